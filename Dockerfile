@@ -1,0 +1,68 @@
+# syntax=docker/dockerfile:1
+# Keepgate gateway image: a builder stage makes a virtualenv, a slim runtime stage runs it
+# as a non-root user on a read-only root filesystem (only /tmp needs to be writable).
+#
+#   docker build -t keepgate/keepgate:0.1.0 .
+#   docker build --build-arg SPACY_MODEL=en_core_web_sm -t keepgate/keepgate:0.1.0-ner .
+#   docker run --rm -p 4000:4000 keepgate/keepgate:0.1.0          # demo mode, fake model
+#   docker run --rm -v $PWD/keepgate.yaml:/etc/keepgate/keepgate.yaml:ro -p 4000:4000 \
+#     keepgate/keepgate:0.1.0 serve --host 0.0.0.0 --port 4000 --config /etc/keepgate/keepgate.yaml
+
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS builder
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    VIRTUAL_ENV=/opt/venv \
+    PATH=/opt/venv/bin:$PATH
+RUN python -m venv /opt/venv
+WORKDIR /app
+# Dependencies first (cached while only the code changes), then the package itself.
+COPY pyproject.toml README.md ./
+COPY gateway/ gateway/
+# Editable: the package resolves to /app/gateway, so its default rules/ and policies/
+# (beside the package, as in a checkout) are /app/rules and /app/policies.
+RUN pip install --no-cache-dir -e . \
+ && python -m compileall -q /app/gateway
+# Optional spaCy NER model for Presidio's PERSON/LOCATION: a model name
+# (`en_core_web_sm`, fetched by `spacy download`) or a pip requirement (wheel URL or path).
+ARG SPACY_MODEL=""
+# The model spec is the builder's argument, pinned by whoever passes it (DL3013).
+# hadolint ignore=DL3013
+RUN if [ -n "${SPACY_MODEL}" ]; then \
+      case "${SPACY_MODEL}" in \
+        *://*|*.whl|*/*) pip install --no-cache-dir "${SPACY_MODEL}" ;; \
+        *) python -m spacy download "${SPACY_MODEL}" ;; \
+      esac; \
+    fi
+
+FROM ${PYTHON_IMAGE} AS runtime
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="keepgate" \
+      org.opencontainers.image.description="Guardrail gateway for AI agents (OpenAI-compatible proxy)" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="Apache-2.0"
+RUN groupadd --system --gid 10001 keepgate \
+ && useradd --system --uid 10001 --gid keepgate --no-create-home \
+      --home-dir /tmp --shell /usr/sbin/nologin keepgate
+ENV PATH=/opt/venv/bin:$PATH \
+    VIRTUAL_ENV=/opt/venv \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    HOME=/tmp \
+    XDG_CACHE_HOME=/tmp/.cache \
+    LITELLM_LOCAL_MODEL_COST_MAP=True \
+    TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="" \
+    LITELLM_LOG=ERROR
+COPY --from=builder /opt/venv /opt/venv
+COPY --from=builder /app /app
+COPY rules/ /app/rules/
+COPY policies/ /app/policies/
+WORKDIR /app
+USER 10001:10001
+EXPOSE 4000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:4000/healthz', timeout=2)"]
+ENTRYPOINT ["keepgate"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "4000"]

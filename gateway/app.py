@@ -1,0 +1,125 @@
+"""Build the ASGI app from a config: guards, upstream, routes, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from gateway.config.load import BUILTIN_FAKE, load_config
+from gateway.config.model import KeepgateConfig
+from gateway.errors import APIError
+from gateway.observability.audit import AuditLog
+from gateway.observability.metrics import Metrics
+from gateway.pipeline.guard import Guard, guard_routes
+from gateway.pipeline.registry import build_guards
+from gateway.proxy import meta
+from gateway.proxy.chat import chat_completions
+from gateway.proxy.embeddings import embeddings
+from gateway.runtime import Runtime
+from gateway.upstream.client import Upstream
+
+log = logging.getLogger("keepgate")
+
+#: Optional parts that add routes and services to the app: module with `attach(app, runtime)`.
+#: Missing modules are skipped, so the core runs while they are built.
+EXTENSIONS = ("gateway.agent.routes", "gateway.observability.ui")
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, APIError)
+    return exc.response()
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s: %s", request.url.path, type(exc).__name__)
+    return APIError(500, "The gateway hit an internal error; the request was not completed.",
+                    code="internal_error").response()
+
+
+def _routes() -> list[BaseRoute]:
+    r = [Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+         Route("/chat/completions", chat_completions, methods=["POST"]),
+         Route("/v1/embeddings", embeddings, methods=["POST"]),
+         Route("/embeddings", embeddings, methods=["POST"]),
+         Route("/v1/models", meta.list_models, methods=["GET"]),
+         Route("/models", meta.list_models, methods=["GET"]),
+         Route("/v1/models/{model:path}", meta.get_model, methods=["GET"]),
+         Route("/v1/responses", meta.responses_unsupported, methods=["POST"]),
+         Route("/healthz", meta.healthz, methods=["GET"]),
+         Route("/readyz", meta.readyz, methods=["GET"]),
+         Route("/metrics", meta.metrics, methods=["GET"])]
+    return r
+
+
+def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = ()) -> Runtime:
+    """Everything that can fail on a bad config or rule file fails here, before serving."""
+    metrics = Metrics()
+    audit = AuditLog(config.general_settings.audit_log)
+    gs = config.general_settings
+    upstream = Upstream(timeout=gs.request_timeout, num_retries=gs.num_retries,
+                        retry_backoff=gs.retry_backoff)
+    guards = build_guards(config, {"metrics": metrics, "audit": audit})
+    guards.extend(extra_guards)
+    return Runtime(config, guards, upstream, metrics, audit)
+
+
+def create_app(config: KeepgateConfig | None = None, *, extra_guards: Sequence[Guard] = (),
+               runtime: Runtime | None = None) -> Starlette:
+    config = config or load_config()
+    rt = runtime or build_runtime(config, extra_guards)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        fake = None
+        builtin = [d for d in config.model_list if d.litellm_params.api_base == BUILTIN_FAKE]
+        if builtin:
+            from gateway.fake_model.serve import BackgroundFakeModel
+
+            fake = BackgroundFakeModel()
+            await fake.start()
+            for d in builtin:
+                rt.upstream.api_base_override[d.model_name] = fake.url
+        for svc in list(rt.services.values()):
+            start = getattr(svc, "start", None)
+            if start:
+                await start()
+        try:
+            yield
+        finally:
+            for svc in list(rt.services.values()):
+                stop = getattr(svc, "aclose", None)
+                if stop:
+                    with contextlib.suppress(Exception):
+                        await stop()
+            for guard in rt.guards:
+                with contextlib.suppress(Exception):
+                    await guard.aclose()
+            await rt.upstream.aclose()
+            if fake:
+                await fake.stop()
+            rt.audit.close()
+
+    routes = _routes()
+    for guard in rt.guards:
+        routes.extend(guard_routes(guard))
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={APIError: _api_error, 404: meta.not_found,
+                                        405: meta.method_not_allowed, Exception: _server_error})
+    app.state.keepgate = rt
+    import importlib
+
+    for name in EXTENSIONS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        module.attach(app, rt)
+    return app

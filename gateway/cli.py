@@ -1,0 +1,153 @@
+"""The `keepgate` command. Subcommands owned by other parts are imported lazily."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(help="Keepgate: a guardrail gateway for AI agents.", no_args_is_help=True,
+                  add_completion=False)
+keys_app = typer.Typer(help="Virtual API keys.", no_args_is_help=True)
+config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(config_app, name="config")
+
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", envvar="KEEPGATE_CONFIG",
+                                                   help="Path to keepgate.yaml.")]
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port to listen on.")] = 4000,
+          config: ConfigOpt = None,
+          workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) -> None:
+    """Run the gateway (embedded defaults when there is no config)."""
+    import uvicorn
+
+    from gateway.app import create_app
+    from gateway.auth.keys import new_key
+    from gateway.config.load import ConfigError, load_config
+    from gateway.observability.logs import setup_logging
+
+    try:
+        cfg = load_config(config)
+    except ConfigError as exc:
+        typer.echo(f"keepgate: {exc}", err=True)
+        raise typer.Exit(2) from None
+    setup_logging(cfg.general_settings.log_level)
+    if cfg.master_key() is None and cfg.demo:
+        key = new_key()
+        cfg.general_settings.master_key = key
+        typer.echo(f"Keepgate demo mode: no config found, model 'demo' is the built-in fake "
+                   f"model.\nMaster key (shown once): {key}\n", err=True)
+    try:
+        asgi = create_app(cfg)
+    except Exception as exc:  # noqa: BLE001 - a bad rule/policy file stops start-up clearly
+        typer.echo(f"keepgate: cannot start: {exc}", err=True)
+        raise typer.Exit(2) from None
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    typer.echo(f"Keepgate listening on http://{host}:{port}/v1", err=True)
+    uvicorn.run(asgi, host=host, port=port, loop=loop, http=http, access_log=False,
+                log_level="warning", workers=None if workers == 1 else workers,
+                timeout_graceful_shutdown=10)
+
+
+@app.command("fake-model")
+def fake_model(host: str = "127.0.0.1",
+               port: Annotated[int, typer.Option(help="Port to listen on.")] = 4010) -> None:
+    """Run the scriptable fake OpenAI-protocol model (tests, benchmarks, demos)."""
+    import uvicorn
+
+    from gateway.fake_model import create_fake_app
+
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    typer.echo(f"fake model on http://{host}:{port}/v1", err=True)
+    uvicorn.run(create_fake_app(), host=host, port=port, loop=loop, access_log=False,
+                log_level="warning")
+
+
+@keys_app.command("create")
+def keys_create(role: Annotated[str, typer.Option(help="Role the key runs as.")] = "user",
+                key_id: Annotated[Optional[str], typer.Option("--id", help="Key id.")] = None,
+                team: Annotated[Optional[str], typer.Option(help="Team.")] = None) -> None:
+    """Print a new key once, and the config entry that stores only its hash."""
+    import secrets
+
+    from gateway.auth.keys import hash_key, new_key
+
+    key = new_key()
+    kid = key_id or f"key-{secrets.token_hex(4)}"
+    entry = {"key_id": kid, "key_hash": f"sha256:{hash_key(key)}", "role": role}
+    if team:
+        entry["team"] = team
+    typer.echo(f"New key (shown once, store it now): {key}\n")
+    typer.echo("Add to keepgate.yaml under `keys:`")
+    typer.echo("  - " + json.dumps(entry))
+
+
+@config_app.command("check")
+def config_check(config: ConfigOpt = None,
+                 build: Annotated[bool, typer.Option(help="Also build every guard (loads rules "
+                                                          "and policies).")] = True) -> None:
+    """Validate a config file (and the rules and policies it loads); exit 2 on errors."""
+    from gateway.config.load import ConfigError, load_config
+
+    try:
+        cfg = load_config(config)
+        if build:
+            from gateway.app import build_runtime
+
+            build_runtime(cfg)
+    except ConfigError as exc:
+        typer.echo(f"keepgate: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except Exception as exc:  # noqa: BLE001
+        typer.echo(f"keepgate: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"ok: {cfg.source or 'demo config'}: {len(cfg.model_list)} model(s), "
+               f"{len(cfg.keys)} key(s)")
+
+
+#: Subcommands owned by other parts: (name, "module:attr", kind) — kind "command" for a
+#: function, "group" for a typer app, "keys" for a command under `keepgate keys`.
+LAZY = (
+    ("scan", "gateway.input_guards.cli:scan", "command"),
+    ("policy", "gateway.policy.cli:app", "group"),
+    ("usage", "gateway.limits.cli:usage", "keys"),
+    ("agent", "gateway.agent.cli:agent", "command"),
+    ("bench", "bench.__main__:cli", "command"),
+)
+
+
+def _register_lazy() -> None:
+    for name, target, kind in LAZY:
+        module, _, attr = target.partition(":")
+        try:
+            obj = getattr(importlib.import_module(module), attr)
+        except (ModuleNotFoundError, AttributeError):
+            continue
+        if kind == "group":
+            app.add_typer(obj, name=name)
+        elif kind == "keys":
+            keys_app.command(name)(obj)
+        else:
+            app.command(name)(obj)
+
+
+def main() -> None:
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import gateway  # noqa: F401 - sets offline switches before anything imports litellm
+
+    _register_lazy()
+    app(prog_name="keepgate")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

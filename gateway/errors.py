@@ -1,0 +1,36 @@
+"""OpenAI-shaped errors: `{"error": {"message", "type", "code", "param"}}` with the right status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
+         404: "not_found_error", 413: "invalid_request_error", 429: "rate_limit_error",
+         500: "server_error", 502: "upstream_error", 503: "service_unavailable",
+         504: "timeout_error"}
+
+
+class APIError(Exception):
+    def __init__(self, status: int, message: str, code: str | None = None,
+                 param: str | None = None, type: str | None = None,
+                 headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+        self.param = param
+        self.type = type or TYPES.get(status, "server_error")
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+    def body(self) -> dict[str, Any]:
+        err: dict[str, Any] = {"message": self.message, "type": self.type,
+                               "code": self.code, "param": self.param}
+        err.update(self.extra)
+        return {"error": err}
+
+    def response(self, headers: dict[str, str] | None = None) -> JSONResponse:
+        return JSONResponse(self.body(), status_code=self.status,
+                            headers={**self.headers, **(headers or {})})

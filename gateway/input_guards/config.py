@@ -1,0 +1,111 @@
+"""The `guards.input` section, validated once so a typo fails start-up instead of passing silently.
+
+Per-role and per-key overrides (`roles:` / `keys:`) are merged by
+`gateway.pipeline.overrides.effective` before the section reaches `InputSettings`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+import gateway
+
+#: The repository's rule packs; `rules_dir` in config replaces it, `rules_dirs` adds to it.
+DEFAULT_RULES_DIR = Path(gateway.__file__).resolve().parent.parent / "rules"
+DEFAULT_CLASSIFIER = DEFAULT_RULES_DIR / "classifier" / "injection_classifier.npz"
+
+Action = Literal["block", "flag", "off"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Checks(_Strict):
+    """Which stages run. `unicode` covers invisible/bidi/tag/homoglyph tricks, `encodings`
+    base64/hex/rot13/URL runs."""
+
+    unicode: bool = True
+    encodings: bool = True
+    rules: bool = True
+    classifier: bool = True
+    judge: bool = False
+
+
+class ClassifierSettings(_Strict):
+    path: str | None = None
+    #: Score at or above which the message is blocked.
+    threshold: float = Field(0.85, ge=0.0, le=1.0)
+    #: Score at or above which the message is flagged (below `threshold`).
+    flag_threshold: float = Field(0.6, ge=0.0, le=1.0)
+
+
+class JudgeSettings(_Strict):
+    """An LLM asked a fixed question; off by default (checks.judge)."""
+
+    model: str = "openai/gpt-4o-mini"
+    api_base: str | None = None
+    #: `os.environ/NAME` only, like model_list keys.
+    api_key: str | None = None
+    timeout: float = Field(5.0, gt=0)
+    #: "uncertain": only when the classifier score falls in `band`; "always": every message.
+    when: Literal["uncertain", "always"] = "uncertain"
+    band: tuple[float, float] = (0.3, 0.85)
+    action: Literal["block", "flag"] = "block"
+    cache_size: int = Field(2048, ge=0)
+    cache_ttl: float = Field(3600.0, ge=0)
+    max_chars: int = Field(8000, gt=0)
+    #: Extra fields sent to the judge model (tests use it to script the fake model).
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+
+
+class InputSettings(_Strict):
+    enabled: bool = True
+    #: When a stage cannot decide (classifier missing, judge down): pass with a header instead of 400.
+    fail_open: bool = False
+    #: "monitor" turns every block into a flag (rollout mode).
+    mode: Literal["enforce", "monitor"] = "enforce"
+    #: Message roles whose content is scanned. (`roles:` is taken by per-role overrides.)
+    scan_roles: list[str] = Field(default_factory=lambda: ["system", "developer", "user",
+                                                           "tool", "function"])
+    checks: Checks = Field(default_factory=Checks)
+    #: Replaces the repository's rules/ directory; null keeps it.
+    rules_dir: str | None = None
+    #: Extra rule directories, loaded after rules_dir (operators' own packs).
+    rules_dirs: list[str] = Field(default_factory=list)
+    #: Per-rule action overrides: exact id, or a prefix ending in "*" ("encoding.*": flag).
+    actions: dict[str, Action] = Field(default_factory=dict)
+    classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    judge: JudgeSettings = Field(default_factory=JudgeSettings)
+    #: Shortest base64/hex run worth decoding.
+    min_encoded_len: int = Field(24, ge=8)
+    #: Characters scanned per message; longer text is scanned head and tail.
+    max_chars: int = Field(200_000, gt=0)
+
+    @model_validator(mode="after")
+    def _order(self) -> "InputSettings":
+        if self.classifier.flag_threshold > self.classifier.threshold:
+            raise ValueError("classifier.flag_threshold must not exceed classifier.threshold")
+        return self
+
+    def rule_dirs(self) -> list[Path]:
+        base = Path(self.rules_dir) if self.rules_dir else DEFAULT_RULES_DIR
+        return [base, *(Path(d) for d in self.rules_dirs)]
+
+    def classifier_path(self) -> Path:
+        return Path(self.classifier.path) if self.classifier.path else DEFAULT_CLASSIFIER
+
+
+class InputConfigError(ValueError):
+    """The guards.input section is invalid."""
+
+
+def parse_settings(section: dict[str, Any]) -> InputSettings:
+    body = {k: v for k, v in section.items() if k not in ("roles", "keys")}
+    try:
+        return InputSettings.model_validate(body)
+    except ValidationError as exc:
+        raise InputConfigError(f"guards.input: {exc}") from None

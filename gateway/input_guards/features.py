@@ -1,0 +1,59 @@
+"""Hashed text features shared by training and inference, in numpy only.
+
+Character n-grams (3–5) of the lower-cased, whitespace-collapsed text catch spelling
+variants and other languages; word unigrams and bigrams catch phrasing. Both are hashed
+into one space of `2**bits` slots, weighted by presence (not counts, so long jailbreak
+templates do not dominate), and L2-normalised per block. The n-gram hash is a polynomial
+over code points computed with vectorised uint64 arithmetic, so a 1 KB message costs a
+few dozen array operations rather than a Python loop over its characters.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import numpy as np
+
+CHAR_NGRAMS = (3, 4, 5)
+_SPACE = re.compile(r"\s+")
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_MUL = np.uint64(0x100000001B3)
+_SALT = {n: np.uint64(0x9E3779B97F4A7C15 * n & 0xFFFFFFFFFFFFFFFF) for n in range(1, 8)}
+
+
+def _char_slots(text: str, bits: int) -> np.ndarray:
+    s = " " + _SPACE.sub(" ", text.lower()).strip() + " "
+    cps = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    out = []
+    with np.errstate(over="ignore"):
+        for n in CHAR_NGRAMS:
+            if len(cps) < n:
+                continue
+            m = len(cps) - n + 1
+            h = _SALT[n].copy() + np.zeros(m, dtype=np.uint64)
+            for k in range(n):
+                h = (h ^ cps[k:k + m]) * _MUL
+            out.append(h >> np.uint64(64 - bits))
+    return np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.uint64)
+
+
+def _word_slots(text: str, bits: int) -> np.ndarray:
+    words = _TOKEN.findall(text.lower())
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    hs = [zlib.crc32(w.encode("utf-8")) for w in words]
+    grams = hs + [zlib.crc32(b"%d %d" % (a, b)) for a, b in zip(hs, hs[1:])]
+    arr = np.asarray(grams, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        arr = (arr ^ _SALT[7]) * _MUL
+    return np.unique(arr >> np.uint64(64 - bits))
+
+
+def featurize(text: str, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """(slot indices, values): a sparse row of the feature matrix."""
+    c = _char_slots(text, bits)
+    w = _word_slots(text, bits)
+    vals = np.concatenate([np.full(len(c), 1.0 / np.sqrt(max(len(c), 1)), dtype=np.float32),
+                           np.full(len(w), 1.0 / np.sqrt(max(len(w), 1)), dtype=np.float32)])
+    return np.concatenate([c, w]).astype(np.int64), vals

@@ -1,0 +1,216 @@
+"""Undo the tricks that hide text from pattern matchers, and report each trick as a finding.
+
+The attacker's goal is text the model reads but a filter does not: invisible characters
+splitting words, bidi overrides showing reversed text, Unicode tag characters ("ASCII
+smuggling"), variation-selector byte smuggling, look-alike letters from other scripts, and
+encoded runs (base64, hex, URL escapes, rot13). `normalize` returns the text the later stages
+should read (NFKC, invisibles stripped, homoglyphs mapped, decoded payloads appended as extra
+lines) and the tricks it saw. A trick is a finding even when its payload is harmless.
+
+Pure-ASCII text without encoded runs takes a fast path: nothing to undo.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+# -- character classes -------------------------------------------------------------------
+
+_TAGS = re.compile("[\U000E0000-\U000E007F]+")
+_VARSEL = re.compile("[\uFE00-\uFE0F\U000E0100-\U000E01EF]{4,}")
+_BIDI = re.compile("[\u202A-\u202E\u2066-\u2069]")
+_RLO_SPAN = re.compile("[\u202E\u2067]([^\u202C\u2069]*)")
+_INVISIBLE_CHARS = ("\u200B\u200C\u200D\u200E\u200F\u2060\u2061\u2062\u2063\u2064\uFEFF"
+                    "\u00AD\u180E\u034F\u115F\u1160\u3164\uFFA0\u17B4\u17B5")
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_SPLIT_WORD = re.compile(f"[A-Za-z0-9][{_INVISIBLE_CHARS}]+[A-Za-z0-9]")
+_STRIP = str.maketrans({c: None for c in _INVISIBLE_CHARS + "\u202A\u202B\u202C\u202D\u202E"
+                        "\u2066\u2067\u2068\u2069"})
+
+#: Letters from other scripts that render like ASCII (a pragmatic subset of Unicode's
+#: confusables.txt: Cyrillic, Greek, Armenian and a few symbols seen in attacks). NFKC
+#: already folds fullwidth and mathematical alphanumerics.
+_CONFUSABLES = {
+    # Cyrillic
+    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "і": "i", "ј": "j", "к": "k",
+    "ӏ": "l", "м": "m", "н": "h", "о": "o", "р": "p", "ԛ": "q", "г": "r", "ѕ": "s", "т": "t",
+    "ц": "u", "ѵ": "v", "ԝ": "w", "х": "x", "у": "y", "ү": "y", "ɡ": "g", "ո": "n",
+    "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "Ј": "J", "К": "K", "М": "M",
+    "О": "O", "Р": "P", "Ѕ": "S", "Т": "T", "Х": "X", "У": "Y", "Ԁ": "D", "Ԍ": "G", "Ԛ": "Q",
+    "Ԝ": "W", "ѐ": "e", "ё": "e", "ї": "i",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
+    "υ": "u", "χ": "x", "γ": "y", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I",
+    "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    # Armenian and Latin extensions
+    "օ": "o", "ս": "u", "հ": "h", "ց": "g", "զ": "q", "ı": "i", "ȷ": "j", "ʀ": "r", "ʏ": "y",
+    "ɑ": "a", "ɩ": "i", "ꓲ": "I", "ꓳ": "O",
+}
+_CONFUSABLE_MAP = str.maketrans(_CONFUSABLES)
+_CONFUSABLE_SET = frozenset(_CONFUSABLES)
+_WORD = re.compile(r"\w+")
+
+# -- encoded runs ------------------------------------------------------------------------
+
+_HEX_ESC = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){8,}")
+_URL_RUN = re.compile(r"\S*(?:%[0-9A-Fa-f]{2}\S*){3,}")
+_URL_ALNUM = re.compile(r"%(?:[46][1-9A-Fa-f]|[57][0-9Aa]|3[0-9])")
+#: rot13 of words that carry injections; seeing them is the tell that a run is rot13.
+_ROT13_TELL = re.compile(r"\b(?:vtaber|qvfertneq|vafgehpgvba|cebzcg|flfgrz|cnffjbeq|frperg|"
+                         r"vtabevat|cerivbhf|wnvyoernx|bireevqr)", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Normalized:
+    """The text later stages read, and the tricks found (rule id → occurrences)."""
+
+    text: str
+    tricks: dict[str, int] = field(default_factory=dict)
+
+    def add(self, rule: str, n: int = 1) -> None:
+        self.tricks[rule] = self.tricks.get(rule, 0) + n
+
+
+def _plausible_text(raw: bytes) -> str | None:
+    """Decoded bytes that read like words (not binary, not a bare JSON blob)."""
+    try:
+        s = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if len(s) < 8 or not s.isprintable() and sum(c.isprintable() or c in "\n\t" for c in s) < 0.95 * len(s):
+        return None
+    letters = sum(c.isalpha() for c in s)
+    if letters < 0.6 * len(s.replace(" ", "")) or s.count(" ") < 2:
+        return None
+    return s
+
+
+class Normalizer:
+    """Precompiled decoders; one instance serves every message."""
+
+    def __init__(self, *, unicode: bool = True, encodings: bool = True,
+                 min_encoded_len: int = 24) -> None:
+        self.unicode = unicode
+        self.encodings = encodings
+        n = min_encoded_len
+        self._b64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{%d,}={0,2}" % n)
+        self._hex = re.compile(r"\b(?:[0-9A-Fa-f]{2}){%d,}\b" % max(4, n // 2))
+        self._encoded_hint = re.compile(r"[A-Za-z0-9+/_-]{%d,}|%%[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}"
+                                        % n)
+
+    def normalize(self, text: str) -> Normalized:
+        out = Normalized(text)
+        views: list[str] = []
+        if self.unicode and not text.isascii():
+            text = self._unicode(text, out, views)
+        if self.encodings:
+            self._decode(text, out, views, depth=0)
+        if views:
+            text = text + "\n" + "\n".join(views)
+        out.text = text
+        return out
+
+    # -- unicode tricks ------------------------------------------------------------------
+
+    def _unicode(self, text: str, out: Normalized, views: list[str]) -> str:
+        for m in _TAGS.finditer(text):
+            out.add("unicode.tag_chars")
+            decoded = "".join(chr(ord(c) - 0xE0000) for c in m.group()
+                              if 0x20 <= ord(c) - 0xE0000 < 0x7F or ord(c) - 0xE0000 == 0x0A)
+            if decoded.strip():
+                views.append(decoded)
+        if _TAGS.search(text):
+            text = _TAGS.sub("", text)
+        for m in _VARSEL.finditer(text):
+            out.add("unicode.variation_selectors")
+            data = bytes((ord(c) - 0xFE00) if ord(c) < 0x10000 else (ord(c) - 0xE0100 + 16)
+                         for c in m.group())
+            decoded = data.decode("utf-8", "ignore")
+            if decoded.strip():
+                views.append(decoded)
+        if out.tricks.get("unicode.variation_selectors"):
+            text = _VARSEL.sub("", text)
+        if _BIDI.search(text):
+            out.add("unicode.bidi", len(_BIDI.findall(text)))
+            for m in _RLO_SPAN.finditer(text):
+                if m.group(1).strip():
+                    views.append(m.group(1)[::-1].translate(_STRIP))
+        if _INVISIBLE.search(text):
+            split = len(_SPLIT_WORD.findall(text))
+            if split:
+                out.add("unicode.zero_width", split)
+        text = text.translate(_STRIP)
+        text = unicodedata.normalize("NFKC", text)
+        if not text.isascii() and _CONFUSABLE_SET.intersection(text):
+            text = _WORD.sub(lambda m: self._map_word(m.group(), out), text)
+        return text
+
+    @staticmethod
+    def _map_word(word: str, out: Normalized) -> str:
+        if word.isascii() or not _CONFUSABLE_SET.intersection(word):
+            return word
+        mapped = word.translate(_CONFUSABLE_MAP)
+        if mapped.isascii():
+            # Mixed scripts inside one word are the tell; a word wholly in another script
+            # is mapped for the matchers but is not a finding (it may be ordinary Russian).
+            if any(c.isascii() and c.isalpha() for c in word):
+                out.add("unicode.homoglyph")
+            return mapped
+        return word
+
+    # -- encoded runs --------------------------------------------------------------------
+
+    def _decode(self, text: str, out: Normalized, views: list[str], depth: int) -> None:
+        found: list[str] = []
+        if _ROT13_TELL.search(text):
+            out.add("encoding.rot13")
+            found.append(codecs.decode(text, "rot13"))
+        if self._encoded_hint.search(text):
+            for m in self._b64.finditer(text):
+                run = m.group()
+                if run.isalpha() and (run.islower() or run.isupper()):
+                    continue  # a long word, not base64
+                decoded = _b64decode(run)
+                if decoded:
+                    out.add("encoding.base64")
+                    found.append(decoded)
+            for m in self._hex.finditer(text):
+                decoded = _plausible_text(bytes.fromhex(m.group()))
+                if decoded:
+                    out.add("encoding.hex")
+                    found.append(decoded)
+            for m in _HEX_ESC.finditer(text):
+                raw = bytes.fromhex(m.group().replace("\\x", ""))
+                decoded = _plausible_text(raw)
+                if decoded:
+                    out.add("encoding.hex")
+                    found.append(decoded)
+            if "%" in text:
+                for m in _URL_RUN.finditer(text):
+                    run = m.group()
+                    decoded = unquote(run)
+                    if decoded != run:
+                        found.append(decoded)
+                        if len(_URL_ALNUM.findall(run)) >= 4:
+                            out.add("encoding.url")
+        views.extend(found)
+        if depth < 1:
+            for v in found:
+                self._decode(v, out, views, depth + 1)
+
+
+def _b64decode(run: str) -> str | None:
+    s = run.rstrip("=")
+    s += "=" * (-len(s) % 4)
+    try:
+        raw = (base64.urlsafe_b64decode(s) if ("-" in s or "_" in s)
+               else base64.b64decode(s, validate=True))
+    except (binascii.Error, ValueError):
+        return None
+    return _plausible_text(raw)

@@ -1,0 +1,103 @@
+"""What a call will cost before it runs: prompt tokens by litellm's tokenizer for the model,
+plus the completion budget, at the model's price (config prices override litellm's map)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+log = logging.getLogger("keepgate.limits")
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    input: float  # USD per prompt token
+    output: float  # USD per completion token
+    known: bool = True
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return prompt_tokens * self.input + completion_tokens * self.output
+
+
+def _litellm() -> Any:
+    import litellm
+
+    litellm.suppress_debug_info = True  # no "Provider List" banner on unknown models
+    return litellm
+
+
+@lru_cache(maxsize=512)
+def _map_price(model: str) -> Price | None:
+    try:
+        inp, out = _litellm().cost_per_token(model=model, prompt_tokens=1_000_000,
+                                             completion_tokens=1_000_000)
+    except Exception:  # noqa: BLE001 - unknown to litellm's price map
+        return None
+    return Price(inp / 1_000_000, out / 1_000_000)
+
+
+def price_of(deployment: Any) -> Price:
+    """The deployment's price: `model_info` overrides litellm's map; unknown → 0 (flagged)."""
+    info = getattr(deployment, "model_info", None)
+    model = deployment.litellm_params.model if deployment is not None else ""
+    mapped = _map_price(model) if model else None
+    if mapped is None and "/" in model:
+        mapped = _map_price(model.split("/", 1)[1])
+    inp = getattr(info, "input_cost_per_token", None)
+    out = getattr(info, "output_cost_per_token", None)
+    if mapped is None and (inp is None or out is None):
+        if inp is None and out is None:
+            return Price(0.0, 0.0, known=False)
+        return Price(inp or 0.0, out or 0.0)
+    base = mapped or Price(0.0, 0.0)
+    return Price(base.input if inp is None else inp, base.output if out is None else out)
+
+
+def tokenizer_model(deployment: Any) -> str:
+    """The name litellm's tokenizer understands; unknown models fall back to cl100k."""
+    if deployment is None:
+        return "gpt-4o"
+    model = deployment.litellm_params.model
+    return model.split("/", 1)[1] if model.startswith("openai/") else model
+
+
+def _chars(value: Any) -> int:
+    return len(value) if isinstance(value, str) else len(json.dumps(value, default=str))
+
+
+def prompt_tokens(model: str, body: dict[str, Any], route: str = "chat.completions") -> int:
+    """Tokens in the prompt, as the model's tokenizer counts them (chat template included)."""
+    tl = _litellm()
+    try:
+        if route == "embeddings":
+            inp = body.get("input")
+            texts = [inp] if isinstance(inp, str) else [t for t in (inp or []) if isinstance(t, str)]
+            if len(texts) == len(inp if isinstance(inp, list) else [inp]):
+                return sum(tl.token_counter(model=model, text=t) for t in texts)
+            return _chars(inp) // 2 + 1  # token-id arrays: at most one token per 2 chars of JSON
+        messages = body.get("messages") or []
+        tools = body.get("tools") or None
+        return int(tl.token_counter(model=model, messages=messages, tools=tools))
+    except Exception:  # noqa: BLE001 - odd content shapes: estimate generously from size
+        return _chars(body.get("messages") or body.get("input") or "") // 3 + 1
+
+
+def text_tokens(model: str, text: str) -> int:
+    if not text:
+        return 0
+    try:
+        return int(_litellm().token_counter(model=model, text=text, count_response_tokens=True))
+    except Exception:  # noqa: BLE001
+        return len(text) // 3 + 1
+
+
+def completion_budget(body: dict[str, Any], default: int) -> int:
+    """The most the client allows the model to generate (`max_completion_tokens` wins)."""
+    for name in ("max_completion_tokens", "max_tokens", "max_output_tokens"):
+        v = body.get(name)
+        if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+            return v
+    return default

@@ -1,0 +1,316 @@
+"""The limits guard: reserve before the upstream call, settle after it, refund the rest.
+
+A reservation is the prompt (counted by the model's tokenizer) plus the completion budget
+(`max_tokens`, or the configured default, which is then sent upstream so it is a bound),
+priced at the model's rate. The backend checks every bucket of the key and its team and
+takes from all or none, atomically, so concurrent calls cannot overdraw what they reserve.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.auth.principal import Principal
+from gateway.config.model import KeepgateConfig
+from gateway.limits import estimate
+from gateway.limits.backend import (Actual, Amounts, Backend, BackendUnavailable,
+                                    ReserveResult)
+from gateway.limits.headers import ratelimit_headers, retry_headers
+from gateway.limits.local import LocalBackend
+from gateway.limits.metrics import LimitsMetrics
+from gateway.limits.settings import LimitsSettings, load_settings
+from gateway.limits.spec import CONFIG_NAME, Caps, Subject, merge_raw, parse_caps
+from gateway.pipeline.call import Call, Outcome
+from gateway.pipeline.guard import Chunk, Guard, GuardBlocked
+from gateway.pipeline.overrides import effective
+from gateway.pipeline.verdict import Verdict
+
+log = logging.getLogger("keepgate.limits")
+
+#: Generated text kept for the tokenizer fallback; past this, count characters.
+MAX_TEXT_CHARS = 400_000
+
+
+@dataclass(slots=True)
+class Reservation:
+    backend: Backend
+    subjects: Sequence[Subject]
+    prompt_tokens: int
+    completion_tokens: int
+    usd: float
+    price: estimate.Price
+    tokenizer: str
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(slots=True)
+class _Seen:
+    """What the limits transformer saw of the answer."""
+
+    chunks: int = 0
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    text_parts: list[str] | None = None
+    text_chars: int = 0
+
+
+class LimitsGuard(Guard):
+    name = "limits"
+
+    def __init__(self, section: dict[str, Any], config: KeepgateConfig,
+                 settings: LimitsSettings, backend: Backend,
+                 metrics: LimitsMetrics | None = None) -> None:
+        self.section = section
+        self.config = config
+        self.settings = settings
+        self.backend = backend
+        self.fallback: LocalBackend | None = (
+            LocalBackend() if backend.name != "local" and
+            settings.on_backend_error == "fallback_local" else None)
+        self.metrics = metrics
+        self._keys = {k.key_id: k for k in config.keys}
+        self._teams = {t.team: t for t in config.teams}
+        self._subjects: dict[tuple[str, str, str | None], tuple[Subject, ...]] = {}
+        self._prices: dict[str, estimate.Price] = {}
+        self._backend_down_until = 0.0
+        self._last_warning = 0.0
+
+    # -- who is limited, by how much ------------------------------------------------------
+
+    def key_caps(self, principal: Principal, own: dict[str, Any] | None = None) -> Caps:
+        """defaults (per role/key via `roles:`/`keys:`) ← the key's own limits."""
+        if principal.key_id == "master" and principal.is_admin and \
+                not self.settings.limit_master_key:
+            return {}
+        defaults = effective(self.section, principal).get("defaults") or {}
+        entry = self._keys.get(principal.key_id)
+        if own is None:
+            own = entry.limits if entry else {}
+        return parse_caps(merge_raw(defaults, own), f"keys[{principal.key_id}].limits")
+
+    def team_caps(self, team: str, own: dict[str, Any] | None = None) -> Caps:
+        entry = self._teams.get(team)
+        if own is None:
+            own = entry.limits if entry else {}
+        return parse_caps(merge_raw(self.settings.team_defaults, own), f"teams[{team}].limits")
+
+    def subjects(self, principal: Principal) -> tuple[Subject, ...]:
+        cache_key = (principal.key_id, principal.role, principal.team)
+        found = self._subjects.get(cache_key)
+        if found is None:
+            found = (Subject.of("key", principal.key_id, self.key_caps(principal)),)
+            if principal.team:
+                found += (Subject.of("team", principal.team, self.team_caps(principal.team)),)
+            self._subjects[cache_key] = found
+        return found
+
+    def price(self, call: Call) -> estimate.Price:
+        name = getattr(call.deployment, "model_name", call.model)
+        p = self._prices.get(name)
+        if p is None:
+            p = self._prices[name] = estimate.price_of(call.deployment)
+            if not p.known:
+                log.warning("limits: no price for model %s (not in litellm's price map and no "
+                            "model_info prices): money limits do not count it", name)
+        return p
+
+    # -- backend with fail-closed / fallback ----------------------------------------------
+
+    def _degraded(self, call: Call | None, exc: BaseException | None) -> Backend:
+        """The backend is down: the local fallback, or a 503 when failing closed."""
+        now = time.monotonic()
+        if exc is not None:
+            self._backend_down_until = now + self.settings.retry_backend_after_s
+        mode = "fallback_local" if self.fallback else "closed"
+        if self.metrics:
+            self.metrics.backend_errors.labels(self.backend.name, mode).inc()
+        if now - self._last_warning > 10:
+            self._last_warning = now
+            log.warning("limits: %s backend unavailable (%s); %s", self.backend.name,
+                        type(exc.__cause__ or exc).__name__ if exc else "recently failed",
+                        "using local buckets" if self.fallback else "refusing calls")
+        if call is not None:
+            call.add(Verdict("limits", "error", "backend_unavailable",
+                             f"{self.backend.name} limits store unreachable",
+                             {"mode": "open" if self.fallback else "closed",
+                              "fallback": "local" if self.fallback else None}))
+        if self.fallback is not None:
+            if call is not None:
+                call.headers["x-keepgate-limits"] = "degraded-local"
+            return self.fallback
+        raise GuardBlocked(Verdict("limits", "error", "backend_unavailable"), status=503,
+                           code="limits_unavailable", type="service_unavailable",
+                           message="Spend limits cannot be checked right now; the call was not "
+                                   "made. Retry shortly.", headers={"Retry-After": "1"})
+
+    async def _reserve(self, call: Call, subjects: Sequence[Subject],
+                       need: Amounts) -> tuple[Backend, ReserveResult]:
+        backend: Backend = self.backend
+        if time.monotonic() < self._backend_down_until:
+            backend = self._degraded(call, None)
+        try:
+            return backend, await backend.reserve(subjects, need)
+        except BackendUnavailable as exc:
+            if backend is not self.backend:
+                raise
+            backend = self._degraded(call, exc)
+            return backend, await backend.reserve(subjects, need)
+
+    # -- the guard hooks ------------------------------------------------------------------
+
+    async def check_request(self, call: Call) -> None:
+        subjects = self.subjects(call.principal)
+        tokenizer = estimate.tokenizer_model(call.deployment)
+        prompt = estimate.prompt_tokens(tokenizer, call.body, call.route)
+        completion = 0
+        if call.route != "embeddings":
+            completion = estimate.completion_budget(call.body, self.settings.default_max_tokens)
+            if self.settings.inject_max_tokens and not any(
+                    k in call.body for k in ("max_tokens", "max_completion_tokens")):
+                call.body["max_tokens"] = completion
+        price = self.price(call)
+        need = Amounts(1, prompt + completion, price.cost(prompt, completion))
+        backend, result = await self._reserve(call, subjects, need)
+        call.headers.update(ratelimit_headers(result.buckets))
+        if not result.allowed:
+            self._refuse(call, subjects, need, result)
+        call.state["limits"] = Reservation(backend, subjects, prompt, completion, need.usd,
+                                           price, tokenizer)
+
+    def _refuse(self, call: Call, subjects: Sequence[Subject], need: Amounts,
+                result: ReserveResult) -> None:
+        dim = result.failed_dim or "requests"
+        kind = (result.failed_subject or "key:").split(":", 1)[0]
+        rule = f"{kind}.{CONFIG_NAME.get(dim, dim)}"
+        cap = next((b.cap for b in result.buckets
+                    if b.subject == result.failed_subject and b.dim == dim), 0.0)
+        whose = "this key's" if kind == "key" else "its team's"
+        code = "rate_limit_exceeded"
+        if dim == "budget":
+            code = "budget_exceeded"
+            msg = f"The budget of {whose} (${cap:g}) is spent."
+        elif result.retry_after_s is None:
+            amount = need.tokens if dim == "tokens" else need.usd
+            msg = (f"This request needs {amount:g} against {whose} {CONFIG_NAME[dim]} limit "
+                   f"of {cap:g}; it can never fit. Lower max_tokens or the prompt.")
+        else:
+            msg = (f"Rate limit reached for {whose} {CONFIG_NAME[dim]} ({cap:g}). "
+                   f"Retry in {result.retry_after_s:.2f}s.")
+        verdict = call.add(Verdict("limits", "block", rule, msg,
+                                   {"cost_usd": round(need.usd, 9), "tokens": need.tokens,
+                                    "subject": kind}))
+        if self.metrics:
+            self.metrics.rejections(call.principal.key_id, rule)
+        raise GuardBlocked(verdict, status=429, code=code, type="rate_limit_error", message=msg,
+                           headers={**call.headers, **retry_headers(result.retry_after_s)})
+
+    def transform(self, call: Call, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
+        if "limits" not in call.state:
+            return chunks
+        seen = call.state["limits_seen"] = _Seen(text_parts=[])
+        return self._meter(seen, chunks)
+
+    async def _meter(self, seen: _Seen, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
+        async for chunk in chunks:
+            seen.chunks += 1
+            usage = chunk.get("usage")
+            if usage:
+                seen.prompt_tokens = int(usage.get("prompt_tokens") or 0)
+                seen.completion_tokens = int(usage.get("completion_tokens") or 0)
+            for ch in chunk.get("choices") or ():
+                delta = ch.get("delta") or {}
+                texts = [delta.get("content") or ""]
+                texts += [(tc.get("function") or {}).get("arguments") or ""
+                          for tc in delta.get("tool_calls") or ()]
+                for text in texts:
+                    if text:
+                        seen.text_chars += len(text)
+                        if seen.text_parts is not None and seen.text_chars <= MAX_TEXT_CHARS:
+                            seen.text_parts.append(text)
+            yield chunk
+
+    def actual(self, res: Reservation, call: Call, outcome: Outcome) -> tuple[int, int]:
+        """(prompt, completion) tokens to charge: the upstream's usage when it reported it;
+        else, once the upstream was reached, the prompt estimate plus what was generated."""
+        seen: _Seen | None = call.state.get("limits_seen")
+        usage = outcome.usage or call.usage
+        if usage is not None:
+            return usage.prompt_tokens, usage.completion_tokens
+        if seen and seen.prompt_tokens is not None:
+            return seen.prompt_tokens, seen.completion_tokens or 0
+        reached = bool(seen and seen.chunks) or outcome.status in ("ok", "cancelled") \
+            or outcome.generated_tokens > 0
+        if not reached:
+            return 0, 0
+        counted = 0
+        if seen and seen.text_parts:
+            counted = estimate.text_tokens(res.tokenizer, "".join(seen.text_parts))
+            if seen.text_chars > MAX_TEXT_CHARS:
+                counted += (seen.text_chars - MAX_TEXT_CHARS) // 3
+        return res.prompt_tokens, max(counted, outcome.generated_tokens)
+
+    async def finish(self, call: Call, outcome: Outcome) -> None:
+        res: Reservation | None = call.state.pop("limits", None)
+        if res is None:
+            return
+        prompt, completion = self.actual(res, call, outcome)
+        cost = res.price.cost(prompt, completion)
+        delta = Amounts(0, prompt + completion - res.tokens, cost - res.usd)
+        model = call.model
+        call.state["cost_usd"] = round(cost, 9)
+        call.add(Verdict("limits", "allow", None, "",
+                         {"cost_usd": round(cost, 9), "tokens": prompt + completion,
+                          "reserved_usd": round(res.usd, 9), "reserved_tokens": res.tokens,
+                          "backend": res.backend.name}))
+        if self.metrics and cost:
+            self.metrics.spend(call.principal.key_id, model, cost)
+        try:
+            await res.backend.settle(res.subjects, delta,
+                                     Actual(prompt, completion, cost, model))
+        except BackendUnavailable:
+            # The reservation stays charged: never an overspend, only a missed refund.
+            self._backend_down_until = time.monotonic() + self.settings.retry_backend_after_s
+            if self.metrics:
+                self.metrics.settle_failures.labels(res.backend.name).inc()
+            log.warning("limits: could not settle on %s; the reservation stays charged",
+                        res.backend.name)
+
+    async def ready(self) -> tuple[bool, str]:
+        try:
+            await self.backend.ping()
+        except BackendUnavailable as exc:
+            if self.fallback is not None:
+                return True, f"{self.backend.name} unreachable ({exc}); using local buckets"
+            return False, f"{self.backend.name} unreachable ({exc})"
+        return True, self.backend.name
+
+    async def aclose(self) -> None:
+        await self.backend.aclose()
+
+    def routes(self) -> list:
+        from gateway.limits.routes import limits_routes
+
+        return limits_routes(self)
+
+
+def build(section: dict[str, Any], config: KeepgateConfig, ctx: Any) -> LimitsGuard:
+    settings = load_settings(section, config)
+    backend: Backend
+    if settings.backend == "redis":
+        from gateway.limits.redis_backend import RedisBackend
+
+        backend = RedisBackend(settings.redis_url or "", prefix=settings.namespace,
+                               usage_ttl_s=int(settings.usage_ttl_days * 86400),
+                               timeout_s=settings.timeout_ms / 1000)
+    else:
+        backend = LocalBackend()
+    extras = getattr(ctx, "extras", None) or {}
+    metrics = LimitsMetrics.of(extras.get("metrics"))
+    return LimitsGuard(section, config, settings, backend, metrics)

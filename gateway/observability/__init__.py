@@ -1,0 +1,1 @@
+"""What the gateway did: Prometheus metrics, the audit log, structured logs."""

@@ -1,0 +1,126 @@
+"""Helpers over OpenAI `chat.completion.chunk` dicts, the currency of response guards."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+Chunk = dict[str, Any]
+
+
+def make_chunk(template: Chunk | None, *, index: int = 0, delta: dict[str, Any] | None = None,
+               finish_reason: str | None = None, model: str = "", id: str = "") -> Chunk:
+    """A new chunk shaped like `template` (same id/model/created), with one choice."""
+    t = template or {}
+    return {"id": t.get("id", id), "object": "chat.completion.chunk",
+            "created": t.get("created", int(time.time())), "model": t.get("model", model),
+            "choices": [{"index": index, "delta": delta or {}, "finish_reason": finish_reason}]}
+
+
+def content_of(chunk: Chunk) -> list[tuple[int, str]]:
+    """(choice index, content text) for every choice with content in this chunk."""
+    out = []
+    for ch in chunk.get("choices") or ():
+        text = (ch.get("delta") or {}).get("content")
+        if text:
+            out.append((ch.get("index", 0), text))
+    return out
+
+
+@dataclass
+class ToolCallBuffer:
+    """Assembles streamed tool-call deltas into complete calls, per choice and index."""
+
+    calls: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, choice_index: int, delta_call: dict[str, Any]) -> dict[str, Any]:
+        key = (choice_index, delta_call.get("index", 0))
+        call = self.calls.setdefault(key, {"index": delta_call.get("index", 0), "id": None,
+                                           "type": "function",
+                                           "function": {"name": "", "arguments": ""}})
+        if delta_call.get("id"):
+            call["id"] = delta_call["id"]
+        if delta_call.get("type"):
+            call["type"] = delta_call["type"]
+        fn = delta_call.get("function") or {}
+        if fn.get("name"):
+            call["function"]["name"] += fn["name"]
+        if fn.get("arguments"):
+            call["function"]["arguments"] += fn["arguments"]
+        return call
+
+    def for_choice(self, choice_index: int) -> list[dict[str, Any]]:
+        return [c for (ci, _), c in sorted(self.calls.items()) if ci == choice_index]
+
+    def pop_choice(self, choice_index: int) -> list[dict[str, Any]]:
+        out = self.for_choice(choice_index)
+        for c in out:
+            self.calls.pop((choice_index, c["index"]), None)
+        return out
+
+
+def parse_arguments(arguments: str) -> tuple[Any, str | None]:
+    """Parse tool-call arguments; (value, None) or (None, error message)."""
+    try:
+        return json.loads(arguments or "{}"), None
+    except json.JSONDecodeError as exc:
+        return None, f"arguments are not valid JSON: {exc.msg} at position {exc.pos}"
+
+
+async def assemble(chunks: AsyncIterator[Chunk]) -> dict[str, Any]:
+    """Turn a chunk stream into one `chat.completion` object, as a non-streaming client expects."""
+    base: Chunk = {}
+    choices: dict[int, dict[str, Any]] = {}
+    tools = ToolCallBuffer()
+    usage = None
+    extra: dict[str, Any] = {}
+    async for chunk in chunks:
+        if not base and chunk.get("id"):
+            base = chunk
+        if chunk.get("usage"):
+            usage = chunk["usage"]
+        if chunk.get("keepgate"):
+            extra.update(chunk["keepgate"])
+        for ch in chunk.get("choices") or ():
+            i = ch.get("index", 0)
+            c = choices.setdefault(i, {"index": i, "content": [], "role": "assistant",
+                                       "finish_reason": None, "refusal": None})
+            delta = ch.get("delta") or {}
+            if delta.get("role"):
+                c["role"] = delta["role"]
+            if delta.get("content"):
+                c["content"].append(delta["content"])
+            if delta.get("refusal"):
+                c["refusal"] = (c["refusal"] or "") + delta["refusal"]
+            for tc in delta.get("tool_calls") or ():
+                tools.add(i, tc)
+            if ch.get("finish_reason"):
+                c["finish_reason"] = ch["finish_reason"]
+            if ch.get("logprobs") is not None:
+                c["logprobs"] = ch["logprobs"]
+    out_choices = []
+    for i in sorted(choices):
+        c = choices[i]
+        message: dict[str, Any] = {"role": c["role"],
+                                   "content": "".join(c["content"]) if c["content"] else None}
+        if c["refusal"]:
+            message["refusal"] = c["refusal"]
+        calls = tools.for_choice(i)
+        if calls:
+            message["tool_calls"] = [{"id": t["id"], "type": t["type"], "function": t["function"]}
+                                     for t in calls]
+        out_choices.append({"index": i, "message": message, "logprobs": c.get("logprobs"),
+                            "finish_reason": c["finish_reason"] or "stop"})
+    out: dict[str, Any] = {"id": base.get("id", ""), "object": "chat.completion",
+                           "created": base.get("created", int(time.time())),
+                           "model": base.get("model", ""), "choices": out_choices}
+    if base.get("system_fingerprint"):
+        out["system_fingerprint"] = base["system_fingerprint"]
+    if usage:
+        out["usage"] = usage
+    if extra:
+        out["keepgate"] = extra
+    return out

@@ -1,0 +1,31 @@
+"""Per-role and per-key settings: a guard section's `roles:` and `keys:` override its base."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.auth.principal import Principal
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def effective(section: dict[str, Any], principal: Principal) -> dict[str, Any]:
+    """The section as it applies to `principal`: base ← roles[role] ← keys[key_id].
+
+    ```yaml
+    guards:
+      input:
+        threshold: 0.8
+        roles: {support: {threshold: 0.9}}
+        keys: {ci-bot: {enabled: false}}
+    ```
+    """
+    base = {k: v for k, v in section.items() if k not in ("roles", "keys")}
+    role = (section.get("roles") or {}).get(principal.role) or {}
+    key = (section.get("keys") or {}).get(principal.key_id) or {}
+    return deep_merge(deep_merge(base, role), key)

@@ -1,0 +1,299 @@
+"""The "policy" guard: every tool call the model asks for is decided before the client sees it.
+
+Response side (one path for streamed and non-streamed answers, since the core always streams):
+tool-call deltas are held until the call is complete — the next call of the same choice
+starts, the choice finishes, or the stream ends — then decided one by one, and released as
+one whole-call delta (allowed), or replaced by assistant text (denied, `on_deny: replace`),
+or the response fails with 403 `tool_call_denied` (`on_deny: reject`: a proper HTTP error
+when no output was sent yet, else the final SSE error event).
+
+`require_approval`: with `on_approval: hold` (default) the call is held back like a denial,
+the text says it awaits approval and the response carries the decision in
+`keepgate.policy` and `x-keepgate-policy`; nothing the client can execute reaches it. With
+`on_approval: pass` the call is released and only flagged.
+
+Request side: `tool` messages must answer a call this gateway released to the same
+principal (forged or denied ids are rejected), and the history's tool calls become facts
+for the policy (tools called before, counts).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from gateway.config.model import KeepgateConfig
+from gateway.pipeline.call import Call
+from gateway.pipeline.chunks import ToolCallBuffer, make_chunk
+from gateway.pipeline.guard import Chunk, Guard, GuardBlocked
+from gateway.pipeline.overrides import effective
+from gateway.pipeline.verdict import Verdict
+from gateway.policy.bundle import PolicyLoadError
+from gateway.policy.decision import PolicyDecision, reason_id
+from gateway.policy.engine import PolicyService
+from gateway.policy.inputs import build_policy_input
+from gateway.policy.settings import PolicySettings
+from gateway.policy.tool_ids import IssuedToolCalls
+
+log = logging.getLogger("keepgate.policy")
+
+NAME = "policy"
+_SAFE = re.compile(r"[^A-Za-z0-9_.\-]")
+
+
+def _safe(text: str, limit: int = 64) -> str:
+    return _SAFE.sub("_", text)[:limit]
+
+
+def _reason_text(reason: str) -> str:
+    """A reason without its id prefix, for the user-facing explanation."""
+    return reason.split(":", 1)[1].strip() if ":" in reason else reason
+
+
+class PolicyGuard(Guard):
+    name = NAME
+
+    def __init__(self, service: PolicyService, section: dict[str, Any]) -> None:
+        self.service = service
+        self.section = section
+        self.fail_closed = not service.settings.fail_open
+        self.issued = IssuedToolCalls(service.settings.max_tracked_ids)
+
+    # -- request side ---------------------------------------------------------------
+    async def check_request(self, call: Call) -> None:
+        messages = call.body.get("messages")
+        if not isinstance(messages, list):
+            return
+        conf = effective(self.section, call.principal)
+        check = conf.get("check_tool_messages", self.service.settings.check_tool_messages)
+        answered: set[str] = set()
+        for m in messages:
+            if not isinstance(m, dict):
+                continue
+            if m.get("role") == "assistant":
+                for tc in m.get("tool_calls") or ():
+                    fn = (tc or {}).get("function") or {}
+                    if isinstance(fn.get("name"), str):
+                        call.facts.tools_called.append(fn["name"][:200])
+            elif m.get("role") == "tool" and check:
+                self._check_tool_message(call, m, answered)
+
+    def _check_tool_message(self, call: Call, m: dict[str, Any], answered: set[str]) -> None:
+        tcid = m.get("tool_call_id")
+        status = self.issued.status(call.principal.key_id, tcid) if isinstance(tcid, str) else None
+        if status == "allowed":
+            answered.add(tcid)
+            return
+        if status is None:
+            v = call.add(Verdict(NAME, "block", rule="tool_message.unknown_call_id",
+                                 reason="tool message answers a tool call this gateway did not issue"))
+            raise GuardBlocked(v, status=400, code="unknown_tool_call_id",
+                               message="A 'tool' message answers a tool_call_id that this "
+                                       "gateway never issued to this key.")
+        v = call.add(Verdict(NAME, "deny", rule=f"tool_message.{status}_call",
+                             reason="tool message answers a tool call the policy did not release"))
+        raise GuardBlocked(v, status=403, code="tool_call_denied", type="permission_error",
+                           message="A 'tool' message answers a tool call that policy denied "
+                                   "or held for approval.")
+
+    # -- response side --------------------------------------------------------------
+    def transform(self, call: Call, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
+        return _Enforcer(self, call).run(chunks)
+
+    async def ready(self) -> tuple[bool, str]:
+        return await self.service.ready()
+
+    async def aclose(self) -> None:
+        await self.service.aclose()
+
+
+class _Enforcer:
+    """One response's tool-call enforcement state."""
+
+    def __init__(self, guard: PolicyGuard, call: Call) -> None:
+        self.guard = guard
+        self.call = call
+        conf = effective(guard.section, call.principal)
+        self.on_deny = conf.get("on_deny", guard.service.settings.on_deny)
+        self.on_approval = conf.get("on_approval", guard.service.settings.on_approval)
+        self.buffer = ToolCallBuffer()
+        self.open_index: dict[int, int] = {}  # choice -> index of the call being streamed
+        self.released: Counter[int] = Counter()  # choice -> calls released (new indices)
+        self.replaced: Counter[int] = Counter()  # choice -> calls replaced by text
+        self.counts: Counter[str] = Counter(call.facts.tools_called)
+        self.template: Chunk | None = None
+        self.held_prelude: Chunk | None = None  # a role-only first chunk, held (see run)
+        self.sent = False
+        self.summary: list[str] = []
+        self.report: list[dict[str, Any]] = []
+        offered = call.body.get("tools")
+        self.offered = offered if isinstance(offered, list) else []
+
+    async def run(self, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
+        async for chunk in chunks:
+            if self.template is None and chunk.get("id"):
+                self.template = chunk
+            choices = chunk.get("choices") or []
+            if not any((c.get("delta") or {}).get("tool_calls") for c in choices) and \
+                    not any(c.get("finish_reason") for c in choices):
+                if not self.sent and self.held_prelude is None and _is_prelude(chunk):
+                    # Hold the role-only opening chunk: if the answer starts with a tool
+                    # call that `on_deny: reject` refuses, the client still gets a real 403.
+                    self.held_prelude = chunk
+                    continue
+                async for out in self._emit(chunk):
+                    yield out
+                continue
+            for ch in choices:
+                i = ch.get("index", 0)
+                delta = ch.get("delta") or {}
+                for tc in delta.get("tool_calls") or ():
+                    idx = tc.get("index", 0)
+                    prev = self.open_index.get(i)
+                    if prev is not None and prev != idx:
+                        async for out in self._decide(i, [self._pop(i, prev)]):
+                            yield out
+                    self.open_index[i] = idx
+                    self.buffer.add(i, tc)
+                rest = {k: v for k, v in delta.items() if k != "tool_calls"}
+                if rest.get("content") or rest.get("refusal"):
+                    async for out in self._emit(make_chunk(chunk, index=i, delta=rest)):
+                        yield out
+                if ch.get("finish_reason"):
+                    async for out in self._decide(i, self.buffer.pop_choice(i)):
+                        yield out
+                    self.open_index.pop(i, None)
+                    async for out in self._emit(make_chunk(
+                            chunk, index=i, finish_reason=self._finish_reason(i, ch["finish_reason"]))):
+                        yield out
+            if chunk.get("usage"):
+                # Usage riding on a tool-call chunk: pass it on by itself (limits meter it).
+                async for out in self._emit(chunk):
+                    yield out
+        # The stream ended without a finish_reason: decide what is still held.
+        for i in sorted({ci for ci, _ in self.buffer.calls}):
+            async for out in self._decide(i, self.buffer.pop_choice(i)):
+                yield out
+        if self.held_prelude is not None:
+            yield self.held_prelude
+
+    def _pop(self, choice: int, index: int) -> dict[str, Any]:
+        return self.buffer.calls.pop((choice, index))
+
+    def _finish_reason(self, choice: int, upstream: str) -> str:
+        if upstream == "tool_calls" and not self.released[choice]:
+            return "stop"
+        return upstream
+
+    async def _emit(self, chunk: Chunk) -> AsyncIterator[Chunk]:
+        if self.held_prelude is not None:
+            prelude, self.held_prelude = self.held_prelude, None
+            self.sent = True
+            yield prelude
+        self.sent = True
+        yield chunk
+
+    async def _decide(self, choice: int, calls: list[dict[str, Any]]) -> AsyncIterator[Chunk]:
+        for tc in calls:
+            async for out in self._decide_one(choice, tc):
+                yield out
+
+    async def _decide_one(self, choice: int, tc: dict[str, Any]) -> AsyncIterator[Chunk]:
+        call, guard = self.call, self.guard
+        name = tc["function"]["name"]
+        tcid = tc.get("id") or "call_kg" + uuid.uuid4().hex[:20]
+        raw_args = tc["function"]["arguments"]
+        inp = build_policy_input(
+            call.principal, name, raw_args, offered_tools=self.offered, model=call.model,
+            facts=call.facts, call_id=tcid, tool_counts=dict(self.counts),
+            metadata={"route": call.route, "request_id": call.id, "stream": call.stream,
+                      "choice": choice})
+        decision = await guard.service.decide(inp)
+        if not inp["tool"]["arguments_valid"] and decision.allow:
+            # Whatever the policy says, unparseable arguments are never released.
+            decision = PolicyDecision(False, ["input.arguments_invalid_json: the tool-call "
+                                              "arguments are not valid JSON"], policy=decision.policy)
+        outcome = decision.outcome
+        if decision.error is not None:
+            outcome = "error"
+        release = decision.allow or (decision.require_approval and self.on_approval == "pass")
+        reasons = decision.deny or decision.approval
+        verdict = call.add(Verdict(
+            NAME, outcome, rule=decision.rule,
+            reason=(_reason_text(reasons[0]) if reasons else "")[:300],
+            detail={"tool": name[:200], "tool_call_id": tcid, "policy": decision.policy,
+                    "reasons": [reason_id(r) for r in reasons][:10],
+                    **({"fail_open": True} if decision.error and decision.allow else {})}))
+        self.summary.append(f"{_safe(name)}={outcome}" + (f":{_safe(decision.rule)}" if reasons else ""))
+        call.headers["x-keepgate-policy"] = ",".join(self.summary)[:1000]
+        if release:
+            guard.issued.record(call.principal.key_id, tcid, "allowed")
+            self.counts[name] += 1
+            call.facts.tools_called.append(name)
+            call.facts.issued_tool_call_ids.add(tcid)
+            args = raw_args
+            if decision.rewritten_arguments is not None:
+                args = json.dumps(decision.rewritten_arguments, separators=(",", ":"))
+            new_index = self.released[choice]
+            self.released[choice] += 1
+            async for out in self._emit(make_chunk(self.template, index=choice, delta={
+                    "tool_calls": [{"index": new_index, "id": tcid, "type": tc.get("type") or "function",
+                                    "function": {"name": name, "arguments": args}}]})):
+                yield out
+            return
+        held = decision.require_approval and not decision.deny
+        guard.issued.record(call.principal.key_id, tcid, "held" if held else "denied")
+        if not held and self.on_deny == "reject":
+            raise GuardBlocked(verdict, status=403, code="tool_call_denied", type="permission_error",
+                               message=f"The model's call to tool '{_safe(name)}' was denied by "
+                                       f"policy ({decision.rule}).",
+                               headers={"x-keepgate-policy": call.headers["x-keepgate-policy"]})
+        self.replaced[choice] += 1
+        self.report.append({"tool_call_id": tcid, "tool": name[:200], "decision": outcome,
+                            "reasons": [reason_id(r) for r in reasons][:10]})
+        text = _explain(name, decision, held)
+        chunk = make_chunk(self.template, index=choice, delta={"content": text})
+        chunk["keepgate"] = {"policy": list(self.report)}
+        async for out in self._emit(chunk):
+            yield out
+
+
+def _explain(name: str, decision: PolicyDecision, held: bool) -> str:
+    tool = _safe(name)
+    if held:
+        why = "; ".join(_reason_text(r) for r in decision.approval) or "policy requires approval"
+        return f"\n[keepgate] The call to tool '{tool}' needs approval before it can run ({why}).\n"
+    why = "; ".join(_reason_text(r) for r in decision.deny) or "denied by policy"
+    return f"\n[keepgate] The call to tool '{tool}' was blocked by policy: {why}.\n"
+
+
+def _is_prelude(chunk: Chunk) -> bool:
+    """A chunk that carries nothing but the assistant role (and no usage)."""
+    if chunk.get("usage"):
+        return False
+    for ch in chunk.get("choices") or ():
+        d = ch.get("delta") or {}
+        if any(v for k, v in d.items() if k != "role") or ch.get("finish_reason"):
+            return False
+    return bool(chunk.get("choices"))
+
+
+def build(section: dict[str, Any], config: KeepgateConfig, ctx: Any = None) -> PolicyGuard:
+    """Build the guard; a bad policy or data file fails start-up naming file:line:col."""
+    base = Path(config.source).resolve().parent if config.source else None
+    settings = PolicySettings.model_validate(section)
+    try:
+        service = PolicyService(settings, base)
+    except PolicyLoadError as exc:
+        raise PolicyLoadError(f"guards.policy: {exc}") from None
+    guard = PolicyGuard(service, section)
+    extras = getattr(ctx, "extras", None)
+    if isinstance(extras, dict):
+        extras.setdefault("policy", service)
+    return guard

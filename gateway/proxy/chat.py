@@ -1,0 +1,156 @@
+"""`POST /v1/chat/completions`: one code path for streamed and non-streamed answers.
+
+The upstream is always streamed; a non-streaming client gets the guarded chunks assembled.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from gateway.auth.request import require_principal
+from gateway.errors import APIError
+from gateway.pipeline.call import Call, Outcome
+from gateway.pipeline.chunks import assemble
+from gateway.pipeline.guard import Chunk, GuardBlocked
+from gateway.proxy.body import read_json, require_field
+from gateway.proxy.sse import SSEResponse, encode
+from gateway.runtime import Runtime, blocked_error
+
+log = logging.getLogger("keepgate.proxy")
+
+
+def _validate(body: dict[str, Any]) -> None:
+    messages = require_field(body, "messages", list, "a non-empty array of messages")
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict) or not isinstance(m.get("role"), str):
+            raise APIError(400, f"Invalid 'messages[{i}]': expected an object with a 'role'.",
+                           code="invalid_value", param=f"messages[{i}]")
+    if "stream" in body and not isinstance(body["stream"], bool):
+        raise APIError(400, "Invalid 'stream': expected a boolean.", code="invalid_value",
+                       param="stream")
+
+
+async def chat_completions(request: Request) -> Response:
+    rt: Runtime = request.app.state.keepgate
+    principal = require_principal(request)
+    body = await read_json(request, rt.config.general_settings.max_body_bytes)
+    _validate(body)
+    deployment = rt.deployment(principal, body.get("model"))
+    call = Call(principal=principal, route="chat.completions", model=body["model"], body=body,
+                stream=bool(body.get("stream")))
+    call.deployment = deployment
+    rt.metrics.in_flight.inc()
+    try:
+        stream = await rt.open_chat(call)
+    except GuardBlocked as exc:
+        rt.metrics.in_flight.dec()
+        err = blocked_error(exc, call)
+        await rt.finish(call, Outcome("blocked", http_status=err.status))
+        return err.response(rt.response_headers(call))
+    except APIError as exc:
+        rt.metrics.in_flight.dec()
+        await rt.finish(call, Outcome("upstream_error", http_status=exc.status))
+        return exc.response(rt.response_headers(call))
+    except BaseException:
+        rt.metrics.in_flight.dec()
+        with anyio.CancelScope(shield=True):
+            await rt.finish(call, Outcome("error", http_status=500))
+        raise
+    if call.stream:
+        return await _stream(rt, call, stream)
+    return await _complete(rt, call, stream)
+
+
+async def _complete(rt: Runtime, call: Call, stream: AsyncIterator[Chunk]) -> Response:
+    outcome = Outcome("ok")
+    try:
+        completion = await assemble(stream)
+        completion["model"] = call.model
+        return JSONResponse(completion, headers=rt.response_headers(call))
+    except GuardBlocked as exc:
+        err = blocked_error(exc, call)
+        outcome = Outcome("blocked", http_status=err.status)
+        return err.response(rt.response_headers(call))
+    except APIError as exc:
+        outcome = Outcome("upstream_error", http_status=exc.status)
+        return exc.response(rt.response_headers(call))
+    except BaseException:
+        outcome = Outcome("cancelled", http_status=499)
+        raise
+    finally:
+        rt.metrics.in_flight.dec()
+        with anyio.CancelScope(shield=True):
+            await rt.finish(call, outcome)
+
+
+async def _stream(rt: Runtime, call: Call, stream: AsyncIterator[Chunk]) -> Response:
+    """Prime the first chunk so an early failure is still a proper HTTP error."""
+    include_usage = bool((call.body.get("stream_options") or {}).get("include_usage"))
+    try:
+        first = await anext(stream, None)
+    except (GuardBlocked, APIError) as exc:
+        err = blocked_error(exc, call) if isinstance(exc, GuardBlocked) else exc
+        rt.metrics.in_flight.dec()
+        await rt.finish(call, Outcome("blocked" if isinstance(exc, GuardBlocked)
+                                      else "upstream_error", http_status=err.status))
+        return err.response(rt.response_headers(call))
+    except BaseException:
+        rt.metrics.in_flight.dec()
+        with anyio.CancelScope(shield=True):
+            await rt.finish(call, Outcome("cancelled", http_status=499))
+        raise
+
+    def shape(chunk: Chunk) -> Chunk | None:
+        chunk["model"] = call.model
+        if chunk.get("usage") and not include_usage:
+            if not chunk.get("choices"):
+                return None
+            chunk = {k: v for k, v in chunk.items() if k != "usage"}
+        elif include_usage and "usage" not in chunk:
+            chunk["usage"] = None
+        return chunk
+
+    async def body() -> AsyncIterator[bytes]:
+        outcome = Outcome("ok")
+        try:
+            if first is not None:
+                shaped = shape(first)
+                if shaped is not None:
+                    yield encode(shaped)
+            rt.metrics.ttfb_seconds.labels(call.route).observe(time.perf_counter() - call.started)
+            async for chunk in stream:
+                shaped = shape(chunk)
+                if shaped is not None:
+                    yield encode(shaped)
+            yield b"data: [DONE]\n\n"
+        except GuardBlocked as exc:
+            err = blocked_error(exc, call)
+            outcome = Outcome("blocked", http_status=err.status)
+            yield encode(err.body())
+            yield b"data: [DONE]\n\n"
+        except APIError as exc:
+            outcome = Outcome("upstream_error", http_status=exc.status)
+            yield encode(exc.body())
+            yield b"data: [DONE]\n\n"
+        except BaseException:
+            outcome = Outcome("cancelled", http_status=499)
+            raise
+        finally:
+            rt.metrics.in_flight.dec()
+            with anyio.CancelScope(shield=True):
+                aclose = getattr(stream, "aclose", None)
+                if aclose:
+                    try:
+                        await aclose()
+                    except Exception:  # noqa: BLE001
+                        pass
+                await rt.finish(call, outcome)
+
+    return SSEResponse(body(), rt.response_headers(call))

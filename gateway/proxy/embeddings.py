@@ -1,0 +1,42 @@
+"""`POST /v1/embeddings`: routed and limited like chat; the input guards scan its text too."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from gateway.auth.request import require_principal
+from gateway.errors import APIError
+from gateway.pipeline.call import Call, Outcome, Usage
+from gateway.pipeline.guard import GuardBlocked
+from gateway.proxy.body import read_json
+from gateway.runtime import Runtime, blocked_error
+
+
+async def embeddings(request: Request) -> Response:
+    rt: Runtime = request.app.state.keepgate
+    principal = require_principal(request)
+    body = await read_json(request, rt.config.general_settings.max_body_bytes)
+    inputs = body.get("input")
+    if inputs is None or inputs == "" or inputs == []:
+        raise APIError(400, "Missing required parameter: 'input'.",
+                       code="missing_required_parameter", param="input")
+    deployment = rt.deployment(principal, body.get("model"), mode="embedding")
+    call = Call(principal=principal, route="embeddings", model=body["model"], body=body)
+    call.deployment = deployment
+    try:
+        await rt.check_request(call)
+        result = await rt.upstream.embeddings(deployment, rt.upstream_body(call))
+    except GuardBlocked as exc:
+        err = blocked_error(exc, call)
+        await rt.finish(call, Outcome("blocked", http_status=err.status))
+        return err.response(rt.response_headers(call))
+    except APIError as exc:
+        await rt.finish(call, Outcome("upstream_error", http_status=exc.status))
+        return exc.response(rt.response_headers(call))
+    u = result.get("usage") or {}
+    usage = Usage(int(u.get("prompt_tokens") or 0), 0)
+    call.usage = usage
+    result["model"] = call.model
+    await rt.finish(call, Outcome("ok", usage=usage))
+    return JSONResponse(result, headers=rt.response_headers(call))

@@ -1,0 +1,181 @@
+"""The gateway's running state, and one chat call's life: guards → upstream → guards → settle.
+
+The HTTP handlers and the hosted agent loop both drive calls through `Runtime`, so an agent's
+model calls pass exactly the guards a client's do.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from gateway.auth.keys import KeyStore
+from gateway.auth.principal import Principal
+from gateway.config.model import KeepgateConfig, ModelDeployment
+from gateway.errors import APIError
+from gateway.observability.audit import AuditLog
+from gateway.observability.metrics import Metrics
+from gateway.pipeline import chain
+from gateway.pipeline.call import Call, Outcome, Usage
+from gateway.pipeline.guard import Chunk, Guard, GuardBlocked
+from gateway.upstream.client import Upstream, UpstreamError
+
+log = logging.getLogger("keepgate")
+
+#: Request fields the gateway consumes itself and never forwards upstream.
+GATEWAY_FIELDS = {"keepgate"}
+
+
+class Runtime:
+    def __init__(self, config: KeepgateConfig, guards: list[Guard], upstream: Upstream,
+                 metrics: Metrics, audit: AuditLog) -> None:
+        self.config = config
+        self.keys = KeyStore(config)
+        self.guards = guards
+        self.upstream = upstream
+        self.metrics = metrics
+        self.audit = audit
+        self.started = time.time()
+        #: Extra readiness checks: name -> async () -> (ok, detail).
+        self.ready_checks: dict[str, Any] = {}
+        #: Services other parts attach (agent runner, policy engine, scanner...).
+        self.services: dict[str, Any] = {}
+
+    # -- routing ------------------------------------------------------------------------
+
+    def deployment(self, principal: Principal, model: Any, mode: str = "chat") -> ModelDeployment:
+        if not isinstance(model, str) or not model:
+            raise APIError(400, "Missing required parameter: 'model'.",
+                           code="missing_required_parameter", param="model")
+        d = self.config.deployment(model)
+        if d is None or d.model_info.mode != mode:
+            raise APIError(404, f"The model '{model}' does not exist or you do not have access "
+                           "to it.", code="model_not_found", param="model")
+        if not self.keys.may_use(principal, model):
+            raise APIError(403, f"This key may not use the model '{model}'.",
+                           code="model_not_allowed", param="model")
+        return d
+
+    # -- one chat call --------------------------------------------------------------------
+
+    async def check_request(self, call: Call) -> None:
+        for guard in self.guards:
+            t0 = time.perf_counter()
+            try:
+                await guard.check_request(call)
+            finally:
+                self.metrics.stage_seconds.labels(guard.name, "request").observe(
+                    time.perf_counter() - t0)
+
+    def upstream_body(self, call: Call) -> dict[str, Any]:
+        body = {k: v for k, v in call.body.items() if k not in GATEWAY_FIELDS}
+        if not self.config.general_settings.forward_unknown_fields:
+            body.pop("fake", None)
+        return body
+
+    async def open_chat(self, call: Call) -> AsyncIterator[Chunk]:
+        """Run request guards, open the upstream stream, wrap it in the response guards.
+
+        Raises GuardBlocked or APIError before anything is streamed.
+        """
+        await self.check_request(call)
+        try:
+            upstream = await self.upstream.stream_chat(call.deployment, self.upstream_body(call))
+        except UpstreamError as exc:
+            self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
+            raise
+        return self._observe(call, chain.wrap_response(self.guards, call,
+                                                       self._count_upstream(call, upstream)))
+
+    async def _count_upstream(self, call: Call, stream: AsyncIterator[Chunk]
+                              ) -> AsyncIterator[Chunk]:
+        """Record usage and the text generated, as the upstream sent it."""
+        generated = 0
+        try:
+            async for chunk in stream:
+                if chunk.get("usage"):
+                    u = chunk["usage"]
+                    call.usage = Usage(int(u.get("prompt_tokens") or 0),
+                                       int(u.get("completion_tokens") or 0))
+                for ch in chunk.get("choices") or ():
+                    d = ch.get("delta") or {}
+                    generated += len(d.get("content") or "")
+                    for tc in d.get("tool_calls") or ():
+                        generated += len((tc.get("function") or {}).get("arguments") or "")
+                call.state["_generated_chars"] = generated
+                yield chunk
+        except UpstreamError as exc:
+            self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
+            raise
+
+    async def _observe(self, call: Call, stream: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
+        async for chunk in stream:
+            yield chunk
+
+    async def finish(self, call: Call, outcome: Outcome) -> None:
+        """Settle every guard, then record metrics and the audit line. Never raises."""
+        if outcome.usage is None:
+            outcome.usage = call.usage
+        if not outcome.generated_tokens:
+            outcome.generated_tokens = (call.state.get("_generated_chars", 0) + 3) // 4
+
+        def on_error(guard: Guard, exc: BaseException) -> None:
+            log.error("guard %s failed to settle: %s", guard.name, type(exc).__name__,
+                      extra={"request_id": call.id})
+
+        await chain.finish(self.guards, call, outcome, on_error)
+        self.record(call, outcome)
+
+    def record(self, call: Call, outcome: Outcome) -> None:
+        m = self.metrics
+        elapsed = time.perf_counter() - call.started
+        m.requests.labels(call.route, call.model, str(outcome.http_status)).inc()
+        m.request_seconds.labels(call.route).observe(elapsed)
+        for v in call.verdicts:
+            m.verdicts.labels(v.guard, v.decision, v.rule or "").inc()
+            if v.decision == "error":
+                m.guard_failures.labels(v.guard, str(v.detail.get("mode", "closed"))).inc()
+        usage = outcome.usage
+        if usage:
+            m.tokens.labels(call.principal.key_id, call.model, "prompt").inc(usage.prompt_tokens)
+            m.tokens.labels(call.principal.key_id, call.model, "completion").inc(
+                usage.completion_tokens)
+        record: dict[str, Any] = {
+            "request_id": call.id, "route": call.route, "model": call.model,
+            "key_id": call.principal.key_id, "role": call.principal.role,
+            "team": call.principal.team, "stream": call.stream, "status": outcome.status,
+            "http_status": outcome.http_status, "latency_ms": round(elapsed * 1000, 3),
+            "verdicts": [v.as_dict() for v in call.verdicts],
+        }
+        if usage:
+            record["usage"] = {"prompt_tokens": usage.prompt_tokens,
+                               "completion_tokens": usage.completion_tokens}
+        if "cost_usd" in call.state:
+            record["cost_usd"] = call.state["cost_usd"]
+        if call.facts.tainted:
+            record["tainted"] = True
+        self.audit.write(record)
+
+    def response_headers(self, call: Call) -> dict[str, str]:
+        headers = {"x-keepgate-request-id": call.id}
+        headers.update(call.headers)
+        stops = [v for v in call.verdicts if v.decision not in ("allow",)]
+        if stops:
+            headers["x-keepgate-verdicts"] = ",".join(
+                f"{v.guard}:{v.decision}" + (f":{v.rule}" if v.rule else "") for v in stops)[:2000]
+        return headers
+
+
+def blocked_error(exc: GuardBlocked, call: Call | None = None) -> APIError:
+    """A guard's stop as an OpenAI-shaped error, naming the guard and rule, never the text.
+
+    The stopping verdict is recorded on the call (once) for headers, audit and metrics.
+    """
+    if call is not None and exc.verdict not in call.verdicts:
+        call.add(exc.verdict)
+    extra = {"keepgate": {"guard": exc.verdict.guard, "rule": exc.verdict.rule,
+                          "decision": exc.verdict.decision}}
+    return APIError(exc.status, exc.message, code=exc.code, type=exc.type, headers=exc.headers,
+                    extra=extra)

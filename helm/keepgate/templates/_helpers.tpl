@@ -1,0 +1,141 @@
+{{/* Names, labels and the wiring shared by several templates. */}}
+
+{{- define "keepgate.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "keepgate.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "keepgate.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "keepgate.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "keepgate.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "keepgate.labels" -}}
+helm.sh/chart: {{ include "keepgate.chart" . }}
+{{ include "keepgate.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: gateway
+{{- end }}
+
+{{- define "keepgate.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "keepgate.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "keepgate.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{- define "keepgate.secretName" -}}
+{{- default (include "keepgate.fullname" .) .Values.secret.existingSecret }}
+{{- end }}
+
+{{/* Where the pieces are mounted inside the gateway container. */}}
+{{- define "keepgate.configPath" -}}/etc/keepgate/keepgate.yaml{{- end }}
+
+{{/* ConfigMap keys cannot hold "/": "data/roles.yaml" is stored as "data__roles.yaml"
+and mounted back at its path with `items`. */}}
+{{- define "keepgate.fileKey" -}}
+{{- . | replace "/" "__" }}
+{{- end }}
+
+{{/* The policy files shipped in the chart: {relative path: content}. */}}
+{{- define "keepgate.policyFiles" -}}
+{{- $files := dict }}
+{{- range $path, $_ := .Files.Glob "files/policies/**" }}
+{{- $rel := trimPrefix "files/policies/" $path }}
+{{- if or (hasSuffix ".rego" $rel) (hasSuffix ".yaml" $rel) (hasSuffix ".yml" $rel) (hasSuffix ".json" $rel) }}
+{{- $_ := set $files $rel ($.Files.Get $path) }}
+{{- end }}
+{{- end }}
+{{- toJson $files }}
+{{- end }}
+
+{{/* The rule packs: the chart's copy of rules/, then rules.extraPacks (same name replaces). */}}
+{{- define "keepgate.ruleFiles" -}}
+{{- $files := dict }}
+{{- range $path, $_ := .Files.Glob "files/rules/**" }}
+{{- $rel := trimPrefix "files/rules/" $path }}
+{{- if or (hasSuffix ".yaml" $rel) (hasSuffix ".yml" $rel) }}
+{{- $_ := set $files $rel ($.Files.Get $path) }}
+{{- end }}
+{{- end }}
+{{- range $name, $content := .Values.rules.extraPacks }}
+{{- $_ := set $files $name $content }}
+{{- end }}
+{{- toJson $files }}
+{{- end }}
+
+{{/* Redis: which one, if any. */}}
+{{- define "keepgate.redisMode" -}}
+{{- if .Values.redis.enabled }}subchart
+{{- else if or .Values.externalRedis.url .Values.externalRedis.existingSecret }}external
+{{- else }}none
+{{- end }}
+{{- end }}
+
+{{/* The bitnami/redis chart's fullname (its common.names.fullname). */}}
+{{- define "keepgate.redisFullname" -}}
+{{- if .Values.redis.fullnameOverride }}
+{{- .Values.redis.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default "redis" .Values.redis.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* keepgate.yaml: the chart's in-pod wiring, with .Values.config merged over it. */}}
+{{- define "keepgate.config" -}}
+{{- $guards := dict }}
+{{- if .Values.rules.enabled }}
+{{- $_ := set $guards "input" (dict "rules_dir" .Values.rules.mountPath) }}
+{{- end }}
+{{- $policy := dict }}
+{{- if .Values.policies.enabled }}
+{{- $_ := set $policy "policy_dirs" (list .Values.policies.mountPath) }}
+{{- end }}
+{{- if .Values.opa.enabled }}
+{{- $_ := set $policy "engine" "opa" }}
+{{- /* OPA loads the policies ConfigMap itself (push: false), or the gateway uploads them. */}}
+{{- $_ := set $policy "opa" (dict "url" (printf "http://127.0.0.1:%d" (int .Values.opa.port)) "push" (not .Values.opa.loadPolicies)) }}
+{{- end }}
+{{- if $policy }}
+{{- $_ := set $guards "policy" $policy }}
+{{- end }}
+{{- if ne (include "keepgate.redisMode" .) "none" }}
+{{- $_ := set $guards "limits" (dict "backend" "redis") }}
+{{- end }}
+{{- $wiring := dict
+      "general_settings" (dict "master_key" "os.environ/KEEPGATE_MASTER_KEY")
+      "guards" $guards }}
+{{- $config := mustMergeOverwrite $wiring (deepCopy .Values.config) }}
+{{- toYaml $config }}
+{{- end }}

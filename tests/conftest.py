@@ -1,0 +1,180 @@
+"""Shared fixtures: the fake model, a real Redis, and real gateways on free ports."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gateway  # noqa: F401 - offline switches before litellm/presidio import
+import openai
+import pytest
+
+from gateway.auth.keys import hash_key
+from gateway.config.load import parse_config
+from gateway.fake_model import create_fake_app
+from gateway.observability.logs import JsonFormatter
+from gateway.pipeline.overrides import deep_merge
+from tests.servers import ThreadServer, free_port
+
+MASTER_KEY = "sk-test-master-0123456789"
+REPO = Path(__file__).resolve().parent.parent
+ALL_GUARDS_OFF = {name: {"enabled": False} for name in ("limits", "input", "pii", "policy")}
+
+
+@pytest.fixture(scope="session")
+def fake_model_url() -> Iterator[str]:
+    server = ThreadServer(create_fake_app()).start()
+    yield server.url + "/v1"
+    server.stop()
+
+
+def _redis_ping(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except Exception:  # noqa: BLE001
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real Redis: $KEEPGATE_TEST_REDIS_URL, else 127.0.0.1:6379, else one we start."""
+    for url in (os.environ.get("KEEPGATE_TEST_REDIS_URL"), "redis://127.0.0.1:6379/0"):
+        if url and _redis_ping(url):
+            yield url
+            return
+    exe = shutil.which("redis-server")
+    if not exe:
+        pytest.fail("no Redis reachable and no redis-server to start (run ./scripts/test)")
+    port = free_port()
+    tmp = tempfile.mkdtemp(prefix="kg-redis-")
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", tmp],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while not _redis_ping(url):
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("redis-server did not start")
+        time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(5)
+
+
+def base_config(fake_url: str) -> dict[str, Any]:
+    return {
+        "model_list": [
+            {"model_name": "demo", "litellm_params": {"model": "openai/demo", "api_base": fake_url},
+             "model_info": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6}},
+            {"model_name": "demo-embedding",
+             "litellm_params": {"model": "openai/demo-embedding", "api_base": fake_url},
+             "model_info": {"mode": "embedding", "input_cost_per_token": 1e-7}},
+        ],
+        "general_settings": {"master_key": MASTER_KEY, "num_retries": 0},
+        "guards": copy.deepcopy(ALL_GUARDS_OFF),
+    }
+
+
+class Gateway:
+    """A running gateway and the clients to talk to it."""
+
+    def __init__(self, server: ThreadServer, config: Any, audit_path: Path,
+                 log_buffer: io.StringIO) -> None:
+        self.server = server
+        self.url = server.url
+        self.base_url = server.url + "/v1"
+        self.master_key = MASTER_KEY
+        self.config = config
+        self.audit_path = audit_path
+        self._log = log_buffer
+
+    @property
+    def app(self) -> Any:
+        return self.server.server.config.app
+
+    def client(self, key: str | None = None, **kw: Any) -> openai.OpenAI:
+        return openai.OpenAI(base_url=self.base_url, api_key=key or self.master_key,
+                             max_retries=0, **kw)
+
+    def async_client(self, key: str | None = None, **kw: Any) -> openai.AsyncOpenAI:
+        return openai.AsyncOpenAI(base_url=self.base_url, api_key=key or self.master_key,
+                                  max_retries=0, **kw)
+
+    def audit_lines(self) -> list[dict[str, Any]]:
+        if not self.audit_path.exists():
+            return []
+        return [json.loads(line) for line in self.audit_path.read_text().splitlines() if line]
+
+    def log_text(self) -> str:
+        return self._log.getvalue()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def _hash_keys(cfg: dict[str, Any]) -> dict[str, Any]:
+    keys = []
+    for k in cfg.get("keys") or []:
+        k = dict(k)
+        if "key" in k:
+            k["key_hash"] = "sha256:" + hash_key(k.pop("key"))
+        keys.append(k)
+    if keys:
+        cfg["keys"] = keys
+    return cfg
+
+
+@pytest.fixture
+def gateway_factory(fake_model_url: str, tmp_path: Path):
+    """`gateway_factory(config_overrides)` → a started `Gateway`; stopped after the test."""
+    started: list[Gateway] = []
+    from gateway.app import create_app
+
+    def start(overrides: dict[str, Any] | None = None, *, extra_guards: Any = ()) -> Gateway:
+        cfg = deep_merge(base_config(fake_model_url), _hash_keys(copy.deepcopy(overrides or {})))
+        if "model_list" in (overrides or {}):
+            cfg["model_list"] = overrides["model_list"]  # type: ignore[index]
+        audit = tmp_path / f"audit-{len(started)}.jsonl"
+        cfg["general_settings"].setdefault("audit_log", str(audit))
+        if cfg["general_settings"]["audit_log"] == "-":
+            cfg["general_settings"]["audit_log"] = str(audit)
+        audit = Path(cfg["general_settings"]["audit_log"])
+        import yaml
+
+        path = tmp_path / f"keepgate-{len(started)}.yaml"
+        path.write_text(yaml.safe_dump(cfg))
+        config = parse_config(path.read_text(), str(path), environ={})
+        buf = io.StringIO()
+        handler = logging.StreamHandler(buf)
+        handler.setFormatter(JsonFormatter())
+        logging.getLogger("keepgate").addHandler(handler)
+        logging.getLogger("keepgate").setLevel(logging.DEBUG)
+        server = ThreadServer(create_app(config, extra_guards=extra_guards)).start()
+        gw = Gateway(server, config, audit, buf)
+        gw._handler = handler  # type: ignore[attr-defined]
+        started.append(gw)
+        return gw
+
+    yield start
+    for gw in started:
+        gw.stop()
+        logging.getLogger("keepgate").removeHandler(gw._handler)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def gateway(gateway_factory) -> Gateway:
+    """A gateway with every guard off, in front of the fake model."""
+    return gateway_factory()

@@ -1,0 +1,149 @@
+"""Bad input, bad keys, unknown models and upstream failures get OpenAI-shaped errors."""
+
+from __future__ import annotations
+
+import httpx
+import openai
+import pytest
+
+from gateway.auth.keys import hash_key
+
+
+def _post(gw, body: bytes | str, key: str | None = None, **headers: str) -> httpx.Response:
+    return httpx.post(gw.base_url + "/chat/completions", content=body,
+                      headers={"authorization": f"Bearer {key or gw.master_key}",
+                               "content-type": "application/json", **headers})
+
+
+def _assert_openai_error(r: httpx.Response, status: int, code: str) -> dict:
+    assert r.status_code == status, r.text
+    err = r.json()["error"]
+    assert set(err) >= {"message", "type", "code", "param"}
+    assert err["code"] == code
+    return err
+
+
+def test_malformed_json(gateway):
+    _assert_openai_error(_post(gateway, b"{not json"), 400, "invalid_json")
+
+
+def test_non_object_body(gateway):
+    _assert_openai_error(_post(gateway, b"[1, 2]"), 400, "invalid_request_body")
+
+
+def test_missing_messages(gateway):
+    err = _assert_openai_error(_post(gateway, '{"model": "demo"}'), 400,
+                               "missing_required_parameter")
+    assert err["param"] == "messages"
+
+
+def test_body_over_limit(gateway_factory):
+    gw = gateway_factory({"general_settings": {"max_body_bytes": 2048}})
+    big = '{"model": "demo", "messages": [{"role": "user", "content": "' + "a" * 4096 + '"}]}'
+    _assert_openai_error(_post(gw, big), 413, "request_too_large")
+
+
+def test_body_over_limit_chunked_without_length(gateway_factory):
+    gw = gateway_factory({"general_settings": {"max_body_bytes": 2048}})
+
+    def gen():
+        yield b'{"model": "demo", "messages": [{"role": "user", "content": "'
+        for _ in range(10):
+            yield b"a" * 1024
+        yield b'"}]}'
+
+    r = httpx.post(gw.base_url + "/chat/completions", content=gen(),
+                   headers={"authorization": f"Bearer {gw.master_key}"})
+    _assert_openai_error(r, 413, "request_too_large")
+
+
+def test_unknown_model_is_404(gateway):
+    with pytest.raises(openai.NotFoundError) as exc:
+        gateway.client().chat.completions.create(
+            model="gpt-nope", messages=[{"role": "user", "content": "x"}])
+    assert exc.value.body["code"] == "model_not_found"
+
+
+def test_missing_and_bad_key(gateway):
+    r = httpx.post(gateway.base_url + "/chat/completions", json={"model": "demo", "messages": []})
+    _assert_openai_error(r, 401, "invalid_api_key")
+    with pytest.raises(openai.AuthenticationError):
+        gateway.client(key="sk-wrong").chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": "x"}])
+
+
+def test_virtual_key_and_model_allowlist(gateway_factory):
+    gw = gateway_factory({"keys": [{"key_id": "alice", "key": "sk-alice-123456", "role": "dev",
+                                    "models": ["demo"]}]})
+    client = gw.client("sk-alice-123456")
+    assert client.chat.completions.create(
+        model="demo", messages=[{"role": "user", "content": "hi"}]).choices[0].message.content == "hi"
+    with pytest.raises(openai.PermissionDeniedError):
+        client.embeddings.create(model="demo-embedding", input="x")
+    assert [m.id for m in client.models.list()] == ["demo"]
+
+
+def test_upstream_5xx_is_502(gateway):
+    with pytest.raises(openai.APIStatusError) as exc:
+        gateway.client().chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": "x"}],
+            extra_body={"fake": {"error": 500}})
+    assert exc.value.status_code == 502
+    assert exc.value.body["code"] == "upstream_http_error"
+
+
+def test_upstream_4xx_passes_status(gateway):
+    with pytest.raises(openai.BadRequestError) as exc:
+        gateway.client().chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": "x"}],
+            extra_body={"fake": {"error": 400}})
+    assert exc.value.body["code"] == "upstream_rejected"
+
+
+def test_upstream_unreachable_is_502_after_retries(gateway_factory):
+    from tests.servers import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    gw = gateway_factory({"model_list": [{"model_name": "demo", "litellm_params": {
+        "model": "openai/demo", "api_base": dead}}],
+        "general_settings": {"num_retries": 2, "retry_backoff": 0.01}})
+    with pytest.raises(openai.APIStatusError) as exc:
+        gw.client().chat.completions.create(model="demo", messages=[{"role": "user", "content": "x"}])
+    assert exc.value.status_code == 502
+    assert "retry 2/2" in gw.log_text()
+
+
+def test_upstream_timeout_is_504(gateway_factory):
+    gw = gateway_factory({"general_settings": {"request_timeout": 0.3}})
+    with pytest.raises(openai.APIStatusError) as exc:
+        gw.client().chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": "x"}],
+            extra_body={"fake": {"delay_ms": 1500}})
+    assert exc.value.status_code == 504
+
+
+def test_malformed_upstream_stream(gateway):
+    stream = gateway.client().chat.completions.create(
+        model="demo", messages=[{"role": "user", "content": "x"}], stream=True,
+        extra_body={"fake": {"malformed": True}})
+    with pytest.raises(openai.APIError) as exc:
+        list(stream)
+    assert "malformed" in str(exc.value)
+
+
+def test_keys_never_logged(gateway_factory):
+    gw = gateway_factory({"keys": [{"key_id": "bob", "key": "sk-bob-secret-value", "role": "dev"}]})
+    gw.client("sk-bob-secret-value").chat.completions.create(
+        model="demo", messages=[{"role": "user", "content": "hi"}])
+    with pytest.raises(openai.AuthenticationError):
+        gw.client("sk-wrong-secret-value").models.list()
+    logs = gw.log_text() + gw.audit_path.read_text()
+    for secret in ("sk-bob-secret-value", "sk-wrong-secret-value", gw.master_key,
+                   hash_key("sk-bob-secret-value")):
+        assert secret not in logs
+    assert gw.audit_lines()[0]["key_id"] == "bob"
+
+
+def test_unknown_route_is_openai_shaped(gateway):
+    r = httpx.get(gateway.url + "/v1/nope")
+    _assert_openai_error(r, 404, "unknown_route")

@@ -1,0 +1,134 @@
+"""The guard seam: a test guard blocks, rewrites streamed chunks, and allows — one code path."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import openai
+import pytest
+
+from gateway.pipeline import Call, Guard, GuardBlocked, Outcome, Verdict
+from gateway.pipeline.chunks import Chunk
+
+
+class ShoutGuard(Guard):
+    """Blocks 'forbidden' input, upper-cases every streamed content delta, settles a count."""
+
+    name = "shout"
+
+    def __init__(self) -> None:
+        self.finished: list[Outcome] = []
+
+    async def check_request(self, call: Call) -> None:
+        text = str(call.body["messages"][-1].get("content"))
+        if "forbidden" in text:
+            raise GuardBlocked(Verdict("shout", "block", rule="no-forbidden",
+                                       reason="forbidden word"), status=400, code="input_blocked",
+                               message="blocked by rule no-forbidden")
+        call.add(Verdict("shout", "allow"))
+        call.headers["x-keepgate-shout"] = "on"
+
+    async def transform(self, call: Call, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
+        rewrote = 0
+        async for chunk in chunks:
+            for ch in chunk.get("choices") or ():
+                delta = ch.get("delta") or {}
+                if delta.get("content"):
+                    delta["content"] = delta["content"].upper()
+                    rewrote += 1
+                if "STOP-HERE" in (delta.get("content") or ""):
+                    raise GuardBlocked(Verdict("shout", "block", rule="mid-stream"), status=403,
+                                       code="output_blocked", message="blocked mid-stream")
+            yield chunk
+        call.add(Verdict("shout", "rewrite", rule="upper", detail={"chunks": rewrote}))
+
+    async def finish(self, call: Call, outcome: Outcome) -> None:
+        self.finished.append(outcome)
+
+
+@pytest.fixture
+def shout(gateway_factory):
+    guard = ShoutGuard()
+    return gateway_factory(extra_guards=[guard]), guard
+
+
+def test_allow_and_rewrite_non_streamed(shout):
+    gw, guard = shout
+    raw = gw.client().chat.completions.with_raw_response.create(
+        model="demo", messages=[{"role": "user", "content": "quiet please"}])
+    assert raw.parse().choices[0].message.content == "QUIET PLEASE"
+    assert raw.headers["x-keepgate-shout"] == "on"
+    assert "shout:rewrite:upper" in raw.headers["x-keepgate-verdicts"]
+    assert guard.finished[-1].status == "ok"
+
+
+def test_rewrite_streamed_chunks(shout):
+    gw, guard = shout
+    stream = gw.client().chat.completions.create(
+        model="demo", messages=[{"role": "user", "content": "every chunk"}], stream=True,
+        extra_body={"fake": {"chunk_chars": 2}})
+    deltas = [c.choices[0].delta.content for c in stream if c.choices and c.choices[0].delta.content]
+    assert "".join(deltas) == "EVERY CHUNK" and len(deltas) == 6
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_block_before_upstream(shout, stream):
+    gw, guard = shout
+    with pytest.raises(openai.BadRequestError) as exc:
+        r = gw.client().chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": "a forbidden thing"}], stream=stream)
+        list(r) if stream else None
+    body = exc.value.body
+    assert body["code"] == "input_blocked"
+    assert body["keepgate"] == {"guard": "shout", "rule": "no-forbidden", "decision": "block"}
+    assert "forbidden thing" not in exc.value.message
+    assert guard.finished[-1].status == "blocked"
+    audit = gw.audit_lines()[-1]
+    assert audit["status"] == "blocked" and audit["verdicts"][0]["rule"] == "no-forbidden"
+
+
+def test_block_mid_stream_becomes_error_event(shout):
+    gw, guard = shout
+    stream = gw.client().chat.completions.create(
+        model="demo", messages=[{"role": "user", "content": "go go stop-here now"}], stream=True,
+        extra_body={"fake": {"chunk_chars": 100}})
+    with pytest.raises(openai.APIError) as exc:
+        list(stream)
+    assert "blocked mid-stream" in str(exc.value)
+    time.sleep(0.1)
+    assert guard.finished[-1].status == "blocked"
+
+
+def test_block_mid_response_non_streamed_is_http_error(shout):
+    gw, _ = shout
+    with pytest.raises(openai.PermissionDeniedError) as exc:
+        gw.client().chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": "stop-here"}])
+    assert exc.value.body["code"] == "output_blocked"
+
+
+def test_client_disconnect_cancels_upstream(gateway, fake_model_url):
+    stats_url = fake_model_url.removesuffix("/v1") + "/_fake/stats"
+    before = httpx.get(stats_url).json()
+    with httpx.stream("POST", gateway.base_url + "/chat/completions",
+                      headers={"authorization": f"Bearer {gateway.master_key}"},
+                      json={"model": "demo", "stream": True,
+                            "messages": [{"role": "user", "content": "x" * 400}],
+                            "fake": {"chunk_chars": 1, "delay_ms": 20}}) as r:
+        for line in r.iter_lines():
+            if line.startswith("data:"):
+                break
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        after = httpx.get(stats_url).json()
+        if after["streams_cancelled"] > before["streams_cancelled"]:
+            break
+        time.sleep(0.05)
+    assert after["streams_cancelled"] == before["streams_cancelled"] + 1
+    assert after["streams_completed"] == before["streams_completed"]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not gateway.audit_lines():
+        time.sleep(0.05)
+    assert gateway.audit_lines()[-1]["status"] == "cancelled"

@@ -1,0 +1,207 @@
+"""Limits through a real gateway, with the official openai SDK, on both backends."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+PRICE_IN, PRICE_OUT = 1e-6, 2e-6  # the base test config's prices for "demo"
+MSG = [{"role": "user", "content": "hello"}]
+
+
+def fake(reply: str = "ok", prompt: int = 100, completion: int = 50, **kw: Any) -> dict:
+    return {"fake": {"reply": reply, "usage": {"prompt_tokens": prompt,
+                                               "completion_tokens": completion}, **kw}}
+
+
+@pytest.fixture(params=["local", "redis"])
+def limited(request, gateway_factory, redis_url):
+    """`limited(key_limits, **section)` → a gateway with key alice (team t1) limited."""
+    def start(key_limits: dict, *, team_limits: dict | None = None, **section: Any):
+        sec = {"enabled": True, "backend": request.param, **section}
+        if request.param == "redis":
+            sec.setdefault("redis_url", redis_url)
+            sec.setdefault("namespace", f"kgtest:{uuid.uuid4().hex[:12]}")
+        cfg: dict[str, Any] = {
+            "guards": {"limits": sec},
+            "keys": [{"key_id": "alice", "key": "sk-alice", "role": "developer", "team": "t1",
+                      "limits": key_limits},
+                     {"key_id": "bob", "key": "sk-bob", "role": "developer", "team": "t1"}]}
+        if team_limits is not None:
+            cfg["teams"] = [{"team": "t1", "limits": team_limits}]
+        return gateway_factory(cfg)
+    start.backend = request.param
+    return start
+
+
+def usage_of(gw, key: str = "sk-alice") -> dict:
+    r = httpx.get(gw.url + "/v1/keys/self/usage", headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_429_with_retry_after_and_openai_headers_before_any_upstream_call(limited):
+    gw = limited({"requests_per_minute": 2})
+    client = gw.client("sk-alice")
+    for left in ("1", "0"):
+        raw = client.chat.completions.with_raw_response.create(model="demo", messages=MSG)
+        assert raw.headers["x-ratelimit-limit-requests"] == "2"
+        assert raw.headers["x-ratelimit-remaining-requests"] == left
+        assert raw.headers["x-ratelimit-reset-requests"].endswith("s")
+    with pytest.raises(openai.RateLimitError) as err:
+        client.chat.completions.create(model="demo", messages=MSG)
+    e = err.value
+    assert e.status_code == 429 and e.code == "rate_limit_exceeded"
+    assert 1 <= int(e.response.headers["retry-after"]) <= 30
+    assert e.response.headers["x-ratelimit-remaining-requests"] == "0"
+    assert "requests_per_minute" in e.message
+    block = gw.audit_lines()[-1]
+    assert block["status"] == "blocked" and "usage" not in block  # upstream never called
+    v = [v for v in block["verdicts"] if v["guard"] == "limits"][0]
+    assert v["decision"] == "block" and v["rule"] == "key.requests_per_minute"
+    assert {"cost_usd", "tokens"} <= set(v["detail"])
+    # Another key of the same team has its own bucket.
+    assert gw.client("sk-bob").chat.completions.create(model="demo", messages=MSG)
+
+
+def test_settles_actual_usage_at_the_model_price_and_reports_it(limited):
+    gw = limited({"tokens_per_minute": 6000, "usd_per_day": 1.0})  # 100 tokens/s refill
+    client = gw.client("sk-alice")
+    client.chat.completions.create(model="demo", messages=MSG, max_tokens=2000,
+                                   extra_body=fake(prompt=100, completion=50))
+    stream = client.chat.completions.create(model="demo", messages=MSG, stream=True,
+                                            max_tokens=1000,
+                                            extra_body=fake(prompt=300, completion=20))
+    assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "ok"
+    cost = 400 * PRICE_IN + 70 * PRICE_OUT
+    u = usage_of(gw)
+    assert u["key_id"] == "alice" and u["team"] == "t1"
+    assert u["totals"]["spend_usd"] == pytest.approx(cost)
+    assert u["totals"]["prompt_tokens"] == 400 and u["totals"]["completion_tokens"] == 70
+    assert u["by_model"]["demo"]["spend_usd"] == pytest.approx(cost)
+    assert u["remaining"]["usd_per_day"] == pytest.approx(1.0 - cost, abs=2e-5)
+    assert 6000 - 470 <= u["remaining"]["tokens_per_minute"] <= 6000 - 470 + 50
+    assert u["team_usage"]["totals"]["spend_usd"] == pytest.approx(cost)
+    settled = [v for v in gw.audit_lines()[-1]["verdicts"] if v["guard"] == "limits"]
+    assert settled[-1]["decision"] == "allow"
+    assert settled[-1]["detail"]["cost_usd"] == pytest.approx(300e-6 + 40e-6)
+    assert gw.audit_lines()[-1]["cost_usd"] == pytest.approx(340e-6)
+    metrics = httpx.get(gw.url + "/metrics").text
+    assert 'keepgate_spend_usd_total{key_id="alice",model="demo"}' in metrics
+
+
+def test_reservation_uses_max_tokens_and_default_and_refuses_what_cannot_fit(limited):
+    gw = limited({"tokens_per_minute": 1000}, default_max_tokens=600)
+    client = gw.client("sk-alice")
+    with pytest.raises(openai.RateLimitError) as err:
+        client.chat.completions.create(model="demo", messages=MSG, max_tokens=5000)
+    assert "can never fit" in err.value.message
+    assert err.value.response.headers["x-should-retry"] == "false"
+    # The default (600) is reserved; refunds bring the bucket back after settling.
+    client.chat.completions.create(model="demo", messages=MSG, extra_body=fake(completion=5))
+    client.chat.completions.create(model="demo", messages=MSG, extra_body=fake(completion=5))
+    assert usage_of(gw)["remaining"]["tokens_per_minute"] == pytest.approx(1000 - 210, abs=40)
+
+
+def test_team_limit_applies_to_every_key_of_the_team(limited):
+    gw = limited({}, team_limits={"requests_per_minute": 1})
+    gw.client("sk-alice").chat.completions.create(model="demo", messages=MSG)
+    with pytest.raises(openai.RateLimitError) as err:
+        gw.client("sk-bob").chat.completions.create(model="demo", messages=MSG)
+    assert "team" in err.value.message
+
+
+def test_hard_budget_stops_the_key_for_good(limited):
+    gw = limited({"budget_usd": 0.0003})
+    client = gw.client("sk-alice")
+    client.chat.completions.create(model="demo", messages=MSG, max_tokens=10,
+                                   extra_body=fake(prompt=100, completion=10))  # $0.00012
+    client.chat.completions.create(model="demo", messages=MSG, max_tokens=10,
+                                   extra_body=fake(prompt=100, completion=10))  # $0.00024
+    with pytest.raises(openai.RateLimitError) as err:
+        client.chat.completions.create(model="demo", messages=MSG, max_tokens=50)
+    assert err.value.code == "budget_exceeded"
+    assert err.value.response.headers["x-should-retry"] == "false"
+    assert "retry-after" not in err.value.response.headers
+
+
+def test_admin_changes_limits_at_run_time(limited):
+    gw = limited({"requests_per_minute": 1})
+    client = gw.client("sk-alice")
+    client.chat.completions.create(model="demo", messages=MSG)
+    with pytest.raises(openai.RateLimitError):
+        client.chat.completions.create(model="demo", messages=MSG)
+    admin = {"Authorization": f"Bearer {gw.master_key}"}
+    url = gw.url + "/admin/keys/alice/limits"
+    assert httpx.put(url, json={"limits": {"rpm": 5}},
+                     headers={"Authorization": "Bearer sk-alice"}).status_code == 403
+    bad = httpx.put(url, json={"limits": {"rpmm": 5}}, headers=admin)
+    assert bad.status_code == 400 and "rpmm" in bad.json()["error"]["message"]
+    assert httpx.put(gw.url + "/admin/keys/nobody/limits", json={},
+                     headers=admin).status_code == 404
+    r = httpx.put(url, json={"limits": {"requests_per_minute": 5}}, headers=admin)
+    assert r.status_code == 200
+    assert r.json()["limits"] == {"requests_per_minute": 5.0}
+    assert r.json()["limits_source"] == "admin"
+    client.chat.completions.create(model="demo", messages=MSG)
+    got = httpx.get(gw.url + "/admin/keys/alice/usage", headers=admin).json()
+    assert got["totals"]["requests"] == 2 and got["remaining"]["requests_per_minute"] < 4
+    assert httpx.delete(url, headers=admin).json()["limits_source"] == "config"
+    with pytest.raises(openai.RateLimitError):
+        client.chat.completions.create(model="demo", messages=MSG)
+    listing = httpx.get(gw.url + "/admin/usage", headers=admin).json()
+    assert [k["key_id"] for k in listing["data"]] == ["alice", "bob"]
+    assert httpx.get(gw.url + "/admin/usage",
+                     headers={"Authorization": "Bearer sk-alice"}).status_code == 403
+
+
+def test_client_disconnect_is_charged_for_what_was_generated(limited):
+    gw = limited({"tokens_per_minute": 100_000})
+    client = gw.client("sk-alice")
+    reply = "word " * 400
+    stream = client.chat.completions.create(
+        model="demo", messages=MSG, stream=True, max_tokens=1000,
+        extra_body={"fake": {"reply": reply, "chunk_chars": 5, "delay_ms": 5}})
+    got = 0
+    for chunk in stream:
+        got += 1
+        if got == 20:
+            break
+    stream.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        totals = usage_of(gw)["totals"]
+        if totals["completion_tokens"]:
+            break
+        time.sleep(0.05)
+    prompt_est = totals["prompt_tokens"]
+    assert 0 < prompt_est < 30
+    # Charged what was generated (a few chunks of "word "), far less than the full reply.
+    assert 5 <= totals["completion_tokens"] < 300
+    assert totals["spend_usd"] == pytest.approx(
+        prompt_est * PRICE_IN + totals["completion_tokens"] * PRICE_OUT)
+
+
+def test_upstream_error_before_any_output_refunds_tokens(limited):
+    gw = limited({"tokens_per_minute": 10_000})
+    client = gw.client("sk-alice")
+    with pytest.raises(openai.APIStatusError):
+        client.chat.completions.create(model="demo", messages=MSG, max_tokens=5000,
+                                       extra_body={"fake": {"error": 500}})
+    u = usage_of(gw)
+    assert u["totals"]["spend_usd"] == 0 and u["totals"]["requests"] == 1
+    assert u["remaining"]["tokens_per_minute"] == pytest.approx(10_000, abs=1)
+
+
+def test_bad_limits_in_config_fail_at_start_naming_file_and_entry(gateway_factory):
+    from gateway.config.load import ConfigError
+
+    with pytest.raises(ConfigError, match=r"keepgate-0\.yaml:\d+: keys\.0\.limits: tokens_per_min"):
+        gateway_factory({"guards": {"limits": {"enabled": True}},
+                         "keys": [{"key_id": "a", "key": "sk-a",
+                                   "limits": {"tokens_per_min": 5}}]})

@@ -1,0 +1,207 @@
+"""The stream transformer, driven in-process with synthetic chunk streams.
+
+For every entity type, the answer is split into two chunks at EVERY position (and into
+one-character chunks): the client-visible text must equal the scrub of the whole answer,
+so no piece of a value ever leaks, whatever the split.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from gateway.auth.principal import Principal
+from gateway.pipeline.call import Call
+from gateway.pipeline.chunks import assemble, make_chunk
+from gateway.pipeline.guard import GuardBlocked
+from gateway.scrubbing.guard import build
+from tests.scrubbing.cases import CASES, sentence
+
+GUARD = build({}, None, None)
+SCRUBBER = GUARD.scrubber_for_section({})
+
+
+def new_call(key_id: str = "alice", role: str = "developer") -> Call:
+    return Call(principal=Principal(key_id, role), route="chat.completions", model="demo", body={})
+
+
+async def stream_of(pieces: list[str], tool_calls: list[list[dict[str, Any]]] = (),
+                    finish: str | None = "stop", choices: int = 1) -> AsyncIterator[dict]:
+    base = {"id": "chatcmpl-1", "model": "demo", "created": 1}
+    for i in range(choices):
+        yield make_chunk(base, index=i, delta={"role": "assistant", "content": ""})
+    for p in pieces:
+        for i in range(choices):
+            yield make_chunk(base, index=i, delta={"content": p})
+    for tcs in tool_calls:
+        yield make_chunk(base, delta={"tool_calls": tcs})
+    if finish:
+        for i in range(choices):
+            yield make_chunk(base, index=i, finish_reason=finish)
+
+
+async def run(guard, call: Call, chunks: AsyncIterator[dict]) -> list[dict]:
+    return [c async for c in guard.transform(call, chunks)]
+
+
+def text_of(out: list[dict], index: int = 0) -> str:
+    return "".join(ch["delta"].get("content") or "" for c in out for ch in c["choices"]
+                   if ch.get("index", 0) == index)
+
+
+@pytest.mark.parametrize("entity", sorted(CASES))
+async def test_every_two_chunk_split_is_scrubbed(entity: str) -> None:
+    value, text = sentence(entity)
+    expected, counts = SCRUBBER.scrub(text)
+    assert counts == {entity: 1} and value not in expected
+    for k in range(1, len(text)):
+        call = new_call()
+        out = await run(GUARD, call, stream_of([text[:k], text[k:]]))
+        assert text_of(out) == expected, f"split at {k}"
+        assert call.headers["x-keepgate-redactions"] == f"{entity}=1"
+    # one character per chunk
+    out = await run(GUARD, new_call(), stream_of(list(text)))
+    assert text_of(out) == expected
+
+
+async def test_no_prefix_of_a_value_is_released_before_the_value_is_complete() -> None:
+    value, text = sentence("EMAIL_ADDRESS")
+    start = text.index(value)
+    call = new_call()
+    released = ""
+    async for chunk in GUARD.transform(call, stream_of(list(text))):
+        released += text_of([chunk])
+        assert "john" not in released and "@" not in released
+    assert released.startswith(text[:start])
+
+
+async def test_prose_is_held_back_only_by_its_last_word() -> None:
+    from gateway.scrubbing.stream import StreamScrubber
+
+    s = StreamScrubber(SCRUBBER)
+    assert s.feed("The answer is simple and") == "The answer is simple "
+    assert s.held == len("and")
+    assert s.feed(" short.") == "and "
+    assert s.flush() == "short."
+
+
+async def test_spaced_numbers_are_held_until_they_cannot_grow() -> None:
+    from gateway.scrubbing.stream import StreamScrubber
+
+    s = StreamScrubber(SCRUBBER, hold_chars=48)
+    assert s.feed("Card 4111 1111 ") == "Card "
+    assert s.feed("1111 1111 is on file, thanks for waiting patiently.") == ""  # within 48
+    assert s.feed(" " + "x" * 60 + " ") .startswith("<CREDIT_CARD> is on file")
+
+
+async def test_all_entities_in_one_answer_with_random_chunking() -> None:
+    import random
+
+    rnd = random.Random(7)
+    text = " ".join(sentence(e)[1] for e in sorted(CASES))
+    expected, counts = SCRUBBER.scrub(text)
+    assert set(counts) == set(CASES)
+    for _ in range(30):
+        cuts = sorted(rnd.sample(range(1, len(text)), 40))
+        pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
+        call = new_call()
+        out = await run(GUARD, call, stream_of(pieces))
+        assert text_of(out) == expected
+        final = [c for c in out if c.get("keepgate")][-1]
+        assert final["keepgate"]["redactions"] == counts
+        assert call.verdicts[-1].detail == {"counts": counts}
+
+
+async def test_each_choice_is_scrubbed_separately() -> None:
+    value, text = sentence("PHONE_NUMBER")
+    expected, _ = SCRUBBER.scrub(text)
+    call = new_call()
+    out = await run(GUARD, call, stream_of(list(text), choices=2))
+    assert text_of(out, 0) == expected and text_of(out, 1) == expected
+    assert call.headers["x-keepgate-redactions"] == "PHONE_NUMBER=2"
+
+
+async def test_stream_without_finish_reason_is_flushed() -> None:
+    value, text = sentence("EMAIL_ADDRESS")
+    out = await run(GUARD, new_call(), stream_of([text[:10], text[10:]], finish=None))
+    assert text_of(out) == SCRUBBER.scrub(text)[0]
+    assert out[-1]["keepgate"]["redactions"] == {"EMAIL_ADDRESS": 1}
+
+
+def tool_delta(args: str, *, first: bool, index: int = 0) -> dict[str, Any]:
+    d: dict[str, Any] = {"index": index, "function": {"arguments": args}}
+    if first:
+        d.update(id=f"call_{index}", type="function")
+        d["function"]["name"] = "send_email"
+    return d
+
+
+@pytest.mark.parametrize("entity", ["EMAIL_ADDRESS", "CREDIT_CARD", "SECRET", "AWS_ACCESS_KEY"])
+async def test_tool_call_arguments_split_at_every_point(entity: str) -> None:
+    value, _ = CASES[entity]
+    keys = ("password", "api_key") if entity == "SECRET" else ("to", "body")
+    args = json.dumps(dict.fromkeys(keys, value))
+    for k in range(0, len(args) + 1):
+        call = new_call()
+        deltas = [[tool_delta("", first=True)], [tool_delta(args[:k], first=False)],
+                  [tool_delta(args[k:], first=False)]]
+        out = await run(GUARD, call, stream_of([], tool_calls=deltas, finish="tool_calls"))
+        assert value not in json.dumps(out)
+        done = await assemble(_aiter(out))
+        tc = done["choices"][0]["message"]["tool_calls"][0]
+        assert tc["id"] == "call_0" and tc["function"]["name"] == "send_email"
+        scrubbed = json.loads(tc["function"]["arguments"])
+        assert scrubbed == {k2: f"<{entity}>" for k2 in json.loads(args)}
+        assert call.verdicts[-1].detail["counts"] == {entity: 2}
+
+
+async def test_whole_tool_calls_released_upstream_by_policy_pass_once() -> None:
+    """The policy guard releases complete calls in one delta; they go out at once."""
+    args = json.dumps({"to": "john.smith@acme.io"})
+    call = new_call()
+    base = {"id": "x", "model": "demo", "created": 1}
+
+    async def upstream() -> AsyncIterator[dict]:
+        yield make_chunk(base, delta={"role": "assistant"})
+        yield make_chunk(base, delta={"tool_calls": [
+            {"index": 0, "id": "call_a", "type": "function",
+             "function": {"name": "send_email", "arguments": args}},
+            {"index": 1, "id": "call_b", "type": "function",
+             "function": {"name": "noop", "arguments": "{}"}}]})
+        yield make_chunk(base, finish_reason="tool_calls")
+
+    out = await run(GUARD, call, upstream())
+    released = [tc for c in out for ch in c["choices"] for tc in ch["delta"].get("tool_calls", [])]
+    assert [tc["id"] for tc in released] == ["call_a", "call_b"]  # released in the same chunk
+    assert json.loads(released[0]["function"]["arguments"]) == {"to": "<EMAIL_ADDRESS>"}
+    assert released[1]["function"]["arguments"] == "{}"  # untouched byte for byte
+
+
+async def _aiter(items: list[dict]) -> AsyncIterator[dict]:
+    for i in items:
+        yield i
+
+
+async def test_fails_closed_when_the_scrubber_breaks(monkeypatch) -> None:
+    guard = build({}, None, None)
+    scrubber = guard.scrubber_for_section({})
+    monkeypatch.setattr(scrubber, "analyze", lambda text: 1 / 0)
+    call = new_call()
+    with pytest.raises(GuardBlocked) as exc:
+        await run(guard, call, stream_of(["mail john.smith@acme.io ", "now"]))
+    assert exc.value.status == 503 and exc.value.verdict.decision == "error"
+    assert "john" not in exc.value.message
+
+
+async def test_fail_open_passes_text_and_says_so(monkeypatch) -> None:
+    guard = build({"fail_open": True}, None, None)
+    scrubber = guard.scrubber_for_section({"fail_open": True})
+    monkeypatch.setattr(scrubber, "analyze", lambda text: 1 / 0)
+    call = new_call()
+    out = await run(guard, call, stream_of(["hello there ", "world"]))
+    assert text_of(out) == "hello there world"
+    assert call.verdicts[0].decision == "error" and call.verdicts[0].detail["fail_open"]
+    assert call.headers["x-keepgate-pii"].startswith("error")
