@@ -37,6 +37,21 @@ def _validate(body: dict[str, Any]) -> None:
                        param="stream")
 
 
+def _as_error(exc: GuardBlocked | APIError, call: Call) -> tuple[APIError, Outcome]:
+    """A guard's block or an upstream failure, as the error to send and the call's outcome."""
+    if isinstance(exc, GuardBlocked):
+        err = blocked_error(exc, call)
+        return err, Outcome("blocked", http_status=err.status)
+    return exc, Outcome("upstream_error", http_status=exc.status)
+
+
+async def _abandon(rt: Runtime, call: Call, outcome: Outcome) -> None:
+    """Settle a call that ends before its body; shielded so a cancelled request still settles."""
+    rt.metrics.in_flight.dec()
+    with anyio.CancelScope(shield=True):
+        await rt.finish(call, outcome)
+
+
 async def chat_completions(request: Request) -> Response:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
@@ -49,19 +64,12 @@ async def chat_completions(request: Request) -> Response:
     rt.metrics.in_flight.inc()
     try:
         stream = await rt.open_chat(call)
-    except GuardBlocked as exc:
-        rt.metrics.in_flight.dec()
-        err = blocked_error(exc, call)
-        await rt.finish(call, Outcome("blocked", http_status=err.status))
+    except (GuardBlocked, APIError) as exc:
+        err, outcome = _as_error(exc, call)
+        await _abandon(rt, call, outcome)
         return err.response(rt.response_headers(call))
-    except APIError as exc:
-        rt.metrics.in_flight.dec()
-        await rt.finish(call, Outcome("upstream_error", http_status=exc.status))
-        return exc.response(rt.response_headers(call))
     except BaseException:
-        rt.metrics.in_flight.dec()
-        with anyio.CancelScope(shield=True):
-            await rt.finish(call, Outcome("error", http_status=500))
+        await _abandon(rt, call, Outcome("error", http_status=500))
         raise
     if call.stream:
         return await _stream(rt, call, stream)
@@ -74,13 +82,9 @@ async def _complete(rt: Runtime, call: Call, stream: AsyncIterator[Chunk]) -> Re
         completion = await assemble(stream)
         completion["model"] = call.model
         return JSONResponse(completion, headers=rt.response_headers(call))
-    except GuardBlocked as exc:
-        err = blocked_error(exc, call)
-        outcome = Outcome("blocked", http_status=err.status)
+    except (GuardBlocked, APIError) as exc:
+        err, outcome = _as_error(exc, call)
         return err.response(rt.response_headers(call))
-    except APIError as exc:
-        outcome = Outcome("upstream_error", http_status=exc.status)
-        return exc.response(rt.response_headers(call))
     except BaseException:
         outcome = Outcome("cancelled", http_status=499)
         raise
@@ -96,15 +100,11 @@ async def _stream(rt: Runtime, call: Call, stream: AsyncIterator[Chunk]) -> Resp
     try:
         first = await anext(stream, None)
     except (GuardBlocked, APIError) as exc:
-        err = blocked_error(exc, call) if isinstance(exc, GuardBlocked) else exc
-        rt.metrics.in_flight.dec()
-        await rt.finish(call, Outcome("blocked" if isinstance(exc, GuardBlocked)
-                                      else "upstream_error", http_status=err.status))
+        err, outcome = _as_error(exc, call)
+        await _abandon(rt, call, outcome)
         return err.response(rt.response_headers(call))
     except BaseException:
-        rt.metrics.in_flight.dec()
-        with anyio.CancelScope(shield=True):
-            await rt.finish(call, Outcome("cancelled", http_status=499))
+        await _abandon(rt, call, Outcome("cancelled", http_status=499))
         raise
 
     def shape(chunk: Chunk) -> Chunk | None:

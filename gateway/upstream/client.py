@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import httpx
@@ -102,13 +102,7 @@ class Upstream:
                           ) -> AsyncIterator[dict[str, Any]]:
         req = self._client.build_request("POST", self._base(d) + "/chat/completions",
                                          json=body, headers=self._headers(d))
-        try:
-            resp = await self._client.send(req, stream=True)
-        except httpx.TimeoutException:
-            raise UpstreamError(504, "upstream timed out", "upstream_timeout") from None
-        except httpx.HTTPError as exc:
-            raise UpstreamError(502, f"upstream unreachable: {type(exc).__name__}",
-                                "upstream_unreachable") from None
+        resp = await _connect(self._client.send(req, stream=True))
         if resp.status_code >= 400:
             text = (await resp.aread()).decode(errors="replace")
             await resp.aclose()
@@ -164,14 +158,8 @@ class Upstream:
         return await self._retrying(lambda: self._embed_litellm(d, body), d.model_name)
 
     async def _embed_httpx(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]:
-        try:
-            resp = await self._client.post(self._base(d) + "/embeddings", json=body,
-                                           headers=self._headers(d))
-        except httpx.TimeoutException:
-            raise UpstreamError(504, "upstream timed out", "upstream_timeout") from None
-        except httpx.HTTPError as exc:
-            raise UpstreamError(502, f"upstream unreachable: {type(exc).__name__}",
-                                "upstream_unreachable") from None
+        resp = await _connect(self._client.post(self._base(d) + "/embeddings", json=body,
+                                                headers=self._headers(d)))
         if resp.status_code >= 400:
             raise _upstream_status(resp.status_code, resp.text)
         return resp.json()
@@ -202,3 +190,14 @@ def _from_litellm(exc: Exception) -> UpstreamError:
     if "APIConnectionError" in name or "ServiceUnavailable" in name or "InternalServer" in name:
         return UpstreamError(502, f"upstream unreachable: {name}", "upstream_unreachable")
     return UpstreamError(502, f"upstream error: {name}", "upstream_http_error")
+
+
+async def _connect(send: Awaitable[httpx.Response]) -> httpx.Response:
+    """Await an upstream request, mapping transport failures to 504 / 502."""
+    try:
+        return await send
+    except httpx.TimeoutException:
+        raise UpstreamError(504, "upstream timed out", "upstream_timeout") from None
+    except httpx.HTTPError as exc:
+        raise UpstreamError(502, f"upstream unreachable: {type(exc).__name__}",
+                            "upstream_unreachable") from None
