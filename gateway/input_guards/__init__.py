@@ -1,0 +1,1 @@
+"""Input guards: normalisation, rule packs, a local classifier and an optional LLM judge."""

@@ -38,22 +38,20 @@ class Checks(_Strict):
 class ClassifierSettings(_Strict):
     path: str | None = None
     #: Score at or above which the message is blocked.
-    threshold: float = Field(0.85, ge=0.0, le=1.0)
+    threshold: float = Field(0.7, ge=0.0, le=1.0)
     #: Score at or above which the message is flagged (below `threshold`).
-    flag_threshold: float = Field(0.6, ge=0.0, le=1.0)
+    flag_threshold: float = Field(0.55, ge=0.0, le=1.0)
 
 
 class JudgeSettings(_Strict):
     """An LLM asked a fixed question; off by default (checks.judge)."""
 
-    model: str = "openai/gpt-4o-mini"
-    api_base: str | None = None
-    #: `os.environ/NAME` only, like model_list keys.
-    api_key: str | None = None
+    #: A `model_name` from `model_list`; called through the gateway's upstream client.
+    model: str = "judge"
     timeout: float = Field(5.0, gt=0)
     #: "uncertain": only when the classifier score falls in `band`; "always": every message.
     when: Literal["uncertain", "always"] = "uncertain"
-    band: tuple[float, float] = (0.3, 0.85)
+    band: tuple[float, float] = (0.3, 0.7)
     action: Literal["block", "flag"] = "block"
     cache_size: int = Field(2048, ge=0)
     cache_ttl: float = Field(3600.0, ge=0)

@@ -31,6 +31,11 @@ class Row:
     label: int
     source: str  # the file (or synthetic generator) it came from
     relabelled: bool = False
+    origin: str = ""  # the row's own `source` field (upstream repo:path)
+
+    @property
+    def machine_translated(self) -> bool:
+        return "machine_translated" in self.origin
 
 
 def data_dir(path: str | os.PathLike[str] | None = None) -> Path:
@@ -64,7 +69,8 @@ def load_file(path: Path) -> list[Row]:
             decided = apply_policy(raw)
             if decided is None or not str(raw.get("text", "")).strip():
                 continue
-            rows.append(Row(raw["text"], decided[0], path.name, decided[1]))
+            rows.append(Row(raw["text"], decided[0], path.name, decided[1],
+                            str(raw.get("source") or "")))
     return rows
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from gateway.config.model import KeepgateConfig
 from gateway.input_guards.classifier import ClassifierError
 from gateway.input_guards.config import InputSettings, parse_settings
+from gateway.input_guards.judge import Judge
 from gateway.input_guards.scanner import Scanner, ScanResult
 from gateway.pipeline.call import Call
 from gateway.pipeline.guard import Guard, GuardBlocked
@@ -95,11 +96,13 @@ def messages_to_scan(body: dict[str, Any], roles: set[str]) -> Iterator[tuple[in
 class InputGuard(Guard):
     name = "input"
 
-    def __init__(self, section: dict[str, Any]) -> None:
+    def __init__(self, section: dict[str, Any], config: KeepgateConfig | None = None) -> None:
         self.section = section
+        self.config = config
         self.base = parse_settings(section)
         self.fail_closed = not self.base.fail_open
         self._scanners: dict[str, tuple[InputSettings, Scanner]] = {}
+        self._judges: dict[str, Judge] = {}
         self._results: OrderedDict[tuple[str, str, str], ScanResult] = OrderedDict()
         # Build every variant now, so a bad rule dir in a role/key override fails start-up.
         self._scanner_for(section)
@@ -113,11 +116,24 @@ class InputGuard(Guard):
         hit = self._scanners.get(key)
         if hit is None:
             settings = parse_settings(eff)
-            scanner = Scanner(settings)
+            scanner = Scanner(settings, self._judge_for(settings))
             if scanner.classifier_error and not settings.fail_open:
                 raise ClassifierError(scanner.classifier_error)
             hit = self._scanners[key] = (settings, scanner)
         return hit
+
+    def _judge_for(self, settings: InputSettings) -> Judge | None:
+        if not settings.checks.judge:
+            return None
+        key = settings.judge.model_dump_json()
+        judge = self._judges.get(key)
+        if judge is None:
+            judge = self._judges[key] = Judge(settings.judge, self.config)
+        return judge
+
+    async def aclose(self) -> None:
+        for judge in self._judges.values():
+            await judge.aclose()
 
     def scanner(self, principal: Any | None = None) -> Scanner:
         """The scanner that applies to `principal` (the base one when None)."""
@@ -132,6 +148,8 @@ class InputGuard(Guard):
             self._results.move_to_end(key)
             return hit
         result = await scanner.ascan(text, role=role)
+        if any(f.stage == "error" for f in result.findings):
+            return result  # "could not decide" is not an answer worth remembering
         self._results[key] = result
         if len(self._results) > _CACHE_SIZE:
             self._results.popitem(last=False)
@@ -141,56 +159,66 @@ class InputGuard(Guard):
         settings, scanner = self._scanner_for(effective(self.section, call.principal))
         if not settings.enabled:
             return
+        mode = "open" if settings.fail_open else "closed"
         blocked: list[str] = []
         flagged: list[str] = []
         errors: list[str] = []
-        first_block: tuple[int, str] | None = None
+        first_block: Verdict | None = None
         for index, role, text, tool_call_id in messages_to_scan(call.body, set(settings.scan_roles)):
+            where = {"message_index": index, "role": role}
             try:
                 result = await self._scan(scanner, text, role)
             except Exception as exc:  # noqa: BLE001 - a crash is "cannot decide"
                 log.exception("input scan failed")
+                v = call.add(Verdict("input", "error", rule="input.internal_error",
+                                     reason=f"scan failed: {type(exc).__name__}",
+                                     detail={**where, "mode": mode}))
                 errors.append("input.internal_error")
-                call.add(Verdict("input", "error", rule="input.internal_error",
-                                 reason=f"scan failed: {type(exc).__name__}",
-                                 detail={"message_index": index, "role": role}))
                 if settings.fail_open:
                     continue
-                raise GuardBlocked(call.verdicts[-1], status=503, code="input_guard_error",
+                raise GuardBlocked(v, status=503, code="input_guard_error", type="service_unavailable",
                                    message="input guard could not decide; request refused "
                                            "(guards.input.fail_open is false)") from None
             if not result.findings:
                 continue
-            rules = result.rule_ids
-            block_rules = [f.rule for f in result.findings if f.action == "block"]
             for f in result.findings:
                 if f.stage == "error":
                     errors.append(f.rule)
-            decision = "block" if result.blocked else "flag"
-            call.add(Verdict("input", decision, rule=(block_rules or rules)[0],
-                             reason=f"{decision} by {', '.join(rules)}",
-                             detail={"message_index": index, "role": role, "rules": rules,
-                                     "score": round(result.score, 4)}))
-            if role in TOOL_ROLES:
+                    call.add(Verdict("input", "error", rule=f.rule, reason="stage unavailable",
+                                     detail={**where, "mode": mode}))
+            found = [f for f in result.findings if f.stage != "error"]
+            rules = list(dict.fromkeys(f.rule for f in found))
+            block_rules = [f.rule for f in found if f.action == "block"]
+            if role in TOOL_ROLES and rules:
                 call.facts.tainted = True
                 call.facts.taint_sources.append({"guard": "input", "message_index": index,
                                                  "tool_call_id": tool_call_id, "rules": rules})
-            if result.blocked:
-                blocked.extend(r for r in block_rules if r not in blocked)
-                if first_block is None:
-                    first_block = (index, role)
+            if rules:
+                decision = "block" if block_rules else "flag"
+                v = call.add(Verdict("input", decision, rule=(block_rules or rules)[0],
+                                     reason=f"{decision} by {', '.join(rules)}",
+                                     detail={**where, "rules": rules,
+                                             "score": round(result.score, 4)}))
+                if block_rules and first_block is None:
+                    first_block = v
+            blocked.extend(r for r in block_rules if r not in blocked)
             flagged.extend(r for r in rules if r not in flagged and r not in block_rules)
+            if result.blocked and not block_rules and first_block is None:
+                # Only a failed stage blocks this message (fail closed).
+                err = next(v for v in reversed(call.verdicts) if v.decision == "error")
+                raise GuardBlocked(err, status=503, code="input_guard_error", type="service_unavailable",
+                                   message=f"input guard could not decide ({', '.join(errors)}); "
+                                           "request refused (guards.input.fail_open is false)")
         if errors:
             call.headers["x-keepgate-input-error"] = ",".join(dict.fromkeys(errors))
         if flagged or blocked:
             call.headers["x-keepgate-flags"] = ",".join(dict.fromkeys(flagged + blocked))
-        if blocked:
-            index, role = first_block or (-1, "")
-            verdict = next(v for v in call.verdicts if v.guard == "input" and v.decision == "block")
-            raise GuardBlocked(verdict, status=400, code="input_blocked",
+        if first_block is not None:
+            d = first_block.detail
+            raise GuardBlocked(first_block, status=400, code="input_blocked",
                                message=f"input blocked by rule(s) {', '.join(blocked)} "
-                                       f"(message {index}, role {role})",
-                               headers={"x-keepgate-flags": call.headers["x-keepgate-flags"]})
+                                       f"(message {d['message_index']}, role {d['role']})",
+                               headers=dict(call.headers))
 
     async def ready(self) -> tuple[bool, str]:
         scanner = self._scanner_for(self.section)[1]
@@ -205,4 +233,7 @@ def _base(section: dict[str, Any]) -> dict[str, Any]:
 
 def build(section: dict[str, Any], config: KeepgateConfig | None = None, ctx: Any = None) -> InputGuard:
     """Registry entry point (`gateway.pipeline.registry`); raises on a bad section or rule pack."""
-    return InputGuard(section)
+    return InputGuard(section, config)
+
+#: Public name for other parts (the agent loop reads tool results the same way).
+tool_text = _tool_text

@@ -1,9 +1,11 @@
 """An optional second opinion: ask a cheap LLM a fixed yes/no question about a text.
 
-The prompt is fixed (operators choose the model, not the wording) and the text is fenced as
-data. The reply must start with INJECTION or SAFE; anything else counts as a failure, and a
-failure (timeout, error, unparseable reply) raises `JudgeError` so the caller applies the
-guard's fail-open/closed setting. Answers are cached by a hash of the text for `cache_ttl`.
+The judge calls a model alias from `model_list` through the gateway's own upstream client
+(same transports, provider keys and timeouts as client traffic, none of the guards). The
+prompt is fixed (operators choose the model, not the wording) and the text is fenced as
+data. The reply must start with INJECTION or SAFE; anything else, a timeout or an upstream
+error raises `JudgeError`, and the caller applies the guard's fail-open/closed setting.
+Answers are cached by a hash of the text for `cache_ttl` seconds.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import hashlib
 import time
 from collections import OrderedDict
+from typing import Any
 
 from gateway.input_guards.config import JudgeSettings
 
@@ -29,9 +32,23 @@ class JudgeError(RuntimeError):
     """The judge could not decide."""
 
 
+class JudgeConfigError(ValueError):
+    """`judge.model` names no model in `model_list`."""
+
+
 class Judge:
-    def __init__(self, settings: JudgeSettings) -> None:
+    def __init__(self, settings: JudgeSettings, config: Any, upstream: Any | None = None) -> None:
+        from gateway.upstream.client import Upstream
+
         self.settings = settings
+        deployment = config.deployment(settings.model) if config is not None else None
+        if deployment is None:
+            raise JudgeConfigError(f"guards.input.judge.model: {settings.model!r} is not a "
+                                   "model_name in model_list")
+        self.deployment = deployment
+        self.upstream = upstream or Upstream(timeout=settings.timeout, num_retries=0,
+                                             retry_backoff=0.0)
+        self._owns_upstream = upstream is None
         self._cache: OrderedDict[str, tuple[float, bool]] = OrderedDict()
 
     def _cached(self, key: str) -> bool | None:
@@ -62,6 +79,18 @@ class Judge:
             return False
         raise JudgeError("judge reply was neither INJECTION nor SAFE")
 
+    async def _ask(self, text: str) -> str:
+        body: dict[str, Any] = {
+            "messages": [{"role": "system", "content": SYSTEM_PROMPT},
+                         {"role": "user", "content": f"<text>\n{text}\n</text>"}],
+            "temperature": 0, "max_tokens": 5, **self.settings.extra_body}
+        stream = await self.upstream.stream_chat(self.deployment, body)
+        parts: list[str] = []
+        async for chunk in stream:
+            for choice in chunk.get("choices") or ():
+                parts.append((choice.get("delta") or {}).get("content") or "")
+        return "".join(parts)
+
     async def is_injection(self, text: str) -> bool:
         s = self.settings
         text = text[: s.max_chars]
@@ -69,27 +98,16 @@ class Judge:
         cached = self._cached(key)
         if cached is not None:
             return cached
-        import litellm  # imported lazily: a judge-less gateway never pays for it
-
-        from gateway.config.model import resolve_secret
-
-        kwargs: dict = {"model": s.model, "temperature": 0, "max_tokens": 3,
-                        "timeout": s.timeout, "num_retries": 0,
-                        "messages": [{"role": "system", "content": SYSTEM_PROMPT},
-                                     {"role": "user", "content": f"<text>\n{text}\n</text>"}]}
-        if s.api_base:
-            kwargs["api_base"] = s.api_base
-        api_key = resolve_secret(s.api_key) if s.api_key else None
-        kwargs["api_key"] = api_key or "sk-none"
-        if s.extra_body:
-            kwargs["extra_body"] = dict(s.extra_body)
         try:
-            resp = await asyncio.wait_for(litellm.acompletion(**kwargs), s.timeout)
-            reply = resp.choices[0].message.content
+            reply = await asyncio.wait_for(self._ask(text), s.timeout)
         except asyncio.TimeoutError:
             raise JudgeError(f"judge timed out after {s.timeout}s") from None
-        except Exception as exc:  # noqa: BLE001 - any provider failure is "cannot decide"
+        except Exception as exc:  # noqa: BLE001 - any upstream failure is "cannot decide"
             raise JudgeError(f"judge call failed: {type(exc).__name__}") from None
         value = self.parse(reply)
         self._store(key, value)
         return value
+
+    async def aclose(self) -> None:
+        if self._owns_upstream:
+            await self.upstream.aclose()

@@ -125,6 +125,9 @@ def load_dirs(dirs: Iterable[Path]) -> list[Rule]:
     return rules
 
 
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+
+
 class RuleSet:
     """Compiled rules with a cheap prefilter: one alternation of every pattern tells, in a
     single pass, whether any rule can match; most benign text stops there."""
@@ -132,16 +135,19 @@ class RuleSet:
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
         self._any: re.Pattern[str] | None = None
-        if rules:
+        # Patterns that cannot be joined safely (other flags, back-references whose group
+        # numbers would shift) are always checked on their own.
+        joinable = [r for r in rules if r.regex.flags & re.IGNORECASE
+                    and not r.regex.flags & (re.MULTILINE | re.DOTALL)
+                    and not _BACKREF.search(r.pattern)]
+        if joinable:
             try:
-                self._any = re.compile("|".join(f"(?:{r.pattern})" for r in rules
-                                                if not r.regex.flags & re.MULTILINE
-                                                and r.regex.flags & re.IGNORECASE),
+                self._any = re.compile("|".join(f"(?:{r.pattern})" for r in joinable),
                                        re.IGNORECASE)
             except re.error:  # e.g. duplicate group names across packs
-                self._any = None
-        self._rest = [r for r in rules if self._any is None or r.regex.flags & re.MULTILINE
-                      or not r.regex.flags & re.IGNORECASE]
+                self._any, joinable = None, []
+        ids = {id(r) for r in joinable}
+        self._rest = [r for r in rules if id(r) not in ids]
 
     def matches(self, text: str) -> list[Rule]:
         if self._any is not None and not self._any.search(text):

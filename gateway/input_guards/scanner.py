@@ -118,7 +118,8 @@ class Scanner:
                 self.classifier_error = str(exc)
         self.judge = judge if checks.judge else None
         if checks.judge and self.judge is None:
-            self.judge = Judge(settings.judge)
+            raise ValueError("checks.judge is on but no Judge was given (build it with the "
+                             "gateway config: InputGuard does)")
 
     # -- decisions -----------------------------------------------------------------------
 

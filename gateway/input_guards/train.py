@@ -1,6 +1,6 @@
 """Train the injection classifier and write its artefact and dev-split metrics.
 
-    python -m gateway.input_guards.train [--data DIR] [--out rules/classifier] [--bits 18]
+    python -m gateway.input_guards.train [--data DIR] [--out rules/classifier] [--bits 16]
 
 Needs scikit-learn and scipy (training only; inference is numpy). Reads the shared data
 (`dataset.DEFAULT_DATA`, i.e. ../shared/datasets/injection next to the repo), applies the
@@ -46,13 +46,20 @@ def embedded_attacks(attacks: list[str], carriers: list[str], n: int, seed: int)
 
 
 def training_rows(data: dict[str, list[dataset.Row]]) -> list[dataset.Row]:
-    rows = [r for name, rs in data.items() if name not in dataset.DEV_FILES for r in rs]
+    # Machine-translated attacks are dropped: with no non-English benign rows to match, they
+    # teach "not English" = "attack" (see the card).
+    rows = [r for name, rs in data.items() if name not in dataset.DEV_FILES for r in rs
+            if not r.machine_translated]
     attacks = [r.text for r in rows if r.label == 1]
     benign_docs = [r.text for r in rows if r.label == 0]
     rows += [dataset.Row(t, 0, "keepgate:synthetic/hard_negatives")
              for t in synthetic.hard_negatives(600, seed=SEED)]
+    rows += [dataset.Row(t, 0, "keepgate:synthetic/casual_questions")
+             for t in synthetic.casual_questions(600, seed=SEED)]
     rows += [dataset.Row(t, 1, "keepgate:synthetic/indirect_attacks")
              for t in synthetic.indirect_attacks(400, seed=SEED)]
+    rows += [dataset.Row(t, 1, "keepgate:synthetic/direct_attacks")
+             for t in synthetic.direct_attacks(600, seed=SEED)]
     rows += [dataset.Row(t, 1, "keepgate:augmented/embedded_attacks")
              for t in embedded_attacks(attacks, benign_docs, 500, SEED)]
     return rows
@@ -121,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", help="directory of injection/*.jsonl (default ../shared/datasets/injection)")
     ap.add_argument("--out", default=str(DEFAULT_CLASSIFIER.parent))
-    ap.add_argument("--bits", type=int, default=18)
+    ap.add_argument("--bits", type=int, default=16)
     ap.add_argument("--C", type=float, default=2.0, dest="c")
     ap.add_argument("--loso", action="store_true", help="also report leave-one-source-out AUCs")
     args = ap.parse_args(argv)

@@ -1,7 +1,8 @@
 """Which guards exist, in which order, and how each is built from its config section.
 
 Each entry names a module with `build(section: dict, config: KeepgateConfig, ctx) -> Guard`.
-A guard is on unless its section says `enabled: false` (secure by default).
+A guard is on unless its section says `enabled: false` (secure by default); a guard that is
+on but cannot be built fails start-up rather than being skipped.
 Order matters: `check_request` runs top to bottom; on the response side the stream passes
 policy (decides tool calls) → pii (scrubs what is released) → limits (meters usage).
 """
@@ -9,15 +10,12 @@ policy (decides tool calls) → pii (scrubs what is released) → limits (meters
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from gateway.config.model import KeepgateConfig
 from gateway.pipeline.guard import Guard
 
-log = logging.getLogger("keepgate")
 
 
 @dataclass(frozen=True)
@@ -49,15 +47,6 @@ def _load(factory: str) -> Callable[..., Guard]:
     return getattr(importlib.import_module(module), fn)
 
 
-def _available(factory: str) -> bool:
-    """A guard module not yet present in this build is skipped (logged at start-up)."""
-    module = factory.partition(":")[0]
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
 def build_guards(config: KeepgateConfig, extras: dict[str, Any] | None = None,
                  extra_specs: tuple[GuardSpec, ...] = ()) -> list[Guard]:
     ctx = BuildContext(config=config, extras=dict(extras or {}))
@@ -65,9 +54,6 @@ def build_guards(config: KeepgateConfig, extras: dict[str, Any] | None = None,
     for spec in GUARDS + extra_specs:
         section = config.guard_section(spec.name)
         if section.get("enabled", True) is False:
-            continue
-        if not _available(spec.factory):
-            log.warning("guard %s is not part of this build; skipped", spec.name)
             continue
         guards.append(_load(spec.factory)(section, config, ctx))
     return guards

@@ -1,0 +1,181 @@
+"""Input guard benchmark: quality on the dev split and latency per stage, in one process.
+
+    .venv/bin/python -m bench.input_guards [--requests 300] [--data DIR]
+
+1. Quality on the dev split (whole source files held out of training, see
+   gateway/input_guards/dataset.py): precision, recall and false-positive rate for the rule
+   packs alone, the classifier alone and both combined (what the gateway blocks by default).
+2. Per-message latency of each scan stage (normalise, rules, classifier) on the dev texts,
+   p50/p99, and the classifier's cost per KB.
+3. End to end through real HTTP: the same chat requests against a gateway with the input
+   guard on and a no-guard baseline gateway, both served from this process in front of the
+   fake model, with the ratio between them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import time
+from typing import Any
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+import gateway  # noqa: E402,F401 - offline switches first
+from gateway.input_guards import dataset  # noqa: E402
+from gateway.input_guards.guard import InputGuard  # noqa: E402
+from gateway.input_guards.metrics import metrics  # noqa: E402
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    cells = [[str(c) for c in r] for r in [headers, *rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in cells]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def quality_and_stages(dev: list[dataset.Row]) -> None:
+    scanner = InputGuard({}).scanner()
+    labels, rule_hits, cls_hits, both = [], [], [], []
+    stage: dict[str, list[float]] = {"normalize": [], "rules": [], "classifier": [], "scan": []}
+    thr = scanner.settings.classifier.threshold
+    for r in dev:
+        t0 = time.perf_counter()
+        res = scanner.scan(r.text)
+        stage["scan"].append(time.perf_counter() - t0)
+        for k in ("normalize", "rules", "classifier"):
+            stage[k].append(res.timings.get(k, 0.0))
+            rules = any(f.stage in ("rules", "normalize") for f in res.findings)
+        cls = res.score >= thr
+        labels.append(r.label)
+        rule_hits.append(rules)
+        cls_hits.append(cls)
+        both.append(res.blocked)
+    rows = []
+    for name, hits in (("rules alone (any finding)", rule_hits),
+                       (f"classifier alone (score >= {thr})", cls_hits),
+                       ("combined: gateway blocks", both)):
+        m = metrics(labels, hits)
+        rows.append([name, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.fpr:.4f}", f"{m.f1:.3f}"])
+    n_att = sum(labels)
+    print(f"\nDev split: {len(dev)} messages ({n_att} attacks, {len(dev) - n_att} benign) "
+          f"from {', '.join(dataset.DEV_FILES)}\n")
+    print(table(["checks", "precision", "recall", "FPR", "F1"], rows))
+    mean_len = statistics.mean(len(r.text) for r in dev)
+    print(f"\nPer-message latency by stage (dev texts, mean {mean_len:.0f} chars, one core)\n")
+    print(table(["stage", "p50 µs", "p99 µs", "mean µs"],
+                [[k, f"{pct(v, 50) * 1e6:.0f}", f"{pct(v, 99) * 1e6:.0f}",
+                  f"{statistics.mean(v) * 1e6:.0f}"] for k, v in stage.items()]))
+
+
+# -- end to end ----------------------------------------------------------------------------
+
+async def end_to_end(texts: list[str], n: int) -> None:
+    """The whole gateway path (auth, parsing, guards, upstream stream, assembly) in-process.
+
+    Client → gateway and gateway → fake model both use httpx's ASGI transport: loopback TCP
+    here adds a constant ~40 ms (delayed ACK) to every request, which would hide the guard.
+    """
+    import httpx
+    import yaml
+
+    from gateway.app import build_runtime, create_app
+    from gateway.config.load import parse_config
+    from gateway.fake_model import create_fake_app
+    from gateway.upstream.client import Upstream
+
+    master = "sk-bench-input-0123456789"
+    fake = httpx.AsyncClient(transport=httpx.ASGITransport(create_fake_app()), timeout=30)
+
+    def app(input_on: bool) -> Any:
+        doc = {"model_list": [{"model_name": "demo", "litellm_params": {
+                   "model": "openai/demo", "api_base": "http://fake/v1", "transport": "httpx"}}],
+               "general_settings": {"master_key": master, "num_retries": 0, "audit_log": None},
+               "guards": {"limits": {"enabled": False}, "pii": {"enabled": False},
+                          "policy": {"enabled": False}, "input": {"enabled": input_on}}}
+        cfg = parse_config(yaml.safe_dump(doc), "<bench>", environ={})
+        rt = build_runtime(cfg)
+        rt.upstream = Upstream(timeout=30, num_retries=0, retry_backoff=0, client=fake)
+        return create_app(cfg, runtime=rt)
+
+    clients = {name: httpx.AsyncClient(transport=httpx.ASGITransport(app(on)),
+                                       base_url="http://gw", timeout=30,
+                                       headers={"authorization": f"Bearer {master}"})
+               for name, on in (("no guard (baseline)", False), ("input guard", True))}
+    results: dict[str, list[float]] = {k: [] for k in clients}
+    rng = random.Random(5)
+    sample = [rng.choice(texts) for _ in range(n)]
+    for client in clients.values():  # warm up
+        for t in sample[:20]:
+            r = await client.post("/v1/chat/completions", json={
+                "model": "demo", "messages": [{"role": "user", "content": "warm " + t}],
+                "fake": {"reply": "ok"}})
+            assert r.status_code in (200, 400), r.text
+    for i, t in enumerate(sample):
+        order = list(clients.items())
+        if i % 2:
+            order.reverse()  # interleave so drift hits both equally
+        for name, client in order:
+            body = {"model": "demo", "messages": [{"role": "user", "content": f"{i} {t}"}],
+                    "fake": {"reply": "ok"}}
+            t0 = time.perf_counter()
+            await client.post("/v1/chat/completions", json=body)
+            results[name].append(time.perf_counter() - t0)
+    base = results["no guard (baseline)"]
+    rows = [[name, f"{pct(v, 50) * 1e3:.3f}", f"{pct(v, 99) * 1e3:.3f}",
+             f"{pct(v, 50) / pct(base, 50):.2f}x", f"{pct(v, 99) / pct(base, 99):.2f}x"]
+            for name, v in results.items()]
+    print(f"\nWhole request path, {n} chat requests per gateway (unique dev texts, so no "
+          "result-cache hits), in-process ASGI, same process\n")
+    print(table(["gateway", "p50 ms", "p99 ms", "p50 vs baseline", "p99 vs baseline"], rows))
+    for client in clients.values():
+        await client.aclose()
+    await fake.aclose()
+
+
+def classifier_per_kb(dev: list[dataset.Row]) -> None:
+    """The issue's budget: ≤ 1 ms per 1 KB message on one core."""
+    scanner = InputGuard({}).scanner()
+    clf = scanner.classifier
+    assert clf is not None
+    joined = "\n".join(r.text for r in dev)
+    texts = [joined[i:i + 1024] for i in range(0, min(len(joined), 1024 * 300), 1024)]
+    times = []
+    for t in texts:
+        t0 = time.perf_counter()
+        clf.score(t)
+        times.append(time.perf_counter() - t0)
+    print(f"\nclassifier on {len(texts)} 1 KB messages: p50 {pct(times, 50) * 1e6:.0f} µs, "
+          f"p99 {pct(times, 99) * 1e6:.0f} µs (budget 1000 µs)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=300)
+    ap.add_argument("--data", help="directory of injection/*.jsonl")
+    args = ap.parse_args(argv)
+    try:
+        dev = dataset.dev_rows(args.data)
+    except FileNotFoundError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+    quality_and_stages(dev)
+    classifier_per_kb(dev)
+    asyncio.run(end_to_end([r.text for r in dev], args.requests))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
