@@ -23,9 +23,10 @@ from gateway.pipeline.chunks import Chunk, ToolCallBuffer, make_chunk
 from gateway.pipeline.guard import Guard, GuardBlocked
 from gateway.pipeline.overrides import effective
 from gateway.pipeline.verdict import Verdict
-from gateway.scrubbing.engine import Detector
+from gateway.scrubbing.engine import Detector, ModelNotInstalled
+from gateway.scrubbing.metrics import PiiMetrics
 from gateway.scrubbing.scrubber import Scrubber
-from gateway.scrubbing.settings import PiiSettings, parse_settings
+from gateway.scrubbing.settings import PiiSettings, SettingsError, parse_settings
 from gateway.scrubbing.stream import StreamScrubber
 
 log = logging.getLogger("keepgate.pii")
@@ -77,6 +78,7 @@ class PiiGuard(Guard):
         self.settings = settings
         self.detector = detector
         self.fail_closed = not settings.fail_open
+        self.metrics: PiiMetrics | None = None
         self._scrubbers: dict[str, Scrubber | None] = {}
         # Validate every per-role / per-key override now, not on a live request.
         for group in ("roles", "keys"):
@@ -131,6 +133,8 @@ class PiiGuard(Guard):
                 call.add(Verdict(guard=NAME, decision="redact",
                                  reason=f"redacted {sum(st.counts.values())} value(s)",
                                  detail={"counts": dict(st.counts)}))
+                if self.metrics is not None:
+                    self.metrics.redacted(st.counts)
 
     # -- one chunk ---------------------------------------------------------------------
 
@@ -240,7 +244,8 @@ class PiiGuard(Guard):
         log.error("pii scrubber failed: %s", type(exc).__name__)  # never the text
         verdict = call.add(Verdict(guard=NAME, decision="error", rule="scrubber_error",
                                    reason=f"PII scrubber failed ({type(exc).__name__})",
-                                   detail={"fail_open": not self.fail_closed}))
+                                   detail={"fail_open": not self.fail_closed,
+                                           "mode": "closed" if self.fail_closed else "open"}))
         if self.fail_closed:
             call.headers[ERROR_HEADER] = "error"
             raise GuardBlocked(verdict, status=503, code="pii_scrubber_unavailable",
@@ -280,6 +285,36 @@ def shared_detector(nlp_model: str | None) -> Detector:
 
 
 def build(section: dict[str, Any], config: Any, ctx: Any) -> PiiGuard:
-    """Registry entry point: validate `guards.pii`, load Presidio once, return the guard."""
-    settings = parse_settings(section)
-    return PiiGuard(section, settings, shared_detector(settings.nlp_model))
+    """Registry entry point: validate `guards.pii`, load Presidio once, return the guard.
+
+    A bad section (or a configured NER model that is not installed) stops start-up with
+    a ConfigError naming the file and line.
+    """
+    try:
+        settings = parse_settings(section)
+        guard = PiiGuard(section, settings, shared_detector(settings.nlp_model))
+    except SettingsError as exc:
+        raise _config_error(config, exc.path, str(exc)) from None
+    except ModelNotInstalled as exc:
+        raise _config_error(config, ("guards", "pii", "nlp_model"), str(exc)) from None
+    extras = getattr(ctx, "extras", None) or {}
+    guard.metrics = PiiMetrics.of(extras.get("metrics"))
+    return guard
+
+
+def _config_error(config: Any, path: tuple[Any, ...], message: str) -> Exception:
+    """A ConfigError with `file:line` when the config came from a file."""
+    from gateway.config.load import ConfigError, _line_of
+
+    source = getattr(config, "source", None)
+    where = ""
+    if source:
+        try:
+            import yaml
+
+            with open(source, encoding="utf-8") as fh:
+                line = _line_of(yaml.compose(fh.read()), path)
+            where = f"{source}:{line}: " if line else f"{source}: "
+        except Exception:  # noqa: BLE001 - a location is a courtesy, never a new failure
+            where = f"{source}: "
+    return ConfigError(where + message)

@@ -22,7 +22,7 @@ import regex as re
 
 from gateway.scrubbing import operators
 from gateway.scrubbing.engine import Detector, Span, resolve_overlaps
-from gateway.scrubbing.settings import PiiSettings, parse_settings
+from gateway.scrubbing.settings import PiiSettings, SettingsError, parse_settings
 
 
 class Scrubber:
@@ -34,8 +34,13 @@ class Scrubber:
         self.entities = settings.entity_set()
         unknown = self.entities - detector.supported
         if unknown:
-            raise ValueError(f"guards.pii.entities: no recognizer for {sorted(unknown)} "
-                             f"(known: {sorted(detector.supported)})")
+            raise SettingsError(f"guards.pii.entities: no recognizer for {sorted(unknown)} "
+                                f"(known: {sorted(detector.supported)})",
+                                ("guards", "pii", "entities"))
+        stray = set(settings.operators) - detector.supported - {"DEFAULT"}
+        if stray:
+            raise SettingsError(f"guards.pii.operators: unknown entity type(s) {sorted(stray)} "
+                                "(use an entity type or DEFAULT)", ("guards", "pii", "operators"))
         self.threshold = settings.score_threshold
         self.salt = settings.salt()
         values = sorted({v for v in settings.allowlist if v}, key=len, reverse=True)

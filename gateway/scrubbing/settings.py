@@ -45,7 +45,14 @@ ENV_PREFIX = "os.environ/"
 
 
 class SettingsError(ValueError):
-    """A `guards.pii` section that cannot be used; the message names the field."""
+    """A `guards.pii` section that cannot be used; the message names the field.
+
+    `path` is the config path of the first bad field, for a file:line in start-up errors.
+    """
+
+    def __init__(self, message: str, path: tuple[Any, ...] = ("guards", "pii")) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class Operator(BaseModel):
@@ -106,15 +113,17 @@ class PiiSettings(BaseModel):
 
 
 def parse_settings(section: dict[str, Any], where: str = "guards.pii") -> PiiSettings:
+    base = tuple(where.split("."))
     try:
         settings = PiiSettings.model_validate(section)
     except ValidationError as exc:
-        msgs = [f"{where}.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise SettingsError("invalid config:\n  " + "\n  ".join(msgs)) from None
+        errors = exc.errors()
+        msgs = [f"{where}.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors]
+        raise SettingsError("; ".join(msgs), base + tuple(errors[0]["loc"])) from None
     if any(o.type == "hash" for o in settings.operators.values()):
         salt = settings.salt()
         if not salt or len(salt) < 16:
             raise SettingsError(
                 f"{where}.hash_salt: the hash operator needs a salt of at least 16 bytes "
-                f"(set hash_salt, 'os.environ/NAME', or ${SALT_ENV})")
+                f"(set hash_salt, 'os.environ/NAME', or ${SALT_ENV})", base + ("hash_salt",))
     return settings

@@ -1,0 +1,285 @@
+"""PII scrubbing: cost per 500 characters and per streamed chunk, and recall on labelled data.
+
+    .venv/bin/python bench/pii.py [--quick]
+
+Everything runs in one process, on the same texts, interleaved, best of several rounds:
+
+1. per 500 characters of answer: a pass-through baseline, Presidio's default analyzer as
+   configured out of the box (AnalyzerEngine on a blank spaCy pipeline + AnonymizerEngine,
+   the same entity list), and Keepgate's `Scrubber`;
+2. per streamed chunk and per answer: the "pii" guard's stream transformer vs the base
+   Guard's pass-through transformer, and how much text is held back (first-token delay);
+3. precision and recall per labelled type on `../shared/datasets/pii/` (presidio-research).
+
+Recall counts a labelled value as found only when the redacted spans cover all of it (a
+half-redacted phone number still leaks). Precision counts a redacted span as right when it
+overlaps any labelled PII value (redacting part of an address as a phone is not a false
+alarm), so it is a floor for unlabelled types such as URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import gateway  # noqa: E402,F401 - offline switches before Presidio imports
+
+DATA = ROOT.parent / "shared" / "datasets"
+PII_FILES = ("train_presidio_synth_dataset_v2", "train_presidio_generated_large")
+PROSE_FILE = DATA / "injection" / "train_selfinstruct_benign.jsonl"
+#: Labelled types a pattern recognizer can find, and the entity that covers each.
+PATTERN_TYPES = {"CREDIT_CARD": "CREDIT_CARD", "PHONE_NUMBER": "PHONE_NUMBER",
+                 "EMAIL_ADDRESS": "EMAIL_ADDRESS", "IBAN_CODE": "IBAN_CODE", "US_SSN": "US_SSN",
+                 "IP_ADDRESS": "IP_ADDRESS", "US_DRIVER_LICENSE": "US_DRIVER_LICENSE",
+                 "DOMAIN_NAME": "URL"}
+
+
+def load_rows() -> list[dict[str, Any]]:
+    rows = []
+    for name in PII_FILES:
+        with open(DATA / "pii" / f"{name}.jsonl", encoding="utf-8") as fh:
+            rows += [json.loads(line) for line in fh if line.strip()]
+    return rows
+
+
+def pieces_of(text: str, size: int = 500) -> list[str]:
+    return [text[i:i + size] for i in range(0, len(text) - size + 1, size)]
+
+
+def best_ms(fn: Callable[[str], Any], pieces: list[str], rounds: int) -> float:
+    """Best-of-`rounds` mean milliseconds per piece."""
+    for p in pieces[:3]:
+        fn(p)
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for p in pieces:
+            fn(p)
+        times.append((time.perf_counter() - t0) / len(pieces) * 1000)
+    return min(times)
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    cells = [headers] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    return "\n".join([line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+                     + [line(r) for r in cells[1:]])
+
+
+# -- engines -------------------------------------------------------------------------------
+
+def presidio_default(entities: list[str]) -> Callable[[str], tuple[str, list[tuple[int, int, str]]]]:
+    """Presidio as a user would set it up without a model: analyze, then anonymize."""
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_anonymizer import AnonymizerEngine
+
+    from gateway.scrubbing.engine import blank_nlp_engine
+
+    analyzer = AnalyzerEngine(nlp_engine=blank_nlp_engine())
+    anonymizer = AnonymizerEngine()
+    known = set(analyzer.get_supported_entities("en"))
+    wanted = [e for e in entities if e in known]
+
+    def run(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+        results = analyzer.analyze(text, language="en", entities=wanted)
+        return (anonymizer.anonymize(text, results).text,
+                [(r.start, r.end, r.entity_type) for r in results])
+    return run
+
+
+def keepgate_scrubber() -> Any:
+    from gateway.scrubbing.guard import build
+
+    guard = build({}, None, None)
+    return guard, guard.scrubber_for_section({})
+
+
+# -- 1. cost per 500 characters -----------------------------------------------------------
+
+def bench_throughput(rounds: int, limit: int) -> tuple[str, Any, Any]:
+    rows = load_rows()
+    guard, scrubber = keepgate_scrubber()
+    presidio = presidio_default(sorted(scrubber.entities))
+    pii_text = pieces_of("\n".join(r["text"] for r in rows))[:limit]
+    with open(PROSE_FILE, encoding="utf-8") as fh:
+        prose = pieces_of("\n".join(json.loads(line)["text"] for line in fh))[:limit]
+    out = []
+    for name, pieces in (("labelled PII set", pii_text), ("plain prose", prose)):
+        base = best_ms(lambda t: t.encode() and t, pieces, rounds)
+        p = best_ms(presidio, pieces, rounds)
+        k = best_ms(scrubber.scrub, pieces, rounds)
+        out.append([name, len(pieces), f"{base * 1000:.1f} µs", f"{p:.2f} ms", f"{k:.3f} ms",
+                    f"{p / k:.1f}×"])
+    return table(["text (500-char pieces)", "n", "pass-through", "Presidio default",
+                  "Keepgate scrubber", "speed-up"], out), guard, presidio
+
+
+# -- 2. streaming --------------------------------------------------------------------------
+
+async def _stream(pieces: list[str]) -> AsyncIterator[dict[str, Any]]:
+    from gateway.pipeline.chunks import make_chunk
+
+    base = {"id": "chatcmpl-bench", "model": "demo", "created": 1}
+    yield make_chunk(base, delta={"role": "assistant", "content": ""})
+    for p in pieces:
+        yield make_chunk(base, delta={"content": p})
+    yield make_chunk(base, finish_reason="stop")
+
+
+async def _drain(transform: Callable[[Any, Any], AsyncIterator[dict[str, Any]]],
+                 answers: list[list[str]]) -> float:
+    from gateway.auth.principal import Principal
+    from gateway.pipeline.call import Call
+
+    t0 = time.perf_counter()
+    for pieces in answers:
+        call = Call(principal=Principal("bench", "developer"), route="chat.completions",
+                    model="demo", body={})
+        async for _ in transform(call, _stream(pieces)):
+            pass
+    return time.perf_counter() - t0
+
+
+def bench_stream(guard: Any, rounds: int, n_answers: int) -> str:
+    from gateway.pipeline.guard import Guard
+
+    rows = load_rows()
+    with open(PROSE_FILE, encoding="utf-8") as fh:
+        prose = "\n".join(json.loads(line)["text"] for line in fh)
+    pii = "\n".join(r["text"] for r in rows)
+    passthrough = Guard()
+    out = []
+    for (name, text), chunk_chars in ((("PII set", pii), 4), (("PII set", pii), 16),
+                                      (("prose", prose), 4), (("prose", prose), 16)):
+        answers_text = [text[i:i + 1000] for i in range(0, 1000 * n_answers, 1000)]
+        answers = [[a[i:i + chunk_chars] for i in range(0, len(a), chunk_chars)]
+                   for a in answers_text]
+        n_chunks = sum(len(a) + 2 for a in answers)
+        base = min(asyncio.run(_drain(passthrough.transform, answers)) for _ in range(rounds))
+        kg = min(asyncio.run(_drain(guard.transform, answers)) for _ in range(rounds))
+        out.append([f"{name}, {chunk_chars}-char chunks", f"{base / n_chunks * 1e6:.1f} µs",
+                    f"{kg / n_chunks * 1e6:.1f} µs", f"{(kg - base) / n_chunks * 1e6:.1f} µs",
+                    f"{(kg - base) / len(answers) * 1000:.2f} ms", f"{kg / base:.0f}×"])
+    return table(["1000-char answers", "pass-through /chunk", "pii guard /chunk",
+                  "overhead /chunk", "overhead /answer", "ratio"], out)
+
+
+def bench_hold(scrubber: Any) -> str:
+    """How much text the stream holds back: at the first release and on average."""
+    from gateway.scrubbing.stream import StreamScrubber
+
+    rows = load_rows()
+    with open(PROSE_FILE, encoding="utf-8") as fh:
+        prose = [json.loads(line)["text"] for line in fh][:300]
+    out = []
+    for name, texts in (("plain prose", prose), ("labelled PII set", [r["text"] for r in rows][:300])):
+        first, held = [], []
+        for text in texts:
+            s = StreamScrubber(scrubber, scrubber.settings.stream_hold_chars)
+            got_first = False
+            for i in range(0, len(text), 4):
+                released = s.feed(text[i:i + 4])
+                held.append(s.held)
+                if released and not got_first:
+                    first.append(i + 4)
+                    got_first = True
+            s.flush()
+        out.append([name, f"{statistics.median(first):.0f} chars",
+                    f"{statistics.mean(held):.1f} chars", f"{max(held)} chars"])
+    return table(["text (4-char chunks)", "first release after (median)", "held (mean)",
+                  "held (max)"], out)
+
+
+# -- 3. precision / recall -----------------------------------------------------------------
+
+def _covered(spans: list[tuple[int, int]], start: int, end: int, text: str) -> bool:
+    value = text[start:end]
+    start += len(value) - len(value.lstrip(" \n\t.,;:()\"'"))
+    end -= len(value) - len(value.rstrip(" \n\t.,;:()\"'"))
+    need = set(range(start, end))
+    for a, b in spans:
+        need -= set(range(a, b))
+    return not need
+
+
+def bench_quality(scrubber: Any, presidio: Any) -> str:
+    rows = load_rows()
+    engines = {"Presidio default": lambda t: presidio(t)[1],
+               "Keepgate": lambda t: [(s.start, s.end, s.entity) for s in scrubber.analyze(t)]}
+    gold_n: Counter[str] = Counter()
+    found: dict[str, Counter[str]] = {e: Counter() for e in engines}
+    pred: dict[str, Counter[str]] = {e: Counter() for e in engines}
+    good: dict[str, Counter[str]] = {e: Counter() for e in engines}
+    for r in rows:
+        text, gold = r["text"], [(s["start"], s["end"], s["type"]) for s in r["spans"]]
+        for g in gold:
+            if g[2] in PATTERN_TYPES:
+                gold_n[g[2]] += 1
+        for name, fn in engines.items():
+            spans = fn(text)
+            pairs = [(a, b) for a, b, _ in spans]
+            for a, b, t in gold:
+                if t in PATTERN_TYPES and _covered(pairs, a, b, text):
+                    found[name][t] += 1
+            for a, b, t in spans:
+                pred[name][t] += 1
+                if any(a < gb and ga < b for ga, gb, _ in gold):
+                    good[name][t] += 1
+    out = []
+    for t in sorted(gold_n, key=lambda x: -gold_n[x]):
+        ent = PATTERN_TYPES[t]
+        row: list[Any] = [t, gold_n[t]]
+        for name in engines:
+            rec = found[name][t] / gold_n[t]
+            prec = good[name][ent] / pred[name][ent] if pred[name][ent] else float("nan")
+            row += [f"{rec:.2f}", f"{prec:.2f}"]
+        out.append(row)
+    row = ["all pattern types", sum(gold_n.values())]
+    for name in engines:
+        rec = sum(found[name].values()) / sum(gold_n.values())
+        prec = sum(good[name].values()) / max(1, sum(pred[name].values()))
+        row += [f"{rec:.2f}", f"{prec:.2f}"]
+    out.append(row)
+    with open(PROSE_FILE, encoding="utf-8") as fh:
+        prose = [json.loads(line)["text"] for line in fh]
+    chars = sum(len(t) for t in prose)
+    row = ["redactions per 10k chars of prose", chars]
+    for fn in engines.values():
+        row += [f"{sum(len(fn(t)) for t in prose) / chars * 1e4:.2f}", ""]
+    out.append(row)
+    return table(["labelled type", "n", "Presidio recall", "Presidio precision",
+                  "Keepgate recall", "Keepgate precision"], out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer rounds and texts (smoke run)")
+    args = ap.parse_args(argv)
+    rounds, limit, answers = (2, 40, 10) if args.quick else (5, 400, 60)
+    print("## PII scrubbing: cost per 500 characters (best of", rounds, "rounds)\n")
+    text, guard, presidio = bench_throughput(rounds, limit)
+    print(text)
+    scrubber = guard.scrubber_for_section({})
+    print("\n## Streaming: pii guard vs pass-through transformer, same process\n")
+    print(bench_stream(guard, rounds, answers))
+    print("\n## First-token delay: text held back by the stream scrubber\n")
+    print(bench_hold(scrubber))
+    print("\n## Quality on ../shared/datasets/pii (presidio-research, "
+          f"{len(load_rows())} texts)\n")
+    print(bench_quality(scrubber, presidio))
+
+
+if __name__ == "__main__":
+    main()

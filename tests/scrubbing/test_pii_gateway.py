@@ -1,0 +1,212 @@
+"""The "pii" guard through the real gateway, with the official openai SDK as the client.
+
+The fake model replies with scripted text and tool calls; `chunk_chars=k` makes its first
+chunk boundary fall at character k, so looping k over the answer splits every value at
+every position. The expected text is the scrubber's output on the whole answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+from gateway.scrubbing.guard import build
+from tests.scrubbing.cases import CASES, sentence
+
+SCRUBBER = build({}, None, None).scrubber_for_section({})
+PII_ON = {"guards": {"pii": {"enabled": True}}}
+
+
+def ask(client: openai.OpenAI, fake: dict[str, Any], **kw: Any) -> Any:
+    return client.chat.completions.with_raw_response.create(
+        model="demo", messages=[{"role": "user", "content": "hi"}],
+        extra_body={"fake": fake}, **kw)
+
+
+def streamed_text(client: openai.OpenAI, fake: dict[str, Any]) -> tuple[str, list[Any]]:
+    chunks = list(client.chat.completions.create(
+        model="demo", messages=[{"role": "user", "content": "hi"}], stream=True,
+        extra_body={"fake": fake}))
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    return text, chunks
+
+
+@pytest.fixture
+def gw(gateway_factory):
+    return gateway_factory(PII_ON)
+
+
+@pytest.mark.parametrize("entity", sorted(CASES))
+def test_each_entity_is_redacted_in_a_non_streamed_answer(gw, entity: str) -> None:
+    value, text = sentence(entity)
+    expected, _ = SCRUBBER.scrub(text)
+    raw = ask(gw.client(), {"reply": text})
+    body = raw.parse()
+    assert body.choices[0].message.content == expected
+    assert value not in raw.text and f"<{entity}>" in expected
+    assert raw.headers["x-keepgate-redactions"] == f"{entity}=1"
+    assert body.model_extra["keepgate"]["redactions"] == {entity: 1}
+
+
+def test_every_entity_streamed_split_at_every_position(gw) -> None:
+    client = gw.client()
+    for entity in sorted(CASES):
+        value, text = sentence(entity)
+        expected, _ = SCRUBBER.scrub(text)
+        for k in range(1, len(text) + 1):
+            got, chunks = streamed_text(client, {"reply": text, "chunk_chars": k})
+            assert got == expected, (entity, k)
+            final = [c for c in chunks if (c.model_extra or {}).get("keepgate")]
+            assert final[-1].model_extra["keepgate"]["redactions"] == {entity: 1}, (entity, k)
+
+
+def test_no_piece_of_a_value_reaches_the_client_before_it_is_whole(gw) -> None:
+    """One character per chunk: every prefix the client has seen is free of the value."""
+    value, text = sentence("EMAIL_ADDRESS")
+    seen = ""
+    stream = gw.client().chat.completions.create(
+        model="demo", messages=[{"role": "user", "content": "hi"}], stream=True,
+        extra_body={"fake": {"reply": text, "chunk_chars": 1}})
+    for chunk in stream:
+        seen += (chunk.choices[0].delta.content or "") if chunk.choices else ""
+        assert "john" not in seen and "acme" not in seen
+    assert seen == SCRUBBER.scrub(text)[0]
+
+
+TOOL_VALUES = {"to": CASES["EMAIL_ADDRESS"][0], "card": CASES["CREDIT_CARD"][0],
+               "password": CASES["SECRET"][0], "note": "call " + CASES["PHONE_NUMBER"][0]}
+TOOL_EXPECTED = {"to": "<EMAIL_ADDRESS>", "card": "<CREDIT_CARD>", "password": "<SECRET>",
+                 "note": "call <PHONE_NUMBER>"}
+
+
+def tool_fake(chunk_chars: int = 16) -> dict[str, Any]:
+    return {"tool_calls": [{"name": "send", "arguments": TOOL_VALUES},
+                           {"name": "noop", "arguments": {"n": 1}}], "chunk_chars": chunk_chars}
+
+
+def test_tool_call_arguments_are_scrubbed_when_not_streamed(gw) -> None:
+    raw = ask(gw.client(), tool_fake())
+    calls = raw.parse().choices[0].message.tool_calls
+    assert [c.function.name for c in calls] == ["send", "noop"]
+    assert json.loads(calls[0].function.arguments) == TOOL_EXPECTED
+    assert json.loads(calls[1].function.arguments) == {"n": 1}
+    assert all(v not in raw.text for v in TOOL_VALUES.values())
+    assert raw.headers["x-keepgate-redactions"] == (
+        "CREDIT_CARD=1,EMAIL_ADDRESS=1,PHONE_NUMBER=1,SECRET=1")
+
+
+def test_streamed_tool_call_arguments_split_at_every_position(gw) -> None:
+    client = gw.client()
+    n = len(json.dumps(TOOL_VALUES))
+    for k in range(1, n + 1):
+        stream = client.chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": "hi"}], stream=True,
+            extra_body={"fake": tool_fake(k)})
+        args: dict[int, str] = {}
+        names: dict[int, str] = {}
+        for chunk in stream:
+            for tc in (chunk.choices[0].delta.tool_calls or []) if chunk.choices else []:
+                args[tc.index] = args.get(tc.index, "") + (tc.function.arguments or "")
+                names[tc.index] = names.get(tc.index, "") + (tc.function.name or "")
+        assert names == {0: "send", 1: "noop"}, k
+        assert json.loads(args[0]) == TOOL_EXPECTED, k
+        assert json.loads(args[1]) == {"n": 1}, k
+
+
+def test_allowlisted_values_pass(gateway_factory) -> None:
+    gw = gateway_factory({"guards": {"pii": {"enabled": True,
+                                             "allowlist": ["support@keepgate.dev"]}}})
+    text = "Write to support@keepgate.dev, not to john.smith@acme.io."
+    for k in (1, 5, 16):
+        got, _ = streamed_text(gw.client(), {"reply": text, "chunk_chars": k})
+        assert got == "Write to support@keepgate.dev, not to <EMAIL_ADDRESS>."
+    raw = ask(gw.client(), {"reply": "Mail support@keepgate.dev."})
+    assert raw.parse().choices[0].message.content == "Mail support@keepgate.dev."
+    assert "x-keepgate-redactions" not in raw.headers
+
+
+def test_values_never_reach_logs_audit_or_metrics(gw) -> None:
+    text = " ".join(sentence(e)[1] for e in sorted(CASES))
+    client = gw.client()
+    ask(client, {"reply": text})
+    streamed_text(client, {"reply": text, "chunk_chars": 7})
+    ask(client, tool_fake())
+    audit = gw.audit_lines()
+    pii = [v for line in audit for v in line["verdicts"] if v["guard"] == "pii"]
+    assert len(pii) == 3 and all(v["decision"] == "redact" for v in pii)
+    assert pii[0]["detail"]["counts"] == SCRUBBER.scrub(text)[1]
+    exposed = httpx.get(gw.url + "/metrics").text
+    emails = re.search(r'keepgate_pii_redactions_total\{entity="EMAIL_ADDRESS"\} (\S+)', exposed)
+    assert emails and float(emails.group(1)) == 3.0  # two answers + one tool call
+    everything = json.dumps(audit) + gw.log_text() + exposed
+    for value, _ in CASES.values():
+        assert value not in everything
+        for part in value.split():
+            if len(part) >= 8:
+                assert part not in everything
+
+
+def test_role_and_key_overrides_choose_operators(gateway_factory, monkeypatch) -> None:
+    monkeypatch.setenv("KEEPGATE_PII_SALT", "a-salt-of-at-least-16-bytes")
+    gw = gateway_factory({
+        "keys": [{"key_id": "billing", "key": "sk-billing-0123456789", "role": "billing"},
+                 {"key_id": "ci", "key": "sk-ci-0123456789abc", "role": "billing"}],
+        "guards": {"pii": {"enabled": True, "roles": {"billing": {"operators": {
+            "CREDIT_CARD": {"type": "mask", "keep_last": 4},
+            "EMAIL_ADDRESS": {"type": "hash"}, "PHONE_NUMBER": "drop"}}},
+            "keys": {"ci": {"enabled": False}}}}})
+    text = ("Card 4111 1111 1111 1111, mail john.smith@acme.io, again john.smith@acme.io, "
+            "call +1 (212) 555-1234.")
+    out = ask(gw.client("sk-billing-0123456789"), {"reply": text}).parse()
+    content = out.choices[0].message.content
+    assert "***************1111" in content and "4111" not in content
+    tokens = [w.rstrip(",") for w in content.split() if w.startswith("<EMAIL_ADDRESS:")]
+    assert len(tokens) == 2 and tokens[0] == tokens[1]  # salted hash: equal values link
+    assert "212" not in content and content.endswith("call .")
+    streamed, _ = streamed_text(gw.client("sk-billing-0123456789"), {"reply": text,
+                                                                     "chunk_chars": 3})
+    assert streamed == content
+    # the master key gets the default (replace); the "ci" key is not scrubbed at all
+    plain = ask(gw.client(), {"reply": text}).parse().choices[0].message.content
+    assert "<CREDIT_CARD>" in plain and "<EMAIL_ADDRESS>" in plain
+    raw = ask(gw.client("sk-ci-0123456789abc"), {"reply": text})
+    assert raw.parse().choices[0].message.content == text
+
+
+def _break_scrubber(monkeypatch) -> None:
+    from gateway.scrubbing.scrubber import Scrubber
+
+    def boom(self, text):  # noqa: ANN001, ANN202
+        raise RuntimeError("detector down")
+    monkeypatch.setattr(Scrubber, "analyze", boom)
+
+
+def test_fails_closed_when_the_scrubber_errors(gw, monkeypatch) -> None:
+    _break_scrubber(monkeypatch)
+    value, text = sentence("EMAIL_ADDRESS")
+    with pytest.raises(openai.APIStatusError) as exc:
+        ask(gw.client(), {"reply": text})
+    assert exc.value.status_code == 503
+    assert exc.value.body["code"] == "pii_scrubber_unavailable"
+    assert value not in exc.value.response.text
+    with pytest.raises(openai.APIError) as exc2:
+        streamed_text(gw.client(), {"reply": text, "chunk_chars": 4})
+    assert "PII scrubber" in str(exc2.value) or "scrubber" in str(exc2.value)
+    audit = gw.audit_lines()
+    assert audit[-1]["verdicts"][0]["decision"] == "error"
+    assert value not in json.dumps(audit) + gw.log_text()
+
+
+def test_fail_open_passes_the_answer_and_says_so(gateway_factory, monkeypatch) -> None:
+    gw = gateway_factory({"guards": {"pii": {"enabled": True, "fail_open": True}}})
+    _break_scrubber(monkeypatch)
+    raw = ask(gw.client(), {"reply": "hello there, world"})
+    assert raw.parse().choices[0].message.content == "hello there, world"
+    assert raw.headers["x-keepgate-pii"] == "error; failed open"
+    got, _ = streamed_text(gw.client(), {"reply": "hello there, world", "chunk_chars": 3})
+    assert got == "hello there, world"
