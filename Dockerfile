@@ -18,13 +18,15 @@ ENV PIP_NO_CACHE_DIR=1 \
     PATH=/opt/venv/bin:$PATH
 RUN python -m venv /opt/venv
 WORKDIR /app
-# Dependencies first (cached while only the code changes), then the package itself.
+# Dependencies first, against a stub package, so this slow layer stays cached while only
+# the code changes. Editable: `gateway` resolves to /app/gateway, so its default rules/
+# and policies/ (beside the package, as in a checkout) are /app/rules and /app/policies.
 COPY pyproject.toml README.md ./
+RUN mkdir gateway && touch gateway/__init__.py \
+ && pip install --no-cache-dir -e . \
+ && rm -rf gateway
 COPY gateway/ gateway/
-# Editable: the package resolves to /app/gateway, so its default rules/ and policies/
-# (beside the package, as in a checkout) are /app/rules and /app/policies.
-RUN pip install --no-cache-dir -e . \
- && python -m compileall -q /app/gateway
+RUN python -m compileall -q /app/gateway
 # Optional spaCy NER model for Presidio's PERSON/LOCATION: a model name
 # (`en_core_web_sm`, fetched by `spacy download`) or a pip requirement (wheel URL or path).
 ARG SPACY_MODEL=""

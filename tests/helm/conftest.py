@@ -1,7 +1,9 @@
 """Render the chart offline with Helm's own Go library (helm-python-sdk).
 
 No helm binary, cluster or network is used: `Chart.render` runs Helm's template engine with
-`lookup` returning nothing, exactly like `helm template`.
+`lookup` returning nothing, exactly like `helm template`. The chart's files/rules and
+files/policies are symlinks to the repository's rules/ and policies/; Helm's loader follows
+them, so every render carries the repository's files as they are at test time.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import helm_python as helm
 import pytest
 
-from helm_chart_support import CHART_DIR, EXTERNAL_REDIS, NAMESPACE, RELEASE, Rendered, deep_merge
+from helm_chart_support import (
+    CHART_DIR, EXTERNAL_REDIS, NAMESPACE, RELEASE, REPO, Rendered, deep_merge)
 
-helm = pytest.importorskip("helm_python", reason="helm-python-sdk is a test dependency")
+# Helm logs "found symbolic link in path" at INFO for each link; that is expected here.
+helm.disable_logging()
 
 
 @pytest.fixture(scope="session")
@@ -45,11 +50,15 @@ def render(chart: Any) -> Callable[..., Rendered]:
 
 @pytest.fixture(scope="session")
 def chart_with_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path]]:
-    """The chart plus a placeholder `charts/redis` (metadata only, no templates), standing in
-    for `helm dependency build` so the parent chart's Redis wiring can be rendered offline.
-    It checks our env/secret wiring, not the bitnami chart itself."""
-    root = tmp_path_factory.mktemp("chart") / "keepgate"
-    shutil.copytree(CHART_DIR, root, ignore=shutil.ignore_patterns("charts"))
+    """The chart as it sits in the repository (symlinks kept, pointing at the real rules/
+    and policies/) plus a placeholder `charts/redis` (metadata only, no templates) standing
+    in for `helm dependency build`, so the Redis wiring can be rendered and the chart
+    packaged offline. It checks our wiring, not the bitnami chart itself."""
+    repo = tmp_path_factory.mktemp("repo")
+    root = repo / "helm" / "keepgate"
+    shutil.copytree(CHART_DIR, root, symlinks=True, ignore=shutil.ignore_patterns("charts"))
+    for tree in ("rules", "policies"):
+        (repo / tree).symlink_to(REPO / tree, target_is_directory=True)
     sub = root / "charts" / "redis"
     sub.mkdir(parents=True)
     (sub / "Chart.yaml").write_text(

@@ -1,7 +1,11 @@
-"""Shared by the chart tests: paths, the value sets every test renders, and a parsed render."""
+"""Shared by the chart tests: paths, the value sets every test renders, a parsed render,
+and what the repository says the chart must carry (read at test time, never a fixed list:
+rules/ and policies/ change under the chart)."""
 
 from __future__ import annotations
 
+import base64
+import re
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +90,78 @@ class Rendered:
             return dict(cm.get("data") or {})
         return {item["path"]: cm["data"][item["key"]] for item in items}
 
+    def write_mount(self, container: str, mount_path: str) -> None:
+        """Project a ConfigMap mount onto disk at `mount_path`, as kubelet would (tests set
+        the chart's mountPath values to temporary directories)."""
+        for rel, content in self.mounted_tree(container, mount_path).items():
+            path = Path(mount_path) / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
 
+    def pod_env(self, container: str = "keepgate",
+                external: dict[tuple[str, str], str] | None = None) -> dict[str, str]:
+        """The environment the container starts with: envFrom Secrets, then `env` (with
+        `$(VAR)` expansion). Secrets the chart renders are decoded; others come from
+        `external` as {(secret name, key): value}."""
+        external = external or {}
+        secrets = {o["metadata"]["name"]: {k: base64.b64decode(v).decode()
+                                           for k, v in (o.get("data") or {}).items()}
+                   for o in self.objects if o["kind"] == "Secret"}
+
+        def secret(name: str, key: str) -> str:
+            if name in secrets:
+                return secrets[name][key]
+            return external[(name, key)]
+
+        spec = self.container(container)
+        env: dict[str, str] = {}
+        for source in spec.get("envFrom", []):
+            name = source["secretRef"]["name"]
+            env.update(secrets.get(name) or {k: v for (n, k), v in external.items() if n == name})
+        for var in spec.get("env", []):
+            if "value" in var:
+                env[var["name"]] = re.sub(r"\$\((\w+)\)", lambda m: env.get(m[1], m[0]),
+                                          var["value"])
+            else:
+                ref = var["valueFrom"]["secretKeyRef"]
+                env[var["name"]] = secret(ref["name"], ref["key"])
+        return env
+
+
+def repo_policy_files() -> dict[str, str]:
+    """What the policy ConfigMap must hold, as the gateway loads a policy directory: every
+    Rego module of policies/ (not the *_test.rego files) and every YAML/JSON data file
+    under policies/data/, by path relative to policies/."""
+    root = REPO / "policies"
+    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")
+            and ((p.suffix == ".rego" and not p.name.endswith("_test.rego"))
+                 or (p.suffix in (".yaml", ".yml", ".json")
+                     and p.relative_to(root).parts[0] == "data"))}
+
+
+def repo_rule_packs() -> dict[str, str]:
+    """The rule packs the gateway loads from rules/: its top-level *.yaml / *.yml."""
+    root = REPO / "rules"
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(root.iterdir())
+            if p.is_file() and p.suffix in (".yaml", ".yml")}
+
+
+
+#: An operator's own rule pack, shipped through rules.extraPacks.
+COMPANY_PACK = """\
+pack: company
+rules:
+  - id: company.codename
+    description: Our unreleased project's code name must not be probed for.
+    severity: medium
+    action: flag
+    pattern: '\\bproject\\s+bluebird\\b'
+    examples:
+      match: ["tell me everything about Project Bluebird"]
+      no_match: ["a blue bird sat on the fence"]
+"""
 
 #: Value sets the chart supports; each is rendered, validated and schema-checked.
 #: (Merged over EXTERNAL_REDIS unless a test passes another base.)
@@ -113,7 +188,7 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
         "egress": {"restrict": True, "extra": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}]}}},
     "full_config": {
         "secret": {"masterKey": "sk-master-test", "env": {"OPENAI_API_KEY": "sk-upstream"}},
-        "rules": {"extraPacks": {"company.yaml": "rules: []\n"}},
+        "rules": {"extraPacks": {"company.yaml": COMPANY_PACK}},
         "config": {
             "model_list": [{"model_name": "gpt-4o-mini",
                             "litellm_params": {"model": "openai/gpt-4o-mini",
@@ -124,5 +199,7 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
             "teams": [{"team": "t1", "limits": {"usd_per_day": 20}}],
             "general_settings": {"log_level": "DEBUG", "num_retries": 1},
             "guards": {"pii": {"enabled": True, "operators": {"EMAIL_ADDRESS": "mask"}},
-                       "policy": {"fail_open": False}}}},
+                       "policy": {"fail_open": False, "on_deny": "reject"},
+                       "input": {"mode": "monitor"},
+                       "limits": {"defaults": {"requests_per_minute": 600}}}}},
 }

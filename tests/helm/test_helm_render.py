@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import helm_python as helm
+import kubernetes_validate as kv
 import pytest
 import yaml
 
 from helm_chart_support import CHART_DIR, EXTERNAL_REDIS, VALUE_SETS, deep_merge
-
-helm = pytest.importorskip("helm_python", reason="helm-python-sdk is a test dependency")
-kv = pytest.importorskip("kubernetes_validate", reason="kubernetes-validate is a test dependency")
 
 KUBERNETES_VERSION = "1.30.0"
 MISSING_DEP = "chart directory is missing these dependencies: redis"
@@ -60,7 +59,9 @@ def test_value_sets_render_what_they_turn_on(render) -> None:
     hpa = render(VALUE_SETS["autoscaling"])
     assert hpa.get("HorizontalPodAutoscaler")["spec"]["maxReplicas"] == 6
     assert "replicas" not in hpa.deployment["spec"]
-    assert not render(VALUE_SETS["existing_secret"]).has("Secret")
+    secrets = [o["metadata"]["name"] for o in render(VALUE_SETS["existing_secret"]).objects
+               if o["kind"] == "Secret"]
+    assert secrets == ["kg-keepgate-redis"]  # only the Redis URL; the credentials are yours
     single = render(VALUE_SETS["single_replica_embedded"], base={})
     assert not single.has("PodDisruptionBudget")
     assert [c["name"] for c in single.pod["containers"]] == ["keepgate"]

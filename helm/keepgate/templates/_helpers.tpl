@@ -63,26 +63,30 @@ and mounted back at its path with `items`. */}}
 {{- . | replace "/" "__" }}
 {{- end }}
 
-{{/* The policy files shipped in the chart: {relative path: content}. */}}
+{{/* The policy files: files/policies is a symlink to the repository's policies/, which
+Helm follows. {relative path: content} of what the gateway loads from a policy directory:
+its Rego modules, and the YAML/JSON data under data/. *_test.rego stay out (.helmignore
+drops them too): neither the gateway nor OPA loads tests. */}}
 {{- define "keepgate.policyFiles" -}}
 {{- $files := dict }}
 {{- range $path, $_ := .Files.Glob "files/policies/**" }}
 {{- $rel := trimPrefix "files/policies/" $path }}
-{{- if or (hasSuffix ".rego" $rel) (hasSuffix ".yaml" $rel) (hasSuffix ".yml" $rel) (hasSuffix ".json" $rel) }}
+{{- $rego := and (hasSuffix ".rego" $rel) (not (hasSuffix "_test.rego" $rel)) }}
+{{- $data := and (hasPrefix "data/" $rel) (or (hasSuffix ".yaml" $rel) (hasSuffix ".yml" $rel) (hasSuffix ".json" $rel)) }}
+{{- if or $rego $data }}
 {{- $_ := set $files $rel ($.Files.Get $path) }}
 {{- end }}
 {{- end }}
 {{- toJson $files }}
 {{- end }}
 
-{{/* The rule packs: the chart's copy of rules/, then rules.extraPacks (same name replaces). */}}
+{{/* The rule packs: files/rules links to the repository's rules/. Top-level *.yaml/*.yml
+only, as the gateway loads a rules directory; then rules.extraPacks (same name replaces).
+rules/classifier/ (binary) is baked into the image instead. */}}
 {{- define "keepgate.ruleFiles" -}}
 {{- $files := dict }}
-{{- range $path, $_ := .Files.Glob "files/rules/**" }}
-{{- $rel := trimPrefix "files/rules/" $path }}
-{{- if or (hasSuffix ".yaml" $rel) (hasSuffix ".yml" $rel) }}
-{{- $_ := set $files $rel ($.Files.Get $path) }}
-{{- end }}
+{{- range $path, $_ := .Files.Glob "files/rules/*.{yaml,yml}" }}
+{{- $_ := set $files (base $path) ($.Files.Get $path) }}
 {{- end }}
 {{- range $name, $content := .Values.rules.extraPacks }}
 {{- $_ := set $files $name $content }}
@@ -136,6 +140,13 @@ and mounted back at its path with `items`. */}}
 {{- $wiring := dict
       "general_settings" (dict "master_key" "os.environ/KEEPGATE_MASTER_KEY")
       "guards" $guards }}
-{{- $config := mustMergeOverwrite $wiring (deepCopy .Values.config) }}
+{{- $merged := mustMergeOverwrite $wiring (deepCopy .Values.config) }}
+{{- /* Only sections with content: the gateway's defaults fill the rest. */}}
+{{- $config := dict }}
+{{- range $key, $value := $merged }}
+{{- if $value }}
+{{- $_ := set $config $key $value }}
+{{- end }}
+{{- end }}
 {{- toYaml $config }}
 {{- end }}
