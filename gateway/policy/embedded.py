@@ -7,7 +7,9 @@ still reached the next line), so its answers differ from OPA's; an authorisation
 must not trade correctness for microseconds. The interpreter agreed with OPA on every case.
 
 Threads: a regorus engine is "unsendable" (pinned to the thread that made it; using it from
-another thread panics), so each thread gets its own copy, compiled from the current bundle.
+another thread panics, freeing it there leaks it), so each thread gets its own copy, compiled
+from the current bundle on first use, and the validation copy made at load is dropped at once
+in the thread that made it.
 
 Type errors: regorus raises where OPA may yield undefined; we map any evaluation error to
 a deny (`policy.eval_error`), so a malformed argument can never slip through a rule.
@@ -43,17 +45,27 @@ SMOKE_INPUT: dict[str, Any] = {
 def compile_engine(bundle: Bundle, *, with_tests: bool = False) -> regorus.Engine:
     """A regorus engine holding the bundle's modules and data; errors name file:line:col."""
     engine = regorus.Engine()
-    modules = bundle.modules + (bundle.tests if with_tests else ())
+    error = _fill(engine, bundle.modules + (bundle.tests if with_tests else ()), bundle.data)
+    if error:
+        # Drop the engine before raising: a traceback keeps this frame alive, and an engine
+        # collected later on another thread is leaked with a warning (it is "unsendable").
+        del engine
+        raise PolicyLoadError(error)
+    return engine
+
+
+def _fill(engine: regorus.Engine, modules: tuple[tuple[str, str], ...],
+          data: dict[str, Any]) -> str | None:
     for path, source in modules:
         try:
             engine.add_policy(path, source)
         except Exception as exc:  # noqa: BLE001 - regorus raises RuntimeError with a diagram
-            raise PolicyLoadError(rego_errors.short(exc)) from None
+            return rego_errors.short(exc)
     try:
-        engine.add_data(bundle.data)
+        engine.add_data(data)
     except Exception as exc:  # noqa: BLE001
-        raise PolicyLoadError(f"policy data: {rego_errors.short(exc)}") from None
-    return engine
+        return f"policy data: {rego_errors.short(exc)}"
+    return None
 
 
 class EmbeddedEngine:
@@ -68,23 +80,21 @@ class EmbeddedEngine:
         self.bundle = bundle
         self.generation = 0
         self._local = threading.local()
-        self._install(self._prepare(bundle))
+        self._prepare(bundle)  # validate now; each thread compiles its own copy on first use
 
-    def _prepare(self, bundle: Bundle) -> regorus.Engine:
+    def _prepare(self, bundle: Bundle) -> None:
+        """Compile and evaluate once: raise PolicyLoadError if that fails."""
         engine = compile_engine(bundle)
-        engine.set_input(SMOKE_INPUT)
-        try:
-            result = engine.eval_rule(self.query)
-        except BaseException as exc:  # noqa: BLE001 - pyo3 panics are BaseExceptions
-            _reraise_control(exc)
-            raise PolicyLoadError(rego_errors.short(exc)) from None
-        if result is None:
+        error, undefined = _smoke(engine, self.query)
+        del engine  # freed here, in this thread (see compile_engine)
+        if error and "not a valid rule path" in error:
             raise PolicyLoadError(f"{self.query} is undefined: no loaded policy defines it "
                                   f"(files: {', '.join(p for p, _ in bundle.modules)})")
-        return engine
-
-    def _install(self, engine: regorus.Engine) -> None:
-        self._local.engine, self._local.generation = engine, self.generation
+        if error:
+            raise PolicyLoadError(error)
+        if undefined:
+            log.warning("%s is undefined for a plain input: every such call will be denied",
+                        self.query)
 
     def _engine(self) -> regorus.Engine:
         local = self._local
@@ -94,9 +104,8 @@ class EmbeddedEngine:
 
     async def load(self, bundle: Bundle) -> None:
         """Compile `bundle` and swap it in; on error raise and keep the current one."""
-        engine = self._prepare(bundle)
+        self._prepare(bundle)
         self.bundle, self.generation = bundle, self.generation + 1
-        self._install(engine)
 
     def evaluate(self, input: dict[str, Any]) -> PolicyDecision:
         try:
@@ -120,7 +129,19 @@ class EmbeddedEngine:
         return True, f"embedded regorus, {len(self.bundle.modules)} modules"
 
     async def aclose(self) -> None:
-        return None
+        # Drop this thread's engine here: a regorus engine freed from another thread (when the
+        # thread-local is collected elsewhere) is leaked with a RuntimeError warning.
+        self._local.__dict__.clear()
+
+
+def _smoke(engine: regorus.Engine, query: str) -> tuple[str | None, bool]:
+    """(error, undefined) for the smoke input."""
+    engine.set_input(SMOKE_INPUT)
+    try:
+        return None, engine.eval_rule(query) is None
+    except BaseException as exc:  # noqa: BLE001 - pyo3 panics are BaseExceptions
+        _reraise_control(exc)
+        return rego_errors.short(exc), False
 
 
 def _reraise_control(exc: BaseException) -> None:

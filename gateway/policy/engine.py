@@ -61,6 +61,7 @@ class PolicyService:
         self._pending: Bundle | None = bundle if settings.engine == "opa" else None
         self._lock: asyncio.Lock | None = None  # created in the running loop (see _ensure)
         self._task: asyncio.Task | None = None
+        self._started = False
         self._hup = threading.Event()
 
     @property
@@ -69,7 +70,7 @@ class PolicyService:
 
     # -- deciding ---------------------------------------------------------------------
     async def decide(self, input: dict[str, Any]) -> PolicyDecision:
-        if self._pending is not None or self._task is None:
+        if not self._started or self._pending is not None:
             await self._ensure()
         return await self.backend.decide(input)
 
@@ -88,6 +89,7 @@ class PolicyService:
             if self._task is None and self.settings.hot_reload:
                 self._task = asyncio.get_running_loop().create_task(self._watch())
                 self._install_sighup()
+            self._started = True
 
     # -- reloading --------------------------------------------------------------------
     def changed(self) -> bool:
@@ -153,7 +155,7 @@ class PolicyService:
 
     # -- health -----------------------------------------------------------------------
     async def ready(self) -> tuple[bool, str]:
-        if self._pending is not None or (self._task is None and self.settings.hot_reload):
+        if not self._started or self._pending is not None:
             await self._ensure()
         ok, msg = await self.backend.ready()
         if self._pending is not None:
@@ -167,6 +169,7 @@ class PolicyService:
         if self._task is not None:
             self._task.cancel()
             self._task = None
+        self._started = False
         await self.backend.aclose()
 
 

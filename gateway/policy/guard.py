@@ -131,7 +131,9 @@ class _Enforcer:
         self.held_prelude: Chunk | None = None  # a role-only first chunk, held (see run)
         self.sent = False
         self.summary: list[str] = []
+        #: Every decision of this response, in order; `reported` of them already sent.
         self.report: list[dict[str, Any]] = []
+        self.reported = 0
         offered = call.body.get("tools")
         self.offered = offered if isinstance(offered, list) else []
 
@@ -169,8 +171,10 @@ class _Enforcer:
                     async for out in self._decide(i, self.buffer.pop_choice(i)):
                         yield out
                     self.open_index.pop(i, None)
-                    async for out in self._emit(make_chunk(
-                            chunk, index=i, finish_reason=self._finish_reason(i, ch["finish_reason"]))):
+                    fin = make_chunk(chunk, index=i,
+                                     finish_reason=self._finish_reason(i, ch["finish_reason"]))
+                    self._attach_report(fin)
+                    async for out in self._emit(fin):
                         yield out
             if chunk.get("usage"):
                 # Usage riding on a tool-call chunk: pass it on by itself (limits meter it).
@@ -182,6 +186,22 @@ class _Enforcer:
                 yield out
         if self.held_prelude is not None:
             yield self.held_prelude
+        if self.report:
+            # Decisions not yet reported on a finishing chunk ride on a last, empty one.
+            tail = make_chunk(self.template, index=0)
+            tail["choices"] = []
+            if self._attach_report(tail):
+                yield tail
+
+    def _attach_report(self, chunk: Chunk) -> bool:
+        """Put the decisions made so far (and not yet sent) on `chunk` as `keepgate.policy`:
+        streamed clients see them in the SSE data, non-streamed ones in the completion."""
+        fresh = self.report[self.reported:]
+        if not fresh:
+            return False
+        self.reported = len(self.report)
+        chunk["keepgate"] = {"policy": list(fresh)}
+        return True
 
     def _pop(self, choice: int, index: int) -> dict[str, Any]:
         return self.buffer.calls.pop((choice, index))
@@ -230,6 +250,8 @@ class _Enforcer:
             detail={"tool": name[:200], "tool_call_id": tcid, "policy": decision.policy,
                     "reasons": [reason_id(r) for r in reasons][:10],
                     **({"fail_open": True} if decision.error and decision.allow else {})}))
+        self.report.append({"tool_call_id": tcid, "tool": name[:200], "decision": outcome,
+                            "reasons": [reason_id(r) for r in reasons][:10]})
         self.summary.append(f"{_safe(name)}={outcome}" + (f":{_safe(decision.rule)}" if reasons else ""))
         call.headers["x-keepgate-policy"] = ",".join(self.summary)[:1000]
         if release:
@@ -255,11 +277,8 @@ class _Enforcer:
                                        f"policy ({decision.rule}).",
                                headers={"x-keepgate-policy": call.headers["x-keepgate-policy"]})
         self.replaced[choice] += 1
-        self.report.append({"tool_call_id": tcid, "tool": name[:200], "decision": outcome,
-                            "reasons": [reason_id(r) for r in reasons][:10]})
         text = _explain(name, decision, held)
         chunk = make_chunk(self.template, index=choice, delta={"content": text})
-        chunk["keepgate"] = {"policy": list(self.report)}
         async for out in self._emit(chunk):
             yield out
 

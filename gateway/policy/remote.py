@@ -4,7 +4,8 @@
 Its pitfalls, handled here: an undefined result comes back as `{}` (-> deny); connection
 errors surface as raw aiohttp/requests exceptions (-> fail closed); its v0->v1 "rego_compat"
 rewriting is switched off (our policies are v1); its retry loop is bounded by our own
-`asyncio.wait_for`, so a slow OPA costs at most `timeout` seconds per decision.
+`asyncio.wait_for`, so a slow OPA costs at most `timeout` seconds per decision; a pooled
+connection the server closed while idle is retried once at once (not a reason to deny).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+import aiohttp
 from opa_client import AsyncOpaClient
 
 from gateway.policy.bundle import Bundle, PolicyLoadError
@@ -93,17 +95,26 @@ class OpaServerEngine:
 
     async def decide(self, input: dict[str, Any]) -> PolicyDecision:
         try:
-            client = await self._session()
-            body = await asyncio.wait_for(
-                client.query_rule(input, self._package, self._rule), self.timeout)
+            body = await asyncio.wait_for(self._query(input), self.timeout)
         except asyncio.TimeoutError:
             return self._failed("policy.opa_timeout: OPA did not answer in time")
-        except Exception as exc:  # noqa: BLE001 - aiohttp/requests errors, HTTP 4xx/5xx
+        except aiohttp.ClientResponseError as exc:  # OPA answered 4xx/5xx (evaluation error)
+            return self._failed(f"policy.opa_error: OPA answered HTTP {exc.status}")
+        except Exception as exc:  # noqa: BLE001 - aiohttp/requests connection errors
             return self._failed(f"policy.opa_unavailable: {type(exc).__name__}")
         if not isinstance(body, dict) or "result" not in body:
             # opa-python-client returns {} for an undefined document: never an allow.
             return PolicyDecision.from_result(None, self.policy)
         return PolicyDecision.from_result(body["result"], self.policy)
+
+    async def _query(self, input: dict[str, Any]) -> Any:
+        client = await self._session()
+        try:
+            return await client.query_rule(input, self._package, self._rule)
+        except aiohttp.ClientConnectionError:
+            # Most often a pooled keep-alive connection the server closed while idle: one
+            # immediate retry on a fresh connection (still inside the decision's timeout).
+            return await client.query_rule(input, self._package, self._rule)
 
     def _failed(self, reason: str) -> PolicyDecision:
         log.warning("OPA decision failed (%s): %s", "fail open" if self.fail_open else "denied",

@@ -8,6 +8,7 @@ data_keepgate := {
 		"admin": {"tools": ["*"]},
 		"user": {"tools": ["search", "send_email", "http_get", "sql_query", "read_file", "transfer_money"]},
 		"guest": {"tools": ["search"]},
+		"reader": {"tools": ["read_*"]},
 	},
 	"tools": {
 		"search": {"side_effects": false},

@@ -1,4 +1,5 @@
-# Which role may call which tool: data.keepgate.roles[role].tools lists tool names, or "*" for all.
+# Which role may call which tool: data.keepgate.roles[role].tools lists tool names or glob
+# patterns ("read_*"; "*" for all).
 # Also: a tool the request did not offer cannot be called (a hijacked model inventing tools).
 package toolcall.roles
 
@@ -13,6 +14,12 @@ default tool_allowed := false
 tool_allowed if input.tool.name in patterns
 
 tool_allowed if "*" in patterns
+
+tool_allowed if {
+	is_string(input.tool.name)
+	some pattern in patterns
+	glob.match(pattern, [], input.tool.name)
+}
 
 deny contains sprintf("role.tool_not_allowed: role %q may not call tool %q", [role, input.tool.name]) if {
 	is_string(input.tool.name)

@@ -19,6 +19,11 @@ test_wildcard_role_may_call_anything if {
 	count(roles.deny) == 0 with input as call("admin", "launch_rockets", {}) with data.keepgate as data_keepgate
 }
 
+test_glob_pattern_matches_tool_names if {
+	count(roles.deny) == 0 with input as call("reader", "read_file", {}) with data.keepgate as data_keepgate
+	count(roles.deny) == 1 with input as call("reader", "write_file", {}) with data.keepgate as data_keepgate
+}
+
 test_unknown_role_may_call_nothing if {
 	count(roles.deny) == 1 with input as call("intruder", "search", {}) with data.keepgate as data_keepgate
 }

@@ -1,0 +1,236 @@
+"""Tool-call policy: what one decision costs, per engine, against a no-policy baseline.
+
+    .venv/bin/python bench/policy.py [--quick] [--n 3000]
+
+Everything runs in this process, interleaved round by round (the box may be busy), over
+the same rotating set of policy inputs (allowed, denied by role, by argument, by taint...):
+
+- baseline: build the policy input and ask an always-allow engine (what the guard pays
+  with no policy at all);
+- embedded: the shipped policies/ in regorus, in-process (`EmbeddedEngine.decide`), and
+  the bare engine call (`set_input_json` + `eval_rule`) without our wrapping;
+- embedded, trivial policy: one rule, to show the interpreter's floor;
+- OPA engine in-process: the real OPA (Go) through opa-golib-python-bindings, if installed;
+- REST: `OpaServerEngine.decide` through opa-python-client's AsyncOpaClient to the OPA
+  REST stand-in on loopback (uvicorn in a thread, evaluating with the real OPA engine), and
+  the same stand-in with a trivial policy (the HTTP round trip alone).
+
+Prints one table: decisions/s, p50 and p99 in µs, and p50 as a multiple of the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import gateway  # noqa: E402,F401 - offline switches
+
+from gateway.policy.bundle import DEFAULT_POLICY_DIR, Bundle, load_bundle  # noqa: E402
+from gateway.policy.decision import PolicyDecision  # noqa: E402
+from gateway.policy.embedded import EmbeddedEngine  # noqa: E402
+from gateway.policy.inputs import build_policy_input  # noqa: E402
+from gateway.policy.remote import OpaServerEngine  # noqa: E402
+from gateway.policy.testing.opa_server import OpaTestServer  # noqa: E402
+
+TRIVIAL = ("package toolcall.main\n\nimport rego.v1\n\ndefault allow := false\n\n"
+           "allow if input.tool.name in data.keepgate.roles[input.principal.role].tools\n\n"
+           "decision := {\"allow\": allow, \"deny\": set()}\n")
+
+CALLS = [  # (role, tool, arguments, tainted)
+    ("user", "search", {"q": "opa rego"}, False),
+    ("user", "send_email", {"to": "bob@example.com", "subject": "hi"}, False),
+    ("user", "send_email", {"to": "eve@evil.com"}, False),
+    ("guest", "send_email", {"to": "bob@example.com"}, False),
+    ("user", "http_get", {"url": "https://en.wikipedia.org/wiki/Rego"}, False),
+    ("developer", "sql_query", {"query": "select * from t; drop table t"}, False),
+    ("user", "read_file", {"path": "/srv/data/../../etc/passwd"}, False),
+    ("user", "send_email", {"to": "bob@example.com"}, True),
+]
+
+Decide = Callable[[dict[str, Any]], Awaitable[PolicyDecision]]
+
+
+def inputs() -> list[tuple[str, str, bool, str]]:
+    out = []
+    for role, tool, args, tainted in CALLS:
+        out.append((role, tool, tainted, json.dumps(args)))
+    return out
+
+
+def make_input(role: str, tool: str, tainted: bool, args: str) -> dict[str, Any]:
+    return build_policy_input({"key_id": "bench", "role": role, "team": None}, tool, args,
+                              offered_tools=["search", "send_email", "http_get", "sql_query",
+                                             "read_file"], model="demo", call_id="call_1",
+                              facts={"tainted": tainted, "tools_called": ["search"]},
+                              metadata={"route": "chat.completions", "stream": False})
+
+
+class _Allow:
+    async def decide(self, input: dict[str, Any]) -> PolicyDecision:
+        return PolicyDecision(allow=True)
+
+
+class _Raw:
+    """The bare regorus call, without input building or decision parsing."""
+
+    def __init__(self, engine: EmbeddedEngine) -> None:
+        self.engine = engine
+
+    async def decide(self, input: dict[str, Any]) -> Any:
+        e = self.engine._engine()  # noqa: SLF001
+        e.set_input_json(input["_json"])
+        return e.eval_rule(self.engine.query)
+
+
+class _OpaInProcess:
+    def __init__(self, bundle: Bundle) -> None:
+        from opa_bindings import OpaEngine
+
+        self.engine = OpaEngine()
+        for path, src in bundle.modules:
+            self.engine.add_policy(path, src)
+        self.engine.add_data(bundle.data)
+
+    async def decide(self, input: dict[str, Any]) -> PolicyDecision:
+        return PolicyDecision.from_result(self.engine.eval_document("toolcall.main.decision",
+                                                                     input))
+
+
+class _Server:
+    """The OPA REST stand-in on a free loopback port, in a thread."""
+
+    def __init__(self) -> None:
+        import socket
+
+        import uvicorn
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.opa = OpaTestServer()
+        cfg = uvicorn.Config(self.opa.app(), host="127.0.0.1", port=port, log_level="warning",
+                             access_log=False, lifespan="on")
+        self.server = uvicorn.Server(cfg)
+        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self.thread = threading.Thread(target=lambda: asyncio.run(self.server.serve()),
+                                       daemon=True)
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+def percentile(sorted_ns: list[int], q: float) -> float:
+    return sorted_ns[min(len(sorted_ns) - 1, int(len(sorted_ns) * q))] / 1000
+
+
+async def measure(engines: dict[str, Any], n: int, rounds: int, build: bool) -> dict[str, list[int]]:
+    """Interleave the engines round by round; each timing covers input build + decide."""
+    times: dict[str, list[int]] = {name: [] for name in engines}
+    rows = inputs()
+    per_round = max(1, n // rounds)
+    for _ in range(rounds):
+        for name, engine in engines.items():
+            sink = times[name]
+            raw = isinstance(engine, _Raw)
+            prebuilt = [make_input(*r) for r in rows]
+            for p in prebuilt:
+                p["_json"] = json.dumps(p, separators=(",", ":"))
+            for i in range(per_round):
+                r = rows[i % len(rows)]
+                t0 = time.perf_counter_ns()
+                if raw:
+                    await engine.decide(prebuilt[i % len(rows)])
+                else:
+                    await engine.decide(make_input(*r) if build else prebuilt[i % len(rows)])
+                sink.append(time.perf_counter_ns() - t0)
+    return times
+
+
+async def main_async(n: int, rounds: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    bundle = load_bundle([DEFAULT_POLICY_DIR])
+    trivial = Bundle((("trivial.rego", TRIVIAL),), (), bundle.data)
+    embedded = EmbeddedEngine(bundle)
+    # Same answers from every engine before timing anything.
+    engines: dict[str, Any] = {
+        "baseline: no policy (input + always-allow)": _Allow(),
+        "embedded regorus, shipped policies": embedded,
+        "  bare eval (no input build/parsing)": _Raw(embedded),
+        "embedded regorus, one-rule policy": EmbeddedEngine(trivial),
+    }
+    try:
+        engines["OPA (Go) in-process, shipped policies"] = _OpaInProcess(bundle)
+    except ImportError:
+        pass
+    server = _Server()
+    trivial_server = _Server()
+    remote = OpaServerEngine(server.url, timeout=2.0)
+    remote_trivial = OpaServerEngine(trivial_server.url, timeout=2.0)
+    await remote.load(bundle)
+    await remote_trivial.load(trivial)
+    engines[f"REST to OPA API ({server.opa.engine} engine), shipped"] = remote
+    engines["REST to OPA API, one-rule policy"] = remote_trivial
+    for name, engine in engines.items():
+        if isinstance(engine, (_Raw, _Allow)) or "one-rule" in name:
+            continue
+        got = [(await engine.decide(make_input(*r))).outcome for r in inputs()]
+        want = [(await embedded.decide(make_input(*r))).outcome for r in inputs()]
+        assert got == want, (name, got, want)
+    outcomes = [(await embedded.decide(make_input(*r))).outcome for r in inputs()]
+    try:
+        await measure(engines, max(50, n // 20), 1, True)  # warm-up
+        rest_n = max(200, n // 5)
+        local = {k: v for k, v in engines.items() if not k.startswith("REST")}
+        rest = {k: v for k, v in engines.items() if k.startswith("REST")}
+        times = await measure(local, n, rounds, True)
+        times.update(await measure(rest, rest_n, rounds, True))
+    finally:
+        await remote.aclose()
+        await remote_trivial.aclose()
+        server.stop()
+        trivial_server.stop()
+
+    base = sorted(times[next(iter(times))])
+    base_p50 = percentile(base, 0.5)
+    table = Table(title=f"Policy decision latency ({len(CALLS)} rotating inputs: "
+                        f"{', '.join(sorted(set(outcomes)))}; {rounds} interleaved rounds)",
+                  title_justify="left")
+    for col in ("engine", "decisions/s", "p50 µs", "p99 µs", "p50 × baseline", "n"):
+        table.add_column(col, justify="left" if col == "engine" else "right")
+    for name, ts in times.items():
+        ts.sort()
+        p50 = percentile(ts, 0.5)
+        table.add_row(name, f"{1e9 / (sum(ts) / len(ts)):,.0f}", f"{p50:,.1f}",
+                      f"{percentile(ts, 0.99):,.1f}", f"{p50 / base_p50:,.1f}", str(len(ts)))
+    Console(width=110).print(table)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="fewer decisions (~5 s)")
+    ap.add_argument("--n", type=int, default=5000, help="decisions per in-process engine")
+    ap.add_argument("--rounds", type=int, default=5)
+    ns = ap.parse_args()
+    n = 800 if ns.quick else ns.n
+    asyncio.run(main_async(n, ns.rounds))
+
+
+if __name__ == "__main__":
+    main()
