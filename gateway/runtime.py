@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from typing import Any
 
 from gateway.auth.keys import KeyStore
@@ -17,6 +17,7 @@ from gateway.config.model import KeepgateConfig, ModelDeployment
 from gateway.errors import APIError
 from gateway.observability.audit import AuditLog
 from gateway.observability.metrics import Metrics
+from gateway.observability.tracing import NoTracer
 from gateway.pipeline import chain
 from gateway.pipeline.call import Call, Outcome, Usage
 from gateway.pipeline.guard import Chunk, Guard, GuardBlocked
@@ -42,6 +43,8 @@ class Runtime:
         self.ready_checks: dict[str, Any] = {}
         #: Services other parts attach (agent runner, policy engine, scanner...).
         self.services: dict[str, Any] = {}
+        #: OpenTelemetry spans; a no-op unless observability.tracing is on.
+        self.tracer: NoTracer = NoTracer()
 
     # -- routing ------------------------------------------------------------------------
 
@@ -60,11 +63,15 @@ class Runtime:
 
     # -- one chat call --------------------------------------------------------------------
 
-    async def check_request(self, call: Call) -> None:
+    async def check_request(self, call: Call, skip: Collection[str] = ()) -> None:
         for guard in self.guards:
+            if guard.name in skip:
+                continue
             t0 = time.perf_counter()
             try:
-                await guard.check_request(call)
+                with self.tracer.stage(call, f"guard {guard.name}", **{
+                        "keepgate.guard": guard.name, "keepgate.stage": "request"}):
+                    await guard.check_request(call)
             finally:
                 self.metrics.stage_seconds.labels(guard.name, "request").observe(
                     time.perf_counter() - t0)
@@ -75,18 +82,25 @@ class Runtime:
             body.pop("fake", None)
         return body
 
-    async def open_chat(self, call: Call) -> AsyncIterator[Chunk]:
+    async def open_chat(self, call: Call, skip: Collection[str] = ()) -> AsyncIterator[Chunk]:
         """Run request guards, open the upstream stream, wrap it in the response guards.
 
-        Raises GuardBlocked or APIError before anything is streamed.
+        Raises GuardBlocked or APIError before anything is streamed. `skip` names guards
+        left out of this call (the hosted agent decides tool calls with the policy itself,
+        at execution time, so it skips the proxy-side policy guard).
         """
-        await self.check_request(call)
+        await self.check_request(call, skip)
         try:
-            upstream = await self.upstream.stream_chat(call.deployment, self.upstream_body(call))
+            t0 = time.perf_counter()
+            with self.tracer.stage(call, "upstream", **{"gen_ai.request.model": call.model}):
+                upstream = await self.upstream.stream_chat(call.deployment,
+                                                           self.upstream_body(call))
+            self.metrics.upstream_seconds.labels(call.model).observe(time.perf_counter() - t0)
         except UpstreamError as exc:
             self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
             raise
-        return self._observe(call, chain.wrap_response(self.guards, call,
+        guards = [g for g in self.guards if g.name not in skip] if skip else self.guards
+        return self._observe(call, chain.wrap_response(guards, call,
                                                        self._count_upstream(call, upstream)))
 
     async def _count_upstream(self, call: Call, stream: AsyncIterator[Chunk]
@@ -125,8 +139,10 @@ class Runtime:
             log.error("guard %s failed to settle: %s", guard.name, type(exc).__name__,
                       extra={"request_id": call.id})
 
-        await chain.finish(self.guards, call, outcome, on_error)
+        with self.tracer.stage(call, "settle"):
+            await chain.finish(self.guards, call, outcome, on_error)
         self.record(call, outcome)
+        self.tracer.end(call, outcome)
 
     def record(self, call: Call, outcome: Outcome) -> None:
         m = self.metrics

@@ -29,10 +29,23 @@ def last_user_text(messages: list[dict[str, Any]]) -> str:
     return ""
 
 
+def _turn(raw: dict[str, Any], messages: Any) -> dict[str, Any]:
+    """Multi-turn scripts: `turns[n]` applies on the conversation's turn n, where n is the
+    number of assistant messages so far (the last entry repeats). Other keys are defaults."""
+    turns = raw.get("turns")
+    if not isinstance(turns, list) or not turns:
+        return raw
+    n = sum(1 for m in messages or () if isinstance(m, dict) and m.get("role") == "assistant")
+    step = turns[min(n, len(turns) - 1)]
+    base = {k: v for k, v in raw.items() if k != "turns"}
+    return {**base, **step} if isinstance(step, dict) else base
+
+
 def parse_script(body: dict[str, Any]) -> Script:
     raw = body.get("fake") or {}
     if not isinstance(raw, dict):
         raw = {}
+    raw = _turn(raw, body.get("messages"))
     calls = []
     for i, tc in enumerate(raw.get("tool_calls") or []):
         args = tc.get("arguments", {})

@@ -36,6 +36,12 @@ class Metrics:
         self.guard_failures = Counter("keepgate_guard_failures_total",
                                       "A guard could not decide (backend down, crash)",
                                       ["guard", "mode"], registry=r)
+        self.upstream_seconds = Histogram("keepgate_upstream_open_duration_seconds",
+                                          "Time to open the upstream stream (headers received)",
+                                          ["model"], buckets=LATENCY_BUCKETS, registry=r)
+        self.audit_sink_errors = Counter("keepgate_audit_sink_errors_total",
+                                         "Audit records an extra sink (Redis stream) dropped",
+                                         ["sink"], registry=r)
         self.upstream_errors = Counter("keepgate_upstream_errors_total", "Upstream failures",
                                        ["model", "kind"], registry=r)
         self.tokens = Counter("keepgate_tokens_total", "Tokens used",

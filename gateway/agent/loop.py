@@ -1,0 +1,330 @@
+"""The agent loop: model turn → tool calls (policy, approval, execute, scan) → checkpoint.
+
+A step is one model turn plus the tool calls it asked for. The state is checkpointed after
+the model turn and after every tool result, so a resumed run continues where it stopped:
+tool calls whose result is in the history are never executed again (a call that was running
+when the process died is executed again, hence `send_email`'s idempotency key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.agent.checkpoint import CheckpointStore
+from gateway.agent.gate import (OutputScrubber, PolicyGate, ResultScanner, ToolDecision,
+                                withheld)
+from gateway.agent.live import LiveRun
+from gateway.agent.memory import trim
+from gateway.agent.model_call import AgentStop, model_turn
+from gateway.agent.settings import AgentSettings
+from gateway.agent.tools.base import ToolContext
+from gateway.agent.tools.engine import ToolEngine, ToolOutcome, error
+from gateway.runtime import Runtime
+
+log = logging.getLogger("keepgate.agent")
+PREVIEW = 400
+
+
+@dataclass
+class Loop:
+    rt: Runtime
+    settings: AgentSettings
+    engine: ToolEngine
+    store: CheckpointStore
+    policy: PolicyGate
+    scanner: ResultScanner
+    scrub: OutputScrubber
+
+    # -- bookkeeping --------------------------------------------------------------------
+
+    async def checkpoint(self, live: LiveRun) -> None:
+        live.state.updated_at = time.time()
+        await self.store.save(live.state)
+
+    def context_budget(self, deployment: Any) -> int:
+        window = getattr(deployment.model_info, "max_input_tokens", None) or \
+            self.settings.default_context_tokens
+        return max(256, window - self.settings.reserve_output_tokens)
+
+    # -- the run ------------------------------------------------------------------------
+
+    async def drive(self, live: LiveRun, resumed: bool = False) -> None:
+        st = live.state
+        clock = _Clock(st.elapsed_s)
+        deployment = self.rt.config.deployment(st.model)
+        live.emit("run.started", task=st.task, model=st.model, tools=st.tools, resumed=resumed,
+                  step=st.step, limits=st.limits)
+        try:
+            if deployment is None:
+                raise AgentStop("model_not_found", f"The model '{st.model}' is not configured.")
+            st.status = "running"
+            await self.checkpoint(live)
+            while True:
+                pending = _unanswered(st.messages)
+                if pending:
+                    await self._tools(live, pending, clock)
+                    continue
+                last = st.messages[-1] if st.messages else {}
+                if last.get("role") == "assistant":
+                    await self._complete(live, last.get("content") or "")
+                    return
+                await self._model(live, deployment, clock)
+        except AgentStop as stop:
+            await self._fail(live, stop.reason, stop.message, stop.detail)
+        except asyncio.CancelledError:
+            st.elapsed_s = clock.elapsed()
+            if live.stop_reason == "cancelled":
+                await self._fail(live, "cancelled", "The run was cancelled.", status="cancelled")
+            else:
+                st.status = "interrupted"
+                await _quiet(self.checkpoint(live))
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug must end the run, not hang it
+            log.exception("agent run %s crashed", st.id)
+            await self._fail(live, "internal_error", f"The run hit an internal error "
+                             f"({type(exc).__name__}).")
+        finally:
+            st.elapsed_s = clock.elapsed()
+
+    async def _complete(self, live: LiveRun, text: str) -> None:
+        st = live.state
+        st.status, st.result = "completed", text
+        await self.checkpoint(live)
+        live.emit("run.completed", result=text, steps=st.step, spent_usd=round(st.spent_usd, 9))
+
+    async def _fail(self, live: LiveRun, reason: str, message: str,
+                    detail: dict[str, Any] | None = None, status: str = "failed") -> None:
+        st = live.state
+        st.status, st.reason, st.message = status, reason, message  # type: ignore[assignment]
+        await _quiet(self.checkpoint(live))
+        live.emit("run.failed", reason=reason, message=message, steps=st.step,
+                  spent_usd=round(st.spent_usd, 9), **({"detail": detail} if detail else {}))
+
+    # -- one model turn -----------------------------------------------------------------
+
+    async def _model(self, live: LiveRun, deployment: Any, clock: "_Clock") -> None:
+        st = live.state
+        lim = st.limits
+        if st.step >= lim["max_steps"]:
+            raise AgentStop("max_steps", f"The run reached its limit of {lim['max_steps']} steps.")
+        if st.spent_usd >= lim["max_spend_usd"] > 0 or lim["max_spend_usd"] == 0:
+            raise AgentStop("max_spend", f"The run spent ${st.spent_usd:.6f}, its limit is "
+                            f"${lim['max_spend_usd']:g}.")
+        st.step += 1
+        messages, dropped = trim(st.messages, self.context_budget(deployment))
+        if dropped:
+            live.emit("memory.trimmed", dropped=dropped, step=st.step)
+        turn = await clock.within(lim["timeout_s"], model_turn(
+            self.rt, live.principal, deployment, st, messages, self.engine.schemas(st.tools),
+            lambda text: live.emit("model.delta", step=st.step, text=text)))
+        st.spent_usd += turn.cost_usd
+        if turn.tainted and not st.tainted:
+            st.tainted = True
+        for src in turn.taint_sources:
+            if src not in st.taint_sources:
+                st.taint_sources.append(src)
+        seen = {tc["id"] for m in st.messages for tc in m.get("tool_calls") or ()}
+        for i, tc in enumerate(turn.tool_calls):
+            if tc["id"] in seen:  # ids key approvals and idempotency: keep them unique per run
+                tc["id"] = f"{tc['id']}_s{st.step}_{i}"
+            seen.add(tc["id"])
+        st.messages.append(turn.message())
+        st.elapsed_s = clock.elapsed()
+        await self.checkpoint(live)
+        live.model_s += turn.model_s
+        if st.spent_usd > lim["max_spend_usd"]:
+            raise AgentStop("max_spend", f"The run spent ${st.spent_usd:.6f}, over its limit of "
+                            f"${lim['max_spend_usd']:g}.")
+
+    # -- tool calls ---------------------------------------------------------------------
+
+    async def _tools(self, live: LiveRun, calls: list[dict[str, Any]], clock: "_Clock") -> None:
+        for tc in calls:
+            await self._tool(live, tc, clock)
+            await self.checkpoint(live)
+
+    async def _tool(self, live: LiveRun, tc: dict[str, Any], clock: "_Clock") -> None:
+        st = live.state
+        tcid = tc["id"]
+        name = tc["function"]["name"]
+        raw = tc["function"]["arguments"] or ""
+        prior = st.approvals.get(tcid)
+        if prior is None:
+            live.emit("tool.requested", step=st.step, tool_call_id=tcid, tool=name,
+                      arguments=raw[:2000])
+            repeats = _repeats(st.messages, name, raw)
+            if repeats >= st.limits["max_repeats"]:
+                raise AgentStop("loop_detected", f"The model asked for '{name[:100]}' with the "
+                                f"same arguments {repeats} times.", {"tool": name[:100]})
+        args, bad = self.engine.check(name, raw, st.tools)
+        if bad is not None:
+            return await self._result(live, tcid, name, bad, scan=False)
+        assert args is not None
+        decision = await self._decide(live, tcid, name, args, prior)
+        if decision.outcome != "allow":
+            code = {"deny": "denied_by_policy", "error": "policy_error",
+                    "human_deny": "denied_by_approver"}.get(decision.outcome, "denied")
+            out = error(code, f"The call to '{name}' was not run: "
+                        + ("; ".join(_text(r) for r in decision.reasons) or decision.rule) + ".",
+                        rule=decision.rule)
+            return await self._result(live, tcid, name, out, scan=False)
+        if decision.rewritten_arguments is not None:
+            args = decision.rewritten_arguments
+        st.tools_called.append(name)
+        ctx = ToolContext(st.id, tcid, st.key_id)
+        out = await clock.within(st.limits["timeout_s"], self.engine.execute(name, args, ctx))
+        live.tool_s += out.tool_s
+        await self._result(live, tcid, name, out, scan=True)
+
+    async def _decide(self, live: LiveRun, tcid: str, name: str, args: dict[str, Any],
+                      prior: dict[str, Any] | None) -> ToolDecision:
+        st = live.state
+        if prior is None:
+            d = await self.policy.decide(
+                live.principal, name, args, offered=st.tools, model=st.model,
+                facts={"tainted": st.tainted, "taint_sources": st.taint_sources,
+                       "tools_called": st.tools_called}, call_id=tcid,
+                metadata={"route": "agent", "run_id": st.id, "session_id": st.session_id,
+                          "step": st.step})
+            self._audit(live, tcid, name, d.outcome, d.rule, by="policy")
+            live.emit("tool.decided", step=st.step, tool_call_id=tcid, tool=name,
+                      decision=d.outcome, rule=d.rule, reasons=d.reasons, by="policy")
+            if d.outcome != "require_approval":
+                return d
+            st.approvals[tcid] = {"tool": name, "arguments": args, "reasons": d.reasons,
+                                  "rule": d.rule, "rewritten_arguments": d.rewritten_arguments}
+            prior = st.approvals[tcid]
+        if "decision" not in prior:
+            prior["decision"], prior["comment"] = await self._wait_approval(live, tcid, prior)
+        approved = prior["decision"] == "approve"
+        outcome = "allow" if approved else "human_deny"
+        self._audit(live, tcid, name, "allow" if approved else "deny", "approval", by="human")
+        live.emit("tool.decided", step=st.step, tool_call_id=tcid, tool=name,
+                  decision="allow" if approved else "deny", rule="approval", by="human",
+                  comment=prior.get("comment") or "")
+        reasons = [f"approval.denied: {prior.get('comment') or 'a human denied the call'}"]
+        if approved:
+            return ToolDecision("allow", "approval", [], prior.get("rewritten_arguments"))
+        return ToolDecision(outcome, "approval", reasons)
+
+    async def _wait_approval(self, live: LiveRun, tcid: str, pending: dict[str, Any]
+                             ) -> tuple[str, str]:
+        st = live.state
+        fut: asyncio.Future[tuple[bool, str]] = asyncio.get_running_loop().create_future()
+        live.waiting[tcid] = fut
+        st.status = "waiting_approval"
+        await self.checkpoint(live)
+        live.emit("approval.required", step=st.step, tool_call_id=tcid, tool=pending["tool"],
+                  arguments=pending["arguments"], reasons=pending["reasons"],
+                  rule=pending.get("rule"))
+        try:
+            approve, comment = await asyncio.wait_for(fut, self.settings.approval_timeout_s)
+        except TimeoutError:
+            approve, comment = False, "approval timed out"
+        finally:
+            live.waiting.pop(tcid, None)
+        live.settled.clear()
+        st.status = "running"
+        return ("approve" if approve else "deny"), comment
+
+    async def _result(self, live: LiveRun, tcid: str, name: str, out: ToolOutcome,
+                      scan: bool) -> None:
+        st = live.state
+        content = out.content()
+        blocked_rules: list[str] = []
+        if scan:
+            verdict = await self.scanner.scan(live.principal, content)
+            if verdict.tainting:
+                st.tainted = True
+                st.taint_sources.append({"guard": "input", "tool_call_id": tcid, "tool": name,
+                                         "rules": verdict.rules})
+            if verdict.blocked:
+                blocked_rules = verdict.rules
+                content = withheld(verdict)
+        st.messages.append({"role": "tool", "tool_call_id": tcid, "content": content})
+        event: dict[str, Any] = {"step": st.step, "tool_call_id": tcid, "tool": name,
+                                 "ok": out.ok and not blocked_rules, "attempts": out.attempts,
+                                 "truncated": out.truncated,
+                                 "preview": self.scrub(live.principal, content[:PREVIEW])}
+        if out.error:
+            event["error"] = {**out.error, "message": self.scrub(live.principal,
+                                                                 out.error.get("message", ""))}
+        if blocked_rules:
+            event["withheld"] = {"guard": "input", "rules": blocked_rules}
+        if st.tainted:
+            event["tainted"] = True
+        live.emit("tool.result", **event)
+
+    def _audit(self, live: LiveRun, tcid: str, tool: str, decision: str, rule: str,
+               by: str) -> None:
+        st = live.state
+        self.rt.metrics.verdicts.labels("policy", decision, rule).inc()
+        self.rt.audit.write({"route": "agent.tool", "run_id": st.id, "key_id": st.key_id,
+                             "role": live.principal.role, "model": st.model, "step": st.step,
+                             "tool": tool[:200], "tool_call_id": tcid, "decision": decision,
+                             "rule": rule, "decided_by": by, "tainted": st.tainted})
+
+
+class _Clock:
+    """Active wall-clock time of a run, across resumes; approval waits are not counted."""
+
+    def __init__(self, base: float) -> None:
+        self.base = base
+        self.t0 = time.monotonic()
+        self.paused = 0.0
+
+    def elapsed(self) -> float:
+        return self.base + time.monotonic() - self.t0 - self.paused
+
+    async def within(self, limit: float, aw: Any) -> Any:
+        left = limit - self.elapsed()
+        if left <= 0:
+            aw.close()
+            raise AgentStop("timeout", f"The run reached its wall-clock limit of {limit:g}s.")
+        try:
+            async with asyncio.timeout(left):
+                return await aw
+        except TimeoutError:
+            raise AgentStop("timeout", f"The run reached its wall-clock limit of {limit:g}s.") \
+                from None
+
+
+def _unanswered(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tool calls of the last assistant message that have no tool result yet."""
+    for i in range(len(messages) - 1, -1, -1):
+        m = messages[i]
+        if m.get("role") == "assistant":
+            done = {t.get("tool_call_id") for t in messages[i + 1:] if t.get("role") == "tool"}
+            return [tc for tc in m.get("tool_calls") or () if tc["id"] not in done]
+    return []
+
+
+def _canonical(raw: str) -> str:
+    try:
+        return json.dumps(json.loads(raw or "{}"), sort_keys=True, separators=(",", ":"))
+    except json.JSONDecodeError:
+        return raw
+
+
+def _repeats(messages: list[dict[str, Any]], name: str, raw: str) -> int:
+    """How often the model asked for this tool with these arguments in this run."""
+    key = _canonical(raw)
+    return sum(1 for m in messages if m.get("role") == "assistant"
+               for tc in m.get("tool_calls") or ()
+               if tc["function"]["name"] == name and _canonical(tc["function"]["arguments"]) == key)
+
+
+def _text(reason: str) -> str:
+    return reason.split(":", 1)[1].strip() if ":" in reason else reason
+
+
+async def _quiet(aw: Any) -> None:
+    try:
+        await aw
+    except Exception:  # noqa: BLE001 - a failing store must not hide the run's own error
+        log.exception("agent: checkpoint failed")

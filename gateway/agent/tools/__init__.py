@@ -1,0 +1,1 @@
+"""Tools the agent can execute: a registry of schema-checked async functions."""

@@ -1,0 +1,35 @@
+"""`keepgate agent "task"` against a real gateway, events rendered, approvals answered."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from gateway.cli import _register_lazy, app
+from tests.agent.agent_support import DEV, agent_config, call, fake
+
+
+def test_cli_renders_a_run_and_answers_the_approval(gateway_factory, tmp_path):
+    gw = gateway_factory(agent_config(tmp_path))
+    _register_lazy()
+    script = fake({"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
+                  {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="s",
+                                       body="b")]},
+                  {"reply": "Nothing was sent."})
+    result = CliRunner().invoke(app, ["agent", "Summarise the invoice", "--url", gw.url,
+                                      "--key", DEV, "--on-approval", "deny",
+                                      "--model-params", json.dumps(script)])
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "result withheld" in out and "override.ignore_previous" in out
+    assert "approval required for send_email" in out
+    assert "denied_by_approver" in out
+    assert out.rstrip().endswith("Nothing was sent.")
+    assert not (tmp_path / "outbox.jsonl").exists()
+
+
+def test_cli_reports_an_unreachable_gateway():
+    _register_lazy()
+    result = CliRunner().invoke(app, ["agent", "x", "--url", "http://127.0.0.1:9", "--key", "k"])
+    assert result.exit_code == 1 and "cannot reach the gateway" in result.output
