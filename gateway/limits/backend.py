@@ -96,6 +96,9 @@ class Backend(Protocol):
     async def set_override(self, subject: Subject, caps: Caps | None) -> None:
         """Replace the subject's configured caps (None: back to config)."""
 
+    async def reset(self, subject: Subject) -> None:
+        """Empty the subject's buckets and its spent budget (lifetime totals stay)."""
+
     async def ping(self) -> None: ...
 
     async def aclose(self) -> None: ...

@@ -56,6 +56,36 @@ def price_of(deployment: Any) -> Price:
     return Price(base.input if inp is None else inp, base.output if out is None else out)
 
 
+@lru_cache(maxsize=512)
+def _map_max_output(model: str) -> int | None:
+    try:
+        info = _litellm().get_model_info(model)
+    except Exception:  # noqa: BLE001 - unknown to litellm's map
+        return None
+    v = info.get("max_output_tokens") or info.get("max_tokens")
+    return int(v) if v else None
+
+
+def max_output_tokens(deployment: Any) -> int | None:
+    """The model's output ceiling (model_info, else litellm's map), to keep the injected
+    default `max_tokens` valid for the model."""
+    info = getattr(deployment, "model_info", None)
+    if getattr(info, "max_output_tokens", None):
+        return int(info.max_output_tokens)
+    if deployment is None:
+        return None
+    model = deployment.litellm_params.model
+    return _map_max_output(model) or (_map_max_output(model.split("/", 1)[1])
+                                      if "/" in model else None)
+
+
+def warm_up(models: list[str]) -> None:
+    """Import litellm and load the tokenizers at start-up: the first call would otherwise
+    pay seconds of imports inside the request (and readiness would lie)."""
+    for model in models or ["gpt-4o"]:
+        text_tokens(model, "warm up")
+
+
 def tokenizer_model(deployment: Any) -> str:
     """The name litellm's tokenizer understands; unknown models fall back to cl100k."""
     if deployment is None:
@@ -95,9 +125,12 @@ def text_tokens(model: str, text: str) -> int:
 
 
 def completion_budget(body: dict[str, Any], default: int) -> int:
-    """The most the client allows the model to generate (`max_completion_tokens` wins)."""
+    """The most the client allows the model to generate (`max_completion_tokens` wins),
+    times `n` choices: each choice may use the whole budget."""
+    n = body.get("n")
+    choices = n if isinstance(n, int) and not isinstance(n, bool) and n > 1 else 1
     for name in ("max_completion_tokens", "max_tokens", "max_output_tokens"):
         v = body.get(name)
         if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
-            return v
-    return default
+            return v * choices
+    return default * choices

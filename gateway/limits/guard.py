@@ -8,6 +8,7 @@ takes from all or none, atomically, so concurrent calls cannot overdraw what the
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -23,7 +24,7 @@ from gateway.limits.headers import ratelimit_headers, retry_headers
 from gateway.limits.local import LocalBackend
 from gateway.limits.metrics import LimitsMetrics
 from gateway.limits.settings import LimitsSettings, load_settings
-from gateway.limits.spec import CONFIG_NAME, Caps, Subject, merge_raw, parse_caps
+from gateway.limits.spec import CONFIG_NAME, UNIT, Caps, Subject, merge_raw, parse_caps
 from gateway.pipeline.call import Call, Outcome
 from gateway.pipeline.guard import Chunk, Guard, GuardBlocked
 from gateway.pipeline.overrides import effective
@@ -79,6 +80,7 @@ class LimitsGuard(Guard):
         self._teams = {t.team: t for t in config.teams}
         self._subjects: dict[tuple[str, str, str | None], tuple[Subject, ...]] = {}
         self._prices: dict[str, estimate.Price] = {}
+        self._max_out: dict[str, int] = {}
         self._backend_down_until = 0.0
         self._last_warning = 0.0
 
@@ -121,6 +123,18 @@ class LimitsGuard(Guard):
                             "model_info prices): money limits do not count it", name)
         return p
 
+    def default_max_tokens(self, call: Call) -> int:
+        """The configured default, never above what the model can generate."""
+        name = getattr(call.deployment, "model_name", call.model)
+        found = self._max_out.get(name)
+        if found is None:
+            ceiling = estimate.max_output_tokens(call.deployment)
+            found = self.settings.default_max_tokens
+            if ceiling:
+                found = min(found, ceiling)
+            self._max_out[name] = found
+        return found
+
     # -- backend with fail-closed / fallback ----------------------------------------------
 
     def _degraded(self, call: Call | None, exc: BaseException | None) -> Backend:
@@ -136,16 +150,17 @@ class LimitsGuard(Guard):
             log.warning("limits: %s backend unavailable (%s); %s", self.backend.name,
                         type(exc.__cause__ or exc).__name__ if exc else "recently failed",
                         "using local buckets" if self.fallback else "refusing calls")
+        verdict = Verdict("limits", "error", "backend_unavailable",
+                          f"{self.backend.name} limits store unreachable",
+                          {"mode": "open" if self.fallback else "closed",
+                           "fallback": "local" if self.fallback else None})
         if call is not None:
-            call.add(Verdict("limits", "error", "backend_unavailable",
-                             f"{self.backend.name} limits store unreachable",
-                             {"mode": "open" if self.fallback else "closed",
-                              "fallback": "local" if self.fallback else None}))
+            call.add(verdict)
         if self.fallback is not None:
             if call is not None:
                 call.headers["x-keepgate-limits"] = "degraded-local"
             return self.fallback
-        raise GuardBlocked(Verdict("limits", "error", "backend_unavailable"), status=503,
+        raise GuardBlocked(verdict, status=503,
                            code="limits_unavailable", type="service_unavailable",
                            message="Spend limits cannot be checked right now; the call was not "
                                    "made. Retry shortly.", headers={"Retry-After": "1"})
@@ -171,18 +186,37 @@ class LimitsGuard(Guard):
         prompt = estimate.prompt_tokens(tokenizer, call.body, call.route)
         completion = 0
         if call.route != "embeddings":
-            completion = estimate.completion_budget(call.body, self.settings.default_max_tokens)
+            default = self.default_max_tokens(call)
+            completion = estimate.completion_budget(call.body, default)
             if self.settings.inject_max_tokens and not any(
                     k in call.body for k in ("max_tokens", "max_completion_tokens")):
-                call.body["max_tokens"] = completion
+                call.body["max_tokens"] = default
         price = self.price(call)
+        if not price.known and any(UNIT[d] == "usd" for s in subjects for d, _ in s.caps):
+            self._unpriced(call)
         need = Amounts(1, prompt + completion, price.cost(prompt, completion))
         backend, result = await self._reserve(call, subjects, need)
         call.headers.update(ratelimit_headers(result.buckets))
         if not result.allowed:
             self._refuse(call, subjects, need, result)
+        if not price.known and any(UNIT[b.dim] == "usd" for b in result.buckets):
+            # Money limits set at run time (admin API) on an unpriced model: give back.
+            with contextlib.suppress(BackendUnavailable):  # else it simply stays charged
+                await backend.settle(subjects, Amounts(0, -need.tokens, -need.usd), Actual())
+            self._unpriced(call)
         call.state["limits"] = Reservation(backend, subjects, prompt, completion, need.usd,
                                            price, tokenizer)
+
+    def _unpriced(self, call: Call) -> None:
+        """Money limits cannot be kept for a model without a price: fail closed."""
+        verdict = call.add(Verdict("limits", "error", "model_price_unknown",
+                                   f"no price for model {call.model}", {"mode": "closed"}))
+        raise GuardBlocked(verdict, status=500, code="model_price_unknown", type="server_error",
+                           message=f"The model '{call.model}' has no price (not in litellm's "
+                                   "price map, no model_info prices), so this key's money "
+                                   "limits cannot be kept; the call was not made. The "
+                                   "operator must set input_cost_per_token and "
+                                   "output_cost_per_token in its model_info.")
 
     def _refuse(self, call: Call, subjects: Sequence[Subject], need: Amounts,
                 result: ReserveResult) -> None:
@@ -311,6 +345,12 @@ def build(section: dict[str, Any], config: KeepgateConfig, ctx: Any) -> LimitsGu
                                timeout_s=settings.timeout_ms / 1000)
     else:
         backend = LocalBackend()
+    estimate.warm_up(sorted({estimate.tokenizer_model(d) for d in config.model_list}))
+    unpriced = [d.model_name for d in config.model_list if not estimate.price_of(d).known]
+    if unpriced:
+        log.warning("limits: no price for model(s) %s (not in litellm's price map, no "
+                    "model_info prices): calls to them are refused for keys with money limits",
+                    ", ".join(unpriced))
     extras = getattr(ctx, "extras", None) or {}
     metrics = LimitsMetrics.of(extras.get("metrics"))
     return LimitsGuard(section, config, settings, backend, metrics)

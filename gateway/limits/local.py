@@ -119,6 +119,12 @@ class LocalBackend:
         else:
             self._overrides[subject.label] = dict(caps)
 
+    async def reset(self, subject: Subject) -> None:
+        st = self._states.get(subject.label)
+        if st is not None:
+            st.used.clear()
+            st.totals.pop("budget_used", None)
+
     async def ping(self) -> None:
         return None
 

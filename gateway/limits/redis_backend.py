@@ -150,6 +150,15 @@ class RedisBackend:
         except (RedisError, OSError) as exc:
             raise BackendUnavailable(f"redis: {type(exc).__name__}") from exc
 
+    async def reset(self, subject: Subject) -> None:
+        bkey, ukey, _ = self.keys_of(subject)
+        try:
+            async with self.client.pipeline(transaction=True) as pipe:
+                pipe.delete(bkey).hdel(ukey, "budget_used")
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            raise BackendUnavailable(f"redis: {type(exc).__name__}") from exc
+
     async def ping(self) -> None:
         try:
             await self.client.ping()

@@ -5,7 +5,9 @@
   GET    /admin/keys/{key_id}/usage     one key (and its team)
   PUT    /admin/keys/{key_id}/limits    replace the key's own limits (defaults still apply)
   DELETE /admin/keys/{key_id}/limits    back to the config file's limits
-  GET    /admin/teams/{team}/usage, PUT/DELETE /admin/teams/{team}/limits
+  POST   /admin/keys/{key_id}/reset     refill the key's buckets and its budget (totals stay)
+  GET    /admin/teams/{team}/usage, PUT/DELETE /admin/teams/{team}/limits,
+  POST   /admin/teams/{team}/reset
 """
 
 from __future__ import annotations
@@ -85,6 +87,26 @@ def limits_routes(guard: "LimitsGuard") -> list[Route]:
         if guard.fallback is not None:
             await guard.fallback.set_override(subject, caps)
 
+    async def _reset(subject: Subject) -> None:
+        try:
+            await guard.backend.reset(subject)
+        except BackendUnavailable:
+            raise APIError(503, "The limits store is unreachable; nothing changed.",
+                           code="limits_unavailable") from None
+        if guard.fallback is not None:
+            await guard.fallback.reset(subject)
+
+    async def key_reset(request: Request) -> JSONResponse:
+        require_principal(request, admin=True)
+        principal = _principal_of(request.path_params["key_id"])
+        await _reset(guard.subjects(principal)[0])
+        return JSONResponse(await _key_report(principal))
+
+    async def team_reset(request: Request) -> JSONResponse:
+        require_principal(request, admin=True)
+        await _reset(_team_subject(request.path_params["team"]))
+        return await team_usage(request)
+
     async def self_usage(request: Request) -> JSONResponse:
         return JSONResponse(await _key_report(require_principal(request)))
 
@@ -141,4 +163,6 @@ def limits_routes(guard: "LimitsGuard") -> list[Route]:
         Route("/admin/keys/{key_id}/limits", key_limits, methods=["PUT", "DELETE"]),
         Route("/admin/teams/{team}/usage", team_usage, methods=["GET"]),
         Route("/admin/teams/{team}/limits", team_limits, methods=["PUT", "DELETE"]),
+        Route("/admin/keys/{key_id}/reset", key_reset, methods=["POST"]),
+        Route("/admin/teams/{team}/reset", team_reset, methods=["POST"]),
     ]

@@ -25,7 +25,8 @@ class LimitsSettings:
     inject_max_tokens: bool = True
     namespace: str = "keepgate:limits"
     usage_ttl_days: float = 400.0
-    timeout_ms: float = 250.0
+    #: Per Redis operation; wall time, so it includes event-loop lag under load.
+    timeout_ms: float = 1000.0
     #: After a backend error, go straight to the fallback/fail-closed path for this long.
     retry_backend_after_s: float = 1.0
     #: Limits apply to the master key too (off: it is tracked, never refused).
@@ -73,6 +74,15 @@ def load_settings(section: dict[str, Any], config: KeepgateConfig) -> LimitsSett
                     "must be 'fail_closed' or 'fallback_local'")
     if not isinstance(s.default_max_tokens, int) or s.default_max_tokens < 0:
         raise _fail(config, base + ("default_max_tokens",), "must be an integer >= 0")
+    for name in ("usage_ttl_days", "timeout_ms", "retry_backend_after_s"):
+        v = getattr(s, name)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+            raise _fail(config, base + (name,), f"must be a number > 0, got {v!r}")
+    for name in ("inject_max_tokens", "limit_master_key"):
+        if not isinstance(getattr(s, name), bool):
+            raise _fail(config, base + (name,), "must be true or false")
+    if not isinstance(s.namespace, str) or not s.namespace:
+        raise _fail(config, base + ("namespace",), "must be a non-empty string")
     s.redis_url = s.redis_url or config.general_settings.redis_url
     if s.backend == "redis" and not s.redis_url:
         raise _fail(config, base + ("backend",), "backend 'redis' needs guards.limits.redis_url "

@@ -175,3 +175,30 @@ async def test_shared_budget_across_independent_redis_clients(redis_url):
             await c.delete(*keys)
         for r in replicas:
             await r.aclose()
+
+
+async def test_limits_precedence_defaults_role_key_and_null_lifts():
+    """defaults ← roles[role].defaults ← keys[id].defaults ← the key's own `limits`."""
+    from gateway.auth.principal import Principal
+    from gateway.config.model import KeepgateConfig
+    from gateway.limits.guard import build
+
+    cfg = KeepgateConfig.model_validate({
+        "keys": [{"key_id": "a", "key_hash": "0" * 64, "role": "ci"},
+                 {"key_id": "b", "key_hash": "1" * 64, "role": "ci",
+                  "limits": {"tpm": 500, "budget_usd": None}},
+                 {"key_id": "c", "key_hash": "2" * 64, "team": "t"}],
+        "teams": [{"team": "t", "limits": {"usd_per_month": 50}}]})
+    section = {"defaults": {"requests_per_minute": 60, "budget_usd": 10},
+               "team_defaults": {"usd_per_day": 5},
+               "roles": {"ci": {"defaults": {"requests_per_minute": 600}}},
+               "keys": {"b": {"defaults": {"tokens_per_minute": 100}}}}
+    guard = build(section, cfg, None)
+    who = {k.key_id: Principal(k.key_id, k.role, k.team) for k in cfg.keys}
+    assert guard.key_caps(who["a"]) == {"requests": 600, "budget": 10}
+    assert guard.key_caps(who["b"]) == {"requests": 600, "tokens": 500}
+    subjects = guard.subjects(who["c"])
+    assert [s.label for s in subjects] == ["key:c", "team:t"]
+    assert dict(subjects[1].caps) == {"usd_day": 5, "usd_month": 50}
+    assert guard.key_caps(Principal("master", "admin", is_admin=True)) == {}
+    await guard.aclose()

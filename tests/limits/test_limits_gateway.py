@@ -22,7 +22,8 @@ def fake(reply: str = "ok", prompt: int = 100, completion: int = 50, **kw: Any) 
 @pytest.fixture(params=["local", "redis"])
 def limited(request, gateway_factory, redis_url):
     """`limited(key_limits, **section)` → a gateway with key alice (team t1) limited."""
-    def start(key_limits: dict, *, team_limits: dict | None = None, **section: Any):
+    def start(key_limits: dict, *, team_limits: dict | None = None,
+              model_list: list | None = None, **section: Any):
         sec = {"enabled": True, "backend": request.param, **section}
         if request.param == "redis":
             sec.setdefault("redis_url", redis_url)
@@ -34,6 +35,8 @@ def limited(request, gateway_factory, redis_url):
                      {"key_id": "bob", "key": "sk-bob", "role": "developer", "team": "t1"}]}
         if team_limits is not None:
             cfg["teams"] = [{"team": "t1", "limits": team_limits}]
+        if model_list is not None:
+            cfg["model_list"] = model_list
         return gateway_factory(cfg)
     start.backend = request.param
     return start
@@ -128,6 +131,14 @@ def test_hard_budget_stops_the_key_for_good(limited):
     assert err.value.code == "budget_exceeded"
     assert err.value.response.headers["x-should-retry"] == "false"
     assert "retry-after" not in err.value.response.headers
+    # Only the admin can give it a fresh budget; lifetime spend stays on record.
+    url = gw.url + "/admin/keys/alice/reset"
+    assert httpx.post(url, headers={"Authorization": "Bearer sk-alice"}).status_code == 403
+    r = httpx.post(url, headers={"Authorization": f"Bearer {gw.master_key}"})
+    assert r.status_code == 200
+    assert r.json()["remaining"]["budget_usd"] == pytest.approx(0.0003)
+    assert r.json()["totals"]["spend_usd"] == pytest.approx(0.00024)
+    client.chat.completions.create(model="demo", messages=MSG, max_tokens=50)
 
 
 def test_admin_changes_limits_at_run_time(limited):
@@ -205,3 +216,80 @@ def test_bad_limits_in_config_fail_at_start_naming_file_and_entry(gateway_factor
         gateway_factory({"guards": {"limits": {"enabled": True}},
                          "keys": [{"key_id": "a", "key": "sk-a",
                                    "limits": {"tokens_per_min": 5}}]})
+
+
+def test_prices_come_from_litellm_map_unless_config_overrides(limited, fake_model_url):
+    """A model litellm knows is priced from its local cost map; model_info overrides one side.
+    The reservation counts the prompt with litellm's tokenizer for that model."""
+    import litellm
+
+    models = [{"model_name": "mini", "litellm_params": {"model": "openai/gpt-4o-mini",
+                                                          "api_base": fake_model_url}},
+              {"model_name": "mini-custom",
+               "litellm_params": {"model": "openai/gpt-4o-mini", "api_base": fake_model_url},
+               "model_info": {"input_cost_per_token": 1e-5}}]
+    gw = limited({"usd_per_day": 10.0}, model_list=models)
+    client = gw.client("sk-alice")
+    inp, out = litellm.cost_per_token(model="gpt-4o-mini", prompt_tokens=1, completion_tokens=1)
+    for alias, price_in in (("mini", inp), ("mini-custom", 1e-5)):
+        client.chat.completions.create(model=alias, messages=MSG, max_tokens=20,
+                                       extra_body=fake(prompt=1000, completion=100))
+        settled = [v for v in gw.audit_lines()[-1]["verdicts"] if v["guard"] == "limits"][-1]
+        assert settled["detail"]["cost_usd"] == pytest.approx(1000 * price_in + 100 * out)
+        expected_prompt = litellm.token_counter(model="gpt-4o-mini", messages=MSG)
+        assert settled["detail"]["reserved_tokens"] == expected_prompt + 20
+        assert settled["detail"]["reserved_usd"] == pytest.approx(
+            expected_prompt * price_in + 20 * out)
+
+
+def test_embeddings_are_limited_and_charged_too(limited):
+    gw = limited({"requests_per_minute": 2, "usd_per_day": 1.0})
+    client = gw.client("sk-alice")
+    raw = client.embeddings.with_raw_response.create(model="demo-embedding",
+                                                     input=["alpha beta", "gamma"])
+    assert raw.headers["x-ratelimit-remaining-requests"] == "1"
+    prompt = raw.parse().usage.prompt_tokens
+    client.embeddings.create(model="demo-embedding", input="delta")
+    with pytest.raises(openai.RateLimitError):
+        client.embeddings.create(model="demo-embedding", input="epsilon")
+    u = usage_of(gw)
+    assert u["totals"]["requests"] == 2 and u["totals"]["blocked"] == 1
+    assert u["by_model"]["demo-embedding"]["spend_usd"] > prompt * 1e-7 * 0.99
+
+
+@pytest.mark.parametrize("section, message", [
+    ({"backend": "memcached"}, r"guards\.limits\.backend: must be 'local' or 'redis'"),
+    ({"backend": "redis"},
+     r"guards\.limits\.backend: backend 'redis' needs guards\.limits\.redis_url"),
+    ({"timeout_ms": "fast"}, r"guards\.limits\.timeout_ms: must be a number > 0"),
+    ({"defaults": {"rpm": -1}}, r"guards\.limits\.defaults: rpm: must be a number >= 0"),
+    ({"on_backend_eror": "fail_open"}, r"guards\.limits\.on_backend_eror: unknown option"),
+])
+def test_bad_limits_section_fails_at_start(gateway_factory, section, message):
+    from gateway.config.load import ConfigError
+
+    with pytest.raises(ConfigError, match=r"keepgate-0\.yaml:\d+: " + message):
+        gateway_factory({"guards": {"limits": {"enabled": True, **section}}})
+
+
+def test_unpriced_model_fails_closed_only_for_keys_with_money_limits(gateway_factory,
+                                                                      fake_model_url):
+    gw = gateway_factory({
+        "model_list": [{"model_name": "mystery", "litellm_params": {
+            "model": "openai/mystery-model-x", "api_base": fake_model_url}}],
+        "guards": {"limits": {"enabled": True}},
+        "keys": [{"key_id": "alice", "key": "sk-alice", "limits": {"usd_per_day": 1}},
+                 {"key_id": "bob", "key": "sk-bob", "limits": {"requests_per_minute": 5}}]})
+    with pytest.raises(openai.InternalServerError) as err:
+        gw.client("sk-alice").chat.completions.create(model="mystery", messages=MSG)
+    assert err.value.code == "model_price_unknown" and "model_info" in err.value.message
+    assert "usage" not in gw.audit_lines()[-1]  # not sent upstream
+    assert gw.client("sk-bob").chat.completions.create(model="mystery", messages=MSG)
+    # A money limit added at run time holds too.
+    r = httpx.put(gw.url + "/admin/keys/bob/limits", json={"limits": {"budget_usd": 5}},
+                  headers={"Authorization": f"Bearer {gw.master_key}"})
+    assert r.status_code == 200
+    with pytest.raises(openai.InternalServerError) as err:
+        gw.client("sk-bob").chat.completions.create(model="mystery", messages=MSG)
+    assert err.value.code == "model_price_unknown"
+    assert usage_of(gw, "sk-bob")["remaining"]["budget_usd"] == 5

@@ -1,0 +1,144 @@
+"""Redis down: fail closed (503, not ready) by default, or serve from local buckets when
+configured; and recover once Redis is back. Uses a redis-server this test starts and stops."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from typing import Any
+
+import httpx
+import openai
+import pytest
+import redis
+
+from tests.servers import free_port
+
+MSG = [{"role": "user", "content": "hello"}]
+
+
+class OwnRedis:
+    """A redis-server on a fixed port that the test may stop and start again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.dir = tempfile.mkdtemp(prefix="kg-limits-redis-")
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> "OwnRedis":
+        exe = shutil.which("redis-server")
+        if not exe:
+            pytest.fail("redis-server is needed for the outage tests")
+        self.proc = subprocess.Popen([exe, "--port", str(self.port), "--bind", "127.0.0.1",
+                                      "--save", "", "--appendonly", "no", "--dir", self.dir],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping():
+                    return self
+            except redis.RedisError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(5)
+            self.proc = None
+
+
+@pytest.fixture
+def own_redis():
+    r = OwnRedis().start()
+    yield r
+    r.stop()
+
+
+def _gateway(gateway_factory, redis_url: str, **section: Any):
+    return gateway_factory({
+        "guards": {"limits": {"enabled": True, "backend": "redis", "redis_url": redis_url,
+                              "timeout_ms": 200, "retry_backend_after_s": 0.2, **section}},
+        "keys": [{"key_id": "alice", "key": "sk-alice", "limits": {"requests_per_minute": 2}}]})
+
+
+def _ready(gw) -> tuple[int, dict]:
+    r = httpx.get(gw.url + "/readyz")
+    return r.status_code, r.json()["checks"]["guard:limits"]
+
+
+def test_redis_down_fails_closed_with_503_and_not_ready(gateway_factory):
+    gw = _gateway(gateway_factory, f"redis://127.0.0.1:{free_port()}/0")
+    with pytest.raises(openai.InternalServerError) as err:
+        gw.client("sk-alice").chat.completions.create(model="demo", messages=MSG)
+    e = err.value
+    assert e.status_code == 503 and e.code == "limits_unavailable"
+    assert e.response.headers["retry-after"] == "1"
+    status, check = _ready(gw)
+    assert status == 503 and check["ok"] is False and "redis unreachable" in check["detail"]
+    line = gw.audit_lines()[-1]
+    assert line["http_status"] == 503 and "usage" not in line  # the upstream was never called
+    v = [v for v in line["verdicts"] if v["guard"] == "limits"][0]
+    assert v["decision"] == "error" and v["detail"]["mode"] == "closed"
+    assert "redis backend unavailable" in gw.log_text() and "refusing calls" in gw.log_text()
+    metrics = httpx.get(gw.url + "/metrics").text
+    assert 'keepgate_limits_backend_errors_total{backend="redis",mode="closed"} 1.0' in metrics
+    assert 'keepgate_guard_failures_total{guard="limits",mode="closed"} 1.0' in metrics
+
+
+def test_fallback_local_serves_from_local_buckets_and_says_so(gateway_factory):
+    gw = _gateway(gateway_factory, f"redis://127.0.0.1:{free_port()}/0",
+                  on_backend_error="fallback_local")
+    client = gw.client("sk-alice")
+    for _ in range(2):
+        raw = client.chat.completions.with_raw_response.create(model="demo", messages=MSG)
+        assert raw.headers["x-keepgate-limits"] == "degraded-local"
+    with pytest.raises(openai.RateLimitError):  # the local bucket still holds the limit
+        client.chat.completions.create(model="demo", messages=MSG)
+    status, check = _ready(gw)
+    assert status == 200 and "using local buckets" in check["detail"]
+    assert "using local buckets" in gw.log_text()
+    metrics = httpx.get(gw.url + "/metrics").text
+    assert 'keepgate_limits_backend_errors_total{backend="redis",mode="fallback_local"}' in metrics
+    usage = httpx.get(gw.url + "/v1/keys/self/usage",
+                      headers={"Authorization": "Bearer sk-alice"}).json()
+    assert usage["totals"]["requests"] == 2 and usage["totals"]["blocked"] == 1
+
+
+def test_outage_then_recovery_on_a_real_redis(gateway_factory, own_redis):
+    gw = _gateway(gateway_factory, own_redis.url)
+    client = gw.client("sk-alice")
+    client.chat.completions.create(model="demo", messages=MSG)
+    own_redis.stop()
+    with pytest.raises(openai.InternalServerError):
+        client.chat.completions.create(model="demo", messages=MSG)
+    assert _ready(gw)[0] == 503
+    own_redis.start()  # empty again: a restarted Redis without persistence
+    time.sleep(0.25)  # retry_backend_after_s
+    assert _ready(gw)[0] == 200
+    for _ in range(2):
+        client.chat.completions.create(model="demo", messages=MSG)
+    with pytest.raises(openai.RateLimitError):
+        client.chat.completions.create(model="demo", messages=MSG)
+
+
+def test_settle_that_cannot_reach_redis_keeps_the_reservation(gateway_factory, own_redis):
+    gw = _gateway(gateway_factory, own_redis.url)
+    client = gw.client("sk-alice")
+    stream = client.chat.completions.create(
+        model="demo", messages=MSG, stream=True,
+        extra_body={"fake": {"reply": "slow answer", "chunk_chars": 2, "delay_ms": 100}})
+    next(iter(stream))  # reserved on Redis, the answer is under way
+    own_redis.stop()
+    assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+    deadline = time.monotonic() + 5
+    while "could not settle" not in gw.log_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "reservation stays charged" in gw.log_text()
+    metrics = httpx.get(gw.url + "/metrics").text
+    assert 'keepgate_limits_settle_failures_total{backend="redis"} 1.0' in metrics
