@@ -1,68 +1,57 @@
-# Argument constraints, keyed by tool in data.keepgate.constraints:
+# Argument constraints, keyed by kind then tool in data.keepgate.constraints:
 #   email_recipients  every address in the listed fields is in an allowed (lower-case) domain
 #   url_host          the URL's scheme is http(s) and its host matches an allowlist
 #   sql_read_only     the query is one read-only statement
 #   path_root         file paths stay inside a root (no "..", absolute, under root)
 #   amount_limit      amounts are numbers in (0, max]
 # and argument rewriting: data.keepgate.tools[tool].drop_arguments are removed.
+#
+# Speed: one `deny` rule looks the tool up once per constraint kind (object indexing; a
+# tool without constraints costs five failed lookups) and dispatches to `violation`, whose
+# definitions are selected by their constant first argument. Each kind's checks form one
+# else-chain, so at most one reason per (field, value) and no work after the first match.
 package toolcall.args
 
 import rego.v1
 
-name := input.tool.name
-
-arguments := input.tool.arguments if {
+deny contains reason if {
+	some kind, by_tool in data.keepgate.constraints
+	c := by_tool[input.tool.name]
 	is_object(input.tool.arguments)
-} else := {}
-
-# [field, value] pairs present in the call; an array value yields each of its items.
-values(c) := {[field, v] |
 	some field in c.fields
-	some v in items(arguments, field)
+	some v in items(input.tool.arguments, field)
+	reason := violation(kind, c, field, v)
 }
 
+# The values of one field present in the call; an array value yields each of its items.
 items(args, field) := args[field] if {
 	is_array(args[field])
 } else := [args[field]]
 
 # --- email recipients ---------------------------------------------------------------
+violation("email_recipients", c, field, v) := sprintf("args.email_invalid: %s.%s is not an email address", [input.tool.name, field]) if {
+	not email_domain(v)
+} else := sprintf("args.email_domain_not_allowed: %s.%s has a recipient outside the allowed domains", [input.tool.name, field]) if {
+	not email_domain(v) in c.allowed_domains
+}
+
 email_domain(address) := lower(parts[count(parts) - 1]) if {
 	parts := split(trim_space(address), "@")
 	count(parts) == 2
 	parts[0] != ""
 }
 
-deny contains sprintf("args.email_invalid: %s.%s is not an email address", [name, field]) if {
-	c := data.keepgate.constraints.email_recipients[name]
-	some [field, v] in values(c)
-	not email_domain(v)
-}
-
-deny contains sprintf("args.email_domain_not_allowed: %s.%s has a recipient outside the allowed domains", [name, field]) if {
-	c := data.keepgate.constraints.email_recipients[name]
-	some [field, v] in values(c)
-	domain := email_domain(v)
-	not domain in c.allowed_domains
-}
-
 # --- URL host allowlist -------------------------------------------------------------
+violation("url_host", c, field, v) := sprintf("args.url_invalid: %s.%s is not an http(s) URL without credentials", [input.tool.name, field]) if {
+	not url_host(v)
+} else := sprintf("args.url_host_not_allowed: %s.%s points to a host outside the allowlist", [input.tool.name, field]) if {
+	not host_allowed(url_host(v), c.allowed_hosts)
+}
+
 url_host(url) := m[0][1] if {
 	is_string(url)
 	m := regex.find_all_string_submatch_n(`^https?://([a-z0-9.-]+)(:[0-9]{1,5})?([/?#][^@\s]*)?$`, lower(url), 1)
 	count(m) == 1
-}
-
-deny contains sprintf("args.url_invalid: %s.%s is not an http(s) URL without credentials", [name, field]) if {
-	c := data.keepgate.constraints.url_host[name]
-	some [field, v] in values(c)
-	not url_host(v)
-}
-
-deny contains sprintf("args.url_host_not_allowed: %s.%s points to a host outside the allowlist", [name, field]) if {
-	c := data.keepgate.constraints.url_host[name]
-	some [field, v] in values(c)
-	host := url_host(v)
-	not host_allowed(host, c.allowed_hosts)
 }
 
 host_allowed(host, allowed) if {
@@ -71,6 +60,10 @@ host_allowed(host, allowed) if {
 }
 
 # --- SQL read-only --------------------------------------------------------------------
+violation("sql_read_only", _, field, v) := sprintf("args.sql_not_read_only: %s.%s must be a single read-only statement", [input.tool.name, field]) if {
+	not sql_read_only(v)
+}
+
 write_keywords := `(?i)\b(insert|update|delete|merge|upsert|replace|drop|alter|create|truncate|grant|revoke|attach|detach|pragma|copy|call|exec|execute|vacuum|lock|set|into)\b`
 
 sql_read_only(q) if {
@@ -80,13 +73,11 @@ sql_read_only(q) if {
 	not regex.match(`;\s*\S`, q)
 }
 
-deny contains sprintf("args.sql_not_read_only: %s.%s must be a single read-only statement", [name, field]) if {
-	c := data.keepgate.constraints.sql_read_only[name]
-	some [field, v] in values(c)
-	not sql_read_only(v)
+# --- file paths inside a root ---------------------------------------------------------
+violation("path_root", c, field, v) := sprintf("args.path_outside_root: %s.%s must be a normalised path under the allowed root", [input.tool.name, field]) if {
+	not path_inside(v, c.root)
 }
 
-# --- file paths inside a root ---------------------------------------------------------
 path_inside(path, root) if {
 	is_string(path)
 	startswith(path, concat("", [trim_right(root, "/"), "/"]))
@@ -95,17 +86,11 @@ path_inside(path, root) if {
 	not contains(path, "//")
 }
 
-deny contains sprintf("args.path_outside_root: %s.%s must be a normalised path under the allowed root", [name, field]) if {
-	c := data.keepgate.constraints.path_root[name]
-	some [field, v] in values(c)
-	not path_inside(v, c.root)
-}
-
 # --- amount limits -------------------------------------------------------------------
-deny contains sprintf("args.amount_invalid: %s.%s must be a positive number", [name, field]) if {
-	c := data.keepgate.constraints.amount_limit[name]
-	some [field, v] in values(c)
+violation("amount_limit", c, field, v) := sprintf("args.amount_invalid: %s.%s must be a positive number", [input.tool.name, field]) if {
 	not positive_number(v)
+} else := sprintf("args.amount_over_limit: %s.%s exceeds the limit of %v", [input.tool.name, field, c.max]) if {
+	v > c.max
 }
 
 positive_number(v) if {
@@ -113,19 +98,12 @@ positive_number(v) if {
 	v > 0
 }
 
-deny contains sprintf("args.amount_over_limit: %s.%s exceeds the limit of %v", [name, field, c.max]) if {
-	c := data.keepgate.constraints.amount_limit[name]
-	some [field, v] in values(c)
-	positive_number(v)
-	v > c.max
-}
-
 # --- rewriting -----------------------------------------------------------------------
-drop := object.get(data.keepgate, ["tools", name, "drop_arguments"], [])
-
 default rewritten := null
 
-rewritten := object.remove(arguments, drop) if {
+rewritten := object.remove(input.tool.arguments, drop) if {
+	is_object(input.tool.arguments)
+	drop := object.get(data.keepgate, ["tools", input.tool.name, "drop_arguments"], [])
 	some field in drop
-	field in {k | some k, _ in arguments}
+	field in object.keys(input.tool.arguments)
 }

@@ -5,11 +5,8 @@ package toolcall.rate
 
 import rego.v1
 
-limit := object.get(data.keepgate, ["tools", input.tool.name, "max_calls_per_conversation"], null)
-
-calls := object.get(input, ["facts", "tool_counts", input.tool.name], 0)
-
 deny contains sprintf("rate.max_calls_per_conversation: %q may be called at most %v times per conversation", [input.tool.name, limit]) if {
+	limit := object.get(data.keepgate, ["tools", input.tool.name, "max_calls_per_conversation"], null)
 	is_number(limit)
-	calls >= limit
+	object.get(input, ["facts", "tool_counts", input.tool.name], 0) >= limit
 }

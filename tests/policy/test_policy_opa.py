@@ -140,16 +140,16 @@ def test_bad_policy_fails_startup_naming_file_and_line(gateway_factory, tmp_path
     shutil.copytree(DEFAULT_POLICY_DIR, policies)
     broken = policies / "toolcall" / "roles.rego"
     lines = broken.read_text().splitlines()
-    n = lines.index("tool_allowed if input.tool.name in patterns")
-    lines[n] = "tool_allowed if input.tool.name in"  # an unfinished expression
+    n = lines.index('role := object.get(input, ["principal", "role"], "")')
+    lines[n] = "role := input.principal.role in"  # an unfinished expression
     broken.write_text("\n".join(lines) + "\n")
     for engine in ("embedded", "opa"):
         with pytest.raises(PolicyLoadError) as err:
             gateway_factory({"keys": KEYS, "guards": {"policy": {
                 "enabled": True, "engine": engine, "policy_dirs": [str(policies)],
                 "opa": {"url": opa_url}}}})
-        # The parser stops at the next line's `if`: file, line and column are named.
-        assert f"{broken}:{n + 3}:14: unexpected keyword `if`" in str(err.value)
+        # The parser stops at the next rule's `default`: file, line and column are named.
+        assert f"{broken}:{n + 3}:1: unexpected keyword `default`" in str(err.value)
 
 
 def _get(url: str, ok: bool = True) -> dict:
