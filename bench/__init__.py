@@ -1,0 +1,1 @@
+"""Benchmarks: Keepgate vs the fake model directly and vs LiteLLM Proxy."""
