@@ -85,30 +85,28 @@ def quality_and_stages(dev: list[dataset.Row]) -> None:
 async def end_to_end(texts: list[str], n: int) -> None:
     """The whole gateway path (auth, parsing, guards, upstream stream, assembly) in-process.
 
-    Client → gateway and gateway → fake model both use httpx's ASGI transport: loopback TCP
-    here adds a constant ~40 ms (delayed ACK) to every request, which would hide the guard.
+    Client → gateway uses httpx's ASGI transport; gateway → fake model is a real loopback
+    HTTP server in the same event loop, as in production.
     """
     import httpx
     import yaml
 
     from gateway.app import build_runtime, create_app
     from gateway.config.load import parse_config
-    from gateway.fake_model import create_fake_app
-    from gateway.upstream.client import Upstream
+    from gateway.fake_model.serve import BackgroundFakeModel
 
     master = "sk-bench-input-0123456789"
-    fake = httpx.AsyncClient(transport=httpx.ASGITransport(create_fake_app()), timeout=30)
+    fake = BackgroundFakeModel()
+    await fake.start()
 
     def app(input_on: bool) -> Any:
         doc = {"model_list": [{"model_name": "demo", "litellm_params": {
-                   "model": "openai/demo", "api_base": "http://fake/v1", "transport": "httpx"}}],
+                   "model": "openai/demo", "api_base": fake.url}}],
                "general_settings": {"master_key": master, "num_retries": 0, "audit_log": None},
                "guards": {"limits": {"enabled": False}, "pii": {"enabled": False},
                           "policy": {"enabled": False}, "input": {"enabled": input_on}}}
         cfg = parse_config(yaml.safe_dump(doc), "<bench>", environ={})
-        rt = build_runtime(cfg)
-        rt.upstream = Upstream(timeout=30, num_retries=0, retry_backoff=0, client=fake)
-        return create_app(cfg, runtime=rt)
+        return create_app(cfg, runtime=build_runtime(cfg))
 
     clients = {name: httpx.AsyncClient(transport=httpx.ASGITransport(app(on)),
                                        base_url="http://gw", timeout=30,
@@ -142,7 +140,7 @@ async def end_to_end(texts: list[str], n: int) -> None:
     print(table(["gateway", "p50 ms", "p99 ms", "p50 vs baseline", "p99 vs baseline"], rows))
     for client in clients.values():
         await client.aclose()
-    await fake.aclose()
+    await fake.stop()
 
 
 def classifier_per_kb(dev: list[dataset.Row]) -> None:

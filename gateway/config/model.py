@@ -32,8 +32,9 @@ class LiteLLMParams(BaseModel):
     #: `os.environ/VAR` names the env var holding the provider key. Clients never send it.
     api_key: str | None = None
     timeout: float | None = None
-    #: "auto": OpenAI-compatible upstreams use a lean httpx path, others litellm.
-    transport: Literal["auto", "litellm", "httpx"] = "auto"
+    #: "auto": OpenAI-compatible upstreams with an api_base take the lean direct (aiohttp)
+    #: path, others litellm. "direct" / "litellm" force one.
+    transport: Literal["auto", "litellm", "direct"] = "auto"
 
     @field_validator("api_key")
     @classmethod
