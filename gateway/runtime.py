@@ -7,6 +7,7 @@ model calls pass exactly the guards a client's do.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import AsyncIterator, Collection
 from typing import Any
@@ -45,6 +46,8 @@ class Runtime:
         self.services: dict[str, Any] = {}
         #: OpenTelemetry spans; a no-op unless observability.tracing is on.
         self.tracer: NoTracer = NoTracer()
+        #: Share of calls whose response-side guard time is measured per guard.
+        self.response_timing_sample = config.observability.response_timing_sample
 
     # -- routing ------------------------------------------------------------------------
 
@@ -100,8 +103,11 @@ class Runtime:
             self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
             raise
         guards = [g for g in self.guards if g.name not in skip] if skip else self.guards
-        return self._observe(call, chain.wrap_response(guards, call,
-                                                       self._count_upstream(call, upstream)))
+        meter = None
+        if guards and (self.tracer.enabled or random.random() < self.response_timing_sample):
+            meter = [0.0] * (len(guards) + 1)
+            call.state["_response_meter"] = (guards, meter)
+        return chain.wrap_response(guards, call, self._count_upstream(call, upstream), meter)
 
     async def _count_upstream(self, call: Call, stream: AsyncIterator[Chunk]
                               ) -> AsyncIterator[Chunk]:
@@ -124,10 +130,6 @@ class Runtime:
             self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
             raise
 
-    async def _observe(self, call: Call, stream: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
-        async for chunk in stream:
-            yield chunk
-
     async def finish(self, call: Call, outcome: Outcome) -> None:
         """Settle every guard, then record metrics and the audit line. Never raises."""
         if outcome.usage is None:
@@ -149,6 +151,13 @@ class Runtime:
         elapsed = time.perf_counter() - call.started
         m.requests.labels(call.route, call.model, str(outcome.http_status)).inc()
         m.request_seconds.labels(call.route).observe(elapsed)
+        if "_response_meter" in call.state:
+            guards, meter = call.state["_response_meter"]
+            spent = chain.guard_self_times(guards, meter)
+            for name, seconds in spent.items():
+                m.stage_seconds.labels(name, "response").observe(seconds)
+            self.tracer.annotate(call, {f"keepgate.guard.{name}.response_ms": round(s * 1e3, 3)
+                                        for name, s in spent.items()})
         for v in call.verdicts:
             m.verdicts.labels(v.guard, v.decision, v.rule or "").inc()
             if v.decision == "error":

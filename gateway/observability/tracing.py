@@ -53,6 +53,9 @@ class NoTracer:
     def stage(self, call: "Call", name: str, **attrs: Any) -> contextlib.AbstractContextManager[Any]:
         return contextlib.nullcontext()
 
+    def annotate(self, call: "Call", attrs: dict[str, Any]) -> None:
+        pass
+
     def end(self, call: "Call", outcome: "Outcome") -> None:
         pass
 
@@ -118,6 +121,13 @@ class OtelTracer(NoTracer):
                 for v in call.verdicts[before:]:
                     span.add_event("verdict", {"guard": v.guard, "decision": v.decision,
                                                "rule": v.rule or ""})
+
+    def annotate(self, call: "Call", attrs: dict[str, Any]) -> None:
+        """Attributes on the call's root span (response-side guard times: the guards run
+        interleaved over the stream, so they are totals rather than child spans)."""
+        span = call.state.get(_SPAN)
+        if span is not None:
+            span.set_attributes(attrs)
 
     def end(self, call: "Call", outcome: "Outcome") -> None:
         from opentelemetry.trace import Status, StatusCode

@@ -49,6 +49,10 @@ def test_config_errors_name_file_and_line(tmp_path):
     path.write_text("model_list: [\n")
     with pytest.raises(ConfigError, match=r"bad.yaml:\d+: invalid YAML"):
         load_config(path, environ={})
+    path.write_text("observability:\n  tracing: {enabled: false}\n  tracng: {}\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(path, environ={})
+    assert f"{path}:3" in str(exc.value) and "tracng" in str(exc.value)
 
 
 def test_config_refuses_literal_provider_key():

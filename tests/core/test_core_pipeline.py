@@ -132,3 +132,39 @@ def test_client_disconnect_cancels_upstream(gateway, fake_model_url):
     while time.monotonic() < deadline and not gateway.audit_lines():
         time.sleep(0.05)
     assert gateway.audit_lines()[-1]["status"] == "cancelled"
+
+
+class BusyGuard(Guard):
+    """Spends a known CPU time on every content chunk of the answer."""
+
+    name = "busy"
+    per_chunk = 0.004
+
+    async def transform(self, call: Call, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
+        async for chunk in chunks:
+            if any((ch.get("delta") or {}).get("content") for ch in chunk.get("choices") or ()):
+                time.sleep(self.per_chunk)  # blocking on purpose: this is the guard's own work
+            yield chunk
+
+
+def _histogram(metrics: str, name: str, labels: str) -> tuple[float, float]:
+    def value(suffix: str) -> float:
+        line = next(x for x in metrics.splitlines() if x.startswith(f"{name}_{suffix}{{{labels}}}"))
+        return float(line.rsplit(" ", 1)[1])
+    return value("count"), value("sum")
+
+
+def test_response_side_guard_time_is_measured_without_upstream_waits(gateway_factory):
+    """Each guard's own time on the response stream, excluding time spent waiting upstream."""
+    gw = gateway_factory({"observability": {"response_timing_sample": 1.0}},
+                         extra_guards=[BusyGuard()])
+    stream = gw.client().chat.completions.create(
+        model="demo", messages=[{"role": "user", "content": "x"}], stream=True,
+        extra_body={"fake": {"reply": "abcde", "chunk_chars": 1, "delay_ms": 40}})
+    assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "abcde"
+    text = httpx.get(gw.url + "/metrics").text
+    count, total = _histogram(text, "keepgate_guard_duration_seconds",
+                              'guard="busy",stage="response"')
+    assert count == 1
+    # 5 chunks x 4 ms of the guard's own work; the 5 x 40 ms upstream pauses are not its time.
+    assert 5 * BusyGuard.per_chunk <= total < 5 * BusyGuard.per_chunk + 0.1
