@@ -25,7 +25,7 @@ log = logging.getLogger("keepgate.upstream")
 OPENAI_COMPATIBLE = {"openai", "hosted_vllm", "openai_like", "text-completion-openai"}
 RETRYABLE_STATUS = {500, 502, 503, 504, 529}
 #: Longest single SSE line accepted from an upstream (a whole tool call can be one line).
-READ_BUFSIZE = 8 * 1024 * 1024
+MAX_SSE_LINE = 8 * 1024 * 1024
 #: How long to wait for an upstream to end its response after `[DONE]`.
 DRAIN_TIMEOUT = 1.0
 
@@ -75,7 +75,7 @@ class Upstream:
         loop = asyncio.get_running_loop()
         if self._http is None or self._loop is not loop or self._http.closed:
             self._http = aiohttp.ClientSession(
-                timeout=self._timeout, read_bufsize=READ_BUFSIZE,
+                timeout=self._timeout,
                 connector=aiohttp.TCPConnector(limit=1000, limit_per_host=0, ttl_dns_cache=300),
                 json_serialize=_dumps)
             self._loop = loop
@@ -134,7 +134,7 @@ class Upstream:
     async def _direct_chunks(self, resp: aiohttp.ClientResponse) -> AsyncIterator[dict[str, Any]]:
         complete = False
         try:
-            async for obj in iter_sse_json(resp.content):
+            async for obj in iter_sse_json(resp.content.iter_any(), MAX_SSE_LINE):
                 if "error" in obj and "choices" not in obj:
                     raise UpstreamError(502, "upstream reported an error mid-stream",
                                         "upstream_stream_error")
@@ -147,9 +147,6 @@ class Upstream:
         except aiohttp.ClientError as exc:
             raise UpstreamError(502, f"upstream stream broke: {type(exc).__name__}",
                                 "upstream_unreachable") from None
-        except ValueError:  # a single SSE line over read_bufsize
-            raise UpstreamError(502, "upstream sent an oversized SSE line",
-                                "upstream_malformed") from None
         finally:
             await _release(resp, complete)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 
@@ -11,23 +11,50 @@ class MalformedStream(Exception):
     pass
 
 
-async def iter_sse_json(lines: AsyncIterator[bytes]) -> AsyncIterator[dict[str, Any]]:
+def _lines(pending: list[bytes], data: bytes) -> Iterator[bytes]:
+    """Complete lines of `pending + data`; an unfinished last line stays in `pending`."""
+    if pending:
+        pending.append(data)
+        data = b"".join(pending)
+        pending.clear()
+    lines = data.split(b"\n")
+    tail = lines.pop()
+    if tail:
+        pending.append(tail)
+    return iter(lines)
+
+
+async def iter_sse_json(reads: AsyncIterator[bytes], max_line: int = 8 * 1024 * 1024
+                        ) -> AsyncIterator[dict[str, Any]]:
     """Yield each `data:` payload as a dict until `[DONE]`; comments and events are skipped.
 
-    Works on raw byte lines: decoding each line to str first costs more than the parse.
+    Takes the raw reads of the body (any sizes): one network read usually holds several
+    events, and splitting it in one C call costs less than reading line by line.
     """
-    async for line in lines:
-        if not line.startswith(b"data:"):
+    pending: list[bytes] = []
+    held = 0
+    async for data in reads:
+        if b"\n" not in data:
+            pending.append(data)
+            held += len(data)
+            if held > max_line:
+                raise MalformedStream("upstream sent an oversized SSE line")
             continue
-        data = line[5:].strip()
-        if data == b"[DONE]":
-            return
-        if not data:
-            continue
-        try:
-            obj = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise MalformedStream(f"upstream sent a malformed SSE event: {exc.msg}") from None
-        if not isinstance(obj, dict):
-            raise MalformedStream("upstream sent a non-object SSE event")
-        yield obj
+        held = 0
+        for line in _lines(pending, data):
+            if not line.startswith(b"data:"):
+                continue
+            payload = line[5:].strip()
+            if payload == b"[DONE]":
+                return
+            if not payload:
+                continue
+            try:
+                obj = json.loads(payload)
+            except json.JSONDecodeError as exc:
+                raise MalformedStream(
+                    f"upstream sent a malformed SSE event: {exc.msg}") from None
+            if not isinstance(obj, dict):
+                raise MalformedStream("upstream sent a non-object SSE event")
+            yield obj
+        held = sum(len(p) for p in pending)

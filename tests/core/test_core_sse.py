@@ -1,0 +1,37 @@
+"""The upstream SSE parser: events survive any split of the byte stream."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gateway.upstream.sse import MalformedStream, iter_sse_json
+
+EVENTS = [{"id": i, "choices": [{"delta": {"content": "é" * i + " \n data: x"}}]}
+          for i in range(5)]
+BODY = (b": keep-alive\r\n\r\n" + b"".join(
+    b"event: message\r\ndata: " + json.dumps(e).encode() + b"\r\n\r\n" for e in EVENTS)
+    + b"data: [DONE]\n\ndata: {\"after\": \"done\"}\n\n")
+
+
+async def _parse(reads: list[bytes], max_line: int = 1 << 20) -> list[dict]:
+    async def gen():
+        for r in reads:
+            yield r
+    return [obj async for obj in iter_sse_json(gen(), max_line)]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64, len(BODY)])
+async def test_every_split_gives_the_same_events(size):
+    reads = [BODY[i:i + size] for i in range(0, len(BODY), size)]
+    assert await _parse(reads) == EVENTS  # and nothing after [DONE]
+
+
+async def test_malformed_and_oversized_events_are_errors():
+    with pytest.raises(MalformedStream, match="malformed"):
+        await _parse([b"data: {\"broken\": [\n\n"])
+    with pytest.raises(MalformedStream, match="non-object"):
+        await _parse([b"data: [1, 2]\n\n"])
+    with pytest.raises(MalformedStream, match="oversized"):
+        await _parse([b"data: " + b"x" * 100 for _ in range(20)], max_line=1000)
