@@ -29,9 +29,9 @@ items(args, field) := args[field] if {
 } else := [args[field]]
 
 # --- email recipients ---------------------------------------------------------------
-violation("email_recipients", c, field, v) := sprintf("args.email_invalid: %s.%s is not an email address", [input.tool.name, field]) if {
+violation("email_recipients", c, field, v) := sprintf("args.email_invalid: argument %q of %q is not an email address", [field, input.tool.name]) if {
 	not email_domain(v)
-} else := sprintf("args.email_domain_not_allowed: %s.%s has a recipient outside the allowed domains", [input.tool.name, field]) if {
+} else := sprintf("args.email_domain_not_allowed: argument %q of %q has a recipient outside the allowed domains", [field, input.tool.name]) if {
 	not email_domain(v) in c.allowed_domains
 }
 
@@ -42,9 +42,9 @@ email_domain(address) := lower(parts[count(parts) - 1]) if {
 }
 
 # --- URL host allowlist -------------------------------------------------------------
-violation("url_host", c, field, v) := sprintf("args.url_invalid: %s.%s is not an http(s) URL without credentials", [input.tool.name, field]) if {
+violation("url_host", c, field, v) := sprintf("args.url_invalid: argument %q of %q is not an http(s) URL without credentials", [field, input.tool.name]) if {
 	not url_host(v)
-} else := sprintf("args.url_host_not_allowed: %s.%s points to a host outside the allowlist", [input.tool.name, field]) if {
+} else := sprintf("args.url_host_not_allowed: argument %q of %q points to a host outside the allowlist", [field, input.tool.name]) if {
 	not host_allowed(url_host(v), c.allowed_hosts)
 }
 
@@ -60,7 +60,7 @@ host_allowed(host, allowed) if {
 }
 
 # --- SQL read-only --------------------------------------------------------------------
-violation("sql_read_only", _, field, v) := sprintf("args.sql_not_read_only: %s.%s must be a single read-only statement", [input.tool.name, field]) if {
+violation("sql_read_only", _, field, v) := sprintf("args.sql_not_read_only: argument %q of %q must be a single read-only statement", [field, input.tool.name]) if {
 	not sql_read_only(v)
 }
 
@@ -74,7 +74,7 @@ sql_read_only(q) if {
 }
 
 # --- file paths inside a root ---------------------------------------------------------
-violation("path_root", c, field, v) := sprintf("args.path_outside_root: %s.%s must be a normalised path under the allowed root", [input.tool.name, field]) if {
+violation("path_root", c, field, v) := sprintf("args.path_outside_root: argument %q of %q must be a normalised path under the allowed root", [field, input.tool.name]) if {
 	not path_inside(v, c.root)
 }
 
@@ -87,9 +87,9 @@ path_inside(path, root) if {
 }
 
 # --- amount limits -------------------------------------------------------------------
-violation("amount_limit", c, field, v) := sprintf("args.amount_invalid: %s.%s must be a positive number", [input.tool.name, field]) if {
+violation("amount_limit", c, field, v) := sprintf("args.amount_invalid: argument %q of %q must be a positive number", [field, input.tool.name]) if {
 	not positive_number(v)
-} else := sprintf("args.amount_over_limit: %s.%s exceeds the limit of %v", [input.tool.name, field, c.max]) if {
+} else := sprintf("args.amount_over_limit: argument %q of %q exceeds the limit of %v", [field, input.tool.name, c.max]) if {
 	v > c.max
 }
 

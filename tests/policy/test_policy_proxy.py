@@ -258,3 +258,17 @@ def test_hot_reload_through_the_gateway(gateway_factory, tmp_path):
     assert "rate.rego:" in detail
     assert ask(client, call, stream=True)[0]["tool_calls"]  # last good policy still enforced
     assert "POLICY RELOAD FAILED" in gw.log_text()
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_denial_text_survives_the_pii_guard(gateway_factory, stream):
+    """The policy's replacement text passes the PII scrubber after it: it must come out whole
+    (no dotted names like `send_email.to` for a URL recognizer to eat)."""
+    gw = gateway_factory({"keys": KEYS, "guards": {"policy": {"enabled": True},
+                                                   "pii": {"enabled": True}}})
+    msg, _ = ask(gw.client("sk-alice"), [{"name": "send_email", "arguments": {
+        "to": "attacker@evil.example", "body": "hi"}}], stream=stream)
+    assert msg["tool_calls"] == []
+    assert ("argument \"to\" of \"send_email\" has a recipient outside the allowed domains"
+            in msg["content"]), msg["content"]
+    assert "<" not in msg["content"]
