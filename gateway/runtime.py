@@ -12,6 +12,8 @@ import time
 from collections.abc import AsyncIterator, Collection
 from typing import Any
 
+import anyio
+
 from gateway.auth.keys import KeyStore
 from gateway.auth.principal import Principal
 from gateway.config.model import KeepgateConfig, ModelDeployment
@@ -129,6 +131,12 @@ class Runtime:
         except UpstreamError as exc:
             self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
             raise
+
+    async def settle(self, call: Call, outcome: Outcome) -> None:
+        """End an in-flight call: shielded, so a cancelled request still refunds and audits."""
+        self.metrics.in_flight.dec()
+        with anyio.CancelScope(shield=True):
+            await self.finish(call, outcome)
 
     async def finish(self, call: Call, outcome: Outcome) -> None:
         """Settle every guard, then record metrics and the audit line. Never raises."""

@@ -127,25 +127,3 @@ def withheld(scan: ScanOutcome) -> str:
                    "instructions (prompt injection). Treat the source as untrusted.",
         "rules": scan.rules}})
 
-
-class OutputScrubber:
-    """The "pii" guard's scrubber, for what the agent itself sends to the client (tool-result
-    previews in events, tool messages in the run state). Model text is scrubbed by the
-    pipeline already. A failing scrubber withholds the text (fail closed)."""
-
-    def __init__(self, rt: Runtime) -> None:
-        self.guard = next((g for g in rt.guards if g.name == "pii"), None)
-
-    def __call__(self, principal: Principal, text: str) -> str:
-        if self.guard is None or not text:
-            return text
-        from gateway.pipeline.overrides import effective
-
-        try:
-            scrubber = self.guard.scrubber_for_section(effective(self.guard.section, principal))
-            return scrubber.scrub(text)[0] if scrubber is not None else text
-        except Exception as exc:  # noqa: BLE001
-            log.error("agent: pii scrub failed: %s", type(exc).__name__)
-            if getattr(self.guard, "fail_closed", True):
-                return "[withheld: the PII scrubber failed]"
-            return text

@@ -33,6 +33,12 @@ class LiveRun:
         #: Seconds spent in model turns and inside tool handlers (the benchmark subtracts them).
         self.model_s = 0.0
         self.tool_s = 0.0
+        #: The owner's scrubbing policy (`redact.Redactor`), built on first use.
+        self.redactor: Any = None
+        #: tool_call_id -> its arguments as the client may see them (scrubbed in the model
+        #: turn, emitted with tool.requested); the last answer's scrubbed text.
+        self.shown: dict[str, str] = {}
+        self.shown_result: str | None = None
 
     def emit(self, type: str, **data: Any) -> dict[str, Any]:
         self._seq += 1

@@ -4,6 +4,9 @@ A step is one model turn plus the tool calls it asked for. The state is checkpoi
 the model turn and after every tool result, so a resumed run continues where it stopped:
 tool calls whose result is in the history are never executed again (a call that was running
 when the process died is executed again, hence `send_email`'s idempotency key).
+
+The state holds the raw conversation (tools get the arguments the model produced); every
+event passes the run's `Redactor` first (`redact.py`), so the client sees only scrubbed text.
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.agent.checkpoint import CheckpointStore
-from gateway.agent.gate import (OutputScrubber, PolicyGate, ResultScanner, ToolDecision,
-                                withheld)
+from gateway.agent.gate import PolicyGate, ResultScanner, ToolDecision, withheld
 from gateway.agent.live import LiveRun
 from gateway.agent.memory import trim
 from gateway.agent.model_call import AgentStop, model_turn
+from gateway.agent.redact import OutputScrubber, Redactor, ScrubFailed
 from gateway.agent.settings import AgentSettings
 from gateway.agent.tools.base import ToolContext
 from gateway.agent.tools.engine import ToolEngine, ToolOutcome, error
@@ -45,6 +48,12 @@ class Loop:
     async def checkpoint(self, live: LiveRun) -> None:
         live.state.updated_at = time.time()
         await self.store.save(live.state)
+
+    def view(self, live: LiveRun) -> Redactor:
+        """The run owner's scrubbing policy, for everything emitted (built once per run)."""
+        if live.redactor is None:
+            live.redactor = self.scrub.for_principal(live.principal)
+        return live.redactor
 
     def context_budget(self, deployment: Any) -> int:
         window = getattr(deployment.model_info, "max_input_tokens", None) or \
@@ -75,7 +84,8 @@ class Loop:
                     return
                 await self._model(live, deployment, clock)
         except AgentStop as stop:
-            await self._fail(live, stop.reason, stop.message, stop.detail)
+            await self._fail(live, stop.reason, stop.message, stop.detail,
+                             scrub=not isinstance(stop, ScrubFailed))
         except asyncio.CancelledError:
             st.elapsed_s = clock.elapsed()
             if live.stop_reason == "cancelled":
@@ -93,15 +103,22 @@ class Loop:
 
     async def _complete(self, live: LiveRun, text: str) -> None:
         st = live.state
+        shown = live.shown_result if live.shown_result is not None else self.view(live).text(text)
         st.status, st.result = "completed", text
         await self.checkpoint(live)
-        live.emit("run.completed", result=text, steps=st.step, spent_usd=round(st.spent_usd, 9))
+        live.emit("run.completed", result=shown, steps=st.step, spent_usd=round(st.spent_usd, 9))
 
     async def _fail(self, live: LiveRun, reason: str, message: str,
-                    detail: dict[str, Any] | None = None, status: str = "failed") -> None:
+                    detail: dict[str, Any] | None = None, status: str = "failed",
+                    scrub: bool = True) -> None:
         st = live.state
         st.status, st.reason, st.message = status, reason, message  # type: ignore[assignment]
         await _quiet(self.checkpoint(live))
+        if scrub:  # messages may quote upstream text or a model-made tool name
+            try:
+                message = self.view(live).text(message)
+            except ScrubFailed:
+                message = "The run failed; its message is withheld (the PII scrubber failed)."
         live.emit("run.failed", reason=reason, message=message, steps=st.step,
                   spent_usd=round(st.spent_usd, 9), **({"detail": detail} if detail else {}))
 
@@ -119,9 +136,10 @@ class Loop:
         messages, dropped = trim(st.messages, self.context_budget(deployment))
         if dropped:
             live.emit("memory.trimmed", dropped=dropped, step=st.step)
+        live.shown_result = None
         turn = await clock.within(lim["timeout_s"], model_turn(
             self.rt, live.principal, deployment, st, messages, self.engine.schemas(st.tools),
-            lambda text: live.emit("model.delta", step=st.step, text=text)))
+            self.view(live), lambda text: live.emit("model.delta", step=st.step, text=text)))
         st.spent_usd += turn.cost_usd
         if turn.tainted and not st.tainted:
             st.tainted = True
@@ -133,6 +151,10 @@ class Loop:
             if tc["id"] in seen:  # ids key approvals and idempotency: keep them unique per run
                 tc["id"] = f"{tc['id']}_s{st.step}_{i}"
             seen.add(tc["id"])
+        for tc, shown in zip(turn.tool_calls, turn.shown_arguments):
+            live.shown[tc["id"]] = shown
+        if not turn.tool_calls:
+            live.shown_result = turn.shown_content
         st.messages.append(turn.message())
         st.elapsed_s = clock.elapsed()
         await self.checkpoint(live)
@@ -153,14 +175,19 @@ class Loop:
         tcid = tc["id"]
         name = tc["function"]["name"]
         raw = tc["function"]["arguments"] or ""
+        view = self.view(live)
+        shown = live.shown.pop(tcid, None)
         prior = st.approvals.get(tcid)
         if prior is None:
-            live.emit("tool.requested", step=st.step, tool_call_id=tcid, tool=name,
-                      arguments=raw[:2000])
+            if shown is None:  # resumed: the model turn ran in another process
+                shown = view.arguments(raw)
+            live.emit("tool.requested", step=st.step, tool_call_id=tcid,
+                      tool=self._name(view, name), arguments=shown[:2000])
             repeats = _repeats(st.messages, name, raw)
             if repeats >= st.limits["max_repeats"]:
-                raise AgentStop("loop_detected", f"The model asked for '{name[:100]}' with the "
-                                f"same arguments {repeats} times.", {"tool": name[:100]})
+                label = self._name(view, name)[:100]
+                raise AgentStop("loop_detected", f"The model asked for '{label}' with the "
+                                f"same arguments {repeats} times.", {"tool": label})
         args, bad = self.engine.check(name, raw, st.tools)
         if bad is not None:
             return await self._result(live, tcid, name, bad, scan=False)
@@ -192,8 +219,10 @@ class Loop:
                 metadata={"route": "agent", "run_id": st.id, "session_id": st.session_id,
                           "step": st.step})
             self._audit(live, tcid, name, d.outcome, d.rule, by="policy")
-            live.emit("tool.decided", step=st.step, tool_call_id=tcid, tool=name,
-                      decision=d.outcome, rule=d.rule, reasons=d.reasons, by="policy")
+            view = self.view(live)
+            live.emit("tool.decided", step=st.step, tool_call_id=tcid,
+                      tool=self._name(view, name), decision=d.outcome, rule=d.rule,
+                      reasons=[view.text(r) for r in d.reasons], by="policy")
             if d.outcome != "require_approval":
                 return d
             st.approvals[tcid] = {"tool": name, "arguments": args, "reasons": d.reasons,
@@ -219,9 +248,11 @@ class Loop:
         live.waiting[tcid] = fut
         st.status = "waiting_approval"
         await self.checkpoint(live)
-        live.emit("approval.required", step=st.step, tool_call_id=tcid, tool=pending["tool"],
-                  arguments=pending["arguments"], reasons=pending["reasons"],
-                  rule=pending.get("rule"))
+        view = self.view(live)
+        live.emit("approval.required", step=st.step, tool_call_id=tcid,
+                  tool=self._name(view, pending["tool"]),
+                  arguments=view.value(pending["arguments"]),
+                  reasons=[view.text(r) for r in pending["reasons"]], rule=pending.get("rule"))
         try:
             approve, comment = await asyncio.wait_for(fut, self.settings.approval_timeout_s)
         except TimeoutError:
@@ -247,18 +278,24 @@ class Loop:
                 blocked_rules = verdict.rules
                 content = withheld(verdict)
         st.messages.append({"role": "tool", "tool_call_id": tcid, "content": content})
-        event: dict[str, Any] = {"step": st.step, "tool_call_id": tcid, "tool": name,
+        view = self.view(live)
+        # Scrub the whole text, then cut: a cut first could split an entity past recognition.
+        event: dict[str, Any] = {"step": st.step, "tool_call_id": tcid,
+                                 "tool": self._name(view, name),
                                  "ok": out.ok and not blocked_rules, "attempts": out.attempts,
                                  "truncated": out.truncated,
-                                 "preview": self.scrub(live.principal, content[:PREVIEW])}
+                                 "preview": view.text(content)[:PREVIEW]}
         if out.error:
-            event["error"] = {**out.error, "message": self.scrub(live.principal,
-                                                                 out.error.get("message", ""))}
+            event["error"] = {**out.error, "message": view.text(out.error.get("message", ""))}
         if blocked_rules:
             event["withheld"] = {"guard": "input", "rules": blocked_rules}
         if st.tainted:
             event["tainted"] = True
         live.emit("tool.result", **event)
+
+    def _name(self, view: Redactor, name: str) -> str:
+        """A registered tool's name as is; a name the model made up is model output."""
+        return name if name in self.engine.tools else view.text(name[:200])
 
     def _audit(self, live: LiveRun, tcid: str, tool: str, decision: str, rule: str,
                by: str) -> None:

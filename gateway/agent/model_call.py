@@ -2,17 +2,23 @@
 
 The same `Runtime.open_chat` → guards → `Runtime.finish` path as `/v1/chat/completions`, so
 limits (key budgets), input guards (on the task and on every tool result) and PII scrubbing
-apply to the agent exactly as to a client. Only the proxy-side policy guard is skipped: the
-agent decides each tool call with the same policy right before executing it, which also lets
-it pause for a human approval (the proxy can only hold such a call back).
+apply to the agent as to a client. Two guards are left out of the pipeline and applied by
+the agent itself, at its own boundary:
+
+- "policy": the agent decides each tool call with the same policy right before executing it,
+  which also lets it pause for a human approval (the proxy can only hold such a call back);
+- "pii": tools must run with the arguments the model produced (the policy governs where data
+  may go), so the model's output is scrubbed only where the client sees it: the `model.delta`
+  text here (with the guard's own stream hold-back) and everything else in `redact.py`.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -23,9 +29,13 @@ from gateway.limits.estimate import Price, price_of
 from gateway.pipeline.call import Call, Facts, Outcome
 from gateway.pipeline.chunks import ToolCallBuffer
 from gateway.pipeline.guard import GuardBlocked
+from gateway.pipeline.verdict import Verdict
 from gateway.runtime import Runtime, blocked_error
 
-SKIP = ("policy",)
+if TYPE_CHECKING:
+    from gateway.agent.redact import Redactor
+
+SKIP = ("policy", "pii")
 
 
 class AgentStop(Exception):
@@ -48,6 +58,9 @@ class Turn:
     taint_sources: list[dict[str, Any]] = field(default_factory=list)
     #: Seconds from opening the call to the end of the stream (model + guards).
     model_s: float = 0.0
+    #: What the client may see of `content` and of each tool call's arguments (scrubbed).
+    shown_content: str = ""
+    shown_arguments: list[str] = field(default_factory=list)
 
     def message(self) -> dict[str, Any]:
         msg: dict[str, Any] = {"role": "assistant", "content": self.content or None}
@@ -76,7 +89,8 @@ def _stop_for(exc: GuardBlocked | APIError, call: Call) -> AgentStop:
 
 async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: RunState,
                      messages: list[dict[str, Any]], tools: list[dict[str, Any]],
-                     on_delta: Callable[[str], None]) -> Turn:
+                     redactor: "Redactor", on_delta: Callable[[str], None]) -> Turn:
+    """One streamed model call. `on_delta` gets the text as the client may see it."""
     body: dict[str, Any] = {**state.model_params, "model": state.model, "messages": messages,
                             "stream": True}
     if tools:
@@ -101,6 +115,15 @@ async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: 
             raise _stop_for(exc, call) from None
         buffer = ToolCallBuffer()
         text: list[str] = []
+        shown: list[str] = []
+        counts: Counter[str] = Counter()
+        scrub = redactor.stream(counts)
+
+        def show(piece: str) -> None:
+            if piece:
+                shown.append(piece)
+                on_delta(piece)
+
         try:
             async for chunk in stream:
                 for ch in chunk.get("choices") or ():
@@ -109,9 +132,17 @@ async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: 
                     delta = ch.get("delta") or {}
                     if delta.get("content"):
                         text.append(delta["content"])
-                        on_delta(delta["content"])
+                        show(scrub.feed(delta["content"]))
                     for tc in delta.get("tool_calls") or ():
                         buffer.add(0, tc)
+            show(scrub.flush())
+            turn.shown_arguments = [redactor.arguments(tc["function"]["arguments"] or "", counts)
+                                    for tc in buffer.for_choice(0)]
+        except AgentStop as stop:  # the scrubber failed (fail closed)
+            call.add(Verdict(guard="pii", decision="error", rule="scrubber_error",
+                             reason="PII scrubber failed", detail={"mode": "closed"}))
+            outcome = Outcome("blocked", http_status=503)
+            raise stop from None
         except GuardBlocked as exc:
             stop = _stop_for(exc, call)
             outcome = Outcome("blocked", http_status=stop.detail["status"])
@@ -125,6 +156,14 @@ async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: 
                 with anyio.CancelScope(shield=True):
                     await aclose()
         turn.content = "".join(text)
+        turn.shown_content = "".join(shown)
+        if counts:
+            call.add(Verdict(guard="pii", decision="redact",
+                             reason=f"redacted {sum(counts.values())} value(s)",
+                             detail={"counts": dict(counts)}))
+            metrics = getattr(redactor.guard, "metrics", None)
+            if metrics is not None:
+                metrics.redacted(counts)
         for i, tc in enumerate(buffer.for_choice(0)):
             turn.tool_calls.append({"id": tc["id"] or f"call_{call.id}_{i}", "type": "function",
                                     "function": dict(tc["function"])})

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from gateway.agent.checkpoint import CheckpointStore, RedisStore, SQLiteStore
-from gateway.agent.gate import OutputScrubber, PolicyGate, ResultScanner
+from gateway.agent.gate import PolicyGate, ResultScanner
 from gateway.agent.live import LiveRun
 from gateway.agent.loop import Loop
+from gateway.agent.redact import OutputScrubber, ScrubFailed
 from gateway.agent.settings import AgentSettings, parse_settings
 from gateway.agent.state import RESUMABLE, TERMINAL, RunState
 from gateway.agent.tools.base import Tool
@@ -137,14 +138,16 @@ class AgentService:
         return live
 
     def public(self, state: RunState) -> dict[str, Any]:
-        """The run as the API shows it: tool results pass the PII scrubber first."""
-        out = state.public()
-        if self.loop.scrub.guard is not None:
-            owner = self._owner(state.key_id) or Principal(key_id=state.key_id, role="")
-            out["messages"] = [{**m, "content": self.loop.scrub(owner, m["content"])}
-                               if m.get("role") == "tool" and isinstance(m.get("content"), str)
-                               else m for m in out["messages"]]
-        return out
+        """The run as the API shows it: model output, tool calls and results scrubbed with
+        the run owner's PII policy. A failing scrubber is a 503, never raw text."""
+        if self.loop.scrub.guard is None:
+            return state.public()
+        owner = self._owner(state.key_id) or Principal(key_id=state.key_id, role="")
+        try:
+            return self.loop.scrub.for_principal(owner).state(state.public())
+        except ScrubFailed as exc:
+            raise APIError(503, exc.message, code="pii_scrubber_unavailable",
+                           type="api_error") from None
 
     async def state(self, principal: Principal, run_id: str) -> RunState:
         live = self.live.get(run_id)
@@ -211,8 +214,14 @@ class AgentService:
         return self._start(LiveRun(state, owner), resumed=True)
 
     def _owner(self, key_id: str) -> Principal | None:
-        find = getattr(self.rt.keys, "by_id", None)
-        return find(key_id) if find else None
+        """The principal a run's key resolves to (its role and key overrides apply)."""
+        if key_id == self.rt.keys.master.key_id:
+            return self.rt.keys.master
+        entry = next((k for k in self.rt.config.keys if k.key_id == key_id), None)
+        if entry is None:
+            return None
+        return Principal(key_id=entry.key_id, role=entry.role, team=entry.team,
+                         metadata=dict(entry.metadata), is_admin=entry.role == "admin")
 
 
 def build_service(rt: Runtime) -> AgentService | None:

@@ -45,13 +45,6 @@ def _as_error(exc: GuardBlocked | APIError, call: Call) -> tuple[APIError, Outco
     return exc, Outcome("upstream_error", http_status=exc.status)
 
 
-async def _abandon(rt: Runtime, call: Call, outcome: Outcome) -> None:
-    """Settle a call that ends before its body; shielded so a cancelled request still settles."""
-    rt.metrics.in_flight.dec()
-    with anyio.CancelScope(shield=True):
-        await rt.finish(call, outcome)
-
-
 async def chat_completions(request: Request) -> Response:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
@@ -64,15 +57,19 @@ async def chat_completions(request: Request) -> Response:
     rt.metrics.in_flight.inc()
     try:
         stream = await rt.open_chat(call)
+        # Prime a stream's first chunk so an early failure is still a proper HTTP error.
+        first = await anext(stream, None) if call.stream else None
     except (GuardBlocked, APIError) as exc:
         err, outcome = _as_error(exc, call)
-        await _abandon(rt, call, outcome)
+        await rt.settle(call, outcome)
         return err.response(rt.response_headers(call))
-    except BaseException:
-        await _abandon(rt, call, Outcome("error", http_status=500))
+    except BaseException as exc:
+        cancelled = isinstance(exc, anyio.get_cancelled_exc_class())
+        await rt.settle(call, Outcome("cancelled", http_status=499) if cancelled
+                        else Outcome("error", http_status=500))
         raise
     if call.stream:
-        return await _stream(rt, call, stream)
+        return _stream(rt, call, first, stream)
     return await _complete(rt, call, stream)
 
 
@@ -89,23 +86,12 @@ async def _complete(rt: Runtime, call: Call, stream: AsyncIterator[Chunk]) -> Re
         outcome = Outcome("cancelled", http_status=499)
         raise
     finally:
-        rt.metrics.in_flight.dec()
-        with anyio.CancelScope(shield=True):
-            await rt.finish(call, outcome)
+        await rt.settle(call, outcome)
 
 
-async def _stream(rt: Runtime, call: Call, stream: AsyncIterator[Chunk]) -> Response:
-    """Prime the first chunk so an early failure is still a proper HTTP error."""
+def _stream(rt: Runtime, call: Call, first: Chunk | None, stream: AsyncIterator[Chunk]
+            ) -> Response:
     include_usage = bool((call.body.get("stream_options") or {}).get("include_usage"))
-    try:
-        first = await anext(stream, None)
-    except (GuardBlocked, APIError) as exc:
-        err, outcome = _as_error(exc, call)
-        await _abandon(rt, call, outcome)
-        return err.response(rt.response_headers(call))
-    except BaseException:
-        await _abandon(rt, call, Outcome("cancelled", http_status=499))
-        raise
 
     def shape(chunk: Chunk) -> Chunk | None:
         chunk["model"] = call.model
@@ -143,7 +129,6 @@ async def _stream(rt: Runtime, call: Call, stream: AsyncIterator[Chunk]) -> Resp
             outcome = Outcome("cancelled", http_status=499)
             raise
         finally:
-            rt.metrics.in_flight.dec()
             with anyio.CancelScope(shield=True):
                 aclose = getattr(stream, "aclose", None)
                 if aclose:
@@ -151,6 +136,6 @@ async def _stream(rt: Runtime, call: Call, stream: AsyncIterator[Chunk]) -> Resp
                         await aclose()
                     except Exception:  # noqa: BLE001
                         pass
-                await rt.finish(call, outcome)
+            await rt.settle(call, outcome)
 
     return SSEResponse(body(), rt.response_headers(call))

@@ -2,7 +2,8 @@
 
 One transformer for streamed and non-streamed answers (the core assembles the latter).
 Per choice, text goes through a `StreamScrubber` (holds back only what a split entity could
-need); tool calls are held until complete — when their arguments parse as JSON, when the
+need; for a non-streamed answer, which the core assembles before the client sees anything,
+it keeps the whole text and scrubs it once at the end); tool calls are held until complete — when their arguments parse as JSON, when the
 choice finishes, or when an upstream guard ("policy") already released the whole call —
 then scrubbed value by value. Findings become one `redact` verdict with counts per entity
 type, the `x-keepgate-redactions` header and, for streams whose headers are already sent,
@@ -18,6 +19,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.auth.principal import Principal
 from gateway.pipeline.call import Call
 from gateway.pipeline.chunks import Chunk, ToolCallBuffer, make_chunk
 from gateway.pipeline.guard import Guard, GuardBlocked
@@ -45,17 +47,20 @@ class _CallState:
     scrubber: Scrubber
     hold_chars: int
     hold_all_words: bool
+    whole: bool = False  # a non-streamed answer: scrub each choice's text once, at its end
     counts: Counter[str] = field(default_factory=Counter)
     streams: dict[int, StreamScrubber] = field(default_factory=dict)
     tools: ToolCallBuffer = field(default_factory=ToolCallBuffer)
     released: set[tuple[int, int]] = field(default_factory=set)
     reported: dict[str, int] = field(default_factory=dict)
+    headed: int = 0  # redactions the header counted last time
     template: Chunk | None = None
 
     def stream(self, i: int) -> StreamScrubber:
         if i not in self.streams:
             self.streams[i] = StreamScrubber(self.scrubber, self.hold_chars,
-                                             self.hold_all_words, self.counts)
+                                             self.hold_all_words, self.counts, self.whole,
+                                             self.scrubber.settings.stream_coalesce_ms)
         return self.streams[i]
 
 
@@ -96,13 +101,25 @@ class PiiGuard(Guard):
             self._scrubbers[key] = Scrubber(self.detector, settings) if settings.enabled else None
         return self._scrubbers[key]
 
+    def scrubber_for(self, principal: Principal) -> Scrubber | None:
+        """The scrubber for `principal` (its role / key overrides applied; None when they
+        turn scrubbing off). Public so other parts (the hosted agent) scrub what they show
+        with exactly the policy a proxied answer gets."""
+        return self.scrubber_for_section(effective(self.section, principal))
+
+    def stream_scrubber(self, scrubber: Scrubber,
+                        counts: Counter[str] | None = None) -> StreamScrubber:
+        """A `StreamScrubber` for text arriving in pieces, held back as this guard holds it."""
+        return StreamScrubber(scrubber, scrubber.settings.stream_hold_chars,
+                              hold_all_words=self.detector.ner_engine is not None, counts=counts)
+
     def transform(self, call: Call, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
-        scrubber = self.scrubber_for_section(effective(self.section, call.principal))
+        scrubber = self.scrubber_for(call.principal)
         if scrubber is None:
             return chunks
         return self._run(call, chunks, _CallState(
             scrubber, scrubber.settings.stream_hold_chars,
-            hold_all_words=self.detector.ner_engine is not None))
+            hold_all_words=self.detector.ner_engine is not None, whole=not call.stream))
 
     async def _run(self, call: Call, chunks: AsyncIterator[Chunk],
                    st: _CallState) -> AsyncIterator[Chunk]:
@@ -142,6 +159,10 @@ class PiiGuard(Guard):
         choices = chunk.get("choices")
         if not choices:
             return chunk
+        if len(choices) == 1:
+            fast = self._text_only(chunk, choices[0], st, call)
+            if fast is not _SLOW:
+                return fast  # type: ignore[return-value]
         out_choices = []
         finished = False
         fed: set[int] = set()
@@ -173,6 +194,29 @@ class PiiGuard(Guard):
         out = {**chunk, "choices": out_choices}
         self._report(st, call, out if finished else None)
         return out
+
+    def _text_only(self, chunk: Chunk, ch: dict[str, Any], st: _CallState,
+                   call: Call) -> Chunk | None | object:
+        """The common chunk — one choice, a text delta, nothing else — without copies."""
+        delta = ch.get("delta")
+        if (ch.get("finish_reason") or ch.get("logprobs") is not None or not delta
+                or not delta.keys() <= {"content", "role"}):
+            return _SLOW
+        text = delta.get("content")
+        if not text:
+            return chunk
+        try:
+            out = st.stream(ch.get("index", 0)).feed(text)
+        except Exception as exc:  # noqa: BLE001 - decided by the caller, as in _process
+            raise _Failed(frozenset({ch.get("index", 0)})) from exc
+        self._report(st, call, None)
+        if out == text:
+            return chunk
+        if out:
+            return {**chunk, "choices": [{**ch, "delta": {**delta, "content": out}}]}
+        if "role" in delta:
+            return {**chunk, "choices": [{**ch, "delta": {"role": delta["role"]}}]}
+        return {**chunk, "choices": []} if chunk.get("usage") else None
 
     def _tool_calls(self, st: _CallState, i: int, deltas: Any, finished: bool) -> list[dict]:
         out: list[dict] = []
@@ -230,6 +274,10 @@ class PiiGuard(Guard):
     def _report(self, st: _CallState, call: Call, final: Chunk | None) -> None:
         if not st.counts:
             return
+        total = st.counts.total()
+        if final is None and total == st.headed:
+            return  # the header already says this
+        st.headed = total
         counts = dict(st.counts)
         call.headers[HEADER] = format_counts(counts)
         if final is not None:
@@ -273,6 +321,8 @@ def _complete(arguments: str) -> bool:
         return False
     return True
 
+
+_SLOW = object()  # _text_only: "not the common case, take the general path"
 
 _DETECTORS: dict[str | None, Detector] = {}
 

@@ -33,3 +33,23 @@ def test_cli_reports_an_unreachable_gateway():
     _register_lazy()
     result = CliRunner().invoke(app, ["agent", "x", "--url", "http://127.0.0.1:9", "--key", "k"])
     assert result.exit_code == 1 and "cannot reach the gateway" in result.output
+
+
+def test_cli_shows_only_scrubbed_text_while_the_tool_gets_the_real_address(gateway_factory,
+                                                                            tmp_path):
+    gw = gateway_factory(agent_config(tmp_path, extra_guards={"pii": {"enabled": True}}))
+    _register_lazy()
+    script = fake({"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
+                  {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="s",
+                                       body="b")]},
+                  {"reply": "Sent to bob@example.com."})
+    result = CliRunner().invoke(app, ["agent", "Forward the invoice", "--url", gw.url,
+                                      "--key", DEV, "--on-approval", "approve",
+                                      "--model-params", json.dumps(script)])
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "approval required for send_email" in out and "<EMAIL_ADDRESS>" in out
+    assert "bob@example.com" not in out
+    assert out.rstrip().endswith("Sent to <EMAIL_ADDRESS>.")
+    sent = json.loads((tmp_path / "outbox.jsonl").read_text())
+    assert sent["to"] == "bob@example.com"
