@@ -172,9 +172,7 @@ async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: 
             outcome = Outcome("cancelled", http_status=499)
         raise
     finally:
-        rt.metrics.in_flight.dec()
-        with anyio.CancelScope(shield=True):
-            await rt.finish(call, outcome)
+        await rt.settle(call, outcome)
         turn.model_s = time.perf_counter() - t0
     if "cost_usd" in call.state:
         turn.cost_usd = float(call.state["cost_usd"])
