@@ -104,15 +104,6 @@ async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: 
     rt.metrics.in_flight.inc()
     outcome = Outcome("ok")
     try:
-        try:
-            stream = await rt.open_chat(call, skip=SKIP)
-        except GuardBlocked as exc:
-            stop = _stop_for(exc, call)
-            outcome = Outcome("blocked", http_status=stop.detail["status"])
-            raise stop from None
-        except APIError as exc:
-            outcome = Outcome("upstream_error", http_status=exc.status)
-            raise _stop_for(exc, call) from None
         buffer = ToolCallBuffer()
         text: list[str] = []
         shown: list[str] = []
@@ -124,7 +115,9 @@ async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: 
                 shown.append(piece)
                 on_delta(piece)
 
+        stream = None
         try:
+            stream = await rt.open_chat(call, skip=SKIP)
             async for chunk in stream:
                 for ch in chunk.get("choices") or ():
                     if ch.get("index", 0) != 0:
