@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,9 +48,10 @@ def parse_script(body: dict[str, Any]) -> Script:
         raw = {}
     raw = _turn(raw, body.get("messages"))
     calls = []
+    batch = secrets.token_hex(6)  # ids unique per answer, like a real provider's
     for i, tc in enumerate(raw.get("tool_calls") or []):
         args = tc.get("arguments", {})
-        calls.append({"id": tc.get("id") or f"call_fake_{i}", "name": tc["name"],
+        calls.append({"id": tc.get("id") or f"call_{batch}_{i}", "name": tc["name"],
                       "arguments": args if isinstance(args, str) else json.dumps(args)})
     reply = raw.get("reply")
     if reply is None and not calls:

@@ -39,7 +39,8 @@ from gateway.policy.decision import PolicyDecision, reason_id
 from gateway.policy.engine import PolicyService
 from gateway.policy.inputs import build_policy_input
 from gateway.policy.settings import PolicySettings
-from gateway.policy.tool_ids import IssuedToolCalls
+from gateway.policy.tool_ids import (IssuedToolCalls, RedisToolCalls, ToolCallStore,
+                                     ToolIdsUnavailable)
 
 log = logging.getLogger("keepgate.policy")
 
@@ -59,11 +60,12 @@ def _reason_text(reason: str) -> str:
 class PolicyGuard(Guard):
     name = NAME
 
-    def __init__(self, service: PolicyService, section: dict[str, Any]) -> None:
+    def __init__(self, service: PolicyService, section: dict[str, Any],
+                 issued: ToolCallStore | None = None) -> None:
         self.service = service
         self.section = section
         self.fail_closed = not service.settings.fail_open
-        self.issued = IssuedToolCalls(service.settings.max_tracked_ids)
+        self.issued: ToolCallStore = issued or IssuedToolCalls(service.settings.max_tracked_ids)
 
     # -- request side ---------------------------------------------------------------
     async def check_request(self, call: Call) -> None:
@@ -82,11 +84,24 @@ class PolicyGuard(Guard):
                     if isinstance(fn.get("name"), str):
                         call.facts.tools_called.append(fn["name"][:200])
             elif m.get("role") == "tool" and check:
-                self._check_tool_message(call, m, answered)
+                await self._check_tool_message(call, m, answered)
 
-    def _check_tool_message(self, call: Call, m: dict[str, Any], answered: set[str]) -> None:
+    async def _check_tool_message(self, call: Call, m: dict[str, Any], answered: set[str]
+                                  ) -> None:
         tcid = m.get("tool_call_id")
-        status = self.issued.status(call.principal.key_id, tcid) if isinstance(tcid, str) else None
+        try:
+            status = (await self.issued.status(call.principal.key_id, tcid)
+                      if isinstance(tcid, str) else None)
+        except ToolIdsUnavailable as exc:
+            mode = "open" if self.service.settings.fail_open else "closed"
+            v = call.add(Verdict(NAME, "error", rule="tool_message.store_unavailable",
+                                 reason=f"tool-call id store unreachable ({exc})",
+                                 detail={"mode": mode}))
+            if mode == "open":
+                return
+            raise GuardBlocked(v, status=503, code="policy_unavailable", type="api_error",
+                               message="Keepgate cannot check this tool message right now "
+                                       "(its tool-call id store is unreachable).") from None
         if status == "allowed":
             answered.add(tcid)
             return
@@ -107,10 +122,13 @@ class PolicyGuard(Guard):
         return _Enforcer(self, call).run(chunks)
 
     async def ready(self) -> tuple[bool, str]:
-        return await self.service.ready()
+        ok, detail = await self.service.ready()
+        ids_ok, ids_detail = await self.issued.ready()
+        return ok and ids_ok, detail if ids_ok else f"{detail}; {ids_detail}"
 
     async def aclose(self) -> None:
         await self.service.aclose()
+        await self.issued.aclose()
 
 
 class _Enforcer:
@@ -255,7 +273,7 @@ class _Enforcer:
         self.summary.append(f"{_safe(name)}={outcome}" + (f":{_safe(decision.rule)}" if reasons else ""))
         call.headers["x-keepgate-policy"] = ",".join(self.summary)[:1000]
         if release:
-            guard.issued.record(call.principal.key_id, tcid, "allowed")
+            await _remember(guard, call, tcid, "allowed")
             self.counts[name] += 1
             call.facts.tools_called.append(name)
             call.facts.issued_tool_call_ids.add(tcid)
@@ -270,7 +288,7 @@ class _Enforcer:
                 yield out
             return
         held = decision.require_approval and not decision.deny
-        guard.issued.record(call.principal.key_id, tcid, "held" if held else "denied")
+        await _remember(guard, call, tcid, "held" if held else "denied")
         if not held and self.on_deny == "reject":
             raise GuardBlocked(verdict, status=403, code="tool_call_denied", type="permission_error",
                                message=f"The model's call to tool '{_safe(name)}' was denied by "
@@ -311,8 +329,29 @@ def build(section: dict[str, Any], config: KeepgateConfig, ctx: Any = None) -> P
         service = PolicyService(settings, base)
     except PolicyLoadError as exc:
         raise PolicyLoadError(f"guards.policy: {exc}") from None
-    guard = PolicyGuard(service, section)
+    guard = PolicyGuard(service, section, _tool_call_store(settings, config))
     extras = getattr(ctx, "extras", None)
     if isinstance(extras, dict):
         extras.setdefault("policy", service)
     return guard
+
+
+def _tool_call_store(settings: PolicySettings, config: KeepgateConfig) -> ToolCallStore:
+    ids = settings.tool_ids
+    url = ids.redis_url or config.general_settings.redis_url
+    if ids.backend == "redis" and not url:
+        raise ValueError("guards.policy.tool_ids.backend is redis but no redis_url is set "
+                         "(tool_ids.redis_url or general_settings.redis_url)")
+    if ids.backend == "redis" or (ids.backend == "auto" and url):
+        return RedisToolCalls(url, prefix=ids.prefix, ttl_s=ids.ttl_s)  # type: ignore[arg-type]
+    return IssuedToolCalls(settings.max_tracked_ids)
+
+
+async def _remember(guard: PolicyGuard, call: Call, tcid: str, status: str) -> None:
+    """Record a decided id; if the store is down, a later `tool` message answering it is
+    refused (closed) rather than the answer being held up now."""
+    try:
+        await guard.issued.record(call.principal.key_id, tcid, status)  # type: ignore[arg-type]
+    except ToolIdsUnavailable as exc:
+        log.warning("policy: could not record tool call id (%s); a tool message answering "
+                    "it will be refused", exc, extra={"request_id": call.id})

@@ -25,6 +25,20 @@ class OpaSettings(BaseModel):
     token: str | None = None
 
 
+class ToolIdSettings(BaseModel):
+    """Where issued tool-call ids live. `auto`: Redis when general_settings.redis_url is set
+    (replicas share it, so a conversation may hop between them), else memory."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["auto", "memory", "redis"] = "auto"
+    #: Default: general_settings.redis_url.
+    redis_url: str | None = None
+    prefix: str = "keepgate:toolcalls:"
+    #: Seconds a principal's ids are kept after its last tool call.
+    ttl_s: int = Field(24 * 3600, gt=0)
+
+
 class PolicySettings(BaseModel):
     """```yaml
     guards:
@@ -61,6 +75,7 @@ class PolicySettings(BaseModel):
     max_tracked_ids: int = Field(10_000, gt=0)
     #: Reject `tool` messages whose tool_call_id the gateway never issued or denied.
     check_tool_messages: bool = True
+    tool_ids: ToolIdSettings = Field(default_factory=ToolIdSettings)
     #: Per-role / per-key overrides of on_deny / on_approval (see gateway.pipeline.overrides).
     roles: dict[str, dict] = Field(default_factory=dict)
     keys: dict[str, dict] = Field(default_factory=dict)
