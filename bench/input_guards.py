@@ -27,24 +27,10 @@ import uvloop
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import gateway  # noqa: E402,F401 - offline switches first
+from bench.stats import pct, table  # noqa: E402
 from gateway.input_guards import dataset  # noqa: E402
 from gateway.input_guards.guard import InputGuard  # noqa: E402
 from gateway.input_guards.metrics import metrics  # noqa: E402
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
-
-
-def table(headers: list[str], rows: list[list[Any]]) -> str:
-    cells = [[str(c) for c in r] for r in [headers, *rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in cells]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
 
 
 def quality_and_stages(dev: list[dataset.Row]) -> None:

@@ -31,7 +31,9 @@ sys.path.insert(0, str(ROOT))
 import gateway  # noqa: E402,F401 - offline switches before litellm imports
 
 import httpx  # noqa: E402
+import uvloop  # noqa: E402
 
+from bench.stats import pct, table  # noqa: E402
 from gateway.auth.keys import hash_key  # noqa: E402
 from gateway.config.model import KeepgateConfig  # noqa: E402
 from gateway.fake_model.serve import BackgroundFakeModel  # noqa: E402
@@ -42,19 +44,6 @@ from gateway.limits.spec import Subject, parse_caps  # noqa: E402
 
 MASTER = "sk-bench-master"
 MSG = [{"role": "user", "content": "Summarise the quarterly report in three bullet points."}]
-
-
-def table(headers: list[str], rows: list[list[Any]]) -> str:
-    cells = [headers] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
-    return "\n".join([line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-                     + [line(r) for r in cells[1:]])
-
-
-def pct(samples: list[float], q: float) -> float:
-    s = sorted(samples)
-    return s[min(len(s) - 1, int(q * len(s)))]
 
 
 async def cleanup(url: str, prefix: str) -> None:
@@ -113,7 +102,7 @@ async def store_ops(redis_url: str, n: int) -> list[list[Any]]:
     for name in backends:
         for op in ("reserve", "settle"):
             s = times[name][op]
-            rows.append([name, op, f"{pct(s, .5) * 1e3:.3f}", f"{pct(s, .99) * 1e3:.3f}",
+            rows.append([name, op, f"{pct(s, 50) * 1e3:.3f}", f"{pct(s, 99) * 1e3:.3f}",
                          f"{per_op:g}" if name == "redis" else "0"])
     await backends["redis"].aclose()
     await cleanup(redis_url, prefix)
@@ -199,14 +188,14 @@ async def per_call(upstream: str, redis_url: str, n: int, rounds: int = 5
             best50[name] = min(best50[name], statistics.median(s))
         for name, h in hooks.items():
             hook50[name] = min(hook50[name], statistics.median(h[marks[name]:]))
-    base50, base99 = best50["no limiter"], pct(samples["no limiter"], .99)
+    base50, base99 = best50["no limiter"], pct(samples["no limiter"], 99)
     e2e = []
     for name, s in samples.items():
-        p50, p99 = best50[name], pct(s, .99)
+        p50, p99 = best50[name], pct(s, 99)
         e2e.append([name, f"{p50 * 1e3:.3f}", f"{p99 * 1e3:.3f}",
                     f"{(p50 - base50) * 1e3:+.3f}", f"{p50 / base50:.2f}x",
                     f"{(p99 - base99) * 1e3:+.3f}"])
-    own = [[name, f"{hook50[name] * 1e3:.3f}", f"{pct(h, .99) * 1e3:.3f}",
+    own = [[name, f"{hook50[name] * 1e3:.3f}", f"{pct(h, 99) * 1e3:.3f}",
             f"{hook50[name] / base50 * 100:.1f}%"] for name, h in hooks.items()]
     for gw in gws.values():
         await gw.aclose()
@@ -303,4 +292,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    uvloop.run(main())  # the loop `keepgate serve` uses
