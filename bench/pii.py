@@ -1,4 +1,4 @@
-"""PII scrubbing: cost per 500 characters and per streamed chunk, and recall on labelled data.
+"""PII scrubbing: cost per 500 characters and per answer, and recall on labelled data.
 
     .venv/bin/python bench/pii.py [--quick]
 
@@ -7,8 +7,10 @@ Everything runs in one process, on the same texts, interleaved, best of several 
 1. per 500 characters of answer: a pass-through baseline, Presidio's default analyzer as
    configured out of the box (AnalyzerEngine on a blank spaCy pipeline + AnonymizerEngine,
    the same entity list), and Keepgate's `Scrubber`;
-2. per streamed chunk and per answer: the "pii" guard's stream transformer vs the base
-   Guard's pass-through transformer, and how much text is held back (first-token delay);
+2. per answer: the "pii" guard's transformer vs the base Guard's pass-through one, on
+   1000-char answers and on the side-by-side benchmark's long answer (streamed, with the
+   opt-in coalescing, and not streamed), and how much text is held back (first-token
+   delay);
 3. precision and recall per labelled type on `../shared/datasets/pii/` (presidio-research).
 
 Recall counts a labelled value as found only when the redacted spans cover all of it (a
@@ -34,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import gateway  # noqa: E402,F401 - offline switches before Presidio imports
+from bench.stats import table  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "datasets"
 PII_FILES = ("train_presidio_synth_dataset_v2", "train_presidio_generated_large")
@@ -68,14 +71,6 @@ def best_ms(fn: Callable[[str], Any], pieces: list[str], rounds: int) -> float:
             fn(p)
         times.append((time.perf_counter() - t0) / len(pieces) * 1000)
     return min(times)
-
-
-def table(headers: list[str], rows: list[list[Any]]) -> str:
-    cells = [headers] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
-    return "\n".join([line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-                     + [line(r) for r in cells[1:]])
 
 
 # -- engines -------------------------------------------------------------------------------
@@ -139,41 +134,60 @@ async def _stream(pieces: list[str]) -> AsyncIterator[dict[str, Any]]:
 
 
 async def _drain(transform: Callable[[Any, Any], AsyncIterator[dict[str, Any]]],
-                 answers: list[list[str]]) -> float:
+                 answers: list[list[str]], stream: bool = True) -> float:
     from gateway.auth.principal import Principal
     from gateway.pipeline.call import Call
 
     t0 = time.perf_counter()
     for pieces in answers:
         call = Call(principal=Principal("bench", "developer"), route="chat.completions",
-                    model="demo", body={})
+                    model="demo", body={}, stream=stream)
         async for _ in transform(call, _stream(pieces)):
             pass
     return time.perf_counter() - t0
 
 
 def bench_stream(guard: Any, rounds: int, n_answers: int) -> str:
+    """Cost per answer of the pii transformer over a pass-through one, same chunks.
+
+    The last rows are the side-by-side benchmark's "long" answer (bench/scenarios.py: 2.9 kB
+    with one e-mail and one phone number, 16-char chunks as the fake model sends them):
+    streamed as served (every piece may release), with 4-char chunks, with the opt-in
+    `stream_coalesce_ms: 2` (bursts scrubbed together), and not streamed (one scan).
+    """
+    from bench.scenarios import LONG
     from gateway.pipeline.guard import Guard
+    from gateway.scrubbing.guard import build
 
     rows = load_rows()
     with open(PROSE_FILE, encoding="utf-8") as fh:
         prose = "\n".join(json.loads(line)["text"] for line in fh)
     pii = "\n".join(r["text"] for r in rows)
     passthrough = Guard()
+    coalescing = build({"stream_coalesce_ms": 2}, None, None)
+    cases: list[tuple[str, list[str], int, Any, bool]] = []
+    for name, text in (("PII set, 1000 chars", pii), ("prose, 1000 chars", prose)):
+        answers = [text[i:i + 1000] for i in range(0, 1000 * n_answers, 1000)]
+        for chunk_chars in (4, 16):
+            cases.append((f"{name}, {chunk_chars}-char chunks", answers, chunk_chars, guard, True))
+    long = [LONG] * n_answers
+    cases += [("long answer, 16-char chunks, streamed", long, 16, guard, True),
+              ("… 4-char chunks", long, 4, guard, True),
+              ("… 16-char chunks, stream_coalesce_ms: 2", long, 16, coalescing, True),
+              ("long answer, not streamed", long, 16, guard, False)]
     out = []
-    for (name, text), chunk_chars in ((("PII set", pii), 4), (("PII set", pii), 16),
-                                      (("prose", prose), 4), (("prose", prose), 16)):
-        answers_text = [text[i:i + 1000] for i in range(0, 1000 * n_answers, 1000)]
-        answers = [[a[i:i + chunk_chars] for i in range(0, len(a), chunk_chars)]
-                   for a in answers_text]
+    for name, texts, chunk_chars, g, stream in cases:
+        answers = [[a[i:i + chunk_chars] for i in range(0, len(a), chunk_chars)] for a in texts]
         n_chunks = sum(len(a) + 2 for a in answers)
-        base = min(asyncio.run(_drain(passthrough.transform, answers)) for _ in range(rounds))
-        kg = min(asyncio.run(_drain(guard.transform, answers)) for _ in range(rounds))
-        out.append([f"{name}, {chunk_chars}-char chunks", f"{base / n_chunks * 1e6:.1f} µs",
-                    f"{kg / n_chunks * 1e6:.1f} µs", f"{(kg - base) / n_chunks * 1e6:.1f} µs",
-                    f"{(kg - base) / len(answers) * 1000:.2f} ms", f"{kg / base:.0f}×"])
-    return table(["1000-char answers", "pass-through /chunk", "pii guard /chunk",
-                  "overhead /chunk", "overhead /answer", "ratio"], out)
+        base = min(asyncio.run(_drain(passthrough.transform, answers, stream))
+                   for _ in range(rounds))
+        kg = min(asyncio.run(_drain(g.transform, answers, stream)) for _ in range(rounds))
+        per = 1000 / len(answers)
+        out.append([name, f"{base * per:.3f} ms", f"{kg * per:.3f} ms",
+                    f"{(kg - base) / len(answers) * 1000:.3f} ms",
+                    f"{(kg - base) / n_chunks * 1e6:.1f} µs"])
+    return table(["answers", "pass-through /answer", "pii guard /answer", "overhead /answer",
+                  "overhead /chunk"], out)
 
 
 def bench_hold(scrubber: Any) -> str:
@@ -272,7 +286,7 @@ def main(argv: list[str] | None = None) -> None:
     text, guard, presidio = bench_throughput(rounds, limit)
     print(text)
     scrubber = guard.scrubber_for_section({})
-    print("\n## Streaming: pii guard vs pass-through transformer, same process\n")
+    print("\n## Per answer: pii guard vs pass-through transformer, same process\n")
     print(bench_stream(guard, rounds, answers))
     print("\n## First-token delay: text held back by the stream scrubber\n")
     print(bench_hold(scrubber))

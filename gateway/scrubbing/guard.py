@@ -3,11 +3,12 @@
 One transformer for streamed and non-streamed answers (the core assembles the latter).
 Per choice, text goes through a `StreamScrubber` (holds back only what a split entity could
 need; for a non-streamed answer, which the core assembles before the client sees anything,
-it keeps the whole text and scrubs it once at the end); tool calls are held until complete — when their arguments parse as JSON, when the
-choice finishes, or when an upstream guard ("policy") already released the whole call —
-then scrubbed value by value. Findings become one `redact` verdict with counts per entity
-type, the `x-keepgate-redactions` header and, for streams whose headers are already sent,
-a `keepgate.redactions` field on the finishing chunk.
+it keeps the whole text and scrubs it once at the end); tool calls are held until
+complete — when their arguments parse as JSON, when the choice finishes, or when an
+upstream guard ("policy") already released the whole call — then scrubbed value by value.
+Findings become one `redact` verdict with counts per entity type, the
+`x-keepgate-redactions` header and, for streams whose headers are already sent, a
+`keepgate.redactions` field on the finishing chunk.
 """
 
 from __future__ import annotations
@@ -301,8 +302,8 @@ class PiiGuard(Guard):
                                "was withheld (guards.pii.fail_open is false)",
                                headers={ERROR_HEADER: "error"})
         call.headers[ERROR_HEADER] = "error; failed open"
-        held = [{"index": i, "delta": {"content": s.pending}, "finish_reason": None}
-                for i, s in sorted(st.streams.items()) if s.pending]
+        held = [{"index": i, "delta": {"content": s.held_text()}, "finish_reason": None}
+                for i, s in sorted(st.streams.items()) if s.held]
         st.streams.clear()
         out = chunk or make_chunk(st.template)
         rest = [{**ch, "delta": {k: v for k, v in (ch.get("delta") or {}).items()

@@ -84,6 +84,11 @@ class PiiSettings(BaseModel):
     #: Characters a multi-word entity (spaced card or IBAN, phone with extension) can span;
     #: the stream holds back digit-led words within this distance of its end.
     stream_hold_chars: int = Field(48, ge=16, le=4096)
+    #: Opt-in: text that arrives within this many ms of the last release is coalesced with
+    #: the next piece (at most 512 characters), so a fast upstream's burst is scrubbed and
+    #: sent in a few chunks instead of hundreds. Off by default: there is no timer, so the
+    #: tail of a burst waits for the next piece, however long the model pauses.
+    stream_coalesce_ms: float = Field(0.0, ge=0, le=1000)
     roles: dict[str, dict[str, Any]] = Field(default_factory=dict)
     keys: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

@@ -9,14 +9,29 @@ single words. So at any moment the text that may still grow into an entity is:
   could still be running on);
 * an unterminated `-----BEGIN ... PRIVATE KEY-----` block, up to its END line.
 
-Everything before that is analysed (with `context_chars` of already released text on the
-left, for keyword rules like `password: ...`), scrubbed and released at once. An entity
-found across the cut moves the cut before it. With a spaCy NER model configured, names
-have no such shape, so every word within `hold_chars` of the end is held.
+Everything before that is safe to release. Cost is proportional to the text, not to the
+number of chunks: each new piece is matched once against the detector's cheap *gate* (a
+digit, `@`, `:`, `_`, an in-word `.`/`-`, a key prefix, a `password`-style keyword).
+While no gate match lies in the released context or the held text, nothing can be found,
+so text is released as it arrives without analysis. Near a match, the held text is
+analysed (with `context_chars` of released text on the left, for `password: ...`) only
+once at least `MIN_RELEASE` characters can be released, so each character is analysed a
+few times at most; an entity found across the cut moves the cut before it. The first
+release is never batched (time to first token). Pieces that arrive within `coalesce_ms` of
+the last release (a fast upstream's burst) are held and handled together with the next
+piece, so they cost one scan and leave as one chunk. With a spaCy NER model configured, names
+have no such shape: every word within `hold_chars` of the end is held and every release
+is analysed. The text held at the end is always analysed, so a scrubber that fails does
+so on every answer, not only on those with PII in them.
+
+`whole=True` (a non-streamed answer, assembled before the client sees anything) holds
+everything and scrubs the whole text once at `flush()`.
 """
 
 from __future__ import annotations
 
+import re as _re
+import time
 from collections import Counter
 
 import regex as re
@@ -27,9 +42,17 @@ from gateway.scrubbing.secrets import PEM_BEGIN, PEM_END
 
 #: Released text kept as left context for the next analysis.
 CONTEXT_CHARS = 64
+#: Near a gate match, analyse only when at least this much text can be released.
+MIN_RELEASE = 32
+#: Coalescing never holds more than this.
+MAX_COALESCE = 512
+#: Re-scan this much already-seen text for gate matches split across pieces (`pass|word`).
+OVERLAP = 16
 _WORD = re.compile(r"\S+")
 _LAST_SPACE = re.compile(r"(?r)\s")  # searched from the end: O(last word), not O(text)
 _PEM_HEADER = re.compile(r"-----BEGIN([A-Z ]{0,40})-----")
+_DIGIT = _re.compile(r"\d")
+clock = time.monotonic  # module-level so a test can drive it
 
 
 def _digit_led(word: str) -> bool:
@@ -41,30 +64,91 @@ class StreamScrubber:
     """Per-choice state: feed deltas in, get releasable scrubbed text out, flush at the end."""
 
     def __init__(self, scrubber: Scrubber, hold_chars: int = 48, hold_all_words: bool = False,
-                 counts: Counter[str] | None = None) -> None:
+                 counts: Counter[str] | None = None, whole: bool = False,
+                 coalesce_ms: float = 0.0) -> None:
         self.scrubber = scrubber
         self.hold_chars = hold_chars
         self.hold_all_words = hold_all_words
+        self.whole = whole
+        self.coalesce_s = coalesce_ms / 1000
+        self._acted = 0.0  # monotonic time of the last release
         self.counts: Counter[str] = counts if counts is not None else Counter()
         self.pending = ""  # original text not yet released
         self.context = ""  # tail of the original text already released
+        self._parts: list[str] = []  # text after `pending` not looked at yet
+        self._released = 0  # characters released so far (absolute offset of `pending`)
+        self._scanned = 0  # absolute offset up to which the gate has looked
+        self._signal_end = -1  # absolute end of the last gate match (-1: none yet)
 
     def feed(self, delta: str) -> str:
         """Add `delta`; return the scrubbed text that is now safe to send (maybe "")."""
         if not delta:
             return ""
+        if self.whole or (" " not in delta and "\n" not in delta):
+            # Whole: scrubbed at flush. Else the cut only moves on at whitespace, so nothing
+            # more can be released yet (kept as parts: a long blob costs O(n), not O(n²)).
+            self._parts.append(delta)
+            return ""
+        if self._parts:
+            self._parts.append(delta)
+            delta, self._parts = "".join(self._parts), []
         self.pending += delta
+        if self.coalesce_s and self._released and len(self.pending) < MAX_COALESCE:
+            now = clock()
+            if now - self._acted < self.coalesce_s:
+                return ""  # a burst: scrub it together with the next piece
+            self._acted = now
+        if not self.hold_all_words and not self._near_signal():
+            # No digit (so no digit-led word) and no PEM header: only the last word is held.
+            cut = max(self.pending.rfind(" "), self.pending.rfind("\n")) + 1
+            return self._advance(cut) if cut else ""
         cut = self._safe_cut(self.pending)
-        return self._release(cut, final=False) if cut > 0 else ""
+        if cut <= 0:
+            return ""
+        if self._released and cut < MIN_RELEASE:
+            return ""  # near a possible entity: batch, so the text is analysed ~once
+        return self._release(cut, final=False)
 
     def flush(self) -> str:
         """The end of the text: scrub and return everything still held."""
-        return self._release(len(self.pending), final=True) if self.pending else ""
+        self.pending, self._parts, self.whole = self.held_text(), [], False
+        if not self.pending:
+            return ""
+        # Always analysed, even plain prose: a broken scrubber fails every answer alike.
+        return self._release(len(self.pending), final=True)
+
+    def held_text(self) -> str:
+        """The original text not yet released (what `fail_open` passes on unscrubbed)."""
+        return self.pending + "".join(self._parts) if self._parts else self.pending
 
     @property
     def held(self) -> int:
         """Characters currently held back (for the first-token delay figures)."""
-        return len(self.pending)
+        return len(self.pending) + sum(map(len, self._parts))
+
+    def _near_signal(self) -> bool:
+        """Could the context or the held text contain anything the detector finds?"""
+        left = self._released - len(self.context)  # absolute offset of the window's start
+        start = self._scanned - OVERLAP - left
+        if start >= len(self.context):  # the new text lies in `pending` alone
+            text, base = self.pending, self._released
+            start -= len(self.context)
+        else:
+            text, base = self.context + self.pending, left
+        end = self.scrubber.detector.last_signal(text, max(0, start))
+        if end is None:
+            return True
+        if end >= 0:
+            self._signal_end = max(self._signal_end, base + end)
+        self._scanned = base + len(text)
+        return self._signal_end > left
+
+    def _advance(self, cut: int) -> str:
+        """Release `pending[:cut]` as it is (nothing in it or its context can be an entity)."""
+        released, self.pending = self.pending[:cut], self.pending[cut:]
+        self.context = (self.context + released)[-CONTEXT_CHARS:]
+        self._released += cut
+        return released
 
     def _safe_cut(self, text: str) -> int:
         cut = len(text)
@@ -72,11 +156,12 @@ class StreamScrubber:
             last = _LAST_SPACE.search(text)
             cut = last.end() if last else 0
         horizon = len(text) - self.hold_chars
-        for m in _WORD.finditer(text, max(0, horizon - 1)):
-            if m.start() >= horizon and m.start() < cut and (
-                    self.hold_all_words or _digit_led(m.group())):
-                cut = m.start()
-                break
+        if self.hold_all_words or _DIGIT.search(text, max(0, horizon - 1)):
+            for m in _WORD.finditer(text, max(0, horizon - 1)):
+                if m.start() >= horizon and m.start() < cut and (
+                        self.hold_all_words or _digit_led(m.group())):
+                    cut = m.start()
+                    break
         pem = text.rfind(PEM_BEGIN)
         if pem != -1 and pem < cut and self._pem_open(text, pem):
             cut = pem
@@ -103,6 +188,6 @@ class StreamScrubber:
         end = off + cut
         local = [Span(max(s.start, off) - off, s.end - off, s.entity, s.score)
                  for s in spans if s.end > off and s.start < end]
-        released, self.pending = self.pending[:cut], self.pending[cut:]
-        self.context = (self.context + released)[-CONTEXT_CHARS:]
+        released = self.pending[:cut]
+        self._advance(cut)
         return self.scrubber.redact(released, local, self.counts)

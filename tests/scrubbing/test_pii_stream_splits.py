@@ -20,12 +20,15 @@ from gateway.pipeline.guard import GuardBlocked
 from gateway.scrubbing.guard import build
 from tests.scrubbing.cases import CASES, sentence
 
+#: Coalescing off: every piece may release, so each split exercises the hold-back rules.
 GUARD = build({}, None, None)
-SCRUBBER = GUARD.scrubber_for_section({})
+COALESCING = build({"stream_coalesce_ms": 2}, None, None)
+SCRUBBER = COALESCING.scrubber_for_section({})
 
 
-def new_call(key_id: str = "alice", role: str = "developer") -> Call:
-    return Call(principal=Principal(key_id, role), route="chat.completions", model="demo", body={})
+def new_call(key_id: str = "alice", role: str = "developer", stream: bool = True) -> Call:
+    return Call(principal=Principal(key_id, role), route="chat.completions", model="demo", body={},
+                stream=stream)
 
 
 async def stream_of(pieces: list[str], tool_calls: list[list[dict[str, Any]]] = (),
@@ -110,6 +113,7 @@ async def test_all_entities_in_one_answer_with_random_chunking() -> None:
         call = new_call()
         out = await run(GUARD, call, stream_of(pieces))
         assert text_of(out) == expected
+        assert text_of(await run(COALESCING, new_call(), stream_of(pieces))) == expected
         final = [c for c in out if c.get("keepgate")][-1]
         assert final["keepgate"]["redactions"] == counts
         assert call.verdicts[-1].detail == {"counts": counts}
@@ -205,3 +209,83 @@ async def test_fail_open_passes_text_and_says_so(monkeypatch) -> None:
     assert text_of(out) == "hello there world"
     assert call.verdicts[0].decision == "error" and call.verdicts[0].detail["fail_open"]
     assert call.headers["x-keepgate-pii"].startswith("error")
+
+
+# -- cost: proportional to the text, not to chunks × window ---------------------------------
+
+def _long_answer() -> str:
+    prose = ("The team agreed to move the nightly batch jobs to the new scheduler and to "
+             "review the alert thresholds that paged people twice last week. ")
+    return prose * 12 + " ".join(sentence(e)[1] for e in sorted(CASES)) + " " + prose * 4
+
+
+async def test_long_stream_analyses_each_character_about_once(monkeypatch) -> None:
+    from gateway.scrubbing.stream import StreamScrubber
+
+    text = _long_answer()
+    analysed: list[int] = []
+    real = SCRUBBER.analyze
+    monkeypatch.setattr(SCRUBBER, "analyze", lambda t: analysed.append(len(t)) or real(t))
+    s = StreamScrubber(SCRUBBER)  # no coalescing: every 4-char piece may release
+    out = "".join(s.feed(text[i:i + 4]) for i in range(0, len(text), 4)) + s.flush()
+    monkeypatch.setattr(SCRUBBER, "analyze", real)
+    assert out == SCRUBBER.scrub(text)[0]
+    # Before: every piece re-analysed 64 chars of context plus the held tail (~15x the text).
+    assert sum(analysed) < 3 * len(text), (sum(analysed), len(text))
+    # The prose around the PII was released without analysis.
+    assert len(analysed) < len(text) / 4 / 10
+
+
+async def test_non_streamed_answer_is_scrubbed_once_at_its_end(monkeypatch) -> None:
+    text = _long_answer()
+    calls: list[str] = []
+    guard = build({}, None, None)
+    scrubber = guard.scrubber_for_section({})
+    real = scrubber.analyze
+    monkeypatch.setattr(scrubber, "analyze", lambda t: calls.append(t) or real(t))
+    call = new_call(stream=False)
+    pieces = [text[i:i + 4] for i in range(0, len(text), 4)]
+    out = await run(guard, call, stream_of(pieces))
+    assert calls == [text]  # one scan of the whole answer
+    assert text_of(out[:-1]) == ""  # nothing before the finishing chunk
+    assert text_of(out) == SCRUBBER.scrub(text)[0]
+
+
+async def test_a_fast_burst_is_coalesced_into_few_chunks(monkeypatch) -> None:
+    from gateway.scrubbing import stream as stream_mod
+
+    now = [0.0]
+
+    def tick() -> float:  # each piece arrives 0.1 ms after the one before
+        now[0] += 0.0001
+        return now[0]
+
+    monkeypatch.setattr(stream_mod, "clock", tick)
+    text = _long_answer()
+    pieces = [text[i:i + 16] for i in range(0, len(text), 16)]
+    out = await run(COALESCING, new_call(), stream_of(pieces))  # coalesce_ms: 2
+    sent = [c for c in out if any(ch["delta"].get("content") for ch in c["choices"])]
+    assert text_of(out) == SCRUBBER.scrub(text)[0]
+    assert len(sent) < len(pieces) / 5, (len(sent), len(pieces))
+    assert sent[0] is out[1] and text_of([out[1]]) == pieces[0]  # the first text goes at once
+    # coalescing off: every whitespace-bearing piece of prose goes out on its own
+    out = await run(GUARD, new_call(), stream_of(pieces))
+    assert text_of(out) == SCRUBBER.scrub(text)[0]
+    sent = [c for c in out if any(ch["delta"].get("content") for ch in c["choices"])]
+    assert len(sent) > len(pieces) / 2
+
+
+async def test_an_email_next_to_a_long_blob_is_scrubbed_not_failed() -> None:
+    """Presidio's email regex is quadratic on long words: it must see only the e-mail's
+    word, not a 40 kB base64 blob that shares a digit window with it (before: a regex
+    timeout, so a 503)."""
+    import base64
+    import random
+
+    blob = base64.b64encode(random.Random(3).randbytes(30000)).decode()
+    text = f"Attached: {blob} Mail john.smith@acme.io about it."
+    scrubbed, counts = SCRUBBER.scrub(text)
+    assert counts.get("EMAIL_ADDRESS") == 1 and "john.smith" not in scrubbed
+    pieces = [text[i:i + 64] for i in range(0, len(text), 64)]
+    out = await run(GUARD, new_call(), stream_of(pieces))
+    assert text_of(out) == scrubbed
