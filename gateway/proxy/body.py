@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 
 from gateway.errors import APIError
@@ -24,9 +24,9 @@ async def read_json(request: Request, limit: int) -> dict[str, Any]:
     if not buf:
         raise APIError(400, "Request body is empty; expected a JSON object.", code="invalid_json")
     try:
-        body = json.loads(buf)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        msg = getattr(exc, "msg", "not UTF-8")
+        body = orjson.loads(buf)
+    except orjson.JSONDecodeError as exc:
+        msg = exc.msg
         raise APIError(400, f"Request body is not valid JSON: {msg}.", code="invalid_json") from None
     if not isinstance(body, dict):
         raise APIError(400, f"Request body must be a JSON object, not {type(body).__name__}.",

@@ -11,8 +11,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
+import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from gateway.auth.request import require_principal
 from gateway.errors import APIError
@@ -78,7 +79,8 @@ async def _complete(rt: Runtime, call: Call, stream: AsyncIterator[Chunk]) -> Re
     try:
         completion = await assemble(stream)
         completion["model"] = call.model
-        return JSONResponse(completion, headers=rt.response_headers(call))
+        return Response(orjson.dumps(completion, default=str), media_type="application/json",
+                        headers=rt.response_headers(call))
     except (GuardBlocked, APIError) as exc:
         err, outcome = _as_error(exc, call)
         return err.response(rt.response_headers(call))

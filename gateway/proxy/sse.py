@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
+import orjson
 from starlette.types import Receive, Scope, Send
 
 
 def encode(obj: dict[str, Any]) -> bytes:
-    return b"data: " + json.dumps(obj, separators=(",", ":")).encode() + b"\n\n"
+    """One SSE event. orjson: this runs once per streamed chunk (~6x faster than json)."""
+    return b"data: " + orjson.dumps(obj, default=str) + b"\n\n"
 
 
 class SSEResponse:

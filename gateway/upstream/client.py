@@ -8,12 +8,12 @@ litellm.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import aiohttp
+import orjson
 
 from gateway.config.model import ModelDeployment
 from gateway.errors import APIError
@@ -218,7 +218,7 @@ def _from_litellm(exc: Exception) -> UpstreamError:
 
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(obj, default=str).decode()
 
 
 async def _connect(send: Awaitable[aiohttp.ClientResponse]) -> aiohttp.ClientResponse:

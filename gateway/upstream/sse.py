@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+
+import orjson
 
 
 class MalformedStream(Exception):
@@ -50,8 +51,8 @@ async def iter_sse_json(reads: AsyncIterator[bytes], max_line: int = 8 * 1024 * 
             if not payload:
                 continue
             try:
-                obj = json.loads(payload)
-            except json.JSONDecodeError as exc:
+                obj = orjson.loads(payload)
+            except orjson.JSONDecodeError as exc:
                 raise MalformedStream(
                     f"upstream sent a malformed SSE event: {exc.msg}") from None
             if not isinstance(obj, dict):
