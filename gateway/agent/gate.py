@@ -108,9 +108,9 @@ class ResultScanner:
         if settings is not None and (not settings.enabled or "tool" not in settings.scan_roles):
             return ScanOutcome()
         try:
-            from gateway.input_guards.guard import _tool_text
+            from gateway.input_guards.guard import tool_text
 
-            result = await self.guard.scanner(principal).ascan(_tool_text(text), role="tool")
+            result = await self.guard.scanner(principal).ascan(tool_text(text), role="tool")
         except Exception as exc:  # noqa: BLE001
             log.error("agent: tool result scan failed: %s", type(exc).__name__)
             if not getattr(self.guard, "fail_closed", True):
