@@ -61,6 +61,13 @@ class _Seen:
     text_parts: list[str] | None = None
     text_chars: int = 0
 
+    def add(self, text: str) -> None:
+        """Keep the generated text (up to a cap) to count it if the upstream sends no usage."""
+        if text:
+            self.text_chars += len(text)
+            if self.text_parts is not None and self.text_chars <= MAX_TEXT_CHARS:
+                self.text_parts.append(text)
+
 
 class LimitsGuard(Guard):
     name = "limits"
@@ -260,14 +267,10 @@ class LimitsGuard(Guard):
                 seen.completion_tokens = int(usage.get("completion_tokens") or 0)
             for ch in chunk.get("choices") or ():
                 delta = ch.get("delta") or {}
-                texts = [delta.get("content") or ""]
-                texts += [(tc.get("function") or {}).get("arguments") or ""
-                          for tc in delta.get("tool_calls") or ()]
-                for text in texts:
-                    if text:
-                        seen.text_chars += len(text)
-                        if seen.text_parts is not None and seen.text_chars <= MAX_TEXT_CHARS:
-                            seen.text_parts.append(text)
+                if delta.get("content"):
+                    seen.add(delta["content"])
+                for tc in delta.get("tool_calls") or ():
+                    seen.add((tc.get("function") or {}).get("arguments") or "")
             yield chunk
 
     def actual(self, res: Reservation, call: Call, outcome: Outcome) -> tuple[int, int]:

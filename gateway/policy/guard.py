@@ -159,9 +159,11 @@ class _Enforcer:
         async for chunk in chunks:
             if self.template is None and chunk.get("id"):
                 self.template = chunk
-            choices = chunk.get("choices") or []
-            if not any((c.get("delta") or {}).get("tool_calls") for c in choices) and \
-                    not any(c.get("finish_reason") for c in choices):
+            choices = chunk.get("choices") or ()
+            if _plain(choices):  # the hot path: text with no tool call and no finish
+                if self.sent and self.held_prelude is None:
+                    yield chunk
+                    continue
                 if not self.sent and self.held_prelude is None and _is_prelude(chunk):
                     # Hold the role-only opening chunk: if the answer starts with a tool
                     # call that `on_deny: reject` refuses, the client still gets a real 403.
@@ -355,3 +357,11 @@ async def _remember(guard: PolicyGuard, call: Call, tcid: str, status: str) -> N
     except ToolIdsUnavailable as exc:
         log.warning("policy: could not record tool call id (%s); a tool message answering "
                     "it will be refused", exc, extra={"request_id": call.id})
+
+
+def _plain(choices: Any) -> bool:
+    """No tool-call delta and no finish_reason in any choice: pass the chunk through."""
+    for c in choices:
+        if c.get("finish_reason") or (c.get("delta") or {}).get("tool_calls"):
+            return False
+    return True
