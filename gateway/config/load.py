@@ -51,6 +51,30 @@ def find_config_path(explicit: str | os.PathLike[str] | None = None) -> Path | N
     return local if local.exists() else None
 
 
+def config_error(config: Any, path: tuple[Any, ...], message: str) -> "ConfigError":
+    """A ConfigError for the entry at `path` (e.g. ("guards", "pii", "entities")), prefixed
+    with `file:line` when the config came from a file. Guards use it for their own sections,
+    so every bad option names where it is."""
+    source = getattr(config, "source", None)
+    where = "<config>: "
+    if source:
+        try:
+            with open(source, encoding="utf-8") as fh:
+                line = _line_of(yaml.compose(fh.read()), path)
+            where = f"{source}:{line}: " if line else f"{source}: "
+        except Exception:  # noqa: BLE001 - a location is a courtesy, never a new failure
+            where = f"{source}: "
+    return ConfigError(where + message)
+
+
+def validation_error(config: Any, base: tuple[Any, ...], exc: Any) -> "ConfigError":
+    """A pydantic ValidationError on the section at `base`, as a located ConfigError."""
+    errors = exc.errors()
+    prefix = ".".join(map(str, base))
+    msgs = [f"{prefix}.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors]
+    return config_error(config, base + tuple(errors[0]["loc"]), "; ".join(msgs))
+
+
 def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     """Walk a pydantic error location through the YAML node tree to a 1-based line."""
     node, line = root, None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from gateway.config.load import ConfigError
+from gateway.config.load import ConfigError, config_error
 from gateway.config.model import KeepgateConfig
 from gateway.limits.spec import LimitSpecError, parse_caps
 
@@ -35,24 +35,8 @@ class LimitsSettings:
     team_defaults: dict[str, Any] = field(default_factory=dict)
 
 
-def _where(config: KeepgateConfig, path: tuple[Any, ...]) -> str:
-    """`file:line` of a config entry when the config came from a file."""
-    if not config.source:
-        return "<config>"
-    try:
-        import yaml
-
-        from gateway.config.load import _line_of
-
-        with open(config.source, encoding="utf-8") as fh:
-            line = _line_of(yaml.compose(fh.read()), path)
-    except Exception:  # noqa: BLE001 - a location is a courtesy, never a new failure
-        line = None
-    return f"{config.source}:{line}" if line else config.source
-
-
 def _fail(config: KeepgateConfig, path: tuple[Any, ...], msg: str) -> ConfigError:
-    return ConfigError(f"{_where(config, path)}: {'.'.join(map(str, path))}: {msg}")
+    return config_error(config, path, f"{'.'.join(map(str, path))}: {msg}")
 
 
 def load_settings(section: dict[str, Any], config: KeepgateConfig) -> LimitsSettings:

@@ -28,6 +28,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from gateway.config.load import validation_error
 from gateway.config.model import KeepgateConfig
 from gateway.pipeline.call import Call
 from gateway.pipeline.chunks import ToolCallBuffer, make_chunk
@@ -326,7 +329,10 @@ def _is_prelude(chunk: Chunk) -> bool:
 def build(section: dict[str, Any], config: KeepgateConfig, ctx: Any = None) -> PolicyGuard:
     """Build the guard; a bad policy or data file fails start-up naming file:line:col."""
     base = Path(config.source).resolve().parent if config.source else None
-    settings = PolicySettings.model_validate(section)
+    try:
+        settings = PolicySettings.model_validate(section)
+    except ValidationError as exc:
+        raise validation_error(config, ("guards", "policy"), exc) from None
     try:
         service = PolicyService(settings, base)
     except PolicyLoadError as exc:

@@ -29,6 +29,7 @@ from gateway.pipeline.verdict import Verdict
 from gateway.scrubbing.engine import Detector, ModelNotInstalled
 from gateway.scrubbing.metrics import PiiMetrics
 from gateway.scrubbing.scrubber import Scrubber
+from gateway.config.load import config_error
 from gateway.scrubbing.settings import PiiSettings, SettingsError, parse_settings
 from gateway.scrubbing.stream import StreamScrubber
 
@@ -345,27 +346,9 @@ def build(section: dict[str, Any], config: Any, ctx: Any) -> PiiGuard:
         settings = parse_settings(section)
         guard = PiiGuard(section, settings, shared_detector(settings.nlp_model))
     except SettingsError as exc:
-        raise _config_error(config, exc.path, str(exc)) from None
+        raise config_error(config, exc.path, str(exc)) from None
     except ModelNotInstalled as exc:
-        raise _config_error(config, ("guards", "pii", "nlp_model"), str(exc)) from None
+        raise config_error(config, ("guards", "pii", "nlp_model"), str(exc)) from None
     extras = getattr(ctx, "extras", None) or {}
     guard.metrics = PiiMetrics.of(extras.get("metrics"))
     return guard
-
-
-def _config_error(config: Any, path: tuple[Any, ...], message: str) -> Exception:
-    """A ConfigError with `file:line` when the config came from a file."""
-    from gateway.config.load import ConfigError, _line_of
-
-    source = getattr(config, "source", None)
-    where = ""
-    if source:
-        try:
-            import yaml
-
-            with open(source, encoding="utf-8") as fh:
-                line = _line_of(yaml.compose(fh.read()), path)
-            where = f"{source}:{line}: " if line else f"{source}: "
-        except Exception:  # noqa: BLE001 - a location is a courtesy, never a new failure
-            where = f"{source}: "
-    return ConfigError(where + message)

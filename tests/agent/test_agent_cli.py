@@ -10,18 +10,23 @@ from gateway.cli import _register_lazy, app
 from tests.agent.agent_support import DEV, agent_config, call, fake
 
 
-def test_cli_renders_a_run_and_answers_the_approval(gateway_factory, tmp_path):
-    gw = gateway_factory(agent_config(tmp_path))
+def _invoice_then_email(gw, task: str, reply: str, on_approval: str) -> str:
+    """The agent reads the injected invoice, then asks to e-mail bob; returns the CLI output."""
     _register_lazy()
     script = fake({"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
                   {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="s",
                                        body="b")]},
-                  {"reply": "Nothing was sent."})
-    result = CliRunner().invoke(app, ["agent", "Summarise the invoice", "--url", gw.url,
-                                      "--key", DEV, "--on-approval", "deny",
+                  {"reply": reply})
+    result = CliRunner().invoke(app, ["agent", task, "--url", gw.url, "--key", DEV,
+                                      "--on-approval", on_approval,
                                       "--model-params", json.dumps(script)])
-    out = result.output
-    assert result.exit_code == 0, out
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_cli_renders_a_run_and_answers_the_approval(gateway_factory, tmp_path):
+    gw = gateway_factory(agent_config(tmp_path))
+    out = _invoice_then_email(gw, "Summarise the invoice", "Nothing was sent.", "deny")
     assert "result withheld" in out and "override.ignore_previous" in out
     assert "approval required for send_email" in out
     assert "denied_by_approver" in out
@@ -38,16 +43,7 @@ def test_cli_reports_an_unreachable_gateway():
 def test_cli_shows_only_scrubbed_text_while_the_tool_gets_the_real_address(gateway_factory,
                                                                             tmp_path):
     gw = gateway_factory(agent_config(tmp_path, extra_guards={"pii": {"enabled": True}}))
-    _register_lazy()
-    script = fake({"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
-                  {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="s",
-                                       body="b")]},
-                  {"reply": "Sent to bob@example.com."})
-    result = CliRunner().invoke(app, ["agent", "Forward the invoice", "--url", gw.url,
-                                      "--key", DEV, "--on-approval", "approve",
-                                      "--model-params", json.dumps(script)])
-    out = result.output
-    assert result.exit_code == 0, out
+    out = _invoice_then_email(gw, "Forward the invoice", "Sent to bob@example.com.", "approve")
     assert "approval required for send_email" in out and "<EMAIL_ADDRESS>" in out
     assert "bob@example.com" not in out
     assert out.rstrip().endswith("Sent to <EMAIL_ADDRESS>.")

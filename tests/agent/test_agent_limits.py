@@ -5,16 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.agent.agent_support import DEV, agent_config, call, fake, of, run, types, web_app
-from tests.servers import ThreadServer
-
-
-@pytest.fixture(scope="module")
-def web():
-    state: dict = {}
-    server = ThreadServer(web_app(state)).start()
-    yield server, state
-    server.stop()
+from tests.agent.agent_support import DEV, agent_config, call, fake, of, run, types
 
 
 @pytest.fixture

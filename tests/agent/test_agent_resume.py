@@ -17,17 +17,9 @@ import pytest
 import yaml
 
 from gateway.pipeline.overrides import deep_merge
-from tests.agent.agent_support import DEV, REPO, agent_config, call, fake, of, run, types, web_app
+from tests.agent.agent_support import DEV, REPO, agent_config, call, fake, of, run, types
 from tests.conftest import _hash_keys, base_config
-from tests.servers import ThreadServer, free_port
-
-
-@pytest.fixture(scope="module")
-def web():
-    state: dict = {}
-    server = ThreadServer(web_app(state)).start()
-    yield server, state
-    server.stop()
+from tests.servers import free_port
 
 
 def _serve(cfg: dict, tmp: Path) -> tuple[subprocess.Popen, str]:

@@ -68,3 +68,4 @@ def test_store_down_fails_closed(gateway_factory, redis_url):
         _answer(gw, history, "call_x")
     assert exc.value.status_code == 503 and exc.value.body["code"] == "policy_unavailable"
     assert gw.audit_lines()[-1]["verdicts"][-1]["rule"] == "tool_message.store_unavailable"
+

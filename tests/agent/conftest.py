@@ -1,0 +1,17 @@
+"""Fixtures the agent tests share."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.agent.agent_support import web_app
+from tests.servers import ThreadServer
+
+
+@pytest.fixture(scope="module")
+def web():
+    """A local web server for the http_get tool: (server, state of what it was asked)."""
+    state: dict = {}
+    server = ThreadServer(web_app(state)).start()
+    yield server, state
+    server.stop()
