@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 
@@ -112,14 +113,6 @@ def create_app(config: KeepgateConfig | None = None, *, extra_guards: Sequence[G
                     exception_handlers={APIError: _api_error, 404: meta.not_found,
                                         405: meta.method_not_allowed, Exception: _server_error})
     app.state.keepgate = rt
-    import importlib
-
     for name in EXTENSIONS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        module.attach(app, rt)
+        importlib.import_module(name).attach(app, rt)
     return app

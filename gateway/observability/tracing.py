@@ -169,6 +169,5 @@ def _exporter(settings: TracingSettings) -> Any | None:
         else OTLPSpanExporter()
 
 
-def from_config(section: dict[str, Any] | None) -> NoTracer:
-    settings = TracingSettings.model_validate(section or {})
+def tracer_for(settings: TracingSettings) -> NoTracer:
     return OtelTracer(settings) if settings.enabled else NoTracer()

@@ -17,20 +17,23 @@ import hmac
 import secrets
 import time
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from gateway.auth.request import presented_key
+from gateway.config.load import validation_error
 from gateway.observability import tracing
 from gateway.observability.audit_redis import AuditRedisSettings, RedisStreamSink
 from gateway.observability.live import LiveView
 from gateway.runtime import Runtime
+
+M = TypeVar("M", bound=BaseModel)
 
 COOKIE = "keepgate_ui"
 
@@ -146,12 +149,19 @@ class _TracerService:
 def attach(app: Starlette, rt: Runtime) -> None:
     """Switch on tracing, the Redis audit stream and the UI as the config says."""
     section: dict[str, Any] = rt.config.observability.model_dump(exclude_none=True)
-    rt.tracer = tracing.from_config(section.get("tracing"))
+
+    def settings(model: type[M], part: str) -> M:
+        try:
+            return model.model_validate(section.get(part) or {})
+        except ValidationError as exc:
+            raise validation_error(rt.config, ("observability", part), exc) from None
+
+    rt.tracer = tracing.tracer_for(settings(tracing.TracingSettings, "tracing"))
     if rt.tracer.enabled:
         rt.services["otel"] = _TracerService(rt.tracer)
 
     if section.get("audit_redis") is not None:
-        ar = AuditRedisSettings.model_validate(section.get("audit_redis") or {})
+        ar = settings(AuditRedisSettings, "audit_redis")
         url = ar.url or rt.config.general_settings.redis_url
         if ar.enabled:
             if not url:
@@ -163,7 +173,7 @@ def attach(app: Starlette, rt: Runtime) -> None:
             rt.services["audit_redis"] = sink
             rt.ready_checks["audit_redis"] = sink.ready
 
-    ui = UISettings.model_validate(section.get("ui") or {})
+    ui = settings(UISettings, "ui")
     if ui.enabled:
         view = LiveView(rt.metrics)
         rt.audit.sinks.append(view)

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gateway.app import create_app
 from gateway.auth.keys import hash_key
 from gateway.config.load import ConfigError, load_config, parse_config
 from tests.servers import free_port
@@ -53,6 +54,9 @@ def test_config_errors_name_file_and_line(tmp_path):
     with pytest.raises(ConfigError) as exc:
         load_config(path, environ={})
     assert f"{path}:3" in str(exc.value) and "tracng" in str(exc.value)
+    path.write_text("observability:\n  tracing:\n    sample_ratio: 7\n")
+    with pytest.raises(ConfigError, match=rf"{path}:3: observability\.tracing\.sample_ratio"):
+        create_app(load_config(path, environ={}))
 
 
 def test_config_refuses_literal_provider_key():
