@@ -70,6 +70,9 @@ def test_spans_per_guard_and_upstream(gateway_factory):
         assert root.attributes["gen_ai.usage.output_tokens"] > 0
         guard = next(s for s in spans if s.name == "guard pii")
         assert guard.attributes["keepgate.stage"] == "request"
+        # The response-side guards' own time over the stream, as root attributes.
+        assert root.attributes["keepgate.guard.pii.response_ms"] >= 0
+        assert "keepgate.guard.input.response_ms" in root.attributes
         # Spans carry ids and names, never the conversation.
         for s in spans:
             blob = repr(dict(s.attributes)) + repr([dict(e.attributes) for e in s.events])
