@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,9 @@ from opa_client import AsyncOpaClient
 
 from gateway.policy.bundle import Bundle, PolicyLoadError
 from gateway.policy.decision import DECISION_PATH, PolicyDecision
+
+#: Seconds between re-uploads of the policies when OPA has no decision (restarted empty).
+REPUSH_INTERVAL = 5.0
 
 log = logging.getLogger("keepgate.policy")
 
@@ -54,6 +58,7 @@ class OpaServerEngine:
         self._client: AsyncOpaClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pushed: set[str] = set()
+        self._repushed_at = 0.0
 
     async def _session(self) -> AsyncOpaClient:
         """An aiohttp session belongs to one event loop; (re)create it for the running one."""
@@ -104,8 +109,26 @@ class OpaServerEngine:
             return self._failed(f"policy.opa_unavailable: {type(exc).__name__}")
         if not isinstance(body, dict) or "result" not in body:
             # opa-python-client returns {} for an undefined document: never an allow.
+            if await self._repush():
+                return await self.decide(input)
             return PolicyDecision.from_result(None, self.policy)
         return PolicyDecision.from_result(body["result"], self.policy)
+
+    async def _repush(self) -> bool:
+        """An undefined decision while we push the policies most likely means OPA restarted
+        empty: upload them again (at most every REPUSH_INTERVAL s) and ask once more."""
+        now = time.monotonic()
+        if not self.push or self.bundle is None or now - self._repushed_at < REPUSH_INTERVAL:
+            return False
+        self._repushed_at = now
+        log.warning("OPA at %s has no decision for %s: uploading the policies again",
+                    self.url, self.policy)
+        try:
+            await self.load(self.bundle)
+        except PolicyLoadError as exc:
+            log.error("re-uploading policies to OPA failed: %s", exc)
+            return False
+        return True
 
     async def _query(self, input: dict[str, Any]) -> Any:
         client = await self._session()

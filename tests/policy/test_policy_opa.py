@@ -91,6 +91,25 @@ def test_opa_stopped_fails_closed(gateway_factory):
     assert "OPA at " + thread.url in ready["checks"]["guard:policy"]["detail"]
 
 
+def test_opa_restarted_empty_gets_the_policies_again(gateway_factory):
+    """push mode: an OPA that restarts with no policies is re-uploaded on the next decision."""
+    first = ThreadServer(OpaTestServer().app()).start()
+    gw = opa_gateway(gateway_factory, first.url)
+    client = gw.client("sk-alice")
+    assert tool_call(client, "search", {"q": "x"}, "call_r1").choices[0].message.tool_calls
+    first.stop()
+    fresh = OpaTestServer()
+    second = ThreadServer(fresh.app(), port=first.port).start()
+    try:
+        assert not fresh.policies
+        res = tool_call(client, "search", {"q": "x"}, "call_r2")
+        assert [t.function.name for t in res.choices[0].message.tool_calls] == ["search"]
+        assert fresh.policies and "keepgate" in fresh.data
+        assert "uploading the policies again" in gw.log_text()
+    finally:
+        second.stop()
+
+
 def test_opa_unreachable_fail_open_when_configured(gateway_factory):
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     gw = opa_gateway(gateway_factory, url, fail_open=True)
