@@ -5,11 +5,12 @@ Records carry ids, rule names, counts and numbers — never message text, keys o
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 import time
 from typing import IO, Any
+
+import orjson
 
 
 class AuditLog:
@@ -29,7 +30,7 @@ class AuditLog:
     def write(self, record: dict[str, Any]) -> None:
         record.setdefault("ts", time.time())
         if self._fh is not None:
-            line = json.dumps(record, separators=(",", ":"), default=str)
+            line = orjson.dumps(record, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
             with self._lock:
                 self._fh.write(line + "\n")
                 if not self._own:
