@@ -428,6 +428,8 @@ class Detector:
                             words = [(m.start(), m.group().lower()) for m in _WORD.finditer(text)]
                         score = self._with_context(score, start, end, words, entry.context)
                     if score >= threshold and entity in entities:
+                        if entity == "URL" and _inside_word(text, start, end):
+                            continue
                         out.append(Span(start, end, entity, score))
         return self._ner(text, entities, threshold, out)
 
@@ -450,6 +452,16 @@ class Detector:
         if any(c in w for w in near for c in context):
             return min(1.0, max(score + CONTEXT_FACTOR, CONTEXT_MIN_SCORE))
         return score
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """A URL match that starts or ends inside a word is code, not a link: Presidio's
+    recognizer sees `threading.Th` in `threading.Thread` and `email.to` in `send_email.to`
+    (`.th`, `.to` are country domains). A match ending where the text ends is kept: in a
+    stream the word may still be arriving."""
+    after = text[end:end + 1]
+    before = text[start - 1:start] if start else ""
+    return (after.isalnum() or after == "_") or (before.isalnum() or before == "_")
 
 
 def resolve_overlaps(spans: list[Span]) -> list[Span]:

@@ -53,6 +53,22 @@ def test_each_entity_is_redacted_in_a_non_streamed_answer(gw, entity: str) -> No
     assert body.model_extra["keepgate"]["redactions"] == {entity: 1}
 
 
+CODE = ("Call threading.Thread(target=run), then current.get() and os.path.join(a, b); "
+        "send_email.to is the recipient field. Docs at https://docs.python.org/3/ help.")
+
+
+@pytest.mark.parametrize("chunk_chars", [0, 1, 5])
+def test_dotted_code_names_are_not_urls(gw, chunk_chars: int) -> None:
+    """A URL match starting or ending inside a word (`threading.Th|read`, `send_|email.to`)
+    is code, not a link; the real link in the same text is still redacted."""
+    expected = CODE.replace("https://docs.python.org/3/", "<URL>")
+    if chunk_chars:
+        text, _ = streamed_text(gw.client(), {"reply": CODE, "chunk_chars": chunk_chars})
+    else:
+        text = ask(gw.client(), {"reply": CODE}).parse().choices[0].message.content
+    assert text == expected
+
+
 def test_every_entity_streamed_split_at_every_position(gw) -> None:
     client = gw.client()
     for entity in sorted(CASES):
