@@ -68,10 +68,11 @@ class Runtime:
 
     # -- one chat call --------------------------------------------------------------------
 
+    def active_guards(self, skip: Collection[str] = ()) -> list[Guard]:
+        return [g for g in self.guards if g.name not in skip] if skip else self.guards
+
     async def check_request(self, call: Call, skip: Collection[str] = ()) -> None:
-        for guard in self.guards:
-            if guard.name in skip:
-                continue
+        for guard in self.active_guards(skip):
             t0 = time.perf_counter()
             try:
                 with self.tracer.stage(call, f"guard {guard.name}", **{
@@ -92,7 +93,7 @@ class Runtime:
 
         Raises GuardBlocked or APIError before anything is streamed. `skip` names guards
         left out of this call (the hosted agent decides tool calls with the policy itself,
-        at execution time, so it skips the proxy-side policy guard).
+        at execution time, and scrubs what it shows its client itself).
         """
         await self.check_request(call, skip)
         try:
@@ -104,7 +105,7 @@ class Runtime:
         except UpstreamError as exc:
             self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
             raise
-        guards = [g for g in self.guards if g.name not in skip] if skip else self.guards
+        guards = self.active_guards(skip)
         meter = None
         if guards and (self.tracer.enabled or random.random() < self.response_timing_sample):
             meter = [0.0] * (len(guards) + 1)

@@ -9,11 +9,6 @@ from gateway.pipeline.call import Call, Outcome
 from gateway.pipeline.guard import Chunk, Guard
 
 
-async def check_request(guards: Sequence[Guard], call: Call) -> None:
-    for guard in guards:
-        await guard.check_request(call)
-
-
 def wrap_response(guards: Sequence[Guard], call: Call, upstream: AsyncIterator[Chunk],
                   meter: list[float] | None = None) -> AsyncIterator[Chunk]:
     """Wrap the upstream stream so it passes the guards' transformers.

@@ -45,7 +45,7 @@ def uses_direct(d: ModelDeployment) -> bool:
     return p.provider in OPENAI_COMPATIBLE and bool(p.api_base)
 
 
-def _upstream_status(status: int, text: str) -> UpstreamError:
+def _upstream_status(status: int) -> UpstreamError:
     if status in RETRYABLE_STATUS or status >= 500:
         return UpstreamError(502, f"upstream returned HTTP {status}", "upstream_http_error")
     if status == 429:
@@ -76,8 +76,7 @@ class Upstream:
         if self._http is None or self._loop is not loop or self._http.closed:
             self._http = aiohttp.ClientSession(
                 timeout=self._timeout,
-                connector=aiohttp.TCPConnector(limit=1000, limit_per_host=0, ttl_dns_cache=300),
-                json_serialize=_dumps)
+                connector=aiohttp.TCPConnector(limit=1000, limit_per_host=0, ttl_dns_cache=300))
             self._loop = loop
         return self._http
 
@@ -93,7 +92,17 @@ class Upstream:
 
     def _headers(self, d: ModelDeployment) -> dict[str, str]:
         key = d.litellm_params.resolved_api_key()
-        return {"authorization": f"Bearer {key}"} if key else {}
+        headers = {"content-type": "application/json"}
+        if key:
+            headers["authorization"] = f"Bearer {key}"
+        return headers
+
+    async def _post(self, d: ModelDeployment, path: str, body: dict[str, Any]
+                    ) -> aiohttp.ClientResponse:
+        """POST `body` (serialised once, by orjson) to the deployment; transport failures
+        become 504 / 502."""
+        return await _connect(self._session().post(
+            self._base(d) + path, data=orjson.dumps(body, default=str), headers=self._headers(d)))
 
     async def _retrying(self, attempt_fn, label: str):
         delay = self.retry_backoff
@@ -123,12 +132,11 @@ class Upstream:
 
     async def _open_direct(self, d: ModelDeployment, body: dict[str, Any]
                           ) -> AsyncIterator[dict[str, Any]]:
-        resp = await _connect(self._session().post(self._base(d) + "/chat/completions",
-                                                   json=body, headers=self._headers(d)))
+        resp = await self._post(d, "/chat/completions", body)
         if resp.status >= 400:
-            text = (await resp.read()).decode(errors="replace")
+            await resp.read()  # unread, the connection could not go back to the pool
             resp.release()
-            raise _upstream_status(resp.status, text)
+            raise _upstream_status(resp.status)
         return self._direct_chunks(resp)
 
     async def _direct_chunks(self, resp: aiohttp.ClientResponse) -> AsyncIterator[dict[str, Any]]:
@@ -182,12 +190,10 @@ class Upstream:
         return await self._retrying(lambda: self._embed_litellm(d, body), d.model_name)
 
     async def _embed_direct(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]:
-        resp = await _connect(self._session().post(self._base(d) + "/embeddings", json=body,
-                                                   headers=self._headers(d)))
-        async with resp:
+        async with await self._post(d, "/embeddings", body) as resp:
             if resp.status >= 400:
-                raise _upstream_status(resp.status, await resp.text())
-            return await resp.json(content_type=None)
+                raise _upstream_status(resp.status)
+            return orjson.loads(await resp.read())
 
     async def _embed_litellm(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]:
         import litellm
@@ -209,16 +215,12 @@ def _from_litellm(exc: Exception) -> UpstreamError:
         return UpstreamError(504, "upstream timed out", "upstream_timeout")
     status = getattr(exc, "status_code", None)
     if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
-        return _upstream_status(status, "")
+        return _upstream_status(status)
     if status == 429:
         return UpstreamError(429, "upstream rate limit reached", "upstream_rate_limited")
     if "APIConnectionError" in name or "ServiceUnavailable" in name or "InternalServer" in name:
         return UpstreamError(502, f"upstream unreachable: {name}", "upstream_unreachable")
     return UpstreamError(502, f"upstream error: {name}", "upstream_http_error")
-
-
-def _dumps(obj: Any) -> str:
-    return orjson.dumps(obj, default=str).decode()
 
 
 async def _connect(send: Awaitable[aiohttp.ClientResponse]) -> aiohttp.ClientResponse:
