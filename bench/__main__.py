@@ -99,10 +99,8 @@ def cli(quick: Annotated[bool, typer.Option("--quick", help="2 scenarios × 2 co
     workdir = out / "run"
     workdir.mkdir(exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    labels = {"direct": "fake model (direct)", "keepgate-off": "Keepgate, guards off",
-              "keepgate-on": "Keepgate, all guards on", "litellm-plain": "LiteLLM, no guardrails",
-              "litellm-guarded": "LiteLLM, guardrails on"}
-    labels = {n: labels[n] for n in ALL_TARGETS if n in names}
+    host = machine()  # before the run: its load average is the box's, not the bench's
+    labels: dict[str, str] = {}
     points = []
     t0 = time.monotonic()
     total = len(names) * len(scs) * len(conc)
@@ -114,6 +112,7 @@ def cli(quick: Annotated[bool, typer.Option("--quick", help="2 scenarios × 2 co
             for name in names:
                 progress.update(task, description=f"starting {name}")
                 target = _start(name, workdir, fake, litellm_py)
+                labels[name] = target.label
                 try:
                     def tick(desc: str) -> None:
                         progress.update(task, description=desc)
@@ -127,13 +126,13 @@ def cli(quick: Annotated[bool, typer.Option("--quick", help="2 scenarios × 2 co
     finally:
         fake.stop()
     rows = report.summarise(points, labels)
-    title = (f"Keepgate bench, {stamp} — {machine()}\n"
+    title = (f"Keepgate bench, {stamp} — {host}\n"
              f"latency at {conc[0]} client(s) (+ = added vs direct), peak RPS over {conc} "
              f"clients, {dur:g} s per point; CPU and RSS of the proxy's processes only")
     console.print(report.table(rows, title))
     _headline(console, rows)
     png = report.plot(points, labels, out / "bench.png")
-    data = {"date": stamp, "machine": machine(), "concurrency": conc, "duration_s": dur,
+    data = {"date": stamp, "machine": host, "concurrency": conc, "duration_s": dur,
             "points": [p.as_dict() for p in points], "summary": rows}
     (out / "results.json").write_text(json.dumps(data, indent=1, default=str))
     console.print(f"results: {out / 'results.json'}" + (f", plot: {png}" if png else

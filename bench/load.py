@@ -13,11 +13,13 @@ import json
 import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import httptools
+
+from bench.stats import pct
 
 #: The first generated text: a non-empty "content" string (the role-only chunk is skipped).
 _TOKEN = re.compile(rb'"content":\s?"[^"]')
@@ -37,7 +39,7 @@ class Spec:
 class _Reply:
     status: int = 0
     first_body: float = 0.0
-    body: bytearray = field(default_factory=bytearray)
+    nbytes: int = 0
     done: asyncio.Future[None] | None = None
 
 
@@ -70,7 +72,7 @@ class _Conn(asyncio.Protocol):
     def on_body(self, body: bytes) -> None:
         if not self.reply.first_body and _TOKEN.search(body):
             self.reply.first_body = time.perf_counter()
-        self.reply.body += body
+        self.reply.nbytes += len(body)
 
     def on_message_complete(self) -> None:
         if self.reply.done and not self.reply.done.done():
@@ -113,38 +115,35 @@ async def _worker(spec: Spec, host: str, port: int, raw: bytes, t_start: float, 
             continue
         t1 = time.perf_counter()
         if t1 < t_start:
-            continue  # warm-up: connections open, caches hot, nothing recorded
+            out["warm"].append(t0)  # warm-up: connections open, caches hot; only counted
+            continue
         if reply.status != 200:
             out["errors"].append(t0)
             continue
         out["latency"].append(t1 - t0)
         if reply.first_body:
             out["ttft"].append(reply.first_body - t0)
-        out["bytes"].append(len(reply.body))
+        out["bytes"].append(reply.nbytes)
     if conn and conn.transport:
         conn.transport.close()
 
 
 async def run(spec: Spec) -> dict[str, Any]:
     host, port, raw = _raw_request(spec)
-    out: dict[str, list[float]] = {"latency": [], "ttft": [], "errors": [], "bytes": []}
+    out: dict[str, list[float]] = {"latency": [], "ttft": [], "errors": [], "bytes": [],
+                                   "warm": []}
     t_start = time.perf_counter() + spec.warmup
     t_end = t_start + spec.duration
     await asyncio.gather(*(_worker(spec, host, port, raw, t_start, t_end, out)
                            for _ in range(spec.concurrency)))
     elapsed = max(1e-9, time.perf_counter() - t_start)
-    lat = sorted(out["latency"])
-    ttft = sorted(out["ttft"])
+    lat, ttft = out["latency"], out["ttft"]
     return {"n": len(lat), "errors": len(out["errors"]), "rps": len(lat) / elapsed,
-            "p50": _pct(lat, 50), "p99": _pct(lat, 99), "ttft_p50": _pct(ttft, 50),
-            "ttft_p99": _pct(ttft, 99), "mean_bytes": (sum(out["bytes"]) / len(lat)) if lat else 0}
-
-
-def _pct(xs: list[float], p: float) -> float | None:
-    if not xs:
-        return None
-    k = min(len(xs) - 1, max(0, round(p / 100 * (len(xs) - 1))))
-    return xs[k]
+            # every request the target answered in this run, warm-up included (CPU per request)
+            "served": len(lat) + len(out["errors"]) + len(out["warm"]),
+            "p50": pct(lat, 50, None), "p99": pct(lat, 99, None),
+            "ttft_p50": pct(ttft, 50, None), "ttft_p99": pct(ttft, 99, None),
+            "mean_bytes": (sum(out["bytes"]) / len(lat)) if lat else 0}
 
 
 def main(argv: list[str]) -> None:

@@ -85,9 +85,8 @@ def sweep(target: Target, scenarios: Sequence[Scenario], concurrencies: Sequence
             cpu0 = target.cpu_seconds()
             res = load(target, sc, c, duration)
             cpu = target.cpu_seconds() - cpu0
-            total = res["n"] + res["errors"]
             # The CPU window includes the warm-up requests too: divide by all requests served.
-            served = max(1, total + int(res["rps"] * 0.3))
+            served = max(1, res["served"])
             points.append(Point(target.name, sc.name, c, res["n"], res["errors"], res["rps"],
                                 res["p50"], res["p99"], res["ttft_p50"] if sc.stream else None,
                                 cpu * 1000 / served if res["n"] else None, target.rss_mb(),

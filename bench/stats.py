@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 
-def pct(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0-100), nearest rank; 0.0 for no samples."""
+def pct(values: Sequence[float], q: float, empty: Any = 0.0) -> Any:
+    """The q-th percentile (0-100), nearest rank; `empty` for no samples."""
     if not values:
-        return 0.0
+        return empty
     s = sorted(values)
     return s[min(len(s) - 1, int(round(q / 100 * (len(s) - 1))))]
 

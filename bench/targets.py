@@ -7,7 +7,6 @@ is excluded except for `direct`, which *is* the fake model).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from typing import Any
 
 import httpx
 import yaml
+
+from gateway.auth.keys import hash_key
 
 REPO = Path(__file__).resolve().parent.parent
 MASTER = "sk-bench-master-0123456789"
@@ -136,7 +137,7 @@ def start_fake_model(workdir: Path) -> Target:
 
 
 def keepgate_config(fake_base: str, guards_on: bool, audit: Path) -> dict[str, Any]:
-    key_hash = "sha256:" + hashlib.sha256(USER_KEY.encode()).hexdigest()
+    key_hash = "sha256:" + hash_key(USER_KEY)
     cfg: dict[str, Any] = {
         "model_list": [{"model_name": "demo",
                         "litellm_params": {"model": "openai/demo", "api_base": fake_base},
@@ -215,5 +216,5 @@ def start_litellm(workdir: Path, fake_base: str, python: Path, guardrails: bool)
         for p in procs:
             p.stop()
         raise
-    label = ("LiteLLM Proxy, guardrails on" if guardrails else "LiteLLM Proxy, no guardrails")
+    label = "LiteLLM, guardrails on" if guardrails else "LiteLLM, no guardrails"
     return Target(name, label, f"http://127.0.0.1:{port}/v1/chat/completions", MASTER, procs)
