@@ -82,8 +82,13 @@ async def assemble(chunks: AsyncIterator[Chunk]) -> dict[str, Any]:
             base = chunk
         if chunk.get("usage"):
             usage = chunk["usage"]
-        if chunk.get("keepgate"):
-            extra.update(chunk["keepgate"])
+        for key, value in (chunk.get("keepgate") or {}).items():
+            # Guards report in batches on several chunks (per choice, per decision): lists
+            # add up, anything else keeps the latest value.
+            if isinstance(value, list) and isinstance(extra.get(key), list):
+                extra[key] = extra[key] + value
+            else:
+                extra[key] = value
         for ch in chunk.get("choices") or ():
             i = ch.get("index", 0)
             c = choices.setdefault(i, {"index": i, "content": [], "role": "assistant",
