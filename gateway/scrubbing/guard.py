@@ -24,7 +24,7 @@ from gateway.auth.principal import Principal
 from gateway.pipeline.call import Call
 from gateway.pipeline.chunks import Chunk, ToolCallBuffer, make_chunk
 from gateway.pipeline.guard import Guard, GuardBlocked
-from gateway.pipeline.overrides import effective
+from gateway.pipeline.overrides import deep_merge, effective
 from gateway.pipeline.verdict import Verdict
 from gateway.scrubbing.engine import Detector, ModelNotInstalled
 from gateway.scrubbing.metrics import PiiMetrics
@@ -87,12 +87,15 @@ class PiiGuard(Guard):
         self.fail_closed = not settings.fail_open
         self.metrics: PiiMetrics | None = None
         self._scrubbers: dict[str, Scrubber | None] = {}
-        # Validate every per-role / per-key override now, not on a live request.
+        # Check every per-role / per-key override now, merged as a request will see it
+        # (`effective`), scrubber included: a bad one must fail start-up, not a live request.
+        base = {k: v for k, v in section.items() if k not in ("roles", "keys")}
         for group in ("roles", "keys"):
             for name, over in (section.get(group) or {}).items():
-                merged = {k: v for k, v in section.items() if k not in ("roles", "keys")}
-                merged.update(over or {})
-                parse_settings(merged, where=f"guards.pii.{group}.{name}")
+                where = ("guards", "pii", group, str(name))
+                merged = parse_settings(deep_merge(base, over or {}), where=".".join(where))
+                if merged.enabled:
+                    Scrubber(detector, merged, where)
         self.scrubber_for_section(section)
 
     def scrubber_for_section(self, section: dict[str, Any]) -> Scrubber | None:

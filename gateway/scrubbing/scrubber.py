@@ -28,19 +28,20 @@ from gateway.scrubbing.settings import PiiSettings, SettingsError, parse_setting
 class Scrubber:
     """One policy (entities, threshold, operators, allowlist) over a shared `Detector`."""
 
-    def __init__(self, detector: Detector, settings: PiiSettings) -> None:
+    def __init__(self, detector: Detector, settings: PiiSettings,
+                 where: tuple[str, ...] = ("guards", "pii")) -> None:
         self.detector = detector
         self.settings = settings
         self.entities = settings.entity_set()
+        at = ".".join(where)
         unknown = self.entities - detector.supported
         if unknown:
-            raise SettingsError(f"guards.pii.entities: no recognizer for {sorted(unknown)} "
-                                f"(known: {sorted(detector.supported)})",
-                                ("guards", "pii", "entities"))
+            raise SettingsError(f"{at}.entities: no recognizer for {sorted(unknown)} "
+                                f"(known: {sorted(detector.supported)})", where + ("entities",))
         stray = set(settings.operators) - detector.supported - {"DEFAULT"}
         if stray:
-            raise SettingsError(f"guards.pii.operators: unknown entity type(s) {sorted(stray)} "
-                                "(use an entity type or DEFAULT)", ("guards", "pii", "operators"))
+            raise SettingsError(f"{at}.operators: unknown entity type(s) {sorted(stray)} "
+                                "(use an entity type or DEFAULT)", where + ("operators",))
         self.threshold = settings.score_threshold
         self.salt = settings.salt()
         values = sorted({v for v in settings.allowlist if v}, key=len, reverse=True)
