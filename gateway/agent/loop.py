@@ -12,9 +12,11 @@ event passes the run's `Redactor` first (`redact.py`), so the client sees only s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,7 +194,7 @@ class Loop:
         if bad is not None:
             return await self._result(live, tcid, name, bad, scan=False)
         assert args is not None
-        decision = await self._decide(live, tcid, name, args, prior)
+        decision = await self._decide(live, tcid, name, args, prior, clock)
         if decision.outcome != "allow":
             code = {"deny": "denied_by_policy", "error": "policy_error",
                     "human_deny": "denied_by_approver"}.get(decision.outcome, "denied")
@@ -209,7 +211,7 @@ class Loop:
         await self._result(live, tcid, name, out, scan=True)
 
     async def _decide(self, live: LiveRun, tcid: str, name: str, args: dict[str, Any],
-                      prior: dict[str, Any] | None) -> ToolDecision:
+                      prior: dict[str, Any] | None, clock: "_Clock") -> ToolDecision:
         st = live.state
         if prior is None:
             d = await self.policy.decide(
@@ -229,7 +231,8 @@ class Loop:
                                   "rule": d.rule, "rewritten_arguments": d.rewritten_arguments}
             prior = st.approvals[tcid]
         if "decision" not in prior:
-            prior["decision"], prior["comment"] = await self._wait_approval(live, tcid, prior)
+            with clock.stopped():  # a human's think time is not the run's
+                prior["decision"], prior["comment"] = await self._wait_approval(live, tcid, prior)
         approved = prior["decision"] == "approve"
         outcome = "allow" if approved else "human_deny"
         self._audit(live, tcid, name, "allow" if approved else "deny", "approval", by="human")
@@ -317,6 +320,15 @@ class _Clock:
 
     def elapsed(self) -> float:
         return self.base + time.monotonic() - self.t0 - self.paused
+
+    @contextlib.contextmanager
+    def stopped(self) -> Iterator[None]:
+        """Time inside the block is not counted (waiting for an approval)."""
+        t = time.monotonic()
+        try:
+            yield
+        finally:
+            self.paused += time.monotonic() - t
 
     async def within(self, limit: float, aw: Any) -> Any:
         left = limit - self.elapsed()

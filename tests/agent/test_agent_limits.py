@@ -3,6 +3,9 @@ steps and spend each end the way the issue asks, with a clear reason."""
 
 from __future__ import annotations
 
+import time
+
+import httpx
 import pytest
 
 from tests.agent.agent_support import DEV, agent_config, call, fake, of, run, types
@@ -92,3 +95,22 @@ def test_wall_clock_timeout(agw, web):
                                                       "chunk_chars": 1})})
     failed = of(events, "run.failed")[0]
     assert failed["reason"] == "timeout"
+
+
+def test_waiting_for_an_approval_does_not_count_against_the_wall_clock(agw, tmp_path):
+    """A human taking longer than the run's whole time budget to approve does not time it out."""
+    script = fake({"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
+                  {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="s",
+                                       body="b")]},
+                  {"reply": "Sent."})
+    events = run(agw.url, DEV, {"task": "Forward the invoice", "model": "demo",
+                                "limits": {"timeout_s": 2}, "model_params": script},
+                 until="approval.required")
+    run_id = events[0]["run_id"]
+    time.sleep(2.5)  # the human thinks for longer than the run may take
+    r = httpx.post(f"{agw.url}/v1/agent/runs/{run_id}/approvals", json={
+        "tool_call_id": "e1", "decision": "approve"}, headers={"authorization": f"Bearer {DEV}"})
+    assert r.status_code == 200, r.text
+    rest = run(agw.url, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
+    assert types(rest)[-1] == "run.completed", rest[-1]
+    assert (tmp_path / "outbox.jsonl").exists()
