@@ -27,7 +27,8 @@ from gateway.upstream.client import Upstream
 
 log = logging.getLogger("keepgate")
 
-#: Optional parts that add routes and services to the app: module with `attach(app, runtime)`.
+#: Parts that add routes and services to the app: modules with `attach(app, runtime)` and
+#: `check(config)` (validates their config sections without building anything).
 #: Missing modules are skipped, so the core runs while they are built.
 EXTENSIONS = ("gateway.agent.routes", "gateway.observability.ui")
 
@@ -68,6 +69,12 @@ def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = ()) ->
     guards = build_guards(config, {"metrics": metrics, "audit": audit})
     guards.extend(extra_guards)
     return Runtime(config, guards, upstream, metrics, audit)
+
+
+def check_extensions(config: KeepgateConfig) -> None:
+    """Validate the sections the extensions own (for `keepgate config check`)."""
+    for name in EXTENSIONS:
+        importlib.import_module(name).check(config)
 
 
 def create_app(config: KeepgateConfig | None = None, *, extra_guards: Sequence[Guard] = (),

@@ -102,9 +102,10 @@ def config_check(config: ConfigOpt = None,
     try:
         cfg = load_config(config)
         if build:
-            from gateway.app import build_runtime
+            from gateway.app import build_runtime, check_extensions
 
             build_runtime(cfg)
+            check_extensions(cfg)
     except ConfigError as exc:
         typer.echo(f"keepgate: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -21,7 +21,9 @@ from starlette.routing import Route
 
 from gateway.agent.live import SSE_DONE, LiveRun, sse
 from gateway.agent.service import AgentService, build_service
+from gateway.agent.settings import parse_settings
 from gateway.auth.request import require_principal
+from gateway.config.model import KeepgateConfig
 from gateway.errors import APIError
 from gateway.proxy.body import read_json
 from gateway.proxy.sse import SSEResponse
@@ -109,6 +111,11 @@ async def resume_run(request: Request) -> Response:
     svc = _service(request)
     live = await svc.resume(principal, request.path_params["run_id"])
     return await _respond(svc, live, stream)
+
+
+def check(config: KeepgateConfig) -> None:
+    """`keepgate config check`: the `agent:` section, without building the service."""
+    parse_settings(config)
 
 
 def attach(app: Starlette, rt: Runtime) -> None:

@@ -225,7 +225,7 @@ class AgentService:
 
 
 def build_service(rt: Runtime) -> AgentService | None:
-    settings = parse_settings(rt.config.agent)
+    settings = parse_settings(rt.config)
     if not settings.enabled:
         return None
     return AgentService(rt, settings)

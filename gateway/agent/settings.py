@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gateway.config.load import validation_error
+from gateway.config.model import KeepgateConfig
+
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 
 
@@ -81,12 +84,9 @@ class AgentSettings(_Strict):
         return ToolSettings.model_validate(merged)
 
 
-class AgentConfigError(ValueError):
-    """The `agent:` section is invalid."""
-
-
-def parse_settings(section: dict[str, Any]) -> AgentSettings:
+def parse_settings(config: KeepgateConfig) -> AgentSettings:
+    """The `agent:` section; a bad one is a ConfigError naming the file and line."""
     try:
-        return AgentSettings.model_validate(section or {})
+        return AgentSettings.model_validate(config.agent or {})
     except ValidationError as exc:
-        raise AgentConfigError(f"agent: {exc}") from None
+        raise validation_error(config, ("agent",), exc) from None

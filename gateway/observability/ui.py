@@ -27,7 +27,8 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from gateway.auth.request import presented_key
-from gateway.config.load import validation_error
+from gateway.config.load import config_error, validation_error
+from gateway.config.model import KeepgateConfig
 from gateway.observability import tracing
 from gateway.observability.audit_redis import AuditRedisSettings, RedisStreamSink
 from gateway.observability.live import LiveView
@@ -146,34 +147,44 @@ class _TracerService:
         self.tracer.shutdown()
 
 
-def attach(app: Starlette, rt: Runtime) -> None:
-    """Switch on tracing, the Redis audit stream and the UI as the config says."""
-    section: dict[str, Any] = rt.config.observability.model_dump(exclude_none=True)
+def _settings(config: KeepgateConfig
+              ) -> tuple[tracing.TracingSettings, AuditRedisSettings | None, UISettings]:
+    """The `observability` sub-sections; a bad one is a ConfigError naming file and line."""
+    section: dict[str, Any] = config.observability.model_dump(exclude_none=True)
 
-    def settings(model: type[M], part: str) -> M:
+    def parse(model: type[M], part: str) -> M:
         try:
             return model.model_validate(section.get(part) or {})
         except ValidationError as exc:
-            raise validation_error(rt.config, ("observability", part), exc) from None
+            raise validation_error(config, ("observability", part), exc) from None
 
-    rt.tracer = tracing.tracer_for(settings(tracing.TracingSettings, "tracing"))
+    ar = parse(AuditRedisSettings, "audit_redis") if "audit_redis" in section else None
+    if ar is not None and ar.enabled and not (ar.url or config.general_settings.redis_url):
+        raise config_error(config, ("observability", "audit_redis"), "observability."
+                           "audit_redis needs a url (or general_settings.redis_url)")
+    return parse(tracing.TracingSettings, "tracing"), ar, parse(UISettings, "ui")
+
+
+def check(config: KeepgateConfig) -> None:
+    """`keepgate config check`: the observability sub-sections, without starting anything."""
+    _settings(config)
+
+
+def attach(app: Starlette, rt: Runtime) -> None:
+    """Switch on tracing, the Redis audit stream and the UI as the config says."""
+    tracer_settings, ar, ui = _settings(rt.config)
+    rt.tracer = tracing.tracer_for(tracer_settings)
     if rt.tracer.enabled:
         rt.services["otel"] = _TracerService(rt.tracer)
 
-    if section.get("audit_redis") is not None:
-        ar = settings(AuditRedisSettings, "audit_redis")
+    if ar is not None and ar.enabled:
         url = ar.url or rt.config.general_settings.redis_url
-        if ar.enabled:
-            if not url:
-                raise ValueError("observability.audit_redis needs a url (or "
-                                 "general_settings.redis_url)")
-            errors = rt.metrics.audit_sink_errors.labels("redis")
-            sink = RedisStreamSink(url, ar.stream, ar.maxlen, ar.buffer, on_drop=errors.inc)
-            rt.audit.sinks.append(sink)
-            rt.services["audit_redis"] = sink
-            rt.ready_checks["audit_redis"] = sink.ready
+        errors = rt.metrics.audit_sink_errors.labels("redis")
+        sink = RedisStreamSink(url, ar.stream, ar.maxlen, ar.buffer, on_drop=errors.inc)
+        rt.audit.sinks.append(sink)
+        rt.services["audit_redis"] = sink
+        rt.ready_checks["audit_redis"] = sink.ready
 
-    ui = settings(UISettings, "ui")
     if ui.enabled:
         view = LiveView(rt.metrics)
         rt.audit.sinks.append(view)

@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from gateway.config.load import validation_error
+from gateway.config.load import config_error, validation_error
 from gateway.config.model import KeepgateConfig
 from gateway.pipeline.call import Call
 from gateway.pipeline.chunks import ToolCallBuffer, make_chunk
@@ -348,8 +348,9 @@ def _tool_call_store(settings: PolicySettings, config: KeepgateConfig) -> ToolCa
     ids = settings.tool_ids
     url = ids.redis_url or config.general_settings.redis_url
     if ids.backend == "redis" and not url:
-        raise ValueError("guards.policy.tool_ids.backend is redis but no redis_url is set "
-                         "(tool_ids.redis_url or general_settings.redis_url)")
+        raise config_error(config, ("guards", "policy", "tool_ids", "backend"),
+                           "guards.policy.tool_ids.backend is redis but no redis_url is set "
+                           "(tool_ids.redis_url or general_settings.redis_url)")
     if ids.backend == "redis" or (ids.backend == "auto" and url):
         return RedisToolCalls(url, prefix=ids.prefix, ttl_s=ids.ttl_s)  # type: ignore[arg-type]
     return IssuedToolCalls(settings.max_tracked_ids)

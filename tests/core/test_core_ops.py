@@ -97,6 +97,14 @@ def test_cli_config_check(tmp_path):
     bad.write_text("keys:\n  - key_id: a\n    key_hash: nothex\n")
     res = subprocess.run(KEEPGATE + ["config", "check", "--config", str(bad)], capture_output=True, text=True)
     assert res.returncode == 2 and f"{bad}:3" in res.stderr
+    # Sections the agent and observability own are checked too, with their file:line.
+    for text, where in (("agent:\n  limits:\n    max_stepz: 3\n", "agent.limits.max_stepz"),
+                        ("observability:\n  tracing:\n    exporter: zipkin\n",
+                         "observability.tracing.exporter")):
+        bad.write_text(good.read_text() + text)
+        res = subprocess.run(KEEPGATE + ["config", "check", "--config", str(bad)],
+                             capture_output=True, text=True)
+        assert res.returncode == 2 and f"{bad}:7: {where}" in res.stderr, res.stderr
 
 
 def test_serve_demo_mode_end_to_end(tmp_path):
