@@ -66,7 +66,7 @@ def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = ()) ->
     gs = config.general_settings
     upstream = Upstream(timeout=gs.request_timeout, num_retries=gs.num_retries,
                         retry_backoff=gs.retry_backoff)
-    guards = build_guards(config, {"metrics": metrics, "audit": audit})
+    guards = build_guards(config, {"metrics": metrics, "audit": audit, "upstream": upstream})
     guards.extend(extra_guards)
     return Runtime(config, guards, upstream, metrics, audit)
 

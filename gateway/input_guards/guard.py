@@ -96,9 +96,13 @@ def messages_to_scan(body: dict[str, Any], roles: set[str]) -> Iterator[tuple[in
 class InputGuard(Guard):
     name = "input"
 
-    def __init__(self, section: dict[str, Any], config: KeepgateConfig | None = None) -> None:
+    def __init__(self, section: dict[str, Any], config: KeepgateConfig | None = None,
+                 upstream: Any | None = None) -> None:
         self.section = section
         self.config = config
+        #: The gateway's own upstream client (shared pool, built-in fake model routing); a
+        #: judge makes its own only where there is none (`keepgate scan`).
+        self.upstream = upstream
         self.base = parse_settings(section)
         self.fail_closed = not self.base.fail_open
         self._scanners: dict[str, tuple[InputSettings, Scanner]] = {}
@@ -128,7 +132,7 @@ class InputGuard(Guard):
         key = settings.judge.model_dump_json()
         judge = self._judges.get(key)
         if judge is None:
-            judge = self._judges[key] = Judge(settings.judge, self.config)
+            judge = self._judges[key] = Judge(settings.judge, self.config, self.upstream)
         return judge
 
     async def aclose(self) -> None:
@@ -233,7 +237,8 @@ def _base(section: dict[str, Any]) -> dict[str, Any]:
 
 def build(section: dict[str, Any], config: KeepgateConfig | None = None, ctx: Any = None) -> InputGuard:
     """Registry entry point (`gateway.pipeline.registry`); raises on a bad section or rule pack."""
-    return InputGuard(section, config)
+    extras = getattr(ctx, "extras", None) or {}
+    return InputGuard(section, config, extras.get("upstream"))
 
 #: Public name for other parts (the agent loop reads tool results the same way).
 tool_text = _tool_text

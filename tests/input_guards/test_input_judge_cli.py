@@ -56,6 +56,17 @@ def test_judge_failure_fails_closed(gateway_factory, fake: dict) -> None:
                for v in audit["verdicts"])
 
 
+def test_judge_on_the_builtin_fake_model_uses_the_gateways_upstream(gateway_factory) -> None:
+    """Demo mode's `builtin://fake-model` only resolves through the gateway's own client."""
+    cfg = _judge({"reply": "SAFE"})
+    cfg["model_list"] = [{"model_name": "demo", "litellm_params": {
+        "model": "openai/demo", "api_base": "builtin://fake-model"}}]
+    gw = gateway_factory(cfg)
+    out = gw.client().chat.completions.create(model="demo",
+                                              messages=[{"role": "user", "content": QUIET}])
+    assert out.choices[0].message.content == QUIET
+
+
 def test_judge_failure_fails_open_when_configured(gateway_factory) -> None:
     gw = gateway_factory(_judge({"error": 500}, fail_open=True))
     raw = gw.client().chat.completions.with_raw_response.create(
