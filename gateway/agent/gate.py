@@ -104,18 +104,15 @@ class ResultScanner:
     async def scan(self, principal: Principal, text: str) -> ScanOutcome:
         if self.guard is None:
             return ScanOutcome()
-        settings = getattr(self.guard, "base", None)
-        if settings is not None and (not settings.enabled or "tool" not in settings.scan_roles):
-            return ScanOutcome()
         try:
-            from gateway.input_guards.guard import tool_text
-
-            result = await self.guard.scanner(principal).ascan(tool_text(text), role="tool")
+            result = await self.guard.scan_tool_result(principal, text)
         except Exception as exc:  # noqa: BLE001
             log.error("agent: tool result scan failed: %s", type(exc).__name__)
             if not getattr(self.guard, "fail_closed", True):
                 return ScanOutcome(error=True)
             return ScanOutcome(blocked=True, rules=["input.internal_error"], error=True)
+        if result is None:
+            return ScanOutcome()
         return ScanOutcome(blocked=result.blocked, rules=result.rule_ids)
 
 

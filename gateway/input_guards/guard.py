@@ -159,6 +159,17 @@ class InputGuard(Guard):
             self._results.popitem(last=False)
         return result
 
+    async def scan_tool_result(self, principal: Any, text: str) -> ScanResult | None:
+        """A tool result the hosted agent is about to give the model (None: not scanned).
+
+        The caller's role/key overrides apply, and the result lands in the same cache as
+        the request-side scan of that `tool` message on the agent's next model call.
+        """
+        settings, scanner = self._scanner_for(effective(self.section, principal))
+        if not settings.enabled or "tool" not in settings.scan_roles:
+            return None
+        return await self._scan(scanner, _content_text(text, True), "tool")
+
     async def check_request(self, call: Call) -> None:
         settings, scanner = self._scanner_for(effective(self.section, call.principal))
         if not settings.enabled:

@@ -161,3 +161,18 @@ def test_pii_in_tool_results_does_not_reach_the_client(gateway_factory, tmp_path
     state = httpx.get(f"{gw.url}/v1/agent/runs/{events[0]['run_id']}",
                       headers={"authorization": f"Bearer {DEV}"}).json()
     assert "@example" not in json.dumps(state["messages"])
+
+
+def test_tool_results_follow_the_callers_input_guard_overrides(gateway_factory, tmp_path):
+    """A key whose input guard does not scan tool results gets them unscanned in the agent
+    too (the agent asks the input guard with the caller's overrides, as the proxy does)."""
+    cfg = agent_config(tmp_path, extra_guards={"input": {
+        "enabled": True, "keys": {"dev": {"scan_roles": ["system", "user"]}}}})
+    gw = gateway_factory(cfg)
+    events = run(gw.url, DEV, {"task": "Summarise the vendor invoice", "model": "demo",
+                               "model_params": fake({"tool_calls": [call("read_file", "c1",
+                                                                        path=INVOICE)]},
+                                                    {"reply": "Done."})})
+    first = of(events, "tool.result")[0]
+    assert first["ok"] is True and "withheld" not in first and not first.get("tainted")
+    assert types(events)[-1] == "run.completed"
