@@ -151,9 +151,10 @@ _BENIGN_DOCS = [
 ]
 
 
-def _fill(template: str, rng: random.Random) -> str:
+def _fill_from(template: str, table: dict[str, list[str]], rng: random.Random) -> str:
+    """Fill each `{key}` of the template with a random value from `table[key]`."""
     out = template
-    for key, values in _FILL.items():
+    for key, values in table.items():
         token = "{" + key + "}"
         while token in out:
             out = out.replace(token, rng.choice(values), 1)
@@ -162,7 +163,7 @@ def _fill(template: str, rng: random.Random) -> str:
 
 def hard_negatives(n: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
-    out = {_fill(rng.choice(_BENIGN_TEMPLATES), rng) for _ in range(n * 2)}
+    out = {_fill_from(rng.choice(_BENIGN_TEMPLATES), _FILL, rng) for _ in range(n * 2)}
     out |= {d.replace("{{", "{").replace("}}", "}") for d in _BENIGN_DOCS}
     return sorted(out)[:n] if len(out) > n else sorted(out)
 
@@ -251,15 +252,6 @@ _QUESTION_FILL = {
     "task": ["running the team's standup", "writing the quarterly report", "onboarding interns"],
     "book": ["The Hobbit", "Der Vorleser", "Sapiens"], "year": ["1989", "2008", "1990"],
 }
-
-
-def _fill_from(template: str, table: dict[str, list[str]], rng: random.Random) -> str:
-    out = template
-    for key, values in table.items():
-        token = "{" + key + "}"
-        while token in out:
-            out = out.replace(token, rng.choice(values), 1)
-    return out
 
 
 def direct_attacks(n: int, seed: int = 13) -> list[str]:
