@@ -77,7 +77,7 @@ class PolicyGuard(Guard):
             return
         conf = effective(self.section, call.principal)
         check = conf.get("check_tool_messages", self.service.settings.check_tool_messages)
-        answered: set[str] = set()
+        tool_messages: list[dict[str, Any]] = []
         for m in messages:
             if not isinstance(m, dict):
                 continue
@@ -87,38 +87,29 @@ class PolicyGuard(Guard):
                     if isinstance(fn.get("name"), str):
                         call.facts.tools_called.append(fn["name"][:200])
             elif m.get("role") == "tool" and check:
-                await self._check_tool_message(call, m, answered)
+                tool_messages.append(m)
+        if tool_messages:
+            await self._check_tool_messages(call, tool_messages)
 
-    async def _check_tool_message(self, call: Call, m: dict[str, Any], answered: set[str]
-                                  ) -> None:
-        tcid = m.get("tool_call_id")
+    async def _check_tool_messages(self, call: Call, messages: list[dict[str, Any]]) -> None:
+        """Each `tool` message must answer a call released to this key (one store lookup)."""
+        ids = [m["tool_call_id"] for m in messages if isinstance(m.get("tool_call_id"), str)]
         try:
-            status = (await self.issued.status(call.principal.key_id, tcid)
-                      if isinstance(tcid, str) else None)
+            statuses = await self.issued.statuses(call.principal.key_id, ids)
         except ToolIdsUnavailable as exc:
-            mode = "open" if self.service.settings.fail_open else "closed"
             v = call.add(Verdict(NAME, "error", rule="tool_message.store_unavailable",
                                  reason=f"tool-call id store unreachable ({exc})",
-                                 detail={"mode": mode}))
-            if mode == "open":
+                                 detail={"mode": "closed" if self.fail_closed else "open"}))
+            if not self.fail_closed:
                 return
             raise GuardBlocked(v, status=503, code="policy_unavailable", type="api_error",
                                message="Keepgate cannot check this tool message right now "
                                        "(its tool-call id store is unreachable).") from None
-        if status == "allowed":
-            answered.add(tcid)
-            return
-        if status is None:
-            v = call.add(Verdict(NAME, "block", rule="tool_message.unknown_call_id",
-                                 reason="tool message answers a tool call this gateway did not issue"))
-            raise GuardBlocked(v, status=400, code="unknown_tool_call_id",
-                               message="A 'tool' message answers a tool_call_id that this "
-                                       "gateway never issued to this key.")
-        v = call.add(Verdict(NAME, "deny", rule=f"tool_message.{status}_call",
-                             reason="tool message answers a tool call the policy did not release"))
-        raise GuardBlocked(v, status=403, code="tool_call_denied", type="permission_error",
-                           message="A 'tool' message answers a tool call that policy denied "
-                                   "or held for approval.")
+        for m in messages:
+            tcid = m.get("tool_call_id")
+            status = statuses.get(tcid) if isinstance(tcid, str) else None
+            if status != "allowed":
+                _refuse_tool_message(call, status)
 
     # -- response side --------------------------------------------------------------
     def transform(self, call: Call, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
@@ -324,6 +315,22 @@ def _is_prelude(chunk: Chunk) -> bool:
         if any(v for k, v in d.items() if k != "role") or ch.get("finish_reason"):
             return False
     return bool(chunk.get("choices"))
+
+
+
+def _refuse_tool_message(call: Call, status: str | None) -> None:
+    """A `tool` message answering an id never issued (400) or not released (403)."""
+    if status is None:
+        v = call.add(Verdict(NAME, "block", rule="tool_message.unknown_call_id",
+                             reason="tool message answers a tool call this gateway did not issue"))
+        raise GuardBlocked(v, status=400, code="unknown_tool_call_id",
+                           message="A 'tool' message answers a tool_call_id that this "
+                                   "gateway never issued to this key.")
+    v = call.add(Verdict(NAME, "deny", rule=f"tool_message.{status}_call",
+                         reason="tool message answers a tool call the policy did not release"))
+    raise GuardBlocked(v, status=403, code="tool_call_denied", type="permission_error",
+                       message="A 'tool' message answers a tool call that policy denied "
+                               "or held for approval.")
 
 
 def build(section: dict[str, Any], config: KeepgateConfig, ctx: Any = None) -> PolicyGuard:

@@ -3,8 +3,8 @@
 A `tool` message is only accepted as the answer to a call this gateway released to the same
 principal. Two stores: in memory (one replica; LRU-bounded per principal and in principals)
 and Redis (shared by every replica, so a conversation may hop between them; one hash per
-principal with a TTL). With `backend: auto` the Redis store is used whenever
-`general_settings.redis_url` is set.
+principal with a TTL; a request's tool messages are looked up in one HMGET). With
+`backend: auto` the Redis store is used whenever `general_settings.redis_url` is set.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class ToolIdsUnavailable(Exception):
 
 class ToolCallStore(Protocol):
     async def record(self, principal: str, call_id: str, status: Status) -> None: ...
-    async def status(self, principal: str, call_id: str) -> Status | None: ...
+    async def statuses(self, principal: str, call_ids: list[str]) -> dict[str, Status]: ...
     async def ready(self) -> tuple[bool, str]: ...
     async def aclose(self) -> None: ...
 
@@ -52,9 +52,10 @@ class IssuedToolCalls:
         while len(ids) > self.max_per_principal:
             ids.popitem(last=False)
 
-    async def status(self, principal: str, call_id: str) -> Status | None:
-        ids = self._by_principal.get(principal)
-        return ids.get(call_id) if ids else None
+    async def statuses(self, principal: str, call_ids: list[str]) -> dict[str, Status]:
+        """What was decided for each of `call_ids` (ids never issued are left out)."""
+        ids = self._by_principal.get(principal) or {}
+        return {c: ids[c] for c in call_ids if c in ids}
 
     async def ready(self) -> tuple[bool, str]:
         return True, "memory"
@@ -92,12 +93,15 @@ class RedisToolCalls:
         except (RedisError, OSError) as exc:
             raise ToolIdsUnavailable(type(exc).__name__) from None
 
-    async def status(self, principal: str, call_id: str) -> Status | None:
+    async def statuses(self, principal: str, call_ids: list[str]) -> dict[str, Status]:
+        """One HMGET for every tool message of a request, however long the conversation."""
+        if not call_ids:
+            return {}
         try:
-            value = await self._redis().hget(self.prefix + principal, call_id)
+            values = await self._redis().hmget(self.prefix + principal, call_ids)
         except (RedisError, OSError) as exc:
             raise ToolIdsUnavailable(type(exc).__name__) from None
-        return value if value in _STATUSES else None  # type: ignore[return-value]
+        return {c: v for c, v in zip(call_ids, values) if v in _STATUSES}
 
     async def ready(self) -> tuple[bool, str]:
         try:
