@@ -86,7 +86,8 @@ class LimitsGuard(Guard):
         self._keys = {k.key_id: k for k in config.keys}
         self._teams = {t.team: t for t in config.teams}
         self._subjects: dict[tuple[str, str, str | None], tuple[Subject, ...]] = {}
-        self._prices: dict[str, estimate.Price] = {}
+        #: Per model alias; computed once here (start-up warns about unpriced ones).
+        self._prices = {d.model_name: estimate.price_of(d) for d in config.model_list}
         self._max_out: dict[str, int] = {}
         self._backend_down_until = 0.0
         self._last_warning = 0.0
@@ -123,11 +124,8 @@ class LimitsGuard(Guard):
     def price(self, call: Call) -> estimate.Price:
         name = getattr(call.deployment, "model_name", call.model)
         p = self._prices.get(name)
-        if p is None:
+        if p is None:  # not in model_list (a deployment built elsewhere)
             p = self._prices[name] = estimate.price_of(call.deployment)
-            if not p.known:
-                log.warning("limits: no price for model %s (not in litellm's price map and no "
-                            "model_info prices): money limits do not count it", name)
         return p
 
     def default_max_tokens(self, call: Call) -> int:
@@ -349,11 +347,11 @@ def build(section: dict[str, Any], config: KeepgateConfig, ctx: Any) -> LimitsGu
     else:
         backend = LocalBackend()
     estimate.warm_up(sorted({estimate.tokenizer_model(d) for d in config.model_list}))
-    unpriced = [d.model_name for d in config.model_list if not estimate.price_of(d).known]
+    extras = getattr(ctx, "extras", None) or {}
+    guard = LimitsGuard(section, config, settings, backend, LimitsMetrics.of(extras.get("metrics")))
+    unpriced = [name for name, price in guard._prices.items() if not price.known]
     if unpriced:
         log.warning("limits: no price for model(s) %s (not in litellm's price map, no "
                     "model_info prices): calls to them are refused for keys with money limits",
                     ", ".join(unpriced))
-    extras = getattr(ctx, "extras", None) or {}
-    metrics = LimitsMetrics.of(extras.get("metrics"))
-    return LimitsGuard(section, config, settings, backend, metrics)
+    return guard
