@@ -6,11 +6,12 @@ Both stores keep one JSON document per run (last write wins); a run is resumed b
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 import threading
 from pathlib import Path
 from typing import Any, Protocol
+
+import orjson
 
 from gateway.agent.state import RunState
 
@@ -23,7 +24,8 @@ class CheckpointStore(Protocol):
 
 
 def _dump(state: RunState) -> str:
-    return json.dumps(state.to_dict(), separators=(",", ":"), default=str)
+    """The whole state, once per step (orjson: ~20x the stdlib on a long conversation)."""
+    return orjson.dumps(state.to_dict(), default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class SQLiteStore:
@@ -51,7 +53,7 @@ class SQLiteStore:
         with self._lock:
             row = self._conn.execute("SELECT state FROM agent_runs WHERE id = ?",
                                      (run_id,)).fetchone()
-        return RunState.from_dict(json.loads(row[0])) if row else None
+        return RunState.from_dict(orjson.loads(row[0])) if row else None
 
     async def ready(self) -> tuple[bool, str]:
         try:
@@ -85,7 +87,7 @@ class RedisStore:
 
     async def load(self, run_id: str) -> RunState | None:
         raw = await self.client.get(self._key(run_id))
-        return RunState.from_dict(json.loads(raw)) if raw else None
+        return RunState.from_dict(orjson.loads(raw)) if raw else None
 
     async def ready(self) -> tuple[bool, str]:
         try:
