@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from gateway.agent.state import RunState
 from gateway.auth.principal import Principal
+from gateway.proxy.sse import encode
 
 #: Events that end a run's stream.
 FINAL_EVENTS = frozenset({"run.completed", "run.failed"})
@@ -81,8 +81,8 @@ class LiveRun:
 
 
 def sse(event: dict[str, Any]) -> bytes:
-    return (f"event: {event['type']}\ndata: "
-            f"{json.dumps(event, separators=(',', ':'), default=str)}\n\n").encode()
+    """A named SSE event: the proxy's `data:` encoding behind an `event:` line."""
+    return b"event: " + str(event["type"]).encode() + b"\n" + encode(event)
 
 
 SSE_DONE = b"event: done\ndata: [DONE]\n\n"
