@@ -80,13 +80,17 @@ class EmbeddedEngine:
         self.bundle = bundle
         self.generation = 0
         self._local = threading.local()
-        self._prepare(bundle)  # validate now; each thread compiles its own copy on first use
+        # Validate now; each thread compiles its own copy on first use (this one may not be
+        # the loop's thread, and an engine must be freed where it was made).
+        engine = self._prepare(bundle)
+        del engine
 
-    def _prepare(self, bundle: Bundle) -> None:
+    def _prepare(self, bundle: Bundle) -> regorus.Engine:
         """Compile and evaluate once: raise PolicyLoadError if that fails."""
         engine = compile_engine(bundle)
         error, undefined = _smoke(engine, self.query)
-        del engine  # freed here, in this thread (see compile_engine)
+        if error:
+            del engine  # freed here, in this thread (see compile_engine)
         if error and "not a valid rule path" in error:
             raise PolicyLoadError(f"{self.query} is undefined: no loaded policy defines it "
                                   f"(files: {', '.join(p for p, _ in bundle.modules)})")
@@ -95,6 +99,7 @@ class EmbeddedEngine:
         if undefined:
             log.warning("%s is undefined for a plain input: every such call will be denied",
                         self.query)
+        return engine
 
     def _engine(self) -> regorus.Engine:
         local = self._local
@@ -103,9 +108,13 @@ class EmbeddedEngine:
         return local.engine
 
     async def load(self, bundle: Bundle) -> None:
-        """Compile `bundle` and swap it in; on error raise and keep the current one."""
-        self._prepare(bundle)
+        """Compile `bundle` and swap it in; on error raise and keep the current one.
+
+        Runs on the event loop's thread, where decisions run: the engine compiled to
+        validate the bundle is the one that serves, not compiled again on a request."""
+        engine = self._prepare(bundle)
         self.bundle, self.generation = bundle, self.generation + 1
+        self._local.engine, self._local.generation = engine, self.generation
 
     def evaluate(self, input: dict[str, Any]) -> PolicyDecision:
         try:
