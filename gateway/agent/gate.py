@@ -13,23 +13,13 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from gateway.auth.principal import Principal
+from gateway.policy.decision import PolicyDecision
 from gateway.runtime import Runtime
 
 log = logging.getLogger("keepgate.agent")
-
-
-class DecisionLike(Protocol):
-    """What `PolicyService.decide` returns (gateway.policy.decision.PolicyDecision)."""
-
-    allow: bool
-    deny: list[str]
-    require_approval: bool
-    approval: list[str]
-    rewritten_arguments: dict[str, Any] | None
-    error: str | None
 
 
 @dataclass(frozen=True)
@@ -38,10 +28,6 @@ class ToolDecision:
     rule: str
     reasons: list[str] = field(default_factory=list)
     rewritten_arguments: dict[str, Any] | None = None
-
-
-def _reason_id(reason: str) -> str:
-    return reason.split(":", 1)[0].strip()
 
 
 class PolicyGate:
@@ -68,22 +54,15 @@ class PolicyGate:
         inp = build_policy_input(principal, tool, arguments, offered_tools=offered, model=model,
                                  facts=facts, call_id=call_id, metadata=metadata)
         try:
-            d: DecisionLike = await self.service.decide(inp)
+            d: PolicyDecision = await self.service.decide(inp)
         except Exception as exc:  # noqa: BLE001 - the engine could not decide
             log.error("agent: policy decision failed: %s", type(exc).__name__)
             if not self.fail_closed:
                 return ToolDecision("allow", "policy.error_fail_open")
             return ToolDecision("error", "policy.error",
                                 [f"policy.error: the policy could not decide ({type(exc).__name__})"])
-        reasons = list(d.deny or d.approval or [])
-        rule = _reason_id(reasons[0]) if reasons else str(getattr(d, "policy", "policy"))
-        if d.allow:
-            return ToolDecision("allow", rule, reasons, d.rewritten_arguments)
-        if d.error is not None:
-            return ToolDecision("error", rule, reasons)
-        if d.require_approval and not d.deny:
-            return ToolDecision("require_approval", rule, reasons)
-        return ToolDecision("deny", rule, reasons)
+        return ToolDecision(d.outcome, d.rule, list(d.deny or d.approval),
+                            d.rewritten_arguments if d.allow else None)
 
 
 @dataclass(frozen=True)

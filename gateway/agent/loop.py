@@ -29,6 +29,7 @@ from gateway.agent.redact import OutputScrubber, Redactor, ScrubFailed
 from gateway.agent.settings import AgentSettings
 from gateway.agent.tools.base import ToolContext
 from gateway.agent.tools.engine import ToolEngine, ToolOutcome, error
+from gateway.policy.decision import reason_text
 from gateway.runtime import Runtime
 
 log = logging.getLogger("keepgate.agent")
@@ -199,7 +200,7 @@ class Loop:
             code = {"deny": "denied_by_policy", "error": "policy_error",
                     "human_deny": "denied_by_approver"}.get(decision.outcome, "denied")
             out = error(code, f"The call to '{name}' was not run: "
-                        + ("; ".join(_text(r) for r in decision.reasons) or decision.rule) + ".",
+                        + ("; ".join(reason_text(r) for r in decision.reasons) or decision.rule) + ".",
                         rule=decision.rule)
             return await self._result(live, tcid, name, out, scan=False)
         if decision.rewritten_arguments is not None:
@@ -366,10 +367,6 @@ def _repeats(messages: list[dict[str, Any]], name: str, raw: str) -> int:
     return sum(1 for m in messages if m.get("role") == "assistant"
                for tc in m.get("tool_calls") or ()
                if tc["function"]["name"] == name and _canonical(tc["function"]["arguments"]) == key)
-
-
-def _text(reason: str) -> str:
-    return reason.split(":", 1)[1].strip() if ":" in reason else reason
 
 
 async def _quiet(aw: Any) -> None:

@@ -71,3 +71,8 @@ class PolicyDecision:
 def reason_id(reason: str) -> str:
     """"args.url_invalid: ..." -> "args.url_invalid"."""
     return reason.split(":", 1)[0].strip()
+
+
+def reason_text(reason: str) -> str:
+    """A reason without its id prefix, for the user-facing explanation."""
+    return reason.split(":", 1)[1].strip() if ":" in reason else reason

@@ -38,7 +38,7 @@ from gateway.pipeline.guard import Chunk, Guard, GuardBlocked
 from gateway.pipeline.overrides import effective
 from gateway.pipeline.verdict import Verdict
 from gateway.policy.bundle import PolicyLoadError
-from gateway.policy.decision import PolicyDecision, reason_id
+from gateway.policy.decision import PolicyDecision, reason_id, reason_text
 from gateway.policy.engine import PolicyService
 from gateway.policy.inputs import build_policy_input
 from gateway.policy.settings import PolicySettings
@@ -53,11 +53,6 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.\-]")
 
 def _safe(text: str, limit: int = 64) -> str:
     return _SAFE.sub("_", text)[:limit]
-
-
-def _reason_text(reason: str) -> str:
-    """A reason without its id prefix, for the user-facing explanation."""
-    return reason.split(":", 1)[1].strip() if ":" in reason else reason
 
 
 class PolicyGuard(Guard):
@@ -260,7 +255,7 @@ class _Enforcer:
         reasons = decision.deny or decision.approval
         verdict = call.add(Verdict(
             NAME, outcome, rule=decision.rule,
-            reason=(_reason_text(reasons[0]) if reasons else "")[:300],
+            reason=(reason_text(reasons[0]) if reasons else "")[:300],
             detail={"tool": name[:200], "tool_call_id": tcid, "policy": decision.policy,
                     "reasons": [reason_id(r) for r in reasons][:10],
                     **({"fail_open": True} if decision.error and decision.allow else {})}))
@@ -300,9 +295,9 @@ class _Enforcer:
 def _explain(name: str, decision: PolicyDecision, held: bool) -> str:
     tool = _safe(name)
     if held:
-        why = "; ".join(_reason_text(r) for r in decision.approval) or "policy requires approval"
+        why = "; ".join(reason_text(r) for r in decision.approval) or "policy requires approval"
         return f"\n[keepgate] The call to tool '{tool}' needs approval before it can run ({why}).\n"
-    why = "; ".join(_reason_text(r) for r in decision.deny) or "denied by policy"
+    why = "; ".join(reason_text(r) for r in decision.deny) or "denied by policy"
     return f"\n[keepgate] The call to tool '{tool}' was blocked by policy: {why}.\n"
 
 
