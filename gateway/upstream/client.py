@@ -17,7 +17,8 @@ import orjson
 
 from gateway.config.model import ModelDeployment
 from gateway.errors import APIError
-from gateway.upstream.sse import MalformedStream, iter_sse_json
+from gateway.upstream.merge import merge_deltas
+from gateway.upstream.sse import MalformedStream, iter_sse_batches
 
 log = logging.getLogger("keepgate.upstream")
 
@@ -142,11 +143,12 @@ class Upstream:
     async def _direct_chunks(self, resp: aiohttp.ClientResponse) -> AsyncIterator[dict[str, Any]]:
         complete = False
         try:
-            async for obj in iter_sse_json(resp.content.iter_any(), MAX_SSE_LINE):
-                if "error" in obj and "choices" not in obj:
-                    raise UpstreamError(502, "upstream reported an error mid-stream",
-                                        "upstream_stream_error")
-                yield obj
+            async for batch in iter_sse_batches(resp.content.iter_any(), MAX_SSE_LINE):
+                for obj in merge_deltas(batch):
+                    if "error" in obj and "choices" not in obj:
+                        raise UpstreamError(502, "upstream reported an error mid-stream",
+                                            "upstream_stream_error")
+                    yield obj
             complete = True
         except MalformedStream as exc:
             raise UpstreamError(502, str(exc), "upstream_malformed") from None

@@ -25,12 +25,14 @@ def _lines(pending: list[bytes], data: bytes) -> Iterator[bytes]:
     return iter(lines)
 
 
-async def iter_sse_json(reads: AsyncIterator[bytes], max_line: int = 8 * 1024 * 1024
-                        ) -> AsyncIterator[dict[str, Any]]:
-    """Yield each `data:` payload as a dict until `[DONE]`; comments and events are skipped.
+async def iter_sse_batches(reads: AsyncIterator[bytes], max_line: int = 8 * 1024 * 1024
+                           ) -> AsyncIterator[list[dict[str, Any]]]:
+    """Yield the `data:` payloads completed by each network read, as one list per read,
+    until `[DONE]`; comments and event names are skipped.
 
-    Takes the raw reads of the body (any sizes): one network read usually holds several
-    events, and splitting it in one C call costs less than reading line by line.
+    Takes the raw reads of the body (any sizes): one read usually holds several events,
+    splitting it in one C call costs less than reading line by line, and a caller can
+    treat the events that arrived together as one batch (`merge.merge_deltas`).
     """
     pending: list[bytes] = []
     held = 0
@@ -42,20 +44,36 @@ async def iter_sse_json(reads: AsyncIterator[bytes], max_line: int = 8 * 1024 * 
                 raise MalformedStream("upstream sent an oversized SSE line")
             continue
         held = 0
+        batch: list[dict[str, Any]] = []
         for line in _lines(pending, data):
             if not line.startswith(b"data:"):
                 continue
             payload = line[5:].strip()
             if payload == b"[DONE]":
+                if batch:
+                    yield batch
                 return
             if not payload:
                 continue
             try:
                 obj = orjson.loads(payload)
             except orjson.JSONDecodeError as exc:
-                raise MalformedStream(
-                    f"upstream sent a malformed SSE event: {exc.msg}") from None
+                obj = MalformedStream(f"upstream sent a malformed SSE event: {exc.msg}")
             if not isinstance(obj, dict):
+                if batch:  # the good events before it still go out first
+                    yield batch
+                if isinstance(obj, MalformedStream):
+                    raise obj
                 raise MalformedStream("upstream sent a non-object SSE event")
-            yield obj
+            batch.append(obj)
+        if batch:
+            yield batch
         held = sum(len(p) for p in pending)
+
+
+async def iter_sse_json(reads: AsyncIterator[bytes], max_line: int = 8 * 1024 * 1024
+                        ) -> AsyncIterator[dict[str, Any]]:
+    """Each `data:` payload as a dict, one at a time, until `[DONE]`."""
+    async for batch in iter_sse_batches(reads, max_line):
+        for obj in batch:
+            yield obj

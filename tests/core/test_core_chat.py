@@ -71,13 +71,8 @@ def test_tool_calls_non_streaming(gateway):
     assert r.choices[0].finish_reason == "tool_calls"
 
 
-def test_tool_calls_split_across_many_chunks(gateway):
-    args = {"city": "Reykjavík", "units": "metric", "days": 3}
-    stream = gateway.client().chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "w"}], tools=TOOLS, stream=True,
-        extra_body={"fake": {"chunk_chars": 1, "tool_calls": [
-            {"name": "get_weather", "arguments": args, "id": "call_1"},
-            {"name": "get_time", "arguments": {}, "id": "call_2"}]}})
+def _tool_call_deltas(stream) -> tuple[dict[int, dict], int]:
+    """The tool calls a stream carried, put together, and how many deltas carried them."""
     calls: dict[int, dict] = {}
     n = 0
     for chunk in stream:
@@ -88,10 +83,25 @@ def test_tool_calls_split_across_many_chunks(gateway):
                 c["id"] = tc.id or c["id"]
                 c["name"] += (tc.function.name or "") if tc.function else ""
                 c["args"] += (tc.function.arguments or "") if tc.function else ""
-    assert n > 20  # really split
+    return calls, n
+
+
+@pytest.mark.parametrize("delay_ms", [1, 0])
+def test_tool_calls_split_across_many_chunks(gateway, delay_ms):
+    """Arguments one character per SSE event: arriving one by one (delay) they are passed
+    on one by one; arriving in one burst they are merged (one delta per call), same calls."""
+    args = {"city": "Reykjavík", "units": "metric", "days": 3}
+    stream = gateway.client().chat.completions.create(
+        model="demo", messages=[{"role": "user", "content": "w"}], tools=TOOLS, stream=True,
+        extra_body={"fake": {"chunk_chars": 1, "delay_ms": delay_ms, "tool_calls": [
+            {"name": "get_weather", "arguments": args, "id": "call_1"},
+            {"name": "get_time", "arguments": {}, "id": "call_2"}]}})
+    calls, n = _tool_call_deltas(stream)
+    assert n > 20 if delay_ms else n == 2
     assert calls[0]["id"] == "call_1" and calls[0]["name"] == "get_weather"
     assert json.loads(calls[0]["args"]) == args
-    assert calls[1]["name"] == "get_time"
+    assert calls[1]["id"] == "call_2" and calls[1]["name"] == "get_time"
+    assert json.loads(calls[1]["args"]) == {}
 
 
 def test_tool_message_round_trip(gateway):

@@ -68,7 +68,7 @@ def test_rewrite_streamed_chunks(shout):
     gw, guard = shout
     stream = gw.client().chat.completions.create(
         model="demo", messages=[{"role": "user", "content": "every chunk"}], stream=True,
-        extra_body={"fake": {"chunk_chars": 2}})
+        extra_body={"fake": {"chunk_chars": 2, "delay_ms": 2}})  # each piece a read of its own
     deltas = [c.choices[0].delta.content for c in stream if c.choices and c.choices[0].delta.content]
     assert "".join(deltas) == "EVERY CHUNK" and len(deltas) == 6
 
@@ -93,7 +93,7 @@ def test_block_mid_stream_becomes_error_event(shout):
     gw, guard = shout
     stream = gw.client().chat.completions.create(
         model="demo", messages=[{"role": "user", "content": "go go stop-here now"}], stream=True,
-        extra_body={"fake": {"chunk_chars": 100}})
+        extra_body={"fake": {"chunk_chars": 100, "delay_ms": 2}})  # the text after the role
     with pytest.raises(openai.APIError) as exc:
         list(stream)
     assert "blocked mid-stream" in str(exc.value)

@@ -35,3 +35,17 @@ async def test_malformed_and_oversized_events_are_errors():
         await _parse([b"data: [1, 2]\n\n"])
     with pytest.raises(MalformedStream, match="oversized"):
         await _parse([b"data: " + b"x" * 100 for _ in range(20)], max_line=1000)
+
+
+async def test_events_of_one_read_come_as_one_batch_and_good_ones_survive_a_bad_one():
+    from gateway.upstream.sse import iter_sse_batches
+
+    async def gen():
+        yield b"data: {\"a\": 1}\n\ndata: {\"b\": 2}\n\ndata: {\"c\""
+        yield b": 3}\n\ndata: {\"d\": 4}\n\ndata: [broken\n\n"
+
+    it = iter_sse_batches(gen())
+    assert await anext(it) == [{"a": 1}, {"b": 2}]
+    assert await anext(it) == [{"c": 3}, {"d": 4}]  # valid events before the bad line
+    with pytest.raises(MalformedStream, match="malformed"):
+        await anext(it)
