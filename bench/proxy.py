@@ -1,6 +1,8 @@
 """`python -m bench.proxy`: the proxy core's own overhead — Keepgate with no guards vs direct.
 
-Same fake model, same load from a separate process (bench.load), one target at a time.
+Same fake model, same load from a separate process (bench.load), one target at a time:
+the fake model directly, a bare pass-through proxy (bench.passthrough: the floor of a
+Python hop on this stack, no checks at all), and Keepgate with every guard off.
 Prints RPS, p50/p99 and their ratios per scenario and concurrency. The side-by-side run
 with every guard and LiteLLM Proxy is `python -m bench`.
 """
@@ -19,7 +21,8 @@ from rich.table import Table  # noqa: E402
 
 from bench import scenarios  # noqa: E402
 from bench.runner import Point, sweep  # noqa: E402
-from bench.targets import REPO, start_fake_model, start_keepgate  # noqa: E402
+from bench.targets import (REPO, Target, free_port, spawn, start_fake_model,  # noqa: E402
+                           start_keepgate)
 
 SCENARIOS = (scenarios.Scenario("short", False), scenarios.Scenario("short", True))
 
@@ -31,6 +34,11 @@ def run(concurrency: tuple[int, ...] = (1, 16), duration: float = 2.0,
     points: list[Point] = []
     try:
         points += sweep(fake, SCENARIOS, concurrency, duration, lambda d: None)
+        bare = start_passthrough(workdir, fake.url)
+        try:
+            points += sweep(bare, SCENARIOS, concurrency, duration, lambda d: None)
+        finally:
+            bare.stop()
         kg = start_keepgate(workdir, fake.url.rsplit("/chat/completions", 1)[0], guards_on=False)
         try:
             points += sweep(kg, SCENARIOS, concurrency, duration, lambda d: None)
@@ -41,18 +49,30 @@ def run(concurrency: tuple[int, ...] = (1, 16), duration: float = 2.0,
     return points
 
 
+def start_passthrough(workdir: Path, upstream: str) -> Target:
+    port = free_port()
+    proc = spawn("passthrough", [sys.executable, "-m", "bench.passthrough", upstream, str(port)],
+                 workdir, f"http://127.0.0.1:{port}/v1/models")
+    return Target("passthrough", "bare pass-through", f"http://127.0.0.1:{port}/v1/chat/completions",
+                  "none", [proc])
+
+
 def table(points: list[Point]) -> Table:
-    t = Table(title="Keepgate (no guards) vs the fake model directly", title_justify="left")
-    for col in ("scenario", "clients", "direct RPS", "Keepgate RPS", "RPS ratio",
-                "direct p50 ms", "Keepgate p50 ms", "added p50 ms", "added p99 ms"):
+    t = Table(title="Keepgate (no guards) and a bare pass-through vs the fake model directly",
+              title_justify="left")
+    for col in ("scenario", "clients", "direct RPS", "bare RPS", "bare ratio", "Keepgate RPS",
+                "Keepgate ratio", "direct p50 ms", "Keepgate p50 ms", "added p50 ms",
+                "added p99 ms"):
         t.add_column(col, justify="left" if col == "scenario" else "right")
-    direct = {(p.scenario, p.concurrency): p for p in points if p.target == "direct"}
+    by = {(p.target, p.scenario, p.concurrency): p for p in points}
     for p in points:
-        if p.target == "direct":
+        if p.target != "keepgate-off":
             continue
-        d = direct[(p.scenario, p.concurrency)]
-        t.add_row(p.scenario, str(p.concurrency), f"{d.rps:.0f}", f"{p.rps:.0f}",
-                  f"{p.rps / d.rps:.2f}", f"{(d.p50 or 0) * 1000:.2f}",
+        d = by[("direct", p.scenario, p.concurrency)]
+        b = by.get(("passthrough", p.scenario, p.concurrency))
+        t.add_row(p.scenario, str(p.concurrency), f"{d.rps:.0f}",
+                  f"{b.rps:.0f}" if b else "—", f"{b.rps / d.rps:.2f}" if b else "—",
+                  f"{p.rps:.0f}", f"{p.rps / d.rps:.2f}", f"{(d.p50 or 0) * 1000:.2f}",
                   f"{(p.p50 or 0) * 1000:.2f}", f"{((p.p50 or 0) - (d.p50 or 0)) * 1000:.2f}",
                   f"{((p.p99 or 0) - (d.p99 or 0)) * 1000:.2f}")
     return t
@@ -60,7 +80,7 @@ def table(points: list[Point]) -> Table:
 
 def main() -> None:
     console = Console(width=150)
-    with console.status("measuring (about 30 s)..."):
+    with console.status("measuring (about 45 s)..."):
         points = run()
     console.print(table(points))
 

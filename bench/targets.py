@@ -90,7 +90,7 @@ class Target:
             proc.stop()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as s:
@@ -129,7 +129,7 @@ def spawn(name: str, argv: list[str], workdir: Path, ready_url: str, timeout: fl
 
 
 def start_fake_model(workdir: Path) -> Target:
-    port = _free_port()
+    port = free_port()
     proc = spawn("fake-model", [sys.executable, "-m", "gateway.cli", "fake-model", "--port",
                                 str(port)], workdir, f"http://127.0.0.1:{port}/v1/models")
     return Target("direct", "fake model (direct)", f"http://127.0.0.1:{port}/v1/chat/completions",
@@ -160,7 +160,7 @@ def start_keepgate(workdir: Path, fake_base: str, guards_on: bool) -> Target:
     path = workdir / f"{name}.yaml"
     path.write_text(yaml.safe_dump(keepgate_config(fake_base, guards_on,
                                                    workdir / f"{name}-audit.jsonl")))
-    port = _free_port()
+    port = free_port()
     proc = spawn(name, [sys.executable, "-m", "gateway.cli", "serve", "--config", str(path),
                         "--port", str(port)], workdir, f"http://127.0.0.1:{port}/healthz")
     label = "Keepgate, all guards on" if guards_on else "Keepgate, guards off"
@@ -197,14 +197,14 @@ def start_litellm(workdir: Path, fake_base: str, python: Path, guardrails: bool)
     procs: list[Proc] = []
     presidio = None
     if guardrails:
-        pport = _free_port()
+        pport = free_port()
         procs.append(spawn("presidio-api", [sys.executable, "-m", "bench.presidio_api",
                                             str(pport)], workdir,
                            f"http://127.0.0.1:{pport}/health"))
         presidio = f"http://127.0.0.1:{pport}"
     path = workdir / f"{name}.yaml"
     path.write_text(yaml.safe_dump(litellm_config(fake_base, presidio)))
-    port = _free_port()
+    port = free_port()
     env = _env(LITELLM_LOG="ERROR")
     env.pop("PYTHONPATH")  # its own venv, nothing of ours
     try:
