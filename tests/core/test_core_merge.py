@@ -57,3 +57,10 @@ def test_tool_call_arguments_of_the_same_call_merge():
     first = out[0]["choices"][0]["delta"]["tool_calls"][0]
     assert first["id"] == "call_1" and first["function"] == {"name": "get", "arguments": "{\"a\": 1}"}
     assert out[1] == batch[3]
+
+
+def test_a_long_burst_merges_into_one_chunk_with_the_same_text():
+    text = "".join(chr(97 + i % 26) for i in range(20_000))
+    batch = [chunk({"role": "assistant", "content": ""})] + [chunk({"content": c}) for c in text]
+    out = merge_deltas(batch)
+    assert len(out) == 1 and text_of(out) == text
