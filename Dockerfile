@@ -19,8 +19,9 @@ ENV PIP_NO_CACHE_DIR=1 \
 RUN python -m venv /opt/venv
 WORKDIR /app
 # Dependencies first, against a stub package, so this slow layer stays cached while only
-# the code changes. Editable: `gateway` resolves to /app/gateway, so its default rules/
-# and policies/ (beside the package, as in a checkout) are /app/rules and /app/policies.
+# the code changes. Editable: `gateway` resolves to /app/gateway, and its default rules/
+# and policies/ (the symlinks in gateway/bundled/, as in a checkout) are /app/rules and
+# /app/policies.
 COPY pyproject.toml README.md ./
 RUN mkdir gateway && touch gateway/__init__.py \
  && pip install --no-cache-dir -e . \

@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 import gateway
 
-#: The repository's rule packs; `rules_dir` in config replaces it, `rules_dirs` adds to it.
-DEFAULT_RULES_DIR = Path(gateway.__file__).resolve().parent.parent / "rules"
+#: The shipped rule packs (`rules_dir` in config replaces them, `rules_dirs` adds to them):
+#: the repo's rules/ in a checkout, through the symlink; a copy in a wheel.
+DEFAULT_RULES_DIR = (Path(gateway.__file__).parent / "bundled" / "rules").resolve()
 DEFAULT_CLASSIFIER = DEFAULT_RULES_DIR / "classifier" / "injection_classifier.npz"
 
 Action = Literal["block", "flag", "off"]

@@ -15,8 +15,9 @@ import yaml
 
 import gateway
 
-#: The repository's shipped policies (policies/ next to the gateway package).
-DEFAULT_POLICY_DIR = Path(gateway.__file__).resolve().parent.parent / "policies"
+#: The shipped policies: the repo's policies/ in a checkout, through the symlink
+#: gateway/bundled/policies; a copy in a wheel.
+DEFAULT_POLICY_DIR = (Path(gateway.__file__).parent / "bundled" / "policies").resolve()
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 
 
