@@ -258,12 +258,18 @@ def test_embeddings_are_limited_and_charged_too(limited):
 
 
 @pytest.mark.parametrize("section, message", [
-    ({"backend": "memcached"}, r"guards\.limits\.backend: must be 'local' or 'redis'"),
+    ({"backend": "memcached"}, r"guards\.limits\.backend: Input should be 'local' or 'redis'"),
     ({"backend": "redis"},
      r"guards\.limits\.backend: backend 'redis' needs guards\.limits\.redis_url"),
-    ({"timeout_ms": "fast"}, r"guards\.limits\.timeout_ms: must be a number > 0"),
+    ({"timeout_ms": "fast"}, r"guards\.limits\.timeout_ms: Input should be a valid number"),
+    ({"timeout_ms": 0}, r"guards\.limits\.timeout_ms: Input should be greater than 0"),
+    ({"inject_max_tokens": "maybe"}, r"guards\.limits\.inject_max_tokens: Input should be a "
+                                     r"valid boolean"),
+    ({"roles": {"dev": "lots"}}, r"guards\.limits\.roles\.dev: Input should be a valid "
+                                 r"dictionary"),
     ({"defaults": {"rpm": -1}}, r"guards\.limits\.defaults: rpm: must be a number >= 0"),
-    ({"on_backend_eror": "fail_open"}, r"guards\.limits\.on_backend_eror: unknown option"),
+    ({"on_backend_eror": "fail_open"}, r"guards\.limits\.on_backend_eror: Extra inputs are "
+                                       r"not permitted"),
 ])
 def test_bad_limits_section_fails_at_start(gateway_factory, section, message):
     from gateway.config.load import ConfigError
