@@ -99,7 +99,12 @@ class InputSettings(_Strict):
 
 
 class InputConfigError(ValueError):
-    """The guards.input section is invalid."""
+    """The guards.input section is invalid; `validation` is pydantic's error, so the guard's
+    builder can name the file and line."""
+
+    def __init__(self, validation: ValidationError) -> None:
+        super().__init__(f"guards.input: {validation}")
+        self.validation = validation
 
 
 def parse_settings(section: dict[str, Any]) -> InputSettings:
@@ -107,4 +112,4 @@ def parse_settings(section: dict[str, Any]) -> InputSettings:
     try:
         return InputSettings.model_validate(body)
     except ValidationError as exc:
-        raise InputConfigError(f"guards.input: {exc}") from None
+        raise InputConfigError(exc) from None

@@ -16,10 +16,11 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
+from gateway.config.load import config_error, validation_error
 from gateway.config.model import KeepgateConfig
 from gateway.input_guards.classifier import ClassifierError
-from gateway.input_guards.config import InputSettings, parse_settings
-from gateway.input_guards.judge import Judge
+from gateway.input_guards.config import InputConfigError, InputSettings, parse_settings
+from gateway.input_guards.judge import Judge, JudgeConfigError
 from gateway.input_guards.scanner import Scanner, ScanResult
 from gateway.pipeline.call import Call
 from gateway.pipeline.guard import Guard, GuardBlocked
@@ -247,9 +248,19 @@ def _base(section: dict[str, Any]) -> dict[str, Any]:
 
 
 def build(section: dict[str, Any], config: KeepgateConfig | None = None, ctx: Any = None) -> InputGuard:
-    """Registry entry point (`gateway.pipeline.registry`); raises on a bad section or rule pack."""
+    """Registry entry point (`gateway.pipeline.registry`); raises on a bad section or rule
+    pack, naming the config file and line where there is one."""
     extras = getattr(ctx, "extras", None) or {}
-    return InputGuard(section, config, extras.get("upstream"))
+    try:
+        return InputGuard(section, config, extras.get("upstream"))
+    except InputConfigError as exc:
+        if config is None:
+            raise
+        raise validation_error(config, ("guards", "input"), exc.validation) from None
+    except JudgeConfigError as exc:
+        if config is None:
+            raise
+        raise config_error(config, ("guards", "input", "judge", "model"), str(exc)) from None
 
 #: Public name for other parts (the agent loop reads tool results the same way).
 tool_text = _tool_text

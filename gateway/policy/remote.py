@@ -49,6 +49,7 @@ class OpaServerEngine:
                                  ssl=parts.scheme == "https", token=token, retries=retries,
                                  timeout=timeout)
         self.timeout = timeout
+        self.retries = retries
         self.fail_open = fail_open
         self.push = push
         self.policy = query
@@ -136,7 +137,11 @@ class OpaServerEngine:
             return await client.query_rule(input, self._package, self._rule)
         except aiohttp.ClientConnectionError:
             # Most often a pooled keep-alive connection the server closed while idle: one
-            # immediate retry on a fresh connection (still inside the decision's timeout).
+            # immediate retry on a fresh connection (still inside the decision's timeout),
+            # unless the client already retried (`opa.retries`): a dead OPA is not asked
+            # 2 x (retries + 1) times.
+            if self.retries:
+                raise
             return await client.query_rule(input, self._package, self._rule)
 
     def _failed(self, reason: str) -> PolicyDecision:

@@ -76,11 +76,21 @@ def test_judge_failure_fails_open_when_configured(gateway_factory) -> None:
 
 
 def test_judge_model_must_exist(gateway_factory) -> None:
-    from gateway.input_guards.judge import JudgeConfigError
+    from gateway.config.load import ConfigError
 
-    with pytest.raises(JudgeConfigError, match="nope"):
+    with pytest.raises(ConfigError, match=r"keepgate-\d+\.yaml:\d+: guards\.input\.judge\.model: "
+                                          r"'nope' is not a model_name"):
         gateway_factory({"guards": {"input": {"enabled": True, "checks": {"judge": True},
                                               "judge": {"model": "nope"}}}})
+
+
+def test_bad_input_option_names_file_and_line(gateway_factory) -> None:
+    from gateway.config.load import ConfigError
+
+    with pytest.raises(ConfigError, match=r"keepgate-\d+\.yaml:\d+: guards\.input\.judge\.timeout: "
+                                          r"Input should be"):
+        gateway_factory({"guards": {"input": {"enabled": True,
+                                              "judge": {"timeout": "soon"}}}})
 
 
 # -- keepgate scan -----------------------------------------------------------------------
