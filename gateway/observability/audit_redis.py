@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections import deque
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 log = logging.getLogger("keepgate.audit")
@@ -59,7 +59,9 @@ class RedisStreamSink:
         if len(self._queue) >= self._buffer:
             self._queue.popleft()
             self._on_drop(1)
-        self._queue.append(json.dumps(record, separators=(",", ":"), default=str))
+        # The same encoding as the file's line (orjson: ~2 µs, on every request).
+        self._queue.append(orjson.dumps(record, default=str,
+                                        option=orjson.OPT_NON_STR_KEYS).decode())
         if self._wake is not None:
             self._wake.set()
 
