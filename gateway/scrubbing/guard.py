@@ -47,7 +47,6 @@ def format_counts(counts: dict[str, int]) -> str:
 @dataclass
 class _CallState:
     scrubber: Scrubber
-    hold_chars: int
     hold_all_words: bool
     whole: bool = False  # a non-streamed answer: scrub each choice's text once, at its end
     counts: Counter[str] = field(default_factory=Counter)
@@ -60,9 +59,8 @@ class _CallState:
 
     def stream(self, i: int) -> StreamScrubber:
         if i not in self.streams:
-            self.streams[i] = StreamScrubber(self.scrubber, self.hold_chars,
-                                             self.hold_all_words, self.counts, self.whole,
-                                             self.scrubber.settings.stream_coalesce_ms)
+            self.streams[i] = StreamScrubber.of(self.scrubber, hold_all_words=self.hold_all_words,
+                                                counts=self.counts, whole=self.whole)
         return self.streams[i]
 
 
@@ -115,16 +113,15 @@ class PiiGuard(Guard):
     def stream_scrubber(self, scrubber: Scrubber,
                         counts: Counter[str] | None = None) -> StreamScrubber:
         """A `StreamScrubber` for text arriving in pieces, held back as this guard holds it."""
-        return StreamScrubber(scrubber, scrubber.settings.stream_hold_chars,
-                              hold_all_words=self.detector.ner_engine is not None, counts=counts)
+        return StreamScrubber.of(scrubber, hold_all_words=self.detector.ner_engine is not None,
+                                 counts=counts)
 
     def transform(self, call: Call, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
         scrubber = self.scrubber_for(call.principal)
         if scrubber is None:
             return chunks
         return self._run(call, chunks, _CallState(
-            scrubber, scrubber.settings.stream_hold_chars,
-            hold_all_words=self.detector.ner_engine is not None, whole=not call.stream))
+            scrubber, hold_all_words=self.detector.ner_engine is not None, whole=not call.stream))
 
     async def _run(self, call: Call, chunks: AsyncIterator[Chunk],
                    st: _CallState) -> AsyncIterator[Chunk]:

@@ -80,6 +80,15 @@ class StreamScrubber:
         self._scanned = 0  # absolute offset up to which the gate has looked
         self._signal_end = -1  # absolute end of the last gate match (-1: none yet)
 
+    @classmethod
+    def of(cls, scrubber: Scrubber, *, hold_all_words: bool, counts: Counter[str] | None = None,
+           whole: bool = False) -> "StreamScrubber":
+        """One built as the scrubber's settings say (hold, coalescing): the proxy's guard and
+        the hosted agent hold text back alike."""
+        s = scrubber.settings
+        return cls(scrubber, s.stream_hold_chars, hold_all_words, counts, whole,
+                   s.stream_coalesce_ms)
+
     def feed(self, delta: str) -> str:
         """Add `delta`; return the scrubbed text that is now safe to send (maybe "")."""
         if not delta:
