@@ -10,6 +10,8 @@ the same rotating set of policy inputs (allowed, denied by role, by argument, by
 - embedded: the shipped policies/ in regorus, in-process (`EmbeddedEngine.decide`), and
   the bare engine call (`set_input_json` + `eval_rule`) without our wrapping;
 - embedded, trivial policy: one rule, to show the interpreter's floor;
+- regorus' bytecode VM on the shipped policies: faster, but not used (it answers some
+  inputs differently from OPA; see gateway/policy/embedded.py);
 - OPA engine in-process: the real OPA (Go) through opa-golib-python-bindings, if installed;
 - REST: `OpaServerEngine.decide` through opa-python-client's AsyncOpaClient to the OPA
   REST stand-in on loopback (uvicorn in a thread, evaluating with the real OPA engine), and
@@ -41,6 +43,7 @@ from gateway.policy.embedded import EmbeddedEngine  # noqa: E402
 from gateway.policy.inputs import build_policy_input  # noqa: E402
 from gateway.policy.remote import OpaServerEngine  # noqa: E402
 from gateway.policy.testing.opa_server import OpaTestServer  # noqa: E402
+from bench.stats import pct  # noqa: E402
 
 TRIVIAL = ("package toolcall.main\n\nimport rego.v1\n\ndefault allow := false\n\n"
            "allow if input.tool.name in data.keepgate.roles[input.principal.role].tools\n\n"
@@ -92,6 +95,27 @@ class _Raw:
         return e.eval_rule(self.engine.query)
 
 
+class _RegorusVm:
+    """regorus' bytecode VM (`Program` + `Rvm`) on the same bundle: measured, not used by the
+    gateway (see gateway/policy/embedded.py: it kept evaluating a rule body after a function
+    came back undefined, so some answers differ from OPA's)."""
+
+    def __init__(self, bundle: Bundle, query: str) -> None:
+        import regorus
+
+        program = regorus.Program.compile_from_modules(
+            json.dumps(bundle.data), list(bundle.modules), [query])
+        self.vm = regorus.Rvm()
+        self.vm.load_program(program)
+        self.vm.set_data_json(json.dumps(bundle.data))
+
+    async def decide(self, input: dict[str, Any]) -> PolicyDecision:
+        self.vm.set_input_json(json.dumps(input, separators=(",", ":"), default=str))
+        result = self.vm.execute()
+        return PolicyDecision.from_result(json.loads(result) if isinstance(result, str)
+                                          else result, "toolcall.main")
+
+
 class _OpaInProcess:
     def __init__(self, bundle: Bundle) -> None:
         from opa_bindings import OpaEngine
@@ -134,10 +158,6 @@ class _Server:
         self.thread.join(10)
 
 
-def percentile(sorted_ns: list[int], q: float) -> float:
-    return sorted_ns[min(len(sorted_ns) - 1, int(len(sorted_ns) * q))] / 1000
-
-
 async def measure(engines: dict[str, Any], n: int, rounds: int, build: bool) -> dict[str, list[int]]:
     """Interleave the engines round by round; each timing covers input build + decide."""
     times: dict[str, list[int]] = {name: [] for name in engines}
@@ -175,6 +195,8 @@ async def main_async(n: int, rounds: int) -> None:
         "  bare eval (no input build/parsing)": _Raw(embedded),
         "embedded regorus, one-rule policy": EmbeddedEngine(trivial),
     }
+    vm = "regorus bytecode VM, shipped (not used)"
+    engines[vm] = _RegorusVm(bundle, "data." + embedded.policy)
     try:
         engines["OPA (Go) in-process, shipped policies"] = _OpaInProcess(bundle)
     except ImportError:
@@ -188,7 +210,7 @@ async def main_async(n: int, rounds: int) -> None:
     engines[f"REST to OPA API ({server.opa.engine} engine), shipped"] = remote
     engines["REST to OPA API, one-rule policy"] = remote_trivial
     for name, engine in engines.items():
-        if isinstance(engine, (_Raw, _Allow)) or "one-rule" in name:
+        if isinstance(engine, (_Raw, _Allow, _RegorusVm)) or "one-rule" in name:
             continue
         got = [(await engine.decide(make_input(*r))).outcome for r in inputs()]
         want = [(await embedded.decide(make_input(*r))).outcome for r in inputs()]
@@ -207,18 +229,16 @@ async def main_async(n: int, rounds: int) -> None:
         server.stop()
         trivial_server.stop()
 
-    base = sorted(times[next(iter(times))])
-    base_p50 = percentile(base, 0.5)
+    base_p50 = pct(times[next(iter(times))], 50) / 1000
     table = Table(title=f"Policy decision latency ({len(CALLS)} rotating inputs: "
                         f"{', '.join(sorted(set(outcomes)))}; {rounds} interleaved rounds)",
                   title_justify="left")
     for col in ("engine", "decisions/s", "p50 µs", "p99 µs", "p50 × baseline", "n"):
         table.add_column(col, justify="left" if col == "engine" else "right")
     for name, ts in times.items():
-        ts.sort()
-        p50 = percentile(ts, 0.5)
+        p50 = pct(ts, 50) / 1000  # ns -> µs
         table.add_row(name, f"{1e9 / (sum(ts) / len(ts)):,.0f}", f"{p50:,.1f}",
-                      f"{percentile(ts, 0.99):,.1f}", f"{p50 / base_p50:,.1f}", str(len(ts)))
+                      f"{pct(ts, 99) / 1000:,.1f}", f"{p50 / base_p50:,.1f}", str(len(ts)))
     Console(width=110).print(table)
 
 
