@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 Chunk = dict[str, Any]
+#: A choice with any other key (provider metadata per chunk) is left alone.
+_PLAIN_CHOICE = frozenset({"index", "delta", "logprobs", "finish_reason"})
 
 
 def merge_deltas(batch: list[Chunk]) -> list[Chunk]:
@@ -40,7 +42,8 @@ def _open_choice(chunk: Chunk) -> dict[str, Any] | None:
         return None
     ch = choices[0]
     if (type(ch) is not dict or ch.get("finish_reason") is not None
-            or ch.get("logprobs") is not None or type(ch.get("delta")) is not dict):
+            or ch.get("logprobs") is not None or type(ch.get("delta")) is not dict
+            or not ch.keys() <= _PLAIN_CHOICE):  # e.g. Azure's content_filter_results
         return None
     return ch
 

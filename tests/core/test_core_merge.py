@@ -35,6 +35,9 @@ def test_what_must_not_merge():
         [chunk({"content": "a"}), chunk({"content": "b"}, index=1)],  # another choice
         [chunk({"content": "a"}), logprobs],  # logprobs stay per token
         [chunk({"content": "a"}), chunk({"content": "b", "refusal": None})],  # more than text
+        [chunk({"content": "a"}), {**chunk({"content": "b"}), "choices": [{
+            **chunk({"content": "b"})["choices"][0],
+            "content_filter_results": {"hate": {"filtered": False}}}]}],  # per-chunk metadata
         [chunk({"content": "a"}, "stop"), chunk({"content": "b"})],  # after a finish
         [chunk({"content": "a"}), chunk({"tool_calls": [{"index": 0, "function": {
             "arguments": "{}"}}]})],  # text, then a tool call
