@@ -52,7 +52,9 @@ class JudgeSettings(_Strict):
     timeout: float = Field(5.0, gt=0)
     #: "uncertain": only when the classifier score falls in `band`; "always": every message.
     when: Literal["uncertain", "always"] = "uncertain"
-    band: tuple[float, float] = (0.3, 0.7)
+    #: Default: from 0.3 up to the classifier's block `threshold` (above it the classifier
+    #: already blocks), so a per-role/key threshold moves the band with it.
+    band: tuple[float, float] | None = None
     action: Literal["block", "flag"] = "block"
     cache_size: int = Field(2048, ge=0)
     cache_ttl: float = Field(3600.0, ge=0)
@@ -89,6 +91,10 @@ class InputSettings(_Strict):
         if self.classifier.flag_threshold > self.classifier.threshold:
             raise ValueError("classifier.flag_threshold must not exceed classifier.threshold")
         return self
+
+    def judge_band(self) -> tuple[float, float]:
+        """Classifier scores the judge looks at (`when: uncertain`): [low, high)."""
+        return self.judge.band or (min(0.3, self.classifier.threshold), self.classifier.threshold)
 
     def rule_dirs(self) -> list[Path]:
         base = Path(self.rules_dir) if self.rules_dir else DEFAULT_RULES_DIR

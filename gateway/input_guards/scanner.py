@@ -193,8 +193,10 @@ class Scanner:
         if self.judge is None or result.blocked:
             return result
         j = self.settings.judge
-        if j.when == "uncertain" and not (j.band[0] <= result.score < j.band[1]):
-            return result
+        if j.when == "uncertain":
+            low, high = self.settings.judge_band()
+            if not low <= result.score < high:
+                return result
         t0 = time.perf_counter()
         try:
             injected = await self.judge.is_injection(result.normalized or text)

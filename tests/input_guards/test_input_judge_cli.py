@@ -170,3 +170,24 @@ def test_scanner_crash_fails_closed_or_open(gateway_factory) -> None:
             resp = raw.create(model="demo", messages=[{"role": "user", "content": "hi"}])
             assert resp.http_response.status_code == 200
             assert resp.headers["x-keepgate-input-error"] == "input.internal_error"
+
+
+@pytest.mark.parametrize("band, judged", [(None, True), ([0.3, 0.7], False)])
+def test_uncertain_band_follows_the_classifier_threshold(gateway_factory, band, judged) -> None:
+    """`when: uncertain` asks the judge between 0.3 and the classifier's block threshold,
+    wherever an operator puts that threshold; an explicit `band` is kept as written."""
+    section = {"enabled": True, "checks": {"rules": False, "judge": True},
+               "classifier": {"threshold": 0.999999, "flag_threshold": 0.999999},
+               "judge": {"model": "demo", "when": "uncertain", "timeout": 2,
+                         "extra_body": {"fake": {"reply": "INJECTION"}}}}
+    if band is not None:
+        section["judge"]["band"] = band
+    gw = gateway_factory({"guards": {"input": section}})
+    ask = lambda: gw.client().chat.completions.create(  # noqa: E731
+        model="demo", messages=[{"role": "user", "content": ATTACK}])  # classifier ~0.998
+    if judged:
+        with pytest.raises(openai.BadRequestError) as err:
+            ask()
+        assert "judge.injection" in err.value.body["message"]
+    else:
+        assert ask().choices[0].message.content == ATTACK
