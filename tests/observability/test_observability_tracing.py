@@ -105,3 +105,48 @@ def test_bad_tracing_config_stops_start_up(fake_model_url):
                        environ={})
     with pytest.raises(Exception, match="exporter"):
         create_app(cfg)
+
+
+def test_otlp_exporter_ships_spans_to_a_collector_over_http(gateway_factory, monkeypatch):
+    """The real OTLP/HTTP exporter, to a real HTTP endpoint that decodes what a collector
+    receives (ExportTraceServiceRequest, protobuf): the spans arrive, without message text."""
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest, ExportTraceServiceResponse)
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from tests.servers import ThreadServer
+
+    received: list[tuple[str, bytes]] = []
+
+    async def traces(request: Request) -> Response:
+        received.append((request.headers.get("content-type", ""), await request.body()))
+        return Response(ExportTraceServiceResponse().SerializeToString(),
+                        media_type="application/x-protobuf")
+
+    collector = ThreadServer(Starlette(routes=[Route("/v1/traces", traces,
+                                                     methods=["POST"])])).start()
+    monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "50")  # export within 50 ms, not 5 s
+    try:
+        gw = gateway_factory({"observability": {"tracing": {
+            "enabled": True, "exporter": "otlp", "endpoint": collector.url + "/v1/traces",
+            "service_name": "keepgate-test"}}, "guards": {"pii": {"enabled": True}}})
+        gw.client().chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": f"mail {SECRET_TEXT}"}])
+        deadline = time.monotonic() + 10
+        names: set[str] = set()
+        while time.monotonic() < deadline and "keepgate chat.completions" not in names:
+            time.sleep(0.05)
+            for ctype, body in list(received):
+                assert ctype == "application/x-protobuf"
+                req = ExportTraceServiceRequest.FromString(body)
+                for rs in req.resource_spans:
+                    service = {a.key: a.value.string_value for a in rs.resource.attributes}
+                    assert service["service.name"] == "keepgate-test"
+                    names |= {s.name for ss in rs.scope_spans for s in ss.spans}
+        assert {"keepgate chat.completions", "guard pii", "upstream", "settle"} <= names, names
+        assert not any(SECRET_TEXT.encode() in body for _, body in received)
+    finally:
+        collector.stop()
