@@ -1,6 +1,9 @@
 """Where run states are saved after every step: an embedded SQLite file or Redis.
 
 Both stores keep one JSON document per run (last write wins); a run is resumed by loading it.
+A run executes in one process at a time: that process holds the run's lease (renewed while
+it runs, expiring `lease_s` after a crash), so two replicas never drive one run and
+overwrite each other's checkpoints.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,6 +25,10 @@ class CheckpointStore(Protocol):
     async def load(self, run_id: str) -> RunState | None: ...
     async def ready(self) -> tuple[bool, str]: ...
     async def aclose(self) -> None: ...
+    async def claim(self, run_id: str, owner: str, ttl_s: float) -> bool:
+        """Take or renew the run's lease for `owner`; False if another owner holds it."""
+    async def release(self, run_id: str, owner: str) -> None:
+        """Give the lease back, if `owner` still holds it."""
 
 
 def _dump(state: RunState) -> str:
@@ -40,6 +48,9 @@ class SQLiteStore:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("CREATE TABLE IF NOT EXISTS agent_runs (id TEXT PRIMARY KEY, "
                            "key_id TEXT, status TEXT, updated_at REAL, state TEXT NOT NULL)")
+        # Processes sharing the file (one host) lease runs like Redis replicas do.
+        self._conn.execute("CREATE TABLE IF NOT EXISTS agent_leases (id TEXT PRIMARY KEY, "
+                           "owner TEXT NOT NULL, expires REAL NOT NULL)")
 
     async def save(self, state: RunState) -> None:
         with self._lock:
@@ -55,6 +66,21 @@ class SQLiteStore:
                                      (run_id,)).fetchone()
         return RunState.from_dict(orjson.loads(row[0])) if row else None
 
+    async def claim(self, run_id: str, owner: str, ttl_s: float) -> bool:
+        now = time.time()
+        with self._lock:
+            cur = self._conn.execute(
+                "INSERT INTO agent_leases (id, owner, expires) VALUES (?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET owner=excluded.owner, expires=excluded.expires "
+                "WHERE agent_leases.owner = excluded.owner OR agent_leases.expires < ?",
+                (run_id, owner, now + ttl_s, now))
+            return cur.rowcount > 0
+
+    async def release(self, run_id: str, owner: str) -> None:
+        with self._lock:
+            self._conn.execute("DELETE FROM agent_leases WHERE id = ? AND owner = ?",
+                               (run_id, owner))
+
     async def ready(self) -> tuple[bool, str]:
         try:
             with self._lock:
@@ -66,6 +92,20 @@ class SQLiteStore:
     async def aclose(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+#: Take the lease if it is free or already ours (renewing its expiry); atomic.
+_CLAIM = """
+local v = redis.call('GET', KEYS[1])
+if v and v ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+#: Delete the lease only if it is still ours.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 
 class RedisStore:
@@ -88,6 +128,16 @@ class RedisStore:
     async def load(self, run_id: str) -> RunState | None:
         raw = await self.client.get(self._key(run_id))
         return RunState.from_dict(orjson.loads(raw)) if raw else None
+
+    async def claim(self, run_id: str, owner: str, ttl_s: float) -> bool:
+        return bool(await self.client.eval(_CLAIM, 1, self._lease(run_id), owner,
+                                           max(1, int(ttl_s * 1000))))
+
+    async def release(self, run_id: str, owner: str) -> None:
+        await self.client.eval(_RELEASE, 1, self._lease(run_id), owner)
+
+    def _lease(self, run_id: str) -> str:
+        return f"{self.prefix}lease:{run_id}"
 
     async def ready(self) -> tuple[bool, str]:
         try:

@@ -26,8 +26,10 @@ class LiveRun:
         self.task: asyncio.Task[None] | None = None
         #: tool_call_id -> future resolved with (approve, comment).
         self.waiting: dict[str, asyncio.Future[tuple[bool, str]]] = {}
-        #: Why the task is being cancelled: "cancelled" (by a user) or "shutdown".
+        #: Why the task is being cancelled: "cancelled" (by a user), "shutdown" or
+        #: "lease_lost" (another process took the run over: nothing more is saved here).
         self.stop_reason: str | None = None
+        self.lease_lost = False
         #: Set when the run paused (approval) or ended; non-streaming callers wait on it.
         self.settled = asyncio.Event()
         #: Seconds spent in model turns and inside tool handlers (the benchmark subtracts them).

@@ -49,6 +49,8 @@ class Loop:
     # -- bookkeeping --------------------------------------------------------------------
 
     async def checkpoint(self, live: LiveRun) -> None:
+        if live.lease_lost:  # another process drives the run now: its checkpoints win
+            return
         live.state.updated_at = time.time()
         await self.store.save(live.state)
 
@@ -258,14 +260,33 @@ class Loop:
                   arguments=view.value(pending["arguments"]),
                   reasons=[view.text(r) for r in pending["reasons"]], rule=pending.get("rule"))
         try:
-            approve, comment = await asyncio.wait_for(fut, self.settings.approval_timeout_s)
-        except TimeoutError:
-            approve, comment = False, "approval timed out"
+            approve, comment = await self._approval(live, tcid, fut)
         finally:
             live.waiting.pop(tcid, None)
         live.settled.clear()
         st.status = "running"
         return ("approve" if approve else "deny"), comment
+
+    async def _approval(self, live: LiveRun, tcid: str,
+                        fut: asyncio.Future[tuple[bool, str]]) -> tuple[bool, str]:
+        """The decision: posted to this process (the future), or to another replica, which
+        records it in the checkpoint store (polled every second); denied at the timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.approval_timeout_s
+        poll = min(1.0, self.settings.checkpoints.lease_s / 3)
+        while (left := deadline - loop.time()) > 0:
+            try:
+                return await asyncio.wait_for(asyncio.shield(fut), min(poll, left))
+            except TimeoutError:
+                pass
+            try:
+                stored = await self.store.load(live.state.id)
+            except Exception:  # noqa: BLE001 - the store is down: keep waiting on the future
+                continue
+            posted = (stored.approvals.get(tcid) or {}) if stored else {}
+            if "decision" in posted:
+                return posted["decision"] == "approve", str(posted.get("comment") or "")
+        return False, "approval timed out"
 
     async def _result(self, live: LiveRun, tcid: str, name: str, out: ToolOutcome,
                       scan: bool) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,8 @@ class AgentService:
                          PolicyGate(rt, settings.allow_without_policy), ResultScanner(rt),
                          OutputScrubber(rt))
         self.live: dict[str, LiveRun] = {}
+        #: This process's name on run leases (see checkpoint.py).
+        self.instance = uuid.uuid4().hex
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -127,15 +131,49 @@ class AgentService:
         self.live[live.state.id] = live
 
         async def run() -> None:
+            lease = asyncio.get_running_loop().create_task(self._keep_lease(live))
             try:
                 await self.loop.drive(live, resumed=resumed)
             finally:
+                lease.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await lease
+                if not live.lease_lost:
+                    with contextlib.suppress(Exception):
+                        await self.store.release(live.state.id, self.instance)
                 live.settled.set()
                 # Keep finished runs briefly for late subscribers; then only the checkpoint.
                 asyncio.get_running_loop().call_later(60, self.live.pop, live.state.id, None)
 
         live.task = asyncio.get_running_loop().create_task(run(), name=f"agent:{live.state.id}")
         return live
+
+    async def _keep_lease(self, live: LiveRun) -> None:
+        """Renew the run's lease every third of `lease_s` while it executes here. If another
+        process took it (ours expired: this loop was stalled), stop at once without saving:
+        the run is theirs now."""
+        ttl = self.settings.checkpoints.lease_s
+        while True:
+            try:
+                held = await self.store.claim(live.state.id, self.instance, ttl)
+            except Exception as exc:  # noqa: BLE001 - a store outage also fails checkpoints
+                log.warning("agent run %s: cannot renew its lease (%s)", live.state.id,
+                            type(exc).__name__)
+                held = True
+            if not held:
+                log.error("agent run %s: another process holds its lease; stopping here "
+                          "without saving", live.state.id)
+                live.lease_lost, live.stop_reason = True, "lease_lost"
+                if live.task is not None:
+                    live.task.cancel()
+                return
+            await asyncio.sleep(ttl / 3)
+
+    def _elsewhere(self, what: str) -> APIError:
+        retry = math.ceil(self.settings.checkpoints.lease_s)
+        return APIError(409, f"The run is executing in another gateway process; {what} "
+                        f"(if that process died, its lease expires within {retry} s).",
+                        code="run_active_elsewhere", headers={"Retry-After": str(retry)})
 
     def public(self, state: RunState) -> dict[str, Any]:
         """The run as the API shows it: model output, tool calls and results scrubbed with
@@ -178,11 +216,13 @@ class AgentService:
             live.waiting[tcid].set_result((decision == "approve", comment))
             await asyncio.sleep(0)
             return live.state
-        # The run is not executing here (its process stopped): record and resume it here.
+        # Not executing here: record the decision. The process that runs it (if any) reads
+        # it from the store while it waits; if none does (it stopped), resume it here.
         state.approvals[tcid].update(decision=decision, comment=comment)
         await self.store.save(state)
         if state.status in RESUMABLE and not live:
-            await self.resume(principal, run_id)
+            with contextlib.suppress(APIError):  # run_active_elsewhere: it picks it up there
+                await self.resume(principal, run_id)
         return state
 
     async def cancel(self, principal: Principal, run_id: str) -> RunState:
@@ -196,9 +236,14 @@ class AgentService:
             return live.state
         if state.status in TERMINAL:
             raise APIError(409, f"The run already ended ({state.status}).", code="run_finished")
-        state.status, state.reason, state.message = "cancelled", "cancelled", \
-            "The run was cancelled."
-        await self.store.save(state)
+        if not await self.store.claim(run_id, self.instance, self.settings.checkpoints.lease_s):
+            raise self._elsewhere("cancel it there")
+        try:
+            state.status, state.reason, state.message = "cancelled", "cancelled", \
+                "The run was cancelled."
+            await self.store.save(state)
+        finally:
+            await self.store.release(run_id, self.instance)
         return state
 
     async def resume(self, principal: Principal, run_id: str) -> LiveRun:
@@ -209,6 +254,9 @@ class AgentService:
         if state.status not in RESUMABLE:
             raise APIError(409, f"The run cannot be resumed from status '{state.status}'.",
                            code="run_not_resumable")
+        if not await self.store.claim(run_id, self.instance, self.settings.checkpoints.lease_s):
+            raise self._elsewhere("it cannot be resumed here")
+        state = await self.store.load(run_id) or state  # as the last holder left it
         owner = principal if principal.key_id == state.key_id else \
             self._owner(state.key_id) or principal
         return self._start(LiveRun(state, owner), resumed=True)

@@ -52,6 +52,9 @@ class CheckpointSettings(_Strict):
     prefix: str = "keepgate:agent:"
     #: Seconds a finished run's checkpoint is kept in Redis.
     ttl_s: int = Field(7 * 24 * 3600, gt=0)
+    #: The executing process's lease on a run, renewed every third of it: after a crash the
+    #: run can be resumed elsewhere once it expired.
+    lease_s: float = Field(15.0, gt=0)
 
 
 class AgentSettings(_Strict):

@@ -53,7 +53,8 @@ def test_kill_and_resume(backend, gateway_factory, fake_model_url, redis_url, tm
     over = agent_config(tmp_path, backend=backend, redis_url=redis_url,
                         prefix=f"kg-test-{uuid.uuid4().hex[:8]}:",
                         agent={"tools": {"http_get": {"timeout_s": 30, "retries": 0,
-                                                      "options": {"allowed_hosts": ["127.0.0.1"]}}}})
+                                                      "options": {"allowed_hosts": ["127.0.0.1"]}}},
+                               "checkpoints": {"lease_s": 1}})
     cfg = deep_merge(base_config(fake_model_url), _hash_keys(copy.deepcopy(over)))
     cfg["general_settings"]["audit_log"] = str(tmp_path / "sub-audit.jsonl")
     script = fake(
@@ -82,6 +83,12 @@ def test_kill_and_resume(backend, gateway_factory, fake_model_url, redis_url, tm
     headers = {"authorization": f"Bearer {DEV}"}
     before = httpx.get(f"{gw.url}/v1/agent/runs/{run_id}", headers=headers).json()
     assert before["status"] == "running" and before["step"] == 2  # as the kill left it
+    # The killed process's lease on the run has not expired yet: not resumable here yet.
+    early = httpx.post(f"{gw.url}/v1/agent/runs/{run_id}/resume", headers=headers)
+    if early.status_code == 409:  # (unless the restart took longer than the lease)
+        assert early.json()["error"]["code"] == "run_active_elsewhere"
+        assert early.headers["retry-after"] == "1"
+        time.sleep(1.1)
     resumed = run(gw.url, DEV, {}, path=f"/v1/agent/runs/{run_id}/resume")
     assert resumed[0]["type"] == "run.started" and resumed[0]["resumed"] is True
     ran = [e["tool_call_id"] for e in of(resumed, "tool.result")]
@@ -95,3 +102,39 @@ def test_kill_and_resume(backend, gateway_factory, fake_model_url, redis_url, tm
     assert [m["tool_call_id"] for m in after["messages"] if m["role"] == "tool"] == ["e1", "h1"]
     again = httpx.post(f"{gw.url}/v1/agent/runs/{run_id}/resume", headers=headers)
     assert again.status_code == 409
+
+
+def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path):
+    """Replicas A and B share Redis checkpoints. A run waiting for approval on A is leased
+    by A: B can neither resume nor cancel it, and an approval posted to B (a load balancer's
+    choice) reaches A through the store; the tool runs once, on A."""
+    over = agent_config(tmp_path, backend="redis", redis_url=redis_url,
+                        prefix=f"kg-test-{uuid.uuid4().hex[:8]}:",
+                        agent={"checkpoints": {"lease_s": 3}})
+    a, b = gateway_factory(over), gateway_factory(over)
+    script = fake(
+        {"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
+        {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="Invoice",
+                             body="Invoice 2024-117 is due in 30 days.")]},
+        {"reply": "Done."})
+    events = run(a.url, DEV, {"task": "Forward the invoice summary to Bob", "model": "demo",
+                              "model_params": script}, until="approval.required")
+    run_id = events[0]["run_id"]
+    headers = {"authorization": f"Bearer {DEV}"}
+    for action in ("resume", "cancel"):
+        r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/{action}", headers=headers)
+        assert r.status_code == 409 and r.json()["error"]["code"] == "run_active_elsewhere"
+        assert r.headers["retry-after"] == "3"
+    r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/approvals",
+                   json={"tool_call_id": "e1", "decision": "approve"}, headers=headers)
+    assert r.status_code == 200, r.text
+    rest = run(a.url, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
+    assert types(rest)[-1] == "run.completed"
+    human = [e for e in of(rest, "tool.decided") if e["by"] == "human"]
+    assert human and human[0]["decision"] == "allow"
+    assert len((tmp_path / "outbox.jsonl").read_text().splitlines()) == 1  # sent once
+    final = httpx.get(f"{b.url}/v1/agent/runs/{run_id}", headers=headers).json()
+    assert final["status"] == "completed"
+    # Finished: the lease is released, and a finished run is not resumable anywhere.
+    r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/resume", headers=headers)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "run_not_resumable"
