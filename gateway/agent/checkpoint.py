@@ -29,6 +29,10 @@ class CheckpointStore(Protocol):
         """Take or renew the run's lease for `owner`; False if another owner holds it."""
     async def release(self, run_id: str, owner: str) -> None:
         """Give the lease back, if `owner` still holds it."""
+    async def request_cancel(self, run_id: str, ttl_s: float) -> None:
+        """Ask whichever process holds the run's lease to cancel it."""
+    async def cancel_requested(self, run_id: str) -> bool:
+        """Has another process asked for this run to be cancelled?"""
 
 
 def _dump(state: RunState) -> str:
@@ -51,6 +55,8 @@ class SQLiteStore:
         # Processes sharing the file (one host) lease runs like Redis replicas do.
         self._conn.execute("CREATE TABLE IF NOT EXISTS agent_leases (id TEXT PRIMARY KEY, "
                            "owner TEXT NOT NULL, expires REAL NOT NULL)")
+        self._conn.execute("CREATE TABLE IF NOT EXISTS agent_cancels (id TEXT PRIMARY KEY, "
+                           "expires REAL NOT NULL)")
 
     async def save(self, state: RunState) -> None:
         with self._lock:
@@ -80,6 +86,17 @@ class SQLiteStore:
         with self._lock:
             self._conn.execute("DELETE FROM agent_leases WHERE id = ? AND owner = ?",
                                (run_id, owner))
+
+    async def request_cancel(self, run_id: str, ttl_s: float) -> None:
+        with self._lock:
+            self._conn.execute("INSERT OR REPLACE INTO agent_cancels (id, expires) VALUES (?, ?)",
+                               (run_id, time.time() + ttl_s))
+
+    async def cancel_requested(self, run_id: str) -> bool:
+        with self._lock:
+            row = self._conn.execute("SELECT expires FROM agent_cancels WHERE id = ?",
+                                     (run_id,)).fetchone()
+        return bool(row and row[0] > time.time())
 
     async def ready(self) -> tuple[bool, str]:
         try:
@@ -138,6 +155,12 @@ class RedisStore:
 
     def _lease(self, run_id: str) -> str:
         return f"{self.prefix}lease:{run_id}"
+
+    async def request_cancel(self, run_id: str, ttl_s: float) -> None:
+        await self.client.set(f"{self.prefix}cancel:{run_id}", 1, px=max(1, int(ttl_s * 1000)))
+
+    async def cancel_requested(self, run_id: str) -> bool:
+        return bool(await self.client.exists(f"{self.prefix}cancel:{run_id}"))
 
     async def ready(self) -> tuple[bool, str]:
         try:

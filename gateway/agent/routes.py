@@ -99,7 +99,9 @@ async def approve_run(request: Request) -> Response:
 async def cancel_run(request: Request) -> Response:
     principal = require_principal(request)
     svc = _service(request)
-    state = await svc.cancel(principal, request.path_params["run_id"])
+    state, elsewhere = await svc.cancel(principal, request.path_params["run_id"])
+    if elsewhere:  # another replica runs it and was asked to stop: 202, not done yet
+        return JSONResponse({**svc.public(state), "cancel_requested": True}, status_code=202)
     return JSONResponse(svc.public(state))
 
 

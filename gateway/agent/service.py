@@ -167,6 +167,12 @@ class AgentService:
                 if live.task is not None:
                     live.task.cancel()
                 return
+            with contextlib.suppress(Exception):
+                if await self.store.cancel_requested(live.state.id):  # posted to a replica
+                    live.stop_reason = "cancelled"
+                    if live.task is not None:
+                        live.task.cancel()
+                    return
             await asyncio.sleep(ttl / 3)
 
     def _elsewhere(self, what: str) -> APIError:
@@ -225,7 +231,10 @@ class AgentService:
                 await self.resume(principal, run_id)
         return state
 
-    async def cancel(self, principal: Principal, run_id: str) -> RunState:
+    async def cancel(self, principal: Principal, run_id: str) -> tuple[RunState, bool]:
+        """Stop the run: (its state, False) once stopped; (its state, True) when another
+        process runs it: that process is asked to, through the store, and stops within a
+        third of `lease_s`."""
         state = await self.state(principal, run_id)
         live = self._running(run_id)
         if live:
@@ -233,18 +242,20 @@ class AgentService:
             live.task.cancel()  # type: ignore[union-attr]
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await live.task  # type: ignore[misc]
-            return live.state
+            return live.state, False
         if state.status in TERMINAL:
             raise APIError(409, f"The run already ended ({state.status}).", code="run_finished")
-        if not await self.store.claim(run_id, self.instance, self.settings.checkpoints.lease_s):
-            raise self._elsewhere("cancel it there")
+        lease = self.settings.checkpoints.lease_s
+        if not await self.store.claim(run_id, self.instance, lease):
+            await self.store.request_cancel(run_id, 4 * lease)
+            return state, True
         try:
             state.status, state.reason, state.message = "cancelled", "cancelled", \
                 "The run was cancelled."
             await self.store.save(state)
         finally:
             await self.store.release(run_id, self.instance)
-        return state
+        return state, False
 
     async def resume(self, principal: Principal, run_id: str) -> LiveRun:
         state = await self.state(principal, run_id)

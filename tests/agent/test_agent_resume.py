@@ -106,8 +106,8 @@ def test_kill_and_resume(backend, gateway_factory, fake_model_url, redis_url, tm
 
 def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path):
     """Replicas A and B share Redis checkpoints. A run waiting for approval on A is leased
-    by A: B can neither resume nor cancel it, and an approval posted to B (a load balancer's
-    choice) reaches A through the store; the tool runs once, on A."""
+    by A: B cannot resume it, and an approval posted to B (a load balancer's choice) reaches
+    A through the store; the tool runs once, on A."""
     over = agent_config(tmp_path, backend="redis", redis_url=redis_url,
                         prefix=f"kg-test-{uuid.uuid4().hex[:8]}:",
                         agent={"checkpoints": {"lease_s": 3}})
@@ -121,10 +121,9 @@ def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path):
                               "model_params": script}, until="approval.required")
     run_id = events[0]["run_id"]
     headers = {"authorization": f"Bearer {DEV}"}
-    for action in ("resume", "cancel"):
-        r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/{action}", headers=headers)
-        assert r.status_code == 409 and r.json()["error"]["code"] == "run_active_elsewhere"
-        assert r.headers["retry-after"] == "3"
+    r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/resume", headers=headers)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "run_active_elsewhere"
+    assert r.headers["retry-after"] == "3"
     r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/approvals",
                    json={"tool_call_id": "e1", "decision": "approve"}, headers=headers)
     assert r.status_code == 200, r.text
@@ -138,3 +137,29 @@ def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path):
     # Finished: the lease is released, and a finished run is not resumable anywhere.
     r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/resume", headers=headers)
     assert r.status_code == 409 and r.json()["error"]["code"] == "run_not_resumable"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_a_cancel_posted_to_another_replica_stops_the_run_where_it_runs(
+        backend, gateway_factory, redis_url, tmp_path):
+    over = agent_config(tmp_path, backend=backend, redis_url=redis_url,
+                        prefix=f"kg-test-{uuid.uuid4().hex[:8]}:",
+                        agent={"checkpoints": {"lease_s": 1.5}})
+    a, b = gateway_factory(over), gateway_factory(over)  # one SQLite file or one Redis
+    script = fake(
+        {"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
+        {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="Invoice",
+                             body="Invoice 2024-117 is due in 30 days.")]},
+        {"reply": "Done."})
+    events = run(a.url, DEV, {"task": "Forward the invoice summary to Bob", "model": "demo",
+                              "model_params": script}, until="approval.required")
+    run_id = events[0]["run_id"]
+    headers = {"authorization": f"Bearer {DEV}"}
+    r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/cancel", headers=headers)
+    assert r.status_code == 202 and r.json()["cancel_requested"] is True
+    rest = run(a.url, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
+    failed = of(rest, "run.failed")
+    assert failed and failed[0]["reason"] == "cancelled"
+    assert httpx.get(f"{b.url}/v1/agent/runs/{run_id}", headers=headers).json()["status"] \
+        == "cancelled"
+    assert not (tmp_path / "outbox.jsonl").exists()  # the approval never came: nothing sent
