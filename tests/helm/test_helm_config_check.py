@@ -114,9 +114,11 @@ def test_keepgate_config_check_on_the_rendered_config(checked, name: str) -> Non
 def test_rendered_config_is_minimal_and_wired(checked) -> None:
     out = checked["opa_sidecar_and_redis"][0]
     config = out.config()
-    assert set(config) == {"general_settings", "guards"}
+    assert set(config) == {"general_settings", "guards", "agent"}
     assert config["general_settings"] == {"master_key": "os.environ/KEEPGATE_MASTER_KEY"}
     assert config["guards"]["limits"] == {"backend": "redis"}
+    # Agent runs checkpoint where every replica sees them (and lease them there).
+    assert config["agent"] == {"checkpoints": {"backend": "redis"}}
     policy = config["guards"]["policy"]
     assert policy["engine"] == "opa" and policy["opa"]["push"] is False
     opa_addr = next(a for a in out.container("opa")["args"] if a.startswith("--addr="))
@@ -126,6 +128,11 @@ def test_rendered_config_is_minimal_and_wired(checked) -> None:
     assert env["KEEPGATE_REDIS_URL"] == "redis://redis.db:6379/0"
     embedded = checked["embedded_single_replica"][0]
     assert "limits" not in embedded.config()["guards"]
+    # No Redis: a SQLite file on the pod's writable /tmp, not beside the read-only config.
+    assert embedded.config()["agent"] == {"checkpoints": {"path": "/tmp/keepgate-agent.db"}}
+    tmp = next(m for m in embedded.container("keepgate")["volumeMounts"]
+               if m["mountPath"] == "/tmp")
+    assert not tmp.get("readOnly")
     assert "KEEPGATE_REDIS_URL" not in embedded.pod_env()
     bundled = checked["bundled_redis_subchart"][0]
     assert bundled.config()["guards"]["limits"] == {"backend": "redis"}

@@ -134,12 +134,17 @@ rules/classifier/ (binary) is baked into the image instead. */}}
 {{- if $policy }}
 {{- $_ := set $guards "policy" $policy }}
 {{- end }}
+{{- /* Hosted agent checkpoints: in the shared Redis (replicas lease runs there), else a
+SQLite file on the pod's writable /tmp (the config's own directory is a read-only mount). */}}
+{{- $agent := dict "checkpoints" (dict "path" "/tmp/keepgate-agent.db") }}
 {{- if ne (include "keepgate.redisMode" .) "none" }}
 {{- $_ := set $guards "limits" (dict "backend" "redis") }}
+{{- $agent = dict "checkpoints" (dict "backend" "redis") }}
 {{- end }}
 {{- $wiring := dict
       "general_settings" (dict "master_key" "os.environ/KEEPGATE_MASTER_KEY")
-      "guards" $guards }}
+      "guards" $guards
+      "agent" $agent }}
 {{- $merged := mustMergeOverwrite $wiring (deepCopy .Values.config) }}
 {{- /* Only sections with content: the gateway's defaults fill the rest. */}}
 {{- $config := dict }}
