@@ -104,13 +104,13 @@ def test_kill_and_resume(backend, gateway_factory, fake_model_url, redis_url, tm
     assert again.status_code == 409
 
 
-def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path):
-    """Replicas A and B share Redis checkpoints. A run waiting for approval on A is leased
-    by A: B cannot resume it, and an approval posted to B (a load balancer's choice) reaches
-    A through the store; the tool runs once, on A."""
-    over = agent_config(tmp_path, backend="redis", redis_url=redis_url,
+def _replicas_with_a_run_waiting_on_a(gateway_factory, tmp_path, backend: str,
+                                      redis_url: str, lease_s: float):
+    """Two gateways A and B on one checkpoint store (one SQLite file or one Redis), and a
+    run on A waiting for a human to approve its `send_email` (tainted by an invoice)."""
+    over = agent_config(tmp_path, backend=backend, redis_url=redis_url,
                         prefix=f"kg-test-{uuid.uuid4().hex[:8]}:",
-                        agent={"checkpoints": {"lease_s": 3}})
+                        agent={"checkpoints": {"lease_s": lease_s}})
     a, b = gateway_factory(over), gateway_factory(over)
     script = fake(
         {"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
@@ -119,6 +119,15 @@ def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path):
         {"reply": "Done."})
     events = run(a.url, DEV, {"task": "Forward the invoice summary to Bob", "model": "demo",
                               "model_params": script}, until="approval.required")
+    return a, b, events
+
+
+def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path):
+    """Replicas A and B share Redis checkpoints. A run waiting for approval on A is leased
+    by A: B cannot resume it, and an approval posted to B (a load balancer's choice) reaches
+    A through the store; the tool runs once, on A."""
+    a, b, events = _replicas_with_a_run_waiting_on_a(gateway_factory, tmp_path, "redis",
+                                                     redis_url, lease_s=3)
     run_id = events[0]["run_id"]
     headers = {"authorization": f"Bearer {DEV}"}
     r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/resume", headers=headers)
@@ -142,17 +151,8 @@ def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path):
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
 def test_a_cancel_posted_to_another_replica_stops_the_run_where_it_runs(
         backend, gateway_factory, redis_url, tmp_path):
-    over = agent_config(tmp_path, backend=backend, redis_url=redis_url,
-                        prefix=f"kg-test-{uuid.uuid4().hex[:8]}:",
-                        agent={"checkpoints": {"lease_s": 1.5}})
-    a, b = gateway_factory(over), gateway_factory(over)  # one SQLite file or one Redis
-    script = fake(
-        {"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
-        {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="Invoice",
-                             body="Invoice 2024-117 is due in 30 days.")]},
-        {"reply": "Done."})
-    events = run(a.url, DEV, {"task": "Forward the invoice summary to Bob", "model": "demo",
-                              "model_params": script}, until="approval.required")
+    a, b, events = _replicas_with_a_run_waiting_on_a(gateway_factory, tmp_path, backend,
+                                                     redis_url, lease_s=1.5)
     run_id = events[0]["run_id"]
     headers = {"authorization": f"Bearer {DEV}"}
     r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/cancel", headers=headers)
