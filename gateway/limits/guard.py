@@ -80,7 +80,7 @@ class LimitsGuard(Guard):
         self.settings = settings
         self.backend = backend
         self.fallback: LocalBackend | None = (
-            LocalBackend() if backend.name != "local" and
+            LocalBackend(share=settings.fallback_share) if backend.name != "local" and
             settings.on_backend_error == "fallback_local" else None)
         self.metrics = metrics
         self._keys = {k.key_id: k for k in config.keys}

@@ -36,14 +36,20 @@ def view(subject: str, dim: str, cap: float, used: float) -> BucketView:
 class LocalBackend:
     name = "local"
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, share: float = 1.0) -> None:
         self._clock = clock
         self._states: dict[str, _State] = {}
         self._overrides: dict[str, Caps] = {}
+        #: The part of every cap this process may use: 1 alone; 1/N as the fallback of N
+        #: replicas during a Redis outage, so together they stay within the limit.
+        self.share = share
 
     def _caps(self, subject: Subject) -> Caps:
         over = self._overrides.get(subject.label)
-        return dict(over) if over is not None else dict(subject.caps)
+        caps = dict(over) if over is not None else dict(subject.caps)
+        if self.share != 1.0:
+            caps = {dim: cap * self.share for dim, cap in caps.items()}
+        return caps
 
     def _state(self, subject: Subject, now: float) -> tuple[_State, Caps]:
         st = self._states.setdefault(subject.label, _State(ts=now))

@@ -20,6 +20,9 @@ class LimitsSettings(BaseModel):
     backend: Literal["local", "redis"] = "local"
     redis_url: str | None = None
     on_backend_error: Literal["fail_closed", "fallback_local"] = "fail_closed"
+    #: With fallback_local: the part of each limit one replica may spend while Redis is
+    #: down (1/replicas keeps N replicas together within the limit; 1: up to N× it).
+    fallback_share: float = Field(1.0, gt=0, le=1)
     #: Completion tokens reserved when the request sets no max_tokens.
     default_max_tokens: int = Field(4096, ge=0)
     #: Send that default upstream as `max_tokens`, so the reservation is an upper bound.

@@ -116,7 +116,9 @@ def test_rendered_config_is_minimal_and_wired(checked) -> None:
     config = out.config()
     assert set(config) == {"general_settings", "guards", "agent"}
     assert config["general_settings"] == {"master_key": "os.environ/KEEPGATE_MASTER_KEY"}
-    assert config["guards"]["limits"] == {"backend": "redis"}
+    # 2 replicas (the default): each may spend half a limit if it ever falls back to local
+    # buckets during a Redis outage (on_backend_error: fallback_local).
+    assert config["guards"]["limits"] == {"backend": "redis", "fallback_share": 0.5}
     # Agent runs checkpoint where every replica sees them (and lease them there).
     assert config["agent"] == {"checkpoints": {"backend": "redis"}}
     policy = config["guards"]["policy"]
@@ -135,6 +137,6 @@ def test_rendered_config_is_minimal_and_wired(checked) -> None:
     assert not tmp.get("readOnly")
     assert "KEEPGATE_REDIS_URL" not in embedded.pod_env()
     bundled = checked["bundled_redis_subchart"][0]
-    assert bundled.config()["guards"]["limits"] == {"backend": "redis"}
+    assert bundled.config()["guards"]["limits"] == {"backend": "redis", "fallback_share": 0.5}
     assert (bundled.pod_env(external=EXTERNAL_SECRETS)["KEEPGATE_REDIS_URL"]
             == "redis://:p4ss@kg-redis-master:6379/0")

@@ -59,6 +59,8 @@ def test_value_sets_render_what_they_turn_on(render) -> None:
     hpa = render(VALUE_SETS["autoscaling"])
     assert hpa.get("HorizontalPodAutoscaler")["spec"]["maxReplicas"] == 6
     assert "replicas" not in hpa.deployment["spec"]
+    # Up to 6 replicas: each falls back to a sixth of a limit when Redis is down.
+    assert hpa.config()["guards"]["limits"]["fallback_share"] == pytest.approx(1 / 6)
     secrets = [o["metadata"]["name"] for o in render(VALUE_SETS["existing_secret"]).objects
                if o["kind"] == "Secret"]
     assert secrets == ["kg-keepgate-redis"]  # only the Redis URL; the credentials are yours

@@ -110,6 +110,18 @@ def test_fallback_local_serves_from_local_buckets_and_says_so(gateway_factory):
     assert usage["totals"]["requests"] == 2 and usage["totals"]["blocked"] == 1
 
 
+def test_fallback_share_keeps_replicas_together_within_the_limit(gateway_factory):
+    """fallback_share 0.5 (two replicas): while Redis is down, this one allows half of the
+    key's 2 requests a minute; both together stay within the limit."""
+    gw = _gateway(gateway_factory, f"redis://127.0.0.1:{free_port()}/0",
+                  on_backend_error="fallback_local", fallback_share=0.5)
+    client = gw.client("sk-alice")
+    raw = client.chat.completions.with_raw_response.create(model="demo", messages=MSG)
+    assert raw.headers["x-keepgate-limits"] == "degraded-local"
+    with pytest.raises(openai.RateLimitError):
+        client.chat.completions.create(model="demo", messages=MSG)
+
+
 def test_outage_then_recovery_on_a_real_redis(gateway_factory, own_redis):
     gw = _gateway(gateway_factory, own_redis.url)
     client = gw.client("sk-alice")

@@ -138,7 +138,11 @@ rules/classifier/ (binary) is baked into the image instead. */}}
 SQLite file on the pod's writable /tmp (the config's own directory is a read-only mount). */}}
 {{- $agent := dict "checkpoints" (dict "path" "/tmp/keepgate-agent.db") }}
 {{- if ne (include "keepgate.redisMode" .) "none" }}
-{{- $_ := set $guards "limits" (dict "backend" "redis") }}
+{{- /* If an operator picks on_backend_error: fallback_local, each replica may then spend
+only its share of a limit during a Redis outage (the most replicas there can be). */}}
+{{- $replicas := .Values.replicaCount }}
+{{- if .Values.autoscaling.enabled }}{{- $replicas = .Values.autoscaling.maxReplicas }}{{- end }}
+{{- $_ := set $guards "limits" (dict "backend" "redis" "fallback_share" (divf 1 (max 1 $replicas))) }}
 {{- $agent = dict "checkpoints" (dict "backend" "redis") }}
 {{- end }}
 {{- $wiring := dict
