@@ -43,10 +43,6 @@ class Redactor:
         self.scrubber = guard.scrubber_for(principal) if guard is not None else None
         self.fail_closed = bool(getattr(guard, "fail_closed", True))
 
-    @property
-    def active(self) -> bool:
-        return self.scrubber is not None
-
     def _failed(self, exc: BaseException) -> None:
         log.error("agent: pii scrub failed: %s", type(exc).__name__)  # never the text
         if self.fail_closed:

@@ -30,10 +30,6 @@ class KeyStore:
         self.master = Principal(key_id="master", role="admin", is_admin=True)
         self._allowed_models = {k.key_id: set(k.models) for k in config.keys}
 
-    @property
-    def has_master(self) -> bool:
-        return self._master_hash is not None
-
     def resolve(self, raw: str | None) -> Principal | None:
         if not raw:
             return None

@@ -20,16 +20,6 @@ def make_chunk(template: Chunk | None, *, index: int = 0, delta: dict[str, Any] 
             "choices": [{"index": index, "delta": delta or {}, "finish_reason": finish_reason}]}
 
 
-def content_of(chunk: Chunk) -> list[tuple[int, str]]:
-    """(choice index, content text) for every choice with content in this chunk."""
-    out = []
-    for ch in chunk.get("choices") or ():
-        text = (ch.get("delta") or {}).get("content")
-        if text:
-            out.append((ch.get("index", 0), text))
-    return out
-
-
 @dataclass
 class ToolCallBuffer:
     """Assembles streamed tool-call deltas into complete calls, per choice and index."""

@@ -32,10 +32,6 @@ class Bundle:
     data: dict[str, Any]
     fingerprint: tuple[tuple[str, int, int], ...] = field(default=())
 
-    @property
-    def data_json(self) -> str:
-        return json.dumps(self.data)
-
 
 def _files(dirs: Iterable[Path], suffixes: tuple[str, ...]) -> list[Path]:
     out: list[Path] = []

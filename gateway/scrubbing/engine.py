@@ -260,17 +260,6 @@ def _widened(text: str, spans: "Iterable[tuple[int, int]]") -> list[tuple[int, i
     return out
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1]:
-            if b > out[-1][1]:
-                out[-1] = (out[-1][0], b)
-        else:
-            out.append((a, b))
-    return out
-
-
 def signal_windows(text: str) -> list[tuple[int, int]]:
     """Disjoint [start, end) windows that hold every match of a "signal" entity."""
     raw: list[tuple[int, int]] = []

@@ -58,22 +58,16 @@ async def iter_sse_batches(reads: AsyncIterator[bytes], max_line: int = 8 * 1024
             try:
                 obj = orjson.loads(payload)
             except orjson.JSONDecodeError as exc:
-                obj = MalformedStream(f"upstream sent a malformed SSE event: {exc.msg}")
-            if not isinstance(obj, dict):
-                if batch:  # the good events before it still go out first
-                    yield batch
-                if isinstance(obj, MalformedStream):
-                    raise obj
-                raise MalformedStream("upstream sent a non-object SSE event")
-            batch.append(obj)
+                error = f"upstream sent a malformed SSE event: {exc.msg}"
+            else:
+                if isinstance(obj, dict):
+                    batch.append(obj)
+                    continue
+                error = "upstream sent a non-object SSE event"
+            if batch:  # the good events before it still go out first
+                yield batch
+            raise MalformedStream(error)
         if batch:
             yield batch
         held = sum(len(p) for p in pending)
 
-
-async def iter_sse_json(reads: AsyncIterator[bytes], max_line: int = 8 * 1024 * 1024
-                        ) -> AsyncIterator[dict[str, Any]]:
-    """Each `data:` payload as a dict, one at a time, until `[DONE]`."""
-    async for batch in iter_sse_batches(reads, max_line):
-        for obj in batch:
-            yield obj

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gateway.upstream.sse import MalformedStream, iter_sse_json
+from gateway.upstream.sse import MalformedStream, iter_sse_batches
 
 EVENTS = [{"id": i, "choices": [{"delta": {"content": "é" * i + " \n data: x"}}]}
           for i in range(5)]
@@ -19,7 +19,7 @@ async def _parse(reads: list[bytes], max_line: int = 1 << 20) -> list[dict]:
     async def gen():
         for r in reads:
             yield r
-    return [obj async for obj in iter_sse_json(gen(), max_line)]
+    return [obj async for batch in iter_sse_batches(gen(), max_line) for obj in batch]
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 64, len(BODY)])
@@ -38,8 +38,6 @@ async def test_malformed_and_oversized_events_are_errors():
 
 
 async def test_events_of_one_read_come_as_one_batch_and_good_ones_survive_a_bad_one():
-    from gateway.upstream.sse import iter_sse_batches
-
     async def gen():
         yield b"data: {\"a\": 1}\n\ndata: {\"b\": 2}\n\ndata: {\"c\""
         yield b": 3}\n\ndata: {\"d\": 4}\n\ndata: [broken\n\n"
