@@ -70,4 +70,3 @@ async def iter_sse_batches(reads: AsyncIterator[bytes], max_line: int = 8 * 1024
         if batch:
             yield batch
         held = sum(len(p) for p in pending)
-
