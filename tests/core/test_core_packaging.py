@@ -7,6 +7,7 @@ its defaults from the installed copy, not from a checkout it no longer sits in."
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -31,9 +32,18 @@ print(json.dumps({"pkg": gateway.__file__, "rules": str(DEFAULT_RULES_DIR),
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    """Built from a copy of what the wheel is made of (symlinks kept as links), so the build
+    leaves no build/ or egg-info behind in the checkout (stale files there would leak into
+    later wheels)."""
+    src = tmp_path_factory.mktemp("src")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, src / name)
+    for tree in ("gateway", "rules", "policies"):
+        shutil.copytree(REPO / tree, src / tree, symlinks=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                    "--disable-pip-version-check", "-w", str(out), str(REPO)],
+                    "--disable-pip-version-check", "-w", str(out), str(src)],
                    check=True, capture_output=True, timeout=300)
     return next(out.glob("keepgate-*.whl"))
 
