@@ -21,8 +21,8 @@ from rich.table import Table  # noqa: E402
 
 from bench import scenarios  # noqa: E402
 from bench.runner import Point, sweep  # noqa: E402
-from bench.targets import (REPO, Target, free_port, spawn, start_fake_model,  # noqa: E402
-                           start_keepgate)
+from bench.targets import (REPO, start_fake_model, start_keepgate,  # noqa: E402
+                           start_passthrough)
 
 SCENARIOS = (scenarios.Scenario("short", False), scenarios.Scenario("short", True))
 
@@ -47,14 +47,6 @@ def run(concurrency: tuple[int, ...] = (1, 16), duration: float = 2.0,
     finally:
         fake.stop()
     return points
-
-
-def start_passthrough(workdir: Path, upstream: str) -> Target:
-    port = free_port()
-    proc = spawn("passthrough", [sys.executable, "-m", "bench.passthrough", upstream, str(port)],
-                 workdir, f"http://127.0.0.1:{port}/v1/models")
-    return Target("passthrough", "bare pass-through", f"http://127.0.0.1:{port}/v1/chat/completions",
-                  "none", [proc])
 
 
 def table(points: list[Point]) -> Table:

@@ -90,7 +90,7 @@ class Target:
             proc.stop()
 
 
-def free_port() -> int:
+def _free_port() -> int:
     import socket
 
     with socket.socket() as s:
@@ -129,11 +129,20 @@ def spawn(name: str, argv: list[str], workdir: Path, ready_url: str, timeout: fl
 
 
 def start_fake_model(workdir: Path) -> Target:
-    port = free_port()
+    port = _free_port()
     proc = spawn("fake-model", [sys.executable, "-m", "gateway.cli", "fake-model", "--port",
                                 str(port)], workdir, f"http://127.0.0.1:{port}/v1/models")
     return Target("direct", "fake model (direct)", f"http://127.0.0.1:{port}/v1/chat/completions",
                   "none", [proc])
+
+
+def start_passthrough(workdir: Path, upstream: str) -> Target:
+    """bench/passthrough.py in front of `upstream` (the fake model's chat URL)."""
+    port = _free_port()
+    proc = spawn("passthrough", [sys.executable, "-m", "bench.passthrough", upstream, str(port)],
+                 workdir, f"http://127.0.0.1:{port}/v1/models")
+    return Target("passthrough", "bare pass-through",
+                  f"http://127.0.0.1:{port}/v1/chat/completions", "none", [proc])
 
 
 def keepgate_config(fake_base: str, guards_on: bool, audit: Path) -> dict[str, Any]:
@@ -160,7 +169,7 @@ def start_keepgate(workdir: Path, fake_base: str, guards_on: bool) -> Target:
     path = workdir / f"{name}.yaml"
     path.write_text(yaml.safe_dump(keepgate_config(fake_base, guards_on,
                                                    workdir / f"{name}-audit.jsonl")))
-    port = free_port()
+    port = _free_port()
     proc = spawn(name, [sys.executable, "-m", "gateway.cli", "serve", "--config", str(path),
                         "--port", str(port)], workdir, f"http://127.0.0.1:{port}/healthz")
     label = "Keepgate, all guards on" if guards_on else "Keepgate, guards off"
@@ -197,14 +206,14 @@ def start_litellm(workdir: Path, fake_base: str, python: Path, guardrails: bool)
     procs: list[Proc] = []
     presidio = None
     if guardrails:
-        pport = free_port()
+        pport = _free_port()
         procs.append(spawn("presidio-api", [sys.executable, "-m", "bench.presidio_api",
                                             str(pport)], workdir,
                            f"http://127.0.0.1:{pport}/health"))
         presidio = f"http://127.0.0.1:{pport}"
     path = workdir / f"{name}.yaml"
     path.write_text(yaml.safe_dump(litellm_config(fake_base, presidio)))
-    port = free_port()
+    port = _free_port()
     env = _env(LITELLM_LOG="ERROR")
     env.pop("PYTHONPATH")  # its own venv, nothing of ours
     try:
