@@ -33,6 +33,9 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def corpus() -> list[str]:
+    if not DATA.is_dir():
+        pytest.fail(f"{DATA} is missing: these tests read the shared data sets, which live "
+                    "beside the checkout (../shared/datasets), as in CI")
     texts = [sentence(e)[1] for e in CASES]
     for path in (DATA / "pii").glob("*.jsonl"):
         texts += [json.loads(line)["text"] for line in path.read_text().splitlines()[:600]]
