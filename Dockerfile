@@ -22,9 +22,9 @@ WORKDIR /app
 # the code changes. Editable: `gateway` resolves to /app/gateway, and its default rules/
 # and policies/ (the symlinks in gateway/bundled/, as in a checkout) are /app/rules and
 # /app/policies.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 RUN mkdir gateway && touch gateway/__init__.py \
- && pip install --no-cache-dir -e . \
+ && pip install --no-cache-dir -c constraints.txt -e . \
  && rm -rf gateway
 COPY gateway/ gateway/
 RUN python -m compileall -q /app/gateway

@@ -59,7 +59,7 @@ TRIGGERS: dict[str, str | None] = {
     "CREDIT_CARD": r"\d{4}[- ]?\d{3}",
     "US_BANK_NUMBER": r"\d{8}",
     "US_PASSPORT": r"\d{8}",
-    "US_DRIVER_LICENSE": r"\d\d",
+    "US_DRIVER_LICENSE": _DIGIT,  # presidio >= 2.2.366 also matches a letter + one digit ("F1")
     "US_ITIN": r"9\d\d",
     "US_SSN": r"\d{3}[- .]?\d{2}",
     "UK_NHS": r"\d{3}[- ]?\d{3}",
