@@ -30,7 +30,7 @@ log = logging.getLogger("keepgate")
 #: Parts that add routes and services to the app: modules with `attach(app, runtime)` and
 #: `check(config)` (validates their config sections without building anything).
 #: Missing modules are skipped, so the core runs while they are built.
-EXTENSIONS = ("gateway.agent.routes", "gateway.observability.ui")
+EXTENSIONS = ("gateway.agent.routes", "gateway.observability.ui", "gateway.mcp.routes")
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

@@ -190,6 +190,8 @@ class Runtime:
             record["cost_usd"] = call.state["cost_usd"]
         if call.facts.tainted:
             record["tainted"] = True
+        if "audit" in call.state:  # route-specific fields (MCP server, tool, session...)
+            record.update(call.state["audit"])
         self.audit.write(record)
 
     def response_headers(self, call: Call) -> dict[str, str]:

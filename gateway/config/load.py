@@ -39,6 +39,8 @@ def demo_config() -> dict[str, Any]:
              "litellm_params": {"model": "openai/demo-embedding", "api_base": BUILTIN_FAKE},
              "model_info": {"mode": "embedding", "input_cost_per_token": 1e-7}},
         ],
+        # The hosted agent's demo tools over MCP, served by this process (docs/mcp.md).
+        "mcp_servers": {"demo": {"url": "builtin://demo-mcp"}},
     }
 
 

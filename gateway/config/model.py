@@ -141,6 +141,10 @@ class KeepgateConfig(_Strict):
     guards: dict[str, dict[str, Any]] = Field(default_factory=dict)
     #: The hosted agent loop's settings.
     agent: dict[str, Any] = Field(default_factory=dict)
+    #: Upstream MCP servers by name, and the MCP gateway's settings (gateway.mcp.settings
+    #: validates both).
+    mcp_servers: dict[str, Any] = Field(default_factory=dict)
+    mcp: dict[str, Any] = Field(default_factory=dict)
     #: Observability: metrics, tracing, UI.
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
     #: Set by the loader: the file this came from (None in demo mode) and demo mode flag.

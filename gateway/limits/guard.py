@@ -183,6 +183,12 @@ class LimitsGuard(Guard):
             backend = self._degraded(call, exc)
             return backend, await backend.reserve(subjects, need)
 
+    async def reserve(self, call: Call, subjects: Sequence[Subject],
+                      need: Amounts) -> tuple[Backend, ReserveResult]:
+        """Take `need` from `subjects`' buckets, with this guard's fail-closed / fallback
+        handling (other parts limit their own units this way, e.g. MCP calls per minute)."""
+        return await self._reserve(call, subjects, need)
+
     # -- the guard hooks ------------------------------------------------------------------
 
     async def check_request(self, call: Call) -> None:

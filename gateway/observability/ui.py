@@ -82,11 +82,19 @@ def _is_admin(rt: Runtime, raw: str | None) -> bool:
     return bool(principal and principal.is_admin)
 
 
-def _routes(rt: Runtime, view: LiveView, sessions: Sessions, ttl_s: float) -> list[Route]:
-    page = resources.files("gateway.observability").joinpath("ui.html").read_text("utf-8")
+def _authoriser(rt: Runtime, sessions: Sessions) -> Any:
+    """Does a request carry the UI's session cookie or the admin key? (Other parts that add
+    panels to the page, such as MCP approvals, find it as `rt.services["ui_auth"]`.)"""
 
     def authorised(request: Request) -> bool:
         return sessions.valid(request.cookies.get(COOKIE)) or _is_admin(rt, presented_key(request))
+
+    return authorised
+
+
+def _routes(rt: Runtime, view: LiveView, sessions: Sessions, ttl_s: float) -> list[Route]:
+    page = resources.files("gateway.observability").joinpath("ui.html").read_text("utf-8")
+    authorised = _authoriser(rt, sessions)
 
     async def index(request: Request) -> Response:
         if not authorised(request):
@@ -190,5 +198,7 @@ def attach(app: Starlette, rt: Runtime) -> None:
         rt.audit.sinks.append(view)
         rt.services["ui_view"] = view
         ttl = ui.session_hours * 3600
-        for route in _routes(rt, view, Sessions(ttl), ttl):
+        sessions = Sessions(ttl)
+        rt.services["ui_auth"] = _authoriser(rt, sessions)
+        for route in _routes(rt, view, sessions, ttl):
             app.router.routes.append(route)

@@ -1,0 +1,270 @@
+"""The one small store behind pins, sessions and approvals: memory, SQLite or Redis.
+
+Two shapes only, so every backend stays a few lines: JSON documents under a key (`get`,
+`put`, `put_new` — set-if-absent, the primitive that makes "pin at first sight" and
+"execute an approved call once" hold across replicas — `delete`, `scan`) and append-only
+lists (`append`, `items`), which keep a session's taint monotonic: concurrent writers add
+entries, none can overwrite another's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Protocol
+
+import orjson
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+
+class StoreUnavailable(Exception):
+    """The backend cannot be reached; callers fail closed."""
+
+
+class Store(Protocol):
+    name: str
+
+    async def get(self, key: str) -> Any | None: ...
+    async def put(self, key: str, value: Any, ttl_s: float | None = None) -> None: ...
+    async def put_new(self, key: str, value: Any, ttl_s: float | None = None) -> bool: ...
+    async def delete(self, key: str) -> None: ...
+    async def scan(self, prefix: str) -> list[tuple[str, Any]]: ...
+    async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None: ...
+    async def items(self, key: str) -> list[Any]: ...
+    async def ready(self) -> tuple[bool, str]: ...
+    async def aclose(self) -> None: ...
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value, default=str).decode()
+
+
+class MemoryStore:
+    """One process; bounded (LRU over keys) so a flood of sessions cannot grow it forever."""
+
+    name = "memory"
+
+    def __init__(self, max_keys: int = 100_000) -> None:
+        self.max_keys = max_keys
+        self._data: OrderedDict[str, tuple[float | None, Any]] = OrderedDict()
+
+    def _live(self, key: str) -> Any | None:
+        hit = self._data.get(key)
+        if hit is None:
+            return None
+        expires, value = hit
+        if expires is not None and expires < time.monotonic():
+            del self._data[key]
+            return None
+        self._data.move_to_end(key)
+        return value
+
+    def _set(self, key: str, value: Any, ttl_s: float | None) -> None:
+        self._data[key] = (time.monotonic() + ttl_s if ttl_s else None, value)
+        self._data.move_to_end(key)
+        while len(self._data) > self.max_keys:
+            self._data.popitem(last=False)
+
+    async def get(self, key: str) -> Any | None:
+        value = self._live(key)
+        return orjson.loads(value) if isinstance(value, str) else None
+
+    async def put(self, key: str, value: Any, ttl_s: float | None = None) -> None:
+        self._set(key, _dumps(value), ttl_s)
+
+    async def put_new(self, key: str, value: Any, ttl_s: float | None = None) -> bool:
+        if self._live(key) is not None:
+            return False
+        self._set(key, _dumps(value), ttl_s)
+        return True
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    async def scan(self, prefix: str) -> list[tuple[str, Any]]:
+        return [(k, orjson.loads(v)) for k in list(self._data) if k.startswith(prefix)
+                if isinstance(v := self._live(k), str)]
+
+    async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None:
+        items = self._live(key)
+        items = list(items) if isinstance(items, list) else []
+        items.append(_dumps(item))
+        self._set(key, items[-max_len:], ttl_s)
+
+    async def items(self, key: str) -> list[Any]:
+        items = self._live(key)
+        return [orjson.loads(i) for i in items] if isinstance(items, list) else []
+
+    async def ready(self) -> tuple[bool, str]:
+        return True, "memory"
+
+    async def aclose(self) -> None:
+        pass
+
+
+class SQLiteStore:
+    """One file in WAL mode, shared by the processes of one host; writes are small and run
+    inline (a fraction of a millisecond), as the agent's checkpoints do."""
+
+    name = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("CREATE TABLE IF NOT EXISTS mcp_docs (key TEXT PRIMARY KEY, "
+                           "value TEXT NOT NULL, expires REAL)")
+        self._conn.execute("CREATE TABLE IF NOT EXISTS mcp_lists (id INTEGER PRIMARY KEY "
+                           "AUTOINCREMENT, key TEXT NOT NULL, value TEXT NOT NULL, "
+                           "expires REAL NOT NULL)")
+        self._conn.execute("CREATE INDEX IF NOT EXISTS mcp_lists_key ON mcp_lists (key, id)")
+
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            with self._lock:
+                return self._conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"sqlite: {type(exc).__name__}") from None
+
+    async def get(self, key: str) -> Any | None:
+        rows = self._run("SELECT value FROM mcp_docs WHERE key = ? AND (expires IS NULL OR "
+                         "expires > ?)", (key, time.time()))
+        return orjson.loads(rows[0][0]) if rows else None
+
+    async def put(self, key: str, value: Any, ttl_s: float | None = None) -> None:
+        self._run("INSERT INTO mcp_docs (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) "
+                  "DO UPDATE SET value = excluded.value, expires = excluded.expires",
+                  (key, _dumps(value), time.time() + ttl_s if ttl_s else None))
+
+    async def put_new(self, key: str, value: Any, ttl_s: float | None = None) -> bool:
+        now = time.time()
+        self._run("DELETE FROM mcp_docs WHERE key = ? AND expires IS NOT NULL AND expires <= ?",
+                  (key, now))
+        rows = self._run("INSERT INTO mcp_docs (key, value, expires) VALUES (?, ?, ?) "
+                         "ON CONFLICT(key) DO NOTHING RETURNING key",
+                         (key, _dumps(value), now + ttl_s if ttl_s else None))
+        return bool(rows)
+
+    async def delete(self, key: str) -> None:
+        self._run("DELETE FROM mcp_docs WHERE key = ?", (key,))
+
+    async def scan(self, prefix: str) -> list[tuple[str, Any]]:
+        rows = self._run("SELECT key, value FROM mcp_docs WHERE substr(key, 1, ?) = ? AND "
+                         "(expires IS NULL OR expires > ?) ORDER BY key",
+                         (len(prefix), prefix, time.time()))
+        return [(k, orjson.loads(v)) for k, v in rows]
+
+    async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None:
+        expires = time.time() + ttl_s
+        self._run("INSERT INTO mcp_lists (key, value, expires) VALUES (?, ?, ?)",
+                  (key, _dumps(item), expires))
+        self._run("UPDATE mcp_lists SET expires = ? WHERE key = ?", (expires, key))
+        self._run("DELETE FROM mcp_lists WHERE key = ? AND id NOT IN (SELECT id FROM mcp_lists "
+                  "WHERE key = ? ORDER BY id DESC LIMIT ?)", (key, key, max_len))
+
+    async def items(self, key: str) -> list[Any]:
+        rows = self._run("SELECT value FROM mcp_lists WHERE key = ? AND expires > ? ORDER BY id",
+                         (key, time.time()))
+        return [orjson.loads(r[0]) for r in rows]
+
+    async def ready(self) -> tuple[bool, str]:
+        try:
+            self._run("SELECT 1")
+        except StoreUnavailable as exc:
+            return False, str(exc)
+        return True, f"sqlite {self.path}"
+
+    async def aclose(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class RedisStore:
+    """Shared by every replica: documents are strings, lists are Redis lists (RPUSH+LTRIM)."""
+
+    name = "redis"
+
+    def __init__(self, url: str, prefix: str, timeout: float = 1.0) -> None:
+        self.url, self.prefix, self.timeout = url, prefix, timeout
+        self._client: aioredis.Redis | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _redis(self) -> aioredis.Redis:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            self._client = aioredis.Redis.from_url(
+                self.url, socket_connect_timeout=self.timeout, socket_timeout=self.timeout,
+                decode_responses=True)
+            self._loop = loop
+        return self._client
+
+    async def _do(self, fn: Any) -> Any:
+        try:
+            return await fn(self._redis())
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable(f"redis: {type(exc).__name__}") from None
+
+    async def get(self, key: str) -> Any | None:
+        raw = await self._do(lambda r: r.get(self.prefix + key))
+        return orjson.loads(raw) if raw else None
+
+    async def put(self, key: str, value: Any, ttl_s: float | None = None) -> None:
+        ex = max(1, int(ttl_s)) if ttl_s else None
+        await self._do(lambda r: r.set(self.prefix + key, _dumps(value), ex=ex))
+
+    async def put_new(self, key: str, value: Any, ttl_s: float | None = None) -> bool:
+        ex = max(1, int(ttl_s)) if ttl_s else None
+        return bool(await self._do(lambda r: r.set(self.prefix + key, _dumps(value), ex=ex,
+                                                   nx=True)))
+
+    async def delete(self, key: str) -> None:
+        await self._do(lambda r: r.delete(self.prefix + key))
+
+    async def scan(self, prefix: str) -> list[tuple[str, Any]]:
+        async def run(r: aioredis.Redis) -> list[tuple[str, Any]]:
+            keys = sorted([k async for k in r.scan_iter(match=_glob(self.prefix + prefix) + "*",
+                                                        count=500)])
+            if not keys:
+                return []
+            values = await r.mget(keys)
+            return [(k[len(self.prefix):], orjson.loads(v)) for k, v in zip(keys, values) if v]
+
+        return await self._do(run)
+
+    async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None:
+        async def run(r: aioredis.Redis) -> None:
+            k = self.prefix + key
+            async with r.pipeline(transaction=False) as pipe:
+                await pipe.rpush(k, _dumps(item)).ltrim(k, -max_len, -1).expire(
+                    k, max(1, int(ttl_s))).execute()
+
+        await self._do(run)
+
+    async def items(self, key: str) -> list[Any]:
+        raw = await self._do(lambda r: r.lrange(self.prefix + key, 0, -1))
+        return [orjson.loads(i) for i in raw]
+
+    async def ready(self) -> tuple[bool, str]:
+        try:
+            await self._do(lambda r: r.ping())
+        except StoreUnavailable as exc:
+            return False, f"mcp store unreachable ({exc})"
+        return True, "redis"
+
+    async def aclose(self) -> None:
+        if self._client is not None and self._loop is asyncio.get_running_loop():
+            await self._client.aclose()
+        self._client = None
+
+
+def _glob(text: str) -> str:
+    """Escape Redis MATCH metacharacters in a literal prefix."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
