@@ -123,6 +123,7 @@ LAZY = (
     ("policy", "gateway.policy.cli:app", "group"),
     ("usage", "gateway.limits.cli:usage", "keys"),
     ("agent", "gateway.agent.cli:agent", "command"),
+    ("mcp", "gateway.mcp.cli:app", "group"),
     ("bench", "bench.__main__:cli", "command"),
 )
 

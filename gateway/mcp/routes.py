@@ -93,6 +93,10 @@ def attach(app: Starlette, rt: Runtime) -> None:
     gw = McpGateway(rt, settings, servers, build_store(settings, rt.config))
     endpoints = McpRoutes(gw)
     rt.services[SERVICE] = McpService(gw, endpoints)
+    # Chat calls that name the same session see (and add to) its taint.
+    from gateway.mcp.link import SessionLink
+
+    rt.guards.append(SessionLink(gw.sessions))
     rt.ready_checks["mcp:store"] = gw.ready
     app.router.routes.extend(endpoints.routes())
     app.router.routes.extend(_api_routes(gw))

@@ -17,6 +17,7 @@ from typing import Any
 
 import anyio
 import mcp_types as types
+from mcp_types.jsonrpc import CONNECTION_CLOSED
 from mcp import Client, MCPError
 from mcp.client.sse import sse_client
 from mcp.client.stdio import StdioServerParameters
@@ -130,7 +131,11 @@ class Upstream:
         try:
             with anyio.fail_after(self.settings.timeout_s):
                 return await fn(client)
-        except MCPError:
+        except MCPError as exc:
+            if exc.code == CONNECTION_CLOSED:  # the transport ended under the request
+                self._drop()
+                raise UpstreamError("closed", f"MCP server '{self.name}' closed the "
+                                    f"connection during {what}") from None
             raise  # the server answered with a JSON-RPC error: the connection is fine
         except TimeoutError:
             self._drop()

@@ -41,6 +41,8 @@ class LiveView:
         row = {k: record.get(k) for k in ("ts", "request_id", "route", "model", "key_id",
                                           "role", "status", "http_status", "latency_ms",
                                           "stream")}
+        if record.get("tool"):  # MCP calls and agent tool calls name their tool
+            row["tool"] = record["tool"]
         row["verdicts"] = [{k: v.get(k) for k in ("guard", "decision", "rule")}
                            for v in record.get("verdicts") or []]
         with self._lock:

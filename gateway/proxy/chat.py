@@ -55,6 +55,8 @@ async def chat_completions(request: Request) -> Response:
     call = Call(principal=principal, route="chat.completions", model=body["model"], body=body,
                 stream=bool(body.get("stream")))
     call.deployment = deployment
+    if "x-keepgate-session" in request.headers:  # one conversation across chat and MCP
+        call.state["session"] = request.headers["x-keepgate-session"]
     rt.metrics.in_flight.inc()
     try:
         stream = await rt.open_chat(call)
