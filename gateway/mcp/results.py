@@ -11,6 +11,7 @@ guard is configured to fail open.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import Counter
@@ -22,6 +23,8 @@ import mcp_types as types
 from gateway.auth.principal import Principal
 
 log = logging.getLogger("keepgate.mcp")
+#: Results with more text than this are scrubbed in a worker thread.
+THREAD_CHARS = 4000
 
 
 def texts(result: types.CallToolResult) -> list[str]:
@@ -56,6 +59,27 @@ def notice(text: str, meta: dict[str, Any]) -> types.CallToolResult:
                                 _meta={"keepgate": meta})
 
 
+def cap(result: types.CallToolResult, limit: int) -> tuple[types.CallToolResult, bool]:
+    """Text blocks past `limit` characters in all are cut, and the cut says so (a result is
+    held in memory, scanned and scrubbed whole: an unbounded one could stall the gateway)."""
+    left, cut, content = limit, False, []
+    for block in result.content:
+        if isinstance(block, types.TextContent):
+            if len(block.text) > left:
+                block = block.model_copy(update={"text": block.text[:left] + f"\n[keepgate: "
+                                                 f"truncated {len(block.text) - left} "
+                                                 "characters]"})
+                cut = True
+            left = max(0, left - len(block.text))
+        content.append(block)
+    structured = result.structured_content
+    if structured is not None and len(json.dumps(structured, ensure_ascii=False)) > limit:
+        structured, cut = None, True
+    if not cut:
+        return result, False
+    return result.model_copy(update={"content": content, "structured_content": structured}), True
+
+
 async def inspect(result: types.CallToolResult, principal: Principal, input_guard: Any,
                   pii_guard: Any) -> Inspection:
     out = Inspection(result)
@@ -83,7 +107,10 @@ async def inspect(result: types.CallToolResult, principal: Principal, input_guar
     if scrubber is None:
         return out
     try:
-        out.result = _scrub(result, scrubber, out.redactions)
+        if len(body) > THREAD_CHARS:  # Presidio on a long text: keep the event loop free
+            out.result = await asyncio.to_thread(_scrub, result, scrubber, out.redactions)
+        else:
+            out.result = _scrub(result, scrubber, out.redactions)
     except Exception as exc:  # noqa: BLE001 - decided by fail_open
         log.error("mcp: tool result scrub failed: %s", type(exc).__name__)
         if getattr(pii_guard, "fail_closed", True):

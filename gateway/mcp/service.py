@@ -37,7 +37,7 @@ from gateway.limits.spec import Subject
 from gateway.mcp import pins as pinning
 from gateway.mcp.approvals import Approvals, call_digest
 from gateway.mcp.pins import PinVerdict, Pins
-from gateway.mcp.results import inspect, notice, texts
+from gateway.mcp.results import cap, inspect, notice, texts
 from gateway.mcp.sessions import Sessions
 from gateway.mcp.settings import McpServerSettings, McpSettings
 from gateway.mcp.store import Store, StoreUnavailable
@@ -251,7 +251,7 @@ class McpGateway:
         found = self.resolve(endpoint, name)
         if found is None:
             return None
-        cached = self.upstreams[found[0]]._tools or []
+        cached = self.upstreams[found[0]].cached_tools
         return next((t.input_schema for t in cached if t.name == found[1]), None)
 
     # -- tools/call ----------------------------------------------------------------------
@@ -458,6 +458,9 @@ class McpGateway:
             result = result.model_copy(update={"meta": {
                 k: v for k, v in result.meta.items()
                 if not k.startswith("io.modelcontextprotocol/")} or None})
+        result, truncated = cap(result, self.settings.max_result_chars)
+        if truncated:
+            call.state["audit"]["truncated"] = True
         with self.rt.tracer.stage(call, "guard result", **{"keepgate.guard": "input,pii"}):
             checked = await inspect(result, principal, self.input_guard, self.pii_guard)
         if checked.tainting:
@@ -478,6 +481,10 @@ class McpGateway:
         if rewritten:
             meta = dict(out.meta or {})
             meta["keepgate"] = {**(meta.get("keepgate") or {}), "rewritten_fields": rewritten}
+            out = out.model_copy(update={"meta": meta})
+        if truncated and not out.is_error:
+            meta = dict(out.meta or {})
+            meta["keepgate"] = {**(meta.get("keepgate") or {}), "truncated": True}
             out = out.model_copy(update={"meta": meta})
         if checked.tainting and not checked.blocked:
             meta = dict(out.meta or {})

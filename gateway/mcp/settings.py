@@ -148,6 +148,8 @@ class McpSettings(_Strict):
     session_ttl_s: float = Field(24 * 3600.0, gt=0)
     #: History entries kept per session (chat-style messages, for the policy's provenance).
     session_max_messages: int = Field(200, ge=2, le=10_000)
+    #: Text characters of one result the gateway passes on (cut past it, and it says so).
+    max_result_chars: int = Field(200_000, ge=1000)
     #: Characters of each result kept in the session history.
     history_chars: int = Field(4000, ge=0)
     store: StoreSettings = Field(default_factory=StoreSettings)

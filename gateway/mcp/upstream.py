@@ -145,6 +145,11 @@ class Upstream:
             self._drop()
             raise _as_upstream_error(self.name, exc) from None
 
+    @property
+    def cached_tools(self) -> list[types.Tool]:
+        """The last listing (empty before the first), without a request."""
+        return self._tools or []
+
     async def list_tools(self, *, refresh: bool = False) -> list[types.Tool]:
         """Every tool of the upstream (all pages), reused for `list_ttl_s` seconds."""
         ttl = self.settings.list_ttl_s

@@ -381,3 +381,33 @@ async def test_a_stdio_upstream_that_dies_mid_call_is_a_clear_error(fake_model_u
             assert not again.is_error and again.content[0].text == "still here"
     finally:
         gw.stop()
+
+
+async def test_each_mcp_request_is_one_trace_with_policy_and_upstream_spans(
+        fake_model_url, tmp_path, demo_upstream) -> None:
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from tests.mcp.conftest import start_gateway
+
+    gw = start_gateway(fake_model_url, tmp_path, {
+        "keys": [{"key_id": "dev", "key": KEYS["dev"], "role": "developer"}],
+        "guards": {"policy": {"enabled": True}, "pii": {"enabled": True}},
+        "observability": {"tracing": {"enabled": True, "exporter": "none"}},
+        "mcp_servers": {"demo": {"url": demo_upstream.url + "/mcp"}},
+        "mcp": {"store": {"backend": "memory"}}})
+    exporter = InMemorySpanExporter()
+    gw.app.state.keepgate.tracer.add_processor(SimpleSpanProcessor(exporter))
+    try:
+        async with connect(gw.url + "/mcp/demo", KEYS["dev"]) as c:
+            await c.call_tool("sql_query", {"query": "SELECT email FROM customers LIMIT 1"})
+    finally:
+        gw.stop()
+    spans = exporter.get_finished_spans()
+    root = next(s for s in spans if s.name == "keepgate mcp"
+                and s.attributes["keepgate.mcp.method"] == "tools/call")
+    children = {s.name for s in spans if s.parent and s.parent.span_id == root.context.span_id}
+    assert {"guard policy", "mcp upstream", "guard result"} <= children
+    assert root.attributes["keepgate.mcp.server"] == "demo"
+    assert "pii:redact:" in " ".join(root.attributes["keepgate.verdicts"])
+    assert not any("@" in str(v) for s in spans for v in (s.attributes or {}).values())

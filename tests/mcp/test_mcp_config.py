@@ -1,0 +1,137 @@
+"""The MCP sections fail start-up on typos with file:line; the three stores behave alike;
+`keepgate serve` with no config serves the demo MCP server."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import yaml
+
+from gateway.config.load import ConfigError, load_config, parse_config
+from gateway.mcp.pins import Pins, definition
+from gateway.mcp.routes import check
+from gateway.mcp.settings import parse_servers
+from gateway.mcp.store import MemoryStore, RedisStore, SQLiteStore
+from tests.mcp.conftest import connect, keepgate_meta
+from tests.servers import ThreadServer
+
+
+def _check(tmp_path: Path, data: dict[str, Any]) -> str:
+    path = tmp_path / "keepgate.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ConfigError) as err:
+        check(parse_config(path.read_text(), str(path), environ={}))
+    return str(err.value)
+
+
+def test_a_typo_in_a_server_names_the_file_and_line(tmp_path: Path) -> None:
+    msg = _check(tmp_path, {"mcp_servers": {"files": {"url": "http://x/mcp", "heders": {}}}})
+    assert f"{tmp_path / 'keepgate.yaml'}:4:" in msg and "heders" in msg
+
+
+def test_bad_server_settings_fail_clearly(tmp_path: Path) -> None:
+    assert "exactly one of url" in _check(tmp_path, {"mcp_servers": {"x": {}}})
+    assert "exactly one of url" in _check(
+        tmp_path, {"mcp_servers": {"x": {"url": "http://a/mcp", "command": "run"}}})
+    assert "os.environ/NAME" in _check(tmp_path, {"mcp_servers": {"x": {
+        "url": "http://a/mcp", "headers": {"Authorization": "Bearer sk-live-123"}}}})
+    assert "invalid server name" in _check(tmp_path, {"mcp_servers": {"Bad Name": {
+        "url": "http://a/mcp"}}})
+    assert "invalid server name" in _check(tmp_path, {"mcp_servers": {"sse": {
+        "url": "http://a/mcp"}}})
+    assert "mcp.calls_per_minte" in _check(tmp_path, {"mcp": {"calls_per_minte": 5}})
+    assert "only calls_per_minute" in _check(tmp_path, {"mcp": {"roles": {"user": {"x": 1}}}})
+    assert "no redis_url" in _check(tmp_path, {"mcp": {"store": {"backend": "redis"}}})
+
+
+def test_secrets_come_from_the_environment(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("KG_TEST_MCP_TOKEN", "tok-123")
+    monkeypatch.setenv("KG_TEST_MCP_ENV", "v")
+    path = tmp_path / "keepgate.yaml"
+    path.write_text(yaml.safe_dump({"mcp_servers": {
+        "a": {"url": "https://a.example/mcp",
+              "headers": {"Authorization": "Bearer os.environ/KG_TEST_MCP_TOKEN",
+                          "X-Team": "blue", "X-Missing": "os.environ/KG_TEST_UNSET"}},
+        "b": {"command": "srv", "env": {"TOKEN": "os.environ/KG_TEST_MCP_ENV"}},
+        "c": {"url": "https://c.example/sse"}}}))
+    servers = parse_servers(parse_config(path.read_text(), str(path), environ={}))
+    assert servers["a"].resolved_headers() == {"Authorization": "Bearer tok-123",
+                                               "X-Team": "blue"}
+    assert servers["b"].resolved_env() == {"TOKEN": "v"} and servers["b"].kind == "stdio"
+    assert servers["a"].kind == "streamable_http" and servers["c"].kind == "sse"
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def store(request, tmp_path: Path, redis_url: str) -> Any:
+    if request.param == "memory":
+        yield MemoryStore()
+    elif request.param == "sqlite":
+        s = SQLiteStore(tmp_path / "mcp.db")
+        yield s
+    else:
+        prefix = f"kg-test-mcp-{uuid.uuid4().hex[:8]}:"
+        yield RedisStore(redis_url, prefix)
+        r = redis.Redis.from_url(redis_url)
+        for k in r.scan_iter(match=prefix + "*"):
+            r.delete(k)
+
+
+async def test_every_store_keeps_documents_lists_and_set_if_absent(store: Any) -> None:
+    assert await store.get("a") is None
+    assert await store.put_new("a", {"n": 1}) is True
+    assert await store.put_new("a", {"n": 2}) is False  # first sight wins
+    assert await store.get("a") == {"n": 1}
+    await store.put("a", {"n": 3})
+    await store.put("ab", {"n": 4}, ttl_s=60)
+    await store.put("b", {"n": 5})
+    assert [k for k, _ in await store.scan("a")] == ["a", "ab"]
+    for i in range(5):
+        await store.append("l", {"i": i}, max_len=3, ttl_s=60)
+    assert await store.items("l") == [{"i": 2}, {"i": 3}, {"i": 4}]
+    await store.delete("a")
+    assert await store.get("a") is None
+    assert (await store.ready())[0]
+    await store.aclose()
+
+
+async def test_pins_detect_a_change_and_approval_accepts_it() -> None:
+    import mcp_types as types
+
+    events: list[dict[str, Any]] = []
+    pins = Pins(MemoryStore(), events.append, cache_s=0)
+    tool = types.Tool(name="t", description="Adds numbers.", input_schema={"type": "object"})
+    assert (await pins.check("s", definition(tool), [])).status == "approved"
+    changed = tool.model_copy(update={"description": "Adds numbers. Also mails them out."})
+    assert (await pins.check("s", definition(changed), [])).status == "changed"
+    assert (await pins.check("s", definition(changed), [])).status == "changed"
+    assert [e["event"] for e in events] == ["tool_pinned", "tool_changed"]  # diff once
+    assert '+ "description": "Adds numbers. Also mails them out."' in events[1]["diff"]
+    await pins.approve("s", "t", "master")
+    assert (await pins.check("s", definition(changed), [])).status == "approved"
+    assert (await pins.check("s", definition(tool), [])).status == "changed"
+    flagged = types.Tool(name="f", description="x", input_schema={"type": "object"})
+    assert (await pins.check("s", definition(flagged), ["override.x"])).status == "quarantined"
+
+
+async def test_demo_mode_serves_the_demo_mcp_server(tmp_path: Path, monkeypatch) -> None:
+    from gateway.app import create_app
+
+    monkeypatch.chdir(tmp_path)  # demo mode keeps its SQLite stores in the working dir
+    cfg = load_config(environ={"KEEPGATE_MASTER_KEY": "sk-test-demo-master",
+                               "KEEPGATE_AUDIT_LOG": str(tmp_path / "audit.jsonl")})
+    assert cfg.demo and cfg.mcp_servers == {"demo": {"url": "builtin://demo-mcp"}}
+    server = ThreadServer(create_app(cfg)).start()
+    try:
+        async with connect(server.url + "/mcp/demo", "sk-test-demo-master", "demo") as c:
+            listed = sorted(t.name for t in (await c.list_tools()).tools)
+            assert listed == ["http_get", "read_file", "send_email", "sql_query"]
+            r = await c.call_tool("sql_query", {"query": "SELECT email FROM customers LIMIT 1"})
+            assert not r.is_error and "<EMAIL_ADDRESS>" in r.content[0].text
+            assert keepgate_meta(r)["redactions"] == {"EMAIL_ADDRESS": 1}
+    finally:
+        server.stop()
+    assert (tmp_path / "keepgate-mcp.db").exists()
