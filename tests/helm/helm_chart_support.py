@@ -187,7 +187,8 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
         "allowedFrom": [{"namespaceSelector": {"matchLabels": {"team": "agents"}}}],
         "egress": {"restrict": True, "extra": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}]}}},
     "full_config": {
-        "secret": {"masterKey": "sk-master-test", "env": {"OPENAI_API_KEY": "sk-upstream"}},
+        "secret": {"masterKey": "sk-master-test", "env": {"OPENAI_API_KEY": "sk-upstream",
+                                                          "FILES_MCP_TOKEN": "tok-files"}},
         "rules": {"extraPacks": {"company.yaml": COMPANY_PACK}},
         "config": {
             "model_list": [{"model_name": "gpt-4o-mini",
@@ -201,5 +202,10 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
             "guards": {"pii": {"enabled": True, "operators": {"EMAIL_ADDRESS": "mask"}},
                        "policy": {"fail_open": False, "on_deny": "reject"},
                        "input": {"mode": "monitor"},
-                       "limits": {"defaults": {"requests_per_minute": 600}}}}},
+                       "limits": {"defaults": {"requests_per_minute": 600}}},
+            "mcp_servers": {
+                "files": {"url": "https://files-mcp.internal/mcp", "roles": ["developer"],
+                          "headers": {"Authorization": "Bearer os.environ/FILES_MCP_TOKEN"}},
+                "local": {"command": "keepgate", "args": ["mcp", "demo-server", "--stdio"]}},
+            "mcp": {"calls_per_minute": 60}}},
 }

@@ -45,6 +45,8 @@ CASES: dict[str, Case] = {
     # so a passing check means the rendered config and mounted files were really read.
     "bad_guard_option": Case({"config": {"guards": {"policy": {"engine": "wasm"}}}},
                              ok=False, says="engine"),
+    "bad_mcp_server": Case({"config": {"mcp_servers": {"files": {
+        "url": "https://files-mcp.internal/mcp", "heders": {}}}}}, ok=False, says="heders"),
     "bad_rule_pack": Case({"rules": {"extraPacks": {"broken.yaml": "rules:\n  - id: Bad Id\n"
                                                                    "    pattern: x\n"}}},
                           ok=False, says="broken.yaml"),
@@ -114,7 +116,15 @@ def test_keepgate_config_check_on_the_rendered_config(checked, name: str) -> Non
 def test_rendered_config_is_minimal_and_wired(checked) -> None:
     out = checked["opa_sidecar_and_redis"][0]
     config = out.config()
-    assert set(config) == {"general_settings", "guards", "agent"}
+    assert set(config) == {"general_settings", "guards", "agent", "mcp"}
+    # MCP pins, sessions and approvals: shared by the replicas in Redis, else on /tmp.
+    assert config["mcp"] == {"store": {"backend": "redis"}}
+    assert checked["embedded_single_replica"][0].config()["mcp"] == {
+        "store": {"path": "/tmp/keepgate-mcp.db"}}
+    full = checked["full_config"][0].config()
+    assert full["mcp_servers"]["files"]["headers"] == {
+        "Authorization": "Bearer os.environ/FILES_MCP_TOKEN"}
+    assert full["mcp"] == {"calls_per_minute": 60, "store": {"backend": "redis"}}
     assert config["general_settings"] == {"master_key": "os.environ/KEEPGATE_MASTER_KEY"}
     # 2 replicas (the default): each may spend half a limit if it ever falls back to local
     # buckets during a Redis outage (on_backend_error: fallback_local).

@@ -111,6 +111,10 @@ def test_broken_combinations_fail_with_a_clear_message(render, values, message) 
         "model": "openai/gpt-4o", "api_key": "sk-literal"}}]}}, "api_key"),
     ({"config": {"guards": {"pii": "on"}}}, "/config/guards/pii"),
     ({"opa": {"logLevel": "loud"}}, "/opa/logLevel"),
+    ({"config": {"mcp_servers": {"files": {"url": "ftp://x"}}}}, "/config/mcp_servers/files"),
+    ({"config": {"mcp_servers": {"files": {"url": "https://x/mcp", "command": "x"}}}},
+     "/config/mcp_servers/files"),
+    ({"config": {"mcp_servers": {"Files": {"url": "https://x/mcp"}}}}, "Files"),
     ({"replicas": 3}, "replicas"),
 ])
 def test_schema_rejects_bad_values(chart, values: dict[str, Any], where: str) -> None:

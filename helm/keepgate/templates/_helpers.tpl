@@ -137,6 +137,8 @@ rules/classifier/ (binary) is baked into the image instead. */}}
 {{- /* Hosted agent checkpoints: in the shared Redis (replicas lease runs there), else a
 SQLite file on the pod's writable /tmp (the config's own directory is a read-only mount). */}}
 {{- $agent := dict "checkpoints" (dict "path" "/tmp/keepgate-agent.db") }}
+{{- /* MCP pins, sessions and approvals: the shared Redis too, else the writable /tmp. */}}
+{{- $mcp := dict "store" (dict "path" "/tmp/keepgate-mcp.db") }}
 {{- if ne (include "keepgate.redisMode" .) "none" }}
 {{- /* If an operator picks on_backend_error: fallback_local, each replica may then spend
 only its share of a limit during a Redis outage (the most replicas there can be). */}}
@@ -144,11 +146,13 @@ only its share of a limit during a Redis outage (the most replicas there can be)
 {{- if .Values.autoscaling.enabled }}{{- $replicas = .Values.autoscaling.maxReplicas }}{{- end }}
 {{- $_ := set $guards "limits" (dict "backend" "redis" "fallback_share" (divf 1 (max 1 $replicas))) }}
 {{- $agent = dict "checkpoints" (dict "backend" "redis") }}
+{{- $mcp = dict "store" (dict "backend" "redis") }}
 {{- end }}
 {{- $wiring := dict
       "general_settings" (dict "master_key" "os.environ/KEEPGATE_MASTER_KEY")
       "guards" $guards
-      "agent" $agent }}
+      "agent" $agent
+      "mcp" $mcp }}
 {{- $merged := mustMergeOverwrite $wiring (deepCopy .Values.config) }}
 {{- /* Only sections with content: the gateway's defaults fill the rest. */}}
 {{- $config := dict }}
