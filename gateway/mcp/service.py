@@ -101,6 +101,7 @@ class McpGateway:
         self._scans: dict[str, tuple[list[str], bool]] = {}
         self._roles: dict[tuple[Any, ...], bool] = {}
         self._validators: dict[str, Draft202012Validator | None] = {}
+        self._defs: dict[str, tuple[list[types.Tool], dict[str, tuple[dict[str, Any], str]]]] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -141,12 +142,11 @@ class McpGateway:
 
     # -- tools/list ----------------------------------------------------------------------
 
-    async def _definition_rules(self, defn: dict[str, Any]) -> tuple[list[str], bool]:
+    async def _definition_rules(self, defn: dict[str, Any], d: str) -> tuple[list[str], bool]:
         """Input-guard findings on what the model would read of a tool: (rules, transient).
         Transient: the scan could not decide (not remembered in the pin)."""
         if not self.settings.scan_descriptions or self.input_guard is None:
             return [], False
-        d = pinning.digest(defn)
         hit = self._scans.get(d)
         if hit is not None:
             return hit
@@ -166,14 +166,23 @@ class McpGateway:
             self._scans.clear()
         return rules, False
 
-    async def _verdict(self, server: str, tool: types.Tool) -> PinVerdict:
-        defn = pinning.definition(tool)
-        rules, transient = await self._definition_rules(defn)
+    def _definitions(self, server: str, tools: list[types.Tool]
+                     ) -> dict[str, tuple[dict[str, Any], str]]:
+        """name -> (definition, digest), computed once per upstream listing (the listing
+        object is reused until it is fetched again)."""
+        hit = self._defs.get(server)
+        if hit is None or hit[0] is not tools:
+            hit = (tools, {t.name: (d := pinning.definition(t), pinning.digest(d))
+                           for t in tools})
+            self._defs[server] = hit
+        return hit[1]
+
+    async def _verdict(self, server: str, defn: dict[str, Any], d: str) -> PinVerdict:
+        rules, transient = await self._definition_rules(defn, d)
         if transient and rules:
-            return PinVerdict("quarantined", pinning.digest(defn), tuple(rules))
+            return PinVerdict("quarantined", d, tuple(rules))
         if not self.settings.pin_tools:
-            return PinVerdict("quarantined" if rules else "approved", pinning.digest(defn),
-                              tuple(rules))
+            return PinVerdict("quarantined" if rules else "approved", d, tuple(rules))
         return await self.pins.check(server, defn, rules)
 
     async def _role_allows(self, principal: Principal, server: str, tool: str) -> bool:
@@ -199,8 +208,10 @@ class McpGateway:
                            ) -> list[tuple[types.Tool, PinVerdict, bool]]:
         """Every upstream tool with its pin verdict and whether the caller's role sees it."""
         out = []
-        for tool in await self.upstreams[server].list_tools():
-            verdict = await self._verdict(server, tool)
+        tools = await self.upstreams[server].list_tools()
+        defs = self._definitions(server, tools)
+        for tool in tools:
+            verdict = await self._verdict(server, *defs[tool.name])
             out.append((tool, verdict, await self._role_allows(principal, server, tool.name)))
         return out
 
@@ -326,7 +337,7 @@ class McpGateway:
                           f"The definition of '{_safe(tool)}' was flagged as a prompt injection "
                           f"({', '.join(verdict.rules[:5])}); the tool is withheld until an "
                           "operator approves it.", "tool_quarantined")
-        problems = self._validate(definition, arguments)
+        problems = self._validate(definition, verdict.digest, arguments)
         if problems:
             raise Refusal(Verdict("mcp", "block", rule="mcp.invalid_arguments",
                                   reason="arguments do not match the tool's input schema"),
@@ -498,8 +509,7 @@ class McpGateway:
 
     # -- parts ---------------------------------------------------------------------------
 
-    def _validate(self, tool: types.Tool, arguments: dict[str, Any]) -> list[str]:
-        d = pinning.digest(pinning.definition(tool))
+    def _validate(self, tool: types.Tool, d: str, arguments: dict[str, Any]) -> list[str]:
         if d not in self._validators:
             try:
                 Draft202012Validator.check_schema(tool.input_schema)

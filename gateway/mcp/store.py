@@ -91,14 +91,18 @@ class MemoryStore:
                 if isinstance(v := self._live(k), str)]
 
     async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None:
+        # Lists keep the items themselves (callers treat them as read-only): a session's
+        # history is read on every call, and decoding it each time would cost more than
+        # the rest of the call's bookkeeping.
         items = self._live(key)
-        items = list(items) if isinstance(items, list) else []
-        items.append(_dumps(item))
-        self._set(key, items[-max_len:], ttl_s)
+        items = items if isinstance(items, list) else []
+        items.append(orjson.loads(_dumps(item)))
+        del items[:-max_len]
+        self._set(key, items, ttl_s)
 
     async def items(self, key: str) -> list[Any]:
         items = self._live(key)
-        return [orjson.loads(i) for i in items] if isinstance(items, list) else []
+        return list(items) if isinstance(items, list) else []
 
     async def ready(self) -> tuple[bool, str]:
         return True, "memory"

@@ -1,0 +1,172 @@
+"""What Keepgate adds to one MCP `tools/call`: through the gateway vs straight to the server.
+
+    .venv/bin/python bench/mcp_gateway.py [--rounds 15] [--calls 40]
+
+Every server is its own process: the demo MCP server (`keepgate mcp demo-server`), and
+Keepgate in front of it twice — every guard on (policy, input scan of the result, PII
+scrub, limits bucket, session facts, audit) and "bare" (no guard, no description scan or
+pin: the protocol hop alone). This process is the client: the official MCP SDK `Client`
+over Streamable HTTP, one call at a time, `read_file` on the demo's 270-character report.
+Rounds interleave the three targets (the box may be busy), so each p50 is compared with
+the direct one measured in the same minutes. Prints a Markdown table; writes
+bench/out/mcp_gateway.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import gateway  # noqa: E402,F401 - offline switches
+
+from bench.stats import pct, table  # noqa: E402
+from bench.targets import MASTER, Proc, _env, _free_port, spawn  # noqa: E402
+
+ARGS = {"path": "/srv/data/quarterly_report.txt"}
+
+
+def _wait_tcp(port: int, proc: Proc, timeout: float = 60) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.popen.poll() is not None:
+            break
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{proc.name} did not start; log:\n{proc.log.read_text()[-2000:]}")
+
+
+def start_demo(workdir: Path) -> tuple[str, Proc]:
+    import subprocess
+
+    port = _free_port()
+    log = workdir / "demo-mcp.log"
+    popen = subprocess.Popen([sys.executable, "-m", "gateway.cli", "mcp", "demo-server",
+                              "--port", str(port), "--outbox", str(workdir / "outbox.jsonl")],
+                             cwd=workdir, stdout=open(log, "wb"),  # noqa: SIM115
+                             stderr=subprocess.STDOUT, env=_env(), start_new_session=True)
+    proc = Proc("demo-mcp", popen, log)
+    _wait_tcp(port, proc)
+    return f"http://127.0.0.1:{port}/mcp", proc
+
+
+def start_gateway(workdir: Path, name: str, upstream: str, guards_on: bool) -> tuple[str, Proc]:
+    import yaml
+
+    cfg: dict[str, Any] = {
+        "general_settings": {"master_key": MASTER, "audit_log": str(workdir / f"{name}.jsonl"),
+                             "log_level": "WARNING"},
+        "mcp_servers": {"demo": {"url": upstream, "list_ttl_s": 300}},
+        "mcp": {"store": {"backend": "memory"}, "calls_per_minute": 10**9},
+    }
+    if not guards_on:
+        cfg["guards"] = {n: {"enabled": False} for n in ("limits", "input", "pii", "policy")}
+        cfg["mcp"].update(allow_without_policy=True, scan_descriptions=False, pin_tools=False)
+    path = workdir / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    port = _free_port()
+    proc = spawn(name, [sys.executable, "-m", "gateway.cli", "serve", "--config", str(path),
+                        "--port", str(port)], workdir, f"http://127.0.0.1:{port}/healthz")
+    return f"http://127.0.0.1:{port}/mcp/demo", proc
+
+
+async def measure(urls: dict[str, str], rounds: int, calls: int) -> dict[str, list[float]]:
+    import contextlib
+
+    import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+
+    samples: dict[str, list[float]] = {name: [] for name in urls}
+    async with contextlib.AsyncExitStack() as stack:
+        clients = {}
+        for name, url in urls.items():
+            http = await stack.enter_async_context(httpx2.AsyncClient(headers={
+                "Authorization": f"Bearer {MASTER}", "x-keepgate-session": "bench"}))
+            clients[name] = await stack.enter_async_context(
+                Client(streamable_http_client(url, http_client=http)))
+            await clients[name].list_tools()
+            for _ in range(20):  # warm-up: connections, caches, first-sight pins
+                result = await clients[name].call_tool("read_file", ARGS)
+                assert not result.is_error, (name, result.content)
+        for _ in range(rounds):
+            for name, client in clients.items():
+                for _ in range(calls):
+                    t0 = time.perf_counter()
+                    await client.call_tool("read_file", ARGS)
+                    samples[name].append(time.perf_counter() - t0)
+    return samples
+
+
+def _audited(path: Path) -> float:
+    """p50 of the gateway's own latency_ms for tools/call (its handler, upstream included)."""
+    xs = [r["latency_ms"] for r in map(json.loads, path.read_text().splitlines())
+          if r.get("mcp_method") == "tools/call"]
+    return pct(xs, 50)
+
+
+def main() -> None:
+    import tempfile
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--calls", type=int, default=40)
+    args = ap.parse_args()
+    load = os.getloadavg()[0]
+    started = datetime.now(timezone.utc)
+    procs: list[Proc] = []
+    with tempfile.TemporaryDirectory(prefix="kg-bench-mcp-") as tmp:
+        work = Path(tmp)
+        try:
+            demo_url, demo = start_demo(work)
+            procs.append(demo)
+            on_url, on = start_gateway(work, "keepgate-on", demo_url, True)
+            procs.append(on)
+            off_url, off = start_gateway(work, "keepgate-bare", demo_url, False)
+            procs.append(off)
+            urls = {"direct": demo_url, "keepgate-bare": off_url, "keepgate-on": on_url}
+            samples = asyncio.run(measure(urls, args.rounds, args.calls))
+            inside = {name: _audited(work / f"{name}.jsonl") for name in ("keepgate-bare",
+                                                                          "keepgate-on")}
+        finally:
+            for p in reversed(procs):
+                p.stop()
+    base = pct(samples["direct"], 50)
+    labels = {"direct": "demo MCP server, direct (baseline)",
+              "keepgate-bare": "through Keepgate, no guard (protocol hop only)",
+              "keepgate-on": "through Keepgate, every guard on"}
+    rows, out = [], {}
+    for name, xs in samples.items():
+        p50, p99 = pct(xs, 50), pct(xs, 99)
+        rows.append([labels[name], len(xs), f"{p50 * 1e3:.2f}", f"{p99 * 1e3:.2f}",
+                     f"{(p50 - base) * 1e3:+.2f}", f"{p50 / base:.2f}"])
+        out[name] = {"n": len(xs), "p50_ms": p50 * 1e3, "p99_ms": p99 * 1e3,
+                     "added_p50_ms": (p50 - base) * 1e3}
+    print(f"MCP tools/call, {started:%Y-%m-%d %H:%M} UTC, load avg {load:.1f} at start, "
+          f"{os.cpu_count()} vCPU")
+    print(table(["target", "calls", "p50 ms", "p99 ms", "added p50 ms", "p50 × direct"], rows))
+    print("inside the gateway (audit latency_ms p50, upstream call included): " + ", ".join(
+        f"{k} {v:.2f} ms" for k, v in inside.items()))
+    dest = ROOT / "bench" / "out"
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "mcp_gateway.json").write_text(json.dumps({"date": started.isoformat(), "load_avg": load,
+                                               "targets": out, "inside_p50_ms": inside},
+                                              indent=2))
+
+
+if __name__ == "__main__":
+    main()
