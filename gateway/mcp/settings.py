@@ -200,3 +200,15 @@ def store_path(settings: McpSettings, config: KeepgateConfig) -> Path:
     if not path.is_absolute() and config.source:
         path = Path(config.source).resolve().parent / path
     return path
+
+
+def parse_all(config: KeepgateConfig) -> tuple[McpSettings, dict[str, McpServerSettings]]:
+    """Both sections, and what only both together can tell (the aggregated endpoint's
+    `<server><separator><tool>` names must split one way only)."""
+    settings, servers = parse_settings(config), parse_servers(config)
+    for name in servers:
+        if settings.separator in name:
+            raise config_error(config, ("mcp_servers", name),
+                               f"mcp_servers: server name {name!r} contains the aggregated "
+                               f"endpoint's separator {settings.separator!r} (mcp.separator)")
+    return settings, servers

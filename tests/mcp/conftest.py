@@ -22,7 +22,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from gateway.config.load import parse_config
 from gateway.mcp.demo_server import default_settings, demo_app
 from gateway.pipeline.overrides import deep_merge
-from tests.conftest import MASTER_KEY, Gateway, _hash_keys, base_config
+from tests.conftest import Gateway, _hash_keys, base_config
 from tests.servers import ThreadServer
 
 KEYS = {"dev": "sk-kg-dev-0123456789", "user": "sk-kg-user-0123456789",

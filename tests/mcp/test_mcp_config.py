@@ -46,6 +46,7 @@ def test_bad_server_settings_fail_clearly(tmp_path: Path) -> None:
     assert "mcp.calls_per_minte" in _check(tmp_path, {"mcp": {"calls_per_minte": 5}})
     assert "only calls_per_minute" in _check(tmp_path, {"mcp": {"roles": {"user": {"x": 1}}}})
     assert "no redis_url" in _check(tmp_path, {"mcp": {"store": {"backend": "redis"}}})
+    assert "separator" in _check(tmp_path, {"mcp_servers": {"a__b": {"url": "http://a/mcp"}}})
 
 
 def test_secrets_come_from_the_environment(tmp_path: Path, monkeypatch) -> None:

@@ -411,3 +411,44 @@ async def test_each_mcp_request_is_one_trace_with_policy_and_upstream_spans(
     assert root.attributes["keepgate.mcp.server"] == "demo"
     assert "pii:redact:" in " ".join(root.attributes["keepgate.verdicts"])
     assert not any("@" in str(v) for s in spans for v in (s.attributes or {}).values())
+
+
+async def test_a_held_call_is_approved_on_the_ui_page_in_headless_chromium(mcp_gateway,
+                                                                          outbox) -> None:
+    import shutil
+
+    from tests.observability.test_observability_ui import _chromium
+
+    args = {"to": "erin@example.com", "subject": "ui", "body": "approved in the browser"}
+    async with connect(mcp_gateway.url + "/mcp/demo", KEYS["user"], "ui-approve") as c:
+        await c.call_tool("read_file", {"path": "/srv/data/vendor_invoice.txt"})
+        approval_id = keepgate_meta(await c.call_tool("send_email", args))["approval_id"]
+        browser, profile = await asyncio.to_thread(_chromium)
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        def approve_in_browser() -> list[list[str]]:
+            wait = WebDriverWait(browser, 20)
+            browser.get(mcp_gateway.url + "/ui")
+            browser.find_element(By.ID, "key").send_keys(mcp_gateway.master_key)
+            browser.find_element(By.ID, "login").click()
+            row = f"#mcp-approvals tr[data-approval-id='{approval_id}']"
+            wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, row))
+            decisions = browser.execute_script(
+                "return [...document.querySelectorAll('#decisions tbody tr')]"
+                ".map(tr => [...tr.cells].map(td => td.textContent));")
+            browser.execute_script(
+                "document.querySelector(arguments[0] + ' button.mcp-approve').click()", row)
+            wait.until(lambda b: not b.find_elements(By.CSS_SELECTOR, row))
+            return decisions
+
+        try:
+            decisions = await asyncio.to_thread(approve_in_browser)
+        finally:
+            browser.quit()
+            shutil.rmtree(profile, ignore_errors=True)
+        assert any(d[1] == "mcp" and "send_email" in d[3] and "require_approval" in d[6]
+                   for d in decisions)
+        before = len(sent(outbox))
+        done = await c.call_tool("send_email", args)
+        assert not done.is_error and len(sent(outbox)) == before + 1

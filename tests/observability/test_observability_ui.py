@@ -134,10 +134,11 @@ def test_ui_page_in_headless_chromium(gateway_factory):
                 "return [...document.querySelectorAll('#' + arguments[0] + ' tbody tr')]"
                 ".map(tr => [...tr.cells].map(td => td.textContent));", name)
 
-        cells = table("decisions")
-        assert [c[1] for c in cells] == ["bob", "bob", "alice", "alice"]
-        assert cells[0][3] == "blocked 400" and cells[0][5].startswith("input:block:")
-        assert all(c[5] == "allow" for c in cells[1:])
+        cells = table("decisions")  # time, route, key, model / tool, status, ms, verdicts
+        assert [c[2] for c in cells] == ["bob", "bob", "alice", "alice"]
+        assert all(c[1] == "chat.completions" for c in cells)
+        assert cells[0][4] == "blocked 400" and cells[0][6].startswith("input:block:")
+        assert all(c[6] == "allow" for c in cells[1:])
 
         rules = table("rules")
         assert rules[0][0] == "input" and rules[0][2] == "block" and rules[0][3] == "1"
