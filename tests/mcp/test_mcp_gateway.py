@@ -452,3 +452,29 @@ async def test_a_held_call_is_approved_on_the_ui_page_in_headless_chromium(mcp_g
         before = len(sent(outbox))
         done = await c.call_tool("send_email", args)
         assert not done.is_error and len(sent(outbox)) == before + 1
+
+
+async def test_without_a_session_header_a_stateful_connection_is_its_own_session(
+        fake_model_url, tmp_path, demo_upstream) -> None:
+    from tests.mcp.conftest import start_gateway
+
+    gw = start_gateway(fake_model_url, tmp_path, {
+        "keys": [{"key_id": "user", "key": KEYS["user"], "role": "user"}],
+        "guards": {"policy": {"enabled": True}, "input": {"enabled": True}},
+        "mcp_servers": {"demo": {"url": demo_upstream.url + "/mcp"}},
+        "mcp": {"store": {"backend": "memory"}, "stateless_http": False}})
+    mail = {"to": "bob@example.com", "subject": "s", "body": "b"}
+    try:
+        # The initialize handshake: the SDK keeps the Mcp-Session-Id the gateway issues.
+        async with connect(gw.url + "/mcp/demo", KEYS["user"], mode="legacy") as c:
+            await c.call_tool("read_file", {"path": "/srv/data/vendor_invoice.txt"})
+            held = await c.call_tool("send_email", mail)
+            assert keepgate_meta(held)["code"] == "approval_required"
+        async with connect(gw.url + "/mcp/demo", KEYS["user"], mode="legacy") as c:
+            fresh = await c.call_tool("send_email", mail)
+            assert not fresh.is_error, fresh.content[0].text
+    finally:
+        gw.stop()
+    sessions = {r["session"] for r in gw.audit_lines()
+                if r.get("mcp_method") == "tools/call" and r.get("tool") == "send_email"}
+    assert len(sessions) == 2 and "default" not in sessions
