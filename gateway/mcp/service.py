@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 import uuid
 from typing import Any
 
@@ -84,7 +83,10 @@ class McpGateway:
         self.rt = rt
         self.settings = settings
         self.servers = {n: s for n, s in servers.items() if s.enabled}
-        self.upstreams = {n: Upstream(n, s) for n, s in self.servers.items()}
+        self.metrics = McpMetrics(rt.metrics.registry)
+        self.upstreams = {n: Upstream(n, s, self.metrics.upstream_seconds.labels(n, "tools/list"),
+                                      self.metrics.upstream_seconds.labels(n, "tools/call"))
+                          for n, s in self.servers.items()}
         self.store = store
         self.pins = Pins(store, self._audit_event)
         self.sessions = Sessions(store, settings.session_ttl_s, settings.session_max_messages,
@@ -97,7 +99,6 @@ class McpGateway:
         policy = guards.get("policy")
         self.policy = getattr(policy, "service", None)
         self.local_limits = LocalBackend() if self.limits_guard is None else None
-        self.metrics = McpMetrics(rt.metrics.registry)
         self._scans: dict[str, tuple[list[str], bool]] = {}
         self._roles: dict[tuple[Any, ...], bool] = {}
         self._validators: dict[str, Draft202012Validator | None] = {}
@@ -225,8 +226,7 @@ class McpGateway:
                 try:
                     with self.rt.tracer.stage(call, "mcp upstream", **{
                             "keepgate.mcp.server": server, "keepgate.mcp.method": "tools/list"}):
-                        found = await self._timed(server, "tools/list", self.server_tools(
-                            principal, server))
+                        found = await self.server_tools(principal, server)
                 except UpstreamError as exc:
                     call.add(Verdict("mcp", "error", rule=f"mcp.upstream_{exc.kind}",
                                      reason=exc.message[:300], detail={"server": server}))
@@ -288,6 +288,14 @@ class McpGateway:
                               http_status=_status(r.code))
             return notice(r.text, {"decision": r.verdict.decision, "code": r.code,
                                    "rule": r.verdict.rule, "request_id": call.id, **r.meta})
+        except StoreUnavailable as exc:
+            call.add(Verdict("mcp", "error", rule="mcp.store_unavailable", reason=str(exc),
+                             detail={"mode": "closed"}))
+            outcome = Outcome("error", http_status=503)
+            return notice("Keepgate cannot check this call right now (its MCP store is "
+                          "unreachable); it was not run.",
+                          {"decision": "error", "code": "store_unavailable",
+                           "rule": "mcp.store_unavailable", "request_id": call.id})
         except asyncio.CancelledError:
             outcome = Outcome("cancelled", http_status=499)
             raise
@@ -312,8 +320,7 @@ class McpGateway:
                           "server_not_allowed")
         await self._take_call(call, principal)
         try:
-            listed = await self._timed(server, "tools/list",
-                                       self.server_tools(principal, server))
+            listed = await self.server_tools(principal, server)
         except UpstreamError as exc:
             raise self._upstream_refusal(server, exc) from None
         entry = next(((t, v, vis) for t, v, vis in listed if t.name == tool), None)
@@ -453,8 +460,7 @@ class McpGateway:
         try:
             with self.rt.tracer.stage(call, "mcp upstream", **{
                     "keepgate.mcp.server": server, "keepgate.mcp.method": "tools/call"}):
-                result = await self._timed(server, "tools/call",
-                                           self.upstreams[server].call_tool(tool, args))
+                result = await self.upstreams[server].call_tool(tool, args)
         except UpstreamError as exc:
             raise self._upstream_refusal(server, exc) from None
         except Exception as exc:  # noqa: BLE001 - a JSON-RPC error from the upstream
@@ -556,13 +562,6 @@ class McpGateway:
                                reason=exc.message[:300], detail={"server": server}),
                        f"{exc.message}. The call was not completed; it may be retried.",
                        "upstream_error", kind=exc.kind)
-
-    async def _timed(self, server: str, method: str, aw: Any) -> Any:
-        t0 = time.perf_counter()
-        try:
-            return await aw
-        finally:
-            self.metrics.upstream_seconds.labels(server, method).observe(time.perf_counter() - t0)
 
     def _scrubbed_value(self, principal: Principal, value: Any) -> Any:
         scrubber = self.pii_guard.scrubber_for(principal) if self.pii_guard is not None else None

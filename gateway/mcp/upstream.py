@@ -41,9 +41,12 @@ class UpstreamError(Exception):
 
 
 class Upstream:
-    def __init__(self, name: str, settings: McpServerSettings) -> None:
+    def __init__(self, name: str, settings: McpServerSettings, list_timer: Any = None,
+                 call_timer: Any = None) -> None:
         self.name = name
         self.settings = settings
+        #: Histogram children (`.observe(seconds)`) for the requests really sent upstream.
+        self._timers = {"tools/list": list_timer, "tools/call": call_timer}
         #: Set at start-up for the built-in demo server (its port is picked then).
         self.url = settings.url
         self._client: Client | None = None
@@ -128,6 +131,7 @@ class Upstream:
 
     async def _request(self, what: str, fn: Any) -> Any:
         client = await self._connect()
+        t0 = time.perf_counter()
         try:
             with anyio.fail_after(self.settings.timeout_s):
                 return await fn(client)
@@ -144,6 +148,10 @@ class Upstream:
         except Exception as exc:  # noqa: BLE001 - transport failure: reconnect next time
             self._drop()
             raise _as_upstream_error(self.name, exc) from None
+        finally:
+            timer = self._timers.get(what)
+            if timer is not None:
+                timer.observe(time.perf_counter() - t0)
 
     @property
     def cached_tools(self) -> list[types.Tool]:

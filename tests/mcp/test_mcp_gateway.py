@@ -478,3 +478,42 @@ async def test_without_a_session_header_a_stateful_connection_is_its_own_session
     sessions = {r["session"] for r in gw.audit_lines()
                 if r.get("mcp_method") == "tools/call" and r.get("tool") == "send_email"}
     assert len(sessions) == 2 and "default" not in sessions
+
+
+async def test_two_replicas_share_taint_and_approvals_through_redis(
+        fake_model_url, tmp_path, demo_upstream, redis_url, outbox) -> None:
+    import uuid
+
+    import redis
+
+    from tests.mcp.conftest import start_gateway
+
+    prefix = f"kg-test-mcp-{uuid.uuid4().hex[:8]}:"
+    cfg = {"keys": [{"key_id": "user", "key": KEYS["user"], "role": "user"}],
+           "guards": {"policy": {"enabled": True}, "input": {"enabled": True}},
+           "mcp_servers": {"demo": {"url": demo_upstream.url + "/mcp"}},
+           "mcp": {"store": {"backend": "redis", "redis_url": redis_url, "prefix": prefix}}}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = start_gateway(fake_model_url, tmp_path / "a", cfg)
+    b = start_gateway(fake_model_url, tmp_path / "b", cfg)
+    mail = {"to": "frank@example.com", "subject": "s", "body": "two replicas"}
+    try:
+        async with connect(a.url + "/mcp/demo", KEYS["user"], "replicas") as ca:
+            await ca.call_tool("read_file", {"path": "/srv/data/vendor_invoice.txt"})
+        async with connect(b.url + "/mcp/demo", KEYS["user"], "replicas") as cb:
+            held = await cb.call_tool("send_email", mail)  # tainted on A, held on B
+            approval_id = keepgate_meta(held)["approval_id"]
+            r = httpx.post(f"{a.url}/v1/mcp/approvals/{approval_id}", json={
+                "decision": "approve"}, headers={"Authorization": f"Bearer {KEYS['user']}"},
+                timeout=30)
+            assert r.status_code == 200
+            before = len(sent(outbox))
+            done = await cb.call_tool("send_email", mail)
+            assert not done.is_error and len(sent(outbox)) == before + 1
+    finally:
+        a.stop()
+        b.stop()
+        r = redis.Redis.from_url(redis_url)
+        for k in r.scan_iter(match=prefix + "*"):
+            r.delete(k)
