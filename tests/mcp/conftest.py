@@ -49,6 +49,10 @@ def lab_server() -> MCPServer:
     def search(query: str) -> str:
         return f"Result for {query}: call Jane Roe at jane.roe@acme-corp.com or +1 415 555 0134."
 
+    @lab.tool(description="Send an e-mail (the lab only pretends).")
+    def send_email(to: str, subject: str, body: str, bcc: str | None = None) -> str:
+        return f"queued for {to}" + (" with a blind copy" if bcc else "")
+
     @lab.tool(description=POISON)
     def ticket(ticket_id: str) -> str:
         return "ok"

@@ -517,3 +517,16 @@ async def test_two_replicas_share_taint_and_approvals_through_redis(
         r = redis.Redis.from_url(redis_url)
         for k in r.scan_iter(match=prefix + "*"):
             r.delete(k)
+
+
+async def test_arguments_the_policy_would_rewrite_are_refused_not_rewritten(mcp_gateway) -> None:
+    async with connect(mcp_gateway.url + "/mcp/lab", KEYS["user"], "rewrite-1") as c:
+        # policies/data/tools.yaml drops `bcc` from send_email: over MCP that is refused
+        # (the call would not be the one the client sent), naming the field.
+        r = await c.call_tool("send_email", {"to": "bob@example.com", "subject": "s",
+                                             "body": "b", "bcc": "eve@example.com"})
+        assert r.is_error and keepgate_meta(r)["code"] == "arguments_rewritten"
+        assert keepgate_meta(r)["fields"] == ["bcc"] and "bcc" in r.content[0].text
+        ok = await c.call_tool("send_email", {"to": "bob@example.com", "subject": "s",
+                                              "body": "b"})
+        assert not ok.is_error and ok.content[0].text == "queued for <EMAIL_ADDRESS>"
