@@ -74,10 +74,6 @@ def mount(app: Starlette, rt: Runtime, settings: McpSettings,
 # -- the admin / approvals API ------------------------------------------------------------
 
 
-def _gw(request: Request) -> McpGateway:
-    return request.app.state.keepgate.services[SERVICE].gw
-
-
 def _may_decide(gw: McpGateway, principal: Principal, record: dict[str, Any]) -> bool:
     if principal.is_admin:
         return True

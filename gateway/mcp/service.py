@@ -1,9 +1,5 @@
-"""The MCP gateway's decisions: which tools a key sees, and what happens to each call.
-
-`tools/list` (per endpoint: one server, or every server a key may reach, prefixed):
-upstream listing → definition scanned by the input guard → pinned by digest (changed or
-flagged definitions are withheld until approved) → filtered by the caller's role with the
-tool policy's own `roles` data.
+"""The MCP gateway's decisions: which tools a key sees (`gateway.mcp.catalog`), and what
+happens to each call.
 
 `tools/call`: server access → calls-per-minute bucket → the tool must be listed for the
 caller (and its pin approved) → arguments validated against its input schema → the same
@@ -33,8 +29,8 @@ from gateway.auth.principal import Principal
 from gateway.limits.backend import Amounts, BackendUnavailable
 from gateway.limits.local import LocalBackend
 from gateway.limits.spec import Subject
-from gateway.mcp import pins as pinning
 from gateway.mcp.approvals import Approvals, call_digest
+from gateway.mcp.catalog import ROUTE, Catalog
 from gateway.mcp.pins import PinVerdict, Pins
 from gateway.mcp.results import cap, inspect, notice, texts
 from gateway.mcp.sessions import Sessions
@@ -50,7 +46,6 @@ from gateway.policy.decision import PolicyDecision, reason_id, reason_text
 from gateway.policy.inputs import build_policy_input
 
 log = logging.getLogger("keepgate.mcp")
-ROUTE = "mcp"
 
 
 class McpMetrics:
@@ -99,10 +94,9 @@ class McpGateway:
         policy = guards.get("policy")
         self.policy = getattr(policy, "service", None)
         self.local_limits = LocalBackend() if self.limits_guard is None else None
-        self._scans: dict[str, tuple[list[str], bool]] = {}
-        self._roles: dict[tuple[Any, ...], bool] = {}
+        self.catalog = Catalog(settings, self.upstreams, self.pins, self.input_guard,
+                               self.policy)
         self._validators: dict[str, Draft202012Validator | None] = {}
-        self._defs: dict[str, tuple[list[types.Tool], dict[str, tuple[dict[str, Any], str]]]] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -110,9 +104,6 @@ class McpGateway:
         for up in self.upstreams.values():
             await up.aclose()
         await self.store.aclose()
-
-    async def ready(self) -> tuple[bool, str]:
-        return await self.store.ready()
 
     # -- who may reach what --------------------------------------------------------------
 
@@ -143,78 +134,9 @@ class McpGateway:
 
     # -- tools/list ----------------------------------------------------------------------
 
-    async def _definition_rules(self, defn: dict[str, Any], d: str) -> tuple[list[str], bool]:
-        """Input-guard findings on what the model would read of a tool: (rules, transient).
-        Transient: the scan could not decide (not remembered in the pin)."""
-        if not self.settings.scan_descriptions or self.input_guard is None:
-            return [], False
-        hit = self._scans.get(d)
-        if hit is not None:
-            return hit
-        text = "\n".join(_definition_texts(defn))
-        try:
-            result = await self.input_guard.scanner(None).ascan(text, role="tool")
-        except Exception as exc:  # noqa: BLE001 - cannot decide: withhold, do not pin
-            log.error("mcp: tool description scan failed: %s", type(exc).__name__)
-            return ["input.internal_error"], True
-        rules = list(dict.fromkeys(f.rule for f in result.findings if f.stage != "error"))
-        if any(f.stage == "error" for f in result.findings) and not rules:
-            # A stage could not run: withhold for now (fail closed) without pinning the
-            # verdict, or pass when the guard is configured to fail open.
-            return (["input.stage_unavailable"], True) if result.blocked else ([], True)
-        self._scans[d] = (rules, False)
-        if len(self._scans) > 20_000:
-            self._scans.clear()
-        return rules, False
-
-    def _definitions(self, server: str, tools: list[types.Tool]
-                     ) -> dict[str, tuple[dict[str, Any], str]]:
-        """name -> (definition, digest), computed once per upstream listing (the listing
-        object is reused until it is fetched again)."""
-        hit = self._defs.get(server)
-        if hit is None or hit[0] is not tools:
-            hit = (tools, {t.name: (d := pinning.definition(t), pinning.digest(d))
-                           for t in tools})
-            self._defs[server] = hit
-        return hit[1]
-
-    async def _verdict(self, server: str, defn: dict[str, Any], d: str) -> PinVerdict:
-        rules, transient = await self._definition_rules(defn, d)
-        if transient and rules:
-            return PinVerdict("quarantined", d, tuple(rules))
-        if not self.settings.pin_tools:
-            return PinVerdict("quarantined" if rules else "approved", d, tuple(rules))
-        return await self.pins.check(server, defn, rules)
-
-    async def _role_allows(self, principal: Principal, server: str, tool: str) -> bool:
-        """The tool policy's role rules, asked once per (key, tool, policy version)."""
-        if self.policy is None:
-            return True
-        key = (principal.key_id, principal.role, server, tool, self.policy.reloads)
-        hit = self._roles.get(key)
-        if hit is None:
-            inp = build_policy_input(principal, tool, {}, metadata={
-                "route": ROUTE, "mcp_server": server, "mcp_method": "tools/list"})
-            try:
-                decision = await self.policy.decide(inp)
-            except Exception:  # noqa: BLE001 - cannot decide: hide (the call would be denied)
-                return False
-            hit = not any(reason_id(r).startswith("role.") for r in decision.deny)
-            self._roles[key] = hit
-            if len(self._roles) > 50_000:
-                self._roles.clear()
-        return hit
-
     async def server_tools(self, principal: Principal, server: str
                            ) -> list[tuple[types.Tool, PinVerdict, bool]]:
-        """Every upstream tool with its pin verdict and whether the caller's role sees it."""
-        out = []
-        tools = await self.upstreams[server].list_tools()
-        defs = self._definitions(server, tools)
-        for tool in tools:
-            verdict = await self._verdict(server, *defs[tool.name])
-            out.append((tool, verdict, await self._role_allows(principal, server, tool.name)))
-        return out
+        return await self.catalog.server_tools(principal, server)
 
     async def list_tools(self, principal: Principal, endpoint: str | None,
                          session: str) -> list[types.Tool]:
@@ -594,37 +516,6 @@ class McpGateway:
 
     def _audit_event(self, record: dict[str, Any]) -> None:
         self.rt.audit.write({"route": ROUTE, **record})
-
-
-def _definition_texts(defn: dict[str, Any]) -> list[str]:
-    out = [defn.get("name") or "", defn.get("title") or "", defn.get("description") or ""]
-    out.append((defn.get("annotations") or {}).get("title") or "")
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if k in ("description", "title", "$comment") and isinstance(v, str):
-                    out.append(v)
-                elif k in ("enum", "examples", "default", "const"):
-                    out.extend(s for s in _strings(v))
-                else:
-                    walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(defn.get("inputSchema"))
-    return [t for t in out if t]
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    return []
 
 
 def _safe(text: str, limit: int = 100) -> str:
