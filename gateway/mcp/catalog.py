@@ -15,6 +15,7 @@ Everything is computed once per upstream listing, per definition digest and per
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -53,6 +54,7 @@ class Catalog:
         if hit is not None:
             return hit
         text = "\n".join(_definition_texts(defn))
+        await asyncio.sleep(0)  # a first listing scans every tool: let other requests in
         try:
             result = await self.input_guard.scanner(None).ascan(text, role="tool")
         except Exception as exc:  # noqa: BLE001 - cannot decide: withhold, do not pin
