@@ -19,11 +19,13 @@ import contextlib
 from typing import Any
 
 import mcp_types as types
+from mcp import MCPError
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 from mcp.server.lowlevel import Server
 from mcp.server.sse import SseServerTransport
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp_types.jsonrpc import INTERNAL_ERROR
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -33,6 +35,8 @@ from gateway.auth.request import presented_key
 from gateway.errors import APIError
 from gateway.mcp.service import McpGateway
 from gateway.mcp.sessions import BadSessionId, session_id
+from gateway.mcp.store import StoreUnavailable
+from gateway.mcp.upstream import UpstreamError
 
 PRINCIPAL = "keepgate.principal"
 
@@ -46,7 +50,13 @@ def _caller(ctx: Any) -> tuple[Any, str]:
 def build_server(gw: McpGateway, endpoint: str | None) -> Server:
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
         principal, session = _caller(ctx)
-        return types.ListToolsResult(tools=await gw.list_tools(principal, endpoint, session))
+        try:
+            return types.ListToolsResult(tools=await gw.list_tools(principal, endpoint, session))
+        except UpstreamError as exc:  # a listing has no isError form: a JSON-RPC error
+            raise MCPError(INTERNAL_ERROR, f"{exc.message}; no tools can be listed") from None
+        except StoreUnavailable:
+            raise MCPError(INTERNAL_ERROR, "Keepgate's MCP store is unreachable; no tools can "
+                           "be listed") from None
 
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
         principal, session = _caller(ctx)

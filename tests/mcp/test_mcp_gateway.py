@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from mcp import MCPError
 from typer.testing import CliRunner
 
 from tests.mcp.conftest import FORECAST, KEYS, connect, keepgate_meta, set_description
@@ -340,7 +341,8 @@ async def test_a_stopped_http_upstream_is_a_clear_error_and_is_picked_up_again(
     gw = start_gateway(fake_model_url, tmp_path, {
         "keys": [{"key_id": "dev", "key": KEYS["dev"], "role": "developer"}],
         "guards": {"policy": {"enabled": True}},
-        "mcp_servers": {"flaky": {"url": upstream.url + "/mcp", "timeout_s": 30}},
+        "mcp_servers": {"flaky": {"url": upstream.url + "/mcp", "timeout_s": 30,
+                                  "list_ttl_s": 0}},
         "mcp": {"store": {"backend": "memory"}}})
     try:
         async with connect(gw.url + "/mcp/flaky", KEYS["dev"]) as c:
@@ -350,6 +352,8 @@ async def test_a_stopped_http_upstream_is_a_clear_error_and_is_picked_up_again(
             down = await asyncio.wait_for(c.call_tool("read_file", args), 120)
             assert down.is_error and keepgate_meta(down)["code"] == "upstream_error"
             assert "flaky" in down.content[0].text
+            with pytest.raises(MCPError, match="MCP server 'flaky' is unavailable"):
+                await asyncio.wait_for(c.session.list_tools(), 120)
             upstream = ThreadServer(demo_app(default_settings(outbox)), port=port).start()
             back = await asyncio.wait_for(c.call_tool("read_file", args), 120)
             assert not back.is_error, back.content[0].text
