@@ -534,3 +534,64 @@ async def test_arguments_the_policy_would_rewrite_are_refused_not_rewritten(mcp_
         ok = await c.call_tool("send_email", {"to": "bob@example.com", "subject": "s",
                                               "body": "b"})
         assert not ok.is_error and ok.content[0].text == "queued for <EMAIL_ADDRESS>"
+
+
+async def test_bad_mcp_input_is_a_clear_client_error_never_a_500(mcp_gateway) -> None:
+    auth = {"Authorization": f"Bearer {KEYS['dev']}",
+            "accept": "application/json, text/event-stream",
+            "content-type": "application/json"}
+    with httpx.Client(base_url=mcp_gateway.url, timeout=30) as http:
+        for body in (b"{not json", b"[]", b'{"jsonrpc": "2.0", "id": 1, "method": "tools/call",'
+                     b' "params": {"name": 5, "arguments": []}}', b"\xff\xfe", b"x" * 10):
+            r = http.post("/mcp/demo", content=body, headers=auth)
+            assert 400 <= r.status_code < 500 or (r.status_code == 200 and "error" in r.json()), \
+                (body, r.status_code, r.text[:200])
+        r = http.post("/mcp/demo", content=b"{" * 5_000_000, headers=auth)
+        assert r.status_code == 413
+
+
+async def test_concurrent_calls_all_complete(mcp_gateway) -> None:
+    url = mcp_gateway.url + "/mcp/lab"
+
+    async def one(n: int) -> list[Any]:
+        async with connect(url, KEYS["dev"], f"concurrent-{n}") as c:
+            return await asyncio.gather(*[c.call_tool("search", {"query": f"q{n}-{i}"})
+                                          for i in range(10)])
+
+    results = [r for batch in await asyncio.gather(*[one(n) for n in range(4)]) for r in batch]
+    assert len(results) == 40 and not any(r.is_error for r in results)
+    assert {r.content[0].text.split(":")[0] for r in results} == {
+        f"Result for q{n}-{i}" for n in range(4) for i in range(10)}
+
+
+async def test_held_calls_can_be_listed_and_decided_with_the_cli(mcp_gateway) -> None:
+    from gateway.cli import _register_lazy, app
+
+    args = {"to": "gina@example.com", "subject": "cli", "body": "b"}
+    async with connect(mcp_gateway.url + "/mcp/demo", KEYS["user"], "cli-approve") as c:
+        await c.call_tool("read_file", {"path": "/srv/data/vendor_invoice.txt"})
+        approval_id = keepgate_meta(await c.call_tool("send_email", args))["approval_id"]
+        _register_lazy()
+        runner = CliRunner()
+        env = {"KEEPGATE_URL": mcp_gateway.url, "KEEPGATE_API_KEY": KEYS["user"]}
+        listed = runner.invoke(app, ["mcp", "approvals"], env=env)
+        assert listed.exit_code == 0 and approval_id in listed.output
+        assert "gina" not in listed.output  # arguments are shown scrubbed
+        decided = runner.invoke(app, ["mcp", "decide", approval_id, "deny", "--comment",
+                                      "no"], env=env)
+        assert decided.exit_code == 0 and f"{approval_id}: denied" in decided.output
+        again = runner.invoke(app, ["mcp", "decide", approval_id, "approve"], env=env)
+        assert again.exit_code == 1 and "already denied" in again.output
+        r = await c.call_tool("send_email", args)
+    assert keepgate_meta(r)["code"] == "denied_by_approver"
+
+
+async def test_servers_a_key_may_reach_and_readiness(mcp_gateway) -> None:
+    with httpx.Client(base_url=mcp_gateway.url, timeout=30) as http:
+        def ids(key: str) -> list[str]:
+            r = http.get("/v1/mcp/servers", headers={"Authorization": f"Bearer {key}"})
+            return [s["id"] for s in r.json()["data"]]
+
+        assert ids(KEYS["dev"]) == ["demo", "lab"] and ids(KEYS["guest"]) == ["demo"]
+        ready = http.get("/readyz")
+    assert ready.status_code == 200 and "mcp:store" in ready.text
