@@ -595,3 +595,22 @@ async def test_servers_a_key_may_reach_and_readiness(mcp_gateway) -> None:
         assert ids(KEYS["dev"]) == ["demo", "lab"] and ids(KEYS["guest"]) == ["demo"]
         ready = http.get("/readyz")
     assert ready.status_code == 200 and "mcp:store" in ready.text
+
+
+async def test_on_rewrite_apply_sends_the_rewritten_arguments_and_says_so(
+        fake_model_url, tmp_path, lab) -> None:
+    from tests.mcp.conftest import start_gateway
+
+    gw = start_gateway(fake_model_url, tmp_path, {
+        "keys": [{"key_id": "user", "key": KEYS["user"], "role": "user"}],
+        "guards": {"policy": {"enabled": True}},
+        "mcp_servers": {"lab": {"url": lab[1].url + "/mcp"}},
+        "mcp": {"store": {"backend": "memory"}, "on_rewrite": "apply"}})
+    try:
+        async with connect(gw.url + "/mcp/lab", KEYS["user"]) as c:
+            r = await c.call_tool("send_email", {"to": "bob@example.com", "subject": "s",
+                                                 "body": "b", "bcc": "eve@example.com"})
+    finally:
+        gw.stop()
+    assert not r.is_error and keepgate_meta(r)["rewritten_fields"] == ["bcc"]
+    assert "blind copy" not in r.content[0].text  # the upstream never got the bcc
