@@ -19,7 +19,9 @@ from gateway.observability.audit import AuditLog
 from gateway.observability.metrics import Metrics
 from gateway.pipeline.guard import Guard, guard_routes
 from gateway.pipeline.registry import build_guards
-from gateway.proxy import meta
+from gateway.adapters.messages.errors import error_response as anthropic_error
+from gateway.adapters.responses.store import build_store
+from gateway.proxy import messages, meta, responses
 from gateway.proxy.chat import chat_completions
 from gateway.proxy.embeddings import embeddings
 from gateway.runtime import Runtime
@@ -33,15 +35,37 @@ log = logging.getLogger("keepgate")
 EXTENSIONS = ("gateway.agent.routes", "gateway.observability.ui", "gateway.mcp.routes")
 
 
+#: Routes whose clients expect Anthropic's error shape.
+ANTHROPIC_PATHS = ("/v1/messages", "/messages")
+
+
+def _shaped(request: Request, err: APIError) -> Response:
+    """An error in the shape the route's clients expect (OpenAI's, or Anthropic's)."""
+    if request.url.path.startswith(ANTHROPIC_PATHS):
+        return anthropic_error(err)
+    return err.response()
+
+
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, APIError)
-    return exc.response()
+    return _shaped(request, exc)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error on %s: %s", request.url.path, type(exc).__name__)
-    return APIError(500, "The gateway hit an internal error; the request was not completed.",
-                    code="internal_error").response()
+    return _shaped(request, APIError(500, "The gateway hit an internal error; the request was "
+                                     "not completed.", code="internal_error"))
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _shaped(request, APIError(404, f"Unknown route: {request.method} {request.url.path}",
+                                     code="unknown_route"))
+
+
+async def _method_not_allowed(request: Request, exc: Exception) -> Response:
+    return _shaped(request, APIError(405, f"Method {request.method} is not allowed on "
+                                     f"{request.url.path}", code="method_not_allowed",
+                                     type="invalid_request_error"))
 
 
 def _routes() -> list[BaseRoute]:
@@ -52,7 +76,14 @@ def _routes() -> list[BaseRoute]:
          Route("/v1/models", meta.list_models, methods=["GET"]),
          Route("/models", meta.list_models, methods=["GET"]),
          Route("/v1/models/{model:path}", meta.get_model, methods=["GET"]),
-         Route("/v1/responses", meta.responses_unsupported, methods=["POST"]),
+         Route("/v1/responses", responses.create, methods=["POST"]),
+         Route("/responses", responses.create, methods=["POST"]),
+         Route("/v1/responses/{response_id}", responses.retrieve, methods=["GET"]),
+         Route("/v1/responses/{response_id}", responses.delete, methods=["DELETE"]),
+         Route("/v1/responses/{response_id}/input_items", responses.input_items,
+               methods=["GET"]),
+         Route("/v1/messages", messages.create, methods=["POST"]),
+         Route("/v1/messages/count_tokens", messages.count_tokens, methods=["POST"]),
          Route("/healthz", meta.healthz, methods=["GET"]),
          Route("/readyz", meta.readyz, methods=["GET"]),
          Route("/metrics", meta.metrics, methods=["GET"])]
@@ -68,7 +99,12 @@ def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = ()) ->
                         retry_backoff=gs.retry_backoff)
     guards = build_guards(config, {"metrics": metrics, "audit": audit, "upstream": upstream})
     guards.extend(extra_guards)
-    return Runtime(config, guards, upstream, metrics, audit)
+    rt = Runtime(config, guards, upstream, metrics, audit)
+    store = build_store(config)
+    if store is not None:
+        rt.services["response_store"] = store
+        rt.ready_checks["response_store"] = store.ready
+    return rt
 
 
 def check_extensions(config: KeepgateConfig) -> None:
@@ -117,8 +153,8 @@ def create_app(config: KeepgateConfig | None = None, *, extra_guards: Sequence[G
     for guard in rt.guards:
         routes.extend(guard_routes(guard))
     app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={APIError: _api_error, 404: meta.not_found,
-                                        405: meta.method_not_allowed, Exception: _server_error})
+                    exception_handlers={APIError: _api_error, 404: _not_found,
+                                        405: _method_not_allowed, Exception: _server_error})
     app.state.keepgate = rt
     for name in EXTENSIONS:
         importlib.import_module(name).attach(app, rt)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from typing import Any
 
 import anyio
@@ -88,19 +88,27 @@ class Runtime:
             body.pop("fake", None)
         return body
 
-    async def open_chat(self, call: Call, skip: Collection[str] = ()) -> AsyncIterator[Chunk]:
+    async def open_chat(self, call: Call, skip: Collection[str] = (),
+                        upstream: Callable[[Call], Awaitable[AsyncIterator[Chunk]]] | None = None
+                        ) -> AsyncIterator[Chunk]:
         """Run request guards, open the upstream stream, wrap it in the response guards.
 
         Raises GuardBlocked or APIError before anything is streamed. `skip` names guards
         left out of this call (the hosted agent decides tool calls with the policy itself,
-        at execution time, and scrubs what it shows its client itself).
+        at execution time, and scrubs what it shows its client itself). `upstream` opens
+        the upstream instead of chat completions (a route adapter passing its request to an
+        upstream that speaks the route's API natively); it runs after the request guards and
+        returns chunks like chat's, so the response guards are the same.
         """
         await self.check_request(call, skip)
         try:
             t0 = time.perf_counter()
             with self.tracer.stage(call, "upstream", **{"gen_ai.request.model": call.model}):
-                upstream = await self.upstream.stream_chat(call.deployment,
-                                                           self.upstream_body(call))
+                if upstream is not None:
+                    stream = await upstream(call)
+                else:
+                    stream = await self.upstream.stream_chat(call.deployment,
+                                                             self.upstream_body(call))
             self.metrics.upstream_seconds.labels(call.model).observe(time.perf_counter() - t0)
         except UpstreamError as exc:
             self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
@@ -110,7 +118,7 @@ class Runtime:
         if guards and (self.tracer.enabled or random.random() < self.response_timing_sample):
             meter = [0.0] * (len(guards) + 1)
             call.state["_response_meter"] = (guards, meter)
-        return chain.wrap_response(guards, call, self._count_upstream(call, upstream), meter)
+        return chain.wrap_response(guards, call, self._count_upstream(call, stream), meter)
 
     async def _count_upstream(self, call: Call, stream: AsyncIterator[Chunk]
                               ) -> AsyncIterator[Chunk]:

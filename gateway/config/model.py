@@ -35,6 +35,11 @@ class LiteLLMParams(BaseModel):
     #: "auto": OpenAI-compatible upstreams with an api_base take the lean direct (aiohttp)
     #: path, others litellm. "direct" / "litellm" force one.
     transport: Literal["auto", "litellm", "direct"] = "auto"
+    #: The wire API the upstream speaks natively besides chat completions: "responses"
+    #: (OpenAI Responses) or "messages" (Anthropic Messages) requests are passed through to
+    #: it; "chat" translates them to chat completions. "auto": `anthropic/...` models speak
+    #: messages, OpenAI's own API (`openai/...` with no api_base) speaks responses.
+    api: Literal["auto", "chat", "responses", "messages"] = "auto"
 
     @field_validator("api_key")
     @classmethod
@@ -54,6 +59,17 @@ class LiteLLMParams(BaseModel):
 
     def resolved_api_key(self) -> str | None:
         return resolve_secret(self.api_key)
+
+    @property
+    def native_api(self) -> str:
+        """The non-chat wire API this upstream speaks ("responses", "messages" or "chat")."""
+        if self.api != "auto":
+            return self.api
+        if self.provider == "anthropic":
+            return "messages"
+        if self.provider == "openai" and not self.api_base:
+            return "responses"
+        return "chat"
 
 
 class ModelInfo(BaseModel):
@@ -101,6 +117,24 @@ class TeamEntry(_Strict):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+class ResponseStoreSettings(_Strict):
+    """The gateway's store of Responses API answers, per API key.
+
+    `auto`: Redis when `general_settings.redis_url` is set, else memory; `off`: nothing is
+    kept, so `previous_response_id` is refused and `GET /v1/responses/{id}` is 404.
+    """
+
+    backend: Literal["auto", "memory", "redis", "off"] = "auto"
+    redis_url: str | None = None
+    prefix: str = "keepgate:resp:"
+    #: How long a stored response can be continued or read (seconds; default 30 days).
+    ttl_s: int = Field(30 * 86400, gt=0)
+    #: Memory backend: responses kept per replica (least recently used go first).
+    max_responses: int = Field(10_000, gt=0)
+    #: Longest chain of `previous_response_id` accepted (items, after expansion).
+    max_items: int = Field(10_000, gt=0)
+
+
 class GeneralSettings(_Strict):
     #: The admin key, accepted on every route. `os.environ/NAME` allowed.
     master_key: str | None = None
@@ -117,6 +151,9 @@ class GeneralSettings(_Strict):
     log_level: str = "INFO"
     #: Forward request fields the gateway does not know to the upstream.
     forward_unknown_fields: bool = True
+    #: Where `POST /v1/responses` keeps responses for `previous_response_id` and
+    #: `GET /v1/responses/{id}` (gateway.adapters.responses.store).
+    response_store: ResponseStoreSettings = Field(default_factory=ResponseStoreSettings)
 
 
 class ObservabilitySettings(_Strict):

@@ -1,4 +1,5 @@
-"""The fake model's HTTP surface: chat completions (JSON and SSE), embeddings, models.
+"""The fake model's HTTP surface: chat completions (JSON and SSE), embeddings, models, and
+the Responses and Messages APIs (fake_model/native.py).
 
 Every case a test or benchmark needs is scripted per request with a `fake` object in the
 body, so no state lives in the server.
@@ -21,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from gateway.fake_model import native
 from gateway.fake_model.script import Script, count_tokens, parse_script, prompt_tokens
 
 
@@ -182,7 +184,7 @@ async def health(request: Request) -> Response:
 
 
 async def stats(request: Request) -> Response:
-    return JSONResponse(STATS)
+    return JSONResponse({**STATS, **native.STATS})
 
 
 def create_fake_app() -> Starlette:
@@ -191,6 +193,8 @@ def create_fake_app() -> Starlette:
         Route("/chat/completions", chat_completions, methods=["POST"]),
         Route("/v1/embeddings", embeddings, methods=["POST"]),
         Route("/embeddings", embeddings, methods=["POST"]),
+        Route("/v1/responses", native.responses, methods=["POST"]),
+        Route("/v1/messages", native.messages, methods=["POST"]),
         Route("/v1/models", models),
         Route("/healthz", health),
         Route("/_fake/stats", stats),

@@ -1,4 +1,4 @@
-"""Models list, health, readiness, metrics, and the routes the gateway refuses on purpose."""
+"""Models list, health, readiness and metrics."""
 
 from __future__ import annotations
 
@@ -58,21 +58,3 @@ async def readyz(request: Request) -> Response:
 async def metrics(request: Request) -> Response:
     rt: Runtime = request.app.state.keepgate
     return Response(rt.metrics.render(), media_type=rt.metrics.content_type)
-
-
-async def responses_unsupported(request: Request) -> Response:
-    require_principal(request)
-    raise APIError(501, "The Responses API is not proxied: Keepgate's output guards (PII "
-                   "scrubbing, tool-call policy) work on chat completions, and a raw passthrough "
-                   "would bypass them. Use /v1/chat/completions.", code="unsupported_endpoint",
-                   type="invalid_request_error")
-
-
-async def not_found(request: Request, exc: Exception) -> Response:
-    return APIError(404, f"Unknown route: {request.method} {request.url.path}",
-                    code="unknown_route").response()
-
-
-async def method_not_allowed(request: Request, exc: Exception) -> Response:
-    return APIError(405, f"Method {request.method} is not allowed on {request.url.path}",
-                    code="method_not_allowed", type="invalid_request_error").response()

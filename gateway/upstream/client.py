@@ -87,8 +87,11 @@ class Upstream:
         self._http = None
 
     def _base(self, d: ModelDeployment) -> str:
-        base = self.api_base_override.get(d.model_name) or d.litellm_params.api_base or \
-            "https://api.openai.com/v1"
+        return self.base_url(d, "https://api.openai.com/v1")
+
+    def base_url(self, d: ModelDeployment, default: str) -> str:
+        """The deployment's api_base (or the built-in fake model's), else `default`."""
+        base = self.api_base_override.get(d.model_name) or d.litellm_params.api_base or default
         return base.rstrip("/")
 
     def _headers(self, d: ModelDeployment) -> dict[str, str]:
@@ -182,6 +185,41 @@ class Upstream:
                 yield chunk.model_dump(exclude_none=False)
         except Exception as exc:  # noqa: BLE001
             raise _from_litellm(exc) from None
+
+    # -- native event streams (Responses, Messages) ---------------------------------------
+
+    async def stream_events(self, d: ModelDeployment, url: str, body: dict[str, Any],
+                            headers: dict[str, str]) -> AsyncIterator[list[dict[str, Any]]]:
+        """POST `body` to an upstream that answers with typed SSE events (with retries
+        before the first byte); returns the events, one list per network read."""
+        return await self._retrying(lambda: self._open_events(url, body, headers), d.model_name)
+
+    async def _open_events(self, url: str, body: dict[str, Any], headers: dict[str, str]
+                           ) -> AsyncIterator[list[dict[str, Any]]]:
+        resp = await _connect(self._session().post(
+            url, data=orjson.dumps(body, default=str), headers=headers))
+        if resp.status >= 400:
+            await resp.read()
+            resp.release()
+            raise _upstream_status(resp.status)
+        return self._event_batches(resp)
+
+    async def _event_batches(self, resp: aiohttp.ClientResponse
+                             ) -> AsyncIterator[list[dict[str, Any]]]:
+        complete = False
+        try:
+            async for batch in iter_sse_batches(resp.content.iter_any(), MAX_SSE_LINE):
+                yield batch
+            complete = True
+        except MalformedStream as exc:
+            raise UpstreamError(502, str(exc), "upstream_malformed") from None
+        except asyncio.TimeoutError:
+            raise UpstreamError(504, "upstream timed out mid-stream", "upstream_timeout") from None
+        except aiohttp.ClientError as exc:
+            raise UpstreamError(502, f"upstream stream broke: {type(exc).__name__}",
+                                "upstream_unreachable") from None
+        finally:
+            await _release(resp, complete)
 
     # -- embeddings ---------------------------------------------------------------------
 

@@ -1,0 +1,59 @@
+"""`/v1/messages`: Anthropic's Messages API through the chat pipeline.
+
+Auth by `x-api-key` or `Authorization: Bearer`; errors in Anthropic's shape. A deployment that
+speaks Messages natively (`anthropic/...`, or `api: messages`) gets the request passed through;
+every other one gets it translated to chat completions. `count_tokens` counts locally with the
+model's tokenizer (litellm's, as the limits guard does).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from gateway.adapters.messages import native
+from gateway.adapters.messages.errors import error_response
+from gateway.adapters.messages.output import MessageBuilder
+from gateway.adapters.messages.request import to_chat
+from gateway.auth.request import require_principal
+from gateway.limits import estimate
+from gateway.pipeline.call import Call
+from gateway.proxy import adapted
+from gateway.proxy.body import read_json
+from gateway.runtime import Runtime
+
+CLIENT_HEADERS = ("anthropic-version", "anthropic-beta")
+
+
+async def create(request: Request) -> Response:
+    rt: Runtime = request.app.state.keepgate
+    principal = require_principal(request)
+    body = await read_json(request, rt.config.general_settings.max_body_bytes)
+    deployment = rt.deployment(principal, body.get("model"))
+    is_native = deployment.litellm_params.native_api == "messages"
+    req = to_chat(body, native=is_native)
+    req.headers = {h: request.headers[h] for h in CLIENT_HEADERS if h in request.headers}
+    call = Call(principal=principal, route="messages", model=body["model"], body=req.chat,
+                stream=req.stream)
+    call.deployment = deployment
+    opener = None
+    if is_native:
+        forward = rt.config.general_settings.forward_unknown_fields
+
+        async def opener(c: Call):  # noqa: ANN202 - an adapted.Opener
+            return await native.open_stream(rt.upstream, c, native.native_request(
+                c, req, body, forward), req.headers, req.notes)
+
+    builder = MessageBuilder(call.model, req.notes, emit=call.stream)
+    return await adapted.run(rt, call, builder, opener=opener, error_response=error_response)
+
+
+async def count_tokens(request: Request) -> Response:
+    rt: Runtime = request.app.state.keepgate
+    principal = require_principal(request)
+    body = await read_json(request, rt.config.general_settings.max_body_bytes)
+    deployment = rt.deployment(principal, body.get("model"))
+    req = to_chat({**body, "max_tokens": 1}, native=deployment.litellm_params.native_api ==
+                  "messages")
+    tokens = estimate.prompt_tokens(estimate.tokenizer_model(deployment), req.chat)
+    return JSONResponse({"input_tokens": tokens})
