@@ -48,7 +48,7 @@ class Outcome:
 @dataclass(slots=True)
 class Call:
     principal: Principal
-    route: str  # "chat.completions", "embeddings", "responses", "agent"
+    route: str  # "chat.completions", "embeddings", "responses", "messages", "agent"
     model: str  # the alias the client asked for
     body: dict[str, Any]  # the request body; guards may rewrite it
     stream: bool = False

@@ -148,10 +148,3 @@ def test_embeddings(gateway):
     assert r.data[0].embedding != r.data[1].embedding
     again = gateway.client().embeddings.create(model="demo-embedding", input="a")
     assert again.data[0].embedding == r.data[0].embedding
-
-
-def test_responses_api_is_refused_clearly(gateway):
-    with pytest.raises(openai.APIStatusError) as exc:
-        gateway.client().responses.create(model="demo", input="hi")
-    assert exc.value.status_code == 501
-    assert exc.value.body["code"] == "unsupported_endpoint"

@@ -136,6 +136,7 @@ class _State:
         self.tool_args: dict[int, bool] = {}  # block index -> any arguments sent
         self.prompt = 0
         self.cached = 0
+        self.written = 0  # prompt tokens written to the provider's cache (billed too)
         self.completion = 0
         self.finish = "stop"
         self.finished = False
@@ -191,7 +192,7 @@ class _State:
             out.append(self.chunk({}, self.finish))
             u = make_chunk(self.template)
             u["choices"] = []
-            prompt = self.prompt + self.cached
+            prompt = self.prompt + self.cached + self.written
             u["usage"] = {"prompt_tokens": prompt, "completion_tokens": self.completion,
                           "total_tokens": prompt + self.completion,
                           "prompt_tokens_details": {"cached_tokens": self.cached}}
@@ -208,5 +209,7 @@ class _State:
             self.prompt = int(usage["input_tokens"])
         if usage.get("cache_read_input_tokens") is not None:
             self.cached = int(usage["cache_read_input_tokens"] or 0)
+        if usage.get("cache_creation_input_tokens") is not None:
+            self.written = int(usage["cache_creation_input_tokens"] or 0)
         if usage.get("output_tokens") is not None:
             self.completion = int(usage["output_tokens"])

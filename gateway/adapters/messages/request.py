@@ -56,18 +56,17 @@ def to_chat(body: dict[str, Any], *, native: bool) -> Translated:
     chat: dict[str, Any] = {"model": body.get("model"), "messages": chat_messages,
                             "max_tokens": cap}
     tools = _tools(body.get("tools"), native)
-    if tools:
+    choice = _tool_choice(body["tool_choice"]) if body.get("tool_choice") is not None else {}
+    if tools:  # chat servers refuse tool_choice / parallel_tool_calls without tools
         chat["tools"] = tools
-    choice = body.get("tool_choice")
-    if choice is not None:
-        chat.update(_tool_choice(choice))
+        chat.update(choice)
     stops = body.get("stop_sequences")
     if stops is not None:
         if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):
             raise invalid("stop_sequences: Input should be a valid list of strings", "stop_sequences")
         if stops:
             chat["stop"] = stops
-    for name in ("temperature", "top_p", "top_k"):
+    for name in ("temperature", "top_p"):  # top_k has no chat-completions name: dropped
         if body.get(name) is not None:
             chat[name] = body[name]
     metadata = body.get("metadata")

@@ -36,6 +36,8 @@ def native_request(call: Call, req: Translated, body: dict[str, Any],
     if fingerprint(call.body) != req.fingerprint:
         out["input"] = messages_to_items(call.body.get("messages") or [])
         out.pop("instructions", None)
+    elif isinstance(out.get("input"), list):
+        out["input"] = [_opaque_reasoning(i) for i in out["input"]]
     cap = call.body.get("max_tokens")
     if isinstance(cap, int) and out.get("max_output_tokens") is None:
         out["max_output_tokens"] = cap
@@ -44,6 +46,14 @@ def native_request(call: Call, req: Translated, body: dict[str, Any],
     out["store"] = False
     out.pop("stream_options", None)
     return out
+
+
+def _opaque_reasoning(item: Any) -> Any:
+    """A reasoning item as the upstream needs it (id, encrypted content), without the
+    readable summary: the input guard does not read reasoning, so no text may ride on it."""
+    if not isinstance(item, dict) or item.get("type") != "reasoning":
+        return item
+    return {k: v for k, v in item.items() if k not in ("summary", "content")} | {"summary": []}
 
 
 def messages_to_items(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

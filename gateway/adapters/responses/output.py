@@ -52,9 +52,11 @@ class ResponseBuilder:
         self.items: list[dict[str, Any]] = []
         self.reader = ChunkReader()
         self.msg: dict[str, Any] | None = None  # the open message item
+        self.msg_index = 0
         self.part: dict[str, Any] | None = None  # its open content part
         self.texts: list[str] = []  # the open part's text so far
-        self.calls: dict[int, dict[str, Any]] = {}  # open function_call items by chat index
+        #: Open function_call items by chat tool index: (output index, item).
+        self.calls: dict[int, tuple[int, dict[str, Any]]] = {}
         self.args: dict[int, list[str]] = {}
         self.finish: str | None = None
         self.usage: dict[str, Any] | None = None
@@ -64,6 +66,8 @@ class ResponseBuilder:
     # -- events ----------------------------------------------------------------------------
 
     def _ev(self, kind: str, fields: dict[str, Any]) -> None:
+        """Write one event now (serialised at once, so later changes to an item do not
+        reach events already written)."""
         if self.emit:
             fields["type"] = kind
             fields["sequence_number"] = self.seq
@@ -78,8 +82,8 @@ class ResponseBuilder:
         return data
 
     def start(self) -> bytes:
-        self._ev("response.created", {"response": dict(self.response)})
-        self._ev("response.in_progress", {"response": dict(self.response)})
+        self._ev("response.created", {"response": self.response})
+        self._ev("response.in_progress", {"response": self.response})
         return self._flush()
 
     def feed(self, chunk: Chunk) -> bytes:
@@ -140,32 +144,34 @@ class ResponseBuilder:
 
     # -- items -----------------------------------------------------------------------------
 
+    def _add(self, item: dict[str, Any]) -> int:
+        self.items.append(item)
+        index = len(self.items) - 1
+        self._ev("response.output_item.added", {"output_index": index, "item": item})
+        return index
+
     def _text(self, text: str, kind: str) -> None:
         if self.calls:
             self._close_calls()
         if self.msg is None:
             self.msg = {"id": new_id("msg_"), "type": "message", "status": "in_progress",
                         "role": "assistant", "content": []}
-            self.items.append(self.msg)
-            self._ev("response.output_item.added", {"output_index": len(self.items) - 1,
-                                                    "item": _copy_item(self.msg)})
+            self.msg_index = self._add(self.msg)
         if self.part is not None and self.part["type"] != kind:
             self._close_part()
         if self.part is None:
             self.part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []} \
                 if kind == "output_text" else {"type": "refusal", "refusal": ""}
             self.msg["content"].append(self.part)
-            self._ev("response.content_part.added", {**self._where(), "part": dict(self.part)})
+            self._ev("response.content_part.added", {**self._where(), "part": self.part})
         self.texts.append(text)
-        if kind == "output_text":
-            self._ev("response.output_text.delta", {**self._where(), "delta": text, "logprobs": []})
-        else:
-            self._ev("response.refusal.delta", {**self._where(), "delta": text})
+        self._ev("response.output_text.delta" if kind == "output_text" else
+                 "response.refusal.delta", {**self._where(), "delta": text, **(
+                     {"logprobs": []} if kind == "output_text" else {})})
 
     def _where(self) -> dict[str, Any]:
         assert self.msg is not None
-        return {"item_id": self.msg["id"], "output_index": len(self.items) - 1
-                if self.items[-1] is self.msg else self.items.index(self.msg),
+        return {"item_id": self.msg["id"], "output_index": self.msg_index,
                 "content_index": len(self.msg["content"]) - 1}
 
     def _close_part(self) -> None:
@@ -189,39 +195,30 @@ class ResponseBuilder:
             return
         self._close_part()
         self.msg["status"] = "completed"
-        self._ev("response.output_item.done", {"output_index": self.items.index(self.msg),
-                                               "item": self.msg})
+        self._ev("response.output_item.done", {"output_index": self.msg_index, "item": self.msg})
         self.msg = None
 
     def _tool_start(self, index: int, call_id: str, name: str) -> None:
         self._close_message()
         item = {"id": new_id("fc_"), "type": "function_call", "status": "in_progress",
                 "arguments": "", "call_id": call_id, "name": name}
-        self.items.append(item)
-        self.calls[index] = item
+        self.calls[index] = (self._add(item), item)
         self.args[index] = []
-        self._ev("response.output_item.added", {"output_index": len(self.items) - 1,
-                                                "item": dict(item)})
 
     def _tool_args(self, index: int, piece: str) -> None:
-        item = self.calls.get(index)
-        if item is None:
-            return  # arguments for a call already closed: cannot happen with a sane upstream
+        if index not in self.calls:
+            return  # more arguments for a call already closed: a sane upstream never does it
+        out_index, item = self.calls[index]
         self.args[index].append(piece)
         self._ev("response.function_call_arguments.delta", {
-            "item_id": item["id"], "output_index": self.items.index(item), "delta": piece})
+            "item_id": item["id"], "output_index": out_index, "delta": piece})
 
     def _close_calls(self) -> None:
-        for index, item in sorted(self.calls.items()):
+        for index, (out_index, item) in sorted(self.calls.items()):
             item["arguments"] = "".join(self.args.pop(index, ()))
             item["status"] = "completed"
-            out_index = self.items.index(item)
             self._ev("response.function_call_arguments.done", {
                 "item_id": item["id"], "output_index": out_index, "name": item["name"],
                 "arguments": item["arguments"]})
-            self._ev("response.output_item.done", {"output_index": out_index, "item": dict(item)})
+            self._ev("response.output_item.done", {"output_index": out_index, "item": item})
         self.calls.clear()
-
-
-def _copy_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {**item, "content": list(item.get("content") or ())}

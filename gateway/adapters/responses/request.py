@@ -26,7 +26,7 @@ KNOWN = frozenset({
     "top_logprobs", "context_management"})
 #: Passed to a chat upstream under the same name.
 SAME_NAME = ("temperature", "top_p", "user", "service_tier", "prompt_cache_key",
-             "safety_identifier", "parallel_tool_calls")
+             "safety_identifier")
 ROLES = {"user": "user", "assistant": "assistant", "system": "system", "developer": "system"}
 TEXT_PARTS = frozenset({"input_text", "output_text", "text"})
 
@@ -71,9 +71,13 @@ def to_chat(body: dict[str, Any], items: list[dict[str, Any]] | str | None = Non
     tools = _tools(body.get("tools"))
     choice = body.get("tool_choice")
     if choice is not None:
-        tools, chat["tool_choice"] = _tool_choice(choice, tools)
-    if tools:
+        tools, choice = _tool_choice(choice, tools)
+    if tools:  # chat servers refuse tool_choice / parallel_tool_calls without tools
         chat["tools"] = tools
+        if choice is not None:
+            chat["tool_choice"] = choice
+        if isinstance(body.get("parallel_tool_calls"), bool):
+            chat["parallel_tool_calls"] = body["parallel_tool_calls"]
     for name in SAME_NAME:
         if body.get(name) is not None:
             chat[name] = body[name]
