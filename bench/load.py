@@ -21,8 +21,9 @@ import httptools
 
 from bench.stats import pct
 
-#: The first generated text: a non-empty "content" string (the role-only chunk is skipped).
-_TOKEN = re.compile(rb'"content":\s?"[^"]')
+#: The first generated text: a non-empty "content" string (the role-only chunk is skipped),
+#: a Responses `output_text.delta` or a Messages `text_delta`.
+_TOKEN = re.compile(rb'"(?:content|delta|text)":\s?"[^"]')
 
 
 @dataclass

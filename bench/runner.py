@@ -35,7 +35,7 @@ class Point:
 
 def load(target: Target, scenario: Scenario, concurrency: int, duration: float,
          warmup: float = 0.3) -> dict[str, Any]:
-    spec = {"url": target.url, "key": target.key, "body": scenario.body(),
+    spec = {"url": target.route_url(scenario.path), "key": target.key, "body": scenario.body(),
             "concurrency": concurrency, "duration": duration, "warmup": warmup}
     out = subprocess.run([sys.executable, "-m", "bench.load", json.dumps(spec)], cwd=REPO,
                          capture_output=True, text=True, timeout=duration + 120)
@@ -52,12 +52,12 @@ def check(target: Target, scenario: Scenario) -> bool | None:
     """
     import httpx
 
-    r = httpx.post(target.url, json=scenario.body(), timeout=60,
+    r = httpx.post(target.route_url(scenario.path), json=scenario.body(), timeout=60,
                    headers={"Authorization": f"Bearer {target.key}"})
     if r.status_code != 200:
         raise RuntimeError(f"{target.name} answered {r.status_code} to {scenario.name}: "
                            f"{r.text[:500]}")
-    if PII_MARK not in scenario.body()["messages"][-1]["content"]:
+    if PII_MARK not in scenario.text or scenario.route != "chat":
         return None
     return PII_MARK in _answer(r.text, scenario.stream)
 

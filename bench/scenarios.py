@@ -23,23 +23,51 @@ LONG = (_PARAGRAPH * 6 + f"Questions go to {PII_MARK} or +1 415 555 0134. "
         + _PARAGRAPH * 2).strip()
 
 
+SYSTEM = "You are a concise assistant."
+#: The route's path under /v1, and the deployment that speaks it natively (bench/targets.py).
+ROUTES = {"chat": ("/chat/completions", "demo"), "responses": ("/responses", "demo-responses"),
+          "messages": ("/messages", "claude-demo")}
+
+
 @dataclass(frozen=True)
 class Scenario:
     prompt: str  # "short" | "long"
     stream: bool
+    #: The wire API: "chat" completions, OpenAI "responses" or Anthropic "messages".
+    route: str = "chat"
+    #: Send it to the deployment that speaks the route natively (pass-through, no translation).
+    native: bool = False
 
     @property
     def name(self) -> str:
-        return f"{self.prompt}/{'stream' if self.stream else 'json'}"
+        base = f"{self.prompt}/{'stream' if self.stream else 'json'}"
+        if self.route == "chat":
+            return base
+        return f"{self.route}{'-native' if self.native else ''}:{base}"
+
+    @property
+    def path(self) -> str:
+        return ROUTES[self.route][0]
+
+    @property
+    def text(self) -> str:
+        return SHORT if self.prompt == "short" else LONG
 
     def body(self) -> dict[str, Any]:
-        text = SHORT if self.prompt == "short" else LONG
-        body: dict[str, Any] = {"model": "demo", "messages": [
-            {"role": "system", "content": "You are a concise assistant."},
-            {"role": "user", "content": text}]}
+        model = ROUTES[self.route][1] if self.native else "demo"
+        body: dict[str, Any]
+        if self.route == "responses":
+            body = {"model": model, "instructions": SYSTEM, "input": self.text}
+        elif self.route == "messages":
+            body = {"model": model, "system": SYSTEM, "max_tokens": 1024,
+                    "messages": [{"role": "user", "content": self.text}]}
+        else:
+            body = {"model": model, "messages": [{"role": "system", "content": SYSTEM},
+                                                 {"role": "user", "content": self.text}]}
         if self.stream:
             body["stream"] = True
-            body["stream_options"] = {"include_usage": True}
+            if self.route == "chat":
+                body["stream_options"] = {"include_usage": True}
         return body
 
 

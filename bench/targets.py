@@ -60,6 +60,10 @@ class Target:
     key: str
     procs: list[Proc] = field(default_factory=list)
 
+    def route_url(self, path: str) -> str:
+        """The URL of another /v1 route on this target (`url` is chat completions')."""
+        return self.url.rsplit("/chat/completions", 1)[0] + path
+
     def cpu_seconds(self) -> float:
         import psutil
 
@@ -148,10 +152,16 @@ def start_passthrough(workdir: Path, upstream: str) -> Target:
 def keepgate_config(fake_base: str, guards_on: bool, audit: Path) -> dict[str, Any]:
     key_hash = "sha256:" + hash_key(USER_KEY)
     cfg: dict[str, Any] = {
-        "model_list": [{"model_name": "demo",
-                        "litellm_params": {"model": "openai/demo", "api_base": fake_base},
+        # `demo` speaks chat only (Responses and Messages requests are translated); the
+        # other two pass those through to the fake model's own Responses / Messages routes.
+        "model_list": [{"model_name": name,
+                        "litellm_params": {"model": model, "api_base": fake_base, **extra},
                         "model_info": {"input_cost_per_token": 1e-6,
-                                       "output_cost_per_token": 2e-6}}],
+                                       "output_cost_per_token": 2e-6}}
+                       for name, model, extra in (
+                           ("demo", "openai/demo", {}),
+                           ("demo-responses", "openai/demo", {"api": "responses"}),
+                           ("claude-demo", "anthropic/demo", {}))],
         "general_settings": {"master_key": MASTER, "audit_log": str(audit),
                              "log_level": "WARNING", "num_retries": 0},
         # Limits high enough never to refuse, so the guard does its full work on every call.

@@ -58,8 +58,13 @@ class Translated:
     notes: dict[str, Any] = field(default_factory=dict)
     #: Client headers the native upstream needs (anthropic-version, anthropic-beta).
     headers: dict[str, str] = field(default_factory=dict)
-    #: The fingerprint of `chat` before the request guards ran (see `guards_rewrote`).
+    #: For a native upstream: the fingerprint of `chat` before the request guards ran, to
+    #: tell whether one of them rewrote it (then the upstream gets the rewritten version).
     fingerprint: bytes = b""
+
+    def pass_through(self) -> None:
+        """Mark the request for a native upstream (costs a serialisation, so only then)."""
+        self.fingerprint = fingerprint(self.chat)
 
 
 def fingerprint(chat: dict[str, Any]) -> bytes:

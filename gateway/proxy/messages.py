@@ -38,6 +38,7 @@ async def create(request: Request) -> Response:
     call.deployment = deployment
     opener = None
     if is_native:
+        req.pass_through()
         forward = rt.config.general_settings.forward_unknown_fields
 
         async def opener(c: Call):  # noqa: ANN202 - an adapted.Opener

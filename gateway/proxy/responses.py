@@ -96,6 +96,7 @@ async def create(request: Request) -> Response:
     response_id = new_id("resp_")
     opener = None
     if deployment.litellm_params.native_api == "responses":
+        req.pass_through()
         passed = dict(body) if items is None else {**body, "input": items}
         forward = rt.config.general_settings.forward_unknown_fields
 

@@ -135,6 +135,7 @@ def test_messages_native_request_drops_thinking_and_follows_guard_rewrites():
                              {"type": "thinking", "thinking": "t", "signature": "s"},
                              {"type": "text", "text": "yo"}]}]}
     req = messages_request.to_chat(body, native=True)
+    req.pass_through()
 
     class _Call:
         body = req.chat
@@ -290,6 +291,7 @@ def test_reasoning_items_reach_a_native_upstream_without_readable_text():
                                      "summary": [{"type": "summary_text", "text": "psst"}]},
                                     {"role": "user", "content": "hi"}]}
     req = responses_request.to_chat(body)
+    req.pass_through()
 
     class _Call:
         body = req.chat

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gateway.adapters.base import Translated, fingerprint, invalid, unsupported
+from gateway.adapters.base import Translated, invalid, unsupported
 
 KNOWN = frozenset({
     "model", "messages", "system", "max_tokens", "metadata", "stop_sequences", "stream",
@@ -84,7 +84,7 @@ def to_chat(body: dict[str, Any], *, native: bool) -> Translated:
     stream = bool(body.get("stream"))
     if stream:
         chat["stream"] = True
-    return Translated(chat=chat, stream=stream, fingerprint=fingerprint(chat))
+    return Translated(chat=chat, stream=stream)
 
 
 def _system_text(system: Any) -> str:

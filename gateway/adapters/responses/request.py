@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gateway.adapters.base import Translated, fingerprint, invalid, unsupported
+from gateway.adapters.base import Translated, invalid, unsupported
 
 #: Request fields this adapter reads; any other field is forwarded like on chat completions.
 KNOWN = frozenset({
@@ -102,7 +102,7 @@ def to_chat(body: dict[str, Any], items: list[dict[str, Any]] | str | None = Non
     stream = bool(body.get("stream"))
     if stream:
         chat["stream"] = True
-    return Translated(chat=chat, stream=stream, fingerprint=fingerprint(chat))
+    return Translated(chat=chat, stream=stream)
 
 
 # -- input items ------------------------------------------------------------------------------
