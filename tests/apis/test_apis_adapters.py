@@ -302,3 +302,38 @@ def test_reasoning_items_reach_a_native_upstream_without_readable_text():
                                "summary": []}
     assert out["store"] is False and out["stream"] is True and out["model"] == "up"
     assert "psst" not in orjson.dumps(out).decode()
+
+
+@pytest.mark.parametrize("decoder, event", [
+    (lambda b: responses_native.decode(b, "m"), {"type": "response.output_item.added",
+                                                 "item": "not an object"}),
+    (lambda b: responses_native.decode(b, "m"), {"type": "response.completed",
+                                                 "response": {"usage": {"input_tokens": "x"}}}),
+    (lambda b: messages_native.decode(b, "m", {}), {"type": "content_block_delta",
+                                                    "delta": ["x"]}),
+    (lambda b: messages_native.decode(b, "m", {}), {"type": "message_start",
+                                                    "message": {"usage": {"input_tokens": []}}}),
+])
+async def test_native_decoders_turn_malformed_events_into_a_502(decoder, event):
+    with pytest.raises(UpstreamError) as err:
+        await _collect(decoder(_batches([event])))
+    assert (err.value.status, err.value.kind) == (502, "upstream_malformed")
+
+
+@pytest.mark.parametrize("translate, body", [
+    (responses_request.to_chat, {"input": [{"role": ["user"], "content": "x"}]}),
+    (responses_request.to_chat, {"input": [{"role": "user", "content": [{"type": {}}]}]}),
+    (responses_request.to_chat, {"input": "x", "tools": [{"type": "function", "name": "f"}],
+                                 "tool_choice": {"type": "allowed_tools", "tools": 1}}),
+    (responses_request.to_chat, {"input": [{"type": "function_call_output", "call_id": "c",
+                                            "output": [{"type": ["input_text"]}]}]}),
+    (lambda b: messages_request.to_chat(b, native=False), {
+        "max_tokens": 5, "messages": [{"role": "user", "content": [
+            {"type": "document", "source": "x"}]}]}),
+    (lambda b: messages_request.to_chat(b, native=True), {
+        "max_tokens": 5, "messages": [{"role": "user", "content": [None]}]}),
+])
+def test_malformed_shapes_are_400s_not_crashes(translate, body):
+    with pytest.raises(APIError) as err:
+        translate({"model": "m", **body})
+    assert err.value.status == 400 and err.value.param

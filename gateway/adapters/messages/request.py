@@ -155,7 +155,8 @@ def _user_part(block: Any, where: str) -> dict[str, Any]:
     if kind == "image":
         return {"type": "image_url", "image_url": {"url": _source_url(block.get("source"), where)}}
     if kind == "document":
-        source = block.get("source") or {}
+        source = block.get("source")
+        source = source if isinstance(source, dict) else {}
         if source.get("type") == "text" and isinstance(source.get("data"), str):
             return {"type": "text", "text": source["data"]}
         if source.get("type") == "base64" and isinstance(source.get("data"), str):

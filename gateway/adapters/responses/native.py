@@ -118,7 +118,11 @@ async def decode(batches: AsyncIterator[list[dict[str, Any]]], model: str
     async for batch in batches:
         chunks: list[Chunk] = []
         for event in batch:
-            state.read(event, chunks)
+            try:
+                state.read(event, chunks)
+            except (AttributeError, TypeError, ValueError, KeyError):
+                raise UpstreamError(502, "upstream sent a malformed event",
+                                    "upstream_malformed") from None
         for chunk in merge_deltas(chunks):
             yield chunk
     if not state.finished:

@@ -142,7 +142,7 @@ def items_to_messages(items: list[Any]) -> list[dict[str, Any]]:
 
 def _message(item: dict[str, Any], where: str) -> dict[str, Any]:
     role = item.get("role")
-    if role not in ROLES:
+    if not isinstance(role, str) or role not in ROLES:
         raise invalid(f"Invalid '{where}.role': expected one of user, assistant, system, "
                       "developer.", f"{where}.role")
     return {"role": ROLES[role], "content": _content(item.get("content"), f"{where}.content",
@@ -169,6 +169,8 @@ def _part(part: Any, where: str) -> dict[str, Any]:
     if not isinstance(part, dict):
         raise invalid(f"Invalid '{where}': expected a content part object.", where)
     kind = part.get("type")
+    if not isinstance(kind, str):
+        raise invalid(f"Invalid '{where}.type': expected a content part type.", f"{where}.type")
     if kind in TEXT_PARTS or kind == "refusal":
         text = part.get("refusal" if kind == "refusal" else "text")
         if not isinstance(text, str):
@@ -243,7 +245,10 @@ def _tool_choice(choice: Any, tools: list[dict[str, Any]]) -> tuple[list[dict[st
         if kind == "function" and isinstance(choice.get("name"), str):
             return tools, {"type": "function", "function": {"name": choice["name"]}}
         if kind == "allowed_tools":
-            names = {t.get("name") for t in choice.get("tools") or () if isinstance(t, dict)}
+            allowed = choice.get("tools")
+            if not isinstance(allowed, list):
+                raise invalid("Invalid 'tool_choice.tools': expected an array.", "tool_choice.tools")
+            names = {t["name"] for t in allowed if isinstance(t, dict) and isinstance(t.get("name"), str)}
             mode = choice.get("mode", "auto")
             if mode not in ("auto", "required"):
                 raise invalid("Invalid 'tool_choice.mode': expected auto or required.",
