@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from gateway.fake_model.script import Script, count_tokens, parse_script, prompt_tokens
 
 _PAUSE = object()
-STATS = {"responses": 0, "messages": 0}
+STATS = {"responses": 0, "messages": 0, "native_streams_cancelled": 0}
 
 
 def _text_of(content: Any) -> str:
@@ -49,17 +49,22 @@ def _event(name: str, payload: dict[str, Any]) -> bytes:
 
 
 async def _paced(parts: Iterator[bytes | object], delay_ms: float) -> AsyncIterator[bytes]:
+    """What is ready goes out in one write; a scripted delay comes before each piece."""
     burst: list[bytes] = []
-    for part in parts:
-        if part is _PAUSE:
-            if burst:
-                yield b"".join(burst)
-                burst.clear()
-            await asyncio.sleep(delay_ms / 1000)
-        else:
-            burst.append(part)  # type: ignore[arg-type]
-    if burst:
-        yield b"".join(burst)
+    try:
+        for part in parts:
+            if part is _PAUSE:
+                if burst:
+                    yield b"".join(burst)
+                    burst.clear()
+                await asyncio.sleep(delay_ms / 1000)
+            else:
+                burst.append(part)  # type: ignore[arg-type]
+        if burst:
+            yield b"".join(burst)
+    except (asyncio.CancelledError, GeneratorExit):
+        STATS["native_streams_cancelled"] += 1
+        raise
 
 
 async def _body(request: Request) -> dict[str, Any] | None:

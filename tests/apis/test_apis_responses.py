@@ -4,6 +4,7 @@ and passed through to one that speaks Responses (`demo-responses`), streamed and
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import openai
@@ -260,3 +261,28 @@ def test_audit_and_metrics_say_route_responses(gw):
         ("responses", False, "ok"), ("responses", True, "ok")]
     metrics = httpx.get(gw.url + "/metrics").text
     assert 'route="responses"' in metrics
+
+
+@pytest.mark.parametrize("path, body, counter", [
+    ("/responses", {"model": "demo", "input": "x" * 400}, "streams_cancelled"),
+    ("/responses", {"model": "demo-responses", "input": "x" * 400}, "native_streams_cancelled"),
+    ("/messages", {"model": "demo", "max_tokens": 999,
+                   "messages": [{"role": "user", "content": "x" * 400}]}, "streams_cancelled"),
+    ("/messages", {"model": "claude-demo", "max_tokens": 999,
+                   "messages": [{"role": "user", "content": "x" * 400}]},
+     "native_streams_cancelled"),
+])
+def test_client_disconnect_cancels_the_upstream(gw, fake_model_url, path, body, counter):
+    before = fake_stats(fake_model_url)[counter]
+    with httpx.stream("POST", gw.base_url + path, headers={"x-api-key": gw.master_key},
+                      json={**body, "stream": True,
+                            "fake": {"chunk_chars": 1, "delay_ms": 20}}) as r:
+        for line in r.iter_lines():
+            if "delta" in line:
+                break
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and fake_stats(fake_model_url)[counter] == before:
+        time.sleep(0.05)
+    assert fake_stats(fake_model_url)[counter] == before + 1
+    lines = wait_audit(gw, 1)
+    assert lines[-1]["status"] == "cancelled"
