@@ -86,7 +86,7 @@ class Builder(Protocol):
 
 # -- reading chunks -----------------------------------------------------------------------
 
-TEXT, REFUSAL, TOOL_START, TOOL_ARGS, FINISH, USAGE, REPORT = range(7)
+TEXT, REFUSAL, TOOL_START, TOOL_ARGS, FINISH, USAGE, REPORT, TOOL_NAME = range(8)
 
 
 class ChunkReader:
@@ -122,6 +122,8 @@ class ChunkReader:
                     if idx not in self._started:
                         self._started.add(idx)
                         yield TOOL_START, idx, tc.get("id") or new_id("call_"), fn.get("name") or ""
+                    elif fn.get("name"):  # a name streamed in pieces (rare; OpenAI sends it whole)
+                        yield TOOL_NAME, idx, fn["name"], None
                     args = fn.get("arguments")
                     if args:
                         yield TOOL_ARGS, idx, args, None

@@ -337,3 +337,17 @@ def test_malformed_shapes_are_400s_not_crashes(translate, body):
     with pytest.raises(APIError) as err:
         translate({"model": "m", **body})
     assert err.value.status == 400 and err.value.param
+
+
+def test_tool_names_streamed_in_pieces_are_joined():
+    pieces = [chunk({"tool_calls": [{"index": 0, "id": "t", "function": {"name": "get_",
+                                                                          "arguments": ""}}]}),
+              chunk({"tool_calls": [{"index": 0, "function": {"name": "weather"}}]}),
+              chunk({"tool_calls": [{"index": 0, "function": {"arguments": "{}"}}]}),
+              chunk(finish="tool_calls")]
+    rb, mb = ResponseBuilder("r", "m", {}, emit=False), MessageBuilder("m", {}, emit=False)
+    for c in pieces:
+        rb.feed(c)
+        mb.feed(c)
+    assert rb.result()["output"][0]["name"] == "get_weather"
+    assert mb.result()["content"][0]["name"] == "get_weather"

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gateway.adapters.base import (FINISH, REFUSAL, REPORT, TEXT, TOOL_ARGS, TOOL_START, USAGE,
-                                   ChunkReader, merge_report, new_id, sse_event, usage_numbers)
+from gateway.adapters.base import (FINISH, REFUSAL, REPORT, TEXT, TOOL_ARGS, TOOL_NAME,
+                                   TOOL_START, USAGE, ChunkReader, merge_report, new_id,
+                                   sse_event, usage_numbers)
 from gateway.adapters.messages.errors import error_body
 from gateway.errors import APIError
 from gateway.pipeline.guard import Chunk
@@ -74,6 +75,8 @@ class MessageBuilder:
                 self.usage = a
             elif op == REPORT:
                 merge_report(self.report, a)
+            elif op == TOOL_NAME and a in self.tools:
+                self.tools[a]["name"] += b
         return self._flush()
 
     def end(self) -> bytes:

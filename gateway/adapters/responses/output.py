@@ -15,8 +15,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from gateway.adapters.base import (FINISH, REFUSAL, REPORT, TEXT, TOOL_ARGS, TOOL_START, USAGE,
-                                   ChunkReader, merge_report, new_id, sse_event, usage_numbers)
+from gateway.adapters.base import (FINISH, REFUSAL, REPORT, TEXT, TOOL_ARGS, TOOL_NAME,
+                                   TOOL_START, USAGE, ChunkReader, merge_report, new_id,
+                                   sse_event, usage_numbers)
 from gateway.errors import APIError
 from gateway.pipeline.guard import Chunk
 
@@ -102,6 +103,8 @@ class ResponseBuilder:
                 self.usage = a
             elif op == REPORT:
                 merge_report(self.report, a)
+            elif op == TOOL_NAME and a in self.calls:
+                self.calls[a][1]["name"] += b
         return self._flush()
 
     def end(self) -> bytes:
