@@ -11,7 +11,13 @@ from tests.apis.support import MESSAGES_MODELS, TOOLS_ANTHROPIC, claude, start, 
 
 
 @pytest.fixture
-def gw(gateway_factory, fake_model_url):
+def gw(shared_gw):
+    return shared_gw
+
+
+@pytest.fixture
+def fresh(gateway_factory, fake_model_url):
+    """A gateway of this test's own (its audit log has only this test's lines)."""
     return start(gateway_factory, fake_model_url)
 
 
@@ -193,13 +199,13 @@ def test_upstream_failure_before_and_during_the_stream(gw, model):
     assert mid.value.body["error"]["code"] == "upstream_malformed"
 
 
-def test_audit_and_metrics_say_route_messages(gw):
-    client = claude(gw)
+def test_audit_and_metrics_say_route_messages(fresh):
+    client = claude(fresh)
     client.messages.create(model="demo", max_tokens=10, messages=[{"role": "user", "content": "a"}])
     with client.messages.stream(model="claude-demo", max_tokens=10,
                                 messages=[{"role": "user", "content": "b"}]) as s:
         s.get_final_message()
-    lines = wait_audit(gw, 2)
+    lines = wait_audit(fresh, 2)
     assert [(x["route"], x["model"], x["stream"]) for x in lines[-2:]] == [
         ("messages", "demo", False), ("messages", "claude-demo", True)]
-    assert 'route="messages"' in httpx.get(gw.url + "/metrics").text
+    assert 'route="messages"' in httpx.get(fresh.url + "/metrics").text

@@ -15,7 +15,13 @@ from tests.apis.support import RESPONSES_MODELS, TOOLS_OPENAI, start, wait_audit
 
 
 @pytest.fixture
-def gw(gateway_factory, fake_model_url):
+def gw(shared_gw):
+    return shared_gw
+
+
+@pytest.fixture
+def fresh(gateway_factory, fake_model_url):
+    """A gateway of this test's own (its audit log has only this test's lines)."""
     return start(gateway_factory, fake_model_url)
 
 
@@ -253,13 +259,13 @@ def test_upstream_failure_is_an_error_before_and_during_the_stream(gw, model):
     assert events[-1].response.error.code == "upstream_malformed"
 
 
-def test_audit_and_metrics_say_route_responses(gw):
-    gw.client().responses.create(model="demo", input="audited")
-    list(gw.client().responses.create(model="demo", input="audited", stream=True))
-    lines = wait_audit(gw, 2)
+def test_audit_and_metrics_say_route_responses(fresh):
+    fresh.client().responses.create(model="demo", input="audited")
+    list(fresh.client().responses.create(model="demo", input="audited", stream=True))
+    lines = wait_audit(fresh, 2)
     assert [(line["route"], line["stream"], line["status"]) for line in lines[-2:]] == [
         ("responses", False, "ok"), ("responses", True, "ok")]
-    metrics = httpx.get(gw.url + "/metrics").text
+    metrics = httpx.get(fresh.url + "/metrics").text
     assert 'route="responses"' in metrics
 
 
@@ -272,9 +278,9 @@ def test_audit_and_metrics_say_route_responses(gw):
                    "messages": [{"role": "user", "content": "x" * 400}]},
      "native_streams_cancelled"),
 ])
-def test_client_disconnect_cancels_the_upstream(gw, fake_model_url, path, body, counter):
+def test_client_disconnect_cancels_the_upstream(fresh, fake_model_url, path, body, counter):
     before = fake_stats(fake_model_url)[counter]
-    with httpx.stream("POST", gw.base_url + path, headers={"x-api-key": gw.master_key},
+    with httpx.stream("POST", fresh.base_url + path, headers={"x-api-key": fresh.master_key},
                       json={**body, "stream": True,
                             "fake": {"chunk_chars": 1, "delay_ms": 20}}) as r:
         for line in r.iter_lines():
@@ -284,5 +290,5 @@ def test_client_disconnect_cancels_the_upstream(gw, fake_model_url, path, body, 
     while time.monotonic() < deadline and fake_stats(fake_model_url)[counter] == before:
         time.sleep(0.05)
     assert fake_stats(fake_model_url)[counter] == before + 1
-    lines = wait_audit(gw, 1)
+    lines = wait_audit(fresh, 1)
     assert lines[-1]["status"] == "cancelled"
