@@ -292,3 +292,16 @@ def test_client_disconnect_cancels_the_upstream(fresh, fake_model_url, path, bod
     assert fake_stats(fake_model_url)[counter] == before + 1
     lines = wait_audit(fresh, 1)
     assert lines[-1]["status"] == "cancelled"
+
+
+def test_a_redis_store_without_a_url_fails_start_up(gateway_factory, fake_model_url):
+    from gateway.config.load import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        start(gateway_factory, fake_model_url,
+              {"general_settings": {"response_store": {"backend": "redis"}}})
+    assert "response_store" in str(err.value)
+    with pytest.raises(ConfigError) as typo:
+        start(gateway_factory, fake_model_url,
+              {"general_settings": {"response_store": {"backend": "memory", "ttl": 5}}})
+    assert "ttl" in str(typo.value)
