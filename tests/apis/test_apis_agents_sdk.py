@@ -78,7 +78,8 @@ async def test_two_tool_agent_runs_through_every_guard(agent_gateway, api):
     assert result.final_output == SCRIPT["turns"][1]["reply"]
     assert streamed.final_output == SCRIPT["turns"][1]["reply"]
     assert "raw_response_event" in kinds and "run_item_stream_event" in kinds
-    assert ran == [("get_weather", "Oslo"), ("search", "Oslo events today")] * 2
+    # the SDK may run the two calls of one turn concurrently: their order is its own
+    assert sorted(ran) == sorted([("get_weather", "Oslo"), ("search", "Oslo events today")] * 2)
     lines = wait_audit(gw, 4)
     assert [line["route"] for line in lines] == ["responses"] * 4
     policy = [v for line in lines for v in line["verdicts"] if v["guard"] == "policy"]
