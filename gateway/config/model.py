@@ -129,8 +129,10 @@ class ResponseStoreSettings(_Strict):
     prefix: str = "keepgate:resp:"
     #: How long a stored response can be continued or read (seconds; default 30 days).
     ttl_s: int = Field(30 * 86400, gt=0)
-    #: Memory backend: responses kept per replica (least recently used go first).
+    #: Memory backend: responses kept per replica, and their size (least recently used go
+    #: first when either is reached).
     max_responses: int = Field(10_000, gt=0)
+    max_memory_mb: int = Field(256, gt=0)
     #: Longest chain of `previous_response_id` accepted (items, after expansion).
     max_items: int = Field(10_000, gt=0)
 

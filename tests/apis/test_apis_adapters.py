@@ -351,3 +351,18 @@ def test_tool_names_streamed_in_pieces_are_joined():
         mb.feed(c)
     assert rb.result()["output"][0]["name"] == "get_weather"
     assert mb.result()["content"][0]["name"] == "get_weather"
+
+
+async def test_memory_store_evicts_least_recently_used_by_count_and_bytes():
+    from gateway.adapters.responses.store import MemoryStore
+
+    store = MemoryStore(max_responses=3, max_bytes=2000)
+    for i in range(3):
+        await store.put("k", f"r{i}", {"input": [], "response": {"n": i}})
+    await store.get("k", "r0")  # r0 is now the most recently used
+    await store.put("k", "r3", {"input": [], "response": {}})
+    assert await store.get("k", "r1") is None and await store.get("k", "r0") is not None
+    await store.put("k", "big", {"input": ["x" * 1500], "response": {}})
+    assert await store.get("k", "big") is not None and store.bytes <= 2000
+    assert await store.get("other-key", "big") is None
+    assert await store.delete("k", "big") and not await store.delete("k", "big")

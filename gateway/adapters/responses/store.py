@@ -39,10 +39,12 @@ class ResponseStore(Protocol):
 
 
 class MemoryStore:
-    """One replica's responses, least recently used evicted first."""
+    """One replica's responses, least recently used evicted first (by count and bytes)."""
 
-    def __init__(self, max_responses: int) -> None:
+    def __init__(self, max_responses: int, max_bytes: int = 256 * 2**20) -> None:
         self.max = max_responses
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 
     async def get(self, key_id: str, response_id: str) -> Stored | None:
@@ -53,12 +55,19 @@ class MemoryStore:
         return orjson.loads(raw)
 
     async def put(self, key_id: str, response_id: str, stored: Stored) -> None:
-        self._items[(key_id, response_id)] = orjson.dumps(stored, default=str)
-        while len(self._items) > self.max:
-            self._items.popitem(last=False)
+        raw = orjson.dumps(stored, default=str)
+        old = self._items.pop((key_id, response_id), None)
+        self.bytes += len(raw) - (len(old) if old is not None else 0)
+        self._items[(key_id, response_id)] = raw
+        while self._items and (len(self._items) > self.max or self.bytes > self.max_bytes):
+            _, evicted = self._items.popitem(last=False)
+            self.bytes -= len(evicted)
 
     async def delete(self, key_id: str, response_id: str) -> bool:
-        return self._items.pop((key_id, response_id), None) is not None
+        raw = self._items.pop((key_id, response_id), None)
+        if raw is not None:
+            self.bytes -= len(raw)
+        return raw is not None
 
     async def ready(self) -> tuple[bool, str]:
         return True, "memory"
@@ -131,7 +140,7 @@ def build_store(config: KeepgateConfig) -> ResponseStore | None:
             raise config_error(config, ("general_settings", "response_store", "backend"),
                                "response_store.backend is redis but no redis_url is set")
         return RedisStore(url, s.prefix, s.ttl_s)
-    return MemoryStore(s.max_responses)
+    return MemoryStore(s.max_responses, s.max_memory_mb * 2**20)
 
 
 def with_ids(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
