@@ -36,6 +36,8 @@ async def create(request: Request) -> Response:
     call = Call(principal=principal, route="messages", model=body["model"], body=req.chat,
                 stream=req.stream)
     call.deployment = deployment
+    if "x-keepgate-session" in request.headers:  # one conversation across routes and MCP
+        call.state["session"] = request.headers["x-keepgate-session"]
     opener = None
     if is_native:
         req.pass_through()

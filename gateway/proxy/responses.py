@@ -93,6 +93,8 @@ async def create(request: Request) -> Response:
     call = Call(principal=principal, route="responses", model=body["model"], body=req.chat,
                 stream=req.stream)
     call.deployment = deployment
+    if "x-keepgate-session" in request.headers:  # one conversation across routes and MCP
+        call.state["session"] = request.headers["x-keepgate-session"]
     response_id = new_id("resp_")
     opener = None
     if deployment.litellm_params.native_api == "responses":

@@ -337,3 +337,27 @@ def test_spend_is_settled_from_usage_and_limits_refuse_in_shape(limited):
     assert int(err.value.response.headers["retry-after"]) >= 1
     with pytest.raises(openai.RateLimitError):
         client.responses.create(model="demo", input="x")
+
+
+def test_a_session_header_joins_the_mcp_session_like_on_chat(gateway_factory, fake_model_url):
+    """`x-keepgate-session` reaches the session guard from both routes: a malformed one is
+    refused as on chat, a flagged tool output taints the session the next call reads."""
+    gw = start(gateway_factory, fake_model_url, {"guards": {
+        "input": {"enabled": True, "mode": "monitor", "scan_roles": ["tool"]}}})
+    bad = {"x-keepgate-session": "no spaces allowed"}
+    with pytest.raises(openai.BadRequestError) as err:
+        gw.client().responses.create(model="demo", input="x", extra_headers=bad)
+    assert err.value.body["code"] == "invalid_session_id"
+    with pytest.raises(anthropic.BadRequestError):
+        claude(gw).messages.create(model="demo", max_tokens=5, extra_headers=bad,
+                                   messages=[{"role": "user", "content": "x"}])
+    session = {"x-keepgate-session": f"s-{uuid.uuid4().hex[:8]}"}
+    gw.client().responses.create(model="demo", extra_headers=session, input=[
+        {"type": "function_call", "call_id": "c1", "name": "search", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "c1", "output": FLAGGED}])
+    claude(gw).messages.create(model="demo", max_tokens=5, extra_headers=session,
+                               messages=[{"role": "user", "content": "clean"}])
+    lines = wait_audit(gw, 4)  # the two refused, the tainting one, the later one
+    assert lines[-1]["route"] == "messages"
+    later = [v for v in lines[-1]["verdicts"] if v["guard"] == "mcp_session"]
+    assert [v["rule"] for v in later] == ["session.tainted"]
