@@ -36,7 +36,7 @@ EXTENSIONS = ("gateway.agent.routes", "gateway.observability.ui", "gateway.mcp.r
 
 
 #: Routes whose clients expect Anthropic's error shape.
-ANTHROPIC_PATHS = ("/v1/messages", "/messages")
+ANTHROPIC_PATHS = ("/v1/messages",)
 
 
 def _shaped(request: Request, err: APIError) -> Response:
