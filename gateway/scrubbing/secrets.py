@@ -1,17 +1,16 @@
 """Secret recognizers: provider API keys, tokens and key blocks, as Presidio recognizers.
 
 Each is a `PatternRecognizer`, so they run, score and validate exactly like Presidio's own.
-Prefixes follow the providers' published formats; the keyword rule catches the rest
-(`password: ...`, `api_key = "..."`) when the value looks random.
+Prefixes follow the providers' published formats; `credentials.py` catches the rest
+(passwords and tokens after a keyword, `user / password` pairs, config lines).
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-
 import regex as re
 from presidio_analyzer import Pattern, PatternRecognizer
+
+from gateway.scrubbing.credentials import shannon_entropy
 
 _FLAGS = re.DOTALL | re.MULTILINE  # case matters for key prefixes
 
@@ -23,39 +22,25 @@ def _rec(entity: str, name: str, regex: str, score: float = 0.95,
                              global_regex_flags=_FLAGS)
 
 
-def shannon_entropy(text: str) -> float:
-    """Bits per character; random base64 scores about 5, English words about 3."""
-    n = len(text)
-    return -sum(c / n * math.log2(c / n) for c in Counter(text).values()) if n else 0.0
-
-
-class KeywordSecretRecognizer(PatternRecognizer):
-    """A random-looking value right after `key`, `token`, `secret`, `password`, ...
-
-    Only the value is reported (the keyword sits in a look-behind), so the redacted text
-    still reads `password: <SECRET>`.
-    """
-
-    KEYWORDS = (r"(?:api[_\-. ]?key|apikey|access[_\-. ]?key(?:[_\-. ]?id)?|secret(?:[_\-. ]?key)?"
-                r"|client[_\-. ]?secret|private[_\-. ]?key|(?:auth|access|refresh|bearer|api)?"
-                r"[_\-. ]?token|password|passwd|passphrase|pwd|credentials?|bearer)")
-    REGEX = (r"(?<=(?i:\b" + KEYWORDS + r")[\"'`]?\s{0,3}(?:[:=]|=>|:=|(?i:\bis\b)|(?i:\bbearer\b))"
-             r"\s{0,3}[\"'`]?)[A-Za-z0-9_\-+/=.~!@#$%^&*]{8,256}")
+class AwsSecretKeyRecognizer(PatternRecognizer):
+    """An AWS secret access key: 40 base64 characters, reported only next to a word such as
+    `aws`, `secret` or `access` (its 0.5 is below the type's 0.6 threshold until context
+    lifts it: alone it is as likely a hash or an id), and never a hex digest."""
 
     def __init__(self) -> None:
-        super().__init__(supported_entity="SECRET", name="KeywordSecretRecognizer",
-                         patterns=[Pattern("keyword secret", self.REGEX, 0.85)],
-                         global_regex_flags=_FLAGS)
+        super().__init__(supported_entity="AWS_SECRET_KEY", name="AwsSecretKeyRecognizer",
+                         patterns=[Pattern("aws secret key",
+                                           r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
+                                           0.5)],
+                         context=["aws", "secret", "access", "amazon"], global_regex_flags=_FLAGS)
 
-    def validate_result(self, pattern_text: str) -> bool:
-        value = pattern_text.rstrip(".,;")
-        if len(value) < 8:
-            return False
-        has_digit = any(c.isdigit() for c in value)
-        has_alpha = any(c.isalpha() for c in value)
-        mixed_case = any(c.isupper() for c in value) and any(c.islower() for c in value)
-        random_looking = (has_digit and has_alpha) or (mixed_case and len(value) >= 16)
-        return random_looking and shannon_entropy(value) >= 3.0
+    def validate_result(self, pattern_text: str) -> bool | None:
+        v = pattern_text
+        if re.fullmatch(r"[0-9a-f]{40}|[0-9A-F]{40}", v):
+            return False  # a SHA-1 / git commit
+        kinds = (any(c.islower() for c in v), any(c.isupper() for c in v),
+                 any(c.isdigit() for c in v))
+        return None if sum(kinds) >= 3 and shannon_entropy(v) >= 4.0 else False
 
 
 def secret_recognizers() -> list[PatternRecognizer]:
@@ -76,7 +61,14 @@ def secret_recognizers() -> list[PatternRecognizer]:
         _rec("PRIVATE_KEY", "PrivateKeyRecognizer",
              r"-----BEGIN[A-Z ]{0,32}PRIVATE KEY(?: BLOCK)?-----.*?"
              r"(?:-----END[A-Z ]{0,32}PRIVATE KEY(?: BLOCK)?-----|\Z)", score=1.0),
-        KeywordSecretRecognizer(),
+        _rec("GOOGLE_API_KEY", "GoogleApiKeyRecognizer", r"\bAIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])"),
+        # Azure AD / Entra client secrets carry `Q~` at a fixed place (2022 format).
+        _rec("AZURE_CLIENT_SECRET", "AzureClientSecretRecognizer",
+             r"(?<![\w~.\-])[A-Za-z0-9_~.\-]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}(?![\w~.\-])"),
+        # Azure storage / Service Bus connection strings: the key after AccountKey= etc.
+        _rec("AZURE_STORAGE_KEY", "AzureConnectionKeyRecognizer",
+             r"(?<=(?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[A-Za-z0-9+/%=]{20,200}"),
+        AwsSecretKeyRecognizer(),
     ]
 
 

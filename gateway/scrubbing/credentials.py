@@ -1,0 +1,194 @@
+"""Passwords and credentials written the way people (and models) write them.
+
+`password: X` is the easy case. Real answers say `password Qr7!dke#39`, `pwd hunter2hunter2`,
+`the password for the admin account is W!nter2024`, `jane@acme.io / W!nter2024`,
+`DB_PASSWORD=hunter2hunter2`, `"private_key_id": "…"`, or put an API token a few words after
+the word "token". Two recognizers, both reporting only the value (the keyword stays
+readable: `password <SECRET>`):
+
+* `CredentialRecognizer`: after a credential keyword (alone or inside an identifier such as
+  `DB_PASSWORD` / `aws_secret_access_key`), with any separator or none, up to four short
+  words in between ("for the admin account is"): the first value that looks like a
+  password (a digit, a symbol or an inner capital; or quoted) — or, further on, a
+  high-entropy token (≥ 16 characters, mixed letters and digits);
+* `CredentialPairRecognizer`: `user / password` pairs (`jane@acme.io / W!nter2024`,
+  `login: admin / S3cret!`).
+
+Both scan with linear regexes (no nested quantifiers) over bounded windows and decide in
+Python; the windows come from the detector's keyword trigger.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import regex as re
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+#: Keyword stems: a value after any of them may be a credential.
+PASSWORD_WORDS = r"pass(?:word|wd|phrase|code)?|pwd|pw"
+KEY_WORDS = (r"api[_\-. ]?key|apikey|secret|token|bearer|credentials?|creds|auth|"
+             r"access[_\-. ]?key|private[_\-. ]?key(?:[_\-. ]?id)?|client[_\-. ]?secret|"
+             r"account[_\-. ]?key|signing[_\-. ]?key|session[_\-. ]?key|key")
+#: A keyword, alone or as part of an identifier (`DB_PASSWORD`, `aws_secret_access_key`).
+KEYWORD = re.compile(
+    r"(?i)(?<![A-Za-z])(?P<kw>" + PASSWORD_WORDS + "|" + KEY_WORDS
+    + r")(?:[_\-.][A-Za-z0-9]{1,32}){0,3}(?![A-Za-z0-9])")
+#: Between the keyword and the value: quotes, separators, and a few short words.
+_GAP_WORD = re.compile(r"[\s\"'`:=>\-–—,()\[\]{}]*")
+_WORD = re.compile(r"[^\s\"'`,;()\[\]{}<>]+")
+_FILLER = frozenset(
+    "is was are for the a an of to my your our his her their this that account user admin "
+    "root login new old temporary temp default current set as = : -> => with it will be "
+    "has been and database db wifi wi-fi email mail server here below follows following "
+    "you can use should now".split())
+_PLACEHOLDER = re.compile(r"^(?:\*+|x{3,}|X{3,}|\.{3,}|<[^>]*>|\$\{?[\w.]+\}?|\{\{.*\}\}|%s|"
+                          r"\[?redacted\]?|none|null|true|false|n/a|\?+|_+|•+)$", re.I)
+MAX_GAP_WORDS = 4
+_ASSIGNMENT = re.compile(r"[A-Za-z_]=[A-Za-z0-9]")
+REACH = 96  # characters after the keyword that are looked at
+_EMAIL_PAIR = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
+                         r"[ \t]{0,3}[/|:][ \t]{0,3}(?P<v>[^\s\"'`,;]{4,128})")
+_USER_PAIR = re.compile(r"(?i)\b(?:user(?:name)?|login|account|creds?|credentials)"
+                        r"[ \t]{0,3}[:=]?[ \t]{0,3}[\w.@+-]{1,64}[ \t]{0,3}/[ \t]{0,3}"
+                        r"(?P<v>[^\s\"'`,;]{4,128})")
+
+
+def shannon_entropy(text: str) -> float:
+    """Bits per character; random base64 scores about 5, English words about 3."""
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values()) if n else 0.0
+
+
+#: Words with digits that follow "password" without being one (`hashed with sha256`).
+_NOT_SECRETS = frozenset(
+    "sha1 sha256 sha384 sha512 sha3 md5 md4 bcrypt argon2 argon2id argon2i pbkdf2 scrypt utf8 utf-8 "
+    "utf16 base64 base32 http2 http3 oauth2 oauth1 rot13 aes128 aes256 x509 pkcs12 pkcs8 "
+    "ed25519 rsa2048 rsa4096 2fa mfa totp hmac-sha256 hs256 rs256 es256 ipv4 ipv6 tls1.2 "
+    "tls1.3 win32 x86 x64 arm64 python3 k8s s3 ec2 gpt-4 gpt-4o gpt-3.5".split())
+_PW_SYMBOLS = frozenset("!@#$%^&*+=?~|;<>[]{}")
+
+
+def password_like(value: str, quoted: bool = False) -> bool:
+    """A value a person would not write as an ordinary word: letters with a digit or a
+    symbol such as `!#$%`, or a long random-looking mix of cases; 6-128 characters
+    (quoted: 4+); not a placeholder, a masked value, a URL, a path or an algorithm name."""
+    v = value.rstrip(".,;:!?)")
+    if not 4 <= len(v) <= 128 or _PLACEHOLDER.match(v) or v.lower() in _NOT_SECRETS:
+        return False
+    if "://" in v or v.startswith(("/", "www.", "./", "~/", "$")) or v.endswith("("):
+        return False
+    if quoted and not v.isalpha() and not v.isdigit():
+        return True
+    if len(v) < 6 or not any(c.isalpha() for c in v):
+        return False
+    if any(c.isdigit() for c in v) or any(c in _PW_SYMBOLS for c in v):
+        return True
+    if len(v) >= 16 and not set(v) & set(".-_/"):  # long, no word separators
+        return True
+    mixed = any(c.isupper() for c in v[1:]) and any(c.islower() for c in v)
+    return mixed and len(v) >= 12 and shannon_entropy(v) >= 3.5
+
+
+def token_like(value: str) -> bool:
+    """A high-entropy token: ≥ 16 characters of letters and digits (and `-_+/=.~`)."""
+    v = value.strip(".,;:!?)")
+    if len(v) < 16 or not re.fullmatch(r"[A-Za-z0-9_\-+/=.~]+", v):
+        return False
+    digits = sum(c.isdigit() for c in v)
+    letters = sum(c.isalpha() for c in v)
+    return digits >= 2 and letters >= 2 and shannon_entropy(v) >= 3.3
+
+
+class CredentialRecognizer(EntityRecognizer):
+    """The value after a credential keyword (see the module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["SECRET"], name="CredentialRecognizer",
+                         supported_language="en")
+
+    def load(self) -> None:  # noqa: D102 - nothing to load
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:  # noqa: ANN001
+        out: list[RecognizerResult] = []
+        taken = -1
+        for m in KEYWORD.finditer(text):
+            if m.start() < taken:
+                continue
+            found = self._value_after(text, m.end(), _is_password_word(m.group("kw")))
+            if found:
+                s, e, score = found
+                out.append(RecognizerResult("SECRET", s, e, score))
+                taken = e
+        return out
+
+    @staticmethod
+    def _value_after(text: str, pos: int, password: bool) -> tuple[int, int, float] | None:
+        limit = min(len(text), pos + REACH)
+        words = 0
+        while pos < limit:
+            gap = _GAP_WORD.match(text, pos, limit)
+            g = gap.group() if gap else ""
+            if "\n\n" in g:
+                return None  # another paragraph
+            pos = gap.end() if gap else pos
+            w = _WORD.match(text, pos, limit)
+            if not w:
+                return None
+            value = w.group()
+            quoted = pos > 0 and text[pos - 1] in "\"'`"
+            core = value.rstrip(".,;:!?)*_").lstrip("*_")
+            if core != value.rstrip(".,;:!?)"):  # markdown emphasis: **Qr7!dke#39**
+                pos += len(value) - len(value.lstrip("*_"))
+            if _ASSIGNMENT.search(core):
+                return None  # another `KEY=value`, not this keyword's value
+            if password and password_like(core, quoted):
+                return pos, pos + len(core), 0.85
+            if token_like(core):
+                return pos, pos + len(core), 0.8
+            if (not password and words == 0 and any(c in g for c in ":=") and len(core) >= 8
+                    and any(c.isdigit() for c in core) and any(c.isalpha() for c in core)
+                    and "://" not in core and shannon_entropy(core) >= 3.0):
+                return pos, pos + len(core), 0.8  # `api_key: a1b2c3d4`
+            if (not password and quoted and len(core) >= 8 and not core.isalpha()
+                    and not _PLACEHOLDER.match(core)):
+                return pos, pos + len(core), 0.7
+            if "=" in g:
+                return None  # `KEY=value`: the value was that word
+            if core.lower() not in _FILLER and not core.lower().startswith(("pass", "pwd")):
+                words += 1
+                if words > (MAX_GAP_WORDS if password else 2) or core.endswith((".", "!", "?")):
+                    return None
+            pos = w.end()
+        return None
+
+
+def _is_password_word(kw: str) -> bool:
+    k = kw.lower()
+    return k.startswith(("pass", "cred")) or k in ("pwd", "pw")
+
+
+class CredentialPairRecognizer(EntityRecognizer):
+    """The password of a `user / password` pair (`jane@acme.io / W!nter2024`)."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["SECRET"], name="CredentialPairRecognizer",
+                         supported_language="en")
+
+    def load(self) -> None:  # noqa: D102
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:  # noqa: ANN001
+        out = []
+        for rx in (_EMAIL_PAIR, _USER_PAIR):
+            for m in rx.finditer(text):
+                v = m.group("v").rstrip(".,;:!?)")
+                if password_like(v) or token_like(v):
+                    out.append(RecognizerResult("SECRET", m.start("v"), m.start("v") + len(v), 0.8))
+        return out
+
+
+def credential_recognizers() -> list[EntityRecognizer]:
+    return [CredentialRecognizer(), CredentialPairRecognizer()]

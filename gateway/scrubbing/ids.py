@@ -1,0 +1,127 @@
+"""Identity numbers: national ids, tax ids, passports and driver's licences.
+
+Two sources:
+
+* Presidio's country recognizers where the format is distinctive or carries a checksum:
+  Indian PAN and Aadhaar (Verhoeff), UK National Insurance numbers, Spanish NIF/NIE
+  (check letter), Italian codice fiscale, Polish PESEL, Finnish HETU, Swedish
+  personnummer (date + Luhn), Canadian SIN (Luhn), Singapore NRIC/FIN. Presidio ships
+  them for other languages or disabled; here they run on English text too.
+* `KeywordIdRecognizer`: most id numbers have no shape of their own (a passport is
+  `X1234567` or `123456789`, a licence `D123-4567-8901`), but people write the document's
+  name next to them: "passport number: 533380006", "my SSN is 536228491", "Aadhaar
+  2345 6789 0123", "PAN: ABCDE1234F", "driver's licence D1234567". After such a keyword
+  (and up to three short words: "number", "is", "my"), the first token of 5-20 letters and
+  digits with at least two digits is the id, typed by the keyword (US_SSN, PASSPORT,
+  DRIVER_LICENSE, NATIONAL_ID, TAX_ID, UK_NINO, IN_PAN, IN_AADHAAR).
+"""
+
+from __future__ import annotations
+
+import regex as re
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+#: keyword regex -> entity of the value after it (first match wins; order matters).
+KEYWORDS: tuple[tuple[str, str], ...] = (
+    (r"ssn|ss#|social[ \-]security(?:[ \-]n(?:o|umber))?", "US_SSN"),
+    (r"passport", "PASSPORT"),
+    (r"driver'?s?[ \-]licen[cs]e|driving[ \-]licen[cs]e|licen[cs]e[ \-](?:no|number|#)|dl[ #]", "DRIVER_LICENSE"),
+    (r"national[ \-]insurance|ni[ \-]number|nino", "UK_NINO"),
+    (r"aadhaa?r|uidai", "IN_AADHAAR"),
+    (r"pan(?:[ \-]card)?(?=[ \t]{0,3}(?:no|number|#|:|is))|permanent[ \-]account[ \-]number",
+     "IN_PAN"),
+    (r"tax[ \-]?(?:payer)?[ \-]?(?:id|identification|number|code|file)|tin|ein|itin|utr|"
+     r"vat[ \-](?:id|number|no)|steuer[ \-]?id|steuernummer|nif|codice[ \-]fiscale|cpf|rfc",
+     "TAX_ID"),
+    (r"national[ \-]id(?:entity)?|identity[ \-](?:card|number|no)|id[ \-](?:card|number|no)|"
+     r"personal[ \-](?:id|identity)|citizen[ \-]id|bsn|dni|nie|nric|fin|pesel|personnummer|"
+     r"henkilötunnus|hetu|curp|emirates[ \-]id|sin|social[ \-]insurance|nin|"
+     r"carte[ \-]d'identit[ée]|personalausweis|numéro[ \-]de[ \-]sécurité[ \-]sociale|insee|nir",
+     "NATIONAL_ID"),
+)
+ENTITIES = tuple(dict.fromkeys(e for _, e in KEYWORDS))
+_KEYWORD = re.compile(r"(?i)(?<![\w])(?:" + "|".join(f"(?P<k{i}>{rx})" for i, (rx, _) in
+                                                   enumerate(KEYWORDS)) + r")(?![a-z])")
+#: Between the keyword and the value.
+_GAP = re.compile(r"[\s:#=\-–—.,()\"'`]*")
+_TOKEN = re.compile(r"[A-Za-z0-9]{1,20}(?:[ \-./][A-Za-z0-9]{1,20}){0,5}")
+_SHORT = frozenset("no nr num number numbers is was are of my his her their your the a an id "
+                   "card details be will on file reads listed as under code #".split())
+REACH = 64
+
+
+def _value_at(text: str, pos: int, limit: int) -> tuple[int, int] | None:
+    """The id value starting at `pos` (joined groups: `2345 6789 0123`, `D123-4567-8901`)."""
+    m = _TOKEN.match(text, pos, limit)
+    if not m:
+        return None
+    value = m.group()
+    # keep groups while they look like parts of one id (digits, or short letter groups)
+    parts = re.split(r"([ \-./])", value)
+    kept = parts[0]
+    if not any(c.isdigit() for c in kept) and not kept.isupper():
+        return None  # a word (`is`, `number`), not the start of an id
+    for i in range(1, len(parts) - 1, 2):
+        sep, nxt = parts[i], parts[i + 1]
+        if sep == "." and not nxt[:1].isdigit():
+            break
+        if not any(c.isdigit() for c in nxt) and not (len(nxt) <= 2 and nxt.isupper()):
+            break  # a word after the number (`is`, `on`), not a letter group of it
+        kept += sep + nxt
+    digits = sum(c.isdigit() for c in kept)
+    alnum = sum(c.isalnum() for c in kept)
+    if digits < 2 or not 5 <= alnum <= 24:
+        return None
+    return pos, pos + len(kept)
+
+
+class KeywordIdRecognizer(EntityRecognizer):
+    """An id number after the name of its document (see the module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=list(ENTITIES), name="KeywordIdRecognizer",
+                         supported_language="en")
+
+    def load(self) -> None:  # noqa: D102 - nothing to load
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:  # noqa: ANN001
+        out: list[RecognizerResult] = []
+        taken = -1
+        for m in _KEYWORD.finditer(text):
+            if m.start() < taken:
+                continue
+            entity = KEYWORDS[int(m.lastgroup[1:])][1]
+            if entity not in entities:
+                continue
+            pos, limit = m.end(), min(len(text), m.end() + REACH)
+            for _ in range(4):
+                gap = _GAP.match(text, pos, limit)
+                pos = gap.end() if gap else pos
+                if "\n\n" in (gap.group() if gap else ""):
+                    break
+                found = _value_at(text, pos, limit)
+                if found:
+                    out.append(RecognizerResult(entity, found[0], found[1], 0.8))
+                    taken = found[1]
+                    break
+                w = re.match(r"[^\s:#=]+", text[pos:limit])
+                if not w or w.group().lower().rstrip(".,:") not in _SHORT:
+                    break
+                pos += w.end()
+        return out
+
+
+#: Presidio country recognizers run on English text (class name, trigger for the detector).
+PRESIDIO_COUNTRY = ("InPanRecognizer", "InAadhaarRecognizer", "UkNinoRecognizer",
+                    "EsNifRecognizer", "EsNieRecognizer", "ItFiscalCodeRecognizer",
+                    "PlPeselRecognizer", "FiPersonalIdentityCodeRecognizer",
+                    "SePersonnummerRecognizer", "CaSinRecognizer", "SgFinRecognizer")
+
+
+def id_recognizers() -> list[EntityRecognizer]:
+    import presidio_analyzer.predefined_recognizers as predefined
+    out: list[EntityRecognizer] = [KeywordIdRecognizer()]
+    for name in PRESIDIO_COUNTRY:
+        out.append(getattr(predefined, name)(supported_language="en"))
+    return out

@@ -1,0 +1,203 @@
+"""Fold reformatted values back to their plain form before detection, and map offsets back.
+
+An answer can carry a value in a form no pattern expects: full-width digits or `＠` (NFKC
+folds them), a zero-width character inside an e-mail, `&#64;` / `&commat;` (HTML
+entities), `%40` (URL escapes), a card number with double spaces, tabs, newlines or NBSP
+between its groups, or one space per digit. `fold(text)` returns the text the recognizers
+read and an `OffsetMap` from its offsets back to the original's, so the scrubber redacts the
+*original* characters (`john&#64;acme.io` → `<EMAIL_ADDRESS>`, entity and all).
+
+Two layers, each a single linear regex pass:
+
+1. characters: HTML entities, `%XX` escapes of printable ASCII, invisible characters
+   (removed), non-ASCII characters (NFKC, then dash-like characters to `-`);
+2. whitespace in digit groups: a run of whitespace next to a digit (between two
+   alphanumerics) becomes one space, and six or more single digits separated by whitespace
+   (`4 1 1 1 1 1`) are joined.
+
+Text that is ASCII and has none of these shapes takes a fast path: one regex search.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import regex as re
+
+#: Characters that render as nothing: removed before detection.
+INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
+             "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068"
+             "\u2069\u3164\ufeff\uffa0")
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"})
+#: Layer 1: the characters to rewrite (named groups say how).
+_CHARS = re.compile(
+    r"(?P<ent>&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)"
+    r"|(?P<pct>%(?:2[1-9A-Fa-f]|[3-6][0-9A-Fa-f]|7[0-9A-Ea-e]))"
+    r"|(?P<nonascii>[^\x00-\x7f]+)")
+_WS_CLASS = r"[ \t\n\r\f\v]"
+#: Layer 2: whitespace inside digit groups.
+_GROUPS = re.compile(
+    r"(?P<spaced>(?<![^\W_])\d(?:" + _WS_CLASS + r"{1,8}\d(?![^\W_])){5,})"
+    r"|(?P<ws>(?<=\d)" + _WS_CLASS + r"{2,64}(?=[A-Za-z0-9])"
+    r"|(?<=[A-Za-z0-9])" + _WS_CLASS + r"{2,64}(?=\d)"
+    r"|(?<=\d)[\t\n\r\f\v](?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[\t\n\r\f\v](?=\d))")
+#: Anything either layer would touch (the fast path's single search).
+_ANY = re.compile(r"&(?:#|[A-Za-z][A-Za-z0-9]{1,31};)|%[2-7][0-9A-Fa-f]|[^\x00-\x7f]"
+                  r"|\d" + _WS_CLASS + r"{1,8}\d" + _WS_CLASS + r"{1,8}\d"
+                  r"|\d" + _WS_CLASS + r"{2}|" + _WS_CLASS + r"{2}\d"
+                  r"|\d[\t\n\r\f\v]|[\t\n\r\f\v]\d")
+_WS_RUN = re.compile(_WS_CLASS + r"+")
+
+
+class OffsetMap:
+    """Maps offsets in a rewritten text back to the text it was made from.
+
+    Built from pieces `(new_start, new_end, old_start, old_end)`; a piece whose lengths
+    agree maps character by character, any other maps as a whole (a span that touches
+    it covers all of the original piece). Gaps between pieces are copied text.
+    """
+
+    __slots__ = ("_new", "_pieces", "_inner")
+
+    def __init__(self, pieces: list[tuple[int, int, int, int]],
+                 inner: "OffsetMap | None" = None) -> None:
+        self._pieces = pieces
+        self._new = [p[0] for p in pieces]
+        self._inner = inner
+
+    def _one(self, pos: int, end: bool) -> int:
+        i = bisect_right(self._new, pos if not end else pos - 1) - 1
+        if i < 0:
+            return pos
+        ns, ne, os_, oe = self._pieces[i]
+        if (pos < ne) if not end else (pos - 1 < ne):
+            if ne - ns == oe - os_:
+                return os_ + (pos - ns)
+            return oe if end else os_
+        return oe + (pos - ne)  # in the copied text after piece i
+
+    def start(self, pos: int) -> int:
+        """Original offset where the character at new offset `pos` begins."""
+        p = self._one(pos, False)
+        return self._inner.start(p) if self._inner else p
+
+    def end(self, pos: int) -> int:
+        """Original offset where a span ending (exclusive) at new offset `pos` ends."""
+        p = self._one(pos, True) if pos > 0 else 0
+        return self._inner.end(p) if self._inner else p
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    text: str
+    map: OffsetMap | None  # None: the text is unchanged
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original [start, end) of the folded [start, end)."""
+        if self.map is None:
+            return start, end
+        return self.map.start(start), self.map.end(end)
+
+
+def _entity(raw: str) -> str:
+    out = html.unescape(raw)
+    return raw if out == raw else out
+
+
+def _char_pass(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+    out: list[str] = []
+    pieces: list[tuple[int, int, int, int]] = []
+    pos = n = 0  # pos: in text; n: length of out so far
+    for m in _CHARS.finditer(text):
+        a, b = m.span()
+        kind = m.lastgroup
+        raw = m.group()
+        if kind == "ent":
+            new = _entity(raw)
+            if new != raw:
+                new = _fold_chars(new) if not new.isascii() else new
+        elif kind == "pct":
+            new = chr(int(raw[1:], 16))
+        else:
+            new = _fold_chars(raw)
+        if new == raw:
+            continue
+        if a > pos:
+            out.append(text[pos:a])
+            n += a - pos
+        if kind == "nonascii" and len(raw) > 1 and any(len(_fold_char(c)) != 1 for c in raw):
+            # map per character so one removed or expanded character does not blur a word
+            for i, ch in enumerate(raw):
+                f = _fold_char(ch)
+                pieces.append((n, n + len(f), a + i, a + i + 1))
+                out.append(f)
+                n += len(f)
+        else:
+            pieces.append((n, n + len(new), a, b))
+            out.append(new)
+            n += len(new)
+        pos = b
+    if not pieces:
+        return text, []
+    out.append(text[pos:])
+    return "".join(out), pieces
+
+
+def _fold_char(ch: str) -> str:
+    if ch in INVISIBLE:
+        return ""
+    return unicodedata.normalize("NFKC", ch).translate(_DASHES)
+
+
+def _fold_chars(s: str) -> str:
+    return "".join(_fold_char(c) for c in s)
+
+
+def _group_pass(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+    out: list[str] = []
+    pieces: list[tuple[int, int, int, int]] = []
+    pos = n = 0
+    for m in _GROUPS.finditer(text):
+        a, b = m.span()
+        if m.lastgroup == "spaced":
+            raw = m.group()
+            # digits keep their own offsets; each whitespace run disappears
+            if a > pos:
+                out.append(text[pos:a])
+                n += a - pos
+            last = a
+            for w in _WS_RUN.finditer(raw):
+                wa, wb = a + w.start(), a + w.end()
+                out.append(text[last:wa])
+                n += wa - last
+                pieces.append((n, n, wa, wb))
+                last = wb
+            out.append(text[last:b])
+            n += b - last
+        else:
+            if a > pos:
+                out.append(text[pos:a])
+                n += a - pos
+            pieces.append((n, n + 1, a, b))
+            out.append(" ")
+            n += 1
+        pos = b
+    if not pieces:
+        return text, []
+    out.append(text[pos:])
+    return "".join(out), pieces
+
+
+def fold(text: str) -> Folded:
+    """The text to detect on, and how to map its offsets back (None when unchanged)."""
+    if _ANY.search(text) is None:
+        return Folded(text, None)
+    folded, pieces = _char_pass(text)
+    inner = OffsetMap(pieces) if pieces else None
+    grouped, pieces2 = _group_pass(folded)
+    if pieces2:
+        return Folded(grouped, OffsetMap(pieces2, inner))
+    return Folded(folded, inner)

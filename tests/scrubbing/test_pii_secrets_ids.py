@@ -1,0 +1,126 @@
+"""Passwords, cloud keys, identity numbers and URLs: what is redacted and what is left alone.
+
+The positive sentences are the formats issue 15 lists as missed; the negative ones are the
+hard benign cases a naive rule would mangle (code, hashing advice, plain links).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.scrubbing.engine import Detector
+from gateway.scrubbing.scrubber import Scrubber
+from gateway.scrubbing.settings import parse_settings
+from gateway.scrubbing.urls import sensitive_url
+
+#: (text, value that must go, entity it is reported as)
+CAUGHT = [
+    ("My password Qr7!dke#39 is on the note.", "Qr7!dke#39", "SECRET"),
+    ("Log in with jane.doe@acme.io / W!nter2024 please.", "W!nter2024", "SECRET"),
+    ("password=hunter2hunter2", "hunter2hunter2", "SECRET"),
+    ("pwd: hunter2hunter2 for the test box", "hunter2hunter2", "SECRET"),
+    ("pwd hunter2hunter2", "hunter2hunter2", "SECRET"),
+    ("The password for the admin account is W!nter2024.", "W!nter2024", "SECRET"),
+    ("login: admin / S3cret!pass", "S3cret!pass", "SECRET"),
+    ("DB_PASSWORD=s3cr3tPa55word\nDB_USER=app", "s3cr3tPa55word", "SECRET"),
+    ("the wifi passphrase is 'BlueOcean2023'", "BlueOcean2023", "SECRET"),
+    ("Your API token for the sandbox is 7f3a9c2e8b1d4f6a0c5e9b2d7a4f1c8e, keep it safe.",
+     "7f3a9c2e8b1d4f6a0c5e9b2d7a4f1c8e", "SECRET"),
+    ('"private_key_id": "3b9f2c7a1e8d4b6f0a5c9e2d7b4a1f8c6e3d0b9a"',
+     "3b9f2c7a1e8d4b6f0a5c9e2d7b4a1f8c6e3d0b9a", "SECRET"),
+    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AWS_SECRET_KEY"),
+    ("Maps key AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY works.",
+     "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", "GOOGLE_API_KEY"),
+    ("AZURE_CLIENT_SECRET=abc8Q~Zx1yW2vU3tS4rQ5pO6nM7lK8jI9hG0fE1d",
+     "abc8Q~Zx1yW2vU3tS4rQ5pO6nM7lK8jI9hG0fE1d", "AZURE_CLIENT_SECRET"),
+    ("DefaultEndpointsProtocol=https;AccountName=x;AccountKey=q8Zr2mX9vT4pL7wN1kB6cF3hJ0sD5gE8==;",
+     "q8Zr2mX9vT4pL7wN1kB6cF3hJ0sD5gE8==", "AZURE_STORAGE_KEY"),
+    ("His SSN 536228491 is on file.", "536228491", "US_SSN"),
+    ("SSN: 536 22 8491", "536 22 8491", "US_SSN"),
+    ("PAN: ABCDE1234F", "ABCDE1234F", "IN_PAN"),
+    ("Aadhaar 2345 6789 0124 is linked.", "2345 6789 0124", "IN_AADHAAR"),
+    ("My NI number is QQ 12 34 56 C.", "QQ 12 34 56 C", "UK_NINO"),
+    ("Passport number: 533380006, expires 2030.", "533380006", "PASSPORT"),
+    ("driver's licence D1234-56789-01234", "D1234-56789-01234", "DRIVER_LICENSE"),
+    ("Tax ID: 12-3456789", "12-3456789", "TAX_ID"),
+    ("DNI 12345678Z", "12345678Z", "ES_NIF"),
+    ("codice fiscale RSSMRA85T10A562S", "RSSMRA85T10A562S", "IT_FISCAL_CODE"),
+    ("national id number 8001015009087", "8001015009087", "NATIONAL_ID"),
+    ("IBAN DE89  3704  0044  0532  0130  00 please", "DE89  3704  0044  0532  0130  00",
+     "IBAN_CODE"),
+    ("Reset at https://acme.io/reset?token=8f3KqL2x9Zt7Vb1mN4pQ now",
+     "https://acme.io/reset?token=8f3KqL2x9Zt7Vb1mN4pQ", "URL"),
+    ("Files at https://admin:hunter22@files.acme.io/x today",
+     "https://admin:hunter22@files.acme.io/x", "URL"),
+    ("DATABASE_URL=postgres://app:Sup3rS3cret@db:5432/prod", "postgres://app:Sup3rS3cret@db:5432/prod",
+     "URL"),
+    ("Password: **Qr7!dke#39**", "Qr7!dke#39", "SECRET"),
+]
+
+LEFT_ALONE = [
+    "Use `password = getpass.getpass()` so the password never shows in history.",
+    "Passwords should be hashed with bcrypt or argon2id, never with md5 or sha256.",
+    "Your password must be at least 12 characters long.",
+    "The password is incorrect, please try again.",
+    "Run `pwd` to print the working directory, then `cd ../build && make -j4`.",
+    "The token limit is 4096 and the header is `Authorization: Bearer <key>`.",
+    "In Python, dict.get(key, default) returns the default when the key is missing.",
+    "Set PASSWORD_MIN_LENGTH=12 and SESSION_TIMEOUT=3600 in settings.py.",
+    "The commit 3f2a9c1e8b7d6f5a4c3b2a1f0e9d8c7b6a5f4e3d fixed the race.",
+    "See https://docs.python.org/3/library/secrets.html and https://github.com/psf/requests.",
+    "A passport photo must be 35 mm by 45 mm.",
+    "The SSN field is optional; leave it blank if you prefer.",
+    "password: ********",
+    "Reset your password at https://acme.io/account/settings.",
+]
+
+
+@pytest.fixture(scope="module")
+def scrubber() -> Scrubber:
+    return Scrubber(Detector(None), parse_settings({"nlp_model": None}))
+
+
+@pytest.mark.parametrize(("text", "value", "entity"), CAUGHT)
+def test_caught(scrubber: Scrubber, text: str, value: str, entity: str) -> None:
+    out, counts = scrubber.scrub(text)
+    assert value not in out and f"<{entity}>" in out, out
+    assert counts.get(entity) == 1 and len(out) < len(text) + 20
+
+
+@pytest.mark.parametrize("text", LEFT_ALONE)
+def test_left_alone(scrubber: Scrubber, text: str) -> None:
+    assert scrubber.scrub(text) == (text, {})
+
+
+@pytest.mark.parametrize(("url", "sensitive"), [
+    ("https://docs.python.org/3/library/re.html", False),
+    ("https://github.com/microsoft/presidio/issues?q=is%3Aopen", False),
+    ("https://example.com/search?q=weather&page=2", False),
+    ("http://t.co/O90deSLB", False),
+    ("https://user:pass@host.example.com/", True),
+    ("https://acme.io/reset?token=8f3KqL2x9Zt7Vb1mN4pQ", True),
+    ("https://acme.io/unsubscribe?email=jane%40acme.io", True),
+    ("https://acme.io/users/jane.doe@acme.io/profile", True),
+    ("https://acme.io/s/Zk8Qw2Lm9Xv4Tp7Rn1BcYd", True),
+    ("https://api.acme.io/v1/items?api_key=abc123def456", True),
+    ("https://files.acme.io/download?sig=Qm9vZ2xl&expires=1700000000", True),
+])
+def test_url_policy(url: str, sensitive: bool) -> None:
+    assert sensitive_url(url) is sensitive
+
+
+def test_url_policy_all_redacts_every_link() -> None:
+    s = Scrubber(Detector(None), parse_settings({"nlp_model": None, "url_policy": "all"}))
+    assert s.scrub("See https://docs.python.org/3/ now.") == ("See <URL> now.", {"URL": 1})
+
+
+def test_per_entity_thresholds() -> None:
+    d = Detector(None)
+    text = "aws key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY and 0x9f wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEZ"
+    base = Scrubber(d, parse_settings({"nlp_model": None}))
+    assert base.scrub(text)[1] == {"AWS_SECRET_KEY": 1}  # the second has no context
+    strict = Scrubber(d, parse_settings({"nlp_model": None, "thresholds": {"aws_secret_key": 0.9}}))
+    assert strict.scrub(text)[1] == {}
+    with pytest.raises(Exception, match="threshold"):
+        parse_settings({"thresholds": {"PERSON": 2}})
