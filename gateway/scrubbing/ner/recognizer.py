@@ -1,0 +1,79 @@
+"""The shipped tagger as a Presidio recognizer: PERSON, LOCATION, ORGANIZATION offline.
+
+`KeepgateNerRecognizer().analyze(text, entities)` returns Presidio `RecognizerResult`s, so it
+sits in a `RecognizerRegistry` or an `AnalyzerEngine` like any other recognizer (it needs no
+NLP artifacts). The weights load once per process (`model/keepgate_ner.npz`, ~2 MB).
+
+@-handles: a social-media handle (`@jane_doe`) names a person or an organisation as surely
+as a name does, and the training data (Broad Twitter Corpus) labels them so. The tagger
+decides each one like any other token (`@` before it is a feature); the `@` stays visible
+(`@<PERSON>`). A handle is skipped when it reads as code: at the start of a line (a Python
+or Java decorator), followed by `.`, `(` or `/` (`@app.route(`, `@types/node`), or a
+well-known at-rule or directive (`@media`, `@import`, `@param`, `@here`).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from gateway.scrubbing.ner.tagger import LABELS, Tagger
+
+MODEL = Path(__file__).resolve().parent / "model" / "keepgate_ner.npz"
+_CODE_HANDLES = frozenset(
+    "media import font-face keyframes charset supports page layer tailwind apply param "
+    "return returns throws throw see since deprecated author version override property "
+    "staticmethod classmethod dataclass abstractmethod here channel everyone all "
+    "interface implementation end synthesize protocol todo fixme type typedef link "
+    "example component injectable input output viewchild hostlistener test before after "
+    "beforeeach aftereach mock patch pytest app router get post put delete".split())
+_LOCK = threading.Lock()
+_TAGGER: Tagger | None = None
+
+
+def shipped_tagger() -> Tagger:
+    """The tagger in the package, loaded once per process."""
+    global _TAGGER
+    with _LOCK:
+        if _TAGGER is None:
+            _TAGGER = Tagger.load(MODEL)
+        return _TAGGER
+
+
+def _code_handle(text: str, start: int, end: int) -> bool:
+    """Is the entity at [start, end) right after an `@` that reads as code?"""
+    at = start - 1
+    if at < 0 or text[at] != "@":
+        return False
+    line_start = text.rfind("\n", 0, at) + 1
+    if not text[line_start:at].strip():
+        return True  # a decorator or annotation
+    if text[end:end + 1] in (".", "(", "/", ":") and text[end + 1:end + 2].strip():
+        return True
+    return text[start:end].lower() in _CODE_HANDLES
+
+
+class KeepgateNerRecognizer(EntityRecognizer):
+    """PERSON / LOCATION / ORGANIZATION from the shipped tagger."""
+
+    def __init__(self, tagger: Tagger | None = None) -> None:
+        self.tagger = tagger or shipped_tagger()
+        super().__init__(supported_entities=list(LABELS), name="KeepgateNerRecognizer",
+                         supported_language="en")
+
+    def load(self) -> None:  # noqa: D102 - weights are loaded in __init__
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:  # noqa: ANN001
+        wanted = set(entities) & set(LABELS)
+        if not wanted:
+            return []
+        out = []
+        for e in self.tagger.entities(text):
+            if e.label not in wanted or sum(c.isalnum() for c in text[e.start:e.end]) < 3:
+                continue  # `ci`, `UK`: too short to identify anyone, often a false alarm
+            if not _code_handle(text, e.start, e.end):
+                out.append(RecognizerResult(e.label, e.start, e.end, e.score))
+        return out
