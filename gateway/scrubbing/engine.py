@@ -28,6 +28,7 @@ unfiltered recognizer lies in a window the detector analyses.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,9 +38,16 @@ import re as _re
 
 import regex as re
 
+from gateway.scrubbing.credentials import REACH as CREDENTIAL_REACH
+from gateway.scrubbing.credentials import credential_recognizers
+from gateway.scrubbing.ids import KEYWORDS as ID_KEYWORDS
+from gateway.scrubbing.ids import REACH as ID_REACH
+from gateway.scrubbing.ids import id_recognizers
 from gateway.scrubbing.offline import use_bundled_suffix_list
 from gateway.scrubbing.patterns import extra_recognizers
 from gateway.scrubbing.secrets import secret_recognizers
+from gateway.scrubbing.settings import BUILTIN_NER
+from gateway.scrubbing.urls import UrlUserInfoRecognizer
 
 if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer
@@ -76,7 +84,22 @@ TRIGGERS: dict[str, str | None] = {
     "STRIPE_KEY": r"_live_|_test_",
     "JWT": "eyJ",
     "PRIVATE_KEY": "-----BEGIN",
-    "SECRET": r"(?i)key|token|secret|passw|pwd|passphrase|credential|bearer",
+    "GOOGLE_API_KEY": "AIza",
+    "AZURE_CLIENT_SECRET": r"\dQ~",
+    "AZURE_STORAGE_KEY": r"(?:AccountKey|SharedAccessKey|SharedAccessSignature)=",
+    "AWS_SECRET_KEY": r"[A-Za-z0-9/+]{40}",
+    # Presidio's country recognizers (gateway.scrubbing.ids)
+    "IN_PAN": r"[A-Za-z]{5}\d{4}", "IN_AADHAAR": r"\d{4}", "UK_NINO": r"\d\d",
+    "ES_NIF": r"\d{7}", "ES_NIE": r"\d{7}", "IT_FISCAL_CODE": r"\d\d", "PL_PESEL": r"\d{11}",
+    "FI_PERSONAL_IDENTITY_CODE": r"\d{6}", "SE_PERSONNUMMER": r"\d{6}",
+    "CA_SIN": r"\d{3}", "SG_NRIC_FIN": r"\d{7}",
+    # By recognizer name (several recognizers of one entity type, or several types):
+    # a keyword they all need.
+    "CredentialRecognizer": r"(?i)pass|pwd|pw|key|token|secret|bearer|cred|auth",
+    "CredentialPairRecognizer": r"@[\w\-]{1,63}\.[\w.\-]{1,200}[ \t]{0,3}[/|:]"
+                                r"|(?i:\b(?:user|username|login|account|creds?|credentials)\b)",
+    "UrlUserInfoRecognizer": r"://[^\s/?#@]{1,200}@",
+    "KeywordIdRecognizer": r"(?i)\b(?:" + "|".join(rx for rx, _ in ID_KEYWORDS) + r")",
 }
 #: Recognizers that are slow per character of input (phonenumbers runs one matcher per
 #: region over the whole text) see only windows around candidate digit runs: the run
@@ -100,7 +123,7 @@ _WORD = re.compile(r"[\w#]+")
 #: Every match of a "signal" entity contains one of these (test_pii_triggers.py checks it
 #: against the unwindowed recognizers). The alternatives start with rare characters (but
 #: `sk-`, `xox`), so one pass over prose costs ~10 ns a character.
-SIGNAL = re.compile(r"(\d+)|[@_]|:[:0-9A-Fa-f]|\.[A-Za-z0-9]"
+SIGNAL = re.compile(r"(\d+)|[@_\uff20\ufe6b]|:[:0-9A-Fa-f]|\.[A-Za-z0-9]|&#|&[A-Za-z]{2,8};"
                     r"|-(?:----|[0-9A-Fa-f]{2}(?:[-:.]|[0-9A-Fa-f]{2}))|sk-|xox")
 #: How far a spaced entity reaches from a digit in it (a 34-char IBAN with 8 spaces).
 DIGIT_REACH = 48
@@ -109,7 +132,12 @@ DIGIT_REACH = 48
 #: whole text (a PEM block spans lines).
 LOCATED: dict[str, tuple[int, int] | None] = {
     "AWS_ACCESS_KEY": (0, 0),
-    "SECRET": (32, 24),  # `client_secret = "...`: keyword start and the value's first word
+    "GOOGLE_API_KEY": (0, 0),
+    "AZURE_STORAGE_KEY": (0, 0),
+    # `the password for the admin account is ...`: the keyword's identifier, a few words
+    "CredentialRecognizer": (40, CREDENTIAL_REACH + 8),
+    "CredentialPairRecognizer": (72, 140),
+    "KeywordIdRecognizer": (0, ID_REACH + 8),
     "PRIVATE_KEY": None,
 }
 #: Entities that never contain whitespace: they run on the words around their trigger's
@@ -117,7 +145,8 @@ LOCATED: dict[str, tuple[int, int] | None] = {
 #: send Presidio's email regex, quadratic on long words, over the blob).
 WORD_ENTITIES = frozenset({
     "EMAIL_ADDRESS", "URL", "IP_ADDRESS", "MAC_ADDRESS", "UUID", "CRYPTO", "OPENAI_API_KEY",
-    "ANTHROPIC_API_KEY", "GITHUB_TOKEN", "SLACK_TOKEN", "STRIPE_KEY", "JWT"})
+    "ANTHROPIC_API_KEY", "GITHUB_TOKEN", "SLACK_TOKEN", "STRIPE_KEY", "JWT", "AWS_SECRET_KEY",
+    "AZURE_CLIENT_SECRET"})
 _WS = _re.compile(r"\s")
 _LAST_WS = re.compile(r"(?r)\s")
 
@@ -217,10 +246,10 @@ def _scoped(trigger: str) -> str:
     return "(?:" + trigger + ")"
 
 
-def _reach(entity: str, trigger: str | None) -> "str | tuple[int, int] | None":
+def _reach(key: str, trigger: str | None) -> "str | tuple[int, int] | None":
     if trigger is None:
         return None
-    return LOCATED[entity] if entity in LOCATED else "signal"
+    return LOCATED[key] if key in LOCATED else "signal"
 
 
 def _locator(trigger: str | None, reach: object) -> tuple["_re.Pattern[str] | None", bool]:
@@ -292,8 +321,10 @@ def _blank():  # noqa: ANN202
 
 
 def _engine_with(nlp) -> "SpacyNlpEngine":  # noqa: ANN001
-    from presidio_analyzer.nlp_engine import SpacyNlpEngine
-    engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": "blank"}])
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+    # Nothing ignored: ORGANIZATION (spaCy's ORG) is reported like PERSON and LOCATION.
+    engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": "blank"}],
+                            ner_model_configuration=NerModelConfiguration(labels_to_ignore=[]))
     engine.nlp = {"en": nlp}  # set, never `load()`: load() downloads missing models
     return engine
 
@@ -304,8 +335,8 @@ def load_ner_engine(model: str) -> "SpacyNlpEngine":
     if not (spacy.util.is_package(model) or Path(model).exists()):
         raise ModelNotInstalled(
             f"guards.pii.nlp_model: spaCy model {model!r} is not installed. Install it into "
-            f"the image (e.g. `python -m spacy download {model}` at build time) or remove "
-            f"nlp_model to scrub with pattern recognizers only.")
+            f"the image (e.g. `docker build --build-arg SPACY_MODEL={model}`) or use "
+            f"nlp_model: {BUILTIN_NER} (the NER shipped in the package).")
     return _engine_with(spacy.load(model))
 
 
@@ -321,23 +352,28 @@ def presidio_pattern_recognizers() -> list["EntityRecognizer"]:
 class Detector:
     """Finds entity spans in text with Presidio recognizers; thread-safe, reusable."""
 
-    def __init__(self, nlp_model: str | None = None, prefilter: bool = True) -> None:
+    def __init__(self, nlp_model: str | None = BUILTIN_NER, prefilter: bool = True) -> None:
         use_bundled_suffix_list()
-        recognizers = presidio_pattern_recognizers() + extra_recognizers() + secret_recognizers()
+        recognizers = (presidio_pattern_recognizers() + extra_recognizers() + secret_recognizers()
+                       + credential_recognizers() + id_recognizers() + [UrlUserInfoRecognizer()])
         self.entries: list[_Entry] = []
         for rec in recognizers:
             entity = rec.supported_entities[0]
-            trig = TRIGGERS.get(entity) if prefilter else None
+            key = rec.name if rec.name in TRIGGERS else entity
+            trig = TRIGGERS.get(key) if prefilter else None
             window = WINDOWS.get(entity) if prefilter else None
+            reach = _reach(key, trig)
             self.entries.append(_Entry(
                 rec, list(rec.supported_entities), re.compile(trig) if trig else None,
                 tuple(w.lower() for w in (getattr(rec, "context", None) or ())),
-                re.compile(window) if window else None, _reach(entity, trig),
-                *_locator(trig, _reach(entity, trig)),
+                re.compile(window) if window else None, reach, *_locator(trig, reach),
                 {} if window else None, _compiled_patterns(rec)))
         self.ner_engine: SpacyNlpEngine | None = None
         self.ner_recognizer: EntityRecognizer | None = None
-        if nlp_model:
+        if nlp_model == BUILTIN_NER:
+            from gateway.scrubbing.ner.recognizer import KeepgateNerRecognizer
+            self.ner_recognizer = KeepgateNerRecognizer()
+        elif nlp_model:
             from presidio_analyzer.predefined_recognizers import SpacyRecognizer
             self.ner_engine = load_ner_engine(nlp_model)
             self.ner_recognizer = SpacyRecognizer(supported_language="en")
@@ -346,10 +382,15 @@ class Detector:
                    if e.reach not in ("signal", None) and not e.lower]
         self._gate = re.compile("|".join([SIGNAL.pattern] + [_scoped(t) for t in located]))
         self._gate_lower = [e.locator for e in self.entries if e.lower]
-        self.gated = not nlp_model and all(
+        self.gated = not self.has_ner and all(
             e.reach is not None or e.entities == ["PRIVATE_KEY"] for e in self.entries)
         self.supported = frozenset(e for x in self.entries for e in x.entities) | (
             frozenset(self.ner_recognizer.supported_entities) if self.ner_recognizer else frozenset())
+
+    @property
+    def has_ner(self) -> bool:
+        """Is a NER model on (names have no shape: the stream holds every recent word)?"""
+        return self.ner_recognizer is not None
 
     def last_signal(self, text: str, pos: int = 0) -> int | None:
         """End of the last gate match in `text[pos:]`, -1 if none: `analyze` finds nothing
@@ -412,7 +453,9 @@ class Detector:
                 piece = text if (a, b) == (0, len(text)) else text[a:b]
                 for start, end, entity, score in entry.run(piece, wanted):
                     start, end = start + a, end + a
-                    if score < threshold and entry.context:
+                    if score < 1.0 and entry.context:
+                        # as Presidio's context enhancer: any result with a context word
+                        # near it gains (per-entity thresholds may sit above the global one)
                         if words is None:
                             words = [(m.start(), m.group().lower()) for m in _WORD.finditer(text)]
                         score = self._with_context(score, start, end, words, entry.context)
@@ -424,10 +467,11 @@ class Detector:
 
     def _ner(self, text: str, entities: frozenset[str], threshold: float,
              out: list[Span]) -> list[Span]:
-        if self.ner_engine is not None and self.ner_recognizer is not None:
+        if self.ner_recognizer is not None:
             ner_wanted = [e for e in self.ner_recognizer.supported_entities if e in entities]
             if ner_wanted:
-                artifacts = self.ner_engine.process_text(text, "en")
+                artifacts = (self.ner_engine.process_text(text, "en")
+                             if self.ner_engine is not None else None)
                 for r in self.ner_recognizer.analyze(text, ner_wanted, artifacts):
                     if r.score >= threshold and r.entity_type in entities:
                         out.append(Span(r.start, r.end, r.entity_type, r.score))
@@ -436,8 +480,10 @@ class Detector:
     @staticmethod
     def _with_context(score: float, start: int, end: int, words: list[tuple[int, str]],
                       context: tuple[str, ...]) -> float:
-        near = ([w for pos, w in words if pos < start][-CONTEXT_WORDS_BEFORE:]
-                + [w for pos, w in words if pos >= end][:CONTEXT_WORDS_AFTER])
+        i = bisect_left(words, (start, ""))
+        j = bisect_left(words, (end, ""))
+        near = ([w for _, w in words[max(0, i - CONTEXT_WORDS_BEFORE):i]]
+                + [w for _, w in words[j:j + CONTEXT_WORDS_AFTER]])
         if any(c in w for w in near for c in context):
             return min(1.0, max(score + CONTEXT_FACTOR, CONTEXT_MIN_SCORE))
         return score

@@ -113,7 +113,7 @@ class PiiGuard(Guard):
     def stream_scrubber(self, scrubber: Scrubber,
                         counts: Counter[str] | None = None) -> StreamScrubber:
         """A `StreamScrubber` for text arriving in pieces, held back as this guard holds it."""
-        return StreamScrubber.of(scrubber, hold_all_words=self.detector.ner_engine is not None,
+        return StreamScrubber.of(scrubber, hold_all_words=self.detector.has_ner,
                                  counts=counts)
 
     def transform(self, call: Call, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
@@ -121,7 +121,7 @@ class PiiGuard(Guard):
         if scrubber is None:
             return chunks
         return self._run(call, chunks, _CallState(
-            scrubber, hold_all_words=self.detector.ner_engine is not None, whole=not call.stream))
+            scrubber, hold_all_words=self.detector.has_ner, whole=not call.stream))
 
     async def _run(self, call: Call, chunks: AsyncIterator[Chunk],
                    st: _CallState) -> AsyncIterator[Chunk]:

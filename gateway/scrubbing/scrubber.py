@@ -22,7 +22,9 @@ import regex as re
 
 from gateway.scrubbing import operators
 from gateway.scrubbing.engine import Detector, Span, resolve_overlaps
+from gateway.scrubbing.normalize import fold
 from gateway.scrubbing.settings import PiiSettings, SettingsError, parse_settings
+from gateway.scrubbing.urls import sensitive_url
 
 
 class Scrubber:
@@ -43,6 +45,9 @@ class Scrubber:
             raise SettingsError(f"{at}.operators: unknown entity type(s) {sorted(stray)} "
                                 "(use an entity type or DEFAULT)", where + ("operators",))
         self.threshold = settings.score_threshold
+        self.thresholds = settings.thresholds_for(self.entities)
+        self._floor = min(self.thresholds.values(), default=self.threshold)
+        self.all_urls = settings.url_policy == "all"
         self.salt = settings.salt()
         values = sorted({v for v in settings.allowlist if v}, key=len, reverse=True)
         self._allow = (re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE)
@@ -56,13 +61,33 @@ class Scrubber:
         return cls(detector or Detector(settings.nlp_model), settings)
 
     def analyze(self, text: str) -> list[Span]:
-        """Entity spans to rewrite: above threshold, not allowlisted, overlaps merged."""
-        spans = resolve_overlaps(self.detector.analyze(text, self.entities, self.threshold))
+        """Entity spans to rewrite, on the original text: detected on its folded form
+        (`normalize.fold`: NFKC, invisibles, entities, escapes, spaced digits), above each
+        entity's threshold, not allowlisted, URLs only when sensitive, overlaps merged."""
+        folded = fold(text)
+        norm = folded.text
+        found = []
+        for s in self.detector.analyze(norm, self.entities, self._floor):
+            if s.score < self.thresholds.get(s.entity, self.threshold):
+                continue
+            if s.entity == "URL" and not self.all_urls:
+                if not sensitive_url(norm[s.start:s.end]):
+                    continue
+                # the whole link goes, typed URL, even where a token inside it is also a SECRET
+                s = Span(s.start, s.end, s.entity, max(s.score, 0.9))
+            found.append(s)
+        spans = resolve_overlaps(found)
         if spans and self._allow is not None:
-            allowed = [(m.start(), m.end()) for m in self._allow.finditer(text)]
+            allowed = [(m.start(), m.end()) for m in self._allow.finditer(norm)]
             spans = [s for s in spans
                      if not any(a <= s.start and s.end <= b for a, b in allowed)]
-        return spans
+        if folded.map is None or not spans:
+            return spans
+        out = []
+        for s in spans:
+            a, b = folded.span(s.start, s.end)
+            out.append(Span(a, b, s.entity, s.score))
+        return resolve_overlaps(out)
 
     def redact(self, text: str, spans: list[Span], counts: Counter[str] | None = None) -> str:
         """Rewrite `spans` (sorted, disjoint) in `text`, counting each entity type."""

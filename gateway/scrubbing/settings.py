@@ -12,7 +12,9 @@ guards:
       AWS_ACCESS_KEY: {type: drop}
     allowlist: [support@company.com]
     hash_salt: os.environ/KEEPGATE_PII_SALT  # or KEEPGATE_PII_SALT in the environment
-    nlp_model: en_core_web_sm    # optional spaCy NER (PERSON, LOCATION, ...); must be installed
+    nlp_model: builtin           # the shipped NER; or a spaCy model (installed), or null
+    thresholds: {PERSON: 0.5}    # per entity type
+    url_policy: sensitive        # or `all`
     fail_open: false
     roles: {support: {allowlist: [...]}}     # per-role / per-key overrides (operators too)
     keys: {ci-bot: {enabled: false}}
@@ -33,12 +35,27 @@ DEFAULT_ENTITIES: tuple[str, ...] = (
     "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN",
     "URL", "CRYPTO", "US_BANK_NUMBER", "US_DRIVER_LICENSE", "US_ITIN", "US_PASSPORT",
     "UK_NHS", "MEDICAL_LICENSE", "MAC_ADDRESS",
-    # secrets (gateway.scrubbing.secrets)
-    "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AWS_ACCESS_KEY", "GITHUB_TOKEN", "SLACK_TOKEN",
-    "STRIPE_KEY", "JWT", "PRIVATE_KEY", "SECRET",
+    # identity numbers (gateway.scrubbing.ids)
+    "PASSPORT", "DRIVER_LICENSE", "NATIONAL_ID", "TAX_ID", "UK_NINO", "IN_PAN", "IN_AADHAAR",
+    "ES_NIF", "ES_NIE", "IT_FISCAL_CODE", "PL_PESEL", "FI_PERSONAL_IDENTITY_CODE",
+    "SE_PERSONNUMMER", "CA_SIN", "SG_NRIC_FIN",
+    # secrets (gateway.scrubbing.secrets, gateway.scrubbing.credentials)
+    "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "GITHUB_TOKEN",
+    "SLACK_TOKEN", "STRIPE_KEY", "JWT", "PRIVATE_KEY", "GOOGLE_API_KEY", "AZURE_CLIENT_SECRET",
+    "AZURE_STORAGE_KEY", "SECRET",
 )
-#: Entities a spaCy NER model adds when `nlp_model` is set and `entities` is not.
-NER_ENTITIES: tuple[str, ...] = ("PERSON", "LOCATION", "NRP")
+#: Entities the NER adds when `entities` is not set: the shipped tagger finds the first
+#: three, a spaCy model also NRP (nationalities, religious and political groups).
+BUILTIN_NER = "builtin"
+NER_ENTITIES: tuple[str, ...] = ("PERSON", "LOCATION", "ORGANIZATION")
+SPACY_NER_ENTITIES: tuple[str, ...] = NER_ENTITIES + ("NRP",)
+#: Per-entity score thresholds over `score_threshold` (see docs/pii.md, "Defaults").
+#: The NER's scores are its probability for the span's label; an AWS secret key (40
+#: base64 characters) counts only next to a word like `aws` or `secret` (context lifts
+#: its 0.5 to 0.85).
+DEFAULT_THRESHOLDS: dict[str, float] = {
+    "PERSON": 0.5, "LOCATION": 0.55, "ORGANIZATION": 0.6, "NRP": 0.6, "AWS_SECRET_KEY": 0.6,
+}
 
 SALT_ENV = "KEEPGATE_PII_SALT"
 ENV_PREFIX = "os.environ/"
@@ -79,7 +96,14 @@ class PiiSettings(BaseModel):
     operators: dict[str, Operator] = Field(default_factory=dict)
     allowlist: list[str] = Field(default_factory=list)
     hash_salt: str | None = None
-    nlp_model: str | None = None
+    #: Per-entity score thresholds (over DEFAULT_THRESHOLDS, then score_threshold).
+    thresholds: dict[str, float] = Field(default_factory=dict)
+    #: `sensitive`: a URL is redacted only when it carries credentials, tokens or
+    #: identifiers (gateway/scrubbing/urls.py); `all`: every URL.
+    url_policy: Literal["sensitive", "all"] = "sensitive"
+    #: `builtin` (the NER shipped in the package), a spaCy model (package name or path),
+    #: or null / `none` for pattern recognizers only.
+    nlp_model: str | None = BUILTIN_NER
     fail_open: bool = False
     #: Characters a multi-word entity (spaced card or IBAN, phone with extension) can span;
     #: the stream holds back digit-led words within this distance of its end.
@@ -92,6 +116,21 @@ class PiiSettings(BaseModel):
     roles: dict[str, dict[str, Any]] = Field(default_factory=dict)
     keys: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
+    @field_validator("nlp_model", mode="before")
+    @classmethod
+    def _no_model(cls, v: Any) -> Any:
+        return None if v in (None, "", "none", "None", False) else v
+
+    @field_validator("thresholds", mode="before")
+    @classmethod
+    def _upper_threshold_keys(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if not isinstance(x, (int, float)) or not 0 <= x <= 1:
+                    raise ValueError(f"threshold for {k} must be a number from 0 to 1")
+            return {str(k).upper(): v[k] for k in v}
+        return v
+
     @field_validator("operators", mode="before")
     @classmethod
     def _upper_keys(cls, v: Any) -> Any:
@@ -102,8 +141,16 @@ class PiiSettings(BaseModel):
     def entity_set(self) -> frozenset[str]:
         if self.entities is not None:
             return frozenset(e.upper() for e in self.entities)
-        extra = NER_ENTITIES if self.nlp_model else ()
+        extra = (() if not self.nlp_model else NER_ENTITIES if self.nlp_model == BUILTIN_NER
+                 else SPACY_NER_ENTITIES)
         return frozenset(DEFAULT_ENTITIES + extra)
+
+    def thresholds_for(self, entities: frozenset[str]) -> dict[str, float]:
+        """The score each entity type needs: `thresholds`, else the default for the type
+        (never below `score_threshold`), else `score_threshold`."""
+        out = {e: max(DEFAULT_THRESHOLDS.get(e, 0.0), self.score_threshold) for e in entities}
+        out.update({e: t for e, t in self.thresholds.items() if e in entities})
+        return out
 
     def operator_for(self, entity: str) -> Operator:
         return self.operators.get(entity) or self.operators.get("DEFAULT") or Operator()

@@ -37,6 +37,7 @@ from collections import Counter
 import regex as re
 
 from gateway.scrubbing.engine import Span
+from gateway.scrubbing.normalize import fold
 from gateway.scrubbing.scrubber import Scrubber
 from gateway.scrubbing.secrets import PEM_BEGIN, PEM_END
 
@@ -49,6 +50,13 @@ MAX_COALESCE = 512
 #: Re-scan this much already-seen text for gate matches split across pieces (`pass|word`).
 OVERLAP = 16
 _WORD = re.compile(r"\S+")
+_WORD_REV = re.compile(r"(?r)\S+")
+#: Anything in a tail that folds to fewer characters: a whitespace run or a non-ASCII
+#: space, an HTML entity, a %-escape, a non-ASCII character.
+_FOLDS = re.compile(r"\s\s|[^\x00-\x7f]|[\t\n\r\f\v]|&|%")
+#: How far back the folded hold-back may reach (whitespace runs between digit groups are
+#: folded only up to 64 characters long, 15 gaps in a spaced card).
+MAX_HOLD_WALK = 4096
 _LAST_SPACE = re.compile(r"(?r)\s")  # searched from the end: O(last word), not O(text)
 _PEM_HEADER = re.compile(r"-----BEGIN([A-Z ]{0,40})-----")
 _DIGIT = _re.compile(r"\d")
@@ -164,7 +172,7 @@ class StreamScrubber:
         if not text[-1].isspace():  # the last word may still grow
             last = _LAST_SPACE.search(text)
             cut = last.end() if last else 0
-        horizon = len(text) - self.hold_chars
+        horizon = self._horizon(text)
         if self.hold_all_words or _DIGIT.search(text, max(0, horizon - 1)):
             for m in _WORD.finditer(text, max(0, horizon - 1)):
                 if m.start() >= horizon and m.start() < cut and (
@@ -175,6 +183,36 @@ class StreamScrubber:
         if pem != -1 and pem < cut and self._pem_open(text, pem):
             cut = pem
         return cut
+
+    def _horizon(self, text: str) -> int:
+        """Where the last `hold_chars` characters *as the detector reads them* begin.
+
+        The detector reads folded text (`normalize.fold`): a run of whitespace between
+        digit groups is one space, and `4 1 1 1 ...` loses its spaces. So the distance is
+        counted per word, with each whitespace run as one character and each word at its
+        folded length; a card written with tabs and double spaces is held as long as one
+        written plainly. The walk looks at most `MAX_HOLD_WALK` characters back.
+        """
+        n = len(text)
+        plain = n - self.hold_chars
+        if plain <= 0:
+            return 0
+        lo = max(0, n - MAX_HOLD_WALK)
+        tail = text[lo:]
+        if not _FOLDS.search(tail):
+            return plain  # nothing that folds: characters are characters
+        budget = self.hold_chars
+        start = n
+        for m in _WORD_REV.finditer(text, lo, n):
+            word = m.group()
+            budget -= len(fold(word).text) if not word.isascii() or "&" in word or "%" in word \
+                else len(word)
+            if m.end() < n:
+                budget -= 1  # the whitespace run after it
+            start = m.start()
+            if budget <= 0:
+                return start
+        return lo if lo else 0
 
     @staticmethod
     def _pem_open(text: str, begin: int) -> bool:

@@ -183,6 +183,7 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
                                     "targetMemoryUtilizationPercentage": 80},
                     "podDisruptionBudget": {"maxUnavailable": None, "minAvailable": 1}},
     "existing_secret": {"secret": {"existingSecret": "keepgate-creds"}},
+    "pii_patterns_only": {"pii": {"nlpModel": "none"}},
     "egress_restricted": {"networkPolicy": {
         "allowedFrom": [{"namespaceSelector": {"matchLabels": {"team": "agents"}}}],
         "egress": {"restrict": True, "extra": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}]}}},

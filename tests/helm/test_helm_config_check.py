@@ -41,6 +41,10 @@ CASES: dict[str, Case] = {
     "redis_url_from_existing_secret": Case(VALUE_SETS["external_redis_existing_secret"]),
     "existing_secret": Case(VALUE_SETS["existing_secret"]),
     "full_config": Case(VALUE_SETS["full_config"], says="1 model(s), 1 key(s)"),
+    "pii_patterns_only": Case(VALUE_SETS["pii_patterns_only"]),
+    # pii.nlpModel reaches guards.pii.nlp_model: a model the image lacks fails the check.
+    "pii_spacy_model_not_in_image": Case({"pii": {"nlpModel": "en_core_web_sm"}}, ok=False,
+                                         says="guards.pii.nlp_model"),
     # Negative controls: a bad guard key and a bad extra rule pack must fail the check,
     # so a passing check means the rendered config and mounted files were really read.
     "bad_guard_option": Case({"config": {"guards": {"policy": {"engine": "wasm"}}}},
@@ -146,6 +150,8 @@ def test_rendered_config_is_minimal_and_wired(checked) -> None:
                if m["mountPath"] == "/tmp")
     assert not tmp.get("readOnly")
     assert "KEEPGATE_REDIS_URL" not in embedded.pod_env()
+    assert "pii" not in config["guards"]  # the shipped NER is the default: nothing to say
+    assert checked["pii_patterns_only"][0].config()["guards"]["pii"] == {"nlp_model": "none"}
     bundled = checked["bundled_redis_subchart"][0]
     assert bundled.config()["guards"]["limits"] == {"backend": "redis", "fallback_share": 0.5}
     assert (bundled.pod_env(external=EXTERNAL_SECRETS)["KEEPGATE_REDIS_URL"]

@@ -54,14 +54,16 @@ def test_each_entity_is_redacted_in_a_non_streamed_answer(gw, entity: str) -> No
 
 
 CODE = ("Call threading.Thread(target=run), then current.get() and os.path.join(a, b); "
-        "send_email.to is the recipient field. Docs at https://docs.python.org/3/ help.")
+        "send_email.to is the recipient field. Docs at https://docs.python.org/3/ help; "
+        "the report is at https://files.acme.io/r?token=Zk8Qw2Lm9Xv4Tp7R now.")
 
 
 @pytest.mark.parametrize("chunk_chars", [0, 1, 5])
 def test_dotted_code_names_are_not_urls(gw, chunk_chars: int) -> None:
     """A URL match starting or ending inside a word (`threading.Th|read`, `send_|email.to`)
-    is code, not a link; the real link in the same text is still redacted."""
-    expected = CODE.replace("https://docs.python.org/3/", "<URL>")
+    is code, not a link; a plain link passes (url_policy: sensitive) and a link with a
+    token in the same text is redacted."""
+    expected = CODE.replace("https://files.acme.io/r?token=Zk8Qw2Lm9Xv4Tp7R", "<URL>")
     if chunk_chars:
         text, _ = streamed_text(gw.client(), {"reply": CODE, "chunk_chars": chunk_chars})
     else:

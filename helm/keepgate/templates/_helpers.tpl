@@ -134,6 +134,11 @@ rules/classifier/ (binary) is baked into the image instead. */}}
 {{- if $policy }}
 {{- $_ := set $guards "policy" $policy }}
 {{- end }}
+{{- /* The PII guard's NER: the shipped tagger unless a spaCy model baked into the image
+(docker build --build-arg SPACY_MODEL=...) or none is chosen. */}}
+{{- if and .Values.pii.nlpModel (ne .Values.pii.nlpModel "builtin") }}
+{{- $_ := set $guards "pii" (dict "nlp_model" .Values.pii.nlpModel) }}
+{{- end }}
 {{- /* Hosted agent checkpoints: in the shared Redis (replicas lease runs there), else a
 SQLite file on the pod's writable /tmp (the config's own directory is a read-only mount). */}}
 {{- $agent := dict "checkpoints" (dict "path" "/tmp/keepgate-agent.db") }}
