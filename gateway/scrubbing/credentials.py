@@ -50,6 +50,9 @@ _ASSIGNMENT = re.compile(r"[A-Za-z_]=[A-Za-z0-9]")
 REACH = 96  # characters after the keyword that are looked at
 _EMAIL_PAIR = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
                          r"[ \t]{0,3}[/|:][ \t]{0,3}(?P<v>[^\s\"'`,;]{4,128})")
+#: `admin / W!nter2024`: a word, a slash with spaces around it, a password-like value
+#: (paths such as `src/app2.py` have no spaces around the slash).
+_SPACED_PAIR = re.compile(r"(?<![\w/])[\w.@+\-]{2,64}[ \t]{1,3}/[ \t]{1,3}(?P<v>[^\s\"'`,;]{4,128})")
 _USER_PAIR = re.compile(r"(?i)\b(?:user(?:name)?|login|account|creds?|credentials)"
                         r"[ \t]{0,3}[:=]?[ \t]{0,3}[\w.@+-]{1,64}[ \t]{0,3}/[ \t]{0,3}"
                         r"(?P<v>[^\s\"'`,;]{4,128})")
@@ -182,11 +185,14 @@ class CredentialPairRecognizer(EntityRecognizer):
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:  # noqa: ANN001
         out = []
-        for rx in (_EMAIL_PAIR, _USER_PAIR):
+        seen: set[int] = set()
+        for rx in (_EMAIL_PAIR, _USER_PAIR, _SPACED_PAIR):
             for m in rx.finditer(text):
                 v = m.group("v").rstrip(".,;:!?)")
-                if password_like(v) or token_like(v):
-                    out.append(RecognizerResult("SECRET", m.start("v"), m.start("v") + len(v), 0.8))
+                s = m.start("v")
+                if (password_like(v) or token_like(v)) and s not in seen:
+                    seen.add(s)
+                    out.append(RecognizerResult("SECRET", s, s + len(v), 0.8))
         return out
 
 

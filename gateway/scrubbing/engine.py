@@ -96,7 +96,7 @@ TRIGGERS: dict[str, str | None] = {
     # By recognizer name (several recognizers of one entity type, or several types):
     # a keyword they all need.
     "CredentialRecognizer": r"(?i)pass|pwd|pw|key|token|secret|bearer|cred|auth",
-    "CredentialPairRecognizer": r"@[\w\-]{1,63}\.[\w.\-]{1,200}[ \t]{0,3}[/|:]"
+    "CredentialPairRecognizer": r"@[\w\-]{1,63}\.[\w.\-]{1,200}[ \t]{0,3}[/|:]|[ \t]/[ \t]"
                                 r"|(?i:\b(?:user|username|login|account|creds?|credentials)\b)",
     "UrlUserInfoRecognizer": r"://[^\s/?#@]{1,200}@",
     "KeywordIdRecognizer": r"(?i)\b(?:" + "|".join(rx for rx, _ in ID_KEYWORDS) + r")",

@@ -123,5 +123,9 @@ def id_recognizers() -> list[EntityRecognizer]:
     import presidio_analyzer.predefined_recognizers as predefined
     out: list[EntityRecognizer] = [KeywordIdRecognizer()]
     for name in PRESIDIO_COUNTRY:
-        out.append(getattr(predefined, name)(supported_language="en"))
+        rec = getattr(predefined, name)(supported_language="en")
+        # Drop look-aheads that scan the rest of the text (`(?=.*?[0-9]{4})` in the PAN
+        # "low" pattern): quadratic, and they match any 10-letter word before a year.
+        rec.patterns = [p for p in rec.patterns if "(?=.*" not in p.regex]
+        out.append(rec)
     return out

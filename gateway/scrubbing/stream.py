@@ -1,8 +1,11 @@
 """Scrub a text that arrives in pieces, holding back only what a split entity could need.
 
-Entities that can contain spaces (spaced card numbers, IBANs, phone numbers) start with a
-digit-led word (`4111`, `GB82`, `+1`, `(212)`); all others (emails, URLs, keys, JWTs) are
-single words. So at any moment the text that may still grow into an entity is:
+Entities that can contain spaces (spaced card numbers, IBANs, phone numbers, id numbers)
+start with a digit-led word (`4111`, `GB82`, `+1`, `(212)`) or a short upper-case one (`QQ`
+in `QQ 12 34 56 C`); all others (emails, URLs, keys, JWTs) are single words. Distances
+are counted as the detector reads the text (folded: a whitespace run between digit groups is
+one character; see `_horizon`). Names (the NER) have no shape: with NER on, every word
+within `hold_chars` is held. So at any moment the text that may still grow into an entity is:
 
 * the last word, while no whitespace follows it;
 * any digit-led word that starts within `hold_chars` of the end (a spaced entity that long
@@ -30,7 +33,6 @@ everything and scrubs the whole text once at `flush()`.
 
 from __future__ import annotations
 
-import re as _re
 import time
 from collections import Counter
 
@@ -59,13 +61,13 @@ _FOLDS = re.compile(r"\s\s|[^\x00-\x7f]|[\t\n\r\f\v]|&|%")
 MAX_HOLD_WALK = 4096
 _LAST_SPACE = re.compile(r"(?r)\s")  # searched from the end: O(last word), not O(text)
 _PEM_HEADER = re.compile(r"-----BEGIN([A-Z ]{0,40})-----")
-_DIGIT = _re.compile(r"\d")
 clock = time.monotonic  # module-level so a test can drive it
 
 
 def _digit_led(word: str) -> bool:
-    """`4111`, `+1`, `(212)`, `GB82`, `"4111`: a word a spaced entity can start with."""
-    return any(c.isdigit() for c in word[:4])
+    """`4111`, `+1`, `(212)`, `GB82`, `"4111`, `QQ` (a UK NI number `QQ 12 34 56 C`): a
+    word a spaced entity can start with."""
+    return any(c.isdigit() for c in word[:4]) or (len(word) <= 3 and word.isupper())
 
 
 class StreamScrubber:
@@ -173,12 +175,11 @@ class StreamScrubber:
             last = _LAST_SPACE.search(text)
             cut = last.end() if last else 0
         horizon = self._horizon(text)
-        if self.hold_all_words or _DIGIT.search(text, max(0, horizon - 1)):
-            for m in _WORD.finditer(text, max(0, horizon - 1)):
-                if m.start() >= horizon and m.start() < cut and (
-                        self.hold_all_words or _digit_led(m.group())):
-                    cut = m.start()
-                    break
+        for m in _WORD.finditer(text, max(0, horizon - 1)):
+            if m.start() >= horizon and m.start() < cut and (
+                    self.hold_all_words or _digit_led(m.group())):
+                cut = m.start()
+                break
         pem = text.rfind(PEM_BEGIN)
         if pem != -1 and pem < cut and self._pem_open(text, pem):
             cut = pem

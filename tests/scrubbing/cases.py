@@ -29,3 +29,43 @@ CASES: dict[str, tuple[str, str]] = {
 def sentence(entity: str) -> tuple[str, str]:
     value, template = CASES[entity]
     return value, template.format(value)
+
+
+#: The formats issue 15 listed as missed, one sentence each: (id, entity, value, template).
+#: Reformatted values are redacted in their original form.
+FORMATS: list[tuple[str, str, str, str]] = [
+    ("password_no_separator", "SECRET", "Qr7!dke#39", "My password {} is on the note."),
+    ("password_pair", "SECRET", "W!nter2024", "Log in as admin / {} please."),
+    ("password_equals", "SECRET", "hunter2hunter2", "Set password={} and retry."),
+    ("password_config_line", "SECRET", "s3cr3tPa55word", "DB_USER=app\nDB_PASSWORD={}\n"),
+    ("aws_secret_key", "AWS_SECRET_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+     "aws_secret_access_key = {}\nregion = eu-west-1"),
+    ("google_api_key", "GOOGLE_API_KEY", "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
+     "The Maps key {} is restricted."),
+    ("ssn_no_dashes", "US_SSN", "536228491", "His SSN {} is on file."),
+    ("in_pan", "IN_PAN", "ABCDE1234F", "PAN: {} for the return."),
+    ("in_aadhaar", "IN_AADHAAR", "2345 6789 0124", "Aadhaar {} is linked."),
+    ("uk_nino", "UK_NINO", "QQ 12 34 56 C", "NI number: {} on the payslip."),
+    ("passport", "PASSPORT", "533380006", "Passport number: {}, expires 2030."),
+    ("driver_license", "DRIVER_LICENSE", "D1234-56789-01234", "Driver's licence {} (NY)."),
+    ("tax_id", "TAX_ID", "12-3456789", "Our tax ID: {} on invoices."),
+    ("card_double_spaces", "CREDIT_CARD", "4111  1111  1111  1111", "Card {} on file."),
+    ("card_tabs", "CREDIT_CARD", "4111\t1111\t1111\t1111", "Card {} on file."),
+    ("card_newlines", "CREDIT_CARD", "4111\n1111\n1111\n1111", "Card {} on file."),
+    ("card_nbsp", "CREDIT_CARD", "4111\u00a01111\u00a01111\u00a01111", "Card {} on file."),
+    ("card_digit_spaces", "CREDIT_CARD", "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1", "Card {} on file."),
+    ("card_fullwidth", "CREDIT_CARD", "４１１１ １１１１ １１１１ １１１１", "Card {} on file."),
+    ("iban_double_spaces", "IBAN_CODE", "GB82  WEST  1234  5698  7654  32", "Pay {} today."),
+    ("email_fullwidth_at", "EMAIL_ADDRESS", "john.smith＠acme.io", "Mail {} now."),
+    ("email_percent", "EMAIL_ADDRESS", "john.smith%40acme.io", "Mail {} now."),
+    ("email_html_entity", "EMAIL_ADDRESS", "john.smith&#64;acme.io", "Mail {} now."),
+    ("email_zero_width", "EMAIL_ADDRESS", "john.smith\u200b@acme.io", "Mail {} now."),
+    ("person", "PERSON", "Daniel Whitaker", "Please send the invoice to {} today."),
+    ("organization", "ORGANIZATION", "Northwind Traders", "She joined {} last spring."),
+    ("location", "LOCATION", "Lisbon", "The office in {} opens at nine."),
+]
+
+
+def format_sentence(case: tuple[str, str, str, str]) -> tuple[str, str]:
+    _, _, value, template = case
+    return value, template.format(value)

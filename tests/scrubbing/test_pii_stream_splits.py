@@ -1,8 +1,10 @@
 """The stream transformer, driven in-process with synthetic chunk streams.
 
-For every entity type, the answer is split into two chunks at EVERY position (and into
-one-character chunks): the client-visible text must equal the scrub of the whole answer,
-so no piece of a value ever leaks, whatever the split.
+For every entity type and every reformatted value (tests/scrubbing/cases.py: CASES and
+FORMATS), the answer is split into two chunks at EVERY position (and into one-character
+chunks), with the default configuration (the shipped NER on) and with patterns only: the
+client-visible text must equal the scrub of the whole answer, so no piece of a value ever
+leaks, whatever the split.
 """
 
 from __future__ import annotations
@@ -18,12 +20,18 @@ from gateway.pipeline.call import Call
 from gateway.pipeline.chunks import assemble, make_chunk
 from gateway.pipeline.guard import GuardBlocked
 from gateway.scrubbing.guard import build
-from tests.scrubbing.cases import CASES, sentence
+from tests.scrubbing.cases import CASES, FORMATS, format_sentence, sentence
 
 #: Coalescing off: every piece may release, so each split exercises the hold-back rules.
 GUARD = build({}, None, None)
 COALESCING = build({"stream_coalesce_ms": 2}, None, None)
 SCRUBBER = COALESCING.scrubber_for_section({})
+#: Patterns only (nlp_model: none): prose is released without analysis, which the cost
+#: and hold-back tests below measure.
+NO_NER = {"nlp_model": None}
+P_GUARD = build(NO_NER, None, None)
+P_COALESCING = build({**NO_NER, "stream_coalesce_ms": 2}, None, None)
+P_SCRUBBER = P_COALESCING.scrubber_for_section({**NO_NER, "stream_coalesce_ms": 2})
 
 
 def new_call(key_id: str = "alice", role: str = "developer", stream: bool = True) -> Call:
@@ -55,19 +63,62 @@ def text_of(out: list[dict], index: int = 0) -> str:
                    if ch.get("index", 0) == index)
 
 
-@pytest.mark.parametrize("entity", sorted(CASES))
-async def test_every_two_chunk_split_is_scrubbed(entity: str) -> None:
-    value, text = sentence(entity)
-    expected, counts = SCRUBBER.scrub(text)
-    assert counts == {entity: 1} and value not in expected
+async def _every_split(guard, scrubber, entity: str, value: str, text: str) -> None:  # noqa: ANN001
+    expected, counts = scrubber.scrub(text)
+    assert counts == {entity: 1} and value not in expected, (expected, counts)
     for k in range(1, len(text)):
         call = new_call()
-        out = await run(GUARD, call, stream_of([text[:k], text[k:]]))
+        out = await run(guard, call, stream_of([text[:k], text[k:]]))
         assert text_of(out) == expected, f"split at {k}"
         assert call.headers["x-keepgate-redactions"] == f"{entity}=1"
     # one character per chunk
-    out = await run(GUARD, new_call(), stream_of(list(text)))
+    out = await run(guard, new_call(), stream_of(list(text)))
     assert text_of(out) == expected
+    # not streamed: assembled, scrubbed once
+    out = await run(guard, new_call(stream=False), stream_of([text[:7], text[7:]]))
+    assert text_of(out) == expected
+
+
+@pytest.mark.parametrize("ner", [True, False], ids=["ner", "patterns"])
+@pytest.mark.parametrize("entity", sorted(CASES))
+async def test_every_two_chunk_split_is_scrubbed(entity: str, ner: bool) -> None:
+    value, text = sentence(entity)
+    if ner:
+        await _every_split(GUARD, SCRUBBER, entity, value, text)
+    else:
+        await _every_split(P_GUARD, P_SCRUBBER, entity, value, text)
+
+
+@pytest.mark.parametrize("ner", [True, False], ids=["ner", "patterns"])
+@pytest.mark.parametrize("case", FORMATS, ids=[c[0] for c in FORMATS])
+async def test_every_split_of_each_new_format(case: tuple[str, str, str, str], ner: bool) -> None:
+    """The formats issue 15 listed as missed, reformatted values included: caught whole and
+    at every split, redacted in their original form."""
+    value, text = format_sentence(case)
+    entity = case[1]
+    if not ner and entity in ("PERSON", "LOCATION", "ORGANIZATION"):
+        assert P_SCRUBBER.scrub(text) == (text, {})  # no NER, no names
+        return
+    if ner:
+        await _every_split(GUARD, SCRUBBER, entity, value, text)
+    else:
+        await _every_split(P_GUARD, P_SCRUBBER, entity, value, text)
+
+
+async def test_a_spaced_card_longer_than_the_hold_is_never_released_early() -> None:
+    """One space per digit with wide whitespace runs: 150 raw characters, which the detector
+    reads as 16 digits. The hold counts folded characters, so no digit leaks early."""
+    value = "  \t ".join("4111111111111111")
+    text = f"Card {value} is the one on file, thanks."
+    expected, counts = P_SCRUBBER.scrub(text)
+    assert counts == {"CREDIT_CARD": 1}
+    for size in (1, 3, 8):
+        pieces = [text[i:i + size] for i in range(0, len(text), size)]
+        released = ""
+        async for chunk in P_GUARD.transform(new_call(), stream_of(pieces)):
+            released += text_of([chunk])
+            assert "4" not in released.replace("<CREDIT_CARD>", ""), released
+        assert released == expected
 
 
 async def test_no_prefix_of_a_value_is_released_before_the_value_is_complete() -> None:
@@ -84,7 +135,7 @@ async def test_no_prefix_of_a_value_is_released_before_the_value_is_complete() -
 async def test_prose_is_held_back_only_by_its_last_word() -> None:
     from gateway.scrubbing.stream import StreamScrubber
 
-    s = StreamScrubber(SCRUBBER)
+    s = StreamScrubber(P_SCRUBBER)
     assert s.feed("The answer is simple and") == "The answer is simple "
     assert s.held == len("and")
     assert s.feed(" short.") == "and "
@@ -94,7 +145,7 @@ async def test_prose_is_held_back_only_by_its_last_word() -> None:
 async def test_spaced_numbers_are_held_until_they_cannot_grow() -> None:
     from gateway.scrubbing.stream import StreamScrubber
 
-    s = StreamScrubber(SCRUBBER, hold_chars=48)
+    s = StreamScrubber(P_SCRUBBER, hold_chars=48)
     assert s.feed("Card 4111 1111 ") == "Card "
     assert s.feed("1111 1111 is on file, thanks for waiting patiently.") == ""  # within 48
     assert s.feed(" " + "x" * 60 + " ") .startswith("<CREDIT_CARD> is on file")
@@ -224,12 +275,12 @@ async def test_long_stream_analyses_each_character_about_once(monkeypatch) -> No
 
     text = _long_answer()
     analysed: list[int] = []
-    real = SCRUBBER.analyze
-    monkeypatch.setattr(SCRUBBER, "analyze", lambda t: analysed.append(len(t)) or real(t))
-    s = StreamScrubber(SCRUBBER)  # no coalescing: every 4-char piece may release
+    real = P_SCRUBBER.analyze
+    monkeypatch.setattr(P_SCRUBBER, "analyze", lambda t: analysed.append(len(t)) or real(t))
+    s = StreamScrubber(P_SCRUBBER)  # no coalescing: every 4-char piece may release
     out = "".join(s.feed(text[i:i + 4]) for i in range(0, len(text), 4)) + s.flush()
-    monkeypatch.setattr(SCRUBBER, "analyze", real)
-    assert out == SCRUBBER.scrub(text)[0]
+    monkeypatch.setattr(P_SCRUBBER, "analyze", real)
+    assert out == P_SCRUBBER.scrub(text)[0]
     # Before: every piece re-analysed 64 chars of context plus the held tail (~15x the text).
     assert sum(analysed) < 3 * len(text), (sum(analysed), len(text))
     # The prose around the PII was released without analysis.
@@ -263,14 +314,14 @@ async def test_a_fast_burst_is_coalesced_into_few_chunks(monkeypatch) -> None:
     monkeypatch.setattr(stream_mod, "clock", tick)
     text = _long_answer()
     pieces = [text[i:i + 16] for i in range(0, len(text), 16)]
-    out = await run(COALESCING, new_call(), stream_of(pieces))  # coalesce_ms: 2
+    out = await run(P_COALESCING, new_call(), stream_of(pieces))  # coalesce_ms: 2
     sent = [c for c in out if any(ch["delta"].get("content") for ch in c["choices"])]
-    assert text_of(out) == SCRUBBER.scrub(text)[0]
+    assert text_of(out) == P_SCRUBBER.scrub(text)[0]
     assert len(sent) < len(pieces) / 5, (len(sent), len(pieces))
     assert sent[0] is out[1] and text_of([out[1]]) == pieces[0]  # the first text goes at once
     # coalescing off: every whitespace-bearing piece of prose goes out on its own
-    out = await run(GUARD, new_call(), stream_of(pieces))
-    assert text_of(out) == SCRUBBER.scrub(text)[0]
+    out = await run(P_GUARD, new_call(), stream_of(pieces))
+    assert text_of(out) == P_SCRUBBER.scrub(text)[0]
     sent = [c for c in out if any(ch["delta"].get("content") for ch in c["choices"])]
     assert len(sent) > len(pieces) / 2
 

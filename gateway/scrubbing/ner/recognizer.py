@@ -10,6 +10,10 @@ decides each one like any other token (`@` before it is a feature); the `@` stay
 (`@<PERSON>`). A handle is skipped when it reads as code: at the start of a line (a Python
 or Java decorator), followed by `.`, `(` or `/` (`@app.route(`, `@types/node`), or a
 well-known at-rule or directive (`@media`, `@import`, `@param`, `@here`).
+
+Also skipped: spans inside code identifiers (`DB_PASSWORD=`, `config.Acme`), spans of fewer
+than three letters or digits (`UK`, `ci`), and field names the tagger mistakes for names at
+the start of a sentence (`Aadhaar`, `Passport`, `IBAN`).
 """
 
 from __future__ import annotations
@@ -29,6 +33,13 @@ _CODE_HANDLES = frozenset(
     "interface implementation end synthesize protocol todo fixme type typedef link "
     "example component injectable input output viewchild hostlistener test before after "
     "beforeeach aftereach mock patch pytest app router get post put delete".split())
+#: Words the tagger sometimes takes for a name at the start of a sentence, but which name
+#: a document or a field (`Aadhaar 2345 …`, `Passport: …`), never a person or a place.
+_FIELD_WORDS = frozenset(
+    "aadhaar aadhar pan ssn iban bic swift passport password passwd pwd passphrase pin nino "
+    "dni nie nif cpf curp bsn pesel personnummer email e-mail mail phone tel mobile fax api "
+    "url uri id ids token key secret login username user admin root sql json yaml http https "
+    "tcp udp dns ip lan wan vpn ssh ftp smtp imap html css".split())
 _LOCK = threading.Lock()
 _TAGGER: Tagger | None = None
 
@@ -40,6 +51,17 @@ def shipped_tagger() -> Tagger:
         if _TAGGER is None:
             _TAGGER = Tagger.load(MODEL)
         return _TAGGER
+
+
+def _in_identifier(text: str, start: int, end: int) -> bool:
+    """Part of a code identifier or a key (`DB_PASSWORD=`, `config.Acme`, `$HOME`)?"""
+    if "_" in text[start:end]:
+        return True
+    before = text[start - 1:start] if start else ""
+    after = text[end:end + 1]
+    if before in ("_", "=", "$", "/", "\\", "{", "<", ".") or after in ("_", "=", "(", "/", "\\"):
+        return True
+    return after == "." and text[end + 1:end + 2].isalnum()
 
 
 def _code_handle(text: str, start: int, end: int) -> bool:
@@ -72,8 +94,11 @@ class KeepgateNerRecognizer(EntityRecognizer):
             return []
         out = []
         for e in self.tagger.entities(text):
-            if e.label not in wanted or sum(c.isalnum() for c in text[e.start:e.end]) < 3:
+            value = text[e.start:e.end]
+            if e.label not in wanted or sum(c.isalnum() for c in value) < 3:
                 continue  # `ci`, `UK`: too short to identify anyone, often a false alarm
+            if value.lower() in _FIELD_WORDS or _in_identifier(text, e.start, e.end):
+                continue
             if not _code_handle(text, e.start, e.end):
                 out.append(RecognizerResult(e.label, e.start, e.end, e.score))
         return out
