@@ -35,6 +35,15 @@ KEY_WORDS = (r"api[_\-. ]?key|apikey|secret|token|bearer|credentials?|creds|auth
 KEYWORD = re.compile(
     r"(?i)(?<![A-Za-z])(?P<kw>" + PASSWORD_WORDS + "|" + KEY_WORDS
     + r")(?:[_\-.][A-Za-z0-9]{1,32}){0,3}(?![A-Za-z0-9])")
+#: Every keyword contains one of these (lower-cased): a cheap check before the regex.
+STEMS = ("pass", "pwd", "pw", "key", "token", "secret", "bearer", "cred", "auth")
+
+
+def may_hold_credential(text: str) -> bool:
+    low = text.lower()
+    return any(s in low for s in STEMS)
+
+
 #: Between the keyword and the value: quotes, separators, and a few short words.
 _GAP_WORD = re.compile(r"[\s\"'`:=>\-–—,()\[\]{}]*")
 _WORD = re.compile(r"[^\s\"'`,;()\[\]{}<>]+")

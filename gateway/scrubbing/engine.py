@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,11 +38,12 @@ import re as _re
 
 import regex as re
 
+from gateway.scrubbing.credentials import KEYWORD as CREDENTIAL_KEYWORD
 from gateway.scrubbing.credentials import REACH as CREDENTIAL_REACH
-from gateway.scrubbing.credentials import credential_recognizers
-from gateway.scrubbing.ids import KEYWORDS as ID_KEYWORDS
+from gateway.scrubbing.credentials import credential_recognizers, may_hold_credential
+from gateway.scrubbing.ids import KEYWORD as ID_KEYWORD
 from gateway.scrubbing.ids import REACH as ID_REACH
-from gateway.scrubbing.ids import id_recognizers
+from gateway.scrubbing.ids import id_recognizers, may_hold_id_keyword
 from gateway.scrubbing.offline import use_bundled_suffix_list
 from gateway.scrubbing.patterns import extra_recognizers
 from gateway.scrubbing.secrets import secret_recognizers
@@ -89,17 +90,27 @@ TRIGGERS: dict[str, str | None] = {
     "AZURE_STORAGE_KEY": r"(?:AccountKey|SharedAccessKey|SharedAccessSignature)=",
     "AWS_SECRET_KEY": r"[A-Za-z0-9/+]{40}",
     # Presidio's country recognizers (gateway.scrubbing.ids)
-    "IN_PAN": r"[A-Za-z]{5}\d{4}", "IN_AADHAAR": r"\d{4}", "UK_NINO": r"\d\d",
-    "ES_NIF": r"\d{7}", "ES_NIE": r"\d{7}", "IT_FISCAL_CODE": r"\d\d", "PL_PESEL": r"\d{11}",
-    "FI_PERSONAL_IDENTITY_CODE": r"\d{6}", "SE_PERSONNUMMER": r"\d{6}",
-    "CA_SIN": r"\d{3}", "SG_NRIC_FIN": r"\d{7}",
+    "IN_PAN": r"[A-Za-z]{5}\d{4}", "IN_AADHAAR": r"\d{4}[- :]?\d{4}[- :]?\d{4}",
+    "UK_NINO": r"(?i)[a-z]{2}[ \-]?\d\d[ \-]?\d\d", "ES_NIF": r"(?i)\d{7}-?[a-z]",
+    "ES_NIE": r"(?i)\d{7}-?[a-z]",
+    "IT_FISCAL_CODE": r"(?i)[a-z]{6}[\dlmnp-v]{2}[a-z][\dlmnp-v]{2}[a-z]",
+    "PL_PESEL": r"\d{11}", "FI_PERSONAL_IDENTITY_CODE": r"(?i)\d{6}[-+a-fu-y]\d{3}",
+    "SE_PERSONNUMMER": r"\d{6}", "CA_SIN": r"\d{3}", "SG_NRIC_FIN": r"\d{7}",
     # By recognizer name (several recognizers of one entity type, or several types):
     # a keyword they all need.
-    "CredentialRecognizer": r"(?i)pass|pwd|pw|key|token|secret|bearer|cred|auth",
+    "CredentialRecognizer": CREDENTIAL_KEYWORD.pattern,
     "CredentialPairRecognizer": r"@[\w\-]{1,63}\.[\w.\-]{1,200}[ \t]{0,3}[/|:]|[ \t]/[ \t]"
                                 r"|(?i:\b(?:user|username|login|account|creds?|credentials)\b)",
     "UrlUserInfoRecognizer": r"://[^\s/?#@]{1,200}@",
-    "KeywordIdRecognizer": r"(?i)\b(?:" + "|".join(rx for rx, _ in ID_KEYWORDS) + r")",
+    "KeywordIdRecognizer": ID_KEYWORD.pattern,
+}
+#: Located triggers that are costly alternations run only on texts that pass a cheap check
+#: first (words or substrings every match contains; tests/scrubbing/test_pii_triggers.py
+#: checks them where the recognizers match).
+PREFILTERS: dict[str, "Callable[[str], bool]"] = {
+    "CredentialRecognizer": may_hold_credential,
+    "KeywordIdRecognizer": may_hold_id_keyword,
+    "CredentialPairRecognizer": lambda t: "/" in t or ("@" in t and ("|" in t or ":" in t)),
 }
 #: Recognizers that are slow per character of input (phonenumbers runs one matcher per
 #: region over the whole text) see only windows around candidate digit runs: the run
@@ -181,6 +192,8 @@ class _Entry:
     #: (score, compiled regex) for a plain PatternRecognizer; None for one with its own
     #: analyze() (phone, IBAN), which is called as Presidio calls it.
     patterns: list[tuple[float, "re.Pattern[str]"]] | None = None
+    #: a cheap test a text must pass before the locator runs (PREFILTERS)
+    prefilter: "Callable[[str], bool] | None" = None
 
     def run(self, text: str, wanted: list[str]) -> list[tuple[int, int, str, float]]:
         """(start, end, entity, score) for the recognizer's matches in `text`."""
@@ -367,7 +380,8 @@ class Detector:
                 rec, list(rec.supported_entities), re.compile(trig) if trig else None,
                 tuple(w.lower() for w in (getattr(rec, "context", None) or ())),
                 re.compile(window) if window else None, reach, *_locator(trig, reach),
-                {} if window else None, _compiled_patterns(rec)))
+                {} if window else None, _compiled_patterns(rec),
+                PREFILTERS.get(key) if prefilter else None))
         self.ner_engine: SpacyNlpEngine | None = None
         self.ner_recognizer: EntityRecognizer | None = None
         if nlp_model == BUILTIN_NER:
@@ -379,7 +393,9 @@ class Detector:
             self.ner_recognizer = SpacyRecognizer(supported_language="en")
         #: Matches wherever `analyze` could find anything (see `last_signal`).
         located = [e.trigger.pattern for e in self.entries
-                   if e.reach not in ("signal", None) and not e.lower]
+                   if e.reach not in ("signal", None) and not e.lower and e.prefilter is None]
+        self._gate_prefiltered = [e for e in self.entries if e.prefilter is not None
+                                  and e.reach not in ("signal", None)]
         self._gate = re.compile("|".join([SIGNAL.pattern] + [_scoped(t) for t in located]))
         self._gate_lower = [e.locator for e in self.entries if e.lower]
         self.gated = not self.has_ner and all(
@@ -407,6 +423,12 @@ class Detector:
             for rx in self._gate_lower:
                 for m in rx.finditer(lowered):  # type: ignore[union-attr]
                     end = max(end, pos + m.end())
+        if self._gate_prefiltered:
+            rest = text[pos:]
+            for e in self._gate_prefiltered:
+                if e.prefilter(rest):  # type: ignore[misc]
+                    for m in e.locator.finditer(rest):  # type: ignore[union-attr]
+                        end = max(end, pos + m.end())
         return end
 
     def analyze(self, text: str, entities: frozenset[str], threshold: float) -> list[Span]:
@@ -437,6 +459,8 @@ class Detector:
                     continue
                 spans = [(0, len(text))]
             else:
+                if entry.prefilter is not None and not entry.prefilter(text):
+                    continue
                 if entry.lower and lowered is None:
                     lowered = text.lower()
                     if len(lowered) != len(text):  # a letter that lower-cases to two

@@ -18,6 +18,8 @@ Two sources:
 
 from __future__ import annotations
 
+import re as _re
+
 import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
@@ -42,6 +44,23 @@ KEYWORDS: tuple[tuple[str, str], ...] = (
 ENTITIES = tuple(dict.fromkeys(e for _, e in KEYWORDS))
 _KEYWORD = re.compile(r"(?i)(?<![\w])(?:" + "|".join(f"(?P<k{i}>{rx})" for i, (rx, _) in
                                                    enumerate(KEYWORDS)) + r")(?![a-z])")
+#: The same keywords without groups: the detector's trigger (its windows and stream gate).
+KEYWORD = re.compile(r"(?i)(?<![\w])(?:" + "|".join(rx for rx, _ in KEYWORDS) + r")(?![a-z])")
+#: The first word (letters only, lower-cased) of every keyword above; words starting with
+#: `tax` also count (`taxpayer`, `taxid`). A text without one cannot match `KEYWORD`.
+FIRST_WORDS = frozenset(
+    "ssn ss social passport driver drivers driving licence license dl national ni nino "
+    "aadhaar aadhar uidai pan permanent tin ein itin utr vat steuer steuerid steuernummer nif "
+    "codice cpf rfc identity id personal citizen bsn dni nie nric fin pesel personnummer "
+    "henkilötunnus hetu curp emirates sin nin carte personalausweis numéro insee nir".split())
+_LETTERS = _re.compile(r"[^\W\d_]+")
+
+
+def may_hold_id_keyword(text: str) -> bool:
+    low = text.lower()
+    return "tax" in low or not FIRST_WORDS.isdisjoint(_LETTERS.findall(low))
+
+
 #: Between the keyword and the value.
 _GAP = re.compile(r"[\s:#=\-–—.,()\"'`]*")
 _TOKEN = re.compile(r"[A-Za-z0-9]{1,20}(?:[ \-./][A-Za-z0-9]{1,20}){0,5}")

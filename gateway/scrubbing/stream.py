@@ -22,9 +22,9 @@ once at least `MIN_RELEASE` characters can be released, so each character is ana
 few times at most; an entity found across the cut moves the cut before it. The first
 release is never batched (time to first token). Pieces that arrive within `coalesce_ms` of
 the last release (a fast upstream's burst) are held and handled together with the next
-piece, so they cost one scan and leave as one chunk. With a spaCy NER model configured, names
+piece, so they cost one scan and leave as one chunk. With NER on (the default), names
 have no such shape: every word within `hold_chars` of the end is held and every release
-is analysed. The text held at the end is always analysed, so a scrubber that fails does
+is analysed, in batches of at least `MIN_RELEASE_NER` characters. The text held at the end is always analysed, so a scrubber that fails does
 so on every answer, not only on those with PII in them.
 
 `whole=True` (a non-streamed answer, assembled before the client sees anything) holds
@@ -47,6 +47,9 @@ from gateway.scrubbing.secrets import PEM_BEGIN, PEM_END
 CONTEXT_CHARS = 64
 #: Near a gate match, analyse only when at least this much text can be released.
 MIN_RELEASE = 32
+#: With NER every release is analysed (names have no cheap gate), and the tagger costs
+#: ~100 µs a call however short the text: release in larger batches.
+MIN_RELEASE_NER = 160
 #: Coalescing never holds more than this.
 MAX_COALESCE = 512
 #: Re-scan this much already-seen text for gate matches split across pieces (`pass|word`).
@@ -124,7 +127,7 @@ class StreamScrubber:
         cut = self._safe_cut(self.pending)
         if cut <= 0:
             return ""
-        if self._released and cut < MIN_RELEASE:
+        if self._released and cut < (MIN_RELEASE_NER if self.hold_all_words else MIN_RELEASE):
             return ""  # near a possible entity: batch, so the text is analysed ~once
         return self._release(cut, final=False)
 

@@ -39,22 +39,45 @@ def test_bad_sections_stop_start_up_with_file_and_line(gateway_factory, monkeypa
         gateway_factory(_pii(**section))
 
 
+#: Sentences the test's spaCy pipeline is trained on (PERSON, ORG and GPE labels).
+TRAIN = [
+    ("Ask Jane Doe in Lisbon about it.", [(4, 12, "PERSON"), (16, 22, "GPE")]),
+    ("Jane Doe works for Acme Corp now.", [(0, 8, "PERSON"), (19, 28, "ORG")]),
+    ("Acme Corp opened an office in Lisbon.", [(0, 9, "ORG"), (30, 36, "GPE")]),
+    ("We met Jane Doe at Acme Corp.", [(7, 15, "PERSON"), (19, 28, "ORG")]),
+    ("The weather in Lisbon is mild.", [(15, 21, "GPE")]),
+    ("Nothing to see here today.", []),
+]
+
+
 @pytest.fixture(scope="module")
 def ner_model(tmp_path_factory) -> str:
-    """A spaCy pipeline with rule-based PERSON/GPE entities: the NER path, no weights."""
+    """A spaCy NER pipeline trained here from scratch (blank English + `ner`), saved to disk:
+    the production path (`nlp_model: <path or package>`) exercised on real weights."""
+    from spacy.training import Example
+
+    spacy.util.fix_random_seed(15)
     nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns([{"label": "PERSON", "pattern": [{"LOWER": "jane"}, {"LOWER": "doe"}]},
-                        {"label": "GPE", "pattern": "Lisbon"}])
+    ner = nlp.add_pipe("ner")
+    for _, ents in TRAIN:
+        for *_, label in ents:
+            ner.add_label(label)
+    examples = [Example.from_dict(nlp.make_doc(t), {"entities": e}) for t, e in TRAIN]
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(40):
+        nlp.update(examples, sgd=optimizer, drop=0.0)
+    doc = nlp("Ask Jane Doe in Lisbon, or mail jane@acme.io; Acme Corp knows.")
+    assert {(e.text, e.label_) for e in doc.ents} >= {("Jane Doe", "PERSON"), ("Lisbon", "GPE")}
     path = tmp_path_factory.mktemp("ner") / "model"
     nlp.to_disk(path)
     return str(path)
 
 
-def test_a_configured_ner_model_adds_person_and_location(gateway_factory, ner_model) -> None:
+def test_a_configured_spacy_model_adds_person_location_and_organization(
+        gateway_factory, ner_model) -> None:
     gw = gateway_factory(_pii(nlp_model=ner_model))
-    text = "Ask Jane Doe in Lisbon, or mail jane@acme.io today."
-    expected = "Ask <PERSON> in <LOCATION>, or mail <EMAIL_ADDRESS> today."
+    text = "Ask Jane Doe in Lisbon, or mail jane@acme.io; Acme Corp knows."
+    expected = ("Ask <PERSON> in <LOCATION>, or mail <EMAIL_ADDRESS>; <ORGANIZATION> knows.")
     client = gw.client()
     out = client.chat.completions.create(model="demo", messages=[{"role": "user", "content": "x"}],
                                          extra_body={"fake": {"reply": text}})
@@ -65,6 +88,19 @@ def test_a_configured_ner_model_adds_person_and_location(gateway_factory, ner_mo
             extra_body={"fake": {"reply": text, "chunk_chars": k}})
         got = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
         assert got == expected, k
+
+
+def test_the_shipped_ner_is_on_by_default_and_can_be_turned_off(gateway_factory) -> None:
+    text = "Please forward the contract to Daniel Whitaker at Acme Corp in Leeds."
+    client = gateway_factory(_pii()).client()
+    out = client.chat.completions.create(model="demo", messages=[{"role": "user", "content": "x"}],
+                                         extra_body={"fake": {"reply": text}})
+    assert out.choices[0].message.content == (
+        "Please forward the contract to <PERSON> at <ORGANIZATION> in <LOCATION>.")
+    client = gateway_factory(_pii(nlp_model=None)).client()
+    out = client.chat.completions.create(model="demo", messages=[{"role": "user", "content": "x"}],
+                                         extra_body={"fake": {"reply": text}})
+    assert out.choices[0].message.content == text
 
 
 def test_presidio_stays_offline(monkeypatch) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from gateway.scrubbing.engine import WORD_ENTITIES, Detector, _widen, _windows, signal_windows
-from tests.scrubbing.cases import CASES, sentence
+from bench.pii_cases import CASES as LLM_CASES
+from tests.scrubbing.cases import CASES, FORMATS, format_sentence, sentence
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 
@@ -36,7 +37,8 @@ def corpus() -> list[str]:
     if not DATA.is_dir():
         pytest.fail(f"{DATA} is missing: these tests read the shared data sets, which live "
                     "beside the checkout (../shared/datasets), as in CI")
-    texts = [sentence(e)[1] for e in CASES]
+    texts = [sentence(e)[1] for e in CASES] + [format_sentence(c)[1] for c in FORMATS]
+    texts += [t for t, _ in LLM_CASES]
     for path in (DATA / "pii").glob("*.jsonl"):
         texts += [json.loads(line)["text"] for line in path.read_text().splitlines()[:600]]
     prose = DATA / "injection" / "train_selfinstruct_benign.jsonl"
@@ -63,6 +65,7 @@ def test_triggers_hold_wherever_a_recognizer_matches(detector: Detector) -> None
             matched += 1
             name = type(entry.recognizer).__name__
             assert entry.trigger is None or entry.trigger.search(text), (name, text)
+            assert entry.prefilter is None or entry.prefilter(text), (name, text)
             assert detector.last_signal(text) not in (None, -1), (name, text)
             for s, e, *_ in results:
                 assert any(a <= s and e <= b for a, b in _analysed(detector, entry, text)), (

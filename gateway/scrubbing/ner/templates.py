@@ -120,10 +120,10 @@ def _joined(spans: list[tuple[int, int, str]], text: str) -> list[tuple[int, int
     return out
 
 
-def generate(n: int, seed: int) -> list[Example]:
+def generate(n: int, seed: int, locales: tuple[str, ...] = LOCALES) -> list[Example]:
     """`n` labelled sentences, reproducible for a given seed."""
     rnd = random.Random(seed)
-    fakers = [_faker(loc, seed + i) for i, loc in enumerate(LOCALES)]
+    fakers = [_faker(loc, seed + i) for i, loc in enumerate(locales)]
     en = fakers[0]
     slot = re.compile(r"\{(\w+)\}")
     out: list[Example] = []

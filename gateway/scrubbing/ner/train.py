@@ -45,7 +45,7 @@ ORG_WORDS = ("inc", "ltd", "llc", "plc", "gmbh", "ag", "sa", "corp", "corporatio
              "times", "records", "s.l.", "srl", "bv", "nv", "ab", "as", "oy", "kg", "spa")
 
 
-def gazetteer(train: list[D.Example]) -> dict[int, set[int]]:
+def gazetteer(train: list[D.Example], locales: tuple[str, ...] | None = None) -> dict[int, set[int]]:
     """Name lists from faker's locales (first names, surnames, places), organisation words,
     and the most common lower-case words of the training text (outside entities)."""
     from faker import Faker
@@ -54,7 +54,7 @@ def gazetteer(train: list[D.Example]) -> dict[int, set[int]]:
     firsts: set[str] = set()
     lasts: set[str] = set()
     places: set[str] = set()
-    for loc in LOCALES:
+    for loc in locales or LOCALES:
         f = Faker(loc)
         for prov in f.providers:
             for attr in ("first_names", "first_names_male", "first_names_female"):
@@ -142,8 +142,9 @@ def _prepared(examples: list[D.Example], info: WordCache) -> list[tuple[np.ndarr
 
 
 def train(data_dir: Path, epochs: int = EPOCHS, n_templates: int = N_TEMPLATES,
-          seed: int = SEED, limit: int | None = None, log=print) -> tuple[Tagger, dict]:  # noqa: ANN001
-    from gateway.scrubbing.ner.templates import generate
+          seed: int = SEED, limit: int | None = None, log=print,  # noqa: ANN001
+          locales: tuple[str, ...] | None = None) -> tuple[Tagger, dict]:
+    from gateway.scrubbing.ner.templates import LOCALES, generate
 
     rnd = random.Random(seed)
     train_rows, _ = D.split(data_dir)
@@ -152,11 +153,11 @@ def train(data_dir: Path, epochs: int = EPOCHS, n_templates: int = N_TEMPLATES,
     rnd.shuffle(train_rows)
     n_cal = len(train_rows) // 12
     calibration, train_rows = train_rows[:n_cal], train_rows[n_cal:]
-    train_rows += generate(n_templates, seed)
+    train_rows += generate(n_templates, seed, locales or LOCALES)
     if limit:
         rnd.shuffle(train_rows)
         train_rows = train_rows[:limit]
-    gaz_ids = gazetteer(train_rows)
+    gaz_ids = gazetteer(train_rows, locales)
     gaz = Gazetteer({k: np.array(sorted(v), dtype=np.uint32) for k, v in gaz_ids.items()})
     info = WordCache(gaz, size=10**7)
     train_rows = _augment(train_rows, rnd)

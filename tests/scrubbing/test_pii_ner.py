@@ -1,0 +1,79 @@
+"""The NER shipped in the package: a Presidio recognizer, its handle and code rules, and the
+training script (run end to end on a small slice of the shared data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.scrubbing.ner.recognizer import KeepgateNerRecognizer
+from gateway.scrubbing.ner.tagger import Tagger
+
+LABELS = ["PERSON", "LOCATION", "ORGANIZATION"]
+DATA = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "pii"
+
+
+@pytest.fixture(scope="module")
+def ner() -> KeepgateNerRecognizer:
+    return KeepgateNerRecognizer()
+
+
+def found(ner: KeepgateNerRecognizer, text: str) -> set[tuple[str, str]]:
+    return {(text[r.start:r.end], r.entity_type) for r in ner.analyze(text, LABELS)}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Of course! Here is a reminder you can send to Daniel Whitaker about the invoice.",
+     {("Daniel Whitaker", "PERSON")}),
+    ("She works for Microsoft in Seattle.", {("Microsoft", "ORGANIZATION"), ("Seattle", "LOCATION")}),
+    ("my brother jake lives in denver", {("jake", "PERSON"), ("denver", "LOCATION")}),
+    ("Kind regards,\nPriya Raghunathan", {("Priya Raghunathan", "PERSON")}),
+])
+def test_names_places_and_organisations(ner: KeepgateNerRecognizer, text: str,
+                                        expected: set[tuple[str, str]]) -> None:
+    assert expected <= found(ner, text)
+
+
+def test_a_handle_is_a_name_but_code_after_an_at_sign_is_not(ner: KeepgateNerRecognizer) -> None:
+    assert ("jdoe88", "PERSON") in found(ner, "thx @jdoe88 for the lift to the station")
+    code = ("@app.route('/users')\n@property\ndef name(self):\n    return self.first\n"
+            "/* @media print { } */ import '@types/node'")
+    assert found(ner, code) == set()
+
+
+def test_identifiers_and_field_names_are_not_names(ner: KeepgateNerRecognizer) -> None:
+    assert found(ner, "DB_USER=app\nDB_PASSWORD=x\nAadhaar 2345 6789 0124 is linked.") == set()
+
+
+def test_it_runs_inside_presidio(ner: KeepgateNerRecognizer) -> None:
+    """A recognizer like any other: registered with a Presidio AnalyzerEngine."""
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+
+    from gateway.scrubbing.engine import blank_nlp_engine
+
+    registry = RecognizerRegistry(supported_languages=["en"])
+    registry.add_recognizer(ner)
+    analyzer = AnalyzerEngine(registry=registry, nlp_engine=blank_nlp_engine(),
+                              supported_languages=["en"])
+    text = "Please call Amara Nwosu tomorrow."
+    results = analyzer.analyze(text, language="en", entities=["PERSON"])
+    assert [(text[r.start:r.end], r.entity_type) for r in results] == [("Amara Nwosu", "PERSON")]
+
+
+def test_the_training_script_trains_saves_and_loads(tmp_path: Path) -> None:
+    """End to end on a slice (one epoch, one faker locale): the same code as the shipped
+    model's training run, which takes a few minutes on the full data."""
+    from gateway.scrubbing.ner import train as T
+
+    if not DATA.is_dir():
+        pytest.fail(f"{DATA} is missing: the NER trainer reads ../shared/datasets/pii")
+    tagger, meta = T.train(DATA, epochs=1, n_templates=200, limit=1500, log=lambda *_: None,
+                           locales=("en_US",))
+    out = tmp_path / "m.npz"
+    T.save(tagger, out)
+    loaded = Tagger.load(out)
+    assert meta["train_sentences"] > 1500 and len(loaded.platt) == 2
+    text = "My name is John Smith and I live in London."
+    assert {(text[e.start:e.end], e.label) for e in loaded.entities(text)} & {
+        ("John Smith", "PERSON"), ("London", "LOCATION")}
