@@ -146,6 +146,8 @@ class CredentialRecognizer(EntityRecognizer):
             if "\n\n" in g:
                 return None  # another paragraph
             pos = gap.end() if gap else pos
+            if KEYWORD.match(text, pos, limit):
+                return None  # another keyword: its own scan takes over (each stretch once)
             w = _WORD.match(text, pos, limit)
             if not w:
                 return None

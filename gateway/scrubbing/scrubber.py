@@ -9,7 +9,9 @@ text, counts = scrubber.scrub("Mail john@acme.io or support@company.com")
 # text == "Mail <EMAIL_ADDRESS> or support@company.com", counts == {"EMAIL_ADDRESS": 1}
 ```
 
-Counts carry entity types only; the values never leave the function.
+Counts carry entity types only; the values never leave the function. `analyze(text)`
+returns the spans (on the original text) without rewriting, and `detect_arguments(json)`
+the counts in tool-call arguments, for callers that decide rather than redact.
 """
 
 from __future__ import annotations
@@ -118,6 +120,12 @@ class Scrubber:
                  for s in self.analyze(prefix + value) if s.end > len(prefix)]
         spans = [Span(max(0, s.start), s.end, s.entity, s.score) for s in spans]
         return self.redact(value, spans, counts)
+
+    def detect_arguments(self, arguments: str) -> dict[str, int]:
+        """Entity types found in tool-call arguments and how often (every JSON string,
+        with its key as context), without rewriting them: for a policy that decides on
+        the fact that PII is there. Values never leave the function."""
+        return self.scrub_arguments(arguments)[1]
 
     def scrub_arguments(self, arguments: str) -> tuple[str, dict[str, int]]:
         """Scrub tool-call arguments: every string inside the JSON, keeping it valid JSON.

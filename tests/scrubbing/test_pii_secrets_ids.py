@@ -124,3 +124,20 @@ def test_per_entity_thresholds() -> None:
     assert strict.scrub(text)[1] == {}
     with pytest.raises(Exception, match="threshold"):
         parse_settings({"thresholds": {"PERSON": 2}})
+
+
+def test_detection_without_rewriting_for_tool_arguments(scrubber: Scrubber) -> None:
+    args = '{"to": "jane.doe@acme.io", "password": "hunter2hunter2", "note": "hi"}'
+    assert scrubber.detect_arguments(args) == {"EMAIL_ADDRESS": 1, "SECRET": 1}
+    assert [s.entity for s in scrubber.analyze("mail jane.doe&#64;acme.io")] == ["EMAIL_ADDRESS"]
+
+
+def test_hostile_inputs_are_scrubbed_in_one_pass(scrubber: Scrubber) -> None:
+    """Long runs of the shapes the keyword, pair, id and fold regexes look at: each is
+    scrubbed (a super-linear pattern would make this test take minutes, not fail)."""
+    hostile = ["password " * 4000, "a_" * 20000, "@a " * 10000, "4 " * 20000,
+               "x" * 40000 + "@", "key=" * 8000, "SSN " * 8000, "https://a:" * 4000,
+               "&#" * 20000, "%4" * 20000, "\u200b1" * 20000, "admin / " * 5000]
+    for text in hostile:
+        out, _ = scrubber.scrub(text)
+        assert isinstance(out, str)
