@@ -15,6 +15,7 @@ Python cost ~50× that.
 
 from __future__ import annotations
 
+import re as _re
 import zlib
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -65,8 +66,21 @@ class Token(NamedTuple):
     text: str
 
 
+_TOKEN_FAST = _re.compile(TOKEN.pattern)
+
+
 def tokenize(text: str) -> list[Token]:
-    return [Token(*m.span(), m.group()) for m in TOKEN.finditer(text)]
+    """Tokens with offsets. `findall` plus `str.find` is ~3x faster than match objects:
+    every non-space character is in some token, so a token's text is found right where
+    it starts (only whitespace lies between tokens)."""
+    out = []
+    pos = 0
+    find = text.find
+    for w in _TOKEN_FAST.findall(text):
+        s = find(w, pos)
+        pos = s + len(w)
+        out.append(Token(s, pos, w))
+    return out
 
 
 class Gazetteer:
@@ -222,7 +236,8 @@ class Tagger:
 
     def emissions(self, text: str, tokens: list[Token]) -> np.ndarray:
         feats = features(text, tokens, self.info)
-        return self.W[feats].sum(axis=1)
+        n, k = feats.shape
+        return self.W.take(feats.ravel(), axis=0).reshape(n, k, N_TAGS).sum(axis=1)
 
     def entities(self, text: str) -> list[Entity]:
         tokens = tokenize(text)
