@@ -28,7 +28,8 @@ RUN mkdir gateway && touch gateway/__init__.py \
  && rm -rf gateway
 COPY gateway/ gateway/
 RUN python -m compileall -q /app/gateway
-# Optional spaCy NER model for Presidio's PERSON/LOCATION: a model name
+# Optional spaCy NER model for the PII guard (instead of the small one shipped in the
+# package; select it with guards.pii.nlp_model or the chart value pii.nlpModel): a model name
 # (`en_core_web_sm`, fetched by `spacy download`) or a pip requirement (wheel URL or path).
 ARG SPACY_MODEL=""
 # The model spec is the builder's argument, pinned by whoever passes it (DL3013).

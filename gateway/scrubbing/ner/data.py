@@ -46,7 +46,7 @@ class Example:
 
 def default_data_dir() -> Path:
     """`../shared/datasets/pii` beside the checkout."""
-    return Path(__file__).resolve().parents[4].parent / "shared" / "datasets" / "pii"
+    return Path(__file__).resolve().parents[4] / "shared" / "datasets" / "pii"
 
 
 def _rows(path: Path) -> Iterator[dict]:
