@@ -94,10 +94,22 @@ def _faker(locale: str, seed: int):  # noqa: ANN202 - faker is a training-only d
     return f
 
 
+_CITIES: dict[int, tuple[str, ...]] = {}
+
+
 def _city(f, rnd: random.Random) -> str:  # noqa: ANN001
-    cities = getattr(f, "cities", None)
+    # Locales with a city list: pick from it, sorted (some keep it in a set, and their
+    # city() draws from that set, which varies with the hash seed); others make names up.
+    cities = _CITIES.get(id(f))
+    if cities is None:
+        found: set[str] = set()
+        for prov in f.providers:
+            found.update(str(c) for c in (getattr(prov, "cities", None) or ()))
+        cities = _CITIES[id(f)] = tuple(sorted(found))
+    if cities:
+        return rnd.choice(cities)
     try:
-        return f.city() if not cities or rnd.random() < 0.5 else rnd.choice(cities)
+        return f.city()
     except AttributeError:
         return f.country()
 
