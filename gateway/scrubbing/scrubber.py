@@ -25,7 +25,8 @@ import regex as re
 from gateway.scrubbing import operators
 from gateway.scrubbing.engine import Detector, Span, resolve_overlaps
 from gateway.scrubbing.normalize import fold
-from gateway.scrubbing.settings import PiiSettings, SettingsError, parse_settings
+from gateway.scrubbing.settings import (SPACY_NER_ENTITIES, PiiSettings, SettingsError,
+                                        parse_settings)
 from gateway.scrubbing.urls import sensitive_url
 
 
@@ -46,6 +47,11 @@ class Scrubber:
         if stray:
             raise SettingsError(f"{at}.operators: unknown entity type(s) {sorted(stray)} "
                                 "(use an entity type or DEFAULT)", where + ("operators",))
+        #: Tool-call arguments keep the entity list they had before the shipped NER (names
+        #: in arguments are how agents name cities and people to their tools); listing an
+        #: NER type in `entities` applies it there too.
+        self.argument_entities = self.entities - (
+            frozenset(SPACY_NER_ENTITIES) if settings.entities is None else frozenset())
         self.threshold = settings.score_threshold
         self.thresholds = settings.thresholds_for(self.entities)
         self._floor = min(self.thresholds.values(), default=self.threshold)
@@ -62,14 +68,14 @@ class Scrubber:
         settings = parse_settings(dict(section or {}))
         return cls(detector or Detector(settings.nlp_model), settings)
 
-    def analyze(self, text: str) -> list[Span]:
+    def analyze(self, text: str, entities: frozenset[str] | None = None) -> list[Span]:
         """Entity spans to rewrite, on the original text: detected on its folded form
         (`normalize.fold`: NFKC, invisibles, entities, escapes, spaced digits), above each
         entity's threshold, not allowlisted, URLs only when sensitive, overlaps merged."""
         folded = fold(text)
         norm = folded.text
         found = []
-        for s in self.detector.analyze(norm, self.entities, self._floor):
+        for s in self.detector.analyze(norm, entities or self.entities, self._floor):
             if s.score < self.thresholds.get(s.entity, self.threshold):
                 continue
             if s.entity == "URL" and not self.all_urls:
@@ -113,11 +119,12 @@ class Scrubber:
 
     def _scrub_value(self, value: str, key: str, counts: Counter[str]) -> str:
         """A JSON string value, analysed after its key so `{"password": "..."}` has context."""
+        ents = self.argument_entities
         if not key:
-            return self.redact(value, self.analyze(value), counts)
+            return self.redact(value, self.analyze(value, ents), counts)
         prefix = f"{key}: "
         spans = [Span(s.start - len(prefix), s.end - len(prefix), s.entity, s.score)
-                 for s in self.analyze(prefix + value) if s.end > len(prefix)]
+                 for s in self.analyze(prefix + value, ents) if s.end > len(prefix)]
         spans = [Span(max(0, s.start), s.end, s.entity, s.score) for s in spans]
         return self.redact(value, spans, counts)
 
@@ -136,7 +143,9 @@ class Scrubber:
         try:
             value = json.loads(arguments)
         except (json.JSONDecodeError, TypeError):
-            return self.scrub(arguments)
+            found: Counter[str] = Counter()
+            text = self.redact(arguments, self.analyze(arguments, self.argument_entities), found)
+            return text, dict(found)
         counts: Counter[str] = Counter()
 
         def walk(v: Any, key: str = "") -> Any:

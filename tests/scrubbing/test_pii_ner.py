@@ -77,3 +77,31 @@ def test_the_training_script_trains_saves_and_loads(tmp_path: Path) -> None:
     text = "My name is John Smith and I live in London."
     assert {(text[e.start:e.end], e.label) for e in loaded.entities(text)} & {
         ("John Smith", "PERSON"), ("London", "LOCATION")}
+
+
+def test_names_in_text_go_but_tool_arguments_keep_their_entity_list() -> None:
+    """Agents name cities and people to their tools: by default the NER applies to answer
+    text, and tool-call arguments keep the pattern entities (listing PERSON etc. in
+    `entities` applies it there too)."""
+    from gateway.scrubbing.guard import build
+
+    default = build({}, None, None).scrubber_for_section({})
+    assert default.scrub("Oslo is sunny.") == ("<LOCATION> is sunny.", {"LOCATION": 1})
+    args = '{"city": "Oslo", "to": "jane@acme.io"}'
+    assert default.scrub_arguments(args) == ('{"city": "Oslo", "to": "<EMAIL_ADDRESS>"}',
+                                             {"EMAIL_ADDRESS": 1})
+    section = {"entities": ["LOCATION", "EMAIL_ADDRESS"]}
+    listed = build(section, None, None).scrubber_for_section(section)
+    assert listed.scrub_arguments(args)[1] == {"LOCATION": 1, "EMAIL_ADDRESS": 1}
+
+
+def test_a_name_inside_json_leaves_the_json_valid(ner: KeepgateNerRecognizer) -> None:
+    import json
+
+    from gateway.scrubbing.guard import build
+
+    scrubber = build({}, None, None).scrubber_for_section({})
+    text = json.dumps({"rows": [["Ada Byron", "ada@example.com"], ["Grace Hopper", "g@x.io"]]})
+    out, _ = scrubber.scrub(text)
+    assert json.loads(out) == {"rows": [["<PERSON>", "<EMAIL_ADDRESS>"],
+                                        ["<PERSON>", "<EMAIL_ADDRESS>"]]}

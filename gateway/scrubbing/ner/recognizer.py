@@ -27,7 +27,7 @@ import regex as re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from gateway.scrubbing.ner.tagger import LABELS, Tagger
+from gateway.scrubbing.ner.tagger import LABELS, Entity, Tagger
 
 MODEL = Path(__file__).resolve().parent / "model" / "keepgate_ner.npz"
 _CODE_HANDLES = frozenset(
@@ -59,6 +59,20 @@ def shipped_tagger() -> Tagger:
 
 HANDLE = re.compile(r"(?<![\w@.+\-])@([A-Za-z0-9_]{2,30})(?![\w@])")
 HANDLE_SCORE = 0.7
+
+
+_EDGE = "\"'`“”‘’«»()[]{}<>.,;:!?*"
+
+
+def _trimmed(text: str, e: Entity) -> Entity:
+    """The span without quotes or punctuation at its edges (the tagger sometimes takes a
+    closing quote into a name: `"Ada Byron"` in JSON must stay valid JSON)."""
+    s, t = e.start, e.end
+    while s < t and text[s] in _EDGE:
+        s += 1
+    while t > s and text[t - 1] in _EDGE and not (text[t - 1] == "." and t - s <= 3):
+        t -= 1
+    return e if (s, t) == (e.start, e.end) else Entity(s, t, e.label, e.score)
 
 
 def _in_identifier(text: str, start: int, end: int) -> bool:
@@ -107,6 +121,7 @@ class KeepgateNerRecognizer(EntityRecognizer):
         out = []
         taken: list[tuple[int, int]] = []
         for e in self.tagger.entities(text):
+            e = _trimmed(text, e)
             value = text[e.start:e.end]
             if e.label not in wanted or sum(c.isalnum() for c in value) < 3:
                 continue  # `ci`, `UK`: too short to identify anyone, often a false alarm
