@@ -1,0 +1,227 @@
+"""The dev protocol: held out by source file and attack family, recall at a fixed FPR.
+
+    python -m gateway.input_guards.evaluate [--data DIR] [--out rules/classifier/protocol.json]
+
+Every shared row is scored by models that never saw its *fold* (a group of source files that
+share text, see `corpus.FILES`): whole attack families (instructions in tool responses and
+documents, template jailbreaks, human-written injections, CyberSecEval and its translations)
+and whole benign sources (documents, persona prompts, chat) are held out in turn. The
+hand-written sets in `evalsets/` (game-style attacks, adversarial suffixes, multilingual
+attacks, instructions hidden in e-mails/code/tables, trigger-word questions, harmful-but-safe
+questions, agent system prompts, code and data, clean documents) are scored by the models
+trained on everything, and never trained on.
+
+Each stage sees the rows the gateway would give it: the classifier and rules every row, the
+gibberish detector prompts (user messages), the instruction detector data (tool results).
+Reported: ROC-AUC and recall at 1 % FPR per stage and for the combined decision, with the
+threshold set on all held-out benign rows; recall per attack family and FPR per hard-benign
+family at that threshold and at the shipped default thresholds; and cost per KB per stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from gateway.input_guards import corpus, train
+from gateway.input_guards.config import DEFAULT_CLASSIFIER, InputSettings
+from gateway.input_guards.metrics import auc
+
+#: Which kind of row each stage reads (what the gateway's default `roles` give it).
+STAGE_KINDS = {"rules": ("prompt", "data"), "classifier": ("prompt", "data"),
+               "gibberish": ("prompt",), "instructions": ("data",)}
+#: Coarser fold groups for the two slower stages (each is fitted once per group).
+GIBBERISH_GROUPS = (("persona", "inthewild", "garak"), ("chat", "deepset", "cyberseceval"),
+                    ("security", "indirect", "docs_a", "docs_b", "docs_c"))
+INSTRUCTION_GROUPS = (("indirect",), ("docs_a",), ("docs_b",), ("docs_c",))
+FPR = 0.01
+
+
+def _fold_items(shared: Sequence[corpus.Item], held: set[str]) -> list[corpus.Item]:
+    kept = [i for i in shared if i.fold not in held]
+    return kept + train.synthetic_items(kept)
+
+
+def out_of_fold_scores(shared: list[corpus.Item], written: list[corpus.Item],
+                       log=print) -> dict[str, np.ndarray]:
+    """Stage scores for shared rows (out of fold) then written rows (full models)."""
+    n = len(shared) + len(written)
+    scores = {s: np.full(n, np.nan) for s in ("classifier", "gibberish", "instructions")}
+    cache = train.FeatureCache()
+    folds = sorted({i.fold for i in shared})
+    t0 = time.time()
+    for f in folds:
+        clf = train.fit_classifier(_fold_items(shared, {f}), cache)
+        for k, i in enumerate(shared):
+            if i.fold == f:
+                scores["classifier"][k] = clf.score(cache.normalizer.normalize(i.text).text)
+    log(f"classifier folds: {time.time() - t0:.0f}s")
+    for group in GIBBERISH_GROUPS:
+        items = _fold_items(shared, set(group))
+        det = train.fit_gibberish([i.text for i in items if i.label == 0])
+        for k, i in enumerate(shared):
+            if i.fold in group and i.kind in STAGE_KINDS["gibberish"]:
+                scores["gibberish"][k] = det.score(i.text)
+    log(f"gibberish folds: {time.time() - t0:.0f}s")
+    for group in INSTRUCTION_GROUPS:
+        det = train.fit_instructions(*train.instruction_training(_fold_items(shared, set(group))))
+        for k, i in enumerate(shared):
+            if i.fold in group and i.kind in STAGE_KINDS["instructions"]:
+                scores["instructions"][k] = det.score(i.text)
+    log(f"instruction folds: {time.time() - t0:.0f}s")
+    full = train.fit_all(shared + train.synthetic_items(shared), cache)
+    base = len(shared)
+    for k, i in enumerate(written):
+        scores["classifier"][base + k] = full["classifier"].score(cache.normalizer.normalize(i.text).text)
+        if i.kind in STAGE_KINDS["gibberish"]:
+            scores["gibberish"][base + k] = full["gibberish"].score(i.text)
+        if i.kind in STAGE_KINDS["instructions"]:
+            scores["instructions"][base + k] = full["instructions"].score(i.text)
+    log(f"full models: {time.time() - t0:.0f}s")
+    return scores
+
+
+def rule_hits(items: Sequence[corpus.Item]) -> np.ndarray:
+    """1.0 where the rule packs or the normaliser's tricks would block, else 0.0."""
+    from gateway.input_guards.scanner import Scanner
+
+    s = InputSettings()
+    scanner = Scanner(s.model_copy(update={"checks": s.checks.model_copy(update={
+        "classifier": False, "gibberish": False, "instructions": False})}))
+    return np.array([1.0 if scanner.scan(i.text, role="tool" if i.kind == "data" else "user").blocked
+                     else 0.0 for i in items])
+
+
+def threshold_at(benign: np.ndarray, fpr: float = FPR) -> float:
+    """The lowest threshold whose FPR on `benign` is at most `fpr` (score >= t flags)."""
+    b = np.sort(benign[~np.isnan(benign)])[::-1]
+    if not len(b):
+        return math.inf
+    k = int(math.floor(fpr * len(b)))
+    return float(np.nextafter(b[k], np.inf)) if k < len(b) else float(b[-1])
+
+
+def _rates(hit: np.ndarray, items: Sequence[corpus.Item]) -> dict[str, dict]:
+    by = defaultdict(list)
+    for h, i in zip(hit, items):
+        by[(i.label, i.family)].append(bool(h))
+    out = {}
+    for (label, fam), hs in sorted(by.items()):
+        key = "recall" if label else "fpr"
+        out[f"{'attack' if label else 'benign'}/{fam}"] = {"n": len(hs), key: round(sum(hs) / len(hs), 4)}
+    return out
+
+
+def summarise(items: list[corpus.Item], scores: dict[str, np.ndarray], rules: np.ndarray,
+              defaults: dict[str, float]) -> dict:
+    y = np.array([i.label for i in items])
+    out: dict = {"rows": len(items), "attacks": int(y.sum()), "stages": {}}
+    # Each stage on the rows it reads.
+    calibrated = []
+    for stage, s in scores.items():
+        ok = ~np.isnan(s)
+        thr = threshold_at(s[ok & (y == 0)])
+        rec = float(np.mean(s[ok & (y == 1)] >= thr)) if (ok & (y == 1)).any() else 0.0
+        out["stages"][stage] = {"rows": int(ok.sum()), "auc": round(auc(list(y[ok]), list(s[ok])), 4),
+                                "threshold_at_1pct_fpr": round(thr, 4), "recall_at_1pct_fpr": round(rec, 4),
+                                "default_threshold": defaults[stage]}
+        calibrated.append(np.where(ok, s / defaults[stage], 0.0))
+    combined = np.maximum.reduce(calibrated)
+    combined = np.where(rules > 0, np.maximum(combined, 10.0), combined)
+    thr = threshold_at(combined[y == 0])
+    hit = combined >= thr
+    out["combined_at_1pct_fpr"] = {
+        "auc": round(auc(list(y), list(combined)), 4), "threshold": round(thr, 4),
+        "recall": round(float(hit[y == 1].mean()), 4), "fpr": round(float(hit[y == 0].mean()), 4),
+        "recall_macro": None, "families": _rates(hit, items)}
+    fams = [v["recall"] for k, v in out["combined_at_1pct_fpr"]["families"].items() if k.startswith("attack/")]
+    out["combined_at_1pct_fpr"]["recall_macro"] = round(statistics.mean(fams), 4)
+    dhit = combined >= 1.0
+    out["defaults"] = {"recall": round(float(dhit[y == 1].mean()), 4), "fpr": round(float(dhit[y == 0].mean()), 4),
+                       "families": _rates(dhit, items)}
+    # Per-family recall at 1 % FPR for each stage alone (on the rows it reads).
+    for stage, s in scores.items():
+        ok = ~np.isnan(s)
+        t = out["stages"][stage]["threshold_at_1pct_fpr"]
+        out["stages"][stage]["families"] = _rates(np.where(ok, s >= t, False)[ok], [i for i, o in zip(items, ok) if o])
+    return out
+
+
+def latency_per_kb(texts: Sequence[str], n: int = 150) -> dict[str, dict[str, float]]:
+    """Median and p99 µs per 1 KB text for each stage of the default scanner."""
+    from gateway.input_guards.scanner import Scanner
+
+    scanner = Scanner(InputSettings())
+    joined = "\n".join(texts)
+    chunks = [joined[i:i + 1024] for i in range(0, min(len(joined), 1024 * n), 1024)]
+    times: dict[str, list[float]] = defaultdict(list)
+    for role in ("user", "tool"):
+        for c in chunks:
+            t0 = time.perf_counter()
+            r = scanner.scan(c, role=role)
+            times[f"scan ({role})"].append(time.perf_counter() - t0)
+            for k, v in r.timings.items():
+                times[f"{k} ({role})"].append(v)
+    return {k: {"p50_us": round(float(np.percentile(v, 50)) * 1e6, 1),
+                "p99_us": round(float(np.percentile(v, 99)) * 1e6, 1)} for k, v in sorted(times.items())}
+
+
+def print_report(rep: dict) -> None:
+    c = rep["combined_at_1pct_fpr"]
+    print(f"\nrows {rep['rows']} ({rep['attacks']} attacks)")
+    print(f"combined: AUC {c['auc']}, recall@1%FPR {c['recall']} (macro over families "
+          f"{c['recall_macro']}), FPR {c['fpr']}; at defaults: recall {rep['defaults']['recall']}, "
+          f"FPR {rep['defaults']['fpr']}")
+    print("\n| stage | rows | AUC | recall@1%FPR | default threshold |\n|---|---|---|---|---|")
+    for k, v in rep["stages"].items():
+        print(f"| {k} | {v['rows']} | {v['auc']} | {v['recall_at_1pct_fpr']} | {v['default_threshold']} |")
+    print("\n| family | n | combined @1% FPR | at defaults |\n|---|---|---|---|")
+    for k, v in c["families"].items():
+        d = rep["defaults"]["families"][k]
+        key = "recall" if k.startswith("attack/") else "fpr"
+        print(f"| {k} | {v['n']} | {v[key]} | {d[key]} |")
+    if "latency_per_kb" in rep:
+        print("\n| stage (1 KB) | p50 µs | p99 µs |\n|---|---|---|")
+        for k, v in rep["latency_per_kb"].items():
+            print(f"| {k} | {v['p50_us']} | {v['p99_us']} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", help="directory of injection/*.jsonl")
+    ap.add_argument("--out", default=str(DEFAULT_CLASSIFIER.parent / "protocol.json"))
+    ap.add_argument("--no-latency", action="store_true")
+    args = ap.parse_args(argv)
+    t0 = time.time()
+    shared = corpus.shared_items(args.data)
+    written = corpus.written_items()
+    items = shared + written
+    log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    scores = out_of_fold_scores(shared, written, log)
+    rules = rule_hits(items)
+    log(f"rules: {time.time() - t0:.0f}s")
+    s = InputSettings()
+    defaults = {"classifier": s.classifier.threshold, "gibberish": s.gibberish.threshold,
+                "instructions": s.instructions.threshold}
+    rep = {"date": time.strftime("%Y-%m-%d", time.gmtime()), **summarise(items, scores, rules, defaults)}
+    rep["rules"] = {"recall": round(float(rules[[i.label == 1 for i in items]].mean()), 4),
+                    "fpr": round(float(rules[[i.label == 0 for i in items]].mean()), 4)}
+    if not args.no_latency:
+        rep["latency_per_kb"] = latency_per_kb([i.text for i in items if i.label == 0][::7])
+    Path(args.out).write_text(json.dumps(rep, indent=2) + "\n")
+    print_report(rep)
+    log(f"done in {time.time() - t0:.0f}s -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
