@@ -17,6 +17,8 @@ import gateway
 #: the repo's rules/ in a checkout, through the symlink; a copy in a wheel.
 DEFAULT_RULES_DIR = (Path(gateway.__file__).parent / "bundled" / "rules").resolve()
 DEFAULT_CLASSIFIER = DEFAULT_RULES_DIR / "classifier" / "injection_classifier.npz"
+DEFAULT_GIBBERISH = DEFAULT_RULES_DIR / "classifier" / "gibberish_detector.npz"
+DEFAULT_INSTRUCTIONS = DEFAULT_RULES_DIR / "classifier" / "instruction_detector.npz"
 
 Action = Literal["block", "flag", "off"]
 
@@ -33,6 +35,12 @@ class Checks(_Strict):
     encodings: bool = True
     rules: bool = True
     classifier: bool = True
+    #: Adversarial-suffix / gibberish detector (on `gibberish.roles`).
+    gibberish: bool = True
+    #: Instruction-in-data detector (on `instructions.roles`: tool results).
+    instructions: bool = True
+    #: An operator-supplied ONNX classifier (`model`); off unless configured.
+    model: bool = False
     judge: bool = False
 
 
@@ -42,6 +50,57 @@ class ClassifierSettings(_Strict):
     threshold: float = Field(0.7, ge=0.0, le=1.0)
     #: Score at or above which the message is flagged (below `threshold`).
     flag_threshold: float = Field(0.55, ge=0.0, le=1.0)
+
+
+class StageSettings(_Strict):
+    """A local detector stage: its artefact, thresholds and the message roles it reads."""
+
+    path: str | None = None
+    threshold: float = Field(0.5, ge=0.0, le=1.0)
+    flag_threshold: float | None = Field(None, ge=0.0, le=1.0)
+    roles: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _order(self) -> "StageSettings":
+        if self.flag_threshold is not None and self.flag_threshold > self.threshold:
+            raise ValueError("flag_threshold must not exceed threshold")
+        return self
+
+
+def _gibberish() -> StageSettings:
+    # Optimiser suffixes are a direct attack: user (and developer) text, not tool output,
+    # where code, hashes and tables live. Threshold chosen by the dev protocol (card).
+    return StageSettings(threshold=0.97, flag_threshold=0.9, roles=["user", "developer"])
+
+
+def _instructions() -> StageSettings:
+    return StageSettings(threshold=0.98, flag_threshold=0.9, roles=["tool", "function"])
+
+
+class ModelSettings(_Strict):
+    """An operator-supplied classifier exported to ONNX (e.g. Prompt Guard 2, a DeBERTa
+    injection model) with its Hugging Face `tokenizer.json`; needs the `[onnx]` extra."""
+
+    path: str | None = None
+    tokenizer: str | None = None
+    #: Output column that means "injection" (softmax over the logits, or a sigmoid when
+    #: the model has one output).
+    label_index: int = Field(1, ge=0)
+    max_length: int = Field(512, ge=8, le=8192)
+    threshold: float = Field(0.9, ge=0.0, le=1.0)
+    #: Roles scanned on every message.
+    roles: list[str] = Field(default_factory=lambda: ["tool", "function"])
+    #: Other roles are scanned when the first stages' score falls in [low, high).
+    band: tuple[float, float] | None = (0.3, 0.7)
+    #: Seconds one scan may take (inference runs in a worker thread); over it the stage
+    #: "cannot decide" and `on_error` applies: "block" fails closed (503), "flag" lets the
+    #: request through with `x-keepgate-input-error: model.unavailable`.
+    timeout: float = Field(2.0, gt=0)
+    #: Inference threads for ONNX Runtime.
+    threads: int = Field(1, ge=1, le=64)
+    cache_size: int = Field(2048, ge=0)
+    on_error: Literal["block", "flag"] = "block"
+    action: Literal["block", "flag"] = "block"
 
 
 class JudgeSettings(_Strict):
@@ -61,6 +120,11 @@ class JudgeSettings(_Strict):
     max_chars: int = Field(8000, gt=0)
     #: Extra fields sent to the judge model (tests use it to script the fake model).
     extra_body: dict[str, Any] = Field(default_factory=dict)
+    #: Known-answer check for tool results: the judge is asked to repeat a random token while
+    #: reading the data; if the reply does not carry it, the data took over the model.
+    known_answer: bool = False
+    #: Roles the known-answer check applies to (others get the classification question).
+    known_answer_roles: list[str] = Field(default_factory=lambda: ["tool", "function"])
 
 
 class InputSettings(_Strict):
@@ -80,6 +144,9 @@ class InputSettings(_Strict):
     #: Per-rule action overrides: exact id, or a prefix ending in "*" ("encoding.*": flag).
     actions: dict[str, Action] = Field(default_factory=dict)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    gibberish: StageSettings = Field(default_factory=_gibberish)
+    instructions: StageSettings = Field(default_factory=_instructions)
+    model: ModelSettings = Field(default_factory=ModelSettings)
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
     #: Shortest base64/hex run worth decoding.
     min_encoded_len: int = Field(24, ge=8)
@@ -90,6 +157,9 @@ class InputSettings(_Strict):
     def _order(self) -> "InputSettings":
         if self.classifier.flag_threshold > self.classifier.threshold:
             raise ValueError("classifier.flag_threshold must not exceed classifier.threshold")
+        if self.checks.model and not (self.model.path and self.model.tokenizer):
+            raise ValueError("checks.model is on: set model.path (ONNX) and model.tokenizer "
+                             "(tokenizer.json)")
         return self
 
     def judge_band(self) -> tuple[float, float]:
@@ -102,6 +172,12 @@ class InputSettings(_Strict):
 
     def classifier_path(self) -> Path:
         return Path(self.classifier.path) if self.classifier.path else DEFAULT_CLASSIFIER
+
+    def gibberish_path(self) -> Path:
+        return Path(self.gibberish.path) if self.gibberish.path else DEFAULT_GIBBERISH
+
+    def instructions_path(self) -> Path:
+        return Path(self.instructions.path) if self.instructions.path else DEFAULT_INSTRUCTIONS
 
 
 class InputConfigError(ValueError):

@@ -124,6 +124,8 @@ class InputGuard(Guard):
             scanner = Scanner(settings, self._judge_for(settings))
             if scanner.classifier_error and not settings.fail_open:
                 raise ClassifierError(scanner.classifier_error)
+            if scanner.stage_errors and not settings.fail_open:
+                raise ClassifierError(str(scanner.stage_errors[0]))
             hit = self._scanners[key] = (settings, scanner)
         return hit
 
@@ -240,6 +242,8 @@ class InputGuard(Guard):
         scanner = self._scanner_for(self.section)[1]
         if scanner.classifier_error:
             return self.base.fail_open, "classifier unavailable"
+        if scanner.stage_errors:
+            return self.base.fail_open, f"{scanner.stage_errors[0].name} stage unavailable"
         return True, "ok"
 
 

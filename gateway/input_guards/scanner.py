@@ -18,6 +18,7 @@ from gateway.input_guards.config import InputSettings
 from gateway.input_guards.judge import Judge, JudgeError
 from gateway.input_guards.normalize import Normalizer
 from gateway.input_guards.rules import RuleSet, load_dirs
+from gateway.input_guards import stages as detector_stages
 
 #: Built-in findings of the normaliser: (severity, default action, description).
 TRICKS: dict[str, tuple[str, str, str]] = {
@@ -33,6 +34,7 @@ TRICKS: dict[str, tuple[str, str, str]] = {
 }
 CLASSIFIER_RULE = "classifier.injection"
 JUDGE_RULE = "judge.injection"
+KNOWN_ANSWER_RULE = "judge.known_answer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +62,12 @@ class Finding:
 @dataclass(slots=True)
 class ScanResult:
     blocked: bool
-    score: float  # the classifier's score (0.0 when it did not run)
+    #: Overall risk: the highest stage score on the classifier's scale (each stage's block
+    #: threshold maps to the classifier's), 0.0 when no scoring stage ran.
+    score: float
     findings: list[Finding] = field(default_factory=list)
+    #: Raw score of each scoring stage that ran (classifier, gibberish, instructions, model).
+    scores: dict[str, float] = field(default_factory=dict)
     #: Seconds spent per stage (for the bench and metrics).
     timings: dict[str, float] = field(default_factory=dict)
     #: The normalised text the stages read; kept in memory only, never logged.
@@ -77,6 +83,7 @@ class ScanResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"blocked": self.blocked, "score": round(self.score, 4),
+                "scores": {k: round(v, 4) for k, v in self.scores.items()},
                 "findings": [f.as_dict() for f in self.findings]}
 
 
@@ -116,6 +123,15 @@ class Scanner:
                 self.classifier = _classifier(str(settings.classifier_path().resolve()))
             except ClassifierError as exc:
                 self.classifier_error = str(exc)
+        self.stages, self.stage_errors = detector_stages.local_stages(settings)
+        self.model_stage = None
+        if checks.model:
+            try:
+                from gateway.input_guards.model_stage import ModelStage
+
+                self.model_stage = ModelStage(settings.model)
+            except Exception as exc:  # noqa: BLE001 - missing extra or file: stage unavailable
+                self.stage_errors.append(detector_stages.StageUnavailable("model", str(exc)))
         self.judge = judge if checks.judge else None
         if checks.judge and self.judge is None:
             raise ValueError("checks.judge is on but no Judge was given (build it with the "
@@ -183,13 +199,60 @@ class Scanner:
                     findings.append(Finding("input", CLASSIFIER_RULE, "classifier", action,
                                             "high", score=score))
             timings["classifier"] = time.perf_counter() - t2
+        scores = {"classifier": score} if self.settings.checks.classifier else {}
+        score = self._detector_stages(norm.text, role, score, scores, findings, timings)
         result = ScanResult(blocked=any(f.action == "block" for f in findings), score=score,
-                            findings=findings, timings=timings, normalized=norm.text)
+                            findings=findings, timings=timings, normalized=norm.text,
+                            scores=scores)
         return result
+
+    def _detector_stages(self, text: str, role: str, score: float, scores: dict[str, float],
+                         findings: list[Finding], timings: dict[str, float]) -> float:
+        """The gibberish and instruction-in-data stages (`stages.py`); returns the overall
+        score (max over stages, each mapped onto the classifier's scale)."""
+        for err in self.stage_errors:
+            findings.append(Finding("input", f"{err.name}.unavailable", "error",
+                                    self._error_action(), "high"))
+        anchor = self.settings.classifier.threshold
+        for hit in detector_stages.run(self.stages, text, role, timings, scores):
+            action = self._action(hit.rule, hit.default_action)
+            if hit.default_action == "flag" and action == "block":
+                action = "flag"
+            if action != "off":
+                findings.append(Finding("input", hit.rule, hit.stage, action, "high", score=hit.score))
+        for st in self.stages:
+            if st.name in scores:
+                score = max(score, detector_stages.risk(scores[st.name], st.threshold, anchor))
+        return score
+
+    async def _model(self, result: ScanResult, text: str) -> None:
+        """The operator's ONNX model (model_stage.py), with its own fail mode."""
+        from gateway.input_guards.model_stage import RULE, ModelStageError
+
+        m = self.settings.model
+        t0 = time.perf_counter()
+        try:
+            s = await self.model_stage.score(result.normalized or text)  # type: ignore[union-attr]
+        except ModelStageError:
+            action = self._action("model.unavailable", m.on_error)
+            result.findings.append(Finding("input", "model.unavailable", "error", action, "high"))
+        else:
+            result.scores["model"] = s
+            result.score = max(result.score, detector_stages.risk(
+                s, m.threshold, self.settings.classifier.threshold))
+            if s >= m.threshold:
+                action = self._action(RULE, m.action)
+                if action != "off":
+                    result.findings.append(Finding("input", RULE, "model", action, "high", score=s))
+        result.timings["model"] = time.perf_counter() - t0
+        result.blocked = any(f.action == "block" for f in result.findings)
 
     async def ascan(self, text: str, role: str = "user") -> ScanResult:
         """`scan`, then the LLM judge when configured and not already decided."""
         result = self.scan(text, role)
+        if self.model_stage is not None and not result.blocked and \
+                self.model_stage.applies(role, result.score):
+            await self._model(result, text)
         if self.judge is None or result.blocked:
             return result
         j = self.settings.judge
@@ -198,16 +261,20 @@ class Scanner:
             if not low <= result.score < high:
                 return result
         t0 = time.perf_counter()
+        known = j.known_answer and role in j.known_answer_roles
+        rule = KNOWN_ANSWER_RULE if known else JUDGE_RULE
         try:
-            injected = await self.judge.is_injection(result.normalized or text)
+            data = result.normalized or text
+            injected = await (self.judge.fails_known_answer(data) if known
+                              else self.judge.is_injection(data))
         except JudgeError:
             result.findings.append(Finding("input", "judge.unavailable", "error",
                                            self._error_action(), "high"))
         else:
             if injected:
-                action = self._action(JUDGE_RULE, j.action)
+                action = self._action(rule, j.action)
                 if action != "off":
-                    result.findings.append(Finding("input", JUDGE_RULE, "judge", action, "high"))
+                    result.findings.append(Finding("input", rule, "judge", action, "high"))
         result.timings["judge"] = time.perf_counter() - t0
         result.blocked = any(f.action == "block" for f in result.findings)
         return result
