@@ -148,6 +148,20 @@ def classifier_per_kb(dev: list[dataset.Row]) -> None:
           f"p99 {pct(times, 99) * 1e6:.0f} µs (budget 1000 µs)")
 
 
+def stages_per_kb(dev: list[dataset.Row]) -> None:
+    """Every stage of the default scanner on 1 KB texts, as a user message and as a tool
+    result (the gibberish stage reads user text, the instruction stage tool results), with
+    the ratio to the first-stage classifier measured in the same run."""
+    from gateway.input_guards.evaluate import latency_per_kb
+
+    rep = latency_per_kb([r.text for r in dev], n=200)
+    base = rep.get("classifier (user)", {}).get("p50_us") or 1.0
+    print("\nPer stage on 1 KB texts (one core)\n")
+    print(table(["stage", "p50 µs", "p99 µs", "p50 vs classifier"],
+                [[k, f"{v['p50_us']:.0f}", f"{v['p99_us']:.0f}", f"{v['p50_us'] / base:.2f}x"]
+                 for k, v in rep.items()]))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=300)
@@ -160,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     quality_and_stages(dev)
     classifier_per_kb(dev)
+    stages_per_kb(dev)
     uvloop.run(end_to_end([r.text for r in dev], args.requests))  # the loop `keepgate serve` uses
     return 0
 

@@ -46,10 +46,11 @@ class Checks(_Strict):
 
 class ClassifierSettings(_Strict):
     path: str | None = None
-    #: Score at or above which the message is blocked.
-    threshold: float = Field(0.7, ge=0.0, le=1.0)
+    #: Score at or above which the message is blocked: the 1 %-FPR point of the dev
+    #: protocol (held-out sources and families, rules/classifier/CLASSIFIER.md).
+    threshold: float = Field(0.86, ge=0.0, le=1.0)
     #: Score at or above which the message is flagged (below `threshold`).
-    flag_threshold: float = Field(0.55, ge=0.0, le=1.0)
+    flag_threshold: float = Field(0.8, ge=0.0, le=1.0)
 
 
 class StageSettings(_Strict):
@@ -70,11 +71,11 @@ class StageSettings(_Strict):
 def _gibberish() -> StageSettings:
     # Optimiser suffixes are a direct attack: user (and developer) text, not tool output,
     # where code, hashes and tables live. Threshold chosen by the dev protocol (card).
-    return StageSettings(threshold=0.97, flag_threshold=0.9, roles=["user", "developer"])
+    return StageSettings(threshold=0.996, flag_threshold=0.99, roles=["user", "developer"])
 
 
 def _instructions() -> StageSettings:
-    return StageSettings(threshold=0.98, flag_threshold=0.9, roles=["tool", "function"])
+    return StageSettings(threshold=0.97, flag_threshold=0.95, roles=["tool", "function"])
 
 
 class ModelSettings(_Strict):

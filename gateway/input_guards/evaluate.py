@@ -200,15 +200,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", help="directory of injection/*.jsonl")
     ap.add_argument("--out", default=str(DEFAULT_CLASSIFIER.parent / "protocol.json"))
     ap.add_argument("--no-latency", action="store_true")
+    ap.add_argument("--scores", help="save the per-row stage scores to this .npz; with "
+                    "--reuse, read them from it instead of training (to try thresholds)")
+    ap.add_argument("--reuse", action="store_true")
     args = ap.parse_args(argv)
     t0 = time.time()
     shared = corpus.shared_items(args.data)
     written = corpus.written_items()
     items = shared + written
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
-    scores = out_of_fold_scores(shared, written, log)
-    rules = rule_hits(items)
-    log(f"rules: {time.time() - t0:.0f}s")
+    if args.reuse and args.scores:
+        with np.load(args.scores, allow_pickle=False) as z:
+            scores = {k: z[k] for k in ("classifier", "gibberish", "instructions")}
+            rules = z["rules"]
+    else:
+        scores = out_of_fold_scores(shared, written, log)
+        rules = rule_hits(items)
+        log(f"rules: {time.time() - t0:.0f}s")
+        if args.scores:
+            np.savez_compressed(args.scores, rules=rules, **scores)
     s = InputSettings()
     defaults = {"classifier": s.classifier.threshold, "gibberish": s.gibberish.threshold,
                 "instructions": s.instructions.threshold}

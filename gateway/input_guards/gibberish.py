@@ -36,7 +36,12 @@ MAX_NON_ASCII = 0.25
 CHAR_NGRAMS = (2, 3, 4)
 SHAPE_NGRAMS = (3, 4, 5, 6)
 _MUL = np.uint64(0x100000001B3)
-_MASK = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|[A-Za-z0-9+/_=-]{24,}")
+#: Spans that are benign however random they look: URLs, e-mail addresses, long encoded
+#: runs, code the writer marked as code (fenced blocks, `inline`), hashtags and @handles,
+#: terminal colour escapes. Character classes with one bounded repetition: linear time.
+_MASK = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|[A-Za-z0-9+/_=-]{24,}"
+                   r"|```[^`]{0,20000}```|`[^`\n]{1,300}`|[#@][^\W_][\w-]*"
+                   r"|(?:\\033|\\x1b|\x1b)\[[0-9;]{0,20}m")
 _SPACE = re.compile(r"\s+")
 
 

@@ -68,12 +68,13 @@ retweet reschedule assign revoke invite kindly also now instead first then immed
 """.split())
 _SOFT = frozenset({"please", "kindly", "also", "now", "then", "first", "immediately", "just"})
 _REQUEST = re.compile(r"^(?:can|could|would|will)\s+you\b|^(?:i\s+(?:need|want|would like)\s+you\s+to)\b", re.I)
-_MODAL = re.compile(r"\b(?:you|assistant|model|ai|it|bot|agent)\b[^.!?]{0,24}?\b(?:must|should|need\s+to|have\s+to|are\s+(?:required|instructed)\s+to|will\s+now)\b|^(?:make\s+sure|be\s+sure|do\s+not|don't|never|always)\b", re.I)
+_MODAL = re.compile(r"\b(?:you|assistant|model|ai|it|bot)\b[^.!?]{0,24}?\b(?:must|should|need\s+to|have\s+to|are\s+(?:required|instructed)\s+to|will\s+now)\b|^(?:make\s+sure|be\s+sure|do\s+not|don't|never|always)\b", re.I)
 #: A leading address to the reader ("Bot:", "Dear AI,", "Note to the assistant:") or a
 #: leading clause ("When answering,", "If you are an AI model processing this text,").
-_VOCATIVE = re.compile(r"^(?:(?:hey|hi|dear|note\s+(?:to|for)|to|attention|reminder\s+for|for\s+any|any|instruction\s+to|system\s+note\s+to)\s+)?(?:the\s+|all\s+|an?\s+)?(?:ai|a\.i\.|assistant|model|bot|agent|llm|chatbot|language\s+model|chatgpt|gpt|claude|copilot|summari[sz]er|ai\s+\w+)s?\b[^:,]{0,40}[:,]\s*", re.I)
+_VOCATIVE = re.compile(r"^(?:(?:hey|hi|dear|note\s+(?:to|for)|to|attention|reminder\s+for|for\s+any|any|instruction\s+to|system\s+note\s+to)\s+)?(?:the\s+|all\s+|an?\s+)?(?:ai|a\.i\.|assistant|model|bot|llm|chatbot|language\s+model|chatgpt|gpt|claude|copilot|summari[sz]er|ai\s+\w+)s?\b[^:,]{0,40}[:,]\s*", re.I)
 _CLAUSE = re.compile(r"^(?:when|if|before|after|while|once|whenever|as\s+soon\s+as)\b[^,:]{0,80}[,:]\s*", re.I)
-_ADDR = re.compile(r"\b(?:assistant|a\.?i\.?|ai\s+(?:model|agent|helper)|model|chat\s?gpt|gpt|claude|gemini|copilot|bot|agent|llm|language\s+model|chatbot|summari[sz]er)\b", re.I)
+# ("agent" alone is left out: support procedures address the human agent.)
+_ADDR = re.compile(r"\b(?:assistant|a\.?i\.?|ai\s+(?:model|agent|helper)|model|chat\s?gpt|gpt|claude|gemini|copilot|bot|llm|language\s+model|chatbot|summari[sz]er)\b", re.I)
 _RESP = re.compile(r"\byour\s+(?:answer|reply|response|output|summary|message|next|final|task|instructions?|rules?|system|prompt)\b", re.I)
 _OVR = re.compile(r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]{0,30}?\b(?:instructions?|prompts?|rules|guidelines|directions|tasks?|context|system|question|request|user|everything|above)\b|\binstead\b|\bnew\s+(?:task|instructions?|rules?|objective)\b", re.I)
 _ALARM = re.compile(r"\b(?:important|attention|urgent|priority|warning)\b\W*[:!]", re.I)

@@ -122,7 +122,7 @@ def test_scan_cli_text_and_jsonl(tmp_path: Path, fake_model_url: str) -> None:
     assert p.returncode == 0, p.stderr
     lines = [json.loads(x) for x in p.stdout.splitlines()]
     assert [x["blocked"] for x in lines] == [True, False, True]
-    assert all(set(x) == {"blocked", "score", "findings"} for x in lines)
+    assert all(set(x) == {"blocked", "score", "scores", "findings"} for x in lines)
     assert {f["rule"] for f in lines[2]["findings"]} >= {"unicode.tag_chars"}
     assert all(f["guard"] == "input" for x in lines for f in x["findings"])
     assert "scanning" in p.stderr  # the progress bar
