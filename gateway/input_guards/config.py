@@ -75,7 +75,7 @@ def _gibberish() -> StageSettings:
 
 
 def _instructions() -> StageSettings:
-    return StageSettings(threshold=0.97, flag_threshold=0.95, roles=["tool", "function"])
+    return StageSettings(threshold=0.98, flag_threshold=0.95, roles=["tool", "function"])
 
 
 class ModelSettings(_Strict):
