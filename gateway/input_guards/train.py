@@ -11,7 +11,7 @@ data (`dataset.DEFAULT_DATA`), applies the label policy, adds Keepgate's templat
 text (`synthetic.py`), and trains on every shared source: how well that generalises is what
 `python -m gateway.input_guards.evaluate` measures, holding out whole sources and families.
 The hand-written evaluation sets (`evalsets/`) are never trained on. Deterministic: fixed
-seeds and liblinear, so the same data gives the same bytes.
+seeds and liblinear with a fixed random_state, so the same data gives the same arrays.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def fit_classifier(items: Sequence[corpus.Item], cache: FeatureCache,
 
     rows = classifier_training(items)
     y = np.array([i.label for i in rows])
-    model = LogisticRegression(C=c, max_iter=2000, solver="liblinear")
+    model = LogisticRegression(C=c, max_iter=2000, solver="liblinear", random_state=SEED)
     model.fit(cache.matrix([i.text for i in rows]), y,
               sample_weight=source_weights([i.source for i in rows], y))
     return Classifier(model.coef_[0].astype(np.float32), float(model.intercept_[0]), cache.bits)
@@ -192,7 +192,8 @@ def fit_gibberish(benign: Sequence[str], seed: int = SEED, n_negative: int = 240
     for _ in range(n_salad):
         pos += window_rows(salad(vocab, rng), GIBBERISH_BITS)[:2]
     y = np.array([0] * len(neg) + [1] * len(pos))
-    model = LogisticRegression(C=c, solver="liblinear", max_iter=2000, class_weight="balanced")
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=2000, class_weight="balanced",
+                               random_state=seed)
     model.fit(sparse_matrix(neg + pos, GIBBERISH_BITS), y)
     return GibberishDetector(model.coef_[0].astype(np.float32), float(model.intercept_[0]),
                              GIBBERISH_BITS)
@@ -221,7 +222,7 @@ def fit_instructions(benign_docs: Sequence[str], attack_docs: Sequence[str],
                 y.append(1)
     ya = np.array(y)
     w = np.where(ya == 1, 0.5 / ya.mean(), 0.5 / (1 - ya.mean()))
-    model = LogisticRegression(C=c, solver="liblinear", max_iter=2000)
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=2000, random_state=SEED)
     model.fit(sparse_matrix(rows, INSTRUCTION_BITS), ya, sample_weight=w)
     return InstructionDetector(model.coef_[0].astype(np.float32), float(model.intercept_[0]),
                                INSTRUCTION_BITS)
