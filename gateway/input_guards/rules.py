@@ -13,10 +13,12 @@ rules:
       no_match: ["Do not ignore the previous warning"]
 ```
 
-Patterns are Python `re` syntax, matched case-insensitively against normalised text (see
-`normalize`). A directory's `*.yaml`/`*.yml` files load in name order; a file that fails to
-parse, a missing field, a duplicate id or a bad regex raises `RuleError` naming the file,
-the rule id and the cause, so a bad pack stops start-up instead of silently guarding less.
+Patterns are RE2 syntax (`gateway.input_guards.linear`: Perl-like, without look-around or
+back-references), matched case-insensitively against normalised text (see `normalize`), so
+every rule runs in time linear in the text whatever its pattern. A directory's
+`*.yaml`/`*.yml` files load in name order; a file that fails to parse, a missing field, a
+duplicate id or a pattern RE2 cannot compile raises `RuleError` naming the file, the rule id
+and the cause, so a bad pack stops start-up instead of silently guarding less.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
+
+from gateway.input_guards import linear
 
 SEVERITIES = ("low", "medium", "high", "critical")
 ACTIONS = ("block", "flag")
@@ -44,9 +48,11 @@ class Rule:
     action: str
     description: str
     source: str  # the file it came from
-    regex: re.Pattern[str] = field(repr=False, compare=False)
+    regex: linear.Regex = field(repr=False, compare=False)
     match_examples: tuple[str, ...] = ()
     no_match_examples: tuple[str, ...] = ()
+    #: The pattern as a group carrying its flags, for the combined prefilter.
+    flagged: str = field(default="", repr=False, compare=False)
 
 
 def _fail(path: Path, rule_id: str | None, why: str) -> RuleError:
@@ -74,15 +80,16 @@ def _rule(path: Path, raw: Any, index: int) -> Rule:
     action = raw.get("action", "block")
     if action not in ACTIONS:
         raise _fail(path, rid, f"action must be one of {ACTIONS}, not {action!r}")
-    flags = re.IGNORECASE
-    for name in raw.get("flags") or ():
-        if name not in ("MULTILINE", "DOTALL", "CASE_SENSITIVE"):
-            raise _fail(path, rid, f"unknown flag {name!r}")
-        flags = flags & ~re.IGNORECASE if name == "CASE_SENSITIVE" else flags | getattr(re, name)
+    flags = raw.get("flags") or []
+    if not isinstance(flags, list) or set(flags) - {"MULTILINE", "DOTALL", "CASE_SENSITIVE"}:
+        raise _fail(path, rid, f"flags must be a list of MULTILINE, DOTALL, CASE_SENSITIVE, "
+                               f"not {flags!r}")
+    opts = {"ignore_case": "CASE_SENSITIVE" not in flags, "multiline": "MULTILINE" in flags,
+            "dotall": "DOTALL" in flags}
     try:
-        regex = re.compile(pattern, flags)
-    except re.error as exc:
-        raise _fail(path, rid, f"bad regex: {exc}") from None
+        regex = linear.compile(pattern, **opts)
+    except linear.LinearRegexError as exc:
+        raise _fail(path, rid, f"bad regex (RE2 syntax): {exc}") from None
     examples = raw.get("examples") or {}
     if not isinstance(examples, dict) or set(examples) - {"match", "no_match"}:
         raise _fail(path, rid, "examples must be a mapping with 'match' and 'no_match' lists")
@@ -92,7 +99,8 @@ def _rule(path: Path, raw: Any, index: int) -> Rule:
         raise _fail(path, rid, "examples.match needs at least one example")
     return Rule(id=rid, pattern=pattern, severity=severity, action=action,
                 description=str(raw.get("description", "")).strip(), source=str(path),
-                regex=regex, match_examples=match, no_match_examples=no_match)
+                regex=regex, match_examples=match, no_match_examples=no_match,
+                flagged=linear.flagged(pattern, **opts))
 
 
 def load_file(path: Path) -> list[Rule]:
@@ -125,31 +133,28 @@ def load_dirs(dirs: Iterable[Path]) -> list[Rule]:
     return rules
 
 
-_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+def _utf8(text: str | bytes) -> bytes:
+    # RE2 reads UTF-8; lone surrogates (valid in JSON strings) become '?'.
+    return text.encode("utf-8", "replace") if isinstance(text, str) else text
 
 
 class RuleSet:
-    """Compiled rules with a cheap prefilter: one alternation of every pattern tells, in a
-    single pass, whether any rule can match; most benign text stops there."""
+    """Compiled rules with a prefilter: one RE2 alternation of every pattern tells, in a
+    single linear pass, whether any rule can match; most benign text stops there, and text
+    that passes it runs each rule (each pass linear too). The text is encoded to UTF-8 once.
+    """
 
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
-        self._any: re.Pattern[str] | None = None
-        # Patterns that cannot be joined safely (other flags, back-references whose group
-        # numbers would shift) are always checked on their own.
-        joinable = [r for r in rules if r.regex.flags & re.IGNORECASE
-                    and not r.regex.flags & (re.MULTILINE | re.DOTALL)
-                    and not _BACKREF.search(r.pattern)]
-        if joinable:
+        self._any: linear.Regex | None = None
+        if rules:
             try:
-                self._any = re.compile("|".join(f"(?:{r.pattern})" for r in joinable),
-                                       re.IGNORECASE)
-            except re.error:  # e.g. duplicate group names across packs
-                self._any, joinable = None, []
-        ids = {id(r) for r in joinable}
-        self._rest = [r for r in rules if id(r) not in ids]
+                self._any = linear.compile("|".join(r.flagged for r in rules))
+            except linear.LinearRegexError:  # e.g. one capture-group name in two packs
+                self._any = None
 
-    def matches(self, text: str) -> list[Rule]:
-        if self._any is not None and not self._any.search(text):
-            return [r for r in self._rest if r.regex.search(text)]
-        return [r for r in self.rules if r.regex.search(text)]
+    def matches(self, text: str | bytes) -> list[Rule]:
+        data = _utf8(text)
+        if self._any is not None and self._any.search(data) is None:
+            return []
+        return [r for r in self.rules if r.regex.search(data) is not None]

@@ -118,19 +118,46 @@ def test_default_settings_scan_every_role() -> None:
     assert set(InputSettings().scan_roles) >= {"system", "user", "tool"}
 
 
-def test_prefilter_keeps_rules_it_cannot_join(tmp_path: Path) -> None:
+def test_prefilter_joins_rules_with_their_own_flags(tmp_path: Path) -> None:
     d = _pack(tmp_path, r"""
 rules:
-  - id: mine.repeat
-    pattern: '\b(\w+) \1 \1\b'
-    examples: {match: ["go go go"], no_match: ["go went gone"]}
   - id: mine.dotall
     pattern: 'begin.+end'
     flags: [DOTALL]
     examples: {match: ["begin\nend"], no_match: ["begin"]}
+  - id: mine.exact
+    pattern: 'ACME-\d+'
+    flags: [CASE_SENSITIVE]
+    examples: {match: ["ACME-12"], no_match: ["acme-12"]}
 """)
     rules = load_dirs([DEFAULT_RULES_DIR, d])
     rs = RuleSet(rules)
-    assert {r.id for r in rs.matches("hello hello hello")} == {"mine.repeat"}
     assert {r.id for r in rs.matches("begin\nend")} == {"mine.dotall"}
+    assert {r.id for r in rs.matches("ticket ACME-12")} == {"mine.exact"}
+    assert rs.matches("ticket acme-12") == []
     assert rs.matches("a perfectly ordinary sentence") == []
+
+
+@pytest.mark.parametrize("pattern, construct", [
+    (r"\b(\w+) \1\b", "back-references"),
+    (r"ignore(?=\s+previous)", "look-ahead"),
+    (r"(?<!do not )ignore", "look-behind"),
+    (r"(?P<w>\w+) (?P=w)", "back-references"),
+    (r"(?>a+)b", "atomic groups"),
+    (r"a++b", "possessive"),
+])
+def test_operator_pack_with_backtracking_only_construct_fails_start_up(
+        tmp_path: Path, pattern: str, construct: str) -> None:
+    """RE2 is linear-time because it refuses what needs backtracking: the pack is refused
+    at start-up, naming the file, the rule and the construct."""
+    d = _pack(tmp_path, f"""
+rules:
+  - id: mine.backtracks
+    pattern: '{pattern}'
+    examples: {{match: ["x"]}}
+""")
+    with pytest.raises(RuleError) as err:
+        build({"rules_dirs": [str(d)]})
+    msg = str(err.value)
+    assert "custom.yaml" in msg and "mine.backtracks" in msg and "RE2" in msg
+    assert construct in msg, msg
