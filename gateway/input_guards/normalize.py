@@ -9,11 +9,15 @@ lines) and the tricks it saw. A trick is a finding even when its payload is harm
 
 Pure-ASCII text without encoded runs takes a fast path: nothing to undo.
 
-Every pattern here is RE2 (`linear`), so no input makes normalisation super-linear (the old
-URL-escape pattern, `\S*(?:%XX\S*){3,}` under Python's `re`, was quadratic on a long run
-without spaces). Text longer than `WINDOW` characters is normalised window by window, so no
-single step holds the interpreter long; an RLO span that runs across a cut is carried over
-and read back as one piece.
+No input makes normalisation super-linear. Patterns searched once per window are RE2
+(`linear`). Patterns that may match a million times in a crafted text stay on Python's `re`,
+whose C loop is ~20x cheaper per match than RE2's Python wrapper, and each is written so
+that it cannot backtrack (the reason is next to each; `tests/input_guards/test_input_linear.py`
+keeps the list). The old URL-escape pattern `\S*(?:%XX\S*){3,}` was quadratic under `re` on a
+long run without spaces; runs are now found as whitespace-free tokens. Counting uses
+`str.count` and `findall` lengths, never a Python loop per match. Text longer than `WINDOW`
+characters is normalised window by window, so no single step holds the interpreter long;
+an RLO span that runs across a cut is carried over and read back as one piece.
 """
 
 from __future__ import annotations
@@ -36,17 +40,31 @@ WINDOW = 64 * 1024
 _LOOKBACK = 4096
 
 # -- character classes -------------------------------------------------------------------
+# `re` (C loop) below: every pattern is one character class, repeated, possibly after one
+# character that the class excludes; a match can end at the first character outside the
+# class and nothing inside a run is retried, so each character is read a bounded number
+# of times.
 
-_TAGS = linear.compile("[\U000E0000-\U000E007F]+")
-_VARSEL = linear.compile("[\uFE00-\uFE0F\U000E0100-\U000E01EF]{4,}")
-_BIDI = linear.compile("[\u202A-\u202E\u2066-\u2069]")
+_TAG_CHARS = "[\U000E0000-\U000E007F]"
+_TAGS = re.compile(_TAG_CHARS + "+")
+_NOT_TAGS = re.compile(f"[^{_TAG_CHARS[1:-1]}]+")
+#: Tag characters → the ASCII they smuggle (printable and newline; the rest dropped).
+_TAG_DECODE = {cp: (chr(cp - 0xE0000) if 0x20 <= cp - 0xE0000 < 0x7F or cp - 0xE0000 == 0x0A
+                    else None) for cp in range(0xE0000, 0xE0080)}
+#: A run shorter than 4 fails after at most 3 characters; the next start is one further.
+_VARSEL = re.compile("[\uFE00-\uFE0F\U000E0100-\U000E01EF]{4,}")
+_VARSEL_BYTES = {**{0xFE00 + i: i for i in range(16)}, **{0xE0100 + i: 16 + i for i in range(240)}}
+_BIDI_CHARS = "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069"
 _RLO_OPEN = "\u202E\u2067"
 _RLO_CLOSE = "\u202C\u2069"
-_RLO_SPAN = linear.compile(f"[{_RLO_OPEN}]([^{_RLO_CLOSE}]*)")
+#: An opener, then everything up to a closer: cannot fail once it has started.
+_RLO_SPAN = re.compile(f"[{_RLO_OPEN}]([^{_RLO_CLOSE}]*)")
 _INVISIBLE_CHARS = ("\u200B\u200C\u200D\u200E\u200F\u2060\u2061\u2062\u2063\u2064\uFEFF"
                     "\u00AD\u180E\u034F\u115F\u1160\u3164\uFFA0\u17B4\u17B5")
 _INVISIBLE = linear.compile(f"[{_INVISIBLE_CHARS}]")
-_SPLIT_WORD = linear.compile(f"[A-Za-z0-9][{_INVISIBLE_CHARS}]+[A-Za-z0-9]")
+#: Starts only on a letter or digit, which the invisible class excludes, so each invisible
+#: run is read from one start only.
+_SPLIT_WORD = re.compile(f"[A-Za-z0-9][{_INVISIBLE_CHARS}]+[A-Za-z0-9]")
 #: Whitespace outside RE2's ASCII `\s` ([\t\n\f\r ]), folded so rules see a plain space.
 _LINE_BREAKS = "\x85\u2028\u2029"
 _ODD_SPACES = ("\x0b\x1c\x1d\x1e\x1f\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
@@ -106,9 +124,12 @@ def _mapped_word(word: str, out: Normalized) -> str:
 
 # -- encoded runs ------------------------------------------------------------------------
 
-_HEX_ESC = linear.compile(r"(?:\\x[0-9A-Fa-f]{2}){8,}")
-_URL_RUN = linear.compile(r"\S*(?:%[0-9A-Fa-f]{2}\S*){3,}")
-_URL_ALNUM = linear.compile(r"%(?:[46][1-9A-Fa-f]|[57][0-9Aa]|3[0-9])")
+#: `\\x` escapes: a failing start reads at most 8 escapes (32 characters) ahead.
+_HEX_ESC = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){8,}")
+#: Whitespace-free tokens: one class, repeated; URL-escaped runs are the tokens with >= 3.
+_TOKEN = re.compile(r"\S+")
+_URL_ESC = re.compile(r"%[0-9A-Fa-f]{2}")
+_URL_ALNUM = re.compile(r"%(?:[46][1-9A-Fa-f]|[57][0-9Aa]|3[0-9])")
 #: rot13 of words that carry injections; seeing them is the tell that a run is rot13.
 _ROT13_TELL = linear.compile(r"\b(?:vtaber|qvfertneq|vafgehpgvba|cebzcg|flfgrz|cnffjbeq|frperg|"
                              r"vtabevat|cerivbhf|wnvyoernx|bireevqr)", ignore_case=True)
@@ -147,9 +168,12 @@ class Normalizer:
         self.unicode = unicode
         self.encodings = encodings
         n = min_encoded_len
-        # A base64 run not preceded by a base64 character or '=' (group 1).
-        self._b64 = linear.compile(r"(?:^|[^A-Za-z0-9+/=_-])([A-Za-z0-9+/_-]{%d,}={0,2})" % n)
-        self._hex = linear.compile(r"\b(?:[0-9A-Fa-f]{2}){%d,}\b" % max(4, n // 2))
+        # `re`: a base64 run starts only where the look-behind allows (not inside a run),
+        # then is read to its end or fails within n characters.
+        self._b64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{%d,}={0,2}" % n)
+        # `re`: starts only at a word boundary; a hex run is read once, then given back pair
+        # by pair (one pass) when it does not end on a boundary.
+        self._hex = re.compile(r"\b(?:[0-9A-Fa-f]{2}){%d,}\b" % max(4, n // 2))
         self._encoded_hint = linear.compile(r"[A-Za-z0-9+/_-]{%d,}|%%[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}"
                                             % n)
 
@@ -193,28 +217,28 @@ class Normalizer:
     # -- unicode tricks ------------------------------------------------------------------
 
     def _unicode(self, text: str, out: Normalized, views: list[str]) -> str:
-        for m in _TAGS.finditer(text):
-            out.add("unicode.tag_chars")
-            decoded = "".join(chr(ord(c) - 0xE0000) for c in m.group()
-                              if 0x20 <= ord(c) - 0xE0000 < 0x7F or ord(c) - 0xE0000 == 0x0A)
+        runs = _TAGS.findall(text)
+        if runs:
+            out.add("unicode.tag_chars", len(runs))
+            decoded = _NOT_TAGS.sub("\n", text).translate(_TAG_DECODE)
             if decoded.strip():
-                views.append(decoded)
-        if _TAGS.search(text):
+                views.append(decoded.strip("\n"))
             text = _TAGS.sub("", text)
-        for m in _VARSEL.finditer(text):
-            out.add("unicode.variation_selectors")
-            data = bytes((ord(c) - 0xFE00) if ord(c) < 0x10000 else (ord(c) - 0xE0100 + 16)
-                         for c in m.group())
-            decoded = data.decode("utf-8", "ignore")
-            if decoded.strip():
-                views.append(decoded)
-        if out.tricks.get("unicode.variation_selectors"):
+        runs = _VARSEL.findall(text)
+        if runs:
+            out.add("unicode.variation_selectors", len(runs))
+            for run in runs:
+                data = bytes(_VARSEL_BYTES[ord(c)] for c in run)
+                decoded = data.decode("utf-8", "ignore")
+                if decoded.strip():
+                    views.append(decoded)
             text = _VARSEL.sub("", text)
-        if _BIDI.search(text):
-            out.add("unicode.bidi", len(_BIDI.findall(text)))
-            for m in _RLO_SPAN.finditer(text):
-                if m.group(1).strip():
-                    views.append(m.group(1)[::-1].translate(_STRIP))
+        bidi = sum(text.count(c) for c in _BIDI_CHARS)
+        if bidi:
+            out.add("unicode.bidi", bidi)
+            spans = [g[::-1] for g in _RLO_SPAN.findall(text) if g.strip()]
+            if spans:
+                views.append("\n".join(spans).translate(_STRIP))
         if _INVISIBLE.search(text):
             split = len(_SPLIT_WORD.findall(text))
             if split:
@@ -233,37 +257,37 @@ class Normalizer:
             out.add("encoding.rot13")
             found.append(codecs.decode(text, "rot13"))
         if self._encoded_hint.search(text):
-            for m in self._b64.finditer(text):
-                run = m.group(1)
+            for run in self._b64.findall(text):
                 if run.isalpha() and (run.islower() or run.isupper()):
                     continue  # a long word, not base64
                 decoded = _b64decode(run)
                 if decoded:
                     out.add("encoding.base64")
                     found.append(decoded)
-            for m in self._hex.finditer(text):
-                decoded = _plausible_text(bytes.fromhex(m.group()))
+            for run in self._hex.findall(text):
+                decoded = _plausible_text(bytes.fromhex(run))
                 if decoded:
                     out.add("encoding.hex")
                     found.append(decoded)
-            for m in _HEX_ESC.finditer(text):
-                raw = bytes.fromhex(m.group().replace("\\x", ""))
-                decoded = _plausible_text(raw)
-                if decoded:
-                    out.add("encoding.hex")
-                    found.append(decoded)
+            if "\\x" in text:
+                for run in _HEX_ESC.findall(text):
+                    decoded = _plausible_text(bytes.fromhex(run.replace("\\x", "")))
+                    if decoded:
+                        out.add("encoding.hex")
+                        found.append(decoded)
             if "%" in text:
-                for m in _URL_RUN.finditer(text):
-                    run = m.group()
+                for run in _TOKEN.findall(text):
+                    if run.count("%") < 3 or len(_URL_ESC.findall(run)) < 3:
+                        continue
                     decoded = unquote(run)
                     if decoded != run:
                         found.append(decoded)
                         if len(_URL_ALNUM.findall(run)) >= 4:
                             out.add("encoding.url")
         views.extend(found)
-        if depth < 1:
-            for v in found:
-                self._decode(v, out, views, depth + 1)
+        if depth < 1 and found:
+            # One pass over everything decoded (a payload encoded twice), not one per run.
+            self._decode("\n".join(found), out, views, depth + 1)
 
 
 def _b64decode(run: str) -> str | None:
