@@ -23,10 +23,15 @@ def _principal(role: str, key: Optional[str]) -> Principal:
 
 
 def _as_role(text: str, role: str) -> str:
-    """Tool results are read as the gateway reads them: JSON payloads by their strings."""
-    from gateway.input_guards.guard import TOOL_ROLES, tool_text
+    """Text is read as the gateway reads it: tool results, tool definitions and response
+    schemas that are JSON by their keys and string values."""
+    from gateway.input_guards import extract
 
-    return tool_text(text) if role in TOOL_ROLES else text
+    if role in extract.TOOL_ROLES:
+        return extract.tool_content_text(text)
+    if role in ("tool_definition", "response_format"):
+        return extract.json_text(text)
+    return text
 
 
 def _human(result: dict[str, Any], out: Any) -> None:

@@ -21,6 +21,10 @@ DEFAULT_GIBBERISH = DEFAULT_RULES_DIR / "classifier" / "gibberish_detector.npz"
 DEFAULT_INSTRUCTIONS = DEFAULT_RULES_DIR / "classifier" / "instruction_detector.npz"
 
 Action = Literal["block", "flag", "off"]
+#: What a model reads, by who wrote it (`extract.SCAN_ROLES`).
+ScanRole = Literal["system", "developer", "user", "assistant", "tool", "function",
+                   "tool_definition", "response_format"]
+RoleMode = Literal["enforce", "monitor", "off"]
 
 
 class _Strict(BaseModel):
@@ -134,9 +138,17 @@ class InputSettings(_Strict):
     fail_open: bool = False
     #: "monitor" turns every block into a flag (rollout mode).
     mode: Literal["enforce", "monitor"] = "enforce"
-    #: Message roles whose content is scanned. (`roles:` is taken by per-role overrides.)
-    scan_roles: list[str] = Field(default_factory=lambda: ["system", "developer", "user",
-                                                           "tool", "function"])
+    #: What is scanned, by scan role. (`roles:` is taken by per-key-role overrides.)
+    scan_roles: list[ScanRole] = Field(default_factory=lambda: [
+        "system", "developer", "user", "assistant", "tool", "function", "tool_definition",
+        "response_format"])
+    #: Mode per scan role, over `mode` (a global "monitor" wins; unlisted roles enforce).
+    #: System and developer messages are the application's own instructions, assistant
+    #: turns the model's own replies replayed: their findings are flags (audited, never a
+    #: block) unless set to "enforce" here. See docs/input-guards.md for the threat model.
+    role_modes: dict[ScanRole, RoleMode] = Field(
+        default_factory=lambda: {"system": "monitor", "developer": "monitor",
+                                 "assistant": "monitor"})
     checks: Checks = Field(default_factory=Checks)
     #: Replaces the repository's rules/ directory; null keeps it.
     rules_dir: str | None = None
@@ -151,8 +163,11 @@ class InputSettings(_Strict):
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
     #: Shortest base64/hex run worth decoding.
     min_encoded_len: int = Field(24, ge=8)
-    #: Characters scanned per message; longer text is scanned head and tail.
-    max_chars: int = Field(200_000, gt=0)
+    #: Wall-clock seconds one request's input scan may take; past it the request is
+    #: refused with 503 input_guard_error (with fail_open: passed, with a header).
+    scan_budget_s: float = Field(30.0, gt=0)
+    #: Texts at least this long are scanned in a worker thread, off the event loop.
+    offload_chars: int = Field(16_384, ge=0)
 
     @model_validator(mode="after")
     def _order(self) -> "InputSettings":
@@ -162,6 +177,13 @@ class InputSettings(_Strict):
             raise ValueError("checks.model is on: set model.path (ONNX) and model.tokenizer "
                              "(tokenizer.json)")
         return self
+
+    def mode_for(self, role: str) -> str:
+        """enforce | monitor | off for text of this scan role."""
+        if role not in self.scan_roles:
+            return "off"
+        mode = self.role_modes.get(role, "enforce")  # type: ignore[call-overload]
+        return "monitor" if self.mode == "monitor" and mode != "off" else mode
 
     def judge_band(self) -> tuple[float, float]:
         """Classifier scores the judge looks at (`when: uncertain`): [low, high)."""

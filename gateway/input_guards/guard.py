@@ -1,10 +1,15 @@
-"""The `input` guard: scan every message that reaches the model before it goes upstream.
+"""The `input` guard: scan everything a model will read before the call goes upstream.
 
-Scanned: the roles in `scan_roles` (system, developer, user, tool, function by default),
-string contents, text content parts, and for tool results the strings inside a JSON payload
-(so `\\u0069gnore` escapes do not hide text). A blocking finding stops the call with a 400
-`input_blocked` naming only rule ids; flags pass with `x-keepgate-flags`. Any finding on a
-tool result marks the call's context as tainted for the tool-call policy.
+What is read is listed by `extract` (message content and `name`, assistant turns with their
+tool calls, tool results as JSON keys and values, tool definitions, `response_format`
+schemas), each under a scan role whose mode (`role_modes`: enforce / monitor / off) says
+what a finding does: a blocking finding stops the call with a 400 `input_blocked` naming
+only rule ids and where; flags pass with `x-keepgate-flags`. Any finding on a tool result or
+a tool definition marks the call's context as tainted for the tool-call policy.
+
+Big items are rendered, hashed and scanned in a worker thread (`offload_chars`), small ones
+inline with a yield to the event loop every few milliseconds; a per-request `Budget`
+(`scan_budget_s`) bounds the whole scan, and running past it is a fail-closed 503.
 """
 
 from __future__ import annotations
@@ -12,16 +17,23 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+import time
 from collections import OrderedDict
-from collections.abc import Iterator
 from typing import Any
+
+import anyio
 
 from gateway.config.load import config_error, validation_error
 from gateway.config.model import KeepgateConfig
+from gateway.input_guards import extract
+from gateway.input_guards.budget import Budget, BudgetExceeded
 from gateway.input_guards.classifier import ClassifierError
 from gateway.input_guards.config import InputConfigError, InputSettings, parse_settings
+from gateway.input_guards.extract import TOOL_ROLES, Item
 from gateway.input_guards.judge import Judge, JudgeConfigError
 from gateway.input_guards.scanner import Scanner, ScanResult
+from gateway.pipeline import offload
 from gateway.pipeline.call import Call
 from gateway.pipeline.guard import Guard, GuardBlocked
 from gateway.pipeline.overrides import deep_merge, effective
@@ -29,69 +41,18 @@ from gateway.pipeline.verdict import Verdict
 
 log = logging.getLogger("keepgate.input")
 
-TOOL_ROLES = frozenset({"tool", "function"})
+#: Scan roles whose findings taint the conversation: text from outside the conversation's
+#: trusted authors (tool outputs, and tool definitions, which may come from third parties).
+TAINTING_ROLES = TOOL_ROLES | {"tool_definition"}
 _CACHE_SIZE = 4096
+#: Inline scanning yields to the event loop once it has run this long without a break.
+_SLICE_S = 0.005
+
+Key = tuple[str, str, str]
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
-
-
-def _tool_text(text: str) -> str:
-    """A tool result's text; JSON payloads are read as their decoded string values."""
-    s = text.lstrip()
-    if s[:1] in ("{", "[", '"'):
-        try:
-            return "\n".join(_strings(json.loads(s)))
-        except ValueError:
-            pass
-    return text
-
-
-def _content_text(content: Any, tool: bool) -> str:
-    parts: list[str] = []
-    if isinstance(content, str):
-        parts.append(content)
-    elif isinstance(content, list):
-        for part in content:
-            if isinstance(part, str):
-                parts.append(part)
-            elif isinstance(part, dict):
-                t = part.get("text") if isinstance(part.get("text"), str) else None
-                if t is None and isinstance(part.get("output"), str):
-                    t = part["output"]
-                if t is not None:
-                    parts.append(t)
-    text = "\n".join(parts)
-    return _tool_text(text) if tool else text
-
-
-def messages_to_scan(body: dict[str, Any], roles: set[str]) -> Iterator[tuple[int, str, str, str | None]]:
-    """(index, role, text, tool_call_id) for every message a model will read."""
-    messages = body.get("messages")
-    if messages is None and "input" in body:  # the Responses API shape
-        inp = body["input"]
-        messages = [{"role": "user", "content": inp}] if isinstance(inp, str) else inp
-        if body.get("instructions"):
-            messages = [{"role": "system", "content": body["instructions"]}, *(messages or [])]
-    for i, msg in enumerate(messages or ()):
-        if not isinstance(msg, dict):
-            continue
-        role = msg.get("role") or ("tool" if msg.get("type") == "function_call_output" else "")
-        if role not in roles:
-            continue
-        tool = role in TOOL_ROLES
-        content = msg.get("content", msg.get("output"))
-        text = _content_text(content, tool)
-        if text.strip():
-            yield i, role, text, msg.get("tool_call_id") or msg.get("call_id")
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 class InputGuard(Guard):
@@ -108,7 +69,10 @@ class InputGuard(Guard):
         self.fail_closed = not self.base.fail_open
         self._scanners: dict[str, tuple[InputSettings, Scanner]] = {}
         self._judges: dict[str, Judge] = {}
-        self._results: OrderedDict[tuple[str, str, str], ScanResult] = OrderedDict()
+        self._results: OrderedDict[Key, ScanResult] = OrderedDict()
+        self._lock = threading.Lock()  # the cache is read from scanning threads too
+        #: Called in the scanning thread at every budget check (see `Budget.on_check`).
+        self.on_check: Any = None
         # Build every variant now, so a bad rule dir in a role/key override fails start-up.
         self._scanner_for(section)
         for group in ("roles", "keys"):
@@ -147,19 +111,47 @@ class InputGuard(Guard):
         eff = effective(self.section, principal) if principal is not None else self.section
         return self._scanner_for(eff)[1]
 
-    async def _scan(self, scanner: Scanner, text: str, role: str) -> ScanResult:
-        key = (str(id(scanner)), role, hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
-                                                       digest_size=16).hexdigest())
-        hit = self._results.get(key)
-        if hit is not None:
-            self._results.move_to_end(key)
+    # -- the result cache ----------------------------------------------------------------
+
+    def _cached(self, key: Key) -> ScanResult | None:
+        with self._lock:
+            hit = self._results.get(key)
+            if hit is not None:
+                self._results.move_to_end(key)
             return hit
-        result = await scanner.ascan(text, role=role)
+
+    def _remember(self, key: Key, result: ScanResult) -> None:
         if any(f.stage == "error" for f in result.findings):
-            return result  # "could not decide" is not an answer worth remembering
-        self._results[key] = result
-        if len(self._results) > _CACHE_SIZE:
-            self._results.popitem(last=False)
+            return  # "could not decide" is not an answer worth remembering
+        with self._lock:
+            self._results[key] = result
+            if len(self._results) > _CACHE_SIZE:
+                self._results.popitem(last=False)
+
+    # -- scanning one item ---------------------------------------------------------------
+
+    def _scan_sync(self, scanner: Scanner, item: Item, budget: Budget
+                   ) -> tuple[Key, ScanResult | None, bool]:
+        """Render, look up, scan: (cache key, result or None for empty text, cache hit)."""
+        text = item.text()
+        if not text.strip():
+            return ("", "", ""), None, False
+        key = (str(id(scanner)), item.role, _digest(text))
+        hit = self._cached(key)
+        if hit is not None:
+            return key, hit, True
+        budget.check()
+        return key, scanner.scan(text, item.role, budget), False
+
+    async def _scan(self, scanner: Scanner, settings: InputSettings, item: Item,
+                    budget: Budget) -> ScanResult | None:
+        heavy = item.size(settings.offload_chars) >= settings.offload_chars
+        key, result, hit = await offload.run(self._scan_sync, scanner, item, budget,
+                                             heavy=heavy, on_cancel=budget.cancel)
+        if result is None or hit:
+            return result
+        result = await scanner.ajudge(result, result.normalized, item.role)
+        self._remember(key, result)
         return result
 
     async def scan_tool_result(self, principal: Any, text: str) -> ScanResult | None:
@@ -169,35 +161,57 @@ class InputGuard(Guard):
         the request-side scan of that `tool` message on the agent's next model call.
         """
         settings, scanner = self._scanner_for(effective(self.section, principal))
-        if not settings.enabled or "tool" not in settings.scan_roles:
+        if not settings.enabled or settings.mode_for("tool") == "off":
             return None
-        return await self._scan(scanner, _content_text(text, True), "tool")
+        item = Item("tool", "tool_result", text, extract.tool_content_text)
+        return await self._scan(scanner, settings, item, Budget(settings.scan_budget_s))
+
+    # -- the request hook ----------------------------------------------------------------
+
+    def _refuse(self, call: Call, settings: InputSettings, rule: str, why: str,
+                where: dict[str, Any] | None = None) -> None:
+        """A stage could not decide: 503 unless fail_open (then the caller goes on)."""
+        mode = "open" if settings.fail_open else "closed"
+        v = call.add(Verdict("input", "error", rule=rule, reason=why,
+                             detail={**(where or {}), "mode": mode}))
+        if settings.fail_open:
+            return
+        raise GuardBlocked(v, status=503, code="input_guard_error", type="service_unavailable",
+                           message=f"input guard could not decide ({why}); request refused "
+                                   "(guards.input.fail_open is false)")
 
     async def check_request(self, call: Call) -> None:
         settings, scanner = self._scanner_for(effective(self.section, call.principal))
         if not settings.enabled:
             return
         mode = "open" if settings.fail_open else "closed"
+        budget = Budget(settings.scan_budget_s, self.on_check)
         blocked: list[str] = []
         flagged: list[str] = []
         errors: list[str] = []
-        first_block: Verdict | None = None
-        for index, role, text, tool_call_id in messages_to_scan(call.body, set(settings.scan_roles)):
-            where = {"message_index": index, "role": role}
+        first_block: tuple[Verdict, Item] | None = None
+        since_yield = time.perf_counter()
+        for item in extract.items(call.body):
+            if settings.mode_for(item.role) == "off":
+                continue
+            where = item.detail()
             try:
-                result = await self._scan(scanner, text, role)
+                result = await self._scan(scanner, settings, item, budget)
+            except BudgetExceeded as exc:
+                errors.append("input.budget_exceeded")
+                self._refuse(call, settings, "input.budget_exceeded",
+                             f"{exc} (guards.input.scan_budget_s)", where)
+                break  # fail_open: the rest is passed unscanned, and the header says so
             except Exception as exc:  # noqa: BLE001 - a crash is "cannot decide"
                 log.exception("input scan failed")
-                v = call.add(Verdict("input", "error", rule="input.internal_error",
-                                     reason=f"scan failed: {type(exc).__name__}",
-                                     detail={**where, "mode": mode}))
                 errors.append("input.internal_error")
-                if settings.fail_open:
-                    continue
-                raise GuardBlocked(v, status=503, code="input_guard_error", type="service_unavailable",
-                                   message="input guard could not decide; request refused "
-                                           "(guards.input.fail_open is false)") from None
-            if not result.findings:
+                self._refuse(call, settings, "input.internal_error",
+                             f"scan failed: {type(exc).__name__}", where)
+                continue
+            if time.perf_counter() - since_yield > _SLICE_S:
+                await anyio.sleep(0)  # let other requests run between inline scans
+                since_yield = time.perf_counter()
+            if result is None or not result.findings:
                 continue
             for f in result.findings:
                 if f.stage == "error":
@@ -207,10 +221,11 @@ class InputGuard(Guard):
             found = [f for f in result.findings if f.stage != "error"]
             rules = list(dict.fromkeys(f.rule for f in found))
             block_rules = [f.rule for f in found if f.action == "block"]
-            if role in TOOL_ROLES and rules:
+            if item.role in TAINTING_ROLES and rules:
                 call.facts.tainted = True
-                call.facts.taint_sources.append({"guard": "input", "message_index": index,
-                                                 "tool_call_id": tool_call_id, "rules": rules})
+                call.facts.taint_sources.append({"guard": "input", **where,
+                                                 "tool_call_id": item.tool_call_id,
+                                                 "rules": rules})
             if rules:
                 decision = "block" if block_rules else "flag"
                 v = call.add(Verdict("input", decision, rule=(block_rules or rules)[0],
@@ -218,11 +233,11 @@ class InputGuard(Guard):
                                      detail={**where, "rules": rules,
                                              "score": round(result.score, 4)}))
                 if block_rules and first_block is None:
-                    first_block = v
+                    first_block = (v, item)
             blocked.extend(r for r in block_rules if r not in blocked)
             flagged.extend(r for r in rules if r not in flagged and r not in block_rules)
             if result.blocked and not block_rules and first_block is None:
-                # Only a failed stage blocks this message (fail closed).
+                # Only a failed stage blocks this item (fail closed).
                 err = next(v for v in reversed(call.verdicts) if v.decision == "error")
                 raise GuardBlocked(err, status=503, code="input_guard_error", type="service_unavailable",
                                    message=f"input guard could not decide ({', '.join(errors)}); "
@@ -232,10 +247,10 @@ class InputGuard(Guard):
         if flagged or blocked:
             call.headers["x-keepgate-flags"] = ",".join(dict.fromkeys(flagged + blocked))
         if first_block is not None:
-            d = first_block.detail
-            raise GuardBlocked(first_block, status=400, code="input_blocked",
+            verdict, item = first_block
+            raise GuardBlocked(verdict, status=400, code="input_blocked",
                                message=f"input blocked by rule(s) {', '.join(blocked)} "
-                                       f"(message {d['message_index']}, role {d['role']})",
+                                       f"({item.label})",
                                headers=dict(call.headers))
 
     async def ready(self) -> tuple[bool, str]:
@@ -266,5 +281,5 @@ def build(section: dict[str, Any], config: KeepgateConfig | None = None, ctx: An
             raise
         raise config_error(config, ("guards", "input", "judge", "model"), str(exc)) from None
 
-#: Public name for other parts (the agent loop reads tool results the same way).
-tool_text = _tool_text
+#: Public names for other parts (the CLI reads tool results the way the guard does).
+tool_text = extract.tool_content_text

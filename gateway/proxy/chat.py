@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from gateway.auth.request import require_principal
 from gateway.errors import APIError
+from gateway.input_guards.extract import MESSAGE_ROLES
 from gateway.pipeline.call import Call, Outcome
 from gateway.pipeline.chunks import assemble
 from gateway.pipeline.guard import Chunk, GuardBlocked
@@ -33,6 +34,11 @@ def _validate(body: dict[str, Any]) -> None:
         if not isinstance(m, dict) or not isinstance(m.get("role"), str):
             raise APIError(400, f"Invalid 'messages[{i}]': expected an object with a 'role'.",
                            code="invalid_value", param=f"messages[{i}]")
+        if m["role"] not in MESSAGE_ROLES:
+            # An unknown role would reach the model as something no guard reads as its role.
+            raise APIError(400, f"Invalid value: {m['role'][:64]!r}. Supported values are: "
+                           + ", ".join(f"'{r}'" for r in MESSAGE_ROLES) + ".",
+                           code="invalid_value", param=f"messages[{i}].role")
     if "stream" in body and not isinstance(body["stream"], bool):
         raise APIError(400, "Invalid 'stream': expected a boolean.", code="invalid_value",
                        param="stream")

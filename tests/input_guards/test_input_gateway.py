@@ -133,14 +133,27 @@ def test_flagged_tool_result_passes_with_header_and_taints_the_call(gateway_fact
     assert any(v["guard"] == "input" and v["decision"] == "flag" for v in audit["verdicts"])
 
 
-def test_system_message_from_client_is_scanned_and_scan_roles_apply(gateway_factory) -> None:
-    gw = gateway_factory({"guards": {"input": {"enabled": True, "scan_roles": ["user"]}}})
-    ok = gw.client().chat.completions.create(model="demo", messages=[
-        {"role": "system", "content": ATTACK}, {"role": "user", "content": "hi"}])
-    assert ok.choices[0].message.content == "hi"
-    gw2 = gateway_factory(ON)
-    _blocked(gw2.client(), [{"role": "system", "content": ATTACK},
-                            {"role": "user", "content": "hi"}])
+def test_system_message_is_monitored_by_default_and_role_modes_apply(gateway_factory) -> None:
+    """The app's own system prompt is scanned but never blocks by default: findings are
+    flags, audited. `role_modes` makes it enforce; `scan_roles` leaves it unread."""
+    turns = [{"role": "system", "content": ATTACK}, {"role": "user", "content": "hi"}]
+    gw = gateway_factory(ON)
+    raw = gw.client().chat.completions.with_raw_response.create(model="demo", messages=turns)
+    assert raw.http_response.status_code == 200 and raw.parse().choices[0].message.content == "hi"
+    assert "override.ignore_previous" in raw.headers["x-keepgate-flags"]
+    audit = gw.audit_lines()[-1]
+    flags = [v for v in audit["verdicts"] if v["guard"] == "input"]
+    assert flags and all(v["decision"] == "flag" for v in flags)
+    assert flags[0]["detail"]["role"] == "system" and "tainted" not in audit
+
+    enforce = gateway_factory({"guards": {"input": {"enabled": True,
+                                                    "role_modes": {"system": "enforce"}}}})
+    body = _blocked(enforce.client(), turns)
+    assert "message 0, role system" in body["message"]
+
+    unread = gateway_factory({"guards": {"input": {"enabled": True, "scan_roles": ["user"]}}})
+    raw = unread.client().chat.completions.with_raw_response.create(model="demo", messages=turns)
+    assert raw.http_response.status_code == 200 and "x-keepgate-flags" not in raw.headers
 
 
 def test_streaming_request_is_blocked_before_any_chunk(gw) -> None:
