@@ -7,9 +7,16 @@
    false-positive rate for the rule packs, the classifier and what the gateway blocks.
 2. Per-message latency of each scan stage (normalise, rules, classifier) on the dev texts,
    p50/p99, and the classifier's cost per KB.
-3. End to end through real HTTP: the same chat requests against a gateway with the input
+3. Speed per KB on prose and on adversarial text (runs of whitespace, repeated tokens,
+   nested delimiters, long words, escapes), 1 KB to the 4 MB body limit, per stage; and the
+   rule packs on Python's `re` (the engine before RE2) on the same prose and on whitespace
+   runs, to show what linear time buys.
+4. End to end through real HTTP: the same chat requests against a gateway with the input
    guard on and a no-guard baseline gateway, both served from this process in front of the
    fake model, with the ratio between them.
+
+`bench/stall.py` measures the other side: /healthz and small requests while 4 MB requests
+are scanned.
 """
 
 from __future__ import annotations
@@ -37,11 +44,13 @@ def quality_and_stages(dev: list[dataset.Row]) -> None:
     scanner = InputGuard({}).scanner()
     labels, rule_hits, cls_hits, both = [], [], [], []
     stage: dict[str, list[float]] = {"normalize": [], "rules": [], "classifier": [], "scan": []}
+    per_kb: list[float] = []
     thr = scanner.settings.classifier.threshold
     for r in dev:
         t0 = time.perf_counter()
         res = scanner.scan(r.text)
         stage["scan"].append(time.perf_counter() - t0)
+        per_kb.append(stage["scan"][-1] * 1e3 / max(len(r.text) / 1024, 1e-9))
         for k in ("normalize", "rules", "classifier"):
             stage[k].append(res.timings.get(k, 0.0))
             rules = any(f.stage in ("rules", "normalize") for f in res.findings)
@@ -67,6 +76,10 @@ def quality_and_stages(dev: list[dataset.Row]) -> None:
     print(table(["stage", "p50 µs", "p99 µs", "mean µs"],
                 [[k, f"{pct(v, 50) * 1e6:.0f}", f"{pct(v, 99) * 1e6:.0f}",
                   f"{statistics.mean(v) * 1e6:.0f}"] for k, v in stage.items()]))
+    total_kb = sum(len(r.text) for r in dev) / 1024
+    print(f"\nwhole scan per KB on the dev texts: p50 {pct(per_kb, 50):.3f} ms/KB per message "
+          f"(short messages pay the fixed cost), {sum(stage['scan']) * 1e3 / total_kb:.3f} ms/KB "
+          "over all of them")
 
 
 # -- end to end ----------------------------------------------------------------------------
@@ -164,19 +177,122 @@ def stages_per_kb(dev: list[dataset.Row]) -> None:
                  for k, v in rep.items()]))
 
 
+# -- speed per KB: prose vs adversarial ----------------------------------------------------
+
+def _fill(unit: str, size: int) -> str:
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+ADVERSARIAL = {
+    "whitespace runs": "  \n" + " " * 600 + "\t",
+    "repeated 'ignore all the '": "ignore all the ",
+    "repeated 'system: '": "system:   ",
+    "nested delimiters": "[(<{#*![x](",
+    "long words": "a" * 5000 + " ",
+    "url-escaped tokens": "%41%42%43 ",
+    "mixed-script words": "\u0456gn\u043ere ",
+    "zero-width splits": "a\u200b",
+}
+
+
+def _prose(dev: list[dataset.Row]) -> str:
+    benign = [r.text for r in dev if not r.label]
+    return "\n\n".join(benign)
+
+
+def speed_per_kb(dev: list[dataset.Row], sizes: tuple[int, ...]) -> None:
+    """CPU time of each stage (thread_time: what this thread used, so the other developers'
+    load on the box inflates it far less than wall time), and wall time of the whole scan."""
+    scanner = InputGuard({}).scanner()
+    assert scanner.ruleset is not None
+    prose = _prose(dev)
+
+    def cpu(fn: Any) -> tuple[float, Any]:
+        t0 = time.thread_time()
+        out = fn()
+        return time.thread_time() - t0, out
+
+    rows, base = [], {}
+    for name, unit in [("prose (dev benign)", None), *ADVERSARIAL.items()]:
+        for size in sizes:
+            text = _fill(prose, size) if unit is None else _fill(unit, size)
+            samples = []
+            for _ in range(3 if size <= 64 * 1024 else 1):
+                t_norm, norm = cpu(lambda: scanner.normalizer.normalize(text))
+                t_rules, _ = cpu(lambda: scanner.ruleset.matches(norm.text))
+                t_cls, _ = cpu(lambda: scanner._classify(norm.text, "user", None))
+                t0 = time.perf_counter()
+                scanner.scan(text)
+                wall = time.perf_counter() - t0
+                samples.append((t_norm + t_rules + t_cls, t_norm, t_rules, t_cls, wall))
+            total, t_norm, t_rules, t_cls, wall = sorted(samples)[len(samples) // 2]
+            kb = size / 1024
+            if unit is None:
+                base[size] = total
+            rows.append([name, f"{kb:,.0f}", f"{total * 1e3 / kb:.3f}",
+                         f"{total / base[size]:.2f}x", f"{t_norm * 1e3 / kb:.3f}",
+                         f"{t_rules * 1e3 / kb:.3f}", f"{t_cls * 1e3 / kb:.3f}",
+                         f"{wall * 1e3 / kb:.3f}"])
+    print("\nWhole scan per KB by stage, CPU ms per KB (median of 3 up to 64 KB), vs prose of "
+          "the same size, and wall ms/KB of one Scanner.scan\n")
+    print(table(["input", "KB", "CPU ms/KB", "vs prose", "normalise", "rules", "classifier",
+                 "wall ms/KB"], rows))
+
+
+def rules_before_after(dev: list[dataset.Row]) -> None:
+    """The same rule patterns on Python's `re` (before) and RE2 (now)."""
+    import re
+
+    from gateway.input_guards.config import DEFAULT_RULES_DIR
+    from gateway.input_guards.rules import RuleSet, load_dirs
+
+    rules = load_dirs([DEFAULT_RULES_DIR])
+    old = [re.compile(r.pattern, re.IGNORECASE) for r in rules]
+    new = RuleSet(rules)
+    prose = _fill(_prose(dev), 64 * 1024)
+    rows = []
+
+    def timed(fn) -> float:
+        t0 = time.perf_counter()
+        fn()
+        return time.perf_counter() - t0
+
+    t_old = timed(lambda: [p.search(prose) for p in old])
+    t_new = timed(lambda: new.matches(prose))
+    rows.append(["prose, 64 KB", f"{t_old * 1e3 / 64:.3f} ms/KB", f"{t_new * 1e3 / 64:.4f} ms/KB",
+                 f"{t_old / t_new:.0f}x"])
+    for n in (200, 400, 800):
+        text = "x" + " " * n + "y"
+        t_old = timed(lambda: [p.search(text) for p in old])
+        t_new = timed(lambda: new.matches(text))
+        rows.append([f"{n} spaces", f"{t_old * 1e3:.1f} ms", f"{t_new * 1e3:.3f} ms",
+                     f"{t_old / t_new:.0f}x"])
+    big = " " * (4 * 1024 * 1024)
+    rows.append(["4 MB of spaces", "(cubic: hours)", f"{timed(lambda: new.matches(big)) * 1e3:.1f} ms",
+                 ""])
+    print("\nRule packs alone: Python re (before) vs RE2 (now)\n")
+    print(table(["input", "re", "RE2", "ratio"], rows))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=300)
     ap.add_argument("--data", help="directory of injection/*.jsonl")
+    ap.add_argument("--max-kb", type=int, default=4096,
+                    help="largest text in the per-KB table (the body limit is 4096)")
     args = ap.parse_args(argv)
     try:
         dev = dataset.dev_rows(args.data)
     except FileNotFoundError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores shared)")
     quality_and_stages(dev)
     classifier_per_kb(dev)
     stages_per_kb(dev)
+    sizes = tuple(s for s in (1024, 64 * 1024, 1024 * 1024, 4096 * 1024) if s <= args.max_kb * 1024)
+    speed_per_kb(dev, sizes)
+    rules_before_after(dev)
     uvloop.run(end_to_end([r.text for r in dev], args.requests))  # the loop `keepgate serve` uses
     return 0
 

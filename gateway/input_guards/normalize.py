@@ -70,9 +70,9 @@ _LINE_BREAKS = "\x85\u2028\u2029"
 _ODD_SPACES = ("\x0b\x1c\x1d\x1e\x1f\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
                "\u2007\u2008\u2009\u200a\u202f\u205f\u3000")
 _ODD_SPACE = linear.compile(f"[{_ODD_SPACES}{_LINE_BREAKS}]")
-_SPACE_MAP = str.maketrans({**{c: " " for c in _ODD_SPACES}, **{c: "\n" for c in _LINE_BREAKS}})
-_STRIP = str.maketrans({c: None for c in _INVISIBLE_CHARS + "\u202A\u202B\u202C\u202D\u202E"
-                        "\u2066\u2067\u2068\u2069"})
+_TO_SPACE = re.compile(f"[{_ODD_SPACES}]")  # one class: C-speed substitution
+_TO_NEWLINE = re.compile(f"[{_LINE_BREAKS}]")
+_STRIP_RE = re.compile("[" + _INVISIBLE_CHARS + _BIDI_CHARS + "]")  # one class: C-speed
 
 #: Letters from other scripts that render like ASCII (a pragmatic subset of Unicode's
 #: confusables.txt: Cyrillic, Greek, Armenian and a few symbols seen in attacks). NFKC
@@ -95,6 +95,7 @@ _CONFUSABLES = {
 }
 _CONFUSABLE_MAP = str.maketrans(_CONFUSABLES)
 _CONFUSABLE_SET = frozenset(_CONFUSABLES)
+_CONFUSABLE = re.compile("[" + "".join(_CONFUSABLES) + "]")  # one class: a C-speed test
 #: Python's `re` on purpose: one character class repeated cannot backtrack (each start
 #: position is tried once and a match ends at the first non-word character), and its C
 #: callback loop is ~4x faster than RE2's Python wrapper on all-Cyrillic text.
@@ -126,9 +127,10 @@ def _mapped_word(word: str, out: Normalized) -> str:
 
 #: `\\x` escapes: a failing start reads at most 8 escapes (32 characters) ahead.
 _HEX_ESC = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){8,}")
-#: Whitespace-free tokens: one class, repeated; URL-escaped runs are the tokens with >= 3.
-_TOKEN = re.compile(r"\S+")
-_URL_ESC = re.compile(r"%[0-9A-Fa-f]{2}")
+#: Whitespace-free runs with >= 3 '%': starts only at a run's start (look-behind), and every
+#: part is '%' or a class without '%' or whitespace, so each character is read once forward
+#: and at most once given back.
+_URL_RUN = re.compile(r"(?<!\S)[^\s%]*(?:%[^\s%]*){3,}")
 _URL_ALNUM = re.compile(r"%(?:[46][1-9A-Fa-f]|[57][0-9Aa]|3[0-9])")
 #: rot13 of words that carry injections; seeing them is the tell that a run is rot13.
 _ROT13_TELL = linear.compile(r"\b(?:vtaber|qvfertneq|vafgehpgvba|cebzcg|flfgrz|cnffjbeq|frperg|"
@@ -207,7 +209,7 @@ class Normalizer:
     def _window(self, text: str, out: Normalized, views: list[str]) -> str:
         if not text.isascii() or any(c in text for c in "\x0b\x1c\x1d\x1e\x1f"):
             if _ODD_SPACE.search(text):
-                text = text.translate(_SPACE_MAP)
+                text = _TO_NEWLINE.sub("\n", _TO_SPACE.sub(" ", text))
         if self.unicode and not text.isascii():
             text = self._unicode(text, out, views)
         if self.encodings:
@@ -238,15 +240,22 @@ class Normalizer:
             out.add("unicode.bidi", bidi)
             spans = [g[::-1] for g in _RLO_SPAN.findall(text) if g.strip()]
             if spans:
-                views.append("\n".join(spans).translate(_STRIP))
-        if _INVISIBLE.search(text):
+                views.append(_STRIP_RE.sub("", "\n".join(spans)))
+        invisible = _INVISIBLE.search(text) is not None
+        if invisible:
             split = len(_SPLIT_WORD.findall(text))
             if split:
                 out.add("unicode.zero_width", split)
-        text = text.translate(_STRIP)
+        if invisible or bidi:
+            text = _STRIP_RE.sub("", text)
         text = unicodedata.normalize("NFKC", text)
-        if not text.isascii() and _CONFUSABLE_SET.intersection(text):
-            text = _WORD.sub(lambda m: _mapped_word(m.group(), out), text)
+        if not text.isascii() and _CONFUSABLE.search(text):
+            # Word by word, but only on the lines that have a look-alike letter: one Greek
+            # letter in a long English document must not cost a callback per word.
+            text = "\n".join(
+                _WORD.sub(lambda m: _mapped_word(m.group(), out), line)
+                if not line.isascii() and _CONFUSABLE.search(line) else line
+                for line in text.split("\n"))
         return text
 
     # -- encoded runs --------------------------------------------------------------------
@@ -276,14 +285,15 @@ class Normalizer:
                         out.add("encoding.hex")
                         found.append(decoded)
             if "%" in text:
-                for run in _TOKEN.findall(text):
-                    if run.count("%") < 3 or len(_URL_ESC.findall(run)) < 3:
-                        continue
-                    decoded = unquote(run)
-                    if decoded != run:
+                runs = _URL_RUN.findall(text)
+                if runs:
+                    joined = "\n".join(runs)  # one unquote for all: no per-run overhead
+                    decoded = unquote(joined)
+                    if decoded != joined:
                         found.append(decoded)
-                        if len(_URL_ALNUM.findall(run)) >= 4:
-                            out.add("encoding.url")
+                        letters = sum(len(_URL_ALNUM.findall(t)) >= 4 for t in runs)
+                        if letters:
+                            out.add("encoding.url", letters)
         views.extend(found)
         if depth < 1 and found:
             # One pass over everything decoded (a payload encoded twice), not one per run.
@@ -314,7 +324,7 @@ def _b64try(s: str) -> str | None:
 
 
 def _reverse(pieces: list[str]) -> str:
-    return "".join(pieces)[::-1].translate(_STRIP)
+    return _STRIP_RE.sub("", "".join(pieces)[::-1])
 
 
 def _open_rlo(piece: str) -> list[str]:
