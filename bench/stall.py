@@ -1,14 +1,15 @@
 """Big requests must not stall the others: /healthz and small chat latency while 4 MB
 requests go through every guard.
 
-    .venv/bin/python -m bench.stall [--seconds 20]
+    .venv/bin/python -m bench.stall [--seconds 30]
 
 Starts the fake model and Keepgate (`keepgate serve`, every guard on, one worker) as
 separate processes. This process then probes the gateway with /healthz and with small
-chat requests (open loop: one of each every 50 ms, timed from when it was due), first alone, then while a second client
-sends requests at the 4 MB body limit back to back: a prose user message, a tool result
-padded with runs of whitespace (cubic for the old rules), a JSON tool result with 200,000
-keys. It prints p50/p99/max of the probes per phase and the big requests' times. A second
+chat requests (open loop: one of each every 50 ms, each timed from when it was due, so a
+stall counts in every probe it delays), first alone, then while a second client sends
+requests at the 4 MB body limit back to back: a prose user message, a tool result padded
+with runs of whitespace (cubic for the old rules), a JSON tool result with ~200,000 keys.
+It prints p50/p99/max of the probes per phase and the big requests' times. A second
 gateway with `offload_chars` set past the body size (input scans on the event loop, as
 before) is measured the same way, for the ratio.
 """
