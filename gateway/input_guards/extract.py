@@ -14,12 +14,16 @@ vector) and a `response_format` JSON schema. Each becomes one `Item` with a scan
 
 JSON is read as "key: value" lines (escapes decoded, so `\\u0049gnore` hides nothing, and a
 key is read like a value); rendering is iterative, so deep nesting cannot exhaust the stack.
+JSON text longer than `STRUCTURED_MAX` is read as its raw text with escapes decoded instead
+(every key and duplicate is in the raw text): the C parser holds the interpreter for the
+whole of one big object, which would stall the event loop from a worker thread.
 Rendering is lazy (`Item.text()`), so the guard can do it off the event loop for big items.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +35,23 @@ MESSAGE_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 TOOL_ROLES = frozenset({"tool", "function"})
 #: Every scan role, in the order the docs list them.
 SCAN_ROLES = (*MESSAGE_ROLES, "tool_definition", "response_format")
+
+
+#: Longest JSON text parsed into "key: value" lines; longer ones are read raw, unescaped.
+STRUCTURED_MAX = 256 * 1024
+_SIMPLE_ESCAPES = (("\\n", "\n"), ("\\t", "\t"), ("\\r", "\n"), ("\\/", "/"), ('\\"', '"'))
+#: Fixed width: a `\\uXXXX` escape (each start position is tried once).
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def unescape_json(text: str) -> str:
+    """Raw JSON text with its string escapes decoded, in a few C-speed passes."""
+    if "\\" not in text:
+        return text
+    for esc, char in _SIMPLE_ESCAPES:
+        text = text.replace(esc, char)
+    text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return text.replace("\\\\", "\\")
 
 
 class _Object(list):
@@ -66,6 +87,8 @@ def json_text(text: str) -> str:
     """A string the model reads that may be JSON (tool results, tool-call arguments): its
     keys and values as lines when it parses, else the text itself."""
     s = text.lstrip()
+    if s[:1] in ("{", "[", '"') and len(s) > STRUCTURED_MAX:
+        return unescape_json(text)
     if s[:1] in ("{", "[", '"'):
         try:
             return render_json(json.loads(s, object_pairs_hook=_pairs))

@@ -14,6 +14,7 @@ inline with a yield to the event loop every few milliseconds; a per-request `Bud
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -123,6 +124,8 @@ class InputGuard(Guard):
     def _remember(self, key: Key, result: ScanResult) -> None:
         if any(f.stage == "error" for f in result.findings):
             return  # "could not decide" is not an answer worth remembering
+        # The normalised text is only for the judge, which has run: do not keep megabytes.
+        result = dataclasses.replace(result, normalized="")
         with self._lock:
             self._results[key] = result
             if len(self._results) > _CACHE_SIZE:

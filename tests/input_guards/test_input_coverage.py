@@ -73,6 +73,16 @@ def test_escaped_key_in_nested_tool_result_is_scanned(gw) -> None:
     _blocked(gw.client(), _tool_turns(raw))
 
 
+def test_large_json_tool_result_is_read_raw_with_escapes_decoded(gw) -> None:
+    """Past extract.STRUCTURED_MAX the JSON is read as raw text (a stdlib parse of one huge
+    object would hold the interpreter): keys, duplicates and escapes are still read."""
+    rows = {f"row_{i}": "ok" for i in range(40_000)}
+    raw = json.dumps({**rows, ATTACK: "x"}).replace("Ignore", "\\u0049gnore")
+    assert len(raw) > 256 * 1024 and "Ignore" not in raw
+    body = _blocked(gw.client(), _tool_turns(raw))
+    assert "override.ignore_previous" in body["message"]
+
+
 def test_deeply_nested_tool_result_is_read_not_crashed_on(gw) -> None:
     deep = "[" * 5000 + json.dumps(ATTACK) + "]" * 5000  # past json's recursion limit
     _blocked(gw.client(), _tool_turns(deep))
