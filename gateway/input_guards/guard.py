@@ -169,6 +169,17 @@ class InputGuard(Guard):
         item = Item("tool", "tool_result", text, extract.tool_content_text)
         return await self._scan(scanner, settings, item, Budget(settings.scan_budget_s))
 
+    async def scan_text(self, principal: Any, text: str, role: str) -> ScanResult | None:
+        """One text a model will read, as scan role `role` (e.g. an MCP tool definition):
+        the same overrides, cache, off-loop scanning and budget as a request's items
+        (None: that role is not scanned)."""
+        settings, scanner = self._scanner_for(effective(self.section, principal)
+                                              if principal is not None else self.section)
+        if not settings.enabled or settings.mode_for(role) == "off":
+            return None
+        item = Item(role, role, text, str)
+        return await self._scan(scanner, settings, item, Budget(settings.scan_budget_s))
+
     # -- the request hook ----------------------------------------------------------------
 
     def _refuse(self, call: Call, settings: InputSettings, rule: str, why: str,

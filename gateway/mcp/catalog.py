@@ -56,10 +56,13 @@ class Catalog:
         text = "\n".join(_definition_texts(defn))
         await asyncio.sleep(0)  # a first listing scans every tool: let other requests in
         try:
-            result = await self.input_guard.scanner(None).ascan(text, role="tool")
+            # Scanned as a tool definition (its own scan role), off the event loop when long.
+            result = await self.input_guard.scan_text(None, text, "tool_definition")
         except Exception as exc:  # noqa: BLE001 - cannot decide: withhold, do not pin
             log.error("mcp: tool description scan failed: %s", type(exc).__name__)
             return ["input.internal_error"], True
+        if result is None:  # guards.input does not read tool definitions
+            return [], False
         rules = list(dict.fromkeys(f.rule for f in result.findings if f.stage != "error"))
         if any(f.stage == "error" for f in result.findings) and not rules:
             # A stage could not run: withhold for now (fail closed) without pinning the
