@@ -230,18 +230,8 @@ def test_ordinary_agent_system_prompts_pass_with_defaults(gw, role: str) -> None
     assert all(v["decision"] != "block" for line in gw.audit_lines() for v in line["verdicts"])
 
 
-# Persona prompts the shipped classifier scores >= 0.7 as USER messages (0.74-0.95): the
-# model's fault, not the scan's; left to the classifier's retraining (issue 14 item 3).
-CLASSIFIER_PERSONA_MISSES = PERSONAS[:4]
-
-
-@pytest.mark.parametrize("prompt", [p for p in PERSONAS if p not in CLASSIFIER_PERSONA_MISSES])
+@pytest.mark.parametrize("prompt", PERSONAS)
 def test_persona_prompts_pass_as_user_messages(gw, prompt: str) -> None:
-    _ok(gw.client(), [{"role": "user", "content": prompt}])
-
-
-@pytest.mark.xfail(strict=True, reason="the shipped classifier scores these persona prompts "
-                   "as injections; fixed by retraining (issue 14 item 3), then move them up")
-@pytest.mark.parametrize("prompt", CLASSIFIER_PERSONA_MISSES)
-def test_persona_prompts_the_classifier_still_blocks_as_user(gw, prompt: str) -> None:
+    """Persona and agent prompts are benign wherever they appear (the retrained classifier
+    scores all of these below its block threshold as user text too)."""
     _ok(gw.client(), [{"role": "user", "content": prompt}])
