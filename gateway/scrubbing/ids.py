@@ -22,7 +22,7 @@ from __future__ import annotations
 import re as _re
 
 import regex as re
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, Pattern, RecognizerResult
 
 #: keyword regex -> entity of the value after it (first match wins; order matters).
 KEYWORDS: tuple[tuple[str, str], ...] = (
@@ -169,6 +169,20 @@ def id_recognizers() -> list[EntityRecognizer]:
         rec = getattr(predefined, name)(supported_language="en")
         # Drop look-aheads that scan the rest of the text (`(?=.*?[0-9]{4})` in the PAN
         # "low" pattern): quadratic, and they match any 10-letter word before a year.
-        rec.patterns = [p for p in rec.patterns if "(?=.*" not in p.regex]
+        rec.patterns = [_bounded(p) for p in rec.patterns if "(?=.*" not in p.regex]
         out.append(rec)
     return out
+
+
+def _bounded(pattern: Pattern) -> Pattern:
+    """The pattern between word boundaries, where Presidio's has none (PESEL, the weak
+    Finnish and Swedish variants, the codice fiscale): without them eleven digits inside a
+    longer number, an order id or a hash that pass PESEL's checksum (one in ten) were
+    redacted as a PESEL."""
+    regex = pattern.regex
+    if "\\b" in regex:
+        return pattern
+    flags = ""
+    if regex.startswith("(?i)"):
+        flags, regex = "(?i)", regex[4:]
+    return Pattern(pattern.name, f"{flags}\\b(?:{regex})\\b", pattern.score)

@@ -56,6 +56,7 @@ CAUGHT = [
     ("DATABASE_URL=postgres://app:Sup3rS3cret@db:5432/prod", "postgres://app:Sup3rS3cret@db:5432/prod",
      "URL"),
     ("Password: **Qr7!dke#39**", "Qr7!dke#39", "SECRET"),
+    ("PESEL: 44051401458", "44051401458", "PL_PESEL"),
 ]
 
 LEFT_ALONE = [
@@ -73,6 +74,8 @@ LEFT_ALONE = [
     "The SSN field is optional; leave it blank if you prefer.",
     "password: ********",
     "Reset your password at https://acme.io/account/settings.",
+    # a valid PESEL (44051401458) inside longer digit or letter runs is not one
+    "Order 9944051401458123 shipped; tracking A44051401458X.",
 ]
 
 
