@@ -523,11 +523,17 @@ def _inside_word(text: str, start: int, end: int) -> bool:
     return (after.isalnum() or after == "_") or (before.isalnum() or before == "_")
 
 
+#: Types the NER gives: where one overlaps a pattern's find, the pattern names the span.
+_NAME_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP"})
+
+
 def resolve_overlaps(spans: list[Span]) -> list[Span]:
     """Merge overlapping spans into one, typed by the strongest (score, then length).
 
     A scrubber must cover the union: `john.smith@acme.io` is an email and, inside it,
     Presidio also sees the URL `john.sm`; the reader should see one `<EMAIL_ADDRESS>`.
+    A pattern's type (with its checksum or shape) beats a name type from the NER, whatever
+    the scores: `QQ 12 34 56 C` is a `<UK_NINO>` even where the tagger reads a place.
     """
     if len(spans) < 2:
         return spans
@@ -536,7 +542,8 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     for s in spans:
         if merged and s.start < merged[-1].end:
             m = merged[-1]
-            best = max((m, s), key=lambda x: (x.score, x.end - x.start))
+            best = max((m, s), key=lambda x: (x.entity not in _NAME_TYPES, x.score,
+                                              x.end - x.start))
             merged[-1] = Span(m.start, max(m.end, s.end), best.entity, best.score)
         else:
             merged.append(s)

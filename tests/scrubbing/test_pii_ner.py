@@ -74,6 +74,10 @@ def test_the_training_script_trains_saves_and_loads(tmp_path: Path) -> None:
     T.save(tagger, out)
     loaded = Tagger.load(out)
     assert meta["train_sentences"] > 1500 and len(loaded.platt) == 2
+    # the entity offsets were tuned on held-back rows and saved: never a worse F2 there
+    before, after = meta["bias"]["before"], meta["bias"]["after"]
+    assert after[2] >= before[2] and after[1] >= T.MIN_PRECISION or after == before
+    assert loaded.bias.shape == (len(T.TAGS),) and (loaded.bias == tagger.bias).all()
     text = "My name is John Smith and I live in London."
     assert {(text[e.start:e.end], e.label) for e in loaded.entities(text)} & {
         ("John Smith", "PERSON"), ("London", "LOCATION")}

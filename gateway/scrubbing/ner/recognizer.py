@@ -15,7 +15,7 @@ directive (`@media`, `@import`, `@param`, `@here`).
 
 Also skipped: spans inside code identifiers (`DB_PASSWORD=`, `config.Acme`), spans of fewer
 than three letters or digits (`UK`, `ci`), and field names the tagger mistakes for names at
-the start of a sentence (`Aadhaar`, `Passport`, `IBAN`).
+the start of a sentence (`Aadhaar`, `Passport`, `IBAN`) and programming keywords (`def`).
 """
 
 from __future__ import annotations
@@ -43,7 +43,10 @@ _FIELD_WORDS = frozenset(
     "aadhaar aadhar pan ssn iban bic swift passport password passwd pwd passphrase pin nino "
     "dni nie nif cpf curp bsn pesel personnummer email e-mail mail phone tel mobile fax api "
     "url uri id ids token key secret login username user admin root sql json yaml http https "
-    "tcp udp dns ip lan wan vpn ssh ftp smtp imap html css".split())
+    "tcp udp dns ip lan wan vpn ssh ftp smtp imap html css "
+    # keywords of programming languages: code in answers is full of them
+    "def class import from return async await lambda elif yield self const var let func "
+    "function struct enum impl pub fn println printf sudo npm pip".split())
 _LOCK = threading.Lock()
 _TAGGER: Tagger | None = None
 
@@ -118,21 +121,28 @@ class KeepgateNerRecognizer(EntityRecognizer):
         wanted = set(entities) & set(LABELS)
         if not wanted:
             return []
-        out = []
-        taken: list[tuple[int, int]] = []
-        for e in self.tagger.entities(text):
-            e = _trimmed(text, e)
-            value = text[e.start:e.end]
-            if e.label not in wanted or sum(c.isalnum() for c in value) < 3:
-                continue  # `ci`, `UK`: too short to identify anyone, often a false alarm
-            if value.lower() in _FIELD_WORDS or _in_identifier(text, e.start, e.end):
-                continue
-            if not _code_handle(text, e.start, e.end):
-                out.append(RecognizerResult(e.label, e.start, e.end, e.score))
-                taken.append((e.start, e.end))
-        if "PERSON" in wanted and "@" in text:
-            for m in HANDLE.finditer(text):
-                s, e = m.span(1)
-                if not any(a < e and s < b for a, b in taken) and not _code_handle(text, s, e):
-                    out.append(RecognizerResult("PERSON", s, e, HANDLE_SCORE))
-        return out
+        return [RecognizerResult(e.label, e.start, e.end, e.score)
+                for e in kept(text, self.tagger.entities(text), wanted)]
+
+
+def kept(text: str, found: list[Entity], wanted: set[str]) -> list[Entity]:
+    """The tagger's entities this recognizer reports, plus @-handles (see the module doc).
+    The trainer scores candidate settings through this too, so they are tuned for what
+    the recognizer really redacts."""
+    out: list[Entity] = []
+    for e in found:
+        e = _trimmed(text, e)
+        value = text[e.start:e.end]
+        if e.label not in wanted or sum(c.isalnum() for c in value) < 3:
+            continue  # `ci`, `UK`: too short to identify anyone, often a false alarm
+        if value.lower() in _FIELD_WORDS or _in_identifier(text, e.start, e.end):
+            continue
+        if not _code_handle(text, e.start, e.end):
+            out.append(e)
+    if "PERSON" in wanted and "@" in text:
+        taken = [(e.start, e.end) for e in out]
+        for m in HANDLE.finditer(text):
+            s, t = m.span(1)
+            if not any(a < t and s < b for a, b in taken) and not _code_handle(text, s, t):
+                out.append(Entity(s, t, "PERSON", HANDLE_SCORE))
+    return out
