@@ -109,3 +109,23 @@ def test_a_name_inside_json_leaves_the_json_valid(ner: KeepgateNerRecognizer) ->
     out, _ = scrubber.scrub(text)
     assert json.loads(out) == {"rows": [["<PERSON>", "<EMAIL_ADDRESS>"],
                                         ["<PERSON>", "<EMAIL_ADDRESS>"]]}
+
+
+def test_the_shipped_weights_carry_entity_offsets_that_the_decoder_adds() -> None:
+    """Places and organisations lean towards redaction (tuned for F2 at training time);
+    names and `O` keep no offset, and the offset is part of every token's tag scores."""
+    import numpy as np
+
+    from gateway.scrubbing.ner.recognizer import shipped_tagger
+    from gateway.scrubbing.ner.tagger import TAGS, tokenize
+
+    tagger = shipped_tagger()
+    offset = dict(zip(TAGS, tagger.bias.tolist()))
+    assert offset["O"] == offset["B-PERSON"] == offset["I-PERSON"] == 0
+    assert offset["B-LOCATION"] == offset["I-LOCATION"] > 0
+    assert offset["B-ORGANIZATION"] == offset["I-ORGANIZATION"] > 0
+    text = "She moved from Leeds to work for Northwind."
+    plain = Tagger(tagger.W, tagger.trans, tagger.start, tagger.gaz, tagger.platt)
+    tokens = tokenize(text)
+    assert np.allclose(tagger.emissions(text, tokens) - plain.emissions(text, tokens),
+                       tagger.bias)
