@@ -57,7 +57,7 @@ def replicas(tmp_path: Path, fake_model_url: str, redis_url: str):
                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                       env={**os.environ, "KEEPGATE_CONFIG": ""}))
         urls.append(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # three processes starting at once on a loaded 2-core box
     for proc, url in zip(procs, urls):
         while True:
             try:
