@@ -7,9 +7,15 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-         404: "not_found_error", 413: "invalid_request_error", 429: "rate_limit_error",
-         500: "server_error", 502: "upstream_error", 503: "service_unavailable",
-         504: "timeout_error"}
+         404: "not_found_error", 405: "invalid_request_error", 409: "conflict_error",
+         413: "invalid_request_error", 415: "invalid_request_error",
+         422: "invalid_request_error", 429: "rate_limit_error", 500: "server_error",
+         502: "upstream_error", 503: "service_unavailable", 504: "timeout_error"}
+
+
+def error_type(status: int) -> str:
+    """The OpenAI-style `type` for a status; any other 4xx is the client's request."""
+    return TYPES.get(status, "invalid_request_error" if 400 <= status < 500 else "server_error")
 
 
 class APIError(Exception):
@@ -21,7 +27,7 @@ class APIError(Exception):
         self.message = message
         self.code = code
         self.param = param
-        self.type = type or TYPES.get(status, "server_error")
+        self.type = type or error_type(status)
         self.headers = headers or {}
         self.extra = extra or {}
 

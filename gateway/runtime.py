@@ -22,6 +22,7 @@ from gateway.observability.audit import AuditLog
 from gateway.observability.metrics import Metrics
 from gateway.observability.tracing import NoTracer
 from gateway.pipeline import chain
+from gateway.pipeline import usage as usage_mod
 from gateway.pipeline.call import Call, Outcome, Usage
 from gateway.pipeline.guard import Chunk, Guard, GuardBlocked
 from gateway.upstream.client import Upstream, UpstreamError
@@ -127,9 +128,8 @@ class Runtime:
         try:
             async for chunk in stream:
                 if chunk.get("usage"):
-                    u = chunk["usage"]
-                    call.usage = Usage(int(u.get("prompt_tokens") or 0),
-                                       int(u.get("completion_tokens") or 0))
+                    u = chunk["usage"] = self.clean_usage(call, chunk["usage"])
+                    call.usage = Usage(u.get("prompt_tokens", 0), u.get("completion_tokens", 0))
                 for ch in chunk.get("choices") or ():
                     d = ch.get("delta") or {}
                     generated += len(d.get("content") or "")
@@ -140,6 +140,17 @@ class Runtime:
         except UpstreamError as exc:
             self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
             raise
+
+    def clean_usage(self, call: Call, usage: Any) -> dict[str, Any]:
+        """The upstream's usage with every count clamped to 0..2**40; what the upstream
+        really said goes to the call's audit record (and a warning to the log)."""
+        clean, original = usage_mod.clean(usage)
+        if original is not None:
+            call.state.setdefault("audit", {})["upstream_usage_invalid"] = original
+            log.warning("upstream %s reported invalid usage; counted as %s", call.model,
+                        {k: clean.get(k) for k in ("prompt_tokens", "completion_tokens")},
+                        extra={"request_id": call.id})
+        return clean
 
     async def settle(self, call: Call, outcome: Outcome) -> None:
         """End an in-flight call: shielded, so a cancelled request still refunds and audits."""

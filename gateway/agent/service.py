@@ -206,6 +206,9 @@ class AgentService:
 
     async def approve(self, principal: Principal, run_id: str, body: dict[str, Any]) -> RunState:
         state = await self.state(principal, run_id)
+        if state.status in TERMINAL:  # a cancelled or finished run's calls are moot
+            raise APIError(409, f"The run already ended ({state.status}); its tool calls can "
+                           "no longer be approved.", code="run_finished")
         tcid, decision = body.get("tool_call_id"), body.get("decision")
         if decision not in ("approve", "deny"):
             raise APIError(400, "Invalid 'decision': expected 'approve' or 'deny'.",

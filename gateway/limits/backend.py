@@ -35,6 +35,9 @@ class Actual:
     completion_tokens: int = 0
     usd: float = 0.0
     model: str = ""
+    #: Another guard (input, policy, PII) refused the call after the limits admitted it:
+    #: it counts in the `blocked` total with the limits' own refusals.
+    blocked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from gateway.config.model import KeepgateConfig
 from gateway.limits import estimate
 from gateway.limits.backend import (Actual, Amounts, Backend, BackendUnavailable,
                                     ReserveResult)
-from gateway.limits.headers import ratelimit_headers, retry_headers
+from gateway.limits.headers import ratelimit_headers, retry_headers, tightest
 from gateway.limits.local import LocalBackend
 from gateway.limits.metrics import LimitsMetrics
 from gateway.limits.settings import LimitsSettings, load_settings
@@ -46,6 +46,9 @@ class Reservation:
     usd: float
     price: estimate.Price
     tokenizer: str
+    #: The tightest budget's remaining USD once this call's reservation was taken (None:
+    #: no money limit applies).
+    budget_after_reserve: float | None = None
 
     @property
     def tokens(self) -> int:
@@ -220,8 +223,10 @@ class LimitsGuard(Guard):
             with contextlib.suppress(BackendUnavailable):  # else it simply stays charged
                 await backend.settle(subjects, Amounts(0, -need.tokens, -need.usd), Actual())
             self._unpriced(call)
+        budget = tightest(result.buckets, "budget")
         call.state["limits"] = Reservation(backend, subjects, prompt, completion, need.usd,
-                                           price, tokenizer)
+                                           price, tokenizer,
+                                           budget.remaining if budget is not None else None)
 
     def _unpriced(self, call: Call) -> None:
         """Money limits cannot be kept for a model without a price: fail closed."""
@@ -311,6 +316,12 @@ class LimitsGuard(Guard):
         delta = Amounts(0, prompt + completion - res.tokens, cost - res.usd)
         model = call.model
         call.state["cost_usd"] = round(cost, 9)
+        # Headers built after settlement (non-streamed answers) show what was charged;
+        # a streamed answer's headers left before, with the reservation's figure.
+        call.headers["x-keepgate-cost-usd"] = f"{cost:.9f}"
+        if res.budget_after_reserve is not None:
+            call.headers["x-keepgate-budget-remaining-usd"] = \
+                f"{max(0.0, res.budget_after_reserve + res.usd - cost):.6f}"
         call.add(Verdict("limits", "allow", None, "",
                          {"cost_usd": round(cost, 9), "tokens": prompt + completion,
                           "reserved_usd": round(res.usd, 9), "reserved_tokens": res.tokens,
@@ -319,7 +330,8 @@ class LimitsGuard(Guard):
             self.metrics.spend(call.principal.key_id, model, cost)
         try:
             await res.backend.settle(res.subjects, delta,
-                                     Actual(prompt, completion, cost, model))
+                                     Actual(prompt, completion, cost, model,
+                                            blocked=outcome.status == "blocked"))
         except BackendUnavailable:
             # The reservation stays charged: never an overspend, only a missed refund.
             self._backend_down_until = time.monotonic() + self.settings.retry_backend_after_s

@@ -106,6 +106,8 @@ class LocalBackend:
             t["spend_usd"] = t.get("spend_usd", 0.0) + actual.usd
             t["prompt_tokens"] = t.get("prompt_tokens", 0) + actual.prompt_tokens
             t["completion_tokens"] = t.get("completion_tokens", 0) + actual.completion_tokens
+            if actual.blocked:
+                t["blocked"] = t.get("blocked", 0) + 1
             if actual.usd:
                 t["usd:" + actual.model] = t.get("usd:" + actual.model, 0.0) + actual.usd
             tokens = actual.prompt_tokens + actual.completion_tokens

@@ -115,7 +115,7 @@ class RedisBackend:
         await self._run(SETTLE, keys, [len(subjects), delta.tokens, _f(delta.usd),
                                        self.usage_ttl_s, actual.prompt_tokens,
                                        actual.completion_tokens, _f(actual.usd), actual.model,
-                                       *caps])
+                                       int(actual.blocked), *caps])
 
     async def usage(self, subject: Subject) -> SubjectUsage:
         bkey, ukey, okey = self.keys_of(subject)

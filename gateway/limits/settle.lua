@@ -3,7 +3,7 @@
 --
 -- KEYS (3 per subject): bucket hash, usage hash, override hash.
 -- ARGV: n_subjects, delta_tokens, delta_usd, usage_ttl_s, prompt_tokens,
---       completion_tokens, actual_usd, model,
+--       completion_tokens, actual_usd, model, blocked (1: another guard refused the call),
 --       then per subject: n_caps, n_caps x (dim, cap)  -- used unless an override exists.
 -- Returns: the number of subjects settled.
 local PERIOD = {requests=60, tokens=60, usd_minute=60, usd_hour=3600, usd_day=86400,
@@ -18,6 +18,7 @@ local delta = {requests=0, tokens=tonumber(ARGV[2]), usd=tonumber(ARGV[3])}
 local usage_ttl = tonumber(ARGV[4])
 local prompt, completion = tonumber(ARGV[5]), tonumber(ARGV[6])
 local actual_usd, model = tonumber(ARGV[7]), ARGV[8]
+local blocked = tonumber(ARGV[9])
 
 local function tomap(flat)
   local m = {}
@@ -25,7 +26,7 @@ local function tomap(flat)
   return m
 end
 
-local pos = 9
+local pos = 10
 for i = 1, n do
   local bkey, ukey, okey = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
   local m = tonumber(ARGV[pos]); pos = pos + 1
@@ -68,6 +69,7 @@ for i = 1, n do
     redis.call('HINCRBY', ukey, 'completion_tokens', completion)
     redis.call('HINCRBY', ukey, 'tok:' .. model, prompt + completion)
   end
+  if blocked == 1 then redis.call('HINCRBY', ukey, 'blocked', 1) end
   redis.call('EXPIRE', ukey, usage_ttl)
 end
 return n

@@ -169,7 +169,7 @@ class McpRoutes:
         except APIError as exc:
             await exc.response()(scope, receive, send)
             return
-        await fn(ep, scope, receive, send)
+        await fn(ep, scope, receive, json_errors(send))
 
     async def streamable(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._guarded(scope, receive, send,
@@ -197,6 +197,36 @@ class McpRoutes:
             Route("/mcp/{server}/sse", _Asgi(self.sse_stream)),
             Route("/mcp/{server}/messages/", _Asgi(self.sse_message)),
         ]
+
+
+def json_errors(send: Send) -> Send:
+    """`send`, with the SDK's plain-text transport errors ("session_id is required", 404
+    "Could not find session") rewritten as OpenAI-shaped JSON errors: a client of the
+    gateway reads one error shape everywhere. JSON bodies (JSON-RPC errors) pass as they are.
+    """
+    held: dict[str, Any] = {}
+
+    async def wrapped(message: Any) -> None:
+        if message["type"] == "http.response.start" and message["status"] >= 400:
+            headers = dict(message.get("headers") or [])
+            if not headers.get(b"content-type", b"").startswith(b"application/json"):
+                held["start"], held["body"] = message, b""
+                return
+        if held and message["type"] == "http.response.body":
+            held["body"] += message.get("body", b"")
+            if message.get("more_body"):
+                return
+            status = held["start"]["status"]
+            text = held["body"].decode("utf-8", "replace").strip()[:500] or f"HTTP {status}"
+            resp = APIError(status, text, code="mcp_transport_error").response()
+            held.clear()
+            await send({"type": "http.response.start", "status": status,
+                        "headers": resp.raw_headers})
+            await send({"type": "http.response.body", "body": resp.body})
+            return
+        await send(message)
+
+    return wrapped
 
 
 class _Asgi:

@@ -59,23 +59,24 @@ async def run(rt: Runtime, call: Call, builder: Builder, *, opener: Opener | Non
 
 async def _complete(rt: Runtime, call: Call, builder: Builder, stream: AsyncIterator[Chunk],
                     error_response: ErrorResponse, on_result: OnResult | None) -> Response:
-    outcome = Outcome("ok")
+    """Build the answer and settle before answering, so the headers carry the settled cost
+    and budget (as chat.py does)."""
     try:
         async for chunk in stream:
             builder.feed(chunk)
         result = builder.result()
         if on_result is not None:
             await on_result(result)
-        return Response(orjson.dumps(result, default=str), media_type="application/json",
-                        headers=rt.response_headers(call))
     except (GuardBlocked, APIError) as exc:
         err, outcome = as_error(exc, call)
+        await rt.settle(call, outcome)
         return error_response(err, rt.response_headers(call))
     except BaseException:
-        outcome = Outcome("cancelled", http_status=499)
+        await rt.settle(call, Outcome("cancelled", http_status=499))
         raise
-    finally:
-        await rt.settle(call, outcome)
+    await rt.settle(call, Outcome("ok"))
+    return Response(orjson.dumps(result, default=str), media_type="application/json",
+                    headers=rt.response_headers(call))
 
 
 async def _events(rt: Runtime, call: Call, builder: Builder, first: Chunk | None,

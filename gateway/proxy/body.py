@@ -1,4 +1,11 @@
-"""Read a JSON request body with a size cap, turning every failure into a 400/413."""
+"""Read a JSON request body with a size cap, turning every failure into a 400/413.
+
+A body the gateway could read but not write back (nested deeper than orjson writes, 255 to
+1,024 levels; an integer beyond 64 bits) is refused here as a 400, instead of failing later
+when the gateway forwards, stores or audits it. Big bodies are parsed in the offload pool
+(`gateway.pipeline.offload`), so a 4 MB request does not hold the event loop while it is
+read.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,10 @@ import orjson
 from starlette.requests import Request
 
 from gateway.errors import APIError
+from gateway.pipeline import offload
+
+#: Bodies from this size are parsed off the event loop.
+HEAVY_BYTES = 256 * 1024
 
 
 async def read_json(request: Request, limit: int) -> dict[str, Any]:
@@ -23,14 +34,27 @@ async def read_json(request: Request, limit: int) -> dict[str, Any]:
                            code="request_too_large")
     if not buf:
         raise APIError(400, "Request body is empty; expected a JSON object.", code="invalid_json")
-    try:
-        body = orjson.loads(buf)
-    except orjson.JSONDecodeError as exc:
-        msg = exc.msg
-        raise APIError(400, f"Request body is not valid JSON: {msg}.", code="invalid_json") from None
+    body = await offload.run(parse, bytes(buf), heavy=len(buf) >= HEAVY_BYTES)
     if not isinstance(body, dict):
         raise APIError(400, f"Request body must be a JSON object, not {type(body).__name__}.",
                        code="invalid_request_body")
+    return body
+
+
+def parse(raw: bytes) -> Any:
+    """JSON the gateway can also write back, or a 400 saying what is wrong with it."""
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise APIError(400, f"Request body is not valid JSON: {exc.msg}.",
+                       code="invalid_json") from None
+    try:
+        orjson.dumps(body)
+    except orjson.JSONEncodeError as exc:
+        what = ("is nested too deeply (at most 254 levels)" if "ecursion" in str(exc)
+                else "holds an integer beyond 64 bits" if "nteger" in str(exc)
+                else "holds a value this gateway cannot handle")
+        raise APIError(400, f"Request body {what}.", code="invalid_json") from None
     return body
 
 

@@ -17,31 +17,15 @@ from starlette.responses import Response
 
 from gateway.auth.request import require_principal
 from gateway.errors import APIError
-from gateway.input_guards.extract import MESSAGE_ROLES
 from gateway.pipeline.call import Call, Outcome
 from gateway.pipeline.chunks import assemble
 from gateway.pipeline.guard import Chunk, GuardBlocked
-from gateway.proxy.body import read_json, require_field
+from gateway.proxy.body import read_json
+from gateway.proxy.shapes import ChatRequest, check
 from gateway.proxy.sse import SSEResponse, encode
 from gateway.runtime import Runtime, blocked_error
 
 log = logging.getLogger("keepgate.proxy")
-
-
-def _validate(body: dict[str, Any]) -> None:
-    messages = require_field(body, "messages", list, "a non-empty array of messages")
-    for i, m in enumerate(messages):
-        if not isinstance(m, dict) or not isinstance(m.get("role"), str):
-            raise APIError(400, f"Invalid 'messages[{i}]': expected an object with a 'role'.",
-                           code="invalid_value", param=f"messages[{i}]")
-        if m["role"] not in MESSAGE_ROLES:
-            # An unknown role would reach the model as something no guard reads as its role.
-            raise APIError(400, f"Invalid value: {m['role'][:64]!r}. Supported values are: "
-                           + ", ".join(f"'{r}'" for r in MESSAGE_ROLES) + ".",
-                           code="invalid_value", param=f"messages[{i}].role")
-    if "stream" in body and not isinstance(body["stream"], bool):
-        raise APIError(400, "Invalid 'stream': expected a boolean.", code="invalid_value",
-                       param="stream")
 
 
 def _as_error(exc: GuardBlocked | APIError, call: Call) -> tuple[APIError, Outcome]:
@@ -56,7 +40,7 @@ async def chat_completions(request: Request) -> Response:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
     body = await read_json(request, rt.config.general_settings.max_body_bytes)
-    _validate(body)
+    check(ChatRequest, body)
     deployment = rt.deployment(principal, body.get("model"))
     call = Call(principal=principal, route="chat.completions", model=body["model"], body=body,
                 stream=bool(body.get("stream")))
@@ -83,20 +67,21 @@ async def chat_completions(request: Request) -> Response:
 
 
 async def _complete(rt: Runtime, call: Call, stream: AsyncIterator[Chunk]) -> Response:
-    outcome = Outcome("ok")
+    """Assemble the answer, settle, then answer: so the headers carry the settled cost and
+    budget (`x-keepgate-cost-usd`, `x-keepgate-budget-remaining-usd`)."""
     try:
         completion = await assemble(stream)
-        completion["model"] = call.model
-        return Response(orjson.dumps(completion, default=str), media_type="application/json",
-                        headers=rt.response_headers(call))
     except (GuardBlocked, APIError) as exc:
         err, outcome = _as_error(exc, call)
+        await rt.settle(call, outcome)
         return err.response(rt.response_headers(call))
     except BaseException:
-        outcome = Outcome("cancelled", http_status=499)
+        await rt.settle(call, Outcome("cancelled", http_status=499))
         raise
-    finally:
-        await rt.settle(call, outcome)
+    completion["model"] = call.model
+    await rt.settle(call, Outcome("ok"))
+    return Response(orjson.dumps(completion, default=str), media_type="application/json",
+                    headers=rt.response_headers(call))
 
 
 def _stream(rt: Runtime, call: Call, first: Chunk | None, stream: AsyncIterator[Chunk]

@@ -10,6 +10,7 @@ from gateway.errors import APIError
 from gateway.pipeline.call import Call, Outcome, Usage
 from gateway.pipeline.guard import GuardBlocked
 from gateway.proxy.body import read_json
+from gateway.proxy.shapes import EmbeddingsRequest, check
 from gateway.runtime import Runtime, blocked_error
 
 
@@ -17,10 +18,7 @@ async def embeddings(request: Request) -> Response:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
     body = await read_json(request, rt.config.general_settings.max_body_bytes)
-    inputs = body.get("input")
-    if inputs is None or inputs == "" or inputs == []:
-        raise APIError(400, "Missing required parameter: 'input'.",
-                       code="missing_required_parameter", param="input")
+    check(EmbeddingsRequest, body)
     deployment = rt.deployment(principal, body.get("model"), mode="embedding")
     call = Call(principal=principal, route="embeddings", model=body["model"], body=body)
     call.deployment = deployment
@@ -34,8 +32,8 @@ async def embeddings(request: Request) -> Response:
     except APIError as exc:
         await rt.finish(call, Outcome("upstream_error", http_status=exc.status))
         return exc.response(rt.response_headers(call))
-    u = result.get("usage") or {}
-    usage = Usage(int(u.get("prompt_tokens") or 0), 0)
+    u = result["usage"] = rt.clean_usage(call, result.get("usage") or {})
+    usage = Usage(u.get("prompt_tokens", 0), 0)
     call.usage = usage
     result["model"] = call.model
     await rt.finish(call, Outcome("ok", usage=usage))

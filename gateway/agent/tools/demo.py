@@ -8,6 +8,7 @@ also checks the arguments: defence in depth, and the tools stay safe with no pol
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fnmatch
 import json
 import os
@@ -73,28 +74,56 @@ def _read_only(action: int, *args: Any) -> int:
 
 
 class SqlQuery:
-    """A SQLite database built from an SQL script at start-up, then opened read-only."""
+    """A SQLite database built from an SQL script at start-up, then opened read-only.
+
+    Without `db_path` the database lives in memory only (an image of it, opened afresh per
+    query), so nothing is left on disk. With `db_path` it is built in a private file beside
+    it and moved into place atomically: replicas sharing the path never see it half-built
+    or deleted under a running query.
+    """
 
     def __init__(self, s: ToolSettings) -> None:
         o = s.options
         script = Path(o.get("script") or DEMO_DIR / "demo.sql")
         db = o.get("db_path")
-        if db is None:
-            fd, db = tempfile.mkstemp(prefix="keepgate-agent-", suffix=".db")
-            os.close(fd)
-        self.path = Path(db)
+        self.path = Path(db) if db is not None else None
+        self.image: bytes | None = None
         self.max_rows = int(o.get("max_rows", 200))
         self.timeout_s = s.timeout_s
-        self.path.unlink(missing_ok=True)
         try:
-            with sqlite3.connect(self.path) as conn:
-                conn.executescript(script.read_text())
+            sql = script.read_text()
+            if self.path is None:
+                with contextlib.closing(sqlite3.connect(":memory:")) as conn:
+                    conn.executescript(sql)
+                    self.image = conn.serialize()
+            else:
+                self._build_file(self.path, sql)
         except (OSError, sqlite3.Error) as exc:
             raise ValueError(f"agent.tools.sql_query: cannot build the database from {script}: "
                              f"{exc}") from None
 
+    @staticmethod
+    def _build_file(path: Path, sql: str) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            with contextlib.closing(sqlite3.connect(tmp)) as conn:
+                conn.executescript(sql)
+                conn.commit()
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.image is not None:
+            conn = sqlite3.connect(":memory:")
+            conn.deserialize(self.image)
+            return conn
+        return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+
     def _query(self, sql: str) -> dict[str, Any]:
-        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        conn = self._connect()
         deadline = time.monotonic() + self.timeout_s
         try:
             conn.execute("PRAGMA query_only = ON")
