@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,46 @@ from tests.servers import ThreadServer, free_port
 MASTER_KEY = "sk-test-master-0123456789"
 REPO = Path(__file__).resolve().parent.parent
 ALL_GUARDS_OFF = {name: {"enabled": False} for name in ("limits", "input", "pii", "policy")}
+#: Every Redis key a test makes starts with this, one per test session: the check at the
+#: session's end finds exactly this run's leftovers, even with other runs on the same Redis.
+SESSION_PREFIX = f"kgtest:{uuid.uuid4().hex[:8]}:"
+
+
+def _test_redis_url() -> str:
+    return os.environ.get("KEEPGATE_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A fresh key prefix under SESSION_PREFIX; its keys are deleted after the test."""
+    import redis
+
+    prefix = f"{SESSION_PREFIX}{uuid.uuid4().hex[:10]}:"
+    yield prefix
+    r = redis.Redis.from_url(redis_url)
+    keys = list(r.scan_iter(match=prefix + "*", count=1000))
+    if keys:
+        r.delete(*keys)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a test left keys in Redis (and delete them)."""
+    import redis
+
+    url = _test_redis_url()
+    if not _redis_ping(url):
+        return
+    r = redis.Redis.from_url(url)
+    leaked = sorted(k.decode() for k in r.scan_iter(match=SESSION_PREFIX + "*", count=1000))
+    if not leaked:
+        return
+    r.delete(*leaked)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    msg = (f"{len(leaked)} Redis key(s) left by this run (now deleted): "
+           + ", ".join(leaked[:10]) + ("..." if len(leaked) > 10 else ""))
+    if reporter is not None:
+        reporter.write_line("ERROR: " + msg, red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,7 @@ def policy_data(tmp: Path, extra_hosts: list[str]) -> Path:
 
 
 def agent_config(tmp: Path, *, backend: str = "sqlite", redis_url: str | None = None,
-                 prefix: str = "kg-test:", web_host: str = "127.0.0.1",
+                 prefix: str = "kgtest:unset:", web_host: str = "127.0.0.1",
                  input_guard: bool = True, agent: dict[str, Any] | None = None,
                  extra_guards: dict[str, Any] | None = None) -> dict[str, Any]:
     checkpoints: dict[str, Any] = {"backend": backend, "path": str(tmp / "runs.db")}

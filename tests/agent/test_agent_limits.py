@@ -16,10 +16,15 @@ def agw(gateway_factory, tmp_path):
     return gateway_factory(agent_config(tmp_path))
 
 
-def test_tool_times_out_then_succeeds(agw, web):
+def test_tool_times_out_then_succeeds(gateway_factory, tmp_path, web):
+    """The first GET never answers (it hangs until the test ends), so it times out whatever
+    the load; the retry answers at once, well inside a timeout generous for a loaded box."""
     server, state = web
     state.clear()
-    state["hang_s"] = 3.0  # the first GET hangs past the tool's 0.5 s timeout
+    state["hang_s"] = 600.0
+    agw = gateway_factory(agent_config(tmp_path, agent={"tools": {"http_get": {
+        "timeout_s": 5.0, "retries": 2, "backoff_s": 0.01,
+        "options": {"allowed_hosts": ["127.0.0.1"]}}}}))
     events = run(agw.url, DEV, {"task": "weather?", "model": "demo", "model_params": fake(
         {"tool_calls": [call("http_get", "w1", url=server.url + "/slow-once")]},
         {"reply": "It is sunny."})})

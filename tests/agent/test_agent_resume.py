@@ -47,11 +47,12 @@ def _serve(cfg: dict, tmp: Path) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
-def test_kill_and_resume(backend, gateway_factory, fake_model_url, redis_url, tmp_path, web):
+def test_kill_and_resume(backend, gateway_factory, fake_model_url, redis_url, tmp_path, web,
+                        redis_prefix):
     server, state = web
     state.clear()
     over = agent_config(tmp_path, backend=backend, redis_url=redis_url,
-                        prefix=f"kg-test-{uuid.uuid4().hex[:8]}:",
+                        prefix=redis_prefix,
                         agent={"tools": {"http_get": {"timeout_s": 30, "retries": 0,
                                                       "options": {"allowed_hosts": ["127.0.0.1"]}}},
                                "checkpoints": {"lease_s": 1}})
@@ -108,11 +109,11 @@ def test_kill_and_resume(backend, gateway_factory, fake_model_url, redis_url, tm
 
 
 def _replicas_with_a_run_waiting_on_a(gateway_factory, tmp_path, backend: str,
-                                      redis_url: str, lease_s: float):
+                                      redis_url: str, lease_s: float, redis_prefix: str):
     """Two gateways A and B on one checkpoint store (one SQLite file or one Redis), and a
     run on A waiting for a human to approve its `send_email` (tainted by an invoice)."""
     over = agent_config(tmp_path, backend=backend, redis_url=redis_url,
-                        prefix=f"kg-test-{uuid.uuid4().hex[:8]}:",
+                        prefix=redis_prefix,
                         agent={"checkpoints": {"lease_s": lease_s}})
     a, b = gateway_factory(over), gateway_factory(over)
     script = fake(
@@ -125,12 +126,12 @@ def _replicas_with_a_run_waiting_on_a(gateway_factory, tmp_path, backend: str,
     return a, b, events
 
 
-def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path):
+def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path, redis_prefix):
     """Replicas A and B share Redis checkpoints. A run waiting for approval on A is leased
     by A: B cannot resume it, and an approval posted to B (a load balancer's choice) reaches
     A through the store; the tool runs once, on A."""
     a, b, events = _replicas_with_a_run_waiting_on_a(gateway_factory, tmp_path, "redis",
-                                                     redis_url, lease_s=3)
+                                                     redis_url, 3, redis_prefix)
     run_id = events[0]["run_id"]
     headers = {"authorization": f"Bearer {DEV}"}
     r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/resume", headers=headers)
@@ -153,9 +154,9 @@ def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path):
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
 def test_a_cancel_posted_to_another_replica_stops_the_run_where_it_runs(
-        backend, gateway_factory, redis_url, tmp_path):
+        backend, gateway_factory, redis_url, tmp_path, redis_prefix):
     a, b, events = _replicas_with_a_run_waiting_on_a(gateway_factory, tmp_path, backend,
-                                                     redis_url, lease_s=1.5)
+                                                     redis_url, 1.5, redis_prefix)
     run_id = events[0]["run_id"]
     headers = {"authorization": f"Bearer {DEV}"}
     r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/cancel", headers=headers)
@@ -166,3 +167,11 @@ def test_a_cancel_posted_to_another_replica_stops_the_run_where_it_runs(
     assert httpx.get(f"{b.url}/v1/agent/runs/{run_id}", headers=headers).json()["status"] \
         == "cancelled"
     assert not (tmp_path / "outbox.jsonl").exists()  # the approval never came: nothing sent
+    # Approving the cancelled run's waiting call now is a conflict, on either replica.
+    for gw in (a, b):
+        r = httpx.post(f"{gw.url}/v1/agent/runs/{run_id}/approvals",
+                       json={"tool_call_id": "e1", "decision": "approve"}, headers=headers)
+        assert r.status_code == 409, r.text
+        assert r.json()["error"]["code"] == "run_finished"
+        assert r.json()["error"]["type"] == "conflict_error"
+    assert not (tmp_path / "outbox.jsonl").exists()

@@ -304,10 +304,10 @@ def test_a_continued_response_is_checked_like_a_stateless_one(gateway_factory, f
 # -- limits: reserve, settle from usage, refuse in the route's shape --------------------------
 
 @pytest.fixture(params=["local", "redis"])
-def limited(request, gateway_factory, fake_model_url, redis_url):
+def limited(request, gateway_factory, fake_model_url, redis_url, redis_prefix):
     sec: dict[str, Any] = {"enabled": True, "backend": request.param}
     if request.param == "redis":
-        sec.update(redis_url=redis_url, namespace=f"kgtest:{uuid.uuid4().hex[:12]}")
+        sec.update(redis_url=redis_url, namespace=redis_prefix.rstrip(":"))
     keys = [{"key_id": "alice", "key": "sk-alice", "role": "user",
              "limits": {"usd_per_day": 1.0, "requests_per_minute": 6}}]
     yield start(gateway_factory, fake_model_url, {"keys": keys, "guards": {"limits": sec}})

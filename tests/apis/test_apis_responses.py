@@ -178,12 +178,13 @@ def test_store_off_refuses_previous_response_id(gateway_factory, fake_model_url)
     assert "response_store" in err.value.body["message"]
 
 
-def test_redis_store_is_shared_by_replicas(gateway_factory, fake_model_url, redis_url):
+def test_redis_store_is_shared_by_replicas(gateway_factory, fake_model_url, redis_url,
+                                           redis_prefix):
     import uuid
 
     import redis
 
-    prefix = f"kgtest:resp:{uuid.uuid4().hex[:10]}:"
+    prefix = redis_prefix
     cfg = {"general_settings": {"response_store": {"backend": "redis", "redis_url": redis_url,
                                                    "prefix": prefix, "ttl_s": 60}}}
     a, b = start(gateway_factory, fake_model_url, cfg), start(gateway_factory, fake_model_url, cfg)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.conftest import Gateway
+from tests.conftest import SESSION_PREFIX, Gateway
 from tests.mcp.conftest import start_gateway
 
 DEV = "sk-fuzz-dev-0123456789"
@@ -20,7 +20,7 @@ DEV = "sk-fuzz-dev-0123456789"
 def fuzz_gateway(fake_model_url: str, redis_url: str,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     tmp: Path = tmp_path_factory.mktemp("fuzz")
-    namespace = f"kgtest:fuzz:{uuid.uuid4().hex[:8]}"
+    namespace = f"{SESSION_PREFIX}fuzz:{uuid.uuid4().hex[:8]}"
     cfg = {
         "keys": [{"key_id": "dev", "key": DEV, "role": "developer"}],
         "general_settings": {"forward_unknown_fields": True,

@@ -63,10 +63,13 @@ def test_budget_overrun_passes_with_header_when_fail_open(gateway_factory) -> No
     assert raw.headers["x-keepgate-input-error"] == "input.budget_exceeded"
 
 
-def test_small_requests_and_healthz_complete_while_a_big_scan_is_held(gateway_factory) -> None:
+@pytest.mark.parametrize("copies", [2000, 23_500], ids=["330KB", "3.9MB"])
+def test_small_requests_and_healthz_complete_while_a_big_scan_is_held(gateway_factory,
+                                                                      copies: int) -> None:
     """The big text is scanned in a worker thread: hold that thread inside its scan, and
     the event loop still answers /healthz and scans a small request. If the scan ran on the
-    loop, the small request could not complete until the hold is released."""
+    loop, the small request could not complete until the hold is released. The 3.9 MB case
+    is a body at the 4 MB limit: parsed, token-counted and scanned before the hold."""
     gw = gateway_factory({"guards": {"input": {"enabled": True}}})
     guard = next(g for g in gw.app.state.keepgate.guards if g.name == "input")
     started, release = threading.Event(), threading.Event()
@@ -82,7 +85,7 @@ def test_small_requests_and_healthz_complete_while_a_big_scan_is_held(gateway_fa
             release.wait(120)
 
     guard.on_check = hold
-    big = [{"role": "user", "content": PROSE * 2000}]  # ~330 KB: above offload_chars
+    big = [{"role": "user", "content": PROSE * copies}]  # both above offload_chars
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         pending = pool.submit(gw.client(timeout=120).chat.completions.create,
                               model="demo", messages=big, extra_body={"fake": {"reply": "big"}})

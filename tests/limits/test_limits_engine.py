@@ -6,6 +6,8 @@ import asyncio
 import uuid
 
 import pytest
+
+from tests.conftest import SESSION_PREFIX
 import redis.asyncio as aioredis
 
 from gateway.limits.backend import Actual, Amounts
@@ -18,11 +20,11 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 @pytest.fixture(params=["local", "redis"])
-async def backend(request, redis_url):
+async def backend(request, redis_url, redis_prefix):
     if request.param == "local":
         yield LocalBackend()
         return
-    prefix = f"kgtest:{uuid.uuid4().hex[:12]}"
+    prefix = redis_prefix.rstrip(":")
     b = RedisBackend(redis_url, prefix=prefix)
     yield b
     keys = [k async for k in b.client.scan_iter(f"{prefix}:*")]
@@ -133,7 +135,7 @@ async def test_unknown_or_bad_limits_are_named():
 
 
 async def test_redis_script_survives_a_script_flush_and_keys_expire(redis_url):
-    prefix = f"kgtest:{uuid.uuid4().hex[:12]}"
+    prefix = SESSION_PREFIX + uuid.uuid4().hex[:12]
     b = RedisBackend(redis_url, prefix=prefix, usage_ttl_s=3600)
     try:
         s = key({"requests_per_minute": 10})
@@ -161,7 +163,7 @@ async def test_redis_down_raises_backend_unavailable():
 
 async def test_shared_budget_across_independent_redis_clients(redis_url):
     """Replicas are separate clients on one Redis: the budget is shared, not per client."""
-    prefix = f"kgtest:{uuid.uuid4().hex[:12]}"
+    prefix = SESSION_PREFIX + uuid.uuid4().hex[:12]
     replicas = [RedisBackend(redis_url, prefix=prefix) for _ in range(3)]
     s = key({"requests_per_minute": 30})
     try:

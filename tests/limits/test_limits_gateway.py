@@ -20,14 +20,14 @@ def fake(reply: str = "ok", prompt: int = 100, completion: int = 50, **kw: Any) 
 
 
 @pytest.fixture(params=["local", "redis"])
-def limited(request, gateway_factory, redis_url):
+def limited(request, gateway_factory, redis_url, redis_prefix):
     """`limited(key_limits, **section)` → a gateway with key alice (team t1) limited."""
     def start(key_limits: dict, *, team_limits: dict | None = None,
               model_list: list | None = None, **section: Any):
         sec = {"enabled": True, "backend": request.param, **section}
         if request.param == "redis":
             sec.setdefault("redis_url", redis_url)
-            sec.setdefault("namespace", f"kgtest:{uuid.uuid4().hex[:12]}")
+            sec.setdefault("namespace", redis_prefix.rstrip(":"))
         cfg: dict[str, Any] = {
             "guards": {"limits": sec},
             "keys": [{"key_id": "alice", "key": "sk-alice", "role": "developer", "team": "t1",

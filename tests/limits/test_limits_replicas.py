@@ -44,8 +44,8 @@ def _config(fake_model_url: str, redis_url: str, namespace: str) -> dict:
 
 
 @pytest.fixture
-def replicas(tmp_path: Path, fake_model_url: str, redis_url: str):
-    namespace = f"kgtest:{uuid.uuid4().hex[:12]}"
+def replicas(tmp_path: Path, fake_model_url: str, redis_url: str, redis_prefix: str):
+    namespace = redis_prefix.rstrip(":")
     path = tmp_path / "keepgate.yaml"
     path.write_text(yaml.safe_dump(_config(fake_model_url, redis_url, namespace)))
     exe = Path(sys.executable).with_name("keepgate")

@@ -67,14 +67,14 @@ def test_secrets_come_from_the_environment(tmp_path: Path, monkeypatch) -> None:
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])
-def store(request, tmp_path: Path, redis_url: str) -> Any:
+def store(request, tmp_path: Path, redis_url: str, redis_prefix: str) -> Any:
     if request.param == "memory":
         yield MemoryStore()
     elif request.param == "sqlite":
         s = SQLiteStore(tmp_path / "mcp.db")
         yield s
     else:
-        prefix = f"kg-test-mcp-{uuid.uuid4().hex[:8]}:"
+        prefix = redis_prefix
         yield RedisStore(redis_url, prefix)
         r = redis.Redis.from_url(redis_url)
         for k in r.scan_iter(match=prefix + "*"):

@@ -487,14 +487,14 @@ async def test_without_a_session_header_a_stateful_connection_is_its_own_session
 
 
 async def test_two_replicas_share_taint_and_approvals_through_redis(
-        fake_model_url, tmp_path, demo_upstream, redis_url, outbox) -> None:
+        fake_model_url, tmp_path, demo_upstream, redis_url, outbox, redis_prefix) -> None:
     import uuid
 
     import redis
 
     from tests.mcp.conftest import start_gateway
 
-    prefix = f"kg-test-mcp-{uuid.uuid4().hex[:8]}:"
+    prefix = redis_prefix
     cfg = {"keys": [{"key_id": "user", "key": KEYS["user"], "role": "user"}],
            "guards": {"policy": {"enabled": True}, "input": {"enabled": True}},
            "mcp_servers": {"demo": {"url": demo_upstream.url + "/mcp"}},

@@ -11,6 +11,7 @@ import openai
 import pytest
 import redis
 
+from tests.conftest import SESSION_PREFIX
 from tests.servers import free_port
 
 USER_KEY = "sk-obs-audit-user-4f9a2c71d0"
@@ -26,7 +27,7 @@ WRONG_KEY = "sk-not-a-real-key-77aa55cc33"
 
 
 def _stream(redis_url: str) -> str:
-    return f"kg-test:audit:{uuid.uuid4().hex[:8]}"
+    return f"{SESSION_PREFIX}audit:{uuid.uuid4().hex[:8]}"
 
 
 def _read_stream(r: redis.Redis, stream: str, n: int) -> list[dict]:

@@ -38,8 +38,8 @@ def _answer(gw, history: list[dict], call_id: str):
             {"role": "tool", "tool_call_id": call_id, "content": "result"}])
 
 
-def test_a_tool_message_may_reach_another_replica(gateway_factory, redis_url):
-    prefix = f"kgtest:{uuid.uuid4().hex}:"
+def test_a_tool_message_may_reach_another_replica(gateway_factory, redis_url, redis_prefix):
+    prefix = redis_prefix
     a, b = (_replica(gateway_factory, redis_url, prefix) for _ in range(2))
     history, call_id = _tool_turn(a, "search", {"query": "weather"})
     assert _answer(b, history, call_id).choices[0].message.content == "go"
