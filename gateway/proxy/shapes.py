@@ -13,6 +13,7 @@ re-serialised differently from what the client sent.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, \
@@ -112,14 +113,17 @@ def param(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part.startswith(("list[", "function-", "constrained-", "str", "int", "bool")) \
-                or part in {"float", "none", "dict[str,any]"}:
+        elif _UNION_TAG.match(part):
             continue  # which branch of a union failed: not part of the client's path
         else:
             out += ("." if out else "") + part
     return out
 
 
+#: Pydantic's names for union branches in an error location: types, not field names (the
+#: fields here are all lower_snake_case, the model classes CamelCase).
+_UNION_TAG = re.compile(r"^(str|int|bool|float|none|bytes|[a-z-]+\[.*\]|function-\S+|"
+                        r"constrained-\S+|[A-Z]\w*)$")
 _REQUIRED = {"missing"}
 
 
