@@ -54,7 +54,7 @@ def test_embeddings_inputs_openai_accepts_still_work(gateway, value: Any) -> Non
     assert r.status_code == 200, r.text
 
 
-@pytest.mark.parametrize("depth", [255, 600, 1023])
+@pytest.mark.parametrize("depth", [128, 255, 600, 1023])
 def test_json_nested_deeper_than_the_gateway_writes_is_400(gateway, depth: int) -> None:
     deep = b"[" * depth + b"1" + b"]" * depth
     body = b'{"model": "demo", "messages": [{"role": "user", "content": "hi"}], "x": ' + deep + b"}"
@@ -66,7 +66,15 @@ def test_json_nested_deeper_than_the_gateway_writes_is_400(gateway, depth: int) 
             assert "nested too deeply" in r.json()["error"]["message"]
 
 
+def test_json_nested_to_the_limit_is_read(gateway) -> None:
+    deep = b"[" * 127 + b"1" + b"]" * 127  # with the body object: 128 levels, the limit
+    body = b'{"model": "demo", "messages": [{"role": "user", "content": "hi"}], "x": ' + deep + b"}"
+    r = _post(gateway, "/chat/completions", body)
+    assert r.status_code == 200, r.text
+
+
 def test_integer_beyond_64_bits_is_400(gateway) -> None:
+    """orjson reads it as a float (1e30): not an integer, so the field's check refuses it."""
     r = _post(gateway, "/chat/completions",
               b'{"model": "demo", "messages": [], "n": 1' + b"0" * 30 + b"}")
     assert r.status_code == 400, r.text
