@@ -133,8 +133,10 @@ async def test_read_file_stays_in_its_sandbox(tmp_path):
         assert exc.value.code == "path_outside_sandbox"
 
 
-async def test_sql_is_read_only_even_without_a_policy(tmp_path):
-    tool = SqlQuery(ToolSettings(timeout_s=0.3, options={"db_path": str(tmp_path / "d.db")}))
+@pytest.mark.parametrize("on_disk", [False, True], ids=["memory", "db_path"])
+async def test_sql_is_read_only_even_without_a_policy(tmp_path, on_disk):
+    options = {"db_path": str(tmp_path / "d.db")} if on_disk else {}
+    tool = SqlQuery(ToolSettings(timeout_s=0.3, options=options))
     out = await tool({"query": "SELECT name FROM customers WHERE id = 1"}, CTX)
     assert out == {"columns": ["name"], "rows": [["Ada Byron"]], "more_rows": False}
     for q in ("DELETE FROM customers", "SELECT 1; DROP TABLE customers",
@@ -144,6 +146,37 @@ async def test_sql_is_read_only_even_without_a_policy(tmp_path):
         with pytest.raises(ToolError):
             await tool({"query": q}, CTX)
     assert (await tool({"query": "SELECT count(*) FROM customers"}, CTX))["rows"] == [[5]]
+
+
+def test_sql_without_db_path_leaves_no_file(tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    SqlQuery(ToolSettings())
+    assert list(scratch.iterdir()) == []
+
+
+async def test_replicas_sharing_a_db_path_never_see_it_half_built(tmp_path):
+    """Replicas starting together each build the database beside the path and move it into
+    place: a query already reading keeps its file, new ones see a whole one, and no
+    half-written or temporary file is left."""
+    import sqlite3
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "shared.db"
+    first = SqlQuery(ToolSettings(options={"db_path": str(path)}))
+    reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    cursor = reader.execute("SELECT name FROM customers ORDER BY id")
+    assert cursor.fetchone() == ("Ada Byron",)
+    with ThreadPoolExecutor(4) as pool:  # four more replicas start at once
+        list(pool.map(lambda _: SqlQuery(ToolSettings(options={"db_path": str(path)})), range(4)))
+    assert len(cursor.fetchall()) == 4  # the open read finished on the file it opened
+    reader.close()
+    out = await first({"query": "SELECT count(*) FROM customers"}, CTX)
+    assert out["rows"] == [[5]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.db"]
 
 
 def test_http_allowlist():
