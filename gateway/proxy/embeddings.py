@@ -32,7 +32,9 @@ async def embeddings(request: Request) -> Response:
     except APIError as exc:
         await rt.finish(call, Outcome("upstream_error", http_status=exc.status))
         return exc.response(rt.response_headers(call))
-    u = result["usage"] = rt.clean_usage(call, result.get("usage") or {})
+    u = rt.clean_usage(call, result.get("usage") or {})
+    if "usage" in result:
+        result["usage"] = u
     usage = Usage(u.get("prompt_tokens", 0), 0)
     call.usage = usage
     result["model"] = call.model

@@ -17,6 +17,7 @@ from gateway.adapters.messages.output import MessageBuilder
 from gateway.adapters.messages.request import to_chat
 from gateway.auth.request import require_principal
 from gateway.limits import estimate
+from gateway.pipeline import offload
 from gateway.pipeline.call import Call
 from gateway.proxy import adapted
 from gateway.proxy.body import read_json
@@ -58,5 +59,9 @@ async def count_tokens(request: Request) -> Response:
     deployment = rt.deployment(principal, body.get("model"))
     req = to_chat({**body, "max_tokens": 1}, native=deployment.litellm_params.native_api ==
                   "messages")
-    tokens = estimate.prompt_tokens(estimate.tokenizer_model(deployment), req.chat)
+    # Counting a big prompt takes long (~0.3 s per MB): off the event loop, as the limits do.
+    heavy = offload.size_hint(req.chat.get("messages"), offload.HEAVY_CHARS) >= \
+        offload.HEAVY_CHARS
+    tokens = await offload.run(estimate.prompt_tokens, estimate.tokenizer_model(deployment),
+                               req.chat, heavy=heavy)
     return JSONResponse({"input_tokens": tokens})

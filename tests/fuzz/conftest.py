@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.conftest import SESSION_PREFIX, Gateway
+from tests.conftest import SESSION_PREFIX, Gateway, base_config
 from tests.mcp.conftest import start_gateway
 
 DEV = "sk-fuzz-dev-0123456789"
@@ -21,7 +21,17 @@ def fuzz_gateway(fake_model_url: str, redis_url: str,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     tmp: Path = tmp_path_factory.mktemp("fuzz")
     namespace = f"{SESSION_PREFIX}fuzz:{uuid.uuid4().hex[:8]}"
+    models = base_config(fake_model_url)["model_list"] + [
+        # Deployments that speak Responses / Messages natively: the request passes through
+        # and the native events (and their usage) are read back.
+        {"model_name": "demo-responses", "litellm_params": {
+            "model": "openai/demo", "api_base": fake_model_url, "api": "responses"},
+         "model_info": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6}},
+        {"model_name": "claude-demo", "litellm_params": {
+            "model": "anthropic/demo", "api_base": fake_model_url},
+         "model_info": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6}}]
     cfg = {
+        "model_list": models,
         "keys": [{"key_id": "dev", "key": DEV, "role": "developer"}],
         "general_settings": {"forward_unknown_fields": True,
                              "response_store": {"backend": "memory"}},

@@ -59,8 +59,9 @@ EMBEDDINGS = st.fixed_dictionaries(
      "input": st.one_of(TEXT.filter(bool), st.lists(TEXT.filter(bool), min_size=1, max_size=3),
                         st.lists(st.integers(0, 50000), min_size=1, max_size=5))},
     optional={"encoding_format": st.sampled_from(["float", "base64"]), "dimensions": st.just(8)})
+NATIVE = st.sampled_from(["demo", "demo-responses", "claude-demo"])
 RESPONSES = st.fixed_dictionaries(
-    {"model": st.just("demo"),
+    {"model": NATIVE,
      "input": st.one_of(TEXT, st.lists(st.fixed_dictionaries(
          {"role": st.sampled_from(["user", "developer"]), "content": TEXT}), max_size=2))},
     optional={"stream": st.booleans(), "instructions": TEXT, "store": st.booleans(),
@@ -73,11 +74,11 @@ ANTHROPIC_MESSAGE = st.one_of(
         max_size=1)}),
 )
 MESSAGES = st.fixed_dictionaries(
-    {"model": st.just("demo"), "max_tokens": st.integers(1, 64),
+    {"model": NATIVE, "max_tokens": st.integers(1, 64),
      "messages": st.lists(ANTHROPIC_MESSAGE, min_size=1, max_size=2)},
     optional={"stream": st.booleans(), "system": TEXT, "fake": FAKE})
 COUNT_TOKENS = st.fixed_dictionaries(
-    {"model": st.just("demo"), "messages": st.lists(ANTHROPIC_MESSAGE, min_size=1, max_size=2)},
+    {"model": NATIVE, "messages": st.lists(ANTHROPIC_MESSAGE, min_size=1, max_size=2)},
     optional={"system": TEXT})
 JSONRPC = st.one_of(
     st.fixed_dictionaries({"jsonrpc": st.just("2.0"), "id": st.integers(1, 9),
