@@ -8,9 +8,11 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.config.load import BUILTIN_FAKE, load_config
 from gateway.config.model import KeepgateConfig
@@ -55,6 +57,39 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error on %s: %s", request.url.path, type(exc).__name__)
     return _shaped(request, APIError(500, "The gateway hit an internal error; the request was "
                                      "not completed.", code="internal_error"))
+
+
+class ContainErrors:
+    """An unexpected exception becomes the shaped 500 *without* tearing down the connection.
+
+    Starlette's own last-resort handler sends the 500 and then re-raises, and the server
+    closes the keep-alive connection, so the client's next request on it is reset. Here the
+    error is logged and answered, and the connection stays usable. An error after the
+    response started cannot be answered any more; it propagates as before.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:  # noqa: BLE001 - the last line before the server
+            if started:
+                raise
+            response = await _server_error(Request(scope), exc)
+            await response(scope, receive, send)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -152,7 +187,7 @@ def create_app(config: KeepgateConfig | None = None, *, extra_guards: Sequence[G
     routes = _routes()
     for guard in rt.guards:
         routes.extend(guard_routes(guard))
-    app = Starlette(routes=routes, lifespan=lifespan,
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(ContainErrors)],
                     exception_handlers={APIError: _api_error, 404: _not_found,
                                         405: _method_not_allowed, Exception: _server_error})
     app.state.keepgate = rt

@@ -147,3 +147,28 @@ def test_keys_never_logged(gateway_factory):
 def test_unknown_route_is_openai_shaped(gateway):
     r = httpx.get(gateway.url + "/v1/nope")
     _assert_openai_error(r, 404, "unknown_route")
+
+
+def test_an_unexpected_error_is_a_500_that_keeps_the_connection(gateway_factory):
+    """A bug is still a bug (500), but the client's keep-alive connection survives it:
+    Starlette's last-resort handler would re-raise and the server would drop it."""
+    from gateway.pipeline import Call, Guard
+
+    class Broken(Guard):
+        name = "broken"
+
+        async def check_request(self, call: Call) -> None:
+            if "boom" in str(call.body["messages"][-1].get("content")):
+                raise RuntimeError("a bug")
+
+    gw = gateway_factory(extra_guards=[Broken()])
+    with httpx.Client(base_url=gw.base_url, timeout=60) as client:
+        auth = {"authorization": f"Bearer {gw.master_key}"}
+        r = client.post("/chat/completions", headers=auth, json={
+            "model": "demo", "messages": [{"role": "user", "content": "boom"}]})
+        _assert_openai_error(r, 500, "internal_error")
+        stream = r.extensions["network_stream"]
+        ok = client.post("/chat/completions", headers=auth, json={
+            "model": "demo", "messages": [{"role": "user", "content": "fine"}]})
+        assert ok.status_code == 200
+        assert ok.extensions["network_stream"] is stream  # the same connection
