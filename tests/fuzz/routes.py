@@ -136,6 +136,9 @@ class RouteSpec:
     params: dict[str, st.SearchStrategy[str]] = field(default_factory=dict)
     #: Extra headers the route's clients send.
     headers: dict[str, str] = field(default_factory=dict)
+    #: How often the fuzzer picks the route, relative to a GET with no body (1): the
+    #: routes with rich bodies and deep code behind them get most requests.
+    weight: int = 1
 
 
 MCP_HEADERS = {"accept": "application/json, text/event-stream",
@@ -143,7 +146,7 @@ MCP_HEADERS = {"accept": "application/json, text/event-stream",
 
 
 def _spec(method: str, path: str, valid: st.SearchStrategy[Any] | None = None,
-          shape: Shape = "openai", **kw: Any) -> RouteSpec:
+          shape: Shape = "openai", weight: int | None = None, **kw: Any) -> RouteSpec:
     params = {name: ID for name in ("model", "response_id", "run_id", "key_id", "team",
                                     "approval_id", "server") if "{" + name in path}
     if "{server}" in path:
@@ -152,23 +155,25 @@ def _spec(method: str, path: str, valid: st.SearchStrategy[Any] | None = None,
         params["run_id"] = st.one_of(st.just("@live"), ID)  # "@live": a run the test made
     if "{model" in path:
         params["model"] = st.one_of(MODEL, ID)
+    if weight is None:
+        weight = 2 if valid is not None else 1
     return RouteSpec(method, path, _body(valid) if valid is not None else None, shape, params,
-                     **kw)
+                     weight=weight, **kw)
 
 
 #: Every (method, path) the fuzz gateway serves. Routes that only hold a long-lived event
 #: stream open are listed in `NOT_FUZZED` with the reason instead.
 REGISTRY: list[RouteSpec] = [
-    *[_spec("POST", p, CHAT) for p in ("/v1/chat/completions", "/chat/completions")],
-    *[_spec("POST", p, EMBEDDINGS) for p in ("/v1/embeddings", "/embeddings")],
+    *[_spec("POST", p, CHAT, weight=8) for p in ("/v1/chat/completions", "/chat/completions")],
+    *[_spec("POST", p, EMBEDDINGS, weight=3) for p in ("/v1/embeddings", "/embeddings")],
     _spec("GET", "/v1/models"), _spec("GET", "/models"),
     _spec("GET", "/v1/models/{model:path}"),
-    *[_spec("POST", p, RESPONSES) for p in ("/v1/responses", "/responses")],
+    *[_spec("POST", p, RESPONSES, weight=5) for p in ("/v1/responses", "/responses")],
     _spec("GET", "/v1/responses/{response_id}"),
     _spec("DELETE", "/v1/responses/{response_id}"),
     _spec("GET", "/v1/responses/{response_id}/input_items"),
-    _spec("POST", "/v1/messages", MESSAGES, "anthropic"),
-    _spec("POST", "/v1/messages/count_tokens", COUNT_TOKENS, "anthropic"),
+    _spec("POST", "/v1/messages", MESSAGES, "anthropic", weight=8),
+    _spec("POST", "/v1/messages/count_tokens", COUNT_TOKENS, "anthropic", weight=3),
     _spec("GET", "/healthz"), _spec("GET", "/readyz"), _spec("GET", "/metrics"),
     # limits (guard routes)
     _spec("GET", "/v1/keys/self/usage"), _spec("GET", "/keys/self/usage"),
@@ -181,7 +186,7 @@ REGISTRY: list[RouteSpec] = [
     _spec("POST", "/admin/keys/{key_id}/reset", EMPTY),
     _spec("POST", "/admin/teams/{team}/reset", EMPTY),
     # the hosted agent
-    _spec("POST", "/v1/agent/runs", AGENT_RUN),
+    _spec("POST", "/v1/agent/runs", AGENT_RUN, weight=4),
     _spec("GET", "/v1/agent/runs/{run_id}"),
     _spec("GET", "/v1/agent/runs/{run_id}/events"),
     _spec("POST", "/v1/agent/runs/{run_id}/approvals", APPROVAL),
@@ -196,8 +201,8 @@ REGISTRY: list[RouteSpec] = [
                                              "latency", "mcp/approvals")],
     _spec("POST", "/ui/api/mcp/approvals/{approval_id}", DECISION),
     # MCP: JSON-RPC over streamable HTTP, the admin API
-    _spec("POST", "/mcp", JSONRPC, "jsonrpc", headers=MCP_HEADERS),
-    _spec("POST", "/mcp/{server}", JSONRPC, "jsonrpc", headers=MCP_HEADERS),
+    _spec("POST", "/mcp", JSONRPC, "jsonrpc", headers=MCP_HEADERS, weight=4),
+    _spec("POST", "/mcp/{server}", JSONRPC, "jsonrpc", headers=MCP_HEADERS, weight=4),
     _spec("POST", "/mcp/messages/", JSONRPC, "jsonrpc"),
     _spec("POST", "/mcp/{server}/messages/", JSONRPC, "jsonrpc"),
     _spec("GET", "/v1/mcp/servers"), _spec("GET", "/v1/mcp/pins"),
@@ -218,4 +223,7 @@ NOT_FUZZED = {
     ("GET", "/mcp/{server}/sse"): "as GET /mcp/sse",
 }
 
-KEYS = st.sampled_from(["master", "master", "master", "dev", "none", "bad"])
+#: Whose key a request carries: mostly keys that get past auth, so bodies reach the code.
+KEYS = st.sampled_from(["master"] * 6 + ["dev"] * 2 + ["none", "bad"])
+#: Routes, each as often as its weight says.
+WEIGHTED = [spec for spec in REGISTRY for _ in range(spec.weight)]
