@@ -31,16 +31,6 @@ def count(value: Any) -> tuple[int, bool]:
     return clamped, clamped != value
 
 
-def number(value: Any) -> int:
-    """A native usage field as an int for the chat-shaped usage, without judging it: a
-    negative or absurd count passes on (`clean` clamps and audits it where the stream
-    enters the pipeline); what is not a finite number at all is 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value \
-            or value in (float("inf"), float("-inf")):
-        return 0
-    return int(value)
-
-
 def clean(usage: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """(usage with every count clamped, the original when anything was changed, else None)."""
     if not isinstance(usage, dict):

@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from gateway.adapters.base import Translated, fingerprint
-from gateway.pipeline import usage as usage_mod
 from gateway.pipeline.call import Call
 from gateway.pipeline.chunks import make_chunk
 from gateway.pipeline.guard import Chunk
@@ -211,10 +210,10 @@ class _State:
         if not isinstance(usage, dict):
             return
         if usage.get("input_tokens") is not None:
-            self.prompt = usage_mod.number(usage["input_tokens"])
+            self.prompt = int(usage["input_tokens"])
         if usage.get("cache_read_input_tokens") is not None:
-            self.cached = usage_mod.number(usage["cache_read_input_tokens"] or 0)
+            self.cached = int(usage["cache_read_input_tokens"] or 0)
         if usage.get("cache_creation_input_tokens") is not None:
-            self.written = usage_mod.number(usage["cache_creation_input_tokens"] or 0)
+            self.written = int(usage["cache_creation_input_tokens"] or 0)
         if usage.get("output_tokens") is not None:
-            self.completion = usage_mod.number(usage["output_tokens"])
+            self.completion = int(usage["output_tokens"])

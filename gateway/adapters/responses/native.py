@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from gateway.adapters.base import Translated, fingerprint
-from gateway.pipeline import usage as usage_mod
 from gateway.pipeline.call import Call
 from gateway.pipeline.chunks import make_chunk
 from gateway.pipeline.guard import Chunk
@@ -131,12 +130,6 @@ async def decode(batches: AsyncIterator[list[dict[str, Any]]], model: str
                             "upstream_malformed")
 
 
-def _part(usage: dict[str, Any], details: str, name: str) -> Any:
-    """`usage[details][name]`, or None when the upstream sent no such object."""
-    d = usage.get(details)
-    return d.get(name) if isinstance(d, dict) else None
-
-
 class _State:
     def __init__(self, model: str) -> None:
         self.template: Chunk = {"id": "", "created": int(time.time()), "model": model}
@@ -204,14 +197,14 @@ class _State:
         if isinstance(usage, dict):
             u = make_chunk(self.template)
             u["choices"] = []
-            prompt = usage_mod.number(usage.get("input_tokens") or 0)
-            completion = usage_mod.number(usage.get("output_tokens") or 0)
+            prompt = int(usage.get("input_tokens") or 0)
+            completion = int(usage.get("output_tokens") or 0)
             u["usage"] = {"prompt_tokens": prompt, "completion_tokens": completion,
                           "total_tokens": prompt + completion,
-                          "prompt_tokens_details": {"cached_tokens": usage_mod.number(
-                              _part(usage, "input_tokens_details", "cached_tokens") or 0)},
-                          "completion_tokens_details": {"reasoning_tokens": usage_mod.number(
-                              _part(usage, "output_tokens_details", "reasoning_tokens")
+                          "prompt_tokens_details": {"cached_tokens": int(
+                              (usage.get("input_tokens_details") or {}).get("cached_tokens") or 0)},
+                          "completion_tokens_details": {"reasoning_tokens": int(
+                              (usage.get("output_tokens_details") or {}).get("reasoning_tokens")
                               or 0)}}
             out.append(u)
         self.finished = True
