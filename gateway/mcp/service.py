@@ -295,7 +295,8 @@ class McpGateway:
             args = decision.rewritten_arguments
             audit["rewritten_fields"] = changed[:20]
         return await self._execute(call, principal, server, tool, session, tcid, args,
-                                   rewritten=audit.get("rewritten_fields"))
+                                   rewritten=audit.get("rewritten_fields"),
+                                   schema=definition.input_schema)
 
     async def _decide(self, call: Call, principal: Principal, server: str, tool: str,
                       arguments: dict[str, Any], offered: list[str], facts: dict[str, Any],
@@ -377,12 +378,13 @@ class McpGateway:
 
     async def _execute(self, call: Call, principal: Principal, server: str, tool: str,
                        session: str, tcid: str, args: dict[str, Any],
-                       rewritten: list[str] | None) -> types.CallToolResult:
+                       rewritten: list[str] | None, schema: Any = None
+                       ) -> types.CallToolResult:
         await self.sessions.record_call(principal.key_id, session, tcid, tool, args, server)
         try:
             with self.rt.tracer.stage(call, "mcp upstream", **{
                     "keepgate.mcp.server": server, "keepgate.mcp.method": "tools/call"}):
-                result = await self.upstreams[server].call_tool(tool, args)
+                result = await self.upstreams[server].call_tool(tool, args, schema)
         except UpstreamError as exc:
             raise self._upstream_refusal(server, exc) from None
         except Exception as exc:  # noqa: BLE001 - a JSON-RPC error from the upstream

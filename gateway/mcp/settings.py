@@ -60,6 +60,9 @@ class McpServerSettings(_Strict):
     keys: list[str] = Field(default_factory=list)
     #: Seconds a tools/list of the upstream is reused before it is fetched again.
     list_ttl_s: float = Field(30.0, ge=0)
+    #: tools/call as one plain POST when the server speaks the per-request protocol
+    #: (2026-07-28) over Streamable HTTP (gateway.mcp.wire); false: always the SDK client.
+    fast_calls: bool = True
     enabled: bool = True
 
     @model_validator(mode="after")

@@ -5,6 +5,11 @@ task groups; callers share it (JSON-RPC multiplexes requests). A transport failu
 the connection, and the next request opens a new one, so a server that restarts is
 picked up again. Every request has a deadline (`timeout_s`): a server that stops
 answering is an `UpstreamError`, never a hang.
+
+`tools/call` on a Streamable HTTP connection that negotiated the per-request protocol
+(2026-07-28) takes the fast lane (`gateway.mcp.wire`: one pooled keep-alive POST, no SDK
+client machinery); everything else, and every call when `fast_calls: false`, goes
+through the SDK client. A lane failure drops the connection like an SDK one.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from gateway.mcp.settings import McpServerSettings
+from gateway.mcp.wire import HttpLane, LaneError
 
 log = logging.getLogger("keepgate.mcp")
 #: Pages of tools/list read from one upstream before it counts as misbehaving.
@@ -55,6 +61,14 @@ class Upstream:
         self._lock: asyncio.Lock | None = None
         self._tools: list[types.Tool] | None = None
         self._tools_at = 0.0
+        self._lane: HttpLane | None = None
+        #: The lane is bound to the current connection's protocol version.
+        self._lane_on = False
+
+    def _client_info(self) -> types.Implementation:
+        from gateway import __version__
+
+        return types.Implementation(name="keepgate", version=__version__)
 
     # -- the connection ------------------------------------------------------------------
 
@@ -98,8 +112,9 @@ class Upstream:
     async def _hold(self, ready: asyncio.Future[Client], closing: asyncio.Event) -> None:
         """Own the SDK client's context (its task groups live in this task) until closed."""
         try:
-            async with Client(self._transport(), cache=None,
+            async with Client(self._transport(), cache=None, client_info=self._client_info(),
                               read_timeout_seconds=self.settings.timeout_s) as client:
+                self._bind_lane(client.protocol_version)
                 if not ready.done():
                     ready.set_result(client)
                 await closing.wait()
@@ -111,9 +126,20 @@ class Upstream:
         finally:
             self._client = None
 
+    def _bind_lane(self, version: str | None) -> None:
+        if self.settings.kind != "streamable_http" or not self.settings.fast_calls:
+            return
+        if self._lane is None:
+            self._lane = HttpLane(self.url or "", self.settings.resolved_headers(),
+                                  self._client_info().model_dump(by_alias=True, mode="json",
+                                                                 exclude_none=True))
+        self._lane.url = self.url or ""
+        self._lane_on = self._lane.bind(version)
+
     def _drop(self) -> None:
         """Forget the connection; its task ends in the background."""
         self._client = None
+        self._lane_on = False
         if self._closing is not None:
             self._closing.set()
         task, self._task = self._task, None
@@ -126,6 +152,8 @@ class Upstream:
         if task is not None:
             with contextlib.suppress(BaseException):
                 await asyncio.wait_for(task, 5)
+        if self._lane is not None:
+            await self._lane.aclose()
 
     # -- requests ------------------------------------------------------------------------
 
@@ -181,9 +209,17 @@ class Upstream:
         self._tools_at = time.monotonic()
         return self._tools
 
-    async def call_tool(self, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
+    async def call_tool(self, name: str, arguments: dict[str, Any],
+                        schema: Any = None) -> types.CallToolResult:
+        """One call; `schema` (the tool's listed input schema) names its `Mcp-Param-*`
+        headers on the fast lane."""
         async def call(client: Client) -> types.CallToolResult:
-            result = await client.session.call_tool(name, arguments, allow_input_required=True)
+            lane = self._lane
+            if lane is not None and self._lane_on:
+                result: Any = await lane.call_tool(name, arguments, schema)
+            else:
+                result = await client.session.call_tool(name, arguments,
+                                                        allow_input_required=True)
             if isinstance(result, types.InputRequiredResult):
                 raise UpstreamError("protocol", f"MCP server '{self.name}' asked the client for "
                                     "input (elicitation/sampling), which Keepgate does not "
@@ -196,6 +232,10 @@ class Upstream:
 def _as_upstream_error(name: str, exc: BaseException) -> UpstreamError:
     if isinstance(exc, UpstreamError):
         return exc
+    if isinstance(exc, LaneError):
+        return UpstreamError(exc.kind, f"MCP server '{name}' is unavailable ({exc.message})"
+                             if exc.kind != "protocol" else
+                             f"MCP server '{name}' answered outside the protocol ({exc.message})")
     if isinstance(exc, BaseExceptionGroup):
         inner = exc.exceptions[0] if exc.exceptions else exc
         return _as_upstream_error(name, inner)
