@@ -63,7 +63,8 @@ def mount(app: Starlette, rt: Runtime, settings: McpSettings,
     gw = McpGateway(rt, settings, servers, store)
     endpoints = McpRoutes(gw)
     rt.services[SERVICE] = McpService(gw, endpoints)
-    app.router.routes.extend(endpoints.routes())
+    # First: every MCP request would otherwise be matched against each route before them.
+    app.router.routes[0:0] = endpoints.routes()
     app.router.routes.extend(_api_routes(gw))
     ui_auth = rt.services.get("ui_auth")
     if ui_auth is not None:

@@ -90,7 +90,7 @@ class Catalog:
             return PinVerdict("quarantined", d, tuple(rules))
         if not self.settings.pin_tools:
             return PinVerdict("quarantined" if rules else "approved", d, tuple(rules))
-        return await self.pins.check(server, defn, rules)
+        return await self.pins.check(server, defn, rules, d)
 
     async def _role_allows(self, principal: Principal, server: str, tool: str) -> bool:
         """The tool policy's role rules, asked once per (key, tool, policy version)."""

@@ -72,10 +72,12 @@ class Pins:
     def _key(server: str, tool: str) -> str:
         return f"pin:{server}:{tool}"
 
-    async def check(self, server: str, defn: dict[str, Any], rules: list[str]) -> PinVerdict:
-        """The verdict for the definition the upstream lists now (`rules`: scan findings)."""
+    async def check(self, server: str, defn: dict[str, Any], rules: list[str],
+                    d: str | None = None) -> PinVerdict:
+        """The verdict for the definition the upstream lists now (`rules`: scan findings;
+        `d`: its digest, when the caller has it already)."""
         tool = defn["name"]
-        d = digest(defn)
+        d = d or digest(defn)
         hit = self._cache.get((server, tool, d))
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]

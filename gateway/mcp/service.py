@@ -273,7 +273,10 @@ class McpGateway:
                           "Invalid arguments: " + "; ".join(problems), "invalid_arguments",
                           problems=problems)
         offered = [t.name for t, v, vis in listed if v.status == "approved" and vis]
-        facts = await self.sessions.facts(principal.key_id, session)
+        # The whole history is read for the policy only (no policy: nothing decides on it).
+        facts = await self.sessions.facts(principal.key_id, session) \
+            if self.policy is not None else \
+            {"tainted": await self.sessions.tainted(principal.key_id, session)}
         tcid = "mcp_" + uuid.uuid4().hex[:24]
         audit.update(tool_call_id=tcid, tainted=facts["tainted"])
         decision = await self._decide(call, principal, server, tool, arguments, offered, facts,
@@ -447,7 +450,7 @@ class McpGateway:
             except SchemaError:
                 self._validators[d] = None  # the upstream validates its own odd schema
         validator = self._validators[d]
-        if validator is None:
+        if validator is None or validator.is_valid(arguments):
             return []
         errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.path))[:5]
         return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:200]}"

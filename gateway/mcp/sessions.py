@@ -75,6 +75,9 @@ class Sessions:
     async def history(self, key_id: str, sid: str) -> list[dict[str, Any]]:
         return await self.store.items(self._k("h", key_id, sid))
 
+    async def tainted(self, key_id: str, sid: str) -> bool:
+        return bool(await self.taint_sources(key_id, sid))
+
     async def facts(self, key_id: str, sid: str) -> dict[str, Any]:
         """The policy input's `facts` for a call in this session."""
         sources = await self.taint_sources(key_id, sid)
