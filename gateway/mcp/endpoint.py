@@ -33,6 +33,7 @@ from starlette.types import Receive, Scope, Send
 
 from gateway.auth.request import presented_key
 from gateway.errors import APIError
+from gateway.mcp import fastpath
 from gateway.mcp.service import McpGateway
 from gateway.mcp.sessions import BadSessionId, session_id
 from gateway.mcp.store import StoreUnavailable
@@ -83,6 +84,10 @@ class Endpoint:
         self.server = build_server(gw, name)
         self.manager = StreamableHTTPSessionManager(self.server, json_response=True,
                                                     stateless=stateless)
+        #: Plain modern tools/call skip the SDK's per-request server (no server-wide
+        #: middleware or cache hints here for it to miss).
+        self.fast = gw.settings.fast_path and not self.server.middleware and \
+            not self.server.cache_hints
         base = "/mcp" if name is None else f"/mcp/{name}"
         self.sse = SseServerTransport(base + "/messages/")
 
@@ -172,8 +177,29 @@ class McpRoutes:
         await fn(ep, scope, receive, json_errors(send))
 
     async def streamable(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._guarded(scope, receive, send,
-                            lambda ep, s, r, w: ep.manager.handle_request(s, r, w))
+        await self._guarded(scope, receive, send, self._streamable)
+
+    async def _streamable(self, ep: Endpoint, scope: Scope, receive: Receive,
+                          send: Send) -> None:
+        """A plain modern `tools/call` takes the fast path; everything else, and anything
+        that path would not accept as it is, goes to the SDK (`gateway.mcp.fastpath`)."""
+        length = fastpath.eligible(scope) if ep.fast else None
+        if length is not None:
+            body = await fastpath.read_body(receive, length)
+            if body is None:
+                return  # the client left (or sent more than it said): nobody to answer
+            found = fastpath.accept(scope, body,
+                                    lambda name: self.gw.input_schema(ep.name, name))
+            if found is not None:
+                rid, route, params = found
+                principal, session = scope[PRINCIPAL], scope["keepgate.session"]
+                await fastpath.answer(
+                    send, rid, route.protocol_version, ep.server.server_info_stamp,
+                    lambda: self.gw.call_tool(principal, ep.name, session, params.name,
+                                              dict(params.arguments or {})))
+                return
+            receive = fastpath.replay(body, receive)
+        await ep.manager.handle_request(scope, receive, send)
 
     async def sse_stream(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def run(ep: Endpoint, s: Scope, r: Receive, w: Send) -> None:

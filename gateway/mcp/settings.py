@@ -139,6 +139,9 @@ class McpSettings(_Strict):
     separator: str = Field("__", min_length=1, max_length=4, pattern=r"^[A-Za-z0-9_\-.]+$")
     #: Scan tool titles, descriptions and schema descriptions with the input guard; a
     #: finding drops the tool (an operator may approve it: `keepgate mcp approve`).
+    #: Plain modern (2026-07-28) tools/call requests are answered without the SDK's
+    #: per-request server machinery (gateway.mcp.fastpath); false: always the SDK.
+    fast_path: bool = True
     scan_descriptions: bool = True
     #: Pin every tool definition at first sight; a changed one is refused until approved.
     pin_tools: bool = True

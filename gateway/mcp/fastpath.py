@@ -1,0 +1,186 @@
+"""`tools/call` on the 2026-07-28 protocol, answered without the SDK's per-request server.
+
+Why: a modern request is one self-contained POST, and the SDK's single-exchange entry
+builds a connection, a dispatch context, a runner and a request context for it, then
+tears them down — about a third of the gateway's own CPU per call on the demo server.
+This path runs the same checks with the SDK's own functions and calls the same handler
+(`McpGateway.call_tool`), then shapes the result as the SDK's runner does (the
+version's result surface, `resultType`, the `serverInfo` stamp).
+
+It takes only the plain case: a POST whose headers say `tools/call` on a modern version,
+with a JSON `Accept` and `Content-Type` and a body within the SDK's size limit, that
+parses, classifies and validates cleanly. Anything else — a notification, a batch, a
+header that disagrees with the body, params that fail the version's surface, an
+`Mcp-Param-*` mismatch, an SSE-only client — is handed to the SDK (body replayed), so
+every refusal keeps the SDK's exact error and status.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import mcp_types as types
+import orjson
+from mcp import MCPError
+from mcp.server.runner import modern_error_data
+from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE
+from mcp.shared.inbound import (ERROR_CODE_HTTP_STATUS, MCP_METHOD_HEADER,
+                                MCP_PARAM_HEADER_PREFIX, MCP_PROTOCOL_VERSION_HEADER,
+                                InboundModernRoute, classify_inbound_request,
+                                find_duplicated_routing_header, validate_mcp_param_headers)
+from mcp_types import CORE_RESULT_TYPES, INTERNAL_ERROR, SERVER_INFO_META_KEY, JSONRPCRequest
+from mcp_types import methods as _methods
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+from pydantic import ValidationError
+from starlette.types import Message, Receive, Scope, Send
+
+log = logging.getLogger("keepgate.mcp")
+_PV = MCP_PROTOCOL_VERSION_HEADER.lower().encode()
+_METHOD = MCP_METHOD_HEADER.lower().encode()
+_PARAM = MCP_PARAM_HEADER_PREFIX.lower()
+#: Calls the handler with (tool name, arguments); returns the result to send.
+Handler = Callable[[str, dict[str, Any]], Awaitable[types.CallToolResult]]
+
+
+def _accepts_json(accept: str) -> bool:
+    kinds = [t.strip().split(";")[0].strip().lower() for t in accept.split(",")]
+    return any(k in ("application/json", "application/*", "*/*") for k in kinds)
+
+
+def eligible(scope: Scope) -> int | None:
+    """The body length when the headers alone qualify the request, else None."""
+    if scope["method"] != "POST":
+        return None
+    pv = method = ctype = accept = length = None
+    for k, v in scope["headers"]:
+        if k == _PV:
+            pv = v
+        elif k == _METHOD:
+            method = v
+        elif k == b"content-type":
+            ctype = v
+        elif k == b"accept":
+            accept = v
+        elif k == b"content-length":
+            length = v
+    if method != b"tools/call" or pv is None or pv.decode("latin-1") not in \
+            MODERN_PROTOCOL_VERSIONS:
+        return None
+    if ctype is None or not ctype.lower().startswith(b"application/json"):
+        return None
+    if accept is None or not _accepts_json(accept.decode("latin-1")) or length is None:
+        return None
+    try:
+        n = int(length)
+    except ValueError:
+        return None
+    return n if 0 <= n <= DEFAULT_MAX_REQUEST_BODY_SIZE else None
+
+
+async def read_body(receive: Receive, length: int) -> bytes | None:
+    """The body, or None when the client went away (or sent more than it announced)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > length:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that yields the already-read body first (for the SDK fallback)."""
+    sent = False
+
+    async def again() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return again
+
+
+def accept(scope: Scope, body: bytes, input_schema: Callable[[str], Any]
+           ) -> tuple[Any, InboundModernRoute, types.CallToolRequestParams] | None:
+    """(request id, route, params) when the SDK would dispatch this request to its
+    `tools/call` handler without a refusal; None: let the SDK answer it."""
+    try:
+        decoded = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(decoded, dict) or "id" not in decoded or \
+            decoded.get("method") != "tools/call":
+        return None
+    try:
+        req = JSONRPCRequest.model_validate(decoded)
+    except ValidationError:
+        return None
+    raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+    if find_duplicated_routing_header(raw) is not None:
+        return None
+    headers = dict(raw)
+    route = classify_inbound_request(decoded, headers=headers)
+    if not isinstance(route, InboundModernRoute):
+        return None
+    params = decoded.get("params")
+    try:
+        _methods.validate_client_request("tools/call", route.protocol_version, params)
+        typed = types.CallToolRequestParams.model_validate(params or {}, by_name=False)
+    except (ValidationError, KeyError, ValueError):
+        return None
+    arguments = typed.arguments or {}
+    if arguments or any(h.startswith(_PARAM) for h in headers):
+        schema = input_schema(typed.name)
+        if schema is not None and \
+                validate_mcp_param_headers(schema, arguments, headers) is not None:
+            return None
+    return req.id, route, typed
+
+
+def shape(result: types.CallToolResult, version: str, server_info: dict[str, Any]
+          ) -> dict[str, Any]:
+    """The wire form of a handler's result, as the SDK runner shapes it for `version`."""
+    dumped = result.model_dump(by_alias=True, mode="json", exclude_none=True)
+    kind = dumped.get("resultType")
+    if not isinstance(kind, str) or kind in CORE_RESULT_TYPES:
+        try:
+            dumped = _methods.serialize_server_result("tools/call", version, dumped)
+        except ValidationError:
+            log.exception("mcp: the tools/call handler returned an invalid result")
+            raise MCPError(INTERNAL_ERROR, "Handler returned an invalid result") from None
+    dumped.setdefault("resultType", "complete")
+    meta = dumped.get("_meta")
+    if not isinstance(meta, dict) or meta.get(SERVER_INFO_META_KEY) is None:
+        dumped["_meta"] = {**(meta if isinstance(meta, dict) else {}),
+                           SERVER_INFO_META_KEY: server_info}
+    return dumped
+
+
+async def answer(send: Send, rid: Any, version: str, server_info: dict[str, Any],
+                 run: Callable[[], Awaitable[types.CallToolResult]]) -> None:
+    """Run the handler and send its JSON-RPC response (errors as the SDK maps them)."""
+    status = 200
+    try:
+        result = await run()
+        message: dict[str, Any] = {"jsonrpc": "2.0", "id": rid,
+                                   "result": shape(result, version, server_info)}
+    except Exception as exc:  # noqa: BLE001 - mapped to the wire as the SDK maps it
+        error = modern_error_data(exc)
+        status = ERROR_CODE_HTTP_STATUS.get(error.code, 200)
+        message = {"jsonrpc": "2.0", "id": rid,
+                   "error": error.model_dump(by_alias=True, mode="json", exclude_none=True)}
+    body = orjson.dumps(message)
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
