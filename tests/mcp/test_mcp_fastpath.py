@@ -119,3 +119,20 @@ def test_requests_the_fast_path_hands_on_get_the_sdks_own_answer(pair, case: str
     a, b = _same(fast, sdk)
     assert a == b, case
     assert fast.status_code < 500, (case, fast.status_code, fast.text[:300])
+
+
+@pytest.mark.parametrize("method,params", [
+    ("resources/list", {}), ("resources/read", {"uri": "file:///srv/data/notes.txt"}),
+    ("prompts/list", {}), ("prompts/get", {"name": "summarise"})])
+def test_resources_and_prompts_are_refused_with_method_not_found(pair, method: str,
+                                                                 params: dict[str, Any]) -> None:
+    """Only tools are proxied: nothing of an upstream's resources or prompts reaches a
+    client unscanned; the refusal is the protocol's own 'Method not found'."""
+    body = {"jsonrpc": "2.0", "id": 5, "method": method, "params": {**params, "_meta": META}}
+    headers = {"Mcp-Method": method}
+    if method in ("resources/read", "prompts/get"):
+        headers["Mcp-Name"] = params.get("uri") or params["name"]
+    r = post(pair["fast"], body, headers)
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
+    error = r.json()["error"]
+    assert error["code"] == -32601 and error["message"] == "Method not found"
