@@ -70,15 +70,19 @@ def start_demo(workdir: Path) -> tuple[str, Proc]:
 
 
 def start_gateway(workdir: Path, name: str, upstream: str, guards_on: bool,
-                  fast_calls: bool = True) -> tuple[str, Proc]:
+                  fast_calls: bool = True, src: Path | None = None) -> tuple[str, Proc]:
+    """Keepgate in front of `upstream`; `src`: run the gateway package from that source
+    tree instead (an older commit, for a before/after in the same minutes)."""
     import yaml
 
     cfg: dict[str, Any] = {
         "general_settings": {"master_key": MASTER, "audit_log": str(workdir / f"{name}.jsonl"),
                              "log_level": "WARNING"},
-        "mcp_servers": {"demo": {"url": upstream, "list_ttl_s": 300, "fast_calls": fast_calls}},
+        "mcp_servers": {"demo": {"url": upstream, "list_ttl_s": 300}},
         "mcp": {"store": {"backend": "memory"}, "calls_per_minute": 10**9},
     }
+    if not fast_calls:
+        cfg["mcp_servers"]["demo"]["fast_calls"] = False
     if not guards_on:
         cfg["guards"] = {n: {"enabled": False} for n in ("limits", "input", "pii", "policy")}
         cfg["mcp"].update(allow_without_policy=True, scan_descriptions=False, pin_tools=False)
@@ -86,7 +90,8 @@ def start_gateway(workdir: Path, name: str, upstream: str, guards_on: bool,
     path.write_text(yaml.safe_dump(cfg))
     port = _free_port()
     proc = spawn(name, [sys.executable, "-m", "gateway.cli", "serve", "--config", str(path),
-                        "--port", str(port)], workdir, f"http://127.0.0.1:{port}/healthz")
+                        "--port", str(port)], workdir, f"http://127.0.0.1:{port}/healthz",
+                 env=_env(PYTHONPATH=str(src)) if src else None)
     return f"http://127.0.0.1:{port}/mcp/demo", proc
 
 
@@ -146,6 +151,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--calls", type=int, default=40)
+    ap.add_argument("--compare-src", type=Path, default=None,
+                    help="also run a bare gateway from this source tree (e.g. `git archive "
+                         "<commit> gateway | tar -x -C DIR`): before/after in one run")
     args = ap.parse_args()
     load = os.getloadavg()[0]
     started = datetime.now(timezone.utc)
@@ -166,6 +174,12 @@ def main() -> None:
                     "keepgate-bare-sdk": sdk_url, "keepgate-on": on_url}
             servers = {"direct": [demo], "keepgate-bare": [off, demo],
                        "keepgate-bare-sdk": [sdk, demo], "keepgate-on": [on, demo]}
+            if args.compare_src:
+                old_url, old = start_gateway(work, "keepgate-bare-compare", demo_url, False,
+                                             src=args.compare_src.resolve())
+                procs.append(old)
+                urls["keepgate-bare-compare"] = old_url
+                servers["keepgate-bare-compare"] = [old, demo]
             samples, cpu = asyncio.run(measure(urls, servers, args.rounds, args.calls))
             inside = {name: _audited(work / f"{name}.jsonl") for name in urls
                       if name != "direct"}
@@ -177,7 +191,8 @@ def main() -> None:
               "keepgate-bare": "through Keepgate, no guard (protocol hop only)",
               "keepgate-bare-sdk": "the same, upstream leg through the SDK client "
                                    "(`fast_calls: false`)",
-              "keepgate-on": "through Keepgate, every guard on"}
+              "keepgate-on": "through Keepgate, every guard on",
+              "keepgate-bare-compare": f"no guard, Keepgate from {args.compare_src}"}
     rows, out = [], {}
     for name, xs in samples.items():
         p50, p99 = pct(xs, 50), pct(xs, 99)
