@@ -4,9 +4,9 @@ Why: on the 2026-07-28 protocol a request is self-contained (no handshake, no se
 the version, client info and capabilities ride in `params._meta` and headers), so after
 the SDK `Client` has discovered the server, a call needs nothing of the SDK's client
 machinery (a dispatcher over memory streams, a task per POST, httpx2 writing headers and
-body separately). Measured on the demo server, the SDK client spent ~1.5 ms of CPU per
-call, this lane ~0.4 ms, result validation included (`bench/mcp_gateway.py`,
-docs/mcp.md "Measured").
+body separately). Measured in one process against the demo server (2026-12-06, a busy
+box), the SDK client spent ~1.5 ms of CPU per call and this lane ~0.4 ms, result
+validation included (end to end: `bench/mcp_gateway.py`, docs/mcp.md "Measured").
 
 What stays the SDK's: discovery and version negotiation, `tools/list`, every other
 transport and protocol era (the lane is only used when the SDK negotiated a modern
@@ -100,7 +100,10 @@ class HttpLane:
         thread on every request."""
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=30,
+                # Idle connections are closed after 4 s, before common servers close
+                # theirs (uvicorn, Node: 5 s): a POST never goes out on a connection the
+                # server is closing at that moment (it would fail, and is not retried).
+                connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=4.0,
                                                ttl_dns_cache=300),
                 cookie_jar=aiohttp.DummyCookieJar(), trust_env=False)
             try:
@@ -117,11 +120,12 @@ class HttpLane:
     def _param_headers(self, name: str, schema: Any, arguments: Mapping[str, Any]
                        ) -> dict[str, str]:
         """`Mcp-Param-*` for the arguments the tool's schema marks with `x-mcp-header`."""
-        if not isinstance(schema, dict) or "x-mcp-header" not in json.dumps(schema):
+        if not isinstance(schema, dict):
             return {}
         hit = self._param_maps.get(name)
-        if hit is None or hit[0] is not schema:
-            hit = (schema, x_mcp_header_map(schema))
+        if hit is None or hit[0] is not schema:  # once per listing of the tool
+            marked = "x-mcp-header" in json.dumps(schema)
+            hit = (schema, x_mcp_header_map(schema) if marked else {})
             self._param_maps[name] = hit
         return mcp_param_headers(hit[1], arguments) if hit[1] else {}
 
