@@ -185,9 +185,14 @@ class McpRoutes:
         that path would not accept as it is, goes to the SDK (`gateway.mcp.fastpath`)."""
         length = fastpath.eligible(scope) if ep.fast else None
         if length is not None:
-            body = await fastpath.read_body(receive, length)
+            try:
+                body = await fastpath.read_body(receive, length)
+            except fastpath.BodyTooLong:
+                await APIError(400, "The request body is longer than its Content-Length.",
+                               code="invalid_request").response()(scope, receive, send)
+                return
             if body is None:
-                return  # the client left (or sent more than it said): nobody to answer
+                return  # the client left: nobody to answer
             found = fastpath.accept(scope, body,
                                     lambda name: self.gw.input_schema(ep.name, name))
             if found is not None:

@@ -79,8 +79,12 @@ def eligible(scope: Scope) -> int | None:
     return n if 0 <= n <= DEFAULT_MAX_REQUEST_BODY_SIZE else None
 
 
+class BodyTooLong(Exception):
+    """More body than the request's Content-Length announced."""
+
+
 async def read_body(receive: Receive, length: int) -> bytes | None:
-    """The body, or None when the client went away (or sent more than it announced)."""
+    """The body, or None when the client went away (nobody to answer)."""
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -90,7 +94,7 @@ async def read_body(receive: Receive, length: int) -> bytes | None:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > length:
-            return None
+            raise BodyTooLong()
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)

@@ -146,26 +146,26 @@ class HttpLane:
                 if ctype == "text/event-stream" and resp.status == 200:
                     message = await _sse_answer(resp, rid)
                 else:
-                    raw = await resp.content.read(MAX_BODY_BYTES + 1)
-                    if len(raw) > MAX_BODY_BYTES:
-                        raise LaneError("protocol", "answer larger than "
-                                        f"{MAX_BODY_BYTES >> 20} MiB")
-                    message = _decode(raw, resp.status, ctype)
+                    message = _decode(await _read_all(resp), resp.status, ctype)
+                status = resp.status
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
             raise LaneError("closed", type(exc).__name__) from None
         except (aiohttp.ClientError, OSError) as exc:
             raise LaneError("unreachable", type(exc).__name__) from None
-        return self._result(message, rid)
+        return self._result(message, rid, status)
 
-    def _result(self, message: Any, rid: int
+    def _result(self, message: Any, rid: int, status: int
                 ) -> types.CallToolResult | types.InputRequiredResult:
-        if not isinstance(message, dict) or message.get("id") != rid:
-            raise LaneError("protocol", "the answer is not the JSON-RPC response to the call")
-        error = message.get("error")
-        if isinstance(error, dict):
+        error = message.get("error") if isinstance(message, dict) else None
+        # A JSON-RPC error answers the call (id null: the server could not read the id).
+        if isinstance(error, dict) and message.get("id") in (rid, None):
             code = error.get("code")
             raise MCPError(code if isinstance(code, int) else -32603,
                            str(error.get("message") or "error")[:500], error.get("data"))
+        if status != 200:
+            raise LaneError("protocol", f"HTTP {status} without a JSON-RPC error")
+        if not isinstance(message, dict) or message.get("id") != rid:
+            raise LaneError("protocol", "the answer is not the JSON-RPC response to the call")
         raw = message.get("result")
         if not isinstance(raw, dict):
             raise LaneError("protocol", "the JSON-RPC response has no result")
@@ -179,6 +179,17 @@ class HttpLane:
         except (ValidationError, ValueError) as exc:
             raise LaneError("protocol", f"invalid tools/call result ({type(exc).__name__})") \
                 from None
+
+
+async def _read_all(resp: aiohttp.ClientResponse) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(1 << 16):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise LaneError("protocol", f"answer larger than {MAX_BODY_BYTES >> 20} MiB")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _decode(raw: bytes, status: int, ctype: str) -> Any:

@@ -30,6 +30,10 @@ LOOKUP_SCHEMA = {"type": "object", "required": ["tenant", "query"], "additionalP
                                 "query": {"type": "string"}}}
 
 
+#: Set by a test to let the `stall` tool answer (it otherwise waits for good).
+RELEASE = threading.Event()
+
+
 def lane_server() -> Server:
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
         return types.ListToolsResult(tools=[
@@ -38,6 +42,8 @@ def lane_server() -> Server:
             types.Tool(name="chatty", description="Answer after a progress note.",
                        input_schema={"type": "object", "properties": {}}),
             types.Tool(name="broken", description="Always fails.",
+                       input_schema={"type": "object", "properties": {}}),
+            types.Tool(name="stall", description="Never answers (until released).",
                        input_schema={"type": "object", "properties": {}})])
 
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
@@ -51,6 +57,10 @@ def lane_server() -> Server:
                 params=types.LoggingMessageNotificationParams(level="info", data="working")),
                 related_request_id=ctx.request_id)
             return types.CallToolResult(content=[types.TextContent(text="done after a note")])
+        if params.name == "stall":
+            while not RELEASE.is_set():
+                await asyncio.sleep(0.05)
+            return types.CallToolResult(content=[types.TextContent(text="released")])
         raise MCPError(INVALID_PARAMS, "the broken tool refuses every call")
 
     server = Server("lane", on_list_tools=list_tools, on_call_tool=call_tool)
@@ -60,12 +70,13 @@ def lane_server() -> Server:
 
 class Recorder:
     """ASGI wrapper: records every POST (headers, JSON body); `garbage` answers tools/call
-    with an HTML page instead of passing it on."""
+    itself instead of passing it on: "html" (a 200 HTML page) or "502" (a proxy's JSON
+    error that is not JSON-RPC)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.posts: list[tuple[dict[str, str], dict[str, Any]]] = []
-        self.garbage = False
+        self.garbage: str | None = None
         self._lock = threading.Lock()
 
     def calls(self) -> list[tuple[dict[str, str], dict[str, Any]]]:
@@ -87,9 +98,11 @@ class Recorder:
         with self._lock:
             self.posts.append((headers, body))
         if self.garbage and body.get("method") == "tools/call":
-            page = b"<html>upstream proxy error</html>"
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"text/html"),
+            html = self.garbage == "html"
+            page = b"<html>upstream proxy error</html>" if html else b'{"detail": "bad gateway"}'
+            await send({"type": "http.response.start", "status": 200 if html else 502,
+                        "headers": [(b"content-type",
+                                     b"text/html" if html else b"application/json"),
                                     (b"content-length", str(len(page)).encode())]})
             await send({"type": "http.response.body", "body": page})
             return
@@ -169,22 +182,23 @@ async def test_an_event_stream_answer_and_a_jsonrpc_error_reach_the_client_clear
     assert all("aiohttp" in h["user-agent"] for h, _ in rec.calls()[-3:])
 
 
+@pytest.mark.parametrize("garbage,said", [("html", "text/html"), ("502", "HTTP 502")])
 async def test_an_answer_outside_the_protocol_is_an_upstream_error_then_recovers(
-        fake_model_url, tmp_path, lane_upstream) -> None:
+        fake_model_url, tmp_path, lane_upstream, garbage: str, said: str) -> None:
     rec, upstream = lane_upstream
     gw = _gateway(fake_model_url, tmp_path, upstream.url)
     try:
         async with connect(gw.url + "/mcp/lane", KEYS["dev"]) as c:
             assert not (await c.call_tool("lookup", {"tenant": "a", "query": "b"})).is_error
-            rec.garbage = True
+            rec.garbage = garbage
             try:
                 bad = await asyncio.wait_for(
                     c.call_tool("lookup", {"tenant": "a", "query": "b"}), 60)
             finally:
-                rec.garbage = False
+                rec.garbage = None
             assert bad.is_error and keepgate_meta(bad)["code"] == "upstream_error"
             assert keepgate_meta(bad)["kind"] == "protocol"
-            assert "text/html" in bad.content[0].text
+            assert said in bad.content[0].text
             again = await asyncio.wait_for(
                 c.call_tool("lookup", {"tenant": "a", "query": "c"}), 60)
             assert not again.is_error, again.content[0].text
@@ -211,3 +225,22 @@ async def test_fast_calls_false_sends_every_call_through_the_sdk_client(
     calls = rec.calls()[before:]
     assert len(calls) == 2 and all("httpx2" in h["user-agent"] for h, _ in calls)
     assert calls[0][0]["mcp-param-tenant"] == "acme"
+
+
+async def test_an_upstream_that_stops_answering_is_a_timeout_not_a_hang(
+        fake_model_url, tmp_path, lane_upstream) -> None:
+    rec, upstream = lane_upstream
+    gw = _gateway(fake_model_url, tmp_path, upstream.url, timeout_s=5)
+    RELEASE.clear()
+    try:
+        async with connect(gw.url + "/mcp/lane", KEYS["dev"]) as c:
+            stuck = await asyncio.wait_for(c.call_tool("stall", {}), 60)
+            assert stuck.is_error and keepgate_meta(stuck)["code"] == "upstream_error"
+            assert keepgate_meta(stuck)["kind"] == "timeout"
+            # The connection was dropped; the next call re-establishes it.
+            ok = await asyncio.wait_for(c.call_tool("lookup", {"tenant": "a", "query": "z"}),
+                                        60)
+            assert not ok.is_error, ok.content[0].text
+    finally:
+        RELEASE.set()
+        gw.stop()
