@@ -40,8 +40,6 @@ log = logging.getLogger("keepgate.mcp")
 _PV = MCP_PROTOCOL_VERSION_HEADER.lower().encode()
 _METHOD = MCP_METHOD_HEADER.lower().encode()
 _PARAM = MCP_PARAM_HEADER_PREFIX.lower()
-#: Calls the handler with (tool name, arguments); returns the result to send.
-Handler = Callable[[str, dict[str, Any]], Awaitable[types.CallToolResult]]
 
 
 def _accepts_json(accept: str) -> bool:
@@ -53,18 +51,12 @@ def eligible(scope: Scope) -> int | None:
     """The body length when the headers alone qualify the request, else None."""
     if scope["method"] != "POST":
         return None
-    pv = method = ctype = accept = length = None
+    found: dict[bytes, bytes] = {}
     for k, v in scope["headers"]:
-        if k == _PV:
-            pv = v
-        elif k == _METHOD:
-            method = v
-        elif k == b"content-type":
-            ctype = v
-        elif k == b"accept":
-            accept = v
-        elif k == b"content-length":
-            length = v
+        found.setdefault(k, v)  # the first of each, as Starlette's Headers.get reads them
+    pv, method = found.get(_PV), found.get(_METHOD)
+    ctype, accept, length = (found.get(b"content-type"), found.get(b"accept"),
+                             found.get(b"content-length"))
     if method != b"tools/call" or pv is None or pv.decode("latin-1") not in \
             MODERN_PROTOCOL_VERSIONS:
         return None
