@@ -152,8 +152,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--calls", type=int, default=40)
     ap.add_argument("--compare-src", type=Path, default=None,
-                    help="also run a bare gateway from this source tree (e.g. `git archive "
-                         "<commit> gateway | tar -x -C DIR`): before/after in one run")
+                    help="also run gateways (bare, every guard on) from this source tree (e.g. "
+                         "`git archive <commit> gateway | tar -x -C DIR`): before/after in "
+                         "one run")
     args = ap.parse_args()
     load = os.getloadavg()[0]
     started = datetime.now(timezone.utc)
@@ -175,11 +176,13 @@ def main() -> None:
             servers = {"direct": [demo], "keepgate-bare": [off, demo],
                        "keepgate-bare-sdk": [sdk, demo], "keepgate-on": [on, demo]}
             if args.compare_src:
-                old_url, old = start_gateway(work, "keepgate-bare-compare", demo_url, False,
-                                             src=args.compare_src.resolve())
-                procs.append(old)
-                urls["keepgate-bare-compare"] = old_url
-                servers["keepgate-bare-compare"] = [old, demo]
+                for guards, name in ((False, "keepgate-bare-compare"),
+                                     (True, "keepgate-on-compare")):
+                    old_url, old = start_gateway(work, name, demo_url, guards,
+                                                 src=args.compare_src.resolve())
+                    procs.append(old)
+                    urls[name] = old_url
+                    servers[name] = [old, demo]
             samples, cpu = asyncio.run(measure(urls, servers, args.rounds, args.calls))
             inside = {name: _audited(work / f"{name}.jsonl") for name in urls
                       if name != "direct"}
@@ -192,7 +195,8 @@ def main() -> None:
               "keepgate-bare-sdk": "the same, upstream leg through the SDK client "
                                    "(`fast_calls: false`)",
               "keepgate-on": "through Keepgate, every guard on",
-              "keepgate-bare-compare": f"no guard, Keepgate from {args.compare_src}"}
+              "keepgate-bare-compare": f"no guard, Keepgate from {args.compare_src}",
+              "keepgate-on-compare": f"every guard on, Keepgate from {args.compare_src}"}
     rows, out = [], {}
     for name, xs in samples.items():
         p50, p99 = pct(xs, 50), pct(xs, 99)
