@@ -49,16 +49,34 @@ def parse_script(body: dict[str, Any]) -> Script:
     raw = _turn(raw, body.get("messages"))
     calls = []
     batch = secrets.token_hex(6)  # ids unique per answer, like a real provider's
-    for i, tc in enumerate(raw.get("tool_calls") or []):
+    tool_calls = raw.get("tool_calls")
+    for i, tc in enumerate(tool_calls if isinstance(tool_calls, list) else []):
+        if not isinstance(tc, dict) or not isinstance(tc.get("name"), str):
+            continue  # junk a fuzzer put in the script: a real model would ignore it too
         args = tc.get("arguments", {})
         calls.append({"id": tc.get("id") or f"call_{batch}_{i}", "name": tc["name"],
                       "arguments": args if isinstance(args, str) else json.dumps(args)})
     reply = raw.get("reply")
+    if not isinstance(reply, str):
+        reply = None
     if reply is None and not calls:
         reply = last_user_text(body.get("messages") or [])
-    return Script(reply=reply, tool_calls=calls, chunk_chars=max(1, int(raw.get("chunk_chars", 16))),
-                  delay_ms=float(raw.get("delay_ms", 0)), error=raw.get("error"),
-                  malformed=bool(raw.get("malformed")), usage=raw.get("usage"))
+    usage = raw.get("usage")
+    if not isinstance(usage, dict) or not all(
+            type(v) is int for v in usage.values()):  # noqa: E721 - bool is not a count
+        usage = None
+    error = raw.get("error")
+    return Script(reply=reply, tool_calls=calls, chunk_chars=max(1, int(_number(raw.get("chunk_chars"), 16))),
+                  delay_ms=float(_number(raw.get("delay_ms"), 0)),
+                  error=error if type(error) is int and 400 <= error <= 599 else None,  # noqa: E721
+                  malformed=bool(raw.get("malformed")), usage=usage)
+
+
+def _number(value: Any, default: int) -> float:
+    """A scripted size or delay, or the default when the script holds junk (fuzzed bodies)."""
+    if type(value) in (int, float) and 0 <= value <= 10**6:
+        return value
+    return default
 
 
 def count_tokens(text: str) -> int:
