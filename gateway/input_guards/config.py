@@ -64,11 +64,23 @@ class StageSettings(_Strict):
     threshold: float = Field(0.5, ge=0.0, le=1.0)
     flag_threshold: float | None = Field(None, ge=0.0, le=1.0)
     roles: list[str] = Field(default_factory=list)
+    #: Roles whose text is a request to the assistant by design (the instruction stage
+    #: only): the stage reads the *document* pasted into such a message — a text of at
+    #: least `prompt_min_segments` segments, its first segment (the writer's own request)
+    #: left out — with its own thresholds. Not also listed in `roles`.
+    prompt_roles: list[str] = Field(default_factory=list)
+    prompt_threshold: float = Field(0.98, ge=0.0, le=1.0)
+    prompt_flag_threshold: float | None = Field(None, ge=0.0, le=1.0)
+    prompt_min_segments: int = Field(3, ge=2)
 
     @model_validator(mode="after")
     def _order(self) -> "StageSettings":
         if self.flag_threshold is not None and self.flag_threshold > self.threshold:
             raise ValueError("flag_threshold must not exceed threshold")
+        if self.prompt_flag_threshold is not None and self.prompt_flag_threshold > self.prompt_threshold:
+            raise ValueError("prompt_flag_threshold must not exceed prompt_threshold")
+        if set(self.roles) & set(self.prompt_roles):
+            raise ValueError("a role is either in roles or in prompt_roles")
         return self
 
 
@@ -79,7 +91,10 @@ def _gibberish() -> StageSettings:
 
 
 def _instructions() -> StageSettings:
-    return StageSettings(threshold=0.98, flag_threshold=0.95, roles=["tool", "function"])
+    # Tool results are data; a user message may carry a pasted document (an e-mail, a web
+    # page, a table) with an instruction hidden in it, so `user` is read as a prompt role.
+    return StageSettings(threshold=0.98, flag_threshold=0.95, roles=["tool", "function"],
+                         prompt_roles=["user"], prompt_threshold=0.98)
 
 
 class ModelSettings(_Strict):

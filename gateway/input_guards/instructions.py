@@ -206,3 +206,14 @@ class InstructionDetector:
     def score(self, text: str) -> float:
         scores = self.segment_scores(text)
         return max((s for s, _ in scores), default=0.0)
+
+    def score_embedded(self, text: str, min_segments: int = 3) -> float:
+        """For a message that is a request by design (a user turn): the highest segment
+        score of the document pasted into it. A text of fewer than `min_segments` segments
+        is a request, not a document (0.0); the first segment — the writer's own "summarise
+        this:" — is left out. The register cues still see the whole text, so a persona
+        prompt (imperative throughout) reads differently from an e-mail with one."""
+        scores = self.segment_scores(text)
+        if len(scores) < min_segments:
+            return 0.0
+        return max(s for s, _ in scores[1:])

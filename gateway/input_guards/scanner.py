@@ -259,7 +259,7 @@ class Scanner:
                 findings.append(Finding("input", hit.rule, hit.stage, action, "high", score=hit.score))
         for st in self.stages:
             if st.name in scores:
-                score = max(score, detector_stages.risk(scores[st.name], st.threshold, anchor))
+                score = max(score, detector_stages.risk(scores[st.name], st.thresholds(role)[0], anchor))
         return score
 
     async def _model(self, result: ScanResult, text: str, role: str) -> None:

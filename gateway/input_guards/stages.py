@@ -39,15 +39,30 @@ class Stage:
     roles: frozenset[str]
     threshold: float
     flag_threshold: float | None = None
+    #: Roles read through `detector.score_embedded` (the document inside a request), with
+    #: their own thresholds; see `StageSettings.prompt_roles`.
+    prompt_roles: frozenset[str] = frozenset()
+    prompt_threshold: float = 1.0
+    prompt_flag_threshold: float | None = None
+    prompt_min_segments: int = 3
 
     def applies(self, role: str) -> bool:
-        return role in self.roles
+        return role in self.roles or role in self.prompt_roles
 
-    def check(self, text: str) -> tuple[float, Hit | None]:
-        s = float(self.detector.score(text))
-        if s >= self.threshold:
+    def thresholds(self, role: str) -> tuple[float, float | None]:
+        if role in self.prompt_roles:
+            return self.prompt_threshold, self.prompt_flag_threshold
+        return self.threshold, self.flag_threshold
+
+    def check(self, text: str, role: str = "") -> tuple[float, Hit | None]:
+        if role in self.prompt_roles:
+            s = float(self.detector.score_embedded(text, self.prompt_min_segments))  # type: ignore[attr-defined]
+        else:
+            s = float(self.detector.score(text))
+        block, flag = self.thresholds(role)
+        if s >= block:
             return s, Hit(self.rule, self.name, "block", s)
-        if self.flag_threshold is not None and s >= self.flag_threshold:
+        if flag is not None and s >= flag:
             return s, Hit(self.rule, self.name, "flag", s)
         return s, None
 
@@ -101,7 +116,10 @@ def local_stages(settings: InputSettings) -> tuple[list[Stage], list[StageUnavai
         except Exception as exc:  # noqa: BLE001 - any load failure: stage unavailable
             errors.append(StageUnavailable(name, str(exc)))
             continue
-        stages.append(Stage(name, rule, det, frozenset(cfg.roles), cfg.threshold, cfg.flag_threshold))
+        prompt_roles = frozenset(cfg.prompt_roles) if hasattr(det, "score_embedded") else frozenset()
+        stages.append(Stage(name, rule, det, frozenset(cfg.roles), cfg.threshold, cfg.flag_threshold,
+                            prompt_roles, cfg.prompt_threshold, cfg.prompt_flag_threshold,
+                            cfg.prompt_min_segments))
     return stages, errors
 
 
@@ -112,7 +130,7 @@ def run(stages: list[Stage], text: str, role: str, timings: dict[str, float],
         if not st.applies(role):
             continue
         t0 = time.perf_counter()
-        s, hit = st.check(text)
+        s, hit = st.check(text, role)
         timings[st.name] = time.perf_counter() - t0
         scores[st.name] = s
         if hit is not None:
