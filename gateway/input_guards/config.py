@@ -52,9 +52,17 @@ class ClassifierSettings(_Strict):
     path: str | None = None
     #: Score at or above which the message is blocked: the 1 %-FPR point of the dev
     #: protocol (held-out sources and families, rules/classifier/CLASSIFIER.md).
-    threshold: float = Field(0.86, ge=0.0, le=1.0)
+    threshold: float = Field(0.92, ge=0.0, le=1.0)
     #: Score at or above which the message is flagged (below `threshold`).
-    flag_threshold: float = Field(0.8, ge=0.0, le=1.0)
+    flag_threshold: float = Field(0.86, ge=0.0, le=1.0)
+    #: Block threshold per scan role, over `threshold`: tool results and user prompts have
+    #: different benign score distributions, so each role gets its own 1 %-FPR point of
+    #: the dev protocol (the flag threshold is capped at it).
+    role_thresholds: dict[ScanRole, float] = Field(
+        default_factory=lambda: {"tool": 0.86, "function": 0.86})
+
+    def threshold_for(self, role: str) -> float:
+        return self.role_thresholds.get(role, self.threshold)  # type: ignore[call-overload]
 
 
 class StageSettings(_Strict):
@@ -69,7 +77,7 @@ class StageSettings(_Strict):
     #: least `prompt_min_segments` segments, its first segment (the writer's own request)
     #: left out — with its own thresholds. Not also listed in `roles`.
     prompt_roles: list[str] = Field(default_factory=list)
-    prompt_threshold: float = Field(0.98, ge=0.0, le=1.0)
+    prompt_threshold: float = Field(0.99, ge=0.0, le=1.0)
     prompt_flag_threshold: float | None = Field(None, ge=0.0, le=1.0)
     prompt_min_segments: int = Field(3, ge=2)
 
@@ -87,14 +95,14 @@ class StageSettings(_Strict):
 def _gibberish() -> StageSettings:
     # Optimiser suffixes are a direct attack: user (and developer) text, not tool output,
     # where code, hashes and tables live. Threshold chosen by the dev protocol (card).
-    return StageSettings(threshold=0.996, flag_threshold=0.99, roles=["user", "developer"])
+    return StageSettings(threshold=0.8, flag_threshold=0.7, roles=["user", "developer"])
 
 
 def _instructions() -> StageSettings:
     # Tool results are data; a user message may carry a pasted document (an e-mail, a web
     # page, a table) with an instruction hidden in it, so `user` is read as a prompt role.
     return StageSettings(threshold=0.98, flag_threshold=0.95, roles=["tool", "function"],
-                         prompt_roles=["user"], prompt_threshold=0.98)
+                         prompt_roles=["user"], prompt_threshold=0.99)
 
 
 class ModelSettings(_Strict):
@@ -188,6 +196,8 @@ class InputSettings(_Strict):
     def _order(self) -> "InputSettings":
         if self.classifier.flag_threshold > self.classifier.threshold:
             raise ValueError("classifier.flag_threshold must not exceed classifier.threshold")
+        if any(not 0.0 <= t <= 1.0 for t in self.classifier.role_thresholds.values()):
+            raise ValueError("classifier.role_thresholds must be in [0, 1]")
         if self.checks.model and not (self.model.path and self.model.tokenizer):
             raise ValueError("checks.model is on: set model.path (ONNX) and model.tokenizer "
                              "(tokenizer.json)")

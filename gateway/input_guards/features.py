@@ -26,15 +26,18 @@ def _char_slots(text: str, bits: int) -> np.ndarray:
     s = " " + _SPACE.sub(" ", text.lower()).strip() + " "
     cps = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     out = []
+    shift = np.uint64(64 - bits)
     with np.errstate(over="ignore"):
-        for n in CHAR_NGRAMS:
-            if len(cps) < n:
-                continue
+        # One rolling pass: the (n+1)-gram hash extends the n-gram's, so all sizes cost
+        # max(CHAR_NGRAMS) array steps instead of their sum; the size is mixed in last.
+        h = (cps ^ _SALT[1]) * _MUL
+        for n in range(2, max(CHAR_NGRAMS) + 1):
             m = len(cps) - n + 1
-            h = _SALT[n].copy() + np.zeros(m, dtype=np.uint64)
-            for k in range(n):
-                h = (h ^ cps[k:k + m]) * _MUL
-            out.append(h >> np.uint64(64 - bits))
+            if m <= 0:
+                break
+            h = (h[:m] ^ cps[n - 1:n - 1 + m]) * _MUL
+            if n in CHAR_NGRAMS:
+                out.append(((h ^ _SALT[n]) * _MUL) >> shift)
     return np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.uint64)
 
 

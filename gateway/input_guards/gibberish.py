@@ -11,8 +11,8 @@ space classes, punctuation kept) — the shape view generalises across vocabular
 glues word pieces, case changes and mixed bracket clusters in ways prose, code, tables and
 other scripts do not. The score is the highest window's probability.
 
-Only the *tail* is scored (the last `TAIL` characters after masking): an optimiser's
-suffix is the end of the prompt it was optimised for, and a long persona prompt, README or
+Only the *tail* is scored (the last `TAIL` characters of the last line, after masking): an
+optimiser's suffix is the end of the prompt it was optimised for, and a long persona prompt, README or
 code file offers hundreds of windows for one to look random by chance; scoring the tail
 keeps the false-positive rate independent of the length of the text (and the cost
 constant). A tail whose brackets nest properly (at least one pair, no mismatch, nothing left
@@ -40,10 +40,11 @@ WINDOW = 48
 STRIDE = 24
 #: Characters at the end of the (masked) text that are scored.
 TAIL = 160
-#: Shorter tails are not scored: a request plus an optimiser suffix is longer than this.
-MIN_CHARS = 40
-#: Raw characters masked before the tail is cut (so a code span or fence that opens before
-#: the tail is still recognised); bounds the cost whatever the length of the text.
+#: Shorter tails are not scored: a request plus an optimiser suffix (20-odd tokens) is
+#: longer than this; short headings, names and keyword lists are not.
+MIN_CHARS = 60
+#: Raw characters at the end of the text searched for the last line: bounds the cost
+#: whatever the length of the text.
 PREPARE_CHARS = 8192
 #: Windows with more non-ASCII characters than this are not scored: optimiser suffixes are
 #: (so far) ASCII salad, and other scripts are what a character model trained mostly on
@@ -88,8 +89,12 @@ def well_nested(s: str) -> bool:
 
 
 def tail(text: str) -> str:
-    """The part of `text` the detector scores: the last TAIL characters after masking."""
-    return prepare(text[-PREPARE_CHARS:])[-TAIL:]
+    """The part of `text` the detector scores: the last TAIL characters, after masking, of
+    its last line. An optimiser's suffix is one run glued to the request; a text whose last
+    line is short (an address, a signature, a closing fence, a list item) ends in writing."""
+    last = text[-PREPARE_CHARS:].rstrip()
+    last = last[last.rfind("\n") + 1:]
+    return prepare(last)[-TAIL:]
 
 
 def _shape_codes(cps: np.ndarray) -> np.ndarray:
@@ -108,18 +113,19 @@ def _shape_codes(cps: np.ndarray) -> np.ndarray:
 
 def _position_hashes(cps: np.ndarray, ns: tuple[int, ...], salt: int, bits: int) -> list[np.ndarray]:
     """For each n, the hashed slot of the n-gram starting at each position."""
-    out = []
+    out: dict[int, np.ndarray] = {}
+    shift = np.uint64(64 - bits)
     with np.errstate(over="ignore"):
-        for n in ns:
+        # One rolling pass over n = 1..max(ns): the (n+1)-gram hash extends the n-gram's.
+        h = (cps ^ np.uint64((0x9E3779B97F4A7C15 * (1 + salt)) & 0xFFFFFFFFFFFFFFFF)) * _MUL
+        for n in range(2, max(ns) + 1):
             m = len(cps) - n + 1
             if m <= 0:
-                out.append(np.zeros(0, dtype=np.int64))
-                continue
-            h = np.full(m, np.uint64((0x9E3779B97F4A7C15 * (n + salt)) & 0xFFFFFFFFFFFFFFFF))
-            for k in range(n):
-                h = (h ^ cps[k:k + m]) * _MUL
-            out.append((h >> np.uint64(64 - bits)).astype(np.int64))
-    return out
+                break
+            h = (h[:m] ^ cps[n - 1:n - 1 + m]) * _MUL
+            if n in ns:
+                out[n] = (((h ^ np.uint64(n)) * _MUL) >> shift).astype(np.int64)
+    return [out.get(n, np.zeros(0, dtype=np.int64)) for n in ns]
 
 
 def _codes(text: str) -> np.ndarray:

@@ -21,6 +21,7 @@ Numpy only at run time; the artefact is an `.npz` of plain arrays. `train.py` fi
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import zlib
@@ -89,6 +90,27 @@ _TARGETS = {
     "T_SECRET": re.compile(r"\b(?:password|api\s?key|token|credentials?|secret|card\s+number|ssn|address)\b", re.I),
 }
 _MAIN = ("IMP", "REQ", "MODAL")
+#: Literals (lower case) one of which every match of a cue pattern contains: a substring
+#: test in C skips most of the pattern searches, which dominate the stage's cost.
+_LITERALS: dict[str, tuple[str, ...]] = {
+    "ADDR": ("ai", "a.i", "assistant", "model", "gpt", "claude", "gemini", "copilot", "bot", "llm", "summari"),
+    "RESP": ("your",),
+    "OVR": ("ignore", "disregard", "forget", "override", "bypass", "instead", "new"),
+    "ALARM": ("important", "attention", "urgent", "priority", "warning"),
+    "SECRET_ACT": ("not", "don't", "never", "without", "silently", "secretly"),
+    "MODAL": ("must", "should", "need", "have", "required", "instructed", "will", "sure", "not", "don't",
+              "never", "always"),
+    "MY": ("my", "me", "i'm", "mine"),
+    "T_EMAIL": ("@",),
+    "T_URL": ("http", "www.", ".com", ".net", ".org", ".io", ".example", ".xyz", ".ru", ".cn"),
+    "T_MONEY": ("$", "€", "£", "usd", "eur", "dollar", "btc", "bitcoin"),
+    "T_SECRET": ("password", "api", "token", "credential", "secret", "card", "ssn", "address"),
+}
+
+
+def _may(name: str, low: str) -> bool:
+    lits = _LITERALS.get(name)
+    return lits is None or any(x in low for x in lits)
 
 
 def _cues(seg: str, words: list[str]) -> list[str]:
@@ -113,41 +135,43 @@ def _cues(seg: str, words: list[str]) -> list[str]:
         cues.append("IMP")
     if _REQUEST.search(body):
         cues.append("REQ")
-    if _MODAL.search(seg):
+    low = seg.lower()
+    if _may("MODAL", low) and _MODAL.search(seg):
         cues.append("MODAL")
-    others = []
-    if _ADDR.search(seg):
-        others.append("ADDR")
-    if _RESP.search(seg):
-        others.append("RESP")
-    if _OVR.search(seg):
-        others.append("OVR")
-    if _ALARM.search(seg):
-        others.append("ALARM")
+    others: list[str] = []
+    for name, rx in (("ADDR", _ADDR), ("RESP", _RESP), ("OVR", _OVR), ("ALARM", _ALARM)):
+        if _may(name, low) and rx.search(seg):
+            others.append(name)
     if "VOC" in cues:
         others.append("VOC")
-    if _SECRECY.search(seg):
+    if _may("SECRET_ACT", low) and _SECRECY.search(seg):
         others.append("SECRET_ACT")
     for name, rx in _TARGETS.items():
-        if rx.search(seg):
+        if _may(name, low) and rx.search(seg):
             others.append(name)
+    return _finish(seg, low, cues, others)
+
+
+def _finish(seg: str, low: str, cues: list[str], others: list[str]) -> list[str]:
     if seg[:1].isupper() and seg.isupper() is False and sum(c.isupper() for c in seg[:30]) > 12:
         others.append("SHOUT")
     cues += others
     mains = [c for c in cues if c in _MAIN]
-    if mains and _FIRST_PERSON.search(seg):
+    if mains and _may("MY", low) and _FIRST_PERSON.search(seg):
         others.append("MY")
     cues += [f"{m}&{o}" for m in mains for o in others]
     cues += [f"{a}&{b}" for i, a in enumerate(others) for b in others[i + 1:]]
     return cues
 
 
+@functools.lru_cache(maxsize=8192)
 def _hash(token: str, bits: int) -> int:
+    # Tokens are cue names and their pairs: a small closed set, so the cache always hits.
     return zlib.crc32(token.encode("utf-8", "surrogatepass")) >> (32 - bits)
 
 
-def segment_features(segs: list[str], bits: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Sparse rows (indices, values) for each segment of one document, with context cues."""
+def segment_slots(segs: list[str], bits: int) -> list[list[int]]:
+    """The distinct hashed feature slots of each segment of one document."""
     parsed = []
     for s in segs:
         words = _WORD.findall(s)
@@ -155,13 +179,18 @@ def segment_features(segs: list[str], bits: int) -> list[tuple[np.ndarray, np.nd
     n = len(parsed)
     imp_rate = (sum(1 for _, _, c in parsed if "IMP" in c or "REQ" in c) / n) if n else 0.0
     doc = "DOC_IMP_LOW" if imp_rate < 0.2 else ("DOC_IMP_MID" if imp_rate < 0.5 else "DOC_IMP_HIGH")
-    rows = []
+    out = []
     for i, (_, _, cues) in enumerate(parsed):
         pos = "POS_ONLY" if n == 1 else ("POS_FIRST" if i == 0 else ("POS_LAST" if i == n - 1 else "POS_MID"))
         toks = cues + [doc, pos] + [f"{c}&{doc}" for c in cues if c in _MAIN or c in ("ADDR", "OVR")]
-        idx = np.unique(np.fromiter((_hash(t, bits) for t in toks), dtype=np.int64, count=len(toks)))
-        rows.append((idx, np.full(len(idx), 1.0 / math.sqrt(len(idx)), dtype=np.float32)))
-    return rows
+        out.append(sorted({_hash(t, bits) for t in toks}))
+    return out
+
+
+def segment_features(segs: list[str], bits: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Sparse rows (indices, values) for each segment of one document (training)."""
+    return [(np.asarray(idx, dtype=np.int64), np.full(len(idx), 1.0 / math.sqrt(len(idx)), dtype=np.float32))
+            for idx in segment_slots(segs, bits)]
 
 
 # -- the model -----------------------------------------------------------------------------
@@ -179,6 +208,8 @@ class InstructionDetector:
         self.weights = weights.astype(np.float32)
         self.bias = float(bias)
         self.bits = bits
+        #: Python floats: a segment has a dozen slots, cheaper summed in Python than in numpy.
+        self._w = self.weights.tolist()
 
     @classmethod
     def load(cls, path: Path) -> "InstructionDetector":
@@ -198,8 +229,9 @@ class InstructionDetector:
     def segment_scores(self, text: str) -> list[tuple[float, str]]:
         segs = segments(text)
         out = []
-        for seg, (idx, vals) in zip(segs, segment_features(segs, self.bits)):
-            z = float(self.weights[idx] @ vals) + self.bias
+        w = self._w
+        for seg, idx in zip(segs, segment_slots(segs, self.bits)):
+            z = sum(w[i] for i in idx) / math.sqrt(len(idx)) + self.bias
             out.append((1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0))), seg))
         return out
 

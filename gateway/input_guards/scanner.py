@@ -196,6 +196,9 @@ class Scanner:
             findings += found
             timings["classifier"] = time.perf_counter() - t2
         scores = {"classifier": score} if self.settings.checks.classifier else {}
+        c = self.settings.classifier
+        if c.threshold_for(role) != c.threshold:  # onto the common scale (threshold -> anchor)
+            score = detector_stages.risk(score, c.threshold_for(role), c.threshold)
         if check is not None:
             check()
         score = self._detector_stages(norm.text, role, score, scores, findings, timings)
@@ -232,9 +235,10 @@ class Scanner:
                 check()
             score = max(score, self.classifier.score(text[start:end]))
         c = self.settings.classifier
-        if score >= c.threshold:
+        block = c.threshold_for(role)
+        if score >= block:
             action = self._action(CLASSIFIER_RULE, "block", role)
-        elif score >= c.flag_threshold:
+        elif score >= min(c.flag_threshold, block):
             action = self._action(CLASSIFIER_RULE, "flag", role)
             action = "flag" if action == "block" else action
         else:

@@ -33,6 +33,7 @@ from gateway.input_guards.classifier import Classifier
 from gateway.input_guards.config import DEFAULT_CLASSIFIER
 from gateway.input_guards.features import featurize
 from gateway.input_guards.gibberish import GibberishDetector, window_rows
+from gateway.input_guards.gibberish import tail as gibberish_tail
 from gateway.input_guards.instructions import InstructionDetector, segment_features, segments
 from gateway.input_guards.normalize import Normalizer
 
@@ -188,6 +189,9 @@ def fit_gibberish(benign: Sequence[str], seed: int = SEED, n_negative: int = 240
     neg = [r for t in texts for r in window_rows(t, GIBBERISH_BITS, per_text, rng)]
     rng.shuffle(neg)
     neg = neg[:n_negative]
+    # The detector scores tails (gibberish.tail): every benign text's last windows are
+    # negatives too (placeholder lists, signatures, closing code lines end many prompts).
+    neg += [r for t in texts for r in window_rows(gibberish_tail(t), GIBBERISH_BITS)[-2:]]
     pos = []
     for _ in range(n_salad):
         pos += window_rows(salad(vocab, rng), GIBBERISH_BITS)[:2]
