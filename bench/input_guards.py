@@ -172,8 +172,9 @@ def classifier_per_kb(dev: list[dataset.Row]) -> None:
 
 def stages_per_kb(dev: list[dataset.Row]) -> None:
     """Every stage of the default scanner on 1 KB texts, as a user message and as a tool
-    result (the gibberish stage reads user text, the instruction stage tool results), with
-    the ratio to the first-stage classifier measured in the same run."""
+    result (the gibberish stage reads user text, the instruction stage tool results and
+    documents pasted into user messages), in thread CPU time, with the ratio to the
+    first-stage classifier measured in the same run."""
     from gateway.input_guards.evaluate import latency_per_kb
 
     rep = latency_per_kb([r.text for r in dev], n=200)

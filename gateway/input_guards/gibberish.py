@@ -56,7 +56,7 @@ _MUL = np.uint64(0x100000001B3)
 #: Spans that are benign however random they look: URLs, e-mail addresses, long encoded
 #: runs, code the writer marked as code (fenced blocks, `inline`), hashtags and @handles,
 #: terminal colour escapes. Character classes with one bounded repetition: linear time.
-_MASK = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|[A-Za-z0-9+/_=-]{24,}"
+_MASK = re.compile(r"https?://[^\s()\[\]<>\"']+|www\.[^\s()\[\]<>\"']+|[\w.+-]+@[\w-]+\.[\w.]+|[A-Za-z0-9+/_=-]{24,}"
                    r"|```[^`]{0,20000}```|`[^`\n]{1,300}`|[#@][^\W_][\w-]*"
                    r"|(?:\\033|\\x1b|\x1b)\[[0-9;]{0,20}m"
                    # template placeholders ({{path}}, ${name}), hex literals, HTML entities
@@ -73,8 +73,9 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
 
 def well_nested(s: str) -> bool:
-    """Brackets in `s` nest: at least one pair, no mismatch, nothing left open. A closer
-    with nothing open closes a bracket before the cut and is skipped."""
+    """Brackets in `s` nest: no mismatch, nothing left open, and at least one pair — or the
+    text ends by closing two or more brackets opened before the cut (the end of a JSON or
+    dict value: `'Economy'}}]}`). A closer with nothing open is skipped."""
     stack: list[str] = []
     pairs = 0
     for ch in s:
@@ -85,7 +86,10 @@ def well_nested(s: str) -> bool:
                 return False
             stack.pop()
             pairs += 1
-    return pairs >= 1 and not stack
+    if stack:
+        return False
+    end = s.rstrip()
+    return pairs >= 1 or len(end) - len(end.rstrip(")]}")) >= 2
 
 
 def tail(text: str) -> str:

@@ -32,6 +32,11 @@ def test_well_nested_brackets_are_written_text() -> None:
     assert not well_nested("no brackets at all")
     assert not well_nested(".]( Me giving**ONE")  # left open
     assert not well_nested("({ stanza ])")  # mismatch
+    assert well_nested("'flight_class': 'Economy'}}]}")  # the end of a JSON/dict value
+    assert not well_nested("under cess)\",@writes")  # one stray closer is not structure
+    # URLs stop at brackets and quotes, so a markdown link's brackets still pair up
+    assert well_nested(tail("See the [guide](https://opensource.guide/how-to-contribute/) and "
+                            "[Jekyll](https://jekyllrb.com) for examples of projects."))
 
 
 def test_the_suffix_at_the_end_of_a_long_prompt_is_scored_whatever_comes_before() -> None:
