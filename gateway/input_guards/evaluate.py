@@ -12,10 +12,13 @@ questions, agent system prompts, code and data, clean documents) are scored by t
 trained on everything, and never trained on.
 
 Each stage sees the rows the gateway would give it: the classifier and rules every row, the
-gibberish detector prompts (user messages), the instruction detector data (tool results).
-Reported: ROC-AUC and recall at 1 % FPR per stage and for the combined decision, with the
-threshold set on all held-out benign rows; recall per attack family and FPR per hard-benign
-family at that threshold and at the shipped default thresholds; and cost per KB per stage.
+gibberish detector prompts (user messages), the instruction detector data (tool results)
+and the document inside each prompt (`score_embedded`, as for user messages). Reported:
+ROC-AUC and recall at 1 % FPR per stage and for the combined decision, with the threshold
+set on all held-out benign rows; recall per attack family and FPR per hard-benign family at
+that threshold and at the shipped default (per-role) thresholds; the instruction stage alone
+on tool results at 1 % FPR on clean documents; every data row scanned as a user message
+(documents pasted into the chat); and CPU time per KB per stage.
 """
 
 from __future__ import annotations

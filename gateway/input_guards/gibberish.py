@@ -12,13 +12,13 @@ glues word pieces, case changes and mixed bracket clusters in ways prose, code, 
 other scripts do not. The score is the highest window's probability.
 
 Only the *tail* is scored (the last `TAIL` characters of the last line, after masking): an
-optimiser's suffix is the end of the prompt it was optimised for, and a long persona prompt, README or
-code file offers hundreds of windows for one to look random by chance; scoring the tail
-keeps the false-positive rate independent of the length of the text (and the cost
-constant). A tail whose brackets nest properly (at least one pair, no mismatch, nothing left
-open) is written, not optimised — code, JSON, LaTeX, shell — and is not scored: optimiser
-salad almost never closes what it opens (3 % of the evaluation suffixes do, 85 % of code
-tails).
+optimiser's suffix is the end of the prompt it was optimised for, and a long persona prompt,
+README or code file offers hundreds of windows for one to look random by chance; scoring
+the tail keeps the false-positive rate independent of the length of the text (and the cost
+constant). A tail whose brackets nest properly (see `well_nested`) is written, not
+optimised — code, JSON, LaTeX, shell — and is not scored: optimiser salad almost never
+closes what it opens (3 % of the evaluation suffixes do, 85 % of code tails). Nor is a tail
+shorter than `MIN_CHARS` (an address line, a heading, a list of keywords).
 
 All windows are scored in one pass: per-position n-gram weights are summed with cumulative
 sums, so the cost is linear in the text (no per-window Python loop). Numpy only at run time;
