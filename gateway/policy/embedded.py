@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import threading
+import uuid
 from typing import Any
 
 import regorus
@@ -123,11 +124,15 @@ class EmbeddedEngine:
             result = engine.eval_rule(self.query)
         except BaseException as exc:  # noqa: BLE001 - type errors, panics: deny, never allow
             _reraise_control(exc)
-            # The engine's message may quote the offending value: keep only where it failed.
+            # The engine's message may quote the offending value, and its location names a
+            # file on this server: the log gets the location under a reference, the client
+            # (reason text, headers) only the reference.
             loc = rego_errors.location(exc)
-            msg = f"evaluation failed at {loc[0]}:{loc[1]}:{loc[2]}" if loc else "evaluation failed"
-            log.warning("policy evaluation error (denied): %s", msg)
-            return PolicyDecision(allow=False, deny=[f"policy.eval_error: {msg}"],
+            ref = uuid.uuid4().hex[:12]
+            where = f"{loc[0]}:{loc[1]}:{loc[2]}" if loc else "unknown location"
+            log.warning("policy evaluation error %s (denied) at %s", ref, where)
+            return PolicyDecision(allow=False, deny=[f"policy.eval_error: the policy could not "
+                                                     f"be evaluated (error ref {ref})"],
                                   policy=self.policy)
         return PolicyDecision.from_result(result, self.policy)
 

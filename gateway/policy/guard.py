@@ -33,14 +33,15 @@ from pydantic import ValidationError
 from gateway.config.load import config_error, validation_error
 from gateway.config.model import KeepgateConfig
 from gateway.pipeline.call import Call
-from gateway.pipeline.chunks import ToolCallBuffer, make_chunk
+from gateway.pipeline.chunks import ToolCallBuffer, make_chunk, parse_arguments
 from gateway.pipeline.guard import Chunk, Guard, GuardBlocked
 from gateway.pipeline.overrides import effective
 from gateway.pipeline.verdict import Verdict
 from gateway.policy.bundle import PolicyLoadError
 from gateway.policy.decision import PolicyDecision, reason_id, reason_text
 from gateway.policy.engine import PolicyService
-from gateway.policy.inputs import build_policy_input
+from gateway.policy.catalog import catalog_for
+from gateway.policy.inputs import ProvenanceContext, build_policy_input
 from gateway.policy.settings import PolicySettings
 from gateway.policy.tool_ids import (IssuedToolCalls, RedisToolCalls, ToolCallStore,
                                      ToolIdsUnavailable)
@@ -64,6 +65,24 @@ class PolicyGuard(Guard):
         self.section = section
         self.fail_closed = not service.settings.fail_open
         self.issued: ToolCallStore = issued or IssuedToolCalls(service.settings.max_tracked_ids)
+        #: The PII guard, when configured: entities in arguments become `facts.pii`.
+        self.pii: Any = None
+
+    def pii_entities(self, call: Call, tool: str, raw_arguments: str) -> list[dict[str, str]]:
+        """Entity types and paths in the call's arguments (never values); [] without PII guard."""
+        if self.pii is None:
+            return []
+        scrubber = self.pii.scrubber_for(call.principal)
+        if scrubber is None:
+            return []
+        args, err = parse_arguments(raw_arguments)
+        if err is not None:
+            return []
+        try:
+            return scrubber.locate_arguments(args)
+        except Exception:  # noqa: BLE001 - a detector failure must not decide the call
+            log.exception("policy: PII detection in tool-call arguments failed")
+            return [{"type": "DETECTION_FAILED", "path": ""}]
 
     # -- request side ---------------------------------------------------------------
     async def check_request(self, call: Call) -> None:
@@ -143,6 +162,17 @@ class _Enforcer:
         self.reported = 0
         offered = call.body.get("tools")
         self.offered = offered if isinstance(offered, list) else []
+        self._context: ProvenanceContext | None = None
+
+    def context(self) -> ProvenanceContext:
+        """The request's provenance index, built on the first tool call of the response."""
+        if self._context is None:
+            call = self.call
+            self._context = ProvenanceContext(
+                catalog_for(self.guard.service.bundle.data), call.body.get("messages"),
+                tools=self.offered,
+                detected=[s for s in call.facts.taint_sources if s.get("guard") == "input"])
+        return self._context
 
     async def run(self, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
         async for chunk in chunks:
@@ -238,11 +268,13 @@ class _Enforcer:
         name = tc["function"]["name"]
         tcid = tc.get("id") or "call_kg" + uuid.uuid4().hex[:20]
         raw_args = tc["function"]["arguments"]
+        context = self.context()
         inp = build_policy_input(
             call.principal, name, raw_args, offered_tools=self.offered, model=call.model,
             facts=call.facts, call_id=tcid, tool_counts=dict(self.counts),
             metadata={"route": call.route, "request_id": call.id, "stream": call.stream,
-                      "choice": choice})
+                      "choice": choice}, context=context,
+            pii=guard.pii_entities(call, name, raw_args))
         decision = await guard.service.decide(inp)
         if not inp["tool"]["arguments_valid"] and decision.allow:
             # Whatever the policy says, unparseable arguments are never released.
@@ -266,6 +298,7 @@ class _Enforcer:
         if release:
             await _remember(guard, call, tcid, "allowed")
             self.counts[name] += 1
+            context.record(name, inp["tool"]["arguments"])
             call.facts.tools_called.append(name)
             call.facts.issued_tool_call_ids.add(tcid)
             args = raw_args
@@ -343,6 +376,7 @@ def build(section: dict[str, Any], config: KeepgateConfig, ctx: Any = None) -> P
     extras = getattr(ctx, "extras", None)
     if isinstance(extras, dict):
         extras.setdefault("policy", service)
+        guard.pii = extras.get("pii")
     return guard
 
 

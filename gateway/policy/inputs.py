@@ -10,6 +10,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from gateway.pipeline.chunks import parse_arguments
+from gateway.policy.catalog import Catalog
+from gateway.policy.provenance import (ConversationIndex, Totals, arguments_ci, call_facts,
+                                       schema_check)
 
 MAX_NAME = 200
 
@@ -38,33 +41,96 @@ def offered_tool_names(tools: Iterable[Any] | None) -> list[str]:
     return out
 
 
+def offered_schemas(tools: Iterable[Any] | None) -> dict[str, Mapping[str, Any]]:
+    """Tool name -> JSON-schema `parameters` from an OpenAI `tools` list."""
+    out: dict[str, Mapping[str, Any]] = {}
+    for t in tools or ():
+        if isinstance(t, Mapping):
+            fn = t.get("function") or {}
+            if isinstance(fn, Mapping) and isinstance(fn.get("name"), str) and \
+                    isinstance(fn.get("parameters"), Mapping):
+                out[fn["name"]] = fn["parameters"]
+    return out
+
+
+class ProvenanceContext:
+    """What one request (or one agent step, or one MCP session) knows about where values
+    came from: the conversation index, the conversation totals, the offered tool schemas.
+
+    Built once per request; `record` adds each call released in the same response, so the
+    next call of that response sees it in the totals."""
+
+    def __init__(self, catalog: Catalog, messages: Iterable[Any] | None = None, *,
+                 tools: Iterable[Any] | None = None,
+                 schemas: Mapping[str, Mapping[str, Any]] | None = None,
+                 approved_ids: Iterable[str] = (),
+                 detected: Iterable[Mapping[str, Any]] = ()) -> None:
+        self.catalog = catalog
+        detected = [d for d in detected if isinstance(d, Mapping)]
+        self.index = ConversationIndex(messages, catalog, approved_ids=approved_ids,
+                                       detected=detected)
+        self.schemas = dict(schemas) if schemas is not None else offered_schemas(tools)
+        self.totals = Totals(catalog)
+        for name, args in self.index.history_calls:
+            self.totals.add(name, args)
+
+    def record(self, name: str, arguments: Any) -> None:
+        """A call released earlier in this response (counts towards the totals)."""
+        self.totals.add(name, arguments)
+
+
 def build_policy_input(principal: Any, tool_name: str, arguments: str | Mapping[str, Any] | None,
                        *, offered_tools: Iterable[Any] | None = None, model: str = "",
                        facts: Any = None, metadata: Mapping[str, Any] | None = None,
                        call_id: str | None = None,
-                       tool_counts: Mapping[str, int] | None = None) -> dict[str, Any]:
+                       tool_counts: Mapping[str, int] | None = None,
+                       context: ProvenanceContext | None = None,
+                       pii: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Build the input for one tool call.
 
     `arguments` is the raw JSON string from the model (unparseable -> `arguments_valid:
     false`, which the policy denies) or an already-parsed mapping. `facts` is a
     `gateway.pipeline.call.Facts` or a mapping with the same fields; `tool_counts`
-    overrides the counts derived from `facts.tools_called`.
+    overrides the counts derived from `facts.tools_called`. `context` supplies the
+    provenance facts (without one: an empty conversation and an empty catalogue, i.e.
+    every value model-made and every tool side-effecting); `pii` the entities the PII
+    guard found in the arguments (type and path, never the value).
     """
     if isinstance(arguments, Mapping):
         args, valid = dict(arguments), True
     else:
         args, err = parse_arguments(arguments if isinstance(arguments, str) else "")
         valid = err is None
+    name = (tool_name or "")[:MAX_NAME]
     tools_called = list(_get(facts, "tools_called") or [])
     counts = dict(tool_counts) if tool_counts is not None else dict(Counter(tools_called))
+    if context is None:
+        context = ProvenanceContext(Catalog(None), tools=offered_tools)
+    index = context.index
+    entry = context.catalog.get(name)
+    pinput = principal_input(principal)
+    detected = bool(_get(facts, "tainted"))
+    taint_sources = list(_get(facts, "taint_sources") or [])
+    per_call = call_facts(index, entry, args if valid else None, pinput)
+    extra, missing = schema_check(entry, args if valid else None, context.schemas.get(name))
     return {
-        "principal": principal_input(principal),
-        "tool": {"name": (tool_name or "")[:MAX_NAME], "arguments": args if valid else None,
-                 "arguments_valid": valid, "call_id": call_id},
+        "principal": pinput,
+        "tool": {"name": name, "arguments": args if valid else None,
+                 "arguments_valid": valid, "call_id": call_id,
+                 "arguments_ci": arguments_ci(args) if valid else None,
+                 "effects": entry.effects, "known": entry.known,
+                 "schema_known": extra is not None,
+                 "extra_arguments": extra or [], "missing_arguments": missing or []},
         "tools_offered": offered_tool_names(offered_tools),
         "model": model,
-        "facts": {"tainted": bool(_get(facts, "tainted")),
-                  "taint_sources": list(_get(facts, "taint_sources") or []),
+        "facts": {"tainted": detected or index.untrusted_count > 0,
+                  "detected": detected,
+                  "taint_sources": taint_sources + index.taint_sources,
+                  "untrusted_outputs": {"count": index.untrusted_count,
+                                        "tools": index.untrusted_tools[:20]},
+                  **per_call,
+                  "totals": context.totals.facts(name, args if valid else None),
+                  "pii": list(pii or []),
                   "tools_called": tools_called, "tool_counts": counts},
         "metadata": dict(metadata or {}),
     }

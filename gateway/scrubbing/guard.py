@@ -53,6 +53,8 @@ class _CallState:
     streams: dict[int, StreamScrubber] = field(default_factory=dict)
     tools: ToolCallBuffer = field(default_factory=ToolCallBuffer)
     released: set[tuple[int, int]] = field(default_factory=set)
+    #: Released calls whose arguments pass unrewritten (`tool_arguments: report`).
+    unredacted: set[tuple[int, int]] = field(default_factory=set)
     reported: dict[str, int] = field(default_factory=dict)
     headed: int = 0  # redactions the header counted last time
     template: Chunk | None = None
@@ -226,6 +228,9 @@ class PiiGuard(Guard):
             key = (i, d.get("index", 0))
             if key in st.released:  # more arguments after a released call: scrub the piece
                 args = (d.get("function") or {}).get("arguments") or ""
+                if key in st.unredacted:
+                    out.append(d)
+                    continue
                 text, counts = st.scrubber.scrub(args) if args else ("", {})
                 st.counts.update(counts)
                 out.append({**d, "function": {**(d.get("function") or {}), "arguments": text}})
@@ -235,9 +240,15 @@ class PiiGuard(Guard):
             key = (i, call["index"])
             if key in st.released or not (finished or _complete(call["function"]["arguments"])):
                 continue
+            st.released.add(key)
+            if not st.scrubber.redacts_arguments_of(call["function"]["name"]):
+                # Reported, not rewritten: the policy guard put the entities in facts.pii.
+                st.unredacted.add(key)
+                out.append({"index": call["index"], "id": call["id"], "type": call["type"],
+                            "function": dict(call["function"])})
+                continue
             args, counts = st.scrubber.scrub_arguments(call["function"]["arguments"])
             st.counts.update(counts)
-            st.released.add(key)
             out.append({"index": call["index"], "id": call["id"], "type": call["type"],
                         "function": {"name": call["function"]["name"], "arguments": args}})
         return out
@@ -349,6 +360,8 @@ def build(section: dict[str, Any], config: Any, ctx: Any) -> PiiGuard:
         raise config_error(config, exc.path, str(exc)) from None
     except ModelNotInstalled as exc:
         raise config_error(config, ("guards", "pii", "nlp_model"), str(exc)) from None
-    extras = getattr(ctx, "extras", None) or {}
-    guard.metrics = PiiMetrics.of(extras.get("metrics"))
+    extras = getattr(ctx, "extras", None)
+    if isinstance(extras, dict):
+        extras.setdefault("pii", guard)  # the policy guard reports entities in arguments
+    guard.metrics = PiiMetrics.of((extras or {}).get("metrics"))
     return guard

@@ -16,6 +16,7 @@ the counts in tool-call arguments, for callers that decide rather than redact.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from collections import Counter
 from typing import Any
@@ -127,6 +128,39 @@ class Scrubber:
                  for s in self.analyze(prefix + value, ents) if s.end > len(prefix)]
         spans = [Span(max(0, s.start), s.end, s.entity, s.score) for s in spans]
         return self.redact(value, spans, counts)
+
+    def redacts_arguments_of(self, tool: str) -> bool:
+        """Are `tool`'s call arguments rewritten (settings `tool_arguments` / `redact_tools`)?"""
+        if self.settings.tool_arguments == "redact":
+            return True
+        return any(fnmatch.fnmatchcase(tool, p) for p in self.settings.redact_tools)
+
+    def locate_arguments(self, arguments: Any) -> list[dict[str, str]]:
+        """The entities in parsed tool-call arguments as `{"type", "path"}` (a JSON pointer
+        to the string that holds it), each string analysed after its key; never the value.
+        This is `facts.pii` of the tool-call policy."""
+        out: list[dict[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+
+        def walk(v: Any, path: str, key: str, depth: int) -> None:
+            if len(out) >= 50 or depth > 12:
+                return
+            if isinstance(v, str):
+                prefix = f"{key}: " if key else ""
+                for s in self.analyze(prefix + v, self.argument_entities):
+                    if s.end > len(prefix) and (s.entity, path) not in seen:
+                        seen.add((s.entity, path))
+                        out.append({"type": s.entity, "path": path})
+            elif isinstance(v, list):
+                for i, x in enumerate(v):
+                    walk(x, f"{path}/{i}", key, depth + 1)
+            elif isinstance(v, dict):
+                for k, x in v.items():
+                    ks = str(k)
+                    walk(x, path + "/" + ks.replace("~", "~0").replace("/", "~1"), ks, depth + 1)
+
+        walk(arguments, "", "", 0)
+        return out
 
     def detect_arguments(self, arguments: str) -> dict[str, int]:
         """Entity types found in tool-call arguments and how often (every JSON string,

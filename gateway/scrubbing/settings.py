@@ -113,6 +113,13 @@ class PiiSettings(BaseModel):
     #: sent in a few chunks instead of hundreds. Off by default: there is no timer, so the
     #: tail of a burst waits for the next piece, however long the model pauses.
     stream_coalesce_ms: float = Field(0.0, ge=0, le=1000)
+    #: Tool-call arguments: `report` (default) leaves them as the model wrote them and hands
+    #: the entities found (type + argument path) to the tool-call policy as `facts.pii`;
+    #: `redact` rewrites them like answer text. An agent whose tools get `<IBAN_CODE>`
+    #: instead of the IBAN the user asked to pay cannot do its job, so rewriting is opt-in.
+    tool_arguments: Literal["report", "redact"] = "report"
+    #: Tools (names or glob patterns) whose arguments are redacted even in `report` mode.
+    redact_tools: list[str] = Field(default_factory=list)
     roles: dict[str, dict[str, Any]] = Field(default_factory=dict)
     keys: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

@@ -36,7 +36,17 @@ deny contains reason if some reason in data.toolcall.taint.deny
 
 deny contains reason if some reason in data.toolcall.rate.deny
 
+deny contains reason if some reason in data.toolcall.provenance.deny
+
+deny contains reason if some reason in data.toolcall.pii.deny
+
 approval contains reason if some reason in data.toolcall.taint.require_approval
+
+approval contains reason if some reason in data.toolcall.provenance.require_approval
+
+approval contains reason if some reason in data.toolcall.args.require_approval
+
+approval contains reason if some reason in data.toolcall.pii.require_approval
 
 # Any deny wins; otherwise the call is allowed, or needs approval if a package asked for it.
 decision := {

@@ -1,21 +1,30 @@
-# Tainted context: once any message or tool result in the conversation was flagged as an
-# injection, a tool with side effects needs approval (or is denied, per data.keepgate.taint.action).
-# A tool missing from data.keepgate.tools is assumed to have side effects.
+# Detector findings: once the input guard flagged a message or tool result of the
+# conversation as an injection (input.facts.detected), every tool with effects needs
+# approval (or is denied, per data.keepgate.taint.action), whatever its arguments.
+# Taint by source (any untrusted tool output) is handled per argument in provenance.rego.
 #
-# Speed: the cheap input test comes first and the data lookups are inlined, so a clean
-# context costs one failed expression per rule.
+# input.tool.effects comes from data.keepgate.tools[t].effects (or the older side_effects
+# flag); a tool missing from the catalogue counts as "egress".
 package toolcall.taint
 
 import rego.v1
 
-deny contains sprintf("taint.side_effect_denied: %q has side effects and the context is tainted", [input.tool.name]) if {
-	input.facts.tainted == true
-	object.get(data.keepgate, ["tools", input.tool.name, "side_effects"], true)
+deny contains sprintf("taint.side_effect_denied: %q has side effects and the input guard flagged the context", [input.tool.name]) if {
+	detected
+	input.tool.effects != "none"
 	object.get(data.keepgate, ["taint", "action"], "require_approval") == "deny"
 }
 
-require_approval contains sprintf("taint.side_effect_needs_approval: %q has side effects and the context is tainted", [input.tool.name]) if {
-	input.facts.tainted == true
-	object.get(data.keepgate, ["tools", input.tool.name, "side_effects"], true)
+require_approval contains sprintf("taint.side_effect_needs_approval: %q has side effects and the input guard flagged the context", [input.tool.name]) if {
+	detected
+	input.tool.effects != "none"
 	object.get(data.keepgate, ["taint", "action"], "require_approval") != "deny"
+}
+
+# Inputs from before the `detected` fact: `tainted` meant a detector finding.
+detected if input.facts.detected == true
+
+detected if {
+	not "detected" in object.keys(input.facts)
+	input.facts.tainted == true
 }

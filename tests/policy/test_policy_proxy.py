@@ -178,11 +178,12 @@ def test_tainted_context_holds_side_effects_for_approval(gateway_factory, stream
     assert [c["name"] for c in msg["tool_calls"]] == ["get_weather"]
     assert "needs approval" in msg["content"]
     assert [(r["tool"], r["decision"], r["reasons"]) for r in msg["report"]] == [
-        ("send_email", "require_approval", ["taint.side_effect_needs_approval"]),
+        ("send_email", "require_approval", ["provenance.untrusted_argument",
+                                            "taint.side_effect_needs_approval"]),
         ("get_weather", "allow", [])]
     if not stream:
         assert headers["x-keepgate-policy"] == \
-            "send_email=require_approval:taint.side_effect_needs_approval,get_weather=allow"
+            "send_email=require_approval:provenance.untrusted_argument,get_weather=allow"
     audit = policy_verdicts(gw, calls=2) and gw.audit_lines()[-1]
     assert audit["tainted"] is True
     assert [v["decision"] for v in audit["verdicts"] if v["guard"] == "policy"] == \

@@ -1,0 +1,76 @@
+package toolcall.provenance_test
+
+import rego.v1
+
+import data.toolcall.fixtures.after_untrusted
+import data.toolcall.fixtures.call
+import data.toolcall.fixtures.data_keepgate
+import data.toolcall.main
+import data.toolcall.provenance
+
+test_clean_conversation_needs_nothing if {
+	count(provenance.require_approval) == 0 with input as call("user", "send_email", {"to": "a@example.com"}) with data.keepgate as data_keepgate
+}
+
+test_recipient_from_untrusted_output_needs_approval if {
+	inp := after_untrusted(call("user", "send_email", {"to": "a@example.com"}), ["/to"])
+	r := provenance.require_approval with input as inp with data.keepgate as data_keepgate
+	r == {`provenance.untrusted_argument: argument "to" of "send_email" comes only from untrusted tool output or from nowhere`}
+	count(provenance.deny) == 0 with input as inp with data.keepgate as data_keepgate
+}
+
+test_strict_profile_denies if {
+	inp := after_untrusted(call("user", "send_email", {"to": "a@example.com"}), ["/to"])
+	count(provenance.deny) == 1 with input as inp with data.keepgate as data_keepgate with data.keepgate.taint.action as "deny"
+	count(provenance.require_approval) == 0 with input as inp with data.keepgate as data_keepgate with data.keepgate.taint.action as "deny"
+}
+
+test_recipient_the_user_gave_passes_after_untrusted_output if {
+	inp := object.union(after_untrusted(call("user", "send_email", {"to": "a@example.com"}), []), {"facts": {"provenance": {"/to": {"sources": ["user", "untrusted_tool"], "tools": ["read_inbox"], "sensitive": true, "allowlisted": null}}}})
+	count(provenance.require_approval) == 0 with input as inp with data.keepgate as data_keepgate
+	d := main.decision with input as inp with data.keepgate as data_keepgate
+	d.allow
+}
+
+test_read_only_tool_passes_with_untrusted_values if {
+	inp := after_untrusted(call("user", "search", {"q": "x"}), ["/q"])
+	count(provenance.require_approval) == 0 with input as inp with data.keepgate as data_keepgate
+}
+
+test_internal_write_with_untrusted_path_needs_approval if {
+	inp := after_untrusted(call("user", "write_file", {"path": "/srv/data/out/x"}), ["/path"])
+	count(provenance.require_approval) == 1 with input as inp with data.keepgate as data_keepgate
+}
+
+test_internal_write_without_sensitive_arguments_passes if {
+	inp := after_untrusted(call("user", "create_event", {"title": "sync"}), [])
+	count(provenance.require_approval) == 0 with input as inp with data.keepgate as data_keepgate
+}
+
+test_egress_without_sensitive_arguments_needs_approval if {
+	inp := after_untrusted(call("user", "share_file", {"file_id": "f1"}), [])
+	r := provenance.require_approval with input as inp with data.keepgate as data_keepgate
+	some reason in r
+	startswith(reason, "provenance.egress_unverified:")
+}
+
+test_egress_with_trusted_sensitive_argument_passes if {
+	inp := object.union(after_untrusted(call("user", "transfer_money", {"iban": "DE89", "amount": 5}), []), {"facts": {"provenance": {
+		"/iban": {"sources": ["allowlisted"], "tools": [], "sensitive": true, "allowlisted": true},
+		"/amount": {"sources": ["user"], "tools": [], "sensitive": true, "allowlisted": null},
+	}}})
+	count(provenance.require_approval) == 0 with input as inp with data.keepgate as data_keepgate
+}
+
+test_unknown_tool_after_untrusted_output_needs_approval if {
+	inp := after_untrusted(call("admin", "launch_rockets", {"target": "moon"}), ["/target"])
+	count(provenance.require_approval) == 1 with input as inp with data.keepgate as data_keepgate
+}
+
+test_approval_reaches_the_decision if {
+	inp := after_untrusted(call("user", "send_email", {"to": "a@example.com"}), ["/to"])
+	d := main.decision with input as inp with data.keepgate as data_keepgate
+	not d.allow
+	d.require_approval
+	d.approval == {`provenance.untrusted_argument: argument "to" of "send_email" comes only from untrusted tool output or from nowhere`}
+}
