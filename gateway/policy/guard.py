@@ -44,7 +44,7 @@ from gateway.policy.catalog import catalog_for
 from gateway.policy.inputs import ProvenanceContext, build_policy_input
 from gateway.policy.settings import PolicySettings
 from gateway.policy.tool_ids import (IssuedToolCalls, RedisToolCalls, ToolCallStore,
-                                     ToolIdsUnavailable)
+                                     ToolIdsUnavailable, call_digest)
 
 log = logging.getLogger("keepgate.policy")
 
@@ -67,6 +67,18 @@ class PolicyGuard(Guard):
         self.issued: ToolCallStore = issued or IssuedToolCalls(service.settings.max_tracked_ids)
         #: The PII guard, when configured: entities in arguments become `facts.pii`.
         self.pii: Any = None
+
+    def digests(self, call: Call, name: str, arguments: str) -> tuple[str, ...]:
+        """The digests a released call may come back with: as released, and as the PII
+        guard rewrites it when it redacts this tool's arguments."""
+        out = [call_digest(name, arguments)]
+        scrubber = self.pii.scrubber_for(call.principal) if self.pii is not None else None
+        if scrubber is not None and scrubber.redacts_arguments_of(name):
+            try:
+                out.append(call_digest(name, scrubber.scrub_arguments(arguments)[0]))
+            except Exception:  # noqa: BLE001
+                log.exception("policy: could not compute the redacted call's digest")
+        return tuple(dict.fromkeys(out))
 
     def pii_entities(self, call: Call, tool: str, raw_arguments: str) -> list[dict[str, str]]:
         """Entity types and paths in the call's arguments (never values); [] without PII guard."""
@@ -92,24 +104,34 @@ class PolicyGuard(Guard):
         conf = effective(self.section, call.principal)
         check = conf.get("check_tool_messages", self.service.settings.check_tool_messages)
         tool_messages: list[dict[str, Any]] = []
+        #: id -> (name, arguments) of each tool call in the history's assistant turns.
+        history_calls: dict[str, tuple[str, Any]] = {}
         for m in messages:
             if not isinstance(m, dict):
                 continue
-            if m.get("role") == "assistant":
+            role = m.get("role")
+            if role == "assistant":
                 for tc in m.get("tool_calls") or ():
                     fn = (tc or {}).get("function") or {}
                     if isinstance(fn.get("name"), str):
                         call.facts.tools_called.append(fn["name"][:200])
-            elif m.get("role") == "tool" and check:
+                        if isinstance(tc.get("id"), str):
+                            history_calls[tc["id"]] = (fn["name"], fn.get("arguments"))
+            elif role in ("tool", "function") and check:
+                if role == "function" and not isinstance(m.get("tool_call_id"), str):
+                    _refuse_function_message(call)
                 tool_messages.append(m)
-        if tool_messages:
-            await self._check_tool_messages(call, tool_messages)
+        if tool_messages or (check and history_calls):
+            await self._check_history(call, tool_messages, history_calls)
 
-    async def _check_tool_messages(self, call: Call, messages: list[dict[str, Any]]) -> None:
-        """Each `tool` message must answer a call released to this key (one store lookup)."""
+    async def _check_history(self, call: Call, messages: list[dict[str, Any]],
+                             history_calls: dict[str, tuple[str, Any]]) -> None:
+        """Each `tool` message must answer a call released to this key, and each assistant
+        turn carrying an issued id must carry the call that was released (one store lookup)."""
         ids = [m["tool_call_id"] for m in messages if isinstance(m.get("tool_call_id"), str)]
+        ids = list(dict.fromkeys(ids + list(history_calls)))
         try:
-            statuses = await self.issued.statuses(call.principal.key_id, ids)
+            entries = await self.issued.entries(call.principal.key_id, ids)
         except ToolIdsUnavailable as exc:
             v = call.add(Verdict(NAME, "error", rule="tool_message.store_unavailable",
                                  reason=f"tool-call id store unreachable ({exc})",
@@ -119,9 +141,24 @@ class PolicyGuard(Guard):
             raise GuardBlocked(v, status=503, code="policy_unavailable", type="api_error",
                                message="Keepgate cannot check this tool message right now "
                                        "(its tool-call id store is unreachable).") from None
+        for tcid, (name, arguments) in history_calls.items():
+            entry = entries.get(tcid)
+            if entry is None or not entry[1]:
+                continue  # not issued here (or recorded before digests): nothing to compare
+            if call_digest(name, arguments) not in entry[1]:
+                v = call.add(Verdict(NAME, "block", rule="tool_message.call_mismatch",
+                                     reason="an assistant turn carries an issued tool-call id "
+                                            "with a different tool name or arguments",
+                                     detail={"tool_call_id": tcid[:100]}))
+                raise GuardBlocked(v, status=400, code="tool_call_mismatch",
+                                   message="An assistant message carries a tool_call_id this "
+                                           "gateway issued, but with a different tool name or "
+                                           "arguments than the call it released. Send the "
+                                           "assistant turn back as it was received.")
         for m in messages:
             tcid = m.get("tool_call_id")
-            status = statuses.get(tcid) if isinstance(tcid, str) else None
+            entry = entries.get(tcid) if isinstance(tcid, str) else None
+            status = entry[0] if entry else None
             if status != "allowed":
                 _refuse_tool_message(call, status)
 
@@ -296,14 +333,14 @@ class _Enforcer:
         self.summary.append(f"{_safe(name)}={outcome}" + (f":{_safe(decision.rule)}" if reasons else ""))
         call.headers["x-keepgate-policy"] = ",".join(self.summary)[:1000]
         if release:
-            await _remember(guard, call, tcid, "allowed")
+            args = raw_args
+            if decision.rewritten_arguments is not None:
+                args = json.dumps(decision.rewritten_arguments, separators=(",", ":"))
+            await _remember(guard, call, tcid, "allowed", guard.digests(call, name, args))
             self.counts[name] += 1
             context.record(name, inp["tool"]["arguments"])
             call.facts.tools_called.append(name)
             call.facts.issued_tool_call_ids.add(tcid)
-            args = raw_args
-            if decision.rewritten_arguments is not None:
-                args = json.dumps(decision.rewritten_arguments, separators=(",", ":"))
             new_index = self.released[choice]
             self.released[choice] += 1
             async for out in self._emit(make_chunk(self.template, index=choice, delta={
@@ -344,6 +381,16 @@ def _is_prelude(chunk: Chunk) -> bool:
             return False
     return bool(chunk.get("choices"))
 
+
+
+def _refuse_function_message(call: Call) -> None:
+    """A legacy `function` message: it names a function but answers no issued id."""
+    v = call.add(Verdict(NAME, "block", rule="tool_message.function_role",
+                         reason="function-role message answers no issued tool call"))
+    raise GuardBlocked(v, status=400, code="unknown_tool_call_id",
+                       message="A 'function' message answers no tool_call_id this gateway "
+                               "issued; send tool results as 'tool' messages with the "
+                               "tool_call_id of the call they answer.")
 
 
 def _refuse_tool_message(call: Call, status: str | None) -> None:
@@ -392,11 +439,12 @@ def _tool_call_store(settings: PolicySettings, config: KeepgateConfig) -> ToolCa
     return IssuedToolCalls(settings.max_tracked_ids)
 
 
-async def _remember(guard: PolicyGuard, call: Call, tcid: str, status: str) -> None:
+async def _remember(guard: PolicyGuard, call: Call, tcid: str, status: str,
+                    digests: tuple[str, ...] = ()) -> None:
     """Record a decided id; if the store is down, a later `tool` message answering it is
     refused (closed) rather than the answer being held up now."""
     try:
-        await guard.issued.record(call.principal.key_id, tcid, status)  # type: ignore[arg-type]
+        await guard.issued.record(call.principal.key_id, tcid, status, digests)  # type: ignore[arg-type]
     except ToolIdsUnavailable as exc:
         log.warning("policy: could not record tool call id (%s); a tool message answering "
                     "it will be refused", exc, extra={"request_id": call.id})

@@ -1,7 +1,11 @@
-"""Which tool-call ids the gateway handed to which principal, and what it decided.
+"""Which tool-call ids the gateway handed to which principal, what it decided, and what the
+call was.
 
 A `tool` message is only accepted as the answer to a call this gateway released to the same
-principal. Two stores: in memory (one replica; LRU-bounded per principal and in principals)
+principal, and an assistant turn that carries an issued id must carry the same tool name and
+arguments the gateway released (`call_digest`: a digest of the name and the canonical JSON
+of the arguments, so a client that re-serialises them — /v1/messages, /v1/responses — still
+matches, and one that rewrites them does not). Two stores: in memory (one replica; LRU-bounded per principal and in principals)
 and Redis (shared by every replica, so a conversation may hop between them; one hash per
 principal with a TTL; a request's tool messages are looked up in one HMGET). With
 `backend: auto` the Redis store is used whenever `general_settings.redis_url` is set.
@@ -10,8 +14,10 @@ principal with a TTL; a request's tool messages are looked up in one HMGET). Wit
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 from collections import OrderedDict
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -20,13 +26,58 @@ Status = Literal["allowed", "denied", "held"]
 _STATUSES: frozenset[str] = frozenset(("allowed", "denied", "held"))
 
 
+def canonical_arguments(arguments: Any) -> str:
+    """Arguments as canonical JSON: parsed, keys sorted, compact, integral floats as ints.
+    Unparseable text stays as it is (it can only match itself)."""
+    value = arguments
+    if isinstance(arguments, str):
+        try:
+            value = json.loads(arguments or "{}")
+        except ValueError:
+            return arguments
+    return json.dumps(_ints(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _ints(v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2 ** 53:
+        return int(v)
+    if isinstance(v, dict):
+        return {str(k): _ints(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_ints(x) for x in v]
+    return v
+
+
+def call_digest(name: str, arguments: Any) -> str:
+    """What binds an issued id to the call it was issued for (24 hex digits)."""
+    raw = json.dumps([name, canonical_arguments(arguments)], ensure_ascii=False)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:24]
+
+
+def encode(status: Status, digests: tuple[str, ...] = ()) -> str:
+    return status + (":" + ",".join(digests) if digests else "")
+
+
+def decode(value: str | None) -> tuple[Status, frozenset[str]] | None:
+    """(status, digests) from a stored value; values from before digests have none."""
+    if not value:
+        return None
+    status, _, rest = value.partition(":")
+    if status not in _STATUSES:
+        return None
+    return status, frozenset(d for d in rest.split(",") if d)  # type: ignore[return-value]
+
+
 class ToolIdsUnavailable(Exception):
     """The shared store could not be reached: the caller decides (fail closed by default)."""
 
 
 class ToolCallStore(Protocol):
-    async def record(self, principal: str, call_id: str, status: Status) -> None: ...
+    async def record(self, principal: str, call_id: str, status: Status,
+                     digests: tuple[str, ...] = ()) -> None: ...
     async def statuses(self, principal: str, call_ids: list[str]) -> dict[str, Status]: ...
+    async def entries(self, principal: str, call_ids: list[str]
+                      ) -> dict[str, tuple[Status, frozenset[str]]]: ...
     async def ready(self) -> tuple[bool, str]: ...
     async def aclose(self) -> None: ...
 
@@ -37,9 +88,10 @@ class IssuedToolCalls:
     def __init__(self, max_per_principal: int = 10_000, max_principals: int = 10_000) -> None:
         self.max_per_principal = max_per_principal
         self.max_principals = max_principals
-        self._by_principal: OrderedDict[str, OrderedDict[str, Status]] = OrderedDict()
+        self._by_principal: OrderedDict[str, OrderedDict[str, str]] = OrderedDict()
 
-    async def record(self, principal: str, call_id: str, status: Status) -> None:
+    async def record(self, principal: str, call_id: str, status: Status,
+                     digests: tuple[str, ...] = ()) -> None:
         ids = self._by_principal.get(principal)
         if ids is None:
             ids = self._by_principal[principal] = OrderedDict()
@@ -47,15 +99,25 @@ class IssuedToolCalls:
                 self._by_principal.popitem(last=False)
         else:
             self._by_principal.move_to_end(principal)
-        ids[call_id] = status
+        ids[call_id] = encode(status, digests)
         ids.move_to_end(call_id)
         while len(ids) > self.max_per_principal:
             ids.popitem(last=False)
 
     async def statuses(self, principal: str, call_ids: list[str]) -> dict[str, Status]:
         """What was decided for each of `call_ids` (ids never issued are left out)."""
+        return {c: e[0] for c, e in (await self.entries(principal, call_ids)).items()}
+
+    async def entries(self, principal: str, call_ids: list[str]
+                      ) -> dict[str, tuple[Status, frozenset[str]]]:
+        """(status, digests) for each of `call_ids` that was issued."""
         ids = self._by_principal.get(principal) or {}
-        return {c: ids[c] for c in call_ids if c in ids}
+        out = {}
+        for c in call_ids:
+            e = decode(ids.get(c))
+            if e is not None:
+                out[c] = e
+        return out
 
     async def ready(self) -> tuple[bool, str]:
         return True, "memory"
@@ -85,23 +147,33 @@ class RedisToolCalls:
             self._loop = loop
         return self._client
 
-    async def record(self, principal: str, call_id: str, status: Status) -> None:
+    async def record(self, principal: str, call_id: str, status: Status,
+                     digests: tuple[str, ...] = ()) -> None:
         key = self.prefix + principal
         try:
             async with self._redis().pipeline(transaction=False) as pipe:
-                await pipe.hset(key, call_id, status).expire(key, self.ttl_s).execute()
+                await pipe.hset(key, call_id, encode(status, digests)).expire(key, self.ttl_s).execute()
         except (RedisError, OSError) as exc:
             raise ToolIdsUnavailable(type(exc).__name__) from None
 
     async def statuses(self, principal: str, call_ids: list[str]) -> dict[str, Status]:
-        """One HMGET for every tool message of a request, however long the conversation."""
+        return {c: e[0] for c, e in (await self.entries(principal, call_ids)).items()}
+
+    async def entries(self, principal: str, call_ids: list[str]
+                      ) -> dict[str, tuple[Status, frozenset[str]]]:
+        """One HMGET for every id of a request, however long the conversation."""
         if not call_ids:
             return {}
         try:
             values = await self._redis().hmget(self.prefix + principal, call_ids)
         except (RedisError, OSError) as exc:
             raise ToolIdsUnavailable(type(exc).__name__) from None
-        return {c: v for c, v in zip(call_ids, values) if v in _STATUSES}
+        out = {}
+        for c, v in zip(call_ids, values):
+            e = decode(v)
+            if e is not None:
+                out[c] = e
+        return out
 
     async def ready(self) -> tuple[bool, str]:
         try:

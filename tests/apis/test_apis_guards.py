@@ -178,8 +178,10 @@ def test_pii_is_scrubbed_at_every_chunk_split(gateway_factory, fake_model_url):
 
 
 @pytest.mark.parametrize("stream", [False, True])
-def test_pii_in_tool_arguments_is_scrubbed(gateway_factory, fake_model_url, stream):
-    gw = start(gateway_factory, fake_model_url, {"guards": {"pii": {"enabled": True}}})
+def test_pii_in_tool_arguments_is_scrubbed_when_configured(gateway_factory, fake_model_url,
+                                                           stream):
+    gw = start(gateway_factory, fake_model_url,
+               {"guards": {"pii": {"enabled": True, "tool_arguments": "redact"}}})
     calls = [{"id": "call_1", "name": "send_email",
               "arguments": {"q": "forward to john.smith@acme.io"}}]
     fake = {"fake": {"tool_calls": calls, "chunk_chars": 4}}
@@ -229,7 +231,8 @@ def test_denied_function_call_never_reaches_the_client(gateway_factory, fake_mod
                 {"type": "function_call_output", "call_id": call_id, "output": "sent"}])
         assert err.value.body["code"] == code
     ok = client.responses.create(model=model, input=[
-        {"type": "function_call", "call_id": "call_a1", "name": "search", "arguments": "{}"},
+        {"type": "function_call", "call_id": "call_a1", "name": "search",
+         "arguments": '{"q": "x"}'},
         {"type": "function_call_output", "call_id": "call_a1", "output": "found"}],
         extra_body={"fake": {"reply": "done"}})
     assert ok.output_text == "done"

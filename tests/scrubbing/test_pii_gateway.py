@@ -19,7 +19,7 @@ from gateway.scrubbing.guard import build
 from tests.scrubbing.cases import CASES, sentence
 
 SCRUBBER = build({}, None, None).scrubber_for_section({})
-PII_ON = {"guards": {"pii": {"enabled": True}}}
+PII_ON = {"guards": {"pii": {"enabled": True, "tool_arguments": "redact"}}}
 
 
 def ask(client: openai.OpenAI, fake: dict[str, Any], **kw: Any) -> Any:

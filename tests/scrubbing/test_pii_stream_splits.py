@@ -23,7 +23,7 @@ from gateway.scrubbing.guard import build
 from tests.scrubbing.cases import CASES, FORMATS, format_sentence, sentence
 
 #: Coalescing off: every piece may release, so each split exercises the hold-back rules.
-GUARD = build({}, None, None)
+GUARD = build({"tool_arguments": "redact"}, None, None)
 COALESCING = build({"stream_coalesce_ms": 2}, None, None)
 SCRUBBER = COALESCING.scrubber_for_section({})
 #: Patterns only (nlp_model: none): prose is released without analysis, which the cost
