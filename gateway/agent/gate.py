@@ -40,9 +40,25 @@ class PolicyGate:
             log.warning("agent: no policy guard is enabled; tool calls are %s",
                         "allowed unchecked" if allow_without_policy else "refused")
 
+    def context(self, messages: list[dict[str, Any]], schemas: list[dict[str, Any]], *,
+                approved_ids: list[str], detected: list[dict[str, Any]]) -> Any:
+        """The run's provenance index over its messages (None without a policy): the same
+        catalogue and facts the proxy path uses, so a recipient that only a document named
+        waits for approval here too."""
+        if self.service is None:
+            return None
+        from gateway.policy.catalog import catalog_for
+        from gateway.policy.inputs import ProvenanceContext
+
+        executed = [m.get("tool_call_id") for m in messages if m.get("role") == "tool"
+                    and str(m.get("content") or "").startswith('{"ok": true')]
+        return ProvenanceContext(catalog_for(self.service.bundle.data), messages, tools=schemas,
+                                 approved_ids=approved_ids, detected=detected,
+                                 executed_ids=[i for i in executed if isinstance(i, str)])
+
     async def decide(self, principal: Principal, tool: str, arguments: dict[str, Any], *,
                      offered: list[str], model: str, facts: dict[str, Any], call_id: str,
-                     metadata: dict[str, Any]) -> ToolDecision:
+                     metadata: dict[str, Any], context: Any = None) -> ToolDecision:
         if self.service is None:
             if self.allow_without_policy:
                 return ToolDecision("allow", "policy.off")
@@ -52,7 +68,8 @@ class PolicyGate:
         from gateway.policy.inputs import build_policy_input
 
         inp = build_policy_input(principal, tool, arguments, offered_tools=offered, model=model,
-                                 facts=facts, call_id=call_id, metadata=metadata)
+                                 facts=facts, call_id=call_id, metadata=metadata,
+                                 context=context)
         try:
             d: PolicyDecision = await self.service.decide(inp)
         except Exception as exc:  # noqa: BLE001 - the engine could not decide

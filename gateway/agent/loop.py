@@ -217,12 +217,18 @@ class Loop:
                       prior: dict[str, Any] | None, clock: "_Clock") -> ToolDecision:
         st = live.state
         if prior is None:
+            # Every message but the current turn's own call is history: the call's values
+            # are looked up in what the system, the user and the tools said before it.
+            context = self.policy.context(
+                st.messages, self.engine.schemas(st.tools),
+                approved_ids=[i for i, a in st.approvals.items() if a.get("decision") == "approve"],
+                detected=st.taint_sources)
             d = await self.policy.decide(
                 live.principal, name, args, offered=st.tools, model=st.model,
                 facts={"tainted": st.tainted, "taint_sources": st.taint_sources,
                        "tools_called": st.tools_called}, call_id=tcid,
                 metadata={"route": "agent", "run_id": st.id, "session_id": st.session_id,
-                          "step": st.step})
+                          "step": st.step}, context=context)
             self._audit(live, tcid, name, d.outcome, d.rule, by="policy")
             view = self.view(live)
             live.emit("tool.decided", step=st.step, tool_call_id=tcid,

@@ -58,21 +58,26 @@ class ProvenanceContext:
     came from: the conversation index, the conversation totals, the offered tool schemas.
 
     Built once per request; `record` adds each call released in the same response, so the
-    next call of that response sees it in the totals."""
+    next call of that response sees it in the totals. `executed_ids` (the hosted agent)
+    limits the totals to calls that ran; the proxy counts every call in the history (each
+    was released by the gateway)."""
 
     def __init__(self, catalog: Catalog, messages: Iterable[Any] | None = None, *,
                  tools: Iterable[Any] | None = None,
                  schemas: Mapping[str, Mapping[str, Any]] | None = None,
                  approved_ids: Iterable[str] = (),
-                 detected: Iterable[Mapping[str, Any]] = ()) -> None:
+                 detected: Iterable[Mapping[str, Any]] = (),
+                 executed_ids: Iterable[str] | None = None) -> None:
         self.catalog = catalog
         detected = [d for d in detected if isinstance(d, Mapping)]
         self.index = ConversationIndex(messages, catalog, approved_ids=approved_ids,
                                        detected=detected)
         self.schemas = dict(schemas) if schemas is not None else offered_schemas(tools)
         self.totals = Totals(catalog)
-        for name, args in self.index.history_calls:
-            self.totals.add(name, args)
+        executed = set(executed_ids) if executed_ids is not None else None
+        for tcid, name, args in self.index.history_calls:
+            if executed is None or tcid in executed:
+                self.totals.add(name, args)
 
     def record(self, name: str, arguments: Any) -> None:
         """A call released earlier in this response (counts towards the totals)."""

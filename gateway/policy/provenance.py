@@ -95,8 +95,8 @@ class ConversationIndex:
         self.untrusted_tools: list[str] = []
         self.untrusted_count = 0
         self.taint_sources: list[dict[str, Any]] = []
-        #: (tool name, parsed arguments) of the assistant's earlier calls, in order.
-        self.history_calls: list[tuple[str, Any]] = []
+        #: (id, tool name, parsed arguments) of the assistant's earlier calls, in order.
+        self.history_calls: list[tuple[str | None, str, Any]] = []
         names: dict[str, str] = {}
         for i, m in enumerate(messages or ()):
             if not isinstance(m, Mapping):
@@ -106,12 +106,13 @@ class ConversationIndex:
                 for tc in m.get("tool_calls") or ():
                     fn = (tc or {}).get("function") if isinstance(tc, Mapping) else None
                     if isinstance(fn, Mapping) and isinstance(fn.get("name"), str):
-                        if isinstance(tc.get("id"), str):
-                            names[tc["id"]] = fn["name"]
-                        self.history_calls.append((fn["name"], _parse(fn.get("arguments"))))
+                        tcid = tc.get("id") if isinstance(tc.get("id"), str) else None
+                        if tcid:
+                            names[tcid] = fn["name"]
+                        self.history_calls.append((tcid, fn["name"], _parse(fn.get("arguments"))))
                 fc = m.get("function_call")
                 if isinstance(fc, Mapping) and isinstance(fc.get("name"), str):
-                    self.history_calls.append((fc["name"], _parse(fc.get("arguments"))))
+                    self.history_calls.append((None, fc["name"], _parse(fc.get("arguments"))))
                 continue
             text = message_text(m.get("content"))
             if role in _ROLE_SOURCE:
