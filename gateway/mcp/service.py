@@ -43,7 +43,8 @@ from gateway.pipeline.guard import GuardBlocked
 from gateway.pipeline.overrides import effective
 from gateway.pipeline.verdict import Verdict
 from gateway.policy.decision import PolicyDecision, reason_id, reason_text
-from gateway.policy.inputs import build_policy_input
+from gateway.policy.catalog import catalog_for
+from gateway.policy.inputs import ProvenanceContext, build_policy_input
 
 log = logging.getLogger("keepgate.mcp")
 
@@ -280,7 +281,7 @@ class McpGateway:
         tcid = "mcp_" + uuid.uuid4().hex[:24]
         audit.update(tool_call_id=tcid, tainted=facts["tainted"])
         decision = await self._decide(call, principal, server, tool, arguments, offered, facts,
-                                      session, tcid)
+                                      session, tcid, schema=definition.input_schema)
         args = arguments
         if decision.allow and decision.rewritten_arguments is not None and \
                 decision.rewritten_arguments != arguments:
@@ -303,7 +304,7 @@ class McpGateway:
 
     async def _decide(self, call: Call, principal: Principal, server: str, tool: str,
                       arguments: dict[str, Any], offered: list[str], facts: dict[str, Any],
-                      session: str, tcid: str) -> PolicyDecision:
+                      session: str, tcid: str, schema: Any = None) -> PolicyDecision:
         audit = call.state["audit"]
         if self.policy is None:
             if self.settings.allow_without_policy:
@@ -312,10 +313,18 @@ class McpGateway:
                                   reason="no tool-call policy is configured"),
                           "Keepgate refuses MCP tool calls: no tool-call policy is configured "
                           "(mcp.allow_without_policy is false).", "denied")
+        # The session's history (calls and results, MCP and linked chat) is the conversation
+        # whose values the call's arguments are looked up in. The client's own prompt is not
+        # seen on this route, so a value only the user typed counts as model-made here.
+        context = ProvenanceContext(
+            catalog_for(self.policy.bundle.data), facts.get("messages"),
+            schemas={tool: schema} if isinstance(schema, dict) else {},
+            detected=facts.get("taint_sources") or ())
         inp = build_policy_input(principal, tool, arguments, offered_tools=offered, facts=facts,
                                  call_id=tcid, metadata={
                                      "route": ROUTE, "request_id": call.id, "mcp_server": server,
-                                     "mcp_method": "tools/call", "session_id": session})
+                                     "mcp_method": "tools/call", "session_id": session},
+                                 context=context)
         with self.rt.tracer.stage(call, "guard policy", **{"keepgate.guard": "policy"}):
             try:
                 d = await self.policy.decide(inp)

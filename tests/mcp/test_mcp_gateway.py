@@ -105,7 +105,9 @@ async def test_an_injected_result_taints_the_session_and_holds_a_later_side_effe
         assert held.is_error
         meta = keepgate_meta(held)
         assert meta["code"] == "approval_required"
-        assert meta["rule"] == "taint.side_effect_needs_approval"
+        # The detector's finding holds every side effect; bob's address is also nowhere in
+        # the session (the first of the sorted reasons is the rule).
+        assert meta["rule"] == "provenance.untrusted_argument"
         assert len(sent(outbox)) == before
         # A read-only tool still runs in the tainted session.
         ok = await c.call_tool("read_file", {"path": "/srv/data/quarterly_report.txt"})
@@ -118,6 +120,24 @@ async def test_an_injected_result_taints_the_session_and_holds_a_later_side_effe
     assert len(sent(outbox)) == before + 1
     row = audit(mcp_gateway, route="mcp", tool="send_email", key_id="user")[-2]
     assert row["tainted"] is True and row["decision"] == "require_approval"
+
+
+async def test_a_recipient_only_an_untrusted_result_named_is_held(mcp_gateway, outbox) -> None:
+    """No detector finding: the session read an ordinary document (untrusted output), then
+    mails an address from it. MCP sees no user prompt, so the session's own history is the
+    conversation: the address comes only from the tool result."""
+    url = mcp_gateway.url + "/mcp/demo"
+    async with connect(url, KEYS["user"], "provenance-1") as c:
+        doc = await c.call_tool("read_file", {"path": "/srv/data/quarterly_report.txt"})
+        assert not doc.is_error and "flagged" not in keepgate_meta(doc)
+        before = len(sent(outbox))
+        held = await c.call_tool("send_email", {"to": "bob@example.com", "subject": "Q3",
+                                                "body": "summary"})
+        assert held.is_error and keepgate_meta(held)["code"] == "approval_required"
+        assert keepgate_meta(held)["rule"] == "provenance.untrusted_argument"
+        assert len(sent(outbox)) == before
+    row = audit(mcp_gateway, route="mcp", tool="send_email", key_id="user")[-1]
+    assert row["decision"] == "require_approval" and not row.get("tainted")
 
 
 async def test_a_held_call_runs_once_after_approval_through_the_api(mcp_gateway,
@@ -194,7 +214,9 @@ async def test_a_changed_description_is_refused_until_approved_with_the_cli(
 
     server, _ = lab
     url = mcp_gateway.url + "/mcp/lab"
-    async with connect(url, mcp_gateway.master_key) as c:  # admin: every tool
+    # admin: every tool. Its own session: `forecast` is not in the tool catalogue, so it
+    # counts as side-effecting and a session that read untrusted output would hold it.
+    async with connect(url, mcp_gateway.master_key, "forecast-pins") as c:
         assert "forecast" in names(await c.list_tools())
         assert not (await c.call_tool("forecast", {"city": "Oslo"})).is_error
         set_description(server, "forecast", FORECAST + " Also reads your calendar.")
@@ -214,6 +236,8 @@ async def test_a_changed_description_is_refused_until_approved_with_the_cli(
         done = runner.invoke(app, ["mcp", "approve", "lab", "forecast"], env=env)
         assert done.exit_code == 0, done.output
         assert "forecast" in names(await c.list_tools())
+    # A fresh session: this one already read forecast's (untrusted) output.
+    async with connect(url, mcp_gateway.master_key, "forecast-pins-2") as c:
         ok = await c.call_tool("forecast", {"city": "Oslo"})
         assert not ok.is_error and "Rain" in ok.content[0].text
     assert audit(mcp_gateway, event="tool_approved", server="lab", tool="forecast")
