@@ -17,7 +17,15 @@ the same rotating set of policy inputs (allowed, denied by role, by argument, by
   REST stand-in on loopback (uvicorn in a thread, evaluating with the real OPA engine), and
   the same stand-in with a trivial policy (the HTTP round trip alone).
 
-Prints one table: decisions/s, p50 and p99 in µs, and p50 as a multiple of the baseline.
+- with provenance: the shipped policies with the input built from a 10-message
+  conversation (system prompt, user task, tool outputs) through `ProvenanceContext`, the
+  index built per decision (what one tool call of one request pays);
+- `--before DIR`: another copy of policies/ (e.g. `git archive main policies | tar -x -C
+  /tmp/before`, then `--before /tmp/before/policies`) in the same process, for the ratio.
+
+Prints one table: decisions/s, p50 and p99 in µs, and p50 as a multiple of the baseline,
+then the provenance index's cost at 10 / 100 / 1000 messages (tool outputs of ~4 KB): build the
+index and compute one call's facts, µs and µs per KB (`--curve-only` prints just that).
 """
 
 from __future__ import annotations
@@ -40,7 +48,8 @@ import gateway  # noqa: E402,F401 - offline switches
 from gateway.policy.bundle import DEFAULT_POLICY_DIR, Bundle, load_bundle  # noqa: E402
 from gateway.policy.decision import PolicyDecision  # noqa: E402
 from gateway.policy.embedded import EmbeddedEngine  # noqa: E402
-from gateway.policy.inputs import build_policy_input  # noqa: E402
+from gateway.policy.catalog import Catalog  # noqa: E402
+from gateway.policy.inputs import ProvenanceContext, build_policy_input  # noqa: E402
 from gateway.policy.remote import OpaServerEngine  # noqa: E402
 from gateway.policy.testing.opa_server import OpaTestServer  # noqa: E402
 from bench.stats import pct  # noqa: E402
@@ -70,12 +79,55 @@ def inputs() -> list[tuple[str, str, bool, str]]:
     return out
 
 
-def make_input(role: str, tool: str, tainted: bool, args: str) -> dict[str, Any]:
+_CATALOG: list[Catalog] = []
+
+
+def make_input(role: str, tool: str, tainted: bool, args: str,
+               conversation: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    context = None
+    if conversation is not None:
+        context = ProvenanceContext(_CATALOG[0], conversation)
     return build_policy_input({"key_id": "bench", "role": role, "team": None}, tool, args,
                               offered_tools=["search", "send_email", "http_get", "sql_query",
                                              "read_file"], model="demo", call_id="call_1",
                               facts={"tainted": tainted, "tools_called": ["search"]},
-                              metadata={"route": "chat.completions", "stream": False})
+                              metadata={"route": "chat.completions", "stream": False},
+                              context=context)
+
+
+WORDS = ("the quarterly numbers look fine but the vendor asked us to confirm the new bank "
+         "details before Friday and to copy the finance team on every reply ").split()
+
+
+def conversation(n: int, chars: int = 4000) -> list[dict[str, Any]]:
+    """A system prompt, a user task, then assistant tool calls and ~`chars`-character tool
+    outputs (mail, documents) with addresses, URLs, IBANs and amounts in them."""
+    msgs: list[dict[str, Any]] = [
+        {"role": "system", "content": "You are an AI assistant that uses the given tools."},
+        {"role": "user", "content": "Summarise my inbox and mail the summary to bob@example.com."}]
+    i = 0
+    while len(msgs) < n:
+        i += 1
+        body = " ".join(WORDS[(i + k) % len(WORDS)] for k in range(chars // 6))
+        body += (f" Contact ops{i}@vendor{i}.example or see https://docs.vendor{i}.example/a/{i}"
+                 f" IBAN DE89 3704 0044 0532 0130 {i:02d} amount {i},250.00 EUR.")
+        tcid = f"call_{i}"
+        msgs.append({"role": "assistant", "content": None, "tool_calls": [
+            {"id": tcid, "type": "function",
+             "function": {"name": "search", "arguments": json.dumps({"q": f"page {i}"})}}]})
+        if len(msgs) < n:
+            msgs.append({"role": "tool", "tool_call_id": tcid, "content": body[:chars]})
+    return msgs[:n]
+
+
+class _WithProvenance:
+    """The shipped policies, the input built with a ProvenanceContext over `conversation`."""
+
+    def __init__(self, engine: EmbeddedEngine, conv: list[dict[str, Any]]) -> None:
+        self.engine, self.conv = engine, conv
+
+    async def decide(self, input: dict[str, Any]) -> PolicyDecision:
+        return await self.engine.decide(input)
 
 
 class _Allow:
@@ -175,13 +227,40 @@ async def measure(engines: dict[str, Any], n: int, rounds: int, build: bool) -> 
                 t0 = time.perf_counter_ns()
                 if raw:
                     await engine.decide(prebuilt[i % len(rows)])
+                elif isinstance(engine, _WithProvenance):
+                    await engine.decide(make_input(*r, conversation=engine.conv))
                 else:
                     await engine.decide(make_input(*r) if build else prebuilt[i % len(rows)])
                 sink.append(time.perf_counter_ns() - t0)
     return times
 
 
-async def main_async(n: int, rounds: int) -> None:
+def curve(sizes: tuple[int, ...] = (10, 100, 1000), reps: int = 30) -> None:
+    """The provenance index: build + one call's facts, per conversation size."""
+    from rich.console import Console
+    from rich.table import Table
+
+    args = json.dumps({"to": "ops7@vendor7.example", "subject": "summary",
+                       "body": "the summary", "amount": 7250})
+    table = Table(title="Provenance index: build + one call's facts (send_email, 4 leaves)",
+                  title_justify="left")
+    for col in ("messages", "KB", "p50 µs", "p90 µs", "µs / KB"):
+        table.add_column(col, justify="right")
+    for n in sizes:
+        conv = conversation(n)
+        kb = sum(len(m.get("content") or "") for m in conv) / 1024
+        ts = []
+        for _ in range(reps if n < 1000 else max(5, reps // 3)):
+            t0 = time.perf_counter_ns()
+            make_input("user", "send_email", False, args, conversation=conv)
+            ts.append(time.perf_counter_ns() - t0)
+        p50 = pct(ts, 50) / 1000
+        table.add_row(str(n), f"{kb:,.0f}", f"{p50:,.0f}", f"{pct(ts, 90) / 1000:,.0f}",
+                      f"{p50 / kb:,.2f}")
+    Console(width=110).print(table)
+
+
+async def main_async(n: int, rounds: int, before: Path | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -192,9 +271,13 @@ async def main_async(n: int, rounds: int) -> None:
     engines: dict[str, Any] = {
         "baseline: no policy (input + always-allow)": _Allow(),
         "embedded regorus, shipped policies": embedded,
+        "  with provenance facts (10-message conversation)": _WithProvenance(
+            embedded, conversation(10)),
         "  bare eval (no input build/parsing)": _Raw(embedded),
         "embedded regorus, one-rule policy": EmbeddedEngine(trivial),
     }
+    if before is not None:
+        engines[f"embedded regorus, policies in {before}"] = EmbeddedEngine(load_bundle([before]))
     vm = "regorus bytecode VM, shipped (not used)"
     engines[vm] = _RegorusVm(bundle, "data." + embedded.policy)
     try:
@@ -210,7 +293,8 @@ async def main_async(n: int, rounds: int) -> None:
     engines[f"REST to OPA API ({server.opa.engine} engine), shipped"] = remote
     engines["REST to OPA API, one-rule policy"] = remote_trivial
     for name, engine in engines.items():
-        if isinstance(engine, (_Raw, _Allow, _RegorusVm)) or "one-rule" in name:
+        if isinstance(engine, (_Raw, _Allow, _RegorusVm, _WithProvenance)) or \
+                "one-rule" in name or "policies in" in name:
             continue
         got = [(await engine.decide(make_input(*r))).outcome for r in inputs()]
         want = [(await embedded.decide(make_input(*r))).outcome for r in inputs()]
@@ -240,6 +324,7 @@ async def main_async(n: int, rounds: int) -> None:
         table.add_row(name, f"{1e9 / (sum(ts) / len(ts)):,.0f}", f"{p50:,.1f}",
                       f"{pct(ts, 99) / 1000:,.1f}", f"{p50 / base_p50:,.1f}", str(len(ts)))
     Console(width=110).print(table)
+    curve()
 
 
 def main() -> None:
@@ -247,9 +332,15 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="fewer decisions (~5 s)")
     ap.add_argument("--n", type=int, default=5000, help="decisions per in-process engine")
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--before", type=Path, help="another policies/ directory to compare")
+    ap.add_argument("--curve-only", action="store_true", help="only the provenance index curve")
     ns = ap.parse_args()
+    _CATALOG.append(Catalog(load_bundle([DEFAULT_POLICY_DIR]).data))
+    if ns.curve_only:
+        curve()
+        return
     n = 800 if ns.quick else ns.n
-    asyncio.run(main_async(n, ns.rounds))
+    asyncio.run(main_async(n, ns.rounds, ns.before))
 
 
 if __name__ == "__main__":

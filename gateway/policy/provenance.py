@@ -59,26 +59,19 @@ def message_text(content: Any) -> str:
 
 
 class _Group:
-    """All text of one (source, tool), lower-cased; the whitespace-collapsed form on demand."""
+    """All text of one (source, tool), lower-cased, joined on first lookup."""
 
-    __slots__ = ("parts", "_text", "_squashed")
+    __slots__ = ("parts", "_text")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
         self._text: str | None = None
-        self._squashed: str | None = None
 
     @property
     def text(self) -> str:
         if self._text is None:
             self._text = "\n".join(self.parts)
         return self._text
-
-    @property
-    def squashed(self) -> str:
-        if self._squashed is None:
-            self._squashed = " ".join(self.text.split())
-        return self._squashed
 
 
 class ConversationIndex:
@@ -95,26 +88,28 @@ class ConversationIndex:
         self.untrusted_tools: list[str] = []
         self.untrusted_count = 0
         self.taint_sources: list[dict[str, Any]] = []
-        #: (id, tool name, parsed arguments) of the assistant's earlier calls, in order.
+        #: (id, tool name, arguments as sent: JSON text or object) of the assistant's
+        #: earlier calls, in order; parsed only where a total needs them.
         self.history_calls: list[tuple[str | None, str, Any]] = []
         names: dict[str, str] = {}
         for i, m in enumerate(messages or ()):
-            if not isinstance(m, Mapping):
+            if not isinstance(m, dict):
                 continue
             role = m.get("role")
             if role == "assistant":
                 for tc in m.get("tool_calls") or ():
-                    fn = (tc or {}).get("function") if isinstance(tc, Mapping) else None
-                    if isinstance(fn, Mapping) and isinstance(fn.get("name"), str):
+                    fn = tc.get("function") if isinstance(tc, dict) else None
+                    if isinstance(fn, dict) and isinstance(fn.get("name"), str):
                         tcid = tc.get("id") if isinstance(tc.get("id"), str) else None
                         if tcid:
                             names[tcid] = fn["name"]
-                        self.history_calls.append((tcid, fn["name"], _parse(fn.get("arguments"))))
+                        self.history_calls.append((tcid, fn["name"], fn.get("arguments")))
                 fc = m.get("function_call")
-                if isinstance(fc, Mapping) and isinstance(fc.get("name"), str):
-                    self.history_calls.append((None, fc["name"], _parse(fc.get("arguments"))))
+                if isinstance(fc, dict) and isinstance(fc.get("name"), str):
+                    self.history_calls.append((None, fc["name"], fc.get("arguments")))
                 continue
-            text = message_text(m.get("content"))
+            content = m.get("content")
+            text = content if isinstance(content, str) else message_text(content)
             if role in _ROLE_SOURCE:
                 self._add(_ROLE_SOURCE[role], None, text)
             elif role in ("tool", "function"):
@@ -134,7 +129,7 @@ class ConversationIndex:
         if g is None:
             g = self.groups[(source, tool)] = _Group()
         g.parts.append(V.fold(text))
-        g._text = g._squashed = None
+        g._text = None
 
     def source_of_output(self, tool: str, *, approved: bool = False, flagged: bool = False) -> str:
         entry = self.catalog.get(tool)
@@ -209,7 +204,14 @@ class ConversationIndex:
         if len(s) < MIN_STRING:
             return None
         if " " in s:
-            return lambda g: V.find_token(g.text, s) or V.find_token(g.squashed, s)
+            words = s.split(" ")
+            compiled: list[Any] = []
+
+            def pattern() -> Any:  # compiled on the first text that needs it
+                if not compiled:
+                    compiled.append(V.words_pattern(words))
+                return compiled[0]
+            return lambda g: V.find_words(g.text, words, pattern)
         return lambda g: V.find_token(g.text, s)
 
 
@@ -327,6 +329,10 @@ class Totals:
 
     def add(self, name: str, arguments: Any) -> None:
         self.calls[name] = self.calls.get(name, 0) + 1
+        entry = self.catalog.get(name)
+        if entry.amount_argument is None and entry.effects != "egress":
+            return
+        arguments = _parse(arguments)
         args = arguments if isinstance(arguments, Mapping) else {}
         amount = _amount(self.catalog.get(name), args)
         if amount is not None:

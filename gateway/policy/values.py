@@ -6,7 +6,7 @@ IBAN printed in groups of four and sent without spaces, `1,000.00` and `1000`, a
 (where a value appears in the conversation) and constraints (allowlists) both compare values
 in these forms; text is only ever lower-cased, never rewritten, so the index stays cheap.
 
-Everything here is linear in its input: str methods and `str.find` loops, no regex.
+Everything here is linear in its input: str methods, `str.find` loops and RE2.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from urllib.parse import unquote
+
+import re2
 
 _PUNCT = " \t\r\n\"'`.,;:!?()[]{}<>"
 _SCHEMES = ("https://", "http://", "ftp://", "mailto:")
@@ -108,6 +111,10 @@ def parse_url(text: str) -> Url | None:
     if "." not in host.strip(".") or not all(ch.isalnum() or ch in ".-" for ch in host):
         return None
     host = host.strip(".")
+    labels = host.split(".")
+    if not any(ch.isalpha() for ch in labels[-1]) and not (
+            len(labels) == 4 and all(x.isdigit() and len(x) <= 3 for x in labels)):
+        return None  # "40.00" is a number, not a host; 10.0.0.1 is an address
     path = rest.split("#", 1)[0]
     while path.endswith("/"):
         path = path[:-1]
@@ -123,6 +130,8 @@ def number(value: object) -> Decimal | None:
     """A JSON number, or a string like "1,000.00", "$250", "EUR 1000" -> Decimal."""
     if isinstance(value, bool):
         return None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
     if isinstance(value, (int, float)):
         try:
             return Decimal(str(value))
@@ -220,6 +229,28 @@ def find_token(text: str, needle: str) -> bool:
         if j < len(text) and needle[-1].isalnum() and text[j].isalnum():
             continue
         return True
+
+
+def words_pattern(words: list[str]) -> Any:
+    """RE2 for the words in sequence separated by any whitespace run, not glued to letters
+    or digits at either end (RE2: linear in the text)."""
+    body = r"\s+".join(re2.escape(w) for w in words)
+    return re2.compile(r"(?:^|[^\w])" + body + r"(?:$|[^\w])")
+
+
+def find_words(text: str, words: list[str], pattern: Any = None) -> bool:
+    """The words in sequence, separated by any run of whitespace in `text` ("Hotel  Adlon"
+    and "Hotel\nAdlon" both contain "hotel adlon"). One `str.find` for the single-spaced
+    form first; RE2 only when the text has other whitespace."""
+    if not words:
+        return False
+    if find_token(text, " ".join(words)):
+        return True
+    if "\n" not in text and "  " not in text and "\t" not in text and "\r" not in text:
+        return False
+    if callable(pattern):
+        pattern = pattern()
+    return (pattern or words_pattern(words)).search(text) is not None
 
 
 def iban_grouped(c: str) -> str:

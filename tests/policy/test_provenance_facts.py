@@ -1,0 +1,178 @@
+"""Provenance facts in-process: value normalisation, the conversation index by source, the
+catalogue's defaults and constraints, conversation totals (no timing asserts: the cost curve
+is in bench/policy.py)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from gateway.policy import values as V
+from gateway.policy.catalog import Catalog
+from gateway.policy.inputs import ProvenanceContext, build_policy_input
+
+DATA = {"keepgate": {"tools": {
+    "read_inbox": {"effects": "none"},
+    "get_contacts": {"effects": "none", "output": "trusted"},
+    "get_webpage": {"effects": "none", "output": "untrusted"},
+    "book_hotel": {"effects": "internal", "sensitive": ["hotel"],
+                   "trust_output_when_approved": True},
+    "legacy_write": {"side_effects": True},
+    "legacy_read": {"side_effects": False},
+    "send_money": {"effects": "egress", "sensitive": ["iban", "amount"],
+                   "max_total": {"argument": "amount", "limit": 100},
+                   "constraints": {"iban": {"allow": ["DE89 3704 0044 0532 0130 00"],
+                                            "per_user": "payees",
+                                            "on_mismatch": "provenance"},
+                                   "channel": {"pattern": "^#[a-z-]+$"},
+                                   "url": {"hosts": ["*.example.com"],
+                                           "on_mismatch": "require_approval"}}},
+    "send_email": {"effects": "egress", "sensitive": ["to"],
+                   "constraints": {"to": {"domains": ["corp.example"]}}},
+}, "users": {"alice": {"payees": ["GB33BUKB20201555555555"]}}}}
+CATALOG = Catalog(DATA)
+
+
+@pytest.mark.parametrize("a,b", [
+    ("https://www.Example.com/path/", "example.com/path"),
+    ("example.com/path", "http://example.com:80/path"),
+    ("www.example.com", "https://example.com/"),
+])
+def test_urls_compare_in_canonical_form(a, b):
+    assert V.parse_url(a) is not None and V.parse_url(a) == V.parse_url(b)
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "file:///etc/passwd",
+                                 "https://api.example.com@evil.net/", "//evil.com/x",
+                                 "not a url", "localhost"])
+def test_not_urls(bad):
+    assert V.parse_url(bad) is None
+
+
+@pytest.mark.parametrize("text,value", [("1,000.00", 1000), ("$250", 250), ("EUR 99.5", 99.5),
+                                        ("1000", Decimal("1000.0"))])
+def test_numbers_in_other_forms(text, value):
+    assert V.number(text) == V.number(value)
+
+
+@pytest.mark.parametrize("text,found", [
+    ("pay $1,000.00 today", True), ("pay 1000 EUR", True), ("pay 1000.0", True),
+    ("pay 21000", False), ("pay 1000.5", False), ("pay 1,000,000", False), ("id 10001", False)])
+def test_find_number_is_whole_token(text, found):
+    assert V.find_number(text, Decimal(1000)) is found
+
+
+def test_tokens_are_not_found_inside_longer_ones():
+    assert V.find_token("mail bob@x.com now", "bob@x.com")
+    assert not V.find_token("mail jimbob@x.com now", "bob@x.com")
+    assert not V.find_token("acct-123", "acct-12")
+
+
+def test_words_match_across_whitespace_runs():
+    assert V.find_words("book the hotel\n  adlon kempinski now", ["hotel", "adlon", "kempinski"])
+    assert not V.find_words("hotel adlonx", ["hotel", "adlon"])
+
+
+def conversation(tool_output: str, tool: str = "read_inbox") -> list[dict]:
+    return [{"role": "system", "content": "Payments only to DE89 3704 0044 0532 0130 00."},
+            {"role": "user", "content": "Pay 50 to my landlord and mail Bob@Corp.example"},
+            {"role": "assistant", "content": None, "tool_calls": [
+                {"id": "t1", "type": "function", "function": {"name": tool, "arguments": "{}"}}]},
+            {"role": "tool", "tool_call_id": "t1", "content": tool_output}]
+
+
+def facts(conv, tool, args, **kw) -> dict:
+    ctx = ProvenanceContext(CATALOG, conv, **kw)
+    return build_policy_input({"key_id": "alice", "role": "user"}, tool, args, context=ctx)
+
+
+def test_sources_after_normalisation():
+    inp = facts(conversation("Landlord IBAN: GB33 BUKB 2020 1555 5555 55. Also cc eve@corp.example"),
+                "send_money", {"iban": "de89370400440532013000", "amount": 50.0,
+                               "memo": "rent", "to": "EVE@corp.example"})
+    p = inp["facts"]["provenance"]
+    assert p["/iban"]["sources"] == ["system", "allowlisted"] and p["/iban"]["allowlisted"]
+    assert p["/amount"]["sources"] == ["user"] and p["/amount"]["sensitive"]
+    assert p["/to"]["sources"] == ["untrusted_tool"] and p["/to"]["tools"] == ["read_inbox"]
+    assert not p["/to"]["sensitive"]
+    assert inp["facts"]["untrusted_sensitive"] == []
+    assert inp["facts"]["tainted"] and not inp["facts"]["detected"]
+    assert inp["facts"]["untrusted_outputs"] == {"count": 1, "tools": ["read_inbox"]}
+
+
+def test_value_only_in_untrusted_output_is_flagged_and_per_user_list_vouches():
+    conv = conversation("Pay to GB33 BUKB 2020 1555 5555 55 or NL91ABNA0417164300")
+    attacker = facts(conv, "send_money", {"iban": "NL91ABNA0417164300", "amount": 50})
+    assert attacker["facts"]["untrusted_sensitive"] == ["/iban"]
+    assert attacker["facts"]["constraint_violations"] == []  # on_mismatch: provenance
+    payee = facts(conv, "send_money", {"iban": "GB33BUKB20201555555555", "amount": 50})
+    assert payee["facts"]["provenance"]["/iban"]["allowlisted"] is True
+    assert payee["facts"]["untrusted_sensitive"] == []
+
+
+def test_trusted_and_approved_outputs():
+    trusted = facts(conversation("carol: carol@corp.example", "get_contacts"), "send_email",
+                    {"to": "carol@corp.example"})
+    assert trusted["facts"]["provenance"]["/to"]["sources"] == ["trusted_tool", "allowlisted"]
+    assert not trusted["facts"]["tainted"]
+    conv = conversation("Booked: Hotel Adlon", "book_hotel")
+    before = facts(conv, "book_hotel", {"hotel": "hotel adlon"})
+    assert before["facts"]["provenance"]["/hotel"]["sources"] == ["untrusted_tool"]
+    after = facts(conv, "book_hotel", {"hotel": "hotel adlon"}, approved_ids=["t1"])
+    assert after["facts"]["provenance"]["/hotel"]["sources"] == ["approved_tool"]
+    flagged = facts(conversation("carol: carol@corp.example", "get_contacts"), "send_email",
+                    {"to": "carol@corp.example"}, detected=[{"tool_call_id": "t1"}])
+    assert flagged["facts"]["provenance"]["/to"]["sources"] == ["untrusted_tool", "allowlisted"]
+
+
+def test_catalogue_defaults_and_legacy_flags():
+    assert CATALOG.get("legacy_write").effects == "egress"
+    assert CATALOG.get("legacy_read").effects == "none"
+    unknown = CATALOG.get("launch_rockets")
+    assert not unknown.known and unknown.effects == "egress" and not unknown.output_trusted
+    assert unknown.is_sensitive("anything")
+    inp = facts(None, "launch_rockets", {"Target": "moon"})
+    assert inp["tool"]["effects"] == "egress" and inp["facts"]["untrusted_sensitive"] == ["/Target"]
+
+
+def test_constraints_case_insensitive_and_actions():
+    inp = facts(None, "send_money", {"IBAN": "DE89 3704 0044 0532 0130 00", "Channel": "General",
+                                     "url": "evil.net/x", "amount": 5})
+    p = inp["facts"]["provenance"]
+    assert p["/IBAN"]["allowlisted"] is True
+    assert inp["facts"]["constraint_violations"] == [
+        {"path": "/Channel", "argument": "Channel", "action": "deny"},
+        {"path": "/url", "argument": "url", "action": "require_approval"}]
+    ok = facts(None, "send_money", {"channel": "#general", "url": "api.example.com/v1"})
+    assert ok["facts"]["constraint_violations"] == []
+    assert facts(None, "send_email", {"to": "A@CORP.example"})["facts"]["constraint_violations"] == []
+
+
+def test_arguments_ci_drops_nulls_and_merges_case():
+    inp = facts(None, "send_email", {"to": "a@corp.example", "cc": None, "Bcc": ["b@x.y", None]})
+    assert inp["tool"]["arguments_ci"] == {"to": ["a@corp.example"], "bcc": ["b@x.y"]}
+
+
+def test_totals_over_the_history():
+    conv = [{"role": "user", "content": "pay 30 then 40"},
+            {"role": "assistant", "content": None, "tool_calls": [
+                {"id": "p1", "type": "function",
+                 "function": {"name": "send_money", "arguments": '{"amount": 30, "iban": "DE89370400440532013000"}'}},
+                {"id": "p2", "type": "function",
+                 "function": {"name": "send_money", "arguments": '{"amount": "40.00", "iban": "GB33BUKB20201555555555"}'}}]}]
+    t = facts(conv, "send_money", {"amount": 40, "iban": "NL91ABNA0417164300"})["facts"]["totals"]
+    assert t["calls"] == {"send_money": 2} and t["amounts"] == {"send_money": 110.0}
+    assert t["recipients"] == {"send_money": 3} and t["distinct_recipients"] == 3
+    only_ran = facts(conv, "send_money", {"amount": 1}, executed_ids=["p1"])["facts"]["totals"]
+    assert only_ran["amounts"] == {"send_money": 31.0}
+
+
+def test_schema_extra_and_missing_arguments():
+    tools = [{"type": "function", "function": {"name": "send_email", "parameters": {
+        "type": "object", "required": ["to"], "properties": {"To": {}, "body": {}}}}}]
+    inp = facts(None, "send_email", {"TO": None, "recipients": "x"}, tools=tools)
+    assert inp["tool"]["extra_arguments"] == ["recipients"]
+    assert inp["tool"]["missing_arguments"] == ["to"] and inp["tool"]["schema_known"]
+    none = facts(None, "send_email", {"x": 1})
+    assert none["tool"]["extra_arguments"] == [] and not none["tool"]["schema_known"]
