@@ -239,7 +239,8 @@ class InputGuard(Guard):
                 call.facts.tainted = True
                 call.facts.taint_sources.append({"guard": "input", **where,
                                                  "tool_call_id": item.tool_call_id,
-                                                 "rules": rules})
+                                                 "rules": rules,
+                                                 "severity": round(result.score, 4)})
             if rules:
                 decision = "block" if block_rules else "flag"
                 v = call.add(Verdict("input", decision, rule=(block_rules or rules)[0],

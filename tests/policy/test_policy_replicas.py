@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import openai
@@ -28,7 +29,8 @@ def _tool_turn(gw, name: str, args: dict) -> tuple[list[dict], str]:
     msg = res.choices[0].message
     call_id = msg.tool_calls[0].id if msg.tool_calls else res.model_extra["keepgate"]["policy"][0]["tool_call_id"]
     assistant = {"role": "assistant", "content": None, "tool_calls": [
-        {"id": call_id, "type": "function", "function": {"name": name, "arguments": "{}"}}]}
+        {"id": call_id, "type": "function",
+         "function": {"name": name, "arguments": json.dumps(args)}}]}  # as released
     return [{"role": "user", "content": "go"}, assistant], call_id
 
 
