@@ -59,19 +59,26 @@ def message_text(content: Any) -> str:
 
 
 class _Group:
-    """All text of one (source, tool), lower-cased, joined on first lookup."""
+    """All text of one (source, tool), lower-cased, joined on first lookup (and encoded to
+    UTF-8 on the first RE2 lookup)."""
 
-    __slots__ = ("parts", "_text")
+    __slots__ = ("parts", "_text", "_data")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
         self._text: str | None = None
+        self._data: bytes | None = None
 
     @property
     def text(self) -> str:
         if self._text is None:
             self._text = "\n".join(self.parts)
         return self._text
+
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = self.text.encode("utf-8")
+        return self._data
 
 
 class ConversationIndex:
@@ -129,7 +136,7 @@ class ConversationIndex:
         if g is None:
             g = self.groups[(source, tool)] = _Group()
         g.parts.append(V.fold(text))
-        g._text = None
+        g._text = g._data = None
 
     def source_of_output(self, tool: str, *, approved: bool = False, flagged: bool = False) -> str:
         entry = self.catalog.get(tool)
@@ -211,7 +218,7 @@ class ConversationIndex:
                 if not compiled:
                     compiled.append(V.words_pattern(words))
                 return compiled[0]
-            return lambda g: V.find_words(g.text, words, pattern)
+            return lambda g: V.find_words(g.text, words, pattern, g.data)
         return lambda g: V.find_token(g.text, s)
 
 

@@ -235,13 +235,17 @@ def words_pattern(words: list[str]) -> Any:
     """RE2 for the words in sequence separated by any whitespace run, not glued to letters
     or digits at either end (RE2: linear in the text)."""
     body = r"\s+".join(re2.escape(w) for w in words)
-    return re2.compile(r"(?:^|[^\w])" + body + r"(?:$|[^\w])")
+    head = r"\b" if words[0][:1].isalnum() else ""
+    tail = r"\b" if words[-1][-1:].isalnum() else ""
+    return re2.compile((head + body + tail).encode("utf-8"))
 
 
-def find_words(text: str, words: list[str], pattern: Any = None) -> bool:
+def find_words(text: str, words: list[str], pattern: Any = None,
+               data: Any = None) -> bool:
     """The words in sequence, separated by any run of whitespace in `text` ("Hotel  Adlon"
     and "Hotel\nAdlon" both contain "hotel adlon"). One `str.find` for the single-spaced
-    form first; RE2 only when the text has other whitespace."""
+    form first; RE2 (on the text's UTF-8 bytes, `data`: encoded once per text by the
+    caller) only when the text has other whitespace."""
     if not words:
         return False
     if find_token(text, " ".join(words)):
@@ -250,7 +254,10 @@ def find_words(text: str, words: list[str], pattern: Any = None) -> bool:
         return False
     if callable(pattern):
         pattern = pattern()
-    return (pattern or words_pattern(words)).search(text) is not None
+    if callable(data):
+        data = data()
+    return (pattern or words_pattern(words)).search(
+        data if data is not None else text.encode("utf-8")) is not None
 
 
 def iban_grouped(c: str) -> str:
