@@ -208,3 +208,37 @@ def test_evaluation_error_shows_no_server_path(gateway_factory, tmp_path: Path):
     assert "could not be evaluated" in msg["content"] and "error ref" in msg["content"]
     assert "secret-policy-dir" not in msg["content"] and ".rego" not in msg["content"]
     assert "secret-policy-dir" in gw.log_text()  # the operator still learns where
+
+
+def test_pii_in_arguments_is_a_fact_not_a_rewrite(gateway_factory, tmp_path: Path):
+    """Default PII settings: an IBAN the user asked to pay reaches the client intact; with
+    `pii.egress_action: require_approval` a card number in a mail body to a destination
+    that is not allowlisted waits for approval (the fact names the type, not the value)."""
+    import shutil
+
+    import yaml
+
+    from gateway.policy.bundle import DEFAULT_POLICY_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_POLICY_DIR / "data", data)
+    tools = yaml.safe_load((data / "tools.yaml").read_text())
+    tools["keepgate"]["pii"]["egress_action"] = "require_approval"
+    (data / "tools.yaml").write_text(yaml.safe_dump(tools))
+    gw = gateway_factory({"keys": KEYS, "guards": {
+        "pii": {"enabled": True}, "policy": {"enabled": True, "data_dirs": [str(data)]}}})
+    client = gw.client("sk-alice")
+    user = [{"role": "user", "content": "Pay 20 to DE89 3704 0044 0532 0130 00 and mail "
+                                        "bob@example.com"}]
+    msg = chat(client, [
+        {"id": "call_q1", "name": "transfer_money",
+         "arguments": {"iban": "DE89370400440532013000", "amount": 20}},
+        {"id": "call_q2", "name": "send_email",
+         "arguments": {"to": "bob@example.com", "body": "my card is 4111 1111 1111 1111"}}],
+        user)
+    assert decisions(msg) == [
+        ("transfer_money", "allow", []),
+        ("send_email", "require_approval", ["pii.egress_needs_approval"])]
+    assert json.loads(msg["calls"][0]["arguments"]) == {"iban": "DE89370400440532013000",
+                                                        "amount": 20}
+    assert "CREDIT_CARD" in msg["content"] and "4111" not in msg["content"]
