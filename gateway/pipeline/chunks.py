@@ -58,6 +58,8 @@ def parse_arguments(arguments: str) -> tuple[Any, str | None]:
         return json.loads(arguments or "{}"), None
     except json.JSONDecodeError as exc:
         return None, f"arguments are not valid JSON: {exc.msg} at position {exc.pos}"
+    except RecursionError:
+        return None, "arguments are nested too deeply"
 
 
 async def assemble(chunks: AsyncIterator[Chunk]) -> dict[str, Any]:

@@ -228,7 +228,7 @@ def _parse(arguments: Any) -> Any:
     if isinstance(arguments, str) and arguments:
         try:
             return json.loads(arguments)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     return None
 

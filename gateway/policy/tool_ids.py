@@ -30,12 +30,13 @@ def canonical_arguments(arguments: Any) -> str:
     """Arguments as canonical JSON: parsed, keys sorted, compact, integral floats as ints.
     Unparseable text stays as it is (it can only match itself)."""
     value = arguments
-    if isinstance(arguments, str):
-        try:
+    try:
+        if isinstance(arguments, str):
             value = json.loads(arguments or "{}")
-        except ValueError:
-            return arguments
-    return json.dumps(_ints(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return json.dumps(_ints(value), sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False)
+    except (ValueError, TypeError, RecursionError):  # not JSON, or nested past the stack
+        return arguments if isinstance(arguments, str) else repr(arguments)
 
 
 def _ints(v: Any) -> Any:
