@@ -25,6 +25,6 @@ require_approval contains sprintf("taint.side_effect_needs_approval: %q has side
 detected if input.facts.detected == true
 
 detected if {
-	not "detected" in object.keys(input.facts)
 	input.facts.tainted == true
+	not "detected" in object.keys(input.facts)
 }
