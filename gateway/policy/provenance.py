@@ -21,13 +21,19 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+import re2
+
 from gateway.policy import values as V
 from gateway.policy.catalog import Catalog, ToolEntry, forms
 
-SYSTEM, USER, TRUSTED, APPROVED, UNTRUSTED, ALLOWLISTED = (
-    "system", "user", "trusted_tool", "approved_tool", "untrusted_tool", "allowlisted")
+SYSTEM, USER, TRUSTED, APPROVED, UNTRUSTED, ALLOWLISTED, DERIVED = (
+    "system", "user", "trusted_tool", "approved_tool", "untrusted_tool", "allowlisted",
+    "derived")
 #: Sources that vouch for a value (anything but untrusted tool output or nowhere).
-TRUSTED_SOURCES = frozenset((SYSTEM, USER, TRUSTED, APPROVED, ALLOWLISTED))
+TRUSTED_SOURCES = frozenset((SYSTEM, USER, TRUSTED, APPROVED, ALLOWLISTED, DERIVED))
+#: Numbers taken from the system and user messages for `derived` (one arithmetic step).
+MAX_OPERANDS = 30
+_NUMBER = re2.compile(r"\d[\d,]*(?:\.\d+)?")
 _ROLE_SOURCE = {"system": SYSTEM, "developer": SYSTEM, "user": USER}
 MAX_LEAVES = 200
 MAX_DEPTH = 12
@@ -95,6 +101,7 @@ class ConversationIndex:
         self.untrusted_tools: list[str] = []
         self.untrusted_count = 0
         self.taint_sources: list[dict[str, Any]] = []
+        self._operands: list[Decimal] | None = None
         #: (id, tool name, arguments as sent: JSON text or object) of the assistant's
         #: earlier calls, in order; parsed only where a total needs them.
         self.history_calls: list[tuple[str | None, str, Any]] = []
@@ -162,6 +169,33 @@ class ConversationIndex:
                                            "tool_call_id": call_id, "message_index": message_index})
         self._add(source, tool, text)
         return source
+
+    def derived(self, value: Any) -> bool:
+        """Is the number one arithmetic step (+, -, x, /) from two numbers the user or the
+        system prompt wrote ("split the 300 bill three ways" -> 100)? Operands are the first
+        MAX_OPERANDS distinct numbers of those messages; computed once, on first use."""
+        d = V.number(value)
+        if d is None:
+            return False
+        if self._operands is None:
+            found: list[Decimal] = []
+            for source in (SYSTEM, USER):
+                g = self.groups.get((source, None))
+                if g is None:
+                    continue
+                for m in _NUMBER.finditer(g.text[:100_000]):
+                    n = V.number(m.group(0).rstrip(","))
+                    if n is not None and n not in found:
+                        found.append(n)
+                    if len(found) >= MAX_OPERANDS:
+                        break
+            self._operands = found
+        ops = self._operands
+        for i, a in enumerate(ops):
+            for b in ops[i:]:
+                if d in (a + b, abs(a - b), a * b) or (b and d == a / b) or (a and d == b / a):
+                    return True
+        return False
 
     # -- lookups ------------------------------------------------------------------------
     def locate(self, value: Any) -> tuple[list[str], list[str]]:
@@ -317,6 +351,10 @@ def call_facts(index: ConversationIndex, entry: ToolEntry, arguments: Any,
         sources, tools = index.locate(value)
         if allowlisted:
             sources.append(ALLOWLISTED)
+        if sensitive and not TRUSTED_SOURCES.intersection(sources) and \
+                not isinstance(value, bool) and V.number(value) is not None and \
+                index.derived(value):
+            sources.append(DERIVED)
         prov[path] = {"sources": sources, "tools": tools[:10], "sensitive": sensitive,
                       "allowlisted": allowlisted}
         if sensitive and not TRUSTED_SOURCES.intersection(sources):
