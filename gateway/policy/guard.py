@@ -24,6 +24,7 @@ import logging
 import re
 import uuid
 from collections import Counter
+from functools import partial
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,9 @@ from pydantic import ValidationError
 
 from gateway.config.load import config_error, validation_error
 from gateway.config.model import KeepgateConfig
+from gateway.pipeline import offload
 from gateway.pipeline.call import Call
+from gateway.pipeline.offload import HEAVY_CHARS, size_hint
 from gateway.pipeline.chunks import ToolCallBuffer, make_chunk, parse_arguments
 from gateway.pipeline.guard import Chunk, Guard, GuardBlocked
 from gateway.pipeline.overrides import effective
@@ -200,15 +203,19 @@ class _Enforcer:
         offered = call.body.get("tools")
         self.offered = offered if isinstance(offered, list) else []
         self._context: ProvenanceContext | None = None
+        #: A conversation big enough that indexing it and looking values up in it runs in
+        #: the offload pool, not on the event loop.
+        self.heavy = size_hint(call.body.get("messages"), HEAVY_CHARS) > HEAVY_CHARS
 
-    def context(self) -> ProvenanceContext:
+    async def context(self) -> ProvenanceContext:
         """The request's provenance index, built on the first tool call of the response."""
         if self._context is None:
             call = self.call
-            self._context = ProvenanceContext(
-                catalog_for(self.guard.service.bundle.data), call.body.get("messages"),
-                tools=self.offered,
-                detected=[s for s in call.facts.taint_sources if s.get("guard") == "input"])
+            self._context = await offload.run(partial(
+                ProvenanceContext, catalog_for(self.guard.service.bundle.data),
+                call.body.get("messages"), tools=self.offered,
+                detected=[s for s in call.facts.taint_sources if s.get("guard") == "input"]),
+                heavy=self.heavy)
         return self._context
 
     async def run(self, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
@@ -305,13 +312,14 @@ class _Enforcer:
         name = tc["function"]["name"]
         tcid = tc.get("id") or "call_kg" + uuid.uuid4().hex[:20]
         raw_args = tc["function"]["arguments"]
-        context = self.context()
-        inp = build_policy_input(
+        context = await self.context()
+        inp = await offload.run(partial(
+            build_policy_input,
             call.principal, name, raw_args, offered_tools=self.offered, model=call.model,
             facts=call.facts, call_id=tcid, tool_counts=dict(self.counts),
             metadata={"route": call.route, "request_id": call.id, "stream": call.stream,
                       "choice": choice}, context=context,
-            pii=guard.pii_entities(call, name, raw_args))
+            pii=guard.pii_entities(call, name, raw_args)), heavy=self.heavy)
         decision = await guard.service.decide(inp)
         if not inp["tool"]["arguments_valid"] and decision.allow:
             # Whatever the policy says, unparseable arguments are never released.
