@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from gateway.agent.checkpoint import CheckpointStore
@@ -29,6 +30,8 @@ from gateway.agent.redact import OutputScrubber, Redactor, ScrubFailed
 from gateway.agent.settings import AgentSettings
 from gateway.agent.tools.base import ToolContext
 from gateway.agent.tools.engine import ToolEngine, ToolOutcome, error
+from gateway.pipeline import offload
+from gateway.pipeline.offload import HEAVY_CHARS, size_hint
 from gateway.policy.decision import reason_text
 from gateway.runtime import Runtime
 
@@ -219,10 +222,11 @@ class Loop:
         if prior is None:
             # Every message but the current turn's own call is history: the call's values
             # are looked up in what the system, the user and the tools said before it.
-            context = self.policy.context(
-                st.messages, self.engine.schemas(st.tools),
+            heavy = size_hint(st.messages, HEAVY_CHARS) > HEAVY_CHARS
+            context = await offload.run(partial(
+                self.policy.context, st.messages, self.engine.schemas(st.tools),
                 approved_ids=[i for i, a in st.approvals.items() if a.get("decision") == "approve"],
-                detected=st.taint_sources)
+                detected=st.taint_sources), heavy=heavy)
             d = await self.policy.decide(
                 live.principal, name, args, offered=st.tools, model=st.model,
                 facts={"tainted": st.tainted, "taint_sources": st.taint_sources,
