@@ -43,7 +43,7 @@ from gateway.pipeline.guard import GuardBlocked
 from gateway.pipeline.overrides import effective
 from gateway.pipeline.verdict import Verdict
 from gateway.policy.decision import PolicyDecision, reason_id, reason_text
-from gateway.policy.catalog import catalog_for
+from gateway.policy.catalog import ToolEntry, catalog_for
 from gateway.policy.inputs import ProvenanceContext, build_policy_input
 
 log = logging.getLogger("keepgate.mcp")
@@ -281,7 +281,9 @@ class McpGateway:
         tcid = "mcp_" + uuid.uuid4().hex[:24]
         audit.update(tool_call_id=tcid, tainted=facts["tainted"])
         decision = await self._decide(call, principal, server, tool, arguments, offered, facts,
-                                      session, tcid, schema=definition.input_schema)
+                                      session, tcid, schema=definition.input_schema,
+                                      read_only=bool(definition.annotations and
+                                                     definition.annotations.read_only_hint))
         args = arguments
         if decision.allow and decision.rewritten_arguments is not None and \
                 decision.rewritten_arguments != arguments:
@@ -304,7 +306,8 @@ class McpGateway:
 
     async def _decide(self, call: Call, principal: Principal, server: str, tool: str,
                       arguments: dict[str, Any], offered: list[str], facts: dict[str, Any],
-                      session: str, tcid: str, schema: Any = None) -> PolicyDecision:
+                      session: str, tcid: str, schema: Any = None,
+                      read_only: bool = False) -> PolicyDecision:
         audit = call.state["audit"]
         if self.policy is None:
             if self.settings.allow_without_policy:
@@ -316,8 +319,14 @@ class McpGateway:
         # The session's history (calls and results, MCP and linked chat) is the conversation
         # whose values the call's arguments are looked up in. The client's own prompt is not
         # seen on this route, so a value only the user typed counts as model-made here.
+        # A tool the catalogue does not describe whose pinned (operator-approved) definition
+        # says readOnlyHint counts as `effects: none`; its output stays untrusted.
+        catalog = catalog_for(self.policy.bundle.data)
+        if read_only and tool not in catalog.entries:
+            catalog = catalog.overlay({tool: ToolEntry(name=tool, known=False, effects="none",
+                                                       extra_arguments="allow")})
         context = ProvenanceContext(
-            catalog_for(self.policy.bundle.data), facts.get("messages"),
+            catalog, facts.get("messages"),
             schemas={tool: schema} if isinstance(schema, dict) else {},
             detected=facts.get("taint_sources") or ())
         inp = build_policy_input(principal, tool, arguments, offered_tools=offered, facts=facts,

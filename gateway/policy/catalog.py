@@ -183,6 +183,14 @@ class Catalog:
         self.users: Mapping[str, Any] = kg.get("users") or {}
         self._unknown: dict[str, ToolEntry] = {}
 
+    def overlay(self, entries: Mapping[str, ToolEntry]) -> "Catalog":
+        """This catalogue plus `entries` for tools it does not describe (its own win)."""
+        out = Catalog.__new__(Catalog)
+        out.entries = {**entries, **self.entries}
+        out.users = self.users
+        out._unknown = {}
+        return out
+
     def get(self, name: str) -> ToolEntry:
         e = self.entries.get(name)
         if e is not None:

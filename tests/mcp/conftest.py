@@ -18,6 +18,7 @@ from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import ToolAnnotations
 
 from gateway.config.load import parse_config
 from gateway.mcp.demo_server import default_settings, demo_app
@@ -41,7 +42,7 @@ def lab_server() -> MCPServer:
     def get_weather(city: str) -> str:
         return f"Sunny in {city}, 21 C."
 
-    @lab.tool(description=FORECAST)
+    @lab.tool(description=FORECAST, annotations=ToolAnnotations(read_only_hint=True))
     def forecast(city: str) -> str:
         return f"Rain in {city} tomorrow."
 

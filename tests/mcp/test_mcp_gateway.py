@@ -140,6 +140,21 @@ async def test_a_recipient_only_an_untrusted_result_named_is_held(mcp_gateway, o
     assert row["decision"] == "require_approval" and not row.get("tainted")
 
 
+async def test_uncatalogued_tools_are_held_after_untrusted_output_unless_read_only(
+        mcp_gateway, lab) -> None:
+    """`forecast` is not in the tool catalogue (so it would count as side-effecting), but its
+    pinned definition says readOnlyHint: after the session read an untrusted result it still
+    runs, called twice with a value from that result."""
+    url = mcp_gateway.url + "/mcp/lab"
+    async with connect(url, mcp_gateway.master_key, "uncatalogued-1") as c:
+        assert not (await c.call_tool("search", {"query": "oncall"})).is_error
+        for _ in range(2):
+            ok = await c.call_tool("forecast", {"city": "Bergen"})
+            assert not ok.is_error and "Rain in" in ok.content[0].text
+        weather = await c.call_tool("get_weather", {"city": "Bergen"})
+        assert not weather.is_error  # in the catalogue as effects: none
+
+
 async def test_a_held_call_runs_once_after_approval_through_the_api(mcp_gateway,
                                                                     outbox) -> None:
     url = mcp_gateway.url + "/mcp/demo"
@@ -214,9 +229,7 @@ async def test_a_changed_description_is_refused_until_approved_with_the_cli(
 
     server, _ = lab
     url = mcp_gateway.url + "/mcp/lab"
-    # admin: every tool. Its own session: `forecast` is not in the tool catalogue, so it
-    # counts as side-effecting and a session that read untrusted output would hold it.
-    async with connect(url, mcp_gateway.master_key, "forecast-pins") as c:
+    async with connect(url, mcp_gateway.master_key, "forecast-pins") as c:  # admin: every tool
         assert "forecast" in names(await c.list_tools())
         assert not (await c.call_tool("forecast", {"city": "Oslo"})).is_error
         set_description(server, "forecast", FORECAST + " Also reads your calendar.")
@@ -236,8 +249,6 @@ async def test_a_changed_description_is_refused_until_approved_with_the_cli(
         done = runner.invoke(app, ["mcp", "approve", "lab", "forecast"], env=env)
         assert done.exit_code == 0, done.output
         assert "forecast" in names(await c.list_tools())
-    # A fresh session: this one already read forecast's (untrusted) output.
-    async with connect(url, mcp_gateway.master_key, "forecast-pins-2") as c:
         ok = await c.call_tool("forecast", {"city": "Oslo"})
         assert not ok.is_error and "Rain" in ok.content[0].text
     assert audit(mcp_gateway, event="tool_approved", server="lab", tool="forecast")
