@@ -118,6 +118,13 @@ class ToolEntry:
 
 def _entry(name: str, raw: Mapping[str, Any]) -> ToolEntry:
     effects = raw.get("effects")
+    if effects is not None and effects not in EFFECTS:
+        log.error("policy data: tools.%s.effects is %r, not one of %s: the tool counts as "
+                  "egress", name, effects, "/".join(EFFECTS))
+        effects = "egress"
+    if raw.get("output") not in (None, "trusted", "untrusted"):
+        log.error("policy data: tools.%s.output is %r, not trusted/untrusted: untrusted",
+                  name, raw.get("output"))
     if effects not in EFFECTS:
         se = raw.get("side_effects")
         effects = "egress" if se is None or se else "none"
