@@ -12,9 +12,15 @@ the text says it awaits approval and the response carries the decision in
 `keepgate.policy` and `x-keepgate-policy`; nothing the client can execute reaches it. With
 `on_approval: pass` the call is released and only flagged.
 
-Request side: `tool` messages must answer a call this gateway released to the same
-principal (forged or denied ids are rejected), and the history's tool calls become facts
-for the policy (tools called before, counts).
+Request side: `tool` (and `function`) messages must answer a call this gateway released to
+the same principal (forged or denied ids are rejected), an assistant turn carrying an issued
+id must carry the name and arguments released under it (400 `tool_call_mismatch`), and the
+history's tool calls become facts for the policy (tools called before, counts).
+
+Provenance: on the first tool call of a response the request's messages are indexed by
+source (`gateway.policy.provenance`, off the event loop past 64 KB), so each call's input
+says where each argument value appears; the PII guard's findings in the arguments become
+`facts.pii`.
 """
 
 from __future__ import annotations
@@ -24,8 +30,8 @@ import logging
 import re
 import uuid
 from collections import Counter
-from functools import partial
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +41,15 @@ from gateway.config.load import config_error, validation_error
 from gateway.config.model import KeepgateConfig
 from gateway.pipeline import offload
 from gateway.pipeline.call import Call
-from gateway.pipeline.offload import HEAVY_CHARS, size_hint
 from gateway.pipeline.chunks import ToolCallBuffer, make_chunk, parse_arguments
 from gateway.pipeline.guard import Chunk, Guard, GuardBlocked
+from gateway.pipeline.offload import HEAVY_CHARS, size_hint
 from gateway.pipeline.overrides import effective
 from gateway.pipeline.verdict import Verdict
 from gateway.policy.bundle import PolicyLoadError
+from gateway.policy.catalog import catalog_for
 from gateway.policy.decision import PolicyDecision, reason_id, reason_text
 from gateway.policy.engine import PolicyService
-from gateway.policy.catalog import catalog_for
 from gateway.policy.inputs import ProvenanceContext, build_policy_input
 from gateway.policy.settings import PolicySettings
 from gateway.policy.tool_ids import (IssuedToolCalls, RedisToolCalls, ToolCallStore,
