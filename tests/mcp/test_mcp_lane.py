@@ -35,16 +35,20 @@ RELEASE = threading.Event()
 
 
 def lane_server() -> Server:
+    # Read-only tools (MCP's readOnlyHint): the tool policy's provenance rules hold
+    # side effects after untrusted output for approval; these tests are about transport.
+    ro = types.ToolAnnotations(read_only_hint=True)
+
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
         return types.ListToolsResult(tools=[
             types.Tool(name="lookup", description="Look a record up for a tenant.",
-                       input_schema=LOOKUP_SCHEMA),
+                       input_schema=LOOKUP_SCHEMA, annotations=ro),
             types.Tool(name="chatty", description="Answer after a progress note.",
-                       input_schema={"type": "object", "properties": {}}),
+                       input_schema={"type": "object", "properties": {}}, annotations=ro),
             types.Tool(name="broken", description="Always fails.",
-                       input_schema={"type": "object", "properties": {}}),
+                       input_schema={"type": "object", "properties": {}}, annotations=ro),
             types.Tool(name="stall", description="Never answers (until released).",
-                       input_schema={"type": "object", "properties": {}})])
+                       input_schema={"type": "object", "properties": {}}, annotations=ro)])
 
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
         args = params.arguments or {}
