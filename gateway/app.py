@@ -19,6 +19,7 @@ from gateway.config.model import KeepgateConfig
 from gateway.errors import APIError
 from gateway.observability.audit import AuditLog
 from gateway.observability.metrics import Metrics
+from gateway.observability.refusals import RefusalAudit
 from gateway.pipeline.guard import Guard, guard_routes
 from gateway.pipeline.registry import build_guards
 from gateway.adapters.messages.errors import error_response as anthropic_error
@@ -103,7 +104,7 @@ async def _method_not_allowed(request: Request, exc: Exception) -> Response:
                                      type="invalid_request_error"))
 
 
-def _routes() -> list[BaseRoute]:
+def _routes(config: KeepgateConfig) -> list[BaseRoute]:
     r = [Route("/v1/chat/completions", chat_completions, methods=["POST"]),
          Route("/chat/completions", chat_completions, methods=["POST"]),
          Route("/v1/embeddings", embeddings, methods=["POST"]),
@@ -120,8 +121,9 @@ def _routes() -> list[BaseRoute]:
          Route("/v1/messages", messages.create, methods=["POST"]),
          Route("/v1/messages/count_tokens", messages.count_tokens, methods=["POST"]),
          Route("/healthz", meta.healthz, methods=["GET"]),
-         Route("/readyz", meta.readyz, methods=["GET"]),
-         Route("/metrics", meta.metrics, methods=["GET"])]
+         Route("/readyz", meta.readyz, methods=["GET"])]
+    if config.observability.metrics_port is None:  # else only on its own listener
+        r.append(Route("/metrics", meta.metrics, methods=["GET"]))
     return r
 
 
@@ -135,10 +137,16 @@ def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = ()) ->
     guards = build_guards(config, {"metrics": metrics, "audit": audit, "upstream": upstream})
     guards.extend(extra_guards)
     rt = Runtime(config, guards, upstream, metrics, audit)
+    obs = config.observability
+    if obs.metrics_port is not None:
+        from gateway.observability.metrics_listener import MetricsListener
+
+        rt.services["metrics_listener"] = MetricsListener(rt, obs.metrics_host, obs.metrics_port)
     store = build_store(config)
     if store is not None:
         rt.services["response_store"] = store
         rt.ready_checks["response_store"] = store.ready
+        rt.feature_checks.add("response_store")
     return rt
 
 
@@ -183,8 +191,9 @@ def create_app(config: KeepgateConfig | None = None, *, extra_guards: Sequence[G
             if fake:
                 await fake.stop()
             rt.audit.close()
+            rt.metrics.process_exit()
 
-    routes = _routes()
+    routes = _routes(config)
     for guard in rt.guards:
         routes.extend(guard_routes(guard))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(ContainErrors)],
@@ -193,4 +202,6 @@ def create_app(config: KeepgateConfig | None = None, *, extra_guards: Sequence[G
     app.state.keepgate = rt
     for name in EXTENSIONS:
         importlib.import_module(name).attach(app, rt)
+    # Outermost of the app's own middleware: sees every response, including extensions'.
+    app.add_middleware(RefusalAudit, router=app, runtime=rt)
     return app

@@ -22,41 +22,82 @@ ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", envvar="KEE
                                                    help="Path to keepgate.yaml.")]
 
 
+def _worker_count(value: str) -> int:
+    """`--workers`: a positive number, or `auto` for one per CPU this process may use."""
+    if value.strip().lower() == "auto":
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # not Linux
+            return max(1, os.cpu_count() or 1)
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise typer.BadParameter(f"expected a positive number or 'auto', not {value!r}",
+                                 param_hint="--workers")
+    return n
+
+
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 4000,
           config: ConfigOpt = None,
-          workers: Annotated[int, typer.Option(help="Worker processes.")] = 1) -> None:
+          workers: Annotated[str, typer.Option(
+              help="Worker processes sharing the port: a number, or 'auto' (one per CPU). "
+                   "More than one needs shared (Redis) state; see docs/kubernetes.md.")] = "1"
+          ) -> None:
     """Run the gateway (embedded defaults when there is no config)."""
     import uvicorn
 
-    from gateway.app import create_app
     from gateway.auth.keys import new_key
     from gateway.config.load import ConfigError, load_config
     from gateway.observability.logs import setup_logging
+    from gateway.serving import factory
+    from gateway.serving.shared_state import refusal
 
+    count = _worker_count(workers)
     try:
         cfg = load_config(config)
+        refused = refusal(cfg, count)
     except ConfigError as exc:
         typer.echo(f"keepgate: {exc}", err=True)
         raise typer.Exit(2) from None
+    if refused:
+        typer.echo(f"keepgate: {refused}", err=True)
+        raise typer.Exit(2)
     setup_logging(cfg.general_settings.log_level)
+    demo_key = None
     if cfg.master_key() is None and cfg.demo:
-        key = new_key()
-        cfg.general_settings.master_key = key
+        demo_key = cfg.general_settings.master_key = new_key()
         typer.echo(f"Keepgate demo mode: no config found, model 'demo' is the built-in fake "
-                   f"model.\nMaster key (shown once): {key}\n", err=True)
-    try:
-        asgi = create_app(cfg)
-    except Exception as exc:  # noqa: BLE001 - a bad rule/policy file stops start-up clearly
-        typer.echo(f"keepgate: cannot start: {exc}", err=True)
-        raise typer.Exit(2) from None
+                   f"model.\nMaster key (shown once): {demo_key}\n", err=True)
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    typer.echo(f"Keepgate listening on http://{host}:{port}/v1", err=True)
-    uvicorn.run(asgi, host=host, port=port, loop=loop, http=http, access_log=False,
-                log_level="warning", workers=None if workers == 1 else workers,
-                timeout_graceful_shutdown=10)
+    common = dict(host=host, port=port, loop=loop, http=http, access_log=False,
+                  log_level="warning", timeout_graceful_shutdown=10)
+    if count == 1:
+        from gateway.app import create_app
+
+        try:
+            asgi = create_app(cfg)
+        except Exception as exc:  # noqa: BLE001 - a bad rule/policy file stops start-up clearly
+            typer.echo(f"keepgate: cannot start: {exc}", err=True)
+            raise typer.Exit(2) from None
+        typer.echo(f"Keepgate listening on http://{host}:{port}/v1", err=True)
+        uvicorn.run(asgi, **common)  # type: ignore[arg-type]
+        return
+    # Workers are fresh interpreters: they rebuild the app from the same config file.
+    if cfg.source:
+        os.environ[factory.CONFIG_ENV] = str(Path(cfg.source).resolve())
+    if demo_key:
+        os.environ[factory.DEMO_KEY_ENV] = demo_key
+    from gateway.observability.metrics import multiprocess_dir
+
+    with multiprocess_dir():
+        typer.echo(f"Keepgate listening on http://{host}:{port}/v1 ({count} workers)", err=True)
+        uvicorn.run(f"{factory.__name__}:create", factory=True, workers=count,
+                    **common)  # type: ignore[arg-type]
 
 
 @app.command("fake-model")

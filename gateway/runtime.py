@@ -20,6 +20,7 @@ from gateway.config.model import KeepgateConfig, ModelDeployment
 from gateway.errors import APIError
 from gateway.observability.audit import AuditLog
 from gateway.observability.metrics import Metrics
+from gateway.observability.refusals import mark_recorded
 from gateway.observability.tracing import NoTracer
 from gateway.pipeline import chain
 from gateway.pipeline import usage as usage_mod
@@ -45,6 +46,9 @@ class Runtime:
         self.started = time.time()
         #: Extra readiness checks: name -> async () -> (ok, detail).
         self.ready_checks: dict[str, Any] = {}
+        #: Checks of one feature's own store (responses, MCP, agent runs): when one is down
+        #: only that feature's calls are refused, so the pod stays ready, `degraded`.
+        self.feature_checks: set[str] = set()
         #: Services other parts attach (agent runner, policy engine, scanner...).
         self.services: dict[str, Any] = {}
         #: OpenTelemetry spans; a no-op unless observability.tracing is on.
@@ -59,12 +63,11 @@ class Runtime:
             raise APIError(400, "Missing required parameter: 'model'.",
                            code="missing_required_parameter", param="model")
         d = self.config.deployment(model)
-        if d is None or d.model_info.mode != mode:
-            raise APIError(404, f"The model '{model}' does not exist or you do not have access "
-                           "to it.", code="model_not_found", param="model")
-        if not self.keys.may_use(principal, model):
-            raise APIError(403, f"This key may not use the model '{model}'.",
-                           code="model_not_allowed", param="model")
+        # A model this key may not use gets the very answer of one that does not exist, so
+        # a key cannot enumerate the gateway's model names (as OpenAI answers).
+        if d is None or d.model_info.mode != mode or not self.keys.may_use(principal, model):
+            raise APIError(404, f"The model '{model[:200]}' does not exist or you do not have "
+                           "access to it.", code="model_not_found", param="model")
         return d
 
     # -- one chat call --------------------------------------------------------------------
@@ -177,7 +180,10 @@ class Runtime:
     def record(self, call: Call, outcome: Outcome) -> None:
         m = self.metrics
         elapsed = time.perf_counter() - call.started
-        m.requests.labels(call.route, call.model, str(outcome.http_status)).inc()
+        mark_recorded()  # the refusal middleware leaves this request to this record
+        code = "" if outcome.http_status < 400 else \
+            str(call.state.get("error_code") or outcome.status)
+        m.requests.labels(call.route, call.model, str(outcome.http_status), code).inc()
         m.request_seconds.labels(call.route).observe(elapsed)
         if "_response_meter" in call.state:
             guards, meter = call.state["_response_meter"]
@@ -228,8 +234,10 @@ def blocked_error(exc: GuardBlocked, call: Call | None = None) -> APIError:
 
     The stopping verdict is recorded on the call (once) for headers, audit and metrics.
     """
-    if call is not None and exc.verdict not in call.verdicts:
-        call.add(exc.verdict)
+    if call is not None:
+        call.state.setdefault("error_code", exc.code)
+        if exc.verdict not in call.verdicts:
+            call.add(exc.verdict)
     extra = {"keepgate": {"guard": exc.verdict.guard, "rule": exc.verdict.rule,
                           "decision": exc.verdict.decision}}
     return APIError(exc.status, exc.message, code=exc.code, type=exc.type, headers=exc.headers,

@@ -102,7 +102,7 @@ class SQLiteStore:
         try:
             with self._lock:
                 self._conn.execute("SELECT 1")
-            return True, f"sqlite {self.path}"
+            return True, "sqlite"
         except sqlite3.Error as exc:
             return False, f"sqlite: {type(exc).__name__}"
 

@@ -127,6 +127,7 @@ def attach(app: Starlette, rt: Runtime) -> None:
         return
     rt.services[SERVICE] = service
     rt.ready_checks["agent:checkpoints"] = service.store.ready
+    rt.feature_checks.add("agent:checkpoints")
     base = "/v1/agent/runs"
     app.router.routes.extend([
         Route(base, create_run, methods=["POST"]),

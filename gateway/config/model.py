@@ -168,6 +168,17 @@ class ObservabilitySettings(_Strict):
     #: Share of calls whose response-side time is measured per guard (each such call pays
     #: about 0.5 µs a chunk a guard); every call is measured when tracing is on.
     response_timing_sample: float = Field(0.05, ge=0.0, le=1.0)
+    #: `/metrics` answers only `Authorization: Bearer <token>` (`os.environ/NAME` allowed).
+    #: Unset: no token (the metrics list key ids and their spend; see metrics_port).
+    metrics_token: str | None = None
+    #: Serve `/metrics` on its own listener on this port (and not on the API port), so a
+    #: Service / NetworkPolicy can expose the API without the metrics.
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    #: Interface of that listener (0.0.0.0 in a pod, for the Prometheus scraper).
+    metrics_host: str = "127.0.0.1"
+
+    def metrics_secret(self) -> str | None:
+        return resolve_secret(self.metrics_token)
 
 
 class KeepgateConfig(_Strict):

@@ -268,12 +268,14 @@ class InputGuard(Guard):
                                        f"({item.label})",
                                headers=dict(call.headers))
 
-    async def ready(self) -> tuple[bool, str]:
+    async def ready(self) -> tuple[bool | str, str]:
+        """A stage that cannot run: `degraded` when the guard fails open, else not ready."""
         scanner = self._scanner_for(self.section)[1]
+        failing = "degraded" if self.base.fail_open else False
         if scanner.classifier_error:
-            return self.base.fail_open, "classifier unavailable"
+            return failing, "classifier unavailable"
         if scanner.stage_errors:
-            return self.base.fail_open, f"{scanner.stage_errors[0].name} stage unavailable"
+            return failing, f"{scanner.stage_errors[0].name} stage unavailable"
         return True, "ok"
 
 

@@ -340,12 +340,14 @@ class LimitsGuard(Guard):
             log.warning("limits: could not settle on %s; the reservation stays charged",
                         res.backend.name)
 
-    async def ready(self) -> tuple[bool, str]:
+    async def ready(self) -> tuple[bool | str, str]:
+        """Backend down: `degraded` with fallback_local (calls go on, on local buckets),
+        else not ready (every call is refused with 503)."""
         try:
             await self.backend.ping()
         except BackendUnavailable as exc:
             if self.fallback is not None:
-                return True, f"{self.backend.name} unreachable ({exc}); using local buckets"
+                return "degraded", f"{self.backend.name} unreachable ({exc}); using local buckets"
             return False, f"{self.backend.name} unreachable ({exc})"
         return True, self.backend.name
 

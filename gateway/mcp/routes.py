@@ -57,6 +57,7 @@ def attach(app: Starlette, rt: Runtime) -> None:
         return
     store = build_store(settings, rt.config)
     rt.ready_checks["mcp:store"] = store.ready
+    rt.feature_checks.add("mcp:store")
     if servers:
         from gateway.mcp.api import mount
 

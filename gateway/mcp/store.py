@@ -184,7 +184,7 @@ class SQLiteStore:
             self._run("SELECT 1")
         except StoreUnavailable as exc:
             return False, str(exc)
-        return True, f"sqlite {self.path}"
+        return True, "sqlite"
 
     async def aclose(self) -> None:
         with self._lock:

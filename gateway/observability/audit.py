@@ -5,6 +5,7 @@ Records carry ids, rule names, counts and numbers — never message text, keys o
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -17,24 +18,29 @@ class AuditLog:
     def __init__(self, target: str | None) -> None:
         self._lock = threading.Lock()
         self._own = False
-        self._fh: IO[str] | None
-        if target is None:
-            self._fh = None
-        elif target == "-":
+        self._fh: IO[str] | None = None
+        #: A file is appended to with one write() per record on an O_APPEND descriptor, so
+        #: the workers of `keepgate serve --workers N` sharing it never interleave lines.
+        self._fd: int | None = None
+        if target == "-":
             self._fh = sys.stdout
-        else:
-            self._fh = open(target, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+        elif target is not None:
+            self._fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
             self._own = True
         self.sinks: list[Any] = []  # extra sinks with .write(record) (e.g. a Redis stream, the UI)
 
     def write(self, record: dict[str, Any]) -> None:
         record.setdefault("ts", time.time())
-        if self._fh is not None:
-            line = orjson.dumps(record, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+        if self._fd is not None:
+            line = orjson.dumps(record, default=str,
+                                option=orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE)
             with self._lock:
-                self._fh.write(line + "\n")
-                if not self._own:
-                    self._fh.flush()
+                os.write(self._fd, line)
+        elif self._fh is not None:
+            text = orjson.dumps(record, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+            with self._lock:
+                self._fh.write(text + "\n")
+                self._fh.flush()
         for sink in self.sinks:
             try:
                 sink.write(record)
@@ -42,5 +48,6 @@ class AuditLog:
                 pass
 
     def close(self) -> None:
-        if self._own and self._fh:
-            self._fh.close()
+        if self._own and self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -36,7 +36,11 @@ class LiveView:
         self.total = 0
 
     def write(self, record: dict[str, Any]) -> None:
-        """Called for every audit record; records hold ids and rule names, never text."""
+        """Called for every audit record; records hold ids and rule names, never text.
+        Refusals before any call (bad key, unknown model...) are left to the audit log and
+        `/metrics`: a client probing the gateway must not push the calls out of view."""
+        if record.get("event") == "refusal":
+            return
         now = float(record.get("ts") or time.time())
         row = {k: record.get(k) for k in ("ts", "request_id", "route", "model", "key_id",
                                           "role", "status", "http_status", "latency_ms",

@@ -6,8 +6,35 @@ never request ids or free text.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+
+#: Set (by `keepgate serve --workers N`) before any worker imports prometheus_client: every
+#: worker then writes its samples to files there, and `/metrics` on any worker sums them.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextlib.contextmanager
+def multiprocess_dir() -> Iterator[str]:
+    """A fresh directory for the workers' samples (the operator's own when already set),
+    removed afterwards when it was made here."""
+    own = os.environ.get(MULTIPROC_ENV)
+    if own:
+        yield own
+        return
+    path = tempfile.mkdtemp(prefix="keepgate-metrics-")
+    os.environ[MULTIPROC_ENV] = path
+    try:
+        yield path
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        shutil.rmtree(path, ignore_errors=True)
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
                    5, 10, 30, 60)
@@ -21,7 +48,7 @@ class Metrics:
     def __init__(self) -> None:
         r = self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter("keepgate_requests_total", "Requests handled",
-                                ["route", "model", "status"], registry=r)
+                                ["route", "model", "status", "code"], registry=r)
         self.request_seconds = Histogram("keepgate_request_duration_seconds",
                                          "Wall time per request (to the last byte)",
                                          ["route"], buckets=LATENCY_BUCKETS, registry=r)
@@ -52,7 +79,21 @@ class Metrics:
                                           "Requests refused by spend/rate limits",
                                           ["key_id", "limit"], registry=r)
         self.in_flight = Gauge("keepgate_requests_in_flight", "Requests being served",
-                               registry=r)
+                               registry=r, multiprocess_mode="livesum")
 
     def render(self) -> bytes:
+        if os.environ.get(MULTIPROC_ENV):  # every worker's samples, summed
+            from prometheus_client import multiprocess
+
+            merged = CollectorRegistry()
+            multiprocess.MultiProcessCollector(merged)
+            return generate_latest(merged)
         return generate_latest(self.registry)
+
+    @staticmethod
+    def process_exit() -> None:
+        """A worker stops: its live gauges (requests in flight) no longer count."""
+        if os.environ.get(MULTIPROC_ENV):
+            from prometheus_client import multiprocess
+
+            multiprocess.mark_process_dead(os.getpid())

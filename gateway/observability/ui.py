@@ -192,6 +192,7 @@ def attach(app: Starlette, rt: Runtime) -> None:
         rt.audit.sinks.append(sink)
         rt.services["audit_redis"] = sink
         rt.ready_checks["audit_redis"] = sink.ready
+        rt.feature_checks.add("audit_redis")
 
     if ui.enabled:
         view = LiveView(rt.metrics)

@@ -52,8 +52,8 @@ from gateway.policy.decision import PolicyDecision, reason_id, reason_text
 from gateway.policy.engine import PolicyService
 from gateway.policy.inputs import ProvenanceContext, build_policy_input
 from gateway.policy.settings import PolicySettings
-from gateway.policy.tool_ids import (IssuedToolCalls, RedisToolCalls, ToolCallStore,
-                                     ToolIdsUnavailable, call_digest)
+from gateway.policy.tool_ids import (FallbackToolCalls, IssuedToolCalls, RedisToolCalls,
+                                     ToolCallStore, ToolIdsUnavailable, call_digest)
 
 log = logging.getLogger("keepgate.policy")
 
@@ -175,10 +175,18 @@ class PolicyGuard(Guard):
     def transform(self, call: Call, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
         return _Enforcer(self, call).run(chunks)
 
-    async def ready(self) -> tuple[bool, str]:
+    async def ready(self) -> tuple[bool | str, str]:
+        """Not ready when the engine or the id store cannot decide and the guard fails
+        closed; `degraded` when it fails open or the id store uses its local fallback."""
         ok, detail = await self.service.ready()
         ids_ok, ids_detail = await self.issued.ready()
-        return ok and ids_ok, detail if ids_ok else f"{detail}; {ids_detail}"
+        if ids_ok is not True:
+            detail = f"{detail}; {ids_detail}"
+        states = [s if s else ("degraded" if not self.fail_closed else False)
+                  for s in (ok, ids_ok)]
+        if False in states:
+            return False, detail
+        return ("degraded" if "degraded" in states else True), detail
 
     async def aclose(self) -> None:
         await self.service.aclose()
@@ -449,7 +457,13 @@ def _tool_call_store(settings: PolicySettings, config: KeepgateConfig) -> ToolCa
                            "guards.policy.tool_ids.backend is redis but no redis_url is set "
                            "(tool_ids.redis_url or general_settings.redis_url)")
     if ids.backend == "redis" or (ids.backend == "auto" and url):
-        return RedisToolCalls(url, prefix=ids.prefix, ttl_s=ids.ttl_s)  # type: ignore[arg-type]
+        shared = RedisToolCalls(url, prefix=ids.prefix, ttl_s=ids.ttl_s)  # type: ignore[arg-type]
+        mode = ids.on_backend_error or config.guard_section("limits").get(
+            "on_backend_error", "fail_closed")
+        if mode == "fallback_local":
+            return FallbackToolCalls(shared, IssuedToolCalls(settings.max_tracked_ids),
+                                     retry_after_s=ids.retry_backend_after_s)
+        return shared
     return IssuedToolCalls(settings.max_tracked_ids)
 
 

@@ -154,8 +154,8 @@ class OpaServerEngine:
             client = await self._session()
             ok = await asyncio.wait_for(client.check_health(), self.timeout + 0.5)
         except Exception as exc:  # noqa: BLE001
-            return False, f"OPA at {self.url} unreachable: {type(exc).__name__}"
-        return (True, f"OPA at {self.url}") if ok else (False, f"OPA at {self.url} unhealthy")
+            return False, f"OPA server unreachable: {type(exc).__name__}"
+        return (True, "OPA server") if ok else (False, "OPA server unhealthy")
 
     async def aclose(self) -> None:
         if self._client is not None and self._loop is asyncio.get_running_loop():

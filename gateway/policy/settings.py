@@ -37,6 +37,12 @@ class ToolIdSettings(BaseModel):
     prefix: str = "keepgate:toolcalls:"
     #: Seconds a principal's ids are kept after its last tool call.
     ttl_s: int = Field(24 * 3600, gt=0)
+    #: Redis down: refuse `tool` messages with 503 (fail_closed), or keep each replica's
+    #: released ids in memory too and check against those (fallback_local). Unset: the
+    #: same as guards.limits.on_backend_error.
+    on_backend_error: Literal["fail_closed", "fallback_local"] | None = None
+    #: After a Redis error, use the local ids only for this long before trying Redis again.
+    retry_backend_after_s: float = Field(1.0, gt=0)
 
 
 class PolicySettings(BaseModel):

@@ -9,6 +9,11 @@ matches, and one that rewrites them does not). Two stores: in memory (one replic
 and Redis (shared by every replica, so a conversation may hop between them; one hash per
 principal with a TTL; a request's tool messages are looked up in one HMGET). With
 `backend: auto` the Redis store is used whenever `general_settings.redis_url` is set.
+
+With `on_backend_error: fallback_local` (by default whatever `guards.limits.on_backend_error`
+says, so one switch sets both) the Redis store is wrapped in `FallbackToolCalls`: every id is
+also kept in this replica's memory, so while Redis is down a conversation keeps working on
+the replica that released its calls, and readiness says `degraded` instead of failing.
 """
 
 from __future__ import annotations
@@ -16,11 +21,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
+import time
 from collections import OrderedDict
 from typing import Any, Literal, Protocol
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
+
+log = logging.getLogger("keepgate.policy")
 
 Status = Literal["allowed", "denied", "held"]
 _STATUSES: frozenset[str] = frozenset(("allowed", "denied", "held"))
@@ -187,3 +196,65 @@ class RedisToolCalls:
         if self._client is not None and self._loop is asyncio.get_running_loop():
             await self._client.aclose()
         self._client = None
+
+
+class FallbackToolCalls:
+    """Redis, written through to a local LRU; reads fall back to it while Redis is down.
+
+    Reads ask Redis first (ids other replicas released) and this replica's memory for ids
+    Redis does not know (released here while it was down). After a Redis error, Redis is
+    skipped for `retry_after_s` so an outage costs no time per request. Never raises
+    `ToolIdsUnavailable`: a `tool` message answering a call another replica released during
+    the outage is refused as unknown (fail closed per message, never a forged pass).
+    """
+
+    def __init__(self, shared: RedisToolCalls, local: IssuedToolCalls, *,
+                 retry_after_s: float = 1.0) -> None:
+        self.shared, self.local, self.retry_after_s = shared, local, retry_after_s
+        self._down_until = 0.0
+        self._last_warning = 0.0
+
+    def _failed(self, exc: ToolIdsUnavailable) -> None:
+        now = time.monotonic()
+        self._down_until = now + self.retry_after_s
+        if now - self._last_warning > 10:
+            self._last_warning = now
+            log.warning("tool-call id store (redis) unavailable (%s); using this replica's "
+                        "memory", exc)
+
+    def _shared_up(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    async def record(self, principal: str, call_id: str, status: Status,
+                     digests: tuple[str, ...] = ()) -> None:
+        await self.local.record(principal, call_id, status, digests)
+        if self._shared_up():
+            try:
+                await self.shared.record(principal, call_id, status, digests)
+            except ToolIdsUnavailable as exc:
+                self._failed(exc)
+
+    async def statuses(self, principal: str, call_ids: list[str]) -> dict[str, Status]:
+        return {c: e[0] for c, e in (await self.entries(principal, call_ids)).items()}
+
+    async def entries(self, principal: str, call_ids: list[str]
+                      ) -> dict[str, tuple[Status, frozenset[str]]]:
+        found: dict[str, tuple[Status, frozenset[str]]] = {}
+        if self._shared_up():
+            try:
+                found = await self.shared.entries(principal, call_ids)
+            except ToolIdsUnavailable as exc:
+                self._failed(exc)
+        missing = [c for c in call_ids if c not in found]
+        if missing:
+            found.update(await self.local.entries(principal, missing))
+        return found
+
+    async def ready(self) -> tuple[bool | str, str]:
+        ok, detail = await self.shared.ready()
+        if ok:
+            return True, "redis (local fallback)"
+        return "degraded", f"{detail}; using this replica's memory"
+
+    async def aclose(self) -> None:
+        await self.shared.aclose()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -35,26 +38,54 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+#: A check's state: serving normally, serving in a documented degraded mode (a fallback,
+#: or one feature refusing its own calls), or unable to serve.
+OK, DEGRADED, DOWN = "ok", "degraded", "down"
+
+
+async def _probe(fn: Any) -> tuple[str, str]:
+    """(state, detail) of one check; `ready()` returns (True | False | "degraded", detail)."""
+    try:
+        ok, detail = await fn()
+    except Exception as exc:  # noqa: BLE001
+        ok, detail = False, f"{type(exc).__name__}"
+    if ok == DEGRADED:
+        return DEGRADED, detail
+    return (OK if ok else DOWN), detail
+
+
 async def readyz(request: Request) -> Response:
+    """`ready` (200), `degraded` (200: a configured fallback is in use, or a feature's own
+    store is down and only that feature refuses calls) or `not_ready` (503: a guard every
+    call passes cannot decide and fails closed). Details never carry paths or URLs."""
     rt: Runtime = request.app.state.keepgate
-    checks: dict[str, dict[str, object]] = {"config": {"ok": True, "detail": rt.config.source or "demo"}}
-    for guard in rt.guards:
-        try:
-            ok, detail = await guard.ready()
-        except Exception as exc:  # noqa: BLE001
-            ok, detail = False, f"{type(exc).__name__}"
-        checks[f"guard:{guard.name}"] = {"ok": ok, "detail": detail}
-    for name, fn in rt.ready_checks.items():
-        try:
-            ok, detail = await fn()
-        except Exception as exc:  # noqa: BLE001
-            ok, detail = False, f"{type(exc).__name__}"
-        checks[name] = {"ok": ok, "detail": detail}
-    ready = all(c["ok"] for c in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    checks: dict[str, dict[str, object]] = {
+        "config": {"ok": True, "state": OK, "detail": "loaded" if rt.config.source else "demo"}}
+    probes = [(f"guard:{g.name}", g.ready, True) for g in rt.guards]
+    probes += [(name, fn, name not in rt.feature_checks) for name, fn in rt.ready_checks.items()]
+    status = "ready"
+    for name, fn, required in probes:
+        state, detail = await _probe(fn)
+        checks[name] = {"ok": state != DOWN, "state": state, "detail": detail}
+        if state == DOWN and required:
+            status = "not_ready"
+        elif state != OK and status == "ready":
+            status = "degraded"
+        if state == DOWN and not required:
+            checks[name]["state"] = DEGRADED
+            checks[name]["detail"] = f"{detail}; only this feature's calls are refused"
+    return JSONResponse({"status": status, "checks": checks},
+                        status_code=503 if status == "not_ready" else 200)
 
 
 async def metrics(request: Request) -> Response:
+    """Prometheus text; with `observability.metrics_token` only for that bearer token."""
     rt: Runtime = request.app.state.keepgate
+    token = rt.config.observability.metrics_secret()
+    if token is not None:
+        auth = request.headers.get("authorization", "")
+        given = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise APIError(401, "/metrics needs the metrics bearer token.",
+                           code="invalid_metrics_token", headers={"WWW-Authenticate": "Bearer"})
     return Response(rt.metrics.render(), media_type=rt.metrics.content_type)

@@ -78,8 +78,15 @@ def test_virtual_key_and_model_allowlist(gateway_factory):
     client = gw.client("sk-alice-123456")
     assert client.chat.completions.create(
         model="demo", messages=[{"role": "user", "content": "hi"}]).choices[0].message.content == "hi"
-    with pytest.raises(openai.PermissionDeniedError):
+    # A model the key may not use answers exactly like one that does not exist: a key
+    # cannot learn the gateway's model names by probing.
+    with pytest.raises(openai.NotFoundError) as hidden:
         client.embeddings.create(model="demo-embedding", input="x")
+    with pytest.raises(openai.NotFoundError) as missing:
+        client.embeddings.create(model="no-such-model", input="x")
+    assert hidden.value.body["code"] == missing.value.body["code"] == "model_not_found"
+    assert hidden.value.body["message"].replace("demo-embedding", "M") == \
+        missing.value.body["message"].replace("no-such-model", "M")
     assert [m.id for m in client.models.list()] == ["demo"]
 
 

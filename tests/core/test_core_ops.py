@@ -27,7 +27,7 @@ def test_health_ready_metrics(gateway):
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
     gateway.client().chat.completions.create(model="demo", messages=[{"role": "user", "content": "m"}])
     text = httpx.get(gateway.url + "/metrics").text
-    assert re.search(r'keepgate_requests_total\{model="demo",route="chat.completions",status="200"\} 1.0', text)
+    assert re.search(r'keepgate_requests_total\{code="",model="demo",route="chat.completions",status="200"\} 1.0', text)
     assert 'keepgate_tokens_total{key_id="master",kind="prompt",model="demo"}' in text
     assert "keepgate_request_duration_seconds_bucket" in text
 

@@ -102,6 +102,8 @@ def test_fallback_local_serves_from_local_buckets_and_says_so(gateway_factory):
         client.chat.completions.create(model="demo", messages=MSG)
     status, check = _ready(gw)
     assert status == 200 and "using local buckets" in check["detail"]
+    assert check["state"] == "degraded"
+    assert httpx.get(gw.url + "/readyz").json()["status"] == "degraded"
     assert "using local buckets" in gw.log_text()
     metrics = httpx.get(gw.url + "/metrics").text
     assert 'keepgate_limits_backend_errors_total{backend="redis",mode="fallback_local"}' in metrics

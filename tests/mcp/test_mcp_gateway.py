@@ -356,7 +356,7 @@ async def test_every_mcp_request_is_audited_measured_and_shown_on_the_ui(mcp_gat
         metrics = http.get("/metrics").text
         decisions = http.get("/ui/api/decisions", params={"limit": 200}, headers=auth).json()
         page = http.get("/ui", headers=auth).text
-    assert 'keepgate_requests_total{model="mcp/demo",route="mcp",status="200"}' in metrics
+    assert 'keepgate_requests_total{code="",model="mcp/demo",route="mcp",status="200"}' in metrics
     assert 'keepgate_mcp_tool_calls_total{decision="allow",server="demo"}' in metrics
     assert "keepgate_mcp_upstream_duration_seconds_bucket" in metrics
     rows = [d for d in decisions["items"] if d["route"] == "mcp"]

@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 #: family -> label names it must have (exactly).
 EXPECTED = {
-    "keepgate_requests": {"route", "model", "status"},
+    "keepgate_requests": {"route", "model", "status", "code"},
     "keepgate_request_duration_seconds": {"route"},
     "keepgate_time_to_first_chunk_seconds": {"route"},
     "keepgate_guard_duration_seconds": {"guard", "stage"},

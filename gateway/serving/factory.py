@@ -1,0 +1,39 @@
+"""The import-string app factory uvicorn workers call: `gateway.serving.factory:create`.
+
+uvicorn's supervisor spawns fresh interpreters, so a worker cannot be handed an app object;
+it imports this factory and builds its own app from the config the supervisor chose, passed
+through the environment (the path in `KEEPGATE_CONFIG`; in demo mode the master key the
+supervisor printed, in `KEEPGATE_SERVE_MASTER_KEY`, so every worker accepts the same key).
+A worker that cannot build its app exits with uvicorn's start-up failure code, which stops
+the supervisor instead of having it restart the worker forever.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from starlette.applications import Starlette
+
+#: Set by `keepgate serve` for its workers.
+CONFIG_ENV = "KEEPGATE_CONFIG"
+DEMO_KEY_ENV = "KEEPGATE_SERVE_MASTER_KEY"
+#: uvicorn.config.STARTUP_FAILURE: the supervisor stops rather than respawning the worker.
+STARTUP_FAILURE = 3
+
+
+def create() -> Starlette:
+    from gateway.app import create_app
+    from gateway.config.load import load_config
+    from gateway.observability.logs import setup_logging
+
+    try:
+        cfg = load_config(os.environ.get(CONFIG_ENV) or None)
+        setup_logging(cfg.general_settings.log_level)
+        key = os.environ.get(DEMO_KEY_ENV)
+        if key and cfg.master_key() is None and cfg.demo:
+            cfg.general_settings.master_key = key
+        return create_app(cfg)
+    except Exception as exc:  # noqa: BLE001 - a bad config/rule file stops every worker
+        print(f"keepgate: worker {os.getpid()} cannot start: {exc}", file=sys.stderr)
+        sys.exit(STARTUP_FAILURE)
