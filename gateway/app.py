@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
+import sys
 from collections.abc import AsyncIterator, Sequence
 
 from starlette.applications import Starlette
@@ -28,6 +30,7 @@ from gateway.proxy import messages, meta, responses
 from gateway.proxy.chat import chat_completions
 from gateway.proxy.embeddings import embeddings
 from gateway.runtime import Runtime
+from gateway.serving.factory import WORKERS_ENV
 from gateway.upstream.client import Upstream
 
 log = logging.getLogger("keepgate")
@@ -176,6 +179,8 @@ def create_app(config: KeepgateConfig | None = None, *, extra_guards: Sequence[G
             start = getattr(svc, "start", None)
             if start:
                 await start()
+        if os.environ.get(WORKERS_ENV):  # one of `keepgate serve --workers N`'s processes
+            print(f"keepgate: worker {os.getpid()} ready", file=sys.stderr, flush=True)
         try:
             yield
         finally:

@@ -92,6 +92,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
         os.environ[factory.CONFIG_ENV] = str(Path(cfg.source).resolve())
     if demo_key:
         os.environ[factory.DEMO_KEY_ENV] = demo_key
+    os.environ[factory.WORKERS_ENV] = str(count)  # each worker says when it is ready
     from gateway.observability.metrics import multiprocess_dir
 
     with multiprocess_dir():

@@ -18,6 +18,8 @@ from starlette.applications import Starlette
 #: Set by `keepgate serve` for its workers.
 CONFIG_ENV = "KEEPGATE_CONFIG"
 DEMO_KEY_ENV = "KEEPGATE_SERVE_MASTER_KEY"
+#: The worker count; each worker prints `keepgate: worker <pid> ready` once it serves.
+WORKERS_ENV = "KEEPGATE_SERVE_WORKERS"
 #: uvicorn.config.STARTUP_FAILURE: the supervisor stops rather than respawning the worker.
 STARTUP_FAILURE = 3
 

@@ -184,6 +184,12 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
                     "podDisruptionBudget": {"maxUnavailable": None, "minAvailable": 1}},
     "existing_secret": {"secret": {"existingSecret": "keepgate-creds"}},
     "pii_patterns_only": {"pii": {"nlpModel": "none"}},
+    "workers_and_metrics_port": {
+        "workers": "auto",
+        "metrics": {"port": 9464, "token": "scrape-token",
+                    "serviceMonitor": {"enabled": True}},
+        "networkPolicy": {"metricsFrom": [{"namespaceSelector": {
+            "matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]}},
     "egress_restricted": {"networkPolicy": {
         "allowedFrom": [{"namespaceSelector": {"matchLabels": {"team": "agents"}}}],
         "egress": {"restrict": True, "extra": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}]}}},

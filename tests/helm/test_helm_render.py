@@ -50,7 +50,8 @@ def check_service_monitor(obj: dict[str, Any]) -> None:
     assert obj["kind"] == "ServiceMonitor"
     spec = obj["spec"]
     assert spec["selector"]["matchLabels"]
-    assert all(e["port"] == "http" and e["path"] == "/metrics" for e in spec["endpoints"])
+    assert all(e["port"] in ("http", "metrics") and e["path"] == "/metrics"
+               for e in spec["endpoints"])
 
 
 def test_value_sets_render_what_they_turn_on(render) -> None:
@@ -86,6 +87,7 @@ def test_defaults_without_the_dependency_fail_with_the_fix(chart) -> None:
     ({"autoscaling": {"enabled": True, "minReplicas": 5, "maxReplicas": 2}}, "minReplicas"),
     ({"podDisruptionBudget": {"minAvailable": 1, "maxUnavailable": 1}}, "either minAvailable"),
     ({"policies": {"enabled": False}}, "opa.loadPolicies"),
+    ({"replicaCount": 1, "workers": 2, "externalRedis": {"url": ""}}, "workers > 1"),
 ])
 def test_broken_combinations_fail_with_a_clear_message(render, values, message) -> None:
     with pytest.raises(helm.HelmRenderError, match=message):
@@ -116,6 +118,9 @@ def test_broken_combinations_fail_with_a_clear_message(render, values, message) 
      "/config/mcp_servers/files"),
     ({"config": {"mcp_servers": {"Files": {"url": "https://x/mcp"}}}}, "Files"),
     ({"replicas": 3}, "replicas"),
+    ({"workers": 0}, "/workers"),
+    ({"workers": "many"}, "/workers"),
+    ({"metrics": {"port": 70000}}, "/metrics/port"),
 ])
 def test_schema_rejects_bad_values(chart, values: dict[str, Any], where: str) -> None:
     with pytest.raises(helm.HelmValuesError) as err:
@@ -139,3 +144,44 @@ def test_values_and_chart_metadata_pass_yamllint() -> None:
         problems = [f"{name}:{p.line}: {p.desc} ({p.rule})"
                     for p in linter.run(path.read_text(), conf, str(path))]
         assert problems == []
+
+
+def test_workers_and_a_separate_metrics_port(render) -> None:
+    """workers → `serve --workers`; metrics.port → its own container/Service port, the
+    config's listener on 0.0.0.0, the ServiceMonitor scraping it with the token, and a
+    NetworkPolicy rule for the scraper only."""
+    out = render(VALUE_SETS["workers_and_metrics_port"])
+    args = out.container("keepgate")["args"]
+    assert args[args.index("--workers") + 1] == "auto"
+    ports = {p["name"]: p["containerPort"] for p in out.container("keepgate")["ports"]}
+    assert ports == {"http": 4000, "metrics": 9464}
+    obs = out.config()["observability"]
+    assert obs == {"metrics_port": 9464, "metrics_host": "0.0.0.0",
+                   "metrics_token": "os.environ/KEEPGATE_METRICS_TOKEN"}
+    svc_ports = {p["name"]: p["port"] for p in out.get("Service")["spec"]["ports"]}
+    assert svc_ports == {"http": 4000, "metrics": 9464}
+    endpoint = out.get("ServiceMonitor")["spec"]["endpoints"][0]
+    assert endpoint["port"] == "metrics"
+    assert endpoint["bearerTokenSecret"] == {"name": "kg-keepgate",
+                                             "key": "KEEPGATE_METRICS_TOKEN"}
+    secret = next(o for o in out.objects if o["kind"] == "Secret" and
+                  o["metadata"]["name"] == "kg-keepgate")
+    assert "KEEPGATE_METRICS_TOKEN" in secret["data"]
+    rules = out.get("NetworkPolicy")["spec"]["ingress"]
+    metrics_rule = next(r for r in rules if r["ports"][0]["port"] == "metrics")
+    assert metrics_rule["from"][0]["namespaceSelector"]["matchLabels"] == {
+        "kubernetes.io/metadata.name": "monitoring"}
+    # The defaults: one worker, /metrics on the API port, no token.
+    plain = render({})
+    args = plain.container("keepgate")["args"]
+    assert args[args.index("--workers") + 1] == "1"
+    assert "observability" not in plain.config()
+    assert [p["name"] for p in plain.get("Service")["spec"]["ports"]] == ["http"]
+
+
+def test_bundled_redis_keeps_an_append_only_file() -> None:
+    """Budgets live in Redis only: the bundled Redis persists them (AOF replayed at start)."""
+    values = yaml.safe_load((CHART_DIR / "values.yaml").read_text())
+    conf = values["redis"]["commonConfiguration"].splitlines()
+    assert "appendonly yes" in conf and "appendfsync everysec" in conf
+    assert values["redis"]["master"]["persistence"]["enabled"] is True

@@ -27,6 +27,7 @@ class Served:
                  extra_args: tuple[str, ...] = ()) -> None:
         self.path = tmp / f"keepgate-{free_port()}.yaml"
         self.path.write_text(yaml.safe_dump(config))
+        self.workers = workers if isinstance(workers, int) else 1
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.base_url = self.url + "/v1"
@@ -39,7 +40,7 @@ class Served:
 
     def errors(self) -> str:
         self.stderr.seek(0)
-        return self.stderr.read().decode(errors="replace")[-3000:]
+        return self.stderr.read().decode(errors="replace")
 
     def wait_ready(self) -> "Served":
         """Poll /readyz until it says ready (the only wait: real processes must start)."""
@@ -47,17 +48,20 @@ class Served:
         while True:
             try:
                 r = httpx.get(self.url + "/readyz", timeout=5)
-                if r.status_code == 200 and r.json()["status"] == "ready":
+                # Every worker says when it serves; all must, or one would take every
+                # connection opened before the others were up.
+                if r.status_code == 200 and r.json()["status"] == "ready" and \
+                        self.errors().count(" ready\n") >= self.workers:
                     return self
             except httpx.HTTPError:
                 pass
             if self.proc.poll() is not None:
                 raise RuntimeError(f"keepgate serve exited {self.proc.returncode}: "
-                                   f"{self.errors()}")
+                                   f"{self.errors()[-3000:]}")
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"keepgate serve not ready in {START_DEADLINE_S} s: "
-                                   f"{self.errors()}")
+                                   f"{self.errors()[-3000:]}")
             time.sleep(0.2)
 
     def stop(self) -> None:

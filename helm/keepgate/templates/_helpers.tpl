@@ -153,11 +153,21 @@ only its share of a limit during a Redis outage (the most replicas there can be)
 {{- $agent = dict "checkpoints" (dict "backend" "redis") }}
 {{- $mcp = dict "store" (dict "backend" "redis") }}
 {{- end }}
+{{- /* /metrics: its own listener on every interface of the pod, and/or a bearer token. */}}
+{{- $observability := dict }}
+{{- if .Values.metrics.port }}
+{{- $_ := set $observability "metrics_port" (int .Values.metrics.port) }}
+{{- $_ := set $observability "metrics_host" "0.0.0.0" }}
+{{- end }}
+{{- if .Values.metrics.token }}
+{{- $_ := set $observability "metrics_token" "os.environ/KEEPGATE_METRICS_TOKEN" }}
+{{- end }}
 {{- $wiring := dict
       "general_settings" (dict "master_key" "os.environ/KEEPGATE_MASTER_KEY")
       "guards" $guards
       "agent" $agent
-      "mcp" $mcp }}
+      "mcp" $mcp
+      "observability" $observability }}
 {{- $merged := mustMergeOverwrite $wiring (deepCopy .Values.config) }}
 {{- /* Only sections with content: the gateway's defaults fill the rest. */}}
 {{- $config := dict }}
