@@ -14,12 +14,12 @@ only the first 12 hex digits of the presented key's SHA-256, never the key.
 from __future__ import annotations
 
 import contextvars
-import re
 import time
 import uuid
 from typing import Any
 
 import orjson
+import re2
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,8 +31,8 @@ _recorded: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar(
 #: Error bodies are small; past this the code is not looked for.
 MAX_ERROR_BODY = 16_384
 #: Error codes become a metric label: only short snake_case words, else "other".
-_CODE = re.compile(r"[a-z][a-z0-9_]{0,47}")
-_PARAM = re.compile(r"\{([^}:]+)(:[^}]*)?\}")
+_CODE = re2.compile(r"[a-z][a-z0-9_]{0,47}")
+_PARAM = re2.compile(r"\{([^}:]+)(:[^}]*)?\}")
 KEY_HASH_PREFIX = 12
 #: Probes whose error status is their answer, not a refusal.
 PROBES = frozenset({"/readyz", "/healthz"})

@@ -161,8 +161,9 @@ class PolicyService:
         if self._pending is not None:
             return False, f"policy not loaded into OPA: {self.error}"
         if self.error:
-            # Still enforcing the last good policy: ready, but say so loudly.
-            return ok, f"{msg}; RELOAD FAILED, enforcing the last good policy: {self.error}"
+            # Still enforcing the last good policy: serving, degraded, and says so loudly.
+            return ("degraded" if ok else ok), \
+                f"{msg}; RELOAD FAILED, enforcing the last good policy: {self.error}"
         return ok, msg
 
     async def aclose(self) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
+import re2
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -43,6 +45,16 @@ async def healthz(request: Request) -> Response:
 OK, DEGRADED, DOWN = "ok", "degraded", "down"
 
 
+#: Readiness details are for anyone who can reach the probe: URLs become `<url>` and file
+#: paths their file name (a policy error still says `tools.rego:12:3`).
+_URL = re2.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s;,)]+")
+_PATH = re2.compile(r"(?:[A-Za-z]:)?(?:/[^\s/:;,()]+)+/([^\s/:;,()]+)")
+
+
+def _clean(detail: object) -> str:
+    return _PATH.sub(r"\1", _URL.sub("<url>", str(detail)))[:500]
+
+
 async def _probe(fn: Any) -> tuple[str, str]:
     """(state, detail) of one check; `ready()` returns (True | False | "degraded", detail)."""
     try:
@@ -50,8 +62,8 @@ async def _probe(fn: Any) -> tuple[str, str]:
     except Exception as exc:  # noqa: BLE001
         ok, detail = False, f"{type(exc).__name__}"
     if ok == DEGRADED:
-        return DEGRADED, detail
-    return (OK if ok else DOWN), detail
+        return DEGRADED, _clean(detail)
+    return (OK if ok else DOWN), _clean(detail)
 
 
 async def readyz(request: Request) -> Response:
