@@ -52,8 +52,10 @@ class Guard:
     async def finish(self, call: Call, outcome: Outcome) -> None:
         """Settle after the call (refund reservations, record usage)."""
 
-    async def ready(self) -> tuple[bool, str]:
-        """Is the guard's backend reachable? Feeds /readyz."""
+    async def ready(self) -> tuple[bool | str, str]:
+        """Is the guard's backend reachable? Feeds /readyz: (True, detail) ready,
+        ("degraded", detail) serving in a configured fallback or fail-open mode, (False,
+        detail) cannot serve (fails closed). Details name no file paths or URLs."""
         return True, "ok"
 
     async def aclose(self) -> None:

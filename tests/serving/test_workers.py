@@ -296,3 +296,25 @@ def test_agent_approval_from_any_worker(served, decision):
     assert events[-1]["type"] == "run.completed"
     after = served.outbox.read_text().count("\n") if served.outbox.exists() else 0
     assert after - before == (1 if decision == "approve" else 0)
+
+
+def test_workers_auto_is_one_per_usable_cpu(tmp_path, fake_model_url):
+    """`--workers auto` counts the CPUs this process may run on; with per-process state
+    the refusal names that count (on one CPU there is nothing to refuse: it would serve)."""
+    import os
+
+    import yaml
+
+    from gateway.cli import _worker_count
+
+    cpus = len(os.sched_getaffinity(0))
+    assert _worker_count("auto") == cpus and _worker_count("3") == 3
+    if cpus == 1:
+        return
+    path = tmp_path / "mem.yaml"
+    path.write_text(yaml.safe_dump({"model_list": [{"model_name": "demo", "litellm_params": {
+        "model": "openai/demo", "api_base": fake_model_url}}],
+        "general_settings": {"master_key": MASTER}}))
+    out = subprocess.run([KEEPGATE, "serve", "--config", str(path), "--workers", "auto",
+                          "--port", "1"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and f"--workers {cpus} refused" in out.stderr
