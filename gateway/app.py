@@ -141,6 +141,13 @@ def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = ()) ->
     guards.extend(extra_guards)
     rt = Runtime(config, guards, upstream, metrics, audit)
     obs = config.observability
+    if obs.metrics_token and not obs.metrics_secret():
+        # Fail closed: a token named but not set must not leave /metrics open.
+        from gateway.config.load import config_error
+
+        raise config_error(config, ("observability", "metrics_token"),
+                           f"observability.metrics_token: {obs.metrics_token} is not set or "
+                           "empty")
     if obs.metrics_port is not None:
         from gateway.observability.metrics_listener import MetricsListener
 

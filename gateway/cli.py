@@ -95,10 +95,23 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
     os.environ[factory.WORKERS_ENV] = str(count)  # each worker says when it is ready
     from gateway.observability.metrics import multiprocess_dir
 
-    with multiprocess_dir():
-        typer.echo(f"Keepgate listening on http://{host}:{port}/v1 ({count} workers)", err=True)
-        uvicorn.run(f"{factory.__name__}:create", factory=True, workers=count,
-                    **common)  # type: ignore[arg-type]
+    import shutil
+    import tempfile
+
+    failed = tempfile.mkdtemp(prefix="keepgate-serve-")
+    os.environ[factory.FAILED_DIR_ENV] = failed
+    try:
+        with multiprocess_dir():
+            typer.echo(f"Keepgate listening on http://{host}:{port}/v1 ({count} workers)",
+                       err=True)
+            # A worker building its app on a loaded box may not answer the supervisor's
+            # health ping for a while; 5 s (uvicorn's default) got healthy ones killed.
+            uvicorn.run(f"{factory.__name__}:create", factory=True, workers=count,
+                        timeout_worker_healthcheck=60, **common)  # type: ignore[arg-type]
+        if os.listdir(failed):
+            raise typer.Exit(factory.STARTUP_FAILURE)
+    finally:
+        shutil.rmtree(failed, ignore_errors=True)
 
 
 @app.command("fake-model")

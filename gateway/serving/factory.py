@@ -20,6 +20,9 @@ CONFIG_ENV = "KEEPGATE_CONFIG"
 DEMO_KEY_ENV = "KEEPGATE_SERVE_MASTER_KEY"
 #: The worker count; each worker prints `keepgate: worker <pid> ready` once it serves.
 WORKERS_ENV = "KEEPGATE_SERVE_WORKERS"
+#: A directory the supervisor watches: a worker that cannot start leaves its error there,
+#: so `keepgate serve` exits non-zero with it (uvicorn's supervisor itself exits 0).
+FAILED_DIR_ENV = "KEEPGATE_SERVE_FAILED_DIR"
 #: uvicorn.config.STARTUP_FAILURE: the supervisor stops rather than respawning the worker.
 STARTUP_FAILURE = 3
 
@@ -37,5 +40,10 @@ def create() -> Starlette:
             cfg.general_settings.master_key = key
         return create_app(cfg)
     except Exception as exc:  # noqa: BLE001 - a bad config/rule file stops every worker
-        print(f"keepgate: worker {os.getpid()} cannot start: {exc}", file=sys.stderr)
+        message = f"keepgate: worker {os.getpid()} cannot start: {exc}"
+        print(message, file=sys.stderr, flush=True)
+        failed = os.environ.get(FAILED_DIR_ENV)
+        if failed:
+            with open(os.path.join(failed, str(os.getpid())), "w", encoding="utf-8") as fh:
+                fh.write(message)
         sys.exit(STARTUP_FAILURE)

@@ -115,6 +115,14 @@ def test_metrics_token(gateway_factory, monkeypatch):
     assert _requests_total(ok.text).get(("metrics", "401", "invalid_metrics_token")) == 2
 
 
+def test_metrics_token_named_but_unset_stops_start_up(gateway_factory, monkeypatch):
+    from gateway.config.load import ConfigError
+
+    monkeypatch.delenv("KG_TEST_METRICS_UNSET", raising=False)
+    with pytest.raises(ConfigError, match="metrics_token"):
+        gateway_factory({"observability": {"metrics_token": "os.environ/KG_TEST_METRICS_UNSET"}})
+
+
 def test_metrics_on_their_own_port(gateway_factory):
     port = free_port()
     gw = gateway_factory({"observability": {"metrics_port": port}})

@@ -19,6 +19,7 @@ import redis
 from gateway.auth.keys import hash_key
 from tests.agent.agent_support import call, fake, parse_sse, policy_data
 from tests.serving.support import KEEPGATE, Served
+from tests.servers import free_port
 
 MASTER = "sk-test-master-workers"
 ALICE, SPENDER, DEV = "sk-workers-alice", "sk-workers-spender", "sk-workers-dev"
@@ -318,3 +319,27 @@ def test_workers_auto_is_one_per_usable_cpu(tmp_path, fake_model_url):
     out = subprocess.run([KEEPGATE, "serve", "--config", str(path), "--workers", "auto",
                           "--port", "1"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and f"--workers {cpus} refused" in out.stderr
+
+
+def test_a_worker_that_cannot_start_stops_the_supervisor(tmp_path, fake_model_url, redis_url,
+                                                         monkeypatch):
+    """An app that cannot be built (here: a metrics token named but not set) stops the
+    whole server with the error and a non-zero exit, instead of workers respawning."""
+    import yaml
+
+    monkeypatch.delenv("KG_TEST_UNSET_TOKEN", raising=False)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({
+        "model_list": [{"model_name": "demo", "litellm_params": {
+            "model": "openai/demo", "api_base": fake_model_url}}],
+        "general_settings": {"master_key": MASTER, "redis_url": redis_url, "audit_log": None},
+        "guards": {"limits": {"backend": "redis", "namespace": "kgtest:never-used"},
+                   "input": {"enabled": False}, "pii": {"enabled": False}},
+        "observability": {"metrics_token": "os.environ/KG_TEST_UNSET_TOKEN"}}))
+    out = subprocess.run([KEEPGATE, "serve", "--config", str(path), "--workers", "2",
+                          "--port", str(free_port())],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 3, out.stderr[-2000:]
+    failures = out.stderr.count("cannot start")
+    assert 1 <= failures <= 2, out.stderr[-2000:]  # the first failure stops it: no respawn
+    assert "metrics_token" in out.stderr
