@@ -132,7 +132,7 @@ def run(rounds: int, duration: float, concurrency: int) -> dict[str, Any]:
                                  # far below when neighbours hold the CPUs.
                                  "gateway_cores": round(cpu / wall, 2),
                                  "cpu_ms_per_req": round(cpu / served * 1e3, 2),
-                                 "p50_ms": res.get("p50"), "p99_ms": res.get("p99"),
+                                 "p50_s": res.get("p50"), "p99_s": res.get("p99"),
                                  "errors": res.get("errors"), "n": res.get("n"),
                                  "load_before": load_before,
                                  "load_after": os.getloadavg()[0]})
