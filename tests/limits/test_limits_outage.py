@@ -133,6 +133,22 @@ def _wait_ready(gw) -> dict[str, Any]:
         time.sleep(0.1)
 
 
+def _wait_limits_on_redis(gw) -> None:
+    """Until a call is charged on Redis again: the guard retries Redis only once its
+    `retry_backend_after_s` window after the last failure has passed (a state, polled)."""
+    loader = gw.client("sk-loader")
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            raw = loader.chat.completions.with_raw_response.create(**CALL)
+            if "x-keepgate-limits" not in raw.headers:
+                return
+        except openai.InternalServerError:  # fail_closed: 503 until Redis is used again
+            pass
+        assert time.monotonic() < deadline, "the limits guard never went back to Redis"
+        time.sleep(0.05)
+
+
 def _spent(gw) -> dict[str, Any]:
     return httpx.get(gw.url + "/admin/keys/spender/usage", timeout=30,
                      headers={"authorization": f"Bearer {gw.master_key}"}).json()
@@ -223,6 +239,7 @@ def _run(gateway_factory, store: KillableRedis, mode: str, aof: bool) -> None:
     store.start()
     _wait_ready(gw)
     answers = load.stop()
+    _wait_limits_on_redis(gw)
     allowed = {200, 503} if mode == "fail_closed" else {200}
     tally = Counter(s for s, _ in answers)
     assert set(tally) <= allowed, tally        # never a 500 or a reset
