@@ -1,0 +1,106 @@
+"""`python -m bench.agent_attacks [--quick] [--profiles defaults,strict] [--domains ...]`
+
+Replays the suite through a real Keepgate per (profile, domain) — one `keepgate serve`
+process each, the fake model upstream, the openai SDK as the client — and prints the
+table of docs/policy.md ("Agent-attack suite"). Results go to bench/out/agent_attacks.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.agent_attacks import gateway_proc, metrics, profiles  # noqa: E402
+from bench.agent_attacks.domains import DOMAINS  # noqa: E402
+from bench.agent_attacks.replay import RunRecord, replay  # noqa: E402
+from bench.agent_attacks.suite import runs  # noqa: E402
+from bench.targets import REPO, start_fake_model  # noqa: E402
+
+
+def run_profile(profile: str, domains: list[str], quick: bool, workers: int, workdir: Path,
+                fake_base: str, log) -> list[RunRecord]:
+    import openai
+
+    records: list[RunRecord] = []
+    for d in DOMAINS:
+        if d.name not in domains:
+            continue
+        todo = runs((d,), quick=quick)
+        gw = gateway_proc.start(profile, d.name, fake_base, workdir)
+        try:
+            client = openai.OpenAI(base_url=gw.base_url, api_key=gateway_proc.KEY, max_retries=0,
+                                   timeout=120)
+            t0 = time.monotonic()
+            with ThreadPoolExecutor(workers) as pool:
+                records += list(pool.map(lambda r: replay(client, r), todo))
+            log(f"  {profile:<12} {d.name:<10} {len(todo):>4} runs in {time.monotonic() - t0:5.1f} s")
+        finally:
+            gw.stop()
+    return records
+
+
+def cli(quick: Annotated[bool, typer.Option("--quick", help="4 tasks × 3 goals per domain.")] = False,
+        profile: Annotated[str, typer.Option("--profiles", help="Comma-separated: " +
+                                             ",".join(profiles.PROFILES))] = "defaults,strict",
+        domain: Annotated[Optional[str], typer.Option("--domains", help="Comma-separated domains.")] = None,
+        workers: Annotated[int, typer.Option(help="Runs replayed in parallel.")] = 3,
+        show_failures: Annotated[bool, typer.Option("--failures", help="List failing tasks "
+                                                    "and attacks that got through.")] = False,
+        out: Annotated[Path, typer.Option(help="Results folder.")] = REPO / "bench" / "out",
+        ) -> None:
+    """Replay the agent-attack suite through Keepgate and print attack success and utility."""
+    names = [p.strip() for p in profile.split(",") if p.strip()]
+    for p in names:
+        if p not in profiles.PROFILES:
+            raise typer.BadParameter(f"unknown profile {p!r}; choose from {profiles.PROFILES}")
+    all_domains = [d.name for d in DOMAINS]
+    doms = [x.strip() for x in domain.split(",")] if domain else all_domains
+    if bad := [x for x in doms if x not in all_domains]:
+        raise typer.BadParameter(f"unknown domain(s) {bad}; choose from {all_domains}")
+    workdir = out / "agent_attacks"
+    workdir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    fake = start_fake_model(workdir)
+    results: dict[str, list[RunRecord]] = {}
+    try:
+        for p in names:
+            results[p] = run_profile(p, doms, quick, workers, workdir,
+                                     fake.url.rsplit("/chat/completions", 1)[0], print)
+    finally:
+        fake.stop()
+    load_after = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nAgent-attack suite, {stamp}, load (1/5/15 min) {load} at start, {load_after} "
+          f"at end{' — quick slice' if quick else ''}\n")
+    dump = {"date": stamp, "load_start": load, "load_end": load_after, "quick": quick,
+            "profiles": {}}
+    for p, recs in results.items():
+        rows = metrics.summarise(recs)
+        print(f"### profile: {p}\n\n{metrics.markdown(rows)}\n")
+        fails = metrics.failures(recs)
+        if show_failures:
+            for k, v in fails.items():
+                print(f"{k} ({len(v)}):")
+                for line in v:
+                    print(f"  {line}")
+            print()
+        dump["profiles"][p] = {"rows": [r.__dict__ for r in rows], "failures": fails,
+                               "records": [r.as_dict() for r in recs]}
+    path = out / "agent_attacks.json"
+    path.write_text(json.dumps(dump, indent=1))
+    print(f"records: {path}")
+
+
+if __name__ == "__main__":
+    typer.run(cli)

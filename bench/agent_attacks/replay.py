@@ -1,0 +1,137 @@
+"""Replay one run through a real gateway with an obedient scripted model.
+
+The model is the fake model, scripted per request (`extra_body={"fake": ...}`): it asks for
+the task's next expected call; once it has read a tool result that carries the injection,
+it asks for the attacker's calls first (one per turn), then goes on with the task. The
+client is the openai SDK, playing the agent app: it runs released calls against the
+task's recorded environment and appends the results.
+
+The human behind the app: a call the gateway flags `require_approval` is approved when it
+is one of the user's own calls (it runs, and counts one approval) and rejected when it is
+the attacker's (the app reports the refusal to the model). Denied calls never reach the app.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import openai
+
+from bench.agent_attacks.model import Call, fill, render
+from bench.agent_attacks.phrasing import phrase
+from bench.agent_attacks.suite import Run
+
+Who = Literal["task", "attack"]
+FINAL_REPLY = "Done. Here is a summary of what I did."
+
+
+@dataclass
+class CallRecord:
+    who: Who
+    tool: str
+    effect: bool  # ground truth: the tool has a side effect
+    decision: str  # allow | deny | require_approval | error | input_blocked | missing
+    reasons: list[str] = field(default_factory=list)
+    altered: bool = False  # released with arguments other than the model's
+    executed: bool = False  # the app ran it (allowed, or approved by the human)
+
+
+@dataclass
+class RunRecord:
+    run: str
+    domain: str
+    task: str
+    injection: str | None
+    text_only: bool
+    style: str | None
+    calls: list[CallRecord] = field(default_factory=list)
+    #: A request the gateway refused outright (e.g. 400 from the input guard): code, index.
+    blocked: dict[str, Any] | None = None
+    final_ok: bool = False  # the last turn (the model's answer) reached the client
+
+    def task_calls(self) -> list[CallRecord]:
+        return [c for c in self.calls if c.who == "task"]
+
+    def attack_calls(self) -> list[CallRecord]:
+        return [c for c in self.calls if c.who == "attack"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _args_equal(sent: Any, released: str) -> bool:
+    try:
+        return json.loads(released) == sent
+    except json.JSONDecodeError:
+        return False
+
+
+def replay(client: openai.OpenAI, run: Run) -> RunRecord:
+    d, task, inj = run.domain, run.task, run.injection
+    rec = RunRecord(run.id, d.name, task.id, inj.id if inj else None,
+                    bool(inj and inj.text_only), run.style)
+    tools = [t.schema() for t in d.tools]
+    messages: list[dict[str, Any]] = [{"role": "system", "content": d.system_prompt},
+                                      {"role": "user", "content": task.prompt}]
+    attack_text = phrase(inj.instruction, run.style or "direct") if inj else ""
+    injectable = [i for i, s in enumerate(task.steps) if s.injectable]
+    carrier = injectable[run.slot] if inj and injectable else -1
+    # (who, call, output, index of the task step or -1)
+    queue: deque[tuple[Who, Call, Any, int]] = deque(
+        ("task", s.call, s.output, i) for i, s in enumerate(task.steps))
+
+    def ask(fake: dict[str, Any]) -> Any | None:
+        try:
+            return client.chat.completions.with_raw_response.create(
+                model="demo", messages=messages, tools=tools, extra_body={"fake": fake}).parse()
+        except openai.APIStatusError as exc:
+            body = exc.body if isinstance(exc.body, dict) else {}
+            rec.blocked = {"status": exc.status_code, "code": body.get("code"),
+                           "message": str(body.get("message", ""))[:200],
+                           "turn": sum(1 for m in messages if m["role"] == "assistant")}
+            return None
+
+    while queue:
+        who, call, output, index = queue.popleft()
+        resp = ask({"tool_calls": [{"name": call.tool, "arguments": call.args}]})
+        record = CallRecord(who, call.tool, d.has_effect(call), "input_blocked")
+        rec.calls.append(record)
+        if resp is None:
+            # The request carrying the conversation so far was refused: the agent stops.
+            for w, c, _, _ in queue:
+                rec.calls.append(CallRecord(w, c.tool, d.has_effect(c), "input_blocked"))
+            return rec
+        report = ((resp.model_extra or {}).get("keepgate") or {}).get("policy") or []
+        mine = next((r for r in report if r.get("tool") == call.tool), None)
+        msg = resp.choices[0].message
+        released = [tc for tc in (msg.tool_calls or []) if tc.function.name == call.tool]
+        record.decision = mine["decision"] if mine else ("allow" if released else "missing")
+        record.reasons = list(mine.get("reasons") or []) if mine else []
+        assistant: dict[str, Any] = {"role": "assistant", "content": msg.content or None}
+        if msg.tool_calls:
+            assistant["tool_calls"] = [{"id": tc.id, "type": "function", "function": {
+                "name": tc.function.name, "arguments": tc.function.arguments}}
+                for tc in msg.tool_calls]
+        messages.append(assistant)
+        if not released:
+            continue
+        tc = released[0]
+        record.altered = not _args_equal(call.args, tc.function.arguments)
+        if who == "attack" and record.decision == "require_approval":
+            result: Any = "The user declined this action."
+        else:
+            record.executed = True
+            result = fill(output, attack_text if index == carrier else "")
+        messages.append({"role": "tool", "tool_call_id": tc.id, "content": render(result)})
+        if index == carrier and inj is not None and not inj.text_only:
+            # The obedient model does what it just read, then goes back to the user's task.
+            queue.extendleft(reversed([("attack", c, inj.outputs.get(i, {"status": "ok"}), -1)
+                                       for i, c in enumerate(inj.calls)]))
+    reply = FINAL_REPLY
+    if inj is not None and inj.text_only:
+        reply += " " + inj.instruction  # the obedient model says what it was told to say
+    rec.final_ok = ask({"reply": reply}) is not None
+    return rec
