@@ -87,7 +87,9 @@ def cli(quick: Annotated[bool, typer.Option("--quick", help="4 tasks × 3 goals 
             "profiles": {}}
     for p, recs in results.items():
         rows = metrics.summarise(recs)
-        print(f"### profile: {p}\n\n{metrics.markdown(rows)}\n")
+        styles = ", ".join(f"{k} {v}" for k, v in metrics.by_style(recs).items())
+        print(f"### profile: {p}\n\n{metrics.markdown(rows)}\n\nattacks through by phrasing: "
+              f"{styles}\n")
         fails = metrics.failures(recs)
         if show_failures:
             for k, v in fails.items():
@@ -96,6 +98,7 @@ def cli(quick: Annotated[bool, typer.Option("--quick", help="4 tasks × 3 goals 
                     print(f"  {line}")
             print()
         dump["profiles"][p] = {"rows": [r.__dict__ for r in rows], "failures": fails,
+                               "by_style": metrics.by_style(recs),
                                "records": [r.as_dict() for r in recs]}
     path = out / "agent_attacks.json"
     path.write_text(json.dumps(dump, indent=1))

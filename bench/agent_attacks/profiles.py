@@ -2,9 +2,9 @@
 
 - `defaults`: the shipped policies and guards, with the app's catalogue as written.
 - `strict`: the same catalogue, tightened the way a cautious operator would: every argument
-  of a side-effecting tool is sensitive (no `sensitive` lists) and allowlists no longer
-  vouch for a value (a mismatch or a match both go through provenance... only a trusted
-  source does).
+  of a side-effecting tool is sensitive (its `sensitive` list is dropped) and its
+  allowlists are dropped, so only the user, the system prompt or a trusted tool output can
+  vouch for a value (an address in the company's own domain no longer does).
 - `no-catalogue`: the shipped policies with no catalogue at all (every tool unknown): what
   an operator gets who never describes their tools.
 """

@@ -1,0 +1,64 @@
+"""The agent-attack suite's data is what docs/policy.md says it is, and self-consistent:
+every expected call fits its tool's schema (the gateway denies unknown or missing
+arguments of side-effecting tools, so a sloppy task would read as a false denial)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.agent_attacks import profiles
+from bench.agent_attacks.domains import DOMAINS
+from bench.agent_attacks.model import SLOT, Call, Domain, fill
+from bench.agent_attacks.phrasing import STYLE_NAMES
+from bench.agent_attacks.suite import TEXT_GOALS, runs
+
+
+def test_suite_size():
+    assert len(DOMAINS) >= 5
+    assert sum(len(d.tasks) for d in DOMAINS) >= 80
+    assert sum(len(d.injections) for d in DOMAINS) >= 25
+    assert all(not i.text_only for d in DOMAINS for i in d.injections)
+    assert TEXT_GOALS and all(g.text_only for g in TEXT_GOALS)
+    ids = [t.id for d in DOMAINS for t in d.tasks] + [i.id for d in DOMAINS for i in d.injections]
+    assert len(ids) == len(set(ids))
+
+
+def _fits(d: Domain, call: Call) -> list[str]:
+    tool = d.tool(call.tool)
+    return ([f"missing {a}" for a in tool.required if a not in call.args]
+            + [f"unknown {a}" for a in call.args if a not in tool.params])
+
+
+@pytest.mark.parametrize("d", DOMAINS, ids=lambda d: d.name)
+def test_calls_fit_their_tools(d):
+    bad = [(t.id, s.call.tool, _fits(d, s.call)) for t in d.tasks for s in t.steps if _fits(d, s.call)]
+    bad += [(i.id, c.tool, _fits(d, c)) for i in d.injections for c in i.calls if _fits(d, c)]
+    assert not bad
+    # Every injection goal has at least one call with a side effect (the thing to stop).
+    assert all(any(d.has_effect(c) for c in i.calls) for i in d.injections)
+    # Most tasks let an attacker write somewhere the agent reads.
+    assert sum(t.injectable for t in d.tasks) >= len(d.tasks) // 2
+
+
+@pytest.mark.parametrize("d", DOMAINS, ids=lambda d: d.name)
+def test_catalogue_describes_every_tool(d):
+    tools = profiles.catalogue(d.name)["keepgate"]["tools"]
+    assert set(tools) == {t.name for t in d.tools}
+    for name, spec in tools.items():
+        assert spec["effects"] in ("none", "internal", "egress"), name
+
+
+def test_pairs_and_slots():
+    all_runs = runs()
+    attacks = [r for r in all_runs if r.injection is not None]
+    assert {r.style for r in attacks} == set(STYLE_NAMES)
+    for r in attacks:
+        carriers = [s for s in r.task.steps if s.injectable]
+        assert 0 <= r.slot < len(carriers)
+        # The slot disappears in the clean rendering and carries the text in the attack.
+        assert SLOT not in json.dumps(fill(carriers[r.slot].output, ""))
+        assert "XYZZY" in json.dumps(fill(carriers[r.slot].output, "XYZZY"))
+    quick = runs(quick=True)
+    assert 0 < len(quick) < len(all_runs) // 3
