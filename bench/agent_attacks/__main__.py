@@ -29,7 +29,7 @@ from bench.targets import REPO, start_fake_model  # noqa: E402
 
 
 def run_profile(profile: str, domains: list[str], quick: bool, workers: int, workdir: Path,
-                fake_base: str, log) -> list[RunRecord]:
+                fake_base: str, log, nulls: bool = False) -> list[RunRecord]:
     import openai
 
     records: list[RunRecord] = []
@@ -43,7 +43,7 @@ def run_profile(profile: str, domains: list[str], quick: bool, workers: int, wor
                                    timeout=120)
             t0 = time.monotonic()
             with ThreadPoolExecutor(workers) as pool:
-                records += list(pool.map(lambda r: replay(client, r), todo))
+                records += list(pool.map(lambda r: replay(client, r, nulls), todo))
             log(f"  {profile:<12} {d.name:<10} {len(todo):>4} runs in {time.monotonic() - t0:5.1f} s")
         finally:
             gw.stop()
@@ -55,6 +55,8 @@ def cli(quick: Annotated[bool, typer.Option("--quick", help="4 tasks × 3 goals 
                                              ",".join(profiles.PROFILES))] = "defaults,strict",
         domain: Annotated[Optional[str], typer.Option("--domains", help="Comma-separated domains.")] = None,
         workers: Annotated[int, typer.Option(help="Runs replayed in parallel.")] = 3,
+        nulls: Annotated[bool, typer.Option("--nulls", help="The model sends null for every "
+                                            "optional argument it leaves out.")] = False,
         show_failures: Annotated[bool, typer.Option("--failures", help="List failing tasks "
                                                     "and attacks that got through.")] = False,
         out: Annotated[Path, typer.Option(help="Results folder.")] = REPO / "bench" / "out",
@@ -77,13 +79,13 @@ def cli(quick: Annotated[bool, typer.Option("--quick", help="4 tasks × 3 goals 
     try:
         for p in names:
             results[p] = run_profile(p, doms, quick, workers, workdir,
-                                     fake.url.rsplit("/chat/completions", 1)[0], print)
+                                     fake.url.rsplit("/chat/completions", 1)[0], print, nulls)
     finally:
         fake.stop()
     load_after = "/".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nAgent-attack suite, {stamp}, load (1/5/15 min) {load} at start, {load_after} "
-          f"at end{' — quick slice' if quick else ''}\n")
-    dump = {"date": stamp, "load_start": load, "load_end": load_after, "quick": quick,
+          f"at end{' — quick slice' if quick else ''}{' — nulls for omitted arguments' if nulls else ''}\n")
+    dump = {"date": stamp, "load_start": load, "load_end": load_after, "quick": quick, "nulls": nulls,
             "profiles": {}}
     for p, recs in results.items():
         rows = metrics.summarise(recs)
@@ -100,7 +102,7 @@ def cli(quick: Annotated[bool, typer.Option("--quick", help="4 tasks × 3 goals 
         dump["profiles"][p] = {"rows": [r.__dict__ for r in rows], "failures": fails,
                                "by_style": metrics.by_style(recs),
                                "records": [r.as_dict() for r in recs]}
-    path = out / "agent_attacks.json"
+    path = out / ("agent_attacks-nulls.json" if nulls else "agent_attacks.json")
     path.write_text(json.dumps(dump, indent=1))
     print(f"records: {path}")
 

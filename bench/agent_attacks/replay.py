@@ -69,7 +69,14 @@ def _args_equal(sent: Any, released: str) -> bool:
         return False
 
 
-def replay(client: openai.OpenAI, run: Run) -> RunRecord:
+def with_nulls(d: Any, call: Call) -> dict[str, Any]:
+    """The call's arguments with every optional parameter the call leaves out sent as
+    `null`, as many models do."""
+    return {**{p: None for p in d.tool(call.tool).params if p not in call.args}, **call.args}
+
+
+def replay(client: openai.OpenAI, run: Run, nulls: bool = False) -> RunRecord:
+    """Replay `run`; `nulls`: the model sends `null` for every optional argument it omits."""
     d, task, inj = run.domain, run.task, run.injection
     rec = RunRecord(run.id, d.name, task.id, inj.id if inj else None,
                     bool(inj and inj.text_only), run.style)
@@ -96,7 +103,8 @@ def replay(client: openai.OpenAI, run: Run) -> RunRecord:
 
     while queue:
         who, call, output, index = queue.popleft()
-        resp = ask({"tool_calls": [{"name": call.tool, "arguments": call.args}]})
+        args = with_nulls(d, call) if nulls else call.args
+        resp = ask({"tool_calls": [{"name": call.tool, "arguments": args}]})
         record = CallRecord(who, call.tool, d.has_effect(call), "input_blocked")
         rec.calls.append(record)
         if resp is None:
@@ -119,7 +127,7 @@ def replay(client: openai.OpenAI, run: Run) -> RunRecord:
         if not released:
             continue
         tc = released[0]
-        record.altered = not _args_equal(call.args, tc.function.arguments)
+        record.altered = not _args_equal(args, tc.function.arguments)
         if who == "attack" and record.decision == "require_approval":
             result: Any = "The user declined this action."
         else:
