@@ -34,7 +34,8 @@ class Running:
         self.proc.stop()
 
 
-def config(fake_base: str, data_dir: Path, audit: Path) -> dict[str, Any]:
+def config(fake_base: str, data_dir: Path, audit: Path,
+           guards: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "model_list": [{"model_name": "demo",
                         "litellm_params": {"model": "openai/demo", "api_base": fake_base},
@@ -45,7 +46,7 @@ def config(fake_base: str, data_dir: Path, audit: Path) -> dict[str, Any]:
                   "limits": {"requests_per_minute": 10**9, "tokens_per_minute": 10**12,
                              "usd_per_day": 10**9}}],
         "guards": {"policy": {"data_dirs": [str(data_dir)], "on_approval": "pass",
-                              "hot_reload": False}},
+                              "hot_reload": False}, **(guards or {})},
     }
 
 
@@ -53,7 +54,8 @@ def start(profile: str, domain: str, fake_base: str, workdir: Path) -> Running:
     data = profiles.data_dir(profile, domain, workdir)
     name = f"keepgate-{profile}-{domain}"
     path = workdir / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(config(fake_base, data, workdir / f"{name}-audit.jsonl")))
+    path.write_text(yaml.safe_dump(config(fake_base, data, workdir / f"{name}-audit.jsonl",
+                                          profiles.guard_overrides(profile))))
     port = targets._free_port()
     proc = targets.spawn(name, [sys.executable, "-m", "gateway.cli", "serve", "--config", str(path),
                                 "--port", str(port)], workdir, f"http://127.0.0.1:{port}/healthz",

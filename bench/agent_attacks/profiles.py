@@ -7,6 +7,9 @@
   vouch for a value (an address in the company's own domain no longer does).
 - `no-catalogue`: the shipped policies with no catalogue at all (every tool unknown): what
   an operator gets who never describes their tools.
+- `tool-monitor`: `defaults`, with the input guard only flagging tool results
+  (`role_modes: {tool: monitor}`) instead of refusing the conversation: what the user's
+  task gains when provenance, not the detector, stops the attack.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 CATALOGUE = HERE / "catalogue"
-PROFILES = ("defaults", "strict", "no-catalogue")
+PROFILES = ("defaults", "strict", "no-catalogue", "tool-monitor")
 
 
 def catalogue(domain: str) -> dict[str, Any]:
@@ -40,10 +43,20 @@ def data_dir(profile: str, domain: str, workdir: Path) -> Path:
     out = workdir / f"data-{profile}-{domain}"
     out.mkdir(parents=True, exist_ok=True)
     (out / "roles.yaml").write_text((CATALOGUE / "roles.yaml").read_text())
-    if profile == "defaults":
+    if profile in ("defaults", "tool-monitor"):
         (out / "tools.yaml").write_text(yaml.safe_dump(catalogue(domain), sort_keys=False))
     elif profile == "strict":
         (out / "tools.yaml").write_text(yaml.safe_dump(_strict(catalogue(domain)), sort_keys=False))
     elif profile != "no-catalogue":
         raise ValueError(f"unknown profile {profile!r} (one of {', '.join(PROFILES)})")
     return out
+
+
+def guard_overrides(profile: str) -> dict[str, Any]:
+    """Gateway `guards` settings the profile changes (beyond its policy data)."""
+    if profile == "tool-monitor":
+        # role_modes replaces the shipped map: keep its entries (system, developer, assistant).
+        return {"input": {"role_modes": {"system": "monitor", "developer": "monitor",
+                                         "assistant": "monitor", "tool": "monitor",
+                                         "function": "monitor"}}}
+    return {}
