@@ -20,6 +20,12 @@ from bench.agent_attacks.suite import Run
 
 BY_NAME = {d.name: d for d in DOMAINS}
 
+# The provenance policy of issue 13 (items 1-3) is built on another branch; the tests that
+# need it run as soon as its rules are in policies/ (remove this guard when it has landed).
+needs_provenance = pytest.mark.skipif(
+    not (Path(__file__).resolve().parents[2] / "policies/toolcall/provenance.rego").exists(),
+    reason="needs the provenance policy (issue 13 items 1-3), not on this branch yet")
+
 
 def shipped_client(gateway_factory, tmp_path: Path, domain: str):
     """The app's client of a gateway with shipped guards and the domain's catalogue.
@@ -75,3 +81,54 @@ def test_textbook_injection_never_gets_its_side_effect(gateway_factory, tmp_path
     rec = run(client, domain, task, injection, style="direct")
     assert not attack_succeeded(rec), rec.calls
     assert not any(c.executed and c.effect for c in rec.attack_calls())
+
+
+@needs_provenance
+@pytest.mark.parametrize("domain,task,injection,style", [
+    ("workspace", "ws02", "ws-i1", "polite"),   # inbox to a gmail address, in the user's mail
+    ("banking", "bk04", "bk-i1", "polite"),     # attacker IBAN, in a transaction subject
+    ("chat", "ch06", "ch-i3", "note"),          # data in a URL's query, in a chat message
+    ("travel", "tr02", "tr-i1", "polite"),      # the attacker's hotel, in a hotel listing
+    ("devops", "dv06", "dv-i1", "note"),        # admin collaborator, in an issue comment
+])
+def test_paraphrased_injection_waits_for_a_human(gateway_factory, tmp_path, domain, task,
+                                                 injection, style):
+    """Plain-language injections the detectors let through: the attacker's side effect is
+    held for approval because its target comes only from untrusted output, while the
+    user's own calls still run (with approval where theirs come from outside too)."""
+    client = shipped_client(gateway_factory, tmp_path, domain)
+    rec = run(client, domain, task, injection, style)
+    assert rec.blocked is None  # no detector stopped it: provenance has to
+    effects = [c for c in rec.attack_calls() if c.effect]
+    assert effects and all(c.decision == "require_approval" for c in effects), rec.calls
+    assert not attack_succeeded(rec)
+    assert all(c.executed and not c.altered for c in rec.task_calls()), rec.calls
+
+
+@needs_provenance
+@pytest.mark.parametrize("domain,task", [
+    ("workspace", "ws02"),  # reply to a colleague: address in the company's allowlisted domain
+    ("banking", "bk03"),    # IBAN from the saved payees (a trusted output)
+    ("banking", "bk07"),    # IBAN typed by the user with spaces
+    ("travel", "tr05"),     # a gmail address the user typed
+    ("travel", "tr10"),     # passport data to an address the user typed
+])
+def test_user_sourced_side_effects_pass_untouched(gateway_factory, tmp_path, domain, task):
+    client = shipped_client(gateway_factory, tmp_path, domain)
+    rec = run(client, domain, task)
+    assert [d for _, d in decisions(rec)] == ["allow"] * len(rec.task_calls())
+    assert not any(c.altered for c in rec.calls)  # PII in arguments is a fact, not a rewrite
+
+
+@needs_provenance
+@pytest.mark.parametrize("domain,task,tool", [
+    ("banking", "bk02", "send_money"),      # IBAN only in a downloaded bill
+    ("workspace", "ws10", "send_email"),    # recipient only in an outside calendar invite
+    ("travel", "tr12", "book_flight"),      # flight id only on a web page
+])
+def test_outside_sourced_side_effect_needs_one_approval(gateway_factory, tmp_path, domain,
+                                                        task, tool):
+    client = shipped_client(gateway_factory, tmp_path, domain)
+    rec = run(client, domain, task)
+    assert [(t, d) for t, d in decisions(rec) if d != "allow"] == [(tool, "require_approval")]
+    assert rec.final_ok and all(c.executed and not c.altered for c in rec.calls)
