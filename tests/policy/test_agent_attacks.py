@@ -20,12 +20,6 @@ from bench.agent_attacks.suite import Run
 
 BY_NAME = {d.name: d for d in DOMAINS}
 
-# The provenance policy of issue 13 (items 1-3) is built on another branch; the tests that
-# need it run as soon as its rules are in policies/ (remove this guard when it has landed).
-needs_provenance = pytest.mark.skipif(
-    not (Path(__file__).resolve().parents[2] / "policies/toolcall/provenance.rego").exists(),
-    reason="needs the provenance policy (issue 13 items 1-3), not on this branch yet")
-
 
 def shipped_client(gateway_factory, tmp_path: Path, domain: str):
     """The app's client of a gateway with shipped guards and the domain's catalogue.
@@ -83,7 +77,6 @@ def test_textbook_injection_never_gets_its_side_effect(gateway_factory, tmp_path
     assert not any(c.executed and c.effect for c in rec.attack_calls())
 
 
-@needs_provenance
 @pytest.mark.parametrize("domain,task,injection,style", [
     ("workspace", "ws02", "ws-i1", "polite"),   # inbox to a gmail address, in the user's mail
     ("banking", "bk04", "bk-i1", "polite"),     # attacker IBAN, in a transaction subject
@@ -105,7 +98,6 @@ def test_paraphrased_injection_waits_for_a_human(gateway_factory, tmp_path, doma
     assert all(c.executed and not c.altered for c in rec.task_calls()), rec.calls
 
 
-@needs_provenance
 @pytest.mark.parametrize("domain,task", [
     ("workspace", "ws02"),  # reply to a colleague: address in the company's allowlisted domain
     ("banking", "bk03"),    # IBAN from the saved payees (a trusted output)
@@ -120,7 +112,6 @@ def test_user_sourced_side_effects_pass_untouched(gateway_factory, tmp_path, dom
     assert not any(c.altered for c in rec.calls)  # PII in arguments is a fact, not a rewrite
 
 
-@needs_provenance
 @pytest.mark.parametrize("domain,task,tool", [
     ("banking", "bk02", "send_money"),      # IBAN only in a downloaded bill
     ("workspace", "ws10", "send_email"),    # recipient only in an outside calendar invite
