@@ -18,16 +18,17 @@ ENV PIP_NO_CACHE_DIR=1 \
     PATH=/opt/venv/bin:$PATH
 RUN python -m venv /opt/venv
 WORKDIR /app
-# Dependencies first, against a stub package, so this slow layer stays cached while only
-# the code changes. Editable: `gateway` resolves to /app/gateway, and its default rules/
-# and policies/ (the symlinks in gateway/bundled/, as in a checkout) are /app/rules and
+# Dependencies first, from the lock (exact versions, hashes checked), so this slow layer
+# stays cached while only the code changes; then the package itself without resolving
+# anything. Editable: `gateway` resolves to /app/gateway, and its default rules/ and
+# policies/ (the symlinks in gateway/bundled/, as in a checkout) are /app/rules and
 # /app/policies.
-COPY pyproject.toml README.md constraints.txt ./
-RUN mkdir gateway && touch gateway/__init__.py \
- && pip install --no-cache-dir -c constraints.txt -e . \
- && rm -rf gateway
+COPY requirements-runtime.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements-runtime.lock
+COPY pyproject.toml README.md ./
 COPY gateway/ gateway/
-RUN python -m compileall -q /app/gateway
+RUN pip install --no-cache-dir --no-deps -e . \
+ && python -m compileall -q /app/gateway
 # Optional spaCy NER model for the PII guard (instead of the small one shipped in the
 # package; select it with guards.pii.nlp_model or the chart value pii.nlpModel): a model name
 # (`en_core_web_sm`, fetched by `spacy download`) or a pip requirement (wheel URL or path).

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextlib import AsyncExitStack
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,17 +58,21 @@ class OpaServerEngine:
         self.bundle = bundle
         self._root = root
         self._client: AsyncOpaClient | None = None
+        self._stack: AsyncExitStack | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pushed: set[str] = set()
         self._repushed_at = 0.0
 
     async def _session(self) -> AsyncOpaClient:
-        """An aiohttp session belongs to one event loop; (re)create it for the running one."""
+        """An aiohttp session belongs to one event loop; (re)create it for the running one.
+
+        The client's public way to open its session is `async with`; an exit stack holds
+        that context open across calls until `aclose`."""
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
-            client = AsyncOpaClient(**self._client_args)
-            await client._init_session()  # noqa: SLF001 - the public way is `async with`
-            self._client, self._loop = client, loop
+            stack = AsyncExitStack()
+            client = await stack.enter_async_context(AsyncOpaClient(**self._client_args))
+            self._client, self._stack, self._loop = client, stack, loop
         return self._client
 
     async def load(self, bundle: Bundle) -> None:
@@ -158,9 +163,9 @@ class OpaServerEngine:
         return (True, "OPA server") if ok else (False, "OPA server unhealthy")
 
     async def aclose(self) -> None:
-        if self._client is not None and self._loop is asyncio.get_running_loop():
-            await self._client.close_connection()
-        self._client = None
+        if self._stack is not None and self._loop is asyncio.get_running_loop():
+            await self._stack.aclose()
+        self._client = self._stack = None
 
 
 def _describe(exc: BaseException) -> str:
