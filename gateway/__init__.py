@@ -10,4 +10,11 @@ _os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 _os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 _os.environ.setdefault("LITELLM_LOG", "ERROR")
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError as _NotFound
+from importlib.metadata import version as _version
+
+try:
+    #: The one place the version lives is pyproject.toml; this reads the installed metadata.
+    __version__ = _version("keepgate")
+except _NotFound:  # a bare checkout on sys.path, never installed
+    __version__ = "0+unknown"
