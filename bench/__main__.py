@@ -22,8 +22,8 @@ import typer
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import report, scenarios  # noqa: E402
-from bench.targets import REPO, Target  # noqa: E402
+from bench import report, scenarios
+from bench.targets import REPO, Target
 
 ALL_TARGETS = ("direct", "keepgate-off", "keepgate-on", "litellm-plain", "litellm-guarded")
 
@@ -140,7 +140,7 @@ def cli(quick: Annotated[bool, typer.Option("--quick", help="2 scenarios × 2 co
                   f"; took {time.monotonic() - t0:.0f} s")
 
 
-def _headline(console, rows) -> None:  # noqa: ANN001
+def _headline(console, rows) -> None:
     """The issue's targets, stated against the measured numbers."""
     kg = [r for r in rows if r["target"] == "keepgate-on"]
     for r in kg:

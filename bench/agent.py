@@ -24,15 +24,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import gateway  # noqa: E402,F401 - offline switches first
-from gateway.agent.live import LiveRun  # noqa: E402
-from gateway.agent.service import AgentService  # noqa: E402
-from gateway.agent.settings import ToolSettings, parse_settings  # noqa: E402
-from gateway.agent.state import RunState  # noqa: E402
-from gateway.agent.tools.base import Tool  # noqa: E402
-from gateway.app import build_runtime  # noqa: E402
-from gateway.auth.principal import Principal  # noqa: E402
-from gateway.config.model import KeepgateConfig  # noqa: E402
+import gateway  # noqa: F401 - offline switches first
+from gateway.agent.live import LiveRun
+from gateway.agent.service import AgentService
+from gateway.agent.settings import ToolSettings, parse_settings
+from gateway.agent.state import RunState
+from gateway.agent.tools.base import Tool
+from gateway.app import build_runtime
+from gateway.auth.principal import Principal
+from gateway.config.model import KeepgateConfig
 
 PRINCIPAL = Principal(key_id="bench", role="developer")
 

@@ -33,11 +33,11 @@ import uvloop
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import gateway  # noqa: E402,F401 - offline switches first
-from bench.stats import pct, table  # noqa: E402
-from gateway.input_guards import dataset  # noqa: E402
-from gateway.input_guards.guard import InputGuard  # noqa: E402
-from gateway.input_guards.metrics import metrics  # noqa: E402
+import gateway  # noqa: F401 - offline switches first
+from bench.stats import pct, table
+from gateway.input_guards import dataset
+from gateway.input_guards.guard import InputGuard
+from gateway.input_guards.metrics import metrics
 
 
 def quality_and_stages(dev: list[dataset.Row]) -> None:
@@ -226,9 +226,9 @@ def speed_per_kb(dev: list[dataset.Row], sizes: tuple[int, ...]) -> None:
             text = _fill(prose, size) if unit is None else _fill(unit, size)
             samples = []
             for _ in range(3 if size <= 64 * 1024 else 1):
-                t_norm, norm = cpu(lambda: scanner.normalizer.normalize(text))
-                t_rules, _ = cpu(lambda: scanner.ruleset.matches(norm.text))
-                t_cls, _ = cpu(lambda: scanner._classify(norm.text, "user", None))
+                t_norm, norm = cpu(lambda text=text: scanner.normalizer.normalize(text))
+                t_rules, _ = cpu(lambda norm=norm: scanner.ruleset.matches(norm.text))
+                t_cls, _ = cpu(lambda norm=norm: scanner._classify(norm.text, "user", None))
                 t0 = time.perf_counter()
                 scanner.scan(text)
                 wall = time.perf_counter() - t0
@@ -271,8 +271,8 @@ def rules_before_after(dev: list[dataset.Row]) -> None:
                  f"{t_old / t_new:.0f}x"])
     for n in (200, 400, 800):
         text = "x" + " " * n + "y"
-        t_old = timed(lambda: [p.search(text) for p in old])
-        t_new = timed(lambda: new.matches(text))
+        t_old = timed(lambda text=text: [p.search(text) for p in old])
+        t_new = timed(lambda text=text: new.matches(text))
         rows.append([f"{n} spaces", f"{t_old * 1e3:.1f} ms", f"{t_new * 1e3:.3f} ms",
                      f"{t_old / t_new:.0f}x"])
     big = " " * (4 * 1024 * 1024)

@@ -39,7 +39,7 @@ def _works(py: Path) -> bool:
                           ).returncode == 0
 
 
-def ensure(env_dir: Path = DEFAULT_DIR, log=print) -> Path:  # noqa: ANN001
+def ensure(env_dir: Path = DEFAULT_DIR, log=print) -> Path:
     """Return the venv's python with LiteLLM Proxy importable, creating the venv if needed."""
     py = python_of(env_dir)
     if _works(py):

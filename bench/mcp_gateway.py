@@ -62,7 +62,7 @@ def start_demo(workdir: Path) -> tuple[str, Proc]:
     log = workdir / "demo-mcp.log"
     popen = subprocess.Popen([sys.executable, "-m", "gateway.cli", "mcp", "demo-server",
                               "--port", str(port), "--outbox", str(workdir / "outbox.jsonl")],
-                             cwd=workdir, stdout=open(log, "wb"),  # noqa: SIM115
+                             cwd=workdir, stdout=open(log, "wb"),
                              stderr=subprocess.STDOUT, env=_env(), start_new_session=True)
     proc = Proc("demo-mcp", popen, log)
     _wait_tcp(port, proc)

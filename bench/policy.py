@@ -142,7 +142,7 @@ class _Raw:
         self.engine = engine
 
     async def decide(self, input: dict[str, Any]) -> Any:
-        e = self.engine._engine()  # noqa: SLF001
+        e = self.engine._engine()
         e.set_input_json(input["_json"])
         return e.eval_rule(self.engine.query)
 

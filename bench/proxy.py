@@ -24,12 +24,12 @@ from pathlib import Path
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+from rich.console import Console
+from rich.table import Table
 
-from bench import scenarios  # noqa: E402
-from bench.runner import Point, check, load, sweep  # noqa: E402
-from bench.targets import (REPO, start_fake_model, start_keepgate,  # noqa: E402
+from bench import scenarios
+from bench.runner import Point, check, load, sweep
+from bench.targets import (REPO, start_fake_model, start_keepgate,
                            start_passthrough)
 
 SCENARIOS = (scenarios.Scenario("short", False), scenarios.Scenario("short", True))

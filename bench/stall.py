@@ -32,8 +32,8 @@ import yaml
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import targets  # noqa: E402
-from bench.stats import pct, table  # noqa: E402
+from bench import targets
+from bench.stats import pct, table
 
 BODY_LIMIT = 4 * 1024 * 1024
 PROSE = ("The quarterly report covers revenue, churn and the hiring plan for the platform "

@@ -113,7 +113,7 @@ def spawn(name: str, argv: list[str], workdir: Path, ready_url: str, timeout: fl
           env: dict[str, str] | None = None) -> Proc:
     """Start a server and wait until `ready_url` answers 200 (or fail with its log tail)."""
     log = workdir / f"{name}.log"
-    fh = open(log, "wb")  # noqa: SIM115 - the child owns it
+    fh = open(log, "wb")  # the child owns it
     popen = subprocess.Popen(argv, cwd=workdir, stdout=fh, stderr=subprocess.STDOUT,
                              env=env or _env(), start_new_session=True)
     proc = Proc(name, popen, log)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import gateway  # noqa: F401 - offline switches before litellm/presidio import
+import gateway as _offline  # noqa: F401 - offline switches before litellm/presidio import
 import openai
 import pytest
 

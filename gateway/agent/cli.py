@@ -85,7 +85,8 @@ def agent(
         try:
             body["model_params"] = json.loads(model_params)
         except json.JSONDecodeError as exc:
-            raise typer.BadParameter(f"not JSON: {exc.msg}", param_hint="--model-params")
+            raise typer.BadParameter(f"not JSON: {exc.msg}",
+                                     param_hint="--model-params") from None
     headers = {"authorization": f"Bearer {key}"}
     base = url.rstrip("/")
     path, payload, after, run_id = "/v1/agent/runs", body, 0, None

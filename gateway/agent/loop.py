@@ -102,7 +102,7 @@ class Loop:
                 st.status = "interrupted"
                 await _quiet(self.checkpoint(live))
             raise
-        except Exception as exc:  # noqa: BLE001 - a bug must end the run, not hang it
+        except Exception as exc:  # a bug must end the run, not hang it
             log.exception("agent run %s crashed", st.id)
             await self._fail(live, "internal_error", f"The run hit an internal error "
                              f"({type(exc).__name__}).")
@@ -403,5 +403,5 @@ def _repeats(messages: list[dict[str, Any]], name: str, raw: str) -> int:
 async def _quiet(aw: Any) -> None:
     try:
         await aw
-    except Exception:  # noqa: BLE001 - a failing store must not hide the run's own error
+    except Exception:  # a failing store must not hide the run's own error
         log.exception("agent: checkpoint failed")

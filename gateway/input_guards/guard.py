@@ -216,7 +216,7 @@ class InputGuard(Guard):
                 self._refuse(call, settings, "input.budget_exceeded",
                              f"{exc} (guards.input.scan_budget_s)", where)
                 break  # fail_open: the rest is passed unscanned, and the header says so
-            except Exception as exc:  # noqa: BLE001 - a crash is "cannot decide"
+            except Exception as exc:  # a crash is "cannot decide"
                 log.exception("input scan failed")
                 errors.append("input.internal_error")
                 self._refuse(call, settings, "input.internal_error",

@@ -13,7 +13,7 @@ No input makes normalisation super-linear. Patterns searched once per window are
 (`linear`). Patterns that may match a million times in a crafted text stay on Python's `re`,
 whose C loop is ~20x cheaper per match than RE2's Python wrapper, and each is written so
 that it cannot backtrack (the reason is next to each; `tests/input_guards/test_input_linear.py`
-keeps the list). The old URL-escape pattern `\S*(?:%XX\S*){3,}` was quadratic under `re` on a
+keeps the list). The old URL-escape pattern `\\S*(?:%XX\\S*){3,}` was quadratic under `re` on a
 long run without spaces; runs are now found as whitespace-free tokens. Counting uses
 `str.count` and `findall` lengths, never a Python loop per match. Text longer than `WINDOW`
 characters is normalised window by window, so no single step holds the interpreter long;

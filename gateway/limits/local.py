@@ -83,7 +83,7 @@ class LocalBackend:
         for subject, st, caps in loaded:
             totals = st.totals
             if allowed:
-                for dim, cap in caps.items():
+                for dim in caps:
                     if PERIODS[dim]:
                         st.used[dim] = st.used.get(dim, 0.0) + need.of(UNIT[dim])
                 totals["requests"] = totals.get("requests", 0) + 1

@@ -98,9 +98,11 @@ class RedisBackend:
         buckets: list[BucketView] = []
         pos = 4
         for s in subjects:
-            n = int(out[pos]); pos += 1
+            n = int(out[pos])
+            pos += 1
             for _ in range(n):
-                dim, cap, rem, reset = out[pos:pos + 4]; pos += 4
+                dim, cap, rem, reset = out[pos:pos + 4]
+                pos += 4
                 r = float(reset)
                 buckets.append(BucketView(s.label, dim, float(cap), float(rem),
                                           r if r >= 0 else None))

@@ -118,7 +118,7 @@ class Upstream:
                 if not ready.done():
                     ready.set_result(client)
                 await closing.wait()
-        except BaseException as exc:  # noqa: BLE001 - reported to whoever waits
+        except BaseException as exc:  # reported to whoever waits
             if not ready.done():
                 ready.set_exception(_as_upstream_error(self.name, exc))
             if not isinstance(exc, (Exception, asyncio.CancelledError)):

@@ -13,7 +13,6 @@ token instead.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 from importlib import resources

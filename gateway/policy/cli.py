@@ -31,7 +31,7 @@ def test(policies: Optional[list[Path]] = DirsOpt, data: Optional[list[Path]] = 
         results = run_tests(policies or [DEFAULT_POLICY_DIR], data, match=run)
     except PolicyLoadError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     failed = [r for r in results if r.status in ("fail", "error")]
     for r in results:
         if verbose or r.status in ("fail", "error"):
@@ -58,7 +58,7 @@ def eval_(input: Path = typer.Option(..., "--input", "-i", help="JSON file with 
         doc = json.loads(input.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         typer.echo(f"error: {input}: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     section: dict = {"hot_reload": False, "policy_dirs": policies or [DEFAULT_POLICY_DIR]}
     if data:
         section["data_dirs"] = data
@@ -68,7 +68,7 @@ def eval_(input: Path = typer.Option(..., "--input", "-i", help="JSON file with 
         service = PolicyService(PolicySettings.model_validate(section))
     except PolicyLoadError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
 
     async def go():
         try:

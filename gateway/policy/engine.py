@@ -132,7 +132,7 @@ class PolicyService:
             await asyncio.sleep(interval)
             try:
                 await self.reload(force=self._hup.is_set())
-            except Exception:  # noqa: BLE001 - the watcher must survive anything
+            except Exception:  # the watcher must survive anything
                 log.exception("policy reload crashed")
             finally:
                 self._hup.clear()

@@ -102,7 +102,7 @@ async def create(request: Request) -> Response:
         passed = dict(body) if items is None else {**body, "input": items}
         forward = rt.config.general_settings.forward_unknown_fields
 
-        async def opener(c: Call):  # noqa: ANN202 - an adapted.Opener
+        async def opener(c: Call):  # an adapted.Opener
             return await native.open_stream(rt.upstream, c, native.native_request(
                 c, req, passed, forward))
 

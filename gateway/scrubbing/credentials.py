@@ -120,10 +120,10 @@ class CredentialRecognizer(EntityRecognizer):
         super().__init__(supported_entities=["SECRET"], name="CredentialRecognizer",
                          supported_language="en")
 
-    def load(self) -> None:  # noqa: D102 - nothing to load
+    def load(self) -> None:  # nothing to load
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:  # noqa: ANN001
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
         out: list[RecognizerResult] = []
         taken = -1
         for m in KEYWORD.finditer(text):
@@ -191,10 +191,10 @@ class CredentialPairRecognizer(EntityRecognizer):
         super().__init__(supported_entities=["SECRET"], name="CredentialPairRecognizer",
                          supported_language="en")
 
-    def load(self) -> None:  # noqa: D102
+    def load(self) -> None:
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:  # noqa: ANN001
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
         out = []
         seen: set[int] = set()
         for rx in (_EMAIL_PAIR, _USER_PAIR, _SPACED_PAIR):

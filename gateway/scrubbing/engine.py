@@ -328,12 +328,12 @@ def blank_nlp_engine() -> "SpacyNlpEngine":
     return _engine_with(_blank())
 
 
-def _blank():  # noqa: ANN202
+def _blank():
     import spacy
     return spacy.blank("en")
 
 
-def _engine_with(nlp) -> "SpacyNlpEngine":  # noqa: ANN001
+def _engine_with(nlp) -> "SpacyNlpEngine":
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
     # Nothing ignored: ORGANIZATION (spaCy's ORG) is reported like PERSON and LOCATION.
     engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": "blank"}],

@@ -184,7 +184,7 @@ class PiiGuard(Guard):
                     if rest:
                         delta["content"] = (delta.get("content") or "") + rest
                 calls = self._tool_calls(st, i, delta.pop("tool_calls", None) or (), bool(reason))
-            except Exception as exc:  # noqa: BLE001 - any scrubber failure is decided below
+            except Exception as exc:  # any scrubber failure is decided below
                 raise _Failed(frozenset(fed)) from exc
             if calls:
                 delta["tool_calls"] = calls
@@ -211,7 +211,7 @@ class PiiGuard(Guard):
             return chunk
         try:
             out = st.stream(ch.get("index", 0)).feed(text)
-        except Exception as exc:  # noqa: BLE001 - decided by the caller, as in _process
+        except Exception as exc:  # decided by the caller, as in _process
             raise _Failed(frozenset({ch.get("index", 0)})) from exc
         self._report(st, call, None)
         if out == text:
@@ -275,7 +275,7 @@ class PiiGuard(Guard):
                     if calls:
                         choices.append({"index": ci, "delta": {"tool_calls": calls},
                                         "finish_reason": None})
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise _Failed() from exc
         if not choices and dict(st.counts) == st.reported:
             return None

@@ -120,10 +120,10 @@ class KeywordIdRecognizer(EntityRecognizer):
         super().__init__(supported_entities=list(ENTITIES), name="KeywordIdRecognizer",
                          supported_language="en")
 
-    def load(self) -> None:  # noqa: D102 - nothing to load
+    def load(self) -> None:  # nothing to load
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:  # noqa: ANN001
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
         out: list[RecognizerResult] = []
         taken = -1
         for m in _KEYWORD.finditer(text):

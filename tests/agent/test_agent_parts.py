@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from gateway.agent.memory import estimate_tokens, trim
@@ -92,7 +93,7 @@ def test_argument_validation():
     assert "not valid JSON" in bad.error["message"]
     _, bad = e.check("t", "{}", [])  # registered but not allowed in this run
     assert bad.error["type"] == "unknown_tool"
-    with pytest.raises(Exception):
+    with pytest.raises(jsonschema.SchemaError):  # a bad schema fails start-up
         engine(ok).__class__({"t": Tool("t", "", {"type": "nope"}, ok)})
 
 

@@ -179,7 +179,7 @@ def test_client_disconnect_is_charged_for_what_was_generated(limited):
         model="demo", messages=MSG, stream=True, max_tokens=1000,
         extra_body={"fake": {"reply": reply, "chunk_chars": 5, "delay_ms": 5}})
     got = 0
-    for chunk in stream:
+    for _chunk in stream:
         got += 1
         if got == 20:
             break

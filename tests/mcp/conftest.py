@@ -62,7 +62,7 @@ def lab_server() -> MCPServer:
 
 
 def set_description(server: MCPServer, name: str, description: str) -> None:
-    tool = server._tool_manager.get_tool(name)  # noqa: SLF001 - a test rewrites its upstream
+    tool = server._tool_manager.get_tool(name)  # a test rewrites its upstream
     assert tool is not None
     tool.description = description
 

@@ -17,7 +17,7 @@ from gateway.policy.cli import app as policy_cli
 from gateway.policy.decision import PolicyDecision
 from gateway.policy.embedded import EmbeddedEngine
 from gateway.policy.inputs import build_policy_input
-from gateway.policy.runner import run, run_bundle
+from gateway.policy.runner import run
 
 CASES = {
     "search": [{"q": "rego"}, {"q": 3}],

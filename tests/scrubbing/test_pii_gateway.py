@@ -199,7 +199,7 @@ def test_role_and_key_overrides_choose_operators(gateway_factory, monkeypatch) -
 def _break_scrubber(monkeypatch) -> None:
     from gateway.scrubbing.scrubber import Scrubber
 
-    def boom(self, text):  # noqa: ANN001, ANN202
+    def boom(self, text):
         raise RuntimeError("detector down")
     monkeypatch.setattr(Scrubber, "analyze", boom)
 

@@ -63,7 +63,7 @@ def text_of(out: list[dict], index: int = 0) -> str:
                    if ch.get("index", 0) == index)
 
 
-async def _every_split(guard, scrubber, entity: str, value: str, text: str) -> None:  # noqa: ANN001
+async def _every_split(guard, scrubber, entity: str, value: str, text: str) -> None:
     expected, counts = scrubber.scrub(text)
     assert counts == {entity: 1} and value not in expected, (expected, counts)
     for k in range(1, len(text)):

@@ -59,7 +59,7 @@ def test_triggers_hold_wherever_a_recognizer_matches(detector: Detector) -> None
     matched = 0
     for entry in detector.entries:
         for text in corpus():
-            results = entry._analyze(text, entry.entities)  # noqa: SLF001 - unfiltered
+            results = entry._analyze(text, entry.entities)  # unfiltered
             if not results:
                 continue
             matched += 1
@@ -81,7 +81,7 @@ def test_triggers_hold_wherever_a_recognizer_matches(detector: Detector) -> None
     assert matched > 500
 
 
-def _analysed(detector: Detector, entry, text: str) -> list[tuple[int, int]]:  # noqa: ANN001
+def _analysed(detector: Detector, entry, text: str) -> list[tuple[int, int]]:
     """The windows `Detector.analyze` runs `entry` on."""
     if entry.reach is None:
         return [(0, len(text))]

@@ -114,10 +114,10 @@ class KeepgateNerRecognizer(EntityRecognizer):
         super().__init__(supported_entities=list(LABELS), name="KeepgateNerRecognizer",
                          supported_language="en")
 
-    def load(self) -> None:  # noqa: D102 - weights are loaded in __init__
+    def load(self) -> None:  # weights are loaded in __init__
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:  # noqa: ANN001
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
         wanted = set(entities) & set(LABELS)
         if not wanted:
             return []

@@ -87,7 +87,7 @@ TEMPLATES = (
 )
 
 
-def _faker(locale: str, seed: int):  # noqa: ANN202 - faker is a training-only dependency
+def _faker(locale: str, seed: int):  # faker is a training-only dependency
     from faker import Faker
     f = Faker(locale)
     f.seed_instance(seed)
@@ -97,7 +97,7 @@ def _faker(locale: str, seed: int):  # noqa: ANN202 - faker is a training-only d
 _CITIES: dict[int, tuple[str, ...]] = {}
 
 
-def _city(f, rnd: random.Random) -> str:  # noqa: ANN001
+def _city(f, rnd: random.Random) -> str:
     # Locales with a city list: pick from it, sorted (some keep it in a set, and their
     # city() draws from that set, which varies with the hash seed); others make names up.
     cities = _CITIES.get(id(f))
@@ -114,7 +114,7 @@ def _city(f, rnd: random.Random) -> str:  # noqa: ANN001
         return f.country()
 
 
-def _safe(f, method: str, fallback) -> str:  # noqa: ANN001
+def _safe(f, method: str, fallback) -> str:
     try:
         return getattr(f, method)()
     except (AttributeError, ValueError, KeyError):
