@@ -19,7 +19,7 @@ def require_principal(request: Request, *, admin: bool = False) -> Principal:
     """The request's principal, or an OpenAI-shaped 401 (403 when admin is needed)."""
     keys = request.app.state.keepgate.keys
     raw = presented_key(request)
-    principal = keys.resolve(raw)
+    principal: Principal | None = keys.resolve(raw)
     if principal is None:
         msg = "Missing API key." if not raw else "Incorrect API key provided."
         raise APIError(401, msg, code="invalid_api_key")

@@ -232,9 +232,12 @@ class InputConfigError(ValueError):
     """The guards.input section is invalid; `validation` is pydantic's error, so the guard's
     builder can name the file and line."""
 
-    def __init__(self, validation: ValidationError) -> None:
-        super().__init__(f"guards.input: {validation}")
+    def __init__(self, validation: ValidationError, where: tuple[str, ...] = ()) -> None:
+        super().__init__(f"guards.input{''.join('.' + w for w in where)}: {validation}")
         self.validation = validation
+        #: Where under guards.input the bad section is: () for the base, ("roles", name) or
+        #: ("keys", key_id) for an override.
+        self.where = where
 
 
 def parse_settings(section: dict[str, Any]) -> InputSettings:

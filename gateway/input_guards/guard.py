@@ -77,9 +77,12 @@ class InputGuard(Guard):
         # Build every variant now, so a bad rule dir in a role/key override fails start-up.
         self._scanner_for(section)
         for group in ("roles", "keys"):
-            for over in (section.get(group) or {}).values():
+            for name, over in (section.get(group) or {}).items():
                 if isinstance(over, dict):
-                    self._scanner_for(deep_merge(_base(section), over))
+                    try:
+                        self._scanner_for(deep_merge(_base(section), over))
+                    except InputConfigError as exc:
+                        raise InputConfigError(exc.validation, (group, str(name))) from None
 
     def _scanner_for(self, eff: dict[str, Any]) -> tuple[InputSettings, Scanner]:
         key = json.dumps(_base(eff), sort_keys=True, default=str)
@@ -292,7 +295,7 @@ def build(section: dict[str, Any], config: KeepgateConfig | None = None, ctx: An
     except InputConfigError as exc:
         if config is None:
             raise
-        raise validation_error(config, ("guards", "input"), exc.validation) from None
+        raise validation_error(config, ("guards", "input", *exc.where), exc.validation) from None
     except JudgeConfigError as exc:
         if config is None:
             raise

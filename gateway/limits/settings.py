@@ -11,6 +11,15 @@ from gateway.config.model import KeepgateConfig
 from gateway.limits.spec import LimitSpecError, parse_caps
 
 
+class LimitsOverride(BaseModel):
+    """What `guards.limits.roles.<role>` / `keys.<key_id>` may change: `defaults` only (the
+    guard merges it over the section's own). Anything else fails start-up with file:line."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    defaults: dict[str, Any] | None = None
+
+
 class LimitsSettings(BaseModel):
     """`guards.limits`; the limit mappings (`defaults`, ...) are parsed by `spec.parse_caps`."""
 
@@ -38,8 +47,8 @@ class LimitsSettings(BaseModel):
     defaults: dict[str, Any] = Field(default_factory=dict)
     team_defaults: dict[str, Any] = Field(default_factory=dict)
     #: Per-role and per-key overrides of `defaults` (the pipeline's override mechanism).
-    roles: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
-    keys: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    roles: dict[str, LimitsOverride | None] = Field(default_factory=dict)
+    keys: dict[str, LimitsOverride | None] = Field(default_factory=dict)
 
 
 def _fail(config: KeepgateConfig, path: tuple[Any, ...], msg: str) -> ConfigError:
@@ -62,7 +71,7 @@ def load_settings(section: dict[str, Any], config: KeepgateConfig) -> LimitsSett
                                                  (base + ("team_defaults",), s.team_defaults)]
     for kind, overrides in (("roles", s.roles), ("keys", s.keys)):
         for name, over in overrides.items():
-            checks.append((base + (kind, name, "defaults"), (over or {}).get("defaults")))
+            checks.append((base + (kind, name, "defaults"), over.defaults if over else None))
     checks += [(("keys", i, "limits"), k.limits) for i, k in enumerate(config.keys)]
     checks += [(("teams", i, "limits"), t.limits) for i, t in enumerate(config.teams)]
     for path, raw in checks:

@@ -62,7 +62,7 @@ class Guard:
         """Release backend connections at shutdown."""
 
 
-def guard_routes(guard: Guard) -> list:
+def guard_routes(guard: Guard) -> list[Any]:
     """Extra HTTP routes a guard serves (e.g. usage endpoints); `routes()` is optional."""
     fn = getattr(guard, "routes", None)
     return list(fn()) if fn else []

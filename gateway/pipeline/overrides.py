@@ -20,8 +20,8 @@ def effective(section: dict[str, Any], principal: Principal) -> dict[str, Any]:
     ```yaml
     guards:
       input:
-        threshold: 0.8
-        roles: {support: {threshold: 0.9}}
+        mode: enforce
+        roles: {support: {mode: monitor}}
         keys: {ci-bot: {enabled: false}}
     ```
     """

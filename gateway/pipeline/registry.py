@@ -13,6 +13,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from gateway.config.load import config_error
 from gateway.config.model import KeepgateConfig
 from gateway.pipeline.guard import Guard
 
@@ -44,12 +45,18 @@ class BuildContext:
 
 def _load(factory: str) -> Callable[..., Guard]:
     module, _, fn = factory.partition(":")
-    return getattr(importlib.import_module(module), fn)
+    factory_fn: Callable[..., Guard] = getattr(importlib.import_module(module), fn)
+    return factory_fn
 
 
 def build_guards(config: KeepgateConfig, extras: dict[str, Any] | None = None,
                  extra_specs: tuple[GuardSpec, ...] = ()) -> list[Guard]:
     ctx = BuildContext(config=config, extras=dict(extras or {}))
+    known = [spec.name for spec in GUARDS + extra_specs]
+    for name in config.guards:
+        if name not in known:
+            raise config_error(config, ("guards", name),
+                               f"guards.{name}: no such guard (known: {', '.join(known)})")
     guards: list[Guard] = []
     for spec in GUARDS + extra_specs:
         section = config.guard_section(spec.name)

@@ -45,6 +45,18 @@ class ToolIdSettings(BaseModel):
     retry_backend_after_s: float = Field(1.0, gt=0)
 
 
+class PolicyOverride(BaseModel):
+    """What `guards.policy.roles.<role>` / `keys.<key_id>` may change: the three options the
+    guard reads per request. Anything else (a typo, or an option that only applies to the
+    whole gateway such as `engine`) fails start-up with the file and line."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on_deny: Literal["replace", "reject"] | None = None
+    on_approval: Literal["hold", "pass"] | None = None
+    check_tool_messages: bool | None = None
+
+
 class PolicySettings(BaseModel):
     """```yaml
     guards:
@@ -82,9 +94,10 @@ class PolicySettings(BaseModel):
     #: Reject `tool` messages whose tool_call_id the gateway never issued or denied.
     check_tool_messages: bool = True
     tool_ids: ToolIdSettings = Field(default_factory=ToolIdSettings)
-    #: Per-role / per-key overrides of on_deny / on_approval (see gateway.pipeline.overrides).
-    roles: dict[str, dict] = Field(default_factory=dict)
-    keys: dict[str, dict] = Field(default_factory=dict)
+    #: Per-role / per-key overrides of on_deny, on_approval and check_tool_messages (see
+    #: gateway.pipeline.overrides).
+    roles: dict[str, PolicyOverride | None] = Field(default_factory=dict)
+    keys: dict[str, PolicyOverride | None] = Field(default_factory=dict)
 
     def resolved_policy_dirs(self, base: Path | None = None) -> list[Path]:
         return [_resolve(p, base) for p in self.policy_dirs]

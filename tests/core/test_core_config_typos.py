@@ -1,0 +1,72 @@
+"""A typo anywhere under `guards:` stops start-up and says where it is (file:line).
+
+Per-role and per-key overrides are where typos used to hide: `roles.support.on_deni: reject`
+built without error and the role silently kept the default. Each guard's override section
+is validated when the gateway starts, by the same models that read it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.app import build_runtime
+from gateway.config.load import ConfigError, load_config
+
+HEAD = "model_list: []\nguards:\n"
+
+
+def start(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "keepgate.yaml"
+    path.write_text(HEAD + body)
+    runtime = build_runtime(load_config(path, environ={}))
+    pytest.fail(f"started with a bad config: {runtime!r}")
+
+
+def located(tmp_path: Path, line: int) -> str:
+    return rf"{tmp_path / 'keepgate.yaml'}:{line}\b"
+
+
+@pytest.mark.parametrize("guard, override", [
+    ("policy", "on_deni: reject"),
+    ("policy", "engine: opa"),              # a whole-gateway option is not a per-role one
+    ("limits", "defults: {requests_per_minute: 5}"),
+    ("input", "moed: monitor"),
+    ("pii", "entitys: [EMAIL_ADDRESS]"),
+])
+@pytest.mark.parametrize("group", ["roles", "keys"])
+def test_an_unknown_field_in_a_role_or_key_override_names_file_and_line(
+        tmp_path: Path, guard: str, override: str, group: str) -> None:
+    field = override.split(":")[0]
+    with pytest.raises(ConfigError, match=located(tmp_path, 6)) as err:
+        start(tmp_path, f"  {guard}:\n    {group}:\n      support:\n        {override}\n")
+    assert field in str(err.value)
+
+
+@pytest.mark.parametrize("guard, override", [
+    ("policy", "on_deny: rejct"),
+    ("limits", "defaults: {requests_per_minute: lots}"),
+    ("input", "classifier: {threshold: high}"),
+    ("pii", "entities: [NOT_AN_ENTITY]"),
+])
+def test_a_bad_value_in_a_role_override_names_file_and_line(
+        tmp_path: Path, guard: str, override: str) -> None:
+    with pytest.raises(ConfigError, match=located(tmp_path, 6)):
+        start(tmp_path, f"  {guard}:\n    roles:\n      support:\n        {override}\n")
+
+
+def test_an_unknown_guard_names_file_and_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=located(tmp_path, 4)) as err:
+        start(tmp_path, "  polcy:\n    on_deny: reject\n")
+    assert "guards.polcy: no such guard" in str(err.value)
+
+
+def test_valid_overrides_start(tmp_path: Path) -> None:
+    path = tmp_path / "keepgate.yaml"
+    path.write_text(HEAD + "  policy:\n    roles: {support: {on_deny: reject}}\n"
+                    "    keys: {ci: {check_tool_messages: false}}\n"
+                    "  limits:\n    roles: {support: {defaults: {requests_per_minute: 5}}}\n"
+                    "  input:\n    roles: {support: {mode: monitor, classifier: {threshold: 0.9}}}\n"
+                    "  pii:\n    roles: {support: {entities: [EMAIL_ADDRESS]}}\n")
+    runtime = build_runtime(load_config(path, environ={}))
+    assert {g.name for g in runtime.guards} >= {"policy", "limits", "input", "pii"}
