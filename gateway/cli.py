@@ -171,6 +171,14 @@ def config_check(config: ConfigOpt = None,
                f"{len(cfg.keys)} key(s)")
 
 
+@config_app.command("schema")
+def config_schema() -> None:
+    """Print the JSON Schema of keepgate.yaml, every section and guard included."""
+    from gateway.config.schema import config_schema as schema
+
+    typer.echo(json.dumps(schema(), indent=2))
+
+
 #: Subcommands owned by other parts: (name, "module:attr", kind) — kind "command" for a
 #: function, "group" for a typer app, "keys" for a command under `keepgate keys`.
 LAZY = (

@@ -23,15 +23,19 @@ from gateway.pipeline.guard import Guard
 class GuardSpec:
     name: str
     factory: str  # "module:function"
+    #: "module:Class": the pydantic model of the guard's `guards.<name>` section (extra
+    #: keys forbidden, role/key overrides typed); the config schema and docs are built from it.
+    settings: str = ""
 
 
 #: Request side runs in this order; response transformers wrap in reverse so that the
 #: stream reaches policy first, then pii, then limits (the meter sees what the client sees).
 GUARDS: tuple[GuardSpec, ...] = (
-    GuardSpec("limits", "gateway.limits.guard:build"),
-    GuardSpec("input", "gateway.input_guards.guard:build"),
-    GuardSpec("pii", "gateway.scrubbing.guard:build"),
-    GuardSpec("policy", "gateway.policy.guard:build"),
+    GuardSpec("limits", "gateway.limits.guard:build", "gateway.limits.settings:LimitsSettings"),
+    GuardSpec("input", "gateway.input_guards.guard:build",
+              "gateway.input_guards.config:InputSettings"),
+    GuardSpec("pii", "gateway.scrubbing.guard:build", "gateway.scrubbing.settings:PiiSettings"),
+    GuardSpec("policy", "gateway.policy.guard:build", "gateway.policy.settings:PolicySettings"),
 )
 
 

@@ -138,7 +138,9 @@ class PiiSettings(BaseModel):
             return {str(k).upper(): v[k] for k in v}
         return v
 
-    @field_validator("operators", mode="before")
+    # The schema says what a file may hold: an operator's name alone is its `type`.
+    @field_validator("operators", mode="before", json_schema_input_type=dict[
+        str, Operator | Literal["replace", "mask", "hash", "drop"]])
     @classmethod
     def _upper_keys(cls, v: Any) -> Any:
         if isinstance(v, dict):
