@@ -9,7 +9,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from gateway.config.errors import ConfigError
 from gateway.config.model import KeepgateConfig
+
+__all__ = ["ConfigError", "config_error", "load_config", "parse_config", "validation_error"]
 
 #: Upstream address that means "the fake model this process starts for itself".
 BUILTIN_FAKE = "builtin://fake-model"
@@ -22,10 +25,6 @@ ENV_SHORTCUTS = {
     "KEEPGATE_AUDIT_LOG": ("general_settings", "audit_log"),
     "KEEPGATE_LOG_LEVEL": ("general_settings", "log_level"),
 }
-
-
-class ConfigError(Exception):
-    """A config that cannot be used; the message names the file and line."""
 
 
 def demo_config() -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 import gateway
+from gateway.config.errors import ConfigError
 
 #: The shipped rule packs (`rules_dir` in config replaces them, `rules_dirs` adds to them):
 #: the repo's rules/ in a checkout, through the symlink; a copy in a wheel.
@@ -228,7 +229,7 @@ class InputSettings(_Strict):
         return Path(self.instructions.path) if self.instructions.path else DEFAULT_INSTRUCTIONS
 
 
-class InputConfigError(ValueError):
+class InputConfigError(ConfigError, ValueError):
     """The guards.input section is invalid; `validation` is pydantic's error, so the guard's
     builder can name the file and line."""
 

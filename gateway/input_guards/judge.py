@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 from typing import Any
 
+from gateway.config.errors import ConfigError
 from gateway.input_guards.config import JudgeSettings
 
 SYSTEM_PROMPT = (
@@ -40,7 +41,7 @@ class JudgeError(RuntimeError):
     """The judge could not decide."""
 
 
-class JudgeConfigError(ValueError):
+class JudgeConfigError(ConfigError, ValueError):
     """`judge.model` names no model in `model_list`."""
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re2
 
+from gateway.config.errors import ConfigError
+
 #: RE2's budget for one compiled pattern (program + DFA cache). Past it RE2 falls back to
 #: its NFA, still linear, only slower; 32 MiB keeps the DFA for every shipped rule.
 MAX_MEM = 32 << 20
@@ -37,7 +39,7 @@ _HINTS = (
 )
 
 
-class LinearRegexError(ValueError):
+class LinearRegexError(ConfigError, ValueError):
     """The pattern is not RE2 syntax; the message says which construct and why."""
 
 

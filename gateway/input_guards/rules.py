@@ -30,13 +30,14 @@ from typing import Any, Iterable
 
 import yaml
 
+from gateway.config.errors import ConfigError
 from gateway.input_guards import linear
 
 SEVERITIES = ("low", "medium", "high", "critical")
 ACTIONS = ("block", "flag")
 
 
-class RuleError(ValueError):
+class RuleError(ConfigError, ValueError):
     """A rule pack is invalid; the message names the file and the rule id."""
 
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import yaml
 
 import gateway
+from gateway.config.errors import ConfigError
 
 #: The shipped policies: the repo's policies/ in a checkout, through the symlink
 #: gateway/bundled/policies; a copy in a wheel.
@@ -21,7 +22,7 @@ DEFAULT_POLICY_DIR = (Path(gateway.__file__).parent / "bundled" / "policies").re
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-class PolicyLoadError(Exception):
+class PolicyLoadError(ConfigError):
     """A policy or data file could not be read, parsed or compiled; names file:line:col."""
 
 

@@ -28,6 +28,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from gateway.config.errors import ConfigError
+
 #: Entity types scrubbed when `entities` is not set: Presidio's pattern recognizers that
 #: identify a person or an account, plus the secret recognizers. DATE_TIME and UUID are
 #: Presidio defaults too, but off here: they are rarely personal and common in answers.
@@ -61,7 +63,7 @@ SALT_ENV = "KEEPGATE_PII_SALT"
 ENV_PREFIX = "os.environ/"
 
 
-class SettingsError(ValueError):
+class SettingsError(ConfigError, ValueError):
     """A `guards.pii` section that cannot be used; the message names the field.
 
     `path` is the config path of the first bad field, for a file:line in start-up errors.
