@@ -108,7 +108,7 @@ async def _method_not_allowed(request: Request, exc: Exception) -> Response:
 
 
 def _routes(config: KeepgateConfig) -> list[BaseRoute]:
-    r = [Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+    r: list[BaseRoute] = [Route("/v1/chat/completions", chat_completions, methods=["POST"]),
          Route("/chat/completions", chat_completions, methods=["POST"]),
          Route("/v1/embeddings", embeddings, methods=["POST"]),
          Route("/embeddings", embeddings, methods=["POST"]),

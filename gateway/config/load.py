@@ -108,8 +108,8 @@ def apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
             _set_path(data, path, environ[var])
     for var, raw in environ.items():
         if var.startswith(ENV_NESTED_PREFIX) and len(var) > len(ENV_NESTED_PREFIX):
-            path = tuple(p.lower() for p in var[len(ENV_NESTED_PREFIX):].split("__"))
-            _set_path(data, path, yaml.safe_load(raw))
+            nested = tuple(p.lower() for p in var[len(ENV_NESTED_PREFIX):].split("__"))
+            _set_path(data, nested, yaml.safe_load(raw))
     return data
 
 
