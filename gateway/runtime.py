@@ -211,8 +211,8 @@ class Runtime:
         if usage:
             record["usage"] = {"prompt_tokens": usage.prompt_tokens,
                                "completion_tokens": usage.completion_tokens}
-        if "cost_usd" in call.state:
-            record["cost_usd"] = call.state["cost_usd"]
+        if call.cost_usd is not None:
+            record["cost_usd"] = call.cost_usd
         if call.facts.tainted:
             record["tainted"] = True
         if "audit" in call.state:  # route-specific fields (MCP server, tool, session...)

@@ -167,8 +167,8 @@ async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: 
     finally:
         await rt.settle(call, outcome)
         turn.model_s = time.perf_counter() - t0
-    if "cost_usd" in call.state:
-        turn.cost_usd = float(call.state["cost_usd"])
+    if call.cost_usd is not None:
+        turn.cost_usd = call.cost_usd
     elif call.usage:
         turn.cost_usd = _price(deployment).cost(call.usage.prompt_tokens,
                                                 call.usage.completion_tokens)

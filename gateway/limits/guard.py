@@ -315,7 +315,7 @@ class LimitsGuard(Guard):
         cost = res.price.cost(prompt, completion)
         delta = Amounts(0, prompt + completion - res.tokens, cost - res.usd)
         model = call.model
-        call.state["cost_usd"] = round(cost, 9)
+        call.cost_usd = round(cost, 9)
         # Headers built after settlement (non-streamed answers) show what was charged;
         # a streamed answer's headers left before, with the reservation's figure.
         call.headers["x-keepgate-cost-usd"] = f"{cost:.9f}"

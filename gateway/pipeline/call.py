@@ -59,7 +59,11 @@ class Call:
     usage: Usage | None = None
     #: x-keepgate-* headers the guards want on the response (sent when headers still can be).
     headers: dict[str, str] = field(default_factory=dict)
-    #: Per-guard scratch space, keyed by guard name.
+    #: What the call cost in USD, set by the limits guard when it settles (read by the audit
+    #: line and the hosted agent); None when no limits guard metered it.
+    cost_usd: float | None = None
+    #: Per-guard scratch space, keyed by guard name. What another package reads belongs in a
+    #: typed field above instead.
     state: dict[str, Any] = field(default_factory=dict)
     #: The model deployment the alias resolved to (gateway.config.ModelDeployment).
     deployment: Any = None
