@@ -37,7 +37,7 @@ from gateway.input_guards.scanner import Scanner, ScanResult
 from gateway.pipeline import offload
 from gateway.pipeline.call import Call
 from gateway.pipeline.guard import Guard, GuardBlocked
-from gateway.pipeline.overrides import deep_merge, effective
+from gateway.pipeline.overrides import deep_merge, effective, override_key
 from gateway.pipeline.verdict import Verdict
 
 log = logging.getLogger("keepgate.input")
@@ -69,6 +69,7 @@ class InputGuard(Guard):
         self.base = parse_settings(section)
         self.fail_closed = not self.base.fail_open
         self._scanners: dict[str, tuple[InputSettings, Scanner]] = {}
+        self._by_override: dict[tuple[str | None, str | None], tuple[InputSettings, Scanner]] = {}
         self._judges: dict[str, Judge] = {}
         self._results: OrderedDict[Key, ScanResult] = OrderedDict()
         self._lock = threading.Lock()  # the cache is read from scanning threads too
@@ -83,6 +84,17 @@ class InputGuard(Guard):
                         self._scanner_for(deep_merge(_base(section), over))
                     except InputConfigError as exc:
                         raise InputConfigError(exc.validation, (group, str(name))) from None
+
+    def _for(self, principal: Any | None) -> tuple[InputSettings, Scanner]:
+        """Settings and scanner for `principal` (the base ones when None), cached per
+        (role, key_id) override pair: one dict lookup per request, no merge or JSON key."""
+        if principal is None:
+            return self._scanner_for(self.section)
+        which = override_key(self.section, principal)
+        hit = self._by_override.get(which)
+        if hit is None:
+            hit = self._by_override[which] = self._scanner_for(effective(self.section, principal))
+        return hit
 
     def _scanner_for(self, eff: dict[str, Any]) -> tuple[InputSettings, Scanner]:
         key = json.dumps(_base(eff), sort_keys=True, default=str)
@@ -112,8 +124,7 @@ class InputGuard(Guard):
 
     def scanner(self, principal: Any | None = None) -> Scanner:
         """The scanner that applies to `principal` (the base one when None)."""
-        eff = effective(self.section, principal) if principal is not None else self.section
-        return self._scanner_for(eff)[1]
+        return self._for(principal)[1]
 
     # -- the result cache ----------------------------------------------------------------
 
@@ -166,7 +177,7 @@ class InputGuard(Guard):
         The caller's role/key overrides apply, and the result lands in the same cache as
         the request-side scan of that `tool` message on the agent's next model call.
         """
-        settings, scanner = self._scanner_for(effective(self.section, principal))
+        settings, scanner = self._for(principal)
         if not settings.enabled or settings.mode_for("tool") == "off":
             return None
         item = Item("tool", "tool_result", text, extract.tool_content_text)
@@ -176,8 +187,7 @@ class InputGuard(Guard):
         """One text a model will read, as scan role `role` (e.g. an MCP tool definition):
         the same overrides, cache, off-loop scanning and budget as a request's items
         (None: that role is not scanned)."""
-        settings, scanner = self._scanner_for(effective(self.section, principal)
-                                              if principal is not None else self.section)
+        settings, scanner = self._for(principal)
         if not settings.enabled or settings.mode_for(role) == "off":
             return None
         item = Item(role, role, text, str)
@@ -198,7 +208,7 @@ class InputGuard(Guard):
                                    "(guards.input.fail_open is false)")
 
     async def check_request(self, call: Call) -> None:
-        settings, scanner = self._scanner_for(effective(self.section, call.principal))
+        settings, scanner = self._for(call.principal)
         if not settings.enabled:
             return
         mode = "open" if settings.fail_open else "closed"

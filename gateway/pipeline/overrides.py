@@ -14,6 +14,16 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def override_key(section: dict[str, Any], principal: Principal) -> tuple[str | None, str | None]:
+    """Which overrides apply to `principal`: (its role if `roles:` has it, its key_id if
+    `keys:` has it). Principals with the same pair get the same effective section, so a guard
+    can cache what it builds per pair instead of re-merging (and re-hashing) per request."""
+    roles = section.get("roles") or {}
+    keys = section.get("keys") or {}
+    return (principal.role if principal.role in roles else None,
+            principal.key_id if principal.key_id in keys else None)
+
+
 def effective(section: dict[str, Any], principal: Principal) -> dict[str, Any]:
     """The section as it applies to `principal`: base ← roles[role] ← keys[key_id].
 

@@ -24,7 +24,7 @@ from gateway.auth.principal import Principal
 from gateway.pipeline.call import Call
 from gateway.pipeline.chunks import Chunk, ToolCallBuffer, make_chunk
 from gateway.pipeline.guard import Guard, GuardBlocked
-from gateway.pipeline.overrides import deep_merge, effective
+from gateway.pipeline.overrides import deep_merge, effective, override_key
 from gateway.pipeline.verdict import Verdict
 from gateway.scrubbing.engine import Detector, ModelNotInstalled
 from gateway.scrubbing.metrics import PiiMetrics
@@ -87,6 +87,8 @@ class PiiGuard(Guard):
         self.fail_closed = not settings.fail_open
         self.metrics: PiiMetrics | None = None
         self._scrubbers: dict[str, Scrubber | None] = {}
+        #: (role, key_id) override pair -> its scrubber: one lookup per request, no merge.
+        self._by_override: dict[tuple[str | None, str | None], Scrubber | None] = {}
         # Check every per-role / per-key override now, merged as a request will see it
         # (`effective`), scrubber included: a bad one must fail start-up, not a live request.
         base = {k: v for k, v in section.items() if k not in ("roles", "keys")}
@@ -110,7 +112,10 @@ class PiiGuard(Guard):
         """The scrubber for `principal` (its role / key overrides applied; None when they
         turn scrubbing off). Public so other parts (the hosted agent) scrub what they show
         with exactly the policy a proxied answer gets."""
-        return self.scrubber_for_section(effective(self.section, principal))
+        which = override_key(self.section, principal)
+        if which not in self._by_override:
+            self._by_override[which] = self.scrubber_for_section(effective(self.section, principal))
+        return self._by_override[which]
 
     def stream_scrubber(self, scrubber: Scrubber,
                         counts: Counter[str] | None = None) -> StreamScrubber:
