@@ -70,7 +70,7 @@ def max_output_tokens(deployment: Any) -> int | None:
     """The model's output ceiling (model_info, else litellm's map), to keep the injected
     default `max_tokens` valid for the model."""
     info = getattr(deployment, "model_info", None)
-    if getattr(info, "max_output_tokens", None):
+    if info is not None and info.max_output_tokens:
         return int(info.max_output_tokens)
     if deployment is None:
         return None

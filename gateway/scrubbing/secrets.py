@@ -17,8 +17,10 @@ _FLAGS = re.DOTALL | re.MULTILINE  # case matters for key prefixes
 
 def _rec(entity: str, name: str, regex: str, score: float = 0.95,
          context: list[str] | None = None) -> PatternRecognizer:
+    # presidio annotates `context: List[str] = None`; None is its own default
     return PatternRecognizer(supported_entity=entity, name=name,
-                             patterns=[Pattern(name, regex, score)], context=context,
+                             patterns=[Pattern(name, regex, score)],
+                             context=context,  # type: ignore[arg-type]
                              global_regex_flags=_FLAGS)
 
 
