@@ -70,3 +70,18 @@ def test_valid_overrides_start(tmp_path: Path) -> None:
                     "  pii:\n    roles: {support: {entities: [EMAIL_ADDRESS]}}\n")
     runtime = build_runtime(load_config(path, environ={}))
     assert {g.name for g in runtime.guards} >= {"policy", "limits", "input", "pii"}
+
+
+@pytest.mark.parametrize("body, line, field", [
+    ("  policy:\n    opa:\n      urll: http://opa:8181\n", 5, "urll"),
+    ("  policy:\n    tool_ids:\n      ttl: 5\n", 5, "ttl"),
+    ("  input:\n    classifier:\n      threshhold: 0.9\n", 5, "threshhold"),
+    ("  input:\n    judge:\n      modle: demo\n", 5, "modle"),
+    ("  pii:\n    operators:\n      EMAIL_ADDRESS: {typ: hash}\n", 5, "typ"),
+    ("  limits:\n    defaults:\n      requests_per_minut: 5\n", 5, "requests_per_minut"),
+])
+def test_an_unknown_nested_field_in_a_guard_section_names_file_and_line(
+        tmp_path: Path, body: str, line: int, field: str) -> None:
+    with pytest.raises(ConfigError, match=located(tmp_path, line)) as err:
+        start(tmp_path, body)
+    assert field in str(err.value)
