@@ -77,7 +77,7 @@ def gazetteer(train: list[D.Example], locales: tuple[str, ...] | None = None) ->
             G_COMMON: {_id(w) for w in frequent}}
 
 
-def _words(values) -> set[str]:  # noqa: ANN001 - lists, tuples or weighted dicts
+def _words(values) -> set[str]:  # lists, tuples or weighted dicts
     out: set[str] = set()
     for v in values:
         for w in tokenize(str(v)):
@@ -145,7 +145,7 @@ def _prepared(examples: list[D.Example], info: WordCache) -> list[tuple[np.ndarr
 
 
 def train(data_dir: Path, epochs: int = EPOCHS, n_templates: int = N_TEMPLATES,
-          seed: int = SEED, limit: int | None = None, log=print,  # noqa: ANN001
+          seed: int = SEED, limit: int | None = None, log=print,
           locales: tuple[str, ...] | None = None,
           min_precision: float | None = None) -> tuple[Tagger, dict]:
     from gateway.scrubbing.ner.templates import LOCALES, generate
@@ -237,7 +237,7 @@ def _calibration_f2(tagger: Tagger, rows: list[tuple[str, list, np.ndarray, tupl
     return r, p, (5 * p * r / (4 * p + r) if p + r else 0.0)
 
 
-def _tune_bias(tagger: Tagger, rows: list[D.Example], log,  # noqa: ANN001
+def _tune_bias(tagger: Tagger, rows: list[D.Example], log,
                min_precision: float = MIN_PRECISION) -> tuple[np.ndarray, dict]:
     """Per-label offsets of the entity tags against `O`, chosen on held-back rows of the
     training sources (never the dev sources) to maximise F2: a perceptron's decision
