@@ -89,7 +89,7 @@ class ContainErrors:
 
         try:
             await self.app(scope, receive, tracked)
-        except Exception as exc:  # noqa: BLE001 - the last line before the server
+        except Exception as exc:  # the last line before the server
             if started:
                 raise
             response = await _server_error(Request(scope), exc)

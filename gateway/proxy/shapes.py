@@ -14,6 +14,7 @@ re-serialised differently from what the client sent.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, \
@@ -144,7 +145,7 @@ def check(model: type[BaseModel], body: dict[str, Any]) -> None:
                        code="invalid_value", param=where) from None
 
 
-def _reason(first: dict[str, Any], errors: list[dict[str, Any]]) -> str:
+def _reason(first: Mapping[str, Any], errors: Sequence[Mapping[str, Any]]) -> str:
     same = [e for e in errors if e["loc"][:len(first["loc"])] == first["loc"]]
     if len(same) > 1:
         return "not one of the accepted types"

@@ -180,7 +180,6 @@ def test_store_off_refuses_previous_response_id(gateway_factory, fake_model_url)
 
 def test_redis_store_is_shared_by_replicas(gateway_factory, fake_model_url, redis_url,
                                            redis_prefix):
-    import uuid
 
     import redis
 

@@ -523,7 +523,6 @@ async def test_without_a_session_header_a_stateful_connection_is_its_own_session
 
 async def test_two_replicas_share_taint_and_approvals_through_redis(
         fake_model_url, tmp_path, demo_upstream, redis_url, outbox, redis_prefix) -> None:
-    import uuid
 
     import redis
 
