@@ -63,12 +63,12 @@ def parse_script(body: dict[str, Any]) -> Script:
         reply = last_user_text(body.get("messages") or [])
     usage = raw.get("usage")
     if not isinstance(usage, dict) or not all(
-            type(v) is int for v in usage.values()):  # noqa: E721 - bool is not a count
+            type(v) is int for v in usage.values()):  # bool is not a count
         usage = None
     error = raw.get("error")
     return Script(reply=reply, tool_calls=calls, chunk_chars=max(1, int(_number(raw.get("chunk_chars"), 16))),
                   delay_ms=float(_number(raw.get("delay_ms"), 0)),
-                  error=error if type(error) is int and 400 <= error <= 599 else None,  # noqa: E721
+                  error=error if type(error) is int and 400 <= error <= 599 else None,
                   malformed=bool(raw.get("malformed")), usage=usage)
 
 

@@ -85,7 +85,7 @@ class PolicyGuard(Guard):
         if scrubber is not None and scrubber.redacts_arguments_of(name):
             try:
                 out.append(call_digest(name, scrubber.scrub_arguments(arguments)[0]))
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("policy: could not compute the redacted call's digest")
         return tuple(dict.fromkeys(out))
 
@@ -101,7 +101,7 @@ class PolicyGuard(Guard):
             return []
         try:
             return scrubber.locate_arguments(args)
-        except Exception:  # noqa: BLE001 - a detector failure must not decide the call
+        except Exception:  # a detector failure must not decide the call
             log.exception("policy: PII detection in tool-call arguments failed")
             return [{"type": "DETECTION_FAILED", "path": ""}]
 

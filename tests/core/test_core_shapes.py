@@ -84,7 +84,8 @@ def test_integer_beyond_64_bits_is_400(gateway) -> None:
 def test_negative_upstream_usage_is_clamped_and_audited(gateway_factory, stream: bool) -> None:
     gw = gateway_factory({"general_settings": {"forward_unknown_fields": True},
                           "guards": {"limits": {"enabled": True,
-                                                "keys": {"alice": {"usd_per_day": 5}}}},
+                                                # a key override may only set `defaults`
+                                                "keys": {"alice": {"defaults": {"usd_per_day": 5}}}}},
                           "keys": [{"key_id": "alice", "key": "sk-alice-usage", "role": "dev"}]})
     body = {"model": "demo", "messages": MSG, "stream": stream,
             "stream_options": {"include_usage": True} if stream else None,
