@@ -29,10 +29,10 @@ from typing import Any
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx  # noqa: E402
-import yaml  # noqa: E402
+import httpx
+import yaml
 
-from bench.targets import (USER_KEY, Target, _free_port, keepgate_config,  # noqa: E402
+from bench.targets import (USER_KEY, Target, _free_port, keepgate_config,
                            spawn, start_fake_model)
 
 BODY = {"model": "demo", "max_tokens": 64, "messages": [

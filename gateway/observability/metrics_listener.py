@@ -34,7 +34,7 @@ class MetricsListener:
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
                                                     lifespan="off"))
         # The API server owns the process's signals; this one stops with the app.
-        self.server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+        self.server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
         self._task: asyncio.Task[None] | None = None
 
     def _socket(self) -> socket.socket:

@@ -154,7 +154,7 @@ class PolicyService:
             pass
 
     # -- health -----------------------------------------------------------------------
-    async def ready(self) -> tuple[bool, str]:
+    async def ready(self) -> tuple[bool | str, str]:  # str: "degraded"
         if not self._started or self._pending is not None:
             await self._ensure()
         ok, msg = await self.backend.ready()
