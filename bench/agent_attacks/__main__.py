@@ -21,11 +21,11 @@ import typer
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.agent_attacks import gateway_proc, metrics, profiles  # noqa: E402
-from bench.agent_attacks.domains import DOMAINS  # noqa: E402
-from bench.agent_attacks.replay import RunRecord, replay  # noqa: E402
-from bench.agent_attacks.suite import runs  # noqa: E402
-from bench.targets import REPO, start_fake_model  # noqa: E402
+from bench.agent_attacks import gateway_proc, metrics, profiles
+from bench.agent_attacks.domains import DOMAINS
+from bench.agent_attacks.replay import RunRecord, replay
+from bench.agent_attacks.suite import runs
+from bench.targets import REPO, start_fake_model
 
 
 def run_profile(profile: str, domains: list[str], quick: bool, workers: int, workdir: Path,
