@@ -43,7 +43,7 @@ def run_profile(profile: str, domains: list[str], quick: bool, workers: int, wor
                                    timeout=120)
             t0 = time.monotonic()
             with ThreadPoolExecutor(workers) as pool:
-                records += list(pool.map(lambda r: replay(client, r, nulls), todo))
+                records += list(pool.map(lambda r, client=client: replay(client, r, nulls), todo))
             log(f"  {profile:<12} {d.name:<10} {len(todo):>4} runs in {time.monotonic() - t0:5.1f} s")
         finally:
             gw.stop()
