@@ -24,6 +24,8 @@ log = logging.getLogger("keepgate.policy")
 
 EFFECTS = ("none", "internal", "egress")
 ACTIONS = ("deny", "require_approval", "provenance")
+#: The match kind that vouches for a value (see `Constraint.match`).
+EXACT = "exact"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,37 +41,48 @@ class Constraint:
     action: str = "deny"
 
     def matches(self, value: Any, user_values: list[Any]) -> bool:
+        return self.match(value, user_values) is not None
+
+    def match(self, value: Any, user_values: list[Any]) -> str | None:
+        """How `value` matches: `exact` (one of `allow` or of the user's `per_user` list),
+        `pattern`, `domain`, `host`, or None (no alternative matches).
+
+        Only an exact match vouches for where a value came from (provenance source
+        `allowlisted`): a domain, host or pattern admits values nobody listed (an
+        attacker's `x@company.com` found only in an outside mail), so it constrains a
+        value without saying the user or the operator chose it."""
         if value is None or isinstance(value, bool):
-            return True
+            return EXACT
         if isinstance(value, (int, float)):
             d = V.number(value)
-            return (d is not None and d in self.allow_numbers) or str(value) in self.allow or \
+            ok = (d is not None and d in self.allow_numbers) or str(value) in self.allow or \
                 any(V.number(u) == d for u in user_values)
+            return EXACT if ok else None
         if not isinstance(value, str):
-            return False
-        for form in forms(value):
-            if form in self.allow:
-                return True
+            return None
+        value_forms = forms(value)
+        if any(form in self.allow for form in value_forms):
+            return EXACT
         d = V.number(value)
         if d is not None and d in self.allow_numbers:
-            return True
+            return EXACT
+        if user_values:
+            mine = {f for u in user_values if isinstance(u, (str, int, float)) for f in forms(str(u))}
+            if any(f in mine for f in value_forms):
+                return EXACT
         if self.pattern is not None:
             s = value.strip()
             if self.pattern.fullmatch(s) or self.pattern.fullmatch(V.squash(s)):
-                return True
+                return "pattern"
         if self.domains:
             e = V.email_parts(value)
             if e and any(_glob(p, e[1]) for p in self.domains):
-                return True
+                return "domain"
         if self.hosts:
             h = V.host_of(value)
             if h and any(_glob(p, h) for p in self.hosts):
-                return True
-        if user_values:
-            mine = {f for u in user_values if isinstance(u, (str, int, float)) for f in forms(str(u))}
-            if any(f in mine for f in forms(value)):
-                return True
-        return False
+                return "host"
+        return None
 
 
 def forms(value: str) -> list[str]:

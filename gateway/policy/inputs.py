@@ -114,8 +114,8 @@ def build_policy_input(principal: Any, tool_name: str, arguments: str | Mapping[
     index = context.index
     entry = context.catalog.get(name)
     pinput = principal_input(principal)
-    detected = bool(_get(facts, "tainted"))
-    taint_sources = list(_get(facts, "taint_sources") or [])
+    taint_sources, detected = _detections(bool(_get(facts, "tainted")),
+                                          _get(facts, "taint_sources") or [], index)
     per_call = call_facts(index, entry, args if valid else None, pinput)
     extra, missing = schema_check(entry, args if valid else None, context.schemas.get(name))
     return {
@@ -139,6 +139,28 @@ def build_policy_input(principal: Any, tool_name: str, arguments: str | Mapping[
                   "tools_called": tools_called, "tool_counts": counts},
         "metadata": dict(metadata or {}),
     }
+
+
+def _detections(tainted: bool, sources: Iterable[Any], index: ConversationIndex
+                ) -> tuple[list[Any], bool]:
+    """The taint sources as reported, and whether they amount to a detection.
+
+    A finding on the output of a tool the catalogue declares `output: trusted` is reported
+    (marked `trusted_output: true`) but does not count: outsiders cannot write into such an
+    output, so the finding is a false positive of the detector, and counting it would hold
+    every side effect of the conversation. Any other source (a message, a tool definition,
+    an untrusted output, a source the index cannot place) counts as before."""
+    out: list[Any] = []
+    counted = False
+    for s in sources:
+        if isinstance(s, Mapping) and s.get("guard") == "input" and \
+                index.finding_on_trusted_output(s):
+            out.append({**s, "trusted_output": True})
+        else:
+            out.append(s)
+            counted = True
+    # `tainted` with no source at all (an older caller's facts) still counts.
+    return out, tainted and (counted or not out)
 
 
 def _get(facts: Any, name: str) -> Any:

@@ -24,7 +24,7 @@ from typing import Any
 import re2
 
 from gateway.policy import values as V
-from gateway.policy.catalog import Catalog, ToolEntry, forms
+from gateway.policy.catalog import EXACT, Catalog, ToolEntry, forms
 
 SYSTEM, USER, TRUSTED, APPROVED, UNTRUSTED, ALLOWLISTED, DERIVED = (
     "system", "user", "trusted_tool", "approved_tool", "untrusted_tool", "allowlisted",
@@ -106,6 +106,9 @@ class ConversationIndex:
         #: earlier calls, in order; parsed only where a total needs them.
         self.history_calls: list[tuple[str | None, str, Any]] = []
         names: dict[str, str] = {}
+        #: The tool whose output each tool/function message holds, by message index.
+        self.output_tools: dict[int, str] = {}
+        self.call_tools = names
         for i, m in enumerate(messages or ()):
             if not isinstance(m, dict):
                 continue
@@ -130,6 +133,7 @@ class ConversationIndex:
                 tcid = m.get("tool_call_id") if isinstance(m.get("tool_call_id"), str) else None
                 tool = names.get(tcid or "") or (m.get("name") if role == "function" else None)
                 tool = tool if isinstance(tool, str) else "unknown"
+                self.output_tools[i] = tool
                 self.add_output(tool, text, call_id=tcid, approved=tcid in approved,
                                 flagged=(tcid in flagged_ids) or (i in flagged_idx),
                                 message_index=i)
@@ -147,13 +151,31 @@ class ConversationIndex:
 
     def source_of_output(self, tool: str, *, approved: bool = False, flagged: bool = False) -> str:
         entry = self.catalog.get(tool)
+        if entry.output_trusted:
+            # Declared trusted: outsiders cannot write into it, so a detector finding on it
+            # is a false positive (a directory's `email: …` line read as an instruction).
+            return TRUSTED
         if flagged:
             return UNTRUSTED
-        if entry.output_trusted:
-            return TRUSTED
         if approved and entry.trust_output_when_approved:
             return APPROVED
         return UNTRUSTED
+
+    def finding_on_trusted_output(self, source: Mapping[str, Any]) -> bool:
+        """Does this input-guard taint source point at the output of a tool the catalogue
+        declares `output: trusted`? Such a finding is reported but does not count as a
+        detection (`facts.detected`). The tool is resolved from the conversation (the call
+        id's assistant turn, or the tool message's index), never from the source's own
+        `tool` field alone, so a finding in a tool *definition* or in a message the index
+        cannot place still counts."""
+        tool: str | None = None
+        tcid = source.get("tool_call_id")
+        if isinstance(tcid, str) and tcid:
+            tool = self.call_tools.get(tcid)
+        idx = source.get("message_index")
+        if tool is None and isinstance(idx, int) and not isinstance(idx, bool):
+            tool = self.output_tools.get(idx)
+        return tool is not None and self.catalog.get(tool).output_trusted
 
     def add_output(self, tool: str, text: str, *, call_id: str | None = None,
                    approved: bool = False, flagged: bool = False,
@@ -339,24 +361,26 @@ def call_facts(index: ConversationIndex, entry: ToolEntry, arguments: Any,
         sensitive = entry.is_sensitive(top_l)
         c = entry.constraints.get(top_l)
         allowlisted = None
+        match: str | None = None
         if c is not None:
             uv: list[Any] = []
             if c.per_user:
                 if c.per_user not in user_lists:
                     user_lists[c.per_user] = index.catalog.user_values(principal, c.per_user)
                 uv = user_lists[c.per_user]
-            allowlisted = c.matches(value, uv)
+            match = c.match(value, uv)
+            allowlisted = match is not None
             if not allowlisted and c.action != "provenance":
                 violations.append({"path": path, "argument": top[:100], "action": c.action})
         sources, tools = index.locate(value)
-        if allowlisted:
+        if match == EXACT:  # a domain/host/pattern match constrains; it does not vouch
             sources.append(ALLOWLISTED)
         if sensitive and not TRUSTED_SOURCES.intersection(sources) and \
                 not isinstance(value, bool) and V.number(value) is not None and \
                 index.derived(value):
             sources.append(DERIVED)
         prov[path] = {"sources": sources, "tools": tools[:10], "sensitive": sensitive,
-                      "allowlisted": allowlisted}
+                      "allowlisted": allowlisted, "matched_by": match}
         if sensitive and not TRUSTED_SOURCES.intersection(sources):
             untrusted.append(path)
     return {"provenance": prov, "untrusted_sensitive": untrusted,
