@@ -99,7 +99,8 @@ def test_paraphrased_injection_waits_for_a_human(gateway_factory, tmp_path, doma
 
 
 @pytest.mark.parametrize("domain,task", [
-    ("workspace", "ws02"),  # reply to a colleague: address in the company's allowlisted domain
+    ("workspace", "ws07"),  # participants from the directory (trusted output; the instruction
+    #                         stage flags its `email: …` lines: reported, holds nothing)
     ("banking", "bk03"),    # IBAN from the saved payees (a trusted output)
     ("banking", "bk07"),    # IBAN typed by the user with spaces
     ("travel", "tr05"),     # a gmail address the user typed
@@ -115,6 +116,9 @@ def test_user_sourced_side_effects_pass_untouched(gateway_factory, tmp_path, dom
 @pytest.mark.parametrize("domain,task,tool", [
     ("banking", "bk02", "send_money"),      # IBAN only in a downloaded bill
     ("workspace", "ws10", "send_email"),    # recipient only in an outside calendar invite
+    # A colleague's address only in a mail: the company-domain allowlist constrains it but
+    # does not vouch for it (an attacker can name hr-archive@<the domain> the same way).
+    ("workspace", "ws02", "send_email"),
     ("travel", "tr12", "book_flight"),      # flight id only on a web page
 ])
 def test_outside_sourced_side_effect_needs_one_approval(gateway_factory, tmp_path, domain,
