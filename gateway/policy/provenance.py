@@ -106,8 +106,7 @@ class ConversationIndex:
         #: earlier calls, in order; parsed only where a total needs them.
         self.history_calls: list[tuple[str | None, str, Any]] = []
         names: dict[str, str] = {}
-        #: The tool whose output each tool/function message holds, by message index.
-        self.output_tools: dict[int, str] = {}
+        #: Tool name by the id of the assistant's call (placing input-guard findings).
         self.call_tools = names
         for i, m in enumerate(messages or ()):
             if not isinstance(m, dict):
@@ -133,7 +132,6 @@ class ConversationIndex:
                 tcid = m.get("tool_call_id") if isinstance(m.get("tool_call_id"), str) else None
                 tool = names.get(tcid or "") or (m.get("name") if role == "function" else None)
                 tool = tool if isinstance(tool, str) else "unknown"
-                self.output_tools[i] = tool
                 self.add_output(tool, text, call_id=tcid, approved=tcid in approved,
                                 flagged=(tcid in flagged_ids) or (i in flagged_idx),
                                 message_index=i)
@@ -164,17 +162,15 @@ class ConversationIndex:
     def finding_on_trusted_output(self, source: Mapping[str, Any]) -> bool:
         """Does this input-guard taint source point at the output of a tool the catalogue
         declares `output: trusted`? Such a finding is reported but does not count as a
-        detection (`facts.detected`). The tool is resolved from the conversation (the call
-        id's assistant turn, or the tool message's index), never from the source's own
-        `tool` field alone, so a finding in a tool *definition* or in a message the index
-        cannot place still counts."""
-        tool: str | None = None
+        detection (`facts.detected`). The tool is resolved only through the call id's
+        assistant turn in this conversation, never from the source's own `tool` field or
+        a message index (route-specific numbering could point at the wrong message): a
+        finding in a tool *definition*, in an id-less `function` message or anywhere the
+        index cannot place still counts (fail closed)."""
         tcid = source.get("tool_call_id")
-        if isinstance(tcid, str) and tcid:
-            tool = self.call_tools.get(tcid)
-        idx = source.get("message_index")
-        if tool is None and isinstance(idx, int) and not isinstance(idx, bool):
-            tool = self.output_tools.get(idx)
+        if not isinstance(tcid, str) or not tcid:
+            return False
+        tool = self.call_tools.get(tcid)
         return tool is not None and self.catalog.get(tool).output_trusted
 
     def add_output(self, tool: str, text: str, *, call_id: str | None = None,

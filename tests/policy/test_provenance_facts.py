@@ -159,6 +159,17 @@ def test_other_findings_still_count_as_detections(finding):
     assert legacy["facts"]["detected"] is True
 
 
+def test_a_finding_placed_only_by_message_index_counts():
+    """Without a call id the finding is not placed (message numbering differs by route):
+    even on the trusted directory's message it counts, failing closed."""
+    finding = {"guard": "input", "message_index": 3, "rules": ["r"]}
+    conv = conversation("carol: carol@corp.example", "get_contacts")
+    inp = build_policy_input({"key_id": "alice"}, "send_email", {"to": "carol@corp.example"},
+                             facts={"tainted": True, "taint_sources": [finding]},
+                             context=ProvenanceContext(CATALOG, conv, detected=[finding]))
+    assert inp["facts"]["detected"] is True
+
+
 def test_only_exact_allowlists_vouch():
     """`allow` and `per_user` lists name values someone chose; a domain, host or pattern
     admits values nobody listed (an attacker's address in the company's own domain)."""
