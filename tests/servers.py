@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 from typing import Any
 
+import pytest
+import redis
 import uvicorn
 
 
@@ -51,3 +56,52 @@ class ThreadServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+class OwnRedis:
+    """A redis-server of the test's own on a free port, in a temp dir. `stop()` shuts it
+    down, `kill()` is SIGKILL (no shutdown save); `start()` again reuses the port and the
+    dir, so with `aof` the append-only file is replayed. `close()` also removes the dir."""
+
+    def __init__(self, aof: bool = False) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.dir = tempfile.mkdtemp(prefix="kg-test-redis-")
+        self.aof = aof
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> OwnRedis:
+        exe = shutil.which("redis-server")
+        if not exe:
+            pytest.fail("redis-server is needed for the Redis outage tests")
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.aof else \
+            ["--appendonly", "no"]
+        self.proc = subprocess.Popen([exe, "--port", str(self.port), "--bind", "127.0.0.1",
+                                      "--save", "", *persistence, "--dir", self.dir],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60  # a real process starting on a loaded box
+        while True:
+            try:
+                if redis.Redis.from_url(self.url, socket_connect_timeout=0.5).ping():
+                    return self
+            except redis.RedisError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(10)
+        self.proc = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)

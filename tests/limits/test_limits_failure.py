@@ -3,61 +3,23 @@ configured; and recover once Redis is back. Uses a redis-server this test starts
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 import time
 from typing import Any
 
 import httpx
 import openai
 import pytest
-import redis
 
-from tests.servers import free_port
+from tests.servers import OwnRedis, free_port
 
 MSG = [{"role": "user", "content": "hello"}]
-
-
-class OwnRedis:
-    """A redis-server on a fixed port that the test may stop and start again."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.dir = tempfile.mkdtemp(prefix="kg-limits-redis-")
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> "OwnRedis":
-        exe = shutil.which("redis-server")
-        if not exe:
-            pytest.fail("redis-server is needed for the outage tests")
-        self.proc = subprocess.Popen([exe, "--port", str(self.port), "--bind", "127.0.0.1",
-                                      "--save", "", "--appendonly", "no", "--dir", self.dir],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping():
-                    return self
-            except redis.RedisError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("redis-server did not start")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(5)
-            self.proc = None
 
 
 @pytest.fixture
 def own_redis():
     r = OwnRedis().start()
     yield r
-    r.stop()
+    r.close()
 
 
 def _gateway(gateway_factory, redis_url: str, **section: Any):

@@ -9,9 +9,6 @@ and the only waits are for real processes (Redis back up, the gateway seeing it)
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -20,9 +17,8 @@ from typing import Any
 import httpx
 import openai
 import pytest
-import redis
 
-from tests.servers import free_port
+from tests.servers import OwnRedis
 
 BUDGET = 0.05
 COST = 8e-6 + 1000 * 2e-6  # one call below: 8 prompt + 1000 completion tokens
@@ -30,50 +26,6 @@ CALL = {"model": "demo", "messages": [{"role": "user", "content": "hello"}], "ma
         "extra_body": {"fake": {"reply": "ok", "usage": {"prompt_tokens": 8,
                                                          "completion_tokens": 1000}}}}
 TOOLS = [{"type": "function", "function": {"name": "search", "parameters": {"type": "object"}}}]
-
-
-class KillableRedis:
-    """redis-server in a temp dir; `kill()` is SIGKILL (no shutdown save), `start()` reuses
-    the dir, so an append-only file is replayed."""
-
-    def __init__(self, aof: bool) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.dir = tempfile.mkdtemp(prefix="kg-outage-redis-")
-        self.aof = aof
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> "KillableRedis":
-        exe = shutil.which("redis-server")
-        if not exe:
-            pytest.fail("redis-server is needed for the outage tests")
-        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.aof else \
-            ["--appendonly", "no"]
-        self.proc = subprocess.Popen([exe, "--port", str(self.port), "--bind", "127.0.0.1",
-                                      "--save", "", *persistence, "--dir", self.dir],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if redis.Redis.from_url(self.url, socket_connect_timeout=0.5).ping():
-                    return self
-            except redis.RedisError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("redis-server did not start")
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.kill()
-        self.proc.wait(10)
-        self.proc = None
-
-    def close(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(10)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Load:
@@ -170,14 +122,14 @@ def _tool_turn(client: openai.OpenAI) -> list[dict]:
                                       ("fail_closed", False)],
                          ids=["fail_closed-aof", "fallback_local-aof", "fail_closed-no-persistence"])
 def test_redis_killed_and_restarted_mid_load(gateway_factory, mode, aof):
-    store = KillableRedis(aof).start()
+    store = OwnRedis(aof).start()
     try:
         _run(gateway_factory, store, mode, aof)
     finally:
         store.close()
 
 
-def _run(gateway_factory, store: KillableRedis, mode: str, aof: bool) -> None:
+def _run(gateway_factory, store: OwnRedis, mode: str, aof: bool) -> None:
     gw = gateway_factory({
         "general_settings": {"redis_url": store.url},
         "keys": [{"key_id": "spender", "key": "sk-spender",
