@@ -25,20 +25,29 @@ _SALT = {n: np.uint64(0x9E3779B97F4A7C15 * n & 0xFFFFFFFFFFFFFFFF) for n in rang
 def _char_slots(text: str, bits: int) -> np.ndarray:
     s = " " + _SPACE.sub(" ", text.lower()).strip() + " "
     cps = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    out = []
     shift = np.uint64(64 - bits)
     with np.errstate(over="ignore"):
-        # One rolling pass: the (n+1)-gram hash extends the n-gram's, so all sizes cost
-        # max(CHAR_NGRAMS) array steps instead of their sum; the size is mixed in last.
-        h = (cps ^ _SALT[1]) * _MUL
-        for n in range(2, max(CHAR_NGRAMS) + 1):
+        out = [((h ^ _SALT[n]) * _MUL) >> shift
+               for n, h in rolling_ngram_hashes(cps, _SALT[1], CHAR_NGRAMS)]
+    return np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.uint64)
+
+
+def rolling_ngram_hashes(cps: np.ndarray, seed: np.uint64, ns: tuple[int, ...]
+                         ) -> list[tuple[int, np.ndarray]]:
+    """(n, raw hash of the n-gram at each position) for each n in `ns` that fits `cps`.
+    One rolling pass: the (n+1)-gram hash extends the n-gram's, so all sizes cost max(ns)
+    array steps instead of their sum; callers mix the size in last."""
+    out = []
+    with np.errstate(over="ignore"):
+        h = (cps ^ seed) * _MUL
+        for n in range(2, max(ns) + 1):
             m = len(cps) - n + 1
             if m <= 0:
                 break
             h = (h[:m] ^ cps[n - 1:n - 1 + m]) * _MUL
-            if n in CHAR_NGRAMS:
-                out.append(((h ^ _SALT[n]) * _MUL) >> shift)
-    return np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.uint64)
+            if n in ns:
+                out.append((n, h))
+    return out
 
 
 def _word_slots(text: str, bits: int) -> np.ndarray:

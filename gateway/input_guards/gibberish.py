@@ -35,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
+from gateway.input_guards.features import rolling_ngram_hashes
+
 FORMAT = 1
 WINDOW = 48
 STRIDE = 24
@@ -117,18 +119,11 @@ def _shape_codes(cps: np.ndarray) -> np.ndarray:
 
 def _position_hashes(cps: np.ndarray, ns: tuple[int, ...], salt: int, bits: int) -> list[np.ndarray]:
     """For each n, the hashed slot of the n-gram starting at each position."""
-    out: dict[int, np.ndarray] = {}
     shift = np.uint64(64 - bits)
+    seed = np.uint64((0x9E3779B97F4A7C15 * (1 + salt)) & 0xFFFFFFFFFFFFFFFF)
     with np.errstate(over="ignore"):
-        # One rolling pass over n = 1..max(ns): the (n+1)-gram hash extends the n-gram's.
-        h = (cps ^ np.uint64((0x9E3779B97F4A7C15 * (1 + salt)) & 0xFFFFFFFFFFFFFFFF)) * _MUL
-        for n in range(2, max(ns) + 1):
-            m = len(cps) - n + 1
-            if m <= 0:
-                break
-            h = (h[:m] ^ cps[n - 1:n - 1 + m]) * _MUL
-            if n in ns:
-                out[n] = (((h ^ np.uint64(n)) * _MUL) >> shift).astype(np.int64)
+        out = {n: (((h ^ np.uint64(n)) * _MUL) >> shift).astype(np.int64)
+               for n, h in rolling_ngram_hashes(cps, seed, ns)}
     return [out.get(n, np.zeros(0, dtype=np.int64)) for n in ns]
 
 
