@@ -20,15 +20,15 @@ RUN python -m venv /opt/venv
 WORKDIR /app
 # Dependencies first, from the lock (exact versions, hashes checked), so this slow layer
 # stays cached while only the code changes; then the package itself without resolving
-# anything. Editable: `gateway` resolves to /app/gateway, and its default rules/ and
-# policies/ (the symlinks in gateway/bundled/, as in a checkout) are /app/rules and
+# anything. Editable: `keepgate` resolves to /app/keepgate, and its default rules/ and
+# policies/ (the symlinks in keepgate/bundled/, as in a checkout) are /app/rules and
 # /app/policies.
 COPY requirements-runtime.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements-runtime.lock
 COPY pyproject.toml README.md ./
-COPY gateway/ gateway/
+COPY keepgate/ keepgate/
 RUN pip install --no-cache-dir --no-deps -e . \
- && python -m compileall -q /app/gateway
+ && python -m compileall -q /app/keepgate
 # Optional spaCy NER model for the PII guard (instead of the small one shipped in the
 # package; select it with guards.pii.nlp_model or the chart value pii.nlpModel): a model name
 # (`en_core_web_sm`, fetched by `spacy download`) or a pip requirement (wheel URL or path).

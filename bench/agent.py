@@ -24,15 +24,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import gateway  # noqa: F401 - offline switches first
-from gateway.agent.live import LiveRun
-from gateway.agent.service import AgentService
-from gateway.agent.settings import ToolSettings, parse_settings
-from gateway.agent.state import RunState
-from gateway.agent.tools.base import Tool
-from gateway.app import build_runtime
-from gateway.auth.principal import Principal
-from gateway.config.model import KeepgateConfig
+import keepgate  # noqa: F401 - offline switches first
+from keepgate.agent.live import LiveRun
+from keepgate.agent.service import AgentService
+from keepgate.agent.settings import ToolSettings, parse_settings
+from keepgate.agent.state import RunState
+from keepgate.agent.tools.base import Tool
+from keepgate.app import build_runtime
+from keepgate.auth.principal import Principal
+from keepgate.config.model import KeepgateConfig
 
 PRINCIPAL = Principal(key_id="bench", role="developer")
 

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.input_guards [--requests 300] [--data DIR]
 
 1. A smoke check of quality on three shared files (the shipped models train on them; the
-   held-out protocol is `python -m gateway.input_guards.evaluate`): precision, recall and
+   held-out protocol is `python -m keepgate.input_guards.evaluate`): precision, recall and
    false-positive rate for the rule packs, the classifier and what the gateway blocks.
 2. Per-message latency of each scan stage (normalise, rules, classifier) on the dev texts,
    p50/p99, and the classifier's cost per KB.
@@ -33,11 +33,11 @@ import uvloop
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import gateway  # noqa: F401 - offline switches first
+import keepgate  # noqa: F401 - offline switches first
 from bench.stats import pct, table
-from gateway.input_guards import dataset
-from gateway.input_guards.guard import InputGuard
-from gateway.input_guards.metrics import metrics
+from keepgate.input_guards import dataset
+from keepgate.input_guards.guard import InputGuard
+from keepgate.input_guards.metrics import metrics
 
 
 def quality_and_stages(dev: list[dataset.Row]) -> None:
@@ -75,7 +75,7 @@ def quality_and_stages(dev: list[dataset.Row]) -> None:
     print(f"\nDev files: {len(dev)} messages ({n_att} attacks, {len(dev) - n_att} benign) "
           f"from {', '.join(dataset.DEV_FILES)} -- the shipped models now train on every "
           "shared file, so this is a smoke check; held-out figures come from "
-          "`python -m gateway.input_guards.evaluate` (rules/classifier/CLASSIFIER.md)\n")
+          "`python -m keepgate.input_guards.evaluate` (rules/classifier/CLASSIFIER.md)\n")
     print(table(["checks", "precision", "recall", "FPR", "F1"], rows))
     mean_len = statistics.mean(len(r.text) for r in dev)
     print(f"\nPer-message latency by stage (dev texts, mean {mean_len:.0f} chars, one core)\n")
@@ -100,9 +100,9 @@ async def end_to_end(texts: list[str], n: int) -> None:
     import httpx
     import yaml
 
-    from gateway.app import build_runtime, create_app
-    from gateway.config.load import parse_config
-    from gateway.fake_model.serve import BackgroundFakeModel
+    from keepgate.app import build_runtime, create_app
+    from keepgate.config.load import parse_config
+    from keepgate.fake_model.serve import BackgroundFakeModel
 
     master = "sk-bench-input-0123456789"
     fake = BackgroundFakeModel()
@@ -146,7 +146,7 @@ async def end_to_end(texts: list[str], n: int) -> None:
             for name, v in results.items()]
     print(f"\nWhole request path, {n} chat requests per gateway (unique dev texts, so no "
           "result-cache hits), in-process ASGI, same process\n")
-    print(table(["gateway", "p50 ms", "p99 ms", "p50 vs baseline", "p99 vs baseline"], rows))
+    print(table(["keepgate", "p50 ms", "p99 ms", "p50 vs baseline", "p99 vs baseline"], rows))
     for client in clients.values():
         await client.aclose()
     for a in apps.values():
@@ -175,7 +175,7 @@ def stages_per_kb(dev: list[dataset.Row]) -> None:
     result (the gibberish stage reads user text, the instruction stage tool results and
     documents pasted into user messages), in thread CPU time, with the ratio to the
     first-stage classifier measured in the same run."""
-    from gateway.input_guards.evaluate import latency_per_kb
+    from keepgate.input_guards.evaluate import latency_per_kb
 
     rep = latency_per_kb([r.text for r in dev], n=200)
     base = rep.get("classifier (user)", {}).get("p50_us") or 1.0
@@ -251,8 +251,8 @@ def rules_before_after(dev: list[dataset.Row]) -> None:
     """The same rule patterns on Python's `re` (before) and RE2 (now)."""
     import re
 
-    from gateway.input_guards.config import DEFAULT_RULES_DIR
-    from gateway.input_guards.rules import RuleSet, load_dirs
+    from keepgate.input_guards.config import DEFAULT_RULES_DIR
+    from keepgate.input_guards.rules import RuleSet, load_dirs
 
     rules = load_dirs([DEFAULT_RULES_DIR])
     old = [re.compile(r.pattern, re.IGNORECASE) for r in rules]

@@ -28,19 +28,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import gateway  # noqa: E402,F401 - offline switches before litellm imports
+import keepgate  # noqa: E402,F401 - offline switches before litellm imports
 
 import httpx  # noqa: E402
 import uvloop  # noqa: E402
 
 from bench.stats import pct, table  # noqa: E402
-from gateway.auth.keys import hash_key  # noqa: E402
-from gateway.config.model import KeepgateConfig  # noqa: E402
-from gateway.fake_model.serve import BackgroundFakeModel  # noqa: E402
-from gateway.limits.backend import Actual, Amounts  # noqa: E402
-from gateway.limits.local import LocalBackend  # noqa: E402
-from gateway.limits.redis_backend import RedisBackend  # noqa: E402
-from gateway.limits.spec import Subject, parse_caps  # noqa: E402
+from keepgate.auth.keys import hash_key  # noqa: E402
+from keepgate.config.model import KeepgateConfig  # noqa: E402
+from keepgate.fake_model.serve import BackgroundFakeModel  # noqa: E402
+from keepgate.limits.backend import Actual, Amounts  # noqa: E402
+from keepgate.limits.local import LocalBackend  # noqa: E402
+from keepgate.limits.redis_backend import RedisBackend  # noqa: E402
+from keepgate.limits.spec import Subject, parse_caps  # noqa: E402
 
 MASTER = "sk-bench-master"
 MSG = [{"role": "user", "content": "Summarise the quarterly report in three bullet points."}]
@@ -131,7 +131,7 @@ class InProcessGateway:
     """The real app, driven over ASGI in this process (no sockets between client and app)."""
 
     def __init__(self, cfg: KeepgateConfig) -> None:
-        from gateway.app import create_app
+        from keepgate.app import create_app
 
         self.app = create_app(cfg)
         self.rt = self.app.state.keepgate
@@ -229,7 +229,7 @@ async def overshoot(upstream: str, redis_url: str, calls: int) -> list[list[Any]
     """Money charged past the limit. Reserved amounts never overdraw; what the upstream
     reports beyond the reservation (here: a prompt far longer than the tokenizer counted)
     can, by at most (calls in flight) x (excess per call) — the last row shows that bound."""
-    from gateway.limits.estimate import prompt_tokens
+    from keepgate.limits.estimate import prompt_tokens
 
     limit = 0.05  # USD per hour; each call reserves ~$0.002008
     estimated = prompt_tokens("gpt-4o-mini", {"messages": MSG})

@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import gateway  # noqa: E402,F401 - offline switches
+import keepgate  # noqa: E402,F401 - offline switches
 
 from bench.stats import pct, table  # noqa: E402
 from bench.targets import MASTER, Proc, _env, _free_port, spawn  # noqa: E402
@@ -60,7 +60,7 @@ def start_demo(workdir: Path) -> tuple[str, Proc]:
 
     port = _free_port()
     log = workdir / "demo-mcp.log"
-    popen = subprocess.Popen([sys.executable, "-m", "gateway.cli", "mcp", "demo-server",
+    popen = subprocess.Popen([sys.executable, "-m", "keepgate.cli", "mcp", "demo-server",
                               "--port", str(port), "--outbox", str(workdir / "outbox.jsonl")],
                              cwd=workdir, stdout=open(log, "wb"),
                              stderr=subprocess.STDOUT, env=_env(), start_new_session=True)
@@ -89,7 +89,7 @@ def start_gateway(workdir: Path, name: str, upstream: str, guards_on: bool,
     path = workdir / f"{name}.yaml"
     path.write_text(yaml.safe_dump(cfg))
     port = _free_port()
-    proc = spawn(name, [sys.executable, "-m", "gateway.cli", "serve", "--config", str(path),
+    proc = spawn(name, [sys.executable, "-m", "keepgate.cli", "serve", "--config", str(path),
                         "--port", str(port)], workdir, f"http://127.0.0.1:{port}/healthz",
                  env=_env(PYTHONPATH=str(src)) if src else None)
     return f"http://127.0.0.1:{port}/mcp/demo", proc
@@ -153,7 +153,7 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=40)
     ap.add_argument("--compare-src", type=Path, default=None,
                     help="also run gateways (bare, every guard on) from this source tree (e.g. "
-                         "`git archive <commit> gateway | tar -x -C DIR`): before/after in "
+                         "`git archive <commit> keepgate | tar -x -C DIR`): before/after in "
                          "one run")
     args = ap.parse_args()
     load = os.getloadavg()[0]

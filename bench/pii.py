@@ -42,7 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import gateway  # noqa: E402,F401 - offline switches before Presidio imports
+import keepgate  # noqa: E402,F401 - offline switches before Presidio imports
 from bench.stats import table  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "datasets"
@@ -87,7 +87,7 @@ def presidio_default(entities: list[str]) -> Callable[[str], tuple[str, list[tup
     from presidio_analyzer import AnalyzerEngine
     from presidio_anonymizer import AnonymizerEngine
 
-    from gateway.scrubbing.engine import blank_nlp_engine
+    from keepgate.scrubbing.engine import blank_nlp_engine
 
     analyzer = AnalyzerEngine(nlp_engine=blank_nlp_engine())
     anonymizer = AnonymizerEngine()
@@ -102,7 +102,7 @@ def presidio_default(entities: list[str]) -> Callable[[str], tuple[str, list[tup
 
 
 def keepgate_scrubber(section: dict[str, Any] | None = None) -> Any:
-    from gateway.scrubbing.guard import build
+    from keepgate.scrubbing.guard import build
 
     guard = build(section or {}, None, None)
     return guard, guard.scrubber_for_section(section or {})
@@ -151,7 +151,7 @@ def bench_throughput(rounds: int, limit: int) -> tuple[str, Any, Any]:
 # -- 2. streaming --------------------------------------------------------------------------
 
 async def _stream(pieces: list[str]) -> AsyncIterator[dict[str, Any]]:
-    from gateway.pipeline.chunks import make_chunk
+    from keepgate.pipeline.chunks import make_chunk
 
     base = {"id": "chatcmpl-bench", "model": "demo", "created": 1}
     yield make_chunk(base, delta={"role": "assistant", "content": ""})
@@ -162,8 +162,8 @@ async def _stream(pieces: list[str]) -> AsyncIterator[dict[str, Any]]:
 
 async def _drain(transform: Callable[[Any, Any], AsyncIterator[dict[str, Any]]],
                  answers: list[list[str]], stream: bool = True) -> float:
-    from gateway.auth.principal import Principal
-    from gateway.pipeline.call import Call
+    from keepgate.auth.principal import Principal
+    from keepgate.pipeline.call import Call
 
     t0 = time.perf_counter()
     for pieces in answers:
@@ -183,8 +183,8 @@ def bench_stream(guard: Any, rounds: int, n_answers: int) -> str:
     `stream_coalesce_ms: 2` (bursts scrubbed together), and not streamed (one scan).
     """
     from bench.scenarios import LONG
-    from gateway.pipeline.guard import Guard
-    from gateway.scrubbing.guard import build
+    from keepgate.pipeline.guard import Guard
+    from keepgate.scrubbing.guard import build
 
     rows = load_rows()
     with open(PROSE_FILE, encoding="utf-8") as fh:
@@ -219,7 +219,7 @@ def bench_stream(guard: Any, rounds: int, n_answers: int) -> str:
 
 def bench_hold(scrubber: Any) -> str:
     """How much text the stream holds back: at the first release and on average."""
-    from gateway.scrubbing.stream import StreamScrubber
+    from keepgate.scrubbing.stream import StreamScrubber
 
     rows = load_rows()
     with open(PROSE_FILE, encoding="utf-8") as fh:

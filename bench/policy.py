@@ -11,7 +11,7 @@ the same rotating set of policy inputs (allowed, denied by role, by argument, by
   the bare engine call (`set_input_json` + `eval_rule`) without our wrapping;
 - embedded, trivial policy: one rule, to show the interpreter's floor;
 - regorus' bytecode VM on the shipped policies: faster, but not used (it answers some
-  inputs differently from OPA; see gateway/policy/embedded.py);
+  inputs differently from OPA; see keepgate/policy/embedded.py);
 - OPA engine in-process: the real OPA (Go) through opa-golib-python-bindings, if installed;
 - REST: `OpaServerEngine.decide` through opa-python-client's AsyncOpaClient to the OPA
   REST stand-in on loopback (uvicorn in a thread, evaluating with the real OPA engine), and
@@ -43,15 +43,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import gateway  # noqa: E402,F401 - offline switches
+import keepgate  # noqa: E402,F401 - offline switches
 
-from gateway.policy.bundle import DEFAULT_POLICY_DIR, Bundle, load_bundle  # noqa: E402
-from gateway.policy.decision import PolicyDecision  # noqa: E402
-from gateway.policy.embedded import EmbeddedEngine  # noqa: E402
-from gateway.policy.catalog import Catalog  # noqa: E402
-from gateway.policy.inputs import ProvenanceContext, build_policy_input  # noqa: E402
-from gateway.policy.remote import OpaServerEngine  # noqa: E402
-from gateway.policy.testing.opa_server import OpaTestServer  # noqa: E402
+from keepgate.policy.bundle import DEFAULT_POLICY_DIR, Bundle, load_bundle  # noqa: E402
+from keepgate.policy.decision import PolicyDecision  # noqa: E402
+from keepgate.policy.embedded import EmbeddedEngine  # noqa: E402
+from keepgate.policy.catalog import Catalog  # noqa: E402
+from keepgate.policy.inputs import ProvenanceContext, build_policy_input  # noqa: E402
+from keepgate.policy.remote import OpaServerEngine  # noqa: E402
+from keepgate.policy.testing.opa_server import OpaTestServer  # noqa: E402
 from bench.stats import pct  # noqa: E402
 
 TRIVIAL = ("package toolcall.main\n\nimport rego.v1\n\ndefault allow := false\n\n"
@@ -149,7 +149,7 @@ class _Raw:
 
 class _RegorusVm:
     """regorus' bytecode VM (`Program` + `Rvm`) on the same bundle: measured, not used by the
-    gateway (see gateway/policy/embedded.py: it kept evaluating a rule body after a function
+    gateway (see keepgate/policy/embedded.py: it kept evaluating a rule body after a function
     came back undefined, so some answers differ from OPA's)."""
 
     def __init__(self, bundle: Bundle, query: str) -> None:

@@ -21,15 +21,15 @@ from starlette.routing import Route
 
 
 def create_app() -> Starlette:
-    import gateway  # noqa: F401 - offline switches
-    from gateway.scrubbing.offline import use_bundled_suffix_list
+    import keepgate  # noqa: F401 - offline switches
+    from keepgate.scrubbing.offline import use_bundled_suffix_list
 
     use_bundled_suffix_list()
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
     from presidio_anonymizer import AnonymizerEngine
     from presidio_anonymizer.entities import OperatorConfig
 
-    from gateway.scrubbing.engine import blank_nlp_engine, presidio_pattern_recognizers
+    from keepgate.scrubbing.engine import blank_nlp_engine, presidio_pattern_recognizers
 
     registry = RecognizerRegistry(recognizers=presidio_pattern_recognizers())
     analyzer = AnalyzerEngine(nlp_engine=blank_nlp_engine(), registry=registry,

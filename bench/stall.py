@@ -144,7 +144,7 @@ def start_gateway(workdir: Path, fake_base: str, name: str, inline: bool) -> tar
     path = workdir / f"{name}.yaml"
     path.write_text(yaml.safe_dump(cfg))
     port = targets._free_port()
-    proc = targets.spawn(name, [sys.executable, "-m", "gateway.cli", "serve", "--config",
+    proc = targets.spawn(name, [sys.executable, "-m", "keepgate.cli", "serve", "--config",
                                 str(path), "--port", str(port)], workdir,
                          f"http://127.0.0.1:{port}/healthz")
     return targets.Target(name, name, f"http://127.0.0.1:{port}", targets.USER_KEY, [proc])
@@ -190,10 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             fake.stop()
     print("\nProbe latency, ms: alone vs while 4 MB requests are processed back to back\n")
-    print(table(["gateway", "probe", "n (busy)", "p50 alone", "p50 busy", "p99 alone",
+    print(table(["keepgate", "probe", "n (busy)", "p50 alone", "p50 busy", "p99 alone",
                  "p99 busy", "max busy", "non-200 busy"], rows))
     print("\nThe 4 MB requests (seconds each)\n")
-    print(table(["gateway", "request", "n", "p50 s", "max s", "status"], big_rows))
+    print(table(["keepgate", "request", "n", "p50 s", "max s", "status"], big_rows))
     print(f"\nload average at end: {os.getloadavg()[0]:.2f}")
     return 0
 

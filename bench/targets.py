@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import yaml
 
-from gateway.auth.keys import hash_key
+from keepgate.auth.keys import hash_key
 
 REPO = Path(__file__).resolve().parent.parent
 MASTER = "sk-bench-master-0123456789"
@@ -134,7 +134,7 @@ def spawn(name: str, argv: list[str], workdir: Path, ready_url: str, timeout: fl
 
 def start_fake_model(workdir: Path) -> Target:
     port = _free_port()
-    proc = spawn("fake-model", [sys.executable, "-m", "gateway.cli", "fake-model", "--port",
+    proc = spawn("fake-model", [sys.executable, "-m", "keepgate.cli", "fake-model", "--port",
                                 str(port)], workdir, f"http://127.0.0.1:{port}/v1/models")
     return Target("direct", "fake model (direct)", f"http://127.0.0.1:{port}/v1/chat/completions",
                   "none", [proc])
@@ -180,7 +180,7 @@ def start_keepgate(workdir: Path, fake_base: str, guards_on: bool) -> Target:
     path.write_text(yaml.safe_dump(keepgate_config(fake_base, guards_on,
                                                    workdir / f"{name}-audit.jsonl")))
     port = _free_port()
-    proc = spawn(name, [sys.executable, "-m", "gateway.cli", "serve", "--config", str(path),
+    proc = spawn(name, [sys.executable, "-m", "keepgate.cli", "serve", "--config", str(path),
                         "--port", str(port)], workdir, f"http://127.0.0.1:{port}/healthz")
     label = "Keepgate, all guards on" if guards_on else "Keepgate, guards off"
     return Target(name, label, f"http://127.0.0.1:{port}/v1/chat/completions", USER_KEY, [proc])

@@ -78,7 +78,7 @@ def _cpu_s(pid: int) -> float:
 
 def _serve(config: Path, workers: int, workdir: Path) -> Target:
     port = _free_port()
-    proc = spawn(f"keepgate-w{workers}", [sys.executable, "-m", "gateway.cli", "serve",
+    proc = spawn(f"keepgate-w{workers}", [sys.executable, "-m", "keepgate.cli", "serve",
                                           "--config", str(config), "--port", str(port),
                                           "--workers", str(workers)],
                  workdir, f"http://127.0.0.1:{port}/healthz", timeout=300)

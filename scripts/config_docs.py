@@ -118,7 +118,7 @@ class Renderer:
 
 def render() -> str:
     sys.path.insert(0, str(REPO))
-    from gateway.config.schema import config_schema
+    from keepgate.config.schema import config_schema
 
     schema = config_schema()
     return Renderer(schema).render()

@@ -16,15 +16,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import gateway as _offline  # noqa: F401 - offline switches before litellm/presidio import
+import keepgate as _offline  # noqa: F401 - offline switches before litellm/presidio import
 import openai
 import pytest
 
-from gateway.auth.keys import hash_key
-from gateway.config.load import parse_config
-from gateway.fake_model import create_fake_app
-from gateway.observability.logs import JsonFormatter
-from gateway.pipeline.overrides import deep_merge
+from keepgate.auth.keys import hash_key
+from keepgate.config.load import parse_config
+from keepgate.fake_model import create_fake_app
+from keepgate.observability.logs import JsonFormatter
+from keepgate.pipeline.overrides import deep_merge
 from tests.servers import ThreadServer, free_port
 
 MASTER_KEY = "sk-test-master-0123456789"
@@ -182,7 +182,7 @@ def _hash_keys(cfg: dict[str, Any]) -> dict[str, Any]:
 def gateway_factory(fake_model_url: str, tmp_path: Path):
     """`gateway_factory(config_overrides)` → a started `Gateway`; stopped after the test."""
     started: list[Gateway] = []
-    from gateway.app import create_app
+    from keepgate.app import create_app
 
     def start(overrides: dict[str, Any] | None = None, *, extra_guards: Any = ()) -> Gateway:
         cfg = deep_merge(base_config(fake_model_url), _hash_keys(copy.deepcopy(overrides or {})))

@@ -18,7 +18,7 @@ import yaml
 
 from bench import targets
 from bench.agent_attacks import profiles
-from gateway.auth.keys import hash_key
+from keepgate.auth.keys import hash_key
 
 KEY = "sk-agentbench-app-0123456789"
 
@@ -57,7 +57,7 @@ def start(profile: str, domain: str, fake_base: str, workdir: Path) -> Running:
     path.write_text(yaml.safe_dump(config(fake_base, data, workdir / f"{name}-audit.jsonl",
                                           profiles.guard_overrides(profile))))
     port = targets._free_port()
-    proc = targets.spawn(name, [sys.executable, "-m", "gateway.cli", "serve", "--config", str(path),
+    proc = targets.spawn(name, [sys.executable, "-m", "keepgate.cli", "serve", "--config", str(path),
                                 "--port", str(port)], workdir, f"http://127.0.0.1:{port}/healthz",
                          timeout=180)
     return Running(profile, domain, f"http://127.0.0.1:{port}/v1", proc)

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from gateway.cli import _register_lazy, app
+from keepgate.cli import _register_lazy, app
 from tests.agent.agent_support import DEV, agent_config, call, fake
 
 

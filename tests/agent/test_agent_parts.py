@@ -10,11 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from gateway.agent.memory import estimate_tokens, trim
-from gateway.agent.settings import ToolSettings
-from gateway.agent.tools.base import Tool, ToolContext, ToolError
-from gateway.agent.tools.demo import HttpGet, ReadFile, SendEmail, SqlQuery
-from gateway.agent.tools.engine import ToolEngine
+from keepgate.agent.memory import estimate_tokens, trim
+from keepgate.agent.settings import ToolSettings
+from keepgate.agent.tools.base import Tool, ToolContext, ToolError
+from keepgate.agent.tools.demo import HttpGet, ReadFile, SendEmail, SqlQuery
+from keepgate.agent.tools.engine import ToolEngine
 
 CTX = ToolContext("run_1", "call_1", "dev")
 SCHEMA = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}

@@ -128,7 +128,7 @@ def test_approval_payload_is_scrubbed_and_the_approved_call_gets_the_real_addres
 
 
 def test_a_failing_scrubber_stops_the_run_instead_of_showing_raw_text(pgw, monkeypatch):
-    from gateway.scrubbing.scrubber import Scrubber
+    from keepgate.scrubbing.scrubber import Scrubber
 
     def boom(self, text):
         raise RuntimeError("detector down")

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import yaml
 
-from gateway.pipeline.overrides import deep_merge
+from keepgate.pipeline.overrides import deep_merge
 from tests.agent.agent_support import DEV, REPO, agent_config, call, fake, of, parse_sse, run, types
 from tests.conftest import _hash_keys, base_config
 from tests.servers import free_port
@@ -26,7 +26,7 @@ def _serve(cfg: dict, tmp: Path) -> tuple[subprocess.Popen, str]:
     path.write_text(yaml.safe_dump(cfg))
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "gateway.cli", "serve", "--config", str(path),
+    proc = subprocess.Popen([sys.executable, "-m", "keepgate.cli", "serve", "--config", str(path),
                              "--port", str(port)], cwd=tmp, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"

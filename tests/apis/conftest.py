@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import yaml
 
-from gateway.config.load import parse_config
+from keepgate.config.load import parse_config
 from tests.apis.support import model_list
 from tests.conftest import Gateway, base_config
 from tests.servers import ThreadServer
@@ -17,7 +17,7 @@ from tests.servers import ThreadServer
 
 @pytest.fixture(scope="module")
 def shared_gw(fake_model_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    from gateway.app import create_app
+    from keepgate.app import create_app
 
     tmp = tmp_path_factory.mktemp("apis")
     cfg = base_config(fake_model_url)

@@ -8,16 +8,16 @@ from typing import Any
 import orjson
 import pytest
 
-from gateway.adapters.base import ChunkReader, TEXT, TOOL_ARGS, TOOL_START
-from gateway.adapters.messages import native as messages_native
-from gateway.adapters.messages import request as messages_request
-from gateway.adapters.messages.output import MessageBuilder
-from gateway.adapters.responses import native as responses_native
-from gateway.adapters.responses import request as responses_request
-from gateway.adapters.responses.output import ResponseBuilder
-from gateway.errors import APIError
-from gateway.pipeline.chunks import make_chunk
-from gateway.upstream.client import UpstreamError
+from keepgate.adapters.base import ChunkReader, TEXT, TOOL_ARGS, TOOL_START
+from keepgate.adapters.messages import native as messages_native
+from keepgate.adapters.messages import request as messages_request
+from keepgate.adapters.messages.output import MessageBuilder
+from keepgate.adapters.responses import native as responses_native
+from keepgate.adapters.responses import request as responses_request
+from keepgate.adapters.responses.output import ResponseBuilder
+from keepgate.errors import APIError
+from keepgate.pipeline.chunks import make_chunk
+from keepgate.upstream.client import UpstreamError
 
 
 def chunk(delta: dict[str, Any] | None = None, finish: str | None = None, **extra: Any) -> dict:
@@ -354,7 +354,7 @@ def test_tool_names_streamed_in_pieces_are_joined():
 
 
 async def test_memory_store_evicts_least_recently_used_by_count_and_bytes():
-    from gateway.adapters.responses.store import MemoryStore
+    from keepgate.adapters.responses.store import MemoryStore
 
     store = MemoryStore(max_responses=3, max_bytes=2000)
     for i in range(3):

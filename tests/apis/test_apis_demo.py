@@ -6,8 +6,8 @@ from __future__ import annotations
 import anthropic
 import openai
 
-from gateway.app import create_app
-from gateway.config.load import load_config
+from keepgate.app import create_app
+from keepgate.config.load import load_config
 from tests.servers import ThreadServer
 
 

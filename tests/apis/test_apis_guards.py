@@ -12,7 +12,7 @@ import httpx
 import openai
 import pytest
 
-from gateway.scrubbing.guard import build as build_pii
+from keepgate.scrubbing.guard import build as build_pii
 from tests.apis.support import (KEYS, MESSAGES_MODELS, RESPONSES_MODELS, TOOLS_ANTHROPIC,
                                 TOOLS_OPENAI, claude, start, wait_audit)
 

@@ -295,7 +295,7 @@ def test_client_disconnect_cancels_the_upstream(fresh, fake_model_url, path, bod
 
 
 def test_a_redis_store_without_a_url_fails_start_up(gateway_factory, fake_model_url):
-    from gateway.config.load import ConfigError
+    from keepgate.config.load import ConfigError
 
     with pytest.raises(ConfigError) as err:
         start(gateway_factory, fake_model_url,

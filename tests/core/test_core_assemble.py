@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.pipeline.chunks import assemble
+from keepgate.pipeline.chunks import assemble
 
 
 async def test_report_batches_on_several_chunks_add_up():

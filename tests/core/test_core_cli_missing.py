@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-HIDE_BENCH = "import sys; sys.modules['bench'] = None\nfrom gateway.cli import main\nmain()\n"
+HIDE_BENCH = "import sys; sys.modules['bench'] = None\nfrom keepgate.cli import main\nmain()\n"
 
 
 def keepgate(*args: str) -> subprocess.CompletedProcess[str]:

@@ -1,5 +1,5 @@
 """One ConfigError hierarchy: whatever part of the configuration is bad (the YAML, a guard's
-section, a rule pack, a policy), start-up raises a `gateway.config.ConfigError` whose message
+section, a rule pack, a policy), start-up raises a `keepgate.config.ConfigError` whose message
 names the file, so `keepgate serve` and embedders catch one type."""
 
 from __future__ import annotations
@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from gateway.app import build_runtime
-from gateway.config.errors import ConfigError
-from gateway.config.load import ConfigError as LoadConfigError
-from gateway.config.load import load_config
-from gateway.input_guards.config import InputConfigError
-from gateway.input_guards.judge import JudgeConfigError
-from gateway.input_guards.linear import LinearRegexError
-from gateway.input_guards.rules import RuleError
-from gateway.policy.bundle import PolicyLoadError
-from gateway.scrubbing.settings import SettingsError
+from keepgate.app import build_runtime
+from keepgate.config.errors import ConfigError
+from keepgate.config.load import ConfigError as LoadConfigError
+from keepgate.config.load import load_config
+from keepgate.input_guards.config import InputConfigError
+from keepgate.input_guards.judge import JudgeConfigError
+from keepgate.input_guards.linear import LinearRegexError
+from keepgate.input_guards.rules import RuleError
+from keepgate.policy.bundle import PolicyLoadError
+from keepgate.scrubbing.settings import SettingsError
 
 
 def test_every_config_error_type_is_a_config_error() -> None:

@@ -16,8 +16,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from gateway.config.load import demo_config
-from gateway.config.schema import config_schema
+from keepgate.config.load import demo_config
+from keepgate.config.schema import config_schema
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,7 +30,7 @@ def validator() -> Draft202012Validator:
 
 
 def test_the_cli_prints_the_schema() -> None:
-    out = subprocess.run([sys.executable, "-m", "gateway.cli", "config", "schema"],
+    out = subprocess.run([sys.executable, "-m", "keepgate.cli", "config", "schema"],
                          capture_output=True, text=True, timeout=120, cwd=REPO)
     assert out.returncode == 0, out.stderr[-2000:]
     schema = json.loads(out.stdout)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.app import build_runtime
-from gateway.config.load import ConfigError, load_config
+from keepgate.app import build_runtime
+from keepgate.config.load import ConfigError, load_config
 
 HEAD = "model_list: []\nguards:\n"
 

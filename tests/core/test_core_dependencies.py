@@ -84,7 +84,7 @@ def imported_top_levels(root: Path) -> set[str]:
                 names.update(a.name.split(".")[0] for a in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
-    return names - set(sys.stdlib_module_names) - {"gateway", "__future__"}
+    return names - set(sys.stdlib_module_names) - {"keepgate", "__future__"}
 
 
 #: Installed by scripts/test next to the lock: its metadata claims Python >= 3.14, which
@@ -97,13 +97,13 @@ def test_every_third_party_module_the_gateway_imports_is_declared() -> None:
     every_extra = tuple(PYPROJECT["project"]["optional-dependencies"])
     known = declared(*every_extra)
     undeclared = {}
-    for module in sorted(imported_top_levels(REPO / "gateway") - OUTSIDE_THE_LOCK):
+    for module in sorted(imported_top_levels(REPO / "keepgate") - OUTSIDE_THE_LOCK):
         dists = {canonical(d) for d in owners.get(module, [])}
         if not dists:
             continue  # an optional extra that is not installed here (e.g. scikit-learn)
         if not dists & known:
             undeclared[module] = sorted(dists)
-    assert not undeclared, f"imported by gateway/ but not declared in pyproject: {undeclared}"
+    assert not undeclared, f"imported by keepgate/ but not declared in pyproject: {undeclared}"
 
 
 def test_the_dockerfile_installs_from_the_runtime_lock_with_hashes() -> None:

@@ -6,7 +6,7 @@ import httpx
 import openai
 import pytest
 
-from gateway.auth.keys import hash_key
+from keepgate.auth.keys import hash_key
 
 
 def _post(gw, body: bytes | str, key: str | None = None, **headers: str) -> httpx.Response:
@@ -159,7 +159,7 @@ def test_unknown_route_is_openai_shaped(gateway):
 def test_an_unexpected_error_is_a_500_that_keeps_the_connection(gateway_factory):
     """A bug is still a bug (500), but the client's keep-alive connection survives it:
     Starlette's last-resort handler would re-raise and the server would drop it."""
-    from gateway.pipeline import Call, Guard
+    from keepgate.pipeline import Call, Guard
 
     class Broken(Guard):
         name = "broken"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from gateway.upstream.merge import merge_deltas
+from keepgate.upstream.merge import merge_deltas
 
 
 def chunk(delta: dict, finish: str | None = None, index: int = 0, **extra) -> dict:

@@ -12,13 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.app import create_app
-from gateway.auth.keys import hash_key
-from gateway.config.load import ConfigError, load_config, parse_config
+from keepgate.app import create_app
+from keepgate.auth.keys import hash_key
+from keepgate.config.load import ConfigError, load_config, parse_config
 from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
-KEEPGATE = [sys.executable, "-m", "gateway.cli"]
+KEEPGATE = [sys.executable, "-m", "keepgate.cli"]
 
 
 def test_health_ready_metrics(gateway):

@@ -4,10 +4,10 @@ rebuilt and hashed on every call), and the pair decides which overrides apply.""
 
 from __future__ import annotations
 
-from gateway.auth.principal import Principal
-from gateway.pipeline.overrides import effective, override_key
-from gateway.scrubbing.guard import PiiGuard, shared_detector
-from gateway.scrubbing.settings import parse_settings
+from keepgate.auth.principal import Principal
+from keepgate.pipeline.overrides import effective, override_key
+from keepgate.scrubbing.guard import PiiGuard, shared_detector
+from keepgate.scrubbing.settings import parse_settings
 
 SECTION = {
     "entities": ["EMAIL_ADDRESS", "PHONE_NUMBER"],

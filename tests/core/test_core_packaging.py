@@ -1,6 +1,6 @@
 """A wheel install (not editable) carries the shipped rule packs and policies.
 
-rules/ and policies/ live at the top of the repo; the symlinks in gateway/bundled/ put them
+rules/ and policies/ live at the top of the repo; the symlinks in keepgate/bundled/ put them
 in the wheel. Built and installed into a scratch directory, the installed gateway must load
 its defaults from the installed copy, not from a checkout it no longer sits in."""
 
@@ -19,11 +19,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import json
-from gateway.input_guards.config import DEFAULT_RULES_DIR, DEFAULT_CLASSIFIER
-from gateway.input_guards.rules import load_dirs
-from gateway.policy.bundle import DEFAULT_POLICY_DIR, load_bundle
-import gateway
-print(json.dumps({"pkg": gateway.__file__, "rules": str(DEFAULT_RULES_DIR),
+from keepgate.input_guards.config import DEFAULT_RULES_DIR, DEFAULT_CLASSIFIER
+from keepgate.input_guards.rules import load_dirs
+from keepgate.policy.bundle import DEFAULT_POLICY_DIR, load_bundle
+import keepgate
+print(json.dumps({"pkg": keepgate.__file__, "rules": str(DEFAULT_RULES_DIR),
                   "policies": str(DEFAULT_POLICY_DIR), "classifier": DEFAULT_CLASSIFIER.is_file(),
                   "n_rules": len(load_dirs([DEFAULT_RULES_DIR])),
                   "n_modules": len(load_bundle([DEFAULT_POLICY_DIR]).modules)}))
@@ -38,7 +38,7 @@ def wheel(tmp_path_factory) -> Path:
     src = tmp_path_factory.mktemp("src")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, src / name)
-    for tree in ("gateway", "rules", "policies"):
+    for tree in ("keepgate", "rules", "policies"):
         shutil.copytree(REPO / tree, src / tree, symlinks=True,
                         ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("wheel")
@@ -53,7 +53,7 @@ def test_the_wheel_holds_every_rule_pack_and_policy_file(wheel: Path) -> None:
     for top in ("rules", "policies"):
         for f in (REPO / top).rglob("*"):
             if f.is_file():
-                assert f"gateway/bundled/{top}/{f.relative_to(REPO / top).as_posix()}" in names
+                assert f"keepgate/bundled/{top}/{f.relative_to(REPO / top).as_posix()}" in names
 
 
 def test_an_installed_wheel_loads_its_own_defaults(wheel: Path, tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ import httpx
 import openai
 import pytest
 
-from gateway.pipeline import Call, Guard, GuardBlocked, Outcome, Verdict
-from gateway.pipeline.chunks import Chunk
+from keepgate.pipeline import Call, Guard, GuardBlocked, Outcome, Verdict
+from keepgate.pipeline.chunks import Chunk
 
 
 class ShoutGuard(Guard):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gateway.upstream.sse import MalformedStream, iter_sse_batches
+from keepgate.upstream.sse import MalformedStream, iter_sse_batches
 
 EVENTS = [{"id": i, "choices": [{"delta": {"content": "é" * i + " \n data: x"}}]}
           for i in range(5)]

@@ -1,6 +1,6 @@
 """The version lives in pyproject.toml only; everything else reads or matches it.
 
-Python code reads the installed metadata (`gateway.__version__`); the Helm chart and the
+Python code reads the installed metadata (`keepgate.__version__`); the Helm chart and the
 Dockerfile cannot, so these tests hold them to the same string, and the changelog must have
 a section for it (or list it as unreleased work on top of it)."""
 
@@ -12,19 +12,19 @@ from pathlib import Path
 
 import yaml
 
-import gateway
+import keepgate
 
 REPO = Path(__file__).resolve().parents[2]
 VERSION = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
 
 
 def test_the_package_reports_the_pyproject_version() -> None:
-    assert gateway.__version__ == VERSION
+    assert keepgate.__version__ == VERSION
 
 
 def test_no_python_module_hard_codes_the_version() -> None:
     pattern = re.compile(r"""__version__\s*=\s*["']\d+\.\d""")
-    hits = [str(p.relative_to(REPO)) for p in (REPO / "gateway").rglob("*.py")
+    hits = [str(p.relative_to(REPO)) for p in (REPO / "keepgate").rglob("*.py")
             if pattern.search(p.read_text())]
     assert not hits, hits
 

@@ -16,7 +16,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from gateway.cli import app
+from keepgate.cli import app
 
 
 def main(path: str) -> None:

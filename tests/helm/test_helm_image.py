@@ -127,7 +127,7 @@ def test_build_context_holds_what_copy_needs_and_nothing_else() -> None:
         rel = src.rstrip("/")
         assert (REPO / rel).exists(), f"COPY {src}: not in the repository"
         assert not ignored(rel, patterns), f"COPY {src}: excluded by .dockerignore"
-    for rel in (".git", ".venv", ".venv-bench", "tests", "helm", "gateway/__pycache__",
+    for rel in (".git", ".venv", ".venv-bench", "tests", "helm", "keepgate/__pycache__",
                 "keepgate.egg-info", ".env"):
         assert ignored(rel, patterns), f"{rel} should stay out of the build context"
 

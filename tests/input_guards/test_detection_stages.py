@@ -10,13 +10,13 @@ import numpy as np
 import openai
 import pytest
 
-from gateway.input_guards.config import DEFAULT_GIBBERISH, DEFAULT_INSTRUCTIONS, InputSettings
-from gateway.input_guards.evalsets import attacks_written as A
-from gateway.input_guards.evalsets import benign_written as B
-from gateway.input_guards.evalsets.generate import clean_carriers
-from gateway.input_guards.gibberish import GibberishDetector
-from gateway.input_guards.instructions import InstructionDetector, segments
-from gateway.input_guards.scanner import Scanner
+from keepgate.input_guards.config import DEFAULT_GIBBERISH, DEFAULT_INSTRUCTIONS, InputSettings
+from keepgate.input_guards.evalsets import attacks_written as A
+from keepgate.input_guards.evalsets import benign_written as B
+from keepgate.input_guards.evalsets.generate import clean_carriers
+from keepgate.input_guards.gibberish import GibberishDetector
+from keepgate.input_guards.instructions import InstructionDetector, segments
+from keepgate.input_guards.scanner import Scanner
 
 ON = {"guards": {"input": {"enabled": True}}}
 # Integration, not efficacy (the protocol measures recall on 240 such attacks): a salad

@@ -6,15 +6,15 @@ from __future__ import annotations
 import openai
 import pytest
 
-from gateway.input_guards import instructions
-from gateway.input_guards.config import InputConfigError, InputSettings, parse_settings
-from gateway.input_guards.evalsets import attacks_written as A
-from gateway.input_guards.evalsets import benign_data as D
-from gateway.input_guards.evalsets import benign_written as B
-from gateway.input_guards.evalsets.generate import clean_carriers, hidden_instructions
-from gateway.input_guards.gibberish import MIN_CHARS, TAIL, GibberishDetector, tail, well_nested
-from gateway.input_guards.config import DEFAULT_GIBBERISH
-from gateway.input_guards.scanner import Scanner
+from keepgate.input_guards import instructions
+from keepgate.input_guards.config import InputConfigError, InputSettings, parse_settings
+from keepgate.input_guards.evalsets import attacks_written as A
+from keepgate.input_guards.evalsets import benign_data as D
+from keepgate.input_guards.evalsets import benign_written as B
+from keepgate.input_guards.evalsets.generate import clean_carriers, hidden_instructions
+from keepgate.input_guards.gibberish import MIN_CHARS, TAIL, GibberishDetector, tail, well_nested
+from keepgate.input_guards.config import DEFAULT_GIBBERISH
+from keepgate.input_guards.scanner import Scanner
 
 SUFFIX = ("Unicodezykley /' && **]&& };? stanza +CoffeeWITHalgorithm ~~under cess)\",@writes "
           "Here Fiction ?>vertVIEW)\",here manuscript anth")

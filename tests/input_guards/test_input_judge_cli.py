@@ -76,7 +76,7 @@ def test_judge_failure_fails_open_when_configured(gateway_factory) -> None:
 
 
 def test_judge_model_must_exist(gateway_factory) -> None:
-    from gateway.config.load import ConfigError
+    from keepgate.config.load import ConfigError
 
     with pytest.raises(ConfigError, match=r"keepgate-\d+\.yaml:\d+: guards\.input\.judge\.model: "
                                           r"'nope' is not a model_name"):
@@ -85,7 +85,7 @@ def test_judge_model_must_exist(gateway_factory) -> None:
 
 
 def test_bad_input_option_names_file_and_line(gateway_factory) -> None:
-    from gateway.config.load import ConfigError
+    from keepgate.config.load import ConfigError
 
     with pytest.raises(ConfigError, match=r"keepgate-\d+\.yaml:\d+: guards\.input\.judge\.timeout: "
                                           r"Input should be"):
@@ -104,7 +104,7 @@ def _config(tmp_path: Path, fake_model_url: str, **input_section) -> Path:
 
 
 def _keepgate(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gateway.cli", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "keepgate.cli", *args], input=stdin,
                           capture_output=True, text=True, cwd=REPO, timeout=120)
 
 

@@ -14,11 +14,11 @@ import types
 
 import pytest
 
-from gateway.config.model import GeneralSettings
-from gateway.input_guards import extract, features, guard, linear, normalize, rules, scanner
-from gateway.input_guards.config import DEFAULT_RULES_DIR
-from gateway.input_guards.normalize import Normalizer
-from gateway.input_guards.rules import RuleSet, load_dirs
+from keepgate.config.model import GeneralSettings
+from keepgate.input_guards import extract, features, guard, linear, normalize, rules, scanner
+from keepgate.input_guards.config import DEFAULT_RULES_DIR
+from keepgate.input_guards.normalize import Normalizer
+from keepgate.input_guards.rules import RuleSet, load_dirs
 
 MAX = GeneralSettings().max_body_bytes
 RULES = load_dirs([DEFAULT_RULES_DIR])

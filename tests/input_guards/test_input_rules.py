@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from gateway.input_guards.config import DEFAULT_RULES_DIR, InputSettings
-from gateway.input_guards.guard import build
-from gateway.input_guards.normalize import Normalizer
-from gateway.input_guards.rules import RuleError, RuleSet, load_dirs
+from keepgate.input_guards.config import DEFAULT_RULES_DIR, InputSettings
+from keepgate.input_guards.guard import build
+from keepgate.input_guards.normalize import Normalizer
+from keepgate.input_guards.rules import RuleError, RuleSet, load_dirs
 
 RULES = load_dirs([DEFAULT_RULES_DIR])
 NORMALIZER = Normalizer()
@@ -103,7 +103,7 @@ def test_bad_section_fails_start_up() -> None:
 
 
 def test_missing_classifier_fails_closed_at_start_up(tmp_path: Path) -> None:
-    from gateway.input_guards.classifier import ClassifierError
+    from keepgate.input_guards.classifier import ClassifierError
 
     with pytest.raises(ClassifierError, match="cannot load classifier"):
         build({"classifier": {"path": str(tmp_path / "none.npz")}})

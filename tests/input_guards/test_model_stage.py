@@ -16,9 +16,9 @@ tokenizers = pytest.importorskip("tokenizers")
 
 from onnx import TensorProto, helper  # noqa: E402
 
-from gateway.config.load import ConfigError  # noqa: E402
-from gateway.input_guards.config import ModelSettings  # noqa: E402
-from gateway.input_guards.model_stage import ModelStage, ModelStageError, OnnxClassifier  # noqa: E402
+from keepgate.config.load import ConfigError  # noqa: E402
+from keepgate.input_guards.config import ModelSettings  # noqa: E402
+from keepgate.input_guards.model_stage import ModelStage, ModelStageError, OnnxClassifier  # noqa: E402
 
 VOCAB = ["[UNK]", "ignore", "previous", "instructions", "send", "secrets", "weather", "is",
          "sunny", "today", "the", "report", "attached"]

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from gateway import cli
+from keepgate import cli
 
 MSG = [{"role": "user", "content": "hello"}]
 

@@ -10,10 +10,10 @@ import pytest
 from tests.conftest import SESSION_PREFIX
 import redis.asyncio as aioredis
 
-from gateway.limits.backend import Actual, Amounts
-from gateway.limits.local import LocalBackend
-from gateway.limits.redis_backend import RedisBackend
-from gateway.limits.spec import LimitSpecError, Subject, parse_caps
+from keepgate.limits.backend import Actual, Amounts
+from keepgate.limits.local import LocalBackend
+from keepgate.limits.redis_backend import RedisBackend
+from keepgate.limits.spec import LimitSpecError, Subject, parse_caps
 
 #: Fixtures live on the session loop (pyproject), so the tests must run on it too.
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -153,7 +153,7 @@ async def test_redis_script_survives_a_script_flush_and_keys_expire(redis_url):
 
 
 async def test_redis_down_raises_backend_unavailable():
-    from gateway.limits.backend import BackendUnavailable
+    from keepgate.limits.backend import BackendUnavailable
 
     b = RedisBackend("redis://127.0.0.1:1/0", timeout_s=0.2)
     with pytest.raises(BackendUnavailable):
@@ -181,9 +181,9 @@ async def test_shared_budget_across_independent_redis_clients(redis_url):
 
 async def test_limits_precedence_defaults_role_key_and_null_lifts():
     """defaults ← roles[role].defaults ← keys[id].defaults ← the key's own `limits`."""
-    from gateway.auth.principal import Principal
-    from gateway.config.model import KeepgateConfig
-    from gateway.limits.guard import build
+    from keepgate.auth.principal import Principal
+    from keepgate.config.model import KeepgateConfig
+    from keepgate.limits.guard import build
 
     cfg = KeepgateConfig.model_validate({
         "keys": [{"key_id": "a", "key_hash": "0" * 64, "role": "ci"},

@@ -209,7 +209,7 @@ def test_upstream_error_before_any_output_refunds_tokens(limited):
 
 
 def test_bad_limits_in_config_fail_at_start_naming_file_and_entry(gateway_factory):
-    from gateway.config.load import ConfigError
+    from keepgate.config.load import ConfigError
 
     with pytest.raises(ConfigError, match=r"keepgate-0\.yaml:\d+: keys\.0\.limits: tokens_per_min"):
         gateway_factory({"guards": {"limits": {"enabled": True}},
@@ -271,7 +271,7 @@ def test_embeddings_are_limited_and_charged_too(limited):
                                        r"not permitted"),
 ])
 def test_bad_limits_section_fails_at_start(gateway_factory, section, message):
-    from gateway.config.load import ConfigError
+    from keepgate.config.load import ConfigError
 
     with pytest.raises(ConfigError, match=r"keepgate-0\.yaml:\d+: " + message):
         gateway_factory({"guards": {"limits": {"enabled": True, **section}}})

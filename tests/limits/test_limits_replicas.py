@@ -14,7 +14,7 @@ import openai
 import pytest
 import yaml
 
-from gateway.auth.keys import hash_key
+from keepgate.auth.keys import hash_key
 from tests.servers import free_port
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

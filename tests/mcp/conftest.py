@@ -20,9 +20,9 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import ToolAnnotations
 
-from gateway.config.load import parse_config
-from gateway.mcp.demo_server import default_settings, demo_app
-from gateway.pipeline.overrides import deep_merge
+from keepgate.config.load import parse_config
+from keepgate.mcp.demo_server import default_settings, demo_app
+from keepgate.pipeline.overrides import deep_merge
 from tests.conftest import Gateway, _hash_keys, base_config
 from tests.servers import ThreadServer
 
@@ -107,7 +107,7 @@ def mcp_config(demo_url: str, lab_url: str, **extra: Any) -> dict[str, Any]:
 
 def start_gateway(fake_model_url: str, tmp: Path, overrides: dict[str, Any]) -> Gateway:
     """A gateway like tests.conftest.gateway_factory's, for a whole module."""
-    from gateway.app import create_app
+    from keepgate.app import create_app
 
     cfg = deep_merge(base_config(fake_model_url), _hash_keys(copy.deepcopy(overrides)))
     cfg["general_settings"]["audit_log"] = str(tmp / "audit.jsonl")

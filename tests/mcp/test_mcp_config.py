@@ -10,11 +10,11 @@ import pytest
 import redis
 import yaml
 
-from gateway.config.load import ConfigError, load_config, parse_config
-from gateway.mcp.pins import Pins, definition
-from gateway.mcp.routes import check
-from gateway.mcp.settings import parse_servers
-from gateway.mcp.store import MemoryStore, RedisStore, SQLiteStore
+from keepgate.config.load import ConfigError, load_config, parse_config
+from keepgate.mcp.pins import Pins, definition
+from keepgate.mcp.routes import check
+from keepgate.mcp.settings import parse_servers
+from keepgate.mcp.store import MemoryStore, RedisStore, SQLiteStore
 from tests.mcp.conftest import connect, keepgate_meta
 from tests.servers import ThreadServer
 
@@ -118,7 +118,7 @@ async def test_pins_detect_a_change_and_approval_accepts_it() -> None:
 
 
 async def test_demo_mode_serves_the_demo_mcp_server(tmp_path: Path, monkeypatch) -> None:
-    from gateway.app import create_app
+    from keepgate.app import create_app
 
     monkeypatch.chdir(tmp_path)  # demo mode keeps its SQLite stores in the working dir
     cfg = load_config(environ={"KEEPGATE_MASTER_KEY": "sk-test-demo-master",

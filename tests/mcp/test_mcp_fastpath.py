@@ -1,4 +1,4 @@
-"""The gateway's fast path for modern `tools/call` (gateway.mcp.fastpath) answers exactly
+"""The gateway's fast path for modern `tools/call` (keepgate.mcp.fastpath) answers exactly
 as the SDK's own entry does: the same request is sent, over real HTTP, to a gateway with
 the fast path and to one without (`mcp.fast_path: false`), and the answers compared —
 for plain calls, and for every kind of request the fast path hands to the SDK."""

@@ -225,7 +225,7 @@ async def test_a_poisoned_description_is_dropped_and_audited(mcp_gateway) -> Non
 async def test_a_changed_description_is_refused_until_approved_with_the_cli(
         mcp_gateway, lab) -> None:
     """(On its own tool, `forecast`: the change stays approved for the rest of the module.)"""
-    from gateway.cli import _register_lazy, app
+    from keepgate.cli import _register_lazy, app
 
     server, _ = lab
     url = mcp_gateway.url + "/mcp/lab"
@@ -369,7 +369,7 @@ async def test_every_mcp_request_is_audited_measured_and_shown_on_the_ui(mcp_gat
 
 async def test_a_stopped_http_upstream_is_a_clear_error_and_is_picked_up_again(
         fake_model_url, tmp_path, outbox) -> None:
-    from gateway.mcp.demo_server import default_settings, demo_app
+    from keepgate.mcp.demo_server import default_settings, demo_app
     from tests.mcp.conftest import start_gateway
     from tests.servers import ThreadServer, free_port
 
@@ -601,7 +601,7 @@ async def test_concurrent_calls_all_complete(mcp_gateway) -> None:
 
 
 async def test_held_calls_can_be_listed_and_decided_with_the_cli(mcp_gateway) -> None:
-    from gateway.cli import _register_lazy, app
+    from keepgate.cli import _register_lazy, app
 
     args = {"to": "gina@example.com", "subject": "cli", "body": "b"}
     async with connect(mcp_gateway.url + "/mcp/demo", KEYS["user"], "cli-approve") as c:

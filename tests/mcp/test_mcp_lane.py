@@ -1,4 +1,4 @@
-"""The fast lane for `tools/call` (gateway.mcp.wire): what the upstream receives, the
+"""The fast lane for `tools/call` (keepgate.mcp.wire): what the upstream receives, the
 answers it may give (JSON, an event stream, a JSON-RPC error, garbage) and the switch
 back to the SDK client. The upstream is the SDK's own low-level `Server` behind a
 recorder, so a request the lane got wrong is refused by the SDK itself."""

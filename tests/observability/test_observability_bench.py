@@ -55,7 +55,7 @@ def test_answer_text_is_joined_across_sse_chunks():
 
 
 def test_keepgate_bench_is_registered_in_the_cli():
-    out = subprocess.run([sys.executable, "-m", "gateway.cli", "bench", "--help"], cwd=REPO,
+    out = subprocess.run([sys.executable, "-m", "keepgate.cli", "bench", "--help"], cwd=REPO,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "--quick" in out.stdout and "LiteLLM" in out.stdout

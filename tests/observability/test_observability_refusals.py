@@ -116,7 +116,7 @@ def test_metrics_token(gateway_factory, monkeypatch):
 
 
 def test_metrics_token_named_but_unset_stops_start_up(gateway_factory, monkeypatch):
-    from gateway.config.load import ConfigError
+    from keepgate.config.load import ConfigError
 
     monkeypatch.delenv("KG_TEST_METRICS_UNSET", raising=False)
     with pytest.raises(ConfigError, match="metrics_token"):

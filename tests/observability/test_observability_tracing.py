@@ -9,7 +9,7 @@ import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from gateway.observability.tracing import NoTracer, OtelTracer
+from keepgate.observability.tracing import NoTracer, OtelTracer
 
 SECRET_TEXT = "carol.danvers@example.com"
 TRACING = {"observability": {"tracing": {"enabled": True, "exporter": "none"}},
@@ -98,8 +98,8 @@ def test_blocked_call_names_the_guard_and_rule(gateway_factory):
 
 
 def test_bad_tracing_config_stops_start_up(fake_model_url):
-    from gateway.app import create_app
-    from gateway.config.load import parse_config
+    from keepgate.app import create_app
+    from keepgate.config.load import parse_config
 
     cfg = parse_config("observability: {tracing: {enabled: true, exporter: zipkin}}\n", "x.yaml",
                        environ={})

@@ -6,8 +6,8 @@ import pytest
 
 
 def test_bad_policy_option_names_file_and_line(tmp_path):
-    from gateway.app import build_runtime
-    from gateway.config.load import ConfigError, load_config
+    from keepgate.app import build_runtime
+    from keepgate.config.load import ConfigError, load_config
 
     path = tmp_path / "keepgate.yaml"
     path.write_text("model_list: []\nguards:\n  policy:\n    on_deny: explode\n")

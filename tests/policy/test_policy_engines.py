@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gateway.policy.bundle import DEFAULT_POLICY_DIR, PolicyLoadError, load_bundle
-from gateway.policy.cli import app as policy_cli
-from gateway.policy.decision import PolicyDecision
-from gateway.policy.embedded import EmbeddedEngine
-from gateway.policy.inputs import build_policy_input
-from gateway.policy.runner import run
+from keepgate.policy.bundle import DEFAULT_POLICY_DIR, PolicyLoadError, load_bundle
+from keepgate.policy.cli import app as policy_cli
+from keepgate.policy.decision import PolicyDecision
+from keepgate.policy.embedded import EmbeddedEngine
+from keepgate.policy.inputs import build_policy_input
+from keepgate.policy.runner import run
 
 CASES = {
     "search": [{"q": "rego"}, {"q": 3}],
@@ -56,8 +56,8 @@ SCHEMAS = [{"type": "function", "function": {"name": "send_email", "parameters":
 
 
 def _inputs() -> list[dict]:
-    from gateway.policy.catalog import Catalog
-    from gateway.policy.inputs import ProvenanceContext
+    from keepgate.policy.catalog import Catalog
+    from keepgate.policy.inputs import ProvenanceContext
 
     catalog = Catalog(load_bundle([DEFAULT_POLICY_DIR]).data)
     out = []
@@ -111,7 +111,7 @@ def test_shipped_policy_tests_pass_on_the_real_opa_engine():
     """Each `test_*` rule is also true under OPA's own evaluator: the files are valid for `opa test`."""
     opa = pytest.importorskip("opa_bindings", reason="the real OPA engine is not installed",
                               exc_type=ImportError)
-    from gateway.policy.runner import discover
+    from keepgate.policy.runner import discover
 
     bundle = load_bundle([DEFAULT_POLICY_DIR])
     engine = opa.OpaEngine()
@@ -196,7 +196,7 @@ def test_cli_policy_test_and_eval(tmp_path):
 
 def test_hot_reload_keeps_last_good_policy(tmp_path):
     """Editing data takes effect; a policy that fails to compile keeps the last good one."""
-    from gateway.policy.engine import make_service
+    from keepgate.policy.engine import make_service
 
     policies = tmp_path / "policies"
     shutil.copytree(DEFAULT_POLICY_DIR, policies)

@@ -1,7 +1,7 @@
 """The OPA server backend: the gateway pushes policies/ and data over OPA's REST API and asks
 it for every decision, through opa-python-client.
 
-The server is `gateway.policy.testing.opa_server` over real HTTP, evaluating with the real OPA
+The server is `keepgate.policy.testing.opa_server` over real HTTP, evaluating with the real OPA
 engine (opa-golib-python-bindings) when installed. Set KEEPGATE_TEST_OPA_URL to a running
 `opa run --server` to run the same tests against OPA itself.
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 import openai
 import pytest
 
-from gateway.policy.bundle import DEFAULT_POLICY_DIR, PolicyLoadError
-from gateway.policy.testing.opa_server import OpaTestServer
+from keepgate.policy.bundle import DEFAULT_POLICY_DIR, PolicyLoadError
+from keepgate.policy.testing.opa_server import OpaTestServer
 from tests.servers import ThreadServer, free_port
 
 KEYS = [{"key_id": "alice", "key": "sk-alice", "role": "user"}]
@@ -185,8 +185,8 @@ def test_decision_documents_agree_over_rest(opa_server):
     """opa-python-client's raw answer for an allowed and a denied input, as the engine uses it."""
     import asyncio
 
-    from gateway.policy.bundle import load_bundle
-    from gateway.policy.remote import OpaServerEngine
+    from keepgate.policy.bundle import load_bundle
+    from keepgate.policy.remote import OpaServerEngine
 
     server, thread = opa_server
 
@@ -207,7 +207,7 @@ def test_decision_documents_agree_over_rest(opa_server):
 
 
 def _input(name: str, args: dict) -> dict:
-    from gateway.policy.inputs import build_policy_input
+    from keepgate.policy.inputs import build_policy_input
 
     return build_policy_input({"key_id": "k", "role": "user"}, name, json.dumps(args),
                               model="demo", call_id="c1")

@@ -239,7 +239,7 @@ def test_hot_reload_through_the_gateway(gateway_factory, tmp_path):
 
     import requests
 
-    from gateway.policy.bundle import DEFAULT_POLICY_DIR
+    from keepgate.policy.bundle import DEFAULT_POLICY_DIR
 
     policies = tmp_path / "policies"
     shutil.copytree(DEFAULT_POLICY_DIR, policies)

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from gateway.policy import values as V
-from gateway.policy.catalog import Catalog
-from gateway.policy.inputs import ProvenanceContext, build_policy_input
+from keepgate.policy import values as V
+from keepgate.policy.catalog import Catalog
+from keepgate.policy.inputs import ProvenanceContext, build_policy_input
 
 DATA = {"keepgate": {"tools": {
     "read_inbox": {"effects": "none"},

@@ -218,7 +218,7 @@ def test_pii_in_arguments_is_a_fact_not_a_rewrite(gateway_factory, tmp_path: Pat
 
     import yaml
 
-    from gateway.policy.bundle import DEFAULT_POLICY_DIR
+    from keepgate.policy.bundle import DEFAULT_POLICY_DIR
 
     data = tmp_path / "data"
     shutil.copytree(DEFAULT_POLICY_DIR / "data", data)

@@ -20,7 +20,7 @@ import openai
 import pytest
 import yaml
 
-from gateway.policy.bundle import DEFAULT_POLICY_DIR
+from keepgate.policy.bundle import DEFAULT_POLICY_DIR
 
 KEYS = [{"key_id": "alice", "key": "sk-alice", "role": "user", "team": "t1"}]
 TOOLS = [{"type": "function", "function": {"name": n, "parameters": {"type": "object"}}}

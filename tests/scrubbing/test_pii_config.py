@@ -7,7 +7,7 @@ import socket
 import pytest
 import spacy
 
-from gateway.config.load import ConfigError
+from keepgate.config.load import ConfigError
 
 
 def _pii(**section: object) -> dict:
@@ -107,9 +107,9 @@ def test_presidio_stays_offline(monkeypatch) -> None:
     """tldextract (URL and email validation) reads its bundled suffix list, never the network."""
     import tldextract.tldextract as tld
 
-    from gateway.scrubbing.engine import Detector
-    from gateway.scrubbing.scrubber import Scrubber
-    from gateway.scrubbing.settings import parse_settings
+    from keepgate.scrubbing.engine import Detector
+    from keepgate.scrubbing.scrubber import Scrubber
+    from keepgate.scrubbing.settings import parse_settings
 
     def no_network(*args, **kwargs):
         raise AssertionError("network access attempted")

@@ -15,7 +15,7 @@ import httpx
 import openai
 import pytest
 
-from gateway.scrubbing.guard import build
+from keepgate.scrubbing.guard import build
 from tests.scrubbing.cases import CASES, sentence
 
 SCRUBBER = build({}, None, None).scrubber_for_section({})
@@ -197,7 +197,7 @@ def test_role_and_key_overrides_choose_operators(gateway_factory, monkeypatch) -
 
 
 def _break_scrubber(monkeypatch) -> None:
-    from gateway.scrubbing.scrubber import Scrubber
+    from keepgate.scrubbing.scrubber import Scrubber
 
     def boom(self, text):
         raise RuntimeError("detector down")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.scrubbing.ner.recognizer import KeepgateNerRecognizer
-from gateway.scrubbing.ner.tagger import Tagger
+from keepgate.scrubbing.ner.recognizer import KeepgateNerRecognizer
+from keepgate.scrubbing.ner.tagger import Tagger
 
 LABELS = ["PERSON", "LOCATION", "ORGANIZATION"]
 DATA = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "pii"
@@ -50,7 +50,7 @@ def test_it_runs_inside_presidio(ner: KeepgateNerRecognizer) -> None:
     """A recognizer like any other: registered with a Presidio AnalyzerEngine."""
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 
-    from gateway.scrubbing.engine import blank_nlp_engine
+    from keepgate.scrubbing.engine import blank_nlp_engine
 
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.add_recognizer(ner)
@@ -64,7 +64,7 @@ def test_it_runs_inside_presidio(ner: KeepgateNerRecognizer) -> None:
 def test_the_training_script_trains_saves_and_loads(tmp_path: Path) -> None:
     """End to end on a slice (one epoch, one faker locale): the same code as the shipped
     model's training run, which takes a few minutes on the full data."""
-    from gateway.scrubbing.ner import train as T
+    from keepgate.scrubbing.ner import train as T
 
     if not DATA.is_dir():
         pytest.fail(f"{DATA} is missing: the NER trainer reads ../shared/datasets/pii")
@@ -87,7 +87,7 @@ def test_names_in_text_go_but_tool_arguments_keep_their_entity_list() -> None:
     """Agents name cities and people to their tools: by default the NER applies to answer
     text, and tool-call arguments keep the pattern entities (listing PERSON etc. in
     `entities` applies it there too)."""
-    from gateway.scrubbing.guard import build
+    from keepgate.scrubbing.guard import build
 
     default = build({}, None, None).scrubber_for_section({})
     assert default.scrub("Oslo is sunny.") == ("<LOCATION> is sunny.", {"LOCATION": 1})
@@ -102,7 +102,7 @@ def test_names_in_text_go_but_tool_arguments_keep_their_entity_list() -> None:
 def test_a_name_inside_json_leaves_the_json_valid(ner: KeepgateNerRecognizer) -> None:
     import json
 
-    from gateway.scrubbing.guard import build
+    from keepgate.scrubbing.guard import build
 
     scrubber = build({}, None, None).scrubber_for_section({})
     text = json.dumps({"rows": [["Ada Byron", "ada@example.com"], ["Grace Hopper", "g@x.io"]]})
@@ -116,8 +116,8 @@ def test_the_shipped_weights_carry_entity_offsets_that_the_decoder_adds() -> Non
     names and `O` keep no offset, and the offset is part of every token's tag scores."""
     import numpy as np
 
-    from gateway.scrubbing.ner.recognizer import shipped_tagger
-    from gateway.scrubbing.ner.tagger import TAGS, tokenize
+    from keepgate.scrubbing.ner.recognizer import shipped_tagger
+    from keepgate.scrubbing.ner.tagger import TAGS, tokenize
 
     tagger = shipped_tagger()
     offset = dict(zip(TAGS, tagger.bias.tolist()))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.scrubbing.normalize import fold
-from gateway.scrubbing.scrubber import Scrubber
-from gateway.scrubbing.settings import parse_settings
-from gateway.scrubbing.engine import Detector
+from keepgate.scrubbing.normalize import fold
+from keepgate.scrubbing.scrubber import Scrubber
+from keepgate.scrubbing.settings import parse_settings
+from keepgate.scrubbing.engine import Detector
 
 #: (original value, what the detector must read, entity)
 FORMS = [

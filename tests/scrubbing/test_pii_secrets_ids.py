@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.scrubbing.engine import Detector
-from gateway.scrubbing.scrubber import Scrubber
-from gateway.scrubbing.settings import parse_settings
-from gateway.scrubbing.urls import sensitive_url
+from keepgate.scrubbing.engine import Detector
+from keepgate.scrubbing.scrubber import Scrubber
+from keepgate.scrubbing.settings import parse_settings
+from keepgate.scrubbing.urls import sensitive_url
 
 #: (text, value that must go, entity it is reported as)
 CAUGHT = [

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from gateway.auth.principal import Principal
-from gateway.pipeline.call import Call
-from gateway.pipeline.chunks import assemble, make_chunk
-from gateway.pipeline.guard import GuardBlocked
-from gateway.scrubbing.guard import build
+from keepgate.auth.principal import Principal
+from keepgate.pipeline.call import Call
+from keepgate.pipeline.chunks import assemble, make_chunk
+from keepgate.pipeline.guard import GuardBlocked
+from keepgate.scrubbing.guard import build
 from tests.scrubbing.cases import CASES, FORMATS, format_sentence, sentence
 
 #: Coalescing off: every piece may release, so each split exercises the hold-back rules.
@@ -133,7 +133,7 @@ async def test_no_prefix_of_a_value_is_released_before_the_value_is_complete() -
 
 
 async def test_prose_is_held_back_only_by_its_last_word() -> None:
-    from gateway.scrubbing.stream import StreamScrubber
+    from keepgate.scrubbing.stream import StreamScrubber
 
     s = StreamScrubber(P_SCRUBBER)
     assert s.feed("The answer is simple and") == "The answer is simple "
@@ -143,7 +143,7 @@ async def test_prose_is_held_back_only_by_its_last_word() -> None:
 
 
 async def test_spaced_numbers_are_held_until_they_cannot_grow() -> None:
-    from gateway.scrubbing.stream import StreamScrubber
+    from keepgate.scrubbing.stream import StreamScrubber
 
     s = StreamScrubber(P_SCRUBBER, hold_chars=48)
     assert s.feed("Card 4111 1111 ") == "Card "
@@ -271,7 +271,7 @@ def _long_answer() -> str:
 
 
 async def test_long_stream_analyses_each_character_about_once(monkeypatch) -> None:
-    from gateway.scrubbing.stream import StreamScrubber
+    from keepgate.scrubbing.stream import StreamScrubber
 
     text = _long_answer()
     analysed: list[int] = []
@@ -303,7 +303,7 @@ async def test_non_streamed_answer_is_scrubbed_once_at_its_end(monkeypatch) -> N
 
 
 async def test_a_fast_burst_is_coalesced_into_few_chunks(monkeypatch) -> None:
-    from gateway.scrubbing import stream as stream_mod
+    from keepgate.scrubbing import stream as stream_mod
 
     now = [0.0]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.scrubbing.engine import WORD_ENTITIES, Detector, _widen, _windows, signal_windows
+from keepgate.scrubbing.engine import WORD_ENTITIES, Detector, _widen, _windows, signal_windows
 from bench.pii_cases import CASES as LLM_CASES
 from tests.scrubbing.cases import CASES, FORMATS, format_sentence, sentence
 
@@ -98,8 +98,8 @@ def _analysed(detector: Detector, entry, text: str) -> list[tuple[int, int]]:
 
 def test_windowed_analysis_finds_what_whole_text_analysis_finds(detector: Detector) -> None:
     """End to end: the same spans as every (triggered) recognizer on the whole text."""
-    from gateway.scrubbing.engine import resolve_overlaps
-    from gateway.scrubbing.settings import parse_settings
+    from keepgate.scrubbing.engine import resolve_overlaps
+    from keepgate.scrubbing.settings import parse_settings
 
     entities = parse_settings({}).entity_set()
     whole = Detector(None, prefilter=False)

@@ -16,7 +16,7 @@ import openai
 import pytest
 import redis
 
-from gateway.auth.keys import hash_key
+from keepgate.auth.keys import hash_key
 from tests.agent.agent_support import call, fake, parse_sse, policy_data
 from tests.serving.support import KEEPGATE, Served
 from tests.servers import free_port
@@ -306,7 +306,7 @@ def test_workers_auto_is_one_per_usable_cpu(tmp_path, fake_model_url):
 
     import yaml
 
-    from gateway.cli import _worker_count
+    from keepgate.cli import _worker_count
 
     cpus = len(os.sched_getaffinity(0))
     assert _worker_count("auto") == cpus and _worker_count("3") == 3

@@ -1,1 +1,0 @@
-"""Anthropic's Messages API, mapped onto the chat-completions pipeline (see gateway.adapters)."""

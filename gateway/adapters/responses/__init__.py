@@ -1,1 +1,0 @@
-"""OpenAI's Responses API, mapped onto the chat-completions pipeline (see gateway.adapters)."""

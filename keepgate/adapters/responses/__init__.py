@@ -1,0 +1,1 @@
+"""OpenAI's Responses API, mapped onto the chat-completions pipeline (see keepgate.adapters)."""

@@ -1,0 +1,222 @@
+"""The config schema. Model routing follows LiteLLM Proxy's `model_list` format on purpose,
+so a LiteLLM Proxy config's model section can be pasted in unchanged."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ENV_PREFIX = "os.environ/"
+
+
+def resolve_secret(value: str | None) -> str | None:
+    """`os.environ/NAME` (LiteLLM's syntax) reads NAME from the environment."""
+    if value and value.startswith(ENV_PREFIX):
+        return os.environ.get(value[len(ENV_PREFIX):])
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LiteLLMParams(BaseModel):
+    """How to reach the upstream. Unknown keys are passed to litellm as-is."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str
+    api_base: str | None = None
+    #: `os.environ/VAR` names the env var holding the provider key. Clients never send it.
+    api_key: str | None = None
+    timeout: float | None = None
+    #: "auto": OpenAI-compatible upstreams with an api_base take the lean direct (aiohttp)
+    #: path, others litellm. "direct" / "litellm" force one.
+    transport: Literal["auto", "litellm", "direct"] = "auto"
+    #: The wire API the upstream speaks natively besides chat completions: "responses"
+    #: (OpenAI Responses) or "messages" (Anthropic Messages) requests are passed through to
+    #: it; "chat" translates them to chat completions. "auto": `anthropic/...` models speak
+    #: messages, OpenAI's own API (`openai/...` with no api_base) speaks responses.
+    api: Literal["auto", "chat", "responses", "messages"] = "auto"
+
+    @field_validator("api_key")
+    @classmethod
+    def _env_only(cls, v: str | None) -> str | None:
+        if v and not v.startswith(ENV_PREFIX):
+            raise ValueError("api_key must name an env var as 'os.environ/NAME'; "
+                             "provider keys do not belong in config files")
+        return v
+
+    @property
+    def provider(self) -> str:
+        return self.model.split("/", 1)[0] if "/" in self.model else "openai"
+
+    @property
+    def upstream_model(self) -> str:
+        return self.model.split("/", 1)[1] if "/" in self.model else self.model
+
+    def resolved_api_key(self) -> str | None:
+        return resolve_secret(self.api_key)
+
+    @property
+    def native_api(self) -> str:
+        """The non-chat wire API this upstream speaks ("responses", "messages" or "chat")."""
+        if self.api != "auto":
+            return self.api
+        if self.provider == "anthropic":
+            return "messages"
+        if self.provider == "openai" and not self.api_base:
+            return "responses"
+        return "chat"
+
+
+class ModelInfo(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    mode: Literal["chat", "embedding"] = "chat"
+    #: Custom prices (USD per token) override litellm's price map.
+    input_cost_per_token: float | None = None
+    output_cost_per_token: float | None = None
+    max_input_tokens: int | None = None
+    max_output_tokens: int | None = None
+
+
+class ModelDeployment(_Strict):
+    model_name: str
+    litellm_params: LiteLLMParams
+    model_info: ModelInfo = Field(default_factory=ModelInfo)
+
+
+class KeyEntry(_Strict):
+    """A virtual key, stored only as its SHA-256 (`keepgate keys create` prints one)."""
+
+    key_id: str
+    key_hash: str
+    role: str = "user"
+    team: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    #: Limits for this key (read by the limits guard).
+    limits: dict[str, Any] = Field(default_factory=dict)
+    #: Model aliases this key may use; empty means all.
+    models: list[str] = Field(default_factory=list)
+
+    @field_validator("key_hash")
+    @classmethod
+    def _sha256(cls, v: str) -> str:
+        v = v.removeprefix("sha256:").lower()
+        if len(v) != 64 or any(c not in "0123456789abcdef" for c in v):
+            raise ValueError("key_hash must be a hex SHA-256 digest ('sha256:<64 hex>')")
+        return v
+
+
+class TeamEntry(_Strict):
+    team: str
+    limits: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class ResponseStoreSettings(_Strict):
+    """The gateway's store of Responses API answers, per API key.
+
+    `auto`: Redis when `general_settings.redis_url` is set, else memory; `off`: nothing is
+    kept, so `previous_response_id` is refused and `GET /v1/responses/{id}` is 404.
+    """
+
+    backend: Literal["auto", "memory", "redis", "off"] = "auto"
+    redis_url: str | None = None
+    prefix: str = "keepgate:resp:"
+    #: How long a stored response can be continued or read (seconds; default 30 days).
+    ttl_s: int = Field(30 * 86400, gt=0)
+    #: Memory backend: responses kept per replica, and their size (least recently used go
+    #: first when either is reached).
+    max_responses: int = Field(10_000, gt=0)
+    max_memory_mb: int = Field(256, gt=0)
+    #: Longest chain of `previous_response_id` accepted (items, after expansion).
+    max_items: int = Field(10_000, gt=0)
+
+
+class GeneralSettings(_Strict):
+    #: The admin key, accepted on every route. `os.environ/NAME` allowed.
+    master_key: str | None = None
+    max_body_bytes: int = Field(4 * 1024 * 1024, gt=0)
+    #: Seconds to wait for the upstream (connect + each read).
+    request_timeout: float = Field(600.0, gt=0)
+    #: Retries on upstream 5xx / connection errors before the first byte.
+    num_retries: int = Field(2, ge=0)
+    retry_backoff: float = Field(0.25, ge=0)
+    #: Shared by limits and agent checkpoints when they use Redis.
+    redis_url: str | None = None
+    #: Audit log of every decision: a file path, "-" for stdout, or null for off.
+    audit_log: str | None = "-"
+    log_level: str = "INFO"
+    #: Forward request fields the gateway does not know to the upstream.
+    forward_unknown_fields: bool = True
+    #: Where `POST /v1/responses` keeps responses for `previous_response_id` and
+    #: `GET /v1/responses/{id}` (keepgate.adapters.responses.store).
+    response_store: ResponseStoreSettings = Field(default_factory=ResponseStoreSettings)
+
+
+class ObservabilitySettings(_Strict):
+    """Unknown keys fail at load time with the file and line. Sub-sections are validated by
+    their owners (keepgate.observability.tracing / audit_redis / ui)."""
+
+    tracing: dict[str, Any] | None = None
+    audit_redis: dict[str, Any] | None = None
+    ui: dict[str, Any] | None = None
+    #: Share of calls whose response-side time is measured per guard (each such call pays
+    #: about 0.5 µs a chunk a guard); every call is measured when tracing is on.
+    response_timing_sample: float = Field(0.05, ge=0.0, le=1.0)
+    #: `/metrics` answers only `Authorization: Bearer <token>` (`os.environ/NAME` allowed).
+    #: Unset: no token (the metrics list key ids and their spend; see metrics_port).
+    metrics_token: str | None = None
+    #: Serve `/metrics` on its own listener on this port (and not on the API port), so a
+    #: Service / NetworkPolicy can expose the API without the metrics.
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    #: Interface of that listener (0.0.0.0 in a pod, for the Prometheus scraper).
+    metrics_host: str = "127.0.0.1"
+
+    def metrics_secret(self) -> str | None:
+        return resolve_secret(self.metrics_token)
+
+
+class KeepgateConfig(_Strict):
+    model_list: list[ModelDeployment] = Field(default_factory=list)
+    general_settings: GeneralSettings = Field(default_factory=GeneralSettings)
+    keys: list[KeyEntry] = Field(default_factory=list)
+    teams: list[TeamEntry] = Field(default_factory=list)
+    #: One section per guard (input, pii, policy, limits, ...); each guard validates its own.
+    #: A guard is on unless its section says `enabled: false`.
+    guards: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: The hosted agent loop's settings.
+    agent: dict[str, Any] = Field(default_factory=dict)
+    #: Upstream MCP servers by name, and the MCP gateway's settings (keepgate.mcp.settings
+    #: validates both).
+    mcp_servers: dict[str, Any] = Field(default_factory=dict)
+    mcp: dict[str, Any] = Field(default_factory=dict)
+    #: Observability: metrics, tracing, UI.
+    observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
+    #: Set by the loader: the file this came from (None in demo mode) and demo mode flag.
+    source: str | None = None
+    demo: bool = False
+
+    @model_validator(mode="after")
+    def _unique(self) -> "KeepgateConfig":
+        ids = [k.key_id for k in self.keys]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"duplicate key_id(s): {sorted(dup)}")
+        return self
+
+    def master_key(self) -> str | None:
+        return resolve_secret(self.general_settings.master_key)
+
+    def deployment(self, alias: str) -> ModelDeployment | None:
+        for d in self.model_list:
+            if d.model_name == alias:
+                return d
+        return None
+
+    def guard_section(self, name: str) -> dict[str, Any]:
+        return dict(self.guards.get(name) or {})

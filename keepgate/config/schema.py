@@ -1,0 +1,192 @@
+"""The whole `keepgate.yaml` as one typed tree, for `keepgate config schema` and the docs.
+
+`KeepgateConfig` leaves the sections that other packages own (`guards.<name>`, `agent`,
+`mcp`, `mcp_servers`, the `observability` sub-sections) as plain mappings, because each
+owner validates its own section at start-up (with the file and line on error) and the
+config package must not import them. This module puts the owners' pydantic models back into
+their places, importing them lazily by name, so one JSON Schema describes every key.
+
+Field descriptions come from the `#:` comment above each field (the codebase's convention),
+or pydantic's own `description=` where one is set.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from keepgate.config.model import KeepgateConfig, ObservabilitySettings
+
+#: Sections owned by other packages: where they sit, and the model that validates them.
+OWNED: dict[str, str] = {
+    "agent": "keepgate.agent.settings:AgentSettings",
+    "mcp": "keepgate.mcp.settings:McpSettings",
+    "mcp_servers.*": "keepgate.mcp.settings:McpServerSettings",
+    "observability.tracing": "keepgate.observability.tracing:TracingSettings",
+    "observability.audit_redis": "keepgate.observability.audit_redis:AuditRedisSettings",
+    "observability.ui": "keepgate.observability.ui:UISettings",
+}
+
+#: The checkout (or install) root: absolute defaults under it are shown relative to it, so
+#: the schema is the same wherever the package lives.
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _model(ref: str) -> type[BaseModel]:
+    module, _, name = ref.partition(":")
+    model: type[BaseModel] = getattr(importlib.import_module(module), name)
+    return model
+
+
+def guard_models() -> dict[str, type[BaseModel]]:
+    """Each registered guard's settings model, by section name (in pipeline order), with
+    `roles:` / `keys:` typed: a guard whose model types its own overrides (policy, limits)
+    is used as is; for the others (input, pii: any option may be overridden, and the merged
+    result is validated at start-up) the override is the model with every field optional."""
+    from keepgate.pipeline.registry import GUARDS
+
+    out: dict[str, type[BaseModel]] = {}
+    for spec in GUARDS:
+        if not spec.settings:
+            continue
+        model = _model(spec.settings)
+        if not _typed_overrides(model):
+            over: Any = _partial(model)
+            model = create_model(
+                model.__name__, __base__=model, __doc__=model.__doc__,
+                roles=(dict[str, over | None], Field(
+                    default_factory=dict, description="Overrides by key role.")),
+                keys=(dict[str, over | None], Field(
+                    default_factory=dict, description="Overrides by key_id (over the role's).")))
+        out[spec.name] = model
+    return out
+
+
+def _typed_overrides(model: type[BaseModel]) -> bool:
+    field = model.model_fields.get("roles")
+    if field is None:
+        return False
+    return any(isinstance(t, type) and issubclass(t, BaseModel) for t in _types_in(field.annotation))
+
+
+def _partial(model: type[BaseModel]) -> type[BaseModel]:
+    """`model` with every field optional and no default: what one override may set."""
+    notes = field_comments(model)
+    fields: dict[str, Any] = {name: (Optional[f.annotation], Field(None, description=f.description or notes.get(name)))
+              for name, f in model.model_fields.items() if name not in ("roles", "keys")}
+    partial: type[BaseModel] = create_model(
+        model.__name__ + "Override", __config__=ConfigDict(extra="forbid"),
+        __doc__=f"Any `{model.__name__}` option; merged over the section for that role or key.",
+        **fields)
+    return partial
+
+
+def full_model() -> type[BaseModel]:
+    """`KeepgateConfig` with every owned section typed by its owner's model."""
+    strict = ConfigDict(extra="forbid")
+    guards: Any = create_model(  # type: ignore[call-overload]
+        "Guards", __config__=strict,
+        __doc__="One section per guard; a guard is on unless its section says "
+                "`enabled: false`. Each accepts `roles:` and `keys:` overrides.",
+        **{name: (model | None, None) for name, model in guard_models().items()})
+    observability: Any = create_model(  # type: ignore[call-overload]
+        "ObservabilitySettings", __base__=ObservabilitySettings,
+        __doc__=ObservabilitySettings.__doc__,
+        **{key.split(".", 1)[1]: (_model(ref) | None, None)
+           for key, ref in OWNED.items() if key.startswith("observability.")})
+    server: Any = _model(OWNED["mcp_servers.*"])
+    fields: dict[str, Any] = {
+        "guards": (guards, Field(default_factory=guards)),
+        "agent": (_model(OWNED["agent"]), Field(default_factory=_model(OWNED["agent"]))),
+        "mcp": (_model(OWNED["mcp"]), Field(default_factory=_model(OWNED["mcp"]))),
+        "mcp_servers": (dict[str, server], Field(default_factory=dict)),
+        "observability": (observability, Field(default_factory=observability)),
+    }
+    full: type[BaseModel] = create_model(
+        "KeepgateConfig", __base__=KeepgateConfig, __doc__=KeepgateConfig.__doc__, **fields)
+    return full
+
+
+def config_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of `keepgate.yaml`."""
+    model = full_model()
+    schema = model.model_json_schema(mode="validation")
+    for name in ("source", "demo"):  # set by the loader, never written in a file
+        schema["properties"].pop(name, None)
+    schema["title"] = "keepgate.yaml"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    classes = {cls.__name__: cls for cls in _models_in(model)}
+    _describe(schema, model)
+    for name, sub in schema.get("$defs", {}).items():
+        if name in classes:
+            _describe(sub, classes[name])
+    return _relative_defaults(schema)
+
+
+def _models_in(model: type[BaseModel], seen: set[type[BaseModel]] | None = None
+               ) -> set[type[BaseModel]]:
+    seen = set() if seen is None else seen
+    if model in seen:
+        return seen
+    seen.add(model)
+    for field in model.model_fields.values():
+        for arg in _types_in(field.annotation):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                _models_in(arg, seen)
+    return seen
+
+
+def _types_in(annotation: Any) -> list[Any]:
+    out = [annotation]
+    for arg in getattr(annotation, "__args__", ()) or ():
+        out += _types_in(arg)
+    return out
+
+
+def _describe(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    doc = inspect.getdoc(model)
+    if doc and "description" not in schema and not doc.startswith(("Usage docs", "!!!")):
+        schema["description"] = doc
+    comments = field_comments(model)
+    for name, prop in schema.get("properties", {}).items():
+        if "description" not in prop and comments.get(name):
+            prop["description"] = comments[name]
+
+
+def field_comments(model: type[BaseModel]) -> dict[str, str]:
+    """`#:` comment lines directly above each field, in the class and its bases."""
+    out: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls is BaseModel:
+            continue
+        try:
+            lines = inspect.getsource(cls).splitlines()
+        except (OSError, TypeError):
+            continue
+        pending: list[str] = []
+        for line in lines:
+            stripped = line.strip()
+            if stripped.startswith("#:"):
+                pending.append(stripped[2:].strip())
+                continue
+            m = re.match(r"([A-Za-z_]\w*)\s*:", stripped)
+            if m and pending:
+                out[m[1]] = " ".join(pending)
+            pending = []
+    return out
+
+
+def _relative_defaults(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _relative_defaults(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_relative_defaults(v) for v in node]
+    if isinstance(node, str) and node.startswith(str(_ROOT) + "/"):
+        return "<keepgate>/" + node[len(str(_ROOT)) + 1:]
+    return node
+

@@ -1,0 +1,37 @@
+"""Run the fake model on a loopback port inside another process's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import uvicorn
+
+from keepgate.fake_model.app import create_fake_app
+
+
+class BackgroundFakeModel:
+    """The demo upstream: a real HTTP server on 127.0.0.1:<ephemeral>."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        cfg = uvicorn.Config(create_fake_app(), log_level="warning", access_log=False,
+                             lifespan="off")
+        self.server = uvicorn.Server(cfg)
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self.server.serve(sockets=[self.sock]))
+        while not self.server.started:
+            if self.task.done():
+                self.task.result()
+            await asyncio.sleep(0.005)
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self.task:
+            await self.task

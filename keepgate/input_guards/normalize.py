@@ -1,0 +1,343 @@
+"""Undo the tricks that hide text from pattern matchers, and report each trick as a finding.
+
+The attacker's goal is text the model reads but a filter does not: invisible characters
+splitting words, bidi overrides showing reversed text, Unicode tag characters ("ASCII
+smuggling"), variation-selector byte smuggling, look-alike letters from other scripts, and
+encoded runs (base64, hex, URL escapes, rot13). `normalize` returns the text the later stages
+should read (NFKC, invisibles stripped, homoglyphs mapped, decoded payloads appended as extra
+lines) and the tricks it saw. A trick is a finding even when its payload is harmless.
+
+Pure-ASCII text without encoded runs takes a fast path: nothing to undo.
+
+No input makes normalisation super-linear. Patterns searched once per window are RE2
+(`linear`). Patterns that may match a million times in a crafted text stay on Python's `re`,
+whose C loop is ~20x cheaper per match than RE2's Python wrapper, and each is written so
+that it cannot backtrack (the reason is next to each; `tests/input_guards/test_input_linear.py`
+keeps the list). The old URL-escape pattern `\\S*(?:%XX\\S*){3,}` was quadratic under `re` on a
+long run without spaces; runs are now found as whitespace-free tokens. Counting uses
+`str.count` and `findall` lengths, never a Python loop per match. Text longer than `WINDOW`
+characters is normalised window by window, so no single step holds the interpreter long;
+an RLO span that runs across a cut is carried over and read back as one piece.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import functools
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from keepgate.input_guards import linear
+from keepgate.input_guards.windows import cuts
+
+#: Characters normalised in one piece; longer text is cut (after whitespace) into windows.
+WINDOW = 64 * 1024
+_LOOKBACK = 4096
+
+# -- character classes -------------------------------------------------------------------
+# `re` (C loop) below: every pattern is one character class, repeated, possibly after one
+# character that the class excludes; a match can end at the first character outside the
+# class and nothing inside a run is retried, so each character is read a bounded number
+# of times.
+
+_TAG_CHARS = "[\U000E0000-\U000E007F]"
+_TAGS = re.compile(_TAG_CHARS + "+")
+_NOT_TAGS = re.compile(f"[^{_TAG_CHARS[1:-1]}]+")
+#: Tag characters → the ASCII they smuggle (printable and newline; the rest dropped).
+_TAG_DECODE = {cp: (chr(cp - 0xE0000) if 0x20 <= cp - 0xE0000 < 0x7F or cp - 0xE0000 == 0x0A
+                    else None) for cp in range(0xE0000, 0xE0080)}
+#: A run shorter than 4 fails after at most 3 characters; the next start is one further.
+_VARSEL = re.compile("[\uFE00-\uFE0F\U000E0100-\U000E01EF]{4,}")
+_VARSEL_BYTES = {**{0xFE00 + i: i for i in range(16)}, **{0xE0100 + i: 16 + i for i in range(240)}}
+_BIDI_CHARS = "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069"
+_RLO_OPEN = "\u202E\u2067"
+_RLO_CLOSE = "\u202C\u2069"
+#: An opener, then everything up to a closer: cannot fail once it has started.
+_RLO_SPAN = re.compile(f"[{_RLO_OPEN}]([^{_RLO_CLOSE}]*)")
+_INVISIBLE_CHARS = ("\u200B\u200C\u200D\u200E\u200F\u2060\u2061\u2062\u2063\u2064\uFEFF"
+                    "\u00AD\u180E\u034F\u115F\u1160\u3164\uFFA0\u17B4\u17B5")
+_INVISIBLE = linear.compile(f"[{_INVISIBLE_CHARS}]")
+#: Starts only on a letter or digit, which the invisible class excludes, so each invisible
+#: run is read from one start only.
+_SPLIT_WORD = re.compile(f"[A-Za-z0-9][{_INVISIBLE_CHARS}]+[A-Za-z0-9]")
+#: Whitespace outside RE2's ASCII `\s` ([\t\n\f\r ]), folded so rules see a plain space.
+_LINE_BREAKS = "\x85\u2028\u2029"
+_ODD_SPACES = ("\x0b\x1c\x1d\x1e\x1f\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+               "\u2007\u2008\u2009\u200a\u202f\u205f\u3000")
+_ODD_SPACE = linear.compile(f"[{_ODD_SPACES}{_LINE_BREAKS}]")
+_TO_SPACE = re.compile(f"[{_ODD_SPACES}]")  # one class: C-speed substitution
+_TO_NEWLINE = re.compile(f"[{_LINE_BREAKS}]")
+_STRIP_RE = re.compile("[" + _INVISIBLE_CHARS + _BIDI_CHARS + "]")  # one class: C-speed
+
+#: Letters from other scripts that render like ASCII (a pragmatic subset of Unicode's
+#: confusables.txt: Cyrillic, Greek, Armenian and a few symbols seen in attacks). NFKC
+#: already folds fullwidth and mathematical alphanumerics.
+_CONFUSABLES = {
+    # Cyrillic
+    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "і": "i", "ј": "j", "к": "k",
+    "ӏ": "l", "м": "m", "н": "h", "о": "o", "р": "p", "ԛ": "q", "г": "r", "ѕ": "s", "т": "t",
+    "ц": "u", "ѵ": "v", "ԝ": "w", "х": "x", "у": "y", "ү": "y", "ɡ": "g", "ո": "n",
+    "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "Ј": "J", "К": "K", "М": "M",
+    "О": "O", "Р": "P", "Ѕ": "S", "Т": "T", "Х": "X", "У": "Y", "Ԁ": "D", "Ԍ": "G", "Ԛ": "Q",
+    "Ԝ": "W", "ѐ": "e", "ё": "e", "ї": "i",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
+    "υ": "u", "χ": "x", "γ": "y", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I",
+    "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    # Armenian and Latin extensions
+    "օ": "o", "ս": "u", "հ": "h", "ց": "g", "զ": "q", "ı": "i", "ȷ": "j", "ʀ": "r", "ʏ": "y",
+    "ɑ": "a", "ɩ": "i", "ꓲ": "I", "ꓳ": "O",
+}
+_CONFUSABLE_MAP = str.maketrans(_CONFUSABLES)
+_CONFUSABLE_SET = frozenset(_CONFUSABLES)
+_CONFUSABLE = re.compile("[" + "".join(_CONFUSABLES) + "]")  # one class: a C-speed test
+#: Python's `re` on purpose: one character class repeated cannot backtrack (each start
+#: position is tried once and a match ends at the first non-word character), and its C
+#: callback loop is ~4x faster than RE2's Python wrapper on all-Cyrillic text.
+_WORD = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=8192)
+def _map_word(word: str) -> tuple[str, bool]:
+    """(the word with look-alikes mapped, whether it mixes scripts); cached because natural
+    text repeats its words."""
+    if word.isascii() or not _CONFUSABLE_SET.intersection(word):
+        return word, False
+    mapped = word.translate(_CONFUSABLE_MAP)
+    if mapped.isascii():
+        # Mixed scripts inside one word are the tell; a word wholly in another script
+        # is mapped for the matchers but is not a finding (it may be ordinary Russian).
+        return mapped, any(c.isascii() and c.isalpha() for c in word)
+    return word, False
+
+
+def _mapped_word(word: str, out: Normalized) -> str:
+    mapped, mixed = _map_word(word) if len(word) <= 64 else _map_word.__wrapped__(word)
+    if mixed:
+        out.add("unicode.homoglyph")
+    return mapped
+
+
+# -- encoded runs ------------------------------------------------------------------------
+
+#: `\\x` escapes: a failing start reads at most 8 escapes (32 characters) ahead.
+_HEX_ESC = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){8,}")
+#: Whitespace-free runs with >= 3 '%': starts only at a run's start (look-behind), and every
+#: part is '%' or a class without '%' or whitespace, so each character is read once forward
+#: and at most once given back.
+_URL_RUN = re.compile(r"(?<!\S)[^\s%]*(?:%[^\s%]*){3,}")
+_URL_ALNUM = re.compile(r"%(?:[46][1-9A-Fa-f]|[57][0-9Aa]|3[0-9])")
+#: rot13 of words that carry injections; seeing them is the tell that a run is rot13.
+_ROT13_TELL = linear.compile(r"\b(?:vtaber|qvfertneq|vafgehpgvba|cebzcg|flfgrz|cnffjbeq|frperg|"
+                             r"vtabevat|cerivbhf|wnvyoernx|bireevqr)", ignore_case=True)
+
+
+@dataclass(slots=True)
+class Normalized:
+    """The text later stages read, and the tricks found (rule id → occurrences)."""
+
+    text: str
+    tricks: dict[str, int] = field(default_factory=dict)
+
+    def add(self, rule: str, n: int = 1) -> None:
+        self.tricks[rule] = self.tricks.get(rule, 0) + n
+
+
+def _plausible_text(raw: bytes) -> str | None:
+    """Decoded bytes that read like words (not binary, not a bare JSON blob)."""
+    try:
+        s = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if len(s) < 8 or not s.isprintable() and sum(c.isprintable() or c in "\n\t" for c in s) < 0.95 * len(s):
+        return None
+    letters = sum(c.isalpha() for c in s)
+    if letters < 0.6 * len(s.replace(" ", "")) or s.count(" ") < 2:
+        return None
+    return s
+
+
+class Normalizer:
+    """Precompiled decoders; one instance serves every message."""
+
+    def __init__(self, *, unicode: bool = True, encodings: bool = True,
+                 min_encoded_len: int = 24) -> None:
+        self.unicode = unicode
+        self.encodings = encodings
+        n = min_encoded_len
+        # `re`: a base64 run starts only where the look-behind allows (not inside a run),
+        # then is read to its end or fails within n characters.
+        self._b64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{%d,}={0,2}" % n)
+        # `re`: starts only at a word boundary; a hex run is read once, then given back pair
+        # by pair (one pass) when it does not end on a boundary.
+        self._hex = re.compile(r"\b(?:[0-9A-Fa-f]{2}){%d,}\b" % max(4, n // 2))
+        self._encoded_hint = linear.compile(r"[A-Za-z0-9+/_-]{%d,}|%%[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}"
+                                            % n)
+
+    def normalize(self, text: str, check: Callable[[], None] | None = None) -> Normalized:
+        """The text to match and the tricks in it. `check` is called before each window
+        of a long text (the scan budget raises from it)."""
+        out = Normalized(text)
+        views: list[str] = []
+        if len(text) <= WINDOW:
+            parts = [self._window(text, out, views)]
+        else:
+            parts = []
+            carry: list[str] = []  # an RLO span still open at the end of the last window
+            for start, end in cuts(text, WINDOW, _LOOKBACK):
+                if check is not None:
+                    check()
+                piece = text[start:end]
+                if carry:
+                    carry = _continue_rlo(piece, carry, views)
+                parts.append(self._window(piece, out, views))
+                if not carry and self.unicode and not piece.isascii():
+                    carry = _open_rlo(piece)
+            if carry:
+                views.append(_reverse(carry))
+        text = "".join(parts)
+        if views:
+            text = text + "\n" + "\n".join(views)
+        out.text = text
+        return out
+
+    def _window(self, text: str, out: Normalized, views: list[str]) -> str:
+        if not text.isascii() or any(c in text for c in "\x0b\x1c\x1d\x1e\x1f"):
+            if _ODD_SPACE.search(text):
+                text = _TO_NEWLINE.sub("\n", _TO_SPACE.sub(" ", text))
+        if self.unicode and not text.isascii():
+            text = self._unicode(text, out, views)
+        if self.encodings:
+            self._decode(text, out, views, depth=0)
+        return text
+
+    # -- unicode tricks ------------------------------------------------------------------
+
+    def _unicode(self, text: str, out: Normalized, views: list[str]) -> str:
+        runs = _TAGS.findall(text)
+        if runs:
+            out.add("unicode.tag_chars", len(runs))
+            decoded = _NOT_TAGS.sub("\n", text).translate(_TAG_DECODE)
+            if decoded.strip():
+                views.append(decoded.strip("\n"))
+            text = _TAGS.sub("", text)
+        runs = _VARSEL.findall(text)
+        if runs:
+            out.add("unicode.variation_selectors", len(runs))
+            for run in runs:
+                data = bytes(_VARSEL_BYTES[ord(c)] for c in run)
+                decoded = data.decode("utf-8", "ignore")
+                if decoded.strip():
+                    views.append(decoded)
+            text = _VARSEL.sub("", text)
+        bidi = sum(text.count(c) for c in _BIDI_CHARS)
+        if bidi:
+            out.add("unicode.bidi", bidi)
+            spans = [g[::-1] for g in _RLO_SPAN.findall(text) if g.strip()]
+            if spans:
+                views.append(_STRIP_RE.sub("", "\n".join(spans)))
+        invisible = _INVISIBLE.search(text) is not None
+        if invisible:
+            split = len(_SPLIT_WORD.findall(text))
+            if split:
+                out.add("unicode.zero_width", split)
+        if invisible or bidi:
+            text = _STRIP_RE.sub("", text)
+        text = unicodedata.normalize("NFKC", text)
+        if not text.isascii() and _CONFUSABLE.search(text):
+            # Word by word, but only on the lines that have a look-alike letter: one Greek
+            # letter in a long English document must not cost a callback per word.
+            text = "\n".join(
+                _WORD.sub(lambda m: _mapped_word(m.group(), out), line)
+                if not line.isascii() and _CONFUSABLE.search(line) else line
+                for line in text.split("\n"))
+        return text
+
+    # -- encoded runs --------------------------------------------------------------------
+
+    def _decode(self, text: str, out: Normalized, views: list[str], depth: int) -> None:
+        found: list[str] = []
+        if _ROT13_TELL.search(text):
+            out.add("encoding.rot13")
+            found.append(codecs.decode(text, "rot13"))
+        if self._encoded_hint.search(text):
+            for run in self._b64.findall(text):
+                if run.isalpha() and (run.islower() or run.isupper()):
+                    continue  # a long word, not base64
+                decoded = _b64decode(run)
+                if decoded:
+                    out.add("encoding.base64")
+                    found.append(decoded)
+            for run in self._hex.findall(text):
+                decoded = _plausible_text(bytes.fromhex(run))
+                if decoded:
+                    out.add("encoding.hex")
+                    found.append(decoded)
+            if "\\x" in text:
+                for run in _HEX_ESC.findall(text):
+                    decoded = _plausible_text(bytes.fromhex(run.replace("\\x", "")))
+                    if decoded:
+                        out.add("encoding.hex")
+                        found.append(decoded)
+            if "%" in text:
+                runs = _URL_RUN.findall(text)
+                if runs:
+                    joined = "\n".join(runs)  # one unquote for all: no per-run overhead
+                    decoded = unquote(joined)
+                    if decoded != joined:
+                        found.append(decoded)
+                        letters = sum(len(_URL_ALNUM.findall(t)) >= 4 for t in runs)
+                        if letters:
+                            out.add("encoding.url", letters)
+        views.extend(found)
+        if depth < 1 and found:
+            # One pass over everything decoded (a payload encoded twice), not one per run.
+            self._decode("\n".join(found), out, views, depth + 1)
+
+
+def _b64decode(run: str) -> str | None:
+    s = run.rstrip("=")
+    decoded = _b64try(s + "=" * (-len(s) % 4))
+    if decoded is None and len(s) > 64:
+        # A long run cut by a window edge (or glued to a word) may start off the 4-character
+        # grid: try the other alignments, dropping the incomplete tail.
+        for k in (1, 2, 3):
+            body = s[k:]
+            decoded = _b64try(body[: len(body) - len(body) % 4])
+            if decoded is not None:
+                break
+    return decoded
+
+
+def _b64try(s: str) -> str | None:
+    try:
+        raw = (base64.urlsafe_b64decode(s) if ("-" in s or "_" in s)
+               else base64.b64decode(s, validate=True))
+    except (binascii.Error, ValueError):
+        return None
+    return _plausible_text(raw)
+
+
+def _reverse(pieces: list[str]) -> str:
+    return _STRIP_RE.sub("", "".join(pieces)[::-1])
+
+
+def _open_rlo(piece: str) -> list[str]:
+    """The tail of `piece` inside an RLO/RLI span that is still open at its end, or []."""
+    last_close = max(piece.rfind(c) for c in _RLO_CLOSE)
+    opens = [i for i in (piece.find(c, last_close + 1) for c in _RLO_OPEN) if i >= 0]
+    return [piece[min(opens) + 1:]] if opens else []
+
+
+def _continue_rlo(piece: str, carry: list[str], views: list[str]) -> list[str]:
+    """Extend an open RLO span into `piece`; when it closes here, read it back as one view."""
+    closes = [i for i in (piece.find(c) for c in _RLO_CLOSE) if i >= 0]
+    if not closes:
+        return [*carry, piece]
+    views.append(_reverse([*carry, piece[: min(closes)]]))
+    return []

@@ -1,0 +1,289 @@
+"""Train the input guard's three local models and write their artefacts.
+
+    python -m keepgate.input_guards.train [--data DIR] [--out rules/classifier]
+
+1. the first-stage **classifier** (hashed n-grams, `injection_classifier.npz`);
+2. the **gibberish** detector for adversarial suffixes (`gibberish_detector.npz`);
+3. the **instruction-in-data** detector for tool results (`instruction_detector.npz`).
+
+Needs scikit-learn and scipy (the `[train]` extra); serving is numpy only. Reads the shared
+data (`dataset.DEFAULT_DATA`), applies the label policy, adds Keepgate's templated training
+text (`synthetic.py`), and trains on every shared source: how well that generalises is what
+`python -m keepgate.input_guards.evaluate` measures, holding out whole sources and families.
+The hand-written evaluation sets (`evalsets/`) are never trained on. Deterministic: fixed
+seeds and liblinear with a fixed random_state, so the same data gives the same arrays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from keepgate.input_guards import corpus, dataset, synthetic
+from keepgate.input_guards.classifier import Classifier
+from keepgate.input_guards.config import DEFAULT_CLASSIFIER
+from keepgate.input_guards.features import featurize
+from keepgate.input_guards.gibberish import GibberishDetector, window_rows
+from keepgate.input_guards.gibberish import tail as gibberish_tail
+from keepgate.input_guards.instructions import InstructionDetector, segment_features, segments
+from keepgate.input_guards.normalize import Normalizer
+
+SEED = 1234
+CLASSIFIER_BITS = 16
+CLASSIFIER_C = 2.0
+GIBBERISH_BITS = 18
+GIBBERISH_C = 1.0
+INSTRUCTION_BITS = 16
+INSTRUCTION_C = 0.3
+
+ARTEFACTS = {"classifier": "injection_classifier.npz", "gibberish": "gibberish_detector.npz",
+             "instructions": "instruction_detector.npz"}
+
+
+# -- first-stage classifier ----------------------------------------------------------------
+
+def embedded_attacks(attacks: list[str], carriers: list[str], n: int, seed: int) -> list[str]:
+    """Short attacks spliced into benign documents, as indirect injection arrives in tool results."""
+    rng = random.Random(seed)
+    short = [a for a in attacks if len(a) < 400]
+    docs = [c for c in carriers if 200 < len(c) < 3000]
+    out = []
+    for _ in range(n):
+        a, d = rng.choice(short), rng.choice(docs)
+        cut = rng.randrange(len(d))
+        cut = d.rfind(" ", 0, cut) + 1
+        out.append(d[:cut] + "\n" + a + "\n" + d[cut:])
+    return out
+
+
+def synthetic_items(shared: Sequence[corpus.Item], seed: int = SEED) -> list[corpus.Item]:
+    """Keepgate's templated training text, plus attacks spliced into the given documents."""
+    def item(t: str, label: int, src: str, kind: str = "prompt") -> corpus.Item:
+        return corpus.Item(t, label, "keepgate:" + src, "synthetic", kind, "synthetic")
+
+    out = [item(t, 0, "synthetic/hard_negatives") for t in synthetic.hard_negatives(600, seed=seed)]
+    out += [item(t, 0, "synthetic/casual_questions") for t in synthetic.casual_questions(600, seed=seed)]
+    out += [item(t, 1, "synthetic/indirect_attacks", "data") for t in synthetic.indirect_attacks(400, seed=seed)]
+    out += [item(t, 1, "synthetic/direct_attacks") for t in synthetic.direct_attacks(600, seed=seed)]
+    attacks = [i.text for i in shared if i.label == 1 and i.kind == "prompt" and i.family != "multilingual"]
+    docs = [i.text for i in shared if i.label == 0 and i.kind == "data"]
+    if attacks and docs:
+        out += [item(t, 1, "augmented/embedded_attacks", "data")
+                for t in embedded_attacks(attacks, docs, 500, seed)]
+    return out
+
+
+def classifier_training(items: Sequence[corpus.Item]) -> list[corpus.Item]:
+    """Machine-translated attacks are dropped: with almost no non-English benign *prompts*
+    they teach "not English" = "attack" (see the card)."""
+    return [i for i in items if i.family != "multilingual"]
+
+
+class FeatureCache:
+    """Hashed classifier features per text, computed once (training and every fold reuse them)."""
+
+    def __init__(self, bits: int = CLASSIFIER_BITS) -> None:
+        self.bits = bits
+        self.normalizer = Normalizer()
+        self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        hit = self._rows.get(text)
+        if hit is None:
+            hit = self._rows[text] = featurize(self.normalizer.normalize(text).text, self.bits)
+        return hit
+
+    def matrix(self, texts: Sequence[str]):
+        return sparse_matrix([self.row(t) for t in texts], self.bits)
+
+
+def sparse_matrix(rows: Sequence[tuple[np.ndarray, np.ndarray]], bits: int):
+    from scipy.sparse import csr_matrix
+
+    indptr = np.cumsum([0] + [len(i) for i, _ in rows])
+    ind = np.concatenate([i for i, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+    val = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, dtype=np.float32)
+    return csr_matrix((val, ind, indptr), shape=(len(rows), 1 << bits))
+
+
+def source_weights(sources: Sequence[str], labels: Sequence[int]) -> np.ndarray:
+    """Each source counts by the square root of its size, and the classes weigh the same."""
+    per_source = Counter(sources)
+    w = np.array([1.0 / np.sqrt(per_source[s]) for s in sources])
+    y = np.asarray(labels)
+    for label in (0, 1):
+        if (y == label).any():
+            w[y == label] *= len(y) / (2 * w[y == label].sum())
+    return w
+
+
+def fit_classifier(items: Sequence[corpus.Item], cache: FeatureCache,
+                   c: float = CLASSIFIER_C) -> Classifier:
+    from sklearn.linear_model import LogisticRegression
+
+    rows = classifier_training(items)
+    y = np.array([i.label for i in rows])
+    model = LogisticRegression(C=c, max_iter=2000, solver="liblinear", random_state=SEED)
+    model.fit(cache.matrix([i.text for i in rows]), y,
+              sample_weight=source_weights([i.source for i in rows], y))
+    return Classifier(model.coef_[0].astype(np.float32), float(model.intercept_[0]), cache.bits)
+
+
+# -- gibberish detector ------------------------------------------------------------------
+
+_SALAD_TOKEN = re.compile(r"\s?[A-Za-z]+|\s?[^\w\s]+|\s?\d+|\s?[^\W\d_]+")
+_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+
+def salad_vocabulary(texts: Sequence[str], rng: random.Random) -> list[str]:
+    """Tokens and word pieces of benign text: the raw material optimisers glue together."""
+    vocab: set[str] = set()
+    for t in texts:
+        for tok in _SALAD_TOKEN.findall(t):
+            vocab.add(tok)
+            if len(tok) > 5 and rng.random() < 0.3:
+                cut = rng.randrange(2, len(tok) - 1)
+                vocab.update((tok[:cut], tok[cut:]))
+    return sorted(vocab)
+
+
+def salad(vocab: Sequence[str], rng: random.Random) -> str:
+    """10–30 tokens: corpus tokens, word pieces and punctuation clusters, randomly cased and
+    glued (the training generator; the evaluation generator in evalsets/ is a separate one)."""
+    out = []
+    for _ in range(rng.randint(10, 30)):
+        r = rng.random()
+        if r < 0.45:
+            tok = rng.choice(vocab).strip()
+        elif r < 0.75:
+            tok = "".join(rng.choice(_PUNCT) for _ in range(rng.randint(1, 3)))
+        else:
+            tok = rng.choice(vocab).strip()
+            if len(tok) > 3:
+                cut = rng.randrange(1, len(tok))
+                tok = tok[:cut] if rng.random() < 0.5 else tok[cut:]
+        if rng.random() < 0.2:
+            tok = tok.capitalize() if rng.random() < 0.6 else tok.upper()
+        out.append((" " if rng.random() < 0.5 else "") + tok)
+    return "".join(out).strip()
+
+
+def fit_gibberish(benign: Sequence[str], seed: int = SEED, n_negative: int = 24000,
+                  n_salad: int = 3000, c: float = GIBBERISH_C) -> GibberishDetector:
+    """Benign windows of every kind of text vs generated salad windows."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = random.Random(seed)
+    texts = sorted(set(benign))
+    vocab = salad_vocabulary(texts[::5], rng)
+    per_text = max(1, n_negative // max(len(texts), 1) + 1)
+    neg = [r for t in texts for r in window_rows(t, GIBBERISH_BITS, per_text, rng)]
+    rng.shuffle(neg)
+    neg = neg[:n_negative]
+    # The detector scores tails (gibberish.tail): every benign text's last windows are
+    # negatives too (placeholder lists, signatures, closing code lines end many prompts).
+    neg += [r for t in texts for r in window_rows(gibberish_tail(t), GIBBERISH_BITS)[-2:]]
+    pos = []
+    for _ in range(n_salad):
+        pos += window_rows(salad(vocab, rng), GIBBERISH_BITS)[:2]
+    y = np.array([0] * len(neg) + [1] * len(pos))
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=2000, class_weight="balanced",
+                               random_state=seed)
+    model.fit(sparse_matrix(neg + pos, GIBBERISH_BITS), y)
+    return GibberishDetector(model.coef_[0].astype(np.float32), float(model.intercept_[0]),
+                             GIBBERISH_BITS)
+
+
+# -- instruction-in-data detector ----------------------------------------------------------
+
+def fit_instructions(benign_docs: Sequence[str], attack_docs: Sequence[str],
+                     c: float = INSTRUCTION_C) -> InstructionDetector:
+    """Segments of clean documents are negatives; segments of injected documents that appear
+    in no clean document (the injected instruction, as far as can be told) are positives."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows, y = [], []
+    clean: set[str] = set()
+    for t in benign_docs:
+        segs = segments(t)
+        clean.update(segs)
+        rows += segment_features(segs, INSTRUCTION_BITS)
+        y += [0] * len(segs)
+    for t in attack_docs:
+        segs = segments(t)
+        for seg, row in zip(segs, segment_features(segs, INSTRUCTION_BITS)):
+            if seg not in clean and len(seg.split()) >= 4:
+                rows.append(row)
+                y.append(1)
+    ya = np.array(y)
+    w = np.where(ya == 1, 0.5 / ya.mean(), 0.5 / (1 - ya.mean()))
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=2000, random_state=SEED)
+    model.fit(sparse_matrix(rows, INSTRUCTION_BITS), ya, sample_weight=w)
+    return InstructionDetector(model.coef_[0].astype(np.float32), float(model.intercept_[0]),
+                               INSTRUCTION_BITS)
+
+
+def instruction_training(items: Sequence[corpus.Item]) -> tuple[list[str], list[str]]:
+    data = [i for i in items if i.kind == "data"]
+    benign = [i.text for i in data if i.label == 0]
+    benign += [t.replace("{{", "{").replace("}}", "}") for t in synthetic._BENIGN_DOCS]
+    return benign, [i.text for i in data if i.label == 1]
+
+
+# -- all three -----------------------------------------------------------------------------
+
+def fit_all(items: Sequence[corpus.Item], cache: FeatureCache, seed: int = SEED,
+            stages: Sequence[str] = ("classifier", "gibberish", "instructions")) -> dict:
+    """The three models trained on `items` (shared rows of the training folds + synthetic)."""
+    out: dict = {}
+    if "classifier" in stages:
+        out["classifier"] = fit_classifier(items, cache)
+    if "gibberish" in stages:
+        out["gibberish"] = fit_gibberish([i.text for i in items if i.label == 0], seed)
+    if "instructions" in stages:
+        out["instructions"] = fit_instructions(*instruction_training(items))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", help="directory of injection/*.jsonl (default ../shared/datasets/injection)")
+    ap.add_argument("--out", default=str(DEFAULT_CLASSIFIER.parent))
+    args = ap.parse_args(argv)
+
+    t0 = time.time()
+    shared = corpus.shared_items(args.data)
+    items = shared + synthetic_items(shared)
+    models = fit_all(items, FeatureCache())
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    sources = ",".join(sorted({i.source for i in items}))
+    for name, model in models.items():
+        model.save(out / ARTEFACTS[name], trained_on=sources)
+    counts = Counter((i.source, i.label) for i in items)
+    report = {
+        "seed": SEED,
+        "classifier": {"bits": CLASSIFIER_BITS, "C": CLASSIFIER_C},
+        "gibberish": {"bits": GIBBERISH_BITS, "C": GIBBERISH_C},
+        "instructions": {"bits": INSTRUCTION_BITS, "C": INSTRUCTION_C},
+        "train_sources": {f"{s} [{'attack' if y else 'benign'}]": n
+                          for (s, y), n in sorted(counts.items())},
+        "relabelled_rows": sum(r.relabelled for rs in dataset.load(args.data).values() for r in rs),
+    }
+    (out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"trained {', '.join(models)} on {len(items)} rows in {time.time() - t0:.0f}s "
+          f"-> {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""The `guards.limits` section, and every limits mapping in the config, checked at start-up."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from keepgate.config.load import ConfigError, config_error, validation_error
+from keepgate.config.model import KeepgateConfig
+from keepgate.limits.spec import LimitSpecError, parse_caps
+
+
+class LimitsOverride(BaseModel):
+    """What `guards.limits.roles.<role>` / `keys.<key_id>` may change: `defaults` only (the
+    guard merges it over the section's own). Anything else fails start-up with file:line."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    defaults: dict[str, Any] | None = None
+
+
+class LimitsSettings(BaseModel):
+    """`guards.limits`; the limit mappings (`defaults`, ...) are parsed by `spec.parse_caps`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    backend: Literal["local", "redis"] = "local"
+    redis_url: str | None = None
+    on_backend_error: Literal["fail_closed", "fallback_local"] = "fail_closed"
+    #: With fallback_local: the part of each limit one replica may spend while Redis is
+    #: down (1/replicas keeps N replicas together within the limit; 1: up to N× it).
+    fallback_share: float = Field(1.0, gt=0, le=1)
+    #: Completion tokens reserved when the request sets no max_tokens.
+    default_max_tokens: int = Field(4096, ge=0)
+    #: Send that default upstream as `max_tokens`, so the reservation is an upper bound.
+    inject_max_tokens: bool = True
+    namespace: str = Field("keepgate:limits", min_length=1)
+    usage_ttl_days: float = Field(400.0, gt=0)
+    #: Per Redis operation; wall time, so it includes event-loop lag under load.
+    timeout_ms: float = Field(1000.0, gt=0)
+    #: After a backend error, go straight to the fallback/fail-closed path for this long.
+    retry_backend_after_s: float = Field(1.0, gt=0)
+    #: Limits apply to the master key too (off: it is tracked, never refused).
+    limit_master_key: bool = False
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    team_defaults: dict[str, Any] = Field(default_factory=dict)
+    #: Per-role and per-key overrides of `defaults` (the pipeline's override mechanism).
+    roles: dict[str, LimitsOverride | None] = Field(default_factory=dict)
+    keys: dict[str, LimitsOverride | None] = Field(default_factory=dict)
+
+
+def _fail(config: KeepgateConfig, path: tuple[Any, ...], msg: str) -> ConfigError:
+    return config_error(config, path, f"{'.'.join(map(str, path))}: {msg}")
+
+
+def load_settings(section: dict[str, Any], config: KeepgateConfig) -> LimitsSettings:
+    """The section, checked: a bad option or limit mapping names the file and line."""
+    base = ("guards", "limits")
+    try:
+        s = LimitsSettings.model_validate({k: v for k, v in section.items() if v is not None})
+    except ValidationError as exc:
+        raise validation_error(config, base, exc) from None
+    s.redis_url = s.redis_url or config.general_settings.redis_url
+    if s.backend == "redis" and not s.redis_url:
+        raise _fail(config, base + ("backend",), "backend 'redis' needs guards.limits.redis_url "
+                    "or general_settings.redis_url")
+    # Every limits mapping must parse; the guard re-parses them per key at run time.
+    checks: list[tuple[tuple[Any, ...], Any]] = [(base + ("defaults",), s.defaults),
+                                                 (base + ("team_defaults",), s.team_defaults)]
+    for kind, overrides in (("roles", s.roles), ("keys", s.keys)):
+        for name, over in overrides.items():
+            checks.append((base + (kind, name, "defaults"), over.defaults if over else None))
+    checks += [(("keys", i, "limits"), k.limits) for i, k in enumerate(config.keys)]
+    checks += [(("teams", i, "limits"), t.limits) for i, t in enumerate(config.teams)]
+    for path, raw in checks:
+        if raw is None:
+            continue
+        if not isinstance(raw, dict):
+            raise _fail(config, path, "must be a mapping of limit name to number")
+        try:
+            parse_caps(raw, "limits")
+        except LimitSpecError as exc:
+            raise _fail(config, path, str(exc).removeprefix("limits.")) from None
+    return s

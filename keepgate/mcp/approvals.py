@@ -1,0 +1,90 @@
+"""Calls the policy holds for a human: created on the first attempt, decided through the
+approvals API (or `/ui`), executed once when the client retries the same call.
+
+"The same call" is the same key, session, server, tool and arguments (canonical JSON):
+the client just sends its `tools/call` again after the approval. An approved call runs
+at most once (`put_new` on a `used:` marker holds across replicas); a further identical
+call needs a new approval. Records show arguments scrubbed, as the agent's approvals do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from typing import Any
+
+from keepgate.mcp.store import Store
+
+
+def call_digest(key_id: str, sid: str, server: str, tool: str, arguments: dict[str, Any]) -> str:
+    raw = json.dumps([key_id, sid, server, tool, arguments], sort_keys=True,
+                     separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+class ApprovalNotFound(Exception):
+    pass
+
+
+class ApprovalConflict(Exception):
+    pass
+
+
+class Approvals:
+    def __init__(self, store: Store, ttl_s: float) -> None:
+        self.store = store
+        self.ttl_s = ttl_s
+
+    async def lookup(self, key_id: str, digest: str) -> dict[str, Any] | None:
+        aid = await self.store.get(f"apd:{key_id}:{digest}")
+        return await self.store.get(f"ap:{aid}") if isinstance(aid, str) else None
+
+    async def create(self, *, key_id: str, role: str, session: str, server: str, tool: str,
+                     shown_arguments: Any, reasons: list[str], rule: str, digest: str,
+                     tool_call_id: str) -> dict[str, Any]:
+        record = {"id": "mcpap_" + uuid.uuid4().hex[:20], "object": "mcp.approval",
+                  "status": "pending", "key_id": key_id, "role": role, "session": session,
+                  "server": server, "tool": tool, "arguments": shown_arguments,
+                  "reasons": reasons, "rule": rule, "tool_call_id": tool_call_id,
+                  "created_at": time.time(), "digest": digest}
+        await self.store.put(f"ap:{record['id']}", record, self.ttl_s)
+        await self.store.put(f"apd:{key_id}:{digest}", record["id"], self.ttl_s)
+        return record
+
+    async def consume(self, record: dict[str, Any]) -> bool:
+        """True exactly once for an approved record (the retry that runs it)."""
+        if record.get("status") != "approved":
+            return False
+        return await self.store.put_new(f"used:{record['id']}", True, self.ttl_s)
+
+    async def forget(self, record: dict[str, Any]) -> None:
+        """After use: a further identical call starts a new approval."""
+        await self.store.delete(f"apd:{record['key_id']}:{record['digest']}")
+
+    async def get(self, approval_id: str) -> dict[str, Any]:
+        record = await self.store.get(f"ap:{approval_id}")
+        if record is None:
+            raise ApprovalNotFound(approval_id)
+        return record
+
+    async def decide(self, approval_id: str, approve: bool, by: str, comment: str) -> dict[str, Any]:
+        record = await self.get(approval_id)
+        if record["status"] != "pending":
+            raise ApprovalConflict(record["status"])
+        record.update(status="approved" if approve else "denied", decided_at=time.time(),
+                      decided_by=by, comment=comment[:500])
+        await self.store.put(f"ap:{approval_id}", record, self.ttl_s)
+        return record
+
+    async def list(self, key_id: str | None = None, status: str | None = None
+                   ) -> list[dict[str, Any]]:
+        found = [r for _, r in await self.store.scan("ap:")
+                 if (key_id is None or r["key_id"] == key_id)
+                 and (status is None or r["status"] == status)]
+        return sorted(found, key=lambda r: r["created_at"])
+
+
+def public(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "digest"}

@@ -1,0 +1,154 @@
+"""What a key sees of the upstream servers: every tool's definition scanned, pinned and
+filtered by role (the `tools/list` half of the MCP gateway; calls check the same verdicts).
+
+- Scan: the input guard reads what the model would read of a tool (name, title,
+  description, and every description/title/enum/default string in its input schema); any
+  finding quarantines it.
+- Pin: the definition's digest at first sight (`keepgate.mcp.pins`); a change is withheld
+  until an operator approves it.
+- Role: the tool-call policy's own role rules, asked with the tool's name (a tool is
+  visible when the policy raises no `role.*` reason for it).
+
+Everything is computed once per upstream listing, per definition digest and per
+(key, tool, policy version), so a call pays a few dictionary lookups.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import mcp_types as types
+
+from keepgate.auth.principal import Principal
+from keepgate.mcp import pins as pinning
+from keepgate.mcp.pins import PinVerdict, Pins
+from keepgate.mcp.settings import McpSettings
+from keepgate.mcp.upstream import Upstream
+from keepgate.policy.decision import reason_id
+from keepgate.policy.inputs import build_policy_input
+
+log = logging.getLogger("keepgate.mcp")
+ROUTE = "mcp"
+
+
+class Catalog:
+    def __init__(self, settings: McpSettings, upstreams: dict[str, Upstream], pins: Pins,
+                 input_guard: Any, policy: Any) -> None:
+        self.settings = settings
+        self.upstreams = upstreams
+        self.pins = pins
+        self.input_guard = input_guard
+        self.policy = policy
+        self._scans: dict[str, tuple[list[str], bool]] = {}
+        self._roles: dict[tuple[Any, ...], bool] = {}
+        self._defs: dict[str, tuple[list[types.Tool], dict[str, tuple[dict[str, Any], str]]]] = {}
+
+    async def _definition_rules(self, defn: dict[str, Any], d: str) -> tuple[list[str], bool]:
+        """Input-guard findings on what the model would read of a tool: (rules, transient).
+        Transient: the scan could not decide (not remembered in the pin)."""
+        if not self.settings.scan_descriptions or self.input_guard is None:
+            return [], False
+        hit = self._scans.get(d)
+        if hit is not None:
+            return hit
+        text = "\n".join(_definition_texts(defn))
+        await asyncio.sleep(0)  # a first listing scans every tool: let other requests in
+        try:
+            # Scanned as a tool definition (its own scan role), off the event loop when long.
+            result = await self.input_guard.scan_text(None, text, "tool_definition")
+        except Exception as exc:  # noqa: BLE001 - cannot decide: withhold, do not pin
+            log.error("mcp: tool description scan failed: %s", type(exc).__name__)
+            return ["input.internal_error"], True
+        if result is None:  # guards.input does not read tool definitions
+            return [], False
+        rules = list(dict.fromkeys(f.rule for f in result.findings if f.stage != "error"))
+        if any(f.stage == "error" for f in result.findings) and not rules:
+            # A stage could not run: withhold for now (fail closed) without pinning the
+            # verdict, or pass when the guard is configured to fail open.
+            return (["input.stage_unavailable"], True) if result.blocked else ([], True)
+        self._scans[d] = (rules, False)
+        if len(self._scans) > 20_000:
+            self._scans.clear()
+        return rules, False
+
+    def _definitions(self, server: str, tools: list[types.Tool]
+                     ) -> dict[str, tuple[dict[str, Any], str]]:
+        """name -> (definition, digest), computed once per upstream listing (the listing
+        object is reused until it is fetched again)."""
+        hit = self._defs.get(server)
+        if hit is None or hit[0] is not tools:
+            hit = (tools, {t.name: (d := pinning.definition(t), pinning.digest(d))
+                           for t in tools})
+            self._defs[server] = hit
+        return hit[1]
+
+    async def _verdict(self, server: str, defn: dict[str, Any], d: str) -> PinVerdict:
+        rules, transient = await self._definition_rules(defn, d)
+        if transient and rules:
+            return PinVerdict("quarantined", d, tuple(rules))
+        if not self.settings.pin_tools:
+            return PinVerdict("quarantined" if rules else "approved", d, tuple(rules))
+        return await self.pins.check(server, defn, rules, d)
+
+    async def _role_allows(self, principal: Principal, server: str, tool: str) -> bool:
+        """The tool policy's role rules, asked once per (key, tool, policy version)."""
+        if self.policy is None:
+            return True
+        key = (principal.key_id, principal.role, server, tool, self.policy.reloads)
+        hit = self._roles.get(key)
+        if hit is None:
+            inp = build_policy_input(principal, tool, {}, metadata={
+                "route": ROUTE, "mcp_server": server, "mcp_method": "tools/list"})
+            try:
+                decision = await self.policy.decide(inp)
+            except Exception:  # noqa: BLE001 - cannot decide: hide (the call would be denied)
+                return False
+            hit = not any(reason_id(r).startswith("role.") for r in decision.deny)
+            self._roles[key] = hit
+            if len(self._roles) > 50_000:
+                self._roles.clear()
+        return hit
+
+    async def server_tools(self, principal: Principal, server: str
+                           ) -> list[tuple[types.Tool, PinVerdict, bool]]:
+        """Every upstream tool with its pin verdict and whether the caller's role sees it."""
+        out = []
+        tools = await self.upstreams[server].list_tools()
+        defs = self._definitions(server, tools)
+        for tool in tools:
+            verdict = await self._verdict(server, *defs[tool.name])
+            out.append((tool, verdict, await self._role_allows(principal, server, tool.name)))
+        return out
+
+
+def _definition_texts(defn: dict[str, Any]) -> list[str]:
+    out = [defn.get("name") or "", defn.get("title") or "", defn.get("description") or ""]
+    out.append((defn.get("annotations") or {}).get("title") or "")
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("description", "title", "$comment") and isinstance(v, str):
+                    out.append(v)
+                elif k in ("enum", "examples", "default", "const"):
+                    out.extend(s for s in _strings(v))
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(defn.get("inputSchema"))
+    return [t for t in out if t]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []

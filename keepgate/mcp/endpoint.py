@@ -1,0 +1,271 @@
+"""The MCP endpoints clients connect to, served by the official SDK's low-level `Server`.
+
+    /mcp                      every server the key may reach, tools named <server>__<tool>
+    /mcp/{server}             one upstream server, tools under their own names
+    /mcp/sse, /mcp/{server}/sse   the same over the older HTTP+SSE transport
+                                  (messages are POSTed to .../messages/?session_id=...)
+
+Streamable HTTP serves both protocol eras (the 2026 per-request envelope and the
+initialize handshake); stateless by default, so any replica answers any request. Every
+request must carry a Keepgate key (`Authorization: Bearer`, `x-api-key` or `api-key`): a
+missing or wrong key is a 401 before the SDK sees the body, and an SDK session (stateful
+HTTP or SSE) is bound to the key that opened it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import mcp_types as types
+from mcp import MCPError
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.auth.provider import AccessToken
+from mcp.server.lowlevel import Server
+from mcp.server.sse import SseServerTransport
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp_types.jsonrpc import INTERNAL_ERROR
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
+
+from keepgate.auth.request import presented_key
+from keepgate.errors import APIError
+from keepgate.mcp import fastpath
+from keepgate.mcp.service import McpGateway
+from keepgate.mcp.sessions import BadSessionId, session_id
+from keepgate.mcp.store import StoreUnavailable
+from keepgate.mcp.upstream import UpstreamError
+
+PRINCIPAL = "keepgate.principal"
+
+
+def _caller(ctx: Any) -> tuple[Any, str]:
+    request: Request = ctx.request
+    principal = request.scope[PRINCIPAL]
+    return principal, request.scope["keepgate.session"]
+
+
+def build_server(gw: McpGateway, endpoint: str | None) -> Server:
+    async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
+        principal, session = _caller(ctx)
+        try:
+            return types.ListToolsResult(tools=await gw.list_tools(principal, endpoint, session))
+        except UpstreamError as exc:  # a listing has no isError form: a JSON-RPC error
+            raise MCPError(INTERNAL_ERROR, f"{exc.message}; no tools can be listed") from None
+        except StoreUnavailable:
+            raise MCPError(INTERNAL_ERROR, "Keepgate's MCP store is unreachable; no tools can "
+                           "be listed") from None
+
+    async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        principal, session = _caller(ctx)
+        return await gw.call_tool(principal, endpoint, session, params.name,
+                                  dict(params.arguments or {}))
+
+    from keepgate import __version__
+
+    server = Server(f"keepgate-{endpoint or 'mcp'}", version=__version__,
+                    title="Keepgate" + (f" ({endpoint})" if endpoint else ""),
+                    on_list_tools=list_tools, on_call_tool=call_tool,
+                    get_tool_input_schema=lambda name: gw.input_schema(endpoint, name))
+    # Keepgate traces each MCP request itself (its own tracer provider); the SDK's default
+    # OpenTelemetry middleware would add a span per message on the global provider.
+    server.middleware = []
+    return server
+
+
+class Endpoint:
+    """One MCP endpoint: its SDK server, Streamable HTTP session manager and SSE transport."""
+
+    def __init__(self, gw: McpGateway, name: str | None, stateless: bool) -> None:
+        self.name = name
+        self.server = build_server(gw, name)
+        self.manager = StreamableHTTPSessionManager(self.server, json_response=True,
+                                                    stateless=stateless)
+        #: Plain modern tools/call skip the SDK's per-request server (no server-wide
+        #: middleware or cache hints here for it to miss).
+        self.fast = gw.settings.fast_path and not self.server.middleware and \
+            not self.server.cache_hints
+        base = "/mcp" if name is None else f"/mcp/{name}"
+        self.sse = SseServerTransport(base + "/messages/")
+
+    async def handle_sse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async with self.sse.connect_sse(scope, receive, send) as (read, write):
+            await self.server.run(read, write, self.server.create_initialization_options())
+
+
+class McpRoutes:
+    """ASGI entry: authenticate, pick the endpoint, hand the request to the SDK."""
+
+    def __init__(self, gw: McpGateway) -> None:
+        self.gw = gw
+        stateless = gw.settings.stateless_http
+        self.endpoints: dict[str | None, Endpoint] = {None: Endpoint(gw, None, stateless)}
+        for name in gw.servers:
+            self.endpoints[name] = Endpoint(gw, name, stateless)
+        self._task: asyncio.Task[None] | None = None
+        self._stop: asyncio.Event | None = None
+
+    # -- lifecycle: the session managers' task groups live in one background task ----------
+
+    async def start(self) -> None:
+        ready = asyncio.get_running_loop().create_future()
+        self._stop = asyncio.Event()
+
+        async def hold() -> None:
+            try:
+                async with contextlib.AsyncExitStack() as stack:
+                    for ep in self.endpoints.values():
+                        await stack.enter_async_context(ep.manager.run())
+                    ready.set_result(None)
+                    assert self._stop is not None
+                    await self._stop.wait()
+            except BaseException as exc:
+                if not ready.done():
+                    ready.set_exception(exc)
+                raise
+
+        self._task = asyncio.get_running_loop().create_task(hold(), name="mcp-endpoints")
+        await ready
+
+    async def aclose(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+        if self._task is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(self._task, 10)
+        await self.gw.aclose()
+
+    # -- requests ------------------------------------------------------------------------
+
+    def _authenticate(self, scope: Scope, endpoint: str | None) -> None:
+        request = Request(scope)
+        principal = self.gw.rt.keys.resolve(presented_key(request))
+        if principal is None:
+            raw = presented_key(request)
+            raise APIError(401, "Missing API key." if not raw else "Incorrect API key provided.",
+                           code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+        if endpoint is not None and not self.gw.may_reach(principal, endpoint):
+            raise APIError(403, f"This key may not use the MCP server '{endpoint}'.",
+                           code="mcp_server_not_allowed")
+        try:
+            scope["keepgate.session"] = session_id(request.headers, request.query_params)
+        except BadSessionId as exc:
+            raise APIError(400, str(exc), code="invalid_session_id",
+                           param="x-keepgate-session") from None
+        scope[PRINCIPAL] = principal
+        # The SDK binds stateful and SSE sessions to the credential that opened them.
+        scope["user"] = AuthenticatedUser(AccessToken(token="-", client_id=principal.key_id,
+                                                      scopes=[]))
+
+    def _endpoint(self, scope: Scope) -> Endpoint:
+        name = scope.get("path_params", {}).get("server")
+        if name is not None and name not in self.gw.servers:
+            raise APIError(404, f"No MCP server named '{str(name)[:60]}'.",
+                           code="mcp_server_not_found")
+        return self.endpoints[name]
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send, fn: Any) -> None:
+        try:
+            ep = self._endpoint(scope)
+            self._authenticate(scope, ep.name)
+        except APIError as exc:
+            await exc.response()(scope, receive, send)
+            return
+        await fn(ep, scope, receive, json_errors(send))
+
+    async def streamable(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._guarded(scope, receive, send, self._streamable)
+
+    async def _streamable(self, ep: Endpoint, scope: Scope, receive: Receive,
+                          send: Send) -> None:
+        """A plain modern `tools/call` takes the fast path; everything else, and anything
+        that path would not accept as it is, goes to the SDK (`keepgate.mcp.fastpath`)."""
+        length = fastpath.eligible(scope) if ep.fast else None
+        if length is not None:
+            try:
+                body = await fastpath.read_body(receive, length)
+            except fastpath.BodyTooLong:
+                await APIError(400, "The request body is longer than its Content-Length.",
+                               code="invalid_request").response()(scope, receive, send)
+                return
+            if body is None:
+                return  # the client left: nobody to answer
+            found = fastpath.accept(scope, body,
+                                    lambda name: self.gw.input_schema(ep.name, name))
+            if found is not None:
+                rid, route, params = found
+                principal, session = scope[PRINCIPAL], scope["keepgate.session"]
+                await fastpath.answer(
+                    send, rid, route.protocol_version, ep.server.server_info_stamp,
+                    lambda: self.gw.call_tool(principal, ep.name, session, params.name,
+                                              dict(params.arguments or {})))
+                return
+            receive = fastpath.replay(body, receive)
+        await ep.manager.handle_request(scope, receive, send)
+
+    async def sse_stream(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def run(ep: Endpoint, s: Scope, r: Receive, w: Send) -> None:
+            if s["method"] != "GET":
+                await Response(status_code=405, headers={"Allow": "GET"})(s, r, w)
+                return
+            await ep.handle_sse(s, r, w)
+
+        await self._guarded(scope, receive, send, run)
+
+    async def sse_message(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._guarded(scope, receive, send,
+                            lambda ep, s, r, w: ep.sse.handle_post_message(s, r, w))
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/mcp", _Asgi(self.streamable)),
+            Route("/mcp/sse", _Asgi(self.sse_stream)),
+            Route("/mcp/messages/", _Asgi(self.sse_message)),
+            Route("/mcp/{server}", _Asgi(self.streamable)),
+            Route("/mcp/{server}/sse", _Asgi(self.sse_stream)),
+            Route("/mcp/{server}/messages/", _Asgi(self.sse_message)),
+        ]
+
+
+def json_errors(send: Send) -> Send:
+    """`send`, with the SDK's plain-text transport errors ("session_id is required", 404
+    "Could not find session") rewritten as OpenAI-shaped JSON errors: a client of the
+    gateway reads one error shape everywhere. JSON bodies (JSON-RPC errors) pass as they are.
+    """
+    held: dict[str, Any] = {}
+
+    async def wrapped(message: Any) -> None:
+        if message["type"] == "http.response.start" and message["status"] >= 400:
+            headers = dict(message.get("headers") or [])
+            if not headers.get(b"content-type", b"").startswith(b"application/json"):
+                held["start"], held["body"] = message, b""
+                return
+        if held and message["type"] == "http.response.body":
+            held["body"] += message.get("body", b"")
+            if message.get("more_body"):
+                return
+            status = held["start"]["status"]
+            text = held["body"].decode("utf-8", "replace").strip()[:500] or f"HTTP {status}"
+            resp = APIError(status, text, code="mcp_transport_error").response()
+            held.clear()
+            await send({"type": "http.response.start", "status": status,
+                        "headers": resp.raw_headers})
+            await send({"type": "http.response.body", "body": resp.body})
+            return
+        await send(message)
+
+    return wrapped
+
+
+class _Asgi:
+    """A bound method as a Starlette ASGI endpoint (a plain function would be treated as a
+    request/response handler)."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.fn(scope, receive, send)

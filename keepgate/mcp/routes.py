@@ -1,0 +1,70 @@
+"""The MCP gateway as an extension of the app (`keepgate.app.EXTENSIONS`).
+
+Always: the MCP store and the chat side of sessions (`x-keepgate-session` on
+`/v1/chat/completions`, `keepgate.mcp.link`). With `mcp_servers` declared, also the MCP
+endpoints and the admin API (`keepgate.mcp.api`):
+
+    /mcp, /mcp/{server} (+ /sse)         MCP for clients (keepgate.mcp.endpoint)
+    GET  /v1/mcp/servers                 servers this key may reach
+    GET  /v1/mcp/pins?server=            pinned tool definitions (admin)
+    POST /v1/mcp/pins/approve            {"server", "tool"}: accept a changed/flagged one (admin)
+    GET  /v1/mcp/approvals?status=       held calls (own; admin: all)
+    GET  /v1/mcp/approvals/{id}
+    POST /v1/mcp/approvals/{id}          {"decision": "approve"|"deny", "comment"?}
+
+and the same approvals for the `/ui` page (`/ui/api/mcp/...`, admin session cookie).
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from keepgate.config.model import KeepgateConfig
+from keepgate.mcp.link import SessionLink
+from keepgate.mcp.sessions import Sessions
+from keepgate.mcp.settings import McpSettings, parse_all, store_path
+from keepgate.mcp.store import MemoryStore, RedisStore, SQLiteStore, Store
+from keepgate.runtime import Runtime
+
+
+def check(config: KeepgateConfig) -> None:
+    """`keepgate config check`: both sections, without connecting anywhere."""
+    parse_all(config)
+
+
+def build_store(settings: McpSettings, config: KeepgateConfig) -> Store:
+    s = settings.store
+    url = s.redis_url or config.general_settings.redis_url
+    if s.backend == "memory" or (s.backend == "auto" and not url and not config.mcp_servers):
+        # No MCP server and no Redis: only chat sessions would use it; no file for that.
+        return MemoryStore()
+    if s.backend == "redis" or (s.backend == "auto" and url):
+        return RedisStore(url or "", s.prefix)
+    return SQLiteStore(store_path(settings, config))
+
+
+class _StoreService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def aclose(self) -> None:
+        await self.store.aclose()
+
+
+def attach(app: Starlette, rt: Runtime) -> None:
+    settings, servers = parse_all(rt.config)
+    if not settings.enabled:
+        return
+    store = build_store(settings, rt.config)
+    rt.ready_checks["mcp:store"] = store.ready
+    rt.feature_checks.add("mcp:store")
+    if servers:
+        from keepgate.mcp.api import mount
+
+        sessions = mount(app, rt, settings, servers, store).sessions
+    else:
+        rt.services["mcp"] = _StoreService(store)
+        sessions = Sessions(store, settings.session_ttl_s, settings.session_max_messages,
+                            settings.history_chars)
+    # Chat calls that name a session see (and add to) its taint.
+    rt.guards.append(SessionLink(sessions))

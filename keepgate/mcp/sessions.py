@@ -1,0 +1,107 @@
+"""What one MCP session has seen: taint facts and its history, shared with chat calls.
+
+A session is named by the client (`x-keepgate-session`, the same header
+`/v1/chat/completions` accepts), else by the transport (`mcp-session-id` of a stateful
+Streamable HTTP session, the SSE session), else it is the key's default session. Every
+name is scoped to the key, so one key can never read or taint another key's session.
+
+Two append-only lists per session, so concurrent calls (and replicas) never lose a fact:
+- taint sources (`{"guard", "rules", "tool_call_id", "tool", "server", "route"}`): any
+  entry means the session is tainted, for every later call, until the session expires;
+- the history as chat-style messages — an assistant message with the `tool_calls` the
+  client made, a `tool` message with the result it received (scrubbed, capped) — the
+  shape a provenance index over a chat conversation reads.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from keepgate.mcp.store import Store
+
+HEADER = "x-keepgate-session"
+MCP_SESSION_HEADER = "mcp-session-id"
+_VALID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+DEFAULT = "default"
+
+
+class BadSessionId(ValueError):
+    pass
+
+
+def session_id(headers: Any, query: Any = None) -> str:
+    """The session a request belongs to (see the module docstring); 400 on a bad header."""
+    own = headers.get(HEADER)
+    if own is not None:
+        if not _VALID.match(own):
+            raise BadSessionId(f"{HEADER} must be 1-128 characters of letters, digits and "
+                               "._:@/+=-")
+        return "c:" + own
+    transport = headers.get(MCP_SESSION_HEADER)
+    if transport and _VALID.match(transport):
+        return "t:" + transport
+    sse = query.get("session_id") if query is not None else None
+    if sse and _VALID.match(sse):
+        return "t:" + sse
+    return DEFAULT
+
+
+def chat_session(headers: Any) -> str | None:
+    """The client's session on a chat request (None: the header is absent)."""
+    own = headers.get(HEADER)
+    if own is None:
+        return None
+    if not _VALID.match(own):
+        raise BadSessionId(f"{HEADER} must be 1-128 characters of letters, digits and ._:@/+=-")
+    return "c:" + own
+
+
+class Sessions:
+    def __init__(self, store: Store, ttl_s: float, max_messages: int, history_chars: int) -> None:
+        self.store = store
+        self.ttl_s = ttl_s
+        self.max_messages = max_messages
+        self.history_chars = history_chars
+
+    @staticmethod
+    def _k(kind: str, key_id: str, sid: str) -> str:
+        return f"s{kind}:{key_id}:{sid}"
+
+    async def taint_sources(self, key_id: str, sid: str) -> list[dict[str, Any]]:
+        return await self.store.items(self._k("t", key_id, sid))
+
+    async def history(self, key_id: str, sid: str) -> list[dict[str, Any]]:
+        return await self.store.items(self._k("h", key_id, sid))
+
+    async def tainted(self, key_id: str, sid: str) -> bool:
+        return bool(await self.taint_sources(key_id, sid))
+
+    async def facts(self, key_id: str, sid: str) -> dict[str, Any]:
+        """The policy input's `facts` for a call in this session."""
+        sources = await self.taint_sources(key_id, sid)
+        history = await self.history(key_id, sid)
+        called = [tc["function"]["name"] for m in history if m.get("role") == "assistant"
+                  for tc in m.get("tool_calls") or ()]
+        return {"tainted": bool(sources), "taint_sources": sources, "tools_called": called,
+                "messages": history}
+
+    async def taint(self, key_id: str, sid: str, source: dict[str, Any]) -> None:
+        await self.store.append(self._k("t", key_id, sid), source, max_len=100, ttl_s=self.ttl_s)
+
+    async def record_call(self, key_id: str, sid: str, call_id: str, tool: str,
+                          arguments: dict[str, Any], server: str) -> None:
+        await self.store.append(self._k("h", key_id, sid), {
+            "role": "assistant", "content": None,
+            "tool_calls": [{"id": call_id, "type": "function", "function": {
+                "name": tool, "arguments": json.dumps(arguments, ensure_ascii=False)}}],
+            "keepgate": {"route": "mcp", "server": server}},
+            max_len=self.max_messages, ttl_s=self.ttl_s)
+
+    async def record_result(self, key_id: str, sid: str, call_id: str, text: str,
+                            server: str, tool: str) -> None:
+        await self.store.append(self._k("h", key_id, sid), {
+            "role": "tool", "tool_call_id": call_id, "content": text[:self.history_chars],
+            "keepgate": {"route": "mcp", "server": server, "tool": tool, "trusted": False}},
+            max_len=self.max_messages, ttl_s=self.ttl_s)

@@ -1,0 +1,244 @@
+"""One upstream MCP server, reached with the official SDK's `Client` (HTTP, SSE or stdio).
+
+A connection is opened on first use and kept by a background task that owns the SDK's
+task groups; callers share it (JSON-RPC multiplexes requests). A transport failure drops
+the connection, and the next request opens a new one, so a server that restarts is
+picked up again. Every request has a deadline (`timeout_s`): a server that stops
+answering is an `UpstreamError`, never a hang.
+
+`tools/call` on a Streamable HTTP connection that negotiated the per-request protocol
+(2026-07-28) takes the fast lane (`keepgate.mcp.wire`: one pooled keep-alive POST, no SDK
+client machinery); everything else, and every call when `fast_calls: false`, goes
+through the SDK client. A lane failure drops the connection like an SDK one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+import anyio
+import mcp_types as types
+from mcp_types.jsonrpc import CONNECTION_CLOSED
+from mcp import Client, MCPError
+from mcp.client.sse import sse_client
+from mcp.client.stdio import StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+from keepgate.mcp.settings import McpServerSettings
+from keepgate.mcp.wire import HttpLane, LaneError
+
+log = logging.getLogger("keepgate.mcp")
+#: Pages of tools/list read from one upstream before it counts as misbehaving.
+MAX_PAGES = 50
+
+
+class UpstreamError(Exception):
+    """The upstream could not answer: `kind` is unreachable | timeout | closed | protocol."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+class Upstream:
+    def __init__(self, name: str, settings: McpServerSettings, list_timer: Any = None,
+                 call_timer: Any = None) -> None:
+        self.name = name
+        self.settings = settings
+        #: Histogram children (`.observe(seconds)`) for the requests really sent upstream.
+        self._timers = {"tools/list": list_timer, "tools/call": call_timer}
+        #: Set at start-up for the built-in demo server (its port is picked then).
+        self.url = settings.url
+        self._client: Client | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._closing: asyncio.Event | None = None
+        self._lock: asyncio.Lock | None = None
+        self._tools: list[types.Tool] | None = None
+        self._tools_at = 0.0
+        self._lane: HttpLane | None = None
+        #: The lane is bound to the current connection's protocol version.
+        self._lane_on = False
+
+    def _client_info(self) -> types.Implementation:
+        from keepgate import __version__
+
+        return types.Implementation(name="keepgate", version=__version__)
+
+    # -- the connection ------------------------------------------------------------------
+
+    def _transport(self) -> Any:
+        s = self.settings
+        if s.kind == "stdio":
+            return StdioServerParameters(command=s.command or "", args=list(s.args),
+                                         env=s.resolved_env() or None, cwd=s.cwd)
+        headers = s.resolved_headers()
+        timeout = s.timeout_s
+        if s.kind == "sse":
+            return sse_client(self.url or "", headers=headers or None, timeout=timeout,
+                              sse_read_timeout=max(timeout, 300.0))
+        import httpx2
+
+        http = create_mcp_http_client(headers=headers or None,
+                                      timeout=httpx2.Timeout(timeout, read=max(timeout, 300.0)))
+        return streamable_http_client(self.url or "", http_client=http)
+
+    async def _connect(self) -> Client:
+        if self._client is not None and self._task is not None and not self._task.done():
+            return self._client
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._client is not None and self._task is not None and not self._task.done():
+                return self._client
+            ready: asyncio.Future[Client] = asyncio.get_running_loop().create_future()
+            self._closing = asyncio.Event()
+            self._task = asyncio.get_running_loop().create_task(
+                self._hold(ready, self._closing), name=f"mcp-upstream:{self.name}")
+            try:
+                async with asyncio.timeout(self.settings.timeout_s):
+                    self._client = await asyncio.shield(ready)
+            except TimeoutError:
+                self._drop()
+                raise UpstreamError("timeout", f"MCP server '{self.name}' did not complete the "
+                                    f"connection within {self.settings.timeout_s:g}s") from None
+            return self._client
+
+    async def _hold(self, ready: asyncio.Future[Client], closing: asyncio.Event) -> None:
+        """Own the SDK client's context (its task groups live in this task) until closed."""
+        try:
+            async with Client(self._transport(), cache=None, client_info=self._client_info(),
+                              read_timeout_seconds=self.settings.timeout_s) as client:
+                self._bind_lane(client.protocol_version)
+                if not ready.done():
+                    ready.set_result(client)
+                await closing.wait()
+        except BaseException as exc:  # reported to whoever waits
+            if not ready.done():
+                ready.set_exception(_as_upstream_error(self.name, exc))
+            if not isinstance(exc, (Exception, asyncio.CancelledError)):
+                raise
+        finally:
+            self._client = None
+
+    def _bind_lane(self, version: str | None) -> None:
+        if self.settings.kind != "streamable_http" or not self.settings.fast_calls:
+            return
+        if self._lane is None:
+            self._lane = HttpLane(self.url or "", self.settings.resolved_headers(),
+                                  self._client_info().model_dump(by_alias=True, mode="json",
+                                                                 exclude_none=True))
+        self._lane.url = self.url or ""
+        self._lane_on = self._lane.bind(version)
+
+    def _drop(self) -> None:
+        """Forget the connection; its task ends in the background."""
+        self._client = None
+        self._lane_on = False
+        if self._closing is not None:
+            self._closing.set()
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+
+    async def aclose(self) -> None:
+        task = self._task
+        self._drop()
+        if task is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(task, 5)
+        if self._lane is not None:
+            await self._lane.aclose()
+
+    # -- requests ------------------------------------------------------------------------
+
+    async def _request(self, what: str, fn: Any) -> Any:
+        client = await self._connect()
+        t0 = time.perf_counter()
+        try:
+            with anyio.fail_after(self.settings.timeout_s):
+                return await fn(client)
+        except MCPError as exc:
+            if exc.code == CONNECTION_CLOSED:  # the transport ended under the request
+                self._drop()
+                raise UpstreamError("closed", f"MCP server '{self.name}' closed the "
+                                    f"connection during {what}") from None
+            raise  # the server answered with a JSON-RPC error: the connection is fine
+        except TimeoutError:
+            self._drop()
+            raise UpstreamError("timeout", f"MCP server '{self.name}' did not answer {what} "
+                                f"within {self.settings.timeout_s:g}s") from None
+        except Exception as exc:  # noqa: BLE001 - transport failure: reconnect next time
+            self._drop()
+            raise _as_upstream_error(self.name, exc) from None
+        finally:
+            timer = self._timers.get(what)
+            if timer is not None:
+                timer.observe(time.perf_counter() - t0)
+
+    @property
+    def cached_tools(self) -> list[types.Tool]:
+        """The last listing (empty before the first), without a request."""
+        return self._tools or []
+
+    async def list_tools(self, *, refresh: bool = False) -> list[types.Tool]:
+        """Every tool of the upstream (all pages), reused for `list_ttl_s` seconds."""
+        ttl = self.settings.list_ttl_s
+        if not refresh and self._tools is not None and time.monotonic() - self._tools_at < ttl:
+            return self._tools
+
+        async def walk(client: Client) -> list[types.Tool]:
+            tools: list[types.Tool] = []
+            cursor: str | None = None
+            for _ in range(MAX_PAGES):
+                page = await client.session.list_tools(
+                    params=types.PaginatedRequestParams(cursor=cursor))
+                tools.extend(page.tools)
+                cursor = page.next_cursor
+                if not cursor:
+                    return tools
+            raise UpstreamError("protocol", f"MCP server '{self.name}' paginated tools/list "
+                                f"past {MAX_PAGES} pages")
+
+        self._tools = await self._request("tools/list", walk)
+        self._tools_at = time.monotonic()
+        return self._tools
+
+    async def call_tool(self, name: str, arguments: dict[str, Any],
+                        schema: Any = None) -> types.CallToolResult:
+        """One call; `schema` (the tool's listed input schema) names its `Mcp-Param-*`
+        headers on the fast lane."""
+        async def call(client: Client) -> types.CallToolResult:
+            lane = self._lane
+            if lane is not None and self._lane_on:
+                result: Any = await lane.call_tool(name, arguments, schema)
+            else:
+                result = await client.session.call_tool(name, arguments,
+                                                        allow_input_required=True)
+            if isinstance(result, types.InputRequiredResult):
+                raise UpstreamError("protocol", f"MCP server '{self.name}' asked the client for "
+                                    "input (elicitation/sampling), which Keepgate does not "
+                                    "relay")
+            return result
+
+        return await self._request("tools/call", call)
+
+
+def _as_upstream_error(name: str, exc: BaseException) -> UpstreamError:
+    if isinstance(exc, UpstreamError):
+        return exc
+    if isinstance(exc, LaneError):
+        return UpstreamError(exc.kind, f"MCP server '{name}' is unavailable ({exc.message})"
+                             if exc.kind != "protocol" else
+                             f"MCP server '{name}' answered outside the protocol ({exc.message})")
+    if isinstance(exc, BaseExceptionGroup):
+        inner = exc.exceptions[0] if exc.exceptions else exc
+        return _as_upstream_error(name, inner)
+    kind = "closed" if isinstance(exc, (anyio.ClosedResourceError, anyio.BrokenResourceError,
+                                        anyio.EndOfStream, EOFError)) else "unreachable"
+    return UpstreamError(kind, f"MCP server '{name}' is unavailable ({type(exc).__name__})")

@@ -1,0 +1,446 @@
+"""Where each value of a tool call came from: the provenance facts of the policy input.
+
+An injected instruction works by getting the model to use a value the attacker wrote (a
+recipient, an IBAN, a URL) in a side-effecting call. Detectors see only some attack texts;
+where a value came from can be checked whatever the attacker writes. So, once per request,
+the conversation is indexed by *source* — system/developer messages, user messages, trusted
+tool outputs, outputs of human-approved calls, untrusted tool outputs — and each argument
+leaf of a call is looked up in it after normalisation (`keepgate.policy.values`).
+
+Cost: building the index lower-cases every message once (linear in the conversation); a
+lookup is a `str.find` over each source group's text, so one call costs O(leaves x text).
+`bench/policy.py` measures it at 10/100/1000 messages.
+
+The facts it produces are documented in policies/README.md ("Provenance facts").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import re2
+
+from keepgate.policy import values as V
+from keepgate.policy.catalog import EXACT, Catalog, ToolEntry, forms
+
+SYSTEM, USER, TRUSTED, APPROVED, UNTRUSTED, ALLOWLISTED, DERIVED = (
+    "system", "user", "trusted_tool", "approved_tool", "untrusted_tool", "allowlisted",
+    "derived")
+#: Sources that vouch for a value (anything but untrusted tool output or nowhere).
+TRUSTED_SOURCES = frozenset((SYSTEM, USER, TRUSTED, APPROVED, ALLOWLISTED, DERIVED))
+#: Numbers taken from the system and user messages for `derived` (one arithmetic step).
+MAX_OPERANDS = 30
+_NUMBER = re2.compile(r"\d[\d,]*(?:\.\d+)?")
+_ROLE_SOURCE = {"system": SYSTEM, "developer": SYSTEM, "user": USER}
+MAX_LEAVES = 200
+MAX_DEPTH = 12
+MIN_STRING = 3  # shorter strings are found everywhere; they get sources [] unless allowlisted
+
+
+def message_text(content: Any) -> str:
+    """The text of a chat message's content (a string or a list of text parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for p in content:
+            if isinstance(p, str):
+                parts.append(p)
+            elif isinstance(p, Mapping):
+                t = p.get("text")
+                if isinstance(t, str):
+                    parts.append(t)
+                elif isinstance(p.get("content"), (str, list)):
+                    parts.append(message_text(p["content"]))
+        return "\n".join(parts)
+    if content is None:
+        return ""
+    try:
+        return json.dumps(content, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return str(content)
+
+
+class _Group:
+    """All text of one (source, tool), lower-cased, joined on first lookup (and encoded to
+    UTF-8 on the first RE2 lookup)."""
+
+    __slots__ = ("parts", "_text", "_data")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self._text: str | None = None
+        self._data: bytes | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "\n".join(self.parts)
+        return self._text
+
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = self.text.encode("utf-8")
+        return self._data
+
+
+class ConversationIndex:
+    """The conversation grouped by source; built once per request (or per agent step)."""
+
+    def __init__(self, messages: Iterable[Any] | None, catalog: Catalog, *,
+                 approved_ids: Iterable[str] = (), detected: Iterable[Mapping[str, Any]] = (),
+                 extra_texts: Iterable[tuple[str, str | None, str]] = ()) -> None:
+        self.catalog = catalog
+        approved = set(approved_ids)
+        flagged_ids = {d.get("tool_call_id") for d in detected if d.get("tool_call_id")}
+        flagged_idx = {d.get("message_index") for d in detected if d.get("message_index") is not None}
+        self.groups: dict[tuple[str, str | None], _Group] = {}
+        self.untrusted_tools: list[str] = []
+        self.untrusted_count = 0
+        self.taint_sources: list[dict[str, Any]] = []
+        self._operands: list[Decimal] | None = None
+        #: (id, tool name, arguments as sent: JSON text or object) of the assistant's
+        #: earlier calls, in order; parsed only where a total needs them.
+        self.history_calls: list[tuple[str | None, str, Any]] = []
+        names: dict[str, str] = {}
+        #: Tool name by the id of the assistant's call (placing input-guard findings).
+        self.call_tools = names
+        for i, m in enumerate(messages or ()):
+            if not isinstance(m, dict):
+                continue
+            role = m.get("role")
+            if role == "assistant":
+                for tc in m.get("tool_calls") or ():
+                    fn = tc.get("function") if isinstance(tc, dict) else None
+                    if isinstance(fn, dict) and isinstance(fn.get("name"), str):
+                        tcid = tc.get("id") if isinstance(tc.get("id"), str) else None
+                        if tcid:
+                            names[tcid] = fn["name"]
+                        self.history_calls.append((tcid, fn["name"], fn.get("arguments")))
+                fc = m.get("function_call")
+                if isinstance(fc, dict) and isinstance(fc.get("name"), str):
+                    self.history_calls.append((None, fc["name"], fc.get("arguments")))
+                continue
+            content = m.get("content")
+            text = content if isinstance(content, str) else message_text(content)
+            if role in _ROLE_SOURCE:
+                self._add(_ROLE_SOURCE[role], None, text)
+            elif role in ("tool", "function"):
+                tcid = m.get("tool_call_id") if isinstance(m.get("tool_call_id"), str) else None
+                tool = names.get(tcid or "") or (m.get("name") if role == "function" else None)
+                tool = tool if isinstance(tool, str) else "unknown"
+                self.add_output(tool, text, call_id=tcid, approved=tcid in approved,
+                                flagged=(tcid in flagged_ids) or (i in flagged_idx),
+                                message_index=i)
+        for source, tool, text in extra_texts:
+            self._add(source, tool, text)
+
+    def _add(self, source: str, tool: str | None, text: str) -> None:
+        if not text:
+            return
+        g = self.groups.get((source, tool))
+        if g is None:
+            g = self.groups[(source, tool)] = _Group()
+        g.parts.append(V.fold(text))
+        g._text = g._data = None
+
+    def source_of_output(self, tool: str, *, approved: bool = False, flagged: bool = False) -> str:
+        entry = self.catalog.get(tool)
+        if entry.output_trusted:
+            # Declared trusted: outsiders cannot write into it, so a detector finding on it
+            # is a false positive (a directory's `email: …` line read as an instruction).
+            return TRUSTED
+        if flagged:
+            return UNTRUSTED
+        if approved and entry.trust_output_when_approved:
+            return APPROVED
+        return UNTRUSTED
+
+    def finding_on_trusted_output(self, source: Mapping[str, Any]) -> bool:
+        """Does this input-guard taint source point at the output of a tool the catalogue
+        declares `output: trusted`? Such a finding is reported but does not count as a
+        detection (`facts.detected`). The tool is resolved only through the call id's
+        assistant turn in this conversation, never from the source's own `tool` field or
+        a message index (route-specific numbering could point at the wrong message): a
+        finding in a tool *definition*, in an id-less `function` message or anywhere the
+        index cannot place still counts (fail closed)."""
+        tcid = source.get("tool_call_id")
+        if not isinstance(tcid, str) or not tcid:
+            return False
+        tool = self.call_tools.get(tcid)
+        return tool is not None and self.catalog.get(tool).output_trusted
+
+    def add_output(self, tool: str, text: str, *, call_id: str | None = None,
+                   approved: bool = False, flagged: bool = False,
+                   message_index: int | None = None) -> str:
+        """Index one tool output; returns the source it was filed under."""
+        source = self.source_of_output(tool, approved=approved, flagged=flagged)
+        if source == UNTRUSTED:
+            self.untrusted_count += 1
+            if tool not in self.untrusted_tools:
+                self.untrusted_tools.append(tool)
+            if len(self.taint_sources) < 20:
+                self.taint_sources.append({"source": UNTRUSTED, "tool": tool[:200],
+                                           "tool_call_id": call_id, "message_index": message_index})
+        self._add(source, tool, text)
+        return source
+
+    def derived(self, value: Any) -> bool:
+        """Is the number one arithmetic step (+, -, x, /) from two numbers the user or the
+        system prompt wrote ("split the 300 bill three ways" -> 100)? Operands are the first
+        MAX_OPERANDS distinct numbers of those messages; computed once, on first use."""
+        d = V.number(value)
+        if d is None:
+            return False
+        if self._operands is None:
+            found: list[Decimal] = []
+            for source in (SYSTEM, USER):
+                g = self.groups.get((source, None))
+                if g is None:
+                    continue
+                for m in _NUMBER.finditer(g.text[:100_000]):
+                    n = V.number(m.group(0).rstrip(","))
+                    if n is not None and n not in found:
+                        found.append(n)
+                    if len(found) >= MAX_OPERANDS:
+                        break
+            self._operands = found
+        ops = self._operands
+        for i, a in enumerate(ops):
+            for b in ops[i:]:
+                if d in (a + b, abs(a - b), a * b) or (b and d == a / b) or (a and d == b / a):
+                    return True
+        return False
+
+    # -- lookups ------------------------------------------------------------------------
+    def locate(self, value: Any) -> tuple[list[str], list[str]]:
+        """(sources, tools) in which `value` appears, sources in a fixed order."""
+        found = self._matcher(value)
+        if found is None:
+            return [], []
+        sources: list[str] = []
+        tools: list[str] = []
+        for (source, tool), g in self.groups.items():
+            if found(g):
+                if source not in sources:
+                    sources.append(source)
+                if tool is not None and tool not in tools:
+                    tools.append(tool)
+        order = (SYSTEM, USER, TRUSTED, APPROVED, UNTRUSTED)
+        return sorted(sources, key=order.index), tools
+
+    def _matcher(self, value: Any) -> Any:
+        """A predicate over a group for one value, or None when the value is not checkable."""
+        if isinstance(value, bool) or value is None:
+            return None
+        if isinstance(value, (int, float)):
+            d = V.number(value)
+            return None if d is None else (lambda g, d=d: V.find_number(g.text, d))
+        if not isinstance(value, str):
+            return None
+        raw = value.strip()
+        if len(raw) > 2000:
+            raw = raw[:2000]
+        e = V.email_parts(raw)
+        if e:
+            needle = e[0] + "@" + e[1]
+            return lambda g: V.find_token(g.text, needle)
+        if V.looks_like_account(raw):
+            c = V.compact(raw).lower()
+            grouped = V.iban_grouped(V.compact(raw))
+            return lambda g: V.find_token(g.text, c) or V.find_token(g.text, grouped)
+        d = V.number(raw) if any(ch.isdigit() for ch in raw[:3]) else None
+        if d is not None:
+            return lambda g: V.find_number(g.text, d)
+        u = V.parse_url(raw) if "." in raw else None
+        if u is not None:
+            core = u.core
+            return lambda g: V.find_token(g.text, core)
+        s = V.squash(raw)
+        if len(s) < MIN_STRING:
+            return None
+        if " " in s:
+            words = s.split(" ")
+            compiled: list[Any] = []
+
+            def pattern() -> Any:  # compiled on the first text that needs it
+                if not compiled:
+                    compiled.append(V.words_pattern(words))
+                return compiled[0]
+            return lambda g: V.find_words(g.text, words, pattern, g.data)
+        return lambda g: V.find_token(g.text, s)
+
+
+def _parse(arguments: Any) -> Any:
+    if isinstance(arguments, Mapping):
+        return arguments
+    if isinstance(arguments, str) and arguments:
+        try:
+            return json.loads(arguments)
+        except (ValueError, RecursionError):
+            return None
+    return None
+
+
+def leaves(arguments: Any) -> list[tuple[str, str, Any]]:
+    """(JSON pointer, top-level argument name, value) for each string/number leaf."""
+    out: list[tuple[str, str, Any]] = []
+
+    def walk(v: Any, path: str, top: str, depth: int) -> None:
+        if len(out) >= MAX_LEAVES or depth > MAX_DEPTH:
+            return
+        if isinstance(v, Mapping):
+            for k, x in v.items():
+                key = str(k)
+                walk(x, path + "/" + key.replace("~", "~0").replace("/", "~1"),
+                     top or key, depth + 1)
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                walk(x, f"{path}/{i}", top, depth + 1)
+        elif isinstance(v, (str, int, float)) and not isinstance(v, bool):
+            out.append((path, top, v))
+
+    if isinstance(arguments, Mapping):
+        walk(arguments, "", "", 0)
+    return out
+
+
+def arguments_ci(arguments: Any) -> dict[str, list[Any]] | None:
+    """Top-level arguments by lower-case name, each a list of its non-null values (an array
+    contributes its items; `To` and `to` both land under "to"). Rego checks read this."""
+    if not isinstance(arguments, Mapping):
+        return None
+    out: dict[str, list[Any]] = {}
+    for k, v in arguments.items():
+        if v is None:
+            continue
+        items = [x for x in v if x is not None] if isinstance(v, list) else [v]
+        out.setdefault(str(k).lower(), []).extend(items)
+    return out
+
+
+def schema_check(entry: ToolEntry, arguments: Any, schema: Mapping[str, Any] | None
+                 ) -> tuple[list[str] | None, list[str] | None]:
+    """(extra, missing) argument names against the tool's schema or catalogue list; (None,
+    None) when neither says which arguments exist."""
+    if not isinstance(arguments, Mapping):
+        return None, None
+    known: set[str] | None = None
+    required: list[str] = []
+    if isinstance(schema, Mapping) and isinstance(schema.get("properties"), Mapping):
+        known = {str(k).lower() for k in schema["properties"]}
+        req = schema.get("required")
+        required = [str(r) for r in req] if isinstance(req, list) else []
+    if entry.arguments is not None:
+        known = (known or set()) | set(entry.arguments)
+    if known is None:
+        return None, None
+    present = {str(k).lower() for k, v in arguments.items() if v is not None}
+    extra = sorted(str(k) for k in arguments if str(k).lower() not in known)[:20]
+    missing = sorted(r for r in required if r.lower() not in present)[:20]
+    return extra, missing
+
+
+def call_facts(index: ConversationIndex, entry: ToolEntry, arguments: Any,
+               principal: Mapping[str, Any]) -> dict[str, Any]:
+    """The per-call part of the facts: provenance per leaf, untrusted sensitive leaves,
+    constraint results."""
+    prov: dict[str, dict[str, Any]] = {}
+    untrusted: list[str] = []
+    violations: list[dict[str, Any]] = []
+    user_lists: dict[str, list[Any]] = {}
+    for path, top, value in leaves(arguments):
+        top_l = top.lower()
+        sensitive = entry.is_sensitive(top_l)
+        c = entry.constraints.get(top_l)
+        allowlisted = None
+        match: str | None = None
+        if c is not None:
+            uv: list[Any] = []
+            if c.per_user:
+                if c.per_user not in user_lists:
+                    user_lists[c.per_user] = index.catalog.user_values(principal, c.per_user)
+                uv = user_lists[c.per_user]
+            match = c.match(value, uv)
+            allowlisted = match is not None
+            if not allowlisted and c.action != "provenance":
+                violations.append({"path": path, "argument": top[:100], "action": c.action})
+        sources, tools = index.locate(value)
+        if match == EXACT:  # a domain/host/pattern match constrains; it does not vouch
+            sources.append(ALLOWLISTED)
+        if sensitive and not TRUSTED_SOURCES.intersection(sources) and \
+                not isinstance(value, bool) and V.number(value) is not None and \
+                index.derived(value):
+            sources.append(DERIVED)
+        prov[path] = {"sources": sources, "tools": tools[:10], "sensitive": sensitive,
+                      "allowlisted": allowlisted, "matched_by": match}
+        if sensitive and not TRUSTED_SOURCES.intersection(sources):
+            untrusted.append(path)
+    return {"provenance": prov, "untrusted_sensitive": untrusted,
+            "constraint_violations": violations}
+
+
+class Totals:
+    """Conversation-level sums: calls per tool, amounts per tool, distinct recipients."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.calls: dict[str, int] = {}
+        self.amounts: dict[str, Decimal] = {}
+        self.recipients: dict[str, set[str]] = {}
+
+    def add(self, name: str, arguments: Any) -> None:
+        self.calls[name] = self.calls.get(name, 0) + 1
+        entry = self.catalog.get(name)
+        if entry.amount_argument is None and entry.effects != "egress":
+            return
+        arguments = _parse(arguments)
+        args = arguments if isinstance(arguments, Mapping) else {}
+        amount = _amount(self.catalog.get(name), args)
+        if amount is not None:
+            self.amounts[name] = self.amounts.get(name, Decimal(0)) + amount
+        rec = self._recipients(name, args)
+        if rec:
+            self.recipients.setdefault(name, set()).update(rec)
+
+    def _recipients(self, name: str, args: Mapping[str, Any]) -> set[str]:
+        entry = self.catalog.get(name)
+        if entry.effects != "egress":
+            return set()
+        out: set[str] = set()
+        for _, top, v in leaves(args):
+            if isinstance(v, str) and entry.is_sensitive(top) and (
+                    V.email_parts(v) or V.looks_like_account(v) or V.parse_url(v)):
+                out.add(forms(v)[-1])
+        return out
+
+    def facts(self, name: str, arguments: Any) -> dict[str, Any]:
+        """The totals including the call being decided."""
+        amounts = dict(self.amounts)
+        a = _amount(self.catalog.get(name), arguments if isinstance(arguments, Mapping) else {})
+        if a is not None:
+            amounts[name] = amounts.get(name, Decimal(0)) + a
+        rec = {k: set(v) for k, v in self.recipients.items()}
+        new = self._recipients(name, arguments if isinstance(arguments, Mapping) else {})
+        if new:
+            rec.setdefault(name, set()).update(new)
+        everyone = set().union(*rec.values()) if rec else set()
+        return {"calls": dict(self.calls),
+                "amounts": {k: float(v) for k, v in amounts.items()},
+                "recipients": {k: len(v) for k, v in rec.items()},
+                "distinct_recipients": len(everyone)}
+
+
+def _amount(entry: ToolEntry, args: Mapping[str, Any]) -> Decimal | None:
+    field = entry.amount_argument
+    if field is None:
+        return None
+    for k, v in args.items():
+        if str(k).lower() == field:
+            return V.number(v)
+    return None
+
+

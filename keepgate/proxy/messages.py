@@ -1,0 +1,67 @@
+"""`/v1/messages`: Anthropic's Messages API through the chat pipeline.
+
+Auth by `x-api-key` or `Authorization: Bearer`; errors in Anthropic's shape. A deployment that
+speaks Messages natively (`anthropic/...`, or `api: messages`) gets the request passed through;
+every other one gets it translated to chat completions. `count_tokens` counts locally with the
+model's tokenizer (litellm's, as the limits guard does).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from keepgate.adapters.messages import native
+from keepgate.adapters.messages.errors import error_response
+from keepgate.adapters.messages.output import MessageBuilder
+from keepgate.adapters.messages.request import to_chat
+from keepgate.auth.request import require_principal
+from keepgate.limits import estimate
+from keepgate.pipeline import offload
+from keepgate.pipeline.call import Call
+from keepgate.proxy import adapted
+from keepgate.proxy.body import read_json
+from keepgate.runtime import Runtime
+
+CLIENT_HEADERS = ("anthropic-version", "anthropic-beta")
+
+
+async def create(request: Request) -> Response:
+    rt: Runtime = request.app.state.keepgate
+    principal = require_principal(request)
+    body = await read_json(request, rt.config.general_settings.max_body_bytes)
+    deployment = rt.deployment(principal, body.get("model"))
+    is_native = deployment.litellm_params.native_api == "messages"
+    req = to_chat(body, native=is_native)
+    req.headers = {h: request.headers[h] for h in CLIENT_HEADERS if h in request.headers}
+    call = Call(principal=principal, route="messages", model=body["model"], body=req.chat,
+                stream=req.stream)
+    call.deployment = deployment
+    if "x-keepgate-session" in request.headers:  # one conversation across routes and MCP
+        call.state["session"] = request.headers["x-keepgate-session"]
+    opener = None
+    if is_native:
+        req.pass_through()
+        forward = rt.config.general_settings.forward_unknown_fields
+
+        async def opener(c: Call):  # an adapted.Opener
+            return await native.open_stream(rt.upstream, c, native.native_request(
+                c, req, body, forward), req.headers, req.notes)
+
+    builder = MessageBuilder(call.model, req.notes, emit=call.stream)
+    return await adapted.run(rt, call, builder, opener=opener, error_response=error_response)
+
+
+async def count_tokens(request: Request) -> Response:
+    rt: Runtime = request.app.state.keepgate
+    principal = require_principal(request)
+    body = await read_json(request, rt.config.general_settings.max_body_bytes)
+    deployment = rt.deployment(principal, body.get("model"))
+    req = to_chat({**body, "max_tokens": 1}, native=deployment.litellm_params.native_api ==
+                  "messages")
+    # Counting a big prompt takes long (~0.3 s per MB): off the event loop, as the limits do.
+    heavy = offload.size_hint(req.chat.get("messages"), offload.HEAVY_CHARS) >= \
+        offload.HEAVY_CHARS
+    tokens = await offload.run(estimate.prompt_tokens, estimate.tokenizer_model(deployment),
+                               req.chat, heavy=heavy)
+    return JSONResponse({"input_tokens": tokens})

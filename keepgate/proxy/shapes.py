@@ -1,0 +1,152 @@
+"""The request shapes the gateway reads, checked once at the route seam.
+
+Only the fields the gateway itself reads (to route, guard, limit or forward) are typed here;
+everything else passes through untouched (`extra="allow"`), so a client's new or provider-
+specific fields still reach the upstream. Types are strict (no `"1"` → 1, no `1` → True),
+because a value the gateway reads one way and the upstream another is how a check gets
+skipped. A failure becomes one `400 invalid_request_error` naming the field in `param`
+(`messages[2].tool_calls[0].function`), the way OpenAI's own API answers.
+
+The validated model is thrown away: handlers keep the client's dict, so nothing is
+re-serialised differently from what the client sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, \
+    ValidationError
+
+from keepgate.errors import APIError
+from keepgate.input_guards.extract import MESSAGE_ROLES
+
+#: Counts the gateway reads (token budgets, choices): within what a Redis script, a
+#: Prometheus counter and an int64 all hold.
+Count = Annotated[StrictInt, Field(ge=0, le=2**53)]
+Number = StrictInt | float
+
+
+class _Open(BaseModel):
+    """A shape that allows fields it does not name (they pass through to the upstream)."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class Function(_Open):
+    name: StrictStr
+    arguments: StrictStr | None = None
+
+
+class ToolCall(_Open):
+    id: StrictStr | None = None
+    type: StrictStr | None = None
+    function: Function
+
+
+class ContentPart(_Open):
+    type: StrictStr
+
+
+Content = StrictStr | list[ContentPart] | None
+
+
+class Message(_Open):
+    role: Literal[MESSAGE_ROLES]  # type: ignore[valid-type]
+    content: Content = None
+    name: StrictStr | None = None
+    tool_calls: list[ToolCall] | None = None
+    tool_call_id: StrictStr | None = None
+    function_call: dict[str, Any] | None = None
+
+
+class StreamOptions(_Open):
+    include_usage: StrictBool | None = None
+
+
+class ToolFunction(_Open):
+    name: StrictStr
+    parameters: dict[str, Any] | None = None
+    description: StrictStr | None = None
+
+
+class Tool(_Open):
+    type: StrictStr
+    function: ToolFunction | None = None
+
+
+class ChatRequest(_Open):
+    model: StrictStr
+    messages: Annotated[list[Message], Field(min_length=1)]
+    stream: StrictBool | None = None
+    stream_options: StreamOptions | None = None
+    tools: list[Tool] | None = None
+    tool_choice: StrictStr | dict[str, Any] | None = None
+    n: Annotated[StrictInt, Field(ge=1, le=128)] | None = None
+    max_tokens: Count | None = None
+    max_completion_tokens: Count | None = None
+    temperature: Number | None = None
+    top_p: Number | None = None
+    user: StrictStr | None = None
+    response_format: dict[str, Any] | None = None
+
+
+#: Token ids: an embeddings input may be text, texts, token ids, or arrays of token ids.
+TokenId = Annotated[StrictInt, Field(ge=0, le=2**32)]
+
+
+class EmbeddingsRequest(_Open):
+    model: StrictStr
+    input: Annotated[StrictStr, Field(min_length=1)] | Annotated[
+        list[StrictStr], Field(min_length=1)] | Annotated[
+        list[TokenId], Field(min_length=1)] | Annotated[
+        list[Annotated[list[TokenId], Field(min_length=1)]], Field(min_length=1)]
+    encoding_format: Literal["float", "base64"] | None = None
+    dimensions: Annotated[StrictInt, Field(ge=1, le=65536)] | None = None
+    user: StrictStr | None = None
+
+
+def param(loc: tuple[int | str, ...]) -> str:
+    """A pydantic location as OpenAI writes a parameter path: `messages[0].tool_calls`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _UNION_TAG.match(part):
+            continue  # which branch of a union failed: not part of the client's path
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+#: Pydantic's names for union branches in an error location: types, not field names (the
+#: fields here are all lower_snake_case, the model classes CamelCase).
+_UNION_TAG = re.compile(r"^(str|int|bool|float|none|bytes|[a-z-]+\[.*\]|function-\S+|"
+                        r"constrained-\S+|[A-Z]\w*)$")
+_REQUIRED = {"missing"}
+
+
+def check(model: type[BaseModel], body: dict[str, Any]) -> None:
+    """Validate `body` against `model`; the first problem as a 400 with `param`."""
+    try:
+        model.model_validate(body)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+        # The shortest path is the one the client can act on (a union's branches each
+        # report a deeper one).
+        first = min(errors, key=lambda e: len(e["loc"]))
+        where = param(first["loc"]) or None
+        if first["type"] in _REQUIRED:
+            raise APIError(400, f"Missing required parameter: '{where}'.",
+                           code="missing_required_parameter", param=where) from None
+        raise APIError(400, f"Invalid '{where}': {_reason(first, errors)}.",
+                       code="invalid_value", param=where) from None
+
+
+def _reason(first: Mapping[str, Any], errors: Sequence[Mapping[str, Any]]) -> str:
+    same = [e for e in errors if e["loc"][:len(first["loc"])] == first["loc"]]
+    if len(same) > 1:
+        return "not one of the accepted types"
+    return str(first["msg"]).lower()[:200]

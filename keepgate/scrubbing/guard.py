@@ -1,0 +1,372 @@
+"""The "pii" guard: every answer's text and tool-call arguments pass the scrubber.
+
+One transformer for streamed and non-streamed answers (the core assembles the latter).
+Per choice, text goes through a `StreamScrubber` (holds back only what a split entity could
+need; for a non-streamed answer, which the core assembles before the client sees anything,
+it keeps the whole text and scrubs it once at the end); tool calls are held until
+complete — when their arguments parse as JSON, when the choice finishes, or when an
+upstream guard ("policy") already released the whole call — then scrubbed value by value.
+Findings become one `redact` verdict with counts per entity type, the
+`x-keepgate-redactions` header and, for streams whose headers are already sent, a
+`keepgate.redactions` field on the finishing chunk.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from keepgate.auth.principal import Principal
+from keepgate.pipeline.call import Call
+from keepgate.pipeline.chunks import Chunk, ToolCallBuffer, make_chunk
+from keepgate.pipeline.guard import Guard, GuardBlocked
+from keepgate.pipeline.overrides import deep_merge, effective, override_key
+from keepgate.pipeline.verdict import Verdict
+from keepgate.scrubbing.engine import Detector, ModelNotInstalled
+from keepgate.scrubbing.metrics import PiiMetrics
+from keepgate.scrubbing.scrubber import Scrubber
+from keepgate.config.load import config_error
+from keepgate.scrubbing.settings import PiiSettings, SettingsError, parse_settings
+from keepgate.scrubbing.stream import StreamScrubber
+
+log = logging.getLogger("keepgate.pii")
+NAME = "pii"
+HEADER = "x-keepgate-redactions"
+ERROR_HEADER = "x-keepgate-pii"
+
+
+def format_counts(counts: dict[str, int]) -> str:
+    """`EMAIL_ADDRESS=2,PHONE_NUMBER=1`: types and counts only."""
+    return ",".join(f"{k}={v}" for k, v in sorted(counts.items()))
+
+
+@dataclass
+class _CallState:
+    scrubber: Scrubber
+    hold_all_words: bool
+    whole: bool = False  # a non-streamed answer: scrub each choice's text once, at its end
+    counts: Counter[str] = field(default_factory=Counter)
+    streams: dict[int, StreamScrubber] = field(default_factory=dict)
+    tools: ToolCallBuffer = field(default_factory=ToolCallBuffer)
+    released: set[tuple[int, int]] = field(default_factory=set)
+    #: Released calls whose arguments pass unrewritten (`tool_arguments: report`).
+    unredacted: set[tuple[int, int]] = field(default_factory=set)
+    reported: dict[str, int] = field(default_factory=dict)
+    headed: int = 0  # redactions the header counted last time
+    template: Chunk | None = None
+
+    def stream(self, i: int) -> StreamScrubber:
+        if i not in self.streams:
+            self.streams[i] = StreamScrubber.of(self.scrubber, hold_all_words=self.hold_all_words,
+                                                counts=self.counts, whole=self.whole)
+        return self.streams[i]
+
+
+class _Failed(Exception):
+    """The scrubber raised; wraps the cause so upstream errors are never mistaken for it.
+
+    `fed` names the choices of the current chunk whose text is already in the held buffer.
+    """
+
+    def __init__(self, fed: frozenset[int] = frozenset()) -> None:
+        super().__init__("pii scrubber failed")
+        self.fed = fed
+
+
+class PiiGuard(Guard):
+    name = NAME
+
+    def __init__(self, section: dict[str, Any], settings: PiiSettings, detector: Detector) -> None:
+        self.section = section
+        self.settings = settings
+        self.detector = detector
+        self.fail_closed = not settings.fail_open
+        self.metrics: PiiMetrics | None = None
+        self._scrubbers: dict[str, Scrubber | None] = {}
+        #: (role, key_id) override pair -> its scrubber: one lookup per request, no merge.
+        self._by_override: dict[tuple[str | None, str | None], Scrubber | None] = {}
+        # Check every per-role / per-key override now, merged as a request will see it
+        # (`effective`), scrubber included: a bad one must fail start-up, not a live request.
+        base = {k: v for k, v in section.items() if k not in ("roles", "keys")}
+        for group in ("roles", "keys"):
+            for name, over in (section.get(group) or {}).items():
+                where = ("guards", "pii", group, str(name))
+                merged = parse_settings(deep_merge(base, over or {}), where=".".join(where))
+                if merged.enabled:
+                    Scrubber(detector, merged, where)
+        self.scrubber_for_section(section)
+
+    def scrubber_for_section(self, section: dict[str, Any]) -> Scrubber | None:
+        """The scrubber for an effective section (cached; None when it says enabled: false)."""
+        key = json.dumps(section, sort_keys=True, default=str)
+        if key not in self._scrubbers:
+            settings = parse_settings(section)
+            self._scrubbers[key] = Scrubber(self.detector, settings) if settings.enabled else None
+        return self._scrubbers[key]
+
+    def scrubber_for(self, principal: Principal) -> Scrubber | None:
+        """The scrubber for `principal` (its role / key overrides applied; None when they
+        turn scrubbing off). Public so other parts (the hosted agent) scrub what they show
+        with exactly the policy a proxied answer gets."""
+        which = override_key(self.section, principal)
+        if which not in self._by_override:
+            self._by_override[which] = self.scrubber_for_section(effective(self.section, principal))
+        return self._by_override[which]
+
+    def stream_scrubber(self, scrubber: Scrubber,
+                        counts: Counter[str] | None = None) -> StreamScrubber:
+        """A `StreamScrubber` for text arriving in pieces, held back as this guard holds it."""
+        return StreamScrubber.of(scrubber, hold_all_words=self.detector.has_ner,
+                                 counts=counts)
+
+    def transform(self, call: Call, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
+        scrubber = self.scrubber_for(call.principal)
+        if scrubber is None:
+            return chunks
+        return self._run(call, chunks, _CallState(
+            scrubber, hold_all_words=self.detector.has_ner, whole=not call.stream))
+
+    async def _run(self, call: Call, chunks: AsyncIterator[Chunk],
+                   st: _CallState) -> AsyncIterator[Chunk]:
+        bypass = False
+        try:
+            async for chunk in chunks:
+                if bypass:
+                    yield chunk
+                    continue
+                st.template = st.template or chunk
+                try:
+                    out = self._process(chunk, st, call)
+                except _Failed as exc:
+                    bypass = True
+                    yield self._fail(call, st, exc.__cause__ or exc, chunk, exc.fed)
+                    continue
+                if out is not None:
+                    yield out
+            if not bypass:
+                try:
+                    tail = self._flush(st, call)
+                except _Failed as exc:
+                    tail = self._fail(call, st, exc.__cause__ or exc, None)
+                if tail is not None:
+                    yield tail
+        finally:
+            if st.counts:
+                call.add(Verdict(guard=NAME, decision="redact",
+                                 reason=f"redacted {sum(st.counts.values())} value(s)",
+                                 detail={"counts": dict(st.counts)}))
+                if self.metrics is not None:
+                    self.metrics.redacted(st.counts)
+
+    # -- one chunk ---------------------------------------------------------------------
+
+    def _process(self, chunk: Chunk, st: _CallState, call: Call) -> Chunk | None:
+        choices = chunk.get("choices")
+        if not choices:
+            return chunk
+        if len(choices) == 1:
+            fast = self._text_only(chunk, choices[0], st, call)
+            if fast is not _SLOW:
+                return fast  # type: ignore[return-value]
+        out_choices = []
+        finished = False
+        fed: set[int] = set()
+        for ch in choices:
+            i = ch.get("index", 0)
+            fed.add(i)
+            delta = dict(ch.get("delta") or {})
+            reason = ch.get("finish_reason")
+            try:
+                text = delta.get("content")
+                if text:
+                    delta["content"] = st.stream(i).feed(text)
+                if reason:
+                    rest = st.stream(i).flush()
+                    if rest:
+                        delta["content"] = (delta.get("content") or "") + rest
+                calls = self._tool_calls(st, i, delta.pop("tool_calls", None) or (), bool(reason))
+            except Exception as exc:  # any scrubber failure is decided below
+                raise _Failed(frozenset(fed)) from exc
+            if calls:
+                delta["tool_calls"] = calls
+            if text and not delta.get("content"):
+                delta.pop("content")
+            if delta or reason or ch.get("logprobs") is not None:
+                out_choices.append({**ch, "delta": delta})
+            finished = finished or bool(reason)
+        if not out_choices and not chunk.get("usage"):
+            return None
+        out = {**chunk, "choices": out_choices}
+        self._report(st, call, out if finished else None)
+        return out
+
+    def _text_only(self, chunk: Chunk, ch: dict[str, Any], st: _CallState,
+                   call: Call) -> Chunk | None | object:
+        """The common chunk — one choice, a text delta, nothing else — without copies."""
+        delta = ch.get("delta")
+        if (ch.get("finish_reason") or ch.get("logprobs") is not None or not delta
+                or not delta.keys() <= {"content", "role"}):
+            return _SLOW
+        text = delta.get("content")
+        if not text:
+            return chunk
+        try:
+            out = st.stream(ch.get("index", 0)).feed(text)
+        except Exception as exc:  # decided by the caller, as in _process
+            raise _Failed(frozenset({ch.get("index", 0)})) from exc
+        self._report(st, call, None)
+        if out == text:
+            return chunk
+        if out:
+            return {**chunk, "choices": [{**ch, "delta": {**delta, "content": out}}]}
+        if "role" in delta:
+            return {**chunk, "choices": [{**ch, "delta": {"role": delta["role"]}}]}
+        return {**chunk, "choices": []} if chunk.get("usage") else None
+
+    def _tool_calls(self, st: _CallState, i: int, deltas: Any, finished: bool) -> list[dict]:
+        out: list[dict] = []
+        for d in deltas:
+            key = (i, d.get("index", 0))
+            if key in st.released:  # more arguments after a released call: scrub the piece
+                args = (d.get("function") or {}).get("arguments") or ""
+                if key in st.unredacted:
+                    out.append(d)
+                    continue
+                text, counts = st.scrubber.scrub(args) if args else ("", {})
+                st.counts.update(counts)
+                out.append({**d, "function": {**(d.get("function") or {}), "arguments": text}})
+                continue
+            st.tools.add(i, d)
+        for call in st.tools.for_choice(i):
+            key = (i, call["index"])
+            if key in st.released or not (finished or _complete(call["function"]["arguments"])):
+                continue
+            st.released.add(key)
+            if not st.scrubber.redacts_arguments_of(call["function"]["name"]):
+                # Reported, not rewritten: the policy guard put the entities in facts.pii.
+                st.unredacted.add(key)
+                out.append({"index": call["index"], "id": call["id"], "type": call["type"],
+                            "function": dict(call["function"])})
+                continue
+            args, counts = st.scrubber.scrub_arguments(call["function"]["arguments"])
+            st.counts.update(counts)
+            out.append({"index": call["index"], "id": call["id"], "type": call["type"],
+                        "function": {"name": call["function"]["name"], "arguments": args}})
+        return out
+
+    # -- end of stream -----------------------------------------------------------------
+
+    def _flush(self, st: _CallState, call: Call) -> Chunk | None:
+        """Upstream ended without a finish_reason for some choice: release what is held."""
+        choices = []
+        try:
+            for i, stream in sorted(st.streams.items()):
+                rest = stream.flush()
+                calls = self._tool_calls(st, i, (), True)
+                if rest or calls:
+                    delta: dict[str, Any] = {}
+                    if rest:
+                        delta["content"] = rest
+                    if calls:
+                        delta["tool_calls"] = calls
+                    choices.append({"index": i, "delta": delta, "finish_reason": None})
+            for ci, _ in list(st.tools.calls):
+                if ci not in st.streams:
+                    calls = self._tool_calls(st, ci, (), True)
+                    if calls:
+                        choices.append({"index": ci, "delta": {"tool_calls": calls},
+                                        "finish_reason": None})
+        except Exception as exc:
+            raise _Failed() from exc
+        if not choices and dict(st.counts) == st.reported:
+            return None
+        out = make_chunk(st.template)
+        out["choices"] = choices
+        self._report(st, call, out)
+        return out
+
+    def _report(self, st: _CallState, call: Call, final: Chunk | None) -> None:
+        if not st.counts:
+            return
+        total = st.counts.total()
+        if final is None and total == st.headed:
+            return  # the header already says this
+        st.headed = total
+        counts = dict(st.counts)
+        call.headers[HEADER] = format_counts(counts)
+        if final is not None:
+            final["keepgate"] = {**(final.get("keepgate") or {}), "redactions": counts}
+            st.reported = counts
+
+    # -- failure -----------------------------------------------------------------------
+
+    def _fail(self, call: Call, st: _CallState, exc: BaseException, chunk: Chunk | None,
+              fed: frozenset[int] = frozenset()) -> Chunk:
+        """Fail closed (stop the answer) unless `fail_open`, then pass the rest unscrubbed."""
+        log.error("pii scrubber failed: %s", type(exc).__name__)  # never the text
+        verdict = call.add(Verdict(guard=NAME, decision="error", rule="scrubber_error",
+                                   reason=f"PII scrubber failed ({type(exc).__name__})",
+                                   detail={"fail_open": not self.fail_closed,
+                                           "mode": "closed" if self.fail_closed else "open"}))
+        if self.fail_closed:
+            call.headers[ERROR_HEADER] = "error"
+            raise GuardBlocked(verdict, status=503, code="pii_scrubber_unavailable",
+                               type="api_error", message="the PII scrubber failed; the answer "
+                               "was withheld (guards.pii.fail_open is false)",
+                               headers={ERROR_HEADER: "error"})
+        call.headers[ERROR_HEADER] = "error; failed open"
+        held = [{"index": i, "delta": {"content": s.held_text()}, "finish_reason": None}
+                for i, s in sorted(st.streams.items()) if s.held]
+        st.streams.clear()
+        out = chunk or make_chunk(st.template)
+        rest = [{**ch, "delta": {k: v for k, v in (ch.get("delta") or {}).items()
+                                 if k != "content" or ch.get("index", 0) not in fed}}
+                for ch in (out.get("choices") or []) if chunk is not None]
+        return {**out, "choices": held + rest}
+
+
+def _complete(arguments: str) -> bool:
+    """Do the arguments already form a whole JSON value? (An object cannot grow further.)"""
+    if not arguments or arguments.rstrip()[-1:] not in ("}", "]"):
+        return False
+    try:
+        json.loads(arguments)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
+_SLOW = object()  # _text_only: "not the common case, take the general path"
+
+_DETECTORS: dict[str | None, Detector] = {}
+
+
+def shared_detector(nlp_model: str | None) -> Detector:
+    """One Detector per NLP model per process: it is read-only once built (~0.25 s)."""
+    if nlp_model not in _DETECTORS:
+        _DETECTORS[nlp_model] = Detector(nlp_model)
+    return _DETECTORS[nlp_model]
+
+
+def build(section: dict[str, Any], config: Any, ctx: Any) -> PiiGuard:
+    """Registry entry point: validate `guards.pii`, load Presidio once, return the guard.
+
+    A bad section (or a configured NER model that is not installed) stops start-up with
+    a ConfigError naming the file and line.
+    """
+    try:
+        settings = parse_settings(section)
+        guard = PiiGuard(section, settings, shared_detector(settings.nlp_model))
+    except SettingsError as exc:
+        raise config_error(config, exc.path, str(exc)) from None
+    except ModelNotInstalled as exc:
+        raise config_error(config, ("guards", "pii", "nlp_model"), str(exc)) from None
+    extras = getattr(ctx, "extras", None)
+    if isinstance(extras, dict):
+        extras.setdefault("pii", guard)  # the policy guard reports entities in arguments
+    guard.metrics = PiiMetrics.of((extras or {}).get("metrics"))
+    return guard

@@ -1,0 +1,148 @@
+"""The shipped tagger as a Presidio recognizer: PERSON, LOCATION, ORGANIZATION offline.
+
+`KeepgateNerRecognizer().analyze(text, entities)` returns Presidio `RecognizerResult`s, so it
+sits in a `RecognizerRegistry` or an `AnalyzerEngine` like any other recognizer (it needs no
+NLP artifacts). The weights load once per process (`model/keepgate_ner.npz`, ~2 MB).
+
+@-handles: a social-media handle (`@jane_doe`) is a username, which identifies a person
+(or an organisation) as surely as a name does; the Broad Twitter Corpus labels 86 % of
+them as PERSON, ORGANIZATION or LOCATION. So every handle written as one (`@` right before
+it, not after a letter or digit, as in an e-mail) is redacted: with the tagger's label when
+it gives one, else as PERSON (score 0.7). The `@` stays visible (`@<PERSON>`). A handle is
+skipped when it reads as code: at the start of a line (a Python or Java decorator),
+followed by `.`, `(` or `/` (`@app.route(`, `@types/node`), or a well-known at-rule or
+directive (`@media`, `@import`, `@param`, `@here`).
+
+Also skipped: spans inside code identifiers (`DB_PASSWORD=`, `config.Acme`), spans of fewer
+than three letters or digits (`UK`, `ci`), and field names the tagger mistakes for names at
+the start of a sentence (`Aadhaar`, `Passport`, `IBAN`) and programming keywords (`def`).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import regex as re
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from keepgate.scrubbing.ner.tagger import LABELS, Entity, Tagger
+
+MODEL = Path(__file__).resolve().parent / "model" / "keepgate_ner.npz"
+_CODE_HANDLES = frozenset(
+    "media import font-face keyframes charset supports page layer tailwind apply param "
+    "return returns throws throw see since deprecated author version override property "
+    "staticmethod classmethod dataclass abstractmethod here channel everyone all "
+    "interface implementation end synthesize protocol todo fixme type typedef link "
+    "example component injectable input output viewchild hostlistener test before after "
+    "beforeeach aftereach mock patch pytest app router get post put delete".split())
+#: Words the tagger sometimes takes for a name at the start of a sentence, but which name
+#: a document or a field (`Aadhaar 2345 …`, `Passport: …`), never a person or a place.
+_FIELD_WORDS = frozenset(
+    "aadhaar aadhar pan ssn iban bic swift passport password passwd pwd passphrase pin nino "
+    "dni nie nif cpf curp bsn pesel personnummer email e-mail mail phone tel mobile fax api "
+    "url uri id ids token key secret login username user admin root sql json yaml http https "
+    "tcp udp dns ip lan wan vpn ssh ftp smtp imap html css "
+    # keywords of programming languages: code in answers is full of them
+    "def class import from return async await lambda elif yield self const var let func "
+    "function struct enum impl pub fn println printf sudo npm pip".split())
+_LOCK = threading.Lock()
+_TAGGER: Tagger | None = None
+
+
+def shipped_tagger() -> Tagger:
+    """The tagger in the package, loaded once per process."""
+    global _TAGGER
+    with _LOCK:
+        if _TAGGER is None:
+            _TAGGER = Tagger.load(MODEL)
+        return _TAGGER
+
+
+HANDLE = re.compile(r"(?<![\w@.+\-])@([A-Za-z0-9_]{2,30})(?![\w@])")
+HANDLE_SCORE = 0.7
+
+
+_EDGE = "\"'`“”‘’«»()[]{}<>.,;:!?*"
+
+
+def _trimmed(text: str, e: Entity) -> Entity:
+    """The span without quotes or punctuation at its edges (the tagger sometimes takes a
+    closing quote into a name: `"Ada Byron"` in JSON must stay valid JSON)."""
+    s, t = e.start, e.end
+    while s < t and text[s] in _EDGE:
+        s += 1
+    while t > s and text[t - 1] in _EDGE and not (text[t - 1] == "." and t - s <= 3):
+        t -= 1
+    return e if (s, t) == (e.start, e.end) else Entity(s, t, e.label, e.score)
+
+
+def _in_identifier(text: str, start: int, end: int) -> bool:
+    """Part of a code identifier or a key (`DB_PASSWORD=`, `config.Acme`, `$HOME`)?"""
+    if start and text[start - 1] == "@":
+        return False  # a handle: `_` and `.` after it are normal (`@jane_doe.`)
+    if "_" in text[start:end]:
+        return True
+    before = text[start - 1:start] if start else ""
+    after = text[end:end + 1]
+    if before in ("_", "=", "$", "/", "\\", "{", "<", ".") or after in ("_", "=", "(", "/", "\\"):
+        return True
+    return after == "." and text[end + 1:end + 2].isalnum()
+
+
+def _code_handle(text: str, start: int, end: int) -> bool:
+    """Is the entity at [start, end) right after an `@` that reads as code?"""
+    at = start - 1
+    if at < 0 or text[at] != "@":
+        return False
+    line_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", end)
+    rest = text[end:line_end if line_end != -1 else len(text)].strip()
+    if not text[line_start:at].strip() and (not rest or rest[0] in "(."):
+        return True  # a decorator or annotation alone on its line (`@property`, `@app.get(`)
+    if text[end:end + 1] in (".", "(", "/", ":") and text[end + 1:end + 2].strip():
+        return True
+    return text[start:end].lower() in _CODE_HANDLES
+
+
+class KeepgateNerRecognizer(EntityRecognizer):
+    """PERSON / LOCATION / ORGANIZATION from the shipped tagger."""
+
+    def __init__(self, tagger: Tagger | None = None) -> None:
+        self.tagger = tagger or shipped_tagger()
+        super().__init__(supported_entities=list(LABELS), name="KeepgateNerRecognizer",
+                         supported_language="en")
+
+    def load(self) -> None:  # weights are loaded in __init__
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
+        wanted = set(entities) & set(LABELS)
+        if not wanted:
+            return []
+        return [RecognizerResult(e.label, e.start, e.end, e.score)
+                for e in kept(text, self.tagger.entities(text), wanted)]
+
+
+def kept(text: str, found: list[Entity], wanted: set[str]) -> list[Entity]:
+    """The tagger's entities this recognizer reports, plus @-handles (see the module doc).
+    The trainer scores candidate settings through this too, so they are tuned for what
+    the recognizer really redacts."""
+    out: list[Entity] = []
+    for e in found:
+        e = _trimmed(text, e)
+        value = text[e.start:e.end]
+        if e.label not in wanted or sum(c.isalnum() for c in value) < 3:
+            continue  # `ci`, `UK`: too short to identify anyone, often a false alarm
+        if value.lower() in _FIELD_WORDS or _in_identifier(text, e.start, e.end):
+            continue
+        if not _code_handle(text, e.start, e.end):
+            out.append(e)
+    if "PERSON" in wanted and "@" in text:
+        taken = [(e.start, e.end) for e in out]
+        for m in HANDLE.finditer(text):
+            s, t = m.span(1)
+            if not any(a < t and s < b for a, b in taken) and not _code_handle(text, s, t):
+                out.append(Entity(s, t, "PERSON", HANDLE_SCORE))
+    return out
