@@ -30,7 +30,7 @@ from keepgate.proxy import messages, meta, responses
 from keepgate.proxy.chat import chat_completions
 from keepgate.proxy.embeddings import embeddings
 from keepgate.runtime import Runtime
-from keepgate.serving.factory import WORKERS_ENV
+from keepgate.serving import WORKERS_ENV
 from keepgate.upstream.client import Upstream
 
 log = logging.getLogger("keepgate")

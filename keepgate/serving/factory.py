@@ -15,11 +15,14 @@ import sys
 
 from starlette.applications import Starlette
 
+from keepgate.serving import WORKERS_ENV
+
+__all__ = ["CONFIG_ENV", "DEMO_KEY_ENV", "FAILED_DIR_ENV", "STARTUP_FAILURE", "WORKERS_ENV",
+           "create"]
+
 #: Set by `keepgate serve` for its workers.
 CONFIG_ENV = "KEEPGATE_CONFIG"
 DEMO_KEY_ENV = "KEEPGATE_SERVE_MASTER_KEY"
-#: The worker count; each worker prints `keepgate: worker <pid> ready` once it serves.
-WORKERS_ENV = "KEEPGATE_SERVE_WORKERS"
 #: A directory the supervisor watches: a worker that cannot start leaves its error there,
 #: so `keepgate serve` exits non-zero with it (uvicorn's supervisor itself exits 0).
 FAILED_DIR_ENV = "KEEPGATE_SERVE_FAILED_DIR"
