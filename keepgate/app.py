@@ -22,6 +22,7 @@ from keepgate.errors import APIError
 from keepgate.observability.audit import AuditLog
 from keepgate.observability.metrics import Metrics
 from keepgate.observability.refusals import RefusalAudit
+from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Guard, guard_routes
 from keepgate.pipeline.registry import build_guards
 from keepgate.adapters.messages.errors import error_response as anthropic_error
@@ -31,6 +32,7 @@ from keepgate.proxy.chat import chat_completions
 from keepgate.proxy.embeddings import embeddings
 from keepgate.runtime import Runtime
 from keepgate.serving import WORKERS_ENV
+from keepgate.services import Closable, Startable
 from keepgate.upstream.client import Upstream
 
 log = logging.getLogger("keepgate")
@@ -137,7 +139,8 @@ def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = ()) ->
     gs = config.general_settings
     upstream = Upstream(timeout=gs.request_timeout, num_retries=gs.num_retries,
                         retry_backoff=gs.retry_backoff)
-    guards = build_guards(config, {"metrics": metrics, "audit": audit, "upstream": upstream})
+    guards = build_guards(config, GuardDeps(config, metrics=metrics, audit=audit,
+                                            upstream=upstream))
     guards.extend(extra_guards)
     rt = Runtime(config, guards, upstream, metrics, audit)
     obs = config.observability
@@ -151,10 +154,10 @@ def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = ()) ->
     if obs.metrics_port is not None:
         from keepgate.observability.metrics_listener import MetricsListener
 
-        rt.services["metrics_listener"] = MetricsListener(rt, obs.metrics_host, obs.metrics_port)
+        rt.services.add(MetricsListener(rt, obs.metrics_host, obs.metrics_port))
     store = build_store(config)
     if store is not None:
-        rt.services["response_store"] = store
+        rt.response_store = rt.services.add(store)
         rt.ready_checks["response_store"] = store.ready
         rt.feature_checks.add("response_store")
     return rt
@@ -182,20 +185,18 @@ def create_app(config: KeepgateConfig | None = None, *, extra_guards: Sequence[G
             await fake.start()
             for d in builtin:
                 rt.upstream.api_base_override[d.model_name] = fake.url
-        for svc in list(rt.services.values()):
-            start = getattr(svc, "start", None)
-            if start:
-                await start()
+        for part in rt.services:
+            if isinstance(part, Startable):
+                await part.start()
         if os.environ.get(WORKERS_ENV):  # one of `keepgate serve --workers N`'s processes
             print(f"keepgate: worker {os.getpid()} ready", file=sys.stderr, flush=True)
         try:
             yield
         finally:
-            for svc in list(rt.services.values()):
-                stop = getattr(svc, "aclose", None)
-                if stop:
+            for part in rt.services:
+                if isinstance(part, Closable):
                     with contextlib.suppress(Exception):
-                        await stop()
+                        await part.aclose()
             for guard in rt.guards:
                 with contextlib.suppress(Exception):
                     await guard.aclose()

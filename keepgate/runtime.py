@@ -14,6 +14,7 @@ from typing import Any
 
 import anyio
 
+from keepgate.adapters.responses.store import ResponseStore
 from keepgate.auth.keys import KeyStore
 from keepgate.auth.principal import Principal
 from keepgate.config.model import KeepgateConfig, ModelDeployment
@@ -26,6 +27,7 @@ from keepgate.pipeline import chain
 from keepgate.pipeline import usage as usage_mod
 from keepgate.pipeline.call import Call, Outcome, Usage
 from keepgate.pipeline.guard import Chunk, Guard, GuardBlocked
+from keepgate.services import ReadyCheck, Services
 from keepgate.upstream.client import Upstream, UpstreamError
 
 log = logging.getLogger("keepgate")
@@ -44,13 +46,16 @@ class Runtime:
         self.metrics = metrics
         self.audit = audit
         self.started = time.time()
-        #: Extra readiness checks: name -> async () -> (ok, detail).
-        self.ready_checks: dict[str, Any] = {}
+        #: Extra readiness checks by the name /readyz shows them under.
+        self.ready_checks: dict[str, ReadyCheck] = {}
         #: Checks of one feature's own store (responses, MCP, agent runs): when one is down
         #: only that feature's calls are refused, so the pod stays ready, `degraded`.
         self.feature_checks: set[str] = set()
-        #: Services other parts attach (agent runner, policy engine, scanner...).
-        self.services: dict[str, Any] = {}
+        #: Parts other modules attach (agent runner, MCP gateway, response store, UI...),
+        #: found by type and started / closed with the app.
+        self.services = Services()
+        #: Where `POST /v1/responses` keeps answers (None: `response_store.backend: off`).
+        self.response_store: ResponseStore | None = None
         #: OpenTelemetry spans; a no-op unless observability.tracing is on.
         self.tracer: NoTracer = NoTracer()
         #: Share of calls whose response-side guard time is measured per guard.
@@ -111,7 +116,7 @@ class Runtime:
                 if upstream is not None:
                     stream = await upstream(call)
                 else:
-                    stream = await self.upstream.stream_chat(call.deployment,
+                    stream = await self.upstream.stream_chat(call.target(),
                                                              self.upstream_body(call))
             self.metrics.upstream_seconds.labels(call.model).observe(time.perf_counter() - t0)
         except UpstreamError as exc:
@@ -120,8 +125,7 @@ class Runtime:
         guards = self.active_guards(skip)
         meter = None
         if guards and (self.tracer.enabled or random.random() < self.response_timing_sample):
-            meter = [0.0] * (len(guards) + 1)
-            call.state["_response_meter"] = (guards, meter)
+            meter = call.response_meter = chain.new_meter(guards)
         return chain.wrap_response(guards, call, self._count_upstream(call, stream), meter)
 
     async def _count_upstream(self, call: Call, stream: AsyncIterator[Chunk]
@@ -138,7 +142,7 @@ class Runtime:
                     generated += len(d.get("content") or "")
                     for tc in d.get("tool_calls") or ():
                         generated += len((tc.get("function") or {}).get("arguments") or "")
-                call.state["_generated_chars"] = generated
+                call.generated_chars = generated
                 yield chunk
         except UpstreamError as exc:
             self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
@@ -149,7 +153,7 @@ class Runtime:
         really said goes to the call's audit record (and a warning to the log)."""
         clean, original = usage_mod.clean(usage)
         if original is not None:
-            call.state.setdefault("audit", {})["upstream_usage_invalid"] = original
+            call.audit["upstream_usage_invalid"] = original
             log.warning("upstream %s reported invalid usage; counted as %s", call.model,
                         {k: clean.get(k) for k in ("prompt_tokens", "completion_tokens")},
                         extra={"request_id": call.id})
@@ -166,7 +170,7 @@ class Runtime:
         if outcome.usage is None:
             outcome.usage = call.usage
         if not outcome.generated_tokens:
-            outcome.generated_tokens = (call.state.get("_generated_chars", 0) + 3) // 4
+            outcome.generated_tokens = (call.generated_chars + 3) // 4
 
         def on_error(guard: Guard, exc: BaseException) -> None:
             log.error("guard %s failed to settle: %s", guard.name, type(exc).__name__,
@@ -182,12 +186,11 @@ class Runtime:
         elapsed = time.perf_counter() - call.started
         mark_recorded()  # the refusal middleware leaves this request to this record
         code = "" if outcome.http_status < 400 else \
-            str(call.state.get("error_code") or outcome.status)
+            str(call.error_code or outcome.status)
         m.requests.labels(call.route, call.model, str(outcome.http_status), code).inc()
         m.request_seconds.labels(call.route).observe(elapsed)
-        if "_response_meter" in call.state:
-            guards, meter = call.state["_response_meter"]
-            spent = chain.guard_self_times(guards, meter)
+        if call.response_meter is not None:
+            spent = chain.guard_self_times(call.response_meter)
             for name, seconds in spent.items():
                 m.stage_seconds.labels(name, "response").observe(seconds)
             self.tracer.annotate(call, {f"keepgate.guard.{name}.response_ms": round(s * 1e3, 3)
@@ -215,8 +218,7 @@ class Runtime:
             record["cost_usd"] = call.cost_usd
         if call.facts.tainted:
             record["tainted"] = True
-        if "audit" in call.state:  # route-specific fields (MCP server, tool, session...)
-            record.update(call.state["audit"])
+        record.update(call.audit)  # route-specific fields (MCP server, tool, session...)
         self.audit.write(record)
 
     def response_headers(self, call: Call) -> dict[str, str]:
@@ -235,7 +237,8 @@ def blocked_error(exc: GuardBlocked, call: Call | None = None) -> APIError:
     The stopping verdict is recorded on the call (once) for headers, audit and metrics.
     """
     if call is not None:
-        call.state.setdefault("error_code", exc.code)
+        if call.error_code is None:
+            call.error_code = exc.code
         if exc.verdict not in call.verdicts:
             call.add(exc.verdict)
     extra = {"keepgate": {"guard": exc.verdict.guard, "rule": exc.verdict.rule,

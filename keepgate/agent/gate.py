@@ -1,8 +1,11 @@
-"""The two guards the agent consults between model turns, found in `rt.guards` by name:
+"""The two guards the agent consults between model turns, found in `rt.guards` by the
+capability they implement (`keepgate.pipeline.capabilities`):
 
-- "policy": asked before every tool execution, with the same input document the proxy
-  builds (`keepgate.policy.inputs.build_policy_input`), so the same Rego decides both paths;
-- "input": scans every tool result before the model sees it; a finding taints the run.
+- a `ToolPolicy` (the policy guard): asked before every tool execution, with the same input
+  document the proxy builds (`keepgate.policy.inputs.build_policy_input`), so the same Rego
+  decides both paths;
+- a `ResultScanner` (the input guard): scans every tool result before the model sees it; a
+  finding taints the run.
 
 Both fail closed: a policy that cannot decide denies, a scan that crashes withholds the
 result, unless the guard itself is configured to fail open.
@@ -16,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keepgate.auth.principal import Principal
+from keepgate.pipeline import capabilities
 from keepgate.policy.decision import PolicyDecision
+from keepgate.policy.inputs import ProvenanceContext, build_policy_input
 from keepgate.runtime import Runtime
 
 log = logging.getLogger("keepgate.agent")
@@ -32,49 +37,44 @@ class ToolDecision:
 
 class PolicyGate:
     def __init__(self, rt: Runtime, allow_without_policy: bool) -> None:
-        guard = next((g for g in rt.guards if g.name == "policy"), None)
-        self.service = getattr(guard, "service", None)
-        self.fail_closed = bool(getattr(guard, "fail_closed", True))
+        self.policy = capabilities.tool_policy(rt.guards)
         self.allow_without_policy = allow_without_policy
-        if self.service is None:
+        if self.policy is None:
             log.warning("agent: no policy guard is enabled; tool calls are %s",
                         "allowed unchecked" if allow_without_policy else "refused")
 
     def context(self, messages: list[dict[str, Any]], schemas: list[dict[str, Any]], *,
-                approved_ids: list[str], detected: list[dict[str, Any]]) -> Any:
+                approved_ids: list[str], detected: list[dict[str, Any]]
+                ) -> ProvenanceContext | None:
         """The run's provenance index over its messages (None without a policy): the same
         catalogue and facts the proxy path uses, so a recipient that only a document named
         waits for approval here too."""
-        if self.service is None:
+        if self.policy is None:
             return None
-        from keepgate.policy.catalog import catalog_for
-        from keepgate.policy.inputs import ProvenanceContext
-
         executed = [m.get("tool_call_id") for m in messages if m.get("role") == "tool"
                     and str(m.get("content") or "").startswith('{"ok": true')]
-        return ProvenanceContext(catalog_for(self.service.bundle.data), messages, tools=schemas,
+        return ProvenanceContext(self.policy.tool_catalog(), messages, tools=schemas,
                                  approved_ids=approved_ids, detected=detected,
                                  executed_ids=[i for i in executed if isinstance(i, str)])
 
     async def decide(self, principal: Principal, tool: str, arguments: dict[str, Any], *,
                      offered: list[str], model: str, facts: dict[str, Any], call_id: str,
-                     metadata: dict[str, Any], context: Any = None) -> ToolDecision:
-        if self.service is None:
+                     metadata: dict[str, Any], context: ProvenanceContext | None = None
+                     ) -> ToolDecision:
+        if self.policy is None:
             if self.allow_without_policy:
                 return ToolDecision("allow", "policy.off")
             return ToolDecision("deny", "policy.unavailable",
                                 ["policy.unavailable: no tool-call policy is configured and "
                                  "agent.allow_without_policy is false"])
-        from keepgate.policy.inputs import build_policy_input
-
         inp = build_policy_input(principal, tool, arguments, offered_tools=offered, model=model,
                                  facts=facts, call_id=call_id, metadata=metadata,
                                  context=context)
         try:
-            d: PolicyDecision = await self.service.decide(inp)
+            d: PolicyDecision = await self.policy.decide_tool(inp)
         except Exception as exc:  # noqa: BLE001 - the engine could not decide
             log.error("agent: policy decision failed: %s", type(exc).__name__)
-            if not self.fail_closed:
+            if not self.policy.fail_closed:
                 return ToolDecision("allow", "policy.error_fail_open")
             return ToolDecision("error", "policy.error",
                                 [f"policy.error: the policy could not decide ({type(exc).__name__})"])
@@ -95,7 +95,7 @@ class ScanOutcome:
 
 class ResultScanner:
     def __init__(self, rt: Runtime) -> None:
-        self.guard = next((g for g in rt.guards if g.name == "input"), None)
+        self.guard = capabilities.result_scanner(rt.guards)
 
     async def scan(self, principal: Principal, text: str) -> ScanOutcome:
         if self.guard is None:
@@ -104,7 +104,7 @@ class ResultScanner:
             result = await self.guard.scan_tool_result(principal, text)
         except Exception as exc:  # noqa: BLE001
             log.error("agent: tool result scan failed: %s", type(exc).__name__)
-            if not getattr(self.guard, "fail_closed", True):
+            if not self.guard.fail_closed:
                 return ScanOutcome(error=True)
             return ScanOutcome(blocked=True, rules=["input.internal_error"], error=True)
         if result is None:

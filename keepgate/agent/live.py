@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from typing import Any
-
+from typing import TYPE_CHECKING, Any
 from keepgate.agent.state import RunState
 from keepgate.auth.principal import Principal
 from keepgate.proxy.sse import encode
+
+if TYPE_CHECKING:
+    from keepgate.agent.redact import Redactor
 
 #: Events that end a run's stream.
 FINAL_EVENTS = frozenset({"run.completed", "run.failed"})
@@ -36,7 +38,7 @@ class LiveRun:
         self.model_s = 0.0
         self.tool_s = 0.0
         #: The owner's scrubbing policy (`redact.Redactor`), built on first use.
-        self.redactor: Any = None
+        self.redactor: Redactor | None = None
         #: tool_call_id -> its arguments as the client may see them (scrubbed in the model
         #: turn, emitted with tool.requested); the last answer's scrubbed text.
         self.shown: dict[str, str] = {}

@@ -26,6 +26,7 @@ from keepgate.agent.state import RunState
 from keepgate.auth.principal import Principal
 from keepgate.errors import APIError
 from keepgate.limits.estimate import Price, price_of
+from keepgate.pipeline import capabilities
 from keepgate.pipeline.call import Call, Facts, Outcome
 from keepgate.pipeline.chunks import ToolCallBuffer
 from keepgate.pipeline.guard import GuardBlocked
@@ -35,7 +36,13 @@ from keepgate.runtime import Runtime, blocked_error
 if TYPE_CHECKING:
     from keepgate.agent.redact import Redactor
 
-SKIP = ("policy", "pii")
+#: The capabilities the agent applies itself rather than through the pipeline (see above).
+SKIPPED_CAPABILITIES = (capabilities.ToolPolicy, capabilities.Redactor)
+
+
+def skipped(rt: Runtime) -> tuple[str, ...]:
+    """Names of the guards the agent's model calls leave out of the pipeline."""
+    return tuple(g.name for g in rt.guards if isinstance(g, SKIPPED_CAPABILITIES))
 
 
 class AgentStop(Exception):
@@ -89,7 +96,7 @@ def _stop_for(exc: GuardBlocked | APIError, call: Call) -> AgentStop:
 
 async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: RunState,
                      messages: list[dict[str, Any]], tools: list[dict[str, Any]],
-                     redactor: "Redactor", on_delta: Callable[[str], None]) -> Turn:
+                     redactor: "Redactor", on_delta: Callable[[str], object]) -> Turn:
     """One streamed model call. `on_delta` gets the text as the client may see it."""
     body: dict[str, Any] = {**state.model_params, "model": state.model, "messages": messages,
                             "stream": True}
@@ -117,7 +124,7 @@ async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: 
 
         stream = None
         try:
-            stream = await rt.open_chat(call, skip=SKIP)
+            stream = await rt.open_chat(call, skip=skipped(rt))
             async for chunk in stream:
                 for ch in chunk.get("choices") or ():
                     if ch.get("index", 0) != 0:
@@ -131,11 +138,11 @@ async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: 
             show(scrub.flush())
             turn.shown_arguments = [redactor.arguments(tc["function"]["arguments"] or "", counts)
                                     for tc in buffer.for_choice(0)]
-        except AgentStop as stop:  # the scrubber failed (fail closed)
+        except AgentStop as failed:  # the scrubber failed (fail closed)
             call.add(Verdict(guard="pii", decision="error", rule="scrubber_error",
                              reason="PII scrubber failed", detail={"mode": "closed"}))
             outcome = Outcome("blocked", http_status=503)
-            raise stop from None
+            raise failed from None
         except GuardBlocked as exc:
             stop = _stop_for(exc, call)
             outcome = Outcome("blocked", http_status=stop.detail["status"])
@@ -154,9 +161,8 @@ async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: 
             call.add(Verdict(guard="pii", decision="redact",
                              reason=f"redacted {sum(counts.values())} value(s)",
                              detail={"counts": dict(counts)}))
-            metrics = getattr(redactor.guard, "metrics", None)
-            if metrics is not None:
-                metrics.redacted(counts)
+            if redactor.guard is not None:
+                redactor.guard.record_redactions(counts)
         for i, tc in enumerate(buffer.for_choice(0)):
             turn.tool_calls.append({"id": tc["id"] or f"call_{call.id}_{i}", "type": "function",
                                     "function": dict(tc["function"])})

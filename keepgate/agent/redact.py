@@ -1,4 +1,5 @@
-"""What the client of a run may see: everything passes the "pii" guard's scrubber.
+"""What the client of a run may see: everything passes the PII guard's scrubber (the
+`keepgate.pipeline.capabilities.Redactor` among the guards).
 
 Tools run with the arguments the model actually produced (the tool-call policy decides where
 data may go), so the agent's model call skips the pipeline's "pii" guard and the agent scrubs
@@ -19,6 +20,7 @@ from typing import Any
 
 from keepgate.agent.model_call import AgentStop
 from keepgate.auth.principal import Principal
+from keepgate.pipeline import capabilities
 from keepgate.runtime import Runtime
 
 log = logging.getLogger("keepgate.agent")
@@ -38,10 +40,11 @@ class Redactor:
     """The scrubbing policy for one principal. Without a pii guard (or with it turned off
     for this principal by an override) every method returns its input."""
 
-    def __init__(self, guard: Any, principal: Principal) -> None:
+    def __init__(self, guard: capabilities.Redactor | None, principal: Principal) -> None:
         self.guard = guard
+        self.principal = principal
         self.scrubber = guard.scrubber_for(principal) if guard is not None else None
-        self.fail_closed = bool(getattr(guard, "fail_closed", True))
+        self.fail_closed = guard.fail_closed if guard is not None else True
 
     def _failed(self, exc: BaseException) -> None:
         log.error("agent: pii scrub failed: %s", type(exc).__name__)  # never the text
@@ -122,8 +125,9 @@ class TextStream:
 
     def __init__(self, redactor: Redactor, counts: Counter[str]) -> None:
         self.redactor = redactor
-        self.inner = (redactor.guard.stream_scrubber(redactor.scrubber, counts)
-                      if redactor.scrubber is not None else None)
+        self.inner = (redactor.guard.stream_for(redactor.principal, counts)
+                      if redactor.guard is not None and redactor.scrubber is not None
+                      else None)
 
     def feed(self, delta: str) -> str:
         if self.inner is None:
@@ -147,11 +151,10 @@ class TextStream:
 
 
 class OutputScrubber:
-    """Finds the "pii" guard in `rt.guards` and hands out per-principal `Redactor`s."""
+    """Finds the PII guard in `rt.guards` and hands out per-principal `Redactor`s."""
 
     def __init__(self, rt: Runtime) -> None:
-        self.guard = next((g for g in rt.guards if g.name == "pii"), None)
-        self.metrics = getattr(self.guard, "metrics", None)
+        self.guard = capabilities.redactor(rt.guards)
 
     def for_principal(self, principal: Principal) -> Redactor:
         return Redactor(self.guard, principal)

@@ -13,6 +13,7 @@ Same keys as the proxy; a run is visible only to the key that started it (and th
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -29,19 +30,20 @@ from keepgate.proxy.body import read_json
 from keepgate.proxy.sse import SSEResponse
 from keepgate.runtime import Runtime
 
-SERVICE = "agent"
-
-
 def _service(request: Request) -> AgentService:
-    return request.app.state.keepgate.services[SERVICE]
+    rt: Runtime = request.app.state.keepgate
+    service = rt.services.get(AgentService)
+    if service is None:  # the routes are only added with the service
+        raise RuntimeError("the agent service is not attached")
+    return service
 
 
-async def _body(request: Request) -> dict:
+async def _body(request: Request) -> dict[str, Any]:
     rt: Runtime = request.app.state.keepgate
     return await read_json(request, rt.config.general_settings.max_body_bytes)
 
 
-def _events(live: LiveRun, after: int = 0) -> Response:
+def _events(live: LiveRun, after: int = 0) -> Response | SSEResponse:
     async def body() -> AsyncIterator[bytes]:
         async for event in live.subscribe(after):
             yield sse(event)
@@ -50,14 +52,14 @@ def _events(live: LiveRun, after: int = 0) -> Response:
     return SSEResponse(body(), {"x-keepgate-run-id": live.state.id})
 
 
-async def _respond(svc: AgentService, live: LiveRun, stream: bool) -> Response:
+async def _respond(svc: AgentService, live: LiveRun, stream: bool) -> Response | SSEResponse:
     if stream:
         return _events(live)
     await live.settled.wait()
     return JSONResponse(svc.public(live.state), headers={"x-keepgate-run-id": live.state.id})
 
 
-async def create_run(request: Request) -> Response:
+async def create_run(request: Request) -> Response | SSEResponse:
     principal = require_principal(request)
     body = await _body(request)
     stream = body.get("stream", True)
@@ -75,7 +77,7 @@ async def get_run(request: Request) -> Response:
     return JSONResponse(svc.public(state))
 
 
-async def run_events(request: Request) -> Response:
+async def run_events(request: Request) -> Response | SSEResponse:
     principal = require_principal(request)
     svc = _service(request)
     run_id = request.path_params["run_id"]
@@ -105,7 +107,7 @@ async def cancel_run(request: Request) -> Response:
     return JSONResponse(svc.public(state))
 
 
-async def resume_run(request: Request) -> Response:
+async def resume_run(request: Request) -> Response | SSEResponse:
     principal = require_principal(request)
     stream = True
     if int(request.headers.get("content-length") or 0):
@@ -125,7 +127,7 @@ def attach(app: Starlette, rt: Runtime) -> None:
     service = build_service(rt)
     if service is None:
         return
-    rt.services[SERVICE] = service
+    rt.services.add(service)
     rt.ready_checks["agent:checkpoints"] = service.store.ready
     rt.feature_checks.add("agent:checkpoints")
     base = "/v1/agent/runs"

@@ -34,8 +34,11 @@ from keepgate.input_guards.config import InputConfigError, InputSettings, parse_
 from keepgate.input_guards.extract import TOOL_ROLES, Item
 from keepgate.input_guards.judge import Judge, JudgeConfigError
 from keepgate.input_guards.scanner import Scanner, ScanResult
+from keepgate.auth.principal import Principal
 from keepgate.pipeline import offload
 from keepgate.pipeline.call import Call
+from keepgate.pipeline.capabilities import ResultScanner
+from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Guard, GuardBlocked
 from keepgate.pipeline.overrides import deep_merge, effective, override_key
 from keepgate.pipeline.verdict import Verdict
@@ -56,7 +59,7 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-class InputGuard(Guard):
+class InputGuard(Guard, ResultScanner):
     name = "input"
 
     def __init__(self, section: dict[str, Any], config: KeepgateConfig | None = None,
@@ -171,7 +174,7 @@ class InputGuard(Guard):
         self._remember(key, result)
         return result
 
-    async def scan_tool_result(self, principal: Any, text: str) -> ScanResult | None:
+    async def scan_tool_result(self, principal: Principal, text: str) -> ScanResult | None:
         """A tool result the hosted agent is about to give the model (None: not scanned).
 
         The caller's role/key overrides apply, and the result lands in the same cache as
@@ -183,7 +186,8 @@ class InputGuard(Guard):
         item = Item("tool", "tool_result", text, extract.tool_content_text)
         return await self._scan(scanner, settings, item, Budget(settings.scan_budget_s))
 
-    async def scan_text(self, principal: Any, text: str, role: str) -> ScanResult | None:
+    async def scan_text(self, principal: Principal | None, text: str, role: str
+                        ) -> ScanResult | None:
         """One text a model will read, as scan role `role` (e.g. an MCP tool definition):
         the same overrides, cache, off-loop scanning and budget as a request's items
         (None: that role is not scanned)."""
@@ -296,12 +300,12 @@ def _base(section: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in section.items() if k not in ("roles", "keys")}
 
 
-def build(section: dict[str, Any], config: KeepgateConfig | None = None, ctx: Any = None) -> InputGuard:
+def build(section: dict[str, Any], config: KeepgateConfig | None = None,
+          deps: GuardDeps | None = None) -> InputGuard:
     """Registry entry point (`keepgate.pipeline.registry`); raises on a bad section or rule
     pack, naming the config file and line where there is one."""
-    extras = getattr(ctx, "extras", None) or {}
     try:
-        return InputGuard(section, config, extras.get("upstream"))
+        return InputGuard(section, config, deps.upstream if deps is not None else None)
     except InputConfigError as exc:
         if config is None:
             raise

@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.routing import Route
+
 from keepgate.auth.principal import Principal
 from keepgate.config.model import KeepgateConfig
 from keepgate.limits import estimate
@@ -27,6 +29,7 @@ from keepgate.limits.settings import LimitsSettings, load_settings
 from keepgate.limits.spec import CONFIG_NAME, UNIT, Caps, Subject, merge_raw, parse_caps
 from keepgate.pipeline import offload
 from keepgate.pipeline.call import Call, Outcome
+from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Chunk, Guard, GuardBlocked
 from keepgate.pipeline.overrides import effective
 from keepgate.pipeline.verdict import Verdict
@@ -354,13 +357,14 @@ class LimitsGuard(Guard):
     async def aclose(self) -> None:
         await self.backend.aclose()
 
-    def routes(self) -> list:
+    def routes(self) -> list[Route]:
         from keepgate.limits.routes import limits_routes
 
         return limits_routes(self)
 
 
-def build(section: dict[str, Any], config: KeepgateConfig, ctx: Any) -> LimitsGuard:
+def build(section: dict[str, Any], config: KeepgateConfig, deps: GuardDeps | None = None
+          ) -> LimitsGuard:
     settings = load_settings(section, config)
     backend: Backend
     if settings.backend == "redis":
@@ -372,8 +376,8 @@ def build(section: dict[str, Any], config: KeepgateConfig, ctx: Any) -> LimitsGu
     else:
         backend = LocalBackend()
     estimate.warm_up(sorted({estimate.tokenizer_model(d) for d in config.model_list}))
-    extras = getattr(ctx, "extras", None) or {}
-    guard = LimitsGuard(section, config, settings, backend, LimitsMetrics.of(extras.get("metrics")))
+    guard = LimitsGuard(section, config, settings, backend,
+                        LimitsMetrics.of(deps.metrics if deps is not None else None))
     unpriced = [name for name, price in guard._prices.items() if not price.known]
     if unpriced:
         log.warning("limits: no price for model(s) %s (not in litellm's price map, no "

@@ -7,6 +7,7 @@ Imported only when `mcp_servers` is not empty: the MCP SDK costs ~1.5 s of start
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -24,10 +25,10 @@ from keepgate.mcp.pins import PinNotFound
 from keepgate.mcp.service import McpGateway
 from keepgate.mcp.settings import BUILTIN_DEMO, McpServerSettings, McpSettings
 from keepgate.mcp.store import Store, StoreUnavailable
+from keepgate.observability.ui import UIAuth
 from keepgate.proxy.body import read_json
 from keepgate.runtime import Runtime
 
-SERVICE = "mcp"
 
 
 class McpService:
@@ -62,11 +63,11 @@ def mount(app: Starlette, rt: Runtime, settings: McpSettings,
             logging.getLogger(noisy).setLevel(logging.WARNING)
     gw = McpGateway(rt, settings, servers, store)
     endpoints = McpRoutes(gw)
-    rt.services[SERVICE] = McpService(gw, endpoints)
+    rt.services.add(McpService(gw, endpoints))
     # First: every MCP request would otherwise be matched against each route before them.
     app.router.routes[0:0] = endpoints.routes()
     app.router.routes.extend(_api_routes(gw))
-    ui_auth = rt.services.get("ui_auth")
+    ui_auth = rt.services.get(UIAuth)
     if ui_auth is not None:
         app.router.routes.extend(_ui_routes(gw, ui_auth))
     return gw
@@ -117,7 +118,8 @@ async def _record(gw: McpGateway, approval_id: str) -> dict[str, Any]:
                        code="approval_not_found") from None
 
 
-def _store_errors(fn: Any) -> Any:
+def _store_errors(fn: Callable[[Request], Awaitable[Response]]
+                  ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         try:
             return await fn(request)
@@ -185,7 +187,7 @@ def _api_routes(gw: McpGateway) -> list[Route]:
             Route("/v1/mcp/approvals/{approval_id}", _store_errors(decide), methods=["POST"])]
 
 
-def _ui_routes(gw: McpGateway, authorised: Any) -> list[Route]:
+def _ui_routes(gw: McpGateway, authorised: UIAuth) -> list[Route]:
     """The /ui page's approvals panel (admin session cookie or admin key)."""
 
     def denied() -> Response:

@@ -27,6 +27,7 @@ from keepgate.mcp.pins import PinVerdict, Pins
 from keepgate.mcp.settings import McpSettings
 from keepgate.mcp.upstream import Upstream
 from keepgate.policy.decision import reason_id
+from keepgate.pipeline.capabilities import ResultScanner, ToolPolicy
 from keepgate.policy.inputs import build_policy_input
 
 log = logging.getLogger("keepgate.mcp")
@@ -35,7 +36,7 @@ ROUTE = "mcp"
 
 class Catalog:
     def __init__(self, settings: McpSettings, upstreams: dict[str, Upstream], pins: Pins,
-                 input_guard: Any, policy: Any) -> None:
+                 input_guard: ResultScanner | None, policy: ToolPolicy | None) -> None:
         self.settings = settings
         self.upstreams = upstreams
         self.pins = pins
@@ -96,13 +97,13 @@ class Catalog:
         """The tool policy's role rules, asked once per (key, tool, policy version)."""
         if self.policy is None:
             return True
-        key = (principal.key_id, principal.role, server, tool, self.policy.reloads)
+        key = (principal.key_id, principal.role, server, tool, self.policy.policy_version)
         hit = self._roles.get(key)
         if hit is None:
             inp = build_policy_input(principal, tool, {}, metadata={
                 "route": ROUTE, "mcp_server": server, "mcp_method": "tools/list"})
             try:
-                decision = await self.policy.decide(inp)
+                decision = await self.policy.decide_tool(inp)
             except Exception:  # noqa: BLE001 - cannot decide: hide (the call would be denied)
                 return False
             hit = not any(reason_id(r).startswith("role.") for r in decision.deny)

@@ -21,6 +21,7 @@ from typing import Any
 import mcp_types as types
 
 from keepgate.auth.principal import Principal
+from keepgate.pipeline.capabilities import Redactor, ResultScanner, TextScrubber
 
 log = logging.getLogger("keepgate.mcp")
 #: Results with more text than this are scrubbed in a worker thread.
@@ -80,8 +81,8 @@ def cap(result: types.CallToolResult, limit: int) -> tuple[types.CallToolResult,
     return result.model_copy(update={"content": content, "structured_content": structured}), True
 
 
-async def inspect(result: types.CallToolResult, principal: Principal, input_guard: Any,
-                  pii_guard: Any) -> Inspection:
+async def inspect(result: types.CallToolResult, principal: Principal,
+                  input_guard: ResultScanner | None, pii_guard: Redactor | None) -> Inspection:
     out = Inspection(result)
     body = "\n".join(texts(result))
     if input_guard is not None and body.strip():
@@ -89,7 +90,7 @@ async def inspect(result: types.CallToolResult, principal: Principal, input_guar
             scan = await input_guard.scan_tool_result(principal, body)
         except Exception as exc:  # noqa: BLE001 - cannot decide
             log.error("mcp: tool result scan failed: %s", type(exc).__name__)
-            if getattr(input_guard, "fail_closed", True):
+            if input_guard.fail_closed:
                 out.blocked, out.error, out.rules = True, "scan", ["input.internal_error"]
         else:
             if scan is not None:
@@ -113,7 +114,7 @@ async def inspect(result: types.CallToolResult, principal: Principal, input_guar
             out.result = _scrub(result, scrubber, out.redactions)
     except Exception as exc:  # noqa: BLE001 - decided by fail_open
         log.error("mcp: tool result scrub failed: %s", type(exc).__name__)
-        if getattr(pii_guard, "fail_closed", True):
+        if pii_guard is not None and pii_guard.fail_closed:
             out.error = "scrub"
             out.result = notice("Keepgate withheld this tool result: the PII scrubber failed "
                                 "(guards.pii.fail_open is false).",
@@ -122,7 +123,7 @@ async def inspect(result: types.CallToolResult, principal: Principal, input_guar
     return out
 
 
-def _scrub(result: types.CallToolResult, scrubber: Any, counts: Counter[str]
+def _scrub(result: types.CallToolResult, scrubber: TextScrubber, counts: Counter[str]
            ) -> types.CallToolResult:
     def text(value: str) -> str:
         scrubbed, found = scrubber.scrub(value)

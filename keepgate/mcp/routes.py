@@ -63,7 +63,7 @@ def attach(app: Starlette, rt: Runtime) -> None:
 
         sessions = mount(app, rt, settings, servers, store).sessions
     else:
-        rt.services["mcp"] = _StoreService(store)
+        rt.services.add(_StoreService(store))
         sessions = Sessions(store, settings.session_ttl_s, settings.session_max_messages,
                             settings.history_chars)
     # Chat calls that name a session see (and add to) its taint.

@@ -27,6 +27,7 @@ from prometheus_client import Counter, Histogram
 
 from keepgate.auth.principal import Principal
 from keepgate.limits.backend import Amounts, BackendUnavailable
+from keepgate.limits.guard import LimitsGuard
 from keepgate.limits.local import LocalBackend
 from keepgate.limits.spec import Subject
 from keepgate.mcp.approvals import Approvals, call_digest
@@ -38,12 +39,13 @@ from keepgate.mcp.settings import McpServerSettings, McpSettings
 from keepgate.mcp.store import Store, StoreUnavailable
 from keepgate.mcp.upstream import Upstream, UpstreamError
 from keepgate.observability.metrics import LATENCY_BUCKETS
+from keepgate.pipeline import capabilities
 from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.guard import GuardBlocked
 from keepgate.pipeline.overrides import effective
 from keepgate.pipeline.verdict import Verdict
 from keepgate.policy.decision import PolicyDecision, reason_id, reason_text
-from keepgate.policy.catalog import ToolEntry, catalog_for
+from keepgate.policy.catalog import ToolEntry
 from keepgate.policy.inputs import ProvenanceContext, build_policy_input
 
 log = logging.getLogger("keepgate.mcp")
@@ -88,12 +90,10 @@ class McpGateway:
         self.sessions = Sessions(store, settings.session_ttl_s, settings.session_max_messages,
                                  settings.history_chars)
         self.approvals = Approvals(store, settings.approvals.ttl_s)
-        guards = {g.name: g for g in rt.guards}
-        self.input_guard = guards.get("input")
-        self.pii_guard = guards.get("pii")
-        self.limits_guard = guards.get("limits")
-        policy = guards.get("policy")
-        self.policy = getattr(policy, "service", None)
+        self.input_guard = capabilities.result_scanner(rt.guards)
+        self.pii_guard = capabilities.redactor(rt.guards)
+        self.limits_guard = next((g for g in rt.guards if isinstance(g, LimitsGuard)), None)
+        self.policy = capabilities.tool_policy(rt.guards)
         self.local_limits = LocalBackend() if self.limits_guard is None else None
         self.catalog = Catalog(settings, self.upstreams, self.pins, self.input_guard,
                                self.policy)
@@ -170,7 +170,7 @@ class McpGateway:
                     name = self.exposed(endpoint, server, tool.name)
                     listed.append(tool if name == tool.name else
                                   tool.model_copy(update={"name": name}))
-            call.state["audit"].update(tools_listed=len(listed))
+            call.audit.update(tools_listed=len(listed))
             return listed
         except StoreUnavailable as exc:
             call.add(Verdict("mcp", "error", rule="mcp.store_unavailable", reason=str(exc),
@@ -199,12 +199,12 @@ class McpGateway:
         try:
             result = await self._call_tool(call, principal, server, tool, session, arguments,
                                            known=found is not None)
-            decision = call.state["audit"].get("decision", "allow")
+            decision = call.audit.get("decision", "allow")
             self.metrics.calls.labels(server if server in self.servers else "*", decision).inc()
             return result
         except Refusal as r:
             call.add(r.verdict)
-            call.state["audit"].setdefault("decision", r.verdict.decision)
+            call.audit.setdefault("decision", r.verdict.decision)
             self.metrics.calls.labels(server if server in self.servers else "*",
                                       r.verdict.decision).inc()
             outcome = Outcome("upstream_error" if r.code == "upstream_error" else "blocked",
@@ -231,7 +231,7 @@ class McpGateway:
     async def _call_tool(self, call: Call, principal: Principal, server: str, tool: str,
                          session: str, arguments: dict[str, Any], known: bool
                          ) -> types.CallToolResult:
-        audit = call.state["audit"]
+        audit = call.audit
         if not known or server not in self.servers:
             raise Refusal(Verdict("mcp", "deny", rule="mcp.unknown_tool",
                                   reason="no such tool on this endpoint"),
@@ -308,7 +308,7 @@ class McpGateway:
                       arguments: dict[str, Any], offered: list[str], facts: dict[str, Any],
                       session: str, tcid: str, schema: Any = None,
                       read_only: bool = False) -> PolicyDecision:
-        audit = call.state["audit"]
+        audit = call.audit
         if self.policy is None:
             if self.settings.allow_without_policy:
                 return PolicyDecision(True, policy="policy.off")
@@ -321,7 +321,7 @@ class McpGateway:
         # seen on this route, so a value only the user typed counts as model-made here.
         # A tool the catalogue does not describe whose pinned (operator-approved) definition
         # says readOnlyHint counts as `effects: none`; its output stays untrusted.
-        catalog = catalog_for(self.policy.bundle.data)
+        catalog = self.policy.tool_catalog()
         if read_only and tool not in catalog.entries:
             catalog = catalog.overlay({tool: ToolEntry(name=tool, known=False, effects="none",
                                                        extra_arguments="allow")})
@@ -336,10 +336,10 @@ class McpGateway:
                                  context=context)
         with self.rt.tracer.stage(call, "guard policy", **{"keepgate.guard": "policy"}):
             try:
-                d = await self.policy.decide(inp)
+                d = await self.policy.decide_tool(inp)
             except Exception as exc:  # noqa: BLE001 - the engine could not decide
                 d = PolicyDecision.failed(f"policy.error: {type(exc).__name__}",
-                                          fail_open=self.policy.fail_open)
+                                          fail_open=not self.policy.fail_closed)
         reasons = d.deny or d.approval
         outcome = "error" if d.error is not None and not d.allow else d.outcome
         verdict = Verdict("policy", outcome, rule=d.rule,
@@ -361,7 +361,7 @@ class McpGateway:
     async def _approval(self, call: Call, principal: Principal, server: str, tool: str,
                         arguments: dict[str, Any], session: str, tcid: str, d: PolicyDecision,
                         verdict: Verdict) -> PolicyDecision:
-        audit = call.state["audit"]
+        audit = call.audit
         digest = call_digest(principal.key_id, session, server, tool, arguments)
         record = await self.approvals.lookup(principal.key_id, digest)
         if record is not None and record["status"] == "approved" and \
@@ -410,7 +410,7 @@ class McpGateway:
             raise self._upstream_refusal(server, exc) from None
         except Exception as exc:  # noqa: BLE001 - a JSON-RPC error from the upstream
             message = str(getattr(exc, "message", "") or type(exc).__name__)[:300]
-            call.state["audit"]["upstream_error"] = "jsonrpc"
+            call.audit["upstream_error"] = "jsonrpc"
             raise Refusal(Verdict("mcp", "error", rule="mcp.upstream_error",
                                   reason="the upstream answered with an error"),
                           f"The MCP server '{server}' answered with an error: {message}",
@@ -422,7 +422,7 @@ class McpGateway:
                 if not k.startswith("io.modelcontextprotocol/")} or None})
         result, truncated = cap(result, self.settings.max_result_chars)
         if truncated:
-            call.state["audit"]["truncated"] = True
+            call.audit["truncated"] = True
         with self.rt.tracer.stage(call, "guard result", **{"keepgate.guard": "input,pii"}):
             checked = await inspect(result, principal, self.input_guard, self.pii_guard)
         if checked.tainting:
@@ -435,7 +435,7 @@ class McpGateway:
                              rule=(checked.rules or ["input.internal_error"])[0],
                              reason="tool result " + ("withheld" if checked.blocked else "flagged"),
                              detail={"rules": checked.rules[:10], "tool_call_id": tcid}))
-            call.state["audit"]["tainted"] = True
+            call.audit["tainted"] = True
         if checked.redactions:
             call.add(Verdict("pii", "redact", reason=f"redacted {sum(checked.redactions.values())}"
                              " value(s)", detail={"counts": dict(checked.redactions)}))
@@ -455,7 +455,7 @@ class McpGateway:
             out = out.model_copy(update={"meta": meta})
         await self.sessions.record_result(principal.key_id, session, tcid,
                                           "\n".join(texts(out)), server, tool)
-        call.state["audit"]["is_error"] = bool(out.is_error)
+        call.audit["is_error"] = bool(out.is_error)
         return out
 
     # -- parts ---------------------------------------------------------------------------
@@ -524,8 +524,8 @@ class McpGateway:
     def _call(self, principal: Principal, server: str, method: str, session: str,
               **extra: Any) -> Call:
         call = Call(principal=principal, route=ROUTE, model=f"mcp/{server}", body={})
-        call.state["audit"] = {"mcp_method": method, "mcp_server": server,
-                               "session": _session_label(session), **extra}
+        call.audit.update(mcp_method=method, mcp_server=server,
+                          session=_session_label(session), **extra)
         self.rt.metrics.in_flight.inc()
         self.rt.tracer.start(call)
         self.rt.tracer.annotate(call, {"keepgate.mcp.method": method,

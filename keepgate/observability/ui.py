@@ -81,19 +81,22 @@ def _is_admin(rt: Runtime, raw: str | None) -> bool:
     return bool(principal and principal.is_admin)
 
 
-def _authoriser(rt: Runtime, sessions: Sessions) -> Any:
+class UIAuth:
     """Does a request carry the UI's session cookie or the admin key? (Other parts that add
-    panels to the page, such as MCP approvals, find it as `rt.services["ui_auth"]`.)"""
+    panels to the page, such as MCP approvals, find it as `rt.services.get(UIAuth)`.)"""
 
-    def authorised(request: Request) -> bool:
-        return sessions.valid(request.cookies.get(COOKIE)) or _is_admin(rt, presented_key(request))
+    def __init__(self, rt: Runtime, sessions: Sessions) -> None:
+        self.rt = rt
+        self.sessions = sessions
 
-    return authorised
+    def __call__(self, request: Request) -> bool:
+        return self.sessions.valid(request.cookies.get(COOKIE)) or \
+            _is_admin(self.rt, presented_key(request))
 
 
 def _routes(rt: Runtime, view: LiveView, sessions: Sessions, ttl_s: float) -> list[Route]:
     page = resources.files("keepgate.observability").joinpath("ui.html").read_text("utf-8")
-    authorised = _authoriser(rt, sessions)
+    authorised = UIAuth(rt, sessions)
 
     async def index(request: Request) -> Response:
         if not authorised(request):
@@ -182,23 +185,24 @@ def attach(app: Starlette, rt: Runtime) -> None:
     tracer_settings, ar, ui = _settings(rt.config)
     rt.tracer = tracing.tracer_for(tracer_settings)
     if rt.tracer.enabled:
-        rt.services["otel"] = _TracerService(rt.tracer)
+        rt.services.add(_TracerService(rt.tracer))
 
     if ar is not None and ar.enabled:
         url = ar.url or rt.config.general_settings.redis_url
+        assert url is not None  # _settings refused an audit_redis section without one
         errors = rt.metrics.audit_sink_errors.labels("redis")
         sink = RedisStreamSink(url, ar.stream, ar.maxlen, ar.buffer, on_drop=errors.inc)
         rt.audit.sinks.append(sink)
-        rt.services["audit_redis"] = sink
+        rt.services.add(sink)
         rt.ready_checks["audit_redis"] = sink.ready
         rt.feature_checks.add("audit_redis")
 
     if ui.enabled:
         view = LiveView(rt.metrics)
         rt.audit.sinks.append(view)
-        rt.services["ui_view"] = view
+        rt.services.add(view)
         ttl = ui.session_hours * 3600
         sessions = Sessions(ttl)
-        rt.services["ui_auth"] = _authoriser(rt, sessions)
+        rt.services.add(UIAuth(rt, sessions))
         for route in _routes(rt, view, sessions, ttl):
             app.router.routes.append(route)

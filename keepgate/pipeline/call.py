@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from keepgate.auth.principal import Principal
+from keepgate.config.model import ModelDeployment
 from keepgate.pipeline.verdict import Verdict
 
 
@@ -46,6 +47,15 @@ class Outcome:
 
 
 @dataclass(slots=True)
+class ResponseMeter:
+    """Per-guard response-side timing of one sampled call (`keepgate.pipeline.chain`):
+    `seconds[k]` is the time spent upstream of the k-th layer, guards named in stream order."""
+
+    names: tuple[str, ...]
+    seconds: list[float]
+
+
+@dataclass(slots=True)
 class Call:
     principal: Principal
     route: str  # "chat.completions", "embeddings", "responses", "messages", "agent"
@@ -62,11 +72,30 @@ class Call:
     #: What the call cost in USD, set by the limits guard when it settles (read by the audit
     #: line and the hosted agent); None when no limits guard metered it.
     cost_usd: float | None = None
-    #: Per-guard scratch space, keyed by guard name. What another package reads belongs in a
-    #: typed field above instead.
+    #: Characters of text and tool-call arguments the upstream generated so far (the runtime
+    #: counts them as the stream arrives); estimates completion tokens for a stream cut short.
+    generated_chars: int = 0
+    #: The error code of the guard stop that ended the call (its metrics label), if any.
+    error_code: str | None = None
+    #: Set on the calls whose response-side guard time is measured (a sample).
+    response_meter: ResponseMeter | None = None
+    #: Route-specific fields added to the call's audit record as they are (the MCP server,
+    #: tool and session; an upstream's invalid usage). A mapping on purpose: these are JSON
+    #: fields of one log line, open-ended by route, and nothing reads them back.
+    audit: dict[str, Any] = field(default_factory=dict)
+    #: The model deployment the alias resolved to (None for calls with no model: MCP).
+    deployment: ModelDeployment | None = None
+    #: Scratch space private to one module, keyed by its name (the limits guard's
+    #: reservation, the tracer's span). Nothing outside that module reads a key: what
+    #: crosses a package boundary is a typed field above.
     state: dict[str, Any] = field(default_factory=dict)
-    #: The model deployment the alias resolved to (keepgate.config.ModelDeployment).
-    deployment: Any = None
+
+    def target(self) -> ModelDeployment:
+        """The deployment of a model call (every model route resolves it before any guard
+        runs; only MCP calls have none, and they never reach an upstream model)."""
+        if self.deployment is None:
+            raise RuntimeError(f"call {self.id} on {self.route} has no model deployment")
+        return self.deployment
 
     def add(self, verdict: Verdict) -> Verdict:
         self.verdicts.append(verdict)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from time import perf_counter
 
-from keepgate.pipeline.call import Call, Outcome
+from keepgate.pipeline.call import Call, Outcome, ResponseMeter
 from keepgate.pipeline.guard import Chunk, Guard
 
 
 def wrap_response(guards: Sequence[Guard], call: Call, upstream: AsyncIterator[Chunk],
-                  meter: list[float] | None = None) -> AsyncIterator[Chunk]:
+                  meter: ResponseMeter | None = None) -> AsyncIterator[Chunk]:
     """Wrap the upstream stream so it passes the guards' transformers.
 
     The request-side order is (limits, input, pii, policy); wrapping in reverse means the
@@ -22,15 +22,20 @@ def wrap_response(guards: Sequence[Guard], call: Call, upstream: AsyncIterator[C
     stream = upstream
     for k, guard in enumerate(reversed(guards)):
         if meter is not None:
-            stream = _metered(stream, meter, k)
+            stream = _metered(stream, meter.seconds, k)
         stream = guard.transform(call, stream)
-    return _metered(stream, meter, len(guards)) if meter is not None else stream
+    return _metered(stream, meter.seconds, len(guards)) if meter is not None else stream
 
 
-def guard_self_times(guards: Sequence[Guard], meter: list[float]) -> dict[str, float]:
+def new_meter(guards: Sequence[Guard]) -> ResponseMeter:
+    """A zeroed meter for `wrap_response` over `guards`."""
+    return ResponseMeter(tuple(g.name for g in reversed(guards)), [0.0] * (len(guards) + 1))
+
+
+def guard_self_times(meter: ResponseMeter) -> dict[str, float]:
     """Seconds each guard's transformer spent on its own work (upstream waits cancel out)."""
-    rev = list(reversed(guards))
-    return {g.name: max(0.0, meter[k + 1] - meter[k]) for k, g in enumerate(rev)}
+    s = meter.seconds
+    return {name: max(0.0, s[k + 1] - s[k]) for k, name in enumerate(meter.names)}
 
 
 async def _metered(stream: AsyncIterator[Chunk], meter: list[float], slot: int

@@ -1,6 +1,7 @@
 """Which guards exist, in which order, and how each is built from its config section.
 
-Each entry names a module with `build(section: dict, config: KeepgateConfig, ctx) -> Guard`.
+Each entry names a module with `build(section: dict, config: KeepgateConfig, deps: GuardDeps)
+-> Guard`.
 A guard is on unless its section says `enabled: false` (secure by default); a guard that is
 on but cannot be built fails start-up rather than being skipped.
 Order matters: `check_request` runs top to bottom; on the response side the stream passes
@@ -10,13 +11,14 @@ policy (decides tool calls) → pii (scrubs what is released) → limits (meters
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from keepgate.config.load import config_error
 from keepgate.config.model import KeepgateConfig
+from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Guard
-
 
 
 @dataclass(frozen=True)
@@ -39,23 +41,20 @@ GUARDS: tuple[GuardSpec, ...] = (
 )
 
 
-@dataclass
-class BuildContext:
-    """Shared resources a guard factory may use (redis url, metrics, audit, ...)."""
-
-    config: KeepgateConfig
-    extras: dict[str, Any]
+#: A guard factory: its `guards.<name>` section (a mapping, validated by the factory into
+#: its settings model so errors name file and line), the whole config, the shared parts.
+Factory = Callable[[dict[str, Any], KeepgateConfig, GuardDeps], Guard]
 
 
-def _load(factory: str) -> Callable[..., Guard]:
+def _load(factory: str) -> Factory:
     module, _, fn = factory.partition(":")
-    factory_fn: Callable[..., Guard] = getattr(importlib.import_module(module), fn)
+    factory_fn: Factory = getattr(importlib.import_module(module), fn)
     return factory_fn
 
 
-def build_guards(config: KeepgateConfig, extras: dict[str, Any] | None = None,
+def build_guards(config: KeepgateConfig, deps: GuardDeps | None = None,
                  extra_specs: tuple[GuardSpec, ...] = ()) -> list[Guard]:
-    ctx = BuildContext(config=config, extras=dict(extras or {}))
+    deps = deps or GuardDeps(config)
     known = [spec.name for spec in GUARDS + extra_specs]
     for name in config.guards:
         if name not in known:
@@ -66,5 +65,7 @@ def build_guards(config: KeepgateConfig, extras: dict[str, Any] | None = None,
         section = config.guard_section(spec.name)
         if section.get("enabled", True) is False:
             continue
-        guards.append(_load(spec.factory)(section, config, ctx))
+        guard = _load(spec.factory)(section, config, deps)
+        guards.append(guard)
+        deps.built.append(guard)
     return guards

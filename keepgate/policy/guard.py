@@ -41,13 +41,15 @@ from keepgate.config.load import config_error, validation_error
 from keepgate.config.model import KeepgateConfig
 from keepgate.pipeline import offload
 from keepgate.pipeline.call import Call
+from keepgate.pipeline.capabilities import Redactor, ToolPolicy
 from keepgate.pipeline.chunks import ToolCallBuffer, make_chunk, parse_arguments
+from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Chunk, Guard, GuardBlocked
 from keepgate.pipeline.offload import HEAVY_CHARS, size_hint
 from keepgate.pipeline.overrides import effective
 from keepgate.pipeline.verdict import Verdict
 from keepgate.policy.bundle import PolicyLoadError
-from keepgate.policy.catalog import catalog_for
+from keepgate.policy.catalog import Catalog, catalog_for
 from keepgate.policy.decision import PolicyDecision, reason_id, reason_text
 from keepgate.policy.engine import PolicyService
 from keepgate.policy.inputs import ProvenanceContext, build_policy_input
@@ -65,7 +67,7 @@ def _safe(text: str, limit: int = 64) -> str:
     return _SAFE.sub("_", text)[:limit]
 
 
-class PolicyGuard(Guard):
+class PolicyGuard(Guard, ToolPolicy):
     name = NAME
 
     def __init__(self, service: PolicyService, section: dict[str, Any],
@@ -75,7 +77,18 @@ class PolicyGuard(Guard):
         self.fail_closed = not service.settings.fail_open
         self.issued: ToolCallStore = issued or IssuedToolCalls(service.settings.max_tracked_ids)
         #: The PII guard, when configured: entities in arguments become `facts.pii`.
-        self.pii: Any = None
+        self.pii: Redactor | None = None
+
+    # -- the ToolPolicy capability (the hosted agent and the MCP gateway) -------------
+    @property
+    def policy_version(self) -> int:
+        return self.service.reloads
+
+    def tool_catalog(self) -> Catalog:
+        return catalog_for(self.service.bundle.data)
+
+    async def decide_tool(self, input: dict[str, Any]) -> PolicyDecision:
+        return await self.service.decide(input)
 
     def digests(self, call: Call, name: str, arguments: str) -> tuple[str, ...]:
         """The digests a released call may come back with: as released, and as the PII
@@ -165,8 +178,8 @@ class PolicyGuard(Guard):
                                            "arguments than the call it released. Send the "
                                            "assistant turn back as it was received.")
         for m in messages:
-            tcid = m.get("tool_call_id")
-            entry = entries.get(tcid) if isinstance(tcid, str) else None
+            answered = m.get("tool_call_id")
+            entry = entries.get(answered) if isinstance(answered, str) else None
             status = entry[0] if entry else None
             if status != "allowed":
                 _refuse_tool_message(call, status)
@@ -430,7 +443,8 @@ def _refuse_tool_message(call: Call, status: str | None) -> None:
                                "or held for approval.")
 
 
-def build(section: dict[str, Any], config: KeepgateConfig, ctx: Any = None) -> PolicyGuard:
+def build(section: dict[str, Any], config: KeepgateConfig, deps: GuardDeps | None = None
+          ) -> PolicyGuard:
     """Build the guard; a bad policy or data file fails start-up naming file:line:col."""
     base = Path(config.source).resolve().parent if config.source else None
     try:
@@ -442,10 +456,7 @@ def build(section: dict[str, Any], config: KeepgateConfig, ctx: Any = None) -> P
     except PolicyLoadError as exc:
         raise PolicyLoadError(f"guards.policy: {exc}") from None
     guard = PolicyGuard(service, section, _tool_call_store(settings, config))
-    extras = getattr(ctx, "extras", None)
-    if isinstance(extras, dict):
-        extras.setdefault("policy", service)
-        guard.pii = extras.get("pii")
+    guard.pii = deps.redactor() if deps is not None else None
     return guard
 
 

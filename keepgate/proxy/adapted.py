@@ -36,7 +36,7 @@ def as_error(exc: GuardBlocked | APIError, call: Call) -> tuple[APIError, Outcom
 
 
 async def run(rt: Runtime, call: Call, builder: Builder, *, opener: Opener | None,
-              error_response: ErrorResponse, on_result: OnResult | None = None) -> Response:
+              error_response: ErrorResponse, on_result: OnResult | None = None) -> Response | SSEResponse:
     rt.metrics.in_flight.inc()
     try:
         stream = await rt.open_chat(call, upstream=opener)
@@ -58,7 +58,7 @@ async def run(rt: Runtime, call: Call, builder: Builder, *, opener: Opener | Non
 
 
 async def _complete(rt: Runtime, call: Call, builder: Builder, stream: AsyncIterator[Chunk],
-                    error_response: ErrorResponse, on_result: OnResult | None) -> Response:
+                    error_response: ErrorResponse, on_result: OnResult | None) -> Response | SSEResponse:
     """Build the answer and settle before answering, so the headers carry the settled cost
     and budget (as chat.py does)."""
     try:

@@ -35,7 +35,7 @@ def _as_error(exc: GuardBlocked | APIError, call: Call) -> tuple[APIError, Outco
     return exc, Outcome("upstream_error", http_status=exc.status)
 
 
-async def chat_completions(request: Request) -> Response:
+async def chat_completions(request: Request) -> Response | SSEResponse:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
     body = await read_json(request, rt.config.general_settings.max_body_bytes)
@@ -84,7 +84,7 @@ async def _complete(rt: Runtime, call: Call, stream: AsyncIterator[Chunk]) -> Re
 
 
 def _stream(rt: Runtime, call: Call, first: Chunk | None, stream: AsyncIterator[Chunk]
-            ) -> Response:
+            ) -> Response | SSEResponse:
     include_usage = bool((call.body.get("stream_options") or {}).get("include_usage"))
 
     def shape(chunk: Chunk) -> Chunk | None:

@@ -8,6 +8,8 @@ model's tokenizer (litellm's, as the limits guard does).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -19,14 +21,16 @@ from keepgate.auth.request import require_principal
 from keepgate.limits import estimate
 from keepgate.pipeline import offload
 from keepgate.pipeline.call import Call
+from keepgate.pipeline.chunks import Chunk
 from keepgate.proxy import adapted
 from keepgate.proxy.body import read_json
+from keepgate.proxy.sse import SSEResponse
 from keepgate.runtime import Runtime
 
 CLIENT_HEADERS = ("anthropic-version", "anthropic-beta")
 
 
-async def create(request: Request) -> Response:
+async def create(request: Request) -> Response | SSEResponse:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
     body = await read_json(request, rt.config.general_settings.max_body_bytes)
@@ -44,7 +48,7 @@ async def create(request: Request) -> Response:
         req.pass_through()
         forward = rt.config.general_settings.forward_unknown_fields
 
-        async def opener(c: Call):  # an adapted.Opener
+        async def opener(c: Call) -> AsyncIterator[Chunk]:  # an adapted.Opener
             return await native.open_stream(rt.upstream, c, native.native_request(
                 c, req, body, forward), req.headers, req.notes)
 

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from keepgate.auth.request import require_principal
 from keepgate.errors import APIError
 from keepgate.runtime import Runtime
+from keepgate.services import ReadyCheck
 
 
 async def list_models(request: Request) -> Response:
@@ -52,7 +53,7 @@ _PATH = re2.compile(r"(?:[A-Za-z]:)?(?:/[^\s/:;,()]+)+/([^\s/:;,()]+)")
 
 
 def _clean(detail: object) -> str:
-    return _PATH.sub(r"\1", _URL.sub("<url>", str(detail)))[:500]
+    return str(_PATH.sub(r"\1", _URL.sub("<url>", str(detail))))[:500]
 
 
 async def _probe(fn: Any) -> tuple[str, str]:
@@ -73,7 +74,8 @@ async def readyz(request: Request) -> Response:
     rt: Runtime = request.app.state.keepgate
     checks: dict[str, dict[str, object]] = {
         "config": {"ok": True, "state": OK, "detail": "loaded" if rt.config.source else "demo"}}
-    probes = [(f"guard:{g.name}", g.ready, True) for g in rt.guards]
+    probes: list[tuple[str, ReadyCheck, bool]] = [
+        (f"guard:{g.name}", g.ready, True) for g in rt.guards]
     probes += [(name, fn, name not in rt.feature_checks) for name, fn in rt.ready_checks.items()]
     status = "ready"
     for name, fn, required in probes:

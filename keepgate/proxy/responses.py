@@ -9,6 +9,7 @@ Responses natively gets the request passed through. Answers are kept in the gate
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
@@ -24,8 +25,10 @@ from keepgate.auth.principal import Principal
 from keepgate.auth.request import require_principal
 from keepgate.errors import APIError
 from keepgate.pipeline.call import Call
+from keepgate.pipeline.chunks import Chunk
 from keepgate.proxy import adapted
 from keepgate.proxy.body import read_json
+from keepgate.proxy.sse import SSEResponse
 from keepgate.runtime import Runtime
 
 log = logging.getLogger("keepgate.responses")
@@ -37,7 +40,7 @@ ECHO = ("instructions", "max_output_tokens", "max_tool_calls", "metadata", "para
 
 
 def _store(rt: Runtime) -> ResponseStore | None:
-    return rt.services.get("response_store")
+    return rt.response_store
 
 
 def _unavailable() -> APIError:
@@ -81,7 +84,7 @@ async def _previous(rt: Runtime, principal: Principal, body: dict[str, Any]
     return items
 
 
-async def create(request: Request) -> Response:
+async def create(request: Request) -> Response | SSEResponse:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
     body = await read_json(request, rt.config.general_settings.max_body_bytes)
@@ -102,7 +105,7 @@ async def create(request: Request) -> Response:
         passed = dict(body) if items is None else {**body, "input": items}
         forward = rt.config.general_settings.forward_unknown_fields
 
-        async def opener(c: Call):  # an adapted.Opener
+        async def opener(c: Call) -> AsyncIterator[Chunk]:  # an adapted.Opener
             return await native.open_stream(rt.upstream, c, native.native_request(
                 c, req, passed, forward))
 

@@ -16,13 +16,16 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from keepgate.auth.principal import Principal
+from keepgate.config.model import KeepgateConfig
 from keepgate.pipeline.call import Call
+from keepgate.pipeline.capabilities import Redactor
 from keepgate.pipeline.chunks import Chunk, ToolCallBuffer, make_chunk
+from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Guard, GuardBlocked
 from keepgate.pipeline.overrides import deep_merge, effective, override_key
 from keepgate.pipeline.verdict import Verdict
@@ -77,7 +80,7 @@ class _Failed(Exception):
         self.fed = fed
 
 
-class PiiGuard(Guard):
+class PiiGuard(Guard, Redactor):
     name = NAME
 
     def __init__(self, section: dict[str, Any], settings: PiiSettings, detector: Detector) -> None:
@@ -122,6 +125,16 @@ class PiiGuard(Guard):
         """A `StreamScrubber` for text arriving in pieces, held back as this guard holds it."""
         return StreamScrubber.of(scrubber, hold_all_words=self.detector.has_ner,
                                  counts=counts)
+
+    def stream_for(self, principal: Principal, counts: Counter[str] | None = None
+                   ) -> StreamScrubber | None:
+        """`stream_scrubber` over the principal's scrubber (None when it has none)."""
+        scrubber = self.scrubber_for(principal)
+        return None if scrubber is None else self.stream_scrubber(scrubber, counts)
+
+    def record_redactions(self, counts: Mapping[str, int]) -> None:
+        if self.metrics is not None and counts:
+            self.metrics.redacted(counts)
 
     def transform(self, call: Call, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
         scrubber = self.scrubber_for(call.principal)
@@ -227,8 +240,9 @@ class PiiGuard(Guard):
             return {**chunk, "choices": [{**ch, "delta": {"role": delta["role"]}}]}
         return {**chunk, "choices": []} if chunk.get("usage") else None
 
-    def _tool_calls(self, st: _CallState, i: int, deltas: Any, finished: bool) -> list[dict]:
-        out: list[dict] = []
+    def _tool_calls(self, st: _CallState, i: int, deltas: Any, finished: bool
+                    ) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
         for d in deltas:
             key = (i, d.get("index", 0))
             if key in st.released:  # more arguments after a released call: scrub the piece
@@ -352,7 +366,8 @@ def shared_detector(nlp_model: str | None) -> Detector:
     return _DETECTORS[nlp_model]
 
 
-def build(section: dict[str, Any], config: Any, ctx: Any) -> PiiGuard:
+def build(section: dict[str, Any], config: KeepgateConfig | None = None,
+          deps: GuardDeps | None = None) -> PiiGuard:
     """Registry entry point: validate `guards.pii`, load Presidio once, return the guard.
 
     A bad section (or a configured NER model that is not installed) stops start-up with
@@ -365,8 +380,5 @@ def build(section: dict[str, Any], config: Any, ctx: Any) -> PiiGuard:
         raise config_error(config, exc.path, str(exc)) from None
     except ModelNotInstalled as exc:
         raise config_error(config, ("guards", "pii", "nlp_model"), str(exc)) from None
-    extras = getattr(ctx, "extras", None)
-    if isinstance(extras, dict):
-        extras.setdefault("pii", guard)  # the policy guard reports entities in arguments
-    guard.metrics = PiiMetrics.of((extras or {}).get("metrics"))
+    guard.metrics = PiiMetrics.of(deps.metrics if deps is not None else None)
     return guard

@@ -44,7 +44,7 @@ def native_request(call: Call, req: Translated, body: dict[str, Any],
         out["messages"] = [_without_thinking(m) for m in out.get("messages") or ()]
     if isinstance(call.body.get("max_tokens"), int):
         out["max_tokens"] = call.body["max_tokens"]
-    out["model"] = call.deployment.litellm_params.upstream_model
+    out["model"] = call.target().litellm_params.upstream_model
     out["stream"] = True
     return out
 
@@ -94,7 +94,7 @@ def chat_to_messages(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str
 
 
 def endpoint(upstream: Upstream, call: Call) -> str:
-    base = upstream.base_url(call.deployment, "https://api.anthropic.com")
+    base = upstream.base_url(call.target(), "https://api.anthropic.com")
     if base.endswith("/v1/messages"):
         return base
     return base + ("/messages" if base.endswith("/v1") else "/v1/messages")
@@ -107,10 +107,10 @@ async def open_stream(upstream: Upstream, call: Call, body: dict[str, Any],
                "anthropic-version": client_headers.get("anthropic-version") or DEFAULT_VERSION}
     if client_headers.get("anthropic-beta"):
         headers["anthropic-beta"] = client_headers["anthropic-beta"]
-    key = call.deployment.litellm_params.resolved_api_key()
+    key = call.target().litellm_params.resolved_api_key()
     if key:
         headers["x-api-key"] = key
-    batches = await upstream.stream_events(call.deployment, endpoint(upstream, call), body, headers)
+    batches = await upstream.stream_events(call.target(), endpoint(upstream, call), body, headers)
     return decode(batches, call.model, notes)
 
 
@@ -136,8 +136,8 @@ class _State:
     def __init__(self, model: str, notes: dict[str, Any]) -> None:
         self.template: Chunk = {"id": "", "created": int(time.time()), "model": model}
         self.notes = notes
-        self.tools: dict[int, int] = {}  # block index -> chat tool index
-        self.tool_args: dict[int, bool] = {}  # block index -> any arguments sent
+        self.tools: dict[Any, int] = {}  # block index (as the upstream sent it) -> chat tool index
+        self.tool_args: dict[Any, bool] = {}  # block index -> any arguments sent
         self.prompt = 0
         self.cached = 0
         self.written = 0  # prompt tokens written to the provider's cache (billed too)

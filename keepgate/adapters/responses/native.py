@@ -41,7 +41,7 @@ def native_request(call: Call, req: Translated, body: dict[str, Any],
     cap = call.body.get("max_tokens")
     if isinstance(cap, int) and out.get("max_output_tokens") is None:
         out["max_output_tokens"] = cap
-    out["model"] = call.deployment.litellm_params.upstream_model
+    out["model"] = call.target().litellm_params.upstream_model
     out["stream"] = True
     out["store"] = False
     out.pop("stream_options", None)
@@ -101,7 +101,7 @@ def _parts(content: Any) -> Any:
 
 async def open_stream(upstream: Upstream, call: Call, body: dict[str, Any]
                       ) -> AsyncIterator[Chunk]:
-    d = call.deployment
+    d = call.target()
     key = d.litellm_params.resolved_api_key()
     headers = {"content-type": "application/json", "accept": "text/event-stream"}
     if key:
@@ -159,7 +159,7 @@ class _State:
             if item.get("type") == "function_call":
                 if item.get("id") not in self.calls:
                     self._open_call(item, out)
-                rest = (item.get("arguments") or "")[self.sent_args.get(item.get("id"), 0):]
+                rest = (item.get("arguments") or "")[self.sent_args.get(item.get("id") or "", 0):]
                 if rest:
                     self.sent_args[item["id"]] += len(rest)
                     out.append(self.chunk({"tool_calls": [{"index": self.calls[item["id"]],

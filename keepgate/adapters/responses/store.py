@@ -52,7 +52,8 @@ class MemoryStore:
         if raw is None:
             return None
         self._items.move_to_end((key_id, response_id))
-        return orjson.loads(raw)
+        stored: Stored = orjson.loads(raw)
+        return stored
 
     async def put(self, key_id: str, response_id: str, stored: Stored) -> None:
         raw = orjson.dumps(stored, default=str)
