@@ -89,7 +89,8 @@ def agent(
                                      param_hint="--model-params") from None
     headers = {"authorization": f"Bearer {key}"}
     base = url.rstrip("/")
-    path, payload, after, run_id = "/v1/agent/runs", body, 0, None
+    payload: dict[str, Any] | None = body
+    path, after, run_id = "/v1/agent/runs", 0, None
     end: dict[str, Any] = {}
     try:
         with httpx.Client(timeout=httpx.Timeout(30, read=None)) as client:

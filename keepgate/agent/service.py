@@ -99,8 +99,7 @@ class AgentService:
         if not isinstance(task, str) or not task.strip():
             raise APIError(400, "Missing required parameter: 'task' (a non-empty string).",
                            code="missing_required_parameter", param="task")
-        model = body.get("model")
-        self.rt.deployment(principal, model)  # 400/403/404 like the proxy
+        model = self.rt.deployment(principal, body.get("model")).model_name  # 400/404 as the proxy
         tools = body.get("tools")
         if tools is None:
             tools = list(self.tools)

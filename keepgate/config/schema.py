@@ -125,7 +125,8 @@ def config_schema() -> dict[str, Any]:
     for name, sub in schema.get("$defs", {}).items():
         if name in classes:
             _describe(sub, classes[name])
-    return _relative_defaults(schema)
+    relative: dict[str, Any] = _relative_defaults(schema)
+    return relative
 
 
 def _models_in(model: type[BaseModel], seen: set[type[BaseModel]] | None = None

@@ -75,7 +75,8 @@ def parse_script(body: dict[str, Any]) -> Script:
 def _number(value: Any, default: int) -> float:
     """A scripted size or delay, or the default when the script holds junk (fuzzed bodies)."""
     if type(value) in (int, float) and 0 <= value <= 10**6:
-        return value
+        number: float = value
+        return number
     return default
 
 

@@ -12,6 +12,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import keepgate
 
@@ -42,7 +43,7 @@ def data_dir(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(path or os.environ.get("KEEPGATE_INJECTION_DATA") or DEFAULT_DATA)
 
 
-def apply_policy(raw: dict) -> tuple[int, bool] | None:
+def apply_policy(raw: dict[str, Any]) -> tuple[int, bool] | None:
     """The label policy for doubtful rows: (label, relabelled), or None to drop the row.
 
     * `weak_jailbreak_signal`, `disputed_label`: a persona/role-play prompt without a cue to

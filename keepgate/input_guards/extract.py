@@ -54,7 +54,7 @@ def unescape_json(text: str) -> str:
     return text.replace("\\\\", "\\")
 
 
-class _Object(list):
+class _Object(list[tuple[str, Any]]):
     """A JSON object as the list of its (key, value) pairs: duplicates kept, in order."""
 
 

@@ -24,7 +24,7 @@ class Amounts:
     usd: float = 0.0
 
     def of(self, unit: str) -> float:
-        return getattr(self, unit)
+        return float(getattr(self, unit))
 
 
 @dataclass(frozen=True, slots=True)

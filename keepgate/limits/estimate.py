@@ -90,7 +90,7 @@ def tokenizer_model(deployment: Any) -> str:
     """The name litellm's tokenizer understands; unknown models fall back to cl100k."""
     if deployment is None:
         return "gpt-4o"
-    model = deployment.litellm_params.model
+    model = str(deployment.litellm_params.model)
     return model.split("/", 1)[1] if model.startswith("openai/") else model
 
 

@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from redis.backoff import NoBackoff
 from redis.asyncio.retry import Retry
 from redis.exceptions import NoScriptError, RedisError
+from redis.typing import EncodableT, FieldT
 
 from keepgate.limits.backend import (Actual, Amounts, BackendUnavailable, BucketView,
                                     ReserveResult, SubjectUsage, parse_totals)
@@ -123,7 +124,10 @@ class RedisBackend:
         bkey, ukey, okey = self.keys_of(subject)
         try:
             async with self.client.pipeline(transaction=True) as pipe:
-                pipe.hgetall(bkey).hgetall(ukey).hgetall(okey).time()
+                pipe.hgetall(bkey)
+                pipe.hgetall(ukey)
+                pipe.hgetall(okey)
+                pipe.time()
                 state, raw, over, (sec, usec) = await pipe.execute()
         except (RedisError, OSError) as exc:
             raise BackendUnavailable(f"redis: {type(exc).__name__}") from exc
@@ -145,7 +149,7 @@ class RedisBackend:
             async with self.client.pipeline(transaction=True) as pipe:
                 pipe.delete(okey)
                 if caps is not None:
-                    mapping: dict[str, str] = {"_set": "1"}
+                    mapping: dict[FieldT, EncodableT] = {"_set": "1"}
                     mapping.update({d: _f(c) for d, c in caps.items()})
                     pipe.hset(okey, mapping=mapping)
                 await pipe.execute()
@@ -156,7 +160,8 @@ class RedisBackend:
         bkey, ukey, _ = self.keys_of(subject)
         try:
             async with self.client.pipeline(transaction=True) as pipe:
-                pipe.delete(bkey).hdel(ukey, "budget_used")
+                pipe.delete(bkey)
+                pipe.hdel(ukey, "budget_used")
                 await pipe.execute()
         except (RedisError, OSError) as exc:
             raise BackendUnavailable(f"redis: {type(exc).__name__}") from exc

@@ -65,7 +65,7 @@ class Approvals:
 
     async def get(self, approval_id: str) -> dict[str, Any]:
         record = await self.store.get(f"ap:{approval_id}")
-        if record is None:
+        if not isinstance(record, dict):  # absent (the store keeps JSON objects)
             raise ApprovalNotFound(approval_id)
         return record
 

@@ -93,7 +93,7 @@ class Pins:
         pin = await self.store.get(key)
         if pin is None:
             status: Status = "quarantined" if rules else "approved"
-            fresh = {"server": server, "tool": tool, "digest": d, "definition": defn,
+            fresh: dict[str, Any] = {"server": server, "tool": tool, "digest": d, "definition": defn,
                      "status": status, "rules": rules, "first_seen": time.time(),
                      "pending": None}
             if await self.store.put_new(key, fresh):
@@ -119,6 +119,7 @@ class Pins:
         pin = await self.store.get(key)
         if pin is None:
             raise PinNotFound(f"no pinned tool '{tool}' on MCP server '{server}'")
+        assert isinstance(pin, dict)  # the store keeps JSON objects
         before = pin["digest"]
         if pin.get("pending"):
             p = pin["pending"]

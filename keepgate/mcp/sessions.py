@@ -38,13 +38,13 @@ def session_id(headers: Any, query: Any = None) -> str:
         if not _VALID.match(own):
             raise BadSessionId(f"{HEADER} must be 1-128 characters of letters, digits and "
                                "._:@/+=-")
-        return "c:" + own
+        return "c:" + str(own)
     transport = headers.get(MCP_SESSION_HEADER)
     if transport and _VALID.match(transport):
-        return "t:" + transport
+        return "t:" + str(transport)
     sse = query.get("session_id") if query is not None else None
     if sse and _VALID.match(sse):
-        return "t:" + sse
+        return "t:" + str(sse)
     return DEFAULT
 
 
@@ -55,7 +55,7 @@ def chat_session(headers: Any) -> str | None:
         return None
     if not _VALID.match(own):
         raise BadSessionId(f"{HEADER} must be 1-128 characters of letters, digits and ._:@/+=-")
-    return "c:" + own
+    return "c:" + str(own)
 
 
 class Sessions:

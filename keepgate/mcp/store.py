@@ -241,14 +241,17 @@ class RedisStore:
             values = await r.mget(keys)
             return [(k[len(self.prefix):], orjson.loads(v)) for k, v in zip(keys, values) if v]
 
-        return await self._do(run)
+        found: list[tuple[str, Any]] = await self._do(run)
+        return found
 
     async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None:
         async def run(r: aioredis.Redis) -> None:
             k = self.prefix + key
             async with r.pipeline(transaction=False) as pipe:
-                await pipe.rpush(k, _dumps(item)).ltrim(k, -max_len, -1).expire(
-                    k, max(1, int(ttl_s))).execute()
+                pipe.rpush(k, _dumps(item))
+                pipe.ltrim(k, -max_len, -1)
+                pipe.expire(k, max(1, int(ttl_s)))
+                await pipe.execute()
 
         await self._do(run)
 

@@ -224,9 +224,11 @@ class Upstream:
                 raise UpstreamError("protocol", f"MCP server '{self.name}' asked the client for "
                                     "input (elicitation/sampling), which Keepgate does not "
                                     "relay")
+            assert isinstance(result, types.CallToolResult)
             return result
 
-        return await self._request("tools/call", call)
+        result: types.CallToolResult = await self._request("tools/call", call)
+        return result
 
 
 def _as_upstream_error(name: str, exc: BaseException) -> UpstreamError:

@@ -42,7 +42,7 @@ class LiveView:
         if record.get("event") == "refusal":
             return
         now = float(record.get("ts") or time.time())
-        row = {k: record.get(k) for k in ("ts", "request_id", "route", "model", "key_id",
+        row: dict[str, Any] = {k: record.get(k) for k in ("ts", "request_id", "route", "model", "key_id",
                                           "role", "status", "http_status", "latency_ms",
                                           "stream")}
         if record.get("tool"):  # MCP calls and agent tool calls name their tool

@@ -86,7 +86,7 @@ class Metrics:
             from prometheus_client import multiprocess
 
             merged = CollectorRegistry()
-            multiprocess.MultiProcessCollector(merged)
+            multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
             return generate_latest(merged)
         return generate_latest(self.registry)
 
@@ -96,4 +96,4 @@ class Metrics:
         if os.environ.get(MULTIPROC_ENV):
             from prometheus_client import multiprocess
 
-            multiprocess.mark_process_dead(os.getpid())
+            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]

@@ -50,7 +50,8 @@ def default_data_dirs(policy_dirs: Iterable[Path]) -> list[Path]:
     return [d / "data" for d in policy_dirs if (d / "data").is_dir()]
 
 
-def fingerprint(policy_dirs: Iterable[Path], data_dirs: Iterable[Path]) -> tuple:
+def fingerprint(policy_dirs: Iterable[Path], data_dirs: Iterable[Path]
+                ) -> tuple[tuple[str, int, int], ...]:
     """Cheap change detector: (path, size, mtime_ns) of every policy and data file."""
     out = []
     for p in _files(policy_dirs, (".rego",)) + _files(data_dirs, DATA_SUFFIXES):
@@ -95,7 +96,8 @@ def load_data_file(path: Path) -> dict[str, Any]:
 def load_bundle(policy_dirs: Iterable[Path], data_dirs: Iterable[Path] | None = None) -> Bundle:
     policy_dirs = [Path(d) for d in policy_dirs]
     data_dirs = [Path(d) for d in data_dirs] if data_dirs is not None else default_data_dirs(policy_dirs)
-    modules, tests = [], []
+    modules: list[tuple[str, str]] = []
+    tests: list[tuple[str, str]] = []
     for p in _files(policy_dirs, (".rego",)):
         try:
             src = p.read_text(encoding="utf-8")

@@ -163,7 +163,7 @@ def _entry(name: str, raw: Mapping[str, Any]) -> ToolEntry:
 
 def _amount_argument(raw: Any) -> str | None:
     if isinstance(raw, Mapping) and isinstance(raw.get("argument"), str):
-        return raw["argument"].lower()
+        return str(raw["argument"]).lower()
     return None
 
 

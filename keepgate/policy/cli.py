@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
 from keepgate.policy.bundle import DEFAULT_POLICY_DIR, PolicyLoadError
+from keepgate.policy.decision import PolicyDecision
 
 app = typer.Typer(help="Tool-call policies (Rego): run their tests, evaluate a decision.",
                   no_args_is_help=True)
@@ -59,7 +60,7 @@ def eval_(input: Path = typer.Option(..., "--input", "-i", help="JSON file with 
     except (OSError, json.JSONDecodeError) as exc:
         typer.echo(f"error: {input}: {exc}", err=True)
         raise typer.Exit(2) from None
-    section: dict = {"hot_reload": False, "policy_dirs": policies or [DEFAULT_POLICY_DIR]}
+    section: dict[str, Any] = {"hot_reload": False, "policy_dirs": policies or [DEFAULT_POLICY_DIR]}
     if data:
         section["data_dirs"] = data
     if opa_url:
@@ -70,7 +71,7 @@ def eval_(input: Path = typer.Option(..., "--input", "-i", help="JSON file with 
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
 
-    async def go():
+    async def go() -> PolicyDecision:
         try:
             return await service.decide(doc)
         finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 #: The document every engine evaluates (package toolcall.main, rule decision).
 DECISION_PATH = "toolcall.main.decision"
@@ -22,7 +22,7 @@ class PolicyDecision:
     error: str | None = None
 
     @property
-    def outcome(self) -> str:
+    def outcome(self) -> Literal["allow", "deny", "require_approval", "error"]:
         """"allow", "deny", "require_approval" or "error" (a verdict decision)."""
         if self.error is not None and not self.allow:
             return "error"

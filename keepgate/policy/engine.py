@@ -60,7 +60,7 @@ class PolicyService:
         self.error: str | None = None
         self._pending: Bundle | None = bundle if settings.engine == "opa" else None
         self._lock: asyncio.Lock | None = None  # created in the running loop (see _ensure)
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._started = False
         self._hup = threading.Event()
 

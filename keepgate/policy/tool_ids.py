@@ -24,6 +24,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any, Literal, Protocol
 
 import redis.asyncio as aioredis
@@ -88,7 +89,7 @@ class ToolCallStore(Protocol):
     async def statuses(self, principal: str, call_ids: list[str]) -> dict[str, Status]: ...
     async def entries(self, principal: str, call_ids: list[str]
                       ) -> dict[str, tuple[Status, frozenset[str]]]: ...
-    async def ready(self) -> tuple[bool, str]: ...
+    async def ready(self) -> tuple[bool | str, str]: ...
     async def aclose(self) -> None: ...
 
 
@@ -121,8 +122,8 @@ class IssuedToolCalls:
     async def entries(self, principal: str, call_ids: list[str]
                       ) -> dict[str, tuple[Status, frozenset[str]]]:
         """(status, digests) for each of `call_ids` that was issued."""
-        ids = self._by_principal.get(principal) or {}
-        out = {}
+        ids: Mapping[str, str] = self._by_principal.get(principal) or {}
+        out: dict[str, tuple[Status, frozenset[str]]] = {}
         for c in call_ids:
             e = decode(ids.get(c))
             if e is not None:
@@ -162,7 +163,9 @@ class RedisToolCalls:
         key = self.prefix + principal
         try:
             async with self._redis().pipeline(transaction=False) as pipe:
-                await pipe.hset(key, call_id, encode(status, digests)).expire(key, self.ttl_s).execute()
+                pipe.hset(key, call_id, encode(status, digests))
+                pipe.expire(key, self.ttl_s)
+                await pipe.execute()
         except (RedisError, OSError) as exc:
             raise ToolIdsUnavailable(type(exc).__name__) from None
 
@@ -180,7 +183,7 @@ class RedisToolCalls:
             raise ToolIdsUnavailable(type(exc).__name__) from None
         out = {}
         for c, v in zip(call_ids, values):
-            e = decode(v)
+            e = decode(v if isinstance(v, str) else None)  # decode_responses: always str
             if e is not None:
                 out[c] = e
         return out

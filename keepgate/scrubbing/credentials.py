@@ -20,6 +20,8 @@ Python; the windows come from the detector's keyword trigger.
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 from collections import Counter
 
@@ -123,7 +125,8 @@ class CredentialRecognizer(EntityRecognizer):
     def load(self) -> None:  # nothing to load
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None
+                ) -> list[RecognizerResult]:
         out: list[RecognizerResult] = []
         taken = -1
         for m in KEYWORD.finditer(text):
@@ -194,7 +197,8 @@ class CredentialPairRecognizer(EntityRecognizer):
     def load(self) -> None:
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None
+                ) -> list[RecognizerResult]:
         out = []
         seen: set[int] = set()
         for rx in (_EMAIL_PAIR, _USER_PAIR, _SPACED_PAIR):

@@ -19,6 +19,8 @@ Two sources:
 
 from __future__ import annotations
 
+from typing import Any
+
 import re as _re
 
 import regex as re
@@ -123,7 +125,8 @@ class KeywordIdRecognizer(EntityRecognizer):
     def load(self) -> None:  # nothing to load
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None
+                ) -> list[RecognizerResult]:
         out: list[RecognizerResult] = []
         taken = -1
         for m in _KEYWORD.finditer(text):

@@ -213,7 +213,7 @@ class StreamScrubber:
                 else len(word)
             if m.end() < n:
                 budget -= 1  # the whitespace run after it
-            start = m.start()
+            start = int(m.start())
             if budget <= 0:
                 return start
         return lo if lo else 0

@@ -175,7 +175,7 @@ def _source_url(source: Any, where: str) -> str:
         if source.get("type") == "base64" and isinstance(source.get("data"), str):
             return f"data:{source.get('media_type') or 'image/png'};base64,{source['data']}"
         if source.get("type") == "url" and isinstance(source.get("url"), str):
-            return source["url"]
+            return str(source["url"])
     raise unsupported("Images are supported as base64 or url sources (not file ids).",
                       f"{where}.source")
 

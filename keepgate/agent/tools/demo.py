@@ -16,7 +16,8 @@ import sqlite3
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -216,7 +217,7 @@ class SendEmail:
         async with self._lock:
             if any(m.get("message_id") == message_id for m in self.sent()):
                 return {"status": "already_sent", "message_id": message_id}
-            record = {"message_id": message_id, "at": time.time(), "key_id": ctx.key_id,
+            record: dict[str, Any] = {"message_id": message_id, "at": time.time(), "key_id": ctx.key_id,
                       **{k: args.get(k) for k in ("to", "cc", "subject", "body") if k in args}}
             self.outbox.parent.mkdir(parents=True, exist_ok=True)
             with self.outbox.open("a") as f:
@@ -235,7 +236,11 @@ class SendEmail:
                     self, s, idempotent=False)
 
 
-FACTORIES = {"read_file": ReadFile, "sql_query": SqlQuery, "http_get": HttpGet,
+class _Demo(Protocol):
+    def tool(self, s: ToolSettings) -> Tool: ...
+
+
+FACTORIES: dict[str, Callable[[ToolSettings], _Demo]] = {"read_file": ReadFile, "sql_query": SqlQuery, "http_get": HttpGet,
              "send_email": SendEmail}
 
 

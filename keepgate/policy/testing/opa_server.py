@@ -30,11 +30,15 @@ from starlette.routing import Route
 
 from keepgate.policy import rego_errors
 
-try:  # the real OPA engine (Go), when installed
-    from opa_bindings import OpaEngine
+#: The real OPA engine (Go) when installed, else None (typed Any: the bindings are optional
+#: and installed outside the lock, so mypy may or may not see them).
+OpaEngine: Any
+try:
+    from opa_bindings import OpaEngine as _OpaEngine
     from opa_bindings.engine import OpaError, OpaUndefinedError
+    OpaEngine = _OpaEngine
 except ImportError:  # pragma: no cover - exercised where the bindings are absent
-    OpaEngine = None  # type: ignore[assignment,misc]
+    OpaEngine = None
 
 # "1 error occurred: b.rego:4: rego_parse_error: unexpected eof token\n\t<src>\n\t   ^"
 _OPA_ERR = re.compile(r"(?P<file>[^\s:]+):(?P<row>\d+): (?P<code>rego_\w+): (?P<msg>[^\n]*)"

@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from keepgate.scrubbing.ner.tagger import TAGS, Token, tokenize
 
@@ -49,7 +50,7 @@ def default_data_dir() -> Path:
     return Path(__file__).resolve().parents[4] / "shared" / "datasets" / "pii"
 
 
-def _rows(path: Path) -> Iterator[dict]:
+def _rows(path: Path) -> Iterator[dict[str, Any]]:
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             if line.strip():

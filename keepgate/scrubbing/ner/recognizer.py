@@ -20,6 +20,8 @@ the start of a sentence (`Aadhaar`, `Passport`, `IBAN`) and programming keywords
 
 from __future__ import annotations
 
+from typing import Any
+
 import threading
 from pathlib import Path
 
@@ -117,7 +119,8 @@ class KeepgateNerRecognizer(EntityRecognizer):
     def load(self) -> None:  # weights are loaded in __init__
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None
+                ) -> list[RecognizerResult]:
         wanted = set(entities) & set(LABELS)
         if not wanted:
             return []

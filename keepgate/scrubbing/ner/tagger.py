@@ -57,7 +57,7 @@ def _id(s: str) -> int:
 
 def shape_of(word: str) -> str:
     """`John` -> `Xx`, `McDonald` -> `XxXx`, `O'Neil` -> `X'Xx`, `2024` -> `d`."""
-    return _RUNS.sub(r"\1", word.translate(_SHAPE))[:6]
+    return str(_RUNS.sub(r"\1", word.translate(_SHAPE)))[:6]
 
 
 class Token(NamedTuple):
@@ -238,12 +238,15 @@ class Tagger:
             W[rows] = vals * float(z["scale"])
             gaz = Gazetteer({int(k.split("_")[1]): z[k] for k in z.files if k.startswith("gaz_")})
             bias = z["bias"] if "bias" in z.files else None
-            return cls(W, z["trans"], z["start"], gaz, tuple(float(x) for x in z["platt"]), bias)
+            a, b = (float(x) for x in z["platt"])
+            return cls(W, z["trans"], z["start"], gaz, (a, b), bias)
 
     def emissions(self, text: str, tokens: list[Token]) -> np.ndarray:
         feats = features(text, tokens, self.info)
         n, k = feats.shape
-        return self.W.take(feats.ravel(), axis=0).reshape(n, k, N_TAGS).sum(axis=1) + self.bias
+        out: np.ndarray = self.W.take(feats.ravel(), axis=0).reshape(n, k, N_TAGS).sum(axis=1)
+        result: np.ndarray = out + self.bias
+        return result
 
     def entities(self, text: str) -> list[Entity]:
         tokens = tokenize(text)

@@ -12,6 +12,7 @@ no template with these.
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import regex as re
 
@@ -87,7 +88,7 @@ TEMPLATES = (
 )
 
 
-def _faker(locale: str, seed: int):  # faker is a training-only dependency
+def _faker(locale: str, seed: int) -> Any:  # faker is a training-only dependency
     from faker import Faker
     f = Faker(locale)
     f.seed_instance(seed)
@@ -97,7 +98,7 @@ def _faker(locale: str, seed: int):  # faker is a training-only dependency
 _CITIES: dict[int, tuple[str, ...]] = {}
 
 
-def _city(f, rnd: random.Random) -> str:
+def _city(f: Any, rnd: random.Random) -> str:
     # Locales with a city list: pick from it, sorted (some keep it in a set, and their
     # city() draws from that set, which varies with the hash seed); others make names up.
     cities = _CITIES.get(id(f))
@@ -109,16 +110,16 @@ def _city(f, rnd: random.Random) -> str:
     if cities:
         return rnd.choice(cities)
     try:
-        return f.city()
+        return str(f.city())
     except AttributeError:
-        return f.country()
+        return str(f.country())
 
 
-def _safe(f, method: str, fallback) -> str:
+def _safe(f: Any, method: str, fallback: Any) -> str:
     try:
-        return getattr(f, method)()
+        return str(getattr(f, method)())
     except (AttributeError, ValueError, KeyError):
-        return getattr(fallback, method)()
+        return str(getattr(fallback, method)())
 
 
 def _joined(spans: list[tuple[int, int, str]], text: str) -> list[tuple[int, int, str]]:

@@ -22,7 +22,9 @@ import json
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -77,7 +79,7 @@ def gazetteer(train: list[D.Example], locales: tuple[str, ...] | None = None) ->
             G_COMMON: {_id(w) for w in frequent}}
 
 
-def _words(values) -> set[str]:  # lists, tuples or weighted dicts
+def _words(values: Any) -> set[str]:  # lists, tuples or weighted dicts
     out: set[str] = set()
     for v in values:
         for w in tokenize(str(v)):
@@ -145,9 +147,9 @@ def _prepared(examples: list[D.Example], info: WordCache) -> list[tuple[np.ndarr
 
 
 def train(data_dir: Path, epochs: int = EPOCHS, n_templates: int = N_TEMPLATES,
-          seed: int = SEED, limit: int | None = None, log=print,
+          seed: int = SEED, limit: int | None = None, log: Callable[..., None] = print,
           locales: tuple[str, ...] | None = None,
-          min_precision: float | None = None) -> tuple[Tagger, dict]:
+          min_precision: float | None = None) -> tuple[Tagger, dict[str, Any]]:
     from keepgate.scrubbing.ner.templates import LOCALES, generate
 
     rnd = random.Random(seed)
@@ -209,7 +211,7 @@ BIAS_GRID = tuple(round(0.05 * k, 2) for k in range(-4, 21))
 MIN_PRECISION = 0.85
 
 
-def _calibration_f2(tagger: Tagger, rows: list[tuple[str, list, np.ndarray, tuple]],
+def _calibration_f2(tagger: Tagger, rows: list[tuple[str, list[Any], np.ndarray, tuple[Any, ...]]],
                     bias: np.ndarray) -> tuple[float, float, float]:
     """Micro recall / precision / F2 of what the recognizer would redact on held-back rows,
     scored as `bench/pii_dev.py` does: a labelled value counts as found when all its letters
@@ -237,8 +239,8 @@ def _calibration_f2(tagger: Tagger, rows: list[tuple[str, list, np.ndarray, tupl
     return r, p, (5 * p * r / (4 * p + r) if p + r else 0.0)
 
 
-def _tune_bias(tagger: Tagger, rows: list[D.Example], log,
-               min_precision: float = MIN_PRECISION) -> tuple[np.ndarray, dict]:
+def _tune_bias(tagger: Tagger, rows: list[D.Example], log: Callable[..., None],
+               min_precision: float = MIN_PRECISION) -> tuple[np.ndarray, dict[str, Any]]:
     """Per-label offsets of the entity tags against `O`, chosen on held-back rows of the
     training sources (never the dev sources) to maximise F2: a perceptron's decision
     boundary is tuned for accuracy, a scrubber's loss is uneven (a leak costs more than a
@@ -315,9 +317,11 @@ def save(tagger: Tagger, path: Path) -> None:
     trans = np.where(ALLOWED, tagger.trans, 0).astype(np.float32)
     start = np.where(START_OK, tagger.start, 0).astype(np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, rows=rows, values=values, scale=np.float64(scale), trans=trans,
-                        start=start, platt=np.array(tagger.platt, dtype=np.float64),
-                        bias=tagger.bias.astype(np.float32), **gaz)
+    arrays: dict[str, Any] = {"rows": rows, "values": values, "scale": np.float64(scale),
+                              "trans": trans, "start": start,
+                              "platt": np.array(tagger.platt, dtype=np.float64),
+                              "bias": tagger.bias.astype(np.float32), **gaz}
+    np.savez_compressed(path, **arrays)
 
 
 def _gaz_sets(gaz: Gazetteer) -> dict[int, set[int]]:
@@ -338,9 +342,9 @@ def evaluate(tagger: Tagger, rows: list[D.Example]) -> dict[str, dict[str, float
         gold = {(a, b, lab) for a, b, lab in ex.spans}
         gold = {(a + len(ex.text[a:b]) - len(ex.text[a:b].lstrip()), b, lab) for a, b, lab in gold}
         tokens = tokenize(ex.text)
-        emit = tagger.emissions(ex.text, tokens) if tokens else None
         pred = set()
         if tokens:
+            emit = tagger.emissions(ex.text, tokens)
             tags = decode(emit, tagger.trans, tagger.start)
             pred = {(s.start, s.end, s.label) for s in _spans(tokens, tags, emit, (1.0, 0.0))}
         for lab in ("PERSON", "LOCATION", "ORGANIZATION"):
