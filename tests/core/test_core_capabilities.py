@@ -1,0 +1,99 @@
+"""Parts outside the chat pipeline find a guard by what it can do, not by its name.
+
+The hosted agent and the MCP gateway scan tool results, decide tool calls and scrub what
+they show through the protocols in `keepgate.pipeline.capabilities`; a guard factory gets
+what it needs (metrics, the upstream client, guards built before it) as a typed
+`GuardDeps`. So a guard registered under any name that implements `ResultScanner` is the
+one the agent asks, and the built-in guards are found through their protocols."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from keepgate.agent.gate import PolicyGate, ResultScanner as AgentScanner
+from keepgate.agent.redact import OutputScrubber
+from keepgate.app import build_runtime
+from keepgate.auth.principal import Principal
+from keepgate.config.load import load_config
+from keepgate.pipeline import capabilities
+from keepgate.pipeline.guard import Guard
+from keepgate.policy.guard import PolicyGuard
+from keepgate.runtime import Runtime
+from keepgate.scrubbing.guard import PiiGuard
+
+ALICE = Principal(key_id="alice", role="user")
+
+
+def runtime(tmp_path: Path, guards: str, extra: tuple[Guard, ...] = ()) -> Runtime:
+    path = tmp_path / "keepgate.yaml"
+    path.write_text("model_list: []\nguards:\n" + guards)
+    return build_runtime(load_config(path, environ={}), extra)
+
+
+@dataclass
+class Finding:
+    blocked: bool
+    rule_ids: list[str]
+    findings: list[object] = field(default_factory=list)
+
+
+class CanaryScanner(Guard, capabilities.ResultScanner):
+    """A third-party scanner under a name of its own: blocks any text with 'canary'."""
+
+    name = "canary-scanner"
+
+    def __init__(self) -> None:
+        self.fail_closed = True
+        self.seen: list[str] = []
+
+    async def scan_tool_result(self, principal: Principal, text: str) -> Finding | None:
+        self.seen.append(text)
+        return Finding("canary" in text, ["canary.seen"] if "canary" in text else [])
+
+    async def scan_text(self, principal: Principal | None, text: str, role: str
+                        ) -> Finding | None:
+        return await self.scan_tool_result(ALICE, text)
+
+
+def test_the_built_in_guards_are_found_by_capability(tmp_path: Path) -> None:
+    rt = runtime(tmp_path, "  limits: {enabled: false}\n")
+    by_name = {g.name: g for g in rt.guards}
+    assert capabilities.tool_policy(rt.guards) is by_name["policy"]
+    assert capabilities.result_scanner(rt.guards) is by_name["input"]
+    assert capabilities.redactor(rt.guards) is by_name["pii"]
+    # The policy guard was given the PII guard through GuardDeps.built (it reports PII
+    # entities in tool-call arguments to the policy).
+    policy, pii = by_name["policy"], by_name["pii"]
+    assert isinstance(policy, PolicyGuard) and isinstance(pii, PiiGuard)
+    assert policy.pii is pii
+    assert PolicyGate(rt, allow_without_policy=False).policy is policy
+    assert OutputScrubber(rt).guard is pii
+
+
+def test_without_the_guards_nothing_is_found(tmp_path: Path) -> None:
+    rt = runtime(tmp_path, "  input: {enabled: false}\n  pii: {enabled: false}\n"
+                           "  policy: {enabled: false}\n  limits: {enabled: false}\n")
+    assert rt.guards == []
+    assert capabilities.tool_policy(rt.guards) is None
+    assert capabilities.result_scanner(rt.guards) is None
+    assert capabilities.redactor(rt.guards) is None
+
+
+def test_a_policy_guard_without_pii_gets_no_redactor(tmp_path: Path) -> None:
+    rt = runtime(tmp_path, "  pii: {enabled: false}\n  input: {enabled: false}\n")
+    policy = capabilities.tool_policy(rt.guards)
+    assert isinstance(policy, PolicyGuard) and policy.pii is None
+
+
+async def test_the_agent_asks_whichever_guard_scans_results(tmp_path: Path) -> None:
+    canary = CanaryScanner()
+    rt = runtime(tmp_path, "  input: {enabled: false}\n  limits: {enabled: false}\n",
+                 (canary,))
+    scanner = AgentScanner(rt)
+    assert scanner.guard is canary
+    hit = await scanner.scan(ALICE, "the canary sings")
+    assert hit.blocked and hit.rules == ["canary.seen"]
+    clean = await scanner.scan(ALICE, "nothing here")
+    assert not clean.blocked and not clean.tainting
+    assert canary.seen == ["the canary sings", "nothing here"]
