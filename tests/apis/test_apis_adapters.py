@@ -15,7 +15,10 @@ from keepgate.adapters.messages.output import MessageBuilder
 from keepgate.adapters.responses import native as responses_native
 from keepgate.adapters.responses import request as responses_request
 from keepgate.adapters.responses.output import ResponseBuilder
+from keepgate.auth.principal import Principal
+from keepgate.config.model import LiteLLMParams, ModelDeployment
 from keepgate.errors import APIError
+from keepgate.pipeline.call import Call
 from keepgate.pipeline.chunks import make_chunk
 from keepgate.upstream.client import UpstreamError
 
@@ -137,17 +140,21 @@ def test_messages_native_request_drops_thinking_and_follows_guard_rewrites():
     req = messages_request.to_chat(body, native=True)
     req.pass_through()
 
-    class _Call:
-        body = req.chat
-        deployment = type("D", (), {"litellm_params": type("P", (), {"upstream_model": "up"})})
-
-    out = messages_native.native_request(_Call, req, body, True)  # type: ignore[arg-type]
+    call = _native_call(req.chat, "anthropic/up")
+    out = messages_native.native_request(call, req, body, True)
     assert "thinking" not in out and out["model"] == "up" and out["stream"] is True
     assert out["messages"][1]["content"] == [{"type": "text", "text": "yo"}]
     req.chat["messages"][0]["content"] = "rewritten by a guard"
-    again = messages_native.native_request(_Call, req, body, True)  # type: ignore[arg-type]
+    again = messages_native.native_request(call, req, body, True)
     assert again["messages"][0] == {"role": "user", "content": [
         {"type": "text", "text": "rewritten by a guard"}]}
+
+
+def _native_call(chat: dict[str, Any], model: str) -> Call:
+    """A call routed to a native upstream deployment of `model` (provider/upstream name)."""
+    deployment = ModelDeployment(model_name="m", litellm_params=LiteLLMParams(model=model))
+    return Call(principal=Principal(key_id="k", role="user"), route="native", model="m",
+                body=chat, deployment=deployment)
 
 
 # -- building answers --------------------------------------------------------------------------
@@ -293,11 +300,7 @@ def test_reasoning_items_reach_a_native_upstream_without_readable_text():
     req = responses_request.to_chat(body)
     req.pass_through()
 
-    class _Call:
-        body = req.chat
-        deployment = type("D", (), {"litellm_params": type("P", (), {"upstream_model": "up"})})
-
-    out = responses_native.native_request(_Call, req, body, True)  # type: ignore[arg-type]
+    out = responses_native.native_request(_native_call(req.chat, "openai/up"), req, body, True)
     assert out["input"][0] == {"type": "reasoning", "id": "rs_1", "encrypted_content": "E",
                                "summary": []}
     assert out["store"] is False and out["stream"] is True and out["model"] == "up"
