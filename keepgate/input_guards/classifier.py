@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,10 +44,11 @@ class Classifier:
             raise ClassifierError(f"cannot load classifier {path}: {exc}") from None
 
     def save(self, path: Path, **meta: str) -> None:
-        np.savez_compressed(path, format=np.int32(FORMAT), weights=self.weights.astype(np.float16),
-                            bias=np.float32(self.bias), bits=np.int32(self.bits),
-                            max_chars=np.int32(self.max_chars),
-                            **{k: np.str_(v) for k, v in meta.items()})
+        arrays: dict[str, Any] = {
+            "format": np.int32(FORMAT), "weights": self.weights.astype(np.float16),
+            "bias": np.float32(self.bias), "bits": np.int32(self.bits),
+            "max_chars": np.int32(self.max_chars), **{k: np.str_(v) for k, v in meta.items()}}
+        np.savez_compressed(path, **arrays)
 
     def _score_one(self, text: str) -> float:
         idx, vals = featurize(text, self.bits)

@@ -7,7 +7,7 @@ Per-role and per-key overrides (`roles:` / `keys:`) are merged by
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -60,10 +60,11 @@ class ClassifierSettings(_Strict):
     #: different benign score distributions, so each role gets its own 1 %-FPR point of
     #: the dev protocol (the flag threshold is capped at it).
     role_thresholds: dict[ScanRole, float] = Field(
-        default_factory=lambda: {"tool": 0.86, "function": 0.86})
+        default_factory=lambda: dict[ScanRole, float]({"tool": 0.86, "function": 0.86}))
 
     def threshold_for(self, role: str) -> float:
-        return self.role_thresholds.get(role, self.threshold)  # type: ignore[call-overload]
+        found = self.role_thresholds.get(cast(ScanRole, role))
+        return self.threshold if found is None else found
 
 
 class StageSettings(_Strict):
@@ -163,16 +164,16 @@ class InputSettings(_Strict):
     #: "monitor" turns every block into a flag (rollout mode).
     mode: Literal["enforce", "monitor"] = "enforce"
     #: What is scanned, by scan role. (`roles:` is taken by per-key-role overrides.)
-    scan_roles: list[ScanRole] = Field(default_factory=lambda: [
+    scan_roles: list[ScanRole] = Field(default_factory=lambda: list[ScanRole]([
         "system", "developer", "user", "assistant", "tool", "function", "tool_definition",
-        "response_format"])
+        "response_format"]))
     #: Mode per scan role, over `mode` (a global "monitor" wins; unlisted roles enforce).
     #: System and developer messages are the application's own instructions, assistant
     #: turns the model's own replies replayed: their findings are flags (audited, never a
     #: block) unless set to "enforce" here. See docs/input-guards.md for the threat model.
     role_modes: dict[ScanRole, RoleMode] = Field(
-        default_factory=lambda: {"system": "monitor", "developer": "monitor",
-                                 "assistant": "monitor"})
+        default_factory=lambda: dict[ScanRole, RoleMode]({
+            "system": "monitor", "developer": "monitor", "assistant": "monitor"}))
     checks: Checks = Field(default_factory=Checks)
     #: Replaces the repository's rules/ directory; null keeps it.
     rules_dir: str | None = None
@@ -208,7 +209,7 @@ class InputSettings(_Strict):
         """enforce | monitor | off for text of this scan role."""
         if role not in self.scan_roles:
             return "off"
-        mode = self.role_modes.get(role, "enforce")  # type: ignore[call-overload]
+        mode: str = self.role_modes.get(role, "enforce")
         return "monitor" if self.mode == "monitor" and mode != "off" else mode
 
     def judge_band(self) -> tuple[float, float]:

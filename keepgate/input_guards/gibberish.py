@@ -32,6 +32,7 @@ import math
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -135,7 +136,8 @@ def _scored(cps: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Which windows are mostly ASCII (see MAX_NON_ASCII)."""
     cs = np.concatenate([[0], np.cumsum(cps >= 128)])
     ends = np.minimum(starts + WINDOW, len(cps))
-    return (cs[ends] - cs[starts]) <= MAX_NON_ASCII * np.maximum(ends - starts, 1)
+    scored: np.ndarray = (cs[ends] - cs[starts]) <= MAX_NON_ASCII * np.maximum(ends - starts, 1)
+    return scored
 
 
 def window_starts(length: int) -> list[int]:
@@ -196,9 +198,11 @@ class GibberishDetector:
             raise GibberishDetectorError(f"cannot load gibberish detector {path}: {exc}") from None
 
     def save(self, path: Path, **meta: str) -> None:
-        np.savez_compressed(path, format=np.int32(FORMAT), kind=np.str_("gibberish"),
-                            weights=self.weights.astype(np.float16), bias=np.float32(self.bias),
-                            bits=np.int32(self.bits), **{k: np.str_(v) for k, v in meta.items()})
+        arrays: dict[str, Any] = {
+            "format": np.int32(FORMAT), "kind": np.str_("gibberish"),
+            "weights": self.weights.astype(np.float16), "bias": np.float32(self.bias),
+            "bits": np.int32(self.bits), **{k: np.str_(v) for k, v in meta.items()}}
+        np.savez_compressed(path, **arrays)
 
     def _block(self, hashes: list[np.ndarray], ns: tuple[int, ...], starts: np.ndarray) -> np.ndarray:
         """Per window: (sum of weights of its n-grams) / sqrt(number of n-grams)."""

@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 
@@ -259,7 +259,7 @@ class InputGuard(Guard, ResultScanner):
                                                  "rules": rules,
                                                  "severity": round(result.score, 4)})
             if rules:
-                decision = "block" if block_rules else "flag"
+                decision: Literal["block", "flag"] = "block" if block_rules else "flag"
                 v = call.add(Verdict("input", decision, rule=(block_rules or rules)[0],
                                      reason=f"{decision} by {', '.join(rules)}",
                                      detail={**where, "rules": rules,

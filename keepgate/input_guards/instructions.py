@@ -26,6 +26,7 @@ import math
 import re
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -222,9 +223,11 @@ class InstructionDetector:
             raise InstructionDetectorError(f"cannot load instruction detector {path}: {exc}") from None
 
     def save(self, path: Path, **meta: str) -> None:
-        np.savez_compressed(path, format=np.int32(FORMAT), kind=np.str_("instructions"),
-                            weights=self.weights.astype(np.float16), bias=np.float32(self.bias),
-                            bits=np.int32(self.bits), **{k: np.str_(v) for k, v in meta.items()})
+        arrays: dict[str, Any] = {
+            "format": np.int32(FORMAT), "kind": np.str_("instructions"),
+            "weights": self.weights.astype(np.float16), "bias": np.float32(self.bias),
+            "bits": np.int32(self.bits), **{k: np.str_(v) for k, v in meta.items()}}
+        np.savez_compressed(path, **arrays)
 
     def segment_scores(self, text: str) -> list[tuple[float, str]]:
         segs = segments(text)

@@ -16,6 +16,9 @@ whitespace character to a space before matching, and maps look-alike letters to 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Protocol
+
 import re2
 
 from keepgate.config.errors import ConfigError
@@ -24,7 +27,20 @@ from keepgate.config.errors import ConfigError
 #: its NFA, still linear, only slower; 32 MiB keeps the DFA for every shipped rule.
 MAX_MEM = 32 << 20
 
-Regex = re2._Regexp
+if TYPE_CHECKING:
+    class Regex(Protocol):
+        """What the gateway uses of a compiled RE2 pattern (`re2` ships no type
+        information). Texts may be UTF-8 bytes: RE2 matches them without decoding."""
+
+        @property
+        def pattern(self) -> str: ...
+
+        def search(self, text: str | bytes, pos: int = ..., endpos: int = ...) -> Any: ...
+
+        def finditer(self, text: str | bytes, pos: int = ..., endpos: int = ...
+                     ) -> Iterator[Any]: ...
+else:  # at run time the real class, so `isinstance(x, Regex)` asks "is this RE2?"
+    Regex = re2._Regexp
 
 _HINTS = (
     ("invalid perl operator: (?=", "look-ahead assertions"),
@@ -63,7 +79,8 @@ def compile(pattern: str, *, ignore_case: bool = False, multiline: bool = False,
     options.log_errors = False
     options.max_mem = MAX_MEM
     try:
-        return re2.compile(f"(?{flags}){pattern}" if flags else pattern, options)
+        compiled: Regex = re2.compile(f"(?{flags}){pattern}" if flags else pattern, options)
+        return compiled
     except re2.error as exc:
         raw = exc.args[0] if exc.args else "invalid pattern"
         msg = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)

@@ -157,7 +157,7 @@ class Scanner:
 
     def _action(self, rule: str, default: str, role: str = "user") -> str:
         actions = self.settings.actions
-        action = actions.get(rule)
+        action: str | None = actions.get(rule)
         if action is None:
             best = ""
             for key, value in actions.items():
