@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.routing import Route
+from starlette.routing import BaseRoute
 
 from keepgate.auth.principal import Principal
 from keepgate.config.model import KeepgateConfig
@@ -357,7 +357,7 @@ class LimitsGuard(Guard):
     async def aclose(self) -> None:
         await self.backend.aclose()
 
-    def routes(self) -> list[Route]:
+    def routes(self) -> Sequence[BaseRoute]:
         from keepgate.limits.routes import limits_routes
 
         return limits_routes(self)

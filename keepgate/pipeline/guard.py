@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.verdict import Verdict
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
 
 Chunk = dict[str, Any]  # an OpenAI chat.completion.chunk, as a dict
 
@@ -61,8 +64,11 @@ class Guard:
     async def aclose(self) -> None:
         """Release backend connections at shutdown."""
 
+    def routes(self) -> Sequence[BaseRoute]:
+        """Extra HTTP routes the guard serves (e.g. the limits guard's usage endpoints)."""
+        return ()
 
-def guard_routes(guard: Guard) -> list[Any]:
-    """Extra HTTP routes a guard serves (e.g. usage endpoints); `routes()` is optional."""
-    fn = getattr(guard, "routes", None)
-    return list(fn()) if fn else []
+
+def guard_routes(guard: Guard) -> list[BaseRoute]:
+    """The routes a guard adds to the app."""
+    return list(guard.routes())
