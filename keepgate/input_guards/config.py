@@ -20,6 +20,7 @@ DEFAULT_RULES_DIR = (Path(keepgate.__file__).parent / "bundled" / "rules").resol
 DEFAULT_CLASSIFIER = DEFAULT_RULES_DIR / "classifier" / "injection_classifier.npz"
 DEFAULT_GIBBERISH = DEFAULT_RULES_DIR / "classifier" / "gibberish_detector.npz"
 DEFAULT_INSTRUCTIONS = DEFAULT_RULES_DIR / "classifier" / "instruction_detector.npz"
+DEFAULT_CUES = DEFAULT_RULES_DIR / "classifier" / "cue_detector.npz"
 
 Action = Literal["block", "flag", "off"]
 #: What a model reads, by who wrote it (`extract.SCAN_ROLES`).
@@ -44,6 +45,10 @@ class Checks(_Strict):
     gibberish: bool = True
     #: Instruction-in-data detector (on `instructions.roles`: tool results).
     instructions: bool = True
+    #: Prompt-cue stage: the moves of an attack on the model's instructions (override,
+    #: prompt leak, persona without limits, refusal suppression, fake authority, ...) in
+    #: 24 languages, on `cues.roles`.
+    cues: bool = True
     #: An operator-supplied ONNX classifier (`model`); off unless configured.
     model: bool = False
     judge: bool = False
@@ -105,6 +110,19 @@ def _instructions() -> StageSettings:
     # page, a table) with an instruction hidden in it, so `user` is read as a prompt role.
     return StageSettings(threshold=0.98, flag_threshold=0.95, roles=["tool", "function"],
                          prompt_roles=["user"], prompt_threshold=0.99)
+
+
+def _cues() -> StageSettings:
+    # Direct attacks arrive as user (and developer) text; system prompts are the operator's
+    # own, tool results are read by the instruction stage. Threshold chosen by the dev
+    # protocol (card): its 1 %-FPR point on held-out prompts, kept at or under 2 % FPR on
+    # every hard-benign family.
+    return StageSettings(threshold=CUES_THRESHOLD, flag_threshold=CUES_FLAG_THRESHOLD,
+                         roles=["user", "developer"])
+
+
+CUES_THRESHOLD = 0.85
+CUES_FLAG_THRESHOLD = 0.75
 
 
 class ModelSettings(_Strict):
@@ -184,6 +202,7 @@ class InputSettings(_Strict):
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     gibberish: StageSettings = Field(default_factory=_gibberish)
     instructions: StageSettings = Field(default_factory=_instructions)
+    cues: StageSettings = Field(default_factory=_cues)
     model: ModelSettings = Field(default_factory=ModelSettings)
     judge: JudgeSettings = Field(default_factory=JudgeSettings)
     #: Shortest base64/hex run worth decoding.
@@ -228,6 +247,9 @@ class InputSettings(_Strict):
 
     def instructions_path(self) -> Path:
         return Path(self.instructions.path) if self.instructions.path else DEFAULT_INSTRUCTIONS
+
+    def cues_path(self) -> Path:
+        return Path(self.cues.path) if self.cues.path else DEFAULT_CUES
 
 
 class InputConfigError(ConfigError, ValueError):

@@ -43,9 +43,10 @@ from keepgate.input_guards.metrics import auc
 #: are user messages, data tool results; the instruction stage reads the document pasted
 #: into a user message (`score_embedded`, its `prompt_roles`).
 STAGE_KINDS = {"rules": ("prompt", "data"), "classifier": ("prompt", "data"),
-               "gibberish": ("prompt",), "instructions": ("data", "prompt")}
+               "gibberish": ("prompt",), "instructions": ("data", "prompt"), "cues": ("prompt",)}
 #: The extra view "documents pasted into user messages": data rows scanned as `user`.
-AS_USER = ("gibberish_user", "instructions_user")
+AS_USER = ("gibberish_user", "instructions_user", "cues_user")
+STAGES = ("classifier", "gibberish", "instructions", "cues")
 #: Coarser fold groups for the two slower stages (each is fitted once per group).
 GIBBERISH_GROUPS = (("persona", "inthewild", "garak"), ("chat", "deepset", "cyberseceval"),
                     ("security", "indirect", "docs_a", "docs_b", "docs_c"))
@@ -56,6 +57,30 @@ FPR = 0.01
 def _fold_items(shared: Sequence[corpus.Item], held: set[str]) -> list[corpus.Item]:
     kept = [i for i in shared if i.fold not in held]
     return kept + train.synthetic_items(kept)
+
+
+def cue_scores(shared: list[corpus.Item], written: list[corpus.Item]) -> dict[str, np.ndarray]:
+    """The prompt-cue stage: shared prompt rows by heads fitted without their fold, written
+    prompts by the head fitted on everything; data rows (never its training rows) by that
+    head too, as `user` (`cues_user`: documents pasted into a user message)."""
+    items = shared + written
+    syn = train.synthetic_items(shared)
+    texts = sorted({i.text for i in items + syn})
+    cats = dict(zip(texts, train.cue_categories(texts)))
+    out = {"cues": np.full(len(items), np.nan), "cues_user": np.full(len(items), np.nan)}
+    for f in sorted({i.fold for i in shared if i.kind == "prompt"}):
+        kept = [i for i in shared if i.fold != f]
+        head = train.fit_cues(kept + train.synthetic_items(kept), cats)
+        for k, i in enumerate(shared):
+            if i.fold == f and i.kind == "prompt":
+                out["cues"][k] = head.score_categories(*cats[i.text])
+    full = train.fit_cues(shared + syn, cats)
+    for k, i in enumerate(items):
+        if i.kind == "data":
+            out["cues_user"][k] = full.score_categories(*cats[i.text])
+        elif k >= len(shared):
+            out["cues"][k] = full.score_categories(*cats[i.text])
+    return out
 
 
 def out_of_fold_scores(shared: list[corpus.Item], written: list[corpus.Item],
@@ -104,6 +129,8 @@ def out_of_fold_scores(shared: list[corpus.Item], written: list[corpus.Item],
             scores["instructions"][base + k] = full["instructions"].score(i.text)
             scores["instructions_user"][base + k] = full["instructions"].score_embedded(i.text)
     log(f"full models: {time.time() - t0:.0f}s")
+    scores.update(cue_scores(shared, written))
+    log(f"cue heads: {time.time() - t0:.0f}s")
     return scores
 
 
@@ -148,6 +175,8 @@ def data_as_user(items: list[corpus.Item], scores: dict[str, np.ndarray], rules_
     parts = [np.nan_to_num(scores["classifier"]) / defaults["classifier_user"],
              np.nan_to_num(scores["gibberish_user"]) / defaults["gibberish"],
              np.nan_to_num(scores["instructions_user"]) / defaults["instructions_user"]]
+    if "cues_user" in scores:
+        parts.append(np.nan_to_num(scores["cues_user"]) / defaults["cues"])
     combined = np.maximum.reduce(parts)
     hit = (combined >= 1.0) | (rules_user > 0)
     sub = [i for i, k in zip(items, d) if k]
@@ -282,8 +311,11 @@ def main(argv: list[str] | None = None) -> int:
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     if args.reuse and args.scores:
         with np.load(args.scores, allow_pickle=False) as z:
-            scores = {k: z[k] for k in ("classifier", "gibberish", "instructions", *AS_USER)}
+            scores = {k: z[k] for k in (*STAGES, *AS_USER) if k in z.files}
             rules, rules_user = z["rules"], z["rules_user"]
+        if "cues" not in scores:  # scores saved before the cue stage: add it (a minute)
+            scores.update(cue_scores(shared, written))
+            np.savez_compressed(args.scores, rules=rules, rules_user=rules_user, **scores)
     else:
         scores = out_of_fold_scores(shared, written, log)
         rules = rule_hits(items)
@@ -298,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
                 "classifier_user": s.classifier.threshold_for("user"),
                 "classifier_tool": s.classifier.threshold_for("tool"),
                 "instructions": s.instructions.threshold,
-                "instructions_user": s.instructions.prompt_threshold}
+                "instructions_user": s.instructions.prompt_threshold,
+                "cues": s.cues.threshold}
     rep = {"date": time.strftime("%Y-%m-%d", time.gmtime()),
            **summarise(items, scores, rules, defaults, rules_user)}
     rep["rules"] = {"recall": round(float(rules[[i.label == 1 for i in items]].mean()), 4),

@@ -1,7 +1,7 @@
 """Detector stages after the rules and the first-stage classifier: one narrow contract.
 
 A `Detector` is anything with `score(text) -> float` in [0, 1] (the gibberish detector, the
-instruction-in-data detector, an operator's ONNX model). A `Stage` binds one to a rule id,
+instruction-in-data detector, the prompt-cue stage, an operator's ONNX model). A `Stage` binds one to a rule id,
 the message roles it reads and its thresholds; `Stage.check` turns a text into a `Hit`
 (or None). The scanner owns actions, modes and findings, so a new detector is a new class
 with `score`, registered in `local_stages`, and nothing else changes.
@@ -91,6 +91,13 @@ def _instructions(path: str) -> Detector:
     return InstructionDetector.load(Path(path))
 
 
+@functools.lru_cache(maxsize=8)
+def _cues(path: str) -> Detector:
+    from keepgate.input_guards.cues import CueDetector
+
+    return CueDetector.load(Path(path))
+
+
 class StageUnavailable(RuntimeError):
     """A configured stage's artefact could not be loaded."""
 
@@ -106,6 +113,8 @@ def local_stages(settings: InputSettings) -> tuple[list[Stage], list[StageUnavai
          settings.gibberish, settings.gibberish_path(), _gibberish),
         ("instructions", "instructions.in_data", settings.checks.instructions,
          settings.instructions, settings.instructions_path(), _instructions),
+        ("cues", "cues.prompt_attack", settings.checks.cues,
+         settings.cues, settings.cues_path(), _cues),
     ]
     stages, errors = [], []
     for name, rule, on, cfg, path, loader in specs:

@@ -4,7 +4,9 @@
 
 1. the first-stage **classifier** (hashed n-grams, `injection_classifier.npz`);
 2. the **gibberish** detector for adversarial suffixes (`gibberish_detector.npz`);
-3. the **instruction-in-data** detector for tool results (`instruction_detector.npz`).
+3. the **instruction-in-data** detector for tool results (`instruction_detector.npz`);
+4. the **prompt-cue** head (`cue_detector.npz`): knowledge-written weights over the cue
+   categories of `cue_lexicon`, nudged by the data.
 
 Needs scikit-learn and scipy (the `[train]` extra); serving is numpy only. Reads the shared
 data (`dataset.DEFAULT_DATA`), applies the label policy, adds Keepgate's templated training
@@ -34,6 +36,9 @@ from keepgate.input_guards.config import DEFAULT_CLASSIFIER
 from keepgate.input_guards.features import featurize
 from keepgate.input_guards.gibberish import GibberishDetector, window_rows
 from keepgate.input_guards.gibberish import tail as gibberish_tail
+from keepgate.input_guards import cue_lexicon
+from keepgate.input_guards.cues import CueDetector, CueMatcher
+from keepgate.input_guards.cues import features as cue_features
 from keepgate.input_guards.instructions import InstructionDetector, segment_features, segments
 from keepgate.input_guards.normalize import Normalizer
 
@@ -44,9 +49,10 @@ GIBBERISH_BITS = 18
 GIBBERISH_C = 1.0
 INSTRUCTION_BITS = 16
 INSTRUCTION_C = 0.3
+CUE_LAMBDA = 5.0
 
 ARTEFACTS = {"classifier": "injection_classifier.npz", "gibberish": "gibberish_detector.npz",
-             "instructions": "instruction_detector.npz"}
+             "instructions": "instruction_detector.npz", "cues": "cue_detector.npz"}
 
 
 # -- first-stage classifier ----------------------------------------------------------------
@@ -239,11 +245,67 @@ def instruction_training(items: Sequence[corpus.Item]) -> tuple[list[str], list[
     return benign, [i.text for i in data if i.label == 1]
 
 
+# -- prompt-cue head ----------------------------------------------------------------------
+
+def cue_categories(texts: Sequence[str], matcher: CueMatcher | None = None,
+                   normalizer: Normalizer | None = None) -> list[tuple[list[str], int]]:
+    """The cue categories and the length of each text, read after normalisation as the
+    scanner does."""
+    m = matcher or CueMatcher()
+    norm = normalizer or Normalizer()
+    out = []
+    for t in texts:
+        n = norm.normalize(t).text
+        out.append((m.categories(n), len(n)))
+    return out
+
+
+def cue_training(items: Sequence[corpus.Item]) -> list[corpus.Item]:
+    """Prompts only (the stage reads user messages); machine-translated attacks are held out
+    by the label policy, like for the classifier."""
+    return [i for i in items if i.kind == "prompt" and i.family != "multilingual"]
+
+
+def fit_cues(items: Sequence[corpus.Item], cats: dict[str, tuple[list[str], int]] | None = None,
+             lam: float = CUE_LAMBDA) -> CueDetector:
+    """The cue head: the knowledge prior (`cue_lexicon.PRIOR_WEIGHTS`) moved by the data under
+    a penalty `lam` on the distance to it (weighted logistic loss, sources weighted as for the
+    classifier). `cats` caches `cue_categories` by text."""
+    from scipy.optimize import minimize
+
+    rows = cue_training(items)
+    names = list(cue_lexicon.PRIOR_WEIGHTS)
+    index = {n: k for k, n in enumerate(names)}
+    w0 = np.array([cue_lexicon.PRIOR_WEIGHTS[n] for n in names])
+    matcher = CueMatcher()
+    x = np.zeros((len(rows), len(names)))
+    for r, i in enumerate(rows):
+        found, length = cats[i.text] if cats is not None and i.text in cats else cue_categories([i.text], matcher)[0]
+        damp = min(1.0, cue_lexicon.DAMP / max(length, 1))
+        for n in cue_features(found):
+            if n in index:
+                x[r, index[n]] = 1.0 if n in cue_lexicon.STRONG or "&" in n else damp
+    y = np.array([i.label for i in rows], dtype=np.float64)
+    sw = source_weights([i.source for i in rows], y)
+    sw = sw / sw.sum()
+
+    def loss(p: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = p[:-1], p[-1]
+        z = x @ w + b
+        g = sw * (1.0 / (1.0 + np.exp(-z)) - y)
+        value = float(np.sum(sw * (np.logaddexp(0.0, z) - y * z)) + lam * np.sum((w - w0) ** 2) / len(w))
+        return value, np.append(x.T @ g + 2.0 * lam * (w - w0) / len(w), g.sum())
+
+    p = minimize(loss, np.append(w0, cue_lexicon.PRIOR_BIAS), jac=True, method="L-BFGS-B").x
+    return CueDetector(dict(zip(names, p[:-1].tolist())), float(p[-1]), cue_lexicon.DAMP,
+                       cue_lexicon.STRONG, matcher)
+
+
 # -- all three -----------------------------------------------------------------------------
 
 def fit_all(items: Sequence[corpus.Item], cache: FeatureCache, seed: int = SEED,
-            stages: Sequence[str] = ("classifier", "gibberish", "instructions")) -> dict:
-    """The three models trained on `items` (shared rows of the training folds + synthetic)."""
+            stages: Sequence[str] = ("classifier", "gibberish", "instructions", "cues")) -> dict:
+    """The models trained on `items` (shared rows of the training folds + synthetic)."""
     out: dict = {}
     if "classifier" in stages:
         out["classifier"] = fit_classifier(items, cache)
@@ -251,6 +313,8 @@ def fit_all(items: Sequence[corpus.Item], cache: FeatureCache, seed: int = SEED,
         out["gibberish"] = fit_gibberish([i.text for i in items if i.label == 0], seed)
     if "instructions" in stages:
         out["instructions"] = fit_instructions(*instruction_training(items))
+    if "cues" in stages:
+        out["cues"] = fit_cues(items)
     return out
 
 
@@ -258,23 +322,34 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", help="directory of injection/*.jsonl (default ../shared/datasets/injection)")
     ap.add_argument("--out", default=str(DEFAULT_CLASSIFIER.parent))
+    ap.add_argument("--stages", default=",".join(ARTEFACTS),
+                    help="comma-separated subset of " + ",".join(ARTEFACTS) + " (metrics.json is "
+                    "rewritten only with all of them)")
     args = ap.parse_args(argv)
+    stages = [s for s in args.stages.split(",") if s]
+    if set(stages) - set(ARTEFACTS):
+        ap.error(f"unknown stage(s) {sorted(set(stages) - set(ARTEFACTS))}")
 
     t0 = time.time()
     shared = corpus.shared_items(args.data)
     items = shared + synthetic_items(shared)
-    models = fit_all(items, FeatureCache())
+    models = fit_all(items, FeatureCache(), stages=stages)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sources = ",".join(sorted({i.source for i in items}))
     for name, model in models.items():
         model.save(out / ARTEFACTS[name], trained_on=sources)
     counts = Counter((i.source, i.label) for i in items)
+    if set(stages) != set(ARTEFACTS):
+        print(f"trained {', '.join(models)} in {time.time() - t0:.0f}s -> {out} (metrics.json kept)",
+              file=sys.stderr)
+        return 0
     report = {
         "seed": SEED,
         "classifier": {"bits": CLASSIFIER_BITS, "C": CLASSIFIER_C},
         "gibberish": {"bits": GIBBERISH_BITS, "C": GIBBERISH_C},
         "instructions": {"bits": INSTRUCTION_BITS, "C": INSTRUCTION_C},
+        "cues": {"lambda": CUE_LAMBDA, "prior": cue_lexicon.PRIOR_WEIGHTS},
         "train_sources": {f"{s} [{'attack' if y else 'benign'}]": n
                           for (s, y), n in sorted(counts.items())},
         "relabelled_rows": sum(r.relabelled for rs in dataset.load(args.data).values() for r in rs),

@@ -1,0 +1,125 @@
+"""Prompt-cue stage: does a prompt use the *moves* of an attack on the model's instructions?
+
+The hashed n-gram classifier learns the words of its training sources and does not carry over
+to sources it never saw. This stage reads only knowledge-driven cue categories
+(`cue_lexicon`, 24 languages, written from how attacks work, not from the evaluation rows):
+override the previous instructions, refer to the system prompt, ask for a secret, take a
+persona without limits, suppress refusals, "from now on", coerce the reply's format, claim
+authority, encode to evade, wrap in fiction, pressure; and two benign cues (a question
+*about* attacks, an attack phrase in quotation marks). Which categories occur and a few of
+their pairs are the features of a small logistic head (`cue_detector.npz`, `train.fit_cues`)
+whose weights start from a written prior.
+
+One pass: every category is one pattern of an RE2 set (`re2.Set`), so the text is read once
+by a DFA whatever the number of cues, in time linear in its length. The head has two dozen
+weights, summed in Python.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import re2
+
+from keepgate.input_guards.cue_lexicon import CATEGORIES, _b
+
+FORMAT = 1
+#: RE2 memory budget for the set (program + DFA cache); past it RE2 falls back to a slower,
+#: still linear, engine.
+MAX_MEM = 64 << 20
+
+
+def _pattern(fragments: list[str]) -> str:
+    return "(?i:" + "|".join(_b(f) for f in fragments) + ")"
+
+
+class CueError(RuntimeError):
+    """The lexicon does not compile or the artefact is missing or malformed."""
+
+
+class CueMatcher:
+    """The set of categories present in a text, in one RE2 pass."""
+
+    def __init__(self, categories: dict[str, list[str]] | None = None) -> None:
+        cats = categories if categories is not None else CATEGORIES
+        self.names = tuple(cats)
+        options = re2.Options()
+        options.max_mem = MAX_MEM
+        options.log_errors = False
+        self._set = re2.Set.SearchSet(options)
+        for name in self.names:
+            try:
+                self._set.Add(_pattern(cats[name]))
+            except re2.error as exc:  # pragma: no cover - the lexicon is tested
+                raise CueError(f"cue category {name!r} does not compile: {exc}") from None
+        self._set.Compile()
+
+    def categories(self, text: str) -> list[str]:
+        return sorted(self.names[i] for i in (self._set.Match(text) or ()))
+
+
+def features(cats: list[str]) -> list[str]:
+    """The active features of one text: its categories and their pairs (`cats` sorted, as
+    `CueMatcher.categories` gives them)."""
+    return list(cats) + [f"{a}&{b}" for i, a in enumerate(cats) for b in cats[i + 1:]]
+
+
+class CueDetector:
+    """A logistic head over cue features; `score(text)` in [0, 1].
+
+    `strong` features (phrase cues, pairs) count in full; the weak single-word ones count
+    `damp / len(text)` of their weight past `damp` characters, since a long prompt meets
+    "secret", "print" or "imagine" by chance."""
+
+    def __init__(self, weights: dict[str, float], bias: float, damp: float,
+                 strong: frozenset[str], matcher: CueMatcher | None = None) -> None:
+        self.matcher = matcher or CueMatcher()
+        unknown = {n for w in weights for n in w.split("&")} - set(self.matcher.names)
+        if unknown:
+            raise CueError(f"weights name unknown cue categories {sorted(unknown)}")
+        self.weights = dict(weights)
+        self.bias = float(bias)
+        self.damp = float(damp)
+        self.strong = frozenset(strong)
+
+    @classmethod
+    def load(cls, path: Path) -> "CueDetector":
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                if int(z["format"]) != FORMAT or str(z["kind"]) != "prompt_cues":
+                    raise CueError(f"{path}: not a prompt-cue artefact")
+                names = [str(n) for n in z["names"]]
+                return cls(dict(zip(names, z["weights"].astype(np.float64).tolist())), float(z["bias"]),
+                           float(z["damp"]), frozenset(str(n) for n in z["strong"]))
+        except (OSError, KeyError, ValueError) as exc:
+            raise CueError(f"cannot load prompt-cue detector {path}: {exc}") from None
+
+    def save(self, path: Path, **meta: str) -> None:
+        names = sorted(self.weights)
+        arrays: dict[str, Any] = {
+            "format": np.int32(FORMAT), "kind": np.str_("prompt_cues"), "names": np.array(names),
+            "bias": np.float32(self.bias), "damp": np.float32(self.damp),
+            "weights": np.array([self.weights[n] for n in names], dtype=np.float32),
+            "strong": np.array(sorted(self.strong))}
+        arrays.update({k: np.str_(v) for k, v in meta.items()})
+        np.savez_compressed(path, **arrays)
+
+    def contributions(self, cats: list[str], length: int) -> list[tuple[str, float]]:
+        """Each active feature's share of the logit (largest first), for audits and tests."""
+        damp = min(1.0, self.damp / max(length, 1))
+        out = [(n, self.weights[n] * (1.0 if n in self.strong or "&" in n else damp))
+               for n in features(cats) if n in self.weights]
+        return sorted(out, key=lambda t: -t[1])
+
+    def explain(self, text: str) -> list[tuple[str, float]]:
+        return self.contributions(self.matcher.categories(text), len(text))
+
+    def score_categories(self, cats: list[str], length: int) -> float:
+        z = self.bias + sum(v for _, v in self.contributions(cats, length))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    def score(self, text: str) -> float:
+        return self.score_categories(self.matcher.categories(text), len(text))
