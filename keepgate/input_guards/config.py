@@ -87,9 +87,14 @@ class StageSettings(_Strict):
     prompt_threshold: float = Field(0.99, ge=0.0, le=1.0)
     prompt_flag_threshold: float | None = Field(None, ge=0.0, le=1.0)
     prompt_min_segments: int = Field(3, ge=2)
+    #: Block threshold per scan role (one of `roles`), over `threshold`; the flag threshold
+    #: is capped at it.
+    role_thresholds: dict[ScanRole, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _order(self) -> "StageSettings":
+        if any(not 0.0 <= t <= 1.0 for t in self.role_thresholds.values()):
+            raise ValueError("role_thresholds must be in [0, 1]")
         if self.flag_threshold is not None and self.flag_threshold > self.threshold:
             raise ValueError("flag_threshold must not exceed threshold")
         if self.prompt_flag_threshold is not None and self.prompt_flag_threshold > self.prompt_threshold:

@@ -141,7 +141,7 @@ def rule_hits(items: Sequence[corpus.Item], as_user: bool = False) -> np.ndarray
 
     s = InputSettings()
     scanner = Scanner(s.model_copy(update={"checks": s.checks.model_copy(update={
-        "classifier": False, "gibberish": False, "instructions": False})}))
+        "classifier": False, "gibberish": False, "instructions": False, "cues": False})}))
     return np.array([1.0 if scanner.scan(i.text, role="tool" if i.kind == "data" and not as_user
                                          else "user").blocked else 0.0 for i in items])
 

@@ -45,6 +45,8 @@ class Stage:
     prompt_threshold: float = 1.0
     prompt_flag_threshold: float | None = None
     prompt_min_segments: int = 3
+    #: Block thresholds per role, over `threshold` (`StageSettings.role_thresholds`).
+    role_thresholds: tuple[tuple[str, float], ...] = ()
 
     def applies(self, role: str) -> bool:
         return role in self.roles or role in self.prompt_roles
@@ -52,7 +54,9 @@ class Stage:
     def thresholds(self, role: str) -> tuple[float, float | None]:
         if role in self.prompt_roles:
             return self.prompt_threshold, self.prompt_flag_threshold
-        return self.threshold, self.flag_threshold
+        block = dict(self.role_thresholds).get(role, self.threshold)
+        flag = None if self.flag_threshold is None else min(self.flag_threshold, block)
+        return block, flag
 
     def check(self, text: str, role: str = "") -> tuple[float, Hit | None]:
         if role in self.prompt_roles:
@@ -128,7 +132,7 @@ def local_stages(settings: InputSettings) -> tuple[list[Stage], list[StageUnavai
         prompt_roles = frozenset(cfg.prompt_roles) if hasattr(det, "score_embedded") else frozenset()
         stages.append(Stage(name, rule, det, frozenset(cfg.roles), cfg.threshold, cfg.flag_threshold,
                             prompt_roles, cfg.prompt_threshold, cfg.prompt_flag_threshold,
-                            cfg.prompt_min_segments))
+                            cfg.prompt_min_segments, tuple(sorted(cfg.role_thresholds.items()))))
     return stages, errors
 
 

@@ -132,3 +132,14 @@ def test_ordinary_agent_system_prompt_and_questions_pass_over_http(gateway_facto
             model="demo", messages=[{"role": "system", "content": BENIGN[3]}, {"role": "user", "content": text}])
         assert raw.http_response.status_code == 200, text
         assert "cues.prompt_attack" not in raw.headers.get("x-keepgate-flags", ""), text
+
+
+def test_per_role_threshold_overrides_the_stage_threshold() -> None:
+    settings = InputSettings.model_validate({"cues": {"threshold": 0.85, "flag_threshold": 0.75,
+                                                      "roles": ["user", "developer"],
+                                                      "role_thresholds": {"user": 0.99999}}})
+    r = Scanner(settings).scan(CUE_ONLY_ATTACK, role="user")
+    assert not r.blocked and r.flagged and r.rule_ids == ["cues.prompt_attack"]
+    assert Scanner(settings).scan(CUE_ONLY_ATTACK, role="developer").findings[0].action in ("block", "flag")
+    with pytest.raises(Exception, match="role_thresholds"):
+        InputSettings.model_validate({"cues": {"role_thresholds": {"user": 2.0}}})
