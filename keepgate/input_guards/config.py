@@ -126,8 +126,8 @@ def _cues() -> StageSettings:
                          roles=["user", "developer"])
 
 
-CUES_THRESHOLD = 0.85
-CUES_FLAG_THRESHOLD = 0.75
+CUES_THRESHOLD = 0.98
+CUES_FLAG_THRESHOLD = 0.9
 
 
 class ModelSettings(_Strict):

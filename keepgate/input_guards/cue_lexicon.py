@@ -296,6 +296,10 @@ CATEGORIES["LEAK"] = [
     _alt(_LEAK_OBJECTS) + GAP + _alt(CATEGORIES["REVEAL"]),
 ]
 
+#: Phrase cue -> the word class every one of its matches contains: the matcher searches
+#: for the phrase only in a text where the word class matched (the phrases cost most).
+REQUIRES = {"OVERRIDE": "OVERRIDE_VERB", "LEAK": "REVEAL"}
+
 # -- the head's prior --------------------------------------------------------------------------
 
 #: Weights written from knowledge of attacks (log-odds each cue adds), before any data: the
