@@ -168,7 +168,8 @@ def test_per_role_and_per_key_overrides(gateway_factory) -> None:
         "guards": {"input": {"enabled": True,
                              "roles": {"tester": {"actions": {"override.*": "flag",
                                                               "exfil.*": "flag",
-                                                              "classifier.*": "flag"}}},
+                                                              "classifier.*": "flag",
+                                                              "cues.*": "flag"}}},
                              "keys": {"ci": {"enabled": False}}}}})
     _blocked(gw.client("sk-plain-000001"), [{"role": "user", "content": ATTACK}])
     raw = gw.client("sk-redteam-0001").chat.completions.with_raw_response.create(

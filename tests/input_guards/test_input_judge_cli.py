@@ -130,7 +130,7 @@ def test_scan_cli_text_and_jsonl(tmp_path: Path, fake_model_url: str) -> None:
 
 def test_scan_cli_uses_config_and_reports_bad_rules(tmp_path: Path, fake_model_url: str) -> None:
     cfg = _config(tmp_path, fake_model_url, actions={"override.*": "flag", "exfil.*": "flag",
-                                                     "classifier.*": "flag"})
+                                                     "classifier.*": "flag", "cues.*": "flag"})
     p = _keepgate("scan", "-c", str(cfg), "--json", "-", stdin=ATTACK)
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
@@ -176,7 +176,7 @@ def test_scanner_crash_fails_closed_or_open(gateway_factory) -> None:
 def test_uncertain_band_follows_the_classifier_threshold(gateway_factory, band, judged) -> None:
     """`when: uncertain` asks the judge between 0.3 and the classifier's block threshold,
     wherever an operator puts that threshold; an explicit `band` is kept as written."""
-    section = {"enabled": True, "checks": {"rules": False, "judge": True},
+    section = {"enabled": True, "checks": {"rules": False, "cues": False, "judge": True},
                "classifier": {"threshold": 0.999999, "flag_threshold": 0.999999},
                "judge": {"model": "demo", "when": "uncertain", "timeout": 2,
                          "extra_body": {"fake": {"reply": "INJECTION"}}}}
