@@ -1,8 +1,10 @@
 """Calls the policy holds for a human: created on the first attempt, decided through the
 approvals API (or `/ui`), executed once when the client retries the same call.
 
+One store and one API for both routes that hold calls: MCP `tools/call` (`mcpap_` ids) and
+the model's tool calls on the proxy routes (`tcap_` ids, `keepgate.policy.held`).
 "The same call" is the same key, session, server, tool and arguments (canonical JSON):
-the client just sends its `tools/call` again after the approval. An approved call runs
+the client just sends its `tools/call` (or its chat request) again after the approval. An approved call runs
 at most once (`put_new` on a `used:` marker holds across replicas); a further identical
 call needs a new approval. Records show arguments scrubbed, as the agent's approvals do.
 """
@@ -43,8 +45,10 @@ class Approvals:
 
     async def create(self, *, key_id: str, role: str, session: str, server: str, tool: str,
                      shown_arguments: Any, reasons: list[str], rule: str, digest: str,
-                     tool_call_id: str) -> dict[str, Any]:
-        record = {"id": "mcpap_" + uuid.uuid4().hex[:20], "object": "mcp.approval",
+                     tool_call_id: str, route: str = "mcp") -> dict[str, Any]:
+        mcp = route == "mcp"
+        record = {"id": ("mcpap_" if mcp else "tcap_") + uuid.uuid4().hex[:20],
+                  "object": "mcp.approval" if mcp else "tool_call.approval", "route": route,
                   "status": "pending", "key_id": key_id, "role": role, "session": session,
                   "server": server, "tool": tool, "arguments": shown_arguments,
                   "reasons": reasons, "rule": rule, "tool_call_id": tool_call_id,

@@ -84,22 +84,24 @@ def approve(server: Annotated[str, typer.Argument(help="MCP server name.")],
 @app.command("approvals")
 def approvals(show_all: Annotated[bool, typer.Option("--all", help="Decided ones too.")] = False,
               url: Url = DEFAULT_URL, key: Key = None) -> None:
-    """Calls the policy held for a human."""
+    """Calls the policy held for a human: MCP calls and the model's tool calls on the
+    proxy routes."""
     params = None if show_all else {"status": "pending"}
-    for r in _call("GET", url, key, "/v1/mcp/approvals", params=params)["data"]:
-        typer.echo(f"{r['id']} {r['status']} {r['key_id']} {r['server']}/{r['tool']} "
+    for r in _call("GET", url, key, "/v1/approvals", params=params)["data"]:
+        where = r.get("server") or r.get("route") or "mcp"
+        typer.echo(f"{r['id']} {r['status']} {r['key_id']} {where}/{r['tool']} "
                    f"{json.dumps(r['arguments'])[:200]} — {'; '.join(r['reasons'])}")
 
 
 @app.command("decide")
-def decide(approval_id: Annotated[str, typer.Argument(help="Approval id (mcpap_...).")],
+def decide(approval_id: Annotated[str, typer.Argument(help="Approval id (mcpap_... or tcap_...).")],
            decision: Annotated[str, typer.Argument(help="approve | deny")],
            comment: Annotated[str, typer.Option(help="Why.")] = "",
            url: Url = DEFAULT_URL, key: Key = None) -> None:
     """Approve or deny a held call; the client's retry then runs it (or gets the denial)."""
     if decision not in ("approve", "deny"):
         raise typer.BadParameter("expected approve or deny", param_hint="DECISION")
-    r = _call("POST", url, key, f"/v1/mcp/approvals/{approval_id}",
+    r = _call("POST", url, key, f"/v1/approvals/{approval_id}",
               json={"decision": decision, "comment": comment})
     typer.echo(f"{r['id']}: {r['status']}")
 

@@ -1,8 +1,10 @@
 """The MCP gateway as an extension of the app (`keepgate.app.EXTENSIONS`).
 
-Always: the MCP store and the chat side of sessions (`x-keepgate-session` on
-`/v1/chat/completions`, `keepgate.mcp.link`). With `mcp_servers` declared, also the MCP
-endpoints and the admin API (`keepgate.mcp.api`):
+Always: the MCP store, the chat side of sessions (`x-keepgate-session` on
+`/v1/chat/completions`, `keepgate.mcp.link`) and the approvals API for calls held on any
+route (`keepgate.mcp.approval_api`: `/v1/approvals`, the same as `/v1/mcp/approvals`; the
+proxy routes' policy guard files its held tool calls there, `keepgate.policy.held`). With
+`mcp_servers` declared, also the MCP endpoints and the admin API (`keepgate.mcp.api`):
 
     /mcp, /mcp/{server} (+ /sse)         MCP for clients (keepgate.mcp.endpoint)
     GET  /v1/mcp/servers                 servers this key may reach
@@ -20,10 +22,14 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from keepgate.config.model import KeepgateConfig
+from keepgate.mcp import approval_api
+from keepgate.mcp.approvals import Approvals
 from keepgate.mcp.link import SessionLink
 from keepgate.mcp.sessions import Sessions
 from keepgate.mcp.settings import McpSettings, parse_all, store_path
 from keepgate.mcp.store import MemoryStore, RedisStore, SQLiteStore, Store
+from keepgate.policy.guard import PolicyGuard
+from keepgate.policy.held import HeldCalls
 from keepgate.runtime import Runtime
 
 
@@ -61,10 +67,16 @@ def attach(app: Starlette, rt: Runtime) -> None:
     if servers:
         from keepgate.mcp.api import mount
 
-        sessions = mount(app, rt, settings, servers, store).sessions
+        gw = mount(app, rt, settings, servers, store)
+        sessions, approvals = gw.sessions, gw.approvals
     else:
         rt.services.add(_StoreService(store))
         sessions = Sessions(store, settings.session_ttl_s, settings.session_max_messages,
                             settings.history_chars)
+        approvals = Approvals(store, settings.approvals.ttl_s)
+    approval_api.mount(app, rt, approvals, settings.approvals)
+    for guard in rt.guards:
+        if isinstance(guard, PolicyGuard):
+            guard.held = HeldCalls(approvals)
     # Chat calls that name a session see (and add to) its taint.
     rt.guards.append(SessionLink(sessions))

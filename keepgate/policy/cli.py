@@ -1,4 +1,6 @@
-"""`keepgate policy test` and `keepgate policy eval --input FILE`."""
+"""`keepgate policy test`, `keepgate policy eval --input FILE`, and the held tool calls of a
+running gateway: `keepgate policy approvals [--all]`, `keepgate policy decide ID approve|deny`
+(the same commands as `keepgate mcp approvals` / `decide`: one approvals API)."""
 
 from __future__ import annotations
 
@@ -80,3 +82,13 @@ def eval_(input: Path = typer.Option(..., "--input", "-i", help="JSON file with 
     decision = asyncio.run(go())
     typer.echo(json.dumps(decision.as_dict(), indent=2))
     raise typer.Exit(0 if decision.allow else 1)
+
+
+def _approval_commands() -> None:
+    from keepgate.mcp import cli as mcp_cli
+
+    app.command("approvals")(mcp_cli.approvals)
+    app.command("decide")(mcp_cli.decide)
+
+
+_approval_commands()

@@ -9,8 +9,10 @@ when no output was sent yet, else the final SSE error event).
 
 `require_approval`: with `on_approval: hold` (default) the call is held back like a denial,
 the text says it awaits approval and the response carries the decision in
-`keepgate.policy` and `x-keepgate-policy`; nothing the client can execute reaches it. With
-`on_approval: pass` the call is released and only flagged.
+`keepgate.policy` and `x-keepgate-policy`; nothing the client can execute reaches it. The
+held call gets an approval id (`keepgate.policy.held`, the approvals API shared with MCP);
+once a human approves it, the client's retry of the same conversation releases the same
+call once. With `on_approval: pass` the call is released and only flagged.
 
 Request side: `tool` (and `function`) messages must answer a call this gateway released to
 the same principal (forged or denied ids are rejected), an assistant turn carrying an issued
@@ -52,6 +54,7 @@ from keepgate.policy.bundle import PolicyLoadError
 from keepgate.policy.catalog import Catalog, catalog_for
 from keepgate.policy.decision import PolicyDecision, reason_id, reason_text
 from keepgate.policy.engine import PolicyService
+from keepgate.policy.held import APPROVED, DENIED, HeldCalls
 from keepgate.policy.inputs import ProvenanceContext, build_policy_input
 from keepgate.policy.settings import PolicySettings
 from keepgate.policy.tool_ids import (FallbackToolCalls, IssuedToolCalls, RedisToolCalls,
@@ -78,6 +81,9 @@ class PolicyGuard(Guard, ToolPolicy):
         self.issued: ToolCallStore = issued or IssuedToolCalls(service.settings.max_tracked_ids)
         #: The PII guard, when configured: entities in arguments become `facts.pii`.
         self.pii: Redactor | None = None
+        #: Approval records for held calls (set by `keepgate.mcp.routes` when the approvals
+        #: store exists); None: held calls are only held.
+        self.held: HeldCalls | None = None
 
     # -- the ToolPolicy capability (the hosted agent and the MCP gateway) -------------
     @property
@@ -89,6 +95,21 @@ class PolicyGuard(Guard, ToolPolicy):
 
     async def decide_tool(self, input: dict[str, Any]) -> PolicyDecision:
         return await self.service.decide(input)
+
+    def shown_arguments(self, call: Call, raw_arguments: str) -> Any:
+        """The arguments as an approval record shows them: PII-scrubbed when the PII guard
+        runs (never shown at all if the scrubber fails)."""
+        args, err = parse_arguments(raw_arguments)
+        if err is not None:
+            return raw_arguments[:2000]
+        scrubber = self.pii.scrubber_for(call.principal) if self.pii is not None else None
+        if scrubber is None:
+            return args
+        try:
+            out, _ = scrubber.scrub_arguments(json.dumps(args, ensure_ascii=False))
+            return json.loads(out)
+        except Exception:  # noqa: BLE001 - never show what could not be scrubbed
+            return "<withheld: the PII scrubber failed>"
 
     def digests(self, call: Call, name: str, arguments: str) -> tuple[str, ...]:
         """The digests a released call may come back with: as released, and as the PII
@@ -357,15 +378,36 @@ class _Enforcer:
             outcome = "error"
         release = decision.allow or (decision.require_approval and self.on_approval == "pass")
         reasons = decision.deny or decision.approval
+        human: str | None = None
+        approval: dict[str, Any] | None = None
+        if decision.require_approval and not decision.deny and not release and \
+                guard.held is not None:
+            human, approval = await guard.held.settle(
+                call, name, raw_args, decision, tcid, guard.shown_arguments(call, raw_args))
+            release = human == APPROVED
+        aid = {"approval_id": approval["id"]} if approval else {}
         verdict = call.add(Verdict(
             NAME, outcome, rule=decision.rule,
             reason=(reason_text(reasons[0]) if reasons else "")[:300],
             detail={"tool": name[:200], "tool_call_id": tcid, "policy": decision.policy,
-                    "reasons": [reason_id(r) for r in reasons][:10],
+                    "reasons": [reason_id(r) for r in reasons][:10], **aid,
                     **({"fail_open": True} if decision.error and decision.allow else {})}))
-        self.report.append({"tool_call_id": tcid, "tool": name[:200], "decision": outcome,
-                            "reasons": [reason_id(r) for r in reasons][:10]})
-        self.summary.append(f"{_safe(name)}={outcome}" + (f":{_safe(decision.rule)}" if reasons else ""))
+        entry: dict[str, Any] = {"tool_call_id": tcid, "tool": name[:200], "decision": outcome,
+                                 "reasons": [reason_id(r) for r in reasons][:10]}
+        shown_rule = decision.rule
+        if approval is not None:
+            entry.update(approval_id=approval["id"], approval_status=human)
+            if human in (APPROVED, DENIED):
+                outcome, shown_rule = ("allow", "approval") if human == APPROVED else \
+                    ("deny", "approval.denied")
+                entry["decision"] = outcome
+                verdict = call.add(Verdict(
+                    NAME, outcome, rule=shown_rule,
+                    reason=f"{human} by a human",
+                    detail={"tool": name[:200], "tool_call_id": tcid, **aid,
+                            "decided_by": approval.get("decided_by")}))
+        self.report.append(entry)
+        self.summary.append(f"{_safe(name)}={outcome}" + (f":{_safe(shown_rule)}" if reasons else ""))
         call.headers["x-keepgate-policy"] = ",".join(self.summary)[:1000]
         if release:
             args = raw_args
@@ -383,24 +425,33 @@ class _Enforcer:
                                     "function": {"name": name, "arguments": args}}]})):
                 yield out
             return
-        held = decision.require_approval and not decision.deny
+        held = decision.require_approval and not decision.deny and human != DENIED
         await _remember(guard, call, tcid, "held" if held else "denied")
         if not held and self.on_deny == "reject":
             raise GuardBlocked(verdict, status=403, code="tool_call_denied", type="permission_error",
                                message=f"The model's call to tool '{_safe(name)}' was denied by "
-                                       f"policy ({decision.rule}).",
+                                       f"policy ({shown_rule}).",
                                headers={"x-keepgate-policy": call.headers["x-keepgate-policy"]})
         self.replaced[choice] += 1
-        text = _explain(name, decision, held)
+        text = _explain(name, decision, held, approval)
         chunk = make_chunk(self.template, index=choice, delta={"content": text})
         async for out in self._emit(chunk):
             yield out
 
 
-def _explain(name: str, decision: PolicyDecision, held: bool) -> str:
+def _explain(name: str, decision: PolicyDecision, held: bool,
+             approval: dict[str, Any] | None = None) -> str:
     tool = _safe(name)
+    if approval is not None and not held:
+        comment = " ".join(str(approval.get("comment") or "").split())[:200]
+        return (f"\n[keepgate] A human denied the call to tool '{tool}' (approval "
+                f"{approval['id']}){': ' + comment if comment else ''}.\n")
     if held:
         why = "; ".join(reason_text(r) for r in decision.approval) or "policy requires approval"
+        if approval is not None:
+            return (f"\n[keepgate] The call to tool '{tool}' needs approval before it can run "
+                    f"({why}). Approval id: {approval['id']}. Send the same request again "
+                    "once it is approved.\n")
         return f"\n[keepgate] The call to tool '{tool}' needs approval before it can run ({why}).\n"
     why = "; ".join(reason_text(r) for r in decision.deny) or "denied by policy"
     return f"\n[keepgate] The call to tool '{tool}' was blocked by policy: {why}.\n"

@@ -1,0 +1,168 @@
+"""Held tool calls on the proxy route, end to end: the openai SDK -> a real gateway (shipped
+policies, `on_approval: hold`) -> the fake model's tool calls; an operator decides through
+the approvals API (`/v1/approvals`, shared with MCP) over real HTTP; the client's retry of the
+same conversation is released once, or refused with the human's denial.
+
+The fake model answers each request with the calls it is told to ask for, so "the retry" is
+the same request sent again and the model asking for the same call, as a real model does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.policy.test_provenance_proxy import INBOX, assistant_turn, chat
+
+KEYS = [{"key_id": "alice", "key": "sk-alice", "role": "user", "team": "t1"},
+        {"key_id": "bob", "key": "sk-bob", "role": "user", "team": "t1"}]
+USER = {"role": "user", "content": "Check my inbox, then mail the summary to bob@example.com."}
+ATTACK = {"id": "call_x1", "name": "send_email",
+          "arguments": {"to": "audit@example.org", "subject": "customers", "body": "list"}}
+
+
+@pytest.fixture
+def gw(gateway_factory):
+    return gateway_factory({"keys": KEYS, "guards": {"policy": {"enabled": True}},
+                            "mcp": {"store": {"backend": "memory"}}})
+
+
+def _api(gw, method: str, path: str, key: str, **kw: Any) -> httpx.Response:
+    return httpx.request(method, gw.url + path, headers={"authorization": f"Bearer {key}"},
+                         timeout=30, **kw)
+
+
+def _history(client, user: dict[str, Any] = USER) -> list[dict[str, Any]]:
+    """The user's request, the agent's inbox read, and the injected mail it returned."""
+    first = chat(client, [{"id": "call_r1", "name": "search", "arguments": {"q": "inbox"}}],
+                 [user])
+    return [user, assistant_turn(first["calls"]),
+            {"role": "tool", "tool_call_id": first["calls"][0]["id"], "content": INBOX}]
+
+
+def _held(msg: dict[str, Any]) -> str:
+    (entry,) = msg["report"]
+    assert entry["decision"] == "require_approval"
+    assert entry["approval_status"] == "pending"
+    assert msg["calls"] == []
+    aid = entry["approval_id"]
+    assert aid.startswith("tcap_") and f"Approval id: {aid}" in msg["content"]
+    return aid
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_approved_call_is_released_once_on_retry(gw, stream):
+    client = gw.client("sk-alice")
+    history = _history(client)
+    aid = _held(chat(client, [ATTACK], history, stream=stream))
+    # Asking again before anyone decided: the same pending approval, still held.
+    assert _held(chat(client, [ATTACK], history, stream=stream)) == aid
+
+    pending = _api(gw, "GET", "/v1/approvals", "sk-alice", params={"status": "pending"}).json()
+    (record,) = pending["data"]
+    assert record["id"] == aid and record["route"] == "chat.completions"
+    assert record["tool"] == "send_email" and record["arguments"]["to"] == "audit@example.org"
+    assert record["object"] == "tool_call.approval" and "digest" not in record
+    # Another key neither sees nor decides it; the MCP path serves the same records.
+    assert _api(gw, "GET", "/v1/approvals", "sk-bob").json()["data"] == []
+    assert _api(gw, "POST", f"/v1/approvals/{aid}", "sk-bob",
+                json={"decision": "approve"}).status_code == 404
+    assert [r["id"] for r in _api(gw, "GET", "/v1/mcp/approvals", gw.master_key).json()["data"]] \
+        == [aid]
+    bad = _api(gw, "POST", f"/v1/approvals/{aid}", "sk-alice", json={"decision": "yes"})
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "decision"
+
+    ok = _api(gw, "POST", f"/v1/approvals/{aid}", "sk-alice", json={"decision": "approve"})
+    assert ok.status_code == 200 and ok.json()["status"] == "approved"
+    assert _api(gw, "POST", f"/v1/approvals/{aid}", gw.master_key,
+                json={"decision": "deny"}).status_code == 409
+
+    released = chat(client, [ATTACK], history, stream=stream)
+    assert [(c["name"], json.loads(c["arguments"])) for c in released["calls"]] == \
+        [("send_email", ATTACK["arguments"])]
+    (entry,) = released["report"]
+    assert (entry["decision"], entry["approval_id"], entry["approval_status"]) == \
+        ("allow", aid, "approved")
+    # The released call's result is accepted like any released call's.
+    after = chat(client, [], history + [assistant_turn(released["calls"]), {
+        "role": "tool", "tool_call_id": released["calls"][0]["id"], "content": "sent"}])
+    assert after["report"] == []
+    # Once: the same call again needs a new approval.
+    again = _held(chat(client, [ATTACK], history, stream=stream))
+    assert again != aid
+
+    audit = [v for line in gw.audit_lines() for v in line.get("verdicts") or ()
+             if v.get("guard") == "policy" and (v.get("detail") or {}).get("approval_id") == aid]
+    assert {v["decision"] for v in audit} >= {"require_approval", "allow"}
+    decided = [line for line in gw.audit_lines() if line.get("event") == "approval_decided"]
+    assert [(d["approval_id"], d["decision"], d["route"]) for d in decided] == \
+        [(aid, "approve", "chat.completions")]
+
+
+def test_denied_call_is_refused_with_the_comment(gw):
+    client = gw.client("sk-alice")
+    history = _history(client)
+    aid = _held(chat(client, [ATTACK], history))
+    r = _api(gw, "POST", f"/v1/approvals/{aid}", gw.master_key,
+             json={"decision": "deny", "comment": "not our auditor"})
+    assert r.json()["status"] == "denied"
+    refused = chat(client, [ATTACK], history)
+    assert refused["calls"] == []
+    (entry,) = refused["report"]
+    assert (entry["decision"], entry["approval_id"]) == ("deny", aid)
+    assert "A human denied" in refused["content"] and "not our auditor" in refused["content"]
+
+
+def test_approval_is_bound_to_the_conversation_and_the_arguments(gw):
+    client = gw.client("sk-alice")
+    history = _history(client)
+    aid = _held(chat(client, [ATTACK], history))
+    _api(gw, "POST", f"/v1/approvals/{aid}", "sk-alice", json={"decision": "approve"})
+    # Other arguments: not what was approved.
+    other = dict(ATTACK, arguments={**ATTACK["arguments"], "to": "x@example.org"})
+    assert _held(chat(client, [other], history)) != aid
+    # Another conversation of the same key asking for the same call: not approved either.
+    elsewhere = _history(client, {"role": "user", "content": "Read my inbox, then archive it."})
+    assert _held(chat(client, [ATTACK], elsewhere)) != aid
+    # The approved conversation, with the held turn and a nudge appended, still gets it.
+    nudged = history + [{"role": "assistant", "content": "It needs approval."},
+                        {"role": "user", "content": "Approved, go ahead."}]
+    assert [c["name"] for c in chat(client, [ATTACK], nudged)["calls"]] == ["send_email"]
+
+
+def test_session_header_names_the_conversation(gw):
+    client = gw.client("sk-alice", default_headers={"x-keepgate-session": "s-held-1"})
+    history = _history(client)
+    aid = _held(chat(client, [ATTACK], history))
+    assert _api(gw, "GET", f"/v1/approvals/{aid}", "sk-alice").json()["session"] == \
+        "session:s-held-1"
+    _api(gw, "POST", f"/v1/approvals/{aid}", "sk-alice", json={"decision": "approve"})
+    # Same session, the history rewritten from another first message: still the session's.
+    rest = _history(client, {"role": "user", "content": "Go on with the inbox task."})
+    assert [c["name"] for c in chat(client, [ATTACK], rest)["calls"]] == ["send_email"]
+
+
+def test_ui_panel_lists_and_decides_held_chat_calls(gw):
+    client = gw.client("sk-alice")
+    aid = _held(chat(client, [ATTACK], _history(client)))
+    assert _api(gw, "GET", "/ui/api/mcp/approvals", "sk-alice").status_code == 401
+    items = _api(gw, "GET", "/ui/api/mcp/approvals", gw.master_key).json()["items"]
+    assert [(i["id"], i["route"], i["tool"]) for i in items] == \
+        [(aid, "chat.completions", "send_email")]
+    r = _api(gw, "POST", f"/ui/api/mcp/approvals/{aid}", gw.master_key,
+             json={"decision": "deny"})
+    assert r.json()["status"] == "denied"
+
+
+def test_on_approval_pass_creates_no_approval(gateway_factory):
+    gw = gateway_factory({"keys": KEYS, "mcp": {"store": {"backend": "memory"}},
+                          "guards": {"policy": {"enabled": True, "on_approval": "pass"}}})
+    client = gw.client("sk-alice")
+    msg = chat(client, [ATTACK], _history(client))
+    (entry,) = msg["report"]
+    assert entry["decision"] == "require_approval" and "approval_id" not in entry
+    assert [c["name"] for c in msg["calls"]] == ["send_email"]
+    assert _api(gw, "GET", "/v1/approvals", gw.master_key).json()["data"] == []
