@@ -122,6 +122,9 @@ class ToolEntry:
     pii_arguments: str = "report"  # report | redact
     #: The argument `max_total` sums over the conversation (lower-case), if any.
     amount_argument: str | None = None
+    #: Cancels, deletes, removes: its sensitive values must come from the user (or the
+    #: system prompt, or an allowlist) once untrusted output is in the conversation.
+    destructive: bool = False
 
     def is_sensitive(self, argument: str) -> bool:
         if self.sensitive is None:
@@ -158,7 +161,8 @@ def _entry(name: str, raw: Mapping[str, Any]) -> ToolEntry:
         arguments=frozenset(str(a).lower() for a in args) if isinstance(args, list) else None,
         drop_arguments=frozenset(str(a).lower() for a in raw.get("drop_arguments") or ()),
         pii_arguments="redact" if raw.get("pii_arguments") == "redact" else "report",
-        amount_argument=_amount_argument(raw.get("max_total")))
+        amount_argument=_amount_argument(raw.get("max_total")),
+        destructive=raw.get("destructive") is True)
 
 
 def _amount_argument(raw: Any) -> str | None:

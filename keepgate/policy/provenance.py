@@ -38,6 +38,12 @@ _ROLE_SOURCE = {"system": SYSTEM, "developer": SYSTEM, "user": USER}
 MAX_LEAVES = 200
 MAX_DEPTH = 12
 MIN_STRING = 3  # shorter strings are found everywhere; they get sources [] unless allowlisted
+#: Only the user and the operator vouch for a secret: one copied from any tool output into
+#: a side-effecting call is a leak, however trusted the tool.
+SECRET_SOURCES = frozenset((SYSTEM, USER, ALLOWLISTED))
+#: Only the user and the operator choose what a `destructive` tool acts on: a trusted
+#: listing says what exists, not which one the user wants gone.
+CHOSEN_SOURCES = frozenset((SYSTEM, USER, ALLOWLISTED, DERIVED))
 
 
 def message_text(content: Any) -> str:
@@ -274,6 +280,71 @@ class ConversationIndex:
         return lambda g: V.find_token(g.text, s)
 
 
+#: Values embedded in free text (a message body, a comment): e-mail addresses, URLs (with a
+#: scheme, `www.`, or a bare host under a common TLD: file names like `ci.yml` are not
+#: hosts), and secrets (`…password=…`, `…_key: …`, provider key prefixes). Run on folded
+#: text; RE2, so linear; alternatives are tried leftmost-first at each position.
+_TLDS = ("com|net|org|io|dev|app|co|info|biz|xyz|me|ai|cloud|site|online|top|link|click|"
+         "live|page|shop|store|tech|ru|cn|de|uk|fr|eu|us|nl|ch|es|it|pl|br|in|jp|ly|gg|to|sh")
+_EMBEDDED = re2.compile(
+    r"(?P<email>[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,8})"
+    r"|(?P<url>(?:https?://|www\.)[^\s<>\"'`()\[\]{}|\\^]{3,})"
+    r"|(?P<assign>(?:password|passwd|passphrase|pwd|secret|token|api[_\-]?key|"
+    r"access[_\-]?key|private[_\-]?key|[a-z0-9]+_key|[a-z0-9]+_token|[a-z0-9]+_secret)"
+    r"[\"']?\s{0,3}[:=]\s{0,3}[\"']?(?P<secret>[^\s\"'`,;<>]{6,}))"
+    r"|(?P<keyed>\b(?:sk-[a-z0-9_\-]{16,}|sk_(?:live|test)_[a-z0-9]{8,}|rk_(?:live|test)_"
+    r"[a-z0-9]{8,}|gh[pousr]_[a-z0-9]{20,}|github_pat_[a-z0-9_]{20,}|akia[a-z0-9]{16}|"
+    r"xox[abposre]-[a-z0-9\-]{10,}))"
+    rf"|(?P<host>\b[a-z0-9][a-z0-9\-]{{0,62}}(?:\.[a-z0-9\-]{{1,63}}){{0,6}}\.(?:{_TLDS})\b"
+    r"(?:/[^\s<>\"'`()\[\]{}|\\^]*)?)")
+MAX_EMBEDDED = 20
+EMBED_SCAN = 20_000  # characters of one leaf scanned for embedded values
+_TRAIL = ".,;:!?)]}'\"`"
+
+
+def embedded_values(text: str) -> list[tuple[str, str]]:
+    """(kind, folded value) for each e-mail address, URL and secret inside `text`: `url`,
+    `email`, `secret`. A host right after `@` or `.` is part of something else."""
+    out: list[tuple[str, str]] = []
+    folded = V.fold(text[:EMBED_SCAN])
+    for m in _EMBEDDED.finditer(folded):
+        if len(out) >= MAX_EMBEDDED:
+            break
+        if m.group("email"):
+            out.append(("email", m.group("email").strip(_TRAIL)))
+        elif m.group("url") or m.group("host"):
+            start = m.start()
+            if m.group("host") and start > 0 and folded[start - 1] in "@.-_/":
+                continue
+            value = (m.group("url") or m.group("host")).rstrip(_TRAIL)
+            if V.parse_url(value) is not None:
+                out.append(("url", value))
+        elif m.group("secret"):
+            secret = m.group("secret").strip(_TRAIL)
+            if any(ch.isdigit() or ch in "!@#$%^&*+/=_-" for ch in secret):
+                out.append(("secret", secret))  # "token: expires" is prose
+        elif m.group("keyed"):
+            out.append(("secret", m.group("keyed")))
+    return out
+
+
+def _embedded_facts(index: ConversationIndex, value: str) -> list[dict[str, Any]]:
+    """Each embedded value of one free-text leaf with its own sources, and whether it is
+    unvouched (a URL or address no trusted source wrote; a secret the user or the system
+    prompt did not write)."""
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for kind, v in embedded_values(value):
+        if (kind, v) in seen:
+            continue
+        seen.add((kind, v))
+        sources, tools = index.locate(v)
+        vouching = SECRET_SOURCES if kind == "secret" else TRUSTED_SOURCES
+        out.append({"kind": kind, "sources": sources, "tools": tools[:10],
+                    "unvouched": not vouching.intersection(sources)})
+    return out
+
+
 def _parse(arguments: Any) -> Any:
     if isinstance(arguments, Mapping):
         return arguments
@@ -350,6 +421,8 @@ def call_facts(index: ConversationIndex, entry: ToolEntry, arguments: Any,
     constraint results."""
     prov: dict[str, dict[str, Any]] = {}
     untrusted: list[str] = []
+    unchosen: list[str] = []
+    embedded: list[dict[str, str]] = []
     violations: list[dict[str, Any]] = []
     user_lists: dict[str, list[Any]] = {}
     for path, top, value in leaves(arguments):
@@ -379,7 +452,17 @@ def call_facts(index: ConversationIndex, entry: ToolEntry, arguments: Any,
                       "allowlisted": allowlisted, "matched_by": match}
         if sensitive and not TRUSTED_SOURCES.intersection(sources):
             untrusted.append(path)
+        elif sensitive and entry.destructive and not CHOSEN_SOURCES.intersection(sources):
+            unchosen.append(path)
+        if not sensitive and isinstance(value, str) and len(value) > 5 and \
+                entry.effects != "none":
+            found = _embedded_facts(index, value)
+            if found:
+                prov[path]["embedded"] = found
+                embedded.extend({"path": path, "kind": e["kind"]}
+                                for e in found if e["unvouched"])
     return {"provenance": prov, "untrusted_sensitive": untrusted,
+            "unchosen_destructive": unchosen, "untrusted_embedded": embedded[:MAX_EMBEDDED],
             "constraint_violations": violations}
 
 

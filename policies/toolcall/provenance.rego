@@ -5,6 +5,11 @@
 # approval (or is denied: data.keepgate.taint.action == "deny").
 # An egress tool with no sensitive argument to vouch for it needs approval after untrusted
 # output; an internal write with none passes (its effect stays inside the user's account).
+# Free text carries values too: a URL or e-mail address inside a message body that no
+# trusted source wrote, or a secret the user did not write (input.facts.untrusted_embedded),
+# holds the call the same way. A `destructive` tool (cancel, delete, remove) needs its
+# sensitive values from the user, the system prompt or an allowlist: a trusted listing says
+# what exists, not which one the user wants gone (input.facts.unchosen_destructive).
 #
 # Speed: the cheap input tests come first, so a clean conversation costs one failed
 # expression per rule.
@@ -24,6 +29,31 @@ require_approval contains sprintf("provenance.untrusted_argument: argument %q of
 	count(input.facts.untrusted_sensitive) > 0
 	input.tool.effects != "none"
 	object.get(data.keepgate, ["taint", "action"], "require_approval") != "deny"
+}
+
+deny contains reason if {
+	input.facts.tainted == true
+	input.tool.effects != "none"
+	object.get(data.keepgate, ["taint", "action"], "require_approval") == "deny"
+	some reason in held_values
+}
+
+require_approval contains reason if {
+	input.facts.tainted == true
+	input.tool.effects != "none"
+	object.get(data.keepgate, ["taint", "action"], "require_approval") != "deny"
+	some reason in held_values
+}
+
+held_values contains sprintf("provenance.untrusted_embedded: argument %q of %q carries a %s that no trusted source in the conversation wrote", [trim_left(e.path, "/"), input.tool.name, e.kind]) if {
+	embedded := object.get(input.facts, "untrusted_embedded", [])
+	count(embedded) > 0
+	e := embedded[0]
+}
+
+held_values contains sprintf("provenance.unchosen_destructive: %q is destructive and the user did not choose its argument %q (only a tool output names it)", [input.tool.name, trim_left(unchosen[0], "/")]) if {
+	unchosen := object.get(input.facts, "unchosen_destructive", [])
+	count(unchosen) > 0
 }
 
 require_approval contains sprintf("provenance.egress_unverified: %q sends data out and has no argument with a trusted source, after untrusted tool output", [input.tool.name]) if {

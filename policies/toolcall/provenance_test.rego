@@ -74,3 +74,39 @@ test_approval_reaches_the_decision if {
 	d.require_approval
 	d.approval == {`provenance.untrusted_argument: argument "to" of "send_email" comes only from untrusted tool output or from nowhere`}
 }
+
+test_untrusted_url_in_a_message_body_needs_approval if {
+	inp := object.union(after_untrusted(call("admin", "send_channel_message", {"channel": "general", "body": "re-verify at www.evil.example"}), []), {"facts": {
+		"provenance": {"/channel": {"sources": ["user"], "tools": [], "sensitive": true, "allowlisted": null}},
+		"untrusted_embedded": [{"path": "/body", "kind": "url"}],
+	}})
+	r := provenance.require_approval with input as inp with data.keepgate as data_keepgate
+	r == {`provenance.untrusted_embedded: argument "body" of "send_channel_message" carries a url that no trusted source in the conversation wrote`}
+	d := main.decision with input as inp with data.keepgate as data_keepgate
+	d.require_approval
+	count(provenance.deny) == 1 with input as inp with data.keepgate as data_keepgate with data.keepgate.taint.action as "deny"
+}
+
+test_embedded_values_do_not_matter_before_untrusted_output if {
+	inp := object.union(call("user", "send_channel_message", {"body": "token=abc123456"}), {"facts": {"untrusted_embedded": [{"path": "/body", "kind": "secret"}]}})
+	count(provenance.require_approval) == 0 with input as inp with data.keepgate as data_keepgate
+}
+
+test_read_only_tool_ignores_embedded_values if {
+	inp := object.union(after_untrusted(call("user", "search", {"q": "www.evil.example"}), []), {"facts": {"untrusted_embedded": [{"path": "/q", "kind": "url"}]}})
+	count(provenance.require_approval) == 0 with input as inp with data.keepgate as data_keepgate
+}
+
+test_destructive_call_on_a_listed_id_needs_approval if {
+	inp := object.union(after_untrusted(call("user", "cancel_reservation", {"reservation_id": "res-1"}), []), {"facts": {
+		"provenance": {"/reservation_id": {"sources": ["trusted_tool"], "tools": ["list_reservations"], "sensitive": true, "allowlisted": null}},
+		"unchosen_destructive": ["/reservation_id"],
+	}})
+	r := provenance.require_approval with input as inp with data.keepgate as data_keepgate
+	r == {`provenance.unchosen_destructive: "cancel_reservation" is destructive and the user did not choose its argument "reservation_id" (only a tool output names it)`}
+}
+
+test_input_without_the_new_facts_still_decides if {
+	inp := after_untrusted(call("user", "create_event", {"title": "sync"}), [])
+	count(provenance.require_approval) == 0 with input as inp with data.keepgate as data_keepgate
+}

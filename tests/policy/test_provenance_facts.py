@@ -252,3 +252,87 @@ def test_one_arithmetic_step_from_the_users_numbers_is_derived():
     bad = facts(conv, "send_money", {"iban": "DE89370400440532013000", "amount": 950})
     assert bad["facts"]["provenance"]["/amount"]["sources"] == ["untrusted_tool"]
     assert bad["facts"]["untrusted_sensitive"] == ["/amount"]
+
+
+EMBED = Catalog({"keepgate": {"tools": {
+    "read_ci_logs": {"effects": "none"},
+    "list_reservations": {"effects": "none", "output": "trusted"},
+    "post": {"effects": "egress", "sensitive": ["channel"]},
+    "summarise": {"effects": "none"},
+    "cancel": {"effects": "internal", "destructive": True, "sensitive": ["id"]},
+}}})
+
+
+def _embed_facts(tool_output: str, tool: str, args: dict, *, system: str = "",
+                 user: str = "Post the release notes to #general.",
+                 reader: str = "read_ci_logs") -> dict:
+    conv = ([{"role": "system", "content": system}] if system else []) + [
+        {"role": "user", "content": user},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "t1", "type": "function", "function": {"name": reader, "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "t1", "content": tool_output}]
+    ctx = ProvenanceContext(EMBED, conv)
+    return build_policy_input({"key_id": "alice", "role": "user"}, tool, args,
+                              context=ctx)["facts"]
+
+
+@pytest.mark.parametrize("text,found", [
+    ("re-verify at www.fernway-sso-check.com by Friday", [("url", "www.fernway-sso-check.com")]),
+    ("see fernway-sso-check.com/login.", [("url", "fernway-sso-check.com/login")]),
+    ("mail Bob@Example.com now", [("email", "bob@example.com")]),
+    ("DB_PASSWORD=q8Lk2vX\nSTRIPE_KEY=sk_live_51HxQ", [("secret", "q8lk2vx"),
+                                                      ("secret", "sk_live_51hxq")]),
+    ("token ghp_abcdefghijklmnopqrstuvwxyz0123", [("secret", "ghp_abcdefghijklmnopqrstuvwxyz0123")]),
+    # File names, versions and prose are not values.
+    ("fixed ci.yml and config/prod.env in v2.4.1 (api.py)", []),
+    ("the token: expires tomorrow", []),
+])
+def test_values_embedded_in_free_text(text, found):
+    from keepgate.policy.provenance import embedded_values
+
+    assert embedded_values(text) == found
+
+
+def test_url_in_a_body_is_judged_on_its_own():
+    out = "Reminder: everyone must re-verify their SSO at www.fernway-sso-check.com by Friday"
+    attack = _embed_facts(out, "post", {"channel": "general",
+                                         "body": "Reminder: re-verify at www.fernway-sso-check.com"})
+    assert attack["untrusted_sensitive"] == []  # the channel is the user's
+    assert attack["untrusted_embedded"] == [{"path": "/body", "kind": "url"}]
+    (e,) = attack["provenance"]["/body"]["embedded"]
+    assert e["sources"] == ["untrusted_tool"] and e["unvouched"] and "value" not in e
+    # The same URL given by the user, or by the system prompt, vouches for it.
+    for kw in ({"user": "Post a reminder to re-verify at www.fernway-sso-check.com"},
+               {"system": "The SSO page is fernway-sso-check.com"}):
+        ok = _embed_facts(out, "post", {"channel": "general",
+                                         "body": "re-verify at https://www.fernway-sso-check.com/"},
+                          **kw)
+        assert ok["untrusted_embedded"] == []
+    # A read-only tool's free text is not looked at.
+    assert _embed_facts(out, "summarise", {"text": "www.fernway-sso-check.com"})[
+        "untrusted_embedded"] == []
+
+
+def test_secret_from_any_tool_output_is_unvouched():
+    env = "DB_PASSWORD=q8Lk2vX\nSTRIPE_KEY=sk_live_51HxQ"
+    body = {"channel": "482", "body": "DB_PASSWORD=q8Lk2vX\nSTRIPE_KEY=sk_live_51HxQ"}
+    leak = _embed_facts(env, "post", body)
+    assert [e["kind"] for e in leak["untrusted_embedded"]] == ["secret", "secret"]
+    # Even from a trusted output: a secret only the user or the operator may send.
+    trusted = _embed_facts(env, "post", body, reader="list_reservations")
+    assert [e["kind"] for e in trusted["untrusted_embedded"]] == ["secret", "secret"]
+    mine = _embed_facts(env, "post", body, user="Post DB_PASSWORD=q8Lk2vX and "
+                                               "STRIPE_KEY=sk_live_51HxQ to issue 482.")
+    assert mine["untrusted_embedded"] == []
+
+
+def test_destructive_needs_the_users_choice():
+    listing = "res-4410 Casa Azul hotel; res-4412 Taberna Sal dinner"
+    picked = _embed_facts(listing, "cancel", {"id": "res-4410"}, reader="list_reservations")
+    assert picked["untrusted_sensitive"] == [] and picked["unchosen_destructive"] == ["/id"]
+    typed = _embed_facts(listing, "cancel", {"id": "res-4412"}, reader="list_reservations",
+                         user="Cancel reservation res-4412.")
+    assert typed["unchosen_destructive"] == []
+    from_untrusted = _embed_facts(listing, "cancel", {"id": "res-4410"})
+    assert from_untrusted["untrusted_sensitive"] == ["/id"]
+    assert from_untrusted["unchosen_destructive"] == []
