@@ -6,6 +6,11 @@ the input guard flagged taints the model conversation (the tool-call policy sees
 `facts.tainted` on the model's next tool calls), and a `tool` message the input guard
 flags in a chat request taints the MCP session (the next side-effecting MCP call is held
 or denied). The guard runs after the input guard, so it sees that request's findings.
+
+The chat request's system and user messages also join the session's history (each once,
+the last `PROMPT_MESSAGES` user messages of a request): MCP calls carry no prompt, so
+without them a value only the user typed would count as model-made for an MCP call. A
+request the input guard refused never gets here, so a flagged prompt vouches for nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 
 from keepgate.mcp.sessions import BadSessionId, Sessions, chat_session
 from keepgate.mcp.store import StoreUnavailable
+from keepgate.policy.provenance import message_text
 from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.guard import Guard, GuardBlocked
 from keepgate.pipeline.verdict import Verdict
@@ -21,6 +27,9 @@ from keepgate.pipeline.verdict import Verdict
 #: Where the chat handler leaves the request's `x-keepgate-session` header.
 STATE_KEY = "session"
 SID_KEY, KNOWN_KEY = "_mcp_session", "_mcp_session_known"
+#: User messages of one chat request recorded into the session (the latest ones).
+PROMPT_MESSAGES = 20
+_PROMPT_ROLES = {"system": "system", "developer": "system", "user": "user"}
 log = logging.getLogger("keepgate.mcp")
 
 
@@ -51,6 +60,7 @@ class SessionLink(Guard):
                                type="service_unavailable",
                                message="Keepgate cannot read this session's facts right now "
                                        "(its store is unreachable).") from None
+        await self._record_prompt(call, sid)
         if known:
             call.facts.tainted = True
             call.facts.taint_sources.extend(known)
@@ -58,6 +68,22 @@ class SessionLink(Guard):
             call.add(Verdict(self.name, "flag", rule="session.tainted",
                              reason="the session was tainted earlier",
                              detail={"sources": len(known)}))
+
+    async def _record_prompt(self, call: Call, sid: str) -> None:
+        """The request's system and (latest) user messages into the session's history; if
+        the store is down, MCP calls simply see less (stricter), so the request goes on."""
+        prompt = [(_PROMPT_ROLES[m["role"]], message_text(m.get("content")))
+                  for m in call.body.get("messages") or ()
+                  if isinstance(m, dict) and m.get("role") in _PROMPT_ROLES]
+        users = [i for i, (role, _) in enumerate(prompt) if role == "user"]
+        skip = set(users[:-PROMPT_MESSAGES])
+        try:
+            for i, (role, text) in enumerate(prompt):
+                if i not in skip:
+                    await self.sessions.record_prompt(call.principal.key_id, sid, role, text)
+        except StoreUnavailable as exc:
+            log.error("mcp: could not record the chat prompt in the session (%s)", exc,
+                      extra={"request_id": call.id})
 
     async def finish(self, call: Call, outcome: Outcome) -> None:
         """Findings of this request taint the session, even when the input guard blocked

@@ -316,9 +316,10 @@ class McpGateway:
                                   reason="no tool-call policy is configured"),
                           "Keepgate refuses MCP tool calls: no tool-call policy is configured "
                           "(mcp.allow_without_policy is false).", "denied")
-        # The session's history (calls and results, MCP and linked chat) is the conversation
-        # whose values the call's arguments are looked up in. The client's own prompt is not
-        # seen on this route, so a value only the user typed counts as model-made here.
+        # The session's history (calls and results, MCP and linked chat, and the linked chat
+        # requests' system and user messages) is the conversation whose values the call's
+        # arguments are looked up in. Without a linked chat no prompt is seen on this
+        # route, so a value only the user typed counts as model-made here.
         # A tool the catalogue does not describe whose pinned (operator-approved) definition
         # says readOnlyHint counts as `effects: none`; its output stays untrusted.
         catalog = self.policy.tool_catalog()

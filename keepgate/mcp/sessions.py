@@ -9,12 +9,15 @@ Two append-only lists per session, so concurrent calls (and replicas) never lose
 - taint sources (`{"guard", "rules", "tool_call_id", "tool", "server", "route"}`): any
   entry means the session is tainted, for every later call, until the session expires;
 - the history as chat-style messages — an assistant message with the `tool_calls` the
-  client made, a `tool` message with the result it received (scrubbed, capped) — the
-  shape a provenance index over a chat conversation reads.
+  client made, a `tool` message with the result it received (scrubbed, capped), and the
+  system and user messages of linked chat requests (`record_prompt`, each once) — the
+  shape a provenance index over a chat conversation reads. So a value the user typed in
+  the linked chat vouches for an MCP call's argument as it does for the model's calls.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any
@@ -105,3 +108,19 @@ class Sessions:
             "role": "tool", "tool_call_id": call_id, "content": text[:self.history_chars],
             "keepgate": {"route": "mcp", "server": server, "tool": tool, "trusted": False}},
             max_len=self.max_messages, ttl_s=self.ttl_s)
+
+    async def record_prompt(self, key_id: str, sid: str, role: str, text: str) -> bool:
+        """Add a linked chat request's system or user message to the history, once per
+        session (a chat client resends the whole conversation with every request); the
+        first `history_chars` characters, like a result. True when it was new."""
+        text = text[:self.history_chars]
+        if not text.strip():
+            return False
+        digest = hashlib.sha256(f"{role}\0{text}".encode("utf-8")).hexdigest()[:32]
+        if not await self.store.put_new(f"{self._k('p', key_id, sid)}:{digest}", True,
+                                        self.ttl_s):
+            return False
+        await self.store.append(self._k("h", key_id, sid), {
+            "role": role, "content": text, "keepgate": {"route": "chat"}},
+            max_len=self.max_messages, ttl_s=self.ttl_s)
+        return True

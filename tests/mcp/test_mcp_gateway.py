@@ -348,6 +348,39 @@ async def test_chat_taint_reaches_the_mcp_session(mcp_gateway) -> None:
     assert keepgate_meta(held)["code"] == "approval_required"
 
 
+async def test_the_linked_chats_prompt_vouches_for_mcp_arguments(mcp_gateway, outbox) -> None:
+    """MCP carries no prompt: a recipient the user typed in the linked chat request vouches
+    for the MCP call's argument after an untrusted result; without the link it is held."""
+    url = mcp_gateway.url + "/mcp/demo"
+    client = mcp_gateway.client(KEYS["user"])
+    mail = {"to": "carol@example.com", "subject": "Q3", "body": "summary"}
+    for session, linked in (("prompt-unlinked-1", False), ("prompt-linked-1", True)):
+        async with connect(url, KEYS["user"], session) as c:
+            doc = await c.call_tool("read_file", {"path": "/srv/data/quarterly_report.txt"})
+            assert not doc.is_error
+            if linked:
+                for _ in range(2):  # resent conversations are recorded once
+                    client.chat.completions.create(
+                        model="demo", extra_headers={"x-keepgate-session": session},
+                        messages=[{"role": "user", "content": "Summarise the Q3 report and "
+                                                              "mail it to Carol@Example.com"}])
+            before = len(sent(outbox))
+            r = await c.call_tool("send_email", mail)
+            if linked:
+                assert not r.is_error and len(sent(outbox)) == before + 1
+            else:
+                assert keepgate_meta(r)["code"] == "approval_required"
+                assert keepgate_meta(r)["rule"] == "provenance.untrusted_argument"
+    # The memory store of this module's gateway, read directly: one user entry, not two.
+    from keepgate.mcp.api import McpService
+
+    service = mcp_gateway.app.state.keepgate.services.get(McpService)
+    assert service is not None
+    sessions = service.gw.sessions
+    history = await sessions.history("user", "c:prompt-linked-1")
+    assert [m["role"] for m in history if m["role"] in ("user", "system")] == ["user"]
+
+
 async def test_every_mcp_request_is_audited_measured_and_shown_on_the_ui(mcp_gateway) -> None:
     async with connect(mcp_gateway.url + "/mcp/demo", KEYS["dev"], "ui-1") as c:
         await c.call_tool("read_file", {"path": "/srv/data/quarterly_report.txt"})
