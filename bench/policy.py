@@ -328,6 +328,43 @@ async def main_async(n: int, rounds: int, before: Path | None = None) -> None:
                       f"{pct(ts, 99) / 1000:,.1f}", f"{p50 / base_p50:,.1f}", str(len(ts)))
     Console(width=110).print(table)
     curve()
+    embedded_cost()
+
+
+def embedded_cost(sizes: tuple[int, ...] = (10, 100), reps: int = 40) -> None:
+    """What looking up values inside free text adds to one call's facts: a `send_email`
+    whose 600-character body carries two URLs, an address and a secret, with the extraction
+    on and off (`provenance._embedded_facts` stubbed out), interleaved rep by rep."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from keepgate.policy import provenance
+
+    body = ("Hi team, the vendor report is at https://docs.vendor7.example/a/7 and the status "
+            "page at www.status-vendor.example/q3. Questions to ops7@vendor7.example. "
+            "The staging key is STAGING_KEY=q8Lk2vX91. ") * 3
+    args = json.dumps({"to": "ops7@vendor7.example", "subject": "summary", "body": body})
+    real = provenance._embedded_facts
+    convs = {n: conversation(n) for n in sizes}
+    times: dict[tuple[int, bool], list[int]] = {(n, on): [] for n in sizes for on in (False, True)}
+    try:
+        for _ in range(reps):
+            for n in sizes:
+                for on in (False, True):
+                    provenance._embedded_facts = real if on else (lambda index, value: [])
+                    t0 = time.perf_counter_ns()
+                    make_input("user", "send_email", False, args, conversation=convs[n])
+                    times[(n, on)].append(time.perf_counter_ns() - t0)
+    finally:
+        provenance._embedded_facts = real
+    table = Table(title="Values inside free text: one call's facts, extraction off vs on",
+                  title_justify="left")
+    for col in ("messages", "off p50 µs", "on p50 µs", "on / off"):
+        table.add_column(col, justify="right")
+    for n in sizes:
+        off, on = pct(times[(n, False)], 50) / 1000, pct(times[(n, True)], 50) / 1000
+        table.add_row(str(n), f"{off:,.0f}", f"{on:,.0f}", f"{on / off:,.2f}")
+    Console(width=110).print(table)
 
 
 def main() -> None:
@@ -337,10 +374,15 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--before", type=Path, help="another policies/ directory to compare")
     ap.add_argument("--curve-only", action="store_true", help="only the provenance index curve")
+    ap.add_argument("--embedded-only", action="store_true",
+                    help="only the cost of looking up values inside free text")
     ns = ap.parse_args()
     _CATALOG.append(Catalog(load_bundle([DEFAULT_POLICY_DIR]).data))
     if ns.curve_only:
         curve()
+        return
+    if ns.embedded_only:
+        embedded_cost()
         return
     n = 800 if ns.quick else ns.n
     asyncio.run(main_async(n, ns.rounds, ns.before))

@@ -286,17 +286,19 @@ class ConversationIndex:
 #: text; RE2, so linear; alternatives are tried leftmost-first at each position.
 _TLDS = ("com|net|org|io|dev|app|co|info|biz|xyz|me|ai|cloud|site|online|top|link|click|"
          "live|page|shop|store|tech|ru|cn|de|uk|fr|eu|us|nl|ch|es|it|pl|br|in|jp|ly|gg|to|sh")
-_EMBEDDED = re2.compile(
-    r"(?P<email>[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,8})"
-    r"|(?P<url>(?:https?://|www\.)[^\s<>\"'`()\[\]{}|\\^]{3,})"
-    r"|(?P<assign>(?:password|passwd|passphrase|pwd|secret|token|api[_\-]?key|"
-    r"access[_\-]?key|private[_\-]?key|[a-z0-9]+_key|[a-z0-9]+_token|[a-z0-9]+_secret)"
-    r"[\"']?\s{0,3}[:=]\s{0,3}[\"']?(?P<secret>[^\s\"'`,;<>]{6,}))"
-    r"|(?P<keyed>\b(?:sk-[a-z0-9_\-]{16,}|sk_(?:live|test)_[a-z0-9]{8,}|rk_(?:live|test)_"
-    r"[a-z0-9]{8,}|gh[pousr]_[a-z0-9]{20,}|github_pat_[a-z0-9_]{20,}|akia[a-z0-9]{16}|"
-    r"xox[abposre]-[a-z0-9\-]{10,}))"
-    rf"|(?P<host>\b[a-z0-9][a-z0-9\-]{{0,62}}(?:\.[a-z0-9\-]{{1,63}}){{0,6}}\.(?:{_TLDS})\b"
-    r"(?:/[^\s<>\"'`()\[\]{}|\\^]*)?)")
+_EMBEDDED = re2.compile((
+    r"[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,8}"
+    r"|(?:https?://|www\.)[^\s<>\"'`()\[\]{}|\\^]{3,}"
+    r"|(?:password|passwd|passphrase|pwd|secret|token|api[_\-]?key|access[_\-]?key|"
+    r"private[_\-]?key|[a-z0-9]+_key|[a-z0-9]+_token|[a-z0-9]+_secret)"
+    r"[\"']?\s{0,3}[:=]\s{0,3}[\"']?[^\s\"'`,;<>]{6,}"
+    r"|\b(?:sk-[a-z0-9_\-]{16,}|sk_(?:live|test)_[a-z0-9]{8,}|rk_(?:live|test)_[a-z0-9]{8,}|"
+    r"gh[pousr]_[a-z0-9]{20,}|github_pat_[a-z0-9_]{20,}|akia[a-z0-9]{16}|"
+    r"xox[abposre]-[a-z0-9\-]{10,})"
+    rf"|\b[a-z0-9][a-z0-9\-]{{0,62}}(?:\.[a-z0-9\-]{{1,63}}){{0,6}}\.(?:{_TLDS})\b"
+    r"(?:/[^\s<>\"'`()\[\]{}|\\^]*)?").encode())
+_KEY_PREFIXES = ("sk-", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "ghp_", "gho_", "ghu_",
+                 "ghs_", "ghr_", "github_pat_", "akia", "xox")
 MAX_EMBEDDED = 20
 EMBED_SCAN = 20_000  # characters of one leaf scanned for embedded values
 _TRAIL = ".,;:!?)]}'\"`"
@@ -304,28 +306,49 @@ _TRAIL = ".,;:!?)]}'\"`"
 
 def embedded_values(text: str) -> list[tuple[str, str]]:
     """(kind, folded value) for each e-mail address, URL and secret inside `text`: `url`,
-    `email`, `secret`. A host right after `@` or `.` is part of something else."""
+    `email`, `secret`. A host right after `@`, `.`, `-`, `_` or `/` is part of something
+    else. The pattern has no capture groups (RE2 then runs its DFA only, ~6x faster than
+    with groups); which alternative matched is read off the match itself."""
     out: list[tuple[str, str]] = []
-    folded = V.fold(text[:EMBED_SCAN])
-    for m in _EMBEDDED.finditer(folded):
+    data = V.fold(text[:EMBED_SCAN]).encode("utf-8")
+    for m in _EMBEDDED.finditer(data):
         if len(out) >= MAX_EMBEDDED:
             break
-        if m.group("email"):
-            out.append(("email", m.group("email").strip(_TRAIL)))
-        elif m.group("url") or m.group("host"):
-            start = m.start()
-            if m.group("host") and start > 0 and folded[start - 1] in "@.-_/":
-                continue
-            value = (m.group("url") or m.group("host")).rstrip(_TRAIL)
+        found = m.group(0).decode("utf-8", "replace")
+        head = found[:12]
+        if "@" in found and not head.startswith(("http", "www.")):
+            out.append(("email", found.strip(_TRAIL)))
+        elif head.startswith(("http://", "https://", "www.")):
+            value = found.rstrip(_TRAIL)
             if V.parse_url(value) is not None:
                 out.append(("url", value))
-        elif m.group("secret"):
-            secret = m.group("secret").strip(_TRAIL)
+        elif (cut := _assignment_cut(found)) is not None:
+            secret = found[cut:].strip(" \t\"'").strip(_TRAIL)
             if any(ch.isdigit() or ch in "!@#$%^&*+/=_-" for ch in secret):
                 out.append(("secret", secret))  # "token: expires" is prose
-        elif m.group("keyed"):
-            out.append(("secret", m.group("keyed")))
+        elif head.startswith(_KEY_PREFIXES) and "." not in found:
+            out.append(("secret", found))
+        else:
+            start = m.start()
+            if start > 0 and data[start - 1:start] in (b"@", b".", b"-", b"_", b"/"):
+                continue
+            value = found.rstrip(_TRAIL)
+            if V.parse_url(value) is not None:
+                out.append(("url", value))
     return out
+
+
+def _assignment_cut(found: str) -> int | None:
+    """Where the value starts in a `name = value` / `name: value` match (None: no such
+    match; a host with a path such as `x.com/a?token=1` has a dot or slash before it)."""
+    cuts = [i for i in (found.find("="), found.find(":")) if i > 0]
+    if not cuts:
+        return None
+    i = min(cuts)
+    name = found[:i]
+    if "." in name or "/" in name:
+        return None
+    return i + 1
 
 
 def _embedded_facts(index: ConversationIndex, value: str) -> list[dict[str, Any]]:
