@@ -166,3 +166,22 @@ def test_on_approval_pass_creates_no_approval(gateway_factory):
     assert entry["decision"] == "require_approval" and "approval_id" not in entry
     assert [c["name"] for c in msg["calls"]] == ["send_email"]
     assert _api(gw, "GET", "/v1/approvals", gw.master_key).json()["data"] == []
+
+
+def test_replicas_share_held_calls_through_redis(gateway_factory, redis_url, redis_prefix):
+    """Held on replica A, decided on replica B's API, released on A, once across both."""
+    def replica():
+        return gateway_factory({"keys": KEYS, "general_settings": {"redis_url": redis_url},
+                                "mcp": {"store": {"backend": "redis",
+                                                  "prefix": redis_prefix + "mcp:"}},
+                                "guards": {"policy": {"enabled": True, "tool_ids": {
+                                    "prefix": redis_prefix + "ids:"}}}})
+    a, b = replica(), replica()
+    history = _history(a.client("sk-alice"))
+    aid = _held(chat(a.client("sk-alice"), [ATTACK], history))
+    assert [r["id"] for r in _api(b, "GET", "/v1/approvals", "sk-alice").json()["data"]] == [aid]
+    assert _api(b, "POST", f"/v1/approvals/{aid}", "sk-alice",
+                json={"decision": "approve"}).json()["status"] == "approved"
+    released = chat(a.client("sk-alice"), [ATTACK], history)
+    assert [c["name"] for c in released["calls"]] == ["send_email"]
+    assert _held(chat(b.client("sk-alice"), [ATTACK], history)) != aid
