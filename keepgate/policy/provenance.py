@@ -281,11 +281,20 @@ class ConversationIndex:
 
 
 #: Values embedded in free text (a message body, a comment): e-mail addresses, URLs (with a
-#: scheme, `www.`, or a bare host under a common TLD: file names like `ci.yml` are not
-#: hosts), and secrets (`…password=…`, `…_key: …`, provider key prefixes). Run on folded
+#: scheme, `www.`, or a bare host: `name.tld` with an alphabetic TLD that is not a common
+#: file extension, so `ci.yml` and `prod.env` are files while `sso-check.support` is a
+#: host), and secrets (`…password=…`, `…_key: …`, provider key prefixes). Run on folded
 #: text; RE2, so linear; alternatives are tried leftmost-first at each position.
-_TLDS = ("com|net|org|io|dev|app|co|info|biz|xyz|me|ai|cloud|site|online|top|link|click|"
-         "live|page|shop|store|tech|ru|cn|de|uk|fr|eu|us|nl|ch|es|it|pl|br|in|jp|ly|gg|to|sh")
+_FILE_EXTENSIONS = frozenset((
+    "yml yaml json jsonl env txt md rst py pyc js mjs cjs ts tsx jsx sh bash zsh ps1 bat cmd "
+    "csv tsv pdf doc docx xls xlsx ppt pptx odt png jpg jpeg gif svg webp ico bmp tif tiff "
+    "html htm css scss less lock toml ini cfg conf log xml sql db sqlite rb go rs java kt kts "
+    "scala c h cc cpp hpp cs swift m mm php pl pm r lua dart ex exs erl hs ml clj vue svelte "
+    "tar gz tgz bz2 xz zst rar 7z jar war whl egg deb rpm apk dmg iso img bin exe dll so "
+    "dylib o a obj class mp3 mp4 wav flac ogg avi mkv webm mov key pem crt cer der p12 pfx "
+    "pub gpg asc sig tmp bak old orig swp patch diff ipynb parquet avro proto tf tfvars hcl "
+    "gradle pom mk cmake dockerfile gitignore editorconfig eslintrc prettierrc npmrc nvmrc "
+    "e g i etc vs al".split()))
 _EMBEDDED = re2.compile((
     r"[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,8}"
     r"|(?:https?://|www\.)[^\s<>\"'`()\[\]{}|\\^]{3,}"
@@ -295,7 +304,7 @@ _EMBEDDED = re2.compile((
     r"|\b(?:sk-[a-z0-9_\-]{16,}|sk_(?:live|test)_[a-z0-9]{8,}|rk_(?:live|test)_[a-z0-9]{8,}|"
     r"gh[pousr]_[a-z0-9]{20,}|github_pat_[a-z0-9_]{20,}|akia[a-z0-9]{16}|"
     r"xox[abposre]-[a-z0-9\-]{10,})"
-    rf"|\b[a-z0-9][a-z0-9\-]{{0,62}}(?:\.[a-z0-9\-]{{1,63}}){{0,6}}\.(?:{_TLDS})\b"
+    r"|\b[a-z0-9][a-z0-9\-]{0,62}(?:\.[a-z0-9\-]{1,63}){0,6}\.[a-z]{2,24}\b"
     r"(?:/[^\s<>\"'`()\[\]{}|\\^]*)?").encode())
 _KEY_PREFIXES = ("sk-", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "ghp_", "gho_", "ghu_",
                  "ghs_", "ghr_", "github_pat_", "akia", "xox")
@@ -333,7 +342,8 @@ def embedded_values(text: str) -> list[tuple[str, str]]:
             if start > 0 and data[start - 1:start] in (b"@", b".", b"-", b"_", b"/"):
                 continue
             value = found.rstrip(_TRAIL)
-            if V.parse_url(value) is not None:
+            url = V.parse_url(value)
+            if url is not None and url.host.rsplit(".", 1)[-1] not in _FILE_EXTENSIONS:
                 out.append(("url", value))
     return out
 

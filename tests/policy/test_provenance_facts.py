@@ -279,12 +279,13 @@ def _embed_facts(tool_output: str, tool: str, args: dict, *, system: str = "",
 @pytest.mark.parametrize("text,found", [
     ("re-verify at www.fernway-sso-check.com by Friday", [("url", "www.fernway-sso-check.com")]),
     ("see fernway-sso-check.com/login.", [("url", "fernway-sso-check.com/login")]),
+    ("verify at sso-check.support today", [("url", "sso-check.support")]),
     ("mail Bob@Example.com now", [("email", "bob@example.com")]),
     ("DB_PASSWORD=q8Lk2vX\nSTRIPE_KEY=sk_live_51HxQ", [("secret", "q8lk2vx"),
                                                       ("secret", "sk_live_51hxq")]),
     ("token ghp_abcdefghijklmnopqrstuvwxyz0123", [("secret", "ghp_abcdefghijklmnopqrstuvwxyz0123")]),
     # File names, versions and prose are not values.
-    ("fixed ci.yml and config/prod.env in v2.4.1 (api.py)", []),
+    ("fixed ci.yml and config/prod.env in v2.4.1 (api.py), e.g. node.js", []),
     ("the token: expires tomorrow", []),
 ])
 def test_values_embedded_in_free_text(text, found):
