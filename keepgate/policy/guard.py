@@ -63,6 +63,12 @@ from keepgate.policy.tool_ids import (FallbackToolCalls, IssuedToolCalls, RedisT
 log = logging.getLogger("keepgate.policy")
 
 NAME = "policy"
+#: Stored beside the digests of a call released after a human approved it (never a
+#: digest: those are hex), so a later request can treat its output as `approved_tool`
+#: when the catalogue says `trust_output_when_approved`. Older replicas see one more
+#: digest that nothing matches.
+APPROVED_MARK = "approved"
+APPROVED_IDS = "_policy_approved_ids"
 _SAFE = re.compile(r"[^A-Za-z0-9_.\-]")
 
 
@@ -184,6 +190,10 @@ class PolicyGuard(Guard, ToolPolicy):
             raise GuardBlocked(v, status=503, code="policy_unavailable", type="api_error",
                                message="Keepgate cannot check this tool message right now "
                                        "(its tool-call id store is unreachable).") from None
+        approved = [i for i, e in entries.items()
+                    if e and e[0] == "allowed" and APPROVED_MARK in e[1]]
+        if approved:
+            call.state[APPROVED_IDS] = approved
         for tcid, (name, arguments) in history_calls.items():
             entry = entries.get(tcid)
             if entry is None or not entry[1]:
@@ -262,6 +272,7 @@ class _Enforcer:
             self._context = await offload.run(partial(
                 ProvenanceContext, catalog_for(self.guard.service.bundle.data),
                 call.body.get("messages"), tools=self.offered,
+                approved_ids=call.state.get(APPROVED_IDS) or (),
                 detected=[s for s in call.facts.taint_sources if s.get("guard") == "input"]),
                 heavy=self.heavy)
         return self._context
@@ -413,7 +424,10 @@ class _Enforcer:
             args = raw_args
             if decision.rewritten_arguments is not None:
                 args = json.dumps(decision.rewritten_arguments, separators=(",", ":"))
-            await _remember(guard, call, tcid, "allowed", guard.digests(call, name, args))
+            digests = guard.digests(call, name, args)
+            if human == APPROVED:  # its output may count as trusted later (see _check_history)
+                digests += (APPROVED_MARK,)
+            await _remember(guard, call, tcid, "allowed", digests)
             self.counts[name] += 1
             context.record(name, inp["tool"]["arguments"])
             call.facts.tools_called.append(name)

@@ -10,6 +10,7 @@ the same request sent again and the model asking for the same call, as a real mo
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -185,3 +186,44 @@ def test_replicas_share_held_calls_through_redis(gateway_factory, redis_url, red
     released = chat(a.client("sk-alice"), [ATTACK], history)
     assert [c["name"] for c in released["calls"]] == ["send_email"]
     assert _held(chat(b.client("sk-alice"), [ATTACK], history)) != aid
+
+
+def test_output_of_an_approved_call_can_count_as_trusted(gateway_factory, tmp_path):
+    """`trust_output_when_approved`: once a human approved `get_quote`, the quote id in its
+    result vouches for the next call; the same id in an ordinary untrusted result does not."""
+    import shutil
+
+    import yaml
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "policies" / "data", data)
+    tools = yaml.safe_load((data / "tools.yaml").read_text())
+    tools["keepgate"]["tools"].update({
+        "get_quote": {"effects": "internal", "sensitive": ["hotel"],
+                      "trust_output_when_approved": True},
+        "pay_quote": {"effects": "egress", "sensitive": ["quote"]}})
+    (data / "tools.yaml").write_text(yaml.safe_dump(tools))
+    gw = gateway_factory({"keys": [{"key_id": "ops", "key": "sk-ops", "role": "admin"}],
+                          "mcp": {"store": {"backend": "memory"}},
+                          "guards": {"policy": {"enabled": True, "data_dirs": [str(data)]}}})
+    client = gw.client("sk-ops")
+    tools_offered = [{"type": "function", "function": {"name": n, "parameters": {
+        "type": "object"}}} for n in ("search", "get_quote", "pay_quote")]
+    user = {"role": "user", "content": "Find a hotel in Lisbon, get a quote and pay it."}
+    first = chat(client, [{"id": "c1", "name": "search", "arguments": {"q": "lisbon"}}],
+                 [user], tools=tools_offered)
+    history = [user, assistant_turn(first["calls"]), {
+        "role": "tool", "tool_call_id": first["calls"][0]["id"],
+        "content": "Casa Azul, 4 stars. Old quote Q-88 still valid."}]
+    quote = {"id": "c2", "name": "get_quote", "arguments": {"hotel": "Casa Azul"}}
+    aid = _held(chat(client, [quote], history, tools=tools_offered))
+    _api(gw, "POST", f"/v1/approvals/{aid}", gw.master_key, json={"decision": "approve"})
+    released = chat(client, [quote], history, tools=tools_offered)
+    history += [assistant_turn(released["calls"]), {
+        "role": "tool", "tool_call_id": released["calls"][0]["id"], "content": "Quote Q-77."}]
+    paid = chat(client, [{"id": "c3", "name": "pay_quote", "arguments": {"quote": "Q-77"}}],
+                history, tools=tools_offered)
+    assert [(r["decision"], r["reasons"]) for r in paid["report"]] == [("allow", [])]
+    other = chat(client, [{"id": "c4", "name": "pay_quote", "arguments": {"quote": "Q-88"}}],
+                 history, tools=tools_offered)
+    assert other["report"][0]["reasons"] == ["provenance.untrusted_argument"]
