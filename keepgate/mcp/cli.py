@@ -84,8 +84,7 @@ def approve(server: Annotated[str, typer.Argument(help="MCP server name.")],
 @app.command("approvals")
 def approvals(show_all: Annotated[bool, typer.Option("--all", help="Decided ones too.")] = False,
               url: Url = DEFAULT_URL, key: Key = None) -> None:
-    """Calls the policy held for a human: MCP calls and the model's tool calls on the
-    proxy routes."""
+    """Calls the policy held for a human (MCP calls and the model's proxied tool calls)."""
     params = None if show_all else {"status": "pending"}
     for r in _call("GET", url, key, "/v1/approvals", params=params)["data"]:
         where = r.get("server") or r.get("route") or "mcp"

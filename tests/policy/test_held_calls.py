@@ -227,3 +227,22 @@ def test_output_of_an_approved_call_can_count_as_trusted(gateway_factory, tmp_pa
     other = chat(client, [{"id": "c4", "name": "pay_quote", "arguments": {"quote": "Q-88"}}],
                  history, tools=tools_offered)
     assert other["report"][0]["reasons"] == ["provenance.untrusted_argument"]
+
+
+def test_cli_lists_and_decides_held_chat_calls(gw):
+    from typer.testing import CliRunner
+
+    from keepgate.cli import _register_lazy, app
+
+    client = gw.client("sk-alice")
+    history = _history(client)
+    aid = _held(chat(client, [ATTACK], history))
+    _register_lazy()
+    env = {"KEEPGATE_URL": gw.url, "KEEPGATE_API_KEY": "sk-alice"}
+    runner = CliRunner()
+    listed = runner.invoke(app, ["policy", "approvals"], env=env)
+    assert listed.exit_code == 0 and aid in listed.output
+    assert "chat.completions/send_email" in listed.output
+    decided = runner.invoke(app, ["policy", "decide", aid, "approve"], env=env)
+    assert decided.exit_code == 0 and f"{aid}: approved" in decided.output
+    assert [c["name"] for c in chat(client, [ATTACK], history)["calls"]] == ["send_email"]
