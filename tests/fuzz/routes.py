@@ -210,6 +210,10 @@ REGISTRY: list[RouteSpec] = [
     _spec("GET", "/v1/mcp/approvals"),
     _spec("GET", "/v1/mcp/approvals/{approval_id}"),
     _spec("POST", "/v1/mcp/approvals/{approval_id}", DECISION),
+    # held calls of every route (MCP and the proxy's tool calls)
+    _spec("GET", "/v1/approvals"),
+    _spec("GET", "/v1/approvals/{approval_id}"),
+    _spec("POST", "/v1/approvals/{approval_id}", DECISION),
 ]
 
 #: Routes the app serves that the fuzzer does not call, and why.
