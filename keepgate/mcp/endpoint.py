@@ -88,6 +88,9 @@ class Endpoint:
         #: middleware or cache hints here for it to miss).
         self.fast = gw.settings.fast_path and not self.server.middleware and \
             not self.server.cache_hints
+        #: The SDK deep-copies its serverInfo stamp on every access; the fast path embeds
+        #: it in a response that is serialised at once and never mutated, so one copy does.
+        self.stamp = self.server.server_info_stamp
         base = "/mcp" if name is None else f"/mcp/{name}"
         self.sse = SseServerTransport(base + "/messages/")
 
@@ -107,6 +110,8 @@ class McpRoutes:
             self.endpoints[name] = Endpoint(gw, name, stateless)
         self._task: asyncio.Task[None] | None = None
         self._stop: asyncio.Event | None = None
+        #: key id -> the SDK's view of the caller (read only by the SDK).
+        self._users: dict[str, AuthenticatedUser] = {}
 
     # -- lifecycle: the session managers' task groups live in one background task ----------
 
@@ -151,14 +156,21 @@ class McpRoutes:
             raise APIError(403, f"This key may not use the MCP server '{endpoint}'.",
                            code="mcp_server_not_allowed")
         try:
-            scope["keepgate.session"] = session_id(request.headers, request.query_params)
+            # The query string is parsed only when no header names the session (SSE).
+            scope["keepgate.session"] = session_id(request.headers,
+                                                   lambda: request.query_params)
         except BadSessionId as exc:
             raise APIError(400, str(exc), code="invalid_session_id",
                            param="x-keepgate-session") from None
         scope[PRINCIPAL] = principal
         # The SDK binds stateful and SSE sessions to the credential that opened them.
-        scope["user"] = AuthenticatedUser(AccessToken(token="-", client_id=principal.key_id,
-                                                      scopes=[]))
+        user = self._users.get(principal.key_id)
+        if user is None:
+            if len(self._users) > 10_000:
+                self._users.clear()
+            user = self._users[principal.key_id] = AuthenticatedUser(
+                AccessToken(token="-", client_id=principal.key_id, scopes=[]))
+        scope["user"] = user
 
     def _endpoint(self, scope: Scope) -> Endpoint:
         name = scope.get("path_params", {}).get("server")
@@ -199,7 +211,7 @@ class McpRoutes:
                 rid, route, params = found
                 principal, session = scope[PRINCIPAL], scope["keepgate.session"]
                 await fastpath.answer(
-                    send, rid, route.protocol_version, ep.server.server_info_stamp,
+                    send, rid, route.protocol_version, ep.stamp,
                     lambda: self.gw.call_tool(principal, ep.name, session, params.name,
                                               dict(params.arguments or {})))
                 return

@@ -29,7 +29,8 @@ from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE
 from mcp.shared.inbound import (ERROR_CODE_HTTP_STATUS, MCP_METHOD_HEADER,
                                 MCP_PARAM_HEADER_PREFIX, MCP_PROTOCOL_VERSION_HEADER,
                                 InboundModernRoute, classify_inbound_request,
-                                find_duplicated_routing_header, validate_mcp_param_headers)
+                                find_duplicated_routing_header, find_invalid_x_mcp_header,
+                                validate_mcp_param_headers, x_mcp_header_map)
 from mcp_types import CORE_RESULT_TYPES, INTERNAL_ERROR, SERVER_INFO_META_KEY, JSONRPCRequest
 from mcp_types import methods as _methods
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
@@ -137,10 +138,27 @@ def accept(scope: Scope, body: bytes, input_schema: Callable[[str], Any]
     arguments = typed.arguments or {}
     if arguments or any(h.startswith(_PARAM) for h in headers):
         schema = input_schema(typed.name)
-        if schema is not None and \
+        if schema is not None and _annotated(schema) and \
                 validate_mcp_param_headers(schema, arguments, headers) is not None:
             return None
     return req.id, route, typed
+
+
+#: schema id -> (schema, whether it declares valid `x-mcp-header` annotations); the
+#: listing's schema objects are reused until the next listing, so the walk runs once each.
+_ANNOTATED: dict[int, tuple[Any, bool]] = {}
+
+
+def _annotated(schema: Any) -> bool:
+    """Whether the SDK's `Mcp-Param-*` check can refuse anything for this schema: it checks
+    nothing for a schema with no annotation, or with an invalid one."""
+    hit = _ANNOTATED.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        marked = find_invalid_x_mcp_header(schema) is None and bool(x_mcp_header_map(schema))
+        if len(_ANNOTATED) > 10_000:
+            _ANNOTATED.clear()
+        hit = _ANNOTATED[id(schema)] = (schema, marked)
+    return hit[1]
 
 
 def shape(result: types.CallToolResult, version: str, server_info: dict[str, Any]

@@ -98,6 +98,8 @@ class McpGateway:
         self.catalog = Catalog(settings, self.upstreams, self.pins, self.input_guard,
                                self.policy)
         self._validators: dict[str, Draft202012Validator | None] = {}
+        #: (role, key id) -> that caller's calls_per_minute (None: no cap).
+        self._caps: dict[tuple[str, str], Any] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -476,9 +478,15 @@ class McpGateway:
                 for e in errors]
 
     async def _take_call(self, call: Call, principal: Principal) -> None:
-        conf = effective({"calls_per_minute": self.settings.calls_per_minute,
-                          "roles": self.settings.roles, "keys": self.settings.keys}, principal)
-        cap = conf.get("calls_per_minute")
+        who = (principal.role, principal.key_id)
+        if who not in self._caps:  # the settings are fixed for the process's life
+            if len(self._caps) > 10_000:
+                self._caps.clear()
+            self._caps[who] = effective({"calls_per_minute": self.settings.calls_per_minute,
+                                         "roles": self.settings.roles,
+                                         "keys": self.settings.keys},
+                                        principal).get("calls_per_minute")
+        cap = self._caps[who]
         if cap is None:
             return
         subject = Subject.of("mcp", principal.key_id, {"requests": float(cap)})

@@ -35,7 +35,8 @@ class BadSessionId(ValueError):
 
 
 def session_id(headers: Any, query: Any = None) -> str:
-    """The session a request belongs to (see the module docstring); 400 on a bad header."""
+    """The session a request belongs to (see the module docstring); 400 on a bad header.
+    `query`: the query parameters, or a function that returns them (read only if needed)."""
     own = headers.get(HEADER)
     if own is not None:
         if not _VALID.match(own):
@@ -45,6 +46,8 @@ def session_id(headers: Any, query: Any = None) -> str:
     transport = headers.get(MCP_SESSION_HEADER)
     if transport and _VALID.match(transport):
         return "t:" + str(transport)
+    if callable(query):
+        query = query()
     sse = query.get("session_id") if query is not None else None
     if sse and _VALID.match(sse):
         return "t:" + str(sse)

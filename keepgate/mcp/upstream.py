@@ -161,6 +161,11 @@ class Upstream:
         client = await self._connect()
         t0 = time.perf_counter()
         try:
+            if what == "tools/call" and self._lane_on:
+                # The lane's POST is plain asyncio: a loop timer is its deadline (anyio's
+                # cancel scope, which the SDK client's task groups need, costs more).
+                async with asyncio.timeout(self.settings.timeout_s):
+                    return await fn(client)
             with anyio.fail_after(self.settings.timeout_s):
                 return await fn(client)
         except MCPError as exc:

@@ -39,6 +39,8 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import TypeAdapter, ValidationError
 from yarl import URL
 
+from keepgate.mcp.h1 import H1Error, H1Origin
+
 log = logging.getLogger("keepgate.mcp")
 #: An upstream answer larger than this is refused (results are capped far below anyway).
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -67,11 +69,15 @@ class HttpLane:
                  client_info: Mapping[str, Any]) -> None:
         self.url = url
         self.version: str | None = None
-        self._base = {**headers, "Accept": "application/json, text/event-stream",
+        agent = {} if any(k.lower() == "user-agent" for k in headers) else \
+            {"User-Agent": f"keepgate/{client_info.get('version', '')} (mcp lane)"}
+        self._base = {**agent, **headers, "Accept": "application/json, text/event-stream",
                       "Content-Type": "application/json", MCP_METHOD_HEADER: "tools/call"}
         self._client_info = dict(client_info)
         self._headers: dict[str, str] = {}
         self._meta: dict[str, Any] = {}
+        self._origin: H1Origin | None = None
+        self._origin_url: str | None = None
         self._session: aiohttp.ClientSession | None = None
         self._proxy: Any = None
         self._proxy_auth: Any = None
@@ -92,30 +98,43 @@ class HttpLane:
                       CLIENT_CAPABILITIES_META_KEY: {}}
         return True
 
-    def _http(self) -> aiohttp.ClientSession:
-        """Made on first use (aiohttp needs the loop). No cookie jar: one upstream session
-        serves every principal, so nothing one call receives may ride on another's. The
-        proxy from the environment (HTTP(S)_PROXY / NO_PROXY, as the SDK's httpx2 client
-        honours) is read once here: `trust_env` would read it, and .netrc, in a worker
-        thread on every request."""
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                # Idle connections are closed after 4 s, before common servers close
-                # theirs (uvicorn, Node: 5 s): a POST never goes out on a connection the
-                # server is closing at that moment (it would fail, and is not retried).
-                connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=4.0,
-                                               ttl_dns_cache=300),
-                cookie_jar=aiohttp.DummyCookieJar(), trust_env=False)
-            try:
-                self._proxy, self._proxy_auth = get_env_proxy_for_url(URL(self.url))
-            except LookupError:
-                self._proxy, self._proxy_auth = None, None
-        return self._session
+    def _route(self) -> H1Origin | None:
+        """The origin's own connections, or None: through the environment's proxy
+        (HTTP(S)_PROXY / NO_PROXY, as the SDK's httpx2 client honours them), with aiohttp.
+        Both read the proxy once, here: aiohttp's `trust_env` would read it, and .netrc, in
+        a worker thread on every request."""
+        if self._origin is not None and self._origin_url == self.url:
+            return self._origin
+        if self._session is not None and self._origin_url == self.url:
+            return None
+        self._close_routes()
+        self._origin_url = self.url
+        try:
+            self._proxy, self._proxy_auth = get_env_proxy_for_url(URL(self.url))
+        except LookupError:
+            self._proxy, self._proxy_auth = None, None
+        if self._proxy is None:
+            self._origin = H1Origin(self.url)
+            return self._origin
+        # No cookie jar: one upstream session serves every principal, so nothing one
+        # call receives may ride on another's. Idle connections close after 4 s, as H1Origin's.
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=4.0,
+                                           ttl_dns_cache=300),
+            cookie_jar=aiohttp.DummyCookieJar(), trust_env=False)
+        return None
+
+    def _close_routes(self) -> Any:
+        if self._origin is not None:
+            self._origin.close()
+            self._origin = None
+        session, self._session = self._session, None
+        return session.close() if session is not None and not session.closed else None
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        closing = self._close_routes()
+        if closing is not None:
+            await closing
 
     def _param_headers(self, name: str, schema: Any, arguments: Mapping[str, Any]
                        ) -> dict[str, str]:
@@ -138,21 +157,51 @@ class HttpLane:
                                         "_meta": self._meta}})
         headers = {**self._headers, MCP_NAME_HEADER: encode_header_value(name),
                    **self._param_headers(name, schema, arguments)}
+        origin = self._route()
+        if origin is None:
+            message, status = await self._via_proxy(body, headers, rid)
+        else:
+            message, status = await self._direct(origin, body, headers, rid)
+        return self._result(message, rid, status)
+
+    async def _direct(self, origin: H1Origin, body: bytes, headers: dict[str, str],
+                      rid: int) -> tuple[Any, int]:
+        def stream(status: int, got: dict[str, str]) -> Any:
+            if status == 200 and _ctype(got.get("content-type")) == "text/event-stream":
+                return SseReader(rid)
+            return None
+
         try:
-            async with self._http().post(self.url, data=body, headers=headers,
-                                         allow_redirects=False, proxy=self._proxy,
-                                         proxy_auth=self._proxy_auth) as resp:
-                ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            answer = await origin.post(origin.head(headers, len(body)), body, MAX_BODY_BYTES,
+                                       stream)
+        except H1Error as exc:
+            raise LaneError(exc.kind, exc.message) from None
+        except ValueError as exc:  # a header that cannot be sent
+            raise LaneError("protocol", str(exc)[:200]) from None
+        if answer.early is not None:
+            return answer.early, answer.status
+        ctype = _ctype(answer.headers.get("content-type"))
+        if ctype == "text/event-stream" and answer.status == 200:
+            raise LaneError("closed", "the event stream ended before the answer")
+        return _decode(answer.body, answer.status, ctype), answer.status
+
+    async def _via_proxy(self, body: bytes, headers: dict[str, str], rid: int
+                         ) -> tuple[Any, int]:
+        assert self._session is not None
+        try:
+            async with self._session.post(self.url, data=body, headers=headers,
+                                          allow_redirects=False, proxy=self._proxy,
+                                          proxy_auth=self._proxy_auth) as resp:
+                ctype = _ctype(resp.headers.get("Content-Type"))
                 if ctype == "text/event-stream" and resp.status == 200:
                     message = await _sse_answer(resp, rid)
                 else:
                     message = _decode(await _read_all(resp), resp.status, ctype)
-                status = resp.status
+                return message, resp.status
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
             raise LaneError("closed", type(exc).__name__) from None
         except (aiohttp.ClientError, OSError) as exc:
             raise LaneError("unreachable", type(exc).__name__) from None
-        return self._result(message, rid, status)
 
     def _result(self, message: Any, rid: int, status: int
                 ) -> types.CallToolResult | types.InputRequiredResult:
@@ -201,26 +250,54 @@ def _decode(raw: bytes, status: int, ctype: str) -> Any:
         raise LaneError("protocol", f"HTTP {status} with a body that is not JSON") from None
 
 
-async def _sse_answer(resp: aiohttp.ClientResponse, rid: int) -> Any:
-    """The JSON-RPC response with id `rid` from an event stream (notifications — progress,
-    logs — are skipped: the gateway relays none of them)."""
-    data: list[bytes] = []
-    size = 0
-    async for line in resp.content:
-        size += len(line)
-        if size > MAX_BODY_BYTES:
+def _ctype(value: str | None) -> str:
+    return (value or "").split(";")[0].strip().lower()
+
+
+class SseReader:
+    """Reads an event stream chunk by chunk for the JSON-RPC response with id `rid`
+    (notifications — progress, logs — are skipped: the gateway relays none of them).
+    Returns the response when it is complete, else None."""
+
+    def __init__(self, rid: int) -> None:
+        self.rid = rid
+        self.size = 0
+        self._partial = b""
+        self._data: list[bytes] = []
+
+    def __call__(self, chunk: bytes) -> Any:
+        self.size += len(chunk)
+        if self.size > MAX_BODY_BYTES:
             raise LaneError("protocol", f"event stream larger than {MAX_BODY_BYTES >> 20} MiB")
-        line = line.rstrip(b"\r\n")
+        lines = (self._partial + chunk).split(b"\n")
+        self._partial = lines.pop()
+        for line in lines:
+            found = self._line(line.rstrip(b"\r"))
+            if found is not None:
+                return found
+        return None
+
+    def _line(self, line: bytes) -> Any:
         if line.startswith(b"data:"):
-            data.append(line[5:].removeprefix(b" "))
-            continue
-        if line or not data:
-            continue  # event:, id:, retry:, comments; or a blank line with no data
+            self._data.append(line[5:].removeprefix(b" "))
+            return None
+        if line or not self._data:
+            return None  # event:, id:, retry:, comments; or a blank line with no data
         try:
-            message = orjson.loads(b"\n".join(data))
+            message = orjson.loads(b"\n".join(self._data))
         except orjson.JSONDecodeError:
             raise LaneError("protocol", "an event that is not JSON") from None
-        data = []
-        if isinstance(message, dict) and "method" not in message and message.get("id") == rid:
+        self._data = []
+        if isinstance(message, dict) and "method" not in message and \
+                message.get("id") == self.rid:
             return message
+        return None
+
+
+async def _sse_answer(resp: aiohttp.ClientResponse, rid: int) -> Any:
+    reader = SseReader(rid)
+    async for chunk in resp.content.iter_any():
+        found = reader(chunk)
+        if found is not None:
+            return found
     raise LaneError("closed", "the event stream ended before the answer")

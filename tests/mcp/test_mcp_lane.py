@@ -156,7 +156,7 @@ async def test_a_call_is_one_post_with_the_protocols_headers_and_meta(
     calls = rec.calls()[before:]
     assert len(calls) == 1  # one POST, no retry, no handshake per call
     headers, body = calls[0]
-    assert "aiohttp" in headers["user-agent"]  # the lane, not the SDK's httpx2 client
+    assert "(mcp lane)" in headers["user-agent"]  # the lane, not the SDK's httpx2 client
     assert headers["mcp-method"] == "tools/call" and headers["mcp-name"] == "lookup"
     assert headers["mcp-param-tenant"] == "acme"
     assert headers["mcp-protocol-version"] == "2026-07-28"
@@ -183,7 +183,7 @@ async def test_an_event_stream_answer_and_a_jsonrpc_error_reach_the_client_clear
             assert not ok.is_error
     finally:
         gw.stop()
-    assert all("aiohttp" in h["user-agent"] for h, _ in rec.calls()[-3:])
+    assert all("(mcp lane)" in h["user-agent"] for h, _ in rec.calls()[-3:])
 
 
 @pytest.mark.parametrize("garbage,said", [("html", "text/html"), ("502", "HTTP 502")])
