@@ -95,6 +95,22 @@ JSONRPC = st.one_of(
     st.fixed_dictionaries({"jsonrpc": st.just("2.0"), "method": st.just(
         "notifications/initialized")}),
 )
+#: The 2026-07-28 protocol: no handshake; every request carries its version, client info
+#: and capabilities in `params._meta` (and `Mcp-Method`/`Mcp-Name` headers, MCP_MODERN).
+MODERN_META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+               "io.modelcontextprotocol/clientInfo": {"name": "fuzz", "version": "0"},
+               "io.modelcontextprotocol/clientCapabilities": {}}
+JSONRPC_MODERN = st.one_of(
+    st.fixed_dictionaries({"jsonrpc": st.just("2.0"), "id": st.integers(1, 9),
+                           "method": st.just("tools/call"), "params": st.fixed_dictionaries(
+                               {"name": st.sampled_from(["read_file", "demo__read_file", "x"]),
+                                "arguments": st.sampled_from([
+                                    {"path": "/srv/data/quarterly_report.txt"}, {"q": "x"}]),
+                                "_meta": st.just(MODERN_META)})}),
+    st.fixed_dictionaries({"jsonrpc": st.just("2.0"), "id": st.integers(1, 9),
+                           "method": st.sampled_from(["tools/list", "server/discover"]),
+                           "params": st.just({"_meta": MODERN_META})}),
+)
 AGENT_RUN = st.fixed_dictionaries(
     {"task": TEXT.filter(str.strip), "model": st.just("demo")},
     optional={"stream": st.booleans(), "tools": st.just(["http_get"]),
@@ -143,6 +159,11 @@ class RouteSpec:
 
 MCP_HEADERS = {"accept": "application/json, text/event-stream",
                "mcp-protocol-version": "2025-06-18"}
+#: The 2026-07-28 protocol's headers, for a `read_file` call (the gateway's fast path
+#: takes the requests that agree with them; the SDK answers the rest).
+MCP_MODERN = {"accept": "application/json, text/event-stream",
+              "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call",
+              "mcp-name": "read_file"}
 
 
 def _spec(method: str, path: str, valid: st.SearchStrategy[Any] | None = None,
@@ -203,6 +224,8 @@ REGISTRY: list[RouteSpec] = [
     # MCP: JSON-RPC over streamable HTTP, the admin API
     _spec("POST", "/mcp", JSONRPC, "jsonrpc", headers=MCP_HEADERS, weight=4),
     _spec("POST", "/mcp/{server}", JSONRPC, "jsonrpc", headers=MCP_HEADERS, weight=4),
+    _spec("POST", "/mcp", JSONRPC_MODERN, "jsonrpc", headers=MCP_MODERN, weight=2),
+    _spec("POST", "/mcp/{server}", JSONRPC_MODERN, "jsonrpc", headers=MCP_MODERN, weight=4),
     _spec("POST", "/mcp/messages/", JSONRPC, "jsonrpc"),
     _spec("POST", "/mcp/{server}/messages/", JSONRPC, "jsonrpc"),
     _spec("GET", "/v1/mcp/servers"), _spec("GET", "/v1/mcp/pins"),
