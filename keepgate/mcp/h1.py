@@ -173,7 +173,7 @@ class H1Origin:
         self.limit = limit
         self.idle_s = idle_s
         self._idle: list[_Conn] = []
-        self._busy = 0
+        self._slots = asyncio.Semaphore(limit)
         self._ssl: ssl.SSLContext | None = None
 
     def head(self, headers: dict[str, str], length: int) -> bytes:
@@ -193,8 +193,6 @@ class H1Origin:
             if conn.usable and now - conn.idle_since < self.idle_s:
                 return conn
             conn.close()
-        if self._busy >= self.limit:
-            raise H1Error("unreachable", f"more than {self.limit} requests in flight")
         loop = asyncio.get_running_loop()
         if self.tls and self._ssl is None:
             self._ssl = ssl.create_default_context()
@@ -210,8 +208,8 @@ class H1Origin:
                    stream: Stream | None = None) -> Answer:
         """One exchange (`stream`: see `Stream`; what ended the read is the answer's
         `early`). Cancelling it closes the connection."""
-        self._busy += 1
         conn: _Conn | None = None
+        await self._slots.acquire()  # at most `limit` connections: the rest wait their turn
         try:
             conn = await self._acquire()
             done: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
@@ -224,7 +222,7 @@ class H1Origin:
                 conn.close()
             raise
         finally:
-            self._busy -= 1
+            self._slots.release()
         if conn.usable:
             conn.idle_since = time.monotonic()
             self._idle.append(conn)

@@ -157,3 +157,11 @@ async def test_an_event_stream_is_read_up_to_the_answer(scripted) -> None:
     assert got.early == json.loads(answer)
     await post(origin)  # the stream's connection was not reused: a fresh one
     assert s.connections == 2
+
+
+async def test_requests_beyond_the_connection_limit_wait_their_turn(scripted) -> None:
+    s = await scripted([ok(b'{"n":%d}' % i) for i in range(3)])
+    origin = H1Origin(s.url, limit=1)
+    got = await asyncio.gather(*(post(origin) for _ in range(3)))
+    assert sorted(a.body for a in got) == [b'{"n":0}', b'{"n":1}', b'{"n":2}']
+    assert s.connections == 1  # one at a time, on the one connection
