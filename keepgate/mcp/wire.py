@@ -20,6 +20,7 @@ connection and the next call discovers the server again.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Mapping
@@ -45,6 +46,13 @@ log = logging.getLogger("keepgate.mcp")
 #: An upstream answer larger than this is refused (results are capped far below anyway).
 MAX_BODY_BYTES = 64 * 1024 * 1024
 _RESULT = TypeAdapter(types.CallToolResult | types.InputRequiredResult)
+
+
+@functools.cache
+def _surface(version: str) -> TypeAdapter[Any]:
+    """The `tools/call` result type of one protocol version (SDK's SERVER_RESULTS)."""
+    target: Any = _methods.SERVER_RESULTS[("tools/call", version)]
+    return TypeAdapter(target)
 
 
 class LaneError(Exception):
@@ -223,7 +231,9 @@ class HttpLane:
             ttl = raw.get("ttlMs")
             if isinstance(ttl, (int, float)) and not isinstance(ttl, bool) and ttl < 0:
                 raw["ttlMs"] = 0  # as the SDK client does (a caching SHOULD, not a failure)
-            _methods.validate_server_result("tools/call", self.version, raw)
+            # The SDK's validate_server_result also dumps what it validated, and drops the
+            # dump: validating against the version's surface alone is the same check.
+            _surface(self.version).validate_python(raw, by_name=False)
             return _RESULT.validate_python(raw, by_name=False)
         except (ValidationError, ValueError) as exc:
             raise LaneError("protocol", f"invalid tools/call result ({type(exc).__name__})") \
