@@ -27,6 +27,10 @@ from urllib.parse import urlsplit
 import httptools
 
 
+#: Headers the client writes itself (a configured one would contradict them).
+_OWN = frozenset(("host", "content-length", "transfer-encoding", "connection"))
+
+
 class H1Error(Exception):
     """The exchange failed below HTTP semantics: `kind` is unreachable | closed | protocol."""
 
@@ -135,7 +139,12 @@ class _Conn(asyncio.Protocol):
         x.chunks.append(body)
 
     def on_message_complete(self) -> None:
-        x, self.x = self.x, None
+        x = self.x
+        if x is not None and 100 <= x.status < 200 and x.status != 101:
+            # An interim answer (100 Continue, 103 Early Hints): the real one follows.
+            x.status, x.headers, x.chunks, x.size, x.on_body = 0, {}, [], 0, None
+            return
+        self.x = None
         if x is None or x.done.done():
             return
         if not self.parser.should_keep_alive():
@@ -174,6 +183,7 @@ class H1Origin:
         self.idle_s = idle_s
         self._idle: list[_Conn] = []
         self._slots = asyncio.Semaphore(limit)
+        self._closed = False
         self._ssl: ssl.SSLContext | None = None
 
     def head(self, headers: dict[str, str], length: int) -> bytes:
@@ -181,6 +191,8 @@ class H1Origin:
         lines = [f"POST {self.target} HTTP/1.1", f"Host: {self.authority}",
                  f"Content-Length: {length}"]
         for k, v in headers.items():
+            if k.lower() in _OWN:
+                continue
             if "\r" in k or "\n" in k or "\r" in v or "\n" in v:
                 raise ValueError(f"header {k!r} has a line break")
             lines.append(f"{k}: {v}")
@@ -223,12 +235,15 @@ class H1Origin:
             raise
         finally:
             self._slots.release()
-        if conn.usable:
+        if conn.usable and not self._closed:
             conn.idle_since = time.monotonic()
             self._idle.append(conn)
+        else:
+            conn.close()
         return answer
 
     def close(self) -> None:
+        self._closed = True
         for conn in self._idle:
             conn.close()
         self._idle.clear()

@@ -94,6 +94,13 @@ async def test_keep_alive_reuses_one_connection_and_sends_head_and_body(scripted
     origin.close()
 
 
+async def test_an_interim_answer_is_skipped_for_the_real_one(scripted) -> None:
+    s = await scripted([b"HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n" + ok(b'{"n":5}')])
+    origin = H1Origin(s.url)
+    got = await post(origin)
+    assert (got.status, got.body) == (200, b'{"n":5}')
+
+
 async def test_chunked_and_close_delimited_answers_are_read_whole(scripted) -> None:
     chunked = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                b"Transfer-Encoding: chunked\r\n\r\n4\r\n{\"n\"\r\n3\r\n:3}\r\n0\r\n\r\n")
@@ -165,3 +172,12 @@ async def test_requests_beyond_the_connection_limit_wait_their_turn(scripted) ->
     got = await asyncio.gather(*(post(origin) for _ in range(3)))
     assert sorted(a.body for a in got) == [b'{"n":0}', b'{"n":1}', b'{"n":2}']
     assert s.connections == 1  # one at a time, on the one connection
+
+
+def test_the_head_keeps_its_own_framing_headers_and_refuses_line_breaks() -> None:
+    origin = H1Origin("http://example.test:8080/mcp")
+    head = origin.head({"Content-Length": "999", "host": "evil", "X-A": "1"}, 3).decode()
+    assert head == ("POST /mcp HTTP/1.1\r\nHost: example.test:8080\r\nContent-Length: 3\r\n"
+                    "X-A: 1\r\n\r\n")
+    with pytest.raises(ValueError):
+        origin.head({"X-B": "a\r\nInjected: yes"}, 0)
