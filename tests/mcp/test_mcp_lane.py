@@ -10,6 +10,7 @@ import json
 import threading
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import mcp_types as types
 import pytest
@@ -248,3 +249,49 @@ async def test_an_upstream_that_stops_answering_is_a_timeout_not_a_hang(
     finally:
         RELEASE.set()
         gw.stop()
+
+
+async def test_behind_an_http_proxy_the_lane_goes_through_it(
+        fake_model_url, tmp_path, lane_upstream, monkeypatch) -> None:
+    """HTTP_PROXY set: the lane's POST reaches the upstream through the proxy (aiohttp),
+    not on its own connections. The proxy pipes bytes both ways and records request lines."""
+    rec, upstream = lane_upstream
+    seen: list[bytes] = []
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        line = head.split(b"\r\n", 1)[0]
+        seen.append(head)  # the first request of each connection (the rest are piped)
+        target = urlsplit(line.split(b" ")[1].decode())  # absolute-form: where to go
+        up_reader, up_writer = await asyncio.open_connection(target.hostname, target.port)
+        up_writer.write(head)  # absolute-form request lines: servers must accept them
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    proxy = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = proxy.sockets[0].getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("NO_PROXY", "")
+    gw = _gateway(fake_model_url, tmp_path, upstream.url)
+    try:
+        before = len(rec.calls())
+        async with connect(gw.url + "/mcp/lane", KEYS["dev"]) as c:
+            out = await c.call_tool("lookup", {"tenant": "acme", "query": "via proxy"})
+        assert not out.is_error and out.content[0].text == "acme: record for via proxy"
+    finally:
+        gw.stop()
+        proxy.close()
+    calls = rec.calls()[before:]
+    assert len(calls) == 1 and "(mcp lane)" in calls[0][0]["user-agent"]
+    # The lane's own connection to the proxy opened with the call (aiohttp, not httpx2).
+    assert any(h.startswith(b"POST " + upstream.url.encode() + b"/mcp ") and
+               b"(mcp lane)" in h for h in seen)
