@@ -69,11 +69,48 @@ def build_server(gw: McpGateway, endpoint: str | None) -> Server:
     server = Server(f"keepgate-{endpoint or 'mcp'}", version=__version__,
                     title="Keepgate" + (f" ({endpoint})" if endpoint else ""),
                     on_list_tools=list_tools, on_call_tool=call_tool,
-                    get_tool_input_schema=lambda name: gw.input_schema(endpoint, name))
+                    get_tool_input_schema=lambda name: gw.input_schema(endpoint, name),
+                    **(_content_handlers(gw, endpoint) if endpoint is not None else {}))
     # Keepgate traces each MCP request itself (its own tracer provider); the SDK's default
     # OpenTelemetry middleware would add a span per message on the global provider.
     server.middleware = []
     return server
+
+
+def _content_handlers(gw: McpGateway, server: str) -> dict[str, Any]:
+    """resources/* and prompts/* of one server (`keepgate.mcp.content`)."""
+    content = gw.content
+
+    async def list_resources(ctx: Any, params: Any) -> types.ListResourcesResult:
+        principal, session = _caller(ctx)
+        return types.ListResourcesResult(
+            resources=await content.list_resources(principal, server, session))
+
+    async def list_templates(ctx: Any, params: Any) -> types.ListResourceTemplatesResult:
+        principal, session = _caller(ctx)
+        return types.ListResourceTemplatesResult(
+            resource_templates=await content.list_resource_templates(principal, server,
+                                                                     session))
+
+    async def read_resource(ctx: Any, params: types.ReadResourceRequestParams
+                            ) -> types.ReadResourceResult:
+        principal, session = _caller(ctx)
+        return await content.read_resource(principal, server, session, params.uri)
+
+    async def list_prompts(ctx: Any, params: Any) -> types.ListPromptsResult:
+        principal, session = _caller(ctx)
+        return types.ListPromptsResult(
+            prompts=await content.list_prompts(principal, server, session))
+
+    async def get_prompt(ctx: Any, params: types.GetPromptRequestParams
+                         ) -> types.GetPromptResult:
+        principal, session = _caller(ctx)
+        return await content.get_prompt(principal, server, session, params.name,
+                                        params.arguments)
+
+    return {"on_list_resources": list_resources, "on_list_resource_templates": list_templates,
+            "on_read_resource": read_resource, "on_list_prompts": list_prompts,
+            "on_get_prompt": get_prompt}
 
 
 class Endpoint:

@@ -32,6 +32,7 @@ from keepgate.limits.local import LocalBackend
 from keepgate.limits.spec import Subject
 from keepgate.mcp.approvals import Approvals, call_digest
 from keepgate.mcp.catalog import ROUTE, Catalog
+from keepgate.mcp.content import Content
 from keepgate.mcp.pins import PinVerdict, Pins
 from keepgate.mcp.results import cap, inspect, notice, texts
 from keepgate.mcp.sessions import Sessions
@@ -98,6 +99,8 @@ class McpGateway:
         self.catalog = Catalog(settings, self.upstreams, self.pins, self.input_guard,
                                self.policy)
         self._validators: dict[str, Draft202012Validator | None] = {}
+        #: resources/* and prompts/* (keepgate.mcp.content).
+        self.content = Content(self)
         #: (role, key id) -> that caller's calls_per_minute (None: no cap).
         self._caps: dict[tuple[str, str], Any] = {}
 
