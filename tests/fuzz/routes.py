@@ -86,8 +86,17 @@ JSONRPC = st.one_of(
                                {"protocolVersion": "2025-06-18", "capabilities": {},
                                 "clientInfo": {"name": "fuzz", "version": "0"}})}),
     st.fixed_dictionaries({"jsonrpc": st.just("2.0"), "id": st.integers(1, 9),
-                           "method": st.sampled_from(["tools/list", "ping", "resources/list"]),
+                           "method": st.sampled_from(["tools/list", "ping", "resources/list",
+                                                      "resources/templates/list",
+                                                      "prompts/list"]),
                            "params": st.just({})}),
+    st.fixed_dictionaries({"jsonrpc": st.just("2.0"), "id": st.integers(1, 9),
+                           "method": st.just("resources/read"), "params": st.fixed_dictionaries(
+                               {"uri": st.sampled_from(["file:///x", "docs://a", "x"])})}),
+    st.fixed_dictionaries({"jsonrpc": st.just("2.0"), "id": st.integers(1, 9),
+                           "method": st.just("prompts/get"), "params": st.fixed_dictionaries(
+                               {"name": st.sampled_from(["summarise", "x"]),
+                                "arguments": st.just({"topic": "x"})})}),
     st.fixed_dictionaries({"jsonrpc": st.just("2.0"), "id": st.integers(1, 9),
                            "method": st.just("tools/call"), "params": st.fixed_dictionaries(
                                {"name": st.sampled_from(["demo__lookup", "search", "x"]),
