@@ -11,6 +11,7 @@ which server it belongs to). Every request is one audit record (`mcp_method`).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import mcp_types as types
@@ -52,6 +53,12 @@ class Content:
         except MCPError:
             if outcome.status == "ok":
                 outcome = Outcome("upstream_error", http_status=502)
+            raise
+        except asyncio.CancelledError:
+            outcome = Outcome("cancelled", http_status=499)
+            raise
+        except BaseException:
+            outcome = Outcome("error", http_status=500)
             raise
         finally:
             await gw._finish(call, outcome)
