@@ -82,25 +82,29 @@ class Content:
 
     async def list_resources(self, principal: Principal, server: str,
                              session: str) -> list[types.Resource]:
-        return await self._run(principal, server, session, "resources/list",
+        found: list[types.Resource] = await self._run(principal, server, session, "resources/list",
                                lambda call: self._listing(server, "list_resources",
                                                           "resources"))
+        return found
 
     async def list_resource_templates(self, principal: Principal, server: str,
                                       session: str) -> list[types.ResourceTemplate]:
-        return await self._run(principal, server, session, "resources/templates/list",
+        found: list[types.ResourceTemplate] = await self._run(principal, server, session, "resources/templates/list",
                                lambda call: self._listing(server, "list_resource_templates",
                                                           "resource_templates"))
+        return found
 
     async def list_prompts(self, principal: Principal, server: str,
                            session: str) -> list[types.Prompt]:
-        return await self._run(principal, server, session, "prompts/list",
-                               lambda call: self._listing(server, "list_prompts", "prompts"))
+        found: list[types.Prompt] = await self._run(
+            principal, server, session, "prompts/list",
+            lambda call: self._listing(server, "list_prompts", "prompts"))
+        return found
 
     async def read_resource(self, principal: Principal, server: str, session: str,
                             uri: str) -> types.ReadResourceResult:
         async def read(call: Any) -> types.ReadResourceResult:
-            result = await self.gw.upstreams[server]._request(
+            result: types.ReadResourceResult = await self.gw.upstreams[server]._request(
                 "resources/read", lambda client: client.session.read_resource(uri))
             texts = [c.text for c in result.contents
                      if isinstance(c, types.TextResourceContents)]
@@ -119,13 +123,14 @@ class Content:
             return result.model_copy(update={"contents": contents, "meta": {
                 **(result.meta or {}), "keepgate": meta} if meta else result.meta})
 
-        return await self._run(principal, server, session, "resources/read", read,
-                               resource=uri[:200])
+        out: types.ReadResourceResult = await self._run(
+            principal, server, session, "resources/read", read, resource=uri[:200])
+        return out
 
     async def get_prompt(self, principal: Principal, server: str, session: str, name: str,
                          arguments: dict[str, str] | None) -> types.GetPromptResult:
         async def get(call: Any) -> types.GetPromptResult:
-            result = await self.gw.upstreams[server]._request(
+            result: types.GetPromptResult = await self.gw.upstreams[server]._request(
                 "prompts/get", lambda client: client.session.get_prompt(name, arguments))
             slots = [(i, m.content) for i, m in enumerate(result.messages)
                      if isinstance(m.content, types.TextContent) or
@@ -155,8 +160,9 @@ class Content:
                                              "meta": {**(result.meta or {}), "keepgate": meta}
                                              if meta else result.meta})
 
-        return await self._run(principal, server, session, "prompts/get", get,
-                               prompt=name[:200])
+        out: types.GetPromptResult = await self._run(
+            principal, server, session, "prompts/get", get, prompt=name[:200])
+        return out
 
     async def _inspect(self, call: Any, principal: Principal, server: str, session: str,
                        texts: list[str], what: str
@@ -180,7 +186,7 @@ class Content:
                              rule=(checked.rules or ["input.internal_error"])[0],
                              reason=what + (" withheld" if checked.blocked else " flagged"),
                              detail={"rules": checked.rules[:10]}))
-            call.state["audit"]["tainted"] = True
+            call.audit["tainted"] = True
             if not checked.blocked:
                 meta.update(flagged=checked.rules[:10], tainted=True)
         out = checked.result
