@@ -24,6 +24,7 @@ from keepgate.pipeline.call import Call
 from keepgate.pipeline.chunks import Chunk
 from keepgate.proxy import adapted
 from keepgate.proxy.body import read_json
+from keepgate.proxy.shapes import ChatRequest, check
 from keepgate.proxy.sse import SSEResponse
 from keepgate.runtime import Runtime
 
@@ -37,6 +38,9 @@ async def create(request: Request) -> Response | SSEResponse:
     deployment = rt.deployment(principal, body.get("model"))
     is_native = deployment.litellm_params.native_api == "messages"
     req = to_chat(body, native=is_native)
+    # Fields passed through untranslated (vendor fields, `stream_options`) must have the
+    # shapes the chat pipeline reads, as on /v1/chat/completions: a 400, never a 500.
+    check(ChatRequest, req.chat)
     req.headers = {h: request.headers[h] for h in CLIENT_HEADERS if h in request.headers}
     call = Call(principal=principal, route="messages", model=body["model"], body=req.chat,
                 stream=req.stream)

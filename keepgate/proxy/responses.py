@@ -19,8 +19,12 @@ from keepgate.adapters.base import Translated, invalid, new_id
 from keepgate.adapters.responses import native
 from keepgate.adapters.responses.output import ResponseBuilder
 from keepgate.adapters.responses.request import check_refusals, to_chat
-from keepgate.adapters.responses.store import (ResponseStore, StoreUnavailable, continuation,
-                                              with_ids)
+from keepgate.adapters.responses.store import (
+    ResponseStore,
+    StoreUnavailable,
+    continuation,
+    with_ids,
+)
 from keepgate.auth.principal import Principal
 from keepgate.auth.request import require_principal
 from keepgate.errors import APIError
@@ -28,6 +32,7 @@ from keepgate.pipeline.call import Call
 from keepgate.pipeline.chunks import Chunk
 from keepgate.proxy import adapted
 from keepgate.proxy.body import read_json
+from keepgate.proxy.shapes import ChatRequest, check
 from keepgate.proxy.sse import SSEResponse
 from keepgate.runtime import Runtime
 
@@ -92,6 +97,9 @@ async def create(request: Request) -> Response | SSEResponse:
     check_refusals(body)
     items = await _previous(rt, principal, body)
     req: Translated = to_chat(body, items)
+    # Fields passed through untranslated (vendor fields, `stream_options`) must have the
+    # shapes the chat pipeline reads, as on /v1/chat/completions: a 400, never a 500.
+    check(ChatRequest, req.chat)
     req.echo = {k: body[k] for k in ECHO if body.get(k) is not None}
     call = Call(principal=principal, route="responses", model=body["model"], body=req.chat,
                 stream=req.stream)

@@ -154,6 +154,9 @@ def test_auth_by_x_api_key_or_bearer(gw):
             {"type": "image", "source": {"type": "base64", "media_type": "image/png",
                                          "data": "AA=="}}]}]}]}, 400, "invalid_request_error",
      "messages.0.content.0.content.0"),
+    # a field passed through to the chat pipeline with a shape it cannot read (found by fuzz)
+    ({"max_tokens": 1, "messages": [{"role": "user", "content": "hi"}], "stream_options": True},
+     400, "invalid_request_error", "stream_options"),
 ])
 def test_errors_are_anthropic_shaped(gw, body, status, kind, param):
     r = httpx.post(gw.url + "/v1/messages", json={"model": "demo", **body},
