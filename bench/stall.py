@@ -9,9 +9,11 @@ chat requests (open loop: one of each every 50 ms, each timed from when it was d
 stall counts in every probe it delays), first alone, then while a second client sends
 requests at the 4 MB body limit back to back: a prose user message, a tool result padded
 with runs of whitespace (cubic for the old rules), a JSON tool result with ~200,000 keys.
-It prints p50/p99/max of the probes per phase and the big requests' times. A second
-gateway with `offload_chars` set past the body size (input scans on the event loop, as
-before) is measured the same way, for the ratio.
+It prints p50/p99/max of the probes per phase and the big requests' times. The default
+gateway (big bodies' input scans and token counting in the offload process pool) is
+compared in the same run with `general_settings.offload.processes: 0` (worker threads,
+which hold the interpreter lock the event loop needs) and, unless `--skip-inline`, with
+scans on the event loop (`offload_chars` past the body size, threads only).
 """
 
 from __future__ import annotations
@@ -135,10 +137,12 @@ async def measure(url: str, key: str, seconds: float, bodies: dict[str, bytes] |
     return lat, bigs, errors
 
 
-def start_gateway(workdir: Path, fake_base: str, name: str, inline: bool) -> targets.Target:
+def start_gateway(workdir: Path, fake_base: str, name: str, processes: int,
+                  inline: bool) -> targets.Target:
     cfg = targets.keepgate_config(fake_base, True, workdir / f"{name}-audit.jsonl")
     # The bench's tool messages answer ids no model issued through this gateway.
     cfg["guards"] = {"policy": {"check_tool_messages": False}}
+    cfg["general_settings"]["offload"] = {"processes": processes}
     if inline:
         cfg["guards"]["input"] = {"offload_chars": 10**9}
     path = workdir / f"{name}.yaml"
@@ -164,13 +168,16 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         fake = targets.start_fake_model(work)
         base = fake.url.rsplit("/chat/completions", 1)[0]
-        variants = [("defaults (scans off the loop)", False)]
+        variants = [("process pool (default)", "pool", 1, False),
+                    ("threads (offload.processes: 0)", "threads", 0, False)]
         if not args.skip_inline:
-            variants.append(("input scans on the loop", True))
+            variants.append(("input scans on the loop", "inline", 0, True))
         try:
-            for label, inline in variants:
-                gw = start_gateway(work, base, "inline" if inline else "default", inline)
+            for label, name, processes, inline in variants:
+                gw = start_gateway(work, base, name, processes, inline)
                 try:
+                    # The pool's processes load their models in the background at start.
+                    asyncio.run(measure(gw.url, gw.key, 3.0, {"warm-up": next(iter(bodies.values()))}))
                     quiet, _, _ = asyncio.run(measure(gw.url, gw.key, args.seconds / 2, None))
                     busy, bigs, errs = asyncio.run(measure(gw.url, gw.key, args.seconds, bodies))
                 finally:

@@ -23,7 +23,9 @@ from keepgate.observability.audit import AuditLog
 from keepgate.observability.metrics import Metrics
 from keepgate.observability.refusals import RefusalAudit
 from keepgate.pipeline.deps import GuardDeps
+from keepgate.limits import estimate
 from keepgate.pipeline.guard import Guard, guard_routes
+from keepgate.pipeline.procpool import ProcPool
 from keepgate.pipeline.registry import build_guards
 from keepgate.adapters.messages.errors import error_response as anthropic_error
 from keepgate.adapters.responses.store import build_store
@@ -143,6 +145,7 @@ def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = ()) ->
                                             upstream=upstream))
     guards.extend(extra_guards)
     rt = Runtime(config, guards, upstream, metrics, audit)
+    rt.services.add(offload_pool(config, guards))
     obs = config.observability
     if obs.metrics_token and not obs.metrics_secret():
         # Fail closed: a token named but not set must not leave /metrics open.
@@ -161,6 +164,19 @@ def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = ()) ->
         rt.ready_checks["response_store"] = store.ready
         rt.feature_checks.add("response_store")
     return rt
+
+
+def offload_pool(config: KeepgateConfig, guards: Sequence[Guard]) -> ProcPool:
+    """The process pool for big bodies, told what its processes should load at start."""
+    names = {g.name: g for g in guards}
+    scan = None
+    if "input" in names:
+        from keepgate.pipeline import procwork
+
+        scan = procwork.local_settings(names["input"].base).model_dump_json()  # type: ignore[attr-defined]
+    tokenizers = sorted({estimate.tokenizer_model(d) for d in config.model_list}) \
+        if "limits" in names else []
+    return ProcPool(config.general_settings.offload, (scan, tokenizers))
 
 
 def check_extensions(config: KeepgateConfig) -> None:

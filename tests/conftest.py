@@ -124,7 +124,9 @@ def base_config(fake_url: str) -> dict[str, Any]:
              "litellm_params": {"model": "openai/demo-embedding", "api_base": fake_url},
              "model_info": {"mode": "embedding", "input_cost_per_token": 1e-7}},
         ],
-        "general_settings": {"master_key": MASTER_KEY, "num_retries": 0},
+        # The offload processes start on the first big request only: most tests send none.
+        "general_settings": {"master_key": MASTER_KEY, "num_retries": 0,
+                             "offload": {"prestart": False}},
         "guards": copy.deepcopy(ALL_GUARDS_OFF),
     }
 

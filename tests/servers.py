@@ -35,10 +35,16 @@ class ThreadServer:
         self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.error: BaseException | None = None
+        #: The server's event loop, once it runs (for tests that schedule work on it).
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def _run(self) -> None:
+        async def serve() -> None:
+            self.loop = asyncio.get_running_loop()
+            await self.server.serve()
+
         try:
-            asyncio.run(self.server.serve())
+            asyncio.run(serve())
         except BaseException as exc:  # noqa: BLE001
             self.error = exc
 

@@ -137,6 +137,21 @@ class ResponseStoreSettings(_Strict):
     max_items: int = Field(10_000, gt=0)
 
 
+class OffloadSettings(_Strict):
+    """`general_settings.offload`: where CPU-heavy work on big bodies runs."""
+
+    #: Worker processes for input scans and token counting of big bodies (per gateway
+    #: worker: `--workers 2` with 1 here runs 2 + 2 processes). 0: worker threads only,
+    #: which keep the loop free only where the work releases the interpreter lock.
+    processes: int = Field(1, ge=0, le=64)
+    #: How the processes start: a fork server (fast, a clean parent) or a fresh
+    #: interpreter each. `fork` is not offered: the gateway runs threads and an event loop.
+    start_method: Literal["forkserver", "spawn"] = "forkserver"
+    #: Start the processes and load their models (rules, classifier, tokenizers) with the
+    #: app; false: on the first big request, which then waits seconds for them.
+    prestart: bool = True
+
+
 class GeneralSettings(_Strict):
     #: The admin key, accepted on every route. `os.environ/NAME` allowed.
     master_key: str | None = None
@@ -156,6 +171,8 @@ class GeneralSettings(_Strict):
     #: Where `POST /v1/responses` keeps responses for `previous_response_id` and
     #: `GET /v1/responses/{id}` (keepgate.adapters.responses.store).
     response_store: ResponseStoreSettings = Field(default_factory=ResponseStoreSettings)
+    #: Worker processes for CPU-heavy work on big bodies (keepgate.pipeline.procpool).
+    offload: OffloadSettings = Field(default_factory=OffloadSettings)
 
 
 class ObservabilitySettings(_Strict):

@@ -40,5 +40,16 @@ class Budget:
         if self.deadline is not None and time.perf_counter() > self.deadline:
             raise BudgetExceeded(f"input scan exceeded its budget of {self.seconds:g}s")
 
+    def left(self) -> float | None:
+        """Seconds until the deadline (None: no deadline); raises when already past."""
+        if self.cancelled:
+            raise ScanCancelled()
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.perf_counter()
+        if left <= 0:
+            raise BudgetExceeded(f"input scan exceeded its budget of {self.seconds:g}s")
+        return left
+
     def cancel(self) -> None:
         self.cancelled = True

@@ -7,9 +7,11 @@ what a finding does: a blocking finding stops the call with a 400 `input_blocked
 only rule ids and where; flags pass with `x-keepgate-flags`. Any finding on a tool result or
 a tool definition marks the call's context as tainted for the tool-call policy.
 
-Big items are rendered, hashed and scanned in a worker thread (`offload_chars`), small ones
-inline with a yield to the event loop every few milliseconds; a per-request `Budget`
-(`scan_budget_s`) bounds the whole scan, and running past it is a fail-closed 503.
+Big items (`offload_chars`) are rendered, hashed and scanned in the app's process pool
+(`general_settings.offload`; a worker thread when there is none), small ones inline with a
+yield to the event loop every few milliseconds; a per-request `Budget` (`scan_budget_s`)
+bounds the whole scan, time queued for the pool included, and running past it is a
+fail-closed 503.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from keepgate.input_guards.extract import TOOL_ROLES, Item
 from keepgate.input_guards.judge import Judge, JudgeConfigError
 from keepgate.input_guards.scanner import Scanner, ScanResult
 from keepgate.auth.principal import Principal
-from keepgate.pipeline import offload
+from keepgate.pipeline import offload, procpool, procwork
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.capabilities import ResultScanner
 from keepgate.pipeline.deps import GuardDeps
@@ -76,6 +78,7 @@ class InputGuard(Guard, ResultScanner):
         self._judges: dict[str, Judge] = {}
         self._results: OrderedDict[Key, ScanResult] = OrderedDict()
         self._lock = threading.Lock()  # the cache is read from scanning threads too
+        self._worker_json: dict[int, str] = {}
         #: Called in the scanning thread at every budget check (see `Budget.on_check`).
         self.on_check: Any = None
         # Build every variant now, so a bad rule dir in a role/key override fails start-up.
@@ -163,11 +166,42 @@ class InputGuard(Guard, ResultScanner):
         budget.check()
         return key, scanner.scan(text, item.role, budget), False
 
+    def _worker_settings(self, scanner: Scanner) -> str:
+        """The settings a pool process builds its scanner from (its stages that await
+        stay here), as JSON; one per scanner."""
+        key = id(scanner)
+        hit = self._worker_json.get(key)
+        if hit is None:
+            hit = self._worker_json[key] = procwork.local_settings(
+                scanner.settings).model_dump_json()
+        return hit
+
+    async def _scan_in_pool(self, pool: procpool.ProcPool, scanner: Scanner, item: Item,
+                            budget: Budget) -> tuple[Key, ScanResult | None, bool]:
+        """`_scan_sync` in a worker process. Waiting there counts against the budget: a
+        request still queued at its deadline is refused like one that ran out."""
+        left = budget.left()
+        deadline = None if left is None else time.time() + left
+        keep = scanner.judge is not None or scanner.model_stage is not None
+        try:
+            with anyio.fail_after(left):
+                digest, result = await pool.run(procwork.scan, self._worker_settings(scanner),
+                                                item.role, item.value, item.render, deadline,
+                                                keep)
+        except TimeoutError:
+            raise BudgetExceeded(f"input scan exceeded its budget of {budget.seconds:g}s") \
+                from None
+        return (str(id(scanner)), item.role, digest), result, False
+
     async def _scan(self, scanner: Scanner, settings: InputSettings, item: Item,
                     budget: Budget) -> ScanResult | None:
         heavy = item.size(settings.offload_chars) >= settings.offload_chars
-        key, result, hit = await offload.run(self._scan_sync, scanner, item, budget,
-                                             heavy=heavy, on_cancel=budget.cancel)
+        pool = procpool.current() if heavy else None
+        if pool is not None:
+            key, result, hit = await self._scan_in_pool(pool, scanner, item, budget)
+        else:
+            key, result, hit = await offload.run(self._scan_sync, scanner, item, budget,
+                                                 heavy=heavy, on_cancel=budget.cancel)
         if result is None or hit:
             return result
         result = await scanner.ajudge(result, result.normalized, item.role)

@@ -98,6 +98,11 @@ def _chars(value: Any) -> int:
     return len(value) if isinstance(value, str) else len(json.dumps(value, default=str))
 
 
+def prompt_part(body: dict[str, Any]) -> dict[str, Any]:
+    """The fields `prompt_tokens` reads: all a worker process needs to be sent."""
+    return {k: body[k] for k in ("messages", "tools", "input") if k in body}
+
+
 def prompt_tokens(model: str, body: dict[str, Any], route: str = "chat.completions") -> int:
     """Tokens in the prompt, as the model's tokenizer counts them (chat template included)."""
     tl = _litellm()

@@ -201,11 +201,13 @@ class LimitsGuard(Guard):
     async def check_request(self, call: Call) -> None:
         subjects = self.subjects(call.principal)
         tokenizer = estimate.tokenizer_model(call.deployment)
-        # Counting a big prompt takes long (~0.3 s per MB): off the event loop.
+        # Counting a big prompt takes long (~0.3 s per MB, Python code holding the
+        # interpreter lock): in the offload process pool.
         heavy = offload.size_hint(call.body.get("messages") or call.body.get("input"),
                           offload.HEAVY_CHARS) >= offload.HEAVY_CHARS
-        prompt = await offload.run(estimate.prompt_tokens, tokenizer, call.body, call.route,
-                                   heavy=heavy)
+        prompt = await offload.run(estimate.prompt_tokens, tokenizer,
+                                   estimate.prompt_part(call.body) if heavy else call.body,
+                                   call.route, heavy=heavy, process=True)
         completion = 0
         if call.route != "embeddings":
             default = self.default_max_tokens(call)

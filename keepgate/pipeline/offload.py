@@ -5,6 +5,9 @@ pool of worker threads of their own (not anyio's default pool, which the app's o
 blocking calls share). Work done there either releases the GIL (RE2, tiktoken, hashlib,
 large numpy operations) or is Python code the interpreter switches away from every few
 milliseconds, so the event loop keeps serving `/healthz` and small requests meanwhile.
+Work that is mostly Python code goes to the app's process pool instead when one runs
+(`procpool`, `general_settings.offload.processes`; `process=True` here): a thread would
+hold the interpreter lock the event loop needs.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 from anyio.lowlevel import RunVar
+
+from keepgate.pipeline import procpool
 
 T = TypeVar("T")
 
@@ -37,11 +42,15 @@ def _pool() -> anyio.CapacityLimiter:
 
 
 async def run(fn: Callable[..., T], *args: Any, heavy: bool = True,
-              on_cancel: Callable[[], None] | None = None) -> T:
-    """`fn(*args)`: inline when not `heavy`, else in a worker thread. If the caller is
-    cancelled meanwhile it returns at once and `on_cancel` tells the worker to stop."""
+              on_cancel: Callable[[], None] | None = None, process: bool = False) -> T:
+    """`fn(*args)`: inline when not `heavy`, else in the process pool when `process` and
+    one runs (`fn` and the arguments must pickle), else in a worker thread. If the caller
+    is cancelled meanwhile it returns at once and `on_cancel` tells a thread to stop."""
     if not heavy:
         return fn(*args)
+    pool = procpool.current() if process else None
+    if pool is not None:
+        return await pool.run(fn, *args)
     try:
         return await anyio.to_thread.run_sync(fn, *args, limiter=_pool(),
                                               abandon_on_cancel=True)

@@ -71,5 +71,6 @@ async def count_tokens(request: Request) -> Response:
     heavy = offload.size_hint(req.chat.get("messages"), offload.HEAVY_CHARS) >= \
         offload.HEAVY_CHARS
     tokens = await offload.run(estimate.prompt_tokens, estimate.tokenizer_model(deployment),
-                               req.chat, heavy=heavy)
+                               estimate.prompt_part(req.chat) if heavy else req.chat,
+                               heavy=heavy, process=True)
     return JSONResponse({"input_tokens": tokens})

@@ -70,7 +70,10 @@ def test_small_requests_and_healthz_complete_while_a_big_scan_is_held(gateway_fa
     the event loop still answers /healthz and scans a small request. If the scan ran on the
     loop, the small request could not complete until the hold is released. The 3.9 MB case
     is a body at the 4 MB limit: parsed, token-counted and scanned before the hold."""
-    gw = gateway_factory({"guards": {"input": {"enabled": True}}})
+    # The thread path (no process pool): the hook runs in the scanning thread. The pool
+    # path has its own test (test_input_offload_pool.py).
+    gw = gateway_factory({"general_settings": {"offload": {"processes": 0}},
+                          "guards": {"input": {"enabled": True}}})
     guard = next(g for g in gw.app.state.keepgate.guards if g.name == "input")
     started, release = threading.Event(), threading.Event()
     calls = {"n": 0}

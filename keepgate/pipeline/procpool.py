@@ -1,0 +1,103 @@
+"""A small pool of worker processes for CPU-heavy work on big request bodies.
+
+Worker threads keep the event loop free only while the work releases the interpreter lock;
+most of an input scan (normalising, the classifier's windows, rendering JSON) and litellm's
+token counting are Python code that holds it, so a 4 MB request run in a thread still
+delays every other request on the worker by seconds. A process of its own has its own
+interpreter: the event loop keeps serving meanwhile.
+
+The pool is started with the app (`general_settings.offload.processes`; 0 keeps the thread
+path) with `forkserver` (or `spawn`) processes, never `fork`: forking a process that runs an
+event loop and threads is unsafe. Each process loads what it needs once (rule packs,
+classifier, tokenizer: cached per process) and keeps it. The pool of the running event loop
+is found with `current()`, so tests running several gateways in one process each get their
+own. Only big items are sent (the callers' size thresholds): small requests never pay for
+pickling and a hop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import multiprocessing
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from anyio.lowlevel import RunVar
+from keepgate.config.model import OffloadSettings
+
+log = logging.getLogger("keepgate.offload")
+T = TypeVar("T")
+
+#: Modules each process imports before its first task (through the forkserver, once).
+PRELOAD = ["keepgate.pipeline.procwork"]
+
+_current: RunVar["ProcPool | None"] = RunVar("keepgate_procpool", default=None)
+
+
+class ProcPool:
+    """The process pool of one app; `run` awaits a task without blocking the loop."""
+
+    def __init__(self, settings: OffloadSettings, warm: tuple[Any, ...] = (None, [])) -> None:
+        self.settings = settings
+        #: `procwork.warm`'s arguments: what each process loads at start.
+        self.warm = warm
+        self.executor: concurrent.futures.ProcessPoolExecutor | None = None
+        #: Tasks sent to the processes, by function name (tests and metrics read it).
+        self.tasks: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        #: Called on the event loop when a task is sent (a seam for tests that must know
+        #: a request's work is in the pool before they go on).
+        self.on_submit: Callable[[str], None] | None = None
+
+    async def start(self) -> None:
+        if self.settings.processes == 0:
+            return
+        ctx = multiprocessing.get_context(self.settings.start_method)
+        if self.settings.start_method == "forkserver":
+            ctx.set_forkserver_preload(PRELOAD)
+        self.executor = concurrent.futures.ProcessPoolExecutor(
+            self.settings.processes, mp_context=ctx)
+        _current.set(self)
+        if self.settings.prestart:
+            # Start the processes now (and load the models in the background) rather than
+            # on the first big request.
+            for _ in range(self.settings.processes):
+                self.executor.submit(_warm, *self.warm)
+
+    async def aclose(self) -> None:
+        executor, self.executor = self.executor, None
+        if executor is not None:
+            # Not waiting: a process still busy with an abandoned scan is killed with it.
+            await asyncio.to_thread(executor.shutdown, True, cancel_futures=True)
+
+    @property
+    def running(self) -> bool:
+        return self.executor is not None
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` in a worker process (`fn` and the arguments must pickle). A caller
+        cancelled meanwhile returns at once; a task not yet started is dropped."""
+        if self.executor is None:
+            raise RuntimeError("the offload process pool is not running")
+        future = self.executor.submit(fn, *args)
+        with self._lock:
+            self.tasks[fn.__name__] += 1
+        if self.on_submit is not None:
+            self.on_submit(fn.__name__)
+        return await asyncio.wrap_future(future)
+
+
+def current() -> ProcPool | None:
+    """The running pool of this event loop, if any."""
+    pool = _current.get()
+    return pool if pool is not None and pool.running else None
+
+
+def _warm(*args: Any) -> None:
+    from keepgate.pipeline import procwork
+
+    procwork.warm(*args)
