@@ -147,6 +147,9 @@ class OffloadSettings(_Strict):
     #: How the processes start: a fork server (fast, a clean parent) or a fresh
     #: interpreter each. `fork` is not offered: the gateway runs threads and an event loop.
     start_method: Literal["forkserver", "spawn"] = "forkserver"
+    #: Niceness the processes add to their own (0-19): the OS then runs the event loop
+    #: before them when the cores are busy, so big requests wait, not everyone else.
+    nice: int = Field(10, ge=0, le=19)
     #: Start the processes and load their models (rules, classifier, tokenizers) with the
     #: app; false: on the first big request, which then waits seconds for them.
     prestart: bool = True

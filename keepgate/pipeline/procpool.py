@@ -12,7 +12,8 @@ event loop and threads is unsafe. Each process loads what it needs once (rule pa
 classifier, tokenizer: cached per process) and keeps it. The pool of the running event loop
 is found with `current()`, so tests running several gateways in one process each get their
 own. Only big items are sent (the callers' size thresholds): small requests never pay for
-pickling and a hop.
+pickling and a hop. The processes run niced (`offload.nice`), so on busy cores the OS
+gives the event loop its slices first: a big request waits, not the small ones.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import asyncio
 import concurrent.futures
 import logging
 import multiprocessing
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -60,7 +62,8 @@ class ProcPool:
         if self.settings.start_method == "forkserver":
             ctx.set_forkserver_preload(PRELOAD)
         self.executor = concurrent.futures.ProcessPoolExecutor(
-            self.settings.processes, mp_context=ctx)
+            self.settings.processes, mp_context=ctx, initializer=_init,
+            initargs=(self.settings.nice,))
         _current.set(self)
         if self.settings.prestart:
             # Start the processes now (and load the models in the background) rather than
@@ -95,6 +98,12 @@ def current() -> ProcPool | None:
     """The running pool of this event loop, if any."""
     pool = _current.get()
     return pool if pool is not None and pool.running else None
+
+
+def _init(nice: int) -> None:
+    """In each new process: lower its priority below the event loop's."""
+    if nice:
+        os.nice(nice)
 
 
 def _warm(*args: Any) -> None:

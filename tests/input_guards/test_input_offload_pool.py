@@ -12,6 +12,7 @@ import asyncio
 import concurrent.futures
 import fcntl
 import json
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,8 @@ def test_pool_scan_equals_the_in_process_scan() -> None:
         pool = ProcPool(OffloadSettings(processes=1, prestart=False))
         await pool.start()
         try:
+            # The processes run niced below the event loop (`offload.nice`, default 10).
+            assert await pool.run(os.nice, 0) == min(19, os.nice(0) + 10)
             return [await pool.run(procwork.scan, worker_json, role, value, render, None, False)
                     for role, value, render in _texts()]
         finally:
