@@ -140,6 +140,15 @@ def start_fake_model(workdir: Path) -> Target:
                   "none", [proc])
 
 
+def start_lean_upstream(workdir: Path) -> Target:
+    """bench/lean_upstream.py: a canned streamed answer for next to no CPU."""
+    port = _free_port()
+    proc = spawn("lean-upstream", [sys.executable, "-m", "bench.lean_upstream", str(port)],
+                 workdir, f"http://127.0.0.1:{port}/v1/models")
+    return Target("lean", "lean upstream (canned answer)",
+                  f"http://127.0.0.1:{port}/v1/chat/completions", "none", [proc])
+
+
 def start_passthrough(workdir: Path, upstream: str) -> Target:
     """bench/passthrough.py in front of `upstream` (the fake model's chat URL)."""
     port = _free_port()

@@ -1,14 +1,20 @@
 """Requests per second with `keepgate serve --workers 1` vs `--workers 2`, same load.
 
-Run: `python -m bench.workers [--rounds 3] [--duration 20] [--concurrency 32]`.
+Run: `python -m bench.workers [--rounds 3] [--duration 20] [--concurrency 32]
+[--client wrk|python] [--upstream lean|fake]`.
 
 Both runs serve the same config — every guard on, limits and tool-call ids in Redis (what
-more than one worker needs) — in front of the fake model in its own process, driven by
-bench/load.py (closed loop, keep-alive connections) from another process. The two worker
-counts alternate, round by round, so a neighbour's load on the shared box falls on both
-alike; the figure is the ratio of the medians. The load average (`os.getloadavg`) is
-recorded around every run: on a 2-core box the load generator, the fake model and Redis
-compete with the workers for the same two cores, which caps the ratio below 2.
+more than one worker needs). On a 2-core box everything else shares the two cores with the
+workers, so the neighbours are made cheap: the load is `wrk` (C, one thread, keep-alive;
+`apt install wrk`; else bench/load.py, a lean Python client) and the upstream a canned
+streamed answer (bench/lean_upstream.py; `--upstream fake` for the fake model). The CPU
+each neighbour used per request (load generator, upstream, Redis) is reported beside the
+gateway's, so what they take from the cores can be read off. The two worker counts
+alternate, round by round, so a neighbour's load on the shared box falls on both alike; the
+figures are the ratios of the medians: requests per second, and the gateway's CPU per
+request (server CPU, workers and their children, from /proc), which is far less sensitive
+to the box's load than RPS. The load average (`os.getloadavg`) is recorded around every
+run.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import httpx
 import yaml
 
 from bench.targets import (USER_KEY, Target, _free_port, keepgate_config,
-                           spawn, start_fake_model)
+                           spawn, start_fake_model, start_lean_upstream)
 
 BODY = {"model": "demo", "max_tokens": 64, "messages": [
     {"role": "system", "content": "You are a concise assistant."},
@@ -95,20 +101,75 @@ def _serve(config: Path, workers: int, workdir: Path) -> Target:
     return target
 
 
-def _load(target: Target, concurrency: int, duration: float) -> dict[str, Any]:
+def _python_load(target: Target, concurrency: int, duration: float) -> dict[str, Any]:
+    """bench/load.py in its own process: (result, its CPU seconds)."""
     spec = {"url": target.url, "key": target.key, "body": BODY, "concurrency": concurrency,
             "duration": duration, "warmup": 2.0}
-    out = subprocess.run([sys.executable, "-m", "bench.load", json.dumps(spec)],
-                         cwd=Path(__file__).resolve().parent.parent, capture_output=True,
-                         text=True, timeout=duration + 180)
-    if out.returncode != 0:
-        raise RuntimeError(f"load generator failed: {out.stderr[-1500:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    proc = subprocess.Popen([sys.executable, "-m", "bench.load", json.dumps(spec)],
+                            cwd=Path(__file__).resolve().parent.parent,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err, cpu = _reap(proc)
+    if proc.returncode != 0:
+        raise RuntimeError(f"load generator failed: {err[-1500:]!r}")
+    res = json.loads(out.strip().splitlines()[-1])
+    res["client_cpu_s"] = cpu
+    return res
 
 
-def run(rounds: int, duration: float, concurrency: int) -> dict[str, Any]:
+_WRK_LUA = """wrk.method = "POST"
+wrk.body = [==[%(body)s]==]
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %(key)s"
+done = function(summary, latency, requests)
+  io.write(string.format('{"requests": %%d, "duration_us": %%d, "non2xx": %%d, ' ..
+    '"socket_errors": %%d, "p50_us": %%d, "p99_us": %%d}\\n', summary.requests,
+    summary.duration, summary.errors.status, summary.errors.connect + summary.errors.read +
+    summary.errors.write + summary.errors.timeout, latency:percentile(50),
+    latency:percentile(99)))
+end
+"""
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> tuple[str, str, float]:
+    """Wait for `proc`: its stdout, stderr and CPU seconds (user + system, from wait4)."""
+    out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return out.decode(), err.decode(), usage.ru_utime + usage.ru_stime
+
+
+def _wrk(target: Target, concurrency: int, seconds: float,
+         workdir: Path) -> tuple[dict[str, Any], float]:
+    script = workdir / "post.lua"
+    script.write_text(_WRK_LUA % {"body": json.dumps(BODY), "key": target.key})
+    proc = subprocess.Popen(["wrk", "-t1", f"-c{concurrency}", f"-d{seconds:g}s",
+                             "--timeout", "30s", "-s", str(script), target.url],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err, cpu = _reap(proc)
+    if proc.returncode != 0:
+        raise RuntimeError(f"wrk failed: {err[-1500:]}")
+    return json.loads(out.strip().splitlines()[-1]), cpu
+
+
+def _wrk_load(target: Target, concurrency: int, duration: float,
+              workdir: Path) -> dict[str, Any]:
+    """wrk (C, epoll, one thread) with a Lua script: costs a fraction of a Python client.
+    (Warm it up first with `_wrk` for a couple of seconds: this run counts every request.)"""
+    res, cpu = _wrk(target, concurrency, duration, workdir)
+    ok = res["requests"] - res["non2xx"]
+    return {"n": ok, "errors": res["non2xx"] + res["socket_errors"],
+            "rps": ok / (res["duration_us"] / 1e6), "served": res["requests"],
+            "p50": res["p50_us"] / 1e6, "p99": res["p99_us"] / 1e6, "client_cpu_s": cpu}
+
+
+def _proc_cpu(target: Target) -> float:
+    return sum(_cpu_s(p.popen.pid) for p in target.procs)
+
+
+def run(rounds: int, duration: float, concurrency: int, client: str = "wrk",
+        upstream: str = "lean") -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="kg-bench-workers-"))
-    fake = start_fake_model(workdir)
+    fake = start_fake_model(workdir) if upstream == "fake" else start_lean_upstream(workdir)
     redis_proc, redis_url = _redis(workdir)
     config = _config(fake.url.rsplit("/chat/completions", 1)[0], redis_url, workdir)
     runs: list[dict[str, Any]] = []
@@ -121,9 +182,13 @@ def run(rounds: int, duration: float, concurrency: int) -> dict[str, Any]:
                                     headers={"Authorization": f"Bearer {USER_KEY}"})
                     if ok.status_code != 200:
                         raise RuntimeError(f"{ok.status_code}: {ok.text[:300]}")
+                    if client == "wrk":  # warm-up: connections open, caches hot
+                        _wrk(target, concurrency, 2, workdir)
                     load_before = os.getloadavg()[0]
                     cpu0, t0 = _cpu_s(target.procs[0].popen.pid), time.monotonic()
-                    res = _load(target, concurrency, duration)
+                    up0, redis0 = _proc_cpu(fake), _cpu_s(redis_proc.pid)
+                    res = (_wrk_load(target, concurrency, duration, workdir) if client == "wrk"
+                           else _python_load(target, concurrency, duration))
                     cpu = _cpu_s(target.procs[0].popen.pid) - cpu0
                     wall = time.monotonic() - t0
                     served = res.get("served") or res["n"]
@@ -131,7 +196,14 @@ def run(rounds: int, duration: float, concurrency: int) -> dict[str, Any]:
                                  # Cores the gateway got: near `workers` on an idle box;
                                  # far below when neighbours hold the CPUs.
                                  "gateway_cores": round(cpu / wall, 2),
-                                 "cpu_ms_per_req": round(cpu / served * 1e3, 2),
+                                 "cpu_ms_per_req": round(cpu / served * 1e3, 3),
+                                 # The neighbours on the same cores, per request.
+                                 "client_cpu_ms_per_req": round(
+                                     res["client_cpu_s"] / served * 1e3, 3),
+                                 "upstream_cpu_ms_per_req": round(
+                                     (_proc_cpu(fake) - up0) / served * 1e3, 3),
+                                 "redis_cpu_ms_per_req": round(
+                                     (_cpu_s(redis_proc.pid) - redis0) / served * 1e3, 3),
                                  "p50_s": res.get("p50"), "p99_s": res.get("p99"),
                                  "errors": res.get("errors"), "n": res.get("n"),
                                  "load_before": load_before,
@@ -144,13 +216,25 @@ def run(rounds: int, duration: float, concurrency: int) -> dict[str, Any]:
         redis_proc.terminate()
         redis_proc.wait(10)
         shutil.rmtree(workdir, ignore_errors=True)
-    med = {w: statistics.median(x["rps"] for x in runs if x["workers"] == w) for w in (1, 2)}
-    cores = {w: statistics.median(x["gateway_cores"] for x in runs if x["workers"] == w)
-             for w in (1, 2)}
+
+    def med(field: str) -> dict[int, float]:
+        return {w: statistics.median(x[field] for x in runs if x["workers"] == w)
+                for w in (1, 2)}
+
+    rps, cpu_req = med("rps"), med("cpu_ms_per_req")
     return {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "cpus": os.cpu_count(), "concurrency": concurrency, "duration_s": duration,
-            "rounds": rounds, "median_rps": med, "ratio": med[2] / med[1],
-            "median_gateway_cores": cores, "runs": runs}
+            "rounds": rounds, "client": client, "upstream": upstream, "median_rps": rps,
+            "ratio": rps[2] / rps[1], "median_gateway_cores": med("gateway_cores"),
+            "median_cpu_ms_per_req": cpu_req,
+            # CPU per request with 2 workers over 1: 1.0 means a second worker adds no
+            # overhead; it depends far less on the neighbours' load than RPS does.
+            "cpu_per_req_ratio": cpu_req[2] / cpu_req[1],
+            "median_client_cpu_ms_per_req": med("client_cpu_ms_per_req"),
+            "median_upstream_cpu_ms_per_req": med("upstream_cpu_ms_per_req"),
+            "median_redis_cpu_ms_per_req": med("redis_cpu_ms_per_req"),
+            "load": [min(x["load_before"] for x in runs), max(x["load_after"] for x in runs)],
+            "runs": runs}
 
 
 def main() -> None:
@@ -158,13 +242,23 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--duration", type=float, default=20.0)
     ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--client", choices=("wrk", "python"),
+                    default="wrk" if shutil.which("wrk") else "python",
+                    help="load generator: wrk (apt install wrk; the default when found) or "
+                         "bench/load.py")
+    ap.add_argument("--upstream", choices=("lean", "fake"), default="lean",
+                    help="model upstream: bench/lean_upstream.py (canned answer) or the "
+                         "fake model")
     args = ap.parse_args()
-    result = run(args.rounds, args.duration, args.concurrency)
+    result = run(args.rounds, args.duration, args.concurrency, args.client, args.upstream)
     print(json.dumps({k: v for k, v in result.items() if k != "runs"}))
-    print(f"1 worker {result['median_rps'][1]:.0f} rps "
-          f"({result['median_gateway_cores'][1]} cores), 2 workers "
-          f"{result['median_rps'][2]:.0f} rps ({result['median_gateway_cores'][2]} cores): "
-          f"x{result['ratio']:.2f}")
+    print(f"{result['client']} + {result['upstream']} upstream: 1 worker "
+          f"{result['median_rps'][1]:.0f} rps ({result['median_gateway_cores'][1]} cores, "
+          f"{result['median_cpu_ms_per_req'][1]} ms CPU/req), 2 workers "
+          f"{result['median_rps'][2]:.0f} rps ({result['median_gateway_cores'][2]} cores, "
+          f"{result['median_cpu_ms_per_req'][2]} ms CPU/req): RPS x{result['ratio']:.2f}, "
+          f"CPU per request x{result['cpu_per_req_ratio']:.2f}; load "
+          f"{result['load'][0]:.1f}-{result['load'][1]:.1f}")
 
 
 if __name__ == "__main__":
