@@ -16,6 +16,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from keepgate.input_guards.budget import Budget
 from keepgate.input_guards.config import InputSettings
 from keepgate.input_guards.scanner import Scanner, ScanResult
@@ -81,6 +83,25 @@ def scan(settings_json: str, role: str, value: Any, render: Callable[[Any], str]
             _results.popitem(last=False)
     return key[2], (result if keep_normalized else stored)
 
+
+
+def json_containers(raw: bytes) -> tuple[int, str | None]:
+    """(objects and arrays in the JSON text `raw`, None), or (0, why it does not parse)."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        return 0, exc.msg
+    count = 0
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            count += 1
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            count += 1
+            stack.extend(v)
+    return count, None
 
 
 def wait_unlocked(path: str) -> str:

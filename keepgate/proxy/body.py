@@ -5,9 +5,13 @@ a deeper body could be read and then fail when written back) is refused here as 
 when the gateway forwards, stores or audits it.
 
 Parsing stays on the event loop: orjson holds the interpreter lock while it parses, so a
-worker thread would stall the loop just the same (about 5 ms for a 4 MB text body, up to
-~110 ms for 4 MB of empty objects; the body limit bounds it). The slow parts of a big
-request (token counting, input scans) run in `keepgate.pipeline.offload`'s pool.
+worker thread would stall the loop just the same. It costs ~6 ms for a 4 MB text body, but
+one Python object per JSON value: 4 MB of empty objects (1.4 million) took ~120 ms. So a
+body may hold at most `MAX_CONTAINERS` objects and arrays (~9 ms to parse). Bracket
+characters are counted first (C speed); only a body with more of them than that (they may
+sit inside strings) is parsed and counted in the offload process pool, and refused there
+with a 400 when it really has too many. The slow parts of a big request (token counting,
+input scans) run in that pool too (`keepgate.pipeline.offload`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import orjson
 from starlette.requests import Request
 
 from keepgate.errors import APIError
+from keepgate.pipeline import procpool, procwork
 
 #: Levels of nesting a body may have. orjson reads 1,024 but writes only 254, and the
 #: gateway writes a body inside its own records (stored responses, upstream envelopes), so
@@ -25,6 +30,9 @@ from keepgate.errors import APIError
 MAX_DEPTH = 128
 #: orjson's deepest writable value.
 _WRITABLE = 254
+#: JSON objects and arrays a body may hold (no real request comes near; parsing them costs
+#: ~9 ms on the event loop).
+MAX_CONTAINERS = 100_000
 
 
 async def read_json(request: Request, limit: int) -> dict[str, Any]:
@@ -40,11 +48,28 @@ async def read_json(request: Request, limit: int) -> dict[str, Any]:
                            code="request_too_large")
     if not buf:
         raise APIError(400, "Request body is empty; expected a JSON object.", code="invalid_json")
-    body = parse(bytes(buf))
+    raw = bytes(buf)
+    if raw.count(b"{") + raw.count(b"[") > MAX_CONTAINERS:
+        await _check_containers(raw)
+    body = parse(raw)
     if not isinstance(body, dict):
         raise APIError(400, f"Request body must be a JSON object, not {type(body).__name__}.",
                        code="invalid_request_body")
     return body
+
+
+async def _check_containers(raw: bytes) -> None:
+    """Refuse a body with more than `MAX_CONTAINERS` objects and arrays, counted in the
+    offload process pool (without one, the body is parsed on the loop as before)."""
+    pool = procpool.current()
+    if pool is None:
+        return
+    count, error = await pool.run(procwork.json_containers, raw)
+    if error is not None:
+        raise APIError(400, f"Request body is not valid JSON: {error}.", code="invalid_json")
+    if count > MAX_CONTAINERS:
+        raise APIError(400, f"Request body holds {count} JSON objects and arrays; at most "
+                       f"{MAX_CONTAINERS} are accepted.", code="invalid_request_body")
 
 
 def parse(raw: bytes) -> Any:
