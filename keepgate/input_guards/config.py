@@ -215,7 +215,8 @@ class InputSettings(_Strict):
     #: Wall-clock seconds one request's input scan may take; past it the request is
     #: refused with 503 input_guard_error (with fail_open: passed, with a header).
     scan_budget_s: float = Field(30.0, gt=0)
-    #: Texts at least this long are scanned in a worker thread, off the event loop.
+    #: Texts at least this long are scanned off the event loop: in the offload process pool
+    #: (general_settings.offload), or a worker thread when it has no processes.
     offload_chars: int = Field(16_384, ge=0)
 
     @model_validator(mode="after")

@@ -13,6 +13,7 @@ hold the interpreter lock the event loop needs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 import anyio
@@ -50,7 +51,10 @@ async def run(fn: Callable[..., T], *args: Any, heavy: bool = True,
         return fn(*args)
     pool = procpool.current() if process else None
     if pool is not None:
-        return await pool.run(fn, *args)
+        try:
+            return await pool.run(fn, *args)
+        except BrokenProcessPool:
+            pass  # its process died under this task: do it here, in a thread, instead
     try:
         return await anyio.to_thread.run_sync(fn, *args, limiter=_pool(),
                                               abandon_on_cancel=True)

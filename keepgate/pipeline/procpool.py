@@ -58,18 +58,22 @@ class ProcPool:
     async def start(self) -> None:
         if self.settings.processes == 0:
             return
+        self.executor = self._new(self.settings.prestart)
+        _current.set(self)
+
+    def _new(self, prestart: bool) -> concurrent.futures.ProcessPoolExecutor:
         ctx = multiprocessing.get_context(self.settings.start_method)
         if self.settings.start_method == "forkserver":
             ctx.set_forkserver_preload(PRELOAD)
-        self.executor = concurrent.futures.ProcessPoolExecutor(
+        executor = concurrent.futures.ProcessPoolExecutor(
             self.settings.processes, mp_context=ctx, initializer=_init,
             initargs=(self.settings.nice,))
-        _current.set(self)
-        if self.settings.prestart:
+        if prestart:
             # Start the processes now (and load the models in the background) rather than
             # on the first big request.
             for _ in range(self.settings.processes):
-                self.executor.submit(_warm, *self.warm)
+                executor.submit(_warm, *self.warm)
+        return executor
 
     async def aclose(self) -> None:
         executor, self.executor = self.executor, None
@@ -86,12 +90,23 @@ class ProcPool:
         cancelled meanwhile returns at once; a task not yet started is dropped."""
         if self.executor is None:
             raise RuntimeError("the offload process pool is not running")
-        future = self.executor.submit(fn, *args)
+        executor = self.executor
+        future = executor.submit(fn, *args)
         with self._lock:
             self.tasks[fn.__name__] += 1
         if self.on_submit is not None:
             self.on_submit(fn.__name__)
-        return await asyncio.wrap_future(future)
+        try:
+            return await asyncio.wrap_future(future)
+        except concurrent.futures.process.BrokenProcessPool:
+            # A process died (killed, out of memory): every task it had fails, and the
+            # executor refuses new ones. The callers fail as they do on any error; the
+            # next task gets fresh processes.
+            if self.executor is executor:
+                log.error("an offload process died; starting new ones")
+                self.executor = self._new(self.settings.prestart)
+                executor.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def current() -> ProcPool | None:

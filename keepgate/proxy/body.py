@@ -16,6 +16,7 @@ input scans) run in that pool too (`keepgate.pipeline.offload`).
 
 from __future__ import annotations
 
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import orjson
@@ -64,7 +65,10 @@ async def _check_containers(raw: bytes) -> None:
     pool = procpool.current()
     if pool is None:
         return
-    count, error = await pool.run(procwork.json_containers, raw)
+    try:
+        count, error = await pool.run(procwork.json_containers, raw)
+    except BrokenProcessPool:
+        return  # its process died (a body too big for its memory?): parse here
     if error is not None:
         raise APIError(400, f"Request body is not valid JSON: {error}.", code="invalid_json")
     if count > MAX_CONTAINERS:

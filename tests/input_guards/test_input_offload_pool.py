@@ -175,3 +175,36 @@ def test_scan_queued_past_its_budget_fails_closed(gateway_factory, held) -> None
     assert err.value.body["code"] == "input_guard_error" and "budget" in err.value.body["message"]
     assert blocker.result(60) == path
     assert pool.tasks["scan"] == 1
+
+
+def test_a_dead_pool_process_fails_closed_then_is_replaced(gateway_factory, held) -> None:
+    """A scan whose process dies (killed, out of memory) is a 503 input_guard_error, and
+    the next big request gets a fresh process."""
+    path, release = held
+    gw = gateway_factory({**POOL, "guards": {"input": {"enabled": True}}})
+    pool = _pool(gw)
+    in_pool = threading.Event()
+    pool.on_submit = lambda name: in_pool.set() if name == "scan" else None
+    blocker = _occupy(gw, pool, path)
+    big = [{"role": "user", "content": PROSE * 1000}]
+    with concurrent.futures.ThreadPoolExecutor(1) as ex:
+        pending = ex.submit(gw.client(timeout=300).chat.completions.create, model="demo",
+                            messages=big)
+        try:
+            assert in_pool.wait(120)
+            executor = pool.executor
+            assert executor is not None
+            for proc in list(executor._processes.values()):
+                proc.kill()
+        finally:
+            release()
+        with pytest.raises(openai.InternalServerError) as err:
+            pending.result(300)
+    assert err.value.status_code == 503 and err.value.body["code"] == "input_guard_error"
+    with pytest.raises(concurrent.futures.process.BrokenProcessPool):
+        blocker.result(60)
+    assert pool.executor is not executor
+    ok = gw.client(timeout=300).chat.completions.create(model="demo", messages=big,
+                                                         extra_body={"fake": {"reply": "ok"}})
+    assert ok.choices[0].message.content == "ok"
+    assert pool.tasks["scan"] == 2
