@@ -64,16 +64,25 @@ def _config(fake_base: str, redis_url: str, workdir: Path) -> Path:
     cfg: dict[str, Any] = keepgate_config(fake_base, True, workdir / "audit.jsonl")
     cfg["general_settings"]["redis_url"] = redis_url
     cfg["guards"] = {"limits": {"backend": "redis"}}
+    # Small bodies never reach the offload pool; its processes would load their models
+    # (seconds of CPU each, litellm included) during the first measured seconds.
+    cfg["general_settings"]["offload"] = {"prestart": False}
     path = workdir / "keepgate.yaml"
     path.write_text(yaml.safe_dump(cfg))
     return path
 
 
 def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of `pid` and its children (the workers), from /proc."""
+    """User + system CPU seconds of `pid` and its descendants (the workers and their
+    offload processes), from /proc."""
     total = 0.0
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-    for p in [pid, *map(int, out.stdout.split())]:
+    family, todo = [pid], [pid]
+    while todo:
+        out = subprocess.run(["pgrep", "-P", str(todo.pop())], capture_output=True, text=True)
+        kids = [int(x) for x in out.stdout.split()]
+        family += kids
+        todo += kids
+    for p in family:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:

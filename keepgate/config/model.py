@@ -144,9 +144,6 @@ class OffloadSettings(_Strict):
     #: worker: `--workers 2` with 1 here runs 2 + 2 processes). 0: worker threads only,
     #: which keep the loop free only where the work releases the interpreter lock.
     processes: int = Field(1, ge=0, le=64)
-    #: How the processes start: a fork server (fast, a clean parent) or a fresh
-    #: interpreter each. `fork` is not offered: the gateway runs threads and an event loop.
-    start_method: Literal["forkserver", "spawn"] = "forkserver"
     #: Niceness the processes add to their own (0-19): the OS then runs the event loop
     #: before them when the cores are busy, so big requests wait, not everyone else.
     nice: int = Field(10, ge=0, le=19)

@@ -7,9 +7,11 @@ delays every other request on the worker by seconds. A process of its own has it
 interpreter: the event loop keeps serving meanwhile.
 
 The pool is started with the app (`general_settings.offload.processes`; 0 keeps the thread
-path) with `forkserver` (or `spawn`) processes, never `fork`: forking a process that runs an
-event loop and threads is unsafe. Each process loads what it needs once (rule packs,
-classifier, tokenizer: cached per process) and keeps it. The pool of the running event loop
+path) with `spawn`ed processes: never `fork` (forking a process that runs an event loop and
+threads is unsafe), and not a fork server either, whose processes outlived a gateway killed
+with SIGKILL; a spawned process is the gateway's child and dies with it (`PR_SET_PDEATHSIG`).
+Each process loads what it needs once (rule packs, classifier, tokenizer: cached per
+process) and keeps it. The pool of the running event loop
 is found with `current()`, so tests running several gateways in one process each get their
 own. Only big items are sent (the callers' size thresholds): small requests never pay for
 pickling and a hop. The processes run niced (`offload.nice`), so on busy cores the OS
@@ -23,6 +25,7 @@ import concurrent.futures
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -33,9 +36,6 @@ from keepgate.config.model import OffloadSettings
 
 log = logging.getLogger("keepgate.offload")
 T = TypeVar("T")
-
-#: Modules each process imports before its first task (through the forkserver, once).
-PRELOAD = ["keepgate.pipeline.procwork"]
 
 _current: RunVar["ProcPool | None"] = RunVar("keepgate_procpool", default=None)
 
@@ -62,12 +62,9 @@ class ProcPool:
         _current.set(self)
 
     def _new(self, prestart: bool) -> concurrent.futures.ProcessPoolExecutor:
-        ctx = multiprocessing.get_context(self.settings.start_method)
-        if self.settings.start_method == "forkserver":
-            ctx.set_forkserver_preload(PRELOAD)
         executor = concurrent.futures.ProcessPoolExecutor(
-            self.settings.processes, mp_context=ctx, initializer=_init,
-            initargs=(self.settings.nice,))
+            self.settings.processes, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init, initargs=(self.settings.nice, os.getpid()))
         if prestart:
             # Start the processes now (and load the models in the background) rather than
             # on the first big request.
@@ -77,9 +74,15 @@ class ProcPool:
 
     async def aclose(self) -> None:
         executor, self.executor = self.executor, None
-        if executor is not None:
-            # Not waiting: a process still busy with an abandoned scan is killed with it.
-            await asyncio.to_thread(executor.shutdown, True, cancel_futures=True)
+        if executor is None:
+            return
+        # Not waiting for a scan or a warm-up still running (seconds): a worker's graceful
+        # shutdown must not outlast its supervisor's patience. The executor keeps its
+        # processes in a private map; there is no public way to stop them at once.
+        procs = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.terminate()
 
     @property
     def running(self) -> bool:
@@ -115,8 +118,17 @@ def current() -> ProcPool | None:
     return pool if pool is not None and pool.running else None
 
 
-def _init(nice: int) -> None:
-    """In each new process: lower its priority below the event loop's."""
+def _init(nice: int, parent: int) -> None:
+    """In each new process: die with the gateway, even when it is killed outright and
+    cannot shut the pool down; lower its priority below the event loop's."""
+    if sys.platform == "linux":
+        import ctypes
+        import signal
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:
+            os._exit(0)  # the gateway died before the line above
     if nice:
         os.nice(nice)
 
