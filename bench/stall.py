@@ -3,8 +3,9 @@ requests go through every guard.
 
     .venv/bin/python -m bench.stall [--seconds 30]
 
-Starts the fake model and Keepgate (`keepgate serve`, every guard on, one worker) as
-separate processes. This process then probes the gateway with /healthz and with small
+Starts two fake models (one answers the big requests, so its parsing of 4 MB bodies does
+not delay the small ones: that would be the fake upstream's stall, not the gateway's) and
+Keepgate (`keepgate serve`, every guard on, one worker) as separate processes. This process then probes the gateway with /healthz and with small
 chat requests (open loop: one of each every 50 ms, each timed from when it was due, so a
 stall counts in every probe it delays), first alone, then while a second client sends
 requests at the 4 MB body limit back to back: a prose user message, a tool result padded
@@ -54,8 +55,8 @@ def _fit(make: Any) -> bytes:
     return make(lo)
 
 
-def _chat(messages: list[dict[str, Any]]) -> bytes:
-    return json.dumps({"model": "demo", "messages": messages,
+def _chat(messages: list[dict[str, Any]], model: str = "demo-big") -> bytes:
+    return json.dumps({"model": model, "messages": messages,
                        "fake": {"reply": "ok"}}).encode()
 
 
@@ -82,7 +83,7 @@ async def probe(client: httpx.AsyncClient, kind: str, stop: asyncio.Event,
                 every: float = 0.05) -> None:
     """Open loop: one probe every `every` seconds whatever the answers, each timed from
     when it was due, so a stall shows in every probe it delays (no coordinated omission)."""
-    small = _chat([{"role": "user", "content": "What time is it in Lisbon?"}])
+    small = _chat([{"role": "user", "content": "What time is it in Lisbon?"}], "demo")
 
     async def one(due: float) -> None:
         if kind == "healthz":
@@ -138,8 +139,14 @@ async def measure(url: str, key: str, seconds: float, bodies: dict[str, bytes] |
 
 
 def start_gateway(workdir: Path, fake_base: str, name: str, processes: int,
-                  inline: bool) -> targets.Target:
+                  inline: bool, big_base: str | None = None) -> targets.Target:
     cfg = targets.keepgate_config(fake_base, True, workdir / f"{name}-audit.jsonl")
+    # The big requests go to a fake model of their own: parsing 4 MB in the fake model
+    # (Python, one process) would otherwise delay the small requests' answers, and that
+    # is the fake upstream's stall, not the gateway's.
+    big = {**cfg["model_list"][0], "model_name": "demo-big"}
+    big["litellm_params"] = {**big["litellm_params"], "api_base": big_base or fake_base}
+    cfg["model_list"].append(big)
     # The bench's tool messages answer ids no model issued through this gateway.
     cfg["guards"] = {"policy": {"check_tool_messages": False}}
     cfg["general_settings"]["offload"] = {"processes": processes}
@@ -168,13 +175,15 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         fake = targets.start_fake_model(work)
         base = fake.url.rsplit("/chat/completions", 1)[0]
+        fake_big = targets.start_fake_model(work, "fake-model-big")
+        big_base = fake_big.url.rsplit("/chat/completions", 1)[0]
         variants = [("process pool (default)", "pool", 1, False),
                     ("threads (offload.processes: 0)", "threads", 0, False)]
         if not args.skip_inline:
             variants.append(("input scans on the loop", "inline", 0, True))
         try:
             for label, name, processes, inline in variants:
-                gw = start_gateway(work, base, name, processes, inline)
+                gw = start_gateway(work, base, name, processes, inline, big_base)
                 try:
                     # The pool's processes load their models in the background at start.
                     asyncio.run(measure(gw.url, gw.key, 3.0, {"warm-up": next(iter(bodies.values()))}))
@@ -196,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
                                      f"{max(ts):.2f}", ",".join(map(str, codes))])
         finally:
             fake.stop()
+            fake_big.stop()
     print("\nProbe latency, ms: alone vs while 4 MB requests are processed back to back\n")
     print(table(["keepgate", "probe", "n (busy)", "p50 alone", "p50 busy", "p99 alone",
                  "p99 busy", "max busy", "non-200 busy"], rows))

@@ -132,9 +132,9 @@ def spawn(name: str, argv: list[str], workdir: Path, ready_url: str, timeout: fl
     raise RuntimeError(f"{name} did not start ({ready_url}); log tail:\n{tail}")
 
 
-def start_fake_model(workdir: Path) -> Target:
+def start_fake_model(workdir: Path, name: str = "fake-model") -> Target:
     port = _free_port()
-    proc = spawn("fake-model", [sys.executable, "-m", "keepgate.cli", "fake-model", "--port",
+    proc = spawn(name, [sys.executable, "-m", "keepgate.cli", "fake-model", "--port",
                                 str(port)], workdir, f"http://127.0.0.1:{port}/v1/models")
     return Target("direct", "fake model (direct)", f"http://127.0.0.1:{port}/v1/chat/completions",
                   "none", [proc])
