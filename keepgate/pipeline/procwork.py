@@ -3,8 +3,8 @@ by name) that rebuild what they need once per process and keep it.
 
 An input scan here is exactly the in-process one (`Scanner.scan` on `Item.text()`), with
 the stages that await (operator model, LLM judge) left to the gateway process, which runs
-them on the returned result. Each process keeps its own small result cache, because the
-rendered text (the gateway's cache key) only exists here.
+them on the returned result. Each process keeps its own small result cache (when no such
+stage is configured), because the rendered text (the gateway's cache key) only exists here.
 """
 
 from __future__ import annotations
@@ -68,20 +68,24 @@ def scan(settings_json: str, role: str, value: Any, render: Callable[[Any], str]
     if not text.strip():
         return "", None
     key = (settings_json, role, digest(text))
-    hit = _results.get(key)
+    # With stages that await (judge, model), the gateway runs them on each result, so it
+    # needs the normalised text each time: no cache here (its own caches the final result).
+    hit = None if keep_normalized else _results.get(key)
     if hit is not None:
         _results.move_to_end(key)
         return key[2], hit
     budget.check()
     scanner = scanner_for(settings_json)
     result = scanner.scan(text, role, budget)
+    if keep_normalized:
+        return key[2], result
     stored = ScanResult(result.blocked, result.score, result.findings, result.scores,
                         result.timings)
     if not any(f.stage == "error" for f in result.findings):
         _results[key] = stored
         if len(_results) > _CACHE_SIZE:
             _results.popitem(last=False)
-    return key[2], (result if keep_normalized else stored)
+    return key[2], stored
 
 
 

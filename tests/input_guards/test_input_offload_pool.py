@@ -208,3 +208,16 @@ def test_a_dead_pool_process_fails_closed_then_is_replaced(gateway_factory, held
                                                          extra_body={"fake": {"reply": "ok"}})
     assert ok.choices[0].message.content == "ok"
     assert pool.tasks["scan"] == 2
+
+
+def test_worker_cache_never_hides_the_text_from_the_judge() -> None:
+    """With a judge or model stage the gateway runs it on every pool result, so each must
+    carry the normalised text, also for a text the process has scanned before."""
+    worker_json = procwork.local_settings(InputSettings()).model_dump_json()
+    text = PROSE * 300
+    for _ in range(2):
+        _, result = procwork.scan(worker_json, "user", text, extract.content_text, None, True)
+        assert result is not None and result.normalized.strip()
+    _, first = procwork.scan(worker_json, "user", text, extract.content_text, None, False)
+    _, cached = procwork.scan(worker_json, "user", text, extract.content_text, None, False)
+    assert cached is first and first is not None and first.normalized == ""
