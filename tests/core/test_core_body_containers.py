@@ -8,6 +8,7 @@ import json
 
 import httpx
 
+from keepgate.pipeline.procpool import ProcPool
 from keepgate.proxy.body import MAX_CONTAINERS
 
 CHAT = "/v1/chat/completions"
@@ -21,7 +22,7 @@ def _post(gw, raw: bytes) -> httpx.Response:
 
 def test_too_many_objects_is_a_400_counted_in_the_pool(gateway_factory) -> None:
     gw = gateway_factory()
-    pool = gw.app.state.keepgate.services["offload_pool"]
+    pool = gw.app.state.keepgate.services.get(ProcPool)
     raw = json.dumps({"model": "demo", "messages": [{"role": "user", "content": "hi"}],
                       "metadata": [{} for _ in range(MAX_CONTAINERS + 10)]}).encode()
     r = _post(gw, raw)
@@ -38,7 +39,7 @@ def test_too_many_objects_is_a_400_counted_in_the_pool(gateway_factory) -> None:
 def test_brackets_inside_strings_do_not_count(gateway_factory) -> None:
     """Code full of braces is text: counted exactly in the pool, then served."""
     gw = gateway_factory()
-    pool = gw.app.state.keepgate.services["offload_pool"]
+    pool = gw.app.state.keepgate.services.get(ProcPool)
     code = "if (x) { y[i] = {}; }\n" * (MAX_CONTAINERS // 2)
     r = _post(gw, json.dumps({"model": "demo", "messages": [{"role": "user", "content": code}],
                               "fake": {"reply": "read"}}).encode())
