@@ -64,12 +64,30 @@ def rolling_ngram_hashes(cps: np.ndarray, seed: np.uint64, ns: tuple[int, ...]
     return out
 
 
+#: word -> (crc32 of the word, crc32 of its decimal crc, b" <decimal crc>"): a bigram's
+#: hash crc32(b"%d %d" % (a, b)) is crc32(b" %d" % b, crc32(b"%d" % a)), so with both
+#: halves cached it is one C call. Bounded; words repeat across texts, so it mostly hits.
+_WORD_CACHE: dict[str, tuple[int, int, bytes]] = {}
+_WORD_CACHE_MAX = 200_000
+
+
+def _word_entry(w: str) -> tuple[int, int, bytes]:
+    h = zlib.crc32(w.encode("utf-8"))
+    e = (h, zlib.crc32(b"%d" % h), b" %d" % h)
+    if len(_WORD_CACHE) >= _WORD_CACHE_MAX:
+        _WORD_CACHE.clear()
+    _WORD_CACHE[w] = e
+    return e
+
+
 def _word_slots(text: str, bits: int) -> np.ndarray:
     words = _TOKEN.findall(text.lower())
     if not words:
         return np.zeros(0, dtype=np.uint64)
-    hs = [zlib.crc32(w.encode("utf-8")) for w in words]
-    grams = hs + [zlib.crc32(b"%d %d" % (a, b)) for a, b in zip(hs, hs[1:])]
+    get = _WORD_CACHE.get
+    ents = [get(w) or _word_entry(w) for w in words]
+    crc = zlib.crc32
+    grams = [e[0] for e in ents] + [crc(b[2], a[1]) for a, b in zip(ents, ents[1:])]
     arr = np.asarray(grams, dtype=np.uint64)
     with np.errstate(over="ignore"):
         arr = (arr ^ _SALT[7]) * _MUL
