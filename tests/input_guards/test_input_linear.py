@@ -46,7 +46,6 @@ AUDITED_STDLIB = {
     ("Normalizer", "_b64"): r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{24,}={0,2}",
     ("Normalizer", "_hex"): r"\b(?:[0-9A-Fa-f]{2}){12,}\b",
     ("extract", "_UNICODE_ESCAPE"): r"\\u([0-9a-fA-F]{4})",
-    ("features", "_SPACE"): r"\s+",
     ("features", "_TOKEN"): r"[^\W_]+(?:'[^\W_]+)?",
 }
 
