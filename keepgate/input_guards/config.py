@@ -113,7 +113,7 @@ def _gibberish() -> StageSettings:
 def _instructions() -> StageSettings:
     # Tool results are data; a user message may carry a pasted document (an e-mail, a web
     # page, a table) with an instruction hidden in it, so `user` is read as a prompt role.
-    return StageSettings(threshold=0.98, flag_threshold=0.95, roles=["tool", "function"],
+    return StageSettings(threshold=0.975, flag_threshold=0.95, roles=["tool", "function"],
                          prompt_roles=["user"], prompt_threshold=0.99)
 
 

@@ -1,20 +1,33 @@
 """Instruction-in-data detector: does a tool result or document tell the assistant what to do?
 
 An injected instruction is a small part of a long document, so a whole-document bag of
-n-grams dilutes it. This stage cuts the text into segments (lines, sentences, JSON/dict
-values), scores each with a logistic model and takes the maximum. The model sees only
-*structure* cues, no vocabulary (word n-grams memorised the training sources' phrasing and
-did not transfer to held-out document sources), so it carries over to unseen phrasings:
+n-grams dilutes it. This stage cuts the text into segments (lines, sentences, JSON/dict/CSV
+values, table cells, HTML comments and tags, chat-log turns), scores each with a logistic
+model and takes the maximum. The model sees only *structure* cues, no vocabulary (word
+n-grams memorised the training sources' phrasing and did not transfer to held-out document
+sources), so it carries over to unseen phrasings:
 
-* is it an imperative or a request ("send…", "please forward…", "can you…", "you must…")?
+* is it an imperative or a request ("send…", "please forward…", "can you…", "you must…"),
+  after any speaker or field label ("sam:", "Notes:")?
 * is it addressed to the assistant ("AI", "assistant", "model", "your reply")?
-* does it name an action target (an e-mail address, URL, amount, account, tool name)?
-* does it try to override ("ignore", "instead", "new instructions", "IMPORTANT")?
+* does it name an action target (an e-mail address, URL, amount, account, tool name) or
+  something worth stealing (the conversation, system prompt, credentials, private records)?
+* does it try to override ("ignore", "instead", "new instructions", "IMPORTANT"), change
+  the reply ("before answering", "respond only with", "end your reply with"), talk about
+  the user in the third person ("tell the user"), send something somewhere ("forward … to")
+  or keep it quiet ("do not tell", "silently")?
 * does it break the document's register (an imperative in a document of statements)?
 
 and their pairwise combinations. Human-directed imperatives inside documents (CLI pages,
 READMEs, procedures) are the negatives it learned from, so "Delete old branches after
 merging" in a README stays benign while "Please email my file to x@y" in a review does not.
+
+Cost: the segmentation and the cues read anywhere in a segment are RE2 passes over the whole
+text (linear time; one pass per cue, skipped when none of its literals occurs), each match
+assigned to its segment; the cues read at a segment's start are stdlib `.match` calls on
+one segment of at most MAX_SEGMENT_BYTES bytes (anchored and with bounded repeats, so
+at most a few hundred steps each whatever the text). A segment's score depends only on its
+cue tokens, a small closed set, so tokens, slots and scores are cached.
 
 Numpy only at run time; the artefact is an `.npz` of plain arrays. `train.py` fits it.
 """
@@ -22,6 +35,7 @@ Numpy only at run time; the artefact is an `.npz` of plain arrays. `train.py` fi
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import zlib
@@ -30,35 +44,62 @@ from typing import Any
 
 import numpy as np
 
+from keepgate.input_guards import linear
+
 FORMAT = 1
-MAX_SEGMENTS = 400
-MAX_SEGMENT_CHARS = 400
+MAX_SEGMENT_BYTES = 400
 
 # -- segmentation --------------------------------------------------------------------------
 
-#: Boundaries: line breaks, JSON / Python-dict value edges, sentence ends.
-_SPLIT = re.compile(r"\n+|[\"']\s*[,:]\s*[\"']|[\"']\s*[}\]]+|[{\[]+\s*[\"']|(?<=[.!?])\s+|<[^<>]{0,80}>|\|")
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+#: Boundaries: line breaks, JSON / Python-dict / CSV value edges, sentence ends (the mark
+#: stays with its sentence), tags and HTML comment marks, table cells, chat-log timestamps,
+#: and a capitalised word right after code or a closing bracket ("…`cmd` Please send…").
+#: An instruction hidden in a comment, a JSON value or a table cell thus becomes a segment
+#: of its own that starts with its first word, where the imperative and vocative cues look.
+_SPLIT = linear.compile(r"\n+|[\"']\s*[,:]\s*[\"']|[\"']\s*[}\]]+|[{\[]\s*[\"']|,\"|\",|[.!?]\s+"
+                        r"|<!--|-->|<[^<>]{0,80}>|\||\[\d{1,2}:\d{2}(?::\d{2})?\]|[`)}\]][ \t]+[A-Z]")
+_STRIP = b" \t\"'{}[],:;-*#>`/\\()"
+_MARKS = frozenset(b".!?")
+_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)?")
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def byte_spans(data: bytes) -> list[tuple[int, int]]:
+    """(start, end) byte offsets of the non-trivial pieces of UTF-8 `data` in document
+    order, each at most MAX_SEGMENT_BYTES. Every piece is read, however long the text:
+    padding a document does not push an instruction out of reach (the cost stays linear)."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m_start, m_end in itertools.chain(linear.byte_spans(_SPLIT, data), ((len(data), len(data)),)):
+        end = m_start + (m_start < len(data) and data[m_start] in _MARKS)  # the sentence keeps its mark
+        # "…`code` Please do X": the capital the boundary ends with starts the next piece
+        nxt = m_end - 1 if m_end > m_start and 65 <= data[m_end - 1] <= 90 else m_end
+        piece = data[start:end]
+        a = start + len(piece) - len(piece.lstrip(_STRIP))
+        b = start + len(piece.rstrip(_STRIP))
+        if b - a >= 12:
+            out.extend((i, min(i + MAX_SEGMENT_BYTES, b)) for i in range(a, b, MAX_SEGMENT_BYTES))
+        start = nxt
+    return out
 
 
 def segments(text: str) -> list[str]:
-    """Non-trivial pieces of `text` (at most MAX_SEGMENTS, each at most MAX_SEGMENT_CHARS)."""
-    out: list[str] = []
-    for piece in _SPLIT.split(text):
-        piece = piece.strip(" \t\"'{}[],:;-*#>`")
-        if len(piece) < 12:
-            continue
-        for i in range(0, len(piece), MAX_SEGMENT_CHARS):
-            out.append(piece[i:i + MAX_SEGMENT_CHARS])
-            if len(out) >= MAX_SEGMENTS:
-                return out
-    return out
+    """Non-trivial pieces of `text` (each at most MAX_SEGMENT_BYTES of UTF-8)."""
+    data = _encode(text)
+    return [_decode(data[a:b]) for a, b in byte_spans(data)]
 
 
 # -- structure cues ------------------------------------------------------------------------
 
 _VERBS = frozenset("""
-send forward email mail text message transfer pay deposit withdraw wire move delete remove erase
+send forward email e-mail mail text message transfer pay deposit withdraw wire move delete remove erase
 wipe share grant give post publish upload download visit open click navigate go call run execute
 install book buy order purchase sell reveal print show tell say write reply respond answer include
 add append insert change update modify set reset disable enable turn unlock lock schedule cancel
@@ -69,55 +110,85 @@ display describe explain tell transmit leak disclose expose redirect subscribe u
 retweet reschedule assign revoke invite kindly also now instead first then immediately
 """.split())
 _SOFT = frozenset({"please", "kindly", "also", "now", "then", "first", "immediately", "just"})
-_REQUEST = re.compile(r"^(?:can|could|would|will)\s+you\b|^(?:i\s+(?:need|want|would like)\s+you\s+to)\b", re.I)
-_MODAL = re.compile(r"\b(?:you|assistant|model|ai|it|bot)\b[^.!?]{0,24}?\b(?:must|should|need\s+to|have\s+to|are\s+(?:required|instructed)\s+to|will\s+now)\b|^(?:make\s+sure|be\s+sure|do\s+not|don't|never|always)\b", re.I)
+_REQUEST = re.compile(r"(?:can|could|would|will)\s+you\b|i\s+(?:need|want|would\s+like)\s+you\s+to\b", re.I)
 #: A leading address to the reader ("Bot:", "Dear AI,", "Note to the assistant:") or a
 #: leading clause ("When answering,", "If you are an AI model processing this text,").
-_VOCATIVE = re.compile(r"^(?:(?:hey|hi|dear|note\s+(?:to|for)|to|attention|reminder\s+for|for\s+any|any|instruction\s+to|system\s+note\s+to)\s+)?(?:the\s+|all\s+|an?\s+)?(?:ai|a\.i\.|assistant|model|bot|llm|chatbot|language\s+model|chatgpt|gpt|claude|copilot|summari[sz]er|ai\s+\w+)s?\b[^:,]{0,40}[:,]\s*", re.I)
-_CLAUSE = re.compile(r"^(?:when|if|before|after|while|once|whenever|as\s+soon\s+as)\b[^,:]{0,80}[,:]\s*", re.I)
-# ("agent" alone is left out: support procedures address the human agent.)
-_ADDR = re.compile(r"\b(?:assistant|a\.?i\.?|ai\s+(?:model|agent|helper)|model|chat\s?gpt|gpt|claude|gemini|copilot|bot|llm|language\s+model|chatbot|summari[sz]er)\b", re.I)
-_RESP = re.compile(r"\byour\s+(?:answer|reply|response|output|summary|message|next|final|task|instructions?|rules?|system|prompt)\b", re.I)
-_OVR = re.compile(r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]{0,30}?\b(?:instructions?|prompts?|rules|guidelines|directions|tasks?|context|system|question|request|user|everything|above)\b|\binstead\b|\bnew\s+(?:task|instructions?|rules?|objective)\b", re.I)
-_ALARM = re.compile(r"\b(?:important|attention|urgent|priority|warning)\b\W*[:!]", re.I)
-_FIRST_PERSON = re.compile(r"\b(?:my|me|i'm|mine)\b", re.I)
-_SECRECY = re.compile(r"\b(?:do\s+not|don't|never|without)\s+(?:tell|mention|inform|tell(?:ing)?|let)\b|\bsilently\b|\bsecretly\b", re.I)
-_TARGETS = {
-    "T_EMAIL": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
-    "T_URL": re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|net|org|io|example|xyz|ru|cn)\b", re.I),
-    "T_MONEY": re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s?(?:usd|eur|dollars|euros|btc|bitcoin)\b", re.I),
-    "T_NUM": re.compile(r"\b\d[\d\s-]{7,}\d\b"),
-    "T_TOOL": re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+){2,}\b|\b(?:tool|function\s+call)\b"),
-    "T_SECRET": re.compile(r"\b(?:password|api\s?key|token|credentials?|secret|card\s+number|ssn|address)\b", re.I),
-}
+_VOCATIVE = re.compile(r"(?:(?:hey|hi|dear|note\s+(?:to|for)|to|attention|reminder\s+for|for\s+any|any|instruction\s+to|system\s+note\s+to)\s+)?(?:the\s+|all\s+|an?\s+)?(?:ai|a\.i\.|assistant|model|bot|llm|chatbot|language\s+model|chatgpt|gpt|claude|copilot|summari[sz]er|ai\s+\w+)s?\b[^:,]{0,40}[:,]\s*", re.I)
+_CLAUSE = re.compile(r"(?:when|if|before|after|while|once|whenever|as\s+soon\s+as)\b[^,:]{0,80}[,:]\s*", re.I)
+#: A speaker or field label ("sam:", "Notes:", "[ASSISTANT]") before the text proper.
+_LABEL = re.compile(r"[\w .'-]{1,24}:\s+")
+_MODAL_LEAD = re.compile(r"(?:make\s+sure|be\s+sure|do\s+not|don't|never|always)\b", re.I)
+
+#: Cue patterns read anywhere in a segment, matched all at once: one RE2 set (linear time,
+#: one automaton for every pattern) per segment says which of them occur in it.
+#: MODAL: "you must/should…"; ADDR: addressed to an AI; RESP: "your reply"; OVR: override;
+#: SECRET_ACT: "do not tell"; REPLY: the reply as object ("before answering", "respond only
+#: with"); USER3: the user in the third person; EXFIL: send something to somewhere;
+#: PRIVATE: what is worth stealing; FAKE_END: "Answer: task complete."; T_*: action targets.
+_ANYWHERE: tuple[tuple[str, str], ...] = (
+    ("MODAL", r"\b(?:you|assistant|model|ai|it|bot)\b[^.!?]{0,24}?\b(?:must|should|need\s+to|have\s+to|are\s+(?:required|instructed)\s+to|will\s+now)\b"),
+    ("ADDR", r"\b(?:assistant|a\.?i\.?|ai\s+(?:model|agent|helper)|model|chat\s?gpt|gpt-?\d|claude|gemini|copilot|bot|llm|language\s+model|chatbot|summari[sz]er)\b"),
+    ("RESP", r"\byour\s+(?:answer|reply|response|output|summary|message|next|final|task|instructions?|rules?|system|prompt)\b"),
+    ("OVR", r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]{0,30}?\b(?:instructions?|prompts?|rules|guidelines|directions|tasks?|context|system|question|request|user|everything|above)\b|\binstead\b|\bnew\s+(?:task|instructions?|rules?|objective)\b"),
+    ("ALARM", r"\b(?:important|attention|urgent|priority|warning)\b\W*[:!]"),
+    ("SECRET_ACT", r"\b(?:do\s+not|don't|never|without)\s+(?:tell|mention|inform|telling|let|reveal|disclose|say)\b|\bsilently\b|\bsecretly\b|\bquietly\b"),
+    ("REPLY", r"\b(?:before|when|while|after)\s+(?:you\s+)?(?:answer|respond|repl|summari[sz]|continu|proceed|process)\w*|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|in|using|that)\b|\b(?:start|begin|end|finish|prefix|conclude)\s+(?:your|the|each|every)\s+(?:answer|reply|response|output|message|summary)|\bfrom\s+now\s+on\b"),
+    ("USER3", r"\b(?:the|this)\s+(?:user|human|requester)\b|\buser's\b"),
+    ("EXFIL", r"\b(?:send|forward|e-?mail|upload|post|share|transfer|wire|copy|leak|exfiltrate|submit|cc|bcc|sync|export|paste|append|attach)\w*\b[^.!?\n]{0,80}?\b(?:to|at|via|into)\b"),
+    ("PRIVATE", r"\b(?:conversation|chat\s+history|system\s+(?:prompt|message)|hidden\s+(?:prompt|instructions?|rules)|(?:previous|earlier|prior)\s+(?:messages?|instructions?)|attachments?|contacts?|payment|bank|medical|health|genetic|financial|personal|private|confidential|saved|inbox|history)\b"),
+    ("FAKE_END", r"\b(?:answer|response|output|result|reply|status)\s*:\s*(?:the\s+)?(?:task\s+)?(?:is\s+)?(?:complete|completed|done|finished)\b|\bend\s+of\s+(?:the\s+)?(?:document|data|text|file|context|input|email|message)\b|\btask\s+(?:is\s+)?(?:complete|completed|done|finished)\b"),
+    ("MY", r"\b(?:my|me|i'm|mine)\b"),
+    ("T_EMAIL", r"[\w.+-]+@[\w-]+\.[\w.]+"),
+    ("T_URL", r"https?://|www\.|(?:^|[^@\w.-])[\w-]+\.(?:com|net|org|io|example|xyz|ru|cn)\b"),
+    ("T_MONEY", r"[$€£]\s?\d|\b\d[\d,.]*\s?(?:usd|eur|dollars|euros|btc|bitcoin)\b"),
+    ("T_NUM", r"\b\d{3,6}(?:[ -]\d{3,6}){2,}\b|\b\d{9,19}\b|\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){3,7}\b"),
+    ("T_SECRET", r"\b(?:password|api\s?key|token|credentials?|secret|card\s+number|ssn|address)\b"),
+)
+#: Case-sensitive: CamelCase tool names (`GmailSendEmail`) and the word "tool".
+_TOOL = r"\b[A-Z][a-z]+(?:[A-Z][a-z]+){2,}\b|\b(?:tool|function\s+call)\b"
+_SET_NAMES = tuple(n for n, _ in _ANYWHERE) + ("T_TOOL",)
+_SET = linear.compile_set([f"(?i:{rx})" for _, rx in _ANYWHERE] + [_TOOL])
 _MAIN = ("IMP", "REQ", "MODAL")
-#: Literals (lower case) one of which every match of a cue pattern contains: a substring
-#: test in C skips most of the pattern searches, which dominate the stage's cost.
-_LITERALS: dict[str, tuple[str, ...]] = {
-    "ADDR": ("ai", "a.i", "assistant", "model", "gpt", "claude", "gemini", "copilot", "bot", "llm", "summari"),
-    "RESP": ("your",),
-    "OVR": ("ignore", "disregard", "forget", "override", "bypass", "instead", "new"),
-    "ALARM": ("important", "attention", "urgent", "priority", "warning"),
-    "SECRET_ACT": ("not", "don't", "never", "without", "silently", "secretly"),
-    "MODAL": ("must", "should", "need", "have", "required", "instructed", "will", "sure", "not", "don't",
-              "never", "always"),
-    "MY": ("my", "me", "i'm", "mine"),
-    "T_EMAIL": ("@",),
-    "T_URL": ("http", "www.", ".com", ".net", ".org", ".io", ".example", ".xyz", ".ru", ".cn"),
-    "T_MONEY": ("$", "€", "£", "usd", "eur", "dollar", "btc", "bitcoin"),
-    "T_SECRET": ("password", "api", "token", "credential", "secret", "card", "ssn", "address"),
-}
+#: The token of a segment with no cue (training leaves such segments out of the positives).
+NONE = "NONE"
+#: Cues that pair with the main ones (IMP, REQ, MODAL) and with each other.
+_PAIRED = frozenset(n for n, _ in _ANYWHERE if n not in ("MODAL", "MY")) | {
+    "VOC", "SHOUT", "T_TOOL", "SEND_TARGET", "MY_DATA", "AFTER_OVR"}
+#: Derived cues (a pair model cannot express "all three"): sending to a concrete target,
+#: the writer's own private data, and a segment right after an override or a fake end.
+_TARGETS = frozenset({"T_EMAIL", "T_URL", "T_NUM"})
+_DATA = frozenset({"PRIVATE", "T_SECRET", "T_MONEY"})
+_BREAKS = frozenset({"OVR", "ALARM", "FAKE_END"})
 
 
-def _may(name: str, low: str) -> bool:
-    lits = _LITERALS.get(name)
-    return lits is None or any(x in low for x in lits)
+def _anywhere(data: bytes, bounds: list[tuple[int, int]]) -> list[set[str]]:
+    """The `_ANYWHERE` cues of each segment (one RE2 set match per segment) and the
+    derived ones."""
+    names = _SET_NAMES
+    found = [{names[k] for k in _SET.Match(data[a:b]) or ()} for a, b in bounds]
+    prev: set[str] = set()
+    for f in found:
+        if "EXFIL" in f and f & _TARGETS:
+            f.add("SEND_TARGET")
+        if "MY" in f and f & _DATA:
+            f.add("MY_DATA")
+        if prev & _BREAKS:
+            f.add("AFTER_OVR")
+        prev = f
+    return found
 
 
-def _cues(seg: str, words: list[str]) -> list[str]:
+def _lead_cues(seg: str) -> list[str]:
+    """Cues read at the start of a segment: a vocative, a leading clause, an imperative or
+    a request (after a speaker/field label, if any)."""
     cues = []
     body = seg
     m = _VOCATIVE.match(body)
+    if not m:
+        lab = _LABEL.match(body)
+        if lab and len(body) - lab.end() >= 12:
+            body = body[lab.end():]
+            m = _VOCATIVE.match(body)
     if m:
         cues.append("VOC")
         body = body[m.end():]
@@ -125,73 +196,91 @@ def _cues(seg: str, words: list[str]) -> list[str]:
     if m:
         cues.append("CLAUSE")
         body = body[m.end():]
-    if body is not seg:
-        words = _WORD.findall(body)
-    lw = [w.lower() for w in words[:4]]
-    first = lw[0] if lw else ""
+    lw = [w.group().lower() for w in itertools.islice(_WORD.finditer(body), 4)]
     k = 0
     while k < len(lw) - 1 and lw[k] in _SOFT:
         k += 1
-    if lw and (lw[k] in _VERBS or first in ("please", "kindly")):
+    if lw and (lw[k] in _VERBS or lw[0] in ("please", "kindly")):
         cues.append("IMP")
-    if _REQUEST.search(body):
+    if _REQUEST.match(body):
         cues.append("REQ")
-    low = seg.lower()
-    if _may("MODAL", low) and _MODAL.search(seg):
+    if _MODAL_LEAD.match(seg):
         cues.append("MODAL")
-    others: list[str] = []
-    for name, rx in (("ADDR", _ADDR), ("RESP", _RESP), ("OVR", _OVR), ("ALARM", _ALARM)):
-        if _may(name, low) and rx.search(seg):
-            others.append(name)
-    if "VOC" in cues:
-        others.append("VOC")
-    if _may("SECRET_ACT", low) and _SECRECY.search(seg):
-        others.append("SECRET_ACT")
-    for name, rx in _TARGETS.items():
-        if _may(name, low) and rx.search(seg):
-            others.append(name)
-    return _finish(seg, low, cues, others)
-
-
-def _finish(seg: str, low: str, cues: list[str], others: list[str]) -> list[str]:
-    if seg[:1].isupper() and seg.isupper() is False and sum(c.isupper() for c in seg[:30]) > 12:
-        others.append("SHOUT")
-    cues += others
-    mains = [c for c in cues if c in _MAIN]
-    if mains and _may("MY", low) and _FIRST_PERSON.search(seg):
-        others.append("MY")
-    cues += [f"{m}&{o}" for m in mains for o in others]
-    cues += [f"{a}&{b}" for i, a in enumerate(others) for b in others[i + 1:]]
     return cues
 
 
-@functools.lru_cache(maxsize=8192)
+def _shout(seg: str) -> bool:
+    return seg[:1].isupper() and not seg.isupper() and sum(map(str.isupper, seg[:30])) > 12
+
+
+@functools.lru_cache(maxsize=16384)
+def _expand(lead: tuple[str, ...], found: tuple[str, ...]) -> tuple[str, ...]:
+    """A segment's cue tokens with their pairs: main × paired cues, paired × paired, and
+    first person ("my") only beside a main cue (cached: a small closed set of inputs)."""
+    cues = list(dict.fromkeys(lead + tuple(c for c in found if c != "MY")))
+    mains = [c for c in cues if c in _MAIN]
+    pair = [c for c in cues if c in _PAIRED] + (["MY"] if mains and "MY" in found else [])
+    out = cues + [f"{m}&{o}" for m in mains for o in pair]
+    out += [f"{a}&{b}" for i, a in enumerate(pair) for b in pair[i + 1:]]
+    return tuple(out)
+
+
+def none_slots(bits: int) -> tuple[int, ...]:
+    """The slots of a segment with no cue."""
+    return (_hash(NONE, bits),)
+
+
 def _hash(token: str, bits: int) -> int:
-    # Tokens are cue names and their pairs: a small closed set, so the cache always hits.
     return zlib.crc32(token.encode("utf-8", "surrogatepass")) >> (32 - bits)
 
 
-def segment_slots(segs: list[str], bits: int) -> list[list[int]]:
-    """The distinct hashed feature slots of each segment of one document."""
+@functools.lru_cache(maxsize=16384)
+def _slots(cues: tuple[str, ...], doc: str, pos: str, bits: int) -> tuple[int, ...]:
+    """Sorted distinct hashed slots of one segment's tokens (cached like `_expand`). The
+    document's register and the segment's position enter only beside a cue: alone they
+    let the model score a cue-less line by where it sits (the training attacks are mostly
+    appended at the end), which did not carry over to held-out documents; a cue-less
+    segment has one token of its own (NONE)."""
+    if not cues:
+        return none_slots(bits)
+    toks = list(cues) + [f"{c}&{doc}" for c in cues if c in _MAIN or c in ("ADDR", "OVR", "VOC")]
+    toks += [f"{c}&{pos}" for c in cues if c in _MAIN]
+    return tuple(sorted({_hash(t, bits) for t in toks}))
+
+
+def document_slots(text: str, bits: int) -> tuple[list[str], list[tuple[int, ...]]]:
+    """The segments of one document and the distinct hashed feature slots of each."""
+    data = _encode(text)
+    bounds = byte_spans(data)
+    segs = [_decode(data[a:b]) for a, b in bounds]
+    found = _anywhere(data, bounds)
     parsed = []
-    for s in segs:
-        words = _WORD.findall(s)
-        parsed.append((s, words, _cues(s, words)))
+    for seg, f in zip(segs, found):
+        if _shout(seg):
+            f.add("SHOUT")
+        parsed.append(_expand(tuple(_lead_cues(seg)), tuple(sorted(f))))
     n = len(parsed)
-    imp_rate = (sum(1 for _, _, c in parsed if "IMP" in c or "REQ" in c) / n) if n else 0.0
+    imp_rate = (sum(1 for c in parsed if "IMP" in c or "REQ" in c) / n) if n else 0.0
     doc = "DOC_IMP_LOW" if imp_rate < 0.2 else ("DOC_IMP_MID" if imp_rate < 0.5 else "DOC_IMP_HIGH")
     out = []
-    for i, (_, _, cues) in enumerate(parsed):
+    for i, cues in enumerate(parsed):
         pos = "POS_ONLY" if n == 1 else ("POS_FIRST" if i == 0 else ("POS_LAST" if i == n - 1 else "POS_MID"))
-        toks = cues + [doc, pos] + [f"{c}&{doc}" for c in cues if c in _MAIN or c in ("ADDR", "OVR")]
-        out.append(sorted({_hash(t, bits) for t in toks}))
-    return out
+        out.append(_slots(cues, doc, pos, bits))
+    return segs, out
 
 
-def segment_features(segs: list[str], bits: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def segment_cues(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each segment with its cue tokens (to read what the stage saw; tests and debugging)."""
+    segs, _ = document_slots(text, 16)
+    data = _encode(text)
+    found = _anywhere(data, byte_spans(data))
+    return [(seg, _expand(tuple(_lead_cues(seg)), tuple(sorted(f)))) for seg, f in zip(segs, found)]
+
+
+def segment_features(slots: list[tuple[int, ...]]) -> list[tuple[np.ndarray, np.ndarray]]:
     """Sparse rows (indices, values) for each segment of one document (training)."""
     return [(np.asarray(idx, dtype=np.int64), np.full(len(idx), 1.0 / math.sqrt(len(idx)), dtype=np.float32))
-            for idx in segment_slots(segs, bits)]
+            for idx in slots]
 
 
 # -- the model -----------------------------------------------------------------------------
@@ -211,6 +300,8 @@ class InstructionDetector:
         self.bits = bits
         #: Python floats: a segment has a dozen slots, cheaper summed in Python than in numpy.
         self._w = self.weights.tolist()
+        #: Segment score per distinct slot set: segments share a few hundred cue patterns.
+        self._seg_score: dict[tuple[int, ...], float] = {}
 
     @classmethod
     def load(cls, path: Path) -> "InstructionDetector":
@@ -230,13 +321,20 @@ class InstructionDetector:
         np.savez_compressed(path, **arrays)
 
     def segment_scores(self, text: str) -> list[tuple[float, str]]:
-        segs = segments(text)
         out = []
-        w = self._w
-        for seg, idx in zip(segs, segment_slots(segs, self.bits)):
-            z = sum(w[i] for i in idx) / math.sqrt(len(idx)) + self.bias
-            out.append((1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0))), seg))
+        memo = self._seg_score
+        for seg, idx in zip(*document_slots(text, self.bits)):
+            p = memo.get(idx)
+            if p is None:
+                p = self._logistic(idx)
+                if len(memo) < 65536:  # bounded, though the cue patterns are a closed set
+                    memo[idx] = p
+            out.append((p, seg))
         return out
+
+    def _logistic(self, idx: tuple[int, ...]) -> float:
+        z = sum(self._w[i] for i in idx) / math.sqrt(len(idx)) + self.bias
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
     def score(self, text: str) -> float:
         scores = self.segment_scores(text)

@@ -39,7 +39,7 @@ from keepgate.input_guards.gibberish import tail as gibberish_tail
 from keepgate.input_guards import cue_lexicon
 from keepgate.input_guards.cues import CueDetector, CueMatcher
 from keepgate.input_guards.cues import features as cue_features
-from keepgate.input_guards.instructions import InstructionDetector, segment_features, segments
+from keepgate.input_guards.instructions import InstructionDetector, document_slots, none_slots, segment_features
 from keepgate.input_guards.normalize import Normalizer
 
 SEED = 1234
@@ -219,15 +219,18 @@ def fit_instructions(benign_docs: Sequence[str], attack_docs: Sequence[str],
 
     rows, y = [], []
     clean: set[str] = set()
+    # A positive is a segment with at least one cue: the injected documents' other new
+    # sentences ("She's my financial advisor.") are noise, not instructions.
+    none = none_slots(INSTRUCTION_BITS)
     for t in benign_docs:
-        segs = segments(t)
+        segs, slots = document_slots(t, INSTRUCTION_BITS)
         clean.update(segs)
-        rows += segment_features(segs, INSTRUCTION_BITS)
+        rows += segment_features(slots)
         y += [0] * len(segs)
     for t in attack_docs:
-        segs = segments(t)
-        for seg, row in zip(segs, segment_features(segs, INSTRUCTION_BITS)):
-            if seg not in clean and len(seg.split()) >= 4:
+        segs, slots = document_slots(t, INSTRUCTION_BITS)
+        for seg, row, idx in zip(segs, segment_features(slots), slots):
+            if seg not in clean and len(seg.split()) >= 4 and idx != none:
                 rows.append(row)
                 y.append(1)
     ya = np.array(y)

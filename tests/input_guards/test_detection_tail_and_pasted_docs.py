@@ -111,14 +111,25 @@ def test_prompt_roles_are_validated_and_can_be_turned_off() -> None:
     assert "instructions" in off.scan(PASTED, role="tool").scores
 
 
-def test_cue_literal_prefilter_never_changes_a_cue(monkeypatch) -> None:
+def test_one_regex_set_per_segment_finds_what_each_cue_pattern_finds() -> None:
+    """The stage matches all its anywhere-cues with one RE2 set per segment; each pattern
+    searched on its own over the same segment finds the same cues."""
+    from keepgate.input_guards import linear
+
     texts = [t for t in hidden_instructions() + clean_carriers() + B.TRIGGER_WORD + B.AGENT_SYSTEM_PROMPTS
              + D.CODE_AND_DATA + A.GAME_HUMAN]
-    segs = [s for t in texts for s in instructions.segments(t)]
-    fast = [instructions._cues(s, instructions._WORD.findall(s)) for s in segs]
-    monkeypatch.setattr(instructions, "_may", lambda name, low: True)
-    slow = [instructions._cues(s, instructions._WORD.findall(s)) for s in segs]
-    assert fast == slow
+    alone = [(n, linear.compile(rx, ignore_case=True)) for n, rx in instructions._ANYWHERE]
+    alone.append(("T_TOOL", linear.compile(instructions._TOOL)))
+    derived = {"SEND_TARGET", "MY_DATA", "AFTER_OVR"}
+    seen = 0
+    for t in texts:
+        data = t.encode("utf-8")
+        bounds = instructions.byte_spans(data)
+        for (a, b), found in zip(bounds, instructions._anywhere(data, bounds)):
+            seg = data[a:b]
+            assert found - derived == {n for n, rx in alone if rx.search(seg)}, seg
+            seen += bool(found)
+    assert seen > 100
 
 
 def test_classifier_thresholds_per_role() -> None:
