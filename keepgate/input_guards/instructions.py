@@ -230,7 +230,9 @@ def none_slots(bits: int) -> tuple[int, ...]:
     return (_hash(NONE, bits),)
 
 
+@functools.lru_cache(maxsize=65536)
 def _hash(token: str, bits: int) -> int:
+    # Tokens are cue names and their pairs: a small closed set, so the cache hits.
     return zlib.crc32(token.encode("utf-8", "surrogatepass")) >> (32 - bits)
 
 
