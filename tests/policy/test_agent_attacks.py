@@ -21,13 +21,15 @@ from bench.agent_attacks.suite import Run
 BY_NAME = {d.name: d for d in DOMAINS}
 
 
-def shipped_client(gateway_factory, tmp_path: Path, domain: str):
+def shipped_client(gateway_factory, tmp_path: Path, domain: str, instructions: bool = True):
     """The app's client of a gateway with shipped guards and the domain's catalogue.
-    `on_approval: pass` releases held calls flagged, so the test can play the human."""
+    `on_approval: pass` releases held calls flagged, so the test can play the human;
+    `instructions=False` turns the instruction-in-data stage off."""
     data = profiles.data_dir("defaults", domain, tmp_path)
     gw = gateway_factory({
         "keys": [{"key_id": "agent-app", "key": gateway_proc.KEY, "role": "user"}],
-        "guards": {"input": {"enabled": True}, "pii": {"enabled": True},
+        "guards": {"input": {"enabled": True, "checks": {"instructions": instructions}},
+                   "pii": {"enabled": True},
                    "policy": {"enabled": True, "data_dirs": [str(data)], "on_approval": "pass"}}})
     return gw.client(gateway_proc.KEY)
 
@@ -88,8 +90,10 @@ def test_paraphrased_injection_waits_for_a_human(gateway_factory, tmp_path, doma
                                                  injection, style):
     """Plain-language injections the detectors let through: the attacker's side effect is
     held for approval because its target comes only from untrusted output, while the
-    user's own calls still run (with approval where theirs come from outside too)."""
-    client = shipped_client(gateway_factory, tmp_path, domain)
+    user's own calls still run (with approval where theirs come from outside too). The
+    instruction-in-data stage is off here (it now catches some of these, e.g. the polite
+    ws02 one): what is under test is provenance when every detector misses."""
+    client = shipped_client(gateway_factory, tmp_path, domain, instructions=False)
     rec = run(client, domain, task, injection, style)
     assert rec.blocked is None  # no detector stopped it: provenance has to
     effects = [c for c in rec.attack_calls() if c.effect]
