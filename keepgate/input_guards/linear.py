@@ -101,7 +101,8 @@ def byte_spans(regex: Regex, data: bytes, end: int | None = None) -> Iterator[tu
     The wrapper's `finditer` re-encodes the text and maps every match back to str offsets,
     ~3 µs of Python per match; a caller that works in byte offsets (the instruction stage,
     which runs a dozen patterns over each text) calls RE2's matcher directly instead."""
-    match, anchor = regex._regexp.Match, re2._Anchor.UNANCHORED
+    raw: Any = regex  # the real re2._Regexp (see `Regex`)
+    match, anchor = raw._regexp.Match, re2._Anchor.UNANCHORED
     pos, n = 0, len(data) if end is None else end
     while pos <= n:
         a, b = match(anchor, data, pos, n)[0]
