@@ -241,10 +241,24 @@ def fit_instructions(benign_docs: Sequence[str], attack_docs: Sequence[str],
                                INSTRUCTION_BITS)
 
 
+#: Contact lines addressed to the human reader (hard negatives for send-to-a-target: the
+#: shared documents have almost none, and every README, e-mail footer and prompt template
+#: has one).
+_CONTACT_LINES = [
+    f"{lead}\n{verb} {what} to {addr}{tail}"
+    for lead in ("Project notes.", "Summarise the handbook.", "Release 2.1 is out.")
+    for verb, what in (("Send", "questions"), ("Email", "feedback"), ("Forward", "bug reports"),
+                       ("Send", "your application"), ("Post", "issues"))
+    for addr, tail in (("help@project.example", "."), ("support@acme-corp.com", " with your order number."),
+                       ("https://forum.example.org/c/help", "."))
+]
+
+
 def instruction_training(items: Sequence[corpus.Item]) -> tuple[list[str], list[str]]:
     data = [i for i in items if i.kind == "data"]
     benign = [i.text for i in data if i.label == 0]
     benign += [t.replace("{{", "{").replace("}}", "}") for t in synthetic._BENIGN_DOCS]
+    benign += _CONTACT_LINES
     return benign, [i.text for i in data if i.label == 1]
 
 
