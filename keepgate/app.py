@@ -36,6 +36,8 @@ from keepgate.runtime import Runtime
 from keepgate.serving import WORKERS_ENV
 from keepgate.services import Closable, Startable
 from keepgate.upstream.client import Upstream
+from keepgate.upstream.inprocess import in_process
+from keepgate.upstream.protocol import Transport
 
 log = logging.getLogger("keepgate")
 
@@ -134,13 +136,30 @@ def _routes(config: KeepgateConfig) -> list[BaseRoute]:
     return r
 
 
-def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = ()) -> Runtime:
+def build_upstream(config: KeepgateConfig, direct: Transport | None = None) -> Upstream:
+    """The upstream; deployments on the built-in fake model reach it in-process.
+
+    `direct` replaces the network transport of OpenAI-compatible deployments (the tests
+    pass the fake model in-process)."""
+    gs = config.general_settings
+    builtin = [d.model_name for d in config.model_list
+               if d.litellm_params.api_base == BUILTIN_FAKE]
+    pinned: dict[str, Transport] = {}
+    if builtin:
+        from keepgate.fake_model import create_fake_app
+
+        fake = in_process(create_fake_app(), gs.request_timeout)
+        pinned = dict.fromkeys(builtin, fake)
+    return Upstream(timeout=gs.request_timeout, num_retries=gs.num_retries,
+                    retry_backoff=gs.retry_backoff, direct=direct, pinned=pinned)
+
+
+def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = (),
+                  upstream_transport: Transport | None = None) -> Runtime:
     """Everything that can fail on a bad config or rule file fails here, before serving."""
     metrics = Metrics()
     audit = AuditLog(config.general_settings.audit_log)
-    gs = config.general_settings
-    upstream = Upstream(timeout=gs.request_timeout, num_retries=gs.num_retries,
-                        retry_backoff=gs.retry_backoff)
+    upstream = build_upstream(config, upstream_transport)
     guards = build_guards(config, GuardDeps(config, metrics=metrics, audit=audit,
                                             upstream=upstream))
     guards.extend(extra_guards)
@@ -186,21 +205,15 @@ def check_extensions(config: KeepgateConfig) -> None:
 
 
 def create_app(config: KeepgateConfig | None = None, *, extra_guards: Sequence[Guard] = (),
-               runtime: Runtime | None = None) -> Starlette:
+               runtime: Runtime | None = None,
+               upstream_transport: Transport | None = None) -> Starlette:
+    """The gateway's ASGI app. `upstream_transport` replaces the network transport to
+    OpenAI-compatible upstreams (see `build_upstream`)."""
     config = config or load_config()
-    rt = runtime or build_runtime(config, extra_guards)
+    rt = runtime or build_runtime(config, extra_guards, upstream_transport)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        fake = None
-        builtin = [d for d in config.model_list if d.litellm_params.api_base == BUILTIN_FAKE]
-        if builtin:
-            from keepgate.fake_model.serve import BackgroundFakeModel
-
-            fake = BackgroundFakeModel()
-            await fake.start()
-            for d in builtin:
-                rt.upstream.api_base_override[d.model_name] = fake.url
         for part in rt.services:
             if isinstance(part, Startable):
                 await part.start()
@@ -217,8 +230,6 @@ def create_app(config: KeepgateConfig | None = None, *, extra_guards: Sequence[G
                 with contextlib.suppress(Exception):
                     await guard.aclose()
             await rt.upstream.aclose()
-            if fake:
-                await fake.stop()
             rt.audit.close()
             rt.metrics.process_exit()
 

@@ -194,6 +194,7 @@ def create_fake_app() -> Starlette:
         Route("/v1/embeddings", embeddings, methods=["POST"]),
         Route("/embeddings", embeddings, methods=["POST"]),
         Route("/v1/responses", native.responses, methods=["POST"]),
+        Route("/responses", native.responses, methods=["POST"]),
         Route("/v1/messages", native.messages, methods=["POST"]),
         Route("/v1/models", models),
         Route("/healthz", health),

@@ -1,0 +1,90 @@
+"""The OpenAI wire protocol over HTTP: chat as SSE, typed event streams, embeddings.
+
+Bytes go through a `Sender` (aiohttp on the network, an ASGI app in-process), so both
+paths share the SSE parsing, the delta merging and the error mapping here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+
+from keepgate.config.model import ModelDeployment
+from keepgate.upstream.errors import UpstreamError, from_status
+from keepgate.upstream.merge import merge_deltas
+from keepgate.upstream.protocol import Chunk, Reply, Sender
+from keepgate.upstream.sse import MalformedStream, iter_sse_batches
+
+#: Longest single SSE line accepted from an upstream (a whole tool call can be one line).
+MAX_SSE_LINE = 8 * 1024 * 1024
+OPENAI_BASE = "https://api.openai.com/v1"
+
+
+def base_url(d: ModelDeployment, default: str = OPENAI_BASE) -> str:
+    return (d.litellm_params.api_base or default).rstrip("/")
+
+
+def _headers(d: ModelDeployment) -> dict[str, str]:
+    key = d.litellm_params.resolved_api_key()
+    headers = {"content-type": "application/json"}
+    if key:
+        headers["authorization"] = f"Bearer {key}"
+    return headers
+
+
+class HttpTransport:
+    """An OpenAI-compatible provider at the deployment's `api_base`."""
+
+    def __init__(self, sender: Sender) -> None:
+        self.sender = sender
+
+    async def _post(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> Reply:
+        """POST `body` (serialised once, by orjson); an error status raises, body unread."""
+        reply = await self.sender.post(url, orjson.dumps(body, default=str), headers)
+        if reply.status >= 400:
+            await reply.read()  # unread, the connection could not go back to the pool
+            await reply.release(True)
+            raise from_status(reply.status)
+        return reply
+
+    async def open_chat(self, d: ModelDeployment, body: dict[str, Any]
+                        ) -> AsyncIterator[Chunk]:
+        reply = await self._post(base_url(d) + "/chat/completions", body, _headers(d))
+        return self._chunks(reply)
+
+    async def _chunks(self, reply: Reply) -> AsyncIterator[Chunk]:
+        async for batch in self._batches(reply):
+            for obj in merge_deltas(batch):
+                if "error" in obj and "choices" not in obj:
+                    raise UpstreamError(502, "upstream reported an error mid-stream",
+                                        "upstream_stream_error")
+                yield obj
+
+    async def open_events(self, d: ModelDeployment, url: str, body: dict[str, Any],
+                          headers: dict[str, str]) -> AsyncIterator[list[Chunk]]:
+        return self._batches(await self._post(url, body, headers))
+
+    async def _batches(self, reply: Reply) -> AsyncIterator[list[Chunk]]:
+        complete = False
+        try:
+            async for batch in iter_sse_batches(reply.chunks(), MAX_SSE_LINE):
+                yield batch
+            complete = True
+        except MalformedStream as exc:
+            raise UpstreamError(502, str(exc), "upstream_malformed") from None
+        finally:
+            await reply.release(complete)
+
+    async def embed(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]:
+        reply = await self._post(base_url(d) + "/embeddings", body, _headers(d))
+        try:
+            data = await reply.read()
+        finally:
+            await reply.release(True)
+        result: dict[str, Any] = orjson.loads(data)
+        return result
+
+    async def aclose(self) -> None:
+        await self.sender.aclose()
