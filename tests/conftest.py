@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import keepgate as _offline  # noqa: F401 - offline switches before litellm/presidio import
+import httpx
 import openai
 import pytest
 
@@ -25,6 +26,7 @@ from keepgate.config.load import parse_config
 from keepgate.fake_model import create_fake_app
 from keepgate.observability.logs import JsonFormatter
 from keepgate.pipeline.overrides import deep_merge
+from tests.inprocess import BASE_URL, AppHost
 from tests.servers import ThreadServer, free_port
 
 MASTER_KEY = "sk-test-master-0123456789"
@@ -132,29 +134,67 @@ def base_config(fake_url: str) -> dict[str, Any]:
 
 
 class Gateway:
-    """A running gateway and the clients to talk to it."""
+    """A gateway and the clients to talk to it: in-process by default (the app on a loop
+    thread, reached through httpx transports: tests/inprocess.py), or a real uvicorn server
+    on a free port for tests marked `real_http`. Tests use the clients made here, never
+    `url` with a client of their own, so they run the same either way."""
 
-    def __init__(self, server: ThreadServer, config: Any, audit_path: Path,
-                 log_buffer: io.StringIO) -> None:
+    def __init__(self, app: Any, config: Any, audit_path: Path, log_buffer: io.StringIO, *,
+                 server: ThreadServer | None = None, host: AppHost | None = None) -> None:
+        self.app = app
         self.server = server
-        self.url = server.url
-        self.base_url = server.url + "/v1"
+        self.host = host
+        self.url = server.url if server else BASE_URL
+        self.base_url = self.url + "/v1"
         self.master_key = MASTER_KEY
         self.config = config
         self.audit_path = audit_path
         self._log = log_buffer
+        self._http: httpx.Client | None = None
 
     @property
-    def app(self) -> Any:
-        return self.server.server.config.app
+    def in_process(self) -> bool:
+        return self.host is not None
+
+    def http_client(self, **kw: Any) -> httpx.Client:
+        """An httpx client for this gateway (base URL set); pass it as an SDK's http_client."""
+        if self.host is not None:
+            kw.setdefault("transport", self.host.sync_transport())
+        kw.setdefault("base_url", self.url)
+        return httpx.Client(**kw)
+
+    def async_http_client(self, **kw: Any) -> httpx.AsyncClient:
+        if self.host is not None:
+            kw.setdefault("transport", self.host.async_transport())
+        kw.setdefault("base_url", self.url)
+        return httpx.AsyncClient(**kw)
+
+    @property
+    def http(self) -> httpx.Client:
+        """A shared raw HTTP client: `gw.http.get("/healthz")`."""
+        if self._http is None:
+            self._http = self.http_client(timeout=60)
+        return self._http
 
     def client(self, key: str | None = None, **kw: Any) -> openai.OpenAI:
+        if self.host is not None and "http_client" not in kw:
+            kw["http_client"] = self.http_client(timeout=kw.get("timeout", 600))
         return openai.OpenAI(base_url=self.base_url, api_key=key or self.master_key,
                              max_retries=0, **kw)
 
     def async_client(self, key: str | None = None, **kw: Any) -> openai.AsyncOpenAI:
+        if self.host is not None and "http_client" not in kw:
+            kw["http_client"] = self.async_http_client(timeout=kw.get("timeout", 600))
         return openai.AsyncOpenAI(base_url=self.base_url, api_key=key or self.master_key,
                                   max_retries=0, **kw)
+
+    def anthropic_client(self, key: str | None = None, **kw: Any) -> Any:
+        import anthropic
+
+        if self.host is not None and "http_client" not in kw:
+            kw["http_client"] = self.http_client(timeout=600)
+        return anthropic.Anthropic(base_url=self.url, api_key=key or self.master_key,
+                                   max_retries=0, **kw)
 
     def audit_lines(self) -> list[dict[str, Any]]:
         if not self.audit_path.exists():
@@ -165,7 +205,12 @@ class Gateway:
         return self._log.getvalue()
 
     def stop(self) -> None:
-        self.server.stop()
+        if self._http is not None:
+            self._http.close()
+        if self.server is not None:
+            self.server.stop()
+        if self.host is not None:
+            self.host.stop()
 
 
 def _hash_keys(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -180,13 +225,21 @@ def _hash_keys(cfg: dict[str, Any]) -> dict[str, Any]:
     return cfg
 
 
-@pytest.fixture
-def gateway_factory(fake_model_url: str, tmp_path: Path):
-    """`gateway_factory(config_overrides)` → a started `Gateway`; stopped after the test."""
-    started: list[Gateway] = []
-    from keepgate.app import create_app
+def wants_real_http(request: pytest.FixtureRequest) -> bool:
+    """A test (or its module, via `pytestmark`) marked `real_http` gets real sockets."""
+    return request.node.get_closest_marker("real_http") is not None
 
-    def start(overrides: dict[str, Any] | None = None, *, extra_guards: Any = ()) -> Gateway:
+
+@pytest.fixture
+def gateway_factory(request: pytest.FixtureRequest, fake_model_url: str, tmp_path: Path):
+    """`gateway_factory(config_overrides)` → a started `Gateway`; stopped after the test.
+
+    In-process unless the test is marked `real_http` (or `real_http=True` is passed): then
+    a uvicorn server in front of the fake model's real HTTP server."""
+    started: list[Gateway] = []
+
+    def start(overrides: dict[str, Any] | None = None, *, extra_guards: Any = (),
+              real_http: bool | None = None) -> Gateway:
         cfg = deep_merge(base_config(fake_model_url), _hash_keys(copy.deepcopy(overrides or {})))
         if "model_list" in (overrides or {}):
             cfg["model_list"] = overrides["model_list"]  # type: ignore[index]
@@ -205,8 +258,8 @@ def gateway_factory(fake_model_url: str, tmp_path: Path):
         handler.setFormatter(JsonFormatter())
         logging.getLogger("keepgate").addHandler(handler)
         logging.getLogger("keepgate").setLevel(logging.DEBUG)
-        server = ThreadServer(create_app(config, extra_guards=extra_guards)).start()
-        gw = Gateway(server, config, audit, buf)
+        real = wants_real_http(request) if real_http is None else real_http
+        gw = serve(config, fake_model_url, audit, buf, real_http=real, extra_guards=extra_guards)
         gw._handler = handler  # type: ignore[attr-defined]
         started.append(gw)
         return gw
@@ -215,6 +268,31 @@ def gateway_factory(fake_model_url: str, tmp_path: Path):
     for gw in started:
         gw.stop()
         logging.getLogger("keepgate").removeHandler(gw._handler)  # type: ignore[attr-defined]
+
+
+def serve(config: Any, fake_model_url: str, audit: Path, log: io.StringIO | None = None, *,
+          real_http: bool = False, extra_guards: Any = ()) -> Gateway:
+    """Start a gateway for `config`: in-process (its upstream, the fake model, too), or
+    with `real_http` a uvicorn server in front of the fake model's HTTP server."""
+    from keepgate.app import create_app
+
+    log = log or io.StringIO()
+    if real_http:
+        app = create_app(config, extra_guards=extra_guards)
+        return Gateway(app, config, audit, log, server=ThreadServer(app).start())
+    app = create_app(config, extra_guards=extra_guards,
+                     upstream_transport=fake_upstream(fake_model_url, config))
+    return Gateway(app, config, audit, log, host=AppHost(app).start())
+
+
+def fake_upstream(fake_model_url: str, config: Any) -> Any:
+    """The fake model in-process for URLs under `fake_model_url`; others use the network."""
+    from keepgate.upstream.aiohttp_sender import AiohttpSender
+    from keepgate.upstream.inprocess import in_process
+
+    timeout = config.general_settings.request_timeout
+    return in_process(create_fake_app(), timeout, only=fake_model_url,
+                      fallback=AiohttpSender(timeout))
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
 
 from tests.agent.agent_support import DEV, agent_config, call, fake, of, run, types
@@ -113,7 +112,7 @@ def test_waiting_for_an_approval_does_not_count_against_the_wall_clock(agw, tmp_
                  until="approval.required")
     run_id = events[0]["run_id"]
     time.sleep(2.5)  # the human thinks for longer than the run may take
-    r = httpx.post(f"{agw.url}/v1/agent/runs/{run_id}/approvals", json={
+    r = agw.http.post(f"/v1/agent/runs/{run_id}/approvals", json={
         "tool_call_id": "e1", "decision": "approve"}, headers={"authorization": f"Bearer {DEV}"})
     assert r.status_code == 200, r.text
     rest = run(agw.url, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 
-import httpx
 import pytest
 
 from tests.agent.agent_support import DEV, agent_config, call, fake, of, run, types
@@ -26,7 +25,7 @@ def pgw(gateway_factory, tmp_path):
 
 
 def _state(gw, run_id: str, key: str = DEV) -> dict:
-    r = httpx.get(f"{gw.url}/v1/agent/runs/{run_id}", headers={"authorization": f"Bearer {key}"})
+    r = gw.http.get(f"/v1/agent/runs/{run_id}", headers={"authorization": f"Bearer {key}"})
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -117,7 +116,7 @@ def test_approval_payload_is_scrubbed_and_the_approved_call_gets_the_real_addres
     run_id = events[0]["run_id"]
     pending = _state(pgw, run_id)["pending_approvals"]
     assert pending[0]["arguments"]["to"] == "<EMAIL_ADDRESS>"
-    r = httpx.post(f"{pgw.url}/v1/agent/runs/{run_id}/approvals",
+    r = pgw.http.post(f"/v1/agent/runs/{run_id}/approvals",
                    json={"tool_call_id": "e1", "decision": "approve"},
                    headers={"authorization": f"Bearer {DEV}"})
     assert r.status_code == 200 and BOB not in r.text
@@ -140,7 +139,7 @@ def test_a_failing_scrubber_stops_the_run_instead_of_showing_raw_text(pgw, monke
     assert failed["reason"] == "pii_blocked"
     assert failed["detail"]["code"] == "pii_scrubber_unavailable"
     assert BOB not in json.dumps(events)
-    r = httpx.get(f"{pgw.url}/v1/agent/runs/{events[0]['run_id']}",
+    r = pgw.http.get(f"/v1/agent/runs/{events[0]['run_id']}",
                   headers={"authorization": f"Bearer {DEV}"})
     assert r.status_code == 503 and r.json()["error"]["code"] == "pii_scrubber_unavailable"
     audit = [a for a in pgw.audit_lines() if a.get("route") == "agent"][-1]

@@ -81,10 +81,10 @@ def test_kill_and_resume(backend, gateway_factory, fake_model_url, redis_url, tm
     state["hang_ok"] = True
     gw = gateway_factory(over)
     headers = {"authorization": f"Bearer {DEV}"}
-    before = httpx.get(f"{gw.url}/v1/agent/runs/{run_id}", headers=headers).json()
+    before = gw.http.get(f"/v1/agent/runs/{run_id}", headers=headers).json()
     assert before["status"] == "running" and before["step"] == 2  # as the kill left it
     # The killed process's lease on the run has not expired yet: not resumable here yet.
-    early = httpx.post(f"{gw.url}/v1/agent/runs/{run_id}/resume", headers=headers, timeout=30)
+    early = gw.http.post(f"/v1/agent/runs/{run_id}/resume", headers=headers, timeout=30)
     if early.status_code == 409:  # (unless the restart took longer than the lease)
         assert early.json()["error"]["code"] == "run_active_elsewhere"
         assert early.headers["retry-after"] == "1"
@@ -100,10 +100,10 @@ def test_kill_and_resume(backend, gateway_factory, fake_model_url, redis_url, tm
     assert state["hang_hits"] == 2  # h1 never finished, so it ran again
     assert types(resumed)[-1] == "run.completed"
     assert of(resumed, "run.completed")[0]["result"] == "All systems operational; Bob was told."
-    after = httpx.get(f"{gw.url}/v1/agent/runs/{run_id}", headers=headers).json()
+    after = gw.http.get(f"/v1/agent/runs/{run_id}", headers=headers).json()
     assert after["status"] == "completed"
     assert [m["tool_call_id"] for m in after["messages"] if m["role"] == "tool"] == ["e1", "h1"]
-    again = httpx.post(f"{gw.url}/v1/agent/runs/{run_id}/resume", headers=headers)
+    again = gw.http.post(f"/v1/agent/runs/{run_id}/resume", headers=headers)
     assert again.status_code == 409
 
 
@@ -168,7 +168,7 @@ def test_a_cancel_posted_to_another_replica_stops_the_run_where_it_runs(
     assert not (tmp_path / "outbox.jsonl").exists()  # the approval never came: nothing sent
     # Approving the cancelled run's waiting call now is a conflict, on either replica.
     for gw in (a, b):
-        r = httpx.post(f"{gw.url}/v1/agent/runs/{run_id}/approvals",
+        r = gw.http.post(f"/v1/agent/runs/{run_id}/approvals",
                        json={"tool_call_id": "e1", "decision": "approve"}, headers=headers)
         assert r.status_code == 409, r.text
         assert r.json()["error"]["code"] == "run_finished"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import httpx
 import pytest
 
 from tests.agent.agent_support import DEV, agent_config, call, fake, of, run, types
@@ -27,15 +26,15 @@ def test_plain_run_streams_events_and_state(agw):
     assert done["result"] == "Hello there, human." and done["steps"] == 1
     assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
     run_id = events[0]["run_id"]
-    state = httpx.get(f"{agw.url}/v1/agent/runs/{run_id}",
+    state = agw.http.get(f"/v1/agent/runs/{run_id}",
                       headers={"authorization": f"Bearer {DEV}"}).json()
     assert state["status"] == "completed" and state["result"] == "Hello there, human."
     assert state["spent_usd"] > 0  # priced from the model's usage
     # Another key cannot see it; no key at all is a 401.
-    other = httpx.get(f"{agw.url}/v1/agent/runs/{run_id}",
+    other = agw.http.get(f"/v1/agent/runs/{run_id}",
                       headers={"authorization": "Bearer sk-other-agent"})
     assert other.status_code == 404 and other.json()["error"]["code"] == "run_not_found"
-    assert httpx.get(f"{agw.url}/v1/agent/runs/{run_id}").status_code == 401
+    assert agw.http.get(f"/v1/agent/runs/{run_id}").status_code == 401
     # The model call went through the gateway's pipeline: audited as route "agent".
     assert any(a.get("route") == "agent" and a["key_id"] == "dev" for a in agw.audit_lines())
 
@@ -50,7 +49,7 @@ def test_plain_run_streams_events_and_state(agw):
      "model_params"),
 ])
 def test_bad_requests_are_clear_errors(agw, body, code, param):
-    r = httpx.post(f"{agw.url}/v1/agent/runs", json=body,
+    r = agw.http.post("/v1/agent/runs", json=body,
                    headers={"authorization": f"Bearer {DEV}"})
     assert r.status_code in (400, 404)
     assert r.json()["error"]["code"] == code and r.json()["error"]["param"] == param
@@ -84,7 +83,7 @@ def test_injected_document_cannot_email_data_out(agw, tmp_path):
     assert {(a["tool"], a["decision"]) for a in audit} >= {("send_email", "deny")}
     assert [a["tainted"] for a in audit] == [False, True, True]  # read_file ran before taint
     # The model never saw the injected text: the tool message it got is the withheld notice.
-    state = httpx.get(f"{agw.url}/v1/agent/runs/{events[0]['run_id']}",
+    state = agw.http.get(f"/v1/agent/runs/{events[0]['run_id']}",
                       headers={"authorization": f"Bearer {DEV}"}).json()
     tool_msgs = [m for m in state["messages"] if m["role"] == "tool"]
     assert json.loads(tool_msgs[0]["content"])["error"]["type"] == "tool_result_blocked"
@@ -109,16 +108,16 @@ def test_approval_round_trip(agw, tmp_path, decision):
     assert {r.split(":")[0] for r in req["reasons"]} == {
         "provenance.untrusted_argument", "taint.side_effect_needs_approval"}
     headers = {"authorization": f"Bearer {DEV}"}
-    state = httpx.get(f"{agw.url}/v1/agent/runs/{run_id}", headers=headers).json()
+    state = agw.http.get(f"/v1/agent/runs/{run_id}", headers=headers).json()
     assert state["status"] == "waiting_approval"
     assert state["pending_approvals"][0]["tool_call_id"] == "e1"
     assert not (tmp_path / "outbox.jsonl").exists()  # nothing ran before the approval
     # Another key cannot approve it.
-    r = httpx.post(f"{agw.url}/v1/agent/runs/{run_id}/approvals",
+    r = agw.http.post(f"/v1/agent/runs/{run_id}/approvals",
                    json={"tool_call_id": "e1", "decision": "approve"},
                    headers={"authorization": "Bearer sk-other-agent"})
     assert r.status_code == 404
-    r = httpx.post(f"{agw.url}/v1/agent/runs/{run_id}/approvals",
+    r = agw.http.post(f"/v1/agent/runs/{run_id}/approvals",
                    json={"tool_call_id": "e1", "decision": decision, "comment": "checked"},
                    headers=headers)
     assert r.status_code == 200, r.text
@@ -161,11 +160,11 @@ def test_paraphrased_document_instruction_waits_for_approval(gateway_factory, tm
                                "model_params": script}, until="approval.required")
     req = of(events, "approval.required")[0]
     assert req["tool_call_id"] == "m2" and req["rule"] == "provenance.untrusted_argument"
-    state = httpx.get(f"{gw.url}/v1/agent/runs/{events[0]['run_id']}",
+    state = gw.http.get(f"/v1/agent/runs/{events[0]['run_id']}",
                       headers={"authorization": f"Bearer {DEV}"}).json()
     assert state["status"] == "waiting_approval"
     assert not (tmp_path / "outbox.jsonl").exists()
-    httpx.post(f"{gw.url}/v1/agent/runs/{events[0]['run_id']}/cancel",
+    gw.http.post(f"/v1/agent/runs/{events[0]['run_id']}/cancel",
                headers={"authorization": f"Bearer {DEV}"})
 
 
@@ -194,11 +193,11 @@ def test_cancel_stops_a_waiting_run(agw):
                  until="approval.required")
     headers = {"authorization": f"Bearer {DEV}"}
     run_id = events[0]["run_id"]
-    r = httpx.post(f"{agw.url}/v1/agent/runs/{run_id}/cancel", headers=headers)
+    r = agw.http.post(f"/v1/agent/runs/{run_id}/cancel", headers=headers)
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
-    again = httpx.post(f"{agw.url}/v1/agent/runs/{run_id}/cancel", headers=headers)
+    again = agw.http.post(f"/v1/agent/runs/{run_id}/cancel", headers=headers)
     assert again.status_code == 409
-    resume = httpx.post(f"{agw.url}/v1/agent/runs/{run_id}/resume", headers=headers)
+    resume = agw.http.post(f"/v1/agent/runs/{run_id}/resume", headers=headers)
     assert resume.status_code == 409 and resume.json()["error"]["code"] == "run_not_resumable"
 
 
@@ -212,7 +211,7 @@ def test_pii_in_tool_results_does_not_reach_the_client(gateway_factory, tmp_path
     preview = of(events, "tool.result")[0]["preview"]
     assert "<EMAIL_ADDRESS>" in preview and "ada@example.com" not in preview
     assert of(events, "run.completed")[0]["result"] == "Write to <EMAIL_ADDRESS>."
-    state = httpx.get(f"{gw.url}/v1/agent/runs/{events[0]['run_id']}",
+    state = gw.http.get(f"/v1/agent/runs/{events[0]['run_id']}",
                       headers={"authorization": f"Bearer {DEV}"}).json()
     assert "@example" not in json.dumps(state["messages"])
 

@@ -3,7 +3,6 @@ their time); tests that read the audit log start their own with `gateway_factory
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 
 import pytest
@@ -11,14 +10,11 @@ import yaml
 
 from keepgate.config.load import parse_config
 from tests.apis.support import model_list
-from tests.conftest import Gateway, base_config
-from tests.servers import ThreadServer
+from tests.conftest import Gateway, base_config, serve
 
 
 @pytest.fixture(scope="module")
 def shared_gw(fake_model_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    from keepgate.app import create_app
-
     tmp = tmp_path_factory.mktemp("apis")
     cfg = base_config(fake_model_url)
     cfg["model_list"] = model_list(fake_model_url)
@@ -26,7 +22,6 @@ def shared_gw(fake_model_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     path = tmp / "keepgate.yaml"
     path.write_text(yaml.safe_dump(cfg))
     config = parse_config(path.read_text(), str(path), environ={})
-    gw = Gateway(ThreadServer(create_app(config)).start(), config, tmp / "audit.jsonl",
-                 io.StringIO())
+    gw = serve(config, fake_model_url, tmp / "audit.jsonl")
     yield gw
     gw.stop()

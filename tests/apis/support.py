@@ -48,7 +48,7 @@ def start(gateway_factory: Any, fake_url: str, overrides: dict[str, Any] | None 
 
 
 def claude(gw: Any, key: str | None = None, **kw: Any) -> anthropic.Anthropic:
-    return anthropic.Anthropic(base_url=gw.url, api_key=key or gw.master_key, max_retries=0, **kw)
+    return gw.anthropic_client(key, **kw)
 
 
 def audit_for(gw: Any, route: str) -> list[dict[str, Any]]:

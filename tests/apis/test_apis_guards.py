@@ -8,7 +8,6 @@ import uuid
 from typing import Any
 
 import anthropic
-import httpx
 import openai
 import pytest
 
@@ -342,7 +341,7 @@ def test_spend_is_settled_from_usage_and_limits_refuse_in_shape(limited):
     lines = wait_audit(gw, 6)
     assert [line["usage"] for line in lines] == [usage] * 6
     assert all(line["cost_usd"] == pytest.approx(100e-6 + 20e-6) for line in lines)
-    u = httpx.get(gw.url + "/v1/keys/self/usage", headers={"Authorization": "Bearer sk-alice"})
+    u = gw.http.get("/v1/keys/self/usage", headers={"Authorization": "Bearer sk-alice"})
     assert u.json()["totals"]["spend_usd"] == pytest.approx(6 * 120e-6)
     with pytest.raises(anthropic.RateLimitError) as err:
         an.messages.create(model="demo", max_tokens=5, messages=[{"role": "user", "content": "x"}])

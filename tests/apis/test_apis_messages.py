@@ -123,7 +123,7 @@ def test_count_tokens(gw, model):
 def test_auth_by_x_api_key_or_bearer(gw):
     body = {"model": "demo", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}
     for headers in ({"x-api-key": gw.master_key}, {"authorization": f"Bearer {gw.master_key}"}):
-        r = httpx.post(gw.url + "/v1/messages", json=body,
+        r = gw.http.post("/v1/messages", json=body,
                        headers={**headers, "anthropic-version": "2023-06-01"})
         assert r.status_code == 200 and r.json()["content"][0]["text"] == "hi"
     with pytest.raises(anthropic.AuthenticationError) as err:
@@ -131,7 +131,7 @@ def test_auth_by_x_api_key_or_bearer(gw):
     assert err.value.body["type"] == "error"
     assert err.value.body["error"]["type"] == "authentication_error"
     # no anthropic-version header is fine too (Anthropic's SDKs always send one)
-    assert httpx.post(gw.url + "/v1/messages", json=body,
+    assert gw.http.post("/v1/messages", json=body,
                       headers={"x-api-key": gw.master_key}).status_code == 200
 
 
@@ -159,7 +159,7 @@ def test_auth_by_x_api_key_or_bearer(gw):
      400, "invalid_request_error", "stream_options"),
 ])
 def test_errors_are_anthropic_shaped(gw, body, status, kind, param):
-    r = httpx.post(gw.url + "/v1/messages", json={"model": "demo", **body},
+    r = gw.http.post("/v1/messages", json={"model": "demo", **body},
                    headers={"x-api-key": gw.master_key})
     assert r.status_code == status, r.text
     got = r.json()
@@ -172,7 +172,7 @@ def test_typed_client_tools_pass_to_a_native_upstream_only(gw):
             "tools": [{"type": "bash_20250124", "name": "bash"}],
             "fake": {"tool_calls": [{"id": "toolu_b", "name": "bash",
                                      "arguments": {"command": "ls"}}]}}
-    r = httpx.post(gw.url + "/v1/messages", json={"model": "claude-demo", **body},
+    r = gw.http.post("/v1/messages", json={"model": "claude-demo", **body},
                    headers={"x-api-key": gw.master_key})
     assert r.status_code == 200, r.text
     assert r.json()["content"][0]["input"] == {"command": "ls"}
@@ -183,9 +183,9 @@ def test_not_found_and_bad_json_are_anthropic_shaped(gw):
         claude(gw).messages.create(model="nope", max_tokens=5,
                                    messages=[{"role": "user", "content": "x"}])
     assert err.value.body["error"]["type"] == "not_found_error"
-    r = httpx.post(gw.url + "/v1/messages", content=b"{oops", headers={"x-api-key": gw.master_key})
+    r = gw.http.post("/v1/messages", content=b"{oops", headers={"x-api-key": gw.master_key})
     assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_request_error"
-    r = httpx.get(gw.url + "/v1/messages", headers={"x-api-key": gw.master_key})
+    r = gw.http.get("/v1/messages", headers={"x-api-key": gw.master_key})
     assert r.status_code == 405 and r.json()["type"] == "error"
 
 
@@ -211,4 +211,4 @@ def test_audit_and_metrics_say_route_messages(fresh):
     lines = wait_audit(fresh, 2)
     assert [(x["route"], x["model"], x["stream"]) for x in lines[-2:]] == [
         ("messages", "demo", False), ("messages", "claude-demo", True)]
-    assert 'route="messages"' in httpx.get(fresh.url + "/metrics").text
+    assert 'route="messages"' in fresh.http.get("/metrics").text

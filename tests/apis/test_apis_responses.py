@@ -228,7 +228,7 @@ def test_redis_store_is_shared_by_replicas(gateway_factory, fake_model_url, redi
 ])
 @pytest.mark.parametrize("model", RESPONSES_MODELS)
 def test_what_cannot_be_guarded_or_is_malformed_is_a_clear_400(gw, model, body, param, code):
-    r = httpx.post(gw.base_url + "/responses", json={"model": model, **body},
+    r = gw.http.post("/v1/responses", json={"model": model, **body},
                    headers={"Authorization": f"Bearer {gw.master_key}"})
     assert r.status_code == 400, r.text
     err = r.json()["error"]
@@ -242,7 +242,7 @@ def test_auth_model_and_body_errors_are_openai_shaped(gw):
     with pytest.raises(openai.NotFoundError) as err:
         gw.client().responses.create(model="nope", input="x")
     assert err.value.body["code"] == "model_not_found"
-    r = httpx.post(gw.base_url + "/responses", content=b"{not json",
+    r = gw.http.post("/v1/responses", content=b"{not json",
                    headers={"Authorization": f"Bearer {gw.master_key}"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"
 
@@ -265,7 +265,7 @@ def test_audit_and_metrics_say_route_responses(fresh):
     lines = wait_audit(fresh, 2)
     assert [(line["route"], line["stream"], line["status"]) for line in lines[-2:]] == [
         ("responses", False, "ok"), ("responses", True, "ok")]
-    metrics = httpx.get(fresh.url + "/metrics").text
+    metrics = fresh.http.get("/metrics").text
     assert 'route="responses"' in metrics
 
 
@@ -280,7 +280,7 @@ def test_audit_and_metrics_say_route_responses(fresh):
 ])
 def test_client_disconnect_cancels_the_upstream(fresh, fake_model_url, path, body, counter):
     before = fake_stats(fake_model_url)[counter]
-    with httpx.stream("POST", fresh.base_url + path, headers={"x-api-key": fresh.master_key},
+    with fresh.http.stream("POST", "/v1" + path, headers={"x-api-key": fresh.master_key},
                       json={**body, "stream": True,
                             "fake": {"chunk_chars": 1, "delay_ms": 20}}) as r:
         for line in r.iter_lines():

@@ -10,7 +10,7 @@ from keepgate.auth.keys import hash_key
 
 
 def _post(gw, body: bytes | str, key: str | None = None, **headers: str) -> httpx.Response:
-    return httpx.post(gw.base_url + "/chat/completions", content=body,
+    return gw.http.post("/v1/chat/completions", content=body,
                       headers={"authorization": f"Bearer {key or gw.master_key}",
                                "content-type": "application/json", **headers})
 
@@ -52,7 +52,7 @@ def test_body_over_limit_chunked_without_length(gateway_factory):
             yield b"a" * 1024
         yield b'"}]}'
 
-    r = httpx.post(gw.base_url + "/chat/completions", content=gen(),
+    r = gw.http.post("/v1/chat/completions", content=gen(),
                    headers={"authorization": f"Bearer {gw.master_key}"})
     _assert_openai_error(r, 413, "request_too_large")
 
@@ -65,7 +65,7 @@ def test_unknown_model_is_404(gateway):
 
 
 def test_missing_and_bad_key(gateway):
-    r = httpx.post(gateway.base_url + "/chat/completions", json={"model": "demo", "messages": []})
+    r = gateway.http.post("/v1/chat/completions", json={"model": "demo", "messages": []})
     _assert_openai_error(r, 401, "invalid_api_key")
     with pytest.raises(openai.AuthenticationError):
         gateway.client(key="sk-wrong").chat.completions.create(
@@ -152,10 +152,11 @@ def test_keys_never_logged(gateway_factory):
 
 
 def test_unknown_route_is_openai_shaped(gateway):
-    r = httpx.get(gateway.url + "/v1/nope")
+    r = gateway.http.get("/v1/nope")
     _assert_openai_error(r, 404, "unknown_route")
 
 
+@pytest.mark.real_http  # a socket-level property
 def test_an_unexpected_error_is_a_500_that_keeps_the_connection(gateway_factory):
     """A bug is still a bug (500), but the client's keep-alive connection survives it:
     Starlette's last-resort handler would re-raise and the server would drop it."""
@@ -169,7 +170,7 @@ def test_an_unexpected_error_is_a_500_that_keeps_the_connection(gateway_factory)
                 raise RuntimeError("a bug")
 
     gw = gateway_factory(extra_guards=[Broken()])
-    with httpx.Client(base_url=gw.base_url, timeout=60) as client:
+    with gw.http_client(base_url=gw.base_url, timeout=60) as client:
         auth = {"authorization": f"Bearer {gw.master_key}"}
         r = client.post("/chat/completions", headers=auth, json={
             "model": "demo", "messages": [{"role": "user", "content": "boom"}]})

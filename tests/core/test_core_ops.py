@@ -22,11 +22,11 @@ KEEPGATE = [sys.executable, "-m", "keepgate.cli"]
 
 
 def test_health_ready_metrics(gateway):
-    assert httpx.get(gateway.url + "/healthz").json() == {"status": "ok"}
-    ready = httpx.get(gateway.url + "/readyz")
+    assert gateway.http.get("/healthz").json() == {"status": "ok"}
+    ready = gateway.http.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
     gateway.client().chat.completions.create(model="demo", messages=[{"role": "user", "content": "m"}])
-    text = httpx.get(gateway.url + "/metrics").text
+    text = gateway.http.get("/metrics").text
     assert re.search(r'keepgate_requests_total\{code="",model="demo",route="chat.completions",status="200"\} 1.0', text)
     assert 'keepgate_tokens_total{key_id="master",kind="prompt",model="demo"}' in text
     assert "keepgate_request_duration_seconds_bucket" in text

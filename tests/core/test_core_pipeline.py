@@ -130,10 +130,11 @@ def test_block_mid_response_non_streamed_is_http_error(shout):
     assert exc.value.body["code"] == "output_blocked"
 
 
+@pytest.mark.real_http  # a socket-level property
 def test_client_disconnect_cancels_upstream(gateway, fake_model_url):
     stats_url = fake_model_url.removesuffix("/v1") + "/_fake/stats"
     before = httpx.get(stats_url).json()
-    with httpx.stream("POST", gateway.base_url + "/chat/completions",
+    with gateway.http.stream("POST", "/v1/chat/completions",
                       headers={"authorization": f"Bearer {gateway.master_key}"},
                       json={"model": "demo", "stream": True,
                             "messages": [{"role": "user", "content": "x" * 400}],
@@ -183,7 +184,7 @@ def test_response_side_guard_time_is_measured_without_upstream_waits(gateway_fac
         model="demo", messages=[{"role": "user", "content": "x"}], stream=True,
         extra_body={"fake": {"reply": "abcde", "chunk_chars": 1, "delay_ms": 40}})
     assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "abcde"
-    text = httpx.get(gw.url + "/metrics").text
+    text = gw.http.get("/metrics").text
     count, total = _histogram(text, "keepgate_guard_duration_seconds",
                               'guard="busy",stage="response"')
     assert count == 1

@@ -13,7 +13,7 @@ MSG = [{"role": "user", "content": "hi"}]
 
 def _post(gw, path: str, body: bytes | dict[str, Any]) -> httpx.Response:
     kw = {"content": body} if isinstance(body, bytes) else {"json": body}
-    return httpx.post(gw.base_url + path, headers={"authorization": f"Bearer {gw.master_key}",
+    return gw.http.post("/v1" + path, headers={"authorization": f"Bearer {gw.master_key}",
                                                    "content-type": "application/json"},
                       timeout=60, **kw)
 
@@ -58,7 +58,7 @@ def test_embeddings_inputs_openai_accepts_still_work(gateway, value: Any) -> Non
 def test_json_nested_deeper_than_the_gateway_writes_is_400(gateway, depth: int) -> None:
     deep = b"[" * depth + b"1" + b"]" * depth
     body = b'{"model": "demo", "messages": [{"role": "user", "content": "hi"}], "x": ' + deep + b"}"
-    with httpx.Client(base_url=gateway.base_url, timeout=60) as client:
+    with gateway.http_client(base_url=gateway.base_url, timeout=60) as client:
         for _ in range(2):  # and the keep-alive connection still answers
             r = client.post("/chat/completions", content=body, headers={
                 "authorization": f"Bearer {gateway.master_key}"})
@@ -90,7 +90,7 @@ def test_negative_upstream_usage_is_clamped_and_audited(gateway_factory, stream:
     body = {"model": "demo", "messages": MSG, "stream": stream,
             "stream_options": {"include_usage": True} if stream else None,
             "fake": {"usage": {"prompt_tokens": -5, "completion_tokens": -7}}}
-    r = httpx.post(gw.base_url + "/chat/completions", json=body, timeout=60,
+    r = gw.http.post("/v1/chat/completions", json=body, timeout=60,
                    headers={"authorization": "Bearer sk-alice-usage"})
     assert r.status_code == 200, r.text
     if not stream:
@@ -99,7 +99,7 @@ def test_negative_upstream_usage_is_clamped_and_audited(gateway_factory, stream:
         assert float(r.headers["x-keepgate-cost-usd"]) == 0.0
     else:
         assert '"prompt_tokens":-' not in r.text and '"prompt_tokens": -' not in r.text
-    metrics = httpx.get(gw.url + "/metrics").text
+    metrics = gw.http.get("/metrics").text
     assert "keepgate_tokens_total" in metrics
     rec = _last_audit(gw)
     assert rec["upstream_usage_invalid"]["prompt_tokens"] == -5, rec

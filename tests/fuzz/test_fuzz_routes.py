@@ -63,7 +63,7 @@ class Fuzzer:
     def __init__(self, gw: Gateway, live_run: str) -> None:
         self.gw = gw
         self.live_run = live_run
-        self.client = httpx.Client(base_url=gw.url, timeout=60,
+        self.client = gw.http_client(timeout=60,
                                    limits=httpx.Limits(max_connections=1,
                                                        max_keepalive_connections=1))
         self.stream: Any = None

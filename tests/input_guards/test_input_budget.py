@@ -7,7 +7,6 @@ from __future__ import annotations
 import concurrent.futures
 import threading
 
-import httpx
 import openai
 import pytest
 
@@ -94,7 +93,7 @@ def test_small_requests_and_healthz_complete_while_a_big_scan_is_held(gateway_fa
                               model="demo", messages=big, extra_body={"fake": {"reply": "big"}})
         try:
             assert started.wait(60), "the big scan never started"
-            with httpx.Client(base_url=gw.url, timeout=60) as http:
+            with gw.http_client(timeout=60) as http:
                 assert http.get("/healthz").status_code == 200
             small = gw.client(timeout=60).chat.completions.create(
                 model="demo", messages=[{"role": "user", "content": "What time is it?"}],

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
@@ -30,7 +29,7 @@ def _gateway(gateway_factory, redis_url: str, **section: Any):
 
 
 def _ready(gw) -> tuple[int, dict]:
-    r = httpx.get(gw.url + "/readyz")
+    r = gw.http.get("/readyz")
     return r.status_code, r.json()["checks"]["guard:limits"]
 
 
@@ -48,7 +47,7 @@ def test_redis_down_fails_closed_with_503_and_not_ready(gateway_factory):
     v = [v for v in line["verdicts"] if v["guard"] == "limits"][0]
     assert v["decision"] == "error" and v["detail"]["mode"] == "closed"
     assert "redis backend unavailable" in gw.log_text() and "refusing calls" in gw.log_text()
-    metrics = httpx.get(gw.url + "/metrics").text
+    metrics = gw.http.get("/metrics").text
     assert 'keepgate_limits_backend_errors_total{backend="redis",mode="closed"} 1.0' in metrics
     assert 'keepgate_guard_failures_total{guard="limits",mode="closed"} 1.0' in metrics
 
@@ -65,11 +64,11 @@ def test_fallback_local_serves_from_local_buckets_and_says_so(gateway_factory):
     status, check = _ready(gw)
     assert status == 200 and "using local buckets" in check["detail"]
     assert check["state"] == "degraded"
-    assert httpx.get(gw.url + "/readyz").json()["status"] == "degraded"
+    assert gw.http.get("/readyz").json()["status"] == "degraded"
     assert "using local buckets" in gw.log_text()
-    metrics = httpx.get(gw.url + "/metrics").text
+    metrics = gw.http.get("/metrics").text
     assert 'keepgate_limits_backend_errors_total{backend="redis",mode="fallback_local"}' in metrics
-    usage = httpx.get(gw.url + "/v1/keys/self/usage",
+    usage = gw.http.get("/v1/keys/self/usage",
                       headers={"Authorization": "Bearer sk-alice"}).json()
     assert usage["totals"]["requests"] == 2 and usage["totals"]["blocked"] == 1
 
@@ -116,5 +115,5 @@ def test_settle_that_cannot_reach_redis_keeps_the_reservation(gateway_factory, o
     while "could not settle" not in gw.log_text() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert "reservation stays charged" in gw.log_text()
-    metrics = httpx.get(gw.url + "/metrics").text
+    metrics = gw.http.get("/metrics").text
     assert 'keepgate_limits_settle_failures_total{backend="redis"} 1.0' in metrics

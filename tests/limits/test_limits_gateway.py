@@ -42,7 +42,7 @@ def limited(request, gateway_factory, redis_url, redis_prefix):
 
 
 def usage_of(gw, key: str = "sk-alice") -> dict:
-    r = httpx.get(gw.url + "/v1/keys/self/usage", headers={"Authorization": f"Bearer {key}"})
+    r = gw.http.get("/v1/keys/self/usage", headers={"Authorization": f"Bearer {key}"})
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -93,7 +93,7 @@ def test_settles_actual_usage_at_the_model_price_and_reports_it(limited):
     assert settled[-1]["decision"] == "allow"
     assert settled[-1]["detail"]["cost_usd"] == pytest.approx(300e-6 + 40e-6)
     assert gw.audit_lines()[-1]["cost_usd"] == pytest.approx(340e-6)
-    metrics = httpx.get(gw.url + "/metrics").text
+    metrics = gw.http.get("/metrics").text
     assert 'keepgate_spend_usd_total{key_id="alice",model="demo"}' in metrics
 
 
@@ -152,21 +152,21 @@ def test_admin_changes_limits_at_run_time(limited):
                      headers={"Authorization": "Bearer sk-alice"}).status_code == 403
     bad = httpx.put(url, json={"limits": {"rpmm": 5}}, headers=admin)
     assert bad.status_code == 400 and "rpmm" in bad.json()["error"]["message"]
-    assert httpx.put(gw.url + "/admin/keys/nobody/limits", json={},
+    assert gw.http.put("/admin/keys/nobody/limits", json={},
                      headers=admin).status_code == 404
     r = httpx.put(url, json={"limits": {"requests_per_minute": 5}}, headers=admin)
     assert r.status_code == 200
     assert r.json()["limits"] == {"requests_per_minute": 5.0}
     assert r.json()["limits_source"] == "admin"
     client.chat.completions.create(model="demo", messages=MSG)
-    got = httpx.get(gw.url + "/admin/keys/alice/usage", headers=admin).json()
+    got = gw.http.get("/admin/keys/alice/usage", headers=admin).json()
     assert got["totals"]["requests"] == 2 and got["remaining"]["requests_per_minute"] < 4
     assert httpx.delete(url, headers=admin).json()["limits_source"] == "config"
     with pytest.raises(openai.RateLimitError):
         client.chat.completions.create(model="demo", messages=MSG)
-    listing = httpx.get(gw.url + "/admin/usage", headers=admin).json()
+    listing = gw.http.get("/admin/usage", headers=admin).json()
     assert [k["key_id"] for k in listing["data"]] == ["alice", "bob"]
-    assert httpx.get(gw.url + "/admin/usage",
+    assert gw.http.get("/admin/usage",
                      headers={"Authorization": "Bearer sk-alice"}).status_code == 403
 
 
@@ -291,7 +291,7 @@ def test_unpriced_model_fails_closed_only_for_keys_with_money_limits(gateway_fac
     assert "usage" not in gw.audit_lines()[-1]  # not sent upstream
     assert gw.client("sk-bob").chat.completions.create(model="mystery", messages=MSG)
     # A money limit added at run time holds too.
-    r = httpx.put(gw.url + "/admin/keys/bob/limits", json={"limits": {"budget_usd": 5}},
+    r = gw.http.put("/admin/keys/bob/limits", json={"limits": {"budget_usd": 5}},
                   headers={"Authorization": f"Bearer {gw.master_key}"})
     assert r.status_code == 200
     with pytest.raises(openai.InternalServerError) as err:

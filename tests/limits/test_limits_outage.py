@@ -72,7 +72,7 @@ class Load:
 
 
 def _ready(gw) -> httpx.Response:
-    return httpx.get(gw.url + "/readyz", timeout=30)
+    return gw.http.get("/readyz", timeout=30)
 
 
 def _wait_ready(gw) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def _wait_limits_on_redis(gw) -> None:
 
 
 def _spent(gw) -> dict[str, Any]:
-    return httpx.get(gw.url + "/admin/keys/spender/usage", timeout=30,
+    return gw.http.get("/admin/keys/spender/usage", timeout=30,
                      headers={"authorization": f"Bearer {gw.master_key}"}).json()
 
 

@@ -23,7 +23,7 @@ from mcp.types import ToolAnnotations
 from keepgate.config.load import parse_config
 from keepgate.mcp.demo_server import default_settings, demo_app
 from keepgate.pipeline.overrides import deep_merge
-from tests.conftest import Gateway, _hash_keys, base_config
+from tests.conftest import Gateway, _hash_keys, base_config, serve
 from tests.servers import ThreadServer
 
 KEYS = {"dev": "sk-kg-dev-0123456789", "user": "sk-kg-user-0123456789",
@@ -107,16 +107,14 @@ def mcp_config(demo_url: str, lab_url: str, **extra: Any) -> dict[str, Any]:
 
 def start_gateway(fake_model_url: str, tmp: Path, overrides: dict[str, Any]) -> Gateway:
     """A gateway like tests.conftest.gateway_factory's, for a whole module."""
-    from keepgate.app import create_app
-
     cfg = deep_merge(base_config(fake_model_url), _hash_keys(copy.deepcopy(overrides)))
     cfg["general_settings"]["audit_log"] = str(tmp / "audit.jsonl")
     path = tmp / "keepgate.yaml"
     path.write_text(yaml.safe_dump(cfg))
     config = parse_config(path.read_text(), str(path), environ={})
     buf = io.StringIO()
-    server = ThreadServer(create_app(config)).start()
-    return Gateway(server, config, tmp / "audit.jsonl", buf)
+    # MCP is tested over real HTTP (its SDK client speaks to a socket).
+    return serve(config, fake_model_url, tmp / "audit.jsonl", buf, real_http=True)
 
 
 @pytest.fixture(scope="module")

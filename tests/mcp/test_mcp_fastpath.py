@@ -49,7 +49,7 @@ def post(gw: Any, body: Any, headers: dict[str, str] | None = None,
             "name" in body["params"]:
         h["Mcp-Name"] = body["params"]["name"]
     h.update(headers or {})
-    return httpx.post(gw.url + "/mcp/demo", headers={k: v for k, v in h.items() if v},
+    return gw.http.post("/mcp/demo", headers={k: v for k, v in h.items() if v},
                       content=raw if raw is not None else httpx.Request(
                           "POST", "http://x", json=body).content, timeout=60)
 

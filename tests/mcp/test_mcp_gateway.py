@@ -166,7 +166,7 @@ async def test_a_held_call_runs_once_after_approval_through_the_api(mcp_gateway,
         # The same held call again: still pending, the same approval.
         again = await c.call_tool("send_email", args)
         assert keepgate_meta(again)["approval_id"] == approval_id
-        api = httpx.Client(base_url=mcp_gateway.url, timeout=30)
+        api = mcp_gateway.http_client(timeout=30)
         mine = api.get("/v1/mcp/approvals", params={"status": "pending"},
                        headers={"Authorization": f"Bearer {KEYS['user']}"}).json()["data"]
         record = next(a for a in mine if a["id"] == approval_id)
@@ -199,7 +199,7 @@ async def test_a_denied_approval_is_a_clear_error_on_retry(mcp_gateway) -> None:
     async with connect(mcp_gateway.url + "/mcp/demo", KEYS["user"], "deny-1") as c:
         await c.call_tool("read_file", {"path": "/srv/data/vendor_invoice.txt"})
         approval_id = keepgate_meta(await c.call_tool("send_email", args))["approval_id"]
-        r = httpx.post(f"{mcp_gateway.url}/v1/mcp/approvals/{approval_id}",
+        r = mcp_gateway.http.post(f"/v1/mcp/approvals/{approval_id}",
                        json={"decision": "deny", "comment": "not today"},
                        headers={"Authorization": f"Bearer {KEYS['user']}"}, timeout=30)
         assert r.status_code == 200
@@ -255,7 +255,7 @@ async def test_a_changed_description_is_refused_until_approved_with_the_cli(
 
 
 async def test_a_non_admin_key_cannot_approve_tool_definitions(mcp_gateway) -> None:
-    r = httpx.post(mcp_gateway.url + "/v1/mcp/pins/approve",
+    r = mcp_gateway.http.post("/v1/mcp/pins/approve",
                    json={"server": "lab", "tool": "ticket"},
                    headers={"Authorization": f"Bearer {KEYS['dev']}"}, timeout=30)
     assert r.status_code == 403
@@ -283,7 +283,7 @@ async def test_sse_transport_for_older_clients(mcp_gateway) -> None:
 
 async def test_keys_and_server_access_are_checked_before_the_protocol(mcp_gateway) -> None:
     body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
-    with httpx.Client(base_url=mcp_gateway.url, timeout=30) as http:
+    with mcp_gateway.http_client(timeout=30) as http:
         assert http.post("/mcp/demo", json=body).status_code == 401
         assert http.post("/mcp/demo", json=body,
                          headers={"Authorization": "Bearer sk-wrong"}).status_code == 401
@@ -385,7 +385,7 @@ async def test_every_mcp_request_is_audited_measured_and_shown_on_the_ui(mcp_gat
     async with connect(mcp_gateway.url + "/mcp/demo", KEYS["dev"], "ui-1") as c:
         await c.call_tool("read_file", {"path": "/srv/data/quarterly_report.txt"})
     auth = {"Authorization": f"Bearer {mcp_gateway.master_key}"}
-    with httpx.Client(base_url=mcp_gateway.url, timeout=30) as http:
+    with mcp_gateway.http_client(timeout=30) as http:
         metrics = http.get("/metrics").text
         decisions = http.get("/ui/api/decisions", params={"limit": 200}, headers=auth).json()
         page = http.get("/ui", headers=auth).text
@@ -609,7 +609,7 @@ async def test_bad_mcp_input_is_a_clear_client_error_never_a_500(mcp_gateway) ->
     auth = {"Authorization": f"Bearer {KEYS['dev']}",
             "accept": "application/json, text/event-stream",
             "content-type": "application/json"}
-    with httpx.Client(base_url=mcp_gateway.url, timeout=30) as http:
+    with mcp_gateway.http_client(timeout=30) as http:
         for body in (b"{not json", b"[]", b'{"jsonrpc": "2.0", "id": 1, "method": "tools/call",'
                      b' "params": {"name": 5, "arguments": []}}', b"\xff\xfe", b"x" * 10):
             r = http.post("/mcp/demo", content=body, headers=auth)
@@ -656,7 +656,7 @@ async def test_held_calls_can_be_listed_and_decided_with_the_cli(mcp_gateway) ->
 
 
 async def test_servers_a_key_may_reach_and_readiness(mcp_gateway) -> None:
-    with httpx.Client(base_url=mcp_gateway.url, timeout=30) as http:
+    with mcp_gateway.http_client(timeout=30) as http:
         def ids(key: str) -> list[str]:
             r = http.get("/v1/mcp/servers", headers={"Authorization": f"Bearer {key}"})
             return [s["id"] for s in r.json()["data"]]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import openai
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -26,7 +25,7 @@ FORBIDDEN_LABELS = {"request_id", "id", "user", "prompt", "message", "text", "co
 
 
 def _families(gw) -> dict:
-    text = httpx.get(gw.url + "/metrics", timeout=10).text
+    text = gw.http.get("/metrics", timeout=10).text
     return {f.name: f for f in text_string_to_metric_families(text)}
 
 

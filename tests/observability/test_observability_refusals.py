@@ -43,9 +43,9 @@ def test_every_refusal_is_audited_and_counted(gw):
     with pytest.raises(openai.AuthenticationError):            # 401: wrong key
         gw.client(WRONG).chat.completions.create(model="demo", messages=[{"role": "user",
                                                                           "content": "x"}])
-    nokey = httpx.get(gw.base_url + "/models")                 # 401: no key at all
+    nokey = gw.http.get("/v1/models")                 # 401: no key at all
     assert nokey.status_code == 401
-    admin = httpx.get(gw.url + "/admin/keys/alice/usage",      # 403: an admin route
+    admin = gw.http.get("/admin/keys/alice/usage",      # 403: an admin route
                       headers={"authorization": f"Bearer {ALICE}"})
     assert admin.status_code == 403
     with pytest.raises(openai.NotFoundError):                  # 404: model not allowed
@@ -62,7 +62,7 @@ def test_every_refusal_is_audited_and_counted(gw):
     with pytest.raises(openai.NotFoundError):                  # 404: unknown route
         alice.get("/no/such/route", cast_to=object)
 
-    counts = _requests_total(httpx.get(gw.url + "/metrics").text)
+    counts = _requests_total(gw.http.get("/metrics").text)
     for route, status, code in [("chat.completions", "401", "invalid_api_key"),
                                 ("models", "401", "invalid_api_key"),
                                 ("admin.keys.{key_id}.usage", "403", "admin_only"),
@@ -95,21 +95,21 @@ def test_every_refusal_is_audited_and_counted(gw):
 
 
 def test_anthropic_route_refusals_are_counted(gw):
-    client = anthropic.Anthropic(base_url=gw.url, api_key=WRONG, max_retries=0)
+    client = gw.anthropic_client(WRONG)
     with pytest.raises(anthropic.AuthenticationError):
         client.messages.create(model="demo", max_tokens=5,
                                messages=[{"role": "user", "content": "x"}])
-    counts = _requests_total(httpx.get(gw.url + "/metrics").text)
+    counts = _requests_total(gw.http.get("/metrics").text)
     assert counts.get(("messages", "401", "invalid_api_key")) == 1, counts
 
 
 def test_metrics_token(gateway_factory, monkeypatch):
     monkeypatch.setenv("KG_TEST_METRICS_TOKEN", "scrape-secret-123")
     gw = gateway_factory({"observability": {"metrics_token": "os.environ/KG_TEST_METRICS_TOKEN"}})
-    assert httpx.get(gw.url + "/metrics").status_code == 401
-    bad = httpx.get(gw.url + "/metrics", headers={"authorization": "Bearer nope"})
+    assert gw.http.get("/metrics").status_code == 401
+    bad = gw.http.get("/metrics", headers={"authorization": "Bearer nope"})
     assert bad.status_code == 401 and bad.json()["error"]["code"] == "invalid_metrics_token"
-    ok = httpx.get(gw.url + "/metrics", headers={"authorization": "Bearer scrape-secret-123"})
+    ok = gw.http.get("/metrics", headers={"authorization": "Bearer scrape-secret-123"})
     assert ok.status_code == 200 and "keepgate_requests_total" in ok.text
     # The refused scrapes are refusals like any other.
     assert _requests_total(ok.text).get(("metrics", "401", "invalid_metrics_token")) == 2
@@ -127,7 +127,7 @@ def test_metrics_on_their_own_port(gateway_factory):
     port = free_port()
     gw = gateway_factory({"observability": {"metrics_port": port}})
     gw.client().chat.completions.create(model="demo", messages=[{"role": "user", "content": "m"}])
-    assert httpx.get(gw.url + "/metrics").status_code == 404  # not on the API port
+    assert gw.http.get("/metrics").status_code == 404  # not on the API port
     text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
     assert _requests_total(text).get(("chat.completions", "200", "")) == 1
     assert httpx.get(f"http://127.0.0.1:{port}/v1/models").status_code == 404  # metrics only
@@ -136,7 +136,7 @@ def test_metrics_on_their_own_port(gateway_factory):
 def test_readyz_shows_no_paths(gateway_factory, tmp_path):
     gw = gateway_factory({"guards": {"policy": {"enabled": True}},
                           "agent": {"checkpoints": {"path": str(tmp_path / "runs.db")}}})
-    body = httpx.get(gw.url + "/readyz")
+    body = gw.http.get("/readyz")
     assert body.status_code == 200 and body.json()["status"] == "ready"
     assert str(tmp_path) not in body.text and "/" not in body.text.replace("N/A", "")
     assert body.json()["checks"]["config"] == {"ok": True, "state": "ok", "detail": "loaded"}

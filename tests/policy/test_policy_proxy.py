@@ -237,7 +237,6 @@ def test_hot_reload_through_the_gateway(gateway_factory, tmp_path):
     one and says so in /readyz."""
     import shutil
 
-    import requests
 
     from keepgate.policy.bundle import DEFAULT_POLICY_DIR
 
@@ -256,12 +255,12 @@ def test_hot_reload_through_the_gateway(gateway_factory, tmp_path):
         time.sleep(0.05)
     (policies / "toolcall" / "rate.rego").write_text("package toolcall.rate\n\ndeny contains x if {\n")
     deadline = time.monotonic() + 5
-    while "RELOAD FAILED" not in (detail := requests.get(gw.url + "/readyz", timeout=5).json()
+    while "RELOAD FAILED" not in (detail := gw.http.get("/readyz", timeout=5).json()
                                   ["checks"]["guard:policy"]["detail"]):
         assert time.monotonic() < deadline, detail
         time.sleep(0.05)
     assert "rate.rego:" in detail and str(policies) not in detail  # the file, not its path
-    ready = requests.get(gw.url + "/readyz", timeout=5)
+    ready = gw.http.get("/readyz", timeout=5)
     assert ready.status_code == 200 and ready.json()["status"] == "degraded"
     assert ask(client, call, stream=True)[0]["tool_calls"]  # last good policy still enforced
     assert "POLICY RELOAD FAILED" in gw.log_text()

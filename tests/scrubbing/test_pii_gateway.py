@@ -11,7 +11,6 @@ import json
 import re
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
@@ -158,7 +157,7 @@ def test_values_never_reach_logs_audit_or_metrics(gw) -> None:
     pii = [v for line in audit for v in line["verdicts"] if v["guard"] == "pii"]
     assert len(pii) == 3 and all(v["decision"] == "redact" for v in pii)
     assert pii[0]["detail"]["counts"] == SCRUBBER.scrub(text)[1]
-    exposed = httpx.get(gw.url + "/metrics").text
+    exposed = gw.http.get("/metrics").text
     emails = re.search(r'keepgate_pii_redactions_total\{entity="EMAIL_ADDRESS"\} (\S+)', exposed)
     assert emails and float(emails.group(1)) == 3.0  # two answers + one tool call
     everything = json.dumps(audit) + gw.log_text() + exposed
