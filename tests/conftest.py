@@ -190,9 +190,11 @@ class Gateway:
 
     def anthropic_client(self, key: str | None = None, **kw: Any) -> Any:
         import anthropic
+        import httpx2  # the anthropic SDK's HTTP client
 
         if self.host is not None and "http_client" not in kw:
-            kw["http_client"] = self.http_client(timeout=600)
+            kw["http_client"] = httpx2.Client(transport=self.host.sync_transport(httpx2),
+                                              base_url=self.url, timeout=600)
         return anthropic.Anthropic(base_url=self.url, api_key=key or self.master_key,
                                    max_retries=0, **kw)
 

@@ -14,6 +14,7 @@ lifespan. Tests that need real sockets (keep-alive, workers, disconnect timing) 
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import Future
@@ -63,62 +64,67 @@ class AppHost:
         """Run `coro` on the app's loop and await it from another loop."""
         return await asyncio.wrap_future(self.submit(coro))
 
-    def sync_transport(self) -> httpx.BaseTransport:
-        return _SyncTransport(self)
+    def sync_transport(self, lib: Any = httpx) -> Any:
+        """A transport for `lib.Client`; `lib` is `httpx`, or `httpx2` (the anthropic SDK's)."""
+        return _bridges(lib)[0](self)
 
-    def async_transport(self) -> httpx.AsyncBaseTransport:
-        return _AsyncTransport(self)
+    def async_transport(self, lib: Any = httpx) -> Any:
+        return _bridges(lib)[1](self)
 
 
-def _exchange(host: AppHost, request: httpx.Request, body: bytes) -> AsgiExchange:
+def _exchange(host: AppHost, request: Any, body: bytes) -> AsgiExchange:
     url = request.url
     return AsgiExchange(host.app, request.method, url.path, query=url.query,
                         headers=[(k.lower(), v) for k, v in request.headers.raw], body=body,
                         host=(url.host, url.port or 80))
 
 
-class _SyncStream(httpx.SyncByteStream):
-    def __init__(self, host: AppHost, exchange: AsgiExchange) -> None:
-        self.host, self.exchange = host, exchange
+@functools.cache
+def _bridges(lib: Any) -> tuple[type, type]:
+    """The sync and async transport classes for an httpx-like library (made once each)."""
 
-    def __iter__(self) -> Iterator[bytes]:
-        while chunk := self.host.run(self.exchange.read()):
-            yield chunk
+    class SyncStream(lib.SyncByteStream):  # type: ignore[misc, name-defined]
+        def __init__(self, host: AppHost, exchange: AsgiExchange) -> None:
+            self.host, self.exchange = host, exchange
 
-    def close(self) -> None:
-        self.host.run(self.exchange.aclose())
+        def __iter__(self) -> Iterator[bytes]:
+            while chunk := self.host.run(self.exchange.read()):
+                yield chunk
 
+        def close(self) -> None:
+            self.host.run(self.exchange.aclose())
 
-class _SyncTransport(httpx.BaseTransport):
-    def __init__(self, host: AppHost) -> None:
-        self.host = host
+    class SyncTransport(lib.BaseTransport):  # type: ignore[misc, name-defined]
+        def __init__(self, host: AppHost) -> None:
+            self.host = host
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        exchange = _exchange(self.host, request, request.read())
-        status, headers = self.host.run(exchange.start())
-        return httpx.Response(status, headers=headers, stream=_SyncStream(self.host, exchange))
+        def handle_request(self, request: Any) -> Any:
+            exchange = _exchange(self.host, request, request.read())
+            status, headers = self.host.run(exchange.start())
+            return lib.Response(status, headers=headers, stream=SyncStream(self.host, exchange))
 
+    class AsyncStream(lib.AsyncByteStream):  # type: ignore[misc, name-defined]
+        def __init__(self, host: AppHost, exchange: AsgiExchange) -> None:
+            self.host, self.exchange = host, exchange
 
-class _AsyncStream(httpx.AsyncByteStream):
-    def __init__(self, host: AppHost, exchange: AsgiExchange) -> None:
-        self.host, self.exchange = host, exchange
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            while chunk := await self.host.arun(self.exchange.read()):
+                yield chunk
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        while chunk := await self.host.arun(self.exchange.read()):
-            yield chunk
+        async def aclose(self) -> None:
+            await self.host.arun(self.exchange.aclose())
 
-    async def aclose(self) -> None:
-        await self.host.arun(self.exchange.aclose())
+    class AsyncTransport(lib.AsyncBaseTransport):  # type: ignore[misc, name-defined]
+        def __init__(self, host: AppHost) -> None:
+            self.host = host
 
+        async def handle_async_request(self, request: Any) -> Any:
+            exchange = _exchange(self.host, request, await request.aread())
+            status, headers = await self.host.arun(exchange.start())
+            return lib.Response(status, headers=headers,
+                                stream=AsyncStream(self.host, exchange))
 
-class _AsyncTransport(httpx.AsyncBaseTransport):
-    def __init__(self, host: AppHost) -> None:
-        self.host = host
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        exchange = _exchange(self.host, request, await request.aread())
-        status, headers = await self.host.arun(exchange.start())
-        return httpx.Response(status, headers=headers, stream=_AsyncStream(self.host, exchange))
+    return SyncTransport, AsyncTransport
 
 
 class _Lifespan:

@@ -72,13 +72,15 @@ def parse_sse(lines: list[str]) -> list[dict[str, Any]]:
     return events
 
 
-def run(base: str, key: str, body: dict[str, Any] | None, path: str = "/v1/agent/runs",
+def run(gw: Any, key: str, body: dict[str, Any] | None, path: str = "/v1/agent/runs",
         until: str | None = None) -> list[dict[str, Any]]:
-    """Start (or resume, or with body None re-attach to) a run; read its SSE stream to the
-    end (or to event `until`)."""
+    """Start (or resume, or with body None re-attach to) a run on gateway `gw` (a `Gateway`,
+    or the URL of a real server); read its SSE stream to the end (or to event `until`)."""
     lines: list[str] = []
-    with httpx.Client(timeout=30) as c:
-        with c.stream("GET" if body is None else "POST", base + path, json=body,
+    client = httpx.Client(base_url=gw, timeout=30) if isinstance(gw, str) else \
+        gw.http_client(timeout=30)
+    with client as c:
+        with c.stream("GET" if body is None else "POST", path, json=body,
                       headers={"authorization": f"Bearer {key}"}) as r:
             assert r.status_code == 200, r.read()
             assert r.headers["content-type"].startswith("text/event-stream")

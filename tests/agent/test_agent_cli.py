@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from keepgate.cli import _register_lazy, app
@@ -24,6 +25,7 @@ def _invoice_then_email(gw, task: str, reply: str, on_approval: str) -> str:
     return result.output
 
 
+@pytest.mark.real_http  # the CLI is a separate HTTP client
 def test_cli_renders_a_run_and_answers_the_approval(gateway_factory, tmp_path):
     gw = gateway_factory(agent_config(tmp_path))
     out = _invoice_then_email(gw, "Summarise the invoice", "Nothing was sent.", "deny")
@@ -40,6 +42,7 @@ def test_cli_reports_an_unreachable_gateway():
     assert result.exit_code == 1 and "cannot reach the gateway" in result.output
 
 
+@pytest.mark.real_http
 def test_cli_shows_only_scrubbed_text_while_the_tool_gets_the_real_address(gateway_factory,
                                                                             tmp_path):
     gw = gateway_factory(agent_config(tmp_path, extra_guards={"pii": {"enabled": True}}))

@@ -39,7 +39,7 @@ def _send_script() -> dict:
 
 
 def test_tool_gets_the_real_address_the_client_sees_it_redacted(pgw, tmp_path):
-    events = run(pgw.url, DEV, {"task": "Email the invoice summary to Bob", "model": "demo",
+    events = run(pgw, DEV, {"task": "Email the invoice summary to Bob", "model": "demo",
                                 "model_params": _send_script()})
     assert types(events)[-1] == "run.completed"
     # The tool ran with the model's real arguments: the policy allowed example.com.
@@ -72,7 +72,7 @@ def test_tool_gets_the_real_address_the_client_sees_it_redacted(pgw, tmp_path):
 
 
 def test_a_key_override_that_turns_pii_off_sees_raw_text(pgw, tmp_path):
-    events = run(pgw.url, "sk-other-agent", {"task": "Email Bob", "model": "demo",
+    events = run(pgw, "sk-other-agent", {"task": "Email Bob", "model": "demo",
                                              "model_params": _send_script()})
     assert json.loads(of(events, "tool.requested")[0]["arguments"])["to"] == BOB
     assert BOB in "".join(e["text"] for e in of(events, "model.delta"))
@@ -88,7 +88,7 @@ def test_exfiltration_is_denied_by_the_domain_rule_not_by_scrubbed_arguments(pgw
         {"tool_calls": [call("send_email", "c3", to=target, subject="customers",
                              body="ada@example.com, grace@example.com")]},
         {"reply": "The invoice asks for 1,240 EUR within 30 days."})
-    events = run(pgw.url, DEV, {"task": "Summarise the vendor invoice", "model": "demo",
+    events = run(pgw, DEV, {"task": "Summarise the vendor invoice", "model": "demo",
                                 "model_params": script})
     decided = {e["tool_call_id"]: e for e in of(events, "tool.decided")}
     assert decided["c3"]["decision"] == "deny"
@@ -109,7 +109,7 @@ def test_approval_payload_is_scrubbed_and_the_approved_call_gets_the_real_addres
                   {"tool_calls": [call("send_email", "e1", to=BOB, subject="Invoice",
                                        body="Due in 30 days.")]},
                   {"reply": "Done."})
-    events = run(pgw.url, DEV, {"task": "Forward the invoice to Bob", "model": "demo",
+    events = run(pgw, DEV, {"task": "Forward the invoice to Bob", "model": "demo",
                                 "model_params": script}, until="approval.required")
     req = of(events, "approval.required")[0]
     assert req["arguments"]["to"] == "<EMAIL_ADDRESS>" and BOB not in json.dumps(events)
@@ -120,7 +120,7 @@ def test_approval_payload_is_scrubbed_and_the_approved_call_gets_the_real_addres
                    json={"tool_call_id": "e1", "decision": "approve"},
                    headers={"authorization": f"Bearer {DEV}"})
     assert r.status_code == 200 and BOB not in r.text
-    rest = run(pgw.url, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={req['seq']}")
+    rest = run(pgw, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={req['seq']}")
     assert types(rest)[-1] == "run.completed" and BOB not in json.dumps(rest)
     sent = json.loads((tmp_path / "outbox.jsonl").read_text())
     assert sent["to"] == BOB
@@ -133,7 +133,7 @@ def test_a_failing_scrubber_stops_the_run_instead_of_showing_raw_text(pgw, monke
         raise RuntimeError("detector down")
 
     monkeypatch.setattr(Scrubber, "analyze", boom)
-    events = run(pgw.url, DEV, {"task": "Who is Bob?", "model": "demo", "model_params": fake(
+    events = run(pgw, DEV, {"task": "Who is Bob?", "model": "demo", "model_params": fake(
         {"reply": f"Bob is {BOB}, reachable any time at that address."})})
     failed = of(events, "run.failed")[0]
     assert failed["reason"] == "pii_blocked"

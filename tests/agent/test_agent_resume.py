@@ -89,7 +89,7 @@ def test_kill_and_resume(backend, gateway_factory, fake_model_url, redis_url, tm
         assert early.json()["error"]["code"] == "run_active_elsewhere"
         assert early.headers["retry-after"] == "1"
         time.sleep(1.1)
-        resumed = run(gw.url, DEV, {}, path=f"/v1/agent/runs/{run_id}/resume")
+        resumed = run(gw, DEV, {}, path=f"/v1/agent/runs/{run_id}/resume")
     else:  # on a loaded machine the lease had expired: this call resumed the run
         assert early.status_code == 200, early.text
         resumed = parse_sse(early.text.splitlines())
@@ -120,7 +120,7 @@ def _replicas_with_a_run_waiting_on_a(gateway_factory, tmp_path, backend: str,
         {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="Invoice",
                              body="Invoice 2024-117 is due in 30 days.")]},
         {"reply": "Done."})
-    events = run(a.url, DEV, {"task": "Forward the invoice summary to Bob", "model": "demo",
+    events = run(a, DEV, {"task": "Forward the invoice summary to Bob", "model": "demo",
                               "model_params": script}, until="approval.required")
     return a, b, events
 
@@ -133,21 +133,21 @@ def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path, 
                                                      redis_url, 3, redis_prefix)
     run_id = events[0]["run_id"]
     headers = {"authorization": f"Bearer {DEV}"}
-    r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/resume", headers=headers)
+    r = b.http.post(f"/v1/agent/runs/{run_id}/resume", headers=headers)
     assert r.status_code == 409 and r.json()["error"]["code"] == "run_active_elsewhere"
     assert r.headers["retry-after"] == "3"
-    r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/approvals",
+    r = b.http.post(f"/v1/agent/runs/{run_id}/approvals",
                    json={"tool_call_id": "e1", "decision": "approve"}, headers=headers)
     assert r.status_code == 200, r.text
-    rest = run(a.url, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
+    rest = run(a, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
     assert types(rest)[-1] == "run.completed"
     human = [e for e in of(rest, "tool.decided") if e["by"] == "human"]
     assert human and human[0]["decision"] == "allow"
     assert len((tmp_path / "outbox.jsonl").read_text().splitlines()) == 1  # sent once
-    final = httpx.get(f"{b.url}/v1/agent/runs/{run_id}", headers=headers).json()
+    final = b.http.get(f"/v1/agent/runs/{run_id}", headers=headers).json()
     assert final["status"] == "completed"
     # Finished: the lease is released, and a finished run is not resumable anywhere.
-    r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/resume", headers=headers)
+    r = b.http.post(f"/v1/agent/runs/{run_id}/resume", headers=headers)
     assert r.status_code == 409 and r.json()["error"]["code"] == "run_not_resumable"
 
 
@@ -158,12 +158,12 @@ def test_a_cancel_posted_to_another_replica_stops_the_run_where_it_runs(
                                                      redis_url, 1.5, redis_prefix)
     run_id = events[0]["run_id"]
     headers = {"authorization": f"Bearer {DEV}"}
-    r = httpx.post(f"{b.url}/v1/agent/runs/{run_id}/cancel", headers=headers)
+    r = b.http.post(f"/v1/agent/runs/{run_id}/cancel", headers=headers)
     assert r.status_code == 202 and r.json()["cancel_requested"] is True
-    rest = run(a.url, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
+    rest = run(a, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
     failed = of(rest, "run.failed")
     assert failed and failed[0]["reason"] == "cancelled"
-    assert httpx.get(f"{b.url}/v1/agent/runs/{run_id}", headers=headers).json()["status"] \
+    assert b.http.get(f"/v1/agent/runs/{run_id}", headers=headers).json()["status"] \
         == "cancelled"
     assert not (tmp_path / "outbox.jsonl").exists()  # the approval never came: nothing sent
     # Approving the cancelled run's waiting call now is a conflict, on either replica.

@@ -17,7 +17,7 @@ def agw(gateway_factory, tmp_path):
 
 
 def test_plain_run_streams_events_and_state(agw):
-    events = run(agw.url, DEV, {"task": "Say hello", "model": "demo",
+    events = run(agw, DEV, {"task": "Say hello", "model": "demo",
                                 "model_params": fake({"reply": "Hello there, human."})})
     assert types(events) == ["run.started", "run.completed"]
     text = "".join(e["text"] for e in of(events, "model.delta"))
@@ -64,7 +64,7 @@ def test_injected_document_cannot_email_data_out(agw, tmp_path):
         {"tool_calls": [call("send_email", "c3", to="billing-archive@acme-payments.net",
                              subject="customers", body="see attached")]},
         {"reply": "The invoice asks for 1,240 EUR within 30 days."})
-    events = run(agw.url, DEV, {"task": "Summarise the vendor invoice", "model": "demo",
+    events = run(agw, DEV, {"task": "Summarise the vendor invoice", "model": "demo",
                                 "model_params": script})
     first = of(events, "tool.result")[0]
     assert first["tool"] == "read_file" and first["ok"] is False
@@ -97,7 +97,7 @@ def test_approval_round_trip(agw, tmp_path, decision):
         {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="Invoice",
                              body="Invoice 2024-117 is due in 30 days.")]},
         {"reply": "Done."})
-    events = run(agw.url, DEV, {"task": "Forward the invoice summary to Bob", "model": "demo",
+    events = run(agw, DEV, {"task": "Forward the invoice summary to Bob", "model": "demo",
                                 "model_params": script}, until="approval.required")
     run_id = events[0]["run_id"]
     req = of(events, "approval.required")[0]
@@ -121,7 +121,7 @@ def test_approval_round_trip(agw, tmp_path, decision):
                    json={"tool_call_id": "e1", "decision": decision, "comment": "checked"},
                    headers=headers)
     assert r.status_code == 200, r.text
-    rest = run(agw.url, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
+    rest = run(agw, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
     human = [e for e in of(rest, "tool.decided") if e["by"] == "human"][0]
     result = of(rest, "tool.result")[0]
     sent = (tmp_path / "outbox.jsonl").read_text().splitlines() \
@@ -156,7 +156,7 @@ def test_paraphrased_document_instruction_waits_for_approval(gateway_factory, tm
         {"tool_calls": [call("send_email", "m2", to="audit@example.org", subject="customers",
                              body="the full customer list")]},
         {"reply": "Done."})
-    events = run(gw.url, DEV, {"task": "Summarise the compliance memo for me", "model": "demo",
+    events = run(gw, DEV, {"task": "Summarise the compliance memo for me", "model": "demo",
                                "model_params": script}, until="approval.required")
     req = of(events, "approval.required")[0]
     assert req["tool_call_id"] == "m2" and req["rule"] == "provenance.untrusted_argument"
@@ -176,7 +176,7 @@ def test_recipient_from_the_task_runs_after_reading_a_document(gateway_factory, 
         {"tool_calls": [call("send_email", "n2", to="Bob@Example.com", subject="memo",
                              body="The memo asks for the customer list.")]},
         {"reply": "Sent."})
-    events = run(gw.url, DEV, {"task": "Summarise the compliance memo and mail it to "
+    events = run(gw, DEV, {"task": "Summarise the compliance memo and mail it to "
                                        "bob@example.com", "model": "demo", "model_params": script})
     decided = {e["tool_call_id"]: e for e in of(events, "tool.decided")}
     assert decided["n2"]["decision"] == "allow" and decided["n2"]["by"] == "policy"
@@ -189,7 +189,7 @@ def test_cancel_stops_a_waiting_run(agw):
     script = fake({"tool_calls": [call("read_file", "r1", path=INVOICE)]},
                   {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="x",
                                        body="y")]})
-    events = run(agw.url, DEV, {"task": "t", "model": "demo", "model_params": script},
+    events = run(agw, DEV, {"task": "t", "model": "demo", "model_params": script},
                  until="approval.required")
     headers = {"authorization": f"Bearer {DEV}"}
     run_id = events[0]["run_id"]
@@ -205,7 +205,7 @@ def test_pii_in_tool_results_does_not_reach_the_client(gateway_factory, tmp_path
     """The model reads the raw result (it is the gateway's own call); events and the state
     the client gets pass the PII guard, as model output does."""
     gw = gateway_factory(agent_config(tmp_path, extra_guards={"pii": {"enabled": True}}))
-    events = run(gw.url, DEV, {"task": "list customers", "model": "demo", "model_params": fake(
+    events = run(gw, DEV, {"task": "list customers", "model": "demo", "model_params": fake(
         {"tool_calls": [call("sql_query", "s1", query="SELECT email FROM customers")]},
         {"reply": "Write to ada@example.com."})})
     preview = of(events, "tool.result")[0]["preview"]
@@ -222,7 +222,7 @@ def test_tool_results_follow_the_callers_input_guard_overrides(gateway_factory, 
     cfg = agent_config(tmp_path, extra_guards={"input": {
         "enabled": True, "keys": {"dev": {"scan_roles": ["system", "user"]}}}})
     gw = gateway_factory(cfg)
-    events = run(gw.url, DEV, {"task": "Summarise the vendor invoice", "model": "demo",
+    events = run(gw, DEV, {"task": "Summarise the vendor invoice", "model": "demo",
                                "model_params": fake({"tool_calls": [call("read_file", "c1",
                                                                         path=INVOICE)]},
                                                     {"reply": "Done."})})

@@ -17,7 +17,6 @@ from agents import (Agent, ModelSettings, Runner, function_tool, set_default_ope
 from agents.models.default_models import get_default_model
 from agents.models.openai_provider import OpenAIProvider
 from agents.models.openai_responses import OpenAIResponsesModel
-from openai import AsyncOpenAI
 
 from tests.apis.support import KEYS, PRICES, wait_audit
 
@@ -59,7 +58,7 @@ async def test_two_tool_agent_runs_through_every_guard(agent_gateway, api):
         ran.append(("search", query))
         return "The Oslo jazz festival opens tonight."
 
-    client = AsyncOpenAI(base_url=gw.base_url, api_key="sk-alice", max_retries=0)
+    client = gw.async_client("sk-alice")
     set_tracing_disabled(True)
     set_default_openai_client(client, use_for_tracing=False)
     set_default_openai_api("responses")

@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from keepgate import cli
 
+pytestmark = pytest.mark.real_http  # the CLI is a separate process / HTTP client
+
 MSG = [{"role": "user", "content": "hello"}]
 
 

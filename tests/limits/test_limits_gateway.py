@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
@@ -131,9 +130,9 @@ def test_hard_budget_stops_the_key_for_good(limited):
     assert err.value.response.headers["x-should-retry"] == "false"
     assert "retry-after" not in err.value.response.headers
     # Only the admin can give it a fresh budget; lifetime spend stays on record.
-    url = gw.url + "/admin/keys/alice/reset"
-    assert httpx.post(url, headers={"Authorization": "Bearer sk-alice"}).status_code == 403
-    r = httpx.post(url, headers={"Authorization": f"Bearer {gw.master_key}"})
+    url = "/admin/keys/alice/reset"
+    assert gw.http.post(url, headers={"Authorization": "Bearer sk-alice"}).status_code == 403
+    r = gw.http.post(url, headers={"Authorization": f"Bearer {gw.master_key}"})
     assert r.status_code == 200
     assert r.json()["remaining"]["budget_usd"] == pytest.approx(0.0003)
     assert r.json()["totals"]["spend_usd"] == pytest.approx(0.00024)
@@ -147,21 +146,21 @@ def test_admin_changes_limits_at_run_time(limited):
     with pytest.raises(openai.RateLimitError):
         client.chat.completions.create(model="demo", messages=MSG)
     admin = {"Authorization": f"Bearer {gw.master_key}"}
-    url = gw.url + "/admin/keys/alice/limits"
-    assert httpx.put(url, json={"limits": {"rpm": 5}},
+    url = "/admin/keys/alice/limits"
+    assert gw.http.put(url, json={"limits": {"rpm": 5}},
                      headers={"Authorization": "Bearer sk-alice"}).status_code == 403
-    bad = httpx.put(url, json={"limits": {"rpmm": 5}}, headers=admin)
+    bad = gw.http.put(url, json={"limits": {"rpmm": 5}}, headers=admin)
     assert bad.status_code == 400 and "rpmm" in bad.json()["error"]["message"]
     assert gw.http.put("/admin/keys/nobody/limits", json={},
                      headers=admin).status_code == 404
-    r = httpx.put(url, json={"limits": {"requests_per_minute": 5}}, headers=admin)
+    r = gw.http.put(url, json={"limits": {"requests_per_minute": 5}}, headers=admin)
     assert r.status_code == 200
     assert r.json()["limits"] == {"requests_per_minute": 5.0}
     assert r.json()["limits_source"] == "admin"
     client.chat.completions.create(model="demo", messages=MSG)
     got = gw.http.get("/admin/keys/alice/usage", headers=admin).json()
     assert got["totals"]["requests"] == 2 and got["remaining"]["requests_per_minute"] < 4
-    assert httpx.delete(url, headers=admin).json()["limits_source"] == "config"
+    assert gw.http.delete(url, headers=admin).json()["limits_source"] == "config"
     with pytest.raises(openai.RateLimitError):
         client.chat.completions.create(model="demo", messages=MSG)
     listing = gw.http.get("/admin/usage", headers=admin).json()

@@ -20,6 +20,9 @@ import pytest
 
 from tests.servers import OwnRedis
 
+# A load generator of its own on real connections while Redis dies.
+pytestmark = pytest.mark.real_http
+
 BUDGET = 0.05
 COST = 8e-6 + 1000 * 2e-6  # one call below: 8 prompt + 1000 completion tokens
 CALL = {"model": "demo", "messages": [{"role": "user", "content": "hello"}], "max_tokens": 1000,

@@ -101,6 +101,7 @@ def _chromium():
     return driver_, profile
 
 
+@pytest.mark.real_http  # a real browser needs a real socket
 def test_ui_page_in_headless_chromium(gateway_factory):
     gw = _ui_gateway(gateway_factory)
     browser, profile = _chromium()

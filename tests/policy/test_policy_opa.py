@@ -69,7 +69,7 @@ def test_decisions_come_from_the_opa_server(gateway_factory, opa_server, opa_url
                    if not p.name.endswith("_test.rego")}
         assert {Path(pid).name for pid in server.policies} == shipped
         assert "send_email" in server.data["keepgate"]["tools"]
-    assert _get(gw.url + "/readyz")["checks"]["guard:policy"]["ok"] is True
+    assert _get(gw, "/readyz")["checks"]["guard:policy"]["ok"] is True
 
 
 def test_opa_stopped_fails_closed(gateway_factory):
@@ -85,7 +85,7 @@ def test_opa_stopped_fails_closed(gateway_factory):
     assert "policy.opa_unavailable" in err.value.body["message"]
     verdict = [v for v in gw.audit_lines()[-1]["verdicts"] if v["guard"] == "policy"][0]
     assert verdict["decision"] == "error" and verdict["rule"] == "policy.opa_unavailable"
-    ready = _get(gw.url + "/readyz", ok=False)
+    ready = _get(gw, "/readyz", ok=False)
     assert ready["status"] == "not_ready"
     assert ready["checks"]["guard:policy"]["ok"] is False
     assert "OPA server unhealthy" in ready["checks"]["guard:policy"]["detail"] or \
@@ -173,11 +173,9 @@ def test_bad_policy_fails_startup_naming_file_and_line(gateway_factory, tmp_path
         assert f"{broken}:{n + 3}:1: unexpected keyword `default`" in str(err.value)
 
 
-def _get(url: str, ok: bool = True) -> dict:
-    import requests
-
-    r = requests.get(url, timeout=5)
-    assert r.ok is ok, r.text
+def _get(gw, path: str, ok: bool = True) -> dict:
+    r = gw.http.get(path, timeout=5)
+    assert r.is_success is ok, r.text
     return r.json()
 
 
