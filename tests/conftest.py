@@ -37,6 +37,34 @@ ALL_GUARDS_OFF = {name: {"enabled": False} for name in ("limits", "input", "pii"
 SESSION_PREFIX = f"kgtest:{uuid.uuid4().hex[:8]}:"
 
 
+#: How the current test reached its gateways ("in-process", "real HTTP"); reported per test.
+_GATEWAYS_USED: set[str] = set()
+_LAYER_COUNTS: dict[str, int] = {}
+
+
+@pytest.fixture(autouse=True)
+def _gateway_layer(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Record on the test's report whether it talked to a gateway in-process or over real
+    HTTP, for the summary line (pytest_terminal_summary)."""
+    _GATEWAYS_USED.clear()
+    yield
+    if _GATEWAYS_USED:
+        layer = "real HTTP" if "real HTTP" in _GATEWAYS_USED else "in-process"
+        request.node.user_properties.append(("gateway_layer", layer))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "teardown":
+        layer = dict(report.user_properties).get("gateway_layer", "no gateway")
+        _LAYER_COUNTS[layer] = _LAYER_COUNTS.get(layer, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _LAYER_COUNTS:
+        terminalreporter.write_line("tests by gateway layer: " + ", ".join(
+            f"{n} {layer}" for layer, n in sorted(_LAYER_COUNTS.items())))
+
+
 def _test_redis_url() -> str:
     return os.environ.get("KEEPGATE_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
 
@@ -144,8 +172,7 @@ class Gateway:
         self.app = app
         self.server = server
         self.host = host
-        self.url = server.url if server else BASE_URL
-        self.base_url = self.url + "/v1"
+        self._url = server.url if server else BASE_URL
         self.master_key = MASTER_KEY
         self.config = config
         self.audit_path = audit_path
@@ -156,17 +183,31 @@ class Gateway:
     def in_process(self) -> bool:
         return self.host is not None
 
+    def _used(self) -> None:
+        _GATEWAYS_USED.add("in-process" if self.host is not None else "real HTTP")
+
+    @property
+    def url(self) -> str:
+        self._used()
+        return self._url
+
+    @property
+    def base_url(self) -> str:
+        return self.url + "/v1"
+
     def http_client(self, **kw: Any) -> httpx.Client:
         """An httpx client for this gateway (base URL set); pass it as an SDK's http_client."""
+        self._used()
         if self.host is not None:
             kw.setdefault("transport", self.host.sync_transport())
-        kw.setdefault("base_url", self.url)
+        kw.setdefault("base_url", self._url)
         return httpx.Client(**kw)
 
     def async_http_client(self, **kw: Any) -> httpx.AsyncClient:
+        self._used()
         if self.host is not None:
             kw.setdefault("transport", self.host.async_transport())
-        kw.setdefault("base_url", self.url)
+        kw.setdefault("base_url", self._url)
         return httpx.AsyncClient(**kw)
 
     @property
@@ -194,7 +235,7 @@ class Gateway:
 
         if self.host is not None and "http_client" not in kw:
             kw["http_client"] = httpx2.Client(transport=self.host.sync_transport(httpx2),
-                                              base_url=self.url, timeout=600)
+                                              base_url=self._url, timeout=600)
         return anthropic.Anthropic(base_url=self.url, api_key=key or self.master_key,
                                    max_retries=0, **kw)
 

@@ -2,7 +2,10 @@
 
 Why: the built-in fake model and the test harness call an ASGI app directly. The app runs
 as a task on the caller's loop and its body streams back chunk by chunk, like a socket
-would deliver it; closing the exchange early tells the app the client went away.
+would deliver it; closing the exchange early tells the app the client went away (as a
+server does: `receive()` says `http.disconnect`, later sends are dropped) and then waits for the
+app to finish, so whatever it does after the last byte (audit, spend) is done when
+`aclose()` returns.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ ASGIApp = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Message]],
                     Callable[[Message], Awaitable[None]]], Awaitable[None]]
 Headers = list[tuple[bytes, bytes]]
 _END = "keepgate.asgi.end"
+#: An app that ignores the disconnect is cancelled after this long (a safety net only).
+CLOSE_GRACE_S = 30.0
 
 
 class AsgiExchange:
@@ -36,8 +41,8 @@ class AsgiExchange:
         self._body = body
         self._body_sent = False
         self._disconnected = asyncio.Event()
-        # Bounded: a slow reader holds the app back, as a full socket buffer would.
-        self._queue: asyncio.Queue[Message] = asyncio.Queue(maxsize=64)
+        # Unbounded: a send never waits, so an app told of a disconnect can always finish.
+        self._queue: asyncio.Queue[Message] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._ended = False
 
@@ -49,9 +54,8 @@ class AsgiExchange:
         return {"type": "http.disconnect"}
 
     async def _send(self, message: Message) -> None:
-        if self._disconnected.is_set():
-            raise OSError("client disconnected")  # what a server does on a closed socket
-        await self._queue.put(message)
+        if not self._disconnected.is_set():  # after it, dropped (as uvicorn does)
+            await self._queue.put(message)
 
     async def _run(self) -> None:
         try:
@@ -105,7 +109,8 @@ class AsgiExchange:
         task = self._task
         if task is None or task.done():
             return
-        if not self._ended:
+        await asyncio.wait({task}, timeout=CLOSE_GRACE_S)
+        if not task.done():
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task

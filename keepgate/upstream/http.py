@@ -6,6 +6,7 @@ paths share the SSE parsing, the delta merging and the error mapping here.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -55,12 +56,14 @@ class HttpTransport:
         return self._chunks(reply)
 
     async def _chunks(self, reply: Reply) -> AsyncIterator[Chunk]:
-        async for batch in self._batches(reply):
-            for obj in merge_deltas(batch):
-                if "error" in obj and "choices" not in obj:
-                    raise UpstreamError(502, "upstream reported an error mid-stream",
-                                        "upstream_stream_error")
-                yield obj
+        # aclosing: a client that stops reading releases the upstream now, not at GC time.
+        async with contextlib.aclosing(self._batches(reply)) as batches:
+            async for batch in batches:
+                for obj in merge_deltas(batch):
+                    if "error" in obj and "choices" not in obj:
+                        raise UpstreamError(502, "upstream reported an error mid-stream",
+                                            "upstream_stream_error")
+                    yield obj
 
     async def open_events(self, d: ModelDeployment, url: str, body: dict[str, Any],
                           headers: dict[str, str]) -> AsyncIterator[list[Chunk]]:
