@@ -7,7 +7,7 @@ paths share the SSE parsing, the delta merging and the error mapping here.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import orjson
@@ -69,7 +69,7 @@ class HttpTransport:
                           headers: dict[str, str]) -> AsyncIterator[list[Chunk]]:
         return self._batches(await self._post(url, body, headers))
 
-    async def _batches(self, reply: Reply) -> AsyncIterator[list[Chunk]]:
+    async def _batches(self, reply: Reply) -> AsyncGenerator[list[Chunk], None]:
         complete = False
         try:
             async for batch in iter_sse_batches(reply.chunks(), MAX_SSE_LINE):
