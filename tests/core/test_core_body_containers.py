@@ -15,7 +15,7 @@ CHAT = "/v1/chat/completions"
 
 
 def _post(gw, raw: bytes) -> httpx.Response:
-    with httpx.Client(base_url=gw.url, timeout=120) as http:
+    with gw.http_client(timeout=120) as http:
         return http.post(CHAT, content=raw, headers={
             "authorization": f"Bearer {gw.master_key}", "content-type": "application/json"})
 
