@@ -32,8 +32,8 @@ def gw(gateway_factory):
 
 
 def _api(gw, method: str, path: str, key: str, **kw: Any) -> httpx.Response:
-    return httpx.request(method, gw.url + path, headers={"authorization": f"Bearer {key}"},
-                         timeout=30, **kw)
+    return gw.http.request(method, path, headers={"authorization": f"Bearer {key}"},
+                           timeout=30, **kw)
 
 
 def _history(client, user: dict[str, Any] = USER) -> list[dict[str, Any]]:
@@ -229,6 +229,7 @@ def test_output_of_an_approved_call_can_count_as_trusted(gateway_factory, tmp_pa
     assert other["report"][0]["reasons"] == ["provenance.untrusted_argument"]
 
 
+@pytest.mark.real_http  # the CLI reaches the gateway over HTTP
 def test_cli_lists_and_decides_held_chat_calls(gw):
     from typer.testing import CliRunner
 
