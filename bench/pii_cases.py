@@ -1,7 +1,7 @@
 """Hand-written LLM-style sentences with labelled PII, and hard benign ones (no PII).
 
 Written for the benchmark only: they share no template with the NER's training sentences
-(`keepgate/scrubbing/ner/templates.py`) and no value with the tests. Each case is the text
+(`training/ner/templates.py`) and no value with the tests. Each case is the text
 and the values in it with their type; a value may occur once per text. All values are fake.
 """
 

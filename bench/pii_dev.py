@@ -1,6 +1,6 @@
 """PII efficacy on data the detector was not built from: per-entity recall, precision, F2.
 
-Dev sets (none of them is trained on; see keepgate/scrubbing/ner/data.py):
+Dev sets (none of them is trained on; see training/ner/data.py):
 
 * `btc_f`: Broad Twitter Corpus section F (noisy social text; names, places, orgs, handles);
 * `pud`: UNER English-PUD (news and Wikipedia);

@@ -51,7 +51,7 @@ from keepgate.policy.embedded import EmbeddedEngine  # noqa: E402
 from keepgate.policy.catalog import Catalog  # noqa: E402
 from keepgate.policy.inputs import ProvenanceContext, build_policy_input  # noqa: E402
 from keepgate.policy.remote import OpaServerEngine  # noqa: E402
-from keepgate.policy.testing.opa_server import OpaTestServer  # noqa: E402
+from tests.opa_server import OpaTestServer  # noqa: E402
 from bench.stats import pct  # noqa: E402
 
 TRIVIAL = ("package toolcall.main\n\nimport rego.v1\n\ndefault allow := false\n\n"

@@ -1,7 +1,7 @@
 """The OPA server backend: the gateway pushes policies/ and data over OPA's REST API and asks
 it for every decision, through opa-python-client.
 
-The server is `keepgate.policy.testing.opa_server` over real HTTP, evaluating with the real OPA
+The server is `tests.opa_server` over real HTTP, evaluating with the real OPA
 engine (opa-golib-python-bindings) when installed. Set KEEPGATE_TEST_OPA_URL to a running
 `opa run --server` to run the same tests against OPA itself.
 """
@@ -18,7 +18,7 @@ import openai
 import pytest
 
 from keepgate.policy.bundle import DEFAULT_POLICY_DIR, PolicyLoadError
-from keepgate.policy.testing.opa_server import OpaTestServer
+from tests.opa_server import OpaTestServer
 from tests.servers import ThreadServer, free_port
 
 KEYS = [{"key_id": "alice", "key": "sk-alice", "role": "user"}]

@@ -64,7 +64,7 @@ def test_it_runs_inside_presidio(ner: KeepgateNerRecognizer) -> None:
 def test_the_training_script_trains_saves_and_loads(tmp_path: Path) -> None:
     """End to end on a slice (one epoch, one faker locale): the same code as the shipped
     model's training run, which takes a few minutes on the full data."""
-    from keepgate.scrubbing.ner import train as T
+    from training.ner import train as T
 
     if not DATA.is_dir():
         pytest.fail(f"{DATA} is missing: the NER trainer reads ../shared/datasets/pii")

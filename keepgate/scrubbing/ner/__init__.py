@@ -1,2 +1,3 @@
-"""The NER shipped with the PII guard: tagger (inference), recognizer (Presidio), data and
-templates (what it is trained on), train (the reproducible training script)."""
+"""The NER shipped with the PII guard: tagger (inference) and recognizer (Presidio). Its
+training data and the reproducible training script are in the checkout's `training/ner/`
+(not in the wheel)."""

@@ -2,7 +2,7 @@
 
 Why this and not a neural model: it ships in the package (~2 MB), needs nothing but numpy,
 loads in ~50 ms and tags ~500 characters in well under a millisecond, and it is trained
-reproducibly in minutes on two cores (`python -m keepgate.scrubbing.ner.train`).
+reproducibly in minutes on two cores (`python -m training.ner.train`).
 
 Each token gets ~20 features (its lower-cased form, shape, prefix and suffix, its
 neighbours, gazetteer flags, and whether it follows `@` or a sentence end); each feature is

@@ -16,7 +16,7 @@ from typing import Any
 
 import regex as re
 
-from keepgate.scrubbing.ner.data import Example
+from training.ner.data import Example
 
 LOCALES = ("en_US", "en_GB", "en_IN", "en_CA", "en_AU", "en_IE", "en_NZ", "de_DE", "fr_FR",
            "es_ES", "es_MX", "it_IT", "nl_NL", "pt_BR", "pt_PT", "pl_PL", "sv_SE", "tr_TR",

@@ -274,7 +274,7 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def main() -> None:  # pragma: no cover - `python -m keepgate.policy.testing.opa_server`
+def main() -> None:  # pragma: no cover - `python -m tests.opa_server`
     import argparse
 
     import uvicorn

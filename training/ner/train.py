@@ -1,4 +1,4 @@
-"""Train the shipped NER tagger: `python -m keepgate.scrubbing.ner.train [--out PATH]`.
+"""Train the shipped NER tagger: `python -m training.ner.train [--out PATH]`.
 
 Reproducible (fixed seeds, one process, ~5 minutes on a shared 2-core box): the same data
 and code give the same weights. Needs `faker` (`pip install -e '.[train]'`) and the shared
@@ -28,13 +28,15 @@ from typing import Any
 
 import numpy as np
 
-from keepgate.scrubbing.ner import data as D
+import keepgate.scrubbing.ner
 from keepgate.scrubbing.ner.tagger import (ALLOWED, BITS, G_COMMON, G_FIRST, G_LAST, G_ORG,
                                           LABELS, G_PLACE, N_TAGS, NEG, START_OK, TAGS, Gazetteer,
                                           Tagger, WordCache, _id, _spans, decode, features,
                                           span_margins, tokenize)
+from training.ner import data as D
 
-MODEL_DIR = Path(__file__).resolve().parent / "model"
+#: The shipped weights live beside the runtime tagger, in the package.
+MODEL_DIR = Path(keepgate.scrubbing.ner.__file__).resolve().parent / "model"
 SEED = 15
 EPOCHS = 12
 N_TEMPLATES = 12000
@@ -54,7 +56,7 @@ def gazetteer(train: list[D.Example], locales: tuple[str, ...] | None = None) ->
     and the most common lower-case words of the training text (outside entities)."""
     from faker import Faker
 
-    from keepgate.scrubbing.ner.templates import LOCALES
+    from training.ner.templates import LOCALES
     firsts: set[str] = set()
     lasts: set[str] = set()
     places: set[str] = set()
@@ -150,7 +152,7 @@ def train(data_dir: Path, epochs: int = EPOCHS, n_templates: int = N_TEMPLATES,
           seed: int = SEED, limit: int | None = None, log: Callable[..., None] = print,
           locales: tuple[str, ...] | None = None,
           min_precision: float | None = None) -> tuple[Tagger, dict[str, Any]]:
-    from keepgate.scrubbing.ner.templates import LOCALES, generate
+    from training.ner.templates import LOCALES, generate
 
     rnd = random.Random(seed)
     train_rows, _ = D.split(data_dir)
