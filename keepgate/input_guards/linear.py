@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 
         def finditer(self, text: str | bytes, pos: int = ..., endpos: int = ...
                      ) -> Iterator[Any]: ...
-else:  # at run time the real class, so `isinstance(x, Regex)` asks "is this RE2?"
-    Regex = re2._Regexp
+else:  # at run time the class `re2.compile` returns (google-re2 gives it no public name),
+    # so `isinstance(x, Regex)` asks "is this RE2?"
+    Regex = type(re2.compile(""))
 
 _HINTS = (
     ("invalid perl operator: (?=", "look-ahead assertions"),

@@ -27,7 +27,6 @@ from mcp import Client, MCPError
 from mcp.client.sse import sse_client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 
 from keepgate.mcp.settings import McpServerSettings
 from keepgate.mcp.wire import HttpLane, LaneError
@@ -84,8 +83,10 @@ class Upstream:
                               sse_read_timeout=max(timeout, 300.0))
         import httpx2
 
-        http = create_mcp_http_client(headers=headers or None,
-                                      timeout=httpx2.Timeout(timeout, read=max(timeout, 300.0)))
+        # What mcp's own (private) client factory builds: redirects off (the transport follows
+        # them within the origin itself), a long read timeout for held-open streams.
+        http = httpx2.AsyncClient(headers=headers or None,
+                                  timeout=httpx2.Timeout(timeout, read=max(timeout, 300.0)))
         return streamable_http_client(self.url or "", http_client=http)
 
     async def _connect(self) -> Client:

@@ -20,4 +20,4 @@ def use_bundled_suffix_list() -> None:
     if extractor.suffix_list_urls:  # tldextract was imported before the env var was set
         extractor.suffix_list_urls = ()
     extractor.fallback_to_snapshot = True
-    extractor._get_tld_extractor()  # warm the memo now, not on the hot path
+    extractor.extract_str("example.com")  # loads the list now, not on the first answer

@@ -46,9 +46,10 @@ def declared(*extras: str) -> set[str]:
     return {requirement_name(r) for r in reqs}
 
 
-def test_the_full_lock_pins_every_declared_runtime_and_test_dependency() -> None:
+def test_the_full_lock_pins_every_declared_runtime_test_bench_and_train_dependency() -> None:
+    """Benchmarks and retrained weights are reproducible only on pinned versions too."""
     pins = lock_pins(REPO / "requirements.lock")
-    missing = declared("test") - set(pins)
+    missing = declared("test", "bench", "train") - set(pins)
     assert not missing, f"not in requirements.lock (run scripts/lock): {sorted(missing)}"
 
 
@@ -90,23 +91,66 @@ def imported_top_levels(root: Path) -> set[str]:
 #: Installed by scripts/test next to the lock: its metadata claims Python >= 3.14, which
 #: pip refuses under --require-hashes, but the wheel works on 3.11 (the OPA-server tests).
 OUTSIDE_THE_LOCK = {"opa_bindings"}
+#: Arrive with a declared requirement's extra (`uvicorn[standard]`); bench/ imports them to
+#: pick the same event loop and HTTP parser uvicorn does.
+VIA_EXTRAS = {"uvloop", "httptools"}
 
 
 def test_every_third_party_module_the_gateway_imports_is_declared() -> None:
+    """keepgate/ and what runs beside it from a checkout (training/, bench/): each import is
+    in pyproject's dependencies or one of its extras, so the lock pins it."""
     owners = importlib.metadata.packages_distributions()
     every_extra = tuple(PYPROJECT["project"]["optional-dependencies"])
     known = declared(*every_extra)
     undeclared = {}
-    for module in sorted(imported_top_levels(REPO / "keepgate") - OUTSIDE_THE_LOCK):
+    ours = {"training", "bench", "tests"}
+    modules = set().union(*(imported_top_levels(REPO / d) for d in ("keepgate", *ours)
+                            if d != "tests"))
+    for module in sorted(modules - ours - OUTSIDE_THE_LOCK - VIA_EXTRAS):
         dists = {canonical(d) for d in owners.get(module, [])}
         if not dists:
             continue  # an optional extra that is not installed here (e.g. scikit-learn)
         if not dists & known:
             undeclared[module] = sorted(dists)
-    assert not undeclared, f"imported by keepgate/ but not declared in pyproject: {undeclared}"
+    assert not undeclared, f"imported but not declared in pyproject: {undeclared}"
 
 
 def test_the_dockerfile_installs_from_the_runtime_lock_with_hashes() -> None:
     text = (REPO / "Dockerfile").read_text()
     assert "pip install --no-cache-dir --require-hashes -r requirements-runtime.lock" in text
     assert "pip install --no-cache-dir --no-deps -e ." in text
+
+
+def test_no_private_names_of_dependencies() -> None:
+    """A dependency's `_private` module or attribute can change in any release, and the lock
+    only postpones that. Checked: imports of `pkg._mod` / `from pkg import _name`, and
+    `name._attr` where `name` was imported from a third-party package."""
+    found = []
+    for root in ("keepgate", "training"):
+        for path in (REPO / root).rglob("*.py"):
+            if "bundled" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(), str(path))
+            imported: set[str] = set()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    for a in node.names:
+                        if a.name.split(".")[0] in ("keepgate", "training"):
+                            continue
+                        if any(p.startswith("_") for p in a.name.split(".")):
+                            found.append(f"{path.name}:{node.lineno} import {a.name}")
+                        imported.add(a.asname or a.name.split(".")[0])
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    if node.module.split(".")[0] in ("keepgate", "training", "__future__"):
+                        continue
+                    private = [p for p in node.module.split(".") if p.startswith("_")]
+                    private += [a.name for a in node.names if a.name.startswith("_")]
+                    if private:
+                        found.append(f"{path.name}:{node.lineno} from {node.module} {private}")
+                    imported |= {a.asname or a.name for a in node.names}
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                        and node.value.id in imported and node.attr.startswith("_")
+                        and not node.attr.startswith("__")):
+                    found.append(f"{path.name}:{node.lineno} {node.value.id}.{node.attr}")
+    assert not found, found
