@@ -83,7 +83,9 @@ class Renderer:
 
     def section(self, path: str, node: dict[str, Any]) -> None:
         """This model's table, then (depth first) each model it is the first to mention."""
-        self.out.append(f"\n## {path or 'Top level'}\n")
+        # `<name>` escaped: raw, Markdown renderers take it for an HTML tag and drop it
+        title = (path or "Top level").replace("<", "\\<").replace(">", "\\>")
+        self.out.append(f"\n## {title}\n")
         if node.get("description"):
             self.out.append(" ".join(node["description"].split()) + "\n")
         props = node.get("properties", {})

@@ -49,8 +49,8 @@ def test_the_reference_has_a_section_for_every_guard_and_override() -> None:
     text = (REPO / "docs" / "configuration.md").read_text()
     for name in ("limits", "input", "pii", "policy"):
         assert f"\n## guards.{name}\n" in text
-        assert f"\n## guards.{name}.roles.<name>\n" in text
-    assert "\n## agent\n" in text and "\n## mcp_servers.<name>\n" in text
+        assert f"\n## guards.{name}.roles.\\<name\\>\n" in text  # escaped: not an HTML tag
+    assert "\n## agent\n" in text and "\n## mcp_servers.\\<name\\>\n" in text
 
 
 def test_the_demo_config_and_every_whole_config_in_the_docs_validate(validator) -> None:
