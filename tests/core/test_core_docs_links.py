@@ -1,4 +1,5 @@
-"""Every relative link in README.md and docs/*.md resolves: the file exists, and an anchor
+"""Every relative link in README.md, docs/*.md and the other Markdown files beside the code
+(CHANGELOG, rule and policy READMEs, model cards) resolves: the file exists, and an anchor
 names a heading of that file (GitHub's rule for heading ids). Pages get moved and headings
 renamed; a newcomer following a dead link from the front page is the first thing to lose."""
 
@@ -10,7 +11,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+DOCS = sorted((REPO / "docs").glob("*.md"))
+PAGES = [REPO / "README.md", REPO / "CHANGELOG.md", *DOCS,
+         *(p for top in ("rules", "policies", "keepgate", "bench", "training")
+           for p in sorted((REPO / top).rglob("*.md")) if "bundled" not in p.parts)]
 
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
@@ -72,5 +76,5 @@ def test_the_readme_is_a_front_page_linking_every_page() -> None:
     readme = REPO / "README.md"
     assert readme.stat().st_size <= 15_000
     linked = {(REPO / t.partition("#")[0]).resolve() for t in links(readme)}
-    missing = [p.name for p in PAGES[1:] if p.resolve() not in linked]
+    missing = [p.name for p in DOCS if p.resolve() not in linked]
     assert not missing, f"README.md does not link {missing}"
