@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.input_guards [--requests 300] [--data DIR]
 
 1. A smoke check of quality on three shared files (the shipped models train on them; the
-   held-out protocol is `python -m keepgate.input_guards.evaluate`): precision, recall and
+   held-out protocol is `python -m training.input_guards.evaluate`): precision, recall and
    false-positive rate for the rule packs, the classifier and what the gateway blocks.
 2. Per-message latency of each scan stage (normalise, rules, classifier) on the dev texts,
    p50/p99, and the classifier's cost per KB.
@@ -35,7 +35,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import keepgate  # noqa: F401 - offline switches first
 from bench.stats import pct, table
-from keepgate.input_guards import dataset
+from training.input_guards import dataset
 from keepgate.input_guards.guard import InputGuard
 from keepgate.input_guards.metrics import metrics
 
@@ -75,7 +75,7 @@ def quality_and_stages(dev: list[dataset.Row]) -> None:
     print(f"\nDev files: {len(dev)} messages ({n_att} attacks, {len(dev) - n_att} benign) "
           f"from {', '.join(dataset.DEV_FILES)} -- the shipped models now train on every "
           "shared file, so this is a smoke check; held-out figures come from "
-          "`python -m keepgate.input_guards.evaluate` (rules/classifier/CLASSIFIER.md)\n")
+          "`python -m training.input_guards.evaluate` (rules/classifier/CLASSIFIER.md)\n")
     print(table(["checks", "precision", "recall", "FPR", "F1"], rows))
     mean_len = statistics.mean(len(r.text) for r in dev)
     print(f"\nPer-message latency by stage (dev texts, mean {mean_len:.0f} chars, one core)\n")
@@ -175,7 +175,7 @@ def stages_per_kb(dev: list[dataset.Row]) -> None:
     result (the gibberish stage reads user text, the instruction stage tool results and
     documents pasted into user messages), in thread CPU time, with the ratio to the
     first-stage classifier measured in the same run."""
-    from keepgate.input_guards.evaluate import latency_per_kb
+    from training.input_guards.evaluate import latency_per_kb
 
     rep = latency_per_kb([r.text for r in dev], n=200)
     base = rep.get("classifier (user)", {}).get("p50_us") or 1.0

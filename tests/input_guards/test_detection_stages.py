@@ -11,9 +11,9 @@ import openai
 import pytest
 
 from keepgate.input_guards.config import DEFAULT_GIBBERISH, DEFAULT_INSTRUCTIONS, InputSettings
-from keepgate.input_guards.evalsets import attacks_written as A
-from keepgate.input_guards.evalsets import benign_written as B
-from keepgate.input_guards.evalsets.generate import clean_carriers
+from training.input_guards.evalsets import attacks_written as A
+from training.input_guards.evalsets import benign_written as B
+from training.input_guards.evalsets.generate import clean_carriers
 from keepgate.input_guards.gibberish import GibberishDetector
 from keepgate.input_guards.instructions import InstructionDetector, segments
 from keepgate.input_guards.scanner import Scanner

@@ -8,10 +8,10 @@ import pytest
 
 from keepgate.input_guards import instructions
 from keepgate.input_guards.config import InputConfigError, InputSettings, parse_settings
-from keepgate.input_guards.evalsets import attacks_written as A
-from keepgate.input_guards.evalsets import benign_data as D
-from keepgate.input_guards.evalsets import benign_written as B
-from keepgate.input_guards.evalsets.generate import clean_carriers, hidden_instructions
+from training.input_guards.evalsets import attacks_written as A
+from training.input_guards.evalsets import benign_data as D
+from training.input_guards.evalsets import benign_written as B
+from training.input_guards.evalsets.generate import clean_carriers, hidden_instructions
 from keepgate.input_guards.gibberish import MIN_CHARS, TAIL, GibberishDetector, tail, well_nested
 from keepgate.input_guards.config import DEFAULT_GIBBERISH
 from keepgate.input_guards.scanner import Scanner

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import random
 
-from keepgate.input_guards.evalsets import attacks_written as A
-from keepgate.input_guards.evalsets import benign_data as D
+from training.input_guards.evalsets import attacks_written as A
+from training.input_guards.evalsets import benign_data as D
 
 _WORDS = ("describing similarly write opposite giving please revert with interface steps instead "
           "sentences awesome coffee tutorial format manuscript every paragraph using sure only "

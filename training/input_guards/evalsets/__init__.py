@@ -1,4 +1,4 @@
-"""Evaluation sets written for Keepgate's dev protocol (`python -m keepgate.input_guards.evaluate`).
+"""Evaluation sets written for Keepgate's dev protocol (`python -m training.input_guards.evaluate`).
 
 They are never used for training. Each function returns (family, label, texts) groups; the
 protocol scores them with models trained on every shared source, so they measure transfer to
@@ -7,10 +7,10 @@ text written by someone other than the training data's authors.
 
 from __future__ import annotations
 
-from keepgate.input_guards.evalsets import attacks_written as A
-from keepgate.input_guards.evalsets import benign_data as D
-from keepgate.input_guards.evalsets import benign_written as B
-from keepgate.input_guards.evalsets import generate as G
+from training.input_guards.evalsets import attacks_written as A
+from training.input_guards.evalsets import benign_data as D
+from training.input_guards.evalsets import benign_written as B
+from training.input_guards.evalsets import generate as G
 
 
 def written_sets() -> list[tuple[str, str, int, str, list[str]]]:

@@ -1,6 +1,6 @@
 """The dev protocol: held out by source file and attack family, recall at a fixed FPR.
 
-    python -m keepgate.input_guards.evaluate [--data DIR] [--out rules/classifier/protocol.json]
+    python -m training.input_guards.evaluate [--data DIR] [--out rules/classifier/protocol.json]
 
 Every shared row is scored by models that never saw its *fold* (a group of source files that
 share text, see `corpus.FILES`): whole attack families (instructions in tool responses and
@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keepgate.input_guards import corpus, train
+from training.input_guards import corpus, train
 from keepgate.input_guards.config import DEFAULT_CLASSIFIER, InputSettings
 from keepgate.input_guards.metrics import auc
 

@@ -1,6 +1,6 @@
 """Train the input guard's three local models and write their artefacts.
 
-    python -m keepgate.input_guards.train [--data DIR] [--out rules/classifier]
+    python -m training.input_guards.train [--data DIR] [--out rules/classifier]
 
 1. the first-stage **classifier** (hashed n-grams, `injection_classifier.npz`);
 2. the **gibberish** detector for adversarial suffixes (`gibberish_detector.npz`);
@@ -11,7 +11,7 @@
 Needs scikit-learn and scipy (the `[train]` extra); serving is numpy only. Reads the shared
 data (`dataset.DEFAULT_DATA`), applies the label policy, adds Keepgate's templated training
 text (`synthetic.py`), and trains on every shared source: how well that generalises is what
-`python -m keepgate.input_guards.evaluate` measures, holding out whole sources and families.
+`python -m training.input_guards.evaluate` measures, holding out whole sources and families.
 The hand-written evaluation sets (`evalsets/`) are never trained on. Deterministic: fixed
 seeds and liblinear with a fixed random_state, so the same data gives the same arrays.
 """
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keepgate.input_guards import corpus, dataset, synthetic
+from training.input_guards import corpus, dataset, synthetic
 from keepgate.input_guards.classifier import Classifier
 from keepgate.input_guards.config import DEFAULT_CLASSIFIER
 from keepgate.input_guards.features import featurize

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from keepgate.input_guards import dataset
+from training.input_guards import dataset
 
 #: file -> (family of attack rows, family of benign rows, kind, fold)
 FILES: dict[str, tuple[str, str, str, str]] = {
@@ -98,7 +98,7 @@ def shared_items(path: str | os.PathLike[str] | None = None) -> list[Item]:
 
 def written_items() -> list[Item]:
     """The hand-written evaluation sets (never trained on)."""
-    from keepgate.input_guards.evalsets import written_sets
+    from training.input_guards.evalsets import written_sets
 
     return [Item(t, label, source, family, kind, "") for source, family, label, kind, texts
             in written_sets() for t in texts]
