@@ -286,7 +286,7 @@ def test_client_disconnect_cancels_the_upstream(fresh, fake_model_url, path, bod
         for line in r.iter_lines():
             if "delta" in line:
                 break
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # a bound on a hang, not a timing assert
     while time.monotonic() < deadline and fake_stats(fake_model_url)[counter] == before:
         time.sleep(0.05)
     assert fake_stats(fake_model_url)[counter] == before + 1

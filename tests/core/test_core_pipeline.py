@@ -142,7 +142,7 @@ def test_client_disconnect_cancels_upstream(gateway, fake_model_url):
         for line in r.iter_lines():
             if line.startswith("data:"):
                 break
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60  # a bound on a hang, not a timing assert
     while time.monotonic() < deadline:
         after = httpx.get(stats_url).json()
         if after["streams_cancelled"] > before["streams_cancelled"]:
@@ -150,7 +150,7 @@ def test_client_disconnect_cancels_upstream(gateway, fake_model_url):
         time.sleep(0.05)
     assert after["streams_cancelled"] == before["streams_cancelled"] + 1
     assert after["streams_completed"] == before["streams_completed"]
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60  # a bound on a hang, not a timing assert
     while time.monotonic() < deadline and not gateway.audit_lines():
         time.sleep(0.05)
     assert gateway.audit_lines()[-1]["status"] == "cancelled"

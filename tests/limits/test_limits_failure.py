@@ -111,7 +111,7 @@ def test_settle_that_cannot_reach_redis_keeps_the_reservation(gateway_factory, o
     next(iter(stream))  # reserved on Redis, the answer is under way
     own_redis.stop()
     assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60  # a bound on a hang, not a timing assert
     while "could not settle" not in gw.log_text() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert "reservation stays charged" in gw.log_text()

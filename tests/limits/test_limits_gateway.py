@@ -73,6 +73,7 @@ def test_429_with_retry_after_and_openai_headers_before_any_upstream_call(limite
 def test_settles_actual_usage_at_the_model_price_and_reports_it(limited):
     gw = limited({"tokens_per_minute": 6000, "usd_per_day": 1.0})  # 100 tokens/s refill
     client = gw.client("sk-alice")
+    started = time.monotonic()  # the bucket refills meanwhile, however slow the machine is
     client.chat.completions.create(model="demo", messages=MSG, max_tokens=2000,
                                    extra_body=fake(prompt=100, completion=50))
     stream = client.chat.completions.create(model="demo", messages=MSG, stream=True,
@@ -86,7 +87,8 @@ def test_settles_actual_usage_at_the_model_price_and_reports_it(limited):
     assert u["totals"]["prompt_tokens"] == 400 and u["totals"]["completion_tokens"] == 70
     assert u["by_model"]["demo"]["spend_usd"] == pytest.approx(cost)
     assert u["remaining"]["usd_per_day"] == pytest.approx(1.0 - cost, abs=2e-5)
-    assert 6000 - 470 <= u["remaining"]["tokens_per_minute"] <= 6000 - 470 + 50
+    refilled = 100 * (time.monotonic() - started)
+    assert 6000 - 470 <= u["remaining"]["tokens_per_minute"] <= min(6000, 6000 - 470 + refilled + 1)
     assert u["team_usage"]["totals"]["spend_usd"] == pytest.approx(cost)
     settled = [v for v in gw.audit_lines()[-1]["verdicts"] if v["guard"] == "limits"]
     assert settled[-1]["decision"] == "allow"
@@ -99,6 +101,7 @@ def test_settles_actual_usage_at_the_model_price_and_reports_it(limited):
 def test_reservation_uses_max_tokens_and_default_and_refuses_what_cannot_fit(limited):
     gw = limited({"tokens_per_minute": 1000}, default_max_tokens=600)
     client = gw.client("sk-alice")
+    started = time.monotonic()  # the bucket refills 1000/60 tokens per second meanwhile
     with pytest.raises(openai.RateLimitError) as err:
         client.chat.completions.create(model="demo", messages=MSG, max_tokens=5000)
     assert "can never fit" in err.value.message
@@ -106,7 +109,9 @@ def test_reservation_uses_max_tokens_and_default_and_refuses_what_cannot_fit(lim
     # The default (600) is reserved; refunds bring the bucket back after settling.
     client.chat.completions.create(model="demo", messages=MSG, extra_body=fake(completion=5))
     client.chat.completions.create(model="demo", messages=MSG, extra_body=fake(completion=5))
-    assert usage_of(gw)["remaining"]["tokens_per_minute"] == pytest.approx(1000 - 210, abs=40)
+    remaining = usage_of(gw)["remaining"]["tokens_per_minute"]
+    refilled = 1000 / 60 * (time.monotonic() - started)
+    assert 1000 - 210 - 40 <= remaining <= min(1000, 1000 - 210 + 40 + refilled)
 
 
 def test_team_limit_applies_to_every_key_of_the_team(limited):
@@ -182,7 +187,7 @@ def test_client_disconnect_is_charged_for_what_was_generated(limited):
         if got == 20:
             break
     stream.close()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60  # a bound on a hang, not a timing assert
     while time.monotonic() < deadline:
         totals = usage_of(gw)["totals"]
         if totals["completion_tokens"]:
