@@ -114,7 +114,7 @@ def _instructions() -> StageSettings:
     # Tool results are data; a user message may carry a pasted document (an e-mail, a web
     # page, a table) with an instruction hidden in it, so `user` is read as a prompt role.
     return StageSettings(threshold=0.975, flag_threshold=0.95, roles=["tool", "function"],
-                         prompt_roles=["user"], prompt_threshold=0.99)
+                         prompt_roles=["user"], prompt_threshold=0.992)
 
 
 def _cues() -> StageSettings:
