@@ -17,11 +17,12 @@ from starlette.routing import Route
 
 from keepgate.auth.request import require_principal
 from keepgate.errors import APIError
+from keepgate.mcp.approval_api import store_errors
 from keepgate.mcp.endpoint import McpRoutes
 from keepgate.mcp.pins import PinNotFound
 from keepgate.mcp.service import McpGateway
 from keepgate.mcp.settings import BUILTIN_DEMO, McpServerSettings, McpSettings
-from keepgate.mcp.store import Store, StoreUnavailable
+from keepgate.mcp.store import Store
 from keepgate.proxy.body import read_json
 from keepgate.runtime import Runtime
 
@@ -71,13 +72,7 @@ def mount(app: Starlette, rt: Runtime, settings: McpSettings,
 
 def _store_errors(fn: Callable[[Request], Awaitable[Response]]
                   ) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
-        try:
-            return await fn(request)
-        except StoreUnavailable as exc:
-            raise APIError(503, f"The MCP store is unreachable ({exc}).",
-                           code="mcp_store_unavailable") from None
-    return endpoint
+    return store_errors(fn, "MCP store")
 
 
 def _api_routes(gw: McpGateway) -> list[Route]:

@@ -84,13 +84,14 @@ class ApprovalDesk:
         return approvals_mod.public(record)
 
 
-def _store_errors(fn: Callable[[Request], Awaitable[Response]]
-                  ) -> Callable[[Request], Awaitable[Response]]:
+def store_errors(fn: Callable[[Request], Awaitable[Response]], what: str = "approvals store"
+                 ) -> Callable[[Request], Awaitable[Response]]:
+    """An admin endpoint whose store is down answers a clear 503, never a 500."""
     async def endpoint(request: Request) -> Response:
         try:
             return await fn(request)
         except StoreUnavailable as exc:
-            raise APIError(503, f"The approvals store is unreachable ({exc}).",
+            raise APIError(503, f"The {what} is unreachable ({exc}).",
                            code="mcp_store_unavailable") from None
     return endpoint
 
@@ -119,9 +120,9 @@ def api_routes(desk: ApprovalDesk) -> list[Route]:
 
     routes: list[Route] = []
     for base in PREFIXES:
-        routes += [Route(base, _store_errors(list_approvals), methods=["GET"]),
-                   Route(base + "/{approval_id}", _store_errors(get_approval), methods=["GET"]),
-                   Route(base + "/{approval_id}", _store_errors(decide), methods=["POST"])]
+        routes += [Route(base, store_errors(list_approvals), methods=["GET"]),
+                   Route(base + "/{approval_id}", store_errors(get_approval), methods=["GET"]),
+                   Route(base + "/{approval_id}", store_errors(decide), methods=["POST"])]
     return routes
 
 
@@ -148,8 +149,8 @@ def ui_routes(desk: ApprovalDesk, authorised: UIAuth) -> list[Route]:
         return JSONResponse(await desk.decide(desk.rt.keys.master,
                                               request.path_params["approval_id"], body))
 
-    return [Route("/ui/api/mcp/approvals", _store_errors(pending), methods=["GET"]),
-            Route("/ui/api/mcp/approvals/{approval_id}", _store_errors(decide),
+    return [Route("/ui/api/mcp/approvals", store_errors(pending), methods=["GET"]),
+            Route("/ui/api/mcp/approvals/{approval_id}", store_errors(decide),
                   methods=["POST"])]
 
 
