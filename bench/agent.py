@@ -54,16 +54,25 @@ class Stub:
         t0 = time.perf_counter()
         base = {"id": "stub", "object": "chat.completion.chunk", "created": 0, "model": "m"}
         if turn + 1 < self.steps:
-            delta = {"tool_calls": [{"index": 0, "id": f"c{turn}", "type": "function",
-                                     "function": {"name": "search",
-                                                  "arguments": json.dumps({"q": f"q{turn}"})}}]}
+            delta = {
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": f"c{turn}",
+                        "type": "function",
+                        "function": {"name": "search", "arguments": json.dumps({"q": f"q{turn}"})},
+                    }
+                ]
+            }
             finish = "tool_calls"
         else:
             delta, finish = {"content": "done"}, "stop"
-        chunks = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant"}}]},
-                  {**base, "choices": [{"index": 0, "delta": delta}]},
-                  {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]},
-                  {**base, "choices": [], "usage": {"prompt_tokens": 50, "completion_tokens": 5}}]
+        chunks = [
+            {**base, "choices": [{"index": 0, "delta": {"role": "assistant"}}]},
+            {**base, "choices": [{"index": 0, "delta": delta}]},
+            {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]},
+            {**base, "choices": [], "usage": {"prompt_tokens": 50, "completion_tokens": 5}},
+        ]
         self.seconds += time.perf_counter() - t0
         for c in chunks:
             yield c
@@ -82,14 +91,21 @@ def tools() -> dict[str, Tool]:
 
 
 def config(guards: dict[str, Any], agent: dict[str, Any]) -> KeepgateConfig:
-    return KeepgateConfig.model_validate({
-        "model_list": [{"model_name": "m", "litellm_params": {"model": "openai/m",
-                                                              "api_base": "http://stub"},
-                        "model_info": {"input_cost_per_token": 1e-6,
-                                       "output_cost_per_token": 2e-6}}],
-        "general_settings": {"audit_log": None},
-        "guards": {n: {"enabled": False} for n in ("limits", "input", "pii", "policy")} | guards,
-        "agent": agent})
+    return KeepgateConfig.model_validate(
+        {
+            "model_list": [
+                {
+                    "model_name": "m",
+                    "litellm_params": {"model": "openai/m", "api_base": "http://stub"},
+                    "model_info": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6},
+                }
+            ],
+            "general_settings": {"audit_log": None},
+            "guards": {n: {"enabled": False} for n in ("limits", "input", "pii", "policy")}
+            | guards,
+            "agent": agent,
+        }
+    )
 
 
 async def agent_once(cfg: KeepgateConfig, steps: int) -> float:
@@ -97,9 +113,13 @@ async def agent_once(cfg: KeepgateConfig, steps: int) -> float:
     stub = Stub(steps)
     rt.upstream = stub  # type: ignore[assignment]
     svc = AgentService(rt, parse_settings(cfg.agent), tools=tools())
-    state = RunState(task="bench", model="m", key_id="bench", tools=["search"],
-                     limits={"max_steps": steps + 1, "timeout_s": 600, "max_spend_usd": 100,
-                             "max_repeats": 3})
+    state = RunState(
+        task="bench",
+        model="m",
+        key_id="bench",
+        tools=["search"],
+        limits={"max_steps": steps + 1, "timeout_s": 600, "max_spend_usd": 100, "max_repeats": 3},
+    )
     state.messages = [{"role": "system", "content": "s"}, {"role": "user", "content": "bench"}]
     live = LiveRun(state, PRINCIPAL)
     t0 = time.perf_counter()
@@ -128,8 +148,13 @@ async def baseline_once(steps: int) -> float:
                 text.append(d.get("content") or "")
                 for tc in d.get("tool_calls") or ():
                     calls[tc["index"]] = tc
-        messages.append({"role": "assistant", "content": "".join(text) or None,
-                         "tool_calls": list(calls.values()) or None})
+        messages.append(
+            {
+                "role": "assistant",
+                "content": "".join(text) or None,
+                "tool_calls": list(calls.values()) or None,
+            }
+        )
         if not calls:
             break
         for tc in calls.values():
@@ -158,14 +183,22 @@ async def main() -> None:
 
     cases: list[tuple[str, Any]] = [
         ("bare tutorial loop (baseline)", lambda: baseline_once(a.steps)),
-        ("agent, no guards, SQLite checkpoints",
-         lambda: agent_once(config({}, agent("sqlite")), a.steps)),
-        ("agent + policy (embedded Rego)",
-         lambda: agent_once(config(policy, agent("sqlite")), a.steps)),
-        ("agent + policy + input + pii guards",
-         lambda: agent_once(config(guarded, agent("sqlite")), a.steps)),
-        ("agent + policy + input + pii, Redis checkpoints",
-         lambda: agent_once(config(guarded, agent("redis")), a.steps)),
+        (
+            "agent, no guards, SQLite checkpoints",
+            lambda: agent_once(config({}, agent("sqlite")), a.steps),
+        ),
+        (
+            "agent + policy (embedded Rego)",
+            lambda: agent_once(config(policy, agent("sqlite")), a.steps),
+        ),
+        (
+            "agent + policy + input + pii guards",
+            lambda: agent_once(config(guarded, agent("sqlite")), a.steps),
+        ),
+        (
+            "agent + policy + input + pii, Redis checkpoints",
+            lambda: agent_once(config(guarded, agent("redis")), a.steps),
+        ),
     ]
     rows = []
     for name, fn in cases:
@@ -177,8 +210,10 @@ async def main() -> None:
             continue
         rows.append((name, statistics.median(samples), ""))
     base = rows[0][1] or 1e-9
-    print(f"\nAgent loop overhead per step (model and tool time excluded), "
-          f"{a.steps} steps x {a.runs} runs, median\n")
+    print(
+        f"\nAgent loop overhead per step (model and tool time excluded), "
+        f"{a.steps} steps x {a.runs} runs, median\n"
+    )
     print(f"| {'configuration':<50} | {'µs/step':>9} | {'× baseline':>10} |")
     print(f"|{'-' * 52}|{'-' * 11}|{'-' * 12}|")
     for name, value, note in rows:

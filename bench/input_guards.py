@@ -66,30 +66,48 @@ def quality_and_stages(dev: list[dataset.Row]) -> None:
         cls_hits.append(cls)
         both.append(res.blocked)
     rows = []
-    for name, hits in (("rules alone (any finding)", rule_hits),
-                       (f"classifier alone (score >= {thr})", cls_hits),
-                       ("combined: gateway blocks", both)):
+    for name, hits in (
+        ("rules alone (any finding)", rule_hits),
+        (f"classifier alone (score >= {thr})", cls_hits),
+        ("combined: gateway blocks", both),
+    ):
         m = metrics(labels, hits)
         rows.append([name, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.fpr:.4f}", f"{m.f1:.3f}"])
     n_att = sum(labels)
-    print(f"\nDev files: {len(dev)} messages ({n_att} attacks, {len(dev) - n_att} benign) "
-          f"from {', '.join(dataset.DEV_FILES)} -- the shipped models now train on every "
-          "shared file, so this is a smoke check; held-out figures come from "
-          "`python -m training.input_guards.evaluate` (rules/classifier/CLASSIFIER.md)\n")
+    print(
+        f"\nDev files: {len(dev)} messages ({n_att} attacks, {len(dev) - n_att} benign) "
+        f"from {', '.join(dataset.DEV_FILES)} -- the shipped models now train on every "
+        "shared file, so this is a smoke check; held-out figures come from "
+        "`python -m training.input_guards.evaluate` (rules/classifier/CLASSIFIER.md)\n"
+    )
     print(table(["checks", "precision", "recall", "FPR", "F1"], rows))
     mean_len = statistics.mean(len(r.text) for r in dev)
     print(f"\nPer-message latency by stage (dev texts, mean {mean_len:.0f} chars, one core)\n")
-    print(table(["stage", "p50 µs", "p99 µs", "mean µs"],
-                [[k, f"{pct(v, 50) * 1e6:.0f}", f"{pct(v, 99) * 1e6:.0f}",
-                  f"{statistics.mean(v) * 1e6:.0f}"] for k, v in stage.items()]))
+    print(
+        table(
+            ["stage", "p50 µs", "p99 µs", "mean µs"],
+            [
+                [
+                    k,
+                    f"{pct(v, 50) * 1e6:.0f}",
+                    f"{pct(v, 99) * 1e6:.0f}",
+                    f"{statistics.mean(v) * 1e6:.0f}",
+                ]
+                for k, v in stage.items()
+            ],
+        )
+    )
     total_kb = sum(len(r.text) for r in dev) / 1024
-    print(f"\nwhole scan per KB on the dev texts (short messages pay the fixed cost): wall p50 "
-          f"{pct(per_kb, 50):.3f} ms/KB per message, {sum(stage['scan']) * 1e3 / total_kb:.3f} "
-          f"ms/KB over all; CPU (thread time) p50 {pct(cpu_kb, 50):.3f} ms/KB per message, "
-          f"{cpu_total * 1e3 / total_kb:.3f} ms/KB over all")
+    print(
+        f"\nwhole scan per KB on the dev texts (short messages pay the fixed cost): wall p50 "
+        f"{pct(per_kb, 50):.3f} ms/KB per message, {sum(stage['scan']) * 1e3 / total_kb:.3f} "
+        f"ms/KB over all; CPU (thread time) p50 {pct(cpu_kb, 50):.3f} ms/KB per message, "
+        f"{cpu_total * 1e3 / total_kb:.3f} ms/KB over all"
+    )
 
 
 # -- end to end ----------------------------------------------------------------------------
+
 
 async def end_to_end(texts: list[str], n: int) -> None:
     """The whole gateway path (auth, parsing, guards, upstream stream, assembly) in-process.
@@ -109,43 +127,76 @@ async def end_to_end(texts: list[str], n: int) -> None:
     await fake.start()
 
     def app(input_on: bool) -> Any:
-        doc = {"model_list": [{"model_name": "demo", "litellm_params": {
-                   "model": "openai/demo", "api_base": fake.url}}],
-               "general_settings": {"master_key": master, "num_retries": 0, "audit_log": None},
-               "guards": {"limits": {"enabled": False}, "pii": {"enabled": False},
-                          "policy": {"enabled": False}, "input": {"enabled": input_on}}}
+        doc = {
+            "model_list": [
+                {
+                    "model_name": "demo",
+                    "litellm_params": {"model": "openai/demo", "api_base": fake.url},
+                }
+            ],
+            "general_settings": {"master_key": master, "num_retries": 0, "audit_log": None},
+            "guards": {
+                "limits": {"enabled": False},
+                "pii": {"enabled": False},
+                "policy": {"enabled": False},
+                "input": {"enabled": input_on},
+            },
+        }
         cfg = parse_config(yaml.safe_dump(doc), "<bench>", environ={})
         return create_app(cfg, runtime=build_runtime(cfg))
 
     apps = {name: app(on) for name, on in (("no guard (baseline)", False), ("input guard", True))}
-    clients = {name: httpx.AsyncClient(transport=httpx.ASGITransport(a), base_url="http://gw",
-                                       timeout=30, headers={"authorization": f"Bearer {master}"})
-               for name, a in apps.items()}
+    clients = {
+        name: httpx.AsyncClient(
+            transport=httpx.ASGITransport(a),
+            base_url="http://gw",
+            timeout=30,
+            headers={"authorization": f"Bearer {master}"},
+        )
+        for name, a in apps.items()
+    }
     results: dict[str, list[float]] = {k: [] for k in clients}
     rng = random.Random(5)
     sample = [rng.choice(texts) for _ in range(n)]
     for client in clients.values():  # warm up
         for t in sample[:20]:
-            r = await client.post("/v1/chat/completions", json={
-                "model": "demo", "messages": [{"role": "user", "content": "warm " + t}],
-                "fake": {"reply": "ok"}})
+            r = await client.post(
+                "/v1/chat/completions",
+                json={
+                    "model": "demo",
+                    "messages": [{"role": "user", "content": "warm " + t}],
+                    "fake": {"reply": "ok"},
+                },
+            )
             assert r.status_code in (200, 400), r.text
     for i, t in enumerate(sample):
         order = list(clients.items())
         if i % 2:
             order.reverse()  # interleave so drift hits both equally
         for name, client in order:
-            body = {"model": "demo", "messages": [{"role": "user", "content": f"{i} {t}"}],
-                    "fake": {"reply": "ok"}}
+            body = {
+                "model": "demo",
+                "messages": [{"role": "user", "content": f"{i} {t}"}],
+                "fake": {"reply": "ok"},
+            }
             t0 = time.perf_counter()
             await client.post("/v1/chat/completions", json=body)
             results[name].append(time.perf_counter() - t0)
     base = results["no guard (baseline)"]
-    rows = [[name, f"{pct(v, 50) * 1e3:.3f}", f"{pct(v, 99) * 1e3:.3f}",
-             f"{pct(v, 50) / pct(base, 50):.2f}x", f"{pct(v, 99) / pct(base, 99):.2f}x"]
-            for name, v in results.items()]
-    print(f"\nWhole request path, {n} chat requests per gateway (unique dev texts, so no "
-          "result-cache hits), in-process ASGI, same process\n")
+    rows = [
+        [
+            name,
+            f"{pct(v, 50) * 1e3:.3f}",
+            f"{pct(v, 99) * 1e3:.3f}",
+            f"{pct(v, 50) / pct(base, 50):.2f}x",
+            f"{pct(v, 99) / pct(base, 99):.2f}x",
+        ]
+        for name, v in results.items()
+    ]
+    print(
+        f"\nWhole request path, {n} chat requests per gateway (unique dev texts, so no "
+        "result-cache hits), in-process ASGI, same process\n"
+    )
     print(table(["keepgate", "p50 ms", "p99 ms", "p50 vs baseline", "p99 vs baseline"], rows))
     for client in clients.values():
         await client.aclose()
@@ -160,14 +211,16 @@ def classifier_per_kb(dev: list[dataset.Row]) -> None:
     clf = scanner.classifier
     assert clf is not None
     joined = "\n".join(r.text for r in dev)
-    texts = [joined[i:i + 1024] for i in range(0, min(len(joined), 1024 * 300), 1024)]
+    texts = [joined[i : i + 1024] for i in range(0, min(len(joined), 1024 * 300), 1024)]
     times = []
     for t in texts:
         t0 = time.perf_counter()
         clf.score(t)
         times.append(time.perf_counter() - t0)
-    print(f"\nclassifier on {len(texts)} 1 KB messages: p50 {pct(times, 50) * 1e6:.0f} µs, "
-          f"p99 {pct(times, 99) * 1e6:.0f} µs (budget 1000 µs)")
+    print(
+        f"\nclassifier on {len(texts)} 1 KB messages: p50 {pct(times, 50) * 1e6:.0f} µs, "
+        f"p99 {pct(times, 99) * 1e6:.0f} µs (budget 1000 µs)"
+    )
 
 
 def stages_per_kb(dev: list[dataset.Row]) -> None:
@@ -180,12 +233,19 @@ def stages_per_kb(dev: list[dataset.Row]) -> None:
     rep = latency_per_kb([r.text for r in dev], n=200)
     base = rep.get("classifier (user)", {}).get("p50_us") or 1.0
     print("\nPer stage on 1 KB texts (one core)\n")
-    print(table(["stage", "p50 µs", "p99 µs", "p50 vs classifier"],
-                [[k, f"{v['p50_us']:.0f}", f"{v['p99_us']:.0f}", f"{v['p50_us'] / base:.2f}x"]
-                 for k, v in rep.items()]))
+    print(
+        table(
+            ["stage", "p50 µs", "p99 µs", "p50 vs classifier"],
+            [
+                [k, f"{v['p50_us']:.0f}", f"{v['p99_us']:.0f}", f"{v['p50_us'] / base:.2f}x"]
+                for k, v in rep.items()
+            ],
+        )
+    )
 
 
 # -- speed per KB: prose vs adversarial ----------------------------------------------------
+
 
 def _fill(unit: str, size: int) -> str:
     return (unit * (size // len(unit) + 1))[:size]
@@ -237,14 +297,37 @@ def speed_per_kb(dev: list[dataset.Row], sizes: tuple[int, ...]) -> None:
             kb = size / 1024
             if unit is None:
                 base[size] = total
-            rows.append([name, f"{kb:,.0f}", f"{total * 1e3 / kb:.3f}",
-                         f"{total / base[size]:.2f}x", f"{t_norm * 1e3 / kb:.3f}",
-                         f"{t_rules * 1e3 / kb:.3f}", f"{t_cls * 1e3 / kb:.3f}",
-                         f"{wall * 1e3 / kb:.3f}"])
-    print("\nWhole scan per KB by stage, CPU ms per KB (median of 3 up to 64 KB), vs prose of "
-          "the same size, and wall ms/KB of one Scanner.scan\n")
-    print(table(["input", "KB", "CPU ms/KB", "vs prose", "normalise", "rules", "classifier",
-                 "wall ms/KB"], rows))
+            rows.append(
+                [
+                    name,
+                    f"{kb:,.0f}",
+                    f"{total * 1e3 / kb:.3f}",
+                    f"{total / base[size]:.2f}x",
+                    f"{t_norm * 1e3 / kb:.3f}",
+                    f"{t_rules * 1e3 / kb:.3f}",
+                    f"{t_cls * 1e3 / kb:.3f}",
+                    f"{wall * 1e3 / kb:.3f}",
+                ]
+            )
+    print(
+        "\nWhole scan per KB by stage, CPU ms per KB (median of 3 up to 64 KB), vs prose of "
+        "the same size, and wall ms/KB of one Scanner.scan\n"
+    )
+    print(
+        table(
+            [
+                "input",
+                "KB",
+                "CPU ms/KB",
+                "vs prose",
+                "normalise",
+                "rules",
+                "classifier",
+                "wall ms/KB",
+            ],
+            rows,
+        )
+    )
 
 
 def rules_before_after(dev: list[dataset.Row]) -> None:
@@ -267,17 +350,30 @@ def rules_before_after(dev: list[dataset.Row]) -> None:
 
     t_old = timed(lambda: [p.search(prose) for p in old])
     t_new = timed(lambda: new.matches(prose))
-    rows.append(["prose, 64 KB", f"{t_old * 1e3 / 64:.3f} ms/KB", f"{t_new * 1e3 / 64:.4f} ms/KB",
-                 f"{t_old / t_new:.0f}x"])
+    rows.append(
+        [
+            "prose, 64 KB",
+            f"{t_old * 1e3 / 64:.3f} ms/KB",
+            f"{t_new * 1e3 / 64:.4f} ms/KB",
+            f"{t_old / t_new:.0f}x",
+        ]
+    )
     for n in (200, 400, 800):
         text = "x" + " " * n + "y"
         t_old = timed(lambda text=text: [p.search(text) for p in old])
         t_new = timed(lambda text=text: new.matches(text))
-        rows.append([f"{n} spaces", f"{t_old * 1e3:.1f} ms", f"{t_new * 1e3:.3f} ms",
-                     f"{t_old / t_new:.0f}x"])
+        rows.append(
+            [
+                f"{n} spaces",
+                f"{t_old * 1e3:.1f} ms",
+                f"{t_new * 1e3:.3f} ms",
+                f"{t_old / t_new:.0f}x",
+            ]
+        )
     big = " " * (4 * 1024 * 1024)
-    rows.append(["4 MB of spaces", "(cubic: hours)", f"{timed(lambda: new.matches(big)) * 1e3:.1f} ms",
-                 ""])
+    rows.append(
+        ["4 MB of spaces", "(cubic: hours)", f"{timed(lambda: new.matches(big)) * 1e3:.1f} ms", ""]
+    )
     print("\nRule packs alone: Python re (before) vs RE2 (now)\n")
     print(table(["input", "re", "RE2", "ratio"], rows))
 
@@ -286,8 +382,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=300)
     ap.add_argument("--data", help="directory of injection/*.jsonl")
-    ap.add_argument("--max-kb", type=int, default=4096,
-                    help="largest text in the per-KB table (the body limit is 4096)")
+    ap.add_argument(
+        "--max-kb",
+        type=int,
+        default=4096,
+        help="largest text in the per-KB table (the body limit is 4096)",
+    )
     args = ap.parse_args(argv)
     try:
         dev = dataset.dev_rows(args.data)

@@ -21,23 +21,31 @@ REPLY = "The release moves to Friday; notes summarised in three points."
 
 
 def _sse() -> bytes:
-    base = {"id": "chatcmpl-lean", "object": "chat.completion.chunk", "created": 1,
-            "model": "demo"}
+    base = {"id": "chatcmpl-lean", "object": "chat.completion.chunk", "created": 1, "model": "demo"}
     chunks = [
-        {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
-                              "finish_reason": None}]},
+        {
+            **base,
+            "choices": [
+                {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}
+            ],
+        },
         {**base, "choices": [{"index": 0, "delta": {"content": REPLY}, "finish_reason": None}]},
         {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
-        {**base, "choices": [], "usage": {"prompt_tokens": 40, "completion_tokens": 12,
-                                          "total_tokens": 52}},
+        {
+            **base,
+            "choices": [],
+            "usage": {"prompt_tokens": 40, "completion_tokens": 12, "total_tokens": 52},
+        },
     ]
-    return b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks) + \
-        b"data: [DONE]\n\n"
+    return (
+        b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks) + b"data: [DONE]\n\n"
+    )
 
 
 def _response(content_type: str, body: bytes) -> bytes:
-    return (f"HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\n"
-            f"content-length: {len(body)}\r\n\r\n").encode() + body
+    return (
+        f"HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {len(body)}\r\n\r\n"
+    ).encode() + body
 
 
 CHAT = _response("text/event-stream", _sse())
@@ -65,8 +73,7 @@ class _Conn(asyncio.Protocol):
 
 
 async def serve(port: int) -> None:
-    server = await asyncio.get_running_loop().create_server(_Conn, "127.0.0.1", port,
-                                                            backlog=1024)
+    server = await asyncio.get_running_loop().create_server(_Conn, "127.0.0.1", port, backlog=1024)
     async with server:
         await server.serve_forever()
 

@@ -56,6 +56,7 @@ async def cleanup(url: str, prefix: str) -> None:
 
 # -- 1. store operations --------------------------------------------------------------------
 
+
 class CountingRedis(RedisBackend):
     """Counts the commands the backend sends, to show one round trip per operation."""
 
@@ -75,14 +76,17 @@ class CountingRedis(RedisBackend):
 async def store_ops(redis_url: str, n: int) -> list[list[Any]]:
     prefix = f"kgbench:{uuid.uuid4().hex[:8]}"
     backends = {"memory": LocalBackend(), "redis": CountingRedis(redis_url, prefix=prefix)}
-    subjects = [Subject.of("key", "alice", parse_caps({"requests_per_minute": 1e9,
-                                                       "tokens_per_minute": 1e12,
-                                                       "usd_per_day": 1e9})),
-                Subject.of("team", "t1", parse_caps({"usd_per_month": 1e9}))]
+    subjects = [
+        Subject.of(
+            "key",
+            "alice",
+            parse_caps({"requests_per_minute": 1e9, "tokens_per_minute": 1e12, "usd_per_day": 1e9}),
+        ),
+        Subject.of("team", "t1", parse_caps({"usd_per_month": 1e9})),
+    ]
     need, delta = Amounts(1, 1200, 0.0024), Amounts(0, -600, -0.0012)
     actual = Actual(200, 400, 0.0012, "demo")
-    times: dict[str, dict[str, list[float]]] = {k: {"reserve": [], "settle": []}
-                                                 for k in backends}
+    times: dict[str, dict[str, list[float]]] = {k: {"reserve": [], "settle": []} for k in backends}
     for b in backends.values():  # warm: script loaded, connection open
         await b.reserve(subjects, need)
         await b.settle(subjects, delta, actual)
@@ -102,8 +106,15 @@ async def store_ops(redis_url: str, n: int) -> list[list[Any]]:
     for name in backends:
         for op in ("reserve", "settle"):
             s = times[name][op]
-            rows.append([name, op, f"{pct(s, 50) * 1e3:.3f}", f"{pct(s, 99) * 1e3:.3f}",
-                         f"{per_op:g}" if name == "redis" else "0"])
+            rows.append(
+                [
+                    name,
+                    op,
+                    f"{pct(s, 50) * 1e3:.3f}",
+                    f"{pct(s, 99) * 1e3:.3f}",
+                    f"{per_op:g}" if name == "redis" else "0",
+                ]
+            )
     await backends["redis"].aclose()
     await cleanup(redis_url, prefix)
     return rows
@@ -111,20 +122,34 @@ async def store_ops(redis_url: str, n: int) -> list[list[Any]]:
 
 # -- 2. per call through the gateway --------------------------------------------------------
 
-def config(upstream: str, limits: dict[str, Any] | None, key_limits: dict[str, Any]
-           ) -> KeepgateConfig:
+
+def config(
+    upstream: str, limits: dict[str, Any] | None, key_limits: dict[str, Any]
+) -> KeepgateConfig:
     guards: dict[str, Any] = {g: {"enabled": False} for g in ("input", "pii", "policy")}
     guards["limits"] = limits or {"enabled": False}
-    return KeepgateConfig.model_validate({
-        "model_list": [{"model_name": "demo",
-                        "litellm_params": {"model": "openai/gpt-4o-mini", "api_base": upstream},
-                        "model_info": {"input_cost_per_token": 1e-6,
-                                       "output_cost_per_token": 2e-6}}],
-        "general_settings": {"master_key": MASTER, "num_retries": 0, "audit_log": None},
-        "keys": [{"key_id": "alice", "key_hash": "sha256:" + hash_key("sk-alice"),
-                  "team": "t1", "limits": key_limits}],
-        "teams": [{"team": "t1", "limits": {"usd_per_month": 1000}}],
-        "guards": guards})
+    return KeepgateConfig.model_validate(
+        {
+            "model_list": [
+                {
+                    "model_name": "demo",
+                    "litellm_params": {"model": "openai/gpt-4o-mini", "api_base": upstream},
+                    "model_info": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6},
+                }
+            ],
+            "general_settings": {"master_key": MASTER, "num_retries": 0, "audit_log": None},
+            "keys": [
+                {
+                    "key_id": "alice",
+                    "key_hash": "sha256:" + hash_key("sk-alice"),
+                    "team": "t1",
+                    "limits": key_limits,
+                }
+            ],
+            "teams": [{"team": "t1", "limits": {"usd_per_month": 1000}}],
+            "guards": guards,
+        }
+    )
 
 
 class InProcessGateway:
@@ -135,13 +160,17 @@ class InProcessGateway:
 
         self.app = create_app(cfg)
         self.rt = self.app.state.keepgate
-        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app),
-                                        base_url="http://gw", timeout=60,
-                                        headers={"Authorization": "Bearer sk-alice"})
+        self.client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app),
+            base_url="http://gw",
+            timeout=60,
+            headers={"Authorization": "Bearer sk-alice"},
+        )
 
     async def chat(self, **body: Any) -> httpx.Response:
-        return await self.client.post("/v1/chat/completions",
-                                      json={"model": "demo", "messages": MSG, **body})
+        return await self.client.post(
+            "/v1/chat/completions", json={"model": "demo", "messages": MSG, **body}
+        )
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -150,22 +179,34 @@ class InProcessGateway:
         await self.rt.upstream.aclose()
 
 
-async def per_call(upstream: str, redis_url: str, n: int, rounds: int = 5
-                   ) -> tuple[list[list[Any]], list[list[Any]]]:
+async def per_call(
+    upstream: str, redis_url: str, n: int, rounds: int = 5
+) -> tuple[list[list[Any]], list[list[Any]]]:
     """End to end per call (best-of-rounds p50, overall p99) and the limiter's own work
     (its request and settle hooks, timed inside the same calls)."""
     generous = {"requests_per_minute": 1e9, "tokens_per_minute": 1e12, "usd_per_day": 1e9}
     prefix = f"kgbench:{uuid.uuid4().hex[:8]}"
-    gws = {"no limiter": InProcessGateway(config(upstream, None, generous)),
-           "memory": InProcessGateway(config(upstream, {"backend": "local"}, generous)),
-           "redis": InProcessGateway(config(upstream, {"backend": "redis",
-                                                       "redis_url": redis_url,
-                                                       "namespace": prefix}, generous))}
+    gws = {
+        "no limiter": InProcessGateway(config(upstream, None, generous)),
+        "memory": InProcessGateway(config(upstream, {"backend": "local"}, generous)),
+        "redis": InProcessGateway(
+            config(
+                upstream,
+                {"backend": "redis", "redis_url": redis_url, "namespace": prefix},
+                generous,
+            )
+        ),
+    }
     hooks: dict[str, list[float]] = {"memory": [], "redis": []}
     for name in hooks:
         timed(gws[name].rt.guards[0], hooks[name])
-    body = {"max_tokens": 64, "fake": {"reply": "three bullets " * 8,
-                                       "usage": {"prompt_tokens": 20, "completion_tokens": 30}}}
+    body = {
+        "max_tokens": 64,
+        "fake": {
+            "reply": "three bullets " * 8,
+            "usage": {"prompt_tokens": 20, "completion_tokens": 30},
+        },
+    }
     for gw in gws.values():
         for _ in range(20):
             assert (await gw.chat(**body)).status_code == 200
@@ -187,16 +228,30 @@ async def per_call(upstream: str, redis_url: str, n: int, rounds: int = 5
             samples[name] += s
             best50[name] = min(best50[name], statistics.median(s))
         for name, h in hooks.items():
-            hook50[name] = min(hook50[name], statistics.median(h[marks[name]:]))
+            hook50[name] = min(hook50[name], statistics.median(h[marks[name] :]))
     base50, base99 = best50["no limiter"], pct(samples["no limiter"], 99)
     e2e = []
     for name, s in samples.items():
         p50, p99 = best50[name], pct(s, 99)
-        e2e.append([name, f"{p50 * 1e3:.3f}", f"{p99 * 1e3:.3f}",
-                    f"{(p50 - base50) * 1e3:+.3f}", f"{p50 / base50:.2f}x",
-                    f"{(p99 - base99) * 1e3:+.3f}"])
-    own = [[name, f"{hook50[name] * 1e3:.3f}", f"{pct(h, 99) * 1e3:.3f}",
-            f"{hook50[name] / base50 * 100:.1f}%"] for name, h in hooks.items()]
+        e2e.append(
+            [
+                name,
+                f"{p50 * 1e3:.3f}",
+                f"{p99 * 1e3:.3f}",
+                f"{(p50 - base50) * 1e3:+.3f}",
+                f"{p50 / base50:.2f}x",
+                f"{(p99 - base99) * 1e3:+.3f}",
+            ]
+        )
+    own = [
+        [
+            name,
+            f"{hook50[name] * 1e3:.3f}",
+            f"{pct(h, 99) * 1e3:.3f}",
+            f"{hook50[name] / base50 * 100:.1f}%",
+        ]
+        for name, h in hooks.items()
+    ]
     for gw in gws.values():
         await gw.aclose()
     await cleanup(redis_url, prefix)
@@ -225,6 +280,7 @@ def timed(guard: Any, out: list[float]) -> None:
 
 # -- 3. overshoot under concurrency ---------------------------------------------------------
 
+
 async def overshoot(upstream: str, redis_url: str, calls: int) -> list[list[Any]]:
     """Money charged past the limit. Reserved amounts never overdraw; what the upstream
     reports beyond the reservation (here: a prompt far longer than the tokenizer counted)
@@ -235,12 +291,16 @@ async def overshoot(upstream: str, redis_url: str, calls: int) -> list[list[Any]
     estimated = prompt_tokens("gpt-4o-mini", {"messages": MSG})
     key_limits = {"usd_per_hour": limit, "requests_per_minute": 1e6}
     rows = []
-    for label, backend, replicas, prompt in (("memory", "local", 1, 8), ("redis", "redis", 1, 8),
-                                             ("redis, 3 replicas", "redis", 3, 8),
-                                             ("redis, 3 replicas, prompt 600 > est.", "redis",
-                                              3, 600)):
-        body = {"max_tokens": 1000, "fake": {"reply": "ok", "usage": {
-            "prompt_tokens": prompt, "completion_tokens": 1000}}}
+    for label, backend, replicas, prompt in (
+        ("memory", "local", 1, 8),
+        ("redis", "redis", 1, 8),
+        ("redis, 3 replicas", "redis", 3, 8),
+        ("redis, 3 replicas, prompt 600 > est.", "redis", 3, 600),
+    ):
+        body = {
+            "max_tokens": 1000,
+            "fake": {"reply": "ok", "usage": {"prompt_tokens": prompt, "completion_tokens": 1000}},
+        }
         prefix = f"kgbench:{uuid.uuid4().hex[:8]}"
         section = {"backend": backend, "redis_url": redis_url, "namespace": prefix}
         gws = [InProcessGateway(config(upstream, section, key_limits)) for _ in range(replicas)]
@@ -255,8 +315,19 @@ async def overshoot(upstream: str, redis_url: str, calls: int) -> list[list[Any]
         excess = max(0, prompt - estimated) * 1e-6  # input price $1e-6 a token
         refill = limit / 3600 * elapsed
         over = max(0.0, spent - limit - refill)
-        rows.append([label, calls, ok, refused, f"{spent:.6f}", f"{limit:.6f}",
-                     f"{refill:.6f}", f"{over:.6f}", f"{ok * excess:.6f}"])
+        rows.append(
+            [
+                label,
+                calls,
+                ok,
+                refused,
+                f"{spent:.6f}",
+                f"{limit:.6f}",
+                f"{refill:.6f}",
+                f"{over:.6f}",
+                f"{ok * excess:.6f}",
+            ]
+        )
         for gw in gws:
             await gw.aclose()
         if backend == "redis":
@@ -275,18 +346,38 @@ async def main() -> None:
     await fake.start()
     try:
         print(f"\n## 1. Store operations ({n_ops} reserve+settle pairs, key + team, ms)\n")
-        print(table(["backend", "op", "p50 ms", "p99 ms", "redis cmds/op"],
-                    await store_ops(args.redis_url, n_ops)))
-        print(f"\n## 2. Per chat call through the gateway ({n_calls} calls each, "
-              "interleaved, ms)\n")
+        print(
+            table(
+                ["backend", "op", "p50 ms", "p99 ms", "redis cmds/op"],
+                await store_ops(args.redis_url, n_ops),
+            )
+        )
+        print(
+            f"\n## 2. Per chat call through the gateway ({n_calls} calls each, interleaved, ms)\n"
+        )
         e2e, own = await per_call(fake.url, args.redis_url, n_calls)
-        print(table(["limiter", "p50 ms", "p99 ms", "p50 overhead", "p50 ratio",
-                     "p99 overhead"], e2e))
+        print(
+            table(["limiter", "p50 ms", "p99 ms", "p50 overhead", "p50 ratio", "p99 overhead"], e2e)
+        )
         print("\nThe limiter's own work in those calls (reserve hook + settle hook):\n")
         print(table(["backend", "p50 ms", "p99 ms", "share of baseline p50"], own))
         print("\n## 3. Overshoot: 200 concurrent calls, usd_per_hour $0.05, ~$0.002 each\n")
-        print(table(["backend", "calls", "200", "429", "spent $", "limit $", "refill $",
-                     "overshoot $", "bound $"], await overshoot(fake.url, args.redis_url, 200)))
+        print(
+            table(
+                [
+                    "backend",
+                    "calls",
+                    "200",
+                    "429",
+                    "spent $",
+                    "limit $",
+                    "refill $",
+                    "overshoot $",
+                    "bound $",
+                ],
+                await overshoot(fake.url, args.redis_url, 200),
+            )
+        )
     finally:
         await fake.stop()
 

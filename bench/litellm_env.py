@@ -19,11 +19,35 @@ from bench.targets import REPO
 DEFAULT_DIR = REPO / ".venv-bench"
 
 #: What `litellm --config` imports at start-up, when `litellm[proxy]` cannot be resolved.
-PROXY_DEPS = ("uvicorn[standard]", "fastapi", "gunicorn", "backoff", "pyyaml", "rq", "orjson",
-              "hiredis", "apscheduler", "fastapi-sso", "pyjwt", "python-multipart",
-              "cryptography", "pynacl", "websockets<16", "boto3", "mcp", "semver",
-              "restrictedpython", "expression", "backports-zstd", "tomlkit", "inquirerpy",
-              "soundfile", "litellm-proxy-extras", "litellm-enterprise", "rich")
+PROXY_DEPS = (
+    "uvicorn[standard]",
+    "fastapi",
+    "gunicorn",
+    "backoff",
+    "pyyaml",
+    "rq",
+    "orjson",
+    "hiredis",
+    "apscheduler",
+    "fastapi-sso",
+    "pyjwt",
+    "python-multipart",
+    "cryptography",
+    "pynacl",
+    "websockets<16",
+    "boto3",
+    "mcp",
+    "semver",
+    "restrictedpython",
+    "expression",
+    "backports-zstd",
+    "tomlkit",
+    "inquirerpy",
+    "soundfile",
+    "litellm-proxy-extras",
+    "litellm-enterprise",
+    "rich",
+)
 
 
 def python_of(env_dir: Path) -> Path:
@@ -34,9 +58,15 @@ def _works(py: Path) -> bool:
     if not py.exists():
         return False
     probe = "import litellm.proxy.proxy_server"
-    return subprocess.run([str(py), "-c", probe], capture_output=True, timeout=180,
-                          env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "PATH": "/usr/bin:/bin"}
-                          ).returncode == 0
+    return (
+        subprocess.run(
+            [str(py), "-c", probe],
+            capture_output=True,
+            timeout=180,
+            env={"LITELLM_LOCAL_MODEL_COST_MAP": "True", "PATH": "/usr/bin:/bin"},
+        ).returncode
+        == 0
+    )
 
 
 def ensure(env_dir: Path = DEFAULT_DIR, log=print) -> Path:

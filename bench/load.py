@@ -90,15 +90,24 @@ class _Conn(asyncio.Protocol):
 def _raw_request(spec: Spec) -> tuple[str, int, bytes]:
     u = urlsplit(spec.url)
     payload = json.dumps(spec.body).encode()
-    head = (f"POST {u.path} HTTP/1.1\r\nHost: {u.hostname}:{u.port}\r\n"
-            f"Authorization: Bearer {spec.key}\r\nContent-Type: application/json\r\n"
-            f"Accept: application/json, text/event-stream\r\n"
-            f"Content-Length: {len(payload)}\r\n\r\n")
+    head = (
+        f"POST {u.path} HTTP/1.1\r\nHost: {u.hostname}:{u.port}\r\n"
+        f"Authorization: Bearer {spec.key}\r\nContent-Type: application/json\r\n"
+        f"Accept: application/json, text/event-stream\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    )
     return u.hostname or "127.0.0.1", int(u.port or 80), head.encode() + payload
 
 
-async def _worker(spec: Spec, host: str, port: int, raw: bytes, t_start: float, t_end: float,
-                  out: dict[str, list[float]]) -> None:
+async def _worker(
+    spec: Spec,
+    host: str,
+    port: int,
+    raw: bytes,
+    t_start: float,
+    t_end: float,
+    out: dict[str, list[float]],
+) -> None:
     loop = asyncio.get_running_loop()
     conn: _Conn | None = None
     while True:
@@ -131,20 +140,26 @@ async def _worker(spec: Spec, host: str, port: int, raw: bytes, t_start: float, 
 
 async def run(spec: Spec) -> dict[str, Any]:
     host, port, raw = _raw_request(spec)
-    out: dict[str, list[float]] = {"latency": [], "ttft": [], "errors": [], "bytes": [],
-                                   "warm": []}
+    out: dict[str, list[float]] = {"latency": [], "ttft": [], "errors": [], "bytes": [], "warm": []}
     t_start = time.perf_counter() + spec.warmup
     t_end = t_start + spec.duration
-    await asyncio.gather(*(_worker(spec, host, port, raw, t_start, t_end, out)
-                           for _ in range(spec.concurrency)))
+    await asyncio.gather(
+        *(_worker(spec, host, port, raw, t_start, t_end, out) for _ in range(spec.concurrency))
+    )
     elapsed = max(1e-9, time.perf_counter() - t_start)
     lat, ttft = out["latency"], out["ttft"]
-    return {"n": len(lat), "errors": len(out["errors"]), "rps": len(lat) / elapsed,
-            # every request the target answered in this run, warm-up included (CPU per request)
-            "served": len(lat) + len(out["errors"]) + len(out["warm"]),
-            "p50": pct(lat, 50, None), "p99": pct(lat, 99, None),
-            "ttft_p50": pct(ttft, 50, None), "ttft_p99": pct(ttft, 99, None),
-            "mean_bytes": (sum(out["bytes"]) / len(lat)) if lat else 0}
+    return {
+        "n": len(lat),
+        "errors": len(out["errors"]),
+        "rps": len(lat) / elapsed,
+        # every request the target answered in this run, warm-up included (CPU per request)
+        "served": len(lat) + len(out["errors"]) + len(out["warm"]),
+        "p50": pct(lat, 50, None),
+        "p99": pct(lat, 99, None),
+        "ttft_p50": pct(ttft, 50, None),
+        "ttft_p99": pct(ttft, 99, None),
+        "mean_bytes": (sum(out["bytes"]) / len(lat)) if lat else 0,
+    }
 
 
 def main(argv: list[str]) -> None:

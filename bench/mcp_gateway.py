@@ -60,24 +60,47 @@ def start_demo(workdir: Path) -> tuple[str, Proc]:
 
     port = _free_port()
     log = workdir / "demo-mcp.log"
-    popen = subprocess.Popen([sys.executable, "-m", "keepgate.cli", "mcp", "demo-server",
-                              "--port", str(port), "--outbox", str(workdir / "outbox.jsonl")],
-                             cwd=workdir, stdout=open(log, "wb"),
-                             stderr=subprocess.STDOUT, env=_env(), start_new_session=True)
+    popen = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "keepgate.cli",
+            "mcp",
+            "demo-server",
+            "--port",
+            str(port),
+            "--outbox",
+            str(workdir / "outbox.jsonl"),
+        ],
+        cwd=workdir,
+        stdout=open(log, "wb"),
+        stderr=subprocess.STDOUT,
+        env=_env(),
+        start_new_session=True,
+    )
     proc = Proc("demo-mcp", popen, log)
     _wait_tcp(port, proc)
     return f"http://127.0.0.1:{port}/mcp", proc
 
 
-def start_gateway(workdir: Path, name: str, upstream: str, guards_on: bool,
-                  fast_calls: bool = True, src: Path | None = None) -> tuple[str, Proc]:
+def start_gateway(
+    workdir: Path,
+    name: str,
+    upstream: str,
+    guards_on: bool,
+    fast_calls: bool = True,
+    src: Path | None = None,
+) -> tuple[str, Proc]:
     """Keepgate in front of `upstream`; `src`: run the gateway package from that source
     tree instead (an older commit, for a before/after in the same minutes)."""
     import yaml
 
     cfg: dict[str, Any] = {
-        "general_settings": {"master_key": MASTER, "audit_log": str(workdir / f"{name}.jsonl"),
-                             "log_level": "WARNING"},
+        "general_settings": {
+            "master_key": MASTER,
+            "audit_log": str(workdir / f"{name}.jsonl"),
+            "log_level": "WARNING",
+        },
         "mcp_servers": {"demo": {"url": upstream, "list_ttl_s": 300}},
         "mcp": {"store": {"backend": "memory"}, "calls_per_minute": 10**9},
     }
@@ -89,9 +112,13 @@ def start_gateway(workdir: Path, name: str, upstream: str, guards_on: bool,
     path = workdir / f"{name}.yaml"
     path.write_text(yaml.safe_dump(cfg))
     port = _free_port()
-    proc = spawn(name, [sys.executable, "-m", "keepgate.cli", "serve", "--config", str(path),
-                        "--port", str(port)], workdir, f"http://127.0.0.1:{port}/healthz",
-                 env=_env(PYTHONPATH=str(src)) if src else None)
+    proc = spawn(
+        name,
+        [sys.executable, "-m", "keepgate.cli", "serve", "--config", str(path), "--port", str(port)],
+        workdir,
+        f"http://127.0.0.1:{port}/healthz",
+        env=_env(PYTHONPATH=str(src)) if src else None,
+    )
     return f"http://127.0.0.1:{port}/mcp/demo", proc
 
 
@@ -105,8 +132,9 @@ def _cpu_s(procs: list[Proc]) -> float:
     return total
 
 
-async def measure(urls: dict[str, str], procs: dict[str, list[Proc]], rounds: int,
-                  calls: int) -> tuple[dict[str, list[float]], dict[str, float]]:
+async def measure(
+    urls: dict[str, str], procs: dict[str, list[Proc]], rounds: int, calls: int
+) -> tuple[dict[str, list[float]], dict[str, float]]:
     """Latency samples per target, and server CPU seconds per call per target."""
     import contextlib
 
@@ -119,10 +147,14 @@ async def measure(urls: dict[str, str], procs: dict[str, list[Proc]], rounds: in
     async with contextlib.AsyncExitStack() as stack:
         clients = {}
         for name, url in urls.items():
-            http = await stack.enter_async_context(httpx2.AsyncClient(headers={
-                "Authorization": f"Bearer {MASTER}", "x-keepgate-session": "bench"}))
+            http = await stack.enter_async_context(
+                httpx2.AsyncClient(
+                    headers={"Authorization": f"Bearer {MASTER}", "x-keepgate-session": "bench"}
+                )
+            )
             clients[name] = await stack.enter_async_context(
-                Client(streamable_http_client(url, http_client=http)))
+                Client(streamable_http_client(url, http_client=http))
+            )
             await clients[name].list_tools()
             for _ in range(20):  # warm-up: connections, caches, first-sight pins
                 result = await clients[name].call_tool("read_file", ARGS)
@@ -140,8 +172,11 @@ async def measure(urls: dict[str, str], procs: dict[str, list[Proc]], rounds: in
 
 def _audited(path: Path) -> float:
     """p50 of the gateway's own latency_ms for tools/call (its handler, upstream included)."""
-    xs = [r["latency_ms"] for r in map(json.loads, path.read_text().splitlines())
-          if r.get("mcp_method") == "tools/call"]
+    xs = [
+        r["latency_ms"]
+        for r in map(json.loads, path.read_text().splitlines())
+        if r.get("mcp_method") == "tools/call"
+    ]
     return pct(xs, 50)
 
 
@@ -151,10 +186,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--calls", type=int, default=40)
-    ap.add_argument("--compare-src", type=Path, default=None,
-                    help="also run gateways (bare, every guard on) from this source tree (e.g. "
-                         "`git archive <commit> keepgate | tar -x -C DIR`): before/after in "
-                         "one run")
+    ap.add_argument(
+        "--compare-src",
+        type=Path,
+        default=None,
+        help="also run gateways (bare, every guard on) from this source tree (e.g. "
+        "`git archive <commit> keepgate | tar -x -C DIR`): before/after in "
+        "one run",
+    )
     args = ap.parse_args()
     load = os.getloadavg()[0]
     started = datetime.now(timezone.utc)
@@ -168,57 +207,108 @@ def main() -> None:
             procs.append(on)
             off_url, off = start_gateway(work, "keepgate-bare", demo_url, False)
             procs.append(off)
-            sdk_url, sdk = start_gateway(work, "keepgate-bare-sdk", demo_url, False,
-                                         fast_calls=False)
+            sdk_url, sdk = start_gateway(
+                work, "keepgate-bare-sdk", demo_url, False, fast_calls=False
+            )
             procs.append(sdk)
-            urls = {"direct": demo_url, "keepgate-bare": off_url,
-                    "keepgate-bare-sdk": sdk_url, "keepgate-on": on_url}
-            servers = {"direct": [demo], "keepgate-bare": [off, demo],
-                       "keepgate-bare-sdk": [sdk, demo], "keepgate-on": [on, demo]}
+            urls = {
+                "direct": demo_url,
+                "keepgate-bare": off_url,
+                "keepgate-bare-sdk": sdk_url,
+                "keepgate-on": on_url,
+            }
+            servers = {
+                "direct": [demo],
+                "keepgate-bare": [off, demo],
+                "keepgate-bare-sdk": [sdk, demo],
+                "keepgate-on": [on, demo],
+            }
             if args.compare_src:
-                for guards, name in ((False, "keepgate-bare-compare"),
-                                     (True, "keepgate-on-compare")):
-                    old_url, old = start_gateway(work, name, demo_url, guards,
-                                                 src=args.compare_src.resolve())
+                for guards, name in (
+                    (False, "keepgate-bare-compare"),
+                    (True, "keepgate-on-compare"),
+                ):
+                    old_url, old = start_gateway(
+                        work, name, demo_url, guards, src=args.compare_src.resolve()
+                    )
                     procs.append(old)
                     urls[name] = old_url
                     servers[name] = [old, demo]
             samples, cpu = asyncio.run(measure(urls, servers, args.rounds, args.calls))
-            inside = {name: _audited(work / f"{name}.jsonl") for name in urls
-                      if name != "direct"}
+            inside = {name: _audited(work / f"{name}.jsonl") for name in urls if name != "direct"}
         finally:
             for p in reversed(procs):
                 p.stop()
     base = pct(samples["direct"], 50)
-    labels = {"direct": "demo MCP server, direct (baseline)",
-              "keepgate-bare": "through Keepgate, no guard (protocol hop only)",
-              "keepgate-bare-sdk": "the same, upstream leg through the SDK client "
-                                   "(`fast_calls: false`)",
-              "keepgate-on": "through Keepgate, every guard on",
-              "keepgate-bare-compare": f"no guard, Keepgate from {args.compare_src}",
-              "keepgate-on-compare": f"every guard on, Keepgate from {args.compare_src}"}
+    labels = {
+        "direct": "demo MCP server, direct (baseline)",
+        "keepgate-bare": "through Keepgate, no guard (protocol hop only)",
+        "keepgate-bare-sdk": "the same, upstream leg through the SDK client (`fast_calls: false`)",
+        "keepgate-on": "through Keepgate, every guard on",
+        "keepgate-bare-compare": f"no guard, Keepgate from {args.compare_src}",
+        "keepgate-on-compare": f"every guard on, Keepgate from {args.compare_src}",
+    }
     rows, out = [], {}
     for name, xs in samples.items():
         p50, p99 = pct(xs, 50), pct(xs, 99)
         added_cpu = (cpu[name] - cpu["direct"]) * 1e3
-        rows.append([labels[name], len(xs), f"{p50 * 1e3:.2f}", f"{p99 * 1e3:.2f}",
-                     f"{(p50 - base) * 1e3:+.2f}", f"{p50 / base:.2f}",
-                     f"{cpu[name] * 1e3:.2f}", f"{added_cpu:+.2f}"])
-        out[name] = {"n": len(xs), "p50_ms": p50 * 1e3, "p99_ms": p99 * 1e3,
-                     "added_p50_ms": (p50 - base) * 1e3, "server_cpu_ms_per_call":
-                     cpu[name] * 1e3, "added_cpu_ms_per_call": added_cpu}
-    print(f"MCP tools/call, {started:%Y-%m-%d %H:%M} UTC, load avg {load:.1f} at start, "
-          f"{os.cpu_count()} vCPU")
-    print(table(["target", "calls", "p50 ms", "p99 ms", "added p50 ms", "p50 × direct",
-                 "server CPU ms/call", "added CPU ms/call"], rows))
-    print("inside the gateway (audit latency_ms p50, upstream call included): " + ", ".join(
-        f"{k} {v:.2f} ms" for k, v in inside.items()))
+        rows.append(
+            [
+                labels[name],
+                len(xs),
+                f"{p50 * 1e3:.2f}",
+                f"{p99 * 1e3:.2f}",
+                f"{(p50 - base) * 1e3:+.2f}",
+                f"{p50 / base:.2f}",
+                f"{cpu[name] * 1e3:.2f}",
+                f"{added_cpu:+.2f}",
+            ]
+        )
+        out[name] = {
+            "n": len(xs),
+            "p50_ms": p50 * 1e3,
+            "p99_ms": p99 * 1e3,
+            "added_p50_ms": (p50 - base) * 1e3,
+            "server_cpu_ms_per_call": cpu[name] * 1e3,
+            "added_cpu_ms_per_call": added_cpu,
+        }
+    print(
+        f"MCP tools/call, {started:%Y-%m-%d %H:%M} UTC, load avg {load:.1f} at start, "
+        f"{os.cpu_count()} vCPU"
+    )
+    print(
+        table(
+            [
+                "target",
+                "calls",
+                "p50 ms",
+                "p99 ms",
+                "added p50 ms",
+                "p50 × direct",
+                "server CPU ms/call",
+                "added CPU ms/call",
+            ],
+            rows,
+        )
+    )
+    print(
+        "inside the gateway (audit latency_ms p50, upstream call included): "
+        + ", ".join(f"{k} {v:.2f} ms" for k, v in inside.items())
+    )
     dest = ROOT / "bench" / "out"
     dest.mkdir(parents=True, exist_ok=True)
-    (dest / "mcp_gateway.json").write_text(json.dumps({"date": started.isoformat(), "load_avg": load,
-                                                       "load_avg_end": os.getloadavg()[0],
-                                               "targets": out, "inside_p50_ms": inside},
-                                              indent=2))
+    (dest / "mcp_gateway.json").write_text(
+        json.dumps(
+            {
+                "date": started.isoformat(),
+                "load_avg": load,
+                "load_avg_end": os.getloadavg()[0],
+                "targets": out,
+                "inside_p50_ms": inside,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

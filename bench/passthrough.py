@@ -41,19 +41,33 @@ class PassThrough:
             more = msg.get("more_body", False)
         if self.session is None:
             self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
-        async with self.session.post(self.upstream, data=body,
-                                     headers={"content-type": "application/json"}) as resp:
+        async with self.session.post(
+            self.upstream, data=body, headers={"content-type": "application/json"}
+        ) as resp:
             ctype = resp.headers.get("content-type", "application/json").encode()
-            await send({"type": "http.response.start", "status": resp.status,
-                        "headers": [(b"content-type", ctype)]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": resp.status,
+                    "headers": [(b"content-type", ctype)],
+                }
+            )
             async for data in resp.content.iter_any():
                 await send({"type": "http.response.body", "body": data, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
 
 
 def main(argv: list[str]) -> None:
-    uvicorn.run(PassThrough(argv[1]), host="127.0.0.1", port=int(argv[2]), log_level="warning",
-                access_log=False, loop="uvloop", http="httptools", lifespan="on")
+    uvicorn.run(
+        PassThrough(argv[1]),
+        host="127.0.0.1",
+        port=int(argv[2]),
+        log_level="warning",
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+    )
 
 
 if __name__ == "__main__":

@@ -49,10 +49,16 @@ DATA = ROOT.parent / "shared" / "datasets"
 PII_FILES = ("train_presidio_synth_dataset_v2", "train_presidio_generated_large")
 PROSE_FILE = DATA / "injection" / "train_selfinstruct_benign.jsonl"
 #: Labelled types a pattern recognizer can find, and the entity that covers each.
-PATTERN_TYPES = {"CREDIT_CARD": "CREDIT_CARD", "PHONE_NUMBER": "PHONE_NUMBER",
-                 "EMAIL_ADDRESS": "EMAIL_ADDRESS", "IBAN_CODE": "IBAN_CODE", "US_SSN": "US_SSN",
-                 "IP_ADDRESS": "IP_ADDRESS", "US_DRIVER_LICENSE": "US_DRIVER_LICENSE",
-                 "DOMAIN_NAME": "URL"}
+PATTERN_TYPES = {
+    "CREDIT_CARD": "CREDIT_CARD",
+    "PHONE_NUMBER": "PHONE_NUMBER",
+    "EMAIL_ADDRESS": "EMAIL_ADDRESS",
+    "IBAN_CODE": "IBAN_CODE",
+    "US_SSN": "US_SSN",
+    "IP_ADDRESS": "IP_ADDRESS",
+    "US_DRIVER_LICENSE": "US_DRIVER_LICENSE",
+    "DOMAIN_NAME": "URL",
+}
 
 
 def load_rows() -> list[dict[str, Any]]:
@@ -64,7 +70,7 @@ def load_rows() -> list[dict[str, Any]]:
 
 
 def pieces_of(text: str, size: int = 500) -> list[str]:
-    return [text[i:i + size] for i in range(0, len(text) - size + 1, size)]
+    return [text[i : i + size] for i in range(0, len(text) - size + 1, size)]
 
 
 def best_ms(fn: Callable[[str], Any], pieces: list[str], rounds: int) -> float:
@@ -82,7 +88,10 @@ def best_ms(fn: Callable[[str], Any], pieces: list[str], rounds: int) -> float:
 
 # -- engines -------------------------------------------------------------------------------
 
-def presidio_default(entities: list[str]) -> Callable[[str], tuple[str, list[tuple[int, int, str]]]]:
+
+def presidio_default(
+    entities: list[str],
+) -> Callable[[str], tuple[str, list[tuple[int, int, str]]]]:
     """Presidio as a user would set it up without a model: analyze, then anonymize."""
     from presidio_analyzer import AnalyzerEngine
     from presidio_anonymizer import AnonymizerEngine
@@ -96,8 +105,11 @@ def presidio_default(entities: list[str]) -> Callable[[str], tuple[str, list[tup
 
     def run(text: str) -> tuple[str, list[tuple[int, int, str]]]:
         results = analyzer.analyze(text, language="en", entities=wanted)
-        return (anonymizer.anonymize(text, results).text,
-                [(r.start, r.end, r.entity_type) for r in results])
+        return (
+            anonymizer.anonymize(text, results).text,
+            [(r.start, r.end, r.entity_type) for r in results],
+        )
+
     return run
 
 
@@ -123,6 +135,7 @@ def p50_ms(fn: Callable[[str], Any], pieces: list[str], rounds: int) -> float:
 
 # -- 1. cost per 500 characters -----------------------------------------------------------
 
+
 def bench_throughput(rounds: int, limit: int) -> tuple[str, Any, Any]:
     from bench.pii_dev import dev_sets
 
@@ -135,20 +148,46 @@ def bench_throughput(rounds: int, limit: int) -> tuple[str, Any, Any]:
         prose = pieces_of("\n".join(json.loads(line)["text"] for line in fh))[:limit]
     social = pieces_of("\n".join(d.text for d in dev_sets()["btc_f (social)"]))[:limit]
     out = []
-    for name, pieces in (("labelled PII set", pii_text), ("plain prose", prose),
-                         ("tweets (BTC F)", social)):
+    for name, pieces in (
+        ("labelled PII set", pii_text),
+        ("plain prose", prose),
+        ("tweets (BTC F)", social),
+    ):
         base = p50_ms(lambda t: t.encode() and t, pieces, rounds)
         p = p50_ms(presidio, pieces, rounds)
         k0 = p50_ms(patterns.scrub, pieces, rounds)
         k = p50_ms(scrubber.scrub, pieces, rounds)
-        out.append([name, len(pieces), f"{base * 1000:.1f} µs", f"{p:.2f} ms", f"{k0:.3f} ms",
-                    f"{k:.3f} ms", f"{p / k:.1f}×"])
-    return table(["text (500-char pieces), p50", "n", "pass-through", "Presidio default",
-                  "Keepgate, patterns only", "Keepgate, NER on (default)",
-                  "speed-up vs Presidio"], out), guard, presidio
+        out.append(
+            [
+                name,
+                len(pieces),
+                f"{base * 1000:.1f} µs",
+                f"{p:.2f} ms",
+                f"{k0:.3f} ms",
+                f"{k:.3f} ms",
+                f"{p / k:.1f}×",
+            ]
+        )
+    return (
+        table(
+            [
+                "text (500-char pieces), p50",
+                "n",
+                "pass-through",
+                "Presidio default",
+                "Keepgate, patterns only",
+                "Keepgate, NER on (default)",
+                "speed-up vs Presidio",
+            ],
+            out,
+        ),
+        guard,
+        presidio,
+    )
 
 
 # -- 2. streaming --------------------------------------------------------------------------
+
 
 async def _stream(pieces: list[str]) -> AsyncIterator[dict[str, Any]]:
     from keepgate.pipeline.chunks import make_chunk
@@ -160,15 +199,23 @@ async def _stream(pieces: list[str]) -> AsyncIterator[dict[str, Any]]:
     yield make_chunk(base, finish_reason="stop")
 
 
-async def _drain(transform: Callable[[Any, Any], AsyncIterator[dict[str, Any]]],
-                 answers: list[list[str]], stream: bool = True) -> float:
+async def _drain(
+    transform: Callable[[Any, Any], AsyncIterator[dict[str, Any]]],
+    answers: list[list[str]],
+    stream: bool = True,
+) -> float:
     from keepgate.auth.principal import Principal
     from keepgate.pipeline.call import Call
 
     t0 = time.perf_counter()
     for pieces in answers:
-        call = Call(principal=Principal("bench", "developer"), route="chat.completions",
-                    model="demo", body={}, stream=stream)
+        call = Call(
+            principal=Principal("bench", "developer"),
+            route="chat.completions",
+            model="demo",
+            body={},
+            stream=stream,
+        )
         async for _ in transform(call, _stream(pieces)):
             pass
     return time.perf_counter() - t0
@@ -194,27 +241,44 @@ def bench_stream(guard: Any, rounds: int, n_answers: int) -> str:
     coalescing = build({"stream_coalesce_ms": 2}, None, None)
     cases: list[tuple[str, list[str], int, Any, bool]] = []
     for name, text in (("PII set, 1000 chars", pii), ("prose, 1000 chars", prose)):
-        answers = [text[i:i + 1000] for i in range(0, 1000 * n_answers, 1000)]
+        answers = [text[i : i + 1000] for i in range(0, 1000 * n_answers, 1000)]
         for chunk_chars in (4, 16):
             cases.append((f"{name}, {chunk_chars}-char chunks", answers, chunk_chars, guard, True))
     long = [LONG] * n_answers
-    cases += [("long answer, 16-char chunks, streamed", long, 16, guard, True),
-              ("… 4-char chunks", long, 4, guard, True),
-              ("… 16-char chunks, stream_coalesce_ms: 2", long, 16, coalescing, True),
-              ("long answer, not streamed", long, 16, guard, False)]
+    cases += [
+        ("long answer, 16-char chunks, streamed", long, 16, guard, True),
+        ("… 4-char chunks", long, 4, guard, True),
+        ("… 16-char chunks, stream_coalesce_ms: 2", long, 16, coalescing, True),
+        ("long answer, not streamed", long, 16, guard, False),
+    ]
     out = []
     for name, texts, chunk_chars, g, stream in cases:
-        answers = [[a[i:i + chunk_chars] for i in range(0, len(a), chunk_chars)] for a in texts]
+        answers = [[a[i : i + chunk_chars] for i in range(0, len(a), chunk_chars)] for a in texts]
         n_chunks = sum(len(a) + 2 for a in answers)
-        base = min(asyncio.run(_drain(passthrough.transform, answers, stream))
-                   for _ in range(rounds))
+        base = min(
+            asyncio.run(_drain(passthrough.transform, answers, stream)) for _ in range(rounds)
+        )
         kg = min(asyncio.run(_drain(g.transform, answers, stream)) for _ in range(rounds))
         per = 1000 / len(answers)
-        out.append([name, f"{base * per:.3f} ms", f"{kg * per:.3f} ms",
-                    f"{(kg - base) / len(answers) * 1000:.3f} ms",
-                    f"{(kg - base) / n_chunks * 1e6:.1f} µs"])
-    return table(["answers", "pass-through /answer", "pii guard /answer", "overhead /answer",
-                  "overhead /chunk"], out)
+        out.append(
+            [
+                name,
+                f"{base * per:.3f} ms",
+                f"{kg * per:.3f} ms",
+                f"{(kg - base) / len(answers) * 1000:.3f} ms",
+                f"{(kg - base) / n_chunks * 1e6:.1f} µs",
+            ]
+        )
+    return table(
+        [
+            "answers",
+            "pass-through /answer",
+            "pii guard /answer",
+            "overhead /answer",
+            "overhead /chunk",
+        ],
+        out,
+    )
 
 
 def bench_hold(scrubber: Any) -> str:
@@ -225,25 +289,36 @@ def bench_hold(scrubber: Any) -> str:
     with open(PROSE_FILE, encoding="utf-8") as fh:
         prose = [json.loads(line)["text"] for line in fh][:300]
     out = []
-    for name, texts in (("plain prose", prose), ("labelled PII set", [r["text"] for r in rows][:300])):
+    for name, texts in (
+        ("plain prose", prose),
+        ("labelled PII set", [r["text"] for r in rows][:300]),
+    ):
         first, held = [], []
         for text in texts:
             s = StreamScrubber.of(scrubber, hold_all_words=scrubber.detector.has_ner)
             got_first = False
             for i in range(0, len(text), 4):
-                released = s.feed(text[i:i + 4])
+                released = s.feed(text[i : i + 4])
                 held.append(s.held)
                 if released and not got_first:
                     first.append(i + 4)
                     got_first = True
             s.flush()
-        out.append([name, f"{statistics.median(first):.0f} chars",
-                    f"{statistics.mean(held):.1f} chars", f"{max(held)} chars"])
-    return table(["text (4-char chunks)", "first release after (median)", "held (mean)",
-                  "held (max)"], out)
+        out.append(
+            [
+                name,
+                f"{statistics.median(first):.0f} chars",
+                f"{statistics.mean(held):.1f} chars",
+                f"{max(held)} chars",
+            ]
+        )
+    return table(
+        ["text (4-char chunks)", "first release after (median)", "held (mean)", "held (max)"], out
+    )
 
 
 # -- 3. precision / recall -----------------------------------------------------------------
+
 
 def _covered(spans: list[tuple[int, int]], start: int, end: int, text: str) -> bool:
     value = text[start:end]
@@ -257,8 +332,10 @@ def _covered(spans: list[tuple[int, int]], start: int, end: int, text: str) -> b
 
 def bench_quality(scrubber: Any, presidio: Any) -> str:
     rows = load_rows()
-    engines = {"Presidio default": lambda t: presidio(t)[1],
-               "Keepgate": lambda t: [(s.start, s.end, s.entity) for s in scrubber.analyze(t)]}
+    engines = {
+        "Presidio default": lambda t: presidio(t)[1],
+        "Keepgate": lambda t: [(s.start, s.end, s.entity) for s in scrubber.analyze(t)],
+    }
     gold_n: Counter[str] = Counter()
     found: dict[str, Counter[str]] = {e: Counter() for e in engines}
     pred: dict[str, Counter[str]] = {e: Counter() for e in engines}
@@ -297,18 +374,30 @@ def bench_quality(scrubber: Any, presidio: Any) -> str:
         prose = [json.loads(line)["text"] for line in fh]
     chars = sum(len(t) for t in prose)
     names = {"PERSON", "LOCATION", "ORGANIZATION", "NRP"}
-    for label, keep in (("pattern redactions per 10k chars of prose", lambda e: e not in names),
-                        ("name redactions (NER) per 10k chars of prose", lambda e: e in names)):
+    for label, keep in (
+        ("pattern redactions per 10k chars of prose", lambda e: e not in names),
+        ("name redactions (NER) per 10k chars of prose", lambda e: e in names),
+    ):
         row = [label, chars]
         for fn in engines.values():
             n = sum(1 for t in prose for *_, e in fn(t) if keep(e))
             row += [f"{n / chars * 1e4:.2f}", ""]
         out.append(row)
-    return table(["labelled type", "n", "Presidio recall", "Presidio precision",
-                  "Keepgate recall", "Keepgate precision"], out)
+    return table(
+        [
+            "labelled type",
+            "n",
+            "Presidio recall",
+            "Presidio precision",
+            "Keepgate recall",
+            "Keepgate precision",
+        ],
+        out,
+    )
 
 
 # -- 4. dev sets ---------------------------------------------------------------------------
+
 
 def bench_dev(scrubber: Any) -> str:
     from bench.pii_dev import ORDER, dev_sets, f2, score, url_redactions
@@ -325,13 +414,31 @@ def bench_dev(scrubber: Any) -> str:
         for t in ORDER:
             if sc.gold[t] or sc.pred[t]:
                 r, p = sc.recall(t), sc.precision(t)
-                rows.append([t, sc.gold[t], f"{r:.3f}", f"{sc.token_recall(t):.3f}", f"{p:.3f}",
-                             f"{f2(p, r):.3f}" if sc.gold[t] and sc.pred[t] else ""])
+                rows.append(
+                    [
+                        t,
+                        sc.gold[t],
+                        f"{r:.3f}",
+                        f"{sc.token_recall(t):.3f}",
+                        f"{p:.3f}",
+                        f"{f2(p, r):.3f}" if sc.gold[t] and sc.pred[t] else "",
+                    ]
+                )
         r, p, f = sc.micro()
-        rows.append(["micro (all scored types)", sum(sc.gold[t] for t in ORDER), f"{r:.3f}", "",
-                     f"{p:.3f}", f"{f:.3f}"])
-        parts.append(f"### {name} ({len(docs)} texts)\n\n" + table(
-            ["type", "n", "recall", "token recall", "precision", "F2"], rows))
+        rows.append(
+            [
+                "micro (all scored types)",
+                sum(sc.gold[t] for t in ORDER),
+                f"{r:.3f}",
+                "",
+                f"{p:.3f}",
+                f"{f:.3f}",
+            ]
+        )
+        parts.append(
+            f"### {name} ({len(docs)} texts)\n\n"
+            + table(["type", "n", "recall", "token recall", "precision", "F2"], rows)
+        )
         if total is None:
             total = sc
         else:
@@ -339,19 +446,25 @@ def bench_dev(scrubber: Any) -> str:
                 getattr(total, field).update(getattr(sc, field))
     r, p, f = total.micro()
     per = total.recall("PERSON"), total.precision("PERSON")
-    parts.append(f"All dev sets together: micro recall {r:.3f}, precision {p:.3f}, F2 {f:.3f}; "
-                 f"PERSON recall {per[0]:.3f} at precision {per[1]:.3f}.")
+    parts.append(
+        f"All dev sets together: micro recall {r:.3f}, precision {p:.3f}, F2 {f:.3f}; "
+        f"PERSON recall {per[0]:.3f} at precision {per[1]:.3f}."
+    )
     _, all_urls = keepgate_scrubber({"url_policy": "all"})
     with open(PROSE_FILE, encoding="utf-8") as fh:
         prose = [json.loads(line)["text"] for line in fh]
     from bench.pii_dev import Doc
+
     social = sets["btc_f (social)"] + [Doc(t, (), "prose") for t in prose]
-    before = url_redactions(social, lambda t: [(s.start, s.end, s.entity)
-                                               for s in all_urls.analyze(t)])
+    before = url_redactions(
+        social, lambda t: [(s.start, s.end, s.entity) for s in all_urls.analyze(t)]
+    )
     after = url_redactions(social, spans)
-    parts.append(f"URL redactions on the tweets and prose (no URL there is labelled PII): "
-                 f"{before} with `url_policy: all`, {after} with `sensitive` "
-                 f"({(1 - after / before) * 100 if before else 0:.0f} % fewer).")
+    parts.append(
+        f"URL redactions on the tweets and prose (no URL there is labelled PII): "
+        f"{before} with `url_policy: all`, {after} with `sensitive` "
+        f"({(1 - after / before) * 100 if before else 0:.0f} % fewer)."
+    )
     return "\n\n".join(parts)
 
 
@@ -368,8 +481,7 @@ def main(argv: list[str] | None = None) -> None:
     print(bench_stream(guard, rounds, answers))
     print("\n## First-token delay: text held back by the stream scrubber\n")
     print(bench_hold(scrubber))
-    print("\n## Quality on ../shared/datasets/pii (presidio-research, "
-          f"{len(load_rows())} texts)\n")
+    print(f"\n## Quality on ../shared/datasets/pii (presidio-research, {len(load_rows())} texts)\n")
     print(bench_quality(scrubber, presidio))
     print("\n## Dev sets: recall, precision, F2 per type (bench/pii_dev.py)\n")
     print(bench_dev(scrubber))

@@ -32,32 +32,78 @@ DATA = ROOT.parent / "shared" / "datasets" / "pii"
 
 #: Labelled type -> scored type (anything else is not scored, but still not a false alarm).
 GOLD = {
-    "PERSON": "PERSON", "PER": "PERSON",
-    "LOCATION": "LOCATION", "GPE": "LOCATION", "LOC": "LOCATION",
-    "ADDRESS": "LOCATION", "STREET_ADDRESS": "LOCATION",
-    "ORGANIZATION": "ORGANIZATION", "ORG": "ORGANIZATION",
-    "EMAIL_ADDRESS": "EMAIL", "PHONE_NUMBER": "PHONE", "CREDIT_CARD": "CREDIT_CARD",
-    "IBAN_CODE": "IBAN", "US_SSN": "ID_NUMBER", "US_DRIVER_LICENSE": "ID_NUMBER",
-    "NATIONAL_ID": "ID_NUMBER", "PASSPORT": "ID_NUMBER", "DRIVER_LICENSE": "ID_NUMBER",
-    "TAX_ID": "ID_NUMBER", "IP_ADDRESS": "IP_ADDRESS", "PASSWORD": "SECRET",
-    "API_KEY": "SECRET", "URL": "URL",
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "LOCATION": "LOCATION",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "ADDRESS": "LOCATION",
+    "STREET_ADDRESS": "LOCATION",
+    "ORGANIZATION": "ORGANIZATION",
+    "ORG": "ORGANIZATION",
+    "EMAIL_ADDRESS": "EMAIL",
+    "PHONE_NUMBER": "PHONE",
+    "CREDIT_CARD": "CREDIT_CARD",
+    "IBAN_CODE": "IBAN",
+    "US_SSN": "ID_NUMBER",
+    "US_DRIVER_LICENSE": "ID_NUMBER",
+    "NATIONAL_ID": "ID_NUMBER",
+    "PASSPORT": "ID_NUMBER",
+    "DRIVER_LICENSE": "ID_NUMBER",
+    "TAX_ID": "ID_NUMBER",
+    "IP_ADDRESS": "IP_ADDRESS",
+    "PASSWORD": "SECRET",
+    "API_KEY": "SECRET",
+    "URL": "URL",
 }
 #: Detected entity -> scored type.
 FAMILY = {
-    "PERSON": "PERSON", "LOCATION": "LOCATION", "ORGANIZATION": "ORGANIZATION", "NRP": "NRP",
-    "EMAIL_ADDRESS": "EMAIL", "PHONE_NUMBER": "PHONE", "CREDIT_CARD": "CREDIT_CARD",
-    "IBAN_CODE": "IBAN", "IP_ADDRESS": "IP_ADDRESS", "URL": "URL",
-    "US_SSN": "ID_NUMBER", "US_DRIVER_LICENSE": "ID_NUMBER", "US_PASSPORT": "ID_NUMBER",
-    "US_ITIN": "ID_NUMBER", "US_BANK_NUMBER": "ID_NUMBER", "UK_NHS": "ID_NUMBER",
-    "MEDICAL_LICENSE": "ID_NUMBER", "PASSPORT": "ID_NUMBER", "DRIVER_LICENSE": "ID_NUMBER",
-    "NATIONAL_ID": "ID_NUMBER", "TAX_ID": "ID_NUMBER", "UK_NINO": "ID_NUMBER",
-    "IN_PAN": "ID_NUMBER", "IN_AADHAAR": "ID_NUMBER", "ES_NIF": "ID_NUMBER",
-    "ES_NIE": "ID_NUMBER", "IT_FISCAL_CODE": "ID_NUMBER", "PL_PESEL": "ID_NUMBER",
-    "FI_PERSONAL_IDENTITY_CODE": "ID_NUMBER", "SE_PERSONNUMMER": "ID_NUMBER",
-    "CA_SIN": "ID_NUMBER", "SG_NRIC_FIN": "ID_NUMBER",
+    "PERSON": "PERSON",
+    "LOCATION": "LOCATION",
+    "ORGANIZATION": "ORGANIZATION",
+    "NRP": "NRP",
+    "EMAIL_ADDRESS": "EMAIL",
+    "PHONE_NUMBER": "PHONE",
+    "CREDIT_CARD": "CREDIT_CARD",
+    "IBAN_CODE": "IBAN",
+    "IP_ADDRESS": "IP_ADDRESS",
+    "URL": "URL",
+    "US_SSN": "ID_NUMBER",
+    "US_DRIVER_LICENSE": "ID_NUMBER",
+    "US_PASSPORT": "ID_NUMBER",
+    "US_ITIN": "ID_NUMBER",
+    "US_BANK_NUMBER": "ID_NUMBER",
+    "UK_NHS": "ID_NUMBER",
+    "MEDICAL_LICENSE": "ID_NUMBER",
+    "PASSPORT": "ID_NUMBER",
+    "DRIVER_LICENSE": "ID_NUMBER",
+    "NATIONAL_ID": "ID_NUMBER",
+    "TAX_ID": "ID_NUMBER",
+    "UK_NINO": "ID_NUMBER",
+    "IN_PAN": "ID_NUMBER",
+    "IN_AADHAAR": "ID_NUMBER",
+    "ES_NIF": "ID_NUMBER",
+    "ES_NIE": "ID_NUMBER",
+    "IT_FISCAL_CODE": "ID_NUMBER",
+    "PL_PESEL": "ID_NUMBER",
+    "FI_PERSONAL_IDENTITY_CODE": "ID_NUMBER",
+    "SE_PERSONNUMMER": "ID_NUMBER",
+    "CA_SIN": "ID_NUMBER",
+    "SG_NRIC_FIN": "ID_NUMBER",
 }
-ORDER = ("PERSON", "LOCATION", "ORGANIZATION", "EMAIL", "PHONE", "CREDIT_CARD", "IBAN",
-         "ID_NUMBER", "IP_ADDRESS", "SECRET", "URL")
+ORDER = (
+    "PERSON",
+    "LOCATION",
+    "ORGANIZATION",
+    "EMAIL",
+    "PHONE",
+    "CREDIT_CARD",
+    "IBAN",
+    "ID_NUMBER",
+    "IP_ADDRESS",
+    "SECRET",
+    "URL",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +121,23 @@ def _jsonl(name: str) -> list[dict]:
 def dev_sets() -> dict[str, list[Doc]]:
     from bench.pii_cases import CASES
 
-    btc = [Doc(r["text"], tuple((s["start"], s["end"], s["type"]) for s in r["spans"]), "btc_f")
-           for r in _jsonl("train_btc_tweets_ner.jsonl") if "/section_f/" in r["category"]]
-    pud = [Doc(r["text"], tuple((s["start"], s["end"], s["type"]) for s in r["spans"]), "pud")
-           for r in _jsonl("train_uner_pud_news_wiki_ner.jsonl")]
-    synth = [Doc(r["text"], tuple((s["start"], s["end"], s["type"]) for s in r["spans"]),
-                 "presidio_synth") for r in _jsonl("train_presidio_synth_dataset_v2.jsonl")]
+    btc = [
+        Doc(r["text"], tuple((s["start"], s["end"], s["type"]) for s in r["spans"]), "btc_f")
+        for r in _jsonl("train_btc_tweets_ner.jsonl")
+        if "/section_f/" in r["category"]
+    ]
+    pud = [
+        Doc(r["text"], tuple((s["start"], s["end"], s["type"]) for s in r["spans"]), "pud")
+        for r in _jsonl("train_uner_pud_news_wiki_ner.jsonl")
+    ]
+    synth = [
+        Doc(
+            r["text"],
+            tuple((s["start"], s["end"], s["type"]) for s in r["spans"]),
+            "presidio_synth",
+        )
+        for r in _jsonl("train_presidio_synth_dataset_v2.jsonl")
+    ]
     llm = []
     for text, values in CASES:
         gold = []
@@ -88,8 +145,7 @@ def dev_sets() -> dict[str, list[Doc]]:
             i = text.index(value)
             gold.append((i, i + len(value), typ))
         llm.append(Doc(text, tuple(gold), "llm_style"))
-    return {"btc_f (social)": btc, "pud (news)": pud, "presidio_synth": synth,
-            "llm_style": llm}
+    return {"btc_f (social)": btc, "pud (news)": pud, "presidio_synth": synth, "llm_style": llm}
 
 
 def _alnum(text: str, a: int, b: int) -> set[int]:
@@ -154,5 +210,7 @@ def score(docs: Iterable[Doc], spans_of: Callable[[str], list[tuple[int, int, st
     return sc
 
 
-def url_redactions(docs: Iterable[Doc], spans_of: Callable[[str], list[tuple[int, int, str]]]) -> int:
+def url_redactions(
+    docs: Iterable[Doc], spans_of: Callable[[str], list[tuple[int, int, str]]]
+) -> int:
     return sum(1 for d in docs for *_, ent in spans_of(d.text) if ent == "URL")

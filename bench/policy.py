@@ -54,9 +54,11 @@ from keepgate.policy.remote import OpaServerEngine  # noqa: E402
 from tests.opa_server import OpaTestServer  # noqa: E402
 from bench.stats import pct  # noqa: E402
 
-TRIVIAL = ("package toolcall.main\n\nimport rego.v1\n\ndefault allow := false\n\n"
-           "allow if input.tool.name in data.keepgate.roles[input.principal.role].tools\n\n"
-           "decision := {\"allow\": allow, \"deny\": set()}\n")
+TRIVIAL = (
+    "package toolcall.main\n\nimport rego.v1\n\ndefault allow := false\n\n"
+    "allow if input.tool.name in data.keepgate.roles[input.principal.role].tools\n\n"
+    'decision := {"allow": allow, "deny": set()}\n'
+)
 
 CALLS = [  # (role, tool, arguments, tainted)
     ("user", "search", {"q": "opa rego"}, False),
@@ -82,21 +84,29 @@ def inputs() -> list[tuple[str, str, bool, str]]:
 _CATALOG: list[Catalog] = []
 
 
-def make_input(role: str, tool: str, tainted: bool, args: str,
-               conversation: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def make_input(
+    role: str, tool: str, tainted: bool, args: str, conversation: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     context = None
     if conversation is not None:
         context = ProvenanceContext(_CATALOG[0], conversation)
-    return build_policy_input({"key_id": "bench", "role": role, "team": None}, tool, args,
-                              offered_tools=["search", "send_email", "http_get", "sql_query",
-                                             "read_file"], model="demo", call_id="call_1",
-                              facts={"tainted": tainted, "tools_called": ["search"]},
-                              metadata={"route": "chat.completions", "stream": False},
-                              context=context)
+    return build_policy_input(
+        {"key_id": "bench", "role": role, "team": None},
+        tool,
+        args,
+        offered_tools=["search", "send_email", "http_get", "sql_query", "read_file"],
+        model="demo",
+        call_id="call_1",
+        facts={"tainted": tainted, "tools_called": ["search"]},
+        metadata={"route": "chat.completions", "stream": False},
+        context=context,
+    )
 
 
-WORDS = ("the quarterly numbers look fine but the vendor asked us to confirm the new bank "
-         "details before Friday and to copy the finance team on every reply ").split()
+WORDS = (
+    "the quarterly numbers look fine but the vendor asked us to confirm the new bank "
+    "details before Friday and to copy the finance team on every reply "
+).split()
 
 
 def conversation(n: int, chars: int = 4000) -> list[dict[str, Any]]:
@@ -104,17 +114,30 @@ def conversation(n: int, chars: int = 4000) -> list[dict[str, Any]]:
     outputs (mail, documents) with addresses, URLs, IBANs and amounts in them."""
     msgs: list[dict[str, Any]] = [
         {"role": "system", "content": "You are an AI assistant that uses the given tools."},
-        {"role": "user", "content": "Summarise my inbox and mail the summary to bob@example.com."}]
+        {"role": "user", "content": "Summarise my inbox and mail the summary to bob@example.com."},
+    ]
     i = 0
     while len(msgs) < n:
         i += 1
         body = " ".join(WORDS[(i + k) % len(WORDS)] for k in range(chars // 6))
-        body += (f" Contact ops{i}@vendor{i}.example or see https://docs.vendor{i}.example/a/{i}"
-                 f" IBAN DE89 3704 0044 0532 0130 {i:02d} amount {i},250.00 EUR.")
+        body += (
+            f" Contact ops{i}@vendor{i}.example or see https://docs.vendor{i}.example/a/{i}"
+            f" IBAN DE89 3704 0044 0532 0130 {i:02d} amount {i},250.00 EUR."
+        )
         tcid = f"call_{i}"
-        msgs.append({"role": "assistant", "content": None, "tool_calls": [
-            {"id": tcid, "type": "function",
-             "function": {"name": "search", "arguments": json.dumps({"q": f"page {i}"})}}]})
+        msgs.append(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": tcid,
+                        "type": "function",
+                        "function": {"name": "search", "arguments": json.dumps({"q": f"page {i}"})},
+                    }
+                ],
+            }
+        )
         if len(msgs) < n:
             msgs.append({"role": "tool", "tool_call_id": tcid, "content": body[:chars]})
     return msgs[:n]
@@ -156,7 +179,8 @@ class _RegorusVm:
         import regorus
 
         program = regorus.Program.compile_from_modules(
-            json.dumps(bundle.data), list(bundle.modules), [query])
+            json.dumps(bundle.data), list(bundle.modules), [query]
+        )
         self.vm = regorus.Rvm()
         self.vm.load_program(program)
         self.vm.set_data_json(json.dumps(bundle.data))
@@ -164,8 +188,9 @@ class _RegorusVm:
     async def decide(self, input: dict[str, Any]) -> PolicyDecision:
         self.vm.set_input_json(json.dumps(input, separators=(",", ":"), default=str))
         result = self.vm.execute()
-        return PolicyDecision.from_result(json.loads(result) if isinstance(result, str)
-                                          else result, "toolcall.main")
+        return PolicyDecision.from_result(
+            json.loads(result) if isinstance(result, str) else result, "toolcall.main"
+        )
 
 
 class _OpaInProcess:
@@ -178,8 +203,9 @@ class _OpaInProcess:
         self.engine.add_data(bundle.data)
 
     async def decide(self, input: dict[str, Any]) -> PolicyDecision:
-        return PolicyDecision.from_result(self.engine.eval_document("toolcall.main.decision",
-                                                                     input))
+        return PolicyDecision.from_result(
+            self.engine.eval_document("toolcall.main.decision", input)
+        )
 
 
 class _Server:
@@ -195,12 +221,17 @@ class _Server:
             port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
         self.opa = OpaTestServer()
-        cfg = uvicorn.Config(self.opa.app(), host="127.0.0.1", port=port, log_level="warning",
-                             access_log=False, lifespan="on")
+        cfg = uvicorn.Config(
+            self.opa.app(),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+        )
         self.server = uvicorn.Server(cfg)
         self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        self.thread = threading.Thread(target=lambda: asyncio.run(self.server.serve()),
-                                       daemon=True)
+        self.thread = threading.Thread(target=lambda: asyncio.run(self.server.serve()), daemon=True)
         self.thread.start()
         while not self.server.started:
             time.sleep(0.01)
@@ -210,7 +241,9 @@ class _Server:
         self.thread.join(10)
 
 
-async def measure(engines: dict[str, Any], n: int, rounds: int, build: bool) -> dict[str, list[int]]:
+async def measure(
+    engines: dict[str, Any], n: int, rounds: int, build: bool
+) -> dict[str, list[int]]:
     """Interleave the engines round by round; each timing covers input build + decide."""
     times: dict[str, list[int]] = {name: [] for name in engines}
     rows = inputs()
@@ -241,10 +274,13 @@ def curve(sizes: tuple[int, ...] = (10, 100, 1000), reps: int = 15) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    args = json.dumps({"to": "ops7@vendor7.example", "subject": "summary",
-                       "body": "the summary", "amount": 7250})
-    table = Table(title="Provenance index: build + one call's facts (send_email, 4 leaves)",
-                  title_justify="left")
+    args = json.dumps(
+        {"to": "ops7@vendor7.example", "subject": "summary", "body": "the summary", "amount": 7250}
+    )
+    table = Table(
+        title="Provenance index: build + one call's facts (send_email, 4 leaves)",
+        title_justify="left",
+    )
     for col in ("messages", "KB", "min µs", "p50 µs", "p90 µs", "min µs / KB"):
         table.add_column(col, justify="right")
     convs = {n: conversation(n) for n in sizes}
@@ -258,8 +294,14 @@ def curve(sizes: tuple[int, ...] = (10, 100, 1000), reps: int = 15) -> None:
         kb = sum(len(m.get("content") or "") for m in convs[n]) / 1024
         ts = times[n]
         lo = min(ts) / 1000
-        table.add_row(str(n), f"{kb:,.0f}", f"{lo:,.0f}", f"{pct(ts, 50) / 1000:,.0f}",
-                      f"{pct(ts, 90) / 1000:,.0f}", f"{lo / kb:,.2f}")
+        table.add_row(
+            str(n),
+            f"{kb:,.0f}",
+            f"{lo:,.0f}",
+            f"{pct(ts, 50) / 1000:,.0f}",
+            f"{pct(ts, 90) / 1000:,.0f}",
+            f"{lo / kb:,.2f}",
+        )
     Console(width=110).print(table)
 
 
@@ -275,7 +317,8 @@ async def main_async(n: int, rounds: int, before: Path | None = None) -> None:
         "baseline: no policy (input + always-allow)": _Allow(),
         "embedded regorus, shipped policies": embedded,
         "  with provenance facts (10-message conversation)": _WithProvenance(
-            embedded, conversation(10)),
+            embedded, conversation(10)
+        ),
         "  bare eval (no input build/parsing)": _Raw(embedded),
         "embedded regorus, one-rule policy": EmbeddedEngine(trivial),
     }
@@ -296,8 +339,11 @@ async def main_async(n: int, rounds: int, before: Path | None = None) -> None:
     engines[f"REST to OPA API ({server.opa.engine} engine), shipped"] = remote
     engines["REST to OPA API, one-rule policy"] = remote_trivial
     for name, engine in engines.items():
-        if isinstance(engine, (_Raw, _Allow, _RegorusVm, _WithProvenance)) or \
-                "one-rule" in name or "policies in" in name:
+        if (
+            isinstance(engine, (_Raw, _Allow, _RegorusVm, _WithProvenance))
+            or "one-rule" in name
+            or "policies in" in name
+        ):
             continue
         got = [(await engine.decide(make_input(*r))).outcome for r in inputs()]
         want = [(await embedded.decide(make_input(*r))).outcome for r in inputs()]
@@ -317,15 +363,23 @@ async def main_async(n: int, rounds: int, before: Path | None = None) -> None:
         trivial_server.stop()
 
     base_p50 = pct(times[next(iter(times))], 50) / 1000
-    table = Table(title=f"Policy decision latency ({len(CALLS)} rotating inputs: "
-                        f"{', '.join(sorted(set(outcomes)))}; {rounds} interleaved rounds)",
-                  title_justify="left")
+    table = Table(
+        title=f"Policy decision latency ({len(CALLS)} rotating inputs: "
+        f"{', '.join(sorted(set(outcomes)))}; {rounds} interleaved rounds)",
+        title_justify="left",
+    )
     for col in ("engine", "decisions/s", "p50 µs", "p99 µs", "p50 × baseline", "n"):
         table.add_column(col, justify="left" if col == "engine" else "right")
     for name, ts in times.items():
         p50 = pct(ts, 50) / 1000  # ns -> µs
-        table.add_row(name, f"{1e9 / (sum(ts) / len(ts)):,.0f}", f"{p50:,.1f}",
-                      f"{pct(ts, 99) / 1000:,.1f}", f"{p50 / base_p50:,.1f}", str(len(ts)))
+        table.add_row(
+            name,
+            f"{1e9 / (sum(ts) / len(ts)):,.0f}",
+            f"{p50:,.1f}",
+            f"{pct(ts, 99) / 1000:,.1f}",
+            f"{p50 / base_p50:,.1f}",
+            str(len(ts)),
+        )
     Console(width=110).print(table)
     curve()
     embedded_cost()
@@ -340,9 +394,11 @@ def embedded_cost(sizes: tuple[int, ...] = (10, 100), reps: int = 40) -> None:
 
     from keepgate.policy import provenance
 
-    body = ("Hi team, the vendor report is at https://docs.vendor7.example/a/7 and the status "
-            "page at www.status-vendor.example/q3. Questions to ops7@vendor7.example. "
-            "The staging key is STAGING_KEY=q8Lk2vX91. ") * 3
+    body = (
+        "Hi team, the vendor report is at https://docs.vendor7.example/a/7 and the status "
+        "page at www.status-vendor.example/q3. Questions to ops7@vendor7.example. "
+        "The staging key is STAGING_KEY=q8Lk2vX91. "
+    ) * 3
     args = json.dumps({"to": "ops7@vendor7.example", "subject": "summary", "body": body})
     real = provenance._embedded_facts
     convs = {n: conversation(n) for n in sizes}
@@ -357,8 +413,10 @@ def embedded_cost(sizes: tuple[int, ...] = (10, 100), reps: int = 40) -> None:
                     times[(n, on)].append(time.perf_counter_ns() - t0)
     finally:
         provenance._embedded_facts = real
-    table = Table(title="Values inside free text: one call's facts, extraction off vs on",
-                  title_justify="left")
+    table = Table(
+        title="Values inside free text: one call's facts, extraction off vs on",
+        title_justify="left",
+    )
     for col in ("messages", "off p50 µs", "on p50 µs", "on / off"):
         table.add_column(col, justify="right")
     for n in sizes:
@@ -374,8 +432,11 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--before", type=Path, help="another policies/ directory to compare")
     ap.add_argument("--curve-only", action="store_true", help="only the provenance index curve")
-    ap.add_argument("--embedded-only", action="store_true",
-                    help="only the cost of looking up values inside free text")
+    ap.add_argument(
+        "--embedded-only",
+        action="store_true",
+        help="only the cost of looking up values inside free text",
+    )
     ns = ap.parse_args()
     _CATALOG.append(Catalog(load_bundle([DEFAULT_POLICY_DIR]).data))
     if ns.curve_only:

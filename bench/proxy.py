@@ -29,19 +29,27 @@ from rich.table import Table
 
 from bench import scenarios
 from bench.runner import Point, check, load, sweep
-from bench.targets import (REPO, start_fake_model, start_keepgate,
-                           start_passthrough)
+from bench.targets import REPO, start_fake_model, start_keepgate, start_passthrough
 
 SCENARIOS = (scenarios.Scenario("short", False), scenarios.Scenario("short", True))
-ROUTE_SCENARIOS = tuple(scenarios.Scenario("short", stream, route, native)
-                        for stream in (False, True)
-                        for route, native in (("chat", False), ("responses", False),
-                                              ("messages", False), ("responses", True),
-                                              ("messages", True)))
+ROUTE_SCENARIOS = tuple(
+    scenarios.Scenario("short", stream, route, native)
+    for stream in (False, True)
+    for route, native in (
+        ("chat", False),
+        ("responses", False),
+        ("messages", False),
+        ("responses", True),
+        ("messages", True),
+    )
+)
 
 
-def run(concurrency: tuple[int, ...] = (1, 16), duration: float = 2.0,
-        workdir: Path = REPO / "bench" / "out" / "run") -> list[Point]:
+def run(
+    concurrency: tuple[int, ...] = (1, 16),
+    duration: float = 2.0,
+    workdir: Path = REPO / "bench" / "out" / "run",
+) -> list[Point]:
     workdir.mkdir(parents=True, exist_ok=True)
     fake = start_fake_model(workdir)
     points: list[Point] = []
@@ -63,11 +71,23 @@ def run(concurrency: tuple[int, ...] = (1, 16), duration: float = 2.0,
 
 
 def table(points: list[Point]) -> Table:
-    t = Table(title="Keepgate (no guards) and a bare pass-through vs the fake model directly",
-              title_justify="left")
-    for col in ("scenario", "clients", "direct RPS", "bare RPS", "bare ratio", "Keepgate RPS",
-                "Keepgate ratio", "direct p50 ms", "Keepgate p50 ms", "added p50 ms",
-                "added p99 ms"):
+    t = Table(
+        title="Keepgate (no guards) and a bare pass-through vs the fake model directly",
+        title_justify="left",
+    )
+    for col in (
+        "scenario",
+        "clients",
+        "direct RPS",
+        "bare RPS",
+        "bare ratio",
+        "Keepgate RPS",
+        "Keepgate ratio",
+        "direct p50 ms",
+        "Keepgate p50 ms",
+        "added p50 ms",
+        "added p99 ms",
+    ):
         t.add_column(col, justify="left" if col == "scenario" else "right")
     by = {(p.target, p.scenario, p.concurrency): p for p in points}
     for p in points:
@@ -75,16 +95,25 @@ def table(points: list[Point]) -> Table:
             continue
         d = by[("direct", p.scenario, p.concurrency)]
         b = by.get(("passthrough", p.scenario, p.concurrency))
-        t.add_row(p.scenario, str(p.concurrency), f"{d.rps:.0f}",
-                  f"{b.rps:.0f}" if b else "—", f"{b.rps / d.rps:.2f}" if b else "—",
-                  f"{p.rps:.0f}", f"{p.rps / d.rps:.2f}", f"{(d.p50 or 0) * 1000:.2f}",
-                  f"{(p.p50 or 0) * 1000:.2f}", f"{((p.p50 or 0) - (d.p50 or 0)) * 1000:.2f}",
-                  f"{((p.p99 or 0) - (d.p99 or 0)) * 1000:.2f}")
+        t.add_row(
+            p.scenario,
+            str(p.concurrency),
+            f"{d.rps:.0f}",
+            f"{b.rps:.0f}" if b else "—",
+            f"{b.rps / d.rps:.2f}" if b else "—",
+            f"{p.rps:.0f}",
+            f"{p.rps / d.rps:.2f}",
+            f"{(d.p50 or 0) * 1000:.2f}",
+            f"{(p.p50 or 0) * 1000:.2f}",
+            f"{((p.p50 or 0) - (d.p50 or 0)) * 1000:.2f}",
+            f"{((p.p99 or 0) - (d.p99 or 0)) * 1000:.2f}",
+        )
     return t
 
 
-def run_routes(rounds: int = 12, duration: float = 0.6,
-               workdir: Path = REPO / "bench" / "out" / "run") -> dict[str, list[dict]]:
+def run_routes(
+    rounds: int = 12, duration: float = 0.6, workdir: Path = REPO / "bench" / "out" / "run"
+) -> dict[str, list[dict]]:
     """Per guards setting ("off", "on"): one row per route scenario.
 
     Each round runs every scenario once, back to back, so each route's p50 and CPU per
@@ -105,7 +134,8 @@ def run_routes(rounds: int = 12, duration: float = 0.6,
                     check(kg, sc)
                     load(kg, sc, 2, 0.3, warmup=0.2)
                 runs: dict[str, list[tuple[float, float, float]]] = {
-                    sc.name: [] for sc in ROUTE_SCENARIOS}
+                    sc.name: [] for sc in ROUTE_SCENARIOS
+                }
                 for _ in range(rounds):
                     for sc in ROUTE_SCENARIOS:
                         cpu0 = kg.cpu_seconds()
@@ -118,13 +148,17 @@ def run_routes(rounds: int = 12, duration: float = 0.6,
             for sc in ROUTE_SCENARIOS:
                 chat = runs[scenarios.Scenario("short", sc.stream).name]
                 mine = runs[sc.name]
-                rows.append({
-                    "scenario": sc.name, "chat": sc.route == "chat",
-                    "p50": statistics.median(m[0] for m in mine),
-                    "cpu": statistics.median(m[1] for m in mine),
-                    "rps": statistics.median(m[2] for m in mine),
-                    "added_p50": statistics.median(m[0] - c[0] for m, c in zip(mine, chat)),
-                    "added_cpu": statistics.median(m[1] - c[1] for m, c in zip(mine, chat))})
+                rows.append(
+                    {
+                        "scenario": sc.name,
+                        "chat": sc.route == "chat",
+                        "p50": statistics.median(m[0] for m in mine),
+                        "cpu": statistics.median(m[1] for m in mine),
+                        "rps": statistics.median(m[2] for m in mine),
+                        "added_p50": statistics.median(m[0] - c[0] for m, c in zip(mine, chat)),
+                        "added_cpu": statistics.median(m[1] - c[1] for m, c in zip(mine, chat)),
+                    }
+                )
             out[guards] = rows
     finally:
         fake.stop()
@@ -132,17 +166,32 @@ def run_routes(rounds: int = 12, duration: float = 0.6,
 
 
 def routes_table(rows: dict[str, list[dict]]) -> Table:
-    t = Table(title="Responses and Messages vs chat completions on the same Keepgate, 1 client "
-              "(medians of per-round differences)", title_justify="left")
-    for col in ("guards", "scenario", "p50 ms", "added p50 ms", "CPU ms/req",
-                "added CPU ms/req", "RPS"):
+    t = Table(
+        title="Responses and Messages vs chat completions on the same Keepgate, 1 client "
+        "(medians of per-round differences)",
+        title_justify="left",
+    )
+    for col in (
+        "guards",
+        "scenario",
+        "p50 ms",
+        "added p50 ms",
+        "CPU ms/req",
+        "added CPU ms/req",
+        "RPS",
+    ):
         t.add_column(col, justify="left" if col in ("guards", "scenario") else "right")
     for guards, points in rows.items():
         for p in points:
-            t.add_row(guards, p["scenario"], f"{p['p50'] * 1000:.3f}",
-                      "—" if p["chat"] else f"{p['added_p50'] * 1000:+.3f}",
-                      f"{p['cpu'] * 1000:.3f}",
-                      "—" if p["chat"] else f"{p['added_cpu'] * 1000:+.3f}", f"{p['rps']:.0f}")
+            t.add_row(
+                guards,
+                p["scenario"],
+                f"{p['p50'] * 1000:.3f}",
+                "—" if p["chat"] else f"{p['added_p50'] * 1000:+.3f}",
+                f"{p['cpu'] * 1000:.3f}",
+                "—" if p["chat"] else f"{p['added_cpu'] * 1000:+.3f}",
+                f"{p['rps']:.0f}",
+            )
     return t
 
 

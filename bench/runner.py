@@ -33,12 +33,24 @@ class Point:
         return asdict(self)
 
 
-def load(target: Target, scenario: Scenario, concurrency: int, duration: float,
-         warmup: float = 0.3) -> dict[str, Any]:
-    spec = {"url": target.route_url(scenario.path), "key": target.key, "body": scenario.body(),
-            "concurrency": concurrency, "duration": duration, "warmup": warmup}
-    out = subprocess.run([sys.executable, "-m", "bench.load", json.dumps(spec)], cwd=REPO,
-                         capture_output=True, text=True, timeout=duration + 120)
+def load(
+    target: Target, scenario: Scenario, concurrency: int, duration: float, warmup: float = 0.3
+) -> dict[str, Any]:
+    spec = {
+        "url": target.route_url(scenario.path),
+        "key": target.key,
+        "body": scenario.body(),
+        "concurrency": concurrency,
+        "duration": duration,
+        "warmup": warmup,
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.load", json.dumps(spec)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=duration + 120,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"load generator failed: {out.stderr[-1500:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -52,11 +64,16 @@ def check(target: Target, scenario: Scenario) -> bool | None:
     """
     import httpx
 
-    r = httpx.post(target.route_url(scenario.path), json=scenario.body(), timeout=60,
-                   headers={"Authorization": f"Bearer {target.key}"})
+    r = httpx.post(
+        target.route_url(scenario.path),
+        json=scenario.body(),
+        timeout=60,
+        headers={"Authorization": f"Bearer {target.key}"},
+    )
     if r.status_code != 200:
-        raise RuntimeError(f"{target.name} answered {r.status_code} to {scenario.name}: "
-                           f"{r.text[:500]}")
+        raise RuntimeError(
+            f"{target.name} answered {r.status_code} to {scenario.name}: {r.text[:500]}"
+        )
     if PII_MARK not in scenario.text or scenario.route != "chat":
         return None
     return PII_MARK in _answer(r.text, scenario.stream)
@@ -74,8 +91,13 @@ def _answer(raw: str, stream: bool) -> str:
     return "".join(parts)
 
 
-def sweep(target: Target, scenarios: Sequence[Scenario], concurrencies: Sequence[int],
-          duration: float, tick: Callable[[str], None]) -> list[Point]:
+def sweep(
+    target: Target,
+    scenarios: Sequence[Scenario],
+    concurrencies: Sequence[int],
+    duration: float,
+    tick: Callable[[str], None],
+) -> list[Point]:
     points = []
     for sc in scenarios:
         leaked = check(target, sc)
@@ -87,8 +109,20 @@ def sweep(target: Target, scenarios: Sequence[Scenario], concurrencies: Sequence
             cpu = target.cpu_seconds() - cpu0
             # The CPU window includes the warm-up requests too: divide by all requests served.
             served = max(1, res["served"])
-            points.append(Point(target.name, sc.name, c, res["n"], res["errors"], res["rps"],
-                                res["p50"], res["p99"], res["ttft_p50"] if sc.stream else None,
-                                cpu * 1000 / served if res["n"] else None, target.rss_mb(),
-                                leaked))
+            points.append(
+                Point(
+                    target.name,
+                    sc.name,
+                    c,
+                    res["n"],
+                    res["errors"],
+                    res["rps"],
+                    res["p50"],
+                    res["p99"],
+                    res["ttft_p50"] if sc.stream else None,
+                    cpu * 1000 / served if res["n"] else None,
+                    target.rss_mb(),
+                    leaked,
+                )
+            )
     return points

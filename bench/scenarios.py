@@ -17,16 +17,21 @@ _PARAGRAPH = (
     "on-call rota and the budget for the observability stack. The team agreed to move the "
     "nightly batch jobs to the new scheduler before the end of the month, to review the "
     "alert thresholds that paged people twice last week, and to write down the runbook for "
-    "the database failover. ")
+    "the database failover. "
+)
 PII_MARK = "maria.jensen@example.org"
-LONG = (_PARAGRAPH * 6 + f"Questions go to {PII_MARK} or +1 415 555 0134. "
-        + _PARAGRAPH * 2).strip()
+LONG = (
+    _PARAGRAPH * 6 + f"Questions go to {PII_MARK} or +1 415 555 0134. " + _PARAGRAPH * 2
+).strip()
 
 
 SYSTEM = "You are a concise assistant."
 #: The route's path under /v1, and the deployment that speaks it natively (bench/targets.py).
-ROUTES = {"chat": ("/chat/completions", "demo"), "responses": ("/responses", "demo-responses"),
-          "messages": ("/messages", "claude-demo")}
+ROUTES = {
+    "chat": ("/chat/completions", "demo"),
+    "responses": ("/responses", "demo-responses"),
+    "messages": ("/messages", "claude-demo"),
+}
 
 
 @dataclass(frozen=True)
@@ -59,11 +64,20 @@ class Scenario:
         if self.route == "responses":
             body = {"model": model, "instructions": SYSTEM, "input": self.text}
         elif self.route == "messages":
-            body = {"model": model, "system": SYSTEM, "max_tokens": 1024,
-                    "messages": [{"role": "user", "content": self.text}]}
+            body = {
+                "model": model,
+                "system": SYSTEM,
+                "max_tokens": 1024,
+                "messages": [{"role": "user", "content": self.text}],
+            }
         else:
-            body = {"model": model, "messages": [{"role": "system", "content": SYSTEM},
-                                                 {"role": "user", "content": self.text}]}
+            body = {
+                "model": model,
+                "messages": [
+                    {"role": "system", "content": SYSTEM},
+                    {"role": "user", "content": self.text},
+                ],
+            }
         if self.stream:
             body["stream"] = True
             if self.route == "chat":
@@ -71,6 +85,10 @@ class Scenario:
         return body
 
 
-ALL = (Scenario("short", False), Scenario("short", True), Scenario("long", False),
-       Scenario("long", True))
+ALL = (
+    Scenario("short", False),
+    Scenario("short", True),
+    Scenario("long", False),
+    Scenario("long", True),
+)
 QUICK = (Scenario("short", False), Scenario("long", True))

@@ -39,8 +39,10 @@ from bench import targets
 from bench.stats import pct, table
 
 BODY_LIMIT = 4 * 1024 * 1024
-PROSE = ("The quarterly report covers revenue, churn and the hiring plan for the platform "
-         "team. Figures are in thousands of euros and exclude one-off items. ")
+PROSE = (
+    "The quarterly report covers revenue, churn and the hiring plan for the platform "
+    "team. Figures are in thousands of euros and exclude one-off items. "
+)
 
 
 def _fit(make: Any) -> bytes:
@@ -56,31 +58,48 @@ def _fit(make: Any) -> bytes:
 
 
 def _chat(messages: list[dict[str, Any]], model: str = "demo-big") -> bytes:
-    return json.dumps({"model": model, "messages": messages,
-                       "fake": {"reply": "ok"}}).encode()
+    return json.dumps({"model": model, "messages": messages, "fake": {"reply": "ok"}}).encode()
 
 
 def _tool_turns(content: str) -> list[dict[str, Any]]:
-    return [{"role": "user", "content": "Summarise what the tool returned."},
-            {"role": "assistant", "content": None, "tool_calls": [
-                {"id": "c1", "type": "function", "function": {"name": "fetch", "arguments": "{}"}}]},
-            {"role": "tool", "tool_call_id": "c1", "content": content}]
+    return [
+        {"role": "user", "content": "Summarise what the tool returned."},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "fetch", "arguments": "{}"}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c1", "content": content},
+    ]
 
 
 def big_bodies() -> dict[str, bytes]:
     return {
-        "prose user message": _fit(lambda n: _chat([{"role": "user",
-                                                     "content": (PROSE * (n // len(PROSE) + 1))[:n]}])),
-        "whitespace-padded tool result": _fit(lambda n: _chat(_tool_turns(
-            (("  \n" + " " * 600) * (n // 603 + 1))[:n]))),
-        "JSON tool result, many keys": _fit(lambda n: _chat(_tool_turns(json.dumps(
-            {f"field_{i}": "value" for i in range(n // 20)})))),
+        "prose user message": _fit(
+            lambda n: _chat([{"role": "user", "content": (PROSE * (n // len(PROSE) + 1))[:n]}])
+        ),
+        "whitespace-padded tool result": _fit(
+            lambda n: _chat(_tool_turns((("  \n" + " " * 600) * (n // 603 + 1))[:n]))
+        ),
+        "JSON tool result, many keys": _fit(
+            lambda n: _chat(
+                _tool_turns(json.dumps({f"field_{i}": "value" for i in range(n // 20)}))
+            )
+        ),
     }
 
 
-async def probe(client: httpx.AsyncClient, kind: str, stop: asyncio.Event,
-                out: list[float], headers: dict[str, str], errors: list[int],
-                every: float = 0.05) -> None:
+async def probe(
+    client: httpx.AsyncClient,
+    kind: str,
+    stop: asyncio.Event,
+    out: list[float],
+    headers: dict[str, str],
+    errors: list[int],
+    every: float = 0.05,
+) -> None:
     """Open loop: one probe every `every` seconds whatever the answers, each timed from
     when it was due, so a stall shows in every probe it delays (no coordinated omission)."""
     small = _chat([{"role": "user", "content": "What time is it in Lisbon?"}], "demo")
@@ -89,8 +108,11 @@ async def probe(client: httpx.AsyncClient, kind: str, stop: asyncio.Event,
         if kind == "healthz":
             r = await client.get("/healthz")
         else:
-            r = await client.post("/v1/chat/completions", content=small,
-                                  headers={**headers, "content-type": "application/json"})
+            r = await client.post(
+                "/v1/chat/completions",
+                content=small,
+                headers={**headers, "content-type": "application/json"},
+            )
         out.append(time.perf_counter() - due)
         if r.status_code != 200:
             errors.append(r.status_code)
@@ -106,20 +128,24 @@ async def probe(client: httpx.AsyncClient, kind: str, stop: asyncio.Event,
     await asyncio.gather(*pending)
 
 
-async def measure(url: str, key: str, seconds: float, bodies: dict[str, bytes] | None
-                  ) -> tuple[dict[str, list[float]], list[tuple[str, float, int]],
-                             dict[str, list[int]]]:
+async def measure(
+    url: str, key: str, seconds: float, bodies: dict[str, bytes] | None
+) -> tuple[dict[str, list[float]], list[tuple[str, float, int]], dict[str, list[int]]]:
     headers = {"authorization": f"Bearer {key}"}
     lat: dict[str, list[float]] = {"healthz": [], "small chat": []}
     errors: dict[str, list[int]] = {"healthz": [], "small chat": []}
     bigs: list[tuple[str, float, int]] = []
     stop = asyncio.Event()
     pool = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=pool) as a, \
-            httpx.AsyncClient(base_url=url, timeout=120, limits=pool) as b, \
-            httpx.AsyncClient(base_url=url, timeout=300) as big:
-        tasks = [asyncio.create_task(probe(a, k, stop, lat[k], headers, errors[k]))
-                 for a, k in ((a, "healthz"), (b, "small chat"))]
+    async with (
+        httpx.AsyncClient(base_url=url, timeout=120, limits=pool) as a,
+        httpx.AsyncClient(base_url=url, timeout=120, limits=pool) as b,
+        httpx.AsyncClient(base_url=url, timeout=300) as big,
+    ):
+        tasks = [
+            asyncio.create_task(probe(a, k, stop, lat[k], headers, errors[k]))
+            for a, k in ((a, "healthz"), (b, "small chat"))
+        ]
         deadline = time.perf_counter() + seconds
         if bodies:
             names = list(bodies)
@@ -127,8 +153,11 @@ async def measure(url: str, key: str, seconds: float, bodies: dict[str, bytes] |
             while time.perf_counter() < deadline or i < len(names):
                 name = names[i % len(names)]
                 t0 = time.perf_counter()
-                r = await big.post("/v1/chat/completions", content=bodies[name],
-                                   headers={**headers, "content-type": "application/json"})
+                r = await big.post(
+                    "/v1/chat/completions",
+                    content=bodies[name],
+                    headers={**headers, "content-type": "application/json"},
+                )
                 bigs.append((name, time.perf_counter() - t0, r.status_code))
                 i += 1
         else:
@@ -138,8 +167,14 @@ async def measure(url: str, key: str, seconds: float, bodies: dict[str, bytes] |
     return lat, bigs, errors
 
 
-def start_gateway(workdir: Path, fake_base: str, name: str, processes: int,
-                  inline: bool, big_base: str | None = None) -> targets.Target:
+def start_gateway(
+    workdir: Path,
+    fake_base: str,
+    name: str,
+    processes: int,
+    inline: bool,
+    big_base: str | None = None,
+) -> targets.Target:
     cfg = targets.keepgate_config(fake_base, True, workdir / f"{name}-audit.jsonl")
     # The big requests go to a fake model of their own: parsing 4 MB in the fake model
     # (Python, one process) would otherwise delay the small requests' answers, and that
@@ -155,21 +190,29 @@ def start_gateway(workdir: Path, fake_base: str, name: str, processes: int,
     path = workdir / f"{name}.yaml"
     path.write_text(yaml.safe_dump(cfg))
     port = targets._free_port()
-    proc = targets.spawn(name, [sys.executable, "-m", "keepgate.cli", "serve", "--config",
-                                str(path), "--port", str(port)], workdir,
-                         f"http://127.0.0.1:{port}/healthz")
+    proc = targets.spawn(
+        name,
+        [sys.executable, "-m", "keepgate.cli", "serve", "--config", str(path), "--port", str(port)],
+        workdir,
+        f"http://127.0.0.1:{port}/healthz",
+    )
     return targets.Target(name, name, f"http://127.0.0.1:{port}", targets.USER_KEY, [proc])
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=30.0)
-    ap.add_argument("--skip-inline", action="store_true",
-                    help="only the default gateway (no on-the-loop comparison)")
+    ap.add_argument(
+        "--skip-inline",
+        action="store_true",
+        help="only the default gateway (no on-the-loop comparison)",
+    )
     args = ap.parse_args(argv)
     bodies = big_bodies()
-    print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores shared); "
-          f"big bodies: {', '.join(f'{k} {len(v) / 2**20:.2f} MiB' for k, v in bodies.items())}")
+    print(
+        f"load average at start: {os.getloadavg()[0]:.2f} (2 cores shared); "
+        f"big bodies: {', '.join(f'{k} {len(v) / 2**20:.2f} MiB' for k, v in bodies.items())}"
+    )
     rows, big_rows = [], []
     with tempfile.TemporaryDirectory(prefix="kg-stall-") as tmp:
         work = Path(tmp)
@@ -177,8 +220,10 @@ def main(argv: list[str] | None = None) -> int:
         base = fake.url.rsplit("/chat/completions", 1)[0]
         fake_big = targets.start_fake_model(work, "fake-model-big")
         big_base = fake_big.url.rsplit("/chat/completions", 1)[0]
-        variants = [("process pool (default)", "pool", 1, False),
-                    ("threads (offload.processes: 0)", "threads", 0, False)]
+        variants = [
+            ("process pool (default)", "pool", 1, False),
+            ("threads (offload.processes: 0)", "threads", 0, False),
+        ]
         if not args.skip_inline:
             variants.append(("input scans on the loop", "inline", 0, True))
         try:
@@ -186,29 +231,62 @@ def main(argv: list[str] | None = None) -> int:
                 gw = start_gateway(work, base, name, processes, inline, big_base)
                 try:
                     # The pool's processes load their models in the background at start.
-                    asyncio.run(measure(gw.url, gw.key, 3.0, {"warm-up": next(iter(bodies.values()))}))
+                    asyncio.run(
+                        measure(gw.url, gw.key, 3.0, {"warm-up": next(iter(bodies.values()))})
+                    )
                     quiet, _, _ = asyncio.run(measure(gw.url, gw.key, args.seconds / 2, None))
                     busy, bigs, errs = asyncio.run(measure(gw.url, gw.key, args.seconds, bodies))
                 finally:
                     gw.stop()
                 for kind in quiet:
                     q, b = quiet[kind], busy[kind]
-                    rows.append([label, kind, len(b), f"{pct(q, 50) * 1e3:.1f}",
-                                 f"{pct(b, 50) * 1e3:.1f}", f"{pct(q, 99) * 1e3:.1f}",
-                                 f"{pct(b, 99) * 1e3:.1f}", f"{max(b) * 1e3:.0f}",
-                                 ",".join(f"{c}x{errs[kind].count(c)}"
-                                          for c in sorted(set(errs[kind]))) or "-"])
+                    rows.append(
+                        [
+                            label,
+                            kind,
+                            len(b),
+                            f"{pct(q, 50) * 1e3:.1f}",
+                            f"{pct(b, 50) * 1e3:.1f}",
+                            f"{pct(q, 99) * 1e3:.1f}",
+                            f"{pct(b, 99) * 1e3:.1f}",
+                            f"{max(b) * 1e3:.0f}",
+                            ",".join(f"{c}x{errs[kind].count(c)}" for c in sorted(set(errs[kind])))
+                            or "-",
+                        ]
+                    )
                 for name in bodies:
                     ts = [t for n, t, _ in bigs if n == name]
                     codes = sorted({c for n, _, c in bigs if n == name})
-                    big_rows.append([label, name, len(ts), f"{pct(ts, 50):.2f}",
-                                     f"{max(ts):.2f}", ",".join(map(str, codes))])
+                    big_rows.append(
+                        [
+                            label,
+                            name,
+                            len(ts),
+                            f"{pct(ts, 50):.2f}",
+                            f"{max(ts):.2f}",
+                            ",".join(map(str, codes)),
+                        ]
+                    )
         finally:
             fake.stop()
             fake_big.stop()
     print("\nProbe latency, ms: alone vs while 4 MB requests are processed back to back\n")
-    print(table(["keepgate", "probe", "n (busy)", "p50 alone", "p50 busy", "p99 alone",
-                 "p99 busy", "max busy", "non-200 busy"], rows))
+    print(
+        table(
+            [
+                "keepgate",
+                "probe",
+                "n (busy)",
+                "p50 alone",
+                "p50 busy",
+                "p99 alone",
+                "p99 busy",
+                "max busy",
+                "non-200 busy",
+            ],
+            rows,
+        )
+    )
     print("\nThe 4 MB requests (seconds each)\n")
     print(table(["keepgate", "request", "n", "p50 s", "max s", "status"], big_rows))
     print(f"\nload average at end: {os.getloadavg()[0]:.2f}")

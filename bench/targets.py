@@ -104,18 +104,37 @@ def _free_port() -> int:
 
 def _env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"LITELLM_LOCAL_MODEL_COST_MAP": "True", "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
-                "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}, **extra)
+    env.update(
+        {
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": str(REPO),
+        },
+        **extra,
+    )
     return env
 
 
-def spawn(name: str, argv: list[str], workdir: Path, ready_url: str, timeout: float = 90,
-          env: dict[str, str] | None = None) -> Proc:
+def spawn(
+    name: str,
+    argv: list[str],
+    workdir: Path,
+    ready_url: str,
+    timeout: float = 90,
+    env: dict[str, str] | None = None,
+) -> Proc:
     """Start a server and wait until `ready_url` answers 200 (or fail with its log tail)."""
     log = workdir / f"{name}.log"
     fh = open(log, "wb")  # the child owns it
-    popen = subprocess.Popen(argv, cwd=workdir, stdout=fh, stderr=subprocess.STDOUT,
-                             env=env or _env(), start_new_session=True)
+    popen = subprocess.Popen(
+        argv,
+        cwd=workdir,
+        stdout=fh,
+        stderr=subprocess.STDOUT,
+        env=env or _env(),
+        start_new_session=True,
+    )
     proc = Proc(name, popen, log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -134,28 +153,55 @@ def spawn(name: str, argv: list[str], workdir: Path, ready_url: str, timeout: fl
 
 def start_fake_model(workdir: Path, name: str = "fake-model") -> Target:
     port = _free_port()
-    proc = spawn(name, [sys.executable, "-m", "keepgate.cli", "fake-model", "--port",
-                                str(port)], workdir, f"http://127.0.0.1:{port}/v1/models")
-    return Target("direct", "fake model (direct)", f"http://127.0.0.1:{port}/v1/chat/completions",
-                  "none", [proc])
+    proc = spawn(
+        name,
+        [sys.executable, "-m", "keepgate.cli", "fake-model", "--port", str(port)],
+        workdir,
+        f"http://127.0.0.1:{port}/v1/models",
+    )
+    return Target(
+        "direct",
+        "fake model (direct)",
+        f"http://127.0.0.1:{port}/v1/chat/completions",
+        "none",
+        [proc],
+    )
 
 
 def start_lean_upstream(workdir: Path) -> Target:
     """bench/lean_upstream.py: a canned streamed answer for next to no CPU."""
     port = _free_port()
-    proc = spawn("lean-upstream", [sys.executable, "-m", "bench.lean_upstream", str(port)],
-                 workdir, f"http://127.0.0.1:{port}/v1/models")
-    return Target("lean", "lean upstream (canned answer)",
-                  f"http://127.0.0.1:{port}/v1/chat/completions", "none", [proc])
+    proc = spawn(
+        "lean-upstream",
+        [sys.executable, "-m", "bench.lean_upstream", str(port)],
+        workdir,
+        f"http://127.0.0.1:{port}/v1/models",
+    )
+    return Target(
+        "lean",
+        "lean upstream (canned answer)",
+        f"http://127.0.0.1:{port}/v1/chat/completions",
+        "none",
+        [proc],
+    )
 
 
 def start_passthrough(workdir: Path, upstream: str) -> Target:
     """bench/passthrough.py in front of `upstream` (the fake model's chat URL)."""
     port = _free_port()
-    proc = spawn("passthrough", [sys.executable, "-m", "bench.passthrough", upstream, str(port)],
-                 workdir, f"http://127.0.0.1:{port}/v1/models")
-    return Target("passthrough", "bare pass-through",
-                  f"http://127.0.0.1:{port}/v1/chat/completions", "none", [proc])
+    proc = spawn(
+        "passthrough",
+        [sys.executable, "-m", "bench.passthrough", upstream, str(port)],
+        workdir,
+        f"http://127.0.0.1:{port}/v1/models",
+    )
+    return Target(
+        "passthrough",
+        "bare pass-through",
+        f"http://127.0.0.1:{port}/v1/chat/completions",
+        "none",
+        [proc],
+    )
 
 
 def keepgate_config(fake_base: str, guards_on: bool, audit: Path) -> dict[str, Any]:
@@ -163,20 +209,37 @@ def keepgate_config(fake_base: str, guards_on: bool, audit: Path) -> dict[str, A
     cfg: dict[str, Any] = {
         # `demo` speaks chat only (Responses and Messages requests are translated); the
         # other two pass those through to the fake model's own Responses / Messages routes.
-        "model_list": [{"model_name": name,
-                        "litellm_params": {"model": model, "api_base": fake_base, **extra},
-                        "model_info": {"input_cost_per_token": 1e-6,
-                                       "output_cost_per_token": 2e-6}}
-                       for name, model, extra in (
-                           ("demo", "openai/demo", {}),
-                           ("demo-responses", "openai/demo", {"api": "responses"}),
-                           ("claude-demo", "anthropic/demo", {}))],
-        "general_settings": {"master_key": MASTER, "audit_log": str(audit),
-                             "log_level": "WARNING", "num_retries": 0},
+        "model_list": [
+            {
+                "model_name": name,
+                "litellm_params": {"model": model, "api_base": fake_base, **extra},
+                "model_info": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6},
+            }
+            for name, model, extra in (
+                ("demo", "openai/demo", {}),
+                ("demo-responses", "openai/demo", {"api": "responses"}),
+                ("claude-demo", "anthropic/demo", {}),
+            )
+        ],
+        "general_settings": {
+            "master_key": MASTER,
+            "audit_log": str(audit),
+            "log_level": "WARNING",
+            "num_retries": 0,
+        },
         # Limits high enough never to refuse, so the guard does its full work on every call.
-        "keys": [{"key_id": "bench", "key_hash": key_hash, "role": "user",
-                  "limits": {"requests_per_minute": 10**9, "tokens_per_minute": 10**12,
-                             "usd_per_day": 10**9}}],
+        "keys": [
+            {
+                "key_id": "bench",
+                "key_hash": key_hash,
+                "role": "user",
+                "limits": {
+                    "requests_per_minute": 10**9,
+                    "tokens_per_minute": 10**12,
+                    "usd_per_day": 10**9,
+                },
+            }
+        ],
     }
     if not guards_on:
         cfg["guards"] = {n: {"enabled": False} for n in ("limits", "input", "pii", "policy")}
@@ -186,36 +249,66 @@ def keepgate_config(fake_base: str, guards_on: bool, audit: Path) -> dict[str, A
 def start_keepgate(workdir: Path, fake_base: str, guards_on: bool) -> Target:
     name = "keepgate-on" if guards_on else "keepgate-off"
     path = workdir / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(keepgate_config(fake_base, guards_on,
-                                                   workdir / f"{name}-audit.jsonl")))
+    path.write_text(
+        yaml.safe_dump(keepgate_config(fake_base, guards_on, workdir / f"{name}-audit.jsonl"))
+    )
     port = _free_port()
-    proc = spawn(name, [sys.executable, "-m", "keepgate.cli", "serve", "--config", str(path),
-                        "--port", str(port)], workdir, f"http://127.0.0.1:{port}/healthz")
+    proc = spawn(
+        name,
+        [sys.executable, "-m", "keepgate.cli", "serve", "--config", str(path), "--port", str(port)],
+        workdir,
+        f"http://127.0.0.1:{port}/healthz",
+    )
     label = "Keepgate, all guards on" if guards_on else "Keepgate, guards off"
     return Target(name, label, f"http://127.0.0.1:{port}/v1/chat/completions", USER_KEY, [proc])
 
 
 def litellm_config(fake_base: str, presidio: str | None) -> dict[str, Any]:
     cfg: dict[str, Any] = {
-        "model_list": [{"model_name": "demo",
-                        "litellm_params": {"model": "openai/demo", "api_base": fake_base,
-                                           "api_key": "fake"}}],
+        "model_list": [
+            {
+                "model_name": "demo",
+                "litellm_params": {
+                    "model": "openai/demo",
+                    "api_base": fake_base,
+                    "api_key": "fake",
+                },
+            }
+        ],
         "general_settings": {"master_key": MASTER},
         "litellm_settings": {"telemetry": False, "turn_off_message_logging": True},
     }
     if presidio:
         cfg["guardrails"] = [
             # Its offline prompt-injection guardrail: the built-in keyword/regex content filter.
-            {"guardrail_name": "injection", "litellm_params": {
-                "guardrail": "litellm_content_filter", "mode": "pre_call", "default_on": True,
-                "categories": [{"category": c, "enabled": True, "action": "BLOCK"} for c in (
-                    "prompt_injection_jailbreak", "prompt_injection_system_prompt",
-                    "prompt_injection_data_exfiltration")]}},
+            {
+                "guardrail_name": "injection",
+                "litellm_params": {
+                    "guardrail": "litellm_content_filter",
+                    "mode": "pre_call",
+                    "default_on": True,
+                    "categories": [
+                        {"category": c, "enabled": True, "action": "BLOCK"}
+                        for c in (
+                            "prompt_injection_jailbreak",
+                            "prompt_injection_system_prompt",
+                            "prompt_injection_data_exfiltration",
+                        )
+                    ],
+                },
+            },
             # Its Presidio guardrail, masking PII in the answer (streamed or not).
-            {"guardrail_name": "pii", "litellm_params": {
-                "guardrail": "presidio", "mode": "post_call", "default_on": True,
-                "apply_to_output": True, "presidio_analyzer_api_base": presidio,
-                "presidio_anonymizer_api_base": presidio}},
+            {
+                "guardrail_name": "pii",
+                "litellm_params": {
+                    "guardrail": "presidio",
+                    "mode": "post_call",
+                    "default_on": True,
+                    "apply_to_output": True,
+                    "presidio_analyzer_api_base": presidio,
+                    "presidio_anonymizer_api_base": presidio,
+                },
+            },
         ]
     return cfg
 
@@ -226,9 +319,14 @@ def start_litellm(workdir: Path, fake_base: str, python: Path, guardrails: bool)
     presidio = None
     if guardrails:
         pport = _free_port()
-        procs.append(spawn("presidio-api", [sys.executable, "-m", "bench.presidio_api",
-                                            str(pport)], workdir,
-                           f"http://127.0.0.1:{pport}/health"))
+        procs.append(
+            spawn(
+                "presidio-api",
+                [sys.executable, "-m", "bench.presidio_api", str(pport)],
+                workdir,
+                f"http://127.0.0.1:{pport}/health",
+            )
+        )
         presidio = f"http://127.0.0.1:{pport}"
     path = workdir / f"{name}.yaml"
     path.write_text(yaml.safe_dump(litellm_config(fake_base, presidio)))
@@ -236,10 +334,28 @@ def start_litellm(workdir: Path, fake_base: str, python: Path, guardrails: bool)
     env = _env(LITELLM_LOG="ERROR")
     env.pop("PYTHONPATH")  # its own venv, nothing of ours
     try:
-        procs.insert(0, spawn(name, [str(python), "-m", "litellm.proxy.proxy_cli", "--config",
-                                     str(path), "--host", "127.0.0.1", "--port", str(port),
-                                     "--num_workers", "1"], workdir,
-                              f"http://127.0.0.1:{port}/health/liveliness", env=env))
+        procs.insert(
+            0,
+            spawn(
+                name,
+                [
+                    str(python),
+                    "-m",
+                    "litellm.proxy.proxy_cli",
+                    "--config",
+                    str(path),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--num_workers",
+                    "1",
+                ],
+                workdir,
+                f"http://127.0.0.1:{port}/health/liveliness",
+                env=env,
+            ),
+        )
     except Exception:
         for p in procs:
             p.stop()

@@ -65,8 +65,14 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error on %s: %s", request.url.path, type(exc).__name__)
-    return _shaped(request, APIError(500, "The gateway hit an internal error; the request was "
-                                     "not completed.", code="internal_error"))
+    return _shaped(
+        request,
+        APIError(
+            500,
+            "The gateway hit an internal error; the request was not completed.",
+            code="internal_error",
+        ),
+    )
 
 
 class ContainErrors:
@@ -103,34 +109,43 @@ class ContainErrors:
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return _shaped(request, APIError(404, f"Unknown route: {request.method} {request.url.path}",
-                                     code="unknown_route"))
+    return _shaped(
+        request,
+        APIError(404, f"Unknown route: {request.method} {request.url.path}", code="unknown_route"),
+    )
 
 
 async def _method_not_allowed(request: Request, exc: Exception) -> Response:
-    return _shaped(request, APIError(405, f"Method {request.method} is not allowed on "
-                                     f"{request.url.path}", code="method_not_allowed",
-                                     type="invalid_request_error"))
+    return _shaped(
+        request,
+        APIError(
+            405,
+            f"Method {request.method} is not allowed on {request.url.path}",
+            code="method_not_allowed",
+            type="invalid_request_error",
+        ),
+    )
 
 
 def _routes(config: KeepgateConfig) -> list[BaseRoute]:
-    r: list[BaseRoute] = [Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-         Route("/chat/completions", chat_completions, methods=["POST"]),
-         Route("/v1/embeddings", embeddings, methods=["POST"]),
-         Route("/embeddings", embeddings, methods=["POST"]),
-         Route("/v1/models", meta.list_models, methods=["GET"]),
-         Route("/models", meta.list_models, methods=["GET"]),
-         Route("/v1/models/{model:path}", meta.get_model, methods=["GET"]),
-         Route("/v1/responses", responses.create, methods=["POST"]),
-         Route("/responses", responses.create, methods=["POST"]),
-         Route("/v1/responses/{response_id}", responses.retrieve, methods=["GET"]),
-         Route("/v1/responses/{response_id}", responses.delete, methods=["DELETE"]),
-         Route("/v1/responses/{response_id}/input_items", responses.input_items,
-               methods=["GET"]),
-         Route("/v1/messages", messages.create, methods=["POST"]),
-         Route("/v1/messages/count_tokens", messages.count_tokens, methods=["POST"]),
-         Route("/healthz", meta.healthz, methods=["GET"]),
-         Route("/readyz", meta.readyz, methods=["GET"])]
+    r: list[BaseRoute] = [
+        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+        Route("/chat/completions", chat_completions, methods=["POST"]),
+        Route("/v1/embeddings", embeddings, methods=["POST"]),
+        Route("/embeddings", embeddings, methods=["POST"]),
+        Route("/v1/models", meta.list_models, methods=["GET"]),
+        Route("/models", meta.list_models, methods=["GET"]),
+        Route("/v1/models/{model:path}", meta.get_model, methods=["GET"]),
+        Route("/v1/responses", responses.create, methods=["POST"]),
+        Route("/responses", responses.create, methods=["POST"]),
+        Route("/v1/responses/{response_id}", responses.retrieve, methods=["GET"]),
+        Route("/v1/responses/{response_id}", responses.delete, methods=["DELETE"]),
+        Route("/v1/responses/{response_id}/input_items", responses.input_items, methods=["GET"]),
+        Route("/v1/messages", messages.create, methods=["POST"]),
+        Route("/v1/messages/count_tokens", messages.count_tokens, methods=["POST"]),
+        Route("/healthz", meta.healthz, methods=["GET"]),
+        Route("/readyz", meta.readyz, methods=["GET"]),
+    ]
     if config.observability.metrics_port is None:  # else only on its own listener
         r.append(Route("/metrics", meta.metrics, methods=["GET"]))
     return r
@@ -142,26 +157,34 @@ def build_upstream(config: KeepgateConfig, direct: Transport | None = None) -> U
     `direct` replaces the network transport of OpenAI-compatible deployments (the tests
     pass the fake model in-process)."""
     gs = config.general_settings
-    builtin = [d.model_name for d in config.model_list
-               if d.litellm_params.api_base == BUILTIN_FAKE]
+    builtin = [d.model_name for d in config.model_list if d.litellm_params.api_base == BUILTIN_FAKE]
     pinned: dict[str, Transport] = {}
     if builtin:
         from keepgate.fake_model import create_fake_app
 
         fake = in_process(create_fake_app(), gs.request_timeout)
         pinned = dict.fromkeys(builtin, fake)
-    return Upstream(timeout=gs.request_timeout, num_retries=gs.num_retries,
-                    retry_backoff=gs.retry_backoff, direct=direct, pinned=pinned)
+    return Upstream(
+        timeout=gs.request_timeout,
+        num_retries=gs.num_retries,
+        retry_backoff=gs.retry_backoff,
+        direct=direct,
+        pinned=pinned,
+    )
 
 
-def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = (),
-                  upstream_transport: Transport | None = None) -> Runtime:
+def build_runtime(
+    config: KeepgateConfig,
+    extra_guards: Sequence[Guard] = (),
+    upstream_transport: Transport | None = None,
+) -> Runtime:
     """Everything that can fail on a bad config or rule file fails here, before serving."""
     metrics = Metrics()
     audit = AuditLog(config.general_settings.audit_log)
     upstream = build_upstream(config, upstream_transport)
-    guards = build_guards(config, GuardDeps(config, metrics=metrics, audit=audit,
-                                            upstream=upstream))
+    guards = build_guards(
+        config, GuardDeps(config, metrics=metrics, audit=audit, upstream=upstream)
+    )
     guards.extend(extra_guards)
     rt = Runtime(config, guards, upstream, metrics, audit)
     rt.services.add(offload_pool(config, guards))
@@ -170,9 +193,11 @@ def build_runtime(config: KeepgateConfig, extra_guards: Sequence[Guard] = (),
         # Fail closed: a token named but not set must not leave /metrics open.
         from keepgate.config.load import config_error
 
-        raise config_error(config, ("observability", "metrics_token"),
-                           f"observability.metrics_token: {obs.metrics_token} is not set or "
-                           "empty")
+        raise config_error(
+            config,
+            ("observability", "metrics_token"),
+            f"observability.metrics_token: {obs.metrics_token} is not set or empty",
+        )
     if obs.metrics_port is not None:
         from keepgate.observability.metrics_listener import MetricsListener
 
@@ -193,8 +218,11 @@ def offload_pool(config: KeepgateConfig, guards: Sequence[Guard]) -> ProcPool:
         from keepgate.pipeline import procwork
 
         scan = procwork.local_settings(names["input"].base).model_dump_json()  # type: ignore[attr-defined]
-    tokenizers = sorted({estimate.tokenizer_model(d) for d in config.model_list}) \
-        if "limits" in names else []
+    tokenizers = (
+        sorted({estimate.tokenizer_model(d) for d in config.model_list})
+        if "limits" in names
+        else []
+    )
     return ProcPool(config.general_settings.offload, (scan, tokenizers))
 
 
@@ -204,9 +232,13 @@ def check_extensions(config: KeepgateConfig) -> None:
         importlib.import_module(name).check(config)
 
 
-def create_app(config: KeepgateConfig | None = None, *, extra_guards: Sequence[Guard] = (),
-               runtime: Runtime | None = None,
-               upstream_transport: Transport | None = None) -> Starlette:
+def create_app(
+    config: KeepgateConfig | None = None,
+    *,
+    extra_guards: Sequence[Guard] = (),
+    runtime: Runtime | None = None,
+    upstream_transport: Transport | None = None,
+) -> Starlette:
     """The gateway's ASGI app. `upstream_transport` replaces the network transport to
     OpenAI-compatible upstreams (see `build_upstream`)."""
     config = config or load_config()
@@ -236,9 +268,17 @@ def create_app(config: KeepgateConfig | None = None, *, extra_guards: Sequence[G
     routes = _routes(config)
     for guard in rt.guards:
         routes.extend(guard_routes(guard))
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(ContainErrors)],
-                    exception_handlers={APIError: _api_error, 404: _not_found,
-                                        405: _method_not_allowed, Exception: _server_error})
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(ContainErrors)],
+        exception_handlers={
+            APIError: _api_error,
+            404: _not_found,
+            405: _method_not_allowed,
+            Exception: _server_error,
+        },
+    )
     app.state.keepgate = rt
     for name in EXTENSIONS:
         importlib.import_module(name).attach(app, rt)

@@ -10,15 +10,18 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-app = typer.Typer(help="Keepgate: a guardrail gateway for AI agents.", no_args_is_help=True,
-                  add_completion=False)
+app = typer.Typer(
+    help="Keepgate: a guardrail gateway for AI agents.", no_args_is_help=True, add_completion=False
+)
 keys_app = typer.Typer(help="Virtual API keys.", no_args_is_help=True)
 config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(config_app, name="config")
 
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", envvar="KEEPGATE_CONFIG",
-                                                   help="Path to keepgate.yaml.")]
+ConfigOpt = Annotated[
+    Optional[Path],
+    typer.Option("--config", "-c", envvar="KEEPGATE_CONFIG", help="Path to keepgate.yaml."),
+]
 
 
 def _worker_count(value: str) -> int:
@@ -33,19 +36,25 @@ def _worker_count(value: str) -> int:
     except ValueError:
         n = 0
     if n < 1:
-        raise typer.BadParameter(f"expected a positive number or 'auto', not {value!r}",
-                                 param_hint="--workers")
+        raise typer.BadParameter(
+            f"expected a positive number or 'auto', not {value!r}", param_hint="--workers"
+        )
     return n
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port to listen on.")] = 4000,
-          config: ConfigOpt = None,
-          workers: Annotated[str, typer.Option(
-              help="Worker processes sharing the port: a number, or 'auto' (one per CPU). "
-                   "More than one needs shared (Redis) state; see docs/kubernetes.md.")] = "1"
-          ) -> None:
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 4000,
+    config: ConfigOpt = None,
+    workers: Annotated[
+        str,
+        typer.Option(
+            help="Worker processes sharing the port: a number, or 'auto' (one per CPU). "
+            "More than one needs shared (Redis) state; see docs/kubernetes.md."
+        ),
+    ] = "1",
+) -> None:
     """Run the gateway (embedded defaults when there is no config)."""
     import uvicorn
 
@@ -69,12 +78,22 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
     demo_key = None
     if cfg.master_key() is None and cfg.demo:
         demo_key = cfg.general_settings.master_key = new_key()
-        typer.echo(f"Keepgate demo mode: no config found, model 'demo' is the built-in fake "
-                   f"model.\nMaster key (shown once): {demo_key}\n", err=True)
+        typer.echo(
+            f"Keepgate demo mode: no config found, model 'demo' is the built-in fake "
+            f"model.\nMaster key (shown once): {demo_key}\n",
+            err=True,
+        )
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    common = dict(host=host, port=port, loop=loop, http=http, access_log=False,
-                  log_level="warning", timeout_graceful_shutdown=10)
+    common = dict(
+        host=host,
+        port=port,
+        loop=loop,
+        http=http,
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=10,
+    )
     if count == 1:
         from keepgate.app import create_app
 
@@ -101,12 +120,16 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
     os.environ[factory.FAILED_DIR_ENV] = failed
     try:
         with multiprocess_dir():
-            typer.echo(f"Keepgate listening on http://{host}:{port}/v1 ({count} workers)",
-                       err=True)
+            typer.echo(f"Keepgate listening on http://{host}:{port}/v1 ({count} workers)", err=True)
             # A worker building its app on a loaded box may not answer the supervisor's
             # health ping for a while; 5 s (uvicorn's default) got healthy ones killed.
-            uvicorn.run(f"{factory.__name__}:create", factory=True, workers=count,
-                        timeout_worker_healthcheck=60, **common)  # type: ignore[arg-type]
+            uvicorn.run(
+                f"{factory.__name__}:create",
+                factory=True,
+                workers=count,
+                timeout_worker_healthcheck=60,
+                **common,  # type: ignore[arg-type]
+            )
         if os.listdir(failed):
             raise typer.Exit(factory.STARTUP_FAILURE)
     finally:
@@ -114,8 +137,9 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0
 
 
 @app.command("fake-model")
-def fake_model(host: str = "127.0.0.1",
-               port: Annotated[int, typer.Option(help="Port to listen on.")] = 4010) -> None:
+def fake_model(
+    host: str = "127.0.0.1", port: Annotated[int, typer.Option(help="Port to listen on.")] = 4010
+) -> None:
     """Run the scriptable fake OpenAI-protocol model (tests, benchmarks, demos)."""
     import uvicorn
 
@@ -123,14 +147,17 @@ def fake_model(host: str = "127.0.0.1",
 
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     typer.echo(f"fake model on http://{host}:{port}/v1", err=True)
-    uvicorn.run(create_fake_app(), host=host, port=port, loop=loop, access_log=False,
-                log_level="warning")
+    uvicorn.run(
+        create_fake_app(), host=host, port=port, loop=loop, access_log=False, log_level="warning"
+    )
 
 
 @keys_app.command("create")
-def keys_create(role: Annotated[str, typer.Option(help="Role the key runs as.")] = "user",
-                key_id: Annotated[Optional[str], typer.Option("--id", help="Key id.")] = None,
-                team: Annotated[Optional[str], typer.Option(help="Team.")] = None) -> None:
+def keys_create(
+    role: Annotated[str, typer.Option(help="Role the key runs as.")] = "user",
+    key_id: Annotated[Optional[str], typer.Option("--id", help="Key id.")] = None,
+    team: Annotated[Optional[str], typer.Option(help="Team.")] = None,
+) -> None:
     """Print a new key once, and the config entry that stores only its hash."""
     import secrets
 
@@ -147,9 +174,12 @@ def keys_create(role: Annotated[str, typer.Option(help="Role the key runs as.")]
 
 
 @config_app.command("check")
-def config_check(config: ConfigOpt = None,
-                 build: Annotated[bool, typer.Option(help="Also build every guard (loads rules "
-                                                          "and policies).")] = True) -> None:
+def config_check(
+    config: ConfigOpt = None,
+    build: Annotated[
+        bool, typer.Option(help="Also build every guard (loads rules and policies).")
+    ] = True,
+) -> None:
     """Validate a config file (and the rules and policies it loads); exit 2 on errors."""
     from keepgate.config.load import ConfigError, load_config
 
@@ -166,8 +196,9 @@ def config_check(config: ConfigOpt = None,
     except Exception as exc:  # noqa: BLE001
         typer.echo(f"keepgate: {exc}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"ok: {cfg.source or 'demo config'}: {len(cfg.model_list)} model(s), "
-               f"{len(cfg.keys)} key(s)")
+    typer.echo(
+        f"ok: {cfg.source or 'demo config'}: {len(cfg.model_list)} model(s), {len(cfg.keys)} key(s)"
+    )
 
 
 @config_app.command("schema")
@@ -193,7 +224,7 @@ LAZY = (
 #: What installs the module a missing subcommand needs.
 HINTS = {
     "bench": "bench/ lives in the repository, not the wheel: run it from a checkout "
-             "(pip install -e '.[bench]')",
+    "(pip install -e '.[bench]')",
 }
 
 

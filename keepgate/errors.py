@@ -6,11 +6,22 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-         404: "not_found_error", 405: "invalid_request_error", 409: "conflict_error",
-         413: "invalid_request_error", 415: "invalid_request_error",
-         422: "invalid_request_error", 429: "rate_limit_error", 500: "server_error",
-         502: "upstream_error", 503: "service_unavailable", 504: "timeout_error"}
+TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    409: "conflict_error",
+    413: "invalid_request_error",
+    415: "invalid_request_error",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+    500: "server_error",
+    502: "upstream_error",
+    503: "service_unavailable",
+    504: "timeout_error",
+}
 
 
 def error_type(status: int) -> str:
@@ -19,9 +30,16 @@ def error_type(status: int) -> str:
 
 
 class APIError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None,
-                 param: str | None = None, type: str | None = None,
-                 headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        param: str | None = None,
+        type: str | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
@@ -32,11 +50,16 @@ class APIError(Exception):
         self.extra = extra or {}
 
     def body(self) -> dict[str, Any]:
-        err: dict[str, Any] = {"message": self.message, "type": self.type,
-                               "code": self.code, "param": self.param}
+        err: dict[str, Any] = {
+            "message": self.message,
+            "type": self.type,
+            "code": self.code,
+            "param": self.param,
+        }
         err.update(self.extra)
         return {"error": err}
 
     def response(self, headers: dict[str, str] | None = None) -> JSONResponse:
-        return JSONResponse(self.body(), status_code=self.status,
-                            headers={**self.headers, **(headers or {})})
+        return JSONResponse(
+            self.body(), status_code=self.status, headers={**self.headers, **(headers or {})}
+        )

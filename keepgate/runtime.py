@@ -37,8 +37,14 @@ GATEWAY_FIELDS = {"keepgate"}
 
 
 class Runtime:
-    def __init__(self, config: KeepgateConfig, guards: list[Guard], upstream: Upstream,
-                 metrics: Metrics, audit: AuditLog) -> None:
+    def __init__(
+        self,
+        config: KeepgateConfig,
+        guards: list[Guard],
+        upstream: Upstream,
+        metrics: Metrics,
+        audit: AuditLog,
+    ) -> None:
         self.config = config
         self.keys = KeyStore(config)
         self.guards = guards
@@ -65,14 +71,22 @@ class Runtime:
 
     def deployment(self, principal: Principal, model: Any, mode: str = "chat") -> ModelDeployment:
         if not isinstance(model, str) or not model:
-            raise APIError(400, "Missing required parameter: 'model'.",
-                           code="missing_required_parameter", param="model")
+            raise APIError(
+                400,
+                "Missing required parameter: 'model'.",
+                code="missing_required_parameter",
+                param="model",
+            )
         d = self.config.deployment(model)
         # A model this key may not use gets the very answer of one that does not exist, so
         # a key cannot enumerate the gateway's model names (as OpenAI answers).
         if d is None or d.model_info.mode != mode or not self.keys.may_use(principal, model):
-            raise APIError(404, f"The model '{model[:200]}' does not exist or you do not have "
-                           "access to it.", code="model_not_found", param="model")
+            raise APIError(
+                404,
+                f"The model '{model[:200]}' does not exist or you do not have access to it.",
+                code="model_not_found",
+                param="model",
+            )
         return d
 
     # -- one chat call --------------------------------------------------------------------
@@ -84,12 +98,16 @@ class Runtime:
         for guard in self.active_guards(skip):
             t0 = time.perf_counter()
             try:
-                with self.tracer.stage(call, f"guard {guard.name}", **{
-                        "keepgate.guard": guard.name, "keepgate.stage": "request"}):
+                with self.tracer.stage(
+                    call,
+                    f"guard {guard.name}",
+                    **{"keepgate.guard": guard.name, "keepgate.stage": "request"},
+                ):
                     await guard.check_request(call)
             finally:
                 self.metrics.stage_seconds.labels(guard.name, "request").observe(
-                    time.perf_counter() - t0)
+                    time.perf_counter() - t0
+                )
 
     def upstream_body(self, call: Call) -> dict[str, Any]:
         body = {k: v for k, v in call.body.items() if k not in GATEWAY_FIELDS}
@@ -97,9 +115,12 @@ class Runtime:
             body.pop("fake", None)
         return body
 
-    async def open_chat(self, call: Call, skip: Collection[str] = (),
-                        upstream: Callable[[Call], Awaitable[AsyncIterator[Chunk]]] | None = None
-                        ) -> AsyncIterator[Chunk]:
+    async def open_chat(
+        self,
+        call: Call,
+        skip: Collection[str] = (),
+        upstream: Callable[[Call], Awaitable[AsyncIterator[Chunk]]] | None = None,
+    ) -> AsyncIterator[Chunk]:
         """Run request guards, open the upstream stream, wrap it in the response guards.
 
         Raises GuardBlocked or APIError before anything is streamed. `skip` names guards
@@ -116,8 +137,9 @@ class Runtime:
                 if upstream is not None:
                     stream = await upstream(call)
                 else:
-                    stream = await self.upstream.stream_chat(call.target(),
-                                                             self.upstream_body(call))
+                    stream = await self.upstream.stream_chat(
+                        call.target(), self.upstream_body(call)
+                    )
             self.metrics.upstream_seconds.labels(call.model).observe(time.perf_counter() - t0)
         except UpstreamError as exc:
             self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
@@ -128,8 +150,9 @@ class Runtime:
             meter = call.response_meter = chain.new_meter(guards)
         return chain.wrap_response(guards, call, self._count_upstream(call, stream), meter)
 
-    async def _count_upstream(self, call: Call, stream: AsyncIterator[Chunk]
-                              ) -> AsyncIterator[Chunk]:
+    async def _count_upstream(
+        self, call: Call, stream: AsyncIterator[Chunk]
+    ) -> AsyncIterator[Chunk]:
         """Record usage and the text generated, as the upstream sent it."""
         generated = 0
         try:
@@ -154,9 +177,12 @@ class Runtime:
         clean, original = usage_mod.clean(usage)
         if original is not None:
             call.audit["upstream_usage_invalid"] = original
-            log.warning("upstream %s reported invalid usage; counted as %s", call.model,
-                        {k: clean.get(k) for k in ("prompt_tokens", "completion_tokens")},
-                        extra={"request_id": call.id})
+            log.warning(
+                "upstream %s reported invalid usage; counted as %s",
+                call.model,
+                {k: clean.get(k) for k in ("prompt_tokens", "completion_tokens")},
+                extra={"request_id": call.id},
+            )
         return clean
 
     async def settle(self, call: Call, outcome: Outcome) -> None:
@@ -173,8 +199,12 @@ class Runtime:
             outcome.generated_tokens = (call.generated_chars + 3) // 4
 
         def on_error(guard: Guard, exc: BaseException) -> None:
-            log.error("guard %s failed to settle: %s", guard.name, type(exc).__name__,
-                      extra={"request_id": call.id})
+            log.error(
+                "guard %s failed to settle: %s",
+                guard.name,
+                type(exc).__name__,
+                extra={"request_id": call.id},
+            )
 
         with self.tracer.stage(call, "settle"):
             await chain.finish(self.guards, call, outcome, on_error)
@@ -185,16 +215,20 @@ class Runtime:
         m = self.metrics
         elapsed = time.perf_counter() - call.started
         mark_recorded()  # the refusal middleware leaves this request to this record
-        code = "" if outcome.http_status < 400 else \
-            str(call.error_code or outcome.status)
+        code = "" if outcome.http_status < 400 else str(call.error_code or outcome.status)
         m.requests.labels(call.route, call.model, str(outcome.http_status), code).inc()
         m.request_seconds.labels(call.route).observe(elapsed)
         if call.response_meter is not None:
             spent = chain.guard_self_times(call.response_meter)
             for name, seconds in spent.items():
                 m.stage_seconds.labels(name, "response").observe(seconds)
-            self.tracer.annotate(call, {f"keepgate.guard.{name}.response_ms": round(s * 1e3, 3)
-                                        for name, s in spent.items()})
+            self.tracer.annotate(
+                call,
+                {
+                    f"keepgate.guard.{name}.response_ms": round(s * 1e3, 3)
+                    for name, s in spent.items()
+                },
+            )
         for v in call.verdicts:
             m.verdicts.labels(v.guard, v.decision, v.rule or "").inc()
             if v.decision == "error":
@@ -203,17 +237,26 @@ class Runtime:
         if usage:
             m.tokens.labels(call.principal.key_id, call.model, "prompt").inc(usage.prompt_tokens)
             m.tokens.labels(call.principal.key_id, call.model, "completion").inc(
-                usage.completion_tokens)
+                usage.completion_tokens
+            )
         record: dict[str, Any] = {
-            "request_id": call.id, "route": call.route, "model": call.model,
-            "key_id": call.principal.key_id, "role": call.principal.role,
-            "team": call.principal.team, "stream": call.stream, "status": outcome.status,
-            "http_status": outcome.http_status, "latency_ms": round(elapsed * 1000, 3),
+            "request_id": call.id,
+            "route": call.route,
+            "model": call.model,
+            "key_id": call.principal.key_id,
+            "role": call.principal.role,
+            "team": call.principal.team,
+            "stream": call.stream,
+            "status": outcome.status,
+            "http_status": outcome.http_status,
+            "latency_ms": round(elapsed * 1000, 3),
             "verdicts": [v.as_dict() for v in call.verdicts],
         }
         if usage:
-            record["usage"] = {"prompt_tokens": usage.prompt_tokens,
-                               "completion_tokens": usage.completion_tokens}
+            record["usage"] = {
+                "prompt_tokens": usage.prompt_tokens,
+                "completion_tokens": usage.completion_tokens,
+            }
         if call.cost_usd is not None:
             record["cost_usd"] = call.cost_usd
         if call.facts.tainted:
@@ -227,7 +270,8 @@ class Runtime:
         stops = [v for v in call.verdicts if v.decision not in ("allow",)]
         if stops:
             headers["x-keepgate-verdicts"] = ",".join(
-                f"{v.guard}:{v.decision}" + (f":{v.rule}" if v.rule else "") for v in stops)[:2000]
+                f"{v.guard}:{v.decision}" + (f":{v.rule}" if v.rule else "") for v in stops
+            )[:2000]
         return headers
 
 
@@ -241,7 +285,13 @@ def blocked_error(exc: GuardBlocked, call: Call | None = None) -> APIError:
             call.error_code = exc.code
         if exc.verdict not in call.verdicts:
             call.add(exc.verdict)
-    extra = {"keepgate": {"guard": exc.verdict.guard, "rule": exc.verdict.rule,
-                          "decision": exc.verdict.decision}}
-    return APIError(exc.status, exc.message, code=exc.code, type=exc.type, headers=exc.headers,
-                    extra=extra)
+    extra = {
+        "keepgate": {
+            "guard": exc.verdict.guard,
+            "rule": exc.verdict.rule,
+            "decision": exc.verdict.decision,
+        }
+    }
+    return APIError(
+        exc.status, exc.message, code=exc.code, type=exc.type, headers=exc.headers, extra=extra
+    )

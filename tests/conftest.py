@@ -61,8 +61,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _LAYER_COUNTS:
-        terminalreporter.write_line("tests by gateway layer: " + ", ".join(
-            f"{n} {layer}" for layer, n in sorted(_LAYER_COUNTS.items())))
+        terminalreporter.write_line(
+            "tests by gateway layer: "
+            + ", ".join(f"{n} {layer}" for layer, n in sorted(_LAYER_COUNTS.items()))
+        )
 
 
 def _test_redis_url() -> str:
@@ -95,8 +97,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     r.delete(*leaked)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    msg = (f"{len(leaked)} Redis key(s) left by this run (now deleted): "
-           + ", ".join(leaked[:10]) + ("..." if len(leaked) > 10 else ""))
+    msg = (
+        f"{len(leaked)} Redis key(s) left by this run (now deleted): "
+        + ", ".join(leaked[:10])
+        + ("..." if len(leaked) > 10 else "")
+    )
     if reporter is not None:
         reporter.write_line("ERROR: " + msg, red=True)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -130,9 +135,23 @@ def redis_url() -> Iterator[str]:
         pytest.fail("no Redis reachable and no redis-server to start (run ./scripts/test)")
     port = free_port()
     tmp = tempfile.mkdtemp(prefix="kg-redis-")
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", tmp],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            exe,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            tmp,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + 60  # a bound on a hang, not a timing assert
     while not _redis_ping(url):
@@ -148,15 +167,23 @@ def redis_url() -> Iterator[str]:
 def base_config(fake_url: str) -> dict[str, Any]:
     return {
         "model_list": [
-            {"model_name": "demo", "litellm_params": {"model": "openai/demo", "api_base": fake_url},
-             "model_info": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6}},
-            {"model_name": "demo-embedding",
-             "litellm_params": {"model": "openai/demo-embedding", "api_base": fake_url},
-             "model_info": {"mode": "embedding", "input_cost_per_token": 1e-7}},
+            {
+                "model_name": "demo",
+                "litellm_params": {"model": "openai/demo", "api_base": fake_url},
+                "model_info": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6},
+            },
+            {
+                "model_name": "demo-embedding",
+                "litellm_params": {"model": "openai/demo-embedding", "api_base": fake_url},
+                "model_info": {"mode": "embedding", "input_cost_per_token": 1e-7},
+            },
         ],
         # The offload processes start on the first big request only: most tests send none.
-        "general_settings": {"master_key": MASTER_KEY, "num_retries": 0,
-                             "offload": {"prestart": False}},
+        "general_settings": {
+            "master_key": MASTER_KEY,
+            "num_retries": 0,
+            "offload": {"prestart": False},
+        },
         "guards": copy.deepcopy(ALL_GUARDS_OFF),
     }
 
@@ -167,8 +194,16 @@ class Gateway:
     on a free port for tests marked `real_http`. Tests use the clients made here, never
     `url` with a client of their own, so they run the same either way."""
 
-    def __init__(self, app: Any, config: Any, audit_path: Path, log_buffer: io.StringIO, *,
-                 server: ThreadServer | None = None, host: AppHost | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        config: Any,
+        audit_path: Path,
+        log_buffer: io.StringIO,
+        *,
+        server: ThreadServer | None = None,
+        host: AppHost | None = None,
+    ) -> None:
         self.app = app
         self.server = server
         self.host = host
@@ -220,24 +255,28 @@ class Gateway:
     def client(self, key: str | None = None, **kw: Any) -> openai.OpenAI:
         if self.host is not None and "http_client" not in kw:
             kw["http_client"] = self.http_client(timeout=kw.get("timeout", 600))
-        return openai.OpenAI(base_url=self.base_url, api_key=key or self.master_key,
-                             max_retries=0, **kw)
+        return openai.OpenAI(
+            base_url=self.base_url, api_key=key or self.master_key, max_retries=0, **kw
+        )
 
     def async_client(self, key: str | None = None, **kw: Any) -> openai.AsyncOpenAI:
         if self.host is not None and "http_client" not in kw:
             kw["http_client"] = self.async_http_client(timeout=kw.get("timeout", 600))
-        return openai.AsyncOpenAI(base_url=self.base_url, api_key=key or self.master_key,
-                                  max_retries=0, **kw)
+        return openai.AsyncOpenAI(
+            base_url=self.base_url, api_key=key or self.master_key, max_retries=0, **kw
+        )
 
     def anthropic_client(self, key: str | None = None, **kw: Any) -> Any:
         import anthropic
         import httpx2  # the anthropic SDK's HTTP client
 
         if self.host is not None and "http_client" not in kw:
-            kw["http_client"] = httpx2.Client(transport=self.host.sync_transport(httpx2),
-                                              base_url=self._url, timeout=600)
-        return anthropic.Anthropic(base_url=self.url, api_key=key or self.master_key,
-                                   max_retries=0, **kw)
+            kw["http_client"] = httpx2.Client(
+                transport=self.host.sync_transport(httpx2), base_url=self._url, timeout=600
+            )
+        return anthropic.Anthropic(
+            base_url=self.url, api_key=key or self.master_key, max_retries=0, **kw
+        )
 
     def audit_lines(self) -> list[dict[str, Any]]:
         if not self.audit_path.exists():
@@ -281,8 +320,12 @@ def gateway_factory(request: pytest.FixtureRequest, fake_model_url: str, tmp_pat
     a uvicorn server in front of the fake model's real HTTP server."""
     started: list[Gateway] = []
 
-    def start(overrides: dict[str, Any] | None = None, *, extra_guards: Any = (),
-              real_http: bool | None = None) -> Gateway:
+    def start(
+        overrides: dict[str, Any] | None = None,
+        *,
+        extra_guards: Any = (),
+        real_http: bool | None = None,
+    ) -> Gateway:
         cfg = deep_merge(base_config(fake_model_url), _hash_keys(copy.deepcopy(overrides or {})))
         if "model_list" in (overrides or {}):
             cfg["model_list"] = overrides["model_list"]  # type: ignore[index]
@@ -313,8 +356,15 @@ def gateway_factory(request: pytest.FixtureRequest, fake_model_url: str, tmp_pat
         logging.getLogger("keepgate").removeHandler(gw._handler)  # type: ignore[attr-defined]
 
 
-def serve(config: Any, fake_model_url: str, audit: Path, log: io.StringIO | None = None, *,
-          real_http: bool = False, extra_guards: Any = ()) -> Gateway:
+def serve(
+    config: Any,
+    fake_model_url: str,
+    audit: Path,
+    log: io.StringIO | None = None,
+    *,
+    real_http: bool = False,
+    extra_guards: Any = (),
+) -> Gateway:
     """Start a gateway for `config`: in-process (its upstream, the fake model, too), or
     with `real_http` a uvicorn server in front of the fake model's HTTP server."""
     from keepgate.app import create_app
@@ -323,8 +373,9 @@ def serve(config: Any, fake_model_url: str, audit: Path, log: io.StringIO | None
     if real_http:
         app = create_app(config, extra_guards=extra_guards)
         return Gateway(app, config, audit, log, server=ThreadServer(app).start())
-    app = create_app(config, extra_guards=extra_guards,
-                     upstream_transport=fake_upstream(fake_model_url, config))
+    app = create_app(
+        config, extra_guards=extra_guards, upstream_transport=fake_upstream(fake_model_url, config)
+    )
     return Gateway(app, config, audit, log, host=AppHost(app).start())
 
 
@@ -334,8 +385,9 @@ def fake_upstream(fake_model_url: str, config: Any) -> Any:
     from keepgate.upstream.inprocess import in_process
 
     timeout = config.general_settings.request_timeout
-    return in_process(create_fake_app(), timeout, only=fake_model_url,
-                      fallback=AiohttpSender(timeout))
+    return in_process(
+        create_fake_app(), timeout, only=fake_model_url, fallback=AiohttpSender(timeout)
+    )
 
 
 @pytest.fixture

@@ -34,8 +34,7 @@ class AppHost:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True,
-                                        name="asgi-host")
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="asgi-host")
         self._lifespan: _Lifespan | None = None
 
     def start(self) -> AppHost:
@@ -74,9 +73,15 @@ class AppHost:
 
 def _exchange(host: AppHost, request: Any, body: bytes) -> AsgiExchange:
     url = request.url
-    return AsgiExchange(host.app, request.method, url.path, query=url.query,
-                        headers=[(k.lower(), v) for k, v in request.headers.raw], body=body,
-                        host=(url.host, url.port or 80))
+    return AsgiExchange(
+        host.app,
+        request.method,
+        url.path,
+        query=url.query,
+        headers=[(k.lower(), v) for k, v in request.headers.raw],
+        body=body,
+        host=(url.host, url.port or 80),
+    )
 
 
 @functools.cache
@@ -121,8 +126,7 @@ def _bridges(lib: Any) -> tuple[type, type]:
         async def handle_async_request(self, request: Any) -> Any:
             exchange = _exchange(self.host, request, await request.aread())
             status, headers = await self.host.arun(exchange.start())
-            return lib.Response(status, headers=headers,
-                                stream=AsyncStream(self.host, exchange))
+            return lib.Response(status, headers=headers, stream=AsyncStream(self.host, exchange))
 
     return SyncTransport, AsyncTransport
 
@@ -138,8 +142,11 @@ class _Lifespan:
 
     async def _run(self) -> None:
         try:
-            await self.app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}},
-                           self._inbox.get, self._outbox.put)
+            await self.app(
+                {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}},
+                self._inbox.get,
+                self._outbox.put,
+            )
         except BaseException as exc:
             await self._outbox.put({"type": "lifespan.crashed", "message": repr(exc)})
             raise

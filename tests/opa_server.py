@@ -36,13 +36,16 @@ OpaEngine: Any
 try:
     from opa_bindings import OpaEngine as _OpaEngine
     from opa_bindings.engine import OpaError, OpaUndefinedError
+
     OpaEngine = _OpaEngine
 except ImportError:  # pragma: no cover - exercised where the bindings are absent
     OpaEngine = None
 
 # "1 error occurred: b.rego:4: rego_parse_error: unexpected eof token\n\t<src>\n\t   ^"
-_OPA_ERR = re.compile(r"(?P<file>[^\s:]+):(?P<row>\d+): (?P<code>rego_\w+): (?P<msg>[^\n]*)"
-                      r"(?:\n\t[^\n]*\n\t(?P<caret> *)\^)?")
+_OPA_ERR = re.compile(
+    r"(?P<file>[^\s:]+):(?P<row>\d+): (?P<code>rego_\w+): (?P<msg>[^\n]*)"
+    r"(?:\n\t[^\n]*\n\t(?P<caret> *)\^)?"
+)
 
 
 class CompileError(Exception):
@@ -110,12 +113,15 @@ class _RegorusBackend:
 
 
 def _location(short: str) -> dict[str, Any]:
-    """"file:row:col: message" (regorus, via rego_errors.short) -> an OPA error object."""
+    """ "file:row:col: message" (regorus, via rego_errors.short) -> an OPA error object."""
     m = re.match(r"(?P<file>.+?):(?P<row>\d+):(?P<col>\d+): (?P<msg>.*)", short)
     if not m:
         return {"code": "rego_parse_error", "message": short}
-    return {"code": "rego_parse_error", "message": m["msg"],
-            "location": {"file": m["file"], "row": int(m["row"]), "col": int(m["col"])}}
+    return {
+        "code": "rego_parse_error",
+        "message": m["msg"],
+        "location": {"file": m["file"], "row": int(m["row"]), "col": int(m["col"])},
+    }
 
 
 def _opa_errors(message: str) -> list[dict[str, Any]]:
@@ -159,9 +165,14 @@ class OpaTestServer:
         try:
             self._rebuild(dict(self.policies, **{pid: src}), self.data)
         except CompileError as exc:
-            return JSONResponse({"code": "invalid_parameter",
-                                 "message": "error(s) occurred while compiling module(s)",
-                                 "errors": exc.errors}, status_code=400)
+            return JSONResponse(
+                {
+                    "code": "invalid_parameter",
+                    "message": "error(s) occurred while compiling module(s)",
+                    "errors": exc.errors,
+                },
+                status_code=400,
+            )
         return JSONResponse({})
 
     async def list_policies(self, request: Request) -> Response:
@@ -181,8 +192,10 @@ class OpaTestServer:
         try:
             self._rebuild(policies, self.data)
         except CompileError as exc:
-            return JSONResponse({"code": "invalid_parameter", "message": str(exc),
-                                 "errors": exc.errors}, status_code=400)
+            return JSONResponse(
+                {"code": "invalid_parameter", "message": str(exc), "errors": exc.errors},
+                status_code=400,
+            )
         return JSONResponse({})
 
     # -- data -----------------------------------------------------------------------------
@@ -195,8 +208,9 @@ class OpaTestServer:
         data = json.loads(json.dumps(self.data))
         if not parts:
             if not isinstance(value, dict):
-                return JSONResponse({"code": "invalid_parameter",
-                                     "message": "root must be object"}, status_code=400)
+                return JSONResponse(
+                    {"code": "invalid_parameter", "message": "root must be object"}, status_code=400
+                )
             data = value
         else:
             node = data
@@ -206,8 +220,10 @@ class OpaTestServer:
         try:
             self._rebuild(self.policies, data)
         except CompileError as exc:
-            return JSONResponse({"code": "invalid_parameter", "message": str(exc),
-                                 "errors": exc.errors}, status_code=400)
+            return JSONResponse(
+                {"code": "invalid_parameter", "message": str(exc), "errors": exc.errors},
+                status_code=400,
+            )
         return Response(status_code=204)
 
     async def query(self, request: Request) -> Response:
@@ -220,16 +236,18 @@ class OpaTestServer:
             try:
                 body = json.loads(await request.body() or b"{}")
             except json.JSONDecodeError as exc:
-                return JSONResponse({"code": "invalid_parameter", "message": str(exc)},
-                                    status_code=400)
+                return JSONResponse(
+                    {"code": "invalid_parameter", "message": str(exc)}, status_code=400
+                )
         if self._backend is None:
             self._rebuild(self.policies, self.data)
         assert self._backend is not None
         try:
             result = self._backend.eval(path, body.get("input"))
         except Exception as exc:  # noqa: BLE001 - OPA answers 500 on evaluation errors
-            return JSONResponse({"code": "internal_error", "message": rego_errors.short(exc)},
-                                status_code=500)
+            return JSONResponse(
+                {"code": "internal_error", "message": rego_errors.short(exc)}, status_code=500
+            )
         return JSONResponse({} if result is None else {"result": _jsonable(result)})
 
     async def health(self, request: Request) -> Response:
@@ -243,16 +261,19 @@ class OpaTestServer:
                 self._backend.close()
                 self._backend = None
 
-        return Starlette(lifespan=lifespan, routes=[
-            Route("/health", self.health),
-            Route("/v1/policies", self.list_policies),
-            Route("/v1/policies/{id:path}", self.put_policy, methods=["PUT"]),
-            Route("/v1/policies/{id:path}", self.get_policy, methods=["GET"]),
-            Route("/v1/policies/{id:path}", self.delete_policy, methods=["DELETE"]),
-            Route("/v1/data/{path:path}", self.put_data, methods=["PUT"]),
-            Route("/v1/data/{path:path}", self.query, methods=["POST", "GET"]),
-            Route("/v1/data", self.query, methods=["POST", "GET"]),
-        ])
+        return Starlette(
+            lifespan=lifespan,
+            routes=[
+                Route("/health", self.health),
+                Route("/v1/policies", self.list_policies),
+                Route("/v1/policies/{id:path}", self.put_policy, methods=["PUT"]),
+                Route("/v1/policies/{id:path}", self.get_policy, methods=["GET"]),
+                Route("/v1/policies/{id:path}", self.delete_policy, methods=["DELETE"]),
+                Route("/v1/data/{path:path}", self.put_data, methods=["PUT"]),
+                Route("/v1/data/{path:path}", self.query, methods=["POST", "GET"]),
+                Route("/v1/data", self.query, methods=["POST", "GET"]),
+            ],
+        )
 
 
 #: Kept for callers of the earlier name.
@@ -260,8 +281,10 @@ FakeOpa = OpaTestServer
 
 
 def _not_found(what: str) -> Response:
-    return JSONResponse({"code": "resource_not_found", "message": f"storage_not_found_error: "
-                                                                  f"{what}"}, status_code=404)
+    return JSONResponse(
+        {"code": "resource_not_found", "message": f"storage_not_found_error: {what}"},
+        status_code=404,
+    )
 
 
 def _jsonable(v: Any) -> Any:

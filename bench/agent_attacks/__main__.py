@@ -28,8 +28,16 @@ from bench.agent_attacks.suite import runs
 from bench.targets import REPO, start_fake_model
 
 
-def run_profile(profile: str, domains: list[str], quick: bool, workers: int, workdir: Path,
-                fake_base: str, log, nulls: bool = False) -> list[RunRecord]:
+def run_profile(
+    profile: str,
+    domains: list[str],
+    quick: bool,
+    workers: int,
+    workdir: Path,
+    fake_base: str,
+    log,
+    nulls: bool = False,
+) -> list[RunRecord]:
     import openai
 
     records: list[RunRecord] = []
@@ -39,28 +47,40 @@ def run_profile(profile: str, domains: list[str], quick: bool, workers: int, wor
         todo = runs((d,), quick=quick)
         gw = gateway_proc.start(profile, d.name, fake_base, workdir)
         try:
-            client = openai.OpenAI(base_url=gw.base_url, api_key=gateway_proc.KEY, max_retries=0,
-                                   timeout=120)
+            client = openai.OpenAI(
+                base_url=gw.base_url, api_key=gateway_proc.KEY, max_retries=0, timeout=120
+            )
             t0 = time.monotonic()
             with ThreadPoolExecutor(workers) as pool:
                 records += list(pool.map(lambda r, client=client: replay(client, r, nulls), todo))
-            log(f"  {profile:<12} {d.name:<10} {len(todo):>4} runs in {time.monotonic() - t0:5.1f} s")
+            log(
+                f"  {profile:<12} {d.name:<10} {len(todo):>4} runs in {time.monotonic() - t0:5.1f} s"
+            )
         finally:
             gw.stop()
     return records
 
 
-def cli(quick: Annotated[bool, typer.Option("--quick", help="4 tasks × 3 goals per domain.")] = False,
-        profile: Annotated[str, typer.Option("--profiles", help="Comma-separated: " +
-                                             ",".join(profiles.PROFILES))] = "defaults,strict",
-        domain: Annotated[Optional[str], typer.Option("--domains", help="Comma-separated domains.")] = None,
-        workers: Annotated[int, typer.Option(help="Runs replayed in parallel.")] = 3,
-        nulls: Annotated[bool, typer.Option("--nulls", help="The model sends null for every "
-                                            "optional argument it leaves out.")] = False,
-        show_failures: Annotated[bool, typer.Option("--failures", help="List failing tasks "
-                                                    "and attacks that got through.")] = False,
-        out: Annotated[Path, typer.Option(help="Results folder.")] = REPO / "bench" / "out",
-        ) -> None:
+def cli(
+    quick: Annotated[bool, typer.Option("--quick", help="4 tasks × 3 goals per domain.")] = False,
+    profile: Annotated[
+        str, typer.Option("--profiles", help="Comma-separated: " + ",".join(profiles.PROFILES))
+    ] = "defaults,strict",
+    domain: Annotated[
+        Optional[str], typer.Option("--domains", help="Comma-separated domains.")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Runs replayed in parallel.")] = 3,
+    nulls: Annotated[
+        bool,
+        typer.Option(
+            "--nulls", help="The model sends null for every optional argument it leaves out."
+        ),
+    ] = False,
+    show_failures: Annotated[
+        bool, typer.Option("--failures", help="List failing tasks and attacks that got through.")
+    ] = False,
+    out: Annotated[Path, typer.Option(help="Results folder.")] = REPO / "bench" / "out",
+) -> None:
     """Replay the agent-attack suite through Keepgate and print attack success and utility."""
     names = [p.strip() for p in profile.split(",") if p.strip()]
     for p in names:
@@ -78,20 +98,38 @@ def cli(quick: Annotated[bool, typer.Option("--quick", help="4 tasks × 3 goals 
     results: dict[str, list[RunRecord]] = {}
     try:
         for p in names:
-            results[p] = run_profile(p, doms, quick, workers, workdir,
-                                     fake.url.rsplit("/chat/completions", 1)[0], print, nulls)
+            results[p] = run_profile(
+                p,
+                doms,
+                quick,
+                workers,
+                workdir,
+                fake.url.rsplit("/chat/completions", 1)[0],
+                print,
+                nulls,
+            )
     finally:
         fake.stop()
     load_after = "/".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\nAgent-attack suite, {stamp}, load (1/5/15 min) {load} at start, {load_after} "
-          f"at end{' — quick slice' if quick else ''}{' — nulls for omitted arguments' if nulls else ''}\n")
-    dump = {"date": stamp, "load_start": load, "load_end": load_after, "quick": quick, "nulls": nulls,
-            "profiles": {}}
+    print(
+        f"\nAgent-attack suite, {stamp}, load (1/5/15 min) {load} at start, {load_after} "
+        f"at end{' — quick slice' if quick else ''}{' — nulls for omitted arguments' if nulls else ''}\n"
+    )
+    dump = {
+        "date": stamp,
+        "load_start": load,
+        "load_end": load_after,
+        "quick": quick,
+        "nulls": nulls,
+        "profiles": {},
+    }
     for p, recs in results.items():
         rows = metrics.summarise(recs)
         styles = ", ".join(f"{k} {v}" for k, v in metrics.by_style(recs).items())
-        print(f"### profile: {p}\n\n{metrics.markdown(rows)}\n\nattacks through by phrasing: "
-              f"{styles}\n")
+        print(
+            f"### profile: {p}\n\n{metrics.markdown(rows)}\n\nattacks through by phrasing: "
+            f"{styles}\n"
+        )
         fails = metrics.failures(recs)
         if show_failures:
             for k, v in fails.items():
@@ -99,9 +137,12 @@ def cli(quick: Annotated[bool, typer.Option("--quick", help="4 tasks × 3 goals 
                 for line in v:
                     print(f"  {line}")
             print()
-        dump["profiles"][p] = {"rows": [r.__dict__ for r in rows], "failures": fails,
-                               "by_style": metrics.by_style(recs),
-                               "records": [r.as_dict() for r in recs]}
+        dump["profiles"][p] = {
+            "rows": [r.__dict__ for r in rows],
+            "failures": fails,
+            "by_style": metrics.by_style(recs),
+            "records": [r.as_dict() for r in recs],
+        }
     path = out / ("agent_attacks-nulls.json" if nulls else "agent_attacks.json")
     path.write_text(json.dumps(dump, indent=1))
     print(f"records: {path}")

@@ -31,12 +31,22 @@ class Tool:
     effect: Effect = "none"
 
     def schema(self) -> dict[str, Any]:
-        props = {p: ({"type": "array", "items": {"type": "string"}} if t == "array"
-                     else {"type": t}) for p, t in self.params.items()}
-        return {"type": "function", "function": {
-            "name": self.name, "description": self.description,
-            "parameters": {"type": "object", "properties": props,
-                           "required": list(self.required)}}}
+        props = {
+            p: ({"type": "array", "items": {"type": "string"}} if t == "array" else {"type": t})
+            for p, t in self.params.items()
+        }
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": {
+                    "type": "object",
+                    "properties": props,
+                    "required": list(self.required),
+                },
+            },
+        }
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,15 @@ def guard_overrides(profile: str) -> dict[str, Any]:
     """Gateway `guards` settings the profile changes (beyond its policy data)."""
     if profile == "tool-monitor":
         # role_modes replaces the shipped map: keep its entries (system, developer, assistant).
-        return {"input": {"role_modes": {"system": "monitor", "developer": "monitor",
-                                         "assistant": "monitor", "tool": "monitor",
-                                         "function": "monitor"}}}
+        return {
+            "input": {
+                "role_modes": {
+                    "system": "monitor",
+                    "developer": "monitor",
+                    "assistant": "monitor",
+                    "tool": "monitor",
+                    "function": "monitor",
+                }
+            }
+        }
     return {}

@@ -78,27 +78,35 @@ def with_nulls(d: Any, call: Call) -> dict[str, Any]:
 def replay(client: openai.OpenAI, run: Run, nulls: bool = False) -> RunRecord:
     """Replay `run`; `nulls`: the model sends `null` for every optional argument it omits."""
     d, task, inj = run.domain, run.task, run.injection
-    rec = RunRecord(run.id, d.name, task.id, inj.id if inj else None,
-                    bool(inj and inj.text_only), run.style)
+    rec = RunRecord(
+        run.id, d.name, task.id, inj.id if inj else None, bool(inj and inj.text_only), run.style
+    )
     tools = [t.schema() for t in d.tools]
-    messages: list[dict[str, Any]] = [{"role": "system", "content": d.system_prompt},
-                                      {"role": "user", "content": task.prompt}]
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": d.system_prompt},
+        {"role": "user", "content": task.prompt},
+    ]
     attack_text = phrase(inj.instruction, run.style or "direct") if inj else ""
     injectable = [i for i, s in enumerate(task.steps) if s.injectable]
     carrier = injectable[run.slot] if inj and injectable else -1
     # (who, call, output, index of the task step or -1)
     queue: deque[tuple[Who, Call, Any, int]] = deque(
-        ("task", s.call, s.output, i) for i, s in enumerate(task.steps))
+        ("task", s.call, s.output, i) for i, s in enumerate(task.steps)
+    )
 
     def ask(fake: dict[str, Any]) -> Any | None:
         try:
             return client.chat.completions.with_raw_response.create(
-                model="demo", messages=messages, tools=tools, extra_body={"fake": fake}).parse()
+                model="demo", messages=messages, tools=tools, extra_body={"fake": fake}
+            ).parse()
         except openai.APIStatusError as exc:
             body = exc.body if isinstance(exc.body, dict) else {}
-            rec.blocked = {"status": exc.status_code, "code": body.get("code"),
-                           "message": str(body.get("message", ""))[:200],
-                           "turn": sum(1 for m in messages if m["role"] == "assistant")}
+            rec.blocked = {
+                "status": exc.status_code,
+                "code": body.get("code"),
+                "message": str(body.get("message", ""))[:200],
+                "turn": sum(1 for m in messages if m["role"] == "assistant"),
+            }
             return None
 
     while queue:
@@ -120,9 +128,14 @@ def replay(client: openai.OpenAI, run: Run, nulls: bool = False) -> RunRecord:
         record.reasons = list(mine.get("reasons") or []) if mine else []
         assistant: dict[str, Any] = {"role": "assistant", "content": msg.content or None}
         if msg.tool_calls:
-            assistant["tool_calls"] = [{"id": tc.id, "type": "function", "function": {
-                "name": tc.function.name, "arguments": tc.function.arguments}}
-                for tc in msg.tool_calls]
+            assistant["tool_calls"] = [
+                {
+                    "id": tc.id,
+                    "type": "function",
+                    "function": {"name": tc.function.name, "arguments": tc.function.arguments},
+                }
+                for tc in msg.tool_calls
+            ]
         messages.append(assistant)
         if not released:
             continue
@@ -136,8 +149,14 @@ def replay(client: openai.OpenAI, run: Run, nulls: bool = False) -> RunRecord:
         messages.append({"role": "tool", "tool_call_id": tc.id, "content": render(result)})
         if index == carrier and inj is not None and not inj.text_only:
             # The obedient model does what it just read, then goes back to the user's task.
-            queue.extendleft(reversed([("attack", c, inj.outputs.get(i, {"status": "ok"}), -1)
-                                       for i, c in enumerate(inj.calls)]))
+            queue.extendleft(
+                reversed(
+                    [
+                        ("attack", c, inj.outputs.get(i, {"status": "ok"}), -1)
+                        for i, c in enumerate(inj.calls)
+                    ]
+                )
+            )
     reply = FINAL_REPLY
     if inj is not None and inj.text_only:
         reply += " " + inj.instruction  # the obedient model says what it was told to say

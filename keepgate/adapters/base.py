@@ -32,15 +32,17 @@ def sse_event(name: str, payload: dict[str, Any]) -> bytes:
     return b"event: " + name.encode() + b"\ndata: " + orjson.dumps(payload, default=str) + b"\n\n"
 
 
-def invalid(message: str, param: str | None = None, code: str = "invalid_value",
-            status: int = 400) -> APIError:
+def invalid(
+    message: str, param: str | None = None, code: str = "invalid_value", status: int = 400
+) -> APIError:
     return APIError(status, message, code=code, param=param, type="invalid_request_error")
 
 
 def unsupported(message: str, param: str | None = None) -> APIError:
     """A feature the gateway refuses rather than let it bypass a guard (always a 400)."""
-    return APIError(400, message, code="unsupported_feature", param=param,
-                    type="invalid_request_error")
+    return APIError(
+        400, message, code="unsupported_feature", param=param, type="invalid_request_error"
+    )
 
 
 @dataclass
@@ -69,8 +71,11 @@ class Translated:
 
 def fingerprint(chat: dict[str, Any]) -> bytes:
     """The chat body minus the completion cap: what a guard rewrite would change."""
-    return orjson.dumps({k: v for k, v in chat.items() if k != "max_tokens"},
-                        option=orjson.OPT_SORT_KEYS, default=str)
+    return orjson.dumps(
+        {k: v for k, v in chat.items() if k != "max_tokens"},
+        option=orjson.OPT_SORT_KEYS,
+        default=str,
+    )
 
 
 class Builder(Protocol):

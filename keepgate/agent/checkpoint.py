@@ -27,10 +27,13 @@ class CheckpointStore(Protocol):
     async def aclose(self) -> None: ...
     async def claim(self, run_id: str, owner: str, ttl_s: float) -> bool:
         """Take or renew the run's lease for `owner`; False if another owner holds it."""
+
     async def release(self, run_id: str, owner: str) -> None:
         """Give the lease back, if `owner` still holds it."""
+
     async def request_cancel(self, run_id: str, ttl_s: float) -> None:
         """Ask whichever process holds the run's lease to cancel it."""
+
     async def cancel_requested(self, run_id: str) -> bool:
         """Has another process asked for this run to be cancelled?"""
 
@@ -50,13 +53,18 @@ class SQLiteStore:
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("CREATE TABLE IF NOT EXISTS agent_runs (id TEXT PRIMARY KEY, "
-                           "key_id TEXT, status TEXT, updated_at REAL, state TEXT NOT NULL)")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS agent_runs (id TEXT PRIMARY KEY, "
+            "key_id TEXT, status TEXT, updated_at REAL, state TEXT NOT NULL)"
+        )
         # Processes sharing the file (one host) lease runs like Redis replicas do.
-        self._conn.execute("CREATE TABLE IF NOT EXISTS agent_leases (id TEXT PRIMARY KEY, "
-                           "owner TEXT NOT NULL, expires REAL NOT NULL)")
-        self._conn.execute("CREATE TABLE IF NOT EXISTS agent_cancels (id TEXT PRIMARY KEY, "
-                           "expires REAL NOT NULL)")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS agent_leases (id TEXT PRIMARY KEY, "
+            "owner TEXT NOT NULL, expires REAL NOT NULL)"
+        )
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS agent_cancels (id TEXT PRIMARY KEY, expires REAL NOT NULL)"
+        )
 
     async def save(self, state: RunState) -> None:
         with self._lock:
@@ -64,12 +72,14 @@ class SQLiteStore:
                 "INSERT INTO agent_runs (id, key_id, status, updated_at, state) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status=excluded.status, "
                 "updated_at=excluded.updated_at, state=excluded.state",
-                (state.id, state.key_id, state.status, state.updated_at, _dump(state)))
+                (state.id, state.key_id, state.status, state.updated_at, _dump(state)),
+            )
 
     async def load(self, run_id: str) -> RunState | None:
         with self._lock:
-            row = self._conn.execute("SELECT state FROM agent_runs WHERE id = ?",
-                                     (run_id,)).fetchone()
+            row = self._conn.execute(
+                "SELECT state FROM agent_runs WHERE id = ?", (run_id,)
+            ).fetchone()
         return RunState.from_dict(orjson.loads(row[0])) if row else None
 
     async def claim(self, run_id: str, owner: str, ttl_s: float) -> bool:
@@ -79,23 +89,28 @@ class SQLiteStore:
                 "INSERT INTO agent_leases (id, owner, expires) VALUES (?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET owner=excluded.owner, expires=excluded.expires "
                 "WHERE agent_leases.owner = excluded.owner OR agent_leases.expires < ?",
-                (run_id, owner, now + ttl_s, now))
+                (run_id, owner, now + ttl_s, now),
+            )
             return cur.rowcount > 0
 
     async def release(self, run_id: str, owner: str) -> None:
         with self._lock:
-            self._conn.execute("DELETE FROM agent_leases WHERE id = ? AND owner = ?",
-                               (run_id, owner))
+            self._conn.execute(
+                "DELETE FROM agent_leases WHERE id = ? AND owner = ?", (run_id, owner)
+            )
 
     async def request_cancel(self, run_id: str, ttl_s: float) -> None:
         with self._lock:
-            self._conn.execute("INSERT OR REPLACE INTO agent_cancels (id, expires) VALUES (?, ?)",
-                               (run_id, time.time() + ttl_s))
+            self._conn.execute(
+                "INSERT OR REPLACE INTO agent_cancels (id, expires) VALUES (?, ?)",
+                (run_id, time.time() + ttl_s),
+            )
 
     async def cancel_requested(self, run_id: str) -> bool:
         with self._lock:
-            row = self._conn.execute("SELECT expires FROM agent_cancels WHERE id = ?",
-                                     (run_id,)).fetchone()
+            row = self._conn.execute(
+                "SELECT expires FROM agent_cancels WHERE id = ?", (run_id,)
+            ).fetchone()
         return bool(row and row[0] > time.time())
 
     async def ready(self) -> tuple[bool, str]:
@@ -131,8 +146,7 @@ class RedisStore:
     def __init__(self, url: str, prefix: str, ttl_s: int) -> None:
         import redis.asyncio as redis
 
-        self.client: Any = redis.Redis.from_url(url, socket_connect_timeout=2,
-                                                socket_timeout=5)
+        self.client: Any = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
         self.prefix = prefix
         self.ttl_s = ttl_s
 
@@ -147,8 +161,9 @@ class RedisStore:
         return RunState.from_dict(orjson.loads(raw)) if raw else None
 
     async def claim(self, run_id: str, owner: str, ttl_s: float) -> bool:
-        return bool(await self.client.eval(_CLAIM, 1, self._lease(run_id), owner,
-                                           max(1, int(ttl_s * 1000))))
+        return bool(
+            await self.client.eval(_CLAIM, 1, self._lease(run_id), owner, max(1, int(ttl_s * 1000)))
+        )
 
     async def release(self, run_id: str, owner: str) -> None:
         await self.client.eval(_RELEASE, 1, self._lease(run_id), owner)

@@ -23,9 +23,11 @@ def _render(console: Any, event: dict[str, Any], state: dict[str, Any]) -> None:
     if state.pop("in_text", False):
         console.print()
     if kind == "run.started":
-        console.print(f"[dim]run {event['run_id']} · model {event['model']} · tools "
-                      f"{', '.join(event['tools'])}{' · resumed' if event.get('resumed') else ''}"
-                      "[/]")
+        console.print(
+            f"[dim]run {event['run_id']} · model {event['model']} · tools "
+            f"{', '.join(event['tools'])}{' · resumed' if event.get('resumed') else ''}"
+            "[/]"
+        )
     elif kind == "tool.requested":
         console.print(f"[cyan]→ {e(event['tool'])}[/] {e(event['arguments'][:200])}")
     elif kind == "tool.decided":
@@ -33,37 +35,49 @@ def _render(console: Any, event: dict[str, Any], state: dict[str, Any]) -> None:
         console.print(f"  [{color}]{event['decision']}[/] by {event['by']} ({event['rule']})")
     elif kind == "tool.result":
         if event.get("withheld"):
-            console.print(f"  [red]result withheld[/] (input guard: "
-                          f"{', '.join(event['withheld']['rules'])}); run is now tainted")
+            console.print(
+                f"  [red]result withheld[/] (input guard: "
+                f"{', '.join(event['withheld']['rules'])}); run is now tainted"
+            )
         elif event["ok"]:
             console.print(f"  [green]ok[/] [dim]{e(repr(event['preview'][:160]))}[/]")
         else:
             err = event.get("error") or {}
             console.print(f"  [red]error[/] {err.get('type')}: {e(err.get('message', '')[:200])}")
     elif kind == "approval.required":
-        console.print(f"[yellow]approval required[/] for {e(event['tool'])} "
-                      f"{e(json.dumps(event['arguments'])[:300])}: "
-                      f"{e(', '.join(event['reasons']))}")
+        console.print(
+            f"[yellow]approval required[/] for {e(event['tool'])} "
+            f"{e(json.dumps(event['arguments'])[:300])}: "
+            f"{e(', '.join(event['reasons']))}"
+        )
     elif kind == "run.completed":
-        console.print(f"[bold green]completed[/] in {event['steps']} step(s), "
-                      f"${event['spent_usd']:.6f}")
+        console.print(
+            f"[bold green]completed[/] in {event['steps']} step(s), ${event['spent_usd']:.6f}"
+        )
     elif kind == "run.failed":
         console.print(f"[bold red]failed[/]: {event['reason']}: {e(event['message'])}")
 
 
 def agent(
     task: Annotated[str, typer.Argument(help="What the agent should do.")],
-    url: Annotated[str, typer.Option(envvar="KEEPGATE_URL", help="Gateway base URL.")]
-    = "http://127.0.0.1:4000",
-    key: Annotated[Optional[str], typer.Option(envvar="KEEPGATE_API_KEY",
-                                               help="Keepgate key (Bearer).")] = None,
+    url: Annotated[
+        str, typer.Option(envvar="KEEPGATE_URL", help="Gateway base URL.")
+    ] = "http://127.0.0.1:4000",
+    key: Annotated[
+        Optional[str], typer.Option(envvar="KEEPGATE_API_KEY", help="Keepgate key (Bearer).")
+    ] = None,
     model: Annotated[str, typer.Option(help="Model alias.")] = "demo",
-    tool: Annotated[Optional[list[str]], typer.Option(help="Allowed tool (repeat); "
-                                                           "default: all.")] = None,
+    tool: Annotated[
+        Optional[list[str]], typer.Option(help="Allowed tool (repeat); default: all.")
+    ] = None,
     max_steps: Annotated[Optional[int], typer.Option(help="Step limit for this run.")] = None,
     on_approval: Annotated[str, typer.Option(help="ask | approve | deny")] = "ask",
-    model_params: Annotated[Optional[str], typer.Option(
-        help="JSON object merged into every model call (e.g. the fake model's script).")] = None,
+    model_params: Annotated[
+        Optional[str],
+        typer.Option(
+            help="JSON object merged into every model call (e.g. the fake model's script)."
+        ),
+    ] = None,
 ) -> None:
     """Run the hosted agent on a task, with its events rendered live."""
     import httpx
@@ -85,8 +99,7 @@ def agent(
         try:
             body["model_params"] = json.loads(model_params)
         except json.JSONDecodeError as exc:
-            raise typer.BadParameter(f"not JSON: {exc.msg}",
-                                     param_hint="--model-params") from None
+            raise typer.BadParameter(f"not JSON: {exc.msg}", param_hint="--model-params") from None
     headers = {"authorization": f"Bearer {key}"}
     base = url.rstrip("/")
     payload: dict[str, Any] | None = body
@@ -100,8 +113,11 @@ def agent(
                 with client.stream(method, base + path, json=payload, headers=headers) as r:
                     if r.status_code != 200:
                         err = json.loads(r.read() or b"{}").get("error", {})
-                        typer.echo(f"keepgate agent: HTTP {r.status_code}: "
-                                   f"{err.get('message', r.reason_phrase)}", err=True)
+                        typer.echo(
+                            f"keepgate agent: HTTP {r.status_code}: "
+                            f"{err.get('message', r.reason_phrase)}",
+                            err=True,
+                        )
                         raise typer.Exit(1)
                     shown: dict[str, Any] = {}
                     for line in r.iter_lines():
@@ -119,15 +135,23 @@ def agent(
                     break
                 decision = on_approval
                 if decision == "ask":
-                    decision = "approve" if sys.stdin.isatty() and typer.confirm(
-                        f"Approve {pending['tool']}?", default=False) else "deny"
-                client.post(f"{base}/v1/agent/runs/{run_id}/approvals", headers=headers,
-                            json={"tool_call_id": pending["tool_call_id"],
-                                  "decision": decision}).raise_for_status()
+                    decision = (
+                        "approve"
+                        if sys.stdin.isatty()
+                        and typer.confirm(f"Approve {pending['tool']}?", default=False)
+                        else "deny"
+                    )
+                client.post(
+                    f"{base}/v1/agent/runs/{run_id}/approvals",
+                    headers=headers,
+                    json={"tool_call_id": pending["tool_call_id"], "decision": decision},
+                ).raise_for_status()
                 path, payload = f"/v1/agent/runs/{run_id}/events?after={after}", None
     except httpx.ConnectError:
-        typer.echo(f"keepgate agent: cannot reach the gateway at {base} (is `keepgate serve` "
-                   "running?)", err=True)
+        typer.echo(
+            f"keepgate agent: cannot reach the gateway at {base} (is `keepgate serve` running?)",
+            err=True,
+        )
         raise typer.Exit(1) from None
     if end.get("type") == "run.completed":
         console.print(end["result"], markup=False)

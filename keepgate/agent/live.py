@@ -46,8 +46,13 @@ class LiveRun:
 
     def emit(self, type: str, **data: Any) -> dict[str, Any]:
         self._seq += 1
-        event = {"type": type, "run_id": self.state.id, "seq": self._seq,
-                 "at": round(time.time(), 3), **data}
+        event = {
+            "type": type,
+            "run_id": self.state.id,
+            "seq": self._seq,
+            "at": round(time.time(), 3),
+            **data,
+        }
         self.events.append(event)
         if len(self.events) > MAX_EVENTS:
             del self.events[: len(self.events) - MAX_EVENTS]

@@ -64,8 +64,10 @@ class Loop:
         return live.redactor
 
     def context_budget(self, deployment: Any) -> int:
-        window = getattr(deployment.model_info, "max_input_tokens", None) or \
-            self.settings.default_context_tokens
+        window = (
+            getattr(deployment.model_info, "max_input_tokens", None)
+            or self.settings.default_context_tokens
+        )
         return max(256, window - self.settings.reserve_output_tokens)
 
     # -- the run ------------------------------------------------------------------------
@@ -74,8 +76,15 @@ class Loop:
         st = live.state
         clock = _Clock(st.elapsed_s)
         deployment = self.rt.config.deployment(st.model)
-        live.emit("run.started", task=st.task, model=st.model, tools=st.tools, resumed=resumed,
-                  step=st.step, limits=st.limits)
+        live.emit(
+            "run.started",
+            task=st.task,
+            model=st.model,
+            tools=st.tools,
+            resumed=resumed,
+            step=st.step,
+            limits=st.limits,
+        )
         try:
             if deployment is None:
                 raise AgentStop("model_not_found", f"The model '{st.model}' is not configured.")
@@ -92,8 +101,13 @@ class Loop:
                     return
                 await self._model(live, deployment, clock)
         except AgentStop as stop:
-            await self._fail(live, stop.reason, stop.message, stop.detail,
-                             scrub=not isinstance(stop, ScrubFailed))
+            await self._fail(
+                live,
+                stop.reason,
+                stop.message,
+                stop.detail,
+                scrub=not isinstance(stop, ScrubFailed),
+            )
         except asyncio.CancelledError:
             st.elapsed_s = clock.elapsed()
             if live.stop_reason == "cancelled":
@@ -104,8 +118,9 @@ class Loop:
             raise
         except Exception as exc:  # a bug must end the run, not hang it
             log.exception("agent run %s crashed", st.id)
-            await self._fail(live, "internal_error", f"The run hit an internal error "
-                             f"({type(exc).__name__}).")
+            await self._fail(
+                live, "internal_error", f"The run hit an internal error ({type(exc).__name__})."
+            )
         finally:
             st.elapsed_s = clock.elapsed()
 
@@ -116,9 +131,15 @@ class Loop:
         await self.checkpoint(live)
         live.emit("run.completed", result=shown, steps=st.step, spent_usd=round(st.spent_usd, 9))
 
-    async def _fail(self, live: LiveRun, reason: str, message: str,
-                    detail: dict[str, Any] | None = None, status: str = "failed",
-                    scrub: bool = True) -> None:
+    async def _fail(
+        self,
+        live: LiveRun,
+        reason: str,
+        message: str,
+        detail: dict[str, Any] | None = None,
+        status: str = "failed",
+        scrub: bool = True,
+    ) -> None:
         st = live.state
         st.status, st.reason, st.message = status, reason, message  # type: ignore[assignment]
         await _quiet(self.checkpoint(live))
@@ -127,8 +148,14 @@ class Loop:
                 message = self.view(live).text(message)
             except ScrubFailed:
                 message = "The run failed; its message is withheld (the PII scrubber failed)."
-        live.emit("run.failed", reason=reason, message=message, steps=st.step,
-                  spent_usd=round(st.spent_usd, 9), **({"detail": detail} if detail else {}))
+        live.emit(
+            "run.failed",
+            reason=reason,
+            message=message,
+            steps=st.step,
+            spent_usd=round(st.spent_usd, 9),
+            **({"detail": detail} if detail else {}),
+        )
 
     # -- one model turn -----------------------------------------------------------------
 
@@ -138,16 +165,28 @@ class Loop:
         if st.step >= lim["max_steps"]:
             raise AgentStop("max_steps", f"The run reached its limit of {lim['max_steps']} steps.")
         if st.spent_usd >= lim["max_spend_usd"] > 0 or lim["max_spend_usd"] == 0:
-            raise AgentStop("max_spend", f"The run spent ${st.spent_usd:.6f}, its limit is "
-                            f"${lim['max_spend_usd']:g}.")
+            raise AgentStop(
+                "max_spend",
+                f"The run spent ${st.spent_usd:.6f}, its limit is ${lim['max_spend_usd']:g}.",
+            )
         st.step += 1
         messages, dropped = trim(st.messages, self.context_budget(deployment))
         if dropped:
             live.emit("memory.trimmed", dropped=dropped, step=st.step)
         live.shown_result = None
-        turn = await clock.within(lim["timeout_s"], model_turn(
-            self.rt, live.principal, deployment, st, messages, self.engine.schemas(st.tools),
-            self.view(live), lambda text: live.emit("model.delta", step=st.step, text=text)))
+        turn = await clock.within(
+            lim["timeout_s"],
+            model_turn(
+                self.rt,
+                live.principal,
+                deployment,
+                st,
+                messages,
+                self.engine.schemas(st.tools),
+                self.view(live),
+                lambda text: live.emit("model.delta", step=st.step, text=text),
+            ),
+        )
         st.spent_usd += turn.cost_usd
         if turn.tainted and not st.tainted:
             st.tainted = True
@@ -168,8 +207,10 @@ class Loop:
         await self.checkpoint(live)
         live.model_s += turn.model_s
         if st.spent_usd > lim["max_spend_usd"]:
-            raise AgentStop("max_spend", f"The run spent ${st.spent_usd:.6f}, over its limit of "
-                            f"${lim['max_spend_usd']:g}.")
+            raise AgentStop(
+                "max_spend",
+                f"The run spent ${st.spent_usd:.6f}, over its limit of ${lim['max_spend_usd']:g}.",
+            )
 
     # -- tool calls ---------------------------------------------------------------------
 
@@ -189,24 +230,39 @@ class Loop:
         if prior is None:
             if shown is None:  # resumed: the model turn ran in another process
                 shown = view.arguments(raw)
-            live.emit("tool.requested", step=st.step, tool_call_id=tcid,
-                      tool=self._name(view, name), arguments=shown[:2000])
+            live.emit(
+                "tool.requested",
+                step=st.step,
+                tool_call_id=tcid,
+                tool=self._name(view, name),
+                arguments=shown[:2000],
+            )
             repeats = _repeats(st.messages, name, raw)
             if repeats >= st.limits["max_repeats"]:
                 label = self._name(view, name)[:100]
-                raise AgentStop("loop_detected", f"The model asked for '{label}' with the "
-                                f"same arguments {repeats} times.", {"tool": label})
+                raise AgentStop(
+                    "loop_detected",
+                    f"The model asked for '{label}' with the same arguments {repeats} times.",
+                    {"tool": label},
+                )
         args, bad = self.engine.check(name, raw, st.tools)
         if bad is not None:
             return await self._result(live, tcid, name, bad, scan=False)
         assert args is not None
         decision = await self._decide(live, tcid, name, args, prior, clock)
         if decision.outcome != "allow":
-            code = {"deny": "denied_by_policy", "error": "policy_error",
-                    "human_deny": "denied_by_approver"}.get(decision.outcome, "denied")
-            out = error(code, f"The call to '{name}' was not run: "
-                        + ("; ".join(reason_text(r) for r in decision.reasons) or decision.rule) + ".",
-                        rule=decision.rule)
+            code = {
+                "deny": "denied_by_policy",
+                "error": "policy_error",
+                "human_deny": "denied_by_approver",
+            }.get(decision.outcome, "denied")
+            out = error(
+                code,
+                f"The call to '{name}' was not run: "
+                + ("; ".join(reason_text(r) for r in decision.reasons) or decision.rule)
+                + ".",
+                rule=decision.rule,
+            )
             return await self._result(live, tcid, name, out, scan=False)
         if decision.rewritten_arguments is not None:
             args = decision.rewritten_arguments
@@ -216,32 +272,73 @@ class Loop:
         live.tool_s += out.tool_s
         await self._result(live, tcid, name, out, scan=True)
 
-    async def _decide(self, live: LiveRun, tcid: str, name: str, args: dict[str, Any],
-                      prior: dict[str, Any] | None, clock: "_Clock") -> ToolDecision:
+    async def _decide(
+        self,
+        live: LiveRun,
+        tcid: str,
+        name: str,
+        args: dict[str, Any],
+        prior: dict[str, Any] | None,
+        clock: "_Clock",
+    ) -> ToolDecision:
         st = live.state
         if prior is None:
             # Every message but the current turn's own call is history: the call's values
             # are looked up in what the system, the user and the tools said before it.
             heavy = size_hint(st.messages, HEAVY_CHARS) > HEAVY_CHARS
-            context = await offload.run(partial(
-                self.policy.context, st.messages, self.engine.schemas(st.tools),
-                approved_ids=[i for i, a in st.approvals.items() if a.get("decision") == "approve"],
-                detected=st.taint_sources), heavy=heavy)
+            context = await offload.run(
+                partial(
+                    self.policy.context,
+                    st.messages,
+                    self.engine.schemas(st.tools),
+                    approved_ids=[
+                        i for i, a in st.approvals.items() if a.get("decision") == "approve"
+                    ],
+                    detected=st.taint_sources,
+                ),
+                heavy=heavy,
+            )
             d = await self.policy.decide(
-                live.principal, name, args, offered=st.tools, model=st.model,
-                facts={"tainted": st.tainted, "taint_sources": st.taint_sources,
-                       "tools_called": st.tools_called}, call_id=tcid,
-                metadata={"route": "agent", "run_id": st.id, "session_id": st.session_id,
-                          "step": st.step}, context=context)
+                live.principal,
+                name,
+                args,
+                offered=st.tools,
+                model=st.model,
+                facts={
+                    "tainted": st.tainted,
+                    "taint_sources": st.taint_sources,
+                    "tools_called": st.tools_called,
+                },
+                call_id=tcid,
+                metadata={
+                    "route": "agent",
+                    "run_id": st.id,
+                    "session_id": st.session_id,
+                    "step": st.step,
+                },
+                context=context,
+            )
             self._audit(live, tcid, name, d.outcome, d.rule, by="policy")
             view = self.view(live)
-            live.emit("tool.decided", step=st.step, tool_call_id=tcid,
-                      tool=self._name(view, name), decision=d.outcome, rule=d.rule,
-                      reasons=[view.text(r) for r in d.reasons], by="policy")
+            live.emit(
+                "tool.decided",
+                step=st.step,
+                tool_call_id=tcid,
+                tool=self._name(view, name),
+                decision=d.outcome,
+                rule=d.rule,
+                reasons=[view.text(r) for r in d.reasons],
+                by="policy",
+            )
             if d.outcome != "require_approval":
                 return d
-            st.approvals[tcid] = {"tool": name, "arguments": args, "reasons": d.reasons,
-                                  "rule": d.rule, "rewritten_arguments": d.rewritten_arguments}
+            st.approvals[tcid] = {
+                "tool": name,
+                "arguments": args,
+                "reasons": d.reasons,
+                "rule": d.rule,
+                "rewritten_arguments": d.rewritten_arguments,
+            }
             prior = st.approvals[tcid]
         if "decision" not in prior:
             with clock.stopped():  # a human's think time is not the run's
@@ -249,26 +346,39 @@ class Loop:
         approved = prior["decision"] == "approve"
         outcome = "allow" if approved else "human_deny"
         self._audit(live, tcid, name, "allow" if approved else "deny", "approval", by="human")
-        live.emit("tool.decided", step=st.step, tool_call_id=tcid, tool=name,
-                  decision="allow" if approved else "deny", rule="approval", by="human",
-                  comment=prior.get("comment") or "")
+        live.emit(
+            "tool.decided",
+            step=st.step,
+            tool_call_id=tcid,
+            tool=name,
+            decision="allow" if approved else "deny",
+            rule="approval",
+            by="human",
+            comment=prior.get("comment") or "",
+        )
         reasons = [f"approval.denied: {prior.get('comment') or 'a human denied the call'}"]
         if approved:
             return ToolDecision("allow", "approval", [], prior.get("rewritten_arguments"))
         return ToolDecision(outcome, "approval", reasons)
 
-    async def _wait_approval(self, live: LiveRun, tcid: str, pending: dict[str, Any]
-                             ) -> tuple[str, str]:
+    async def _wait_approval(
+        self, live: LiveRun, tcid: str, pending: dict[str, Any]
+    ) -> tuple[str, str]:
         st = live.state
         fut: asyncio.Future[tuple[bool, str]] = asyncio.get_running_loop().create_future()
         live.waiting[tcid] = fut
         st.status = "waiting_approval"
         await self.checkpoint(live)
         view = self.view(live)
-        live.emit("approval.required", step=st.step, tool_call_id=tcid,
-                  tool=self._name(view, pending["tool"]),
-                  arguments=view.value(pending["arguments"]),
-                  reasons=[view.text(r) for r in pending["reasons"]], rule=pending.get("rule"))
+        live.emit(
+            "approval.required",
+            step=st.step,
+            tool_call_id=tcid,
+            tool=self._name(view, pending["tool"]),
+            arguments=view.value(pending["arguments"]),
+            reasons=[view.text(r) for r in pending["reasons"]],
+            rule=pending.get("rule"),
+        )
         try:
             approve, comment = await self._approval(live, tcid, fut)
         finally:
@@ -277,8 +387,9 @@ class Loop:
         st.status = "running"
         return ("approve" if approve else "deny"), comment
 
-    async def _approval(self, live: LiveRun, tcid: str,
-                        fut: asyncio.Future[tuple[bool, str]]) -> tuple[bool, str]:
+    async def _approval(
+        self, live: LiveRun, tcid: str, fut: asyncio.Future[tuple[bool, str]]
+    ) -> tuple[bool, str]:
         """The decision: posted to this process (the future), or to another replica, which
         records it in the checkpoint store (polled every second); denied at the timeout."""
         loop = asyncio.get_running_loop()
@@ -298,8 +409,9 @@ class Loop:
                 return posted["decision"] == "approve", str(posted.get("comment") or "")
         return False, "approval timed out"
 
-    async def _result(self, live: LiveRun, tcid: str, name: str, out: ToolOutcome,
-                      scan: bool) -> None:
+    async def _result(
+        self, live: LiveRun, tcid: str, name: str, out: ToolOutcome, scan: bool
+    ) -> None:
         st = live.state
         content = out.content()
         blocked_rules: list[str] = []
@@ -307,19 +419,24 @@ class Loop:
             verdict = await self.scanner.scan(live.principal, content)
             if verdict.tainting:
                 st.tainted = True
-                st.taint_sources.append({"guard": "input", "tool_call_id": tcid, "tool": name,
-                                         "rules": verdict.rules})
+                st.taint_sources.append(
+                    {"guard": "input", "tool_call_id": tcid, "tool": name, "rules": verdict.rules}
+                )
             if verdict.blocked:
                 blocked_rules = verdict.rules
                 content = withheld(verdict)
         st.messages.append({"role": "tool", "tool_call_id": tcid, "content": content})
         view = self.view(live)
         # Scrub the whole text, then cut: a cut first could split an entity past recognition.
-        event: dict[str, Any] = {"step": st.step, "tool_call_id": tcid,
-                                 "tool": self._name(view, name),
-                                 "ok": out.ok and not blocked_rules, "attempts": out.attempts,
-                                 "truncated": out.truncated,
-                                 "preview": view.text(content)[:PREVIEW]}
+        event: dict[str, Any] = {
+            "step": st.step,
+            "tool_call_id": tcid,
+            "tool": self._name(view, name),
+            "ok": out.ok and not blocked_rules,
+            "attempts": out.attempts,
+            "truncated": out.truncated,
+            "preview": view.text(content)[:PREVIEW],
+        }
         if out.error:
             event["error"] = {**out.error, "message": view.text(out.error.get("message", ""))}
         if blocked_rules:
@@ -332,14 +449,27 @@ class Loop:
         """A registered tool's name as is; a name the model made up is model output."""
         return name if name in self.engine.tools else view.text(name[:200])
 
-    def _audit(self, live: LiveRun, tcid: str, tool: str, decision: str, rule: str,
-               by: str) -> None:
+    def _audit(
+        self, live: LiveRun, tcid: str, tool: str, decision: str, rule: str, by: str
+    ) -> None:
         st = live.state
         self.rt.metrics.verdicts.labels("policy", decision, rule).inc()
-        self.rt.audit.write({"route": "agent.tool", "run_id": st.id, "key_id": st.key_id,
-                             "role": live.principal.role, "model": st.model, "step": st.step,
-                             "tool": tool[:200], "tool_call_id": tcid, "decision": decision,
-                             "rule": rule, "decided_by": by, "tainted": st.tainted})
+        self.rt.audit.write(
+            {
+                "route": "agent.tool",
+                "run_id": st.id,
+                "key_id": st.key_id,
+                "role": live.principal.role,
+                "model": st.model,
+                "step": st.step,
+                "tool": tool[:200],
+                "tool_call_id": tcid,
+                "decision": decision,
+                "rule": rule,
+                "decided_by": by,
+                "tainted": st.tainted,
+            }
+        )
 
 
 class _Clock:
@@ -371,8 +501,9 @@ class _Clock:
             async with asyncio.timeout(left):
                 return await aw
         except TimeoutError:
-            raise AgentStop("timeout", f"The run reached its wall-clock limit of {limit:g}s.") \
-                from None
+            raise AgentStop(
+                "timeout", f"The run reached its wall-clock limit of {limit:g}s."
+            ) from None
 
 
 def _unanswered(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -380,7 +511,7 @@ def _unanswered(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for i in range(len(messages) - 1, -1, -1):
         m = messages[i]
         if m.get("role") == "assistant":
-            done = {t.get("tool_call_id") for t in messages[i + 1:] if t.get("role") == "tool"}
+            done = {t.get("tool_call_id") for t in messages[i + 1 :] if t.get("role") == "tool"}
             return [tc for tc in m.get("tool_calls") or () if tc["id"] not in done]
     return []
 
@@ -395,9 +526,13 @@ def _canonical(raw: str) -> str:
 def _repeats(messages: list[dict[str, Any]], name: str, raw: str) -> int:
     """How often the model asked for this tool with these arguments in this run."""
     key = _canonical(raw)
-    return sum(1 for m in messages if m.get("role") == "assistant"
-               for tc in m.get("tool_calls") or ()
-               if tc["function"]["name"] == name and _canonical(tc["function"]["arguments"]) == key)
+    return sum(
+        1
+        for m in messages
+        if m.get("role") == "assistant"
+        for tc in m.get("tool_calls") or ()
+        if tc["function"]["name"] == name and _canonical(tc["function"]["arguments"]) == key
+    )
 
 
 async def _quiet(aw: Any) -> None:

@@ -19,8 +19,11 @@ Message = dict[str, Any]
 
 
 def estimate_tokens(message: Message) -> int:
-    size = len(message.get("content") or "") if isinstance(message.get("content"), str) \
+    size = (
+        len(message.get("content") or "")
+        if isinstance(message.get("content"), str)
         else len(json.dumps(message.get("content")))
+    )
     for tc in message.get("tool_calls") or ():
         fn = tc.get("function") or {}
         size += len(fn.get("name") or "") + len(fn.get("arguments") or "") + 16
@@ -59,6 +62,9 @@ def trim(messages: list[Message], budget: int) -> tuple[list[Message], int]:
     dropped = len(rest) - len(tail)
     if not dropped:
         return messages, 0
-    note = {"role": "system", "content": f"[keepgate] {dropped} earlier messages of this run "
-            "were dropped to fit the model's context window."}
+    note = {
+        "role": "system",
+        "content": f"[keepgate] {dropped} earlier messages of this run "
+        "were dropped to fit the model's context window.",
+    }
     return [*head, note, *tail], dropped

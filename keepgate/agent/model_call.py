@@ -88,24 +88,45 @@ def _stop_for(exc: GuardBlocked | APIError, call: Call) -> AgentStop:
     if isinstance(exc, GuardBlocked):
         err = blocked_error(exc, call)
         reason = {"limits": "limits"}.get(exc.verdict.guard, f"{exc.verdict.guard}_blocked")
-        return AgentStop(reason, err.message, {"code": err.code, "status": err.status,
-                                               "guard": exc.verdict.guard,
-                                               "rule": exc.verdict.rule})
+        return AgentStop(
+            reason,
+            err.message,
+            {
+                "code": err.code,
+                "status": err.status,
+                "guard": exc.verdict.guard,
+                "rule": exc.verdict.rule,
+            },
+        )
     return AgentStop("upstream_error", exc.message, {"code": exc.code, "status": exc.status})
 
 
-async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: RunState,
-                     messages: list[dict[str, Any]], tools: list[dict[str, Any]],
-                     redactor: "Redactor", on_delta: Callable[[str], object]) -> Turn:
+async def model_turn(
+    rt: Runtime,
+    principal: Principal,
+    deployment: Any,
+    state: RunState,
+    messages: list[dict[str, Any]],
+    tools: list[dict[str, Any]],
+    redactor: "Redactor",
+    on_delta: Callable[[str], object],
+) -> Turn:
     """One streamed model call. `on_delta` gets the text as the client may see it."""
-    body: dict[str, Any] = {**state.model_params, "model": state.model, "messages": messages,
-                            "stream": True}
+    body: dict[str, Any] = {
+        **state.model_params,
+        "model": state.model,
+        "messages": messages,
+        "stream": True,
+    }
     if tools:
         body["tools"] = tools
     call = Call(principal=principal, route="agent", model=state.model, body=body, stream=True)
     call.deployment = deployment
-    call.facts = Facts(tainted=state.tainted, taint_sources=list(state.taint_sources),
-                       tools_called=list(state.tools_called))
+    call.facts = Facts(
+        tainted=state.tainted,
+        taint_sources=list(state.taint_sources),
+        tools_called=list(state.tools_called),
+    )
     turn = Turn(request_id=call.id)
     t0 = time.perf_counter()
     rt.metrics.in_flight.inc()
@@ -136,11 +157,20 @@ async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: 
                     for tc in delta.get("tool_calls") or ():
                         buffer.add(0, tc)
             show(scrub.flush())
-            turn.shown_arguments = [redactor.arguments(tc["function"]["arguments"] or "", counts)
-                                    for tc in buffer.for_choice(0)]
+            turn.shown_arguments = [
+                redactor.arguments(tc["function"]["arguments"] or "", counts)
+                for tc in buffer.for_choice(0)
+            ]
         except AgentStop as failed:  # the scrubber failed (fail closed)
-            call.add(Verdict(guard="pii", decision="error", rule="scrubber_error",
-                             reason="PII scrubber failed", detail={"mode": "closed"}))
+            call.add(
+                Verdict(
+                    guard="pii",
+                    decision="error",
+                    rule="scrubber_error",
+                    reason="PII scrubber failed",
+                    detail={"mode": "closed"},
+                )
+            )
             outcome = Outcome("blocked", http_status=503)
             raise failed from None
         except GuardBlocked as exc:
@@ -158,14 +188,24 @@ async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: 
         turn.content = "".join(text)
         turn.shown_content = "".join(shown)
         if counts:
-            call.add(Verdict(guard="pii", decision="redact",
-                             reason=f"redacted {sum(counts.values())} value(s)",
-                             detail={"counts": dict(counts)}))
+            call.add(
+                Verdict(
+                    guard="pii",
+                    decision="redact",
+                    reason=f"redacted {sum(counts.values())} value(s)",
+                    detail={"counts": dict(counts)},
+                )
+            )
             if redactor.guard is not None:
                 redactor.guard.record_redactions(counts)
         for i, tc in enumerate(buffer.for_choice(0)):
-            turn.tool_calls.append({"id": tc["id"] or f"call_{call.id}_{i}", "type": "function",
-                                    "function": dict(tc["function"])})
+            turn.tool_calls.append(
+                {
+                    "id": tc["id"] or f"call_{call.id}_{i}",
+                    "type": "function",
+                    "function": dict(tc["function"]),
+                }
+            )
     except BaseException as exc:
         if not isinstance(exc, AgentStop):
             outcome = Outcome("cancelled", http_status=499)
@@ -176,8 +216,9 @@ async def model_turn(rt: Runtime, principal: Principal, deployment: Any, state: 
     if call.cost_usd is not None:
         turn.cost_usd = call.cost_usd
     elif call.usage:
-        turn.cost_usd = _price(deployment).cost(call.usage.prompt_tokens,
-                                                call.usage.completion_tokens)
+        turn.cost_usd = _price(deployment).cost(
+            call.usage.prompt_tokens, call.usage.completion_tokens
+        )
     turn.tainted = call.facts.tainted
     turn.taint_sources = call.facts.taint_sources
     return turn

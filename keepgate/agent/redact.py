@@ -30,10 +30,17 @@ class ScrubFailed(AgentStop):
     """The scrubber raised and `fail_open` is false: nothing unscrubbed may be shown."""
 
     def __init__(self) -> None:
-        super().__init__("pii_blocked", "The PII scrubber failed; the run was stopped rather "
-                         "than show unscrubbed text (guards.pii.fail_open is false).",
-                         {"code": "pii_scrubber_unavailable", "status": 503, "guard": "pii",
-                          "rule": "scrubber_error"})
+        super().__init__(
+            "pii_blocked",
+            "The PII scrubber failed; the run was stopped rather "
+            "than show unscrubbed text (guards.pii.fail_open is false).",
+            {
+                "code": "pii_scrubber_unavailable",
+                "status": 503,
+                "guard": "pii",
+                "rule": "scrubber_error",
+            },
+        )
 
 
 class Redactor:
@@ -97,9 +104,13 @@ class Redactor:
         out = dict(public)
         out["messages"] = [self._message(m) for m in public["messages"]]
         out["pending_approvals"] = [
-            {**p, "arguments": self.value(p["arguments"]),
-             "reasons": [self.text(r) for r in p.get("reasons") or ()]}
-            for p in public["pending_approvals"]]
+            {
+                **p,
+                "arguments": self.value(p["arguments"]),
+                "reasons": [self.text(r) for r in p.get("reasons") or ()],
+            }
+            for p in public["pending_approvals"]
+        ]
         for k in ("result", "message"):
             if isinstance(out.get(k), str):
                 out[k] = self.text(out[k])
@@ -114,9 +125,15 @@ class Redactor:
             out["content"] = self.text(m["content"])
         if m.get("tool_calls"):
             out["tool_calls"] = [
-                {**tc, "function": {**tc["function"], "arguments":
-                                    self.arguments(tc["function"].get("arguments") or "")}}
-                for tc in m["tool_calls"]]
+                {
+                    **tc,
+                    "function": {
+                        **tc["function"],
+                        "arguments": self.arguments(tc["function"].get("arguments") or ""),
+                    },
+                }
+                for tc in m["tool_calls"]
+            ]
         return out
 
 
@@ -125,9 +142,11 @@ class TextStream:
 
     def __init__(self, redactor: Redactor, counts: Counter[str]) -> None:
         self.redactor = redactor
-        self.inner = (redactor.guard.stream_for(redactor.principal, counts)
-                      if redactor.guard is not None and redactor.scrubber is not None
-                      else None)
+        self.inner = (
+            redactor.guard.stream_for(redactor.principal, counts)
+            if redactor.guard is not None and redactor.scrubber is not None
+            else None
+        )
 
     def feed(self, delta: str) -> str:
         if self.inner is None:

@@ -30,6 +30,7 @@ from keepgate.proxy.body import read_json
 from keepgate.proxy.sse import SSEResponse
 from keepgate.runtime import Runtime
 
+
 def _service(request: Request) -> AgentService:
     rt: Runtime = request.app.state.keepgate
     service = rt.services.get(AgentService)
@@ -64,8 +65,9 @@ async def create_run(request: Request) -> Response | SSEResponse:
     body = await _body(request)
     stream = body.get("stream", True)
     if not isinstance(stream, bool):
-        raise APIError(400, "Invalid 'stream': expected a boolean.", code="invalid_value",
-                       param="stream")
+        raise APIError(
+            400, "Invalid 'stream': expected a boolean.", code="invalid_value", param="stream"
+        )
     svc = _service(request)
     return await _respond(svc, svc.create(principal, body), stream)
 
@@ -84,8 +86,11 @@ async def run_events(request: Request) -> Response | SSEResponse:
     await svc.state(principal, run_id)
     live = svc.live.get(run_id)
     if live is None:
-        raise APIError(409, "The run is not executing in this process; GET the run for its "
-                       "state, or resume it.", code="run_not_live")
+        raise APIError(
+            409,
+            "The run is not executing in this process; GET the run for its state, or resume it.",
+            code="run_not_live",
+        )
     after = request.query_params.get("after", "0")
     return _events(live, int(after) if after.isdigit() else 0)
 
@@ -131,11 +136,13 @@ def attach(app: Starlette, rt: Runtime) -> None:
     rt.ready_checks["agent:checkpoints"] = service.store.ready
     rt.feature_checks.add("agent:checkpoints")
     base = "/v1/agent/runs"
-    app.router.routes.extend([
-        Route(base, create_run, methods=["POST"]),
-        Route(base + "/{run_id}", get_run, methods=["GET"]),
-        Route(base + "/{run_id}/events", run_events, methods=["GET"]),
-        Route(base + "/{run_id}/approvals", approve_run, methods=["POST"]),
-        Route(base + "/{run_id}/cancel", cancel_run, methods=["POST"]),
-        Route(base + "/{run_id}/resume", resume_run, methods=["POST"]),
-    ])
+    app.router.routes.extend(
+        [
+            Route(base, create_run, methods=["POST"]),
+            Route(base + "/{run_id}", get_run, methods=["GET"]),
+            Route(base + "/{run_id}/events", run_events, methods=["GET"]),
+            Route(base + "/{run_id}/approvals", approve_run, methods=["POST"]),
+            Route(base + "/{run_id}/cancel", cancel_run, methods=["POST"]),
+            Route(base + "/{run_id}/resume", resume_run, methods=["POST"]),
+        ]
+    )

@@ -32,8 +32,10 @@ def build_store(settings: AgentSettings, rt: Runtime) -> CheckpointStore:
     if c.backend == "redis":
         url = c.redis_url or rt.config.general_settings.redis_url
         if not url:
-            raise ValueError("agent.checkpoints.backend is redis but neither "
-                             "agent.checkpoints.redis_url nor general_settings.redis_url is set")
+            raise ValueError(
+                "agent.checkpoints.backend is redis but neither "
+                "agent.checkpoints.redis_url nor general_settings.redis_url is set"
+            )
         return RedisStore(url, c.prefix, c.ttl_s)
     path = Path(c.path).expanduser()
     if not path.is_absolute() and rt.config.source:
@@ -42,17 +44,27 @@ def build_store(settings: AgentSettings, rt: Runtime) -> CheckpointStore:
 
 
 class AgentService:
-    def __init__(self, rt: Runtime, settings: AgentSettings,
-                 tools: dict[str, Tool] | None = None,
-                 store: CheckpointStore | None = None) -> None:
+    def __init__(
+        self,
+        rt: Runtime,
+        settings: AgentSettings,
+        tools: dict[str, Tool] | None = None,
+        store: CheckpointStore | None = None,
+    ) -> None:
         self.rt = rt
         self.settings = settings
         self.tools = tools if tools is not None else demo_tools(settings)
         self.engine = ToolEngine(self.tools)
         self.store = store or build_store(settings, rt)
-        self.loop = Loop(rt, settings, self.engine, self.store,
-                         PolicyGate(rt, settings.allow_without_policy), ResultScanner(rt),
-                         OutputScrubber(rt))
+        self.loop = Loop(
+            rt,
+            settings,
+            self.engine,
+            self.store,
+            PolicyGate(rt, settings.allow_without_policy),
+            ResultScanner(rt),
+            OutputScrubber(rt),
+        )
         self.live: dict[str, LiveRun] = {}
         #: This process's name on run leases (see checkpoint.py).
         self.instance = uuid.uuid4().hex
@@ -82,48 +94,85 @@ class AgentService:
         if requested is None:
             return base
         if not isinstance(requested, dict):
-            raise APIError(400, "Invalid 'limits': expected an object.", code="invalid_value",
-                           param="limits")
+            raise APIError(
+                400, "Invalid 'limits': expected an object.", code="invalid_value", param="limits"
+            )
         for k, v in requested.items():
             if k not in base:
-                raise APIError(400, f"Unknown limit '{k}'; known: {', '.join(base)}.",
-                               code="invalid_value", param=f"limits.{k}")
+                raise APIError(
+                    400,
+                    f"Unknown limit '{k}'; known: {', '.join(base)}.",
+                    code="invalid_value",
+                    param=f"limits.{k}",
+                )
             if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-                raise APIError(400, f"Invalid 'limits.{k}': expected a non-negative number.",
-                               code="invalid_value", param=f"limits.{k}")
+                raise APIError(
+                    400,
+                    f"Invalid 'limits.{k}': expected a non-negative number.",
+                    code="invalid_value",
+                    param=f"limits.{k}",
+                )
             base[k] = min(base[k], type(base[k])(v))  # a request may only tighten a limit
         return base
 
     def create(self, principal: Principal, body: dict[str, Any]) -> LiveRun:
         task = body.get("task")
         if not isinstance(task, str) or not task.strip():
-            raise APIError(400, "Missing required parameter: 'task' (a non-empty string).",
-                           code="missing_required_parameter", param="task")
+            raise APIError(
+                400,
+                "Missing required parameter: 'task' (a non-empty string).",
+                code="missing_required_parameter",
+                param="task",
+            )
         model = self.rt.deployment(principal, body.get("model")).model_name  # 400/404 as the proxy
         tools = body.get("tools")
         if tools is None:
             tools = list(self.tools)
         if not isinstance(tools, list) or not all(isinstance(t, str) for t in tools):
-            raise APIError(400, "Invalid 'tools': expected an array of tool names.",
-                           code="invalid_value", param="tools")
+            raise APIError(
+                400,
+                "Invalid 'tools': expected an array of tool names.",
+                code="invalid_value",
+                param="tools",
+            )
         unknown = [t for t in tools if t not in self.tools]
         if unknown:
-            raise APIError(400, f"Unknown tool(s): {', '.join(unknown)}. Available: "
-                           f"{', '.join(self.tools)}.", code="invalid_value", param="tools")
+            raise APIError(
+                400,
+                f"Unknown tool(s): {', '.join(unknown)}. Available: {', '.join(self.tools)}.",
+                code="invalid_value",
+                param="tools",
+            )
         params = body.get("model_params") or {}
         if not isinstance(params, dict) or {"model", "messages", "tools", "stream"} & set(params):
-            raise APIError(400, "Invalid 'model_params': expected an object without model, "
-                           "messages, tools or stream.", code="invalid_value",
-                           param="model_params")
+            raise APIError(
+                400,
+                "Invalid 'model_params': expected an object without model, "
+                "messages, tools or stream.",
+                code="invalid_value",
+                param="model_params",
+            )
         session = body.get("session_id")
         if session is not None and not isinstance(session, str):
-            raise APIError(400, "Invalid 'session_id': expected a string.",
-                           code="invalid_value", param="session_id")
-        state = RunState(task=task, model=model, key_id=principal.key_id,
-                         tools=list(dict.fromkeys(tools)), limits=self._limits(body.get("limits")),
-                         session_id=session, model_params=params)
-        state.messages = [{"role": "system", "content": self.settings.system_prompt},
-                          {"role": "user", "content": task}]
+            raise APIError(
+                400,
+                "Invalid 'session_id': expected a string.",
+                code="invalid_value",
+                param="session_id",
+            )
+        state = RunState(
+            task=task,
+            model=model,
+            key_id=principal.key_id,
+            tools=list(dict.fromkeys(tools)),
+            limits=self._limits(body.get("limits")),
+            session_id=session,
+            model_params=params,
+        )
+        state.messages = [
+            {"role": "system", "content": self.settings.system_prompt},
+            {"role": "user", "content": task},
+        ]
         return self._start(LiveRun(state, principal), resumed=False)
 
     def _start(self, live: LiveRun, resumed: bool) -> LiveRun:
@@ -156,12 +205,15 @@ class AgentService:
             try:
                 held = await self.store.claim(live.state.id, self.instance, ttl)
             except Exception as exc:  # noqa: BLE001 - a store outage also fails checkpoints
-                log.warning("agent run %s: cannot renew its lease (%s)", live.state.id,
-                            type(exc).__name__)
+                log.warning(
+                    "agent run %s: cannot renew its lease (%s)", live.state.id, type(exc).__name__
+                )
                 held = True
             if not held:
-                log.error("agent run %s: another process holds its lease; stopping here "
-                          "without saving", live.state.id)
+                log.error(
+                    "agent run %s: another process holds its lease; stopping here without saving",
+                    live.state.id,
+                )
                 live.lease_lost, live.stop_reason = True, "lease_lost"
                 if live.task is not None:
                     live.task.cancel()
@@ -176,9 +228,13 @@ class AgentService:
 
     def _elsewhere(self, what: str) -> APIError:
         retry = math.ceil(self.settings.checkpoints.lease_s)
-        return APIError(409, f"The run is executing in another gateway process; {what} "
-                        f"(if that process died, its lease expires within {retry} s).",
-                        code="run_active_elsewhere", headers={"Retry-After": str(retry)})
+        return APIError(
+            409,
+            f"The run is executing in another gateway process; {what} "
+            f"(if that process died, its lease expires within {retry} s).",
+            code="run_active_elsewhere",
+            headers={"Retry-After": str(retry)},
+        )
 
     def public(self, state: RunState) -> dict[str, Any]:
         """The run as the API shows it: model output, tool calls and results scrubbed with
@@ -189,8 +245,9 @@ class AgentService:
         try:
             return self.loop.scrub.for_principal(owner).state(state.public())
         except ScrubFailed as exc:
-            raise APIError(503, exc.message, code="pii_scrubber_unavailable",
-                           type="api_error") from None
+            raise APIError(
+                503, exc.message, code="pii_scrubber_unavailable", type="api_error"
+            ) from None
 
     async def state(self, principal: Principal, run_id: str) -> RunState:
         live = self.live.get(run_id)
@@ -206,19 +263,31 @@ class AgentService:
     async def approve(self, principal: Principal, run_id: str, body: dict[str, Any]) -> RunState:
         state = await self.state(principal, run_id)
         if state.status in TERMINAL:  # a cancelled or finished run's calls are moot
-            raise APIError(409, f"The run already ended ({state.status}); its tool calls can "
-                           "no longer be approved.", code="run_finished")
+            raise APIError(
+                409,
+                f"The run already ended ({state.status}); its tool calls can "
+                "no longer be approved.",
+                code="run_finished",
+            )
         tcid, decision = body.get("tool_call_id"), body.get("decision")
         if decision not in ("approve", "deny"):
-            raise APIError(400, "Invalid 'decision': expected 'approve' or 'deny'.",
-                           code="invalid_value", param="decision")
+            raise APIError(
+                400,
+                "Invalid 'decision': expected 'approve' or 'deny'.",
+                code="invalid_value",
+                param="decision",
+            )
         comment = str(body.get("comment") or "")[:500]
         pending = [k for k, v in state.approvals.items() if "decision" not in v]
         if tcid is None and len(pending) == 1:
             tcid = pending[0]
         if tcid not in pending:
-            raise APIError(409, "That tool call is not waiting for approval.",
-                           code="no_pending_approval", param="tool_call_id")
+            raise APIError(
+                409,
+                "That tool call is not waiting for approval.",
+                code="no_pending_approval",
+                param="tool_call_id",
+            )
         live = self._running(run_id)
         if live and tcid in live.waiting:
             live.waiting[tcid].set_result((decision == "approve", comment))
@@ -252,8 +321,11 @@ class AgentService:
             await self.store.request_cancel(run_id, 4 * lease)
             return state, True
         try:
-            state.status, state.reason, state.message = "cancelled", "cancelled", \
-                "The run was cancelled."
+            state.status, state.reason, state.message = (
+                "cancelled",
+                "cancelled",
+                "The run was cancelled.",
+            )
             await self.store.save(state)
         finally:
             await self.store.release(run_id, self.instance)
@@ -262,16 +334,21 @@ class AgentService:
     async def resume(self, principal: Principal, run_id: str) -> LiveRun:
         state = await self.state(principal, run_id)
         if self._running(run_id):
-            raise APIError(409, "The run is already executing in this process.",
-                           code="run_active")
+            raise APIError(409, "The run is already executing in this process.", code="run_active")
         if state.status not in RESUMABLE:
-            raise APIError(409, f"The run cannot be resumed from status '{state.status}'.",
-                           code="run_not_resumable")
+            raise APIError(
+                409,
+                f"The run cannot be resumed from status '{state.status}'.",
+                code="run_not_resumable",
+            )
         if not await self.store.claim(run_id, self.instance, self.settings.checkpoints.lease_s):
             raise self._elsewhere("it cannot be resumed here")
         state = await self.store.load(run_id) or state  # as the last holder left it
-        owner = principal if principal.key_id == state.key_id else \
-            self._owner(state.key_id) or principal
+        owner = (
+            principal
+            if principal.key_id == state.key_id
+            else self._owner(state.key_id) or principal
+        )
         return self._start(LiveRun(state, owner), resumed=True)
 
     def _owner(self, key_id: str) -> Principal | None:
@@ -281,8 +358,13 @@ class AgentService:
         entry = next((k for k in self.rt.config.keys if k.key_id == key_id), None)
         if entry is None:
             return None
-        return Principal(key_id=entry.key_id, role=entry.role, team=entry.team,
-                         metadata=dict(entry.metadata), is_admin=entry.role == "admin")
+        return Principal(
+            key_id=entry.key_id,
+            role=entry.role,
+            team=entry.team,
+            metadata=dict(entry.metadata),
+            is_admin=entry.role == "admin",
+        )
 
 
 def build_service(rt: Runtime) -> AgentService | None:

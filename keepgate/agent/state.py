@@ -11,8 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Status = Literal["running", "waiting_approval", "interrupted", "completed", "failed",
-                 "cancelled"]
+Status = Literal["running", "waiting_approval", "interrupted", "completed", "failed", "cancelled"]
 #: Statuses a run can be resumed from (a process that died leaves "running").
 RESUMABLE = frozenset({"running", "waiting_approval", "interrupted"})
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
@@ -60,12 +59,29 @@ class RunState:
 
     def public(self) -> dict[str, Any]:
         """What GET /v1/agent/runs/{id} returns."""
-        pending = [{"tool_call_id": k, **{f: v[f] for f in ("tool", "arguments", "reasons")}}
-                   for k, v in self.approvals.items() if "decision" not in v]
-        return {"id": self.id, "object": "agent.run", "status": self.status, "task": self.task,
-                "model": self.model, "session_id": self.session_id, "tools": self.tools,
-                "step": self.step, "limits": self.limits, "spent_usd": round(self.spent_usd, 9),
-                "elapsed_s": round(self.elapsed_s, 3), "tainted": self.tainted,
-                "pending_approvals": pending, "result": self.result, "reason": self.reason,
-                "message": self.message, "messages": self.messages,
-                "created_at": self.created_at, "updated_at": self.updated_at}
+        pending = [
+            {"tool_call_id": k, **{f: v[f] for f in ("tool", "arguments", "reasons")}}
+            for k, v in self.approvals.items()
+            if "decision" not in v
+        ]
+        return {
+            "id": self.id,
+            "object": "agent.run",
+            "status": self.status,
+            "task": self.task,
+            "model": self.model,
+            "session_id": self.session_id,
+            "tools": self.tools,
+            "step": self.step,
+            "limits": self.limits,
+            "spent_usd": round(self.spent_usd, 9),
+            "elapsed_s": round(self.elapsed_s, 3),
+            "tainted": self.tainted,
+            "pending_approvals": pending,
+            "result": self.result,
+            "reason": self.reason,
+            "message": self.message,
+            "messages": self.messages,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }

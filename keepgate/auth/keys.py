@@ -39,8 +39,13 @@ class KeyStore:
         entry = self._by_hash.get(digest)
         if entry is None:
             return None
-        return Principal(key_id=entry.key_id, role=entry.role, team=entry.team,
-                         metadata=dict(entry.metadata), is_admin=entry.role == "admin")
+        return Principal(
+            key_id=entry.key_id,
+            role=entry.role,
+            team=entry.team,
+            metadata=dict(entry.metadata),
+            is_admin=entry.role == "admin",
+        )
 
     def may_use(self, principal: Principal, model: str) -> bool:
         allowed = self._allowed_models.get(principal.key_id)

@@ -15,5 +15,10 @@ class Principal:
     is_admin: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key_id": self.key_id, "role": self.role, "team": self.team,
-                "metadata": dict(self.metadata), "is_admin": self.is_admin}
+        return {
+            "key_id": self.key_id,
+            "role": self.role,
+            "team": self.team,
+            "metadata": dict(self.metadata),
+            "is_admin": self.is_admin,
+        }

@@ -3,5 +3,11 @@
 from keepgate.config.load import ConfigError, load_config
 from keepgate.config.model import GeneralSettings, KeepgateConfig, KeyEntry, ModelDeployment
 
-__all__ = ["ConfigError", "GeneralSettings", "KeepgateConfig", "KeyEntry", "ModelDeployment",
-           "load_config"]
+__all__ = [
+    "ConfigError",
+    "GeneralSettings",
+    "KeepgateConfig",
+    "KeyEntry",
+    "ModelDeployment",
+    "load_config",
+]

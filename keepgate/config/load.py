@@ -31,12 +31,16 @@ def demo_config() -> dict[str, Any]:
     """No config at all: route `demo` to the built-in fake model, every guard on."""
     return {
         "model_list": [
-            {"model_name": "demo",
-             "litellm_params": {"model": "openai/demo", "api_base": BUILTIN_FAKE},
-             "model_info": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6}},
-            {"model_name": "demo-embedding",
-             "litellm_params": {"model": "openai/demo-embedding", "api_base": BUILTIN_FAKE},
-             "model_info": {"mode": "embedding", "input_cost_per_token": 1e-7}},
+            {
+                "model_name": "demo",
+                "litellm_params": {"model": "openai/demo", "api_base": BUILTIN_FAKE},
+                "model_info": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6},
+            },
+            {
+                "model_name": "demo-embedding",
+                "litellm_params": {"model": "openai/demo-embedding", "api_base": BUILTIN_FAKE},
+                "model_info": {"mode": "embedding", "input_cost_per_token": 1e-7},
+            },
         ],
         # The hosted agent's demo tools over MCP, served by this process (docs/mcp.md).
         "mcp_servers": {"demo": {"url": "builtin://demo-mcp"}},
@@ -85,7 +89,9 @@ def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
         line = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             node = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
             node = node.value[part]
         else:
             node = None
@@ -108,7 +114,7 @@ def apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
             _set_path(data, path, environ[var])
     for var, raw in environ.items():
         if var.startswith(ENV_NESTED_PREFIX) and len(var) > len(ENV_NESTED_PREFIX):
-            nested = tuple(p.lower() for p in var[len(ENV_NESTED_PREFIX):].split("__"))
+            nested = tuple(p.lower() for p in var[len(ENV_NESTED_PREFIX) :].split("__"))
             _set_path(data, nested, yaml.safe_load(raw))
     return data
 
@@ -125,12 +131,14 @@ def parse_config(text: str, source: str, environ: dict[str, str] | None = None) 
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{source}:1: the config must be a mapping, not {type(data).__name__}")
-    return _validate(apply_env(data, dict(os.environ if environ is None else environ)),
-                      source, root, demo=False)
+    return _validate(
+        apply_env(data, dict(os.environ if environ is None else environ)), source, root, demo=False
+    )
 
 
-def _validate(data: dict[str, Any], source: str | None, root: yaml.Node | None,
-              demo: bool) -> KeepgateConfig:
+def _validate(
+    data: dict[str, Any], source: str | None, root: yaml.Node | None, demo: bool
+) -> KeepgateConfig:
     try:
         cfg = KeepgateConfig.model_validate({**data, "source": source, "demo": demo})
     except ValidationError as exc:
@@ -144,12 +152,16 @@ def _validate(data: dict[str, Any], source: str | None, root: yaml.Node | None,
     return cfg
 
 
-def load_config(path: str | os.PathLike[str] | None = None,
-                environ: dict[str, str] | None = None) -> KeepgateConfig:
+def load_config(
+    path: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None
+) -> KeepgateConfig:
     """Load from `path`, `$KEEPGATE_CONFIG` or `./keepgate.yaml`; else the demo config."""
     env = dict(os.environ if environ is None else environ)
-    found = find_config_path(path) if environ is None else (
-        Path(path) if path else (Path(env[ENV_CONFIG]) if env.get(ENV_CONFIG) else None))
+    found = (
+        find_config_path(path)
+        if environ is None
+        else (Path(path) if path else (Path(env[ENV_CONFIG]) if env.get(ENV_CONFIG) else None))
+    )
     if found is None:
         return _validate(apply_env(demo_config(), env), None, None, demo=True)
     try:

@@ -14,7 +14,7 @@ ENV_PREFIX = "os.environ/"
 def resolve_secret(value: str | None) -> str | None:
     """`os.environ/NAME` (LiteLLM's syntax) reads NAME from the environment."""
     if value and value.startswith(ENV_PREFIX):
-        return os.environ.get(value[len(ENV_PREFIX):])
+        return os.environ.get(value[len(ENV_PREFIX) :])
     return value
 
 
@@ -45,8 +45,10 @@ class LiteLLMParams(BaseModel):
     @classmethod
     def _env_only(cls, v: str | None) -> str | None:
         if v and not v.startswith(ENV_PREFIX):
-            raise ValueError("api_key must name an env var as 'os.environ/NAME'; "
-                             "provider keys do not belong in config files")
+            raise ValueError(
+                "api_key must name an env var as 'os.environ/NAME'; "
+                "provider keys do not belong in config files"
+            )
         return v
 
     @property

@@ -58,11 +58,20 @@ def guard_models() -> dict[str, type[BaseModel]]:
         if not _typed_overrides(model):
             over: Any = _partial(model)
             model = create_model(
-                model.__name__, __base__=model, __doc__=model.__doc__,
-                roles=(dict[str, over | None], Field(
-                    default_factory=dict, description="Overrides by key role.")),
-                keys=(dict[str, over | None], Field(
-                    default_factory=dict, description="Overrides by key_id (over the role's).")))
+                model.__name__,
+                __base__=model,
+                __doc__=model.__doc__,
+                roles=(
+                    dict[str, over | None],
+                    Field(default_factory=dict, description="Overrides by key role."),
+                ),
+                keys=(
+                    dict[str, over | None],
+                    Field(
+                        default_factory=dict, description="Overrides by key_id (over the role's)."
+                    ),
+                ),
+            )
         out[spec.name] = model
     return out
 
@@ -71,18 +80,25 @@ def _typed_overrides(model: type[BaseModel]) -> bool:
     field = model.model_fields.get("roles")
     if field is None:
         return False
-    return any(isinstance(t, type) and issubclass(t, BaseModel) for t in _types_in(field.annotation))
+    return any(
+        isinstance(t, type) and issubclass(t, BaseModel) for t in _types_in(field.annotation)
+    )
 
 
 def _partial(model: type[BaseModel]) -> type[BaseModel]:
     """`model` with every field optional and no default: what one override may set."""
     notes = field_comments(model)
-    fields: dict[str, Any] = {name: (Optional[f.annotation], Field(None, description=f.description or notes.get(name)))
-              for name, f in model.model_fields.items() if name not in ("roles", "keys")}
+    fields: dict[str, Any] = {
+        name: (Optional[f.annotation], Field(None, description=f.description or notes.get(name)))
+        for name, f in model.model_fields.items()
+        if name not in ("roles", "keys")
+    }
     partial: type[BaseModel] = create_model(
-        model.__name__ + "Override", __config__=ConfigDict(extra="forbid"),
+        model.__name__ + "Override",
+        __config__=ConfigDict(extra="forbid"),
         __doc__=f"Any `{model.__name__}` option; merged over the section for that role or key.",
-        **fields)
+        **fields,
+    )
     return partial
 
 
@@ -90,15 +106,22 @@ def full_model() -> type[BaseModel]:
     """`KeepgateConfig` with every owned section typed by its owner's model."""
     strict = ConfigDict(extra="forbid")
     guards: Any = create_model(  # type: ignore[call-overload]
-        "Guards", __config__=strict,
+        "Guards",
+        __config__=strict,
         __doc__="One section per guard; a guard is on unless its section says "
-                "`enabled: false`. Each accepts `roles:` and `keys:` overrides.",
-        **{name: (model | None, None) for name, model in guard_models().items()})
+        "`enabled: false`. Each accepts `roles:` and `keys:` overrides.",
+        **{name: (model | None, None) for name, model in guard_models().items()},
+    )
     observability: Any = create_model(  # type: ignore[call-overload]
-        "ObservabilitySettings", __base__=ObservabilitySettings,
+        "ObservabilitySettings",
+        __base__=ObservabilitySettings,
         __doc__=ObservabilitySettings.__doc__,
-        **{key.split(".", 1)[1]: (_model(ref) | None, None)
-           for key, ref in OWNED.items() if key.startswith("observability.")})
+        **{
+            key.split(".", 1)[1]: (_model(ref) | None, None)
+            for key, ref in OWNED.items()
+            if key.startswith("observability.")
+        },
+    )
     server: Any = _model(OWNED["mcp_servers.*"])
     fields: dict[str, Any] = {
         "guards": (guards, Field(default_factory=guards)),
@@ -108,7 +131,8 @@ def full_model() -> type[BaseModel]:
         "observability": (observability, Field(default_factory=observability)),
     }
     full: type[BaseModel] = create_model(
-        "KeepgateConfig", __base__=KeepgateConfig, __doc__=KeepgateConfig.__doc__, **fields)
+        "KeepgateConfig", __base__=KeepgateConfig, __doc__=KeepgateConfig.__doc__, **fields
+    )
     return full
 
 
@@ -129,8 +153,9 @@ def config_schema() -> dict[str, Any]:
     return relative
 
 
-def _models_in(model: type[BaseModel], seen: set[type[BaseModel]] | None = None
-               ) -> set[type[BaseModel]]:
+def _models_in(
+    model: type[BaseModel], seen: set[type[BaseModel]] | None = None
+) -> set[type[BaseModel]]:
     seen = set() if seen is None else seen
     if model in seen:
         return seen
@@ -188,6 +213,5 @@ def _relative_defaults(node: Any) -> Any:
     if isinstance(node, list):
         return [_relative_defaults(v) for v in node]
     if isinstance(node, str) and node.startswith(str(_ROOT) + "/"):
-        return "<keepgate>/" + node[len(str(_ROOT)) + 1:]
+        return "<keepgate>/" + node[len(str(_ROOT)) + 1 :]
     return node
-

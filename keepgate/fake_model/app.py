@@ -27,17 +27,20 @@ from keepgate.fake_model.script import Script, count_tokens, parse_script, promp
 
 
 def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": "fake_error", "code": status,
-                                   "param": None}}, status_code=status)
+    return JSONResponse(
+        {"error": {"message": message, "type": "fake_error", "code": status, "param": None}},
+        status_code=status,
+    )
 
 
 def _split(text: str, size: int) -> list[str]:
-    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
 def _usage(body: dict[str, Any], script: Script) -> dict[str, int]:
     completion = count_tokens(script.reply or "") + sum(
-        count_tokens(tc["name"] + tc["arguments"]) for tc in script.tool_calls)
+        count_tokens(tc["name"] + tc["arguments"]) for tc in script.tool_calls
+    )
     usage = {"prompt_tokens": prompt_tokens(body), "completion_tokens": completion}
     usage.update(script.usage or {})
     usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
@@ -47,13 +50,29 @@ def _usage(body: dict[str, Any], script: Script) -> dict[str, int]:
 def _message(body: dict[str, Any], script: Script, model: str, cid: str) -> dict[str, Any]:
     msg: dict[str, Any] = {"role": "assistant", "content": script.reply if script.reply else None}
     if script.tool_calls:
-        msg["tool_calls"] = [{"id": tc["id"], "type": "function",
-                              "function": {"name": tc["name"], "arguments": tc["arguments"]}}
-                             for tc in script.tool_calls]
-    return {"id": cid, "object": "chat.completion", "created": int(time.time()), "model": model,
-            "choices": [{"index": 0, "message": msg, "logprobs": None,
-                         "finish_reason": "tool_calls" if script.tool_calls else "stop"}],
-            "usage": _usage(body, script)}
+        msg["tool_calls"] = [
+            {
+                "id": tc["id"],
+                "type": "function",
+                "function": {"name": tc["name"], "arguments": tc["arguments"]},
+            }
+            for tc in script.tool_calls
+        ]
+    return {
+        "id": cid,
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": msg,
+                "logprobs": None,
+                "finish_reason": "tool_calls" if script.tool_calls else "stop",
+            }
+        ],
+        "usage": _usage(body, script),
+    }
 
 
 #: Stream counters, so tests can see that a client disconnect reached the upstream.
@@ -89,20 +108,26 @@ async def _sse(body: dict[str, Any], script: Script, model: str, cid: str) -> As
 _PAUSE = object()
 
 
-def _sse_parts(body: dict[str, Any], script: Script, model: str, cid: str
-               ) -> Iterator[bytes | object]:
+def _sse_parts(
+    body: dict[str, Any], script: Script, model: str, cid: str
+) -> Iterator[bytes | object]:
     """The events in order, with `_PAUSE` where a scripted delay goes."""
     created = int(time.time())
     pause = script.delay_ms > 0
 
     def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
-        c = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
-             "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
+        c = {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+        }
         return b"data: " + orjson.dumps(c) + b"\n\n"
 
     yield chunk({"role": "assistant", "content": ""})
     if script.malformed:
-        yield b"data: {\"id\": \"broken\", \"choices\": [\n\n"
+        yield b'data: {"id": "broken", "choices": [\n\n'
         return
     for piece in _split(script.reply or "", script.chunk_chars) if script.reply else ():
         if pause:
@@ -111,16 +136,32 @@ def _sse_parts(body: dict[str, Any], script: Script, model: str, cid: str
     for i, tc in enumerate(script.tool_calls):
         if pause:
             yield _PAUSE
-        yield chunk({"tool_calls": [{"index": i, "id": tc["id"], "type": "function",
-                                     "function": {"name": tc["name"], "arguments": ""}}]})
+        yield chunk(
+            {
+                "tool_calls": [
+                    {
+                        "index": i,
+                        "id": tc["id"],
+                        "type": "function",
+                        "function": {"name": tc["name"], "arguments": ""},
+                    }
+                ]
+            }
+        )
         for piece in _split(tc["arguments"], script.chunk_chars):
             if pause:
                 yield _PAUSE
             yield chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]})
     yield chunk({}, "tool_calls" if script.tool_calls else "stop")
     if (body.get("stream_options") or {}).get("include_usage"):
-        u = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
-             "choices": [], "usage": _usage(body, script)}
+        u = {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [],
+            "usage": _usage(body, script),
+        }
         yield b"data: " + orjson.dumps(u) + b"\n\n"
     yield b"data: [DONE]\n\n"
 
@@ -167,16 +208,28 @@ async def embeddings(request: Request) -> Response:
     if not isinstance(inputs, list) or not inputs:
         return _error(400, "input is required")
     dims = int(body.get("dimensions") or 8)
-    data = [{"object": "embedding", "index": i, "embedding": _vector(str(t), dims)}
-            for i, t in enumerate(inputs)]
+    data = [
+        {"object": "embedding", "index": i, "embedding": _vector(str(t), dims)}
+        for i, t in enumerate(inputs)
+    ]
     tokens = sum(count_tokens(str(t)) for t in inputs)
-    return JSONResponse({"object": "list", "data": data, "model": body.get("model", "fake"),
-                         "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+    return JSONResponse(
+        {
+            "object": "list",
+            "data": data,
+            "model": body.get("model", "fake"),
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
+    )
 
 
 async def models(request: Request) -> Response:
-    return JSONResponse({"object": "list", "data": [
-        {"id": "fake", "object": "model", "created": 0, "owned_by": "keepgate"}]})
+    return JSONResponse(
+        {
+            "object": "list",
+            "data": [{"id": "fake", "object": "model", "created": 0, "owned_by": "keepgate"}],
+        }
+    )
 
 
 async def health(request: Request) -> Response:
@@ -188,15 +241,17 @@ async def stats(request: Request) -> Response:
 
 
 def create_fake_app() -> Starlette:
-    return Starlette(routes=[
-        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-        Route("/chat/completions", chat_completions, methods=["POST"]),
-        Route("/v1/embeddings", embeddings, methods=["POST"]),
-        Route("/embeddings", embeddings, methods=["POST"]),
-        Route("/v1/responses", native.responses, methods=["POST"]),
-        Route("/responses", native.responses, methods=["POST"]),
-        Route("/v1/messages", native.messages, methods=["POST"]),
-        Route("/v1/models", models),
-        Route("/healthz", health),
-        Route("/_fake/stats", stats),
-    ])
+    return Starlette(
+        routes=[
+            Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+            Route("/chat/completions", chat_completions, methods=["POST"]),
+            Route("/v1/embeddings", embeddings, methods=["POST"]),
+            Route("/embeddings", embeddings, methods=["POST"]),
+            Route("/v1/responses", native.responses, methods=["POST"]),
+            Route("/responses", native.responses, methods=["POST"]),
+            Route("/v1/messages", native.messages, methods=["POST"]),
+            Route("/v1/models", models),
+            Route("/healthz", health),
+            Route("/_fake/stats", stats),
+        ]
+    )

@@ -54,8 +54,13 @@ def parse_script(body: dict[str, Any]) -> Script:
         if not isinstance(tc, dict) or not isinstance(tc.get("name"), str):
             continue  # junk a fuzzer put in the script: a real model would ignore it too
         args = tc.get("arguments", {})
-        calls.append({"id": tc.get("id") or f"call_{batch}_{i}", "name": tc["name"],
-                      "arguments": args if isinstance(args, str) else json.dumps(args)})
+        calls.append(
+            {
+                "id": tc.get("id") or f"call_{batch}_{i}",
+                "name": tc["name"],
+                "arguments": args if isinstance(args, str) else json.dumps(args),
+            }
+        )
     reply = raw.get("reply")
     if not isinstance(reply, str):
         reply = None
@@ -63,13 +68,19 @@ def parse_script(body: dict[str, Any]) -> Script:
         reply = last_user_text(body.get("messages") or [])
     usage = raw.get("usage")
     if not isinstance(usage, dict) or not all(
-            type(v) is int for v in usage.values()):  # bool is not a count
+        type(v) is int for v in usage.values()
+    ):  # bool is not a count
         usage = None
     error = raw.get("error")
-    return Script(reply=reply, tool_calls=calls, chunk_chars=max(1, int(_number(raw.get("chunk_chars"), 16))),
-                  delay_ms=float(_number(raw.get("delay_ms"), 0)),
-                  error=error if type(error) is int and 400 <= error <= 599 else None,
-                  malformed=bool(raw.get("malformed")), usage=usage)
+    return Script(
+        reply=reply,
+        tool_calls=calls,
+        chunk_chars=max(1, int(_number(raw.get("chunk_chars"), 16))),
+        delay_ms=float(_number(raw.get("delay_ms"), 0)),
+        error=error if type(error) is int and 400 <= error <= 599 else None,
+        malformed=bool(raw.get("malformed")),
+        usage=usage,
+    )
 
 
 def _number(value: Any, default: int) -> float:

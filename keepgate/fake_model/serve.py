@@ -19,8 +19,9 @@ class BackgroundFakeModel:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/v1"
-        cfg = uvicorn.Config(create_fake_app(), log_level="warning", access_log=False,
-                             lifespan="off")
+        cfg = uvicorn.Config(
+            create_fake_app(), log_level="warning", access_log=False, lifespan="off"
+        )
         self.server = uvicorn.Server(cfg)
         self.task: asyncio.Task[None] | None = None
 

@@ -23,8 +23,9 @@ class ScanCancelled(Exception):
 
 
 class Budget:
-    def __init__(self, seconds: float | None = None,
-                 on_check: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, seconds: float | None = None, on_check: Callable[[], None] | None = None
+    ) -> None:
         self.seconds = seconds
         self.deadline = None if seconds is None else time.perf_counter() + seconds
         self.cancelled = False

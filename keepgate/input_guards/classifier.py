@@ -38,16 +38,24 @@ class Classifier:
             with np.load(path, allow_pickle=False) as z:
                 if int(z["format"]) != FORMAT:
                     raise ClassifierError(f"{path}: unsupported format {int(z['format'])}")
-                return cls(z["weights"], float(z["bias"]), int(z["bits"]),
-                           int(z["max_chars"]) if "max_chars" in z else 8192)
+                return cls(
+                    z["weights"],
+                    float(z["bias"]),
+                    int(z["bits"]),
+                    int(z["max_chars"]) if "max_chars" in z else 8192,
+                )
         except (OSError, KeyError, ValueError) as exc:
             raise ClassifierError(f"cannot load classifier {path}: {exc}") from None
 
     def save(self, path: Path, **meta: str) -> None:
         arrays: dict[str, Any] = {
-            "format": np.int32(FORMAT), "weights": self.weights.astype(np.float16),
-            "bias": np.float32(self.bias), "bits": np.int32(self.bits),
-            "max_chars": np.int32(self.max_chars), **{k: np.str_(v) for k, v in meta.items()}}
+            "format": np.int32(FORMAT),
+            "weights": self.weights.astype(np.float16),
+            "bias": np.float32(self.bias),
+            "bits": np.int32(self.bits),
+            "max_chars": np.int32(self.max_chars),
+            **{k: np.str_(v) for k, v in meta.items()},
+        }
         np.savez_compressed(path, **arrays)
 
     def _score_one(self, text: str) -> float:
@@ -60,7 +68,7 @@ class Classifier:
         if len(text) <= self.max_chars:
             return self._score_one(text)
         step = self.max_chars
-        windows = [text[i:i + step] for i in range(0, len(text), step)]
+        windows = [text[i : i + step] for i in range(0, len(text), step)]
         if len(windows) > 8:  # bound the cost: head, tail and a sample between
             windows = windows[:4] + windows[-4:]
         return max(self._score_one(w) for w in windows)

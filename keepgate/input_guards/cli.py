@@ -40,19 +40,34 @@ def _human(result: dict[str, Any], out: Any) -> None:
     for f in result["findings"]:
         extra = f"  score={f['score']}" if "score" in f else ""
         count = f"  x{f['count']}" if "count" in f else ""
-        out.write(f"  {f['action']:<5} {f['rule']:<36} {f['stage']:<10} {f['severity']}"
-                  f"{extra}{count}\n")
+        out.write(
+            f"  {f['action']:<5} {f['rule']:<36} {f['stage']:<10} {f['severity']}{extra}{count}\n"
+        )
 
 
 def scan(
-    file: Annotated[Optional[str], typer.Argument(help="Text file to scan, or '-' for stdin.")] = None,
-    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Read lines {\"text\": ...}; "
-                                                  "write one JSON verdict per line to stdout.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", "-c", envvar="KEEPGATE_CONFIG",
-                                                   help="Path to keepgate.yaml.")] = None,
-    role: Annotated[str, typer.Option(help="Message role to scan the text as (user, tool, ...).")] = "user",
-    as_role: Annotated[str, typer.Option("--as-role", help="Key role whose overrides apply.")] = "user",
-    key: Annotated[Optional[str], typer.Option("--key-id", help="Key id whose overrides apply.")] = None,
+    file: Annotated[
+        Optional[str], typer.Argument(help="Text file to scan, or '-' for stdin.")
+    ] = None,
+    jsonl: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--jsonl", help='Read lines {"text": ...}; write one JSON verdict per line to stdout.'
+        ),
+    ] = None,
+    config: Annotated[
+        Optional[Path],
+        typer.Option("--config", "-c", envvar="KEEPGATE_CONFIG", help="Path to keepgate.yaml."),
+    ] = None,
+    role: Annotated[
+        str, typer.Option(help="Message role to scan the text as (user, tool, ...).")
+    ] = "user",
+    as_role: Annotated[
+        str, typer.Option("--as-role", help="Key role whose overrides apply.")
+    ] = "user",
+    key: Annotated[
+        Optional[str], typer.Option("--key-id", help="Key id whose overrides apply.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
 ) -> None:
     """Scan a text (or a JSONL file of texts) with the input guard; exit 1 when blocked."""
@@ -70,8 +85,9 @@ def scan(
         typer.echo(f"keepgate: cannot build the input guard: {exc}", err=True)
         raise typer.Exit(2) from None
     if section.get("enabled", True) is False:
-        typer.echo("keepgate: note: guards.input is disabled in this config; scanning anyway",
-                   err=True)
+        typer.echo(
+            "keepgate: note: guards.input is disabled in this config; scanning anyway", err=True
+        )
     scanner = guard.scanner(_principal(as_role, key))
     try:
         if jsonl is not None:
@@ -119,8 +135,9 @@ async def _scan_jsonl(scanner: Any, path: Path, role: str) -> None:
                 if not isinstance(text, str):
                     raise TypeError
             except (ValueError, KeyError, TypeError):
-                typer.echo(f"keepgate: {path}:{n}: expected a JSON object with a string 'text'",
-                           err=True)
+                typer.echo(
+                    f"keepgate: {path}:{n}: expected a JSON object with a string 'text'", err=True
+                )
                 raise typer.Exit(2) from None
             r = row.get("role") or role
             result = await scanner.ascan(_as_role(text, r), role=r)

@@ -24,8 +24,16 @@ DEFAULT_CUES = DEFAULT_RULES_DIR / "classifier" / "cue_detector.npz"
 
 Action = Literal["block", "flag", "off"]
 #: What a model reads, by who wrote it (`extract.SCAN_ROLES`).
-ScanRole = Literal["system", "developer", "user", "assistant", "tool", "function",
-                   "tool_definition", "response_format"]
+ScanRole = Literal[
+    "system",
+    "developer",
+    "user",
+    "assistant",
+    "tool",
+    "function",
+    "tool_definition",
+    "response_format",
+]
 RoleMode = Literal["enforce", "monitor", "off"]
 
 
@@ -65,7 +73,8 @@ class ClassifierSettings(_Strict):
     #: different benign score distributions, so each role gets its own 1 %-FPR point of
     #: the dev protocol (the flag threshold is capped at it).
     role_thresholds: dict[ScanRole, float] = Field(
-        default_factory=lambda: dict[ScanRole, float]({"tool": 0.86, "function": 0.86}))
+        default_factory=lambda: dict[ScanRole, float]({"tool": 0.86, "function": 0.86})
+    )
 
     def threshold_for(self, role: str) -> float:
         found = self.role_thresholds.get(cast(ScanRole, role))
@@ -97,7 +106,10 @@ class StageSettings(_Strict):
             raise ValueError("role_thresholds must be in [0, 1]")
         if self.flag_threshold is not None and self.flag_threshold > self.threshold:
             raise ValueError("flag_threshold must not exceed threshold")
-        if self.prompt_flag_threshold is not None and self.prompt_flag_threshold > self.prompt_threshold:
+        if (
+            self.prompt_flag_threshold is not None
+            and self.prompt_flag_threshold > self.prompt_threshold
+        ):
             raise ValueError("prompt_flag_threshold must not exceed prompt_threshold")
         if set(self.roles) & set(self.prompt_roles):
             raise ValueError("a role is either in roles or in prompt_roles")
@@ -113,8 +125,13 @@ def _gibberish() -> StageSettings:
 def _instructions() -> StageSettings:
     # Tool results are data; a user message may carry a pasted document (an e-mail, a web
     # page, a table) with an instruction hidden in it, so `user` is read as a prompt role.
-    return StageSettings(threshold=0.975, flag_threshold=0.95, roles=["tool", "function"],
-                         prompt_roles=["user"], prompt_threshold=0.992)
+    return StageSettings(
+        threshold=0.975,
+        flag_threshold=0.95,
+        roles=["tool", "function"],
+        prompt_roles=["user"],
+        prompt_threshold=0.992,
+    )
 
 
 def _cues() -> StageSettings:
@@ -122,8 +139,9 @@ def _cues() -> StageSettings:
     # own, tool results are read by the instruction stage. Threshold chosen by the dev
     # protocol (card): its 1 %-FPR point on held-out prompts, kept at or under 2 % FPR on
     # every hard-benign family.
-    return StageSettings(threshold=CUES_THRESHOLD, flag_threshold=CUES_FLAG_THRESHOLD,
-                         roles=["user", "developer"])
+    return StageSettings(
+        threshold=CUES_THRESHOLD, flag_threshold=CUES_FLAG_THRESHOLD, roles=["user", "developer"]
+    )
 
 
 CUES_THRESHOLD = 0.98
@@ -187,16 +205,29 @@ class InputSettings(_Strict):
     #: "monitor" turns every block into a flag (rollout mode).
     mode: Literal["enforce", "monitor"] = "enforce"
     #: What is scanned, by scan role. (`roles:` is taken by per-key-role overrides.)
-    scan_roles: list[ScanRole] = Field(default_factory=lambda: list[ScanRole]([
-        "system", "developer", "user", "assistant", "tool", "function", "tool_definition",
-        "response_format"]))
+    scan_roles: list[ScanRole] = Field(
+        default_factory=lambda: list[ScanRole](
+            [
+                "system",
+                "developer",
+                "user",
+                "assistant",
+                "tool",
+                "function",
+                "tool_definition",
+                "response_format",
+            ]
+        )
+    )
     #: Mode per scan role, over `mode` (a global "monitor" wins; unlisted roles enforce).
     #: System and developer messages are the application's own instructions, assistant
     #: turns the model's own replies replayed: their findings are flags (audited, never a
     #: block) unless set to "enforce" here. See docs/input-guards.md for the threat model.
     role_modes: dict[ScanRole, RoleMode] = Field(
-        default_factory=lambda: dict[ScanRole, RoleMode]({
-            "system": "monitor", "developer": "monitor", "assistant": "monitor"}))
+        default_factory=lambda: dict[ScanRole, RoleMode](
+            {"system": "monitor", "developer": "monitor", "assistant": "monitor"}
+        )
+    )
     checks: Checks = Field(default_factory=Checks)
     #: Replaces the repository's rules/ directory; null keeps it.
     rules_dir: str | None = None
@@ -226,8 +257,9 @@ class InputSettings(_Strict):
         if any(not 0.0 <= t <= 1.0 for t in self.classifier.role_thresholds.values()):
             raise ValueError("classifier.role_thresholds must be in [0, 1]")
         if self.checks.model and not (self.model.path and self.model.tokenizer):
-            raise ValueError("checks.model is on: set model.path (ONNX) and model.tokenizer "
-                             "(tokenizer.json)")
+            raise ValueError(
+                "checks.model is on: set model.path (ONNX) and model.tokenizer (tokenizer.json)"
+            )
         return self
 
     def mode_for(self, role: str) -> str:

@@ -67,7 +67,7 @@ class CueMatcher:
 def features(cats: list[str]) -> list[str]:
     """The active features of one text: its categories and their pairs (`cats` sorted, as
     `CueMatcher.categories` gives them)."""
-    return list(cats) + [f"{a}&{b}" for i, a in enumerate(cats) for b in cats[i + 1:]]
+    return list(cats) + [f"{a}&{b}" for i, a in enumerate(cats) for b in cats[i + 1 :]]
 
 
 class CueDetector:
@@ -77,8 +77,14 @@ class CueDetector:
     `damp / len(text)` of their weight past `damp` characters, since a long prompt meets
     "secret", "print" or "imagine" by chance."""
 
-    def __init__(self, weights: dict[str, float], bias: float, damp: float,
-                 strong: frozenset[str], matcher: CueMatcher | None = None) -> None:
+    def __init__(
+        self,
+        weights: dict[str, float],
+        bias: float,
+        damp: float,
+        strong: frozenset[str],
+        matcher: CueMatcher | None = None,
+    ) -> None:
         self.matcher = matcher or CueMatcher()
         unknown = {n for w in weights for n in w.split("&")} - set(self.matcher.names)
         if unknown:
@@ -95,26 +101,37 @@ class CueDetector:
                 if int(z["format"]) != FORMAT or str(z["kind"]) != "prompt_cues":
                     raise CueError(f"{path}: not a prompt-cue artefact")
                 names = [str(n) for n in z["names"]]
-                return cls(dict(zip(names, z["weights"].astype(np.float64).tolist())), float(z["bias"]),
-                           float(z["damp"]), frozenset(str(n) for n in z["strong"]))
+                return cls(
+                    dict(zip(names, z["weights"].astype(np.float64).tolist())),
+                    float(z["bias"]),
+                    float(z["damp"]),
+                    frozenset(str(n) for n in z["strong"]),
+                )
         except (OSError, KeyError, ValueError) as exc:
             raise CueError(f"cannot load prompt-cue detector {path}: {exc}") from None
 
     def save(self, path: Path, **meta: str) -> None:
         names = sorted(self.weights)
         arrays: dict[str, Any] = {
-            "format": np.int32(FORMAT), "kind": np.str_("prompt_cues"), "names": np.array(names),
-            "bias": np.float32(self.bias), "damp": np.float32(self.damp),
+            "format": np.int32(FORMAT),
+            "kind": np.str_("prompt_cues"),
+            "names": np.array(names),
+            "bias": np.float32(self.bias),
+            "damp": np.float32(self.damp),
             "weights": np.array([self.weights[n] for n in names], dtype=np.float32),
-            "strong": np.array(sorted(self.strong))}
+            "strong": np.array(sorted(self.strong)),
+        }
         arrays.update({k: np.str_(v) for k, v in meta.items()})
         np.savez_compressed(path, **arrays)
 
     def contributions(self, cats: list[str], length: int) -> list[tuple[str, float]]:
         """Each active feature's share of the logit (largest first), for audits and tests."""
         damp = min(1.0, self.damp / max(length, 1))
-        out = [(n, self.weights[n] * (1.0 if n in self.strong or "&" in n else damp))
-               for n in features(cats) if n in self.weights]
+        out = [
+            (n, self.weights[n] * (1.0 if n in self.strong or "&" in n else damp))
+            for n in features(cats)
+            if n in self.weights
+        ]
         return sorted(out, key=lambda t: -t[1])
 
     def explain(self, text: str) -> list[tuple[str, float]]:

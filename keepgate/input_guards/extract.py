@@ -122,7 +122,9 @@ def _calls_text(msg: dict[str, Any]) -> str:
     """An assistant turn as the model reads it back: content, refusal, tool calls."""
     parts = [content_text(msg.get("content")), msg.get("refusal") or ""]
     calls = msg.get("tool_calls")
-    fns = [c.get("function") for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
+    fns = (
+        [c.get("function") for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
+    )
     if isinstance(msg.get("function_call"), dict):
         fns.append(msg["function_call"])
     for fn in fns:
@@ -178,8 +180,10 @@ def _messages(body: dict[str, Any]) -> list[Any]:
         inp = body["input"]
         messages = [{"role": "user", "content": inp}] if isinstance(inp, str) else inp
         if isinstance(body.get("instructions"), str) and body["instructions"]:
-            messages = [{"role": "system", "content": body["instructions"]},
-                        *(messages if isinstance(messages, list) else [])]
+            messages = [
+                {"role": "system", "content": body["instructions"]},
+                *(messages if isinstance(messages, list) else []),
+            ]
     return messages if isinstance(messages, list) else []
 
 
@@ -218,8 +222,13 @@ def items(body: dict[str, Any]) -> Iterator[Item]:
             fn = tool.get("function") if isinstance(tool, dict) else None
             fn = fn if isinstance(fn, dict) else tool
             name = fn.get("name") if isinstance(fn, dict) else None
-            yield Item("tool_definition", f"{group}[{k}]", tool, render_json,
-                       tool=name if isinstance(name, str) else None)
+            yield Item(
+                "tool_definition",
+                f"{group}[{k}]",
+                tool,
+                render_json,
+                tool=name if isinstance(name, str) else None,
+            )
     rf = body.get("response_format")
     if isinstance(rf, dict) and rf.get("type") == "json_schema":
         yield Item("response_format", "response_format", rf.get("json_schema"), render_json)

@@ -30,8 +30,10 @@ def _char_slots(text: str, bits: int) -> np.ndarray:
     cps = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     shift = np.uint64(64 - bits)
     with np.errstate(over="ignore"):
-        out = [((h ^ _SALT[n]) * _MUL) >> shift
-               for n, h in rolling_ngram_hashes(cps, _SALT[1], CHAR_NGRAMS)]
+        out = [
+            ((h ^ _SALT[n]) * _MUL) >> shift
+            for n, h in rolling_ngram_hashes(cps, _SALT[1], CHAR_NGRAMS)
+        ]
     return sorted_unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.uint64)
 
 
@@ -47,8 +49,9 @@ def sorted_unique(a: np.ndarray) -> np.ndarray:
     return s[keep]
 
 
-def rolling_ngram_hashes(cps: np.ndarray, seed: np.uint64, ns: tuple[int, ...]
-                         ) -> list[tuple[int, np.ndarray]]:
+def rolling_ngram_hashes(
+    cps: np.ndarray, seed: np.uint64, ns: tuple[int, ...]
+) -> list[tuple[int, np.ndarray]]:
     """(n, raw hash of the n-gram at each position) for each n in `ns` that fits `cps`.
     One rolling pass: the (n+1)-gram hash extends the n-gram's, so all sizes cost max(ns)
     array steps instead of their sum; callers mix the size in last."""
@@ -59,7 +62,7 @@ def rolling_ngram_hashes(cps: np.ndarray, seed: np.uint64, ns: tuple[int, ...]
             m = len(cps) - n + 1
             if m <= 0:
                 break
-            h = (h[:m] ^ cps[n - 1:n - 1 + m]) * _MUL
+            h = (h[:m] ^ cps[n - 1 : n - 1 + m]) * _MUL
             if n in ns:
                 out.append((n, h))
     return out
@@ -99,6 +102,10 @@ def featurize(text: str, bits: int) -> tuple[np.ndarray, np.ndarray]:
     """(slot indices, values): a sparse row of the feature matrix."""
     c = _char_slots(text, bits)
     w = _word_slots(text, bits)
-    vals = np.concatenate([np.full(len(c), 1.0 / np.sqrt(max(len(c), 1)), dtype=np.float32),
-                           np.full(len(w), 1.0 / np.sqrt(max(len(w), 1)), dtype=np.float32)])
+    vals = np.concatenate(
+        [
+            np.full(len(c), 1.0 / np.sqrt(max(len(c), 1)), dtype=np.float32),
+            np.full(len(w), 1.0 / np.sqrt(max(len(w), 1)), dtype=np.float32),
+        ]
+    )
     return np.concatenate([c, w]).astype(np.int64), vals

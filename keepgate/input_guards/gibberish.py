@@ -59,11 +59,13 @@ _MUL = np.uint64(0x100000001B3)
 #: Spans that are benign however random they look: URLs, e-mail addresses, long encoded
 #: runs, code the writer marked as code (fenced blocks, `inline`), hashtags and @handles,
 #: terminal colour escapes. Character classes with one bounded repetition: linear time.
-_MASK = re.compile(r"https?://[^\s()\[\]<>\"']+|www\.[^\s()\[\]<>\"']+|[\w.+-]+@[\w-]+\.[\w.]+|[A-Za-z0-9+/_=-]{24,}"
-                   r"|```[^`]{0,20000}```|`[^`\n]{1,300}`|[#@][^\W_][\w-]*"
-                   r"|(?:\\033|\\x1b|\x1b)\[[0-9;]{0,20}m"
-                   # template placeholders ({{path}}, ${name}), hex literals, HTML entities
-                   r"|\{\{[^{}\n]{1,120}\}\}|\$\{[^{}\n]{1,120}\}|\b0x[0-9A-Fa-f]{4,}\b|&#?\w{2,8};")
+_MASK = re.compile(
+    r"https?://[^\s()\[\]<>\"']+|www\.[^\s()\[\]<>\"']+|[\w.+-]+@[\w-]+\.[\w.]+|[A-Za-z0-9+/_=-]{24,}"
+    r"|```[^`]{0,20000}```|`[^`\n]{1,300}`|[#@][^\W_][\w-]*"
+    r"|(?:\\033|\\x1b|\x1b)\[[0-9;]{0,20}m"
+    # template placeholders ({{path}}, ${name}), hex literals, HTML entities
+    r"|\{\{[^{}\n]{1,120}\}\}|\$\{[^{}\n]{1,120}\}|\b0x[0-9A-Fa-f]{4,}\b|&#?\w{2,8};"
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -100,7 +102,7 @@ def tail(text: str) -> str:
     its last line. An optimiser's suffix is one run glued to the request; a text whose last
     line is short (an address, a signature, a closing fence, a list item) ends in writing."""
     last = text[-PREPARE_CHARS:].rstrip()
-    last = last[last.rfind("\n") + 1:]
+    last = last[last.rfind("\n") + 1 :]
     return prepare(last)[-TAIL:]
 
 
@@ -118,18 +120,24 @@ def _shape_codes(cps: np.ndarray) -> np.ndarray:
     return out
 
 
-def _position_hashes(cps: np.ndarray, ns: tuple[int, ...], salt: int, bits: int) -> list[np.ndarray]:
+def _position_hashes(
+    cps: np.ndarray, ns: tuple[int, ...], salt: int, bits: int
+) -> list[np.ndarray]:
     """For each n, the hashed slot of the n-gram starting at each position."""
     shift = np.uint64(64 - bits)
     seed = np.uint64((0x9E3779B97F4A7C15 * (1 + salt)) & 0xFFFFFFFFFFFFFFFF)
     with np.errstate(over="ignore"):
-        out = {n: (((h ^ np.uint64(n)) * _MUL) >> shift).astype(np.int64)
-               for n, h in rolling_ngram_hashes(cps, seed, ns)}
+        out = {
+            n: (((h ^ np.uint64(n)) * _MUL) >> shift).astype(np.int64)
+            for n, h in rolling_ngram_hashes(cps, seed, ns)
+        }
     return [out.get(n, np.zeros(0, dtype=np.int64)) for n in ns]
 
 
 def _codes(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(
+        np.uint64
+    )
 
 
 def _scored(cps: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -149,8 +157,9 @@ def window_starts(length: int) -> list[int]:
     return starts
 
 
-def window_rows(text: str, bits: int, limit: int | None = None,
-                rng: "random.Random | None" = None) -> list[tuple[np.ndarray, np.ndarray]]:
+def window_rows(
+    text: str, bits: int, limit: int | None = None, rng: "random.Random | None" = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Training rows: (slots, values) per window, the same arithmetic `score` does at once
     (at most `limit` windows, sampled with `rng`)."""
     s = prepare(text)
@@ -167,7 +176,10 @@ def window_rows(text: str, bits: int, limit: int | None = None,
         end = st + WINDOW
         parts, vals = [], []
         for hs in (char_h, shape_h):
-            block = [h[st:max(st, end - n + 1)] for h, n in zip(hs, CHAR_NGRAMS if hs is char_h else SHAPE_NGRAMS)]
+            block = [
+                h[st : max(st, end - n + 1)]
+                for h, n in zip(hs, CHAR_NGRAMS if hs is char_h else SHAPE_NGRAMS)
+            ]
             idx = np.concatenate(block) if block else np.zeros(0, dtype=np.int64)
             parts.append(idx)
             vals.append(np.full(len(idx), 1.0 / math.sqrt(max(len(idx), 1)), dtype=np.float32))
@@ -182,7 +194,9 @@ class GibberishDetectorError(RuntimeError):
 class GibberishDetector:
     def __init__(self, weights: np.ndarray, bias: float, bits: int) -> None:
         if weights.shape != (1 << bits,):
-            raise GibberishDetectorError(f"weights have shape {weights.shape}, expected ({1 << bits},)")
+            raise GibberishDetectorError(
+                f"weights have shape {weights.shape}, expected ({1 << bits},)"
+            )
         self.weights = weights.astype(np.float32)
         self.bias = float(bias)
         self.bits = bits
@@ -199,12 +213,18 @@ class GibberishDetector:
 
     def save(self, path: Path, **meta: str) -> None:
         arrays: dict[str, Any] = {
-            "format": np.int32(FORMAT), "kind": np.str_("gibberish"),
-            "weights": self.weights.astype(np.float16), "bias": np.float32(self.bias),
-            "bits": np.int32(self.bits), **{k: np.str_(v) for k, v in meta.items()}}
+            "format": np.int32(FORMAT),
+            "kind": np.str_("gibberish"),
+            "weights": self.weights.astype(np.float16),
+            "bias": np.float32(self.bias),
+            "bits": np.int32(self.bits),
+            **{k: np.str_(v) for k, v in meta.items()},
+        }
         np.savez_compressed(path, **arrays)
 
-    def _block(self, hashes: list[np.ndarray], ns: tuple[int, ...], starts: np.ndarray) -> np.ndarray:
+    def _block(
+        self, hashes: list[np.ndarray], ns: tuple[int, ...], starts: np.ndarray
+    ) -> np.ndarray:
         """Per window: (sum of weights of its n-grams) / sqrt(number of n-grams)."""
         total = np.zeros(len(starts), dtype=np.float64)
         count = np.zeros(len(starts), dtype=np.float64)
@@ -228,8 +248,14 @@ class GibberishDetector:
         starts = starts[_scored(cps, starts)]
         if not len(starts):
             return 0.0
-        z = (self._block(_position_hashes(cps, CHAR_NGRAMS, 0, self.bits), CHAR_NGRAMS, starts)
-             + self._block(_position_hashes(_shape_codes(cps), SHAPE_NGRAMS, 16, self.bits),
-                           SHAPE_NGRAMS, starts) + self.bias)
+        z = (
+            self._block(_position_hashes(cps, CHAR_NGRAMS, 0, self.bits), CHAR_NGRAMS, starts)
+            + self._block(
+                _position_hashes(_shape_codes(cps), SHAPE_NGRAMS, 16, self.bits),
+                SHAPE_NGRAMS,
+                starts,
+            )
+            + self.bias
+        )
         top = float(z.max())
         return 1.0 / (1.0 + math.exp(-max(min(top, 40.0), -40.0)))

@@ -64,8 +64,12 @@ def _digest(text: str) -> str:
 class InputGuard(Guard, ResultScanner):
     name = "input"
 
-    def __init__(self, section: dict[str, Any], config: KeepgateConfig | None = None,
-                 upstream: Any | None = None) -> None:
+    def __init__(
+        self,
+        section: dict[str, Any],
+        config: KeepgateConfig | None = None,
+        upstream: Any | None = None,
+    ) -> None:
         self.section = section
         self.config = config
         #: The gateway's own upstream client (shared pool, built-in fake model routing); a
@@ -153,8 +157,9 @@ class InputGuard(Guard, ResultScanner):
 
     # -- scanning one item ---------------------------------------------------------------
 
-    def _scan_sync(self, scanner: Scanner, item: Item, budget: Budget
-                   ) -> tuple[Key, ScanResult | None, bool]:
+    def _scan_sync(
+        self, scanner: Scanner, item: Item, budget: Budget
+    ) -> tuple[Key, ScanResult | None, bool]:
         """Render, look up, scan: (cache key, result or None for empty text, cache hit)."""
         text = item.text()
         if not text.strip():
@@ -173,11 +178,13 @@ class InputGuard(Guard, ResultScanner):
         hit = self._worker_json.get(key)
         if hit is None:
             hit = self._worker_json[key] = procwork.local_settings(
-                scanner.settings).model_dump_json()
+                scanner.settings
+            ).model_dump_json()
         return hit
 
-    async def _scan_in_pool(self, pool: procpool.ProcPool, scanner: Scanner, item: Item,
-                            budget: Budget) -> tuple[Key, ScanResult | None, bool]:
+    async def _scan_in_pool(
+        self, pool: procpool.ProcPool, scanner: Scanner, item: Item, budget: Budget
+    ) -> tuple[Key, ScanResult | None, bool]:
         """`_scan_sync` in a worker process. Waiting there counts against the budget: a
         request still queued at its deadline is refused like one that ran out."""
         left = budget.left()
@@ -185,23 +192,30 @@ class InputGuard(Guard, ResultScanner):
         keep = scanner.judge is not None or scanner.model_stage is not None
         try:
             with anyio.fail_after(left):
-                digest, result = await pool.run(procwork.scan, self._worker_settings(scanner),
-                                                item.role, item.value, item.render, deadline,
-                                                keep)
+                digest, result = await pool.run(
+                    procwork.scan,
+                    self._worker_settings(scanner),
+                    item.role,
+                    item.value,
+                    item.render,
+                    deadline,
+                    keep,
+                )
         except TimeoutError:
-            raise BudgetExceeded(f"input scan exceeded its budget of {budget.seconds:g}s") \
-                from None
+            raise BudgetExceeded(f"input scan exceeded its budget of {budget.seconds:g}s") from None
         return (str(id(scanner)), item.role, digest), result, False
 
-    async def _scan(self, scanner: Scanner, settings: InputSettings, item: Item,
-                    budget: Budget) -> ScanResult | None:
+    async def _scan(
+        self, scanner: Scanner, settings: InputSettings, item: Item, budget: Budget
+    ) -> ScanResult | None:
         heavy = item.size(settings.offload_chars) >= settings.offload_chars
         pool = procpool.current() if heavy else None
         if pool is not None:
             key, result, hit = await self._scan_in_pool(pool, scanner, item, budget)
         else:
-            key, result, hit = await offload.run(self._scan_sync, scanner, item, budget,
-                                                 heavy=heavy, on_cancel=budget.cancel)
+            key, result, hit = await offload.run(
+                self._scan_sync, scanner, item, budget, heavy=heavy, on_cancel=budget.cancel
+            )
         if result is None or hit:
             return result
         result = await scanner.ajudge(result, result.normalized, item.role)
@@ -220,8 +234,9 @@ class InputGuard(Guard, ResultScanner):
         item = Item("tool", "tool_result", text, extract.tool_content_text)
         return await self._scan(scanner, settings, item, Budget(settings.scan_budget_s))
 
-    async def scan_text(self, principal: Principal | None, text: str, role: str
-                        ) -> ScanResult | None:
+    async def scan_text(
+        self, principal: Principal | None, text: str, role: str
+    ) -> ScanResult | None:
         """One text a model will read, as scan role `role` (e.g. an MCP tool definition):
         the same overrides, cache, off-loop scanning and budget as a request's items
         (None: that role is not scanned)."""
@@ -233,17 +248,29 @@ class InputGuard(Guard, ResultScanner):
 
     # -- the request hook ----------------------------------------------------------------
 
-    def _refuse(self, call: Call, settings: InputSettings, rule: str, why: str,
-                where: dict[str, Any] | None = None) -> None:
+    def _refuse(
+        self,
+        call: Call,
+        settings: InputSettings,
+        rule: str,
+        why: str,
+        where: dict[str, Any] | None = None,
+    ) -> None:
         """A stage could not decide: 503 unless fail_open (then the caller goes on)."""
         mode = "open" if settings.fail_open else "closed"
-        v = call.add(Verdict("input", "error", rule=rule, reason=why,
-                             detail={**(where or {}), "mode": mode}))
+        v = call.add(
+            Verdict("input", "error", rule=rule, reason=why, detail={**(where or {}), "mode": mode})
+        )
         if settings.fail_open:
             return
-        raise GuardBlocked(v, status=503, code="input_guard_error", type="service_unavailable",
-                           message=f"input guard could not decide ({why}); request refused "
-                                   "(guards.input.fail_open is false)")
+        raise GuardBlocked(
+            v,
+            status=503,
+            code="input_guard_error",
+            type="service_unavailable",
+            message=f"input guard could not decide ({why}); request refused "
+            "(guards.input.fail_open is false)",
+        )
 
     async def check_request(self, call: Call) -> None:
         settings, scanner = self._for(call.principal)
@@ -264,14 +291,24 @@ class InputGuard(Guard, ResultScanner):
                 result = await self._scan(scanner, settings, item, budget)
             except BudgetExceeded as exc:
                 errors.append("input.budget_exceeded")
-                self._refuse(call, settings, "input.budget_exceeded",
-                             f"{exc} (guards.input.scan_budget_s)", where)
+                self._refuse(
+                    call,
+                    settings,
+                    "input.budget_exceeded",
+                    f"{exc} (guards.input.scan_budget_s)",
+                    where,
+                )
                 break  # fail_open: the rest is passed unscanned, and the header says so
             except Exception as exc:  # a crash is "cannot decide"
                 log.exception("input scan failed")
                 errors.append("input.internal_error")
-                self._refuse(call, settings, "input.internal_error",
-                             f"scan failed: {type(exc).__name__}", where)
+                self._refuse(
+                    call,
+                    settings,
+                    "input.internal_error",
+                    f"scan failed: {type(exc).__name__}",
+                    where,
+                )
                 continue
             if time.perf_counter() - since_yield > _SLICE_S:
                 await anyio.sleep(0)  # let other requests run between inline scans
@@ -281,23 +318,40 @@ class InputGuard(Guard, ResultScanner):
             for f in result.findings:
                 if f.stage == "error":
                     errors.append(f.rule)
-                    call.add(Verdict("input", "error", rule=f.rule, reason="stage unavailable",
-                                     detail={**where, "mode": mode}))
+                    call.add(
+                        Verdict(
+                            "input",
+                            "error",
+                            rule=f.rule,
+                            reason="stage unavailable",
+                            detail={**where, "mode": mode},
+                        )
+                    )
             found = [f for f in result.findings if f.stage != "error"]
             rules = list(dict.fromkeys(f.rule for f in found))
             block_rules = [f.rule for f in found if f.action == "block"]
             if item.role in TAINTING_ROLES and rules:
                 call.facts.tainted = True
-                call.facts.taint_sources.append({"guard": "input", **where,
-                                                 "tool_call_id": item.tool_call_id,
-                                                 "rules": rules,
-                                                 "severity": round(result.score, 4)})
+                call.facts.taint_sources.append(
+                    {
+                        "guard": "input",
+                        **where,
+                        "tool_call_id": item.tool_call_id,
+                        "rules": rules,
+                        "severity": round(result.score, 4),
+                    }
+                )
             if rules:
                 decision: Literal["block", "flag"] = "block" if block_rules else "flag"
-                v = call.add(Verdict("input", decision, rule=(block_rules or rules)[0],
-                                     reason=f"{decision} by {', '.join(rules)}",
-                                     detail={**where, "rules": rules,
-                                             "score": round(result.score, 4)}))
+                v = call.add(
+                    Verdict(
+                        "input",
+                        decision,
+                        rule=(block_rules or rules)[0],
+                        reason=f"{decision} by {', '.join(rules)}",
+                        detail={**where, "rules": rules, "score": round(result.score, 4)},
+                    )
+                )
                 if block_rules and first_block is None:
                     first_block = (v, item)
             blocked.extend(r for r in block_rules if r not in blocked)
@@ -305,19 +359,27 @@ class InputGuard(Guard, ResultScanner):
             if result.blocked and not block_rules and first_block is None:
                 # Only a failed stage blocks this item (fail closed).
                 err = next(v for v in reversed(call.verdicts) if v.decision == "error")
-                raise GuardBlocked(err, status=503, code="input_guard_error", type="service_unavailable",
-                                   message=f"input guard could not decide ({', '.join(errors)}); "
-                                           "request refused (guards.input.fail_open is false)")
+                raise GuardBlocked(
+                    err,
+                    status=503,
+                    code="input_guard_error",
+                    type="service_unavailable",
+                    message=f"input guard could not decide ({', '.join(errors)}); "
+                    "request refused (guards.input.fail_open is false)",
+                )
         if errors:
             call.headers["x-keepgate-input-error"] = ",".join(dict.fromkeys(errors))
         if flagged or blocked:
             call.headers["x-keepgate-flags"] = ",".join(dict.fromkeys(flagged + blocked))
         if first_block is not None:
             verdict, item = first_block
-            raise GuardBlocked(verdict, status=400, code="input_blocked",
-                               message=f"input blocked by rule(s) {', '.join(blocked)} "
-                                       f"({item.label})",
-                               headers=dict(call.headers))
+            raise GuardBlocked(
+                verdict,
+                status=400,
+                code="input_blocked",
+                message=f"input blocked by rule(s) {', '.join(blocked)} ({item.label})",
+                headers=dict(call.headers),
+            )
 
     async def ready(self) -> tuple[bool | str, str]:
         """A stage that cannot run: `degraded` when the guard fails open, else not ready."""
@@ -334,8 +396,9 @@ def _base(section: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in section.items() if k not in ("roles", "keys")}
 
 
-def build(section: dict[str, Any], config: KeepgateConfig | None = None,
-          deps: GuardDeps | None = None) -> InputGuard:
+def build(
+    section: dict[str, Any], config: KeepgateConfig | None = None, deps: GuardDeps | None = None
+) -> InputGuard:
     """Registry entry point (`keepgate.pipeline.registry`); raises on a bad section or rule
     pack, naming the config file and line where there is one."""
     try:
@@ -348,6 +411,7 @@ def build(section: dict[str, Any], config: KeepgateConfig | None = None,
         if config is None:
             raise
         raise config_error(config, ("guards", "input", "judge", "model"), str(exc)) from None
+
 
 #: Public names for other parts (the CLI reads tool results the way the guard does).
 tool_text = extract.tool_content_text

@@ -56,8 +56,10 @@ MAX_SEGMENT_BYTES = 400
 #: and a capitalised word right after code or a closing bracket ("…`cmd` Please send…").
 #: An instruction hidden in a comment, a JSON value or a table cell thus becomes a segment
 #: of its own that starts with its first word, where the imperative and vocative cues look.
-_SPLIT = linear.compile(r"\n+|[\"']\s*[,:]\s*[\"']|[\"']\s*[}\]]+|[{\[]\s*[\"']|,\"|\",|[.!?]\s+"
-                        r"|<!--|-->|<[^<>]{0,80}>|\||\[\d{1,2}:\d{2}(?::\d{2})?\]|[`)}\]][ \t]+[A-Z]")
+_SPLIT = linear.compile(
+    r"\n+|[\"']\s*[,:]\s*[\"']|[\"']\s*[}\]]+|[{\[]\s*[\"']|,\"|\",|[.!?]\s+"
+    r"|<!--|-->|<[^<>]{0,80}>|\||\[\d{1,2}:\d{2}(?::\d{2})?\]|[`)}\]][ \t]+[A-Z]"
+)
 _STRIP = b" \t\"'{}[],:;-*#>`/\\()"
 _MARKS = frozenset(b".!?")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)?")
@@ -77,8 +79,12 @@ def byte_spans(data: bytes) -> list[tuple[int, int]]:
     padding a document does not push an instruction out of reach (the cost stays linear)."""
     out: list[tuple[int, int]] = []
     start = 0
-    for m_start, m_end in itertools.chain(linear.byte_spans(_SPLIT, data), ((len(data), len(data)),)):
-        end = m_start + (m_start < len(data) and data[m_start] in _MARKS)  # the sentence keeps its mark
+    for m_start, m_end in itertools.chain(
+        linear.byte_spans(_SPLIT, data), ((len(data), len(data)),)
+    ):
+        end = m_start + (
+            m_start < len(data) and data[m_start] in _MARKS
+        )  # the sentence keeps its mark
         # "…`code` Please do X": the capital the boundary ends with starts the next piece
         nxt = m_end - 1 if m_end > m_start and 65 <= data[m_end - 1] <= 90 else m_end
         piece = data[start:end]
@@ -98,7 +104,8 @@ def segments(text: str) -> list[str]:
 
 # -- structure cues ------------------------------------------------------------------------
 
-_VERBS = frozenset("""
+_VERBS = frozenset(
+    """
 send forward email e-mail mail text message transfer pay deposit withdraw wire move delete remove erase
 wipe share grant give post publish upload download visit open click navigate go call run execute
 install book buy order purchase sell reveal print show tell say write reply respond answer include
@@ -108,13 +115,21 @@ ignore disregard forget stop start create make generate output repeat recommend 
 mark close approve accept reject confirm verify provide use access export copy save encode rename
 display describe explain tell transmit leak disclose expose redirect subscribe unsubscribe like
 retweet reschedule assign revoke invite kindly also now instead first then immediately
-""".split())
+""".split()
+)
 _SOFT = frozenset({"please", "kindly", "also", "now", "then", "first", "immediately", "just"})
-_REQUEST = re.compile(r"(?:can|could|would|will)\s+you\b|i\s+(?:need|want|would\s+like)\s+you\s+to\b", re.I)
+_REQUEST = re.compile(
+    r"(?:can|could|would|will)\s+you\b|i\s+(?:need|want|would\s+like)\s+you\s+to\b", re.I
+)
 #: A leading address to the reader ("Bot:", "Dear AI,", "Note to the assistant:") or a
 #: leading clause ("When answering,", "If you are an AI model processing this text,").
-_VOCATIVE = re.compile(r"(?:(?:hey|hi|dear|note\s+(?:to|for)|to|attention|reminder\s+for|for\s+any|any|instruction\s+to|system\s+note\s+to)\s+)?(?:the\s+|all\s+|an?\s+)?(?:ai|a\.i\.|assistant|model|bot|llm|chatbot|language\s+model|chatgpt|gpt|claude|copilot|summari[sz]er|ai\s+\w+)s?\b[^:,]{0,40}[:,]\s*", re.I)
-_CLAUSE = re.compile(r"(?:when|if|before|after|while|once|whenever|as\s+soon\s+as)\b[^,:]{0,80}[,:]\s*", re.I)
+_VOCATIVE = re.compile(
+    r"(?:(?:hey|hi|dear|note\s+(?:to|for)|to|attention|reminder\s+for|for\s+any|any|instruction\s+to|system\s+note\s+to)\s+)?(?:the\s+|all\s+|an?\s+)?(?:ai|a\.i\.|assistant|model|bot|llm|chatbot|language\s+model|chatgpt|gpt|claude|copilot|summari[sz]er|ai\s+\w+)s?\b[^:,]{0,40}[:,]\s*",
+    re.I,
+)
+_CLAUSE = re.compile(
+    r"(?:when|if|before|after|while|once|whenever|as\s+soon\s+as)\b[^,:]{0,80}[,:]\s*", re.I
+)
 #: A speaker or field label ("sam:", "Notes:", "[ASSISTANT]") before the text proper.
 _LABEL = re.compile(r"[\w .'-]{1,24}:\s+")
 _MODAL_LEAD = re.compile(r"(?:make\s+sure|be\s+sure|do\s+not|don't|never|always)\b", re.I)
@@ -126,22 +141,52 @@ _MODAL_LEAD = re.compile(r"(?:make\s+sure|be\s+sure|do\s+not|don't|never|always)
 #: with"); USER3: the user in the third person; EXFIL: send something to somewhere;
 #: PRIVATE: what is worth stealing; FAKE_END: "Answer: task complete."; T_*: action targets.
 _ANYWHERE: tuple[tuple[str, str], ...] = (
-    ("MODAL", r"\b(?:you|assistant|model|ai|it|bot)\b[^.!?]{0,24}?\b(?:must|should|need\s+to|have\s+to|are\s+(?:required|instructed)\s+to|will\s+now)\b"),
-    ("ADDR", r"\b(?:assistant|a\.?i\.?|ai\s+(?:model|agent|helper)|model|chat\s?gpt|gpt-?\d|claude|gemini|copilot|bot|llm|language\s+model|chatbot|summari[sz]er)\b"),
-    ("RESP", r"\byour\s+(?:answer|reply|response|output|summary|message|next|final|task|instructions?|rules?|system|prompt)\b"),
-    ("OVR", r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]{0,30}?\b(?:instructions?|prompts?|rules|guidelines|directions|tasks?|context|system|question|request|user|everything|above)\b|\binstead\b|\bnew\s+(?:task|instructions?|rules?|objective)\b"),
+    (
+        "MODAL",
+        r"\b(?:you|assistant|model|ai|it|bot)\b[^.!?]{0,24}?\b(?:must|should|need\s+to|have\s+to|are\s+(?:required|instructed)\s+to|will\s+now)\b",
+    ),
+    (
+        "ADDR",
+        r"\b(?:assistant|a\.?i\.?|ai\s+(?:model|agent|helper)|model|chat\s?gpt|gpt-?\d|claude|gemini|copilot|bot|llm|language\s+model|chatbot|summari[sz]er)\b",
+    ),
+    (
+        "RESP",
+        r"\byour\s+(?:answer|reply|response|output|summary|message|next|final|task|instructions?|rules?|system|prompt)\b",
+    ),
+    (
+        "OVR",
+        r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]{0,30}?\b(?:instructions?|prompts?|rules|guidelines|directions|tasks?|context|system|question|request|user|everything|above)\b|\binstead\b|\bnew\s+(?:task|instructions?|rules?|objective)\b",
+    ),
     ("ALARM", r"\b(?:important|attention|urgent|priority|warning)\b\W*[:!]"),
-    ("SECRET_ACT", r"\b(?:do\s+not|don't|never|without)\s+(?:tell|mention|inform|telling|let|reveal|disclose|say)\b|\bsilently\b|\bsecretly\b|\bquietly\b"),
-    ("REPLY", r"\b(?:before|when|while|after)\s+(?:you\s+)?(?:answer|respond|repl|summari[sz]|continu|proceed|process)\w*|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|in|using|that)\b|\b(?:start|begin|end|finish|prefix|conclude)\s+(?:your|the|each|every)\s+(?:answer|reply|response|output|message|summary)|\bfrom\s+now\s+on\b"),
+    (
+        "SECRET_ACT",
+        r"\b(?:do\s+not|don't|never|without)\s+(?:tell|mention|inform|telling|let|reveal|disclose|say)\b|\bsilently\b|\bsecretly\b|\bquietly\b",
+    ),
+    (
+        "REPLY",
+        r"\b(?:before|when|while|after)\s+(?:you\s+)?(?:answer|respond|repl|summari[sz]|continu|proceed|process)\w*|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|in|using|that)\b|\b(?:start|begin|end|finish|prefix|conclude)\s+(?:your|the|each|every)\s+(?:answer|reply|response|output|message|summary)|\bfrom\s+now\s+on\b",
+    ),
     ("USER3", r"\b(?:the|this)\s+(?:user|human|requester)\b|\buser's\b"),
-    ("EXFIL", r"\b(?:send|forward|e-?mail|upload|post|share|transfer|wire|copy|leak|exfiltrate|submit|cc|bcc|sync|export|paste|append|attach)\w*\b[^.!?\n]{0,80}?\b(?:to|at|via|into)\b"),
-    ("PRIVATE", r"\b(?:conversation|chat\s+history|system\s+(?:prompt|message)|hidden\s+(?:prompt|instructions?|rules)|(?:previous|earlier|prior)\s+(?:messages?|instructions?)|attachments?|contacts?|payment|bank|medical|health|genetic|financial|private|confidential|inbox|personal\s+(?:data|details|information|info|files?|records?)|saved\s+(?:passwords?|addresses|cards?|payment|logins?|credentials)|(?:chat|browsing|search|order|purchase|transaction|call|payment)\s+history)\b"),
-    ("FAKE_END", r"\b(?:answer|response|output|result|reply|status)\s*:\s*(?:the\s+)?(?:task\s+)?(?:is\s+)?(?:complete|completed|done|finished)\b|\bend\s+of\s+(?:the\s+)?(?:document|data|text|file|context|input|email|message)\b|\btask\s+(?:is\s+)?(?:complete|completed|done|finished)\b"),
+    (
+        "EXFIL",
+        r"\b(?:send|forward|e-?mail|upload|post|share|transfer|wire|copy|leak|exfiltrate|submit|cc|bcc|sync|export|paste|append|attach)\w*\b[^.!?\n]{0,80}?\b(?:to|at|via|into)\b",
+    ),
+    (
+        "PRIVATE",
+        r"\b(?:conversation|chat\s+history|system\s+(?:prompt|message)|hidden\s+(?:prompt|instructions?|rules)|(?:previous|earlier|prior)\s+(?:messages?|instructions?)|attachments?|contacts?|payment|bank|medical|health|genetic|financial|private|confidential|inbox|personal\s+(?:data|details|information|info|files?|records?)|saved\s+(?:passwords?|addresses|cards?|payment|logins?|credentials)|(?:chat|browsing|search|order|purchase|transaction|call|payment)\s+history)\b",
+    ),
+    (
+        "FAKE_END",
+        r"\b(?:answer|response|output|result|reply|status)\s*:\s*(?:the\s+)?(?:task\s+)?(?:is\s+)?(?:complete|completed|done|finished)\b|\bend\s+of\s+(?:the\s+)?(?:document|data|text|file|context|input|email|message)\b|\btask\s+(?:is\s+)?(?:complete|completed|done|finished)\b",
+    ),
     ("MY", r"\b(?:my|me|i'm|mine)\b"),
     ("T_EMAIL", r"[\w.+-]+@[\w-]+\.[\w.]+"),
     ("T_URL", r"https?://|www\.|(?:^|[^@\w.-])[\w-]+\.(?:com|net|org|io|example|xyz|ru|cn)\b"),
     ("T_MONEY", r"[$€£]\s?\d|\b\d[\d,.]*\s?(?:usd|eur|dollars|euros|btc|bitcoin)\b"),
-    ("T_NUM", r"\b\d{3,6}(?:[ -]\d{3,6}){2,}\b|\b\d{9,19}\b|\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){3,7}\b"),
+    (
+        "T_NUM",
+        r"\b\d{3,6}(?:[ -]\d{3,6}){2,}\b|\b\d{9,19}\b|\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){3,7}\b",
+    ),
     ("T_SECRET", r"\b(?:password|api\s?key|token|credentials?|secret|card\s+number|ssn|address)\b"),
 )
 #: Case-sensitive: CamelCase tool names (`GmailSendEmail`) and the word "tool".
@@ -153,7 +198,13 @@ _MAIN = ("IMP", "REQ", "MODAL")
 NONE = "NONE"
 #: Cues that pair with the main ones (IMP, REQ, MODAL) and with each other.
 _PAIRED = frozenset(n for n, _ in _ANYWHERE if n not in ("MODAL", "MY")) | {
-    "VOC", "SHOUT", "T_TOOL", "SEND_TARGET", "MY_DATA", "AFTER_OVR"}
+    "VOC",
+    "SHOUT",
+    "T_TOOL",
+    "SEND_TARGET",
+    "MY_DATA",
+    "AFTER_OVR",
+}
 #: Derived cues (a pair model cannot express "all three"): sending to a concrete target,
 #: the writer's own private data, and a segment right after an override or a fake end.
 _TARGETS = frozenset({"T_EMAIL", "T_URL", "T_NUM"})
@@ -187,15 +238,15 @@ def _lead_cues(seg: str) -> list[str]:
     if not m:
         lab = _LABEL.match(body)
         if lab and len(body) - lab.end() >= 12:
-            body = body[lab.end():]
+            body = body[lab.end() :]
             m = _VOCATIVE.match(body)
     if m:
         cues.append("VOC")
-        body = body[m.end():]
+        body = body[m.end() :]
     m = _CLAUSE.match(body)
     if m:
         cues.append("CLAUSE")
-        body = body[m.end():]
+        body = body[m.end() :]
     lw = [w.group().lower() for w in itertools.islice(_WORD.finditer(body), 4)]
     k = 0
     while k < len(lw) - 1 and lw[k] in _SOFT:
@@ -221,7 +272,7 @@ def _expand(lead: tuple[str, ...], found: tuple[str, ...]) -> tuple[str, ...]:
     mains = [c for c in cues if c in _MAIN]
     pair = [c for c in cues if c in _PAIRED] + (["MY"] if mains and "MY" in found else [])
     out = cues + [f"{m}&{o}" for m in mains for o in pair]
-    out += [f"{a}&{b}" for i, a in enumerate(pair) for b in pair[i + 1:]]
+    out += [f"{a}&{b}" for i, a in enumerate(pair) for b in pair[i + 1 :]]
     return tuple(out)
 
 
@@ -266,7 +317,11 @@ def document_slots(text: str, bits: int) -> tuple[list[str], list[tuple[int, ...
     doc = "DOC_IMP_LOW" if imp_rate < 0.2 else ("DOC_IMP_MID" if imp_rate < 0.5 else "DOC_IMP_HIGH")
     out = []
     for i, cues in enumerate(parsed):
-        pos = "POS_ONLY" if n == 1 else ("POS_FIRST" if i == 0 else ("POS_LAST" if i == n - 1 else "POS_MID"))
+        pos = (
+            "POS_ONLY"
+            if n == 1
+            else ("POS_FIRST" if i == 0 else ("POS_LAST" if i == n - 1 else "POS_MID"))
+        )
         out.append(_slots(cues, doc, pos, bits))
     return segs, out
 
@@ -281,11 +336,17 @@ def segment_cues(text: str) -> list[tuple[str, tuple[str, ...]]]:
 
 def segment_features(slots: list[tuple[int, ...]]) -> list[tuple[np.ndarray, np.ndarray]]:
     """Sparse rows (indices, values) for each segment of one document (training)."""
-    return [(np.asarray(idx, dtype=np.int64), np.full(len(idx), 1.0 / math.sqrt(len(idx)), dtype=np.float32))
-            for idx in slots]
+    return [
+        (
+            np.asarray(idx, dtype=np.int64),
+            np.full(len(idx), 1.0 / math.sqrt(len(idx)), dtype=np.float32),
+        )
+        for idx in slots
+    ]
 
 
 # -- the model -----------------------------------------------------------------------------
+
 
 class InstructionDetectorError(RuntimeError):
     """The artefact is missing or malformed."""
@@ -296,7 +357,9 @@ class InstructionDetector:
 
     def __init__(self, weights: np.ndarray, bias: float, bits: int) -> None:
         if weights.shape != (1 << bits,):
-            raise InstructionDetectorError(f"weights have shape {weights.shape}, expected ({1 << bits},)")
+            raise InstructionDetectorError(
+                f"weights have shape {weights.shape}, expected ({1 << bits},)"
+            )
         self.weights = weights.astype(np.float32)
         self.bias = float(bias)
         self.bits = bits
@@ -313,13 +376,19 @@ class InstructionDetector:
                     raise InstructionDetectorError(f"{path}: not an instruction-detector artefact")
                 return cls(z["weights"], float(z["bias"]), int(z["bits"]))
         except (OSError, KeyError, ValueError) as exc:
-            raise InstructionDetectorError(f"cannot load instruction detector {path}: {exc}") from None
+            raise InstructionDetectorError(
+                f"cannot load instruction detector {path}: {exc}"
+            ) from None
 
     def save(self, path: Path, **meta: str) -> None:
         arrays: dict[str, Any] = {
-            "format": np.int32(FORMAT), "kind": np.str_("instructions"),
-            "weights": self.weights.astype(np.float16), "bias": np.float32(self.bias),
-            "bits": np.int32(self.bits), **{k: np.str_(v) for k, v in meta.items()}}
+            "format": np.int32(FORMAT),
+            "kind": np.str_("instructions"),
+            "weights": self.weights.astype(np.float16),
+            "bias": np.float32(self.bias),
+            "bits": np.int32(self.bits),
+            **{k: np.str_(v) for k, v in meta.items()},
+        }
         np.savez_compressed(path, **arrays)
 
     def segment_scores(self, text: str) -> list[tuple[float, str]]:

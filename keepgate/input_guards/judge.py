@@ -52,11 +52,13 @@ class Judge:
         self.settings = settings
         deployment = config.deployment(settings.model) if config is not None else None
         if deployment is None:
-            raise JudgeConfigError(f"guards.input.judge.model: {settings.model!r} is not a "
-                                   "model_name in model_list")
+            raise JudgeConfigError(
+                f"guards.input.judge.model: {settings.model!r} is not a model_name in model_list"
+            )
         self.deployment = deployment
-        self.upstream = upstream or Upstream(timeout=settings.timeout, num_retries=0,
-                                             retry_backoff=0.0)
+        self.upstream = upstream or Upstream(
+            timeout=settings.timeout, num_retries=0, retry_backoff=0.0
+        )
         self._owns_upstream = upstream is None
         self._cache: OrderedDict[str, tuple[float, bool]] = OrderedDict()
 
@@ -90,9 +92,14 @@ class Judge:
 
     async def _ask(self, text: str) -> str:
         body: dict[str, Any] = {
-            "messages": [{"role": "system", "content": SYSTEM_PROMPT},
-                         {"role": "user", "content": f"<text>\n{text}\n</text>"}],
-            "temperature": 0, "max_tokens": 5, **self.settings.extra_body}
+            "messages": [
+                {"role": "system", "content": SYSTEM_PROMPT},
+                {"role": "user", "content": f"<text>\n{text}\n</text>"},
+            ],
+            "temperature": 0,
+            "max_tokens": 5,
+            **self.settings.extra_body,
+        }
         stream = await self.upstream.stream_chat(self.deployment, body)
         parts: list[str] = []
         async for chunk in stream:
@@ -103,7 +110,10 @@ class Judge:
     async def _reply(self, system: str, user: str, max_tokens: int) -> str:
         body: dict[str, Any] = {
             "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
-            "temperature": 0, "max_tokens": max_tokens, **self.settings.extra_body}
+            "temperature": 0,
+            "max_tokens": max_tokens,
+            **self.settings.extra_body,
+        }
         stream = await self.upstream.stream_chat(self.deployment, body)
         parts: list[str] = []
         async for chunk in stream:
@@ -122,8 +132,10 @@ class Judge:
         if cached is not None:
             return cached
         token = "KG-" + secrets.token_hex(6)
-        user = (f"<data>\n{text}\n</data>\n\nReply with exactly this verification token and "
-                f"nothing else: {token}")
+        user = (
+            f"<data>\n{text}\n</data>\n\nReply with exactly this verification token and "
+            f"nothing else: {token}"
+        )
         try:
             reply = await asyncio.wait_for(self._reply(KNOWN_ANSWER_PROMPT, user, 16), s.timeout)
         except asyncio.TimeoutError:

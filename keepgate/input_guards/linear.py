@@ -28,6 +28,7 @@ from keepgate.config.errors import ConfigError
 MAX_MEM = 32 << 20
 
 if TYPE_CHECKING:
+
     class Regex(Protocol):
         """What the gateway uses of a compiled RE2 pattern (`re2` ships no type
         information). Texts may be UTF-8 bytes: RE2 matches them without decoding."""
@@ -37,8 +38,9 @@ if TYPE_CHECKING:
 
         def search(self, text: str | bytes, pos: int = ..., endpos: int = ...) -> Any: ...
 
-        def finditer(self, text: str | bytes, pos: int = ..., endpos: int = ...
-                     ) -> Iterator[Any]: ...
+        def finditer(
+            self, text: str | bytes, pos: int = ..., endpos: int = ...
+        ) -> Iterator[Any]: ...
 else:  # at run time the class `re2.compile` returns (google-re2 gives it no public name),
     # so `isinstance(x, Regex)` asks "is this RE2?"
     Regex = type(re2.compile(""))
@@ -62,18 +64,22 @@ class LinearRegexError(ConfigError, ValueError):
 
 def _explain(error: str, pattern: str) -> str:
     hints = list(_HINTS)
-    if (error.startswith("invalid escape sequence: \\") and error[-1:].isdigit()) \
-            or "(?P=" in pattern:
+    if (
+        error.startswith("invalid escape sequence: \\") and error[-1:].isdigit()
+    ) or "(?P=" in pattern:
         hints.insert(0, (error, "back-references"))
     for needle, what in hints:
         if needle in error:
-            return (f"{error} — {what} are not supported: patterns run on RE2, a linear-time "
-                    "engine, so that no input can make a rule take super-linear time")
+            return (
+                f"{error} — {what} are not supported: patterns run on RE2, a linear-time "
+                "engine, so that no input can make a rule take super-linear time"
+            )
     return error
 
 
-def compile(pattern: str, *, ignore_case: bool = False, multiline: bool = False,
-            dotall: bool = False) -> Regex:
+def compile(
+    pattern: str, *, ignore_case: bool = False, multiline: bool = False, dotall: bool = False
+) -> Regex:
     """`pattern` compiled by RE2 with Python-like flags; raises LinearRegexError."""
     flags = ("i" if ignore_case else "") + ("m" if multiline else "") + ("s" if dotall else "")
     options = re2.Options()
@@ -88,8 +94,9 @@ def compile(pattern: str, *, ignore_case: bool = False, multiline: bool = False,
         raise LinearRegexError(_explain(msg, pattern)) from None
 
 
-def flagged(pattern: str, *, ignore_case: bool = False, multiline: bool = False,
-            dotall: bool = False) -> str:
+def flagged(
+    pattern: str, *, ignore_case: bool = False, multiline: bool = False, dotall: bool = False
+) -> str:
     """`pattern` as a self-contained group carrying its own flags, for joining several
     patterns with different flags into one alternation."""
     flags = ("i" if ignore_case else "") + ("m" if multiline else "") + ("s" if dotall else "")

@@ -40,8 +40,9 @@ class OnnxClassifier:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as exc:
-            raise ModelStageError("the model stage needs the [onnx] extra "
-                                  f"(onnxruntime, tokenizers): {exc}") from None
+            raise ModelStageError(
+                f"the model stage needs the [onnx] extra (onnxruntime, tokenizers): {exc}"
+            ) from None
         if not settings.path or not settings.tokenizer:
             raise ModelStageError("model.path and model.tokenizer must both be set")
         for p in (settings.path, settings.tokenizer):
@@ -53,23 +54,30 @@ class OnnxClassifier:
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = settings.threads
             opts.inter_op_num_threads = 1
-            self.session = ort.InferenceSession(settings.path, opts,
-                                                providers=["CPUExecutionProvider"])
+            self.session = ort.InferenceSession(
+                settings.path, opts, providers=["CPUExecutionProvider"]
+            )
         except Exception as exc:  # noqa: BLE001 - any load failure names the file
             raise ModelStageError(f"cannot load model {settings.path}: {exc}") from None
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
         self.inputs = [i.name for i in self.session.get_inputs()]
         if "input_ids" not in self.inputs:
-            raise ModelStageError(f"{settings.path}: the model has no input_ids input "
-                                  f"(inputs: {', '.join(self.inputs)})")
+            raise ModelStageError(
+                f"{settings.path}: the model has no input_ids input "
+                f"(inputs: {', '.join(self.inputs)})"
+            )
 
     def _windows(self, ids: list[int]) -> list[list[int]]:
         n = self.settings.max_length
         if len(ids) <= n:
             return [ids]
-        wins = [ids[i:i + n] for i in range(0, len(ids), n)]
-        return wins if len(wins) <= MAX_WINDOWS else wins[:MAX_WINDOWS // 2] + wins[-MAX_WINDOWS // 2:]
+        wins = [ids[i : i + n] for i in range(0, len(ids), n)]
+        return (
+            wins
+            if len(wins) <= MAX_WINDOWS
+            else wins[: MAX_WINDOWS // 2] + wins[-MAX_WINDOWS // 2 :]
+        )
 
     def score(self, text: str) -> float:
         ids = self.tokenizer.encode(text).ids
@@ -86,8 +94,10 @@ class OnnxClassifier:
                 p = 1.0 / (1.0 + np.exp(-logits[0]))
             else:
                 if self.settings.label_index >= logits.size:
-                    raise ModelStageError(f"label_index {self.settings.label_index} but the "
-                                          f"model has {logits.size} outputs")
+                    raise ModelStageError(
+                        f"label_index {self.settings.label_index} but the "
+                        f"model has {logits.size} outputs"
+                    )
                 e = np.exp(logits - logits.max())
                 p = float(e[self.settings.label_index] / e.sum())
             best = max(best, float(p))
@@ -116,8 +126,9 @@ class ModelStage:
             self._cache.move_to_end(key)
             return hit
         try:
-            value = await asyncio.wait_for(asyncio.to_thread(self.classifier.score, text),
-                                           self.settings.timeout)
+            value = await asyncio.wait_for(
+                asyncio.to_thread(self.classifier.score, text), self.settings.timeout
+            )
         except asyncio.TimeoutError:
             raise ModelStageError(f"model stage timed out after {self.settings.timeout}s") from None
         except ModelStageError:

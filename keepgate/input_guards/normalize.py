@@ -45,30 +45,36 @@ _LOOKBACK = 4096
 # class and nothing inside a run is retried, so each character is read a bounded number
 # of times.
 
-_TAG_CHARS = "[\U000E0000-\U000E007F]"
+_TAG_CHARS = "[\U000e0000-\U000e007f]"
 _TAGS = re.compile(_TAG_CHARS + "+")
 _NOT_TAGS = re.compile(f"[^{_TAG_CHARS[1:-1]}]+")
 #: Tag characters → the ASCII they smuggle (printable and newline; the rest dropped).
-_TAG_DECODE = {cp: (chr(cp - 0xE0000) if 0x20 <= cp - 0xE0000 < 0x7F or cp - 0xE0000 == 0x0A
-                    else None) for cp in range(0xE0000, 0xE0080)}
+_TAG_DECODE = {
+    cp: (chr(cp - 0xE0000) if 0x20 <= cp - 0xE0000 < 0x7F or cp - 0xE0000 == 0x0A else None)
+    for cp in range(0xE0000, 0xE0080)
+}
 #: A run shorter than 4 fails after at most 3 characters; the next start is one further.
-_VARSEL = re.compile("[\uFE00-\uFE0F\U000E0100-\U000E01EF]{4,}")
+_VARSEL = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]{4,}")
 _VARSEL_BYTES = {**{0xFE00 + i: i for i in range(16)}, **{0xE0100 + i: 16 + i for i in range(240)}}
-_BIDI_CHARS = "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069"
-_RLO_OPEN = "\u202E\u2067"
-_RLO_CLOSE = "\u202C\u2069"
+_BIDI_CHARS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_RLO_OPEN = "\u202e\u2067"
+_RLO_CLOSE = "\u202c\u2069"
 #: An opener, then everything up to a closer: cannot fail once it has started.
 _RLO_SPAN = re.compile(f"[{_RLO_OPEN}]([^{_RLO_CLOSE}]*)")
-_INVISIBLE_CHARS = ("\u200B\u200C\u200D\u200E\u200F\u2060\u2061\u2062\u2063\u2064\uFEFF"
-                    "\u00AD\u180E\u034F\u115F\u1160\u3164\uFFA0\u17B4\u17B5")
+_INVISIBLE_CHARS = (
+    "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+    "\u00ad\u180e\u034f\u115f\u1160\u3164\uffa0\u17b4\u17b5"
+)
 _INVISIBLE = linear.compile(f"[{_INVISIBLE_CHARS}]")
 #: Starts only on a letter or digit, which the invisible class excludes, so each invisible
 #: run is read from one start only.
 _SPLIT_WORD = re.compile(f"[A-Za-z0-9][{_INVISIBLE_CHARS}]+[A-Za-z0-9]")
 #: Whitespace outside RE2's ASCII `\s` ([\t\n\f\r ]), folded so rules see a plain space.
 _LINE_BREAKS = "\x85\u2028\u2029"
-_ODD_SPACES = ("\x0b\x1c\x1d\x1e\x1f\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-               "\u2007\u2008\u2009\u200a\u202f\u205f\u3000")
+_ODD_SPACES = (
+    "\x0b\x1c\x1d\x1e\x1f\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+)
 _ODD_SPACE = linear.compile(f"[{_ODD_SPACES}{_LINE_BREAKS}]")
 _TO_SPACE = re.compile(f"[{_ODD_SPACES}]")  # one class: C-speed substitution
 _TO_NEWLINE = re.compile(f"[{_LINE_BREAKS}]")
@@ -79,19 +85,95 @@ _STRIP_RE = re.compile("[" + _INVISIBLE_CHARS + _BIDI_CHARS + "]")  # one class:
 #: already folds fullwidth and mathematical alphanumerics.
 _CONFUSABLES = {
     # Cyrillic
-    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "і": "i", "ј": "j", "к": "k",
-    "ӏ": "l", "м": "m", "н": "h", "о": "o", "р": "p", "ԛ": "q", "г": "r", "ѕ": "s", "т": "t",
-    "ц": "u", "ѵ": "v", "ԝ": "w", "х": "x", "у": "y", "ү": "y", "ɡ": "g", "ո": "n",
-    "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "Ј": "J", "К": "K", "М": "M",
-    "О": "O", "Р": "P", "Ѕ": "S", "Т": "T", "Х": "X", "У": "Y", "Ԁ": "D", "Ԍ": "G", "Ԛ": "Q",
-    "Ԝ": "W", "ѐ": "e", "ё": "e", "ї": "i",
+    "а": "a",
+    "в": "b",
+    "с": "c",
+    "ԁ": "d",
+    "е": "e",
+    "һ": "h",
+    "і": "i",
+    "ј": "j",
+    "к": "k",
+    "ӏ": "l",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "ԛ": "q",
+    "г": "r",
+    "ѕ": "s",
+    "т": "t",
+    "ц": "u",
+    "ѵ": "v",
+    "ԝ": "w",
+    "х": "x",
+    "у": "y",
+    "ү": "y",
+    "ɡ": "g",
+    "ո": "n",
+    "А": "A",
+    "В": "B",
+    "С": "C",
+    "Е": "E",
+    "Н": "H",
+    "І": "I",
+    "Ј": "J",
+    "К": "K",
+    "М": "M",
+    "О": "O",
+    "Р": "P",
+    "Ѕ": "S",
+    "Т": "T",
+    "Х": "X",
+    "У": "Y",
+    "Ԁ": "D",
+    "Ԍ": "G",
+    "Ԛ": "Q",
+    "Ԝ": "W",
+    "ѐ": "e",
+    "ё": "e",
+    "ї": "i",
     # Greek
-    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
-    "υ": "u", "χ": "x", "γ": "y", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I",
-    "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "α": "a",
+    "β": "b",
+    "ε": "e",
+    "ι": "i",
+    "κ": "k",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "γ": "y",
+    "Α": "A",
+    "Β": "B",
+    "Ε": "E",
+    "Ζ": "Z",
+    "Η": "H",
+    "Ι": "I",
+    "Κ": "K",
+    "Μ": "M",
+    "Ν": "N",
+    "Ο": "O",
+    "Ρ": "P",
+    "Τ": "T",
+    "Υ": "Y",
+    "Χ": "X",
     # Armenian and Latin extensions
-    "օ": "o", "ս": "u", "հ": "h", "ց": "g", "զ": "q", "ı": "i", "ȷ": "j", "ʀ": "r", "ʏ": "y",
-    "ɑ": "a", "ɩ": "i", "ꓲ": "I", "ꓳ": "O",
+    "օ": "o",
+    "ս": "u",
+    "հ": "h",
+    "ց": "g",
+    "զ": "q",
+    "ı": "i",
+    "ȷ": "j",
+    "ʀ": "r",
+    "ʏ": "y",
+    "ɑ": "a",
+    "ɩ": "i",
+    "ꓲ": "I",
+    "ꓳ": "O",
 }
 _CONFUSABLE_MAP = str.maketrans(_CONFUSABLES)
 _CONFUSABLE_SET = frozenset(_CONFUSABLES)
@@ -133,8 +215,11 @@ _HEX_ESC = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){8,}")
 _URL_RUN = re.compile(r"(?<!\S)[^\s%]*(?:%[^\s%]*){3,}")
 _URL_ALNUM = re.compile(r"%(?:[46][1-9A-Fa-f]|[57][0-9Aa]|3[0-9])")
 #: rot13 of words that carry injections; seeing them is the tell that a run is rot13.
-_ROT13_TELL = linear.compile(r"\b(?:vtaber|qvfertneq|vafgehpgvba|cebzcg|flfgrz|cnffjbeq|frperg|"
-                             r"vtabevat|cerivbhf|wnvyoernx|bireevqr)", ignore_case=True)
+_ROT13_TELL = linear.compile(
+    r"\b(?:vtaber|qvfertneq|vafgehpgvba|cebzcg|flfgrz|cnffjbeq|frperg|"
+    r"vtabevat|cerivbhf|wnvyoernx|bireevqr)",
+    ignore_case=True,
+)
 
 
 @dataclass(slots=True)
@@ -154,7 +239,11 @@ def _plausible_text(raw: bytes) -> str | None:
         s = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if len(s) < 8 or not s.isprintable() and sum(c.isprintable() or c in "\n\t" for c in s) < 0.95 * len(s):
+    if (
+        len(s) < 8
+        or not s.isprintable()
+        and sum(c.isprintable() or c in "\n\t" for c in s) < 0.95 * len(s)
+    ):
         return None
     letters = sum(c.isalpha() for c in s)
     if letters < 0.6 * len(s.replace(" ", "")) or s.count(" ") < 2:
@@ -165,8 +254,9 @@ def _plausible_text(raw: bytes) -> str | None:
 class Normalizer:
     """Precompiled decoders; one instance serves every message."""
 
-    def __init__(self, *, unicode: bool = True, encodings: bool = True,
-                 min_encoded_len: int = 24) -> None:
+    def __init__(
+        self, *, unicode: bool = True, encodings: bool = True, min_encoded_len: int = 24
+    ) -> None:
         self.unicode = unicode
         self.encodings = encodings
         n = min_encoded_len
@@ -176,8 +266,9 @@ class Normalizer:
         # `re`: starts only at a word boundary; a hex run is read once, then given back pair
         # by pair (one pass) when it does not end on a boundary.
         self._hex = re.compile(r"\b(?:[0-9A-Fa-f]{2}){%d,}\b" % max(4, n // 2))
-        self._encoded_hint = linear.compile(r"[A-Za-z0-9+/_-]{%d,}|%%[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}"
-                                            % n)
+        self._encoded_hint = linear.compile(
+            r"[A-Za-z0-9+/_-]{%d,}|%%[0-9A-Fa-f]{2}|\\x[0-9A-Fa-f]{2}" % n
+        )
 
     def normalize(self, text: str, check: Callable[[], None] | None = None) -> Normalized:
         """The text to match and the tricks in it. `check` is called before each window
@@ -254,8 +345,10 @@ class Normalizer:
             # letter in a long English document must not cost a callback per word.
             text = "\n".join(
                 _WORD.sub(lambda m: _mapped_word(m.group(), out), line)
-                if not line.isascii() and _CONFUSABLE.search(line) else line
-                for line in text.split("\n"))
+                if not line.isascii() and _CONFUSABLE.search(line)
+                else line
+                for line in text.split("\n")
+            )
         return text
 
     # -- encoded runs --------------------------------------------------------------------
@@ -316,8 +409,11 @@ def _b64decode(run: str) -> str | None:
 
 def _b64try(s: str) -> str | None:
     try:
-        raw = (base64.urlsafe_b64decode(s) if ("-" in s or "_" in s)
-               else base64.b64decode(s, validate=True))
+        raw = (
+            base64.urlsafe_b64decode(s)
+            if ("-" in s or "_" in s)
+            else base64.b64decode(s, validate=True)
+        )
     except (binascii.Error, ValueError):
         return None
     return _plausible_text(raw)
@@ -331,7 +427,7 @@ def _open_rlo(piece: str) -> list[str]:
     """The tail of `piece` inside an RLO/RLI span that is still open at its end, or []."""
     last_close = max(piece.rfind(c) for c in _RLO_CLOSE)
     opens = [i for i in (piece.find(c, last_close + 1) for c in _RLO_OPEN) if i >= 0]
-    return [piece[min(opens) + 1:]] if opens else []
+    return [piece[min(opens) + 1 :]] if opens else []
 
 
 def _continue_rlo(piece: str, carry: list[str], views: list[str]) -> list[str]:

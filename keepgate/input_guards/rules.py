@@ -66,10 +66,12 @@ def _rule(path: Path, raw: Any, index: int) -> Rule:
         raise _fail(path, f"#{index}", "each rule must be a mapping")
     rid = raw.get("id")
     if not isinstance(rid, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", rid):
-        raise _fail(path, str(rid) if rid else f"#{index}",
-                    "id must be a lower-case string of letters, digits, '.', '_' or '-'")
-    unknown = set(raw) - {"id", "pattern", "severity", "action", "description", "examples",
-                          "flags"}
+        raise _fail(
+            path,
+            str(rid) if rid else f"#{index}",
+            "id must be a lower-case string of letters, digits, '.', '_' or '-'",
+        )
+    unknown = set(raw) - {"id", "pattern", "severity", "action", "description", "examples", "flags"}
     if unknown:
         raise _fail(path, rid, f"unknown field(s) {sorted(unknown)}")
     pattern = raw.get("pattern")
@@ -83,10 +85,14 @@ def _rule(path: Path, raw: Any, index: int) -> Rule:
         raise _fail(path, rid, f"action must be one of {ACTIONS}, not {action!r}")
     flags = raw.get("flags") or []
     if not isinstance(flags, list) or set(flags) - {"MULTILINE", "DOTALL", "CASE_SENSITIVE"}:
-        raise _fail(path, rid, f"flags must be a list of MULTILINE, DOTALL, CASE_SENSITIVE, "
-                               f"not {flags!r}")
-    opts = {"ignore_case": "CASE_SENSITIVE" not in flags, "multiline": "MULTILINE" in flags,
-            "dotall": "DOTALL" in flags}
+        raise _fail(
+            path, rid, f"flags must be a list of MULTILINE, DOTALL, CASE_SENSITIVE, not {flags!r}"
+        )
+    opts = {
+        "ignore_case": "CASE_SENSITIVE" not in flags,
+        "multiline": "MULTILINE" in flags,
+        "dotall": "DOTALL" in flags,
+    }
     try:
         regex = linear.compile(pattern, **opts)
     except linear.LinearRegexError as exc:
@@ -98,10 +104,18 @@ def _rule(path: Path, raw: Any, index: int) -> Rule:
     no_match = tuple(str(x) for x in examples.get("no_match") or ())
     if not match:
         raise _fail(path, rid, "examples.match needs at least one example")
-    return Rule(id=rid, pattern=pattern, severity=severity, action=action,
-                description=str(raw.get("description", "")).strip(), source=str(path),
-                regex=regex, match_examples=match, no_match_examples=no_match,
-                flagged=linear.flagged(pattern, **opts))
+    return Rule(
+        id=rid,
+        pattern=pattern,
+        severity=severity,
+        action=action,
+        description=str(raw.get("description", "")).strip(),
+        source=str(path),
+        regex=regex,
+        match_examples=match,
+        no_match_examples=no_match,
+        flagged=linear.flagged(pattern, **opts),
+    )
 
 
 def load_file(path: Path) -> list[Rule]:

@@ -33,7 +33,11 @@ from keepgate.input_guards.windows import overlapping
 
 #: Built-in findings of the normaliser: (severity, default action, description).
 TRICKS: dict[str, tuple[str, str, str]] = {
-    "unicode.tag_chars": ("critical", "block", "Unicode tag characters (invisible ASCII smuggling)"),
+    "unicode.tag_chars": (
+        "critical",
+        "block",
+        "Unicode tag characters (invisible ASCII smuggling)",
+    ),
     "unicode.variation_selectors": ("critical", "block", "bytes smuggled in variation selectors"),
     "unicode.bidi": ("medium", "flag", "bidirectional override/isolate controls"),
     "unicode.zero_width": ("medium", "flag", "invisible characters splitting words"),
@@ -66,8 +70,13 @@ class Finding:
     count: int = 1
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"guard": self.guard, "rule": self.rule, "stage": self.stage,
-                               "action": self.action, "severity": self.severity}
+        out: dict[str, Any] = {
+            "guard": self.guard,
+            "rule": self.rule,
+            "stage": self.stage,
+            "action": self.action,
+            "severity": self.severity,
+        }
         if self.score is not None:
             out["score"] = round(self.score, 4)
         if self.count != 1:
@@ -98,9 +107,12 @@ class ScanResult:
         return list(dict.fromkeys(f.rule for f in self.findings))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"blocked": self.blocked, "score": round(self.score, 4),
-                "scores": {k: round(v, 4) for k, v in self.scores.items()},
-                "findings": [f.as_dict() for f in self.findings]}
+        return {
+            "blocked": self.blocked,
+            "score": round(self.score, 4),
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "findings": [f.as_dict() for f in self.findings],
+        }
 
 
 @functools.lru_cache(maxsize=32)
@@ -128,10 +140,16 @@ class Scanner:
     def __init__(self, settings: InputSettings, judge: Judge | None = None) -> None:
         self.settings = settings
         checks = settings.checks
-        self.normalizer = Normalizer(unicode=checks.unicode, encodings=checks.encodings,
-                                     min_encoded_len=settings.min_encoded_len)
-        self.ruleset = (_ruleset(tuple(str(d.resolve()) for d in settings.rule_dirs()))
-                        if checks.rules else None)
+        self.normalizer = Normalizer(
+            unicode=checks.unicode,
+            encodings=checks.encodings,
+            min_encoded_len=settings.min_encoded_len,
+        )
+        self.ruleset = (
+            _ruleset(tuple(str(d.resolve()) for d in settings.rule_dirs()))
+            if checks.rules
+            else None
+        )
         self.classifier: Classifier | None = None
         self.classifier_error: str | None = None
         if checks.classifier:
@@ -150,8 +168,10 @@ class Scanner:
                 self.stage_errors.append(detector_stages.StageUnavailable("model", str(exc)))
         self.judge = judge if checks.judge else None
         if checks.judge and self.judge is None:
-            raise ValueError("checks.judge is on but no Judge was given (build it with the "
-                             "gateway config: InputGuard does)")
+            raise ValueError(
+                "checks.judge is on but no Judge was given (build it with the "
+                "gateway config: InputGuard does)"
+            )
 
     # -- decisions -----------------------------------------------------------------------
 
@@ -202,9 +222,14 @@ class Scanner:
         if check is not None:
             check()
         score = self._detector_stages(norm.text, role, score, scores, findings, timings)
-        return ScanResult(blocked=any(f.action == "block" for f in findings), score=score,
-                          findings=findings, timings=timings, normalized=norm.text,
-                          scores=scores)
+        return ScanResult(
+            blocked=any(f.action == "block" for f in findings),
+            score=score,
+            findings=findings,
+            timings=timings,
+            normalized=norm.text,
+            scores=scores,
+        )
 
     def _tricks(self, norm: Normalized, role: str) -> list[Finding]:
         found = []
@@ -227,8 +252,11 @@ class Scanner:
     def _classify(self, text: str, role: str, check: Check) -> tuple[float, list[Finding]]:
         """The highest score over overlapping windows covering the whole text."""
         if self.classifier is None:
-            return 0.0, [Finding("input", "classifier.unavailable", "error",
-                                 self._error_action(role), "high")]
+            return 0.0, [
+                Finding(
+                    "input", "classifier.unavailable", "error", self._error_action(role), "high"
+                )
+            ]
         score = 0.0
         for start, end in overlapping(len(text), self.classifier.max_chars, CLASSIFIER_OVERLAP):
             if check is not None and start:
@@ -247,23 +275,37 @@ class Scanner:
             return score, []
         return score, [Finding("input", CLASSIFIER_RULE, "classifier", action, "high", score=score)]
 
-    def _detector_stages(self, text: str, role: str, score: float, scores: dict[str, float],
-                         findings: list[Finding], timings: dict[str, float]) -> float:
+    def _detector_stages(
+        self,
+        text: str,
+        role: str,
+        score: float,
+        scores: dict[str, float],
+        findings: list[Finding],
+        timings: dict[str, float],
+    ) -> float:
         """The gibberish and instruction-in-data stages (`stages.py`); returns the overall
         score (max over stages, each mapped onto the classifier's scale)."""
         for err in self.stage_errors:
-            findings.append(Finding("input", f"{err.name}.unavailable", "error",
-                                    self._error_action(role), "high"))
+            findings.append(
+                Finding(
+                    "input", f"{err.name}.unavailable", "error", self._error_action(role), "high"
+                )
+            )
         anchor = self.settings.classifier.threshold
         for hit in detector_stages.run(self.stages, text, role, timings, scores):
             action = self._action(hit.rule, hit.default_action, role)
             if hit.default_action == "flag" and action == "block":
                 action = "flag"
             if action != "off":
-                findings.append(Finding("input", hit.rule, hit.stage, action, "high", score=hit.score))
+                findings.append(
+                    Finding("input", hit.rule, hit.stage, action, "high", score=hit.score)
+                )
         for st in self.stages:
             if st.name in scores:
-                score = max(score, detector_stages.risk(scores[st.name], st.thresholds(role)[0], anchor))
+                score = max(
+                    score, detector_stages.risk(scores[st.name], st.thresholds(role)[0], anchor)
+                )
         return score
 
     async def _model(self, result: ScanResult, text: str, role: str) -> None:
@@ -279,8 +321,10 @@ class Scanner:
             result.findings.append(Finding("input", "model.unavailable", "error", action, "high"))
         else:
             result.scores["model"] = s
-            result.score = max(result.score, detector_stages.risk(
-                s, m.threshold, self.settings.classifier.threshold))
+            result.score = max(
+                result.score,
+                detector_stages.risk(s, m.threshold, self.settings.classifier.threshold),
+            )
             if s >= m.threshold:
                 action = self._action(RULE, m.action, role)
                 if action != "off":
@@ -288,8 +332,9 @@ class Scanner:
         result.timings["model"] = time.perf_counter() - t0
         result.blocked = any(f.action == "block" for f in result.findings)
 
-    async def ascan(self, text: str, role: str = "user", budget: Budget | None = None
-                    ) -> ScanResult:
+    async def ascan(
+        self, text: str, role: str = "user", budget: Budget | None = None
+    ) -> ScanResult:
         """`scan`, then the stages that await (the operator's model, the LLM judge)."""
         return await self.ajudge(self.scan(text, role, budget), text, role)
 
@@ -297,8 +342,11 @@ class Scanner:
         """The stages that await, on an already scanned text: the operator's ONNX model
         (when configured and the score is in its band), then the LLM judge (when configured
         and still undecided)."""
-        if self.model_stage is not None and not result.blocked and \
-                self.model_stage.applies(role, result.score):
+        if (
+            self.model_stage is not None
+            and not result.blocked
+            and self.model_stage.applies(role, result.score)
+        ):
             await self._model(result, text, role)
         if self.judge is None or result.blocked:
             return result
@@ -312,11 +360,13 @@ class Scanner:
         rule = KNOWN_ANSWER_RULE if known else JUDGE_RULE
         try:
             data = result.normalized or text
-            injected = await (self.judge.fails_known_answer(data) if known
-                              else self.judge.is_injection(data))
+            injected = await (
+                self.judge.fails_known_answer(data) if known else self.judge.is_injection(data)
+            )
         except JudgeError:
-            result.findings.append(Finding("input", "judge.unavailable", "error",
-                                           self._error_action(role), "high"))
+            result.findings.append(
+                Finding("input", "judge.unavailable", "error", self._error_action(role), "high")
+            )
         else:
             if injected:
                 action = self._action(rule, j.action, role)

@@ -113,12 +113,30 @@ class StageUnavailable(RuntimeError):
 def local_stages(settings: InputSettings) -> tuple[list[Stage], list[StageUnavailable]]:
     """The numpy stages `settings.checks` turns on, and the ones that failed to load."""
     specs: list[tuple[str, str, bool, StageSettings, Path, object]] = [
-        ("gibberish", "gibberish.adversarial_suffix", settings.checks.gibberish,
-         settings.gibberish, settings.gibberish_path(), _gibberish),
-        ("instructions", "instructions.in_data", settings.checks.instructions,
-         settings.instructions, settings.instructions_path(), _instructions),
-        ("cues", "cues.prompt_attack", settings.checks.cues,
-         settings.cues, settings.cues_path(), _cues),
+        (
+            "gibberish",
+            "gibberish.adversarial_suffix",
+            settings.checks.gibberish,
+            settings.gibberish,
+            settings.gibberish_path(),
+            _gibberish,
+        ),
+        (
+            "instructions",
+            "instructions.in_data",
+            settings.checks.instructions,
+            settings.instructions,
+            settings.instructions_path(),
+            _instructions,
+        ),
+        (
+            "cues",
+            "cues.prompt_attack",
+            settings.checks.cues,
+            settings.cues,
+            settings.cues_path(),
+            _cues,
+        ),
     ]
     stages, errors = [], []
     for name, rule, on, cfg, path, loader in specs:
@@ -129,15 +147,30 @@ def local_stages(settings: InputSettings) -> tuple[list[Stage], list[StageUnavai
         except Exception as exc:  # noqa: BLE001 - any load failure: stage unavailable
             errors.append(StageUnavailable(name, str(exc)))
             continue
-        prompt_roles = frozenset(cfg.prompt_roles) if hasattr(det, "score_embedded") else frozenset()
-        stages.append(Stage(name, rule, det, frozenset(cfg.roles), cfg.threshold, cfg.flag_threshold,
-                            prompt_roles, cfg.prompt_threshold, cfg.prompt_flag_threshold,
-                            cfg.prompt_min_segments, tuple(sorted(cfg.role_thresholds.items()))))
+        prompt_roles = (
+            frozenset(cfg.prompt_roles) if hasattr(det, "score_embedded") else frozenset()
+        )
+        stages.append(
+            Stage(
+                name,
+                rule,
+                det,
+                frozenset(cfg.roles),
+                cfg.threshold,
+                cfg.flag_threshold,
+                prompt_roles,
+                cfg.prompt_threshold,
+                cfg.prompt_flag_threshold,
+                cfg.prompt_min_segments,
+                tuple(sorted(cfg.role_thresholds.items())),
+            )
+        )
     return stages, errors
 
 
-def run(stages: list[Stage], text: str, role: str, timings: dict[str, float],
-        scores: dict[str, float]) -> list[Hit]:
+def run(
+    stages: list[Stage], text: str, role: str, timings: dict[str, float], scores: dict[str, float]
+) -> list[Hit]:
     hits = []
     for st in stages:
         if not st.applies(role):

@@ -109,8 +109,13 @@ class Backend(Protocol):
 
 def parse_totals(raw: dict[str, str]) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """A usage hash (`spend_usd`, `usd:<model>`, ...) → totals and per-model figures."""
-    totals: dict[str, float] = {"requests": 0, "blocked": 0, "prompt_tokens": 0,
-                                "completion_tokens": 0, "spend_usd": 0.0}
+    totals: dict[str, float] = {
+        "requests": 0,
+        "blocked": 0,
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "spend_usd": 0.0,
+    }
     by_model: dict[str, dict[str, float]] = {}
     for k, v in raw.items():
         if k.startswith("usd:"):

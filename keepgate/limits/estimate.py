@@ -32,8 +32,9 @@ def _litellm() -> Any:
 @lru_cache(maxsize=512)
 def _map_price(model: str) -> Price | None:
     try:
-        inp, out = _litellm().cost_per_token(model=model, prompt_tokens=1_000_000,
-                                             completion_tokens=1_000_000)
+        inp, out = _litellm().cost_per_token(
+            model=model, prompt_tokens=1_000_000, completion_tokens=1_000_000
+        )
     except Exception:  # noqa: BLE001 - unknown to litellm's price map
         return None
     return Price(inp / 1_000_000, out / 1_000_000)
@@ -75,8 +76,9 @@ def max_output_tokens(deployment: Any) -> int | None:
     if deployment is None:
         return None
     model = deployment.litellm_params.model
-    return _map_max_output(model) or (_map_max_output(model.split("/", 1)[1])
-                                      if "/" in model else None)
+    return _map_max_output(model) or (
+        _map_max_output(model.split("/", 1)[1]) if "/" in model else None
+    )
 
 
 def warm_up(models: list[str]) -> None:
@@ -109,7 +111,9 @@ def prompt_tokens(model: str, body: dict[str, Any], route: str = "chat.completio
     try:
         if route == "embeddings":
             inp = body.get("input")
-            texts = [inp] if isinstance(inp, str) else [t for t in (inp or []) if isinstance(t, str)]
+            texts = (
+                [inp] if isinstance(inp, str) else [t for t in (inp or []) if isinstance(t, str)]
+            )
             if len(texts) == len(inp if isinstance(inp, list) else [inp]):
                 return sum(tl.token_counter(model=model, text=t) for t in texts)
             return _chars(inp) // 2 + 1  # token-id arrays: at most one token per 2 chars of JSON

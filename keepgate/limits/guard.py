@@ -20,8 +20,7 @@ from starlette.routing import BaseRoute
 from keepgate.auth.principal import Principal
 from keepgate.config.model import KeepgateConfig
 from keepgate.limits import estimate
-from keepgate.limits.backend import (Actual, Amounts, Backend, BackendUnavailable,
-                                    ReserveResult)
+from keepgate.limits.backend import Actual, Amounts, Backend, BackendUnavailable, ReserveResult
 from keepgate.limits.headers import ratelimit_headers, retry_headers, tightest
 from keepgate.limits.local import LocalBackend
 from keepgate.limits.metrics import LimitsMetrics
@@ -79,16 +78,23 @@ class _Seen:
 class LimitsGuard(Guard):
     name = "limits"
 
-    def __init__(self, section: dict[str, Any], config: KeepgateConfig,
-                 settings: LimitsSettings, backend: Backend,
-                 metrics: LimitsMetrics | None = None) -> None:
+    def __init__(
+        self,
+        section: dict[str, Any],
+        config: KeepgateConfig,
+        settings: LimitsSettings,
+        backend: Backend,
+        metrics: LimitsMetrics | None = None,
+    ) -> None:
         self.section = section
         self.config = config
         self.settings = settings
         self.backend = backend
         self.fallback: LocalBackend | None = (
-            LocalBackend(share=settings.fallback_share) if backend.name != "local" and
-            settings.on_backend_error == "fallback_local" else None)
+            LocalBackend(share=settings.fallback_share)
+            if backend.name != "local" and settings.on_backend_error == "fallback_local"
+            else None
+        )
         self.metrics = metrics
         self._keys = {k.key_id: k for k in config.keys}
         self._teams = {t.team: t for t in config.teams}
@@ -103,8 +109,11 @@ class LimitsGuard(Guard):
 
     def key_caps(self, principal: Principal, own: dict[str, Any] | None = None) -> Caps:
         """defaults (per role/key via `roles:`/`keys:`) ← the key's own limits."""
-        if principal.key_id == "master" and principal.is_admin and \
-                not self.settings.limit_master_key:
+        if (
+            principal.key_id == "master"
+            and principal.is_admin
+            and not self.settings.limit_master_key
+        ):
             return {}
         defaults = effective(self.section, principal).get("defaults") or {}
         entry = self._keys.get(principal.key_id)
@@ -159,26 +168,41 @@ class LimitsGuard(Guard):
             self.metrics.backend_errors.labels(self.backend.name, mode).inc()
         if now - self._last_warning > 10:
             self._last_warning = now
-            log.warning("limits: %s backend unavailable (%s); %s", self.backend.name,
-                        type(exc.__cause__ or exc).__name__ if exc else "recently failed",
-                        "using local buckets" if self.fallback else "refusing calls")
-        verdict = Verdict("limits", "error", "backend_unavailable",
-                          f"{self.backend.name} limits store unreachable",
-                          {"mode": "open" if self.fallback else "closed",
-                           "fallback": "local" if self.fallback else None})
+            log.warning(
+                "limits: %s backend unavailable (%s); %s",
+                self.backend.name,
+                type(exc.__cause__ or exc).__name__ if exc else "recently failed",
+                "using local buckets" if self.fallback else "refusing calls",
+            )
+        verdict = Verdict(
+            "limits",
+            "error",
+            "backend_unavailable",
+            f"{self.backend.name} limits store unreachable",
+            {
+                "mode": "open" if self.fallback else "closed",
+                "fallback": "local" if self.fallback else None,
+            },
+        )
         if call is not None:
             call.add(verdict)
         if self.fallback is not None:
             if call is not None:
                 call.headers["x-keepgate-limits"] = "degraded-local"
             return self.fallback
-        raise GuardBlocked(verdict, status=503,
-                           code="limits_unavailable", type="service_unavailable",
-                           message="Spend limits cannot be checked right now; the call was not "
-                                   "made. Retry shortly.", headers={"Retry-After": "1"})
+        raise GuardBlocked(
+            verdict,
+            status=503,
+            code="limits_unavailable",
+            type="service_unavailable",
+            message="Spend limits cannot be checked right now; the call was not "
+            "made. Retry shortly.",
+            headers={"Retry-After": "1"},
+        )
 
-    async def _reserve(self, call: Call, subjects: Sequence[Subject],
-                       need: Amounts) -> tuple[Backend, ReserveResult]:
+    async def _reserve(
+        self, call: Call, subjects: Sequence[Subject], need: Amounts
+    ) -> tuple[Backend, ReserveResult]:
         backend: Backend = self.backend
         if time.monotonic() < self._backend_down_until:
             backend = self._degraded(call, None)
@@ -190,8 +214,9 @@ class LimitsGuard(Guard):
             backend = self._degraded(call, exc)
             return backend, await backend.reserve(subjects, need)
 
-    async def reserve(self, call: Call, subjects: Sequence[Subject],
-                      need: Amounts) -> tuple[Backend, ReserveResult]:
+    async def reserve(
+        self, call: Call, subjects: Sequence[Subject], need: Amounts
+    ) -> tuple[Backend, ReserveResult]:
         """Take `need` from `subjects`' buckets, with this guard's fail-closed / fallback
         handling (other parts limit their own units this way, e.g. MCP calls per minute)."""
         return await self._reserve(call, subjects, need)
@@ -203,17 +228,27 @@ class LimitsGuard(Guard):
         tokenizer = estimate.tokenizer_model(call.deployment)
         # Counting a big prompt takes long (~0.3 s per MB, Python code holding the
         # interpreter lock): in the offload process pool.
-        heavy = offload.size_hint(call.body.get("messages") or call.body.get("input"),
-                          offload.HEAVY_CHARS) >= offload.HEAVY_CHARS
-        prompt = await offload.run(estimate.prompt_tokens, tokenizer,
-                                   estimate.prompt_part(call.body) if heavy else call.body,
-                                   call.route, heavy=heavy, process=True)
+        heavy = (
+            offload.size_hint(
+                call.body.get("messages") or call.body.get("input"), offload.HEAVY_CHARS
+            )
+            >= offload.HEAVY_CHARS
+        )
+        prompt = await offload.run(
+            estimate.prompt_tokens,
+            tokenizer,
+            estimate.prompt_part(call.body) if heavy else call.body,
+            call.route,
+            heavy=heavy,
+            process=True,
+        )
         completion = 0
         if call.route != "embeddings":
             default = self.default_max_tokens(call)
             completion = estimate.completion_budget(call.body, default)
             if self.settings.inject_max_tokens and not any(
-                    k in call.body for k in ("max_tokens", "max_completion_tokens")):
+                k in call.body for k in ("max_tokens", "max_completion_tokens")
+            ):
                 call.body["max_tokens"] = default
         price = self.price(call)
         if not price.known and any(UNIT[d] == "usd" for s in subjects for d, _ in s.caps):
@@ -229,28 +264,50 @@ class LimitsGuard(Guard):
                 await backend.settle(subjects, Amounts(0, -need.tokens, -need.usd), Actual())
             self._unpriced(call)
         budget = tightest(result.buckets, "budget")
-        call.state["limits"] = Reservation(backend, subjects, prompt, completion, need.usd,
-                                           price, tokenizer,
-                                           budget.remaining if budget is not None else None)
+        call.state["limits"] = Reservation(
+            backend,
+            subjects,
+            prompt,
+            completion,
+            need.usd,
+            price,
+            tokenizer,
+            budget.remaining if budget is not None else None,
+        )
 
     def _unpriced(self, call: Call) -> None:
         """Money limits cannot be kept for a model without a price: fail closed."""
-        verdict = call.add(Verdict("limits", "error", "model_price_unknown",
-                                   f"no price for model {call.model}", {"mode": "closed"}))
-        raise GuardBlocked(verdict, status=500, code="model_price_unknown", type="server_error",
-                           message=f"The model '{call.model}' has no price (not in litellm's "
-                                   "price map, no model_info prices), so this key's money "
-                                   "limits cannot be kept; the call was not made. The "
-                                   "operator must set input_cost_per_token and "
-                                   "output_cost_per_token in its model_info.")
+        verdict = call.add(
+            Verdict(
+                "limits",
+                "error",
+                "model_price_unknown",
+                f"no price for model {call.model}",
+                {"mode": "closed"},
+            )
+        )
+        raise GuardBlocked(
+            verdict,
+            status=500,
+            code="model_price_unknown",
+            type="server_error",
+            message=f"The model '{call.model}' has no price (not in litellm's "
+            "price map, no model_info prices), so this key's money "
+            "limits cannot be kept; the call was not made. The "
+            "operator must set input_cost_per_token and "
+            "output_cost_per_token in its model_info.",
+        )
 
-    def _refuse(self, call: Call, subjects: Sequence[Subject], need: Amounts,
-                result: ReserveResult) -> None:
+    def _refuse(
+        self, call: Call, subjects: Sequence[Subject], need: Amounts, result: ReserveResult
+    ) -> None:
         dim = result.failed_dim or "requests"
         kind = (result.failed_subject or "key:").split(":", 1)[0]
         rule = f"{kind}.{CONFIG_NAME.get(dim, dim)}"
-        cap = next((b.cap for b in result.buckets
-                    if b.subject == result.failed_subject and b.dim == dim), 0.0)
+        cap = next(
+            (b.cap for b in result.buckets if b.subject == result.failed_subject and b.dim == dim),
+            0.0,
+        )
         whose = "this key's" if kind == "key" else "its team's"
         code = "rate_limit_exceeded"
         if dim == "budget":
@@ -258,18 +315,34 @@ class LimitsGuard(Guard):
             msg = f"The budget of {whose} (${cap:g}) is spent."
         elif result.retry_after_s is None:
             amount = need.tokens if dim == "tokens" else need.usd
-            msg = (f"This request needs {amount:g} against {whose} {CONFIG_NAME[dim]} limit "
-                   f"of {cap:g}; it can never fit. Lower max_tokens or the prompt.")
+            msg = (
+                f"This request needs {amount:g} against {whose} {CONFIG_NAME[dim]} limit "
+                f"of {cap:g}; it can never fit. Lower max_tokens or the prompt."
+            )
         else:
-            msg = (f"Rate limit reached for {whose} {CONFIG_NAME[dim]} ({cap:g}). "
-                   f"Retry in {result.retry_after_s:.2f}s.")
-        verdict = call.add(Verdict("limits", "block", rule, msg,
-                                   {"cost_usd": round(need.usd, 9), "tokens": need.tokens,
-                                    "subject": kind}))
+            msg = (
+                f"Rate limit reached for {whose} {CONFIG_NAME[dim]} ({cap:g}). "
+                f"Retry in {result.retry_after_s:.2f}s."
+            )
+        verdict = call.add(
+            Verdict(
+                "limits",
+                "block",
+                rule,
+                msg,
+                {"cost_usd": round(need.usd, 9), "tokens": need.tokens, "subject": kind},
+            )
+        )
         if self.metrics:
             self.metrics.rejections(call.principal.key_id, rule)
-        raise GuardBlocked(verdict, status=429, code=code, type="rate_limit_error", message=msg,
-                           headers={**call.headers, **retry_headers(result.retry_after_s)})
+        raise GuardBlocked(
+            verdict,
+            status=429,
+            code=code,
+            type="rate_limit_error",
+            message=msg,
+            headers={**call.headers, **retry_headers(result.retry_after_s)},
+        )
 
     def transform(self, call: Call, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
         if "limits" not in call.state:
@@ -301,8 +374,11 @@ class LimitsGuard(Guard):
             return usage.prompt_tokens, usage.completion_tokens
         if seen and seen.prompt_tokens is not None:
             return seen.prompt_tokens, seen.completion_tokens or 0
-        reached = bool(seen and seen.chunks) or outcome.status in ("ok", "cancelled") \
+        reached = (
+            bool(seen and seen.chunks)
+            or outcome.status in ("ok", "cancelled")
             or outcome.generated_tokens > 0
+        )
         if not reached:
             return 0, 0
         counted = 0
@@ -325,25 +401,40 @@ class LimitsGuard(Guard):
         # a streamed answer's headers left before, with the reservation's figure.
         call.headers["x-keepgate-cost-usd"] = f"{cost:.9f}"
         if res.budget_after_reserve is not None:
-            call.headers["x-keepgate-budget-remaining-usd"] = \
+            call.headers["x-keepgate-budget-remaining-usd"] = (
                 f"{max(0.0, res.budget_after_reserve + res.usd - cost):.6f}"
-        call.add(Verdict("limits", "allow", None, "",
-                         {"cost_usd": round(cost, 9), "tokens": prompt + completion,
-                          "reserved_usd": round(res.usd, 9), "reserved_tokens": res.tokens,
-                          "backend": res.backend.name}))
+            )
+        call.add(
+            Verdict(
+                "limits",
+                "allow",
+                None,
+                "",
+                {
+                    "cost_usd": round(cost, 9),
+                    "tokens": prompt + completion,
+                    "reserved_usd": round(res.usd, 9),
+                    "reserved_tokens": res.tokens,
+                    "backend": res.backend.name,
+                },
+            )
+        )
         if self.metrics and cost:
             self.metrics.spend(call.principal.key_id, model, cost)
         try:
-            await res.backend.settle(res.subjects, delta,
-                                     Actual(prompt, completion, cost, model,
-                                            blocked=outcome.status == "blocked"))
+            await res.backend.settle(
+                res.subjects,
+                delta,
+                Actual(prompt, completion, cost, model, blocked=outcome.status == "blocked"),
+            )
         except BackendUnavailable:
             # The reservation stays charged: never an overspend, only a missed refund.
             self._backend_down_until = time.monotonic() + self.settings.retry_backend_after_s
             if self.metrics:
                 self.metrics.settle_failures.labels(res.backend.name).inc()
-            log.warning("limits: could not settle on %s; the reservation stays charged",
-                        res.backend.name)
+            log.warning(
+                "limits: could not settle on %s; the reservation stays charged", res.backend.name
+            )
 
     async def ready(self) -> tuple[bool | str, str]:
         """Backend down: `degraded` with fallback_local (calls go on, on local buckets),
@@ -365,24 +456,35 @@ class LimitsGuard(Guard):
         return limits_routes(self)
 
 
-def build(section: dict[str, Any], config: KeepgateConfig, deps: GuardDeps | None = None
-          ) -> LimitsGuard:
+def build(
+    section: dict[str, Any], config: KeepgateConfig, deps: GuardDeps | None = None
+) -> LimitsGuard:
     settings = load_settings(section, config)
     backend: Backend
     if settings.backend == "redis":
         from keepgate.limits.redis_backend import RedisBackend
 
-        backend = RedisBackend(settings.redis_url or "", prefix=settings.namespace,
-                               usage_ttl_s=int(settings.usage_ttl_days * 86400),
-                               timeout_s=settings.timeout_ms / 1000)
+        backend = RedisBackend(
+            settings.redis_url or "",
+            prefix=settings.namespace,
+            usage_ttl_s=int(settings.usage_ttl_days * 86400),
+            timeout_s=settings.timeout_ms / 1000,
+        )
     else:
         backend = LocalBackend()
     estimate.warm_up(sorted({estimate.tokenizer_model(d) for d in config.model_list}))
-    guard = LimitsGuard(section, config, settings, backend,
-                        LimitsMetrics.of(deps.metrics if deps is not None else None))
+    guard = LimitsGuard(
+        section,
+        config,
+        settings,
+        backend,
+        LimitsMetrics.of(deps.metrics if deps is not None else None),
+    )
     unpriced = [name for name, price in guard._prices.items() if not price.known]
     if unpriced:
-        log.warning("limits: no price for model(s) %s (not in litellm's price map, no "
-                    "model_info prices): calls to them are refused for keys with money limits",
-                    ", ".join(unpriced))
+        log.warning(
+            "limits: no price for model(s) %s (not in litellm's price map, no "
+            "model_info prices): calls to them are refused for keys with money limits",
+            ", ".join(unpriced),
+        )
     return guard

@@ -52,5 +52,7 @@ def retry_headers(retry_after_s: float | None) -> dict[str, str]:
     `x-should-retry: false` when waiting cannot help (budget spent, request too large)."""
     if retry_after_s is None:
         return {"x-should-retry": "false"}
-    return {"Retry-After": str(max(1, math.ceil(retry_after_s))),
-            "retry-after-ms": str(max(1, math.ceil(retry_after_s * 1000)))}
+    return {
+        "Retry-After": str(max(1, math.ceil(retry_after_s))),
+        "retry-after-ms": str(max(1, math.ceil(retry_after_s * 1000))),
+    }

@@ -10,8 +10,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from keepgate.limits.backend import (Actual, Amounts, BucketView, ReserveResult, SubjectUsage,
-                                    parse_totals)
+from keepgate.limits.backend import (
+    Actual,
+    Amounts,
+    BucketView,
+    ReserveResult,
+    SubjectUsage,
+    parse_totals,
+)
 from keepgate.limits.spec import PERIODS, UNIT, Caps, Subject, rate_of
 
 
@@ -74,8 +80,11 @@ class LocalBackend:
                 used = self._used(st, dim)
                 if amount > 0 and used + amount > cap:
                     period = PERIODS[dim]
-                    wait = ((used + amount - cap) * period / cap
-                            if period and 0 < amount <= cap else None)
+                    wait = (
+                        (used + amount - cap) * period / cap
+                        if period and 0 < amount <= cap
+                        else None
+                    )
                     if allowed or (retry is not None and (wait is None or wait > retry)):
                         failed, retry = (subject.label, dim), wait
                     allowed = False
@@ -91,8 +100,9 @@ class LocalBackend:
             else:
                 totals["blocked"] = totals.get("blocked", 0) + 1
             buckets += [view(subject.label, d, c, self._used(st, d)) for d, c in caps.items()]
-        return ReserveResult(allowed, buckets, failed[0] if failed else None,
-                             failed[1] if failed else None, retry)
+        return ReserveResult(
+            allowed, buckets, failed[0] if failed else None, failed[1] if failed else None, retry
+        )
 
     async def settle(self, subjects: Sequence[Subject], delta: Amounts, actual: Actual) -> None:
         now = self._clock()
@@ -117,9 +127,14 @@ class LocalBackend:
     async def usage(self, subject: Subject) -> SubjectUsage:
         st, caps = self._state(subject, self._clock())
         totals, by_model = parse_totals({k: str(v) for k, v in st.totals.items()})
-        return SubjectUsage(subject.label, caps, subject.label in self._overrides,
-                            [view(subject.label, d, c, self._used(st, d)) for d, c in caps.items()],
-                            totals, by_model)
+        return SubjectUsage(
+            subject.label,
+            caps,
+            subject.label in self._overrides,
+            [view(subject.label, d, c, self._used(st, d)) for d, c in caps.items()],
+            totals,
+            by_model,
+        )
 
     async def set_override(self, subject: Subject, caps: Caps | None) -> None:
         if caps is None:

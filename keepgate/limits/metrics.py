@@ -17,11 +17,16 @@ class LimitsMetrics:
         self.backend_errors = Counter(
             "keepgate_limits_backend_errors_total",
             "Limits store unreachable; mode says whether calls were refused or served from "
-            "local buckets", ["backend", "mode"], registry=r)
+            "local buckets",
+            ["backend", "mode"],
+            registry=r,
+        )
         self.settle_failures = Counter(
             "keepgate_limits_settle_failures_total",
             "Settlements that could not reach the store (the reservation stayed charged)",
-            ["backend"], registry=r)
+            ["backend"],
+            registry=r,
+        )
 
     @classmethod
     def of(cls, metrics: Any) -> "LimitsMetrics | None":

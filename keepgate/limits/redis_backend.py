@@ -20,8 +20,15 @@ from redis.asyncio.retry import Retry
 from redis.exceptions import NoScriptError, RedisError
 from redis.typing import EncodableT, FieldT
 
-from keepgate.limits.backend import (Actual, Amounts, BackendUnavailable, BucketView,
-                                    ReserveResult, SubjectUsage, parse_totals)
+from keepgate.limits.backend import (
+    Actual,
+    Amounts,
+    BackendUnavailable,
+    BucketView,
+    ReserveResult,
+    SubjectUsage,
+    parse_totals,
+)
 from keepgate.limits.local import drained, view
 from keepgate.limits.spec import PERIODS, Caps, Subject
 
@@ -57,18 +64,30 @@ def _f(x: float) -> str:
 class RedisBackend:
     name = "redis"
 
-    def __init__(self, url: str, *, prefix: str = "keepgate:limits",
-                 usage_ttl_s: int = 400 * 86400, timeout_s: float = 0.25,
-                 max_connections: int = 32, client: aioredis.Redis | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = "keepgate:limits",
+        usage_ttl_s: int = 400 * 86400,
+        timeout_s: float = 0.25,
+        max_connections: int = 32,
+        client: aioredis.Redis | None = None,
+    ) -> None:
         self.prefix = prefix
         self.usage_ttl_s = int(usage_ttl_s)
         # A bounded pool that queues callers: 200 concurrent calls share 32 connections
         # instead of failing once the pool is full.
         pool = aioredis.BlockingConnectionPool.from_url(
-            url, decode_responses=True, socket_timeout=timeout_s,
-            socket_connect_timeout=timeout_s, retry_on_timeout=False,
+            url,
+            decode_responses=True,
+            socket_timeout=timeout_s,
+            socket_connect_timeout=timeout_s,
+            retry_on_timeout=False,
             retry=Retry(NoBackoff(), 1),  # one retry for a stale connection, no backoff
-            max_connections=max_connections, timeout=2.0)
+            max_connections=max_connections,
+            timeout=2.0,
+        )
         self.client = client or aioredis.Redis(connection_pool=pool)
 
     def keys_of(self, subject: Subject) -> list[str]:
@@ -93,8 +112,11 @@ class RedisBackend:
 
     async def reserve(self, subjects: Sequence[Subject], need: Amounts) -> ReserveResult:
         keys, caps = self._frame(subjects)
-        out = await self._run(RESERVE, keys, [len(subjects), need.requests, need.tokens,
-                                              _f(need.usd), self.usage_ttl_s, *caps])
+        out = await self._run(
+            RESERVE,
+            keys,
+            [len(subjects), need.requests, need.tokens, _f(need.usd), self.usage_ttl_s, *caps],
+        )
         allowed = out[0] == "1"
         buckets: list[BucketView] = []
         pos = 4
@@ -102,23 +124,37 @@ class RedisBackend:
             n = int(out[pos])
             pos += 1
             for _ in range(n):
-                dim, cap, rem, reset = out[pos:pos + 4]
+                dim, cap, rem, reset = out[pos : pos + 4]
                 pos += 4
                 r = float(reset)
-                buckets.append(BucketView(s.label, dim, float(cap), float(rem),
-                                          r if r >= 0 else None))
+                buckets.append(
+                    BucketView(s.label, dim, float(cap), float(rem), r if r >= 0 else None)
+                )
         if allowed:
             return ReserveResult(True, buckets)
         retry = float(out[3])
-        return ReserveResult(False, buckets, subjects[int(out[1]) - 1].label, out[2],
-                             retry if retry >= 0 else None)
+        return ReserveResult(
+            False, buckets, subjects[int(out[1]) - 1].label, out[2], retry if retry >= 0 else None
+        )
 
     async def settle(self, subjects: Sequence[Subject], delta: Amounts, actual: Actual) -> None:
         keys, caps = self._frame(subjects)
-        await self._run(SETTLE, keys, [len(subjects), delta.tokens, _f(delta.usd),
-                                       self.usage_ttl_s, actual.prompt_tokens,
-                                       actual.completion_tokens, _f(actual.usd), actual.model,
-                                       int(actual.blocked), *caps])
+        await self._run(
+            SETTLE,
+            keys,
+            [
+                len(subjects),
+                delta.tokens,
+                _f(delta.usd),
+                self.usage_ttl_s,
+                actual.prompt_tokens,
+                actual.completion_tokens,
+                _f(actual.usd),
+                actual.model,
+                int(actual.blocked),
+                *caps,
+            ],
+        )
 
     async def usage(self, subject: Subject) -> SubjectUsage:
         bkey, ukey, okey = self.keys_of(subject)
@@ -131,14 +167,16 @@ class RedisBackend:
                 state, raw, over, (sec, usec) = await pipe.execute()
         except (RedisError, OSError) as exc:
             raise BackendUnavailable(f"redis: {type(exc).__name__}") from exc
-        caps = ({k: float(v) for k, v in over.items() if k != "_set"} if over
-                else dict(subject.caps))
+        caps = {k: float(v) for k, v in over.items() if k != "_set"} if over else dict(subject.caps)
         elapsed = max(0.0, sec + usec / 1e6 - float(state.get("ts") or 0.0)) if state else 0.0
         budget_used = float(raw.get("budget_used") or 0.0)
         buckets = []
         for dim, cap in caps.items():
-            used = (drained(dim, cap, float(state.get(dim) or 0.0), elapsed) if PERIODS[dim]
-                    else budget_used)
+            used = (
+                drained(dim, cap, float(state.get(dim) or 0.0), elapsed)
+                if PERIODS[dim]
+                else budget_used
+            )
             buckets.append(view(subject.label, dim, cap, used))
         totals, by_model = parse_totals(raw)
         return SubjectUsage(subject.label, caps, bool(over), buckets, totals, by_model)

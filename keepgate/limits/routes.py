@@ -1,13 +1,13 @@
 """Usage and limits over HTTP: a key sees its own; the admin key sees and changes any.
 
-  GET    /v1/keys/self/usage            the caller's spend and remaining limits
-  GET    /admin/usage                   every configured key
-  GET    /admin/keys/{key_id}/usage     one key (and its team)
-  PUT    /admin/keys/{key_id}/limits    replace the key's own limits (defaults still apply)
-  DELETE /admin/keys/{key_id}/limits    back to the config file's limits
-  POST   /admin/keys/{key_id}/reset     refill the key's buckets and its budget (totals stay)
-  GET    /admin/teams/{team}/usage, PUT/DELETE /admin/teams/{team}/limits,
-  POST   /admin/teams/{team}/reset
+GET    /v1/keys/self/usage            the caller's spend and remaining limits
+GET    /admin/usage                   every configured key
+GET    /admin/keys/{key_id}/usage     one key (and its team)
+PUT    /admin/keys/{key_id}/limits    replace the key's own limits (defaults still apply)
+DELETE /admin/keys/{key_id}/limits    back to the config file's limits
+POST   /admin/keys/{key_id}/reset     refill the key's buckets and its budget (totals stay)
+GET    /admin/teams/{team}/usage, PUT/DELETE /admin/teams/{team}/limits,
+POST   /admin/teams/{team}/reset
 """
 
 from __future__ import annotations
@@ -35,14 +35,19 @@ def limits_routes(guard: "LimitsGuard") -> list[Route]:
             return await guard.backend.usage(subject)
         except BackendUnavailable:
             if guard.fallback is None:
-                raise APIError(503, "The limits store is unreachable.",
-                               code="limits_unavailable") from None
+                raise APIError(
+                    503, "The limits store is unreachable.", code="limits_unavailable"
+                ) from None
             return await guard.fallback.usage(subject)
 
     async def _key_report(principal: Principal) -> dict[str, Any]:
         subjects = guard.subjects(principal)
-        out: dict[str, Any] = {"object": "keepgate.usage", "key_id": principal.key_id,
-                               "team": principal.team, "backend": guard.backend.name}
+        out: dict[str, Any] = {
+            "object": "keepgate.usage",
+            "key_id": principal.key_id,
+            "team": principal.team,
+            "backend": guard.backend.name,
+        }
         key = (await _usage(subjects[0])).as_dict()
         key.pop("subject")
         out.update(key)
@@ -55,10 +60,10 @@ def limits_routes(guard: "LimitsGuard") -> list[Route]:
     def _principal_of(key_id: str) -> Principal:
         entry = guard._keys.get(key_id)
         if entry is None:
-            raise APIError(404, f"No key with id '{key_id}'.", code="key_not_found",
-                           param="key_id")
-        return Principal(key_id=entry.key_id, role=entry.role, team=entry.team,
-                         is_admin=entry.role == "admin")
+            raise APIError(404, f"No key with id '{key_id}'.", code="key_not_found", param="key_id")
+        return Principal(
+            key_id=entry.key_id, role=entry.role, team=entry.team, is_admin=entry.role == "admin"
+        )
 
     def _team_subject(team: str) -> Subject:
         known = team in guard._teams or any(k.team == team for k in guard._keys.values())
@@ -74,16 +79,20 @@ def limits_routes(guard: "LimitsGuard") -> list[Route]:
         if isinstance(body, dict) and isinstance(body.get("limits"), dict):
             body = body["limits"]
         if not isinstance(body, dict):
-            raise APIError(400, "Send a JSON object of limits, e.g. "
-                           '{"limits": {"tokens_per_minute": 10000}}.', code="invalid_value")
+            raise APIError(
+                400,
+                'Send a JSON object of limits, e.g. {"limits": {"tokens_per_minute": 10000}}.',
+                code="invalid_value",
+            )
         return body
 
     async def _set(subject: Subject, caps: dict[str, float] | None) -> None:
         try:
             await guard.backend.set_override(subject, caps)
         except BackendUnavailable:
-            raise APIError(503, "The limits store is unreachable; nothing changed.",
-                           code="limits_unavailable") from None
+            raise APIError(
+                503, "The limits store is unreachable; nothing changed.", code="limits_unavailable"
+            ) from None
         if guard.fallback is not None:
             await guard.fallback.set_override(subject, caps)
 
@@ -91,8 +100,9 @@ def limits_routes(guard: "LimitsGuard") -> list[Route]:
         try:
             await guard.backend.reset(subject)
         except BackendUnavailable:
-            raise APIError(503, "The limits store is unreachable; nothing changed.",
-                           code="limits_unavailable") from None
+            raise APIError(
+                503, "The limits store is unreachable; nothing changed.", code="limits_unavailable"
+            ) from None
         if guard.fallback is not None:
             await guard.fallback.reset(subject)
 
@@ -137,9 +147,14 @@ def limits_routes(guard: "LimitsGuard") -> list[Route]:
     async def team_usage(request: Request) -> JSONResponse:
         require_principal(request, admin=True)
         subject = _team_subject(request.path_params["team"])
-        return JSONResponse({"object": "keepgate.usage", "team": subject.id,
-                             "backend": guard.backend.name,
-                             **(await _usage(subject)).as_dict()})
+        return JSONResponse(
+            {
+                "object": "keepgate.usage",
+                "team": subject.id,
+                "backend": guard.backend.name,
+                **(await _usage(subject)).as_dict(),
+            }
+        )
 
     async def team_limits(request: Request) -> JSONResponse:
         require_principal(request, admin=True)

@@ -64,11 +64,16 @@ def load_settings(section: dict[str, Any], config: KeepgateConfig) -> LimitsSett
         raise validation_error(config, base, exc) from None
     s.redis_url = s.redis_url or config.general_settings.redis_url
     if s.backend == "redis" and not s.redis_url:
-        raise _fail(config, base + ("backend",), "backend 'redis' needs guards.limits.redis_url "
-                    "or general_settings.redis_url")
+        raise _fail(
+            config,
+            base + ("backend",),
+            "backend 'redis' needs guards.limits.redis_url or general_settings.redis_url",
+        )
     # Every limits mapping must parse; the guard re-parses them per key at run time.
-    checks: list[tuple[tuple[Any, ...], Any]] = [(base + ("defaults",), s.defaults),
-                                                 (base + ("team_defaults",), s.team_defaults)]
+    checks: list[tuple[tuple[Any, ...], Any]] = [
+        (base + ("defaults",), s.defaults),
+        (base + ("team_defaults",), s.team_defaults),
+    ]
     for kind, overrides in (("roles", s.roles), ("keys", s.keys)):
         for name, over in overrides.items():
             checks.append((base + (kind, name, "defaults"), over.defaults if over else None))

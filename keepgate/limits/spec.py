@@ -25,23 +25,42 @@ PERIODS: dict[str, float] = {
 }
 
 #: What each dimension is charged in.
-UNIT: dict[str, str] = {"requests": "requests", "tokens": "tokens", "usd_minute": "usd",
-                        "usd_hour": "usd", "usd_day": "usd", "usd_month": "usd", "budget": "usd"}
+UNIT: dict[str, str] = {
+    "requests": "requests",
+    "tokens": "tokens",
+    "usd_minute": "usd",
+    "usd_hour": "usd",
+    "usd_day": "usd",
+    "usd_month": "usd",
+    "budget": "usd",
+}
 
 #: Config names (and LiteLLM-style aliases) → dimension.
 NAMES: dict[str, str] = {
-    "requests_per_minute": "requests", "rpm": "requests", "rpm_limit": "requests",
-    "tokens_per_minute": "tokens", "tpm": "tokens", "tpm_limit": "tokens",
-    "usd_per_minute": "usd_minute", "usd_per_hour": "usd_hour", "usd_per_day": "usd_day",
+    "requests_per_minute": "requests",
+    "rpm": "requests",
+    "rpm_limit": "requests",
+    "tokens_per_minute": "tokens",
+    "tpm": "tokens",
+    "tpm_limit": "tokens",
+    "usd_per_minute": "usd_minute",
+    "usd_per_hour": "usd_hour",
+    "usd_per_day": "usd_day",
     "usd_per_month": "usd_month",
-    "budget_usd": "budget", "max_budget": "budget",
+    "budget_usd": "budget",
+    "max_budget": "budget",
 }
 
 #: Dimension → the canonical config name, for output.
-CONFIG_NAME: dict[str, str] = {"requests": "requests_per_minute", "tokens": "tokens_per_minute",
-                               "usd_minute": "usd_per_minute", "usd_hour": "usd_per_hour",
-                               "usd_day": "usd_per_day", "usd_month": "usd_per_month",
-                               "budget": "budget_usd"}
+CONFIG_NAME: dict[str, str] = {
+    "requests": "requests_per_minute",
+    "tokens": "tokens_per_minute",
+    "usd_minute": "usd_per_minute",
+    "usd_hour": "usd_per_hour",
+    "usd_day": "usd_per_day",
+    "usd_month": "usd_per_month",
+    "budget": "budget_usd",
+}
 
 Caps = dict[str, float]
 
@@ -64,8 +83,12 @@ def parse_caps(raw: Mapping[str, Any] | None, where: str = "limits") -> Caps:
         if value is None:
             caps.pop(dim, None)
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                not math.isfinite(value) or value < 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or value < 0
+        ):
             raise LimitSpecError(f"{where}.{name}: must be a number >= 0 or null, got {value!r}")
         caps[dim] = float(value)
     return caps

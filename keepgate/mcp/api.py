@@ -27,7 +27,6 @@ from keepgate.proxy.body import read_json
 from keepgate.runtime import Runtime
 
 
-
 class McpService:
     """What the app's lifespan starts and stops: the demo upstream, the endpoints."""
 
@@ -53,8 +52,13 @@ class McpService:
             await self.demo.stop()
 
 
-def mount(app: Starlette, rt: Runtime, settings: McpSettings,
-          servers: dict[str, McpServerSettings], store: Store) -> McpGateway:
+def mount(
+    app: Starlette,
+    rt: Runtime,
+    settings: McpSettings,
+    servers: dict[str, McpServerSettings],
+    store: Store,
+) -> McpGateway:
     for noisy in ("httpx2", "mcp", "sse_starlette"):
         if logging.getLogger(noisy).level == logging.NOTSET:
             logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -70,18 +74,30 @@ def mount(app: Starlette, rt: Runtime, settings: McpSettings,
 # -- the admin API (approvals: keepgate.mcp.approval_api) ---------------------------------
 
 
-def _store_errors(fn: Callable[[Request], Awaitable[Response]]
-                  ) -> Callable[[Request], Awaitable[Response]]:
+def _store_errors(
+    fn: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
     return store_errors(fn, "MCP store")
 
 
 def _api_routes(gw: McpGateway) -> list[Route]:
     async def servers(request: Request) -> Response:
         principal = require_principal(request)
-        return JSONResponse({"object": "list", "data": [
-            {"id": name, "object": "mcp.server", "transport": s.kind,
-             "endpoint": f"/mcp/{name}"}
-            for name, s in gw.servers.items() if gw.may_reach(principal, name)]})
+        return JSONResponse(
+            {
+                "object": "list",
+                "data": [
+                    {
+                        "id": name,
+                        "object": "mcp.server",
+                        "transport": s.kind,
+                        "endpoint": f"/mcp/{name}",
+                    }
+                    for name, s in gw.servers.items()
+                    if gw.may_reach(principal, name)
+                ],
+            }
+        )
 
     async def pins(request: Request) -> Response:
         require_principal(request, admin=True)
@@ -93,8 +109,7 @@ def _api_routes(gw: McpGateway) -> list[Route]:
         body = await read_json(request, 64 * 1024)
         server, tool = body.get("server"), body.get("tool")
         if not isinstance(server, str) or not isinstance(tool, str):
-            raise APIError(400, "Expected {\"server\": ..., \"tool\": ...}.",
-                           code="invalid_value")
+            raise APIError(400, 'Expected {"server": ..., "tool": ...}.', code="invalid_value")
         try:
             pin = await gw.pins.approve(server, tool, principal.key_id)
         except PinNotFound as exc:
@@ -103,6 +118,8 @@ def _api_routes(gw: McpGateway) -> list[Route]:
 
         return JSONResponse(public(pin))
 
-    return [Route("/v1/mcp/servers", _store_errors(servers), methods=["GET"]),
-            Route("/v1/mcp/pins", _store_errors(pins), methods=["GET"]),
-            Route("/v1/mcp/pins/approve", _store_errors(approve_pin), methods=["POST"])]
+    return [
+        Route("/v1/mcp/servers", _store_errors(servers), methods=["GET"]),
+        Route("/v1/mcp/pins", _store_errors(pins), methods=["GET"]),
+        Route("/v1/mcp/pins/approve", _store_errors(approve_pin), methods=["POST"]),
+    ]

@@ -45,54 +45,76 @@ class ApprovalDesk:
     def may_decide(self, principal: Principal, record: dict[str, Any]) -> bool:
         if principal.is_admin:
             return True
-        return self.settings.approvers == "owner_or_admin" and \
-            record["key_id"] == principal.key_id
+        return self.settings.approvers == "owner_or_admin" and record["key_id"] == principal.key_id
 
     async def record(self, approval_id: str) -> dict[str, Any]:
         try:
             return await self.approvals.get(approval_id)
         except ApprovalNotFound:
-            raise APIError(404, f"No approval '{approval_id[:60]}'.",
-                           code="approval_not_found") from None
+            raise APIError(
+                404, f"No approval '{approval_id[:60]}'.", code="approval_not_found"
+            ) from None
 
-    async def decide(self, principal: Principal, approval_id: str,
-                     body: dict[str, Any]) -> dict[str, Any]:
+    async def decide(
+        self, principal: Principal, approval_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
         decision = body.get("decision")
         if decision not in ("approve", "deny"):
-            raise APIError(400, "Invalid 'decision': expected 'approve' or 'deny'.",
-                           code="invalid_value", param="decision")
+            raise APIError(
+                400,
+                "Invalid 'decision': expected 'approve' or 'deny'.",
+                code="invalid_value",
+                param="decision",
+            )
         comment = body.get("comment") or ""
         if not isinstance(comment, str):
-            raise APIError(400, "Invalid 'comment': expected a string.", code="invalid_value",
-                           param="comment")
+            raise APIError(
+                400, "Invalid 'comment': expected a string.", code="invalid_value", param="comment"
+            )
         record = await self.record(approval_id)
         if not self.may_decide(principal, record):
-            raise APIError(404 if record["key_id"] != principal.key_id else 403,
-                           f"No approval '{approval_id[:60]}' you may decide.",
-                           code="approval_not_found")
+            raise APIError(
+                404 if record["key_id"] != principal.key_id else 403,
+                f"No approval '{approval_id[:60]}' you may decide.",
+                code="approval_not_found",
+            )
         try:
-            record = await self.approvals.decide(approval_id, decision == "approve",
-                                                 principal.key_id, comment)
+            record = await self.approvals.decide(
+                approval_id, decision == "approve", principal.key_id, comment
+            )
         except ApprovalConflict as exc:
-            raise APIError(409, f"The approval is already {exc}.",
-                           code="approval_decided") from None
+            raise APIError(
+                409, f"The approval is already {exc}.", code="approval_decided"
+            ) from None
         route = record.get("route") or "mcp"
-        self.rt.audit.write({"route": route, "event": "approval_decided",
-                             "approval_id": approval_id, "decision": decision,
-                             "decided_by": principal.key_id, "key_id": record["key_id"],
-                             "mcp_server": record.get("server"), "tool": record["tool"]})
+        self.rt.audit.write(
+            {
+                "route": route,
+                "event": "approval_decided",
+                "approval_id": approval_id,
+                "decision": decision,
+                "decided_by": principal.key_id,
+                "key_id": record["key_id"],
+                "mcp_server": record.get("server"),
+                "tool": record["tool"],
+            }
+        )
         return approvals_mod.public(record)
 
 
-def store_errors(fn: Callable[[Request], Awaitable[Response]], what: str = "approvals store"
-                 ) -> Callable[[Request], Awaitable[Response]]:
+def store_errors(
+    fn: Callable[[Request], Awaitable[Response]], what: str = "approvals store"
+) -> Callable[[Request], Awaitable[Response]]:
     """An admin endpoint whose store is down answers a clear 503, never a 500."""
+
     async def endpoint(request: Request) -> Response:
         try:
             return await fn(request)
         except StoreUnavailable as exc:
-            raise APIError(503, f"The {what} is unreachable ({exc}).",
-                           code="mcp_store_unavailable") from None
+            raise APIError(
+                503, f"The {what} is unreachable ({exc}).", code="mcp_store_unavailable"
+            ) from None
+
     return endpoint
 
 
@@ -100,10 +122,10 @@ def api_routes(desk: ApprovalDesk) -> list[Route]:
     async def list_approvals(request: Request) -> Response:
         principal = require_principal(request)
         status = request.query_params.get("status") or None
-        records = await desk.approvals.list(None if principal.is_admin else principal.key_id,
-                                            status)
-        return JSONResponse({"object": "list",
-                             "data": [approvals_mod.public(r) for r in records]})
+        records = await desk.approvals.list(
+            None if principal.is_admin else principal.key_id, status
+        )
+        return JSONResponse({"object": "list", "data": [approvals_mod.public(r) for r in records]})
 
     async def get_approval(request: Request) -> Response:
         principal = require_principal(request)
@@ -115,14 +137,15 @@ def api_routes(desk: ApprovalDesk) -> list[Route]:
     async def decide(request: Request) -> Response:
         principal = require_principal(request)
         body = await read_json(request, 64 * 1024)
-        return JSONResponse(await desk.decide(principal, request.path_params["approval_id"],
-                                              body))
+        return JSONResponse(await desk.decide(principal, request.path_params["approval_id"], body))
 
     routes: list[Route] = []
     for base in PREFIXES:
-        routes += [Route(base, store_errors(list_approvals), methods=["GET"]),
-                   Route(base + "/{approval_id}", store_errors(get_approval), methods=["GET"]),
-                   Route(base + "/{approval_id}", store_errors(decide), methods=["POST"])]
+        routes += [
+            Route(base, store_errors(list_approvals), methods=["GET"]),
+            Route(base + "/{approval_id}", store_errors(get_approval), methods=["GET"]),
+            Route(base + "/{approval_id}", store_errors(decide), methods=["POST"]),
+        ]
     return routes
 
 
@@ -130,32 +153,42 @@ def ui_routes(desk: ApprovalDesk, authorised: UIAuth) -> list[Route]:
     """The /ui page's approvals panel (admin session cookie or admin key)."""
 
     def denied() -> Response:
-        return JSONResponse({"error": {"message": "The UI API needs the admin key.",
-                                       "type": "invalid_request_error",
-                                       "code": "invalid_api_key", "param": None}},
-                            status_code=401)
+        return JSONResponse(
+            {
+                "error": {
+                    "message": "The UI API needs the admin key.",
+                    "type": "invalid_request_error",
+                    "code": "invalid_api_key",
+                    "param": None,
+                }
+            },
+            status_code=401,
+        )
 
     async def pending(request: Request) -> Response:
         if not authorised(request):
             return denied()
         records = await desk.approvals.list(None, "pending")
-        return JSONResponse({"items": [approvals_mod.public(r) for r in records]},
-                            headers={"cache-control": "no-store"})
+        return JSONResponse(
+            {"items": [approvals_mod.public(r) for r in records]},
+            headers={"cache-control": "no-store"},
+        )
 
     async def decide(request: Request) -> Response:
         if not authorised(request):
             return denied()
         body = await read_json(request, 64 * 1024)
-        return JSONResponse(await desk.decide(desk.rt.keys.master,
-                                              request.path_params["approval_id"], body))
+        return JSONResponse(
+            await desk.decide(desk.rt.keys.master, request.path_params["approval_id"], body)
+        )
 
-    return [Route("/ui/api/mcp/approvals", store_errors(pending), methods=["GET"]),
-            Route("/ui/api/mcp/approvals/{approval_id}", store_errors(decide),
-                  methods=["POST"])]
+    return [
+        Route("/ui/api/mcp/approvals", store_errors(pending), methods=["GET"]),
+        Route("/ui/api/mcp/approvals/{approval_id}", store_errors(decide), methods=["POST"]),
+    ]
 
 
-def mount(app: Starlette, rt: Runtime, approvals: Approvals, settings: ApprovalSettings
-          ) -> None:
+def mount(app: Starlette, rt: Runtime, approvals: Approvals, settings: ApprovalSettings) -> None:
     desk = ApprovalDesk(approvals, settings, rt)
     app.router.routes.extend(api_routes(desk))
     ui_auth = rt.services.get(UIAuth)

@@ -21,8 +21,12 @@ from keepgate.mcp.store import Store
 
 
 def call_digest(key_id: str, sid: str, server: str, tool: str, arguments: dict[str, Any]) -> str:
-    raw = json.dumps([key_id, sid, server, tool, arguments], sort_keys=True,
-                     separators=(",", ":"), ensure_ascii=False)
+    raw = json.dumps(
+        [key_id, sid, server, tool, arguments],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
@@ -43,16 +47,39 @@ class Approvals:
         aid = await self.store.get(f"apd:{key_id}:{digest}")
         return await self.store.get(f"ap:{aid}") if isinstance(aid, str) else None
 
-    async def create(self, *, key_id: str, role: str, session: str, server: str, tool: str,
-                     shown_arguments: Any, reasons: list[str], rule: str, digest: str,
-                     tool_call_id: str, route: str = "mcp") -> dict[str, Any]:
+    async def create(
+        self,
+        *,
+        key_id: str,
+        role: str,
+        session: str,
+        server: str,
+        tool: str,
+        shown_arguments: Any,
+        reasons: list[str],
+        rule: str,
+        digest: str,
+        tool_call_id: str,
+        route: str = "mcp",
+    ) -> dict[str, Any]:
         mcp = route == "mcp"
-        record = {"id": ("mcpap_" if mcp else "tcap_") + uuid.uuid4().hex[:20],
-                  "object": "mcp.approval" if mcp else "tool_call.approval", "route": route,
-                  "status": "pending", "key_id": key_id, "role": role, "session": session,
-                  "server": server, "tool": tool, "arguments": shown_arguments,
-                  "reasons": reasons, "rule": rule, "tool_call_id": tool_call_id,
-                  "created_at": time.time(), "digest": digest}
+        record = {
+            "id": ("mcpap_" if mcp else "tcap_") + uuid.uuid4().hex[:20],
+            "object": "mcp.approval" if mcp else "tool_call.approval",
+            "route": route,
+            "status": "pending",
+            "key_id": key_id,
+            "role": role,
+            "session": session,
+            "server": server,
+            "tool": tool,
+            "arguments": shown_arguments,
+            "reasons": reasons,
+            "rule": rule,
+            "tool_call_id": tool_call_id,
+            "created_at": time.time(),
+            "digest": digest,
+        }
         await self.store.put(f"ap:{record['id']}", record, self.ttl_s)
         await self.store.put(f"apd:{key_id}:{digest}", record["id"], self.ttl_s)
         return record
@@ -73,20 +100,30 @@ class Approvals:
             raise ApprovalNotFound(approval_id)
         return record
 
-    async def decide(self, approval_id: str, approve: bool, by: str, comment: str) -> dict[str, Any]:
+    async def decide(
+        self, approval_id: str, approve: bool, by: str, comment: str
+    ) -> dict[str, Any]:
         record = await self.get(approval_id)
         if record["status"] != "pending":
             raise ApprovalConflict(record["status"])
-        record.update(status="approved" if approve else "denied", decided_at=time.time(),
-                      decided_by=by, comment=comment[:500])
+        record.update(
+            status="approved" if approve else "denied",
+            decided_at=time.time(),
+            decided_by=by,
+            comment=comment[:500],
+        )
         await self.store.put(f"ap:{approval_id}", record, self.ttl_s)
         return record
 
-    async def list(self, key_id: str | None = None, status: str | None = None
-                   ) -> list[dict[str, Any]]:
-        found = [r for _, r in await self.store.scan("ap:")
-                 if (key_id is None or r["key_id"] == key_id)
-                 and (status is None or r["status"] == status)]
+    async def list(
+        self, key_id: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
+        found = [
+            r
+            for _, r in await self.store.scan("ap:")
+            if (key_id is None or r["key_id"] == key_id)
+            and (status is None or r["status"] == status)
+        ]
         return sorted(found, key=lambda r: r["created_at"])
 
 

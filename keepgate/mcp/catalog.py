@@ -35,8 +35,14 @@ ROUTE = "mcp"
 
 
 class Catalog:
-    def __init__(self, settings: McpSettings, upstreams: dict[str, Upstream], pins: Pins,
-                 input_guard: ResultScanner | None, policy: ToolPolicy | None) -> None:
+    def __init__(
+        self,
+        settings: McpSettings,
+        upstreams: dict[str, Upstream],
+        pins: Pins,
+        input_guard: ResultScanner | None,
+        policy: ToolPolicy | None,
+    ) -> None:
         self.settings = settings
         self.upstreams = upstreams
         self.pins = pins
@@ -74,14 +80,14 @@ class Catalog:
             self._scans.clear()
         return rules, False
 
-    def _definitions(self, server: str, tools: list[types.Tool]
-                     ) -> dict[str, tuple[dict[str, Any], str]]:
+    def _definitions(
+        self, server: str, tools: list[types.Tool]
+    ) -> dict[str, tuple[dict[str, Any], str]]:
         """name -> (definition, digest), computed once per upstream listing (the listing
         object is reused until it is fetched again)."""
         hit = self._defs.get(server)
         if hit is None or hit[0] is not tools:
-            hit = (tools, {t.name: (d := pinning.definition(t), pinning.digest(d))
-                           for t in tools})
+            hit = (tools, {t.name: (d := pinning.definition(t), pinning.digest(d)) for t in tools})
             self._defs[server] = hit
         return hit[1]
 
@@ -100,8 +106,12 @@ class Catalog:
         key = (principal.key_id, principal.role, server, tool, self.policy.policy_version)
         hit = self._roles.get(key)
         if hit is None:
-            inp = build_policy_input(principal, tool, {}, metadata={
-                "route": ROUTE, "mcp_server": server, "mcp_method": "tools/list"})
+            inp = build_policy_input(
+                principal,
+                tool,
+                {},
+                metadata={"route": ROUTE, "mcp_server": server, "mcp_method": "tools/list"},
+            )
             try:
                 decision = await self.policy.decide_tool(inp)
             except Exception:  # noqa: BLE001 - cannot decide: hide (the call would be denied)
@@ -112,8 +122,9 @@ class Catalog:
                 self._roles.clear()
         return hit
 
-    async def server_tools(self, principal: Principal, server: str
-                           ) -> list[tuple[types.Tool, PinVerdict, bool]]:
+    async def server_tools(
+        self, principal: Principal, server: str
+    ) -> list[tuple[types.Tool, PinVerdict, bool]]:
         """Every upstream tool with its pin verdict and whether the caller's role sees it."""
         out = []
         tools = await self.upstreams[server].list_tools()

@@ -34,8 +34,9 @@ class Content:
     def __init__(self, gw: Any) -> None:
         self.gw = gw
 
-    async def _run(self, principal: Principal, server: str, session: str, method: str,
-                   fn: Any, **extra: Any) -> Any:
+    async def _run(
+        self, principal: Principal, server: str, session: str, method: str, fn: Any, **extra: Any
+    ) -> Any:
         gw = self.gw
         call = gw._call(principal, server, method, session, **extra)
         outcome = Outcome("ok")
@@ -46,8 +47,15 @@ class Content:
             try:
                 return await fn(call)
             except UpstreamError as exc:
-                call.add(Verdict("mcp", "error", rule=f"mcp.upstream_{exc.kind}",
-                                 reason=exc.message[:300], detail={"server": server}))
+                call.add(
+                    Verdict(
+                        "mcp",
+                        "error",
+                        rule=f"mcp.upstream_{exc.kind}",
+                        reason=exc.message[:300],
+                        detail={"server": server},
+                    )
+                )
                 outcome = Outcome("upstream_error", http_status=502)
                 raise MCPError(INTERNAL_ERROR, f"{exc.message}; nothing was read") from None
         except MCPError:
@@ -69,104 +77,163 @@ class Content:
             cursor: str | None = None
             for _ in range(MAX_PAGES):
                 page = await getattr(client.session, method)(
-                    params=types.PaginatedRequestParams(cursor=cursor))
+                    params=types.PaginatedRequestParams(cursor=cursor)
+                )
                 found.extend(getattr(page, field))
                 cursor = page.next_cursor
                 if not cursor:
                     return found
-            raise UpstreamError("protocol", f"MCP server '{server}' paginated {method} past "
-                                f"{MAX_PAGES} pages")
+            raise UpstreamError(
+                "protocol", f"MCP server '{server}' paginated {method} past {MAX_PAGES} pages"
+            )
 
         result: list[Any] = await self.gw.upstreams[server]._request(method, walk)
         return result
 
-    async def list_resources(self, principal: Principal, server: str,
-                             session: str) -> list[types.Resource]:
-        found: list[types.Resource] = await self._run(principal, server, session, "resources/list",
-                               lambda call: self._listing(server, "list_resources",
-                                                          "resources"))
+    async def list_resources(
+        self, principal: Principal, server: str, session: str
+    ) -> list[types.Resource]:
+        found: list[types.Resource] = await self._run(
+            principal,
+            server,
+            session,
+            "resources/list",
+            lambda call: self._listing(server, "list_resources", "resources"),
+        )
         return found
 
-    async def list_resource_templates(self, principal: Principal, server: str,
-                                      session: str) -> list[types.ResourceTemplate]:
-        found: list[types.ResourceTemplate] = await self._run(principal, server, session, "resources/templates/list",
-                               lambda call: self._listing(server, "list_resource_templates",
-                                                          "resource_templates"))
+    async def list_resource_templates(
+        self, principal: Principal, server: str, session: str
+    ) -> list[types.ResourceTemplate]:
+        found: list[types.ResourceTemplate] = await self._run(
+            principal,
+            server,
+            session,
+            "resources/templates/list",
+            lambda call: self._listing(server, "list_resource_templates", "resource_templates"),
+        )
         return found
 
-    async def list_prompts(self, principal: Principal, server: str,
-                           session: str) -> list[types.Prompt]:
+    async def list_prompts(
+        self, principal: Principal, server: str, session: str
+    ) -> list[types.Prompt]:
         found: list[types.Prompt] = await self._run(
-            principal, server, session, "prompts/list",
-            lambda call: self._listing(server, "list_prompts", "prompts"))
+            principal,
+            server,
+            session,
+            "prompts/list",
+            lambda call: self._listing(server, "list_prompts", "prompts"),
+        )
         return found
 
-    async def read_resource(self, principal: Principal, server: str, session: str,
-                            uri: str) -> types.ReadResourceResult:
+    async def read_resource(
+        self, principal: Principal, server: str, session: str, uri: str
+    ) -> types.ReadResourceResult:
         async def read(call: Any) -> types.ReadResourceResult:
             result: types.ReadResourceResult = await self.gw.upstreams[server]._request(
-                "resources/read", lambda client: client.session.read_resource(uri))
-            texts = [c.text for c in result.contents
-                     if isinstance(c, types.TextResourceContents)]
-            checked = await self._inspect(call, principal, server, session, texts,
-                                          f"resource {uri[:200]}")
+                "resources/read", lambda client: client.session.read_resource(uri)
+            )
+            texts = [c.text for c in result.contents if isinstance(c, types.TextResourceContents)]
+            checked = await self._inspect(
+                call, principal, server, session, texts, f"resource {uri[:200]}"
+            )
             if checked is None:
                 return result
             blocked, scrubbed, meta = checked
             if blocked is not None:
-                return types.ReadResourceResult(contents=[types.TextResourceContents(
-                    uri=uri, text=blocked)], _meta={"keepgate": meta})
+                return types.ReadResourceResult(
+                    contents=[types.TextResourceContents(uri=uri, text=blocked)],
+                    _meta={"keepgate": meta},
+                )
             it = iter(scrubbed)
-            contents = [c.model_copy(update={"text": next(it)})
-                        if isinstance(c, types.TextResourceContents) else c
-                        for c in result.contents]
-            return result.model_copy(update={"contents": contents, "meta": {
-                **(result.meta or {}), "keepgate": meta} if meta else result.meta})
+            contents = [
+                c.model_copy(update={"text": next(it)})
+                if isinstance(c, types.TextResourceContents)
+                else c
+                for c in result.contents
+            ]
+            return result.model_copy(
+                update={
+                    "contents": contents,
+                    "meta": {**(result.meta or {}), "keepgate": meta} if meta else result.meta,
+                }
+            )
 
         out: types.ReadResourceResult = await self._run(
-            principal, server, session, "resources/read", read, resource=uri[:200])
+            principal, server, session, "resources/read", read, resource=uri[:200]
+        )
         return out
 
-    async def get_prompt(self, principal: Principal, server: str, session: str, name: str,
-                         arguments: dict[str, str] | None) -> types.GetPromptResult:
+    async def get_prompt(
+        self,
+        principal: Principal,
+        server: str,
+        session: str,
+        name: str,
+        arguments: dict[str, str] | None,
+    ) -> types.GetPromptResult:
         async def get(call: Any) -> types.GetPromptResult:
             result: types.GetPromptResult = await self.gw.upstreams[server]._request(
-                "prompts/get", lambda client: client.session.get_prompt(name, arguments))
-            slots = [(i, m.content) for i, m in enumerate(result.messages)
-                     if isinstance(m.content, types.TextContent) or
-                     (isinstance(m.content, types.EmbeddedResource) and
-                      isinstance(m.content.resource, types.TextResourceContents))]
+                "prompts/get", lambda client: client.session.get_prompt(name, arguments)
+            )
+            slots = [
+                (i, m.content)
+                for i, m in enumerate(result.messages)
+                if isinstance(m.content, types.TextContent)
+                or (
+                    isinstance(m.content, types.EmbeddedResource)
+                    and isinstance(m.content.resource, types.TextResourceContents)
+                )
+            ]
             texts = [_text(c) for _, c in slots]
             if result.description:
                 texts.append(result.description)
-            checked = await self._inspect(call, principal, server, session, texts,
-                                          f"prompt {name[:200]}")
+            checked = await self._inspect(
+                call, principal, server, session, texts, f"prompt {name[:200]}"
+            )
             if checked is None:
                 return result
             blocked, scrubbed, meta = checked
             if blocked is not None:
-                return types.GetPromptResult(messages=[types.PromptMessage(
-                    role="user", content=types.TextContent(text=blocked))],
-                    _meta={"keepgate": meta})
+                return types.GetPromptResult(
+                    messages=[
+                        types.PromptMessage(role="user", content=types.TextContent(text=blocked))
+                    ],
+                    _meta={"keepgate": meta},
+                )
             messages = list(result.messages)
             for (i, c), text in zip(slots, scrubbed):
-                content = c.model_copy(update={"text": text}) \
-                    if isinstance(c, types.TextContent) else \
-                    c.model_copy(update={"resource": c.resource.model_copy(
-                        update={"text": text})})
+                content = (
+                    c.model_copy(update={"text": text})
+                    if isinstance(c, types.TextContent)
+                    else c.model_copy(
+                        update={"resource": c.resource.model_copy(update={"text": text})}
+                    )
+                )
                 messages[i] = messages[i].model_copy(update={"content": content})
             description = scrubbed[len(slots)] if result.description else None
-            return result.model_copy(update={"messages": messages, "description": description,
-                                             "meta": {**(result.meta or {}), "keepgate": meta}
-                                             if meta else result.meta})
+            return result.model_copy(
+                update={
+                    "messages": messages,
+                    "description": description,
+                    "meta": {**(result.meta or {}), "keepgate": meta} if meta else result.meta,
+                }
+            )
 
         out: types.GetPromptResult = await self._run(
-            principal, server, session, "prompts/get", get, prompt=name[:200])
+            principal, server, session, "prompts/get", get, prompt=name[:200]
+        )
         return out
 
-    async def _inspect(self, call: Any, principal: Principal, server: str, session: str,
-                       texts: list[str], what: str
-                       ) -> tuple[str | None, list[str], dict[str, Any]] | None:
+    async def _inspect(
+        self,
+        call: Any,
+        principal: Principal,
+        server: str,
+        session: str,
+        texts: list[str],
+        what: str,
+    ) -> tuple[str | None, list[str], dict[str, Any]] | None:
         """(the notice when withheld, the scrubbed texts in order, `_meta.keepgate`), or
         None when there is nothing to read. The texts go through the tool-result scan and
         scrub as the text blocks of one result."""
@@ -177,15 +244,25 @@ class Content:
         checked = await inspect(as_result, principal, gw.input_guard, gw.pii_guard)
         meta: dict[str, Any] = {}
         if checked.tainting:
-            source = {"guard": "input", "rules": checked.rules[:10], "server": server,
-                      "what": what, "route": "mcp"}
+            source = {
+                "guard": "input",
+                "rules": checked.rules[:10],
+                "server": server,
+                "what": what,
+                "route": "mcp",
+            }
             await gw.sessions.taint(principal.key_id, session, source)
             call.facts.tainted = True
             call.facts.taint_sources.append(source)
-            call.add(Verdict("input", "block" if checked.blocked else "flag",
-                             rule=(checked.rules or ["input.internal_error"])[0],
-                             reason=what + (" withheld" if checked.blocked else " flagged"),
-                             detail={"rules": checked.rules[:10]}))
+            call.add(
+                Verdict(
+                    "input",
+                    "block" if checked.blocked else "flag",
+                    rule=(checked.rules or ["input.internal_error"])[0],
+                    reason=what + (" withheld" if checked.blocked else " flagged"),
+                    detail={"rules": checked.rules[:10]},
+                )
+            )
             call.audit["tainted"] = True
             if not checked.blocked:
                 meta.update(flagged=checked.rules[:10], tainted=True)
@@ -194,8 +271,14 @@ class Content:
             text = out.content[0].text if isinstance(out.content[0], types.TextContent) else ""
             return text, [], dict((out.meta or {}).get("keepgate") or {})
         if checked.redactions:
-            call.add(Verdict("pii", "redact", reason=f"redacted {sum(checked.redactions.values())}"
-                             " value(s)", detail={"counts": dict(checked.redactions)}))
+            call.add(
+                Verdict(
+                    "pii",
+                    "redact",
+                    reason=f"redacted {sum(checked.redactions.values())} value(s)",
+                    detail={"counts": dict(checked.redactions)},
+                )
+            )
             meta["redactions"] = dict(checked.redactions)
         scrubbed = [b.text if isinstance(b, types.TextContent) else "" for b in out.content]
         return None, scrubbed, meta

@@ -30,35 +30,61 @@ from keepgate.agent.tools.engine import ToolEngine
 
 def default_settings(outbox: str | Path | None = None) -> AgentSettings:
     path = Path(outbox) if outbox else Path(tempfile.gettempdir()) / "keepgate-demo-outbox.jsonl"
-    return AgentSettings.model_validate({"tools": {"send_email": {"options": {
-        "outbox": str(path)}}}})
+    return AgentSettings.model_validate(
+        {"tools": {"send_email": {"options": {"outbox": str(path)}}}}
+    )
 
 
 def build_demo_server(settings: AgentSettings | None = None) -> Server:
     tools = demo_tools(settings or default_settings())
     engine = ToolEngine(tools)
-    listing = [types.Tool(name=t.name, description=t.description, input_schema=t.parameters,
-                          annotations=types.ToolAnnotations(read_only_hint=t.name != "send_email"))
-               for t in tools.values()]
+    listing = [
+        types.Tool(
+            name=t.name,
+            description=t.description,
+            input_schema=t.parameters,
+            annotations=types.ToolAnnotations(read_only_hint=t.name != "send_email"),
+        )
+        for t in tools.values()
+    ]
 
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
         return types.ListToolsResult(tools=listing)
 
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
         args, bad = engine.check(params.name, json.dumps(params.arguments or {}), list(tools))
-        out = bad if bad is not None else await engine.execute(
-            params.name, args or {}, ToolContext("mcp", "mcp_" + uuid.uuid4().hex[:16], "mcp"))
+        out = (
+            bad
+            if bad is not None
+            else await engine.execute(
+                params.name, args or {}, ToolContext("mcp", "mcp_" + uuid.uuid4().hex[:16], "mcp")
+            )
+        )
         if not out.ok:
             error = out.error or {}
-            return types.CallToolResult(is_error=True, content=[types.TextContent(
-                text=f"{error.get('type', 'error')}: {error.get('message', '')}")])
+            return types.CallToolResult(
+                is_error=True,
+                content=[
+                    types.TextContent(
+                        text=f"{error.get('type', 'error')}: {error.get('message', '')}"
+                    )
+                ],
+            )
         result = out.result
-        text = result if isinstance(result, str) else json.dumps(result, ensure_ascii=False,
-                                                                 default=str)
+        text = (
+            result
+            if isinstance(result, str)
+            else json.dumps(result, ensure_ascii=False, default=str)
+        )
         return types.CallToolResult(content=[types.TextContent(text=text)])
 
-    server = Server("keepgate-demo", version="1", instructions="Keepgate's demo tools.",
-                    on_list_tools=list_tools, on_call_tool=call_tool)
+    server = Server(
+        "keepgate-demo",
+        version="1",
+        instructions="Keepgate's demo tools.",
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
     server.middleware = []
     return server
 
@@ -68,8 +94,10 @@ def demo_app(settings: AgentSettings | None = None) -> Any:
     from mcp.server.transport_security import TransportSecuritySettings
 
     return build_demo_server(settings).streamable_http_app(
-        json_response=True, stateless_http=True,
-        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
+        json_response=True,
+        stateless_http=True,
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+    )
 
 
 class BackgroundDemoMcp:

@@ -56,21 +56,27 @@ def build_server(gw: McpGateway, endpoint: str | None) -> Server:
         except UpstreamError as exc:  # a listing has no isError form: a JSON-RPC error
             raise MCPError(INTERNAL_ERROR, f"{exc.message}; no tools can be listed") from None
         except StoreUnavailable:
-            raise MCPError(INTERNAL_ERROR, "Keepgate's MCP store is unreachable; no tools can "
-                           "be listed") from None
+            raise MCPError(
+                INTERNAL_ERROR, "Keepgate's MCP store is unreachable; no tools can be listed"
+            ) from None
 
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
         principal, session = _caller(ctx)
-        return await gw.call_tool(principal, endpoint, session, params.name,
-                                  dict(params.arguments or {}))
+        return await gw.call_tool(
+            principal, endpoint, session, params.name, dict(params.arguments or {})
+        )
 
     from keepgate import __version__
 
-    server = Server(f"keepgate-{endpoint or 'mcp'}", version=__version__,
-                    title="Keepgate" + (f" ({endpoint})" if endpoint else ""),
-                    on_list_tools=list_tools, on_call_tool=call_tool,
-                    get_tool_input_schema=lambda name: gw.input_schema(endpoint, name),
-                    **(_content_handlers(gw, endpoint) if endpoint is not None else {}))
+    server = Server(
+        f"keepgate-{endpoint or 'mcp'}",
+        version=__version__,
+        title="Keepgate" + (f" ({endpoint})" if endpoint else ""),
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+        get_tool_input_schema=lambda name: gw.input_schema(endpoint, name),
+        **(_content_handlers(gw, endpoint) if endpoint is not None else {}),
+    )
     # Keepgate traces each MCP request itself (its own tracer provider); the SDK's default
     # OpenTelemetry middleware would add a span per message on the global provider.
     server.middleware = []
@@ -84,33 +90,38 @@ def _content_handlers(gw: McpGateway, server: str) -> dict[str, Any]:
     async def list_resources(ctx: Any, params: Any) -> types.ListResourcesResult:
         principal, session = _caller(ctx)
         return types.ListResourcesResult(
-            resources=await content.list_resources(principal, server, session))
+            resources=await content.list_resources(principal, server, session)
+        )
 
     async def list_templates(ctx: Any, params: Any) -> types.ListResourceTemplatesResult:
         principal, session = _caller(ctx)
         return types.ListResourceTemplatesResult(
-            resource_templates=await content.list_resource_templates(principal, server,
-                                                                     session))
+            resource_templates=await content.list_resource_templates(principal, server, session)
+        )
 
-    async def read_resource(ctx: Any, params: types.ReadResourceRequestParams
-                            ) -> types.ReadResourceResult:
+    async def read_resource(
+        ctx: Any, params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
         principal, session = _caller(ctx)
         return await content.read_resource(principal, server, session, params.uri)
 
     async def list_prompts(ctx: Any, params: Any) -> types.ListPromptsResult:
         principal, session = _caller(ctx)
         return types.ListPromptsResult(
-            prompts=await content.list_prompts(principal, server, session))
+            prompts=await content.list_prompts(principal, server, session)
+        )
 
-    async def get_prompt(ctx: Any, params: types.GetPromptRequestParams
-                         ) -> types.GetPromptResult:
+    async def get_prompt(ctx: Any, params: types.GetPromptRequestParams) -> types.GetPromptResult:
         principal, session = _caller(ctx)
-        return await content.get_prompt(principal, server, session, params.name,
-                                        params.arguments)
+        return await content.get_prompt(principal, server, session, params.name, params.arguments)
 
-    return {"on_list_resources": list_resources, "on_list_resource_templates": list_templates,
-            "on_read_resource": read_resource, "on_list_prompts": list_prompts,
-            "on_get_prompt": get_prompt}
+    return {
+        "on_list_resources": list_resources,
+        "on_list_resource_templates": list_templates,
+        "on_read_resource": read_resource,
+        "on_list_prompts": list_prompts,
+        "on_get_prompt": get_prompt,
+    }
 
 
 class Endpoint:
@@ -119,12 +130,14 @@ class Endpoint:
     def __init__(self, gw: McpGateway, name: str | None, stateless: bool) -> None:
         self.name = name
         self.server = build_server(gw, name)
-        self.manager = StreamableHTTPSessionManager(self.server, json_response=True,
-                                                    stateless=stateless)
+        self.manager = StreamableHTTPSessionManager(
+            self.server, json_response=True, stateless=stateless
+        )
         #: Plain modern tools/call skip the SDK's per-request server (no server-wide
         #: middleware or cache hints here for it to miss).
-        self.fast = gw.settings.fast_path and not self.server.middleware and \
-            not self.server.cache_hints
+        self.fast = (
+            gw.settings.fast_path and not self.server.middleware and not self.server.cache_hints
+        )
         #: The SDK deep-copies its serverInfo stamp on every access; the fast path embeds
         #: it in a response that is serialised at once and never mutated, so one copy does.
         self.stamp = self.server.server_info_stamp
@@ -187,18 +200,25 @@ class McpRoutes:
         principal = self.gw.rt.keys.resolve(presented_key(request))
         if principal is None:
             raw = presented_key(request)
-            raise APIError(401, "Missing API key." if not raw else "Incorrect API key provided.",
-                           code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+            raise APIError(
+                401,
+                "Missing API key." if not raw else "Incorrect API key provided.",
+                code="invalid_api_key",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         if endpoint is not None and not self.gw.may_reach(principal, endpoint):
-            raise APIError(403, f"This key may not use the MCP server '{endpoint}'.",
-                           code="mcp_server_not_allowed")
+            raise APIError(
+                403,
+                f"This key may not use the MCP server '{endpoint}'.",
+                code="mcp_server_not_allowed",
+            )
         try:
             # The query string is parsed only when no header names the session (SSE).
-            scope["keepgate.session"] = session_id(request.headers,
-                                                   lambda: request.query_params)
+            scope["keepgate.session"] = session_id(request.headers, lambda: request.query_params)
         except BadSessionId as exc:
-            raise APIError(400, str(exc), code="invalid_session_id",
-                           param="x-keepgate-session") from None
+            raise APIError(
+                400, str(exc), code="invalid_session_id", param="x-keepgate-session"
+            ) from None
         scope[PRINCIPAL] = principal
         # The SDK binds stateful and SSE sessions to the credential that opened them.
         user = self._users.get(principal.key_id)
@@ -206,14 +226,16 @@ class McpRoutes:
             if len(self._users) > 10_000:
                 self._users.clear()
             user = self._users[principal.key_id] = AuthenticatedUser(
-                AccessToken(token="-", client_id=principal.key_id, scopes=[]))
+                AccessToken(token="-", client_id=principal.key_id, scopes=[])
+            )
         scope["user"] = user
 
     def _endpoint(self, scope: Scope) -> Endpoint:
         name = scope.get("path_params", {}).get("server")
         if name is not None and name not in self.gw.servers:
-            raise APIError(404, f"No MCP server named '{str(name)[:60]}'.",
-                           code="mcp_server_not_found")
+            raise APIError(
+                404, f"No MCP server named '{str(name)[:60]}'.", code="mcp_server_not_found"
+            )
         return self.endpoints[name]
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send, fn: Any) -> None:
@@ -228,8 +250,7 @@ class McpRoutes:
     async def streamable(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._guarded(scope, receive, send, self._streamable)
 
-    async def _streamable(self, ep: Endpoint, scope: Scope, receive: Receive,
-                          send: Send) -> None:
+    async def _streamable(self, ep: Endpoint, scope: Scope, receive: Receive, send: Send) -> None:
         """A plain modern `tools/call` takes the fast path; everything else, and anything
         that path would not accept as it is, goes to the SDK (`keepgate.mcp.fastpath`)."""
         length = fastpath.eligible(scope) if ep.fast else None
@@ -237,20 +258,27 @@ class McpRoutes:
             try:
                 body = await fastpath.read_body(receive, length)
             except fastpath.BodyTooLong:
-                await APIError(400, "The request body is longer than its Content-Length.",
-                               code="invalid_request").response()(scope, receive, send)
+                await APIError(
+                    400,
+                    "The request body is longer than its Content-Length.",
+                    code="invalid_request",
+                ).response()(scope, receive, send)
                 return
             if body is None:
                 return  # the client left: nobody to answer
-            found = fastpath.accept(scope, body,
-                                    lambda name: self.gw.input_schema(ep.name, name))
+            found = fastpath.accept(scope, body, lambda name: self.gw.input_schema(ep.name, name))
             if found is not None:
                 rid, route, params = found
                 principal, session = scope[PRINCIPAL], scope["keepgate.session"]
                 await fastpath.answer(
-                    send, rid, route.protocol_version, ep.stamp,
-                    lambda: self.gw.call_tool(principal, ep.name, session, params.name,
-                                              dict(params.arguments or {})))
+                    send,
+                    rid,
+                    route.protocol_version,
+                    ep.stamp,
+                    lambda: self.gw.call_tool(
+                        principal, ep.name, session, params.name, dict(params.arguments or {})
+                    ),
+                )
                 return
             receive = fastpath.replay(body, receive)
         await ep.manager.handle_request(scope, receive, send)
@@ -265,8 +293,9 @@ class McpRoutes:
         await self._guarded(scope, receive, send, run)
 
     async def sse_message(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._guarded(scope, receive, send,
-                            lambda ep, s, r, w: ep.sse.handle_post_message(s, r, w))
+        await self._guarded(
+            scope, receive, send, lambda ep, s, r, w: ep.sse.handle_post_message(s, r, w)
+        )
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -300,8 +329,9 @@ def json_errors(send: Send) -> Send:
             text = held["body"].decode("utf-8", "replace").strip()[:500] or f"HTTP {status}"
             resp = APIError(status, text, code="mcp_transport_error").response()
             held.clear()
-            await send({"type": "http.response.start", "status": status,
-                        "headers": resp.raw_headers})
+            await send(
+                {"type": "http.response.start", "status": status, "headers": resp.raw_headers}
+            )
             await send({"type": "http.response.body", "body": resp.body})
             return
         await send(message)

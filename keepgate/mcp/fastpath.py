@@ -26,11 +26,18 @@ import orjson
 from mcp import MCPError
 from mcp.server.runner import modern_error_data
 from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE
-from mcp.shared.inbound import (ERROR_CODE_HTTP_STATUS, MCP_METHOD_HEADER,
-                                MCP_PARAM_HEADER_PREFIX, MCP_PROTOCOL_VERSION_HEADER,
-                                InboundModernRoute, classify_inbound_request,
-                                find_duplicated_routing_header, find_invalid_x_mcp_header,
-                                validate_mcp_param_headers, x_mcp_header_map)
+from mcp.shared.inbound import (
+    ERROR_CODE_HTTP_STATUS,
+    MCP_METHOD_HEADER,
+    MCP_PARAM_HEADER_PREFIX,
+    MCP_PROTOCOL_VERSION_HEADER,
+    InboundModernRoute,
+    classify_inbound_request,
+    find_duplicated_routing_header,
+    find_invalid_x_mcp_header,
+    validate_mcp_param_headers,
+    x_mcp_header_map,
+)
 from mcp_types import CORE_RESULT_TYPES, INTERNAL_ERROR, SERVER_INFO_META_KEY, JSONRPCRequest
 from mcp_types import methods as _methods
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
@@ -56,10 +63,16 @@ def eligible(scope: Scope) -> int | None:
     for k, v in scope["headers"]:
         found.setdefault(k, v)  # the first of each, as Starlette's Headers.get reads them
     pv, method = found.get(_PV), found.get(_METHOD)
-    ctype, accept, length = (found.get(b"content-type"), found.get(b"accept"),
-                             found.get(b"content-length"))
-    if method != b"tools/call" or pv is None or pv.decode("latin-1") not in \
-            MODERN_PROTOCOL_VERSIONS:
+    ctype, accept, length = (
+        found.get(b"content-type"),
+        found.get(b"accept"),
+        found.get(b"content-length"),
+    )
+    if (
+        method != b"tools/call"
+        or pv is None
+        or pv.decode("latin-1") not in MODERN_PROTOCOL_VERSIONS
+    ):
         return None
     if ctype is None or not ctype.lower().startswith(b"application/json"):
         return None
@@ -107,16 +120,20 @@ def replay(body: bytes, receive: Receive) -> Receive:
     return again
 
 
-def accept(scope: Scope, body: bytes, input_schema: Callable[[str], Any]
-           ) -> tuple[Any, InboundModernRoute, types.CallToolRequestParams] | None:
+def accept(
+    scope: Scope, body: bytes, input_schema: Callable[[str], Any]
+) -> tuple[Any, InboundModernRoute, types.CallToolRequestParams] | None:
     """(request id, route, params) when the SDK would dispatch this request to its
     `tools/call` handler without a refusal; None: let the SDK answer it."""
     try:
         decoded = orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
-    if not isinstance(decoded, dict) or "id" not in decoded or \
-            decoded.get("method") != "tools/call":
+    if (
+        not isinstance(decoded, dict)
+        or "id" not in decoded
+        or decoded.get("method") != "tools/call"
+    ):
         return None
     try:
         req = JSONRPCRequest.model_validate(decoded)
@@ -138,8 +155,11 @@ def accept(scope: Scope, body: bytes, input_schema: Callable[[str], Any]
     arguments = typed.arguments or {}
     if arguments or any(h.startswith(_PARAM) for h in headers):
         schema = input_schema(typed.name)
-        if schema is not None and _annotated(schema) and \
-                validate_mcp_param_headers(schema, arguments, headers) is not None:
+        if (
+            schema is not None
+            and _annotated(schema)
+            and validate_mcp_param_headers(schema, arguments, headers) is not None
+        ):
             return None
     return req.id, route, typed
 
@@ -161,8 +181,9 @@ def _annotated(schema: Any) -> bool:
     return hit[1]
 
 
-def shape(result: types.CallToolResult, version: str, server_info: dict[str, Any]
-          ) -> dict[str, Any]:
+def shape(
+    result: types.CallToolResult, version: str, server_info: dict[str, Any]
+) -> dict[str, Any]:
     """The wire form of a handler's result, as the SDK runner shapes it for `version`."""
     dumped = result.model_dump(by_alias=True, mode="json", exclude_none=True)
     kind = dumped.get("resultType")
@@ -175,26 +196,46 @@ def shape(result: types.CallToolResult, version: str, server_info: dict[str, Any
     dumped.setdefault("resultType", "complete")
     meta = dumped.get("_meta")
     if not isinstance(meta, dict) or meta.get(SERVER_INFO_META_KEY) is None:
-        dumped["_meta"] = {**(meta if isinstance(meta, dict) else {}),
-                           SERVER_INFO_META_KEY: server_info}
+        dumped["_meta"] = {
+            **(meta if isinstance(meta, dict) else {}),
+            SERVER_INFO_META_KEY: server_info,
+        }
     return dumped
 
 
-async def answer(send: Send, rid: Any, version: str, server_info: dict[str, Any],
-                 run: Callable[[], Awaitable[types.CallToolResult]]) -> None:
+async def answer(
+    send: Send,
+    rid: Any,
+    version: str,
+    server_info: dict[str, Any],
+    run: Callable[[], Awaitable[types.CallToolResult]],
+) -> None:
     """Run the handler and send its JSON-RPC response (errors as the SDK maps them)."""
     status = 200
     try:
         result = await run()
-        message: dict[str, Any] = {"jsonrpc": "2.0", "id": rid,
-                                   "result": shape(result, version, server_info)}
+        message: dict[str, Any] = {
+            "jsonrpc": "2.0",
+            "id": rid,
+            "result": shape(result, version, server_info),
+        }
     except Exception as exc:  # noqa: BLE001 - mapped to the wire as the SDK maps it
         error = modern_error_data(exc)
         status = ERROR_CODE_HTTP_STATUS.get(error.code, 200)
-        message = {"jsonrpc": "2.0", "id": rid,
-                   "error": error.model_dump(by_alias=True, mode="json", exclude_none=True)}
+        message = {
+            "jsonrpc": "2.0",
+            "id": rid,
+            "error": error.model_dump(by_alias=True, mode="json", exclude_none=True),
+        }
     body = orjson.dumps(message)
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -84,8 +84,13 @@ class _Conn(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.usable = False
         x = self.x
-        if x is not None and x.status and not x.done.done() and \
-                "content-length" not in x.headers and "transfer-encoding" not in x.headers:
+        if (
+            x is not None
+            and x.status
+            and not x.done.done()
+            and "content-length" not in x.headers
+            and "transfer-encoding" not in x.headers
+        ):
             # An answer without a length ends where the connection does.
             self.x = None
             x.done.set_result(Answer(x.status, x.headers, b"".join(x.chunks)))
@@ -188,8 +193,11 @@ class H1Origin:
 
     def head(self, headers: dict[str, str], length: int) -> bytes:
         """The request head for a POST of `length` bytes with these headers."""
-        lines = [f"POST {self.target} HTTP/1.1", f"Host: {self.authority}",
-                 f"Content-Length: {length}"]
+        lines = [
+            f"POST {self.target} HTTP/1.1",
+            f"Host: {self.authority}",
+            f"Content-Length: {length}",
+        ]
         for k, v in headers.items():
             if k.lower() in _OWN:
                 continue
@@ -210,14 +218,19 @@ class H1Origin:
             self._ssl = ssl.create_default_context()
         try:
             _, conn = await loop.create_connection(
-                _Conn, self.host, self.port, ssl=self._ssl if self.tls else None,
-                server_hostname=self.host if self.tls else None)
+                _Conn,
+                self.host,
+                self.port,
+                ssl=self._ssl if self.tls else None,
+                server_hostname=self.host if self.tls else None,
+            )
         except (OSError, ssl.SSLError) as exc:
             raise H1Error("unreachable", type(exc).__name__) from None
         return conn
 
-    async def post(self, head: bytes, body: bytes, limit: int,
-                   stream: Stream | None = None) -> Answer:
+    async def post(
+        self, head: bytes, body: bytes, limit: int, stream: Stream | None = None
+    ) -> Answer:
         """One exchange (`stream`: see `Stream`; what ended the read is the answer's
         `early`). Cancelling it closes the connection."""
         conn: _Conn | None = None

@@ -47,34 +47,52 @@ class SessionLink(Guard):
             sid = chat_session({"x-keepgate-session": raw})
         except BadSessionId as exc:
             v = call.add(Verdict(self.name, "block", rule="session.invalid_id", reason=str(exc)))
-            raise GuardBlocked(v, status=400, code="invalid_session_id", message=str(exc)) \
-                from None
+            raise GuardBlocked(v, status=400, code="invalid_session_id", message=str(exc)) from None
         assert sid is not None
         call.state[SID_KEY] = sid
         try:
             known = await self.sessions.taint_sources(call.principal.key_id, sid)
         except StoreUnavailable as exc:
-            v = call.add(Verdict(self.name, "error", rule="session.store_unavailable",
-                                 reason=str(exc), detail={"mode": "closed"}))
-            raise GuardBlocked(v, status=503, code="session_store_unavailable",
-                               type="service_unavailable",
-                               message="Keepgate cannot read this session's facts right now "
-                                       "(its store is unreachable).") from None
+            v = call.add(
+                Verdict(
+                    self.name,
+                    "error",
+                    rule="session.store_unavailable",
+                    reason=str(exc),
+                    detail={"mode": "closed"},
+                )
+            )
+            raise GuardBlocked(
+                v,
+                status=503,
+                code="session_store_unavailable",
+                type="service_unavailable",
+                message="Keepgate cannot read this session's facts right now "
+                "(its store is unreachable).",
+            ) from None
         await self._record_prompt(call, sid)
         if known:
             call.facts.tainted = True
             call.facts.taint_sources.extend(known)
             call.state[KNOWN_KEY] = {id(s) for s in known}
-            call.add(Verdict(self.name, "flag", rule="session.tainted",
-                             reason="the session was tainted earlier",
-                             detail={"sources": len(known)}))
+            call.add(
+                Verdict(
+                    self.name,
+                    "flag",
+                    rule="session.tainted",
+                    reason="the session was tainted earlier",
+                    detail={"sources": len(known)},
+                )
+            )
 
     async def _record_prompt(self, call: Call, sid: str) -> None:
         """The request's system and (latest) user messages into the session's history; if
         the store is down, MCP calls simply see less (stricter), so the request goes on."""
-        prompt = [(_PROMPT_ROLES[m["role"]], message_text(m.get("content")))
-                  for m in call.body.get("messages") or ()
-                  if isinstance(m, dict) and m.get("role") in _PROMPT_ROLES]
+        prompt = [
+            (_PROMPT_ROLES[m["role"]], message_text(m.get("content")))
+            for m in call.body.get("messages") or ()
+            if isinstance(m, dict) and m.get("role") in _PROMPT_ROLES
+        ]
         users = [i for i, (role, _) in enumerate(prompt) if role == "user"]
         skip = set(users[:-PROMPT_MESSAGES])
         try:
@@ -82,8 +100,11 @@ class SessionLink(Guard):
                 if i not in skip:
                     await self.sessions.record_prompt(call.principal.key_id, sid, role, text)
         except StoreUnavailable as exc:
-            log.error("mcp: could not record the chat prompt in the session (%s)", exc,
-                      extra={"request_id": call.id})
+            log.error(
+                "mcp: could not record the chat prompt in the session (%s)",
+                exc,
+                extra={"request_id": call.id},
+            )
 
     async def finish(self, call: Call, outcome: Outcome) -> None:
         """Findings of this request taint the session, even when the input guard blocked
@@ -100,8 +121,10 @@ class SessionLink(Guard):
         fresh = [s for s in call.facts.taint_sources if id(s) not in known]
         try:
             for source in fresh:
-                await self.sessions.taint(call.principal.key_id, sid,
-                                          {**source, "route": call.route})
+                await self.sessions.taint(
+                    call.principal.key_id, sid, {**source, "route": call.route}
+                )
         except StoreUnavailable as exc:
-            log.error("mcp: could not record the session's taint (%s)", exc,
-                      extra={"request_id": call.id})
+            log.error(
+                "mcp: could not record the session's taint (%s)", exc, extra={"request_id": call.id}
+            )

@@ -27,11 +27,15 @@ MAX_DIFF_CHARS = 8000
 
 def definition(tool: types.Tool) -> dict[str, Any]:
     """What of a tool reaches the model (and the client's approval UI)."""
-    return {"name": tool.name, "title": tool.title, "description": tool.description,
-            "inputSchema": tool.input_schema,
-            "annotations": tool.annotations.model_dump(mode="json", by_alias=True,
-                                                       exclude_none=True)
-            if tool.annotations else None}
+    return {
+        "name": tool.name,
+        "title": tool.title,
+        "description": tool.description,
+        "inputSchema": tool.input_schema,
+        "annotations": tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if tool.annotations
+        else None,
+    }
 
 
 def digest(defn: dict[str, Any]) -> str:
@@ -61,8 +65,9 @@ class Pins:
     """Pin records in the MCP store (`pin:<server>:<tool>`), with a small local cache of
     verdicts so a listing or call does not read the store for every tool."""
 
-    def __init__(self, store: Store, audit: Callable[[dict[str, Any]], None],
-                 cache_s: float = 2.0) -> None:
+    def __init__(
+        self, store: Store, audit: Callable[[dict[str, Any]], None], cache_s: float = 2.0
+    ) -> None:
         self.store = store
         self.audit = audit
         self.cache_s = cache_s
@@ -72,8 +77,9 @@ class Pins:
     def _key(server: str, tool: str) -> str:
         return f"pin:{server}:{tool}"
 
-    async def check(self, server: str, defn: dict[str, Any], rules: list[str],
-                    d: str | None = None) -> PinVerdict:
+    async def check(
+        self, server: str, defn: dict[str, Any], rules: list[str], d: str | None = None
+    ) -> PinVerdict:
         """The verdict for the definition the upstream lists now (`rules`: scan findings;
         `d`: its digest, when the caller has it already)."""
         tool = defn["name"]
@@ -87,30 +93,58 @@ class Pins:
             self._cache.clear()
         return verdict
 
-    async def _check(self, server: str, tool: str, d: str, defn: dict[str, Any],
-                     rules: list[str]) -> PinVerdict:
+    async def _check(
+        self, server: str, tool: str, d: str, defn: dict[str, Any], rules: list[str]
+    ) -> PinVerdict:
         key = self._key(server, tool)
         pin = await self.store.get(key)
         if pin is None:
             status: Status = "quarantined" if rules else "approved"
-            fresh: dict[str, Any] = {"server": server, "tool": tool, "digest": d, "definition": defn,
-                     "status": status, "rules": rules, "first_seen": time.time(),
-                     "pending": None}
+            fresh: dict[str, Any] = {
+                "server": server,
+                "tool": tool,
+                "digest": d,
+                "definition": defn,
+                "status": status,
+                "rules": rules,
+                "first_seen": time.time(),
+                "pending": None,
+            }
             if await self.store.put_new(key, fresh):
-                self.audit({"event": "tool_pinned", "server": server, "tool": tool,
-                            "digest": d, "status": status, "rules": rules})
+                self.audit(
+                    {
+                        "event": "tool_pinned",
+                        "server": server,
+                        "tool": tool,
+                        "digest": d,
+                        "status": status,
+                        "rules": rules,
+                    }
+                )
                 return PinVerdict(status, d, tuple(rules))
             pin = await self.store.get(key) or fresh
         if pin["digest"] == d:
             return PinVerdict(pin["status"], d, tuple(pin.get("rules") or ()))
         pending = pin.get("pending") or {}
         if pending.get("digest") != d:
-            pin["pending"] = {"digest": d, "definition": defn, "seen_at": time.time(),
-                              "rules": rules}
+            pin["pending"] = {
+                "digest": d,
+                "definition": defn,
+                "seen_at": time.time(),
+                "rules": rules,
+            }
             await self.store.put(key, pin)
-            self.audit({"event": "tool_changed", "server": server, "tool": tool,
-                        "pinned_digest": pin["digest"], "digest": d, "rules": rules,
-                        "diff": diff(pin["definition"], defn)})
+            self.audit(
+                {
+                    "event": "tool_changed",
+                    "server": server,
+                    "tool": tool,
+                    "pinned_digest": pin["digest"],
+                    "digest": d,
+                    "rules": rules,
+                    "diff": diff(pin["definition"], defn),
+                }
+            )
         return PinVerdict("changed", d, tuple(rules))
 
     async def approve(self, server: str, tool: str, by: str) -> dict[str, Any]:
@@ -127,8 +161,16 @@ class Pins:
         pin.update(status="approved", pending=None, approved_at=time.time(), approved_by=by)
         await self.store.put(key, pin)
         self._cache = {k: v for k, v in self._cache.items() if k[:2] != (server, tool)}
-        self.audit({"event": "tool_approved", "server": server, "tool": tool,
-                    "previous_digest": before, "digest": pin["digest"], "approved_by": by})
+        self.audit(
+            {
+                "event": "tool_approved",
+                "server": server,
+                "tool": tool,
+                "previous_digest": before,
+                "digest": pin["digest"],
+                "approved_by": by,
+            }
+        )
         return pin
 
     async def list(self, server: str | None = None) -> list[dict[str, Any]]:
@@ -140,11 +182,25 @@ def public(pin: dict[str, Any]) -> dict[str, Any]:
     """A pin as the admin API shows it (definitions included, they are server metadata)."""
     pending = pin.get("pending")
     status = "changed" if pending else pin["status"]
-    out = {k: pin.get(k) for k in ("server", "tool", "digest", "rules", "first_seen",
-                                   "approved_at", "approved_by", "definition")}
+    out = {
+        k: pin.get(k)
+        for k in (
+            "server",
+            "tool",
+            "digest",
+            "rules",
+            "first_seen",
+            "approved_at",
+            "approved_by",
+            "definition",
+        )
+    }
     out["status"] = status
     if pending:
-        out["pending"] = {"digest": pending["digest"], "seen_at": pending.get("seen_at"),
-                          "rules": pending.get("rules") or [],
-                          "diff": diff(pin["definition"], pending["definition"])}
+        out["pending"] = {
+            "digest": pending["digest"],
+            "seen_at": pending.get("seen_at"),
+            "rules": pending.get("rules") or [],
+            "diff": diff(pin["definition"], pending["definition"]),
+        }
     return out

@@ -71,8 +71,9 @@ def attach(app: Starlette, rt: Runtime) -> None:
         sessions, approvals = gw.sessions, gw.approvals
     else:
         rt.services.add(_StoreService(store))
-        sessions = Sessions(store, settings.session_ttl_s, settings.session_max_messages,
-                            settings.history_chars)
+        sessions = Sessions(
+            store, settings.session_ttl_s, settings.session_max_messages, settings.history_chars
+        )
         approvals = Approvals(store, settings.approvals.ttl_s)
     approval_api.mount(app, rt, approvals, settings.approvals)
     for guard in rt.guards:

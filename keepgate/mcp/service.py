@@ -54,18 +54,31 @@ log = logging.getLogger("keepgate.mcp")
 
 class McpMetrics:
     def __init__(self, registry: Any) -> None:
-        self.calls = Counter("keepgate_mcp_tool_calls_total", "MCP tools/call by outcome",
-                             ["server", "decision"], registry=registry)
-        self.upstream_seconds = Histogram("keepgate_mcp_upstream_duration_seconds",
-                                          "Time an upstream MCP server took per request",
-                                          ["server", "method"], buckets=LATENCY_BUCKETS,
-                                          registry=registry)
-        self.upstream_errors = Counter("keepgate_mcp_upstream_errors_total",
-                                       "Upstream MCP failures", ["server", "kind"],
-                                       registry=registry)
-        self.withheld = Counter("keepgate_mcp_tools_withheld_total",
-                                "Tools left out of a listing (changed, quarantined)",
-                                ["server", "reason"], registry=registry)
+        self.calls = Counter(
+            "keepgate_mcp_tool_calls_total",
+            "MCP tools/call by outcome",
+            ["server", "decision"],
+            registry=registry,
+        )
+        self.upstream_seconds = Histogram(
+            "keepgate_mcp_upstream_duration_seconds",
+            "Time an upstream MCP server took per request",
+            ["server", "method"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.upstream_errors = Counter(
+            "keepgate_mcp_upstream_errors_total",
+            "Upstream MCP failures",
+            ["server", "kind"],
+            registry=registry,
+        )
+        self.withheld = Counter(
+            "keepgate_mcp_tools_withheld_total",
+            "Tools left out of a listing (changed, quarantined)",
+            ["server", "reason"],
+            registry=registry,
+        )
 
 
 class Refusal(Exception):
@@ -77,27 +90,34 @@ class Refusal(Exception):
 
 
 class McpGateway:
-    def __init__(self, rt: Any, settings: McpSettings, servers: dict[str, McpServerSettings],
-                 store: Store) -> None:
+    def __init__(
+        self, rt: Any, settings: McpSettings, servers: dict[str, McpServerSettings], store: Store
+    ) -> None:
         self.rt = rt
         self.settings = settings
         self.servers = {n: s for n, s in servers.items() if s.enabled}
         self.metrics = McpMetrics(rt.metrics.registry)
-        self.upstreams = {n: Upstream(n, s, self.metrics.upstream_seconds.labels(n, "tools/list"),
-                                      self.metrics.upstream_seconds.labels(n, "tools/call"))
-                          for n, s in self.servers.items()}
+        self.upstreams = {
+            n: Upstream(
+                n,
+                s,
+                self.metrics.upstream_seconds.labels(n, "tools/list"),
+                self.metrics.upstream_seconds.labels(n, "tools/call"),
+            )
+            for n, s in self.servers.items()
+        }
         self.store = store
         self.pins = Pins(store, self._audit_event)
-        self.sessions = Sessions(store, settings.session_ttl_s, settings.session_max_messages,
-                                 settings.history_chars)
+        self.sessions = Sessions(
+            store, settings.session_ttl_s, settings.session_max_messages, settings.history_chars
+        )
         self.approvals = Approvals(store, settings.approvals.ttl_s)
         self.input_guard = capabilities.result_scanner(rt.guards)
         self.pii_guard = capabilities.redactor(rt.guards)
         self.limits_guard = next((g for g in rt.guards if isinstance(g, LimitsGuard)), None)
         self.policy = capabilities.tool_policy(rt.guards)
         self.local_limits = LocalBackend() if self.limits_guard is None else None
-        self.catalog = Catalog(settings, self.upstreams, self.pins, self.input_guard,
-                               self.policy)
+        self.catalog = Catalog(settings, self.upstreams, self.pins, self.input_guard, self.policy)
         self._validators: dict[str, Draft202012Validator | None] = {}
         #: resources/* and prompts/* (keepgate.mcp.content).
         self.content = Content(self)
@@ -135,29 +155,41 @@ class McpGateway:
         for server in self.servers:
             prefix = server + self.settings.separator
             if name.startswith(prefix) and len(name) > len(prefix):
-                return server, name[len(prefix):]
+                return server, name[len(prefix) :]
         return None
 
     # -- tools/list ----------------------------------------------------------------------
 
-    async def server_tools(self, principal: Principal, server: str
-                           ) -> list[tuple[types.Tool, PinVerdict, bool]]:
+    async def server_tools(
+        self, principal: Principal, server: str
+    ) -> list[tuple[types.Tool, PinVerdict, bool]]:
         return await self.catalog.server_tools(principal, server)
 
-    async def list_tools(self, principal: Principal, endpoint: str | None,
-                         session: str) -> list[types.Tool]:
+    async def list_tools(
+        self, principal: Principal, endpoint: str | None, session: str
+    ) -> list[types.Tool]:
         call = self._call(principal, endpoint or "*", "tools/list", session)
         listed: list[types.Tool] = []
         outcome = Outcome("ok")
         try:
             for server in self.reachable(principal, endpoint):
                 try:
-                    with self.rt.tracer.stage(call, "mcp upstream", **{
-                            "keepgate.mcp.server": server, "keepgate.mcp.method": "tools/list"}):
+                    with self.rt.tracer.stage(
+                        call,
+                        "mcp upstream",
+                        **{"keepgate.mcp.server": server, "keepgate.mcp.method": "tools/list"},
+                    ):
                         found = await self.server_tools(principal, server)
                 except UpstreamError as exc:
-                    call.add(Verdict("mcp", "error", rule=f"mcp.upstream_{exc.kind}",
-                                     reason=exc.message[:300], detail={"server": server}))
+                    call.add(
+                        Verdict(
+                            "mcp",
+                            "error",
+                            rule=f"mcp.upstream_{exc.kind}",
+                            reason=exc.message[:300],
+                            detail={"server": server},
+                        )
+                    )
                     if endpoint is not None:
                         outcome = Outcome("upstream_error", http_status=502)
                         raise
@@ -165,21 +197,38 @@ class McpGateway:
                 for tool, verdict, visible in found:
                     if verdict.status != "approved":
                         self.metrics.withheld.labels(server, verdict.status).inc()
-                        call.add(Verdict("mcp", "block", rule=f"mcp.tool_{verdict.status}",
-                                         reason=f"tool definition {verdict.status}",
-                                         detail={"server": server, "tool": tool.name[:200],
-                                                 "rules": list(verdict.rules)[:10]}))
+                        call.add(
+                            Verdict(
+                                "mcp",
+                                "block",
+                                rule=f"mcp.tool_{verdict.status}",
+                                reason=f"tool definition {verdict.status}",
+                                detail={
+                                    "server": server,
+                                    "tool": tool.name[:200],
+                                    "rules": list(verdict.rules)[:10],
+                                },
+                            )
+                        )
                         continue
                     if not visible:
                         continue
                     name = self.exposed(endpoint, server, tool.name)
-                    listed.append(tool if name == tool.name else
-                                  tool.model_copy(update={"name": name}))
+                    listed.append(
+                        tool if name == tool.name else tool.model_copy(update={"name": name})
+                    )
             call.audit.update(tools_listed=len(listed))
             return listed
         except StoreUnavailable as exc:
-            call.add(Verdict("mcp", "error", rule="mcp.store_unavailable", reason=str(exc),
-                             detail={"mode": "closed"}))
+            call.add(
+                Verdict(
+                    "mcp",
+                    "error",
+                    rule="mcp.store_unavailable",
+                    reason=str(exc),
+                    detail={"mode": "closed"},
+                )
+            )
             outcome = Outcome("error", http_status=503)
             raise
         finally:
@@ -195,35 +244,66 @@ class McpGateway:
 
     # -- tools/call ----------------------------------------------------------------------
 
-    async def call_tool(self, principal: Principal, endpoint: str | None, session: str,
-                        name: str, arguments: dict[str, Any]) -> types.CallToolResult:
+    async def call_tool(
+        self,
+        principal: Principal,
+        endpoint: str | None,
+        session: str,
+        name: str,
+        arguments: dict[str, Any],
+    ) -> types.CallToolResult:
         found = self.resolve(endpoint, name)
         server, tool = found if found else (endpoint or "*", name)
         call = self._call(principal, server, "tools/call", session, tool=tool[:200])
         outcome = Outcome("ok")
         try:
-            result = await self._call_tool(call, principal, server, tool, session, arguments,
-                                           known=found is not None)
+            result = await self._call_tool(
+                call, principal, server, tool, session, arguments, known=found is not None
+            )
             decision = call.audit.get("decision", "allow")
             self.metrics.calls.labels(server if server in self.servers else "*", decision).inc()
             return result
         except Refusal as r:
             call.add(r.verdict)
             call.audit.setdefault("decision", r.verdict.decision)
-            self.metrics.calls.labels(server if server in self.servers else "*",
-                                      r.verdict.decision).inc()
-            outcome = Outcome("upstream_error" if r.code == "upstream_error" else "blocked",
-                              http_status=_status(r.code))
-            return notice(r.text, {"decision": r.verdict.decision, "code": r.code,
-                                   "rule": r.verdict.rule, "request_id": call.id, **r.meta})
+            self.metrics.calls.labels(
+                server if server in self.servers else "*", r.verdict.decision
+            ).inc()
+            outcome = Outcome(
+                "upstream_error" if r.code == "upstream_error" else "blocked",
+                http_status=_status(r.code),
+            )
+            return notice(
+                r.text,
+                {
+                    "decision": r.verdict.decision,
+                    "code": r.code,
+                    "rule": r.verdict.rule,
+                    "request_id": call.id,
+                    **r.meta,
+                },
+            )
         except StoreUnavailable as exc:
-            call.add(Verdict("mcp", "error", rule="mcp.store_unavailable", reason=str(exc),
-                             detail={"mode": "closed"}))
+            call.add(
+                Verdict(
+                    "mcp",
+                    "error",
+                    rule="mcp.store_unavailable",
+                    reason=str(exc),
+                    detail={"mode": "closed"},
+                )
+            )
             outcome = Outcome("error", http_status=503)
-            return notice("Keepgate cannot check this call right now (its MCP store is "
-                          "unreachable); it was not run.",
-                          {"decision": "error", "code": "store_unavailable",
-                           "rule": "mcp.store_unavailable", "request_id": call.id})
+            return notice(
+                "Keepgate cannot check this call right now (its MCP store is "
+                "unreachable); it was not run.",
+                {
+                    "decision": "error",
+                    "code": "store_unavailable",
+                    "rule": "mcp.store_unavailable",
+                    "request_id": call.id,
+                },
+            )
         except asyncio.CancelledError:
             outcome = Outcome("cancelled", http_status=499)
             raise
@@ -233,19 +313,36 @@ class McpGateway:
         finally:
             await self._finish(call, outcome)
 
-    async def _call_tool(self, call: Call, principal: Principal, server: str, tool: str,
-                         session: str, arguments: dict[str, Any], known: bool
-                         ) -> types.CallToolResult:
+    async def _call_tool(
+        self,
+        call: Call,
+        principal: Principal,
+        server: str,
+        tool: str,
+        session: str,
+        arguments: dict[str, Any],
+        known: bool,
+    ) -> types.CallToolResult:
         audit = call.audit
         if not known or server not in self.servers:
-            raise Refusal(Verdict("mcp", "deny", rule="mcp.unknown_tool",
-                                  reason="no such tool on this endpoint"),
-                          f"There is no tool named '{_safe(tool)}' here.", "unknown_tool")
+            raise Refusal(
+                Verdict(
+                    "mcp", "deny", rule="mcp.unknown_tool", reason="no such tool on this endpoint"
+                ),
+                f"There is no tool named '{_safe(tool)}' here.",
+                "unknown_tool",
+            )
         if not self.may_reach(principal, server):
-            raise Refusal(Verdict("mcp", "deny", rule="mcp.server_not_allowed",
-                                  reason=f"key may not use MCP server {server}"),
-                          f"This key may not use the MCP server '{server}'.",
-                          "server_not_allowed")
+            raise Refusal(
+                Verdict(
+                    "mcp",
+                    "deny",
+                    rule="mcp.server_not_allowed",
+                    reason=f"key may not use MCP server {server}",
+                ),
+                f"This key may not use the MCP server '{server}'.",
+                "server_not_allowed",
+            )
         await self._take_call(call, principal)
         try:
             listed = await self.server_tools(principal, server)
@@ -253,74 +350,153 @@ class McpGateway:
             raise self._upstream_refusal(server, exc) from None
         entry = next(((t, v, vis) for t, v, vis in listed if t.name == tool), None)
         if entry is None:
-            raise Refusal(Verdict("mcp", "deny", rule="mcp.unknown_tool",
-                                  reason="the server does not list this tool"),
-                          f"The MCP server '{server}' has no tool named '{_safe(tool)}'.",
-                          "unknown_tool")
+            raise Refusal(
+                Verdict(
+                    "mcp",
+                    "deny",
+                    rule="mcp.unknown_tool",
+                    reason="the server does not list this tool",
+                ),
+                f"The MCP server '{server}' has no tool named '{_safe(tool)}'.",
+                "unknown_tool",
+            )
         definition, verdict, visible = entry
         if verdict.status == "changed":
-            raise Refusal(Verdict("mcp", "deny", rule="mcp.tool_changed",
-                                  reason="tool definition changed since it was pinned"),
-                          f"The definition of '{_safe(tool)}' changed since Keepgate pinned it; "
-                          "calls are refused until an operator approves the new definition "
-                          f"(keepgate mcp approve {server} {_safe(tool)}).", "tool_changed",
-                          digest=verdict.digest)
+            raise Refusal(
+                Verdict(
+                    "mcp",
+                    "deny",
+                    rule="mcp.tool_changed",
+                    reason="tool definition changed since it was pinned",
+                ),
+                f"The definition of '{_safe(tool)}' changed since Keepgate pinned it; "
+                "calls are refused until an operator approves the new definition "
+                f"(keepgate mcp approve {server} {_safe(tool)}).",
+                "tool_changed",
+                digest=verdict.digest,
+            )
         if verdict.status == "quarantined":
-            raise Refusal(Verdict("mcp", "deny", rule="mcp.tool_quarantined",
-                                  reason="tool definition flagged by the input guard",
-                                  detail={"rules": list(verdict.rules)[:10]}),
-                          f"The definition of '{_safe(tool)}' was flagged as a prompt injection "
-                          f"({', '.join(verdict.rules[:5])}); the tool is withheld until an "
-                          "operator approves it.", "tool_quarantined")
+            raise Refusal(
+                Verdict(
+                    "mcp",
+                    "deny",
+                    rule="mcp.tool_quarantined",
+                    reason="tool definition flagged by the input guard",
+                    detail={"rules": list(verdict.rules)[:10]},
+                ),
+                f"The definition of '{_safe(tool)}' was flagged as a prompt injection "
+                f"({', '.join(verdict.rules[:5])}); the tool is withheld until an "
+                "operator approves it.",
+                "tool_quarantined",
+            )
         problems = self._validate(definition, verdict.digest, arguments)
         if problems:
-            raise Refusal(Verdict("mcp", "block", rule="mcp.invalid_arguments",
-                                  reason="arguments do not match the tool's input schema"),
-                          "Invalid arguments: " + "; ".join(problems), "invalid_arguments",
-                          problems=problems)
+            raise Refusal(
+                Verdict(
+                    "mcp",
+                    "block",
+                    rule="mcp.invalid_arguments",
+                    reason="arguments do not match the tool's input schema",
+                ),
+                "Invalid arguments: " + "; ".join(problems),
+                "invalid_arguments",
+                problems=problems,
+            )
         offered = [t.name for t, v, vis in listed if v.status == "approved" and vis]
         # The whole history is read for the policy only (no policy: nothing decides on it).
-        facts = await self.sessions.facts(principal.key_id, session) \
-            if self.policy is not None else \
-            {"tainted": await self.sessions.tainted(principal.key_id, session)}
+        facts = (
+            await self.sessions.facts(principal.key_id, session)
+            if self.policy is not None
+            else {"tainted": await self.sessions.tainted(principal.key_id, session)}
+        )
         tcid = "mcp_" + uuid.uuid4().hex[:24]
         audit.update(tool_call_id=tcid, tainted=facts["tainted"])
-        decision = await self._decide(call, principal, server, tool, arguments, offered, facts,
-                                      session, tcid, schema=definition.input_schema,
-                                      read_only=bool(definition.annotations and
-                                                     definition.annotations.read_only_hint))
+        decision = await self._decide(
+            call,
+            principal,
+            server,
+            tool,
+            arguments,
+            offered,
+            facts,
+            session,
+            tcid,
+            schema=definition.input_schema,
+            read_only=bool(definition.annotations and definition.annotations.read_only_hint),
+        )
         args = arguments
-        if decision.allow and decision.rewritten_arguments is not None and \
-                decision.rewritten_arguments != arguments:
-            changed = sorted(set(arguments) ^ set(decision.rewritten_arguments) |
-                             {k for k in arguments if k in decision.rewritten_arguments and
-                              arguments[k] != decision.rewritten_arguments[k]})
+        if (
+            decision.allow
+            and decision.rewritten_arguments is not None
+            and decision.rewritten_arguments != arguments
+        ):
+            changed = sorted(
+                set(arguments) ^ set(decision.rewritten_arguments)
+                | {
+                    k
+                    for k in arguments
+                    if k in decision.rewritten_arguments
+                    and arguments[k] != decision.rewritten_arguments[k]
+                }
+            )
             if self.settings.on_rewrite == "refuse":
-                raise Refusal(Verdict("policy", "deny", rule="mcp.rewrite_refused",
-                                      reason="the policy would rewrite the arguments",
-                                      detail={"fields": changed[:20]}),
-                              f"The policy does not allow '{_safe(tool)}' with these arguments "
-                              f"as sent: call it again without or with other values for "
-                              f"{', '.join(map(_safe, changed[:20]))}.", "arguments_rewritten",
-                              fields=changed[:20])
+                raise Refusal(
+                    Verdict(
+                        "policy",
+                        "deny",
+                        rule="mcp.rewrite_refused",
+                        reason="the policy would rewrite the arguments",
+                        detail={"fields": changed[:20]},
+                    ),
+                    f"The policy does not allow '{_safe(tool)}' with these arguments "
+                    f"as sent: call it again without or with other values for "
+                    f"{', '.join(map(_safe, changed[:20]))}.",
+                    "arguments_rewritten",
+                    fields=changed[:20],
+                )
             args = decision.rewritten_arguments
             audit["rewritten_fields"] = changed[:20]
-        return await self._execute(call, principal, server, tool, session, tcid, args,
-                                   rewritten=audit.get("rewritten_fields"),
-                                   schema=definition.input_schema)
+        return await self._execute(
+            call,
+            principal,
+            server,
+            tool,
+            session,
+            tcid,
+            args,
+            rewritten=audit.get("rewritten_fields"),
+            schema=definition.input_schema,
+        )
 
-    async def _decide(self, call: Call, principal: Principal, server: str, tool: str,
-                      arguments: dict[str, Any], offered: list[str], facts: dict[str, Any],
-                      session: str, tcid: str, schema: Any = None,
-                      read_only: bool = False) -> PolicyDecision:
+    async def _decide(
+        self,
+        call: Call,
+        principal: Principal,
+        server: str,
+        tool: str,
+        arguments: dict[str, Any],
+        offered: list[str],
+        facts: dict[str, Any],
+        session: str,
+        tcid: str,
+        schema: Any = None,
+        read_only: bool = False,
+    ) -> PolicyDecision:
         audit = call.audit
         if self.policy is None:
             if self.settings.allow_without_policy:
                 return PolicyDecision(True, policy="policy.off")
-            raise Refusal(Verdict("policy", "deny", rule="policy.unavailable",
-                                  reason="no tool-call policy is configured"),
-                          "Keepgate refuses MCP tool calls: no tool-call policy is configured "
-                          "(mcp.allow_without_policy is false).", "denied")
+            raise Refusal(
+                Verdict(
+                    "policy",
+                    "deny",
+                    rule="policy.unavailable",
+                    reason="no tool-call policy is configured",
+                ),
+                "Keepgate refuses MCP tool calls: no tool-call policy is configured "
+                "(mcp.allow_without_policy is false).",
+                "denied",
+            )
         # The session's history (calls and results, MCP and linked chat, and the linked chat
         # requests' system and user messages) is the conversation whose values the call's
         # arguments are looked up in. Without a linked chat no prompt is seen on this
@@ -329,122 +505,227 @@ class McpGateway:
         # says readOnlyHint counts as `effects: none`; its output stays untrusted.
         catalog = self.policy.tool_catalog()
         if read_only and tool not in catalog.entries:
-            catalog = catalog.overlay({tool: ToolEntry(name=tool, known=False, effects="none",
-                                                       extra_arguments="allow")})
+            catalog = catalog.overlay(
+                {tool: ToolEntry(name=tool, known=False, effects="none", extra_arguments="allow")}
+            )
         context = ProvenanceContext(
-            catalog, facts.get("messages"),
+            catalog,
+            facts.get("messages"),
             schemas={tool: schema} if isinstance(schema, dict) else {},
-            detected=facts.get("taint_sources") or ())
-        inp = build_policy_input(principal, tool, arguments, offered_tools=offered, facts=facts,
-                                 call_id=tcid, metadata={
-                                     "route": ROUTE, "request_id": call.id, "mcp_server": server,
-                                     "mcp_method": "tools/call", "session_id": session},
-                                 context=context)
+            detected=facts.get("taint_sources") or (),
+        )
+        inp = build_policy_input(
+            principal,
+            tool,
+            arguments,
+            offered_tools=offered,
+            facts=facts,
+            call_id=tcid,
+            metadata={
+                "route": ROUTE,
+                "request_id": call.id,
+                "mcp_server": server,
+                "mcp_method": "tools/call",
+                "session_id": session,
+            },
+            context=context,
+        )
         with self.rt.tracer.stage(call, "guard policy", **{"keepgate.guard": "policy"}):
             try:
                 d = await self.policy.decide_tool(inp)
             except Exception as exc:  # noqa: BLE001 - the engine could not decide
-                d = PolicyDecision.failed(f"policy.error: {type(exc).__name__}",
-                                          fail_open=not self.policy.fail_closed)
+                d = PolicyDecision.failed(
+                    f"policy.error: {type(exc).__name__}", fail_open=not self.policy.fail_closed
+                )
         reasons = d.deny or d.approval
         outcome = "error" if d.error is not None and not d.allow else d.outcome
-        verdict = Verdict("policy", outcome, rule=d.rule,
-                          reason=(reason_text(reasons[0]) if reasons else "")[:300],
-                          detail={"tool": tool[:200], "tool_call_id": tcid, "server": server,
-                                  "reasons": [reason_id(r) for r in reasons][:10]})
+        verdict = Verdict(
+            "policy",
+            outcome,
+            rule=d.rule,
+            reason=(reason_text(reasons[0]) if reasons else "")[:300],
+            detail={
+                "tool": tool[:200],
+                "tool_call_id": tcid,
+                "server": server,
+                "reasons": [reason_id(r) for r in reasons][:10],
+            },
+        )
         audit["decision"] = outcome
         if d.allow:
             call.add(verdict)
             return d
         if d.require_approval and not d.deny:
-            return await self._approval(call, principal, server, tool, arguments, session, tcid,
-                                        d, verdict)
+            return await self._approval(
+                call, principal, server, tool, arguments, session, tcid, d, verdict
+            )
         why = "; ".join(reason_text(r) for r in d.deny) or "denied by policy"
-        raise Refusal(verdict, f"The call to tool '{_safe(tool)}' was blocked by policy: {why}.",
-                      "policy_error" if outcome == "error" else "denied",
-                      reasons=[reason_id(r) for r in d.deny][:10])
+        raise Refusal(
+            verdict,
+            f"The call to tool '{_safe(tool)}' was blocked by policy: {why}.",
+            "policy_error" if outcome == "error" else "denied",
+            reasons=[reason_id(r) for r in d.deny][:10],
+        )
 
-    async def _approval(self, call: Call, principal: Principal, server: str, tool: str,
-                        arguments: dict[str, Any], session: str, tcid: str, d: PolicyDecision,
-                        verdict: Verdict) -> PolicyDecision:
+    async def _approval(
+        self,
+        call: Call,
+        principal: Principal,
+        server: str,
+        tool: str,
+        arguments: dict[str, Any],
+        session: str,
+        tcid: str,
+        d: PolicyDecision,
+        verdict: Verdict,
+    ) -> PolicyDecision:
         audit = call.audit
         digest = call_digest(principal.key_id, session, server, tool, arguments)
         record = await self.approvals.lookup(principal.key_id, digest)
-        if record is not None and record["status"] == "approved" and \
-                await self.approvals.consume(record):
+        if (
+            record is not None
+            and record["status"] == "approved"
+            and await self.approvals.consume(record)
+        ):
             await self.approvals.forget(record)
             call.add(verdict)
-            call.add(Verdict("policy", "allow", rule="approval",
-                             reason="approved by a human",
-                             detail={"approval_id": record["id"], "tool": tool[:200],
-                                     "decided_by": record.get("decided_by")}))
+            call.add(
+                Verdict(
+                    "policy",
+                    "allow",
+                    rule="approval",
+                    reason="approved by a human",
+                    detail={
+                        "approval_id": record["id"],
+                        "tool": tool[:200],
+                        "decided_by": record.get("decided_by"),
+                    },
+                )
+            )
             audit.update(decision="allow", approval_id=record["id"], decided_by="human")
-            return PolicyDecision(True, policy=d.policy,
-                                  rewritten_arguments=d.rewritten_arguments)
+            return PolicyDecision(True, policy=d.policy, rewritten_arguments=d.rewritten_arguments)
         if record is not None and record["status"] == "denied":
             await self.approvals.forget(record)
             audit.update(decision="deny", approval_id=record["id"], decided_by="human")
-            raise Refusal(Verdict("policy", "deny", rule="approval.denied",
-                                  reason="a human denied the call"),
-                          f"A human denied the call to '{_safe(tool)}'"
-                          + (f": {record.get('comment')}" if record.get("comment") else "")
-                          + ".", "denied_by_approver", approval_id=record["id"])
+            raise Refusal(
+                Verdict("policy", "deny", rule="approval.denied", reason="a human denied the call"),
+                f"A human denied the call to '{_safe(tool)}'"
+                + (f": {record.get('comment')}" if record.get("comment") else "")
+                + ".",
+                "denied_by_approver",
+                approval_id=record["id"],
+            )
         if record is None or record["status"] != "pending":
             shown = self._scrubbed_value(principal, arguments)
             record = await self.approvals.create(
-                key_id=principal.key_id, role=principal.role, session=session, server=server,
-                tool=tool, shown_arguments=shown, reasons=[reason_text(r) for r in d.approval],
-                rule=d.rule, digest=digest, tool_call_id=tcid)
+                key_id=principal.key_id,
+                role=principal.role,
+                session=session,
+                server=server,
+                tool=tool,
+                shown_arguments=shown,
+                reasons=[reason_text(r) for r in d.approval],
+                rule=d.rule,
+                digest=digest,
+                tool_call_id=tcid,
+            )
             audit["approval_created"] = True
         audit["approval_id"] = record["id"]
         why = "; ".join(reason_text(r) for r in d.approval) or "the policy requires approval"
-        raise Refusal(verdict, f"The call to tool '{_safe(tool)}' needs approval before it can "
-                      f"run ({why}). Approval id: {record['id']}. Retry the same call once it "
-                      "is approved.", "approval_required", approval_id=record["id"],
-                      status="pending", reasons=[reason_id(r) for r in d.approval][:10])
+        raise Refusal(
+            verdict,
+            f"The call to tool '{_safe(tool)}' needs approval before it can "
+            f"run ({why}). Approval id: {record['id']}. Retry the same call once it "
+            "is approved.",
+            "approval_required",
+            approval_id=record["id"],
+            status="pending",
+            reasons=[reason_id(r) for r in d.approval][:10],
+        )
 
-    async def _execute(self, call: Call, principal: Principal, server: str, tool: str,
-                       session: str, tcid: str, args: dict[str, Any],
-                       rewritten: list[str] | None, schema: Any = None
-                       ) -> types.CallToolResult:
+    async def _execute(
+        self,
+        call: Call,
+        principal: Principal,
+        server: str,
+        tool: str,
+        session: str,
+        tcid: str,
+        args: dict[str, Any],
+        rewritten: list[str] | None,
+        schema: Any = None,
+    ) -> types.CallToolResult:
         await self.sessions.record_call(principal.key_id, session, tcid, tool, args, server)
         try:
-            with self.rt.tracer.stage(call, "mcp upstream", **{
-                    "keepgate.mcp.server": server, "keepgate.mcp.method": "tools/call"}):
+            with self.rt.tracer.stage(
+                call,
+                "mcp upstream",
+                **{"keepgate.mcp.server": server, "keepgate.mcp.method": "tools/call"},
+            ):
                 result = await self.upstreams[server].call_tool(tool, args, schema)
         except UpstreamError as exc:
             raise self._upstream_refusal(server, exc) from None
         except Exception as exc:  # noqa: BLE001 - a JSON-RPC error from the upstream
             message = str(getattr(exc, "message", "") or type(exc).__name__)[:300]
             call.audit["upstream_error"] = "jsonrpc"
-            raise Refusal(Verdict("mcp", "error", rule="mcp.upstream_error",
-                                  reason="the upstream answered with an error"),
-                          f"The MCP server '{server}' answered with an error: {message}",
-                          "upstream_error") from None
+            raise Refusal(
+                Verdict(
+                    "mcp",
+                    "error",
+                    rule="mcp.upstream_error",
+                    reason="the upstream answered with an error",
+                ),
+                f"The MCP server '{server}' answered with an error: {message}",
+                "upstream_error",
+            ) from None
         if result.meta and any(k.startswith("io.modelcontextprotocol/") for k in result.meta):
             # The upstream's protocol stamps (its serverInfo...) are not ours to relay.
-            result = result.model_copy(update={"meta": {
-                k: v for k, v in result.meta.items()
-                if not k.startswith("io.modelcontextprotocol/")} or None})
+            result = result.model_copy(
+                update={
+                    "meta": {
+                        k: v
+                        for k, v in result.meta.items()
+                        if not k.startswith("io.modelcontextprotocol/")
+                    }
+                    or None
+                }
+            )
         result, truncated = cap(result, self.settings.max_result_chars)
         if truncated:
             call.audit["truncated"] = True
         with self.rt.tracer.stage(call, "guard result", **{"keepgate.guard": "input,pii"}):
             checked = await inspect(result, principal, self.input_guard, self.pii_guard)
         if checked.tainting:
-            source = {"guard": "input", "rules": checked.rules[:10], "tool_call_id": tcid,
-                      "tool": tool[:200], "server": server, "route": ROUTE}
+            source = {
+                "guard": "input",
+                "rules": checked.rules[:10],
+                "tool_call_id": tcid,
+                "tool": tool[:200],
+                "server": server,
+                "route": ROUTE,
+            }
             await self.sessions.taint(principal.key_id, session, source)
             call.facts.tainted = True
             call.facts.taint_sources.append(source)
-            call.add(Verdict("input", "block" if checked.blocked else "flag",
-                             rule=(checked.rules or ["input.internal_error"])[0],
-                             reason="tool result " + ("withheld" if checked.blocked else "flagged"),
-                             detail={"rules": checked.rules[:10], "tool_call_id": tcid}))
+            call.add(
+                Verdict(
+                    "input",
+                    "block" if checked.blocked else "flag",
+                    rule=(checked.rules or ["input.internal_error"])[0],
+                    reason="tool result " + ("withheld" if checked.blocked else "flagged"),
+                    detail={"rules": checked.rules[:10], "tool_call_id": tcid},
+                )
+            )
             call.audit["tainted"] = True
         if checked.redactions:
-            call.add(Verdict("pii", "redact", reason=f"redacted {sum(checked.redactions.values())}"
-                             " value(s)", detail={"counts": dict(checked.redactions)}))
+            call.add(
+                Verdict(
+                    "pii",
+                    "redact",
+                    reason=f"redacted {sum(checked.redactions.values())} value(s)",
+                    detail={"counts": dict(checked.redactions)},
+                )
+            )
         out = checked.result
         if rewritten:
             meta = dict(out.meta or {})
@@ -456,11 +737,15 @@ class McpGateway:
             out = out.model_copy(update={"meta": meta})
         if checked.tainting and not checked.blocked:
             meta = dict(out.meta or {})
-            meta["keepgate"] = {**(meta.get("keepgate") or {}), "flagged": checked.rules[:10],
-                                "tainted": True}
+            meta["keepgate"] = {
+                **(meta.get("keepgate") or {}),
+                "flagged": checked.rules[:10],
+                "tainted": True,
+            }
             out = out.model_copy(update={"meta": meta})
-        await self.sessions.record_result(principal.key_id, session, tcid,
-                                          "\n".join(texts(out)), server, tool)
+        await self.sessions.record_result(
+            principal.key_id, session, tcid, "\n".join(texts(out)), server, tool
+        )
         call.audit["is_error"] = bool(out.is_error)
         return out
 
@@ -477,18 +762,23 @@ class McpGateway:
         if validator is None or validator.is_valid(arguments):
             return []
         errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.path))[:5]
-        return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:200]}"
-                for e in errors]
+        return [
+            f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:200]}" for e in errors
+        ]
 
     async def _take_call(self, call: Call, principal: Principal) -> None:
         who = (principal.role, principal.key_id)
         if who not in self._caps:  # the settings are fixed for the process's life
             if len(self._caps) > 10_000:
                 self._caps.clear()
-            self._caps[who] = effective({"calls_per_minute": self.settings.calls_per_minute,
-                                         "roles": self.settings.roles,
-                                         "keys": self.settings.keys},
-                                        principal).get("calls_per_minute")
+            self._caps[who] = effective(
+                {
+                    "calls_per_minute": self.settings.calls_per_minute,
+                    "roles": self.settings.roles,
+                    "keys": self.settings.keys,
+                },
+                principal,
+            ).get("calls_per_minute")
         cap = self._caps[who]
         if cap is None:
             return
@@ -501,24 +791,46 @@ class McpGateway:
                 assert self.local_limits is not None
                 res = await self.local_limits.reserve([subject], Amounts(1, 0, 0.0))
         except (GuardBlocked, BackendUnavailable):
-            raise Refusal(Verdict("limits", "error", rule="backend_unavailable",
-                                  reason="limits store unreachable", detail={"mode": "closed"}),
-                          "Keepgate cannot check this key's MCP call limit right now; retry "
-                          "shortly.", "limits_unavailable") from None
+            raise Refusal(
+                Verdict(
+                    "limits",
+                    "error",
+                    rule="backend_unavailable",
+                    reason="limits store unreachable",
+                    detail={"mode": "closed"},
+                ),
+                "Keepgate cannot check this key's MCP call limit right now; retry shortly.",
+                "limits_unavailable",
+            ) from None
         if not res.allowed:
             retry = res.retry_after_s
-            raise Refusal(Verdict("limits", "block", rule="key.mcp_calls_per_minute",
-                                  reason=f"MCP call limit ({cap:g}/min) reached"),
-                          f"This key reached its limit of {cap:g} MCP tool calls per minute"
-                          + (f"; retry in {retry:.1f}s." if retry is not None else "."),
-                          "rate_limited", retry_after_s=round(retry, 3) if retry else None)
+            raise Refusal(
+                Verdict(
+                    "limits",
+                    "block",
+                    rule="key.mcp_calls_per_minute",
+                    reason=f"MCP call limit ({cap:g}/min) reached",
+                ),
+                f"This key reached its limit of {cap:g} MCP tool calls per minute"
+                + (f"; retry in {retry:.1f}s." if retry is not None else "."),
+                "rate_limited",
+                retry_after_s=round(retry, 3) if retry else None,
+            )
 
     def _upstream_refusal(self, server: str, exc: UpstreamError) -> Refusal:
         self.metrics.upstream_errors.labels(server, exc.kind).inc()
-        return Refusal(Verdict("mcp", "error", rule=f"mcp.upstream_{exc.kind}",
-                               reason=exc.message[:300], detail={"server": server}),
-                       f"{exc.message}. The call was not completed; it may be retried.",
-                       "upstream_error", kind=exc.kind)
+        return Refusal(
+            Verdict(
+                "mcp",
+                "error",
+                rule=f"mcp.upstream_{exc.kind}",
+                reason=exc.message[:300],
+                detail={"server": server},
+            ),
+            f"{exc.message}. The call was not completed; it may be retried.",
+            "upstream_error",
+            kind=exc.kind,
+        )
 
     def _scrubbed_value(self, principal: Principal, value: Any) -> Any:
         scrubber = self.pii_guard.scrubber_for(principal) if self.pii_guard is not None else None
@@ -533,15 +845,18 @@ class McpGateway:
 
     # -- audit, metrics, traces ----------------------------------------------------------
 
-    def _call(self, principal: Principal, server: str, method: str, session: str,
-              **extra: Any) -> Call:
+    def _call(
+        self, principal: Principal, server: str, method: str, session: str, **extra: Any
+    ) -> Call:
         call = Call(principal=principal, route=ROUTE, model=f"mcp/{server}", body={})
-        call.audit.update(mcp_method=method, mcp_server=server,
-                          session=_session_label(session), **extra)
+        call.audit.update(
+            mcp_method=method, mcp_server=server, session=_session_label(session), **extra
+        )
         self.rt.metrics.in_flight.inc()
         self.rt.tracer.start(call)
-        self.rt.tracer.annotate(call, {"keepgate.mcp.method": method,
-                                       "keepgate.mcp.server": server})
+        self.rt.tracer.annotate(
+            call, {"keepgate.mcp.method": method, "keepgate.mcp.server": server}
+        )
         return call
 
     async def _finish(self, call: Call, outcome: Outcome) -> None:
@@ -561,11 +876,19 @@ def _session_label(session: str) -> str:
     """Audit records name a session by a short digest (a client's id could be anything)."""
     import hashlib
 
-    return session if session == "default" else \
-        "sha256:" + hashlib.sha256(session.encode()).hexdigest()[:16]
+    return (
+        session
+        if session == "default"
+        else "sha256:" + hashlib.sha256(session.encode()).hexdigest()[:16]
+    )
 
 
 def _status(code: str) -> int:
-    return {"rate_limited": 429, "limits_unavailable": 503, "upstream_error": 502,
-            "unknown_tool": 404, "invalid_arguments": 400,
-            "approval_required": 202}.get(code, 403)
+    return {
+        "rate_limited": 429,
+        "limits_unavailable": 503,
+        "upstream_error": 502,
+        "unknown_tool": 404,
+        "invalid_arguments": 400,
+        "approval_required": 202,
+    }.get(code, 403)

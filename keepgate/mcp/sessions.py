@@ -40,8 +40,7 @@ def session_id(headers: Any, query: Any = None) -> str:
     own = headers.get(HEADER)
     if own is not None:
         if not _VALID.match(own):
-            raise BadSessionId(f"{HEADER} must be 1-128 characters of letters, digits and "
-                               "._:@/+=-")
+            raise BadSessionId(f"{HEADER} must be 1-128 characters of letters, digits and ._:@/+=-")
         return "c:" + str(own)
     transport = headers.get(MCP_SESSION_HEADER)
     if transport and _VALID.match(transport):
@@ -88,42 +87,75 @@ class Sessions:
         """The policy input's `facts` for a call in this session."""
         sources = await self.taint_sources(key_id, sid)
         history = await self.history(key_id, sid)
-        called = [tc["function"]["name"] for m in history if m.get("role") == "assistant"
-                  for tc in m.get("tool_calls") or ()]
-        return {"tainted": bool(sources), "taint_sources": sources, "tools_called": called,
-                "messages": history}
+        called = [
+            tc["function"]["name"]
+            for m in history
+            if m.get("role") == "assistant"
+            for tc in m.get("tool_calls") or ()
+        ]
+        return {
+            "tainted": bool(sources),
+            "taint_sources": sources,
+            "tools_called": called,
+            "messages": history,
+        }
 
     async def taint(self, key_id: str, sid: str, source: dict[str, Any]) -> None:
         await self.store.append(self._k("t", key_id, sid), source, max_len=100, ttl_s=self.ttl_s)
 
-    async def record_call(self, key_id: str, sid: str, call_id: str, tool: str,
-                          arguments: dict[str, Any], server: str) -> None:
-        await self.store.append(self._k("h", key_id, sid), {
-            "role": "assistant", "content": None,
-            "tool_calls": [{"id": call_id, "type": "function", "function": {
-                "name": tool, "arguments": json.dumps(arguments, ensure_ascii=False)}}],
-            "keepgate": {"route": "mcp", "server": server}},
-            max_len=self.max_messages, ttl_s=self.ttl_s)
+    async def record_call(
+        self, key_id: str, sid: str, call_id: str, tool: str, arguments: dict[str, Any], server: str
+    ) -> None:
+        await self.store.append(
+            self._k("h", key_id, sid),
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": call_id,
+                        "type": "function",
+                        "function": {
+                            "name": tool,
+                            "arguments": json.dumps(arguments, ensure_ascii=False),
+                        },
+                    }
+                ],
+                "keepgate": {"route": "mcp", "server": server},
+            },
+            max_len=self.max_messages,
+            ttl_s=self.ttl_s,
+        )
 
-    async def record_result(self, key_id: str, sid: str, call_id: str, text: str,
-                            server: str, tool: str) -> None:
-        await self.store.append(self._k("h", key_id, sid), {
-            "role": "tool", "tool_call_id": call_id, "content": text[:self.history_chars],
-            "keepgate": {"route": "mcp", "server": server, "tool": tool, "trusted": False}},
-            max_len=self.max_messages, ttl_s=self.ttl_s)
+    async def record_result(
+        self, key_id: str, sid: str, call_id: str, text: str, server: str, tool: str
+    ) -> None:
+        await self.store.append(
+            self._k("h", key_id, sid),
+            {
+                "role": "tool",
+                "tool_call_id": call_id,
+                "content": text[: self.history_chars],
+                "keepgate": {"route": "mcp", "server": server, "tool": tool, "trusted": False},
+            },
+            max_len=self.max_messages,
+            ttl_s=self.ttl_s,
+        )
 
     async def record_prompt(self, key_id: str, sid: str, role: str, text: str) -> bool:
         """Add a linked chat request's system or user message to the history, once per
         session (a chat client resends the whole conversation with every request); the
         first `history_chars` characters, like a result. True when it was new."""
-        text = text[:self.history_chars]
+        text = text[: self.history_chars]
         if not text.strip():
             return False
         digest = hashlib.sha256(f"{role}\0{text}".encode("utf-8")).hexdigest()[:32]
-        if not await self.store.put_new(f"{self._k('p', key_id, sid)}:{digest}", True,
-                                        self.ttl_s):
+        if not await self.store.put_new(f"{self._k('p', key_id, sid)}:{digest}", True, self.ttl_s):
             return False
-        await self.store.append(self._k("h", key_id, sid), {
-            "role": role, "content": text, "keepgate": {"route": "chat"}},
-            max_len=self.max_messages, ttl_s=self.ttl_s)
+        await self.store.append(
+            self._k("h", key_id, sid),
+            {"role": role, "content": text, "keepgate": {"route": "chat"}},
+            max_len=self.max_messages,
+            ttl_s=self.ttl_s,
+        )
         return True

@@ -24,8 +24,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, \
-    model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from keepgate.config.load import config_error, validation_error
 from keepgate.config.model import ENV_PREFIX, KeepgateConfig, resolve_secret
@@ -71,8 +70,9 @@ class McpServerSettings(_Strict):
             raise ValueError("set exactly one of url (HTTP) or command (stdio)")
         if self.command and self.transport != "auto":
             raise ValueError("transport applies to url servers; a command server speaks stdio")
-        if self.url and not (self.url.startswith(("http://", "https://")) or
-                             self.url == BUILTIN_DEMO):
+        if self.url and not (
+            self.url.startswith(("http://", "https://")) or self.url == BUILTIN_DEMO
+        ):
             raise ValueError("url must start with http:// or https://")
         return self
 
@@ -80,12 +80,17 @@ class McpServerSettings(_Strict):
     @classmethod
     def _no_inline_secrets(cls, v: dict[str, str]) -> dict[str, str]:
         for name, value in v.items():
-            if name.lower() in ("authorization", "x-api-key", "api-key") and value and \
-                    not value.startswith(ENV_PREFIX) and not value.lower().startswith(
-                        ("bearer " + ENV_PREFIX, "basic " + ENV_PREFIX)):
-                raise ValueError(f"{name} must name an env var as 'os.environ/NAME' (or "
-                                 f"'Bearer os.environ/NAME'); credentials do not belong in "
-                                 "config files")
+            if (
+                name.lower() in ("authorization", "x-api-key", "api-key")
+                and value
+                and not value.startswith(ENV_PREFIX)
+                and not value.lower().startswith(("bearer " + ENV_PREFIX, "basic " + ENV_PREFIX))
+            ):
+                raise ValueError(
+                    f"{name} must name an env var as 'os.environ/NAME' (or "
+                    f"'Bearer os.environ/NAME'); credentials do not belong in "
+                    "config files"
+                )
         return v
 
     @property
@@ -171,9 +176,12 @@ def parse_servers(config: KeepgateConfig) -> dict[str, McpServerSettings]:
     out: dict[str, McpServerSettings] = {}
     for name, raw in (config.mcp_servers or {}).items():
         if not isinstance(name, str) or not NAME.match(name) or name in RESERVED:
-            raise config_error(config, ("mcp_servers", name),
-                               f"mcp_servers: invalid server name {name!r} (lowercase letters, "
-                               "digits, '_' and '-', at most 41 characters; not 'sse' or 'messages')")
+            raise config_error(
+                config,
+                ("mcp_servers", name),
+                f"mcp_servers: invalid server name {name!r} (lowercase letters, "
+                "digits, '_' and '-', at most 41 characters; not 'sse' or 'messages')",
+            )
         try:
             out[name] = McpServerSettings.model_validate(raw or {})
         except ValidationError as exc:
@@ -190,14 +198,21 @@ def parse_settings(config: KeepgateConfig) -> McpSettings:
         for name, over in getattr(settings, group).items():
             extra = set(over or {}) - {"calls_per_minute"}
             if extra:
-                raise config_error(config, ("mcp", group, name, sorted(extra)[0]),
-                                   f"mcp.{group}.{name}: unknown option(s) {sorted(extra)} "
-                                   "(only calls_per_minute can be overridden)")
-    if settings.store.backend == "redis" and not (settings.store.redis_url or
-                                                  config.general_settings.redis_url):
-        raise config_error(config, ("mcp", "store", "backend"),
-                           "mcp.store.backend is redis but no redis_url is set "
-                           "(mcp.store.redis_url or general_settings.redis_url)")
+                raise config_error(
+                    config,
+                    ("mcp", group, name, sorted(extra)[0]),
+                    f"mcp.{group}.{name}: unknown option(s) {sorted(extra)} "
+                    "(only calls_per_minute can be overridden)",
+                )
+    if settings.store.backend == "redis" and not (
+        settings.store.redis_url or config.general_settings.redis_url
+    ):
+        raise config_error(
+            config,
+            ("mcp", "store", "backend"),
+            "mcp.store.backend is redis but no redis_url is set "
+            "(mcp.store.redis_url or general_settings.redis_url)",
+        )
     return settings
 
 
@@ -214,7 +229,10 @@ def parse_all(config: KeepgateConfig) -> tuple[McpSettings, dict[str, McpServerS
     settings, servers = parse_settings(config), parse_servers(config)
     for name in servers:
         if settings.separator in name:
-            raise config_error(config, ("mcp_servers", name),
-                               f"mcp_servers: server name {name!r} contains the aggregated "
-                               f"endpoint's separator {settings.separator!r} (mcp.separator)")
+            raise config_error(
+                config,
+                ("mcp_servers", name),
+                f"mcp_servers: server name {name!r} contains the aggregated "
+                f"endpoint's separator {settings.separator!r} (mcp.separator)",
+            )
     return settings, servers

@@ -87,8 +87,12 @@ class MemoryStore:
         self._data.pop(key, None)
 
     async def scan(self, prefix: str) -> list[tuple[str, Any]]:
-        return [(k, orjson.loads(v)) for k in list(self._data) if k.startswith(prefix)
-                if isinstance(v := self._live(k), str)]
+        return [
+            (k, orjson.loads(v))
+            for k in list(self._data)
+            if k.startswith(prefix)
+            if isinstance(v := self._live(k), str)
+        ]
 
     async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None:
         # Lists keep the items themselves (callers treat them as read-only): a session's
@@ -124,11 +128,15 @@ class SQLiteStore:
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("CREATE TABLE IF NOT EXISTS mcp_docs (key TEXT PRIMARY KEY, "
-                           "value TEXT NOT NULL, expires REAL)")
-        self._conn.execute("CREATE TABLE IF NOT EXISTS mcp_lists (id INTEGER PRIMARY KEY "
-                           "AUTOINCREMENT, key TEXT NOT NULL, value TEXT NOT NULL, "
-                           "expires REAL NOT NULL)")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS mcp_docs (key TEXT PRIMARY KEY, "
+            "value TEXT NOT NULL, expires REAL)"
+        )
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS mcp_lists (id INTEGER PRIMARY KEY "
+            "AUTOINCREMENT, key TEXT NOT NULL, value TEXT NOT NULL, "
+            "expires REAL NOT NULL)"
+        )
         self._conn.execute("CREATE INDEX IF NOT EXISTS mcp_lists_key ON mcp_lists (key, id)")
 
     def _run(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -139,44 +147,61 @@ class SQLiteStore:
             raise StoreUnavailable(f"sqlite: {type(exc).__name__}") from None
 
     async def get(self, key: str) -> Any | None:
-        rows = self._run("SELECT value FROM mcp_docs WHERE key = ? AND (expires IS NULL OR "
-                         "expires > ?)", (key, time.time()))
+        rows = self._run(
+            "SELECT value FROM mcp_docs WHERE key = ? AND (expires IS NULL OR expires > ?)",
+            (key, time.time()),
+        )
         return orjson.loads(rows[0][0]) if rows else None
 
     async def put(self, key: str, value: Any, ttl_s: float | None = None) -> None:
-        self._run("INSERT INTO mcp_docs (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) "
-                  "DO UPDATE SET value = excluded.value, expires = excluded.expires",
-                  (key, _dumps(value), time.time() + ttl_s if ttl_s else None))
+        self._run(
+            "INSERT INTO mcp_docs (key, value, expires) VALUES (?, ?, ?) ON CONFLICT(key) "
+            "DO UPDATE SET value = excluded.value, expires = excluded.expires",
+            (key, _dumps(value), time.time() + ttl_s if ttl_s else None),
+        )
 
     async def put_new(self, key: str, value: Any, ttl_s: float | None = None) -> bool:
         now = time.time()
-        self._run("DELETE FROM mcp_docs WHERE key = ? AND expires IS NOT NULL AND expires <= ?",
-                  (key, now))
-        rows = self._run("INSERT INTO mcp_docs (key, value, expires) VALUES (?, ?, ?) "
-                         "ON CONFLICT(key) DO NOTHING RETURNING key",
-                         (key, _dumps(value), now + ttl_s if ttl_s else None))
+        self._run(
+            "DELETE FROM mcp_docs WHERE key = ? AND expires IS NOT NULL AND expires <= ?",
+            (key, now),
+        )
+        rows = self._run(
+            "INSERT INTO mcp_docs (key, value, expires) VALUES (?, ?, ?) "
+            "ON CONFLICT(key) DO NOTHING RETURNING key",
+            (key, _dumps(value), now + ttl_s if ttl_s else None),
+        )
         return bool(rows)
 
     async def delete(self, key: str) -> None:
         self._run("DELETE FROM mcp_docs WHERE key = ?", (key,))
 
     async def scan(self, prefix: str) -> list[tuple[str, Any]]:
-        rows = self._run("SELECT key, value FROM mcp_docs WHERE substr(key, 1, ?) = ? AND "
-                         "(expires IS NULL OR expires > ?) ORDER BY key",
-                         (len(prefix), prefix, time.time()))
+        rows = self._run(
+            "SELECT key, value FROM mcp_docs WHERE substr(key, 1, ?) = ? AND "
+            "(expires IS NULL OR expires > ?) ORDER BY key",
+            (len(prefix), prefix, time.time()),
+        )
         return [(k, orjson.loads(v)) for k, v in rows]
 
     async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None:
         expires = time.time() + ttl_s
-        self._run("INSERT INTO mcp_lists (key, value, expires) VALUES (?, ?, ?)",
-                  (key, _dumps(item), expires))
+        self._run(
+            "INSERT INTO mcp_lists (key, value, expires) VALUES (?, ?, ?)",
+            (key, _dumps(item), expires),
+        )
         self._run("UPDATE mcp_lists SET expires = ? WHERE key = ?", (expires, key))
-        self._run("DELETE FROM mcp_lists WHERE key = ? AND id NOT IN (SELECT id FROM mcp_lists "
-                  "WHERE key = ? ORDER BY id DESC LIMIT ?)", (key, key, max_len))
+        self._run(
+            "DELETE FROM mcp_lists WHERE key = ? AND id NOT IN (SELECT id FROM mcp_lists "
+            "WHERE key = ? ORDER BY id DESC LIMIT ?)",
+            (key, key, max_len),
+        )
 
     async def items(self, key: str) -> list[Any]:
-        rows = self._run("SELECT value FROM mcp_lists WHERE key = ? AND expires > ? ORDER BY id",
-                         (key, time.time()))
+        rows = self._run(
+            "SELECT value FROM mcp_lists WHERE key = ? AND expires > ? ORDER BY id",
+            (key, time.time()),
+        )
         return [orjson.loads(r[0]) for r in rows]
 
     async def ready(self) -> tuple[bool, str]:
@@ -205,8 +230,11 @@ class RedisStore:
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
             self._client = aioredis.Redis.from_url(
-                self.url, socket_connect_timeout=self.timeout, socket_timeout=self.timeout,
-                decode_responses=True)
+                self.url,
+                socket_connect_timeout=self.timeout,
+                socket_timeout=self.timeout,
+                decode_responses=True,
+            )
             self._loop = loop
         return self._client
 
@@ -226,20 +254,22 @@ class RedisStore:
 
     async def put_new(self, key: str, value: Any, ttl_s: float | None = None) -> bool:
         ex = max(1, int(ttl_s)) if ttl_s else None
-        return bool(await self._do(lambda r: r.set(self.prefix + key, _dumps(value), ex=ex,
-                                                   nx=True)))
+        return bool(
+            await self._do(lambda r: r.set(self.prefix + key, _dumps(value), ex=ex, nx=True))
+        )
 
     async def delete(self, key: str) -> None:
         await self._do(lambda r: r.delete(self.prefix + key))
 
     async def scan(self, prefix: str) -> list[tuple[str, Any]]:
         async def run(r: aioredis.Redis) -> list[tuple[str, Any]]:
-            keys = sorted([k async for k in r.scan_iter(match=_glob(self.prefix + prefix) + "*",
-                                                        count=500)])
+            keys = sorted(
+                [k async for k in r.scan_iter(match=_glob(self.prefix + prefix) + "*", count=500)]
+            )
             if not keys:
                 return []
             values = await r.mget(keys)
-            return [(k[len(self.prefix):], orjson.loads(v)) for k, v in zip(keys, values) if v]
+            return [(k[len(self.prefix) :], orjson.loads(v)) for k, v in zip(keys, values) if v]
 
         found: list[tuple[str, Any]] = await self._do(run)
         return found

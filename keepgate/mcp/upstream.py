@@ -46,8 +46,9 @@ class UpstreamError(Exception):
 
 
 class Upstream:
-    def __init__(self, name: str, settings: McpServerSettings, list_timer: Any = None,
-                 call_timer: Any = None) -> None:
+    def __init__(
+        self, name: str, settings: McpServerSettings, list_timer: Any = None, call_timer: Any = None
+    ) -> None:
         self.name = name
         self.settings = settings
         #: Histogram children (`.observe(seconds)`) for the requests really sent upstream.
@@ -74,19 +75,25 @@ class Upstream:
     def _transport(self) -> Any:
         s = self.settings
         if s.kind == "stdio":
-            return StdioServerParameters(command=s.command or "", args=list(s.args),
-                                         env=s.resolved_env() or None, cwd=s.cwd)
+            return StdioServerParameters(
+                command=s.command or "", args=list(s.args), env=s.resolved_env() or None, cwd=s.cwd
+            )
         headers = s.resolved_headers()
         timeout = s.timeout_s
         if s.kind == "sse":
-            return sse_client(self.url or "", headers=headers or None, timeout=timeout,
-                              sse_read_timeout=max(timeout, 300.0))
+            return sse_client(
+                self.url or "",
+                headers=headers or None,
+                timeout=timeout,
+                sse_read_timeout=max(timeout, 300.0),
+            )
         import httpx2
 
         # What mcp's own (private) client factory builds: redirects off (the transport follows
         # them within the origin itself), a long read timeout for held-open streams.
-        http = httpx2.AsyncClient(headers=headers or None,
-                                  timeout=httpx2.Timeout(timeout, read=max(timeout, 300.0)))
+        http = httpx2.AsyncClient(
+            headers=headers or None, timeout=httpx2.Timeout(timeout, read=max(timeout, 300.0))
+        )
         return streamable_http_client(self.url or "", http_client=http)
 
     async def _connect(self) -> Client:
@@ -100,21 +107,29 @@ class Upstream:
             ready: asyncio.Future[Client] = asyncio.get_running_loop().create_future()
             self._closing = asyncio.Event()
             self._task = asyncio.get_running_loop().create_task(
-                self._hold(ready, self._closing), name=f"mcp-upstream:{self.name}")
+                self._hold(ready, self._closing), name=f"mcp-upstream:{self.name}"
+            )
             try:
                 async with asyncio.timeout(self.settings.timeout_s):
                     self._client = await asyncio.shield(ready)
             except TimeoutError:
                 self._drop()
-                raise UpstreamError("timeout", f"MCP server '{self.name}' did not complete the "
-                                    f"connection within {self.settings.timeout_s:g}s") from None
+                raise UpstreamError(
+                    "timeout",
+                    f"MCP server '{self.name}' did not complete the "
+                    f"connection within {self.settings.timeout_s:g}s",
+                ) from None
             return self._client
 
     async def _hold(self, ready: asyncio.Future[Client], closing: asyncio.Event) -> None:
         """Own the SDK client's context (its task groups live in this task) until closed."""
         try:
-            async with Client(self._transport(), cache=None, client_info=self._client_info(),
-                              read_timeout_seconds=self.settings.timeout_s) as client:
+            async with Client(
+                self._transport(),
+                cache=None,
+                client_info=self._client_info(),
+                read_timeout_seconds=self.settings.timeout_s,
+            ) as client:
                 self._bind_lane(client.protocol_version)
                 if not ready.done():
                     ready.set_result(client)
@@ -131,9 +146,11 @@ class Upstream:
         if self.settings.kind != "streamable_http" or not self.settings.fast_calls:
             return
         if self._lane is None:
-            self._lane = HttpLane(self.url or "", self.settings.resolved_headers(),
-                                  self._client_info().model_dump(by_alias=True, mode="json",
-                                                                 exclude_none=True))
+            self._lane = HttpLane(
+                self.url or "",
+                self.settings.resolved_headers(),
+                self._client_info().model_dump(by_alias=True, mode="json", exclude_none=True),
+            )
         self._lane.url = self.url or ""
         self._lane_on = self._lane.bind(version)
 
@@ -172,13 +189,17 @@ class Upstream:
         except MCPError as exc:
             if exc.code == CONNECTION_CLOSED:  # the transport ended under the request
                 self._drop()
-                raise UpstreamError("closed", f"MCP server '{self.name}' closed the "
-                                    f"connection during {what}") from None
+                raise UpstreamError(
+                    "closed", f"MCP server '{self.name}' closed the connection during {what}"
+                ) from None
             raise  # the server answered with a JSON-RPC error: the connection is fine
         except TimeoutError:
             self._drop()
-            raise UpstreamError("timeout", f"MCP server '{self.name}' did not answer {what} "
-                                f"within {self.settings.timeout_s:g}s") from None
+            raise UpstreamError(
+                "timeout",
+                f"MCP server '{self.name}' did not answer {what} "
+                f"within {self.settings.timeout_s:g}s",
+            ) from None
         except Exception as exc:  # noqa: BLE001 - transport failure: reconnect next time
             self._drop()
             raise _as_upstream_error(self.name, exc) from None
@@ -203,33 +224,39 @@ class Upstream:
             cursor: str | None = None
             for _ in range(MAX_PAGES):
                 page = await client.session.list_tools(
-                    params=types.PaginatedRequestParams(cursor=cursor))
+                    params=types.PaginatedRequestParams(cursor=cursor)
+                )
                 tools.extend(page.tools)
                 cursor = page.next_cursor
                 if not cursor:
                     return tools
-            raise UpstreamError("protocol", f"MCP server '{self.name}' paginated tools/list "
-                                f"past {MAX_PAGES} pages")
+            raise UpstreamError(
+                "protocol", f"MCP server '{self.name}' paginated tools/list past {MAX_PAGES} pages"
+            )
 
         self._tools = await self._request("tools/list", walk)
         self._tools_at = time.monotonic()
         return self._tools
 
-    async def call_tool(self, name: str, arguments: dict[str, Any],
-                        schema: Any = None) -> types.CallToolResult:
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], schema: Any = None
+    ) -> types.CallToolResult:
         """One call; `schema` (the tool's listed input schema) names its `Mcp-Param-*`
         headers on the fast lane."""
+
         async def call(client: Client) -> types.CallToolResult:
             lane = self._lane
             if lane is not None and self._lane_on:
                 result: Any = await lane.call_tool(name, arguments, schema)
             else:
-                result = await client.session.call_tool(name, arguments,
-                                                        allow_input_required=True)
+                result = await client.session.call_tool(name, arguments, allow_input_required=True)
             if isinstance(result, types.InputRequiredResult):
-                raise UpstreamError("protocol", f"MCP server '{self.name}' asked the client for "
-                                    "input (elicitation/sampling), which Keepgate does not "
-                                    "relay")
+                raise UpstreamError(
+                    "protocol",
+                    f"MCP server '{self.name}' asked the client for "
+                    "input (elicitation/sampling), which Keepgate does not "
+                    "relay",
+                )
             assert isinstance(result, types.CallToolResult)
             return result
 
@@ -241,12 +268,20 @@ def _as_upstream_error(name: str, exc: BaseException) -> UpstreamError:
     if isinstance(exc, UpstreamError):
         return exc
     if isinstance(exc, LaneError):
-        return UpstreamError(exc.kind, f"MCP server '{name}' is unavailable ({exc.message})"
-                             if exc.kind != "protocol" else
-                             f"MCP server '{name}' answered outside the protocol ({exc.message})")
+        return UpstreamError(
+            exc.kind,
+            f"MCP server '{name}' is unavailable ({exc.message})"
+            if exc.kind != "protocol"
+            else f"MCP server '{name}' answered outside the protocol ({exc.message})",
+        )
     if isinstance(exc, BaseExceptionGroup):
         inner = exc.exceptions[0] if exc.exceptions else exc
         return _as_upstream_error(name, inner)
-    kind = "closed" if isinstance(exc, (anyio.ClosedResourceError, anyio.BrokenResourceError,
-                                        anyio.EndOfStream, EOFError)) else "unreachable"
+    kind = (
+        "closed"
+        if isinstance(
+            exc, (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, EOFError)
+        )
+        else "unreachable"
+    )
     return UpstreamError(kind, f"MCP server '{name}' is unavailable ({type(exc).__name__})")

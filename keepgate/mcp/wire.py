@@ -31,10 +31,15 @@ import mcp_types as types
 from aiohttp.helpers import get_env_proxy_for_url
 import orjson
 from mcp import MCPError
-from mcp.shared.inbound import (MCP_METHOD_HEADER, MCP_NAME_HEADER, MCP_PROTOCOL_VERSION_HEADER,
-                                encode_header_value, mcp_param_headers, x_mcp_header_map)
-from mcp_types import (CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY,
-                       PROTOCOL_VERSION_META_KEY)
+from mcp.shared.inbound import (
+    MCP_METHOD_HEADER,
+    MCP_NAME_HEADER,
+    MCP_PROTOCOL_VERSION_HEADER,
+    encode_header_value,
+    mcp_param_headers,
+    x_mcp_header_map,
+)
+from mcp_types import CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY
 from mcp_types import methods as _methods
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import TypeAdapter, ValidationError
@@ -73,14 +78,23 @@ class HttpLane:
     """One upstream's lane: its keep-alive HTTP session lives as long as the upstream; the
     protocol version is the one the SDK negotiated on the current connection (`bind`)."""
 
-    def __init__(self, url: str, headers: Mapping[str, str],
-                 client_info: Mapping[str, Any]) -> None:
+    def __init__(
+        self, url: str, headers: Mapping[str, str], client_info: Mapping[str, Any]
+    ) -> None:
         self.url = url
         self.version: str | None = None
-        agent = {} if any(k.lower() == "user-agent" for k in headers) else \
-            {"User-Agent": f"keepgate/{client_info.get('version', '')} (mcp lane)"}
-        self._base = {**agent, **headers, "Accept": "application/json, text/event-stream",
-                      "Content-Type": "application/json", MCP_METHOD_HEADER: "tools/call"}
+        agent = (
+            {}
+            if any(k.lower() == "user-agent" for k in headers)
+            else {"User-Agent": f"keepgate/{client_info.get('version', '')} (mcp lane)"}
+        )
+        self._base = {
+            **agent,
+            **headers,
+            "Accept": "application/json, text/event-stream",
+            "Content-Type": "application/json",
+            MCP_METHOD_HEADER: "tools/call",
+        }
         self._client_info = dict(client_info)
         self._headers: dict[str, str] = {}
         self._meta: dict[str, Any] = {}
@@ -101,9 +115,11 @@ class HttpLane:
         assert protocol_version is not None
         self.version = protocol_version
         self._headers = {**self._base, MCP_PROTOCOL_VERSION_HEADER: protocol_version}
-        self._meta = {PROTOCOL_VERSION_META_KEY: protocol_version,
-                      CLIENT_INFO_META_KEY: self._client_info,
-                      CLIENT_CAPABILITIES_META_KEY: {}}
+        self._meta = {
+            PROTOCOL_VERSION_META_KEY: protocol_version,
+            CLIENT_INFO_META_KEY: self._client_info,
+            CLIENT_CAPABILITIES_META_KEY: {},
+        }
         return True
 
     def _route(self) -> H1Origin | None:
@@ -127,9 +143,10 @@ class HttpLane:
         # No cookie jar: one upstream session serves every principal, so nothing one
         # call receives may ride on another's. Idle connections close after 4 s, as H1Origin's.
         self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=4.0,
-                                           ttl_dns_cache=300),
-            cookie_jar=aiohttp.DummyCookieJar(), trust_env=False)
+            connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=4.0, ttl_dns_cache=300),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=False,
+        )
         return None
 
     def _close_routes(self) -> Any:
@@ -144,8 +161,9 @@ class HttpLane:
         if closing is not None:
             await closing
 
-    def _param_headers(self, name: str, schema: Any, arguments: Mapping[str, Any]
-                       ) -> dict[str, str]:
+    def _param_headers(
+        self, name: str, schema: Any, arguments: Mapping[str, Any]
+    ) -> dict[str, str]:
         """`Mcp-Param-*` for the arguments the tool's schema marks with `x-mcp-header`."""
         if not isinstance(schema, dict):
             return {}
@@ -156,15 +174,24 @@ class HttpLane:
             self._param_maps[name] = hit
         return mcp_param_headers(hit[1], arguments) if hit[1] else {}
 
-    async def call_tool(self, name: str, arguments: dict[str, Any], schema: Any
-                        ) -> types.CallToolResult | types.InputRequiredResult:
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], schema: Any
+    ) -> types.CallToolResult | types.InputRequiredResult:
         self._next_id += 1
         rid = self._next_id
-        body = orjson.dumps({"jsonrpc": "2.0", "id": rid, "method": "tools/call",
-                             "params": {"name": name, "arguments": arguments,
-                                        "_meta": self._meta}})
-        headers = {**self._headers, MCP_NAME_HEADER: encode_header_value(name),
-                   **self._param_headers(name, schema, arguments)}
+        body = orjson.dumps(
+            {
+                "jsonrpc": "2.0",
+                "id": rid,
+                "method": "tools/call",
+                "params": {"name": name, "arguments": arguments, "_meta": self._meta},
+            }
+        )
+        headers = {
+            **self._headers,
+            MCP_NAME_HEADER: encode_header_value(name),
+            **self._param_headers(name, schema, arguments),
+        }
         origin = self._route()
         if origin is None:
             message, status = await self._via_proxy(body, headers, rid)
@@ -172,16 +199,18 @@ class HttpLane:
             message, status = await self._direct(origin, body, headers, rid)
         return self._result(message, rid, status)
 
-    async def _direct(self, origin: H1Origin, body: bytes, headers: dict[str, str],
-                      rid: int) -> tuple[Any, int]:
+    async def _direct(
+        self, origin: H1Origin, body: bytes, headers: dict[str, str], rid: int
+    ) -> tuple[Any, int]:
         def stream(status: int, got: dict[str, str]) -> Any:
             if status == 200 and _ctype(got.get("content-type")) == "text/event-stream":
                 return SseReader(rid)
             return None
 
         try:
-            answer = await origin.post(origin.head(headers, len(body)), body, MAX_BODY_BYTES,
-                                       stream)
+            answer = await origin.post(
+                origin.head(headers, len(body)), body, MAX_BODY_BYTES, stream
+            )
         except H1Error as exc:
             raise LaneError(exc.kind, exc.message) from None
         except ValueError as exc:  # a header that cannot be sent
@@ -193,13 +222,17 @@ class HttpLane:
             raise LaneError("closed", "the event stream ended before the answer")
         return _decode(answer.body, answer.status, ctype), answer.status
 
-    async def _via_proxy(self, body: bytes, headers: dict[str, str], rid: int
-                         ) -> tuple[Any, int]:
+    async def _via_proxy(self, body: bytes, headers: dict[str, str], rid: int) -> tuple[Any, int]:
         assert self._session is not None
         try:
-            async with self._session.post(self.url, data=body, headers=headers,
-                                          allow_redirects=False, proxy=self._proxy,
-                                          proxy_auth=self._proxy_auth) as resp:
+            async with self._session.post(
+                self.url,
+                data=body,
+                headers=headers,
+                allow_redirects=False,
+                proxy=self._proxy,
+                proxy_auth=self._proxy_auth,
+            ) as resp:
                 ctype = _ctype(resp.headers.get("Content-Type"))
                 if ctype == "text/event-stream" and resp.status == 200:
                     message = await _sse_answer(resp, rid)
@@ -211,14 +244,18 @@ class HttpLane:
         except (aiohttp.ClientError, OSError) as exc:
             raise LaneError("unreachable", type(exc).__name__) from None
 
-    def _result(self, message: Any, rid: int, status: int
-                ) -> types.CallToolResult | types.InputRequiredResult:
+    def _result(
+        self, message: Any, rid: int, status: int
+    ) -> types.CallToolResult | types.InputRequiredResult:
         error = message.get("error") if isinstance(message, dict) else None
         # A JSON-RPC error answers the call (id null: the server could not read the id).
         if isinstance(error, dict) and message.get("id") in (rid, None):
             code = error.get("code")
-            raise MCPError(code if isinstance(code, int) else -32603,
-                           str(error.get("message") or "error")[:500], error.get("data"))
+            raise MCPError(
+                code if isinstance(code, int) else -32603,
+                str(error.get("message") or "error")[:500],
+                error.get("data"),
+            )
         if status != 200:
             raise LaneError("protocol", f"HTTP {status} without a JSON-RPC error")
         if not isinstance(message, dict) or message.get("id") != rid:
@@ -236,8 +273,9 @@ class HttpLane:
             _surface(self.version).validate_python(raw, by_name=False)
             return _RESULT.validate_python(raw, by_name=False)
         except (ValidationError, ValueError) as exc:
-            raise LaneError("protocol", f"invalid tools/call result ({type(exc).__name__})") \
-                from None
+            raise LaneError(
+                "protocol", f"invalid tools/call result ({type(exc).__name__})"
+            ) from None
 
 
 async def _read_all(resp: aiohttp.ClientResponse) -> bytes:
@@ -298,8 +336,7 @@ class SseReader:
         except orjson.JSONDecodeError:
             raise LaneError("protocol", "an event that is not JSON") from None
         self._data = []
-        if isinstance(message, dict) and "method" not in message and \
-                message.get("id") == self.rid:
+        if isinstance(message, dict) and "method" not in message and message.get("id") == self.rid:
             return message
         return None
 

@@ -32,8 +32,9 @@ class AuditLog:
     def write(self, record: dict[str, Any]) -> None:
         record.setdefault("ts", time.time())
         if self._fd is not None:
-            line = orjson.dumps(record, default=str,
-                                option=orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE)
+            line = orjson.dumps(
+                record, default=str, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
+            )
             with self._lock:
                 os.write(self._fd, line)
         elif self._fh is not None:

@@ -23,8 +23,9 @@ def _pct(xs: list[float], p: float) -> float:
 class LiveView:
     name = "ui"
 
-    def __init__(self, metrics: Metrics, keep: int = 200, bucket_s: float = 5.0,
-                 window_s: float = 300.0) -> None:
+    def __init__(
+        self, metrics: Metrics, keep: int = 200, bucket_s: float = 5.0, window_s: float = 300.0
+    ) -> None:
         self.metrics = metrics
         self.bucket_s = bucket_s
         self.window_s = window_s
@@ -42,13 +43,27 @@ class LiveView:
         if record.get("event") == "refusal":
             return
         now = float(record.get("ts") or time.time())
-        row: dict[str, Any] = {k: record.get(k) for k in ("ts", "request_id", "route", "model", "key_id",
-                                          "role", "status", "http_status", "latency_ms",
-                                          "stream")}
+        row: dict[str, Any] = {
+            k: record.get(k)
+            for k in (
+                "ts",
+                "request_id",
+                "route",
+                "model",
+                "key_id",
+                "role",
+                "status",
+                "http_status",
+                "latency_ms",
+                "stream",
+            )
+        }
         if record.get("tool"):  # MCP calls and agent tool calls name their tool
             row["tool"] = record["tool"]
-        row["verdicts"] = [{k: v.get(k) for k in ("guard", "decision", "rule")}
-                           for v in record.get("verdicts") or []]
+        row["verdicts"] = [
+            {k: v.get(k) for k in ("guard", "decision", "rule")}
+            for v in record.get("verdicts") or []
+        ]
         with self._lock:
             self.total += 1
             self._recent.append(row)
@@ -78,15 +93,24 @@ class LiveView:
     def latency(self) -> list[dict[str, Any]]:
         with self._lock:
             buckets = [(t, list(xs)) for t, xs in self._latency]
-        return [{"t": t, "n": len(xs), "p50_ms": round(_pct(xs, 50), 3),
-                 "p99_ms": round(_pct(xs, 99), 3)} for t, xs in buckets if xs]
+        return [
+            {
+                "t": t,
+                "n": len(xs),
+                "p50_ms": round(_pct(xs, 50), 3),
+                "p99_ms": round(_pct(xs, 99), 3),
+            }
+            for t, xs in buckets
+            if xs
+        ]
 
     def spend(self) -> list[dict[str, Any]]:
         keys: dict[str, dict[str, Any]] = {}
 
         def row(key: str) -> dict[str, Any]:
-            return keys.setdefault(key, {"key_id": key, "usd": 0.0, "prompt_tokens": 0,
-                                         "completion_tokens": 0})
+            return keys.setdefault(
+                key, {"key_id": key, "usd": 0.0, "prompt_tokens": 0, "completion_tokens": 0}
+            )
 
         for fam in self.metrics.spend.collect():
             for s in fam.samples:

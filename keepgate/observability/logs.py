@@ -17,8 +17,12 @@ def mask_secrets(text: str) -> str:
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        out = {"ts": round(time.time(), 3), "level": record.levelname, "logger": record.name,
-               "msg": mask_secrets(record.getMessage())}
+        out = {
+            "ts": round(time.time(), 3),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": mask_secrets(record.getMessage()),
+        }
         for field in ("request_id", "key_id", "route", "model"):
             if hasattr(record, field):
                 out[field] = getattr(record, field)

@@ -36,10 +36,41 @@ def multiprocess_dir() -> Iterator[str]:
         os.environ.pop(MULTIPROC_ENV, None)
         shutil.rmtree(path, ignore_errors=True)
 
-LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-                   5, 10, 30, 60)
-STAGE_BUCKETS = (0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                 0.01, 0.025, 0.05, 0.1, 0.5)
+
+LATENCY_BUCKETS = (
+    0.0005,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1,
+    2.5,
+    5,
+    10,
+    30,
+    60,
+)
+STAGE_BUCKETS = (
+    0.00001,
+    0.000025,
+    0.00005,
+    0.0001,
+    0.00025,
+    0.0005,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.5,
+)
 
 
 class Metrics:
@@ -47,39 +78,79 @@ class Metrics:
 
     def __init__(self) -> None:
         r = self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Counter("keepgate_requests_total", "Requests handled",
-                                ["route", "model", "status", "code"], registry=r)
-        self.request_seconds = Histogram("keepgate_request_duration_seconds",
-                                         "Wall time per request (to the last byte)",
-                                         ["route"], buckets=LATENCY_BUCKETS, registry=r)
-        self.ttfb_seconds = Histogram("keepgate_time_to_first_chunk_seconds",
-                                      "Time to the first chunk sent to a streaming client",
-                                      ["route"], buckets=LATENCY_BUCKETS, registry=r)
-        self.stage_seconds = Histogram("keepgate_guard_duration_seconds",
-                                       "Time spent per guard and stage",
-                                       ["guard", "stage"], buckets=STAGE_BUCKETS, registry=r)
-        self.verdicts = Counter("keepgate_guard_verdicts_total", "Guard verdicts",
-                                ["guard", "decision", "rule"], registry=r)
-        self.guard_failures = Counter("keepgate_guard_failures_total",
-                                      "A guard could not decide (backend down, crash)",
-                                      ["guard", "mode"], registry=r)
-        self.upstream_seconds = Histogram("keepgate_upstream_open_duration_seconds",
-                                          "Time to open the upstream stream (headers received)",
-                                          ["model"], buckets=LATENCY_BUCKETS, registry=r)
-        self.audit_sink_errors = Counter("keepgate_audit_sink_errors_total",
-                                         "Audit records an extra sink (Redis stream) dropped",
-                                         ["sink"], registry=r)
-        self.upstream_errors = Counter("keepgate_upstream_errors_total", "Upstream failures",
-                                       ["model", "kind"], registry=r)
-        self.tokens = Counter("keepgate_tokens_total", "Tokens used",
-                              ["key_id", "model", "kind"], registry=r)
-        self.spend = Counter("keepgate_spend_usd_total", "Money spent (USD)",
-                             ["key_id", "model"], registry=r)
-        self.limiter_rejections = Counter("keepgate_limiter_rejections_total",
-                                          "Requests refused by spend/rate limits",
-                                          ["key_id", "limit"], registry=r)
-        self.in_flight = Gauge("keepgate_requests_in_flight", "Requests being served",
-                               registry=r, multiprocess_mode="livesum")
+        self.requests = Counter(
+            "keepgate_requests_total",
+            "Requests handled",
+            ["route", "model", "status", "code"],
+            registry=r,
+        )
+        self.request_seconds = Histogram(
+            "keepgate_request_duration_seconds",
+            "Wall time per request (to the last byte)",
+            ["route"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.ttfb_seconds = Histogram(
+            "keepgate_time_to_first_chunk_seconds",
+            "Time to the first chunk sent to a streaming client",
+            ["route"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.stage_seconds = Histogram(
+            "keepgate_guard_duration_seconds",
+            "Time spent per guard and stage",
+            ["guard", "stage"],
+            buckets=STAGE_BUCKETS,
+            registry=r,
+        )
+        self.verdicts = Counter(
+            "keepgate_guard_verdicts_total",
+            "Guard verdicts",
+            ["guard", "decision", "rule"],
+            registry=r,
+        )
+        self.guard_failures = Counter(
+            "keepgate_guard_failures_total",
+            "A guard could not decide (backend down, crash)",
+            ["guard", "mode"],
+            registry=r,
+        )
+        self.upstream_seconds = Histogram(
+            "keepgate_upstream_open_duration_seconds",
+            "Time to open the upstream stream (headers received)",
+            ["model"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.audit_sink_errors = Counter(
+            "keepgate_audit_sink_errors_total",
+            "Audit records an extra sink (Redis stream) dropped",
+            ["sink"],
+            registry=r,
+        )
+        self.upstream_errors = Counter(
+            "keepgate_upstream_errors_total", "Upstream failures", ["model", "kind"], registry=r
+        )
+        self.tokens = Counter(
+            "keepgate_tokens_total", "Tokens used", ["key_id", "model", "kind"], registry=r
+        )
+        self.spend = Counter(
+            "keepgate_spend_usd_total", "Money spent (USD)", ["key_id", "model"], registry=r
+        )
+        self.limiter_rejections = Counter(
+            "keepgate_limiter_rejections_total",
+            "Requests refused by spend/rate limits",
+            ["key_id", "limit"],
+            registry=r,
+        )
+        self.in_flight = Gauge(
+            "keepgate_requests_in_flight",
+            "Requests being served",
+            registry=r,
+            multiprocess_mode="livesum",
+        )
 
     def render(self) -> bytes:
         if os.environ.get(MULTIPROC_ENV):  # every worker's samples, summed

@@ -27,12 +27,15 @@ class MetricsListener:
             assert isinstance(exc, APIError)
             return exc.response()
 
-        app = Starlette(routes=[Route("/metrics", metrics, methods=["GET"])],
-                        exception_handlers={APIError: _error})
+        app = Starlette(
+            routes=[Route("/metrics", metrics, methods=["GET"])],
+            exception_handlers={APIError: _error},
+        )
         app.state.keepgate = runtime
         self.host, self.port = host, port
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
-                                                    lifespan="off"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        )
         # The API server owns the process's signals; this one stops with the app.
         self.server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
         self._task: asyncio.Task[None] | None = None

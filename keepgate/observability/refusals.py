@@ -27,7 +27,8 @@ from keepgate.auth.keys import hash_key
 
 #: Set by `Runtime.record` when a call wrote its own record for the current request.
 _recorded: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar(
-    "keepgate_recorded", default=None)
+    "keepgate_recorded", default=None
+)
 #: Error bodies are small; past this the code is not looked for.
 MAX_ERROR_BODY = 16_384
 #: Error codes become a metric label: only short snake_case words, else "other".
@@ -105,7 +106,7 @@ class RefusalAudit:
                 status = message["status"]
             elif message["type"] == "http.response.body" and status >= 400 and not holder[0]:
                 if len(body) < MAX_ERROR_BODY:
-                    body.extend(message.get("body", b"")[:MAX_ERROR_BODY - len(body)])
+                    body.extend(message.get("body", b"")[: MAX_ERROR_BODY - len(body)])
                 if not message.get("more_body", False):
                     self._refused(scope, status, bytes(body), started)
             await send(message)
@@ -123,9 +124,15 @@ class RefusalAudit:
         if status >= 500:
             return
         record: dict[str, Any] = {
-            "request_id": uuid.uuid4().hex, "event": "refusal", "route": route,
-            "method": scope.get("method"), "http_status": status, "code": code,
-            "status": "refused", "latency_ms": round((time.perf_counter() - started) * 1e3, 3)}
+            "request_id": uuid.uuid4().hex,
+            "event": "refusal",
+            "route": route,
+            "method": scope.get("method"),
+            "http_status": status,
+            "code": code,
+            "status": "refused",
+            "latency_ms": round((time.perf_counter() - started) * 1e3, 3),
+        }
         raw = _presented(scope.get("headers") or [])
         principal = rt.keys.resolve(raw) if raw else None
         if principal is not None:

@@ -50,7 +50,9 @@ class NoTracer:
     def start(self, call: "Call") -> None:
         pass
 
-    def stage(self, call: "Call", name: str, **attrs: Any) -> contextlib.AbstractContextManager[Any]:
+    def stage(
+        self, call: "Call", name: str, **attrs: Any
+    ) -> contextlib.AbstractContextManager[Any]:
         return contextlib.nullcontext()
 
     def annotate(self, call: "Call", attrs: dict[str, Any]) -> None:
@@ -74,11 +76,13 @@ class OtelTracer(NoTracer):
             from opentelemetry.sdk.trace import TracerProvider
             from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
         except ImportError as exc:
-            raise RuntimeError("observability.tracing.enabled needs OpenTelemetry: "
-                               "pip install 'keepgate[otel]'") from exc
+            raise RuntimeError(
+                "observability.tracing.enabled needs OpenTelemetry: pip install 'keepgate[otel]'"
+            ) from exc
         self.provider = TracerProvider(
             resource=Resource.create({"service.name": settings.service_name}),
-            sampler=ParentBased(TraceIdRatioBased(settings.sample_ratio)))
+            sampler=ParentBased(TraceIdRatioBased(settings.sample_ratio)),
+        )
         if exporter is None:
             exporter = _exporter(settings)
         if exporter is not None:
@@ -94,10 +98,17 @@ class OtelTracer(NoTracer):
     def start(self, call: "Call") -> None:
         if _SPAN in call.state:
             return
-        span = self.tracer.start_span(f"keepgate {call.route}", attributes={
-            "keepgate.request_id": call.id, "keepgate.route": call.route,
-            "gen_ai.request.model": call.model, "keepgate.key_id": call.principal.key_id,
-            "keepgate.role": call.principal.role, "keepgate.stream": call.stream})
+        span = self.tracer.start_span(
+            f"keepgate {call.route}",
+            attributes={
+                "keepgate.request_id": call.id,
+                "keepgate.route": call.route,
+                "gen_ai.request.model": call.model,
+                "keepgate.key_id": call.principal.key_id,
+                "keepgate.role": call.principal.role,
+                "keepgate.stream": call.stream,
+            },
+        )
         call.state[_SPAN] = span
 
     @contextlib.contextmanager
@@ -107,9 +118,13 @@ class OtelTracer(NoTracer):
 
         self.start(call)
         ctx = trace.set_span_in_context(call.state[_SPAN])
-        with self.tracer.start_as_current_span(name, context=ctx, attributes=attrs,
-                                               record_exception=False,
-                                               set_status_on_exception=False) as span:
+        with self.tracer.start_as_current_span(
+            name,
+            context=ctx,
+            attributes=attrs,
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
             before = len(call.verdicts)
             try:
                 yield span
@@ -119,8 +134,9 @@ class OtelTracer(NoTracer):
                 raise
             finally:
                 for v in call.verdicts[before:]:
-                    span.add_event("verdict", {"guard": v.guard, "decision": v.decision,
-                                               "rule": v.rule or ""})
+                    span.add_event(
+                        "verdict", {"guard": v.guard, "decision": v.decision, "rule": v.rule or ""}
+                    )
 
     def annotate(self, call: "Call", attrs: dict[str, Any]) -> None:
         """Attributes on the call's root span (response-side guard times: the guards run
@@ -139,8 +155,9 @@ class OtelTracer(NoTracer):
         span.set_attribute("http.response.status_code", outcome.http_status)
         stops = [v for v in call.verdicts if v.decision != "allow"]
         if stops:
-            span.set_attribute("keepgate.verdicts",
-                               [f"{v.guard}:{v.decision}:{v.rule or ''}" for v in stops])
+            span.set_attribute(
+                "keepgate.verdicts", [f"{v.guard}:{v.decision}:{v.rule or ''}" for v in stops]
+            )
         if outcome.usage:
             span.set_attribute("gen_ai.usage.input_tokens", outcome.usage.prompt_tokens)
             span.set_attribute("gen_ai.usage.output_tokens", outcome.usage.completion_tokens)
@@ -162,11 +179,12 @@ def _exporter(settings: TracingSettings) -> Any | None:
     try:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     except ImportError as exc:
-        raise RuntimeError("observability.tracing.exporter 'otlp' needs "
-                           "opentelemetry-exporter-otlp-proto-http: pip install "
-                           "'keepgate[otel]'") from exc
-    return OTLPSpanExporter(endpoint=settings.endpoint) if settings.endpoint \
-        else OTLPSpanExporter()
+        raise RuntimeError(
+            "observability.tracing.exporter 'otlp' needs "
+            "opentelemetry-exporter-otlp-proto-http: pip install "
+            "'keepgate[otel]'"
+        ) from exc
+    return OTLPSpanExporter(endpoint=settings.endpoint) if settings.endpoint else OTLPSpanExporter()
 
 
 def tracer_for(settings: TracingSettings) -> NoTracer:

@@ -90,8 +90,9 @@ class UIAuth:
         self.sessions = sessions
 
     def __call__(self, request: Request) -> bool:
-        return self.sessions.valid(request.cookies.get(COOKIE)) or \
-            _is_admin(self.rt, presented_key(request))
+        return self.sessions.valid(request.cookies.get(COOKIE)) or _is_admin(
+            self.rt, presented_key(request)
+        )
 
 
 def _routes(rt: Runtime, view: LiveView, sessions: Sessions, ttl_s: float) -> list[Route]:
@@ -107,12 +108,16 @@ def _routes(rt: Runtime, view: LiveView, sessions: Sessions, ttl_s: float) -> li
         form = parse_qs((await request.body())[:4096].decode("utf-8", "replace"))
         key = (form.get("key") or [""])[0]
         if not _is_admin(rt, key):
-            return HTMLResponse(LOGIN_PAGE.replace(
-                "{error}", '<p class="err" id="error">That is not the admin key.</p>'),
-                status_code=401)
+            return HTMLResponse(
+                LOGIN_PAGE.replace(
+                    "{error}", '<p class="err" id="error">That is not the admin key.</p>'
+                ),
+                status_code=401,
+            )
         resp = RedirectResponse("/ui", status_code=303)
-        resp.set_cookie(COOKIE, sessions.new(), max_age=int(ttl_s), httponly=True,
-                        samesite="strict", path="/ui")
+        resp.set_cookie(
+            COOKIE, sessions.new(), max_age=int(ttl_s), httponly=True, samesite="strict", path="/ui"
+        )
         return resp
 
     async def logout(request: Request) -> Response:
@@ -124,11 +129,19 @@ def _routes(rt: Runtime, view: LiveView, sessions: Sessions, ttl_s: float) -> li
     def api(fn: Any) -> Any:
         async def endpoint(request: Request) -> Response:
             if not authorised(request):
-                return JSONResponse({"error": {"message": "The UI API needs the admin key.",
-                                               "type": "invalid_request_error",
-                                               "code": "invalid_api_key", "param": None}},
-                                    status_code=401)
+                return JSONResponse(
+                    {
+                        "error": {
+                            "message": "The UI API needs the admin key.",
+                            "type": "invalid_request_error",
+                            "code": "invalid_api_key",
+                            "param": None,
+                        }
+                    },
+                    status_code=401,
+                )
             return JSONResponse(fn(request), headers={"cache-control": "no-store"})
+
         return endpoint
 
     def limit(request: Request, default: int) -> int:
@@ -157,8 +170,9 @@ class _TracerService:
         self.tracer.shutdown()
 
 
-def _settings(config: KeepgateConfig
-              ) -> tuple[tracing.TracingSettings, AuditRedisSettings | None, UISettings]:
+def _settings(
+    config: KeepgateConfig,
+) -> tuple[tracing.TracingSettings, AuditRedisSettings | None, UISettings]:
     """The `observability` sub-sections; a bad one is a ConfigError naming file and line."""
     section: dict[str, Any] = config.observability.model_dump(exclude_none=True)
 
@@ -170,8 +184,11 @@ def _settings(config: KeepgateConfig
 
     ar = parse(AuditRedisSettings, "audit_redis") if "audit_redis" in section else None
     if ar is not None and ar.enabled and not (ar.url or config.general_settings.redis_url):
-        raise config_error(config, ("observability", "audit_redis"), "observability."
-                           "audit_redis needs a url (or general_settings.redis_url)")
+        raise config_error(
+            config,
+            ("observability", "audit_redis"),
+            "observability.audit_redis needs a url (or general_settings.redis_url)",
+        )
     return parse(tracing.TracingSettings, "tracing"), ar, parse(UISettings, "ui")
 
 

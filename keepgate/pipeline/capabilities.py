@@ -61,8 +61,9 @@ class ResultScanner(Protocol):
         """A tool's output, as the principal's settings scan it; None when scanning is off."""
         ...
 
-    async def scan_text(self, principal: Principal | None, text: str, role: str
-                        ) -> ScanFinding | None:
+    async def scan_text(
+        self, principal: Principal | None, text: str, role: str
+    ) -> ScanFinding | None:
         """Any text in the given message role ("tool_definition" for a tool's description)."""
         ...
 
@@ -109,8 +110,9 @@ class Redactor(Protocol):
         """None when the principal's overrides turn scrubbing off."""
         ...
 
-    def stream_for(self, principal: Principal, counts: Counter[str] | None = None
-                   ) -> StreamingScrubber | None:
+    def stream_for(
+        self, principal: Principal, counts: Counter[str] | None = None
+    ) -> StreamingScrubber | None:
         """A streaming scrubber for the principal (None when scrubbing is off for it);
         what it redacts is added to `counts`."""
         ...

@@ -9,8 +9,12 @@ from keepgate.pipeline.call import Call, Outcome, ResponseMeter
 from keepgate.pipeline.guard import Chunk, Guard
 
 
-def wrap_response(guards: Sequence[Guard], call: Call, upstream: AsyncIterator[Chunk],
-                  meter: ResponseMeter | None = None) -> AsyncIterator[Chunk]:
+def wrap_response(
+    guards: Sequence[Guard],
+    call: Call,
+    upstream: AsyncIterator[Chunk],
+    meter: ResponseMeter | None = None,
+) -> AsyncIterator[Chunk]:
     """Wrap the upstream stream so it passes the guards' transformers.
 
     The request-side order is (limits, input, pii, policy); wrapping in reverse means the
@@ -38,8 +42,9 @@ def guard_self_times(meter: ResponseMeter) -> dict[str, float]:
     return {name: max(0.0, s[k + 1] - s[k]) for k, name in enumerate(meter.names)}
 
 
-async def _metered(stream: AsyncIterator[Chunk], meter: list[float], slot: int
-                   ) -> AsyncIterator[Chunk]:
+async def _metered(
+    stream: AsyncIterator[Chunk], meter: list[float], slot: int
+) -> AsyncIterator[Chunk]:
     """Add the time spent waiting on `stream` (everything upstream of here) to meter[slot]."""
     it = stream.__aiter__()
     try:
@@ -58,9 +63,12 @@ async def _metered(stream: AsyncIterator[Chunk], meter: list[float], slot: int
             await aclose()
 
 
-async def finish(guards: Sequence[Guard], call: Call, outcome: Outcome,
-                 on_error: Callable[[Guard, BaseException], Awaitable[None] | None] | None = None
-                 ) -> None:
+async def finish(
+    guards: Sequence[Guard],
+    call: Call,
+    outcome: Outcome,
+    on_error: Callable[[Guard, BaseException], Awaitable[None] | None] | None = None,
+) -> None:
     """Every guard settles, even if one of them fails."""
     for guard in reversed(guards):
         try:

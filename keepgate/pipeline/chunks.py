@@ -11,13 +11,24 @@ from typing import Any
 Chunk = dict[str, Any]
 
 
-def make_chunk(template: Chunk | None, *, index: int = 0, delta: dict[str, Any] | None = None,
-               finish_reason: str | None = None, model: str = "", id: str = "") -> Chunk:
+def make_chunk(
+    template: Chunk | None,
+    *,
+    index: int = 0,
+    delta: dict[str, Any] | None = None,
+    finish_reason: str | None = None,
+    model: str = "",
+    id: str = "",
+) -> Chunk:
     """A new chunk shaped like `template` (same id/model/created), with one choice."""
     t = template or {}
-    return {"id": t.get("id", id), "object": "chat.completion.chunk",
-            "created": t.get("created", int(time.time())), "model": t.get("model", model),
-            "choices": [{"index": index, "delta": delta or {}, "finish_reason": finish_reason}]}
+    return {
+        "id": t.get("id", id),
+        "object": "chat.completion.chunk",
+        "created": t.get("created", int(time.time())),
+        "model": t.get("model", model),
+        "choices": [{"index": index, "delta": delta or {}, "finish_reason": finish_reason}],
+    }
 
 
 @dataclass
@@ -28,9 +39,15 @@ class ToolCallBuffer:
 
     def add(self, choice_index: int, delta_call: dict[str, Any]) -> dict[str, Any]:
         key = (choice_index, delta_call.get("index", 0))
-        call = self.calls.setdefault(key, {"index": delta_call.get("index", 0), "id": None,
-                                           "type": "function",
-                                           "function": {"name": "", "arguments": ""}})
+        call = self.calls.setdefault(
+            key,
+            {
+                "index": delta_call.get("index", 0),
+                "id": None,
+                "type": "function",
+                "function": {"name": "", "arguments": ""},
+            },
+        )
         if delta_call.get("id"):
             call["id"] = delta_call["id"]
         if delta_call.get("type"):
@@ -83,8 +100,16 @@ async def assemble(chunks: AsyncIterator[Chunk]) -> dict[str, Any]:
                 extra[key] = value
         for ch in chunk.get("choices") or ():
             i = ch.get("index", 0)
-            c = choices.setdefault(i, {"index": i, "content": [], "role": "assistant",
-                                       "finish_reason": None, "refusal": None})
+            c = choices.setdefault(
+                i,
+                {
+                    "index": i,
+                    "content": [],
+                    "role": "assistant",
+                    "finish_reason": None,
+                    "refusal": None,
+                },
+            )
             delta = ch.get("delta") or {}
             if delta.get("role"):
                 c["role"] = delta["role"]
@@ -101,19 +126,32 @@ async def assemble(chunks: AsyncIterator[Chunk]) -> dict[str, Any]:
     out_choices = []
     for i in sorted(choices):
         c = choices[i]
-        message: dict[str, Any] = {"role": c["role"],
-                                   "content": "".join(c["content"]) if c["content"] else None}
+        message: dict[str, Any] = {
+            "role": c["role"],
+            "content": "".join(c["content"]) if c["content"] else None,
+        }
         if c["refusal"]:
             message["refusal"] = c["refusal"]
         calls = tools.for_choice(i)
         if calls:
-            message["tool_calls"] = [{"id": t["id"], "type": t["type"], "function": t["function"]}
-                                     for t in calls]
-        out_choices.append({"index": i, "message": message, "logprobs": c.get("logprobs"),
-                            "finish_reason": c["finish_reason"] or "stop"})
-    out: dict[str, Any] = {"id": base.get("id", ""), "object": "chat.completion",
-                           "created": base.get("created", int(time.time())),
-                           "model": base.get("model", ""), "choices": out_choices}
+            message["tool_calls"] = [
+                {"id": t["id"], "type": t["type"], "function": t["function"]} for t in calls
+            ]
+        out_choices.append(
+            {
+                "index": i,
+                "message": message,
+                "logprobs": c.get("logprobs"),
+                "finish_reason": c["finish_reason"] or "stop",
+            }
+        )
+    out: dict[str, Any] = {
+        "id": base.get("id", ""),
+        "object": "chat.completion",
+        "created": base.get("created", int(time.time())),
+        "model": base.get("model", ""),
+        "choices": out_choices,
+    }
     if base.get("system_fingerprint"):
         out["system_fingerprint"] = base["system_fingerprint"]
     if usage:

@@ -21,9 +21,16 @@ class GuardBlocked(Exception):
     SSE `error` event instead.
     """
 
-    def __init__(self, verdict: Verdict, *, status: int = 400, code: str = "blocked",
-                 message: str | None = None, type: str = "invalid_request_error",
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        verdict: Verdict,
+        *,
+        status: int = 400,
+        code: str = "blocked",
+        message: str | None = None,
+        type: str = "invalid_request_error",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.verdict = verdict
         self.status = status
         self.code = code

@@ -42,8 +42,13 @@ def _pool() -> anyio.CapacityLimiter:
         return limiter
 
 
-async def run(fn: Callable[..., T], *args: Any, heavy: bool = True,
-              on_cancel: Callable[[], None] | None = None, process: bool = False) -> T:
+async def run(
+    fn: Callable[..., T],
+    *args: Any,
+    heavy: bool = True,
+    on_cancel: Callable[[], None] | None = None,
+    process: bool = False,
+) -> T:
     """`fn(*args)`: inline when not `heavy`, else in the process pool when `process` and
     one runs (`fn` and the arguments must pickle), else in a worker thread. If the caller
     is cancelled meanwhile it returns at once and `on_cancel` tells a thread to stop."""
@@ -56,8 +61,7 @@ async def run(fn: Callable[..., T], *args: Any, heavy: bool = True,
         except BrokenProcessPool:
             pass  # its process died under this task: do it here, in a thread, instead
     try:
-        return await anyio.to_thread.run_sync(fn, *args, limiter=_pool(),
-                                              abandon_on_cancel=True)
+        return await anyio.to_thread.run_sync(fn, *args, limiter=_pool(), abandon_on_cancel=True)
     except anyio.get_cancelled_exc_class():
         if on_cancel is not None:
             on_cancel()

@@ -10,7 +10,9 @@ from keepgate.auth.principal import Principal
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for k, v in over.items():
-        out[k] = deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        out[k] = (
+            deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        )
     return out
 
 
@@ -20,8 +22,10 @@ def override_key(section: dict[str, Any], principal: Principal) -> tuple[str | N
     can cache what it builds per pair instead of re-merging (and re-hashing) per request."""
     roles = section.get("roles") or {}
     keys = section.get("keys") or {}
-    return (principal.role if principal.role in roles else None,
-            principal.key_id if principal.key_id in keys else None)
+    return (
+        principal.role if principal.role in roles else None,
+        principal.key_id if principal.key_id in keys else None,
+    )
 
 
 def effective(section: dict[str, Any], principal: Principal) -> dict[str, Any]:

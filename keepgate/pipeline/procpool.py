@@ -63,8 +63,11 @@ class ProcPool:
 
     def _new(self, prestart: bool) -> concurrent.futures.ProcessPoolExecutor:
         executor = concurrent.futures.ProcessPoolExecutor(
-            self.settings.processes, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init, initargs=(self.settings.nice, os.getpid()))
+            self.settings.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init,
+            initargs=(self.settings.nice, os.getpid()),
+        )
         if prestart:
             # Start the processes now (and load the models in the background) rather than
             # on the first big request.

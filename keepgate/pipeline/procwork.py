@@ -49,7 +49,8 @@ def scanner_for(settings_json: str) -> Scanner:
     scanner = _scanners.get(settings_json)
     if scanner is None:
         scanner = _scanners[settings_json] = Scanner(
-            InputSettings.model_validate(json.loads(settings_json)))
+            InputSettings.model_validate(json.loads(settings_json))
+        )
     return scanner
 
 
@@ -57,8 +58,14 @@ def digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def scan(settings_json: str, role: str, value: Any, render: Callable[[Any], str],
-         deadline: float | None, keep_normalized: bool) -> tuple[str, ScanResult | None]:
+def scan(
+    settings_json: str,
+    role: str,
+    value: Any,
+    render: Callable[[Any], str],
+    deadline: float | None,
+    keep_normalized: bool,
+) -> tuple[str, ScanResult | None]:
     """Render and scan one item: (digest of its text, result; None for empty text).
     The request's scan budget ends at `deadline` (wall clock: `time.time()` is the one
     clock processes share; a task's time in the queue counts), checked between windows as
@@ -79,14 +86,14 @@ def scan(settings_json: str, role: str, value: Any, render: Callable[[Any], str]
     result = scanner.scan(text, role, budget)
     if keep_normalized:
         return key[2], result
-    stored = ScanResult(result.blocked, result.score, result.findings, result.scores,
-                        result.timings)
+    stored = ScanResult(
+        result.blocked, result.score, result.findings, result.scores, result.timings
+    )
     if not any(f.stage == "error" for f in result.findings):
         _results[key] = stored
         if len(_results) > _CACHE_SIZE:
             _results.popitem(last=False)
     return key[2], stored
-
 
 
 def json_containers(raw: bytes) -> tuple[int, str | None]:

@@ -34,8 +34,9 @@ class GuardSpec:
 #: stream reaches policy first, then pii, then limits (the meter sees what the client sees).
 GUARDS: tuple[GuardSpec, ...] = (
     GuardSpec("limits", "keepgate.limits.guard:build", "keepgate.limits.settings:LimitsSettings"),
-    GuardSpec("input", "keepgate.input_guards.guard:build",
-              "keepgate.input_guards.config:InputSettings"),
+    GuardSpec(
+        "input", "keepgate.input_guards.guard:build", "keepgate.input_guards.config:InputSettings"
+    ),
     GuardSpec("pii", "keepgate.scrubbing.guard:build", "keepgate.scrubbing.settings:PiiSettings"),
     GuardSpec("policy", "keepgate.policy.guard:build", "keepgate.policy.settings:PolicySettings"),
 )
@@ -52,14 +53,18 @@ def _load(factory: str) -> Factory:
     return factory_fn
 
 
-def build_guards(config: KeepgateConfig, deps: GuardDeps | None = None,
-                 extra_specs: tuple[GuardSpec, ...] = ()) -> list[Guard]:
+def build_guards(
+    config: KeepgateConfig, deps: GuardDeps | None = None, extra_specs: tuple[GuardSpec, ...] = ()
+) -> list[Guard]:
     deps = deps or GuardDeps(config)
     known = [spec.name for spec in GUARDS + extra_specs]
     for name in config.guards:
         if name not in known:
-            raise config_error(config, ("guards", name),
-                               f"guards.{name}: no such guard (known: {', '.join(known)})")
+            raise config_error(
+                config,
+                ("guards", name),
+                f"guards.{name}: no such guard (known: {', '.join(known)})",
+            )
     guards: list[Guard] = []
     for spec in GUARDS + extra_specs:
         section = config.guard_section(spec.name)

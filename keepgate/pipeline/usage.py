@@ -14,10 +14,15 @@ from typing import Any
 #: Counts above this are not token counts (and would overflow an int64 cost in micro-USD).
 MAX_TOKENS = 2**40
 FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens")
-DETAILS = {"prompt_tokens_details": ("cached_tokens", "audio_tokens"),
-           "completion_tokens_details": ("reasoning_tokens", "audio_tokens",
-                                         "accepted_prediction_tokens",
-                                         "rejected_prediction_tokens")}
+DETAILS = {
+    "prompt_tokens_details": ("cached_tokens", "audio_tokens"),
+    "completion_tokens_details": (
+        "reasoning_tokens",
+        "audio_tokens",
+        "accepted_prediction_tokens",
+        "rejected_prediction_tokens",
+    ),
+}
 
 
 def count(value: Any) -> tuple[int, bool]:

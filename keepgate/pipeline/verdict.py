@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Decision = Literal["allow", "flag", "redact", "rewrite", "block", "deny", "require_approval", "error"]
+Decision = Literal[
+    "allow", "flag", "redact", "rewrite", "block", "deny", "require_approval", "error"
+]
 
 #: Decisions that stop the request (or, for tool calls, the call).
 STOPPING: frozenset[str] = frozenset({"block", "deny"})

@@ -12,5 +12,11 @@ from keepgate.policy.decision import PolicyDecision
 from keepgate.policy.engine import PolicyEngine, PolicyService, make_service
 from keepgate.policy.inputs import build_policy_input
 
-__all__ = ["PolicyDecision", "PolicyEngine", "PolicyLoadError", "PolicyService",
-           "build_policy_input", "make_service"]
+__all__ = [
+    "PolicyDecision",
+    "PolicyEngine",
+    "PolicyLoadError",
+    "PolicyService",
+    "build_policy_input",
+    "make_service",
+]

@@ -50,8 +50,9 @@ def default_data_dirs(policy_dirs: Iterable[Path]) -> list[Path]:
     return [d / "data" for d in policy_dirs if (d / "data").is_dir()]
 
 
-def fingerprint(policy_dirs: Iterable[Path], data_dirs: Iterable[Path]
-                ) -> tuple[tuple[str, int, int], ...]:
+def fingerprint(
+    policy_dirs: Iterable[Path], data_dirs: Iterable[Path]
+) -> tuple[tuple[str, int, int], ...]:
     """Cheap change detector: (path, size, mtime_ns) of every policy and data file."""
     out = []
     for p in _files(policy_dirs, (".rego",)) + _files(data_dirs, DATA_SUFFIXES):
@@ -69,7 +70,9 @@ def deep_merge(into: dict[str, Any], new: dict[str, Any], where: str) -> None:
         if isinstance(v, dict) and isinstance(into.get(k), dict):
             deep_merge(into[k], v, where)
         elif k in into and into[k] != v:
-            raise PolicyLoadError(f"{where}: key {k!r} conflicts with a value from another data file")
+            raise PolicyLoadError(
+                f"{where}: key {k!r} conflicts with a value from another data file"
+            )
         else:
             into[k] = v
 
@@ -89,13 +92,17 @@ def load_data_file(path: Path) -> dict[str, Any]:
     if doc is None:
         return {}
     if not isinstance(doc, dict):
-        raise PolicyLoadError(f"{path}:1:1: a data file must hold a mapping (e.g. under 'keepgate:')")
+        raise PolicyLoadError(
+            f"{path}:1:1: a data file must hold a mapping (e.g. under 'keepgate:')"
+        )
     return doc
 
 
 def load_bundle(policy_dirs: Iterable[Path], data_dirs: Iterable[Path] | None = None) -> Bundle:
     policy_dirs = [Path(d) for d in policy_dirs]
-    data_dirs = [Path(d) for d in data_dirs] if data_dirs is not None else default_data_dirs(policy_dirs)
+    data_dirs = (
+        [Path(d) for d in data_dirs] if data_dirs is not None else default_data_dirs(policy_dirs)
+    )
     modules: list[tuple[str, str]] = []
     tests: list[tuple[str, str]] = []
     for p in _files(policy_dirs, (".rego",)):

@@ -55,8 +55,11 @@ class Constraint:
             return EXACT
         if isinstance(value, (int, float)):
             d = V.number(value)
-            ok = (d is not None and d in self.allow_numbers) or str(value) in self.allow or \
-                any(V.number(u) == d for u in user_values)
+            ok = (
+                (d is not None and d in self.allow_numbers)
+                or str(value) in self.allow
+                or any(V.number(u) == d for u in user_values)
+            )
             return EXACT if ok else None
         if not isinstance(value, str):
             return None
@@ -67,7 +70,9 @@ class Constraint:
         if d is not None and d in self.allow_numbers:
             return EXACT
         if user_values:
-            mine = {f for u in user_values if isinstance(u, (str, int, float)) for f in forms(str(u))}
+            mine = {
+                f for u in user_values if isinstance(u, (str, int, float)) for f in forms(str(u))
+            }
             if any(f in mine for f in value_forms):
                 return EXACT
         if self.pattern is not None:
@@ -135,12 +140,19 @@ class ToolEntry:
 def _entry(name: str, raw: Mapping[str, Any]) -> ToolEntry:
     effects = raw.get("effects")
     if effects is not None and effects not in EFFECTS:
-        log.error("policy data: tools.%s.effects is %r, not one of %s: the tool counts as "
-                  "egress", name, effects, "/".join(EFFECTS))
+        log.error(
+            "policy data: tools.%s.effects is %r, not one of %s: the tool counts as egress",
+            name,
+            effects,
+            "/".join(EFFECTS),
+        )
         effects = "egress"
     if raw.get("output") not in (None, "trusted", "untrusted"):
-        log.error("policy data: tools.%s.output is %r, not trusted/untrusted: untrusted",
-                  name, raw.get("output"))
+        log.error(
+            "policy data: tools.%s.output is %r, not trusted/untrusted: untrusted",
+            name,
+            raw.get("output"),
+        )
     if effects not in EFFECTS:
         se = raw.get("side_effects")
         effects = "egress" if se is None or se else "none"
@@ -153,16 +165,22 @@ def _entry(name: str, raw: Mapping[str, Any]) -> ToolEntry:
     args = raw.get("arguments")
     extra = raw.get("extra_arguments")
     return ToolEntry(
-        name=name, known=True, effects=effects,
+        name=name,
+        known=True,
+        effects=effects,
         output_trusted=raw.get("output") == "trusted",
-        sensitive=sensitive, constraints=cons,
+        sensitive=sensitive,
+        constraints=cons,
         trust_output_when_approved=raw.get("trust_output_when_approved") is True,
-        extra_arguments=extra if extra in ("deny", "allow") else ("allow" if effects == "none" else "deny"),
+        extra_arguments=extra
+        if extra in ("deny", "allow")
+        else ("allow" if effects == "none" else "deny"),
         arguments=frozenset(str(a).lower() for a in args) if isinstance(args, list) else None,
         drop_arguments=frozenset(str(a).lower() for a in raw.get("drop_arguments") or ()),
         pii_arguments="redact" if raw.get("pii_arguments") == "redact" else "report",
         amount_argument=_amount_argument(raw.get("max_total")),
-        destructive=raw.get("destructive") is True)
+        destructive=raw.get("destructive") is True,
+    )
 
 
 def _amount_argument(raw: Any) -> str | None:
@@ -186,14 +204,23 @@ def _constraint(tool: str, arg: str, c: Mapping[str, Any]) -> Constraint:
         try:
             pattern = re2.compile(c["pattern"])
         except Exception as exc:  # noqa: BLE001 - a bad pattern matches nothing, loudly
-            log.error("policy data: tools.%s.constraints.%s.pattern does not compile under "
-                      "RE2 (%s); it matches nothing", tool, arg, exc)
+            log.error(
+                "policy data: tools.%s.constraints.%s.pattern does not compile under "
+                "RE2 (%s); it matches nothing",
+                tool,
+                arg,
+                exc,
+            )
     action = c.get("on_mismatch")
-    return Constraint(frozenset(allow), frozenset(nums), pattern,
-                      tuple(str(d).lower() for d in c.get("domains") or ()),
-                      tuple(str(h).lower() for h in c.get("hosts") or ()),
-                      str(c["per_user"]) if isinstance(c.get("per_user"), str) else None,
-                      action if action in ACTIONS else "deny")
+    return Constraint(
+        frozenset(allow),
+        frozenset(nums),
+        pattern,
+        tuple(str(d).lower() for d in c.get("domains") or ()),
+        tuple(str(h).lower() for h in c.get("hosts") or ()),
+        str(c["per_user"]) if isinstance(c.get("per_user"), str) else None,
+        action if action in ACTIONS else "deny",
+    )
 
 
 class Catalog:
@@ -203,7 +230,8 @@ class Catalog:
         kg = (data or {}).get("keepgate") or {}
         tools = kg.get("tools") or {}
         self.entries: dict[str, ToolEntry] = {
-            str(n): _entry(str(n), t) for n, t in tools.items() if isinstance(t, Mapping)}
+            str(n): _entry(str(n), t) for n, t in tools.items() if isinstance(t, Mapping)
+        }
         self.users: Mapping[str, Any] = kg.get("users") or {}
         self._unknown: dict[str, ToolEntry] = {}
 

@@ -14,19 +14,28 @@ import typer
 from keepgate.policy.bundle import DEFAULT_POLICY_DIR, PolicyLoadError
 from keepgate.policy.decision import PolicyDecision
 
-app = typer.Typer(help="Tool-call policies (Rego): run their tests, evaluate a decision.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Tool-call policies (Rego): run their tests, evaluate a decision.", no_args_is_help=True
+)
 
-DirsOpt = typer.Option(None, "--policies", "-p", help="Policy directory (repeatable); "
-                       "default: the repository's policies/.")
-DataOpt = typer.Option(None, "--data", "-d", help="Data directory or file (repeatable); "
-                       "default: <policy dir>/data.")
+DirsOpt = typer.Option(
+    None,
+    "--policies",
+    "-p",
+    help="Policy directory (repeatable); default: the repository's policies/.",
+)
+DataOpt = typer.Option(
+    None, "--data", "-d", help="Data directory or file (repeatable); default: <policy dir>/data."
+)
 
 
 @app.command("test")
-def test(policies: Optional[list[Path]] = DirsOpt, data: Optional[list[Path]] = DataOpt,
-         run: Optional[str] = typer.Option(None, "--run", "-r", help="Only tests matching this regex."),
-         verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
+def test(
+    policies: Optional[list[Path]] = DirsOpt,
+    data: Optional[list[Path]] = DataOpt,
+    run: Optional[str] = typer.Option(None, "--run", "-r", help="Only tests matching this regex."),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+) -> None:
     """Run every test_* rule of the *_test.rego files in-process (like `opa test`)."""
     from keepgate.policy.runner import run as run_tests
 
@@ -43,16 +52,22 @@ def test(policies: Optional[list[Path]] = DirsOpt, data: Optional[list[Path]] = 
     passed = sum(r.status == "pass" for r in results)
     skipped = sum(r.status == "skip" for r in results)
     typer.echo("-" * 60)
-    typer.echo(f"PASS: {passed}/{len(results)}" + (f", SKIP: {skipped}" if skipped else "")
-               + (f", FAIL: {len(failed)}" if failed else ""))
+    typer.echo(
+        f"PASS: {passed}/{len(results)}"
+        + (f", SKIP: {skipped}" if skipped else "")
+        + (f", FAIL: {len(failed)}" if failed else "")
+    )
     if failed or not results:
         raise typer.Exit(1)
 
 
 @app.command("eval")
-def eval_(input: Path = typer.Option(..., "--input", "-i", help="JSON file with the policy input."),
-          policies: Optional[list[Path]] = DirsOpt, data: Optional[list[Path]] = DataOpt,
-          opa_url: Optional[str] = typer.Option(None, "--opa", help="Ask this OPA server instead.")) -> None:
+def eval_(
+    input: Path = typer.Option(..., "--input", "-i", help="JSON file with the policy input."),
+    policies: Optional[list[Path]] = DirsOpt,
+    data: Optional[list[Path]] = DataOpt,
+    opa_url: Optional[str] = typer.Option(None, "--opa", help="Ask this OPA server instead."),
+) -> None:
     """Print the decision for one policy input (see policies/README.md for its shape)."""
     from keepgate.policy.engine import PolicyService
     from keepgate.policy.settings import PolicySettings

@@ -23,7 +23,7 @@ class PolicyDecision:
 
     @property
     def outcome(self) -> Literal["allow", "deny", "require_approval", "error"]:
-        """"allow", "deny", "require_approval" or "error" (a verdict decision)."""
+        """ "allow", "deny", "require_approval" or "error" (a verdict decision)."""
         if self.error is not None and not self.allow:
             return "error"
         if self.deny or not (self.allow or self.require_approval):
@@ -39,10 +39,15 @@ class PolicyDecision:
         return self.policy
 
     def as_dict(self) -> dict[str, Any]:
-        return {"allow": self.allow, "deny": list(self.deny),
-                "require_approval": self.require_approval, "approval": list(self.approval),
-                "rewritten_arguments": self.rewritten_arguments, "policy": self.policy,
-                **({"error": self.error} if self.error else {})}
+        return {
+            "allow": self.allow,
+            "deny": list(self.deny),
+            "require_approval": self.require_approval,
+            "approval": list(self.approval),
+            "rewritten_arguments": self.rewritten_arguments,
+            "policy": self.policy,
+            **({"error": self.error} if self.error else {}),
+        }
 
     @classmethod
     def from_result(cls, result: Any, policy: str = DECISION_PATH) -> "PolicyDecision":
@@ -53,15 +58,19 @@ class PolicyDecision:
         approval = sorted(str(r) for r in (result.get("approval") or ()))
         rewritten = result.get("rewritten_arguments")
         allow = result.get("allow") is True and not deny
-        return cls(allow=allow and result.get("require_approval") is not True,
-                   deny=deny,
-                   require_approval=result.get("require_approval") is True and not deny,
-                   rewritten_arguments=rewritten if isinstance(rewritten, dict) else None,
-                   policy=str(result.get("policy") or policy), approval=approval)
+        return cls(
+            allow=allow and result.get("require_approval") is not True,
+            deny=deny,
+            require_approval=result.get("require_approval") is True and not deny,
+            rewritten_arguments=rewritten if isinstance(rewritten, dict) else None,
+            policy=str(result.get("policy") or policy),
+            approval=approval,
+        )
 
     @classmethod
-    def failed(cls, reason: str, policy: str = DECISION_PATH, *,
-               fail_open: bool = False) -> "PolicyDecision":
+    def failed(
+        cls, reason: str, policy: str = DECISION_PATH, *, fail_open: bool = False
+    ) -> "PolicyDecision":
         """The engine could not decide: deny (fail closed) unless configured to fail open."""
         if fail_open:
             return cls(allow=True, policy=policy, error=reason)
@@ -69,7 +78,7 @@ class PolicyDecision:
 
 
 def reason_id(reason: str) -> str:
-    """"args.url_invalid: ..." -> "args.url_invalid"."""
+    """ "args.url_invalid: ..." -> "args.url_invalid"."""
     return reason.split(":", 1)[0].strip()
 
 

@@ -37,8 +37,9 @@ log = logging.getLogger("keepgate.policy")
 SMOKE_INPUT: dict[str, Any] = {
     "principal": {"key_id": "smoke", "role": "", "team": None, "metadata": {}},
     "tool": {"name": "smoke_test", "arguments": {}, "arguments_valid": True, "call_id": "smoke"},
-    "tools_offered": [], "model": "", "facts": {"tainted": False, "taint_sources": [],
-                                                 "tools_called": [], "tool_counts": {}},
+    "tools_offered": [],
+    "model": "",
+    "facts": {"tainted": False, "taint_sources": [], "tools_called": [], "tool_counts": {}},
     "metadata": {},
 }
 
@@ -55,8 +56,9 @@ def compile_engine(bundle: Bundle, *, with_tests: bool = False) -> regorus.Engin
     return engine
 
 
-def _fill(engine: regorus.Engine, modules: tuple[tuple[str, str], ...],
-          data: dict[str, Any]) -> str | None:
+def _fill(
+    engine: regorus.Engine, modules: tuple[tuple[str, str], ...], data: dict[str, Any]
+) -> str | None:
     for path, source in modules:
         try:
             engine.add_policy(path, source)
@@ -93,13 +95,16 @@ class EmbeddedEngine:
         if error:
             del engine  # freed here, in this thread (see compile_engine)
         if error and "not a valid rule path" in error:
-            raise PolicyLoadError(f"{self.query} is undefined: no loaded policy defines it "
-                                  f"(files: {', '.join(p for p, _ in bundle.modules)})")
+            raise PolicyLoadError(
+                f"{self.query} is undefined: no loaded policy defines it "
+                f"(files: {', '.join(p for p, _ in bundle.modules)})"
+            )
         if error:
             raise PolicyLoadError(error)
         if undefined:
-            log.warning("%s is undefined for a plain input: every such call will be denied",
-                        self.query)
+            log.warning(
+                "%s is undefined for a plain input: every such call will be denied", self.query
+            )
         return engine
 
     def _engine(self) -> regorus.Engine:
@@ -131,9 +136,11 @@ class EmbeddedEngine:
             ref = uuid.uuid4().hex[:12]
             where = f"{loc[0]}:{loc[1]}:{loc[2]}" if loc else "unknown location"
             log.warning("policy evaluation error %s (denied) at %s", ref, where)
-            return PolicyDecision(allow=False, deny=[f"policy.eval_error: the policy could not "
-                                                     f"be evaluated (error ref {ref})"],
-                                  policy=self.policy)
+            return PolicyDecision(
+                allow=False,
+                deny=[f"policy.eval_error: the policy could not be evaluated (error ref {ref})"],
+                policy=self.policy,
+            )
         return PolicyDecision.from_result(result, self.policy)
 
     async def decide(self, input: dict[str, Any]) -> PolicyDecision:

@@ -18,8 +18,13 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from keepgate.config.model import resolve_secret
-from keepgate.policy.bundle import (Bundle, PolicyLoadError, default_data_dirs, fingerprint,
-                                   load_bundle)
+from keepgate.policy.bundle import (
+    Bundle,
+    PolicyLoadError,
+    default_data_dirs,
+    fingerprint,
+    load_bundle,
+)
 from keepgate.policy.decision import PolicyDecision
 from keepgate.policy.embedded import EmbeddedEngine, compile_engine
 from keepgate.policy.remote import OpaServerEngine
@@ -49,10 +54,16 @@ class PolicyService:
             compile_engine(bundle)  # parse locally first: errors name file:line:col
             o = settings.opa
             root = str(self.policy_dirs[0]) if len(self.policy_dirs) == 1 else ""
-            self.backend = OpaServerEngine(o.url, timeout=o.timeout, retries=o.retries,
-                                           fail_open=settings.fail_open, push=o.push,
-                                           token=resolve_secret(o.token), query=settings.query,
-                                           root=root)
+            self.backend = OpaServerEngine(
+                o.url,
+                timeout=o.timeout,
+                retries=o.retries,
+                fail_open=settings.fail_open,
+                push=o.push,
+                token=resolve_secret(o.token),
+                query=settings.query,
+                root=root,
+            )
         self.bundle = bundle
         self.loaded_at = time.time()
         self.reloads = 0
@@ -111,13 +122,20 @@ class PolicyService:
             await self.backend.load(bundle)
         except PolicyLoadError as exc:
             if self.error != str(exc):
-                log.error("POLICY RELOAD FAILED, still enforcing the last good policy "
-                          "(loaded %s): %s", time.strftime("%H:%M:%S", time.localtime(self.loaded_at)), exc)
+                log.error(
+                    "POLICY RELOAD FAILED, still enforcing the last good policy (loaded %s): %s",
+                    time.strftime("%H:%M:%S", time.localtime(self.loaded_at)),
+                    exc,
+                )
             self.error = str(exc)
             # Remember the failed files, so we do not retry until they change again.
             try:
-                self.bundle = Bundle(self.bundle.modules, self.bundle.tests, self.bundle.data,
-                                     fingerprint(self.policy_dirs, self.data_dirs))
+                self.bundle = Bundle(
+                    self.bundle.modules,
+                    self.bundle.tests,
+                    self.bundle.data,
+                    fingerprint(self.policy_dirs, self.data_dirs),
+                )
             except PolicyLoadError:
                 pass
             return False
@@ -139,7 +157,9 @@ class PolicyService:
 
     def _install_sighup(self) -> None:
         """SIGHUP forces a reload at the next tick; only possible in the main thread."""
-        if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGHUP"):
+        if threading.current_thread() is not threading.main_thread() or not hasattr(
+            signal, "SIGHUP"
+        ):
             return
         previous = signal.getsignal(signal.SIGHUP)
 
@@ -162,8 +182,9 @@ class PolicyService:
             return False, f"policy not loaded into OPA: {self.error}"
         if self.error:
             # Still enforcing the last good policy: serving, degraded, and says so loudly.
-            return ("degraded" if ok else ok), \
-                f"{msg}; RELOAD FAILED, enforcing the last good policy: {self.error}"
+            return (
+                "degraded" if ok else ok
+            ), f"{msg}; RELOAD FAILED, enforcing the last good policy: {self.error}"
         return ok, msg
 
     async def aclose(self) -> None:

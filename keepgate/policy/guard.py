@@ -57,8 +57,14 @@ from keepgate.policy.engine import PolicyService
 from keepgate.policy.held import APPROVED, DENIED, HeldCalls
 from keepgate.policy.inputs import ProvenanceContext, build_policy_input
 from keepgate.policy.settings import PolicySettings
-from keepgate.policy.tool_ids import (FallbackToolCalls, IssuedToolCalls, RedisToolCalls,
-                                     ToolCallStore, ToolIdsUnavailable, call_digest)
+from keepgate.policy.tool_ids import (
+    FallbackToolCalls,
+    IssuedToolCalls,
+    RedisToolCalls,
+    ToolCallStore,
+    ToolIdsUnavailable,
+    call_digest,
+)
 
 log = logging.getLogger("keepgate.policy")
 
@@ -79,8 +85,9 @@ def _safe(text: str, limit: int = 64) -> str:
 class PolicyGuard(Guard, ToolPolicy):
     name = NAME
 
-    def __init__(self, service: PolicyService, section: dict[str, Any],
-                 issued: ToolCallStore | None = None) -> None:
+    def __init__(
+        self, service: PolicyService, section: dict[str, Any], issued: ToolCallStore | None = None
+    ) -> None:
         self.service = service
         self.section = section
         self.fail_closed = not service.settings.fail_open
@@ -173,8 +180,9 @@ class PolicyGuard(Guard, ToolPolicy):
         if tool_messages or (check and history_calls):
             await self._check_history(call, tool_messages, history_calls)
 
-    async def _check_history(self, call: Call, messages: list[dict[str, Any]],
-                             history_calls: dict[str, tuple[str, Any]]) -> None:
+    async def _check_history(
+        self, call: Call, messages: list[dict[str, Any]], history_calls: dict[str, tuple[str, Any]]
+    ) -> None:
         """Each `tool` message must answer a call released to this key, and each assistant
         turn carrying an issued id must carry the call that was released (one store lookup)."""
         ids = [m["tool_call_id"] for m in messages if isinstance(m.get("tool_call_id"), str)]
@@ -182,16 +190,28 @@ class PolicyGuard(Guard, ToolPolicy):
         try:
             entries = await self.issued.entries(call.principal.key_id, ids)
         except ToolIdsUnavailable as exc:
-            v = call.add(Verdict(NAME, "error", rule="tool_message.store_unavailable",
-                                 reason=f"tool-call id store unreachable ({exc})",
-                                 detail={"mode": "closed" if self.fail_closed else "open"}))
+            v = call.add(
+                Verdict(
+                    NAME,
+                    "error",
+                    rule="tool_message.store_unavailable",
+                    reason=f"tool-call id store unreachable ({exc})",
+                    detail={"mode": "closed" if self.fail_closed else "open"},
+                )
+            )
             if not self.fail_closed:
                 return
-            raise GuardBlocked(v, status=503, code="policy_unavailable", type="api_error",
-                               message="Keepgate cannot check this tool message right now "
-                                       "(its tool-call id store is unreachable).") from None
-        approved = [i for i, e in entries.items()
-                    if e and e[0] == "allowed" and APPROVED_MARK in e[1]]
+            raise GuardBlocked(
+                v,
+                status=503,
+                code="policy_unavailable",
+                type="api_error",
+                message="Keepgate cannot check this tool message right now "
+                "(its tool-call id store is unreachable).",
+            ) from None
+        approved = [
+            i for i, e in entries.items() if e and e[0] == "allowed" and APPROVED_MARK in e[1]
+        ]
         if approved:
             call.state[APPROVED_IDS] = approved
         for tcid, (name, arguments) in history_calls.items():
@@ -199,15 +219,25 @@ class PolicyGuard(Guard, ToolPolicy):
             if entry is None or not entry[1]:
                 continue  # not issued here (or recorded before digests): nothing to compare
             if call_digest(name, arguments) not in entry[1]:
-                v = call.add(Verdict(NAME, "block", rule="tool_message.call_mismatch",
-                                     reason="an assistant turn carries an issued tool-call id "
-                                            "with a different tool name or arguments",
-                                     detail={"tool_call_id": tcid[:100]}))
-                raise GuardBlocked(v, status=400, code="tool_call_mismatch",
-                                   message="An assistant message carries a tool_call_id this "
-                                           "gateway issued, but with a different tool name or "
-                                           "arguments than the call it released. Send the "
-                                           "assistant turn back as it was received.")
+                v = call.add(
+                    Verdict(
+                        NAME,
+                        "block",
+                        rule="tool_message.call_mismatch",
+                        reason="an assistant turn carries an issued tool-call id "
+                        "with a different tool name or arguments",
+                        detail={"tool_call_id": tcid[:100]},
+                    )
+                )
+                raise GuardBlocked(
+                    v,
+                    status=400,
+                    code="tool_call_mismatch",
+                    message="An assistant message carries a tool_call_id this "
+                    "gateway issued, but with a different tool name or "
+                    "arguments than the call it released. Send the "
+                    "assistant turn back as it was received.",
+                )
         for m in messages:
             answered = m.get("tool_call_id")
             entry = entries.get(answered) if isinstance(answered, str) else None
@@ -226,8 +256,7 @@ class PolicyGuard(Guard, ToolPolicy):
         ids_ok, ids_detail = await self.issued.ready()
         if ids_ok is not True:
             detail = f"{detail}; {ids_detail}"
-        states = [s if s else ("degraded" if not self.fail_closed else False)
-                  for s in (ok, ids_ok)]
+        states = [s if s else ("degraded" if not self.fail_closed else False) for s in (ok, ids_ok)]
         if False in states:
             return False, detail
         return ("degraded" if "degraded" in states else True), detail
@@ -269,12 +298,17 @@ class _Enforcer:
         """The request's provenance index, built on the first tool call of the response."""
         if self._context is None:
             call = self.call
-            self._context = await offload.run(partial(
-                ProvenanceContext, catalog_for(self.guard.service.bundle.data),
-                call.body.get("messages"), tools=self.offered,
-                approved_ids=call.state.get(APPROVED_IDS) or (),
-                detected=[s for s in call.facts.taint_sources if s.get("guard") == "input"]),
-                heavy=self.heavy)
+            self._context = await offload.run(
+                partial(
+                    ProvenanceContext,
+                    catalog_for(self.guard.service.bundle.data),
+                    call.body.get("messages"),
+                    tools=self.offered,
+                    approved_ids=call.state.get(APPROVED_IDS) or (),
+                    detected=[s for s in call.facts.taint_sources if s.get("guard") == "input"],
+                ),
+                heavy=self.heavy,
+            )
         return self._context
 
     async def run(self, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
@@ -313,8 +347,9 @@ class _Enforcer:
                     async for out in self._decide(i, self.buffer.pop_choice(i)):
                         yield out
                     self.open_index.pop(i, None)
-                    fin = make_chunk(chunk, index=i,
-                                     finish_reason=self._finish_reason(i, ch["finish_reason"]))
+                    fin = make_chunk(
+                        chunk, index=i, finish_reason=self._finish_reason(i, ch["finish_reason"])
+                    )
                     self._attach_report(fin)
                     async for out in self._emit(fin):
                         yield out
@@ -338,7 +373,7 @@ class _Enforcer:
     def _attach_report(self, chunk: Chunk) -> bool:
         """Put the decisions made so far (and not yet sent) on `chunk` as `keepgate.policy`:
         streamed clients see them in the SSE data, non-streamed ones in the completion."""
-        fresh = self.report[self.reported:]
+        fresh = self.report[self.reported :]
         if not fresh:
             return False
         self.reported = len(self.report)
@@ -372,18 +407,36 @@ class _Enforcer:
         tcid = tc.get("id") or "call_kg" + uuid.uuid4().hex[:20]
         raw_args = tc["function"]["arguments"]
         context = await self.context()
-        inp = await offload.run(partial(
-            build_policy_input,
-            call.principal, name, raw_args, offered_tools=self.offered, model=call.model,
-            facts=call.facts, call_id=tcid, tool_counts=dict(self.counts),
-            metadata={"route": call.route, "request_id": call.id, "stream": call.stream,
-                      "choice": choice}, context=context,
-            pii=guard.pii_entities(call, name, raw_args)), heavy=self.heavy)
+        inp = await offload.run(
+            partial(
+                build_policy_input,
+                call.principal,
+                name,
+                raw_args,
+                offered_tools=self.offered,
+                model=call.model,
+                facts=call.facts,
+                call_id=tcid,
+                tool_counts=dict(self.counts),
+                metadata={
+                    "route": call.route,
+                    "request_id": call.id,
+                    "stream": call.stream,
+                    "choice": choice,
+                },
+                context=context,
+                pii=guard.pii_entities(call, name, raw_args),
+            ),
+            heavy=self.heavy,
+        )
         decision = await guard.service.decide(inp)
         if not inp["tool"]["arguments_valid"] and decision.allow:
             # Whatever the policy says, unparseable arguments are never released.
-            decision = PolicyDecision(False, ["input.arguments_invalid_json: the tool-call "
-                                              "arguments are not valid JSON"], policy=decision.policy)
+            decision = PolicyDecision(
+                False,
+                ["input.arguments_invalid_json: the tool-call arguments are not valid JSON"],
+                policy=decision.policy,
+            )
         outcome = decision.outcome
         if decision.error is not None:
             outcome = "error"
@@ -391,34 +444,65 @@ class _Enforcer:
         reasons = decision.deny or decision.approval
         human: str | None = None
         approval: dict[str, Any] | None = None
-        if decision.require_approval and not decision.deny and not release and \
-                guard.held is not None:
+        if (
+            decision.require_approval
+            and not decision.deny
+            and not release
+            and guard.held is not None
+        ):
             human, approval = await guard.held.settle(
-                call, name, raw_args, decision, tcid, guard.shown_arguments(call, raw_args))
+                call, name, raw_args, decision, tcid, guard.shown_arguments(call, raw_args)
+            )
             release = human == APPROVED
         aid = {"approval_id": approval["id"]} if approval else {}
-        verdict = call.add(Verdict(
-            NAME, outcome, rule=decision.rule,
-            reason=(reason_text(reasons[0]) if reasons else "")[:300],
-            detail={"tool": name[:200], "tool_call_id": tcid, "policy": decision.policy,
-                    "reasons": [reason_id(r) for r in reasons][:10], **aid,
-                    **({"fail_open": True} if decision.error and decision.allow else {})}))
-        entry: dict[str, Any] = {"tool_call_id": tcid, "tool": name[:200], "decision": outcome,
-                                 "reasons": [reason_id(r) for r in reasons][:10]}
+        verdict = call.add(
+            Verdict(
+                NAME,
+                outcome,
+                rule=decision.rule,
+                reason=(reason_text(reasons[0]) if reasons else "")[:300],
+                detail={
+                    "tool": name[:200],
+                    "tool_call_id": tcid,
+                    "policy": decision.policy,
+                    "reasons": [reason_id(r) for r in reasons][:10],
+                    **aid,
+                    **({"fail_open": True} if decision.error and decision.allow else {}),
+                },
+            )
+        )
+        entry: dict[str, Any] = {
+            "tool_call_id": tcid,
+            "tool": name[:200],
+            "decision": outcome,
+            "reasons": [reason_id(r) for r in reasons][:10],
+        }
         shown_rule = decision.rule
         if approval is not None:
             entry.update(approval_id=approval["id"], approval_status=human)
             if human in (APPROVED, DENIED):
-                outcome, shown_rule = ("allow", "approval") if human == APPROVED else \
-                    ("deny", "approval.denied")
+                outcome, shown_rule = (
+                    ("allow", "approval") if human == APPROVED else ("deny", "approval.denied")
+                )
                 entry["decision"] = outcome
-                verdict = call.add(Verdict(
-                    NAME, outcome, rule=shown_rule,
-                    reason=f"{human} by a human",
-                    detail={"tool": name[:200], "tool_call_id": tcid, **aid,
-                            "decided_by": approval.get("decided_by")}))
+                verdict = call.add(
+                    Verdict(
+                        NAME,
+                        outcome,
+                        rule=shown_rule,
+                        reason=f"{human} by a human",
+                        detail={
+                            "tool": name[:200],
+                            "tool_call_id": tcid,
+                            **aid,
+                            "decided_by": approval.get("decided_by"),
+                        },
+                    )
+                )
         self.report.append(entry)
-        self.summary.append(f"{_safe(name)}={outcome}" + (f":{_safe(shown_rule)}" if reasons else ""))
+        self.summary.append(
+            f"{_safe(name)}={outcome}" + (f":{_safe(shown_rule)}" if reasons else "")
+        )
         call.headers["x-keepgate-policy"] = ",".join(self.summary)[:1000]
         if release:
             args = raw_args
@@ -434,18 +518,36 @@ class _Enforcer:
             call.facts.issued_tool_call_ids.add(tcid)
             new_index = self.released[choice]
             self.released[choice] += 1
-            async for out in self._emit(make_chunk(self.template, index=choice, delta={
-                    "tool_calls": [{"index": new_index, "id": tcid, "type": tc.get("type") or "function",
-                                    "function": {"name": name, "arguments": args}}]})):
+            async for out in self._emit(
+                make_chunk(
+                    self.template,
+                    index=choice,
+                    delta={
+                        "tool_calls": [
+                            {
+                                "index": new_index,
+                                "id": tcid,
+                                "type": tc.get("type") or "function",
+                                "function": {"name": name, "arguments": args},
+                            }
+                        ]
+                    },
+                )
+            ):
                 yield out
             return
         held = decision.require_approval and not decision.deny and human != DENIED
         await _remember(guard, call, tcid, "held" if held else "denied")
         if not held and self.on_deny == "reject":
-            raise GuardBlocked(verdict, status=403, code="tool_call_denied", type="permission_error",
-                               message=f"The model's call to tool '{_safe(name)}' was denied by "
-                                       f"policy ({shown_rule}).",
-                               headers={"x-keepgate-policy": call.headers["x-keepgate-policy"]})
+            raise GuardBlocked(
+                verdict,
+                status=403,
+                code="tool_call_denied",
+                type="permission_error",
+                message=f"The model's call to tool '{_safe(name)}' was denied by "
+                f"policy ({shown_rule}).",
+                headers={"x-keepgate-policy": call.headers["x-keepgate-policy"]},
+            )
         self.replaced[choice] += 1
         text = _explain(name, decision, held, approval)
         chunk = make_chunk(self.template, index=choice, delta={"content": text})
@@ -453,19 +555,24 @@ class _Enforcer:
             yield out
 
 
-def _explain(name: str, decision: PolicyDecision, held: bool,
-             approval: dict[str, Any] | None = None) -> str:
+def _explain(
+    name: str, decision: PolicyDecision, held: bool, approval: dict[str, Any] | None = None
+) -> str:
     tool = _safe(name)
     if approval is not None and not held:
         comment = " ".join(str(approval.get("comment") or "").split())[:200]
-        return (f"\n[keepgate] A human denied the call to tool '{tool}' (approval "
-                f"{approval['id']}){': ' + comment if comment else ''}.\n")
+        return (
+            f"\n[keepgate] A human denied the call to tool '{tool}' (approval "
+            f"{approval['id']}){': ' + comment if comment else ''}.\n"
+        )
     if held:
         why = "; ".join(reason_text(r) for r in decision.approval) or "policy requires approval"
         if approval is not None:
-            return (f"\n[keepgate] The call to tool '{tool}' needs approval before it can run "
-                    f"({why}). Approval id: {approval['id']}. Send the same request again "
-                    "once it is approved.\n")
+            return (
+                f"\n[keepgate] The call to tool '{tool}' needs approval before it can run "
+                f"({why}). Approval id: {approval['id']}. Send the same request again "
+                "once it is approved.\n"
+            )
         return f"\n[keepgate] The call to tool '{tool}' needs approval before it can run ({why}).\n"
     why = "; ".join(reason_text(r) for r in decision.deny) or "denied by policy"
     return f"\n[keepgate] The call to tool '{tool}' was blocked by policy: {why}.\n"
@@ -482,34 +589,64 @@ def _is_prelude(chunk: Chunk) -> bool:
     return bool(chunk.get("choices"))
 
 
-
 def _refuse_function_message(call: Call) -> None:
     """A legacy `function` message: it names a function but answers no issued id."""
-    v = call.add(Verdict(NAME, "block", rule="tool_message.function_role",
-                         reason="function-role message answers no issued tool call"))
-    raise GuardBlocked(v, status=400, code="unknown_tool_call_id",
-                       message="A 'function' message answers no tool_call_id this gateway "
-                               "issued; send tool results as 'tool' messages with the "
-                               "tool_call_id of the call they answer.")
+    v = call.add(
+        Verdict(
+            NAME,
+            "block",
+            rule="tool_message.function_role",
+            reason="function-role message answers no issued tool call",
+        )
+    )
+    raise GuardBlocked(
+        v,
+        status=400,
+        code="unknown_tool_call_id",
+        message="A 'function' message answers no tool_call_id this gateway "
+        "issued; send tool results as 'tool' messages with the "
+        "tool_call_id of the call they answer.",
+    )
 
 
 def _refuse_tool_message(call: Call, status: str | None) -> None:
     """A `tool` message answering an id never issued (400) or not released (403)."""
     if status is None:
-        v = call.add(Verdict(NAME, "block", rule="tool_message.unknown_call_id",
-                             reason="tool message answers a tool call this gateway did not issue"))
-        raise GuardBlocked(v, status=400, code="unknown_tool_call_id",
-                           message="A 'tool' message answers a tool_call_id that this "
-                                   "gateway never issued to this key.")
-    v = call.add(Verdict(NAME, "deny", rule=f"tool_message.{status}_call",
-                         reason="tool message answers a tool call the policy did not release"))
-    raise GuardBlocked(v, status=403, code="tool_call_denied", type="permission_error",
-                       message="A 'tool' message answers a tool call that policy denied "
-                               "or held for approval.")
+        v = call.add(
+            Verdict(
+                NAME,
+                "block",
+                rule="tool_message.unknown_call_id",
+                reason="tool message answers a tool call this gateway did not issue",
+            )
+        )
+        raise GuardBlocked(
+            v,
+            status=400,
+            code="unknown_tool_call_id",
+            message="A 'tool' message answers a tool_call_id that this "
+            "gateway never issued to this key.",
+        )
+    v = call.add(
+        Verdict(
+            NAME,
+            "deny",
+            rule=f"tool_message.{status}_call",
+            reason="tool message answers a tool call the policy did not release",
+        )
+    )
+    raise GuardBlocked(
+        v,
+        status=403,
+        code="tool_call_denied",
+        type="permission_error",
+        message="A 'tool' message answers a tool call that policy denied or held for approval.",
+    )
 
 
-def build(section: dict[str, Any], config: KeepgateConfig, deps: GuardDeps | None = None
-          ) -> PolicyGuard:
+def build(
+    section: dict[str, Any], config: KeepgateConfig, deps: GuardDeps | None = None
+) -> PolicyGuard:
     """Build the guard; a bad policy or data file fails start-up naming file:line:col."""
     base = Path(config.source).resolve().parent if config.source else None
     try:
@@ -529,29 +666,41 @@ def _tool_call_store(settings: PolicySettings, config: KeepgateConfig) -> ToolCa
     ids = settings.tool_ids
     url = ids.redis_url or config.general_settings.redis_url
     if ids.backend == "redis" and not url:
-        raise config_error(config, ("guards", "policy", "tool_ids", "backend"),
-                           "guards.policy.tool_ids.backend is redis but no redis_url is set "
-                           "(tool_ids.redis_url or general_settings.redis_url)")
+        raise config_error(
+            config,
+            ("guards", "policy", "tool_ids", "backend"),
+            "guards.policy.tool_ids.backend is redis but no redis_url is set "
+            "(tool_ids.redis_url or general_settings.redis_url)",
+        )
     if ids.backend == "redis" or (ids.backend == "auto" and url):
         shared = RedisToolCalls(url, prefix=ids.prefix, ttl_s=ids.ttl_s)  # type: ignore[arg-type]
         mode = ids.on_backend_error or config.guard_section("limits").get(
-            "on_backend_error", "fail_closed")
+            "on_backend_error", "fail_closed"
+        )
         if mode == "fallback_local":
-            return FallbackToolCalls(shared, IssuedToolCalls(settings.max_tracked_ids),
-                                     retry_after_s=ids.retry_backend_after_s)
+            return FallbackToolCalls(
+                shared,
+                IssuedToolCalls(settings.max_tracked_ids),
+                retry_after_s=ids.retry_backend_after_s,
+            )
         return shared
     return IssuedToolCalls(settings.max_tracked_ids)
 
 
-async def _remember(guard: PolicyGuard, call: Call, tcid: str, status: str,
-                    digests: tuple[str, ...] = ()) -> None:
+async def _remember(
+    guard: PolicyGuard, call: Call, tcid: str, status: str, digests: tuple[str, ...] = ()
+) -> None:
     """Record a decided id; if the store is down, a later `tool` message answering it is
     refused (closed) rather than the answer being held up now."""
     try:
         await guard.issued.record(call.principal.key_id, tcid, status, digests)  # type: ignore[arg-type]
     except ToolIdsUnavailable as exc:
-        log.warning("policy: could not record tool call id (%s); a tool message answering "
-                    "it will be refused", exc, extra={"request_id": call.id})
+        log.warning(
+            "policy: could not record tool call id (%s); a tool message answering "
+            "it will be refused",
+            exc,
+            extra={"request_id": call.id},
+        )
 
 
 def _plain(choices: Any) -> bool:

@@ -69,8 +69,15 @@ class HeldCalls:
     def __init__(self, approvals: Approvals) -> None:
         self.approvals = approvals
 
-    async def settle(self, call: Call, tool: str, arguments: Any, decision: PolicyDecision,
-                     tool_call_id: str, shown: Any) -> tuple[str, dict[str, Any] | None]:
+    async def settle(
+        self,
+        call: Call,
+        tool: str,
+        arguments: Any,
+        decision: PolicyDecision,
+        tool_call_id: str,
+        shown: Any,
+    ) -> tuple[str, dict[str, Any] | None]:
         """(state, record) for a call the policy holds. An approved record is consumed here
         (at most once, across replicas); a pending one is reused; a missing or used one is
         created. Store down: (PENDING, None) -- the call stays held, without an id."""
@@ -88,12 +95,24 @@ class HeldCalls:
                 return DENIED, record
             if record is None or record.get("status") != PENDING:
                 record = await self.approvals.create(
-                    key_id=key_id, role=call.principal.role, session=conversation_key(call),
-                    server="", tool=tool, shown_arguments=shown,
-                    reasons=[reason_text(r) for r in decision.approval], rule=decision.rule,
-                    digest=digest, tool_call_id=tool_call_id, route=call.route)
+                    key_id=key_id,
+                    role=call.principal.role,
+                    session=conversation_key(call),
+                    server="",
+                    tool=tool,
+                    shown_arguments=shown,
+                    reasons=[reason_text(r) for r in decision.approval],
+                    rule=decision.rule,
+                    digest=digest,
+                    tool_call_id=tool_call_id,
+                    route=call.route,
+                )
             return PENDING, record
         except StoreUnavailable as exc:
-            log.warning("policy: approvals store unreachable (%s): the call stays held "
-                        "without an approval id", exc, extra={"request_id": call.id})
+            log.warning(
+                "policy: approvals store unreachable (%s): the call stays held "
+                "without an approval id",
+                exc,
+                extra={"request_id": call.id},
+            )
             return PENDING, None

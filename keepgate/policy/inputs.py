@@ -11,8 +11,13 @@ from typing import Any
 
 from keepgate.pipeline.chunks import parse_arguments
 from keepgate.policy.catalog import Catalog
-from keepgate.policy.provenance import (ConversationIndex, Totals, arguments_ci, call_facts,
-                                       schema_check)
+from keepgate.policy.provenance import (
+    ConversationIndex,
+    Totals,
+    arguments_ci,
+    call_facts,
+    schema_check,
+)
 
 MAX_NAME = 200
 
@@ -21,10 +26,18 @@ def principal_input(principal: Any) -> dict[str, Any]:
     if principal is None:
         return {"key_id": None, "role": None, "team": None, "metadata": {}}
     if isinstance(principal, Mapping):
-        return {"key_id": principal.get("key_id"), "role": principal.get("role"),
-                "team": principal.get("team"), "metadata": dict(principal.get("metadata") or {})}
-    return {"key_id": principal.key_id, "role": principal.role, "team": principal.team,
-            "metadata": dict(principal.metadata or {})}
+        return {
+            "key_id": principal.get("key_id"),
+            "role": principal.get("role"),
+            "team": principal.get("team"),
+            "metadata": dict(principal.get("metadata") or {}),
+        }
+    return {
+        "key_id": principal.key_id,
+        "role": principal.role,
+        "team": principal.team,
+        "metadata": dict(principal.metadata or {}),
+    }
 
 
 def offered_tool_names(tools: Iterable[Any] | None) -> list[str]:
@@ -47,8 +60,11 @@ def offered_schemas(tools: Iterable[Any] | None) -> dict[str, Mapping[str, Any]]
     for t in tools or ():
         if isinstance(t, Mapping):
             fn = t.get("function") or {}
-            if isinstance(fn, Mapping) and isinstance(fn.get("name"), str) and \
-                    isinstance(fn.get("parameters"), Mapping):
+            if (
+                isinstance(fn, Mapping)
+                and isinstance(fn.get("name"), str)
+                and isinstance(fn.get("parameters"), Mapping)
+            ):
                 out[fn["name"]] = fn["parameters"]
     return out
 
@@ -62,16 +78,22 @@ class ProvenanceContext:
     limits the totals to calls that ran; the proxy counts every call in the history (each
     was released by the gateway)."""
 
-    def __init__(self, catalog: Catalog, messages: Iterable[Any] | None = None, *,
-                 tools: Iterable[Any] | None = None,
-                 schemas: Mapping[str, Mapping[str, Any]] | None = None,
-                 approved_ids: Iterable[str] = (),
-                 detected: Iterable[Mapping[str, Any]] = (),
-                 executed_ids: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        messages: Iterable[Any] | None = None,
+        *,
+        tools: Iterable[Any] | None = None,
+        schemas: Mapping[str, Mapping[str, Any]] | None = None,
+        approved_ids: Iterable[str] = (),
+        detected: Iterable[Mapping[str, Any]] = (),
+        executed_ids: Iterable[str] | None = None,
+    ) -> None:
         self.catalog = catalog
         detected = [d for d in detected if isinstance(d, Mapping)]
-        self.index = ConversationIndex(messages, catalog, approved_ids=approved_ids,
-                                       detected=detected)
+        self.index = ConversationIndex(
+            messages, catalog, approved_ids=approved_ids, detected=detected
+        )
         self.schemas = dict(schemas) if schemas is not None else offered_schemas(tools)
         self.totals = Totals(catalog)
         executed = set(executed_ids) if executed_ids is not None else None
@@ -84,13 +106,20 @@ class ProvenanceContext:
         self.totals.add(name, arguments)
 
 
-def build_policy_input(principal: Any, tool_name: str, arguments: str | Mapping[str, Any] | None,
-                       *, offered_tools: Iterable[Any] | None = None, model: str = "",
-                       facts: Any = None, metadata: Mapping[str, Any] | None = None,
-                       call_id: str | None = None,
-                       tool_counts: Mapping[str, int] | None = None,
-                       context: ProvenanceContext | None = None,
-                       pii: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def build_policy_input(
+    principal: Any,
+    tool_name: str,
+    arguments: str | Mapping[str, Any] | None,
+    *,
+    offered_tools: Iterable[Any] | None = None,
+    model: str = "",
+    facts: Any = None,
+    metadata: Mapping[str, Any] | None = None,
+    call_id: str | None = None,
+    tool_counts: Mapping[str, int] | None = None,
+    context: ProvenanceContext | None = None,
+    pii: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Build the input for one tool call.
 
     `arguments` is the raw JSON string from the model (unparseable -> `arguments_valid:
@@ -114,35 +143,48 @@ def build_policy_input(principal: Any, tool_name: str, arguments: str | Mapping[
     index = context.index
     entry = context.catalog.get(name)
     pinput = principal_input(principal)
-    taint_sources, detected = _detections(bool(_get(facts, "tainted")),
-                                          _get(facts, "taint_sources") or [], index)
+    taint_sources, detected = _detections(
+        bool(_get(facts, "tainted")), _get(facts, "taint_sources") or [], index
+    )
     per_call = call_facts(index, entry, args if valid else None, pinput)
     extra, missing = schema_check(entry, args if valid else None, context.schemas.get(name))
     return {
         "principal": pinput,
-        "tool": {"name": name, "arguments": args if valid else None,
-                 "arguments_valid": valid, "call_id": call_id,
-                 "arguments_ci": arguments_ci(args) if valid else None,
-                 "effects": entry.effects, "known": entry.known,
-                 "schema_known": extra is not None,
-                 "extra_arguments": extra or [], "missing_arguments": missing or []},
+        "tool": {
+            "name": name,
+            "arguments": args if valid else None,
+            "arguments_valid": valid,
+            "call_id": call_id,
+            "arguments_ci": arguments_ci(args) if valid else None,
+            "effects": entry.effects,
+            "known": entry.known,
+            "schema_known": extra is not None,
+            "extra_arguments": extra or [],
+            "missing_arguments": missing or [],
+        },
         "tools_offered": offered_tool_names(offered_tools),
         "model": model,
-        "facts": {"tainted": detected or index.untrusted_count > 0,
-                  "detected": detected,
-                  "taint_sources": taint_sources + index.taint_sources,
-                  "untrusted_outputs": {"count": index.untrusted_count,
-                                        "tools": index.untrusted_tools[:20]},
-                  **per_call,
-                  "totals": context.totals.facts(name, args if valid else None),
-                  "pii": list(pii or []),
-                  "tools_called": tools_called, "tool_counts": counts},
+        "facts": {
+            "tainted": detected or index.untrusted_count > 0,
+            "detected": detected,
+            "taint_sources": taint_sources + index.taint_sources,
+            "untrusted_outputs": {
+                "count": index.untrusted_count,
+                "tools": index.untrusted_tools[:20],
+            },
+            **per_call,
+            "totals": context.totals.facts(name, args if valid else None),
+            "pii": list(pii or []),
+            "tools_called": tools_called,
+            "tool_counts": counts,
+        },
         "metadata": dict(metadata or {}),
     }
 
 
-def _detections(tainted: bool, sources: Iterable[Any], index: ConversationIndex
-                ) -> tuple[list[Any], bool]:
+def _detections(
+    tainted: bool, sources: Iterable[Any], index: ConversationIndex
+) -> tuple[list[Any], bool]:
     """The taint sources as reported, and whether they amount to a detection.
 
     A finding on the output of a tool the catalogue declares `output: trusted` is reported
@@ -153,8 +195,11 @@ def _detections(tainted: bool, sources: Iterable[Any], index: ConversationIndex
     out: list[Any] = []
     counted = False
     for s in sources:
-        if isinstance(s, Mapping) and s.get("guard") == "input" and \
-                index.finding_on_trusted_output(s):
+        if (
+            isinstance(s, Mapping)
+            and s.get("guard") == "input"
+            and index.finding_on_trusted_output(s)
+        ):
             out.append({**s, "trusted_output": True})
         else:
             out.append(s)

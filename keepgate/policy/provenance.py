@@ -27,8 +27,14 @@ from keepgate.policy import values as V
 from keepgate.policy.catalog import EXACT, Catalog, ToolEntry, forms
 
 SYSTEM, USER, TRUSTED, APPROVED, UNTRUSTED, ALLOWLISTED, DERIVED = (
-    "system", "user", "trusted_tool", "approved_tool", "untrusted_tool", "allowlisted",
-    "derived")
+    "system",
+    "user",
+    "trusted_tool",
+    "approved_tool",
+    "untrusted_tool",
+    "allowlisted",
+    "derived",
+)
 #: Sources that vouch for a value (anything but untrusted tool output or nowhere).
 TRUSTED_SOURCES = frozenset((SYSTEM, USER, TRUSTED, APPROVED, ALLOWLISTED, DERIVED))
 #: Numbers taken from the system and user messages for `derived` (one arithmetic step).
@@ -96,13 +102,21 @@ class _Group:
 class ConversationIndex:
     """The conversation grouped by source; built once per request (or per agent step)."""
 
-    def __init__(self, messages: Iterable[Any] | None, catalog: Catalog, *,
-                 approved_ids: Iterable[str] = (), detected: Iterable[Mapping[str, Any]] = (),
-                 extra_texts: Iterable[tuple[str, str | None, str]] = ()) -> None:
+    def __init__(
+        self,
+        messages: Iterable[Any] | None,
+        catalog: Catalog,
+        *,
+        approved_ids: Iterable[str] = (),
+        detected: Iterable[Mapping[str, Any]] = (),
+        extra_texts: Iterable[tuple[str, str | None, str]] = (),
+    ) -> None:
         self.catalog = catalog
         approved = set(approved_ids)
         flagged_ids = {d.get("tool_call_id") for d in detected if d.get("tool_call_id")}
-        flagged_idx = {d.get("message_index") for d in detected if d.get("message_index") is not None}
+        flagged_idx = {
+            d.get("message_index") for d in detected if d.get("message_index") is not None
+        }
         self.groups: dict[tuple[str, str | None], _Group] = {}
         self.untrusted_tools: list[str] = []
         self.untrusted_count = 0
@@ -138,9 +152,14 @@ class ConversationIndex:
                 tcid = m.get("tool_call_id") if isinstance(m.get("tool_call_id"), str) else None
                 tool = names.get(tcid or "") or (m.get("name") if role == "function" else None)
                 tool = tool if isinstance(tool, str) else "unknown"
-                self.add_output(tool, text, call_id=tcid, approved=tcid in approved,
-                                flagged=(tcid in flagged_ids) or (i in flagged_idx),
-                                message_index=i)
+                self.add_output(
+                    tool,
+                    text,
+                    call_id=tcid,
+                    approved=tcid in approved,
+                    flagged=(tcid in flagged_ids) or (i in flagged_idx),
+                    message_index=i,
+                )
         for source, tool, text in extra_texts:
             self._add(source, tool, text)
 
@@ -179,9 +198,16 @@ class ConversationIndex:
         tool = self.call_tools.get(tcid)
         return tool is not None and self.catalog.get(tool).output_trusted
 
-    def add_output(self, tool: str, text: str, *, call_id: str | None = None,
-                   approved: bool = False, flagged: bool = False,
-                   message_index: int | None = None) -> str:
+    def add_output(
+        self,
+        tool: str,
+        text: str,
+        *,
+        call_id: str | None = None,
+        approved: bool = False,
+        flagged: bool = False,
+        message_index: int | None = None,
+    ) -> str:
         """Index one tool output; returns the source it was filed under."""
         source = self.source_of_output(tool, approved=approved, flagged=flagged)
         if source == UNTRUSTED:
@@ -189,8 +215,14 @@ class ConversationIndex:
             if tool not in self.untrusted_tools:
                 self.untrusted_tools.append(tool)
             if len(self.taint_sources) < 20:
-                self.taint_sources.append({"source": UNTRUSTED, "tool": tool[:200],
-                                           "tool_call_id": call_id, "message_index": message_index})
+                self.taint_sources.append(
+                    {
+                        "source": UNTRUSTED,
+                        "tool": tool[:200],
+                        "tool_call_id": call_id,
+                        "message_index": message_index,
+                    }
+                )
         self._add(source, tool, text)
         return source
 
@@ -276,6 +308,7 @@ class ConversationIndex:
                 if not compiled:
                     compiled.append(V.words_pattern(words))
                 return compiled[0]
+
             return lambda g: V.find_words(g.text, words, pattern, g.data)
         return lambda g: V.find_token(g.text, s)
 
@@ -285,29 +318,48 @@ class ConversationIndex:
 #: file extension, so `ci.yml` and `prod.env` are files while `sso-check.support` is a
 #: host), and secrets (`…password=…`, `…_key: …`, provider key prefixes). Run on folded
 #: text; RE2, so linear; alternatives are tried leftmost-first at each position.
-_FILE_EXTENSIONS = frozenset((
-    "yml yaml json jsonl env txt md rst py pyc js mjs cjs ts tsx jsx sh bash zsh ps1 bat cmd "
-    "csv tsv pdf doc docx xls xlsx ppt pptx odt png jpg jpeg gif svg webp ico bmp tif tiff "
-    "html htm css scss less lock toml ini cfg conf log xml sql db sqlite rb go rs java kt kts "
-    "scala c h cc cpp hpp cs swift m mm php pl pm r lua dart ex exs erl hs ml clj vue svelte "
-    "tar gz tgz bz2 xz zst rar 7z jar war whl egg deb rpm apk dmg iso img bin exe dll so "
-    "dylib o a obj class mp3 mp4 wav flac ogg avi mkv webm mov key pem crt cer der p12 pfx "
-    "pub gpg asc sig tmp bak old orig swp patch diff ipynb parquet avro proto tf tfvars hcl "
-    "gradle pom mk cmake dockerfile gitignore editorconfig eslintrc prettierrc npmrc nvmrc "
-    "e g i etc vs al".split()))
-_EMBEDDED = re2.compile((
-    r"[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,8}"
-    r"|(?:https?://|www\.)[^\s<>\"'`()\[\]{}|\\^]{3,}"
-    r"|(?:password|passwd|passphrase|pwd|secret|token|api[_\-]?key|access[_\-]?key|"
-    r"private[_\-]?key|[a-z0-9]+_key|[a-z0-9]+_token|[a-z0-9]+_secret)"
-    r"[\"']?\s{0,3}[:=]\s{0,3}[\"']?[^\s\"'`,;<>]{6,}"
-    r"|\b(?:sk-[a-z0-9_\-]{16,}|sk_(?:live|test)_[a-z0-9]{8,}|rk_(?:live|test)_[a-z0-9]{8,}|"
-    r"gh[pousr]_[a-z0-9]{20,}|github_pat_[a-z0-9_]{20,}|akia[a-z0-9]{16}|"
-    r"xox[abposre]-[a-z0-9\-]{10,})"
-    r"|\b[a-z0-9][a-z0-9\-]{0,62}(?:\.[a-z0-9\-]{1,63}){0,6}\.[a-z]{2,24}\b"
-    r"(?:/[^\s<>\"'`()\[\]{}|\\^]*)?").encode())
-_KEY_PREFIXES = ("sk-", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "ghp_", "gho_", "ghu_",
-                 "ghs_", "ghr_", "github_pat_", "akia", "xox")
+_FILE_EXTENSIONS = frozenset(
+    (
+        "yml yaml json jsonl env txt md rst py pyc js mjs cjs ts tsx jsx sh bash zsh ps1 bat cmd "
+        "csv tsv pdf doc docx xls xlsx ppt pptx odt png jpg jpeg gif svg webp ico bmp tif tiff "
+        "html htm css scss less lock toml ini cfg conf log xml sql db sqlite rb go rs java kt kts "
+        "scala c h cc cpp hpp cs swift m mm php pl pm r lua dart ex exs erl hs ml clj vue svelte "
+        "tar gz tgz bz2 xz zst rar 7z jar war whl egg deb rpm apk dmg iso img bin exe dll so "
+        "dylib o a obj class mp3 mp4 wav flac ogg avi mkv webm mov key pem crt cer der p12 pfx "
+        "pub gpg asc sig tmp bak old orig swp patch diff ipynb parquet avro proto tf tfvars hcl "
+        "gradle pom mk cmake dockerfile gitignore editorconfig eslintrc prettierrc npmrc nvmrc "
+        "e g i etc vs al".split()
+    )
+)
+_EMBEDDED = re2.compile(
+    (
+        r"[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63}){1,8}"
+        r"|(?:https?://|www\.)[^\s<>\"'`()\[\]{}|\\^]{3,}"
+        r"|(?:password|passwd|passphrase|pwd|secret|token|api[_\-]?key|access[_\-]?key|"
+        r"private[_\-]?key|[a-z0-9]+_key|[a-z0-9]+_token|[a-z0-9]+_secret)"
+        r"[\"']?\s{0,3}[:=]\s{0,3}[\"']?[^\s\"'`,;<>]{6,}"
+        r"|\b(?:sk-[a-z0-9_\-]{16,}|sk_(?:live|test)_[a-z0-9]{8,}|rk_(?:live|test)_[a-z0-9]{8,}|"
+        r"gh[pousr]_[a-z0-9]{20,}|github_pat_[a-z0-9_]{20,}|akia[a-z0-9]{16}|"
+        r"xox[abposre]-[a-z0-9\-]{10,})"
+        r"|\b[a-z0-9][a-z0-9\-]{0,62}(?:\.[a-z0-9\-]{1,63}){0,6}\.[a-z]{2,24}\b"
+        r"(?:/[^\s<>\"'`()\[\]{}|\\^]*)?"
+    ).encode()
+)
+_KEY_PREFIXES = (
+    "sk-",
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "akia",
+    "xox",
+)
 MAX_EMBEDDED = 20
 EMBED_SCAN = 20_000  # characters of one leaf scanned for embedded values
 _TRAIL = ".,;:!?)]}'\"`"
@@ -339,7 +391,7 @@ def embedded_values(text: str) -> list[tuple[str, str]]:
             out.append(("secret", found))
         else:
             start = m.start()
-            if start > 0 and data[start - 1:start] in (b"@", b".", b"-", b"_", b"/"):
+            if start > 0 and data[start - 1 : start] in (b"@", b".", b"-", b"_", b"/"):
                 continue
             value = found.rstrip(_TRAIL)
             url = V.parse_url(value)
@@ -373,8 +425,14 @@ def _embedded_facts(index: ConversationIndex, value: str) -> list[dict[str, Any]
         seen.add((kind, v))
         sources, tools = index.locate(v)
         vouching = SECRET_SOURCES if kind == "secret" else TRUSTED_SOURCES
-        out.append({"kind": kind, "sources": sources, "tools": tools[:10],
-                    "unvouched": not vouching.intersection(sources)})
+        out.append(
+            {
+                "kind": kind,
+                "sources": sources,
+                "tools": tools[:10],
+                "unvouched": not vouching.intersection(sources),
+            }
+        )
     return out
 
 
@@ -399,8 +457,9 @@ def leaves(arguments: Any) -> list[tuple[str, str, Any]]:
         if isinstance(v, Mapping):
             for k, x in v.items():
                 key = str(k)
-                walk(x, path + "/" + key.replace("~", "~0").replace("/", "~1"),
-                     top or key, depth + 1)
+                walk(
+                    x, path + "/" + key.replace("~", "~0").replace("/", "~1"), top or key, depth + 1
+                )
         elif isinstance(v, list):
             for i, x in enumerate(v):
                 walk(x, f"{path}/{i}", top, depth + 1)
@@ -426,8 +485,9 @@ def arguments_ci(arguments: Any) -> dict[str, list[Any]] | None:
     return out
 
 
-def schema_check(entry: ToolEntry, arguments: Any, schema: Mapping[str, Any] | None
-                 ) -> tuple[list[str] | None, list[str] | None]:
+def schema_check(
+    entry: ToolEntry, arguments: Any, schema: Mapping[str, Any] | None
+) -> tuple[list[str] | None, list[str] | None]:
     """(extra, missing) argument names against the tool's schema or catalogue list; (None,
     None) when neither says which arguments exist."""
     if not isinstance(arguments, Mapping):
@@ -448,8 +508,9 @@ def schema_check(entry: ToolEntry, arguments: Any, schema: Mapping[str, Any] | N
     return extra, missing
 
 
-def call_facts(index: ConversationIndex, entry: ToolEntry, arguments: Any,
-               principal: Mapping[str, Any]) -> dict[str, Any]:
+def call_facts(
+    index: ConversationIndex, entry: ToolEntry, arguments: Any, principal: Mapping[str, Any]
+) -> dict[str, Any]:
     """The per-call part of the facts: provenance per leaf, untrusted sensitive leaves,
     constraint results."""
     prov: dict[str, dict[str, Any]] = {}
@@ -477,26 +538,37 @@ def call_facts(index: ConversationIndex, entry: ToolEntry, arguments: Any,
         sources, tools = index.locate(value)
         if match == EXACT:  # a domain/host/pattern match constrains; it does not vouch
             sources.append(ALLOWLISTED)
-        if sensitive and not TRUSTED_SOURCES.intersection(sources) and \
-                not isinstance(value, bool) and V.number(value) is not None and \
-                index.derived(value):
+        if (
+            sensitive
+            and not TRUSTED_SOURCES.intersection(sources)
+            and not isinstance(value, bool)
+            and V.number(value) is not None
+            and index.derived(value)
+        ):
             sources.append(DERIVED)
-        prov[path] = {"sources": sources, "tools": tools[:10], "sensitive": sensitive,
-                      "allowlisted": allowlisted, "matched_by": match}
+        prov[path] = {
+            "sources": sources,
+            "tools": tools[:10],
+            "sensitive": sensitive,
+            "allowlisted": allowlisted,
+            "matched_by": match,
+        }
         if sensitive and not TRUSTED_SOURCES.intersection(sources):
             untrusted.append(path)
         elif sensitive and entry.destructive and not CHOSEN_SOURCES.intersection(sources):
             unchosen.append(path)
-        if not sensitive and isinstance(value, str) and len(value) > 5 and \
-                entry.effects != "none":
+        if not sensitive and isinstance(value, str) and len(value) > 5 and entry.effects != "none":
             found = _embedded_facts(index, value)
             if found:
                 prov[path]["embedded"] = found
-                embedded.extend({"path": path, "kind": e["kind"]}
-                                for e in found if e["unvouched"])
-    return {"provenance": prov, "untrusted_sensitive": untrusted,
-            "unchosen_destructive": unchosen, "untrusted_embedded": embedded[:MAX_EMBEDDED],
-            "constraint_violations": violations}
+                embedded.extend({"path": path, "kind": e["kind"]} for e in found if e["unvouched"])
+    return {
+        "provenance": prov,
+        "untrusted_sensitive": untrusted,
+        "unchosen_destructive": unchosen,
+        "untrusted_embedded": embedded[:MAX_EMBEDDED],
+        "constraint_violations": violations,
+    }
 
 
 class Totals:
@@ -528,8 +600,11 @@ class Totals:
             return set()
         out: set[str] = set()
         for _, top, v in leaves(args):
-            if isinstance(v, str) and entry.is_sensitive(top) and (
-                    V.email_parts(v) or V.looks_like_account(v) or V.parse_url(v)):
+            if (
+                isinstance(v, str)
+                and entry.is_sensitive(top)
+                and (V.email_parts(v) or V.looks_like_account(v) or V.parse_url(v))
+            ):
                 out.add(forms(v)[-1])
         return out
 
@@ -544,10 +619,12 @@ class Totals:
         if new:
             rec.setdefault(name, set()).update(new)
         everyone = set().union(*rec.values()) if rec else set()
-        return {"calls": dict(self.calls),
-                "amounts": {k: float(v) for k, v in amounts.items()},
-                "recipients": {k: len(v) for k, v in rec.items()},
-                "distinct_recipients": len(everyone)}
+        return {
+            "calls": dict(self.calls),
+            "amounts": {k: float(v) for k, v in amounts.items()},
+            "recipients": {k: len(v) for k, v in rec.items()},
+            "distinct_recipients": len(everyone),
+        }
 
 
 def _amount(entry: ToolEntry, args: Mapping[str, Any]) -> Decimal | None:
@@ -558,5 +635,3 @@ def _amount(entry: ToolEntry, args: Mapping[str, Any]) -> Decimal | None:
         if str(k).lower() == field:
             return V.number(v)
     return None
-
-

@@ -30,25 +30,38 @@ log = logging.getLogger("keepgate.policy")
 
 
 def _policy_id(path: str, root: str = "") -> str:
-    rel = path[len(root):].lstrip("/") if root and path.startswith(root) else path.lstrip("/")
+    rel = path[len(root) :].lstrip("/") if root and path.startswith(root) else path.lstrip("/")
     return "keepgate/" + rel.replace("\\", "/")
 
 
 class OpaServerEngine:
     kind = "opa"
 
-    def __init__(self, url: str, *, timeout: float = 0.5, retries: int = 0,
-                 fail_open: bool = False, push: bool = True, token: str | None = None,
-                 query: str = DECISION_PATH, bundle: Bundle | None = None,
-                 root: str = "") -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 0.5,
+        retries: int = 0,
+        fail_open: bool = False,
+        push: bool = True,
+        token: str | None = None,
+        query: str = DECISION_PATH,
+        bundle: Bundle | None = None,
+        root: str = "",
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"guards.policy.opa.url must be an http(s) URL, got {url!r}")
         self.url = url
-        self._client_args = dict(host=parts.hostname,
-                                 port=parts.port or (443 if parts.scheme == "https" else 80),
-                                 ssl=parts.scheme == "https", token=token, retries=retries,
-                                 timeout=timeout)
+        self._client_args = dict(
+            host=parts.hostname,
+            port=parts.port or (443 if parts.scheme == "https" else 80),
+            ssl=parts.scheme == "https",
+            token=token,
+            retries=retries,
+            timeout=timeout,
+        )
         self.timeout = timeout
         self.retries = retries
         self.fail_open = fail_open
@@ -88,8 +101,9 @@ class OpaServerEngine:
                     await client.update_policy_from_string(source, pid, rego_compat=False)
                 for key, value in bundle.data.items():
                     if not isinstance(value, dict):
-                        raise PolicyLoadError(f"OPA data must be an object under a top key; "
-                                              f"data.{key} is not")
+                        raise PolicyLoadError(
+                            f"OPA data must be an object under a top key; data.{key} is not"
+                        )
                     await client.update_or_create_data(value, key)
                 for stale in self._pushed - ids:
                     try:
@@ -100,8 +114,9 @@ class OpaServerEngine:
             except PolicyLoadError:
                 raise
             except Exception as exc:  # noqa: BLE001 - RegoParseError, connection errors
-                raise PolicyLoadError(f"OPA at {self.url} rejected the bundle: "
-                                      f"{_describe(exc)}") from None
+                raise PolicyLoadError(
+                    f"OPA at {self.url} rejected the bundle: {_describe(exc)}"
+                ) from None
         self.bundle = bundle
 
     async def decide(self, input: dict[str, Any]) -> PolicyDecision:
@@ -127,8 +142,9 @@ class OpaServerEngine:
         if not self.push or self.bundle is None or now - self._repushed_at < REPUSH_INTERVAL:
             return False
         self._repushed_at = now
-        log.warning("OPA at %s has no decision for %s: uploading the policies again",
-                    self.url, self.policy)
+        log.warning(
+            "OPA at %s has no decision for %s: uploading the policies again", self.url, self.policy
+        )
         try:
             await self.load(self.bundle)
         except PolicyLoadError as exc:
@@ -150,8 +166,9 @@ class OpaServerEngine:
             return await client.query_rule(input, self._package, self._rule)
 
     def _failed(self, reason: str) -> PolicyDecision:
-        log.warning("OPA decision failed (%s): %s", "fail open" if self.fail_open else "denied",
-                    reason)
+        log.warning(
+            "OPA decision failed (%s): %s", "fail open" if self.fail_open else "denied", reason
+        )
         return PolicyDecision.failed(reason, self.policy, fail_open=self.fail_open)
 
     async def ready(self) -> tuple[bool, str]:
@@ -173,6 +190,8 @@ def _describe(exc: BaseException) -> str:
     if errors:
         first = errors[0]
         loc = first.get("location") or {}
-        where = f"{loc.get('file', '?')}:{loc.get('row', '?')}:{loc.get('col', '?')}: " if loc else ""
+        where = (
+            f"{loc.get('file', '?')}:{loc.get('row', '?')}:{loc.get('col', '?')}: " if loc else ""
+        )
         return where + str(first.get("message", ""))
     return str(exc) or type(exc).__name__

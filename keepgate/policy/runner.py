@@ -66,13 +66,23 @@ def run_bundle(bundle: Bundle, *, match: str | None = None) -> list[TestResult]:
         try:
             value = engine.eval_rule(f"data.{pkg}.{name}")
             status = "pass" if value is True else "fail"
-            detail = "" if status == "pass" else f"evaluated to {value!r}" if value is not None else "undefined"
+            detail = (
+                ""
+                if status == "pass"
+                else f"evaluated to {value!r}"
+                if value is not None
+                else "undefined"
+            )
         except Exception as exc:  # noqa: BLE001
             status, detail = "error", rego_errors.short(exc)
         results.append(TestResult(path, pkg, name, status, detail, time.perf_counter() - t0))
     return results
 
 
-def run(policy_dirs: Iterable[Path], data_dirs: Iterable[Path] | None = None, *,
-        match: str | None = None) -> list[TestResult]:
+def run(
+    policy_dirs: Iterable[Path],
+    data_dirs: Iterable[Path] | None = None,
+    *,
+    match: str | None = None,
+) -> list[TestResult]:
     return run_bundle(load_bundle(policy_dirs, data_dirs), match=match)

@@ -43,14 +43,13 @@ def canonical_arguments(arguments: Any) -> str:
     try:
         if isinstance(arguments, str):
             value = json.loads(arguments or "{}")
-        return json.dumps(_ints(value), sort_keys=True, separators=(",", ":"),
-                          ensure_ascii=False)
+        return json.dumps(_ints(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     except (ValueError, TypeError, RecursionError):  # not JSON, or nested past the stack
         return arguments if isinstance(arguments, str) else repr(arguments)
 
 
 def _ints(v: Any) -> Any:
-    if isinstance(v, float) and v.is_integer() and abs(v) < 2 ** 53:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
         return int(v)
     if isinstance(v, dict):
         return {str(k): _ints(x) for k, x in v.items()}
@@ -84,11 +83,13 @@ class ToolIdsUnavailable(Exception):
 
 
 class ToolCallStore(Protocol):
-    async def record(self, principal: str, call_id: str, status: Status,
-                     digests: tuple[str, ...] = ()) -> None: ...
+    async def record(
+        self, principal: str, call_id: str, status: Status, digests: tuple[str, ...] = ()
+    ) -> None: ...
     async def statuses(self, principal: str, call_ids: list[str]) -> dict[str, Status]: ...
-    async def entries(self, principal: str, call_ids: list[str]
-                      ) -> dict[str, tuple[Status, frozenset[str]]]: ...
+    async def entries(
+        self, principal: str, call_ids: list[str]
+    ) -> dict[str, tuple[Status, frozenset[str]]]: ...
     async def ready(self) -> tuple[bool | str, str]: ...
     async def aclose(self) -> None: ...
 
@@ -101,8 +102,9 @@ class IssuedToolCalls:
         self.max_principals = max_principals
         self._by_principal: OrderedDict[str, OrderedDict[str, str]] = OrderedDict()
 
-    async def record(self, principal: str, call_id: str, status: Status,
-                     digests: tuple[str, ...] = ()) -> None:
+    async def record(
+        self, principal: str, call_id: str, status: Status, digests: tuple[str, ...] = ()
+    ) -> None:
         ids = self._by_principal.get(principal)
         if ids is None:
             ids = self._by_principal[principal] = OrderedDict()
@@ -119,8 +121,9 @@ class IssuedToolCalls:
         """What was decided for each of `call_ids` (ids never issued are left out)."""
         return {c: e[0] for c, e in (await self.entries(principal, call_ids)).items()}
 
-    async def entries(self, principal: str, call_ids: list[str]
-                      ) -> dict[str, tuple[Status, frozenset[str]]]:
+    async def entries(
+        self, principal: str, call_ids: list[str]
+    ) -> dict[str, tuple[Status, frozenset[str]]]:
         """(status, digests) for each of `call_ids` that was issued."""
         ids: Mapping[str, str] = self._by_principal.get(principal) or {}
         out: dict[str, tuple[Status, frozenset[str]]] = {}
@@ -153,13 +156,17 @@ class RedisToolCalls:
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
             self._client = aioredis.Redis.from_url(
-                self.url, socket_connect_timeout=self.timeout, socket_timeout=self.timeout,
-                decode_responses=True)
+                self.url,
+                socket_connect_timeout=self.timeout,
+                socket_timeout=self.timeout,
+                decode_responses=True,
+            )
             self._loop = loop
         return self._client
 
-    async def record(self, principal: str, call_id: str, status: Status,
-                     digests: tuple[str, ...] = ()) -> None:
+    async def record(
+        self, principal: str, call_id: str, status: Status, digests: tuple[str, ...] = ()
+    ) -> None:
         key = self.prefix + principal
         try:
             async with self._redis().pipeline(transaction=False) as pipe:
@@ -172,8 +179,9 @@ class RedisToolCalls:
     async def statuses(self, principal: str, call_ids: list[str]) -> dict[str, Status]:
         return {c: e[0] for c, e in (await self.entries(principal, call_ids)).items()}
 
-    async def entries(self, principal: str, call_ids: list[str]
-                      ) -> dict[str, tuple[Status, frozenset[str]]]:
+    async def entries(
+        self, principal: str, call_ids: list[str]
+    ) -> dict[str, tuple[Status, frozenset[str]]]:
         """One HMGET for every id of a request, however long the conversation."""
         if not call_ids:
             return {}
@@ -211,8 +219,9 @@ class FallbackToolCalls:
     the outage is refused as unknown (fail closed per message, never a forged pass).
     """
 
-    def __init__(self, shared: RedisToolCalls, local: IssuedToolCalls, *,
-                 retry_after_s: float = 1.0) -> None:
+    def __init__(
+        self, shared: RedisToolCalls, local: IssuedToolCalls, *, retry_after_s: float = 1.0
+    ) -> None:
         self.shared, self.local, self.retry_after_s = shared, local, retry_after_s
         self._down_until = 0.0
         self._last_warning = 0.0
@@ -222,14 +231,16 @@ class FallbackToolCalls:
         self._down_until = now + self.retry_after_s
         if now - self._last_warning > 10:
             self._last_warning = now
-            log.warning("tool-call id store (redis) unavailable (%s); using this replica's "
-                        "memory", exc)
+            log.warning(
+                "tool-call id store (redis) unavailable (%s); using this replica's memory", exc
+            )
 
     def _shared_up(self) -> bool:
         return time.monotonic() >= self._down_until
 
-    async def record(self, principal: str, call_id: str, status: Status,
-                     digests: tuple[str, ...] = ()) -> None:
+    async def record(
+        self, principal: str, call_id: str, status: Status, digests: tuple[str, ...] = ()
+    ) -> None:
         await self.local.record(principal, call_id, status, digests)
         if self._shared_up():
             try:
@@ -240,8 +251,9 @@ class FallbackToolCalls:
     async def statuses(self, principal: str, call_ids: list[str]) -> dict[str, Status]:
         return {c: e[0] for c, e in (await self.entries(principal, call_ids)).items()}
 
-    async def entries(self, principal: str, call_ids: list[str]
-                      ) -> dict[str, tuple[Status, frozenset[str]]]:
+    async def entries(
+        self, principal: str, call_ids: list[str]
+    ) -> dict[str, tuple[Status, frozenset[str]]]:
         found: dict[str, tuple[Status, frozenset[str]]] = {}
         if self._shared_up():
             try:

@@ -84,7 +84,7 @@ def parse_url(text: str) -> Url | None:
     low = t.lower()
     for scheme in _SCHEMES[:3]:
         if low.startswith(scheme):
-            t = t[len(scheme):]
+            t = t[len(scheme) :]
             break
     else:
         if "://" in t or low.startswith(("javascript:", "data:", "file:", "mailto:")):
@@ -113,7 +113,8 @@ def parse_url(text: str) -> Url | None:
     host = host.strip(".")
     labels = host.split(".")
     if not any(ch.isalpha() for ch in labels[-1]) and not (
-            len(labels) == 4 and all(x.isdigit() and len(x) <= 3 for x in labels)):
+        len(labels) == 4 and all(x.isdigit() and len(x) <= 3 for x in labels)
+    ):
         return None  # "40.00" is a number, not a host; 10.0.0.1 is an address
     path = rest.split("#", 1)[0]
     while path.endswith("/"):
@@ -202,7 +203,7 @@ def find_number(text: str, d: Decimal) -> bool:
                     k += 1
                 if text[j] == "," and k - j - 1 == 3:
                     continue  # a longer grouped number ("1,000" inside "1,000,000")
-                got = text[j + 1:k].rstrip("0")
+                got = text[j + 1 : k].rstrip("0")
                 j = k
             elif j < len(text) and text[j].isdigit():
                 continue
@@ -240,8 +241,7 @@ def words_pattern(words: list[str]) -> Any:
     return re2.compile((head + body + tail).encode("utf-8"))
 
 
-def find_words(text: str, words: list[str], pattern: Any = None,
-               data: Any = None) -> bool:
+def find_words(text: str, words: list[str], pattern: Any = None, data: Any = None) -> bool:
     """The words in sequence, separated by any run of whitespace in `text` ("Hotel  Adlon"
     and "Hotel\nAdlon" both contain "hotel adlon"). One `str.find` for the single-spaced
     form first; RE2 (on the text's UTF-8 bytes, `data`: encoded once per text by the
@@ -257,12 +257,13 @@ def find_words(text: str, words: list[str], pattern: Any = None,
     if callable(data):
         data = data()
     return (pattern or words_pattern(words)).search(
-        data if data is not None else text.encode("utf-8")) is not None
+        data if data is not None else text.encode("utf-8")
+    ) is not None
 
 
 def iban_grouped(c: str) -> str:
-    """"DE89370400440532013000" -> "de89 3704 0044 0532 0130 00" (how IBANs are printed)."""
-    return " ".join(c[i:i + 4] for i in range(0, len(c), 4)).lower()
+    """ "DE89370400440532013000" -> "de89 3704 0044 0532 0130 00" (how IBANs are printed)."""
+    return " ".join(c[i : i + 4] for i in range(0, len(c), 4)).lower()
 
 
 def url_decoded(text: str) -> str:

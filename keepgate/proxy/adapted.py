@@ -35,8 +35,15 @@ def as_error(exc: GuardBlocked | APIError, call: Call) -> tuple[APIError, Outcom
     return exc, Outcome("upstream_error", http_status=exc.status)
 
 
-async def run(rt: Runtime, call: Call, builder: Builder, *, opener: Opener | None,
-              error_response: ErrorResponse, on_result: OnResult | None = None) -> Response | SSEResponse:
+async def run(
+    rt: Runtime,
+    call: Call,
+    builder: Builder,
+    *,
+    opener: Opener | None,
+    error_response: ErrorResponse,
+    on_result: OnResult | None = None,
+) -> Response | SSEResponse:
     rt.metrics.in_flight.inc()
     try:
         stream = await rt.open_chat(call, upstream=opener)
@@ -48,17 +55,28 @@ async def run(rt: Runtime, call: Call, builder: Builder, *, opener: Opener | Non
         return error_response(err, rt.response_headers(call))
     except BaseException as exc:
         cancelled = isinstance(exc, anyio.get_cancelled_exc_class())
-        await rt.settle(call, Outcome("cancelled", http_status=499) if cancelled
-                        else Outcome("error", http_status=500))
+        await rt.settle(
+            call,
+            Outcome("cancelled", http_status=499)
+            if cancelled
+            else Outcome("error", http_status=500),
+        )
         raise
     if call.stream:
-        return SSEResponse(_events(rt, call, builder, first, stream, on_result),
-                           rt.response_headers(call))
+        return SSEResponse(
+            _events(rt, call, builder, first, stream, on_result), rt.response_headers(call)
+        )
     return await _complete(rt, call, builder, stream, error_response, on_result)
 
 
-async def _complete(rt: Runtime, call: Call, builder: Builder, stream: AsyncIterator[Chunk],
-                    error_response: ErrorResponse, on_result: OnResult | None) -> Response | SSEResponse:
+async def _complete(
+    rt: Runtime,
+    call: Call,
+    builder: Builder,
+    stream: AsyncIterator[Chunk],
+    error_response: ErrorResponse,
+    on_result: OnResult | None,
+) -> Response | SSEResponse:
     """Build the answer and settle before answering, so the headers carry the settled cost
     and budget (as chat.py does)."""
     try:
@@ -75,13 +93,21 @@ async def _complete(rt: Runtime, call: Call, builder: Builder, stream: AsyncIter
         await rt.settle(call, Outcome("cancelled", http_status=499))
         raise
     await rt.settle(call, Outcome("ok"))
-    return Response(orjson.dumps(result, default=str), media_type="application/json",
-                    headers=rt.response_headers(call))
+    return Response(
+        orjson.dumps(result, default=str),
+        media_type="application/json",
+        headers=rt.response_headers(call),
+    )
 
 
-async def _events(rt: Runtime, call: Call, builder: Builder, first: Chunk | None,
-                  stream: AsyncIterator[Chunk], on_result: OnResult | None
-                  ) -> AsyncIterator[bytes]:
+async def _events(
+    rt: Runtime,
+    call: Call,
+    builder: Builder,
+    first: Chunk | None,
+    stream: AsyncIterator[Chunk],
+    on_result: OnResult | None,
+) -> AsyncIterator[bytes]:
     outcome = Outcome("ok")
     try:
         head = builder.start()

@@ -39,14 +39,20 @@ MAX_CONTAINERS = 100_000
 async def read_json(request: Request, limit: int) -> dict[str, Any]:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise APIError(413, f"Request body is larger than the limit of {limit} bytes.",
-                       code="request_too_large")
+        raise APIError(
+            413,
+            f"Request body is larger than the limit of {limit} bytes.",
+            code="request_too_large",
+        )
     buf = bytearray()
     async for part in request.stream():
         buf += part
         if len(buf) > limit:
-            raise APIError(413, f"Request body is larger than the limit of {limit} bytes.",
-                           code="request_too_large")
+            raise APIError(
+                413,
+                f"Request body is larger than the limit of {limit} bytes.",
+                code="request_too_large",
+            )
     if not buf:
         raise APIError(400, "Request body is empty; expected a JSON object.", code="invalid_json")
     raw = bytes(buf)
@@ -54,8 +60,11 @@ async def read_json(request: Request, limit: int) -> dict[str, Any]:
         await _check_containers(raw)
     body = parse(raw)
     if not isinstance(body, dict):
-        raise APIError(400, f"Request body must be a JSON object, not {type(body).__name__}.",
-                       code="invalid_request_body")
+        raise APIError(
+            400,
+            f"Request body must be a JSON object, not {type(body).__name__}.",
+            code="invalid_request_body",
+        )
     return body
 
 
@@ -72,8 +81,12 @@ async def _check_containers(raw: bytes) -> None:
     if error is not None:
         raise APIError(400, f"Request body is not valid JSON: {error}.", code="invalid_json")
     if count > MAX_CONTAINERS:
-        raise APIError(400, f"Request body holds {count} JSON objects and arrays; at most "
-                       f"{MAX_CONTAINERS} are accepted.", code="invalid_request_body")
+        raise APIError(
+            400,
+            f"Request body holds {count} JSON objects and arrays; at most "
+            f"{MAX_CONTAINERS} are accepted.",
+            code="invalid_request_body",
+        )
 
 
 def parse(raw: bytes) -> Any:
@@ -81,8 +94,9 @@ def parse(raw: bytes) -> Any:
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise APIError(400, f"Request body is not valid JSON: {exc.msg}.",
-                       code="invalid_json") from None
+        raise APIError(
+            400, f"Request body is not valid JSON: {exc.msg}.", code="invalid_json"
+        ) from None
     # Fewer brackets than the limit cannot nest past it: most bodies skip the check. Else
     # orjson measures the depth: the body, wrapped so that only a body deeper than the
     # limit passes orjson's own limit, must still be writable.
@@ -93,17 +107,23 @@ def parse(raw: bytes) -> Any:
         try:
             orjson.dumps(probe)
         except orjson.JSONEncodeError:
-            raise APIError(400, f"Request body is nested too deeply (at most {MAX_DEPTH} "
-                           "levels).", code="invalid_json") from None
+            raise APIError(
+                400,
+                f"Request body is nested too deeply (at most {MAX_DEPTH} levels).",
+                code="invalid_json",
+            ) from None
     return body
 
 
-def require_field(body: dict[str, Any], name: str, kind: type | tuple[type, ...],
-                  what: str) -> Any:
+def require_field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], what: str) -> Any:
     value = body.get(name)
     if value is None:
-        raise APIError(400, f"Missing required parameter: '{name}'.", code="missing_required_parameter",
-                       param=name)
+        raise APIError(
+            400,
+            f"Missing required parameter: '{name}'.",
+            code="missing_required_parameter",
+            param=name,
+        )
     if not isinstance(value, kind) or (isinstance(value, (str, list)) and not value):
         raise APIError(400, f"Invalid '{name}': expected {what}.", code="invalid_value", param=name)
     return value

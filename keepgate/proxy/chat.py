@@ -41,8 +41,13 @@ async def chat_completions(request: Request) -> Response | SSEResponse:
     body = await read_json(request, rt.config.general_settings.max_body_bytes)
     check(ChatRequest, body)
     deployment = rt.deployment(principal, body.get("model"))
-    call = Call(principal=principal, route="chat.completions", model=body["model"], body=body,
-                stream=bool(body.get("stream")))
+    call = Call(
+        principal=principal,
+        route="chat.completions",
+        model=body["model"],
+        body=body,
+        stream=bool(body.get("stream")),
+    )
     call.deployment = deployment
     if "x-keepgate-session" in request.headers:  # one conversation across chat and MCP
         call.state["session"] = request.headers["x-keepgate-session"]
@@ -57,8 +62,12 @@ async def chat_completions(request: Request) -> Response | SSEResponse:
         return err.response(rt.response_headers(call))
     except BaseException as exc:
         cancelled = isinstance(exc, anyio.get_cancelled_exc_class())
-        await rt.settle(call, Outcome("cancelled", http_status=499) if cancelled
-                        else Outcome("error", http_status=500))
+        await rt.settle(
+            call,
+            Outcome("cancelled", http_status=499)
+            if cancelled
+            else Outcome("error", http_status=500),
+        )
         raise
     if call.stream:
         return _stream(rt, call, first, stream)
@@ -79,12 +88,16 @@ async def _complete(rt: Runtime, call: Call, stream: AsyncIterator[Chunk]) -> Re
         raise
     completion["model"] = call.model
     await rt.settle(call, Outcome("ok"))
-    return Response(orjson.dumps(completion, default=str), media_type="application/json",
-                    headers=rt.response_headers(call))
+    return Response(
+        orjson.dumps(completion, default=str),
+        media_type="application/json",
+        headers=rt.response_headers(call),
+    )
 
 
-def _stream(rt: Runtime, call: Call, first: Chunk | None, stream: AsyncIterator[Chunk]
-            ) -> Response | SSEResponse:
+def _stream(
+    rt: Runtime, call: Call, first: Chunk | None, stream: AsyncIterator[Chunk]
+) -> Response | SSEResponse:
     include_usage = bool((call.body.get("stream_options") or {}).get("include_usage"))
 
     def shape(chunk: Chunk) -> Chunk | None:

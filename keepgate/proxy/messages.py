@@ -42,8 +42,9 @@ async def create(request: Request) -> Response | SSEResponse:
     # shapes the chat pipeline reads, as on /v1/chat/completions: a 400, never a 500.
     check(ChatRequest, req.chat)
     req.headers = {h: request.headers[h] for h in CLIENT_HEADERS if h in request.headers}
-    call = Call(principal=principal, route="messages", model=body["model"], body=req.chat,
-                stream=req.stream)
+    call = Call(
+        principal=principal, route="messages", model=body["model"], body=req.chat, stream=req.stream
+    )
     call.deployment = deployment
     if "x-keepgate-session" in request.headers:  # one conversation across routes and MCP
         call.state["session"] = request.headers["x-keepgate-session"]
@@ -53,8 +54,9 @@ async def create(request: Request) -> Response | SSEResponse:
         forward = rt.config.general_settings.forward_unknown_fields
 
         async def opener(c: Call) -> AsyncIterator[Chunk]:  # an adapted.Opener
-            return await native.open_stream(rt.upstream, c, native.native_request(
-                c, req, body, forward), req.headers, req.notes)
+            return await native.open_stream(
+                rt.upstream, c, native.native_request(c, req, body, forward), req.headers, req.notes
+            )
 
     builder = MessageBuilder(call.model, req.notes, emit=call.stream)
     return await adapted.run(rt, call, builder, opener=opener, error_response=error_response)
@@ -65,12 +67,16 @@ async def count_tokens(request: Request) -> Response:
     principal = require_principal(request)
     body = await read_json(request, rt.config.general_settings.max_body_bytes)
     deployment = rt.deployment(principal, body.get("model"))
-    req = to_chat({**body, "max_tokens": 1}, native=deployment.litellm_params.native_api ==
-                  "messages")
+    req = to_chat(
+        {**body, "max_tokens": 1}, native=deployment.litellm_params.native_api == "messages"
+    )
     # Counting a big prompt takes long (~0.3 s per MB): off the event loop, as the limits do.
-    heavy = offload.size_hint(req.chat.get("messages"), offload.HEAVY_CHARS) >= \
-        offload.HEAVY_CHARS
-    tokens = await offload.run(estimate.prompt_tokens, estimate.tokenizer_model(deployment),
-                               estimate.prompt_part(req.chat) if heavy else req.chat,
-                               heavy=heavy, process=True)
+    heavy = offload.size_hint(req.chat.get("messages"), offload.HEAVY_CHARS) >= offload.HEAVY_CHARS
+    tokens = await offload.run(
+        estimate.prompt_tokens,
+        estimate.tokenizer_model(deployment),
+        estimate.prompt_part(req.chat) if heavy else req.chat,
+        heavy=heavy,
+        process=True,
+    )
     return JSONResponse({"input_tokens": tokens})

@@ -20,8 +20,11 @@ async def list_models(request: Request) -> Response:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
     created = int(rt.started)
-    data = [{"id": d.model_name, "object": "model", "created": created, "owned_by": "keepgate"}
-            for d in rt.config.model_list if rt.keys.may_use(principal, d.model_name)]
+    data = [
+        {"id": d.model_name, "object": "model", "created": created, "owned_by": "keepgate"}
+        for d in rt.config.model_list
+        if rt.keys.may_use(principal, d.model_name)
+    ]
     return JSONResponse({"object": "list", "data": data})
 
 
@@ -31,10 +34,15 @@ async def get_model(request: Request) -> Response:
     name = request.path_params["model"]
     d = rt.config.deployment(name)
     if d is None or not rt.keys.may_use(principal, name):
-        raise APIError(404, f"The model '{name}' does not exist or you do not have access to it.",
-                       code="model_not_found", param="model")
-    return JSONResponse({"id": name, "object": "model", "created": int(rt.started),
-                         "owned_by": "keepgate"})
+        raise APIError(
+            404,
+            f"The model '{name}' does not exist or you do not have access to it.",
+            code="model_not_found",
+            param="model",
+        )
+    return JSONResponse(
+        {"id": name, "object": "model", "created": int(rt.started), "owned_by": "keepgate"}
+    )
 
 
 async def healthz(request: Request) -> Response:
@@ -73,9 +81,11 @@ async def readyz(request: Request) -> Response:
     call passes cannot decide and fails closed). Details never carry paths or URLs."""
     rt: Runtime = request.app.state.keepgate
     checks: dict[str, dict[str, object]] = {
-        "config": {"ok": True, "state": OK, "detail": "loaded" if rt.config.source else "demo"}}
+        "config": {"ok": True, "state": OK, "detail": "loaded" if rt.config.source else "demo"}
+    }
     probes: list[tuple[str, ReadyCheck, bool]] = [
-        (f"guard:{g.name}", g.ready, True) for g in rt.guards]
+        (f"guard:{g.name}", g.ready, True) for g in rt.guards
+    ]
     probes += [(name, fn, name not in rt.feature_checks) for name, fn in rt.ready_checks.items()]
     status = "ready"
     for name, fn, required in probes:
@@ -88,8 +98,9 @@ async def readyz(request: Request) -> Response:
         if state == DOWN and not required:
             checks[name]["state"] = DEGRADED
             checks[name]["detail"] = f"{detail}; only this feature's calls are refused"
-    return JSONResponse({"status": status, "checks": checks},
-                        status_code=503 if status == "not_ready" else 200)
+    return JSONResponse(
+        {"status": status, "checks": checks}, status_code=503 if status == "not_ready" else 200
+    )
 
 
 async def metrics(request: Request) -> Response:
@@ -100,6 +111,10 @@ async def metrics(request: Request) -> Response:
         auth = request.headers.get("authorization", "")
         given = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
         if not hmac.compare_digest(given.encode(), token.encode()):
-            raise APIError(401, "/metrics needs the metrics bearer token.",
-                           code="invalid_metrics_token", headers={"WWW-Authenticate": "Bearer"})
+            raise APIError(
+                401,
+                "/metrics needs the metrics bearer token.",
+                code="invalid_metrics_token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
     return Response(rt.metrics.render(), media_type=rt.metrics.content_type)

@@ -39,9 +39,24 @@ from keepgate.runtime import Runtime
 log = logging.getLogger("keepgate.responses")
 
 #: Request fields echoed on the `response` object.
-ECHO = ("instructions", "max_output_tokens", "max_tool_calls", "metadata", "parallel_tool_calls",
-        "previous_response_id", "reasoning", "service_tier", "store", "temperature", "text",
-        "tool_choice", "tools", "top_p", "truncation", "user")
+ECHO = (
+    "instructions",
+    "max_output_tokens",
+    "max_tool_calls",
+    "metadata",
+    "parallel_tool_calls",
+    "previous_response_id",
+    "reasoning",
+    "service_tier",
+    "store",
+    "temperature",
+    "text",
+    "tool_choice",
+    "tools",
+    "top_p",
+    "truncation",
+    "user",
+)
 
 
 def _store(rt: Runtime) -> ResponseStore | None:
@@ -49,31 +64,44 @@ def _store(rt: Runtime) -> ResponseStore | None:
 
 
 def _unavailable() -> APIError:
-    return APIError(503, "The response store is unreachable right now; retry shortly.",
-                    code="response_store_unavailable", type="service_unavailable")
+    return APIError(
+        503,
+        "The response store is unreachable right now; retry shortly.",
+        code="response_store_unavailable",
+        type="service_unavailable",
+    )
 
 
-async def _previous(rt: Runtime, principal: Principal, body: dict[str, Any]
-                    ) -> list[dict[str, Any]] | None:
+async def _previous(
+    rt: Runtime, principal: Principal, body: dict[str, Any]
+) -> list[dict[str, Any]] | None:
     """The conversation `previous_response_id` continues, then this request's input."""
     prev = body.get("previous_response_id")
     if prev is None:
         return None
     if not isinstance(prev, str) or not prev:
-        raise invalid("Invalid 'previous_response_id': expected a response id.",
-                      "previous_response_id")
+        raise invalid(
+            "Invalid 'previous_response_id': expected a response id.", "previous_response_id"
+        )
     store = _store(rt)
     if store is None:
-        raise invalid("'previous_response_id' is not supported: this gateway keeps no responses "
-                      "(general_settings.response_store.backend is off). Send the whole "
-                      "conversation in 'input'.", "previous_response_id", "unsupported_feature")
+        raise invalid(
+            "'previous_response_id' is not supported: this gateway keeps no responses "
+            "(general_settings.response_store.backend is off). Send the whole "
+            "conversation in 'input'.",
+            "previous_response_id",
+            "unsupported_feature",
+        )
     try:
         stored = await store.get(principal.key_id, prev)
     except StoreUnavailable:
         raise _unavailable() from None
     if stored is None:
-        raise invalid(f"Previous response with id '{prev[:100]}' not found.",
-                      "previous_response_id", "previous_response_not_found")
+        raise invalid(
+            f"Previous response with id '{prev[:100]}' not found.",
+            "previous_response_id",
+            "previous_response_not_found",
+        )
     inp = body.get("input")
     items = continuation(stored)
     if isinstance(inp, str):
@@ -84,8 +112,11 @@ async def _previous(rt: Runtime, principal: Principal, body: dict[str, Any]
         raise invalid("Invalid 'input': expected a string or an array of input items.", "input")
     limit = rt.config.general_settings.response_store.max_items
     if len(items) > limit:
-        raise invalid(f"The conversation has {len(items)} items, over this gateway's limit of "
-                      f"{limit}; start a new one.", "previous_response_id")
+        raise invalid(
+            f"The conversation has {len(items)} items, over this gateway's limit of "
+            f"{limit}; start a new one.",
+            "previous_response_id",
+        )
     return items
 
 
@@ -101,8 +132,13 @@ async def create(request: Request) -> Response | SSEResponse:
     # shapes the chat pipeline reads, as on /v1/chat/completions: a 400, never a 500.
     check(ChatRequest, req.chat)
     req.echo = {k: body[k] for k in ECHO if body.get(k) is not None}
-    call = Call(principal=principal, route="responses", model=body["model"], body=req.chat,
-                stream=req.stream)
+    call = Call(
+        principal=principal,
+        route="responses",
+        model=body["model"],
+        body=req.chat,
+        stream=req.stream,
+    )
     call.deployment = deployment
     if "x-keepgate-session" in request.headers:  # one conversation across routes and MCP
         call.state["session"] = request.headers["x-keepgate-session"]
@@ -114,27 +150,45 @@ async def create(request: Request) -> Response | SSEResponse:
         forward = rt.config.general_settings.forward_unknown_fields
 
         async def opener(c: Call) -> AsyncIterator[Chunk]:  # an adapted.Opener
-            return await native.open_stream(rt.upstream, c, native.native_request(
-                c, req, passed, forward))
+            return await native.open_stream(
+                rt.upstream, c, native.native_request(c, req, passed, forward)
+            )
 
     store = _store(rt)
     on_result = None
     if store is not None and body.get("store", True) is not False:
-        stored_input = with_ids(items if items is not None else (
-            [{"type": "message", "role": "user", "content": body["input"]}]
-            if isinstance(body.get("input"), str) else list(body.get("input") or ())))
+        stored_input = with_ids(
+            items
+            if items is not None
+            else (
+                [{"type": "message", "role": "user", "content": body["input"]}]
+                if isinstance(body.get("input"), str)
+                else list(body.get("input") or ())
+            )
+        )
 
         async def on_result(result: dict[str, Any]) -> None:
             try:
-                await store.put(principal.key_id, response_id,
-                                {"response": result, "input": stored_input})
+                await store.put(
+                    principal.key_id, response_id, {"response": result, "input": stored_input}
+                )
             except StoreUnavailable as exc:
-                log.warning("responses: could not store %s (%s); it cannot be continued",
-                            response_id, exc, extra={"request_id": call.id})
+                log.warning(
+                    "responses: could not store %s (%s); it cannot be continued",
+                    response_id,
+                    exc,
+                    extra={"request_id": call.id},
+                )
 
     builder = ResponseBuilder(response_id, call.model, req.echo, emit=call.stream)
-    return await adapted.run(rt, call, builder, opener=opener, on_result=on_result,
-                             error_response=lambda err, headers: err.response(headers))
+    return await adapted.run(
+        rt,
+        call,
+        builder,
+        opener=opener,
+        on_result=on_result,
+        error_response=lambda err, headers: err.response(headers),
+    )
 
 
 async def _load(request: Request) -> tuple[Runtime, Principal, ResponseStore, str, dict[str, Any]]:
@@ -149,8 +203,12 @@ async def _load(request: Request) -> tuple[Runtime, Principal, ResponseStore, st
         except StoreUnavailable:
             raise _unavailable() from None
     if store is None or stored is None:
-        raise APIError(404, f"Response with id '{response_id[:100]}' not found.",
-                       code="response_not_found", param="response_id")
+        raise APIError(
+            404,
+            f"Response with id '{response_id[:100]}' not found.",
+            code="response_not_found",
+            param="response_id",
+        )
     return rt, principal, store, response_id, stored
 
 
@@ -186,9 +244,14 @@ async def input_items(request: Request) -> Response:
     after = q.get("after")
     if after:
         ids = [i.get("id") for i in items]
-        items = items[ids.index(after) + 1:] if after in ids else []
+        items = items[ids.index(after) + 1 :] if after in ids else []
     page = items[:limit]
-    return JSONResponse({"object": "list", "data": page,
-                         "first_id": page[0].get("id") if page else None,
-                         "last_id": page[-1].get("id") if page else None,
-                         "has_more": len(items) > limit})
+    return JSONResponse(
+        {
+            "object": "list",
+            "data": page,
+            "first_id": page[0].get("id") if page else None,
+            "last_id": page[-1].get("id") if page else None,
+            "has_more": len(items) > limit,
+        }
+    )

@@ -17,8 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, \
-    ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
 from keepgate.errors import APIError
 from keepgate.input_guards.extract import MESSAGE_ROLES
@@ -99,10 +98,12 @@ TokenId = Annotated[StrictInt, Field(ge=0, le=2**32)]
 
 class EmbeddingsRequest(_Open):
     model: StrictStr
-    input: Annotated[StrictStr, Field(min_length=1)] | Annotated[
-        list[StrictStr], Field(min_length=1)] | Annotated[
-        list[TokenId], Field(min_length=1)] | Annotated[
-        list[Annotated[list[TokenId], Field(min_length=1)]], Field(min_length=1)]
+    input: (
+        Annotated[StrictStr, Field(min_length=1)]
+        | Annotated[list[StrictStr], Field(min_length=1)]
+        | Annotated[list[TokenId], Field(min_length=1)]
+        | Annotated[list[Annotated[list[TokenId], Field(min_length=1)]], Field(min_length=1)]
+    )
     encoding_format: Literal["float", "base64"] | None = None
     dimensions: Annotated[StrictInt, Field(ge=1, le=65536)] | None = None
     user: StrictStr | None = None
@@ -123,8 +124,10 @@ def param(loc: tuple[int | str, ...]) -> str:
 
 #: Pydantic's names for union branches in an error location: types, not field names (the
 #: fields here are all lower_snake_case, the model classes CamelCase).
-_UNION_TAG = re.compile(r"^(str|int|bool|float|none|bytes|[a-z-]+\[.*\]|function-\S+|"
-                        r"constrained-\S+|[A-Z]\w*)$")
+_UNION_TAG = re.compile(
+    r"^(str|int|bool|float|none|bytes|[a-z-]+\[.*\]|function-\S+|"
+    r"constrained-\S+|[A-Z]\w*)$"
+)
 _REQUIRED = {"missing"}
 
 
@@ -139,14 +142,19 @@ def check(model: type[BaseModel], body: dict[str, Any]) -> None:
         first = min(errors, key=lambda e: len(e["loc"]))
         where = param(first["loc"]) or None
         if first["type"] in _REQUIRED:
-            raise APIError(400, f"Missing required parameter: '{where}'.",
-                           code="missing_required_parameter", param=where) from None
-        raise APIError(400, f"Invalid '{where}': {_reason(first, errors)}.",
-                       code="invalid_value", param=where) from None
+            raise APIError(
+                400,
+                f"Missing required parameter: '{where}'.",
+                code="missing_required_parameter",
+                param=where,
+            ) from None
+        raise APIError(
+            400, f"Invalid '{where}': {_reason(first, errors)}.", code="invalid_value", param=where
+        ) from None
 
 
 def _reason(first: Mapping[str, Any], errors: Sequence[Mapping[str, Any]]) -> str:
-    same = [e for e in errors if e["loc"][:len(first["loc"])] == first["loc"]]
+    same = [e for e in errors if e["loc"][: len(first["loc"])] == first["loc"]]
     if len(same) > 1:
         return "not one of the accepted types"
     return str(first["msg"]).lower()[:200]

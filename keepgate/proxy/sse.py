@@ -26,12 +26,16 @@ class SSEResponse:
     def __init__(self, body: AsyncIterator[bytes], headers: dict[str, str]) -> None:
         self.body = body
         self.headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-        self.headers += [(b"content-type", b"text/event-stream; charset=utf-8"),
-                         (b"cache-control", b"no-cache"), (b"x-accel-buffering", b"no")]
+        self.headers += [
+            (b"content-type", b"text/event-stream; charset=utf-8"),
+            (b"cache-control", b"no-cache"),
+            (b"x-accel-buffering", b"no"),
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self.headers})
         async with anyio.create_task_group() as tg:
+
             async def watch() -> None:
                 while (await receive())["type"] != "http.disconnect":
                     pass

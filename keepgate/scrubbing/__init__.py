@@ -9,5 +9,12 @@ from keepgate.scrubbing.engine import Detector, ModelNotInstalled, Span
 from keepgate.scrubbing.scrubber import Scrubber
 from keepgate.scrubbing.settings import PiiSettings, SettingsError, parse_settings
 
-__all__ = ["Detector", "ModelNotInstalled", "PiiSettings", "Scrubber", "SettingsError", "Span",
-           "parse_settings"]
+__all__ = [
+    "Detector",
+    "ModelNotInstalled",
+    "PiiSettings",
+    "Scrubber",
+    "SettingsError",
+    "Span",
+    "parse_settings",
+]

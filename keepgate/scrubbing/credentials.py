@@ -30,13 +30,19 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 #: Keyword stems: a value after any of them may be a credential.
 PASSWORD_WORDS = r"pass(?:word|wd|phrase|code)?|pwd|pw"
-KEY_WORDS = (r"api[_\-. ]?key|apikey|secret|token|bearer|credentials?|creds|auth|"
-             r"access[_\-. ]?key|private[_\-. ]?key(?:[_\-. ]?id)?|client[_\-. ]?secret|"
-             r"account[_\-. ]?key|signing[_\-. ]?key|session[_\-. ]?key|key")
+KEY_WORDS = (
+    r"api[_\-. ]?key|apikey|secret|token|bearer|credentials?|creds|auth|"
+    r"access[_\-. ]?key|private[_\-. ]?key(?:[_\-. ]?id)?|client[_\-. ]?secret|"
+    r"account[_\-. ]?key|signing[_\-. ]?key|session[_\-. ]?key|key"
+)
 #: A keyword, alone or as part of an identifier (`DB_PASSWORD`, `aws_secret_access_key`).
 KEYWORD = re.compile(
-    r"(?i)(?<![A-Za-z])(?P<kw>" + PASSWORD_WORDS + "|" + KEY_WORDS
-    + r")(?:[_\-.][A-Za-z0-9]{1,32}){0,3}(?![A-Za-z0-9])")
+    r"(?i)(?<![A-Za-z])(?P<kw>"
+    + PASSWORD_WORDS
+    + "|"
+    + KEY_WORDS
+    + r")(?:[_\-.][A-Za-z0-9]{1,32}){0,3}(?![A-Za-z0-9])"
+)
 #: Every keyword contains one of these (lower-cased): a cheap check before the regex.
 STEMS = ("pass", "pwd", "pw", "key", "token", "secret", "bearer", "cred", "auth")
 
@@ -53,20 +59,30 @@ _FILLER = frozenset(
     "is was are for the a an of to my your our his her their this that account user admin "
     "root login new old temporary temp default current set as = : -> => with it will be "
     "has been and database db wifi wi-fi email mail server here below follows following "
-    "you can use should now".split())
-_PLACEHOLDER = re.compile(r"^(?:\*+|x{3,}|X{3,}|\.{3,}|<[^>]*>|\$\{?[\w.]+\}?|\{\{.*\}\}|%s|"
-                          r"\[?redacted\]?|none|null|true|false|n/a|\?+|_+|•+)$", re.I)
+    "you can use should now".split()
+)
+_PLACEHOLDER = re.compile(
+    r"^(?:\*+|x{3,}|X{3,}|\.{3,}|<[^>]*>|\$\{?[\w.]+\}?|\{\{.*\}\}|%s|"
+    r"\[?redacted\]?|none|null|true|false|n/a|\?+|_+|•+)$",
+    re.I,
+)
 MAX_GAP_WORDS = 4
 _ASSIGNMENT = re.compile(r"[A-Za-z_]=[A-Za-z0-9]")
 REACH = 96  # characters after the keyword that are looked at
-_EMAIL_PAIR = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
-                         r"[ \t]{0,3}[/|:][ \t]{0,3}(?P<v>[^\s\"'`,;]{4,128})")
+_EMAIL_PAIR = re.compile(
+    r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
+    r"[ \t]{0,3}[/|:][ \t]{0,3}(?P<v>[^\s\"'`,;]{4,128})"
+)
 #: `admin / W!nter2024`: a word, a slash with spaces around it, a password-like value
 #: (paths such as `src/app2.py` have no spaces around the slash).
-_SPACED_PAIR = re.compile(r"(?<![\w/])[\w.@+\-]{2,64}[ \t]{1,3}/[ \t]{1,3}(?P<v>[^\s\"'`,;]{4,128})")
-_USER_PAIR = re.compile(r"(?i)\b(?:user(?:name)?|login|account|creds?|credentials)"
-                        r"[ \t]{0,3}[:=]?[ \t]{0,3}[\w.@+-]{1,64}[ \t]{0,3}/[ \t]{0,3}"
-                        r"(?P<v>[^\s\"'`,;]{4,128})")
+_SPACED_PAIR = re.compile(
+    r"(?<![\w/])[\w.@+\-]{2,64}[ \t]{1,3}/[ \t]{1,3}(?P<v>[^\s\"'`,;]{4,128})"
+)
+_USER_PAIR = re.compile(
+    r"(?i)\b(?:user(?:name)?|login|account|creds?|credentials)"
+    r"[ \t]{0,3}[:=]?[ \t]{0,3}[\w.@+-]{1,64}[ \t]{0,3}/[ \t]{0,3}"
+    r"(?P<v>[^\s\"'`,;]{4,128})"
+)
 
 
 def shannon_entropy(text: str) -> float:
@@ -80,7 +96,8 @@ _NOT_SECRETS = frozenset(
     "sha1 sha256 sha384 sha512 sha3 md5 md4 bcrypt argon2 argon2id argon2i pbkdf2 scrypt utf8 utf-8 "
     "utf16 base64 base32 http2 http3 oauth2 oauth1 rot13 aes128 aes256 x509 pkcs12 pkcs8 "
     "ed25519 rsa2048 rsa4096 2fa mfa totp hmac-sha256 hs256 rs256 es256 ipv4 ipv6 tls1.2 "
-    "tls1.3 win32 x86 x64 arm64 python3 k8s s3 ec2 gpt-4 gpt-4o gpt-3.5".split())
+    "tls1.3 win32 x86 x64 arm64 python3 k8s s3 ec2 gpt-4 gpt-4o gpt-3.5".split()
+)
 _PW_SYMBOLS = frozenset("!@#$%^&*+=?~|;<>[]{}")
 
 
@@ -119,14 +136,16 @@ class CredentialRecognizer(EntityRecognizer):
     """The value after a credential keyword (see the module docstring)."""
 
     def __init__(self) -> None:
-        super().__init__(supported_entities=["SECRET"], name="CredentialRecognizer",
-                         supported_language="en")
+        super().__init__(
+            supported_entities=["SECRET"], name="CredentialRecognizer", supported_language="en"
+        )
 
     def load(self) -> None:  # nothing to load
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None
-                ) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None
+    ) -> list[RecognizerResult]:
         out: list[RecognizerResult] = []
         taken = -1
         for m in KEYWORD.finditer(text):
@@ -165,12 +184,24 @@ class CredentialRecognizer(EntityRecognizer):
                 return pos, pos + len(core), 0.85
             if token_like(core):
                 return pos, pos + len(core), 0.8
-            if (not password and words == 0 and any(c in g for c in ":=") and len(core) >= 8
-                    and any(c.isdigit() for c in core) and any(c.isalpha() for c in core)
-                    and "://" not in core and shannon_entropy(core) >= 3.0):
+            if (
+                not password
+                and words == 0
+                and any(c in g for c in ":=")
+                and len(core) >= 8
+                and any(c.isdigit() for c in core)
+                and any(c.isalpha() for c in core)
+                and "://" not in core
+                and shannon_entropy(core) >= 3.0
+            ):
                 return pos, pos + len(core), 0.8  # `api_key: a1b2c3d4`
-            if (not password and quoted and len(core) >= 8 and not core.isalpha()
-                    and not _PLACEHOLDER.match(core)):
+            if (
+                not password
+                and quoted
+                and len(core) >= 8
+                and not core.isalpha()
+                and not _PLACEHOLDER.match(core)
+            ):
                 return pos, pos + len(core), 0.7
             if "=" in g:
                 return None  # `KEY=value`: the value was that word
@@ -191,14 +222,16 @@ class CredentialPairRecognizer(EntityRecognizer):
     """The password of a `user / password` pair (`jane@acme.io / W!nter2024`)."""
 
     def __init__(self) -> None:
-        super().__init__(supported_entities=["SECRET"], name="CredentialPairRecognizer",
-                         supported_language="en")
+        super().__init__(
+            supported_entities=["SECRET"], name="CredentialPairRecognizer", supported_language="en"
+        )
 
     def load(self) -> None:
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None
-                ) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None
+    ) -> list[RecognizerResult]:
         out = []
         seen: set[int] = set()
         for rx in (_EMAIL_PAIR, _USER_PAIR, _SPACED_PAIR):

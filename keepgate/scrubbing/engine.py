@@ -90,17 +90,22 @@ TRIGGERS: dict[str, str | None] = {
     "AZURE_STORAGE_KEY": r"(?:AccountKey|SharedAccessKey|SharedAccessSignature)=",
     "AWS_SECRET_KEY": r"[A-Za-z0-9/+]{40}",
     # Presidio's country recognizers (keepgate.scrubbing.ids)
-    "IN_PAN": r"[A-Za-z]{5}\d{4}", "IN_AADHAAR": r"\d{4}[- :]?\d{4}[- :]?\d{4}",
-    "UK_NINO": r"(?i)[a-z]{2}[ \-]?\d\d[ \-]?\d\d", "ES_NIF": r"(?i)\d{7}-?[a-z]",
+    "IN_PAN": r"[A-Za-z]{5}\d{4}",
+    "IN_AADHAAR": r"\d{4}[- :]?\d{4}[- :]?\d{4}",
+    "UK_NINO": r"(?i)[a-z]{2}[ \-]?\d\d[ \-]?\d\d",
+    "ES_NIF": r"(?i)\d{7}-?[a-z]",
     "ES_NIE": r"(?i)\d{7}-?[a-z]",
     "IT_FISCAL_CODE": r"(?i)[a-z]{6}[\dlmnp-v]{2}[a-z][\dlmnp-v]{2}[a-z]",
-    "PL_PESEL": r"\d{11}", "FI_PERSONAL_IDENTITY_CODE": r"(?i)\d{6}[-+a-fu-y]\d{3}",
-    "SE_PERSONNUMMER": r"\d{6}", "CA_SIN": r"\d{3}", "SG_NRIC_FIN": r"\d{7}",
+    "PL_PESEL": r"\d{11}",
+    "FI_PERSONAL_IDENTITY_CODE": r"(?i)\d{6}[-+a-fu-y]\d{3}",
+    "SE_PERSONNUMMER": r"\d{6}",
+    "CA_SIN": r"\d{3}",
+    "SG_NRIC_FIN": r"\d{7}",
     # By recognizer name (several recognizers of one entity type, or several types):
     # a keyword they all need.
     "CredentialRecognizer": CREDENTIAL_KEYWORD.pattern,
     "CredentialPairRecognizer": r"@[\w\-]{1,63}\.[\w.\-]{1,200}[ \t]{0,3}[/|:]|[ \t]/[ \t]"
-                                r"|(?i:\b(?:user|username|login|account|creds?|credentials)\b)",
+    r"|(?i:\b(?:user|username|login|account|creds?|credentials)\b)",
     "UrlUserInfoRecognizer": r"://[^\s/?#@]{1,200}@",
     "KeywordIdRecognizer": ID_KEYWORD.pattern,
 }
@@ -134,8 +139,10 @@ _WORD = re.compile(r"[\w#]+")
 #: Every match of a "signal" entity contains one of these (test_pii_triggers.py checks it
 #: against the unwindowed recognizers). The alternatives start with rare characters (but
 #: `sk-`, `xox`), so one pass over prose costs ~10 ns a character.
-SIGNAL = re.compile(r"(\d+)|[@_\uff20\ufe6b]|:[:0-9A-Fa-f]|\.[A-Za-z0-9]|&#|&[A-Za-z]{2,8};"
-                    r"|-(?:----|[0-9A-Fa-f]{2}(?:[-:.]|[0-9A-Fa-f]{2}))|sk-|xox")
+SIGNAL = re.compile(
+    r"(\d+)|[@_\uff20\ufe6b]|:[:0-9A-Fa-f]|\.[A-Za-z0-9]|&#|&[A-Za-z]{2,8};"
+    r"|-(?:----|[0-9A-Fa-f]{2}(?:[-:.]|[0-9A-Fa-f]{2}))|sk-|xox"
+)
 #: How far a spaced entity reaches from a digit in it (a 34-char IBAN with 8 spaces).
 DIGIT_REACH = 48
 #: Entities found through their own trigger on the whole text, with the reach of their
@@ -154,10 +161,24 @@ LOCATED: dict[str, tuple[int, int] | None] = {
 #: Entities that never contain whitespace: they run on the words around their trigger's
 #: matches only, not on whole signal windows (an `@` next to a 30 kB base64 blob must not
 #: send Presidio's email regex, quadratic on long words, over the blob).
-WORD_ENTITIES = frozenset({
-    "EMAIL_ADDRESS", "URL", "IP_ADDRESS", "MAC_ADDRESS", "UUID", "CRYPTO", "OPENAI_API_KEY",
-    "ANTHROPIC_API_KEY", "GITHUB_TOKEN", "SLACK_TOKEN", "STRIPE_KEY", "JWT", "AWS_SECRET_KEY",
-    "AZURE_CLIENT_SECRET"})
+WORD_ENTITIES = frozenset(
+    {
+        "EMAIL_ADDRESS",
+        "URL",
+        "IP_ADDRESS",
+        "MAC_ADDRESS",
+        "UUID",
+        "CRYPTO",
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "GITHUB_TOKEN",
+        "SLACK_TOKEN",
+        "STRIPE_KEY",
+        "JWT",
+        "AWS_SECRET_KEY",
+        "AZURE_CLIENT_SECRET",
+    }
+)
 _WS = _re.compile(r"\s")
 _LAST_WS = re.compile(r"(?r)\s")
 
@@ -218,7 +239,9 @@ class _Entry:
     def _analyze(self, text: str, wanted: list[str]) -> list[tuple[int, int, str, float]]:
         rec = self.recognizer
         if self.patterns is None:
-            return [(r.start, r.end, r.entity_type, r.score) for r in rec.analyze(text, wanted, None)]
+            return [
+                (r.start, r.end, r.entity_type, r.score) for r in rec.analyze(text, wanted, None)
+            ]
         # PatternRecognizer.analyze without its per-pattern timing, debug logging and
         # explanation objects (~30 µs a call): same regexes, same validate/invalidate rules.
         entity = rec.supported_entities[0]
@@ -318,6 +341,7 @@ def signal_windows(text: str) -> list[tuple[int, int]]:
 
 def _compiled_patterns(rec: "EntityRecognizer") -> list[tuple[float, "re.Pattern[str]"]] | None:
     from presidio_analyzer import PatternRecognizer
+
     if not isinstance(rec, PatternRecognizer) or type(rec).analyze is not PatternRecognizer.analyze:
         return None
     return [(p.score, re.compile(p.regex, flags=rec.global_regex_flags)) for p in rec.patterns]
@@ -330,14 +354,18 @@ def blank_nlp_engine() -> "SpacyNlpEngine":
 
 def _blank():
     import spacy
+
     return spacy.blank("en")
 
 
 def _engine_with(nlp) -> "SpacyNlpEngine":
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+
     # Nothing ignored: ORGANIZATION (spaCy's ORG) is reported like PERSON and LOCATION.
-    engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": "blank"}],
-                            ner_model_configuration=NerModelConfiguration(labels_to_ignore=[]))
+    engine = SpacyNlpEngine(
+        models=[{"lang_code": "en", "model_name": "blank"}],
+        ner_model_configuration=NerModelConfiguration(labels_to_ignore=[]),
+    )
     engine.nlp = {"en": nlp}  # set, never `load()`: load() downloads missing models
     return engine
 
@@ -345,11 +373,13 @@ def _engine_with(nlp) -> "SpacyNlpEngine":
 def load_ner_engine(model: str) -> "SpacyNlpEngine":
     """A Presidio spaCy engine over an installed model (package name or path)."""
     import spacy
+
     if not (spacy.util.is_package(model) or Path(model).exists()):
         raise ModelNotInstalled(
             f"guards.pii.nlp_model: spaCy model {model!r} is not installed. Install it into "
             f"the image (e.g. `docker build --build-arg SPACY_MODEL={model}`) or use "
-            f"nlp_model: {BUILTIN_NER} (the NER shipped in the package).")
+            f"nlp_model: {BUILTIN_NER} (the NER shipped in the package)."
+        )
     return _engine_with(spacy.load(model))
 
 
@@ -357,6 +387,7 @@ def presidio_pattern_recognizers() -> list["EntityRecognizer"]:
     """Presidio's default English recognizers (as `AnalyzerEngine` loads them), minus NER."""
     from presidio_analyzer import RecognizerRegistry
     from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
     registry = RecognizerRegistry()
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=blank_nlp_engine())
     return [r for r in registry.recognizers if not isinstance(r, SpacyRecognizer)]
@@ -367,8 +398,14 @@ class Detector:
 
     def __init__(self, nlp_model: str | None = BUILTIN_NER, prefilter: bool = True) -> None:
         use_bundled_suffix_list()
-        recognizers = (presidio_pattern_recognizers() + extra_recognizers() + secret_recognizers()
-                       + credential_recognizers() + id_recognizers() + [UrlUserInfoRecognizer()])
+        recognizers = (
+            presidio_pattern_recognizers()
+            + extra_recognizers()
+            + secret_recognizers()
+            + credential_recognizers()
+            + id_recognizers()
+            + [UrlUserInfoRecognizer()]
+        )
         self.entries: list[_Entry] = []
         for rec in recognizers:
             entity = rec.supported_entities[0]
@@ -376,32 +413,50 @@ class Detector:
             trig = TRIGGERS.get(key) if prefilter else None
             window = WINDOWS.get(entity) if prefilter else None
             reach = _reach(key, trig)
-            self.entries.append(_Entry(
-                rec, list(rec.supported_entities), re.compile(trig) if trig else None,
-                tuple(w.lower() for w in (getattr(rec, "context", None) or ())),
-                re.compile(window) if window else None, reach, *_locator(trig, reach),
-                {} if window else None, _compiled_patterns(rec),
-                PREFILTERS.get(key) if prefilter else None))
+            self.entries.append(
+                _Entry(
+                    rec,
+                    list(rec.supported_entities),
+                    re.compile(trig) if trig else None,
+                    tuple(w.lower() for w in (getattr(rec, "context", None) or ())),
+                    re.compile(window) if window else None,
+                    reach,
+                    *_locator(trig, reach),
+                    {} if window else None,
+                    _compiled_patterns(rec),
+                    PREFILTERS.get(key) if prefilter else None,
+                )
+            )
         self.ner_engine: SpacyNlpEngine | None = None
         self.ner_recognizer: EntityRecognizer | None = None
         if nlp_model == BUILTIN_NER:
             from keepgate.scrubbing.ner.recognizer import KeepgateNerRecognizer
+
             self.ner_recognizer = KeepgateNerRecognizer()
         elif nlp_model:
             from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
             self.ner_engine = load_ner_engine(nlp_model)
             self.ner_recognizer = SpacyRecognizer(supported_language="en")
         #: Matches wherever `analyze` could find anything (see `last_signal`).
-        located = [e.trigger.pattern for e in self.entries
-                   if e.reach not in ("signal", None) and not e.lower and e.prefilter is None]
-        self._gate_prefiltered = [e for e in self.entries if e.prefilter is not None
-                                  and e.reach not in ("signal", None)]
+        located = [
+            e.trigger.pattern
+            for e in self.entries
+            if e.reach not in ("signal", None) and not e.lower and e.prefilter is None
+        ]
+        self._gate_prefiltered = [
+            e for e in self.entries if e.prefilter is not None and e.reach not in ("signal", None)
+        ]
         self._gate = re.compile("|".join([SIGNAL.pattern] + [_scoped(t) for t in located]))
         self._gate_lower = [e.locator for e in self.entries if e.lower]
         self.gated = not self.has_ner and all(
-            e.reach is not None or e.entities == ["PRIVATE_KEY"] for e in self.entries)
+            e.reach is not None or e.entities == ["PRIVATE_KEY"] for e in self.entries
+        )
         self.supported = frozenset(e for x in self.entries for e in x.entities) | (
-            frozenset(self.ner_recognizer.supported_entities) if self.ner_recognizer else frozenset())
+            frozenset(self.ner_recognizer.supported_entities)
+            if self.ner_recognizer
+            else frozenset()
+        )
 
     @property
     def has_ner(self) -> bool:
@@ -452,8 +507,9 @@ class Detector:
                     continue
                 spans = [(a, b) for a, b in signals if trigger.search(text, a, b)]
                 if entry.entities[0] in WORD_ENTITIES:
-                    spans = _widened(text, (m.span() for a, b in spans
-                                            for m in trigger.finditer(text, a, b)))
+                    spans = _widened(
+                        text, (m.span() for a, b in spans for m in trigger.finditer(text, a, b))
+                    )
             elif entry.reach is None:
                 if entry.trigger is not None and entry.trigger.search(text) is None:
                     continue
@@ -468,8 +524,10 @@ class Detector:
                 hay = lowered if entry.lower else text
                 assert entry.locator is not None
                 before, after = entry.reach
-                spans = _widened(text, ((m.start() - before, m.end() + after)
-                                        for m in entry.locator.finditer(hay)))
+                spans = _widened(
+                    text,
+                    ((m.start() - before, m.end() + after) for m in entry.locator.finditer(hay)),
+                )
                 if hay is text and entry.lower:  # fell back: match case-insensitively
                     found = entry.trigger is not None and entry.trigger.search(text)
                     spans = [(0, len(text))] if found else []
@@ -489,25 +547,31 @@ class Detector:
                         out.append(Span(start, end, entity, score))
         return self._ner(text, entities, threshold, out)
 
-    def _ner(self, text: str, entities: frozenset[str], threshold: float,
-             out: list[Span]) -> list[Span]:
+    def _ner(
+        self, text: str, entities: frozenset[str], threshold: float, out: list[Span]
+    ) -> list[Span]:
         if self.ner_recognizer is not None:
             ner_wanted = [e for e in self.ner_recognizer.supported_entities if e in entities]
             if ner_wanted:
-                artifacts = (self.ner_engine.process_text(text, "en")
-                             if self.ner_engine is not None else None)
+                artifacts = (
+                    self.ner_engine.process_text(text, "en")
+                    if self.ner_engine is not None
+                    else None
+                )
                 for r in self.ner_recognizer.analyze(text, ner_wanted, artifacts):
                     if r.score >= threshold and r.entity_type in entities:
                         out.append(Span(r.start, r.end, r.entity_type, r.score))
         return out
 
     @staticmethod
-    def _with_context(score: float, start: int, end: int, words: list[tuple[int, str]],
-                      context: tuple[str, ...]) -> float:
+    def _with_context(
+        score: float, start: int, end: int, words: list[tuple[int, str]], context: tuple[str, ...]
+    ) -> float:
         i = bisect_left(words, (start, ""))
         j = bisect_left(words, (end, ""))
-        near = ([w for _, w in words[max(0, i - CONTEXT_WORDS_BEFORE):i]]
-                + [w for _, w in words[j:j + CONTEXT_WORDS_AFTER]])
+        near = [w for _, w in words[max(0, i - CONTEXT_WORDS_BEFORE) : i]] + [
+            w for _, w in words[j : j + CONTEXT_WORDS_AFTER]
+        ]
         if any(c in w for w in near for c in context):
             return min(1.0, max(score + CONTEXT_FACTOR, CONTEXT_MIN_SCORE))
         return score
@@ -518,8 +582,8 @@ def _inside_word(text: str, start: int, end: int) -> bool:
     recognizer sees `threading.Th` in `threading.Thread` and `email.to` in `send_email.to`
     (`.th`, `.to` are country domains). A match ending where the text ends is kept: in a
     stream the word may still be arriving."""
-    after = text[end:end + 1]
-    before = text[start - 1:start] if start else ""
+    after = text[end : end + 1]
+    before = text[start - 1 : start] if start else ""
     return (after.isalnum() or after == "_") or (before.isalnum() or before == "_")
 
 
@@ -542,8 +606,9 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
     for s in spans:
         if merged and s.start < merged[-1].end:
             m = merged[-1]
-            best = max((m, s), key=lambda x: (x.entity not in _NAME_TYPES, x.score,
-                                              x.end - x.start))
+            best = max(
+                (m, s), key=lambda x: (x.entity not in _NAME_TYPES, x.score, x.end - x.start)
+            )
             merged[-1] = Span(m.start, max(m.end, s.end), best.entity, best.score)
         else:
             merged.append(s)

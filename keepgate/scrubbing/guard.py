@@ -64,8 +64,12 @@ class _CallState:
 
     def stream(self, i: int) -> StreamScrubber:
         if i not in self.streams:
-            self.streams[i] = StreamScrubber.of(self.scrubber, hold_all_words=self.hold_all_words,
-                                                counts=self.counts, whole=self.whole)
+            self.streams[i] = StreamScrubber.of(
+                self.scrubber,
+                hold_all_words=self.hold_all_words,
+                counts=self.counts,
+                whole=self.whole,
+            )
         return self.streams[i]
 
 
@@ -120,14 +124,15 @@ class PiiGuard(Guard, Redactor):
             self._by_override[which] = self.scrubber_for_section(effective(self.section, principal))
         return self._by_override[which]
 
-    def stream_scrubber(self, scrubber: Scrubber,
-                        counts: Counter[str] | None = None) -> StreamScrubber:
+    def stream_scrubber(
+        self, scrubber: Scrubber, counts: Counter[str] | None = None
+    ) -> StreamScrubber:
         """A `StreamScrubber` for text arriving in pieces, held back as this guard holds it."""
-        return StreamScrubber.of(scrubber, hold_all_words=self.detector.has_ner,
-                                 counts=counts)
+        return StreamScrubber.of(scrubber, hold_all_words=self.detector.has_ner, counts=counts)
 
-    def stream_for(self, principal: Principal, counts: Counter[str] | None = None
-                   ) -> StreamScrubber | None:
+    def stream_for(
+        self, principal: Principal, counts: Counter[str] | None = None
+    ) -> StreamScrubber | None:
         """`stream_scrubber` over the principal's scrubber (None when it has none)."""
         scrubber = self.scrubber_for(principal)
         return None if scrubber is None else self.stream_scrubber(scrubber, counts)
@@ -140,11 +145,15 @@ class PiiGuard(Guard, Redactor):
         scrubber = self.scrubber_for(call.principal)
         if scrubber is None:
             return chunks
-        return self._run(call, chunks, _CallState(
-            scrubber, hold_all_words=self.detector.has_ner, whole=not call.stream))
+        return self._run(
+            call,
+            chunks,
+            _CallState(scrubber, hold_all_words=self.detector.has_ner, whole=not call.stream),
+        )
 
-    async def _run(self, call: Call, chunks: AsyncIterator[Chunk],
-                   st: _CallState) -> AsyncIterator[Chunk]:
+    async def _run(
+        self, call: Call, chunks: AsyncIterator[Chunk], st: _CallState
+    ) -> AsyncIterator[Chunk]:
         bypass = False
         try:
             async for chunk in chunks:
@@ -169,9 +178,14 @@ class PiiGuard(Guard, Redactor):
                     yield tail
         finally:
             if st.counts:
-                call.add(Verdict(guard=NAME, decision="redact",
-                                 reason=f"redacted {sum(st.counts.values())} value(s)",
-                                 detail={"counts": dict(st.counts)}))
+                call.add(
+                    Verdict(
+                        guard=NAME,
+                        decision="redact",
+                        reason=f"redacted {sum(st.counts.values())} value(s)",
+                        detail={"counts": dict(st.counts)},
+                    )
+                )
                 if self.metrics is not None:
                     self.metrics.redacted(st.counts)
 
@@ -217,12 +231,17 @@ class PiiGuard(Guard, Redactor):
         self._report(st, call, out if finished else None)
         return out
 
-    def _text_only(self, chunk: Chunk, ch: dict[str, Any], st: _CallState,
-                   call: Call) -> Chunk | None | object:
+    def _text_only(
+        self, chunk: Chunk, ch: dict[str, Any], st: _CallState, call: Call
+    ) -> Chunk | None | object:
         """The common chunk — one choice, a text delta, nothing else — without copies."""
         delta = ch.get("delta")
-        if (ch.get("finish_reason") or ch.get("logprobs") is not None or not delta
-                or not delta.keys() <= {"content", "role"}):
+        if (
+            ch.get("finish_reason")
+            or ch.get("logprobs") is not None
+            or not delta
+            or not delta.keys() <= {"content", "role"}
+        ):
             return _SLOW
         text = delta.get("content")
         if not text:
@@ -240,8 +259,9 @@ class PiiGuard(Guard, Redactor):
             return {**chunk, "choices": [{**ch, "delta": {"role": delta["role"]}}]}
         return {**chunk, "choices": []} if chunk.get("usage") else None
 
-    def _tool_calls(self, st: _CallState, i: int, deltas: Any, finished: bool
-                    ) -> list[dict[str, Any]]:
+    def _tool_calls(
+        self, st: _CallState, i: int, deltas: Any, finished: bool
+    ) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for d in deltas:
             key = (i, d.get("index", 0))
@@ -263,13 +283,25 @@ class PiiGuard(Guard, Redactor):
             if not st.scrubber.redacts_arguments_of(call["function"]["name"]):
                 # Reported, not rewritten: the policy guard put the entities in facts.pii.
                 st.unredacted.add(key)
-                out.append({"index": call["index"], "id": call["id"], "type": call["type"],
-                            "function": dict(call["function"])})
+                out.append(
+                    {
+                        "index": call["index"],
+                        "id": call["id"],
+                        "type": call["type"],
+                        "function": dict(call["function"]),
+                    }
+                )
                 continue
             args, counts = st.scrubber.scrub_arguments(call["function"]["arguments"])
             st.counts.update(counts)
-            out.append({"index": call["index"], "id": call["id"], "type": call["type"],
-                        "function": {"name": call["function"]["name"], "arguments": args}})
+            out.append(
+                {
+                    "index": call["index"],
+                    "id": call["id"],
+                    "type": call["type"],
+                    "function": {"name": call["function"]["name"], "arguments": args},
+                }
+            )
         return out
 
     # -- end of stream -----------------------------------------------------------------
@@ -292,8 +324,9 @@ class PiiGuard(Guard, Redactor):
                 if ci not in st.streams:
                     calls = self._tool_calls(st, ci, (), True)
                     if calls:
-                        choices.append({"index": ci, "delta": {"tool_calls": calls},
-                                        "finish_reason": None})
+                        choices.append(
+                            {"index": ci, "delta": {"tool_calls": calls}, "finish_reason": None}
+                        )
         except Exception as exc:
             raise _Failed() from exc
         if not choices and dict(st.counts) == st.reported:
@@ -318,28 +351,59 @@ class PiiGuard(Guard, Redactor):
 
     # -- failure -----------------------------------------------------------------------
 
-    def _fail(self, call: Call, st: _CallState, exc: BaseException, chunk: Chunk | None,
-              fed: frozenset[int] = frozenset()) -> Chunk:
+    def _fail(
+        self,
+        call: Call,
+        st: _CallState,
+        exc: BaseException,
+        chunk: Chunk | None,
+        fed: frozenset[int] = frozenset(),
+    ) -> Chunk:
         """Fail closed (stop the answer) unless `fail_open`, then pass the rest unscrubbed."""
         log.error("pii scrubber failed: %s", type(exc).__name__)  # never the text
-        verdict = call.add(Verdict(guard=NAME, decision="error", rule="scrubber_error",
-                                   reason=f"PII scrubber failed ({type(exc).__name__})",
-                                   detail={"fail_open": not self.fail_closed,
-                                           "mode": "closed" if self.fail_closed else "open"}))
+        verdict = call.add(
+            Verdict(
+                guard=NAME,
+                decision="error",
+                rule="scrubber_error",
+                reason=f"PII scrubber failed ({type(exc).__name__})",
+                detail={
+                    "fail_open": not self.fail_closed,
+                    "mode": "closed" if self.fail_closed else "open",
+                },
+            )
+        )
         if self.fail_closed:
             call.headers[ERROR_HEADER] = "error"
-            raise GuardBlocked(verdict, status=503, code="pii_scrubber_unavailable",
-                               type="api_error", message="the PII scrubber failed; the answer "
-                               "was withheld (guards.pii.fail_open is false)",
-                               headers={ERROR_HEADER: "error"})
+            raise GuardBlocked(
+                verdict,
+                status=503,
+                code="pii_scrubber_unavailable",
+                type="api_error",
+                message="the PII scrubber failed; the answer "
+                "was withheld (guards.pii.fail_open is false)",
+                headers={ERROR_HEADER: "error"},
+            )
         call.headers[ERROR_HEADER] = "error; failed open"
-        held = [{"index": i, "delta": {"content": s.held_text()}, "finish_reason": None}
-                for i, s in sorted(st.streams.items()) if s.held]
+        held = [
+            {"index": i, "delta": {"content": s.held_text()}, "finish_reason": None}
+            for i, s in sorted(st.streams.items())
+            if s.held
+        ]
         st.streams.clear()
         out = chunk or make_chunk(st.template)
-        rest = [{**ch, "delta": {k: v for k, v in (ch.get("delta") or {}).items()
-                                 if k != "content" or ch.get("index", 0) not in fed}}
-                for ch in (out.get("choices") or []) if chunk is not None]
+        rest = [
+            {
+                **ch,
+                "delta": {
+                    k: v
+                    for k, v in (ch.get("delta") or {}).items()
+                    if k != "content" or ch.get("index", 0) not in fed
+                },
+            }
+            for ch in (out.get("choices") or [])
+            if chunk is not None
+        ]
         return {**out, "choices": held + rest}
 
 
@@ -366,8 +430,9 @@ def shared_detector(nlp_model: str | None) -> Detector:
     return _DETECTORS[nlp_model]
 
 
-def build(section: dict[str, Any], config: KeepgateConfig | None = None,
-          deps: GuardDeps | None = None) -> PiiGuard:
+def build(
+    section: dict[str, Any], config: KeepgateConfig | None = None, deps: GuardDeps | None = None
+) -> PiiGuard:
     """Registry entry point: validate `guards.pii`, load Presidio once, return the guard.
 
     A bad section (or a configured NER model that is not installed) stops start-up with

@@ -31,23 +31,35 @@ KEYWORDS: tuple[tuple[str, str], ...] = (
     (r"ssn|ss#|social[ \-]security(?:[ \-]n(?:o|umber))?", "US_SSN"),
     (r"(?:credit|debit)[ \-]card|card(?:[ \-](?:no|number))?|cc", "CREDIT_CARD"),
     (r"passport", "PASSPORT"),
-    (r"driver'?s?[ \-]licen[cs]e|driving[ \-]licen[cs]e|licen[cs]e[ \-](?:no|number|#)|dl[ #]", "DRIVER_LICENSE"),
+    (
+        r"driver'?s?[ \-]licen[cs]e|driving[ \-]licen[cs]e|licen[cs]e[ \-](?:no|number|#)|dl[ #]",
+        "DRIVER_LICENSE",
+    ),
     (r"national[ \-]insurance|ni[ \-]number|nino", "UK_NINO"),
     (r"aadhaa?r|uidai", "IN_AADHAAR"),
-    (r"pan(?:[ \-]card)?(?=[ \t]{0,3}(?:no|number|#|:|is))|permanent[ \-]account[ \-]number",
-     "IN_PAN"),
-    (r"tax[ \-]?(?:payer)?[ \-]?(?:id|identification|number|code|file)|tin|ein|itin|utr|"
-     r"vat[ \-](?:id|number|no)|steuer[ \-]?id|steuernummer|nif|codice[ \-]fiscale|cpf|rfc",
-     "TAX_ID"),
-    (r"national[ \-]id(?:entity)?|identity[ \-](?:card|number|no)|id[ \-](?:card|number|no)|"
-     r"personal[ \-](?:id|identity)|citizen[ \-]id|bsn|dni|nie|nric|fin|pesel|personnummer|"
-     r"henkilötunnus|hetu|curp|emirates[ \-]id|sin|social[ \-]insurance|nin|"
-     r"carte[ \-]d'identit[ée]|personalausweis|numéro[ \-]de[ \-]sécurité[ \-]sociale|insee|nir",
-     "NATIONAL_ID"),
+    (
+        r"pan(?:[ \-]card)?(?=[ \t]{0,3}(?:no|number|#|:|is))|permanent[ \-]account[ \-]number",
+        "IN_PAN",
+    ),
+    (
+        r"tax[ \-]?(?:payer)?[ \-]?(?:id|identification|number|code|file)|tin|ein|itin|utr|"
+        r"vat[ \-](?:id|number|no)|steuer[ \-]?id|steuernummer|nif|codice[ \-]fiscale|cpf|rfc",
+        "TAX_ID",
+    ),
+    (
+        r"national[ \-]id(?:entity)?|identity[ \-](?:card|number|no)|id[ \-](?:card|number|no)|"
+        r"personal[ \-](?:id|identity)|citizen[ \-]id|bsn|dni|nie|nric|fin|pesel|personnummer|"
+        r"henkilötunnus|hetu|curp|emirates[ \-]id|sin|social[ \-]insurance|nin|"
+        r"carte[ \-]d'identit[ée]|personalausweis|numéro[ \-]de[ \-]sécurité[ \-]sociale|insee|nir",
+        "NATIONAL_ID",
+    ),
 )
 ENTITIES = tuple(dict.fromkeys(e for _, e in KEYWORDS))
-_KEYWORD = re.compile(r"(?i)(?<![\w])(?:" + "|".join(f"(?P<k{i}>{rx})" for i, (rx, _) in
-                                                   enumerate(KEYWORDS)) + r")(?![a-z])")
+_KEYWORD = re.compile(
+    r"(?i)(?<![\w])(?:"
+    + "|".join(f"(?P<k{i}>{rx})" for i, (rx, _) in enumerate(KEYWORDS))
+    + r")(?![a-z])"
+)
 #: The same keywords without groups: the detector's trigger (its windows and stream gate).
 KEYWORD = re.compile(r"(?i)(?<![\w])(?:" + "|".join(rx for rx, _ in KEYWORDS) + r")(?![a-z])")
 #: The first word (letters only, lower-cased) of every keyword above; words starting with
@@ -56,7 +68,8 @@ FIRST_WORDS = frozenset(
     "card cc credit debit ssn ss social passport driver drivers driving licence license dl national ni nino "
     "aadhaar aadhar uidai pan permanent tin ein itin utr vat steuer steuerid steuernummer nif "
     "codice cpf rfc identity id personal citizen bsn dni nie nric fin pesel personnummer "
-    "henkilötunnus hetu curp emirates sin nin carte personalausweis numéro insee nir".split())
+    "henkilötunnus hetu curp emirates sin nin carte personalausweis numéro insee nir".split()
+)
 _LETTERS = _re.compile(r"[^\W\d_]+")
 
 
@@ -68,8 +81,10 @@ def may_hold_id_keyword(text: str) -> bool:
 #: Between the keyword and the value.
 _GAP = re.compile(r"[\s:#=\-–—.,()\"'`]*")
 _TOKEN = re.compile(r"[A-Za-z0-9]{1,20}(?:[ \-./][A-Za-z0-9]{1,20}){0,5}")
-_SHORT = frozenset("no nr num number numbers is was are of my his her their your the a an id "
-                   "card details be will on file reads listed as under code #".split())
+_SHORT = frozenset(
+    "no nr num number numbers is was are of my his her their your the a an id "
+    "card details be will on file reads listed as under code #".split()
+)
 REACH = 64
 
 
@@ -119,14 +134,16 @@ class KeywordIdRecognizer(EntityRecognizer):
     """An id number after the name of its document (see the module docstring)."""
 
     def __init__(self) -> None:
-        super().__init__(supported_entities=list(ENTITIES), name="KeywordIdRecognizer",
-                         supported_language="en")
+        super().__init__(
+            supported_entities=list(ENTITIES), name="KeywordIdRecognizer", supported_language="en"
+        )
 
     def load(self) -> None:  # nothing to load
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None
-                ) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None
+    ) -> list[RecognizerResult]:
         out: list[RecognizerResult] = []
         taken = -1
         for m in _KEYWORD.finditer(text):
@@ -143,7 +160,7 @@ class KeywordIdRecognizer(EntityRecognizer):
                 if "\n\n" in (gap.group() if gap else ""):
                     break
                 found = _value_at(text, pos, limit)
-                if found and check is not None and not check(text[found[0]:found[1]]):
+                if found and check is not None and not check(text[found[0] : found[1]]):
                     break
                 if found:
                     # keyword + Luhn: as sure as Presidio's checksummed ids (and longer)
@@ -159,14 +176,24 @@ class KeywordIdRecognizer(EntityRecognizer):
 
 
 #: Presidio country recognizers run on English text (class name, trigger for the detector).
-PRESIDIO_COUNTRY = ("InPanRecognizer", "InAadhaarRecognizer", "UkNinoRecognizer",
-                    "EsNifRecognizer", "EsNieRecognizer", "ItFiscalCodeRecognizer",
-                    "PlPeselRecognizer", "FiPersonalIdentityCodeRecognizer",
-                    "SePersonnummerRecognizer", "CaSinRecognizer", "SgFinRecognizer")
+PRESIDIO_COUNTRY = (
+    "InPanRecognizer",
+    "InAadhaarRecognizer",
+    "UkNinoRecognizer",
+    "EsNifRecognizer",
+    "EsNieRecognizer",
+    "ItFiscalCodeRecognizer",
+    "PlPeselRecognizer",
+    "FiPersonalIdentityCodeRecognizer",
+    "SePersonnummerRecognizer",
+    "CaSinRecognizer",
+    "SgFinRecognizer",
+)
 
 
 def id_recognizers() -> list[EntityRecognizer]:
     import presidio_analyzer.predefined_recognizers as predefined
+
     out: list[EntityRecognizer] = [KeywordIdRecognizer()]
     for name in PRESIDIO_COUNTRY:
         rec = getattr(predefined, name)(supported_language="en")

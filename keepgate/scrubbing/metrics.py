@@ -13,9 +13,12 @@ _BY_REGISTRY: "weakref.WeakKeyDictionary[Any, PiiMetrics]" = weakref.WeakKeyDict
 
 class PiiMetrics:
     def __init__(self, registry: Any) -> None:
-        self.redactions = Counter("keepgate_pii_redactions_total",
-                                  "Values redacted from answers, per entity type",
-                                  ["entity"], registry=registry)
+        self.redactions = Counter(
+            "keepgate_pii_redactions_total",
+            "Values redacted from answers, per entity type",
+            ["entity"],
+            registry=registry,
+        )
 
     @classmethod
     def of(cls, metrics: Any) -> "PiiMetrics | None":

@@ -29,28 +29,34 @@ from dataclasses import dataclass
 import regex as re
 
 #: Characters that render as nothing: removed before detection.
-INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
-             "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068"
-             "\u2069\u3164\ufeff\uffa0")
+INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
+    "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068"
+    "\u2069\u3164\ufeff\uffa0"
+)
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"})
 #: Layer 1: the characters to rewrite (named groups say how).
 _CHARS = re.compile(
     r"(?P<ent>&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)"
     r"|(?P<pct>%(?:2[1-9A-Fa-f]|[3-6][0-9A-Fa-f]|7[0-9A-Ea-e]))"
-    r"|(?P<nonascii>[^\x00-\x7f]+)")
+    r"|(?P<nonascii>[^\x00-\x7f]+)"
+)
 _WS_CLASS = r"[ \t\n\r\f\v]"
 #: Layer 2: whitespace inside digit groups.
 _GROUPS = re.compile(
     r"(?P<spaced>(?<![^\W_])\d(?:" + _WS_CLASS + r"{1,8}\d(?![^\W_])){5,})"
     r"|(?P<ws>(?<=\d)" + _WS_CLASS + r"{2,64}(?=[A-Za-z0-9])"
     r"|(?<=[A-Za-z0-9])" + _WS_CLASS + r"{2,64}(?=\d)"
-    r"|(?<=\d)[\t\n\r\f\v](?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[\t\n\r\f\v](?=\d))")
+    r"|(?<=\d)[\t\n\r\f\v](?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[\t\n\r\f\v](?=\d))"
+)
 #: Anything layer 1 would touch (stdlib `re`: a literal-led scan, fast on prose).
 _ANY_CHAR = _re.compile(r"&(?:#|[A-Za-z][A-Za-z0-9]{1,31};)|%[2-7][0-9A-Fa-f]")
 #: Anything layer 2 would touch.
-_ANY_GROUP = _re.compile(r"\d[ \t\n\r\f\v]{1,8}\d[ \t\n\r\f\v]{1,8}\d"
-                         r"|\d[ \t\n\r\f\v]{2}|[ \t\n\r\f\v]{2}\d"
-                         r"|\d[\t\n\r\f\v]|[\t\n\r\f\v]\d")
+_ANY_GROUP = _re.compile(
+    r"\d[ \t\n\r\f\v]{1,8}\d[ \t\n\r\f\v]{1,8}\d"
+    r"|\d[ \t\n\r\f\v]{2}|[ \t\n\r\f\v]{2}\d"
+    r"|\d[\t\n\r\f\v]|[\t\n\r\f\v]\d"
+)
 _WS_RUN = re.compile(_WS_CLASS + r"+")
 
 
@@ -64,8 +70,9 @@ class OffsetMap:
 
     __slots__ = ("_new", "_pieces", "_inner")
 
-    def __init__(self, pieces: list[tuple[int, int, int, int]],
-                 inner: "OffsetMap | None" = None) -> None:
+    def __init__(
+        self, pieces: list[tuple[int, int, int, int]], inner: "OffsetMap | None" = None
+    ) -> None:
         self._pieces = pieces
         self._new = [p[0] for p in pieces]
         self._inner = inner

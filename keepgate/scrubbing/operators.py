@@ -19,12 +19,17 @@ def apply(op: Operator, entity: str, value: str, salt: bytes | None) -> str:
     if op.type == "replace":
         return _REPLACE.operate(value, {"new_value": op.new_value.replace("{type}", entity)})
     if op.type == "mask":
-        return _MASK.operate(value, {"masking_char": op.masking_char,
-                                     "chars_to_mask": max(0, len(value) - op.keep_last),
-                                     "from_end": False})
+        return _MASK.operate(
+            value,
+            {
+                "masking_char": op.masking_char,
+                "chars_to_mask": max(0, len(value) - op.keep_last),
+                "from_end": False,
+            },
+        )
     if op.type == "hash":
         if not salt:  # settings refuse this at start-up; never hash without a salt
             raise ValueError("hash operator without a salt")
         digest = _HASH.operate(value, {"hash_type": "sha256", "salt": salt})
-        return f"<{entity}:{digest[:op.hash_length]}>"
+        return f"<{entity}:{digest[: op.hash_length]}>"
     return _REDACT.operate(value, {})

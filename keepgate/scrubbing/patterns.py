@@ -19,23 +19,53 @@ import regex as re
 from presidio_analyzer import Pattern, PatternRecognizer
 
 _EXT = r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,6})?"
-NANP = (r"(?<![\w+.\-])(?:(?:\+|00)\d{1,3}[-. ]?|001[-. ]?)?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}"
-        + _EXT + r"(?![\w.\-]*\d)")
-GROUPED = (r"(?<![\w+.\-])(?:\+\d{1,3}[-. ]?)?(?:\(0\)\s?)?\(?\d{2,5}\)?(?:[-. ]\d{2,6}){1,5}"
-           + _EXT + r"(?![\w.\-]*\d)")
+NANP = (
+    r"(?<![\w+.\-])(?:(?:\+|00)\d{1,3}[-. ]?|001[-. ]?)?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}"
+    + _EXT
+    + r"(?![\w.\-]*\d)"
+)
+GROUPED = (
+    r"(?<![\w+.\-])(?:\+\d{1,3}[-. ]?)?(?:\(0\)\s?)?\(?\d{2,5}\)?(?:[-. ]\d{2,6}){1,5}"
+    + _EXT
+    + r"(?![\w.\-]*\d)"
+)
 _DATE = re.compile(r"^(?:\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./ ]\d{1,2}[-./ ]\d{2,4})$")
 
-CONTEXT = ["phone", "telephone", "tel", "mobile", "cell", "call", "fax", "office", "desk",
-           "reach", "contact", "answering", "whatsapp", "sms", "text", "dial", "number", "home",
-           "work", "landline"]
+CONTEXT = [
+    "phone",
+    "telephone",
+    "tel",
+    "mobile",
+    "cell",
+    "call",
+    "fax",
+    "office",
+    "desk",
+    "reach",
+    "contact",
+    "answering",
+    "whatsapp",
+    "sms",
+    "text",
+    "dial",
+    "number",
+    "home",
+    "work",
+    "landline",
+]
 
 
 class PhoneShapeRecognizer(PatternRecognizer):
     def __init__(self) -> None:
-        super().__init__(supported_entity="PHONE_NUMBER", name="PhoneShapeRecognizer",
-                         patterns=[Pattern("phone (nanp layout)", NANP, 0.6),
-                                   Pattern("phone (digit groups)", GROUPED, 0.3)],
-                         context=CONTEXT)
+        super().__init__(
+            supported_entity="PHONE_NUMBER",
+            name="PhoneShapeRecognizer",
+            patterns=[
+                Pattern("phone (nanp layout)", NANP, 0.6),
+                Pattern("phone (digit groups)", GROUPED, 0.3),
+            ],
+            context=CONTEXT,
+        )
 
     def validate_result(self, pattern_text: str) -> bool | None:
         digits = sum(c.isdigit() for c in pattern_text)

@@ -26,45 +26,59 @@ import regex as re
 from keepgate.scrubbing import operators
 from keepgate.scrubbing.engine import Detector, Span, resolve_overlaps
 from keepgate.scrubbing.normalize import fold
-from keepgate.scrubbing.settings import (SPACY_NER_ENTITIES, PiiSettings, SettingsError,
-                                        parse_settings)
+from keepgate.scrubbing.settings import (
+    SPACY_NER_ENTITIES,
+    PiiSettings,
+    SettingsError,
+    parse_settings,
+)
 from keepgate.scrubbing.urls import sensitive_url
 
 
 class Scrubber:
     """One policy (entities, threshold, operators, allowlist) over a shared `Detector`."""
 
-    def __init__(self, detector: Detector, settings: PiiSettings,
-                 where: tuple[str, ...] = ("guards", "pii")) -> None:
+    def __init__(
+        self, detector: Detector, settings: PiiSettings, where: tuple[str, ...] = ("guards", "pii")
+    ) -> None:
         self.detector = detector
         self.settings = settings
         self.entities = settings.entity_set()
         at = ".".join(where)
         unknown = self.entities - detector.supported
         if unknown:
-            raise SettingsError(f"{at}.entities: no recognizer for {sorted(unknown)} "
-                                f"(known: {sorted(detector.supported)})", where + ("entities",))
+            raise SettingsError(
+                f"{at}.entities: no recognizer for {sorted(unknown)} "
+                f"(known: {sorted(detector.supported)})",
+                where + ("entities",),
+            )
         stray = set(settings.operators) - detector.supported - {"DEFAULT"}
         if stray:
-            raise SettingsError(f"{at}.operators: unknown entity type(s) {sorted(stray)} "
-                                "(use an entity type or DEFAULT)", where + ("operators",))
+            raise SettingsError(
+                f"{at}.operators: unknown entity type(s) {sorted(stray)} "
+                "(use an entity type or DEFAULT)",
+                where + ("operators",),
+            )
         #: Tool-call arguments keep the entity list they had before the shipped NER (names
         #: in arguments are how agents name cities and people to their tools); listing an
         #: NER type in `entities` applies it there too.
         self.argument_entities = self.entities - (
-            frozenset(SPACY_NER_ENTITIES) if settings.entities is None else frozenset())
+            frozenset(SPACY_NER_ENTITIES) if settings.entities is None else frozenset()
+        )
         self.threshold = settings.score_threshold
         self.thresholds = settings.thresholds_for(self.entities)
         self._floor = min(self.thresholds.values(), default=self.threshold)
         self.all_urls = settings.url_policy == "all"
         self.salt = settings.salt()
         values = sorted({v for v in settings.allowlist if v}, key=len, reverse=True)
-        self._allow = (re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE)
-                       if values else None)
+        self._allow = (
+            re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE) if values else None
+        )
 
     @classmethod
-    def from_section(cls, section: dict[str, Any] | None = None,
-                     detector: Detector | None = None) -> "Scrubber":
+    def from_section(
+        cls, section: dict[str, Any] | None = None, detector: Detector | None = None
+    ) -> "Scrubber":
         """Build from a `guards.pii`-shaped dict (a new Detector unless one is given)."""
         settings = parse_settings(dict(section or {}))
         return cls(detector or Detector(settings.nlp_model), settings)
@@ -80,7 +94,7 @@ class Scrubber:
             if s.score < self.thresholds.get(s.entity, self.threshold):
                 continue
             if s.entity == "URL" and not self.all_urls:
-                if not sensitive_url(norm[s.start:s.end]):
+                if not sensitive_url(norm[s.start : s.end]):
                     continue
                 # the whole link goes, typed URL, even where a token inside it is also a SECRET
                 s = Span(s.start, s.end, s.entity, max(s.score, 0.9))
@@ -88,8 +102,7 @@ class Scrubber:
         spans = resolve_overlaps(found)
         if spans and self._allow is not None:
             allowed = [(m.start(), m.end()) for m in self._allow.finditer(norm)]
-            spans = [s for s in spans
-                     if not any(a <= s.start and s.end <= b for a, b in allowed)]
+            spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in allowed)]
         if folded.map is None or not spans:
             return spans
         out = []
@@ -104,9 +117,12 @@ class Scrubber:
             return text
         out, pos = [], 0
         for s in spans:
-            out.append(text[pos:s.start])
-            out.append(operators.apply(self.settings.operator_for(s.entity), s.entity,
-                                       text[s.start:s.end], self.salt))
+            out.append(text[pos : s.start])
+            out.append(
+                operators.apply(
+                    self.settings.operator_for(s.entity), s.entity, text[s.start : s.end], self.salt
+                )
+            )
             pos = s.end
             if counts is not None:
                 counts[s.entity] += 1
@@ -124,8 +140,11 @@ class Scrubber:
         if not key:
             return self.redact(value, self.analyze(value, ents), counts)
         prefix = f"{key}: "
-        spans = [Span(s.start - len(prefix), s.end - len(prefix), s.entity, s.score)
-                 for s in self.analyze(prefix + value, ents) if s.end > len(prefix)]
+        spans = [
+            Span(s.start - len(prefix), s.end - len(prefix), s.entity, s.score)
+            for s in self.analyze(prefix + value, ents)
+            if s.end > len(prefix)
+        ]
         spans = [Span(max(0, s.start), s.end, s.entity, s.score) for s in spans]
         return self.redact(value, spans, counts)
 

@@ -15,13 +15,17 @@ from keepgate.scrubbing.credentials import shannon_entropy
 _FLAGS = re.DOTALL | re.MULTILINE  # case matters for key prefixes
 
 
-def _rec(entity: str, name: str, regex: str, score: float = 0.95,
-         context: list[str] | None = None) -> PatternRecognizer:
+def _rec(
+    entity: str, name: str, regex: str, score: float = 0.95, context: list[str] | None = None
+) -> PatternRecognizer:
     # presidio annotates `context: List[str] = None`; None is its own default
-    return PatternRecognizer(supported_entity=entity, name=name,
-                             patterns=[Pattern(name, regex, score)],
-                             context=context,  # type: ignore[arg-type]
-                             global_regex_flags=_FLAGS)
+    return PatternRecognizer(
+        supported_entity=entity,
+        name=name,
+        patterns=[Pattern(name, regex, score)],
+        context=context,  # type: ignore[arg-type]
+        global_regex_flags=_FLAGS,
+    )
 
 
 class AwsSecretKeyRecognizer(PatternRecognizer):
@@ -30,46 +34,84 @@ class AwsSecretKeyRecognizer(PatternRecognizer):
     lifts it: alone it is as likely a hash or an id), and never a hex digest."""
 
     def __init__(self) -> None:
-        super().__init__(supported_entity="AWS_SECRET_KEY", name="AwsSecretKeyRecognizer",
-                         patterns=[Pattern("aws secret key",
-                                           r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
-                                           0.5)],
-                         context=["aws", "secret", "access", "amazon"], global_regex_flags=_FLAGS)
+        super().__init__(
+            supported_entity="AWS_SECRET_KEY",
+            name="AwsSecretKeyRecognizer",
+            patterns=[
+                Pattern(
+                    "aws secret key", r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])", 0.5
+                )
+            ],
+            context=["aws", "secret", "access", "amazon"],
+            global_regex_flags=_FLAGS,
+        )
 
     def validate_result(self, pattern_text: str) -> bool | None:
         v = pattern_text
         if re.fullmatch(r"[0-9a-f]{40}|[0-9A-F]{40}", v):
             return False  # a SHA-1 / git commit
-        kinds = (any(c.islower() for c in v), any(c.isupper() for c in v),
-                 any(c.isdigit() for c in v))
+        kinds = (
+            any(c.islower() for c in v),
+            any(c.isupper() for c in v),
+            any(c.isdigit() for c in v),
+        )
         return None if sum(kinds) >= 3 and shannon_entropy(v) >= 4.0 else False
 
 
 def secret_recognizers() -> list[PatternRecognizer]:
     return [
         _rec("ANTHROPIC_API_KEY", "AnthropicKeyRecognizer", r"\bsk-ant-[A-Za-z0-9_\-]{20,}"),
-        _rec("OPENAI_API_KEY", "OpenAIKeyRecognizer",
-             r"\bsk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}"),
-        _rec("AWS_ACCESS_KEY", "AwsAccessKeyRecognizer",
-             r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"),
-        _rec("GITHUB_TOKEN", "GitHubTokenRecognizer",
-             r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
-        _rec("SLACK_TOKEN", "SlackTokenRecognizer",
-             r"\bxox[abposre]-[A-Za-z0-9\-]{10,}|https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}"),
+        _rec(
+            "OPENAI_API_KEY",
+            "OpenAIKeyRecognizer",
+            r"\bsk-(?!ant-)(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}",
+        ),
+        _rec(
+            "AWS_ACCESS_KEY",
+            "AwsAccessKeyRecognizer",
+            r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b",
+        ),
+        _rec(
+            "GITHUB_TOKEN",
+            "GitHubTokenRecognizer",
+            r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
+        ),
+        _rec(
+            "SLACK_TOKEN",
+            "SlackTokenRecognizer",
+            r"\bxox[abposre]-[A-Za-z0-9\-]{10,}|https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}",
+        ),
         _rec("STRIPE_KEY", "StripeKeyRecognizer", r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b"),
-        _rec("JWT", "JwtRecognizer",
-             r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*"),
+        _rec(
+            "JWT",
+            "JwtRecognizer",
+            r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*",
+        ),
         # An unterminated block (answer cut short) is redacted to the end of the text.
-        _rec("PRIVATE_KEY", "PrivateKeyRecognizer",
-             r"-----BEGIN[A-Z ]{0,32}PRIVATE KEY(?: BLOCK)?-----.*?"
-             r"(?:-----END[A-Z ]{0,32}PRIVATE KEY(?: BLOCK)?-----|\Z)", score=1.0),
-        _rec("GOOGLE_API_KEY", "GoogleApiKeyRecognizer", r"\bAIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])"),
+        _rec(
+            "PRIVATE_KEY",
+            "PrivateKeyRecognizer",
+            r"-----BEGIN[A-Z ]{0,32}PRIVATE KEY(?: BLOCK)?-----.*?"
+            r"(?:-----END[A-Z ]{0,32}PRIVATE KEY(?: BLOCK)?-----|\Z)",
+            score=1.0,
+        ),
+        _rec(
+            "GOOGLE_API_KEY",
+            "GoogleApiKeyRecognizer",
+            r"\bAIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])",
+        ),
         # Azure AD / Entra client secrets carry `Q~` at a fixed place (2022 format).
-        _rec("AZURE_CLIENT_SECRET", "AzureClientSecretRecognizer",
-             r"(?<![\w~.\-])[A-Za-z0-9_~.\-]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}(?![\w~.\-])"),
+        _rec(
+            "AZURE_CLIENT_SECRET",
+            "AzureClientSecretRecognizer",
+            r"(?<![\w~.\-])[A-Za-z0-9_~.\-]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}(?![\w~.\-])",
+        ),
         # Azure storage / Service Bus connection strings: the key after AccountKey= etc.
-        _rec("AZURE_STORAGE_KEY", "AzureConnectionKeyRecognizer",
-             r"(?<=(?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[A-Za-z0-9+/%=]{20,200}"),
+        _rec(
+            "AZURE_STORAGE_KEY",
+            "AzureConnectionKeyRecognizer",
+            r"(?<=(?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[A-Za-z0-9+/%=]{20,200}",
+        ),
         AwsSecretKeyRecognizer(),
     ]
 

@@ -34,17 +34,51 @@ from keepgate.config.errors import ConfigError
 #: identify a person or an account, plus the secret recognizers. DATE_TIME and UUID are
 #: Presidio defaults too, but off here: they are rarely personal and common in answers.
 DEFAULT_ENTITIES: tuple[str, ...] = (
-    "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN",
-    "URL", "CRYPTO", "US_BANK_NUMBER", "US_DRIVER_LICENSE", "US_ITIN", "US_PASSPORT",
-    "UK_NHS", "MEDICAL_LICENSE", "MAC_ADDRESS",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "IBAN_CODE",
+    "IP_ADDRESS",
+    "US_SSN",
+    "URL",
+    "CRYPTO",
+    "US_BANK_NUMBER",
+    "US_DRIVER_LICENSE",
+    "US_ITIN",
+    "US_PASSPORT",
+    "UK_NHS",
+    "MEDICAL_LICENSE",
+    "MAC_ADDRESS",
     # identity numbers (keepgate.scrubbing.ids)
-    "PASSPORT", "DRIVER_LICENSE", "NATIONAL_ID", "TAX_ID", "UK_NINO", "IN_PAN", "IN_AADHAAR",
-    "ES_NIF", "ES_NIE", "IT_FISCAL_CODE", "PL_PESEL", "FI_PERSONAL_IDENTITY_CODE",
-    "SE_PERSONNUMMER", "CA_SIN", "SG_NRIC_FIN",
+    "PASSPORT",
+    "DRIVER_LICENSE",
+    "NATIONAL_ID",
+    "TAX_ID",
+    "UK_NINO",
+    "IN_PAN",
+    "IN_AADHAAR",
+    "ES_NIF",
+    "ES_NIE",
+    "IT_FISCAL_CODE",
+    "PL_PESEL",
+    "FI_PERSONAL_IDENTITY_CODE",
+    "SE_PERSONNUMMER",
+    "CA_SIN",
+    "SG_NRIC_FIN",
     # secrets (keepgate.scrubbing.secrets, keepgate.scrubbing.credentials)
-    "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "GITHUB_TOKEN",
-    "SLACK_TOKEN", "STRIPE_KEY", "JWT", "PRIVATE_KEY", "GOOGLE_API_KEY", "AZURE_CLIENT_SECRET",
-    "AZURE_STORAGE_KEY", "SECRET",
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+    "GITHUB_TOKEN",
+    "SLACK_TOKEN",
+    "STRIPE_KEY",
+    "JWT",
+    "PRIVATE_KEY",
+    "GOOGLE_API_KEY",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_STORAGE_KEY",
+    "SECRET",
 )
 #: Entities the NER adds when `entities` is not set: the shipped tagger finds the first
 #: three, a spaCy model also NRP (nationalities, religious and political groups).
@@ -56,7 +90,11 @@ SPACY_NER_ENTITIES: tuple[str, ...] = NER_ENTITIES + ("NRP",)
 #: base64 characters) counts only next to a word like `aws` or `secret` (context lifts
 #: its 0.5 to 0.85).
 DEFAULT_THRESHOLDS: dict[str, float] = {
-    "PERSON": 0.5, "LOCATION": 0.55, "ORGANIZATION": 0.6, "NRP": 0.6, "AWS_SECRET_KEY": 0.6,
+    "PERSON": 0.5,
+    "LOCATION": 0.55,
+    "ORGANIZATION": 0.6,
+    "NRP": 0.6,
+    "AWS_SECRET_KEY": 0.6,
 }
 
 SALT_ENV = "KEEPGATE_PII_SALT"
@@ -141,19 +179,29 @@ class PiiSettings(BaseModel):
         return v
 
     # The schema says what a file may hold: an operator's name alone is its `type`.
-    @field_validator("operators", mode="before", json_schema_input_type=dict[
-        str, Operator | Literal["replace", "mask", "hash", "drop"]])
+    @field_validator(
+        "operators",
+        mode="before",
+        json_schema_input_type=dict[str, Operator | Literal["replace", "mask", "hash", "drop"]],
+    )
     @classmethod
     def _upper_keys(cls, v: Any) -> Any:
         if isinstance(v, dict):
-            return {str(k).upper(): ({"type": o} if isinstance(o, str) else o) for k, o in v.items()}
+            return {
+                str(k).upper(): ({"type": o} if isinstance(o, str) else o) for k, o in v.items()
+            }
         return v
 
     def entity_set(self) -> frozenset[str]:
         if self.entities is not None:
             return frozenset(e.upper() for e in self.entities)
-        extra = (() if not self.nlp_model else NER_ENTITIES if self.nlp_model == BUILTIN_NER
-                 else SPACY_NER_ENTITIES)
+        extra = (
+            ()
+            if not self.nlp_model
+            else NER_ENTITIES
+            if self.nlp_model == BUILTIN_NER
+            else SPACY_NER_ENTITIES
+        )
         return frozenset(DEFAULT_ENTITIES + extra)
 
     def thresholds_for(self, entities: frozenset[str]) -> dict[str, float]:
@@ -170,7 +218,7 @@ class PiiSettings(BaseModel):
         """The hash salt: config (`os.environ/NAME` allowed), else $KEEPGATE_PII_SALT."""
         raw = self.hash_salt
         if raw and raw.startswith(ENV_PREFIX):
-            raw = os.environ.get(raw[len(ENV_PREFIX):])
+            raw = os.environ.get(raw[len(ENV_PREFIX) :])
         raw = raw or os.environ.get(SALT_ENV)
         return raw.encode() if raw else None
 
@@ -188,5 +236,7 @@ def parse_settings(section: dict[str, Any], where: str = "guards.pii") -> PiiSet
         if not salt or len(salt) < 16:
             raise SettingsError(
                 f"{where}.hash_salt: the hash operator needs a salt of at least 16 bytes "
-                f"(set hash_salt, 'os.environ/NAME', or ${SALT_ENV})", base + ("hash_salt",))
+                f"(set hash_salt, 'os.environ/NAME', or ${SALT_ENV})",
+                base + ("hash_salt",),
+            )
     return settings

@@ -76,9 +76,15 @@ def _digit_led(word: str) -> bool:
 class StreamScrubber:
     """Per-choice state: feed deltas in, get releasable scrubbed text out, flush at the end."""
 
-    def __init__(self, scrubber: Scrubber, hold_chars: int = 48, hold_all_words: bool = False,
-                 counts: Counter[str] | None = None, whole: bool = False,
-                 coalesce_ms: float = 0.0) -> None:
+    def __init__(
+        self,
+        scrubber: Scrubber,
+        hold_chars: int = 48,
+        hold_all_words: bool = False,
+        counts: Counter[str] | None = None,
+        whole: bool = False,
+        coalesce_ms: float = 0.0,
+    ) -> None:
         self.scrubber = scrubber
         self.hold_chars = hold_chars
         self.hold_all_words = hold_all_words
@@ -94,13 +100,20 @@ class StreamScrubber:
         self._signal_end = -1  # absolute end of the last gate match (-1: none yet)
 
     @classmethod
-    def of(cls, scrubber: Scrubber, *, hold_all_words: bool, counts: Counter[str] | None = None,
-           whole: bool = False) -> "StreamScrubber":
+    def of(
+        cls,
+        scrubber: Scrubber,
+        *,
+        hold_all_words: bool,
+        counts: Counter[str] | None = None,
+        whole: bool = False,
+    ) -> "StreamScrubber":
         """One built as the scrubber's settings say (hold, coalescing): the proxy's guard and
         the hosted agent hold text back alike."""
         s = scrubber.settings
-        return cls(scrubber, s.stream_hold_chars, hold_all_words, counts, whole,
-                   s.stream_coalesce_ms)
+        return cls(
+            scrubber, s.stream_hold_chars, hold_all_words, counts, whole, s.stream_coalesce_ms
+        )
 
     def feed(self, delta: str) -> str:
         """Add `delta`; return the scrubbed text that is now safe to send (maybe "")."""
@@ -179,8 +192,11 @@ class StreamScrubber:
             cut = last.end() if last else 0
         horizon = self._horizon(text)
         for m in _WORD.finditer(text, max(0, horizon - 1)):
-            if m.start() >= horizon and m.start() < cut and (
-                    self.hold_all_words or _digit_led(m.group())):
+            if (
+                m.start() >= horizon
+                and m.start() < cut
+                and (self.hold_all_words or _digit_led(m.group()))
+            ):
                 cut = m.start()
                 break
         pem = text.rfind(PEM_BEGIN)
@@ -209,8 +225,11 @@ class StreamScrubber:
         start = n
         for m in _WORD_REV.finditer(text, lo, n):
             word = m.group()
-            budget -= len(fold(word).text) if not word.isascii() or "&" in word or "%" in word \
+            budget -= (
+                len(fold(word).text)
+                if not word.isascii() or "&" in word or "%" in word
                 else len(word)
+            )
             if m.end() < n:
                 budget -= 1  # the whitespace run after it
             start = int(m.start())
@@ -237,8 +256,11 @@ class StreamScrubber:
             if cut == 0:
                 return ""
         end = off + cut
-        local = [Span(max(s.start, off) - off, s.end - off, s.entity, s.score)
-                 for s in spans if s.end > off and s.start < end]
+        local = [
+            Span(max(s.start, off) - off, s.end - off, s.entity, s.score)
+            for s in spans
+            if s.end > off and s.start < end
+        ]
         released = self.pending[:cut]
         self._advance(cut)
         return self.scrubber.redact(released, local, self.counts)

@@ -29,11 +29,29 @@ from keepgate.scrubbing.credentials import token_like
 SENSITIVE_PARAMS = re.compile(
     r"(?i)token|secret|passw|pwd|auth|session|sess|sid|key|sig|credential|code|otp|nonce|"
     r"ticket|jwt|bearer|cookie|mail|phone|mobile|ssn|user|login|account|acct|customer|"
-    r"member|patient|name|dob|birth|address|iban|card|^cc$")
+    r"member|patient|name|dob|birth|address|iban|card|^cc$"
+)
 _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}")
-_SENSITIVE_SEGMENTS = frozenset({"token", "tokens", "reset", "invite", "verify", "confirm",
-                                 "unsubscribe", "magic", "auth", "session", "key", "keys",
-                                 "secret", "password", "activate", "login"})
+_SENSITIVE_SEGMENTS = frozenset(
+    {
+        "token",
+        "tokens",
+        "reset",
+        "invite",
+        "verify",
+        "confirm",
+        "unsubscribe",
+        "magic",
+        "auth",
+        "session",
+        "key",
+        "keys",
+        "secret",
+        "password",
+        "activate",
+        "login",
+    }
+)
 
 
 class UrlUserInfoRecognizer(PatternRecognizer):
@@ -42,10 +60,17 @@ class UrlUserInfoRecognizer(PatternRecognizer):
 
     def __init__(self) -> None:
         super().__init__(
-            supported_entity="URL", name="UrlUserInfoRecognizer",
-            patterns=[Pattern("url with user info",
-                              r"(?i)\b[a-z][a-z0-9+.\-]{1,15}://[^\s/?#@:]{1,64}"
-                              r"(?::[^\s/?#@]{0,128})?@[^\s/?#]{1,253}[^\s\"'<>]{0,2000}", 1.0)])
+            supported_entity="URL",
+            name="UrlUserInfoRecognizer",
+            patterns=[
+                Pattern(
+                    "url with user info",
+                    r"(?i)\b[a-z][a-z0-9+.\-]{1,15}://[^\s/?#@:]{1,64}"
+                    r"(?::[^\s/?#@]{0,128})?@[^\s/?#]{1,253}[^\s\"'<>]{0,2000}",
+                    1.0,
+                )
+            ],
+        )
 
 
 def sensitive_url(url: str) -> bool:
@@ -65,7 +90,11 @@ def sensitive_url(url: str) -> bool:
     for i, seg in enumerate(segments):
         if token_like(seg) and not _versionish(seg):
             return True
-        if seg.lower() in _SENSITIVE_SEGMENTS and i + 1 < len(segments) and len(segments[i + 1]) >= 8:
+        if (
+            seg.lower() in _SENSITIVE_SEGMENTS
+            and i + 1 < len(segments)
+            and len(segments[i + 1]) >= 8
+        ):
             return True
     query = parts.query + ("&" + parts.fragment if "=" in parts.fragment else "")
     for name, value in parse_qsl(query, keep_blank_values=False):
@@ -87,4 +116,5 @@ def _harmless_value(value: str) -> bool:
     """Values too plain to identify anyone: `utm`-like words, short numbers, booleans."""
     v = value.strip()
     return v.lower() in ("true", "false", "yes", "no", "null", "none", "en", "us") or (
-        v.isdigit() and len(v) <= 3)
+        v.isdigit() and len(v) <= 3
+    )

@@ -17,8 +17,14 @@ from starlette.applications import Starlette
 
 from keepgate.serving import WORKERS_ENV
 
-__all__ = ["CONFIG_ENV", "DEMO_KEY_ENV", "FAILED_DIR_ENV", "STARTUP_FAILURE", "WORKERS_ENV",
-           "create"]
+__all__ = [
+    "CONFIG_ENV",
+    "DEMO_KEY_ENV",
+    "FAILED_DIR_ENV",
+    "STARTUP_FAILURE",
+    "WORKERS_ENV",
+    "create",
+]
 
 #: Set by `keepgate serve` for its workers.
 CONFIG_ENV = "KEEPGATE_CONFIG"

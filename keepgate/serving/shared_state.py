@@ -41,10 +41,14 @@ def _limits(config: KeepgateConfig) -> list[PerProcessPart]:
     s = load_settings(config.guard_section("limits"), config)
     if s.backend != "local":
         return []
-    return [PerProcessPart("guards.limits (backend: local)",
-                           "each worker would keep its own buckets, so every key could spend "
-                           "up to N times its limits",
-                           "set guards.limits.backend: redis and general_settings.redis_url")]
+    return [
+        PerProcessPart(
+            "guards.limits (backend: local)",
+            "each worker would keep its own buckets, so every key could spend "
+            "up to N times its limits",
+            "set guards.limits.backend: redis and general_settings.redis_url",
+        )
+    ]
 
 
 def _tool_ids(config: KeepgateConfig) -> list[PerProcessPart]:
@@ -57,11 +61,14 @@ def _tool_ids(config: KeepgateConfig) -> list[PerProcessPart]:
     url = ids.redis_url or config.general_settings.redis_url
     if not s.check_tool_messages or ids.backend == "redis" or (ids.backend == "auto" and url):
         return []
-    return [PerProcessPart("guards.policy.tool_ids (memory)",
-                           "a `tool` message answering a call another worker released would "
-                           "be refused as forged",
-                           "set general_settings.redis_url (tool_ids.backend: auto) or "
-                           "guards.policy.tool_ids.backend: redis")]
+    return [
+        PerProcessPart(
+            "guards.policy.tool_ids (memory)",
+            "a `tool` message answering a call another worker released would be refused as forged",
+            "set general_settings.redis_url (tool_ids.backend: auto) or "
+            "guards.policy.tool_ids.backend: redis",
+        )
+    ]
 
 
 def _mcp(config: KeepgateConfig) -> list[PerProcessPart]:
@@ -72,25 +79,31 @@ def _mcp(config: KeepgateConfig) -> list[PerProcessPart]:
         return []
     s = settings.store
     url = s.redis_url or config.general_settings.redis_url
-    memory = s.backend == "memory" or (s.backend == "auto" and not url and
-                                       not config.mcp_servers)
+    memory = s.backend == "memory" or (s.backend == "auto" and not url and not config.mcp_servers)
     if not memory:
         return []
-    return [PerProcessPart("mcp.store (memory)",
-                           "MCP sessions, their taint, pins and approvals would be per worker",
-                           "set general_settings.redis_url (mcp.store.backend: auto), or "
-                           "mcp.store.backend: sqlite (one host) or redis")]
+    return [
+        PerProcessPart(
+            "mcp.store (memory)",
+            "MCP sessions, their taint, pins and approvals would be per worker",
+            "set general_settings.redis_url (mcp.store.backend: auto), or "
+            "mcp.store.backend: sqlite (one host) or redis",
+        )
+    ]
 
 
 def _responses(config: KeepgateConfig) -> list[PerProcessPart]:
     s = config.general_settings.response_store
     url = s.redis_url or config.general_settings.redis_url
     if s.backend == "memory" or (s.backend == "auto" and not url):
-        return [PerProcessPart("general_settings.response_store (memory)",
-                               "previous_response_id and GET /v1/responses/{id} would only "
-                               "find responses stored by the same worker",
-                               "set general_settings.redis_url (backend: auto), or "
-                               "response_store.backend: off")]
+        return [
+            PerProcessPart(
+                "general_settings.response_store (memory)",
+                "previous_response_id and GET /v1/responses/{id} would only "
+                "find responses stored by the same worker",
+                "set general_settings.redis_url (backend: auto), or response_store.backend: off",
+            )
+        ]
     return []
 
 
@@ -107,6 +120,8 @@ def refusal(config: KeepgateConfig, workers: int) -> str | None:
     if not parts:
         return None
     listing = "\n".join(str(p) for p in parts)
-    return (f"--workers {workers} refused: these parts keep their state in each process, and "
-            f"{workers} workers would silently split it:\n{listing}\n"
-            "Or run one worker per pod and scale with replicas.")
+    return (
+        f"--workers {workers} refused: these parts keep their state in each process, and "
+        f"{workers} workers would silently split it:\n{listing}\n"
+        "Or run one worker per pod and scale with replicas."
+    )

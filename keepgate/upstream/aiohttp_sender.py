@@ -58,8 +58,9 @@ class AiohttpReply:
 
 class AiohttpSender:
     def __init__(self, timeout: float) -> None:
-        self._timeout = aiohttp.ClientTimeout(total=None, connect=min(10.0, timeout),
-                                              sock_read=timeout)
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, connect=min(10.0, timeout), sock_read=timeout
+        )
         self._http: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -69,13 +70,13 @@ class AiohttpSender:
         if self._http is None or self._loop is not loop or self._http.closed:
             self._http = aiohttp.ClientSession(
                 timeout=self._timeout,
-                connector=aiohttp.TCPConnector(limit=1000, limit_per_host=0, ttl_dns_cache=300))
+                connector=aiohttp.TCPConnector(limit=1000, limit_per_host=0, ttl_dns_cache=300),
+            )
             self._loop = loop
         return self._http
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> AiohttpReply:
-        return AiohttpReply(await _connect(self._session().post(url, data=body,
-                                                                headers=headers)))
+        return AiohttpReply(await _connect(self._session().post(url, data=body, headers=headers)))
 
     async def aclose(self) -> None:
         if self._http is not None and not self._http.closed:

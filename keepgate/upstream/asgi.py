@@ -16,8 +16,14 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 Message = MutableMapping[str, Any]
-ASGIApp = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Message]],
-                    Callable[[Message], Awaitable[None]]], Awaitable[None]]
+ASGIApp = Callable[
+    [
+        MutableMapping[str, Any],
+        Callable[[], Awaitable[Message]],
+        Callable[[Message], Awaitable[None]],
+    ],
+    Awaitable[None],
+]
 Headers = list[tuple[bytes, bytes]]
 _END = "keepgate.asgi.end"
 #: An app that ignores the disconnect is cancelled after this long (a safety net only).
@@ -28,15 +34,32 @@ class AsgiExchange:
     """`start()` sends the request and returns the status and headers; `read()` returns the
     next body chunk (b"" at the end); `aclose()` disconnects and stops the app's task."""
 
-    def __init__(self, app: ASGIApp, method: str, path: str, *, query: bytes = b"",
-                 headers: Headers = (), body: bytes = b"",  # type: ignore[assignment]
-                 host: tuple[str, int] = ("testserver", 80),
-                 client: tuple[str, int] = ("127.0.0.1", 50000)) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        method: str,
+        path: str,
+        *,
+        query: bytes = b"",
+        headers: Headers = (),  # type: ignore[assignment]
+        body: bytes = b"",
+        host: tuple[str, int] = ("testserver", 80),
+        client: tuple[str, int] = ("127.0.0.1", 50000),
+    ) -> None:
         self.scope: dict[str, Any] = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-            "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-            "query_string": query, "root_path": "", "headers": list(headers),
-            "server": host, "client": client}
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query,
+            "root_path": "",
+            "headers": list(headers),
+            "server": host,
+            "client": client,
+        }
         self._app = app
         self._body = body
         self._body_sent = False

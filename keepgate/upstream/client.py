@@ -43,9 +43,15 @@ class Upstream:
     event streams of the others); `pinned` maps a deployment name to its own transport.
     """
 
-    def __init__(self, *, timeout: float, num_retries: int, retry_backoff: float,
-                 direct: Transport | None = None,
-                 pinned: Mapping[str, Transport] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        num_retries: int,
+        retry_backoff: float,
+        direct: Transport | None = None,
+        pinned: Mapping[str, Transport] | None = None,
+    ) -> None:
         self.timeout = timeout
         self.num_retries = num_retries
         self.retry_backoff = retry_backoff
@@ -75,27 +81,35 @@ class Upstream:
             except UpstreamError as exc:
                 if not exc.retryable or attempt == self.num_retries:
                     raise
-                log.warning("upstream %s failed (%s), retry %d/%d", label, exc.kind,
-                            attempt + 1, self.num_retries)
+                log.warning(
+                    "upstream %s failed (%s), retry %d/%d",
+                    label,
+                    exc.kind,
+                    attempt + 1,
+                    self.num_retries,
+                )
                 await asyncio.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")
 
-    async def stream_chat(self, d: ModelDeployment, body: dict[str, Any]
-                          ) -> AsyncIterator[Chunk]:
+    async def stream_chat(self, d: ModelDeployment, body: dict[str, Any]) -> AsyncIterator[Chunk]:
         """Open the upstream stream (with retries) and return its chunk iterator."""
-        body = {**body, "model": d.litellm_params.upstream_model, "stream": True,
-                "stream_options": {**(body.get("stream_options") or {}), "include_usage": True}}
+        body = {
+            **body,
+            "model": d.litellm_params.upstream_model,
+            "stream": True,
+            "stream_options": {**(body.get("stream_options") or {}), "include_usage": True},
+        }
         t = self.transport(d)
         return await self._retrying(lambda: t.open_chat(d, body), d.model_name)
 
-    async def stream_events(self, d: ModelDeployment, url: str, body: dict[str, Any],
-                            headers: dict[str, str]) -> AsyncIterator[list[Chunk]]:
+    async def stream_events(
+        self, d: ModelDeployment, url: str, body: dict[str, Any], headers: dict[str, str]
+    ) -> AsyncIterator[list[Chunk]]:
         """POST `body` to an upstream that answers with typed SSE events (with retries
         before the first byte); returns the events, one list per network read."""
         t = self.transport(d)
-        return await self._retrying(lambda: t.open_events(d, url, body, headers),
-                                    d.model_name)
+        return await self._retrying(lambda: t.open_events(d, url, body, headers), d.model_name)
 
     async def embeddings(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]:
         body = {**body, "model": d.litellm_params.upstream_model}

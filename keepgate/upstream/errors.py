@@ -28,13 +28,17 @@ def from_status(status: int) -> UpstreamError:
         return UpstreamError(429, "upstream rate limit reached", "upstream_rate_limited")
     # 4xx: the request was wrong for the provider; pass the status through, not the body
     # (it may echo request content).
-    return UpstreamError(status, f"upstream rejected the request (HTTP {status})",
-                         "upstream_rejected")
+    return UpstreamError(
+        status, f"upstream rejected the request (HTTP {status})", "upstream_rejected"
+    )
 
 
 def timed_out(mid_stream: bool = False) -> UpstreamError:
-    return UpstreamError(504, "upstream timed out mid-stream" if mid_stream else
-                         "upstream timed out", "upstream_timeout")
+    return UpstreamError(
+        504,
+        "upstream timed out mid-stream" if mid_stream else "upstream timed out",
+        "upstream_timeout",
+    )
 
 
 def unreachable(cause: BaseException, mid_stream: bool = False) -> UpstreamError:

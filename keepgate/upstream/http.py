@@ -50,8 +50,7 @@ class HttpTransport:
             raise from_status(reply.status)
         return reply
 
-    async def open_chat(self, d: ModelDeployment, body: dict[str, Any]
-                        ) -> AsyncIterator[Chunk]:
+    async def open_chat(self, d: ModelDeployment, body: dict[str, Any]) -> AsyncIterator[Chunk]:
         reply = await self._post(base_url(d) + "/chat/completions", body, _headers(d))
         return self._chunks(reply)
 
@@ -61,12 +60,14 @@ class HttpTransport:
             async for batch in batches:
                 for obj in merge_deltas(batch):
                     if "error" in obj and "choices" not in obj:
-                        raise UpstreamError(502, "upstream reported an error mid-stream",
-                                            "upstream_stream_error")
+                        raise UpstreamError(
+                            502, "upstream reported an error mid-stream", "upstream_stream_error"
+                        )
                     yield obj
 
-    async def open_events(self, d: ModelDeployment, url: str, body: dict[str, Any],
-                          headers: dict[str, str]) -> AsyncIterator[list[Chunk]]:
+    async def open_events(
+        self, d: ModelDeployment, url: str, body: dict[str, Any], headers: dict[str, str]
+    ) -> AsyncIterator[list[Chunk]]:
         return self._batches(await self._post(url, body, headers))
 
     async def _batches(self, reply: Reply) -> AsyncGenerator[list[Chunk], None]:

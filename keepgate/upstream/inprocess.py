@@ -50,8 +50,14 @@ class AsgiReply:
 class AsgiSender:
     """Sends each request to `app` on the caller's event loop."""
 
-    def __init__(self, app: ASGIApp, timeout: float | None = None, *, only: str | None = None,
-                 fallback: Sender | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        timeout: float | None = None,
+        *,
+        only: str | None = None,
+        fallback: Sender | None = None,
+    ) -> None:
         self.app = app
         self.timeout = timeout
         self.only = only.rstrip("/") if only else None
@@ -65,10 +71,18 @@ class AsgiSender:
         parts = urlsplit(url)
         host = parts.hostname or "upstream"
         exchange = AsgiExchange(
-            self.app, "POST", parts.path or "/", query=parts.query.encode(), body=body,
-            headers=[(b"host", host.encode()), (b"content-length", str(len(body)).encode()),
-                     *((k.lower().encode(), v.encode()) for k, v in headers.items())],
-            host=(host, parts.port or 80))
+            self.app,
+            "POST",
+            parts.path or "/",
+            query=parts.query.encode(),
+            body=body,
+            headers=[
+                (b"host", host.encode()),
+                (b"content-length", str(len(body)).encode()),
+                *((k.lower().encode(), v.encode()) for k, v in headers.items()),
+            ],
+            host=(host, parts.port or 80),
+        )
         try:
             status, _ = await asyncio.wait_for(exchange.start(), self.timeout)
         except asyncio.TimeoutError:
@@ -81,7 +95,12 @@ class AsgiSender:
             await self.fallback.aclose()
 
 
-def in_process(app: ASGIApp, timeout: float | None = None, *, only: str | None = None,
-               fallback: Sender | None = None) -> HttpTransport:
+def in_process(
+    app: ASGIApp,
+    timeout: float | None = None,
+    *,
+    only: str | None = None,
+    fallback: Sender | None = None,
+) -> HttpTransport:
     """The OpenAI wire protocol to `app`, without a socket (see `AsgiSender`)."""
     return HttpTransport(AsgiSender(app, timeout, only=only, fallback=fallback))

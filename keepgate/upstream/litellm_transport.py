@@ -19,8 +19,7 @@ class LitellmTransport:
         self.events = events
         self.timeout = timeout
 
-    async def open_chat(self, d: ModelDeployment, body: dict[str, Any]
-                        ) -> AsyncIterator[Chunk]:
+    async def open_chat(self, d: ModelDeployment, body: dict[str, Any]) -> AsyncIterator[Chunk]:
         import litellm  # imported lazily: it is slow to import and off the lean path
 
         p = d.litellm_params
@@ -28,8 +27,14 @@ class LitellmTransport:
         kwargs = {k: v for k, v in body.items() if k != "model"}
         try:
             stream = await litellm.acompletion(
-                model=p.model, api_base=p.api_base, api_key=p.resolved_api_key(),
-                timeout=p.timeout or self.timeout, num_retries=0, **extra, **kwargs)
+                model=p.model,
+                api_base=p.api_base,
+                api_key=p.resolved_api_key(),
+                timeout=p.timeout or self.timeout,
+                num_retries=0,
+                **extra,
+                **kwargs,
+            )
         except Exception as exc:  # noqa: BLE001 - litellm raises many types; map by status
             raise from_litellm(exc) from None
         return self._chunks(stream)
@@ -41,8 +46,9 @@ class LitellmTransport:
         except Exception as exc:  # noqa: BLE001
             raise from_litellm(exc) from None
 
-    async def open_events(self, d: ModelDeployment, url: str, body: dict[str, Any],
-                          headers: dict[str, str]) -> AsyncIterator[list[Chunk]]:
+    async def open_events(
+        self, d: ModelDeployment, url: str, body: dict[str, Any], headers: dict[str, str]
+    ) -> AsyncIterator[list[Chunk]]:
         return await self.events.open_events(d, url, body, headers)
 
     async def embed(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]:
@@ -52,8 +58,12 @@ class LitellmTransport:
         kwargs = {k: v for k, v in body.items() if k != "model"}
         try:
             out = await litellm.aembedding(
-                model=p.model, api_base=p.api_base, api_key=p.resolved_api_key(),
-                timeout=p.timeout or self.timeout, **kwargs)
+                model=p.model,
+                api_base=p.api_base,
+                api_key=p.resolved_api_key(),
+                timeout=p.timeout or self.timeout,
+                **kwargs,
+            )
         except Exception as exc:  # noqa: BLE001
             raise from_litellm(exc) from None
         result: dict[str, Any] = out.model_dump()

@@ -41,9 +41,13 @@ def _open_choice(chunk: Chunk) -> dict[str, Any] | None:
     if type(choices) is not list or len(choices) != 1 or chunk.get("usage"):
         return None
     ch = choices[0]
-    if (type(ch) is not dict or ch.get("finish_reason") is not None
-            or ch.get("logprobs") is not None or type(ch.get("delta")) is not dict
-            or not ch.keys() <= _PLAIN_CHOICE):  # e.g. Azure's content_filter_results
+    if (
+        type(ch) is not dict
+        or ch.get("finish_reason") is not None
+        or ch.get("logprobs") is not None
+        or type(ch.get("delta")) is not dict
+        or not ch.keys() <= _PLAIN_CHOICE
+    ):  # e.g. Azure's content_filter_results
         return None
     return ch
 
@@ -58,7 +62,11 @@ def _continues(a: dict[str, Any], b: dict[str, Any], parts: list[str]) -> bool:
         return False
     if "content" in db:
         text = db["content"]
-        if type(text) is str and type(da.get("content")) is str and da.keys() <= {"role", "content"}:
+        if (
+            type(text) is str
+            and type(da.get("content")) is str
+            and da.keys() <= {"role", "content"}
+        ):
             parts.append(text)
             return True
         return False
@@ -73,16 +81,29 @@ def _continues(a: dict[str, Any], b: dict[str, Any], parts: list[str]) -> bool:
 def _more_arguments(prev_calls: Any, next_calls: Any) -> str | None:
     """The arguments `next_calls` adds to the one tool call of `prev_calls` (same index, no
     id or name of its own), else None."""
-    if not (type(prev_calls) is list and type(next_calls) is list
-            and len(prev_calls) == 1 and len(next_calls) == 1):
+    if not (
+        type(prev_calls) is list
+        and type(next_calls) is list
+        and len(prev_calls) == 1
+        and len(next_calls) == 1
+    ):
         return None
     p, n = prev_calls[0], next_calls[0]
-    if not (type(p) is dict and type(n) is dict and n.keys() <= {"index", "function"}
-            and p.get("index") == n.get("index")):
+    if not (
+        type(p) is dict
+        and type(n) is dict
+        and n.keys() <= {"index", "function"}
+        and p.get("index") == n.get("index")
+    ):
         return None
     pf, nf = p.get("function"), n.get("function")
-    if not (type(pf) is dict and type(nf) is dict and nf.keys() == {"arguments"}
-            and type(nf["arguments"]) is str and type(pf.get("arguments")) is str):
+    if not (
+        type(pf) is dict
+        and type(nf) is dict
+        and nf.keys() == {"arguments"}
+        and type(nf["arguments"]) is str
+        and type(pf.get("arguments")) is str
+    ):
         return None
     return nf["arguments"]
 

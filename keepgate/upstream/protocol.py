@@ -20,23 +20,21 @@ Chunk = dict[str, Any]
 class Transport(Protocol):
     """One way to reach an upstream model."""
 
-    async def open_chat(self, d: ModelDeployment, body: dict[str, Any]
-                        ) -> AsyncIterator[Chunk]:
+    async def open_chat(self, d: ModelDeployment, body: dict[str, Any]) -> AsyncIterator[Chunk]:
         """Send a streaming chat request; return its `chat.completion.chunk` dicts.
         Failures before the first chunk raise here (so they can be retried)."""
         ...
 
-    async def open_events(self, d: ModelDeployment, url: str, body: dict[str, Any],
-                          headers: dict[str, str]) -> AsyncIterator[list[Chunk]]:
+    async def open_events(
+        self, d: ModelDeployment, url: str, body: dict[str, Any], headers: dict[str, str]
+    ) -> AsyncIterator[list[Chunk]]:
         """POST to an API that answers with typed SSE events (Responses, Messages); one
         list of events per network read."""
         ...
 
-    async def embed(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]:
-        ...
+    async def embed(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]: ...
 
-    async def aclose(self) -> None:
-        ...
+    async def aclose(self) -> None: ...
 
 
 class Reply(Protocol):
@@ -48,8 +46,7 @@ class Reply(Protocol):
         """The body as it arrives (any sizes); transport failures raise `UpstreamError`."""
         ...
 
-    async def read(self) -> bytes:
-        ...
+    async def read(self) -> bytes: ...
 
     async def release(self, complete: bool) -> None:
         """Done with the body: pool the connection if `complete`, else drop it (which
@@ -60,8 +57,6 @@ class Reply(Protocol):
 class Sender(Protocol):
     """POSTs bytes somewhere; connection failures raise `UpstreamError`."""
 
-    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> Reply:
-        ...
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> Reply: ...
 
-    async def aclose(self) -> None:
-        ...
+    async def aclose(self) -> None: ...

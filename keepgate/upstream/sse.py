@@ -25,8 +25,9 @@ def _lines(pending: list[bytes], data: bytes) -> Iterator[bytes]:
     return iter(lines)
 
 
-async def iter_sse_batches(reads: AsyncIterator[bytes], max_line: int = 8 * 1024 * 1024
-                           ) -> AsyncIterator[list[dict[str, Any]]]:
+async def iter_sse_batches(
+    reads: AsyncIterator[bytes], max_line: int = 8 * 1024 * 1024
+) -> AsyncIterator[list[dict[str, Any]]]:
     """Yield the `data:` payloads completed by each network read, as one list per read,
     until `[DONE]`; comments and event names are skipped.
 

@@ -15,8 +15,10 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 REPO = Path(__file__).resolve().parents[2]
-KEYS = [{"key_id": "dev", "key": "sk-dev-agent", "role": "developer"},
-        {"key_id": "other", "key": "sk-other-agent", "role": "developer"}]
+KEYS = [
+    {"key_id": "dev", "key": "sk-dev-agent", "role": "developer"},
+    {"key_id": "other", "key": "sk-other-agent", "role": "developer"},
+]
 DEV = "sk-dev-agent"
 
 
@@ -33,23 +35,43 @@ def policy_data(tmp: Path, extra_hosts: list[str]) -> Path:
     return out
 
 
-def agent_config(tmp: Path, *, backend: str = "sqlite", redis_url: str | None = None,
-                 prefix: str = "kgtest:unset:", web_host: str = "127.0.0.1",
-                 input_guard: bool = True, agent: dict[str, Any] | None = None,
-                 extra_guards: dict[str, Any] | None = None) -> dict[str, Any]:
+def agent_config(
+    tmp: Path,
+    *,
+    backend: str = "sqlite",
+    redis_url: str | None = None,
+    prefix: str = "kgtest:unset:",
+    web_host: str = "127.0.0.1",
+    input_guard: bool = True,
+    agent: dict[str, Any] | None = None,
+    extra_guards: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     checkpoints: dict[str, Any] = {"backend": backend, "path": str(tmp / "runs.db")}
     if backend == "redis":
         checkpoints.update(redis_url=redis_url, prefix=prefix)
-    section = {"checkpoints": checkpoints, "tools": {
-        "http_get": {"timeout_s": 0.5, "retries": 2, "backoff_s": 0.01,
-                     "options": {"allowed_hosts": [web_host]}},
-        "send_email": {"options": {"outbox": str(tmp / "outbox.jsonl")}},
-        "sql_query": {"options": {"db_path": str(tmp / "demo.db")}}}}
+    section = {
+        "checkpoints": checkpoints,
+        "tools": {
+            "http_get": {
+                "timeout_s": 0.5,
+                "retries": 2,
+                "backoff_s": 0.01,
+                "options": {"allowed_hosts": [web_host]},
+            },
+            "send_email": {"options": {"outbox": str(tmp / "outbox.jsonl")}},
+            "sql_query": {"options": {"db_path": str(tmp / "demo.db")}},
+        },
+    }
     for k, v in (agent or {}).items():
         section[k] = {**section.get(k, {}), **v} if isinstance(v, dict) else v
-    guards: dict[str, Any] = {"policy": {"enabled": True, "hot_reload": False,
-                                         "data_dirs": [str(policy_data(tmp, [web_host]))]},
-                              "input": {"enabled": input_guard}}
+    guards: dict[str, Any] = {
+        "policy": {
+            "enabled": True,
+            "hot_reload": False,
+            "data_dirs": [str(policy_data(tmp, [web_host]))],
+        },
+        "input": {"enabled": input_guard},
+    }
     guards.update(extra_guards or {})
     return {"keys": KEYS, "guards": guards, "agent": section}
 
@@ -60,8 +82,11 @@ def fake(*turns: dict[str, Any]) -> dict[str, Any]:
 
 
 def call(name: str, id: str | None = None, **arguments: Any) -> dict[str, Any]:
-    return {"name": name, "id": id or f"call_{name}_{abs(hash(json.dumps(arguments))) % 10**8}",
-            "arguments": arguments}
+    return {
+        "name": name,
+        "id": id or f"call_{name}_{abs(hash(json.dumps(arguments))) % 10**8}",
+        "arguments": arguments,
+    }
 
 
 def parse_sse(lines: list[str]) -> list[dict[str, Any]]:
@@ -72,22 +97,31 @@ def parse_sse(lines: list[str]) -> list[dict[str, Any]]:
     return events
 
 
-def run(gw: Any, key: str, body: dict[str, Any] | None, path: str = "/v1/agent/runs",
-        until: str | None = None) -> list[dict[str, Any]]:
+def run(
+    gw: Any,
+    key: str,
+    body: dict[str, Any] | None,
+    path: str = "/v1/agent/runs",
+    until: str | None = None,
+) -> list[dict[str, Any]]:
     """Start (or resume, or with body None re-attach to) a run on gateway `gw` (a `Gateway`,
     or the URL of a real server); read its SSE stream to the end (or to event `until`)."""
     lines: list[str] = []
-    client = httpx.Client(base_url=gw, timeout=30) if isinstance(gw, str) else \
-        gw.http_client(timeout=30)
+    client = (
+        httpx.Client(base_url=gw, timeout=30) if isinstance(gw, str) else gw.http_client(timeout=30)
+    )
     with client as c:
-        with c.stream("GET" if body is None else "POST", path, json=body,
-                      headers={"authorization": f"Bearer {key}"}) as r:
+        with c.stream(
+            "GET" if body is None else "POST",
+            path,
+            json=body,
+            headers={"authorization": f"Bearer {key}"},
+        ) as r:
             assert r.status_code == 200, r.read()
             assert r.headers["content-type"].startswith("text/event-stream")
             for line in r.iter_lines():
                 lines.append(line)
-                if until and line.startswith("data: {") and \
-                        json.loads(line[6:])["type"] == until:
+                if until and line.startswith("data: {") and json.loads(line[6:])["type"] == until:
                     break
     return parse_sse(lines)
 
@@ -122,5 +156,6 @@ def web_app(state: dict[str, Any]) -> Starlette:
         state["page_hits"] = state.get("page_hits", 0) + 1
         return PlainTextResponse("the status page says: all systems operational")
 
-    return Starlette(routes=[Route("/slow-once", slow_once), Route("/hang", hang),
-                             Route("/page", page)])
+    return Starlette(
+        routes=[Route("/slow-once", slow_once), Route("/hang", hang), Route("/page", page)]
+    )

@@ -14,13 +14,26 @@ from tests.agent.agent_support import DEV, agent_config, call, fake
 def _invoice_then_email(gw, task: str, reply: str, on_approval: str) -> str:
     """The agent reads the injected invoice, then asks to e-mail bob; returns the CLI output."""
     _register_lazy()
-    script = fake({"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
-                  {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="s",
-                                       body="b")]},
-                  {"reply": reply})
-    result = CliRunner().invoke(app, ["agent", task, "--url", gw.url, "--key", DEV,
-                                      "--on-approval", on_approval,
-                                      "--model-params", json.dumps(script)])
+    script = fake(
+        {"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
+        {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="s", body="b")]},
+        {"reply": reply},
+    )
+    result = CliRunner().invoke(
+        app,
+        [
+            "agent",
+            task,
+            "--url",
+            gw.url,
+            "--key",
+            DEV,
+            "--on-approval",
+            on_approval,
+            "--model-params",
+            json.dumps(script),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -43,8 +56,9 @@ def test_cli_reports_an_unreachable_gateway():
 
 
 @pytest.mark.real_http
-def test_cli_shows_only_scrubbed_text_while_the_tool_gets_the_real_address(gateway_factory,
-                                                                            tmp_path):
+def test_cli_shows_only_scrubbed_text_while_the_tool_gets_the_real_address(
+    gateway_factory, tmp_path
+):
     gw = gateway_factory(agent_config(tmp_path, extra_guards={"pii": {"enabled": True}}))
     out = _invoice_then_email(gw, "Forward the invoice", "Sent to bob@example.com.", "approve")
     assert "approval required for send_email" in out and "<EMAIL_ADDRESS>" in out

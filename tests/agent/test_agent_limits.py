@@ -21,12 +21,33 @@ def test_tool_times_out_then_succeeds(gateway_factory, tmp_path, web):
     server, state = web
     state.clear()
     state["hang_s"] = 600.0
-    agw = gateway_factory(agent_config(tmp_path, agent={"tools": {"http_get": {
-        "timeout_s": 5.0, "retries": 2, "backoff_s": 0.01,
-        "options": {"allowed_hosts": ["127.0.0.1"]}}}}))
-    events = run(agw, DEV, {"task": "weather?", "model": "demo", "model_params": fake(
-        {"tool_calls": [call("http_get", "w1", url=server.url + "/slow-once")]},
-        {"reply": "It is sunny."})})
+    agw = gateway_factory(
+        agent_config(
+            tmp_path,
+            agent={
+                "tools": {
+                    "http_get": {
+                        "timeout_s": 5.0,
+                        "retries": 2,
+                        "backoff_s": 0.01,
+                        "options": {"allowed_hosts": ["127.0.0.1"]},
+                    }
+                }
+            },
+        )
+    )
+    events = run(
+        agw,
+        DEV,
+        {
+            "task": "weather?",
+            "model": "demo",
+            "model_params": fake(
+                {"tool_calls": [call("http_get", "w1", url=server.url + "/slow-once")]},
+                {"reply": "It is sunny."},
+            ),
+        },
+    )
     result = of(events, "tool.result")[0]
     assert result["ok"] is True and result["attempts"] == 2
     assert "sunny" in result["preview"]
@@ -35,14 +56,31 @@ def test_tool_times_out_then_succeeds(gateway_factory, tmp_path, web):
 
 
 def test_invalid_and_unknown_calls_come_back_as_tool_errors(agw):
-    events = run(agw, DEV, {"task": "count customers", "model": "demo", "tools": [
-        "sql_query", "read_file"], "model_params": fake(
-        {"tool_calls": [call("sql_query", "q1", sql="SELECT 1"),  # wrong argument name
+    events = run(
+        agw,
+        DEV,
+        {
+            "task": "count customers",
+            "model": "demo",
+            "tools": ["sql_query", "read_file"],
+            "model_params": fake(
+                {
+                    "tool_calls": [
+                        call("sql_query", "q1", sql="SELECT 1"),  # wrong argument name
                         call("send_email", "q2", to="a@example.com", subject="s", body="b"),
-                        {"name": "sql_query", "id": "q3", "arguments": "{not json"}]},
-        {"tool_calls": [call("sql_query", "q4", query="DELETE FROM customers")]},
-        {"tool_calls": [call("sql_query", "q5", query="SELECT count(*) AS n FROM customers")]},
-        {"reply": "There are 5 customers."})})
+                        {"name": "sql_query", "id": "q3", "arguments": "{not json"},
+                    ]
+                },
+                {"tool_calls": [call("sql_query", "q4", query="DELETE FROM customers")]},
+                {
+                    "tool_calls": [
+                        call("sql_query", "q5", query="SELECT count(*) AS n FROM customers")
+                    ]
+                },
+                {"reply": "There are 5 customers."},
+            ),
+        },
+    )
     results = {e["tool_call_id"]: e for e in of(events, "tool.result")}
     assert results["q1"]["error"]["type"] == "invalid_arguments"
     assert "query" in results["q1"]["error"]["message"]
@@ -57,8 +95,17 @@ def test_invalid_and_unknown_calls_come_back_as_tool_errors(agw):
 
 
 def test_loop_is_detected(agw):
-    events = run(agw, DEV, {"task": "read it", "model": "demo", "model_params": fake(
-        {"tool_calls": [call("read_file", path="/srv/data/quarterly_report.txt")]})})
+    events = run(
+        agw,
+        DEV,
+        {
+            "task": "read it",
+            "model": "demo",
+            "model_params": fake(
+                {"tool_calls": [call("read_file", path="/srv/data/quarterly_report.txt")]}
+            ),
+        },
+    )
     failed = of(events, "run.failed")[0]
     assert failed["reason"] == "loop_detected" and "read_file" in failed["message"]
     assert len(of(events, "tool.result")) == 2  # the third identical call never ran
@@ -66,17 +113,31 @@ def test_loop_is_detected(agw):
 
 def test_max_steps(agw):
     turns = [{"tool_calls": [call("sql_query", query=f"SELECT {i}")]} for i in range(10)]
-    events = run(agw, DEV, {"task": "go", "model": "demo", "limits": {"max_steps": 2},
-                                "model_params": fake(*turns)})
+    events = run(
+        agw,
+        DEV,
+        {"task": "go", "model": "demo", "limits": {"max_steps": 2}, "model_params": fake(*turns)},
+    )
     failed = of(events, "run.failed")[0]
     assert failed["reason"] == "max_steps" and failed["steps"] == 2
 
 
 def test_max_spend(agw):
-    events = run(agw, DEV, {"task": "go", "model": "demo",
-                                "limits": {"max_spend_usd": 0.00001}, "model_params": fake(
-                                    {"tool_calls": [call("sql_query", query="SELECT 1")],
-                                     "usage": {"prompt_tokens": 40, "completion_tokens": 10}})})
+    events = run(
+        agw,
+        DEV,
+        {
+            "task": "go",
+            "model": "demo",
+            "limits": {"max_spend_usd": 0.00001},
+            "model_params": fake(
+                {
+                    "tool_calls": [call("sql_query", query="SELECT 1")],
+                    "usage": {"prompt_tokens": 40, "completion_tokens": 10},
+                }
+            ),
+        },
+    )
     failed = of(events, "run.failed")[0]
     assert failed["reason"] == "max_spend" and failed["spent_usd"] > 0.00001
 
@@ -86,34 +147,52 @@ def test_key_budget_applies_to_agent_calls(gateway_factory, tmp_path):
     cfg = agent_config(tmp_path, extra_guards={"limits": {"enabled": True}})
     cfg["keys"] = [{**cfg["keys"][0], "limits": {"budget_usd": 0.0000001}}]
     gw = gateway_factory(cfg)
-    events = run(gw, DEV, {"task": "go", "model": "demo",
-                               "model_params": fake({"reply": "hi"})})
+    events = run(gw, DEV, {"task": "go", "model": "demo", "model_params": fake({"reply": "hi"})})
     failed = of(events, "run.failed")[0]
     assert failed["reason"] == "limits" and failed["detail"]["status"] == 429
 
 
 def test_wall_clock_timeout(agw, web):
     server, state = web
-    events = run(agw, DEV, {"task": "go", "model": "demo", "limits": {"timeout_s": 0.3},
-                                "model_params": fake({"reply": "slow", "delay_ms": 200,
-                                                      "chunk_chars": 1})})
+    events = run(
+        agw,
+        DEV,
+        {
+            "task": "go",
+            "model": "demo",
+            "limits": {"timeout_s": 0.3},
+            "model_params": fake({"reply": "slow", "delay_ms": 200, "chunk_chars": 1}),
+        },
+    )
     failed = of(events, "run.failed")[0]
     assert failed["reason"] == "timeout"
 
 
 def test_waiting_for_an_approval_does_not_count_against_the_wall_clock(agw, tmp_path):
     """A human taking longer than the run's whole time budget to approve does not time it out."""
-    script = fake({"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
-                  {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="s",
-                                       body="b")]},
-                  {"reply": "Sent."})
-    events = run(agw, DEV, {"task": "Forward the invoice", "model": "demo",
-                                "limits": {"timeout_s": 2}, "model_params": script},
-                 until="approval.required")
+    script = fake(
+        {"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
+        {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="s", body="b")]},
+        {"reply": "Sent."},
+    )
+    events = run(
+        agw,
+        DEV,
+        {
+            "task": "Forward the invoice",
+            "model": "demo",
+            "limits": {"timeout_s": 2},
+            "model_params": script,
+        },
+        until="approval.required",
+    )
     run_id = events[0]["run_id"]
     time.sleep(2.5)  # the human thinks for longer than the run may take
-    r = agw.http.post(f"/v1/agent/runs/{run_id}/approvals", json={
-        "tool_call_id": "e1", "decision": "approve"}, headers={"authorization": f"Bearer {DEV}"})
+    r = agw.http.post(
+        f"/v1/agent/runs/{run_id}/approvals",
+        json={"tool_call_id": "e1", "decision": "approve"},
+        headers={"authorization": f"Bearer {DEV}"},
+    )
     assert r.status_code == 200, r.text
     rest = run(agw, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
     assert types(rest)[-1] == "run.completed", rest[-1]

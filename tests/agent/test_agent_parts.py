@@ -102,9 +102,22 @@ def test_memory_keeps_system_task_and_recent_turns():
     task = {"role": "user", "content": "the task"}
     turns = []
     for i in range(20):
-        turns.append({"role": "assistant", "content": None, "tool_calls": [
-            {"id": f"c{i}", "type": "function",
-             "function": {"name": "read_file", "arguments": json.dumps({"path": f"/p/{i}"})}}]})
+        turns.append(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": f"c{i}",
+                        "type": "function",
+                        "function": {
+                            "name": "read_file",
+                            "arguments": json.dumps({"path": f"/p/{i}"}),
+                        },
+                    }
+                ],
+            }
+        )
         turns.append({"role": "tool", "tool_call_id": f"c{i}", "content": "y" * 400})
     messages = [system, task, *turns]
     same, dropped = trim(messages, 10_000)
@@ -140,10 +153,13 @@ async def test_sql_is_read_only_even_without_a_policy(tmp_path, on_disk):
     tool = SqlQuery(ToolSettings(timeout_s=0.3, options=options))
     out = await tool({"query": "SELECT name FROM customers WHERE id = 1"}, CTX)
     assert out == {"columns": ["name"], "rows": [["Ada Byron"]], "more_rows": False}
-    for q in ("DELETE FROM customers", "SELECT 1; DROP TABLE customers",
-              "ATTACH DATABASE 'x.db' AS x", "PRAGMA query_only = OFF",
-              "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
-              "SELECT count(*) FROM c"):
+    for q in (
+        "DELETE FROM customers",
+        "SELECT 1; DROP TABLE customers",
+        "ATTACH DATABASE 'x.db' AS x",
+        "PRAGMA query_only = OFF",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
+    ):
         with pytest.raises(ToolError):
             await tool({"query": q}, CTX)
     assert (await tool({"query": "SELECT count(*) FROM customers"}, CTX))["rows"] == [[5]]
@@ -181,13 +197,19 @@ async def test_replicas_sharing_a_db_path_never_see_it_half_built(tmp_path):
 
 
 def test_http_allowlist():
-    tool = HttpGet(ToolSettings(options={"allowed_hosts": ["api.example.com", "*.wiki.org",
-                                                           "127.0.0.1:8080"]}))
+    tool = HttpGet(
+        ToolSettings(options={"allowed_hosts": ["api.example.com", "*.wiki.org", "127.0.0.1:8080"]})
+    )
     assert tool.allowed_url("https://api.example.com/x")
     assert tool.allowed_url("https://en.wiki.org/x")
     assert tool.allowed_url("http://127.0.0.1:8080/x")
-    for bad in ("http://127.0.0.1:9999/x", "file:///etc/passwd", "https://evil.com/?h=api.example.com",
-                "https://user@api.example.com/", "https://api.example.com.evil.com/"):
+    for bad in (
+        "http://127.0.0.1:9999/x",
+        "file:///etc/passwd",
+        "https://evil.com/?h=api.example.com",
+        "https://user@api.example.com/",
+        "https://api.example.com.evil.com/",
+    ):
         assert not tool.allowed_url(bad), bad
 
 

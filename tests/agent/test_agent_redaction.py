@@ -32,15 +32,32 @@ def _state(gw, run_id: str, key: str = DEV) -> dict:
 
 def _send_script() -> dict:
     return fake(
-        {"tool_calls": [call("send_email", "m1", to=BOB, subject="Invoice 2024-117",
-                             body=f"Due in 30 days. Questions: {ADA}")]},
+        {
+            "tool_calls": [
+                call(
+                    "send_email",
+                    "m1",
+                    to=BOB,
+                    subject="Invoice 2024-117",
+                    body=f"Due in 30 days. Questions: {ADA}",
+                )
+            ]
+        },
         # Small chunks: the address arrives split across deltas.
-        {"reply": f"I emailed {BOB} the summary; {ADA} is in copy.", "chunk_chars": 3})
+        {"reply": f"I emailed {BOB} the summary; {ADA} is in copy.", "chunk_chars": 3},
+    )
 
 
 def test_tool_gets_the_real_address_the_client_sees_it_redacted(pgw, tmp_path):
-    events = run(pgw, DEV, {"task": "Email the invoice summary to Bob", "model": "demo",
-                                "model_params": _send_script()})
+    events = run(
+        pgw,
+        DEV,
+        {
+            "task": "Email the invoice summary to Bob",
+            "model": "demo",
+            "model_params": _send_script(),
+        },
+    )
     assert types(events)[-1] == "run.completed"
     # The tool ran with the model's real arguments: the policy allowed example.com.
     sent = [json.loads(line) for line in (tmp_path / "outbox.jsonl").read_text().splitlines()]
@@ -61,8 +78,10 @@ def test_tool_gets_the_real_address_the_client_sees_it_redacted(pgw, tmp_path):
     state = _state(pgw, events[0]["run_id"])
     assert BOB not in json.dumps(state) and ADA not in json.dumps(state)
     assistant = [m for m in state["messages"] if m["role"] == "assistant"]
-    assert json.loads(assistant[0]["tool_calls"][0]["function"]["arguments"])["to"] == \
-        "<EMAIL_ADDRESS>"
+    assert (
+        json.loads(assistant[0]["tool_calls"][0]["function"]["arguments"])["to"]
+        == "<EMAIL_ADDRESS>"
+    )
     assert state["result"] == text
     # The model call is audited with the redaction counts (types only), as on the proxy.
     agent_calls = [a for a in pgw.audit_lines() if a.get("route") == "agent"]
@@ -72,8 +91,11 @@ def test_tool_gets_the_real_address_the_client_sees_it_redacted(pgw, tmp_path):
 
 
 def test_a_key_override_that_turns_pii_off_sees_raw_text(pgw, tmp_path):
-    events = run(pgw, "sk-other-agent", {"task": "Email Bob", "model": "demo",
-                                             "model_params": _send_script()})
+    events = run(
+        pgw,
+        "sk-other-agent",
+        {"task": "Email Bob", "model": "demo", "model_params": _send_script()},
+    )
     assert json.loads(of(events, "tool.requested")[0]["arguments"])["to"] == BOB
     assert BOB in "".join(e["text"] for e in of(events, "model.delta"))
     assert BOB in json.dumps(_state(pgw, events[0]["run_id"], "sk-other-agent")["messages"])
@@ -85,11 +107,22 @@ def test_exfiltration_is_denied_by_the_domain_rule_not_by_scrubbed_arguments(pgw
     script = fake(
         {"tool_calls": [call("read_file", "c1", path=INVOICE)]},
         {"tool_calls": [call("sql_query", "c2", query="SELECT name, email FROM customers")]},
-        {"tool_calls": [call("send_email", "c3", to=target, subject="customers",
-                             body="ada@example.com, grace@example.com")]},
-        {"reply": "The invoice asks for 1,240 EUR within 30 days."})
-    events = run(pgw, DEV, {"task": "Summarise the vendor invoice", "model": "demo",
-                                "model_params": script})
+        {
+            "tool_calls": [
+                call(
+                    "send_email",
+                    "c3",
+                    to=target,
+                    subject="customers",
+                    body="ada@example.com, grace@example.com",
+                )
+            ]
+        },
+        {"reply": "The invoice asks for 1,240 EUR within 30 days."},
+    )
+    events = run(
+        pgw, DEV, {"task": "Summarise the vendor invoice", "model": "demo", "model_params": script}
+    )
     decided = {e["tool_call_id"]: e for e in of(events, "tool.decided")}
     assert decided["c3"]["decision"] == "deny"
     assert decided["c3"]["rule"] == "args.email_domain_not_allowed"
@@ -103,22 +136,32 @@ def test_exfiltration_is_denied_by_the_domain_rule_not_by_scrubbed_arguments(pgw
     assert types(events)[-1] == "run.completed"
 
 
-def test_approval_payload_is_scrubbed_and_the_approved_call_gets_the_real_address(pgw,
-                                                                                   tmp_path):
-    script = fake({"tool_calls": [call("read_file", "r1", path=INVOICE)]},
-                  {"tool_calls": [call("send_email", "e1", to=BOB, subject="Invoice",
-                                       body="Due in 30 days.")]},
-                  {"reply": "Done."})
-    events = run(pgw, DEV, {"task": "Forward the invoice to Bob", "model": "demo",
-                                "model_params": script}, until="approval.required")
+def test_approval_payload_is_scrubbed_and_the_approved_call_gets_the_real_address(pgw, tmp_path):
+    script = fake(
+        {"tool_calls": [call("read_file", "r1", path=INVOICE)]},
+        {
+            "tool_calls": [
+                call("send_email", "e1", to=BOB, subject="Invoice", body="Due in 30 days.")
+            ]
+        },
+        {"reply": "Done."},
+    )
+    events = run(
+        pgw,
+        DEV,
+        {"task": "Forward the invoice to Bob", "model": "demo", "model_params": script},
+        until="approval.required",
+    )
     req = of(events, "approval.required")[0]
     assert req["arguments"]["to"] == "<EMAIL_ADDRESS>" and BOB not in json.dumps(events)
     run_id = events[0]["run_id"]
     pending = _state(pgw, run_id)["pending_approvals"]
     assert pending[0]["arguments"]["to"] == "<EMAIL_ADDRESS>"
-    r = pgw.http.post(f"/v1/agent/runs/{run_id}/approvals",
-                   json={"tool_call_id": "e1", "decision": "approve"},
-                   headers={"authorization": f"Bearer {DEV}"})
+    r = pgw.http.post(
+        f"/v1/agent/runs/{run_id}/approvals",
+        json={"tool_call_id": "e1", "decision": "approve"},
+        headers={"authorization": f"Bearer {DEV}"},
+    )
     assert r.status_code == 200 and BOB not in r.text
     rest = run(pgw, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={req['seq']}")
     assert types(rest)[-1] == "run.completed" and BOB not in json.dumps(rest)
@@ -133,14 +176,22 @@ def test_a_failing_scrubber_stops_the_run_instead_of_showing_raw_text(pgw, monke
         raise RuntimeError("detector down")
 
     monkeypatch.setattr(Scrubber, "analyze", boom)
-    events = run(pgw, DEV, {"task": "Who is Bob?", "model": "demo", "model_params": fake(
-        {"reply": f"Bob is {BOB}, reachable any time at that address."})})
+    events = run(
+        pgw,
+        DEV,
+        {
+            "task": "Who is Bob?",
+            "model": "demo",
+            "model_params": fake({"reply": f"Bob is {BOB}, reachable any time at that address."}),
+        },
+    )
     failed = of(events, "run.failed")[0]
     assert failed["reason"] == "pii_blocked"
     assert failed["detail"]["code"] == "pii_scrubber_unavailable"
     assert BOB not in json.dumps(events)
-    r = pgw.http.get(f"/v1/agent/runs/{events[0]['run_id']}",
-                  headers={"authorization": f"Bearer {DEV}"})
+    r = pgw.http.get(
+        f"/v1/agent/runs/{events[0]['run_id']}", headers={"authorization": f"Bearer {DEV}"}
+    )
     assert r.status_code == 503 and r.json()["error"]["code"] == "pii_scrubber_unavailable"
     audit = [a for a in pgw.audit_lines() if a.get("route") == "agent"][-1]
     assert any(v["guard"] == "pii" and v["decision"] == "error" for v in audit["verdicts"])

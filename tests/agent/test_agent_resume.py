@@ -26,9 +26,13 @@ def _serve(cfg: dict, tmp: Path) -> tuple[subprocess.Popen, str]:
     path.write_text(yaml.safe_dump(cfg))
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "keepgate.cli", "serve", "--config", str(path),
-                             "--port", str(port)], cwd=tmp, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "keepgate.cli", "serve", "--config", str(path), "--port", str(port)],
+        cwd=tmp,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -46,26 +50,52 @@ def _serve(cfg: dict, tmp: Path) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
-def test_kill_and_resume(backend, gateway_factory, fake_model_url, redis_url, tmp_path, web,
-                        redis_prefix):
+def test_kill_and_resume(
+    backend, gateway_factory, fake_model_url, redis_url, tmp_path, web, redis_prefix
+):
     server, state = web
     state.clear()
-    over = agent_config(tmp_path, backend=backend, redis_url=redis_url,
-                        prefix=redis_prefix,
-                        agent={"tools": {"http_get": {"timeout_s": 30, "retries": 0,
-                                                      "options": {"allowed_hosts": ["127.0.0.1"]}}},
-                               "checkpoints": {"lease_s": 1}})
+    over = agent_config(
+        tmp_path,
+        backend=backend,
+        redis_url=redis_url,
+        prefix=redis_prefix,
+        agent={
+            "tools": {
+                "http_get": {
+                    "timeout_s": 30,
+                    "retries": 0,
+                    "options": {"allowed_hosts": ["127.0.0.1"]},
+                }
+            },
+            "checkpoints": {"lease_s": 1},
+        },
+    )
     cfg = deep_merge(base_config(fake_model_url), _hash_keys(copy.deepcopy(over)))
     cfg["general_settings"]["audit_log"] = str(tmp_path / "sub-audit.jsonl")
     script = fake(
-        {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="Status",
-                             body="Starting the check.")]},
+        {
+            "tool_calls": [
+                call(
+                    "send_email",
+                    "e1",
+                    to="bob@example.com",
+                    subject="Status",
+                    body="Starting the check.",
+                )
+            ]
+        },
         {"tool_calls": [call("http_get", "h1", url=server.url + "/hang")]},
-        {"reply": "All systems operational; Bob was told."})
+        {"reply": "All systems operational; Bob was told."},
+    )
     proc, url = _serve(cfg, tmp_path)
     try:
-        events = run(url, DEV, {"task": "Check the status page and tell Bob", "model": "demo",
-                                "model_params": script}, until="tool.requested")
+        events = run(
+            url,
+            DEV,
+            {"task": "Check the status page and tell Bob", "model": "demo", "model_params": script},
+            until="tool.requested",
+        )
         run_id = events[0]["run_id"]
         deadline = time.monotonic() + 60  # a bound on a hang, not a timing assert
         while state.get("hang_hits", 0) < 1:  # wait until the second tool call is running
@@ -107,21 +137,40 @@ def test_kill_and_resume(backend, gateway_factory, fake_model_url, redis_url, tm
     assert again.status_code == 409
 
 
-def _replicas_with_a_run_waiting_on_a(gateway_factory, tmp_path, backend: str,
-                                      redis_url: str, lease_s: float, redis_prefix: str):
+def _replicas_with_a_run_waiting_on_a(
+    gateway_factory, tmp_path, backend: str, redis_url: str, lease_s: float, redis_prefix: str
+):
     """Two gateways A and B on one checkpoint store (one SQLite file or one Redis), and a
     run on A waiting for a human to approve its `send_email` (tainted by an invoice)."""
-    over = agent_config(tmp_path, backend=backend, redis_url=redis_url,
-                        prefix=redis_prefix,
-                        agent={"checkpoints": {"lease_s": lease_s}})
+    over = agent_config(
+        tmp_path,
+        backend=backend,
+        redis_url=redis_url,
+        prefix=redis_prefix,
+        agent={"checkpoints": {"lease_s": lease_s}},
+    )
     a, b = gateway_factory(over), gateway_factory(over)
     script = fake(
         {"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
-        {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="Invoice",
-                             body="Invoice 2024-117 is due in 30 days.")]},
-        {"reply": "Done."})
-    events = run(a, DEV, {"task": "Forward the invoice summary to Bob", "model": "demo",
-                              "model_params": script}, until="approval.required")
+        {
+            "tool_calls": [
+                call(
+                    "send_email",
+                    "e1",
+                    to="bob@example.com",
+                    subject="Invoice",
+                    body="Invoice 2024-117 is due in 30 days.",
+                )
+            ]
+        },
+        {"reply": "Done."},
+    )
+    events = run(
+        a,
+        DEV,
+        {"task": "Forward the invoice summary to Bob", "model": "demo", "model_params": script},
+        until="approval.required",
+    )
     return a, b, events
 
 
@@ -129,15 +178,19 @@ def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path, 
     """Replicas A and B share Redis checkpoints. A run waiting for approval on A is leased
     by A: B cannot resume it, and an approval posted to B (a load balancer's choice) reaches
     A through the store; the tool runs once, on A."""
-    a, b, events = _replicas_with_a_run_waiting_on_a(gateway_factory, tmp_path, "redis",
-                                                     redis_url, 3, redis_prefix)
+    a, b, events = _replicas_with_a_run_waiting_on_a(
+        gateway_factory, tmp_path, "redis", redis_url, 3, redis_prefix
+    )
     run_id = events[0]["run_id"]
     headers = {"authorization": f"Bearer {DEV}"}
     r = b.http.post(f"/v1/agent/runs/{run_id}/resume", headers=headers)
     assert r.status_code == 409 and r.json()["error"]["code"] == "run_active_elsewhere"
     assert r.headers["retry-after"] == "3"
-    r = b.http.post(f"/v1/agent/runs/{run_id}/approvals",
-                   json={"tool_call_id": "e1", "decision": "approve"}, headers=headers)
+    r = b.http.post(
+        f"/v1/agent/runs/{run_id}/approvals",
+        json={"tool_call_id": "e1", "decision": "approve"},
+        headers=headers,
+    )
     assert r.status_code == 200, r.text
     rest = run(a, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
     assert types(rest)[-1] == "run.completed"
@@ -153,9 +206,11 @@ def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path, 
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
 def test_a_cancel_posted_to_another_replica_stops_the_run_where_it_runs(
-        backend, gateway_factory, redis_url, tmp_path, redis_prefix):
-    a, b, events = _replicas_with_a_run_waiting_on_a(gateway_factory, tmp_path, backend,
-                                                     redis_url, 1.5, redis_prefix)
+    backend, gateway_factory, redis_url, tmp_path, redis_prefix
+):
+    a, b, events = _replicas_with_a_run_waiting_on_a(
+        gateway_factory, tmp_path, backend, redis_url, 1.5, redis_prefix
+    )
     run_id = events[0]["run_id"]
     headers = {"authorization": f"Bearer {DEV}"}
     r = b.http.post(f"/v1/agent/runs/{run_id}/cancel", headers=headers)
@@ -163,13 +218,15 @@ def test_a_cancel_posted_to_another_replica_stops_the_run_where_it_runs(
     rest = run(a, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
     failed = of(rest, "run.failed")
     assert failed and failed[0]["reason"] == "cancelled"
-    assert b.http.get(f"/v1/agent/runs/{run_id}", headers=headers).json()["status"] \
-        == "cancelled"
+    assert b.http.get(f"/v1/agent/runs/{run_id}", headers=headers).json()["status"] == "cancelled"
     assert not (tmp_path / "outbox.jsonl").exists()  # the approval never came: nothing sent
     # Approving the cancelled run's waiting call now is a conflict, on either replica.
     for gw in (a, b):
-        r = gw.http.post(f"/v1/agent/runs/{run_id}/approvals",
-                       json={"tool_call_id": "e1", "decision": "approve"}, headers=headers)
+        r = gw.http.post(
+            f"/v1/agent/runs/{run_id}/approvals",
+            json={"tool_call_id": "e1", "decision": "approve"},
+            headers=headers,
+        )
         assert r.status_code == 409, r.text
         assert r.json()["error"]["code"] == "run_finished"
         assert r.json()["error"]["type"] == "conflict_error"

@@ -18,26 +18,46 @@ PRICES = {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6}
 #: Which deployment exercises which upstream leg, per route.
 RESPONSES_MODELS = ["demo", "demo-responses"]
 MESSAGES_MODELS = ["demo", "claude-demo"]
-TOOLS_OPENAI = [{"type": "function", "name": n, "description": f"the {n} tool",
-                 "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}
-                for n in ("search", "send_email", "get_weather", "transfer_money")]
-TOOLS_ANTHROPIC = [{"name": n, "description": f"the {n} tool",
-                    "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}}}
-                   for n in ("search", "send_email", "get_weather", "transfer_money")]
-KEYS = [{"key_id": "alice", "key": "sk-alice", "role": "user", "team": "t1"},
-        {"key_id": "gus", "key": "sk-gus", "role": "guest"}]
+TOOLS_OPENAI = [
+    {
+        "type": "function",
+        "name": n,
+        "description": f"the {n} tool",
+        "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+    }
+    for n in ("search", "send_email", "get_weather", "transfer_money")
+]
+TOOLS_ANTHROPIC = [
+    {
+        "name": n,
+        "description": f"the {n} tool",
+        "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}},
+    }
+    for n in ("search", "send_email", "get_weather", "transfer_money")
+]
+KEYS = [
+    {"key_id": "alice", "key": "sk-alice", "role": "user", "team": "t1"},
+    {"key_id": "gus", "key": "sk-gus", "role": "guest"},
+]
 
 
 def model_list(fake_url: str) -> list[dict[str, Any]]:
     return [
-        {"model_name": "demo", "litellm_params": {"model": "openai/demo", "api_base": fake_url},
-         "model_info": dict(PRICES)},
-        {"model_name": "demo-responses", "litellm_params": {
-            "model": "openai/demo", "api_base": fake_url, "api": "responses"},
-         "model_info": dict(PRICES)},
-        {"model_name": "claude-demo", "litellm_params": {
-            "model": "anthropic/demo", "api_base": fake_url},
-         "model_info": dict(PRICES)},
+        {
+            "model_name": "demo",
+            "litellm_params": {"model": "openai/demo", "api_base": fake_url},
+            "model_info": dict(PRICES),
+        },
+        {
+            "model_name": "demo-responses",
+            "litellm_params": {"model": "openai/demo", "api_base": fake_url, "api": "responses"},
+            "model_info": dict(PRICES),
+        },
+        {
+            "model_name": "claude-demo",
+            "litellm_params": {"model": "anthropic/demo", "api_base": fake_url},
+            "model_info": dict(PRICES),
+        },
     ]
 
 

@@ -12,18 +12,32 @@ from __future__ import annotations
 import json
 
 import pytest
-from agents import (Agent, ModelSettings, Runner, function_tool, set_default_openai_api,
-                    set_default_openai_client, set_tracing_disabled)
+from agents import (
+    Agent,
+    ModelSettings,
+    Runner,
+    function_tool,
+    set_default_openai_api,
+    set_default_openai_client,
+    set_tracing_disabled,
+)
 from agents.models.default_models import get_default_model
 from agents.models.openai_provider import OpenAIProvider
 from agents.models.openai_responses import OpenAIResponsesModel
 
 from tests.apis.support import KEYS, PRICES, wait_audit
 
-SCRIPT = {"turns": [
-    {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Oslo"}},
-                    {"name": "search", "arguments": {"query": "Oslo events today"}}]},
-    {"reply": "Oslo is sunny at 4°C, and the jazz festival opens tonight."}]}
+SCRIPT = {
+    "turns": [
+        {
+            "tool_calls": [
+                {"name": "get_weather", "arguments": {"city": "Oslo"}},
+                {"name": "search", "arguments": {"query": "Oslo events today"}},
+            ]
+        },
+        {"reply": "Oslo is sunny at 4°C, and the jazz festival opens tonight."},
+    ]
+}
 
 
 @pytest.fixture
@@ -32,12 +46,25 @@ def agent_gateway(gateway_factory, fake_model_url):
         params = {"model": "openai/demo", "api_base": fake_model_url}
         if api == "responses":
             params["api"] = "responses"
-        return gateway_factory({
-            "model_list": [{"model_name": get_default_model(), "litellm_params": params,
-                            "model_info": dict(PRICES)}],
-            "keys": KEYS,
-            "guards": {"policy": {"enabled": True}, "pii": {"enabled": True},
-                       "input": {"enabled": True}, "limits": {"enabled": True}}})
+        return gateway_factory(
+            {
+                "model_list": [
+                    {
+                        "model_name": get_default_model(),
+                        "litellm_params": params,
+                        "model_info": dict(PRICES),
+                    }
+                ],
+                "keys": KEYS,
+                "guards": {
+                    "policy": {"enabled": True},
+                    "pii": {"enabled": True},
+                    "input": {"enabled": True},
+                    "limits": {"enabled": True},
+                },
+            }
+        )
+
     return make
 
 
@@ -63,9 +90,12 @@ async def test_two_tool_agent_runs_through_every_guard(agent_gateway, api):
     set_default_openai_client(client, use_for_tracing=False)
     set_default_openai_api("responses")
     try:
-        agent = Agent(name="concierge", instructions="Answer with the tools.",
-                      tools=[get_weather, search],
-                      model_settings=ModelSettings(extra_body={"fake": SCRIPT}))
+        agent = Agent(
+            name="concierge",
+            instructions="Answer with the tools.",
+            tools=[get_weather, search],
+            model_settings=ModelSettings(extra_body={"fake": SCRIPT}),
+        )
         result = await Runner.run(agent, "What is on in Oslo today, and the weather?")
         streamed = Runner.run_streamed(agent, "Again, streamed.")
         kinds = [e.type async for e in streamed.stream_events()]
@@ -86,5 +116,7 @@ async def test_two_tool_agent_runs_through_every_guard(agent_gateway, api):
     assert [line["route"] for line in lines] == ["responses"] * 4
     policy = [v for line in lines for v in line["verdicts"] if v["guard"] == "policy"]
     assert [(v["detail"]["tool"], v["decision"]) for v in policy] == [
-        ("get_weather", "allow"), ("search", "allow")] * 2
+        ("get_weather", "allow"),
+        ("search", "allow"),
+    ] * 2
     assert all(line["status"] == "ok" and line["cost_usd"] > 0 for line in lines)

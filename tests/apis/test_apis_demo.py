@@ -15,16 +15,22 @@ def test_demo_serves_both_routes_with_every_guard():
     config = load_config(None, environ={"KEEPGATE_MASTER_KEY": "sk-demo-master-0123"})
     server = ThreadServer(create_app(config)).start()
     try:
-        claude = anthropic.Anthropic(base_url=server.url, api_key="sk-demo-master-0123",
-                                     max_retries=0)
-        msg = claude.messages.create(model="demo", max_tokens=200, messages=[
-            {"role": "user", "content": "Mail me at jane.doe@example.com"}])
+        claude = anthropic.Anthropic(
+            base_url=server.url, api_key="sk-demo-master-0123", max_retries=0
+        )
+        msg = claude.messages.create(
+            model="demo",
+            max_tokens=200,
+            messages=[{"role": "user", "content": "Mail me at jane.doe@example.com"}],
+        )
         assert msg.content[0].text == "Mail me at <EMAIL_ADDRESS>"
-        oa = openai.OpenAI(base_url=server.url + "/v1", api_key="sk-demo-master-0123",
-                           max_retries=0)
+        oa = openai.OpenAI(
+            base_url=server.url + "/v1", api_key="sk-demo-master-0123", max_retries=0
+        )
         r = oa.responses.create(model="demo", input="hello", instructions="Be brief.")
-        r2 = oa.responses.create(model="demo", input="call +1 415 555 0134",
-                                 previous_response_id=r.id)
+        r2 = oa.responses.create(
+            model="demo", input="call +1 415 555 0134", previous_response_id=r.id
+        )
         assert r2.output_text == "call <PHONE_NUMBER>"
         with oa.responses.stream(model="demo", input="stream me") as s:
             kinds = [e.type for e in s]

@@ -51,8 +51,7 @@ class CanaryScanner(Guard, capabilities.ResultScanner):
         self.seen.append(text)
         return Finding("canary" in text, ["canary.seen"] if "canary" in text else [])
 
-    async def scan_text(self, principal: Principal | None, text: str, role: str
-                        ) -> Finding | None:
+    async def scan_text(self, principal: Principal | None, text: str, role: str) -> Finding | None:
         return await self.scan_tool_result(ALICE, text)
 
 
@@ -72,8 +71,11 @@ def test_the_built_in_guards_are_found_by_capability(tmp_path: Path) -> None:
 
 
 def test_without_the_guards_nothing_is_found(tmp_path: Path) -> None:
-    rt = runtime(tmp_path, "  input: {enabled: false}\n  pii: {enabled: false}\n"
-                           "  policy: {enabled: false}\n  limits: {enabled: false}\n")
+    rt = runtime(
+        tmp_path,
+        "  input: {enabled: false}\n  pii: {enabled: false}\n"
+        "  policy: {enabled: false}\n  limits: {enabled: false}\n",
+    )
     assert rt.guards == []
     assert capabilities.tool_policy(rt.guards) is None
     assert capabilities.result_scanner(rt.guards) is None
@@ -88,8 +90,7 @@ def test_a_policy_guard_without_pii_gets_no_redactor(tmp_path: Path) -> None:
 
 async def test_the_agent_asks_whichever_guard_scans_results(tmp_path: Path) -> None:
     canary = CanaryScanner()
-    rt = runtime(tmp_path, "  input: {enabled: false}\n  limits: {enabled: false}\n",
-                 (canary,))
+    rt = runtime(tmp_path, "  input: {enabled: false}\n  limits: {enabled: false}\n", (canary,))
     scanner = AgentScanner(rt)
     assert scanner.guard is canary
     hit = await scanner.scan(ALICE, "the canary sings")

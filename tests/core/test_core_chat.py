@@ -10,7 +10,8 @@ import pytest
 
 def test_non_streaming_echo(gateway):
     r = gateway.client().chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "hello keepgate"}])
+        model="demo", messages=[{"role": "user", "content": "hello keepgate"}]
+    )
     assert r.choices[0].message.content == "hello keepgate"
     assert r.choices[0].finish_reason == "stop"
     assert r.model == "demo"
@@ -19,8 +20,10 @@ def test_non_streaming_echo(gateway):
 
 def test_scripted_reply_and_request_id_header(gateway):
     raw = gateway.client().chat.completions.with_raw_response.create(
-        model="demo", messages=[{"role": "user", "content": "x"}],
-        extra_body={"fake": {"reply": "scripted"}})
+        model="demo",
+        messages=[{"role": "user", "content": "x"}],
+        extra_body={"fake": {"reply": "scripted"}},
+    )
     assert raw.headers["x-keepgate-request-id"].startswith("kg-")
     assert raw.parse().choices[0].message.content == "scripted"
 
@@ -29,8 +32,11 @@ def test_scripted_reply_and_request_id_header(gateway):
 def test_streaming_reassembles(gateway, chunk_chars):
     text = "The quick brown fox jumps over the lazy dog."
     stream = gateway.client().chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": text}], stream=True,
-        extra_body={"fake": {"chunk_chars": chunk_chars}})
+        model="demo",
+        messages=[{"role": "user", "content": text}],
+        stream=True,
+        extra_body={"fake": {"chunk_chars": chunk_chars}},
+    )
     parts, finish = [], None
     for chunk in stream:
         assert chunk.usage is None
@@ -43,28 +49,56 @@ def test_streaming_reassembles(gateway, chunk_chars):
 
 def test_streaming_include_usage(gateway):
     stream = gateway.client().chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "count me"}], stream=True,
-        stream_options={"include_usage": True})
+        model="demo",
+        messages=[{"role": "user", "content": "count me"}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
     chunks = list(stream)
     assert chunks[-1].choices == []
-    assert chunks[-1].usage.total_tokens == chunks[-1].usage.prompt_tokens + \
-        chunks[-1].usage.completion_tokens > 0
+    assert (
+        chunks[-1].usage.total_tokens
+        == chunks[-1].usage.prompt_tokens + chunks[-1].usage.completion_tokens
+        > 0
+    )
 
 
-TOOLS = [{"type": "function", "function": {
-    "name": "get_weather", "description": "Weather for a city",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
-                   "required": ["city"]}}},
-         {"type": "function", "function": {
-             "name": "get_time", "parameters": {"type": "object", "properties": {}}}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Weather for a city",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+            },
+        },
+    },
+    {
+        "type": "function",
+        "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}},
+    },
+]
 
 
 def test_tool_calls_non_streaming(gateway):
     r = gateway.client().chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "weather?"}], tools=TOOLS,
-        tool_choice="auto", parallel_tool_calls=True,
-        extra_body={"fake": {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Oslo"}},
-                                            {"name": "get_time", "arguments": {}}]}})
+        model="demo",
+        messages=[{"role": "user", "content": "weather?"}],
+        tools=TOOLS,
+        tool_choice="auto",
+        parallel_tool_calls=True,
+        extra_body={
+            "fake": {
+                "tool_calls": [
+                    {"name": "get_weather", "arguments": {"city": "Oslo"}},
+                    {"name": "get_time", "arguments": {}},
+                ]
+            }
+        },
+    )
     calls = r.choices[0].message.tool_calls
     assert [c.function.name for c in calls] == ["get_weather", "get_time"]
     assert json.loads(calls[0].function.arguments) == {"city": "Oslo"}
@@ -92,10 +126,21 @@ def test_tool_calls_split_across_many_chunks(gateway, delay_ms):
     on one by one; arriving in one burst they are merged (one delta per call), same calls."""
     args = {"city": "Reykjavík", "units": "metric", "days": 3}
     stream = gateway.client().chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "w"}], tools=TOOLS, stream=True,
-        extra_body={"fake": {"chunk_chars": 1, "delay_ms": delay_ms, "tool_calls": [
-            {"name": "get_weather", "arguments": args, "id": "call_1"},
-            {"name": "get_time", "arguments": {}, "id": "call_2"}]}})
+        model="demo",
+        messages=[{"role": "user", "content": "w"}],
+        tools=TOOLS,
+        stream=True,
+        extra_body={
+            "fake": {
+                "chunk_chars": 1,
+                "delay_ms": delay_ms,
+                "tool_calls": [
+                    {"name": "get_weather", "arguments": args, "id": "call_1"},
+                    {"name": "get_time", "arguments": {}, "id": "call_2"},
+                ],
+            }
+        },
+    )
     calls, n = _tool_call_deltas(stream)
     assert n > 20 if delay_ms else n == 2
     assert calls[0]["id"] == "call_1" and calls[0]["name"] == "get_weather"
@@ -105,29 +150,45 @@ def test_tool_calls_split_across_many_chunks(gateway, delay_ms):
 
 
 def test_tool_message_round_trip(gateway):
-    msgs = [{"role": "user", "content": "weather in Oslo"},
-            {"role": "assistant", "content": None, "tool_calls": [
-                {"id": "call_1", "type": "function",
-                 "function": {"name": "get_weather", "arguments": "{\"city\": \"Oslo\"}"}}]},
-            {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
-            {"role": "user", "content": "thanks"}]
-    r = gateway.client().chat.completions.create(model="demo", messages=msgs, tools=TOOLS,
-                                                 tool_choice={"type": "function",
-                                                              "function": {"name": "get_weather"}})
+    msgs = [
+        {"role": "user", "content": "weather in Oslo"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+        {"role": "user", "content": "thanks"},
+    ]
+    r = gateway.client().chat.completions.create(
+        model="demo",
+        messages=msgs,
+        tools=TOOLS,
+        tool_choice={"type": "function", "function": {"name": "get_weather"}},
+    )
     assert r.choices[0].message.content == "thanks"
 
 
 def test_json_mode(gateway):
     r = gateway.client().chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": '{"a": 1}'}],
-        response_format={"type": "json_object"})
+        model="demo",
+        messages=[{"role": "user", "content": '{"a": 1}'}],
+        response_format={"type": "json_object"},
+    )
     assert json.loads(r.choices[0].message.content) == {"a": 1}
 
 
 async def test_async_client_streams(gateway):
     client = gateway.async_client()
     stream = await client.chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "async hello"}], stream=True)
+        model="demo", messages=[{"role": "user", "content": "async hello"}], stream=True
+    )
     text = "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
     assert text == "async hello"
     await client.close()

@@ -12,8 +12,13 @@ HIDE_BENCH = "import sys; sys.modules['bench'] = None\nfrom keepgate.cli import 
 
 def keepgate(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-c", HIDE_BENCH, *args], capture_output=True,
-                          text=True, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", HIDE_BENCH, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def test_a_missing_subcommand_says_why_and_exits_2() -> None:

@@ -22,8 +22,14 @@ from keepgate.scrubbing.settings import SettingsError
 
 def test_every_config_error_type_is_a_config_error() -> None:
     assert LoadConfigError is ConfigError
-    for cls in (InputConfigError, JudgeConfigError, LinearRegexError, RuleError,
-                PolicyLoadError, SettingsError):
+    for cls in (
+        InputConfigError,
+        JudgeConfigError,
+        LinearRegexError,
+        RuleError,
+        PolicyLoadError,
+        SettingsError,
+    ):
         assert issubclass(cls, ConfigError), cls
 
 
@@ -36,8 +42,9 @@ def start(tmp_path: Path, body: str) -> None:
 def test_a_bad_rule_pack_is_a_config_error_naming_its_file(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "bad.yaml").write_text("rules:\n  - id: x.lookaround\n    pattern: '(?=a)b'\n"
-                                    "    action: block\n")
+    (rules / "bad.yaml").write_text(
+        "rules:\n  - id: x.lookaround\n    pattern: '(?=a)b'\n    action: block\n"
+    )
     with pytest.raises(ConfigError, match="bad.yaml"):
         start(tmp_path, f"guards:\n  input:\n    rules_dirs: [{rules}]\n")
 

@@ -30,8 +30,13 @@ def validator() -> Draft202012Validator:
 
 
 def test_the_cli_prints_the_schema() -> None:
-    out = subprocess.run([sys.executable, "-m", "keepgate.cli", "config", "schema"],
-                         capture_output=True, text=True, timeout=120, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-m", "keepgate.cli", "config", "schema"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     schema = json.loads(out.stdout)
     assert schema["title"] == "keepgate.yaml"
@@ -40,8 +45,13 @@ def test_the_cli_prints_the_schema() -> None:
 
 
 def test_the_committed_reference_is_up_to_date() -> None:
-    out = subprocess.run([sys.executable, str(REPO / "scripts" / "config_docs.py"), "--check"],
-                         capture_output=True, text=True, timeout=120, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "config_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
     assert out.returncode == 0, out.stderr
 
 
@@ -65,21 +75,26 @@ def test_the_demo_config_and_every_whole_config_in_the_docs_validate(validator) 
                 continue  # a fragment with placeholders, not a config
             if not isinstance(data, dict) or not data or not set(data) <= top:
                 continue
-            errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
-                      for e in validator.iter_errors(data)]
+            errors = [
+                f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
+                for e in validator.iter_errors(data)
+            ]
             assert not errors, f"{md.name}: {errors}"
             checked += 1
     assert checked >= 5
 
 
-@pytest.mark.parametrize("path, value", [
-    (("guards", "policy", "roles", "support", "on_deni"), "reject"),
-    (("guards", "limits", "keys", "ci", "defults"), {}),
-    (("guards", "input", "roles", "support", "moed"), "monitor"),
-    (("guards", "pii", "roles", "support", "entitys"), []),
-    (("guards", "polcy"), {}),
-    (("mcp_servers", "docs", "urll"), "http://x"),
-])
+@pytest.mark.parametrize(
+    "path, value",
+    [
+        (("guards", "policy", "roles", "support", "on_deni"), "reject"),
+        (("guards", "limits", "keys", "ci", "defults"), {}),
+        (("guards", "input", "roles", "support", "moed"), "monitor"),
+        (("guards", "pii", "roles", "support", "entitys"), []),
+        (("guards", "polcy"), {}),
+        (("mcp_servers", "docs", "urll"), "http://x"),
+    ],
+)
 def test_the_schema_refuses_unknown_keys_where_start_up_does(validator, path, value) -> None:
     doc: dict = {}
     node = doc

@@ -27,30 +27,38 @@ def located(tmp_path: Path, line: int) -> str:
     return rf"{tmp_path / 'keepgate.yaml'}:{line}\b"
 
 
-@pytest.mark.parametrize("guard, override", [
-    ("policy", "on_deni: reject"),
-    ("policy", "engine: opa"),              # a whole-gateway option is not a per-role one
-    ("limits", "defults: {requests_per_minute: 5}"),
-    ("input", "moed: monitor"),
-    ("pii", "entitys: [EMAIL_ADDRESS]"),
-])
+@pytest.mark.parametrize(
+    "guard, override",
+    [
+        ("policy", "on_deni: reject"),
+        ("policy", "engine: opa"),  # a whole-gateway option is not a per-role one
+        ("limits", "defults: {requests_per_minute: 5}"),
+        ("input", "moed: monitor"),
+        ("pii", "entitys: [EMAIL_ADDRESS]"),
+    ],
+)
 @pytest.mark.parametrize("group", ["roles", "keys"])
 def test_an_unknown_field_in_a_role_or_key_override_names_file_and_line(
-        tmp_path: Path, guard: str, override: str, group: str) -> None:
+    tmp_path: Path, guard: str, override: str, group: str
+) -> None:
     field = override.split(":")[0]
     with pytest.raises(ConfigError, match=located(tmp_path, 6)) as err:
         start(tmp_path, f"  {guard}:\n    {group}:\n      support:\n        {override}\n")
     assert field in str(err.value)
 
 
-@pytest.mark.parametrize("guard, override", [
-    ("policy", "on_deny: rejct"),
-    ("limits", "defaults: {requests_per_minute: lots}"),
-    ("input", "classifier: {threshold: high}"),
-    ("pii", "entities: [NOT_AN_ENTITY]"),
-])
+@pytest.mark.parametrize(
+    "guard, override",
+    [
+        ("policy", "on_deny: rejct"),
+        ("limits", "defaults: {requests_per_minute: lots}"),
+        ("input", "classifier: {threshold: high}"),
+        ("pii", "entities: [NOT_AN_ENTITY]"),
+    ],
+)
 def test_a_bad_value_in_a_role_override_names_file_and_line(
-        tmp_path: Path, guard: str, override: str) -> None:
+    tmp_path: Path, guard: str, override: str
+) -> None:
     with pytest.raises(ConfigError, match=located(tmp_path, 6)):
         start(tmp_path, f"  {guard}:\n    roles:\n      support:\n        {override}\n")
 
@@ -63,25 +71,31 @@ def test_an_unknown_guard_names_file_and_line(tmp_path: Path) -> None:
 
 def test_valid_overrides_start(tmp_path: Path) -> None:
     path = tmp_path / "keepgate.yaml"
-    path.write_text(HEAD + "  policy:\n    roles: {support: {on_deny: reject}}\n"
-                    "    keys: {ci: {check_tool_messages: false}}\n"
-                    "  limits:\n    roles: {support: {defaults: {requests_per_minute: 5}}}\n"
-                    "  input:\n    roles: {support: {mode: monitor, classifier: {threshold: 0.9}}}\n"
-                    "  pii:\n    roles: {support: {entities: [EMAIL_ADDRESS]}}\n")
+    path.write_text(
+        HEAD + "  policy:\n    roles: {support: {on_deny: reject}}\n"
+        "    keys: {ci: {check_tool_messages: false}}\n"
+        "  limits:\n    roles: {support: {defaults: {requests_per_minute: 5}}}\n"
+        "  input:\n    roles: {support: {mode: monitor, classifier: {threshold: 0.9}}}\n"
+        "  pii:\n    roles: {support: {entities: [EMAIL_ADDRESS]}}\n"
+    )
     runtime = build_runtime(load_config(path, environ={}))
     assert {g.name for g in runtime.guards} >= {"policy", "limits", "input", "pii"}
 
 
-@pytest.mark.parametrize("body, line, field", [
-    ("  policy:\n    opa:\n      urll: http://opa:8181\n", 5, "urll"),
-    ("  policy:\n    tool_ids:\n      ttl: 5\n", 5, "ttl"),
-    ("  input:\n    classifier:\n      threshhold: 0.9\n", 5, "threshhold"),
-    ("  input:\n    judge:\n      modle: demo\n", 5, "modle"),
-    ("  pii:\n    operators:\n      EMAIL_ADDRESS: {typ: hash}\n", 5, "typ"),
-    ("  limits:\n    defaults:\n      requests_per_minut: 5\n", 5, "requests_per_minut"),
-])
+@pytest.mark.parametrize(
+    "body, line, field",
+    [
+        ("  policy:\n    opa:\n      urll: http://opa:8181\n", 5, "urll"),
+        ("  policy:\n    tool_ids:\n      ttl: 5\n", 5, "ttl"),
+        ("  input:\n    classifier:\n      threshhold: 0.9\n", 5, "threshhold"),
+        ("  input:\n    judge:\n      modle: demo\n", 5, "modle"),
+        ("  pii:\n    operators:\n      EMAIL_ADDRESS: {typ: hash}\n", 5, "typ"),
+        ("  limits:\n    defaults:\n      requests_per_minut: 5\n", 5, "requests_per_minut"),
+    ],
+)
 def test_an_unknown_nested_field_in_a_guard_section_names_file_and_line(
-        tmp_path: Path, body: str, line: int, field: str) -> None:
+    tmp_path: Path, body: str, line: int, field: str
+) -> None:
     with pytest.raises(ConfigError, match=located(tmp_path, line)) as err:
         start(tmp_path, body)
     assert field in str(err.value)

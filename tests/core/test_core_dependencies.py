@@ -104,8 +104,9 @@ def test_every_third_party_module_the_gateway_imports_is_declared() -> None:
     known = declared(*every_extra)
     undeclared = {}
     ours = {"training", "bench", "tests"}
-    modules = set().union(*(imported_top_levels(REPO / d) for d in ("keepgate", *ours)
-                            if d != "tests"))
+    modules = set().union(
+        *(imported_top_levels(REPO / d) for d in ("keepgate", *ours) if d != "tests")
+    )
     for module in sorted(modules - ours - OUTSIDE_THE_LOCK - VIA_EXTRAS):
         dists = {canonical(d) for d in owners.get(module, [])}
         if not dists:
@@ -161,13 +162,18 @@ def test_no_private_names_of_dependencies() -> None:
                     private = [p for p in node.module.split(".") if p.startswith("_")]
                     private += [a.name for a in node.names if a.name.startswith("_")]
                     if private:
-                        found += [(f"{path.name}:{node.module}.{a.name}", node.lineno)
-                                  for a in node.names]
+                        found += [
+                            (f"{path.name}:{node.module}.{a.name}", node.lineno) for a in node.names
+                        ]
                     imported |= {a.asname or a.name for a in node.names}
             for node in ast.walk(tree):
-                if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                        and node.value.id in imported and node.attr.startswith("_")
-                        and not node.attr.startswith("__")):
+                if (
+                    isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id in imported
+                    and node.attr.startswith("_")
+                    and not node.attr.startswith("__")
+                ):
                     found.append((f"{path.name}:{node.value.id}.{node.attr}", node.lineno))
     bad = sorted({f"{name} (line {line})" for name, line in found if name not in ALLOWED_PRIVATE})
     assert not bad, f"private names of dependencies (fix, or ALLOWED_PRIVATE with why): {bad}"

@@ -12,9 +12,17 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = sorted((REPO / "docs").glob("*.md"))
-PAGES = [REPO / "README.md", REPO / "CHANGELOG.md", *DOCS,
-         *(p for top in ("rules", "policies", "keepgate", "bench", "training")
-           for p in sorted((REPO / top).rglob("*.md")) if "bundled" not in p.parts)]
+PAGES = [
+    REPO / "README.md",
+    REPO / "CHANGELOG.md",
+    *DOCS,
+    *(
+        p
+        for top in ("rules", "policies", "keepgate", "bench", "training")
+        for p in sorted((REPO / top).rglob("*.md"))
+        if "bundled" not in p.parts
+    ),
+]
 
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 INLINE_CODE = re.compile(r"`[^`\n]*`")

@@ -10,9 +10,15 @@ from keepgate.auth.keys import hash_key
 
 
 def _post(gw, body: bytes | str, key: str | None = None, **headers: str) -> httpx.Response:
-    return gw.http.post("/v1/chat/completions", content=body,
-                      headers={"authorization": f"Bearer {key or gw.master_key}",
-                               "content-type": "application/json", **headers})
+    return gw.http.post(
+        "/v1/chat/completions",
+        content=body,
+        headers={
+            "authorization": f"Bearer {key or gw.master_key}",
+            "content-type": "application/json",
+            **headers,
+        },
+    )
 
 
 def _assert_openai_error(r: httpx.Response, status: int, code: str) -> dict:
@@ -32,8 +38,9 @@ def test_non_object_body(gateway):
 
 
 def test_missing_messages(gateway):
-    err = _assert_openai_error(_post(gateway, '{"model": "demo"}'), 400,
-                               "missing_required_parameter")
+    err = _assert_openai_error(
+        _post(gateway, '{"model": "demo"}'), 400, "missing_required_parameter"
+    )
     assert err["param"] == "messages"
 
 
@@ -52,15 +59,17 @@ def test_body_over_limit_chunked_without_length(gateway_factory):
             yield b"a" * 1024
         yield b'"}]}'
 
-    r = gw.http.post("/v1/chat/completions", content=gen(),
-                   headers={"authorization": f"Bearer {gw.master_key}"})
+    r = gw.http.post(
+        "/v1/chat/completions", content=gen(), headers={"authorization": f"Bearer {gw.master_key}"}
+    )
     _assert_openai_error(r, 413, "request_too_large")
 
 
 def test_unknown_model_is_404(gateway):
     with pytest.raises(openai.NotFoundError) as exc:
         gateway.client().chat.completions.create(
-            model="gpt-nope", messages=[{"role": "user", "content": "x"}])
+            model="gpt-nope", messages=[{"role": "user", "content": "x"}]
+        )
     assert exc.value.body["code"] == "model_not_found"
 
 
@@ -69,15 +78,21 @@ def test_missing_and_bad_key(gateway):
     _assert_openai_error(r, 401, "invalid_api_key")
     with pytest.raises(openai.AuthenticationError):
         gateway.client(key="sk-wrong").chat.completions.create(
-            model="demo", messages=[{"role": "user", "content": "x"}])
+            model="demo", messages=[{"role": "user", "content": "x"}]
+        )
 
 
 def test_virtual_key_and_model_allowlist(gateway_factory):
-    gw = gateway_factory({"keys": [{"key_id": "alice", "key": "sk-alice-123456", "role": "dev",
-                                    "models": ["demo"]}]})
+    gw = gateway_factory(
+        {"keys": [{"key_id": "alice", "key": "sk-alice-123456", "role": "dev", "models": ["demo"]}]}
+    )
     client = gw.client("sk-alice-123456")
-    assert client.chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "hi"}]).choices[0].message.content == "hi"
+    assert (
+        client.chat.completions.create(model="demo", messages=[{"role": "user", "content": "hi"}])
+        .choices[0]
+        .message.content
+        == "hi"
+    )
     # A model the key may not use answers exactly like one that does not exist: a key
     # cannot learn the gateway's model names by probing.
     with pytest.raises(openai.NotFoundError) as hidden:
@@ -85,16 +100,19 @@ def test_virtual_key_and_model_allowlist(gateway_factory):
     with pytest.raises(openai.NotFoundError) as missing:
         client.embeddings.create(model="no-such-model", input="x")
     assert hidden.value.body["code"] == missing.value.body["code"] == "model_not_found"
-    assert hidden.value.body["message"].replace("demo-embedding", "M") == \
-        missing.value.body["message"].replace("no-such-model", "M")
+    assert hidden.value.body["message"].replace("demo-embedding", "M") == missing.value.body[
+        "message"
+    ].replace("no-such-model", "M")
     assert [m.id for m in client.models.list()] == ["demo"]
 
 
 def test_upstream_5xx_is_502(gateway):
     with pytest.raises(openai.APIStatusError) as exc:
         gateway.client().chat.completions.create(
-            model="demo", messages=[{"role": "user", "content": "x"}],
-            extra_body={"fake": {"error": 500}})
+            model="demo",
+            messages=[{"role": "user", "content": "x"}],
+            extra_body={"fake": {"error": 500}},
+        )
     assert exc.value.status_code == 502
     assert exc.value.body["code"] == "upstream_http_error"
 
@@ -102,8 +120,10 @@ def test_upstream_5xx_is_502(gateway):
 def test_upstream_4xx_passes_status(gateway):
     with pytest.raises(openai.BadRequestError) as exc:
         gateway.client().chat.completions.create(
-            model="demo", messages=[{"role": "user", "content": "x"}],
-            extra_body={"fake": {"error": 400}})
+            model="demo",
+            messages=[{"role": "user", "content": "x"}],
+            extra_body={"fake": {"error": 400}},
+        )
     assert exc.value.body["code"] == "upstream_rejected"
 
 
@@ -111,11 +131,18 @@ def test_upstream_unreachable_is_502_after_retries(gateway_factory):
     from tests.servers import free_port
 
     dead = f"http://127.0.0.1:{free_port()}/v1"
-    gw = gateway_factory({"model_list": [{"model_name": "demo", "litellm_params": {
-        "model": "openai/demo", "api_base": dead}}],
-        "general_settings": {"num_retries": 2, "retry_backoff": 0.01}})
+    gw = gateway_factory(
+        {
+            "model_list": [
+                {"model_name": "demo", "litellm_params": {"model": "openai/demo", "api_base": dead}}
+            ],
+            "general_settings": {"num_retries": 2, "retry_backoff": 0.01},
+        }
+    )
     with pytest.raises(openai.APIStatusError) as exc:
-        gw.client().chat.completions.create(model="demo", messages=[{"role": "user", "content": "x"}])
+        gw.client().chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": "x"}]
+        )
     assert exc.value.status_code == 502
     assert "retry 2/2" in gw.log_text()
 
@@ -124,15 +151,20 @@ def test_upstream_timeout_is_504(gateway_factory):
     gw = gateway_factory({"general_settings": {"request_timeout": 0.3}})
     with pytest.raises(openai.APIStatusError) as exc:
         gw.client().chat.completions.create(
-            model="demo", messages=[{"role": "user", "content": "x"}],
-            extra_body={"fake": {"delay_ms": 1500}})
+            model="demo",
+            messages=[{"role": "user", "content": "x"}],
+            extra_body={"fake": {"delay_ms": 1500}},
+        )
     assert exc.value.status_code == 504
 
 
 def test_malformed_upstream_stream(gateway):
     stream = gateway.client().chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "x"}], stream=True,
-        extra_body={"fake": {"malformed": True}})
+        model="demo",
+        messages=[{"role": "user", "content": "x"}],
+        stream=True,
+        extra_body={"fake": {"malformed": True}},
+    )
     with pytest.raises(openai.APIError) as exc:
         list(stream)
     assert "malformed" in str(exc.value)
@@ -141,12 +173,17 @@ def test_malformed_upstream_stream(gateway):
 def test_keys_never_logged(gateway_factory):
     gw = gateway_factory({"keys": [{"key_id": "bob", "key": "sk-bob-secret-value", "role": "dev"}]})
     gw.client("sk-bob-secret-value").chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "hi"}])
+        model="demo", messages=[{"role": "user", "content": "hi"}]
+    )
     with pytest.raises(openai.AuthenticationError):
         gw.client("sk-wrong-secret-value").models.list()
     logs = gw.log_text() + gw.audit_path.read_text()
-    for secret in ("sk-bob-secret-value", "sk-wrong-secret-value", gw.master_key,
-                   hash_key("sk-bob-secret-value")):
+    for secret in (
+        "sk-bob-secret-value",
+        "sk-wrong-secret-value",
+        gw.master_key,
+        hash_key("sk-bob-secret-value"),
+    ):
         assert secret not in logs
     assert gw.audit_lines()[0]["key_id"] == "bob"
 
@@ -172,11 +209,17 @@ def test_an_unexpected_error_is_a_500_that_keeps_the_connection(gateway_factory)
     gw = gateway_factory(extra_guards=[Broken()])
     with gw.http_client(base_url=gw.base_url, timeout=60) as client:
         auth = {"authorization": f"Bearer {gw.master_key}"}
-        r = client.post("/chat/completions", headers=auth, json={
-            "model": "demo", "messages": [{"role": "user", "content": "boom"}]})
+        r = client.post(
+            "/chat/completions",
+            headers=auth,
+            json={"model": "demo", "messages": [{"role": "user", "content": "boom"}]},
+        )
         _assert_openai_error(r, 500, "internal_error")
         stream = r.extensions["network_stream"]
-        ok = client.post("/chat/completions", headers=auth, json={
-            "model": "demo", "messages": [{"role": "user", "content": "fine"}]})
+        ok = client.post(
+            "/chat/completions",
+            headers=auth,
+            json={"model": "demo", "messages": [{"role": "user", "content": "fine"}]},
+        )
         assert ok.status_code == 200
         assert ok.extensions["network_stream"] is stream  # the same connection

@@ -50,7 +50,9 @@ def imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
                 base = child.module or ""
                 if child.level:
                     parts = package.split(".")
-                    base = ".".join(parts[:len(parts) - child.level + 1] + ([base] if base else []))
+                    base = ".".join(
+                        parts[: len(parts) - child.level + 1] + ([base] if base else [])
+                    )
                 if base.startswith("keepgate"):
                     for alias in child.names:
                         sub = f"{base}.{alias.name}"
@@ -130,5 +132,7 @@ def test_cycles_are_found() -> None:
 
 def test_no_two_modules_import_each_other() -> None:
     found = cycles(graph())
-    assert not found, "import cycles in keepgate/ (break each by moving the shared name " \
+    assert not found, (
+        "import cycles in keepgate/ (break each by moving the shared name "
         "to a module both can import): " + "; ".join(" <-> ".join(c) for c in found)
+    )

@@ -8,9 +8,13 @@ from keepgate.upstream.merge import merge_deltas
 
 
 def chunk(delta: dict, finish: str | None = None, index: int = 0, **extra) -> dict:
-    return {"id": "c1", "object": "chat.completion.chunk", "model": "m",
-            "choices": [{"index": index, "delta": delta, "logprobs": None,
-                         "finish_reason": finish}], **extra}
+    return {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "model": "m",
+        "choices": [{"index": index, "delta": delta, "logprobs": None, "finish_reason": finish}],
+        **extra,
+    }
 
 
 def text_of(chunks: list[dict]) -> str:
@@ -18,9 +22,13 @@ def text_of(chunks: list[dict]) -> str:
 
 
 def test_text_continuations_merge_and_boundaries_stay():
-    batch = [chunk({"role": "assistant", "content": ""}), chunk({"content": "Hel"}),
-             chunk({"content": "lo"}), chunk({}, "stop"),
-             {"id": "c1", "choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2}}]
+    batch = [
+        chunk({"role": "assistant", "content": ""}),
+        chunk({"content": "Hel"}),
+        chunk({"content": "lo"}),
+        chunk({}, "stop"),
+        {"id": "c1", "choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2}},
+    ]
     out = merge_deltas(copy.deepcopy(batch))
     assert len(out) == 3
     assert out[0]["choices"][0]["delta"] == {"role": "assistant", "content": "Hello"}
@@ -35,30 +43,77 @@ def test_what_must_not_merge():
         [chunk({"content": "a"}), chunk({"content": "b"}, index=1)],  # another choice
         [chunk({"content": "a"}), logprobs],  # logprobs stay per token
         [chunk({"content": "a"}), chunk({"content": "b", "refusal": None})],  # more than text
-        [chunk({"content": "a"}), {**chunk({"content": "b"}), "choices": [{
-            **chunk({"content": "b"})["choices"][0],
-            "content_filter_results": {"hate": {"filtered": False}}}]}],  # per-chunk metadata
+        [
+            chunk({"content": "a"}),
+            {
+                **chunk({"content": "b"}),
+                "choices": [
+                    {
+                        **chunk({"content": "b"})["choices"][0],
+                        "content_filter_results": {"hate": {"filtered": False}},
+                    }
+                ],
+            },
+        ],  # per-chunk metadata
         [chunk({"content": "a"}, "stop"), chunk({"content": "b"})],  # after a finish
-        [chunk({"content": "a"}), chunk({"tool_calls": [{"index": 0, "function": {
-            "arguments": "{}"}}]})],  # text, then a tool call
-        [chunk({"tool_calls": [{"index": 0, "id": "x", "function": {"name": "f", "arguments": ""}}]}),
-         chunk({"tool_calls": [{"index": 1, "id": "y", "function": {"name": "g", "arguments": ""}}]})],
+        [
+            chunk({"content": "a"}),
+            chunk({"tool_calls": [{"index": 0, "function": {"arguments": "{}"}}]}),
+        ],  # text, then a tool call
+        [
+            chunk(
+                {
+                    "tool_calls": [
+                        {"index": 0, "id": "x", "function": {"name": "f", "arguments": ""}}
+                    ]
+                }
+            ),
+            chunk(
+                {
+                    "tool_calls": [
+                        {"index": 1, "id": "y", "function": {"name": "g", "arguments": ""}}
+                    ]
+                }
+            ),
+        ],
     ]
     for batch in cases:
         assert merge_deltas(copy.deepcopy(batch)) == batch, batch
 
 
 def test_tool_call_arguments_of_the_same_call_merge():
-    batch = [chunk({"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
-                                    "function": {"name": "get", "arguments": ""}}]}),
-             chunk({"tool_calls": [{"index": 0, "function": {"arguments": "{\"a\""}}]}),
-             chunk({"tool_calls": [{"index": 0, "function": {"arguments": ": 1}"}}]}),
-             chunk({"tool_calls": [{"index": 1, "id": "call_2", "type": "function",
-                                    "function": {"name": "put", "arguments": "{}"}}]})]
+    batch = [
+        chunk(
+            {
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "get", "arguments": ""},
+                    }
+                ]
+            }
+        ),
+        chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"a"'}}]}),
+        chunk({"tool_calls": [{"index": 0, "function": {"arguments": ": 1}"}}]}),
+        chunk(
+            {
+                "tool_calls": [
+                    {
+                        "index": 1,
+                        "id": "call_2",
+                        "type": "function",
+                        "function": {"name": "put", "arguments": "{}"},
+                    }
+                ]
+            }
+        ),
+    ]
     out = merge_deltas(copy.deepcopy(batch))
     assert len(out) == 2
     first = out[0]["choices"][0]["delta"]["tool_calls"][0]
-    assert first["id"] == "call_1" and first["function"] == {"name": "get", "arguments": "{\"a\": 1}"}
+    assert first["id"] == "call_1" and first["function"] == {"name": "get", "arguments": '{"a": 1}'}
     assert out[1] == batch[3]
 
 

@@ -25,15 +25,22 @@ def test_health_ready_metrics(gateway):
     assert gateway.http.get("/healthz").json() == {"status": "ok"}
     ready = gateway.http.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
-    gateway.client().chat.completions.create(model="demo", messages=[{"role": "user", "content": "m"}])
+    gateway.client().chat.completions.create(
+        model="demo", messages=[{"role": "user", "content": "m"}]
+    )
     text = gateway.http.get("/metrics").text
-    assert re.search(r'keepgate_requests_total\{code="",model="demo",route="chat.completions",status="200"\} 1.0', text)
+    assert re.search(
+        r'keepgate_requests_total\{code="",model="demo",route="chat.completions",status="200"\} 1.0',
+        text,
+    )
     assert 'keepgate_tokens_total{key_id="master",kind="prompt",model="demo"}' in text
     assert "keepgate_request_duration_seconds_bucket" in text
 
 
 def test_audit_line_per_call(gateway):
-    gateway.client().chat.completions.create(model="demo", messages=[{"role": "user", "content": "secret text"}])
+    gateway.client().chat.completions.create(
+        model="demo", messages=[{"role": "user", "content": "secret text"}]
+    )
     line = gateway.audit_lines()[-1]
     assert line["route"] == "chat.completions" and line["status"] == "ok"
     assert line["key_id"] == "master" and line["usage"]["completion_tokens"] > 0
@@ -42,8 +49,10 @@ def test_audit_line_per_call(gateway):
 
 def test_config_errors_name_file_and_line(tmp_path):
     path = tmp_path / "bad.yaml"
-    path.write_text("model_list:\n  - model_name: x\n    litellm_params:\n      model: openai/x\n"
-                    "general_settings:\n  max_body_bytes: -5\n")
+    path.write_text(
+        "model_list:\n  - model_name: x\n    litellm_params:\n      model: openai/x\n"
+        "general_settings:\n  max_body_bytes: -5\n"
+    )
     with pytest.raises(ConfigError) as exc:
         load_config(path, environ={})
     assert f"{path}:6" in str(exc.value) and "max_body_bytes" in str(exc.value)
@@ -61,14 +70,24 @@ def test_config_errors_name_file_and_line(tmp_path):
 
 def test_config_refuses_literal_provider_key():
     with pytest.raises(ConfigError, match="os.environ/NAME"):
-        parse_config("model_list:\n  - model_name: x\n    litellm_params:\n      model: openai/x\n"
-                     "      api_key: sk-literal\n", "k.yaml", environ={})
+        parse_config(
+            "model_list:\n  - model_name: x\n    litellm_params:\n      model: openai/x\n"
+            "      api_key: sk-literal\n",
+            "k.yaml",
+            environ={},
+        )
 
 
 def test_env_overrides():
-    cfg = parse_config("general_settings: {max_body_bytes: 10}\n", "k.yaml",
-                       environ={"KEEPGATE_MASTER_KEY": "sk-m", "KEEPGATE__GENERAL_SETTINGS__MAX_BODY_BYTES": "99",
-                                "KEEPGATE__GUARDS__PII__ENABLED": "false"})
+    cfg = parse_config(
+        "general_settings: {max_body_bytes: 10}\n",
+        "k.yaml",
+        environ={
+            "KEEPGATE_MASTER_KEY": "sk-m",
+            "KEEPGATE__GENERAL_SETTINGS__MAX_BODY_BYTES": "99",
+            "KEEPGATE__GUARDS__PII__ENABLED": "false",
+        },
+    )
     assert cfg.master_key() == "sk-m"
     assert cfg.general_settings.max_body_bytes == 99
     assert cfg.guards["pii"]["enabled"] is False
@@ -80,8 +99,12 @@ def test_demo_config_when_nothing_given():
 
 
 def test_cli_keys_create_prints_key_once_and_hash():
-    out = subprocess.run(KEEPGATE + ["keys", "create", "--role", "support", "--id", "sup1"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        KEEPGATE + ["keys", "create", "--role", "support", "--id", "sup1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     key = re.search(r"(sk-kg-\S+)", out).group(1)
     assert out.count(key) == 1
     assert f"sha256:{hash_key(key)}" in out and '"role": "support"' in out
@@ -89,21 +112,29 @@ def test_cli_keys_create_prints_key_once_and_hash():
 
 def test_cli_config_check(tmp_path):
     good = tmp_path / "good.yaml"
-    good.write_text("model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, api_base: http://127.0.0.1:9/v1}\n"
-                    "guards: {input: {enabled: false}, pii: {enabled: false}, policy: {enabled: false}, limits: {enabled: false}}\n")
-    ok = subprocess.run(KEEPGATE + ["config", "check", "--config", str(good)], capture_output=True, text=True)
+    good.write_text(
+        "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, api_base: http://127.0.0.1:9/v1}\n"
+        "guards: {input: {enabled: false}, pii: {enabled: false}, policy: {enabled: false}, limits: {enabled: false}}\n"
+    )
+    ok = subprocess.run(
+        KEEPGATE + ["config", "check", "--config", str(good)], capture_output=True, text=True
+    )
     assert ok.returncode == 0, ok.stderr
     bad = tmp_path / "bad.yaml"
     bad.write_text("keys:\n  - key_id: a\n    key_hash: nothex\n")
-    res = subprocess.run(KEEPGATE + ["config", "check", "--config", str(bad)], capture_output=True, text=True)
+    res = subprocess.run(
+        KEEPGATE + ["config", "check", "--config", str(bad)], capture_output=True, text=True
+    )
     assert res.returncode == 2 and f"{bad}:3" in res.stderr
     # Sections the agent and observability own are checked too, with their file:line.
-    for text, where in (("agent:\n  limits:\n    max_stepz: 3\n", "agent.limits.max_stepz"),
-                        ("observability:\n  tracing:\n    exporter: zipkin\n",
-                         "observability.tracing.exporter")):
+    for text, where in (
+        ("agent:\n  limits:\n    max_stepz: 3\n", "agent.limits.max_stepz"),
+        ("observability:\n  tracing:\n    exporter: zipkin\n", "observability.tracing.exporter"),
+    ):
         bad.write_text(good.read_text() + text)
-        res = subprocess.run(KEEPGATE + ["config", "check", "--config", str(bad)],
-                             capture_output=True, text=True)
+        res = subprocess.run(
+            KEEPGATE + ["config", "check", "--config", str(bad)], capture_output=True, text=True
+        )
         assert res.returncode == 2 and f"{bad}:7: {where}" in res.stderr, res.stderr
 
 
@@ -113,8 +144,14 @@ def test_serve_demo_mode_end_to_end(tmp_path):
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEEPGATE")}
-    proc = subprocess.Popen(KEEPGATE + ["serve", "--port", str(port)], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        KEEPGATE + ["serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         key = None
         # generous: start-up on a box other runs load too (a wait, never an assertion)
@@ -137,7 +174,9 @@ def test_serve_demo_mode_end_to_end(tmp_path):
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"keepgate serve did not answer /healthz: {''.join(lines)}")
         client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key=key, max_retries=0)
-        r = client.chat.completions.create(model="demo", messages=[{"role": "user", "content": "hi demo"}])
+        r = client.chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": "hi demo"}]
+        )
         assert r.choices[0].message.content.lower().startswith("hi demo")
     finally:
         proc.terminate()

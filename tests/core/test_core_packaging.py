@@ -53,12 +53,27 @@ def wheel(tmp_path_factory) -> Path:
         shutil.copy2(REPO / name, src / name)
     # training/ and bench/ are copied too, so a package pattern that picks them up shows here.
     for tree in ("keepgate", "rules", "policies", "training", "bench"):
-        shutil.copytree(REPO / tree, src / tree, symlinks=True,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            REPO / tree, src / tree, symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
+        )
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                    "--disable-pip-version-check", "-w", str(out), str(src)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-w",
+            str(out),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return next(out.glob("keepgate-*.whl"))
 
 
@@ -71,8 +86,14 @@ def test_the_wheel_holds_every_rule_pack_and_policy_file(wheel: Path) -> None:
 
 
 def test_an_installed_wheel_loads_its_own_defaults(installed: Path, tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, capture_output=True,
-                         text=True, timeout=120, env=_wheel_env(installed))
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_wheel_env(installed),
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["pkg"].startswith(str(installed))  # the installed copy, not the checkout
@@ -82,11 +103,16 @@ def test_an_installed_wheel_loads_its_own_defaults(installed: Path, tmp_path: Pa
 
 #: Modules that train or evaluate the shipped models, or serve only tests: never in the wheel.
 NOT_SHIPPED = (
-    "keepgate/input_guards/train.py", "keepgate/input_guards/evaluate.py",
-    "keepgate/input_guards/corpus.py", "keepgate/input_guards/dataset.py",
-    "keepgate/input_guards/synthetic.py", "keepgate/input_guards/evalsets/",
-    "keepgate/scrubbing/ner/train.py", "keepgate/scrubbing/ner/data.py",
-    "keepgate/scrubbing/ner/templates.py", "keepgate/policy/testing/",
+    "keepgate/input_guards/train.py",
+    "keepgate/input_guards/evaluate.py",
+    "keepgate/input_guards/corpus.py",
+    "keepgate/input_guards/dataset.py",
+    "keepgate/input_guards/synthetic.py",
+    "keepgate/input_guards/evalsets/",
+    "keepgate/scrubbing/ner/train.py",
+    "keepgate/scrubbing/ner/data.py",
+    "keepgate/scrubbing/ner/templates.py",
+    "keepgate/policy/testing/",
 )
 #: The `train` extra's packages: a shipped module importing one is training code.
 TRAIN_ONLY = {"faker", "sklearn", "scipy"}
@@ -115,16 +141,35 @@ def test_the_wheel_holds_the_runtime_only(wheel: Path) -> None:
 @pytest.fixture(scope="module")
 def installed(wheel: Path, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
-                    "--disable-pip-version-check", "--target", str(target), str(wheel)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return target
 
 
 def _wheel_env(target: Path, **extra: str) -> dict[str, str]:
-    return {"PYTHONPATH": str(target), "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-            "PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"), "COLUMNS": "200",
-            **extra}
+    return {
+        "PYTHONPATH": str(target),
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "PATH": "/usr/bin:/bin",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "COLUMNS": "200",
+        **extra,
+    }
 
 
 CLI = "from keepgate.cli import main; main()"
@@ -136,9 +181,13 @@ def served(installed: Path, tmp_path_factory) -> Iterator[str]:
     cwd = tmp_path_factory.mktemp("run")
     port = free_port()
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen([sys.executable, "-c", CLI, "serve", "--port", str(port)], cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=log,
-                            env=_wheel_env(installed, KEEPGATE_MASTER_KEY=MASTER))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CLI, "serve", "--port", str(port)],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        env=_wheel_env(installed, KEEPGATE_MASTER_KEY=MASTER),
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 240  # start-up on a loaded box; not an assertion
@@ -168,7 +217,8 @@ MASTER = "sk-kg-wheel-test-0123456789abcdef"
 def test_the_installed_wheel_serves_the_demo_with_every_guard(served: str) -> None:
     client = openai.OpenAI(base_url=served, api_key=MASTER, max_retries=0)
     ask = lambda text: client.chat.completions.create(  # noqa: E731
-        model="demo", messages=[{"role": "user", "content": text}])
+        model="demo", messages=[{"role": "user", "content": text}]
+    )
     # the fake model echoes; the PII guard's shipped NER and patterns scrub the answer
     out = ask("Mail Amara Nwosu at jane.doe@example.com").choices[0].message.content
     assert "jane.doe@example.com" not in out and "<EMAIL_ADDRESS>" in out
@@ -180,8 +230,13 @@ def test_the_installed_wheel_serves_the_demo_with_every_guard(served: str) -> No
 
 
 def test_a_subcommand_the_wheel_lacks_says_why(installed: Path, tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "-c", CLI, "bench"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120,
-                         env=_wheel_env(installed))
+    out = subprocess.run(
+        [sys.executable, "-c", CLI, "bench"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_wheel_env(installed),
+    )
     assert out.returncode == 2
     assert "not available in this install" in out.stderr and "from a checkout" in out.stderr

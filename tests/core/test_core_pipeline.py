@@ -30,9 +30,12 @@ class ShoutGuard(Guard):
     async def check_request(self, call: Call) -> None:
         text = str(call.body["messages"][-1].get("content"))
         if "forbidden" in text:
-            raise GuardBlocked(Verdict("shout", "block", rule="no-forbidden",
-                                       reason="forbidden word"), status=400, code="input_blocked",
-                               message="blocked by rule no-forbidden")
+            raise GuardBlocked(
+                Verdict("shout", "block", rule="no-forbidden", reason="forbidden word"),
+                status=400,
+                code="input_blocked",
+                message="blocked by rule no-forbidden",
+            )
         call.add(Verdict("shout", "allow"))
         call.headers["x-keepgate-shout"] = "on"
 
@@ -49,8 +52,12 @@ class ShoutGuard(Guard):
                     # answer has started however the upstream's pieces were merged.
                     delta["content"] = delta["content"].split("STOP-HERE", 1)[0]
                     yield chunk
-                    raise GuardBlocked(Verdict("shout", "block", rule="mid-stream"), status=403,
-                                       code="output_blocked", message="blocked mid-stream")
+                    raise GuardBlocked(
+                        Verdict("shout", "block", rule="mid-stream"),
+                        status=403,
+                        code="output_blocked",
+                        message="blocked mid-stream",
+                    )
             yield chunk
         call.add(Verdict("shout", "rewrite", rule="upper", detail={"chunks": rewrote}))
 
@@ -70,7 +77,8 @@ def shout(gateway_factory):
 def test_allow_and_rewrite_non_streamed(shout):
     gw, guard = shout
     raw = gw.client().chat.completions.with_raw_response.create(
-        model="demo", messages=[{"role": "user", "content": "quiet please"}])
+        model="demo", messages=[{"role": "user", "content": "quiet please"}]
+    )
     assert raw.parse().choices[0].message.content == "QUIET PLEASE"
     assert raw.headers["x-keepgate-shout"] == "on"
     assert "shout:rewrite:upper" in raw.headers["x-keepgate-verdicts"]
@@ -80,9 +88,14 @@ def test_allow_and_rewrite_non_streamed(shout):
 def test_rewrite_streamed_chunks(shout):
     gw, guard = shout
     stream = gw.client().chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "every chunk"}], stream=True,
-        extra_body={"fake": {"chunk_chars": 2, "delay_ms": 2}})  # each piece a read of its own
-    deltas = [c.choices[0].delta.content for c in stream if c.choices and c.choices[0].delta.content]
+        model="demo",
+        messages=[{"role": "user", "content": "every chunk"}],
+        stream=True,
+        extra_body={"fake": {"chunk_chars": 2, "delay_ms": 2}},
+    )  # each piece a read of its own
+    deltas = [
+        c.choices[0].delta.content for c in stream if c.choices and c.choices[0].delta.content
+    ]
     # Pieces that reach the gateway in one read are merged first (how many depends on the
     # machine's load, so no count is asserted): every chunk the guard saw was rewritten,
     # none was lost, and every one the client got is one the guard rewrote.
@@ -98,7 +111,8 @@ def test_block_before_upstream(shout, stream):
     gw, guard = shout
     with pytest.raises(openai.BadRequestError) as exc:
         r = gw.client().chat.completions.create(
-            model="demo", messages=[{"role": "user", "content": "a forbidden thing"}], stream=stream)
+            model="demo", messages=[{"role": "user", "content": "a forbidden thing"}], stream=stream
+        )
         list(r) if stream else None
     body = exc.value.body
     assert body["code"] == "input_blocked"
@@ -112,8 +126,11 @@ def test_block_before_upstream(shout, stream):
 def test_block_mid_stream_becomes_error_event(shout):
     gw, guard = shout
     stream = gw.client().chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "go go stop-here now"}], stream=True,
-        extra_body={"fake": {"chunk_chars": 100, "delay_ms": 2}})  # the text after the role
+        model="demo",
+        messages=[{"role": "user", "content": "go go stop-here now"}],
+        stream=True,
+        extra_body={"fake": {"chunk_chars": 100, "delay_ms": 2}},
+    )  # the text after the role
     with pytest.raises(openai.APIError) as exc:
         list(stream)
     assert "blocked mid-stream" in str(exc.value)
@@ -126,7 +143,8 @@ def test_block_mid_response_non_streamed_is_http_error(shout):
     gw, _ = shout
     with pytest.raises(openai.PermissionDeniedError) as exc:
         gw.client().chat.completions.create(
-            model="demo", messages=[{"role": "user", "content": "stop-here"}])
+            model="demo", messages=[{"role": "user", "content": "stop-here"}]
+        )
     assert exc.value.body["code"] == "output_blocked"
 
 
@@ -134,11 +152,17 @@ def test_block_mid_response_non_streamed_is_http_error(shout):
 def test_client_disconnect_cancels_upstream(gateway, fake_model_url):
     stats_url = fake_model_url.removesuffix("/v1") + "/_fake/stats"
     before = httpx.get(stats_url).json()
-    with gateway.http.stream("POST", "/v1/chat/completions",
-                      headers={"authorization": f"Bearer {gateway.master_key}"},
-                      json={"model": "demo", "stream": True,
-                            "messages": [{"role": "user", "content": "x" * 400}],
-                            "fake": {"chunk_chars": 1, "delay_ms": 20}}) as r:
+    with gateway.http.stream(
+        "POST",
+        "/v1/chat/completions",
+        headers={"authorization": f"Bearer {gateway.master_key}"},
+        json={
+            "model": "demo",
+            "stream": True,
+            "messages": [{"role": "user", "content": "x" * 400}],
+            "fake": {"chunk_chars": 1, "delay_ms": 20},
+        },
+    ) as r:
         for line in r.iter_lines():
             if line.startswith("data:"):
                 break
@@ -173,20 +197,26 @@ def _histogram(metrics: str, name: str, labels: str) -> tuple[float, float]:
     def value(suffix: str) -> float:
         line = next(x for x in metrics.splitlines() if x.startswith(f"{name}_{suffix}{{{labels}}}"))
         return float(line.rsplit(" ", 1)[1])
+
     return value("count"), value("sum")
 
 
 def test_response_side_guard_time_is_measured_without_upstream_waits(gateway_factory):
     """Each guard's own time on the response stream, excluding time spent waiting upstream."""
-    gw = gateway_factory({"observability": {"response_timing_sample": 1.0}},
-                         extra_guards=[BusyGuard()])
+    gw = gateway_factory(
+        {"observability": {"response_timing_sample": 1.0}}, extra_guards=[BusyGuard()]
+    )
     stream = gw.client().chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "x"}], stream=True,
-        extra_body={"fake": {"reply": "abcde", "chunk_chars": 1, "delay_ms": 40}})
+        model="demo",
+        messages=[{"role": "user", "content": "x"}],
+        stream=True,
+        extra_body={"fake": {"reply": "abcde", "chunk_chars": 1, "delay_ms": 40}},
+    )
     assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "abcde"
     text = gw.http.get("/metrics").text
-    count, total = _histogram(text, "keepgate_guard_duration_seconds",
-                              'guard="busy",stage="response"')
+    count, total = _histogram(
+        text, "keepgate_guard_duration_seconds", 'guard="busy",stage="response"'
+    )
     assert count == 1
     # 5 chunks x 4 ms of the guard's own work; the 5 x 40 ms upstream pauses are not its time.
     assert 5 * BusyGuard.per_chunk <= total < 5 * BusyGuard.per_chunk + 0.1

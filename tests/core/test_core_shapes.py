@@ -13,27 +13,54 @@ MSG = [{"role": "user", "content": "hi"}]
 
 def _post(gw, path: str, body: bytes | dict[str, Any]) -> httpx.Response:
     kw = {"content": body} if isinstance(body, bytes) else {"json": body}
-    return gw.http.post("/v1" + path, headers={"authorization": f"Bearer {gw.master_key}",
-                                                   "content-type": "application/json"},
-                      timeout=60, **kw)
+    return gw.http.post(
+        "/v1" + path,
+        headers={"authorization": f"Bearer {gw.master_key}", "content-type": "application/json"},
+        timeout=60,
+        **kw,
+    )
 
 
-@pytest.mark.parametrize("body,param", [
-    ({"model": "demo", "messages": MSG, "stream": True, "stream_options": "x"}, "stream_options"),
-    ({"model": "demo", "messages": MSG, "stream_options": {"include_usage": "yes"}},
-     "stream_options.include_usage"),
-    ({"model": "demo", "messages": [{"role": "assistant", "content": None, "tool_calls": "x"}]},
-     "messages[0].tool_calls"),
-    ({"model": "demo", "messages": [{"role": "assistant", "tool_calls": [5]}]},
-     "messages[0].tool_calls[0]"),
-    ({"model": "demo", "messages": [{"role": "assistant", "tool_calls": [
-        {"id": "c", "type": "function", "function": "lookup"}]}]},
-     "messages[0].tool_calls[0].function"),
-    ({"model": "demo", "messages": MSG, "max_tokens": -1}, "max_tokens"),
-    ({"model": "demo", "messages": MSG, "stream": "true"}, "stream"),
-    ({"model": "demo", "messages": [{"role": "wizard", "content": "hi"}]}, "messages[0].role"),
-    ({"model": 5, "messages": MSG}, "model"),
-])
+@pytest.mark.parametrize(
+    "body,param",
+    [
+        (
+            {"model": "demo", "messages": MSG, "stream": True, "stream_options": "x"},
+            "stream_options",
+        ),
+        (
+            {"model": "demo", "messages": MSG, "stream_options": {"include_usage": "yes"}},
+            "stream_options.include_usage",
+        ),
+        (
+            {
+                "model": "demo",
+                "messages": [{"role": "assistant", "content": None, "tool_calls": "x"}],
+            },
+            "messages[0].tool_calls",
+        ),
+        (
+            {"model": "demo", "messages": [{"role": "assistant", "tool_calls": [5]}]},
+            "messages[0].tool_calls[0]",
+        ),
+        (
+            {
+                "model": "demo",
+                "messages": [
+                    {
+                        "role": "assistant",
+                        "tool_calls": [{"id": "c", "type": "function", "function": "lookup"}],
+                    }
+                ],
+            },
+            "messages[0].tool_calls[0].function",
+        ),
+        ({"model": "demo", "messages": MSG, "max_tokens": -1}, "max_tokens"),
+        ({"model": "demo", "messages": MSG, "stream": "true"}, "stream"),
+        ({"model": "demo", "messages": [{"role": "wizard", "content": "hi"}]}, "messages[0].role"),
+        ({"model": 5, "messages": MSG}, "model"),
+    ],
+)
 def test_chat_shape_errors_name_the_field(gateway, body: dict[str, Any], param: str) -> None:
     r = _post(gateway, "/chat/completions", body)
     assert r.status_code == 400, r.text
@@ -60,8 +87,11 @@ def test_json_nested_deeper_than_the_gateway_writes_is_400(gateway, depth: int) 
     body = b'{"model": "demo", "messages": [{"role": "user", "content": "hi"}], "x": ' + deep + b"}"
     with gateway.http_client(base_url=gateway.base_url, timeout=60) as client:
         for _ in range(2):  # and the keep-alive connection still answers
-            r = client.post("/chat/completions", content=body, headers={
-                "authorization": f"Bearer {gateway.master_key}"})
+            r = client.post(
+                "/chat/completions",
+                content=body,
+                headers={"authorization": f"Bearer {gateway.master_key}"},
+            )
             assert r.status_code == 400, r.text
             assert "nested too deeply" in r.json()["error"]["message"]
 
@@ -75,23 +105,40 @@ def test_json_nested_to_the_limit_is_read(gateway) -> None:
 
 def test_integer_beyond_64_bits_is_400(gateway) -> None:
     """orjson reads it as a float (1e30): not an integer, so the field's check refuses it."""
-    r = _post(gateway, "/chat/completions",
-              b'{"model": "demo", "messages": [], "n": 1' + b"0" * 30 + b"}")
+    r = _post(
+        gateway, "/chat/completions", b'{"model": "demo", "messages": [], "n": 1' + b"0" * 30 + b"}"
+    )
     assert r.status_code == 400, r.text
 
 
 @pytest.mark.parametrize("stream", [False, True])
 def test_negative_upstream_usage_is_clamped_and_audited(gateway_factory, stream: bool) -> None:
-    gw = gateway_factory({"general_settings": {"forward_unknown_fields": True},
-                          "guards": {"limits": {"enabled": True,
-                                                # a key override may only set `defaults`
-                                                "keys": {"alice": {"defaults": {"usd_per_day": 5}}}}},
-                          "keys": [{"key_id": "alice", "key": "sk-alice-usage", "role": "dev"}]})
-    body = {"model": "demo", "messages": MSG, "stream": stream,
-            "stream_options": {"include_usage": True} if stream else None,
-            "fake": {"usage": {"prompt_tokens": -5, "completion_tokens": -7}}}
-    r = gw.http.post("/v1/chat/completions", json=body, timeout=60,
-                   headers={"authorization": "Bearer sk-alice-usage"})
+    gw = gateway_factory(
+        {
+            "general_settings": {"forward_unknown_fields": True},
+            "guards": {
+                "limits": {
+                    "enabled": True,
+                    # a key override may only set `defaults`
+                    "keys": {"alice": {"defaults": {"usd_per_day": 5}}},
+                }
+            },
+            "keys": [{"key_id": "alice", "key": "sk-alice-usage", "role": "dev"}],
+        }
+    )
+    body = {
+        "model": "demo",
+        "messages": MSG,
+        "stream": stream,
+        "stream_options": {"include_usage": True} if stream else None,
+        "fake": {"usage": {"prompt_tokens": -5, "completion_tokens": -7}},
+    }
+    r = gw.http.post(
+        "/v1/chat/completions",
+        json=body,
+        timeout=60,
+        headers={"authorization": "Bearer sk-alice-usage"},
+    )
     assert r.status_code == 200, r.text
     if not stream:
         usage = r.json()["usage"]

@@ -18,24 +18,29 @@ BASE = "http://fake.test/v1"
 
 
 def deployment(name: str = "demo", api_base: str = BASE) -> ModelDeployment:
-    return ModelDeployment.model_validate({"model_name": name, "litellm_params": {
-        "model": "openai/demo", "api_base": api_base}})
+    return ModelDeployment.model_validate(
+        {"model_name": name, "litellm_params": {"model": "openai/demo", "api_base": api_base}}
+    )
 
 
 def upstream(**kw: Any) -> Upstream:
-    return Upstream(timeout=30, num_retries=kw.pop("num_retries", 0), retry_backoff=0,
-                    direct=in_process(create_fake_app(), 30, **kw))
+    return Upstream(
+        timeout=30,
+        num_retries=kw.pop("num_retries", 0),
+        retry_backoff=0,
+        direct=in_process(create_fake_app(), 30, **kw),
+    )
 
 
 def chat(reply: str, **fake: Any) -> dict[str, Any]:
-    return {"messages": [{"role": "user", "content": "hi"}],
-            "fake": {"reply": reply, **fake}}
+    return {"messages": [{"role": "user", "content": "hi"}], "fake": {"reply": reply, **fake}}
 
 
 async def test_chat_streams_through_the_in_process_transport() -> None:
     up = upstream()
-    chunks = [c async for c in await up.stream_chat(deployment(), chat("hello there",
-                                                                        chunk_chars=3))]
+    chunks = [
+        c async for c in await up.stream_chat(deployment(), chat("hello there", chunk_chars=3))
+    ]
     text = "".join(ch["delta"].get("content") or "" for c in chunks for ch in c["choices"])
     assert text == "hello there"
     assert chunks[-1]["usage"]["completion_tokens"] > 0  # include_usage was asked for
@@ -46,17 +51,22 @@ async def test_embeddings_and_native_events() -> None:
     up = upstream()
     out = await up.embeddings(deployment(), {"input": ["a", "b"]})
     assert [d["index"] for d in out["data"]] == [0, 1]
-    batches = await up.stream_events(deployment(), BASE + "/responses",
-                                     {"model": "demo", "input": "hi", "stream": True}, {})
+    batches = await up.stream_events(
+        deployment(), BASE + "/responses", {"model": "demo", "input": "hi", "stream": True}, {}
+    )
     types = [e["type"] async for b in batches for e in b]
     assert types[0] == "response.created" and types[-1] == "response.completed"
 
 
-@pytest.mark.parametrize(("status", "code", "kind"), [
-    (503, 502, "upstream_http_error"), (429, 429, "upstream_rate_limited"),
-    (400, 400, "upstream_rejected")])
-async def test_error_statuses_map_like_the_network_path(status: int, code: int,
-                                                        kind: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "code", "kind"),
+    [
+        (503, 502, "upstream_http_error"),
+        (429, 429, "upstream_rate_limited"),
+        (400, 400, "upstream_rejected"),
+    ],
+)
+async def test_error_statuses_map_like_the_network_path(status: int, code: int, kind: str) -> None:
     up = upstream()
     with pytest.raises(UpstreamError) as err:
         await up.stream_chat(deployment(), chat("x", error=status))
@@ -117,6 +127,8 @@ async def test_the_builtin_fake_model_answers_in_process() -> None:
     demo = config.model_list[0]
     assert demo.model_name in up.pinned and up.transport(demo) is not up.direct
     chunks = [c async for c in await up.stream_chat(demo, chat("from the demo"))]
-    assert "".join(ch["delta"].get("content") or "" for c in chunks
-                   for ch in c["choices"]) == "from the demo"
+    assert (
+        "".join(ch["delta"].get("content") or "" for c in chunks for ch in c["choices"])
+        == "from the demo"
+    )
     await up.aclose()

@@ -24,16 +24,20 @@ def test_the_package_reports_the_pyproject_version() -> None:
 
 def test_no_python_module_hard_codes_the_version() -> None:
     pattern = re.compile(r"""__version__\s*=\s*["']\d+\.\d""")
-    hits = [str(p.relative_to(REPO)) for p in (REPO / "keepgate").rglob("*.py")
-            if pattern.search(p.read_text())]
+    hits = [
+        str(p.relative_to(REPO))
+        for p in (REPO / "keepgate").rglob("*.py")
+        if pattern.search(p.read_text())
+    ]
     assert not hits, hits
 
 
 def test_the_chart_and_the_image_label_carry_the_same_version() -> None:
     chart = yaml.safe_load((REPO / "helm/keepgate/Chart.yaml").read_text())
     assert chart["appVersion"] == VERSION
-    assert re.search(rf"^ARG VERSION={re.escape(VERSION)}$", (REPO / "Dockerfile").read_text(),
-                     re.M)
+    assert re.search(
+        rf"^ARG VERSION={re.escape(VERSION)}$", (REPO / "Dockerfile").read_text(), re.M
+    )
 
 
 def test_the_changelog_has_a_section_for_the_version() -> None:

@@ -22,11 +22,35 @@ sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 #: combining marks, NUL, very long runs.
 WEIRD_TEXT = st.one_of(
     st.text(max_size=40),
-    st.text(alphabet=st.characters(codec="utf-8", categories=("Cc", "Cf", "Mn", "Zs", "Co")),
-            max_size=40),
-    st.sampled_from(["\x00", "\u202e", "\ufeff", "\u200b" * 50, "🧨" * 20, "a\u0301" * 30,
-                     "\U0010fffd", "null", "true", "[]", "{}", "-1", "NaN", "1e999", " ",
-                     "user", "assistant", "tool", "function", "auto", "none"]),
+    st.text(
+        alphabet=st.characters(codec="utf-8", categories=("Cc", "Cf", "Mn", "Zs", "Co")),
+        max_size=40,
+    ),
+    st.sampled_from(
+        [
+            "\x00",
+            "\u202e",
+            "\ufeff",
+            "\u200b" * 50,
+            "🧨" * 20,
+            "a\u0301" * 30,
+            "\U0010fffd",
+            "null",
+            "true",
+            "[]",
+            "{}",
+            "-1",
+            "NaN",
+            "1e999",
+            " ",
+            "user",
+            "assistant",
+            "tool",
+            "function",
+            "auto",
+            "none",
+        ]
+    ),
 )
 
 #: Numbers around the edges: negatives, zero, huge (beyond int64 and float), floats.
@@ -40,8 +64,13 @@ NUMBERS = st.one_of(
 SCALARS = st.one_of(st.none(), st.booleans(), NUMBERS, WEIRD_TEXT)
 
 #: Any JSON value, a few levels deep.
-JSON = st.recursive(SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(WEIRD_TEXT, inner, max_size=4)), max_leaves=12)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(WEIRD_TEXT, inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 @st.composite
@@ -111,9 +140,28 @@ def mutated(draw: st.DrawFn, valid: st.SearchStrategy[Any]) -> Any:
             objs = [p for p in ps if isinstance(_get(value, p), dict)]
             if objs:
                 where = draw(st.sampled_from(objs))
-                key = draw(st.one_of(WEIRD_TEXT, st.sampled_from(
-                    ["stream", "stream_options", "tools", "tool_calls", "function", "usage",
-                     "input", "messages", "model", "content", "role", "fake", "keepgate"])))
+                key = draw(
+                    st.one_of(
+                        WEIRD_TEXT,
+                        st.sampled_from(
+                            [
+                                "stream",
+                                "stream_options",
+                                "tools",
+                                "tool_calls",
+                                "function",
+                                "usage",
+                                "input",
+                                "messages",
+                                "model",
+                                "content",
+                                "role",
+                                "fake",
+                                "keepgate",
+                            ]
+                        ),
+                    )
+                )
                 obj = _get(value, where)
                 value = _replace(value, where, {**obj, key: draw(JUNK)})
         else:
@@ -141,8 +189,9 @@ def dump(value: Any) -> bytes:
 def raw_body(draw: st.DrawFn, valid: st.SearchStrategy[Any]) -> bytes:
     """Bytes that are not a plain JSON object: non-object JSON, broken JSON, duplicate keys,
     invalid UTF-8, an object with a deep value at the top."""
-    kind = draw(st.sampled_from(["scalar", "array", "broken", "dupe", "bytes", "empty",
-                                 "deep", "bigint"]))
+    kind = draw(
+        st.sampled_from(["scalar", "array", "broken", "dupe", "bytes", "empty", "deep", "bigint"])
+    )
     if kind == "scalar":
         return dump(draw(SCALARS))
     if kind == "array":
@@ -157,12 +206,12 @@ def raw_body(draw: st.DrawFn, valid: st.SearchStrategy[Any]) -> bytes:
         text = dump(draw(valid))
         if text.startswith(b"{") and len(text) > 2:
             key = draw(st.sampled_from([b"model", b"messages", b"input", b"stream", b"task"]))
-            return b"{\"" + key + b"\": " + dump(draw(JUNK)) + b", " + text[1:]
+            return b'{"' + key + b'": ' + dump(draw(JUNK)) + b", " + text[1:]
         return text
     if kind == "bytes":
         return draw(st.binary(max_size=64))
     if kind == "empty":
         return b""
     if kind == "bigint":
-        return b"{\"model\": 1" + b"0" * draw(st.integers(min_value=20, max_value=5000)) + b"}"
+        return b'{"model": 1' + b"0" * draw(st.integers(min_value=20, max_value=5000)) + b"}"
     return dump({"model": "demo", "x": draw(deep())})

@@ -50,8 +50,11 @@ def test_every_route_is_registered(fuzz_gateway: Gateway) -> None:
     tests/fuzz/routes.py (or to NOT_FUZZED with the reason)."""
     registered = {(r.method, r.path) for r in REGISTRY} | set(NOT_FUZZED)
     served = _routes_of(fuzz_gateway.app)
-    missing = {(m, p) for m, p in served
-               if (m, p) not in registered and not (m == "*" and any(q == p for _, q in registered))}
+    missing = {
+        (m, p)
+        for m, p in served
+        if (m, p) not in registered and not (m == "*" and any(q == p for _, q in registered))
+    }
     assert not missing, f"routes without a fuzz entry: {sorted(missing)}"
     stale = {(m, p) for m, p in registered if (m, p) not in served and ("*", p) not in served}
     assert not stale, f"registry entries for routes the app does not serve: {sorted(stale)}"
@@ -63,9 +66,9 @@ class Fuzzer:
     def __init__(self, gw: Gateway, live_run: str) -> None:
         self.gw = gw
         self.live_run = live_run
-        self.client = gw.http_client(timeout=60,
-                                   limits=httpx.Limits(max_connections=1,
-                                                       max_keepalive_connections=1))
+        self.client = gw.http_client(
+            timeout=60, limits=httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        )
         self.stream: Any = None
         self.sent = 0
         #: (status, error code) -> count: what the pass exercised, printed at its end.
@@ -94,8 +97,7 @@ class Fuzzer:
         path = self.path(spec, data)
         key = data.draw(KEYS, label="key")
         body = data.draw(spec.body, label="body") if spec.body is not None else None
-        resp = self.client.request(spec.method, path, content=body,
-                                   headers=self.headers(spec, key))
+        resp = self.client.request(spec.method, path, content=body, headers=self.headers(spec, key))
         self.sent += 1
         self.check(spec, path, resp)
         return resp
@@ -111,9 +113,11 @@ class Fuzzer:
         code = err.get("code") if isinstance(err, dict) else None
         self.outcomes[(resp.status_code, str(code or ""))] += 1
         if resp.status_code >= 500:
-            assert isinstance(err, dict) and err.get("type") in ALLOWED_5XX.get(
-                resp.status_code, ()) and code not in (None, "internal_error"), \
-                f"unexpected 5xx: {where}"
+            assert (
+                isinstance(err, dict)
+                and err.get("type") in ALLOWED_5XX.get(resp.status_code, ())
+                and code not in (None, "internal_error")
+            ), f"unexpected 5xx: {where}"
         if resp.status_code >= 400:
             _check_shape(spec, resp, where)
 
@@ -151,8 +155,11 @@ def _check_shape(spec: RouteSpec, resp: httpx.Response, where: str) -> None:
 def live_run(fuzz_gateway: Gateway) -> str:
     """A real run id, so the run routes get past their 404 now and then."""
     with httpx.Client(base_url=fuzz_gateway.url, timeout=60) as c:
-        r = c.post("/v1/agent/runs", json={"task": "hello", "model": "demo", "stream": False},
-                   headers={"authorization": f"Bearer {fuzz_gateway.master_key}"})
+        r = c.post(
+            "/v1/agent/runs",
+            json={"task": "hello", "model": "demo", "stream": False},
+            headers={"authorization": f"Bearer {fuzz_gateway.master_key}"},
+        )
     assert r.status_code == 200, r.text
     return r.json()["id"]
 
@@ -160,9 +167,15 @@ def live_run(fuzz_gateway: Gateway) -> str:
 def _pass(gw: Gateway, live: str, the_seed: int) -> int:
     fuzzer = Fuzzer(gw, live)
 
-    @settings(max_examples=EXAMPLES, database=None, deadline=None, derandomize=False,
-              phases=[Phase.generate, Phase.shrink], print_blob=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=[Phase.generate, Phase.shrink],
+        print_blob=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(spec=st.sampled_from(WEIGHTED), data=st.data())
     def run(spec: RouteSpec, data: st.DataObject) -> None:
         fuzzer.send(spec, data)
@@ -173,21 +186,25 @@ def _pass(gw: Gateway, live: str, the_seed: int) -> int:
         seed(the_seed)(run)()
     finally:
         fuzzer.close()
-    top = ", ".join(f"{st} {code or '-'}: {n}" for (st, code), n in sorted(
-        fuzzer.outcomes.items(), key=lambda kv: -kv[1])[:12])
+    top = ", ".join(
+        f"{st} {code or '-'}: {n}"
+        for (st, code), n in sorted(fuzzer.outcomes.items(), key=lambda kv: -kv[1])[:12]
+    )
     print(f"\n[fuzz] seed {the_seed}: {fuzzer.sent} requests; {top}")
     return fuzzer.sent
 
 
-def test_fuzz_fixed_seed(fuzz_gateway: Gateway, live_run: str,
-                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_fuzz_fixed_seed(
+    fuzz_gateway: Gateway, live_run: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with capsys.disabled():
         sent = _pass(fuzz_gateway, live_run, FIXED_SEED)
     assert sent >= EXAMPLES
 
 
-def test_fuzz_random_seed(fuzz_gateway: Gateway, live_run: str,
-                          record_property: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fuzz_random_seed(
+    fuzz_gateway: Gateway, live_run: str, record_property: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     the_seed = int(os.environ.get("KEEPGATE_FUZZ_SEED") or random.SystemRandom().randrange(2**32))
     record_property("fuzz_seed", the_seed)
     with capsys.disabled():

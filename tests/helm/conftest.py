@@ -17,7 +17,14 @@ import helm_python as helm
 import pytest
 
 from helm_chart_support import (
-    CHART_DIR, EXTERNAL_REDIS, NAMESPACE, RELEASE, REPO, Rendered, deep_merge)
+    CHART_DIR,
+    EXTERNAL_REDIS,
+    NAMESPACE,
+    RELEASE,
+    REPO,
+    Rendered,
+    deep_merge,
+)
 
 # Helm logs "found symbolic link in path" at INFO for each link; that is expected here.
 helm.disable_logging()
@@ -33,14 +40,19 @@ def chart() -> Iterator[Any]:
 def render(chart: Any) -> Callable[..., Rendered]:
     cache: dict[str, Rendered] = {}
 
-    def _render(values: dict[str, Any] | None = None, *, base: dict[str, Any] | None = None,
-                chart_obj: Any = None) -> Rendered:
+    def _render(
+        values: dict[str, Any] | None = None,
+        *,
+        base: dict[str, Any] | None = None,
+        chart_obj: Any = None,
+    ) -> Rendered:
         merged = deep_merge(EXTERNAL_REDIS if base is None else base, values or {})
         key = repr(sorted(merged.items())) if chart_obj is None else ""
         if key and key in cache:
             return cache[key]
-        out = Rendered((chart_obj or chart).render(merged, name=RELEASE, namespace=NAMESPACE,
-                                                   is_install=True))
+        out = Rendered(
+            (chart_obj or chart).render(merged, name=RELEASE, namespace=NAMESPACE, is_install=True)
+        )
         if key:
             cache[key] = out
         return out
@@ -62,7 +74,8 @@ def chart_with_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     sub = root / "charts" / "redis"
     sub.mkdir(parents=True)
     (sub / "Chart.yaml").write_text(
-        "apiVersion: v2\nname: redis\nversion: 20.0.0\ndescription: placeholder\n")
+        "apiVersion: v2\nname: redis\nversion: 20.0.0\ndescription: placeholder\n"
+    )
     (sub / "values.yaml").write_text("auth:\n  enabled: true\n")
     with helm.Chart.load(str(root)) as loaded:
         yield loaded, root

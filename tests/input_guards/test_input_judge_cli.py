@@ -19,58 +19,82 @@ QUIET = "Please write a short poem about the sea."
 
 
 def _judge(fake: dict, **extra) -> dict:
-    return {"guards": {"input": {"enabled": True, **extra,
-                                 "checks": {"judge": True},
-                                 "judge": {"model": "demo", "when": "always", "timeout": 2,
-                                           "extra_body": {"fake": fake}}}}}
+    return {
+        "guards": {
+            "input": {
+                "enabled": True,
+                **extra,
+                "checks": {"judge": True},
+                "judge": {
+                    "model": "demo",
+                    "when": "always",
+                    "timeout": 2,
+                    "extra_body": {"fake": fake},
+                },
+            }
+        }
+    }
 
 
 def test_judge_blocks_what_it_calls_injection(gateway_factory) -> None:
     gw = gateway_factory(_judge({"reply": "INJECTION"}))
     with pytest.raises(openai.BadRequestError) as err:
-        gw.client().chat.completions.create(model="demo",
-                                            messages=[{"role": "user", "content": QUIET}])
+        gw.client().chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": QUIET}]
+        )
     assert err.value.body["code"] == "input_blocked"
     assert "judge.injection" in err.value.body["message"]
 
 
 def test_judge_safe_passes(gateway_factory) -> None:
     gw = gateway_factory(_judge({"reply": "SAFE"}))
-    out = gw.client().chat.completions.create(model="demo",
-                                              messages=[{"role": "user", "content": QUIET}])
+    out = gw.client().chat.completions.create(
+        model="demo", messages=[{"role": "user", "content": QUIET}]
+    )
     assert out.choices[0].message.content == QUIET
 
 
-@pytest.mark.parametrize("fake", [{"error": 500}, {"reply": "maybe?"}, {"delay_ms": 4000}],
-                         ids=["upstream-error", "unparseable", "timeout"])
+@pytest.mark.parametrize(
+    "fake",
+    [{"error": 500}, {"reply": "maybe?"}, {"delay_ms": 4000}],
+    ids=["upstream-error", "unparseable", "timeout"],
+)
 def test_judge_failure_fails_closed(gateway_factory, fake: dict) -> None:
     gw = gateway_factory(_judge(fake))
     with pytest.raises(openai.APIStatusError) as err:
-        gw.client().chat.completions.create(model="demo",
-                                            messages=[{"role": "user", "content": QUIET}])
+        gw.client().chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": QUIET}]
+        )
     assert err.value.status_code == 503
     assert err.value.body["code"] == "input_guard_error"
     assert "judge.unavailable" in err.value.body["message"]
     audit = gw.audit_lines()[-1]
-    assert any(v["decision"] == "error" and v["detail"]["mode"] == "closed"
-               for v in audit["verdicts"])
+    assert any(
+        v["decision"] == "error" and v["detail"]["mode"] == "closed" for v in audit["verdicts"]
+    )
 
 
 def test_judge_on_the_builtin_fake_model_uses_the_gateways_upstream(gateway_factory) -> None:
     """Demo mode's `builtin://fake-model` only resolves through the gateway's own client."""
     cfg = _judge({"reply": "SAFE"})
-    cfg["model_list"] = [{"model_name": "demo", "litellm_params": {
-        "model": "openai/demo", "api_base": "builtin://fake-model"}}]
+    cfg["model_list"] = [
+        {
+            "model_name": "demo",
+            "litellm_params": {"model": "openai/demo", "api_base": "builtin://fake-model"},
+        }
+    ]
     gw = gateway_factory(cfg)
-    out = gw.client().chat.completions.create(model="demo",
-                                              messages=[{"role": "user", "content": QUIET}])
+    out = gw.client().chat.completions.create(
+        model="demo", messages=[{"role": "user", "content": QUIET}]
+    )
     assert out.choices[0].message.content == QUIET
 
 
 def test_judge_failure_fails_open_when_configured(gateway_factory) -> None:
     gw = gateway_factory(_judge({"error": 500}, fail_open=True))
     raw = gw.client().chat.completions.with_raw_response.create(
-        model="demo", messages=[{"role": "user", "content": QUIET}])
+        model="demo", messages=[{"role": "user", "content": QUIET}]
+    )
     assert raw.http_response.status_code == 200
     assert raw.headers["x-keepgate-input-error"] == "judge.unavailable"
 
@@ -78,22 +102,37 @@ def test_judge_failure_fails_open_when_configured(gateway_factory) -> None:
 def test_judge_model_must_exist(gateway_factory) -> None:
     from keepgate.config.load import ConfigError
 
-    with pytest.raises(ConfigError, match=r"keepgate-\d+\.yaml:\d+: guards\.input\.judge\.model: "
-                                          r"'nope' is not a model_name"):
-        gateway_factory({"guards": {"input": {"enabled": True, "checks": {"judge": True},
-                                              "judge": {"model": "nope"}}}})
+    with pytest.raises(
+        ConfigError,
+        match=r"keepgate-\d+\.yaml:\d+: guards\.input\.judge\.model: "
+        r"'nope' is not a model_name",
+    ):
+        gateway_factory(
+            {
+                "guards": {
+                    "input": {
+                        "enabled": True,
+                        "checks": {"judge": True},
+                        "judge": {"model": "nope"},
+                    }
+                }
+            }
+        )
 
 
 def test_bad_input_option_names_file_and_line(gateway_factory) -> None:
     from keepgate.config.load import ConfigError
 
-    with pytest.raises(ConfigError, match=r"keepgate-\d+\.yaml:\d+: guards\.input\.judge\.timeout: "
-                                          r"Input should be"):
-        gateway_factory({"guards": {"input": {"enabled": True,
-                                              "judge": {"timeout": "soon"}}}})
+    with pytest.raises(
+        ConfigError,
+        match=r"keepgate-\d+\.yaml:\d+: guards\.input\.judge\.timeout: "
+        r"Input should be",
+    ):
+        gateway_factory({"guards": {"input": {"enabled": True, "judge": {"timeout": "soon"}}}})
 
 
 # -- keepgate scan -----------------------------------------------------------------------
+
 
 def _config(tmp_path: Path, fake_model_url: str, **input_section) -> Path:
     cfg = base_config(fake_model_url)
@@ -104,8 +143,14 @@ def _config(tmp_path: Path, fake_model_url: str, **input_section) -> Path:
 
 
 def _keepgate(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "keepgate.cli", *args], input=stdin,
-                          capture_output=True, text=True, cwd=REPO, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "keepgate.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
 
 
 def test_scan_cli_text_and_jsonl(tmp_path: Path, fake_model_url: str) -> None:
@@ -115,7 +160,11 @@ def test_scan_cli_text_and_jsonl(tmp_path: Path, fake_model_url: str) -> None:
     assert p.stdout.startswith("BLOCKED") and "override.ignore_previous" in p.stdout
     assert "previous instructions" not in p.stdout.lower()
 
-    texts = [ATTACK, "What's the weather in Oslo?", "hi" + "".join(chr(0xE0000 + ord(c)) for c in "psst")]
+    texts = [
+        ATTACK,
+        "What's the weather in Oslo?",
+        "hi" + "".join(chr(0xE0000 + ord(c)) for c in "psst"),
+    ]
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts))
     p = _keepgate("scan", "-c", str(cfg), "--jsonl", str(src))
@@ -129,17 +178,22 @@ def test_scan_cli_text_and_jsonl(tmp_path: Path, fake_model_url: str) -> None:
 
 
 def test_scan_cli_uses_config_and_reports_bad_rules(tmp_path: Path, fake_model_url: str) -> None:
-    cfg = _config(tmp_path, fake_model_url, actions={"override.*": "flag", "exfil.*": "flag",
-                                                     "classifier.*": "flag", "cues.*": "flag"})
+    cfg = _config(
+        tmp_path,
+        fake_model_url,
+        actions={"override.*": "flag", "exfil.*": "flag", "classifier.*": "flag", "cues.*": "flag"},
+    )
     p = _keepgate("scan", "-c", str(cfg), "--json", "-", stdin=ATTACK)
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
-    assert out["blocked"] is False and any(f["rule"] == "override.ignore_previous"
-                                           for f in out["findings"])
+    assert out["blocked"] is False and any(
+        f["rule"] == "override.ignore_previous" for f in out["findings"]
+    )
     packs = tmp_path / "packs"
     packs.mkdir()
-    (packs / "bad.yaml").write_text("rules:\n  - id: bad.one\n    pattern: '(['\n"
-                                    "    examples: {match: [x]}\n")
+    (packs / "bad.yaml").write_text(
+        "rules:\n  - id: bad.one\n    pattern: '(['\n    examples: {match: [x]}\n"
+    )
     cfg = _config(tmp_path, fake_model_url, rules_dirs=[str(packs)])
     p = _keepgate("scan", "-c", str(cfg), "-", stdin="hello")
     assert p.returncode == 2
@@ -176,15 +230,23 @@ def test_scanner_crash_fails_closed_or_open(gateway_factory) -> None:
 def test_uncertain_band_follows_the_classifier_threshold(gateway_factory, band, judged) -> None:
     """`when: uncertain` asks the judge between 0.3 and the classifier's block threshold,
     wherever an operator puts that threshold; an explicit `band` is kept as written."""
-    section = {"enabled": True, "checks": {"rules": False, "cues": False, "judge": True},
-               "classifier": {"threshold": 0.999999, "flag_threshold": 0.999999},
-               "judge": {"model": "demo", "when": "uncertain", "timeout": 2,
-                         "extra_body": {"fake": {"reply": "INJECTION"}}}}
+    section = {
+        "enabled": True,
+        "checks": {"rules": False, "cues": False, "judge": True},
+        "classifier": {"threshold": 0.999999, "flag_threshold": 0.999999},
+        "judge": {
+            "model": "demo",
+            "when": "uncertain",
+            "timeout": 2,
+            "extra_body": {"fake": {"reply": "INJECTION"}},
+        },
+    }
     if band is not None:
         section["judge"]["band"] = band
     gw = gateway_factory({"guards": {"input": section}})
     ask = lambda: gw.client().chat.completions.create(  # noqa: E731
-        model="demo", messages=[{"role": "user", "content": ATTACK}])  # classifier ~0.998
+        model="demo", messages=[{"role": "user", "content": ATTACK}]
+    )  # classifier ~0.998
     if judged:
         with pytest.raises(openai.BadRequestError) as err:
             ask()

@@ -63,8 +63,7 @@ async def test_settle_refunds_the_unused_part_and_charges_overruns(backend):
     s = key({"tokens_per_minute": 1000, "usd_per_day": 1.0})
     r = await backend.reserve([s], Amounts(1, 1000, 0.5))
     assert r.allowed
-    await backend.settle([s], Amounts(0, 200 - 1000, 0.1 - 0.5),
-                         Actual(150, 50, 0.1, "demo"))
+    await backend.settle([s], Amounts(0, 200 - 1000, 0.1 - 0.5), Actual(150, 50, 0.1, "demo"))
     u = await backend.usage(s)
     rem = {b.dim: b.remaining for b in u.buckets}
     assert rem["tokens"] == pytest.approx(800, abs=20)  # + a little refill
@@ -117,8 +116,9 @@ async def test_admin_override_replaces_config_caps_at_once_and_can_be_removed(ba
 async def test_no_overdraw_under_200_concurrent_reservations(backend):
     s = key({"requests_per_minute": 1000, "tokens_per_minute": 50_000, "usd_per_hour": 0.05})
     # Each call reserves 1000 tokens and $0.001: the tokens (50) and money (50) run out together.
-    results = await asyncio.gather(*[backend.reserve([s], Amounts(1, 1000, 0.001))
-                                     for _ in range(200)])
+    results = await asyncio.gather(
+        *[backend.reserve([s], Amounts(1, 1000, 0.001)) for _ in range(200)]
+    )
     allowed = sum(r.allowed for r in results)
     assert allowed == 50
     u = await backend.usage(s)
@@ -167,8 +167,9 @@ async def test_shared_budget_across_independent_redis_clients(redis_url):
     replicas = [RedisBackend(redis_url, prefix=prefix) for _ in range(3)]
     s = key({"requests_per_minute": 30})
     try:
-        results = await asyncio.gather(*[replicas[i % 3].reserve([s], Amounts(1, 0, 0.0))
-                                         for i in range(90)])
+        results = await asyncio.gather(
+            *[replicas[i % 3].reserve([s], Amounts(1, 0, 0.0)) for i in range(90)]
+        )
         assert sum(r.allowed for r in results) == 30
     finally:
         c: aioredis.Redis = replicas[0].client
@@ -185,16 +186,27 @@ async def test_limits_precedence_defaults_role_key_and_null_lifts():
     from keepgate.config.model import KeepgateConfig
     from keepgate.limits.guard import build
 
-    cfg = KeepgateConfig.model_validate({
-        "keys": [{"key_id": "a", "key_hash": "0" * 64, "role": "ci"},
-                 {"key_id": "b", "key_hash": "1" * 64, "role": "ci",
-                  "limits": {"tpm": 500, "budget_usd": None}},
-                 {"key_id": "c", "key_hash": "2" * 64, "team": "t"}],
-        "teams": [{"team": "t", "limits": {"usd_per_month": 50}}]})
-    section = {"defaults": {"requests_per_minute": 60, "budget_usd": 10},
-               "team_defaults": {"usd_per_day": 5},
-               "roles": {"ci": {"defaults": {"requests_per_minute": 600}}},
-               "keys": {"b": {"defaults": {"tokens_per_minute": 100}}}}
+    cfg = KeepgateConfig.model_validate(
+        {
+            "keys": [
+                {"key_id": "a", "key_hash": "0" * 64, "role": "ci"},
+                {
+                    "key_id": "b",
+                    "key_hash": "1" * 64,
+                    "role": "ci",
+                    "limits": {"tpm": 500, "budget_usd": None},
+                },
+                {"key_id": "c", "key_hash": "2" * 64, "team": "t"},
+            ],
+            "teams": [{"team": "t", "limits": {"usd_per_month": 50}}],
+        }
+    )
+    section = {
+        "defaults": {"requests_per_minute": 60, "budget_usd": 10},
+        "team_defaults": {"usd_per_day": 5},
+        "roles": {"ci": {"defaults": {"requests_per_minute": 600}}},
+        "keys": {"b": {"defaults": {"tokens_per_minute": 100}}},
+    }
     guard = build(section, cfg, None)
     who = {k.key_id: Principal(k.key_id, k.role, k.team) for k in cfg.keys}
     assert guard.key_caps(who["a"]) == {"requests": 600, "budget": 10}

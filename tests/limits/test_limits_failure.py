@@ -22,10 +22,21 @@ def own_redis():
 
 
 def _gateway(gateway_factory, redis_url: str, **section: Any):
-    return gateway_factory({
-        "guards": {"limits": {"enabled": True, "backend": "redis", "redis_url": redis_url,
-                              "timeout_ms": 200, "retry_backend_after_s": 0.2, **section}},
-        "keys": [{"key_id": "alice", "key": "sk-alice", "limits": {"requests_per_minute": 2}}]})
+    return gateway_factory(
+        {
+            "guards": {
+                "limits": {
+                    "enabled": True,
+                    "backend": "redis",
+                    "redis_url": redis_url,
+                    "timeout_ms": 200,
+                    "retry_backend_after_s": 0.2,
+                    **section,
+                }
+            },
+            "keys": [{"key_id": "alice", "key": "sk-alice", "limits": {"requests_per_minute": 2}}],
+        }
+    )
 
 
 def _ready(gw) -> tuple[int, dict]:
@@ -53,8 +64,9 @@ def test_redis_down_fails_closed_with_503_and_not_ready(gateway_factory):
 
 
 def test_fallback_local_serves_from_local_buckets_and_says_so(gateway_factory):
-    gw = _gateway(gateway_factory, f"redis://127.0.0.1:{free_port()}/0",
-                  on_backend_error="fallback_local")
+    gw = _gateway(
+        gateway_factory, f"redis://127.0.0.1:{free_port()}/0", on_backend_error="fallback_local"
+    )
     client = gw.client("sk-alice")
     for _ in range(2):
         raw = client.chat.completions.with_raw_response.create(model="demo", messages=MSG)
@@ -68,16 +80,19 @@ def test_fallback_local_serves_from_local_buckets_and_says_so(gateway_factory):
     assert "using local buckets" in gw.log_text()
     metrics = gw.http.get("/metrics").text
     assert 'keepgate_limits_backend_errors_total{backend="redis",mode="fallback_local"}' in metrics
-    usage = gw.http.get("/v1/keys/self/usage",
-                      headers={"Authorization": "Bearer sk-alice"}).json()
+    usage = gw.http.get("/v1/keys/self/usage", headers={"Authorization": "Bearer sk-alice"}).json()
     assert usage["totals"]["requests"] == 2 and usage["totals"]["blocked"] == 1
 
 
 def test_fallback_share_keeps_replicas_together_within_the_limit(gateway_factory):
     """fallback_share 0.5 (two replicas): while Redis is down, this one allows half of the
     key's 2 requests a minute; both together stay within the limit."""
-    gw = _gateway(gateway_factory, f"redis://127.0.0.1:{free_port()}/0",
-                  on_backend_error="fallback_local", fallback_share=0.5)
+    gw = _gateway(
+        gateway_factory,
+        f"redis://127.0.0.1:{free_port()}/0",
+        on_backend_error="fallback_local",
+        fallback_share=0.5,
+    )
     client = gw.client("sk-alice")
     raw = client.chat.completions.with_raw_response.create(model="demo", messages=MSG)
     assert raw.headers["x-keepgate-limits"] == "degraded-local"
@@ -106,8 +121,11 @@ def test_settle_that_cannot_reach_redis_keeps_the_reservation(gateway_factory, o
     gw = _gateway(gateway_factory, own_redis.url)
     client = gw.client("sk-alice")
     stream = client.chat.completions.create(
-        model="demo", messages=MSG, stream=True,
-        extra_body={"fake": {"reply": "slow answer", "chunk_chars": 2, "delay_ms": 100}})
+        model="demo",
+        messages=MSG,
+        stream=True,
+        extra_body={"fake": {"reply": "slow answer", "chunk_chars": 2, "delay_ms": 100}},
+    )
     next(iter(stream))  # reserved on Redis, the answer is under way
     own_redis.stop()
     assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices)

@@ -25,9 +25,14 @@ pytestmark = pytest.mark.real_http
 
 BUDGET = 0.05
 COST = 8e-6 + 1000 * 2e-6  # one call below: 8 prompt + 1000 completion tokens
-CALL = {"model": "demo", "messages": [{"role": "user", "content": "hello"}], "max_tokens": 1000,
-        "extra_body": {"fake": {"reply": "ok", "usage": {"prompt_tokens": 8,
-                                                         "completion_tokens": 1000}}}}
+CALL = {
+    "model": "demo",
+    "messages": [{"role": "user", "content": "hello"}],
+    "max_tokens": 1000,
+    "extra_body": {
+        "fake": {"reply": "ok", "usage": {"prompt_tokens": 8, "completion_tokens": 1000}}
+    },
+}
 TOOLS = [{"type": "function", "function": {"name": "search", "parameters": {"type": "object"}}}]
 
 
@@ -42,17 +47,22 @@ class Load:
         self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
 
     async def _run(self) -> None:
-        async with openai.AsyncOpenAI(base_url=self.base_url, api_key="sk-loader",
-                                      max_retries=0, timeout=60) as client:
+        async with openai.AsyncOpenAI(
+            base_url=self.base_url, api_key="sk-loader", max_retries=0, timeout=60
+        ) as client:
+
             async def worker() -> None:
                 while not self._stop.is_set():
                     try:
                         await client.chat.completions.create(**CALL)
                         self.answers.append((200, ""))
                     except openai.APIStatusError as exc:
-                        self.answers.append((exc.status_code, str(exc.body.get("code")
-                                                                  if isinstance(exc.body, dict)
-                                                                  else "")))
+                        self.answers.append(
+                            (
+                                exc.status_code,
+                                str(exc.body.get("code") if isinstance(exc.body, dict) else ""),
+                            )
+                        )
                     except openai.APIConnectionError:
                         self.answers.append((0, "connection"))
 
@@ -105,25 +115,43 @@ def _wait_limits_on_redis(gw) -> None:
 
 
 def _spent(gw) -> dict[str, Any]:
-    return gw.http.get("/admin/keys/spender/usage", timeout=30,
-                     headers={"authorization": f"Bearer {gw.master_key}"}).json()
+    return gw.http.get(
+        "/admin/keys/spender/usage",
+        timeout=30,
+        headers={"authorization": f"Bearer {gw.master_key}"},
+    ).json()
 
 
 def _tool_turn(client: openai.OpenAI) -> list[dict]:
     res = client.chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "go"}], tools=TOOLS,
-        extra_body={"fake": {"tool_calls": [{"name": "search", "arguments": {"q": "x"}}]}})
+        model="demo",
+        messages=[{"role": "user", "content": "go"}],
+        tools=TOOLS,
+        extra_body={"fake": {"tool_calls": [{"name": "search", "arguments": {"q": "x"}}]}},
+    )
     tc = res.choices[0].message.tool_calls[0]
-    return [{"role": "user", "content": "go"},
-            {"role": "assistant", "content": None, "tool_calls": [
-                {"id": tc.id, "type": "function",
-                 "function": {"name": "search", "arguments": tc.function.arguments}}]},
-            {"role": "tool", "tool_call_id": tc.id, "content": "result"}]
+    return [
+        {"role": "user", "content": "go"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": tc.id,
+                    "type": "function",
+                    "function": {"name": "search", "arguments": tc.function.arguments},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": tc.id, "content": "result"},
+    ]
 
 
-@pytest.mark.parametrize("mode,aof", [("fail_closed", True), ("fallback_local", True),
-                                      ("fail_closed", False)],
-                         ids=["fail_closed-aof", "fallback_local-aof", "fail_closed-no-persistence"])
+@pytest.mark.parametrize(
+    "mode,aof",
+    [("fail_closed", True), ("fallback_local", True), ("fail_closed", False)],
+    ids=["fail_closed-aof", "fallback_local-aof", "fail_closed-no-persistence"],
+)
 def test_redis_killed_and_restarted_mid_load(gateway_factory, mode, aof):
     store = OwnRedis(aof).start()
     try:
@@ -133,16 +161,31 @@ def test_redis_killed_and_restarted_mid_load(gateway_factory, mode, aof):
 
 
 def _run(gateway_factory, store: OwnRedis, mode: str, aof: bool) -> None:
-    gw = gateway_factory({
-        "general_settings": {"redis_url": store.url},
-        "keys": [{"key_id": "spender", "key": "sk-spender",
-                  "limits": {"budget_usd": BUDGET, "requests_per_minute": 100_000}},
-                 {"key_id": "loader", "key": "sk-loader"},
-                 {"key_id": "alice", "key": "sk-alice", "role": "user"}],
-        "guards": {"limits": {"enabled": True, "backend": "redis", "on_backend_error": mode,
-                              "fallback_share": 0.5, "timeout_ms": 500,
-                              "retry_backend_after_s": 0.2},
-                   "policy": {"enabled": True}}})
+    gw = gateway_factory(
+        {
+            "general_settings": {"redis_url": store.url},
+            "keys": [
+                {
+                    "key_id": "spender",
+                    "key": "sk-spender",
+                    "limits": {"budget_usd": BUDGET, "requests_per_minute": 100_000},
+                },
+                {"key_id": "loader", "key": "sk-loader"},
+                {"key_id": "alice", "key": "sk-alice", "role": "user"},
+            ],
+            "guards": {
+                "limits": {
+                    "enabled": True,
+                    "backend": "redis",
+                    "on_backend_error": mode,
+                    "fallback_share": 0.5,
+                    "timeout_ms": 500,
+                    "retry_backend_after_s": 0.2,
+                },
+                "policy": {"enabled": True},
+            },
+        }
+    )
     spender, alice = gw.client("sk-spender"), gw.client("sk-alice")
     assert _ready(gw).json()["status"] == "ready"
     conversation = _tool_turn(alice)  # released while Redis is up
@@ -153,7 +196,7 @@ def _run(gateway_factory, store: OwnRedis, mode: str, aof: bool) -> None:
 
     load = Load(gw.base_url).start()
     load.wait_for(20)
-    store.kill()                                  # mid-load
+    store.kill()  # mid-load
     during = len(load.answers)
 
     # -- while Redis is down: the configured mode, every time --------------------------
@@ -176,8 +219,7 @@ def _run(gateway_factory, store: OwnRedis, mode: str, aof: bool) -> None:
         raw = spender.chat.completions.with_raw_response.create(**CALL)
         assert raw.headers["x-keepgate-limits"] == "degraded-local"
         # A conversation released before the outage goes on (the replica kept its ids).
-        answer = alice.chat.completions.create(model="demo", tools=TOOLS,
-                                               messages=conversation)
+        answer = alice.chat.completions.create(model="demo", tools=TOOLS, messages=conversation)
         assert answer.choices[0].message.content == "go"
         # The local buckets hold fallback_share of the budget, then refuse.
         local_ok = 1
@@ -187,7 +229,7 @@ def _run(gateway_factory, store: OwnRedis, mode: str, aof: bool) -> None:
                 local_ok += 1
         assert exc.value.body["code"] == "budget_exceeded"
         assert local_ok * COST <= 0.5 * BUDGET + 1e-9
-    load.wait_for(during + 6)                      # the load ran on through the outage
+    load.wait_for(during + 6)  # the load ran on through the outage
     assert "/" not in str(body)  # no paths or URLs in the readiness body
 
     # -- Redis back (same dir): the gateway sees it and is ready again -----------------
@@ -197,7 +239,7 @@ def _run(gateway_factory, store: OwnRedis, mode: str, aof: bool) -> None:
     _wait_limits_on_redis(gw)
     allowed = {200, 503} if mode == "fail_closed" else {200}
     tally = Counter(s for s, _ in answers)
-    assert set(tally) <= allowed, tally        # never a 500 or a reset
+    assert set(tally) <= allowed, tally  # never a 500 or a reset
     if mode == "fail_closed":
         assert {c for s, c in answers if s == 503} <= {"limits_unavailable"}
 
@@ -208,12 +250,11 @@ def _run(gateway_factory, store: OwnRedis, mode: str, aof: bool) -> None:
         assert spent == pytest.approx(before["totals"]["spend_usd"])
         assert after["remaining"]["budget_usd"] == pytest.approx(BUDGET - 6 * COST)
         # The conversation released before the outage is still known.
-        answer = alice.chat.completions.create(model="demo", tools=TOOLS,
-                                               messages=conversation)
+        answer = alice.chat.completions.create(model="demo", tools=TOOLS, messages=conversation)
         assert answer.choices[0].message.content == "go"
     else:
         # No persistence: the restarted Redis is empty; the spend record is gone.
         assert spent == 0 and after["remaining"]["budget_usd"] == pytest.approx(BUDGET)
-    spender.chat.completions.create(**CALL)       # and calls are charged on Redis again
+    spender.chat.completions.create(**CALL)  # and calls are charged on Redis again
     assert _spent(gw)["totals"]["spend_usd"] == pytest.approx(spent + COST)
     assert _spent(gw)["totals"]["spend_usd"] <= BUDGET

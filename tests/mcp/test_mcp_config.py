@@ -35,13 +35,22 @@ def test_a_typo_in_a_server_names_the_file_and_line(tmp_path: Path) -> None:
 def test_bad_server_settings_fail_clearly(tmp_path: Path) -> None:
     assert "exactly one of url" in _check(tmp_path, {"mcp_servers": {"x": {}}})
     assert "exactly one of url" in _check(
-        tmp_path, {"mcp_servers": {"x": {"url": "http://a/mcp", "command": "run"}}})
-    assert "os.environ/NAME" in _check(tmp_path, {"mcp_servers": {"x": {
-        "url": "http://a/mcp", "headers": {"Authorization": "Bearer sk-live-123"}}}})
-    assert "invalid server name" in _check(tmp_path, {"mcp_servers": {"Bad Name": {
-        "url": "http://a/mcp"}}})
-    assert "invalid server name" in _check(tmp_path, {"mcp_servers": {"sse": {
-        "url": "http://a/mcp"}}})
+        tmp_path, {"mcp_servers": {"x": {"url": "http://a/mcp", "command": "run"}}}
+    )
+    assert "os.environ/NAME" in _check(
+        tmp_path,
+        {
+            "mcp_servers": {
+                "x": {"url": "http://a/mcp", "headers": {"Authorization": "Bearer sk-live-123"}}
+            }
+        },
+    )
+    assert "invalid server name" in _check(
+        tmp_path, {"mcp_servers": {"Bad Name": {"url": "http://a/mcp"}}}
+    )
+    assert "invalid server name" in _check(
+        tmp_path, {"mcp_servers": {"sse": {"url": "http://a/mcp"}}}
+    )
     assert "mcp.calls_per_minte" in _check(tmp_path, {"mcp": {"calls_per_minte": 5}})
     assert "only calls_per_minute" in _check(tmp_path, {"mcp": {"roles": {"user": {"x": 1}}}})
     assert "no redis_url" in _check(tmp_path, {"mcp": {"store": {"backend": "redis"}}})
@@ -52,15 +61,26 @@ def test_secrets_come_from_the_environment(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("KG_TEST_MCP_TOKEN", "tok-123")
     monkeypatch.setenv("KG_TEST_MCP_ENV", "v")
     path = tmp_path / "keepgate.yaml"
-    path.write_text(yaml.safe_dump({"mcp_servers": {
-        "a": {"url": "https://a.example/mcp",
-              "headers": {"Authorization": "Bearer os.environ/KG_TEST_MCP_TOKEN",
-                          "X-Team": "blue", "X-Missing": "os.environ/KG_TEST_UNSET"}},
-        "b": {"command": "srv", "env": {"TOKEN": "os.environ/KG_TEST_MCP_ENV"}},
-        "c": {"url": "https://c.example/sse"}}}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "mcp_servers": {
+                    "a": {
+                        "url": "https://a.example/mcp",
+                        "headers": {
+                            "Authorization": "Bearer os.environ/KG_TEST_MCP_TOKEN",
+                            "X-Team": "blue",
+                            "X-Missing": "os.environ/KG_TEST_UNSET",
+                        },
+                    },
+                    "b": {"command": "srv", "env": {"TOKEN": "os.environ/KG_TEST_MCP_ENV"}},
+                    "c": {"url": "https://c.example/sse"},
+                }
+            }
+        )
+    )
     servers = parse_servers(parse_config(path.read_text(), str(path), environ={}))
-    assert servers["a"].resolved_headers() == {"Authorization": "Bearer tok-123",
-                                               "X-Team": "blue"}
+    assert servers["a"].resolved_headers() == {"Authorization": "Bearer tok-123", "X-Team": "blue"}
     assert servers["b"].resolved_env() == {"TOKEN": "v"} and servers["b"].kind == "stdio"
     assert servers["a"].kind == "streamable_http" and servers["c"].kind == "sse"
 
@@ -121,8 +141,12 @@ async def test_demo_mode_serves_the_demo_mcp_server(tmp_path: Path, monkeypatch)
     from keepgate.app import create_app
 
     monkeypatch.chdir(tmp_path)  # demo mode keeps its SQLite stores in the working dir
-    cfg = load_config(environ={"KEEPGATE_MASTER_KEY": "sk-test-demo-master",
-                               "KEEPGATE_AUDIT_LOG": str(tmp_path / "audit.jsonl")})
+    cfg = load_config(
+        environ={
+            "KEEPGATE_MASTER_KEY": "sk-test-demo-master",
+            "KEEPGATE_AUDIT_LOG": str(tmp_path / "audit.jsonl"),
+        }
+    )
     assert cfg.demo and cfg.mcp_servers == {"demo": {"url": "builtin://demo-mcp"}}
     server = ThreadServer(create_app(cfg)).start()
     try:

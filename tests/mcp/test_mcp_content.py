@@ -44,12 +44,20 @@ def docs_server() -> MCPServer:
 @pytest.fixture(scope="module")
 def gw(fake_model_url, demo_upstream, lab, tmp_path_factory) -> Iterator[Any]:
     app = docs_server().streamable_http_app(
-        json_response=True, stateless_http=True,
-        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
+        json_response=True,
+        stateless_http=True,
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+    )
     docs = ThreadServer(app).start()
-    gateway = start_gateway(fake_model_url, tmp_path_factory.mktemp("content"), mcp_config(
-        demo_upstream.url, lab[1].url, mcp_servers={"docs": {
-            "url": docs.url + "/mcp", "roles": ["developer", "user"]}}))
+    gateway = start_gateway(
+        fake_model_url,
+        tmp_path_factory.mktemp("content"),
+        mcp_config(
+            demo_upstream.url,
+            lab[1].url,
+            mcp_servers={"docs": {"url": docs.url + "/mcp", "roles": ["developer", "user"]}},
+        ),
+    )
     yield gateway
     gateway.stop()
     docs.stop()
@@ -77,8 +85,9 @@ async def test_an_injected_resource_is_withheld_and_taints_the_session(gw) -> No
         assert keepgate_meta(read)["decision"] == "withheld"
     # The same session on another server: a side effect now needs approval.
     async with connect(gw.url + "/mcp/demo", KEYS["user"], "content-taint") as c:
-        held = await c.call_tool("send_email", {"to": "bob@example.com", "subject": "hi",
-                                                "body": "hello"})
+        held = await c.call_tool(
+            "send_email", {"to": "bob@example.com", "subject": "hi", "body": "hello"}
+        )
     assert held.is_error and keepgate_meta(held)["code"] == "approval_required"
     row = [r for r in gw.audit_lines() if r.get("mcp_method") == "resources/read"][-1]
     assert row["tainted"] is True
@@ -95,10 +104,18 @@ async def test_prompts_are_listed_and_got_with_pii_scrubbed(gw) -> None:
 
 
 async def test_a_key_that_may_not_reach_the_server_reads_nothing(gw) -> None:
-    body = {"jsonrpc": "2.0", "id": 1, "method": "resources/read",
-            "params": {"uri": "docs://handbook"}}
-    r = httpx.post(gw.url + "/mcp/docs", json=body, timeout=30,
-                   headers={"Authorization": f"Bearer {KEYS['guest']}"})
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "resources/read",
+        "params": {"uri": "docs://handbook"},
+    }
+    r = httpx.post(
+        gw.url + "/mcp/docs",
+        json=body,
+        timeout=30,
+        headers={"Authorization": f"Bearer {KEYS['guest']}"},
+    )
     assert r.status_code == 403 and r.json()["error"]["code"] == "mcp_server_not_allowed"
 
 

@@ -31,16 +31,22 @@ class Scripted:
         try:
             while self.answers:
                 head = await reader.readuntil(b"\r\n\r\n")
-                length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                              if line.lower().startswith(b"content-length:"))
+                length = next(
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
                 self.requests.append(head + await reader.readexactly(length))
                 answer = self.answers.pop(0)
                 if answer is None:
                     break
                 writer.write(answer)
                 await writer.drain()
-                if b"connection: close" in answer.lower() or \
-                        b"content-length" not in answer.lower() and b"chunked" not in answer:
+                if (
+                    b"connection: close" in answer.lower()
+                    or b"content-length" not in answer.lower()
+                    and b"chunked" not in answer
+                ):
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
@@ -72,12 +78,15 @@ async def scripted() -> AsyncIterator[Any]:
 
 
 def ok(body: bytes, extra: str = "") -> bytes:
-    return (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{extra}"
-            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    return (
+        f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{extra}"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
 
 
-async def post(origin: H1Origin, body: bytes = b'{"a":1}', limit: int = 1 << 20,
-               stream: Any = None) -> Any:
+async def post(
+    origin: H1Origin, body: bytes = b'{"a":1}', limit: int = 1 << 20, stream: Any = None
+) -> Any:
     return await origin.post(origin.head({"X-Test": "yes"}, len(body)), body, limit, stream)
 
 
@@ -102,10 +111,17 @@ async def test_an_interim_answer_is_skipped_for_the_real_one(scripted) -> None:
 
 
 async def test_chunked_and_close_delimited_answers_are_read_whole(scripted) -> None:
-    chunked = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-               b"Transfer-Encoding: chunked\r\n\r\n4\r\n{\"n\"\r\n3\r\n:3}\r\n0\r\n\r\n")
-    s = await scripted([chunked, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                 b"Connection: close\r\n\r\n{\"n\":4}"])
+    chunked = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        b'Transfer-Encoding: chunked\r\n\r\n4\r\n{"n"\r\n3\r\n:3}\r\n0\r\n\r\n'
+    )
+    s = await scripted(
+        [
+            chunked,
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b'Connection: close\r\n\r\n{"n":4}',
+        ]
+    )
     origin = H1Origin(s.url)
     assert (await post(origin)).body == b'{"n":3}'
     assert (await post(origin)).body == b'{"n":4}'  # ends where the connection does
@@ -149,15 +165,26 @@ async def test_failures_are_h1_errors_of_the_right_kind(scripted) -> None:
 
 
 async def test_an_event_stream_is_read_up_to_the_answer(scripted) -> None:
-    note = json.dumps({"jsonrpc": "2.0", "method": "notifications/message",
-                       "params": {"level": "info", "data": "x"}})
+    note = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "method": "notifications/message",
+            "params": {"level": "info", "data": "x"},
+        }
+    )
     answer = json.dumps({"jsonrpc": "2.0", "id": 7, "result": {"content": []}})
-    events = (f": comment\r\nevent: message\r\ndata: {note}\r\n\r\n"
-              f"data: {answer[:10]}\ndata: {answer[10:]}\n\n").encode()
+    events = (
+        f": comment\r\nevent: message\r\ndata: {note}\r\n\r\n"
+        f"data: {answer[:10]}\ndata: {answer[10:]}\n\n"
+    ).encode()
     # Sent in small chunks, and the stream stays open after the answer.
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
-    body = b"".join(b"%x\r\n%s\r\n" % (len(events[i:i + 17]), events[i:i + 17])
-                    for i in range(0, len(events), 17))
+    head = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    body = b"".join(
+        b"%x\r\n%s\r\n" % (len(events[i : i + 17]), events[i : i + 17])
+        for i in range(0, len(events), 17)
+    )
     s = await scripted([head + body, ok(b"{}")])
     origin = H1Origin(s.url)
     got = await post(origin, stream=lambda status, headers: SseReader(7))
@@ -177,7 +204,8 @@ async def test_requests_beyond_the_connection_limit_wait_their_turn(scripted) ->
 def test_the_head_keeps_its_own_framing_headers_and_refuses_line_breaks() -> None:
     origin = H1Origin("http://example.test:8080/mcp")
     head = origin.head({"Content-Length": "999", "host": "evil", "X-A": "1"}, 3).decode()
-    assert head == ("POST /mcp HTTP/1.1\r\nHost: example.test:8080\r\nContent-Length: 3\r\n"
-                    "X-A: 1\r\n\r\n")
+    assert head == (
+        "POST /mcp HTTP/1.1\r\nHost: example.test:8080\r\nContent-Length: 3\r\nX-A: 1\r\n\r\n"
+    )
     with pytest.raises(ValueError):
         origin.head({"X-B": "a\r\nInjected: yes"}, 0)

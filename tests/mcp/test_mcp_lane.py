@@ -26,9 +26,15 @@ pytestmark = pytest.mark.slow
 
 #: `tenant` is mirrored into an `Mcp-Param-Tenant` header (2026-07-28 x-mcp-header): the
 #: SDK server refuses a call whose header is missing or differs from the argument.
-LOOKUP_SCHEMA = {"type": "object", "required": ["tenant", "query"], "additionalProperties": False,
-                 "properties": {"tenant": {"type": "string", "x-mcp-header": "Tenant"},
-                                "query": {"type": "string"}}}
+LOOKUP_SCHEMA = {
+    "type": "object",
+    "required": ["tenant", "query"],
+    "additionalProperties": False,
+    "properties": {
+        "tenant": {"type": "string", "x-mcp-header": "Tenant"},
+        "query": {"type": "string"},
+    },
+}
 
 
 #: Set by a test to let the `stall` tool answer (it otherwise waits for good).
@@ -41,26 +47,49 @@ def lane_server() -> Server:
     ro = types.ToolAnnotations(read_only_hint=True)
 
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=[
-            types.Tool(name="lookup", description="Look a record up for a tenant.",
-                       input_schema=LOOKUP_SCHEMA, annotations=ro),
-            types.Tool(name="chatty", description="Answer after a progress note.",
-                       input_schema={"type": "object", "properties": {}}, annotations=ro),
-            types.Tool(name="broken", description="Always fails.",
-                       input_schema={"type": "object", "properties": {}}, annotations=ro),
-            types.Tool(name="stall", description="Never answers (until released).",
-                       input_schema={"type": "object", "properties": {}}, annotations=ro)])
+        return types.ListToolsResult(
+            tools=[
+                types.Tool(
+                    name="lookup",
+                    description="Look a record up for a tenant.",
+                    input_schema=LOOKUP_SCHEMA,
+                    annotations=ro,
+                ),
+                types.Tool(
+                    name="chatty",
+                    description="Answer after a progress note.",
+                    input_schema={"type": "object", "properties": {}},
+                    annotations=ro,
+                ),
+                types.Tool(
+                    name="broken",
+                    description="Always fails.",
+                    input_schema={"type": "object", "properties": {}},
+                    annotations=ro,
+                ),
+                types.Tool(
+                    name="stall",
+                    description="Never answers (until released).",
+                    input_schema={"type": "object", "properties": {}},
+                    annotations=ro,
+                ),
+            ]
+        )
 
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
         args = params.arguments or {}
         if params.name == "lookup":
-            return types.CallToolResult(content=[types.TextContent(
-                text=f"{args['tenant']}: record for {args['query']}")])
+            return types.CallToolResult(
+                content=[types.TextContent(text=f"{args['tenant']}: record for {args['query']}")]
+            )
         if params.name == "chatty":
             # A notification first commits the answer to text/event-stream.
-            await ctx.session.send_notification(types.LoggingMessageNotification(
-                params=types.LoggingMessageNotificationParams(level="info", data="working")),
-                related_request_id=ctx.request_id)
+            await ctx.session.send_notification(
+                types.LoggingMessageNotification(
+                    params=types.LoggingMessageNotificationParams(level="info", data="working")
+                ),
+                related_request_id=ctx.request_id,
+            )
             return types.CallToolResult(content=[types.TextContent(text="done after a note")])
         if params.name == "stall":
             while not RELEASE.is_set():
@@ -105,10 +134,16 @@ class Recorder:
         if self.garbage and body.get("method") == "tools/call":
             html = self.garbage == "html"
             page = b"<html>upstream proxy error</html>" if html else b'{"detail": "bad gateway"}'
-            await send({"type": "http.response.start", "status": 200 if html else 502,
-                        "headers": [(b"content-type",
-                                     b"text/html" if html else b"application/json"),
-                                    (b"content-length", str(len(page)).encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200 if html else 502,
+                    "headers": [
+                        (b"content-type", b"text/html" if html else b"application/json"),
+                        (b"content-length", str(len(page)).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": page})
             return
         sent = False
@@ -126,8 +161,10 @@ class Recorder:
 @pytest.fixture(scope="module")
 def lane_upstream() -> Iterator[tuple[Recorder, ThreadServer]]:
     app = lane_server().streamable_http_app(
-        json_response=False, stateless_http=True,  # SSE allowed: `chatty` streams
-        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
+        json_response=False,
+        stateless_http=True,  # SSE allowed: `chatty` streams
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+    )
     rec = Recorder(app)
     server = ThreadServer(rec).start()
     yield rec, server
@@ -135,15 +172,21 @@ def lane_upstream() -> Iterator[tuple[Recorder, ThreadServer]]:
 
 
 def _gateway(fake_model_url: str, tmp: Any, url: str, **server: Any) -> Any:
-    return start_gateway(fake_model_url, tmp, {
-        "keys": [{"key_id": "dev", "key": KEYS["dev"], "role": "admin"}],
-        "guards": {"policy": {"enabled": True}},
-        "mcp_servers": {"lane": {"url": url + "/mcp", "timeout_s": 30, **server}},
-        "mcp": {"store": {"backend": "memory"}}})
+    return start_gateway(
+        fake_model_url,
+        tmp,
+        {
+            "keys": [{"key_id": "dev", "key": KEYS["dev"], "role": "admin"}],
+            "guards": {"policy": {"enabled": True}},
+            "mcp_servers": {"lane": {"url": url + "/mcp", "timeout_s": 30, **server}},
+            "mcp": {"store": {"backend": "memory"}},
+        },
+    )
 
 
 async def test_a_call_is_one_post_with_the_protocols_headers_and_meta(
-        fake_model_url, tmp_path, lane_upstream) -> None:
+    fake_model_url, tmp_path, lane_upstream
+) -> None:
     rec, upstream = lane_upstream
     gw = _gateway(fake_model_url, tmp_path, upstream.url)
     try:
@@ -169,7 +212,8 @@ async def test_a_call_is_one_post_with_the_protocols_headers_and_meta(
 
 
 async def test_an_event_stream_answer_and_a_jsonrpc_error_reach_the_client_clearly(
-        fake_model_url, tmp_path, lane_upstream) -> None:
+    fake_model_url, tmp_path, lane_upstream
+) -> None:
     rec, upstream = lane_upstream
     gw = _gateway(fake_model_url, tmp_path, upstream.url)
     try:
@@ -189,7 +233,8 @@ async def test_an_event_stream_answer_and_a_jsonrpc_error_reach_the_client_clear
 
 @pytest.mark.parametrize("garbage,said", [("html", "text/html"), ("502", "HTTP 502")])
 async def test_an_answer_outside_the_protocol_is_an_upstream_error_then_recovers(
-        fake_model_url, tmp_path, lane_upstream, garbage: str, said: str) -> None:
+    fake_model_url, tmp_path, lane_upstream, garbage: str, said: str
+) -> None:
     rec, upstream = lane_upstream
     gw = _gateway(fake_model_url, tmp_path, upstream.url)
     try:
@@ -198,24 +243,26 @@ async def test_an_answer_outside_the_protocol_is_an_upstream_error_then_recovers
             rec.garbage = garbage
             try:
                 bad = await asyncio.wait_for(
-                    c.call_tool("lookup", {"tenant": "a", "query": "b"}), 60)
+                    c.call_tool("lookup", {"tenant": "a", "query": "b"}), 60
+                )
             finally:
                 rec.garbage = None
             assert bad.is_error and keepgate_meta(bad)["code"] == "upstream_error"
             assert keepgate_meta(bad)["kind"] == "protocol"
             assert said in bad.content[0].text
-            again = await asyncio.wait_for(
-                c.call_tool("lookup", {"tenant": "a", "query": "c"}), 60)
+            again = await asyncio.wait_for(c.call_tool("lookup", {"tenant": "a", "query": "c"}), 60)
             assert not again.is_error, again.content[0].text
     finally:
         gw.stop()
     audited = [r for r in gw.audit_lines() if r.get("mcp_method") == "tools/call"]
-    assert [r["verdicts"][-1]["rule"] for r in audited
-            if r.get("verdicts")].count("mcp.upstream_protocol") == 1
+    assert [r["verdicts"][-1]["rule"] for r in audited if r.get("verdicts")].count(
+        "mcp.upstream_protocol"
+    ) == 1
 
 
 async def test_fast_calls_false_sends_every_call_through_the_sdk_client(
-        fake_model_url, tmp_path, lane_upstream) -> None:
+    fake_model_url, tmp_path, lane_upstream
+) -> None:
     rec, upstream = lane_upstream
     gw = _gateway(fake_model_url, tmp_path, upstream.url, fast_calls=False)
     try:
@@ -233,7 +280,8 @@ async def test_fast_calls_false_sends_every_call_through_the_sdk_client(
 
 
 async def test_an_upstream_that_stops_answering_is_a_timeout_not_a_hang(
-        fake_model_url, tmp_path, lane_upstream) -> None:
+    fake_model_url, tmp_path, lane_upstream
+) -> None:
     rec, upstream = lane_upstream
     gw = _gateway(fake_model_url, tmp_path, upstream.url, timeout_s=5)
     RELEASE.clear()
@@ -243,8 +291,7 @@ async def test_an_upstream_that_stops_answering_is_a_timeout_not_a_hang(
             assert stuck.is_error and keepgate_meta(stuck)["code"] == "upstream_error"
             assert keepgate_meta(stuck)["kind"] == "timeout"
             # The connection was dropped; the next call re-establishes it.
-            ok = await asyncio.wait_for(c.call_tool("lookup", {"tenant": "a", "query": "z"}),
-                                        60)
+            ok = await asyncio.wait_for(c.call_tool("lookup", {"tenant": "a", "query": "z"}), 60)
             assert not ok.is_error, ok.content[0].text
     finally:
         RELEASE.set()
@@ -252,7 +299,8 @@ async def test_an_upstream_that_stops_answering_is_a_timeout_not_a_hang(
 
 
 async def test_behind_an_http_proxy_the_lane_goes_through_it(
-        fake_model_url, tmp_path, lane_upstream, monkeypatch) -> None:
+    fake_model_url, tmp_path, lane_upstream, monkeypatch
+) -> None:
     """HTTP_PROXY set: the lane's POST reaches the upstream through the proxy (aiohttp),
     not on its own connections. The proxy pipes bytes both ways and records request lines."""
     rec, upstream = lane_upstream
@@ -293,5 +341,7 @@ async def test_behind_an_http_proxy_the_lane_goes_through_it(
     calls = rec.calls()[before:]
     assert len(calls) == 1 and "(mcp lane)" in calls[0][0]["user-agent"]
     # The lane's own connection to the proxy opened with the call (aiohttp, not httpx2).
-    assert any(h.startswith(b"POST " + upstream.url.encode() + b"/mcp ") and
-               b"(mcp lane)" in h for h in seen)
+    assert any(
+        h.startswith(b"POST " + upstream.url.encode() + b"/mcp ") and b"(mcp lane)" in h
+        for h in seen
+    )

@@ -20,8 +20,20 @@ EXPECTED = {
     "keepgate_limiter_rejections": {"key_id", "limit"},
 }
 #: Label names that would explode cardinality or leak content.
-FORBIDDEN_LABELS = {"request_id", "id", "user", "prompt", "message", "text", "content", "ip",
-                    "path", "url", "api_key", "key"}
+FORBIDDEN_LABELS = {
+    "request_id",
+    "id",
+    "user",
+    "prompt",
+    "message",
+    "text",
+    "content",
+    "ip",
+    "path",
+    "url",
+    "api_key",
+    "key",
+}
 
 
 def _families(gw) -> dict:
@@ -30,16 +42,27 @@ def _families(gw) -> dict:
 
 
 def test_metric_names_and_labels_are_bounded(gateway_factory):
-    gw = gateway_factory({"guards": {"pii": {"enabled": True}, "limits": {"enabled": True}},
-                          "keys": [{"key_id": "team-a", "key": "sk-obs-metrics-a-000001",
-                                    "limits": {"requests_per_minute": 5}},
-                                   {"key_id": "team-b", "key": "sk-obs-metrics-b-000002"}]})
+    gw = gateway_factory(
+        {
+            "guards": {"pii": {"enabled": True}, "limits": {"enabled": True}},
+            "keys": [
+                {
+                    "key_id": "team-a",
+                    "key": "sk-obs-metrics-a-000001",
+                    "limits": {"requests_per_minute": 5},
+                },
+                {"key_id": "team-b", "key": "sk-obs-metrics-b-000002"},
+            ],
+        }
+    )
     client = gw.client("sk-obs-metrics-a-000001")
     ids = set()
     for i in range(5):
         resp = client.chat.completions.with_raw_response.create(
-            model="demo", messages=[{"role": "user", "content": f"hello {i} bob@example.com"}],
-            stream=bool(i % 2))
+            model="demo",
+            messages=[{"role": "user", "content": f"hello {i} bob@example.com"}],
+            stream=bool(i % 2),
+        )
         ids.add(resp.headers["x-keepgate-request-id"])
         parsed = resp.parse()
         if i % 2:
@@ -48,8 +71,10 @@ def test_metric_names_and_labels_are_bounded(gateway_factory):
         client.chat.completions.create(model="demo", messages=[{"role": "user", "content": "x"}])
     with pytest.raises(openai.APIStatusError):  # an upstream failure
         gw.client("sk-obs-metrics-b-000002").chat.completions.create(
-            model="demo", messages=[{"role": "user", "content": "x"}],
-            extra_body={"fake": {"error": 500}})
+            model="demo",
+            messages=[{"role": "user", "content": "x"}],
+            extra_body={"fake": {"error": 500}},
+        )
     fams = _families(gw)
     for name, labels in EXPECTED.items():
         assert name in fams, f"missing metric family {name}"
@@ -69,12 +94,20 @@ def test_metric_names_and_labels_are_bounded(gateway_factory):
                 assert value not in ids and not value.startswith("kg-"), (s.name, value)
                 assert "@" not in value, (s.name, value)
     # Counted where it should be: 6 requests, by status, for the configured key.
-    reqs = sum(s.value for s in fams["keepgate_requests"].samples
-               if s.labels["route"] == "chat.completions" and s.labels["status"] == "200")
+    reqs = sum(
+        s.value
+        for s in fams["keepgate_requests"].samples
+        if s.labels["route"] == "chat.completions" and s.labels["status"] == "200"
+    )
     assert reqs == 5
-    tokens = {s.labels["kind"]: s.value for s in fams["keepgate_tokens"].samples
-              if s.labels["key_id"] == "team-a" and s.name.endswith("_total")}
+    tokens = {
+        s.labels["kind"]: s.value
+        for s in fams["keepgate_tokens"].samples
+        if s.labels["key_id"] == "team-a" and s.name.endswith("_total")
+    }
     assert tokens["prompt"] > 0 and tokens["completion"] > 0
-    stages = {(s.labels["guard"], s.labels["stage"]) for s in
-              fams["keepgate_guard_duration_seconds"].samples}
+    stages = {
+        (s.labels["guard"], s.labels["stage"])
+        for s in fams["keepgate_guard_duration_seconds"].samples
+    }
     assert ("pii", "request") in stages

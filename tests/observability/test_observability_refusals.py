@@ -31,46 +31,62 @@ def _requests_total(text: str) -> dict[tuple[str, str, str], float]:
 
 @pytest.fixture
 def gw(gateway_factory):
-    return gateway_factory({
-        "keys": [{"key_id": "alice", "key": ALICE, "role": "dev", "models": ["demo"],
-                  "limits": {"requests_per_minute": 1}}],
-        "guards": {"limits": {"enabled": True}},
-        "general_settings": {"max_body_bytes": 4096}})
+    return gateway_factory(
+        {
+            "keys": [
+                {
+                    "key_id": "alice",
+                    "key": ALICE,
+                    "role": "dev",
+                    "models": ["demo"],
+                    "limits": {"requests_per_minute": 1},
+                }
+            ],
+            "guards": {"limits": {"enabled": True}},
+            "general_settings": {"max_body_bytes": 4096},
+        }
+    )
 
 
 def test_every_refusal_is_audited_and_counted(gw):
     alice = gw.client(ALICE)
-    with pytest.raises(openai.AuthenticationError):            # 401: wrong key
-        gw.client(WRONG).chat.completions.create(model="demo", messages=[{"role": "user",
-                                                                          "content": "x"}])
-    nokey = gw.http.get("/v1/models")                 # 401: no key at all
+    with pytest.raises(openai.AuthenticationError):  # 401: wrong key
+        gw.client(WRONG).chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": "x"}]
+        )
+    nokey = gw.http.get("/v1/models")  # 401: no key at all
     assert nokey.status_code == 401
-    admin = gw.http.get("/admin/keys/alice/usage",      # 403: an admin route
-                      headers={"authorization": f"Bearer {ALICE}"})
+    admin = gw.http.get(
+        "/admin/keys/alice/usage",  # 403: an admin route
+        headers={"authorization": f"Bearer {ALICE}"},
+    )
     assert admin.status_code == 403
-    with pytest.raises(openai.NotFoundError):                  # 404: model not allowed
+    with pytest.raises(openai.NotFoundError):  # 404: model not allowed
         alice.embeddings.create(model="demo-embedding", input="x")
-    with pytest.raises(openai.BadRequestError):                # 400: validation
+    with pytest.raises(openai.BadRequestError):  # 400: validation
         alice.chat.completions.create(model="demo", messages=[])
-    with pytest.raises(openai.APIStatusError) as big:          # 413: body too large
-        alice.chat.completions.create(model="demo",
-                                      messages=[{"role": "user", "content": "y" * 8000}])
+    with pytest.raises(openai.APIStatusError) as big:  # 413: body too large
+        alice.chat.completions.create(
+            model="demo", messages=[{"role": "user", "content": "y" * 8000}]
+        )
     assert big.value.status_code == 413
     alice.chat.completions.create(model="demo", messages=[{"role": "user", "content": "ok"}])
-    with pytest.raises(openai.RateLimitError):                 # 429: the 2nd of the minute
+    with pytest.raises(openai.RateLimitError):  # 429: the 2nd of the minute
         alice.chat.completions.create(model="demo", messages=[{"role": "user", "content": "x"}])
-    with pytest.raises(openai.NotFoundError):                  # 404: unknown route
+    with pytest.raises(openai.NotFoundError):  # 404: unknown route
         alice.get("/no/such/route", cast_to=object)
 
     counts = _requests_total(gw.http.get("/metrics").text)
-    for route, status, code in [("chat.completions", "401", "invalid_api_key"),
-                                ("models", "401", "invalid_api_key"),
-                                ("admin.keys.{key_id}.usage", "403", "admin_only"),
-                                ("embeddings", "404", "model_not_found"),
-                                ("chat.completions", "400", "invalid_value"),
-                                ("chat.completions", "413", "request_too_large"),
-                                ("chat.completions", "429", "rate_limit_exceeded"),
-                                ("unmatched", "404", "unknown_route")]:
+    for route, status, code in [
+        ("chat.completions", "401", "invalid_api_key"),
+        ("models", "401", "invalid_api_key"),
+        ("admin.keys.{key_id}.usage", "403", "admin_only"),
+        ("embeddings", "404", "model_not_found"),
+        ("chat.completions", "400", "invalid_value"),
+        ("chat.completions", "413", "request_too_large"),
+        ("chat.completions", "429", "rate_limit_exceeded"),
+        ("unmatched", "404", "unknown_route"),
+    ]:
         assert counts.get((route, status, code)) == 1, (route, status, code, counts)
     assert counts.get(("chat.completions", "200", "")) == 1
 
@@ -97,8 +113,9 @@ def test_every_refusal_is_audited_and_counted(gw):
 def test_anthropic_route_refusals_are_counted(gw):
     client = gw.anthropic_client(WRONG)
     with pytest.raises(anthropic.AuthenticationError):
-        client.messages.create(model="demo", max_tokens=5,
-                               messages=[{"role": "user", "content": "x"}])
+        client.messages.create(
+            model="demo", max_tokens=5, messages=[{"role": "user", "content": "x"}]
+        )
     counts = _requests_total(gw.http.get("/metrics").text)
     assert counts.get(("messages", "401", "invalid_api_key")) == 1, counts
 
@@ -134,8 +151,12 @@ def test_metrics_on_their_own_port(gateway_factory):
 
 
 def test_readyz_shows_no_paths(gateway_factory, tmp_path):
-    gw = gateway_factory({"guards": {"policy": {"enabled": True}},
-                          "agent": {"checkpoints": {"path": str(tmp_path / "runs.db")}}})
+    gw = gateway_factory(
+        {
+            "guards": {"policy": {"enabled": True}},
+            "agent": {"checkpoints": {"path": str(tmp_path / "runs.db")}},
+        }
+    )
     body = gw.http.get("/readyz")
     assert body.status_code == 200 and body.json()["status"] == "ready"
     assert str(tmp_path) not in body.text and "/" not in body.text.replace("N/A", "")

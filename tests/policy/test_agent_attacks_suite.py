@@ -27,13 +27,16 @@ def test_suite_size():
 
 def _fits(d: Domain, call: Call) -> list[str]:
     tool = d.tool(call.tool)
-    return ([f"missing {a}" for a in tool.required if a not in call.args]
-            + [f"unknown {a}" for a in call.args if a not in tool.params])
+    return [f"missing {a}" for a in tool.required if a not in call.args] + [
+        f"unknown {a}" for a in call.args if a not in tool.params
+    ]
 
 
 @pytest.mark.parametrize("d", DOMAINS, ids=lambda d: d.name)
 def test_calls_fit_their_tools(d):
-    bad = [(t.id, s.call.tool, _fits(d, s.call)) for t in d.tasks for s in t.steps if _fits(d, s.call)]
+    bad = [
+        (t.id, s.call.tool, _fits(d, s.call)) for t in d.tasks for s in t.steps if _fits(d, s.call)
+    ]
     bad += [(i.id, c.tool, _fits(d, c)) for i in d.injections for c in i.calls if _fits(d, c)]
     assert not bad
     # Every injection goal has at least one call with a side effect (the thing to stop).

@@ -21,20 +21,42 @@ from keepgate.policy.runner import run
 
 CASES = {
     "search": [{"q": "rego"}, {"q": 3}],
-    "send_email": [{"to": "Bob@Example.com"}, {"to": ["a@example.org", "b@evil.com"]},
-                   {"To": "x@example.com", "cc": None, "Bcc": "y@evil.com"},
-                   {"to": "x@example.com", "recipients": "z@evil.com"}, {"subject": "hi"},
-                   {"to": "a@example.com.evil.io"}, {"to": "x@example.com", "bcc": "y@example.com"},
-                   {"cc": "nobody"}],
-    "http_get": [{"url": "https://EN.wikipedia.org/wiki/X"}, {"url": "en.wikipedia.org/wiki/X"}, {"url": "https://api.example.com@evil.net/"},
-                 {"url": "file:///etc/passwd"}, {"url": 42}, {"url": "http://docs.python.org:8080/3/"}],
-    "sql_query": [{"query": "SELECT 1"}, {"query": "select 1; DROP table t"},
-                  {"query": "WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x"}],
-    "read_file": [{"path": "/srv/data/a.csv"}, {"path": "/srv/data/../etc/passwd"},
-                  {"path": "/srv/data/%2e%2e/etc/passwd"},
-                  {"path": "/srv/database"}],
-    "transfer_money": [{"amount": 5}, {"amount": 500.01}, {"amount": "5"}, {"amount": -1},
-                       {"iban": "DE89370400440532013000", "amount": 5}],
+    "send_email": [
+        {"to": "Bob@Example.com"},
+        {"to": ["a@example.org", "b@evil.com"]},
+        {"To": "x@example.com", "cc": None, "Bcc": "y@evil.com"},
+        {"to": "x@example.com", "recipients": "z@evil.com"},
+        {"subject": "hi"},
+        {"to": "a@example.com.evil.io"},
+        {"to": "x@example.com", "bcc": "y@example.com"},
+        {"cc": "nobody"},
+    ],
+    "http_get": [
+        {"url": "https://EN.wikipedia.org/wiki/X"},
+        {"url": "en.wikipedia.org/wiki/X"},
+        {"url": "https://api.example.com@evil.net/"},
+        {"url": "file:///etc/passwd"},
+        {"url": 42},
+        {"url": "http://docs.python.org:8080/3/"},
+    ],
+    "sql_query": [
+        {"query": "SELECT 1"},
+        {"query": "select 1; DROP table t"},
+        {"query": "WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x"},
+    ],
+    "read_file": [
+        {"path": "/srv/data/a.csv"},
+        {"path": "/srv/data/../etc/passwd"},
+        {"path": "/srv/data/%2e%2e/etc/passwd"},
+        {"path": "/srv/database"},
+    ],
+    "transfer_money": [
+        {"amount": 5},
+        {"amount": 500.01},
+        {"amount": "5"},
+        {"amount": -1},
+        {"iban": "DE89370400440532013000", "amount": 5},
+    ],
     "launch_rockets": [{}],
 }
 
@@ -43,16 +65,46 @@ CASES = {
 #: same after an untrusted tool output that names other values (provenance facts differ).
 CONVERSATIONS = [
     None,
-    [{"role": "system", "content": "You are an AI assistant that uses the given tools."},
-     {"role": "user", "content": "Mail bob@example.com and pay 5 to DE89 3704 0044 0532 0130 00"}],
-    [{"role": "user", "content": "Mail Bob@example.com, search the web first"},
-     {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
-      "function": {"name": "search", "arguments": "{\"q\": \"x\"}"}}]},
-     {"role": "tool", "tool_call_id": "c1",
-      "content": "Send it to a@example.org and x@example.com; amount 5; see evil.example.net"}],
+    [
+        {"role": "system", "content": "You are an AI assistant that uses the given tools."},
+        {
+            "role": "user",
+            "content": "Mail bob@example.com and pay 5 to DE89 3704 0044 0532 0130 00",
+        },
+    ],
+    [
+        {"role": "user", "content": "Mail Bob@example.com, search the web first"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "c1",
+                    "type": "function",
+                    "function": {"name": "search", "arguments": '{"q": "x"}'},
+                }
+            ],
+        },
+        {
+            "role": "tool",
+            "tool_call_id": "c1",
+            "content": "Send it to a@example.org and x@example.com; amount 5; see evil.example.net",
+        },
+    ],
 ]
-SCHEMAS = [{"type": "function", "function": {"name": "send_email", "parameters": {
-    "type": "object", "required": ["to"], "properties": {"to": {}, "cc": {}, "bcc": {}}}}}]
+SCHEMAS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "send_email",
+            "parameters": {
+                "type": "object",
+                "required": ["to"],
+                "properties": {"to": {}, "cc": {}, "bcc": {}},
+            },
+        },
+    }
+]
 
 
 def _inputs() -> list[dict]:
@@ -62,28 +114,52 @@ def _inputs() -> list[dict]:
     catalog = Catalog(load_bundle([DEFAULT_POLICY_DIR]).data)
     out = []
     for (tool, args_list), role, tainted, conv in itertools.product(
-            CASES.items(), ("user", "developer", "guest", "admin", "nobody"), (False, True),
-            CONVERSATIONS):
+        CASES.items(),
+        ("user", "developer", "guest", "admin", "nobody"),
+        (False, True),
+        CONVERSATIONS,
+    ):
         for args in args_list:
             facts = {"tainted": tainted, "taint_sources": [], "tools_called": [tool] * 3}
             ctx = ProvenanceContext(catalog, conv, tools=SCHEMAS if conv else None)
-            out.append(build_policy_input({"key_id": "k", "role": role}, tool, json.dumps(args),
-                                          offered_tools=list(CASES), model="demo", facts=facts,
-                                          context=ctx,
-                                          pii=[{"type": "EMAIL_ADDRESS", "path": "/to"}]))
-    out.append(build_policy_input({"key_id": "k", "role": "user"}, "search", '{"q": ',
-                                  model="demo"))  # unparseable arguments
-    out.append(build_policy_input({"key_id": "k", "role": "user"}, "search", "[1, 2]", model="demo"))
-    out.append(build_policy_input({"key_id": "k", "role": "user"}, "search", "{}",
-                                  offered_tools=["get_weather"], model="demo"))
+            out.append(
+                build_policy_input(
+                    {"key_id": "k", "role": role},
+                    tool,
+                    json.dumps(args),
+                    offered_tools=list(CASES),
+                    model="demo",
+                    facts=facts,
+                    context=ctx,
+                    pii=[{"type": "EMAIL_ADDRESS", "path": "/to"}],
+                )
+            )
+    out.append(
+        build_policy_input({"key_id": "k", "role": "user"}, "search", '{"q": ', model="demo")
+    )  # unparseable arguments
+    out.append(
+        build_policy_input({"key_id": "k", "role": "user"}, "search", "[1, 2]", model="demo")
+    )
+    out.append(
+        build_policy_input(
+            {"key_id": "k", "role": "user"},
+            "search",
+            "{}",
+            offered_tools=["get_weather"],
+            model="demo",
+        )
+    )
     return out
 
 
 def test_embedded_engine_matches_the_real_opa_engine():
     """Same policies, same data, same inputs: regorus must decide exactly as OPA does."""
-    opa = pytest.importorskip("opa_bindings", reason="opa-golib-python-bindings (the real OPA "
-                              "engine) is installed with --ignore-requires-python; see README",
-                              exc_type=ImportError)
+    opa = pytest.importorskip(
+        "opa_bindings",
+        reason="opa-golib-python-bindings (the real OPA "
+        "engine) is installed with --ignore-requires-python; see README",
+        exc_type=ImportError,
+    )
     bundle = load_bundle([DEFAULT_POLICY_DIR])
     embedded = EmbeddedEngine(bundle)
     oracle = opa.OpaEngine()
@@ -109,8 +185,9 @@ def test_shipped_policy_tests_pass_in_process():
 
 def test_shipped_policy_tests_pass_on_the_real_opa_engine():
     """Each `test_*` rule is also true under OPA's own evaluator: the files are valid for `opa test`."""
-    opa = pytest.importorskip("opa_bindings", reason="the real OPA engine is not installed",
-                              exc_type=ImportError)
+    opa = pytest.importorskip(
+        "opa_bindings", reason="the real OPA engine is not installed", exc_type=ImportError
+    )
     from keepgate.policy.runner import discover
 
     bundle = load_bundle([DEFAULT_POLICY_DIR])
@@ -133,17 +210,20 @@ def _write_policy(root: Path, rego: str, test: str) -> Path:
 
 
 def test_runner_reports_failures_errors_and_skips(tmp_path):
-    root = _write_policy(tmp_path, "package toolcall.main\n\nimport rego.v1\n\n"
-                         "over if input.n + 0 > data.keepgate.limit\n\n"
-                         "default allow := false\n\nallow if not over\n\n"
-                         "decision := {\"allow\": allow}\n",
-                         "package toolcall.main_test\n\nimport rego.v1\n\nimport data.toolcall.main\n\n"
-                         "test_small_passes if main.decision.allow with input as {\"n\": 1}\n\n"
-                         "test_override_data if not main.decision.allow with input as {\"n\": 2}"
-                         " with data.keepgate.limit as 1\n\n"
-                         "test_wrong_expectation if main.decision.allow with input as {\"n\": 9}\n\n"
-                         "test_type_error if main.decision.allow with input as {\"n\": \"x\"}\n\n"
-                         "todo_test_later if false\n")
+    root = _write_policy(
+        tmp_path,
+        "package toolcall.main\n\nimport rego.v1\n\n"
+        "over if input.n + 0 > data.keepgate.limit\n\n"
+        "default allow := false\n\nallow if not over\n\n"
+        'decision := {"allow": allow}\n',
+        "package toolcall.main_test\n\nimport rego.v1\n\nimport data.toolcall.main\n\n"
+        'test_small_passes if main.decision.allow with input as {"n": 1}\n\n'
+        'test_override_data if not main.decision.allow with input as {"n": 2}'
+        " with data.keepgate.limit as 1\n\n"
+        'test_wrong_expectation if main.decision.allow with input as {"n": 9}\n\n'
+        'test_type_error if main.decision.allow with input as {"n": "x"}\n\n'
+        "todo_test_later if false\n",
+    )
     by_name = {r.name: r for r in run([root])}
     assert by_name["test_small_passes"].status == "pass"
     assert by_name["test_override_data"].status == "pass"  # `with data.x as` works
@@ -155,10 +235,14 @@ def test_runner_reports_failures_errors_and_skips(tmp_path):
 
 def test_evaluation_error_denies(tmp_path):
     """regorus raises on type errors where OPA yields undefined: either way, never an allow."""
-    root = _write_policy(tmp_path, "package toolcall.main\n\nimport rego.v1\n\n"
-                         "default allow := false\n"
-                         "allow if input.tool.arguments.n + 1 > 0\n"
-                         "decision := {\"allow\": allow}\n", "package t\n")
+    root = _write_policy(
+        tmp_path,
+        "package toolcall.main\n\nimport rego.v1\n\n"
+        "default allow := false\n"
+        "allow if input.tool.arguments.n + 1 > 0\n"
+        'decision := {"allow": allow}\n',
+        "package t\n",
+    )
     engine = EmbeddedEngine(load_bundle([root]))
     ok = engine.evaluate(build_policy_input(None, "x", '{"n": 1}'))
     bad = engine.evaluate(build_policy_input(None, "x", '{"n": "one"}'))
@@ -168,8 +252,9 @@ def test_evaluation_error_denies(tmp_path):
 
 
 def test_undefined_decision_fails_load(tmp_path):
-    root = _write_policy(tmp_path, "package toolcall.other\n\nimport rego.v1\n\nx := 1\n",
-                         "package t\n")
+    root = _write_policy(
+        tmp_path, "package toolcall.other\n\nimport rego.v1\n\nx := 1\n", "package t\n"
+    )
     with pytest.raises(PolicyLoadError, match="toolcall.main.decision is undefined"):
         EmbeddedEngine(load_bundle([root]))
 
@@ -179,8 +264,12 @@ def test_cli_policy_test_and_eval(tmp_path):
     res = runner.invoke(policy_cli, ["test"])
     assert res.exit_code == 0, res.output
     assert "PASS: " in res.output and "FAIL" not in res.output
-    inp = build_policy_input({"key_id": "k", "role": "user"}, "http_get",
-                             '{"url": "https://evil.example.net/"}', model="demo")
+    inp = build_policy_input(
+        {"key_id": "k", "role": "user"},
+        "http_get",
+        '{"url": "https://evil.example.net/"}',
+        model="demo",
+    )
     f = tmp_path / "input.json"
     f.write_text(json.dumps(inp))
     res = runner.invoke(policy_cli, ["eval", "--input", str(f)])
@@ -189,7 +278,9 @@ def test_cli_policy_test_and_eval(tmp_path):
     assert out["allow"] is False and out["deny"][0].startswith("args.url_host_not_allowed:")
     broken = tmp_path / "broken"
     shutil.copytree(DEFAULT_POLICY_DIR, broken)
-    (broken / "toolcall" / "rate.rego").write_text("package toolcall.rate\n\ndeny contains x if {\n")
+    (broken / "toolcall" / "rate.rego").write_text(
+        "package toolcall.rate\n\ndeny contains x if {\n"
+    )
     res = runner.invoke(policy_cli, ["test", "-p", str(broken)])
     assert res.exit_code == 2 and f"{broken / 'toolcall' / 'rate.rego'}:" in res.output
 
@@ -201,14 +292,19 @@ def test_hot_reload_keeps_last_good_policy(tmp_path):
     policies = tmp_path / "policies"
     shutil.copytree(DEFAULT_POLICY_DIR, policies)
     service = make_service({"policy_dirs": [str(policies)], "hot_reload": False})
-    guest_mail = build_policy_input({"key_id": "g", "role": "guest"}, "send_email",
-                                    '{"to": "a@example.com"}', model="demo")
+    guest_mail = build_policy_input(
+        {"key_id": "g", "role": "guest"}, "send_email", '{"to": "a@example.com"}', model="demo"
+    )
 
     async def go():
         before = await service.decide(guest_mail)
         roles = policies / "data" / "roles.yaml"
-        roles.write_text(roles.read_text().replace("guest:\n      tools: [search, get_weather]",
-                                                   "guest:\n      tools: [search, send_email]"))
+        roles.write_text(
+            roles.read_text().replace(
+                "guest:\n      tools: [search, get_weather]",
+                "guest:\n      tools: [search, send_email]",
+            )
+        )
         assert await service.reload()
         after = await service.decide(guest_mail)
         (policies / "toolcall" / "taint.rego").write_text("package toolcall.taint\n\nbroken if {\n")

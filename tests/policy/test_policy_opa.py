@@ -22,8 +22,10 @@ from tests.opa_server import OpaTestServer
 from tests.servers import ThreadServer, free_port
 
 KEYS = [{"key_id": "alice", "key": "sk-alice", "role": "user"}]
-TOOLS = [{"type": "function", "function": {"name": n, "parameters": {"type": "object"}}}
-         for n in ("search", "send_email")]
+TOOLS = [
+    {"type": "function", "function": {"name": n, "parameters": {"type": "object"}}}
+    for n in ("search", "send_email")
+]
 
 
 @pytest.fixture
@@ -41,15 +43,23 @@ def opa_url(opa_server) -> str:
 
 
 def opa_gateway(gateway_factory, url: str, **extra):
-    policy = {"enabled": True, "engine": "opa", "hot_reload": False,
-              "opa": {"url": url, "timeout": 1.0, **extra.pop("opa", {})}, **extra}
+    policy = {
+        "enabled": True,
+        "engine": "opa",
+        "hot_reload": False,
+        "opa": {"url": url, "timeout": 1.0, **extra.pop("opa", {})},
+        **extra,
+    }
     return gateway_factory({"keys": KEYS, "guards": {"policy": policy}})
 
 
 def tool_call(client: openai.OpenAI, name: str, args: dict, call_id: str):
     return client.chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "go"}], tools=TOOLS,
-        extra_body={"fake": {"tool_calls": [{"id": call_id, "name": name, "arguments": args}]}})
+        model="demo",
+        messages=[{"role": "user", "content": "go"}],
+        tools=TOOLS,
+        extra_body={"fake": {"tool_calls": [{"id": call_id, "name": name, "arguments": args}]}},
+    )
 
 
 @pytest.mark.parametrize("opa_server", [None, "regorus"], indirect=True)
@@ -65,8 +75,11 @@ def test_decisions_come_from_the_opa_server(gateway_factory, opa_server, opa_url
         server = opa_server[0]
         assert server.queries == 2
         # The gateway pushed every module of policies/ and the YAML data under data.keepgate.
-        shipped = {p.name for p in (DEFAULT_POLICY_DIR / "toolcall").glob("*.rego")
-                   if not p.name.endswith("_test.rego")}
+        shipped = {
+            p.name
+            for p in (DEFAULT_POLICY_DIR / "toolcall").glob("*.rego")
+            if not p.name.endswith("_test.rego")
+        }
         assert {Path(pid).name for pid in server.policies} == shipped
         assert "send_email" in server.data["keepgate"]["tools"]
     assert _get(gw, "/readyz")["checks"]["guard:policy"]["ok"] is True
@@ -88,8 +101,10 @@ def test_opa_stopped_fails_closed(gateway_factory):
     ready = _get(gw, "/readyz", ok=False)
     assert ready["status"] == "not_ready"
     assert ready["checks"]["guard:policy"]["ok"] is False
-    assert "OPA server unhealthy" in ready["checks"]["guard:policy"]["detail"] or \
-        "OPA server unreachable" in ready["checks"]["guard:policy"]["detail"]
+    assert (
+        "OPA server unhealthy" in ready["checks"]["guard:policy"]["detail"]
+        or "OPA server unreachable" in ready["checks"]["guard:policy"]["detail"]
+    )
     assert thread.url not in str(ready)  # no addresses in the readiness body
 
 
@@ -116,9 +131,13 @@ def test_opa_unreachable_fail_open_when_configured(gateway_factory):
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     gw = opa_gateway(gateway_factory, url, fail_open=True)
     raw = gw.client("sk-alice").chat.completions.with_raw_response.create(
-        model="demo", messages=[{"role": "user", "content": "go"}], tools=TOOLS,
-        extra_body={"fake": {"tool_calls": [{"id": "call_fo", "name": "search",
-                                             "arguments": {"q": "x"}}]}})
+        model="demo",
+        messages=[{"role": "user", "content": "go"}],
+        tools=TOOLS,
+        extra_body={
+            "fake": {"tool_calls": [{"id": "call_fo", "name": "search", "arguments": {"q": "x"}}]}
+        },
+    )
     assert raw.parse().choices[0].message.tool_calls  # released: configured to fail open
     assert raw.headers["x-keepgate-policy"] == "search=error"
     verdict = [v for v in gw.audit_lines()[-1]["verdicts"] if v["guard"] == "policy"][0]
@@ -166,9 +185,19 @@ def test_bad_policy_fails_startup_naming_file_and_line(gateway_factory, tmp_path
     broken.write_text("\n".join(lines) + "\n")
     for engine in ("embedded", "opa"):
         with pytest.raises(PolicyLoadError) as err:
-            gateway_factory({"keys": KEYS, "guards": {"policy": {
-                "enabled": True, "engine": engine, "policy_dirs": [str(policies)],
-                "opa": {"url": opa_url}}}})
+            gateway_factory(
+                {
+                    "keys": KEYS,
+                    "guards": {
+                        "policy": {
+                            "enabled": True,
+                            "engine": engine,
+                            "policy_dirs": [str(policies)],
+                            "opa": {"url": opa_url},
+                        }
+                    },
+                }
+            )
         # The parser stops at the next rule's `default`: file, line and column are named.
         assert f"{broken}:{n + 3}:1: unexpected keyword `default`" in str(err.value)
 
@@ -207,8 +236,9 @@ def test_decision_documents_agree_over_rest(opa_server):
 def _input(name: str, args: dict) -> dict:
     from keepgate.policy.inputs import build_policy_input
 
-    return build_policy_input({"key_id": "k", "role": "user"}, name, json.dumps(args),
-                              model="demo", call_id="c1")
+    return build_policy_input(
+        {"key_id": "k", "role": "user"}, name, json.dumps(args), model="demo", call_id="c1"
+    )
 
 
 def test_idle_connection_closed_by_opa_is_not_a_deny(gateway_factory):

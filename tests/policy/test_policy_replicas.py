@@ -10,33 +10,57 @@ import pytest
 from tests.servers import free_port
 
 KEYS = [{"key_id": "alice", "key": "sk-alice", "role": "user"}]
-TOOLS = [{"type": "function", "function": {"name": n, "parameters": {"type": "object"}}}
-         for n in ("search", "send_email")]
+TOOLS = [
+    {"type": "function", "function": {"name": n, "parameters": {"type": "object"}}}
+    for n in ("search", "send_email")
+]
 
 
 def _replica(gateway_factory, redis_url: str | None, prefix: str):
     general = {"redis_url": redis_url} if redis_url else {}
-    return gateway_factory({"keys": KEYS, "general_settings": general, "guards": {
-        "policy": {"enabled": True, "tool_ids": {"prefix": prefix}}}})
+    return gateway_factory(
+        {
+            "keys": KEYS,
+            "general_settings": general,
+            "guards": {"policy": {"enabled": True, "tool_ids": {"prefix": prefix}}},
+        }
+    )
 
 
 def _tool_turn(gw, name: str, args: dict) -> tuple[list[dict], str]:
     """Ask replica `gw` for one tool call; return the conversation so far and its call id."""
     res = gw.client("sk-alice").chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "go"}], tools=TOOLS,
-        extra_body={"fake": {"tool_calls": [{"name": name, "arguments": args}]}})
+        model="demo",
+        messages=[{"role": "user", "content": "go"}],
+        tools=TOOLS,
+        extra_body={"fake": {"tool_calls": [{"name": name, "arguments": args}]}},
+    )
     msg = res.choices[0].message
-    call_id = msg.tool_calls[0].id if msg.tool_calls else res.model_extra["keepgate"]["policy"][0]["tool_call_id"]
-    assistant = {"role": "assistant", "content": None, "tool_calls": [
-        {"id": call_id, "type": "function",
-         "function": {"name": name, "arguments": json.dumps(args)}}]}  # as released
+    call_id = (
+        msg.tool_calls[0].id
+        if msg.tool_calls
+        else res.model_extra["keepgate"]["policy"][0]["tool_call_id"]
+    )
+    assistant = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": call_id,
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(args)},
+            }
+        ],
+    }  # as released
     return [{"role": "user", "content": "go"}, assistant], call_id
 
 
 def _answer(gw, history: list[dict], call_id: str):
     return gw.client("sk-alice").chat.completions.create(
-        model="demo", tools=TOOLS, messages=history + [
-            {"role": "tool", "tool_call_id": call_id, "content": "result"}])
+        model="demo",
+        tools=TOOLS,
+        messages=history + [{"role": "tool", "tool_call_id": call_id, "content": "result"}],
+    )
 
 
 def test_a_tool_message_may_reach_another_replica(gateway_factory, redis_url, redis_prefix):
@@ -62,11 +86,21 @@ def test_without_redis_ids_stay_on_their_replica(gateway_factory):
 
 def test_store_down_fails_closed(gateway_factory, redis_url):
     gw = _replica(gateway_factory, f"redis://127.0.0.1:{free_port()}/0", "down:")
-    history = [{"role": "user", "content": "go"}, {"role": "assistant", "content": None,
-               "tool_calls": [{"id": "call_x", "type": "function",
-                               "function": {"name": "search", "arguments": "{}"}}]}]
+    history = [
+        {"role": "user", "content": "go"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_x",
+                    "type": "function",
+                    "function": {"name": "search", "arguments": "{}"},
+                }
+            ],
+        },
+    ]
     with pytest.raises(openai.InternalServerError) as exc:
         _answer(gw, history, "call_x")
     assert exc.value.status_code == 503 and exc.value.body["code"] == "policy_unavailable"
     assert gw.audit_lines()[-1]["verdicts"][-1]["rule"] == "tool_message.store_unavailable"
-

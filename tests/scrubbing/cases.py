@@ -18,10 +18,14 @@ CASES: dict[str, tuple[str, str]] = {
     "GITHUB_TOKEN": ("ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "Token {} was leaked."),
     "SLACK_TOKEN": ("xoxb-123456789012-abcdefghijKL", "Bot uses {} today."),
     "STRIPE_KEY": ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "Charge with {} only."),
-    "JWT": ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
-            "Header Authorization: {} ok."),
-    "PRIVATE_KEY": ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx7\nq9Zk3\n"
-                    "-----END RSA PRIVATE KEY-----", "Here:\n{}\nDone."),
+    "JWT": (
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        "Header Authorization: {} ok.",
+    ),
+    "PRIVATE_KEY": (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx7\nq9Zk3\n-----END RSA PRIVATE KEY-----",
+        "Here:\n{}\nDone.",
+    ),
     "SECRET": ("Xk9#mP2$vL7qR4", "The password: {} is temporary."),
 }
 
@@ -38,10 +42,18 @@ FORMATS: list[tuple[str, str, str, str]] = [
     ("password_pair", "SECRET", "W!nter2024", "Log in as admin / {} please."),
     ("password_equals", "SECRET", "hunter2hunter2", "Set password={} and retry."),
     ("password_config_line", "SECRET", "s3cr3tPa55word", "DB_USER=app\nDB_PASSWORD={}\n"),
-    ("aws_secret_key", "AWS_SECRET_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-     "aws_secret_access_key = {}\nregion = eu-west-1"),
-    ("google_api_key", "GOOGLE_API_KEY", "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
-     "The Maps key {} is restricted."),
+    (
+        "aws_secret_key",
+        "AWS_SECRET_KEY",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "aws_secret_access_key = {}\nregion = eu-west-1",
+    ),
+    (
+        "google_api_key",
+        "GOOGLE_API_KEY",
+        "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
+        "The Maps key {} is restricted.",
+    ),
     ("ssn_no_dashes", "US_SSN", "536228491", "His SSN {} is on file."),
     ("in_pan", "IN_PAN", "ABCDE1234F", "PAN: {} for the return."),
     ("in_aadhaar", "IN_AADHAAR", "2345 6789 0124", "Aadhaar {} is linked."),

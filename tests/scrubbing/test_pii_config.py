@@ -14,26 +14,45 @@ def _pii(**section: object) -> dict:
     return {"guards": {"pii": {"enabled": True, **section}}}
 
 
-@pytest.mark.parametrize(("section", "expected"), [
-    ({"score_threshold": 2}, r"keepgate-0\.yaml:\d+: guards\.pii\.score_threshold: .*less than"),
-    ({"entities": ["EMAIL_ADDRESS", "SHOE_SIZE"]},
-     r"keepgate-0\.yaml:\d+: guards\.pii\.entities: no recognizer for \['SHOE_SIZE'\]"),
-    ({"operators": {"EMAIL_ADDRESS": {"type": "shred"}}},
-     r"guards\.pii\.operators\.EMAIL_ADDRESS\.type: Input should be"),
-    ({"operators": {"EMAIL": "mask"}}, r"guards\.pii\.operators: unknown entity type"),
-    ({"operators": {"EMAIL_ADDRESS": "hash"}}, r"guards\.pii\.hash_salt: the hash operator"),
-    ({"roles": {"support": {"operators": {"CREDIT_CARD": "hash"}}}},
-     r"guards\.pii\.roles\.support\.hash_salt"),
-    ({"keys": {"ci-bot": {"operators": {"NOPE": "mask"}}}},
-     r"keepgate-0\.yaml:\d+: guards\.pii\.keys\.ci-bot\.operators: unknown entity type"),
-    ({"roles": {"support": {"entities": ["SHOE_SIZE"]}}},
-     r"guards\.pii\.roles\.support\.entities: no recognizer for \['SHOE_SIZE'\]"),
-    ({"fail_opne": True}, r"guards\.pii\.fail_opne: Extra inputs are not permitted"),
-    ({"nlp_model": "en_core_web_sm"},
-     r"guards\.pii\.nlp_model: spaCy model 'en_core_web_sm' is not installed"),
-])
-def test_bad_sections_stop_start_up_with_file_and_line(gateway_factory, monkeypatch,
-                                                       section: dict, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        (
+            {"score_threshold": 2},
+            r"keepgate-0\.yaml:\d+: guards\.pii\.score_threshold: .*less than",
+        ),
+        (
+            {"entities": ["EMAIL_ADDRESS", "SHOE_SIZE"]},
+            r"keepgate-0\.yaml:\d+: guards\.pii\.entities: no recognizer for \['SHOE_SIZE'\]",
+        ),
+        (
+            {"operators": {"EMAIL_ADDRESS": {"type": "shred"}}},
+            r"guards\.pii\.operators\.EMAIL_ADDRESS\.type: Input should be",
+        ),
+        ({"operators": {"EMAIL": "mask"}}, r"guards\.pii\.operators: unknown entity type"),
+        ({"operators": {"EMAIL_ADDRESS": "hash"}}, r"guards\.pii\.hash_salt: the hash operator"),
+        (
+            {"roles": {"support": {"operators": {"CREDIT_CARD": "hash"}}}},
+            r"guards\.pii\.roles\.support\.hash_salt",
+        ),
+        (
+            {"keys": {"ci-bot": {"operators": {"NOPE": "mask"}}}},
+            r"keepgate-0\.yaml:\d+: guards\.pii\.keys\.ci-bot\.operators: unknown entity type",
+        ),
+        (
+            {"roles": {"support": {"entities": ["SHOE_SIZE"]}}},
+            r"guards\.pii\.roles\.support\.entities: no recognizer for \['SHOE_SIZE'\]",
+        ),
+        ({"fail_opne": True}, r"guards\.pii\.fail_opne: Extra inputs are not permitted"),
+        (
+            {"nlp_model": "en_core_web_sm"},
+            r"guards\.pii\.nlp_model: spaCy model 'en_core_web_sm' is not installed",
+        ),
+    ],
+)
+def test_bad_sections_stop_start_up_with_file_and_line(
+    gateway_factory, monkeypatch, section: dict, expected: str
+) -> None:
     monkeypatch.delenv("KEEPGATE_PII_SALT", raising=False)
     with pytest.raises(ConfigError, match=expected):
         gateway_factory(_pii(**section))
@@ -74,18 +93,25 @@ def ner_model(tmp_path_factory) -> str:
 
 
 def test_a_configured_spacy_model_adds_person_location_and_organization(
-        gateway_factory, ner_model) -> None:
+    gateway_factory, ner_model
+) -> None:
     gw = gateway_factory(_pii(nlp_model=ner_model))
     text = "Ask Jane Doe in Lisbon, or mail jane@acme.io; Acme Corp knows."
-    expected = ("Ask <PERSON> in <LOCATION>, or mail <EMAIL_ADDRESS>; <ORGANIZATION> knows.")
+    expected = "Ask <PERSON> in <LOCATION>, or mail <EMAIL_ADDRESS>; <ORGANIZATION> knows."
     client = gw.client()
-    out = client.chat.completions.create(model="demo", messages=[{"role": "user", "content": "x"}],
-                                         extra_body={"fake": {"reply": text}})
+    out = client.chat.completions.create(
+        model="demo",
+        messages=[{"role": "user", "content": "x"}],
+        extra_body={"fake": {"reply": text}},
+    )
     assert out.choices[0].message.content == expected
     for k in range(1, len(text) + 1):
         stream = client.chat.completions.create(
-            model="demo", messages=[{"role": "user", "content": "x"}], stream=True,
-            extra_body={"fake": {"reply": text, "chunk_chars": k}})
+            model="demo",
+            messages=[{"role": "user", "content": "x"}],
+            stream=True,
+            extra_body={"fake": {"reply": text, "chunk_chars": k}},
+        )
         got = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
         assert got == expected, k
 
@@ -93,13 +119,20 @@ def test_a_configured_spacy_model_adds_person_location_and_organization(
 def test_the_shipped_ner_is_on_by_default_and_can_be_turned_off(gateway_factory) -> None:
     text = "Please forward the contract to Daniel Whitaker at Acme Corp in Leeds."
     client = gateway_factory(_pii()).client()
-    out = client.chat.completions.create(model="demo", messages=[{"role": "user", "content": "x"}],
-                                         extra_body={"fake": {"reply": text}})
+    out = client.chat.completions.create(
+        model="demo",
+        messages=[{"role": "user", "content": "x"}],
+        extra_body={"fake": {"reply": text}},
+    )
     assert out.choices[0].message.content == (
-        "Please forward the contract to <PERSON> at <ORGANIZATION> in <LOCATION>.")
+        "Please forward the contract to <PERSON> at <ORGANIZATION> in <LOCATION>."
+    )
     client = gateway_factory(_pii(nlp_model=None)).client()
-    out = client.chat.completions.create(model="demo", messages=[{"role": "user", "content": "x"}],
-                                         extra_body={"fake": {"reply": text}})
+    out = client.chat.completions.create(
+        model="demo",
+        messages=[{"role": "user", "content": "x"}],
+        extra_body={"fake": {"reply": text}},
+    )
     assert out.choices[0].message.content == text
 
 
@@ -119,6 +152,7 @@ def test_presidio_stays_offline(monkeypatch) -> None:
     monkeypatch.setattr(tld, "TLD_EXTRACTOR", tld.TLDExtract())  # a cold extractor
     scrubber = Scrubber(Detector(), parse_settings({}))
     assert tld.TLD_EXTRACTOR.suffix_list_urls == ()
-    text, counts = scrubber.scrub("See https://intranet.acme.co.uk/x?session=Zk8Qw2Lm9Xv4Tp7R "
-                                  "or mail a.b@acme.co.uk")
+    text, counts = scrubber.scrub(
+        "See https://intranet.acme.co.uk/x?session=Zk8Qw2Lm9Xv4Tp7R or mail a.b@acme.co.uk"
+    )
     assert counts == {"URL": 1, "EMAIL_ADDRESS": 1}, text

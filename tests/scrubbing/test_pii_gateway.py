@@ -23,14 +23,19 @@ PII_ON = {"guards": {"pii": {"enabled": True, "tool_arguments": "redact"}}}
 
 def ask(client: openai.OpenAI, fake: dict[str, Any], **kw: Any) -> Any:
     return client.chat.completions.with_raw_response.create(
-        model="demo", messages=[{"role": "user", "content": "hi"}],
-        extra_body={"fake": fake}, **kw)
+        model="demo", messages=[{"role": "user", "content": "hi"}], extra_body={"fake": fake}, **kw
+    )
 
 
 def streamed_text(client: openai.OpenAI, fake: dict[str, Any]) -> tuple[str, list[Any]]:
-    chunks = list(client.chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "hi"}], stream=True,
-        extra_body={"fake": fake}))
+    chunks = list(
+        client.chat.completions.create(
+            model="demo",
+            messages=[{"role": "user", "content": "hi"}],
+            stream=True,
+            extra_body={"fake": fake},
+        )
+    )
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     return text, chunks
 
@@ -52,9 +57,11 @@ def test_each_entity_is_redacted_in_a_non_streamed_answer(gw, entity: str) -> No
     assert body.model_extra["keepgate"]["redactions"] == {entity: 1}
 
 
-CODE = ("Call threading.Thread(target=run), then current.get() and os.path.join(a, b); "
-        "send_email.to is the recipient field. Docs at https://docs.python.org/3/ help; "
-        "the report is at https://files.acme.io/r?token=Zk8Qw2Lm9Xv4Tp7R now.")
+CODE = (
+    "Call threading.Thread(target=run), then current.get() and os.path.join(a, b); "
+    "send_email.to is the recipient field. Docs at https://docs.python.org/3/ help; "
+    "the report is at https://files.acme.io/r?token=Zk8Qw2Lm9Xv4Tp7R now."
+)
 
 
 @pytest.mark.parametrize("chunk_chars", [0, 1, 5])
@@ -87,23 +94,39 @@ def test_no_piece_of_a_value_reaches_the_client_before_it_is_whole(gw) -> None:
     value, text = sentence("EMAIL_ADDRESS")
     seen = ""
     stream = gw.client().chat.completions.create(
-        model="demo", messages=[{"role": "user", "content": "hi"}], stream=True,
-        extra_body={"fake": {"reply": text, "chunk_chars": 1}})
+        model="demo",
+        messages=[{"role": "user", "content": "hi"}],
+        stream=True,
+        extra_body={"fake": {"reply": text, "chunk_chars": 1}},
+    )
     for chunk in stream:
         seen += (chunk.choices[0].delta.content or "") if chunk.choices else ""
         assert "john" not in seen and "acme" not in seen
     assert seen == SCRUBBER.scrub(text)[0]
 
 
-TOOL_VALUES = {"to": CASES["EMAIL_ADDRESS"][0], "card": CASES["CREDIT_CARD"][0],
-               "password": CASES["SECRET"][0], "note": "call " + CASES["PHONE_NUMBER"][0]}
-TOOL_EXPECTED = {"to": "<EMAIL_ADDRESS>", "card": "<CREDIT_CARD>", "password": "<SECRET>",
-                 "note": "call <PHONE_NUMBER>"}
+TOOL_VALUES = {
+    "to": CASES["EMAIL_ADDRESS"][0],
+    "card": CASES["CREDIT_CARD"][0],
+    "password": CASES["SECRET"][0],
+    "note": "call " + CASES["PHONE_NUMBER"][0],
+}
+TOOL_EXPECTED = {
+    "to": "<EMAIL_ADDRESS>",
+    "card": "<CREDIT_CARD>",
+    "password": "<SECRET>",
+    "note": "call <PHONE_NUMBER>",
+}
 
 
 def tool_fake(chunk_chars: int = 16) -> dict[str, Any]:
-    return {"tool_calls": [{"name": "send", "arguments": TOOL_VALUES},
-                           {"name": "noop", "arguments": {"n": 1}}], "chunk_chars": chunk_chars}
+    return {
+        "tool_calls": [
+            {"name": "send", "arguments": TOOL_VALUES},
+            {"name": "noop", "arguments": {"n": 1}},
+        ],
+        "chunk_chars": chunk_chars,
+    }
 
 
 def test_tool_call_arguments_are_scrubbed_when_not_streamed(gw) -> None:
@@ -114,7 +137,8 @@ def test_tool_call_arguments_are_scrubbed_when_not_streamed(gw) -> None:
     assert json.loads(calls[1].function.arguments) == {"n": 1}
     assert all(v not in raw.text for v in TOOL_VALUES.values())
     assert raw.headers["x-keepgate-redactions"] == (
-        "CREDIT_CARD=1,EMAIL_ADDRESS=1,PHONE_NUMBER=1,SECRET=1")
+        "CREDIT_CARD=1,EMAIL_ADDRESS=1,PHONE_NUMBER=1,SECRET=1"
+    )
 
 
 def test_streamed_tool_call_arguments_split_at_every_position(gw) -> None:
@@ -122,8 +146,11 @@ def test_streamed_tool_call_arguments_split_at_every_position(gw) -> None:
     n = len(json.dumps(TOOL_VALUES))
     for k in range(1, n + 1):
         stream = client.chat.completions.create(
-            model="demo", messages=[{"role": "user", "content": "hi"}], stream=True,
-            extra_body={"fake": tool_fake(k)})
+            model="demo",
+            messages=[{"role": "user", "content": "hi"}],
+            stream=True,
+            extra_body={"fake": tool_fake(k)},
+        )
         args: dict[int, str] = {}
         names: dict[int, str] = {}
         for chunk in stream:
@@ -136,8 +163,9 @@ def test_streamed_tool_call_arguments_split_at_every_position(gw) -> None:
 
 
 def test_allowlisted_values_pass(gateway_factory) -> None:
-    gw = gateway_factory({"guards": {"pii": {"enabled": True,
-                                             "allowlist": ["support@keepgate.dev"]}}})
+    gw = gateway_factory(
+        {"guards": {"pii": {"enabled": True, "allowlist": ["support@keepgate.dev"]}}}
+    )
     text = "Write to support@keepgate.dev, not to john.smith@acme.io."
     for k in (1, 5, 16):
         got, _ = streamed_text(gw.client(), {"reply": text, "chunk_chars": k})
@@ -170,23 +198,42 @@ def test_values_never_reach_logs_audit_or_metrics(gw) -> None:
 
 def test_role_and_key_overrides_choose_operators(gateway_factory, monkeypatch) -> None:
     monkeypatch.setenv("KEEPGATE_PII_SALT", "a-salt-of-at-least-16-bytes")
-    gw = gateway_factory({
-        "keys": [{"key_id": "billing", "key": "sk-billing-0123456789", "role": "billing"},
-                 {"key_id": "ci", "key": "sk-ci-0123456789abc", "role": "billing"}],
-        "guards": {"pii": {"enabled": True, "roles": {"billing": {"operators": {
-            "CREDIT_CARD": {"type": "mask", "keep_last": 4},
-            "EMAIL_ADDRESS": {"type": "hash"}, "PHONE_NUMBER": "drop"}}},
-            "keys": {"ci": {"enabled": False}}}}})
-    text = ("Card 4111 1111 1111 1111, mail john.smith@acme.io, again john.smith@acme.io, "
-            "call +1 (212) 555-1234.")
+    gw = gateway_factory(
+        {
+            "keys": [
+                {"key_id": "billing", "key": "sk-billing-0123456789", "role": "billing"},
+                {"key_id": "ci", "key": "sk-ci-0123456789abc", "role": "billing"},
+            ],
+            "guards": {
+                "pii": {
+                    "enabled": True,
+                    "roles": {
+                        "billing": {
+                            "operators": {
+                                "CREDIT_CARD": {"type": "mask", "keep_last": 4},
+                                "EMAIL_ADDRESS": {"type": "hash"},
+                                "PHONE_NUMBER": "drop",
+                            }
+                        }
+                    },
+                    "keys": {"ci": {"enabled": False}},
+                }
+            },
+        }
+    )
+    text = (
+        "Card 4111 1111 1111 1111, mail john.smith@acme.io, again john.smith@acme.io, "
+        "call +1 (212) 555-1234."
+    )
     out = ask(gw.client("sk-billing-0123456789"), {"reply": text}).parse()
     content = out.choices[0].message.content
     assert "***************1111" in content and "4111" not in content
     tokens = [w.rstrip(",") for w in content.split() if w.startswith("<EMAIL_ADDRESS:")]
     assert len(tokens) == 2 and tokens[0] == tokens[1]  # salted hash: equal values link
     assert "212" not in content and content.endswith("call .")
-    streamed, _ = streamed_text(gw.client("sk-billing-0123456789"), {"reply": text,
-                                                                     "chunk_chars": 3})
+    streamed, _ = streamed_text(
+        gw.client("sk-billing-0123456789"), {"reply": text, "chunk_chars": 3}
+    )
     assert streamed == content
     # the master key gets the default (replace); the "ci" key is not scrubbed at all
     plain = ask(gw.client(), {"reply": text}).parse().choices[0].message.content
@@ -200,6 +247,7 @@ def _break_scrubber(monkeypatch) -> None:
 
     def boom(self, text):
         raise RuntimeError("detector down")
+
     monkeypatch.setattr(Scrubber, "analyze", boom)
 
 

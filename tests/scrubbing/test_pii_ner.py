@@ -20,25 +20,36 @@ def ner() -> KeepgateNerRecognizer:
 
 
 def found(ner: KeepgateNerRecognizer, text: str) -> set[tuple[str, str]]:
-    return {(text[r.start:r.end], r.entity_type) for r in ner.analyze(text, LABELS)}
+    return {(text[r.start : r.end], r.entity_type) for r in ner.analyze(text, LABELS)}
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Of course! Here is a reminder you can send to Daniel Whitaker about the invoice.",
-     {("Daniel Whitaker", "PERSON")}),
-    ("She works for Microsoft in Seattle.", {("Microsoft", "ORGANIZATION"), ("Seattle", "LOCATION")}),
-    ("my brother jake lives in denver", {("jake", "PERSON"), ("denver", "LOCATION")}),
-    ("Kind regards,\nPriya Raghunathan", {("Priya Raghunathan", "PERSON")}),
-])
-def test_names_places_and_organisations(ner: KeepgateNerRecognizer, text: str,
-                                        expected: set[tuple[str, str]]) -> None:
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Of course! Here is a reminder you can send to Daniel Whitaker about the invoice.",
+            {("Daniel Whitaker", "PERSON")},
+        ),
+        (
+            "She works for Microsoft in Seattle.",
+            {("Microsoft", "ORGANIZATION"), ("Seattle", "LOCATION")},
+        ),
+        ("my brother jake lives in denver", {("jake", "PERSON"), ("denver", "LOCATION")}),
+        ("Kind regards,\nPriya Raghunathan", {("Priya Raghunathan", "PERSON")}),
+    ],
+)
+def test_names_places_and_organisations(
+    ner: KeepgateNerRecognizer, text: str, expected: set[tuple[str, str]]
+) -> None:
     assert expected <= found(ner, text)
 
 
 def test_a_handle_is_a_name_but_code_after_an_at_sign_is_not(ner: KeepgateNerRecognizer) -> None:
     assert ("jdoe88", "PERSON") in found(ner, "thx @jdoe88 for the lift to the station")
-    code = ("@app.route('/users')\n@property\ndef name(self):\n    return self.first\n"
-            "/* @media print { } */ import '@types/node'")
+    code = (
+        "@app.route('/users')\n@property\ndef name(self):\n    return self.first\n"
+        "/* @media print { } */ import '@types/node'"
+    )
     assert found(ner, code) == set()
 
 
@@ -54,11 +65,12 @@ def test_it_runs_inside_presidio(ner: KeepgateNerRecognizer) -> None:
 
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.add_recognizer(ner)
-    analyzer = AnalyzerEngine(registry=registry, nlp_engine=blank_nlp_engine(),
-                              supported_languages=["en"])
+    analyzer = AnalyzerEngine(
+        registry=registry, nlp_engine=blank_nlp_engine(), supported_languages=["en"]
+    )
     text = "Please call Amara Nwosu tomorrow."
     results = analyzer.analyze(text, language="en", entities=["PERSON"])
-    assert [(text[r.start:r.end], r.entity_type) for r in results] == [("Amara Nwosu", "PERSON")]
+    assert [(text[r.start : r.end], r.entity_type) for r in results] == [("Amara Nwosu", "PERSON")]
 
 
 def test_the_training_script_trains_saves_and_loads(tmp_path: Path) -> None:
@@ -68,8 +80,9 @@ def test_the_training_script_trains_saves_and_loads(tmp_path: Path) -> None:
 
     if not DATA.is_dir():
         pytest.fail(f"{DATA} is missing: the NER trainer reads ../shared/datasets/pii")
-    tagger, meta = T.train(DATA, epochs=1, n_templates=200, limit=1500, log=lambda *_: None,
-                           locales=("en_US",))
+    tagger, meta = T.train(
+        DATA, epochs=1, n_templates=200, limit=1500, log=lambda *_: None, locales=("en_US",)
+    )
     out = tmp_path / "m.npz"
     T.save(tagger, out)
     loaded = Tagger.load(out)
@@ -79,8 +92,10 @@ def test_the_training_script_trains_saves_and_loads(tmp_path: Path) -> None:
     assert after[2] >= before[2] and after[1] >= T.MIN_PRECISION or after == before
     assert loaded.bias.shape == (len(T.TAGS),) and (loaded.bias == tagger.bias).all()
     text = "My name is John Smith and I live in London."
-    assert {(text[e.start:e.end], e.label) for e in loaded.entities(text)} & {
-        ("John Smith", "PERSON"), ("London", "LOCATION")}
+    assert {(text[e.start : e.end], e.label) for e in loaded.entities(text)} & {
+        ("John Smith", "PERSON"),
+        ("London", "LOCATION"),
+    }
 
 
 def test_names_in_text_go_but_tool_arguments_keep_their_entity_list() -> None:
@@ -92,8 +107,10 @@ def test_names_in_text_go_but_tool_arguments_keep_their_entity_list() -> None:
     default = build({}, None, None).scrubber_for_section({})
     assert default.scrub("Oslo is sunny.") == ("<LOCATION> is sunny.", {"LOCATION": 1})
     args = '{"city": "Oslo", "to": "jane@acme.io"}'
-    assert default.scrub_arguments(args) == ('{"city": "Oslo", "to": "<EMAIL_ADDRESS>"}',
-                                             {"EMAIL_ADDRESS": 1})
+    assert default.scrub_arguments(args) == (
+        '{"city": "Oslo", "to": "<EMAIL_ADDRESS>"}',
+        {"EMAIL_ADDRESS": 1},
+    )
     section = {"entities": ["LOCATION", "EMAIL_ADDRESS"]}
     listed = build(section, None, None).scrubber_for_section(section)
     assert listed.scrub_arguments(args)[1] == {"LOCATION": 1, "EMAIL_ADDRESS": 1}
@@ -107,8 +124,9 @@ def test_a_name_inside_json_leaves_the_json_valid(ner: KeepgateNerRecognizer) ->
     scrubber = build({}, None, None).scrubber_for_section({})
     text = json.dumps({"rows": [["Ada Byron", "ada@example.com"], ["Grace Hopper", "g@x.io"]]})
     out, _ = scrubber.scrub(text)
-    assert json.loads(out) == {"rows": [["<PERSON>", "<EMAIL_ADDRESS>"],
-                                        ["<PERSON>", "<EMAIL_ADDRESS>"]]}
+    assert json.loads(out) == {
+        "rows": [["<PERSON>", "<EMAIL_ADDRESS>"], ["<PERSON>", "<EMAIL_ADDRESS>"]]
+    }
 
 
 def test_the_shipped_weights_carry_entity_offsets_that_the_decoder_adds() -> None:
@@ -127,5 +145,4 @@ def test_the_shipped_weights_carry_entity_offsets_that_the_decoder_adds() -> Non
     text = "She moved from Leeds to work for Northwind."
     plain = Tagger(tagger.W, tagger.trans, tagger.start, tagger.gaz, tagger.platt)
     tokens = tokenize(text)
-    assert np.allclose(tagger.emissions(text, tokens) - plain.emissions(text, tokens),
-                       tagger.bias)
+    assert np.allclose(tagger.emissions(text, tokens) - plain.emissions(text, tokens), tagger.bias)

@@ -34,8 +34,9 @@ def scrubber() -> Scrubber:
 
 
 @pytest.mark.parametrize(("value", "folded", "entity"), FORMS)
-def test_fold_reads_the_plain_value_and_maps_back_to_the_original(value: str, folded: str,
-                                                                  entity: str) -> None:
+def test_fold_reads_the_plain_value_and_maps_back_to_the_original(
+    value: str, folded: str, entity: str
+) -> None:
     text = f"Value: {value} (end)"
     f = fold(text)
     assert f.text == f"Value: {folded} (end)"
@@ -44,8 +45,9 @@ def test_fold_reads_the_plain_value_and_maps_back_to_the_original(value: str, fo
 
 
 @pytest.mark.parametrize(("value", "folded", "entity"), FORMS)
-def test_the_original_span_is_redacted(scrubber: Scrubber, value: str, folded: str,
-                                       entity: str) -> None:
+def test_the_original_span_is_redacted(
+    scrubber: Scrubber, value: str, folded: str, entity: str
+) -> None:
     text = f"Here it is: {value} — keep it safe."
     out, counts = scrubber.scrub(text)
     assert out == f"Here it is: <{entity}> — keep it safe.", out

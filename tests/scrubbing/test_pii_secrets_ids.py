@@ -24,18 +24,36 @@ CAUGHT = [
     ("login: admin / S3cret!pass", "S3cret!pass", "SECRET"),
     ("DB_PASSWORD=s3cr3tPa55word\nDB_USER=app", "s3cr3tPa55word", "SECRET"),
     ("the wifi passphrase is 'BlueOcean2023'", "BlueOcean2023", "SECRET"),
-    ("Your API token for the sandbox is 7f3a9c2e8b1d4f6a0c5e9b2d7a4f1c8e, keep it safe.",
-     "7f3a9c2e8b1d4f6a0c5e9b2d7a4f1c8e", "SECRET"),
-    ('"private_key_id": "3b9f2c7a1e8d4b6f0a5c9e2d7b4a1f8c6e3d0b9a"',
-     "3b9f2c7a1e8d4b6f0a5c9e2d7b4a1f8c6e3d0b9a", "SECRET"),
-    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AWS_SECRET_KEY"),
-    ("Maps key AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY works.",
-     "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", "GOOGLE_API_KEY"),
-    ("AZURE_CLIENT_SECRET=abc8Q~Zx1yW2vU3tS4rQ5pO6nM7lK8jI9hG0fE1d",
-     "abc8Q~Zx1yW2vU3tS4rQ5pO6nM7lK8jI9hG0fE1d", "AZURE_CLIENT_SECRET"),
-    ("DefaultEndpointsProtocol=https;AccountName=x;AccountKey=q8Zr2mX9vT4pL7wN1kB6cF3hJ0sD5gE8==;",
-     "q8Zr2mX9vT4pL7wN1kB6cF3hJ0sD5gE8==", "AZURE_STORAGE_KEY"),
+    (
+        "Your API token for the sandbox is 7f3a9c2e8b1d4f6a0c5e9b2d7a4f1c8e, keep it safe.",
+        "7f3a9c2e8b1d4f6a0c5e9b2d7a4f1c8e",
+        "SECRET",
+    ),
+    (
+        '"private_key_id": "3b9f2c7a1e8d4b6f0a5c9e2d7b4a1f8c6e3d0b9a"',
+        "3b9f2c7a1e8d4b6f0a5c9e2d7b4a1f8c6e3d0b9a",
+        "SECRET",
+    ),
+    (
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "AWS_SECRET_KEY",
+    ),
+    (
+        "Maps key AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY works.",
+        "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
+        "GOOGLE_API_KEY",
+    ),
+    (
+        "AZURE_CLIENT_SECRET=abc8Q~Zx1yW2vU3tS4rQ5pO6nM7lK8jI9hG0fE1d",
+        "abc8Q~Zx1yW2vU3tS4rQ5pO6nM7lK8jI9hG0fE1d",
+        "AZURE_CLIENT_SECRET",
+    ),
+    (
+        "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=q8Zr2mX9vT4pL7wN1kB6cF3hJ0sD5gE8==;",
+        "q8Zr2mX9vT4pL7wN1kB6cF3hJ0sD5gE8==",
+        "AZURE_STORAGE_KEY",
+    ),
     ("His SSN 536228491 is on file.", "536228491", "US_SSN"),
     ("SSN: 536 22 8491", "536 22 8491", "US_SSN"),
     ("PAN: ABCDE1234F", "ABCDE1234F", "IN_PAN"),
@@ -47,14 +65,26 @@ CAUGHT = [
     ("DNI 12345678Z", "12345678Z", "ES_NIF"),
     ("codice fiscale RSSMRA85T10A562S", "RSSMRA85T10A562S", "IT_FISCAL_CODE"),
     ("national id number 8001015009087", "8001015009087", "NATIONAL_ID"),
-    ("IBAN DE89  3704  0044  0532  0130  00 please", "DE89  3704  0044  0532  0130  00",
-     "IBAN_CODE"),
-    ("Reset at https://acme.io/reset?token=8f3KqL2x9Zt7Vb1mN4pQ now",
-     "https://acme.io/reset?token=8f3KqL2x9Zt7Vb1mN4pQ", "URL"),
-    ("Files at https://admin:hunter22@files.acme.io/x today",
-     "https://admin:hunter22@files.acme.io/x", "URL"),
-    ("DATABASE_URL=postgres://app:Sup3rS3cret@db:5432/prod", "postgres://app:Sup3rS3cret@db:5432/prod",
-     "URL"),
+    (
+        "IBAN DE89  3704  0044  0532  0130  00 please",
+        "DE89  3704  0044  0532  0130  00",
+        "IBAN_CODE",
+    ),
+    (
+        "Reset at https://acme.io/reset?token=8f3KqL2x9Zt7Vb1mN4pQ now",
+        "https://acme.io/reset?token=8f3KqL2x9Zt7Vb1mN4pQ",
+        "URL",
+    ),
+    (
+        "Files at https://admin:hunter22@files.acme.io/x today",
+        "https://admin:hunter22@files.acme.io/x",
+        "URL",
+    ),
+    (
+        "DATABASE_URL=postgres://app:Sup3rS3cret@db:5432/prod",
+        "postgres://app:Sup3rS3cret@db:5432/prod",
+        "URL",
+    ),
     ("Password: **Qr7!dke#39**", "Qr7!dke#39", "SECRET"),
     ("PESEL: 44051401458", "44051401458", "PL_PESEL"),
 ]
@@ -96,19 +126,22 @@ def test_left_alone(scrubber: Scrubber, text: str) -> None:
     assert scrubber.scrub(text) == (text, {})
 
 
-@pytest.mark.parametrize(("url", "sensitive"), [
-    ("https://docs.python.org/3/library/re.html", False),
-    ("https://github.com/microsoft/presidio/issues?q=is%3Aopen", False),
-    ("https://example.com/search?q=weather&page=2", False),
-    ("http://t.co/O90deSLB", False),
-    ("https://user:pass@host.example.com/", True),
-    ("https://acme.io/reset?token=8f3KqL2x9Zt7Vb1mN4pQ", True),
-    ("https://acme.io/unsubscribe?email=jane%40acme.io", True),
-    ("https://acme.io/users/jane.doe@acme.io/profile", True),
-    ("https://acme.io/s/Zk8Qw2Lm9Xv4Tp7Rn1BcYd", True),
-    ("https://api.acme.io/v1/items?api_key=abc123def456", True),
-    ("https://files.acme.io/download?sig=Qm9vZ2xl&expires=1700000000", True),
-])
+@pytest.mark.parametrize(
+    ("url", "sensitive"),
+    [
+        ("https://docs.python.org/3/library/re.html", False),
+        ("https://github.com/microsoft/presidio/issues?q=is%3Aopen", False),
+        ("https://example.com/search?q=weather&page=2", False),
+        ("http://t.co/O90deSLB", False),
+        ("https://user:pass@host.example.com/", True),
+        ("https://acme.io/reset?token=8f3KqL2x9Zt7Vb1mN4pQ", True),
+        ("https://acme.io/unsubscribe?email=jane%40acme.io", True),
+        ("https://acme.io/users/jane.doe@acme.io/profile", True),
+        ("https://acme.io/s/Zk8Qw2Lm9Xv4Tp7Rn1BcYd", True),
+        ("https://api.acme.io/v1/items?api_key=abc123def456", True),
+        ("https://files.acme.io/download?sig=Qm9vZ2xl&expires=1700000000", True),
+    ],
+)
 def test_url_policy(url: str, sensitive: bool) -> None:
     assert sensitive_url(url) is sensitive
 
@@ -138,9 +171,20 @@ def test_detection_without_rewriting_for_tool_arguments(scrubber: Scrubber) -> N
 def test_hostile_inputs_are_scrubbed_in_one_pass(scrubber: Scrubber) -> None:
     """Long runs of the shapes the keyword, pair, id and fold regexes look at: each is
     scrubbed (a super-linear pattern would make this test take minutes, not fail)."""
-    hostile = ["password " * 4000, "a_" * 20000, "@a " * 10000, "4 " * 20000,
-               "x" * 40000 + "@", "key=" * 8000, "SSN " * 8000, "https://a:" * 4000,
-               "&#" * 20000, "%4" * 20000, "\u200b1" * 20000, "admin / " * 5000]
+    hostile = [
+        "password " * 4000,
+        "a_" * 20000,
+        "@a " * 10000,
+        "4 " * 20000,
+        "x" * 40000 + "@",
+        "key=" * 8000,
+        "SSN " * 8000,
+        "https://a:" * 4000,
+        "&#" * 20000,
+        "%4" * 20000,
+        "\u200b1" * 20000,
+        "admin / " * 5000,
+    ]
     for text in hostile:
         out, _ = scrubber.scrub(text)
         assert isinstance(out, str)

@@ -35,12 +35,21 @@ P_SCRUBBER = P_COALESCING.scrubber_for_section({**NO_NER, "stream_coalesce_ms": 
 
 
 def new_call(key_id: str = "alice", role: str = "developer", stream: bool = True) -> Call:
-    return Call(principal=Principal(key_id, role), route="chat.completions", model="demo", body={},
-                stream=stream)
+    return Call(
+        principal=Principal(key_id, role),
+        route="chat.completions",
+        model="demo",
+        body={},
+        stream=stream,
+    )
 
 
-async def stream_of(pieces: list[str], tool_calls: list[list[dict[str, Any]]] = (),
-                    finish: str | None = "stop", choices: int = 1) -> AsyncIterator[dict]:
+async def stream_of(
+    pieces: list[str],
+    tool_calls: list[list[dict[str, Any]]] = (),
+    finish: str | None = "stop",
+    choices: int = 1,
+) -> AsyncIterator[dict]:
     base = {"id": "chatcmpl-1", "model": "demo", "created": 1}
     for i in range(choices):
         yield make_chunk(base, index=i, delta={"role": "assistant", "content": ""})
@@ -59,8 +68,12 @@ async def run(guard, call: Call, chunks: AsyncIterator[dict]) -> list[dict]:
 
 
 def text_of(out: list[dict], index: int = 0) -> str:
-    return "".join(ch["delta"].get("content") or "" for c in out for ch in c["choices"]
-                   if ch.get("index", 0) == index)
+    return "".join(
+        ch["delta"].get("content") or ""
+        for c in out
+        for ch in c["choices"]
+        if ch.get("index", 0) == index
+    )
 
 
 async def _every_split(guard, scrubber, entity: str, value: str, text: str) -> None:
@@ -113,7 +126,7 @@ async def test_a_spaced_card_longer_than_the_hold_is_never_released_early() -> N
     expected, counts = P_SCRUBBER.scrub(text)
     assert counts == {"CREDIT_CARD": 1}
     for size in (1, 3, 8):
-        pieces = [text[i:i + size] for i in range(0, len(text), size)]
+        pieces = [text[i : i + size] for i in range(0, len(text), size)]
         released = ""
         async for chunk in P_GUARD.transform(new_call(), stream_of(pieces)):
             released += text_of([chunk])
@@ -148,7 +161,7 @@ async def test_spaced_numbers_are_held_until_they_cannot_grow() -> None:
     s = StreamScrubber(P_SCRUBBER, hold_chars=48)
     assert s.feed("Card 4111 1111 ") == "Card "
     assert s.feed("1111 1111 is on file, thanks for waiting patiently.") == ""  # within 48
-    assert s.feed(" " + "x" * 60 + " ") .startswith("<CREDIT_CARD> is on file")
+    assert s.feed(" " + "x" * 60 + " ").startswith("<CREDIT_CARD> is on file")
 
 
 async def test_all_entities_in_one_answer_with_random_chunking() -> None:
@@ -201,8 +214,11 @@ async def test_tool_call_arguments_split_at_every_point(entity: str) -> None:
     args = json.dumps(dict.fromkeys(keys, value))
     for k in range(0, len(args) + 1):
         call = new_call()
-        deltas = [[tool_delta("", first=True)], [tool_delta(args[:k], first=False)],
-                  [tool_delta(args[k:], first=False)]]
+        deltas = [
+            [tool_delta("", first=True)],
+            [tool_delta(args[:k], first=False)],
+            [tool_delta(args[k:], first=False)],
+        ]
         out = await run(GUARD, call, stream_of([], tool_calls=deltas, finish="tool_calls"))
         assert value not in json.dumps(out)
         done = await assemble(_aiter(out))
@@ -221,11 +237,25 @@ async def test_whole_tool_calls_released_upstream_by_policy_pass_once() -> None:
 
     async def upstream() -> AsyncIterator[dict]:
         yield make_chunk(base, delta={"role": "assistant"})
-        yield make_chunk(base, delta={"tool_calls": [
-            {"index": 0, "id": "call_a", "type": "function",
-             "function": {"name": "send_email", "arguments": args}},
-            {"index": 1, "id": "call_b", "type": "function",
-             "function": {"name": "noop", "arguments": "{}"}}]})
+        yield make_chunk(
+            base,
+            delta={
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "call_a",
+                        "type": "function",
+                        "function": {"name": "send_email", "arguments": args},
+                    },
+                    {
+                        "index": 1,
+                        "id": "call_b",
+                        "type": "function",
+                        "function": {"name": "noop", "arguments": "{}"},
+                    },
+                ]
+            },
+        )
         yield make_chunk(base, finish_reason="tool_calls")
 
     out = await run(GUARD, call, upstream())
@@ -264,9 +294,12 @@ async def test_fail_open_passes_text_and_says_so(monkeypatch) -> None:
 
 # -- cost: proportional to the text, not to chunks × window ---------------------------------
 
+
 def _long_answer() -> str:
-    prose = ("The team agreed to move the nightly batch jobs to the new scheduler and to "
-             "review the alert thresholds that paged people twice last week. ")
+    prose = (
+        "The team agreed to move the nightly batch jobs to the new scheduler and to "
+        "review the alert thresholds that paged people twice last week. "
+    )
     return prose * 12 + " ".join(sentence(e)[1] for e in sorted(CASES)) + " " + prose * 4
 
 
@@ -278,7 +311,7 @@ async def test_long_stream_analyses_each_character_about_once(monkeypatch) -> No
     real = P_SCRUBBER.analyze
     monkeypatch.setattr(P_SCRUBBER, "analyze", lambda t: analysed.append(len(t)) or real(t))
     s = StreamScrubber(P_SCRUBBER)  # no coalescing: every 4-char piece may release
-    out = "".join(s.feed(text[i:i + 4]) for i in range(0, len(text), 4)) + s.flush()
+    out = "".join(s.feed(text[i : i + 4]) for i in range(0, len(text), 4)) + s.flush()
     monkeypatch.setattr(P_SCRUBBER, "analyze", real)
     assert out == P_SCRUBBER.scrub(text)[0]
     # Before: every piece re-analysed 64 chars of context plus the held tail (~15x the text).
@@ -295,7 +328,7 @@ async def test_non_streamed_answer_is_scrubbed_once_at_its_end(monkeypatch) -> N
     real = scrubber.analyze
     monkeypatch.setattr(scrubber, "analyze", lambda t: calls.append(t) or real(t))
     call = new_call(stream=False)
-    pieces = [text[i:i + 4] for i in range(0, len(text), 4)]
+    pieces = [text[i : i + 4] for i in range(0, len(text), 4)]
     out = await run(guard, call, stream_of(pieces))
     assert calls == [text]  # one scan of the whole answer
     assert text_of(out[:-1]) == ""  # nothing before the finishing chunk
@@ -313,7 +346,7 @@ async def test_a_fast_burst_is_coalesced_into_few_chunks(monkeypatch) -> None:
 
     monkeypatch.setattr(stream_mod, "clock", tick)
     text = _long_answer()
-    pieces = [text[i:i + 16] for i in range(0, len(text), 16)]
+    pieces = [text[i : i + 16] for i in range(0, len(text), 16)]
     out = await run(P_COALESCING, new_call(), stream_of(pieces))  # coalesce_ms: 2
     sent = [c for c in out if any(ch["delta"].get("content") for ch in c["choices"])]
     assert text_of(out) == P_SCRUBBER.scrub(text)[0]
@@ -337,6 +370,6 @@ async def test_an_email_next_to_a_long_blob_is_scrubbed_not_failed() -> None:
     text = f"Attached: {blob} Mail john.smith@acme.io about it."
     scrubbed, counts = SCRUBBER.scrub(text)
     assert counts.get("EMAIL_ADDRESS") == 1 and "john.smith" not in scrubbed
-    pieces = [text[i:i + 64] for i in range(0, len(text), 64)]
+    pieces = [text[i : i + 64] for i in range(0, len(text), 64)]
     out = await run(GUARD, new_call(), stream_of(pieces))
     assert text_of(out) == scrubbed

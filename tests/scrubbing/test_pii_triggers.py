@@ -35,8 +35,10 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def corpus() -> list[str]:
     if not DATA.is_dir():
-        pytest.fail(f"{DATA} is missing: these tests read the shared data sets, which live "
-                    "beside the checkout (../shared/datasets), as in CI")
+        pytest.fail(
+            f"{DATA} is missing: these tests read the shared data sets, which live "
+            "beside the checkout (../shared/datasets), as in CI"
+        )
     texts = [sentence(e)[1] for e in CASES] + [format_sentence(c)[1] for c in FORMATS]
     texts += [t for t, _ in LLM_CASES]
     for path in (DATA / "pii").glob("*.jsonl"):
@@ -69,7 +71,9 @@ def test_triggers_hold_wherever_a_recognizer_matches(detector: Detector) -> None
             assert detector.last_signal(text) not in (None, -1), (name, text)
             for s, e, *_ in results:
                 assert any(a <= s and e <= b for a, b in _analysed(detector, entry, text)), (
-                    name, text[s:e])
+                    name,
+                    text[s:e],
+                )
             if entry.window is not None:
                 windowed = {(s, e) for s, e, *_ in entry.run(text, entry.entities)}
                 full = {(s, e) for s, e, ent, score in results}
@@ -88,12 +92,18 @@ def _analysed(detector: Detector, entry, text: str) -> list[tuple[int, int]]:
     if entry.reach == "signal":
         if entry.entities[0] not in WORD_ENTITIES:
             return signal_windows(text)
-        return _merge([_widen(text, m.start(), m.end()) for a, b in signal_windows(text)
-                       for m in entry.trigger.finditer(text, a, b)])  # the plain way
+        return _merge(
+            [
+                _widen(text, m.start(), m.end())
+                for a, b in signal_windows(text)
+                for m in entry.trigger.finditer(text, a, b)
+            ]
+        )  # the plain way
     hay = text.lower() if entry.lower else text
     before, after = entry.reach
-    return _merge([_widen(text, m.start() - before, m.end() + after)
-                   for m in entry.locator.finditer(hay)])
+    return _merge(
+        [_widen(text, m.start() - before, m.end() + after) for m in entry.locator.finditer(hay)]
+    )
 
 
 def test_windowed_analysis_finds_what_whole_text_analysis_finds(detector: Detector) -> None:

@@ -23,8 +23,13 @@ START_DEADLINE_S = 240.0
 class Served:
     """`keepgate serve --workers N --config <tmp>` on a free port; stopped with `stop()`."""
 
-    def __init__(self, config: dict[str, Any], tmp: Path, workers: int | str = 2,
-                 extra_args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        tmp: Path,
+        workers: int | str = 2,
+        extra_args: tuple[str, ...] = (),
+    ) -> None:
         self.path = tmp / f"keepgate-{free_port()}.yaml"
         self.path.write_text(yaml.safe_dump(config))
         self.workers = workers if isinstance(workers, int) else 1
@@ -33,10 +38,21 @@ class Served:
         self.base_url = self.url + "/v1"
         self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
-            [KEEPGATE, "serve", "--config", str(self.path), "--port", str(self.port),
-             "--workers", str(workers), *extra_args],
-            stdout=subprocess.DEVNULL, stderr=self.stderr,
-            env={**os.environ, "KEEPGATE_CONFIG": ""})
+            [
+                KEEPGATE,
+                "serve",
+                "--config",
+                str(self.path),
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                *extra_args,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=self.stderr,
+            env={**os.environ, "KEEPGATE_CONFIG": ""},
+        )
 
     def errors(self) -> str:
         self.stderr.seek(0)
@@ -50,18 +66,23 @@ class Served:
                 r = httpx.get(self.url + "/readyz", timeout=5)
                 # Every worker says when it serves; all must, or one would take every
                 # connection opened before the others were up.
-                if r.status_code == 200 and r.json()["status"] == "ready" and \
-                        self.errors().count(" ready\n") >= self.workers:
+                if (
+                    r.status_code == 200
+                    and r.json()["status"] == "ready"
+                    and self.errors().count(" ready\n") >= self.workers
+                ):
                     return self
             except httpx.HTTPError:
                 pass
             if self.proc.poll() is not None:
-                raise RuntimeError(f"keepgate serve exited {self.proc.returncode}: "
-                                   f"{self.errors()[-3000:]}")
+                raise RuntimeError(
+                    f"keepgate serve exited {self.proc.returncode}: {self.errors()[-3000:]}"
+                )
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"keepgate serve not ready in {START_DEADLINE_S} s: "
-                                   f"{self.errors()[-3000:]}")
+                raise RuntimeError(
+                    f"keepgate serve not ready in {START_DEADLINE_S} s: {self.errors()[-3000:]}"
+                )
             time.sleep(0.2)
 
     def stop(self) -> None:

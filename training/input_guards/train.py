@@ -39,7 +39,12 @@ from keepgate.input_guards.gibberish import tail as gibberish_tail
 from keepgate.input_guards import cue_lexicon
 from keepgate.input_guards.cues import CueDetector, CueMatcher
 from keepgate.input_guards.cues import features as cue_features
-from keepgate.input_guards.instructions import InstructionDetector, document_slots, none_slots, segment_features
+from keepgate.input_guards.instructions import (
+    InstructionDetector,
+    document_slots,
+    none_slots,
+    segment_features,
+)
 from keepgate.input_guards.normalize import Normalizer
 
 SEED = 1234
@@ -51,11 +56,16 @@ INSTRUCTION_BITS = 16
 INSTRUCTION_C = 0.3
 CUE_LAMBDA = 5.0
 
-ARTEFACTS = {"classifier": "injection_classifier.npz", "gibberish": "gibberish_detector.npz",
-             "instructions": "instruction_detector.npz", "cues": "cue_detector.npz"}
+ARTEFACTS = {
+    "classifier": "injection_classifier.npz",
+    "gibberish": "gibberish_detector.npz",
+    "instructions": "instruction_detector.npz",
+    "cues": "cue_detector.npz",
+}
 
 
 # -- first-stage classifier ----------------------------------------------------------------
+
 
 def embedded_attacks(attacks: list[str], carriers: list[str], n: int, seed: int) -> list[str]:
     """Short attacks spliced into benign documents, as indirect injection arrives in tool results."""
@@ -73,18 +83,30 @@ def embedded_attacks(attacks: list[str], carriers: list[str], n: int, seed: int)
 
 def synthetic_items(shared: Sequence[corpus.Item], seed: int = SEED) -> list[corpus.Item]:
     """Keepgate's templated training text, plus attacks spliced into the given documents."""
+
     def item(t: str, label: int, src: str, kind: str = "prompt") -> corpus.Item:
         return corpus.Item(t, label, "keepgate:" + src, "synthetic", kind, "synthetic")
 
     out = [item(t, 0, "synthetic/hard_negatives") for t in synthetic.hard_negatives(600, seed=seed)]
-    out += [item(t, 0, "synthetic/casual_questions") for t in synthetic.casual_questions(600, seed=seed)]
-    out += [item(t, 1, "synthetic/indirect_attacks", "data") for t in synthetic.indirect_attacks(400, seed=seed)]
-    out += [item(t, 1, "synthetic/direct_attacks") for t in synthetic.direct_attacks(600, seed=seed)]
-    attacks = [i.text for i in shared if i.label == 1 and i.kind == "prompt" and i.family != "multilingual"]
+    out += [
+        item(t, 0, "synthetic/casual_questions") for t in synthetic.casual_questions(600, seed=seed)
+    ]
+    out += [
+        item(t, 1, "synthetic/indirect_attacks", "data")
+        for t in synthetic.indirect_attacks(400, seed=seed)
+    ]
+    out += [
+        item(t, 1, "synthetic/direct_attacks") for t in synthetic.direct_attacks(600, seed=seed)
+    ]
+    attacks = [
+        i.text for i in shared if i.label == 1 and i.kind == "prompt" and i.family != "multilingual"
+    ]
     docs = [i.text for i in shared if i.label == 0 and i.kind == "data"]
     if attacks and docs:
-        out += [item(t, 1, "augmented/embedded_attacks", "data")
-                for t in embedded_attacks(attacks, docs, 500, seed)]
+        out += [
+            item(t, 1, "augmented/embedded_attacks", "data")
+            for t in embedded_attacks(attacks, docs, 500, seed)
+        ]
     return out
 
 
@@ -132,15 +154,19 @@ def source_weights(sources: Sequence[str], labels: Sequence[int]) -> np.ndarray:
     return w
 
 
-def fit_classifier(items: Sequence[corpus.Item], cache: FeatureCache,
-                   c: float = CLASSIFIER_C) -> Classifier:
+def fit_classifier(
+    items: Sequence[corpus.Item], cache: FeatureCache, c: float = CLASSIFIER_C
+) -> Classifier:
     from sklearn.linear_model import LogisticRegression
 
     rows = classifier_training(items)
     y = np.array([i.label for i in rows])
     model = LogisticRegression(C=c, max_iter=2000, solver="liblinear", random_state=SEED)
-    model.fit(cache.matrix([i.text for i in rows]), y,
-              sample_weight=source_weights([i.source for i in rows], y))
+    model.fit(
+        cache.matrix([i.text for i in rows]),
+        y,
+        sample_weight=source_weights([i.source for i in rows], y),
+    )
     return Classifier(model.coef_[0].astype(np.float32), float(model.intercept_[0]), cache.bits)
 
 
@@ -183,8 +209,13 @@ def salad(vocab: Sequence[str], rng: random.Random) -> str:
     return "".join(out).strip()
 
 
-def fit_gibberish(benign: Sequence[str], seed: int = SEED, n_negative: int = 24000,
-                  n_salad: int = 3000, c: float = GIBBERISH_C) -> GibberishDetector:
+def fit_gibberish(
+    benign: Sequence[str],
+    seed: int = SEED,
+    n_negative: int = 24000,
+    n_salad: int = 3000,
+    c: float = GIBBERISH_C,
+) -> GibberishDetector:
     """Benign windows of every kind of text vs generated salad windows."""
     from sklearn.linear_model import LogisticRegression
 
@@ -202,17 +233,21 @@ def fit_gibberish(benign: Sequence[str], seed: int = SEED, n_negative: int = 240
     for _ in range(n_salad):
         pos += window_rows(salad(vocab, rng), GIBBERISH_BITS)[:2]
     y = np.array([0] * len(neg) + [1] * len(pos))
-    model = LogisticRegression(C=c, solver="liblinear", max_iter=2000, class_weight="balanced",
-                               random_state=seed)
+    model = LogisticRegression(
+        C=c, solver="liblinear", max_iter=2000, class_weight="balanced", random_state=seed
+    )
     model.fit(sparse_matrix(neg + pos, GIBBERISH_BITS), y)
-    return GibberishDetector(model.coef_[0].astype(np.float32), float(model.intercept_[0]),
-                             GIBBERISH_BITS)
+    return GibberishDetector(
+        model.coef_[0].astype(np.float32), float(model.intercept_[0]), GIBBERISH_BITS
+    )
 
 
 # -- instruction-in-data detector ----------------------------------------------------------
 
-def fit_instructions(benign_docs: Sequence[str], attack_docs: Sequence[str],
-                     c: float = INSTRUCTION_C) -> InstructionDetector:
+
+def fit_instructions(
+    benign_docs: Sequence[str], attack_docs: Sequence[str], c: float = INSTRUCTION_C
+) -> InstructionDetector:
     """Segments of clean documents are negatives; segments of injected documents that appear
     in no clean document (the injected instruction, as far as can be told) are positives."""
     from sklearn.linear_model import LogisticRegression
@@ -237,8 +272,9 @@ def fit_instructions(benign_docs: Sequence[str], attack_docs: Sequence[str],
     w = np.where(ya == 1, 0.5 / ya.mean(), 0.5 / (1 - ya.mean()))
     model = LogisticRegression(C=c, solver="liblinear", max_iter=2000, random_state=SEED)
     model.fit(sparse_matrix(rows, INSTRUCTION_BITS), ya, sample_weight=w)
-    return InstructionDetector(model.coef_[0].astype(np.float32), float(model.intercept_[0]),
-                               INSTRUCTION_BITS)
+    return InstructionDetector(
+        model.coef_[0].astype(np.float32), float(model.intercept_[0]), INSTRUCTION_BITS
+    )
 
 
 #: Contact lines addressed to the human reader (hard negatives for send-to-a-target: the
@@ -247,10 +283,18 @@ def fit_instructions(benign_docs: Sequence[str], attack_docs: Sequence[str],
 _CONTACT_LINES = [
     f"{lead}\n{verb} {what} to {addr}{tail}"
     for lead in ("Project notes.", "Summarise the handbook.", "Release 2.1 is out.")
-    for verb, what in (("Send", "questions"), ("Email", "feedback"), ("Forward", "bug reports"),
-                       ("Send", "your application"), ("Post", "issues"))
-    for addr, tail in (("help@project.example", "."), ("support@acme-corp.com", " with your order number."),
-                       ("https://forum.example.org/c/help", "."))
+    for verb, what in (
+        ("Send", "questions"),
+        ("Email", "feedback"),
+        ("Forward", "bug reports"),
+        ("Send", "your application"),
+        ("Post", "issues"),
+    )
+    for addr, tail in (
+        ("help@project.example", "."),
+        ("support@acme-corp.com", " with your order number."),
+        ("https://forum.example.org/c/help", "."),
+    )
 ]
 
 
@@ -264,8 +308,10 @@ def instruction_training(items: Sequence[corpus.Item]) -> tuple[list[str], list[
 
 # -- prompt-cue head ----------------------------------------------------------------------
 
-def cue_categories(texts: Sequence[str], matcher: CueMatcher | None = None,
-                   normalizer: Normalizer | None = None) -> list[tuple[list[str], int]]:
+
+def cue_categories(
+    texts: Sequence[str], matcher: CueMatcher | None = None, normalizer: Normalizer | None = None
+) -> list[tuple[list[str], int]]:
     """The cue categories and the length of each text, read after normalisation as the
     scanner does."""
     m = matcher or CueMatcher()
@@ -283,8 +329,11 @@ def cue_training(items: Sequence[corpus.Item]) -> list[corpus.Item]:
     return [i for i in items if i.kind == "prompt" and i.family != "multilingual"]
 
 
-def fit_cues(items: Sequence[corpus.Item], cats: dict[str, tuple[list[str], int]] | None = None,
-             lam: float = CUE_LAMBDA) -> CueDetector:
+def fit_cues(
+    items: Sequence[corpus.Item],
+    cats: dict[str, tuple[list[str], int]] | None = None,
+    lam: float = CUE_LAMBDA,
+) -> CueDetector:
     """The cue head: the knowledge prior (`cue_lexicon.PRIOR_WEIGHTS`) moved by the data under
     a penalty `lam` on the distance to it (weighted logistic loss, sources weighted as for the
     classifier). `cats` caches `cue_categories` by text."""
@@ -297,7 +346,11 @@ def fit_cues(items: Sequence[corpus.Item], cats: dict[str, tuple[list[str], int]
     matcher = CueMatcher()
     x = np.zeros((len(rows), len(names)))
     for r, i in enumerate(rows):
-        found, length = cats[i.text] if cats is not None and i.text in cats else cue_categories([i.text], matcher)[0]
+        found, length = (
+            cats[i.text]
+            if cats is not None and i.text in cats
+            else cue_categories([i.text], matcher)[0]
+        )
         damp = min(1.0, cue_lexicon.DAMP / max(length, 1))
         for n in cue_features(found):
             if n in index:
@@ -310,18 +363,30 @@ def fit_cues(items: Sequence[corpus.Item], cats: dict[str, tuple[list[str], int]
         w, b = p[:-1], p[-1]
         z = x @ w + b
         g = sw * (1.0 / (1.0 + np.exp(-z)) - y)
-        value = float(np.sum(sw * (np.logaddexp(0.0, z) - y * z)) + lam * np.sum((w - w0) ** 2) / len(w))
+        value = float(
+            np.sum(sw * (np.logaddexp(0.0, z) - y * z)) + lam * np.sum((w - w0) ** 2) / len(w)
+        )
         return value, np.append(x.T @ g + 2.0 * lam * (w - w0) / len(w), g.sum())
 
     p = minimize(loss, np.append(w0, cue_lexicon.PRIOR_BIAS), jac=True, method="L-BFGS-B").x
-    return CueDetector(dict(zip(names, p[:-1].tolist())), float(p[-1]), cue_lexicon.DAMP,
-                       cue_lexicon.STRONG, matcher)
+    return CueDetector(
+        dict(zip(names, p[:-1].tolist())),
+        float(p[-1]),
+        cue_lexicon.DAMP,
+        cue_lexicon.STRONG,
+        matcher,
+    )
 
 
 # -- all three -----------------------------------------------------------------------------
 
-def fit_all(items: Sequence[corpus.Item], cache: FeatureCache, seed: int = SEED,
-            stages: Sequence[str] = ("classifier", "gibberish", "instructions", "cues")) -> dict:
+
+def fit_all(
+    items: Sequence[corpus.Item],
+    cache: FeatureCache,
+    seed: int = SEED,
+    stages: Sequence[str] = ("classifier", "gibberish", "instructions", "cues"),
+) -> dict:
     """The models trained on `items` (shared rows of the training folds + synthetic)."""
     out: dict = {}
     if "classifier" in stages:
@@ -337,11 +402,16 @@ def fit_all(items: Sequence[corpus.Item], cache: FeatureCache, seed: int = SEED,
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", help="directory of injection/*.jsonl (default ../shared/datasets/injection)")
+    ap.add_argument(
+        "--data", help="directory of injection/*.jsonl (default ../shared/datasets/injection)"
+    )
     ap.add_argument("--out", default=str(DEFAULT_CLASSIFIER.parent))
-    ap.add_argument("--stages", default=",".join(ARTEFACTS),
-                    help="comma-separated subset of " + ",".join(ARTEFACTS) + " (metrics.json is "
-                    "rewritten only with all of them)")
+    ap.add_argument(
+        "--stages",
+        default=",".join(ARTEFACTS),
+        help="comma-separated subset of " + ",".join(ARTEFACTS) + " (metrics.json is "
+        "rewritten only with all of them)",
+    )
     args = ap.parse_args(argv)
     stages = [s for s in args.stages.split(",") if s]
     if set(stages) - set(ARTEFACTS):
@@ -358,8 +428,10 @@ def main(argv: list[str] | None = None) -> int:
         model.save(out / ARTEFACTS[name], trained_on=sources)
     counts = Counter((i.source, i.label) for i in items)
     if set(stages) != set(ARTEFACTS):
-        print(f"trained {', '.join(models)} in {time.time() - t0:.0f}s -> {out} (metrics.json kept)",
-              file=sys.stderr)
+        print(
+            f"trained {', '.join(models)} in {time.time() - t0:.0f}s -> {out} (metrics.json kept)",
+            file=sys.stderr,
+        )
         return 0
     report = {
         "seed": SEED,
@@ -367,13 +439,16 @@ def main(argv: list[str] | None = None) -> int:
         "gibberish": {"bits": GIBBERISH_BITS, "C": GIBBERISH_C},
         "instructions": {"bits": INSTRUCTION_BITS, "C": INSTRUCTION_C},
         "cues": {"lambda": CUE_LAMBDA, "prior": cue_lexicon.PRIOR_WEIGHTS},
-        "train_sources": {f"{s} [{'attack' if y else 'benign'}]": n
-                          for (s, y), n in sorted(counts.items())},
+        "train_sources": {
+            f"{s} [{'attack' if y else 'benign'}]": n for (s, y), n in sorted(counts.items())
+        },
         "relabelled_rows": sum(r.relabelled for rs in dataset.load(args.data).values() for r in rs),
     }
     (out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"trained {', '.join(models)} on {len(items)} rows in {time.time() - t0:.0f}s "
-          f"-> {out}", file=sys.stderr)
+    print(
+        f"trained {', '.join(models)} on {len(items)} rows in {time.time() - t0:.0f}s -> {out}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -25,9 +25,17 @@ from typing import Any
 from keepgate.scrubbing.ner.tagger import TAGS, Token, tokenize
 
 #: Data-set label -> tagger label (anything else is O for the tagger).
-LABEL_MAP = {"PERSON": "PERSON", "PER": "PERSON", "LOCATION": "LOCATION", "GPE": "LOCATION",
-             "LOC": "LOCATION", "ADDRESS": "LOCATION", "STREET_ADDRESS": "LOCATION",
-             "ORGANIZATION": "ORGANIZATION", "ORG": "ORGANIZATION"}
+LABEL_MAP = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "LOCATION": "LOCATION",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "ADDRESS": "LOCATION",
+    "STREET_ADDRESS": "LOCATION",
+    "ORGANIZATION": "ORGANIZATION",
+    "ORG": "ORGANIZATION",
+}
 FILES = {
     "btc": "train_btc_tweets_ner.jsonl",
     "ewt": "train_uner_ewt_web_ner.jsonl",
@@ -60,8 +68,11 @@ def _rows(path: Path) -> Iterator[dict[str, Any]]:
 def load(data_dir: Path, name: str) -> list[Example]:
     out = []
     for r in _rows(data_dir / FILES[name]):
-        spans = tuple((s["start"], s["end"], LABEL_MAP[s["type"]]) for s in r["spans"]
-                      if s["type"] in LABEL_MAP)
+        spans = tuple(
+            (s["start"], s["end"], LABEL_MAP[s["type"]])
+            for s in r["spans"]
+            if s["type"] in LABEL_MAP
+        )
         source = name
         if name == "btc":
             source = "btc/" + r["category"].split("/")[1]

@@ -18,17 +18,68 @@ import regex as re
 
 from training.ner.data import Example
 
-LOCALES = ("en_US", "en_GB", "en_IN", "en_CA", "en_AU", "en_IE", "en_NZ", "de_DE", "fr_FR",
-           "es_ES", "es_MX", "it_IT", "nl_NL", "pt_BR", "pt_PT", "pl_PL", "sv_SE", "tr_TR",
-           "da_DK", "fi_FI", "cs_CZ", "ro_RO", "id_ID", "vi_VN", "fil_PH", "de_AT", "fr_CA",
-           "no_NO", "hu_HU", "ga_IE", "zu_ZA", "yo_NG", "tw_GH", "en_NG", "en_KE", "en_PK",
-           "en_PH", "es_AR", "es_CO", "hr_HR", "sk_SK", "lt_LT", "et_EE", "sq_AL")
+LOCALES = (
+    "en_US",
+    "en_GB",
+    "en_IN",
+    "en_CA",
+    "en_AU",
+    "en_IE",
+    "en_NZ",
+    "de_DE",
+    "fr_FR",
+    "es_ES",
+    "es_MX",
+    "it_IT",
+    "nl_NL",
+    "pt_BR",
+    "pt_PT",
+    "pl_PL",
+    "sv_SE",
+    "tr_TR",
+    "da_DK",
+    "fi_FI",
+    "cs_CZ",
+    "ro_RO",
+    "id_ID",
+    "vi_VN",
+    "fil_PH",
+    "de_AT",
+    "fr_CA",
+    "no_NO",
+    "hu_HU",
+    "ga_IE",
+    "zu_ZA",
+    "yo_NG",
+    "tw_GH",
+    "en_NG",
+    "en_KE",
+    "en_PK",
+    "en_PH",
+    "es_AR",
+    "es_CO",
+    "hr_HR",
+    "sk_SK",
+    "lt_LT",
+    "et_EE",
+    "sq_AL",
+)
 
 #: {slot} -> label; slots not listed are plain filler (e-mails, phones, dates).
-SLOTS = {"name": "PERSON", "first": "PERSON", "last": "PERSON", "name2": "PERSON",
-         "name3": "PERSON", "company": "ORGANIZATION", "company2": "ORGANIZATION",
-         "city": "LOCATION", "country": "LOCATION", "address": "LOCATION", "state": "LOCATION",
-         "city2": "LOCATION"}
+SLOTS = {
+    "name": "PERSON",
+    "first": "PERSON",
+    "last": "PERSON",
+    "name2": "PERSON",
+    "name3": "PERSON",
+    "company": "ORGANIZATION",
+    "company2": "ORGANIZATION",
+    "city": "LOCATION",
+    "country": "LOCATION",
+    "address": "LOCATION",
+    "state": "LOCATION",
+    "city2": "LOCATION",
+}
 
 TEMPLATES = (
     "My name is {name} and I live in {city}.",
@@ -90,6 +141,7 @@ TEMPLATES = (
 
 def _faker(locale: str, seed: int) -> Any:  # faker is a training-only dependency
     from faker import Faker
+
     f = Faker(locale)
     f.seed_instance(seed)
     return f
@@ -126,7 +178,7 @@ def _joined(spans: list[tuple[int, int, str]], text: str) -> list[tuple[int, int
     """`{first} {last}` is one name, not two."""
     out: list[tuple[int, int, str]] = []
     for s in spans:
-        if out and out[-1][2] == s[2] == "PERSON" and text[out[-1][1]:s[0]] == " ":
+        if out and out[-1][2] == s[2] == "PERSON" and text[out[-1][1] : s[0]] == " ":
             out[-1] = (out[-1][0], s[1], s[2])
         else:
             out.append(s)
@@ -144,23 +196,30 @@ def generate(n: int, seed: int, locales: tuple[str, ...] = LOCALES) -> list[Exam
         f = rnd.choice(fakers)
         template = TEMPLATES[k % len(TEMPLATES)] if k < len(TEMPLATES) else rnd.choice(TEMPLATES)
         values = {
-            "name": f.name(), "name2": rnd.choice(fakers).name(), "name3": f.name(),
-            "first": f.first_name(), "last": f.last_name(),
-            "company": _safe(f, "company", en), "company2": en.company(),
-            "city": _city(f, rnd), "city2": _city(rnd.choice(fakers), rnd),
+            "name": f.name(),
+            "name2": rnd.choice(fakers).name(),
+            "name3": f.name(),
+            "first": f.first_name(),
+            "last": f.last_name(),
+            "company": _safe(f, "company", en),
+            "company2": en.company(),
+            "city": _city(f, rnd),
+            "city2": _city(rnd.choice(fakers), rnd),
             "country": _safe(f, "country", en),
-            "address": _safe(f, "street_address", en) + (
-                ", " + _city(f, rnd) if rnd.random() < 0.6 else ""),
+            "address": _safe(f, "street_address", en)
+            + (", " + _city(f, rnd) if rnd.random() < 0.6 else ""),
             "state": _safe(f, "state", en),
-            "email": en.email(), "phone": en.phone_number(),
+            "email": en.email(),
+            "phone": en.phone_number(),
             # not faker's date(): its range ends today, so the data would change daily
             "date": f"{rnd.randint(1990, 2024)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
-            "year": str(rnd.randint(1990, 2025)), "job": en.job(),
+            "year": str(rnd.randint(1990, 2025)),
+            "job": en.job(),
         }
         text, spans, pos = [], [], 0
         length = 0
         for m in slot.finditer(template):
-            lit = template[pos:m.start()]
+            lit = template[pos : m.start()]
             text.append(lit)
             length += len(lit)
             value = values[m.group(1)].replace("\n", ", ")

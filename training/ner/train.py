@@ -29,10 +29,29 @@ from typing import Any
 import numpy as np
 
 import keepgate.scrubbing.ner
-from keepgate.scrubbing.ner.tagger import (ALLOWED, BITS, G_COMMON, G_FIRST, G_LAST, G_ORG,
-                                          LABELS, G_PLACE, N_TAGS, NEG, START_OK, TAGS, Gazetteer,
-                                          Tagger, WordCache, _id, _spans, decode, features,
-                                          span_margins, tokenize)
+from keepgate.scrubbing.ner.tagger import (
+    ALLOWED,
+    BITS,
+    G_COMMON,
+    G_FIRST,
+    G_LAST,
+    G_ORG,
+    LABELS,
+    G_PLACE,
+    N_TAGS,
+    NEG,
+    START_OK,
+    TAGS,
+    Gazetteer,
+    Tagger,
+    WordCache,
+    _id,
+    _spans,
+    decode,
+    features,
+    span_margins,
+    tokenize,
+)
 from training.ner import data as D
 
 #: The shipped weights live beside the runtime tagger, in the package.
@@ -42,21 +61,75 @@ EPOCHS = 12
 N_TEMPLATES = 12000
 LOWER_SHARE = 0.2
 #: Words an organisation's name often ends or starts with.
-ORG_WORDS = ("inc", "ltd", "llc", "plc", "gmbh", "ag", "sa", "corp", "corporation", "company",
-             "co", "group", "holdings", "bank", "university", "college", "institute", "school",
-             "hospital", "foundation", "association", "council", "ministry", "department",
-             "agency", "services", "solutions", "systems", "technologies", "partners",
-             "industries", "international", "airlines", "motors", "labs", "studio", "studios",
-             "club", "fc", "united", "party", "committee", "commission", "press", "news",
-             "times", "records", "s.l.", "srl", "bv", "nv", "ab", "as", "oy", "kg", "spa")
+ORG_WORDS = (
+    "inc",
+    "ltd",
+    "llc",
+    "plc",
+    "gmbh",
+    "ag",
+    "sa",
+    "corp",
+    "corporation",
+    "company",
+    "co",
+    "group",
+    "holdings",
+    "bank",
+    "university",
+    "college",
+    "institute",
+    "school",
+    "hospital",
+    "foundation",
+    "association",
+    "council",
+    "ministry",
+    "department",
+    "agency",
+    "services",
+    "solutions",
+    "systems",
+    "technologies",
+    "partners",
+    "industries",
+    "international",
+    "airlines",
+    "motors",
+    "labs",
+    "studio",
+    "studios",
+    "club",
+    "fc",
+    "united",
+    "party",
+    "committee",
+    "commission",
+    "press",
+    "news",
+    "times",
+    "records",
+    "s.l.",
+    "srl",
+    "bv",
+    "nv",
+    "ab",
+    "as",
+    "oy",
+    "kg",
+    "spa",
+)
 
 
-def gazetteer(train: list[D.Example], locales: tuple[str, ...] | None = None) -> dict[int, set[int]]:
+def gazetteer(
+    train: list[D.Example], locales: tuple[str, ...] | None = None
+) -> dict[int, set[int]]:
     """Name lists from faker's locales (first names, surnames, places), organisation words,
     and the most common lower-case words of the training text (outside entities)."""
     from faker import Faker
 
     from training.ner.templates import LOCALES
+
     firsts: set[str] = set()
     lasts: set[str] = set()
     places: set[str] = set()
@@ -76,9 +149,13 @@ def gazetteer(train: list[D.Example], locales: tuple[str, ...] | None = None) ->
             if t.text.islower() and not any(a <= t.start < b for a, b, _ in ex.spans):
                 common[t.text] += 1
     frequent = {w for w, _ in common.most_common(3000)}
-    return {G_FIRST: {_id(w) for w in firsts}, G_LAST: {_id(w) for w in lasts},
-            G_PLACE: {_id(w) for w in places}, G_ORG: {_id(w) for w in ORG_WORDS},
-            G_COMMON: {_id(w) for w in frequent}}
+    return {
+        G_FIRST: {_id(w) for w in firsts},
+        G_LAST: {_id(w) for w in lasts},
+        G_PLACE: {_id(w) for w in places},
+        G_ORG: {_id(w) for w in ORG_WORDS},
+        G_COMMON: {_id(w) for w in frequent},
+    }
 
 
 def _words(values: Any) -> set[str]:  # lists, tuples or weighted dicts
@@ -148,10 +225,16 @@ def _prepared(examples: list[D.Example], info: WordCache) -> list[tuple[np.ndarr
     return out
 
 
-def train(data_dir: Path, epochs: int = EPOCHS, n_templates: int = N_TEMPLATES,
-          seed: int = SEED, limit: int | None = None, log: Callable[..., None] = print,
-          locales: tuple[str, ...] | None = None,
-          min_precision: float | None = None) -> tuple[Tagger, dict[str, Any]]:
+def train(
+    data_dir: Path,
+    epochs: int = EPOCHS,
+    n_templates: int = N_TEMPLATES,
+    seed: int = SEED,
+    limit: int | None = None,
+    log: Callable[..., None] = print,
+    locales: tuple[str, ...] | None = None,
+    min_precision: float | None = None,
+) -> tuple[Tagger, dict[str, Any]]:
     from training.ner.templates import LOCALES, generate
 
     rnd = random.Random(seed)
@@ -165,7 +248,7 @@ def train(data_dir: Path, epochs: int = EPOCHS, n_templates: int = N_TEMPLATES,
     if limit:
         rnd.shuffle(train_rows)
         train_rows = train_rows[:limit]
-        calibration = calibration[:max(100, limit // 10)]
+        calibration = calibration[: max(100, limit // 10)]
     gaz_ids = gazetteer(train_rows, locales)
     gaz = Gazetteer({k: np.array(sorted(v), dtype=np.uint32) for k, v in gaz_ids.items()})
     info = WordCache(gaz, size=10**7)
@@ -187,19 +270,29 @@ def train(data_dir: Path, epochs: int = EPOCHS, n_templates: int = N_TEMPLATES,
                 model.update(feats, gold, pred)
             else:
                 model.step += 1
-        log(f"epoch {epoch + 1}: {wrong / len(order):.3f} of sentences wrong "
-            f"({time.perf_counter() - t0:.0f} s)")
+        log(
+            f"epoch {epoch + 1}: {wrong / len(order):.3f} of sentences wrong "
+            f"({time.perf_counter() - t0:.0f} s)"
+        )
     W, T, S = model.averaged()
     tagger = Tagger(W, T, S, gaz)
     tagger.platt = _platt(tagger, calibration)
-    tagger.bias, tuned = _tune_bias(tagger, calibration, log,
-                                    MIN_PRECISION if min_precision is None else min_precision)
+    tagger.bias, tuned = _tune_bias(
+        tagger, calibration, log, MIN_PRECISION if min_precision is None else min_precision
+    )
     tagger.platt = _platt(tagger, calibration)
-    log(f"score = sigmoid({tagger.platt[0]:.4f} * margin + {tagger.platt[1]:.3f}) "
-        f"(fitted on {len(calibration)} held-back rows)")
-    return tagger, {"train_sentences": len(prepared), "epochs": epochs, "seed": seed,
-                    "templates": n_templates, "calibration_rows": len(calibration),
-                    "bias": tuned}
+    log(
+        f"score = sigmoid({tagger.platt[0]:.4f} * margin + {tagger.platt[1]:.3f}) "
+        f"(fitted on {len(calibration)} held-back rows)"
+    )
+    return tagger, {
+        "train_sentences": len(prepared),
+        "epochs": epochs,
+        "seed": seed,
+        "templates": n_templates,
+        "calibration_rows": len(calibration),
+        "bias": tuned,
+    }
 
 
 #: Labels whose entity-vs-O offset is tuned, and the grid (in standard deviations of the
@@ -213,8 +306,9 @@ BIAS_GRID = tuple(round(0.05 * k, 2) for k in range(-4, 21))
 MIN_PRECISION = 0.85
 
 
-def _calibration_f2(tagger: Tagger, rows: list[tuple[str, list[Any], np.ndarray, tuple[Any, ...]]],
-                    bias: np.ndarray) -> tuple[float, float, float]:
+def _calibration_f2(
+    tagger: Tagger, rows: list[tuple[str, list[Any], np.ndarray, tuple[Any, ...]]], bias: np.ndarray
+) -> tuple[float, float, float]:
     """Micro recall / precision / F2 of what the recognizer would redact on held-back rows,
     scored as `bench/pii_dev.py` does: a labelled value counts as found when all its letters
     and digits are redacted, a redaction is right when it overlaps a labelled value."""
@@ -225,8 +319,11 @@ def _calibration_f2(tagger: Tagger, rows: list[tuple[str, list[Any], np.ndarray,
     for text, tokens, emit, spans in rows:
         e = emit + bias
         tags = decode(e, tagger.trans, tagger.start)
-        ents = [x for x in kept(text, _spans(tokens, tags, e, tagger.platt), set(LABELS))
-                if x.score >= DEFAULT_THRESHOLDS.get(x.label, 0.0)]
+        ents = [
+            x
+            for x in kept(text, _spans(tokens, tags, e, tagger.platt), set(LABELS))
+            if x.score >= DEFAULT_THRESHOLDS.get(x.label, 0.0)
+        ]
         red: set[int] = set()
         for x in ents:
             red.update(range(x.start, x.end))
@@ -241,8 +338,12 @@ def _calibration_f2(tagger: Tagger, rows: list[tuple[str, list[Any], np.ndarray,
     return r, p, (5 * p * r / (4 * p + r) if p + r else 0.0)
 
 
-def _tune_bias(tagger: Tagger, rows: list[D.Example], log: Callable[..., None],
-               min_precision: float = MIN_PRECISION) -> tuple[np.ndarray, dict[str, Any]]:
+def _tune_bias(
+    tagger: Tagger,
+    rows: list[D.Example],
+    log: Callable[..., None],
+    min_precision: float = MIN_PRECISION,
+) -> tuple[np.ndarray, dict[str, Any]]:
     """Per-label offsets of the entity tags against `O`, chosen on held-back rows of the
     training sources (never the dev sources) to maximise F2: a perceptron's decision
     boundary is tuned for accuracy, a scrubber's loss is uneven (a leak costs more than a
@@ -275,12 +376,17 @@ def _tune_bias(tagger: Tagger, rows: list[D.Example], log: Callable[..., None],
                 if f > best + 1e-4 and p >= min_precision:
                     best, steps = f, trial
     after = _calibration_f2(tagger, prepared, vector(steps))
-    log(f"entity offsets {steps} (x {scale:.0f}): held-back R/P/F2 "
+    log(
+        f"entity offsets {steps} (x {scale:.0f}): held-back R/P/F2 "
         f"{base[0]:.3f}/{base[1]:.3f}/{base[2]:.3f} -> "
-        f"{after[0]:.3f}/{after[1]:.3f}/{after[2]:.3f}")
-    return vector(steps), {"steps": steps, "scale": scale,
-                           "before": [round(x, 4) for x in base],
-                           "after": [round(x, 4) for x in after]}
+        f"{after[0]:.3f}/{after[1]:.3f}/{after[2]:.3f}"
+    )
+    return vector(steps), {
+        "steps": steps,
+        "scale": scale,
+        "before": [round(x, 4) for x in base],
+        "after": [round(x, 4) for x in after],
+    }
 
 
 def _platt(tagger: Tagger, rows: list[D.Example]) -> tuple[float, float]:
@@ -312,17 +418,26 @@ def save(tagger: Tagger, path: Path) -> None:
     W = tagger.W
     rows = np.nonzero(np.abs(W).max(axis=1) > 1e-3)[0].astype(np.uint32)
     scale = float(np.abs(W).max()) / 60000 or 1.0
-    values = np.round(W[rows] / scale).astype(np.int16 if np.abs(W).max() / scale < 32767
-                                              else np.int32)
-    gaz = {f"gaz_{flag}": np.array(sorted(s), dtype=np.uint32)
-           for flag, s in _gaz_sets(tagger.gaz).items()}
+    values = np.round(W[rows] / scale).astype(
+        np.int16 if np.abs(W).max() / scale < 32767 else np.int32
+    )
+    gaz = {
+        f"gaz_{flag}": np.array(sorted(s), dtype=np.uint32)
+        for flag, s in _gaz_sets(tagger.gaz).items()
+    }
     trans = np.where(ALLOWED, tagger.trans, 0).astype(np.float32)
     start = np.where(START_OK, tagger.start, 0).astype(np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
-    arrays: dict[str, Any] = {"rows": rows, "values": values, "scale": np.float64(scale),
-                              "trans": trans, "start": start,
-                              "platt": np.array(tagger.platt, dtype=np.float64),
-                              "bias": tagger.bias.astype(np.float32), **gaz}
+    arrays: dict[str, Any] = {
+        "rows": rows,
+        "values": values,
+        "scale": np.float64(scale),
+        "trans": trans,
+        "start": start,
+        "platt": np.array(tagger.platt, dtype=np.float64),
+        "bias": tagger.bias.astype(np.float32),
+        **gaz,
+    }
     np.savez_compressed(path, **arrays)
 
 
@@ -360,8 +475,11 @@ def evaluate(tagger: Tagger, rows: list[D.Example]) -> dict[str, dict[str, float
         for lab in ("PERSON", "LOCATION", "ORGANIZATION"):
             r = c[f"{lab}_tp"] / max(1, c[f"{lab}_gold"])
             p = c[f"{lab}_tp"] / max(1, c[f"{lab}_pred"])
-            out[f"{src}/{lab}"] = {"recall": round(r, 3), "precision": round(p, 3),
-                                   "n": c[f"{lab}_gold"]}
+            out[f"{src}/{lab}"] = {
+                "recall": round(r, 3),
+                "precision": round(p, 3),
+                "n": c[f"{lab}_gold"],
+            }
     return out
 
 
@@ -372,12 +490,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--templates", type=int, default=N_TEMPLATES)
     ap.add_argument("--limit", type=int, default=None, help="train on this many rows (smoke)")
-    ap.add_argument("--min-precision", type=float, default=MIN_PRECISION,
-                    help="precision floor on held-back rows when tuning the entity offsets "
-                         "(0: best F2 whatever the precision)")
+    ap.add_argument(
+        "--min-precision",
+        type=float,
+        default=MIN_PRECISION,
+        help="precision floor on held-back rows when tuning the entity offsets "
+        "(0: best F2 whatever the precision)",
+    )
     args = ap.parse_args(argv)
-    tagger, meta = train(args.data, args.epochs, args.templates, limit=args.limit,
-                         min_precision=args.min_precision)
+    tagger, meta = train(
+        args.data, args.epochs, args.templates, limit=args.limit, min_precision=args.min_precision
+    )
     save(tagger, args.out)
     loaded = Tagger.load(args.out)
     _, dev = D.split(args.data)

@@ -13,10 +13,20 @@ from starlette.responses import JSONResponse
 
 from keepgate.errors import APIError
 
-TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-         404: "not_found_error", 405: "invalid_request_error", 413: "request_too_large",
-         429: "rate_limit_error", 500: "api_error", 502: "api_error", 503: "overloaded_error",
-         504: "api_error", 529: "overloaded_error"}
+TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    502: "api_error",
+    503: "overloaded_error",
+    504: "api_error",
+    529: "overloaded_error",
+}
 
 
 def error_type(status: int) -> str:
@@ -38,5 +48,6 @@ def error_body(err: APIError, request_id: str | None = None) -> dict[str, Any]:
 
 def error_response(err: APIError, headers: dict[str, str] | None = None) -> JSONResponse:
     merged = {**err.headers, **(headers or {})}
-    return JSONResponse(error_body(err, merged.get("x-keepgate-request-id")),
-                        status_code=err.status, headers=merged)
+    return JSONResponse(
+        error_body(err, merged.get("x-keepgate-request-id")), status_code=err.status, headers=merged
+    )

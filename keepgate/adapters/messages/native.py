@@ -24,12 +24,19 @@ from keepgate.upstream.client import Upstream, UpstreamError
 from keepgate.upstream.merge import merge_deltas
 
 DEFAULT_VERSION = "2023-06-01"
-FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length",
-          "tool_use": "tool_calls", "refusal": "content_filter", "pause_turn": "stop"}
+FINISH = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "tool_use": "tool_calls",
+    "refusal": "content_filter",
+    "pause_turn": "stop",
+}
 
 
-def native_request(call: Call, req: Translated, body: dict[str, Any],
-                   forward_unknown: bool) -> dict[str, Any]:
+def native_request(
+    call: Call, req: Translated, body: dict[str, Any], forward_unknown: bool
+) -> dict[str, Any]:
     out = {k: v for k, v in body.items() if k not in ("keepgate", "thinking")}
     if not forward_unknown:
         out.pop("fake", None)
@@ -53,8 +60,14 @@ def _without_thinking(m: Any) -> Any:
     content = m.get("content") if isinstance(m, dict) else None
     if m.get("role") != "assistant" or not isinstance(content, list):
         return m
-    return {**m, "content": [b for b in content if not (
-        isinstance(b, dict) and b.get("type") in ("thinking", "redacted_thinking"))]}
+    return {
+        **m,
+        "content": [
+            b
+            for b in content
+            if not (isinstance(b, dict) and b.get("type") in ("thinking", "redacted_thinking"))
+        ],
+    }
 
 
 def chat_to_messages(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
@@ -70,13 +83,18 @@ def chat_to_messages(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str
 
     for m in messages:
         role, content = m.get("role"), m.get("content")
-        text = content if isinstance(content, str) else "\n".join(
-            p.get("text", "") for p in content or () if isinstance(p, dict))
+        text = (
+            content
+            if isinstance(content, str)
+            else "\n".join(p.get("text", "") for p in content or () if isinstance(p, dict))
+        )
         if role == "system":
             system.append(text)
         elif role == "tool":
-            add("user", {"type": "tool_result", "tool_use_id": m.get("tool_call_id"),
-                         "content": text})
+            add(
+                "user",
+                {"type": "tool_result", "tool_use_id": m.get("tool_call_id"), "content": text},
+            )
         elif role == "assistant":
             if text:
                 add("assistant", {"type": "text", "text": text})
@@ -86,8 +104,15 @@ def chat_to_messages(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str
                     args = json.loads(fn.get("arguments") or "{}")
                 except ValueError:
                     args = {}
-                add("assistant", {"type": "tool_use", "id": tc.get("id"), "name": fn.get("name"),
-                                  "input": args if isinstance(args, dict) else {}})
+                add(
+                    "assistant",
+                    {
+                        "type": "tool_use",
+                        "id": tc.get("id"),
+                        "name": fn.get("name"),
+                        "input": args if isinstance(args, dict) else {},
+                    },
+                )
         elif text:
             add("user", {"type": "text", "text": text})
     return "\n".join(system), out
@@ -100,11 +125,18 @@ def endpoint(upstream: Upstream, call: Call) -> str:
     return base + ("/messages" if base.endswith("/v1") else "/v1/messages")
 
 
-async def open_stream(upstream: Upstream, call: Call, body: dict[str, Any],
-                      client_headers: dict[str, str], notes: dict[str, Any]
-                      ) -> AsyncIterator[Chunk]:
-    headers = {"content-type": "application/json", "accept": "text/event-stream",
-               "anthropic-version": client_headers.get("anthropic-version") or DEFAULT_VERSION}
+async def open_stream(
+    upstream: Upstream,
+    call: Call,
+    body: dict[str, Any],
+    client_headers: dict[str, str],
+    notes: dict[str, Any],
+) -> AsyncIterator[Chunk]:
+    headers = {
+        "content-type": "application/json",
+        "accept": "text/event-stream",
+        "anthropic-version": client_headers.get("anthropic-version") or DEFAULT_VERSION,
+    }
     if client_headers.get("anthropic-beta"):
         headers["anthropic-beta"] = client_headers["anthropic-beta"]
     key = call.target().litellm_params.resolved_api_key()
@@ -114,8 +146,9 @@ async def open_stream(upstream: Upstream, call: Call, body: dict[str, Any],
     return decode(batches, call.model, notes)
 
 
-async def decode(batches: AsyncIterator[list[dict[str, Any]]], model: str,
-                 notes: dict[str, Any]) -> AsyncIterator[Chunk]:
+async def decode(
+    batches: AsyncIterator[list[dict[str, Any]]], model: str, notes: dict[str, Any]
+) -> AsyncIterator[Chunk]:
     """Messages events → chat chunks (one list of chunks per network read, merged)."""
     state = _State(model, notes)
     async for batch in batches:
@@ -124,8 +157,9 @@ async def decode(batches: AsyncIterator[list[dict[str, Any]]], model: str,
             try:
                 state.read(event, chunks)
             except (AttributeError, TypeError, ValueError, KeyError):
-                raise UpstreamError(502, "upstream sent a malformed event",
-                                    "upstream_malformed") from None
+                raise UpstreamError(
+                    502, "upstream sent a malformed event", "upstream_malformed"
+                ) from None
         for chunk in merge_deltas(chunks):
             yield chunk
     if not state.finished:
@@ -159,8 +193,15 @@ class _State:
                 piece = delta.get("partial_json") or ""
                 if piece:
                     self.tool_args[index] = True
-                    out.append(self.chunk({"tool_calls": [{"index": self.tools[index],
-                                                           "function": {"arguments": piece}}]}))
+                    out.append(
+                        self.chunk(
+                            {
+                                "tool_calls": [
+                                    {"index": self.tools[index], "function": {"arguments": piece}}
+                                ]
+                            }
+                        )
+                    )
         elif kind == "content_block_start":
             block = ev.get("content_block") or {}
             if block.get("type") == "text" and block.get("text"):
@@ -171,14 +212,35 @@ class _State:
                 start = block.get("input")
                 args = json.dumps(start) if isinstance(start, dict) and start else ""
                 self.tool_args[index] = bool(args)
-                out.append(self.chunk({"tool_calls": [{
-                    "index": self.tools[index], "id": block.get("id"), "type": "function",
-                    "function": {"name": block.get("name") or "", "arguments": args}}]}))
+                out.append(
+                    self.chunk(
+                        {
+                            "tool_calls": [
+                                {
+                                    "index": self.tools[index],
+                                    "id": block.get("id"),
+                                    "type": "function",
+                                    "function": {
+                                        "name": block.get("name") or "",
+                                        "arguments": args,
+                                    },
+                                }
+                            ]
+                        }
+                    )
+                )
         elif kind == "content_block_stop":
             index = ev.get("index")
             if index in self.tools and not self.tool_args.get(index):
-                out.append(self.chunk({"tool_calls": [{"index": self.tools[index],
-                                                       "function": {"arguments": "{}"}}]}))
+                out.append(
+                    self.chunk(
+                        {
+                            "tool_calls": [
+                                {"index": self.tools[index], "function": {"arguments": "{}"}}
+                            ]
+                        }
+                    )
+                )
                 self.tool_args[index] = True
         elif kind == "message_start":
             msg = ev.get("message") or {}
@@ -197,14 +259,18 @@ class _State:
             u = make_chunk(self.template)
             u["choices"] = []
             prompt = self.prompt + self.cached + self.written
-            u["usage"] = {"prompt_tokens": prompt, "completion_tokens": self.completion,
-                          "total_tokens": prompt + self.completion,
-                          "prompt_tokens_details": {"cached_tokens": self.cached}}
+            u["usage"] = {
+                "prompt_tokens": prompt,
+                "completion_tokens": self.completion,
+                "total_tokens": prompt + self.completion,
+                "prompt_tokens_details": {"cached_tokens": self.cached},
+            }
             out.append(u)
             self.finished = True
         elif kind == "error":
-            raise UpstreamError(502, "upstream reported an error mid-stream",
-                                "upstream_stream_error")
+            raise UpstreamError(
+                502, "upstream reported an error mid-stream", "upstream_stream_error"
+            )
 
     def _usage(self, usage: Any) -> None:
         if not isinstance(usage, dict):

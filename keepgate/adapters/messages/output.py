@@ -11,26 +11,50 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from keepgate.adapters.base import (FINISH, REFUSAL, REPORT, TEXT, TOOL_ARGS, TOOL_NAME,
-                                   TOOL_START, USAGE, ChunkReader, merge_report, new_id,
-                                   sse_event, usage_numbers)
+from keepgate.adapters.base import (
+    FINISH,
+    REFUSAL,
+    REPORT,
+    TEXT,
+    TOOL_ARGS,
+    TOOL_NAME,
+    TOOL_START,
+    USAGE,
+    ChunkReader,
+    merge_report,
+    new_id,
+    sse_event,
+    usage_numbers,
+)
 from keepgate.adapters.messages.errors import error_body
 from keepgate.errors import APIError
 from keepgate.pipeline.guard import Chunk
 
-STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use",
-                "function_call": "tool_use", "content_filter": "refusal"}
+STOP_REASONS = {
+    "stop": "end_turn",
+    "length": "max_tokens",
+    "tool_calls": "tool_use",
+    "function_call": "tool_use",
+    "content_filter": "refusal",
+}
 
 
 class MessageBuilder:
     """One answer's content blocks; `emit=False` (a non-streamed answer) skips the events."""
 
-    def __init__(self, model: str, notes: dict[str, Any], *, emit: bool,
-                 input_tokens: int = 0) -> None:
+    def __init__(
+        self, model: str, notes: dict[str, Any], *, emit: bool, input_tokens: int = 0
+    ) -> None:
         self.message: dict[str, Any] = {
-            "id": new_id("msg_"), "type": "message", "role": "assistant", "model": model,
-            "content": [], "stop_reason": None, "stop_sequence": None,
-            "usage": {"input_tokens": input_tokens, "output_tokens": 0}}
+            "id": new_id("msg_"),
+            "type": "message",
+            "role": "assistant",
+            "model": model,
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": input_tokens, "output_tokens": 0},
+        }
         self.notes = notes  # what a native upstream said that chunks cannot carry
         self.emit = emit
         self.reader = ChunkReader()
@@ -97,9 +121,14 @@ class MessageBuilder:
                 usage["cache_read_input_tokens"] = cached
         if self.report:
             m["keepgate"] = self.report
-        self._ev("message_delta", {
-            "delta": {"stop_reason": m["stop_reason"], "stop_sequence": m["stop_sequence"]},
-            "usage": dict(usage), **({"keepgate": self.report} if self.report else {})})
+        self._ev(
+            "message_delta",
+            {
+                "delta": {"stop_reason": m["stop_reason"], "stop_sequence": m["stop_sequence"]},
+                "usage": dict(usage),
+                **({"keepgate": self.report} if self.report else {}),
+            },
+        )
         self._ev("message_stop", {})
         self.done = True
         return self._flush()
@@ -118,16 +147,23 @@ class MessageBuilder:
     def _open(self, block: dict[str, Any], start: dict[str, Any]) -> None:
         self.block = block
         self.message["content"].append(block)
-        self._ev("content_block_start", {"index": len(self.message["content"]) - 1,
-                                         "content_block": start})
+        self._ev(
+            "content_block_start",
+            {"index": len(self.message["content"]) - 1, "content_block": start},
+        )
 
     def _text(self, text: str) -> None:
         if self.block is None or self.block["type"] != "text":
             self._close_block()
             self._open({"type": "text", "text": ""}, {"type": "text", "text": ""})
         self.texts.append(text)
-        self._ev("content_block_delta", {"index": len(self.message["content"]) - 1,
-                                         "delta": {"type": "text_delta", "text": text}})
+        self._ev(
+            "content_block_delta",
+            {
+                "index": len(self.message["content"]) - 1,
+                "delta": {"type": "text_delta", "text": text},
+            },
+        )
 
     def _tool_start(self, index: int, tool_id: str, name: str) -> None:
         self._close_block()
@@ -141,9 +177,13 @@ class MessageBuilder:
         if block is None:
             return
         self.args[index].append(piece)
-        self._ev("content_block_delta", {"index": self.message["content"].index(block),
-                                         "delta": {"type": "input_json_delta",
-                                                   "partial_json": piece}})
+        self._ev(
+            "content_block_delta",
+            {
+                "index": self.message["content"].index(block),
+                "delta": {"type": "input_json_delta", "partial_json": piece},
+            },
+        )
 
     def _close_block(self) -> None:
         block = self.block

@@ -17,10 +17,29 @@ from typing import Any
 
 from keepgate.adapters.base import Translated, invalid, unsupported
 
-KNOWN = frozenset({
-    "model", "messages", "system", "max_tokens", "metadata", "stop_sequences", "stream",
-    "temperature", "top_k", "top_p", "tools", "tool_choice", "thinking", "service_tier",
-    "container", "mcp_servers", "context_management", "output_format", "output_config"})
+KNOWN = frozenset(
+    {
+        "model",
+        "messages",
+        "system",
+        "max_tokens",
+        "metadata",
+        "stop_sequences",
+        "stream",
+        "temperature",
+        "top_k",
+        "top_p",
+        "tools",
+        "tool_choice",
+        "thinking",
+        "service_tier",
+        "container",
+        "mcp_servers",
+        "context_management",
+        "output_format",
+        "output_config",
+    }
+)
 #: Client tools with a provider-defined schema: executed by the client, so the policy sees
 #: their `tool_use` blocks; a chat model does not know their schema.
 TYPED_CLIENT_TOOLS = ("bash_", "text_editor_", "computer_", "memory_")
@@ -28,12 +47,15 @@ TYPED_CLIENT_TOOLS = ("bash_", "text_editor_", "computer_", "memory_")
 
 def to_chat(body: dict[str, Any], *, native: bool) -> Translated:
     if body.get("mcp_servers"):
-        raise unsupported("'mcp_servers' is not supported: the provider would call those MCP "
-                          "tools itself, out of reach of Keepgate's tool-call policy.",
-                          "mcp_servers")
+        raise unsupported(
+            "'mcp_servers' is not supported: the provider would call those MCP "
+            "tools itself, out of reach of Keepgate's tool-call policy.",
+            "mcp_servers",
+        )
     if body.get("container"):
-        raise unsupported("'container' is not supported (code execution runs inside the "
-                          "provider).", "container")
+        raise unsupported(
+            "'container' is not supported (code execution runs inside the provider).", "container"
+        )
     cap = body.get("max_tokens")
     if cap is None:
         raise invalid("max_tokens: Field required", "max_tokens", "missing_required_parameter")
@@ -41,8 +63,11 @@ def to_chat(body: dict[str, Any], *, native: bool) -> Translated:
         raise invalid("max_tokens: Input should be a positive integer", "max_tokens")
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise invalid("messages: Field required (a non-empty array)", "messages",
-                      "missing_required_parameter" if messages is None else "invalid_value")
+        raise invalid(
+            "messages: Field required (a non-empty array)",
+            "messages",
+            "missing_required_parameter" if messages is None else "invalid_value",
+        )
     if "stream" in body and not isinstance(body["stream"], bool):
         raise invalid("stream: Input should be a valid boolean", "stream")
     chat_messages: list[dict[str, Any]] = []
@@ -53,8 +78,11 @@ def to_chat(body: dict[str, Any], *, native: bool) -> Translated:
             chat_messages.append({"role": "system", "content": text})
     for i, m in enumerate(messages):
         chat_messages.extend(_message(m, f"messages.{i}"))
-    chat: dict[str, Any] = {"model": body.get("model"), "messages": chat_messages,
-                            "max_tokens": cap}
+    chat: dict[str, Any] = {
+        "model": body.get("model"),
+        "messages": chat_messages,
+        "max_tokens": cap,
+    }
     tools = _tools(body.get("tools"), native)
     choice = _tool_choice(body["tool_choice"]) if body.get("tool_choice") is not None else {}
     if tools:  # chat servers refuse tool_choice / parallel_tool_calls without tools
@@ -63,7 +91,9 @@ def to_chat(body: dict[str, Any], *, native: bool) -> Translated:
     stops = body.get("stop_sequences")
     if stops is not None:
         if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):
-            raise invalid("stop_sequences: Input should be a valid list of strings", "stop_sequences")
+            raise invalid(
+                "stop_sequences: Input should be a valid list of strings", "stop_sequences"
+            )
         if stops:
             chat["stop"] = stops
     for name in ("temperature", "top_p"):  # top_k has no chat-completions name: dropped
@@ -72,12 +102,17 @@ def to_chat(body: dict[str, Any], *, native: bool) -> Translated:
     metadata = body.get("metadata")
     if isinstance(metadata, dict) and isinstance(metadata.get("user_id"), str):
         chat["user"] = metadata["user_id"]
-    fmt = (body.get("output_config") or {}).get("format") if isinstance(
-        body.get("output_config"), dict) else None
+    fmt = (
+        (body.get("output_config") or {}).get("format")
+        if isinstance(body.get("output_config"), dict)
+        else None
+    )
     fmt = fmt or body.get("output_format")
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
-        chat["response_format"] = {"type": "json_schema", "json_schema": {
-            "name": "output", "schema": fmt.get("schema") or {}, "strict": True}}
+        chat["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": "output", "schema": fmt.get("schema") or {}, "strict": True},
+        }
     for key, value in body.items():
         if key not in KNOWN:
             chat[key] = value  # vendor fields and the fake model's script, as on chat
@@ -93,8 +128,11 @@ def _system_text(system: Any) -> str:
     if isinstance(system, list):
         texts = []
         for j, block in enumerate(system):
-            if not isinstance(block, dict) or block.get("type") != "text" or \
-                    not isinstance(block.get("text"), str):
+            if (
+                not isinstance(block, dict)
+                or block.get("type") != "text"
+                or not isinstance(block.get("text"), str)
+            ):
                 raise invalid(f"system.{j}: expected a text block", f"system.{j}")
             texts.append(block["text"])
         return "\n".join(texts)
@@ -111,8 +149,10 @@ def _message(m: Any, where: str) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"role": role, "content": content}]
     if not isinstance(content, list):
-        raise invalid(f"{where}.content: Input should be a valid string or list of content "
-                      "blocks", f"{where}.content")
+        raise invalid(
+            f"{where}.content: Input should be a valid string or list of content blocks",
+            f"{where}.content",
+        )
     if role == "assistant":
         return [_assistant(content, where)]
     out: list[dict[str, Any]] = []
@@ -160,14 +200,21 @@ def _user_part(block: Any, where: str) -> dict[str, Any]:
         if source.get("type") == "text" and isinstance(source.get("data"), str):
             return {"type": "text", "text": source["data"]}
         if source.get("type") == "base64" and isinstance(source.get("data"), str):
-            return {"type": "file", "file": {
-                "file_data": f"data:{source.get('media_type') or 'application/pdf'};base64,"
-                             f"{source['data']}", "filename": block.get("title") or "document.pdf"}}
+            return {
+                "type": "file",
+                "file": {
+                    "file_data": f"data:{source.get('media_type') or 'application/pdf'};base64,"
+                    f"{source['data']}",
+                    "filename": block.get("title") or "document.pdf",
+                },
+            }
         raise unsupported("Documents are supported as text or base64 sources only.", where)
     if kind in ("thinking", "redacted_thinking"):
         raise invalid(f"{where}: thinking blocks belong to assistant messages", where)
-    raise unsupported(f"Content blocks of type '{str(kind)[:40]}' are not supported in user "
-                      "messages.", f"{where}.type")
+    raise unsupported(
+        f"Content blocks of type '{str(kind)[:40]}' are not supported in user messages.",
+        f"{where}.type",
+    )
 
 
 def _source_url(source: Any, where: str) -> str:
@@ -176,8 +223,9 @@ def _source_url(source: Any, where: str) -> str:
             return f"data:{source.get('media_type') or 'image/png'};base64,{source['data']}"
         if source.get("type") == "url" and isinstance(source.get("url"), str):
             return str(source["url"])
-    raise unsupported("Images are supported as base64 or url sources (not file ids).",
-                      f"{where}.source")
+    raise unsupported(
+        "Images are supported as base64 or url sources (not file ids).", f"{where}.source"
+    )
 
 
 def _tool_result_text(content: Any, where: str) -> str:
@@ -188,17 +236,24 @@ def _tool_result_text(content: Any, where: str) -> str:
     if isinstance(content, list):
         texts = []
         for k, block in enumerate(content):
-            if isinstance(block, dict) and block.get("type") == "text" and \
-                    isinstance(block.get("text"), str):
+            if (
+                isinstance(block, dict)
+                and block.get("type") == "text"
+                and isinstance(block.get("text"), str)
+            ):
                 texts.append(block["text"])
             elif isinstance(block, dict) and block.get("type") == "image":
-                raise unsupported("Images inside tool_result are not supported: a chat-"
-                                  "completions tool message carries text only.",
-                                  f"{where}.content.{k}")
+                raise unsupported(
+                    "Images inside tool_result are not supported: a chat-"
+                    "completions tool message carries text only.",
+                    f"{where}.content.{k}",
+                )
             else:
                 raise invalid(f"{where}.content.{k}: expected a text block", f"{where}.content.{k}")
         return "\n".join(texts)
-    raise invalid(f"{where}.content: Input should be a string or a list of blocks", f"{where}.content")
+    raise invalid(
+        f"{where}.content: Input should be a string or a list of blocks", f"{where}.content"
+    )
 
 
 def _assistant(content: list[Any], where: str) -> dict[str, Any]:
@@ -215,13 +270,21 @@ def _assistant(content: list[Any], where: str) -> dict[str, Any]:
                 raise invalid(f"{here}: tool_use needs 'id' and 'name'", here)
             if not isinstance(args, dict):
                 raise invalid(f"{here}.input: Input should be a valid dictionary", f"{here}.input")
-            calls.append({"id": tid, "type": "function",
-                          "function": {"name": name, "arguments": json.dumps(args)}})
+            calls.append(
+                {
+                    "id": tid,
+                    "type": "function",
+                    "function": {"name": name, "arguments": json.dumps(args)},
+                }
+            )
         elif kind in ("thinking", "redacted_thinking"):
             continue  # extended thinking is off (see the module docstring)
         else:
-            raise unsupported(f"Content blocks of type '{str(kind)[:40]}' are not supported in "
-                              "assistant messages.", f"{here}.type")
+            raise unsupported(
+                f"Content blocks of type '{str(kind)[:40]}' are not supported in "
+                "assistant messages.",
+                f"{here}.type",
+            )
     msg: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
     if calls:
         msg["tool_calls"] = calls
@@ -243,12 +306,20 @@ def _tools(tools: Any, native: bool) -> list[dict[str, Any]]:
             if not (native and str(kind).startswith(TYPED_CLIENT_TOOLS)):
                 raise unsupported(
                     f"The tool type '{str(kind)[:40]}' is not supported"
-                    + (" with this model: a chat-completions model does not know its schema."
-                       if str(kind).startswith(TYPED_CLIENT_TOOLS) else
-                       ": server tools run inside the provider, where Keepgate's tool-call "
-                       "policy can neither see nor stop their calls."), f"{where}.type")
-            out.append({"type": "function", "function": {
-                "name": tool["name"], "parameters": {"type": "object"}}})
+                    + (
+                        " with this model: a chat-completions model does not know its schema."
+                        if str(kind).startswith(TYPED_CLIENT_TOOLS)
+                        else ": server tools run inside the provider, where Keepgate's tool-call "
+                        "policy can neither see nor stop their calls."
+                    ),
+                    f"{where}.type",
+                )
+            out.append(
+                {
+                    "type": "function",
+                    "function": {"name": tool["name"], "parameters": {"type": "object"}},
+                }
+            )
             continue
         schema = tool.get("input_schema")
         if not isinstance(schema, dict):
@@ -274,8 +345,9 @@ def _tool_choice(choice: Any) -> dict[str, Any]:
     elif kind == "tool" and isinstance(choice.get("name"), str):
         out["tool_choice"] = {"type": "function", "function": {"name": choice["name"]}}
     else:
-        raise invalid("tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'",
-                      "tool_choice.type")
+        raise invalid(
+            "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'", "tool_choice.type"
+        )
     if choice.get("disable_parallel_tool_use"):
         out["parallel_tool_calls"] = False
     return out

@@ -26,8 +26,9 @@ from keepgate.upstream.merge import merge_deltas
 GATEWAY_OWNED = ("previous_response_id", "keepgate")
 
 
-def native_request(call: Call, req: Translated, body: dict[str, Any],
-                   forward_unknown: bool) -> dict[str, Any]:
+def native_request(
+    call: Call, req: Translated, body: dict[str, Any], forward_unknown: bool
+) -> dict[str, Any]:
     """The body for the native upstream, from the client's (expanded) request and what the
     request guards left in `call.body`."""
     out = {k: v for k, v in body.items() if k not in GATEWAY_OWNED}
@@ -62,21 +63,44 @@ def messages_to_items(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for m in messages:
         role = m.get("role")
         if role == "tool":
-            items.append({"type": "function_call_output", "call_id": m.get("tool_call_id"),
-                          "output": _text(m.get("content"))})
+            items.append(
+                {
+                    "type": "function_call_output",
+                    "call_id": m.get("tool_call_id"),
+                    "output": _text(m.get("content")),
+                }
+            )
             continue
         content = m.get("content")
         if content:
             if role == "assistant":
-                items.append({"type": "message", "role": "assistant", "content": [
-                    {"type": "output_text", "text": _text(content), "annotations": []}]})
+                items.append(
+                    {
+                        "type": "message",
+                        "role": "assistant",
+                        "content": [
+                            {"type": "output_text", "text": _text(content), "annotations": []}
+                        ],
+                    }
+                )
             else:
-                items.append({"type": "message", "role": role if role in (
-                    "user", "system", "developer") else "user", "content": _parts(content)})
+                items.append(
+                    {
+                        "type": "message",
+                        "role": role if role in ("user", "system", "developer") else "user",
+                        "content": _parts(content),
+                    }
+                )
         for tc in m.get("tool_calls") or ():
             fn = tc.get("function") or {}
-            items.append({"type": "function_call", "call_id": tc.get("id"),
-                          "name": fn.get("name"), "arguments": fn.get("arguments") or ""})
+            items.append(
+                {
+                    "type": "function_call",
+                    "call_id": tc.get("id"),
+                    "name": fn.get("name"),
+                    "arguments": fn.get("arguments") or "",
+                }
+            )
     return items
 
 
@@ -94,13 +118,17 @@ def _parts(content: Any) -> Any:
         if p.get("type") == "text":
             out.append({"type": "input_text", "text": p.get("text", "")})
         elif p.get("type") == "image_url":
-            out.append({"type": "input_image", "image_url": (p.get("image_url") or {}).get("url"),
-                        "detail": (p.get("image_url") or {}).get("detail") or "auto"})
+            out.append(
+                {
+                    "type": "input_image",
+                    "image_url": (p.get("image_url") or {}).get("url"),
+                    "detail": (p.get("image_url") or {}).get("detail") or "auto",
+                }
+            )
     return out
 
 
-async def open_stream(upstream: Upstream, call: Call, body: dict[str, Any]
-                      ) -> AsyncIterator[Chunk]:
+async def open_stream(upstream: Upstream, call: Call, body: dict[str, Any]) -> AsyncIterator[Chunk]:
     d = call.target()
     key = d.litellm_params.resolved_api_key()
     headers = {"content-type": "application/json", "accept": "text/event-stream"}
@@ -111,8 +139,7 @@ async def open_stream(upstream: Upstream, call: Call, body: dict[str, Any]
     return decode(batches, call.model)
 
 
-async def decode(batches: AsyncIterator[list[dict[str, Any]]], model: str
-                 ) -> AsyncIterator[Chunk]:
+async def decode(batches: AsyncIterator[list[dict[str, Any]]], model: str) -> AsyncIterator[Chunk]:
     """Responses events → chat chunks (one list of chunks per network read, merged)."""
     state = _State(model)
     async for batch in batches:
@@ -121,13 +148,15 @@ async def decode(batches: AsyncIterator[list[dict[str, Any]]], model: str
             try:
                 state.read(event, chunks)
             except (AttributeError, TypeError, ValueError, KeyError):
-                raise UpstreamError(502, "upstream sent a malformed event",
-                                    "upstream_malformed") from None
+                raise UpstreamError(
+                    502, "upstream sent a malformed event", "upstream_malformed"
+                ) from None
         for chunk in merge_deltas(chunks):
             yield chunk
     if not state.finished:
-        raise UpstreamError(502, "upstream stream ended before response.completed",
-                            "upstream_malformed")
+        raise UpstreamError(
+            502, "upstream stream ended before response.completed", "upstream_malformed"
+        )
 
 
 class _State:
@@ -148,8 +177,18 @@ class _State:
             item_id = ev.get("item_id")
             if item_id in self.calls and ev.get("delta"):
                 self.sent_args[item_id] += len(ev["delta"])
-                out.append(self.chunk({"tool_calls": [{"index": self.calls[item_id],
-                                                       "function": {"arguments": ev["delta"]}}]}))
+                out.append(
+                    self.chunk(
+                        {
+                            "tool_calls": [
+                                {
+                                    "index": self.calls[item_id],
+                                    "function": {"arguments": ev["delta"]},
+                                }
+                            ]
+                        }
+                    )
+                )
         elif kind == "response.output_item.added":
             item = ev.get("item") or {}
             if item.get("type") == "function_call":
@@ -159,11 +198,21 @@ class _State:
             if item.get("type") == "function_call":
                 if item.get("id") not in self.calls:
                     self._open_call(item, out)
-                rest = (item.get("arguments") or "")[self.sent_args.get(item.get("id") or "", 0):]
+                rest = (item.get("arguments") or "")[self.sent_args.get(item.get("id") or "", 0) :]
                 if rest:
                     self.sent_args[item["id"]] += len(rest)
-                    out.append(self.chunk({"tool_calls": [{"index": self.calls[item["id"]],
-                                                           "function": {"arguments": rest}}]}))
+                    out.append(
+                        self.chunk(
+                            {
+                                "tool_calls": [
+                                    {
+                                        "index": self.calls[item["id"]],
+                                        "function": {"arguments": rest},
+                                    }
+                                ]
+                            }
+                        )
+                    )
         elif kind == "response.refusal.delta":
             out.append(self.chunk({"refusal": ev.get("delta") or ""}))
         elif kind == "response.created":
@@ -173,8 +222,9 @@ class _State:
         elif kind in ("response.completed", "response.incomplete"):
             self._finish(ev.get("response") or {}, out)
         elif kind in ("response.failed", "error"):
-            raise UpstreamError(502, "upstream reported an error mid-stream",
-                                "upstream_stream_error")
+            raise UpstreamError(
+                502, "upstream reported an error mid-stream", "upstream_stream_error"
+            )
 
     def _open_call(self, item: dict[str, Any], out: list[Chunk]) -> None:
         index = len(self.calls)
@@ -183,15 +233,30 @@ class _State:
         self.calls[item_id] = index
         args = item.get("arguments") or ""
         self.sent_args[item_id] = len(args)
-        out.append(self.chunk({"tool_calls": [{
-            "index": index, "id": item.get("call_id") or item_id, "type": "function",
-            "function": {"name": item.get("name") or "", "arguments": args}}]}))
+        out.append(
+            self.chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": index,
+                            "id": item.get("call_id") or item_id,
+                            "type": "function",
+                            "function": {"name": item.get("name") or "", "arguments": args},
+                        }
+                    ]
+                }
+            )
+        )
 
     def _finish(self, resp: dict[str, Any], out: list[Chunk]) -> None:
-        reason = ((resp.get("incomplete_details") or {}).get("reason")
-                  if resp.get("status") == "incomplete" else None)
+        reason = (
+            (resp.get("incomplete_details") or {}).get("reason")
+            if resp.get("status") == "incomplete"
+            else None
+        )
         finish = {"max_output_tokens": "length", "content_filter": "content_filter"}.get(
-            reason or "", "tool_calls" if self.calls else "stop")
+            reason or "", "tool_calls" if self.calls else "stop"
+        )
         out.append(self.chunk({}, finish))
         usage = resp.get("usage")
         if isinstance(usage, dict):
@@ -199,12 +264,20 @@ class _State:
             u["choices"] = []
             prompt = int(usage.get("input_tokens") or 0)
             completion = int(usage.get("output_tokens") or 0)
-            u["usage"] = {"prompt_tokens": prompt, "completion_tokens": completion,
-                          "total_tokens": prompt + completion,
-                          "prompt_tokens_details": {"cached_tokens": int(
-                              (usage.get("input_tokens_details") or {}).get("cached_tokens") or 0)},
-                          "completion_tokens_details": {"reasoning_tokens": int(
-                              (usage.get("output_tokens_details") or {}).get("reasoning_tokens")
-                              or 0)}}
+            u["usage"] = {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+                "prompt_tokens_details": {
+                    "cached_tokens": int(
+                        (usage.get("input_tokens_details") or {}).get("cached_tokens") or 0
+                    )
+                },
+                "completion_tokens_details": {
+                    "reasoning_tokens": int(
+                        (usage.get("output_tokens_details") or {}).get("reasoning_tokens") or 0
+                    )
+                },
+            }
             out.append(u)
         self.finished = True

@@ -15,9 +15,21 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from keepgate.adapters.base import (FINISH, REFUSAL, REPORT, TEXT, TOOL_ARGS, TOOL_NAME,
-                                   TOOL_START, USAGE, ChunkReader, merge_report, new_id,
-                                   sse_event, usage_numbers)
+from keepgate.adapters.base import (
+    FINISH,
+    REFUSAL,
+    REPORT,
+    TEXT,
+    TOOL_ARGS,
+    TOOL_NAME,
+    TOOL_START,
+    USAGE,
+    ChunkReader,
+    merge_report,
+    new_id,
+    sse_event,
+    usage_numbers,
+)
 from keepgate.errors import APIError
 from keepgate.pipeline.guard import Chunk
 
@@ -27,19 +39,32 @@ INCOMPLETE = {"length": "max_output_tokens", "content_filter": "content_filter"}
 def response_skeleton(response_id: str, model: str, echo: dict[str, Any]) -> dict[str, Any]:
     """The `response` object's fields that do not depend on the answer."""
     return {
-        "id": response_id, "object": "response", "created_at": int(time.time()),
-        "status": "in_progress", "background": False, "error": None, "incomplete_details": None,
-        "instructions": echo.get("instructions"), "max_output_tokens": echo.get("max_output_tokens"),
-        "max_tool_calls": echo.get("max_tool_calls"), "model": model, "output": [],
+        "id": response_id,
+        "object": "response",
+        "created_at": int(time.time()),
+        "status": "in_progress",
+        "background": False,
+        "error": None,
+        "incomplete_details": None,
+        "instructions": echo.get("instructions"),
+        "max_output_tokens": echo.get("max_output_tokens"),
+        "max_tool_calls": echo.get("max_tool_calls"),
+        "model": model,
+        "output": [],
         "parallel_tool_calls": echo.get("parallel_tool_calls", True),
         "previous_response_id": echo.get("previous_response_id"),
         "reasoning": echo.get("reasoning") or {"effort": None, "summary": None},
         "service_tier": echo.get("service_tier") or "default",
-        "store": echo.get("store", True), "temperature": echo.get("temperature", 1.0),
+        "store": echo.get("store", True),
+        "temperature": echo.get("temperature", 1.0),
         "text": echo.get("text") or {"format": {"type": "text"}},
-        "tool_choice": echo.get("tool_choice", "auto"), "tools": echo.get("tools") or [],
-        "top_p": echo.get("top_p", 1.0), "truncation": echo.get("truncation") or "disabled",
-        "usage": None, "user": echo.get("user"), "metadata": echo.get("metadata") or {},
+        "tool_choice": echo.get("tool_choice", "auto"),
+        "tools": echo.get("tools") or [],
+        "top_p": echo.get("top_p", 1.0),
+        "truncation": echo.get("truncation") or "disabled",
+        "usage": None,
+        "user": echo.get("user"),
+        "metadata": echo.get("metadata") or {},
     }
 
 
@@ -120,8 +145,15 @@ class ResponseBuilder:
 
     def fail(self, err: APIError) -> bytes:
         body = err.body()["error"]
-        self._ev("error", {"code": err.code, "message": err.message, "param": err.param,
-                           **({"keepgate": body["keepgate"]} if "keepgate" in body else {})})
+        self._ev(
+            "error",
+            {
+                "code": err.code,
+                "message": err.message,
+                "param": err.param,
+                **({"keepgate": body["keepgate"]} if "keepgate" in body else {}),
+            },
+        )
         self._finalise("failed")
         self.response["error"] = {"code": err.code or "server_error", "message": err.message}
         self._ev("response.failed", {"response": self.response})
@@ -138,10 +170,12 @@ class ResponseBuilder:
         prompt, completion, cached, reasoning = usage_numbers(self.usage)
         if self.usage is not None:
             self.response["usage"] = {
-                "input_tokens": prompt, "input_tokens_details": {"cached_tokens": cached},
+                "input_tokens": prompt,
+                "input_tokens_details": {"cached_tokens": cached},
                 "output_tokens": completion,
                 "output_tokens_details": {"reasoning_tokens": reasoning},
-                "total_tokens": prompt + completion}
+                "total_tokens": prompt + completion,
+            }
         if self.report:
             self.response["keepgate"] = self.report
 
@@ -157,25 +191,37 @@ class ResponseBuilder:
         if self.calls:
             self._close_calls()
         if self.msg is None:
-            self.msg = {"id": new_id("msg_"), "type": "message", "status": "in_progress",
-                        "role": "assistant", "content": []}
+            self.msg = {
+                "id": new_id("msg_"),
+                "type": "message",
+                "status": "in_progress",
+                "role": "assistant",
+                "content": [],
+            }
             self.msg_index = self._add(self.msg)
         if self.part is not None and self.part["type"] != kind:
             self._close_part()
         if self.part is None:
-            self.part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []} \
-                if kind == "output_text" else {"type": "refusal", "refusal": ""}
+            self.part = (
+                {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+                if kind == "output_text"
+                else {"type": "refusal", "refusal": ""}
+            )
             self.msg["content"].append(self.part)
             self._ev("response.content_part.added", {**self._where(), "part": self.part})
         self.texts.append(text)
-        self._ev("response.output_text.delta" if kind == "output_text" else
-                 "response.refusal.delta", {**self._where(), "delta": text, **(
-                     {"logprobs": []} if kind == "output_text" else {})})
+        self._ev(
+            "response.output_text.delta" if kind == "output_text" else "response.refusal.delta",
+            {**self._where(), "delta": text, **({"logprobs": []} if kind == "output_text" else {})},
+        )
 
     def _where(self) -> dict[str, Any]:
         assert self.msg is not None
-        return {"item_id": self.msg["id"], "output_index": self.msg_index,
-                "content_index": len(self.msg["content"]) - 1}
+        return {
+            "item_id": self.msg["id"],
+            "output_index": self.msg_index,
+            "content_index": len(self.msg["content"]) - 1,
+        }
 
     def _close_part(self) -> None:
         part = self.part
@@ -203,8 +249,14 @@ class ResponseBuilder:
 
     def _tool_start(self, index: int, call_id: str, name: str) -> None:
         self._close_message()
-        item = {"id": new_id("fc_"), "type": "function_call", "status": "in_progress",
-                "arguments": "", "call_id": call_id, "name": name}
+        item = {
+            "id": new_id("fc_"),
+            "type": "function_call",
+            "status": "in_progress",
+            "arguments": "",
+            "call_id": call_id,
+            "name": name,
+        }
         self.calls[index] = (self._add(item), item)
         self.args[index] = []
 
@@ -213,15 +265,23 @@ class ResponseBuilder:
             return  # more arguments for a call already closed: a sane upstream never does it
         out_index, item = self.calls[index]
         self.args[index].append(piece)
-        self._ev("response.function_call_arguments.delta", {
-            "item_id": item["id"], "output_index": out_index, "delta": piece})
+        self._ev(
+            "response.function_call_arguments.delta",
+            {"item_id": item["id"], "output_index": out_index, "delta": piece},
+        )
 
     def _close_calls(self) -> None:
         for index, (out_index, item) in sorted(self.calls.items()):
             item["arguments"] = "".join(self.args.pop(index, ()))
             item["status"] = "completed"
-            self._ev("response.function_call_arguments.done", {
-                "item_id": item["id"], "output_index": out_index, "name": item["name"],
-                "arguments": item["arguments"]})
+            self._ev(
+                "response.function_call_arguments.done",
+                {
+                    "item_id": item["id"],
+                    "output_index": out_index,
+                    "name": item["name"],
+                    "arguments": item["arguments"],
+                },
+            )
             self._ev("response.output_item.done", {"output_index": out_index, "item": item})
         self.calls.clear()

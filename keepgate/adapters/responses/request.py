@@ -17,16 +17,49 @@ from typing import Any
 from keepgate.adapters.base import Translated, invalid, unsupported
 
 #: Request fields this adapter reads; any other field is forwarded like on chat completions.
-KNOWN = frozenset({
-    "model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "text",
-    "max_output_tokens", "metadata", "stream", "stream_options", "temperature", "top_p",
-    "store", "previous_response_id", "reasoning", "include", "truncation", "service_tier",
-    "user", "prompt_cache_key", "prompt_cache_retention", "prompt_cache_options",
-    "safety_identifier", "background", "conversation", "prompt", "max_tool_calls",
-    "top_logprobs", "context_management"})
+KNOWN = frozenset(
+    {
+        "model",
+        "input",
+        "instructions",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "text",
+        "max_output_tokens",
+        "metadata",
+        "stream",
+        "stream_options",
+        "temperature",
+        "top_p",
+        "store",
+        "previous_response_id",
+        "reasoning",
+        "include",
+        "truncation",
+        "service_tier",
+        "user",
+        "prompt_cache_key",
+        "prompt_cache_retention",
+        "prompt_cache_options",
+        "safety_identifier",
+        "background",
+        "conversation",
+        "prompt",
+        "max_tool_calls",
+        "top_logprobs",
+        "context_management",
+    }
+)
 #: Passed to a chat upstream under the same name.
-SAME_NAME = ("temperature", "top_p", "user", "service_tier", "prompt_cache_key",
-             "safety_identifier")
+SAME_NAME = (
+    "temperature",
+    "top_p",
+    "user",
+    "service_tier",
+    "prompt_cache_key",
+    "safety_identifier",
+)
 ROLES = {"user": "user", "assistant": "assistant", "system": "system", "developer": "system"}
 TEXT_PARTS = frozenset({"input_text", "output_text", "text"})
 
@@ -34,16 +67,24 @@ TEXT_PARTS = frozenset({"input_text", "output_text", "text"})
 def check_refusals(body: dict[str, Any]) -> None:
     """Features the gateway cannot put through its guards: a clear 400, never a bypass."""
     if body.get("background"):
-        raise unsupported("Background responses are not supported: Keepgate guards an answer "
-                          "while it streams to the caller.", "background")
+        raise unsupported(
+            "Background responses are not supported: Keepgate guards an answer "
+            "while it streams to the caller.",
+            "background",
+        )
     if body.get("conversation") is not None:
-        raise unsupported("The Conversations API is not supported: send the conversation's "
-                          "items in 'input', or continue with 'previous_response_id'.",
-                          "conversation")
+        raise unsupported(
+            "The Conversations API is not supported: send the conversation's "
+            "items in 'input', or continue with 'previous_response_id'.",
+            "conversation",
+        )
     if body.get("prompt") is not None:
-        raise unsupported("Stored prompt templates are not supported: their text lives at the "
-                          "provider, where Keepgate's input guards cannot read it. Send the "
-                          "prompt as 'instructions' and 'input'.", "prompt")
+        raise unsupported(
+            "Stored prompt templates are not supported: their text lives at the "
+            "provider, where Keepgate's input guards cannot read it. Send the "
+            "prompt as 'instructions' and 'input'.",
+            "prompt",
+        )
 
 
 def to_chat(body: dict[str, Any], items: list[dict[str, Any]] | str | None = None) -> Translated:
@@ -84,10 +125,15 @@ def to_chat(body: dict[str, Any], items: list[dict[str, Any]] | str | None = Non
     cap = body.get("max_output_tokens")
     if cap is not None:
         if not isinstance(cap, int) or isinstance(cap, bool) or cap < 1:
-            raise invalid("Invalid 'max_output_tokens': expected a positive integer.",
-                          "max_output_tokens")
+            raise invalid(
+                "Invalid 'max_output_tokens': expected a positive integer.", "max_output_tokens"
+            )
         chat["max_tokens"] = cap
-    effort = (body.get("reasoning") or {}).get("effort") if isinstance(body.get("reasoning"), dict) else None
+    effort = (
+        (body.get("reasoning") or {}).get("effort")
+        if isinstance(body.get("reasoning"), dict)
+        else None
+    )
     if isinstance(effort, str) and effort != "none":
         chat["reasoning_effort"] = effort
     fmt = _response_format(body.get("text"))
@@ -107,6 +153,7 @@ def to_chat(body: dict[str, Any], items: list[dict[str, Any]] | str | None = Non
 
 # -- input items ------------------------------------------------------------------------------
 
+
 def items_to_messages(items: list[Any]) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
     for i, item in enumerate(items):
@@ -117,36 +164,56 @@ def items_to_messages(items: list[Any]) -> list[dict[str, Any]]:
         if kind == "message":
             messages.append(_message(item, where))
         elif kind == "function_call":
-            call = {"id": _str(item, "call_id", where), "type": "function",
-                    "function": {"name": _str(item, "name", where),
-                                 "arguments": _arguments(item.get("arguments"), where)}}
+            call = {
+                "id": _str(item, "call_id", where),
+                "type": "function",
+                "function": {
+                    "name": _str(item, "name", where),
+                    "arguments": _arguments(item.get("arguments"), where),
+                },
+            }
             last = messages[-1] if messages else None
             if last is not None and last["role"] == "assistant":
                 last.setdefault("tool_calls", []).append(call)
             else:
                 messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
         elif kind == "function_call_output":
-            messages.append({"role": "tool", "tool_call_id": _str(item, "call_id", where),
-                             "content": _content(item.get("output"), f"{where}.output", "tool")})
+            messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": _str(item, "call_id", where),
+                    "content": _content(item.get("output"), f"{where}.output", "tool"),
+                }
+            )
         elif kind == "reasoning":
             continue  # opaque to a chat model; a native upstream gets it as sent
         elif kind == "item_reference":
-            raise unsupported("Item references are not supported: send the item itself, or "
-                              "continue a stored response with 'previous_response_id'.", where)
+            raise unsupported(
+                "Item references are not supported: send the item itself, or "
+                "continue a stored response with 'previous_response_id'.",
+                where,
+            )
         else:
-            raise unsupported(f"Input items of type '{str(kind)[:40]}' are not supported: only "
-                              "messages, function_call, function_call_output and reasoning "
-                              "items (built-in tools are not proxied).", f"{where}.type")
+            raise unsupported(
+                f"Input items of type '{str(kind)[:40]}' are not supported: only "
+                "messages, function_call, function_call_output and reasoning "
+                "items (built-in tools are not proxied).",
+                f"{where}.type",
+            )
     return messages
 
 
 def _message(item: dict[str, Any], where: str) -> dict[str, Any]:
     role = item.get("role")
     if not isinstance(role, str) or role not in ROLES:
-        raise invalid(f"Invalid '{where}.role': expected one of user, assistant, system, "
-                      "developer.", f"{where}.role")
-    return {"role": ROLES[role], "content": _content(item.get("content"), f"{where}.content",
-                                                     ROLES[role])}
+        raise invalid(
+            f"Invalid '{where}.role': expected one of user, assistant, system, developer.",
+            f"{where}.role",
+        )
+    return {
+        "role": ROLES[role],
+        "content": _content(item.get("content"), f"{where}.content", ROLES[role]),
+    }
 
 
 def _content(content: Any, where: str, role: str) -> Any:
@@ -160,8 +227,11 @@ def _content(content: Any, where: str, role: str) -> Any:
     if all(p["type"] == "text" for p in parts):
         return "\n".join(p["text"] for p in parts)
     if role != "user":
-        raise unsupported(f"Only text is supported in '{where}' for role '{role}' when the "
-                          "model speaks chat completions.", where)
+        raise unsupported(
+            f"Only text is supported in '{where}' for role '{role}' when the "
+            "model speaks chat completions.",
+            where,
+        )
     return parts
 
 
@@ -179,9 +249,14 @@ def _part(part: Any, where: str) -> dict[str, Any]:
     if kind == "input_image":
         url = part.get("image_url")
         if not isinstance(url, str) or not url:
-            raise unsupported("Images by 'file_id' are not supported: send 'image_url' (a URL "
-                              "or a data URL).", where)
-        return {"type": "image_url", "image_url": {"url": url, "detail": part.get("detail") or "auto"}}
+            raise unsupported(
+                "Images by 'file_id' are not supported: send 'image_url' (a URL or a data URL).",
+                where,
+            )
+        return {
+            "type": "image_url",
+            "image_url": {"url": url, "detail": part.get("detail") or "auto"},
+        }
     if kind == "input_file":
         file = {k: part[k] for k in ("file_data", "file_id", "filename") if part.get(k)}
         if not file:
@@ -189,8 +264,9 @@ def _part(part: Any, where: str) -> dict[str, Any]:
         return {"type": "file", "file": file}
     if kind == "input_audio":
         return {"type": "input_audio", "input_audio": part.get("input_audio")}
-    raise invalid(f"Invalid '{where}.type': unknown content part type '{str(kind)[:40]}'.",
-                  f"{where}.type")
+    raise invalid(
+        f"Invalid '{where}.type': unknown content part type '{str(kind)[:40]}'.", f"{where}.type"
+    )
 
 
 def _str(item: dict[str, Any], key: str, where: str) -> str:
@@ -210,6 +286,7 @@ def _arguments(value: Any, where: str) -> str:
 
 # -- tools, tool_choice, text.format ----------------------------------------------------------
 
+
 def _tools(tools: Any) -> list[dict[str, Any]]:
     if tools is None:
         return []
@@ -225,7 +302,9 @@ def _tools(tools: Any) -> list[dict[str, Any]]:
             raise unsupported(
                 f"The built-in tool '{str(kind)[:40]}' is not supported: it runs inside the "
                 "provider, where Keepgate's tool-call policy can neither see nor stop its "
-                "calls. Offer it to the model as a function tool.", f"{where}.type")
+                "calls. Offer it to the model as a function tool.",
+                f"{where}.type",
+            )
         name = tool.get("name")
         if not isinstance(name, str) or not name:
             raise invalid(f"Invalid '{where}.name': expected a non-empty string.", f"{where}.name")
@@ -247,15 +326,23 @@ def _tool_choice(choice: Any, tools: list[dict[str, Any]]) -> tuple[list[dict[st
         if kind == "allowed_tools":
             allowed = choice.get("tools")
             if not isinstance(allowed, list):
-                raise invalid("Invalid 'tool_choice.tools': expected an array.", "tool_choice.tools")
-            names = {t["name"] for t in allowed if isinstance(t, dict) and isinstance(t.get("name"), str)}
+                raise invalid(
+                    "Invalid 'tool_choice.tools': expected an array.", "tool_choice.tools"
+                )
+            names = {
+                t["name"] for t in allowed if isinstance(t, dict) and isinstance(t.get("name"), str)
+            }
             mode = choice.get("mode", "auto")
             if mode not in ("auto", "required"):
-                raise invalid("Invalid 'tool_choice.mode': expected auto or required.",
-                              "tool_choice.mode")
+                raise invalid(
+                    "Invalid 'tool_choice.mode': expected auto or required.", "tool_choice.mode"
+                )
             return [t for t in tools if t["function"]["name"] in names], mode
-        raise unsupported(f"tool_choice of type '{str(kind)[:40]}' is not supported (built-in "
-                          "tools are not proxied).", "tool_choice")
+        raise unsupported(
+            f"tool_choice of type '{str(kind)[:40]}' is not supported (built-in "
+            "tools are not proxied).",
+            "tool_choice",
+        )
     raise invalid("Invalid 'tool_choice'.", "tool_choice")
 
 
@@ -276,8 +363,9 @@ def _response_format(text: Any) -> dict[str, Any] | None:
         return {"type": "json_object"}
     if kind == "json_schema":
         if not isinstance(fmt.get("schema"), dict) or not isinstance(fmt.get("name"), str):
-            raise invalid("Invalid 'text.format': json_schema needs 'name' and 'schema'.",
-                          "text.format")
+            raise invalid(
+                "Invalid 'text.format': json_schema needs 'name' and 'schema'.", "text.format"
+            )
         schema = {k: fmt[k] for k in ("name", "schema", "strict", "description") if k in fmt}
         return {"type": "json_schema", "json_schema": schema}
     raise invalid(f"Invalid 'text.format.type': '{str(kind)[:40]}'.", "text.format.type")

@@ -22,8 +22,12 @@ from keepgate.config.model import KeepgateConfig, ResponseStoreSettings
 log = logging.getLogger("keepgate.responses")
 
 Stored = dict[str, Any]  # {"response": <response object>, "input": [input items]}
-ID_PREFIX = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_",
-             "reasoning": "rs_"}
+ID_PREFIX = {
+    "message": "msg_",
+    "function_call": "fc_",
+    "function_call_output": "fco_",
+    "reasoning": "rs_",
+}
 
 
 class StoreUnavailable(Exception):
@@ -103,8 +107,9 @@ class RedisStore:
         from redis.exceptions import RedisError
 
         try:
-            await self.redis.set(self._key(key_id, response_id),
-                                 orjson.dumps(stored, default=str), ex=self.ttl_s)
+            await self.redis.set(
+                self._key(key_id, response_id), orjson.dumps(stored, default=str), ex=self.ttl_s
+            )
         except RedisError as exc:
             raise StoreUnavailable(type(exc).__name__) from None
 
@@ -138,8 +143,11 @@ def build_store(config: KeepgateConfig) -> ResponseStore | None:
         if not url:
             from keepgate.config.load import config_error
 
-            raise config_error(config, ("general_settings", "response_store", "backend"),
-                               "response_store.backend is redis but no redis_url is set")
+            raise config_error(
+                config,
+                ("general_settings", "response_store", "backend"),
+                "response_store.backend is redis but no redis_url is set",
+            )
         return RedisStore(url, s.prefix, s.ttl_s)
     return MemoryStore(s.max_responses, s.max_memory_mb * 2**20)
 
@@ -168,6 +176,12 @@ def continuation(stored: Stored) -> list[dict[str, Any]]:
     Ids are dropped (a stateless upstream would look them up), except a reasoning item's,
     which the upstream needs with its encrypted content.
     """
-    items = list(stored.get("input") or ()) + list((stored.get("response") or {}).get("output") or ())
-    return [item if item.get("type") == "reasoning" else
-            {k: v for k, v in item.items() if k not in ("id", "status")} for item in items]
+    items = list(stored.get("input") or ()) + list(
+        (stored.get("response") or {}).get("output") or ()
+    )
+    return [
+        item
+        if item.get("type") == "reasoning"
+        else {k: v for k, v in item.items() if k not in ("id", "status")}
+        for item in items
+    ]

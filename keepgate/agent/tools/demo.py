@@ -34,15 +34,16 @@ class ReadFile:
         o = s.options
         self.root = Path(o.get("sandbox_dir") or DEMO_DIR / "docs").resolve()
         if not self.root.is_dir():
-            raise ValueError(f"agent.tools.read_file.options.sandbox_dir: {self.root} is not a "
-                             "directory")
+            raise ValueError(
+                f"agent.tools.read_file.options.sandbox_dir: {self.root} is not a directory"
+            )
         self.virtual = str(o.get("virtual_root", "/srv/data")).rstrip("/")
         self.max_bytes = int(o.get("max_bytes", 64_000))
 
     def real_path(self, path: str) -> Path:
         if not path.startswith(self.virtual + "/"):
             raise ToolError("path_outside_sandbox", f"Paths must start with {self.virtual}/.")
-        target = (self.root / path[len(self.virtual) + 1:]).resolve()
+        target = (self.root / path[len(self.virtual) + 1 :]).resolve()
         if target != self.root and self.root not in target.parents:
             raise ToolError("path_outside_sandbox", "The path leaves the sandbox.")
         return target
@@ -50,23 +51,43 @@ class ReadFile:
     async def __call__(self, args: dict[str, Any], ctx: ToolContext) -> Any:
         target = self.real_path(args["path"])
         if target.is_dir():
-            return {"directory": args["path"],
-                    "entries": sorted(p.name for p in target.iterdir())[:200]}
+            return {
+                "directory": args["path"],
+                "entries": sorted(p.name for p in target.iterdir())[:200],
+            }
         if not target.is_file():
             raise ToolError("not_found", f"No such file: {args['path']}")
-        data = target.read_bytes()[:self.max_bytes]
+        data = target.read_bytes()[: self.max_bytes]
         return data.decode("utf-8", errors="replace")
 
     def tool(self, s: ToolSettings) -> Tool:
-        return Tool("read_file", f"Read a text file (or list a directory) under {self.virtual}/.",
-                    {"type": "object", "additionalProperties": False, "required": ["path"],
-                     "properties": {"path": {"type": "string", "minLength": 1, "maxLength": 500,
-                                             "description": f"Absolute path under {self.virtual}/"}}},
-                    self, s)
+        return Tool(
+            "read_file",
+            f"Read a text file (or list a directory) under {self.virtual}/.",
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["path"],
+                "properties": {
+                    "path": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 500,
+                        "description": f"Absolute path under {self.virtual}/",
+                    }
+                },
+            },
+            self,
+            s,
+        )
 
 
-_READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
-                 getattr(sqlite3, "SQLITE_RECURSIVE", 33)}
+_READ_ACTIONS = {
+    sqlite3.SQLITE_SELECT,
+    sqlite3.SQLITE_READ,
+    sqlite3.SQLITE_FUNCTION,
+    getattr(sqlite3, "SQLITE_RECURSIVE", 33),
+}
 
 
 def _read_only(action: int, *args: Any) -> int:
@@ -100,8 +121,9 @@ class SqlQuery:
             else:
                 self._build_file(self.path, sql)
         except (OSError, sqlite3.Error) as exc:
-            raise ValueError(f"agent.tools.sql_query: cannot build the database from {script}: "
-                             f"{exc}") from None
+            raise ValueError(
+                f"agent.tools.sql_query: cannot build the database from {script}: {exc}"
+            ) from None
 
     @staticmethod
     def _build_file(path: Path, sql: str) -> None:
@@ -138,20 +160,30 @@ class SqlQuery:
             raise ToolError("sql_error", f"{type(exc).__name__}: {exc}") from None
         finally:
             conn.close()
-        return {"columns": cols, "rows": [list(r) for r in rows[:self.max_rows]],
-                "more_rows": len(rows) > self.max_rows}
+        return {
+            "columns": cols,
+            "rows": [list(r) for r in rows[: self.max_rows]],
+            "more_rows": len(rows) > self.max_rows,
+        }
 
     async def __call__(self, args: dict[str, Any], ctx: ToolContext) -> Any:
         return await asyncio.to_thread(self._query, args["query"])
 
     def tool(self, s: ToolSettings) -> Tool:
-        return Tool("sql_query", "Run one read-only SQL query on the demo database (tables: "
-                    "customers(id, name, email, plan, city), orders(id, customer_id, amount_eur, "
-                    "placed_on)).",
-                    {"type": "object", "additionalProperties": False, "required": ["query"],
-                     "properties": {"query": {"type": "string", "minLength": 1,
-                                              "maxLength": 4000}}},
-                    self, s)
+        return Tool(
+            "sql_query",
+            "Run one read-only SQL query on the demo database (tables: "
+            "customers(id, name, email, plan, city), orders(id, customer_id, amount_eur, "
+            "placed_on)).",
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["query"],
+                "properties": {"query": {"type": "string", "minLength": 1, "maxLength": 4000}},
+            },
+            self,
+            s,
+        )
 
 
 class HttpGet:
@@ -169,8 +201,9 @@ class HttpGet:
             return False
         host = parts.hostname.lower()
         netloc = f"{host}:{parts.port}" if parts.port else host
-        return any(fnmatch.fnmatchcase(host, p) or fnmatch.fnmatchcase(netloc, p)
-                   for p in self.allowed)
+        return any(
+            fnmatch.fnmatchcase(host, p) or fnmatch.fnmatchcase(netloc, p) for p in self.allowed
+        )
 
     async def __call__(self, args: dict[str, Any], ctx: ToolContext) -> Any:
         url = args["url"]
@@ -184,19 +217,31 @@ class HttpGet:
                     if len(body) > self.max_bytes:
                         break
         except httpx.HTTPError as exc:
-            raise ToolError("unreachable", f"GET failed: {type(exc).__name__}",
-                            retryable=True) from None
+            raise ToolError(
+                "unreachable", f"GET failed: {type(exc).__name__}", retryable=True
+            ) from None
         if resp.status_code >= 500 or resp.status_code == 429:
             raise ToolError("http_error", f"HTTP {resp.status_code}", retryable=True)
-        text = bytes(body[:self.max_bytes]).decode("utf-8", errors="replace")
-        return {"status": resp.status_code, "content_type": resp.headers.get("content-type", ""),
-                "body": text}
+        text = bytes(body[: self.max_bytes]).decode("utf-8", errors="replace")
+        return {
+            "status": resp.status_code,
+            "content_type": resp.headers.get("content-type", ""),
+            "body": text,
+        }
 
     def tool(self, s: ToolSettings) -> Tool:
-        return Tool("http_get", "Fetch a URL (GET) from an allowlisted host.",
-                    {"type": "object", "additionalProperties": False, "required": ["url"],
-                     "properties": {"url": {"type": "string", "minLength": 8, "maxLength": 2000}}},
-                    self, s)
+        return Tool(
+            "http_get",
+            "Fetch a URL (GET) from an allowlisted host.",
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["url"],
+                "properties": {"url": {"type": "string", "minLength": 8, "maxLength": 2000}},
+            },
+            self,
+            s,
+        )
 
 
 class SendEmail:
@@ -217,8 +262,12 @@ class SendEmail:
         async with self._lock:
             if any(m.get("message_id") == message_id for m in self.sent()):
                 return {"status": "already_sent", "message_id": message_id}
-            record: dict[str, Any] = {"message_id": message_id, "at": time.time(), "key_id": ctx.key_id,
-                      **{k: args.get(k) for k in ("to", "cc", "subject", "body") if k in args}}
+            record: dict[str, Any] = {
+                "message_id": message_id,
+                "at": time.time(),
+                "key_id": ctx.key_id,
+                **{k: args.get(k) for k in ("to", "cc", "subject", "body") if k in args},
+            }
             self.outbox.parent.mkdir(parents=True, exist_ok=True)
             with self.outbox.open("a") as f:
                 f.write(json.dumps(record) + "\n")
@@ -226,22 +275,36 @@ class SendEmail:
 
     def tool(self, s: ToolSettings) -> Tool:
         addr = {"type": "string", "minLength": 3, "maxLength": 254}
-        return Tool("send_email", "Send an email (the demo writes it to an outbox file).",
-                    {"type": "object", "additionalProperties": False,
-                     "required": ["to", "subject", "body"],
-                     "properties": {"to": addr, "cc": {"type": "array", "items": addr,
-                                                       "maxItems": 10},
-                                    "subject": {"type": "string", "maxLength": 300},
-                                    "body": {"type": "string", "maxLength": 20_000}}},
-                    self, s, idempotent=False)
+        return Tool(
+            "send_email",
+            "Send an email (the demo writes it to an outbox file).",
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["to", "subject", "body"],
+                "properties": {
+                    "to": addr,
+                    "cc": {"type": "array", "items": addr, "maxItems": 10},
+                    "subject": {"type": "string", "maxLength": 300},
+                    "body": {"type": "string", "maxLength": 20_000},
+                },
+            },
+            self,
+            s,
+            idempotent=False,
+        )
 
 
 class _Demo(Protocol):
     def tool(self, s: ToolSettings) -> Tool: ...
 
 
-FACTORIES: dict[str, Callable[[ToolSettings], _Demo]] = {"read_file": ReadFile, "sql_query": SqlQuery, "http_get": HttpGet,
-             "send_email": SendEmail}
+FACTORIES: dict[str, Callable[[ToolSettings], _Demo]] = {
+    "read_file": ReadFile,
+    "sql_query": SqlQuery,
+    "http_get": HttpGet,
+    "send_email": SendEmail,
+}
 
 
 def demo_tools(settings: AgentSettings) -> dict[str, Tool]:

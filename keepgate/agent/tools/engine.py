@@ -76,23 +76,37 @@ class ToolEngine:
     def schemas(self, names: list[str]) -> list[dict[str, Any]]:
         return [self.tools[n].openai_schema() for n in names]
 
-    def check(self, name: str, raw_arguments: str, allowed: list[str]
-              ) -> tuple[dict[str, Any] | None, ToolOutcome | None]:
+    def check(
+        self, name: str, raw_arguments: str, allowed: list[str]
+    ) -> tuple[dict[str, Any] | None, ToolOutcome | None]:
         """Parse and validate the arguments: (arguments, None) or (None, error outcome)."""
         if name not in self.tools or name not in allowed:
-            return None, error("unknown_tool", f"There is no tool named '{name[:100]}' in this "
-                               f"run. Available: {', '.join(allowed)}.")
+            return None, error(
+                "unknown_tool",
+                f"There is no tool named '{name[:100]}' in this "
+                f"run. Available: {', '.join(allowed)}.",
+            )
         try:
             args = json.loads(raw_arguments or "{}")
         except json.JSONDecodeError as exc:
-            return None, error("invalid_arguments", f"Arguments are not valid JSON: {exc.msg} "
-                               f"at position {exc.pos}.")
+            return None, error(
+                "invalid_arguments",
+                f"Arguments are not valid JSON: {exc.msg} at position {exc.pos}.",
+            )
         problems = sorted(self._validators[name].iter_errors(args), key=lambda e: list(e.path))
         if problems:
-            listed = [{"path": "/".join(str(p) for p in e.absolute_path) or "(root)",
-                       "message": e.message[:300]} for e in problems[:5]]
-            return None, error("invalid_arguments", "Invalid arguments: " + "; ".join(
-                f"{p['path']}: {p['message']}" for p in listed), problems=listed)
+            listed = [
+                {
+                    "path": "/".join(str(p) for p in e.absolute_path) or "(root)",
+                    "message": e.message[:300],
+                }
+                for e in problems[:5]
+            ]
+            return None, error(
+                "invalid_arguments",
+                "Invalid arguments: " + "; ".join(f"{p['path']}: {p['message']}" for p in listed),
+                problems=listed,
+            )
         return args, None
 
     async def execute(self, name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
@@ -102,8 +116,12 @@ class ToolEngine:
         if bucket is not None:
             wait = bucket.take()
             if wait:
-                return error("rate_limited", f"Tool '{name}' is rate limited; retry in "
-                             f"{wait:.2f}s.", retry_after_s=round(wait, 3), retryable=True)
+                return error(
+                    "rate_limited",
+                    f"Tool '{name}' is rate limited; retry in {wait:.2f}s.",
+                    retry_after_s=round(wait, 3),
+                    retryable=True,
+                )
         delay = s.backoff_s
         spent = 0.0
         for attempt in range(1, s.retries + 2):
@@ -113,8 +131,11 @@ class ToolEngine:
                     result = await tool.handler(args, ctx)
             except TimeoutError:
                 spent += time.perf_counter() - t0
-                out = error("timeout", f"Tool '{name}' did not finish within {s.timeout_s:g}s.",
-                            retryable=tool.idempotent)
+                out = error(
+                    "timeout",
+                    f"Tool '{name}' did not finish within {s.timeout_s:g}s.",
+                    retryable=tool.idempotent,
+                )
             except ToolError as exc:
                 spent += time.perf_counter() - t0
                 out = error(exc.code, exc.message, retryable=exc.retryable)
@@ -123,8 +144,9 @@ class ToolEngine:
                 out = error("tool_failed", f"Tool '{name}' failed: {type(exc).__name__}.")
             else:
                 spent += time.perf_counter() - t0
-                return self._truncate(ToolOutcome(True, result, attempts=attempt, tool_s=spent),
-                                      s.max_result_chars)
+                return self._truncate(
+                    ToolOutcome(True, result, attempts=attempt, tool_s=spent), s.max_result_chars
+                )
             out.attempts, out.tool_s = attempt, spent
             if not (out.error or {}).get("retryable") or attempt > s.retries:
                 return out
@@ -134,8 +156,11 @@ class ToolEngine:
 
     @staticmethod
     def _truncate(out: ToolOutcome, limit: int) -> ToolOutcome:
-        text = out.result if isinstance(out.result, str) else json.dumps(
-            out.result, ensure_ascii=False, default=str)
+        text = (
+            out.result
+            if isinstance(out.result, str)
+            else json.dumps(out.result, ensure_ascii=False, default=str)
+        )
         if len(text) <= limit:
             return out
         out.result = text[:limit] + f"\n[truncated {len(text) - limit} characters]"

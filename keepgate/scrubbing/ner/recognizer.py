@@ -38,7 +38,8 @@ _CODE_HANDLES = frozenset(
     "staticmethod classmethod dataclass abstractmethod here channel everyone all "
     "interface implementation end synthesize protocol todo fixme type typedef link "
     "example component injectable input output viewchild hostlistener test before after "
-    "beforeeach aftereach mock patch pytest app router get post put delete".split())
+    "beforeeach aftereach mock patch pytest app router get post put delete".split()
+)
 #: Words the tagger sometimes takes for a name at the start of a sentence, but which name
 #: a document or a field (`Aadhaar 2345 …`, `Passport: …`), never a person or a place.
 _FIELD_WORDS = frozenset(
@@ -48,7 +49,8 @@ _FIELD_WORDS = frozenset(
     "tcp udp dns ip lan wan vpn ssh ftp smtp imap html css "
     # keywords of programming languages: code in answers is full of them
     "def class import from return async await lambda elif yield self const var let func "
-    "function struct enum impl pub fn println printf sudo npm pip".split())
+    "function struct enum impl pub fn println printf sudo npm pip".split()
+)
 _LOCK = threading.Lock()
 _TAGGER: Tagger | None = None
 
@@ -86,11 +88,11 @@ def _in_identifier(text: str, start: int, end: int) -> bool:
         return False  # a handle: `_` and `.` after it are normal (`@jane_doe.`)
     if "_" in text[start:end]:
         return True
-    before = text[start - 1:start] if start else ""
-    after = text[end:end + 1]
+    before = text[start - 1 : start] if start else ""
+    after = text[end : end + 1]
     if before in ("_", "=", "$", "/", "\\", "{", "<", ".") or after in ("_", "=", "(", "/", "\\"):
         return True
-    return after == "." and text[end + 1:end + 2].isalnum()
+    return after == "." and text[end + 1 : end + 2].isalnum()
 
 
 def _code_handle(text: str, start: int, end: int) -> bool:
@@ -100,10 +102,10 @@ def _code_handle(text: str, start: int, end: int) -> bool:
         return False
     line_start = text.rfind("\n", 0, at) + 1
     line_end = text.find("\n", end)
-    rest = text[end:line_end if line_end != -1 else len(text)].strip()
+    rest = text[end : line_end if line_end != -1 else len(text)].strip()
     if not text[line_start:at].strip() and (not rest or rest[0] in "(."):
         return True  # a decorator or annotation alone on its line (`@property`, `@app.get(`)
-    if text[end:end + 1] in (".", "(", "/", ":") and text[end + 1:end + 2].strip():
+    if text[end : end + 1] in (".", "(", "/", ":") and text[end + 1 : end + 2].strip():
         return True
     return text[start:end].lower() in _CODE_HANDLES
 
@@ -113,19 +115,23 @@ class KeepgateNerRecognizer(EntityRecognizer):
 
     def __init__(self, tagger: Tagger | None = None) -> None:
         self.tagger = tagger or shipped_tagger()
-        super().__init__(supported_entities=list(LABELS), name="KeepgateNerRecognizer",
-                         supported_language="en")
+        super().__init__(
+            supported_entities=list(LABELS), name="KeepgateNerRecognizer", supported_language="en"
+        )
 
     def load(self) -> None:  # weights are loaded in __init__
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None
-                ) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None
+    ) -> list[RecognizerResult]:
         wanted = set(entities) & set(LABELS)
         if not wanted:
             return []
-        return [RecognizerResult(e.label, e.start, e.end, e.score)
-                for e in kept(text, self.tagger.entities(text), wanted)]
+        return [
+            RecognizerResult(e.label, e.start, e.end, e.score)
+            for e in kept(text, self.tagger.entities(text), wanted)
+        ]
 
 
 def kept(text: str, found: list[Entity], wanted: set[str]) -> list[Entity]:
@@ -135,7 +141,7 @@ def kept(text: str, found: list[Entity], wanted: set[str]) -> list[Entity]:
     out: list[Entity] = []
     for e in found:
         e = _trimmed(text, e)
-        value = text[e.start:e.end]
+        value = text[e.start : e.end]
         if e.label not in wanted or sum(c.isalnum() for c in value) < 3:
             continue  # `ci`, `UK`: too short to identify anyone, often a false alarm
         if value.lower() in _FIELD_WORDS or _in_identifier(text, e.start, e.end):

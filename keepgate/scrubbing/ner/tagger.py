@@ -33,19 +33,50 @@ BITS = 20
 TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|[^\w\s]|_+")
 _SHAPE = str.maketrans(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-    "XXXXXXXXXXXXXXXXXXXXXXXXXXxxxxxxxxxxxxxxxxxxxxxxxxxxdddddddddd")
+    "XXXXXXXXXXXXXXXXXXXXXXXXXXxxxxxxxxxxxxxxxxxxxxxxxxxxdddddddddd",
+)
 _RUNS = re.compile(r"(.)\1+")
-_SENT_END = frozenset(".!?:;\n\"“”()[]|>-*•")
+_SENT_END = frozenset('.!?:;\n"“”()[]|>-*•')
 #: Gazetteer bits (a token's flags are an int of these).
 G_FIRST, G_LAST, G_PLACE, G_ORG, G_COMMON = 1, 2, 4, 8, 16
 #: Feature templates; the value of each is computed in `features`.
-TEMPLATES = ("bias", "w", "w-1", "w+1", "w-2", "w+2", "shape", "shape-1", "shape+1",
-             "pre3", "suf3", "w-1|shape", "shape|shape+1", "gaz", "gaz-1", "gaz+1", "cased",
-             "prev", "title|prev", "w+1|shape", "gaz|shape", "len|shape", "suf2|shape",
-             "w-1|w", "w|w+1", "pre4", "suf4", "shape-2", "shape+2", "cased-1", "cased+1",
-             "gaz-1|gaz|gaz+1")
-_SALT = np.array([zlib.crc32(t.encode()) * 0x9E3779B97F4A7C15 % 2**64 for t in TEMPLATES],
-                 dtype=np.uint64)
+TEMPLATES = (
+    "bias",
+    "w",
+    "w-1",
+    "w+1",
+    "w-2",
+    "w+2",
+    "shape",
+    "shape-1",
+    "shape+1",
+    "pre3",
+    "suf3",
+    "w-1|shape",
+    "shape|shape+1",
+    "gaz",
+    "gaz-1",
+    "gaz+1",
+    "cased",
+    "prev",
+    "title|prev",
+    "w+1|shape",
+    "gaz|shape",
+    "len|shape",
+    "suf2|shape",
+    "w-1|w",
+    "w|w+1",
+    "pre4",
+    "suf4",
+    "shape-2",
+    "shape+2",
+    "cased-1",
+    "cased+1",
+    "gaz-1|gaz|gaz+1",
+)
+_SALT = np.array(
+    [zlib.crc32(t.encode()) * 0x9E3779B97F4A7C15 % 2**64 for t in TEMPLATES], dtype=np.uint64
+)
 _MIX = np.uint64(0xFF51AFD7ED558CCD)
 _MASK = np.uint64(2**BITS - 1)
 _PAD_L, _PAD_R = zlib.crc32(b"<s>"), zlib.crc32(b"</s>")
@@ -110,7 +141,7 @@ def _prev_class(tokens: list[Token], i: int, text: str) -> int:
         return 3
     if t == "#":
         return 4
-    if t in _SENT_END or "\n" in text[p.end:tokens[i].start]:
+    if t in _SENT_END or "\n" in text[p.end : tokens[i].start]:
         return 1
     if t in (",", "&") or t.lower() in ("and", "or", "with"):
         return 5
@@ -122,9 +153,19 @@ def word_info(word: str, gaz: Gazetteer) -> tuple[int, ...]:
     form, prefix and suffixes, its gazetteer flags and length."""
     lw = word.lower()
     lid = _id(lw)
-    return (lid, _id(shape_of(word)), gaz.flags(lid), _id(word), _id(lw[:3]), _id(lw[-3:]),
-            min(len(word), 12), _id(lw[-2:]), int(word[:1].isupper()), _id(lw[:4]),
-            _id(lw[-4:]))
+    return (
+        lid,
+        _id(shape_of(word)),
+        gaz.flags(lid),
+        _id(word),
+        _id(lw[:3]),
+        _id(lw[-3:]),
+        min(len(word), 12),
+        _id(lw[-2:]),
+        int(word[:1].isupper()),
+        _id(lw[:4]),
+        _id(lw[-4:]),
+    )
 
 
 class WordCache:
@@ -158,13 +199,43 @@ def features(text: str, tokens: list[Token], info: WordCache) -> np.ndarray:
     g0, gm1, gp1 = g[2:-2], g[1:-3], g[3:-1]
     k = np.uint64(1000003)
     with np.errstate(over="ignore"):
-        vals = np.stack([
-            np.zeros(n, dtype=np.uint64), w0, wm1, wp1, wm2, wp2, s0, sm1, sp1,
-            per[:, 4], per[:, 5], wm1 * k + s0, s0 * k + sp1, g0, gm1, gp1, per[:, 3],
-            prev, prev * np.uint64(2) + per[:, 8], wp1 * k + s0, g0 * k + s0,
-            per[:, 6] * k + s0, per[:, 7] * k + s0,
-            wm1 * k + w0, w0 * k + wp1, per[:, 9], per[:, 10], sm2, sp2, cs[1:-3], cs[3:-1],
-            (gm1 * np.uint64(64) + g0) * np.uint64(64) + gp1], axis=1)
+        vals = np.stack(
+            [
+                np.zeros(n, dtype=np.uint64),
+                w0,
+                wm1,
+                wp1,
+                wm2,
+                wp2,
+                s0,
+                sm1,
+                sp1,
+                per[:, 4],
+                per[:, 5],
+                wm1 * k + s0,
+                s0 * k + sp1,
+                g0,
+                gm1,
+                gp1,
+                per[:, 3],
+                prev,
+                prev * np.uint64(2) + per[:, 8],
+                wp1 * k + s0,
+                g0 * k + s0,
+                per[:, 6] * k + s0,
+                per[:, 7] * k + s0,
+                wm1 * k + w0,
+                w0 * k + wp1,
+                per[:, 9],
+                per[:, 10],
+                sm2,
+                sp2,
+                cs[1:-3],
+                cs[3:-1],
+                (gm1 * np.uint64(64) + g0) * np.uint64(64) + gp1,
+            ],
+            axis=1,
+        )
         h = (vals ^ _SALT) * _MIX
         h ^= h >> np.uint64(29)
         h *= _MIX
@@ -214,9 +285,15 @@ class Entity:
 class Tagger:
     """Loads the weights once; `entities(text)` is thread-safe (no shared mutable state)."""
 
-    def __init__(self, weights: np.ndarray, trans: np.ndarray, start: np.ndarray,
-                 gaz: Gazetteer, platt: tuple[float, float] = (1.0, 0.0),
-                 bias: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        weights: np.ndarray,
+        trans: np.ndarray,
+        start: np.ndarray,
+        gaz: Gazetteer,
+        platt: tuple[float, float] = (1.0, 0.0),
+        bias: np.ndarray | None = None,
+    ) -> None:
         self.W = weights.astype(np.float32)
         self.trans = np.where(ALLOWED, trans, NEG).astype(np.float32)
         self.start = np.where(START_OK, start, NEG).astype(np.float32)
@@ -257,7 +334,9 @@ class Tagger:
         return _spans(tokens, tags, emit, self.platt)
 
 
-def span_margins(tokens: list[Token], tags: list[int], emit: np.ndarray) -> list[tuple[int, int, str, float]]:
+def span_margins(
+    tokens: list[Token], tags: list[int], emit: np.ndarray
+) -> list[tuple[int, int, str, float]]:
     """(first token, end token, label, margin) per entity: the margin is the weakest
     token's lead of the entity's tags over `O` (negative where only the transition from
     the previous tag carried it)."""
@@ -280,9 +359,11 @@ def span_margins(tokens: list[Token], tags: list[int], emit: np.ndarray) -> list
     return out
 
 
-def _spans(tokens: list[Token], tags: list[int], emit: np.ndarray,
-           platt: tuple[float, float]) -> list[Entity]:
+def _spans(
+    tokens: list[Token], tags: list[int], emit: np.ndarray, platt: tuple[float, float]
+) -> list[Entity]:
     a, b = platt
-    return [Entity(tokens[i].start, tokens[j - 1].end, lab,
-                   float(1 / (1 + np.exp(-(a * m + b)))))
-            for i, j, lab, m in span_margins(tokens, tags, emit)]
+    return [
+        Entity(tokens[i].start, tokens[j - 1].end, lab, float(1 / (1 + np.exp(-(a * m + b)))))
+        for i, j, lab, m in span_margins(tokens, tags, emit)
+    ]
