@@ -90,41 +90,40 @@ class Content:
         result: list[Any] = await self.gw.upstreams[server]._request(method, walk)
         return result
 
+    async def _listed(
+        self, principal: Principal, server: str, session: str, rpc: str, method: str, field: str
+    ) -> list[Any]:
+        """One audited, limited listing request (`rpc`), every page of the upstream's answer."""
+        found: list[Any] = await self._run(
+            principal, server, session, rpc, lambda call: self._listing(server, method, field)
+        )
+        return found
+
     async def list_resources(
         self, principal: Principal, server: str, session: str
     ) -> list[types.Resource]:
-        found: list[types.Resource] = await self._run(
-            principal,
-            server,
-            session,
-            "resources/list",
-            lambda call: self._listing(server, "list_resources", "resources"),
+        return await self._listed(
+            principal, server, session, "resources/list", "list_resources", "resources"
         )
-        return found
 
     async def list_resource_templates(
         self, principal: Principal, server: str, session: str
     ) -> list[types.ResourceTemplate]:
-        found: list[types.ResourceTemplate] = await self._run(
+        return await self._listed(
             principal,
             server,
             session,
             "resources/templates/list",
-            lambda call: self._listing(server, "list_resource_templates", "resource_templates"),
+            "list_resource_templates",
+            "resource_templates",
         )
-        return found
 
     async def list_prompts(
         self, principal: Principal, server: str, session: str
     ) -> list[types.Prompt]:
-        found: list[types.Prompt] = await self._run(
-            principal,
-            server,
-            session,
-            "prompts/list",
-            lambda call: self._listing(server, "list_prompts", "prompts"),
+        return await self._listed(
+            principal, server, session, "prompts/list", "list_prompts", "prompts"
         )
-        return found
 
     async def read_resource(
         self, principal: Principal, server: str, session: str, uri: str
