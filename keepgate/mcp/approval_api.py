@@ -27,7 +27,7 @@ from keepgate.mcp import approvals as approvals_mod
 from keepgate.mcp.approvals import ApprovalConflict, ApprovalNotFound, Approvals
 from keepgate.mcp.settings import ApprovalSettings
 from keepgate.mcp.store import StoreUnavailable
-from keepgate.observability.ui import UIAuth
+from keepgate.observability.ui import UIAuth, ui_denied
 from keepgate.proxy.body import read_json
 from keepgate.runtime import Runtime
 
@@ -152,22 +152,9 @@ def api_routes(desk: ApprovalDesk) -> list[Route]:
 def ui_routes(desk: ApprovalDesk, authorised: UIAuth) -> list[Route]:
     """The /ui page's approvals panel (admin session cookie or admin key)."""
 
-    def denied() -> Response:
-        return JSONResponse(
-            {
-                "error": {
-                    "message": "The UI API needs the admin key.",
-                    "type": "invalid_request_error",
-                    "code": "invalid_api_key",
-                    "param": None,
-                }
-            },
-            status_code=401,
-        )
-
     async def pending(request: Request) -> Response:
         if not authorised(request):
-            return denied()
+            return ui_denied()
         records = await desk.approvals.list(None, "pending")
         return JSONResponse(
             {"items": [approvals_mod.public(r) for r in records]},
@@ -176,7 +163,7 @@ def ui_routes(desk: ApprovalDesk, authorised: UIAuth) -> list[Route]:
 
     async def decide(request: Request) -> Response:
         if not authorised(request):
-            return denied()
+            return ui_denied()
         body = await read_json(request, 64 * 1024)
         return JSONResponse(
             await desk.decide(desk.rt.keys.master, request.path_params["approval_id"], body)

@@ -95,6 +95,21 @@ class UIAuth:
         )
 
 
+def ui_denied() -> Response:
+    """The 401 every /ui API answers without an admin session or key (OpenAI-shaped)."""
+    return JSONResponse(
+        {
+            "error": {
+                "message": "The UI API needs the admin key.",
+                "type": "invalid_request_error",
+                "code": "invalid_api_key",
+                "param": None,
+            }
+        },
+        status_code=401,
+    )
+
+
 def _routes(rt: Runtime, view: LiveView, sessions: Sessions, ttl_s: float) -> list[Route]:
     page = resources.files("keepgate.observability").joinpath("ui.html").read_text("utf-8")
     authorised = UIAuth(rt, sessions)
@@ -129,17 +144,7 @@ def _routes(rt: Runtime, view: LiveView, sessions: Sessions, ttl_s: float) -> li
     def api(fn: Any) -> Any:
         async def endpoint(request: Request) -> Response:
             if not authorised(request):
-                return JSONResponse(
-                    {
-                        "error": {
-                            "message": "The UI API needs the admin key.",
-                            "type": "invalid_request_error",
-                            "code": "invalid_api_key",
-                            "param": None,
-                        }
-                    },
-                    status_code=401,
-                )
+                return ui_denied()
             return JSONResponse(fn(request), headers={"cache-control": "no-store"})
 
         return endpoint
