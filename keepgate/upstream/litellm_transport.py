@@ -19,24 +19,27 @@ class LitellmTransport:
         self.events = events
         self.timeout = timeout
 
-    async def open_chat(self, d: ModelDeployment, body: dict[str, Any]) -> AsyncIterator[Chunk]:
+    async def _call(self, fn: str, d: ModelDeployment, body: dict[str, Any], **extra: Any) -> Any:
+        """`litellm.<fn>` with the deployment's model, base, key and timeout; errors mapped."""
         import litellm  # imported lazily: it is slow to import and off the lean path
 
         p = d.litellm_params
-        extra = dict(p.model_extra or {})
         kwargs = {k: v for k, v in body.items() if k != "model"}
         try:
-            stream = await litellm.acompletion(
+            return await getattr(litellm, fn)(
                 model=p.model,
                 api_base=p.api_base,
                 api_key=p.resolved_api_key(),
                 timeout=p.timeout or self.timeout,
-                num_retries=0,
                 **extra,
                 **kwargs,
             )
         except Exception as exc:  # noqa: BLE001 - litellm raises many types; map by status
             raise from_litellm(exc) from None
+
+    async def open_chat(self, d: ModelDeployment, body: dict[str, Any]) -> AsyncIterator[Chunk]:
+        extra = dict(d.litellm_params.model_extra or {})
+        stream = await self._call("acompletion", d, body, num_retries=0, **extra)
         return self._chunks(stream)
 
     async def _chunks(self, stream: Any) -> AsyncIterator[Chunk]:
@@ -52,20 +55,7 @@ class LitellmTransport:
         return await self.events.open_events(d, url, body, headers)
 
     async def embed(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]:
-        import litellm
-
-        p = d.litellm_params
-        kwargs = {k: v for k, v in body.items() if k != "model"}
-        try:
-            out = await litellm.aembedding(
-                model=p.model,
-                api_base=p.api_base,
-                api_key=p.resolved_api_key(),
-                timeout=p.timeout or self.timeout,
-                **kwargs,
-            )
-        except Exception as exc:  # noqa: BLE001
-            raise from_litellm(exc) from None
+        out = await self._call("aembedding", d, body)
         result: dict[str, Any] = out.model_dump()
         return result
 
