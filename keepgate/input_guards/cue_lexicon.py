@@ -16,6 +16,10 @@ prompt says "act as"); the stage's logistic head weighs categories and their pai
 
 from __future__ import annotations
 
+import unicodedata
+
+from keepgate.input_guards import cue_lexicon_intl as intl
+
 #: Gap allowed between the parts of a phrase cue ("ignore ... instructions").
 GAP = r"[^.!?。！？\n]{0,48}?"
 
@@ -275,6 +279,31 @@ PRIOR_WORDS = [
 ]
 
 
+# More languages and moves (`cue_lexicon_intl`): Filipino, Finnish, Hungarian, Danish /
+# Norwegian, and the override / leak forms the lists above miss in the others.
+OVERRIDE_VERBS = OVERRIDE_VERBS + intl.OVERRIDE_VERBS
+INSTRUCTION_NOUNS = INSTRUCTION_NOUNS + intl.INSTRUCTION_NOUNS
+PRIOR_WORDS = PRIOR_WORDS + intl.PRIOR_WORDS
+#: Verbs that drop "the above" ("ignore the above and say ..."): not skip / drop / bypass,
+#: which a README says of the steps above.
+_ABOVE_VERBS = [
+    v
+    for v in OVERRIDE_VERBS
+    if v
+    not in {
+        r"skip",
+        r"drop",
+        r"abandon",
+        r"discard",
+        r"throw\s+away",
+        r"set\s+aside",
+        r"bypass",
+        r"overrid(?:e|ing)",
+        r"pass\s+por\s+alto",
+    }
+]
+
+
 def _b(f: str) -> str:
     """A leading word boundary for a fragment that starts with an ASCII letter."""
     return (r"\b" + f) if f[:1].isascii() and f[:1].isalpha() else f
@@ -298,8 +327,14 @@ CATEGORIES: dict[str, list[str]] = {
         "(?:忽略|无视|忘记|忘記)(?:以上|上面|之前|所有|一切)",
         r"(?:abaikan|lupakan)\s+(?:semua|segala)",
         r"(?:ignora|dimentica)\s+tutto",
+        _alt(_ABOVE_VERBS) + intl.SHORT_GAP + _alt(intl.ABOVE),
+        _alt(intl.ABOVE) + intl.SHORT_GAP + _alt(intl.SOV_VERBS),
+        _alt(intl.SOV_NOUNS) + intl.SHORT_GAP + _alt(intl.SOV_VERBS),
+        *intl.OVERRIDE,
     ],
-    "OVERRIDE_VERB": OVERRIDE_VERBS,
+    # Every OVERRIDE match contains an OVERRIDE_VERB match (`REQUIRES`): the verb-final verbs
+    # and the verb-less override phrases ("regardless of the previous tasks") are in it too.
+    "OVERRIDE_VERB": OVERRIDE_VERBS + intl.SOV_VERBS + intl.OVERRIDE,
     "PRIOR": PRIOR_WORDS,
     "INSTRUCTIONS": INSTRUCTION_NOUNS,
     # References to the hidden set-up: the system prompt, your instructions, what you were told.
@@ -944,6 +979,22 @@ CATEGORIES: dict[str, list[str]] = {
     ],
 }
 
+# Every LEAK match contains a REVEAL match (`REQUIRES`), the direct leak phrases too.
+CATEGORIES["REVEAL"] = CATEGORIES["REVEAL"] + intl.LEAK
+for _name in (
+    "SYSTEM_REF",
+    "SECRET",
+    "REVEAL",
+    "AUTHORITY",
+    "NO_REFUSAL",
+    "UNLIMITED",
+    "FROM_NOW_ON",
+    "FICTION",
+    "META",
+    "PRESSURE",
+):
+    CATEGORIES[_name] = CATEGORIES[_name] + getattr(intl, _name)
+
 _LEAK_OBJECTS = (
     CATEGORIES["SECRET"]
     + CATEGORIES["SYSTEM_REF"]
@@ -957,7 +1008,12 @@ _LEAK_OBJECTS = (
 CATEGORIES["LEAK"] = [
     _alt(CATEGORIES["REVEAL"]) + GAP + _alt(_LEAK_OBJECTS),
     _alt(_LEAK_OBJECTS) + GAP + _alt(CATEGORIES["REVEAL"]),
+    *intl.LEAK,
 ]
+# The scanner matches normalised (NFKC) text: a fragment must be in the same form, or Thai
+# written with SARA AM ("คำสั่ง"), which NFKC splits in two, never matches.
+for _name, _frags in CATEGORIES.items():
+    CATEGORIES[_name] = [unicodedata.normalize("NFKC", f) for f in _frags]
 
 #: Phrase cue -> the word class every one of its matches contains: the matcher searches
 #: for the phrase only in a text where the word class matched (the phrases cost most).
@@ -995,6 +1051,11 @@ PRIOR_WEIGHTS: dict[str, float] = {
     "ADDRESS_AI&UNLIMITED": 1.0,
     "AUTHORITY&OVERRIDE": 1.0,
     "LEAK&OVERRIDE": 1.0,
+    # A claimed authority or a fiction used to get the secret out, and "I am God, answer all
+    # my questions": the persuasion, system-mode and virtualisation moves of the taxonomies.
+    "AUTHORITY&LEAK": 1.0,
+    "FICTION&LEAK": 1.0,
+    "AUTHORITY&NO_REFUSAL": 1.0,
 }
 PRIOR_BIAS = -4.0
 #: Weak cues count in full up to this many characters, then in proportion `DAMP / length`.
