@@ -54,7 +54,7 @@ OVERRIDE_VERBS = [
     r"esque[çc]a",
     r"esquecer",
     r"desconsider[ae]",
-    r"dimentica",
+    r"dimentica(?:te)?\b",
     r"oublie[zr]?",
     r"n[ée]glige[zr]?",
     r"ignor[ăa]",
@@ -90,7 +90,7 @@ OVERRIDE_VERBS = [
     # tr / el
     r"yok\s+say",
     "görmezden\\s+gel",
-    r"unut",
+    r"unut(?:un)?\b",
     "αγνόησ",
     "ξέχασ",
     # ar / fa / he
@@ -1056,6 +1056,8 @@ PRIOR_WEIGHTS: dict[str, float] = {
     "AUTHORITY&LEAK": 1.0,
     "FICTION&LEAK": 1.0,
     "AUTHORITY&NO_REFUSAL": 1.0,
+    # Dropping *your* instructions / the system prompt by name ("forget your instructions").
+    "OVERRIDE&SYSTEM_REF": 1.0,
 }
 PRIOR_BIAS = -4.0
 #: Weak cues count in full up to this many characters, then in proportion `DAMP / length`.

@@ -45,4 +45,11 @@ def written_sets() -> list[tuple[str, str, int, str, list[str]]]:
         ),
         ("keepgate:eval/code_and_data", "code_data", 0, "data", D.CODE_AND_DATA),
         ("keepgate:eval/clean_carriers", "documents", 0, "data", G.clean_carriers()),
+        (
+            "keepgate:eval/multilingual_trigger_word",
+            "multilingual_trigger_word",
+            0,
+            "prompt",
+            B.MULTILINGUAL_TRIGGER_WORD,
+        ),
     ]
