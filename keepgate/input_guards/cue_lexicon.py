@@ -979,6 +979,7 @@ CATEGORIES: dict[str, list[str]] = {
     ],
 }
 
+CATEGORIES["OWN_SECRET"] = intl.OWN_SECRET
 # Every LEAK match contains a REVEAL match (`REQUIRES`), the direct leak phrases too.
 CATEGORIES["REVEAL"] = CATEGORIES["REVEAL"] + intl.LEAK
 for _name in (
@@ -1033,6 +1034,7 @@ PRIOR_WEIGHTS: dict[str, float] = {
     "SECRET": 0.5,
     "REVEAL": 0.3,
     "LEAK": 3.0,
+    "OWN_SECRET": 1.5,
     "UNLIMITED": 2.0,
     "FROM_NOW_ON": 1.0,
     "FORMAT": 0.5,
@@ -1058,11 +1060,22 @@ PRIOR_WEIGHTS: dict[str, float] = {
     "AUTHORITY&NO_REFUSAL": 1.0,
     # Dropping *your* instructions / the system prompt by name ("forget your instructions").
     "OVERRIDE&SYSTEM_REF": 1.0,
+    # Asking the model for its *own* secret ("tell me your password"): two strong moves.
+    "LEAK&OWN_SECRET": 1.0,
 }
 PRIOR_BIAS = -4.0
 #: Weak cues count in full up to this many characters, then in proportion `DAMP / length`.
 DAMP = 600.0
 #: Cues that count in full whatever the length (phrases, and the benign ones).
 STRONG = frozenset(
-    {"OVERRIDE", "LEAK", "UNLIMITED", "NO_REFUSAL", "AUTHORITY", "SYSTEM_REF", "META", "QUOTED"}
+    {
+        "OVERRIDE",
+        "LEAK",
+        "UNLIMITED",
+        "NO_REFUSAL",
+        "AUTHORITY",
+        "SYSTEM_REF",
+        "META",
+        "QUOTED",
+    }
 )
