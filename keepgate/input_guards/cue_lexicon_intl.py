@@ -328,6 +328,8 @@ SYSTEM_REF = [
 
 SECRET = [
     r"palavra-?passe",
+    "парол(?:ем|я|ю|ей|и)",
+    "секретн",
     r"segret[oa]",
     r"chiave\s+segreta",
     r"cl[ée]\s+secr[èe]te",
