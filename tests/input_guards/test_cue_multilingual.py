@@ -211,3 +211,9 @@ def test_scanner_blocks_ignore_previous_instructions_in_the_new_languages() -> N
             text,
             r.rule_ids,
         )
+    # "I forgot the previous instructions" is a question, not an override.
+    for text in (
+        "Önceki talimatları unuttum: kek kaç derecede pişirilir?",
+        "Ho dimenticato le istruzioni precedenti della ricetta.",
+    ):
+        assert not s.scan(text, role="user").blocked, text
