@@ -240,7 +240,9 @@ class Content:
             return None
         gw = self.gw
         as_result = types.CallToolResult(content=[types.TextContent(text=t) for t in texts])
-        checked = await inspect(as_result, principal, gw.input_guard, gw.pii_guard)
+        checked = await inspect(
+            as_result, principal, gw.input_guard, gw.pii_guard, gw.scrub_cache, session
+        )
         meta: dict[str, Any] = {}
         if checked.tainting:
             source = {

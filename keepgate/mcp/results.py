@@ -21,6 +21,7 @@ from typing import Any
 import mcp_types as types
 
 from keepgate.auth.principal import Principal
+from keepgate.mcp.scrubcache import ScrubCache
 from keepgate.pipeline.capabilities import Redactor, ResultScanner, TextScrubber
 
 log = logging.getLogger("keepgate.mcp")
@@ -92,7 +93,11 @@ async def inspect(
     principal: Principal,
     input_guard: ResultScanner | None,
     pii_guard: Redactor | None,
+    cache: ScrubCache | None = None,
+    session: str = "",
 ) -> Inspection:
+    """Scan, then scrub, `result` for `principal`. `cache`: remembered scrubs of the same
+    text for the same key and `session` (`keepgate.mcp.scrubcache`)."""
     out = Inspection(result)
     body = "\n".join(texts(result))
     if input_guard is not None and body.strip():
@@ -119,11 +124,12 @@ async def inspect(
     scrubber = pii_guard.scrubber_for(principal) if pii_guard is not None else None
     if scrubber is None:
         return out
+    scrub = _Scrub(scrubber, cache, principal.key_id, session)
     try:
         if len(body) > THREAD_CHARS:  # Presidio on a long text: keep the event loop free
-            out.result = await asyncio.to_thread(_scrub, result, scrubber, out.redactions)
+            out.result = await asyncio.to_thread(_scrub, result, scrub, out.redactions)
         else:
-            out.result = _scrub(result, scrubber, out.redactions)
+            out.result = _scrub(result, scrub, out.redactions)
     except Exception as exc:  # noqa: BLE001 - decided by fail_open
         log.error("mcp: tool result scrub failed: %s", type(exc).__name__)
         if pii_guard is not None and pii_guard.fail_closed:
@@ -136,8 +142,27 @@ async def inspect(
     return out
 
 
+class _Scrub:
+    """One caller's scrubber, through the cache when there is one."""
+
+    def __init__(
+        self, scrubber: TextScrubber, cache: ScrubCache | None, key_id: str, session: str
+    ) -> None:
+        self.scrubber, self.cache, self.key_id, self.session = scrubber, cache, key_id, session
+
+    def scrub(self, text: str) -> tuple[str, dict[str, int]]:
+        if self.cache is None:
+            return self.scrubber.scrub(text)
+        return self.cache.scrub(self.scrubber, self.key_id, self.session, text)
+
+    def scrub_arguments(self, raw: str) -> tuple[str, dict[str, int]]:
+        if self.cache is None:
+            return self.scrubber.scrub_arguments(raw)
+        return self.cache.scrub_arguments(self.scrubber, self.key_id, self.session, raw)
+
+
 def _scrub(
-    result: types.CallToolResult, scrubber: TextScrubber, counts: Counter[str]
+    result: types.CallToolResult, scrubber: _Scrub, counts: Counter[str]
 ) -> types.CallToolResult:
     def text(value: str) -> str:
         scrubbed, found = scrubber.scrub(value)

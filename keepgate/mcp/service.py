@@ -35,6 +35,7 @@ from keepgate.mcp.catalog import ROUTE, Catalog
 from keepgate.mcp.content import Content
 from keepgate.mcp.pins import PinVerdict, Pins
 from keepgate.mcp.results import cap, inspect, notice, texts
+from keepgate.mcp.scrubcache import ScrubCache
 from keepgate.mcp.sessions import Sessions
 from keepgate.mcp.settings import McpServerSettings, McpSettings
 from keepgate.mcp.store import Store, StoreUnavailable
@@ -114,6 +115,8 @@ class McpGateway:
         self.approvals = Approvals(store, settings.approvals.ttl_s)
         self.input_guard = capabilities.result_scanner(rt.guards)
         self.pii_guard = capabilities.redactor(rt.guards)
+        #: Scrubbed result texts per key and session (keepgate.mcp.scrubcache).
+        self.scrub_cache = ScrubCache()
         self.limits_guard = next((g for g in rt.guards if isinstance(g, LimitsGuard)), None)
         self.policy = capabilities.tool_policy(rt.guards)
         self.local_limits = LocalBackend() if self.limits_guard is None else None
@@ -694,7 +697,9 @@ class McpGateway:
         if truncated:
             call.audit["truncated"] = True
         with self.rt.tracer.stage(call, "guard result", **{"keepgate.guard": "input,pii"}):
-            checked = await inspect(result, principal, self.input_guard, self.pii_guard)
+            checked = await inspect(
+                result, principal, self.input_guard, self.pii_guard, self.scrub_cache, session
+            )
         if checked.tainting:
             source = {
                 "guard": "input",
