@@ -94,6 +94,26 @@ async def test_pii_in_a_result_is_scrubbed_before_it_reaches_the_client(mcp_gate
     assert "@" not in json.dumps(row)
 
 
+async def test_a_repeated_result_is_scrubbed_every_time_for_every_caller(mcp_gateway) -> None:
+    """The second identical result of a session comes from the scrub cache: the same
+    redacted text, counts and audit verdict; another key and session get it scrubbed too."""
+    url = mcp_gateway.url + "/mcp/demo"
+    query = {"query": "SELECT name, email FROM customers"}
+    async with connect(url, KEYS["dev"], "pii-again") as c:
+        first = await c.call_tool("sql_query", query)
+        second = await c.call_tool("sql_query", query)
+    async with connect(url, mcp_gateway.master_key, "pii-other") as c:
+        other = await c.call_tool("sql_query", query)
+    for r in (first, second, other):
+        assert not r.is_error and "@" not in r.content[0].text
+        assert "<EMAIL_ADDRESS>" in r.content[0].text and "<PERSON>" in r.content[0].text
+    assert second.content[0].text == first.content[0].text == other.content[0].text
+    assert keepgate_meta(second)["redactions"] == keepgate_meta(first)["redactions"]
+    rows = audit(mcp_gateway, route="mcp", tool="sql_query", key_id="dev")[-2:]
+    for row in rows:
+        assert any(v["guard"] == "pii" and v["decision"] == "redact" for v in row["verdicts"])
+
+
 async def test_an_injected_result_taints_the_session_and_holds_a_later_side_effect(
     mcp_gateway, outbox
 ) -> None:
