@@ -146,6 +146,22 @@ class SQLiteStore:
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"sqlite: {type(exc).__name__}") from None
 
+    def _transaction(self, *statements: tuple[str, tuple[Any, ...]]) -> None:
+        """The statements as one transaction: all of them or none."""
+        try:
+            with self._lock:
+                conn = self._conn
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for sql, args in statements:
+                        conn.execute(sql, args)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"sqlite: {type(exc).__name__}") from None
+
     async def get(self, key: str) -> Any | None:
         rows = self._run(
             "SELECT value FROM mcp_docs WHERE key = ? AND (expires IS NULL OR expires > ?)",
@@ -185,16 +201,22 @@ class SQLiteStore:
         return [(k, orjson.loads(v)) for k, v in rows]
 
     async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None:
+        """Add, slide the list's expiry, trim to the newest `max_len`: one transaction (one
+        WAL commit instead of three; a session's history is appended to twice per call)."""
         expires = time.time() + ttl_s
-        self._run(
-            "INSERT INTO mcp_lists (key, value, expires) VALUES (?, ?, ?)",
-            (key, _dumps(item), expires),
-        )
-        self._run("UPDATE mcp_lists SET expires = ? WHERE key = ?", (expires, key))
-        self._run(
-            "DELETE FROM mcp_lists WHERE key = ? AND id NOT IN (SELECT id FROM mcp_lists "
-            "WHERE key = ? ORDER BY id DESC LIMIT ?)",
-            (key, key, max_len),
+        self._transaction(
+            (
+                "INSERT INTO mcp_lists (key, value, expires) VALUES (?, ?, ?)",
+                (key, _dumps(item), expires),
+            ),
+            ("UPDATE mcp_lists SET expires = ? WHERE key = ?", (expires, key)),
+            # Everything up to the (max_len + 1)-th newest id (none when there are fewer):
+            # one index seek, where `id NOT IN (newest max_len)` built the whole list.
+            (
+                "DELETE FROM mcp_lists WHERE key = ? AND id <= (SELECT id FROM mcp_lists "
+                "WHERE key = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                (key, key, max_len),
+            ),
         )
 
     async def items(self, key: str) -> list[Any]:

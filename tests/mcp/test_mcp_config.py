@@ -118,6 +118,42 @@ async def test_every_store_keeps_documents_lists_and_set_if_absent(store: Any) -
     await store.aclose()
 
 
+async def test_every_store_trims_each_list_to_its_newest_items(store: Any) -> None:
+    """Trimming keeps exactly the newest `max_len` of that list: below the limit nothing
+    goes, at it nothing goes, past it the oldest go; other lists are untouched."""
+    for i in range(3):
+        await store.append("one", {"i": i}, max_len=3, ttl_s=60)
+    assert await store.items("one") == [{"i": 0}, {"i": 1}, {"i": 2}]
+    for i in range(4):
+        await store.append("two", {"i": i}, max_len=1, ttl_s=60)
+    await store.append("one", {"i": 3}, max_len=3, ttl_s=60)
+    assert await store.items("one") == [{"i": 1}, {"i": 2}, {"i": 3}]
+    assert await store.items("two") == [{"i": 3}]
+    await store.append("one", {"i": 4}, max_len=5, ttl_s=60)  # a larger limit keeps all
+    assert [x["i"] for x in await store.items("one")] == [1, 2, 3, 4]
+    await store.aclose()
+
+
+async def test_a_failed_sqlite_append_leaves_the_list_as_it_was(tmp_path: Path) -> None:
+    """The append is one transaction: a statement that fails after the insert (here the
+    expiry update, refused by a trigger) rolls the insert back, and the caller gets
+    StoreUnavailable (fail closed), never half a write."""
+    from keepgate.mcp.store import StoreUnavailable
+
+    s = SQLiteStore(tmp_path / "mcp.db")
+    await s.append("l", {"i": 0}, max_len=3, ttl_s=60)
+    s._conn.execute(
+        "CREATE TRIGGER refuse BEFORE UPDATE ON mcp_lists BEGIN SELECT RAISE(ABORT, 'no'); END"
+    )
+    with pytest.raises(StoreUnavailable):
+        await s.append("l", {"i": 1}, max_len=3, ttl_s=60)
+    s._conn.execute("DROP TRIGGER refuse")
+    assert await s.items("l") == [{"i": 0}]
+    await s.append("l", {"i": 2}, max_len=3, ttl_s=60)  # and the store still works
+    assert await s.items("l") == [{"i": 0}, {"i": 2}]
+    await s.aclose()
+
+
 async def test_pins_detect_a_change_and_approval_accepts_it() -> None:
     import mcp_types as types
 
