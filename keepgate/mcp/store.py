@@ -201,15 +201,14 @@ class SQLiteStore:
         return [(k, orjson.loads(v)) for k, v in rows]
 
     async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None:
-        """Add, slide the list's expiry, trim to the newest `max_len`: one transaction (one
-        WAL commit instead of three; a session's history is appended to twice per call)."""
-        expires = time.time() + ttl_s
+        """Add, then trim to the newest `max_len`, as one transaction (one WAL commit, all
+        or nothing). A list lives until `ttl_s` after its last append: its newest row's
+        `expires` (see `items`), so no append rewrites the rows before it."""
         self._transaction(
             (
                 "INSERT INTO mcp_lists (key, value, expires) VALUES (?, ?, ?)",
-                (key, _dumps(item), expires),
+                (key, _dumps(item), time.time() + ttl_s),
             ),
-            ("UPDATE mcp_lists SET expires = ? WHERE key = ?", (expires, key)),
             # Everything up to the (max_len + 1)-th newest id (none when there are fewer):
             # one index seek, where `id NOT IN (newest max_len)` built the whole list.
             (
@@ -220,9 +219,12 @@ class SQLiteStore:
         )
 
     async def items(self, key: str) -> list[Any]:
+        """The whole list while its latest expiry is ahead, else nothing (files written
+        before this rule slid every row's expiry to the same value: the same answer)."""
         rows = self._run(
-            "SELECT value FROM mcp_lists WHERE key = ? AND expires > ? ORDER BY id",
-            (key, time.time()),
+            "SELECT value FROM mcp_lists WHERE key = ? AND (SELECT MAX(expires) FROM "
+            "mcp_lists WHERE key = ?) > ? ORDER BY id",
+            (key, key, time.time()),
         )
         return [orjson.loads(r[0]) for r in rows]
 

@@ -136,21 +136,43 @@ async def test_every_store_trims_each_list_to_its_newest_items(store: Any) -> No
 
 async def test_a_failed_sqlite_append_leaves_the_list_as_it_was(tmp_path: Path) -> None:
     """The append is one transaction: a statement that fails after the insert (here the
-    expiry update, refused by a trigger) rolls the insert back, and the caller gets
+    trim, refused by a trigger) rolls the insert back, and the caller gets
     StoreUnavailable (fail closed), never half a write."""
     from keepgate.mcp.store import StoreUnavailable
 
     s = SQLiteStore(tmp_path / "mcp.db")
     await s.append("l", {"i": 0}, max_len=3, ttl_s=60)
     s._conn.execute(
-        "CREATE TRIGGER refuse BEFORE UPDATE ON mcp_lists BEGIN SELECT RAISE(ABORT, 'no'); END"
+        "CREATE TRIGGER refuse BEFORE DELETE ON mcp_lists BEGIN SELECT RAISE(ABORT, 'no'); END"
     )
     with pytest.raises(StoreUnavailable):
-        await s.append("l", {"i": 1}, max_len=3, ttl_s=60)
+        await s.append("l", {"i": 1}, max_len=1, ttl_s=60)  # the trim deletes: refused
     s._conn.execute("DROP TRIGGER refuse")
     assert await s.items("l") == [{"i": 0}]
     await s.append("l", {"i": 2}, max_len=3, ttl_s=60)  # and the store still works
     assert await s.items("l") == [{"i": 0}, {"i": 2}]
+    await s.aclose()
+
+
+async def test_a_sqlite_list_lives_until_ttl_after_its_last_append(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sliding expiry, on a clock the test sets: an older item stays as long as a later
+    append keeps its list alive, and the whole list goes together."""
+    import keepgate.mcp.store as store_module
+
+    now = [1000.0]
+    monkeypatch.setattr(store_module.time, "time", lambda: now[0])
+    s = SQLiteStore(tmp_path / "mcp.db")
+    await s.append("l", {"i": 0}, max_len=10, ttl_s=60)  # alone: until 1060
+    await s.append("other", {"i": 9}, max_len=10, ttl_s=60)
+    now[0] = 1050.0
+    await s.append("l", {"i": 1}, max_len=10, ttl_s=60)  # the list: until 1110
+    now[0] = 1100.0
+    assert await s.items("l") == [{"i": 0}, {"i": 1}]
+    assert await s.items("other") == []
+    now[0] = 1110.0
+    assert await s.items("l") == []
     await s.aclose()
 
 
