@@ -3,13 +3,16 @@
     .venv/bin/python bench/mcp_gateway.py [--rounds 15] [--calls 40]
 
 Every server is its own process: the demo MCP server (`keepgate mcp demo-server`), and
-Keepgate in front of it three times — every guard on (policy, input scan of the result,
-PII scrub, limits bucket, session facts, audit), "bare" (no guard, no description scan or
-pin: the protocol hop alone), and bare with `fast_calls: false` (the SDK client for the
-upstream leg instead of the fast lane, for comparison). This process is the client: the
-official MCP SDK `Client` over Streamable HTTP, one call at a time, `read_file` on the
-demo's 270-character report. Rounds interleave the targets (the box may be busy), so
-each p50 is compared with the direct one measured in the same minutes.
+Keepgate in front of it five times — every guard on (policy, input scan of the result,
+PII scrub, limits bucket, session facts, audit) with the MCP store in memory; the same
+without the scrub cache (`scrub_cache_entries: 0`: every result scrubbed afresh, the cost
+of a result never seen before); the same with the store in SQLite (the default when no
+Redis is configured); "bare" (no guard, no description scan or pin: the protocol hop
+alone); and bare with `fast_calls: false` (the SDK client for the upstream leg instead of
+the fast lane, for comparison). This process is the client: the official MCP SDK
+`Client` over Streamable HTTP, one call at a time, `read_file` on the demo's
+270-character report. Rounds interleave the targets (the box may be busy), so each p50
+is compared with the direct one measured in the same minutes.
 
 Wall-clock latency on a shared box mostly measures how soon the scheduler runs each
 process again, so the CPU time the servers spent per call (user + system, from the
@@ -90,6 +93,7 @@ def start_gateway(
     guards_on: bool,
     fast_calls: bool = True,
     src: Path | None = None,
+    **mcp: Any,
 ) -> tuple[str, Proc]:
     """Keepgate in front of `upstream`; `src`: run the gateway package from that source
     tree instead (an older commit, for a before/after in the same minutes)."""
@@ -102,7 +106,7 @@ def start_gateway(
             "log_level": "WARNING",
         },
         "mcp_servers": {"demo": {"url": upstream, "list_ttl_s": 300}},
-        "mcp": {"store": {"backend": "memory"}, "calls_per_minute": 10**9},
+        "mcp": {"store": {"backend": "memory"}, "calls_per_minute": 10**9, **mcp},
     }
     if not fast_calls:
         cfg["mcp_servers"]["demo"]["fast_calls"] = False
@@ -205,6 +209,18 @@ def main() -> None:
             procs.append(demo)
             on_url, on = start_gateway(work, "keepgate-on", demo_url, True)
             procs.append(on)
+            cold_url, cold = start_gateway(
+                work, "keepgate-on-nocache", demo_url, True, scrub_cache_entries=0
+            )
+            procs.append(cold)
+            lite_url, lite = start_gateway(
+                work,
+                "keepgate-on-sqlite",
+                demo_url,
+                True,
+                store={"backend": "sqlite", "path": str(work / "mcp.db")},
+            )
+            procs.append(lite)
             off_url, off = start_gateway(work, "keepgate-bare", demo_url, False)
             procs.append(off)
             sdk_url, sdk = start_gateway(
@@ -216,12 +232,16 @@ def main() -> None:
                 "keepgate-bare": off_url,
                 "keepgate-bare-sdk": sdk_url,
                 "keepgate-on": on_url,
+                "keepgate-on-nocache": cold_url,
+                "keepgate-on-sqlite": lite_url,
             }
             servers = {
                 "direct": [demo],
                 "keepgate-bare": [off, demo],
                 "keepgate-bare-sdk": [sdk, demo],
                 "keepgate-on": [on, demo],
+                "keepgate-on-nocache": [cold, demo],
+                "keepgate-on-sqlite": [lite, demo],
             }
             if args.compare_src:
                 for guards, name in (
@@ -245,6 +265,8 @@ def main() -> None:
         "keepgate-bare": "through Keepgate, no guard (protocol hop only)",
         "keepgate-bare-sdk": "the same, upstream leg through the SDK client (`fast_calls: false`)",
         "keepgate-on": "through Keepgate, every guard on",
+        "keepgate-on-nocache": "every guard on, scrub cache off (a result never seen before)",
+        "keepgate-on-sqlite": "every guard on, MCP store in SQLite (the default without Redis)",
         "keepgate-bare-compare": f"no guard, Keepgate from {args.compare_src}",
         "keepgate-on-compare": f"every guard on, Keepgate from {args.compare_src}",
     }
@@ -274,7 +296,7 @@ def main() -> None:
         }
     print(
         f"MCP tools/call, {started:%Y-%m-%d %H:%M} UTC, load avg {load:.1f} at start, "
-        f"{os.cpu_count()} vCPU"
+        f"{os.getloadavg()[0]:.1f} at the end, {os.cpu_count()} vCPU"
     )
     print(
         table(

@@ -116,7 +116,9 @@ class McpGateway:
         self.input_guard = capabilities.result_scanner(rt.guards)
         self.pii_guard = capabilities.redactor(rt.guards)
         #: Scrubbed result texts per key and session (keepgate.mcp.scrubcache).
-        self.scrub_cache = ScrubCache()
+        self.scrub_cache = (
+            ScrubCache(settings.scrub_cache_entries) if settings.scrub_cache_entries else None
+        )
         self.limits_guard = next((g for g in rt.guards if isinstance(g, LimitsGuard)), None)
         self.policy = capabilities.tool_policy(rt.guards)
         self.local_limits = LocalBackend() if self.limits_guard is None else None

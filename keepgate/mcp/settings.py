@@ -163,6 +163,9 @@ class McpSettings(_Strict):
     max_result_chars: int = Field(200_000, ge=1000)
     #: Characters of each result kept in the session history.
     history_chars: int = Field(4000, ge=0)
+    #: Scrubbed result texts remembered per key and session, so a repeated result is not
+    #: scrubbed again (keepgate.mcp.scrubcache); 0 turns the cache off.
+    scrub_cache_entries: int = Field(1024, ge=0, le=1_000_000)
     store: StoreSettings = Field(default_factory=StoreSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     #: Streamable HTTP sessions: stateless (default) serves any replica; stateful keeps

@@ -155,3 +155,23 @@ def test_a_failed_scrub_is_not_remembered(guard: PiiGuard, monkeypatch: pytest.M
     assert len(cache) == 0
     out = cache.scrub(scrubber, "alice", "s", text)
     assert "<EMAIL_ADDRESS>" in out[0] and cache.misses == 1
+
+
+@pytest.mark.parametrize("entries", [0, 16])
+def test_mcp_scrub_cache_entries_sizes_or_turns_off_the_cache(tmp_path: Path, entries: int) -> None:
+    from keepgate.app import create_app
+    from keepgate.config.load import parse_config
+    from keepgate.mcp.api import McpService
+
+    text = (
+        "general_settings: {master_key: sk-test-master-0123456789, "
+        f"audit_log: {tmp_path / 'audit.jsonl'}}}\n"
+        "mcp_servers: {demo: {url: 'http://127.0.0.1:9/mcp'}}\n"
+        f"mcp: {{store: {{backend: memory}}, scrub_cache_entries: {entries}}}\n"
+    )
+    rt = create_app(parse_config(text, "keepgate.yaml", environ={})).state.keepgate
+    gw = next(s for s in rt.services if isinstance(s, McpService)).gw
+    if entries:
+        assert gw.scrub_cache is not None and gw.scrub_cache.size == entries
+    else:
+        assert gw.scrub_cache is None
