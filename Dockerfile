@@ -19,16 +19,20 @@ ENV PIP_NO_CACHE_DIR=1 \
 RUN python -m venv /opt/venv
 WORKDIR /app
 # Dependencies first, from the lock (exact versions, hashes checked), so this slow layer
-# stays cached while only the code changes; then the package itself without resolving
-# anything. Editable: `keepgate` resolves to /app/keepgate, and its default rules/ and
-# policies/ (the symlinks in keepgate/bundled/, as in a checkout) are /app/rules and
-# /app/policies.
+# stays cached while only the code changes; then the package itself, built as a wheel and
+# installed like any other (not editable: the image carries no source tree the venv points
+# into). `--no-deps` resolves nothing; `--no-build-isolation` builds with the locked
+# setuptools instead of fetching an unpinned one. rules/ and policies/ are copied beside
+# keepgate/ so its bundled/ symlinks resolve and the wheel carries the default rule packs,
+# classifier artefacts and policies (package-data in pyproject.toml).
 COPY requirements-runtime.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements-runtime.lock
 COPY pyproject.toml README.md ./
 COPY keepgate/ keepgate/
-RUN pip install --no-cache-dir --no-deps -e . \
- && python -m compileall -q /app/keepgate
+COPY rules/ rules/
+COPY policies/ policies/
+RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
+ && python -I -c "import keepgate.input_guards.config as c; assert c.DEFAULT_CLASSIFIER.is_file(), c.DEFAULT_CLASSIFIER; assert '/opt/venv/' in c.__file__, c.__file__"
 # Optional spaCy NER model for the PII guard (instead of the small one shipped in the
 # package; select it with guards.pii.nlp_model or the chart value pii.nlpModel): a model name
 # (`en_core_web_sm`, fetched by `spacy download`) or a pip requirement (wheel URL or path).
@@ -61,9 +65,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="" \
     LITELLM_LOG=ERROR
 COPY --from=builder /opt/venv /opt/venv
-COPY --from=builder /app /app
-COPY rules/ /app/rules/
-COPY policies/ /app/policies/
+# The installed package holds its own copy of rules/ and policies/ (with the classifier
+# artefacts, which no ConfigMap carries): what the gateway uses when the chart's mounts are
+# off. /app is only the working directory (a ./keepgate.yaml there is read, as anywhere).
 WORKDIR /app
 USER 10001:10001
 EXPOSE 4000

@@ -32,6 +32,7 @@ from keepgate.agent.state import RunState
 from keepgate.agent.tools.base import Tool
 from keepgate.app import build_runtime
 from keepgate.auth.principal import Principal
+from keepgate.config.load import validate_config
 from keepgate.config.model import KeepgateConfig
 
 PRINCIPAL = Principal(key_id="bench", role="developer")
@@ -91,7 +92,7 @@ def tools() -> dict[str, Tool]:
 
 
 def config(guards: dict[str, Any], agent: dict[str, Any]) -> KeepgateConfig:
-    return KeepgateConfig.model_validate(
+    return validate_config(
         {
             "model_list": [
                 {

@@ -35,6 +35,7 @@ import uvloop  # noqa: E402
 
 from bench.stats import pct, table  # noqa: E402
 from keepgate.auth.keys import hash_key  # noqa: E402
+from keepgate.config.load import validate_config  # noqa: E402
 from keepgate.config.model import KeepgateConfig  # noqa: E402
 from keepgate.fake_model.serve import BackgroundFakeModel  # noqa: E402
 from keepgate.limits.backend import Actual, Amounts  # noqa: E402
@@ -128,7 +129,7 @@ def config(
 ) -> KeepgateConfig:
     guards: dict[str, Any] = {g: {"enabled": False} for g in ("input", "pii", "policy")}
     guards["limits"] = limits or {"enabled": False}
-    return KeepgateConfig.model_validate(
+    return validate_config(
         {
             "model_list": [
                 {

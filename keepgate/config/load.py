@@ -10,9 +10,18 @@ import yaml
 from pydantic import ValidationError
 
 from keepgate.config.errors import ConfigError
+from keepgate.config.locate import config_error, line_of, validation_error
 from keepgate.config.model import KeepgateConfig
+from keepgate.config.tree import config_model, guards_model
 
-__all__ = ["ConfigError", "config_error", "load_config", "parse_config", "validation_error"]
+__all__ = [
+    "ConfigError",
+    "config_error",
+    "load_config",
+    "parse_config",
+    "validate_config",
+    "validation_error",
+]
 
 #: Upstream address that means "the fake model this process starts for itself".
 BUILTIN_FAKE = "builtin://fake-model"
@@ -56,50 +65,6 @@ def find_config_path(explicit: str | os.PathLike[str] | None = None) -> Path | N
     return local if local.exists() else None
 
 
-def config_error(config: Any, path: tuple[Any, ...], message: str) -> "ConfigError":
-    """A ConfigError for the entry at `path` (e.g. ("guards", "pii", "entities")), prefixed
-    with `file:line` when the config came from a file. Guards use it for their own sections,
-    so every bad option names where it is."""
-    source = getattr(config, "source", None)
-    where = "<config>: "
-    if source:
-        try:
-            with open(source, encoding="utf-8") as fh:
-                line = _line_of(yaml.compose(fh.read()), path)
-            where = f"{source}:{line}: " if line else f"{source}: "
-        except Exception:  # noqa: BLE001 - a location is a courtesy, never a new failure
-            where = f"{source}: "
-    return ConfigError(where + message)
-
-
-def validation_error(config: Any, base: tuple[Any, ...], exc: Any) -> "ConfigError":
-    """A pydantic ValidationError on the section at `base`, as a located ConfigError."""
-    errors = exc.errors()
-    prefix = ".".join(map(str, base))
-    msgs = [f"{prefix}.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors]
-    return config_error(config, base + tuple(errors[0]["loc"]), "; ".join(msgs))
-
-
-def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """Walk a pydantic error location through the YAML node tree to a 1-based line."""
-    node, line = root, None
-    for part in loc:
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
-        elif (
-            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
-        ):
-            node = node.value[part]
-        else:
-            node = None
-    if node is not None:
-        line = node.start_mark.line + 1
-    return line
-
-
 def _set_path(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     for part in path[:-1]:
         data = data.setdefault(part, {})
@@ -136,18 +101,30 @@ def parse_config(text: str, source: str, environ: dict[str, str] | None = None) 
     )
 
 
+def validate_config(data: dict[str, Any], source: str | None = None) -> KeepgateConfig:
+    """A config from a mapping (as a file would hold it), validated like a loaded file:
+    for code and tests that build a config without a file."""
+    return _validate(data, source, None, demo=False)
+
+
 def _validate(
     data: dict[str, Any], source: str | None, root: yaml.Node | None, demo: bool
 ) -> KeepgateConfig:
+    model = config_model()
     try:
-        cfg = KeepgateConfig.model_validate({**data, "source": source, "demo": demo})
+        cfg = model.model_validate({**data, "source": source, "demo": demo})
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            line = _line_of(root, loc)
-            where = f"{source}:{line}" if source and line else (source or "<demo config>")
-            lines.append(f"{where}: {'.'.join(map(str, loc)) or '(top)'}: {err['msg']}")
+            line = line_of(root, loc)
+            label = "<demo config>" if demo else "<config>"
+            where = f"{source}:{line}" if source and line else (source or label)
+            msg = err["msg"]
+            if len(loc) == 2 and loc[0] == "guards" and err["type"] == "extra_forbidden":
+                known = ", ".join(guards_model().model_fields)
+                msg = f"no such guard (known: {known})"
+            lines.append(f"{where}: {'.'.join(map(str, loc)) or '(top)'}: {msg}")
         raise ConfigError("invalid config:\n  " + "\n  ".join(lines)) from None
     return cfg
 

@@ -4,7 +4,7 @@ so a LiteLLM Proxy config's model section can be pasted in unchanged."""
 from __future__ import annotations
 
 import os
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -20,6 +20,52 @@ def resolve_secret(value: str | None) -> str | None:
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class GuardSettings(BaseModel):
+    """The base of every guard's settings model (`guards.<name>`): unknown keys are an error,
+    and a guard is on unless its section says `enabled: false` (secure by default)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: false: the guard is not built (the input and pii guards also take it in a `roles:` /
+    #: `keys:` override, to turn them off for that role or key).
+    enabled: bool = True
+
+
+S = TypeVar("S", bound=GuardSettings)
+
+
+class GuardSections(_Strict):
+    """`guards:`, one section per guard.
+
+    This base names no guard, because the config package must not import the guards. The
+    loader validates `guards:` with the subclass `keepgate.config.tree` builds from the
+    guard registry: one field per registered guard, typed by that guard's settings model,
+    so an unknown guard or an unknown key in any section (its `roles:` / `keys:`
+    overrides included) fails at load time with the file and line.
+    """
+
+    def get(self, name: str) -> GuardSettings | None:
+        """Guard `name`'s validated section; None when this config was built without the
+        registry (a bare `KeepgateConfig()`), where every guard has its defaults."""
+        if name not in type(self).model_fields:
+            return None
+        section = getattr(self, name)
+        return section if isinstance(section, GuardSettings) else None
+
+    def settings(self, name: str, model: type[S]) -> S:
+        """Guard `name`'s section as its settings model (defaults when there is none)."""
+        section = self.get(name)
+        if section is None:
+            return model()
+        if not isinstance(section, model):
+            raise TypeError(f"guards.{name} is {type(section).__name__}, not {model.__name__}")
+        return section
+
+    def enabled(self, name: str) -> bool:
+        section = self.get(name)
+        return section is None or section.enabled
 
 
 class LiteLLMParams(BaseModel):
@@ -205,9 +251,9 @@ class KeepgateConfig(_Strict):
     general_settings: GeneralSettings = Field(default_factory=GeneralSettings)
     keys: list[KeyEntry] = Field(default_factory=list)
     teams: list[TeamEntry] = Field(default_factory=list)
-    #: One section per guard (input, pii, policy, limits, ...); each guard validates its own.
-    #: A guard is on unless its section says `enabled: false`.
-    guards: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: One section per guard (input, pii, policy, limits), each typed by the guard's settings
+    #: model (keepgate.config.tree); a guard is on unless its section says `enabled: false`.
+    guards: GuardSections = Field(default_factory=GuardSections)
     #: The hosted agent loop's settings.
     agent: dict[str, Any] = Field(default_factory=dict)
     #: Upstream MCP servers by name, and the MCP gateway's settings (keepgate.mcp.settings
@@ -236,6 +282,3 @@ class KeepgateConfig(_Strict):
             if d.model_name == alias:
                 return d
         return None
-
-    def guard_section(self, name: str) -> dict[str, Any]:
-        return dict(self.guards.get(name) or {})

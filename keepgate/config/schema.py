@@ -1,10 +1,11 @@
 """The whole `keepgate.yaml` as one typed tree, for `keepgate config schema` and the docs.
 
-`KeepgateConfig` leaves the sections that other packages own (`guards.<name>`, `agent`,
-`mcp`, `mcp_servers`, the `observability` sub-sections) as plain mappings, because each
-owner validates its own section at start-up (with the file and line on error) and the
-config package must not import them. This module puts the owners' pydantic models back into
-their places, importing them lazily by name, so one JSON Schema describes every key.
+The loader's model (keepgate.config.tree) types `guards:` from the guard registry. The other
+sections that other packages own (`agent`, `mcp`, `mcp_servers`, the `observability`
+sub-sections) stay plain mappings in `KeepgateConfig`, each validated by its owner at
+start-up (with the file and line on error), because the config package must not import
+them. This module puts the owners' pydantic models into their places too, importing them by
+name, so one JSON Schema describes every key.
 
 Field descriptions come from the `#:` comment above each field (the codebase's convention),
 or pydantic's own `description=` where one is set.
@@ -16,11 +17,12 @@ import importlib
 import inspect
 import re
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, Field, create_model
 
 from keepgate.config.model import KeepgateConfig, ObservabilitySettings
+from keepgate.config.tree import config_model
 
 #: Sections owned by other packages: where they sit, and the model that validates them.
 OWNED: dict[str, str] = {
@@ -43,75 +45,10 @@ def _model(ref: str) -> type[BaseModel]:
     return model
 
 
-def guard_models() -> dict[str, type[BaseModel]]:
-    """Each registered guard's settings model, by section name (in pipeline order), with
-    `roles:` / `keys:` typed: a guard whose model types its own overrides (policy, limits)
-    is used as is; for the others (input, pii: any option may be overridden, and the merged
-    result is validated at start-up) the override is the model with every field optional."""
-    from keepgate.pipeline.registry import GUARDS
-
-    out: dict[str, type[BaseModel]] = {}
-    for spec in GUARDS:
-        if not spec.settings:
-            continue
-        model = _model(spec.settings)
-        if not _typed_overrides(model):
-            over: Any = _partial(model)
-            model = create_model(
-                model.__name__,
-                __base__=model,
-                __doc__=model.__doc__,
-                roles=(
-                    dict[str, over | None],
-                    Field(default_factory=dict, description="Overrides by key role."),
-                ),
-                keys=(
-                    dict[str, over | None],
-                    Field(
-                        default_factory=dict, description="Overrides by key_id (over the role's)."
-                    ),
-                ),
-            )
-        out[spec.name] = model
-    return out
-
-
-def _typed_overrides(model: type[BaseModel]) -> bool:
-    field = model.model_fields.get("roles")
-    if field is None:
-        return False
-    return any(
-        isinstance(t, type) and issubclass(t, BaseModel) for t in _types_in(field.annotation)
-    )
-
-
-def _partial(model: type[BaseModel]) -> type[BaseModel]:
-    """`model` with every field optional and no default: what one override may set."""
-    notes = field_comments(model)
-    fields: dict[str, Any] = {
-        name: (Optional[f.annotation], Field(None, description=f.description or notes.get(name)))
-        for name, f in model.model_fields.items()
-        if name not in ("roles", "keys")
-    }
-    partial: type[BaseModel] = create_model(
-        model.__name__ + "Override",
-        __config__=ConfigDict(extra="forbid"),
-        __doc__=f"Any `{model.__name__}` option; merged over the section for that role or key.",
-        **fields,
-    )
-    return partial
-
-
 def full_model() -> type[BaseModel]:
-    """`KeepgateConfig` with every owned section typed by its owner's model."""
-    strict = ConfigDict(extra="forbid")
-    guards: Any = create_model(  # type: ignore[call-overload]
-        "Guards",
-        __config__=strict,
-        __doc__="One section per guard; a guard is on unless its section says "
-        "`enabled: false`. Each accepts `roles:` and `keys:` overrides.",
-        **{name: (model | None, None) for name, model in guard_models().items()},
-    )
+    """The loader's model (`guards:` typed by the registry, keepgate.config.tree) with every
+    other owned section typed by its owner's model."""
+    base = config_model()
     observability: Any = create_model(  # type: ignore[call-overload]
         "ObservabilitySettings",
         __base__=ObservabilitySettings,
@@ -124,14 +61,13 @@ def full_model() -> type[BaseModel]:
     )
     server: Any = _model(OWNED["mcp_servers.*"])
     fields: dict[str, Any] = {
-        "guards": (guards, Field(default_factory=guards)),
         "agent": (_model(OWNED["agent"]), Field(default_factory=_model(OWNED["agent"]))),
         "mcp": (_model(OWNED["mcp"]), Field(default_factory=_model(OWNED["mcp"]))),
         "mcp_servers": (dict[str, server], Field(default_factory=dict)),
         "observability": (observability, Field(default_factory=observability)),
     }
     full: type[BaseModel] = create_model(
-        "KeepgateConfig", __base__=KeepgateConfig, __doc__=KeepgateConfig.__doc__, **fields
+        "KeepgateConfig", __base__=base, __doc__=KeepgateConfig.__doc__, **fields
     )
     return full
 

@@ -72,11 +72,12 @@ def scan(
 ) -> None:
     """Scan a text (or a JSONL file of texts) with the input guard; exit 1 when blocked."""
     from keepgate.config.load import ConfigError, load_config
+    from keepgate.input_guards.config import InputSettings
     from keepgate.input_guards.guard import InputGuard
 
     try:
         cfg = load_config(config)
-        section = cfg.guard_section("input")
+        section = cfg.guards.settings("input", InputSettings)
         guard = InputGuard(section, cfg)
     except ConfigError as exc:
         typer.echo(f"keepgate: {exc}", err=True)
@@ -84,7 +85,7 @@ def scan(
     except Exception as exc:  # noqa: BLE001 - bad rule pack / classifier: say which and stop
         typer.echo(f"keepgate: cannot build the input guard: {exc}", err=True)
         raise typer.Exit(2) from None
-    if section.get("enabled", True) is False:
+    if not section.enabled:
         typer.echo(
             "keepgate: note: guards.input is disabled in this config; scanning anyway", err=True
         )

@@ -7,12 +7,14 @@ Per-role and per-key overrides (`roles:` / `keys:`) are merged by
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 import keepgate
 from keepgate.config.errors import ConfigError
+from keepgate.config.model import GuardSettings
+from keepgate.config.partial import partial_model
 
 #: The shipped rule packs (`rules_dir` in config replaces them, `rules_dirs` adds to them):
 #: the repo's rules/ in a checkout, through the symlink; a copy in a wheel.
@@ -198,8 +200,10 @@ class JudgeSettings(_Strict):
     known_answer_roles: list[str] = Field(default_factory=lambda: ["tool", "function"])
 
 
-class InputSettings(_Strict):
-    enabled: bool = True
+class InputOptions(GuardSettings):
+    """Every option of `guards.input`; each may also be set per role or key (`roles:` /
+    `keys:` of `InputSettings`)."""
+
     #: When a stage cannot decide (classifier missing, judge down): pass with a header instead of 400.
     fail_open: bool = False
     #: "monitor" turns every block into a flag (rollout mode).
@@ -250,18 +254,6 @@ class InputSettings(_Strict):
     #: (general_settings.offload), or a worker thread when it has no processes.
     offload_chars: int = Field(16_384, ge=0)
 
-    @model_validator(mode="after")
-    def _order(self) -> "InputSettings":
-        if self.classifier.flag_threshold > self.classifier.threshold:
-            raise ValueError("classifier.flag_threshold must not exceed classifier.threshold")
-        if any(not 0.0 <= t <= 1.0 for t in self.classifier.role_thresholds.values()):
-            raise ValueError("classifier.role_thresholds must be in [0, 1]")
-        if self.checks.model and not (self.model.path and self.model.tokenizer):
-            raise ValueError(
-                "checks.model is on: set model.path (ONNX) and model.tokenizer (tokenizer.json)"
-            )
-        return self
-
     def mode_for(self, role: str) -> str:
         """enforce | monitor | off for text of this scan role."""
         if role not in self.scan_roles:
@@ -288,6 +280,35 @@ class InputSettings(_Strict):
 
     def cues_path(self) -> Path:
         return Path(self.cues.path) if self.cues.path else DEFAULT_CUES
+
+
+# An override is any option, none required (the generated model); to the type checker it is
+# a model whose set fields (`model_dump(exclude_unset=True)`) are merged over the section.
+if TYPE_CHECKING:
+    InputOverride = BaseModel
+else:
+    InputOverride = partial_model(InputOptions, "InputOverride")
+
+
+class InputSettings(InputOptions):
+    """`guards.input`: the options, and per-role / per-key overrides of any of them."""
+
+    #: Options for keys of this role, merged over the section (keepgate.pipeline.overrides).
+    roles: dict[str, InputOverride | None] = Field(default_factory=dict)
+    #: Options for this key_id, merged over the section and its role's overrides.
+    keys: dict[str, InputOverride | None] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _order(self) -> "InputSettings":
+        if self.classifier.flag_threshold > self.classifier.threshold:
+            raise ValueError("classifier.flag_threshold must not exceed classifier.threshold")
+        if any(not 0.0 <= t <= 1.0 for t in self.classifier.role_thresholds.values()):
+            raise ValueError("classifier.role_thresholds must be in [0, 1]")
+        if self.checks.model and not (self.model.path and self.model.tokenizer):
+            raise ValueError(
+                "checks.model is on: set model.path (ONNX) and model.tokenizer (tokenizer.json)"
+            )
+        return self
 
 
 class InputConfigError(ConfigError, ValueError):

@@ -23,6 +23,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import anyio
@@ -66,16 +67,22 @@ class InputGuard(Guard, ResultScanner):
 
     def __init__(
         self,
-        section: dict[str, Any],
+        section: InputSettings | Mapping[str, Any],
         config: KeepgateConfig | None = None,
         upstream: Any | None = None,
     ) -> None:
-        self.section = section
+        #: The section as written (a loaded one's set options, normalised): the per-role /
+        #: per-key variants are merged from it, and scanners cached by it.
+        self.section = (
+            section.model_dump(exclude_unset=True)
+            if isinstance(section, InputSettings)
+            else dict(section)
+        )
         self.config = config
         #: The gateway's own upstream client (shared pool, built-in fake model routing); a
         #: judge makes its own only where there is none (`keepgate scan`).
         self.upstream = upstream
-        self.base = parse_settings(section)
+        self.base = parse_settings(self.section)
         self.fail_closed = not self.base.fail_open
         self._scanners: dict[str, tuple[InputSettings, Scanner]] = {}
         self._by_override: dict[tuple[str | None, str | None], tuple[InputSettings, Scanner]] = {}
@@ -86,12 +93,12 @@ class InputGuard(Guard, ResultScanner):
         #: Called in the scanning thread at every budget check (see `Budget.on_check`).
         self.on_check: Any = None
         # Build every variant now, so a bad rule dir in a role/key override fails start-up.
-        self._scanner_for(section)
+        self._scanner_for(self.section)
         for group in ("roles", "keys"):
-            for name, over in (section.get(group) or {}).items():
+            for name, over in (self.section.get(group) or {}).items():
                 if isinstance(over, dict):
                     try:
-                        self._scanner_for(deep_merge(_base(section), over))
+                        self._scanner_for(deep_merge(_base(self.section), over))
                     except InputConfigError as exc:
                         raise InputConfigError(exc.validation, (group, str(name))) from None
 
@@ -397,10 +404,13 @@ def _base(section: dict[str, Any]) -> dict[str, Any]:
 
 
 def build(
-    section: dict[str, Any], config: KeepgateConfig | None = None, deps: GuardDeps | None = None
+    section: InputSettings | Mapping[str, Any],
+    config: KeepgateConfig | None = None,
+    deps: GuardDeps | None = None,
 ) -> InputGuard:
-    """Registry entry point (`keepgate.pipeline.registry`); raises on a bad section or rule
-    pack, naming the config file and line where there is one."""
+    """Registry entry point (`keepgate.pipeline.registry`): `guards.input` as loaded (or a
+    mapping, validated here); raises on a bad section or rule pack, naming the config file
+    and line where there is one."""
     try:
         return InputGuard(section, config, deps.upstream if deps is not None else None)
     except InputConfigError as exc:

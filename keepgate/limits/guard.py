@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,6 @@ from keepgate.pipeline import offload
 from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Chunk, Guard, GuardBlocked
-from keepgate.pipeline.overrides import effective
 from keepgate.pipeline.verdict import Verdict
 
 log = logging.getLogger("keepgate.limits")
@@ -80,13 +79,11 @@ class LimitsGuard(Guard):
 
     def __init__(
         self,
-        section: dict[str, Any],
         config: KeepgateConfig,
         settings: LimitsSettings,
         backend: Backend,
         metrics: LimitsMetrics | None = None,
     ) -> None:
-        self.section = section
         self.config = config
         self.settings = settings
         self.backend = backend
@@ -115,7 +112,7 @@ class LimitsGuard(Guard):
             and not self.settings.limit_master_key
         ):
             return {}
-        defaults = effective(self.section, principal).get("defaults") or {}
+        defaults = self.settings.defaults_for(principal.role, principal.key_id)
         entry = self._keys.get(principal.key_id)
         if own is None:
             own = entry.limits if entry else {}
@@ -457,8 +454,11 @@ class LimitsGuard(Guard):
 
 
 def build(
-    section: dict[str, Any], config: KeepgateConfig, deps: GuardDeps | None = None
+    section: LimitsSettings | Mapping[str, Any],
+    config: KeepgateConfig,
+    deps: GuardDeps | None = None,
 ) -> LimitsGuard:
+    """Registry entry point: `guards.limits` as loaded (or a mapping, validated here)."""
     settings = load_settings(section, config)
     backend: Backend
     if settings.backend == "redis":
@@ -474,7 +474,6 @@ def build(
         backend = LocalBackend()
     estimate.warm_up(sorted({estimate.tokenizer_model(d) for d in config.model_list}))
     guard = LimitsGuard(
-        section,
         config,
         settings,
         backend,

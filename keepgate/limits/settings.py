@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from keepgate.config.load import ConfigError, config_error, validation_error
-from keepgate.config.model import KeepgateConfig
+from keepgate.config.errors import ConfigError
+from keepgate.config.locate import config_error, validation_error
+from keepgate.config.model import GuardSettings, KeepgateConfig
 from keepgate.limits.spec import LimitSpecError, parse_caps
 
 
@@ -20,12 +22,9 @@ class LimitsOverride(BaseModel):
     defaults: dict[str, Any] | None = None
 
 
-class LimitsSettings(BaseModel):
+class LimitsSettings(GuardSettings):
     """`guards.limits`; the limit mappings (`defaults`, ...) are parsed by `spec.parse_caps`."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool = True
     backend: Literal["local", "redis"] = "local"
     redis_url: str | None = None
     on_backend_error: Literal["fail_closed", "fallback_local"] = "fail_closed"
@@ -50,18 +49,44 @@ class LimitsSettings(BaseModel):
     roles: dict[str, LimitsOverride | None] = Field(default_factory=dict)
     keys: dict[str, LimitsOverride | None] = Field(default_factory=dict)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_default(cls, data: Any) -> Any:
+        """`option: null` (e.g. from an env override or a templated file) means the default."""
+        if isinstance(data, Mapping):
+            return {k: v for k, v in data.items() if v is not None}
+        return data
+
+    def defaults_for(self, role: str, key_id: str) -> dict[str, Any]:
+        """`defaults` ← `roles[role].defaults` ← `keys[key_id].defaults`, as written (limit
+        names not yet normalised; a limit set to null is lifted). An override that writes
+        `defaults: null` drops every default below it."""
+        out = dict(self.defaults)
+        for over in (self.roles.get(role), self.keys.get(key_id)):
+            if over is None or "defaults" not in over.model_fields_set:
+                continue
+            out = {**out, **over.defaults} if over.defaults is not None else {}
+        return out
+
 
 def _fail(config: KeepgateConfig, path: tuple[Any, ...], msg: str) -> ConfigError:
     return config_error(config, path, f"{'.'.join(map(str, path))}: {msg}")
 
 
-def load_settings(section: dict[str, Any], config: KeepgateConfig) -> LimitsSettings:
-    """The section, checked: a bad option or limit mapping names the file and line."""
+def load_settings(
+    section: LimitsSettings | Mapping[str, Any], config: KeepgateConfig
+) -> LimitsSettings:
+    """The section, checked against the rest of the config (a Redis URL for the redis
+    backend; every limits mapping parses): a bad one names the file and line. A mapping
+    (a caller without a loaded config file) is validated first."""
     base = ("guards", "limits")
-    try:
-        s = LimitsSettings.model_validate({k: v for k, v in section.items() if v is not None})
-    except ValidationError as exc:
-        raise validation_error(config, base, exc) from None
+    if isinstance(section, LimitsSettings):
+        s = section.model_copy()
+    else:
+        try:
+            s = LimitsSettings.model_validate(section)
+        except ValidationError as exc:
+            raise validation_error(config, base, exc) from None
     s.redis_url = s.redis_url or config.general_settings.redis_url
     if s.backend == "redis" and not s.redis_url:
         raise _fail(

@@ -3,7 +3,7 @@
 For the agent loop and other callers:
 
     from keepgate.policy import build_policy_input, make_service
-    service = make_service(config.guard_section("policy"))   # or the guard's `.service`
+    service = make_service(config.guards.settings("policy", PolicySettings))  # or the guard's `.service`
     decision = await service.decide(build_policy_input(principal, name, arguments, ...))
 """
 

@@ -15,6 +15,7 @@ import signal
 import threading
 import time
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from keepgate.config.model import resolve_secret
@@ -195,7 +196,11 @@ class PolicyService:
         await self.backend.aclose()
 
 
-def make_service(section: dict[str, Any], base_dir: Path | None = None) -> PolicyService:
-    data = {k: v for k, v in section.items()}
-    settings = PolicySettings.model_validate(data)
+def make_service(
+    section: PolicySettings | Mapping[str, Any], base_dir: Path | None = None
+) -> PolicyService:
+    """A policy service for `guards.policy` (as loaded, or a mapping, validated here)."""
+    settings = (
+        section if isinstance(section, PolicySettings) else PolicySettings.model_validate(section)
+    )
     return PolicyService(settings, base_dir)

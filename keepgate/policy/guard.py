@@ -32,7 +32,7 @@ import logging
 import re
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from pydantic import ValidationError
 
 from keepgate.config.load import config_error, validation_error
 from keepgate.config.model import KeepgateConfig
+from keepgate.limits.settings import LimitsSettings
 from keepgate.pipeline import offload
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.capabilities import Redactor, ToolPolicy
@@ -48,7 +49,6 @@ from keepgate.pipeline.chunks import ToolCallBuffer, make_chunk, parse_arguments
 from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Chunk, Guard, GuardBlocked
 from keepgate.pipeline.offload import HEAVY_CHARS, size_hint
-from keepgate.pipeline.overrides import effective
 from keepgate.pipeline.verdict import Verdict
 from keepgate.policy.bundle import PolicyLoadError
 from keepgate.policy.catalog import Catalog, catalog_for
@@ -85,11 +85,8 @@ def _safe(text: str, limit: int = 64) -> str:
 class PolicyGuard(Guard, ToolPolicy):
     name = NAME
 
-    def __init__(
-        self, service: PolicyService, section: dict[str, Any], issued: ToolCallStore | None = None
-    ) -> None:
+    def __init__(self, service: PolicyService, issued: ToolCallStore | None = None) -> None:
         self.service = service
-        self.section = section
         self.fail_closed = not service.settings.fail_open
         self.issued: ToolCallStore = issued or IssuedToolCalls(service.settings.max_tracked_ids)
         #: The PII guard, when configured: entities in arguments become `facts.pii`.
@@ -157,8 +154,8 @@ class PolicyGuard(Guard, ToolPolicy):
         messages = call.body.get("messages")
         if not isinstance(messages, list):
             return
-        conf = effective(self.section, call.principal)
-        check = conf.get("check_tool_messages", self.service.settings.check_tool_messages)
+        p = call.principal
+        check = self.service.settings.choices_for(p.role, p.key_id).check_tool_messages
         tool_messages: list[dict[str, Any]] = []
         #: id -> (name, arguments) of each tool call in the history's assistant turns.
         history_calls: dict[str, tuple[str, Any]] = {}
@@ -272,9 +269,9 @@ class _Enforcer:
     def __init__(self, guard: PolicyGuard, call: Call) -> None:
         self.guard = guard
         self.call = call
-        conf = effective(guard.section, call.principal)
-        self.on_deny = conf.get("on_deny", guard.service.settings.on_deny)
-        self.on_approval = conf.get("on_approval", guard.service.settings.on_approval)
+        choices = guard.service.settings.choices_for(call.principal.role, call.principal.key_id)
+        self.on_deny = choices.on_deny
+        self.on_approval = choices.on_approval
         self.buffer = ToolCallBuffer()
         self.open_index: dict[int, int] = {}  # choice -> index of the call being streamed
         self.released: Counter[int] = Counter()  # choice -> calls released (new indices)
@@ -645,19 +642,26 @@ def _refuse_tool_message(call: Call, status: str | None) -> None:
 
 
 def build(
-    section: dict[str, Any], config: KeepgateConfig, deps: GuardDeps | None = None
+    section: PolicySettings | Mapping[str, Any],
+    config: KeepgateConfig,
+    deps: GuardDeps | None = None,
 ) -> PolicyGuard:
-    """Build the guard; a bad policy or data file fails start-up naming file:line:col."""
+    """Build the guard from `guards.policy` as loaded (or a mapping, validated here); a bad
+    policy or data file fails start-up naming file:line:col."""
     base = Path(config.source).resolve().parent if config.source else None
     try:
-        settings = PolicySettings.model_validate(section)
+        settings = (
+            section
+            if isinstance(section, PolicySettings)
+            else PolicySettings.model_validate(section)
+        )
     except ValidationError as exc:
         raise validation_error(config, ("guards", "policy"), exc) from None
     try:
         service = PolicyService(settings, base)
     except PolicyLoadError as exc:
         raise PolicyLoadError(f"guards.policy: {exc}") from None
-    guard = PolicyGuard(service, section, _tool_call_store(settings, config))
+    guard = PolicyGuard(service, _tool_call_store(settings, config))
     guard.pii = deps.redactor() if deps is not None else None
     return guard
 
@@ -674,8 +678,9 @@ def _tool_call_store(settings: PolicySettings, config: KeepgateConfig) -> ToolCa
         )
     if ids.backend == "redis" or (ids.backend == "auto" and url):
         shared = RedisToolCalls(url, prefix=ids.prefix, ttl_s=ids.ttl_s)  # type: ignore[arg-type]
-        mode = ids.on_backend_error or config.guard_section("limits").get(
-            "on_backend_error", "fail_closed"
+        mode = (
+            ids.on_backend_error
+            or config.guards.settings("limits", LimitsSettings).on_backend_error
         )
         if mode == "fallback_local":
             return FallbackToolCalls(

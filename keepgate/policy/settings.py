@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from keepgate.config.model import GuardSettings
 from keepgate.policy.bundle import DEFAULT_POLICY_DIR
 from keepgate.policy.decision import DECISION_PATH
 
@@ -57,7 +59,16 @@ class PolicyOverride(BaseModel):
     check_tool_messages: bool | None = None
 
 
-class PolicySettings(BaseModel):
+@dataclass(frozen=True)
+class PolicyChoices:
+    """The per-request options of `guards.policy` as they apply to one role and key."""
+
+    on_deny: Literal["replace", "reject"]
+    on_approval: Literal["hold", "pass"]
+    check_tool_messages: bool
+
+
+class PolicySettings(GuardSettings):
     """```yaml
     guards:
       policy:
@@ -98,6 +109,18 @@ class PolicySettings(BaseModel):
     #: keepgate.pipeline.overrides).
     roles: dict[str, PolicyOverride | None] = Field(default_factory=dict)
     keys: dict[str, PolicyOverride | None] = Field(default_factory=dict)
+
+    def choices_for(self, role: str, key_id: str) -> PolicyChoices:
+        """The section's options ← `roles[role]` ← `keys[key_id]` (an unset option in an
+        override keeps the one below it)."""
+        on_deny, on_approval, check = self.on_deny, self.on_approval, self.check_tool_messages
+        for over in (self.roles.get(role), self.keys.get(key_id)):
+            if over is None:
+                continue
+            on_deny = over.on_deny or on_deny
+            on_approval = over.on_approval or on_approval
+            check = check if over.check_tool_messages is None else over.check_tool_messages
+        return PolicyChoices(on_deny, on_approval, check)
 
     def resolved_policy_dirs(self, base: Path | None = None) -> list[Path]:
         return [_resolve(p, base) for p in self.policy_dirs]

@@ -431,13 +431,21 @@ def shared_detector(nlp_model: str | None) -> Detector:
 
 
 def build(
-    section: dict[str, Any], config: KeepgateConfig | None = None, deps: GuardDeps | None = None
+    section: PiiSettings | Mapping[str, Any],
+    config: KeepgateConfig | None = None,
+    deps: GuardDeps | None = None,
 ) -> PiiGuard:
-    """Registry entry point: validate `guards.pii`, load Presidio once, return the guard.
+    """Registry entry point: check `guards.pii` (as loaded, or a mapping, validated here),
+    load Presidio once, return the guard.
 
     A bad section (or a configured NER model that is not installed) stops start-up with
     a ConfigError naming the file and line.
     """
+    if isinstance(section, PiiSettings):
+        # As written (set options, normalised): the per-role / per-key variants are merged
+        # from it, and scrubbers cached by it.
+        section = section.model_dump(exclude_unset=True)
+    section = dict(section)
     try:
         settings = parse_settings(section)
         guard = PiiGuard(section, settings, shared_detector(settings.nlp_model))

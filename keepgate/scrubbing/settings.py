@@ -24,11 +24,14 @@ guards:
 from __future__ import annotations
 
 import os
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from keepgate.config.errors import ConfigError
+from keepgate.config.model import GuardSettings
+from keepgate.config.partial import partial_model
 
 #: Entity types scrubbed when `entities` is not set: Presidio's pattern recognizers that
 #: identify a person or an account, plus the secret recognizers. DATE_TIME and UUID are
@@ -127,10 +130,10 @@ class Operator(BaseModel):
     hash_length: int = Field(16, ge=8, le=64)
 
 
-class PiiSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PiiOptions(GuardSettings):
+    """Every option of `guards.pii`; each may also be set per role or key (`roles:` /
+    `keys:` of `PiiSettings`)."""
 
-    enabled: bool = True
     entities: list[str] | None = None
     score_threshold: float = Field(0.35, ge=0.0, le=1.0)
     operators: dict[str, Operator] = Field(default_factory=dict)
@@ -160,8 +163,6 @@ class PiiSettings(BaseModel):
     tool_arguments: Literal["report", "redact"] = "report"
     #: Tools (names or glob patterns) whose arguments are redacted even in `report` mode.
     redact_tools: list[str] = Field(default_factory=list)
-    roles: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    keys: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("nlp_model", mode="before")
     @classmethod
@@ -223,7 +224,24 @@ class PiiSettings(BaseModel):
         return raw.encode() if raw else None
 
 
-def parse_settings(section: dict[str, Any], where: str = "guards.pii") -> PiiSettings:
+# An override is any option, none required (the generated model); to the type checker it is
+# a model whose set fields (`model_dump(exclude_unset=True)`) are merged over the section.
+if TYPE_CHECKING:
+    PiiOverride = BaseModel
+else:
+    PiiOverride = partial_model(PiiOptions, "PiiOverride")
+
+
+class PiiSettings(PiiOptions):
+    """`guards.pii`: the options, and per-role / per-key overrides of any of them."""
+
+    #: Options for keys of this role, merged over the section (keepgate.pipeline.overrides).
+    roles: dict[str, PiiOverride | None] = Field(default_factory=dict)
+    #: Options for this key_id, merged over the section and its role's overrides.
+    keys: dict[str, PiiOverride | None] = Field(default_factory=dict)
+
+
+def parse_settings(section: Mapping[str, Any], where: str = "guards.pii") -> PiiSettings:
     base = tuple(where.split("."))
     try:
         settings = PiiSettings.model_validate(section)

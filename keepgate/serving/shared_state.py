@@ -30,15 +30,15 @@ class PerProcessPart:
 
 
 def _enabled(config: KeepgateConfig, guard: str) -> bool:
-    return config.guard_section(guard).get("enabled", True) is not False
+    return config.guards.enabled(guard)
 
 
 def _limits(config: KeepgateConfig) -> list[PerProcessPart]:
     if not _enabled(config, "limits"):
         return []
-    from keepgate.limits.settings import load_settings
+    from keepgate.limits.settings import LimitsSettings, load_settings
 
-    s = load_settings(config.guard_section("limits"), config)
+    s = load_settings(config.guards.settings("limits", LimitsSettings), config)
     if s.backend != "local":
         return []
     return [
@@ -56,7 +56,7 @@ def _tool_ids(config: KeepgateConfig) -> list[PerProcessPart]:
         return []
     from keepgate.policy.settings import PolicySettings
 
-    s = PolicySettings.model_validate(config.guard_section("policy"))
+    s = config.guards.settings("policy", PolicySettings)
     ids = s.tool_ids
     url = ids.redis_url or config.general_settings.redis_url
     if not s.check_tool_messages or ids.backend == "redis" or (ids.backend == "auto" and url):

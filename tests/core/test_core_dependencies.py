@@ -119,7 +119,10 @@ def test_every_third_party_module_the_gateway_imports_is_declared() -> None:
 def test_the_dockerfile_installs_from_the_runtime_lock_with_hashes() -> None:
     text = (REPO / "Dockerfile").read_text()
     assert "pip install --no-cache-dir --require-hashes -r requirements-runtime.lock" in text
-    assert "pip install --no-cache-dir --no-deps -e ." in text
+    # The package itself: built from the checkout with the locked setuptools and installed
+    # as a wheel (an editable install would tie the venv to a source tree in the image).
+    assert "pip install --no-cache-dir --no-deps --no-build-isolation . " in text
+    assert "-e ." not in text
 
 
 #: Deliberate uses of a dependency's private name: "file.py:pkg._name" -> why it is worth it and

@@ -136,3 +136,42 @@ def test_no_two_modules_import_each_other() -> None:
         "import cycles in keepgate/ (break each by moving the shared name "
         "to a module both can import): " + "; ".join(" <-> ".join(c) for c in found)
     )
+
+
+def closure(g: dict[str, set[str]], start: str) -> set[str]:
+    """Every module importing `start` runs: its imports, transitively, and the packages
+    (`__init__`) above each of them."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in g:
+            continue
+        seen.add(name)
+        todo += g[name]
+        parts = name.split(".")
+        todo += [".".join(parts[:i]) for i in range(2, len(parts))]
+    return seen
+
+
+def test_the_modules_the_config_imports_by_name_do_not_import_it_back() -> None:
+    """The loader types `guards:` with each registered guard's settings model, imported by
+    the `module:Class` name in keepgate.config.guards (keepgate.config.tree), and the
+    schema adds the other owners' models the same way (keepgate.config.schema). Those
+    imports are invisible to the graph above, so here: none of those models' modules may
+    import what imports them, or the by-name import would close a loop."""
+    from keepgate.config.guards import GUARDS
+    from keepgate.config.schema import OWNED
+
+    g = graph()
+    loader = {"keepgate.config.load", "keepgate.config.tree", "keepgate.config.schema"}
+    importers = [(spec.settings, loader) for spec in GUARDS]
+    # The owners validate their sections with the loader's helpers; only the schema (which
+    # nothing on the serving path imports) imports them by name.
+    importers += [(ref, {"keepgate.config.schema"}) for ref in OWNED.values()]
+    assert len(importers) >= 10
+    for ref, forbidden in importers:
+        module = ref.partition(":")[0]
+        assert module in g, ref
+        back = closure(g, module) & forbidden
+        assert not back, f"{ref} imports {sorted(back)}, which imports it by name"

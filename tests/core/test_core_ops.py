@@ -90,7 +90,7 @@ def test_env_overrides():
     )
     assert cfg.master_key() == "sk-m"
     assert cfg.general_settings.max_body_bytes == 99
-    assert cfg.guards["pii"]["enabled"] is False
+    assert cfg.guards.enabled("pii") is False
 
 
 def test_demo_config_when_nothing_given():

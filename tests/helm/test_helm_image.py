@@ -148,9 +148,23 @@ def test_build_context_holds_what_copy_needs_and_nothing_else() -> None:
 
 
 def test_image_carries_the_default_rules_and_policies() -> None:
-    """The image's own copy (with the classifier artefact, which no ConfigMap carries) is
-    what the gateway uses when the chart's mounts are off."""
-    copies = [args for word, args in final_stage(instructions()) if word == "COPY"]
-    for top in ("rules", "policies"):
-        assert f"{top}/ /app/{top}/" in copies, copies
+    """The installed package's own copy (with the classifier artefact, which no ConfigMap
+    carries) is what the gateway uses when the chart's mounts are off: the builder copies
+    rules/ and policies/ beside keepgate/ (its bundled/ symlinks point there) before the
+    non-editable install that puts them into the wheel, and the runtime stage takes the
+    virtualenv, not a source tree."""
+    steps = instructions()
+    runtime = final_stage(steps)
+    builder = steps[: len(steps) - len(runtime)]
+    copies = [args for word, args in builder if word == "COPY"]
+    install = next(
+        i for i, (word, args) in enumerate(builder) if word == "RUN" and "--no-deps" in args
+    )
+    for top in ("rules", "policies", "keepgate"):
+        at = [i for i, step in enumerate(builder) if step == ("COPY", f"{top}/ {top}/")]
+        assert at and at[0] < install, copies
+    assert " -e " not in builder[install][1] and "--no-build-isolation . " in builder[install][1]
+    assert [args for word, args in runtime if word == "COPY"] == [
+        "--from=builder /opt/venv /opt/venv"
+    ]
     assert not ignored("rules/classifier/injection_classifier.npz", dockerignore())
