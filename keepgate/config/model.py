@@ -32,6 +32,11 @@ class GuardSettings(BaseModel):
     #: `keys:` override, to turn them off for that role or key).
     enabled: bool = True
 
+    def written(self) -> dict[str, Any]:
+        """The options as the file set them (normalised by the model; defaults and the
+        `roles:` / `keys:` overrides left out): what an override is merged over."""
+        return self.model_dump(exclude_unset=True, exclude={"roles", "keys"})
+
 
 S = TypeVar("S", bound=GuardSettings)
 

@@ -1,11 +1,13 @@
 """The `guards.input` section, validated once so a typo fails start-up instead of passing silently.
 
-Per-role and per-key overrides (`roles:` / `keys:`) are merged by
-`keepgate.pipeline.overrides.effective` before the section reaches `InputSettings`.
+`InputSettings` is the section as the loader validates it, per-role and per-key overrides
+(`roles:` / `keys:`, any option) included; the guard merges an override over the section's
+options (`keepgate.pipeline.overrides.merged`) and validates the result per (role, key_id).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -323,7 +325,17 @@ class InputConfigError(ConfigError, ValueError):
         self.where = where
 
 
-def parse_settings(section: dict[str, Any]) -> InputSettings:
+def parse_section(section: Mapping[str, Any]) -> InputSettings:
+    """A whole `guards.input` mapping, overrides included (what the loader does for a file)."""
+    try:
+        return InputSettings.model_validate(section)
+    except ValidationError as exc:
+        raise InputConfigError(exc) from None
+
+
+def parse_settings(section: Mapping[str, Any]) -> InputSettings:
+    """The options that apply to one request (an override merged over the section): any
+    `roles:` / `keys:` in `section` are left out."""
     body = {k: v for k, v in section.items() if k not in ("roles", "keys")}
     try:
         return InputSettings.model_validate(body)

@@ -33,7 +33,12 @@ from keepgate.config.model import KeepgateConfig
 from keepgate.input_guards import extract
 from keepgate.input_guards.budget import Budget, BudgetExceeded
 from keepgate.input_guards.classifier import ClassifierError
-from keepgate.input_guards.config import InputConfigError, InputSettings, parse_settings
+from keepgate.input_guards.config import (
+    InputConfigError,
+    InputSettings,
+    parse_section,
+    parse_settings,
+)
 from keepgate.input_guards.extract import TOOL_ROLES, Item
 from keepgate.input_guards.judge import Judge, JudgeConfigError
 from keepgate.input_guards.scanner import Scanner, ScanResult
@@ -43,7 +48,7 @@ from keepgate.pipeline.call import Call
 from keepgate.pipeline.capabilities import ResultScanner
 from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Guard, GuardBlocked
-from keepgate.pipeline.overrides import deep_merge, effective, override_key
+from keepgate.pipeline.overrides import merged, override_key
 from keepgate.pipeline.verdict import Verdict
 
 log = logging.getLogger("keepgate.input")
@@ -71,13 +76,10 @@ class InputGuard(Guard, ResultScanner):
         config: KeepgateConfig | None = None,
         upstream: Any | None = None,
     ) -> None:
-        #: The section as written (a loaded one's set options, normalised): the per-role /
-        #: per-key variants are merged from it, and scanners cached by it.
-        self.section = (
-            section.model_dump(exclude_unset=True)
-            if isinstance(section, InputSettings)
-            else dict(section)
-        )
+        #: The section, typed (a mapping is validated here, overrides included).
+        self.settings = section if isinstance(section, InputSettings) else parse_section(section)
+        #: Its options as written, without the overrides: scanners are cached by them.
+        self.section = self.settings.written()
         self.config = config
         #: The gateway's own upstream client (shared pool, built-in fake model routing); a
         #: judge makes its own only where there is none (`keepgate scan`).
@@ -94,27 +96,27 @@ class InputGuard(Guard, ResultScanner):
         self.on_check: Any = None
         # Build every variant now, so a bad rule dir in a role/key override fails start-up.
         self._scanner_for(self.section)
-        for group in ("roles", "keys"):
-            for name, over in (self.section.get(group) or {}).items():
-                if isinstance(over, dict):
-                    try:
-                        self._scanner_for(deep_merge(_base(self.section), over))
-                    except InputConfigError as exc:
-                        raise InputConfigError(exc.validation, (group, str(name))) from None
+        for group, overrides in (("roles", self.settings.roles), ("keys", self.settings.keys)):
+            for name in overrides:
+                pair = (name, None) if group == "roles" else (None, name)
+                try:
+                    self._scanner_for(merged(self.settings, *pair))
+                except InputConfigError as exc:
+                    raise InputConfigError(exc.validation, (group, str(name))) from None
 
     def _for(self, principal: Any | None) -> tuple[InputSettings, Scanner]:
         """Settings and scanner for `principal` (the base ones when None), cached per
         (role, key_id) override pair: one dict lookup per request, no merge or JSON key."""
         if principal is None:
             return self._scanner_for(self.section)
-        which = override_key(self.section, principal)
+        which = override_key(self.settings, principal)
         hit = self._by_override.get(which)
         if hit is None:
-            hit = self._by_override[which] = self._scanner_for(effective(self.section, principal))
+            hit = self._by_override[which] = self._scanner_for(merged(self.settings, *which))
         return hit
 
     def _scanner_for(self, eff: dict[str, Any]) -> tuple[InputSettings, Scanner]:
-        key = json.dumps(_base(eff), sort_keys=True, default=str)
+        key = json.dumps(eff, sort_keys=True, default=str)
         hit = self._scanners.get(key)
         if hit is None:
             settings = parse_settings(eff)
@@ -397,10 +399,6 @@ class InputGuard(Guard, ResultScanner):
         if scanner.stage_errors:
             return failing, f"{scanner.stage_errors[0].name} stage unavailable"
         return True, "ok"
-
-
-def _base(section: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in section.items() if k not in ("roles", "keys")}
 
 
 def build(

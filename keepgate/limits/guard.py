@@ -18,7 +18,7 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 from keepgate.auth.principal import Principal
-from keepgate.config.model import KeepgateConfig
+from keepgate.config.model import KeepgateConfig, KeyEntry
 from keepgate.limits import estimate
 from keepgate.limits.backend import Actual, Amounts, Backend, BackendUnavailable, ReserveResult
 from keepgate.limits.headers import ratelimit_headers, retry_headers, tightest
@@ -103,6 +103,18 @@ class LimitsGuard(Guard):
         self._last_warning = 0.0
 
     # -- who is limited, by how much ------------------------------------------------------
+
+    def key_entry(self, key_id: str) -> KeyEntry | None:
+        """The configured key `key_id` (None: not in `keys:`)."""
+        return self._keys.get(key_id)
+
+    def key_ids(self) -> list[str]:
+        """Every configured key_id, in config order."""
+        return list(self._keys)
+
+    def knows_team(self, team: str) -> bool:
+        """`team` is in `teams:` or some key belongs to it."""
+        return team in self._teams or any(k.team == team for k in self._keys.values())
 
     def key_caps(self, principal: Principal, own: dict[str, Any] | None = None) -> Caps:
         """defaults (per role/key via `roles:`/`keys:`) ← the key's own limits."""

@@ -58,7 +58,7 @@ def limits_routes(guard: "LimitsGuard") -> list[Route]:
         return out
 
     def _principal_of(key_id: str) -> Principal:
-        entry = guard._keys.get(key_id)
+        entry = guard.key_entry(key_id)
         if entry is None:
             raise APIError(404, f"No key with id '{key_id}'.", code="key_not_found", param="key_id")
         return Principal(
@@ -66,8 +66,7 @@ def limits_routes(guard: "LimitsGuard") -> list[Route]:
         )
 
     def _team_subject(team: str) -> Subject:
-        known = team in guard._teams or any(k.team == team for k in guard._keys.values())
-        if not known:
+        if not guard.knows_team(team):
             raise APIError(404, f"No team '{team}'.", code="team_not_found", param="team")
         return Subject.of("team", team, guard.team_caps(team))
 
@@ -122,7 +121,7 @@ def limits_routes(guard: "LimitsGuard") -> list[Route]:
 
     async def all_usage(request: Request) -> JSONResponse:
         require_principal(request, admin=True)
-        data = [await _key_report(_principal_of(k)) for k in guard._keys]
+        data = [await _key_report(_principal_of(k)) for k in guard.key_ids()]
         return JSONResponse({"object": "list", "data": data})
 
     async def key_usage(request: Request) -> JSONResponse:

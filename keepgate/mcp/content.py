@@ -38,7 +38,7 @@ class Content:
         self, principal: Principal, server: str, session: str, method: str, fn: Any, **extra: Any
     ) -> Any:
         gw = self.gw
-        call = gw._call(principal, server, method, session, **extra)
+        call = gw.start_call(principal, server, method, session, **extra)
         outcome = Outcome("ok")
         try:
             if not gw.may_reach(principal, server):
@@ -69,7 +69,7 @@ class Content:
             outcome = Outcome("error", http_status=500)
             raise
         finally:
-            await gw._finish(call, outcome)
+            await gw.finish_call(call, outcome)
 
     async def _listing(self, server: str, method: str, field: str) -> list[Any]:
         async def walk(client: Any) -> list[Any]:

@@ -28,7 +28,7 @@ from keepgate.mcp.link import SessionLink
 from keepgate.mcp.sessions import Sessions
 from keepgate.mcp.settings import McpSettings, parse_all, store_path
 from keepgate.mcp.store import MemoryStore, RedisStore, SQLiteStore, Store
-from keepgate.policy.guard import PolicyGuard
+from keepgate.pipeline import capabilities
 from keepgate.policy.held import HeldCalls
 from keepgate.runtime import Runtime
 
@@ -76,8 +76,8 @@ def attach(app: Starlette, rt: Runtime) -> None:
         )
         approvals = Approvals(store, settings.approvals.ttl_s)
     approval_api.mount(app, rt, approvals, settings.approvals)
-    for guard in rt.guards:
-        if isinstance(guard, PolicyGuard):
-            guard.held = HeldCalls(approvals)
+    policy = capabilities.tool_policy(rt.guards)
+    if policy is not None:
+        policy.use_approvals(HeldCalls(approvals))
     # Chat calls that name a session see (and add to) its taint.
     rt.guards.append(SessionLink(sessions))

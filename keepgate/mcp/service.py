@@ -44,7 +44,6 @@ from keepgate.observability.metrics import LATENCY_BUCKETS
 from keepgate.pipeline import capabilities
 from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.guard import GuardBlocked
-from keepgate.pipeline.overrides import effective
 from keepgate.pipeline.verdict import Verdict
 from keepgate.policy.decision import PolicyDecision, reason_id, reason_text
 from keepgate.policy.catalog import ToolEntry
@@ -173,7 +172,7 @@ class McpGateway:
     async def list_tools(
         self, principal: Principal, endpoint: str | None, session: str
     ) -> list[types.Tool]:
-        call = self._call(principal, endpoint or "*", "tools/list", session)
+        call = self.start_call(principal, endpoint or "*", "tools/list", session)
         listed: list[types.Tool] = []
         outcome = Outcome("ok")
         try:
@@ -237,7 +236,7 @@ class McpGateway:
             outcome = Outcome("error", http_status=503)
             raise
         finally:
-            await self._finish(call, outcome)
+            await self.finish_call(call, outcome)
 
     def input_schema(self, endpoint: str | None, name: str) -> dict[str, Any] | None:
         """For the SDK's Mcp-Param header check: the upstream schema, from the last listing."""
@@ -259,7 +258,7 @@ class McpGateway:
     ) -> types.CallToolResult:
         found = self.resolve(endpoint, name)
         server, tool = found if found else (endpoint or "*", name)
-        call = self._call(principal, server, "tools/call", session, tool=tool[:200])
+        call = self.start_call(principal, server, "tools/call", session, tool=tool[:200])
         outcome = Outcome("ok")
         try:
             result = await self._call_tool(
@@ -316,7 +315,7 @@ class McpGateway:
             outcome = Outcome("error", http_status=500)
             raise
         finally:
-            await self._finish(call, outcome)
+            await self.finish_call(call, outcome)
 
     async def _call_tool(
         self,
@@ -778,14 +777,7 @@ class McpGateway:
         if who not in self._caps:  # the settings are fixed for the process's life
             if len(self._caps) > 10_000:
                 self._caps.clear()
-            self._caps[who] = effective(
-                {
-                    "calls_per_minute": self.settings.calls_per_minute,
-                    "roles": self.settings.roles,
-                    "keys": self.settings.keys,
-                },
-                principal,
-            ).get("calls_per_minute")
+            self._caps[who] = self.settings.calls_per_minute_for(*who)
         cap = self._caps[who]
         if cap is None:
             return
@@ -852,9 +844,11 @@ class McpGateway:
 
     # -- audit, metrics, traces ----------------------------------------------------------
 
-    def _call(
+    def start_call(
         self, principal: Principal, server: str, method: str, session: str, **extra: Any
     ) -> Call:
+        """An audited MCP request: in-flight gauge, trace span, audit fields; each one ends
+        with `finish_call` (also used by keepgate.mcp.content for resources and prompts)."""
         call = Call(principal=principal, route=ROUTE, model=f"mcp/{server}", body={})
         call.audit.update(
             mcp_method=method, mcp_server=server, session=_session_label(session), **extra
@@ -866,7 +860,7 @@ class McpGateway:
         )
         return call
 
-    async def _finish(self, call: Call, outcome: Outcome) -> None:
+    async def finish_call(self, call: Call, outcome: Outcome) -> None:
         self.rt.metrics.in_flight.dec()
         self.rt.record(call, outcome)
         self.rt.tracer.end(call, outcome)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -135,6 +135,13 @@ class ApprovalSettings(_Strict):
     ttl_s: float = Field(3600.0, gt=0)
 
 
+class McpOverride(_Strict):
+    """What `mcp.roles.<role>` / `mcp.keys.<key_id>` may change: the per-key call rate
+    (null: unlimited for that role or key)."""
+
+    calls_per_minute: float | None = Field(None, ge=0)
+
+
 class McpSettings(_Strict):
     enabled: bool = True
     #: tools/call per minute per key, across every server (token bucket in the limits
@@ -171,8 +178,16 @@ class McpSettings(_Strict):
     #: Streamable HTTP sessions: stateless (default) serves any replica; stateful keeps
     #: Mcp-Session-Id sessions in the process (needs sticky routing with replicas).
     stateless_http: bool = True
-    roles: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    keys: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    roles: dict[str, McpOverride | None] = Field(default_factory=dict)
+    keys: dict[str, McpOverride | None] = Field(default_factory=dict)
+
+    def calls_per_minute_for(self, role: str, key_id: str) -> float | None:
+        """`calls_per_minute` ← `roles[role]`'s ← `keys[key_id]`'s (None: unlimited)."""
+        cap = self.calls_per_minute
+        for over in (self.roles.get(role), self.keys.get(key_id)):
+            if over is not None and "calls_per_minute" in over.model_fields_set:
+                cap = over.calls_per_minute
+        return cap
 
 
 def parse_servers(config: KeepgateConfig) -> dict[str, McpServerSettings]:
@@ -196,17 +211,16 @@ def parse_settings(config: KeepgateConfig) -> McpSettings:
     try:
         settings = McpSettings.model_validate(config.mcp or {})
     except ValidationError as exc:
-        raise validation_error(config, ("mcp",), exc) from None
-    for group in ("roles", "keys"):
-        for name, over in getattr(settings, group).items():
-            extra = set(over or {}) - {"calls_per_minute"}
-            if extra:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            if len(loc) == 3 and loc[0] in ("roles", "keys") and err["type"] == "extra_forbidden":
                 raise config_error(
                     config,
-                    ("mcp", group, name, sorted(extra)[0]),
-                    f"mcp.{group}.{name}: unknown option(s) {sorted(extra)} "
+                    ("mcp", *loc),
+                    f"mcp.{loc[0]}.{loc[1]}: unknown option {loc[2]!r} "
                     "(only calls_per_minute can be overridden)",
-                )
+                ) from None
+        raise validation_error(config, ("mcp",), exc) from None
     if settings.store.backend == "redis" and not (
         settings.store.redis_url or config.general_settings.redis_url
     ):

@@ -23,6 +23,7 @@ from keepgate.auth.principal import Principal
 if TYPE_CHECKING:  # types only: the policy package builds on the pipeline, not the reverse
     from keepgate.policy.catalog import Catalog
     from keepgate.policy.decision import PolicyDecision
+    from keepgate.policy.held import HeldCalls
 
 
 class RuleHit(Protocol):
@@ -142,6 +143,11 @@ class ToolPolicy(Protocol):
     async def decide_tool(self, input: dict[str, Any]) -> PolicyDecision:
         """Decide one call. `input` is the Rego input document (JSON by contract, built by
         `keepgate.policy.inputs.build_policy_input`). Raises when the engine cannot decide."""
+        ...
+
+    def use_approvals(self, held: HeldCalls) -> None:
+        """File the proxy path's calls held for approval in `held` (the approvals store the
+        MCP gateway shares, `/v1/approvals`); until then held calls are only held."""
         ...
 
 

@@ -1,10 +1,39 @@
-"""Per-role and per-key settings: a guard section's `roles:` and `keys:` override its base."""
+"""Per-role and per-key settings: a guard section's `roles:` and `keys:` override its base.
+
+```yaml
+guards:
+  input:
+    mode: enforce
+    roles: {support: {mode: monitor}}
+    keys: {ci-bot: {enabled: false}}
+```
+
+The sections are typed (keepgate.config.tree): an override is a model whose set fields are
+what it changes. Guards whose overrides may change any option (input, pii) merge the
+options as written and build what they need once per (role, key_id) pair; the others
+(policy, limits) resolve their few overridable options with typed methods of their own.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from pydantic import BaseModel
 
 from keepgate.auth.principal import Principal
+
+
+class Overridable(Protocol):
+    """A guard section with per-role and per-key overrides (a `GuardSettings` subclass)."""
+
+    @property
+    def roles(self) -> Mapping[str, BaseModel | None]: ...
+
+    @property
+    def keys(self) -> Mapping[str, BaseModel | None]: ...
+
+    def written(self) -> dict[str, Any]: ...
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -16,30 +45,30 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def override_key(section: dict[str, Any], principal: Principal) -> tuple[str | None, str | None]:
+def override_key(section: Overridable, principal: Principal) -> tuple[str | None, str | None]:
     """Which overrides apply to `principal`: (its role if `roles:` has it, its key_id if
     `keys:` has it). Principals with the same pair get the same effective section, so a guard
     can cache what it builds per pair instead of re-merging (and re-hashing) per request."""
-    roles = section.get("roles") or {}
-    keys = section.get("keys") or {}
     return (
-        principal.role if principal.role in roles else None,
-        principal.key_id if principal.key_id in keys else None,
+        principal.role if principal.role in section.roles else None,
+        principal.key_id if principal.key_id in section.keys else None,
     )
 
 
-def effective(section: dict[str, Any], principal: Principal) -> dict[str, Any]:
-    """The section as it applies to `principal`: base ← roles[role] ← keys[key_id].
+def merged(section: Overridable, role: str | None, key_id: str | None) -> dict[str, Any]:
+    """The options as written that apply to a (role, key_id) pair: the section's ←
+    `roles[role]`'s ← `keys[key_id]`'s (nested mappings merged key by key), for the guard
+    to validate into its settings model."""
+    out = section.written()
+    for over in (
+        section.roles.get(role) if role is not None else None,
+        section.keys.get(key_id) if key_id is not None else None,
+    ):
+        if over is not None:
+            out = deep_merge(out, over.model_dump(exclude_unset=True))
+    return out
 
-    ```yaml
-    guards:
-      input:
-        mode: enforce
-        roles: {support: {mode: monitor}}
-        keys: {ci-bot: {enabled: false}}
-    ```
-    """
-    base = {k: v for k, v in section.items() if k not in ("roles", "keys")}
-    role = (section.get("roles") or {}).get(principal.role) or {}
-    key = (section.get("keys") or {}).get(principal.key_id) or {}
-    return deep_merge(deep_merge(base, role), key)
+
+def effective(section: Overridable, principal: Principal) -> dict[str, Any]:
+    """The options as written that apply to `principal` (see `merged`)."""
+    return merged(section, *override_key(section, principal))

@@ -91,8 +91,8 @@ class PolicyGuard(Guard, ToolPolicy):
         self.issued: ToolCallStore = issued or IssuedToolCalls(service.settings.max_tracked_ids)
         #: The PII guard, when configured: entities in arguments become `facts.pii`.
         self.pii: Redactor | None = None
-        #: Approval records for held calls (set by `keepgate.mcp.routes` when the approvals
-        #: store exists); None: held calls are only held.
+        #: Approval records for held calls (`use_approvals`, called by keepgate.mcp.routes
+        #: when the approvals store exists); None: held calls are only held.
         self.held: HeldCalls | None = None
 
     # -- the ToolPolicy capability (the hosted agent and the MCP gateway) -------------
@@ -105,6 +105,9 @@ class PolicyGuard(Guard, ToolPolicy):
 
     async def decide_tool(self, input: dict[str, Any]) -> PolicyDecision:
         return await self.service.decide(input)
+
+    def use_approvals(self, held: HeldCalls) -> None:
+        self.held = held
 
     def shown_arguments(self, call: Call, raw_arguments: str) -> Any:
         """The arguments as an approval record shows them: PII-scrubbed when the PII guard

@@ -27,13 +27,13 @@ from keepgate.pipeline.capabilities import Redactor
 from keepgate.pipeline.chunks import Chunk, ToolCallBuffer, make_chunk
 from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Guard, GuardBlocked
-from keepgate.pipeline.overrides import deep_merge, effective, override_key
+from keepgate.pipeline.overrides import merged, override_key
 from keepgate.pipeline.verdict import Verdict
 from keepgate.scrubbing.engine import Detector, ModelNotInstalled
 from keepgate.scrubbing.metrics import PiiMetrics
 from keepgate.scrubbing.scrubber import Scrubber
 from keepgate.config.load import config_error
-from keepgate.scrubbing.settings import PiiSettings, SettingsError, parse_settings
+from keepgate.scrubbing.settings import PiiSettings, SettingsError, checked, parse_settings
 from keepgate.scrubbing.stream import StreamScrubber
 
 log = logging.getLogger("keepgate.pii")
@@ -87,27 +87,28 @@ class _Failed(Exception):
 class PiiGuard(Guard, Redactor):
     name = NAME
 
-    def __init__(self, section: dict[str, Any], settings: PiiSettings, detector: Detector) -> None:
-        self.section = section
+    def __init__(self, settings: PiiSettings, detector: Detector) -> None:
         self.settings = settings
+        #: Its options as written, without the overrides: scrubbers are cached by them.
+        self.section = settings.written()
         self.detector = detector
         self.fail_closed = not settings.fail_open
         self.metrics: PiiMetrics | None = None
         self._scrubbers: dict[str, Scrubber | None] = {}
         #: (role, key_id) override pair -> its scrubber: one lookup per request, no merge.
         self._by_override: dict[tuple[str | None, str | None], Scrubber | None] = {}
-        # Check every per-role / per-key override now, merged as a request will see it
-        # (`effective`), scrubber included: a bad one must fail start-up, not a live request.
-        base = {k: v for k, v in section.items() if k not in ("roles", "keys")}
-        for group in ("roles", "keys"):
-            for name, over in (section.get(group) or {}).items():
+        # Check every per-role / per-key override now, merged as a request will see it,
+        # scrubber included: a bad one must fail start-up, not a live request.
+        for group, overrides in (("roles", settings.roles), ("keys", settings.keys)):
+            for name in overrides:
                 where = ("guards", "pii", group, str(name))
-                merged = parse_settings(deep_merge(base, over or {}), where=".".join(where))
-                if merged.enabled:
-                    Scrubber(detector, merged, where)
-        self.scrubber_for_section(section)
+                pair = (name, None) if group == "roles" else (None, name)
+                variant = parse_settings(merged(settings, *pair), where=".".join(where))
+                if variant.enabled:
+                    Scrubber(detector, variant, where)
+        self.scrubber_for_section(self.section)
 
-    def scrubber_for_section(self, section: dict[str, Any]) -> Scrubber | None:
+    def scrubber_for_section(self, section: Mapping[str, Any]) -> Scrubber | None:
         """The scrubber for an effective section (cached; None when it says enabled: false)."""
         key = json.dumps(section, sort_keys=True, default=str)
         if key not in self._scrubbers:
@@ -119,9 +120,9 @@ class PiiGuard(Guard, Redactor):
         """The scrubber for `principal` (its role / key overrides applied; None when they
         turn scrubbing off). Public so other parts (the hosted agent) scrub what they show
         with exactly the policy a proxied answer gets."""
-        which = override_key(self.section, principal)
+        which = override_key(self.settings, principal)
         if which not in self._by_override:
-            self._by_override[which] = self.scrubber_for_section(effective(self.section, principal))
+            self._by_override[which] = self.scrubber_for_section(merged(self.settings, *which))
         return self._by_override[which]
 
     def stream_scrubber(
@@ -441,14 +442,9 @@ def build(
     A bad section (or a configured NER model that is not installed) stops start-up with
     a ConfigError naming the file and line.
     """
-    if isinstance(section, PiiSettings):
-        # As written (set options, normalised): the per-role / per-key variants are merged
-        # from it, and scrubbers cached by it.
-        section = section.model_dump(exclude_unset=True)
-    section = dict(section)
     try:
-        settings = parse_settings(section)
-        guard = PiiGuard(section, settings, shared_detector(settings.nlp_model))
+        settings = checked(section) if isinstance(section, PiiSettings) else parse_settings(section)
+        guard = PiiGuard(settings, shared_detector(settings.nlp_model))
     except SettingsError as exc:
         raise config_error(config, exc.path, str(exc)) from None
     except ModelNotInstalled as exc:

@@ -249,6 +249,12 @@ def parse_settings(section: Mapping[str, Any], where: str = "guards.pii") -> Pii
         errors = exc.errors()
         msgs = [f"{where}.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors]
         raise SettingsError("; ".join(msgs), base + tuple(errors[0]["loc"])) from None
+    return checked(settings, where)
+
+
+def checked(settings: PiiSettings, where: str = "guards.pii") -> PiiSettings:
+    """`settings`, if it can be used: the hash operator needs a salt of 16 bytes or more."""
+    base = tuple(where.split("."))
     if any(o.type == "hash" for o in settings.operators.values()):
         salt = settings.salt()
         if not salt or len(salt) < 16:

@@ -9,12 +9,14 @@ from keepgate.pipeline.overrides import effective, override_key
 from keepgate.scrubbing.guard import PiiGuard, shared_detector
 from keepgate.scrubbing.settings import parse_settings
 
-SECTION = {
-    "entities": ["EMAIL_ADDRESS", "PHONE_NUMBER"],
-    "nlp_model": "none",
-    "roles": {"support": {"entities": ["EMAIL_ADDRESS"]}, "ops": {"enabled": False}},
-    "keys": {"ci": {"allowlist": ["ci@example.com"]}},
-}
+SECTION = parse_settings(
+    {
+        "entities": ["EMAIL_ADDRESS", "PHONE_NUMBER"],
+        "nlp_model": "none",
+        "roles": {"support": {"entities": ["EMAIL_ADDRESS"]}, "ops": {"enabled": False}},
+        "keys": {"ci": {"allowlist": ["ci@example.com"]}},
+    }
+)
 
 
 def who(key_id: str, role: str) -> Principal:
@@ -27,10 +29,16 @@ def test_override_key_names_only_the_overrides_that_exist() -> None:
     assert override_key(SECTION, who("ci", "support")) == ("support", "ci")
     # same pair, same effective section
     assert effective(SECTION, who("a", "support")) == effective(SECTION, who("b", "support"))
+    # the options as written, merged: the role's entities over the section's
+    assert effective(SECTION, who("ci", "support")) == {
+        "entities": ["EMAIL_ADDRESS"],
+        "nlp_model": None,
+        "allowlist": ["ci@example.com"],
+    }
 
 
 def test_the_pii_guard_builds_one_scrubber_per_pair() -> None:
-    guard = PiiGuard(SECTION, parse_settings(SECTION), shared_detector(None))
+    guard = PiiGuard(SECTION, shared_detector(None))
     alice, bob = who("alice", "support"), who("bob", "support")
     assert guard.scrubber_for(alice) is guard.scrubber_for(bob)
     assert guard.scrubber_for(who("carol", "user")) is not guard.scrubber_for(alice)
