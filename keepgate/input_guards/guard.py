@@ -24,7 +24,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 
@@ -51,6 +51,9 @@ from keepgate.pipeline.guard import Guard, GuardBlocked
 from keepgate.pipeline.overrides import merged, override_key
 from keepgate.pipeline.verdict import Verdict
 
+if TYPE_CHECKING:
+    from keepgate.upstream.client import Upstream
+
 log = logging.getLogger("keepgate.input")
 
 #: Scan roles whose findings taint the conversation: text from outside the conversation's
@@ -74,7 +77,7 @@ class InputGuard(Guard, ResultScanner):
         self,
         section: InputSettings | Mapping[str, Any],
         config: KeepgateConfig | None = None,
-        upstream: Any | None = None,
+        upstream: Upstream | None = None,
     ) -> None:
         #: The section, typed (a mapping is validated here, overrides included).
         self.settings = section if isinstance(section, InputSettings) else parse_section(section)
@@ -104,7 +107,7 @@ class InputGuard(Guard, ResultScanner):
                 except InputConfigError as exc:
                     raise InputConfigError(exc.validation, (group, str(name))) from None
 
-    def _for(self, principal: Any | None) -> tuple[InputSettings, Scanner]:
+    def _for(self, principal: Principal | None) -> tuple[InputSettings, Scanner]:
         """Settings and scanner for `principal` (the base ones when None), cached per
         (role, key_id) override pair: one dict lookup per request, no merge or JSON key."""
         if principal is None:
@@ -141,7 +144,7 @@ class InputGuard(Guard, ResultScanner):
         for judge in self._judges.values():
             await judge.aclose()
 
-    def scanner(self, principal: Any | None = None) -> Scanner:
+    def scanner(self, principal: Principal | None = None) -> Scanner:
         """The scanner that applies to `principal` (the base one when None)."""
         return self._for(principal)[1]
 

@@ -15,10 +15,14 @@ import hashlib
 import secrets
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keepgate.config.errors import ConfigError
 from keepgate.input_guards.config import JudgeSettings
+
+if TYPE_CHECKING:
+    from keepgate.config.model import KeepgateConfig
+    from keepgate.upstream.client import Upstream
 
 SYSTEM_PROMPT = (
     "You are a security classifier for an AI gateway. You will be shown a piece of untrusted "
@@ -46,7 +50,12 @@ class JudgeConfigError(ConfigError, ValueError):
 
 
 class Judge:
-    def __init__(self, settings: JudgeSettings, config: Any, upstream: Any | None = None) -> None:
+    def __init__(
+        self,
+        settings: JudgeSettings,
+        config: KeepgateConfig | None,
+        upstream: Upstream | None = None,
+    ) -> None:
         from keepgate.upstream.client import Upstream
 
         self.settings = settings

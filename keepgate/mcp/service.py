@@ -18,7 +18,7 @@ import asyncio
 import json
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mcp_types as types
 from jsonschema import Draft202012Validator
@@ -48,6 +48,9 @@ from keepgate.pipeline.verdict import Verdict
 from keepgate.policy.decision import PolicyDecision, reason_id, reason_text
 from keepgate.policy.catalog import ToolEntry
 from keepgate.policy.inputs import ProvenanceContext, build_policy_input
+
+if TYPE_CHECKING:
+    from keepgate.runtime import Runtime
 
 log = logging.getLogger("keepgate.mcp")
 
@@ -91,7 +94,11 @@ class Refusal(Exception):
 
 class McpGateway:
     def __init__(
-        self, rt: Any, settings: McpSettings, servers: dict[str, McpServerSettings], store: Store
+        self,
+        rt: Runtime,
+        settings: McpSettings,
+        servers: dict[str, McpServerSettings],
+        store: Store,
     ) -> None:
         self.rt = rt
         self.settings = settings

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from keepgate.auth.principal import Principal
 from keepgate.pipeline.chunks import parse_arguments
 from keepgate.policy.catalog import Catalog
 from keepgate.policy.provenance import (
@@ -22,7 +23,7 @@ from keepgate.policy.provenance import (
 MAX_NAME = 200
 
 
-def principal_input(principal: Any) -> dict[str, Any]:
+def principal_input(principal: Principal | Mapping[str, Any] | None) -> dict[str, Any]:
     if principal is None:
         return {"key_id": None, "role": None, "team": None, "metadata": {}}
     if isinstance(principal, Mapping):
@@ -107,7 +108,7 @@ class ProvenanceContext:
 
 
 def build_policy_input(
-    principal: Any,
+    principal: Principal | Mapping[str, Any] | None,
     tool_name: str,
     arguments: str | Mapping[str, Any] | None,
     *,
