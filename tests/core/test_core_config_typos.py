@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from keepgate.app import build_runtime
+from keepgate.config.guards import GUARDS, GuardSpec
 from keepgate.config.load import ConfigError, load_config
+from keepgate.limits.settings import LimitsSettings
+from keepgate.policy.settings import PolicySettings
 
 HEAD = "model_list: []\nguards:\n"
 
@@ -99,3 +102,38 @@ def test_an_unknown_nested_field_in_a_guard_section_names_file_and_line(
     with pytest.raises(ConfigError, match=located(tmp_path, line)) as err:
         start(tmp_path, body)
     assert field in str(err.value)
+
+
+@pytest.mark.parametrize("spec", GUARDS, ids=lambda s: s.name)
+@pytest.mark.parametrize("group", ["roles", "keys"])
+def test_every_registered_guard_refuses_an_unknown_override_field_when_the_config_loads(
+    tmp_path: Path, spec: GuardSpec, group: str
+) -> None:
+    """Typed from the registry, so a guard added there is covered without a new case here:
+    the loader itself refuses the typo (before any guard is built), with file and line."""
+    path = tmp_path / "keepgate.yaml"
+    path.write_text(
+        f"{HEAD}  {spec.name}:\n    {group}:\n      support:\n        no_such_option: 1\n"
+    )
+    with pytest.raises(ConfigError, match=located(tmp_path, 6)) as err:
+        load_config(path, environ={})
+    assert f"guards.{spec.name}.{group}.support.no_such_option" in str(err.value)
+
+
+def test_a_typo_in_a_disabled_guard_section_is_refused_too(tmp_path: Path) -> None:
+    path = tmp_path / "keepgate.yaml"
+    path.write_text(HEAD + "  pii:\n    enabled: false\n    entitys: [EMAIL_ADDRESS]\n")
+    with pytest.raises(ConfigError, match=located(tmp_path, 5)):
+        load_config(path, environ={})
+
+
+def test_the_loaded_sections_are_the_guards_settings_models(tmp_path: Path) -> None:
+    path = tmp_path / "keepgate.yaml"
+    path.write_text(HEAD + "  policy:\n    roles: {support: {on_deny: reject}}\n")
+    cfg = load_config(path, environ={})
+    policy = cfg.guards.settings("policy", PolicySettings)
+    assert policy.choices_for("support", "k").on_deny == "reject"
+    assert policy.choices_for("user", "k").on_deny == "replace"
+    # an absent section is the guard's defaults, and on
+    assert cfg.guards.settings("limits", LimitsSettings) == LimitsSettings()
+    assert cfg.guards.enabled("limits")
