@@ -178,7 +178,9 @@ class McpSettings(_Strict):
     #: Streamable HTTP sessions: stateless (default) serves any replica; stateful keeps
     #: Mcp-Session-Id sessions in the process (needs sticky routing with replicas).
     stateless_http: bool = True
+    #: `calls_per_minute` for keys of this role.
     roles: dict[str, McpOverride | None] = Field(default_factory=dict)
+    #: `calls_per_minute` for this key_id (over its role's).
     keys: dict[str, McpOverride | None] = Field(default_factory=dict)
 
     def calls_per_minute_for(self, role: str, key_id: str) -> float | None:
