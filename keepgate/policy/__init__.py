@@ -2,21 +2,13 @@
 
 For the agent loop and other callers:
 
-    from keepgate.policy import build_policy_input, make_service
-    service = make_service(config.guards.settings("policy", PolicySettings))  # or the guard's `.service`
+    from keepgate.policy.engine import make_service
+    from keepgate.policy.inputs import build_policy_input
+    from keepgate.policy.settings import PolicySettings
+
+    service = make_service(config.guards.settings("policy", PolicySettings))  # or the guard's
     decision = await service.decide(build_policy_input(principal, name, arguments, ...))
+
+Nothing is re-exported here: the config loader imports `keepgate.policy.settings` to type
+`guards.policy`, and importing this package must not load the policy engines for that.
 """
-
-from keepgate.policy.bundle import PolicyLoadError
-from keepgate.policy.decision import PolicyDecision
-from keepgate.policy.engine import PolicyEngine, PolicyService, make_service
-from keepgate.policy.inputs import build_policy_input
-
-__all__ = [
-    "PolicyDecision",
-    "PolicyEngine",
-    "PolicyLoadError",
-    "PolicyService",
-    "build_policy_input",
-    "make_service",
-]

@@ -3,7 +3,7 @@
 The reusable API (the gateway's stream guard and the agent loop both use it):
 
 ```python
-from keepgate.scrubbing import Scrubber
+from keepgate.scrubbing.scrubber import Scrubber
 scrubber = Scrubber.from_section({"allowlist": ["support@company.com"]})
 text, counts = scrubber.scrub("Mail john@acme.io or support@company.com")
 # text == "Mail <EMAIL_ADDRESS> or support@company.com", counts == {"EMAIL_ADDRESS": 1}
