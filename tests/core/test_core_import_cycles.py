@@ -175,3 +175,26 @@ def test_the_modules_the_config_imports_by_name_do_not_import_it_back() -> None:
         assert module in g, ref
         back = closure(g, module) & forbidden
         assert not back, f"{ref} imports {sorted(back)}, which imports it by name"
+
+
+def test_loading_a_config_does_not_load_the_guards_engines() -> None:
+    """The loader imports every guard's settings module (and so its package's `__init__`):
+    those must stay light, or every command that only reads the config (keys, limits,
+    config check before building) pays for Presidio, spaCy and the policy engines."""
+    import subprocess
+    import sys
+
+    heavy = ("presidio_analyzer", "spacy", "regorus", "litellm", "onnxruntime")
+    code = (
+        "import sys; from keepgate.config.load import load_config; load_config(environ={}); "
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PACKAGE.parent,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]", out.stdout
