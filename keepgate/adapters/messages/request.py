@@ -172,7 +172,7 @@ def _message(m: Any, where: str) -> list[dict[str, Any]]:
                 text = "Error: " + text
             out.append({"role": "tool", "tool_call_id": tool_use_id, "content": text})
         else:
-            parts.append(_user_part(block, here))
+            parts.extend(_user_parts(block, here))
     if parts:
         out.append(_user(parts))
     return out
@@ -182,6 +182,21 @@ def _user(parts: list[dict[str, Any]]) -> dict[str, Any]:
     if all(p["type"] == "text" for p in parts):
         return {"role": "user", "content": "\n".join(p["text"] for p in parts)}
     return {"role": "user", "content": parts}
+
+
+def _user_parts(block: Any, where: str) -> list[dict[str, Any]]:
+    """A user block as chat content parts. A document's `title` and `context` are text the
+    model reads beside the document (a native upstream gets them as sent), so they become a
+    text part of their own: the input guard reads it, and a chat model sees them too."""
+    if isinstance(block, dict) and block.get("type") == "document":
+        about = [block.get(k) for k in ("title", "context")]
+        for key, value in zip(("title", "context"), about, strict=True):
+            if value is not None and not isinstance(value, str):
+                raise invalid(f"{where}.{key}: Input should be a valid string", f"{where}.{key}")
+        label = "\n".join(v for v in about if v)
+        if label:
+            return [{"type": "text", "text": label}, _user_part(block, where)]
+    return [_user_part(block, where)]
 
 
 def _user_part(block: Any, where: str) -> dict[str, Any]:
