@@ -22,11 +22,15 @@ Rendering is lazy (`Item.text()`), so the guard can do it off the event loop for
 
 from __future__ import annotations
 
+import base64
+import binascii
+import codecs
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from keepgate.pipeline.offload import size_hint
 
@@ -97,8 +101,36 @@ def json_text(text: str) -> str:
     return text
 
 
+def file_text(file: Any) -> str | None:
+    """The text of a file sent inline (`file_data`, a data URL or bare base64), when it is
+    text: a model reads a plain-text, Markdown, CSV, JSON or code file as text, so it is
+    scanned like the message it rides in. Whatever the declared media type says (the
+    sender chooses it): bytes that decode as UTF-8 (or UTF-16 with a BOM) are text. Binary
+    files (PDFs with compressed streams, office documents) are not read here."""
+    data = file.get("file_data") if isinstance(file, dict) else None
+    if not isinstance(data, str) or not data:
+        return None
+    head, comma, payload = data.partition(",")
+    try:
+        if not comma:
+            raw = base64.b64decode(data)
+        elif ";base64" in head.lower():
+            raw = base64.b64decode(payload)
+        else:
+            raw = unquote_to_bytes(payload)
+    except (binascii.Error, ValueError):
+        return None
+    try:
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return raw.decode("utf-16")
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def content_text(content: Any) -> str:
-    """The text of a message `content`: a string, or the text of its content parts."""
+    """The text of a message `content`: a string, or the text of its content parts (and of
+    inline text files)."""
     if isinstance(content, str):
         return content
     parts: list[str] = []
@@ -111,6 +143,17 @@ def content_text(content: Any) -> str:
                     if isinstance(part.get(k), str):
                         parts.append(part[k])
                         break
+                else:
+                    kind = part.get("type")
+                    text = (
+                        file_text(part.get("file"))
+                        if kind == "file"
+                        else file_text(part)
+                        if kind == "input_file"  # a Responses-shaped part
+                        else None
+                    )
+                    if text:
+                        parts.append(text)
     return "\n".join(parts)
 
 
