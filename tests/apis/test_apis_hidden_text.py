@@ -130,3 +130,20 @@ def test_a_base64_text_document_is_scanned_on_messages(gw, model: str) -> None:
             messages=[{"role": "user", "content": [doc, {"type": "text", "text": "Summarise."}]}],
         )
     assert err.value.body["error"]["code"] == "input_blocked"
+
+
+@pytest.mark.parametrize("model", RESPONSES_MODELS)
+@pytest.mark.parametrize(
+    "ref", [{"file_id": "file-abc123"}, {"file_url": "https://files.example/report.pdf"}]
+)
+def test_a_file_the_guards_cannot_read_is_refused(gw, model: str, ref: dict[str, str]) -> None:
+    """A file by id or URL is read by the provider, out of the guards' reach: refused like
+    an image by file id, never forwarded unread."""
+    part = {"type": "input_file", **ref}
+    with pytest.raises(openai.BadRequestError) as err:
+        gw.client().responses.create(
+            model=model,
+            input=[{"role": "user", "content": [part, {"type": "input_text", "text": "Read it."}]}],
+        )
+    assert err.value.body["code"] == "unsupported_feature"
+    assert err.value.body["param"] == "input[0].content[0]"

@@ -258,9 +258,16 @@ def _part(part: Any, where: str) -> dict[str, Any]:
             "image_url": {"url": url, "detail": part.get("detail") or "auto"},
         }
     if kind == "input_file":
-        file = {k: part[k] for k in ("file_data", "file_id", "filename") if part.get(k)}
-        if not file:
-            raise invalid(f"Invalid '{where}': an input_file needs file_data or file_id.", where)
+        if part.get("file_id") or part.get("file_url"):
+            raise unsupported(
+                "Files by 'file_id' or 'file_url' are not supported: their text lives at the "
+                "provider (or at a URL it fetches), where Keepgate's input guards cannot read "
+                "it. Send the file inline as 'file_data'.",
+                where,
+            )
+        file = {k: part[k] for k in ("file_data", "filename") if part.get(k)}
+        if "file_data" not in file:
+            raise invalid(f"Invalid '{where}': an input_file needs file_data.", where)
         return {"type": "file", "file": file}
     if kind == "input_audio":
         return {"type": "input_audio", "input_audio": part.get("input_audio")}
