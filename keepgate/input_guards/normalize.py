@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from keepgate.input_guards import linear
+from keepgate.pipeline.invisible import COMBINING_RANGES, IGNORABLE_RANGES, char_class
 from keepgate.input_guards.windows import cuts
 
 #: Characters normalised in one piece; longer text is cut (after whitespace) into windows.
@@ -61,10 +62,8 @@ _RLO_OPEN = "\u202e\u2067"
 _RLO_CLOSE = "\u202c\u2069"
 #: An opener, then everything up to a closer: cannot fail once it has started.
 _RLO_SPAN = re.compile(f"[{_RLO_OPEN}]([^{_RLO_CLOSE}]*)")
-_INVISIBLE_CHARS = (
-    "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
-    "\u00ad\u180e\u034f\u115f\u1160\u3164\uffa0\u17b4\u17b5"
-)
+#: Every default-ignorable character but the bidi controls (read as a trick of their own).
+_INVISIBLE_CHARS = char_class(IGNORABLE_RANGES, without=_BIDI_CHARS)
 _INVISIBLE = linear.compile(f"[{_INVISIBLE_CHARS}]")
 #: Starts only on a letter or digit, which the invisible class excludes, so each invisible
 #: run is read from one start only.
@@ -79,6 +78,14 @@ _ODD_SPACE = linear.compile(f"[{_ODD_SPACES}{_LINE_BREAKS}]")
 _TO_SPACE = re.compile(f"[{_ODD_SPACES}]")  # one class: C-speed substitution
 _TO_NEWLINE = re.compile(f"[{_LINE_BREAKS}]")
 _STRIP_RE = re.compile("[" + _INVISIBLE_CHARS + _BIDI_CHARS + "]")  # one class: C-speed
+_MARKS = char_class(COMBINING_RANGES)
+#: Combining marks left on an ASCII letter or digit after NFKC (decoration: `i̲g̲n̲o̲r̲e̲`).
+#: A one-character look-behind, then one class repeated: each position is tried once.
+_DECORATION = re.compile(f"(?<=[A-Za-z0-9])[{_MARKS}]+")
+#: Four decorated letters in a row (decomposed): a styled word (a finding). Not `x̄` in a
+#: formula, nor natural accents: Czech `příští` has three in a row, most languages two.
+_DECORATED_WORD = re.compile(f"(?:[A-Za-z0-9][{_MARKS}]+){{4,}}")
+_MARK_RUN = re.compile(f"[{_MARKS}]+")
 
 #: Letters from other scripts that render like ASCII (a pragmatic subset of Unicode's
 #: confusables.txt: Cyrillic, Greek, Armenian and a few symbols seen in attacks). NFKC
@@ -339,7 +346,17 @@ class Normalizer:
                 out.add("unicode.zero_width", split)
         if invisible or bidi:
             text = _STRIP_RE.sub("", text)
-        text = unicodedata.normalize("NFKC", text)
+        # NFKC in its two halves (NFKC = NFC of NFKD), so a styled word is read with its
+        # marks apart: `Ìg̀ǹòr̀è` has some precomposed letters, and is "ignore" underneath.
+        text = unicodedata.normalize("NFKD", text)
+        if _DECORATION.search(text):
+            styled = _DECORATED_WORD.findall(text)
+            if styled:
+                out.add("unicode.combining_marks", len(styled))
+                text = _DECORATED_WORD.sub(lambda m: _MARK_RUN.sub("", m.group()), text)
+        text = unicodedata.normalize("NFC", text)
+        if _DECORATION.search(text):  # marks with no precomposed letter: decoration
+            text = _DECORATION.sub("", text)
         if not text.isascii() and _CONFUSABLE.search(text):
             # Word by word, but only on the lines that have a look-alike letter: one Greek
             # letter in a long English document must not cost a callback per word.

@@ -41,6 +41,7 @@ TRICKS: dict[str, tuple[str, str, str]] = {
     "unicode.variation_selectors": ("critical", "block", "bytes smuggled in variation selectors"),
     "unicode.bidi": ("medium", "flag", "bidirectional override/isolate controls"),
     "unicode.zero_width": ("medium", "flag", "invisible characters splitting words"),
+    "unicode.combining_marks": ("medium", "flag", "combining marks styling ASCII letters"),
     "unicode.homoglyph": ("medium", "flag", "look-alike letters from another script inside a word"),
     "encoding.base64": ("low", "flag", "base64 run that decodes to text"),
     "encoding.hex": ("low", "flag", "hex run that decodes to text"),

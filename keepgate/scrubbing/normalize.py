@@ -28,12 +28,11 @@ from dataclasses import dataclass
 
 import regex as re
 
-#: Characters that render as nothing: removed before detection.
-INVISIBLE = (
-    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
-    "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068"
-    "\u2069\u3164\ufeff\uffa0"
-)
+from keepgate.pipeline.invisible import COMBINING, IGNORABLE
+
+#: Characters that render as nothing, and combining marks (after NFKC only decoration on
+#: the digits and ASCII letters values are made of): removed before detection.
+INVISIBLE = IGNORABLE | COMBINING
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"})
 #: Layer 1: the characters to rewrite (named groups say how).
 _CHARS = re.compile(

@@ -51,6 +51,12 @@ AUDITED_STDLIB = {
     ("normalize", "_HEX_ESC"): r"(?:\\x[0-9A-Fa-f]{2}){8,}",
     ("normalize", "_URL_RUN"): r"(?<!\S)[^\s%]*(?:%[^\s%]*){3,}",
     ("normalize", "_CONFUSABLE"): normalize._CONFUSABLE.pattern,
+    # Combining marks: one class repeated after a one-character look-behind / start; a
+    # decorated letter is an ASCII letter then marks, two disjoint classes, so a styled-word
+    # match never gives back a character and a failing start costs at most four letters.
+    ("normalize", "_DECORATION"): normalize._DECORATION.pattern,
+    ("normalize", "_DECORATED_WORD"): normalize._DECORATED_WORD.pattern,
+    ("normalize", "_MARK_RUN"): normalize._MARK_RUN.pattern,
     ("normalize", "_URL_ALNUM"): r"%(?:[46][1-9A-Fa-f]|[57][0-9Aa]|3[0-9])",
     ("Normalizer", "_b64"): r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{24,}={0,2}",
     ("Normalizer", "_hex"): r"\b(?:[0-9A-Fa-f]{2}){12,}\b",
@@ -120,6 +126,9 @@ ADVERSARIAL = {
     "hex_escapes": lambda: _fill("\\x41\\x4"),
     "rlo_openers": lambda: _fill("\u202e"),
     "zero_width_split": lambda: _fill("a\u200b"),
+    "default_ignorable_split": lambda: _fill("a\u206a\U0001d173"),
+    "decorated_letters": lambda: _fill("a\u0332", MAX // 2),
+    "long_mark_stacks": lambda: _fill("abc" + "\u0336" * 3000 + " ", MAX // 2),
     "tag_chars": lambda: _fill("\U000e0041", MAX // 4),
     "tag_chars_alternating": lambda: _fill("\U000e0041a", MAX // 2),
     "variation_selector_runs": lambda: _fill("\ufe01\ufe02\ufe03 ", MAX // 2),

@@ -25,6 +25,13 @@ FORMS = [
     ("john.smith\u200b@acme.io", "john.smith@acme.io", "EMAIL_ADDRESS"),
     ("jo\u200dhn.smith\u2060@ac\u00adme.io", "john.smith@acme.io", "EMAIL_ADDRESS"),
     ("536\u2013228\u20134910", "536-228-4910", "PHONE_NUMBER"),
+    # every default-ignorable character, not a hand-picked few (red team, 2026-12-07)
+    ("jane.doe\u206a@example.com", "jane.doe@example.com", "EMAIL_ADDRESS"),
+    ("536\u206b-228-4910", "536-228-4910", "PHONE_NUMBER"),
+    ("4111\U000e01001111\u180b1111\ufff91111", "4111111111111111", "CREDIT_CARD"),
+    ("4111\U0001d1731111\u20651111\u206f1111", "4111111111111111", "CREDIT_CARD"),
+    # combining marks styling the digits (underline, strike-through)
+    ("4\u03321\u033211 1111 1111 1\u0336111", "4111 1111 1111 1111", "CREDIT_CARD"),
 ]
 
 
