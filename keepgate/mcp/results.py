@@ -1,12 +1,13 @@
 """A tool result on its way back: scanned by the input guard, scrubbed by the PII guard.
 
-Scanned: every text block, the text of embedded text resources and every string inside
-`structuredContent` (JSON is read as its decoded strings, like a chat `tool` message). A
-blocking finding withholds the whole result (an `isError` result that says why); any
-finding taints the session. Scrubbed, with the caller's PII policy: the same texts, and
-`structuredContent` value by value so it stays valid JSON. Images, audio and blobs pass
-as they are (nothing to read). A scan or scrub that fails withholds the result unless the
-guard is configured to fail open.
+Scanned: every text block, the text of embedded text resources, what a resource link says
+of itself (name, title, description, URI) and every string inside `structuredContent`
+(JSON is read as its decoded strings, like a chat `tool` message). A blocking finding
+withholds the whole result (an `isError` result that says why); any finding taints the
+session. Scrubbed, with the caller's PII policy: the same texts (of a link, its title and
+description), and `structuredContent` value by value so it stays valid JSON. Images, audio
+and blobs pass as they are (nothing to read). A scan or scrub that fails withholds the
+result unless the guard is configured to fail open.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ log = logging.getLogger("keepgate.mcp")
 THREAD_CHARS = 4000
 
 
+def link_text(link: types.ResourceLink) -> str:
+    """What a model reads of a resource link: its name, title, description and URI (a
+    host lists them for the model to choose from; any of them can carry instructions)."""
+    return "\n".join(t for t in (link.name, link.title, link.description, str(link.uri)) if t)
+
+
 def texts(result: types.CallToolResult) -> list[str]:
     out: list[str] = []
     for block in result.content:
@@ -38,6 +45,8 @@ def texts(result: types.CallToolResult) -> list[str]:
             block.resource, types.TextResourceContents
         ):
             out.append(block.resource.text)
+        elif isinstance(block, types.ResourceLink):
+            out.append(link_text(block))
     if result.structured_content is not None:
         out.append(json.dumps(result.structured_content, ensure_ascii=False))
     return out
@@ -181,6 +190,15 @@ def _scrub(
                     "resource": block.resource.model_copy(
                         update={"text": text(block.resource.text)}
                     )
+                }
+            )
+        elif isinstance(block, types.ResourceLink):  # name and URI stay: they address it
+            block = block.model_copy(
+                update={
+                    "title": text(block.title) if block.title else block.title,
+                    "description": text(block.description)
+                    if block.description
+                    else block.description,
                 }
             )
         content.append(block)

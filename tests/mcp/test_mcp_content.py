@@ -14,6 +14,7 @@ import pytest
 from mcp import MCPError
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import ResourceLink
 
 from tests.mcp.conftest import KEYS, connect, keepgate_meta, mcp_config, start_gateway
 from tests.servers import ThreadServer
@@ -33,6 +34,15 @@ def docs_server() -> MCPServer:
     @docs.resource("docs://poisoned", name="poisoned", mime_type="text/plain")
     def poisoned() -> str:
         return INJECTED
+
+    @docs.tool(description="Search the handbook.")
+    def search(query: str) -> list[ResourceLink]:
+        about = INJECTED if query == "poisoned" else "Owner: Jane Roe, jane.roe@acme-corp.com."
+        return [
+            ResourceLink(
+                type="resource_link", uri="docs://handbook", name="handbook", description=about
+            )
+        ]
 
     @docs.prompt(name="summarise", description="Summarise a topic.")
     def summarise(topic: str) -> str:
@@ -91,6 +101,20 @@ async def test_an_injected_resource_is_withheld_and_taints_the_session(gw) -> No
     assert held.is_error and keepgate_meta(held)["code"] == "approval_required"
     row = [r for r in gw.audit_lines() if r.get("mcp_method") == "resources/read"][-1]
     assert row["tainted"] is True
+
+
+async def test_a_resource_link_in_a_tool_result_is_scanned_and_scrubbed(gw) -> None:
+    """A host shows the model a link's description: it is read like the result's text
+    (red team, 2026-12-07: an injected description passed, and PII in it too)."""
+    async with connect(gw.url + "/mcp/docs", KEYS["dev"], "content-link") as c:
+        poisoned = await c.call_tool("search", {"query": "poisoned"})
+        clean = await c.call_tool("search", {"query": "owner"})
+    assert poisoned.is_error and keepgate_meta(poisoned)["decision"] == "withheld"
+    assert "customer list" not in json.dumps(poisoned.model_dump(mode="json"))
+    link = clean.content[0]
+    assert isinstance(link, ResourceLink) and str(link.uri) == "docs://handbook"
+    assert link.description and link.description.startswith("Owner:")
+    assert "jane.roe@acme-corp.com" not in link.description
 
 
 async def test_prompts_are_listed_and_got_with_pii_scrubbed(gw) -> None:
