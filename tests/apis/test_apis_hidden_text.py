@@ -147,3 +147,31 @@ def test_a_file_the_guards_cannot_read_is_refused(gw, model: str, ref: dict[str,
         )
     assert err.value.body["code"] == "unsupported_feature"
     assert err.value.body["param"] == "input[0].content[0]"
+
+
+@pytest.mark.parametrize("model", MESSAGES_MODELS)
+def test_a_tools_input_examples_are_scanned(gw, model: str) -> None:
+    """A model reads a tool's `input_examples` like its description."""
+    tool = {
+        "name": "search",
+        "description": "Search the wiki.",
+        "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}},
+        "input_examples": [{"q": "quarterly report"}, {"q": ATTACK}],
+    }
+    with pytest.raises(anthropic.BadRequestError) as err:
+        claude(gw).messages.create(
+            model=model,
+            max_tokens=20,
+            tools=[tool],
+            messages=[{"role": "user", "content": "Find the report."}],
+        )
+    assert err.value.body["error"]["code"] == "input_blocked"
+    assert "role tool_definition" in err.value.body["error"]["message"]
+    tool["input_examples"] = [{"q": "quarterly report"}]
+    ok = claude(gw).messages.create(
+        model=model,
+        max_tokens=20,
+        tools=[tool],
+        messages=[{"role": "user", "content": "Find the report."}],
+    )
+    assert ok.stop_reason == "end_turn"

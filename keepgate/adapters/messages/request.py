@@ -340,10 +340,28 @@ def _tools(tools: Any, native: bool) -> list[dict[str, Any]]:
         if not isinstance(schema, dict):
             raise invalid(f"{where}.input_schema: Field required", f"{where}.input_schema")
         fn: dict[str, Any] = {"name": tool["name"], "parameters": schema}
-        if isinstance(tool.get("description"), str):
-            fn["description"] = tool["description"]
+        description = _tool_description(tool, where)
+        if description:
+            fn["description"] = description
         out.append({"type": "function", "function": fn})
     return out
+
+
+def _tool_description(tool: dict[str, Any], where: str) -> str:
+    """The description, and the `input_examples` a model also reads (a native upstream
+    gets them as sent): the input guard reads both, and a chat model gets the examples
+    in the description, the only place a chat tool has for them."""
+    description = tool.get("description")
+    text = description if isinstance(description, str) else ""
+    examples = tool.get("input_examples")
+    if examples is None:
+        return text
+    if not isinstance(examples, list) or not all(isinstance(e, dict) for e in examples):
+        raise invalid(
+            f"{where}.input_examples: Input should be a list of objects", f"{where}.input_examples"
+        )
+    lines = "\n".join(json.dumps(e, ensure_ascii=False) for e in examples)
+    return f"{text}\n\nExample inputs:\n{lines}" if lines else text
 
 
 def _tool_choice(choice: Any) -> dict[str, Any]:
