@@ -37,6 +37,15 @@ MAX_CONTAINERS = 100_000
 
 
 async def read_json(request: Request, limit: int) -> dict[str, Any]:
+    encoding = request.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        # Not decompressed: a compressed body could expand far past the size cap.
+        raise APIError(
+            415,
+            f"Request bodies with Content-Encoding '{encoding[:40]}' are not supported; "
+            "send the JSON uncompressed.",
+            code="unsupported_content_encoding",
+        )
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise APIError(

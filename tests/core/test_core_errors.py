@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import zlib
+
 import httpx
 import openai
 import pytest
@@ -35,6 +38,20 @@ def test_malformed_json(gateway):
 
 def test_non_object_body(gateway):
     _assert_openai_error(_post(gateway, b"[1, 2]"), 400, "invalid_request_body")
+
+
+def test_a_compressed_body_is_refused_clearly(gateway):
+    """A gzip body used to fail as 'not valid JSON: ... surrogates not allowed', which sends
+    a careless client hunting for an encoding bug in its JSON (red team, 2026-12-07)."""
+    body = b'{"model": "demo", "messages": [{"role": "user", "content": "hi"}]}'
+    for encoding, data in (("gzip", gzip.compress(body)), ("deflate", zlib.compress(body))):
+        err = _assert_openai_error(
+            _post(gateway, data, **{"content-encoding": encoding}),
+            415,
+            "unsupported_content_encoding",
+        )
+        assert encoding in err["message"] and err["type"] == "invalid_request_error"
+    assert _post(gateway, body, **{"content-encoding": "identity"}).status_code == 200
 
 
 def test_missing_messages(gateway):
