@@ -10,6 +10,7 @@ vector) and a `response_format` JSON schema. Each becomes one `Item` with a scan
 |---|---|
 | system, developer, user, assistant, tool, function | message content and `name` (assistant: with its tool calls) |
 | tool_definition | one per entry of `tools` / `functions`, reported with the tool's name |
+| tool | each of `documents` (vLLM / SGLang passages the chat template renders) |
 | response_format | the `json_schema` of `response_format` |
 
 JSON is read as "key: value" lines (escapes decoded, so `\\u0049gnore` hides nothing, and a
@@ -272,6 +273,11 @@ def items(body: dict[str, Any]) -> Iterator[Item]:
                 render_json,
                 tool=name if isinstance(name, str) else None,
             )
+    # vLLM / SGLang render `documents` (retrieved passages) into the prompt: data from
+    # elsewhere, read like a tool result (enforced, tainting).
+    docs = body.get("documents")
+    for k, doc in enumerate(docs if isinstance(docs, list) else ()):
+        yield Item("tool", f"documents[{k}]", doc, render_json)
     rf = body.get("response_format")
     if isinstance(rf, dict) and rf.get("type") == "json_schema":
         yield Item("response_format", "response_format", rf.get("json_schema"), render_json)

@@ -131,8 +131,23 @@ _UNION_TAG = re.compile(
 _REQUIRED = {"missing"}
 
 
+#: Vendor fields (vLLM, SGLang) that change how the prompt is built from the messages: a
+#: client's chat template can write any text into the prompt, where no guard reads it.
+PROMPT_OVERRIDES = ("chat_template",)
+
+
 def check(model: type[BaseModel], body: dict[str, Any]) -> None:
     """Validate `body` against `model`; the first problem as a 400 with `param`."""
+    if model is ChatRequest:
+        for name in PROMPT_OVERRIDES:
+            if body.get(name) is not None:
+                raise APIError(
+                    400,
+                    f"'{name}' is not supported: a client-supplied template builds the prompt "
+                    "outside Keepgate's input guards. Configure the template on the model server.",
+                    code="unsupported_feature",
+                    param=name,
+                )
     try:
         model.model_validate(body)
     except ValidationError as exc:
