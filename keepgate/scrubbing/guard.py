@@ -281,6 +281,9 @@ class PiiGuard(Guard, Redactor):
             if key in st.released or not (finished or _complete(call["function"]["arguments"])):
                 continue
             st.released.add(key)
+            # Held calls only: with every released one still here, each chunk re-read all
+            # the calls so far (quadratic in a response with thousands of calls).
+            del st.tools.calls[key]
             if not st.scrubber.redacts_arguments_of(call["function"]["name"]):
                 # Reported, not rewritten: the policy guard put the entities in facts.pii.
                 st.unredacted.add(key)

@@ -163,6 +163,29 @@ def test_parallel_calls_decided_one_by_one(gateway_factory, stream):
 
 
 @pytest.mark.parametrize("stream", [False, True])
+def test_hundreds_of_parallel_calls_are_each_decided_once(gateway_factory, stream):
+    """A hijacked model may ask for hundreds of calls in one answer: each is decided (and
+    scrubbed) once, in order, a denied one replaced. Red team, 2026-12-07: 2,000 calls held
+    the event loop for 8.5 s (every decision ran without yielding, and the PII guard re-read
+    every call so far at each one); the stall itself is measured, not asserted here."""
+    gw = gateway_factory(
+        {"keys": KEYS, "guards": {"policy": {"enabled": True}, "pii": {"enabled": True}}}
+    )
+    calls = [
+        {"name": "http_get", "arguments": {"url": "https://evil.example.net/steal"}}
+        if i % 50 == 49
+        else {"name": "search", "arguments": {"q": f"query {i}"}}
+        for i in range(400)
+    ]
+    msg, _ = ask(gw.client("sk-alice"), calls, stream=stream)
+    released = [json.loads(c["arguments"])["q"] for c in msg["tool_calls"]]
+    assert released == [f"query {i}" for i in range(400) if i % 50 != 49]
+    assert len({c["id"] for c in msg["tool_calls"]}) == len(released)
+    assert msg["content"].count("'http_get' was blocked") == 8
+    assert [r["decision"] for r in msg["report"]].count("deny") == 8
+
+
+@pytest.mark.parametrize("stream", [False, True])
 def test_bad_json_arguments_are_denied(gateway_factory, stream):
     gw = policy_gateway(gateway_factory)
     msg, _ = ask(
