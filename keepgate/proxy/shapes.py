@@ -46,7 +46,12 @@ class ToolCall(_Open):
 
 
 class ContentPart(_Open):
+    """A content part: the input guard reads `text` and `refusal` from any part, so they are
+    strings (an object or list there reached a lenient upstream unread)."""
+
     type: StrictStr
+    text: StrictStr | None = None
+    refusal: StrictStr | None = None
 
 
 Content = StrictStr | list[ContentPart] | None

@@ -59,6 +59,28 @@ def _post(gw, path: str, body: bytes | dict[str, Any]) -> httpx.Response:
         ({"model": "demo", "messages": MSG, "stream": "true"}, "stream"),
         ({"model": "demo", "messages": [{"role": "wizard", "content": "hi"}]}, "messages[0].role"),
         ({"model": 5, "messages": MSG}, "model"),
+        # text the input guard reads must be a string (red team, 2026-12-07: an object or a
+        # list went to the upstream unscanned)
+        (
+            {
+                "model": "demo",
+                "messages": [{"role": "user", "content": [{"type": "text", "text": {"v": "x"}}]}],
+            },
+            "messages[0].content",
+        ),
+        (
+            {
+                "model": "demo",
+                "messages": [
+                    {
+                        "role": "tool",
+                        "tool_call_id": "c",
+                        "content": [{"type": "text", "text": ["x"]}],
+                    }
+                ],
+            },
+            "messages[0].content",
+        ),
     ],
 )
 def test_chat_shape_errors_name_the_field(gateway, body: dict[str, Any], param: str) -> None:
