@@ -166,7 +166,9 @@ def number_forms(d: Decimal) -> list[str]:
     """How a number may be written in text: "1000", "1,000" (decimals are matched by the
     caller): the integral part plain and with thousands separators."""
     sign = "-" if d < 0 else ""
-    integral = str(abs(d).to_integral_value(rounding="ROUND_DOWN"))
+    # format "f", not str(): a float argument such as -9.223372036854776E+18 would keep its
+    # exponent and int() of it raised (a fuzz-found 500).
+    integral = format(abs(d).to_integral_value(rounding="ROUND_DOWN"), "f")
     forms = [sign + integral]
     if len(integral) > 3:
         grouped = f"{int(integral):,}"

@@ -527,3 +527,18 @@ def test_destructive_needs_the_users_choice():
     from_untrusted = _embed_facts(listing, "cancel", {"id": "res-4410"})
     assert from_untrusted["untrusted_sensitive"] == ["/id"]
     assert from_untrusted["unchosen_destructive"] == []
+
+
+@pytest.mark.parametrize(
+    "value", [-9223372036854775809, 9.223372036854776e18, 1e308, -1.5e22, 2**70]
+)
+def test_numbers_too_big_for_int64_are_located_without_error(value: float) -> None:
+    # A tool call argument such as {"q": -9223372036854775809} reached the provenance index
+    # as a float with an exponent; str() kept the exponent and int() of it raised (a 500
+    # found by the fuzz layer on /v1/responses).
+    d = V.number(value)
+    assert d is not None
+    plain = V.number_forms(d)[0]
+    assert "E" not in plain and "e" not in plain
+    assert V.find_number(f"the value is {plain} exactly", d)
+    assert not V.find_number("the value is 42", d)
