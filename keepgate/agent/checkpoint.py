@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import orjson
 
 from keepgate.agent.state import RunState
+from keepgate.connections import sqlite_file
 
 
 class CheckpointStore(Protocol):
@@ -48,22 +49,18 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS agent_runs (id TEXT PRIMARY KEY, "
-            "key_id TEXT, status TEXT, updated_at REAL, state TEXT NOT NULL)"
-        )
-        # Processes sharing the file (one host) lease runs like Redis replicas do.
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS agent_leases (id TEXT PRIMARY KEY, "
-            "owner TEXT NOT NULL, expires REAL NOT NULL)"
-        )
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS agent_cancels (id TEXT PRIMARY KEY, expires REAL NOT NULL)"
+        self._conn = sqlite_file(
+            self.path,
+            (
+                "CREATE TABLE IF NOT EXISTS agent_runs (id TEXT PRIMARY KEY, "
+                "key_id TEXT, status TEXT, updated_at REAL, state TEXT NOT NULL)",
+                # Processes sharing the file (one host) lease runs like Redis replicas do.
+                "CREATE TABLE IF NOT EXISTS agent_leases (id TEXT PRIMARY KEY, "
+                "owner TEXT NOT NULL, expires REAL NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS agent_cancels (id TEXT PRIMARY KEY, "
+                "expires REAL NOT NULL)",
+            ),
         )
 
     async def save(self, state: RunState) -> None:

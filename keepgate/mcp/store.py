@@ -9,7 +9,6 @@ entries, none can overwrite another's.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import threading
 import time
@@ -20,6 +19,8 @@ from typing import Any, Protocol
 import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
+
+from keepgate.connections import redis_client, sqlite_file
 
 
 class StoreUnavailable(Exception):
@@ -123,21 +124,18 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS mcp_docs (key TEXT PRIMARY KEY, "
-            "value TEXT NOT NULL, expires REAL)"
+        self._conn = sqlite_file(
+            self.path,
+            (
+                "CREATE TABLE IF NOT EXISTS mcp_docs (key TEXT PRIMARY KEY, "
+                "value TEXT NOT NULL, expires REAL)",
+                "CREATE TABLE IF NOT EXISTS mcp_lists (id INTEGER PRIMARY KEY "
+                "AUTOINCREMENT, key TEXT NOT NULL, value TEXT NOT NULL, "
+                "expires REAL NOT NULL)",
+                "CREATE INDEX IF NOT EXISTS mcp_lists_key ON mcp_lists (key, id)",
+            ),
         )
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS mcp_lists (id INTEGER PRIMARY KEY "
-            "AUTOINCREMENT, key TEXT NOT NULL, value TEXT NOT NULL, "
-            "expires REAL NOT NULL)"
-        )
-        self._conn.execute("CREATE INDEX IF NOT EXISTS mcp_lists_key ON mcp_lists (key, id)")
 
     def _run(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         try:
@@ -247,24 +245,11 @@ class RedisStore:
 
     def __init__(self, url: str, prefix: str, timeout: float = 1.0) -> None:
         self.url, self.prefix, self.timeout = url, prefix, timeout
-        self._client: aioredis.Redis | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def _redis(self) -> aioredis.Redis:
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._loop is not loop:
-            self._client = aioredis.Redis.from_url(
-                self.url,
-                socket_connect_timeout=self.timeout,
-                socket_timeout=self.timeout,
-                decode_responses=True,
-            )
-            self._loop = loop
-        return self._client
+        self._redis = redis_client(url, timeout)
 
     async def _do(self, fn: Any) -> Any:
         try:
-            return await fn(self._redis())
+            return await fn(await self._redis.get())
         except (RedisError, OSError) as exc:
             raise StoreUnavailable(f"redis: {type(exc).__name__}") from None
 
@@ -321,9 +306,7 @@ class RedisStore:
         return True, "redis"
 
     async def aclose(self) -> None:
-        if self._client is not None and self._loop is asyncio.get_running_loop():
-            await self._client.aclose()
-        self._client = None
+        await self._redis.aclose()
 
 
 def _glob(text: str) -> str:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from contextlib import AsyncExitStack
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from opa_client import AsyncOpaClient
 
+from keepgate.connections import LoopLocal
 from keepgate.policy.bundle import Bundle, PolicyLoadError
 from keepgate.policy.decision import DECISION_PATH, PolicyDecision
 
@@ -70,29 +70,22 @@ class OpaServerEngine:
         self._package, _, self._rule = query.rpartition(".")
         self.bundle = bundle
         self._root = root
-        self._client: AsyncOpaClient | None = None
-        self._stack: AsyncExitStack | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._clients = LoopLocal(self._open, AsyncOpaClient.close_connection)
         self._pushed: set[str] = set()
         self._repushed_at = 0.0
 
-    async def _session(self) -> AsyncOpaClient:
-        """An aiohttp session belongs to one event loop; (re)create it for the running one.
-
-        The client's public way to open its session is `async with`; an exit stack holds
-        that context open across calls until `aclose`."""
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._loop is not loop:
-            stack = AsyncExitStack()
-            client = await stack.enter_async_context(AsyncOpaClient(**self._client_args))
-            self._client, self._stack, self._loop = client, stack, loop
-        return self._client
+    async def _open(self) -> AsyncOpaClient:
+        """The client's public way to open its (aiohttp) session is `async with`; its
+        `close_connection` is what `__aexit__` runs, so `aclose` closes it the same way."""
+        client = AsyncOpaClient(**self._client_args)
+        await client.__aenter__()
+        return client
 
     async def load(self, bundle: Bundle) -> None:
         """Upload the bundle's modules and data (when `push`); a parse error raises and the
         server keeps what it had — OPA rejects the module atomically."""
         if self.push:
-            client = await self._session()
+            client = await self._clients.get()
             try:
                 ids = set()
                 for path, source in bundle.modules:
@@ -153,7 +146,7 @@ class OpaServerEngine:
         return True
 
     async def _query(self, input: dict[str, Any]) -> Any:
-        client = await self._session()
+        client = await self._clients.get()
         try:
             return await client.query_rule(input, self._package, self._rule)
         except aiohttp.ClientConnectionError:
@@ -173,16 +166,14 @@ class OpaServerEngine:
 
     async def ready(self) -> tuple[bool, str]:
         try:
-            client = await self._session()
+            client = await self._clients.get()
             ok = await asyncio.wait_for(client.check_health(), self.timeout + 0.5)
         except Exception as exc:  # noqa: BLE001
             return False, f"OPA server unreachable: {type(exc).__name__}"
         return (True, "OPA server") if ok else (False, "OPA server unhealthy")
 
     async def aclose(self) -> None:
-        if self._stack is not None and self._loop is asyncio.get_running_loop():
-            await self._stack.aclose()
-        self._client = self._stack = None
+        await self._clients.aclose()
 
 
 def _describe(exc: BaseException) -> str:

@@ -18,7 +18,6 @@ the replica that released its calls, and readiness says `degraded` instead of fa
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -27,8 +26,9 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, Literal, Protocol
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
+
+from keepgate.connections import redis_client
 
 log = logging.getLogger("keepgate.policy")
 
@@ -149,27 +149,15 @@ class RedisToolCalls:
 
     def __init__(self, url: str, *, prefix: str, ttl_s: int, timeout: float = 1.0) -> None:
         self.url, self.prefix, self.ttl_s, self.timeout = url, prefix, ttl_s, timeout
-        self._client: aioredis.Redis | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def _redis(self) -> aioredis.Redis:
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._loop is not loop:
-            self._client = aioredis.Redis.from_url(
-                self.url,
-                socket_connect_timeout=self.timeout,
-                socket_timeout=self.timeout,
-                decode_responses=True,
-            )
-            self._loop = loop
-        return self._client
+        self._redis = redis_client(url, timeout)
 
     async def record(
         self, principal: str, call_id: str, status: Status, digests: tuple[str, ...] = ()
     ) -> None:
         key = self.prefix + principal
         try:
-            async with self._redis().pipeline(transaction=False) as pipe:
+            redis = await self._redis.get()
+            async with redis.pipeline(transaction=False) as pipe:
                 pipe.hset(key, call_id, encode(status, digests))
                 pipe.expire(key, self.ttl_s)
                 await pipe.execute()
@@ -186,7 +174,8 @@ class RedisToolCalls:
         if not call_ids:
             return {}
         try:
-            values = await self._redis().hmget(self.prefix + principal, call_ids)
+            redis = await self._redis.get()
+            values = await redis.hmget(self.prefix + principal, call_ids)
         except (RedisError, OSError) as exc:
             raise ToolIdsUnavailable(type(exc).__name__) from None
         out = {}
@@ -198,15 +187,13 @@ class RedisToolCalls:
 
     async def ready(self) -> tuple[bool, str]:
         try:
-            await self._redis().ping()
+            await (await self._redis.get()).ping()
             return True, "redis"
         except (RedisError, OSError) as exc:
             return False, f"tool-call id store (redis) unreachable: {type(exc).__name__}"
 
     async def aclose(self) -> None:
-        if self._client is not None and self._loop is asyncio.get_running_loop():
-            await self._client.aclose()
-        self._client = None
+        await self._redis.aclose()
 
 
 class FallbackToolCalls:
