@@ -18,6 +18,8 @@ import orjson
 from keepgate.errors import APIError
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.guard import Chunk
+from keepgate.upstream.errors import UpstreamError
+from keepgate.upstream.merge import merge_deltas
 
 #: Opens the upstream for a call whose upstream speaks the route's API natively.
 Opener = Callable[[Call], Awaitable[AsyncIterator[Chunk]]]
@@ -157,3 +159,36 @@ def usage_numbers(usage: dict[str, Any] | None) -> tuple[int, int, int, int]:
     cached = int((usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0)
     reasoning = int((usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0)
     return prompt, completion, cached, reasoning
+
+
+class EventReader(Protocol):
+    """Reads a native API's SSE events (Responses, Messages) into chat chunks."""
+
+    #: The upstream sent its closing event.
+    finished: bool
+
+    def read(self, event: dict[str, Any], out: list[Chunk]) -> None:
+        """Append the chunks `event` makes to `out`; a malformed event raises
+        AttributeError, TypeError, ValueError or KeyError."""
+        ...
+
+
+async def decode_events(
+    batches: AsyncIterator[list[dict[str, Any]]], reader: EventReader, last_event: str
+) -> AsyncIterator[Chunk]:
+    """Native events → chat chunks, one merged list per network read. An event the
+    reader cannot read, or a stream that ends before `last_event`, is a 502
+    `upstream_malformed`: the guards never see a half-understood answer."""
+    async for batch in batches:
+        chunks: list[Chunk] = []
+        for event in batch:
+            try:
+                reader.read(event, chunks)
+            except (AttributeError, TypeError, ValueError, KeyError):
+                raise UpstreamError(
+                    502, "upstream sent a malformed event", "upstream_malformed"
+                ) from None
+        for chunk in merge_deltas(chunks):
+            yield chunk
+    if not reader.finished:
+        raise UpstreamError(502, f"upstream stream ended before {last_event}", "upstream_malformed")

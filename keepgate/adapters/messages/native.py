@@ -16,12 +16,11 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from keepgate.adapters.base import Translated, fingerprint
+from keepgate.adapters.base import Translated, decode_events, fingerprint
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.chunks import make_chunk
 from keepgate.pipeline.guard import Chunk
 from keepgate.upstream.client import Upstream, UpstreamError
-from keepgate.upstream.merge import merge_deltas
 
 DEFAULT_VERSION = "2023-06-01"
 FINISH = {
@@ -146,24 +145,11 @@ async def open_stream(
     return decode(batches, call.model, notes)
 
 
-async def decode(
+def decode(
     batches: AsyncIterator[list[dict[str, Any]]], model: str, notes: dict[str, Any]
 ) -> AsyncIterator[Chunk]:
     """Messages events → chat chunks (one list of chunks per network read, merged)."""
-    state = _State(model, notes)
-    async for batch in batches:
-        chunks: list[Chunk] = []
-        for event in batch:
-            try:
-                state.read(event, chunks)
-            except (AttributeError, TypeError, ValueError, KeyError):
-                raise UpstreamError(
-                    502, "upstream sent a malformed event", "upstream_malformed"
-                ) from None
-        for chunk in merge_deltas(chunks):
-            yield chunk
-    if not state.finished:
-        raise UpstreamError(502, "upstream stream ended before message_stop", "upstream_malformed")
+    return decode_events(batches, _State(model, notes), "message_stop")
 
 
 class _State:

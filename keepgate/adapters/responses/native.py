@@ -15,12 +15,11 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from keepgate.adapters.base import Translated, fingerprint
+from keepgate.adapters.base import Translated, decode_events, fingerprint
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.chunks import make_chunk
 from keepgate.pipeline.guard import Chunk
 from keepgate.upstream.client import Upstream, UpstreamError
-from keepgate.upstream.merge import merge_deltas
 
 #: Fields the gateway owns on the way to a native upstream.
 GATEWAY_OWNED = ("previous_response_id", "keepgate")
@@ -139,24 +138,9 @@ async def open_stream(upstream: Upstream, call: Call, body: dict[str, Any]) -> A
     return decode(batches, call.model)
 
 
-async def decode(batches: AsyncIterator[list[dict[str, Any]]], model: str) -> AsyncIterator[Chunk]:
+def decode(batches: AsyncIterator[list[dict[str, Any]]], model: str) -> AsyncIterator[Chunk]:
     """Responses events → chat chunks (one list of chunks per network read, merged)."""
-    state = _State(model)
-    async for batch in batches:
-        chunks: list[Chunk] = []
-        for event in batch:
-            try:
-                state.read(event, chunks)
-            except (AttributeError, TypeError, ValueError, KeyError):
-                raise UpstreamError(
-                    502, "upstream sent a malformed event", "upstream_malformed"
-                ) from None
-        for chunk in merge_deltas(chunks):
-            yield chunk
-    if not state.finished:
-        raise UpstreamError(
-            502, "upstream stream ended before response.completed", "upstream_malformed"
-        )
+    return decode_events(batches, _State(model), "response.completed")
 
 
 class _State:
