@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import logging
 import os
@@ -32,6 +33,7 @@ from keepgate.adapters.responses.store import build_store
 from keepgate.proxy import messages, meta, responses
 from keepgate.proxy.chat import chat_completions
 from keepgate.proxy.embeddings import embeddings
+from keepgate.proxy.disconnect import model_route
 from keepgate.runtime import Runtime
 from keepgate.serving import WORKERS_ENV
 from keepgate.services import Closable, Startable
@@ -129,20 +131,20 @@ async def _method_not_allowed(request: Request, exc: Exception) -> Response:
 
 def _routes(config: KeepgateConfig) -> list[BaseRoute]:
     r: list[BaseRoute] = [
-        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-        Route("/chat/completions", chat_completions, methods=["POST"]),
-        Route("/v1/embeddings", embeddings, methods=["POST"]),
-        Route("/embeddings", embeddings, methods=["POST"]),
+        model_route("/v1/chat/completions", chat_completions),
+        model_route("/chat/completions", chat_completions),
+        model_route("/v1/embeddings", embeddings),
+        model_route("/embeddings", embeddings),
         Route("/v1/models", meta.list_models, methods=["GET"]),
         Route("/models", meta.list_models, methods=["GET"]),
         Route("/v1/models/{model:path}", meta.get_model, methods=["GET"]),
-        Route("/v1/responses", responses.create, methods=["POST"]),
-        Route("/responses", responses.create, methods=["POST"]),
+        model_route("/v1/responses", responses.create),
+        model_route("/responses", responses.create),
         Route("/v1/responses/{response_id}", responses.retrieve, methods=["GET"]),
         Route("/v1/responses/{response_id}", responses.delete, methods=["DELETE"]),
         Route("/v1/responses/{response_id}/input_items", responses.input_items, methods=["GET"]),
-        Route("/v1/messages", messages.create, methods=["POST"]),
-        Route("/v1/messages/count_tokens", messages.count_tokens, methods=["POST"]),
+        model_route("/v1/messages", messages.create),
+        model_route("/v1/messages/count_tokens", messages.count_tokens),
         Route("/healthz", meta.healthz, methods=["GET"]),
         Route("/readyz", meta.readyz, methods=["GET"]),
     ]
@@ -212,18 +214,20 @@ def build_runtime(
 
 def offload_pool(config: KeepgateConfig, guards: Sequence[Guard]) -> ProcPool:
     """The process pool for big bodies, told what its processes should load at start."""
+    from keepgate.pipeline import procwork
+
     names = {g.name: g for g in guards}
     scan = None
     if "input" in names:
-        from keepgate.pipeline import procwork
-
         scan = procwork.local_settings(names["input"].base).model_dump_json()  # type: ignore[attr-defined]
     tokenizers = (
         sorted({estimate.tokenizer_model(d) for d in config.model_list})
         if "limits" in names
         else []
     )
-    return ProcPool(config.general_settings.offload, (scan, tokenizers))
+    return ProcPool(
+        config.general_settings.offload, functools.partial(procwork.warm, scan, tokenizers)
+    )
 
 
 def check_extensions(config: KeepgateConfig) -> None:

@@ -16,12 +16,26 @@ is found with `current()`, so tests running several gateways in one process each
 own. Only big items are sent (the callers' size thresholds): small requests never pay for
 pickling and a hop. The processes run niced (`offload.nice`), so on busy cores the OS
 gives the event loop its slices first: a big request waits, not the small ones.
+
+**A task whose caller has gone is abandoned, not finished.** `ProcessPoolExecutor` cannot
+cancel a task once it has moved it to its call queue (it does that ahead of time: a task
+queued behind a busy process already counts as running), let alone one a process has
+started. So each task carries a number, and a caller cancelled while waiting (its client
+disconnected, its scan budget ran out) writes that number into an array of shared memory
+the processes can read. A process skips a task found there before starting it
+(`JobAbandoned`), and a running scan stops at its next budget check (`abandoned()`), so
+the process is free for the next task instead of finishing work nobody will read. The
+array has `ABANDON_SLOTS` entries indexed by number modulo its size: a task is never taken
+for another, and a cancellation is only missed (the task then runs to its end, as it
+would without this) if thousands of tasks were sent while it waited.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import ctypes
+import itertools
 import logging
 import multiprocessing
 import os
@@ -39,13 +53,21 @@ T = TypeVar("T")
 
 _current: RunVar["ProcPool | None"] = RunVar("keepgate_procpool", default=None)
 
+#: Entries of the shared array of abandoned task numbers.
+ABANDON_SLOTS = 4096
+
+
+class JobAbandoned(Exception):
+    """Raised in a pool process for a task whose caller has gone (and pickled back)."""
+
 
 class ProcPool:
     """The process pool of one app; `run` awaits a task without blocking the loop."""
 
-    def __init__(self, settings: OffloadSettings, warm: tuple[Any, ...] = (None, [])) -> None:
+    def __init__(self, settings: OffloadSettings, warm: Callable[[], None] | None = None) -> None:
         self.settings = settings
-        #: `procwork.warm`'s arguments: what each process loads at start.
+        #: What each process loads at start (it must pickle: `procwork.warm` with its
+        #: arguments, bound by `functools.partial`).
         self.warm = warm
         self.executor: concurrent.futures.ProcessPoolExecutor | None = None
         #: Tasks sent to the processes, by function name (tests and metrics read it).
@@ -54,6 +76,16 @@ class ProcPool:
         #: Called on the event loop when a task is sent (a seam for tests that must know
         #: a request's work is in the pool before they go on).
         self.on_submit: Callable[[str], None] | None = None
+        #: Tasks whose caller went away, by function name; and of those, the ones a
+        #: process skipped or stopped instead of finishing.
+        self.abandoned: Counter[str] = Counter()
+        self.stopped: Counter[str] = Counter()
+        #: Called on the event loop when a caller abandons a task (a seam for tests).
+        self.on_abandon: Callable[[str], None] | None = None
+        self._numbers = itertools.count(1)
+        self._ctx = multiprocessing.get_context("spawn")
+        #: Shared with every process (zeros: no task has number 0).
+        self._gone = self._ctx.RawArray(ctypes.c_int64, ABANDON_SLOTS)
 
     async def start(self) -> None:
         if self.settings.processes == 0:
@@ -64,15 +96,15 @@ class ProcPool:
     def _new(self, prestart: bool) -> concurrent.futures.ProcessPoolExecutor:
         executor = concurrent.futures.ProcessPoolExecutor(
             self.settings.processes,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=self._ctx,
             initializer=_init,
-            initargs=(self.settings.nice, os.getpid()),
+            initargs=(self.settings.nice, os.getpid(), self._gone),
         )
-        if prestart:
+        if prestart and self.warm is not None:
             # Start the processes now (and load the models in the background) rather than
             # on the first big request.
             for _ in range(self.settings.processes):
-                executor.submit(_warm, *self.warm)
+                executor.submit(self.warm)
         return executor
 
     async def aclose(self) -> None:
@@ -93,17 +125,29 @@ class ProcPool:
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` in a worker process (`fn` and the arguments must pickle). A caller
-        cancelled meanwhile returns at once; a task not yet started is dropped."""
+        cancelled meanwhile returns at once, and the task is abandoned: skipped if it has
+        not started, stopped at its next check if it has (module docstring)."""
         if self.executor is None:
             raise RuntimeError("the offload process pool is not running")
         executor = self.executor
-        future = executor.submit(fn, *args)
+        name = fn.__name__
+        number = next(self._numbers)
+        future = executor.submit(_job, number, fn, *args)
+        future.add_done_callback(lambda f: self._finished(name, number, f))
         with self._lock:
-            self.tasks[fn.__name__] += 1
+            self.tasks[name] += 1
         if self.on_submit is not None:
-            self.on_submit(fn.__name__)
+            self.on_submit(name)
         try:
             return await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            if not future.done():
+                self._gone[number % ABANDON_SLOTS] = number
+                with self._lock:
+                    self.abandoned[name] += 1
+                if self.on_abandon is not None:
+                    self.on_abandon(name)
+            raise
         except concurrent.futures.process.BrokenProcessPool:
             # A process died (killed, out of memory): every task it had fails, and the
             # executor refuses new ones. The callers fail as they do on any error; the
@@ -114,6 +158,16 @@ class ProcPool:
                 executor.shutdown(wait=False, cancel_futures=True)
             raise
 
+    def _finished(self, name: str, number: int, future: concurrent.futures.Future[Any]) -> None:
+        """In the executor's thread, as each task ends: count the abandoned tasks that a
+        process skipped or stopped (they end in an error: `JobAbandoned`, or the task's
+        own, e.g. the input scan's `ScanCancelled`) rather than finished."""
+        if future.cancelled() or self._gone[number % ABANDON_SLOTS] != number:
+            return
+        if future.exception() is not None:
+            with self._lock:
+                self.stopped[name] += 1
+
 
 def current() -> ProcPool | None:
     """The running pool of this event loop, if any."""
@@ -121,9 +175,34 @@ def current() -> ProcPool | None:
     return pool if pool is not None and pool.running else None
 
 
-def _init(nice: int, parent: int) -> None:
+#: In a pool process: the shared array of abandoned task numbers, and the running task's.
+_gone: Any = None
+_number = 0
+
+
+def abandoned() -> bool:
+    """In a pool process: whether the caller of the running task has gone (False
+    elsewhere). Long tasks check it between slices of their work."""
+    return _gone is not None and _number != 0 and _gone[_number % ABANDON_SLOTS] == _number
+
+
+def _job(number: int, fn: Callable[..., T], *args: Any) -> T:
+    """Run one task in a pool process, unless its caller has already gone."""
+    global _number
+    _number = number
+    try:
+        if abandoned():
+            raise JobAbandoned(fn.__name__)
+        return fn(*args)
+    finally:
+        _number = 0
+
+
+def _init(nice: int, parent: int, gone: Any) -> None:
     """In each new process: die with the gateway, even when it is killed outright and
     cannot shut the pool down; lower its priority below the event loop's."""
+    global _gone
+    _gone = gone
     if sys.platform == "linux":
         import ctypes
         import signal
@@ -134,9 +213,3 @@ def _init(nice: int, parent: int) -> None:
             os._exit(0)  # the gateway died before the line above
     if nice:
         os.nice(nice)
-
-
-def _warm(*args: Any) -> None:
-    from keepgate.pipeline import procwork
-
-    procwork.warm(*args)

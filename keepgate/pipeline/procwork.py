@@ -18,9 +18,10 @@ from typing import Any
 
 import orjson
 
-from keepgate.input_guards.budget import Budget
+from keepgate.input_guards.budget import Budget, ScanCancelled
 from keepgate.input_guards.config import InputSettings
 from keepgate.input_guards.scanner import Scanner, ScanResult
+from keepgate.pipeline import procpool
 
 _scanners: dict[str, Scanner] = {}
 _results: OrderedDict[tuple[str, str, str], ScanResult] = OrderedDict()
@@ -69,8 +70,9 @@ def scan(
     """Render and scan one item: (digest of its text, result; None for empty text).
     The request's scan budget ends at `deadline` (wall clock: `time.time()` is the one
     clock processes share; a task's time in the queue counts), checked between windows as
-    in process; past it `BudgetExceeded` is raised (and pickled back to the caller)."""
-    budget = Budget(None if deadline is None else deadline - time.time())
+    in process; past it `BudgetExceeded` is raised (and pickled back to the caller). A
+    task whose caller has gone stops at the next check (`ScanCancelled`)."""
+    budget = Budget(None if deadline is None else deadline - time.time(), _stop_if_abandoned)
     text = render(value)
     if not text.strip():
         return "", None
@@ -94,6 +96,11 @@ def scan(
         if len(_results) > _CACHE_SIZE:
             _results.popitem(last=False)
     return key[2], stored
+
+
+def _stop_if_abandoned() -> None:
+    if procpool.abandoned():
+        raise ScanCancelled()
 
 
 def json_containers(raw: bytes) -> tuple[int, str | None]:

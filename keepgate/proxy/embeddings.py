@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -32,6 +33,16 @@ async def embeddings(request: Request) -> Response:
     except APIError as exc:
         await rt.finish(call, Outcome("upstream_error", http_status=exc.status))
         return exc.response(rt.response_headers(call))
+    except BaseException as exc:  # the client went away (or a bug): still settle and audit
+        cancelled = isinstance(exc, anyio.get_cancelled_exc_class())
+        with anyio.CancelScope(shield=True):
+            await rt.finish(
+                call,
+                Outcome("cancelled", http_status=499)
+                if cancelled
+                else Outcome("error", http_status=500),
+            )
+        raise
     u = rt.clean_usage(call, result.get("usage") or {})
     if "usage" in result:
         result["usage"] = u

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import ctypes
 import fcntl
 import json
+import multiprocessing
 import os
+import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +27,10 @@ import pytest
 
 from keepgate.config.model import OffloadSettings
 from keepgate.input_guards import extract
+from keepgate.input_guards.budget import ScanCancelled
 from keepgate.input_guards.config import InputSettings
 from keepgate.input_guards.scanner import Scanner
-from keepgate.pipeline import procwork
+from keepgate.pipeline import procpool, procwork
 from keepgate.pipeline.procpool import ProcPool
 
 # The point is the served event loop staying free while the pool works: real uvicorn, sockets.
@@ -265,3 +270,59 @@ def test_worker_cache_never_hides_the_text_from_the_judge() -> None:
     _, first = procwork.scan(worker_json, "user", text, extract.content_text, None, False)
     _, cached = procwork.scan(worker_json, "user", text, extract.content_text, None, False)
     assert cached is first and first is not None and first.normalized == ""
+
+
+def test_a_disconnected_clients_scan_is_abandoned_in_the_pool(gateway_factory, held) -> None:
+    """The client goes away while its big scan waits for the pool: the gateway cancels the
+    call, and the process skips the scan instead of running it for nobody."""
+    path, release = held
+    gw = gateway_factory({**POOL, "guards": {"input": {"enabled": True}}})
+    pool = _pool(gw)
+    in_pool, abandoned = threading.Event(), threading.Event()
+    pool.on_submit = lambda name: in_pool.set() if name == "scan" else None
+    pool.on_abandon = lambda name: abandoned.set() if name == "scan" else None
+    blocker = _occupy(gw, pool, path)
+    body = json.dumps(
+        {"model": "demo", "messages": [{"role": "user", "content": PROSE * 1000}]}
+    ).encode()
+    head = (
+        "POST /v1/chat/completions HTTP/1.1\r\nhost: gateway\r\n"
+        f"authorization: Bearer {gw.master_key}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\n\r\n"
+    )
+    url = httpx.URL(gw.url)
+    try:
+        with socket.create_connection((url.host, url.port)) as sock:
+            sock.sendall(head.encode() + body)
+            assert in_pool.wait(120), "the scan never reached the pool"
+        # The socket is closed: the client is gone while its scan is queued.
+        assert abandoned.wait(120), "the gateway did not abandon the scan"
+    finally:
+        release()
+    assert blocker.result(60) == path
+    # One process, tasks in order: once this one is back, the abandoned one has ended.
+    probe = asyncio.run_coroutine_threadsafe(pool.run(os.getpid), gw.server.loop)
+    assert probe.result(60) != os.getpid()
+    assert pool.tasks["scan"] == 1
+    assert pool.abandoned["scan"] == 1 and pool.stopped["scan"] == 1
+    deadline = time.monotonic() + 60  # a bound on a hang, not a timing assert
+    while time.monotonic() < deadline and not gw.audit_lines():
+        time.sleep(0.05)
+    assert gw.audit_lines()[-1]["status"] == "cancelled"
+
+
+def test_a_running_scan_stops_at_its_next_check_once_abandoned(monkeypatch) -> None:
+    """In a pool process, the scan's budget checks read the shared array: the caller's mark
+    stops a scan that has started (here in this process, with the pool's globals set)."""
+    gone = multiprocessing.get_context("spawn").RawArray(ctypes.c_int64, procpool.ABANDON_SLOTS)
+    monkeypatch.setattr(procpool, "_gone", gone)
+    monkeypatch.setattr(procpool, "_number", 7)
+    worker_json = procwork.local_settings(InputSettings()).model_dump_json()
+    args = (worker_json, "user", PROSE * 300, extract.content_text, None, True)  # no cache
+    assert procwork.scan(*args)[1] is not None  # not abandoned: scanned
+    gone[7] = 7
+    with pytest.raises(ScanCancelled):
+        procwork.scan(*args)
+    with pytest.raises(procpool.JobAbandoned):  # and one not started is skipped
+        procpool._job(7, procwork.scan, *args)
+
