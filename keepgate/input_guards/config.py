@@ -255,6 +255,10 @@ class InputOptions(GuardSettings):
     #: Texts at least this long are scanned off the event loop: in the offload process pool
     #: (general_settings.offload), or a worker thread when it has no processes.
     offload_chars: int = Field(16_384, ge=0)
+    #: A request whose smaller items add up to at least this many characters has them
+    #: scanned in the offload process pool too, in batches of about this size (when a
+    #: pool runs): many short messages are as much work as one long one.
+    offload_total_chars: int = Field(65_536, ge=0)
 
     def mode_for(self, role: str) -> str:
         """enforce | monitor | off for text of this scan role."""

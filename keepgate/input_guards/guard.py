@@ -17,14 +17,13 @@ fail-closed 503.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import anyio
 
@@ -66,8 +65,9 @@ _SLICE_S = 0.005
 Key = tuple[str, str, str]
 
 
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+#: An item's scan: (cache key, result or None for empty text, whether the cache had it).
+Scanned = tuple[Key, ScanResult | None, bool]
+T = TypeVar("T")
 
 
 class InputGuard(Guard, ResultScanner):
@@ -169,14 +169,12 @@ class InputGuard(Guard, ResultScanner):
 
     # -- scanning one item ---------------------------------------------------------------
 
-    def _scan_sync(
-        self, scanner: Scanner, item: Item, budget: Budget
-    ) -> tuple[Key, ScanResult | None, bool]:
+    def _scan_sync(self, scanner: Scanner, item: Item, budget: Budget) -> Scanned:
         """Render, look up, scan: (cache key, result or None for empty text, cache hit)."""
         text = item.text()
         if not text.strip():
             return ("", "", ""), None, False
-        key = (str(id(scanner)), item.role, _digest(text))
+        key = (str(id(scanner)), item.role, procwork.digest(text))
         hit = self._cached(key)
         if hit is not None:
             return key, hit, True
@@ -194,40 +192,118 @@ class InputGuard(Guard, ResultScanner):
             ).model_dump_json()
         return hit
 
-    async def _scan_in_pool(
-        self, pool: procpool.ProcPool, scanner: Scanner, item: Item, budget: Budget
-    ) -> tuple[Key, ScanResult | None, bool]:
-        """`_scan_sync` in a worker process. Waiting there counts against the budget: a
-        request still queued at its deadline is refused like one that ran out."""
+    async def _in_pool(self, budget: Budget, send: Callable[[float | None], Awaitable[T]]) -> T:
+        """`send(deadline)`: a scan task in a pool process. Waiting there counts against
+        the budget: a request still queued at its deadline is refused like one that ran
+        out (and its task is abandoned: procpool)."""
         left = budget.left()
         deadline = None if left is None else time.time() + left
-        keep = scanner.judge is not None or scanner.model_stage is not None
         try:
             with anyio.fail_after(left):
-                digest, result = await pool.run(
-                    procwork.scan,
-                    self._worker_settings(scanner),
-                    item.role,
-                    item.value,
-                    item.render,
-                    deadline,
-                    keep,
-                )
+                return await send(deadline)
         except TimeoutError:
             raise BudgetExceeded(f"input scan exceeded its budget of {budget.seconds:g}s") from None
+
+    def _keeps_text(self, scanner: Scanner) -> bool:
+        """Whether pool results must carry the normalised text (for the stages that await,
+        which run here on each result)."""
+        return scanner.judge is not None or scanner.model_stage is not None
+
+    async def _scan_in_pool(
+        self, pool: procpool.ProcPool, scanner: Scanner, item: Item, budget: Budget
+    ) -> Scanned:
+        """`_scan_sync` in a worker process."""
+        settings, keep = self._worker_settings(scanner), self._keeps_text(scanner)
+        digest, result = await self._in_pool(
+            budget,
+            lambda deadline: pool.run(
+                procwork.scan, settings, item.role, item.value, item.render, deadline, keep
+            ),
+        )
         return (str(id(scanner)), item.role, digest), result, False
 
+    async def _scan_many_in_pool(
+        self, scanner: Scanner, settings: InputSettings, items: list[Item], budget: Budget
+    ) -> dict[int, Scanned | Exception]:
+        """The small items of a request (each under `offload_chars`, so `_scan` would run
+        them on the event loop) when together they reach `offload_total_chars`: 50,000
+        short messages are as much work as one long one. Scanned in the pool in batches of
+        about `offload_total_chars` (several processes share a big request), by index in
+        `items`; empty, {}, without a pool or below the total. Each item's text is rendered
+        and looked up in the cache here first (cheap next to a scan), so a conversation
+        sent again with one more message rescans only what is new. A batch that fails
+        gives its exception to each of its items, which the caller raises as `_scan`
+        would have."""
+        pool = procpool.current()
+        cap = settings.offload_chars
+        if pool is None:
+            return {}
+        small = [(i, item) for i, item in enumerate(items) if item.size(cap) < cap]
+        if sum(item.size(cap) for _, item in small) < settings.offload_total_chars:
+            return {}
+        done: dict[int, Scanned | Exception] = {}
+        batches: list[list[tuple[int, str, str]]] = [[]]
+        size = 0
+        for i, item in small:
+            text = item.text()
+            if not text.strip():
+                done[i] = ("", "", ""), None, False
+                continue
+            key = (str(id(scanner)), item.role, procwork.digest(text))
+            hit = self._cached(key)
+            if hit is not None:
+                done[i] = key, hit, True
+                continue
+            if size >= settings.offload_total_chars:
+                batches.append([])
+                size = 0
+            batches[-1].append((i, item.role, text))
+            size += len(text)
+        worker, keep = self._worker_settings(scanner), self._keeps_text(scanner)
+
+        async def scan(batch: list[tuple[int, str, str]]) -> None:
+            texts = [(role, text) for _, role, text in batch]
+            try:
+                found = await self._in_pool(
+                    budget,
+                    lambda deadline: pool.run(procwork.scan_many, worker, texts, deadline, keep),
+                )
+            except Exception as exc:  # noqa: BLE001 - each item raises it in the caller
+                for i, _, _ in batch:
+                    done[i] = exc
+                return
+            for (i, role, _), (digest, result) in zip(batch, found):
+                done[i] = (str(id(scanner)), role, digest), result, False
+
+        async with anyio.create_task_group() as tg:
+            for batch in batches:
+                if batch:
+                    tg.start_soon(scan, batch)
+        return done
+
     async def _scan(
-        self, scanner: Scanner, settings: InputSettings, item: Item, budget: Budget
+        self,
+        scanner: Scanner,
+        settings: InputSettings,
+        item: Item,
+        budget: Budget,
+        scanned: Scanned | Exception | None = None,
     ) -> ScanResult | None:
-        heavy = item.size(settings.offload_chars) >= settings.offload_chars
-        pool = procpool.current() if heavy else None
-        if pool is not None:
-            key, result, hit = await self._scan_in_pool(pool, scanner, item, budget)
+        """Scan one item (or take its `scanned` result from `_scan_many_in_pool`), then run
+        the stages that await on it."""
+        if isinstance(scanned, Exception):
+            raise scanned
+        if scanned is not None:
+            key, result, hit = scanned
         else:
-            key, result, hit = await offload.run(
-                self._scan_sync, scanner, item, budget, heavy=heavy, on_cancel=budget.cancel
-            )
+            heavy = item.size(settings.offload_chars) >= settings.offload_chars
+            pool = procpool.current() if heavy else None
+            if pool is not None:
+                key, result, hit = await self._scan_in_pool(pool, scanner, item, budget)
+            else:
+                key, result, hit = await offload.run(
+                    self._scan_sync, scanner, item, budget, heavy=heavy, on_cancel=budget.cancel
+                )
         if result is None or hit:
             return result
         result = await scanner.ajudge(result, result.normalized, item.role)
@@ -295,12 +371,12 @@ class InputGuard(Guard, ResultScanner):
         errors: list[str] = []
         first_block: tuple[Verdict, Item] | None = None
         since_yield = time.perf_counter()
-        for item in extract.items(call.body):
-            if settings.mode_for(item.role) == "off":
-                continue
+        items = [i for i in extract.items(call.body) if settings.mode_for(i.role) != "off"]
+        batched = await self._scan_many_in_pool(scanner, settings, items, budget)
+        for index, item in enumerate(items):
             where = item.detail()
             try:
-                result = await self._scan(scanner, settings, item, budget)
+                result = await self._scan(scanner, settings, item, budget, batched.get(index))
             except BudgetExceeded as exc:
                 errors.append("input.budget_exceeded")
                 self._refuse(

@@ -98,6 +98,14 @@ def scan(
     return key[2], stored
 
 
+def scan_many(
+    settings_json: str, texts: list[tuple[str, str]], deadline: float | None, keep_normalized: bool
+) -> list[tuple[str, ScanResult | None]]:
+    """`scan` for many (role, text) pairs at once: the small items of a big request, one
+    task per batch instead of one per item."""
+    return [scan(settings_json, role, text, str, deadline, keep_normalized) for role, text in texts]
+
+
 def _stop_if_abandoned() -> None:
     if procpool.abandoned():
         raise ScanCancelled()

@@ -326,3 +326,45 @@ def test_a_running_scan_stops_at_its_next_check_once_abandoned(monkeypatch) -> N
     with pytest.raises(procpool.JobAbandoned):  # and one not started is skipped
         procpool._job(7, procwork.scan, *args)
 
+
+def _many(n: int, attack_at: int | None) -> list[dict[str, str]]:
+    """`n` short user messages (~75 characters each), one of them an attack."""
+    return [
+        {"role": "user", "content": ATTACK if i == attack_at else f"Item {i}: {PROSE[:60]}"}
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("offload", [POOL, THREADS], ids=["pool", "threads"])
+def test_many_small_messages_are_scanned_in_the_pool_by_their_total(gateway_factory, offload):
+    """3,000 short messages (~230 K characters, none near `offload_chars`): in batches in
+    the pool when one runs, with the verdict the in-process scan gives."""
+    gw = gateway_factory({**offload, "guards": {"input": {"enabled": True}}})
+    with pytest.raises(openai.BadRequestError) as err:
+        gw.client().chat.completions.create(model="demo", messages=_many(3000, 1234))
+    assert "override.ignore_previous" in err.value.body["message"]
+    assert "message 1234" in err.value.body["message"]
+    pool = _pool(gw)
+    if offload is POOL:
+        # ~230 K characters in batches of about offload_total_chars (64 K): 4 tasks.
+        assert pool.tasks["scan_many"] == 4 and pool.tasks["scan"] == 0
+    else:
+        assert not pool.running and not pool.tasks
+    # The same conversation again with one more message: the rest comes from the cache.
+    ok = gw.client().chat.completions.create(
+        model="demo",
+        messages=_many(3000, None) + [{"role": "user", "content": "and one more"}],
+        extra_body={"fake": {"reply": "ok"}},
+    )
+    assert ok.choices[0].message.content == "ok"
+    if offload is POOL:  # only the two new messages went: one more task
+        assert pool.tasks["scan_many"] == 5 and pool.tasks["scan"] == 0
+
+
+def test_a_few_small_messages_stay_in_process(gateway_factory) -> None:
+    gw = gateway_factory({**POOL, "guards": {"input": {"enabled": True}}})
+    ok = gw.client().chat.completions.create(
+        model="demo", messages=_many(50, None), extra_body={"fake": {"reply": "ok"}}
+    )
+    assert ok.choices[0].message.content == "ok"
+    assert not _pool(gw).tasks
