@@ -50,7 +50,11 @@ class Script:
 
 
 def _load(name: str) -> Script:
-    return Script(files("keepgate.limits").joinpath(name).read_text(encoding="utf-8"))
+    """A script with buckets.lua (what reserve and settle share) in front of it: Redis
+    runs one source per script, with no way to import another."""
+    here = files("keepgate.limits")
+    shared = here.joinpath("buckets.lua").read_text(encoding="utf-8")
+    return Script(shared + "\n" + here.joinpath(name).read_text(encoding="utf-8"))
 
 
 RESERVE = _load("reserve.lua")
