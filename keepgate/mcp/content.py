@@ -11,7 +11,6 @@ which server it belongs to). Every request is one audit record (`mcp_method`).
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import mcp_types as types
@@ -47,26 +46,15 @@ class Content:
             try:
                 return await fn(call)
             except UpstreamError as exc:
-                call.add(
-                    Verdict(
-                        "mcp",
-                        "error",
-                        rule=f"mcp.upstream_{exc.kind}",
-                        reason=exc.message[:300],
-                        detail={"server": server},
-                    )
-                )
+                call.add(exc.verdict(server))
                 outcome = Outcome("upstream_error", http_status=502)
                 raise MCPError(INTERNAL_ERROR, f"{exc.message}; nothing was read") from None
         except MCPError:
             if outcome.status == "ok":
                 outcome = Outcome("upstream_error", http_status=502)
             raise
-        except asyncio.CancelledError:
-            outcome = Outcome("cancelled", http_status=499)
-            raise
-        except BaseException:
-            outcome = Outcome("error", http_status=500)
+        except BaseException as exc:
+            outcome = Outcome.ended_by(exc)
             raise
         finally:
             await gw.finish_call(call, outcome)

@@ -14,7 +14,6 @@ audit record, metrics and a trace, like a chat call (`route: "mcp"`).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import uuid
@@ -192,15 +191,7 @@ class McpGateway:
                     ):
                         found = await self.server_tools(principal, server)
                 except UpstreamError as exc:
-                    call.add(
-                        Verdict(
-                            "mcp",
-                            "error",
-                            rule=f"mcp.upstream_{exc.kind}",
-                            reason=exc.message[:300],
-                            detail={"server": server},
-                        )
-                    )
+                    call.add(exc.verdict(server))
                     if endpoint is not None:
                         outcome = Outcome("upstream_error", http_status=502)
                         raise
@@ -315,11 +306,8 @@ class McpGateway:
                     "request_id": call.id,
                 },
             )
-        except asyncio.CancelledError:
-            outcome = Outcome("cancelled", http_status=499)
-            raise
-        except BaseException:
-            outcome = Outcome("error", http_status=500)
+        except BaseException as exc:
+            outcome = Outcome.ended_by(exc)
             raise
         finally:
             await self.finish_call(call, outcome)
@@ -826,13 +814,7 @@ class McpGateway:
     def _upstream_refusal(self, server: str, exc: UpstreamError) -> Refusal:
         self.metrics.upstream_errors.labels(server, exc.kind).inc()
         return Refusal(
-            Verdict(
-                "mcp",
-                "error",
-                rule=f"mcp.upstream_{exc.kind}",
-                reason=exc.message[:300],
-                detail={"server": server},
-            ),
+            exc.verdict(server),
             f"{exc.message}. The call was not completed; it may be retried.",
             "upstream_error",
             kind=exc.kind,

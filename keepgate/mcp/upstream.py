@@ -30,6 +30,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from keepgate.mcp.settings import McpServerSettings
 from keepgate.mcp.wire import HttpLane, LaneError
+from keepgate.pipeline.verdict import Verdict
 
 log = logging.getLogger("keepgate.mcp")
 #: Pages of tools/list read from one upstream before it counts as misbehaving.
@@ -43,6 +44,16 @@ class UpstreamError(Exception):
         super().__init__(message)
         self.kind = kind
         self.message = message
+
+    def verdict(self, server: str) -> Verdict:
+        """How the audit records this failure (`mcp.upstream_<kind>`)."""
+        return Verdict(
+            "mcp",
+            "error",
+            rule=f"mcp.upstream_{self.kind}",
+            reason=self.message[:300],
+            detail={"server": server},
+        )
 
 
 class Upstream:

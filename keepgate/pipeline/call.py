@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -44,6 +45,15 @@ class Outcome:
     #: Completion tokens actually generated, estimated when the stream was cut short.
     generated_tokens: int = 0
     http_status: int = 200
+
+    @staticmethod
+    def ended_by(exc: BaseException) -> Outcome:
+        """A call stopped by something other than a guard's block or an upstream error:
+        its client went away (`cancelled`, 499: the request was cancelled, or a stream's
+        reader closed it) or a bug (`error`, 500)."""
+        if isinstance(exc, (asyncio.CancelledError, GeneratorExit)):
+            return Outcome("cancelled", http_status=499)
+        return Outcome("error", http_status=500)
 
 
 @dataclass(slots=True)

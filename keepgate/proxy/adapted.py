@@ -54,13 +54,7 @@ async def run(
         await rt.settle(call, outcome)
         return error_response(err, rt.response_headers(call))
     except BaseException as exc:
-        cancelled = isinstance(exc, anyio.get_cancelled_exc_class())
-        await rt.settle(
-            call,
-            Outcome("cancelled", http_status=499)
-            if cancelled
-            else Outcome("error", http_status=500),
-        )
+        await rt.settle(call, Outcome.ended_by(exc))
         raise
     if call.stream:
         return SSEResponse(

@@ -61,13 +61,7 @@ async def chat_completions(request: Request) -> Response | SSEResponse:
         await rt.settle(call, outcome)
         return err.response(rt.response_headers(call))
     except BaseException as exc:
-        cancelled = isinstance(exc, anyio.get_cancelled_exc_class())
-        await rt.settle(
-            call,
-            Outcome("cancelled", http_status=499)
-            if cancelled
-            else Outcome("error", http_status=500),
-        )
+        await rt.settle(call, Outcome.ended_by(exc))
         raise
     if call.stream:
         return _stream(rt, call, first, stream)

@@ -34,14 +34,8 @@ async def embeddings(request: Request) -> Response:
         await rt.finish(call, Outcome("upstream_error", http_status=exc.status))
         return exc.response(rt.response_headers(call))
     except BaseException as exc:  # the client went away (or a bug): still settle and audit
-        cancelled = isinstance(exc, anyio.get_cancelled_exc_class())
         with anyio.CancelScope(shield=True):
-            await rt.finish(
-                call,
-                Outcome("cancelled", http_status=499)
-                if cancelled
-                else Outcome("error", http_status=500),
-            )
+            await rt.finish(call, Outcome.ended_by(exc))
         raise
     u = rt.clean_usage(call, result.get("usage") or {})
     if "usage" in result:
