@@ -296,7 +296,10 @@ def test_a_disconnected_clients_scan_is_abandoned_in_the_pool(gateway_factory, h
             sock.sendall(head.encode() + body)
             assert in_pool.wait(120), "the scan never reached the pool"
         # The socket is closed: the client is gone while its scan is queued.
-        assert abandoned.wait(120), "the gateway did not abandon the scan"
+        assert abandoned.wait(120), (
+            f"the gateway did not abandon the scan: tasks {dict(pool.tasks)}, "
+            f"audit {gw.audit_lines()[-1:]}, log {gw.log_text()[-2000:]}"
+        )
     finally:
         release()
     assert blocker.result(60) == path
@@ -337,28 +340,29 @@ def _many(n: int, attack_at: int | None) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("offload", [POOL, THREADS], ids=["pool", "threads"])
 def test_many_small_messages_are_scanned_in_the_pool_by_their_total(gateway_factory, offload):
-    """3,000 short messages (~230 K characters, none near `offload_chars`): in batches in
-    the pool when one runs, with the verdict the in-process scan gives."""
-    gw = gateway_factory({**offload, "guards": {"input": {"enabled": True}}})
+    """1,000 short messages (~70 K characters, none near `offload_chars`): in batches in
+    the pool when one runs, with the verdict the in-process scan gives. (A generous budget:
+    the point is where the scan runs, and a loaded box may start the process slowly.)"""
+    gw = gateway_factory({**offload, "guards": {"input": {"enabled": True, "scan_budget_s": 600}}})
     with pytest.raises(openai.BadRequestError) as err:
-        gw.client().chat.completions.create(model="demo", messages=_many(3000, 1234))
+        gw.client().chat.completions.create(model="demo", messages=_many(1000, 234))
     assert "override.ignore_previous" in err.value.body["message"]
-    assert "message 1234" in err.value.body["message"]
+    assert "message 234" in err.value.body["message"]
     pool = _pool(gw)
     if offload is POOL:
-        # ~230 K characters in batches of about offload_total_chars (64 K): 4 tasks.
-        assert pool.tasks["scan_many"] == 4 and pool.tasks["scan"] == 0
+        # ~70 K characters in batches of about offload_total_chars (64 K): 2 tasks.
+        assert pool.tasks["scan_many"] == 2 and pool.tasks["scan"] == 0
     else:
         assert not pool.running and not pool.tasks
     # The same conversation again with one more message: the rest comes from the cache.
     ok = gw.client().chat.completions.create(
         model="demo",
-        messages=_many(3000, None) + [{"role": "user", "content": "and one more"}],
+        messages=_many(1000, None) + [{"role": "user", "content": "and one more"}],
         extra_body={"fake": {"reply": "ok"}},
     )
     assert ok.choices[0].message.content == "ok"
     if offload is POOL:  # only the two new messages went: one more task
-        assert pool.tasks["scan_many"] == 5 and pool.tasks["scan"] == 0
+        assert pool.tasks["scan_many"] == 3 and pool.tasks["scan"] == 0
 
 
 def test_a_few_small_messages_stay_in_process(gateway_factory) -> None:
