@@ -18,11 +18,11 @@ pickling and a hop. The processes run niced (`offload.nice`), so on busy cores t
 gives the event loop its slices first: a big request waits, not the small ones.
 
 **A task whose caller has gone is abandoned, not finished.** `ProcessPoolExecutor` cannot
-cancel a task once it has moved it to its call queue (it does that ahead of time: a task
-queued behind a busy process already counts as running), let alone one a process has
-started. So each task carries a number, and a caller cancelled while waiting (its client
-disconnected, its scan budget ran out) writes that number into an array of shared memory
-the processes can read. A process skips a task found there before starting it
+cancel a task once it has moved it to its call queue (it does that ahead of time, from
+its own thread: a task queued behind a busy process soon counts as running), let alone one
+a process has started. So each task carries a number, and a caller cancelled while waiting
+(its client disconnected, its scan budget ran out) drops the task if the executor still
+holds it, else writes that number into an array of shared memory the processes can read. A process skips a task found there before starting it
 (`JobAbandoned`), and a running scan stops at its next budget check (`abandoned()`), so
 the process is free for the next task instead of finishing work nobody will read. The
 array has `ABANDON_SLOTS` entries indexed by number modulo its size: a task is never taken
@@ -76,8 +76,8 @@ class ProcPool:
         #: Called on the event loop when a task is sent (a seam for tests that must know
         #: a request's work is in the pool before they go on).
         self.on_submit: Callable[[str], None] | None = None
-        #: Tasks whose caller went away, by function name; and of those, the ones a
-        #: process skipped or stopped instead of finishing.
+        #: Tasks whose caller went away, by function name; and of those, the ones that
+        #: were dropped, skipped or stopped instead of finished.
         self.abandoned: Counter[str] = Counter()
         self.stopped: Counter[str] = Counter()
         #: Called on the event loop when a caller abandons a task (a seam for tests).
@@ -141,12 +141,7 @@ class ProcPool:
         try:
             return await asyncio.wrap_future(future)
         except asyncio.CancelledError:
-            if not future.done():
-                self._gone[number % ABANDON_SLOTS] = number
-                with self._lock:
-                    self.abandoned[name] += 1
-                if self.on_abandon is not None:
-                    self.on_abandon(name)
+            self._abandon(name, number, future)
             raise
         except concurrent.futures.process.BrokenProcessPool:
             # A process died (killed, out of memory): every task it had fails, and the
@@ -158,12 +153,27 @@ class ProcPool:
                 executor.shutdown(wait=False, cancel_futures=True)
             raise
 
+    def _abandon(self, name: str, number: int, future: concurrent.futures.Future[Any]) -> None:
+        """The caller of task `number` went away. A task the executor had not handed to a
+        process yet was cancelled with the caller's wait (asyncio cancels the wrapped
+        future): it is dropped. One it had handed over is marked for the process to skip
+        or stop."""
+        dropped = future.cancelled()
+        if not dropped:
+            self._gone[number % ABANDON_SLOTS] = number
+        with self._lock:
+            self.abandoned[name] += 1
+            if dropped:
+                self.stopped[name] += 1
+        if self.on_abandon is not None:
+            self.on_abandon(name)
+
     def _finished(self, name: str, number: int, future: concurrent.futures.Future[Any]) -> None:
         """In the executor's thread, as each task ends: count the abandoned tasks that a
         process skipped or stopped (they end in an error: `JobAbandoned`, or the task's
         own, e.g. the input scan's `ScanCancelled`) rather than finished."""
         if future.cancelled() or self._gone[number % ABANDON_SLOTS] != number:
-            return
+            return  # not abandoned, or dropped before a process had it (`_abandon` counted)
         if future.exception() is not None:
             with self._lock:
                 self.stopped[name] += 1

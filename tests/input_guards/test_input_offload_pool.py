@@ -274,7 +274,8 @@ def test_worker_cache_never_hides_the_text_from_the_judge() -> None:
 
 def test_a_disconnected_clients_scan_is_abandoned_in_the_pool(gateway_factory, held) -> None:
     """The client goes away while its big scan waits for the pool: the gateway cancels the
-    call, and the process skips the scan instead of running it for nobody."""
+    call, and the scan is not run for nobody (the executor drops it if it still holds it,
+    else the process skips it: which one depends on the executor's thread, not on us)."""
     path, release = held
     gw = gateway_factory({**POOL, "guards": {"input": {"enabled": True}}})
     pool = _pool(gw)
