@@ -12,8 +12,8 @@ Cost is measured as `training.input_guards.evaluate.latency_per_kb` does: CPU ti
 scanning thread (`time.thread_time`, the stage timers pointed at it) per 1 KB chunk of
 held-out benign protocol text, as `user`, then as `tool`; the two scanners alternate chunk
 by chunk (which one goes first alternates too), so the box's load falls on both alike. A
-second ("warm") pass over the same chunks shows the cost once RE2's automata have seen the
-text. Ratios are current / baseline; the load average is printed beside the figures.
+second ("steady") pass over as many chunks of other rows shows the cost once RE2's automata
+have been built, on text they have not read. Ratios are current / baseline; the load average is printed beside the figures.
 
 `--equivalence` scans every protocol row (the shared files and the written sets) with both
 scanners as `user` and as `tool` and fails unless every decision, finding and raw stage
@@ -43,7 +43,14 @@ from bench.stats import table
 
 REPO = Path(__file__).resolve().parent.parent
 #: The modules the scan-speed work changed; the baseline takes these from REF.
-MODULES = ("cues.py", "features.py", "linear.py", "instructions.py")
+MODULES = (
+    "cues.py",
+    "features.py",
+    "linear.py",
+    "instructions.py",
+    "rules.py",
+    "normalize.py",
+)
 #: main before the scan-speed work (2026-12-07 03:33 UTC).
 DEFAULT_BASELINE = "63e6e05"
 PACKAGE = "_keepgate_baseline"
@@ -71,13 +78,13 @@ def baseline_package(ref: str, into: Path) -> ModuleType:
     return importlib.import_module(f"{PACKAGE}.input_guards.scanner")
 
 
-def _chunks(n: int) -> list[str]:
-    """The texts `evaluate.latency_per_kb` measures: every 7th held-out benign row, joined,
-    cut into 1 KB chunks."""
+def _chunks(n: int, offset: int = 0) -> list[str]:
+    """The texts `evaluate.latency_per_kb` measures (offset 0): every 7th held-out benign
+    row, joined, cut into 1 KB chunks; another offset gives other rows of the same kind."""
     from training.input_guards import corpus
 
     items = corpus.shared_items() + corpus.written_items()
-    joined = "\n".join([i.text for i in items if i.label == 0][::7])
+    joined = "\n".join([i.text for i in items if i.label == 0][offset::7])
     return [joined[i : i + 1024] for i in range(0, min(len(joined), 1024 * n), 1024)]
 
 
@@ -85,12 +92,14 @@ def _p50(v: list[float]) -> float:
     return statistics.median(v) if v else 0.0
 
 
-def cost(scanners: dict[str, Any], chunks: list[str]) -> dict[str, dict[str, list[float]]]:
-    """{pass/role/stage: {scanner name: [seconds per chunk]}}."""
+def cost(
+    scanners: dict[str, Any], passes: dict[str, list[str]]
+) -> dict[str, dict[str, list[float]]]:
+    """{pass/role/stage: {scanner name: [seconds per chunk]}}, the passes in order."""
     out: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     names = list(scanners)
     with mock.patch.object(time, "perf_counter", time.thread_time):
-        for rnd in ("cold", "warm"):
+        for rnd, chunks in passes.items():
             for role in ("user", "tool"):
                 for k, c in enumerate(chunks):
                     for name in names if k % 2 == 0 else names[::-1]:
@@ -112,6 +121,11 @@ def report(times: dict[str, dict[str, list[float]]], load: tuple[float, float]) 
         )
     order = {"scan": 0}
     rows.sort(key=lambda r: (r[0] != "cold", r[1] != "user", order.get(r[2], 1), r[2]))
+    print(
+        "cold: fresh scanners, the chunks `evaluate.latency_per_kb` measures (each scanner's "
+        "RE2 automata are built as they read); steady: then as many other chunks of the "
+        "same held-out benign rows (automata warm, text new)\n"
+    )
     print(
         table(
             ["pass", "role", "stage", "baseline ms/KB p50", "current ms/KB p50", "ratio"],
@@ -171,9 +185,9 @@ def main(argv: list[str] | None = None) -> int:
             f"scan cost, current tree vs {args.baseline} for {', '.join(MODULES)} "
             f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})\n"
         )
-        chunks = _chunks(args.chunks)
+        passes = {"cold": _chunks(args.chunks), "steady": _chunks(args.chunks, offset=3)}
         load0 = os.getloadavg()[0]
-        times = cost(scanners, chunks)
+        times = cost(scanners, passes)
         report(times, (load0, os.getloadavg()[0]))
         if args.equivalence:
             return 1 if equivalence(scanners) else 0

@@ -100,6 +100,8 @@ def _word_entry(w: str | bytes) -> tuple[int, int, bytes]:
 _ASCII_WORD_BYTES = bytes(
     c if c < 128 and (chr(c).isalnum() or c == 0x27) else 0x20 for c in range(256)
 )
+#: `_TOKEN` for ASCII bytes; as linear as it: a run of one class, then at most one
+#: apostrophe and another run, nothing retried inside a run.
 _ASCII_TOKEN = re.compile(rb"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
 
 

@@ -40,9 +40,10 @@ import math
 import re
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+import re2
 
 from keepgate.input_guards import linear
 
@@ -60,6 +61,8 @@ _SPLIT = linear.compile(
     r"\n+|[\"']\s*[,:]\s*[\"']|[\"']\s*[}\]]+|[{\[]\s*[\"']|,\"|\",|[.!?]\s+"
     r"|<!--|-->|<[^<>]{0,80}>|\||\[\d{1,2}:\d{2}(?::\d{2})?\]|[`)}\]][ \t]+[A-Z]"
 )
+_SPLIT_MATCH = cast(Any, _SPLIT)._regexp.Match  # RE2's matcher (see `linear.byte_spans`)
+_UNANCHORED = re2._Anchor.UNANCHORED
 _STRIP = b" \t\"'{}[],:;-*#>`/\\()"
 _MARKS = frozenset(b".!?")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)?")
@@ -76,23 +79,35 @@ def _decode(data: bytes) -> str:
 def byte_spans(data: bytes) -> list[tuple[int, int]]:
     """(start, end) byte offsets of the non-trivial pieces of UTF-8 `data` in document
     order, each at most MAX_SEGMENT_BYTES. Every piece is read, however long the text:
-    padding a document does not push an instruction out of reach (the cost stays linear)."""
+    padding a document does not push an instruction out of reach (the cost stays linear).
+
+    The boundaries are the matches of `_SPLIT` (as `linear.byte_spans` finds them), then
+    the end of the text; RE2's matcher is called in this loop rather than through that
+    generator (a few dozen boundaries per KB: its frames were a good part of the cost)."""
     out: list[tuple[int, int]] = []
-    start = 0
-    for m_start, m_end in itertools.chain(
-        linear.byte_spans(_SPLIT, data), ((len(data), len(data)),)
-    ):
-        end = m_start + (
-            m_start < len(data) and data[m_start] in _MARKS
-        )  # the sentence keeps its mark
-        # "…`code` Please do X": the capital the boundary ends with starts the next piece
-        nxt = m_end - 1 if m_end > m_start and 65 <= data[m_end - 1] <= 90 else m_end
-        piece = data[start:end]
-        a = start + len(piece) - len(piece.lstrip(_STRIP))
-        b = start + len(piece.rstrip(_STRIP))
+    n = len(data)
+    match = _SPLIT_MATCH
+    strip, marks, cap = _STRIP, _MARKS, MAX_SEGMENT_BYTES
+    start = pos = 0
+    more = True
+    while more:
+        m_start, m_end = match(_UNANCHORED, data, pos, n)[0] if pos <= n else (-1, -1)
+        if m_start < 0:
+            m_start = m_end = n
+            more = False
+        else:
+            pos = m_end if m_end > m_start else m_end + 1
+        end = m_start + (m_start < n and data[m_start] in marks)  # the sentence keeps its mark
+        piece = data[start:end].lstrip(strip)
+        a = end - len(piece)
+        b = a + len(piece.rstrip(strip))
         if b - a >= 12:
-            out.extend((i, min(i + MAX_SEGMENT_BYTES, b)) for i in range(a, b, MAX_SEGMENT_BYTES))
-        start = nxt
+            if b - a <= cap:
+                out.append((a, b))
+            else:
+                out.extend((i, min(i + cap, b)) for i in range(a, b, cap))
+        # "…`code` Please do X": the capital the boundary ends with starts the next piece
+        start = m_end - 1 if m_end > m_start and 65 <= data[m_end - 1] <= 90 else m_end
     return out
 
 
@@ -193,6 +208,8 @@ _ANYWHERE: tuple[tuple[str, str], ...] = (
 _TOOL = r"\b[A-Z][a-z]+(?:[A-Z][a-z]+){2,}\b|\b(?:tool|function\s+call)\b"
 _SET_NAMES = tuple(n for n, _ in _ANYWHERE) + ("T_TOOL",)
 _SET = linear.compile_set([f"(?i:{rx})" for _, rx in _ANYWHERE] + [_TOOL])
+#: RE2's set matcher itself (a list of indices, empty for none), without the wrapper's frame.
+_SET_MATCH = cast(Any, _SET)._set.Match
 _MAIN = ("IMP", "REQ", "MODAL")
 #: The token of a segment with no cue (training leaves such segments out of the positives).
 NONE = "NONE"
@@ -215,8 +232,8 @@ _BREAKS = frozenset({"OVR", "ALARM", "FAKE_END"})
 def _anywhere(data: bytes, bounds: list[tuple[int, int]]) -> list[set[str]]:
     """The `_ANYWHERE` cues of each segment (one RE2 set match per segment) and the
     derived ones."""
-    names = _SET_NAMES
-    found = [{names[k] for k in _SET.Match(data[a:b]) or ()} for a, b in bounds]
+    names, match = _SET_NAMES, _SET_MATCH
+    found = [{names[k] for k in match(data[a:b])} for a, b in bounds]
     prev: set[str] = set()
     for f in found:
         if "EXFIL" in f and f & _TARGETS:
@@ -260,8 +277,20 @@ def _lead_cues(seg: str) -> list[str]:
     return cues
 
 
+_ASCII_UPPER = bytes(range(65, 91))
+
+
 def _shout(seg: str) -> bool:
-    return seg[:1].isupper() and not seg.isupper() and sum(map(str.isupper, seg[:30])) > 12
+    """Starts with a capital, is not all capitals, and has more than 12 capitals among its
+    first 30 characters. The count is taken first (it rejects most segments without reading
+    the whole one), on bytes when the head is ASCII (where `str.isupper` is A–Z)."""
+    head = seg[:30]
+    if head.isascii():
+        raw = head.encode("ascii")
+        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+    else:
+        upper = sum(map(str.isupper, head))
+    return upper > 12 and seg[:1].isupper() and not seg.isupper()
 
 
 @functools.lru_cache(maxsize=16384)

@@ -400,10 +400,13 @@ class Normalizer:
 
     def _decode(self, text: str, out: Normalized, views: list[str], depth: int) -> None:
         found: list[str] = []
-        if _ROT13_TELL.search(text):
+        # Both tests read the same text: encoded once (as the wrapper's `search` would
+        # encode it twice) and asked of RE2 directly.
+        data = text.encode("utf-8")
+        if linear.found(_ROT13_TELL, data):
             out.add("encoding.rot13")
             found.append(codecs.decode(text, "rot13"))
-        if self._encoded_hint.search(text):
+        if linear.found(self._encoded_hint, data):
             for run in self._b64.findall(text):
                 if run.isalpha() and (run.islower() or run.isupper()):
                     continue  # a long word, not base64

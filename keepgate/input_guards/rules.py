@@ -156,7 +156,8 @@ def _utf8(text: str | bytes) -> bytes:
 class RuleSet:
     """Compiled rules with a prefilter: one RE2 alternation of every pattern tells, in a
     single linear pass, whether any rule can match; most benign text stops there, and text
-    that passes it runs each rule (each pass linear too). The text is encoded to UTF-8 once.
+    that passes it runs each rule (each pass linear too). The text is encoded to UTF-8 once
+    and the automata called directly (`linear.found`), without the wrapper's match objects.
     """
 
     def __init__(self, rules: list[Rule]) -> None:
@@ -170,6 +171,6 @@ class RuleSet:
 
     def matches(self, text: str | bytes) -> list[Rule]:
         data = _utf8(text)
-        if self._any is not None and self._any.search(data) is None:
+        if self._any is not None and not linear.found(self._any, data):
             return []
-        return [r for r in self.rules if r.regex.search(data) is not None]
+        return [r for r in self.rules if linear.found(r.regex, data)]

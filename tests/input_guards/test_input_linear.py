@@ -62,6 +62,7 @@ AUDITED_STDLIB = {
     ("Normalizer", "_hex"): r"\b(?:[0-9A-Fa-f]{2}){12,}\b",
     ("extract", "_UNICODE_ESCAPE"): r"\\u([0-9a-fA-F]{4})",
     ("features", "_TOKEN"): r"[^\W_]+(?:'[^\W_]+)?",
+    ("features", "_ASCII_TOKEN"): rb"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?",
     # The instruction stage's segment-start cues: `.match` on one segment of at most
     # MAX_SEGMENT_BYTES, every repeat bounded or over one class (its module docstring).
     ("instructions", "_WORD"): r"[^\W_]+(?:['-][^\W_]+)?",

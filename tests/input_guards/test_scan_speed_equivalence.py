@@ -1,11 +1,11 @@
 """The scan's speed-ups return exactly what the code they replaced did.
 
-* `linear.FilterSet` (one RE2 `FilteredRE2` call) says which patterns occur, the same as
-  one `search` per pattern, including patterns with no literal to filter on, upper/lower
-  case outside ASCII, and an empty list;
-* the prompt-cue matcher built on it finds the same categories as one search per category
-  (`CueMatcher.categories_by_search`), on every hand-written evaluation text, the rule
-  packs' examples and adversarial text;
+* `linear.found` (RE2's matcher called directly on UTF-8 bytes) says whether a pattern
+  occurs exactly when the wrapper's `search` on the str finds a match, for patterns that
+  match the empty string, fold case outside ASCII or are case-sensitive;
+* the prompt-cue matcher built on it finds the same categories as the wrapper's search per
+  category (`CueMatcher.categories_by_search`), on every hand-written evaluation text, the
+  rule packs' examples and adversarial text, and the rule packs match the same rules;
 * the classifier's ASCII word cutter (`features._ascii_words`) gives `_TOKEN.findall`'s
   words on generated ASCII text, apostrophes, underscores and digits included.
 
@@ -24,7 +24,7 @@ from keepgate.input_guards import cues, features, linear
 from keepgate.input_guards.config import InputSettings
 from keepgate.input_guards.cues import CueMatcher
 from keepgate.input_guards.normalize import Normalizer
-from keepgate.input_guards.rules import load_dirs
+from keepgate.input_guards.rules import RuleSet, load_dirs
 from training.input_guards.evalsets import written_sets
 
 PATTERNS = [
@@ -53,23 +53,12 @@ TEXTS = [
 ]
 
 
-def _by_search(patterns: list[str], text: str) -> list[int]:
-    return [i for i, p in enumerate(patterns) if linear.compile(p).search(text)]
-
-
 @pytest.mark.parametrize("text", TEXTS)
-def test_filter_set_is_one_search_per_pattern(text: str) -> None:
-    fs = linear.FilterSet(PATTERNS)
-    assert fs.matches(text.encode("utf-8")) == _by_search(PATTERNS, text)
-
-
-def test_filter_set_edge_cases() -> None:
-    assert linear.FilterSet([]).matches(b"anything") == []
-    only_unfiltered = linear.FilterSet([r"\d+", r"[a-z]"])
-    assert only_unfiltered.matches(b"12") == [0]
-    assert only_unfiltered.matches(b"--") == []
-    with pytest.raises(linear.LinearRegexError, match="look-ahead"):
-        linear.FilterSet([r"ok", r"(?=x)y"])
+def test_found_is_search(text: str) -> None:
+    data = text.encode("utf-8")
+    for p in PATTERNS:
+        rx = linear.compile(p)
+        assert linear.found(rx, data) == (rx.search(text) is not None), (p, text)
 
 
 def _cue_texts() -> list[str]:
@@ -107,6 +96,16 @@ def test_cue_matcher_gates_phrases_on_their_word_class_as_before(
         assert m.categories(text) == m.categories_by_search(text)
     assert m.categories("ignore rules") == ["OTHER", "PHRASE", "VERB"]
     assert m.categories("rules") == ["OTHER"]
+
+
+def test_rule_packs_match_the_same_rules_as_a_search_per_rule() -> None:
+    rules = load_dirs(InputSettings().rule_dirs())
+    rs = RuleSet(rules)
+    norm = Normalizer()
+    for t in _cue_texts():
+        x = norm.normalize(t).text
+        want = [r for r in rules if r.regex.search(x.encode("utf-8", "replace")) is not None]
+        assert rs.matches(x) == want, x[:200]
 
 
 def _ascii_texts() -> list[str]:
