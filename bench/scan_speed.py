@@ -39,6 +39,8 @@ from types import ModuleType
 from typing import Any
 from unittest import mock
 
+import re2
+
 from bench.stats import table
 
 REPO = Path(__file__).resolve().parent.parent
@@ -86,6 +88,15 @@ def _chunks(n: int, offset: int = 0) -> list[str]:
     items = corpus.shared_items() + corpus.written_items()
     joined = "\n".join([i.text for i in items if i.label == 0][offset::7])
     return [joined[i : i + 1024] for i in range(0, min(len(joined), 1024 * n), 1024)]
+
+
+def _sample_regexes(scanner: Any) -> list[Any]:
+    """A few RE2 objects each scanner compiled: a rule, the instruction stage's splitter,
+    a cue category (to check that the two scanners share none)."""
+    stages = {st.name: st.detector for st in scanner.stages}
+    cue = stages["cues"].matcher._regexes[0][1]
+    splitter = sys.modules[type(stages["instructions"]).__module__]._SPLIT
+    return [scanner.ruleset.rules[0].regex, splitter, cue]
 
 
 def _p50(v: list[float]) -> float:
@@ -175,12 +186,17 @@ def main(argv: list[str] | None = None) -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="keepgate-baseline-"))
     try:
+        current = Scanner(InputSettings())
+        # `re2.compile` keeps an LRU cache of compiled patterns: without clearing it the
+        # baseline would get the current scanner's RE2 objects for every pattern the two
+        # share, automata (and their lazily built DFA states) included.
+        re2._Regexp._make.cache_clear()
         base = baseline_package(args.baseline, tmp)
         base_cfg = importlib.import_module(f"{PACKAGE}.input_guards.config")
-        scanners = {
-            "current": Scanner(InputSettings()),
-            "baseline": base.Scanner(base_cfg.InputSettings()),
-        }
+        scanners = {"current": current, "baseline": base.Scanner(base_cfg.InputSettings())}
+        for x, y in zip(_sample_regexes(current), _sample_regexes(scanners["baseline"])):
+            if x is y:
+                raise SystemExit(f"the two scanners share RE2 objects ({x.pattern[:40]!r})")
         print(
             f"scan cost, current tree vs {args.baseline} for {', '.join(MODULES)} "
             f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})\n"
