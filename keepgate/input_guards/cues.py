@@ -23,13 +23,56 @@ from typing import Any
 import numpy as np
 
 from keepgate.input_guards import linear
-from keepgate.input_guards.cue_lexicon import CATEGORIES, REQUIRES, _b
+from keepgate.input_guards.cue_lexicon import _LEAK_OBJECTS, CATEGORIES, REQUIRES, _alt, _b
 
 FORMAT = 1
+
+#: Phrase cue -> fragments one of which every match of it contains, besides its `REQUIRES`
+#: word class: `LEAK` is a reveal verb and a secret or the hidden set-up in one sentence.
+#: The matcher searches the phrase only where one of these occurs, which takes the most
+#: expensive category (its automaton keeps growing on new text: ~0.2 ms per KB) off the
+#: texts that merely say "show" or "print". Applied only while every fragment of the
+#: category has the objects' alternation as a required part (`_required_in`), so a change
+#: to the lexicon can make the matcher slower, never different.
+ALSO_REQUIRES: dict[str, list[str]] = {"LEAK": _LEAK_OBJECTS}
 
 
 def _pattern(fragments: list[str]) -> str:
     return "(?i:" + "|".join(_b(f) for f in fragments) + ")"
+
+
+def _required_in(fragment: str, part: str) -> bool:
+    """Whether every match of `fragment` contains a match of `part`: `part` occurs in it at
+    the top level (outside every group and character class), is not followed by a
+    quantifier that makes it optional, and the fragment has no top-level alternation."""
+    at = fragment.find(part)
+    if at < 0 or fragment[at + len(part) : at + len(part) + 1] in ("?", "*", "{"):
+        return False
+    depth, i, in_class = 0, 0, False
+    while i < len(fragment):
+        if i == at and (depth or in_class):
+            return False
+        c = fragment[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            # a "]" right after "[" or "[^" is a literal, not the end of the class
+            if fragment[i + 1 : i + 2] == "]":
+                i += 1
+            elif fragment[i + 1 : i + 3] == "^]":
+                i += 2
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return False
+        i += 1
+    return True
 
 
 class CueError(RuntimeError):
@@ -60,6 +103,20 @@ class CueMatcher:
                 self._regexes.append((name, linear.compile(_pattern(cats[name]))))
             except linear.LinearRegexError as exc:
                 raise CueError(f"cue category {name!r} does not compile: {exc}") from None
+        #: name -> (word classes wholly inside its objects, a pattern of the other objects)
+        self._also: dict[str, tuple[tuple[str, ...], linear.Regex | None]] = {}
+        for name, objects in ALSO_REQUIRES.items():
+            if name not in REQUIRES or name not in cats:
+                continue  # only phrase cues, which are read after every word class
+            if not all(_required_in(f, _alt(objects)) for f in cats[name]):
+                continue
+            covered = tuple(
+                c
+                for c in self.names
+                if c not in REQUIRES and cats[c] and set(cats[c]) <= set(objects)
+            )
+            rest = [f for f in objects if not any(f in cats[c] for c in covered)]
+            self._also[name] = (covered, linear.compile(_pattern(rest)) if rest else None)
 
     def categories(self, text: str) -> list[str]:
         # `.encode("utf-8")` is what the RE2 wrapper's `search` does to a str
@@ -68,9 +125,24 @@ class CueMatcher:
         for name, rx in self._regexes:
             need = REQUIRES.get(name)
             # A phrase cue contains a word of its class: no word, no phrase, no search.
-            if (need is None or need in found or need not in self.names) and linear.found(rx, data):
+            if not (need is None or need in found or need not in self.names):
+                continue
+            also = self._also.get(name)
+            if also is not None and not self._objects_occur(also, found, data):
+                continue
+            if linear.found(rx, data):
                 found.append(name)
         return sorted(found)
+
+    @staticmethod
+    def _objects_occur(
+        also: tuple[tuple[str, ...], linear.Regex | None], found: list[str], data: bytes
+    ) -> bool:
+        """Whether one of a phrase cue's objects (`ALSO_REQUIRES`) occurs: a word class
+        made only of objects was found (every word class has been searched by now), or
+        one of the remaining objects matches."""
+        covered, rest = also
+        return any(c in found for c in covered) or (rest is not None and linear.found(rest, data))
 
     def categories_by_search(self, text: str) -> list[str]:
         """The reference: the wrapper's `search` on the str, per category."""
