@@ -40,10 +40,9 @@ import math
 import re
 import zlib
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
-import re2
 
 from keepgate.input_guards import linear
 
@@ -61,8 +60,8 @@ _SPLIT = linear.compile(
     r"\n+|[\"']\s*[,:]\s*[\"']|[\"']\s*[}\]]+|[{\[]\s*[\"']|,\"|\",|[.!?]\s+"
     r"|<!--|-->|<[^<>]{0,80}>|\||\[\d{1,2}:\d{2}(?::\d{2})?\]|[`)}\]][ \t]+[A-Z]"
 )
-_SPLIT_MATCH = cast(Any, _SPLIT)._regexp.Match  # RE2's matcher (see `linear.byte_spans`)
-_UNANCHORED = re2._Anchor.UNANCHORED
+_SPLIT_MATCH = linear.match_function(_SPLIT)
+_UNANCHORED = linear.UNANCHORED
 _STRIP = b" \t\"'{}[],:;-*#>`/\\()"
 _MARKS = frozenset(b".!?")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)?")
@@ -209,7 +208,7 @@ _TOOL = r"\b[A-Z][a-z]+(?:[A-Z][a-z]+){2,}\b|\b(?:tool|function\s+call)\b"
 _SET_NAMES = tuple(n for n, _ in _ANYWHERE) + ("T_TOOL",)
 _SET = linear.compile_set([f"(?i:{rx})" for _, rx in _ANYWHERE] + [_TOOL])
 #: RE2's set matcher itself (a list of indices, empty for none), without the wrapper's frame.
-_SET_MATCH = cast(Any, _SET)._set.Match
+_SET_MATCH = linear.set_match_function(_SET)
 _MAIN = ("IMP", "REQ", "MODAL")
 #: The token of a segment with no cue (training leaves such segments out of the positives).
 NONE = "NONE"

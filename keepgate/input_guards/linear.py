@@ -16,7 +16,7 @@ whitespace character to a space before matching, and maps look-alike letters to 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 import re2
@@ -109,8 +109,7 @@ def byte_spans(regex: Regex, data: bytes, end: int | None = None) -> Iterator[tu
     The wrapper's `finditer` re-encodes the text and maps every match back to str offsets,
     ~3 µs of Python per match; a caller that works in byte offsets (the instruction stage,
     which runs a dozen patterns over each text) calls RE2's matcher directly instead."""
-    raw: Any = regex  # the real re2._Regexp (see `Regex`)
-    match, anchor = raw._regexp.Match, re2._Anchor.UNANCHORED
+    match, anchor = match_function(regex), UNANCHORED
     pos, n = 0, len(data) if end is None else end
     while pos <= n:
         a, b = match(anchor, data, pos, n)[0]
@@ -136,13 +135,31 @@ def compile_set(patterns: list[str]) -> re2.Set:
     return rset
 
 
+#: RE2's anchor argument for an unanchored search, for callers of `match_function`.
+UNANCHORED: Any = re2._Anchor.UNANCHORED
+
+
+def match_function(regex: Regex) -> Callable[[Any, bytes, int, int], list[tuple[int, int]]]:
+    """RE2's own matcher of a compiled pattern: `fn(UNANCHORED, data, pos, endpos)[0]` is
+    the (start, end) byte span of the first match in UTF-8 `data[pos:endpos]`, (-1, -1) for
+    none. For loops that call it per match or per segment (`byte_spans`, the instruction
+    stage), where the wrapper's `search` (re-encoding, offset mapping, a match object, ~3 µs)
+    would cost more than the search."""
+    raw: Any = regex  # the real re2._Regexp (see `Regex`)
+    fn: Callable[[Any, bytes, int, int], list[tuple[int, int]]] = raw._regexp.Match
+    return fn
+
+
+def set_match_function(rset: re2.Set) -> Callable[[bytes], list[int]]:
+    """RE2's own matcher of a compiled set: `fn(data)` lists the indices of the patterns
+    that occur in UTF-8 `data` (empty for none), without the wrapper's frame."""
+    raw: Any = rset
+    fn: Callable[[bytes], list[int]] = raw._set.Match
+    return fn
+
+
 def found(regex: Regex, data: bytes) -> bool:
     """Whether `regex` matches anywhere in UTF-8 `data`: `regex.search(data) is not None`
     without the wrapper's work per call (re-encoding, offset mapping, a match object),
-    which costs more than RE2's own search on a warm 1 KB text."""
-    raw: Any = regex  # the real re2._Regexp (see `Regex`)
-    a: int = raw._regexp.Match(_UNANCHORED, data, 0, len(data))[0][0]
-    return a >= 0
-
-
-_UNANCHORED = re2._Anchor.UNANCHORED
+    which costs more than RE2's own search of a warm 1 KB text."""
+    return match_function(regex)(UNANCHORED, data, 0, len(data))[0][0] >= 0
