@@ -17,6 +17,8 @@ dozen weights, summed in Python.
 from __future__ import annotations
 
 import math
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +29,14 @@ from keepgate.input_guards.cue_lexicon import _LEAK_OBJECTS, CATEGORIES, REQUIRE
 
 FORMAT = 1
 
-#: Phrase cue -> fragments one of which every match of it contains, besides its `REQUIRES`
-#: word class: `LEAK` is a reveal verb and a secret or the hidden set-up in one sentence.
-#: The matcher searches the phrase only where one of these occurs, which takes the most
-#: expensive category (its automaton keeps growing on new text: ~0.2 ms per KB) off the
-#: texts that merely say "show" or "print". Applied only while every fragment of the
-#: category has the objects' alternation as a required part (`_required_in`), so a change
-#: to the lexicon can make the matcher slower, never different.
+#: Phrase cue -> objects one of which every match of its gap phrases contains, besides
+#: its `REQUIRES` word class: `LEAK` is a reveal verb and a secret or the hidden set-up in
+#: one sentence. The matcher searches those phrases only where an object occurs, which
+#: takes the most expensive automaton (it keeps growing on new text: ~0.2 ms per KB) off
+#: the texts that merely say "show" or "print"; the category's other fragments (direct
+#: phrases) are searched as before. A fragment counts as gated only while it has the
+#: objects' alternation as a required part (`_required_in`), so a change to the lexicon
+#: can make the matcher slower, never different.
 ALSO_REQUIRES: dict[str, list[str]] = {"LEAK": _LEAK_OBJECTS}
 
 
@@ -79,6 +82,28 @@ class CueError(RuntimeError):
     """The lexicon does not compile or the artefact is missing or malformed."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Gate:
+    """A phrase cue split by `ALSO_REQUIRES`: its fragments that need an object, searched
+    only where one occurs, and its other fragments, always searched. The category matches
+    where either part does (one alternation matches where one of its fragments does)."""
+
+    #: Word classes made only of objects (searched before any phrase cue).
+    covered: tuple[str, ...]
+    #: The objects no covered word class holds.
+    rest: linear.Regex | None
+    gated: linear.Regex
+    plain: linear.Regex | None
+
+    def matches(self, found: list[str], data: bytes) -> bool:
+        if self.plain is not None and linear.found(self.plain, data):
+            return True
+        objects = any(c in found for c in self.covered) or (
+            self.rest is not None and linear.found(self.rest, data)
+        )
+        return objects and linear.found(self.gated, data)
+
+
 class CueMatcher:
     """The set of categories present in a text: one RE2 search per category.
 
@@ -103,20 +128,29 @@ class CueMatcher:
                 self._regexes.append((name, linear.compile(_pattern(cats[name]))))
             except linear.LinearRegexError as exc:
                 raise CueError(f"cue category {name!r} does not compile: {exc}") from None
-        #: name -> (word classes wholly inside its objects, a pattern of the other objects)
-        self._also: dict[str, tuple[tuple[str, ...], linear.Regex | None]] = {}
-        for name, objects in ALSO_REQUIRES.items():
+        self._also: dict[str, _Gate] = {}
+        for name, raw_objects in ALSO_REQUIRES.items():
             if name not in REQUIRES or name not in cats:
                 continue  # only phrase cues, which are read after every word class
-            if not all(_required_in(f, _alt(objects)) for f in cats[name]):
+            # the lexicon's fragments are NFKC (`cue_lexicon`): compare like with like
+            objects = [unicodedata.normalize("NFKC", f) for f in raw_objects]
+            alt = _alt(objects)
+            gated = [f for f in cats[name] if _required_in(f, alt)]
+            if not gated:
                 continue
+            plain = [f for f in cats[name] if f not in gated]
             covered = tuple(
                 c
                 for c in self.names
                 if c not in REQUIRES and cats[c] and set(cats[c]) <= set(objects)
             )
             rest = [f for f in objects if not any(f in cats[c] for c in covered)]
-            self._also[name] = (covered, linear.compile(_pattern(rest)) if rest else None)
+            self._also[name] = _Gate(
+                covered,
+                linear.compile(_pattern(rest)) if rest else None,
+                linear.compile(_pattern(gated)),
+                linear.compile(_pattern(plain)) if plain else None,
+            )
 
     def categories(self, text: str) -> list[str]:
         # `.encode("utf-8")` is what the RE2 wrapper's `search` does to a str
@@ -127,22 +161,13 @@ class CueMatcher:
             # A phrase cue contains a word of its class: no word, no phrase, no search.
             if not (need is None or need in found or need not in self.names):
                 continue
-            also = self._also.get(name)
-            if also is not None and not self._objects_occur(also, found, data):
-                continue
-            if linear.found(rx, data):
+            gate = self._also.get(name)
+            if gate is not None:
+                if gate.matches(found, data):
+                    found.append(name)
+            elif linear.found(rx, data):
                 found.append(name)
         return sorted(found)
-
-    @staticmethod
-    def _objects_occur(
-        also: tuple[tuple[str, ...], linear.Regex | None], found: list[str], data: bytes
-    ) -> bool:
-        """Whether one of a phrase cue's objects (`ALSO_REQUIRES`) occurs: a word class
-        made only of objects was found (every word class has been searched by now), or
-        one of the remaining objects matches."""
-        covered, rest = also
-        return any(c in found for c in covered) or (rest is not None and linear.found(rest, data))
 
     def categories_by_search(self, text: str) -> list[str]:
         """The reference: the wrapper's `search` on the str, per category."""
