@@ -65,6 +65,9 @@ def wheel(tmp_path_factory) -> Path:
             "wheel",
             "-q",
             "--no-deps",
+            # With the venv's setuptools (pinned in requirements.lock) rather than a fresh
+            # isolated build env fetched from the index: same wheel, offline, ~1/3 the CPU.
+            "--no-build-isolation",
             "--disable-pip-version-check",
             "-w",
             str(out),
