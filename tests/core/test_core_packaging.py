@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -179,8 +180,9 @@ CLI = "from keepgate.cli import main; main()"
 
 
 @pytest.fixture(scope="module")
-def served(installed: Path, tmp_path_factory) -> Iterator[str]:
-    """`keepgate serve` from the installed wheel, no config (the demo), outside the checkout."""
+def served(installed: Path, tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """`keepgate serve` from the installed wheel, no config and no master key (the demo),
+    outside the checkout: (base URL, the master key it printed)."""
     cwd = tmp_path_factory.mktemp("run")
     port = free_port()
     log = tempfile.TemporaryFile()
@@ -189,7 +191,7 @@ def served(installed: Path, tmp_path_factory) -> Iterator[str]:
         cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=log,
-        env=_wheel_env(installed, KEEPGATE_MASTER_KEY=MASTER),
+        env=_wheel_env(installed),
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -204,7 +206,12 @@ def served(installed: Path, tmp_path_factory) -> Iterator[str]:
                 log.seek(0)
                 pytest.fail(f"keepgate serve from the wheel did not start: {log.read()[-3000:]!r}")
             time.sleep(0.2)
-        yield url + "/v1"
+        log.seek(0)
+        stderr = log.read().decode(errors="replace")
+        keys = re.findall(r"Master key \(shown once\): (\S+)", stderr)
+        assert len(keys) == 1, stderr[-3000:]
+        assert stderr.count(keys[0]) == 1  # printed once, never logged again
+        yield url + "/v1", keys[0]
     finally:
         proc.terminate()
         try:
@@ -214,14 +221,15 @@ def served(installed: Path, tmp_path_factory) -> Iterator[str]:
             proc.wait(10)
 
 
-MASTER = "sk-kg-wheel-test-0123456789abcdef"
-
-
-def test_the_installed_wheel_serves_the_demo_with_every_guard(served: str) -> None:
-    client = openai.OpenAI(base_url=served, api_key=MASTER, max_retries=0)
+def test_the_installed_wheel_serves_the_demo_with_every_guard(served: tuple[str, str]) -> None:
+    """With no config `keepgate serve` prints a master key once and serves model `demo`
+    (the fake model) with every guard on."""
+    url, key = served
+    client = openai.OpenAI(base_url=url, api_key=key, max_retries=0)
     ask = lambda text: client.chat.completions.create(  # noqa: E731
         model="demo", messages=[{"role": "user", "content": text}]
     )
+    assert ask("hi demo").choices[0].message.content.lower().startswith("hi demo")
     # the fake model echoes; the PII guard's shipped NER and patterns scrub the answer
     out = ask("Mail Amara Nwosu at jane.doe@example.com").choices[0].message.content
     assert "jane.doe@example.com" not in out and "<EMAIL_ADDRESS>" in out
