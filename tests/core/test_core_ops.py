@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
 from keepgate.app import create_app
 from keepgate.auth.keys import hash_key
 from keepgate.config.load import ConfigError, load_config, parse_config
 
 REPO = Path(__file__).resolve().parents[2]
-KEEPGATE = [sys.executable, "-m", "keepgate.cli"]
+
+
+def keepgate(*args: str) -> Result:
+    """The `keepgate` CLI's own typer app, in this process (the console script itself runs
+    in tests/serving, tests/helm and the packaging test)."""
+    from keepgate import cli
+
+    cli._register_lazy()
+    return CliRunner().invoke(cli.app, list(args), env={"KEEPGATE_MASTER_KEY": None})
 
 
 def test_health_ready_metrics(gateway):
@@ -95,12 +103,9 @@ def test_demo_config_when_nothing_given():
 
 
 def test_cli_keys_create_prints_key_once_and_hash():
-    out = subprocess.run(
-        KEEPGATE + ["keys", "create", "--role", "support", "--id", "sup1"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    res = keepgate("keys", "create", "--role", "support", "--id", "sup1")
+    assert res.exit_code == 0, res.output
+    out = res.stdout
     key = re.search(r"(sk-kg-\S+)", out).group(1)
     assert out.count(key) == 1
     assert f"sha256:{hash_key(key)}" in out and '"role": "support"' in out
@@ -112,23 +117,17 @@ def test_cli_config_check(tmp_path):
         "model_list:\n  - model_name: x\n    litellm_params: {model: openai/x, api_base: http://127.0.0.1:9/v1}\n"
         "guards: {input: {enabled: false}, pii: {enabled: false}, policy: {enabled: false}, limits: {enabled: false}}\n"
     )
-    ok = subprocess.run(
-        KEEPGATE + ["config", "check", "--config", str(good)], capture_output=True, text=True
-    )
-    assert ok.returncode == 0, ok.stderr
+    ok = keepgate("config", "check", "--config", str(good))
+    assert ok.exit_code == 0, ok.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("keys:\n  - key_id: a\n    key_hash: nothex\n")
-    res = subprocess.run(
-        KEEPGATE + ["config", "check", "--config", str(bad)], capture_output=True, text=True
-    )
-    assert res.returncode == 2 and f"{bad}:3" in res.stderr
+    res = keepgate("config", "check", "--config", str(bad))
+    assert res.exit_code == 2 and f"{bad}:3" in res.stderr
     # Sections the agent and observability own are checked too, with their file:line.
     for text, where in (
         ("agent:\n  limits:\n    max_stepz: 3\n", "agent.limits.max_stepz"),
         ("observability:\n  tracing:\n    exporter: zipkin\n", "observability.tracing.exporter"),
     ):
         bad.write_text(good.read_text() + text)
-        res = subprocess.run(
-            KEEPGATE + ["config", "check", "--config", str(bad)], capture_output=True, text=True
-        )
-        assert res.returncode == 2 and f"{bad}:7: {where}" in res.stderr, res.stderr
+        res = keepgate("config", "check", "--config", str(bad))
+        assert res.exit_code == 2 and f"{bad}:7: {where}" in res.stderr, res.stderr
