@@ -5,7 +5,6 @@ container's environment as the Deployment and Secret define it."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from helm_chart_support import VALUE_SETS, Rendered
 
 KEEPGATE = str(Path(sys.executable).with_name("keepgate"))
-DRIVER = Path(__file__).with_name("helm_config_driver.py")
 #: Values of Secrets the chart does not create (existingSecret set-ups).
 EXTERNAL_SECRETS = {
     ("redis-creds", "url"): "redis://redis.db:6379/1",
@@ -99,20 +98,32 @@ def _prepare(render, chart_obj: Any, case: Case, root: Path) -> Prepared:
     return out, ["config", "check", "--config", str(config)], env
 
 
+def _check_in_process(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """`keepgate ARGS` through the CLI's typer app with exactly the pod's KEEPGATE_*
+    environment (the others unset), as the console script would see it."""
+    from keepgate import cli
+
+    cli._register_lazy()
+    case_env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("KEEPGATE")}
+    case_env.update(env)
+    result = CliRunner().invoke(cli.app, args, env=case_env)
+    output = result.output
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        output += f"\n{type(result.exception).__name__}: {result.exception}"
+    return result.exit_code, output
+
+
 @pytest.fixture(scope="module")
 def checked(render, chart_with_redis, tmp_path_factory) -> dict[str, tuple[Rendered, int, str]]:
-    """Every case's (render, exit code, output). All cases run in one interpreter through
-    the CLI's typer app (helm_config_driver.py); one also runs as the `keepgate` executable,
-    side by side, and both ways must agree."""
+    """Every case's (render, exit code, output). All cases run in this process through the
+    CLI's typer app (the gateway's imports, litellm and Presidio, are seconds: paid once,
+    not once per case); one also runs as the `keepgate` executable, side by side, and both
+    ways must agree."""
     subchart, _ = chart_with_redis
     prepared = {
         name: _prepare(render, subchart, case, tmp_path_factory.mktemp(name))
         for name, case in CASES.items()
     }
-    cases_file = tmp_path_factory.mktemp("driver") / "cases.json"
-    cases_file.write_text(
-        json.dumps({name: {"args": args, "env": env} for name, (_, args, env) in prepared.items()})
-    )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("KEEPGATE")}
     _, args, env = prepared[EXECUTABLE_CASE]
     exe = subprocess.Popen(
@@ -122,16 +133,8 @@ def checked(render, chart_with_redis, tmp_path_factory) -> dict[str, tuple[Rende
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    driver = subprocess.run(
-        [sys.executable, str(DRIVER), str(cases_file)],
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    results = {name: _check_in_process(args, env) for name, (_, args, env) in prepared.items()}
     exe_output, _ = exe.communicate(timeout=300)
-    assert driver.returncode == 0, driver.stderr
-    results = json.loads(driver.stdout)
     assert [exe.returncode, exe_output.strip()] == [
         results[EXECUTABLE_CASE][0],
         results[EXECUTABLE_CASE][1].strip(),
