@@ -37,6 +37,11 @@ class ThreadServer:
             loop="asyncio",
             lifespan="on",
             timeout_graceful_shutdown=2,
+            # uvicorn closes a connection idle for 5 s by default; on a loaded box a client
+            # can take that long between two requests, and tests that check a connection
+            # stays open (the fuzz layer) would then fail by timing. Idle closes are not
+            # what any test is about (one that is sets its own: test_policy_opa.py).
+            timeout_keep_alive=3600,
         )
         self.server = uvicorn.Server(config)
         self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

@@ -171,8 +171,17 @@ def _occupy(gw: Any, pool: ProcPool, path: str) -> concurrent.futures.Future[Any
 
 def test_small_requests_answered_while_a_big_one_is_held_in_the_pool(gateway_factory, held) -> None:
     path, release = held
+    # The big scan waits in the pool for as long as the small requests take: on a loaded
+    # box that can pass the default 30 s scan budget, which is not what this test is about
+    # (test_scan_queued_past_its_budget_fails_closed is).
     gw = gateway_factory(
-        {**POOL, "guards": {"input": {"enabled": True}, "limits": {"enabled": True}}}
+        {
+            **POOL,
+            "guards": {
+                "input": {"enabled": True, "scan_budget_s": 3600},
+                "limits": {"enabled": True},
+            },
+        }
     )
     pool = _pool(gw)
     in_pool = threading.Event()
