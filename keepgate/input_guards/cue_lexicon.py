@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from keepgate.input_guards import cue_hijack as _hijack
 from keepgate.input_guards import cue_lexicon_intl as intl
 
 #: Gap allowed between the parts of a phrase cue ("ignore ... instructions").
@@ -1079,3 +1080,11 @@ STRONG = frozenset(
         "QUOTED",
     }
 )
+
+# -- direct goal hijacking (`cue_hijack`: task switch, fixed-string payload, someone else's data)
+
+CATEGORIES["SYSTEM_REF"] = CATEGORIES["SYSTEM_REF"] + _hijack.CATEGORIES["PROMPT_REF"]
+CATEGORIES.update({k: v for k, v in _hijack.CATEGORIES.items() if k != "PROMPT_REF"})
+REQUIRES.update(_hijack.REQUIRES)
+PRIOR_WEIGHTS.update(_hijack.PRIOR_WEIGHTS)
+STRONG = STRONG | _hijack.STRONG
