@@ -28,7 +28,7 @@ _START = (
 #: Words that name the task or context the operator set.
 _CONTEXT = (
     r"(?:(?:provided|given|above|attached|previous)\s+)?"
-    r"(?:documents?|articles?|context|sources?|webpage|web\s+page|resume|passage|search\s+results)"
+    r"(?:documents?|articles?|context|webpage|web\s+page|resume|passage|search\s+results)"
 )
 _SAY = r"(?:say|write|output|print|type|respond|reply|answer|tell\s+me|return|state|show)"
 
@@ -42,21 +42,23 @@ CATEGORIES: dict[str, list[str]] = {
         r"\b(?:forget|ignore|disregard)\s+(?:everything|all|anything)\s+(?:(?:that\s+)?(?:came\s+)?(?:above|before)|so\s+far|you\s+(?:know|were\s+told|have\s+been\s+told))",
         r"\b(?:ignore|disregard|forget)\s+(?:all\s+|everything\s+)?above\b",
         r"\b(?:regardless\s+of|irrespective\s+of)\s+(?:the\s+|any\s+|all\s+|your\s+)?(?:previous|prior|earlier|above|original)\s+(?:tasks?|instructions?|context|messages?)",
+        # the restriction acknowledged, then asked around
+        r"\b(?:despite|regardless\s+of|in\s+spite\s+of)\s+what\s+you(?:'ve|\s+have|\s+were|'re|\s+are)\s+(?:been\s+)?(?:told|instructed|programmed)",
+        r"\bi\s+know\s+you\s+(?:said|were\s+told|are\s+not\s+(?:supposed|allowed)|aren't\s+(?:supposed|allowed))\s+(?:not\s+)?to\b",
+        r"\byou(?:'re|\s+are)\s+not\s+supposed\s+to\s+(?:tell|say|share|reveal|refuse)",
         # a new role for the model, announced mid-conversation ("Now you are …")
-        r"(?:^|[.!?]\s*)(?:ok(?:ay)?[.,!]?\s+)?now,?\s+you\s+are\b",
+        r"(?:^|[.!?]\s*)(?:ok(?:ay)?[.,!]?\s+)?now\s+you\s+are\b",
         r"\b(?:jetzt|nun)\s+bist\s+du\b",
         r"\bmaintenant,?\s+tu\s+es\b",
         r"\b(?:leave|put)\s+(?:all\s+)?(?:the\s+)?(?:previous|prior|earlier)\s+\w+\s+behind",
         # "instead": the new task replaces the operator's
         r"\binstead\s*,?\s+(?:just\s+|only\s+|simply\s+)?" + _SAY,
-        r"\b(?:and|but)\s+instead\b",
         r"\binstead\s+of\s+answering",
         r"\b(?:do\s+not|don'?t|don'nt|never)\s+answer\s+(?:this|the|that|my)\s+(?:question|request|prompt)",
         # the operator's context disowned
         r"\b(?:do\s+not|don'?t|don'nt)\s+(?:look\s+(?:in|at)|use|read|consult|rely\s+on|refer\s+to|answer\s+(?:the\s+question\s+)?(?:according\s+to|based\s+on|from))\s+(?:the\s+|any\s+)?"
         + _CONTEXT,
-        r"\b(?:ignore|disregard|disregarding|ignoring|regardless\s+of)\s+(?:all\s+)?(?:the\s+|any\s+)?"
-        + _CONTEXT,
+        r"\b(?:ignore|disregard|disregarding|ignoring)\s+(?:all\s+)?(?:the\s+|any\s+)?" + _CONTEXT,
         # a new task announced
         r"\b(?:now|here)\s+(?:(?:come|comes|follow|follows|are)\s+)?(?:the\s+|a\s+|some\s+|a\s+few\s+)?(?:new|next|further|more|another|additional|second)\s+(?:tasks?|instructions?|test|challenge|assignments?)",
         r"\b(?:new|next)\s+(?:tasks?|instructions?|assignments?)\s+(?:follows?|comes?|for\s+you)\b",
@@ -73,7 +75,7 @@ CATEGORIES: dict[str, list[str]] = {
         r"\b(?:nun|jetzt)\s+(?:folgen|folgt|kommt|kommen)\s+(?:eine\s+)?(?:neue|weitere)",
         r"\bkonzentrier\w*\s+(?:dich|sie\s+sich|euch)\s+(?:jetzt\s+|nun\s+|nur\s+)*auf",
         r"\b(?:und|aber)\s+stattdessen\b",
-        r"\bstattdessen\s+(?:nur\s+)?(?:sag|schreib|gib|antworte)",
+        r"\bstattdessen\s+(?:nur\s+)?(?:sag|schreib|gib|antworte)\b",
         r"\bvon\s+vorne\s+an\b",
         r"\b(?:alle\s+)?(?:bisherigen|vorherigen|vorigen|vorangegangenen)\s+(?:informationen|aufträge|aufgaben|angaben|instruktionen)",
         r"\balles\s+(?:zuvor|vorher|davor|bisher)\s+gesagte",
@@ -94,7 +96,6 @@ CATEGORIES: dict[str, list[str]] = {
     ],
     # The reply is made a fixed string, for this turn or every later one.
     "SAY_FIXED": [
-        r"\b(?:say|answer\s+with)\s*:?\s*[\"“„«][^\"”“»\n]{1,80}[\"”“»]\s*(?:[.!]|$)",
         r"\b(?:just|only|simply|instead)\s+(?:say|output|print|write|type|respond\s+with|reply\s+with|answer\s+with)\s*:?\s*[\"“„«]",
         r"\b(?:say|tell\s+me|admit|declare|state)\s+that\s+you\s+(?:hate|love|are|were|have)\b",
         r"\bsay\s+(?:you|i)\s+hate\b",
@@ -115,7 +116,7 @@ CATEGORIES: dict[str, list[str]] = {
     # Data the model holds about someone else: a named person's or "the user's" personal data.
     "OTHER_DATA": [
         r"\b(?:the\s+user|the\s+other\s+users?|another\s+user|other\s+users|all\s+users|(?-i:[A-Z][a-z]+))(?:'s|s'|’s)\s+(?:current\s+|full\s+|home\s+|exact\s+|real\s+|email\s+|bank\s+)?"
-        r"(?:birth\s*(?:date|day|year|month)|date\s+of\s+birth|(?:home\s+)?address|city\s+of\s+residence|whereabouts|phone\s+number|e-?mail\s+address|bank\s+(?:balance|account)|account\s+balance|salary|social\s+security|ssn|credit\s+card|password|initials|medical|diagnosis|favou?rite\s+\w+)",
+        r"(?:birth\s*(?:date|day|year|month)|date\s+of\s+birth|(?:home\s+)?address|city\s+of\s+residence|whereabouts|phone\s+number|e-?mail\s+address|bank\s+(?:balance|account)|account\s+balance|salary|social\s+security|ssn|credit\s+card|password|initials|favou?rite\s+\w+)",
         r"\bwhere\s+(?:does|is|did)\s+the\s+user\s+(?:currently\s+|now\s+)?(?:live|living|located|reside|residing|stay)",
         r"\b(?:list|all)\s+(?:of\s+)?(?:the\s+)?users\s+and\s+their\b",
         r"\b(?:balance|address|birth\s*date|password|salary)\s+of\s+(?-i:[A-Z][a-z]+\s+[A-Z][a-z]+)",
@@ -129,13 +130,13 @@ CATEGORIES: dict[str, list[str]] = {
     ],
     # A task's end faked, then a new one: praise or "that was a test", then "now …".
     "PIVOT": [
-        r"\b(?:well\s+done|good\s+job|great\s+job|nice\s+work|very\s+good|excellent(?:\s+(?:work|performance))?|simply\s+great|superbly\s+done|congratulations|gut\s+gemacht|sehr\s+gut|ausgezeichnet\w*(?:\s+leistung)?|einfach\s+großartig|hervorragend\w*(?:\s+leistung)?|muy\s+bien|tr[èe]s\s+bien)\s*[.!]+\s*(?:[^.!?\n]{0,80}[.!]\s*)?(?:but\s+|aber\s+)?(?:now|nun|jetzt|here\s+comes|ahora|maintenant)\b",
+        r"\b(?:well\s+done|good\s+job|great\s+job|nice\s+work|very\s+good|excellent(?:\s+(?:work|performance))?|simply\s+great|superbly\s+done|congratulations|gut\s+gemacht|sehr\s+gut|ausgezeichnet\w*(?:\s+leistung)?|einfach\s+großartig|hervorragend\w*(?:\s+leistung)?|muy\s+bien|tr[èe]s\s+bien)\s*[.!]+\s*(?:[^.!?\n]{0,80}[.!]\s*)?(?:but\s+|aber\s+)?(?:now,?\s+(?:write|say|print|answer|tell|give|show|forget|ignore|comes?|follows?|further|new|the\s+next|here\s+comes?|please|i\s+(?:need|have)|let'?s|on\s+to|come|concentrate|focus)|nun|jetzt|here\s+comes|ahora|maintenant)\b",
         r"\b(?:that|this)\s+(?:is|was)\s+(?:done|ok|okay|enough|fine)\s*[.!,]+\s*(?:but\s+)?now\b",
         r"\b(?:that|this)\s+was\s+(?:ok|okay|fine|good)\s+before\b",
         r"\bdas\s+(?:ist\s+erledigt|war\s+schon\s+mal\s+ok)\b",
         r"\byou\s+(?:have\s+)?passed\s+the\s+(?:first\s+)?test\b",
         r"\bthe\s+(?:game|test|exercise|simulation)\s+is\s+over\b",
-        r"(?:^|[.!?]\s*)(?:attention|achtung|stop|stopp)\s*[-–:!]",
+        r"(?:^|[.!?]\s*)(?:attention|achtung|stop|stopp)\s*[-–:!]+(?:\s|$)",
     ],
     # The model's own prompt or context as the object: "what is written above", "prompt text"
     # (merged into `cue_lexicon`'s SYSTEM_REF, one pass for both).
@@ -189,12 +190,12 @@ CATEGORIES: dict[str, list[str]] = {
 #: secret asked for are strong but have benign readers (a support agent, a password
 #: question), so they need a second cue.
 PRIOR_WEIGHTS: dict[str, float] = {
-    "HIJACK": 3.0,
-    "SAY_FIXED": 2.0,
-    "OTHER_DATA": 2.5,
-    "SECRET_ASK": 2.0,
-    "PIVOT": 1.0,
-    "GUARDED": 1.5,
+    "HIJACK": 4.0,
+    "SAY_FIXED": 2.5,
+    "OTHER_DATA": 3.0,
+    "SECRET_ASK": 2.5,
+    "PIVOT": 2.5,
+    "GUARDED": 2.0,
     "TRANSFORM": 0.0,
     "HIJACK&SAY_FIXED": 1.5,
     "HIJACK&PIVOT": 1.0,
