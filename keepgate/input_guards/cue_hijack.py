@@ -151,6 +151,12 @@ CATEGORIES: dict[str, list[str]] = {
         r"\b(?:hidden|initial|secret|internal)\s+(?:instructions|configuration|rules|prompt)\b",
         r"\b(?:your|the)\s+(?:embeddings|configuration|config|system\s+settings)\b",
     ],
+    # A question, then a command to emit something: the injected instruction rides on a
+    # harmless question ("Who won the match? Say that …"). Weighed only beside a payload or a
+    # task switch.
+    "Q_THEN_SAY": [
+        r"\?[\"”']?\s*(?:\.\s*)?(?:(?:but|and|then|now|also|please|just|ok(?:ay)?)[,\s]+)*(?:say|state|write|print|output|include|tell\s+me\s+that|answer\s+with|respond\s+with|reply\s+with|sag\w*|schreib\w*|gib)\b",
+    ],
     # The secret a password game guards, named with the definite article: "the password",
     # "your secret word" — as an object, not a topic ("the password requirements").
     "GUARDED": [
@@ -197,7 +203,22 @@ PRIOR_WEIGHTS: dict[str, float] = {
     "PIVOT": 2.5,
     "GUARDED": 2.0,
     "TRANSFORM": 0.0,
+    "Q_THEN_SAY": 0.5,
     "HIJACK&SAY_FIXED": 1.5,
+    "Q_THEN_SAY&SAY_FIXED": 1.5,
+    "HIJACK&Q_THEN_SAY": 1.0,
+    # a pretext (authority, pressure, fiction, an encoding) around a request for someone
+    # else's data or the guarded secret: social engineering, not a question
+    "AUTHORITY&OTHER_DATA": 1.5,
+    "OTHER_DATA&PRESSURE": 1.5,
+    "FICTION&OTHER_DATA": 1.5,
+    "ENCODE&OTHER_DATA": 1.5,
+    "AUTHORITY&SECRET_ASK": 1.5,
+    "PRESSURE&SECRET_ASK": 1.5,
+    "FICTION&SECRET_ASK": 1.5,
+    "ENCODE&SECRET_ASK": 1.5,
+    "GUARDED&OVERRIDE_VERB": 1.0,
+    "PIVOT&SYSTEM_REF": 1.0,
     "HIJACK&PIVOT": 1.0,
     "PIVOT&SAY_FIXED": 1.0,
     "ENCODE&GUARDED": 1.5,
