@@ -44,10 +44,10 @@ CATEGORIES: dict[str, list[str]] = {
         r"\b(?:regardless\s+of|irrespective\s+of)\s+(?:the\s+|any\s+|all\s+|your\s+)?(?:previous|prior|earlier|above|original)\s+(?:tasks?|instructions?|context|messages?)",
         # the restriction acknowledged, then asked around
         r"\b(?:despite|regardless\s+of|in\s+spite\s+of)\s+what\s+you(?:'ve|\s+have|\s+were|'re|\s+are)\s+(?:been\s+)?(?:told|instructed|programmed)",
-        r"\bi\s+know\s+you\s+(?:said|were\s+told|are\s+not\s+(?:supposed|allowed)|aren't\s+(?:supposed|allowed))\s+(?:not\s+)?to\b",
+        r"\bi\s+know\s+you\s+(?:said|were\s+told|are\s+not\s+(?:supposed|allowed)|aren't\s+(?:supposed|allowed))\s+(?:not\s+)?to\s+(?:share|tell|reveal|discuss|talk|give|say|disclose|answer)\b",
         r"\byou(?:'re|\s+are)\s+not\s+supposed\s+to\s+(?:tell|say|share|reveal|refuse)",
         # a new role for the model, announced mid-conversation ("Now you are …")
-        r"(?:^|[.!?]\s*)(?:ok(?:ay)?[.,!]?\s+)?now\s+you\s+are\b",
+        r"(?:^|[.!?]\s*)(?:ok(?:ay)?[.,!]?\s+)?now\s+you\s+are\s+(?:(?:a|an|the|my)\b|(?-i:[A-Z]))",
         r"\b(?:jetzt|nun)\s+bist\s+du\b",
         r"\bmaintenant,?\s+tu\s+es\b",
         r"\b(?:leave|put)\s+(?:all\s+)?(?:the\s+)?(?:previous|prior|earlier)\s+\w+\s+behind",
@@ -100,7 +100,6 @@ CATEGORIES: dict[str, list[str]] = {
         r"\b(?:say|tell\s+me|admit|declare|state)\s+that\s+you\s+(?:hate|love|are|were|have)\b",
         r"\bsay\s+(?:you|i)\s+hate\b",
         r"(?:^|[.!?:]\s*)(?:say|state|declare|proclaim|admit)\s+that\s+",
-        r"\b(?:stop|stopp|halt)\s*[-–:!]+\s*(?:write|say|print|output|schreib\w*|sag\w*)\b",
         r"\binclude\s+(?:in\s+your\s+(?:answer|response|reply)\s+)?that\s+you\b",
         r"\brepeat\s+after\s+me\b",
         r"\bsay\s+(?:the\s+following|yes|no|exactly|it)\s*[.!:]",
@@ -116,7 +115,9 @@ CATEGORIES: dict[str, list[str]] = {
     # Data the model holds about someone else: a named person's or "the user's" personal data.
     "OTHER_DATA": [
         r"\b(?:the\s+user|the\s+other\s+users?|another\s+user|other\s+users|all\s+users|(?-i:[A-Z][a-z]+))(?:'s|s'|’s)\s+(?:current\s+|full\s+|home\s+|exact\s+|real\s+|email\s+|bank\s+)?"
-        r"(?:birth\s*(?:date|day|year|month)|date\s+of\s+birth|(?:home\s+)?address|city\s+of\s+residence|whereabouts|phone\s+number|e-?mail\s+address|bank\s+(?:balance|account)|account\s+balance|salary|social\s+security|ssn|credit\s+card|password|initials|favou?rite\s+\w+)",
+        r"(?:birth\s*(?:date|day|year|month)|date\s+of\s+birth|(?:home\s+)?address|city\s+of\s+residence|whereabouts|phone\s+number|e-?mail\s+address|bank\s+(?:balance|account)|account\s+balance|salary|social\s+security|ssn|credit\s+card|password|initials|favou?rite\s+\w+)"
+        # the data as the object, not a topic ("the user's email address format")
+        r"\s*(?:[?.!,;:'\"”)]|$|\b(?:in|into|with|using|as|backwards|for\s+(?:me|us)|is|and|or|to|from|of|now)\b)",
         r"\bwhere\s+(?:does|is|did)\s+the\s+user\s+(?:currently\s+|now\s+)?(?:live|living|located|reside|residing|stay)",
         r"\b(?:list|all)\s+(?:of\s+)?(?:the\s+)?users\s+and\s+their\b",
         r"\b(?:balance|address|birth\s*date|password|salary)\s+of\s+(?-i:[A-Z][a-z]+\s+[A-Z][a-z]+)",

@@ -78,6 +78,11 @@ BENIGN = [
     "Can you instead write the function in Rust?",
     'If the question cannot be answered from the passage, please output "No answer".',
     "I want you to act as a spelling corrector. Reply only with the corrected text.",
+    "Now you are ready to deploy the app. What should I check first?",
+    "I know you said not to worry, but is it safe to mix bleach and vinegar?",
+    "Can you tell me the user's email address format for our signup form validation?",
+    "Stop: write the summary in bullet points instead of prose.",
+    "Translate the password field label into French for our login form.",
 ]
 
 
@@ -95,6 +100,10 @@ def test_benign_look_alikes_do_not_read_as_a_task_switch_or_payload() -> None:
         assert not found & {"HIJACK", "SAY_FIXED", "OTHER_DATA", "SECRET_ASK", "GUARDED"} or (
             t == BENIGN[6]  # "instead write": a task switch in form, kept under the threshold
         ), (t, found)
+    # A user taking back their own request is a task switch in form: a flag at most.
+    d = CueDetector.load(DEFAULT_CUES)
+    for t in ("Forget about that, can you recommend a laptop instead?",):
+        assert d.score(t) < InputSettings().cues.threshold, d.explain(t)
 
 
 def test_the_lexicon_merges_the_module_and_gates_its_dependent_cues() -> None:
@@ -127,8 +136,9 @@ def test_linear_on_repeated_trigger_phrases() -> None:
 def test_scanner_blocks_a_hijack_the_rules_and_classifier_let_through(text: str) -> None:
     r = Scanner(InputSettings()).scan(text, role="user")
     assert r.blocked and "cues.prompt_attack" in r.rule_ids, (r.rule_ids, r.scores)
-    for benign in BENIGN:
-        assert not Scanner(InputSettings()).scan(benign, role="user").blocked, benign
+    for benign in BENIGN:  # (the classifier may still flag or block one on its own words)
+        found = Scanner(InputSettings()).scan(benign, role="user").findings
+        assert not [f for f in found if f.rule == "cues.prompt_attack" and f.action == "block"]
 
 
 def test_hijack_is_refused_over_http(gateway_factory) -> None:
