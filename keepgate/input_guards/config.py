@@ -148,7 +148,7 @@ def _cues() -> StageSettings:
     )
 
 
-CUES_THRESHOLD = 0.975
+CUES_THRESHOLD = 0.978
 CUES_FLAG_THRESHOLD = 0.9
 
 

@@ -168,8 +168,8 @@ CATEGORIES: dict[str, list[str]] = {
         r"\b(?:what|which)\s+(?:word|words|phrase|thing)s?\s+(?:are\s+you|you'?re|have\s+you\s+been)\s+(?:not\s+allowed|told\s+not|forbidden|hiding)",
         r"\bwhat\s+(?:are\s+)?you(?:'re|\s+are)?\s+hiding\b",
     ],
-    # Carry the secret out in another form (game-style extraction): a word class, weighed only
-    # beside `GUARDED`.
+    # Carry the secret out in another form (game-style extraction): a word class with no
+    # weight of its own, weighed only in the pair with `GUARDED`.
     "TRANSFORM": [
         r"translate",
         r"poem",
@@ -203,7 +203,6 @@ PRIOR_WEIGHTS: dict[str, float] = {
     "SECRET_ASK": 2.5,
     "PIVOT": 2.5,
     "GUARDED": 2.0,
-    "TRANSFORM": 0.0,
     "Q_THEN_SAY": 0.5,
     "HIJACK&SAY_FIXED": 1.5,
     "Q_THEN_SAY&SAY_FIXED": 1.5,
@@ -230,9 +229,9 @@ PRIOR_WEIGHTS: dict[str, float] = {
     "OTHER_DATA&REVEAL": 1.0,
 }
 
-#: Phrase cue -> the category each of its matches needs (`cue_lexicon.REQUIRES`): a secret
-#: asked for names a secret word; a form to carry the secret out matters only beside one.
-REQUIRES = {"SECRET_ASK": "SECRET", "TRANSFORM": "GUARDED"}
+#: Phrase cue -> the word class each of its matches contains (`cue_lexicon.REQUIRES`, a pure
+#: shortcut): a secret asked for names a secret word.
+REQUIRES = {"SECRET_ASK": "SECRET"}
 
 #: Phrase cues count in full whatever the text's length; the word class `TRANSFORM` fades.
 STRONG = frozenset(PRIOR_WEIGHTS) - {n for n in PRIOR_WEIGHTS if "&" in n} - {"TRANSFORM"}

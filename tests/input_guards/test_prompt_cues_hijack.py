@@ -112,8 +112,11 @@ def test_the_lexicon_merges_the_module_and_gates_its_dependent_cues() -> None:
     assert cue_lexicon.REQUIRES["SECRET_ASK"] == "SECRET"
     assert set(cue_hijack.PRIOR_WEIGHTS) <= set(cue_lexicon.PRIOR_WEIGHTS)
     assert "HIJACK" in cue_lexicon.STRONG and "TRANSFORM" not in cue_lexicon.STRONG
-    # A form to carry the secret out ("translate") means nothing without the secret.
-    assert "TRANSFORM" not in CueMatcher().categories("Translate this poem into French.")
+    # A form to carry the secret out ("translate") means nothing without the secret: it has no
+    # weight of its own, only in the pair with GUARDED.
+    assert "TRANSFORM" in CueMatcher().categories("Translate this poem into French.")
+    assert "TRANSFORM" not in cue_lexicon.PRIOR_WEIGHTS
+    assert "GUARDED&TRANSFORM" in cue_lexicon.PRIOR_WEIGHTS
 
 
 def test_shipped_head_blocks_the_attacks_and_passes_the_look_alikes() -> None:
