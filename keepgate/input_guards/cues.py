@@ -88,7 +88,7 @@ class _Gate:
     only where one occurs, and its other fragments, always searched. The category matches
     where either part does (one alternation matches where one of its fragments does)."""
 
-    #: Word classes made only of objects (searched before any phrase cue).
+    #: Word classes holding some of the objects (searched before any phrase cue).
     covered: tuple[str, ...]
     #: The objects no covered word class holds.
     rest: linear.Regex | None
@@ -139,10 +139,11 @@ class CueMatcher:
             if not gated:
                 continue
             plain = [f for f in cats[name] if f not in gated]
+            # A word class holding some of the objects stands for them: where one of
+            # those occurs, the class is found. Its other words only make the gated
+            # search run where it was not needed (slower, never different).
             covered = tuple(
-                c
-                for c in self.names
-                if c not in REQUIRES and cats[c] and set(cats[c]) <= set(objects)
+                c for c in self.names if c not in REQUIRES and set(cats[c]) & set(objects)
             )
             rest = [f for f in objects if not any(f in cats[c] for c in covered)]
             self._also[name] = _Gate(
