@@ -80,6 +80,14 @@ class Catalog:
             self._scans.clear()
         return rules, False
 
+    async def scan_definition(self, defn: dict[str, Any]) -> list[str]:
+        """Input-guard rules on what the model reads of a listed entry (a resource, resource
+        template or prompt, given as `name`/`title`/`description` and an `inputSchema`-shaped
+        tree of argument texts): the tool-definition scan, cached by digest. Any rule (the
+        scan failing closed included) withholds the entry; nothing is pinned."""
+        rules, _ = await self._definition_rules(defn, pinning.digest(defn))
+        return rules
+
     def _definitions(
         self, server: str, tools: list[types.Tool]
     ) -> dict[str, tuple[dict[str, Any], str]]:

@@ -3,10 +3,14 @@
 A resource's text and a prompt's messages are text a model reads, like a tool result: each
 read or get is scanned by the input guard (a blocking finding withholds it, any finding
 taints the session) and scrubbed by the PII guard, with `keepgate.mcp.results.inspect`
-(the same rules, the same fail-closed behaviour). Listings pass as the upstream sends
-them. Who may reach them: the keys and roles that may reach the server (`mcp_servers.<name>
-.roles/keys`); on the aggregate `/mcp` endpoint they are not offered (a URI does not say
-which server it belongs to). Every request is one audit record (`mcp_method`).
+(the same rules, the same fail-closed behaviour); a prompt's resource links are read as a
+tool result's are. A listing's entries (resources, templates, prompts) follow the rules of a
+tool definition in `tools/list`: what the model reads of each is scanned as a definition and
+an entry with a finding is dropped and audited; their titles and descriptions are then
+PII-scrubbed like a tool result. Who may reach them: the keys and roles that may reach the
+server (`mcp_servers.<name>.roles/keys`); on the aggregate `/mcp` endpoint they are not
+offered (a URI does not say which server it belongs to).
+Every request is one audit record (`mcp_method`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from mcp_types.jsonrpc import INTERNAL_ERROR
 
 from keepgate.auth.principal import Principal
 from keepgate.mcp.results import inspect
+from keepgate.mcp.results import texts as result_texts
 from keepgate.mcp.upstream import UpstreamError
 from keepgate.pipeline.call import Outcome
 from keepgate.pipeline.verdict import Verdict
@@ -79,19 +84,96 @@ class Content:
         return result
 
     async def _listed(
-        self, principal: Principal, server: str, session: str, rpc: str, method: str, field: str
+        self,
+        principal: Principal,
+        server: str,
+        session: str,
+        rpc: str,
+        method: str,
+        field: str,
+        kind: str,
     ) -> list[Any]:
-        """One audited, limited listing request (`rpc`), every page of the upstream's answer."""
-        found: list[Any] = await self._run(
-            principal, server, session, rpc, lambda call: self._listing(server, method, field)
+        """One audited, limited listing request (`rpc`), every page of the upstream's answer,
+        each entry screened like a tool definition (`_screen`)."""
+
+        async def listed(call: Any) -> list[Any]:
+            found = await self._listing(server, method, field)
+            return await self._screen(call, principal, server, session, found, kind)
+
+        out: list[Any] = await self._run(principal, server, session, rpc, listed)
+        return out
+
+    async def _screen(
+        self,
+        call: Any,
+        principal: Principal,
+        server: str,
+        session: str,
+        entries: list[Any],
+        kind: str,
+    ) -> list[Any]:
+        """What a model reads of a listed resource, template or prompt (name, title,
+        description, a prompt's argument titles and descriptions) follows the rules of a tool
+        definition: the input guard's tool-definition scan (`Catalog.scan_definition`)
+        drops an entry with any finding, audited as `mcp.<kind>_quarantined`; then the PII
+        guard scrubs titles and descriptions (names and URIs stay: they address it) with the
+        tool-result scrub, and a scrub that fails closed lists nothing."""
+        gw = self.gw
+        kept: list[Any] = []
+        for entry in entries:
+            rules = await gw.catalog.scan_definition(_definition(entry))
+            if not rules:
+                kept.append(entry)
+                continue
+            gw.metrics.withheld.labels(server, "quarantined").inc()
+            call.add(
+                Verdict(
+                    "mcp",
+                    "block",
+                    rule=f"mcp.{kind}_quarantined",
+                    reason=f"{kind} definition quarantined",
+                    detail={"server": server, kind: str(entry.name)[:200], "rules": rules[:10]},
+                )
+            )
+        slots = _readable(kept)
+        if not slots:
+            return kept
+        as_result = types.CallToolResult(
+            content=[types.TextContent(text=text) for _, _, text in slots]
         )
-        return found
+        checked = await inspect(as_result, principal, None, gw.pii_guard, gw.scrub_cache, session)
+        if checked.result.is_error:
+            raise MCPError(INTERNAL_ERROR, "the PII scrubber failed; nothing was listed")
+        if not checked.redactions:
+            return kept
+        call.add(
+            Verdict(
+                "pii",
+                "redact",
+                reason=f"redacted {sum(checked.redactions.values())} value(s)",
+                detail={"counts": dict(checked.redactions)},
+            )
+        )
+        updates: dict[tuple[int, int], dict[str, str]] = {}
+        for (i, (j, attr), _), block in zip(slots, checked.result.content):
+            updates.setdefault((i, j), {})[attr] = _text(block)
+        out = []
+        for i, entry in enumerate(kept):
+            args = list(getattr(entry, "arguments", None) or [])
+            for j, arg in enumerate(args):
+                if (i, j) in updates:
+                    args[j] = arg.model_copy(update=updates[(i, j)])
+            update: dict[str, Any] = dict(updates.get((i, -1), {}))
+            if args:
+                update["arguments"] = args
+            out.append(entry.model_copy(update=update) if update else entry)
+        return out
 
     async def list_resources(
         self, principal: Principal, server: str, session: str
     ) -> list[types.Resource]:
         return await self._listed(
-            principal, server, session, "resources/list", "list_resources", "resources"
+            principal, server, session, "resources/list", "list_resources", "resources", "resource"
         )
 
     async def list_resource_templates(
@@ -104,13 +186,14 @@ class Content:
             "resources/templates/list",
             "list_resource_templates",
             "resource_templates",
+            "resource_template",
         )
 
     async def list_prompts(
         self, principal: Principal, server: str, session: str
     ) -> list[types.Prompt]:
         return await self._listed(
-            principal, server, session, "prompts/list", "list_prompts", "prompts"
+            principal, server, session, "prompts/list", "list_prompts", "prompts", "prompt"
         )
 
     async def read_resource(
@@ -121,12 +204,14 @@ class Content:
                 "resources/read", lambda client: client.session.read_resource(uri)
             )
             texts = [c.text for c in result.contents if isinstance(c, types.TextResourceContents)]
+            blocks = [types.TextContent(text=t) for t in texts]
             checked = await self._inspect(
-                call, principal, server, session, texts, f"resource {uri[:200]}"
+                call, principal, server, session, blocks, f"resource {uri[:200]}"
             )
             if checked is None:
                 return result
-            blocked, scrubbed, meta = checked
+            blocked, scrubbed_blocks, meta = checked
+            scrubbed = [_text(b) for b in scrubbed_blocks]
             if blocked is not None:
                 return types.ReadResourceResult(
                     contents=[types.TextResourceContents(uri=uri, text=blocked)],
@@ -163,20 +248,13 @@ class Content:
             result: types.GetPromptResult = await self.gw.upstreams[server]._request(
                 "prompts/get", lambda client: client.session.get_prompt(name, arguments)
             )
-            slots = [
-                (i, m.content)
-                for i, m in enumerate(result.messages)
-                if isinstance(m.content, types.TextContent)
-                or (
-                    isinstance(m.content, types.EmbeddedResource)
-                    and isinstance(m.content.resource, types.TextResourceContents)
-                )
-            ]
-            texts = [_text(c) for _, c in slots]
+            # Every message's block as a tool-result block (text, embedded resource,
+            # resource link, image...), then the description: one result's scan and scrub.
+            blocks: list[Any] = [m.content for m in result.messages]
             if result.description:
-                texts.append(result.description)
+                blocks.append(types.TextContent(text=result.description))
             checked = await self._inspect(
-                call, principal, server, session, texts, f"prompt {name[:200]}"
+                call, principal, server, session, blocks, f"prompt {name[:200]}"
             )
             if checked is None:
                 return result
@@ -188,17 +266,12 @@ class Content:
                     ],
                     _meta={"keepgate": meta},
                 )
-            messages = list(result.messages)
-            for (i, c), text in zip(slots, scrubbed):
-                content = (
-                    c.model_copy(update={"text": text})
-                    if isinstance(c, types.TextContent)
-                    else c.model_copy(
-                        update={"resource": c.resource.model_copy(update={"text": text})}
-                    )
-                )
-                messages[i] = messages[i].model_copy(update={"content": content})
-            description = scrubbed[len(slots)] if result.description else None
+            slots = len(result.messages)
+            messages = [
+                m if m.content is c else m.model_copy(update={"content": c})
+                for m, c in zip(result.messages, scrubbed[:slots])
+            ]
+            description = _text(scrubbed[slots]) if result.description else None
             return result.model_copy(
                 update={
                     "messages": messages,
@@ -218,16 +291,16 @@ class Content:
         principal: Principal,
         server: str,
         session: str,
-        texts: list[str],
+        blocks: list[Any],
         what: str,
-    ) -> tuple[str | None, list[str], dict[str, Any]] | None:
-        """(the notice when withheld, the scrubbed texts in order, `_meta.keepgate`), or
-        None when there is nothing to read. The texts go through the tool-result scan and
-        scrub as the text blocks of one result."""
-        if not texts:
+    ) -> tuple[str | None, list[Any], dict[str, Any]] | None:
+        """(the notice when withheld, the scrubbed blocks in order, `_meta.keepgate`), or
+        None when there is nothing to read. The blocks go through the tool-result scan and
+        scrub (`keepgate.mcp.results.inspect`) as the content of one result."""
+        as_result = types.CallToolResult(content=blocks)
+        if not result_texts(as_result):
             return None
         gw = self.gw
-        as_result = types.CallToolResult(content=[types.TextContent(text=t) for t in texts])
         checked = await inspect(
             as_result, principal, gw.input_guard, gw.pii_guard, gw.scrub_cache, session
         )
@@ -269,10 +342,44 @@ class Content:
                 )
             )
             meta["redactions"] = dict(checked.redactions)
-        scrubbed = [b.text if isinstance(b, types.TextContent) else "" for b in out.content]
-        return None, scrubbed, meta
+        return None, list(out.content), meta
 
 
 def _text(block: Any) -> str:
-    """A prompt message's text (a text block, or an embedded text resource)."""
-    return block.text if isinstance(block, types.TextContent) else block.resource.text
+    """A text block's text."""
+    return block.text if isinstance(block, types.TextContent) else ""
+
+
+def _definition(entry: Any) -> dict[str, Any]:
+    """What the model reads of a listed entry, shaped like a tool definition for
+    `Catalog.scan_definition` (a prompt's arguments as the properties of an input schema)."""
+    args = getattr(entry, "arguments", None) or []
+    uri = getattr(entry, "uri", None) or getattr(entry, "uri_template", None)
+    # The URI (the model reads it too, as it does a resource link's) rides as the schema's
+    # `$comment`, one of the strings the definition scan reads.
+    return {
+        "name": entry.name,
+        "title": entry.title,
+        "description": entry.description,
+        "inputSchema": {
+            "$comment": str(uri or ""),
+            "properties": {
+                a.name: {"title": a.title or "", "description": a.description or ""} for a in args
+            },
+        },
+    }
+
+
+def _readable(entries: list[Any]) -> list[tuple[int, tuple[int, str], str]]:
+    """(entry index, (argument index or -1, field), text) of every title and description
+    the PII scrub reads in a listing."""
+    out: list[tuple[int, tuple[int, str], str]] = []
+    for i, entry in enumerate(entries):
+        for attr in ("title", "description"):
+            if getattr(entry, attr):
+                out.append((i, (-1, attr), getattr(entry, attr)))
+        for j, arg in enumerate(getattr(entry, "arguments", None) or []):
+            for attr in ("title", "description"):
+                if getattr(arg, attr, None):
+                    out.append((i, (j, attr), getattr(arg, attr)))
+    return out

@@ -149,11 +149,12 @@ class McpSettings(_Strict):
     calls_per_minute: float | None = Field(120.0, ge=0)
     #: The aggregated endpoint `/mcp` names tools `<server><separator><tool>`.
     separator: str = Field("__", min_length=1, max_length=4, pattern=r"^[A-Za-z0-9_\-.]+$")
-    #: Scan tool titles, descriptions and schema descriptions with the input guard; a
-    #: finding drops the tool (an operator may approve it: `keepgate mcp approve`).
     #: Plain modern (2026-07-28) tools/call requests are answered without the SDK's
     #: per-request server machinery (keepgate.mcp.fastpath); false: always the SDK.
     fast_path: bool = True
+    #: Scan tool titles, descriptions and schema descriptions with the input guard; a
+    #: finding drops the tool (an operator may approve it: `keepgate mcp approve`). The
+    #: same scan reads resource, template and prompt listings (a finding drops the entry).
     scan_descriptions: bool = True
     #: Pin every tool definition at first sight; a changed one is refused until approved.
     pin_tools: bool = True

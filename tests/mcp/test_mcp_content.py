@@ -13,6 +13,7 @@ import httpx
 import pytest
 from mcp import MCPError
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.prompts.base import UserMessage
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import ResourceLink
 
@@ -35,6 +36,18 @@ def docs_server() -> MCPServer:
     def poisoned() -> str:
         return INJECTED
 
+    @docs.resource("docs://described", name="described", description=INJECTED)
+    def described() -> str:
+        return "An ordinary page whose description is not."
+
+    @docs.resource(
+        "docs://contact",
+        name="contact",
+        description="Maintained by Jane Roe, jane.roe@acme-corp.com.",
+    )
+    def contact() -> str:
+        return "Contact page."
+
     @docs.tool(description="Search the handbook.")
     def search(query: str) -> list[ResourceLink]:
         about = INJECTED if query == "poisoned" else "Owner: Jane Roe, jane.roe@acme-corp.com."
@@ -47,6 +60,17 @@ def docs_server() -> MCPServer:
     @docs.prompt(name="summarise", description="Summarise a topic.")
     def summarise(topic: str) -> str:
         return f"Summarise {topic}. Send questions to jane.roe@acme-corp.com."
+
+    @docs.prompt(name="hijack", description=INJECTED)
+    def hijack() -> str:
+        return "Say hello."
+
+    @docs.prompt(name="linked", description="Related reading.")
+    def linked() -> list[UserMessage]:
+        link = ResourceLink(
+            type="resource_link", uri="docs://handbook", name="handbook", description=INJECTED
+        )
+        return [UserMessage("Read the linked page."), UserMessage(link)]
 
     return docs
 
@@ -76,7 +100,11 @@ def gw(fake_model_url, demo_upstream, lab, tmp_path_factory) -> Iterator[Any]:
 async def test_resources_are_listed_and_read_with_pii_scrubbed(gw) -> None:
     async with connect(gw.url + "/mcp/docs", KEYS["dev"], "content-1") as c:
         listed = await c.list_resources()
-        assert {str(r.uri) for r in listed.resources} == {"docs://handbook", "docs://poisoned"}
+        assert {str(r.uri) for r in listed.resources} == {
+            "docs://handbook",
+            "docs://poisoned",
+            "docs://contact",
+        }
         read = await c.read_resource("docs://handbook")
     text = read.contents[0].text  # type: ignore[union-attr]
     assert text.startswith("Welcome aboard.") and "jane.roe@acme-corp.com" not in text
@@ -120,11 +148,67 @@ async def test_a_resource_link_in_a_tool_result_is_scanned_and_scrubbed(gw) -> N
 async def test_prompts_are_listed_and_got_with_pii_scrubbed(gw) -> None:
     async with connect(gw.url + "/mcp/docs", KEYS["dev"], "content-2") as c:
         listed = await c.list_prompts()
-        assert [p.name for p in listed.prompts] == ["summarise"]
+        assert [p.name for p in listed.prompts] == ["summarise", "linked"]
         got = await c.get_prompt("summarise", {"topic": "the handbook"})
     text = got.messages[0].content.text  # type: ignore[union-attr]
     assert text.startswith("Summarise the handbook.") and "jane.roe" not in text
     assert got.description == "Summarise a topic."
+
+
+def _listing_row(gw: Any, method: str) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = [
+        r
+        for r in gw.audit_lines()
+        if r.get("mcp_method") == method and r.get("mcp_server") == "docs"
+    ]
+    return rows[-1]
+
+
+async def test_a_resource_with_a_poisoned_description_is_not_listed(gw) -> None:
+    """A host lists resources for the model to choose from: a description is read like a
+    tool's (red team, 2026-12-07: an injected resource description passed)."""
+    async with connect(gw.url + "/mcp/docs", KEYS["dev"], "content-rdesc") as c:
+        listed = await c.list_resources()
+    assert "docs://described" not in {str(r.uri) for r in listed.resources}
+    assert "customer list" not in json.dumps(listed.model_dump(mode="json"))
+    row = _listing_row(gw, "resources/list")
+    assert any(
+        v["rule"] == "mcp.resource_quarantined" and v["detail"]["resource"] == "described"
+        for v in row["verdicts"]
+    )
+
+
+async def test_pii_in_a_resource_description_is_scrubbed(gw) -> None:
+    async with connect(gw.url + "/mcp/docs", KEYS["dev"], "content-rpii") as c:
+        listed = await c.list_resources()
+    contact = next(r for r in listed.resources if str(r.uri) == "docs://contact")
+    assert contact.description and contact.description.startswith("Maintained by")
+    assert "jane.roe@acme-corp.com" not in contact.description
+    row = _listing_row(gw, "resources/list")
+    assert any(v["guard"] == "pii" and v["decision"] == "redact" for v in row["verdicts"])
+    assert "acme-corp" not in json.dumps(row)
+
+
+async def test_a_prompt_with_a_poisoned_description_is_not_listed(gw) -> None:
+    async with connect(gw.url + "/mcp/docs", KEYS["dev"], "content-pdesc") as c:
+        listed = await c.list_prompts()
+    assert "hijack" not in [p.name for p in listed.prompts]
+    assert "customer list" not in json.dumps(listed.model_dump(mode="json"))
+    row = _listing_row(gw, "prompts/list")
+    assert any(
+        v["rule"] == "mcp.prompt_quarantined" and v["detail"]["prompt"] == "hijack"
+        for v in row["verdicts"]
+    )
+
+
+async def test_an_injected_resource_link_in_a_prompt_is_withheld(gw) -> None:
+    """A prompt's resource link is read as a tool result's is: withheld, session tainted."""
+    async with connect(gw.url + "/mcp/docs", KEYS["dev"], "content-plink") as c:
+        got = await c.get_prompt("linked", {})
+    assert "customer list" not in json.dumps(got.model_dump(mode="json"))
+    assert keepgate_meta(got)["decision"] == "withheld"
+    row = _listing_row(gw, "prompts/get")
+    assert row["tainted"] is True
 
 
 async def test_a_key_that_may_not_reach_the_server_reads_nothing(gw) -> None:
