@@ -65,6 +65,10 @@ class Translated:
     #: For a native upstream: the fingerprint of `chat` before the request guards ran, to
     #: tell whether one of them rewrote it (then the upstream gets the rewritten version).
     fingerprint: bytes = b""
+    #: Texts of attached documents the translation inlined as plain text parts (an
+    #: Anthropic text `document`, a document's title/context): provenance files them as
+    #: untrusted data, not as the user's words (`keepgate.policy.provenance.DOCUMENT`).
+    documents: list[str] = field(default_factory=list)
 
     def pass_through(self) -> None:
         """Mark the request for a native upstream (costs a serialisation, so only then)."""

@@ -89,11 +89,12 @@ class ProvenanceContext:
         approved_ids: Iterable[str] = (),
         detected: Iterable[Mapping[str, Any]] = (),
         executed_ids: Iterable[str] | None = None,
+        documents: Iterable[str] = (),
     ) -> None:
         self.catalog = catalog
         detected = [d for d in detected if isinstance(d, Mapping)]
         self.index = ConversationIndex(
-            messages, catalog, approved_ids=approved_ids, detected=detected
+            messages, catalog, approved_ids=approved_ids, detected=detected, documents=documents
         )
         self.schemas = dict(schemas) if schemas is not None else offered_schemas(tools)
         self.totals = Totals(catalog)

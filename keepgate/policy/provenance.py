@@ -7,6 +7,12 @@ the conversation is indexed by *source* — system/developer messages, user mess
 tool outputs, outputs of human-approved calls, untrusted tool outputs — and each argument
 leaf of a call is looked up in it after normalisation (`keepgate.policy.values`).
 
+Attached documents and files (a chat `file` part or Responses `input_file` sent inline, an
+Anthropic `document` block with its `title` and `context`) ride in a user message but are
+not the user's words: someone else wrote them, like a fetched page. Their text is filed as
+untrusted output of the pseudo-tool `DOCUMENT`, so a value only a document names vouches
+for nothing and the conversation counts as tainted, exactly as after a tool result.
+
 Cost: building the index lower-cases every message once (linear in the conversation); a
 lookup is a `str.find` over each source group's text, so one call costs O(leaves x text).
 `bench/policy.py` measures it at 10/100/1000 messages.
@@ -17,12 +23,14 @@ The facts it produces are documented in policies/README.md ("Provenance facts").
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 import re2
 
+from keepgate.input_guards.extract import file_text
 from keepgate.policy import values as V
 from keepgate.policy.catalog import EXACT, Catalog, ToolEntry, forms
 
@@ -50,6 +58,31 @@ SECRET_SOURCES = frozenset((SYSTEM, USER, ALLOWLISTED))
 #: Only the user and the operator choose what a `destructive` tool acts on: a trusted
 #: listing says what exists, not which one the user wants gone.
 CHOSEN_SOURCES = frozenset((SYSTEM, USER, ALLOWLISTED, DERIVED))
+#: The tool an attached document's text is filed under (untrusted output): not a valid
+#: function name, so no real tool can share it (or be declared trusted in its place).
+DOCUMENT = "(document)"
+#: `Call.state` key: the texts of the attached documents a route adapter turned into plain
+#: text parts (an Anthropic text `document` and its title/context), which the chat body
+#: alone cannot tell from the user's own text.
+DOCUMENT_TEXTS = "_provenance_document_texts"
+
+
+def _split_content(content: Any) -> tuple[str, list[str]]:
+    """A user/system message's own text, and the texts of the files attached to it (chat
+    `file` parts and Responses-shaped `input_file` parts sent inline as text)."""
+    if not isinstance(content, list):
+        return (content if isinstance(content, str) else message_text(content)), []
+    own: list[Any] = []
+    files: list[str] = []
+    for p in content:
+        kind = p.get("type") if isinstance(p, Mapping) else None
+        if kind in ("file", "input_file"):
+            text = file_text(p.get("file") if kind == "file" else p)
+            if text:
+                files.append(text)
+            continue  # never the user's words, whatever other fields the part carries
+        own.append(p)
+    return message_text(own), files
 
 
 def message_text(content: Any) -> str:
@@ -110,6 +143,7 @@ class ConversationIndex:
         approved_ids: Iterable[str] = (),
         detected: Iterable[Mapping[str, Any]] = (),
         extra_texts: Iterable[tuple[str, str | None, str]] = (),
+        documents: Iterable[str] = (),
     ) -> None:
         self.catalog = catalog
         approved = set(approved_ids)
@@ -125,6 +159,12 @@ class ConversationIndex:
         #: (id, tool name, arguments as sent: JSON text or object) of the assistant's
         #: earlier calls, in order; parsed only where a total needs them.
         self.history_calls: list[tuple[str | None, str, Any]] = []
+        # Each inlined document is cut once per time it was attached (longest first: a
+        # title may be part of a longer text), so the user's own copy of a value stays.
+        pending = Counter(d for d in documents if isinstance(d, str) and d)
+        docs = sorted(pending, key=len, reverse=True)
+        for doc in docs:
+            self.add_document(doc)
         names: dict[str, str] = {}
         #: Tool name by the id of the assistant's call (placing input-guard findings).
         self.call_tools = names
@@ -145,10 +185,18 @@ class ConversationIndex:
                     self.history_calls.append((None, fc["name"], fc.get("arguments")))
                 continue
             content = m.get("content")
-            text = content if isinstance(content, str) else message_text(content)
             if role in _ROLE_SOURCE:
+                text, files = _split_content(content)
+                for doc in docs:  # cut out of the user's words (the adapter inlined it)
+                    while pending[doc] and doc in text:
+                        text = text.replace(doc, "\n", 1)
+                        pending[doc] -= 1
                 self._add(_ROLE_SOURCE[role], None, text)
-            elif role in ("tool", "function"):
+                for f in files:
+                    self.add_document(f, message_index=i)
+                continue
+            text = content if isinstance(content, str) else message_text(content)
+            if role in ("tool", "function"):
                 tcid = m.get("tool_call_id") if isinstance(m.get("tool_call_id"), str) else None
                 tool = names.get(tcid or "") or (m.get("name") if role == "function" else None)
                 tool = tool if isinstance(tool, str) else "unknown"
@@ -225,6 +273,24 @@ class ConversationIndex:
                 )
         self._add(source, tool, text)
         return source
+
+    def add_document(self, text: str, *, message_index: int | None = None) -> None:
+        """Index the text of an attached document: untrusted output of `DOCUMENT`."""
+        if not text:
+            return
+        self.untrusted_count += 1
+        if DOCUMENT not in self.untrusted_tools:
+            self.untrusted_tools.append(DOCUMENT)
+        if len(self.taint_sources) < 20:
+            self.taint_sources.append(
+                {
+                    "source": UNTRUSTED,
+                    "tool": DOCUMENT,
+                    "tool_call_id": None,
+                    "message_index": message_index,
+                }
+            )
+        self._add(UNTRUSTED, DOCUMENT, text)
 
     def derived(self, value: Any) -> bool:
         """Is the number one arithmetic step (+, -, x, /) from two numbers the user or the

@@ -119,7 +119,28 @@ def to_chat(body: dict[str, Any], *, native: bool) -> Translated:
     stream = bool(body.get("stream"))
     if stream:
         chat["stream"] = True
-    return Translated(chat=chat, stream=stream)
+    return Translated(chat=chat, stream=stream, documents=_document_texts(messages))
+
+
+def _document_texts(messages: list[Any]) -> list[str]:
+    """The texts `_user_parts` inlined from `document` blocks of user messages (their
+    title/context label and a text source): someone else's words, not the user's. A base64
+    document stays a `file` part, which provenance reads as a document by itself."""
+    out: list[str] = []
+    for m in messages:
+        content = m.get("content") if isinstance(m, dict) and m.get("role") == "user" else None
+        for block in content if isinstance(content, list) else ():
+            if not isinstance(block, dict) or block.get("type") != "document":
+                continue
+            label = "\n".join(v for v in (block.get("title"), block.get("context")) if v)
+            if label:
+                out.append(label)
+            source = block.get("source")
+            if isinstance(source, dict) and source.get("type") == "text":
+                data = source.get("data")
+                if isinstance(data, str) and data:
+                    out.append(data)
+    return out
 
 
 def _system_text(system: Any) -> str:
