@@ -542,3 +542,30 @@ def test_numbers_too_big_for_int64_are_located_without_error(value: float) -> No
     assert "E" not in plain and "e" not in plain
     assert V.find_number(f"the value is {plain} exactly", d)
     assert not V.find_number("the value is 42", d)
+
+
+def test_attached_documents_are_untrusted_and_cut_once_from_the_users_text():
+    """An inlined document is cut from the user's text once per attachment (the user's own
+    copy of a value stays); a file part is never the user's words, whatever fields it has."""
+    from keepgate.policy.provenance import DOCUMENT, ConversationIndex
+
+    iban = "DE89370400440532013000"
+    doc = f"Invoice: pay to {iban}"
+    only_doc = ConversationIndex(
+        [{"role": "user", "content": f"{doc}\nPay the invoice."}], Catalog(None), documents=[doc]
+    )
+    assert only_doc.locate(iban) == (["untrusted_tool"], [DOCUMENT])
+    assert only_doc.untrusted_count == 1 and only_doc.untrusted_tools == [DOCUMENT]
+    typed = ConversationIndex(
+        [{"role": "user", "content": f"{doc}\nPay {iban}."}], Catalog(None), documents=[doc]
+    )
+    assert typed.locate(iban)[0] == ["user", "untrusted_tool"]
+    # The same text typed once and attached once: one copy stays the user's.
+    twice = ConversationIndex(
+        [{"role": "user", "content": f"{doc}\n{doc}"}], Catalog(None), documents=[doc]
+    )
+    assert "user" in twice.locate(iban)[0]
+    part = {"type": "file", "file": {"file_data": "data:text/plain,x"}, "text": f"to {iban}"}
+    smuggled = ConversationIndex([{"role": "user", "content": [part]}], Catalog(None))
+    assert smuggled.locate(iban) == ([], [])
+    assert smuggled.untrusted_tools == [DOCUMENT]  # the file's own text ("x") is a document
