@@ -28,7 +28,7 @@ import binascii
 import codecs
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -129,6 +129,21 @@ def file_text(file: Any) -> str | None:
         return None
 
 
+#: Content part types that carry a file: chat's `file` (under `file`) and a
+#: Responses-shaped `input_file` (on the part itself).
+FILE_PARTS = ("file", "input_file")
+
+
+def part_file_text(part: Mapping[str, Any]) -> str | None:
+    """The text of the file a content part carries inline (`file_text`), or None."""
+    kind = part.get("type")
+    if kind == "file":
+        return file_text(part.get("file"))
+    if kind == "input_file":
+        return file_text(part)
+    return None
+
+
 def content_text(content: Any) -> str:
     """The text of a message `content`: a string, or the text of its content parts (and of
     inline text files)."""
@@ -145,14 +160,7 @@ def content_text(content: Any) -> str:
                         parts.append(part[k])
                         break
                 else:
-                    kind = part.get("type")
-                    text = (
-                        file_text(part.get("file"))
-                        if kind == "file"
-                        else file_text(part)
-                        if kind == "input_file"  # a Responses-shaped part
-                        else None
-                    )
+                    text = part_file_text(part)
                     if text:
                         parts.append(text)
     return "\n".join(parts)

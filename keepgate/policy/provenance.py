@@ -30,7 +30,7 @@ from typing import Any
 
 import re2
 
-from keepgate.input_guards.extract import file_text
+from keepgate.input_guards.extract import FILE_PARTS, part_file_text
 from keepgate.policy import values as V
 from keepgate.policy.catalog import EXACT, Catalog, ToolEntry, forms
 
@@ -75,9 +75,8 @@ def _split_content(content: Any) -> tuple[str, list[str]]:
     own: list[Any] = []
     files: list[str] = []
     for p in content:
-        kind = p.get("type") if isinstance(p, Mapping) else None
-        if kind in ("file", "input_file"):
-            text = file_text(p.get("file") if kind == "file" else p)
+        if isinstance(p, Mapping) and p.get("type") in FILE_PARTS:
+            text = part_file_text(p)
             if text:
                 files.append(text)
             continue  # never the user's words, whatever other fields the part carries
@@ -259,38 +258,32 @@ class ConversationIndex:
         """Index one tool output; returns the source it was filed under."""
         source = self.source_of_output(tool, approved=approved, flagged=flagged)
         if source == UNTRUSTED:
-            self.untrusted_count += 1
-            if tool not in self.untrusted_tools:
-                self.untrusted_tools.append(tool)
-            if len(self.taint_sources) < 20:
-                self.taint_sources.append(
-                    {
-                        "source": UNTRUSTED,
-                        "tool": tool[:200],
-                        "tool_call_id": call_id,
-                        "message_index": message_index,
-                    }
-                )
+            self._taint(tool, call_id, message_index)
         self._add(source, tool, text)
         return source
 
     def add_document(self, text: str, *, message_index: int | None = None) -> None:
-        """Index the text of an attached document: untrusted output of `DOCUMENT`."""
+        """Index the text of an attached document: untrusted output of `DOCUMENT` (filed
+        as untrusted directly: the catalogue's default must not make a document trusted)."""
         if not text:
             return
+        self._taint(DOCUMENT, None, message_index)
+        self._add(UNTRUSTED, DOCUMENT, text)
+
+    def _taint(self, tool: str, call_id: str | None, message_index: int | None) -> None:
+        """Count one untrusted output of `tool` and record where it came from (the first 20)."""
         self.untrusted_count += 1
-        if DOCUMENT not in self.untrusted_tools:
-            self.untrusted_tools.append(DOCUMENT)
+        if tool not in self.untrusted_tools:
+            self.untrusted_tools.append(tool)
         if len(self.taint_sources) < 20:
             self.taint_sources.append(
                 {
                     "source": UNTRUSTED,
-                    "tool": DOCUMENT,
-                    "tool_call_id": None,
+                    "tool": tool[:200],
+                    "tool_call_id": call_id,
                     "message_index": message_index,
                 }
             )
-        self._add(UNTRUSTED, DOCUMENT, text)
 
     def derived(self, value: Any) -> bool:
         """Is the number one arithmetic step (+, -, x, /) from two numbers the user or the
