@@ -16,13 +16,13 @@ taken. The model's first output is read as logits: softmax over the columns and
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
 from keepgate.input_guards.config import ModelSettings
+from keepgate.pipeline.digests import text_digest
 
 MAX_WINDOWS = 8
 RULE = "model.injection"
@@ -120,7 +120,7 @@ class ModelStage:
 
     async def score(self, text: str) -> float:
         """The model's score; raises ModelStageError when it cannot decide in time."""
-        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        key = text_digest(text).hex()
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)

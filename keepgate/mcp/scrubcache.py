@@ -18,12 +18,12 @@ are scrubbed in a worker thread.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
 from keepgate.pipeline.capabilities import TextScrubber
+from keepgate.pipeline.digests import text_digest
 
 #: Texts longer than this are scrubbed every time (memory: entries x this, at worst).
 MAX_CHARS = 16_000
@@ -66,7 +66,7 @@ class ScrubCache:
     ) -> tuple[str, dict[str, int]]:
         if len(text) > self.max_chars:
             return fn(text)
-        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        digest = text_digest(text)
         key: Key = (scrubber, key_id, session, kind, digest)
         with self._lock:
             hit = self._entries.get(key)

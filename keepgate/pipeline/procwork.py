@@ -9,7 +9,6 @@ stage is configured), because the rendered text (the gateway's cache key) only e
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections import OrderedDict
@@ -22,6 +21,7 @@ from keepgate.input_guards.budget import Budget, ScanCancelled
 from keepgate.input_guards.config import InputSettings
 from keepgate.input_guards.scanner import Scanner, ScanResult
 from keepgate.pipeline import procpool
+from keepgate.pipeline.digests import text_digest
 
 _scanners: dict[str, Scanner] = {}
 _results: OrderedDict[tuple[str, str, str], ScanResult] = OrderedDict()
@@ -56,7 +56,7 @@ def scanner_for(settings_json: str) -> Scanner:
 
 
 def digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return text_digest(text).hex()
 
 
 def scan(
