@@ -169,15 +169,22 @@ class InputGuard(Guard, ResultScanner):
 
     # -- scanning one item ---------------------------------------------------------------
 
-    def _scan_sync(self, scanner: Scanner, item: Item, budget: Budget) -> Scanned:
-        """Render, look up, scan: (cache key, result or None for empty text, cache hit)."""
+    def _lookup(self, scanner: Scanner, item: Item) -> tuple[str, Key, Scanned | None]:
+        """Render and look up: (text, cache key, the finished scan for empty text or a
+        cache hit, else None)."""
         text = item.text()
         if not text.strip():
-            return ("", "", ""), None, False
+            empty: Key = ("", "", "")
+            return text, empty, (empty, None, False)
         key = (str(id(scanner)), item.role, procwork.digest(text))
         hit = self._cached(key)
-        if hit is not None:
-            return key, hit, True
+        return text, key, (None if hit is None else (key, hit, True))
+
+    def _scan_sync(self, scanner: Scanner, item: Item, budget: Budget) -> Scanned:
+        """Render, look up, scan: (cache key, result or None for empty text, cache hit)."""
+        text, key, found = self._lookup(scanner, item)
+        if found is not None:
+            return found
         budget.check()
         return key, scanner.scan(text, item.role, budget), False
 
@@ -242,29 +249,24 @@ class InputGuard(Guard, ResultScanner):
         if sum(item.size(cap) for _, item in small) < settings.offload_total_chars:
             return {}
         done: dict[int, Scanned | Exception] = {}
-        batches: list[list[tuple[int, str, str]]] = [[]]
+        batches: list[list[tuple[int, Key, str]]] = [[]]
         size = 0
         for i, item in small:
-            text = item.text()
-            if not text.strip():
-                done[i] = ("", "", ""), None, False
-                continue
-            key = (str(id(scanner)), item.role, procwork.digest(text))
-            hit = self._cached(key)
-            if hit is not None:
-                done[i] = key, hit, True
+            text, key, found = self._lookup(scanner, item)
+            if found is not None:
+                done[i] = found
                 continue
             if size >= settings.offload_total_chars:
                 batches.append([])
                 size = 0
-            batches[-1].append((i, item.role, text))
+            batches[-1].append((i, key, text))
             size += len(text)
         worker, keep = self._worker_settings(scanner), self._keeps_text(scanner)
 
-        async def scan(batch: list[tuple[int, str, str]]) -> None:
-            texts = [(role, text) for _, role, text in batch]
+        async def scan(batch: list[tuple[int, Key, str]]) -> None:
+            texts = [(key[1], text) for _, key, text in batch]  # (role, text)
             try:
-                found = await self._in_pool(
+                results = await self._in_pool(
                     budget,
                     lambda deadline: pool.run(procwork.scan_many, worker, texts, deadline, keep),
                 )
@@ -272,8 +274,9 @@ class InputGuard(Guard, ResultScanner):
                 for i, _, _ in batch:
                     done[i] = exc
                 return
-            for (i, role, _), (digest, result) in zip(batch, found):
-                done[i] = (str(id(scanner)), role, digest), result, False
+            # the pool digests the same text the key was made from
+            for (i, key, _), (_, result) in zip(batch, results):
+                done[i] = key, result, False
 
         async with anyio.create_task_group() as tg:
             for batch in batches:
