@@ -134,6 +134,7 @@ class Runtime:
         try:
             t0 = time.perf_counter()
             with self.tracer.stage(call, "upstream", **{"gen_ai.request.model": call.model}):
+                call.upstream_sent = True
                 if upstream is not None:
                     stream = await upstream(call)
                 else:

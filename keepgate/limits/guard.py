@@ -376,7 +376,8 @@ class LimitsGuard(Guard):
 
     def actual(self, res: Reservation, call: Call, outcome: Outcome) -> tuple[int, int]:
         """(prompt, completion) tokens to charge: the upstream's usage when it reported it;
-        else, once the upstream was reached, the prompt estimate plus what was generated."""
+        else, once the request was sent upstream, the prompt estimate plus what was generated
+        (a call cancelled during the request guards never reached it: charged nothing)."""
         seen: _Seen | None = call.state.get("limits_seen")
         usage = outcome.usage or call.usage
         if usage is not None:
@@ -385,7 +386,8 @@ class LimitsGuard(Guard):
             return seen.prompt_tokens, seen.completion_tokens or 0
         reached = (
             bool(seen and seen.chunks)
-            or outcome.status in ("ok", "cancelled")
+            or outcome.status == "ok"
+            or (outcome.status == "cancelled" and call.upstream_sent)
             or outcome.generated_tokens > 0
         )
         if not reached:

@@ -85,6 +85,9 @@ class Call:
     #: Characters of text and tool-call arguments the upstream generated so far (the runtime
     #: counts them as the stream arrives); estimates completion tokens for a stream cut short.
     generated_chars: int = 0
+    #: Set once the request is on its way to the upstream model: a call cancelled before
+    #: that (its client left during the request guards) is charged nothing.
+    upstream_sent: bool = False
     #: The error code of the guard stop that ended the call (its metrics label), if any.
     error_code: str | None = None
     #: Set on the calls whose response-side guard time is measured (a sample).

@@ -25,6 +25,7 @@ async def embeddings(request: Request) -> Response:
     call.deployment = deployment
     try:
         await rt.check_request(call)
+        call.upstream_sent = True
         result = await rt.upstream.embeddings(deployment, rt.upstream_body(call))
     except GuardBlocked as exc:
         err = blocked_error(exc, call)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from typing import Any
 
+import httpx
 import openai
 import pytest
+
+from keepgate.pipeline.call import Call
+from keepgate.pipeline.guard import Guard
 
 PRICE_IN, PRICE_OUT = 1e-6, 2e-6  # the base test config's prices for "demo"
 MSG = [{"role": "user", "content": "hello"}]
@@ -447,3 +453,60 @@ def test_blocked_counts_refusals_by_every_guard(gateway_factory, redis_url, redi
     totals = usage_of(gw)["totals"]
     assert totals["blocked"] == 2, totals
     assert totals["requests"] == 3, totals
+
+
+class _Hold(Guard):
+    """A request guard that never finishes: the call is in its request checks, after the
+    limits guard reserved, when the client leaves."""
+
+    name = "hold"
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+
+    async def check_request(self, call: Call) -> None:
+        self.entered.set()
+        await asyncio.Event().wait()
+
+
+@pytest.mark.real_http  # a socket-level property: the client closes its connection
+def test_call_cancelled_before_the_upstream_is_charged_nothing(gateway_factory):
+    hold = _Hold()
+    gw = gateway_factory(
+        {
+            "guards": {"limits": {"enabled": True, "backend": "local"}},
+            "keys": [
+                {"key_id": "alice", "key": "sk-alice", "limits": {"tokens_per_minute": 10_000}}
+            ],
+        },
+        extra_guards=[hold],
+    )
+    client = httpx.Client(base_url=gw.url, timeout=60)
+    worker = threading.Thread(
+        target=lambda: _swallow(
+            lambda: client.post(
+                "/v1/chat/completions",
+                headers={"Authorization": "Bearer sk-alice"},
+                json={"model": "demo", "messages": MSG, "max_tokens": 500},
+            )
+        )
+    )
+    worker.start()
+    assert hold.entered.wait(60)
+    client.close()  # the client leaves while the request guards still run
+    worker.join(60)
+    deadline = time.monotonic() + 60  # a bound on a hang, not a timing assert
+    while time.monotonic() < deadline and not gw.audit_lines():
+        time.sleep(0.05)
+    assert gw.audit_lines()[-1]["status"] == "cancelled"
+    u = usage_of(gw)
+    assert u["totals"]["requests"] == 1
+    assert u["totals"]["prompt_tokens"] == 0 and u["totals"]["spend_usd"] == 0
+    assert u["remaining"]["tokens_per_minute"] == pytest.approx(10_000, abs=1)
+
+
+def _swallow(fn: Any) -> None:
+    try:
+        fn()
+    except httpx.HTTPError:
+        pass
