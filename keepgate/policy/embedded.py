@@ -11,6 +11,10 @@ another thread panics, freeing it there leaks it), so each thread gets its own c
 from the current bundle on first use, and the validation copy made at load is dropped at once
 in the thread that made it.
 
+Repeated calls: a decision is remembered by the parts of the input the policy can read
+(`keepgate.policy.decisions`, `keepgate.policy.reads`), one cache per loaded bundle;
+`decision_cache_entries: 0` turns it off.
+
 Type errors: regorus raises where OPA may yield undefined; we map any evaluation error to
 a deny (`policy.eval_error`), so a malformed argument can never slip through a rule.
 """
@@ -29,6 +33,8 @@ import regorus
 from keepgate.policy import rego_errors
 from keepgate.policy.bundle import Bundle, PolicyLoadError
 from keepgate.policy.decision import DECISION_PATH, PolicyDecision
+from keepgate.policy.decisions import SIZE, DecisionCache
+from keepgate.policy.reads import analyse
 
 log = logging.getLogger("keepgate.policy")
 
@@ -77,16 +83,28 @@ class EmbeddedEngine:
 
     kind = "embedded"
 
-    def __init__(self, bundle: Bundle, *, query: str = DECISION_PATH) -> None:
+    def __init__(
+        self, bundle: Bundle, *, query: str = DECISION_PATH, cache_entries: int = SIZE
+    ) -> None:
         self.query = "data." + query
         self.policy = query
         self.bundle = bundle
         self.generation = 0
+        self.cache_entries = cache_entries
         self._local = threading.local()
         # Validate now; each thread compiles its own copy on first use (this one may not be
         # the loop's thread, and an engine must be freed where it was made).
         engine = self._prepare(bundle)
+        self.cache = self._new_cache(engine)
         del engine
+
+    def _new_cache(self, engine: regorus.Engine) -> DecisionCache | None:
+        """An empty decision cache for the bundle `engine` holds (None: off, or the policy
+        cannot be cached)."""
+        if self.cache_entries <= 0:
+            return None
+        reads = analyse(engine)
+        return DecisionCache(reads, self.cache_entries) if reads is not None else None
 
     def _prepare(self, bundle: Bundle) -> regorus.Engine:
         """Compile and evaluate once: raise PolicyLoadError if that fails."""
@@ -119,10 +137,18 @@ class EmbeddedEngine:
         Runs on the event loop's thread, where decisions run: the engine compiled to
         validate the bundle is the one that serves, not compiled again on a request."""
         engine = self._prepare(bundle)
-        self.bundle, self.generation = bundle, self.generation + 1
+        cache = self._new_cache(engine)
+        self.bundle, self.generation, self.cache = bundle, self.generation + 1, cache
         self._local.engine, self._local.generation = engine, self.generation
 
     def evaluate(self, input: dict[str, Any]) -> PolicyDecision:
+        cache = self.cache
+        key = cache.key(input) if cache is not None else None
+        if key is not None:
+            assert cache is not None
+            hit = cache.get(key)
+            if hit is not None:
+                return hit
         try:
             engine = self._engine()
             engine.set_input_json(json.dumps(input, separators=(",", ":"), default=str))
@@ -141,7 +167,11 @@ class EmbeddedEngine:
                 deny=[f"policy.eval_error: the policy could not be evaluated (error ref {ref})"],
                 policy=self.policy,
             )
-        return PolicyDecision.from_result(result, self.policy)
+        decision = PolicyDecision.from_result(result, self.policy)
+        if key is not None and cache is self.cache:  # not across a reload
+            assert cache is not None
+            cache.put(key, decision)
+        return decision
 
     async def decide(self, input: dict[str, Any]) -> PolicyDecision:
         return self.evaluate(input)

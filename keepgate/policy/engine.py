@@ -50,7 +50,9 @@ class PolicyService:
         bundle = load_bundle(self.policy_dirs, self.data_dirs)  # raises PolicyLoadError
         self.backend: EmbeddedEngine | OpaServerEngine
         if settings.engine == "embedded":
-            self.backend = EmbeddedEngine(bundle, query=settings.query)
+            self.backend = EmbeddedEngine(
+                bundle, query=settings.query, cache_entries=settings.decision_cache_entries
+            )
         else:
             compile_engine(bundle)  # parse locally first: errors name file:line:col
             o = settings.opa

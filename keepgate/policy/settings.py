@@ -100,6 +100,10 @@ class PolicySettings(GuardSettings):
     hot_reload: bool = True
     #: Seconds between mtime polls of the policy and data files.
     reload_interval: float = Field(1.0, gt=0)
+    #: Decisions the embedded engine remembers, keyed by the parts of the input the policy
+    #: can read (plus the key and session): a repeated call is not evaluated again. 0: off.
+    #: Never used for a policy that reads the clock, randomness or the network.
+    decision_cache_entries: int = Field(4096, ge=0, le=1_000_000)
     #: Tool-call ids remembered per principal (for forged `tool` messages), LRU-bounded.
     max_tracked_ids: int = Field(10_000, gt=0)
     #: Reject `tool` messages whose tool_call_id the gateway never issued or denied.

@@ -1,0 +1,91 @@
+"""Remembered decisions of the embedded engine, keyed by what the policy can read.
+
+Why: evaluating the shipped policy is the largest single cost of a guarded MCP
+`tools/call` (about 0.5 ms of the interpreter's work per call, more with its input's
+parsing), and agents repeat calls — polling a status, re-reading a file, listing the same
+directory. A decision is a pure function of the policy, its data and the parts of the
+input the policy can read (`keepgate.policy.reads`), so a repeated call whose readable
+parts are identical gets the very decision the engine gave.
+
+Keys: BLAKE2b of the JSON text of those parts — serialised exactly as the engine's input
+is (`json.dumps`, `default=str`), so two inputs share a key only if the engine would parse
+the same values there — plus the caller's key id and session, so a hit is never shared
+across keys or sessions (nothing is learnt from another caller's calls, not even by
+timing). One cache per loaded bundle: a reload starts an empty one. Failed evaluations
+are never remembered. Each hit returns its own copy (a caller may change the rewritten
+arguments). Bounded, LRU, thread-safe.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+from keepgate.policy.decision import PolicyDecision
+from keepgate.policy.reads import InputReads
+
+SIZE = 4096
+
+
+class DecisionCache:
+    def __init__(self, reads: InputReads, size: int = SIZE) -> None:
+        self.reads = reads
+        self.size = size
+        self._entries: OrderedDict[bytes, PolicyDecision] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, doc: Mapping[str, Any]) -> bytes | None:
+        """The key of an input, or None when it cannot be keyed (it is then evaluated)."""
+        principal = doc.get("principal")
+        metadata = doc.get("metadata")
+        who = [
+            principal.get("key_id") if isinstance(principal, Mapping) else None,
+            metadata.get("session_id") if isinstance(metadata, Mapping) else None,
+        ]
+        try:
+            text = json.dumps([who, self.reads.project(doc)], separators=(",", ":"), default=str)
+        except (TypeError, ValueError, RecursionError):
+            return None
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def get(self, key: bytes) -> PolicyDecision | None:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+        return _copy(hit)
+
+    def put(self, key: bytes, decision: PolicyDecision) -> None:
+        if decision.error is not None:
+            return
+        kept = _copy(decision)
+        with self._lock:
+            self._entries[key] = kept
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _copy(d: PolicyDecision) -> PolicyDecision:
+    return PolicyDecision(
+        allow=d.allow,
+        deny=list(d.deny),
+        require_approval=d.require_approval,
+        rewritten_arguments=copy.deepcopy(d.rewritten_arguments),
+        policy=d.policy,
+        approval=list(d.approval),
+        error=d.error,
+    )

@@ -1,0 +1,153 @@
+"""The embedded engine's decision cache: the same decision as a fresh evaluation for every
+input, keyed only by what the policy can read (keepgate.policy.reads)."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import uuid
+from pathlib import Path
+
+import pytest
+
+from keepgate.policy.bundle import DEFAULT_POLICY_DIR, load_bundle
+from keepgate.policy.embedded import EmbeddedEngine, compile_engine
+from keepgate.policy.reads import analyse
+from tests.policy.test_policy_engines import _inputs
+
+
+def _fresh(inp: dict, n: int) -> dict:
+    """The same call again, as a later call would carry it: new call and request ids."""
+    out = copy.deepcopy(inp)
+    out["tool"]["call_id"] = f"call_{n}_{uuid.uuid4().hex}"
+    out["metadata"] = {**out.get("metadata", {}), "request_id": uuid.uuid4().hex}
+    out["facts"]["taint_sources"] = [
+        {"source": "untrusted_tool", "tool": "x", "tool_call_id": uuid.uuid4().hex}
+    ] * (n % 3)
+    out["facts"]["tools_called"] = ["x"] * n
+    return out
+
+
+def test_the_shipped_policy_reads_neither_ids_nor_history_lists():
+    reads = analyse(compile_engine(load_bundle([DEFAULT_POLICY_DIR])))
+    assert reads is not None
+    read = set(reads.whole)
+    assert ("tool", "name") in read and ("facts", "provenance") in read
+    assert ("principal", "role") in read and ("facts", "tool_counts") in read
+    for path in read:  # none of the per-call ids or the raw history lists
+        assert path[:2] not in {
+            ("tool", "call_id"),
+            ("metadata", "request_id"),
+            ("facts", "taint_sources"),
+            ("facts", "tools_called"),
+        }
+        assert path and path[0] != "metadata"
+    assert reads.keys == (("facts",),)  # taint.rego: `"detected" in object.keys(input.facts)`
+
+
+def test_cached_decisions_equal_fresh_evaluations_for_every_shipped_case():
+    bundle = load_bundle([DEFAULT_POLICY_DIR])
+    cached = EmbeddedEngine(bundle)
+    plain = EmbeddedEngine(bundle, cache_entries=0)
+    assert cached.cache is not None and plain.cache is None
+    inputs = _inputs()
+    for round_ in range(3):  # the first round fills the cache, later ones hit it
+        for inp in inputs:
+            again = _fresh(inp, round_)
+            assert cached.evaluate(again) == plain.evaluate(again), (inp["tool"], round_)
+    assert cached.cache.hits >= 2 * len(inputs) - len(inputs) // 10
+    outcomes = {plain.evaluate(i).outcome for i in inputs}
+    assert outcomes == {"allow", "deny", "require_approval"}
+
+
+def _policy(tmp_path: Path, body: str) -> Path:
+    root = tmp_path / "p"
+    root.mkdir(exist_ok=True)
+    (root / "main.rego").write_text(
+        "package toolcall.main\nimport rego.v1\n\n" + body + "\n", encoding="utf-8"
+    )
+    return root
+
+
+def _input(call_id: str, key: str = "k", session: str = "s", **tool: object) -> dict:
+    return {
+        "principal": {"key_id": key, "role": "user", "team": None, "metadata": {}},
+        "tool": {"name": "search", "arguments": {"q": "x"}, "call_id": call_id, **tool},
+        "facts": {"tainted": False},
+        "metadata": {"request_id": call_id, "session_id": session},
+    }
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        # direct field access
+        'bad if startswith(input.tool.call_id, "bad")',
+        # through iteration over the tool object
+        'bad if { some _, v in input.tool; v == "bad-1" }',
+        # through object.get with a literal path
+        'bad if object.get(input, ["metadata", "request_id"], "") == "bad-1"',
+        # through a variable bound to a parent object
+        'bad if { t := input.tool; t.call_id == "bad-1" }',
+        # through a dynamic index
+        'k := "call_id"\nbad if input.tool[k] == "bad-1"',
+        # through a function argument
+        'f(x) := x.call_id\nbad if f(input.tool) == "bad-1"',
+    ],
+)
+def test_a_policy_that_reads_the_call_id_gets_a_decision_per_call_id(tmp_path, bad):
+    body = bad + '\ndefault allow := true\nallow := false if bad\ndecision := {"allow": allow}'
+    engine = EmbeddedEngine(load_bundle([_policy(tmp_path, body)]))
+    assert engine.cache is not None
+    assert engine.evaluate(_input("good-1")).allow
+    assert not engine.evaluate(_input("bad-1")).allow
+    assert engine.evaluate(_input("good-2")).allow
+
+
+def test_import_aliases_count_as_reads(tmp_path):
+    body = 'import input.tool as t\ndecision := {"allow": t.call_id != "bad-1"}'
+    engine = EmbeddedEngine(load_bundle([_policy(tmp_path, body)]))
+    assert engine.evaluate(_input("good-1")).allow
+    assert not engine.evaluate(_input("bad-1")).allow
+
+
+def test_a_policy_that_reads_the_clock_is_never_cached(tmp_path):
+    body = 'decision := {"allow": time.now_ns() > 0}'
+    engine = EmbeddedEngine(load_bundle([_policy(tmp_path, body)]))
+    assert engine.cache is None
+    assert engine.evaluate(_input("a")).allow
+
+
+def test_hits_stay_within_one_key_and_session_and_hand_out_copies(tmp_path):
+    body = 'decision := {"allow": true, "rewritten_arguments": {"q": input.tool.arguments.q}}'
+    engine = EmbeddedEngine(load_bundle([_policy(tmp_path, body)]))
+    assert engine.cache is not None
+    first = engine.evaluate(_input("1"))
+    first.rewritten_arguments["q"] = "changed by a caller"  # type: ignore[index]
+    assert engine.evaluate(_input("2")).rewritten_arguments == {"q": "x"}
+    assert engine.cache.hits == 1
+    engine.evaluate(_input("3", key="other"))
+    engine.evaluate(_input("4", session="other"))
+    assert engine.cache.hits == 1 and engine.cache.misses == 3
+
+
+def test_evaluation_errors_are_not_remembered_and_a_reload_empties_the_cache(tmp_path):
+    root = _policy(tmp_path, 'decision := {"allow": input.tool.arguments.q + 1 > 0}')
+    engine = EmbeddedEngine(load_bundle([root]))
+    assert engine.cache is not None
+    assert not engine.evaluate(_input("1")).allow  # a string plus a number: eval error, deny
+    assert len(engine.cache) == 0
+    assert engine.evaluate(_input("2", arguments={"q": 1})).allow
+    assert len(engine.cache) == 1
+    root.joinpath("main.rego").write_text(
+        "package toolcall.main\nimport rego.v1\n\n"
+        'decision := {"allow": input.tool.arguments.q > 5}\n'
+    )
+    asyncio.run(engine.load(load_bundle([root])))
+    assert engine.cache is not None and len(engine.cache) == 0
+    assert not engine.evaluate(_input("3", arguments={"q": 1})).allow
+
+
+def test_off_with_zero_entries():
+    engine = EmbeddedEngine(load_bundle([DEFAULT_POLICY_DIR]), cache_entries=0)
+    assert engine.cache is None
