@@ -5,8 +5,9 @@
 Every server is its own process: the demo MCP server (`keepgate mcp demo-server`), and
 Keepgate in front of it five times — every guard on (policy, input scan of the result,
 PII scrub, limits bucket, session facts, audit) with the MCP store in memory; the same
-without the scrub cache (`scrub_cache_entries: 0`: every result scrubbed afresh, the cost
-of a result never seen before); the same with the store in SQLite (the default when no
+without the scrub and decision caches (`scrub_cache_entries: 0`,
+`decision_cache_entries: 0`: every result scrubbed and every call decided afresh, the cost
+of a call and a result never seen before); the same with the store in SQLite (the default when no
 Redis is configured); "bare" (no guard, no description scan or pin: the protocol hop
 alone); and bare with `fast_calls: false` (the SDK client for the upstream leg instead of
 the fast lane, for comparison). This process is the client: the official MCP SDK
@@ -93,6 +94,7 @@ def start_gateway(
     guards_on: bool,
     fast_calls: bool = True,
     src: Path | None = None,
+    guards: dict[str, Any] | None = None,
     **mcp: Any,
 ) -> tuple[str, Proc]:
     """Keepgate in front of `upstream`; `src`: run the gateway package from that source
@@ -108,6 +110,8 @@ def start_gateway(
         "mcp_servers": {"demo": {"url": upstream, "list_ttl_s": 300}},
         "mcp": {"store": {"backend": "memory"}, "calls_per_minute": 10**9, **mcp},
     }
+    if guards:
+        cfg["guards"] = guards
     if not fast_calls:
         cfg["mcp_servers"]["demo"]["fast_calls"] = False
     if not guards_on:
@@ -210,7 +214,12 @@ def main() -> None:
             on_url, on = start_gateway(work, "keepgate-on", demo_url, True)
             procs.append(on)
             cold_url, cold = start_gateway(
-                work, "keepgate-on-nocache", demo_url, True, scrub_cache_entries=0
+                work,
+                "keepgate-on-nocache",
+                demo_url,
+                True,
+                guards={"policy": {"decision_cache_entries": 0}},
+                scrub_cache_entries=0,
             )
             procs.append(cold)
             lite_url, lite = start_gateway(
@@ -265,7 +274,7 @@ def main() -> None:
         "keepgate-bare": "through Keepgate, no guard (protocol hop only)",
         "keepgate-bare-sdk": "the same, upstream leg through the SDK client (`fast_calls: false`)",
         "keepgate-on": "through Keepgate, every guard on",
-        "keepgate-on-nocache": "every guard on, scrub cache off (a result never seen before)",
+        "keepgate-on-nocache": "every guard on, caches off (a call and a result never seen before)",
         "keepgate-on-sqlite": "every guard on, MCP store in SQLite (the default without Redis)",
         "keepgate-bare-compare": f"no guard, Keepgate from {args.compare_src}",
         "keepgate-on-compare": f"every guard on, Keepgate from {args.compare_src}",

@@ -167,6 +167,10 @@ class ConversationIndex:
         names: dict[str, str] = {}
         #: Tool name by the id of the assistant's call (placing input-guard findings).
         self.call_tools = names
+        calls = self.history_calls
+        # The source of one output depends only on (tool, approved, flagged) while the
+        # catalogue is fixed: looked up once per combination (histories repeat one tool).
+        filed: dict[tuple[str, bool, bool], str] = {}
         for i, m in enumerate(messages or ()):
             if not isinstance(m, dict):
                 continue
@@ -174,14 +178,18 @@ class ConversationIndex:
             if role == "assistant":
                 for tc in m.get("tool_calls") or ():
                     fn = tc.get("function") if isinstance(tc, dict) else None
-                    if isinstance(fn, dict) and isinstance(fn.get("name"), str):
-                        tcid = tc.get("id") if isinstance(tc.get("id"), str) else None
-                        if tcid:
-                            names[tcid] = fn["name"]
-                        self.history_calls.append((tcid, fn["name"], fn.get("arguments")))
+                    if isinstance(fn, dict):
+                        name = fn.get("name")
+                        if isinstance(name, str):
+                            tcid = tc.get("id")
+                            if not isinstance(tcid, str):
+                                tcid = None
+                            if tcid:
+                                names[tcid] = name
+                            calls.append((tcid, name, fn.get("arguments")))
                 fc = m.get("function_call")
                 if isinstance(fc, dict) and isinstance(fc.get("name"), str):
-                    self.history_calls.append((None, fc["name"], fc.get("arguments")))
+                    calls.append((None, fc["name"], fc.get("arguments")))
                 continue
             content = m.get("content")
             if role in _ROLE_SOURCE:
@@ -194,19 +202,25 @@ class ConversationIndex:
                 for f in files:
                     self.add_document(f, message_index=i)
                 continue
+            if role not in ("tool", "function"):
+                continue
             text = content if isinstance(content, str) else message_text(content)
-            if role in ("tool", "function"):
-                tcid = m.get("tool_call_id") if isinstance(m.get("tool_call_id"), str) else None
-                tool = names.get(tcid or "") or (m.get("name") if role == "function" else None)
-                tool = tool if isinstance(tool, str) else "unknown"
-                self.add_output(
-                    tool,
-                    text,
-                    call_id=tcid,
-                    approved=tcid in approved,
-                    flagged=(tcid in flagged_ids) or (i in flagged_idx),
-                    message_index=i,
+            tcid = m.get("tool_call_id")
+            if not isinstance(tcid, str):
+                tcid = None
+            tool = names.get(tcid or "") or (m.get("name") if role == "function" else None)
+            tool = tool if isinstance(tool, str) else "unknown"
+            # add_output, with the source looked up once per combination
+            was_approved = tcid in approved
+            flagged = (tcid in flagged_ids) or (i in flagged_idx)
+            source = filed.get((tool, was_approved, flagged))
+            if source is None:
+                source = filed[(tool, was_approved, flagged)] = self.source_of_output(
+                    tool, approved=was_approved, flagged=flagged
                 )
+            if source == UNTRUSTED:
+                self._taint(tool, tcid, i)
+            self._add(source, tool, text)
         for source, tool, text in extra_texts:
             self._add(source, tool, text)
 
@@ -638,11 +652,17 @@ class Totals:
         self.calls: dict[str, int] = {}
         self.amounts: dict[str, Decimal] = {}
         self.recipients: dict[str, set[str]] = {}
+        #: Tools whose calls are only counted (no amount, not egress): no catalogue lookup.
+        self._counted_only: set[str] = set()
 
     def add(self, name: str, arguments: Any) -> None:
         self.calls[name] = self.calls.get(name, 0) + 1
+        if name in self._counted_only:
+            return
         entry = self.catalog.get(name)
         if entry.amount_argument is None and entry.effects != "egress":
+            if len(self._counted_only) < 1000:
+                self._counted_only.add(name)
             return
         arguments = _parse(arguments)
         args = arguments if isinstance(arguments, Mapping) else {}

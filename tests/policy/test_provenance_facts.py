@@ -202,6 +202,39 @@ def test_trusted_and_approved_outputs():
     assert inp["facts"]["taint_sources"] == [{**finding, "trusted_output": True}]
 
 
+def test_each_output_of_one_tool_is_filed_by_its_own_call():
+    """Several outputs of the same tool in one conversation: an approved call's output
+    vouches, a flagged or plain one does not (the source is decided per message, though
+    the index looks each (tool, approved, flagged) combination up only once)."""
+    conv: list[dict] = []
+    for i, hotel in enumerate(("Adlon", "Ritz", "Savoy", "Plaza"), 1):
+        conv.append(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": f"t{i}",
+                        "type": "function",
+                        "function": {"name": "book_hotel", "arguments": "{}"},
+                    }
+                ],
+            }
+        )
+        conv.append({"role": "tool", "tool_call_id": f"t{i}", "content": f"Booked: Hotel {hotel}"})
+    flagged = [{"guard": "input", "tool_call_id": "t3", "rules": ["r"]}]
+    ctx = ProvenanceContext(CATALOG, conv, approved_ids=["t1", "t3"], detected=flagged)
+    found = {h: ctx.index.locate(f"hotel {h.lower()}")[0] for h in ("Adlon", "Ritz", "Savoy")}
+    assert found == {
+        "Adlon": ["approved_tool"],
+        "Ritz": ["untrusted_tool"],
+        "Savoy": ["untrusted_tool"],  # approved, but flagged by the input guard
+    }
+    assert ctx.index.untrusted_count == 3
+    assert [s["tool_call_id"] for s in ctx.index.taint_sources] == ["t2", "t3", "t4"]
+    assert ctx.totals.facts("book_hotel", {})["calls"] == {"book_hotel": 4}
+
+
 @pytest.mark.parametrize(
     "finding",
     [
