@@ -84,9 +84,10 @@ class Sessions:
         return bool(await self.taint_sources(key_id, sid))
 
     async def facts(self, key_id: str, sid: str) -> dict[str, Any]:
-        """The policy input's `facts` for a call in this session."""
-        sources = await self.taint_sources(key_id, sid)
-        history = await self.history(key_id, sid)
+        """The policy input's `facts` for a call in this session (both lists in one read)."""
+        sources, history = await self.store.items_many(
+            [self._k("t", key_id, sid), self._k("h", key_id, sid)]
+        )
         called = [
             tc["function"]["name"]
             for m in history

@@ -37,6 +37,7 @@ class Store(Protocol):
     async def scan(self, prefix: str) -> list[tuple[str, Any]]: ...
     async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None: ...
     async def items(self, key: str) -> list[Any]: ...
+    async def items_many(self, keys: list[str]) -> list[list[Any]]: ...
     async def ready(self) -> tuple[bool, str]: ...
     async def aclose(self) -> None: ...
 
@@ -109,6 +110,9 @@ class MemoryStore:
         items = self._live(key)
         return list(items) if isinstance(items, list) else []
 
+    async def items_many(self, keys: list[str]) -> list[list[Any]]:
+        return [await self.items(k) for k in keys]
+
     async def ready(self) -> tuple[bool, str]:
         return True, "memory"
 
@@ -118,13 +122,25 @@ class MemoryStore:
 
 class SQLiteStore:
     """One file in WAL mode, shared by the processes of one host; writes are small and run
-    inline (a fraction of a millisecond), as the agent's checkpoints do."""
+    inline (a fraction of a millisecond), as the agent's checkpoints do.
+
+    Reading a list again: its rows are never changed once written, ids only grow
+    (AUTOINCREMENT: a row committed later has a larger id than any row committed before)
+    and rows leave only from the front (the trim), so each process keeps the items it last
+    read per list (`_known`, bounded) and, in one read snapshot, fetches only the rows
+    above the newest it has plus the list's first id and length; when the length does not
+    add up (anything but a trim removed rows) it reads the whole list as before. Items
+    come back shared, as from the memory store (callers treat them as read-only)."""
 
     name = "sqlite"
+    #: Lists whose items a process keeps for the next read (LRU).
+    KNOWN_LISTS = 1024
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        #: list key -> [(row id, item)] in id order, as last read
+        self._known: OrderedDict[str, list[tuple[int, Any]]] = OrderedDict()
         self._conn = sqlite_file(
             self.path,
             (
@@ -134,6 +150,8 @@ class SQLiteStore:
                 "AUTOINCREMENT, key TEXT NOT NULL, value TEXT NOT NULL, "
                 "expires REAL NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS mcp_lists_key ON mcp_lists (key, id)",
+                # A list's expiry (its rows' latest) without reading its rows.
+                "CREATE INDEX IF NOT EXISTS mcp_lists_expiry ON mcp_lists (key, expires)",
             ),
         )
 
@@ -219,12 +237,54 @@ class SQLiteStore:
     async def items(self, key: str) -> list[Any]:
         """The whole list while its latest expiry is ahead, else nothing (files written
         before this rule slid every row's expiry to the same value: the same answer)."""
-        rows = self._run(
-            "SELECT value FROM mcp_lists WHERE key = ? AND (SELECT MAX(expires) FROM "
-            "mcp_lists WHERE key = ?) > ? ORDER BY id",
-            (key, key, time.time()),
-        )
-        return [orjson.loads(r[0]) for r in rows]
+        return (await self.items_many([key]))[0]
+
+    async def items_many(self, keys: list[str]) -> list[list[Any]]:
+        """`items` of several lists in one read snapshot (see the class docstring)."""
+        asked = list(dict.fromkeys(keys))
+        now = time.time()
+        try:
+            with self._lock:
+                conn = self._conn
+                conn.execute("BEGIN")
+                try:
+                    found = {k: self._read_list(conn, k, now) for k in asked}
+                finally:
+                    conn.execute("COMMIT")
+                for k in asked:
+                    if found[k]:
+                        self._known[k] = found[k]
+                        self._known.move_to_end(k)
+                    else:
+                        self._known.pop(k, None)
+                while len(self._known) > self.KNOWN_LISTS:
+                    self._known.popitem(last=False)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"sqlite: {type(exc).__name__}") from None
+        return [[item for _, item in found[k]] for k in keys]
+
+    def _read_list(self, conn: sqlite3.Connection, key: str, now: float) -> list[tuple[int, Any]]:
+        (expires,) = conn.execute(
+            "SELECT MAX(expires) FROM mcp_lists WHERE key = ?", (key,)
+        ).fetchone()
+        if expires is None or expires <= now:
+            return []
+        known = self._known.get(key)
+        if known:
+            first, length = conn.execute(
+                "SELECT MIN(id), COUNT(*) FROM mcp_lists WHERE key = ?", (key,)
+            ).fetchone()
+            newer = conn.execute(
+                "SELECT id, value FROM mcp_lists WHERE key = ? AND id > ? ORDER BY id",
+                (key, known[-1][0]),
+            ).fetchall()
+            kept = [row for row in known if row[0] >= first]
+            if len(kept) + len(newer) == length:
+                return kept + [(rid, orjson.loads(v)) for rid, v in newer]
+        rows = conn.execute(
+            "SELECT id, value FROM mcp_lists WHERE key = ? ORDER BY id", (key,)
+        ).fetchall()
+        return [(rid, orjson.loads(v)) for rid, v in rows]
 
     async def ready(self) -> tuple[bool, str]:
         try:
@@ -297,6 +357,18 @@ class RedisStore:
     async def items(self, key: str) -> list[Any]:
         raw = await self._do(lambda r: r.lrange(self.prefix + key, 0, -1))
         return [orjson.loads(i) for i in raw]
+
+    async def items_many(self, keys: list[str]) -> list[list[Any]]:
+        """`items` of several lists in one round trip."""
+
+        async def run(r: aioredis.Redis) -> list[list[bytes]]:
+            async with r.pipeline(transaction=False) as pipe:
+                for k in keys:
+                    pipe.lrange(self.prefix + k, 0, -1)
+                return list(await pipe.execute())
+
+        found: list[list[bytes]] = await self._do(run)
+        return [[orjson.loads(i) for i in raw] for raw in found]
 
     async def ready(self) -> tuple[bool, str]:
         try:

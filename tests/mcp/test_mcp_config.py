@@ -134,6 +134,52 @@ async def test_every_store_trims_each_list_to_its_newest_items(store: Any) -> No
     await store.aclose()
 
 
+async def test_every_store_reads_several_lists_at_once_as_one_by_one(store: Any) -> None:
+    """`items_many` (a session's taint and history in one read) answers what `items` does
+    for each key, in the order asked, with an empty list for a missing key."""
+    for i in range(4):
+        await store.append("h", {"i": i}, max_len=3, ttl_s=60)
+        await store.append("t", {"t": i}, max_len=10, ttl_s=60)
+    keys = ["t", "missing", "h"]
+    assert await store.items_many(keys) == [await store.items(k) for k in keys]
+    assert await store.items_many(keys) == [
+        [{"t": 0}, {"t": 1}, {"t": 2}, {"t": 3}],
+        [],
+        [{"i": 1}, {"i": 2}, {"i": 3}],
+    ]
+    await store.aclose()
+
+
+async def test_a_sqlite_list_read_again_decodes_only_new_rows_and_agrees_with_a_fresh_read(
+    tmp_path: Path,
+) -> None:
+    """Two stores on one file (two processes of one host): each keeps what it read and
+    fetches only newer rows; after the other's appends and trims, after a row removed from
+    the middle, its answer is always what a store reading the whole file gives."""
+    import sqlite3
+
+    a, b = SQLiteStore(tmp_path / "mcp.db"), SQLiteStore(tmp_path / "mcp.db")
+    for i in range(5):
+        await a.append("h", {"i": i}, max_len=4, ttl_s=60)
+    first = await a.items("h")
+    assert [x["i"] for x in first] == [1, 2, 3, 4]
+    for i in range(5, 7):  # the other process appends; the trim drops 1 and 2
+        await b.append("h", {"i": i}, max_len=4, ttl_s=60)
+    second = await a.items("h")
+    assert [x["i"] for x in second] == [3, 4, 5, 6]
+    assert second[0] is first[2] and second[1] is first[3]  # kept, not decoded again
+    fresh = SQLiteStore(tmp_path / "mcp.db")
+    assert await fresh.items("h") == second
+    with sqlite3.connect(tmp_path / "mcp.db") as raw:  # anything but a trim: read it all
+        raw.execute("DELETE FROM mcp_lists WHERE value = ?", ('{"i":4}',))
+    assert [x["i"] for x in await a.items("h")] == [3, 5, 6]
+    for s in range(7, 12):  # everything it knew trimmed away
+        await b.append("h", {"i": s}, max_len=2, ttl_s=60)
+    assert [x["i"] for x in await a.items("h")] == [10, 11]
+    for store in (a, b, fresh):
+        await store.aclose()
+
+
 async def test_a_failed_sqlite_append_leaves_the_list_as_it_was(tmp_path: Path) -> None:
     """The append is one transaction: a statement that fails after the insert (here the
     trim, refused by a trigger) rolls the insert back, and the caller gets
@@ -171,8 +217,10 @@ async def test_a_sqlite_list_lives_until_ttl_after_its_last_append(
     now[0] = 1100.0
     assert await s.items("l") == [{"i": 0}, {"i": 1}]
     assert await s.items("other") == []
+    assert await s.items_many(["other", "l"]) == [[], [{"i": 0}, {"i": 1}]]
     now[0] = 1110.0
     assert await s.items("l") == []
+    assert await s.items_many(["l", "other"]) == [[], []]
     await s.aclose()
 
 
