@@ -73,6 +73,19 @@ async def test_an_allowed_call_runs_and_a_denied_one_is_a_clear_tool_error(
     assert any(v["guard"] == "policy" and v["decision"] == "deny" for v in rows[-1]["verdicts"])
 
 
+async def test_an_upstreams_instructions_never_reach_the_client(
+    mcp_gateway, demo_upstream
+) -> None:
+    """An MCP server's `instructions` go into the host's system prompt: an injection
+    vector no guard reads. Keepgate answers the handshake itself and relays none."""
+    async with connect(demo_upstream.url + "/mcp", None) as direct:
+        await direct.list_tools()
+        assert direct.instructions == "Keepgate's demo tools."  # the upstream sends some
+    async with connect(mcp_gateway.url + "/mcp/demo", KEYS["dev"]) as c:
+        await c.list_tools()
+        assert c.instructions is None
+
+
 async def test_invalid_arguments_are_refused_before_the_upstream(mcp_gateway) -> None:
     async with connect(mcp_gateway.url + "/mcp/demo", KEYS["dev"]) as c:
         r = await c.call_tool("read_file", {"path": 7})
