@@ -73,9 +73,7 @@ async def test_an_allowed_call_runs_and_a_denied_one_is_a_clear_tool_error(
     assert any(v["guard"] == "policy" and v["decision"] == "deny" for v in rows[-1]["verdicts"])
 
 
-async def test_an_upstreams_instructions_never_reach_the_client(
-    mcp_gateway, demo_upstream
-) -> None:
+async def test_an_upstreams_instructions_never_reach_the_client(mcp_gateway, demo_upstream) -> None:
     """An MCP server's `instructions` go into the host's system prompt: an injection
     vector no guard reads. Keepgate answers the handshake itself and relays none."""
     async with connect(demo_upstream.url + "/mcp", None) as direct:
