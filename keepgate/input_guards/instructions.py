@@ -17,8 +17,15 @@ sources), so it carries over to unseen phrasings:
   the user in the third person ("tell the user"), send something somewhere ("forward … to")
   or keep it quiet ("do not tell", "silently")?
 * does it break the document's register (an imperative in a document of statements)?
+* (round 5) does it act on the writer's own accounts or data ("my savings account"), set a
+  task only a language model gets (a poem, a joke, fun facts), change the reply's form
+  (a language, an encoding) or steer what the reader is told (recommend, "say that")? Is
+  it in a field value, a table cell, a comment or markup rather than running text?
 
-and their pairwise combinations. Human-directed imperatives inside documents (CLI pages,
+and their pairwise combinations. Weak cues (possession, "instead", a warning label, "the
+user", "your reply", a model named) count only beside an imperative, a request, a modal,
+a vocative or a leading clause: alone they are document text, and a bare request carries
+one of those anyway. Human-directed imperatives inside documents (CLI pages,
 READMEs, procedures) are the negatives it learned from, so "Delete old branches after
 merging" in a README stays benign while "Please email my file to x@y" in a review does not.
 
@@ -62,7 +69,7 @@ _SPLIT = linear.compile(
 )
 _SPLIT_MATCH = linear.match_function(_SPLIT)
 _UNANCHORED = linear.UNANCHORED
-_STRIP = b" \t\"'{}[],:;-*#>`/\\()"
+_STRIP = b" \t\"'{}[],:;-*#>`/\\()!^"
 _MARKS = frozenset(b".!?")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)?")
 
@@ -129,6 +136,9 @@ ignore disregard forget stop start create make generate output repeat recommend 
 mark close approve accept reject confirm verify provide use access export copy save encode rename
 display describe explain tell transmit leak disclose expose redirect subscribe unsubscribe like
 retweet reschedule assign revoke invite kindly also now instead first then immediately
+ask mention state claim warn inform notify compose draft recite reverse skip omit leave put place
+attach promote advertise praise collect gather pull dump encrypt rewrite convert contact wire
+refund charge ship deliver allow authorize authorise keep sign
 """.split()
 )
 _SOFT = frozenset({"please", "kindly", "also", "now", "then", "first", "immediately", "just"})
@@ -161,24 +171,26 @@ _ANYWHERE: tuple[tuple[str, str], ...] = (
     ),
     (
         "ADDR",
-        r"\b(?:assistant|a\.?i\.?|ai\s+(?:model|agent|helper)|model|chat\s?gpt|gpt-?\d|claude|gemini|copilot|bot|llm|language\s+model|chatbot|summari[sz]er)\b",
+        r"\b(?:assistants?|ai\s+(?:models?|agents?|helpers?|assistants?|systems?)|chat\s?gpt|gpt-?\d|claude|gemini|copilot|llms?|language\s+models?|chatbots?|summari[sz]er)\b",
     ),
     (
         "RESP",
-        r"\byour\s+(?:answer|reply|response|output|summary|message|next|final|task|instructions?|rules?|system|prompt)\b",
+        r"\byour\s+(?:(?:next|final|whole|entire|full)\s+)?(?:answers?|repl(?:y|ies)|responses?|output|summary|message|task|instructions|rules|system\s+prompt|initial\s+prompt)\b",
     ),
     (
         "OVR",
-        r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]{0,30}?\b(?:instructions?|prompts?|rules|guidelines|directions|tasks?|context|system|question|request|user|everything|above)\b|\binstead\b|\bnew\s+(?:task|instructions?|rules?|objective)\b",
+        r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]{0,30}?\b(?:instructions?|prompts?|rules|guidelines|directions|tasks?|context|system|question|request|user|everything|above)\b|\bnew\s+(?:task|instructions?|rules?|objective)\b",
     ),
-    ("ALARM", r"\b(?:important|attention|urgent|priority|warning)\b\W*[:!]"),
+    #: "instead" alone: a weak override, common in documentation ("use X instead").
+    ("INSTEAD", r"\binstead\b"),
+    ("ALARM", r"\b(?:important|attention|urgent|priority|warning)\b\s*(?::|!+)"),
     (
         "SECRET_ACT",
         r"\b(?:do\s+not|don't|never|without)\s+(?:tell|mention|inform|telling|let|reveal|disclose|say)\b|\bsilently\b|\bsecretly\b|\bquietly\b",
     ),
     (
         "REPLY",
-        r"\b(?:before|when|while|after)\s+(?:you\s+)?(?:answer|respond|repl|summari[sz]|continu|proceed|process)\w*|\b(?:respond|reply|answer)\s+(?:only\s+)?(?:with|in|using|that)\b|\b(?:start|begin|end|finish|prefix|conclude)\s+(?:your|the|each|every)\s+(?:answer|reply|response|output|message|summary)|\bfrom\s+now\s+on\b",
+        r"\b(?:before|when|while|after)\s+(?:you\s+)?(?:answer|respond|repl(?:y|ies|ying)\b|summari[sz]|continu|proceed|process)\w*|\b(?:respond|reply|answer)\s+(?:only\b|with\b|using\b|that\b|in\s+(?:\w+\s+)?(?:language|words|emoji|capitals|code|form|style|english|french|german|spanish)\b)|\b(?:in|to|into|of)\s+(?:your|each|every)\s+(?:answers?|repl(?:y|ies)|responses?|output|summary)\b|\b(?:each|every)\s+(?:answer|reply|response|question|message)\b|\b(?:respond|reply|answer)\s+to\s+(?:every|each|all|any)\b|\b(?:start|begin|end|finish|prefix|conclude)\s+(?:your|the|each|every)\s+(?:answer|reply|response|output|message|summary)|\bfrom\s+now\s+on\b",
     ),
     ("USER3", r"\b(?:the|this)\s+(?:user|human|requester)\b|\buser's\b"),
     (
@@ -194,6 +206,28 @@ _ANYWHERE: tuple[tuple[str, str], ...] = (
         r"\b(?:answer|response|output|result|reply|status)\s*:\s*(?:the\s+)?(?:task\s+)?(?:is\s+)?(?:complete|completed|done|finished)\b|\bend\s+of\s+(?:the\s+)?(?:document|data|text|file|context|input|email|message)\b|\btask\s+(?:is\s+)?(?:complete|completed|done|finished)\b",
     ),
     ("MY", r"\b(?:my|me|i'm|mine)\b"),
+    #: The writer's own account, data or device as the object ("my savings account",
+    #: "my medical records", "my front door"): what an agent acting for its user can touch.
+    (
+        "OWNED",
+        r"\bmy\s+(?:[\w-]+\s+){0,2}?(?:accounts?|bank|cards?|passwords?|e-?mails?|inbox|files?|folders?|documents?|contacts?|calendar|events?|appointments?|location|address|orders?|phone|records?|data|history|photos?|messages?|notes?|drive|dropbox|repositor(?:y|ies)|savings|wallet|portfolio|holdings|devices?|door|house|home|car|thermostat|cameras?|alarm|robot|statements?|results?|details|information|keys?)\b",
+    ),
+    #: A task for a language model, not for a person: write a poem / story / joke / script,
+    #: list fun facts, make up a slogan.
+    (
+        "LLM_TASK",
+        r"\b(?:write|compose|draft|generate|create|produce|tell|give|recite|make\s+up|come\s+up\s+with|list)\b[^.!?\n]{0,30}?\b(?:poems?|poetry|limericks?|haikus?|sonnets?|songs?|lyrics|rap|story|stories|essays?|jokes?|riddles?|tweets?|slogans?|fun\s+facts|facts\s+about|fake\s+\w+|script\s+that|program\s+that)\b",
+    ),
+    #: The form of the reply changed: a language, an encoding, a register.
+    (
+        "FORM",
+        r"\b(?:in|into|using|with)\s+(?:only\s+)?(?:emojis?|base64|rot13|morse(?:\s+code)?|hex(?:adecimal)?|binary|leetspeak|pig\s+latin|all\s+caps|capital\s+letters|upper\s?case|pirate|shakespearean|caesar|reverse(?:d)?\s+order)\b|\b(?:in|into)\s+(?:english|french|german|spanish|italian|portuguese|dutch|japanese|chinese|korean|russian|arabic|latin|klingon|swahili|hindi|polish|turkish|greek)\b|\b(?:encode|encrypt|reverse)\s+(?:the|each|every|your|it|all)\b",
+    ),
+    #: Steering what the reader is told: promote, recommend, rate, claim, warn.
+    (
+        "STEER",
+        r"\b(?:recommend|promote|advertise|endorse|praise|praising|glowing|sponsored|one-star|five-star|1-star|5-star|discredit)\b|\b(?:tell|inform|warn|convince|assure|notify)\s+(?:the\s+)?(?:users?|readers?|customers?|them|everyone|people)\s+(?:that|to|about)\b|\b(?:say|state|claim|pretend|insist|mention)\s+that\b",
+    ),
     ("T_EMAIL", r"[\w.+-]+@[\w-]+\.[\w.]+"),
     ("T_URL", r"https?://|www\.|(?:^|[^@\w.-])[\w-]+\.(?:com|net|org|io|example|xyz|ru|cn)\b"),
     ("T_MONEY", r"[$€£]\s?\d|\b\d[\d,.]*\s?(?:usd|eur|dollars|euros|btc|bitcoin)\b"),
@@ -205,8 +239,11 @@ _ANYWHERE: tuple[tuple[str, str], ...] = (
 )
 #: Case-sensitive: CamelCase tool names (`GmailSendEmail`) and the word "tool".
 _TOOL = r"\b[A-Z][a-z]+(?:[A-Z][a-z]+){2,}\b|\b(?:tool|function\s+call)\b"
-_SET_NAMES = tuple(n for n, _ in _ANYWHERE) + ("T_TOOL",)
-_SET = linear.compile_set([f"(?i:{rx})" for _, rx in _ANYWHERE] + [_TOOL])
+#: Case-sensitive too: "AI", "model", "bot" alone are weak addresses ("ai" is a word in
+#: Romanian and Italian, "model" in every ML README), kept apart from ADDR.
+_ADDR_WEAK = r"\b(?:AI|A\.I\.|[Mm]odels?|[Bb]ots?)\b"
+_SET_NAMES = tuple(n for n, _ in _ANYWHERE) + ("T_TOOL", "ADDR_WEAK")
+_SET = linear.compile_set([f"(?i:{rx})" for _, rx in _ANYWHERE] + [_TOOL, _ADDR_WEAK])
 #: RE2's set matcher itself (a list of indices, empty for none), without the wrapper's frame.
 _SET_MATCH = linear.set_match_function(_SET)
 _MAIN = ("IMP", "REQ", "MODAL")
@@ -217,6 +254,7 @@ _PAIRED = frozenset(n for n, _ in _ANYWHERE if n not in ("MODAL", "MY")) | {
     "VOC",
     "SHOUT",
     "T_TOOL",
+    "ADDR_WEAK",
     "SEND_TARGET",
     "MY_DATA",
     "AFTER_OVR",
@@ -225,7 +263,7 @@ _PAIRED = frozenset(n for n, _ in _ANYWHERE if n not in ("MODAL", "MY")) | {
 #: the writer's own private data, and a segment right after an override or a fake end.
 _TARGETS = frozenset({"T_EMAIL", "T_URL", "T_NUM"})
 _DATA = frozenset({"PRIVATE", "T_SECRET", "T_MONEY"})
-_BREAKS = frozenset({"OVR", "ALARM", "FAKE_END"})
+_BREAKS = frozenset({"OVR", "ALARM", "FAKE_END"})  # not INSTEAD: "use X instead." is docs
 
 
 def _anywhere(data: bytes, bounds: list[tuple[int, int]]) -> list[set[str]]:
@@ -292,12 +330,37 @@ def _shout(seg: str) -> bool:
     return upper > 12 and seg[:1].isupper() and not seg.isupper()
 
 
+#: Cues that count only beside an imperative, a request, a modal or a vocative: alone they
+#: are everyday document text ("My first repository", "use X instead", "in reverse
+#: order", "we recommend"), and a segment with nothing else is cue-less.
+_GATED = frozenset(
+    {
+        "MY",
+        "OWNED",
+        "LLM_TASK",
+        "FORM",
+        "STEER",
+        "AFTER_OVR",
+        "INSTEAD",
+        "USER3",
+        "ALARM",
+        "RESP",
+        "ADDR",
+        "ADDR_WEAK",
+        "REPLY",
+    }
+)
+
+
 @functools.lru_cache(maxsize=16384)
 def _expand(lead: tuple[str, ...], found: tuple[str, ...]) -> tuple[str, ...]:
-    """A segment's cue tokens with their pairs: main × paired cues, paired × paired, and
-    first person ("my") only beside a main cue (cached: a small closed set of inputs)."""
-    cues = list(dict.fromkeys(lead + tuple(c for c in found if c != "MY")))
+    """A segment's cue tokens with their pairs: main × paired cues, paired × paired; the
+    `_GATED` cues only beside a main cue, a vocative or a leading clause (cached: a small
+    closed set)."""
+    cues = list(dict.fromkeys(lead + tuple(c for c in found if c not in _GATED)))
     mains = [c for c in cues if c in _MAIN]
+    if mains or "VOC" in cues or "CLAUSE" in cues:
+        cues += [c for c in found if c in _GATED and c != "MY"]
     pair = [c for c in cues if c in _PAIRED] + (["MY"] if mains and "MY" in found else [])
     out = cues + [f"{m}&{o}" for m in mains for o in pair]
     out += [f"{a}&{b}" for i, a in enumerate(pair) for b in pair[i + 1 :]]
@@ -315,17 +378,47 @@ def _hash(token: str, bits: int) -> int:
     return zlib.crc32(token.encode("utf-8", "surrogatepass")) >> (32 - bits)
 
 
+_COMMENT_MARKS = frozenset({b"#", b"##", b"//", b"///", b"--", b"/*", b"/**", b"*", b"<!--", b";"})
+_VALUE_LEAD = frozenset(b":,=[{(")
+
+
+def slot_kind(data: bytes, a: int) -> str:
+    """Where the segment starting at byte `a` sits, read from the few bytes before it: a
+    JSON / dict / CSV value, a table cell, markup (after a tag or an HTML comment), a code
+    comment, or running text. An imperative in a field or a comment is not where a
+    document's own instructions for its reader usually go."""
+    w = data[max(0, a - 8) : a].rstrip(b" \t")
+    if w.endswith(b">") or b"<!--" in w:
+        return "SLOT_MARKUP"
+    if b"|" in w:
+        return "SLOT_CELL"
+    if w[-1:] in (b'"', b"'"):
+        before = w[:-1].rstrip(b" \t")
+        if before[-1:] and before[-1] in _VALUE_LEAD:
+            return "SLOT_VALUE"
+    line = data[max(0, a - 12) : a]
+    line = line[line.rfind(b"\n") + 1 :].strip(b" \t")
+    if line in _COMMENT_MARKS:
+        return "SLOT_COMMENT"
+    return "SLOT_TEXT"
+
+
 @functools.lru_cache(maxsize=16384)
-def _slots(cues: tuple[str, ...], doc: str, pos: str, bits: int) -> tuple[int, ...]:
+def _slots(
+    cues: tuple[str, ...], doc: str, pos: str, bits: int, slot: str = "SLOT_TEXT"
+) -> tuple[int, ...]:
     """Sorted distinct hashed slots of one segment's tokens (cached like `_expand`). The
     document's register and the segment's position enter only beside a cue: alone they
     let the model score a cue-less line by where it sits (the training attacks are mostly
     appended at the end), which did not carry over to held-out documents; a cue-less
-    segment has one token of its own (NONE)."""
+    segment has one token of its own (NONE). Where the segment sits (`slot_kind`: a
+    field value, a table cell, a comment, markup) enters beside a main cue or a vocative."""
     if not cues:
         return none_slots(bits)
     toks = list(cues) + [f"{c}&{doc}" for c in cues if c in _MAIN or c in ("ADDR", "OVR", "VOC")]
     toks += [f"{c}&{pos}" for c in cues if c in _MAIN]
+    if slot != "SLOT_TEXT":
+        toks += [f"{c}&{slot}" for c in cues if c in _MAIN or c == "VOC"]
     return tuple(sorted({_hash(t, bits) for t in toks}))
 
 
@@ -350,7 +443,9 @@ def document_slots(text: str, bits: int) -> tuple[list[str], list[tuple[int, ...
             if n == 1
             else ("POS_FIRST" if i == 0 else ("POS_LAST" if i == n - 1 else "POS_MID"))
         )
-        out.append(_slots(cues, doc, pos, bits))
+        out.append(
+            _slots(cues, doc, pos, bits, slot_kind(data, bounds[i][0]) if cues else "SLOT_TEXT")
+        )
     return segs, out
 
 

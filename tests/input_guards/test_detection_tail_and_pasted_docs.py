@@ -157,6 +157,7 @@ def test_one_regex_set_per_segment_finds_what_each_cue_pattern_finds() -> None:
     ]
     alone = [(n, linear.compile(rx, ignore_case=True)) for n, rx in instructions._ANYWHERE]
     alone.append(("T_TOOL", linear.compile(instructions._TOOL)))
+    alone.append(("ADDR_WEAK", linear.compile(instructions._ADDR_WEAK)))
     derived = {"SEND_TARGET", "MY_DATA", "AFTER_OVR"}
     seen = 0
     for t in texts:

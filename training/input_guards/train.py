@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.input_guards import corpus, dataset, synthetic
+from training.input_guards import corpus, dataset, injected, synthetic
 from keepgate.input_guards.classifier import Classifier
 from keepgate.input_guards.config import DEFAULT_CLASSIFIER
 from keepgate.input_guards.features import featurize
@@ -298,12 +298,22 @@ _CONTACT_LINES = [
 ]
 
 
+#: Documents of the training folds with a bare instruction / a request for the human
+#: reader hidden in them (`injected.py`).
+INJECTED_DOCS = 1500
+HUMAN_REQUEST_DOCS = 800
+
+
 def instruction_training(items: Sequence[corpus.Item]) -> tuple[list[str], list[str]]:
     data = [i for i in items if i.kind == "data"]
+    clean = [i.text for i in data if i.label == 0 and i.source.startswith("train_")]
     benign = [i.text for i in data if i.label == 0]
     benign += [t.replace("{{", "{").replace("}}", "}") for t in synthetic._BENIGN_DOCS]
     benign += _CONTACT_LINES
-    return benign, [i.text for i in data if i.label == 1]
+    benign += injected.human_request_documents(clean, HUMAN_REQUEST_DOCS)
+    attacks = [i.text for i in data if i.label == 1]
+    attacks += injected.injected_documents(clean, INJECTED_DOCS)
+    return benign, attacks
 
 
 # -- prompt-cue head ----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from training.input_guards.evalsets import attacks_written as A
 from training.input_guards.evalsets import benign_data as D
 from training.input_guards.evalsets import benign_written as B
 from training.input_guards.evalsets import generate as G
+from training.input_guards.evalsets import hidden_plain as P
 
 
 def written_sets() -> list[tuple[str, str, int, str, list[str]]]:
@@ -27,6 +28,8 @@ def written_sets() -> list[tuple[str, str, int, str, list[str]]]:
             "data",
             G.hidden_instructions(),
         ),
+        # Round 5: bare instructions (no "AI, …") in 12 more formats, and their benign twins.
+        ("keepgate:eval/hidden_plain", "indirect_plain", 1, "data", P.hidden_plain()),
         ("keepgate:eval/trigger_word", "trigger_word", 0, "prompt", B.TRIGGER_WORD),
         ("keepgate:eval/harmful_but_safe", "harmful_but_safe", 0, "prompt", B.HARMFUL_BUT_SAFE),
         (
@@ -45,6 +48,7 @@ def written_sets() -> list[tuple[str, str, int, str, list[str]]]:
         ),
         ("keepgate:eval/code_and_data", "code_data", 0, "data", D.CODE_AND_DATA),
         ("keepgate:eval/clean_carriers", "documents", 0, "data", G.clean_carriers()),
+        ("keepgate:eval/human_requests", "documents_requests", 0, "data", P.human_requests()),
         (
             "keepgate:eval/multilingual_trigger_word",
             "multilingual_trigger_word",
