@@ -134,7 +134,7 @@ def _instructions() -> StageSettings:
         flag_threshold=0.95,
         roles=["tool", "function"],
         prompt_roles=["user"],
-        prompt_threshold=0.992,
+        prompt_threshold=0.996,
     )
 
 

@@ -155,7 +155,7 @@ _CLAUSE = re.compile(
     r"(?:when|if|before|after|while|once|whenever|as\s+soon\s+as)\b[^,:]{0,80}[,:]\s*", re.I
 )
 #: A speaker or field label ("sam:", "Notes:", "[ASSISTANT]") before the text proper.
-_LABEL = re.compile(r"[\w .'-]{1,24}:\s+")
+_LABEL = re.compile(r"[\w .'^\]-]{1,24}:\s+")  # also a footnote's "[^1]: "
 _MODAL_LEAD = re.compile(r"(?:make\s+sure|be\s+sure|do\s+not|don't|never|always)\b", re.I)
 
 #: Cue patterns read anywhere in a segment, matched all at once: one RE2 set (linear time,
@@ -303,7 +303,7 @@ def _lead_cues(seg: str) -> list[str]:
         body = body[m.end() :]
     lw = [w.group().lower() for w in itertools.islice(_WORD.finditer(body), 4)]
     k = 0
-    while k < len(lw) - 1 and lw[k] in _SOFT:
+    while k < len(lw) - 1 and (lw[k] in _SOFT or lw[k].isdigit()):
         k += 1
     if lw and (lw[k] in _VERBS or lw[0] in ("please", "kindly")):
         cues.append("IMP")

@@ -124,7 +124,9 @@ def test_clean_documents_pasted_as_user_messages_pass_and_hidden_ones_score_high
     # efficacy is the protocol's job (rules and the classifier also read user messages);
     # here: the stage reads the pasted document and ranks hidden instructions higher
     assert sum(hidden) / len(hidden) > sum(clean) / len(clean) + 0.2
-    assert sum(s >= thr for s in hidden) >= 10
+    # 8 of 60 at round 5's prompt_threshold 0.996 (13 at the former 0.992, which round 5's
+    # stronger stage would push persona prompts over 2 % with; the round-4 stage had 12)
+    assert sum(s >= thr for s in hidden) >= 8
 
 
 def test_prompt_roles_are_validated_and_can_be_turned_off() -> None:
