@@ -147,6 +147,10 @@ def test_generator_is_deterministic_and_written_apart_from_the_eval_set() -> Non
     a = injected.injected_documents(docs, 20, seed=3)
     assert a == injected.injected_documents(docs, 20, seed=3)
     assert len(set(a)) > 10
-    assert not {i.lower() for i in P.INSTRUCTIONS} & {t.lower() for t in injected._TEMPLATES}
+    rng = random.Random(0)
+    generated = {injected.instruction(rng).lower() for _ in range(3000)}
+    generated |= {h.lower() for h in injected._HUMAN}
+    written = {t.lower() for t in P.INSTRUCTIONS + P.HUMAN_REQUESTS}
+    assert not generated & written
     humans = injected.human_request_documents(docs, 5, seed=3)
     assert all(h != docs[0] for h in humans)
