@@ -19,6 +19,7 @@ from __future__ import annotations
 import unicodedata
 
 from keepgate.input_guards import cue_hijack as _hijack
+from keepgate.input_guards import cue_hijack_intl as _hijack_intl
 from keepgate.input_guards import cue_lexicon_intl as intl
 
 #: Gap allowed between the parts of a phrase cue ("ignore ... instructions").
@@ -994,6 +995,7 @@ for _name in (
     "FICTION",
     "META",
     "PRESSURE",
+    "ENCODE",
 ):
     CATEGORIES[_name] = CATEGORIES[_name] + getattr(intl, _name)
 
@@ -1088,3 +1090,8 @@ CATEGORIES.update({k: v for k, v in _hijack.CATEGORIES.items() if k != "PROMPT_R
 REQUIRES.update(_hijack.REQUIRES)
 PRIOR_WEIGHTS.update(_hijack.PRIOR_WEIGHTS)
 STRONG = STRONG | _hijack.STRONG
+
+# -- the same hijacking moves in other languages (`cue_hijack_intl`), in the normaliser's form
+
+for _name, _frags in _hijack_intl.CATEGORIES.items():
+    CATEGORIES[_name] = CATEGORIES[_name] + [unicodedata.normalize("NFKC", f) for f in _frags]

@@ -212,6 +212,20 @@ _CONFUSABLES = {
 _CONFUSABLE_MAP = str.maketrans(_CONFUSABLES)
 _CONFUSABLE_SET = frozenset(_CONFUSABLES)
 _CONFUSABLE = re.compile("[" + "".join(_CONFUSABLES) + "]")  # one class: a C-speed test
+#: A Cyrillic or Greek letter with no Latin look-alike (д, ж, и, л, п, я, λ, π, ω, ...): a line
+#: that has one is written in that script, and its words made only of look-alike letters
+#: are words of that language ("не", "на", "все", "мне", "у вас", "και", "το"), not
+#: disguised English. Mapping them to Latin ("he", "ha", "bce", "mhe", "y bac") broke every
+#: Russian, Ukrainian and Greek cue and rule phrase that contains one.
+_NATIVE = re.compile(
+    "["
+    + "".join(
+        c
+        for c in map(chr, [*range(0x0370, 0x0400), *range(0x0400, 0x0530)])
+        if c.isalpha() and c not in _CONFUSABLE_SET and c.lower() not in _CONFUSABLE_SET
+    )
+    + "]"
+)
 #: Python's `re` on purpose: one character class repeated cannot backtrack (each start
 #: position is tried once and a match ends at the first non-word character), and its C
 #: callback loop is ~4x faster than RE2's Python wrapper on all-Cyrillic text.
@@ -219,24 +233,33 @@ _WORD = re.compile(r"\w+")
 
 
 @functools.lru_cache(maxsize=8192)
-def _map_word(word: str) -> tuple[str, bool]:
+def _map_word(word: str, native: bool = False) -> tuple[str, bool]:
     """(the word with look-alikes mapped, whether it mixes scripts); cached because natural
-    text repeats its words."""
+    text repeats its words. On a `native` line (written in Cyrillic or Greek) only words
+    that mix scripts are mapped."""
     if word.isascii() or not _CONFUSABLE_SET.intersection(word):
         return word, False
     mapped = word.translate(_CONFUSABLE_MAP)
     if mapped.isascii():
         # Mixed scripts inside one word are the tell; a word wholly in another script
         # is mapped for the matchers but is not a finding (it may be ordinary Russian).
-        return mapped, any(c.isascii() and c.isalpha() for c in word)
+        mixed = any(c.isascii() and c.isalpha() for c in word)
+        return (mapped if mixed or not native else word), mixed
     return word, False
 
 
-def _mapped_word(word: str, out: Normalized) -> str:
-    mapped, mixed = _map_word(word) if len(word) <= 64 else _map_word.__wrapped__(word)
+def _mapped_word(word: str, out: Normalized, native: bool = False) -> str:
+    mapped, mixed = (
+        _map_word(word, native) if len(word) <= 64 else _map_word.__wrapped__(word, native)
+    )
     if mixed:
         out.add("unicode.homoglyph")
     return mapped
+
+
+def _map_line(line: str, out: Normalized) -> str:
+    native = _NATIVE.search(line) is not None
+    return _WORD.sub(lambda m: _mapped_word(m.group(), out, native), line)
 
 
 # -- encoded runs ------------------------------------------------------------------------
@@ -389,9 +412,7 @@ class Normalizer:
             # Word by word, but only on the lines that have a look-alike letter: one Greek
             # letter in a long English document must not cost a callback per word.
             text = "\n".join(
-                _WORD.sub(lambda m: _mapped_word(m.group(), out), line)
-                if not line.isascii() and _CONFUSABLE.search(line)
-                else line
+                _map_line(line, out) if not line.isascii() and _CONFUSABLE.search(line) else line
                 for line in text.split("\n")
             )
         return text

@@ -51,6 +51,8 @@ AUDITED_STDLIB = {
     ("normalize", "_HEX_ESC"): r"(?:\\x[0-9A-Fa-f]{2}){8,}",
     ("normalize", "_URL_RUN"): r"(?<!\S)[^\s%]*(?:%[^\s%]*){3,}",
     ("normalize", "_CONFUSABLE"): normalize._CONFUSABLE.pattern,
+    # One character class, searched once per line that has a look-alike letter.
+    ("normalize", "_NATIVE"): normalize._NATIVE.pattern,
     # Combining marks: one class repeated after a one-character look-behind / start; a
     # decorated letter is an ASCII letter then marks, two disjoint classes, so a styled-word
     # match never gives back a character and a failing start costs at most four letters.
