@@ -58,15 +58,15 @@ DEFAULT_BASELINE = "63e6e05"
 PACKAGE = "_keepgate_baseline"
 
 
-def baseline_package(ref: str, into: Path) -> ModuleType:
-    """keepgate.input_guards with `MODULES` at git `ref`, importable as `PACKAGE`."""
+def baseline_package(ref: str, into: Path, modules: tuple[str, ...] = MODULES) -> ModuleType:
+    """keepgate.input_guards with `modules` at git `ref`, importable as `PACKAGE`."""
     src = REPO / "keepgate" / "input_guards"
     pkg = into / PACKAGE / "input_guards"
     pkg.mkdir(parents=True)
     (into / PACKAGE / "__init__.py").write_text("")
     for f in src.glob("*.py"):
         text = f.read_text(encoding="utf-8")
-        if f.name in MODULES:
+        if f.name in modules:
             text = subprocess.run(
                 ["git", "show", f"{ref}:keepgate/input_guards/{f.name}"],
                 cwd=REPO,
@@ -180,6 +180,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", default=DEFAULT_BASELINE, help="git ref of the baseline")
     ap.add_argument("--chunks", type=int, default=150, help="1 KB chunks (evaluate uses 150)")
     ap.add_argument("--equivalence", action="store_true", help="compare every protocol row")
+    ap.add_argument(
+        "--modules",
+        default=",".join(MODULES),
+        help="comma-separated input_guards modules taken from the baseline ref (default: the "
+        "scan-speed modules; add cue_lexicon.py,cue_lexicon_intl.py,cue_hijack.py to compare "
+        "lexicons)",
+    )
     args = ap.parse_args(argv)
     from keepgate.input_guards.config import InputSettings
     from keepgate.input_guards.scanner import Scanner
@@ -191,14 +198,15 @@ def main(argv: list[str] | None = None) -> int:
         # baseline would get the current scanner's RE2 objects for every pattern the two
         # share, automata (and their lazily built DFA states) included.
         re2._Regexp._make.cache_clear()
-        base = baseline_package(args.baseline, tmp)
+        modules = tuple(m for m in args.modules.split(",") if m)
+        base = baseline_package(args.baseline, tmp, modules)
         base_cfg = importlib.import_module(f"{PACKAGE}.input_guards.config")
         scanners = {"current": current, "baseline": base.Scanner(base_cfg.InputSettings())}
         for x, y in zip(_sample_regexes(current), _sample_regexes(scanners["baseline"])):
             if x is y:
                 raise SystemExit(f"the two scanners share RE2 objects ({x.pattern[:40]!r})")
         print(
-            f"scan cost, current tree vs {args.baseline} for {', '.join(MODULES)} "
+            f"scan cost, current tree vs {args.baseline} for {', '.join(modules)} "
             f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})\n"
         )
         passes = {"cold": _chunks(args.chunks), "steady": _chunks(args.chunks, offset=3)}

@@ -928,7 +928,9 @@ CATEGORIES: dict[str, list[str]] = {
         r"why\s+(?:is|do|does)",
         r"difference\s+between",
         r"security\s+(?:team|review|research)",
-        r"(?:qu[ée]|c[óo]mo)\s+(?:es|se|puedo)",
+        # the accented question words only: "que" / "como" are also "that" / "as" ("que
+        # estamos", "como señal"), which read every Spanish sentence as a question
+        r"(?:qué|cómo)\s+(?:es|se|puedo)\b",
         r"qu'est-ce",
         r"comment\s+(?:faire|puis-je)",
         r"was\s+ist",
@@ -1095,3 +1097,6 @@ STRONG = STRONG | _hijack.STRONG
 
 for _name, _frags in _hijack_intl.CATEGORIES.items():
     CATEGORIES[_name] = CATEGORIES[_name] + [unicodedata.normalize("NFKC", f) for f in _frags]
+#: Someone else's data asked for by "the user('s)": the objects `cues.ALSO_REQUIRES` gates
+#: those OTHER_DATA phrases on (the phrases' automaton is the dearest of the lexicon).
+_OTHER_DATA_OBJECTS = _hijack_intl.USER

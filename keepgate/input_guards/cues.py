@@ -25,19 +25,28 @@ from typing import Any
 import numpy as np
 
 from keepgate.input_guards import linear
-from keepgate.input_guards.cue_lexicon import _LEAK_OBJECTS, CATEGORIES, REQUIRES, _alt, _b
+from keepgate.input_guards.cue_lexicon import (
+    _LEAK_OBJECTS,
+    _OTHER_DATA_OBJECTS,
+    CATEGORIES,
+    REQUIRES,
+    _alt,
+    _b,
+)
 
 FORMAT = 1
 
 #: Phrase cue -> objects one of which every match of its gap phrases contains, besides
 #: its `REQUIRES` word class: `LEAK` is a reveal verb and a secret or the hidden set-up in
-#: one sentence. The matcher searches those phrases only where an object occurs, which
+#: one sentence; `OTHER_DATA`'s phrases in other languages name "the user" beside a
+#: personal-data noun (their automaton, the product of two long word lists, cost ~0.25 ms
+#: per KB of text it had not read, and "the user" in another language is rare). The matcher searches those phrases only where an object occurs, which
 #: takes the most expensive automaton (it keeps growing on new text: ~0.2 ms per KB) off
 #: the texts that merely say "show" or "print"; the category's other fragments (direct
 #: phrases) are searched as before. A fragment counts as gated only while it has the
 #: objects' alternation as a required part (`_required_in`), so a change to the lexicon
 #: can make the matcher slower, never different.
-ALSO_REQUIRES: dict[str, list[str]] = {"LEAK": _LEAK_OBJECTS}
+ALSO_REQUIRES: dict[str, list[str]] = {"LEAK": _LEAK_OBJECTS, "OTHER_DATA": _OTHER_DATA_OBJECTS}
 
 
 def _pattern(fragments: list[str]) -> str:
@@ -121,7 +130,8 @@ class CueMatcher:
     def __init__(self, categories: dict[str, list[str]] | None = None) -> None:
         cats = categories if categories is not None else CATEGORIES
         # Word classes first, so the phrase cues built on them can be skipped (`REQUIRES`).
-        self.names = tuple(sorted(cats, key=lambda n: (n in REQUIRES, n)))
+        # (and the gated cues after them: a gate reads the word classes found)
+        self.names = tuple(sorted(cats, key=lambda n: (n in REQUIRES or n in ALSO_REQUIRES, n)))
         self._regexes: list[tuple[str, linear.Regex]] = []
         for name in self.names:
             try:
@@ -130,8 +140,8 @@ class CueMatcher:
                 raise CueError(f"cue category {name!r} does not compile: {exc}") from None
         self._also: dict[str, _Gate] = {}
         for name, raw_objects in ALSO_REQUIRES.items():
-            if name not in REQUIRES or name not in cats:
-                continue  # only phrase cues, which are read after every word class
+            if name not in cats:
+                continue
             # the lexicon's fragments are NFKC (`cue_lexicon`): compare like with like
             objects = [unicodedata.normalize("NFKC", f) for f in raw_objects]
             alt = _alt(objects)
@@ -143,7 +153,9 @@ class CueMatcher:
             # those occurs, the class is found. Its other words only make the gated
             # search run where it was not needed (slower, never different).
             covered = tuple(
-                c for c in self.names if c not in REQUIRES and set(cats[c]) & set(objects)
+                c
+                for c in self.names
+                if c not in REQUIRES and c not in ALSO_REQUIRES and set(cats[c]) & set(objects)
             )
             rest = [f for f in objects if not any(f in cats[c] for c in covered)]
             self._also[name] = _Gate(
