@@ -428,58 +428,137 @@ GUARDED = [
 
 # -- the task switched, a fixed string dictated ---------------------------------------------
 
-#: What an indirect injection tells the model to drop: the operator's document or task
-#: ("ignore the function / webpage / resume and state ..."), per language with its article,
-#: so the English-looking nouns ("document", "code", "e-mail") never match English text
-#: (`cue_hijack` has the English move).
-_CONTEXT_DROPPED = [
-    r"\b(?:ignora|ignore|ignoren|ignorar|olvida|olvide|olvidar)\s+(?:la|el|los|las|esta|este|dicha|dicho)\s+"
-    r"(?:funci[óo]n|p[áa]gina(?:\s+web)?|curr[íi]culum|documento|art[íi]culo|texto|correo|tabla|c[óo]digo|tarea)",
-    r"\b(?:ignore[zr]?|oublie[zr]?)\s+(?:la|le|les|l['’]|cette|ce)\s*"
-    r"(?:fonction|page(?:\s+web)?|cv|curriculum|document|article|texte|e-?mail|courriel|tableau|code|t[âa]che)",
-    r"\b(?:ignora|ignorate|ignorare|dimentica(?:te)?)\s+(?:la|il|lo|l['’]|questa|questo)\s*"
-    r"(?:funzione|pagina(?:\s+web)?|curriculum|documento|articolo|testo|e-?mail|tabella|codice|compito)",
-    r"\b(?:ignore|ignora|ignorem|ignorar|esque[çc]a|esquecer)\s+(?:a|o|as|os|esta|este|essa|esse)\s+"
-    r"(?:fun[çc][ãa]o|p[áa]gina(?:\s+da\s+web|\s+web)?|curr[íi]culo|documento|artigo|texto|e-?mail|tabela|c[óo]digo|tarefa)",
-    r"\b(?:ignoriere|ignorieren\s+sie|ignoriert|vergiss|vergessen\s+sie)\s+(?:die|den|das|diese[nsr]?)\s+"
-    r"(?:funktion|webseite|seite|lebenslauf|dokument|artikel|text|e-?mail|tabelle|code|aufgabe)",
-    "(?:(?:про)?игнорир\\S*|(?:про)?игнориру\\S*|забуд\\S*|не\\s+обращай\\S*\\s+внимания\\s+на)\\s+(?:эт\\S+\\s+)?"
-    "(?:функци|веб-?страниц|страниц|резюме|документ|стать|текст|письм|таблиц|код|задач)",
-    r"\b(?:fonksiyon|i[şs]lev|web\s+sayfas|sayfa|[öo]zge[çc]mi[şs]|belge|makale|metin|e-?posta|tablo|kod|g[öo]rev)\S*\s+"
-    r"(?:yok\s+say|g[öo]rmezden\s+gel|unut|dikkate\s+alma)",
-    "(?:تجاهل|انس(?:َ|ى)?|أهمل)\\s+(?:هذه\\s+|هذا\\s+)?"
-    "(?:الدالة|الوظيفة|صفحة\\s+الويب|الصفحة|السيرة\\s+الذاتية|المستند|المقال|النص|البريد|الجدول|الكود|الرمز|المهمة)",
-    "(?:फ़ंक्शन|फंक्शन|वेबपेज|वेब\\s+पेज|पेज|रिज्यूमे|बायोडाटा|दस्तावेज़|दस्तावेज|लेख|टेक्स्ट|ईमेल|तालिका|कोड|कार्य)"
-    "\\s+(?:को\\s+)?(?:अनदेखा|अनदेखी|नज़रअंदाज़|नजरअंदाज|भूल\\s+जा|उपेक्षा)",
-    "(?:ফাংশন|ওয়েবপেজ|ওয়েব\\s+পেজ|পৃষ্ঠা|জীবনবৃত্তান্ত|নথি|নিবন্ধ|লেখা|ইমেল|সারণী|টেবিল|কোড|কাজ)\\S*"
-    "\\s+(?:উপেক্ষা|ভুলে\\s+যা|অগ্রাহ্য)",
-    "(?:忽略|无视|無視|忽視|不要理会|不要理會|别管|別管|忘记|忘記|忘掉)(?:这个|這個|该|該|此|上面的)?"
-    "(?:函数|函數|网页|網頁|页面|頁面|简历|履歷|文档|文件|文章|文本|邮件|郵件|表格|代码|代碼|任务|任務)",
-    "(?:関数|ウェブページ|ページ|履歴書|文書|ドキュメント|記事|テキスト|メール|表|コード|タスク)(?:は|を)?(?:無視|忘れ)",
-    "(?:함수|웹\\s*페이지|페이지|이력서|문서|기사|텍스트|이메일|표|코드|작업)(?:는|은|를|을)?\\s*(?:무시|잊)",
-    r"\b(?:b[ỏo]\s+qua|ph[ớo]t\s+l[ờo]|qu[êe]n)\s+(?:đi\s+)?"
-    r"(?:h[àa]m|trang\s+web|trang|s[ơo]\s+y[ếe]u\s+l[ýy]\s+l[ịi]ch|t[àa]i\s+li[ệe]u|b[àa]i\s+vi[ếe]t|v[ăa]n\s+b[ảa]n|email|b[ảa]ng|m[ãa]|nhi[ệe]m\s+v[ụu])",
-    r"\b(?:abaikan|lupakan)\s+(?:fungsi|halaman(?:\s+web)?|resume|dokumen|artikel|teks|email|surel|tabel|kode|tugas)",
-    r"\b(?:huwag\s+(?:mong\s+)?pansinin|balewalain|kalimutan)\s+(?:mo\s+)?ang\s+"
-    r"(?:function|webpage|pahina|resume|dokumento|artikulo|teksto|email|talahanayan|code|gawain)",
-    "(?:ไม่สนใจ|ละเว้น|อย่าสนใจ|ลืม)(?:ฟังก์ชัน|หน้าเว็บ|เว็บเพจ|เรซูเม่|ประวัติย่อ|เอกสาร|บทความ|ข้อความ|อีเมล|ตาราง|โค้ด|งาน)",
+#: Drop / ignore / forget, in the languages below (the gate of the context phrases: the
+#: matcher searches them only where one of these occurs, `cues.ALSO_REQUIRES`).
+DROP = [
+    r"ignor(?:a|e|ar|en|ez|er|em|ate|are)",
+    r"olvid(?:a|e|ar)",
+    r"oubli(?:e|ez|er)",
+    r"dimentica(?:te|re)?",
+    r"esque[çc](?:a|er)",
+    r"ignorier(?:e|en\s+sie|t)",
+    r"vergiss",
+    r"vergessen\s+sie",
+    "(?:про)?игнориру?\\S*",
+    "забуд\\S*",
+    "не\\s+обращай\\S*\\s+внимания\\s+на",
+    r"yok\s+say",
+    r"g[öo]rmezden\s+gel",
+    r"unut",
+    r"dikkate\s+alma",
+    "تجاهل",
+    "انس(?:َ|ى)?",
+    "أهمل",
+    "अनदेखा",
+    "अनदेखी",
+    "नज़रअंदाज़",
+    "नजरअंदाज",
+    "भूल\\s+जा",
+    "उपेक्षा",
+    "উপেক্ষা",
+    "ভুলে\\s+যা",
+    "অগ্রাহ্য",
+    "忽略",
+    "无视",
+    "無視",
+    "忽視",
+    "不要理会",
+    "不要理會",
+    "别管",
+    "別管",
+    "忘记",
+    "忘記",
+    "忘掉",
+    "忘れ",
+    "무시",
+    "잊",
+    r"b[ỏo]\s+qua",
+    r"ph[ớo]t\s+l[ờo]",
+    r"qu[êe]n",
+    r"abaikan",
+    r"lupakan",
+    r"huwag\s+(?:mong\s+)?pansinin",
+    r"balewalain",
+    r"kalimutan",
+    "ไม่สนใจ",
+    "ละเว้น",
+    "อย่าสนใจ",
+    "ลืม",
 ]
 
-#: Say / state / declare / write that ...: the dictated string.
-_SAY_THAT = [
-    r"(?:di|d[íi]|dec[íi]|diga|decid|declara|declare|afirma|afirme|indica|indique|escribe|escriba)\s+que",
-    r"(?:dis|dites|d[ée]clare[sz]?|affirme[sz]?|indique[sz]?|[ée]cri[st]|[ée]crivez)\s+que",
-    r"(?:d[ìi]|di['’]|dite|dichiara|dichiarate|afferma|affermate|indica|scrivi|scrivete)\s+che",
-    r"(?:diga|digam|declare|afirme|indique|escreva)\s+que",
-    r"(?:sag|sage|sagen\s+sie|erkl[äa]re|erkl[äa]ren\s+sie|behaupte|gib\s+an|geben\s+sie\s+an|schreib|schreibe)\s*,?\s+dass",
-    "(?:скажи|скажите|заяви|заявите|укажи|укажите|напиши|напишите|утверждай|сообщи|сообщите)\\s*,?\\s+что",
-    "(?:скажи|скажіть|напиши|напишіть|вкажи|вкажіть)\\s*,?\\s+що",
-    "(?:قل|قولي|اذكر|صرّح|صرح|أعلن|اكتب)\\s+(?:أن|بأن)",
-    "(?:बताएं|बताइए|बताओ|कहें|कहो|कहिए|लिखें|लिखो|घोषित\\s+करें)\\s+कि",
-    "(?:বলুন|বলো|লিখুন|লেখো|ঘোষণা\\s+করুন)\\s+(?:যে|যেন)",
-    r"(?:h[ãa]y\s+)?(?:n[óo]i|tuy[êe]n\s+b[ốo]|kh[ẳa]ng\s+đ[ịi]nh|vi[ếe]t|ghi)\s+r[ằa]ng",
-    r"(?:katakan|nyatakan|tuliskan|sebutkan)\s+bahwa",
-    r"(?:sabihin|isulat|ipahayag)\s+(?:mo\s+)?na",
+#: What an indirect injection tells the model to drop: the operator's document or task
+#: ("ignore the function / webpage / resume and state ..."), per language with its article
+#: or particle, so the English-looking nouns ("document", "code", "e-mail") never match
+#: English text (`cue_hijack` has the English move).
+_DROPPED_AFTER = [
+    r"(?:la|el|los|las|esta|este|dicha|dicho)\s+"
+    r"(?:funci[óo]n|p[áa]gina(?:\s+web)?|curr[íi]culum|documento|art[íi]culo|texto|correo|tabla|c[óo]digo|tarea)",
+    r"(?:la|le|les|l['’]|cette|ce)\s*"
+    r"(?:fonction|page(?:\s+web)?|cv|curriculum|document|article|texte|e-?mail|courriel|tableau|code|t[âa]che)",
+    r"(?:la|il|lo|l['’]|questa|questo)\s*"
+    r"(?:funzione|pagina(?:\s+web)?|curriculum|documento|articolo|testo|e-?mail|tabella|codice|compito)",
+    r"(?:a|o|as|os|esta|este|essa|esse)\s+"
+    r"(?:fun[çc][ãa]o|p[áa]gina(?:\s+da\s+web|\s+web)?|curr[íi]culo|documento|artigo|texto|e-?mail|tabela|c[óo]digo|tarefa)",
+    r"(?:die|den|das|diese[nsr]?)\s+"
+    r"(?:funktion|webseite|seite|lebenslauf|dokument|artikel|text|e-?mail|tabelle|code|aufgabe)",
+    "(?:эт\\S+\\s+)?(?:функци|веб-?страниц|страниц|резюме|документ|стать|текст|письм|таблиц|код|задач)",
+    "(?:هذه\\s+|هذا\\s+)?"
+    "(?:الدالة|الوظيفة|صفحة\\s+الويب|الصفحة|السيرة\\s+الذاتية|المستند|المقال|النص|البريد|الجدول|الكود|الرمز|المهمة)",
+    "(?:这个|這個|该|該|此|上面的)?"
+    "(?:函数|函數|网页|網頁|页面|頁面|简历|履歷|文档|文件|文章|文本|邮件|郵件|表格|代码|代碼|任务|任務)",
+    r"(?:đi\s+)?(?:h[àa]m|trang\s+web|trang|s[ơo]\s+y[ếe]u\s+l[ýy]\s+l[ịi]ch|t[àa]i\s+li[ệe]u|b[àa]i\s+vi[ếe]t|v[ăa]n\s+b[ảa]n|email|b[ảa]ng|m[ãa]|nhi[ệe]m\s+v[ụu])",
+    r"(?:fungsi|halaman(?:\s+web)?|resume|dokumen|artikel|teks|email|surel|tabel|kode|tugas)",
+    r"(?:mo\s+)?ang\s+(?:function|webpage|pahina|resume|dokumento|artikulo|teksto|email|talahanayan|code|gawain)",
+    "(?:ฟังก์ชัน|หน้าเว็บ|เว็บเพจ|เรซูเม่|ประวัติย่อ|เอกสาร|บทความ|ข้อความ|อีเมล|ตาราง|โค้ด|งาน)",
+]
+#: Verb-last languages name the document first, with its object particle.
+_DROPPED_BEFORE = [
+    r"(?:fonksiyon|i[şs]lev|web\s+sayfas|sayfa|[öo]zge[çc]mi[şs]|belge|makale|metin|e-?posta|tablo|kod|g[öo]rev)\S*\s+",
+    "(?:फ़ंक्शन|फंक्शन|वेबपेज|वेब\\s+पेज|पेज|रिज्यूमे|बायोडाटा|दस्तावेज़|दस्तावेज|लेख|टेक्स्ट|ईमेल|तालिका|कोड|कार्य)"
+    "\\s+(?:को\\s+)?",
+    "(?:ফাংশন|ওয়েবপেজ|ওয়েব\\s+পেজ|পৃষ্ঠা|জীবনবৃত্তান্ত|নথি|নিবন্ধ|লেখা|ইমেল|সারণী|টেবিল|কোড|কাজ)\\S*\\s+",
+    "(?:関数|ウェブページ|ページ|履歴書|文書|ドキュメント|記事|テキスト|メール|表|コード|タスク)(?:は|を)?",
+    "(?:함수|웹\\s*페이지|페이지|이력서|문서|기사|텍스트|이메일|표|코드|작업)(?:는|은|를|을)?\\s*",
+]
+_CONTEXT_DROPPED = [_alt(DROP) + r"\s*" + f for f in _DROPPED_AFTER] + [
+    f + _alt(DROP) for f in _DROPPED_BEFORE
+]
+
+#: "... that": the word that introduces the dictated clause in each language (the gate of
+#: the say-that phrases, `cues.ALSO_REQUIRES`).
+THAT = [
+    r"que\b",
+    r"che\b",
+    r"dass\b",
+    "что",
+    "що",
+    "أن",
+    "بأن",
+    "कि",
+    "যে",
+    "যেন",
+    r"r[ằa]ng",
+    r"bahwa",
+    r"na\b",
+]
+
+#: Say / state / declare / write, before "that": the dictated string.
+_SAY_VERBS = [
+    r"(?:di|d[íi]|dec[íi]|diga|decid|declara|declare|afirma|afirme|indica|indique|escribe|escriba)\s+",
+    r"(?:dis|dites|d[ée]clare[sz]?|affirme[sz]?|indique[sz]?|[ée]cri[st]|[ée]crivez)\s+",
+    r"(?:d[ìi]|di['’]|dite|dichiara|dichiarate|afferma|affermate|indica|scrivi|scrivete)\s+",
+    r"(?:diga|digam|declare|afirme|indique|escreva)\s+",
+    r"(?:sag|sage|sagen\s+sie|erkl[äa]re|erkl[äa]ren\s+sie|behaupte|gib\s+an|geben\s+sie\s+an|schreib|schreibe)\s*,?\s+",
+    "(?:скажи|скажите|заяви|заявите|укажи|укажите|напиши|напишите|утверждай|сообщи|сообщите)\\s*,?\\s+",
+    "(?:скажи|скажіть|напиши|напишіть|вкажи|вкажіть)\\s*,?\\s+",
+    "(?:قل|قولي|اذكر|صرّح|صرح|أعلن|اكتب)\\s+",
+    "(?:बताएं|बताइए|बताओ|कहें|कहो|कहिए|लिखें|लिखो|घोषित\\s+करें)\\s+",
+    "(?:বলুন|বলো|লিখুন|লেখো|ঘোষণা\\s+করুন)\\s+",
+    r"(?:h[ãa]y\s+)?(?:n[óo]i|tuy[êe]n\s+b[ốo]|kh[ẳa]ng\s+đ[ịi]nh|vi[ếe]t|ghi)\s+",
+    r"(?:katakan|nyatakan|tuliskan|sebutkan)\s+",
+    r"(?:sabihin|isulat|ipahayag)\s+(?:mo\s+)?",
+]
+_SAY_THAT = [v + _alt(THAT) for v in _SAY_VERBS] + [
     '(?:说|說|声明|聲明|写|寫)(?:出)?(?:：|:)?\\s*["“「]',
     "(?:と(?:言って|述べて|書いて|答えて|宣言して))",
     "(?:라고\\s*(?:말해|말하|쓰|답해|선언해|명시해))",

@@ -1100,3 +1100,7 @@ for _name, _frags in _hijack_intl.CATEGORIES.items():
 #: Someone else's data asked for by "the user('s)": the objects `cues.ALSO_REQUIRES` gates
 #: those OTHER_DATA phrases on (the phrases' automaton is the dearest of the lexicon).
 _OTHER_DATA_OBJECTS = _hijack_intl.USER
+#: Likewise the other-language "drop the document" and "say that ..." phrases, on their verbs
+#: and their "that".
+_HIJACK_OBJECTS = _hijack_intl.DROP
+_SAY_FIXED_OBJECTS = _hijack_intl.THAT

@@ -26,8 +26,10 @@ import numpy as np
 
 from keepgate.input_guards import linear
 from keepgate.input_guards.cue_lexicon import (
+    _HIJACK_OBJECTS,
     _LEAK_OBJECTS,
     _OTHER_DATA_OBJECTS,
+    _SAY_FIXED_OBJECTS,
     CATEGORIES,
     REQUIRES,
     _alt,
@@ -40,13 +42,19 @@ FORMAT = 1
 #: its `REQUIRES` word class: `LEAK` is a reveal verb and a secret or the hidden set-up in
 #: one sentence; `OTHER_DATA`'s phrases in other languages name "the user" beside a
 #: personal-data noun (their automaton, the product of two long word lists, cost ~0.25 ms
-#: per KB of text it had not read, and "the user" in another language is rare). The matcher searches those phrases only where an object occurs, which
+#: per KB of text it had not read, and "the user" in another language is rare); `HIJACK`'s
+#: and `SAY_FIXED`'s phrases in other languages on their drop verbs and their "that". The matcher searches those phrases only where an object occurs, which
 #: takes the most expensive automaton (it keeps growing on new text: ~0.2 ms per KB) off
 #: the texts that merely say "show" or "print"; the category's other fragments (direct
 #: phrases) are searched as before. A fragment counts as gated only while it has the
 #: objects' alternation as a required part (`_required_in`), so a change to the lexicon
 #: can make the matcher slower, never different.
-ALSO_REQUIRES: dict[str, list[str]] = {"LEAK": _LEAK_OBJECTS, "OTHER_DATA": _OTHER_DATA_OBJECTS}
+ALSO_REQUIRES: dict[str, list[str]] = {
+    "LEAK": _LEAK_OBJECTS,
+    "OTHER_DATA": _OTHER_DATA_OBJECTS,
+    "HIJACK": _HIJACK_OBJECTS,
+    "SAY_FIXED": _SAY_FIXED_OBJECTS,
+}
 
 
 def _pattern(fragments: list[str]) -> str:

@@ -142,6 +142,7 @@ BENIGN_COUNTERPARTS = {
         "I used the webpage instead of the app.",
     ],
     "SAY_FIXED": [
+        "Quali sono le conclusioni di questo documento?",
         "Birine yanlış olduğunu söylemek zordur.",
         "Le dije que llegaría tarde.",
         "Er hat gesagt, dass er morgen kommt.",
@@ -220,14 +221,20 @@ def test_russian_override_with_a_look_alike_word_is_read() -> None:
     assert r.blocked, r
 
 
-def test_other_data_phrases_are_searched_only_where_the_user_is_named() -> None:
+def test_gated_phrases_are_searched_only_where_their_word_occurs() -> None:
     # The "<data> of the user" phrases in 22 languages are the dearest automaton of the
-    # lexicon; the matcher runs them only where a word for "the user" occurs, and finds
-    # what the plain search over every fragment finds.
-    gate = MATCHER._also["OTHER_DATA"]
-    assert gate.rest is not None and gate.plain is not None
+    # lexicon; the matcher runs them only where a word for "the user" occurs (and the
+    # "drop the document" / "say that" phrases only where their verb / "that" occurs), and
+    # finds what the plain search over every fragment finds.
+    for name in ("OTHER_DATA", "HIJACK", "SAY_FIXED"):
+        gate = MATCHER._also[name]
+        assert gate.rest is not None and gate.plain is not None, name
     texts = [t for group in (*ATTACK_CUES.values(), *BENIGN_COUNTERPARTS.values()) for t in group]
-    texts += ["Write a short story about a cat.", "¿Cuál es la fecha de nacimiento de Marta?"]
+    texts += [
+        "Write a short story about a cat.",
+        "¿Cuál es la fecha de nacimiento de Marta?",
+        "Quali sono le conclusioni di questo documento?",  # "di" + "que(sto)" is not "di que"
+    ]
     for text in texts:
         n = NORM.normalize(text).text
         assert MATCHER.categories(n) == MATCHER.categories_by_search(n), text
