@@ -16,7 +16,9 @@ dozen weights, summed in Python.
 
 from __future__ import annotations
 
+import bisect
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from keepgate.input_guards import linear
+from keepgate.input_guards import linear, regex_parts
 from keepgate.input_guards.cue_lexicon import (
     _HIJACK_OBJECTS,
     _LEAK_OBJECTS,
@@ -99,6 +101,114 @@ class CueError(RuntimeError):
     """The lexicon does not compile or the artefact is missing or malformed."""
 
 
+#: A phrase cue's head with at least this many alternatives is a word class (verbs,
+#: nouns, objects): common words, so the unanchored DFA of "head, gap, tail" keeps a
+#: thread per recent head and grows on new text; a phrase cue led by a handful of words
+#: costs little searched whole and stays in the category's one alternation.
+WORD_CLASS = 16
+
+
+def _compile(fragments: list[str], longest: bool = False) -> linear.Regex:
+    return linear.compile(_pattern(fragments), longest=longest)
+
+
+class _Phrases:
+    """Phrase fragments that share a head, a gap and a tail (`regex_parts.gap_split`): a
+    word of the head class, then up to `most` characters without a stop, then a word of
+    the tail class. Searched unanchored as one pattern, their DFA holds one thread per
+    head word still within reach, with its gap count: every new text builds new states
+    (0.2–4 ms per KB where a head word occurs). Here a fragment is run anchored at a head
+    start only where a tail word starts close enough after it: at most `most` characters
+    (`4 * most` bytes) past the head's longest match from there, before the next stop
+    character; nowhere else can it match. The DFA then reads only the sentence that has
+    both words, from the one start."""
+
+    __slots__ = ("head", "tail", "whole", "stops", "reach")
+
+    def __init__(self, head: str, stops: str, most: int, tail: str, fragments: list[str]) -> None:
+        self.head = linear.match_function(_compile([head], longest=True))
+        self.tail = linear.match_function(linear.compile(f"(?i:{tail})"))
+        self.whole = linear.match_function(_compile(fragments))
+        self.stops = re.compile(b"|".join(re.escape(c.encode("utf-8")) for c in stops))
+        self.reach = 4 * most
+
+    def found(self, data: bytes) -> bool:
+        n = len(data)
+        tails: list[int] = []
+        pos = 0
+        while pos <= n:  # every position a tail word starts at
+            k = self.tail(linear.UNANCHORED, data, pos, n)[0][0]
+            if k < 0:
+                break
+            tails.append(k)
+            pos = k + 1
+        if not tails:
+            return False
+        pos, last = 0, tails[-1]
+        while pos <= last:
+            i, j = self.head(linear.UNANCHORED, data, pos, n)[0]
+            if i < 0 or i > last:
+                return False
+            stop = self.stops.search(data, j)
+            limit = min(j + self.reach, stop.start() if stop else n)
+            at = bisect.bisect_left(tails, i)
+            if at < len(tails) and tails[at] <= limit:
+                if self.whole(linear.ANCHOR_START, data, i, n)[0][0] >= 0:
+                    return True
+            pos = i + 1
+        return False
+
+
+class _Search:
+    """Whether any of a category's fragments occurs: one alternation of its fragments,
+    except the phrase fragments led by a word class (`_Phrases`) and a span opened by a
+    quotation mark (searched only where the word it must contain occurs). Each part finds
+    a match exactly where that fragment does, so the category is found exactly where its
+    whole alternation is (`CueMatcher.categories_by_search`, the reference)."""
+
+    __slots__ = ("plain", "phrases", "gates")
+
+    def __init__(self, fragments: list[str]) -> None:
+        plain: list[str] = []
+        phrases: dict[tuple[str, str, int, str], list[str]] = {}
+        gates: dict[str, list[str]] = {}
+        for f in fragments:
+            split = regex_parts.gap_split(f)
+            if split is not None and regex_parts.branch_count(split.head) >= WORD_CLASS:
+                key = (_b(split.head), split.stops, split.most, split.tail)
+                phrases.setdefault(key, []).append(f)
+                continue
+            gate = _quoted_gate(f)
+            if gate is not None:
+                gates.setdefault(gate, []).append(f)
+            else:
+                plain.append(f)
+        self.plain = _compile(plain) if plain else None
+        self.phrases = tuple(_Phrases(*key, fs) for key, fs in phrases.items())
+        self.gates = tuple((_compile([g]), _compile(fs)) for g, fs in gates.items())
+
+    def found(self, data: bytes) -> bool:
+        if self.plain is not None and linear.found(self.plain, data):
+            return True
+        for gate, rx in self.gates:
+            if linear.found(gate, data) and linear.found(rx, data):
+                return True
+        return any(p.found(data) for p in self.phrases)
+
+
+def _quoted_gate(fragment: str) -> str | None:
+    """For a span opened by one of a few characters (a quotation mark) and running up to
+    a bound ("'...ignore...'"), the group every match contains (`regex_parts.
+    required_group`): its DFA starts a thread at every apostrophe and quotation mark, so it
+    is searched only where that group occurs."""
+    parts = regex_parts.atoms(fragment)
+    if not parts or len(parts) < 2 or parts[0].kind != "class":
+        return None
+    if not regex_parts.is_wide(fragment, parts[1]):
+        return None
+    return regex_parts.required_group(fragment)
+
+
 @dataclass(frozen=True, slots=True)
 class _Gate:
     """A phrase cue split by `ALSO_REQUIRES`: its fragments that need an object, searched
@@ -109,16 +219,16 @@ class _Gate:
     covered: tuple[str, ...]
     #: The objects no covered word class holds.
     rest: linear.Regex | None
-    gated: linear.Regex
-    plain: linear.Regex | None
+    gated: _Search
+    plain: _Search | None
 
     def matches(self, found: list[str], data: bytes) -> bool:
-        if self.plain is not None and linear.found(self.plain, data):
+        if self.plain is not None and self.plain.found(data):
             return True
         objects = any(c in found for c in self.covered) or (
             self.rest is not None and linear.found(self.rest, data)
         )
-        return objects and linear.found(self.gated, data)
+        return objects and self.gated.found(data)
 
 
 class CueMatcher:
@@ -140,10 +250,13 @@ class CueMatcher:
         # Word classes first, so the phrase cues built on them can be skipped (`REQUIRES`).
         # (and the gated cues after them: a gate reads the word classes found)
         self.names = tuple(sorted(cats, key=lambda n: (n in REQUIRES or n in ALSO_REQUIRES, n)))
+        #: Each category as one alternation (the reference, `categories_by_search`).
         self._regexes: list[tuple[str, linear.Regex]] = []
+        self._searches: dict[str, _Search] = {}
         for name in self.names:
             try:
                 self._regexes.append((name, linear.compile(_pattern(cats[name]))))
+                self._searches[name] = _Search(cats[name])
             except linear.LinearRegexError as exc:
                 raise CueError(f"cue category {name!r} does not compile: {exc}") from None
         self._also: dict[str, _Gate] = {}
@@ -169,15 +282,15 @@ class CueMatcher:
             self._also[name] = _Gate(
                 covered,
                 linear.compile(_pattern(rest)) if rest else None,
-                linear.compile(_pattern(gated)),
-                linear.compile(_pattern(plain)) if plain else None,
+                _Search(gated),
+                _Search(plain) if plain else None,
             )
 
     def categories(self, text: str) -> list[str]:
         # `.encode("utf-8")` is what the RE2 wrapper's `search` does to a str
         data = text.encode("utf-8")
         found: list[str] = []
-        for name, rx in self._regexes:
+        for name, search in self._searches.items():
             need = REQUIRES.get(name)
             # A phrase cue contains a word of its class: no word, no phrase, no search.
             if not (need is None or need in found or need not in self.names):
@@ -186,7 +299,7 @@ class CueMatcher:
             if gate is not None:
                 if gate.matches(found, data):
                     found.append(name)
-            elif linear.found(rx, data):
+            elif search.found(data):
                 found.append(name)
         return sorted(found)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from typing import Any
 
 import numpy as np
 
@@ -43,16 +44,21 @@ def _char_slots(low: str, bits: int) -> np.ndarray:
 
 
 def _distinct(slots: np.ndarray, bits: int) -> np.ndarray:
-    """`sorted_unique(slots)`, sorted as uint32 when every slot fits (the same values)."""
+    """`sorted_unique(slots)` on the narrowest copy every slot fits (the same values):
+    16-bit slots are sorted by numpy's radix sort (`kind="stable"` on 16-bit integers),
+    ~3x faster than its quicksort on the ~3,000 slots of a 1 KB text; 32-bit ones sort
+    twice as fast as 64-bit."""
+    if bits <= 16:
+        return sorted_unique(slots.astype(np.uint16), kind="stable")
     return sorted_unique(slots.astype(np.uint32) if bits <= 32 else slots)
 
 
-def sorted_unique(a: np.ndarray) -> np.ndarray:
+def sorted_unique(a: np.ndarray, kind: str | None = None) -> np.ndarray:
     """`np.unique(a)` for a 1-d integer array: numpy 2's `unique` costs ~250 µs on the
     ~3,000 slots of a 1 KB text, a sort and a neighbour comparison ~20 µs."""
     if len(a) < 2:
         return a.copy()
-    s = np.sort(a)
+    s = np.sort(a, kind=kind)  # type: ignore[call-overload]
     keep = np.empty(len(s), dtype=bool)
     keep[0] = True
     np.not_equal(s[1:], s[:-1], out=keep[1:])
@@ -122,11 +128,43 @@ def _ascii_words(data: bytes) -> list[bytes]:
     return out
 
 
+#: `_ASCII_WORD_BYTES` that keeps the bytes of non-ASCII characters (>= 0x80) as they are.
+_WORD_OR_HIGH_BYTES = bytes(
+    c if c >= 128 or chr(c).isalnum() or c == 0x27 else 0x20 for c in range(256)
+)
+
+
+def _words(low: str) -> list[str] | list[bytes]:
+    """`_TOKEN.findall(low)`, the words of `low` (lower-cased text), some as UTF-8 bytes.
+
+    ASCII text is cut by `_ascii_words`. Text with some non-ASCII characters (accents,
+    curly quotes, dashes) is cut the same way at the ASCII bytes that cannot be part of a
+    token (a space, a comma, "_"), which never sit inside a character's UTF-8 bytes nor a
+    token, so the tokens of the text are the tokens of the runs between them, in order;
+    only a run with a non-ASCII character goes through the Unicode regex. Text that is
+    mostly non-ASCII (or not encodable: lone surrogates) goes through it whole."""
+    if low.isascii():
+        return _ascii_words(low.encode("ascii"))
+    try:
+        data = low.encode("utf-8")
+    except UnicodeEncodeError:
+        return _TOKEN.findall(low)
+    if len(data) - len(low) > len(low) // 8:
+        return _TOKEN.findall(low)
+    out: list[Any] = []
+    for run in data.translate(_WORD_OR_HIGH_BYTES).split():
+        if not run.isascii():
+            out.extend(_TOKEN.findall(run.decode("utf-8")))
+        elif b"'" in run:
+            out.extend(_ASCII_TOKEN.findall(run))
+        else:
+            out.append(run)
+    return out
+
+
 def _word_slots(low: str, bits: int) -> np.ndarray:
     """Distinct slots of the word unigrams and bigrams of `low` (the text, lower-cased)."""
-    words: list[str] | list[bytes] = (
-        _ascii_words(low.encode("ascii")) if low.isascii() else _TOKEN.findall(low)
-    )
+    words = _words(low)
     if not words:
         return np.zeros(0, dtype=np.uint64)
     get = _WORD_CACHE.get

@@ -42,7 +42,6 @@ Numpy only at run time; the artefact is an `.npz` of plain arrays. `train.py` fi
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 import re
 import zlib
@@ -72,6 +71,13 @@ _UNANCHORED = linear.UNANCHORED
 _STRIP = b" \t\"'{}[],:;-*#>`/\\()!^"
 _MARKS = frozenset(b".!?")
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)?")
+#: The first four `_WORD`s of a text in one match (groups 1-4, None past the last word):
+#: `finditer` skips what no word starts with (`\W` and "_"), then takes the longest word
+#: it can; each optional group does the same after the previous word, and never has to
+#: give a character back (a word that ends in "'" or "-" without a letter after it keeps
+#: them out, as `finditer` does). A Python-level `finditer` loop cost ~1.6 µs per segment.
+_W = r"([^\W_]+(?:['-][^\W_]+)?)"
+_FIRST_WORDS = re.compile(rf"[\W_]*{_W}(?:[\W_]*{_W}(?:[\W_]*{_W}(?:[\W_]*{_W})?)?)?")
 
 
 def _encode(text: str) -> bytes:
@@ -301,7 +307,8 @@ def _lead_cues(seg: str) -> list[str]:
     if m:
         cues.append("CLAUSE")
         body = body[m.end() :]
-    lw = [w.group().lower() for w in itertools.islice(_WORD.finditer(body), 4)]
+    m = _FIRST_WORDS.match(body)
+    lw = [w.lower() for w in m.groups() if w is not None] if m else []
     k = 0
     while k < len(lw) - 1 and (lw[k] in _SOFT or lw[k].isdigit()):
         k += 1

@@ -78,13 +78,21 @@ def _explain(error: str, pattern: str) -> str:
 
 
 def compile(
-    pattern: str, *, ignore_case: bool = False, multiline: bool = False, dotall: bool = False
+    pattern: str,
+    *,
+    ignore_case: bool = False,
+    multiline: bool = False,
+    dotall: bool = False,
+    longest: bool = False,
 ) -> Regex:
-    """`pattern` compiled by RE2 with Python-like flags; raises LinearRegexError."""
+    """`pattern` compiled by RE2 with Python-like flags; raises LinearRegexError. With
+    `longest`, a match is the leftmost-*longest* one (RE2's POSIX mode): the same start as
+    the default leftmost-first match, and the furthest end any match from there reaches."""
     flags = ("i" if ignore_case else "") + ("m" if multiline else "") + ("s" if dotall else "")
     options = re2.Options()
     options.log_errors = False
     options.max_mem = MAX_MEM
+    options.longest_match = longest
     try:
         compiled: Regex = re2.compile(f"(?{flags}){pattern}" if flags else pattern, options)
         return compiled
@@ -137,6 +145,8 @@ def compile_set(patterns: list[str]) -> re2.Set:
 
 #: RE2's anchor argument for an unanchored search, for callers of `match_function`.
 UNANCHORED: Any = re2._Anchor.UNANCHORED
+#: ... and for a match that must start at `pos` (`\b` and `^` still read the text before it).
+ANCHOR_START: Any = re2._Anchor.ANCHOR_START
 
 
 def match_function(regex: Regex) -> Callable[[Any, bytes, int, int], list[tuple[int, int]]]:
