@@ -27,6 +27,13 @@ class Classifier:
         if weights.shape != (1 << bits,):
             raise ClassifierError(f"weights have shape {weights.shape}, expected ({1 << bits},)")
         self.weights = weights.astype(np.float32)
+        #: The same weights at half the size when float16 holds them exactly (the artefact
+        #: stores float16): a 1 KB text gathers ~3,000 of the 2**bits weights, and from a
+        #: 128 KB table instead of 256 KB fewer of those reads miss the CPU cache, which the
+        #: scan's other stages have filled in between. Gathered, then widened: the same
+        #: float32 values, so the same dot product.
+        half = weights.astype(np.float16)
+        self._half = half if np.array_equal(half.astype(np.float32), self.weights) else None
         self.bias = float(bias)
         self.bits = bits
         #: Longer texts are scored on head and tail windows and the maximum taken.
@@ -60,7 +67,8 @@ class Classifier:
 
     def _score_one(self, text: str) -> float:
         idx, vals = featurize(text, self.bits)
-        z = float(self.weights[idx] @ vals) + self.bias
+        w = self.weights[idx] if self._half is None else self._half[idx].astype(np.float32)
+        z = float(w @ vals) + self.bias
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
     def score(self, text: str) -> float:

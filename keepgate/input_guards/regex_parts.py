@@ -315,3 +315,32 @@ def branch_count(pattern: str) -> int:
             inner = body[body.find(":") + 1 : -1] if body.startswith("(?") else body[1:-1]
             return len(_branches(inner))
     return 1
+
+
+def _non_ascii_char(c: str) -> bool:
+    """A character that is not ASCII and has no ASCII case partner (U+212A KELVIN SIGN
+    matches "k" under RE2's case folding, U+017F LONG S "s")."""
+    return not any(x.isascii() for x in (c, c.lower(), c.upper(), c.casefold()))
+
+
+def needs_non_ascii(pattern: str) -> bool:
+    """Whether every match of `pattern` contains a non-ASCII character, read off its start:
+    its first atom that is not zero-width is a non-ASCII literal, or a group each of whose
+    alternatives does that (so an ASCII text cannot match it). False when unsure."""
+    parts = atoms(pattern)
+    if parts is None:
+        branches = _branches(pattern)
+        return len(branches) > 1 and all(needs_non_ascii(b) for b in branches)
+    for a in parts:
+        body, quantifier = pattern[a.start : a.body], pattern[a.body : a.end]
+        if a.kind == "anchor" and not body.startswith("("):
+            continue  # ^, \b: zero-width
+        if quantifier[:1] in ("?", "*") or quantifier.startswith("{0"):
+            return False  # optional
+        if a.kind == "literal":
+            return _non_ascii_char(body)
+        if a.kind == "group" and (body.startswith("(?:") or not body.startswith("(?")):
+            inner = body[3:-1] if body.startswith("(?:") else body[1:-1]
+            return all(needs_non_ascii(b) for b in _branches(inner))
+        return False
+    return False

@@ -68,6 +68,10 @@ AUDITED_STDLIB = {
     # The instruction stage's segment-start cues: `.match` on one segment of at most
     # MAX_SEGMENT_BYTES, every repeat bounded or over one class (its module docstring).
     ("instructions", "_WORD"): r"[^\W_]+(?:['-][^\W_]+)?",
+    # Its first four words in one match: each level is a run of the non-word class, then
+    # a word (the disjoint class), inside an optional group, so a failing level gives back
+    # at most its own run and never a character of an earlier word.
+    ("instructions", "_FIRST_WORDS"): instructions._FIRST_WORDS.pattern,
     ("instructions", "_REQUEST"): instructions._REQUEST.pattern,
     ("instructions", "_VOCATIVE"): instructions._VOCATIVE.pattern,
     ("instructions", "_CLAUSE"): instructions._CLAUSE.pattern,
