@@ -13,7 +13,8 @@ scanning thread (`time.thread_time`, the stage timers pointed at it) per 1 KB ch
 held-out benign protocol text, as `user`, then as `tool`; the two scanners alternate chunk
 by chunk (which one goes first alternates too), so the box's load falls on both alike. A
 second ("steady") pass over as many chunks of other rows shows the cost once RE2's automata
-have been built, on text they have not read. Ratios are current / baseline; the load average is printed beside the figures.
+have been built, on text they have not read. Ratios are current / baseline (p50 and p99);
+the load average is printed beside the figures.
 
 `--equivalence` scans every protocol row (the shared files and the written sets) with both
 scanners as `user` and as `tool` and fails unless every decision, finding and raw stage
@@ -54,8 +55,9 @@ MODULES = (
     "rules.py",
     "normalize.py",
 )
-#: main before the scan-speed work (2026-12-07 03:33 UTC).
-DEFAULT_BASELINE = "63e6e05"
+#: main before round 5's scan-speed work (2026-12-07 06:30 UTC); round 4 measured against
+#: 63e6e05 (03:33 UTC), before any of it.
+DEFAULT_BASELINE = "6b65a2d"
 PACKAGE = "_keepgate_baseline"
 
 
@@ -104,6 +106,17 @@ def _p50(v: list[float]) -> float:
     return statistics.median(v) if v else 0.0
 
 
+def _p99(v: list[float]) -> float:
+    """numpy's default (linear) 99th percentile, as `evaluate.latency_per_kb` reports it."""
+    if not v:
+        return 0.0
+    s = sorted(v)
+    x = 0.99 * (len(s) - 1)
+    lo = int(x)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (x - lo)
+
+
 def cost(
     scanners: dict[str, Any], passes: dict[str, list[str]]
 ) -> dict[str, dict[str, list[float]]]:
@@ -128,8 +141,19 @@ def report(times: dict[str, dict[str, list[float]]], load: tuple[float, float]) 
     for key, per in times.items():
         rnd, role, stage = key.split("|")
         new, old = _p50(per["current"]) * 1e3, _p50(per["baseline"]) * 1e3
+        new99, old99 = _p99(per["current"]) * 1e3, _p99(per["baseline"]) * 1e3
         rows.append(
-            [rnd, role, stage, f"{old:.3f}", f"{new:.3f}", f"{new / old:.2f}" if old else "-"]
+            [
+                rnd,
+                role,
+                stage,
+                f"{old:.3f}",
+                f"{new:.3f}",
+                f"{new / old:.2f}" if old else "-",
+                f"{old99:.3f}",
+                f"{new99:.3f}",
+                f"{new99 / old99:.2f}" if old99 else "-",
+            ]
         )
     order = {"scan": 0}
     rows.sort(key=lambda r: (r[0] != "cold", r[1] != "user", order.get(r[2], 1), r[2]))
@@ -140,7 +164,17 @@ def report(times: dict[str, dict[str, list[float]]], load: tuple[float, float]) 
     )
     print(
         table(
-            ["pass", "role", "stage", "baseline ms/KB p50", "current ms/KB p50", "ratio"],
+            [
+                "pass",
+                "role",
+                "stage",
+                "baseline ms/KB p50",
+                "current ms/KB p50",
+                "ratio",
+                "baseline p99",
+                "current p99",
+                "ratio p99",
+            ],
             rows,
         )
     )

@@ -324,23 +324,22 @@ def _non_ascii_char(c: str) -> bool:
 
 
 def needs_non_ascii(pattern: str) -> bool:
-    """Whether every match of `pattern` contains a non-ASCII character, read off its start:
-    its first atom that is not zero-width is a non-ASCII literal, or a group each of whose
-    alternatives does that (so an ASCII text cannot match it). False when unsure."""
+    """Whether every match of `pattern` contains a non-ASCII character (so an ASCII text
+    cannot match it): one of its top-level atoms that every match goes through (not
+    optional) is a non-ASCII literal, or a group each of whose alternatives needs one.
+    False when unsure."""
     parts = atoms(pattern)
     if parts is None:
         branches = _branches(pattern)
         return len(branches) > 1 and all(needs_non_ascii(b) for b in branches)
     for a in parts:
         body, quantifier = pattern[a.start : a.body], pattern[a.body : a.end]
-        if a.kind == "anchor" and not body.startswith("("):
-            continue  # ^, \b: zero-width
         if quantifier[:1] in ("?", "*") or quantifier.startswith("{0"):
-            return False  # optional
-        if a.kind == "literal":
-            return _non_ascii_char(body)
+            continue  # optional
+        if a.kind == "literal" and _non_ascii_char(body):
+            return True
         if a.kind == "group" and (body.startswith("(?:") or not body.startswith("(?")):
             inner = body[3:-1] if body.startswith("(?:") else body[1:-1]
-            return all(needs_non_ascii(b) for b in _branches(inner))
-        return False
+            if all(needs_non_ascii(b) for b in _branches(inner)):
+                return True
     return False
