@@ -112,6 +112,26 @@ def _compile(fragments: list[str], longest: bool = False) -> linear.Regex:
     return linear.compile(_pattern(fragments), longest=longest)
 
 
+class _Starts:
+    """Every position a pattern's match starts at (a phrase's tail word class), searched
+    once per text for all the phrases that end in it."""
+
+    __slots__ = ("match",)
+
+    def __init__(self, pattern: str) -> None:
+        self.match = linear.match_function(linear.compile(f"(?i:{pattern})"))
+
+    def __call__(self, data: bytes) -> list[int]:
+        n, match, out, pos = len(data), self.match, [], 0
+        while pos <= n:
+            k = match(linear.UNANCHORED, data, pos, n)[0][0]
+            if k < 0:
+                break
+            out.append(k)
+            pos = k + 1
+        return out
+
+
 class _Phrases:
     """Phrase fragments that share a head, a gap and a tail (`regex_parts.gap_split`): a
     word of the head class, then up to `most` characters without a stop, then a word of
@@ -121,30 +141,28 @@ class _Phrases:
     start only where a tail word starts close enough after it: at most `most` characters
     (`4 * most` bytes) past the head's longest match from there, before the next stop
     character; nowhere else can it match. The DFA then reads only the sentence that has
-    both words, from the one start."""
+    both words, from the one start. (`stops` is a stdlib alternation of a few literal
+    byte strings: no repetition, so nothing to backtrack.)"""
 
     __slots__ = ("head", "tail", "whole", "stops", "reach")
 
-    def __init__(self, head: str, stops: str, most: int, tail: str, fragments: list[str]) -> None:
+    def __init__(
+        self, head: str, stops: str, most: int, tail: _Starts, fragments: list[str]
+    ) -> None:
         self.head = linear.match_function(_compile([head], longest=True))
-        self.tail = linear.match_function(linear.compile(f"(?i:{tail})"))
+        self.tail = tail
         self.whole = linear.match_function(_compile(fragments))
         self.stops = re.compile(b"|".join(re.escape(c.encode("utf-8")) for c in stops))
         self.reach = 4 * most
 
-    def found(self, data: bytes) -> bool:
-        n = len(data)
-        tails: list[int] = []
-        pos = 0
-        while pos <= n:  # every position a tail word starts at
-            k = self.tail(linear.UNANCHORED, data, pos, n)[0][0]
-            if k < 0:
-                break
-            tails.append(k)
-            pos = k + 1
+    def found(self, data: bytes, starts: dict[int, list[int]]) -> bool:
+        """`starts`: the tail starts already found in this text, by tail."""
+        tails = starts.get(id(self.tail))
+        if tails is None:
+            tails = starts[id(self.tail)] = self.tail(data)
         if not tails:
             return False
-        pos, last = 0, tails[-1]
+        n, pos, last = len(data), 0, tails[-1]
         while pos <= last:
             i, j = self.head(linear.UNANCHORED, data, pos, n)[0]
             if i < 0 or i > last:
@@ -166,7 +184,7 @@ class _Search:
     a match exactly where that fragment does, so the category is found exactly where its
     whole alternation is (`CueMatcher.categories_by_search`, the reference)."""
 
-    __slots__ = ("plain", "plain_ascii", "phrases", "gates")
+    __slots__ = ("plain", "phrases", "gates")
 
     def __init__(self, fragments: list[str]) -> None:
         plain: list[str] = []
@@ -184,30 +202,25 @@ class _Search:
             else:
                 plain.append(f)
         self.plain = _compile(plain) if plain else None
-        # For ASCII text (most text): the plain fragments an ASCII text can match, without
-        # the other scripts' bytes, a DFA with a few dozen byte classes instead of
-        # hundreds, whose states take a fraction of the cache the whole one's do.
-        ascii_only = [f for f in plain if not regex_parts.needs_non_ascii(f)]
-        self.plain_ascii = (
-            self.plain
-            if len(ascii_only) == len(plain)
-            else (_compile(ascii_only) if ascii_only else None)
+        tails = {key[3]: _Starts(key[3]) for key in phrases}
+        self.phrases = tuple(
+            _Phrases(head, stops, most, tails[tail], fs)
+            for (head, stops, most, tail), fs in phrases.items()
         )
-        self.phrases = tuple(_Phrases(*key, fs) for key, fs in phrases.items())
         self.gates = tuple((_compile([g]), _compile(fs)) for g, fs in gates.items())
 
     @property
     def only_plain(self) -> bool:
-        return not self.gates and not self.phrases
+        return self.plain is not None and not self.gates and not self.phrases
 
-    def found(self, data: bytes, ascii: bool = False) -> bool:
-        plain = self.plain_ascii if ascii else self.plain
-        if plain is not None and linear.found(plain, data):
+    def found(self, data: bytes) -> bool:
+        if self.plain is not None and linear.found(self.plain, data):
             return True
         for gate, rx in self.gates:
             if linear.found(gate, data) and linear.found(rx, data):
                 return True
-        return any(p.found(data) for p in self.phrases)
+        starts: dict[int, list[int]] = {}
+        return any(p.found(data, starts) for p in self.phrases)
 
 
 def _quoted_gate(fragment: str) -> str | None:
@@ -305,42 +318,33 @@ class CueMatcher:
         # `.encode("utf-8")` is what the RE2 wrapper's `search` does to a str
         data = text.encode("utf-8")
         n, unanchored = len(data), linear.UNANCHORED
-        ascii = data.isascii()
         found: list[str] = []
-        for name, need, gate, matches, search in self._steps:
+        for name, need, gate, match, search in self._steps:
             # A phrase cue contains a word of its class: no word, no phrase, no search.
             if need is not None and need not in found:
                 continue
             if gate is not None:
                 if gate.matches(found, data):
                     found.append(name)
-            elif matches is not None:  # one alternation: RE2's matcher, bound once
-                match = matches[ascii]
-                if match is not None and match(unanchored, data, 0, n)[0][0] >= 0:
+            elif match is not None:  # one alternation: RE2's matcher, bound once
+                if match(unanchored, data, 0, n)[0][0] >= 0:
                     found.append(name)
-            elif search.found(data, ascii):
+            elif search.found(data):
                 found.append(name)
         return sorted(found)
 
     def _plan_steps(self) -> list[tuple[str, str | None, "_Gate | None", Any, _Search]]:
         """Per category in order: its name, the word class it needs (None: none, or one
         that is not a category, which never gates), its object gate, its one
-        alternation's bound matchers for any text and for ASCII text (None when searched
-        in parts; a matcher None when no fragment can match) and its search."""
+        alternation's bound matcher (None when searched in parts) and its search."""
         steps = []
         for name, search in self._searches.items():
             need = REQUIRES.get(name)
             if need not in self.names:
                 need = None
-            matches = (
-                tuple(
-                    None if rx is None else linear.match_function(rx)
-                    for rx in (search.plain, search.plain_ascii)
-                )
-                if search.only_plain
-                else None
-            )
-            steps.append((name, need, self._also.get(name), matches, search))
+            plain = search.plain if search.only_plain else None
+            match = None if plain is None else linear.match_function(plain)
+            steps.append((name, need, self._also.get(name), match, search))
         return steps
 
     def categories_by_search(self, text: str) -> list[str]:

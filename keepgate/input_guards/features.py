@@ -16,6 +16,7 @@ and `split` instead of a Unicode regex, six times cheaper and the same words (se
 
 from __future__ import annotations
 
+import array
 import re
 import zlib
 from typing import Any, Literal
@@ -135,6 +136,9 @@ _ASCII_WORD_BYTES = bytes(
 #: `_TOKEN` for ASCII bytes; as linear as it: a run of one class, then at most one
 #: apostrophe and another run, nothing retried inside a run.
 _ASCII_TOKEN = re.compile(rb"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?")
+#: An `array` type code of 8-byte unsigned integers: "L" where a C long is 8 bytes (its
+#: conversion is the faster one), else "Q".
+_U64 = "L" if array.array("L").itemsize == 8 else "Q"
 
 
 def _ascii_words(data: bytes) -> list[bytes]:
@@ -197,10 +201,12 @@ def _word_slots(low: str, bits: int) -> np.ndarray:
     ents = [get(w) or _word_entry(w) for w in words]
     crc = zlib.crc32
     grams = [e[0] for e in ents] + [crc(b[2], a[1]) for a, b in zip(ents, ents[1:])]
-    arr = np.asarray(grams, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        arr = (arr ^ _SALT[7]) * _MUL
-    return _distinct(arr >> np.uint64(64 - bits), bits)
+    # crc32 values (< 2**32) into an 8-byte C array, read by numpy as uint64: the same
+    # array as np.asarray(grams, dtype=np.uint64), at half its cost
+    arr = np.frombuffer(array.array(_U64, grams), dtype=np.uint64)
+    arr = (arr ^ _SALT[7]) * _MUL  # numpy's integer array arithmetic wraps silently
+    arr >>= np.uint64(64 - bits)
+    return _distinct(arr, bits)
 
 
 def featurize(text: str, bits: int) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,8 @@ prompt-cue stage's cost on text it has not seen). The same pattern run *anchored
 verb starts has one thread at a time. To do that the matcher needs the pattern's *head*:
 the part before its first wide repetition, with every match of the pattern starting with a
 match of the head. That holds for a prefix of the pattern's top-level concatenation (not
-inside a group or class, no top-level alternation), which is what `head` returns.
+inside a group or class, no top-level alternation), which is what `gap_split` returns
+with the gap and the tail after it.
 
 `atoms` cuts a pattern into its top-level atoms, each with its quantifier; it reads RE2
 syntax as far as placing those cuts needs (escapes, `\\p{..}`, classes with `[:alpha:]`
@@ -205,21 +206,6 @@ def _branches(p: str) -> list[str]:
     return out
 
 
-def head(pattern: str) -> str | None:
-    """The prefix of `pattern` before its first wide top-level atom that follows a group
-    or a literal (something to search for, not only a class or an anchor); every match of
-    `pattern` starts with a match of it. None when there is no such atom."""
-    parts = atoms(pattern)
-    if not parts:
-        return None
-    named = False  # a group or literal so far: something to search for
-    for a in parts:
-        if is_wide(pattern, a) and named:
-            return pattern[: a.start]
-        named = named or a.kind in ("group", "literal")
-    return None
-
-
 def required_group(pattern: str) -> str | None:
     """A top-level group of `pattern` that every match contains (not optional, no wide
     repetition inside): a cheap pattern to search first, since where it does not occur
@@ -315,31 +301,3 @@ def branch_count(pattern: str) -> int:
             inner = body[body.find(":") + 1 : -1] if body.startswith("(?") else body[1:-1]
             return len(_branches(inner))
     return 1
-
-
-def _non_ascii_char(c: str) -> bool:
-    """A character that is not ASCII and has no ASCII case partner (U+212A KELVIN SIGN
-    matches "k" under RE2's case folding, U+017F LONG S "s")."""
-    return not any(x.isascii() for x in (c, c.lower(), c.upper(), c.casefold()))
-
-
-def needs_non_ascii(pattern: str) -> bool:
-    """Whether every match of `pattern` contains a non-ASCII character (so an ASCII text
-    cannot match it): one of its top-level atoms that every match goes through (not
-    optional) is a non-ASCII literal, or a group each of whose alternatives needs one.
-    False when unsure."""
-    parts = atoms(pattern)
-    if parts is None:
-        branches = _branches(pattern)
-        return len(branches) > 1 and all(needs_non_ascii(b) for b in branches)
-    for a in parts:
-        body, quantifier = pattern[a.start : a.body], pattern[a.body : a.end]
-        if quantifier[:1] in ("?", "*") or quantifier.startswith("{0"):
-            continue  # optional
-        if a.kind == "literal" and _non_ascii_char(body):
-            return True
-        if a.kind == "group" and (body.startswith("(?:") or not body.startswith("(?")):
-            inner = body[3:-1] if body.startswith("(?:") else body[1:-1]
-            if all(needs_non_ascii(b) for b in _branches(inner)):
-                return True
-    return False
