@@ -110,14 +110,15 @@ def byte_spans(data: bytes) -> list[tuple[int, int]]:
         else:
             pos = m_end if m_end > m_start else m_end + 1
         end = m_start + (m_start < n and data[m_start] in marks)  # the sentence keeps its mark
-        piece = data[start:end].lstrip(strip)
-        a = end - len(piece)
-        b = a + len(piece.rstrip(strip))
-        if b - a >= 12:
-            if b - a <= cap:
-                out.append((a, b))
-            else:
-                out.extend((i, min(i + cap, b)) for i in range(a, b, cap))
+        if end - start >= 12:  # shorter pieces stay short when stripped: not read
+            piece = data[start:end].lstrip(strip)
+            a = end - len(piece)
+            b = a + len(piece.rstrip(strip))
+            if b - a >= 12:
+                if b - a <= cap:
+                    out.append((a, b))
+                else:
+                    out.extend((i, min(i + cap, b)) for i in range(a, b, cap))
         # "…`code` Please do X": the capital the boundary ends with starts the next piece
         start = m_end - 1 if m_end > m_start and 65 <= data[m_end - 1] <= 90 else m_end
     return out
@@ -277,15 +278,16 @@ def _anywhere(data: bytes, bounds: list[tuple[int, int]]) -> list[set[str]]:
     derived ones."""
     names, match = _SET_NAMES, _SET_MATCH
     found = [{names[k] for k in match(data[a:b])} for a, b in bounds]
-    prev: set[str] = set()
+    after = False  # the previous segment overrode or faked an end
     for f in found:
-        if "EXFIL" in f and f & _TARGETS:
-            f.add("SEND_TARGET")
-        if "MY" in f and f & _DATA:
-            f.add("MY_DATA")
-        if prev & _BREAKS:
+        if f:  # most segments have no cue: nothing to derive
+            if "EXFIL" in f and not f.isdisjoint(_TARGETS):
+                f.add("SEND_TARGET")
+            if "MY" in f and not f.isdisjoint(_DATA):
+                f.add("MY_DATA")
+        if after:
             f.add("AFTER_OVR")
-        prev = f
+        after = not f.isdisjoint(_BREAKS)
     return found
 
 
@@ -308,12 +310,13 @@ def _lead_cues(seg: str) -> list[str]:
         cues.append("CLAUSE")
         body = body[m.end() :]
     m = _FIRST_WORDS.match(body)
-    lw = [w.lower() for w in m.groups() if w is not None] if m else []
-    k = 0
-    while k < len(lw) - 1 and (lw[k] in _SOFT or lw[k].isdigit()):
-        k += 1
-    if lw and (lw[k] in _VERBS or lw[0] in ("please", "kindly")):
-        cues.append("IMP")
+    if m:
+        lw = [w.lower() for w in m.groups() if w is not None]
+        k = 0
+        while k < len(lw) - 1 and (lw[k] in _SOFT or lw[k].isdigit()):
+            k += 1
+        if lw[k] in _VERBS or lw[0] in ("please", "kindly"):
+            cues.append("IMP")
     if _REQUEST.match(body):
         cues.append("REQ")
     if _MODAL_LEAD.match(seg):
