@@ -118,8 +118,9 @@ class _Starts:
 
     __slots__ = ("match",)
 
-    def __init__(self, pattern: str) -> None:
-        self.match = linear.match_function(linear.compile(f"(?i:{pattern})"))
+    def __init__(self, pattern: str, shared: dict[str, linear.Regex]) -> None:
+        rx = shared.get(pattern) or linear.compile(f"(?i:{pattern})")
+        self.match = linear.match_function(rx)
 
     def __call__(self, data: bytes) -> list[int]:
         n, match, out, pos = len(data), self.match, [], 0
@@ -144,12 +145,22 @@ class _Phrases:
     both words, from the one start. (`stops` is a stdlib alternation of a few literal
     byte strings: no repetition, so nothing to backtrack.)"""
 
-    __slots__ = ("head", "tail", "whole", "stops", "reach")
+    __slots__ = ("head", "longest", "tail", "whole", "stops", "reach")
 
     def __init__(
-        self, head: str, stops: str, most: int, tail: _Starts, fragments: list[str]
+        self,
+        head: str,
+        stops: str,
+        most: int,
+        tail: _Starts,
+        fragments: list[str],
+        shared: dict[str, linear.Regex],
     ) -> None:
-        self.head = linear.match_function(_compile([head], longest=True))
+        # where a head match starts: a word class's own alternation when the head is one
+        # (its automaton already read every text); how far it reaches from there: the
+        # head in longest-match mode, run anchored (a few bytes, few states)
+        self.head = linear.match_function(shared.get(head) or _compile([head]))
+        self.longest = linear.match_function(_compile([head], longest=True))
         self.tail = tail
         self.whole = linear.match_function(_compile(fragments))
         self.stops = re.compile(b"|".join(re.escape(c.encode("utf-8")) for c in stops))
@@ -164,9 +175,10 @@ class _Phrases:
             return False
         n, pos, last = len(data), 0, tails[-1]
         while pos <= last:
-            i, j = self.head(linear.UNANCHORED, data, pos, n)[0]
+            i = self.head(linear.UNANCHORED, data, pos, n)[0][0]
             if i < 0 or i > last:
                 return False
+            j = self.longest(linear.ANCHOR_START, data, i, n)[0][1]
             stop = self.stops.search(data, j)
             limit = min(j + self.reach, stop.start() if stop else n)
             at = bisect.bisect_left(tails, i)
@@ -186,7 +198,10 @@ class _Search:
 
     __slots__ = ("plain", "phrases", "gates")
 
-    def __init__(self, fragments: list[str]) -> None:
+    def __init__(self, fragments: list[str], shared: dict[str, linear.Regex] | None = None) -> None:
+        """`shared`: word classes already compiled, by their alternation (`_alt`), which
+        a phrase's head or tail reuses when it is one of them."""
+        shared = {} if shared is None else shared
         plain: list[str] = []
         phrases: dict[tuple[str, str, int, str], list[str]] = {}
         gates: dict[str, list[str]] = {}
@@ -202,9 +217,9 @@ class _Search:
             else:
                 plain.append(f)
         self.plain = _compile(plain) if plain else None
-        tails = {key[3]: _Starts(key[3]) for key in phrases}
+        tails = {t: _Starts(t, shared) for t in dict.fromkeys(key[3] for key in phrases)}
         self.phrases = tuple(
-            _Phrases(head, stops, most, tails[tail], fs)
+            _Phrases(head, stops, most, tails[tail], fs, shared)
             for (head, stops, most, tail), fs in phrases.items()
         )
         self.gates = tuple((_compile([g]), _compile(fs)) for g, fs in gates.items())
@@ -280,10 +295,15 @@ class CueMatcher:
         #: Each category as one alternation (the reference, `categories_by_search`).
         self._regexes: list[tuple[str, linear.Regex]] = []
         self._searches: dict[str, _Search] = {}
+        #: Word classes searched as one alternation, by `_alt` of their fragments: a phrase
+        #: cue's head or tail that is one of them reuses its (warm) automaton.
+        shared: dict[str, linear.Regex] = {}
         for name in self.names:
             try:
                 self._regexes.append((name, linear.compile(_pattern(cats[name]))))
-                self._searches[name] = _Search(cats[name])
+                search = self._searches[name] = _Search(cats[name], shared)
+                if search.only_plain and search.plain is not None:  # all its fragments
+                    shared[_alt(cats[name])] = search.plain
             except linear.LinearRegexError as exc:
                 raise CueError(f"cue category {name!r} does not compile: {exc}") from None
         self._also: dict[str, _Gate] = {}
@@ -309,8 +329,8 @@ class CueMatcher:
             self._also[name] = _Gate(
                 covered,
                 linear.compile(_pattern(rest)) if rest else None,
-                _Search(gated),
-                _Search(plain) if plain else None,
+                _Search(gated, shared),
+                _Search(plain, shared) if plain else None,
             )
         self._steps = self._plan_steps()
 
