@@ -10,8 +10,11 @@ authority, encode to evade, wrap in fiction, pressure; and two benign cues (a qu
 their pairs are the features of a small logistic head (`cue_detector.npz`, `train.fit_cues`)
 whose weights start from a written prior.
 
-Linear time: every category is one RE2 pattern (`linear`), searched once. The head has two
-dozen weights, summed in Python.
+Linear time: every category is one RE2 pattern (`linear`), searched once, except phrase
+cues led by a word class ("ignore ... instructions"), found by head and tail distance
+(`_Phrases`): each search there resumes past the previous match's start, and a fragment is
+run anchored only at a head start with a tail word within its bounded gap, so the text is
+read a bounded number of times. The head has two dozen weights, summed in Python.
 """
 
 from __future__ import annotations
