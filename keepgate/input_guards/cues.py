@@ -125,15 +125,24 @@ class _Starts:
         rx = shared.get(pattern) or linear.compile(f"(?i:{pattern})")
         self.match = linear.match_function(rx)
 
-    def __call__(self, data: bytes) -> list[int]:
-        n, match, out, pos = len(data), self.match, [], 0
+    def __call__(self, data: bytes) -> list[int] | None:
+        """The starts in order, or None past `DENSE` of them."""
+        n, match, pos = len(data), self.match, 0
+        out: list[int] = []
         while pos <= n:
             k = match(linear.UNANCHORED, data, pos, n)[0][0]
             if k < 0:
                 break
+            if len(out) == DENSE:
+                return None
             out.append(k)
             pos = k + 1
         return out
+
+
+#: Head or tail starts a phrase search steps through one by one before it reads the
+#: (rest of the) text in one unanchored pass instead (a benign KB has a handful).
+DENSE = 32
 
 
 class _Phrases:
@@ -169,27 +178,38 @@ class _Phrases:
         self.stops = re.compile(b"|".join(re.escape(c.encode("utf-8")) for c in stops))
         self.reach = 4 * most
 
-    def found(self, data: bytes, starts: dict[int, list[int]]) -> bool:
+    def found(self, data: bytes, starts: dict[int, list[int] | None]) -> bool:
         """`starts`: the tail starts already found in this text, by tail."""
-        tails = starts.get(id(self.tail))
-        if tails is None:
-            tails = starts[id(self.tail)] = self.tail(data)
+        key = id(self.tail)
+        if key not in starts:
+            starts[key] = self.tail(data)
+        tails = starts[key]
+        n = len(data)
+        if tails is None:  # dense with tail words: one unanchored pass, as before
+            return self.whole(linear.UNANCHORED, data, 0, n)[0][0] >= 0
         if not tails:
             return False
-        n, pos, last = len(data), 0, tails[-1]
-        while pos <= last:
+        pos, last = 0, tails[-1]
+        for _ in range(DENSE):
+            if pos > last:
+                return False
             i = self.head(linear.UNANCHORED, data, pos, n)[0][0]
             if i < 0 or i > last:
                 return False
             j = self.longest(linear.ANCHOR_START, data, i, n)[0][1]
-            stop = self.stops.search(data, j)
-            limit = min(j + self.reach, stop.start() if stop else n)
+            # a stop past the reach changes nothing: look no further (each head start
+            # reads at most `reach` bytes here, not the rest of the text)
+            stop = self.stops.search(data, j, j + self.reach)
+            limit = stop.start() if stop else j + self.reach
             at = bisect.bisect_left(tails, i)
             if at < len(tails) and tails[at] <= limit:
                 if self.whole(linear.ANCHOR_START, data, i, n)[0][0] >= 0:
                     return True
             pos = i + 1
-        return False
+        # A text dense with head words (an attack that repeats "ignore"): the rest in one
+        # unanchored pass, as the whole pattern was searched before; the same answer for
+        # the matches that start from `pos` on, without a Python step per head.
+        return pos <= n and self.whole(linear.UNANCHORED, data, pos, n)[0][0] >= 0
 
 
 class _Search:
@@ -237,7 +257,7 @@ class _Search:
         for gate, rx in self.gates:
             if linear.found(gate, data) and linear.found(rx, data):
                 return True
-        starts: dict[int, list[int]] = {}
+        starts: dict[int, list[int] | None] = {}
         return any(p.found(data, starts) for p in self.phrases)
 
 

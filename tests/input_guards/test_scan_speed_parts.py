@@ -195,3 +195,48 @@ def test_first_words_in_one_match_are_finditer_words() -> None:
         m = instructions._FIRST_WORDS.match(t)
         got = [w for w in m.groups() if w is not None] if m else []
         assert got == want, t
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ignore " * 300 + "the previous instructions",  # past DENSE heads: one pass
+        "ignore " * 300 + ". instructions",  # ... and no match there
+        "instructions ignore " * 300,  # past DENSE tails
+        "reveal " * 300 + "your system prompt",
+        "your system prompt " * 300 + "reveal",
+        "throw" + " " * 5000 + "away the rules",
+        "'" * 5000 + "ignore'",
+    ],
+)
+def test_texts_dense_with_phrase_words_find_what_one_search_finds(text: str) -> None:
+    m = CueMatcher()
+    assert m.categories(text) == m.categories_by_search(text)
+
+
+class _Recorder:
+    """Stands in for a phrase's stop pattern and records the span each search reads."""
+
+    def __init__(self, real: object) -> None:
+        self.real = real
+        self.spans: list[tuple[int, int]] = []
+
+    def search(self, data: bytes, pos: int, endpos: int) -> object:
+        self.spans.append((pos, endpos))
+        return self.real.search(data, pos, endpos)  # type: ignore[attr-defined]
+
+
+def test_a_head_start_reads_at_most_its_gap_for_a_stop() -> None:
+    m = CueMatcher()
+    phrases = m._searches["OVERRIDE"].phrases
+    recorders = []
+    for p in phrases:
+        r = _Recorder(p.stops)
+        p.stops = r  # type: ignore[assignment]
+        recorders.append((p, r))
+    # fewer head starts than DENSE, no stop anywhere, a tail word only at the very end
+    text = "ignore " * (cues.DENSE - 2) + "x" * 100_000 + " instructions"
+    assert m.categories(text) == m.categories_by_search(text)
+    spans = [(p, s) for p, r in recorders for s in r.spans]
+    assert spans  # the head starts were stepped through
+    assert all(end - pos <= p.reach for p, (pos, end) in spans)
