@@ -181,6 +181,7 @@ def build_runtime(
     upstream_transport: Transport | None = None,
 ) -> Runtime:
     """Everything that can fail on a bad config or rule file fails here, before serving."""
+    check_secrets(config)
     metrics = Metrics()
     audit = AuditLog(config.general_settings.audit_log)
     upstream = build_upstream(config, upstream_transport)
@@ -191,15 +192,6 @@ def build_runtime(
     rt = Runtime(config, guards, upstream, metrics, audit)
     rt.services.add(offload_pool(config, guards))
     obs = config.observability
-    if obs.metrics_token and not obs.metrics_secret():
-        # Fail closed: a token named but not set must not leave /metrics open.
-        from keepgate.config.load import config_error
-
-        raise config_error(
-            config,
-            ("observability", "metrics_token"),
-            f"observability.metrics_token: {obs.metrics_token} is not set or empty",
-        )
     if obs.metrics_port is not None:
         from keepgate.observability.metrics_listener import MetricsListener
 
@@ -210,6 +202,22 @@ def build_runtime(
         rt.ready_checks["response_store"] = store.ready
         rt.feature_checks.add("response_store")
     return rt
+
+
+def check_secrets(config: KeepgateConfig) -> None:
+    """Secrets the config names from the environment, checked before any guard is built:
+    a missing one fails in milliseconds, not after seconds of model and rule loading (in
+    every worker of `keepgate serve --workers N`)."""
+    obs = config.observability
+    if obs.metrics_token and not obs.metrics_secret():
+        # Fail closed: a token named but not set must not leave /metrics open.
+        from keepgate.config.load import config_error
+
+        raise config_error(
+            config,
+            ("observability", "metrics_token"),
+            f"observability.metrics_token: {obs.metrics_token} is not set or empty",
+        )
 
 
 def offload_pool(config: KeepgateConfig, guards: Sequence[Guard]) -> ProcPool:

@@ -140,6 +140,21 @@ def test_metrics_token_named_but_unset_stops_start_up(gateway_factory, monkeypat
         gateway_factory({"observability": {"metrics_token": "os.environ/KG_TEST_METRICS_UNSET"}})
 
 
+def test_an_unset_secret_fails_before_any_guard_is_built(gateway_factory, monkeypatch):
+    """Each `keepgate serve --workers N` process would otherwise load every guard's models
+    and rules (seconds) before failing on a missing environment variable."""
+    import keepgate.app
+    from keepgate.config.load import ConfigError
+
+    def never(*args: object, **kw: object) -> None:
+        raise AssertionError("guards were built before the secrets were checked")
+
+    monkeypatch.setattr(keepgate.app, "build_guards", never)
+    monkeypatch.delenv("KG_TEST_METRICS_UNSET", raising=False)
+    with pytest.raises(ConfigError, match="metrics_token"):
+        gateway_factory({"observability": {"metrics_token": "os.environ/KG_TEST_METRICS_UNSET"}})
+
+
 def test_metrics_on_their_own_port(gateway_factory):
     port = free_port()
     gw = gateway_factory({"observability": {"metrics_port": port}})
