@@ -67,6 +67,21 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest files first: `scripts/test` hands whole files to the xdist workers in this
+    order (`--dist loadfile --no-loadscope-reorder`), so a file that takes half a minute
+    starts at the beginning instead of being the run's serial tail. A file declares its
+    cost with `pytestmark = pytest.mark.slow(cpu_s=N)` (CPU seconds, measured: see
+    docs/development.md); the sort is stable, so the rest keep their collection order."""
+    cost: dict[str, float] = {}
+    for item in items:
+        mark = item.get_closest_marker("slow")
+        weight = float(mark.kwargs.get("cpu_s", 1)) if mark is not None else 0.0
+        path = item.nodeid.split("::", 1)[0]
+        cost[path] = max(cost.get(path, 0.0), weight)
+    items.sort(key=lambda item: -cost[item.nodeid.split("::", 1)[0]])
+
+
 def _test_redis_url() -> str:
     return os.environ.get("KEEPGATE_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
 

@@ -9,6 +9,8 @@ import pytest
 
 from tests.agent.agent_support import DEV, agent_config, call, fake, of, run, types
 
+pytestmark = pytest.mark.slow(cpu_s=4)  # scheduled first: tests/conftest.py
+
 
 @pytest.fixture
 def agw(gateway_factory, tmp_path):

@@ -20,6 +20,8 @@ from tests.agent.agent_support import DEV, REPO, agent_config, call, fake, of, p
 from tests.conftest import _hash_keys, base_config
 from tests.servers import free_port
 
+pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
+
 
 def _serve(cfg: dict, tmp: Path) -> tuple[subprocess.Popen, str]:
     path = tmp / "sub.yaml"

@@ -27,6 +27,8 @@ import pytest
 
 from tests.servers import free_port
 
+pytestmark = pytest.mark.slow(cpu_s=15)  # scheduled first: tests/conftest.py
+
 REPO = Path(__file__).resolve().parents[2]
 
 PROBE = """

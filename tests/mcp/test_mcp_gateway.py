@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from tests.mcp.conftest import FORECAST, KEYS, connect, keepgate_meta, set_description
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(cpu_s=7)
 
 
 def names(listing: Any) -> list[str]:

@@ -19,6 +19,8 @@ from keepgate.policy.embedded import EmbeddedEngine
 from keepgate.policy.inputs import build_policy_input
 from keepgate.policy.runner import run
 
+pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
+
 CASES = {
     "search": [{"q": "rego"}, {"q": 3}],
     "send_email": [

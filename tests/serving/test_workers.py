@@ -21,6 +21,8 @@ from tests.agent.agent_support import call, fake, parse_sse, policy_data
 from tests.serving.support import KEEPGATE, Served
 from tests.servers import free_port
 
+pytestmark = pytest.mark.slow(cpu_s=20)  # scheduled first: tests/conftest.py
+
 MASTER = "sk-test-master-workers"
 ALICE, SPENDER, DEV = "sk-workers-alice", "sk-workers-spender", "sk-workers-dev"
 USD_PER_HOUR = 0.05
