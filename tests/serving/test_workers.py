@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import subprocess
 import time
 import uuid
@@ -15,6 +16,8 @@ import httpx
 import openai
 import pytest
 import redis
+from click.testing import Result
+from typer.testing import CliRunner
 
 from keepgate.auth.keys import hash_key
 from tests.agent.agent_support import call, fake, parse_sse, policy_data
@@ -125,6 +128,21 @@ def test_two_worker_processes_serve_one_port(served):
     assert httpx.get(served.url + "/readyz").json()["status"] == "ready"
 
 
+def _serve_refused(*args: str) -> Result:
+    """`keepgate serve ARGS` through the CLI's typer app in this process: a refusal comes
+    before any worker starts, so it needs no process of its own (the console script runs
+    in the other tests here). The port is one this test holds, so a serve that was not
+    refused fails at once instead of serving."""
+    from keepgate import cli
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = str(held.getsockname()[1])
+        env = {"KEEPGATE_CONFIG": None, "KEEPGATE_MASTER_KEY": None}
+        return CliRunner().invoke(cli.app, ["serve", *args, "--port", port], env=env)
+
+
 def test_refused_with_per_process_state(tmp_path, fake_model_url):
     """In-memory limits and stores would split between workers: refused before any fork."""
     cfg = {
@@ -141,13 +159,8 @@ def test_refused_with_per_process_state(tmp_path, fake_model_url):
     import yaml
 
     path.write_text(yaml.safe_dump(cfg))
-    out = subprocess.run(
-        [KEEPGATE, "serve", "--config", str(path), "--workers", "2", "--port", "1"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 2
+    out = _serve_refused("--config", str(path), "--workers", "2")
+    assert out.exit_code == 2
     assert "--workers 2 refused" in out.stderr
     for part in (
         "guards.limits (backend: local)",
@@ -157,13 +170,8 @@ def test_refused_with_per_process_state(tmp_path, fake_model_url):
     ):
         assert part in out.stderr, out.stderr
     assert "general_settings.redis_url" in out.stderr
-    bad = subprocess.run(
-        [KEEPGATE, "serve", "--config", str(path), "--workers", "many"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert bad.returncode == 2 and "--workers" in bad.stderr
+    bad = _serve_refused("--config", str(path), "--workers", "many")
+    assert bad.exit_code == 2 and "--workers" in bad.stderr
 
 
 def test_chat_streams_and_embeddings(served):
@@ -467,13 +475,8 @@ def test_workers_auto_is_one_per_usable_cpu(tmp_path, fake_model_url):
             }
         )
     )
-    out = subprocess.run(
-        [KEEPGATE, "serve", "--config", str(path), "--workers", "auto", "--port", "1"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 2 and f"--workers {cpus} refused" in out.stderr
+    out = _serve_refused("--config", str(path), "--workers", "auto")
+    assert out.exit_code == 2 and f"--workers {cpus} refused" in out.stderr
 
 
 def test_a_worker_that_cannot_start_stops_the_supervisor(
