@@ -12,19 +12,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from agents import (
-    Agent,
-    ModelSettings,
-    Runner,
-    function_tool,
-    set_default_openai_api,
-    set_default_openai_client,
-    set_tracing_disabled,
-)
-from agents.models.default_models import get_default_model
-from agents.models.openai_provider import OpenAIProvider
-from agents.models.openai_responses import OpenAIResponsesModel
-
 from tests.apis.support import KEYS, PRICES, wait_audit
 
 SCRIPT = {
@@ -42,6 +29,8 @@ SCRIPT = {
 
 @pytest.fixture
 def agent_gateway(gateway_factory, fake_model_url):
+    from agents.models.default_models import get_default_model
+
     def make(api: str):
         params = {"model": "openai/demo", "api_base": fake_model_url}
         if api == "responses":
@@ -70,6 +59,20 @@ def agent_gateway(gateway_factory, fake_model_url):
 
 @pytest.mark.parametrize("api", ["chat", "responses"])
 async def test_two_tool_agent_runs_through_every_guard(agent_gateway, api):
+    # The Agents SDK is imported here, not at collection: seconds of imports that only
+    # this file's two tests need (xdist workers that never run them skip the cost).
+    from agents import (
+        Agent,
+        ModelSettings,
+        Runner,
+        function_tool,
+        set_default_openai_api,
+        set_default_openai_client,
+        set_tracing_disabled,
+    )
+    from agents.models.openai_provider import OpenAIProvider
+    from agents.models.openai_responses import OpenAIResponsesModel
+
     gw = agent_gateway(api)
     ran: list[tuple[str, str]] = []
 
