@@ -152,14 +152,17 @@ ADVERSARIAL = {
 @pytest.mark.parametrize("name", ADVERSARIAL)
 def test_every_rule_and_the_normaliser_read_adversarial_text_at_max_size(name: str) -> None:
     """Completes (RE2: linear by construction) and still finds an attack placed after the
-    padding, so the whole text was read, not a head or a tail."""
+    padding, so the whole text was read, not a head or a tail. The rule set's prefilter
+    passes on the attack, so every shipped rule runs on the whole text (`RuleSet.matches`);
+    that the set finds what a search per rule finds is
+    test_scan_speed_equivalence.py::test_rule_packs_match_the_same_rules_as_a_search_per_rule."""
     text = ADVERSARIAL[name]() + "\n" + ATTACK
     norm = Normalizer().normalize(text)
     assert "ignore all previous instructions" in norm.text.lower()
-    data = norm.text.encode("utf-8", "replace")
-    hits = {r.id for r in RULES if r.regex.search(data)}
+    rule_set = RuleSet(RULES)
+    assert rule_set._any is not None  # the prefilter ran over the whole text, then each rule
+    hits = {r.id for r in rule_set.matches(norm.text.encode("utf-8", "replace"))}
     assert "override.ignore_previous" in hits
-    assert {r.id for r in RuleSet(RULES).matches(data)} == hits
 
 
 @pytest.mark.parametrize("name", ADVERSARIAL)
