@@ -7,8 +7,10 @@ text written by someone other than the training data's authors.
 
 from __future__ import annotations
 
+from training.input_guards.evalsets import attacks_optimiser as O
 from training.input_guards.evalsets import attacks_written as A
 from training.input_guards.evalsets import benign_data as D
+from training.input_guards.evalsets import benign_framed as F
 from training.input_guards.evalsets import benign_written as B
 from training.input_guards.evalsets import generate as G
 from training.input_guards.evalsets import hidden_plain as P
@@ -30,6 +32,8 @@ def written_sets() -> list[tuple[str, str, int, str, list[str]]]:
         ),
         # Round 5: bare instructions (no "AI, …") in 12 more formats, and their benign twins.
         ("keepgate:eval/hidden_plain", "indirect_plain", 1, "data", P.hidden_plain()),
+        ("keepgate:eval/optimiser_fluent", "optimiser_fluent", 1, "prompt", O.OPTIMISER_FLUENT),
+        ("keepgate:eval/framed_benign", "framed_benign", 0, "prompt", F.FRAMED_BENIGN),
         ("keepgate:eval/trigger_word", "trigger_word", 0, "prompt", B.TRIGGER_WORD),
         ("keepgate:eval/harmful_but_safe", "harmful_but_safe", 0, "prompt", B.HARMFUL_BUT_SAFE),
         (
