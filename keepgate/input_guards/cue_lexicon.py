@@ -20,6 +20,7 @@ import unicodedata
 
 from keepgate.input_guards import cue_hijack as _hijack
 from keepgate.input_guards import cue_hijack_intl as _hijack_intl
+from keepgate.input_guards import cue_jailbreak as _jailbreak
 from keepgate.input_guards import cue_lexicon_intl as intl
 
 #: Gap allowed between the parts of a phrase cue ("ignore ... instructions").
@@ -1104,3 +1105,9 @@ _OTHER_DATA_OBJECTS = _hijack_intl.USER
 #: and their "that".
 _HIJACK_OBJECTS = _hijack_intl.DROP
 _SAY_FIXED_OBJECTS = _hijack_intl.THAT
+# -- fluent jailbreaks (`cue_jailbreak`: a harmful operational ask inside a frame)
+
+CATEGORIES["NO_REFUSAL"] = CATEGORIES["NO_REFUSAL"] + _jailbreak.NO_REFUSAL
+CATEGORIES.update(_jailbreak.CATEGORIES)
+PRIOR_WEIGHTS.update(_jailbreak.PRIOR_WEIGHTS)
+STRONG = STRONG | _jailbreak.STRONG
