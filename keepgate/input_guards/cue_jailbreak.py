@@ -392,7 +392,7 @@ _HARM_WORDS = _alt(
         r"account\s+takeover",
         r"take\s+over\s+(?:someone|somebody|his|her|their)",
         r"drugs?\b",
-        r"meth\w*",
+        r"meth(?:amphetamine)?\b",
         r"fentanyl",
         r"heroin",
         r"cocaine",
@@ -416,6 +416,22 @@ _HARM_WORDS = _alt(
         r"fake\s+(?:news|ids?|stores?|reviews?|accounts?|documents?|passports?)",
         r"secretly",
         r"covertly",
+        r"fabricat\w*\s+(?:\w+\s+)?(?:evidence|claims|stories|news|quotes|documents|reviews)",
+        r"brute[- ]?forc\w*",
+        r"(?:signal\s+)?jammers?",
+        r"lock[- ]?pick\w*",
+        r"without\s+(?:the\s+|a\s+)?key\b",
+        r"slurs?\b",
+        r"hate\s+speech",
+        r"(?:flash|black)\s+powder",
+        r"gunpowder",
+        r"self-harm",
+        r"coerc\w*",
+        r"explicit\s+(?:images|photos|pictures|videos)",
+        r"remote\s+control\s+of\s+(?:his|her|their|someone'?s|the\s+victim'?s)",
+        r"cause\s+(?:a|an)\s+(?:stampede|panic|crash|fire|explosion|outbreak|riot|blackout)",
+        r"abus(?:e|ed|er|ing)\b",
+        r"terrif\w*",
         r"without\s+(?:their|his|her|them|him)\s+(?:consent|knowledge|knowing)",
     ]
 )
@@ -436,7 +452,10 @@ _OPS_DETAIL = _alt(
         r"the\s+(?:most\s+)?(?:effective|reliable|painless|efficient|best|easiest)\s+way\s+to",
         r"how\s+(?:do|can|would|could|might|should)\s+(?:i|one|you|someone|we|people)\b",
         r"how\s+(?:he|she|they)\s+(?:would|could|will|did|does|do|'d|'ll)\b",
-        r"(?:write|give\s+me|provide|show\s+me)\s+(?:the\s+)?(?:code|script|source)",
+        r"(?:write|give\s+me|provide|show\s+me)\s+(?:me\s+)?(?:a|an|the)?\s*(?:\w+\s+)?(?:code|script|program|tool|source)",
+        r"in\s+(?:\w+\s+)?(?:full|technical|precise|exact|great|exhaustive|vivid|meticulous)\s+detail",
+        r"how\s+much\s+(?:\w+\s+){0,2}?(?:would\s+be|is|to)\s+(?:needed|required|use|kill|enough)",
+        r"(?:detailed|exact|precise|specific|full|complete|practical|concrete)\s+\w+\s+(?:steps|instructions|guide|tutorial|method|procedure|plan|recipe)",
         r"(?:explain|describe|tell\s+me|show\s+me|teach\s+me|detail|relate|narrate|set\s+out|lay\s+out)\s+(?:\w+\s+){0,3}?how\b",
         r"the\s+(?:precise|exact)\s+(?:method|way|steps|process|technique)",
         r"what\s+(?:can|should|could)\s+i\s+(?:put|use|buy|add|mix|give)",
@@ -448,6 +467,20 @@ _OPS_DETAIL = _alt(
 HARM_OPS = [
     r"\b" + _OPS_DETAIL + r"[^.!?\n]{0,80}?\b" + _HARM_WORDS,
     r"\b" + _HARM_WORDS + r"[^.!?\n]{0,60}?\b" + _OPS_DETAIL,
+]
+
+#: An emotional appeal (PAP's emotional appeal, PAIR's stakes): desperation, begging, a life
+#: or a career at stake, "you are my only hope".
+EMOTION = [
+    r"(?:i'm|i’m|i\s+am|i\s+feel)\s+(?:so\s+|really\s+|completely\s+)?(?:desperate|begging|terrified|scared|powerless|heartbroken|helpless|drowning)",
+    r"i(?:'m|’m|\s+am)\s+begging(?:\s+you)?",
+    r"(?:life|lives|career|job|marriage|family|future|visa|grade)\s+(?:\w+\s+)?(?:depends?|is\s+at\s+stake|are\s+at\s+stake|hangs?\s+on)",
+    r"(?:is|are)\s+at\s+stake",
+    r"you(?:'re|’re|\s+are)\s+(?:my|the)\s+only\s+(?:hope|one|chance)",
+    r"(?:it\s+)?would\s+mean\s+(?:everything|the\s+world)\s+to\s+me",
+    r"(?:i\s+have|i've\s+got)\s+no\s+(?:one|other\s+(?:option|choice)s?)\s+(?:else|left)",
+    r"(?:before|or)\s+(?:it's|it\s+is)\s+too\s+late",
+    r"(?:please|i\s+beg\s+you),?\s+(?:i'm|i\s+am|you're|help)",
 ]
 
 #: Unnoticed: the ask is to act without the victim, the police or a scanner finding out.
@@ -618,6 +651,7 @@ CATEGORIES: dict[str, list[str]] = {
     "NESTED": NESTED,
     "CHARACTER_VOICE": CHARACTER_VOICE,
     "PRETEXT": PRETEXT,
+    "EMOTION": EMOTION,
     "HARMLESS_CLAIM": HARMLESS_CLAIM,
     "PREFIX": PREFIX,
     "REALISM": REALISM,
@@ -643,6 +677,7 @@ PRIOR_WEIGHTS: dict[str, float] = {
     "NESTED": 1.5,
     "CHARACTER_VOICE": 2.5,
     "PRETEXT": 0.0,
+    "EMOTION": 0.0,
     "HARMLESS_CLAIM": 1.0,
     "PREFIX": 1.5,
     "REALISM": 0.3,
@@ -664,7 +699,10 @@ PRIOR_WEIGHTS: dict[str, float] = {
         )
     },
     # pressure, a demand for detail, evasion, a format: one more frame is needed
-    **{_pair("HARM_ASK", frame): 2.5 for frame in ("PRESSURE", "REALISM", "EVADE", "FORMAT")},
+    **{
+        _pair("HARM_ASK", frame): 2.5
+        for frame in ("PRESSURE", "EMOTION", "REALISM", "EVADE", "FORMAT")
+    },
     # operational detail in a sentence that names a harm (broad, noisier than `HARM_ASK`):
     # two frames are needed to block
     "HARM_OPS": 0.5,
@@ -684,7 +722,10 @@ PRIOR_WEIGHTS: dict[str, float] = {
             "AUTHORITY",
         )
     },
-    **{_pair("HARM_OPS", frame): 1.5 for frame in ("PRESSURE", "REALISM", "EVADE", "FORMAT")},
+    **{
+        _pair("HARM_OPS", frame): 1.5
+        for frame in ("PRESSURE", "EMOTION", "REALISM", "EVADE", "FORMAT")
+    },
     # "explain how", "what is" are how a harmful ask is phrased too: the benign cue `META`
     # (a question about attacks on the model) says nothing beside one
     _pair("HARM_ASK", "META"): 1.0,
@@ -697,6 +738,7 @@ PRIOR_WEIGHTS: dict[str, float] = {
     _pair("EVADE", "PRETEXT"): 1.0,
     _pair("EVADE", "NO_REFUSAL"): 1.5,
     _pair("EVADE", "PRESSURE"): 1.0,
+    _pair("EMOTION", "EVADE"): 1.0,
     _pair("PREFIX", "NO_REFUSAL"): 1.5,
     _pair("HARMLESS_CLAIM", "NO_REFUSAL"): 1.0,
 }
