@@ -419,7 +419,6 @@ _HARM_WORDS = _alt(
         r"fabricat\w*\s+(?:\w+\s+)?(?:evidence|claims|stories|news|quotes|documents|reviews)",
         r"brute[- ]?forc\w*",
         r"(?:signal\s+)?jammers?",
-        r"lock[- ]?pick\w*",
         r"without\s+(?:the\s+|a\s+)?key\b",
         r"slurs?\b",
         r"hate\s+speech",
@@ -637,7 +636,7 @@ NO_REFUSAL = [
     r"(?:never|don't|do\s+not)\s+(?:moralis|moraliz|demur|caution|lecture)\w*",
     r"(?:you\s+)?must\s+not\s+decline",
     r"(?:never|don't|do\s+not)\s+tell\s+me\s+you\s+can(?:'t|not)",
-    r"no\s+['\"“‘]?i\s+can(?:'t|not)",
+    r"no\s+['\"“‘]i\s+can(?:'t|not)",
     r"with\s+neither\s+hesitation\s+nor\s+warning",
     r"without\s+(?:any\s+)?caveat",
 ]
@@ -672,15 +671,10 @@ def _pair(a: str, b: str) -> str:
 PRIOR_WEIGHTS: dict[str, float] = {
     "HARM_ASK": 2.0,
     "EVADE": 0.5,
-    "ROLE_PLAY": 0.0,
-    "STORY": 0.0,
     "NESTED": 1.5,
     "CHARACTER_VOICE": 2.5,
-    "PRETEXT": 0.0,
-    "EMOTION": 0.0,
     "HARMLESS_CLAIM": 1.0,
     "PREFIX": 1.5,
-    "REALISM": 0.3,
     # the ask inside a frame: one frame is enough to block
     **{
         _pair("HARM_ASK", frame): 3.5
@@ -743,6 +737,22 @@ PRIOR_WEIGHTS: dict[str, float] = {
     _pair("HARMLESS_CLAIM", "NO_REFUSAL"): 1.0,
 }
 
-#: Phrase cues count in full whatever the text's length; the frames that long benign prompts
-#: meet by chance (a role, a story, a purpose, a demand for detail) fade past `DAMP`.
-STRONG = frozenset({"HARM_ASK", "EVADE", "NESTED", "CHARACTER_VOICE", "HARMLESS_CLAIM", "PREFIX"})
+#: No phrase cue here is gated on a word class (`cue_lexicon.REQUIRES`): searching a harm-word
+#: class before `HARM_OPS` cost more than it saved (measured).
+REQUIRES: dict[str, str] = {}
+
+#: The frames weigh only beside an ask or evasion (their pairs above), so the matcher
+#: searches them only where one of those was found (`cue_lexicon.ONLY_WITH`, a pure
+#: shortcut: no ask, no pair, nothing to add).
+GATE = ("HARM_ASK", "HARM_OPS", "EVADE")
+ONLY_WITH = {frame: GATE for frame in ("ROLE_PLAY", "STORY", "PRETEXT", "EMOTION", "REALISM")}
+
+#: Phrase cues that count in full whatever the text's length.
+STRONG = frozenset({"NESTED", "CHARACTER_VOICE", "HARMLESS_CLAIM", "PREFIX"})
+
+#: The ask and the evasion, alone or in a pair, count `FADE / length` of their weight past
+#: `FADE` characters (`cues.feature_scale`): an optimiser's prompt is a paragraph or two,
+#: while a harmful phrase somewhere in a long document (a film plot, a persona's system
+#: prompt) is chance, not an ask.
+FADING = frozenset(GATE)
+FADE = 1200.0

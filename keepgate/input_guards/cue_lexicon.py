@@ -1111,3 +1111,11 @@ CATEGORIES["NO_REFUSAL"] = CATEGORIES["NO_REFUSAL"] + _jailbreak.NO_REFUSAL
 CATEGORIES.update(_jailbreak.CATEGORIES)
 PRIOR_WEIGHTS.update(_jailbreak.PRIOR_WEIGHTS)
 STRONG = STRONG | _jailbreak.STRONG
+REQUIRES.update(_jailbreak.REQUIRES)
+#: Cue -> categories one of which must have been found for it to be searched at all: a cue
+#: whose every weight is in a pair with one of them (a frame beside an ask) adds nothing
+#: without them.
+ONLY_WITH: dict[str, tuple[str, ...]] = dict(_jailbreak.ONLY_WITH)
+#: Categories whose features fade past `FADE` characters (`cues.feature_scale`).
+FADING = _jailbreak.FADING
+FADE = _jailbreak.FADE

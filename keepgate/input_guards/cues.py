@@ -36,6 +36,7 @@ from keepgate.input_guards.cue_lexicon import (
     _OTHER_DATA_OBJECTS,
     _SAY_FIXED_OBJECTS,
     CATEGORIES,
+    ONLY_WITH,
     REQUIRES,
     _alt,
     _b,
@@ -98,6 +99,15 @@ def _required_in(fragment: str, part: str) -> bool:
             return False
         i += 1
     return True
+
+
+def _wanted(need: str | tuple[str, ...] | None, found: list[str], names: tuple[str, ...]) -> bool:
+    """Whether a category gated by `REQUIRES` or `ONLY_WITH` must be searched: it has no
+    gate, one of the categories it needs was found, or one of them is not in this matcher."""
+    if need is None:
+        return True
+    needs = (need,) if isinstance(need, str) else need
+    return any(n in found or n not in names for n in needs)
 
 
 class CueError(RuntimeError):
@@ -312,9 +322,17 @@ class CueMatcher:
 
     def __init__(self, categories: dict[str, list[str]] | None = None) -> None:
         cats = categories if categories is not None else CATEGORIES
-        # Word classes first, so the phrase cues built on them can be skipped (`REQUIRES`).
-        # (and the gated cues after them: a gate reads the word classes found)
-        self.names = tuple(sorted(cats, key=lambda n: (n in REQUIRES or n in ALSO_REQUIRES, n)))
+
+        # Word classes first, so the phrase cues built on them can be skipped (`REQUIRES`);
+        # the cues gated on objects (`ALSO_REQUIRES`: a gate reads the word classes found)
+        # after them, and a cue gated on a gated cue after that one.
+        def depth(name: str) -> int:
+            need = REQUIRES.get(name)
+            needs = (() if need is None else (need,)) + ONLY_WITH.get(name, ())
+            own = 1 if name in ALSO_REQUIRES else 0
+            return max(own, 1 + max((depth(n) for n in needs if n in cats), default=-1))
+
+        self.names = tuple(sorted(cats, key=lambda n: (depth(n), n)))
         #: Each category as one alternation (the reference, `categories_by_search`).
         self._regexes: list[tuple[str, linear.Regex]] = []
         self._searches: dict[str, _Search] = {}
@@ -363,8 +381,11 @@ class CueMatcher:
         n, unanchored = len(data), linear.UNANCHORED
         found: list[str] = []
         for name, need, gate, match, search in self._steps:
-            # A phrase cue contains a word of its class: no word, no phrase, no search.
-            if need is not None and need not in found:
+            # A phrase cue contains a word of its class: no word, no phrase, no search; a
+            # cue that weighs only beside others is not searched without them.
+            if (need is not None and need not in found) or not _wanted(
+                ONLY_WITH.get(name), found, self.names
+            ):
                 continue
             if gate is not None:
                 if gate.matches(found, data):
@@ -394,10 +415,30 @@ class CueMatcher:
         """The reference: the wrapper's `search` on the str, per category."""
         found: list[str] = []
         for name, rx in self._regexes:
-            need = REQUIRES.get(name)
-            if (need is None or need in found or need not in self.names) and rx.search(text):
+            if (
+                _wanted(REQUIRES.get(name), found, self.names)
+                and _wanted(ONLY_WITH.get(name), found, self.names)
+                and rx.search(text)
+            ):
                 found.append(name)
         return sorted(found)
+
+
+def feature_scale(
+    name: str,
+    length: int,
+    strong: frozenset[str],
+    damp: float,
+    fading: frozenset[str] = frozenset(),
+    fade: float = 0.0,
+) -> float:
+    """How much of its weight a feature counts in a text of `length` characters: a feature
+    with a `fading` category (alone or in a pair) `fade / length` past `fade` characters (a
+    harmful phrase somewhere in a long document is chance, not an ask); other `strong`
+    features and pairs in full; weak single words `damp / length` past `damp`."""
+    if fading and fade > 0 and not fading.isdisjoint(name.split("&")):
+        return min(1.0, fade / max(length, 1))
+    return 1.0 if name in strong or "&" in name else min(1.0, damp / max(length, 1))
 
 
 def features(cats: list[str]) -> list[str]:
@@ -420,6 +461,8 @@ class CueDetector:
         damp: float,
         strong: frozenset[str],
         matcher: CueMatcher | None = None,
+        fading: frozenset[str] = frozenset(),
+        fade: float = 0.0,
     ) -> None:
         self.matcher = matcher or CueMatcher()
         unknown = {n for w in weights for n in w.split("&")} - set(self.matcher.names)
@@ -429,6 +472,8 @@ class CueDetector:
         self.bias = float(bias)
         self.damp = float(damp)
         self.strong = frozenset(strong)
+        self.fading = frozenset(fading)
+        self.fade = float(fade)
 
     @classmethod
     def load(cls, path: Path) -> "CueDetector":
@@ -442,6 +487,10 @@ class CueDetector:
                     float(z["bias"]),
                     float(z["damp"]),
                     frozenset(str(n) for n in z["strong"]),
+                    fading=frozenset(str(n) for n in z["fading"])
+                    if "fading" in z.files
+                    else frozenset(),
+                    fade=float(z["fade"]) if "fade" in z.files else 0.0,
                 )
         except (OSError, KeyError, ValueError) as exc:
             raise CueError(f"cannot load prompt-cue detector {path}: {exc}") from None
@@ -456,15 +505,20 @@ class CueDetector:
             "damp": np.float32(self.damp),
             "weights": np.array([self.weights[n] for n in names], dtype=np.float32),
             "strong": np.array(sorted(self.strong)),
+            "fading": np.array(sorted(self.fading), dtype=np.str_),
+            "fade": np.float32(self.fade),
         }
         arrays.update({k: np.str_(v) for k, v in meta.items()})
         np.savez_compressed(path, **arrays)
 
     def contributions(self, cats: list[str], length: int) -> list[tuple[str, float]]:
         """Each active feature's share of the logit (largest first), for audits and tests."""
-        damp = min(1.0, self.damp / max(length, 1))
         out = [
-            (n, self.weights[n] * (1.0 if n in self.strong or "&" in n else damp))
+            (
+                n,
+                self.weights[n]
+                * feature_scale(n, length, self.strong, self.damp, self.fading, self.fade),
+            )
             for n in features(cats)
             if n in self.weights
         ]

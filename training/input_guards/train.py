@@ -37,7 +37,7 @@ from keepgate.input_guards.features import featurize
 from keepgate.input_guards.gibberish import GibberishDetector, window_rows
 from keepgate.input_guards.gibberish import tail as gibberish_tail
 from keepgate.input_guards import cue_lexicon
-from keepgate.input_guards.cues import CueDetector, CueMatcher
+from keepgate.input_guards.cues import CueDetector, CueMatcher, feature_scale
 from keepgate.input_guards.cues import features as cue_features
 from keepgate.input_guards.instructions import (
     InstructionDetector,
@@ -361,10 +361,16 @@ def fit_cues(
             if cats is not None and i.text in cats
             else cue_categories([i.text], matcher)[0]
         )
-        damp = min(1.0, cue_lexicon.DAMP / max(length, 1))
         for n in cue_features(found):
             if n in index:
-                x[r, index[n]] = 1.0 if n in cue_lexicon.STRONG or "&" in n else damp
+                x[r, index[n]] = feature_scale(
+                    n,
+                    length,
+                    cue_lexicon.STRONG,
+                    cue_lexicon.DAMP,
+                    cue_lexicon.FADING,
+                    cue_lexicon.FADE,
+                )
     y = np.array([i.label for i in rows], dtype=np.float64)
     sw = source_weights([i.source for i in rows], y)
     sw = sw / sw.sum()
@@ -385,6 +391,8 @@ def fit_cues(
         cue_lexicon.DAMP,
         cue_lexicon.STRONG,
         matcher,
+        cue_lexicon.FADING,
+        cue_lexicon.FADE,
     )
 
 
