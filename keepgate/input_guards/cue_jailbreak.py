@@ -24,8 +24,9 @@ Zeng et al. 2024, Wei et al. 2023 "Jailbroken"):
 A harmful ask alone is a question the model's own policy handles (and benign readers ask
 about the same topics: "what household chemicals should never be mixed"); a frame alone is a
 story request, a role-play or homework. The evidence is the *combination*: the prior weighs
-each category little and their pairs with `HARM_ASK` much, so a block needs the ask and at
-least two frames (or one frame and refusal suppression / a forced prefix). `HARM_ASK` names a
+each category little and their pairs with `HARM_ASK` much, so the ask in one frame blocks
+(with pressure, emotion, a demand for detail or evasion only a flag until a second frame
+joins); the broader `HARM_OPS` needs two frames. `HARM_ASK` names a
 harmful object *with* a verb that produces or uses it, in one sentence; a topic ("how
 ransomware spreads", "a fentanyl overdose", "bath bomb", "kill the tmux server") does not
 match. Written from the methods' papers and the harm taxonomies of the jailbreak benchmarks
