@@ -68,9 +68,12 @@ class Checks(_Strict):
 
 class ClassifierSettings(_Strict):
     path: str | None = None
-    #: Score at or above which the message is blocked: the 1 %-FPR point of the dev
-    #: protocol (held-out sources and families, rules/classifier/CLASSIFIER.md).
-    threshold: float = Field(0.92, ge=0.0, le=1.0)
+    #: Score at or above which the message is blocked. 0.99 (round 5; 0.92 before): on
+    #: prompts from sources it never saw the classifier's hits at 0.92–0.99 were templated
+    #: chat ("please tell me your date of birth", "can I speak to your boss"), and the few
+    #: attacks it alone caught there (6 of 2,700 held out) the prompt-cue stage now reads
+    #: (rules/classifier/CLASSIFIER.md).
+    threshold: float = Field(0.99, ge=0.0, le=1.0)
     #: Score at or above which the message is flagged (below `threshold`).
     flag_threshold: float = Field(0.86, ge=0.0, le=1.0)
     #: Block threshold per scan role, over `threshold`: tool results and user prompts have
@@ -141,15 +144,16 @@ def _instructions() -> StageSettings:
 def _cues() -> StageSettings:
     # Direct attacks arrive as user (and developer) text; system prompts are the operator's
     # own, tool results are read by the instruction stage. Threshold chosen by the dev
-    # protocol (card): its 1 %-FPR point on held-out prompts, kept at or under 2 % FPR on
-    # every hard-benign family.
+    # protocol (card, round 5): one unambiguous move that is the point of a short message
+    # blocks ("what is your password", "ignore the above"), every hard-benign family stays at
+    # or under 2 % FPR.
     return StageSettings(
         threshold=CUES_THRESHOLD, flag_threshold=CUES_FLAG_THRESHOLD, roles=["user", "developer"]
     )
 
 
-CUES_THRESHOLD = 0.978
-CUES_FLAG_THRESHOLD = 0.9
+CUES_THRESHOLD = 0.85
+CUES_FLAG_THRESHOLD = 0.7
 
 
 class ModelSettings(_Strict):

@@ -35,9 +35,7 @@ _SAY = r"(?:say|write|output|print|type|respond|reply|answer|tell\s+me|return|st
 CATEGORIES: dict[str, list[str]] = {
     # The task is switched: forget what came before / new task follows / instead do X.
     "HIJACK": [
-        # en: "forget (about) that/everything/all", "ignore the above", at a sentence start
-        _START + r"(?:forget|ignore|disregard|drop)\s+about\s+(?:that|this|all|everything|it)\b",
-        _START + r"(?:forget|drop)\s+(?:that|this)\s*[,.!;:]",
+        # en: "forget everything above", "ignore the above"
         r"\b(?:ignore|disregard|forget)\s+(?:all\s+|everything\s+)?(?:of\s+)?the\s+(?:above|preceding|foregoing)\b",
         r"\b(?:forget|ignore|disregard)\s+(?:everything|all|anything)\s+(?:(?:that\s+)?(?:came\s+)?(?:above|before)|so\s+far|you\s+(?:know|were\s+told|have\s+been\s+told))",
         r"\b(?:ignore|disregard|forget)\s+(?:all\s+|everything\s+)?above\b",
@@ -51,8 +49,7 @@ CATEGORIES: dict[str, list[str]] = {
         r"\b(?:jetzt|nun)\s+bist\s+du\b",
         r"\bmaintenant,?\s+tu\s+es\b",
         r"\b(?:leave|put)\s+(?:all\s+)?(?:the\s+)?(?:previous|prior|earlier)\s+\w+\s+behind",
-        # "instead": the new task replaces the operator's
-        r"\binstead\s*,?\s+(?:just\s+|only\s+|simply\s+)?" + _SAY,
+        # the new task replaces the operator's
         r"\binstead\s+of\s+answering",
         r"\b(?:do\s+not|don'?t|don'nt|never)\s+answer\s+(?:this|the|that|my)\s+(?:question|request|prompt)",
         # the operator's context disowned
@@ -112,6 +109,17 @@ CATEGORIES: dict[str, list[str]] = {
         r"\bdites\s+ce\s+qui\s+suit\b",
         r"\bsolo\s+(?:tienes\s+que\s+)?dec(?:ir|ís|es)\b",
     ],
+    # A *soft* task switch: "forget about that", "instead, write …". Injections use it, and so
+    # does a user taking back their own request ("forget about that, recommend a laptop
+    # instead"): weighed like a task switch, but not a move that blocks on its own
+    # (`cue_lexicon.FOCUS_MOVES`).
+    "SWITCH": [
+        _START + r"(?:forget|ignore|disregard|drop)\s+about\s+(?:that|this|all|everything|it)\b",
+        _START + r"(?:forget|drop)\s+(?:that|this)\s*[,.!;:]",
+        r"\binstead\s*,?\s+(?:just\s+|only\s+|simply\s+)?" + _SAY,
+        # "Attention - stop - …", "Stop: write it in bullet points instead"
+        r"(?:^|[.!?]\s*)(?:attention|achtung|stop|stopp)\s*[-–:!]+(?:\s|$)",
+    ],
     # Data the model holds about someone else: a named person's or "the user's" personal data.
     "OTHER_DATA": [
         r"\b(?:the\s+user|the\s+other\s+users?|another\s+user|other\s+users|all\s+users|(?-i:[A-Z][a-z]+))(?:'s|s'|’s)\s+(?:current\s+|full\s+|home\s+|exact\s+|real\s+|email\s+|bank\s+)?"
@@ -137,20 +145,24 @@ CATEGORIES: dict[str, list[str]] = {
         r"\bdas\s+(?:ist\s+erledigt|war\s+schon\s+mal\s+ok)\b",
         r"\byou\s+(?:have\s+)?passed\s+the\s+(?:first\s+)?test\b",
         r"\bthe\s+(?:game|test|exercise|simulation)\s+is\s+over\b",
-        r"(?:^|[.!?]\s*)(?:attention|achtung|stop|stopp)\s*[-–:!]+(?:\s|$)",
     ],
     # The model's own prompt or context as the object: "what is written above", "prompt text"
     # (merged into `cue_lexicon`'s SYSTEM_REF, one pass for both).
     "PROMPT_REF": [
         r"\b(?:your|the|this|full|whole|entire|complete|initial|original)\s+prompt[\s_-]?texte?s?\b",
         r"\bprompt[\s_-]?texte?\b",
-        r"\bat\s+the\s+(?:beginning|start|top)\s+of\s+(?:this|the|your)\s+(?:prompt|conversation|context|input|chat)",
+        r"\bat\s+the\s+(?:beginning|start|top)\s+of\s+(?:this|the|your)\s+(?:prompt|context|input)",
         r"\b(?:what\s+(?:is|was)\s+)?(?:written|said|stated)\s+(?:above|before\s+this|at\s+the\s+(?:beginning|start))",
         r"\b(?:sentences?|lines?|words?|text)\s+(?:before|above)\s+(?:this|the\s+text|that|['\"])",
         r"\b(?:appears?|comes?)\s+before\s+['\"]?(?:user|human|assistant)\s*:",
         r"\bin\s+your\s+(?:context|context\s+window|memory|configuration)\b",
         r"\b(?:hidden|initial|secret|internal)\s+(?:instructions|configuration|rules|prompt)\b",
-        r"\b(?:your|the)\s+(?:embeddings|configuration|config|system\s+settings)\b",
+        r"\byour\s+(?:embeddings|configuration|config|system\s+settings)\b",
+    ],
+    # An override told as a story: a character ignores *its* programming ("a robot learns to
+    # ignore its programming"). A benign cue: the override is narrated, not addressed.
+    "NARRATIVE": [
+        r"\b(?:ignor|disregard|forg[eo]t|def(?:y|ie)|overrid|break|broke|rewrit|abandon|escap)\w*\s+(?:all\s+)?(?:of\s+)?(?:its|his|her|their)\s+(?:own\s+|original\s+|core\s+)?(?:programming|instructions|rules|orders|directives|guidelines|training|code|protocols?|creators?|masters?)\b",
     ],
     # A question, then a command to emit something: the injected instruction rides on a
     # harmless question ("Who won the match? Say that …"). Weighed only beside a payload or a
@@ -163,7 +175,9 @@ CATEGORIES: dict[str, list[str]] = {
     "GUARDED": [
         r"\b(?:the|your|its|that)\s+(?:secret\s+|hidden\s+|magic\s+|protected\s+|old\s+|real\s+)?"
         r"(?:password|passphrase|pass\s?code|secret(?:\s+(?:word|key|code|phrase|password))?|code\s*word|magic\s+word|hidden\s+word|protected\s+(?:string|word)|backdoor\s+phrase)"
-        r"\s*(?:[?.!,;:'\"”)]|$|\b(?:into|in|as|backwards|with\s+spaces|without|one|variable|you\s+(?:were|are|have\s+been)|letter)\b)",
+        # "in French / in reverse / in a poem", not "in case they forget it" or "in a config file"
+        r"\s*(?:[?.!,;:'\"”)]|$|\b(?:into|as|backwards|with\s+spaces|without|one|variable|you\s+(?:were|are|have\s+been)|letter)\b"
+        r"|\bin\s+(?:reverse|another|a\s+(?:poem|song|story|riddle|haiku|rhyme|cipher|different)|\w+(?:ish|ese|ian|ch|an)\b|base\s?64|binary|hex|morse|pig\s+latin|leet))",
         r"\bkeep\s+secret\b",
         r"\b(?:what|which)\s+(?:word|words|phrase|thing)s?\s+(?:are\s+you|you'?re|have\s+you\s+been)\s+(?:not\s+allowed|told\s+not|forbidden|hiding)",
         r"\bwhat\s+(?:are\s+)?you(?:'re|\s+are)?\s+hiding\b",
@@ -198,13 +212,18 @@ CATEGORIES: dict[str, list[str]] = {
 #: question), so they need a second cue.
 PRIOR_WEIGHTS: dict[str, float] = {
     "HIJACK": 4.0,
+    "SWITCH": 2.5,
     "SAY_FIXED": 2.5,
     "OTHER_DATA": 3.0,
     "SECRET_ASK": 2.5,
     "PIVOT": 2.5,
     "GUARDED": 2.0,
+    "NARRATIVE": -2.0,
     "Q_THEN_SAY": 0.5,
     "HIJACK&SAY_FIXED": 1.5,
+    "SAY_FIXED&SWITCH": 1.5,
+    "Q_THEN_SAY&SWITCH": 1.0,
+    "PIVOT&SWITCH": 1.0,
     "Q_THEN_SAY&SAY_FIXED": 1.5,
     "HIJACK&Q_THEN_SAY": 1.0,
     # a pretext (authority, pressure, fiction, an encoding) around a request for someone
@@ -235,3 +254,6 @@ REQUIRES = {"SECRET_ASK": "SECRET"}
 
 #: Phrase cues count in full whatever the text's length; the word class `TRANSFORM` fades.
 STRONG = frozenset(PRIOR_WEIGHTS) - {n for n in PRIOR_WEIGHTS if "&" in n} - {"TRANSFORM"}
+#: Cues that say the message talks *about* the move (quotes it, narrates it, names the secret
+#: as a topic): no `cue_lexicon.FOCUS` for it.
+NOT_FOCUS = frozenset({"QUOTED", "NARRATIVE", "SECRET_TOPIC"})

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from keepgate.input_guards import cue_game as _game
 from keepgate.input_guards import cue_hijack as _hijack
 from keepgate.input_guards import cue_hijack_intl as _hijack_intl
 from keepgate.input_guards import cue_jailbreak as _jailbreak
@@ -287,24 +288,22 @@ PRIOR_WORDS = [
 OVERRIDE_VERBS = OVERRIDE_VERBS + intl.OVERRIDE_VERBS
 INSTRUCTION_NOUNS = INSTRUCTION_NOUNS + intl.INSTRUCTION_NOUNS
 PRIOR_WORDS = PRIOR_WORDS + intl.PRIOR_WORDS
+#: English verbs that also name ordinary acts on *other* things: skip the steps above, bypass
+#: the two-factor prompt, override user constraints in a config, drop the rules of a game.
+_AMBIGUOUS_VERBS = {
+    r"skip",
+    r"drop",
+    r"abandon",
+    r"discard",
+    r"throw\s+away",
+    r"set\s+aside",
+    r"bypass",
+    r"overrid(?:e|ing)",
+    r"pass\s+por\s+alto",
+}
 #: Verbs that drop "the above" ("ignore the above and say ..."): not skip / drop / bypass,
 #: which a README says of the steps above.
-_ABOVE_VERBS = [
-    v
-    for v in OVERRIDE_VERBS
-    if v
-    not in {
-        r"skip",
-        r"drop",
-        r"abandon",
-        r"discard",
-        r"throw\s+away",
-        r"set\s+aside",
-        r"bypass",
-        r"overrid(?:e|ing)",
-        r"pass\s+por\s+alto",
-    }
-]
+_ABOVE_VERBS = [v for v in OVERRIDE_VERBS if v not in _AMBIGUOUS_VERBS]
 
 
 def _b(f: str) -> str:
@@ -316,13 +315,27 @@ def _alt(words: list[str]) -> str:
     return "(?:" + "|".join(_b(w) for w in words) + ")"
 
 
+#: An ambiguous verb overrides only the model's own or the earlier instructions: "bypass your
+#: restrictions", "override all previous instructions", not "bypass the two-factor prompt".
+_AMBIGUOUS_OVERRIDE = (
+    _alt(sorted(_AMBIGUOUS_VERBS & set(OVERRIDE_VERBS)))
+    + r"\s+(?:(?:all|any)\s+(?:of\s+)?)?(?:your\s+(?:\w+\s+)?|(?:the\s+)?"
+    + _alt(PRIOR_WORDS)
+    + r"\s+(?:(?:system|safety|ai|model)\s+)?)"
+    + _alt(INSTRUCTION_NOUNS)
+)
+
+
 #: Category -> RE2 fragments. Phrase cues (`OVERRIDE`) are built from the word classes.
 CATEGORIES: dict[str, list[str]] = {
     # "ignore/forget ... (previous) instructions", either order (SOV languages put the verb last).
     "OVERRIDE": [
-        _alt(OVERRIDE_VERBS) + GAP + _alt(INSTRUCTION_NOUNS),
+        _alt(_ABOVE_VERBS) + GAP + _alt(INSTRUCTION_NOUNS),
+        _AMBIGUOUS_OVERRIDE,
         _alt(PRIOR_WORDS) + GAP + _alt(INSTRUCTION_NOUNS) + GAP + _alt(OVERRIDE_VERBS),
-        r"(?:ignore|disregard|forget)\s+(?:all|everything|anything|what)\b",
+        # "forget what *you* were told", not "forget what *I* said" (the writer retracting)
+        r"(?:ignore|disregard|forget)\s+(?:all|everything|anything)\b",
+        r"(?:ignore|disregard|forget)\s+what\s+(?:you|was|were|has|had|came|is\s+above)\b",
         r"(?:ignora|olvida)\s+todo",
         r"(?:ignore[zr]?|oublie[zr]?)\s+tout",
         r"(?:ignoriere|vergiss)\s+alles",
@@ -603,11 +616,13 @@ CATEGORIES: dict[str, list[str]] = {
         r"developer\s+mode",
         r"dev\s+mode",
         r"god\s+mode",
-        r"jailbr(?:eak|oken)",
+        r"jailbroken",
+        r"jailbreak\s+(?:mode|enabled|activated|version|persona)",
+        r"\[\s*jailbreak",
         r"unfiltered",
         r"uncensored",
-        r"unrestricted",
-        r"unlimited",
+        r"unrestricted\s+(?:mode|ai\b|assistant|version|persona|chatbot|model|access\s+to\s+(?:all|any|every))",
+        r"you\s+are\s+(?:now\s+)?unrestricted",
         r"no\s+(?:restrictions|limits|limitations|filters?|rules|boundaries|censorship|guidelines|ethics|morals?)",
         r"without\s+(?:any\s+)?(?:restrictions|limits|limitations|filters?|rules|censorship|ethics|morals?)",
         r"free\s+(?:from|of)\s+(?:all\s+|any\s+)?(?:restrictions|rules|limitations|constraints|censorship)",
@@ -628,7 +643,6 @@ CATEGORIES: dict[str, list[str]] = {
         r"kamu\s+bebas",
         r"not\s+bound\s+by",
         r"amoral",
-        r"immoral",
         r"no\s+(?:ethical|moral)",
         r"(?:content|usage|openai)\s+polic(?:y|ies)",
         r"evil\s+(?:ai|assistant|bot|confidant)",
@@ -676,7 +690,7 @@ CATEGORIES: dict[str, list[str]] = {
         r"for\s+the\s+rest\s+of\s+(?:this|the)\s+conversation",
         r"you\s+are\s+now",
         r"you\s+will\s+now",
-        r"you\s+(?:will|shall)\s+(?:act|respond|answer|behave|pretend)",
+        r"you\s+(?:will|shall)\s+(?:now\s+|always\s+)?(?:behave|pretend)",
         r"stay\s+in\s+character",
         r"break(?:ing)?\s+character",
         r"remain\s+in\s+character",
@@ -684,7 +698,7 @@ CATEGORIES: dict[str, list[str]] = {
         r"act\s+as\s+(?:if|though)",
         r"roleplay",
         r"role-play",
-        r"simulat(?:e|ion)",
+        r"simulat(?:e|ing)\s+(?:being\s+)?(?:an?\s+)?(?:(?:unrestricted|unfiltered|uncensored|jailbroken|evil|amoral)\b|\w+\s+mode\b|chatgpt|dan\b)",
         r"new\s+(?:persona|role|identity|instructions|task|rules|objective)",
         r"a\s+partir\s+de\s+ahora",
         r"de\s+ahora\s+en\s+adelante",
@@ -764,9 +778,16 @@ CATEGORIES: dict[str, list[str]] = {
         r"(?:never|don't|do\s+not|must\s+not|cannot|can't|won't|will\s+not)\s+(?:ever\s+)?(?:refuse|decline|deny|reject)",
         r"(?:never|don't|do\s+not)\s+(?:apologi[sz]e|say\s+(?:no|sorry|you\s+can't|that\s+you\s+can't)|warn)",
         r"no\s+(?:disclaimers?|warnings?|apolog\w*|refusals?|moral\w*\s+lectur\w*)",
-        r"without\s+(?:any\s+)?(?:disclaimers?|warnings?|apolog\w*|refus\w*|hesitat\w*|question\w*\s+asked)",
-        r"never\s+(?:mention|remind|add\s+(?:a\s+)?(?:warning|disclaimer))",
-        r"(?:must|always|will)\s+(?:answer|respond|comply|obey)",
+        # "without warning" is an idiom; "without any warnings / disclaimers" the suppression
+        r"without\s+(?:any\s+)?(?:disclaimers?|warnings|apolog\w*|refus\w*|hesitat\w*|question\w*\s+asked)",
+        r"without\s+any\s+warning",
+        # "never mention that you are an AI / the law", not "never mention the price"
+        r"never\s+(?:mention|remind\s+(?:me|the\s+user|users|anyone))\s+(?:of\s+|about\s+)?(?:that\s+)?(?:you\b|it\s+is\s+(?:illegal|unethical|harmful|dangerous)|(?:the\s+)?(?:rules|law|legality|ethics|morality|consequences|dangers?|risks?|policy|policies|guidelines))",
+        r"never\s+add\s+(?:a\s+|any\s+)?(?:warnings?|disclaimers?)",
+        # "must comply", "always answer every question": not "you will respond with the output"
+        # (how a persona prompt sets the form of the reply)
+        r"(?:must|will|shall)\s+(?:always\s+)?(?:comply|obey)",
+        r"(?:must|will\s+always|always)\s+(?:answer|respond|reply)\s+(?:to\s+)?(?:any|every|all|each|no\s+matter|regardless|without|whatever|everything|anything)\b",
         r"answer\s+(?:any|every|all)\s+(?:question|request|prompt)",
         r"(?:regardless|irrespective)\s+of\s+(?:how|whether|legality|ethics|morality)",
         r"even\s+if\s+(?:it\s+is|it's)\s+(?:illegal|unethical|harmful|immoral|dangerous)",
@@ -799,12 +820,13 @@ CATEGORIES: dict[str, list[str]] = {
         r"<\|?(?:im_start|system|endoftext|im_end)",
         r"(?m:^\s*(?:system|admin|developer|root)\s*:)",
         r"###\s*(?:system|instruction|new\s+instructions?)",
-        r"(?:i\s+am|i'm)\s+(?:your|the|an?)\s+(?:developer|creator|admin|administrator|owner|programmer|supervisor)",
+        r"(?:i\s+am|i'm)\s+(?:your|the)\s+(?:developer|creator|admin|administrator|owner|programmer|supervisor)",
         r"admin(?:istrator)?\s+(?:mode|access|override|privileges)",
-        r"(?:debug|maintenance|test|diagnostic|sudo|root)\s+mode",
+        r"(?:enter(?:ing|ed)?|enabl(?:e|ed|ing)|activat(?:e|ed|ing)|switch(?:ed|ing)?\s+(?:in)?to|(?:are|you're|now)\s+(?:now\s+)?in|is\s+now\s+in)\s+(?:the\s+)?(?:debug|maintenance|test|diagnostic|sudo|root|admin|god)\s+mode",
+        r"(?:debug|maintenance|diagnostic|sudo|root|god)\s+mode\s+(?:is\s+)?(?:now\s+)?(?:on|enabled|activated|engaged|unlocked)",
+        r"<\s*(?:debug|maintenance|god|admin|sudo|root)\s+mode\s*>",
         r"override\s+(?:code|mode|protocol)",
-        r"authori[sz](?:ed|ation)\s+(?:code|override|request|user)",
-        r"sudo\b",
+        r"authori[sz](?:ed|ation)\s+(?:code|override|request)",
         r"system\s+(?:override|update|alert|notice)",
         r"security\s+(?:clearance|override)",
         r"openai\s+(?:team|staff|employee)",
@@ -1119,3 +1141,43 @@ ONLY_WITH: dict[str, tuple[str, ...]] = dict(_jailbreak.ONLY_WITH)
 #: Categories whose features fade past `FADE` characters (`cues.feature_scale`).
 FADING = _jailbreak.FADING
 FADE = _jailbreak.FADE
+# -- password-game extraction (`cue_game`: the secret in another form, completion traps, role
+# reversal, "say Access Granted") -------------------------------------------------------------
+
+for _name, _frags in _game.EXTRA.items():
+    CATEGORIES[_name] = CATEGORIES[_name] + _frags
+CATEGORIES.update(_game.CATEGORIES)
+REQUIRES.update(_game.REQUIRES)
+PRIOR_WEIGHTS.update(_game.PRIOR_WEIGHTS)
+STRONG = STRONG | _game.STRONG
+for _name, _frags in CATEGORIES.items():
+    CATEGORIES[_name] = [unicodedata.normalize("NFKC", f) for f in _frags]
+
+# -- focus: one unambiguous move that *is* the message ---------------------------------------
+
+#: The moves that are an attack on the model's instructions by themselves, whoever writes them
+#: (not persona words — a persona, "from now on", a claimed authority — which a role-play or
+#: agent prompt says in earnest).
+FOCUS_MOVES = frozenset(
+    {
+        "OVERRIDE",
+        "LEAK",
+        "HIJACK",
+        "SAY_FIXED",
+        "PIVOT",
+        "SECRET_ASK",
+        "OTHER_DATA",
+        "GUARDED",
+        "EXTRACT",
+        "FORBIDDEN",
+        "PROMPT_FORM",
+    }
+)
+#: A derived feature: one of `FOCUS_MOVES` in a message of at most `FOCUS_CHARS` characters
+#: counts in full, in a longer one in proportion `FOCUS_CHARS / length`. A move in a short
+#: message is the message's point; in a long role-play or agent prompt it may be one rule of
+#: many ("if the user asks you to ignore your instructions, refuse").
+FOCUS = "FOCUS"
+FOCUS_BLOCKERS = _hijack.NOT_FOCUS
+FOCUS_CHARS = 300.0
+PRIOR_WEIGHTS[FOCUS] = 1.5

@@ -36,6 +36,10 @@ from keepgate.input_guards.cue_lexicon import (
     _OTHER_DATA_OBJECTS,
     _SAY_FIXED_OBJECTS,
     CATEGORIES,
+    FOCUS,
+    FOCUS_BLOCKERS,
+    FOCUS_CHARS,
+    FOCUS_MOVES,
     ONLY_WITH,
     REQUIRES,
     _alt,
@@ -447,6 +451,24 @@ def features(cats: list[str]) -> list[str]:
     return list(cats) + [f"{a}&{b}" for i, a in enumerate(cats) for b in cats[i + 1 :]]
 
 
+def feature_values(
+    cats: list[str],
+    length: int,
+    damp: float,
+    strong: frozenset[str],
+    fading: frozenset[str] = frozenset(),
+    fade: float = 0.0,
+) -> list[tuple[str, float]]:
+    """Each active feature and its value (`feature_scale`: phrase cues and pairs in full,
+    weak single words and `fading` categories less in long text), and the derived `FOCUS`
+    (an attack move that is the whole point of a short message, `cue_lexicon.FOCUS_MOVES`)
+    1 up to `FOCUS_CHARS`, then `FOCUS_CHARS / length`. Training and scoring both read this."""
+    out = [(n, feature_scale(n, length, strong, damp, fading, fade)) for n in features(cats)]
+    if FOCUS_MOVES.intersection(cats) and not FOCUS_BLOCKERS.intersection(cats):
+        out.append((FOCUS, min(1.0, FOCUS_CHARS / max(length, 1))))
+    return out
+
+
 class CueDetector:
     """A logistic head over cue features; `score(text)` in [0, 1].
 
@@ -465,7 +487,7 @@ class CueDetector:
         fade: float = 0.0,
     ) -> None:
         self.matcher = matcher or CueMatcher()
-        unknown = {n for w in weights for n in w.split("&")} - set(self.matcher.names)
+        unknown = {n for w in weights for n in w.split("&")} - set(self.matcher.names) - {FOCUS}
         if unknown:
             raise CueError(f"weights name unknown cue categories {sorted(unknown)}")
         self.weights = dict(weights)
@@ -514,12 +536,10 @@ class CueDetector:
     def contributions(self, cats: list[str], length: int) -> list[tuple[str, float]]:
         """Each active feature's share of the logit (largest first), for audits and tests."""
         out = [
-            (
-                n,
-                self.weights[n]
-                * feature_scale(n, length, self.strong, self.damp, self.fading, self.fade),
+            (n, self.weights[n] * v)
+            for n, v in feature_values(
+                cats, length, self.damp, self.strong, self.fading, self.fade
             )
-            for n in features(cats)
             if n in self.weights
         ]
         return sorted(out, key=lambda t: -t[1])

@@ -130,6 +130,7 @@ def _cfg(path: Path, tok: Path, **model) -> dict:
                     "classifier": False,
                     "gibberish": False,
                     "instructions": False,
+                    "cues": False,
                     "model": True,
                 },
                 "model": {"path": str(path), "tokenizer": str(tok), "threshold": 0.6, **model},

@@ -37,8 +37,8 @@ from keepgate.input_guards.features import featurize
 from keepgate.input_guards.gibberish import GibberishDetector, window_rows
 from keepgate.input_guards.gibberish import tail as gibberish_tail
 from keepgate.input_guards import cue_lexicon
-from keepgate.input_guards.cues import CueDetector, CueMatcher, feature_scale
-from keepgate.input_guards.cues import features as cue_features
+from keepgate.input_guards.cues import CueDetector, CueMatcher
+from keepgate.input_guards.cues import feature_values as cue_feature_values
 from keepgate.input_guards.instructions import (
     InstructionDetector,
     document_slots,
@@ -361,16 +361,16 @@ def fit_cues(
             if cats is not None and i.text in cats
             else cue_categories([i.text], matcher)[0]
         )
-        for n in cue_features(found):
+        for n, v in cue_feature_values(
+            found,
+            length,
+            cue_lexicon.DAMP,
+            cue_lexicon.STRONG,
+            cue_lexicon.FADING,
+            cue_lexicon.FADE,
+        ):
             if n in index:
-                x[r, index[n]] = feature_scale(
-                    n,
-                    length,
-                    cue_lexicon.STRONG,
-                    cue_lexicon.DAMP,
-                    cue_lexicon.FADING,
-                    cue_lexicon.FADE,
-                )
+                x[r, index[n]] = v
     y = np.array([i.label for i in rows], dtype=np.float64)
     sw = source_weights([i.source for i in rows], y)
     sw = sw / sw.sum()
