@@ -537,9 +537,7 @@ class CueDetector:
         """Each active feature's share of the logit (largest first), for audits and tests."""
         out = [
             (n, self.weights[n] * v)
-            for n, v in feature_values(
-                cats, length, self.damp, self.strong, self.fading, self.fade
-            )
+            for n, v in feature_values(cats, length, self.damp, self.strong, self.fading, self.fade)
             if n in self.weights
         ]
         return sorted(out, key=lambda t: -t[1])
