@@ -26,6 +26,7 @@ from keepgate.observability.tracing import NoTracer
 from keepgate.pipeline import chain
 from keepgate.pipeline import usage as usage_mod
 from keepgate.pipeline.call import Call, Outcome, Usage
+from keepgate.pipeline.chunks import keep_read_fields
 from keepgate.pipeline.guard import Chunk, Guard, GuardBlocked
 from keepgate.services import ReadyCheck, Services
 from keepgate.upstream.client import Upstream, UpstreamError
@@ -154,10 +155,15 @@ class Runtime:
     async def _count_upstream(
         self, call: Call, stream: AsyncIterator[Chunk]
     ) -> AsyncIterator[Chunk]:
-        """Record usage and the text generated, as the upstream sent it."""
+        """Record usage and the text generated, as the upstream sent it; delta fields no
+        response guard reads are dropped first (`chunks.keep_read_fields`)."""
         generated = 0
         try:
             async for chunk in stream:
+                dropped = keep_read_fields(chunk)
+                if dropped:
+                    seen = call.audit.setdefault("upstream_fields_dropped", [])
+                    seen.extend(k for k in dropped if k not in seen)
                 if chunk.get("usage"):
                     u = chunk["usage"] = self.clean_usage(call, chunk["usage"])
                     call.usage = Usage(u.get("prompt_tokens", 0), u.get("completion_tokens", 0))

@@ -152,6 +152,15 @@ def _sse_parts(
             if pause:
                 yield _PAUSE
             yield chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]})
+    for extra in script.extra:
+        c = {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [{"index": 0, "finish_reason": None, **extra}],
+        }
+        yield b"data: " + orjson.dumps(c) + b"\n\n"
     yield chunk({}, "tool_calls" if script.tool_calls else "stop")
     if (body.get("stream_options") or {}).get("include_usage"):
         u = {

@@ -17,6 +17,10 @@ class Script:
     error: int | None = None
     malformed: bool = False
     usage: dict[str, int] | None = None
+    #: Raw stream choices sent as they are after the reply (`{"delta": ..., "logprobs":
+    #: ...}`), each in its own chunk: what a real upstream may send beyond text and tool
+    #: calls (reasoning, refusal, logprobs, legacy `function_call`, vendor fields).
+    extra: list[dict[str, Any]] = field(default_factory=list)
 
 
 def last_user_text(messages: list[dict[str, Any]]) -> str:
@@ -80,6 +84,9 @@ def parse_script(body: dict[str, Any]) -> Script:
         error=error if type(error) is int and 400 <= error <= 599 else None,
         malformed=bool(raw.get("malformed")),
         usage=usage,
+        extra=[c for c in raw.get("extra") or () if isinstance(c, dict)]
+        if isinstance(raw.get("extra"), list)
+        else [],
     )
 
 

@@ -10,6 +10,39 @@ from typing import Any
 
 Chunk = dict[str, Any]
 
+#: What a response guard reads of a choice's delta. Text fields are scrubbed by the PII
+#: guard, tool calls decided by the policy guard; any other field an upstream sends
+#: (legacy `function_call`, `audio`, `annotations`, a vendor's own) is read by no guard, so
+#: `keep_read_fields` drops it: a streamed `function_call` reached the client past the
+#: tool-call policy, and a `reasoning`-like field past the PII scrubber.
+TEXT_FIELDS = ("content", "refusal", "reasoning_content", "reasoning")
+DELTA_FIELDS = frozenset(("role", "tool_calls", *TEXT_FIELDS))
+_REASONING_FIELDS = ("reasoning_content", "reasoning")
+
+
+def keep_read_fields(chunk: Chunk) -> list[str]:
+    """Drop, in place, every delta field no response guard reads (`DELTA_FIELDS`) and
+    every text field that is not a string; the names dropped (for the audit)."""
+    dropped: list[str] = []
+    for ch in chunk.get("choices") or ():
+        delta = ch.get("delta")
+        if not isinstance(delta, dict):
+            if delta is not None:
+                ch["delta"] = {}
+                dropped.append("delta")
+            continue
+        if delta.keys() <= DELTA_FIELDS and all(
+            isinstance(delta.get(k), (str, type(None))) for k in TEXT_FIELDS if k in delta
+        ):
+            continue
+        for key in list(delta):
+            if key not in DELTA_FIELDS or (
+                key in TEXT_FIELDS and not isinstance(delta[key], (str, type(None)))
+            ):
+                del delta[key]
+                dropped.append(key)
+    return dropped
+
 
 def make_chunk(
     template: Chunk | None,
@@ -117,6 +150,9 @@ async def assemble(chunks: AsyncIterator[Chunk]) -> dict[str, Any]:
                 c["content"].append(delta["content"])
             if delta.get("refusal"):
                 c["refusal"] = (c["refusal"] or "") + delta["refusal"]
+            for name in _REASONING_FIELDS:
+                if delta.get(name):
+                    c[name] = c.get(name, "") + delta[name]
             for tc in delta.get("tool_calls") or ():
                 tools.add(i, tc)
             if ch.get("finish_reason"):
@@ -132,6 +168,9 @@ async def assemble(chunks: AsyncIterator[Chunk]) -> dict[str, Any]:
         }
         if c["refusal"]:
             message["refusal"] = c["refusal"]
+        for name in _REASONING_FIELDS:
+            if c.get(name):
+                message[name] = c[name]
         calls = tools.for_choice(i)
         if calls:
             message["tool_calls"] = [

@@ -139,6 +139,9 @@ _REQUIRED = {"missing"}
 #: Vendor fields (vLLM, SGLang) that change how the prompt is built from the messages: a
 #: client's chat template can write any text into the prompt, where no guard reads it.
 PROMPT_OVERRIDES = ("chat_template",)
+#: The deprecated function-calling fields: the answer's `function_call` is not a tool call
+#: the policy guard decides (the gateway drops it from answers), so they are refused.
+LEGACY_FUNCTIONS = ("functions", "function_call")
 
 
 def check(model: type[BaseModel], body: dict[str, Any]) -> None:
@@ -150,6 +153,15 @@ def check(model: type[BaseModel], body: dict[str, Any]) -> None:
                     400,
                     f"'{name}' is not supported: a client-supplied template builds the prompt "
                     "outside Keepgate's input guards. Configure the template on the model server.",
+                    code="unsupported_feature",
+                    param=name,
+                )
+        for name in LEGACY_FUNCTIONS:
+            if body.get(name) is not None:
+                raise APIError(
+                    400,
+                    f"'{name}' is not supported (deprecated function calling): use 'tools' "
+                    "and 'tool_choice'; Keepgate's tool-call policy decides 'tool_calls'.",
                     code="unsupported_feature",
                     param=name,
                 )

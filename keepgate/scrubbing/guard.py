@@ -24,7 +24,7 @@ from keepgate.auth.principal import Principal
 from keepgate.config.model import KeepgateConfig
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.capabilities import Redactor
-from keepgate.pipeline.chunks import Chunk, ToolCallBuffer, make_chunk
+from keepgate.pipeline.chunks import TEXT_FIELDS, Chunk, ToolCallBuffer, make_chunk
 from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Guard, GuardBlocked
 from keepgate.pipeline.overrides import merged, override_key
@@ -53,24 +53,27 @@ class _CallState:
     hold_all_words: bool
     whole: bool = False  # a non-streamed answer: scrub each choice's text once, at its end
     counts: Counter[str] = field(default_factory=Counter)
-    streams: dict[int, StreamScrubber] = field(default_factory=dict)
+    #: (choice index, text field) -> its scrubber (`chunks.TEXT_FIELDS`).
+    streams: dict[tuple[int, str], StreamScrubber] = field(default_factory=dict)
     tools: ToolCallBuffer = field(default_factory=ToolCallBuffer)
     released: set[tuple[int, int]] = field(default_factory=set)
     #: Released calls whose arguments pass unrewritten (`tool_arguments: report`).
     unredacted: set[tuple[int, int]] = field(default_factory=set)
     reported: dict[str, int] = field(default_factory=dict)
     headed: int = 0  # redactions the header counted last time
+    logprobs_dropped: bool = False
     template: Chunk | None = None
 
-    def stream(self, i: int) -> StreamScrubber:
-        if i not in self.streams:
-            self.streams[i] = StreamScrubber.of(
+    def stream(self, i: int, name: str = "content") -> StreamScrubber:
+        key = (i, name)
+        if key not in self.streams:
+            self.streams[key] = StreamScrubber.of(
                 self.scrubber,
                 hold_all_words=self.hold_all_words,
                 counts=self.counts,
                 whole=self.whole,
             )
-        return self.streams[i]
+        return self.streams[key]
 
 
 class _Failed(Exception):
@@ -178,6 +181,8 @@ class PiiGuard(Guard, Redactor):
                 if tail is not None:
                     yield tail
         finally:
+            if st.logprobs_dropped:
+                call.audit["logprobs_dropped"] = True
             if st.counts:
                 call.add(
                     Verdict(
@@ -209,22 +214,28 @@ class PiiGuard(Guard, Redactor):
             delta = dict(ch.get("delta") or {})
             reason = ch.get("finish_reason")
             try:
-                text = delta.get("content")
-                if text:
-                    delta["content"] = st.stream(i).feed(text)
+                for name in TEXT_FIELDS:
+                    text = delta.get(name)
+                    if text:
+                        delta[name] = st.stream(i, name).feed(text)
+                        if not delta[name]:
+                            del delta[name]
                 if reason:
-                    rest = st.stream(i).flush()
-                    if rest:
-                        delta["content"] = (delta.get("content") or "") + rest
+                    for (ci, name), stream in list(st.streams.items()):
+                        rest = stream.flush() if ci == i else ""
+                        if rest:
+                            delta[name] = (delta.get(name) or "") + rest
                 calls = self._tool_calls(st, i, delta.pop("tool_calls", None) or (), bool(reason))
             except Exception as exc:  # any scrubber failure is decided below
                 raise _Failed(frozenset(fed)) from exc
             if calls:
                 delta["tool_calls"] = calls
-            if text and not delta.get("content"):
-                delta.pop("content")
-            if delta or reason or ch.get("logprobs") is not None:
-                out_choices.append({**ch, "delta": delta})
+            if ch.get("logprobs") is not None:
+                # Token strings (and their bytes) repeat the text piece by piece, where no
+                # scrub can read an entity whole: they do not pass a scrubbed answer.
+                st.logprobs_dropped = True
+            if delta or reason:
+                out_choices.append({**ch, "delta": delta, "logprobs": None})
             finished = finished or bool(reason)
         if not out_choices and not chunk.get("usage"):
             return None
@@ -314,18 +325,20 @@ class PiiGuard(Guard, Redactor):
         """Upstream ended without a finish_reason for some choice: release what is held."""
         choices = []
         try:
-            for i, stream in sorted(st.streams.items()):
-                rest = stream.flush()
-                calls = self._tool_calls(st, i, (), True)
-                if rest or calls:
-                    delta: dict[str, Any] = {}
+            for i in sorted({ci for ci, _ in st.streams}):
+                delta: dict[str, Any] = {}
+                for (ci, name), stream in st.streams.items():
+                    rest = stream.flush() if ci == i else ""
                     if rest:
-                        delta["content"] = rest
+                        delta[name] = rest
+                calls = self._tool_calls(st, i, (), True)
+                if delta or calls:
                     if calls:
                         delta["tool_calls"] = calls
                     choices.append({"index": i, "delta": delta, "finish_reason": None})
+            streamed = {ci for ci, _ in st.streams}
             for ci, _ in list(st.tools.calls):
-                if ci not in st.streams:
+                if ci not in streamed:
                     calls = self._tool_calls(st, ci, (), True)
                     if calls:
                         choices.append(
@@ -390,8 +403,8 @@ class PiiGuard(Guard, Redactor):
             )
         call.headers[ERROR_HEADER] = "error; failed open"
         held = [
-            {"index": i, "delta": {"content": s.held_text()}, "finish_reason": None}
-            for i, s in sorted(st.streams.items())
+            {"index": i, "delta": {name: s.held_text()}, "finish_reason": None}
+            for (i, name), s in sorted(st.streams.items())
             if s.held
         ]
         st.streams.clear()
@@ -402,7 +415,7 @@ class PiiGuard(Guard, Redactor):
                 "delta": {
                     k: v
                     for k, v in (ch.get("delta") or {}).items()
-                    if k != "content" or ch.get("index", 0) not in fed
+                    if k not in TEXT_FIELDS or ch.get("index", 0) not in fed
                 },
             }
             for ch in (out.get("choices") or [])
