@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import codecs
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -34,6 +33,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from keepgate.pipeline.offload import size_hint
+from keepgate.pipeline.textbytes import decoded_text
 
 #: Message roles a chat request may carry (the OpenAI API's set); anything else is a 400.
 MESSAGE_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
@@ -121,12 +121,7 @@ def file_text(file: Any) -> str | None:
             raw = unquote_to_bytes(payload)
     except (binascii.Error, ValueError):
         return None
-    try:
-        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return raw.decode("utf-16")
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    return decoded_text(raw)
 
 
 #: Content part types that carry a file: chat's `file` (under `file`) and a

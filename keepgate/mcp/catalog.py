@@ -1,8 +1,8 @@
 """What a key sees of the upstream servers: every tool's definition scanned, pinned and
 filtered by role (the `tools/list` half of the MCP gateway; calls check the same verdicts).
 
-- Scan: the input guard reads what the model would read of a tool (name, title,
-  description, and every description/title/enum/default string in its input schema); any
+- Scan: the input guard reads the whole served definition, as a host hands it to the
+  model (`_definition_texts`: property names, schema prose, vendor keywords, `_meta`); any
   finding quarantines it.
 - Pin: the definition's digest at first sight (`keepgate.mcp.pins`); a change is withheld
   until an operator approves it.
@@ -144,24 +144,76 @@ class Catalog:
 
 
 def _definition_texts(defn: dict[str, Any]) -> list[str]:
+    """Every string a model or host may read of a definition: its name, title, description,
+    annotations, its schemas as a model reads them (`_schema_texts`), and every key and
+    string of anything else the upstream put on it (`_meta`, icons, fields added later).
+    Hosts hand the whole served definition to the model; what is served is what is read."""
     out = [defn.get("name") or "", defn.get("title") or "", defn.get("description") or ""]
-    out.append((defn.get("annotations") or {}).get("title") or "")
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if k in ("description", "title", "$comment") and isinstance(v, str):
-                    out.append(v)
-                elif k in ("enum", "examples", "default", "const"):
-                    out.extend(s for s in _strings(v))
-                else:
-                    walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(defn.get("inputSchema"))
+    for key, value in defn.items():
+        if key in ("name", "title", "description"):
+            continue
+        if key in ("inputSchema", "outputSchema"):
+            _schema_texts(value, out)
+        else:
+            _all_strings(value, out)
     return [t for t in out if t]
+
+
+#: JSON Schema keywords whose value maps names (a model reads the names) to subschemas.
+_NAMED = frozenset(("properties", "patternProperties", "$defs", "definitions", "dependentSchemas"))
+#: Keywords whose string values are prose or sample data.
+_TEXT = frozenset(("description", "title", "$comment"))
+_VALUES = frozenset(("enum", "examples", "default", "const"))
+#: Structural keywords: their strings (types, formats, references, patterns) are not prose;
+#: subschemas under them are read. Any other keyword is read whole, key included.
+_STRUCTURAL = frozenset(
+    (
+        "type", "format", "$ref", "$id", "$schema", "$anchor", "$dynamicRef", "$dynamicAnchor",
+        "pattern", "items", "prefixItems", "additionalItems", "contains", "additionalProperties",
+        "unevaluatedItems", "unevaluatedProperties", "propertyNames", "allOf", "anyOf", "oneOf",
+        "not", "if", "then", "else", "minimum", "maximum", "exclusiveMinimum",
+        "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "minItems", "maxItems",
+        "uniqueItems", "minContains", "maxContains", "minProperties", "maxProperties",
+        "required", "dependentRequired", "contentEncoding", "contentMediaType",
+        "contentSchema", "readOnly", "writeOnly", "deprecated", "nullable", "$vocabulary",
+    )
+)  # fmt: skip
+
+
+def _schema_texts(node: Any, out: list[str]) -> None:
+    if isinstance(node, list):
+        for v in node:
+            _schema_texts(v, out)
+        return
+    if not isinstance(node, dict):
+        return
+    for k, v in node.items():
+        if k in _NAMED and isinstance(v, dict):
+            for name, sub in v.items():
+                out.append(str(name))
+                _schema_texts(sub, out)
+        elif k in _TEXT and isinstance(v, str):
+            out.append(v)
+        elif k in _VALUES:
+            out.extend(_strings(v))
+        elif k in _STRUCTURAL:
+            _schema_texts(v, out)
+        else:  # a vendor keyword (`x-instructions`): the model reads it as it is
+            out.append(str(k))
+            _all_strings(v, out)
+
+
+def _all_strings(value: Any, out: list[str]) -> None:
+    """Every key and string inside `value`."""
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, list):
+        for v in value:
+            _all_strings(v, out)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            out.append(str(k))
+            _all_strings(v, out)
 
 
 def _strings(value: Any) -> list[str]:

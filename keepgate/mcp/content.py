@@ -203,31 +203,24 @@ class Content:
             result: types.ReadResourceResult = await self.gw.upstreams[server]._request(
                 "resources/read", lambda client: client.session.read_resource(uri)
             )
-            texts = [c.text for c in result.contents if isinstance(c, types.TextResourceContents)]
-            blocks = [types.TextContent(text=t) for t in texts]
+            # Each contents item read as an embedded resource of a tool result: its URI, its
+            # text (or a blob whose bytes are text) and its `_meta`; the result's `_meta` too.
+            blocks = [types.EmbeddedResource(resource=c) for c in result.contents]
             checked = await self._inspect(
-                call, principal, server, session, blocks, f"resource {uri[:200]}"
+                call, principal, server, session, blocks, f"resource {uri[:200]}", result.meta
             )
             if checked is None:
                 return result
-            blocked, scrubbed_blocks, meta = checked
-            scrubbed = [_text(b) for b in scrubbed_blocks]
+            blocked, scrubbed_blocks, meta, upstream_meta = checked
             if blocked is not None:
                 return types.ReadResourceResult(
                     contents=[types.TextResourceContents(uri=uri, text=blocked)],
                     _meta={"keepgate": meta},
                 )
-            it = iter(scrubbed)
-            contents = [
-                c.model_copy(update={"text": next(it)})
-                if isinstance(c, types.TextResourceContents)
-                else c
-                for c in result.contents
-            ]
             return result.model_copy(
                 update={
-                    "contents": contents,
-                    "meta": {**(result.meta or {}), "keepgate": meta} if meta else result.meta,
+                    "contents": [b.resource for b in scrubbed_blocks],
+                    "meta": {**(upstream_meta or {}), "keepgate": meta} if meta else upstream_meta,
                 }
             )
 
@@ -254,11 +247,11 @@ class Content:
             if result.description:
                 blocks.append(types.TextContent(text=result.description))
             checked = await self._inspect(
-                call, principal, server, session, blocks, f"prompt {name[:200]}"
+                call, principal, server, session, blocks, f"prompt {name[:200]}", result.meta
             )
             if checked is None:
                 return result
-            blocked, scrubbed, meta = checked
+            blocked, scrubbed, meta, upstream_meta = checked
             if blocked is not None:
                 return types.GetPromptResult(
                     messages=[
@@ -276,7 +269,7 @@ class Content:
                 update={
                     "messages": messages,
                     "description": description,
-                    "meta": {**(result.meta or {}), "keepgate": meta} if meta else result.meta,
+                    "meta": {**(upstream_meta or {}), "keepgate": meta} if meta else upstream_meta,
                 }
             )
 
@@ -293,11 +286,13 @@ class Content:
         session: str,
         blocks: list[Any],
         what: str,
-    ) -> tuple[str | None, list[Any], dict[str, Any]] | None:
-        """(the notice when withheld, the scrubbed blocks in order, `_meta.keepgate`), or
-        None when there is nothing to read. The blocks go through the tool-result scan and
-        scrub (`keepgate.mcp.results.inspect`) as the content of one result."""
-        as_result = types.CallToolResult(content=blocks)
+        upstream_meta: dict[str, Any] | None = None,
+    ) -> tuple[str | None, list[Any], dict[str, Any], dict[str, Any] | None] | None:
+        """(the notice when withheld, the scrubbed blocks in order, `_meta.keepgate`, the
+        scrubbed `upstream_meta`), or None when there is nothing to read. The blocks and
+        `upstream_meta` (the answer's own `_meta`) go through the tool-result scan and scrub
+        (`keepgate.mcp.results.inspect`) as one result."""
+        as_result = types.CallToolResult(content=blocks, _meta=upstream_meta)
         if not result_texts(as_result):
             return None
         gw = self.gw
@@ -331,7 +326,7 @@ class Content:
         out = checked.result
         if out.is_error:  # withheld (a finding, or a guard that failed closed)
             text = out.content[0].text if isinstance(out.content[0], types.TextContent) else ""
-            return text, [], dict((out.meta or {}).get("keepgate") or {})
+            return text, [], dict((out.meta or {}).get("keepgate") or {}), None
         if checked.redactions:
             call.add(
                 Verdict(
@@ -342,12 +337,17 @@ class Content:
                 )
             )
             meta["redactions"] = dict(checked.redactions)
-        return None, list(out.content), meta
+        scrubbed_meta = {k: v for k, v in (out.meta or {}).items() if k != "keepgate"}
+        return None, list(out.content), meta, scrubbed_meta or None
 
 
 def _text(block: Any) -> str:
     """A text block's text."""
     return block.text if isinstance(block, types.TextContent) else ""
+
+
+#: Fields of a listed entry that `_definition` places itself.
+_ADDRESSED = frozenset(("name", "title", "description", "uri", "uriTemplate", "arguments"))
 
 
 def _definition(entry: Any) -> dict[str, Any]:
@@ -357,7 +357,14 @@ def _definition(entry: Any) -> dict[str, Any]:
     uri = getattr(entry, "uri", None) or getattr(entry, "uri_template", None)
     # The URI (the model reads it too, as it does a resource link's) rides as the schema's
     # `$comment`, one of the strings the definition scan reads.
+    # Anything else served with it (`_meta`, icons, annotations) is read whole.
+    rest = {
+        k: v
+        for k, v in entry.model_dump(mode="json", by_alias=True, exclude_none=True).items()
+        if k not in _ADDRESSED
+    }
     return {
+        **rest,
         "name": entry.name,
         "title": entry.title,
         "description": entry.description,

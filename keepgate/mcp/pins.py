@@ -26,8 +26,11 @@ MAX_DIFF_CHARS = 8000
 
 
 def definition(tool: types.Tool) -> dict[str, Any]:
-    """What of a tool reaches the model (and the client's approval UI)."""
-    return {
+    """What of a tool reaches the client, and so its model: the whole definition as it is
+    served (a rug pull in `outputSchema` or `_meta` is a change too). The first five keys
+    are always there (a digest pinned before the others were added stays the same for a
+    tool that has none of them)."""
+    out: dict[str, Any] = {
         "name": tool.name,
         "title": tool.title,
         "description": tool.description,
@@ -36,6 +39,10 @@ def definition(tool: types.Tool) -> dict[str, Any]:
         if tool.annotations
         else None,
     }
+    for key, value in tool.model_dump(mode="json", by_alias=True, exclude_none=True).items():
+        if key not in out:
+            out[key] = value
+    return out
 
 
 def digest(defn: dict[str, Any]) -> str:

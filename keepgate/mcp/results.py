@@ -1,12 +1,15 @@
 """A tool result on its way back: scanned by the input guard, scrubbed by the PII guard.
 
-Scanned: every text block, the text of embedded text resources, what a resource link says
-of itself (name, title, description, URI) and every string inside `structuredContent`
-(JSON is read as its decoded strings, like a chat `tool` message). A blocking finding
+Scanned: every text block, an embedded resource's URI and text (a blob's too when its
+bytes are text: the declared media type is the server's choice), what a resource link says
+of itself (name, title, description, URI), every string inside `structuredContent` (JSON
+is read as its decoded strings, like a chat `tool` message) and inside the result's and
+the blocks' `_meta` (hosts read it; MCP Apps render from it). A blocking finding
 withholds the whole result (an `isError` result that says why); any finding taints the
 session. Scrubbed, with the caller's PII policy: the same texts (of a link, its title and
-description), and `structuredContent` value by value so it stays valid JSON. Images, audio
-and blobs pass as they are (nothing to read). A scan or scrub that fails withholds the
+description; URIs stay, they address a resource), a text blob re-encoded, and
+`structuredContent` and `_meta` value by value so they stay valid JSON. Images, audio and
+binary blobs pass as they are (nothing to read). A scan or scrub that fails withholds the
 result unless the guard is configured to fail open.
 """
 
@@ -24,6 +27,7 @@ import mcp_types as types
 from keepgate.auth.principal import Principal
 from keepgate.mcp.scrubcache import ScrubCache
 from keepgate.pipeline.capabilities import Redactor, ResultScanner, TextScrubber
+from keepgate.pipeline.textbytes import base64_text, text_base64
 
 log = logging.getLogger("keepgate.mcp")
 #: Results with more text than this are scrubbed in a worker thread.
@@ -36,19 +40,44 @@ def link_text(link: types.ResourceLink) -> str:
     return "\n".join(t for t in (link.name, link.title, link.description, str(link.uri)) if t)
 
 
+#: The protocol's own stamp in every answer's `_meta` (Keepgate's replaces the upstream's on
+#: `tools/call`): not the server's text, and reading it would cost every call a scan.
+STAMP = "io.modelcontextprotocol/serverInfo"
+
+
+def server_meta(meta: dict[str, Any] | None) -> dict[str, Any]:
+    """What the server itself put in a `_meta` (everything but the protocol's stamp)."""
+    return {k: v for k, v in meta.items() if k != STAMP} if meta else {}
+
+
+def resource_text(res: types.TextResourceContents | types.BlobResourceContents) -> str | None:
+    """The text of a resource's contents: its text, or its blob when the bytes are text."""
+    if isinstance(res, types.TextResourceContents):
+        return res.text
+    return base64_text(res.blob)
+
+
 def texts(result: types.CallToolResult) -> list[str]:
     out: list[str] = []
     for block in result.content:
         if isinstance(block, types.TextContent):
             out.append(block.text)
-        elif isinstance(block, types.EmbeddedResource) and isinstance(
-            block.resource, types.TextResourceContents
-        ):
-            out.append(block.resource.text)
+        elif isinstance(block, types.EmbeddedResource):
+            out.append(str(block.resource.uri))
+            text = resource_text(block.resource)
+            if text:
+                out.append(text)
+            if block.resource.meta:
+                out.append(json.dumps(block.resource.meta, ensure_ascii=False))
         elif isinstance(block, types.ResourceLink):
             out.append(link_text(block))
+        if getattr(block, "meta", None):
+            out.append(json.dumps(block.meta, ensure_ascii=False))
     if result.structured_content is not None:
         out.append(json.dumps(result.structured_content, ensure_ascii=False))
+    own = server_meta(result.meta)
+    if own:
+        out.append(json.dumps(own, ensure_ascii=False))
     return out
 
 
@@ -92,9 +121,14 @@ def cap(result: types.CallToolResult, limit: int) -> tuple[types.CallToolResult,
     structured = result.structured_content
     if structured is not None and len(json.dumps(structured, ensure_ascii=False)) > limit:
         structured, cut = None, True
+    meta = result.meta
+    if meta and len(json.dumps(meta, ensure_ascii=False)) > limit:
+        meta, cut = None, True
     if not cut:
         return result, False
-    return result.model_copy(update={"content": content, "structured_content": structured}), True
+    return result.model_copy(
+        update={"content": content, "structured_content": structured, "meta": meta}
+    ), True
 
 
 async def inspect(
@@ -178,20 +212,33 @@ def _scrub(
         counts.update(found)
         return scrubbed
 
+    def tree(value: Any) -> Any:
+        """A JSON value scrubbed value by value (it stays the same shape)."""
+        raw = json.dumps(value, ensure_ascii=False)
+        scrubbed, found = scrubber.scrub_arguments(raw)
+        counts.update(found)
+        return value if scrubbed is raw else json.loads(scrubbed)
+
+    def resource(res: Any) -> Any:
+        update: dict[str, Any] = {}
+        if isinstance(res, types.TextResourceContents):
+            update["text"] = text(res.text)
+        else:
+            decoded = base64_text(res.blob)
+            if decoded:
+                scrubbed = text(decoded)
+                if scrubbed != decoded:
+                    update["blob"] = text_base64(scrubbed, res.blob)
+        if res.meta:
+            update["meta"] = tree(res.meta)
+        return res.model_copy(update=update) if update else res
+
     content: list[Any] = []
     for block in result.content:
         if isinstance(block, types.TextContent):
             block = block.model_copy(update={"text": text(block.text)})
-        elif isinstance(block, types.EmbeddedResource) and isinstance(
-            block.resource, types.TextResourceContents
-        ):
-            block = block.model_copy(
-                update={
-                    "resource": block.resource.model_copy(
-                        update={"text": text(block.resource.text)}
-                    )
-                }
-            )
+        elif isinstance(block, types.EmbeddedResource):
+            block = block.model_copy(update={"resource": resource(block.resource)})
         elif isinstance(block, types.ResourceLink):  # name and URI stay: they address it
             block = block.model_copy(
                 update={
@@ -201,17 +248,16 @@ def _scrub(
                     else block.description,
                 }
             )
+        if getattr(block, "meta", None):
+            block = block.model_copy(update={"meta": tree(block.meta)})
         content.append(block)
     structured = result.structured_content
     if structured is not None:
-        raw = json.dumps(structured, ensure_ascii=False)
-        scrubbed, found = scrubber.scrub_arguments(raw)
-        counts.update(found)
-        if scrubbed is not raw:
-            structured = json.loads(scrubbed)
+        structured = tree(structured)
+    own = server_meta(result.meta)
+    meta = {**(result.meta or {}), **(tree(own) if own else {})}
     if not counts:
         return result
-    meta = dict(result.meta or {})
     meta["keepgate"] = {**(meta.get("keepgate") or {}), "redactions": dict(counts)}
     return result.model_copy(
         update={"content": content, "structured_content": structured, "meta": meta}
