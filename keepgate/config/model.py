@@ -209,6 +209,9 @@ class GeneralSettings(_Strict):
     #: The admin key, accepted on every route. `os.environ/NAME` allowed.
     master_key: str | None = None
     max_body_bytes: int = Field(4 * 1024 * 1024, gt=0)
+    #: Seconds a client has to send a whole JSON request body once its headers are in; a
+    #: body still unfinished then (a slow-loris client holding a connection) is a 408.
+    body_timeout_s: float = Field(60.0, gt=0, le=3600)
     #: Seconds to wait for the upstream (connect + each read).
     request_timeout: float = Field(600.0, gt=0)
     #: Retries on upstream 5xx / connection errors before the first byte.

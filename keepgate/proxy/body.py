@@ -1,4 +1,5 @@
-"""Read a JSON request body with a size cap, turning every failure into a 400/413.
+"""Read a JSON request body with a size cap and a deadline, turning every failure into a
+400/408/413.
 
 A body nested deeper than `MAX_DEPTH` (orjson reads 1,024 levels but writes only 254, so
 a deeper body could be read and then fail when written back) is refused here as a 400, instead of failing later
@@ -16,6 +17,7 @@ input scans) run in that pool too (`keepgate.pipeline.offload`).
 
 from __future__ import annotations
 
+import asyncio
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -34,6 +36,8 @@ _WRITABLE = 254
 #: JSON objects and arrays a body may hold (no real request comes near; parsing them costs
 #: ~9 ms on the event loop).
 MAX_CONTAINERS = 100_000
+#: Seconds to receive a body when the app does not say (`general_settings.body_timeout_s`).
+DEFAULT_BODY_TIMEOUT_S = 60.0
 
 
 async def read_json(request: Request, limit: int) -> dict[str, Any]:
@@ -54,14 +58,24 @@ async def read_json(request: Request, limit: int) -> dict[str, Any]:
             code="request_too_large",
         )
     buf = bytearray()
-    async for part in request.stream():
-        buf += part
-        if len(buf) > limit:
-            raise APIError(
-                413,
-                f"Request body is larger than the limit of {limit} bytes.",
-                code="request_too_large",
-            )
+    timeout = _body_timeout(request)
+    try:
+        async with asyncio.timeout(timeout):
+            async for part in request.stream():
+                buf += part
+                if len(buf) > limit:
+                    raise APIError(
+                        413,
+                        f"Request body is larger than the limit of {limit} bytes.",
+                        code="request_too_large",
+                    )
+    except TimeoutError:
+        raise APIError(
+            408,
+            f"The request body did not arrive within {timeout:g} s "
+            "(general_settings.body_timeout_s).",
+            code="request_timeout",
+        ) from None
     if not buf:
         raise APIError(400, "Request body is empty; expected a JSON object.", code="invalid_json")
     raw = bytes(buf)
@@ -75,6 +89,14 @@ async def read_json(request: Request, limit: int) -> dict[str, Any]:
             code="invalid_request_body",
         )
     return body
+
+
+def _body_timeout(request: Request) -> float:
+    """`general_settings.body_timeout_s` of the app serving `request` (the default when the
+    app has no Keepgate runtime)."""
+    rt = getattr(request.app.state, "keepgate", None)
+    settings = getattr(getattr(rt, "config", None), "general_settings", None)
+    return float(getattr(settings, "body_timeout_s", DEFAULT_BODY_TIMEOUT_S))
 
 
 async def _check_containers(raw: bytes) -> None:

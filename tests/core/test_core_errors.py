@@ -240,3 +240,33 @@ def test_an_unexpected_error_is_a_500_that_keeps_the_connection(gateway_factory)
         )
         assert ok.status_code == 200
         assert ok.extensions["network_stream"] is stream  # the same connection
+
+
+@pytest.mark.real_http  # a socket-level property
+def test_a_body_that_never_finishes_is_a_408(gateway_factory):
+    """A client that declares a body and stops sending (slow loris) held its connection and
+    a coroutine for as long as it liked (red team round 2); now the body has
+    `general_settings.body_timeout_s` to arrive. No time is asserted: only the answer."""
+    import json
+    import socket
+    from urllib.parse import urlsplit
+
+    gw = gateway_factory({"general_settings": {"body_timeout_s": 0.5}})
+    where = urlsplit(gw.url)
+    body = b'{"model": "demo", "messages": ['
+    with socket.create_connection((where.hostname, where.port), timeout=60) as s:
+        s.sendall(
+            b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+            b"Authorization: Bearer " + gw.master_key.encode() + b"\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 4096\r\n\r\n" + body
+        )
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            piece = s.recv(65536)
+            if not piece:
+                break
+            answer += piece
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408"), head
+    assert json.loads(payload)["error"]["code"] == "request_timeout"
+    assert gw.http.get("/healthz").status_code == 200
