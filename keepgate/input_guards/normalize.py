@@ -210,6 +210,10 @@ _CONFUSABLES = {
     "ᴢ": "z",
 }
 _CONFUSABLE_MAP = str.maketrans(_CONFUSABLES)
+#: Regional indicator symbols (flag halves) read as the letters they show: `🇮​🇬​🇳​🇴​🇷​🇪`
+#: (kept apart by invisible characters so no flag forms) spells a word; NFKC leaves them.
+_REGIONAL = re.compile("[\U0001f1e6-\U0001f1ff]")  # one class: a C-speed test
+_REGIONAL_MAP = str.maketrans({0x1F1E6 + k: chr(ord("a") + k) for k in range(26)})
 _CONFUSABLE_SET = frozenset(_CONFUSABLES)
 _CONFUSABLE = re.compile("[" + "".join(_CONFUSABLES) + "]")  # one class: a C-speed test
 #: A Cyrillic or Greek letter with no Latin look-alike (д, ж, и, л, п, я, λ, π, ω, ...): a line
@@ -277,6 +281,128 @@ _ROT13_TELL = linear.compile(
     r"vtabevat|cerivbhf|wnvyoernx|bireevqr)",
     ignore_case=True,
 )
+
+
+# -- words written so a matcher does not see them -----------------------------------------
+# Letters spaced out (`i g n o r e`, `i.g.n.o.r.e`), words glued into an identifier
+# (`IgnoreAllPrevious`, `ignore_all_previous`), digits for letters (`1gn0r3`) and text
+# written backwards read plainly to a model. Each gets a rewritten view, kept only when it
+# shows a word instructions to a model are made of (`_TELL`): ordinary initials, code
+# identifiers, part numbers and hashes cost one RE2 pass and add nothing.
+
+_TELL_WORDS = (
+    "ignore",
+    "disregard",
+    "forget",
+    "instruction",
+    "previous",
+    "prompt",
+    "system",
+    "password",
+    "secret",
+    "jailbreak",
+    "override",
+    "bypass",
+    "reveal",
+)
+_TELL = linear.compile("|".join(_TELL_WORDS), ignore_case=True)
+#: For identifiers, a verb of an instruction to the model: code is full of `system_prompt`
+#: and `password_hash`, whose split view would only dilute what the stages read.
+_VERB_TELL = linear.compile(
+    "ignore|disregard|forget|override|bypass|reveal|jailbreak", ignore_case=True
+)  # the same words as `_VERBS` below
+_REVERSED_TELL = linear.compile(
+    r"\b(?:" + "|".join(w[::-1] for w in _TELL_WORDS if len(w) > 5) + ")", ignore_case=True
+)
+#: Four or more single letters, each followed by one to three separator characters.
+_SPACED = linear.compile(r"(?:^|[^A-Za-z])((?:[A-Za-z][ .\-_*|/~+]{1,3}){4,}[A-Za-z])\b")
+_SPACED_SEP = re.compile(r"[^A-Za-z]+")  # `re`: one class repeated, cannot backtrack
+#: Four or more words in one identifier: snake, kebab or dotted case, or camel case.
+_GLUED = linear.compile(
+    r"\b[A-Za-z][a-z]*(?:[_.\-][A-Za-z][a-z]*){3,}\b|\b[a-z]*(?:[A-Z][a-z]+){4,}\b|"
+    r"\b[a-z]+(?:[A-Z][a-z]+){3,}\b"
+)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")  # `re`: a zero-width test per position
+_GLUE = str.maketrans("_.-", "   ")
+#: Digits and symbols written for letters.
+_LEET = {"a": "4@", "b": "8", "e": "3", "g": "96", "i": "1!|", "l": "1|", "o": "0", "s": "5$"}
+_LEET.update({"t": "7+", "z": "2"})
+_LEET_MAP = str.maketrans(
+    {"4": "a", "@": "a", "8": "b", "3": "e", "9": "g", "6": "g", "1": "i", "!": "i", "0": "o"}
+    | {"5": "s", "$": "s", "7": "t", "+": "t", "2": "z", "|": "i"}
+)
+
+
+def _leet_word(word: str) -> str:
+    """`word` with at least one letter written as a digit or symbol: one alternative per
+    letter that has such a form (the letter itself is not enough: that is the plain word)."""
+    classes = [f"[{re.escape(c + _LEET.get(c, ''))}]" for c in word]
+    alts = []
+    for k, c in enumerate(word):
+        if c in _LEET:
+            forced = f"[{re.escape(_LEET[c])}]"
+            alts.append("".join(classes[:k]) + forced + "".join(classes[k + 1 :]))
+    return "|".join(alts)
+
+
+_LEET_TELL = linear.compile("|".join(_leet_word(w) for w in _TELL_WORDS), ignore_case=True)
+#: The four tests in one RE2 pass (`_obfuscated` reads a window once; most have none). The
+#: spaced and glued tests look for a tell word spaced out or inside an identifier, so text
+#: with ordinary initials or identifiers costs no extraction.
+_SEP = r"[ .\-_*|/~+]{1,3}"
+_VERBS = ("ignore", "disregard", "forget", "override", "bypass", "reveal", "jailbreak")
+_SPACED_TELL = "|".join(_SEP.join(w) for w in _TELL_WORDS)
+_GLUED_TELL = (
+    "(?i:" + "|".join(_VERBS) + ")[_.\\-]|[_.\\-](?i:" + "|".join(_VERBS) + ")|"
+    "(?:" + "|".join(v.capitalize() for v in _VERBS) + ")[A-Z]|"
+    "[a-z](?:" + "|".join(v.capitalize() for v in _VERBS) + ")"
+)
+_ANY_OBFUSCATION = linear.set_match_function(
+    linear.compile_set(
+        [
+            linear.flagged(_SPACED_TELL, ignore_case=True),
+            _GLUED_TELL,
+            linear.flagged(_LEET_TELL.pattern.removeprefix("(?i)"), ignore_case=True),
+            linear.flagged(_REVERSED_TELL.pattern.removeprefix("(?i)"), ignore_case=True),
+        ]
+    )
+)
+
+
+def _unspaced(run: str) -> str:
+    """`i g n o r e   a l l` -> `ignore all`: the most frequent separator is the one between
+    letters; any other (a longer run, another character) is a word break."""
+    seps = _SPACED_SEP.findall(run)
+    inner = max(set(seps), key=seps.count)
+    words = _SPACED_SEP.sub(lambda m: "" if m.group() == inner else "\n", run)
+    return " ".join(w for w in words.split("\n") if w)
+
+
+def _obfuscated(text: str, data: bytes, out: Normalized, views: list[str]) -> None:
+    """Views of words written so a matcher does not see them (see `_TELL`)."""
+    hits = _ANY_OBFUSCATION(data)
+    if not hits:
+        return
+    if 0 in hits:
+        runs = [_unspaced(m.group(1)) for m in _SPACED.finditer(text)]
+        joined = "\n".join(runs)
+        if linear.found(_TELL, joined.encode("utf-8")):
+            out.add("obfuscation.spaced_letters", len(runs))
+            views.append(joined)
+    if 1 in hits:
+        runs = [
+            _CAMEL.sub(" ", m.group()).translate(_GLUE)
+            for m in _GLUED.finditer(text)
+            if linear.found(_VERB_TELL, m.group().encode("utf-8"))
+        ]
+        if runs:  # a view, not a finding: `bypass_cache_for_tests` is code
+            views.append("\n".join(runs))
+    if 2 in hits:
+        out.add("obfuscation.leetspeak")
+        views.append(text.translate(_LEET_MAP))
+    if 3 in hits:
+        out.add("encoding.reversed")
+        views.append(text[::-1])
 
 
 @dataclass(slots=True)
@@ -397,6 +523,8 @@ class Normalizer:
         if invisible or bidi:
             text = _STRIP_RE.sub("", text)
         text = unicodedata.normalize("NFKC", text)
+        if _REGIONAL.search(text):
+            text = text.translate(_REGIONAL_MAP)
         if _ANY_MARK.search(text) and _DECORATION.search(text):
             # Marks left on ASCII letters after NFKC (no precomposed letter has them) are
             # decoration. Styled text mixes both kinds (`Ìg̀ǹòr̀è`: some letters compose), so
@@ -424,6 +552,8 @@ class Normalizer:
         # Both tests read the same text: encoded once (as the wrapper's `search` would
         # encode it twice) and asked of RE2 directly.
         data = text.encode("utf-8")
+        if depth == 0:
+            _obfuscated(text, data, out, views)
         if linear.found(_ROT13_TELL, data):
             out.add("encoding.rot13")
             found.append(codecs.decode(text, "rot13"))

@@ -47,6 +47,13 @@ TRICKS: dict[str, tuple[str, str, str]] = {
     "encoding.hex": ("low", "flag", "hex run that decodes to text"),
     "encoding.url": ("low", "flag", "URL-escaped letters"),
     "encoding.rot13": ("low", "flag", "rot13-encoded text"),
+    "encoding.reversed": ("low", "flag", "words of an instruction written backwards"),
+    "obfuscation.spaced_letters": (
+        "low",
+        "flag",
+        "an instruction's words spelled out letter by letter",
+    ),
+    "obfuscation.leetspeak": ("low", "flag", "an instruction's words with digits for letters"),
 }
 CLASSIFIER_RULE = "classifier.injection"
 JUDGE_RULE = "judge.injection"

@@ -62,6 +62,12 @@ AUDITED_STDLIB = {
     ("normalize", "_DECORATED_WORD"): normalize._DECORATED_WORD.pattern,
     ("normalize", "_MARK_RUN"): normalize._MARK_RUN.pattern,
     ("normalize", "_URL_ALNUM"): r"%(?:[46][1-9A-Fa-f]|[57][0-9Aa]|3[0-9])",
+    # Obfuscated words (red team round 2): one class (flag halves); one class repeated,
+    # run only on a spaced-letter span RE2 found; one character either side of a position,
+    # run only on an identifier RE2 found.
+    ("normalize", "_REGIONAL"): normalize._REGIONAL.pattern,
+    ("normalize", "_SPACED_SEP"): r"[^A-Za-z]+",
+    ("normalize", "_CAMEL"): r"(?<=[a-z])(?=[A-Z])",
     ("Normalizer", "_b64"): r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{24,}={0,2}",
     ("Normalizer", "_hex"): r"\b(?:[0-9A-Fa-f]{2}){12,}\b",
     ("extract", "_UNICODE_ESCAPE"): r"\\u([0-9a-fA-F]{4})",
