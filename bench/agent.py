@@ -113,7 +113,7 @@ async def agent_once(cfg: KeepgateConfig, steps: int) -> float:
     rt = build_runtime(cfg)
     stub = Stub(steps)
     rt.upstream = stub  # type: ignore[assignment]
-    svc = AgentService(rt, parse_settings(cfg.agent), tools=tools())
+    svc = AgentService(rt, parse_settings(cfg), tools=tools())
     state = RunState(
         task="bench",
         model="m",

@@ -1,14 +1,14 @@
-"""The `agent:` config section, validated once so a typo fails start-up."""
+"""The `agent:` config section: typed when the config is loaded (keepgate.config.tree), so a
+typo fails start-up naming the file and line."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from keepgate.config.load import validation_error
-from keepgate.config.model import KeepgateConfig
+from keepgate.config.model import KeepgateConfig, SectionSettings, section
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 
@@ -57,7 +57,9 @@ class CheckpointSettings(_Strict):
     lease_s: float = Field(15.0, gt=0)
 
 
-class AgentSettings(_Strict):
+class AgentSettings(SectionSettings):
+    """The hosted agent loop (`/v1/agent/runs`): its limits, checkpoints and tools."""
+
     enabled: bool = True
     system_prompt: str = (
         "You are a careful assistant working inside Keepgate. Use the tools "
@@ -90,8 +92,5 @@ class AgentSettings(_Strict):
 
 
 def parse_settings(config: KeepgateConfig) -> AgentSettings:
-    """The `agent:` section; a bad one is a ConfigError naming the file and line."""
-    try:
-        return AgentSettings.model_validate(config.agent or {})
-    except ValidationError as exc:
-        raise validation_error(config, ("agent",), exc) from None
+    """The `agent:` section, as the loader validated it (defaults when there is none)."""
+    return section(config.agent, AgentSettings, "agent")

@@ -22,6 +22,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class SectionSettings(BaseModel):
+    """The base of every section another package owns (`agent`, `mcp`, `mcp_servers.<name>`,
+    `observability.tracing` / `audit_redis` / `ui`): unknown keys are an error.
+
+    `KeepgateConfig` types those sections with this empty base, because the config package
+    must not import their owners; the loader's model (keepgate.config.tree) puts each
+    owner's subclass in its place (registry: keepgate.config.sections), so a typo in any of
+    them fails at load time with the file and line, and `section()` hands the owner its
+    section already typed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+T = TypeVar("T", bound=SectionSettings)
+
+
+def section(value: SectionSettings | None, model: type[T], where: str) -> T:
+    """An owned section as its owner's model. The loader validated it as `model` already;
+    a section left out (None), or a config built without the tree (a bare
+    `KeepgateConfig()`, where an owned section can only be empty), is `model`'s defaults."""
+    if value is None or type(value) is SectionSettings:
+        return model()
+    if not isinstance(value, model):
+        raise TypeError(f"{where} is {type(value).__name__}, not {model.__name__}")
+    return value
+
+
 class GuardSettings(BaseModel):
     """The base of every guard's settings model (`guards.<name>`): unknown keys are an error,
     and a guard is on unless its section says `enabled: false` (secure by default)."""
@@ -232,12 +259,14 @@ class GeneralSettings(_Strict):
 
 
 class ObservabilitySettings(_Strict):
-    """Unknown keys fail at load time with the file and line. Sub-sections are validated by
-    their owners (keepgate.observability.tracing / audit_redis / ui)."""
+    """Unknown keys fail at load time with the file and line. The sub-sections are typed by
+    their owners' models (keepgate.observability.settings, put in place by
+    keepgate.config.tree)."""
 
-    tracing: dict[str, Any] | None = None
-    audit_redis: dict[str, Any] | None = None
-    ui: dict[str, Any] | None = None
+    tracing: SectionSettings | None = None
+    #: Absent: no Redis audit stream.
+    audit_redis: SectionSettings | None = None
+    ui: SectionSettings | None = None
     #: Share of calls whose response-side time is measured per guard (each such call pays
     #: about 0.5 µs a chunk a guard); every call is measured when tracing is on.
     response_timing_sample: float = Field(0.05, ge=0.0, le=1.0)
@@ -262,12 +291,12 @@ class KeepgateConfig(_Strict):
     #: One section per guard (input, pii, policy, limits), each typed by the guard's settings
     #: model (keepgate.config.tree); a guard is on unless its section says `enabled: false`.
     guards: GuardSections = Field(default_factory=GuardSections)
-    #: The hosted agent loop's settings.
-    agent: dict[str, Any] = Field(default_factory=dict)
-    #: Upstream MCP servers by name, and the MCP gateway's settings (keepgate.mcp.settings
-    #: validates both).
-    mcp_servers: dict[str, Any] = Field(default_factory=dict)
-    mcp: dict[str, Any] = Field(default_factory=dict)
+    #: The hosted agent loop's settings (keepgate.agent.settings).
+    agent: SectionSettings | None = None
+    #: Upstream MCP servers by name (keepgate.mcp.settings).
+    mcp_servers: dict[str, SectionSettings] = Field(default_factory=dict)
+    #: The MCP gateway's settings (keepgate.mcp.settings).
+    mcp: SectionSettings | None = None
     #: Observability: metrics, tracing, UI.
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
     #: Set by the loader: the file this came from (None in demo mode) and demo mode flag.

@@ -1,11 +1,9 @@
 """The whole `keepgate.yaml` as one typed tree, for `keepgate config schema` and the docs.
 
-The loader's model (keepgate.config.tree) types `guards:` from the guard registry. The other
-sections that other packages own (`agent`, `mcp`, `mcp_servers`, the `observability`
-sub-sections) stay plain mappings in `KeepgateConfig`, each validated by its owner at
-start-up (with the file and line on error), because the config package must not import
-them. This module puts the owners' pydantic models into their places too, importing them by
-name, so one JSON Schema describes every key.
+The loader's model (keepgate.config.tree) types every section: `guards:` from the guard
+registry, the sections other packages own (`agent`, `mcp`, `mcp_servers`, the
+`observability` sub-sections) from keepgate.config.sections. Its JSON Schema describes
+every key.
 
 Field descriptions come from the `#:` comment above each field (the codebase's convention),
 or pydantic's own `description=` where one is set.
@@ -13,68 +11,23 @@ or pydantic's own `description=` where one is set.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel
 
-from keepgate.config.model import KeepgateConfig, ObservabilitySettings
 from keepgate.config.tree import config_model
-
-#: Sections owned by other packages: where they sit, and the model that validates them.
-OWNED: dict[str, str] = {
-    "agent": "keepgate.agent.settings:AgentSettings",
-    "mcp": "keepgate.mcp.settings:McpSettings",
-    "mcp_servers.*": "keepgate.mcp.settings:McpServerSettings",
-    "observability.tracing": "keepgate.observability.tracing:TracingSettings",
-    "observability.audit_redis": "keepgate.observability.audit_redis:AuditRedisSettings",
-    "observability.ui": "keepgate.observability.ui:UISettings",
-}
 
 #: The checkout (or install) root: absolute defaults under it are shown relative to it, so
 #: the schema is the same wherever the package lives.
 _ROOT = Path(__file__).resolve().parents[2]
 
 
-def _model(ref: str) -> type[BaseModel]:
-    module, _, name = ref.partition(":")
-    model: type[BaseModel] = getattr(importlib.import_module(module), name)
-    return model
-
-
-def full_model() -> type[BaseModel]:
-    """The loader's model (`guards:` typed by the registry, keepgate.config.tree) with every
-    other owned section typed by its owner's model."""
-    base = config_model()
-    observability: Any = create_model(  # type: ignore[call-overload]
-        "ObservabilitySettings",
-        __base__=ObservabilitySettings,
-        __doc__=ObservabilitySettings.__doc__,
-        **{
-            key.split(".", 1)[1]: (_model(ref) | None, None)
-            for key, ref in OWNED.items()
-            if key.startswith("observability.")
-        },
-    )
-    server: Any = _model(OWNED["mcp_servers.*"])
-    fields: dict[str, Any] = {
-        "agent": (_model(OWNED["agent"]), Field(default_factory=_model(OWNED["agent"]))),
-        "mcp": (_model(OWNED["mcp"]), Field(default_factory=_model(OWNED["mcp"]))),
-        "mcp_servers": (dict[str, server], Field(default_factory=dict)),
-        "observability": (observability, Field(default_factory=observability)),
-    }
-    full: type[BaseModel] = create_model(
-        "KeepgateConfig", __base__=base, __doc__=KeepgateConfig.__doc__, **fields
-    )
-    return full
-
-
 def config_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of `keepgate.yaml`."""
-    model = full_model()
+    model = config_model()
     schema = model.model_json_schema(mode="validation")
     for name in ("source", "demo"):  # set by the loader, never written in a file
         schema["properties"].pop(name, None)

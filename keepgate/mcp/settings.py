@@ -15,7 +15,8 @@ mcp:
   store: {backend: auto}                   # auto | memory | sqlite | redis (pins, sessions, approvals)
 ```
 
-Unknown keys fail start-up naming the file and line (`keepgate.config.load`).
+Both are typed when the config is loaded (keepgate.config.tree): unknown keys fail start-up
+naming the file and line.
 """
 
 from __future__ import annotations
@@ -24,10 +25,18 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from typing import Any
 
-from keepgate.config.load import config_error, validation_error
-from keepgate.config.model import ENV_PREFIX, KeepgateConfig, resolve_secret
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from keepgate.config.locate import config_error
+from keepgate.config.model import (
+    ENV_PREFIX,
+    KeepgateConfig,
+    SectionSettings,
+    resolve_secret,
+    section,
+)
 
 #: Upstream URL that means "the demo MCP server this process starts for itself".
 BUILTIN_DEMO = "builtin://demo-mcp"
@@ -40,7 +49,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class McpServerSettings(_Strict):
+class McpServerSettings(SectionSettings):
     """One upstream MCP server: a URL (Streamable HTTP or SSE) or a stdio command."""
 
     url: str | None = None
@@ -141,8 +150,20 @@ class McpOverride(_Strict):
 
     calls_per_minute: float | None = Field(None, ge=0)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _only_the_rate(cls, data: Any) -> Any:
+        extra = sorted(set(data) - {"calls_per_minute"}) if isinstance(data, dict) else []
+        if extra:
+            raise ValueError(
+                f"unknown option {extra[0]!r} (only calls_per_minute can be overridden)"
+            )
+        return data
 
-class McpSettings(_Strict):
+
+class McpSettings(SectionSettings):
+    """How the MCP gateway treats the upstream servers: call rate, scans, pins, store."""
+
     enabled: bool = True
     #: tools/call per minute per key, across every server (token bucket in the limits
     #: store); null: unlimited. `roles:` / `keys:` override it.
@@ -203,27 +224,13 @@ def parse_servers(config: KeepgateConfig) -> dict[str, McpServerSettings]:
                 f"mcp_servers: invalid server name {name!r} (lowercase letters, "
                 "digits, '_' and '-', at most 41 characters; not 'sse' or 'messages')",
             )
-        try:
-            out[name] = McpServerSettings.model_validate(raw or {})
-        except ValidationError as exc:
-            raise validation_error(config, ("mcp_servers", name), exc) from None
+        out[name] = section(raw, McpServerSettings, f"mcp_servers.{name}")
     return out
 
 
 def parse_settings(config: KeepgateConfig) -> McpSettings:
-    try:
-        settings = McpSettings.model_validate(config.mcp or {})
-    except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            if len(loc) == 3 and loc[0] in ("roles", "keys") and err["type"] == "extra_forbidden":
-                raise config_error(
-                    config,
-                    ("mcp", *loc),
-                    f"mcp.{loc[0]}.{loc[1]}: unknown option {loc[2]!r} "
-                    "(only calls_per_minute can be overridden)",
-                ) from None
-        raise validation_error(config, ("mcp",), exc) from None
+    """The `mcp:` section (typed at load), and what only the whole config can tell."""
+    settings = section(config.mcp, McpSettings, "mcp")
     if settings.store.backend == "redis" and not (
         settings.store.redis_url or config.general_settings.redis_url
     ):

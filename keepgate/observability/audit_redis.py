@@ -23,20 +23,8 @@ from collections import deque
 from typing import Any
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field
 
 log = logging.getLogger("keepgate.audit")
-
-
-class AuditRedisSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool = True
-    url: str | None = None
-    stream: str = "keepgate:audit"
-    maxlen: int = Field(100_000, gt=0)
-    #: Records held in memory while Redis is slow or down.
-    buffer: int = Field(10_000, gt=0)
 
 
 class RedisStreamSink:

@@ -24,22 +24,12 @@ import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from keepgate.observability.settings import TracingSettings
 
 if TYPE_CHECKING:
     from keepgate.pipeline.call import Call, Outcome
 
 _SPAN = "_otel_span"
-
-
-class TracingSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool = False
-    exporter: str = Field("otlp", pattern="^(otlp|console|none)$")
-    endpoint: str | None = None
-    service_name: str = "keepgate"
-    sample_ratio: float = Field(1.0, ge=0.0, le=1.0)
 
 
 class NoTracer:

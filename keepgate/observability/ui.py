@@ -16,24 +16,22 @@ from __future__ import annotations
 import secrets
 import time
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import parse_qs
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from keepgate.auth.request import presented_key
-from keepgate.config.load import config_error, validation_error
-from keepgate.config.model import KeepgateConfig
+from keepgate.config.locate import config_error
+from keepgate.config.model import KeepgateConfig, section
 from keepgate.observability import tracing
-from keepgate.observability.audit_redis import AuditRedisSettings, RedisStreamSink
+from keepgate.observability.audit_redis import RedisStreamSink
 from keepgate.observability.live import LiveView
+from keepgate.observability.settings import AuditRedisSettings, TracingSettings, UISettings
 from keepgate.runtime import Runtime
-
-M = TypeVar("M", bound=BaseModel)
 
 COOKIE = "keepgate_ui"
 
@@ -46,13 +44,6 @@ border:1px solid #e3e6ec;border-radius:6px;display:grid;gap:.6rem;min-width:320p
 <label for="key">Admin key</label><input id="key" name="key" type="password" autofocus
 autocomplete="current-password"><button id="login" type="submit">Log in</button>{error}
 </form></body></html>"""
-
-
-class UISettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool = True
-    session_hours: float = Field(8.0, gt=0)
 
 
 class Sessions:
@@ -177,24 +168,26 @@ class _TracerService:
 
 def _settings(
     config: KeepgateConfig,
-) -> tuple[tracing.TracingSettings, AuditRedisSettings | None, UISettings]:
-    """The `observability` sub-sections; a bad one is a ConfigError naming file and line."""
-    section: dict[str, Any] = config.observability.model_dump(exclude_none=True)
-
-    def parse(model: type[M], part: str) -> M:
-        try:
-            return model.model_validate(section.get(part) or {})
-        except ValidationError as exc:
-            raise validation_error(config, ("observability", part), exc) from None
-
-    ar = parse(AuditRedisSettings, "audit_redis") if "audit_redis" in section else None
+) -> tuple[TracingSettings, AuditRedisSettings | None, UISettings]:
+    """The `observability` sub-sections (typed when the config was loaded), and what only
+    the whole config can tell; a bad one is a ConfigError naming file and line."""
+    obs = config.observability
+    ar = (
+        None
+        if obs.audit_redis is None
+        else section(obs.audit_redis, AuditRedisSettings, "observability.audit_redis")
+    )
     if ar is not None and ar.enabled and not (ar.url or config.general_settings.redis_url):
         raise config_error(
             config,
             ("observability", "audit_redis"),
             "observability.audit_redis needs a url (or general_settings.redis_url)",
         )
-    return parse(tracing.TracingSettings, "tracing"), ar, parse(UISettings, "ui")
+    return (
+        section(obs.tracing, TracingSettings, "observability.tracing"),
+        ar,
+        section(obs.ui, UISettings, "observability.ui"),
+    )
 
 
 def check(config: KeepgateConfig) -> None:

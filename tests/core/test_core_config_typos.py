@@ -137,3 +137,61 @@ def test_the_loaded_sections_are_the_guards_settings_models(tmp_path: Path) -> N
     # an absent section is the guard's defaults, and on
     assert cfg.guards.settings("limits", LimitsSettings) == LimitsSettings()
     assert cfg.guards.enabled("limits")
+
+
+# The sections other packages own (keepgate.config.sections) are typed at load too: before,
+# each was a plain mapping checked only when its owner was built, so a typo in a section
+# whose part was not started (or a line an owner never read) went through.
+@pytest.mark.parametrize(
+    "body, line, where",
+    [
+        ("agent:\n  limits:\n    max_stpes: 3\n", 4, "agent.limits.max_stpes"),
+        ("agent:\n  enabled: false\n  sytem_prompt: hi\n", 4, "agent.sytem_prompt"),
+        ("mcp:\n  calls_per_minte: 5\n", 3, "mcp.calls_per_minte"),
+        ("mcp:\n  store:\n    bakend: redis\n", 4, "mcp.store.bakend"),
+        ("mcp:\n  keys:\n    ci: {calls_per_minte: 5}\n", 4, "mcp.keys.ci"),
+        ("mcp_servers:\n  files:\n    url: http://a/mcp\n    hedaers: {}\n", 5, "hedaers"),
+        ("observability:\n  tracing:\n    sample_rate: 0.5\n", 4, "tracing.sample_rate"),
+        ("observability:\n  audit_redis:\n    streem: x\n", 4, "audit_redis.streem"),
+        ("observability:\n  ui:\n    session_hour: 2\n", 4, "ui.session_hour"),
+        ("observability:\n  metrics_prot: 9000\n", 3, "observability.metrics_prot"),
+    ],
+)
+def test_an_unknown_field_in_an_owned_section_fails_the_load_with_file_and_line(
+    tmp_path: Path, body: str, line: int, where: str
+) -> None:
+    path = tmp_path / "keepgate.yaml"
+    path.write_text("model_list: []\n" + body)
+    with pytest.raises(ConfigError, match=located(tmp_path, line)) as err:
+        load_config(path, environ={})
+    assert where in str(err.value)
+
+
+def test_the_owned_sections_are_loaded_as_their_owners_models(tmp_path: Path) -> None:
+    from keepgate.agent.settings import AgentSettings, parse_settings
+    from keepgate.config.model import section
+    from keepgate.mcp.settings import McpServerSettings, parse_all
+    from keepgate.observability.settings import AuditRedisSettings, TracingSettings, UISettings
+
+    path = tmp_path / "keepgate.yaml"
+    path.write_text(
+        "model_list: []\nagent: {limits: {max_steps: 7}}\nmcp: {roles: {ci: {calls_per_minute: 3}}}\n"
+        "mcp_servers: {files: {url: 'http://a/mcp'}}\n"
+        "observability: {tracing: {sample_ratio: 0.5}, ui: {enabled: false}}\n"
+    )
+    cfg = load_config(path, environ={})
+    assert isinstance(cfg.agent, AgentSettings) and parse_settings(cfg).limits.max_steps == 7
+    settings, servers = parse_all(cfg)
+    assert settings.calls_per_minute_for("ci", "k") == 3
+    assert isinstance(servers["files"], McpServerSettings) and servers["files"].kind == (
+        "streamable_http"
+    )
+    obs = cfg.observability
+    assert section(obs.tracing, TracingSettings, "t").sample_ratio == 0.5
+    assert section(obs.ui, UISettings, "u").enabled is False
+    # absent: no Redis audit stream; `section` gives the defaults where one is wanted
+    assert obs.audit_redis is None
+    assert section(obs.audit_redis, AuditRedisSettings, "a") == AuditRedisSettings()
+    # null sections stay their defaults, as before they were typed
+    path.write_text("model_list: []\nagent:\nmcp:\n")
+    assert parse_settings(load_config(path, environ={})) == AgentSettings()

@@ -156,19 +156,17 @@ def closure(g: dict[str, set[str]], start: str) -> set[str]:
 
 def test_the_modules_the_config_imports_by_name_do_not_import_it_back() -> None:
     """The loader types `guards:` with each registered guard's settings model, imported by
-    the `module:Class` name in keepgate.config.guards (keepgate.config.tree), and the
-    schema adds the other owners' models the same way (keepgate.config.schema). Those
+    the `module:Class` name in keepgate.config.guards, and every other owned section with
+    its owner's model, named in keepgate.config.sections (keepgate.config.tree). Those
     imports are invisible to the graph above, so here: none of those models' modules may
     import what imports them, or the by-name import would close a loop."""
     from keepgate.config.guards import GUARDS
-    from keepgate.config.schema import OWNED
+    from keepgate.config.sections import SECTIONS
 
     g = graph()
     loader = {"keepgate.config.load", "keepgate.config.tree", "keepgate.config.schema"}
     importers = [(spec.settings, loader) for spec in GUARDS]
-    # The owners validate their sections with the loader's helpers; only the schema (which
-    # nothing on the serving path imports) imports them by name.
-    importers += [(ref, {"keepgate.config.schema"}) for ref in OWNED.values()]
+    importers += [(ref, loader) for ref in SECTIONS.values()]
     assert len(importers) >= 10
     for ref, forbidden in importers:
         module = ref.partition(":")[0]

@@ -13,7 +13,7 @@ import yaml
 from keepgate.config.load import ConfigError, load_config, parse_config
 from keepgate.mcp.pins import Pins, definition
 from keepgate.mcp.routes import check
-from keepgate.mcp.settings import parse_servers
+from keepgate.mcp.settings import BUILTIN_DEMO, parse_servers
 from keepgate.mcp.store import MemoryStore, RedisStore, SQLiteStore
 from tests.mcp.conftest import connect, keepgate_meta
 from tests.servers import ThreadServer
@@ -253,7 +253,7 @@ async def test_demo_mode_serves_the_demo_mcp_server(tmp_path: Path, monkeypatch)
             "KEEPGATE_AUDIT_LOG": str(tmp_path / "audit.jsonl"),
         }
     )
-    assert cfg.demo and cfg.mcp_servers == {"demo": {"url": "builtin://demo-mcp"}}
+    assert cfg.demo and {n: s.url for n, s in cfg.mcp_servers.items()} == {"demo": BUILTIN_DEMO}
     server = ThreadServer(create_app(cfg)).start()
     try:
         async with connect(server.url + "/mcp/demo", "sk-test-demo-master", "demo") as c:

@@ -111,14 +111,14 @@ def test_blocked_call_names_the_guard_and_rule(gateway_factory):
 
 
 def test_bad_tracing_config_stops_start_up(fake_model_url):
-    from keepgate.app import create_app
-    from keepgate.config.load import parse_config
+    """The section is typed at load (keepgate.config.tree): the bad value stops the load,
+    with the file and line, before any app is built."""
+    from keepgate.config.load import ConfigError, parse_config
 
-    cfg = parse_config(
-        "observability: {tracing: {enabled: true, exporter: zipkin}}\n", "x.yaml", environ={}
-    )
-    with pytest.raises(Exception, match="exporter"):
-        create_app(cfg)
+    with pytest.raises(ConfigError, match=r"x\.yaml:1: observability\.tracing\.exporter"):
+        parse_config(
+            "observability: {tracing: {enabled: true, exporter: zipkin}}\n", "x.yaml", environ={}
+        )
 
 
 def test_otlp_exporter_ships_spans_to_a_collector_over_http(gateway_factory, monkeypatch):
