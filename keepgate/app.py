@@ -23,6 +23,7 @@ from keepgate.errors import APIError
 from keepgate.observability.audit import AuditLog
 from keepgate.observability.metrics import Metrics
 from keepgate.observability.refusals import RefusalAudit
+from keepgate.pipeline import capabilities
 from keepgate.pipeline.deps import GuardDeps
 from keepgate.limits import estimate
 from keepgate.pipeline.guard import Guard, guard_routes
@@ -228,9 +229,10 @@ def offload_pool(config: KeepgateConfig, guards: Sequence[Guard]) -> ProcPool:
     scan = None
     if "input" in names:
         scan = procwork.local_settings(names["input"].base).model_dump_json()  # type: ignore[attr-defined]
+    # The limiter (the limits guard) counts big prompts' tokens in the pool.
     tokenizers = (
         sorted({estimate.tokenizer_model(d) for d in config.model_list})
-        if "limits" in names
+        if capabilities.limiter(guards) is not None
         else []
     )
     return ProcPool(

@@ -27,6 +27,7 @@ from keepgate.limits.metrics import LimitsMetrics
 from keepgate.limits.settings import LimitsSettings, load_settings
 from keepgate.limits.spec import CONFIG_NAME, UNIT, Caps, Subject, merge_raw, parse_caps
 from keepgate.pipeline import offload
+from keepgate.pipeline.capabilities import Limiter
 from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Chunk, Guard, GuardBlocked
@@ -74,7 +75,7 @@ class _Seen:
                 self.text_parts.append(text)
 
 
-class LimitsGuard(Guard):
+class LimitsGuard(Guard, Limiter):
     name = "limits"
 
     def __init__(

@@ -26,7 +26,6 @@ from prometheus_client import Counter, Histogram
 
 from keepgate.auth.principal import Principal
 from keepgate.limits.backend import Amounts, BackendUnavailable
-from keepgate.limits.guard import LimitsGuard
 from keepgate.limits.local import LocalBackend
 from keepgate.limits.spec import Subject
 from keepgate.mcp.approvals import Approvals, call_digest
@@ -124,7 +123,7 @@ class McpGateway:
         self.scrub_cache = (
             ScrubCache(settings.scrub_cache_entries) if settings.scrub_cache_entries else None
         )
-        self.limits_guard = next((g for g in rt.guards if isinstance(g, LimitsGuard)), None)
+        self.limits_guard = capabilities.limiter(rt.guards)
         self.policy = capabilities.tool_policy(rt.guards)
         self.local_limits = LocalBackend() if self.limits_guard is None else None
         self.catalog = Catalog(settings, self.upstreams, self.pins, self.input_guard, self.policy)

@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from keepgate.auth.principal import Principal
 
-if TYPE_CHECKING:  # types only: the policy package builds on the pipeline, not the reverse
+if TYPE_CHECKING:  # types only: the guard packages build on the pipeline, not the reverse
+    from keepgate.limits.backend import Amounts, Backend, ReserveResult
+    from keepgate.limits.spec import Subject
+    from keepgate.pipeline.call import Call
     from keepgate.policy.catalog import Catalog
     from keepgate.policy.decision import PolicyDecision
     from keepgate.policy.held import HeldCalls
@@ -149,6 +152,23 @@ class ToolPolicy(Protocol):
         """File the proxy path's calls held for approval in `held` (the approvals store the
         MCP gateway shares, `/v1/approvals`); until then held calls are only held."""
         ...
+
+
+@runtime_checkable
+class Limiter(Protocol):
+    """Takes from the limits store's buckets for other parts (the MCP gateway's calls per
+    minute), with the store's fail-closed / fallback handling: the limits guard."""
+
+    async def reserve(
+        self, call: Call, subjects: Sequence[Subject], need: Amounts
+    ) -> tuple[Backend, ReserveResult]:
+        """Take `need` from every subject's buckets, or from none (the result says which
+        bucket ran dry). Raises `GuardBlocked` when the store is down and fails closed."""
+        ...
+
+
+def limiter(guards: Iterable[object]) -> Limiter | None:
+    return next((g for g in guards if isinstance(g, Limiter)), None)
 
 
 def result_scanner(guards: Iterable[object]) -> ResultScanner | None:

@@ -98,3 +98,54 @@ async def test_the_agent_asks_whichever_guard_scans_results(tmp_path: Path) -> N
     clean = await scanner.scan(ALICE, "nothing here")
     assert not clean.blocked and not clean.tainting
     assert canary.seen == ["the canary sings", "nothing here"]
+
+
+class CountingLimiter(Guard, capabilities.Limiter):
+    """A third-party limiter under a name of its own, over the local bucket store."""
+
+    name = "my-limits"
+
+    def __init__(self) -> None:
+        from keepgate.limits.local import LocalBackend
+
+        self.backend = LocalBackend()
+        self.subjects: list[str] = []
+
+    async def reserve(self, call, subjects, need):  # type: ignore[no-untyped-def]
+        self.subjects += [s.label for s in subjects]
+        return self.backend, await self.backend.reserve(subjects, need)
+
+
+def test_the_limits_guard_is_found_as_the_limiter(tmp_path: Path) -> None:
+    from keepgate.limits.guard import LimitsGuard
+
+    rt = runtime(tmp_path, "  input: {enabled: false}\n")
+    found = capabilities.limiter(rt.guards)
+    assert isinstance(found, LimitsGuard)
+    assert capabilities.limiter([g for g in rt.guards if g is not found]) is None
+
+
+async def test_the_mcp_gateway_reserves_its_call_rate_from_whichever_guard_limits(
+    tmp_path: Path,
+) -> None:
+    """`mcp.calls_per_minute` is taken from the limiter found by type: a replacement for
+    the limits guard is asked, and its empty bucket refuses the call."""
+    from keepgate.mcp.catalog import ROUTE
+    from keepgate.mcp.service import McpGateway, Refusal
+    from keepgate.mcp.settings import McpSettings
+    from keepgate.mcp.store import MemoryStore
+    from keepgate.pipeline.call import Call
+
+    mine = CountingLimiter()
+    rt = runtime(tmp_path, "  limits: {enabled: false}\n  input: {enabled: false}\n", (mine,))
+    gw = McpGateway(rt, McpSettings(calls_per_minute=1), {}, MemoryStore())
+    assert gw.limits_guard is mine
+    call = Call(principal=ALICE, route=ROUTE, model="mcp/x", body={})
+    await gw._take_call(call, ALICE)
+    try:
+        await gw._take_call(call, ALICE)
+    except Refusal as refused:
+        assert refused.code == "rate_limited"
+    else:
+        raise AssertionError("a second call within the minute passed a 1/min cap")
+    assert len(mine.subjects) == 2
