@@ -28,6 +28,12 @@ the process is free for the next task instead of finishing work nobody will read
 array has `ABANDON_SLOTS` entries indexed by number modulo its size: a task is never taken
 for another, and a cancellation is only missed (the task then runs to its end, as it
 would without this) if thousands of tasks were sent while it waited.
+
+**Stopping the processes at once.** `ProcessPoolExecutor` has no public way to stop its
+processes without waiting for the tasks they run. Each process therefore writes its pid
+into a shared array as it starts (the executor's `initializer`), and `aclose` terminates
+the live children of this process (`multiprocessing.active_children()`, real handles: a pid
+already reaped is never signalled) that are among them.
 """
 
 from __future__ import annotations
@@ -86,6 +92,9 @@ class ProcPool:
         self._ctx = multiprocessing.get_context("spawn")
         #: Shared with every process (zeros: no task has number 0).
         self._gone = self._ctx.RawArray(ctypes.c_int64, ABANDON_SLOTS)
+        #: The running executor's processes' pids, each written by the process as it
+        #: starts (zeros: not started yet); a new one with each new executor.
+        self._pids: Any = None
 
     async def start(self) -> None:
         if self.settings.processes == 0:
@@ -94,11 +103,14 @@ class ProcPool:
         _current.set(self)
 
     def _new(self, prestart: bool) -> concurrent.futures.ProcessPoolExecutor:
+        # The executor starts at most `processes` processes and never replaces one (a
+        # process that dies breaks it, and `run` makes a new executor).
+        self._pids = self._ctx.Array(ctypes.c_int64, self.settings.processes)
         executor = concurrent.futures.ProcessPoolExecutor(
             self.settings.processes,
             mp_context=self._ctx,
             initializer=_init,
-            initargs=(self.settings.nice, os.getpid(), self._gone),
+            initargs=(self.settings.nice, os.getpid(), self._gone, self._pids),
         )
         if prestart and self.warm is not None:
             # Start the processes now (and load the models in the background) rather than
@@ -112,12 +124,20 @@ class ProcPool:
         if executor is None:
             return
         # Not waiting for a scan or a warm-up still running (seconds): a worker's graceful
-        # shutdown must not outlast its supervisor's patience. The executor keeps its
-        # processes in a private map; there is no public way to stop them at once.
-        procs = list((getattr(executor, "_processes", None) or {}).values())
+        # shutdown must not outlast its supervisor's patience (module docstring). A process
+        # still starting (no pid yet) ends once it reads the shutdown.
+        pids = set(self.worker_pids())
+        procs = [p for p in multiprocessing.active_children() if p.pid in pids]
         executor.shutdown(wait=False, cancel_futures=True)
         for proc in procs:
             proc.terminate()
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the running executor's processes that have started."""
+        if self._pids is None:
+            return []
+        with self._pids.get_lock():
+            return [pid for pid in self._pids if pid]
 
     @property
     def running(self) -> bool:
@@ -208,11 +228,16 @@ def _job(number: int, fn: Callable[..., T], *args: Any) -> T:
         _number = 0
 
 
-def _init(nice: int, parent: int, gone: Any) -> None:
-    """In each new process: die with the gateway, even when it is killed outright and
-    cannot shut the pool down; lower its priority below the event loop's."""
+def _init(nice: int, parent: int, gone: Any, pids: Any) -> None:
+    """In each new process: say its pid (so the pool can stop it), die with the gateway,
+    even when it is killed outright and cannot shut the pool down; lower its priority
+    below the event loop's."""
     global _gone
     _gone = gone
+    with pids.get_lock():
+        free = next((i for i, pid in enumerate(pids) if pid == 0), None)
+        if free is not None:
+            pids[free] = os.getpid()
     if sys.platform == "linux":
         import ctypes
         import signal
