@@ -116,7 +116,8 @@ def _validate(
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            loc = tuple(err["loc"])
+            # "[key]": pydantic's mark for a bad mapping key (the key itself is named).
+            loc = tuple(part for part in err["loc"] if part != "[key]")
             line = line_of(root, loc)
             label = "<demo config>" if demo else "<config>"
             where = f"{source}:{line}" if source and line else (source or label)

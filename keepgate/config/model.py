@@ -8,6 +8,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from keepgate.config.limitmap import LimitsMap
+
 ENV_PREFIX = "os.environ/"
 
 
@@ -178,7 +180,7 @@ class KeyEntry(_Strict):
     team: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     #: Limits for this key (read by the limits guard).
-    limits: dict[str, Any] = Field(default_factory=dict)
+    limits: LimitsMap = Field(default_factory=dict)
     #: Model aliases this key may use; empty means all.
     models: list[str] = Field(default_factory=list)
 
@@ -193,7 +195,8 @@ class KeyEntry(_Strict):
 
 class TeamEntry(_Strict):
     team: str
-    limits: dict[str, Any] = Field(default_factory=dict)
+    #: Limits for this team (read by the limits guard).
+    limits: LimitsMap = Field(default_factory=dict)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from keepgate.config.errors import ConfigError
+from keepgate.config.limitmap import LimitsMap
 from keepgate.config.locate import config_error, validation_error
 from keepgate.config.model import GuardSettings, KeepgateConfig
 from keepgate.limits.spec import LimitSpecError, parse_caps
@@ -19,7 +20,7 @@ class LimitsOverride(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    defaults: dict[str, Any] | None = None
+    defaults: LimitsMap | None = None
 
 
 class LimitsSettings(GuardSettings):
@@ -43,8 +44,8 @@ class LimitsSettings(GuardSettings):
     retry_backend_after_s: float = Field(1.0, gt=0)
     #: Limits apply to the master key too (off: it is tracked, never refused).
     limit_master_key: bool = False
-    defaults: dict[str, Any] = Field(default_factory=dict)
-    team_defaults: dict[str, Any] = Field(default_factory=dict)
+    defaults: LimitsMap = Field(default_factory=dict)
+    team_defaults: LimitsMap = Field(default_factory=dict)
     #: Per-role and per-key overrides of `defaults` (the pipeline's override mechanism).
     roles: dict[str, LimitsOverride | None] = Field(default_factory=dict)
     keys: dict[str, LimitsOverride | None] = Field(default_factory=dict)

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from keepgate.config.limitmap import NAMES as LIMIT_NAMES
+
 #: Dimension → refill period in seconds (0: never refills). Mirrored in the Lua scripts.
 PERIODS: dict[str, float] = {
     "requests": 60.0,
@@ -35,21 +37,9 @@ UNIT: dict[str, str] = {
     "budget": "usd",
 }
 
-#: Config names (and LiteLLM-style aliases) → dimension.
-NAMES: dict[str, str] = {
-    "requests_per_minute": "requests",
-    "rpm": "requests",
-    "rpm_limit": "requests",
-    "tokens_per_minute": "tokens",
-    "tpm": "tokens",
-    "tpm_limit": "tokens",
-    "usd_per_minute": "usd_minute",
-    "usd_per_hour": "usd_hour",
-    "usd_per_day": "usd_day",
-    "usd_per_month": "usd_month",
-    "budget_usd": "budget",
-    "max_budget": "budget",
-}
+#: Config names (and LiteLLM-style aliases) → dimension: in the config package, which types
+#: every limits mapping with them at load time.
+NAMES = LIMIT_NAMES
 
 #: Dimension → the canonical config name, for output.
 CONFIG_NAME: dict[str, str] = {

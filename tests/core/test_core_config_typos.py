@@ -195,3 +195,34 @@ def test_the_owned_sections_are_loaded_as_their_owners_models(tmp_path: Path) ->
     # null sections stay their defaults, as before they were typed
     path.write_text("model_list: []\nagent:\nmcp:\n")
     assert parse_settings(load_config(path, environ={})) == AgentSettings()
+
+
+KEY = "keys:\n  - key_id: ci\n    key_hash: '" + "0" * 64 + "'\n"
+
+
+@pytest.mark.parametrize(
+    "body, line, where",
+    [
+        (KEY + "    limits: {rpmm: 5}\n", 6, "keys.0.limits.rpmm"),
+        (KEY + "    limits:\n      tpm: lots\n", 7, "keys.0.limits.tpm"),
+        ("teams:\n  - team: t\n    limits:\n      budget_usd: -1\n", 6, "teams.0.limits"),
+        (
+            "guards:\n  limits:\n    enabled: false\n    defaults:\n      requests_per_minut: 5\n",
+            6,
+            "guards.limits.defaults.requests_per_minut",
+        ),
+    ],
+)
+def test_a_bad_limits_mapping_fails_the_load_even_with_the_limits_guard_off(
+    tmp_path: Path, body: str, line: int, where: str
+) -> None:
+    """Limits mappings are typed (keepgate.config.limitmap): before, a key's `limits:` was
+    a plain mapping checked only when the limits guard was built, so with the guard off a
+    typo there went unnoticed until the guard was turned on."""
+    path = tmp_path / "keepgate.yaml"
+    path.write_text("model_list: []\nguards: {limits: {enabled: false}}\n" + body)
+    if body.startswith("guards:"):
+        path.write_text("model_list: []\n" + body)
+    with pytest.raises(ConfigError, match=located(tmp_path, line)) as err:
+        load_config(path, environ={})
+    assert where in str(err.value)
