@@ -125,8 +125,9 @@ class StageSettings(_Strict):
 
 def _gibberish() -> StageSettings:
     # Optimiser suffixes are a direct attack: user (and developer) text, not tool output,
-    # where code, hashes and tables live. Threshold chosen by the dev protocol (card).
-    return StageSettings(threshold=0.8, flag_threshold=0.7, roles=["user", "developer"])
+    # where code, hashes and tables live. Threshold chosen by the dev protocol (card; 0.8 →
+    # 0.85 in round 5: a third fewer persona-prompt false positives, suffixes 0.89 → 0.84).
+    return StageSettings(threshold=0.85, flag_threshold=0.7, roles=["user", "developer"])
 
 
 def _instructions() -> StageSettings:
@@ -152,7 +153,10 @@ def _cues() -> StageSettings:
     )
 
 
-CUES_THRESHOLD = 0.85
+#: 0.85 in det-direct's round 5 alone; 0.9 once every round-5 lexicon was merged and the
+#: head retrained (0.85 put persona prompts at 2.25 % and trigger-word questions in other
+#: languages at 4.3 %; 0.9 keeps every hard-benign family at or under 1.7 %).
+CUES_THRESHOLD = 0.9
 CUES_FLAG_THRESHOLD = 0.7
 
 

@@ -22,6 +22,49 @@ risotto", "a hashed password").
 
 from __future__ import annotations
 
+#: The same everyday-device topics in other languages (round 5: the merged multilingual
+#: moves made "¿cuál es la contraseña por defecto de un router?" and "как поделиться паролем
+#: от Wi-Fi" block as a lone secret ask). Written from knowledge of how each language names
+#: a default / Wi-Fi / router password and password requirements (no `\b` before a
+#: non-ASCII letter and `\pL`, not `\w`, inside a word: RE2's are ASCII).
+_SECRET_TOPIC_INTL = [
+    r"\bcontraseña\s+(?:por\s+defecto|predeterminada|de\s+f[aá]brica|del?\s+(?:la\s+)?"
+    r"(?:wi-?fi|router|m[oó]dem|red))\b",
+    r"\brequisitos\s+de\s+(?:la\s+)?contraseña\b",
+    r"\bsenha\s+(?:padr[aã]o|de\s+f[aá]brica|d[oa]\s+(?:wi-?fi|roteador|modem|rede))\b",
+    r"\brequisitos\s+d[ae]\s+senha\b",
+    r"\bmot\s+de\s+passe\s+(?:par\s+d[ée]faut|d'usine|du\s+(?:wi-?fi|routeur|modem|r[ée]seau))",
+    r"\b(?:exigences|r[eè]gles|crit[eè]res)\s+(?:du|des|de)\s+mots?\s+de\s+passe\b",
+    r"\bpassword\s+(?:predefinita|di\s+default|del\s+(?:wi-?fi|router|modem))\b",
+    r"\b(?:standard|wlan|wifi|router)-?passw(?:o|ö)rt\w*",
+    r"\bpasswort\s+(?:des|für\s+(?:das|den))\s+(?:wlan|wi-?fi|routers?)\b",
+    r"\bpasswort-?(?:anforderungen|richtlinien?|format|regeln|l[äa]nge|st[äa]rke)\b",
+    r"\bformato\s+d[ae]\s+(?:la\s+)?(?:contraseña|senha)\b",
+    r"\bformat\s+du\s+mot\s+de\s+passe\b",
+    # changing or resetting one's password ("how do I change my password in Windows?")
+    r"(?:смен|измен|сброс|восстанов|поменя)\pL*\s+(?:сво\pL*\s+|мо\pL*\s+)?парол\pL*",
+    r"\b(?:cambiar|cambio|restablecer|recuperar|resetear)\s+(?:de\s+)?(?:la\s+|mi\s+|su\s+)?"
+    r"contraseña\b",
+    r"\b(?:mudar|alterar|trocar|redefinir|recuperar)\s+(?:a\s+|minha\s+|sua\s+)?senha\b",
+    r"\b(?:changer|modifier|r[ée]initialiser|r[ée]cup[ée]rer)\s+(?:le\s+|mon\s+|son\s+)?mot\s+de"
+    r"\s+passe\b",
+    r"\bpasswort\s+(?:[äa]ndern|zur[üu]cksetzen|vergessen)\b",
+    r"\b(?:cambiare|reimpostare|recuperare)\s+(?:la\s+)?password\b",
+    r"парол\pL*\s+(?:от|для)\s+(?:wi-?fi|вай-?фа\pL*|роутер\pL*|модем\pL*|сет[иь])",
+    r"парол\pL*\s+по\s+умолчанию",
+    r"требовани\pL*\s+к\s+парол\pL*",
+    r"\bmật\s+khẩu\s+(?:wi-?fi|mặc\s+định|của\s+(?:bộ\s+định\s+tuyến|router|modem))",
+    r"รหัสผ่าน\s*(?:ไวไฟ|wi-?fi|เริ่มต้น|เราเตอร์)",
+    r"(?:默认|wi-?fi|无线网?|路由器)\s*密码",
+    r"密码\s*(?:要求|规则|强度)",
+    r"(?:初期|デフォルト|wi-?fi|ルーター|無線LAN)\s*の?\s*パスワード",
+    r"(?:기본|와이파이|wi-?fi|공유기)\s*비밀번호",
+    r"(?:varsay[ıi]lan|wi-?fi|modem)\s+[şs]ifre\pL*",
+    r"\bkata\s+sandi\s+(?:wi-?fi|default|bawaan|router)\b",
+    r"كلمة\s+(?:ال)?(?:مرور|سر)\s+(?:ال)?(?:واي\s*فاي|راوتر|افتراضية)",
+    r"(?:वाई-?फ़ाई|वाईफाई|wi-?fi|डिफ़ॉल्ट)\s+पासवर्ड",
+]
+
 #: Within one sentence.
 _GAP = r"[^.!?\n]{0,48}?"
 #: The guarded secret as an object: "the password", "your secret word", "that code word".
@@ -89,6 +132,13 @@ CATEGORIES: dict[str, list[str]] = {
         r"\b(?:the|a)\s+secret\s+(?:to|of|behind)\s+(?:a|an|the|good|great|success|making|"
         r"happiness|\w+ing)\b",
         r"\btop\s+secret\b",
+        # an everyday device's or service's password: "the default password of a router",
+        # "the Wi-Fi password for guests" (a how-to question, not the model's secret)
+        r"\b(?:default|factory|wi-?fi|router|modem|guest|hotspot|network|voicemail|bios)\s+"
+        r"passwords?\b",
+        r"\bpasswords?\s+(?:for|of|on|to)\s+(?:a|an|my|the|our)\s+(?:\w+\s+)?(?:router|modem|"
+        r"wi-?fi|network|hotspot|printer|camera|laptop|phone|tv)\b",
+        *_SECRET_TOPIC_INTL,
     ],
 }
 

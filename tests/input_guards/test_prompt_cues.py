@@ -191,7 +191,7 @@ def test_per_role_threshold_overrides_the_stage_threshold() -> None:
                 "threshold": 0.9,
                 "flag_threshold": 0.75,
                 "roles": ["user", "developer"],
-                "role_thresholds": {"user": 0.99999},
+                "role_thresholds": {"user": 1.0},
             }
         }
     )

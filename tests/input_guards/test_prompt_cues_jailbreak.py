@@ -14,7 +14,7 @@ import pytest
 
 from keepgate.input_guards import cue_jailbreak, cue_lexicon
 from keepgate.input_guards.config import DEFAULT_CUES, InputSettings
-from keepgate.input_guards.cues import CueDetector, CueMatcher
+from keepgate.input_guards.cues import CueDetector, CueMatcher, feature_values
 from keepgate.input_guards.scanner import Scanner
 
 CATEGORY_EXAMPLES = {
@@ -167,7 +167,13 @@ def test_a_harmful_phrase_deep_in_a_long_document_fades() -> None:
     plot = "The harbour town wakes slowly, gulls over the nets and the ferry late again. " * 40
     assert d.score(ask) >= InputSettings().cues.threshold
     assert d.score(plot + ask) < d.score(ask)
-    assert d.score(plot + ask) < InputSettings().cues.threshold, d.explain(plot + ask)
+    # The ask's features count fade / length of their weight (1,200 / ~3,200 here); whether
+    # the rest still blocks depends on the threshold (0.978 when this was written, 0.9 since
+    # every round-5 lexicon was merged: the faded pairs still sum past it).
+    cats = d.matcher.categories(plot + ask)
+    faded = dict(feature_values(cats, len(plot + ask), d.damp, d.strong, d.fading, d.fade))
+    assert faded["HARM_ASK"] == pytest.approx(d.fade / len(plot + ask))
+    assert faded["HARM_ASK&ROLE_PLAY"] == pytest.approx(d.fade / len(plot + ask))
 
 
 def test_shipped_head_blocks_the_ask_in_a_frame_and_passes_the_rest() -> None:
