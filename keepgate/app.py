@@ -36,7 +36,7 @@ from keepgate.proxy.chat import chat_completions
 from keepgate.proxy.embeddings import embeddings
 from keepgate.proxy.disconnect import model_route
 from keepgate.runtime import Runtime
-from keepgate.serving import WORKERS_ENV
+from keepgate.serving import WORKERS_ENV, heap
 from keepgate.services import Closable, Startable
 from keepgate.upstream.client import Upstream
 from keepgate.upstream.inprocess import in_process
@@ -263,6 +263,7 @@ def create_app(
         for part in rt.services:
             if isinstance(part, Startable):
                 await part.start()
+        heap.freeze_startup()  # full GC passes walk only what requests allocate
         if os.environ.get(WORKERS_ENV):  # one of `keepgate serve --workers N`'s processes
             print(f"keepgate: worker {os.getpid()} ready", file=sys.stderr, flush=True)
         try:

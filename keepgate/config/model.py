@@ -242,6 +242,14 @@ class GeneralSettings(_Strict):
     #: Seconds a client has to send a whole JSON request body once its headers are in; a
     #: body still unfinished then (a slow-loris client holding a connection) is a 408.
     body_timeout_s: float = Field(60.0, gt=0, le=3600)
+    #: Messages a request may hold (`input` items on the Responses API): counted before
+    #: any per-item work, a 400 `too_many_items` past it (docs/proxy.md, "Item limits").
+    max_messages: int = Field(10_000, gt=0)
+    #: Content parts (and assistant tool calls) across a request's messages, Anthropic
+    #: `system` blocks included.
+    max_content_parts: int = Field(20_000, gt=0)
+    #: Tool definitions a request may hold (OpenAI's own API accepts 128).
+    max_tools: int = Field(512, gt=0)
     #: Seconds to wait for the upstream (connect + each read).
     request_timeout: float = Field(600.0, gt=0)
     #: Retries on upstream 5xx / connection errors before the first byte.

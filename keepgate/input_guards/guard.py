@@ -9,7 +9,8 @@ a tool definition marks the call's context as tainted for the tool-call policy.
 
 Big items (`offload_chars`) are rendered, hashed and scanned in the app's process pool
 (`general_settings.offload`; a worker thread when there is none), small ones inline with a
-yield to the event loop every few milliseconds; a per-request `Budget` (`scan_budget_s`)
+yield to the event loop every few milliseconds (and every `turns.EVERY` items in the loops
+that list, size, render and hash a request's items); a per-request `Budget` (`scan_budget_s`)
 bounds the whole scan, time queued for the pool included, and running past it is a
 fail-closed 503.
 """
@@ -42,7 +43,7 @@ from keepgate.input_guards.extract import TOOL_ROLES, Item
 from keepgate.input_guards.judge import Judge, JudgeConfigError
 from keepgate.input_guards.scanner import Scanner, ScanResult
 from keepgate.auth.principal import Principal
-from keepgate.pipeline import offload, procpool, procwork
+from keepgate.pipeline import offload, procpool, procwork, turns
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.capabilities import ResultScanner
 from keepgate.pipeline.deps import GuardDeps
@@ -245,13 +246,22 @@ class InputGuard(Guard, ResultScanner):
         cap = settings.offload_chars
         if pool is None:
             return {}
-        small = [(i, item) for i, item in enumerate(items) if item.size(cap) < cap]
-        if sum(item.size(cap) for _, item in small) < settings.offload_total_chars:
+        ticker = turns.Ticker()  # sizing, rendering, hashing: per item, on the event loop
+        small: list[tuple[int, Item]] = []
+        total = 0
+        for i, item in enumerate(items):
+            await ticker.tick()
+            size = item.size(cap)
+            if size < cap:
+                small.append((i, item))
+                total += size
+        if total < settings.offload_total_chars:
             return {}
         done: dict[int, Scanned | Exception] = {}
         batches: list[list[tuple[int, Key, str]]] = [[]]
         size = 0
         for i, item in small:
+            await ticker.tick()
             text, key, found = self._lookup(scanner, item)
             if found is not None:
                 done[i] = found
@@ -374,9 +384,15 @@ class InputGuard(Guard, ResultScanner):
         errors: list[str] = []
         first_block: tuple[Verdict, Item] | None = None
         since_yield = time.perf_counter()
-        items = [i for i in extract.items(call.body) if settings.mode_for(i.role) != "off"]
+        ticker = turns.Ticker()
+        items: list[Item] = []
+        for each in extract.items(call.body):
+            await ticker.tick()
+            if settings.mode_for(each.role) != "off":
+                items.append(each)
         batched = await self._scan_many_in_pool(scanner, settings, items, budget)
         for index, item in enumerate(items):
+            await ticker.tick()
             where = item.detail()
             try:
                 result = await self._scan(scanner, settings, item, budget, batched.get(index))

@@ -20,7 +20,8 @@ from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.chunks import assemble
 from keepgate.pipeline.guard import Chunk, GuardBlocked
 from keepgate.proxy.body import read_json
-from keepgate.proxy.shapes import ChatRequest, check
+from keepgate.proxy.counts import check_counts
+from keepgate.proxy.shapes import ChatRequest, acheck
 from keepgate.proxy.sse import SSEResponse, encode
 from keepgate.runtime import Runtime, blocked_error
 
@@ -39,7 +40,8 @@ async def chat_completions(request: Request) -> Response | SSEResponse:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
     body = await read_json(request, rt.config.general_settings.max_body_bytes)
-    check(ChatRequest, body)
+    check_counts(body, rt.config.general_settings)
+    await acheck(ChatRequest, body)
     deployment = rt.deployment(principal, body.get("model"))
     call = Call(
         principal=principal,

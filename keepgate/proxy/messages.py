@@ -25,7 +25,8 @@ from keepgate.pipeline.chunks import Chunk
 from keepgate.policy.provenance import DOCUMENT_TEXTS
 from keepgate.proxy import adapted
 from keepgate.proxy.body import read_json
-from keepgate.proxy.shapes import ChatRequest, check
+from keepgate.proxy.counts import check_counts
+from keepgate.proxy.shapes import ChatRequest, acheck
 from keepgate.proxy.sse import SSEResponse
 from keepgate.runtime import Runtime
 
@@ -36,12 +37,13 @@ async def create(request: Request) -> Response | SSEResponse:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
     body = await read_json(request, rt.config.general_settings.max_body_bytes)
+    check_counts(body, rt.config.general_settings)
     deployment = rt.deployment(principal, body.get("model"))
     is_native = deployment.litellm_params.native_api == "messages"
     req = to_chat(body, native=is_native)
     # Fields passed through untranslated (vendor fields, `stream_options`) must have the
     # shapes the chat pipeline reads, as on /v1/chat/completions: a 400, never a 500.
-    check(ChatRequest, req.chat)
+    await acheck(ChatRequest, req.chat)
     req.headers = {h: request.headers[h] for h in CLIENT_HEADERS if h in request.headers}
     call = Call(
         principal=principal, route="messages", model=body["model"], body=req.chat, stream=req.stream
@@ -69,6 +71,7 @@ async def count_tokens(request: Request) -> Response:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
     body = await read_json(request, rt.config.general_settings.max_body_bytes)
+    check_counts(body, rt.config.general_settings)
     deployment = rt.deployment(principal, body.get("model"))
     req = to_chat(
         {**body, "max_tokens": 1}, native=deployment.litellm_params.native_api == "messages"

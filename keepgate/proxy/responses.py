@@ -32,7 +32,8 @@ from keepgate.pipeline.call import Call
 from keepgate.pipeline.chunks import Chunk
 from keepgate.proxy import adapted
 from keepgate.proxy.body import read_json
-from keepgate.proxy.shapes import ChatRequest, check
+from keepgate.proxy.counts import check_counts
+from keepgate.proxy.shapes import ChatRequest, acheck
 from keepgate.proxy.sse import SSEResponse
 from keepgate.runtime import Runtime
 
@@ -124,13 +125,14 @@ async def create(request: Request) -> Response | SSEResponse:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
     body = await read_json(request, rt.config.general_settings.max_body_bytes)
+    check_counts(body, rt.config.general_settings, "input")
     deployment = rt.deployment(principal, body.get("model"))
     check_refusals(body)
     items = await _previous(rt, principal, body)
     req: Translated = to_chat(body, items)
     # Fields passed through untranslated (vendor fields, `stream_options`) must have the
     # shapes the chat pipeline reads, as on /v1/chat/completions: a 400, never a 500.
-    check(ChatRequest, req.chat)
+    await acheck(ChatRequest, req.chat)
     req.echo = {k: body[k] for k in ECHO if body.get(k) is not None}
     call = Call(
         principal=principal,

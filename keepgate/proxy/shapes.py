@@ -9,18 +9,33 @@ skipped. A failure becomes one `400 invalid_request_error` naming the field in `
 
 The validated model is thrown away: handlers keep the client's dict, so nothing is
 re-serialised differently from what the client sent.
+
+A big chat request (thousands of messages or tools, up to `general_settings.max_*`) is
+validated in slices of about `turns.EVERY` items with a turn of the event loop between
+them (`acheck`): pydantic-core holds the interpreter lock while it validates, so a worker
+thread would stall the loop just the same.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, Literal, NoReturn
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+)
 
 from keepgate.errors import APIError
 from keepgate.input_guards.extract import MESSAGE_ROLES
+from keepgate.pipeline import turns
 
 #: Counts the gateway reads (token budgets, choices): within what a Redis script, a
 #: Prometheus counter and an int64 all hold.
@@ -147,42 +162,118 @@ LEGACY_FUNCTIONS = ("functions", "function_call")
 def check(model: type[BaseModel], body: dict[str, Any]) -> None:
     """Validate `body` against `model`; the first problem as a 400 with `param`."""
     if model is ChatRequest:
-        for name in PROMPT_OVERRIDES:
-            if body.get(name) is not None:
-                raise APIError(
-                    400,
-                    f"'{name}' is not supported: a client-supplied template builds the prompt "
-                    "outside Keepgate's input guards. Configure the template on the model server.",
-                    code="unsupported_feature",
-                    param=name,
-                )
-        for name in LEGACY_FUNCTIONS:
-            if body.get(name) is not None:
-                raise APIError(
-                    400,
-                    f"'{name}' is not supported (deprecated function calling): use 'tools' "
-                    "and 'tool_choice'; Keepgate's tool-call policy decides 'tool_calls'.",
-                    code="unsupported_feature",
-                    param=name,
-                )
+        _refuse_fields(body)
+    _validate(model, body)
+
+
+async def acheck(model: type[BaseModel], body: dict[str, Any]) -> None:
+    """`check`, for a chat request with many messages or tools in slices of about
+    `turns.EVERY` items, the event loop taking a turn between them. The top-level fields
+    (with the first message and tool) are checked first, so a missing `model` is still
+    the error named, as `check` would."""
+    lists = {
+        name: value
+        for name in _SLICED
+        if isinstance(value := body.get(name), list) and len(value) > 1
+    }
+    if (
+        model is not ChatRequest
+        or sum(map(_weight, lists.get("messages", ()))) + len(lists.get("tools", ())) <= turns.EVERY
+    ):
+        check(model, body)
+        return
+    _refuse_fields(body)
+    _validate(model, {**body, **{name: value[:1] for name, value in lists.items()}})
+    for name, value in lists.items():
+        start = 1
+        while start < len(value):
+            end, weight = start, 0
+            while end < len(value) and weight < turns.EVERY:
+                weight += _weight(value[end]) if name == "messages" else 1
+                end += 1
+            await turns.turn()
+            try:
+                _SLICED[name].validate_python(value[start:end])
+            except ValidationError as exc:
+                _raise(exc, _shifted(name, start))
+            start = end
+
+
+#: The lists `acheck` validates in slices, each by the type of one slice.
+_SLICED: dict[str, TypeAdapter[Any]] = {
+    "messages": TypeAdapter(list[Message]),
+    "tools": TypeAdapter(list[Tool]),
+}
+
+
+def _shifted(name: str, start: int) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """Maps a location in a slice starting at `start` to one in the body's `name` list."""
+    return lambda loc: (name, start + int(loc[0]), *loc[1:])
+
+
+def _weight(message: Any) -> int:
+    """A message's share of a slice: itself, its content parts and its tool calls."""
+    if not isinstance(message, dict):
+        return 1
+    content, calls = message.get("content"), message.get("tool_calls")
+    return (
+        1
+        + (len(content) if isinstance(content, list) else 0)
+        + (len(calls) if isinstance(calls, list) else 0)
+    )
+
+
+def _refuse_fields(body: dict[str, Any]) -> None:
+    for name in PROMPT_OVERRIDES:
+        if body.get(name) is not None:
+            raise APIError(
+                400,
+                f"'{name}' is not supported: a client-supplied template builds the prompt "
+                "outside Keepgate's input guards. Configure the template on the model server.",
+                code="unsupported_feature",
+                param=name,
+            )
+    for name in LEGACY_FUNCTIONS:
+        if body.get(name) is not None:
+            raise APIError(
+                400,
+                f"'{name}' is not supported (deprecated function calling): use 'tools' "
+                "and 'tool_choice'; Keepgate's tool-call policy decides 'tool_calls'.",
+                code="unsupported_feature",
+                param=name,
+            )
+
+
+def _validate(model: type[BaseModel], body: dict[str, Any]) -> None:
     try:
         model.model_validate(body)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_input=False)
-        # The shortest path is the one the client can act on (a union's branches each
-        # report a deeper one).
-        first = min(errors, key=lambda e: len(e["loc"]))
-        where = param(first["loc"]) or None
-        if first["type"] in _REQUIRED:
-            raise APIError(
-                400,
-                f"Missing required parameter: '{where}'.",
-                code="missing_required_parameter",
-                param=where,
-            ) from None
+        _raise(exc, lambda loc: loc)
+
+
+def _raise(
+    exc: ValidationError, where_in_body: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+) -> NoReturn:
+    """The first problem of `exc` as a 400 with `param`; `where_in_body` maps a location
+    in the validated value to one in the request body."""
+    errors: list[dict[str, Any]] = [
+        {**e, "loc": where_in_body(tuple(e["loc"]))}
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
+    # The shortest path is the one the client can act on (a union's branches each
+    # report a deeper one).
+    first = min(errors, key=lambda e: len(e["loc"]))
+    where = param(first["loc"]) or None
+    if first["type"] in _REQUIRED:
         raise APIError(
-            400, f"Invalid '{where}': {_reason(first, errors)}.", code="invalid_value", param=where
+            400,
+            f"Missing required parameter: '{where}'.",
+            code="missing_required_parameter",
+            param=where,
         ) from None
+    raise APIError(
+        400, f"Invalid '{where}': {_reason(first, errors)}.", code="invalid_value", param=where
+    ) from None
 
 
 def _reason(first: Mapping[str, Any], errors: Sequence[Mapping[str, Any]]) -> str:
