@@ -122,7 +122,9 @@ def test_responses_input_and_messages_blocks_are_counted(limited) -> None:
             system=[block] * 5,
             messages=[{"role": "user", "content": [block] * 4}],
         )
-    assert "general_settings.max_content_parts" in str(aexc.value)
+    body = aexc.value.body
+    assert body["type"] == "error" and body["error"]["type"] == "invalid_request_error"
+    assert "general_settings.max_content_parts" in body["error"]["message"]
     assert counting.paths == []
 
 
