@@ -663,6 +663,23 @@ def _pair(a: str, b: str) -> str:
     return "&".join(sorted((a, b)))
 
 
+#: Frames that make a harmful ask an attack by themselves (one is enough beside `HARM_ASK`).
+_FRAMES = (
+    "ROLE_PLAY",
+    "STORY",
+    "FICTION",
+    "NESTED",
+    "CHARACTER_VOICE",
+    "PRETEXT",
+    "HARMLESS_CLAIM",
+    "PREFIX",
+    "NO_REFUSAL",
+    "UNLIMITED",
+    "AUTHORITY",
+)
+#: Frames that need one more beside the ask (pressure, a demand for detail, evasion, a format).
+_WEAK_FRAMES = ("PRESSURE", "EMOTION", "REALISM", "EVADE", "FORMAT")
+
 #: Log-odds before any data (see `cue_lexicon.PRIOR_WEIGHTS`). Each category alone is weak
 #: (stories, role-play, homework and safety questions use them; a bare harmful question is
 #: the model's own policy's business); the ask in a frame is the attack: `HARM_ASK` with a
@@ -677,50 +694,14 @@ PRIOR_WEIGHTS: dict[str, float] = {
     "HARMLESS_CLAIM": 1.0,
     "PREFIX": 1.5,
     # the ask inside a frame: one frame is enough to block
-    **{
-        _pair("HARM_ASK", frame): 3.5
-        for frame in (
-            "ROLE_PLAY",
-            "STORY",
-            "FICTION",
-            "NESTED",
-            "CHARACTER_VOICE",
-            "PRETEXT",
-            "HARMLESS_CLAIM",
-            "PREFIX",
-            "NO_REFUSAL",
-            "UNLIMITED",
-            "AUTHORITY",
-        )
-    },
+    **{_pair("HARM_ASK", frame): 3.5 for frame in _FRAMES},
     # pressure, a demand for detail, evasion, a format: one more frame is needed
-    **{
-        _pair("HARM_ASK", frame): 2.5
-        for frame in ("PRESSURE", "EMOTION", "REALISM", "EVADE", "FORMAT")
-    },
+    **{_pair("HARM_ASK", frame): 2.5 for frame in _WEAK_FRAMES},
     # operational detail in a sentence that names a harm (broad, noisier than `HARM_ASK`):
     # two frames are needed to block
     "HARM_OPS": 0.5,
-    **{
-        _pair("HARM_OPS", frame): 2.5
-        for frame in (
-            "ROLE_PLAY",
-            "STORY",
-            "FICTION",
-            "NESTED",
-            "CHARACTER_VOICE",
-            "PRETEXT",
-            "HARMLESS_CLAIM",
-            "PREFIX",
-            "NO_REFUSAL",
-            "UNLIMITED",
-            "AUTHORITY",
-        )
-    },
-    **{
-        _pair("HARM_OPS", frame): 1.5
-        for frame in ("PRESSURE", "EMOTION", "REALISM", "EVADE", "FORMAT")
-    },
+    **{_pair("HARM_OPS", frame): 2.5 for frame in _FRAMES},
+    **{_pair("HARM_OPS", frame): 1.5 for frame in _WEAK_FRAMES},
     # "explain how", "what is" are how a harmful ask is phrased too: the benign cue `META`
     # (a question about attacks on the model) says nothing beside one
     _pair("HARM_ASK", "META"): 1.0,
