@@ -15,6 +15,7 @@ import fcntl
 import json
 import multiprocessing
 import os
+import signal
 import socket
 import threading
 import time
@@ -251,8 +252,14 @@ def test_a_dead_pool_process_fails_closed_then_is_replaced(gateway_factory, held
             assert in_pool.wait(120)
             executor = pool.executor
             assert executor is not None
-            for proc in list(executor._processes.values()):
-                proc.kill()
+            # The busy process reports its pid as it starts (it may still be starting).
+            deadline = time.monotonic() + 120  # a bound on a hang, not a timing assert
+            while not pool.worker_pids() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            pids = pool.worker_pids()
+            assert pids
+            for pid in pids:
+                os.kill(pid, signal.SIGKILL)
         finally:
             release()
         with pytest.raises(openai.InternalServerError) as err:
