@@ -16,7 +16,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -48,6 +48,9 @@ class Loop:
     policy: PolicyGate
     scanner: ResultScanner
     scrub: OutputScrubber
+    #: The monotonic clock a run's wall-clock limit is measured on: a seam so tests can
+    #: advance time instead of sleeping (the real one in production).
+    clock: Callable[[], float] = time.monotonic
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -74,7 +77,7 @@ class Loop:
 
     async def drive(self, live: LiveRun, resumed: bool = False) -> None:
         st = live.state
-        clock = _Clock(st.elapsed_s)
+        clock = _Clock(st.elapsed_s, self.clock)
         deployment = self.rt.config.deployment(st.model)
         live.emit(
             "run.started",
@@ -475,22 +478,23 @@ class Loop:
 class _Clock:
     """Active wall-clock time of a run, across resumes; approval waits are not counted."""
 
-    def __init__(self, base: float) -> None:
+    def __init__(self, base: float, now: Callable[[], float] = time.monotonic) -> None:
         self.base = base
-        self.t0 = time.monotonic()
+        self.now = now
+        self.t0 = now()
         self.paused = 0.0
 
     def elapsed(self) -> float:
-        return self.base + time.monotonic() - self.t0 - self.paused
+        return self.base + self.now() - self.t0 - self.paused
 
     @contextlib.contextmanager
     def stopped(self) -> Iterator[None]:
         """Time inside the block is not counted (waiting for an approval)."""
-        t = time.monotonic()
+        t = self.now()
         try:
             yield
         finally:
-            self.paused += time.monotonic() - t
+            self.paused += self.now() - t
 
     async def within(self, limit: float, aw: Any) -> Any:
         left = limit - self.elapsed()

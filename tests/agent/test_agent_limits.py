@@ -3,11 +3,11 @@ steps and spend each end the way the issue asks, with a clear reason."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from keepgate.agent.service import AgentService
 from tests.agent.agent_support import DEV, agent_config, call, fake, of, run, types
+from tests.clock import ManualClock
 
 pytestmark = pytest.mark.slow(cpu_s=4)  # scheduled first: tests/conftest.py
 
@@ -171,7 +171,12 @@ def test_wall_clock_timeout(agw, web):
 
 
 def test_waiting_for_an_approval_does_not_count_against_the_wall_clock(agw, tmp_path):
-    """A human taking longer than the run's whole time budget to approve does not time it out."""
+    """A human taking longer than the run's whole time budget to approve does not time it out.
+
+    The run's clock is a manual one (the Loop's clock seam): the human's wait is two whole
+    budgets of it, while the run's own work takes no time on it, however loaded the box."""
+    clock = ManualClock()
+    agw.app.state.keepgate.services.get(AgentService).loop.clock = clock
     script = fake(
         {"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
         {"tool_calls": [call("send_email", "e1", to="bob@example.com", subject="s", body="b")]},
@@ -183,13 +188,13 @@ def test_waiting_for_an_approval_does_not_count_against_the_wall_clock(agw, tmp_
         {
             "task": "Forward the invoice",
             "model": "demo",
-            "limits": {"timeout_s": 2},
+            "limits": {"timeout_s": 60},
             "model_params": script,
         },
         until="approval.required",
     )
     run_id = events[0]["run_id"]
-    time.sleep(2.5)  # the human thinks for longer than the run may take
+    clock.advance(120)  # the human thinks for longer than the run may take
     r = agw.http.post(
         f"/v1/agent/runs/{run_id}/approvals",
         json={"tool_call_id": "e1", "decision": "approve"},
