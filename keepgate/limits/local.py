@@ -29,6 +29,11 @@ class _State:
     totals: dict[str, float] = field(default_factory=dict)
 
 
+#: How far over a cap the sum of reservations may round (relative): fifty $0.001 calls fit
+#: a $0.05 cap although their float sum is 0.05000000000000004. Same in reserve.lua.
+SLACK = 1e-9
+
+
 def drained(dim: str, cap: float, used: float, elapsed: float) -> float:
     """A bucket's use after `elapsed` seconds of refill."""
     return max(0.0, used - elapsed * rate_of(dim, cap))
@@ -78,7 +83,7 @@ class LocalBackend:
             for dim, cap in caps.items():
                 amount = need.of(UNIT[dim])
                 used = self._used(st, dim)
-                if amount > 0 and used + amount > cap:
+                if amount > 0 and used + amount > cap * (1 + SLACK):
                     period = PERIODS[dim]
                     wait = (
                         (used + amount - cap) * period / cap

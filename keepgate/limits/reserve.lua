@@ -4,6 +4,7 @@
 -- KEYS (3 per subject): bucket hash, usage hash, override hash.
 -- ARGV: n_subjects, need_requests, need_tokens, need_usd, usage_ttl_s,
 --       then per subject: n_caps, n_caps x (dim, cap)  -- used unless an override exists.
+--       and last, the clock ('' for Redis TIME): see buckets.lua.
 -- (buckets.lua, in front of this, defines PERIOD, UNIT, now and the helpers.)
 -- Returns: {allowed, failed_subject, failed_dim, retry_after_s,
 --           per subject: n, n x (dim, cap, remaining, reset_s)}  (numbers as strings).
@@ -30,7 +31,7 @@ for i = 1, n do
       used = in_use(state, dim, cap, elapsed)
     end
     local amount = need[UNIT[dim]]
-    if used + amount > cap and amount > 0 then
+    if used + amount > cap * (1 + 1e-9) and amount > 0 then  -- SLACK in local.py
       local wait = -1
       if PERIOD[dim] > 0 and amount <= cap and cap > 0 then
         wait = (used + amount - cap) * PERIOD[dim] / cap

@@ -5,6 +5,7 @@
 -- ARGV: n_subjects, delta_tokens, delta_usd, usage_ttl_s, prompt_tokens,
 --       completion_tokens, actual_usd, model, blocked (1: another guard refused the call),
 --       then per subject: n_caps, n_caps x (dim, cap)  -- used unless an override exists.
+--       and last, the clock ('' for Redis TIME): see buckets.lua.
 -- (buckets.lua, in front of this, defines PERIOD, UNIT, now and the helpers.)
 -- Returns: the number of subjects settled.
 local n = tonumber(ARGV[1])

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from tests.clock import ManualClock
 from tests.conftest import SESSION_PREFIX
 import redis.asyncio as aioredis
 
@@ -19,13 +20,20 @@ from keepgate.limits.spec import LimitSpecError, Subject, parse_caps
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
+@pytest.fixture
+def clock() -> ManualClock:
+    """The buckets' clock: time moves only when a test advances it (both backends take a
+    clock; Redis's TIME is exercised by the gateway tests)."""
+    return ManualClock()
+
+
 @pytest.fixture(params=["local", "redis"])
-async def backend(request, redis_url, redis_prefix):
+async def backend(request, redis_url, redis_prefix, clock):
     if request.param == "local":
-        yield LocalBackend()
+        yield LocalBackend(clock=clock)
         return
     prefix = redis_prefix.rstrip(":")
-    b = RedisBackend(redis_url, prefix=prefix)
+    b = RedisBackend(redis_url, prefix=prefix, clock=clock)
     yield b
     keys = [k async for k in b.client.scan_iter(f"{prefix}:*")]
     if keys:
@@ -78,12 +86,15 @@ async def test_settle_refunds_the_unused_part_and_charges_overruns(backend):
     assert {b.dim: b.remaining for b in u.buckets}["tokens"] == pytest.approx(100, abs=30)
 
 
-async def test_buckets_refill_continuously(backend):
+async def test_buckets_refill_continuously(backend, clock):
     s = key({"tokens_per_minute": 60_000})  # 1000 tokens per second
     assert (await backend.reserve([s], Amounts(1, 60_000, 0.0))).allowed
     assert not (await backend.reserve([s], Amounts(1, 50, 0.0))).allowed
-    await asyncio.sleep(0.12)
+    clock.advance(0.04)  # 40 tokens back: not yet enough
+    assert not (await backend.reserve([s], Amounts(1, 50, 0.0))).allowed
+    clock.advance(0.02)  # 60 tokens back
     assert (await backend.reserve([s], Amounts(1, 50, 0.0))).allowed
+    assert (await backend.usage(s)).buckets[0].remaining == pytest.approx(10, abs=1e-6)
 
 
 async def test_budget_never_refills_and_says_waiting_will_not_help(backend):
