@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,8 +84,12 @@ class LimitsGuard(Guard, Limiter):
         settings: LimitsSettings,
         backend: Backend,
         metrics: LimitsMetrics | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
+        #: When the backend is retried after a failure (`retry_backend_after_s`) is measured
+        #: on this clock: a seam so tests move time by hand instead of sleeping.
+        self.clock = clock
         self.settings = settings
         self.backend = backend
         self.fallback: LocalBackend | None = (
@@ -170,7 +174,7 @@ class LimitsGuard(Guard, Limiter):
 
     def _degraded(self, call: Call | None, exc: BaseException | None) -> Backend:
         """The backend is down: the local fallback, or a 503 when failing closed."""
-        now = time.monotonic()
+        now = self.clock()
         if exc is not None:
             self._backend_down_until = now + self.settings.retry_backend_after_s
         mode = "fallback_local" if self.fallback else "closed"
@@ -214,7 +218,7 @@ class LimitsGuard(Guard, Limiter):
         self, call: Call, subjects: Sequence[Subject], need: Amounts
     ) -> tuple[Backend, ReserveResult]:
         backend: Backend = self.backend
-        if time.monotonic() < self._backend_down_until:
+        if self.clock() < self._backend_down_until:
             backend = self._degraded(call, None)
         try:
             return backend, await backend.reserve(subjects, need)
@@ -441,7 +445,7 @@ class LimitsGuard(Guard, Limiter):
             )
         except BackendUnavailable:
             # The reservation stays charged: never an overspend, only a missed refund.
-            self._backend_down_until = time.monotonic() + self.settings.retry_backend_after_s
+            self._backend_down_until = self.clock() + self.settings.retry_backend_after_s
             if self.metrics:
                 self.metrics.settle_failures.labels(res.backend.name).inc()
             log.warning(

@@ -9,6 +9,7 @@ from typing import Any
 import openai
 import pytest
 
+from tests.clock import ManualClock
 from tests.servers import OwnRedis, free_port
 
 MSG = [{"role": "user", "content": "hello"}]
@@ -101,7 +102,11 @@ def test_fallback_share_keeps_replicas_together_within_the_limit(gateway_factory
 
 
 def test_outage_then_recovery_on_a_real_redis(gateway_factory, own_redis):
+    """After a failure the guard leaves Redis alone for `retry_backend_after_s`, measured on
+    its clock seam (moved by hand here), then uses it again."""
     gw = _gateway(gateway_factory, own_redis.url)
+    clock = ManualClock()
+    next(g for g in gw.app.state.keepgate.guards if g.name == "limits").clock = clock
     client = gw.client("sk-alice")
     client.chat.completions.create(model="demo", messages=MSG)
     own_redis.stop()
@@ -109,8 +114,10 @@ def test_outage_then_recovery_on_a_real_redis(gateway_factory, own_redis):
         client.chat.completions.create(model="demo", messages=MSG)
     assert _ready(gw)[0] == 503
     own_redis.start()  # empty again: a restarted Redis without persistence
-    time.sleep(0.25)  # retry_backend_after_s
     assert _ready(gw)[0] == 200
+    with pytest.raises(openai.InternalServerError):  # still inside retry_backend_after_s
+        client.chat.completions.create(model="demo", messages=MSG)
+    clock.advance(0.2)  # retry_backend_after_s
     for _ in range(2):
         client.chat.completions.create(model="demo", messages=MSG)
     with pytest.raises(openai.RateLimitError):
