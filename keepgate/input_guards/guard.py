@@ -98,6 +98,8 @@ class InputGuard(Guard, ResultScanner):
         self._worker_json: dict[int, str] = {}
         #: Called in the scanning thread at every budget check (see `Budget.on_check`).
         self.on_check: Any = None
+        #: The clock every scan budget is measured on (see `Budget.clock`).
+        self.clock: Callable[[], float] = time.perf_counter
         # Build every variant now, so a bad rule dir in a role/key override fails start-up.
         self._scanner_for(self.section)
         for group, overrides in (("roles", self.settings.roles), ("keys", self.settings.keys)):
@@ -333,7 +335,9 @@ class InputGuard(Guard, ResultScanner):
         if not settings.enabled or settings.mode_for("tool") == "off":
             return None
         item = Item("tool", "tool_result", text, extract.tool_content_text)
-        return await self._scan(scanner, settings, item, Budget(settings.scan_budget_s))
+        return await self._scan(
+            scanner, settings, item, Budget(settings.scan_budget_s, clock=self.clock)
+        )
 
     async def scan_text(
         self, principal: Principal | None, text: str, role: str
@@ -345,7 +349,9 @@ class InputGuard(Guard, ResultScanner):
         if not settings.enabled or settings.mode_for(role) == "off":
             return None
         item = Item(role, role, text, str)
-        return await self._scan(scanner, settings, item, Budget(settings.scan_budget_s))
+        return await self._scan(
+            scanner, settings, item, Budget(settings.scan_budget_s, clock=self.clock)
+        )
 
     # -- the request hook ----------------------------------------------------------------
 
@@ -378,7 +384,7 @@ class InputGuard(Guard, ResultScanner):
         if not settings.enabled:
             return
         mode = "open" if settings.fail_open else "closed"
-        budget = Budget(settings.scan_budget_s, self.on_check)
+        budget = Budget(settings.scan_budget_s, self.on_check, self.clock)
         blocked: list[str] = []
         flagged: list[str] = []
         errors: list[str] = []
