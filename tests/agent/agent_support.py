@@ -53,7 +53,7 @@ def agent_config(
         "checkpoints": checkpoints,
         "tools": {
             "http_get": {
-                "timeout_s": 0.5,
+                "timeout_s": 30.0,  # tests about timeouts hang the tool, not race this
                 "retries": 2,
                 "backoff_s": 0.01,
                 "options": {"allowed_hosts": [web_host]},

@@ -21,7 +21,9 @@ SCHEMA = {"type": "object", "properties": {"n": {"type": "integer"}}, "required"
 
 
 def engine(handler, *, idempotent: bool = True, **settings) -> ToolEngine:
-    s = ToolSettings(**{"timeout_s": 0.2, "retries": 2, "backoff_s": 0.0, **settings})
+    """A one-tool engine; its timeout is generous (a loaded box never trips it) unless a
+    test about timeouts sets a short one against a tool that never answers in time."""
+    s = ToolSettings(**{"timeout_s": 60.0, "retries": 2, "backoff_s": 0.0, **settings})
     return ToolEngine({"t": Tool("t", "test tool", SCHEMA, handler, s, idempotent)})
 
 
@@ -55,9 +57,9 @@ async def test_timeout_is_retried_only_for_idempotent_tools():
         runs.append(1)
         await asyncio.sleep(5)
 
-    out = await engine(slow, idempotent=False).execute("t", {"n": 1}, CTX)
+    out = await engine(slow, idempotent=False, timeout_s=0.2).execute("t", {"n": 1}, CTX)
     assert out.error["type"] == "timeout" and out.attempts == 1 and len(runs) == 1
-    out = await engine(slow, retries=1).execute("t", {"n": 1}, CTX)
+    out = await engine(slow, retries=1, timeout_s=0.2).execute("t", {"n": 1}, CTX)
     assert out.error["type"] == "timeout" and out.attempts == 2 and len(runs) == 3
 
 

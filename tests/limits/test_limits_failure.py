@@ -30,7 +30,7 @@ def _gateway(gateway_factory, redis_url: str, **section: Any):
                     "enabled": True,
                     "backend": "redis",
                     "redis_url": redis_url,
-                    "timeout_ms": 200,
+                    "timeout_ms": 5000,  # a stopped Redis refuses at once; a slow box is not an outage
                     "retry_backend_after_s": 0.2,
                     **section,
                 }
