@@ -98,7 +98,9 @@ def scan(
             text = sys.stdin.read()
         else:
             try:
-                text = Path(file).read_text(encoding="utf-8")
+                # Undecodable bytes kept as lone surrogates, as stdin reads them: the
+                # scan reports them (unicode.lone_surrogates) instead of a traceback.
+                text = Path(file).read_text(encoding="utf-8", errors="surrogateescape")
             except OSError as exc:
                 typer.echo(f"keepgate: cannot read {file}: {exc.strerror}", err=True)
                 raise typer.Exit(2) from None

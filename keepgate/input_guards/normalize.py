@@ -48,6 +48,9 @@ _LOOKBACK = 4096
 
 _TAG_CHARS = "[\U000e0000-\U000e007f]"
 _TAGS = re.compile(_TAG_CHARS + "+")
+#: UTF-16 surrogates: a JSON `\ud800` escape without its pair decodes to one. No UTF-8
+#: (RE2, the classifier, a model) can carry it, so it becomes U+FFFD before any stage.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_TAGS = re.compile(f"[^{_TAG_CHARS[1:-1]}]+")
 #: Tag characters → the ASCII they smuggle (printable and newline; the rest dropped).
 _TAG_DECODE = {
@@ -457,6 +460,10 @@ class Normalizer:
         """The text to match and the tricks in it. `check` is called before each window
         of a long text (the scan budget raises from it)."""
         out = Normalized(text)
+        if not text.isascii():
+            text, n = _SURROGATE.subn("\ufffd", text)
+            if n:
+                out.add("unicode.lone_surrogates", n)
         views: list[str] = []
         if len(text) <= WINDOW:
             parts = [self._window(text, out, views)]

@@ -39,6 +39,11 @@ TRICKS: dict[str, tuple[str, str, str]] = {
         "Unicode tag characters (invisible ASCII smuggling)",
     ),
     "unicode.variation_selectors": ("critical", "block", "bytes smuggled in variation selectors"),
+    "unicode.lone_surrogates": (
+        "low",
+        "flag",
+        "lone UTF-16 surrogates (not valid Unicode; read as U+FFFD)",
+    ),
     "unicode.bidi": ("medium", "flag", "bidirectional override/isolate controls"),
     "unicode.zero_width": ("medium", "flag", "invisible characters splitting words"),
     "unicode.combining_marks": ("medium", "flag", "combining marks styling ASCII letters"),

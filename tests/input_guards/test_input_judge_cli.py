@@ -254,3 +254,20 @@ def test_uncertain_band_follows_the_classifier_threshold(gateway_factory, band, 
         assert "judge.injection" in err.value.body["message"]
     else:
         assert ask().choices[0].message.content == ATTACK
+
+
+def test_scan_cli_reads_invalid_utf8_and_surrogate_escapes(tmp_path: Path, fake_model_url: str):
+    """A file that is not UTF-8 is read like stdin (undecodable bytes kept as surrogates),
+    and a JSONL `\\ud800` escape is scanned: a verdict each, never a traceback."""
+    cfg = _config(tmp_path, fake_model_url)
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"weather report \xff\xfe for Oslo")
+    p = _keepgate("scan", "-c", str(cfg), "--json", str(bad))
+    assert p.returncode == 0, p.stderr
+    rules = {f["rule"] for f in json.loads(p.stdout)["findings"]}
+    assert "unicode.lone_surrogates" in rules
+    src = tmp_path / "s.jsonl"
+    src.write_text('{"text": "hi \\ud800 there"}\n')
+    p = _keepgate("scan", "-c", str(cfg), "--jsonl", str(src))
+    assert p.returncode == 0, p.stderr
+    assert "unicode.lone_surrogates" in p.stdout
