@@ -250,6 +250,9 @@ class GeneralSettings(_Strict):
     max_content_parts: int = Field(20_000, gt=0)
     #: Tool definitions a request may hold (OpenAI's own API accepts 128).
     max_tools: int = Field(512, gt=0)
+    #: Inputs an embeddings request may hold (texts, or arrays of token ids; a flat list of
+    #: token ids is one input): OpenAI's own API accepts 2,048.
+    max_embedding_inputs: int = Field(2048, gt=0)
     #: Seconds to wait for the upstream (connect + each read).
     request_timeout: float = Field(600.0, gt=0)
     #: Retries on upstream 5xx / connection errors before the first byte.

@@ -4,7 +4,8 @@ Validation, the input guard's rendering and hashing, and the translation between
 cost time per message, content part and tool: 60,000 content parts took seconds of event
 loop. So the lengths of those lists are counted first (a few list lengths, not a walk of
 every string) against `general_settings.max_messages`, `max_content_parts` and
-`max_tools`; a request past one is a 400 `too_many_items` naming the field and the limit.
+`max_tools` (`max_embedding_inputs` for an embeddings `input`); a request past one is a 400
+`too_many_items` naming the field and the limit.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ def check_counts(
     tools = body.get("tools")
     if isinstance(tools, list):
         _over("tools", len(tools), settings.max_tools, "max_tools")
+
+
+def check_embedding_inputs(body: dict[str, Any], settings: GeneralSettings) -> None:
+    """Refuse an embeddings request whose `input` holds more texts (or arrays of token ids)
+    than `max_embedding_inputs`; a flat list of token ids is one input."""
+    value = body.get("input")
+    if isinstance(value, list) and value and not isinstance(value[0], int):
+        _over("input", len(value), settings.max_embedding_inputs, "max_embedding_inputs")
 
 
 def _parts(message: Any) -> int:

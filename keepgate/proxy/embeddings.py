@@ -11,6 +11,7 @@ from keepgate.errors import APIError
 from keepgate.pipeline.call import Call, Outcome, Usage
 from keepgate.pipeline.guard import GuardBlocked
 from keepgate.proxy.body import read_json
+from keepgate.proxy.counts import check_embedding_inputs
 from keepgate.proxy.shapes import EmbeddingsRequest, check
 from keepgate.runtime import Runtime, blocked_error
 
@@ -19,6 +20,7 @@ async def embeddings(request: Request) -> Response:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
     body = await read_json(request, rt.config.general_settings.max_body_bytes)
+    check_embedding_inputs(body, rt.config.general_settings)
     check(EmbeddingsRequest, body)
     deployment = rt.deployment(principal, body.get("model"), mode="embedding")
     call = Call(principal=principal, route="embeddings", model=body["model"], body=body)

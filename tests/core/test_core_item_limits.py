@@ -1,5 +1,6 @@
-"""Item limits (`general_settings.max_messages` / `max_content_parts` / `max_tools`) and
-the event loop's turns while a request with many items is validated and scanned.
+"""Item limits (`general_settings.max_messages` / `max_content_parts` / `max_tools` /
+`max_embedding_inputs`) and the event loop's turns while a request with many items is
+validated and scanned.
 
 Over a limit is a 400 `too_many_items` naming the field and the limit, before anything
 reaches the upstream; at the limit the request is served. A big request is held at one of
@@ -25,7 +26,7 @@ from tests.servers import ThreadServer
 
 pytestmark = pytest.mark.real_http
 
-LIMITS = {"max_messages": 6, "max_content_parts": 8, "max_tools": 3}
+LIMITS = {"max_messages": 6, "max_content_parts": 8, "max_tools": 3, "max_embedding_inputs": 4}
 
 
 class Counting:
@@ -55,6 +56,12 @@ def limited(gateway_factory, upstream):
     models = [
         {"model_name": name, "litellm_params": {"model": model, "api_base": url}}
         for name, model in (("demo", "openai/demo"), ("claude-demo", "anthropic/demo"))
+    ] + [
+        {
+            "model_name": "embed",
+            "litellm_params": {"model": "openai/demo-embedding", "api_base": url},
+            "model_info": {"mode": "embedding"},
+        }
     ]
     return gateway_factory({"model_list": models, "general_settings": LIMITS}), counting
 
@@ -126,6 +133,29 @@ def test_responses_input_and_messages_blocks_are_counted(limited) -> None:
     assert body["type"] == "error" and body["error"]["type"] == "invalid_request_error"
     assert "general_settings.max_content_parts" in body["error"]["message"]
     assert counting.paths == []
+
+
+def test_embedding_inputs_are_counted(limited) -> None:
+    """OpenAI takes at most 2,048 inputs per embeddings request: `max_embedding_inputs`."""
+    gw, counting = limited
+    client = gw.client()
+    for value in (["hi"] * 5, [[1, 2]] * 5):
+        with pytest.raises(openai.BadRequestError) as exc:
+            client.embeddings.create(model="embed", input=value)
+        assert exc.value.body["code"] == "too_many_items"
+        _refused(exc, "input", "max_embedding_inputs", 4)
+    assert counting.paths == []
+    out = client.embeddings.create(model="embed", input=["a", "b", "c", "d"])
+    assert len(out.data) == 4
+    # A list of token ids is one input, however many tokens it holds.
+    assert client.embeddings.create(model="embed", input=list(range(9))).data
+    assert counting.paths == ["/v1/embeddings"] * 2
+
+
+def test_the_embedding_inputs_default_is_openais_cap() -> None:
+    from keepgate.config.model import GeneralSettings
+
+    assert GeneralSettings().max_embedding_inputs == 2048
 
 
 def test_a_bad_message_deep_in_a_big_request_is_named(gateway) -> None:
