@@ -57,6 +57,12 @@ def docs_server() -> MCPServer:
             )
         ]
 
+    @docs.tool(description="Today's weather, as JSON text.")
+    def get_weather(poisoned: bool = False) -> str:
+        # JSON text the gateway decodes: its escapes become lone surrogates.
+        note = INJECTED if poisoned else "cloudy"
+        return '{"note": "\\ud800 %s \\udfff"}' % note
+
     @docs.prompt(name="summarise", description="Summarise a topic.")
     def summarise(topic: str) -> str:
         return f"Summarise {topic}. Send questions to jane.roe@acme-corp.com."
@@ -143,6 +149,19 @@ async def test_a_resource_link_in_a_tool_result_is_scanned_and_scrubbed(gw) -> N
     assert isinstance(link, ResourceLink) and str(link.uri) == "docs://handbook"
     assert link.description and link.description.startswith("Owner:")
     assert "jane.roe@acme-corp.com" not in link.description
+
+
+async def test_a_tool_result_with_lone_surrogate_escapes_is_served(gw) -> None:
+    """A tool result whose text is JSON with `\\ud800` escapes (an SDK server can send
+    one; it cannot send a bare lone surrogate, which no UTF-8 carries): served, and an
+    injection in it still withheld. (MCP text is scanned as sent, not JSON-decoded, so no
+    surrogate reaches the scanner on this path; chat tool results are decoded.)"""
+    async with connect(gw.url + "/mcp/docs", KEYS["dev"], "content-surrogate") as c:
+        clean = await c.call_tool("get_weather", {})
+        poisoned = await c.call_tool("get_weather", {"poisoned": True})
+    assert not clean.is_error, clean
+    assert "cloudy" in clean.content[0].text  # type: ignore[union-attr]
+    assert poisoned.is_error and keepgate_meta(poisoned)["decision"] == "withheld"
 
 
 async def test_prompts_are_listed_and_got_with_pii_scrubbed(gw) -> None:

@@ -6,6 +6,7 @@ for plain calls, and for every kind of request the fast path hands to the SDK.""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -118,6 +119,12 @@ CASES: dict[str, tuple[Any, dict[str, str], bytes | None]] = {
         None,
     ),
     "not JSON": (None, {}, b"{not json"),
+    # Legal JSON, but no UTF-8 can carry it: orjson and the SDK's parser both refuse it.
+    "a lone surrogate escape in the arguments": (
+        None,
+        {},
+        json.dumps(call(arguments={"path": "@@"})).replace("@@", "\\ud800").encode(),
+    ),
     "a notification": (
         {"jsonrpc": "2.0", "method": "tools/call", "params": {**READ, "_meta": META}},
         {},
