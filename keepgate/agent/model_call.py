@@ -188,14 +188,7 @@ async def model_turn(
         turn.content = "".join(text)
         turn.shown_content = "".join(shown)
         if counts:
-            call.add(
-                Verdict(
-                    guard="pii",
-                    decision="redact",
-                    reason=f"redacted {sum(counts.values())} value(s)",
-                    detail={"counts": dict(counts)},
-                )
-            )
+            call.add(Verdict.redaction(counts))
             if redactor.guard is not None:
                 redactor.guard.record_redactions(counts)
         for i, tc in enumerate(buffer.for_choice(0)):

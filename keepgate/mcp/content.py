@@ -146,14 +146,7 @@ class Content:
             raise MCPError(INTERNAL_ERROR, "the PII scrubber failed; nothing was listed")
         if not checked.redactions:
             return kept
-        call.add(
-            Verdict(
-                "pii",
-                "redact",
-                reason=f"redacted {sum(checked.redactions.values())} value(s)",
-                detail={"counts": dict(checked.redactions)},
-            )
-        )
+        call.add(Verdict.redaction(checked.redactions))
         updates: dict[tuple[int, int], dict[str, str]] = {}
         for (i, (j, attr), _), block in zip(slots, checked.result.content):
             updates.setdefault((i, j), {})[attr] = _text(block)
@@ -328,14 +321,7 @@ class Content:
             text = out.content[0].text if isinstance(out.content[0], types.TextContent) else ""
             return text, [], dict((out.meta or {}).get("keepgate") or {}), None
         if checked.redactions:
-            call.add(
-                Verdict(
-                    "pii",
-                    "redact",
-                    reason=f"redacted {sum(checked.redactions.values())} value(s)",
-                    detail={"counts": dict(checked.redactions)},
-                )
-            )
+            call.add(Verdict.redaction(checked.redactions))
             meta["redactions"] = dict(checked.redactions)
         scrubbed_meta = {k: v for k, v in (out.meta or {}).items() if k != "keepgate"}
         return None, list(out.content), meta, scrubbed_meta or None

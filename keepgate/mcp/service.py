@@ -718,14 +718,7 @@ class McpGateway:
             )
             call.audit["tainted"] = True
         if checked.redactions:
-            call.add(
-                Verdict(
-                    "pii",
-                    "redact",
-                    reason=f"redacted {sum(checked.redactions.values())} value(s)",
-                    detail={"counts": dict(checked.redactions)},
-                )
-            )
+            call.add(Verdict.redaction(checked.redactions))
         out = checked.result
         if rewritten:
             meta = dict(out.meta or {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,6 +23,17 @@ class Verdict:
     rule: str | None = None
     reason: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def redaction(counts: Mapping[str, int]) -> Verdict:
+        """The PII scrubber's record of one call: how many values of each kind it hid
+        (the proxy, the hosted agent and the MCP gateway all report it the same way)."""
+        return Verdict(
+            "pii",
+            "redact",
+            reason=f"redacted {sum(counts.values())} value(s)",
+            detail={"counts": dict(counts)},
+        )
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"guard": self.guard, "decision": self.decision}

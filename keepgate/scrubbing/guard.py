@@ -184,14 +184,7 @@ class PiiGuard(Guard, Redactor):
             if st.logprobs_dropped:
                 call.audit["logprobs_dropped"] = True
             if st.counts:
-                call.add(
-                    Verdict(
-                        guard=NAME,
-                        decision="redact",
-                        reason=f"redacted {sum(st.counts.values())} value(s)",
-                        detail={"counts": dict(st.counts)},
-                    )
-                )
+                call.add(Verdict.redaction(st.counts))
                 if self.metrics is not None:
                     self.metrics.redacted(st.counts)
 
