@@ -24,7 +24,7 @@ def check_counts(
     turns = body.get(messages)
     if isinstance(turns, list):
         _over(messages, len(turns), settings.max_messages, "max_messages")
-        parts = sum(_parts(m) for m in turns)
+        parts = sum(parts_of(m) for m in turns)
         system = body.get("system")  # Anthropic's system prompt may be a list of blocks
         if isinstance(system, list):
             parts += len(system)
@@ -42,7 +42,8 @@ def check_embedding_inputs(body: dict[str, Any], settings: GeneralSettings) -> N
         _over("input", len(value), settings.max_embedding_inputs, "max_embedding_inputs")
 
 
-def _parts(message: Any) -> int:
+def parts_of(message: Any) -> int:
+    """The content parts and tool calls one message holds (0 for anything not a message)."""
     if not isinstance(message, dict):
         return 0
     content, calls = message.get("content"), message.get("tool_calls")

@@ -36,6 +36,7 @@ from pydantic import (
 from keepgate.errors import APIError
 from keepgate.input_guards.extract import MESSAGE_ROLES
 from keepgate.pipeline import turns
+from keepgate.proxy.counts import parts_of
 
 #: Counts the gateway reads (token budgets, choices): within what a Redis script, a
 #: Prometheus counter and an int64 all hold.
@@ -213,14 +214,7 @@ def _shifted(name: str, start: int) -> Callable[[tuple[Any, ...]], tuple[Any, ..
 
 def _weight(message: Any) -> int:
     """A message's share of a slice: itself, its content parts and its tool calls."""
-    if not isinstance(message, dict):
-        return 1
-    content, calls = message.get("content"), message.get("tool_calls")
-    return (
-        1
-        + (len(content) if isinstance(content, list) else 0)
-        + (len(calls) if isinstance(calls, list) else 0)
-    )
+    return 1 + parts_of(message)
 
 
 def _refuse_fields(body: dict[str, Any]) -> None:
