@@ -11,6 +11,7 @@ vector) and a `response_format` JSON schema. Each becomes one `Item` with a scan
 | system, developer, user, assistant, tool, function | message content and `name` (assistant: with its tool calls) |
 | tool_definition | one per entry of `tools` / `functions`, reported with the tool's name |
 | tool | each of `documents` (vLLM / SGLang passages the chat template renders) |
+| user | `prediction` (Predicted Outputs) and the keys and strings of `chat_template_kwargs` |
 | response_format | the `json_schema` of `response_format` |
 
 JSON is read as "key: value" lines (escapes decoded, so `\\u0049gnore` hides nothing, and a
@@ -281,6 +282,15 @@ def items(body: dict[str, Any]) -> Iterator[Item]:
     docs = body.get("documents")
     for k, doc in enumerate(docs if isinstance(docs, list) else ()):
         yield Item("tool", f"documents[{k}]", doc, render_json)
+    # Predicted Outputs and a vLLM / SGLang template's arguments: the client's own text,
+    # which a model server may write into the prompt (a template may print any string
+    # argument): read like the user's messages. Numbers and flags render as nothing.
+    prediction = body.get("prediction")
+    if isinstance(prediction, dict):
+        yield Item("user", "prediction", prediction.get("content"), content_text)
+    kwargs = body.get("chat_template_kwargs")
+    if isinstance(kwargs, dict) and kwargs:
+        yield Item("user", "chat_template_kwargs", kwargs, render_json)
     rf = body.get("response_format")
     if isinstance(rf, dict) and rf.get("type") == "json_schema":
         yield Item("response_format", "response_format", rf.get("json_schema"), render_json)

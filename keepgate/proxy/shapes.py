@@ -97,6 +97,20 @@ class Tool(_Open):
     function: ToolFunction | None = None
 
 
+class Prediction(_Open):
+    """OpenAI's Predicted Outputs: the text the answer is expected to repeat (a file being
+    edited). The input guard reads it like a user message."""
+
+    type: Literal["content"]
+    content: StrictStr | list[ContentPart]
+
+
+#: A `chat_template_kwargs` value (vLLM, SGLang): a flag or a word for the template
+#: (`enable_thinking: false`, `reasoning_effort: "low"`). Strings are scanned like user
+#: text; lists and objects are refused (`_refuse_fields`).
+TemplateArg = StrictStr | StrictBool | Number | None
+
+
 class ChatRequest(_Open):
     model: StrictStr
     messages: Annotated[list[Message], Field(min_length=1)]
@@ -111,6 +125,8 @@ class ChatRequest(_Open):
     top_p: Number | None = None
     user: StrictStr | None = None
     response_format: dict[str, Any] | None = None
+    prediction: Prediction | None = None
+    chat_template_kwargs: dict[str, TemplateArg] | None = None
 
 
 #: Token ids: an embeddings input may be text, texts, token ids, or arrays of token ids.
@@ -218,6 +234,9 @@ def _weight(message: Any) -> int:
 
 
 def _refuse_fields(body: dict[str, Any]) -> None:
+    kwargs = body.get("chat_template_kwargs")
+    if isinstance(kwargs, dict):
+        _refuse_template_kwargs(kwargs)
     for name in PROMPT_OVERRIDES:
         if body.get(name) is not None:
             raise APIError(
@@ -235,6 +254,32 @@ def _refuse_fields(body: dict[str, Any]) -> None:
                 "and 'tool_choice'; Keepgate's tool-call policy decides 'tool_calls'.",
                 code="unsupported_feature",
                 param=name,
+            )
+
+
+def _refuse_template_kwargs(kwargs: dict[str, Any]) -> None:
+    """A template argument is a flag or a word. A `chat_template` among them replaces the
+    template (vLLM reads it there too), and a list or object (`documents`, `tools`,
+    `messages`, a custom `system`) is content the template renders that no guard reads."""
+    for key, value in kwargs.items():
+        where = f"chat_template_kwargs.{key}"
+        if key in PROMPT_OVERRIDES and value is not None:
+            raise APIError(
+                400,
+                f"'{where}' is not supported: a client-supplied template builds the prompt "
+                "outside Keepgate's input guards. Configure the template on the model server.",
+                code="unsupported_feature",
+                param=where,
+            )
+        if isinstance(value, (list, dict)):
+            raise APIError(
+                400,
+                f"'{where}' is not supported: a template argument that is a list or an object "
+                "is content the template writes into the prompt, outside Keepgate's input "
+                "guards. Send messages, tools and documents in their own fields; template "
+                "arguments may be strings (scanned like user text), numbers, booleans or null.",
+                code="unsupported_feature",
+                param=where,
             )
 
 
