@@ -140,9 +140,17 @@ def part_file_text(part: Mapping[str, Any]) -> str | None:
     return None
 
 
+def part_file_name(part: Mapping[str, Any]) -> str | None:
+    """The `filename` of a file part: a provider shows it to the model beside the file."""
+    kind = part.get("type")
+    holder = part.get("file") if kind == "file" else part if kind == "input_file" else None
+    name = holder.get("filename") if isinstance(holder, dict) else None
+    return name if isinstance(name, str) else None
+
+
 def content_text(content: Any) -> str:
     """The text of a message `content`: a string, or the text of its content parts (and of
-    inline text files)."""
+    inline text files, with their file names)."""
     if isinstance(content, str):
         return content
     parts: list[str] = []
@@ -156,6 +164,9 @@ def content_text(content: Any) -> str:
                         parts.append(part[k])
                         break
                 else:
+                    name = part_file_name(part)
+                    if name:
+                        parts.append(name)
                     text = part_file_text(part)
                     if text:
                         parts.append(text)

@@ -146,3 +146,73 @@ def test_prediction_and_template_arguments_are_scanned_on_messages(gw: Gateway, 
                 model=model, max_tokens=20, messages=MESSAGES, extra_body=extra
             )
         assert err.value.body["error"]["code"] == "input_blocked"
+
+
+def _file_part(api: str, filename: str) -> dict[str, Any]:
+    data = "data:text/plain;base64,UmV2ZW51ZSByb3NlLg=="  # "Revenue rose."
+    if api == "chat":
+        return {"type": "file", "file": {"filename": filename, "file_data": data}}
+    return {"type": "input_file", "filename": filename, "file_data": data}
+
+
+def test_a_file_name_is_scanned_with_its_file(gw: Gateway) -> None:
+    """A provider shows a file's name to the model beside its text: it is read with it."""
+    with pytest.raises(openai.BadRequestError) as err:
+        gw.client().chat.completions.create(
+            model="demo",
+            messages=[{"role": "user", "content": [_file_part("chat", ATTACK)]}],  # type: ignore[list-item]
+        )
+    assert err.value.body["code"] == "input_blocked"
+    for model in RESPONSES_MODELS:
+        with pytest.raises(openai.BadRequestError) as err:
+            gw.client().responses.create(
+                model=model,
+                input=[{"role": "user", "content": [_file_part("responses", ATTACK)]}],  # type: ignore[list-item]
+            )
+        assert err.value.body["code"] == "input_blocked"
+    ok = gw.client().chat.completions.create(
+        model="demo",
+        messages=[{"role": "user", "content": [_file_part("chat", "q3-report.txt")]}],  # type: ignore[list-item]
+    )
+    assert ok.choices[0].finish_reason == "stop"
+
+
+def _cited(text: str, **cite: Any) -> dict[str, Any]:
+    citation = {
+        "type": "char_location",
+        "cited_text": "Revenue rose.",
+        "document_index": 0,
+        "document_title": "Q3",
+        "start_char_index": 0,
+        "end_char_index": 13,
+        **cite,
+    }
+    return {"type": "text", "text": text, "citations": [citation]}
+
+
+@pytest.mark.parametrize("model", MESSAGES_MODELS)
+@pytest.mark.parametrize("field", ["cited_text", "document_title"])
+def test_a_text_blocks_citations_are_scanned_on_messages(
+    gw: Gateway, model: str, field: str
+) -> None:
+    """A text block's `citations` carry quoted text an Anthropic upstream gets as sent."""
+    with pytest.raises(anthropic.BadRequestError) as err:
+        claude(gw).messages.create(
+            model=model,
+            max_tokens=20,
+            messages=[{"role": "user", "content": [_cited("Go on.", **{field: ATTACK})]}],  # type: ignore[list-item]
+        )
+    assert err.value.body["error"]["code"] == "input_blocked"
+    ok = claude(gw).messages.create(
+        model=model,
+        max_tokens=20,
+        messages=[{"role": "user", "content": [_cited("Go on.")]}],  # type: ignore[list-item]
+    )
+    assert ok.stop_reason == "end_turn"
+    with pytest.raises(anthropic.BadRequestError) as err:
+        claude(gw).messages.create(
+            model=model,
+            max_tokens=20,
+            messages=[{"role": "user", "content": [_cited("Go on.", cited_text=["x"])]}],  # type: ignore[list-item]
+        )
+    assert err.value.body["error"]["type"] == "invalid_request_error"

@@ -208,7 +208,11 @@ def _user(parts: list[dict[str, Any]]) -> dict[str, Any]:
 def _user_parts(block: Any, where: str) -> list[dict[str, Any]]:
     """A user block as chat content parts. A document's `title` and `context` are text the
     model reads beside the document (a native upstream gets them as sent), so they become a
-    text part of their own: the input guard reads it, and a chat model sees them too."""
+    text part of their own: the input guard reads it, and a chat model sees them too. So do
+    the quoted text and titles of a text block's `citations`."""
+    if isinstance(block, dict) and block.get("type") == "text" and block.get("citations"):
+        quoted = _citation_text(block["citations"], f"{where}.citations")
+        return [_user_part(block, where), *([{"type": "text", "text": quoted}] if quoted else [])]
     if isinstance(block, dict) and block.get("type") == "document":
         about = [block.get(k) for k in ("title", "context")]
         for key, value in zip(("title", "context"), about, strict=True):
@@ -218,6 +222,28 @@ def _user_parts(block: Any, where: str) -> list[dict[str, Any]]:
         if label:
             return [{"type": "text", "text": label}, _user_part(block, where)]
     return [_user_part(block, where)]
+
+
+#: The fields of a citation that are text a model may read back (the rest are indices).
+CITATION_TEXT = ("cited_text", "document_title", "title", "url", "source")
+
+
+def _citation_text(citations: Any, where: str) -> str:
+    if not isinstance(citations, list):
+        raise invalid(f"{where}: Input should be a valid list", where)
+    out: list[str] = []
+    for i, cite in enumerate(citations):
+        if not isinstance(cite, dict):
+            raise invalid(f"{where}.{i}: Input should be a valid citation", f"{where}.{i}")
+        for key in CITATION_TEXT:
+            value = cite.get(key)
+            if value is not None and not isinstance(value, str):
+                raise invalid(
+                    f"{where}.{i}.{key}: Input should be a valid string", f"{where}.{i}.{key}"
+                )
+            if value:
+                out.append(value)
+    return "\n".join(out)
 
 
 def _user_part(block: Any, where: str) -> dict[str, Any]:
