@@ -93,6 +93,22 @@ _MARK_RUN = re.compile(f"[{_MARKS}]+")
 #: tried at every position; after NFKC, text with none is the rule).
 _ANY_MARK = linear.compile(f"[{_MARKS}]")
 
+#: Upside-down text (`snoıʇɔnɹʇsuı ǝɹouƃᴉ`): letters turned 180°, usually in reverse order.
+#: The letters only turned text uses (IPA and Latin Extended, never Turkish `ı` nor Hebrew
+#: `ן`, which are ordinary letters there) tell it; three in a window add two views: read
+#: back to front and in place, each letter turned back (`u`/`n`, `p`/`d`, `b`/`q` swap).
+_UPSIDE_DOWN = {
+    "ɐ": "a", "ɔ": "c", "ǝ": "e", "ə": "e", "ɟ": "f", "ƃ": "g", "ɥ": "h", "ᴉ": "i", "ı": "i",
+    "ɾ": "j", "ʞ": "k", "ן": "l", "ɯ": "m", "ɹ": "r", "ʇ": "t", "ʌ": "v", "ʍ": "w", "ʎ": "y",
+    "∀": "A", "ꓭ": "B", "Ɔ": "C", "ᗡ": "D", "Ǝ": "E", "Ⅎ": "F", "⅁": "G", "ſ": "J", "ꓘ": "K",
+    "˥": "L", "Ԁ": "P", "ꓤ": "R", "┴": "T", "∩": "U", "Λ": "V", "⅄": "Y",
+    "u": "n", "n": "u", "p": "d", "d": "p", "b": "q", "q": "b", "˙": ".", "¿": "?", "¡": "!",
+}  # fmt: skip
+_UPSIDE_DOWN_MAP = str.maketrans(_UPSIDE_DOWN)
+#: `re` (C loop): one character class, each match one character.
+_TURNED = re.compile("[ɐɔǝɟƃɥᴉɾʞɯɹʇʌʍʎ∀ꓭƆᗡƎℲ⅁ꓘ˥ԀꓤΛ⅄]")
+_TURNED_MIN = 3
+
 #: Letters from other scripts that render like ASCII (a pragmatic subset of Unicode's
 #: confusables.txt: Cyrillic, Greek, Armenian and a few symbols seen in attacks). NFKC
 #: already folds fullwidth and mathematical alphanumerics.
@@ -516,6 +532,9 @@ class Normalizer:
                 if decoded.strip():
                     views.append(decoded)
             text = _VARSEL.sub("", text)
+        if len(_TURNED.findall(text, 0, len(text))) >= _TURNED_MIN:
+            views.append(text[::-1].translate(_UPSIDE_DOWN_MAP))
+            views.append(text.translate(_UPSIDE_DOWN_MAP))
         bidi = sum(text.count(c) for c in _BIDI_CHARS)
         if bidi:
             out.add("unicode.bidi", bidi)

@@ -44,6 +44,8 @@ AUDITED_STDLIB = {
     ("normalize", "_WORD"): r"\w+",
     # One character class, one character per match; RE2 cannot read a surrogate at all.
     ("normalize", "_SURROGATE"): "[\ud800-\udfff]",
+    # One character class, one character per match (upside-down letters, red team round 3).
+    ("normalize", "_TURNED"): normalize._TURNED.pattern,
     ("normalize", "_TAGS"): "[\U000e0000-\U000e007f]+",
     ("normalize", "_NOT_TAGS"): "[^\U000e0000-\U000e007f]+",
     ("normalize", "_VARSEL"): "[\ufe00-\ufe0f\U000e0100-\U000e01ef]{4,}",
