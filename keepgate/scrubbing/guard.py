@@ -59,10 +59,24 @@ class _CallState:
     released: set[tuple[int, int]] = field(default_factory=set)
     #: Released calls whose arguments pass unrewritten (`tool_arguments: report`).
     unredacted: set[tuple[int, int]] = field(default_factory=set)
+    #: Arguments that keep arriving after a call was released whole (`{"q": "x"} 123-45-`
+    #: `6789`: concatenated objects, a sloppy upstream): scrubbed as a stream, so an entity
+    #: split across pieces is still read whole.
+    tails: dict[tuple[int, int], StreamScrubber] = field(default_factory=dict)
     reported: dict[str, int] = field(default_factory=dict)
     headed: int = 0  # redactions the header counted last time
     logprobs_dropped: bool = False
     template: Chunk | None = None
+
+    def tail(self, key: tuple[int, int]) -> StreamScrubber:
+        if key not in self.tails:
+            self.tails[key] = StreamScrubber.of(
+                self.scrubber,
+                hold_all_words=self.hold_all_words,
+                counts=self.counts,
+                whole=self.whole,
+            )
+        return self.tails[key]
 
     def stream(self, i: int, name: str = "content") -> StreamScrubber:
         key = (i, name)
@@ -270,14 +284,14 @@ class PiiGuard(Guard, Redactor):
         out: list[dict[str, Any]] = []
         for d in deltas:
             key = (i, d.get("index", 0))
-            if key in st.released:  # more arguments after a released call: scrub the piece
+            if key in st.released:  # more arguments after a released call: a stream
                 args = (d.get("function") or {}).get("arguments") or ""
                 if key in st.unredacted:
                     out.append(d)
                     continue
-                text, counts = st.scrubber.scrub(args) if args else ("", {})
-                st.counts.update(counts)
-                out.append({**d, "function": {**(d.get("function") or {}), "arguments": text}})
+                text = st.tail(key).feed(args) if isinstance(args, str) and args else ""
+                if text:
+                    out.append({"index": key[1], "function": {"arguments": text}})
                 continue
             st.tools.add(i, d)
         for call in st.tools.for_choice(i):
@@ -310,6 +324,11 @@ class PiiGuard(Guard, Redactor):
                     "function": {"name": call["function"]["name"], "arguments": args},
                 }
             )
+        if finished:
+            for key in [k for k in st.tails if k[0] == i]:
+                rest = st.tails.pop(key).flush()
+                if rest:
+                    out.append({"index": key[1], "function": {"arguments": rest}})
         return out
 
     # -- end of stream -----------------------------------------------------------------
@@ -330,7 +349,7 @@ class PiiGuard(Guard, Redactor):
                         delta["tool_calls"] = calls
                     choices.append({"index": i, "delta": delta, "finish_reason": None})
             streamed = {ci for ci, _ in st.streams}
-            for ci, _ in list(st.tools.calls):
+            for ci, _ in [*st.tools.calls, *st.tails]:
                 if ci not in streamed:
                     calls = self._tool_calls(st, ci, (), True)
                     if calls:

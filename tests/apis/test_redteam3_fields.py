@@ -118,7 +118,9 @@ def test_malformed_prediction_or_template_arguments_are_a_400(
 
 
 @pytest.mark.parametrize("model", RESPONSES_MODELS)
-def test_prediction_and_template_arguments_are_scanned_on_responses(gw: Gateway, model: str) -> None:
+def test_prediction_and_template_arguments_are_scanned_on_responses(
+    gw: Gateway, model: str
+) -> None:
     for extra in (
         {"prediction": {"type": "content", "content": ATTACK}},
         {"chat_template_kwargs": {"model_identity": ATTACK}},
