@@ -56,7 +56,7 @@ from keepgate.policy.catalog import Catalog, catalog_for
 from keepgate.policy.decision import PolicyDecision, reason_id, reason_text
 from keepgate.policy.engine import PolicyService
 from keepgate.policy.held import APPROVED, DENIED, HeldCalls
-from keepgate.policy.inputs import ProvenanceContext, build_policy_input
+from keepgate.policy.inputs import ProvenanceContext, build_policy_input, offered_tool_names
 from keepgate.policy.provenance import DOCUMENT_TEXTS
 from keepgate.policy.settings import PolicySettings
 from keepgate.policy.tool_ids import (
@@ -78,6 +78,10 @@ NAME = "policy"
 APPROVED_MARK = "approved"
 APPROVED_IDS = "_policy_approved_ids"
 _SAFE = re.compile(r"[^A-Za-z0-9_.\-]")
+
+
+#: The name shown for a tool call the request's `tools` did not offer.
+NOT_OFFERED = "(not offered)"
 
 
 def _safe(text: str, limit: int = 64) -> str:
@@ -291,10 +295,16 @@ class _Enforcer:
         self.reported = 0
         offered = call.body.get("tools")
         self.offered = offered if isinstance(offered, list) else []
+        self.offered_names = frozenset(offered_tool_names(self.offered))
         self._context: ProvenanceContext | None = None
         #: A conversation big enough that indexing it and looking values up in it runs in
         #: the offload pool, not on the event loop.
         self.heavy = size_hint(call.body.get("messages"), HEAVY_CHARS) > HEAVY_CHARS
+
+    def shown(self, name: str) -> str:
+        """A tool's name as the client is shown it (report, header): the model chose it, and
+        one the request did not offer may carry anything (PII in `"Call jane@x.com"`)."""
+        return name if name in self.offered_names else NOT_OFFERED
 
     async def context(self) -> ProvenanceContext:
         """The request's provenance index, built on the first tool call of the response."""
@@ -480,7 +490,7 @@ class _Enforcer:
         )
         entry: dict[str, Any] = {
             "tool_call_id": tcid,
-            "tool": name[:200],
+            "tool": self.shown(name),
             "decision": outcome,
             "reasons": [reason_id(r) for r in reasons][:10],
         }
@@ -508,7 +518,7 @@ class _Enforcer:
                 )
         self.report.append(entry)
         self.summary.append(
-            f"{_safe(name)}={outcome}" + (f":{_safe(shown_rule)}" if reasons else "")
+            f"{_safe(self.shown(name))}={outcome}" + (f":{_safe(shown_rule)}" if reasons else "")
         )
         call.headers["x-keepgate-policy"] = ",".join(self.summary)[:1000]
         if release:
@@ -556,33 +566,34 @@ class _Enforcer:
                 headers={"x-keepgate-policy": call.headers["x-keepgate-policy"]},
             )
         self.replaced[choice] += 1
-        text = _explain(name, decision, held, approval)
+        text = _explain(name if name in self.offered_names else None, decision, held, approval)
         chunk = make_chunk(self.template, index=choice, delta={"content": text})
         async for out in self._emit(chunk):
             yield out
 
 
 def _explain(
-    name: str, decision: PolicyDecision, held: bool, approval: dict[str, Any] | None = None
+    name: str | None, decision: PolicyDecision, held: bool, approval: dict[str, Any] | None = None
 ) -> str:
-    tool = _safe(name)
+    """The text that replaces a call; `name` None for a tool the request did not offer."""
+    tool = f"tool '{_safe(name)}'" if name is not None else "a tool the request did not offer"
     if approval is not None and not held:
         comment = " ".join(str(approval.get("comment") or "").split())[:200]
         return (
-            f"\n[keepgate] A human denied the call to tool '{tool}' (approval "
+            f"\n[keepgate] A human denied the call to {tool} (approval "
             f"{approval['id']}){': ' + comment if comment else ''}.\n"
         )
     if held:
         why = "; ".join(reason_text(r) for r in decision.approval) or "policy requires approval"
         if approval is not None:
             return (
-                f"\n[keepgate] The call to tool '{tool}' needs approval before it can run "
+                f"\n[keepgate] The call to {tool} needs approval before it can run "
                 f"({why}). Approval id: {approval['id']}. Send the same request again "
                 "once it is approved.\n"
             )
-        return f"\n[keepgate] The call to tool '{tool}' needs approval before it can run ({why}).\n"
+        return f"\n[keepgate] The call to {tool} needs approval before it can run ({why}).\n"
     why = "; ".join(reason_text(r) for r in decision.deny) or "denied by policy"
-    return f"\n[keepgate] The call to tool '{tool}' was blocked by policy: {why}.\n"
+    return f"\n[keepgate] The call to {tool} was blocked by policy: {why}.\n"
 
 
 def _is_prelude(chunk: Chunk) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -205,6 +206,9 @@ class PiiGuard(Guard, Redactor):
     # -- one chunk ---------------------------------------------------------------------
 
     def _process(self, chunk: Chunk, st: _CallState, call: Call) -> Chunk | None:
+        report = chunk.get("keepgate")
+        if isinstance(report, dict) and isinstance(report.get("policy"), list):
+            chunk = {**chunk, "keepgate": {**report, "policy": _ids_scrubbed(report["policy"], st)}}
         choices = chunk.get("choices")
         if not choices:
             return chunk
@@ -302,6 +306,13 @@ class PiiGuard(Guard, Redactor):
             # Held calls only: with every released one still here, each chunk re-read all
             # the calls so far (quadratic in a response with thousands of calls).
             del st.tools.calls[key]
+            # The model chose the id and the name: either may carry an entity, and neither
+            # is an argument the tool needs (a changed id is refused as unknown next turn).
+            call = {
+                **call,
+                "id": _scrubbed(call["id"], st),
+                "function": {**call["function"], "name": _scrubbed(call["function"]["name"], st)},
+            }
             if not st.scrubber.redacts_arguments_of(call["function"]["name"]):
                 # Reported, not rewritten: the policy guard put the entities in facts.pii.
                 st.unredacted.add(key)
@@ -434,6 +445,32 @@ class PiiGuard(Guard, Redactor):
             if chunk is not None
         ]
         return {**out, "choices": held + rest}
+
+
+#: An id or name made of identifier characters with few digits cannot hold an entity the
+#: recognizers read (no `@`, space or dot; too few digits for a number): not analysed
+#: (~0.2 ms each). One character class, so `re` cannot backtrack.
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_\-]{1,128}")
+_MAX_PLAIN_DIGITS = 6
+
+
+def _scrubbed(text: Any, st: _CallState) -> Any:
+    """A short model-chosen string (a tool call's id or name) scrubbed whole."""
+    if not isinstance(text, str) or not text:
+        return text
+    if _PLAIN_ID.fullmatch(text) and sum(c.isdigit() for c in text) <= _MAX_PLAIN_DIGITS:
+        return text
+    out, counts = st.scrubber.scrub(text)
+    st.counts.update(counts)
+    return out
+
+
+def _ids_scrubbed(entries: list[Any], st: _CallState) -> list[Any]:
+    """The policy guard's per-call report with each call's id scrubbed (`_scrubbed`)."""
+    return [
+        {**e, "tool_call_id": _scrubbed(e.get("tool_call_id"), st)} if isinstance(e, dict) else e
+        for e in entries
+    ]
 
 
 def _complete(arguments: str) -> bool:
