@@ -31,8 +31,10 @@ def keep_read_fields(chunk: Chunk) -> list[str]:
                 ch["delta"] = {}
                 dropped.append("delta")
             continue
-        if delta.keys() <= DELTA_FIELDS and all(
-            isinstance(delta.get(k), (str, type(None))) for k in TEXT_FIELDS if k in delta
+        if (
+            delta.keys() <= DELTA_FIELDS
+            and all(isinstance(delta.get(k), (str, type(None))) for k in TEXT_FIELDS if k in delta)
+            and ("tool_calls" not in delta or _plain_calls(delta["tool_calls"]))
         ):
             continue
         for key in list(delta):
@@ -41,7 +43,45 @@ def keep_read_fields(chunk: Chunk) -> list[str]:
             ):
                 del delta[key]
                 dropped.append(key)
+        calls = delta.get("tool_calls")
+        if calls is not None and not _plain_calls(calls):
+            if isinstance(calls, list):
+                delta["tool_calls"] = [_plain_call(c) for c in calls if isinstance(c, dict)]
+            else:
+                del delta["tool_calls"]
+                dropped.append("tool_calls")
     return dropped
+
+
+def _plain_calls(calls: Any) -> bool:
+    """Tool-call deltas as the API specifies them: objects whose function's name and
+    arguments are strings (every consumer concatenates them)."""
+    if type(calls) is not list:
+        return False
+    for c in calls:
+        fn = c.get("function") if type(c) is dict else None
+        if fn is None and type(c) is dict:
+            continue
+        if type(fn) is not dict or not all(
+            isinstance(fn.get(k), (str, type(None))) for k in ("name", "arguments")
+        ):
+            return False
+    return True
+
+
+def _plain_call(call: dict[str, Any]) -> dict[str, Any]:
+    """One tool-call delta with its name and arguments as text (`_text`): an upstream that
+    sends arguments as an object (not the JSON string the API specifies) gets them read as
+    their JSON text, so the policy decides on what the client would run."""
+    fn = call.get("function")
+    fn = fn if isinstance(fn, dict) else {}
+    return {
+        **call,
+        "function": {
+            **fn,
+            **{k: _text(fn[k]) for k in ("name", "arguments") if fn.get(k) is not None},
+        },
+    }
 
 
 def make_chunk(
@@ -87,9 +127,9 @@ class ToolCallBuffer:
             call["type"] = delta_call["type"]
         fn = delta_call.get("function") or {}
         if fn.get("name"):
-            call["function"]["name"] += fn["name"]
+            call["function"]["name"] += _text(fn["name"])
         if fn.get("arguments"):
-            call["function"]["arguments"] += fn["arguments"]
+            call["function"]["arguments"] += _text(fn["arguments"])
         return call
 
     def for_choice(self, choice_index: int) -> list[dict[str, Any]]:
@@ -103,13 +143,30 @@ class ToolCallBuffer:
 
 
 def parse_arguments(arguments: str) -> tuple[Any, str | None]:
-    """Parse tool-call arguments; (value, None) or (None, error message)."""
+    """Parse tool-call arguments; (value, None) or (None, error message). Strict JSON:
+    `NaN`, `Infinity` and numbers no float holds (`1e400`) are errors, since no comparison
+    in a policy holds for them (`NaN > 500` is false, so a limit would pass)."""
     try:
-        return json.loads(arguments or "{}"), None
+        return json.loads(
+            arguments or "{}", parse_constant=_no_constant, parse_float=_finite_float
+        ), None
     except json.JSONDecodeError as exc:
         return None, f"arguments are not valid JSON: {exc.msg} at position {exc.pos}"
+    except ValueError as exc:  # a constant, an overflowing float, an int past 4300 digits
+        return None, f"arguments are not valid JSON: {str(exc)[:100]}"
     except RecursionError:
         return None, "arguments are nested too deeply"
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number out of range ({text[:20]})")
+    return value
 
 
 async def assemble(chunks: AsyncIterator[Chunk]) -> dict[str, Any]:
@@ -198,3 +255,14 @@ async def assemble(chunks: AsyncIterator[Chunk]) -> dict[str, Any]:
     if extra:
         out["keepgate"] = extra
     return out
+
+
+def _text(value: Any) -> str:
+    """A tool call's name or arguments piece as text: a string as it is, anything else as
+    its JSON text."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return str(value)

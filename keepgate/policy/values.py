@@ -135,9 +135,10 @@ def number(value: object) -> Decimal | None:
         return value if value.is_finite() else None
     if isinstance(value, (int, float)):
         try:
-            return Decimal(str(value))
+            d = Decimal(str(value))
         except InvalidOperation:
             return None
+        return d if d.is_finite() else None  # NaN / Infinity (JSON's extensions, 1e400)
     if not isinstance(value, str):
         return None
     t = value.strip().strip("$€£¥").strip()

@@ -479,7 +479,7 @@ def _complete(arguments: str) -> bool:
         return False
     try:
         json.loads(arguments)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, an int past 4300 digits, too deep
         return False
     return True
 

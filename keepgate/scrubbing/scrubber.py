@@ -195,7 +195,7 @@ class Scrubber:
         """
         try:
             value = json.loads(arguments)
-        except (json.JSONDecodeError, TypeError):
+        except (ValueError, TypeError, RecursionError):  # not JSON (or too big / deep for it)
             found: Counter[str] = Counter()
             text = self.redact(arguments, self.analyze(arguments, self.argument_entities), found)
             return text, dict(found)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from keepgate.auth.keys import hash_key
 from keepgate.config.load import parse_config
 from tests.conftest import Gateway, base_config, serve
 
@@ -24,11 +25,13 @@ TOOLS: Any = [
     }
 ]
 MESSAGES: Any = [{"role": "user", "content": "Find it."}]
+ALICE = "sk-redteam3-alice"
 
 
 def _serve(fake_model_url: str, tmp: Path, guards: dict[str, Any]) -> Gateway:
     cfg = base_config(fake_model_url)
     cfg["guards"].update(guards)
+    cfg["keys"] = [{"key_id": "alice", "key_hash": "sha256:" + hash_key(ALICE), "role": "user"}]
     cfg["general_settings"]["audit_log"] = str(tmp / "audit.jsonl")
     path = tmp / "keepgate.yaml"
     path.write_text(yaml.safe_dump(cfg))
@@ -130,3 +133,148 @@ def test_an_offered_tools_name_and_a_plain_id_pass_unchanged(guarded: Gateway) -
     )
     calls = answer.choices[0].message.tool_calls or []
     assert [(c.id, c.function.name) for c in calls] == [("call_abc123", "search")]  # type: ignore[union-attr]
+
+
+PAY: Any = [
+    {
+        "type": "function",
+        "function": {
+            "name": "transfer_money",
+            "parameters": {
+                "type": "object",
+                "properties": {"to": {"type": "string"}, "amount": {"type": "number"}},
+            },
+        },
+    }
+]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"to": "bob@example.com", "amount": 100000},  # an object, not a JSON string
+        '{"to": "bob@example.com", "amount": NaN}',
+        '{"to": "bob@example.com", "amount": Infinity}',
+        '{"to": "bob@example.com", "amount": 1e400}',
+        '{"to": "bob@example.com", "amount": -1e400}',
+        '{"to": "bob@example.com", "amount": ' + "9" * 5000 + "}",
+    ],
+    ids=["object", "nan", "infinity", "huge", "minus-huge", "5000-digits"],
+)
+def test_odd_tool_call_arguments_from_upstream_are_a_deny_not_a_500(
+    guarded: Gateway, arguments: Any, stream: bool
+) -> None:
+    """An upstream's tool call whose `arguments` is not a JSON string, or whose numbers
+    JSON cannot hold (NaN, Infinity, 1e400 read as inf), gave a 500: the call is denied."""
+    extra = [
+        {
+            "delta": {
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "transfer_money", "arguments": arguments},
+                    }
+                ]
+            }
+        }
+    ]
+    raw = guarded.client(ALICE).chat.completions.with_raw_response.create(
+        model="demo",
+        messages=[{"role": "user", "content": "Pay Bob."}],
+        tools=PAY,
+        max_tokens=50,
+        stream=stream,
+        extra_body={"fake": {"reply": "", "extra": extra}},
+    )
+    assert raw.http_response.status_code == 200
+    body = raw.http_response.read().decode()
+    assert "transfer_money=deny" in raw.headers.get("x-keepgate-policy", "") or (
+        stream and "was blocked by policy" in body
+    )
+    # Denied for what it is, not because the policy engine choked on it (which a
+    # `fail_open: true` policy would have let through).
+    assert "could not be evaluated" not in body
+    assert '"tool_calls"' not in body
+
+
+@pytest.fixture(scope="module")
+def bare(fake_model_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """Every guard off: the answer reaches the route adapters as the upstream sent it."""
+    server = _serve(fake_model_url, tmp_path_factory.mktemp("redteam3-bare"), {})
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("route", ["chat", "responses", "messages"])
+def test_arguments_sent_as_an_object_reach_every_route_as_json_text(
+    bare: Gateway, guarded: Gateway, route: str, stream: bool
+) -> None:
+    extra = [
+        {
+            "delta": {
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "search", "arguments": {"q": "weather"}},
+                    }
+                ]
+            }
+        }
+    ]
+    body = {"fake": {"reply": "", "extra": extra}}
+    for server in (bare, guarded):
+        client = server.client()
+        if route == "chat":
+            raw: Any = client.chat.completions.with_raw_response.create(
+                model="demo", messages=MESSAGES, tools=TOOLS, stream=stream, extra_body=body
+            )
+        elif route == "responses":
+            raw = client.responses.with_raw_response.create(
+                model="demo",
+                input="Find it.",
+                tools=[{"type": "function", "name": "search", "parameters": {"type": "object"}}],
+                stream=stream,
+                extra_body=body,
+            )
+        else:
+            raw = server.anthropic_client().messages.with_raw_response.create(
+                model="demo",
+                max_tokens=50,
+                messages=MESSAGES,
+                tools=[{"name": "search", "input_schema": {"type": "object"}}],
+                stream=stream,
+                extra_body=body,
+            )
+        assert raw.http_response.status_code == 200
+        text = raw.http_response.read().decode()
+        assert "weather" in text and "internal_error" not in text and "api_error" not in text
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize(
+    "arguments",
+    ['{"q": ' + "9" * 5000 + "}", "[" * 100_000 + "]" * 100_000],
+    ids=["5000-digits", "deep"],
+)
+def test_arguments_json_cannot_read_are_scrubbed_as_text(
+    gw: Gateway, arguments: str, stream: bool
+) -> None:
+    """Python's JSON refuses an int past 4300 digits (ValueError, not JSONDecodeError) and
+    deep nesting (RecursionError): the PII guard failed closed with a 503 on them."""
+    raw = gw.client().chat.completions.with_raw_response.create(
+        model="demo",
+        messages=MESSAGES,
+        tools=TOOLS,
+        stream=stream,
+        extra_body={"fake": {"tool_calls": [{"name": "search", "arguments": arguments}]}},
+    )
+    assert raw.http_response.status_code == 200
+    body = raw.http_response.read().decode()
+    assert "pii_scrubber_unavailable" not in body
+    assert arguments[:20] in body
