@@ -62,6 +62,7 @@ def serve(
     from keepgate.config.load import ConfigError, load_config
     from keepgate.observability.logs import setup_logging
     from keepgate.serving import factory
+    from keepgate.serving.http import uvicorn_options
     from keepgate.serving.shared_state import refusal
 
     count = _worker_count(workers)
@@ -84,12 +85,11 @@ def serve(
             err=True,
         )
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
     common = dict(
         host=host,
         port=port,
         loop=loop,
-        http=http,
+        **uvicorn_options(),
         access_log=False,
         log_level="warning",
         timeout_graceful_shutdown=10,
@@ -103,7 +103,7 @@ def serve(
             typer.echo(f"keepgate: cannot start: {exc}", err=True)
             raise typer.Exit(2) from None
         typer.echo(f"Keepgate listening on http://{host}:{port}/v1", err=True)
-        uvicorn.run(asgi, **common)  # type: ignore[arg-type]
+        uvicorn.run(asgi, **common)
         return
     # Workers are fresh interpreters: they rebuild the app from the same config file.
     if cfg.source:
@@ -128,7 +128,7 @@ def serve(
                 factory=True,
                 workers=count,
                 timeout_worker_healthcheck=60,
-                **common,  # type: ignore[arg-type]
+                **common,
             )
         if os.listdir(failed):
             raise typer.Exit(factory.STARTUP_FAILURE)
