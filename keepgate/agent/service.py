@@ -81,7 +81,7 @@ class AgentService:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         for tool in self.tools.values():
-            close = getattr(getattr(tool.handler, "client", None), "aclose", None)
+            close = getattr(tool.handler, "aclose", None)
             if close:
                 with contextlib.suppress(Exception):
                     await close()

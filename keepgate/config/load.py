@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from keepgate.config.errors import ConfigError
+from keepgate.config import yamlio
 from keepgate.config.locate import config_error, line_of, validation_error
 from keepgate.config.model import KeepgateConfig
 from keepgate.config.tree import config_model, guards_model
@@ -86,8 +87,7 @@ def apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
 
 def parse_config(text: str, source: str, environ: dict[str, str] | None = None) -> KeepgateConfig:
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root, data = yamlio.compose_and_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from keepgate.config import yamlio
 from keepgate.config.errors import ConfigError
 
 __all__ = ["config_error", "line_of", "validation_error"]
@@ -25,7 +26,7 @@ def config_error(config: Any, path: tuple[Any, ...], message: str) -> ConfigErro
     if source:
         try:
             with open(source, encoding="utf-8") as fh:
-                line = line_of(yaml.compose(fh.read()), path)
+                line = line_of(yamlio.compose(fh.read()), path)
             where = f"{source}:{line}: " if line else f"{source}: "
         except Exception:  # noqa: BLE001 - a location is a courtesy, never a new failure
             where = f"{source}: "

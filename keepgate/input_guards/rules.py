@@ -30,6 +30,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from keepgate.config import yamlio
 from keepgate.config.errors import ConfigError
 from keepgate.input_guards import linear
 
@@ -120,7 +121,7 @@ def _rule(path: Path, raw: Any, index: int) -> Rule:
 
 def load_file(path: Path) -> list[Rule]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise _fail(path, None, f"not valid YAML: {exc}") from None
     except OSError as exc:

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import yaml
 
 import keepgate
+from keepgate.config import yamlio
 from keepgate.config.errors import ConfigError
 
 #: The shipped policies: the repo's policies/ in a checkout, through the symlink
@@ -80,7 +81,7 @@ def deep_merge(into: dict[str, Any], new: dict[str, Any], where: str) -> None:
 def load_data_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
-        doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        doc = json.loads(text) if path.suffix == ".json" else yamlio.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         loc = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)

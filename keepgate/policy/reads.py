@@ -20,6 +20,7 @@ each load: an engine whose syntax tree it cannot read turns caching off.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterator, Mapping
@@ -110,7 +111,10 @@ def analyse(engine: regorus.Engine) -> InputReads | None:
     return _reads(engine)
 
 
+@functools.cache
 def _canary_ok() -> bool:
+    """Whether this regorus writes the syntax tree `_reads` understands: a property of the
+    installed engine, so checked once per process (a gateway start, a reload)."""
     try:
         engine = regorus.Engine()
         engine.add_policy("keepgate_reads_canary.rego", _CANARY)

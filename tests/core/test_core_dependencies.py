@@ -8,6 +8,7 @@ some other package breaks the day that package drops it, so each one must be dec
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata
 import re
 import sys
@@ -77,10 +78,16 @@ def test_the_installed_environment_is_the_lock() -> None:
     assert not wrong, f"installed versions differ from requirements.lock: {wrong}"
 
 
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    """A source file's tree, parsed once for the two checks that read every module."""
+    return ast.parse(path.read_text(), str(path))
+
+
 def imported_top_levels(root: Path) -> set[str]:
     names: set[str] = set()
     for path in root.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        for node in ast.walk(parsed(path)):
             if isinstance(node, ast.Import):
                 names.update(a.name.split(".")[0] for a in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -149,7 +156,7 @@ def test_no_private_names_of_dependencies() -> None:
         for path in (REPO / root).rglob("*.py"):
             if "bundled" in path.parts:
                 continue
-            tree = ast.parse(path.read_text(), str(path))
+            tree = parsed(path)
             imported: set[str] = set()
             for node in ast.walk(tree):
                 if isinstance(node, ast.Import):

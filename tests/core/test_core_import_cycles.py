@@ -11,6 +11,7 @@ run). Read with the stdlib `ast`, so the check needs no dependency and imports n
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "keepgate"
@@ -111,7 +112,9 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
+@functools.cache
 def graph() -> dict[str, set[str]]:
+    """Read once per process: two tests look at it (and neither changes it)."""
     known = modules()
     return {name: imports(name, path, known) for name, path in known.items()}
 

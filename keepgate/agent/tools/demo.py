@@ -193,7 +193,20 @@ class HttpGet:
         o = s.options
         self.allowed = [str(h).lower() for h in o.get("allowed_hosts", ["api.example.com"])]
         self.max_bytes = int(o.get("max_bytes", 200_000))
-        self.client = httpx.AsyncClient(follow_redirects=False, timeout=s.timeout_s)
+        self.timeout_s = s.timeout_s
+        #: Made on the first GET: an httpx client loads the CA bundle (~25 ms of CPU), which
+        #: every gateway start would pay for a tool most deployments never call.
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(follow_redirects=False, timeout=self.timeout_s)
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
 
     def allowed_url(self, url: str) -> bool:
         parts = urlsplit(url)

@@ -7,6 +7,7 @@ never raises for a bad call, so a hijacked or confused model cannot crash the ru
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 from dataclasses import dataclass, field
@@ -60,6 +61,14 @@ class TokenBucket:
         return (1 - self.tokens) / self.rate
 
 
+@functools.lru_cache(maxsize=256)
+def _check_schema(schema_json: str) -> None:
+    """Checking a schema against the metaschema costs ~5 ms; the tools' schemas are the same
+    on every start in a process (tests start hundreds of gateways), so each is checked once.
+    A bad one raises every time: exceptions are not cached."""
+    Draft202012Validator.check_schema(json.loads(schema_json))
+
+
 @dataclass
 class ToolEngine:
     tools: dict[str, Tool]
@@ -68,7 +77,7 @@ class ToolEngine:
 
     def __post_init__(self) -> None:
         for name, tool in self.tools.items():
-            Draft202012Validator.check_schema(tool.parameters)  # a bad schema fails start-up
+            _check_schema(json.dumps(tool.parameters, sort_keys=True))  # bad: start-up fails
             self._validators[name] = Draft202012Validator(tool.parameters)
             if tool.settings.rate_per_s:
                 self._buckets[name] = TokenBucket(tool.settings.rate_per_s, tool.settings.burst)
