@@ -5,10 +5,12 @@ YAML goes through libyaml, with the same documents and `file:line` marks."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
+import regorus
 import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -18,6 +20,7 @@ from keepgate.agent.tools import engine as tool_engine
 from keepgate.agent.tools.base import Tool, ToolContext
 from keepgate.agent.tools.demo import HttpGet
 from keepgate.config import yamlio
+from keepgate.policy import reads
 
 REPO = Path(__file__).resolve().parents[2]
 CTX = ToolContext("run_1", "call_1", "dev")
@@ -95,3 +98,20 @@ def test_a_yaml_error_keeps_its_line() -> None:
     with pytest.raises(yaml.MarkedYAMLError) as info:
         yamlio.compose_and_load("a: 1\nb: [1,\nc: 2\n")
     assert info.value.problem_mark is not None and info.value.problem_mark.line >= 1
+
+
+def test_a_policy_is_analysed_once_and_an_uncacheable_one_is_logged_at_each_load(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The decision cache's input analysis walks the policy's syntax tree: remembered per
+    tree, while the log line that says why a policy is not cached still comes every load."""
+    src = "package t\nimport rego.v1\nallow if { time.now_ns() > input.x }\n"
+    reads._reads_of_ast.cache_clear()
+    with caplog.at_level(logging.INFO, logger="keepgate.policy"):
+        for _ in range(2):
+            engine = regorus.Engine()
+            engine.add_policy("t.rego", src)
+            assert reads.analyse(engine) is None
+            del engine
+    assert caplog.text.count("the policy calls time.now_ns") == 2
+    assert reads._reads_of_ast.cache_info().hits == 1
