@@ -143,6 +143,7 @@ def _mixed_texts() -> list[str]:
     rng = random.Random(7)
     pieces = ["don't", "l'été", "café", "naïve", "“quoted”", "—", "x_y", "'", "a'b'c"]
     pieces += ["日本語", "мир", "straße", " ", "\t", "\n", ",", "..", "éé", "a1", "\u00a0"]
+    pieces += ["हिंदी", "ภาษาไทย", "ব্যবহার", "x_", "_日", "e\u0301"]
     out = ["", "é", "'é'", "ab\u00a0cd", "x\ud800y"]  # a lone surrogate: the regex path
     out += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))) for _ in range(600)]
     return out
@@ -152,7 +153,7 @@ def test_words_of_mixed_text_are_the_token_regex_words() -> None:
     for text in _mixed_texts():
         low = text.lower()
         got = [w.decode("utf-8") if isinstance(w, bytes) else w for w in features._words(low)]
-        assert got == features._TOKEN.findall(low), text
+        assert got == features.unicode_words(low), text
 
 
 def test_distinct_slots_are_numpy_unique() -> None:
