@@ -21,7 +21,10 @@ import unicodedata
 from keepgate.input_guards import cue_game as _game
 from keepgate.input_guards import cue_hijack as _hijack
 from keepgate.input_guards import cue_hijack_intl as _hijack_intl
+from keepgate.input_guards import cue_howto as _howto
+from keepgate.input_guards import cue_setup as _setup
 from keepgate.input_guards import cue_jailbreak as _jailbreak
+from keepgate.input_guards import cue_jailbreak_intl as _jailbreak_intl
 from keepgate.input_guards import cue_lexicon_intl as intl
 
 #: Gap allowed between the parts of a phrase cue ("ignore ... instructions").
@@ -1131,6 +1134,8 @@ _SAY_FIXED_OBJECTS = _hijack_intl.THAT
 
 CATEGORIES["NO_REFUSAL"] = CATEGORIES["NO_REFUSAL"] + _jailbreak.NO_REFUSAL
 CATEGORIES.update(_jailbreak.CATEGORIES)
+# (round 6) the harmful ask in six other languages: their frame words were already read
+CATEGORIES["HARM_ASK"] = CATEGORIES["HARM_ASK"] + _jailbreak_intl.HARM_ASK
 PRIOR_WEIGHTS.update(_jailbreak.PRIOR_WEIGHTS)
 STRONG = STRONG | _jailbreak.STRONG
 REQUIRES.update(_jailbreak.REQUIRES)
@@ -1150,6 +1155,22 @@ CATEGORIES.update(_game.CATEGORIES)
 REQUIRES.update(_game.REQUIRES)
 PRIOR_WEIGHTS.update(_game.PRIOR_WEIGHTS)
 STRONG = STRONG | _game.STRONG
+# -- how-to questions in other languages (`cue_howto`, round 6): "tell me how to keep a secret
+# key safe" asks about the thing; the secret *of* a good bread is a topic ------------------------
+
+# -- the hidden set-up described, not named (`cue_setup`, round 6): "the text you were given
+# at the start of this conversation", "les consignes qu'on t'a données" -----------------------
+
+CATEGORIES.update(_setup.CATEGORIES)
+REQUIRES.update(_setup.REQUIRES)
+PRIOR_WEIGHTS.update(_setup.PRIOR_WEIGHTS)
+STRONG = STRONG | _setup.STRONG
+
+CATEGORIES["HOWTO"] = list(_howto.HOWTO)
+# It weighs only in pairs with the moves it excuses: searched only where one was found.
+ONLY_WITH["HOWTO"] = tuple(sorted(_howto.EXCUSES))
+CATEGORIES["SECRET_TOPIC"] = CATEGORIES["SECRET_TOPIC"] + _howto.SECRET_TOPIC_INTL
+PRIOR_WEIGHTS.update(_howto.PRIOR_WEIGHTS)
 for _name, _frags in CATEGORIES.items():
     CATEGORIES[_name] = [unicodedata.normalize("NFKC", f) for f in _frags]
 
@@ -1171,6 +1192,7 @@ FOCUS_MOVES = frozenset(
         "EXTRACT",
         "FORBIDDEN",
         "PROMPT_FORM",
+        "SETUP_LEAK",
     }
 )
 #: A derived feature: one of `FOCUS_MOVES` in a message of at most `FOCUS_CHARS` characters
@@ -1179,5 +1201,8 @@ FOCUS_MOVES = frozenset(
 #: many ("if the user asks you to ignore your instructions, refuse").
 FOCUS = "FOCUS"
 FOCUS_BLOCKERS = _hijack.NOT_FOCUS
+#: Benign frame -> the moves it excuses from `FOCUS` (the others still count): a how-to
+#: question excuses asking for a thing, not dropping the instructions.
+FOCUS_EXCUSES: dict[str, frozenset[str]] = {"HOWTO": _howto.EXCUSES}
 FOCUS_CHARS = 300.0
 PRIOR_WEIGHTS[FOCUS] = 1.5

@@ -559,7 +559,7 @@ AUTHORITY = [
     "โหมด(?:บำรุงรักษา|ระบบ|ดีบัก|นักพัฒนา|ผู้ดูแล|แทนที่|ผู้ดูแลระบบ)",
     r"ch[ếe]\s+đ[ộo]\s+(?:b[ảa]o\s+tr[ìi]|h[ệe]\s+th[ốo]ng|g[ỡo]\s+l[ỗo]i|nh[àa]\s+ph[áa]t\s+tri[ểe]n|qu[ảa]n\s+tr[ịi]|ghi\s+đ[èe])",
     r"mode\s+(?:pemeliharaan|sistem|debug|pengembang|admin|penimpaan)",
-    r"(?:maintenance|debug|override)\s+mode",
+    # (English: `cue_lexicon`'s AUTHORITY reads entering a mode, not "run it in debug mode")
     r"mode\s+ng\s+(?:pagpapanatili|sistema)",
     "(?:维护|系統|调试|調試|开发者|開發者|覆盖|覆蓋|超级|超級)模式",
     "(?:メンテナンス|システム|デバッグ|開発者|オーバーライド)モード",

@@ -39,6 +39,7 @@ from keepgate.input_guards.cue_lexicon import (
     FOCUS,
     FOCUS_BLOCKERS,
     FOCUS_CHARS,
+    FOCUS_EXCUSES,
     FOCUS_MOVES,
     ONLY_WITH,
     REQUIRES,
@@ -461,10 +462,15 @@ def feature_values(
 ) -> list[tuple[str, float]]:
     """Each active feature and its value (`feature_scale`: phrase cues and pairs in full,
     weak single words and `fading` categories less in long text), and the derived `FOCUS`
-    (an attack move that is the whole point of a short message, `cue_lexicon.FOCUS_MOVES`)
-    1 up to `FOCUS_CHARS`, then `FOCUS_CHARS / length`. Training and scoring both read this."""
+    (an attack move that is the whole point of a short message, `cue_lexicon.FOCUS_MOVES`,
+    less those a benign frame found beside it excuses, `FOCUS_EXCUSES`) 1 up to
+    `FOCUS_CHARS`, then `FOCUS_CHARS / length`. Training and scoring both read this."""
     out = [(n, feature_scale(n, length, strong, damp, fading, fade)) for n in features(cats)]
-    if FOCUS_MOVES.intersection(cats) and not FOCUS_BLOCKERS.intersection(cats):
+    moves = FOCUS_MOVES.intersection(cats)
+    for frame, excused in FOCUS_EXCUSES.items():
+        if moves and frame in cats:
+            moves = moves - excused
+    if moves and not FOCUS_BLOCKERS.intersection(cats):
         out.append((FOCUS, min(1.0, FOCUS_CHARS / max(length, 1))))
     return out
 
