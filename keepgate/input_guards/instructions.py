@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from keepgate.input_guards import instructions_intl as intl
 from keepgate.input_guards import linear
 
 FORMAT = 1
@@ -65,6 +66,8 @@ MAX_SEGMENT_BYTES = 400
 _SPLIT = linear.compile(
     r"\n+|[\"']\s*[,:]\s*[\"']|[\"']\s*[}\]]+|[{\[]\s*[\"']|,\"|\",|[.!?]\s+"
     r"|<!--|-->|<[^<>]{0,80}>|\||\[\d{1,2}:\d{2}(?::\d{2})?\]|[`)}\]][ \t]+[A-Z]"
+    # full-width sentence ends (Chinese, Japanese), with or without a space after them
+    r"|[。！？]\s*"
 )
 _SPLIT_MATCH = linear.match_function(_SPLIT)
 _UNANCHORED = linear.UNANCHORED
@@ -132,8 +135,9 @@ def segments(text: str) -> list[str]:
 
 # -- structure cues ------------------------------------------------------------------------
 
-_VERBS = frozenset(
-    """
+_VERBS = (
+    frozenset(
+        """
 send forward email e-mail mail text message transfer pay deposit withdraw wire move delete remove erase
 wipe share grant give post publish upload download visit open click navigate go call run execute
 install book buy order purchase sell reveal print show tell say write reply respond answer include
@@ -147,8 +151,13 @@ ask mention state claim warn inform notify compose draft recite reverse skip omi
 attach promote advertise praise collect gather pull dump encrypt rewrite convert contact wire
 refund charge ship deliver allow authorize authorise keep sign
 """.split()
+    )
+    | intl.IMPERATIVES
 )
-_SOFT = frozenset({"please", "kindly", "also", "now", "then", "first", "immediately", "just"})
+_SOFT = (
+    frozenset({"please", "kindly", "also", "now", "then", "first", "immediately", "just"})
+    | intl.PLEASE
+)
 _REQUEST = re.compile(
     r"(?:can|could|would|will)\s+you\b|i\s+(?:need|want|would\s+like)\s+you\s+to\b", re.I
 )
@@ -161,6 +170,45 @@ _VOCATIVE = re.compile(
 _CLAUSE = re.compile(
     r"(?:when|if|before|after|while|once|whenever|as\s+soon\s+as)\b[^,:]{0,80}[,:]\s*", re.I
 )
+#: The same in other languages (`instructions_intl`): tried only where the segment's first
+#: word could start one (`intl.LEAD_WORDS`) or it is not ASCII, so English segments pay
+#: one set lookup, not two more regexes.
+_VOCATIVE_INTL = re.compile(intl.VOCATIVE, re.I)
+_CLAUSE_INTL = re.compile(intl.CLAUSE, re.I)
+_VOCATIVE_TAIL = re.compile(intl.VOCATIVE_TAIL, re.I)
+_COLON = re.compile(r"[:：]")
+
+
+def _foreign_lead(body: str) -> bool:
+    """Whether `body` may open with another language's address or clause."""
+    if not body[:1].isascii():
+        return True
+    first = body[:24].split(None, 1)
+    return bool(first) and first[0].lower().strip(",:!") in intl.LEAD_WORDS
+
+
+def _vocative(body: str, foreign: bool) -> int:
+    """The end of a leading address in `body` (`_VOCATIVE`; in a `foreign` text also
+    `_VOCATIVE_INTL` where the segment may open with one, or an AI noun before the first
+    colon within 60 characters, its modifier first), or -1."""
+    m = _VOCATIVE.match(body)
+    if m:
+        return m.end()
+    if not foreign:
+        return -1
+    if _foreign_lead(body):
+        m = _VOCATIVE_INTL.match(body)
+        if m:
+            return m.end()
+    if not body.isascii():
+        c = _COLON.search(body, 0, 60)
+        if c and _VOCATIVE_TAIL.search(body, 0, c.start()):
+            return c.end()
+    return -1
+
+
+#: A request in Japanese, Chinese or Korean, whose imperative ends the sentence.
+_CJK_REQUEST = re.compile(intl.CJK_REQUEST)
 #: A speaker or field label ("sam:", "Notes:", "[ASSISTANT]") before the text proper.
 _LABEL = re.compile(r"[\w .'^\]-]{1,24}:\s+")  # also a footnote's "[^1]: "
 _MODAL_LEAD = re.compile(r"(?:make\s+sure|be\s+sure|do\s+not|don't|never|always)\b", re.I)
@@ -253,6 +301,26 @@ _SET_NAMES = tuple(n for n, _ in _ANYWHERE) + ("T_TOOL", "ADDR_WEAK")
 _SET = linear.compile_set([f"(?i:{rx})" for _, rx in _ANYWHERE] + [_TOOL, _ADDR_WEAK])
 #: RE2's set matcher itself (a list of indices, empty for none), without the wrapper's frame.
 _SET_MATCH = linear.set_match_function(_SET)
+#: The same cues in other languages too (`instructions_intl`), on the same tokens: a second
+#: set, read only in a text that is not plain English (`_FOREIGN`), since its automaton is
+#: ~3x the English one's to build on new text and most documents are English.
+_SET_INTL = linear.compile_set(
+    [
+        f"(?i:(?:{rx})|(?:{intl.ANYWHERE[n]}))" if n in intl.ANYWHERE else f"(?i:{rx})"
+        for n, rx in _ANYWHERE
+    ]
+    + [_TOOL, _ADDR_WEAK]
+)
+_SET_INTL_MATCH = linear.set_match_function(_SET_INTL)
+#: A text that may be in another language: a letter outside ASCII (not a curly quote or a
+#: dash, common in English), or a function word of the
+#: alphabetic languages `instructions_intl` reads (they are often written in plain ASCII).
+_FOREIGN = linear.match_function(
+    linear.compile(
+        r"[\x{C0}-\x{24F}\x{370}-\x{1FFF}\x{3040}-\x{9FFF}\x{AC00}-\x{D7AF}]|(?i:\b(?:el|los|las|del|que|por|para|und|der|das|nicht|ist|les|pour|"
+        r"che|della|sono|yang|untuk|het|een|niet|bir|voor|naar|uma)\b)"
+    )
+)
 _MAIN = ("IMP", "REQ", "MODAL")
 #: The token of a segment with no cue (training leaves such segments out of the positives).
 NONE = "NONE"
@@ -273,10 +341,16 @@ _DATA = frozenset({"PRIVATE", "T_SECRET", "T_MONEY"})
 _BREAKS = frozenset({"OVR", "ALARM", "FAKE_END"})  # not INSTEAD: "use X instead." is docs
 
 
-def _anywhere(data: bytes, bounds: list[tuple[int, int]]) -> list[set[str]]:
-    """The `_ANYWHERE` cues of each segment (one RE2 set match per segment) and the
-    derived ones."""
-    names, match = _SET_NAMES, _SET_MATCH
+def _is_foreign(data: bytes) -> bool:
+    """Whether UTF-8 `data` may be in another language (`_FOREIGN`: one RE2 pass)."""
+    return _FOREIGN(_UNANCHORED, data, 0, len(data))[0][0] >= 0
+
+
+def _anywhere(data: bytes, bounds: list[tuple[int, int]], foreign: bool) -> list[set[str]]:
+    """The `_ANYWHERE` cues of each segment (one RE2 set match per segment; the set with
+    the other-language forms where the text is `foreign`) and the derived ones."""
+    names = _SET_NAMES
+    match = _SET_INTL_MATCH if foreign else _SET_MATCH
     found = [{names[k] for k in match(data[a:b])} for a, b in bounds]
     after = False  # the previous segment overrode or faked an end
     for f in found:
@@ -291,21 +365,24 @@ def _anywhere(data: bytes, bounds: list[tuple[int, int]]) -> list[set[str]]:
     return found
 
 
-def _lead_cues(seg: str) -> list[str]:
+def _lead_cues(seg: str, foreign: bool = True) -> list[str]:
     """Cues read at the start of a segment: a vocative, a leading clause, an imperative or
-    a request (after a speaker/field label, if any)."""
+    a request (after a speaker/field label, if any); their other-language forms only in a
+    `foreign` text (`_is_foreign`), where the segment may open with one (`_foreign_lead`)."""
     cues = []
     body = seg
-    m = _VOCATIVE.match(body)
-    if not m:
+    end = _vocative(body, foreign)
+    if end < 0:
         lab = _LABEL.match(body)
         if lab and len(body) - lab.end() >= 12:
             body = body[lab.end() :]
-            m = _VOCATIVE.match(body)
-    if m:
+            end = _vocative(body, foreign)
+    if end >= 0:
         cues.append("VOC")
-        body = body[m.end() :]
-    m = _CLAUSE.match(body)
+        body = body[end:]
+    m = _CLAUSE.match(body) or (
+        _CLAUSE_INTL.match(body) if foreign and _foreign_lead(body) else None
+    )
     if m:
         cues.append("CLAUSE")
         body = body[m.end() :]
@@ -317,6 +394,8 @@ def _lead_cues(seg: str) -> list[str]:
             k += 1
         if lw[k] in _VERBS or lw[0] in ("please", "kindly"):
             cues.append("IMP")
+    if "IMP" not in cues and foreign and not seg.isascii() and _CJK_REQUEST.search(body):
+        cues.append("IMP")
     if _REQUEST.match(body):
         cues.append("REQ")
     if _MODAL_LEAD.match(seg):
@@ -437,12 +516,13 @@ def document_slots(text: str, bits: int) -> tuple[list[str], list[tuple[int, ...
     data = _encode(text)
     bounds = byte_spans(data)
     segs = [_decode(data[a:b]) for a, b in bounds]
-    found = _anywhere(data, bounds)
+    foreign = _is_foreign(data)
+    found = _anywhere(data, bounds, foreign)
     parsed = []
     for seg, f in zip(segs, found):
         if _shout(seg):
             f.add("SHOUT")
-        parsed.append(_expand(tuple(_lead_cues(seg)), tuple(sorted(f))))
+        parsed.append(_expand(tuple(_lead_cues(seg, foreign)), tuple(sorted(f))))
     n = len(parsed)
     imp_rate = (sum(1 for c in parsed if "IMP" in c or "REQ" in c) / n) if n else 0.0
     doc = "DOC_IMP_LOW" if imp_rate < 0.2 else ("DOC_IMP_MID" if imp_rate < 0.5 else "DOC_IMP_HIGH")
@@ -463,8 +543,12 @@ def segment_cues(text: str) -> list[tuple[str, tuple[str, ...]]]:
     """Each segment with its cue tokens (to read what the stage saw; tests and debugging)."""
     segs, _ = document_slots(text, 16)
     data = _encode(text)
-    found = _anywhere(data, byte_spans(data))
-    return [(seg, _expand(tuple(_lead_cues(seg)), tuple(sorted(f)))) for seg, f in zip(segs, found)]
+    foreign = _is_foreign(data)
+    found = _anywhere(data, byte_spans(data), foreign)
+    return [
+        (seg, _expand(tuple(_lead_cues(seg, foreign)), tuple(sorted(f))))
+        for seg, f in zip(segs, found)
+    ]
 
 
 def segment_features(slots: list[tuple[int, ...]]) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -75,7 +75,12 @@ AUDITED_STDLIB = {
     ("Normalizer", "_b64"): r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{24,}={0,2}",
     ("Normalizer", "_hex"): r"\b(?:[0-9A-Fa-f]{2}){12,}\b",
     ("extract", "_UNICODE_ESCAPE"): r"\\u([0-9a-fA-F]{4})",
-    ("features", "_TOKEN"): r"[^\W_]+(?:'[^\W_]+)?",
+    # Words: one class (word characters and combining marks) repeated, at most one
+    # apostrophe and another run; unspaced scripts (Han, kana, Thai…): one character and
+    # its marks, or a run of the disjoint rest (round 6).
+    ("features", "_TOKEN"): features._TOKEN.pattern,
+    ("features", "_HAS_UNSPACED"): features._HAS_UNSPACED.pattern,
+    ("features", "_UNSPACED_PART"): features._UNSPACED_PART.pattern,
     ("features", "_ASCII_TOKEN"): rb"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)?",
     # The instruction stage's segment-start cues: `.match` on one segment of at most
     # MAX_SEGMENT_BYTES, every repeat bounded or over one class (its module docstring).
@@ -89,6 +94,14 @@ AUDITED_STDLIB = {
     ("instructions", "_CLAUSE"): instructions._CLAUSE.pattern,
     ("instructions", "_LABEL"): instructions._LABEL.pattern,
     ("instructions", "_MODAL_LEAD"): instructions._MODAL_LEAD.pattern,
+    # (round 6) the same segment-start cues in other languages, `.match` on one segment
+    # (bounded repeats); the AI noun before a segment's first colon, searched in at most
+    # its first 60 characters; a colon; a CJK request form (literals) in one segment.
+    ("instructions", "_VOCATIVE_INTL"): instructions._VOCATIVE_INTL.pattern,
+    ("instructions", "_CLAUSE_INTL"): instructions._CLAUSE_INTL.pattern,
+    ("instructions", "_VOCATIVE_TAIL"): instructions._VOCATIVE_TAIL.pattern,
+    ("instructions", "_COLON"): instructions._COLON.pattern,
+    ("instructions", "_CJK_REQUEST"): instructions._CJK_REQUEST.pattern,
 }
 
 
