@@ -7,10 +7,12 @@ text written by someone other than the training data's authors.
 
 from __future__ import annotations
 
+from training.input_guards.evalsets import attacks_fresh as R
 from training.input_guards.evalsets import attacks_optimiser as O
 from training.input_guards.evalsets import attacks_written as A
 from training.input_guards.evalsets import benign_data as D
 from training.input_guards.evalsets import benign_framed as F
+from training.input_guards.evalsets import benign_topics_intl as T
 from training.input_guards.evalsets import benign_written as B
 from training.input_guards.evalsets import generate as G
 from training.input_guards.evalsets import hidden_plain as P
@@ -59,5 +61,19 @@ def written_sets() -> list[tuple[str, str, int, str, list[str]]]:
             0,
             "prompt",
             B.MULTILINGUAL_TRIGGER_WORD,
+        ),
+        # Round 6: two fresh held-out batches (A written before the round's changes, B after),
+        # instructions in e-mails / pages / tool JSON and prompts in several languages.
+        ("keepgate:eval/fresh_a_data", "fresh_a", 1, "data", R.FRESH_A_DATA),
+        ("keepgate:eval/fresh_a_prompt", "fresh_a", 1, "prompt", R.FRESH_A_PROMPT),
+        ("keepgate:eval/fresh_b_data", "fresh_b", 1, "data", R.FRESH_B_DATA),
+        ("keepgate:eval/fresh_b_prompt", "fresh_b", 1, "prompt", R.FRESH_B_PROMPT),
+        # Round 6: short benign questions about passwords, keys and secrets in 15 languages.
+        (
+            "keepgate:eval/multilingual_secret_topic",
+            "multilingual_secret_topic",
+            0,
+            "prompt",
+            T.MULTILINGUAL_SECRET_TOPIC,
         ),
     ]
