@@ -26,8 +26,10 @@ SETUP = [
     r"(?:rules?|instructions?|guidelines|directives)\s+(?:that\s+)?you(?:'ve|\s+have)?\s+(?:been\s+)?"
     r"(?:told|asked|instructed|configured|programmed)\s+to\s+(?:follow|obey|keep|apply)",
     r"(?:above|before|preceding)\s+my\s+(?:first|very\s+first)\s+message",
+    # "the setup message", "your startup prompt" — not "setup instructions for a README"
     r"(?:setup|set-up|configuration|initiali[sz]ation|bootstrap|startup|operator|deployment)\s+"
-    r"(?:message|text|prompt|note|instructions)",
+    r"(?:message|prompt)",
+    r"operator(?:'s)?\s+(?:note|instructions|text)",
     r"(?:operator|deployer|developer|creator|admin(?:istrator)?)s?\s+(?:wrote|gave|provided|set|"
     r"configured)\s+(?:for\s+|to\s+)?you",
     r"(?:instructions?|rules|guidelines)\s+(?:you're|you\s+are)\s+not\s+(?:supposed|allowed|meant)"

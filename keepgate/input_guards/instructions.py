@@ -304,13 +304,10 @@ _SET_MATCH = linear.set_match_function(_SET)
 #: The same cues in other languages too (`instructions_intl`), on the same tokens: a second
 #: set, read only in a text that is not plain English (`_FOREIGN`), since its automaton is
 #: ~3x the English one's to build on new text and most documents are English.
-_SET_INTL = linear.compile_set(
-    [
-        f"(?i:(?:{rx})|(?:{intl.ANYWHERE[n]}))" if n in intl.ANYWHERE else f"(?i:{rx})"
-        for n, rx in _ANYWHERE
-    ]
-    + [_TOOL, _ADDR_WEAK]
+_ANYWHERE_INTL = tuple(
+    (n, f"(?:{rx})|(?:{intl.ANYWHERE[n]})" if n in intl.ANYWHERE else rx) for n, rx in _ANYWHERE
 )
+_SET_INTL = linear.compile_set([f"(?i:{rx})" for _, rx in _ANYWHERE_INTL] + [_TOOL, _ADDR_WEAK])
 _SET_INTL_MATCH = linear.set_match_function(_SET_INTL)
 #: A text that may be in another language: a letter outside ASCII (not a curly quote or a
 #: dash, common in English), or a function word of the

@@ -37,7 +37,7 @@ def _reference(text: str, bits: int) -> tuple[np.ndarray, np.ndarray]:
             for n, h in features.rolling_ngram_hashes(cps, features._SALT[1], features.CHAR_NGRAMS)
         ]
     c = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
-    words = features._TOKEN.findall(text.lower())
+    words = features.unicode_words(text.lower())
     if words:
         hs = [zlib.crc32(w.encode("utf-8")) for w in words]
         arr = np.asarray(
