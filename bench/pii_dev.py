@@ -55,6 +55,7 @@ GOLD = {
     "PASSWORD": "SECRET",
     "API_KEY": "SECRET",
     "URL": "URL",
+    "DATE_OF_BIRTH": "DOB",
 }
 #: Detected entity -> scored type.
 FAMILY = {
@@ -102,6 +103,7 @@ ORDER = (
     "ID_NUMBER",
     "IP_ADDRESS",
     "SECRET",
+    "DOB",
     "URL",
 )
 

@@ -1,0 +1,215 @@
+"""Held-out PII sets and false alarms on benign text: `python bench/pii_heldout.py`.
+
+* `heldout1` (`bench/pii_cases_heldout.py`), written before the 2026-12-07 changes, and
+  `heldout2` (`bench/pii_cases_heldout2.py`), written after them: recall and precision per
+  type (scored as `bench/pii_dev.py` does), and every value missed or partly missed;
+* false alarms per 10k characters on benign text nobody labelled as PII: Python standard
+  library modules (code about passwords, tokens, hosts), the package descriptions of the
+  installed dependencies (config docs with placeholders and example calls), and news
+  (UNER PUD: a pattern-type redaction that overlaps no labelled name is an alarm). Names the
+  NER finds in code and docs are counted apart (`ner`): they are real words, often names.
+
+Nothing here is trained or tuned on; `--set` picks one set, `--misses` lists what leaked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import sysconfig
+from collections import Counter
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import keepgate  # noqa: F401 - offline switches before Presidio imports
+from bench.pii_dev import ORDER, Doc, _jsonl, score
+from bench.stats import table
+
+Spans = Callable[[str], list[tuple[int, int, str]]]
+NER = {"PERSON", "LOCATION", "ORGANIZATION", "NRP"}
+
+#: Standard-library modules full of the words a secret recognizer looks for.
+STDLIB = (
+    "smtplib.py",
+    "ftplib.py",
+    "getpass.py",
+    "secrets.py",
+    "hmac.py",
+    "base64.py",
+    "netrc.py",
+    "imaplib.py",
+    "urllib/request.py",
+    "urllib/parse.py",
+    "http/cookiejar.py",
+    "ipaddress.py",
+    "email/utils.py",
+    "logging/handlers.py",
+    "uuid.py",
+)
+#: Installed distributions whose descriptions are config and API docs.
+PACKAGES = (
+    "openai",
+    "anthropic",
+    "redis",
+    "httpx",
+    "starlette",
+    "uvicorn",
+    "presidio-analyzer",
+    "pydantic",
+    "phonenumbers",
+    "tldextract",
+    "PyJWT",
+    "cryptography",
+)
+
+
+def heldout_docs(name: str) -> list[Doc]:
+    if name == "heldout1":
+        from bench.pii_cases_heldout import CASES
+    else:
+        from bench.pii_cases_heldout2 import CASES
+    docs = []
+    for text, values in CASES:
+        gold = []
+        for value, typ in values:
+            i = text.index(value)
+            gold.append((i, i + len(value), typ))
+        docs.append(Doc(text, tuple(gold), name))
+    return docs
+
+
+def benign_texts() -> dict[str, list[str]]:
+    lib = Path(sysconfig.get_paths()["stdlib"])
+    code = [(lib / f).read_text(encoding="utf-8") for f in STDLIB if (lib / f).exists()]
+    docs = []
+    for pkg in PACKAGES:
+        try:
+            body = metadata.metadata(pkg).get_payload()  # type: ignore[attr-defined]
+        except metadata.PackageNotFoundError:
+            continue
+        if body:
+            docs.append(str(body))
+    return {"stdlib code": code, "package docs": docs}
+
+
+def _chunks(text: str, size: int = 4000) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def alarms(texts: list[str], spans_of: Spans) -> tuple[int, Counter[str], Counter[str]]:
+    chars, pattern, ner = 0, Counter[str](), Counter[str]()
+    for text in texts:
+        for piece in _chunks(text):
+            chars += len(piece)
+            for *_, ent in spans_of(piece):
+                (ner if ent in NER else pattern)[ent] += 1
+    return chars, pattern, ner
+
+
+def news_alarms(spans_of: Spans) -> tuple[int, Counter[str]]:
+    chars, out = 0, Counter[str]()
+    for r in _jsonl("train_uner_pud_news_wiki_ner.jsonl"):
+        chars += len(r["text"])
+        gold = [(s["start"], s["end"]) for s in r["spans"]]
+        for a, b, ent in spans_of(r["text"]):
+            if ent in NER:
+                continue
+            if not any(a < gb and ga < b for ga, gb in gold):
+                out[ent] += 1
+    return chars, out
+
+
+def report_set(name: str, docs: list[Doc], spans_of: Spans, misses: bool) -> str:
+    sc = score(docs, spans_of)
+    rows = []
+    for t in ORDER:
+        if sc.gold[t] or sc.pred[t]:
+            r, p = sc.recall(t), sc.precision(t)
+            rows.append(
+                [
+                    t,
+                    sc.gold[t],
+                    f"{sc.found[t]}",
+                    f"{r:.2f}",
+                    f"{sc.token_recall(t):.2f}",
+                    f"{sc.pred[t] - sc.good[t]}",
+                    f"{p:.2f}",
+                ]
+            )
+    r, p, f = sc.micro()
+    rows.append(["micro", sum(sc.gold[t] for t in ORDER), "", f"{r:.2f}", "", "", f"{p:.2f}"])
+    out = [
+        f"### {name} ({len(docs)} texts), micro F2 {f:.3f}\n",
+        table(["type", "n", "found", "recall", "token recall", "false", "precision"], rows),
+    ]
+    if misses:
+        out.append("\nMissed or partly missed (value -> type), and false alarms:")
+        for d in docs:
+            spans = spans_of(d.text)
+            red = {i for a, b, _ in spans for i in range(a, b)}
+            for a, b, typ in d.gold:
+                need = {i for i in range(a, b) if d.text[i].isalnum()}
+                if need and not need <= red:
+                    left = "".join(d.text[i] for i in sorted(need - red))
+                    out.append(f"  MISS {typ}: {d.text[a:b]!r} (left: {left[:40]!r})")
+            for a, b, ent in spans:
+                if not any(a < gb and ga < b for ga, gb, _ in d.gold):
+                    out.append(f"  FALSE {ent}: {d.text[a:b]!r}")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from bench.pii import keepgate_scrubber
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--set", choices=("heldout1", "heldout2", "benign", "all"), default="all")
+    ap.add_argument("--misses", action="store_true", help="list every missed value")
+    ap.add_argument("--patterns-only", action="store_true", help="nlp_model: none")
+    args = ap.parse_args(argv)
+    section = {"nlp_model": "none"} if args.patterns_only else {}
+    _, scrubber = keepgate_scrubber(section)
+
+    def spans_of(t: str) -> list[tuple[int, int, str]]:
+        return [(s.start, s.end, s.entity) for s in scrubber.analyze(t)]
+
+    for name in ("heldout1", "heldout2"):
+        if args.set in (name, "all"):
+            try:
+                docs = heldout_docs(name)
+            except ImportError:
+                continue
+            print(report_set(name, docs, spans_of, args.misses), "\n")
+    if args.set in ("benign", "all"):
+        rows = []
+        for name, texts in benign_texts().items():
+            chars, pattern, ner = alarms(texts, spans_of)
+            rows.append(
+                [
+                    name,
+                    chars,
+                    f"{sum(pattern.values()) * 1e4 / chars:.2f}",
+                    ", ".join(f"{k} {v}" for k, v in pattern.most_common(6)),
+                    f"{sum(ner.values()) * 1e4 / chars:.1f}",
+                ]
+            )
+        chars, news = news_alarms(spans_of)
+        rows.append(
+            [
+                "news (UNER PUD)",
+                chars,
+                f"{sum(news.values()) * 1e4 / chars:.2f}",
+                ", ".join(f"{k} {v}" for k, v in news.most_common(6)),
+                "(labelled)",
+            ]
+        )
+        print("### False alarms per 10k characters of benign text\n")
+        print(table(["text", "chars", "pattern alarms", "by type", "ner"], rows))
+    print(f"\nload average: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
+
+
+if __name__ == "__main__":
+    main()
