@@ -91,6 +91,7 @@ FAMILY = {
     "SE_PERSONNUMMER": "ID_NUMBER",
     "CA_SIN": "ID_NUMBER",
     "SG_NRIC_FIN": "ID_NUMBER",
+    "DATE_OF_BIRTH": "DOB",
 }
 ORDER = (
     "PERSON",

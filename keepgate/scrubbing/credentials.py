@@ -29,9 +29,10 @@ import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 #: Keyword stems: a value after any of them may be a credential.
-PASSWORD_WORDS = r"pass(?:word|wd|phrase|code)?|pwd|pw"
+PASSWORD_WORDS = r"pass(?:word|wd|phrase|code)?|pwd|pw|pin"
 KEY_WORDS = (
-    r"api[_\-. ]?key|apikey|secret|token|bearer|credentials?|creds|auth|"
+    r"api[_\-. ]?key|apikey|secret|token|bearer|credentials?|creds|"
+    r"(?:proxy-)?authori[sz]ation|auth|"
     r"access[_\-. ]?key|private[_\-. ]?key(?:[_\-. ]?id)?|client[_\-. ]?secret|"
     r"account[_\-. ]?key|signing[_\-. ]?key|session[_\-. ]?key|key"
 )
@@ -44,7 +45,7 @@ KEYWORD = re.compile(
     + r")(?:[_\-.][A-Za-z0-9]{1,32}){0,3}(?![A-Za-z0-9])"
 )
 #: Every keyword contains one of these (lower-cased): a cheap check before the regex.
-STEMS = ("pass", "pwd", "pw", "key", "token", "secret", "bearer", "cred", "auth")
+STEMS = ("pass", "pwd", "pw", "key", "token", "secret", "bearer", "cred", "auth", "pin")
 
 
 def may_hold_credential(text: str) -> bool:
@@ -67,6 +68,13 @@ _PLACEHOLDER = re.compile(
     re.I,
 )
 MAX_GAP_WORDS = 4
+#: A quoted word followed by `:` is the next JSON/YAML key, never a value.
+_JSON_KEY = re.compile(r"[\"'`][ \t]{0,3}:")
+_AT_HOST = re.compile(r"@[\w.\-]+(?::\d+)?(?:/|$)")
+#: A quoted name, not a value: `default_headers`, `"your-api-key"`, `session.token`.
+_NAME = re.compile(r"[a-z]+(?:[_\-.][a-z]+)+\(?\)?")
+#: After `PIN` only 4-8 digits count (`PIN 4471`); `pin the version` is not a secret.
+_PIN = re.compile(r"\d{4,8}")
 _ASSIGNMENT = re.compile(r"[A-Za-z_]=[A-Za-z0-9]")
 REACH = 96  # characters after the keyword that are looked at
 _EMAIL_PAIR = re.compile(
@@ -108,7 +116,9 @@ def password_like(value: str, quoted: bool = False) -> bool:
     v = value.rstrip(".,;:!?)")
     if not 4 <= len(v) <= 128 or _PLACEHOLDER.match(v) or v.lower() in _NOT_SECRETS:
         return False
-    if "://" in v or v.startswith(("/", "www.", "./", "~/", "$")) or v.endswith("("):
+    if "://" in v or v.startswith(("/", "www.", "./", "~/", "$", "}", ">")) or v.endswith("("):
+        return False
+    if _AT_HOST.match(v):  # `PASSWORD@HOST:5432/db`: the host after a template's password
         return False
     if quoted and not v.isalpha() and not v.isdigit():
         return True
@@ -151,7 +161,8 @@ class CredentialRecognizer(EntityRecognizer):
         for m in KEYWORD.finditer(text):
             if m.start() < taken:
                 continue
-            found = self._value_after(text, m.end(), _is_password_word(m.group("kw")))
+            kw = m.group("kw").lower()
+            found = self._value_after(text, m.end(), _is_password_word(kw), kw == "pin")
             if found:
                 s, e, score = found
                 out.append(RecognizerResult("SECRET", s, e, score))
@@ -159,7 +170,9 @@ class CredentialRecognizer(EntityRecognizer):
         return out
 
     @staticmethod
-    def _value_after(text: str, pos: int, password: bool) -> tuple[int, int, float] | None:
+    def _value_after(
+        text: str, pos: int, password: bool, pin: bool = False
+    ) -> tuple[int, int, float] | None:
         limit = min(len(text), pos + REACH)
         words = 0
         while pos < limit:
@@ -175,11 +188,23 @@ class CredentialRecognizer(EntityRecognizer):
                 return None
             value = w.group()
             quoted = pos > 0 and text[pos - 1] in "\"'`"
+            if quoted and _JSON_KEY.match(text, w.end(), limit):
+                return None  # `"expires_in": 3600`: the next key, not this keyword's value
             core = value.rstrip(".,;:!?)*_").lstrip("*_")
             if core != value.rstrip(".,;:!?)"):  # markdown emphasis: **Qr7!dke#39**
                 pos += len(value) - len(value.lstrip("*_"))
             if _ASSIGNMENT.search(core):
                 return None  # another `KEY=value`, not this keyword's value
+            if pin:  # `the PIN for the shared card is 4471`: digits only
+                if _PIN.fullmatch(core):
+                    return pos, pos + len(core), 0.85
+                if any(c.isdigit() for c in core) or "=" in g:
+                    return None
+                words += core.lower() not in _FILLER
+                if words > MAX_GAP_WORDS or core.endswith((".", "!", "?")):
+                    return None
+                pos = w.end()
+                continue
             if password and password_like(core, quoted):
                 return pos, pos + len(core), 0.85
             if token_like(core):
@@ -201,6 +226,7 @@ class CredentialRecognizer(EntityRecognizer):
                 and len(core) >= 8
                 and not core.isalpha()
                 and not _PLACEHOLDER.match(core)
+                and not _NAME.fullmatch(core)
             ):
                 return pos, pos + len(core), 0.7
             if "=" in g:
@@ -244,5 +270,103 @@ class CredentialPairRecognizer(EntityRecognizer):
         return out
 
 
+_SHAPE_SYMBOLS = frozenset("!#$%^&*?~")
+
+
+class PasswordShapeRecognizer(EntityRecognizer):
+    """A word only a password looks like, wherever it stands: 8-64 characters with an
+    upper-case letter, a lower-case letter, a digit and, inside it, a symbol such as `!#$%`
+    (`Pa$$w0rd`, `T0rch!light88`): `log in as admin with Pa$$w0rd`. Code has such words
+    rarely (no brackets, quotes, `=`, `/`, `:` or `@` in it; not a `$VAR` or `%s`)."""
+
+    SHAPE = re.compile(r"(?<![^\s\"'`(*_])[A-Za-z0-9!#$%^&*?~+\-_.]{8,64}(?![^\s\"'`),;:.!?*])")
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=["SECRET"], name="PasswordShapeRecognizer", supported_language="en"
+        )
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None
+    ) -> list[RecognizerResult]:
+        out = []
+        for m in self.SHAPE.finditer(text):
+            v = m.group().rstrip(".!?*_")
+            s = m.start() + (len(v) - len(v.lstrip("*_")))
+            v = v.lstrip("*_")
+            if len(v) >= 8 and password_shaped(v):
+                out.append(RecognizerResult("SECRET", s, s + len(v), 0.6))
+        return out
+
+
+def password_shaped(v: str) -> bool:
+    if v[0] in "$%" or not any(c in _SHAPE_SYMBOLS for c in v[1:-1]):
+        return False
+    return (
+        any(c.isupper() for c in v) and any(c.islower() for c in v) and any(c.isdigit() for c in v)
+    )
+
+
+#: A command line's user flag (`-u ci-bot`, `--user=admin`, `--username app`): a `-p` on
+#: the same line is then its password, and `-u user:pass` (curl) carries one itself.
+CLI_USER = re.compile(r"(?<!\S)(?:-u|--user(?:name)?)(?=[ \t=]|['\"]?\w)")
+_CLI_PASSWORD = re.compile(
+    r"(?<!\S)-p[ \t]?(?:'(?P<q1>[^'\n]{1,128})'|\"(?P<q2>[^\"\n]{1,128})\"|(?P<v>[^\s'\"]{1,128}))"
+)
+_CLI_USERPASS = re.compile(
+    r"(?<!\S)(?:-u|--user)[ \t=]?['\"]?[^\s:'\"]{1,64}:(?P<v>[^\s'\"]{1,128})"
+)
+
+
+def may_hold_cli_credential(text: str) -> bool:
+    return "-u" in text
+
+
+class CommandLineCredentialRecognizer(EntityRecognizer):
+    """The password of a command line with a user flag: `mysql -u app -p'Qw8#nZ3v!k'`,
+    `docker login -u ci-bot -p Zq4!vR8m2`, `curl -u deploy:S3cr3t!x`. Without a user flag
+    on the line, `-p` is a port or a path (`ssh -p 2222`, `mkdir -p`)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=["SECRET"],
+            name="CommandLineCredentialRecognizer",
+            supported_language="en",
+        )
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None
+    ) -> list[RecognizerResult]:
+        out = []
+        seen: set[int] = set()
+        for user in CLI_USER.finditer(text):
+            a = text.rfind("\n", 0, user.start()) + 1
+            b = text.find("\n", user.end())
+            b = len(text) if b < 0 else b
+            for rx in (_CLI_PASSWORD, _CLI_USERPASS):
+                for m in rx.finditer(text, a, b):
+                    group = next(g for g in ("q1", "q2", "v") if g in rx.groupindex and m.group(g))
+                    s, v = m.start(group), m.group(group)
+                    quoted = group != "v"
+                    if not quoted:
+                        v = v.rstrip(".,;)")
+                    if s in seen or not (password_like(v, quoted) or token_like(v)):
+                        continue
+                    seen.add(s)
+                    out.append(RecognizerResult("SECRET", s, s + len(v), 0.8))
+        return out
+
+
 def credential_recognizers() -> list[EntityRecognizer]:
-    return [CredentialRecognizer(), CredentialPairRecognizer()]
+    return [
+        CredentialRecognizer(),
+        CredentialPairRecognizer(),
+        CommandLineCredentialRecognizer(),
+        PasswordShapeRecognizer(),
+    ]

@@ -38,9 +38,13 @@ import re as _re
 
 import regex as re
 
+from keepgate.scrubbing.birth import KEYWORD as BIRTH_KEYWORD
+from keepgate.scrubbing.birth import REACH as BIRTH_REACH
+from keepgate.scrubbing.birth import DateOfBirthRecognizer, may_hold_birth_date
 from keepgate.scrubbing.credentials import KEYWORD as CREDENTIAL_KEYWORD
 from keepgate.scrubbing.credentials import REACH as CREDENTIAL_REACH
-from keepgate.scrubbing.credentials import credential_recognizers, may_hold_credential
+from keepgate.scrubbing.credentials import CLI_USER, credential_recognizers, may_hold_credential
+from keepgate.scrubbing.credentials import may_hold_cli_credential
 from keepgate.scrubbing.ids import KEYWORD as ID_KEYWORD
 from keepgate.scrubbing.ids import REACH as ID_REACH
 from keepgate.scrubbing.ids import id_recognizers, may_hold_id_keyword
@@ -106,8 +110,13 @@ TRIGGERS: dict[str, str | None] = {
     "CredentialRecognizer": CREDENTIAL_KEYWORD.pattern,
     "CredentialPairRecognizer": r"@[\w\-]{1,63}\.[\w.\-]{1,200}[ \t]{0,3}[/|:]|[ \t]/[ \t]"
     r"|(?i:\b(?:user|username|login|account|creds?|credentials)\b)",
+    "CommandLineCredentialRecognizer": CLI_USER.pattern,
+    "PasswordShapeRecognizer": r"[!#$%^&*?~][A-Za-z0-9!#$%^&*?~+\-_.]",
+    "PrefixedTokenRecognizer": r"[A-Za-z0-9][_\-.][A-Za-z0-9][A-Za-z0-9_\-.]{18}",
     "UrlUserInfoRecognizer": r"://[^\s/?#@]{1,200}@",
     "KeywordIdRecognizer": ID_KEYWORD.pattern,
+    "ChecksumIdRecognizer": r"\d{3}\.\d{3}\.\d{3}-\d\d|\d{17}",
+    "DATE_OF_BIRTH": BIRTH_KEYWORD.pattern,
 }
 #: Located triggers that are costly alternations run only on texts that pass a cheap check
 #: first (words or substrings every match contains; tests/scrubbing/test_pii_triggers.py
@@ -116,6 +125,8 @@ PREFILTERS: dict[str, "Callable[[str], bool]"] = {
     "CredentialRecognizer": may_hold_credential,
     "KeywordIdRecognizer": may_hold_id_keyword,
     "CredentialPairRecognizer": lambda t: "/" in t or ("@" in t and ("|" in t or ":" in t)),
+    "CommandLineCredentialRecognizer": may_hold_cli_credential,
+    "DATE_OF_BIRTH": may_hold_birth_date,
 }
 #: Recognizers that are slow per character of input (phonenumbers runs one matcher per
 #: region over the whole text) see only windows around candidate digit runs: the run
@@ -155,7 +166,10 @@ LOCATED: dict[str, tuple[int, int] | None] = {
     # `the password for the admin account is ...`: the keyword's identifier, a few words
     "CredentialRecognizer": (40, CREDENTIAL_REACH + 8),
     "CredentialPairRecognizer": (72, 140),
+    # `mysql -h db -p'…' -u app`: the `-p` may come before or after the user flag
+    "CommandLineCredentialRecognizer": (200, 200),
     "KeywordIdRecognizer": (0, ID_REACH + 8),
+    "DATE_OF_BIRTH": (0, BIRTH_REACH + 8),
     "PRIVATE_KEY": None,
 }
 #: Entities that never contain whitespace: they run on the words around their trigger's
@@ -177,8 +191,12 @@ WORD_ENTITIES = frozenset(
         "JWT",
         "AWS_SECRET_KEY",
         "AZURE_CLIENT_SECRET",
+        "SECRET",  # the prefixed token; the keyword recognizers are located, not signal
     }
 )
+#: Ids whose checksum one number in ten (or eleven) passes: where a phone recognizer also
+#: matched, they are phones unless their own word precedes them (`Detector.analyze`).
+WEAK_CHECKSUM_IDS = frozenset({"UK_NHS", "CA_SIN", "IN_AADHAAR"})
 _WS = _re.compile(r"\s")
 _LAST_WS = re.compile(r"(?r)\s")
 
@@ -404,7 +422,7 @@ class Detector:
             + secret_recognizers()
             + credential_recognizers()
             + id_recognizers()
-            + [UrlUserInfoRecognizer()]
+            + [UrlUserInfoRecognizer(), DateOfBirthRecognizer()]
         )
         self.entries: list[_Entry] = []
         for rec in recognizers:
@@ -427,6 +445,10 @@ class Detector:
                     PREFILTERS.get(key) if prefilter else None,
                 )
             )
+        #: ids with a one-in-ten checksum that a phone number passes, and their words
+        self._weak_context = {
+            e.entities[0]: e.context for e in self.entries if e.entities[0] in WEAK_CHECKSUM_IDS
+        }
         self.ner_engine: SpacyNlpEngine | None = None
         self.ner_recognizer: EntityRecognizer | None = None
         if nlp_model == BUILTIN_NER:
@@ -545,7 +567,31 @@ class Detector:
                         if entity == "URL" and _inside_word(text, start, end):
                             continue
                         out.append(Span(start, end, entity, score))
+        if len(out) > 1:
+            out = self._phones_over_weak_ids(text, out)
         return self._ner(text, entities, threshold, out)
+
+    def _phones_over_weak_ids(self, text: str, spans: list[Span]) -> list[Span]:
+        """A phone number read as an id whose checksum any tenth number passes.
+
+        `phone: 401 023 2137` passes the NHS check digit (mod 11), so the NHS recognizer
+        scores it 1.0 and its label used to win the overlap with the phone recognizer's
+        0.4-0.75. Where a phone recognizer also matched, the span is a phone unless one of
+        the id's own words (`NHS`, `SIN`, `Aadhaar`) is among the few words before it."""
+        phones = [s for s in spans if s.entity == "PHONE_NUMBER"]
+        if not phones:
+            return spans
+        out = []
+        for s in spans:
+            context = self._weak_context.get(s.entity)
+            if context is not None and any(p.start < s.end and s.start < p.end for p in phones):
+                before = text[max(0, s.start - 48) : s.start].lower()
+                if not any(
+                    re.search(rf"(?<![a-z]){re.escape(c)}(?![a-z])", before) for c in context
+                ):
+                    s = Span(s.start, s.end, "PHONE_NUMBER", s.score)
+            out.append(s)
+        return out
 
     def _ner(
         self, text: str, entities: frozenset[str], threshold: float, out: list[Span]

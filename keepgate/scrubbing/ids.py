@@ -43,12 +43,13 @@ KEYWORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         r"tax[ \-]?(?:payer)?[ \-]?(?:id|identification|number|code|file)|tin|ein|itin|utr|"
-        r"vat[ \-](?:id|number|no)|steuer[ \-]?id|steuernummer|nif|codice[ \-]fiscale|cpf|rfc",
+        r"vat[ \-](?:id|number|no)|steuer[ \-]?id|steuernummer|nif|nip|codice[ \-]fiscale|cpf|rfc",
         "TAX_ID",
     ),
     (
         r"national[ \-]id(?:entity)?|identity[ \-](?:card|number|no)|id[ \-](?:card|number|no)|"
-        r"personal[ \-](?:id|identity)|citizen[ \-]id|bsn|dni|nie|nric|fin|pesel|personnummer|"
+        r"personal[ \-](?:id|identity)|citizen[ \-]id|resident[ \-]id(?:entity)?|"
+        r"bsn|dni|nie|nric|fin|pesel|personnummer|"
         r"henkilötunnus|hetu|curp|emirates[ \-]id|sin|social[ \-]insurance|nin|"
         r"carte[ \-]d'identit[ée]|personalausweis|numéro[ \-]de[ \-]sécurité[ \-]sociale|insee|nir",
         "NATIONAL_ID",
@@ -67,7 +68,7 @@ KEYWORD = re.compile(r"(?i)(?<![\w])(?:" + "|".join(rx for rx, _ in KEYWORDS) + 
 FIRST_WORDS = frozenset(
     "card cc credit debit ssn ss social passport driver drivers driving licence license dl national ni nino "
     "aadhaar aadhar uidai pan permanent tin ein itin utr vat steuer steuerid steuernummer nif "
-    "codice cpf rfc identity id personal citizen bsn dni nie nric fin pesel personnummer "
+    "nip resident codice cpf rfc identity id personal citizen bsn dni nie nric fin pesel personnummer "
     "henkilötunnus hetu curp emirates sin nin carte personalausweis numéro insee nir".split()
 )
 _LETTERS = _re.compile(r"[^\W\d_]+")
@@ -86,6 +87,8 @@ _SHORT = frozenset(
     "card details be will on file reads listed as under code #".split()
 )
 REACH = 64
+#: A Mexican RFC: 3-4 letters, a yymmdd date, 3 check characters (`GODE561231GR8`).
+_RFC = re.compile(r"[A-Za-zÑñ&]{3,4}[ \-]?\d{6}[ \-]?[A-Za-z0-9]{3}")
 
 
 def _value_at(text: str, pos: int, limit: int) -> tuple[int, int] | None:
@@ -153,6 +156,10 @@ class KeywordIdRecognizer(EntityRecognizer):
             if entity not in entities:
                 continue
             check = _card_number if entity == "CREDIT_CARD" else None
+            # `BSN van de klant: 111222333`: a keyword in capitals or a long one (not `pan`,
+            # `tin`, `sin`, which are words too) may be followed by any few short words
+            word = m.group()
+            lenient = (word.isupper() and len(word) >= 3) or len(word) >= 6
             pos, limit = m.end(), min(len(text), m.end() + REACH)
             for _ in range(4):
                 gap = _GAP.match(text, pos, limit)
@@ -162,6 +169,12 @@ class KeywordIdRecognizer(EntityRecognizer):
                 found = _value_at(text, pos, limit)
                 if found and check is not None and not check(text[found[0] : found[1]]):
                     break
+                if (
+                    found
+                    and word.lower() == "rfc"
+                    and not _RFC.fullmatch(text[found[0] : found[1]])
+                ):
+                    break  # `RFC 2373 2.7` is a standard, not a Mexican tax id
                 if found:
                     # keyword + Luhn: as sure as Presidio's checksummed ids (and longer)
                     score = 1.0 if check is not None else 0.8
@@ -169,9 +182,56 @@ class KeywordIdRecognizer(EntityRecognizer):
                     taken = found[1]
                     break
                 w = re.match(r"[^\s:#=]+", text[pos:limit])
-                if not w or w.group().lower().rstrip(".,:") not in _SHORT:
+                bare = w.group().lower().rstrip(".,:") if w else ""
+                if bare not in _SHORT and not (lenient and bare.isalpha() and len(bare) <= 12):
                     break
                 pos += w.end()
+        return out
+
+
+def _cpf_valid(value: str) -> bool:
+    d = [int(c) for c in value if c.isdigit()]
+    if len(d) != 11 or len(set(d)) == 1:
+        return False
+    for n in (9, 10):
+        check = sum(v * (n + 1 - i) for i, v in enumerate(d[:n])) * 10 % 11 % 10
+        if check != d[n]:
+            return False
+    return True
+
+
+def _cn_resident_valid(value: str) -> bool:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(c) * w for c, w in zip(value[:17], weights, strict=True))
+    return "10X98765432"[total % 11] == value[17].upper()
+
+
+class ChecksumIdRecognizer(EntityRecognizer):
+    """National ids whose layout and checksum are enough without a keyword: the Brazilian
+    CPF in its written form (`529.982.247-25`, two mod-11 digits) and the Chinese resident
+    id (18 characters: region, birth date, a mod-11 check character that may be `X`)."""
+
+    CPF = re.compile(r"(?<![\w.\-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w\-]|\.\d)")
+    CN = re.compile(
+        r"(?<![\w])\d{6}(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\w])"
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=["NATIONAL_ID"], name="ChecksumIdRecognizer", supported_language="en"
+        )
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None
+    ) -> list[RecognizerResult]:
+        out = []
+        for rx, valid in ((self.CPF, _cpf_valid), (self.CN, _cn_resident_valid)):
+            for m in rx.finditer(text):
+                if valid(m.group()):
+                    out.append(RecognizerResult("NATIONAL_ID", m.start(), m.end(), 1.0))
         return out
 
 
@@ -194,7 +254,7 @@ PRESIDIO_COUNTRY = (
 def id_recognizers() -> list[EntityRecognizer]:
     import presidio_analyzer.predefined_recognizers as predefined
 
-    out: list[EntityRecognizer] = [KeywordIdRecognizer()]
+    out: list[EntityRecognizer] = [KeywordIdRecognizer(), ChecksumIdRecognizer()]
     for name in PRESIDIO_COUNTRY:
         rec = getattr(predefined, name)(supported_language="en")
         # Drop look-aheads that scan the rest of the text (`(?=.*?[0-9]{4})` in the PAN

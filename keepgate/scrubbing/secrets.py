@@ -58,6 +58,59 @@ class AwsSecretKeyRecognizer(PatternRecognizer):
         return None if sum(kinds) >= 3 and shannon_entropy(v) >= 4.0 else False
 
 
+#: Hash names: `sha512-<base64>` (lockfile integrity) is a digest, not a credential.
+_HASH_PREFIXES = frozenset("sha1 sha224 sha256 sha384 sha512 md5 blake2b blake3".split())
+
+
+def _mean_run(body: str, kind: str) -> float:
+    """Mean length of the maximal runs of lower-case (`kind="l"`) letters."""
+    runs = re.findall(r"[a-z]+" if kind == "l" else r"[A-Z]+", body)
+    return sum(map(len, runs)) / len(runs) if runs else 0.0
+
+
+class PrefixedTokenRecognizer(PatternRecognizer):
+    """A vendor token by its shape, whoever the vendor: a short prefix, a separator, then
+    ≥ 20 random characters (`hf_…`, `npm_…`, `glpat-…`, `SG.….…`, `pypi-…`, `dop_v1_…`).
+    Providers now mark their tokens this way so that scanners can find them; listing them
+    all is impossible, and the body tells a token from an identifier: digits, both cases,
+    and lower-case runs as short as chance makes them (a mean ≤ 2.6 letters; a camelCase
+    name's runs are words, `getUserById2` has 2.8, English 4+)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="SECRET",
+            name="PrefixedTokenRecognizer",
+            patterns=[
+                Pattern(
+                    "prefixed token",
+                    r"(?<![A-Za-z0-9_\-.+/=])(?P<p>[A-Za-z]{2,10}(?:[_\-][A-Za-z0-9]{1,6})?)"
+                    r"[_\-.][A-Za-z0-9][A-Za-z0-9_\-.]{18,250}[A-Za-z0-9](?![A-Za-z0-9_\-+/=])",
+                    0.7,
+                )
+            ],
+            global_regex_flags=_FLAGS,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        m = re.match(r"[A-Za-z]{2,10}(?:[_\-][A-Za-z0-9]{1,6})?[_\-.]", pattern_text)
+        prefix = re.split(r"[_\-.]", pattern_text, maxsplit=1)[0].lower()
+        if m is None or prefix in _HASH_PREFIXES:
+            return False
+        return None if random_body(pattern_text[m.end() :]) else False
+
+
+def random_body(body: str) -> bool:
+    """Does `body` look random rather than written (see `PrefixedTokenRecognizer`)?"""
+    core = re.sub(r"[_\-.]", "", body)
+    if len(core) < 20 or sum(c.isdigit() for c in core) < 2:
+        return False
+    if not any(c.isupper() for c in core) or not any(c.islower() for c in core):
+        return False
+    return (
+        _mean_run(core, "l") <= 2.6 and _mean_run(core, "u") <= 2.6 and shannon_entropy(core) >= 3.5
+    )
+
+
 def secret_recognizers() -> list[PatternRecognizer]:
     return [
         _rec("ANTHROPIC_API_KEY", "AnthropicKeyRecognizer", r"\bsk-ant-[A-Za-z0-9_\-]{20,}"),
@@ -113,6 +166,7 @@ def secret_recognizers() -> list[PatternRecognizer]:
             r"(?<=(?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[A-Za-z0-9+/%=]{20,200}",
         ),
         AwsSecretKeyRecognizer(),
+        PrefixedTokenRecognizer(),
     ]
 
 

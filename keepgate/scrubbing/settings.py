@@ -68,6 +68,7 @@ DEFAULT_ENTITIES: tuple[str, ...] = (
     "SE_PERSONNUMMER",
     "CA_SIN",
     "SG_NRIC_FIN",
+    "DATE_OF_BIRTH",  # a date after `born`, `DOB`, ... (keepgate.scrubbing.birth)
     # secrets (keepgate.scrubbing.secrets, keepgate.scrubbing.credentials)
     "OPENAI_API_KEY",
     "ANTHROPIC_API_KEY",

@@ -38,6 +38,7 @@ from collections import Counter
 
 import regex as re
 
+from keepgate.scrubbing.birth import MONTH_WORD
 from keepgate.scrubbing.engine import Span
 from keepgate.scrubbing.normalize import fold
 from keepgate.scrubbing.scrubber import Scrubber
@@ -68,9 +69,14 @@ clock = time.monotonic  # module-level so a test can drive it
 
 
 def _digit_led(word: str) -> bool:
-    """`4111`, `+1`, `(212)`, `GB82`, `"4111`, `QQ` (a UK NI number `QQ 12 34 56 C`): a
-    word a spaced entity can start with."""
-    return any(c.isdigit() for c in word[:4]) or (len(word) <= 3 and word.isupper())
+    """`4111`, `+1`, `(212)`, `GB82`, `"4111`, `QQ` (a UK NI number `QQ 12 34 56 C`), a
+    capitalised month (`March` of a date of birth `March 3, 1985`): a word a spaced
+    entity can start with."""
+    return (
+        any(c.isdigit() for c in word[:4])
+        or (len(word) <= 3 and word.isupper())
+        or (word[:1].isupper() and MONTH_WORD.fullmatch(word) is not None)
+    )
 
 
 class StreamScrubber:

@@ -72,6 +72,22 @@ class UrlUserInfoRecognizer(PatternRecognizer):
             ],
         )
 
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """A documented template passes: `postgres://USER:PASSWORD@HOST/DB`,
+        `https://<user>:<token>@host`, `redis://:${REDIS_PASSWORD}@cache` carry no secret."""
+        info = pattern_text.split("://", 1)[1].split("@", 1)[0]
+        if ":" not in info:
+            return None
+        password = info.split(":", 1)[1]
+        return False if _TEMPLATE.fullmatch(password) else None
+
+
+#: A placeholder where a password goes: `PASSWORD`, `<password>`, `${DB_PASS}`, `{{ pw }}`,
+#: `***`, `xxx`, `...`.
+_TEMPLATE = re.compile(
+    r"[A-Z][A-Z0-9_]*|<[^>]*>|\$\{?[\w.]+\}?|\{\{?[^}]*\}?\}|\*+|[xX]{3,}|\.{3}|…"
+)
+
 
 def sensitive_url(url: str) -> bool:
     """Does `url` carry credentials, tokens or personal identifiers (see module doc)?"""

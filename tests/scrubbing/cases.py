@@ -78,6 +78,37 @@ FORMATS: list[tuple[str, str, str, str]] = [
 ]
 
 
+#: Shapes added on 2026-12-07 (docs/pii.md, "Generalisation"), found by their shape and
+#: context on text written for bench/pii_cases_heldout.py: also part of FORMATS.
+NEW_SHAPES: list[tuple[str, str, str, str]] = [
+    (
+        "auth_basic_header",
+        "SECRET",
+        "ZXRsOnBhc3M5OTJ4cXo=",
+        "Send Authorization: Basic {} with it.",
+    ),
+    ("cli_password_flag", "SECRET", "Vb7!qLz3m", "Then run: mysql -u root -p'{}' orders"),
+    ("cli_password_flag_bare", "SECRET", "Tq4!mWz8", "$ docker login -u deploy -p {}"),
+    ("curl_user_password", "SECRET", "Tq4!mWz8z", "curl -u deploy:{} https://ci.example.com"),
+    ("pin_digits", "SECRET", "8302", "The PIN for the card is {} today."),
+    ("prefixed_token", "SECRET", "hf_Qz8kLm3NbV7xWp2RtY6cJd9FgH4sKa", "Set HF to {} in CI."),
+    (
+        "dotted_prefixed_token",
+        "SECRET",
+        "SG.Xk3mPq9Lz2WvBn7Rt4Yc.Hj8Fd2Ks6Gm1Qw9Ez3Rx7Tv5Ny",
+        "Mail uses {} now.",
+    ),
+    ("password_shape_in_prose", "SECRET", "Gr8!tOak2Q", "Log in as ops with {} and rotate it."),
+    ("date_of_birth_words", "DATE_OF_BIRTH", "14 July 1979", "She was born on {} in a small town."),
+    ("date_of_birth_numeric", "DATE_OF_BIRTH", "1983-02-27", "DOB: {} (verified)."),
+    ("date_of_birth_month_first", "DATE_OF_BIRTH", "October 9, 1962", "DOB: {} (verified)."),
+    ("br_cpf", "NATIONAL_ID", "318.604.771-43", "The number on file is {} today."),
+    ("cn_resident_id", "NATIONAL_ID", "11010519491231002X", "The number on file is {} today."),
+    ("phone_passing_nhs_check", "PHONE_NUMBER", "401 023 2137", "Phone: {} after six."),
+]
+FORMATS += NEW_SHAPES
+
+
 def format_sentence(case: tuple[str, str, str, str]) -> tuple[str, str]:
     _, _, value, template = case
     return value, template.format(value)

@@ -15,7 +15,7 @@ import openai
 import pytest
 
 from keepgate.scrubbing.guard import build
-from tests.scrubbing.cases import CASES, sentence
+from tests.scrubbing.cases import CASES, NEW_SHAPES, format_sentence, sentence
 
 pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
 
@@ -89,6 +89,29 @@ def test_every_entity_streamed_split_at_every_position(gw) -> None:
             assert got == expected, (entity, k)
             final = [c for c in chunks if (c.model_extra or {}).get("keepgate")]
             assert final[-1].model_extra["keepgate"]["redactions"] == {entity: 1}, (entity, k)
+
+
+@pytest.mark.parametrize("case", NEW_SHAPES, ids=[c[0] for c in NEW_SHAPES])
+def test_new_shapes_through_the_gateway_streamed_and_not(gw, case) -> None:
+    """The secret, id and date-of-birth shapes added on 2026-12-07, through real HTTP with
+    the openai SDK: redacted whole when not streamed, and streamed with the first chunk
+    boundary at every position inside the value (and one character per chunk) the client
+    sees exactly the scrub of the whole answer, with the count on the final chunk."""
+    value, text = format_sentence(case)
+    entity = case[1]
+    expected, counts = SCRUBBER.scrub(text)
+    assert value not in expected and counts.get(entity) == 1, (expected, counts)
+    raw = ask(gw.client(), {"reply": text})
+    assert raw.parse().choices[0].message.content == expected
+    assert value not in raw.text
+    assert f"{entity}=1" in raw.headers["x-keepgate-redactions"]
+    start = text.index(value)
+    client = gw.client()
+    for k in [1, *range(start, start + len(value) + 1)]:
+        got, chunks = streamed_text(client, {"reply": text, "chunk_chars": k})
+        assert got == expected, (case[0], k)
+        final = [c for c in chunks if (c.model_extra or {}).get("keepgate")]
+        assert final[-1].model_extra["keepgate"]["redactions"] == counts, (case[0], k)
 
 
 def test_no_piece_of_a_value_reaches_the_client_before_it_is_whole(gw) -> None:

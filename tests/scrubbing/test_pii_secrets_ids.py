@@ -87,6 +87,35 @@ CAUGHT = [
     ),
     ("Password: **Qr7!dke#39**", "Qr7!dke#39", "SECRET"),
     ("PESEL: 44051401458", "44051401458", "PL_PESEL"),
+    # shapes added on 2026-12-07 (docs/pii.md, "Generalisation")
+    ("Proxy-Authorization: Basic dXNlcjpwYXNzd29yZDEyMw==", "dXNlcjpwYXNzd29yZDEyMw==", "SECRET"),
+    ('authorization = "Token 9f8e7d6c5b4a39281706f5e4d3c2b1a0"', "9f8e7d6c5b4a3928", "SECRET"),
+    ("mysql -pHunter2x -u root shop", "Hunter2x", "SECRET"),
+    ("curl --user admin:S3cr3t!x https://ci.acme.io/api", "S3cr3t!x", "SECRET"),
+    ("My bank PIN is 0931.", "0931", "SECRET"),
+    (
+        "npm config set //registry/:_authToken npm_Zt7Kq2Lm9Xv4Bw8Np3Rs6Yc1Hd5Jf0Ga2E",
+        "Zt7Kq2Lm9Xv4",
+        "SECRET",
+    ),
+    (
+        "pypi-AgEIcHlwaS5vcmcCJDk3ZTFhNDg4LWU3YzctNDY3Mi05MWE5 is the upload token",
+        "AgEIcHlwaS5v",
+        "SECRET",
+    ),
+    ("Try signing in with Bl4ck$heep9 this time.", "Bl4ck$heep9", "SECRET"),
+    ("password: @Hx9kk2!a", "@Hx9kk2!a", "SECRET"),
+    ("D.O.B. 1988-12-30, blood type O+", "1988-12-30", "DATE_OF_BIRTH"),
+    ("geboren am 12.03.1978 in Graz", "12.03.1978", "DATE_OF_BIRTH"),
+    ("born on the 25th of March, 1927", "25th of March, 1927", "DATE_OF_BIRTH"),
+    ("CPF 529.982.247-25", "529.982.247-25", "NATIONAL_ID"),
+    ("ID 440306198503124711 on the form", "440306198503124711", "NATIONAL_ID"),
+    ("BSN van de klant: 111222333", "111222333", "NATIONAL_ID"),
+    ("NIP 526-104-08-28", "526-104-08-28", "TAX_ID"),
+    ("RFC: GODE561231GR8", "GODE561231GR8", "TAX_ID"),
+    # a number passing the NHS check digit is a phone next to `phone`, an NHS number next to `NHS`
+    ("phone: 401 023 2137", "401 023 2137", "PHONE_NUMBER"),
+    ("NHS number 401 023 2137", "401 023 2137", "UK_NHS"),
 ]
 
 LEFT_ALONE = [
@@ -106,6 +135,21 @@ LEFT_ALONE = [
     "Reset your password at https://acme.io/account/settings.",
     # a valid PESEL (44051401458) inside longer digit or letter runs is not one
     "Order 9944051401458123 shipped; tracking A44051401458X.",
+    # 2026-12-07: near the new shapes, but no secret, id or date of birth
+    "See RFC 2373 2.7 and RFC 3513 2.5.6 for the address rules.",
+    "Pass your own `Authorization` settings through `default_headers` instead.",
+    'client = Client(api_key="your-api-key", base_url=BASE)',
+    'The API returns {"token_type": "bearer", "expires_in": 3600, "scope": "read"}.',
+    "DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/DBNAME",
+    "redis://:${REDIS_PASSWORD}@cache:6379/0",
+    "Pin numpy to 1.26 and pin requests at 2.31.",
+    "ssh -p 2222 deploy@build-host && mkdir -p build",
+    "docker run -u 1000:1000 -p 8080:80 nginx",
+    "def test_getUserById2FromCacheWithTTL(): ...",
+    '"integrity": "sha512-T7ey9gLlviJAaKf8HjvE/gTDY7lFeb0Xl4wvEvzRZJv7lcSjqF8tPw=="',
+    "my_model-v2.3.1-checkpoint.safetensors and Welcome to Python3!",
+    "Python was born in 1991 and 3.0 was released on 2008-12-03.",
+    "Version 529.982.247-26 of the mirror and order 440306198503124712.",
 ]
 
 
