@@ -4,7 +4,7 @@ A date alone is not personal (`released on 2024-05-01`), a date of birth is one 
 three facts that single out most people (with a postcode and a sex). People write it after
 a handful of words in every language an agent meets: `DOB 04/11/1986`, `date of birth:
 1990-07-22`, `born on March 3, 1985`, `born 2 March 1951`, `geboren am 12.03.1978`,
-`née le 3 mars 1990`. After such a word (and up to three short words: `on`, `in`, `is`),
+`née le 3 mars 1990`, `12-Aug-1974`, `23 de abril de 1991`. After such a word (and up to three short words: `on`, `in`, `is`),
 the first date in a common layout is redacted as `DATE_OF_BIRTH`: numeric (`1986-11-04`,
 `04/11/1986`, `4.11.86`), or with a month name (`2 March 1951`, `March 3, 1985`, `Mar
 1985`). A bare year (`born in 1985`) is not redacted: a year alone identifies nobody.
@@ -26,19 +26,9 @@ KEYWORD = re.compile(
 )
 #: Every keyword above contains one of these (lower-cased): a cheap check first.
 STEMS = (
-    "dob",
-    "d.o.b",
-    "birth",
-    "born",
-    "geb",
-    "naissance",
-    "nacimiento",
-    "nascit",
-    "dels",
-    "urodz",
-    "né",
-    "ne ",
-)
+    "dob", "d.o.b", "birth", "born", "geb", "naissance", "nacimiento", "nascit", "delsedatum",
+    "urodzon", "né", "ne le", "nee le",
+)  # fmt: skip
 
 
 def may_hold_birth_date(text: str) -> bool:
@@ -61,8 +51,12 @@ DATE = re.compile(
     r"(?:19|20)\d\d[\-./](?:0?[1-9]|1[0-2])[\-./](?:0?[1-9]|[12]\d|3[01])"
     r"|(?:0?[1-9]|[12]\d|3[01])[\-./](?:0?[1-9]|1[0-2])[\-./](?:\d{4}|\d\d)"
     r"|(?:0?[1-9]|1[0-2])[\-./](?:0?[1-9]|[12]\d|3[01])[\-./](?:\d{4}|\d\d)"
-    r"|" + _DAY + r"(?:[ \t]+(?:of|de))?[ \t]+" + _MONTH + r",?[ \t]+(?:19|20)\d\d"
-    r"|" + _MONTH + r"[ \t]+" + _DAY + r",?[ \t]+(?:19|20)\d\d"
+    r"|"
+    + _DAY
+    + r"(?:[ \t]+(?:of|de))?[ \t\-./]{1,3}"
+    + _MONTH
+    + r",?(?:[ \t]+(?:de|of))?[ \t\-./]{1,3}(?:19|20)\d\d"
+    r"|" + _MONTH + r"[ \t\-./]{1,3}" + _DAY + r",?[ \t\-./]{1,3}(?:19|20)\d\d"
     r"|" + _MONTH + r",?[ \t]+(?:19|20)\d\d"
     r")(?![\w])"
 )

@@ -29,10 +29,13 @@ import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 #: Keyword stems: a value after any of them may be a credential.
-PASSWORD_WORDS = r"pass(?:word|wd|phrase|code)?|pwd|pw|pin"
+PASSWORD_WORDS = (
+    r"pass(?:word|wd|phrase|code)?|pwd|pw|pin|otp|"
+    r"(?:door|gate|alarm|access|security|verification|one[ \-]?time|login|safe|lock)[ \-]code"
+)
 KEY_WORDS = (
     r"api[_\-. ]?key|apikey|secret|token|bearer|credentials?|creds|"
-    r"(?:proxy-)?authori[sz]ation|auth|"
+    r"(?:proxy-)?authori[sz]ation|auth|session(?:[_\-]?id)?|cookie|"
     r"access[_\-. ]?key|private[_\-. ]?key(?:[_\-. ]?id)?|client[_\-. ]?secret|"
     r"account[_\-. ]?key|signing[_\-. ]?key|session[_\-. ]?key|key"
 )
@@ -42,15 +45,30 @@ KEYWORD = re.compile(
     + PASSWORD_WORDS
     + "|"
     + KEY_WORDS
-    + r")(?:[_\-.][A-Za-z0-9]{1,32}){0,3}(?![A-Za-z0-9])"
+    + r")(?:[_\-.](?![A-Za-z0-9]{16})[A-Za-z0-9]{1,15}){0,3}(?![A-Za-z0-9])"
 )
 #: Every keyword contains one of these (lower-cased): a cheap check before the regex.
-STEMS = ("pass", "pwd", "pw", "key", "token", "secret", "bearer", "cred", "auth", "pin")
+STEMS = (
+    "pass",
+    "pwd",
+    "pw",
+    "key",
+    "token",
+    "secret",
+    "bearer",
+    "cred",
+    "auth",
+    "session",
+    "cookie",
+)
+#: The keywords too short or too common inside words (`keeping`, `opinion`, `codec`) for
+#: a substring check: a small regex on the lower-cased text instead.
+_SHORT_KEYWORDS = re.compile(r"(?<![a-z])(?:pin|otp)(?![a-z])|[a-z][ \-]code(?![a-z])")
 
 
 def may_hold_credential(text: str) -> bool:
     low = text.lower()
-    return any(s in low for s in STEMS)
+    return any(s in low for s in STEMS) or _SHORT_KEYWORDS.search(low) is not None
 
 
 #: Between the keyword and the value: quotes, separators, and a few short words.
@@ -70,11 +88,14 @@ _PLACEHOLDER = re.compile(
 MAX_GAP_WORDS = 4
 #: A quoted word followed by `:` is the next JSON/YAML key, never a value.
 _JSON_KEY = re.compile(r"[\"'`][ \t]{0,3}:")
+#: The letters, digits and `_-` right before a keyword (searched backwards).
+_TOKEN_HEAD = re.compile(r"(?r)[A-Za-z0-9_\-]*")
+_ATTRIBUTE = re.compile(r"[A-Za-z_\-]+=")
 _AT_HOST = re.compile(r"@[\w.\-]+(?::\d+)?(?:/|$)")
 #: A quoted name, not a value: `default_headers`, `"your-api-key"`, `session.token`.
 _NAME = re.compile(r"[a-z]+(?:[_\-.][a-z]+)+\(?\)?")
 #: After `PIN` only 4-8 digits count (`PIN 4471`); `pin the version` is not a secret.
-_PIN = re.compile(r"\d{4,8}")
+_PIN = re.compile(r"\d{4,8}[#*]?")
 _ASSIGNMENT = re.compile(r"[A-Za-z_]=[A-Za-z0-9]")
 REACH = 96  # characters after the keyword that are looked at
 _EMAIL_PAIR = re.compile(
@@ -120,6 +141,8 @@ def password_like(value: str, quoted: bool = False) -> bool:
         return False
     if _AT_HOST.match(v):  # `PASSWORD@HOST:5432/db`: the host after a template's password
         return False
+    if _ATTRIBUTE.fullmatch(v):  # `autocomplete="new-password"`: an attribute's name
+        return False
     if quoted and not v.isalpha() and not v.isdigit():
         return True
     if len(v) < 6 or not any(c.isalpha() for c in v):
@@ -162,9 +185,11 @@ class CredentialRecognizer(EntityRecognizer):
             if m.start() < taken:
                 continue
             kw = m.group("kw").lower()
-            found = self._value_after(text, m.end(), _is_password_word(kw), kw == "pin")
+            found = self._value_after(text, m.end(), _is_password_word(kw), _numeric_word(kw))
             if found:
                 s, e, score = found
+                if text[m.end() : s] in ("-", "_"):  # `key-65d27b…`: the prefix is the token's
+                    s = m.start() - len(_TOKEN_HEAD.search(text, 0, m.start()).group())
                 out.append(RecognizerResult("SECRET", s, e, score))
                 taken = e
         return out
@@ -193,11 +218,11 @@ class CredentialRecognizer(EntityRecognizer):
             core = value.rstrip(".,;:!?)*_").lstrip("*_")
             if core != value.rstrip(".,;:!?)"):  # markdown emphasis: **Qr7!dke#39**
                 pos += len(value) - len(value.lstrip("*_"))
-            if _ASSIGNMENT.search(core):
+            if _ASSIGNMENT.search(core) or _ATTRIBUTE.fullmatch(core):
                 return None  # another `KEY=value`, not this keyword's value
-            if pin:  # `the PIN for the shared card is 4471`: digits only
-                if _PIN.fullmatch(core):
-                    return pos, pos + len(core), 0.85
+            if pin and _PIN.fullmatch(core):
+                return pos, pos + len(core), 0.85
+            if pin and not password:  # `the PIN for the shared card is 4471`: digits only
                 if any(c.isdigit() for c in core) or "=" in g:
                     return None
                 words += core.lower() not in _FILLER
@@ -242,6 +267,12 @@ class CredentialRecognizer(EntityRecognizer):
 def _is_password_word(kw: str) -> bool:
     k = kw.lower()
     return k.startswith(("pass", "cred")) or k in ("pwd", "pw")
+
+
+def _numeric_word(kw: str) -> bool:
+    """A PIN, a one-time passcode, a door code: its value is 4-8 digits (`PIN 4471`,
+    `passcode: 662913`, `the door code is 4829#`), not a password-like word."""
+    return kw in ("pin", "otp", "passcode") or kw.endswith("code") and kw != "passcode"
 
 
 class CredentialPairRecognizer(EntityRecognizer):

@@ -111,6 +111,8 @@ TRIGGERS: dict[str, str | None] = {
     "CredentialPairRecognizer": r"@[\w\-]{1,63}\.[\w.\-]{1,200}[ \t]{0,3}[/|:]|[ \t]/[ \t]"
     r"|(?i:\b(?:user|username|login|account|creds?|credentials)\b)",
     "CommandLineCredentialRecognizer": CLI_USER.pattern,
+    "MastercardSeries2Recognizer": r"2\d{3}[- ]?\d{4}",
+    "EmailAnyDomainRecognizer": "@",
     "PasswordShapeRecognizer": r"[!#$%^&*?~][A-Za-z0-9!#$%^&*?~+\-_.]",
     "PrefixedTokenRecognizer": r"[A-Za-z0-9][_\-.][A-Za-z0-9][A-Za-z0-9_\-.]{18}",
     "UrlUserInfoRecognizer": r"://[^\s/?#@]{1,200}@",

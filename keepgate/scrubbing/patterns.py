@@ -74,5 +74,59 @@ class PhoneShapeRecognizer(PatternRecognizer):
         return None  # keep the pattern's score; context decides for the weak shape
 
 
+def luhn(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = int(c)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+class MastercardSeries2Recognizer(PatternRecognizer):
+    """Mastercard's 2221-2720 range (issued since 2017), which Presidio's card patterns
+    (first digit 1, 3, 4, 5 or 6) do not cover: 16 digits, plain or in groups of four,
+    passing the Luhn check."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="CREDIT_CARD",
+            name="MastercardSeries2Recognizer",
+            patterns=[
+                Pattern(
+                    "mastercard 2-series",
+                    r"(?<![\w\-.])2(?:22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)"
+                    r"(?:[- ]?\d{4}){3}(?![\w\-]|\.\d)",
+                    0.3,
+                )
+            ],
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        return luhn("".join(c for c in pattern_text if c.isdigit()))
+
+
+class EmailAnyDomainRecognizer(PatternRecognizer):
+    """An e-mail address on a domain no public suffix list knows: `jane@corp.internal`,
+    `ops@build.local`, `ana@mail.example`. Presidio's e-mail recognizer drops them (it
+    keeps only known top-level domains), but an internal address names a person as well."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="EMAIL_ADDRESS",
+            name="EmailAnyDomainRecognizer",
+            patterns=[
+                Pattern(
+                    "email on any domain",
+                    r"(?<![\w.%+\-@])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@"
+                    r"[A-Za-z0-9][A-Za-z0-9\-]{0,62}(?:\.[A-Za-z0-9][A-Za-z0-9\-]{0,62}){0,6}"
+                    r"\.[A-Za-z]{2,24}(?![\w\-@]|\.[A-Za-z0-9])",
+                    0.5,
+                )
+            ],
+        )
+
+
 def extra_recognizers() -> list[PatternRecognizer]:
-    return [PhoneShapeRecognizer()]
+    return [PhoneShapeRecognizer(), MastercardSeries2Recognizer(), EmailAnyDomainRecognizer()]

@@ -105,6 +105,12 @@ NEW_SHAPES: list[tuple[str, str, str, str]] = [
     ("br_cpf", "NATIONAL_ID", "318.604.771-43", "The number on file is {} today."),
     ("cn_resident_id", "NATIONAL_ID", "11010519491231002X", "The number on file is {} today."),
     ("phone_passing_nhs_check", "PHONE_NUMBER", "401 023 2137", "Phone: {} after six."),
+    ("door_code_digits", "SECRET", "5521#", "The gate code is {} tonight."),
+    ("session_cookie", "SECRET", "Rk2Lm8Qz4Xv7Tp1Wn9Bc", "Cookie: sessionid={}; HttpOnly"),
+    ("key_prefixed_hex", "SECRET", "key-9a1b2c3d4e5f60718293a4b5c6d7e8f9", "MAILER_KEY={}\n"),
+    ("date_of_birth_dashed_month", "DATE_OF_BIRTH", "05-Nov-1969", "DOB {} on the chart."),
+    ("email_internal_domain", "EMAIL_ADDRESS", "priya.n@payroll.corp.internal", "Mail {} now."),
+    ("mastercard_series_2", "CREDIT_CARD", "2720 9931 0000 0000", "Pay with {} today."),
 ]
 FORMATS += NEW_SHAPES
 

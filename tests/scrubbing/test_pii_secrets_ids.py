@@ -113,6 +113,21 @@ CAUGHT = [
     ("BSN van de klant: 111222333", "111222333", "NATIONAL_ID"),
     ("NIP 526-104-08-28", "526-104-08-28", "TAX_ID"),
     ("RFC: GODE561231GR8", "GODE561231GR8", "TAX_ID"),
+    ("the gate code is 5521#", "5521#", "SECRET"),
+    ("Your verification code: 308114", "308114", "SECRET"),
+    ("Cookie: sessionid=Rk2Lm8Qz4Xv7Tp1Wn9Bc", "Rk2Lm8Qz4Xv7Tp1Wn9Bc", "SECRET"),
+    (
+        "MAILER_KEY=key-9a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        "key-9a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        "SECRET",
+    ),
+    ("DOB 05-Nov-1969, blood type A", "05-Nov-1969", "DATE_OF_BIRTH"),
+    (
+        "Write to priya.n@payroll.corp.internal today",
+        "priya.n@payroll.corp.internal",
+        "EMAIL_ADDRESS",
+    ),
+    ("Card 2720 9931 0000 0000 on file", "2720 9931 0000 0000", "CREDIT_CARD"),
     # a number passing the NHS check digit is a phone next to `phone`, an NHS number next to `NHS`
     ("phone: 401 023 2137", "401 023 2137", "PHONE_NUMBER"),
     ("NHS number 401 023 2137", "401 023 2137", "UK_NHS"),
@@ -150,6 +165,9 @@ LEFT_ALONE = [
     "my_model-v2.3.1-checkpoint.safetensors and Welcome to Python3!",
     "Python was born in 1991 and 3.0 was released on 2008-12-03.",
     "Version 529.982.247-26 of the mirror and order 440306198503124712.",
+    "Error code 5003 on login; the session timeout=3600 and sid length 32.",
+    'Use the password field\'s `autocomplete="new-password"` attribute.',
+    "y = x@self.weight.T and order 2221678572489832",
 ]
 
 
