@@ -1,8 +1,10 @@
 """Held-out PII sets and false alarms on benign text: `python bench/pii_heldout.py`.
 
-* `heldout1` (`bench/pii_cases_heldout.py`), written before the 2026-12-07 changes, and
-  `heldout2` (`bench/pii_cases_heldout2.py`), written after them: recall and precision per
-  type (scored as `bench/pii_dev.py` does), and every value missed or partly missed;
+* `heldout1` (`bench/pii_cases_heldout.py`), written before the 2026-12-07 changes,
+  `heldout2` (`bench/pii_cases_heldout2.py`), written after the first round, and
+  `heldout3` (`bench/pii_cases_heldout3.py`), written after the second: recall and
+  precision per type (scored as `bench/pii_dev.py` does), and every value missed or partly
+  missed. Each set was scored once before anything was changed after it;
 * false alarms per 10k characters on benign text nobody labelled as PII: Python standard
   library modules (code about passwords, tokens, hosts), the package descriptions of the
   installed dependencies (config docs with placeholders and example calls), and news
@@ -70,8 +72,10 @@ PACKAGES = (
 def heldout_docs(name: str) -> list[Doc]:
     if name == "heldout1":
         from bench.pii_cases_heldout import CASES
-    else:
+    elif name == "heldout2":
         from bench.pii_cases_heldout2 import CASES
+    else:
+        from bench.pii_cases_heldout3 import CASES
     docs = []
     for text, values in CASES:
         gold = []
@@ -166,7 +170,9 @@ def main(argv: list[str] | None = None) -> None:
     from bench.pii import keepgate_scrubber
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--set", choices=("heldout1", "heldout2", "benign", "all"), default="all")
+    ap.add_argument(
+        "--set", choices=("heldout1", "heldout2", "heldout3", "benign", "all"), default="all"
+    )
     ap.add_argument("--misses", action="store_true", help="list every missed value")
     ap.add_argument("--patterns-only", action="store_true", help="nlp_model: none")
     args = ap.parse_args(argv)
@@ -176,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
     def spans_of(t: str) -> list[tuple[int, int, str]]:
         return [(s.start, s.end, s.entity) for s in scrubber.analyze(t)]
 
-    for name in ("heldout1", "heldout2"):
+    for name in ("heldout1", "heldout2", "heldout3"):
         if args.set in (name, "all"):
             try:
                 docs = heldout_docs(name)
