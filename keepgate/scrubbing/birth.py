@@ -26,7 +26,7 @@ KEYWORD = re.compile(
 )
 #: Every keyword above contains one of these (lower-cased): a cheap check first.
 STEMS = (
-    "dob", "d.o.b", "birth", "born", "geb", "naissance", "nacimiento", "nascit", "delsedatum",
+    "dob", "d.o.b", "birth", "born", "geb", "naissance", "nacimiento", "nasc", "delsedatum",
     "urodzon", "né", "ne le", "nee le",
 )  # fmt: skip
 

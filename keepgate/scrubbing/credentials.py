@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 import math
+import re as _re
 from collections import Counter
 
 import regex as re
@@ -61,14 +62,21 @@ STEMS = (
     "session",
     "cookie",
 )
-#: The keywords too short or too common inside words (`keeping`, `opinion`, `codec`) for
-#: a substring check: a small regex on the lower-cased text instead.
-_SHORT_KEYWORDS = re.compile(r"(?<![a-z])(?:pin|otp)(?![a-z])|[a-z][ \-]code(?![a-z])")
+#: The keywords too short or too common inside words (`keeping`, `opinion`, `the code`)
+#: for a substring check: a small regex on the lower-cased text instead (stdlib `re`).
+_SHORT_KEYWORDS = _re.compile(r"\b(?:pin|otp)\b")
+_CODE_KEYWORDS = _re.compile(
+    r"(?:door|gate|alarm|access|security|verification|time|login|safe|lock)[ \-]code\b"
+)
 
 
 def may_hold_credential(text: str) -> bool:
     low = text.lower()
-    return any(s in low for s in STEMS) or _SHORT_KEYWORDS.search(low) is not None
+    if any(s in low for s in STEMS):
+        return True
+    if ("pin" in low or "otp" in low) and _SHORT_KEYWORDS.search(low):
+        return True
+    return "code" in low and _CODE_KEYWORDS.search(low) is not None
 
 
 #: Between the keyword and the value: quotes, separators, and a few short words.

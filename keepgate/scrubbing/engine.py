@@ -114,7 +114,7 @@ TRIGGERS: dict[str, str | None] = {
     "MastercardSeries2Recognizer": r"2\d{3}[- ]?\d{4}",
     "EmailAnyDomainRecognizer": "@",
     "PasswordShapeRecognizer": r"[!#$%^&*?~][A-Za-z0-9!#$%^&*?~+\-_.]",
-    "PrefixedTokenRecognizer": r"[A-Za-z0-9][_\-.][A-Za-z0-9][A-Za-z0-9_\-.]{18}",
+    "PrefixedTokenRecognizer": r"[_\-.][A-Za-z0-9][A-Za-z0-9_\-.]{18}",
     "UrlUserInfoRecognizer": r"://[^\s/?#@]{1,200}@",
     "KeywordIdRecognizer": ID_KEYWORD.pattern,
     "ChecksumIdRecognizer": r"\d{3}\.\d{3}\.\d{3}-\d\d|\d{17}",
