@@ -70,7 +70,7 @@ def _mean_run(body: str, kind: str) -> float:
 
 class PrefixedTokenRecognizer(PatternRecognizer):
     """A vendor token by its shape, whoever the vendor: a short prefix, a separator, then
-    ≥ 20 random characters (`hf_…`, `npm_…`, `glpat-…`, `SG.….…`, `pypi-…`, `dop_v1_…`).
+    ≥ 30 random characters (`hf_…`, `npm_…`, `SG.….…`, `pypi-…`, `dop_v1_…`).
     Providers now mark their tokens this way so that scanners can find them; listing them
     all is impossible, and the body tells a token from an identifier: digits, both cases,
     and lower-case runs as short as chance makes them (a mean ≤ 2.6 letters; a camelCase
@@ -99,10 +99,18 @@ class PrefixedTokenRecognizer(PatternRecognizer):
         return None if random_body(pattern_text[m.end() :]) else False
 
 
+#: Shorter prefixed random strings are mostly ids, not credentials: tool-call and message
+#: ids (`call_` + 24, `toolu_01` + 22, `msg_01` + 22), Stripe object ids (`cus_`, `pi_`),
+#: which the PII guard must not rewrite (a changed tool-call id is refused next turn).
+#: Tokens are longer (`hf_` 34, `npm_` 36, `ghp_` 36, SendGrid 66); a short one after a
+#: word like `token` is still caught by the credential recognizer.
+MIN_TOKEN_BODY = 30
+
+
 def random_body(body: str) -> bool:
     """Does `body` look random rather than written (see `PrefixedTokenRecognizer`)?"""
     core = re.sub(r"[_\-.]", "", body)
-    if len(core) < 20 or sum(c.isdigit() for c in core) < 2:
+    if len(core) < MIN_TOKEN_BODY or sum(c.isdigit() for c in core) < 2:
         return False
     if not any(c.isupper() for c in core) or not any(c.islower() for c in core):
         return False

@@ -168,6 +168,9 @@ LEFT_ALONE = [
     "Error code 5003 on login; the session timeout=3600 and sid length 32.",
     'Use the password field\'s `autocomplete="new-password"` attribute.',
     "y = x@self.weight.T and order 2221678572489832",
+    # ids, not credentials: the PII guard scrubs tool-call ids and must leave these alone
+    "call_Ab3dEf6hIj9kLm2nOp5qRs8t toolu_01A09q90qw90lq917835lq9 msg_01XFDUDYJgAACzvnptvVoYEL",
+    "Charged pi_3MtwBwLkdIwHu7ix28a3tqPa for cus_NffrFeUfNV2Hib.",
 ]
 
 
