@@ -3,7 +3,9 @@
 Both stores keep one JSON document per run (last write wins); a run is resumed by loading it.
 A run executes in one process at a time: that process holds the run's lease (renewed while
 it runs, expiring `lease_s` after a crash), so two replicas never drive one run and
-overwrite each other's checkpoints.
+overwrite each other's checkpoints. A store's `clock` (epoch seconds) decides when a lease or
+a cancel request has expired: the real one by default (SQLite: `time.time`; Redis: its
+`TIME`, one clock for every replica), a test's own to expire a lease without waiting.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import orjson
@@ -22,6 +25,9 @@ from keepgate.connections import sqlite_file
 
 
 class CheckpointStore(Protocol):
+    #: Epoch seconds that lease and cancel expiries are judged on; None: the store's own.
+    clock: Callable[[], float] | None
+
     async def save(self, state: RunState) -> None: ...
     async def load(self, run_id: str) -> RunState | None: ...
     async def ready(self) -> tuple[bool, str]: ...
@@ -47,8 +53,9 @@ def _dump(state: RunState) -> str:
 class SQLiteStore:
     """One file, WAL mode; writes are small and run inline (a fraction of a millisecond)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, clock: Callable[[], float] | None = None) -> None:
         self.path = Path(path)
+        self.clock = clock
         self._lock = threading.Lock()
         self._conn = sqlite_file(
             self.path,
@@ -79,8 +86,11 @@ class SQLiteStore:
             ).fetchone()
         return RunState.from_dict(orjson.loads(row[0])) if row else None
 
+    def _now(self) -> float:
+        return time.time() if self.clock is None else self.clock()
+
     async def claim(self, run_id: str, owner: str, ttl_s: float) -> bool:
-        now = time.time()
+        now = self._now()
         with self._lock:
             cur = self._conn.execute(
                 "INSERT INTO agent_leases (id, owner, expires) VALUES (?, ?, ?) "
@@ -100,7 +110,7 @@ class SQLiteStore:
         with self._lock:
             self._conn.execute(
                 "INSERT OR REPLACE INTO agent_cancels (id, expires) VALUES (?, ?)",
-                (run_id, time.time() + ttl_s),
+                (run_id, self._now() + ttl_s),
             )
 
     async def cancel_requested(self, run_id: str) -> bool:
@@ -108,7 +118,7 @@ class SQLiteStore:
             row = self._conn.execute(
                 "SELECT expires FROM agent_cancels WHERE id = ?", (run_id,)
             ).fetchone()
-        return bool(row and row[0] > time.time())
+        return bool(row and row[0] > self._now())
 
     async def ready(self) -> tuple[bool, str]:
         try:
@@ -123,29 +133,80 @@ class SQLiteStore:
             self._conn.close()
 
 
-#: Take the lease if it is free or already ours (renewing its expiry); atomic.
-_CLAIM = """
+#: The scripts' clock: the caller's epoch milliseconds as ARGV[n], or Redis's TIME when ''.
+_NOW = """
+local function now_ms(arg)
+  local now = tonumber(arg)
+  if now == nil then
+    local t = redis.call('TIME')
+    now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return now
+end
+"""
+#: Take the lease if it is free, expired or already ours (renewing its expiry); atomic.
+#: The value is "<owner> <expires ms>"; the key's own expiry only collects crashed leases.
+#: ARGV: owner, ttl ms, now ms, key expiry ms.
+_CLAIM = (
+    _NOW
+    + """
+local now = now_ms(ARGV[3])
 local v = redis.call('GET', KEYS[1])
-if v and v ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if v then
+  local owner, expires = string.match(v, '^(%S+) (%d+)$')
+  if owner ~= ARGV[1] and not (expires and tonumber(expires) <= now) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. string.format('%d', now + tonumber(ARGV[2])),
+           'PX', ARGV[4])
 return 1
 """
+)
 #: Delete the lease only if it is still ours.
 _RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+local v = redis.call('GET', KEYS[1])
+if v and string.match(v, '^(%S+)') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+#: Ask for a cancel: the value is its expiry in ms. ARGV: now ms, ttl ms, key expiry ms.
+_CANCEL = (
+    _NOW
+    + """
+local expires = string.format('%d', now_ms(ARGV[1]) + tonumber(ARGV[2]))
+redis.call('SET', KEYS[1], expires, 'PX', ARGV[3])
+"""
+)
+#: Is the cancel request still standing? ARGV: now ms.
+_CANCELLED = (
+    _NOW
+    + """
+local v = tonumber(redis.call('GET', KEYS[1]))
+if v and v > now_ms(ARGV[1]) then return 1 end
+return 0
+"""
+)
 
 
 class RedisStore:
     """`<prefix>run:<id>` -> JSON, expiring `ttl_s` after the last write."""
 
-    def __init__(self, url: str, prefix: str, ttl_s: int) -> None:
+    def __init__(
+        self, url: str, prefix: str, ttl_s: int, clock: Callable[[], float] | None = None
+    ) -> None:
         import redis.asyncio as redis
 
         self.client: Any = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
         self.prefix = prefix
         self.ttl_s = ttl_s
+        self.clock = clock
+
+    def _now_ms(self) -> str:
+        """'' lets the scripts read Redis's TIME."""
+        return "" if self.clock is None else str(int(self.clock() * 1000))
+
+    def _gc_ms(self, ttl_s: float) -> int:
+        """How long Redis keeps a lease or cancel key: as long as the run's checkpoint (the
+        value's expiry, on the store's clock, decides whether it still holds)."""
+        return max(1, int(ttl_s * 1000), self.ttl_s * 1000)
 
     def _key(self, run_id: str) -> str:
         return f"{self.prefix}run:{run_id}"
@@ -158,8 +219,11 @@ class RedisStore:
         return RunState.from_dict(orjson.loads(raw)) if raw else None
 
     async def claim(self, run_id: str, owner: str, ttl_s: float) -> bool:
+        ttl_ms, key = max(1, int(ttl_s * 1000)), self._lease(run_id)
         return bool(
-            await self.client.eval(_CLAIM, 1, self._lease(run_id), owner, max(1, int(ttl_s * 1000)))
+            await self.client.eval(
+                _CLAIM, 1, key, owner, ttl_ms, self._now_ms(), self._gc_ms(ttl_s)
+            )
         )
 
     async def release(self, run_id: str, owner: str) -> None:
@@ -169,10 +233,12 @@ class RedisStore:
         return f"{self.prefix}lease:{run_id}"
 
     async def request_cancel(self, run_id: str, ttl_s: float) -> None:
-        await self.client.set(f"{self.prefix}cancel:{run_id}", 1, px=max(1, int(ttl_s * 1000)))
+        key, ttl_ms = f"{self.prefix}cancel:{run_id}", max(1, int(ttl_s * 1000))
+        await self.client.eval(_CANCEL, 1, key, self._now_ms(), ttl_ms, self._gc_ms(ttl_s))
 
     async def cancel_requested(self, run_id: str) -> bool:
-        return bool(await self.client.exists(f"{self.prefix}cancel:{run_id}"))
+        key = f"{self.prefix}cancel:{run_id}"
+        return bool(await self.client.eval(_CANCELLED, 1, key, self._now_ms()))
 
     async def ready(self) -> tuple[bool, str]:
         try:

@@ -15,12 +15,19 @@ import httpx
 import pytest
 import yaml
 
+from keepgate.agent.service import AgentService
 from keepgate.pipeline.overrides import deep_merge
-from tests.agent.agent_support import DEV, REPO, agent_config, call, fake, of, parse_sse, run, types
+from tests.agent.agent_support import DEV, REPO, agent_config, call, fake, of, run, types
+from tests.clock import ManualClock
 from tests.conftest import _hash_keys, base_config
 from tests.servers import free_port
 
 pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
+
+
+def _on_clock(gw, clock: ManualClock) -> None:
+    """The gateway's checkpoint store judges lease and cancel expiries on `clock`."""
+    gw.app.state.keepgate.services.get(AgentService).store.clock = clock
 
 
 def _serve(cfg: dict, tmp: Path) -> tuple[subprocess.Popen, str]:
@@ -90,6 +97,10 @@ def test_kill_and_resume(
         {"tool_calls": [call("http_get", "h1", url=server.url + "/hang")]},
         {"reply": "All systems operational; Bob was told."},
     )
+    # Epoch seconds before the killed process took its lease, for the gateway that resumes:
+    # on that clock the lease stands until the test moves it (any lease the killed process
+    # wrote expires after this instant, however slow the box).
+    clock = ManualClock(start=time.time())
     proc, url = _serve(cfg, tmp_path)
     try:
         events = run(
@@ -112,19 +123,18 @@ def test_kill_and_resume(
     # A new gateway process (here in-process) with the same checkpoint store resumes it.
     state["hang_ok"] = True
     gw = gateway_factory(over)
+    _on_clock(gw, clock)
     headers = {"authorization": f"Bearer {DEV}"}
     before = gw.http.get(f"/v1/agent/runs/{run_id}", headers=headers).json()
     assert before["status"] == "running" and before["step"] == 2  # as the kill left it
     # The killed process's lease on the run has not expired yet: not resumable here yet.
     early = gw.http.post(f"/v1/agent/runs/{run_id}/resume", headers=headers, timeout=30)
-    if early.status_code == 409:  # (unless the restart took longer than the lease)
-        assert early.json()["error"]["code"] == "run_active_elsewhere"
-        assert early.headers["retry-after"] == "1"
-        time.sleep(1.1)
-        resumed = run(gw, DEV, {}, path=f"/v1/agent/runs/{run_id}/resume")
-    else:  # on a loaded machine the lease had expired: this call resumed the run
-        assert early.status_code == 200, early.text
-        resumed = parse_sse(early.text.splitlines())
+    assert early.status_code == 409, early.text
+    assert early.json()["error"]["code"] == "run_active_elsewhere"
+    assert early.headers["retry-after"] == "1"
+    # Past the killed process's last renewal (before now) plus lease_s: the lease expired.
+    clock.advance(time.time() + 1.001 - clock())  # lease_s is 1
+    resumed = run(gw, DEV, {}, path=f"/v1/agent/runs/{run_id}/resume")
     assert resumed[0]["type"] == "run.started" and resumed[0]["resumed"] is True
     ran = [e["tool_call_id"] for e in of(resumed, "tool.result")]
     assert ran == ["h1"]  # e1 had completed before the kill: not executed again
@@ -152,6 +162,9 @@ def _replicas_with_a_run_waiting_on_a(
         agent={"checkpoints": {"lease_s": lease_s}},
     )
     a, b = gateway_factory(over), gateway_factory(over)
+    clock = ManualClock(start=time.time())  # A's lease never expires: no renewal races it
+    _on_clock(a, clock)
+    _on_clock(b, clock)
     script = fake(
         {"tool_calls": [call("read_file", "r1", path="/srv/data/vendor_invoice.txt")]},
         {
