@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 from pathlib import Path
@@ -15,6 +16,7 @@ from keepgate.agent.settings import ToolSettings
 from keepgate.agent.tools.base import Tool, ToolContext, ToolError
 from keepgate.agent.tools.demo import HttpGet, ReadFile, SendEmail, SqlQuery
 from keepgate.agent.tools.engine import ToolEngine
+from tests.clock import ManualClock
 
 CTX = ToolContext("run_1", "call_1", "dev")
 SCHEMA = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
@@ -153,6 +155,7 @@ async def test_read_file_stays_in_its_sandbox(tmp_path):
 async def test_sql_is_read_only_even_without_a_policy(tmp_path, on_disk):
     options = {"db_path": str(tmp_path / "d.db")} if on_disk else {}
     tool = SqlQuery(ToolSettings(timeout_s=0.3, options=options))
+    tool.clock = ManualClock()  # stands still: no query runs out of time on a slow box
     out = await tool({"query": "SELECT name FROM customers WHERE id = 1"}, CTX)
     assert out == {"columns": ["name"], "rows": [["Ada Byron"]], "more_rows": False}
     for q in (
@@ -160,11 +163,25 @@ async def test_sql_is_read_only_even_without_a_policy(tmp_path, on_disk):
         "SELECT 1; DROP TABLE customers",
         "ATTACH DATABASE 'x.db' AS x",
         "PRAGMA query_only = OFF",
-        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
     ):
-        with pytest.raises(ToolError):
+        with pytest.raises(ToolError) as exc:
             await tool({"query": q}, CTX)
+        assert "interrupted" not in str(exc.value)
     assert (await tool({"query": "SELECT count(*) FROM customers"}, CTX))["rows"] == [[5]]
+
+
+async def test_a_runaway_sql_query_is_stopped_at_its_timeout():
+    """A query that never ends is interrupted once its clock passes `timeout_s`: here a
+    clock that moves a second each time it is read, so the first progress check (every
+    10,000 SQLite instructions) is already past the deadline."""
+    tool = SqlQuery(ToolSettings(timeout_s=0.3))
+    tool.clock = itertools.count(1000.0).__next__
+    forever = (
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+    )
+    with pytest.raises(ToolError) as exc:
+        await tool({"query": forever}, CTX)
+    assert exc.value.code == "sql_error" and "interrupted" in str(exc.value)
 
 
 def test_sql_without_db_path_leaves_no_file(tmp_path, monkeypatch):

@@ -112,6 +112,8 @@ class SqlQuery:
         self.image: bytes | None = None
         self.max_rows = int(o.get("max_rows", 200))
         self.timeout_s = s.timeout_s
+        #: The monotonic clock a query's `timeout_s` is measured on (a seam for tests).
+        self.clock: Callable[[], float] = time.monotonic
         try:
             sql = script.read_text()
             if self.path is None:
@@ -147,12 +149,13 @@ class SqlQuery:
 
     def _query(self, sql: str) -> dict[str, Any]:
         conn = self._connect()
-        deadline = time.monotonic() + self.timeout_s
+        clock = self.clock
+        deadline = clock() + self.timeout_s
         try:
             conn.execute("PRAGMA query_only = ON")
             conn.set_authorizer(_read_only)
             # The engine's timeout cannot stop a thread; this stops a runaway query itself.
-            conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+            conn.set_progress_handler(lambda: int(clock() > deadline), 10_000)
             cur = conn.execute(sql)
             cols = [d[0] for d in cur.description or ()]
             rows = cur.fetchmany(self.max_rows + 1)
