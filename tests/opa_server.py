@@ -147,8 +147,9 @@ class OpaTestServer:
         self.policies: dict[str, str] = {}
         self.data: dict[str, Any] = {}
         self.queries = 0
-        #: Seconds to stall every query (tests of the client's timeout).
-        self.delay = 0.0
+        #: While set, every query waits until it is cleared (tests of the client's timeout:
+        #: the server does not answer in time, whatever the box's speed).
+        self.hold = threading.Event()
         self._backend: _OpaBackend | _RegorusBackend | None = None
 
     def _rebuild(self, policies: dict[str, str], data: dict[str, Any]) -> None:
@@ -228,8 +229,8 @@ class OpaTestServer:
 
     async def query(self, request: Request) -> Response:
         self.queries += 1
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        while self.hold.is_set():
+            await asyncio.sleep(0.01)
         path = ".".join(p for p in request.path_params["path"].split("/") if p)
         body: dict[str, Any] = {}
         if request.method == "POST":

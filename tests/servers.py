@@ -26,7 +26,12 @@ class ThreadServer:
     """Serve an ASGI app on 127.0.0.1:<free port> until `stop()`."""
 
     def __init__(self, app: Any, port: int | None = None) -> None:
-        self.port = port or free_port()
+        # The server's own listening socket, bound here and handed to uvicorn: a port found
+        # free and bound later could be taken in between by another process on the box.
+        self.socket = socket.socket()
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", port or 0))
+        self.port = self.socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
             app,
@@ -53,7 +58,7 @@ class ThreadServer:
     def _run(self) -> None:
         async def serve() -> None:
             self.loop = asyncio.get_running_loop()
-            await self.server.serve()
+            await self.server.serve(sockets=[self.socket])
 
         try:
             asyncio.run(serve())
@@ -71,9 +76,30 @@ class ThreadServer:
             time.sleep(0.01)
         return self
 
+    def close_idle_connections(self) -> int:
+        """Close every keep-alive connection that is idle now, as a server's idle timeout
+        would (uvicorn's own shutdown step), and return how many: done when this returns,
+        instead of a short `timeout_keep_alive` and a sleep that may not outlast it."""
+        assert self.loop is not None
+
+        async def close() -> int:
+            idle = [c for c in self.server.server_state.connections if _idle(c)]
+            for conn in idle:
+                conn.shutdown()
+            await asyncio.sleep(0)  # the transports' close callbacks run: sockets closed
+            return len(idle)
+
+        return asyncio.run_coroutine_threadsafe(close(), self.loop).result(timeout=60)
+
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+def _idle(conn: Any) -> bool:
+    """A uvicorn connection between two requests (`shutdown()` then closes it at once)."""
+    cycle = getattr(conn, "cycle", None)
+    return cycle is None or bool(cycle.response_complete)
 
 
 class OwnRedis:

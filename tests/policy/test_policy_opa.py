@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from pathlib import Path
 
 import openai
@@ -47,7 +46,8 @@ def opa_gateway(gateway_factory, url: str, **extra):
         "enabled": True,
         "engine": "opa",
         "hot_reload": False,
-        "opa": {"url": url, "timeout": 1.0, **extra.pop("opa", {})},
+        # 30 s (the most allowed): a bound on a hang; a slow box is not a slow OPA.
+        "opa": {"url": url, "timeout": 30, **extra.pop("opa", {})},
         **extra,
     }
     return gateway_factory({"keys": KEYS, "guards": {"policy": policy}})
@@ -144,13 +144,44 @@ def test_opa_unreachable_fail_open_when_configured(gateway_factory):
     assert verdict["decision"] == "error" and verdict["detail"]["fail_open"] is True
 
 
+def test_a_connection_closed_before_the_client_saw_it_is_retried_once(opa_server):
+    """OPA closes the pooled connection while the gateway's loop is busy: the next decision
+    goes out on the dead connection (the client has not read the close yet), fails, and is
+    asked once more on a fresh one (OpaServerEngine._query), not denied."""
+    import asyncio
+
+    from keepgate.policy.bundle import load_bundle
+    from keepgate.policy.remote import OpaServerEngine
+
+    server, thread = opa_server
+
+    async def go():
+        engine = OpaServerEngine(thread.url, timeout=60)  # a bound on a hang only
+        try:
+            await engine.load(load_bundle([DEFAULT_POLICY_DIR]))
+            first = await engine.decide(_input("search", {"q": "x"}))
+            # Blocks this loop until OPA's side is closed: the client cannot notice before
+            # its next request is written.
+            assert thread.close_idle_connections() == 1
+            return first, await engine.decide(_input("search", {"q": "y"}))
+        finally:
+            await engine.aclose()
+
+    first, second = asyncio.run(go())
+    assert first.allow and second.allow, second
+    assert server.queries == 2
+
+
 def test_slow_opa_times_out_closed(gateway_factory, opa_server):
     server, thread = opa_server
     gw = opa_gateway(gateway_factory, thread.url, opa={"timeout": 0.2})
     client = gw.client("sk-alice")
     tool_call(client, "search", {"q": "warm-up"}, "call_w")  # policies pushed
-    server.delay = 1.0
-    msg = tool_call(client, "search", {"q": "x"}, "call_t").choices[0].message
+    server.hold.set()  # OPA answers nothing until the test is done
+    try:
+        msg = tool_call(client, "search", {"q": "x"}, "call_t").choices[0].message
+    finally:
+        server.hold.clear()
     assert msg.tool_calls is None and "did not answer in time" in msg.content
 
 
@@ -243,17 +274,17 @@ def _input(name: str, args: dict) -> dict:
 
 def test_idle_connection_closed_by_opa_is_not_a_deny(gateway_factory):
     """OPA (like any server) drops idle keep-alive connections; later decisions still work.
-    (The race where the server closes just as a request goes out is retried once in
-    OpaServerEngine._query; it showed up in bench/policy.py but cannot be forced here.)"""
+    The server closes the gateway's idle connections after each decision, before the next
+    (as its idle timeout would; no sleep racing one). The race where the server closes just
+    as a request goes out: the next test."""
     server = OpaTestServer()
     thread = ThreadServer(server.app()).start()
-    thread.server.config.timeout_keep_alive = 0.1  # close idle connections fast
     gw = opa_gateway(gateway_factory, thread.url)
     client = gw.client("sk-alice")
     try:
         for i in range(3):
             msg = tool_call(client, "search", {"q": "x"}, f"call_k{i}").choices[0].message
             assert msg.tool_calls, msg.content
-            time.sleep(0.3)
+            assert thread.close_idle_connections() >= 1  # the gateway's pooled connection
     finally:
         thread.stop()
