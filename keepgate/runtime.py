@@ -67,6 +67,8 @@ class Runtime:
         self.tracer: NoTracer = NoTracer()
         #: Share of calls whose response-side guard time is measured per guard.
         self.response_timing_sample = config.observability.response_timing_sample
+        #: The clock those measurements read (a seam: tests move a manual clock).
+        self.response_timing_clock: Callable[[], float] = time.perf_counter
 
     # -- routing ------------------------------------------------------------------------
 
@@ -149,7 +151,7 @@ class Runtime:
         guards = self.active_guards(skip)
         meter = None
         if guards and (self.tracer.enabled or random.random() < self.response_timing_sample):
-            meter = call.response_meter = chain.new_meter(guards)
+            meter = call.response_meter = chain.new_meter(guards, self.response_timing_clock)
         return chain.wrap_response(guards, call, self._count_upstream(call, stream), meter)
 
     async def _count_upstream(

@@ -26,14 +26,15 @@ def wrap_response(
     stream = upstream
     for k, guard in enumerate(reversed(guards)):
         if meter is not None:
-            stream = _metered(stream, meter.seconds, k)
+            stream = _metered(stream, meter, k)
         stream = guard.transform(call, stream)
-    return _metered(stream, meter.seconds, len(guards)) if meter is not None else stream
+    return _metered(stream, meter, len(guards)) if meter is not None else stream
 
 
-def new_meter(guards: Sequence[Guard]) -> ResponseMeter:
-    """A zeroed meter for `wrap_response` over `guards`."""
-    return ResponseMeter(tuple(g.name for g in reversed(guards)), [0.0] * (len(guards) + 1))
+def new_meter(guards: Sequence[Guard], clock: Callable[[], float] = perf_counter) -> ResponseMeter:
+    """A zeroed meter for `wrap_response` over `guards`, reading `clock`."""
+    names = tuple(g.name for g in reversed(guards))
+    return ResponseMeter(names, [0.0] * (len(guards) + 1), clock)
 
 
 def guard_self_times(meter: ResponseMeter) -> dict[str, float]:
@@ -43,19 +44,21 @@ def guard_self_times(meter: ResponseMeter) -> dict[str, float]:
 
 
 async def _metered(
-    stream: AsyncIterator[Chunk], meter: list[float], slot: int
+    stream: AsyncIterator[Chunk], meter: ResponseMeter, slot: int
 ) -> AsyncIterator[Chunk]:
-    """Add the time spent waiting on `stream` (everything upstream of here) to meter[slot]."""
+    """Add the time spent waiting on `stream` (everything upstream of here) to
+    meter.seconds[slot]."""
     it = stream.__aiter__()
+    clock, seconds = meter.clock, meter.seconds
     try:
         while True:
-            t0 = perf_counter()
+            t0 = clock()
             try:
                 chunk = await it.__anext__()
             except StopAsyncIteration:
                 return
             finally:
-                meter[slot] += perf_counter() - t0
+                seconds[slot] += clock() - t0
             yield chunk
     finally:
         aclose = getattr(it, "aclose", None)

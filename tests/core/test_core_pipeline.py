@@ -12,6 +12,7 @@ import pytest
 
 from keepgate.pipeline import Call, Guard, GuardBlocked, Outcome, Verdict
 from keepgate.pipeline.chunks import Chunk
+from tests.clock import ManualClock
 
 
 class ShoutGuard(Guard):
@@ -181,16 +182,30 @@ def test_client_disconnect_cancels_upstream(gateway, fake_model_url):
 
 
 class BusyGuard(Guard):
-    """Spends a known CPU time on every content chunk of the answer."""
+    """Spends a known time on every content chunk of the answer: it moves the meter's
+    manual clock by `per_chunk` (its own work, on the clock that is read)."""
 
     name = "busy"
     per_chunk = 0.004
 
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+        self.worked = 0  # content chunks (the upstream's pieces may arrive merged)
+
     async def transform(self, call: Call, chunks: AsyncIterator[Chunk]) -> AsyncIterator[Chunk]:
         async for chunk in chunks:
             if any((ch.get("delta") or {}).get("content") for ch in chunk.get("choices") or ()):
-                time.sleep(self.per_chunk)  # blocking on purpose: this is the guard's own work
+                self.clock.advance(self.per_chunk)
+                self.worked += 1
             yield chunk
+
+
+class PauseGuard(BusyGuard):
+    """Nearer the upstream than `busy`: 40 ms before every chunk, as a slow upstream's
+    pauses look from `busy`'s side."""
+
+    name = "pause"
+    per_chunk = 0.040
 
 
 def _histogram(metrics: str, name: str, labels: str) -> tuple[float, float]:
@@ -202,10 +217,12 @@ def _histogram(metrics: str, name: str, labels: str) -> tuple[float, float]:
 
 
 def test_response_side_guard_time_is_measured_without_upstream_waits(gateway_factory):
-    """Each guard's own time on the response stream, excluding time spent waiting upstream."""
-    gw = gateway_factory(
-        {"observability": {"response_timing_sample": 1.0}}, extra_guards=[BusyGuard()]
-    )
+    """Each guard's own time on the response stream, excluding time spent waiting upstream.
+    The meter reads a manual clock that only the guards' work moves: exact, on any box."""
+    clock = ManualClock()
+    guards = [BusyGuard(clock), PauseGuard(clock)]
+    gw = gateway_factory({"observability": {"response_timing_sample": 1.0}}, extra_guards=guards)
+    gw.app.state.keepgate.response_timing_clock = clock
     stream = gw.client().chat.completions.create(
         model="demo",
         messages=[{"role": "user", "content": "x"}],
@@ -214,9 +231,10 @@ def test_response_side_guard_time_is_measured_without_upstream_waits(gateway_fac
     )
     assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "abcde"
     text = gw.http.get("/metrics").text
-    count, total = _histogram(
-        text, "keepgate_guard_duration_seconds", 'guard="busy",stage="response"'
-    )
-    assert count == 1
-    # 5 chunks x 4 ms of the guard's own work; the 5 x 40 ms upstream pauses are not its time.
-    assert 5 * BusyGuard.per_chunk <= total < 5 * BusyGuard.per_chunk + 0.1
+    for guard in guards:
+        count, total = _histogram(
+            text, "keepgate_guard_duration_seconds", f'guard="{guard.name}",stage="response"'
+        )
+        # Each chunk x the guard's own work; what the stream spent upstream of it is not.
+        assert guard.worked >= 1 and count == 1, guard.name
+        assert total == pytest.approx(guard.worked * guard.per_chunk), guard.name
