@@ -48,7 +48,8 @@ class LocalBackend:
     name = "local"
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, share: float = 1.0) -> None:
-        self._clock = clock
+        #: What the buckets refill on (a seam: tests pass or set a manual clock).
+        self.clock = clock
         self._states: dict[str, _State] = {}
         self._overrides: dict[str, Caps] = {}
         #: The part of every cap this process may use: 1 alone; 1/N as the fallback of N
@@ -76,7 +77,7 @@ class LocalBackend:
         return st.totals.get("budget_used", 0.0) if not PERIODS[dim] else st.used.get(dim, 0.0)
 
     async def reserve(self, subjects: Sequence[Subject], need: Amounts) -> ReserveResult:
-        now = self._clock()
+        now = self.clock()
         loaded = [(s, *self._state(s, now)) for s in subjects]
         allowed, failed, retry = True, None, None
         for subject, st, caps in loaded:
@@ -110,7 +111,7 @@ class LocalBackend:
         )
 
     async def settle(self, subjects: Sequence[Subject], delta: Amounts, actual: Actual) -> None:
-        now = self._clock()
+        now = self.clock()
         for subject in subjects:
             st, caps = self._state(subject, now)
             for dim in caps:
@@ -130,7 +131,7 @@ class LocalBackend:
                 t["tok:" + actual.model] = t.get("tok:" + actual.model, 0) + tokens
 
     async def usage(self, subject: Subject) -> SubjectUsage:
-        st, caps = self._state(subject, self._clock())
+        st, caps = self._state(subject, self.clock())
         totals, by_model = parse_totals({k: str(v) for k, v in st.totals.items()})
         return SubjectUsage(
             subject.label,

@@ -57,7 +57,7 @@ async def test_timeout_is_retried_only_for_idempotent_tools():
 
     async def slow(args, ctx):
         runs.append(1)
-        await asyncio.sleep(5)
+        await asyncio.Event().wait()  # never answers: only the timeout ends it
 
     out = await engine(slow, idempotent=False, timeout_s=0.2).execute("t", {"n": 1}, CTX)
     assert out.error["type"] == "timeout" and out.attempts == 1 and len(runs) == 1

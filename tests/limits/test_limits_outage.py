@@ -179,7 +179,9 @@ def _run(gateway_factory, store: OwnRedis, mode: str, aof: bool) -> None:
                     "backend": "redis",
                     "on_backend_error": mode,
                     "fallback_share": 0.5,
-                    "timeout_ms": 500,
+                    # A killed Redis refuses or resets at once; this only bounds a hang
+                    # (an fsync-always AOF on a loaded box can take over 0.5 s).
+                    "timeout_ms": 10_000,
                     "retry_backend_after_s": 0.2,
                 },
                 "policy": {"enabled": True},
