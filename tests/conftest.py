@@ -31,7 +31,15 @@ from tests.servers import ThreadServer, free_port
 
 MASTER_KEY = "sk-test-master-0123456789"
 REPO = Path(__file__).resolve().parent.parent
-ALL_GUARDS_OFF = {name: {"enabled": False} for name in ("limits", "input", "pii", "policy")}
+#: Every guard off. A test that turns one on keeps these: its timeouts are bounds on a hang
+#: (a Redis answer or a scan on a loaded box may take seconds); tests about a timeout set
+#: their own.
+ALL_GUARDS_OFF = {
+    "limits": {"enabled": False, "timeout_ms": 30_000},
+    "input": {"enabled": False, "scan_budget_s": 3600},
+    "pii": {"enabled": False},
+    "policy": {"enabled": False, "tool_ids": {"timeout_ms": 30_000}},
+}
 #: Every Redis key a test makes starts with this, one per test session: the check at the
 #: session's end finds exactly this run's leftovers, even with other runs on the same Redis.
 SESSION_PREFIX = f"kgtest:{uuid.uuid4().hex[:8]}:"

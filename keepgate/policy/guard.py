@@ -698,7 +698,12 @@ def _tool_call_store(settings: PolicySettings, config: KeepgateConfig) -> ToolCa
             "(tool_ids.redis_url or general_settings.redis_url)",
         )
     if ids.backend == "redis" or (ids.backend == "auto" and url):
-        shared = RedisToolCalls(url, prefix=ids.prefix, ttl_s=ids.ttl_s)  # type: ignore[arg-type]
+        shared = RedisToolCalls(
+            url,  # type: ignore[arg-type]
+            prefix=ids.prefix,
+            ttl_s=ids.ttl_s,
+            timeout=ids.timeout_ms / 1000,
+        )
         mode = (
             ids.on_backend_error
             or config.guards.settings("limits", LimitsSettings).on_backend_error

@@ -45,6 +45,8 @@ class ToolIdSettings(BaseModel):
     on_backend_error: Literal["fail_closed", "fallback_local"] | None = None
     #: After a Redis error, use the local ids only for this long before trying Redis again.
     retry_backend_after_s: float = Field(1.0, gt=0)
+    #: Redis connect and per-command timeout; past it, the `on_backend_error` path.
+    timeout_ms: float = Field(1000.0, gt=0)
 
 
 class PolicyOverride(BaseModel):

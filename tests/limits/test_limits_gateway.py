@@ -44,9 +44,6 @@ def limited(request, gateway_factory, redis_url, redis_prefix):
         if request.param == "redis":
             sec.setdefault("redis_url", redis_url)
             sec.setdefault("namespace", redis_prefix.rstrip(":"))
-            # A Redis answer can wait on a loaded box's busy event loop for over the 1 s
-            # default; no test here is about the timeout. A bound on a hang.
-            sec.setdefault("timeout_ms", 30_000)
         cfg: dict[str, Any] = {
             "guards": {"limits": sec},
             "keys": [

@@ -38,9 +38,6 @@ def _config(redis_url: str, namespace: str) -> dict:
                 "backend": "redis",
                 "redis_url": redis_url,
                 "namespace": namespace,
-                # 200 calls on three replicas of one loaded process: a Redis answer can
-                # wait on a busy event loop for over the 1 s default. A bound on a hang.
-                "timeout_ms": 30_000,
             },
         },
     }

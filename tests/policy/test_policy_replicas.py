@@ -104,3 +104,20 @@ def test_store_down_fails_closed(gateway_factory, redis_url):
         _answer(gw, history, "call_x")
     assert exc.value.status_code == 503 and exc.value.body["code"] == "policy_unavailable"
     assert gw.audit_lines()[-1]["verdicts"][-1]["rule"] == "tool_message.store_unavailable"
+
+
+def test_the_id_stores_redis_timeout_is_configured(gateway_factory, redis_url, redis_prefix):
+    """`tool_ids.timeout_ms` (was a fixed 1 s): tests give Redis a bound on a hang."""
+    gw = gateway_factory(
+        {
+            "general_settings": {"redis_url": redis_url},
+            "guards": {
+                "policy": {
+                    "enabled": True,
+                    "tool_ids": {"prefix": redis_prefix, "timeout_ms": 2500},
+                }
+            },
+        }
+    )
+    guard = next(g for g in gw.app.state.keepgate.guards if g.name == "policy")
+    assert guard.issued.timeout == 2.5
