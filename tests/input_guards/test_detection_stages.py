@@ -198,7 +198,8 @@ def test_missing_artefact_fails_start_up_unless_fail_open(gateway_factory, tmp_p
 
 
 def _known_answer(fake: dict | None, roles: tuple[str, ...] = ("tool",)) -> dict:
-    judge = {"model": "demo", "when": "always", "timeout": 5, "known_answer": True}
+    # timeout: a bound on a hang; no test here is about the judge running out of time
+    judge = {"model": "demo", "when": "always", "timeout": 60, "known_answer": True}
     if fake is not None:
         judge["extra_body"] = {"fake": fake}
     return {

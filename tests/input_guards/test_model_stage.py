@@ -133,7 +133,14 @@ def _cfg(path: Path, tok: Path, **model) -> dict:
                     "cues": False,
                     "model": True,
                 },
-                "model": {"path": str(path), "tokenizer": str(tok), "threshold": 0.6, **model},
+                # timeout: a bound on a hang (a loaded box's inference is not a stuck one)
+                "model": {
+                    "path": str(path),
+                    "tokenizer": str(tok),
+                    "threshold": 0.6,
+                    "timeout": 60,
+                    **model,
+                },
             }
         }
     }
