@@ -37,7 +37,7 @@ FORBIDDEN_LABELS = {
 
 
 def _families(gw) -> dict:
-    text = gw.http.get("/metrics", timeout=10).text
+    text = gw.http.get("/metrics", timeout=60).text
     return {f.name: f for f in text_string_to_metric_families(text)}
 
 

@@ -43,7 +43,7 @@ def _ui_gateway(gateway_factory):
 
 def _api(gw, path: str, key: str | None = None) -> httpx.Response:
     headers = {"Authorization": f"Bearer {key}"} if key else {}
-    return gw.http.get(f"/ui/api/{path}", headers=headers, timeout=10)
+    return gw.http.get(f"/ui/api/{path}", headers=headers, timeout=60)
 
 
 def test_ui_api_needs_the_admin_key(gateway_factory):
@@ -52,11 +52,11 @@ def test_ui_api_needs_the_admin_key(gateway_factory):
         assert _api(gw, path).status_code == 401
         assert _api(gw, path, ALICE).status_code == 401  # a user key is not enough
         assert _api(gw, path, gw.master_key).status_code == 200
-    page = gw.http.get("/ui", timeout=10)
+    page = gw.http.get("/ui", timeout=60)
     assert page.status_code == 401 and 'name="key"' in page.text  # the login form
-    bad = gw.http.post("/ui/login", data={"key": ALICE}, timeout=10)
+    bad = gw.http.post("/ui/login", data={"key": ALICE}, timeout=60)
     assert bad.status_code == 401 and "not the admin key" in bad.text
-    with gw.http_client(timeout=10) as browser:
+    with gw.http_client(timeout=60) as browser:
         ok = browser.post("/ui/login", data={"key": gw.master_key})
         assert ok.status_code == 303 and "httponly" in ok.headers["set-cookie"].lower()
         assert browser.get("/ui").status_code == 200

@@ -68,15 +68,16 @@ def _config(fake_url: str, redis_url: str, root: str, tmp: Path) -> dict:
             },
             {"key_id": "dev", "key_hash": "sha256:" + hash_key(DEV), "role": "developer"},
         ],
+        # Timeouts are bounds on a hang (200 calls on a loaded box wait on busy loops).
         "guards": {
-            "limits": {"backend": "redis", "namespace": f"{root}:limits"},
-            "input": {"enabled": True},
+            "limits": {"backend": "redis", "namespace": f"{root}:limits", "timeout_ms": 30_000},
+            "input": {"enabled": True, "scan_budget_s": 3600},
             "pii": {"enabled": False},
             "policy": {
                 "enabled": True,
                 "hot_reload": False,
                 "data_dirs": [str(policy_data(tmp, []))],
-                "tool_ids": {"prefix": f"{root}:toolcalls:"},
+                "tool_ids": {"prefix": f"{root}:toolcalls:", "timeout_ms": 30_000},
             },
         },
         "mcp": {"store": {"prefix": f"{root}:mcp:"}},
