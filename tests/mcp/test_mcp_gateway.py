@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -362,6 +363,14 @@ async def test_keys_and_server_access_are_checked_before_the_protocol(mcp_gatewa
 
 
 async def test_calls_per_minute_are_limited_per_key(mcp_gateway) -> None:
+    from keepgate.mcp.api import McpService
+    from tests.clock import ManualClock
+
+    # The cap's bucket refills on a clock that stands still: nothing refills between the
+    # calls, however slow the box (2 a minute: one every 30 s).
+    mcp = mcp_gateway.app.state.keepgate.services.get(McpService).gw
+    buckets = mcp.local_limits if mcp.limits_guard is None else mcp.limits_guard.backend
+    buckets.clock = ManualClock(start=time.monotonic())  # the local buckets' own clock
     async with connect(mcp_gateway.url + "/mcp/lab", KEYS["capped"]) as c:
         for _ in range(2):
             assert not (await c.call_tool("get_weather", {"city": "Rome"})).is_error
