@@ -155,6 +155,8 @@ def test_key_budget_applies_to_agent_calls(gateway_factory, tmp_path):
 
 
 def test_wall_clock_timeout(agw, web):
+    """No race: the model needs four 200 ms timer waits (0.8 s) and the run's 0.3 s limit is
+    a timer on the same loop and clock, started earlier: it always fires first."""
     server, state = web
     events = run(
         agw,
