@@ -19,6 +19,10 @@ from keepgate.limits.spec import LimitSpecError, Subject, parse_caps
 #: Fixtures live on the session loop (pyproject), so the tests must run on it too.
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
+#: Redis connect/reply timeout: a bound on a hang (the 0.25 s default is a production
+#: choice; on a loaded box a connect took longer).
+TIMEOUT_S = 30.0
+
 
 @pytest.fixture
 def clock() -> ManualClock:
@@ -33,7 +37,7 @@ async def backend(request, redis_url, redis_prefix, clock):
         yield LocalBackend(clock=clock)
         return
     prefix = redis_prefix.rstrip(":")
-    b = RedisBackend(redis_url, prefix=prefix, clock=clock)
+    b = RedisBackend(redis_url, prefix=prefix, clock=clock, timeout_s=TIMEOUT_S)
     yield b
     keys = [k async for k in b.client.scan_iter(f"{prefix}:*")]
     if keys:
@@ -147,7 +151,7 @@ async def test_unknown_or_bad_limits_are_named():
 
 async def test_redis_script_survives_a_script_flush_and_keys_expire(redis_url):
     prefix = SESSION_PREFIX + uuid.uuid4().hex[:12]
-    b = RedisBackend(redis_url, prefix=prefix, usage_ttl_s=3600)
+    b = RedisBackend(redis_url, prefix=prefix, usage_ttl_s=3600, timeout_s=TIMEOUT_S)
     try:
         s = key({"requests_per_minute": 10})
         await b.client.script_flush()
@@ -175,7 +179,10 @@ async def test_redis_down_raises_backend_unavailable():
 async def test_shared_budget_across_independent_redis_clients(redis_url):
     """Replicas are separate clients on one Redis: the budget is shared, not per client."""
     prefix = SESSION_PREFIX + uuid.uuid4().hex[:12]
-    replicas = [RedisBackend(redis_url, prefix=prefix) for _ in range(3)]
+    clock = ManualClock(start=1_800_000_000.0)  # one clock, standing still: no refill
+    replicas = [
+        RedisBackend(redis_url, prefix=prefix, clock=clock, timeout_s=TIMEOUT_S) for _ in range(3)
+    ]
     s = key({"requests_per_minute": 30})
     try:
         results = await asyncio.gather(
