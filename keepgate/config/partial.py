@@ -4,13 +4,18 @@ An override under `guards.<name>.roles.<role>` (or `keys.<key_id>`) is merged ov
 section when a request of that role arrives, so it may set any option and must set none.
 Generating that model from the section's keeps the two from drifting apart: a new option is
 overridable at once, and a typo in an override fails at load time like one in the section.
+
+A settings module declares the override type in one line,
+`MyOverride = Annotated[BaseModel, Partial(MyOptions, "MyOverride")]`: pydantic validates
+(and documents) it as the generated model, and to mypy it is a plain `BaseModel` whose set
+fields (`model_dump(exclude_unset=True)`) are merged over the section.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Optional, TypeVar
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, GetPydanticSchema, create_model
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -39,3 +44,18 @@ def partial_model(model: type[M], name: str) -> type[M]:
         **fields,
     )
     return partial
+
+
+class Partial(GetPydanticSchema):
+    """`Annotated` metadata: validate a field as `partial_model(model, name)`.
+
+    A class made at run time is no type to mypy, so the field's type stays `BaseModel` and
+    this metadata hands pydantic the generated model (its validation and JSON Schema);
+    `model` is that model (the config schema documents it)."""
+
+    model: type[BaseModel]
+
+    def __init__(self, model: type[BaseModel], name: str) -> None:
+        partial = partial_model(model, name)
+        super().__init__(lambda _source, handler: handler.generate_schema(partial))
+        object.__setattr__(self, "model", partial)  # a frozen dataclass's way to set one

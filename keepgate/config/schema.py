@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from keepgate.config.partial import Partial
 from keepgate.config.tree import config_model
 
 #: The checkout (or install) root: absolute defaults under it are shown relative to it, so
@@ -58,6 +59,8 @@ def _models_in(
 
 def _types_in(annotation: Any) -> list[Any]:
     out = [annotation]
+    # An override's model is in its `Annotated` metadata (keepgate.config.partial).
+    out += [m.model for m in getattr(annotation, "__metadata__", ()) if isinstance(m, Partial)]
     for arg in getattr(annotation, "__args__", ()) or ():
         out += _types_in(arg)
     return out

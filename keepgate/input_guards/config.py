@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 import keepgate
 from keepgate.config.errors import ConfigError
 from keepgate.config.model import GuardSettings
-from keepgate.config.partial import partial_model
+from keepgate.config.partial import Partial
 
 #: The shipped rule packs (`rules_dir` in config replaces them, `rules_dirs` adds to them):
 #: the repo's rules/ in a checkout, through the symlink; a copy in a wheel.
@@ -296,12 +296,8 @@ class InputOptions(GuardSettings):
         return Path(self.cues.path) if self.cues.path else DEFAULT_CUES
 
 
-# An override is any option, none required (the generated model); to the type checker it is
-# a model whose set fields (`model_dump(exclude_unset=True)`) are merged over the section.
-if TYPE_CHECKING:
-    InputOverride = BaseModel
-else:
-    InputOverride = partial_model(InputOptions, "InputOverride")
+#: An override: any option, none required (keepgate.config.partial).
+InputOverride = Annotated[BaseModel, Partial(InputOptions, "InputOverride")]
 
 
 class InputSettings(InputOptions):

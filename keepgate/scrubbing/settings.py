@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from keepgate.config.errors import ConfigError
 from keepgate.config.model import GuardSettings
-from keepgate.config.partial import partial_model
+from keepgate.config.partial import Partial
 
 #: Entity types scrubbed when `entities` is not set: Presidio's pattern recognizers that
 #: identify a person or an account, plus the secret recognizers. DATE_TIME and UUID are
@@ -225,12 +225,8 @@ class PiiOptions(GuardSettings):
         return raw.encode() if raw else None
 
 
-# An override is any option, none required (the generated model); to the type checker it is
-# a model whose set fields (`model_dump(exclude_unset=True)`) are merged over the section.
-if TYPE_CHECKING:
-    PiiOverride = BaseModel
-else:
-    PiiOverride = partial_model(PiiOptions, "PiiOverride")
+#: An override: any option, none required (keepgate.config.partial).
+PiiOverride = Annotated[BaseModel, Partial(PiiOptions, "PiiOverride")]
 
 
 class PiiSettings(PiiOptions):
