@@ -225,10 +225,8 @@ def offload_pool(config: KeepgateConfig, guards: Sequence[Guard]) -> ProcPool:
     """The process pool for big bodies, told what its processes should load at start."""
     from keepgate.pipeline import procwork
 
-    names = {g.name: g for g in guards}
-    scan = None
-    if "input" in names:
-        scan = procwork.local_settings(names["input"].base).model_dump_json()  # type: ignore[attr-defined]
+    scanner = capabilities.pool_scanner(guards)
+    scan = scanner.pool_settings() if scanner is not None else None
     # The limiter (the limits guard) counts big prompts' tokens in the pool.
     tokenizers = (
         sorted({estimate.tokenizer_model(d) for d in config.model_list})

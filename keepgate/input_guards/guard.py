@@ -45,7 +45,7 @@ from keepgate.input_guards.scanner import Scanner, ScanResult
 from keepgate.auth.principal import Principal
 from keepgate.pipeline import offload, procpool, procwork, turns
 from keepgate.pipeline.call import Call
-from keepgate.pipeline.capabilities import ResultScanner
+from keepgate.pipeline.capabilities import PoolScanner, ResultScanner
 from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Guard, GuardBlocked
 from keepgate.pipeline.overrides import merged, override_key
@@ -71,7 +71,7 @@ Scanned = tuple[Key, ScanResult | None, bool]
 T = TypeVar("T")
 
 
-class InputGuard(Guard, ResultScanner):
+class InputGuard(Guard, ResultScanner, PoolScanner):
     name = "input"
 
     def __init__(
@@ -201,6 +201,9 @@ class InputGuard(Guard, ResultScanner):
                 scanner.settings
             ).model_dump_json()
         return hit
+
+    def pool_settings(self) -> str:
+        return self._worker_settings(self.scanner())
 
     async def _in_pool(self, budget: Budget, send: Callable[[float | None], Awaitable[T]]) -> T:
         """`send(deadline)`: a scan task in a pool process. Waiting there counts against

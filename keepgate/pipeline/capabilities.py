@@ -167,6 +167,17 @@ class Limiter(Protocol):
         ...
 
 
+@runtime_checkable
+class PoolScanner(Protocol):
+    """Scans big items in the offload process pool (`keepgate.pipeline.procwork`): the
+    input guard. The app asks it what the pool's processes load when they start."""
+
+    def pool_settings(self) -> str:
+        """Its base scanner's settings as a pool process rebuilds the scanner (JSON): loaded
+        at start-up, so the first big request does not pay for the rule packs and models."""
+        ...
+
+
 def limiter(guards: Iterable[object]) -> Limiter | None:
     return next((g for g in guards if isinstance(g, Limiter)), None)
 
@@ -181,3 +192,7 @@ def redactor(guards: Iterable[object]) -> Redactor | None:
 
 def tool_policy(guards: Iterable[object]) -> ToolPolicy | None:
     return next((g for g in guards if isinstance(g, ToolPolicy)), None)
+
+
+def pool_scanner(guards: Iterable[object]) -> PoolScanner | None:
+    return next((g for g in guards if isinstance(g, PoolScanner)), None)

@@ -8,6 +8,7 @@ one the agent asks, and the built-in guards are found through their protocols.""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,3 +150,45 @@ async def test_the_mcp_gateway_reserves_its_call_rate_from_whichever_guard_limit
     else:
         raise AssertionError("a second call within the minute passed a 1/min cap")
     assert len(mine.subjects) == 2
+
+
+class ThirdPartyPoolScanner(Guard, capabilities.PoolScanner):
+    """A scanner under a name of its own that also scans in the offload pool."""
+
+    name = "my-input"
+
+    def __init__(self, settings: str) -> None:
+        self.settings = settings
+
+    def pool_settings(self) -> str:
+        return self.settings
+
+
+def test_the_offload_pool_warms_whichever_guard_scans_in_it(tmp_path: Path) -> None:
+    """The pool's processes load the scanner of the guard found by type (the app used to
+    look for the guard named 'input' and read its `base`)."""
+    import json
+
+    from keepgate.app import offload_pool
+    from keepgate.input_guards.guard import InputGuard
+
+    rt = runtime(tmp_path, "  limits: {enabled: false}\n")
+    found = capabilities.pool_scanner(rt.guards)
+    assert isinstance(found, InputGuard)
+    warm = offload_pool(rt.config, rt.guards).warm
+    assert isinstance(warm, functools.partial)
+    settings = json.loads(warm.args[0])
+    # the pool's scanner: the section's, less the stages that await (they stay here)
+    assert settings["checks"]["judge"] is False and settings["checks"]["model"] is False
+    assert settings["mode"] == found.settings.mode
+
+    rt = runtime(
+        tmp_path,
+        "  input: {enabled: false}\n  limits: {enabled: false}\n",
+        (ThirdPartyPoolScanner('{"mode": "monitor"}'),),
+    )
+    warm = offload_pool(rt.config, rt.guards).warm
+    assert isinstance(warm, functools.partial) and warm.args[0] == '{"mode": "monitor"}'
+    rt = runtime(tmp_path, "  input: {enabled: false}\n  limits: {enabled: false}\n")
+    warm = offload_pool(rt.config, rt.guards).warm
+    assert isinstance(warm, functools.partial) and warm.args[0] is None
