@@ -21,7 +21,7 @@ from keepgate.pipeline.chunks import assemble
 from keepgate.pipeline.guard import Chunk, GuardBlocked
 from keepgate.proxy.body import read_json
 from keepgate.proxy.counts import check_counts
-from keepgate.proxy.shapes import ChatRequest, acheck
+from keepgate.proxy.shapes import acheck
 from keepgate.proxy.sse import SSEResponse, encode
 from keepgate.runtime import Runtime, blocked_error
 
@@ -41,7 +41,7 @@ async def chat_completions(request: Request) -> Response | SSEResponse:
     principal = require_principal(request)
     body = await read_json(request, rt.config.general_settings.max_body_bytes)
     check_counts(body, rt.config.general_settings)
-    await acheck(ChatRequest, body)
+    await acheck(body)
     deployment = rt.deployment(principal, body.get("model"))
     call = Call(
         principal=principal,

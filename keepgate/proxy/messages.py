@@ -26,7 +26,7 @@ from keepgate.policy.provenance import DOCUMENT_TEXTS
 from keepgate.proxy import adapted
 from keepgate.proxy.body import read_json
 from keepgate.proxy.counts import check_counts
-from keepgate.proxy.shapes import ChatRequest, acheck
+from keepgate.proxy.shapes import acheck
 from keepgate.proxy.sse import SSEResponse
 from keepgate.runtime import Runtime
 
@@ -43,7 +43,7 @@ async def create(request: Request) -> Response | SSEResponse:
     req = to_chat(body, native=is_native)
     # Fields passed through untranslated (vendor fields, `stream_options`) must have the
     # shapes the chat pipeline reads, as on /v1/chat/completions: a 400, never a 500.
-    await acheck(ChatRequest, req.chat)
+    await acheck(req.chat)
     req.headers = {h: request.headers[h] for h in CLIENT_HEADERS if h in request.headers}
     call = Call(
         principal=principal, route="messages", model=body["model"], body=req.chat, stream=req.stream

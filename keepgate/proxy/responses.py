@@ -33,7 +33,7 @@ from keepgate.pipeline.chunks import Chunk
 from keepgate.proxy import adapted
 from keepgate.proxy.body import read_json
 from keepgate.proxy.counts import check_counts
-from keepgate.proxy.shapes import ChatRequest, acheck
+from keepgate.proxy.shapes import acheck
 from keepgate.proxy.sse import SSEResponse
 from keepgate.runtime import Runtime
 
@@ -132,7 +132,7 @@ async def create(request: Request) -> Response | SSEResponse:
     req: Translated = to_chat(body, items)
     # Fields passed through untranslated (vendor fields, `stream_options`) must have the
     # shapes the chat pipeline reads, as on /v1/chat/completions: a 400, never a 500.
-    await acheck(ChatRequest, req.chat)
+    await acheck(req.chat)
     req.echo = {k: body[k] for k in ECHO if body.get(k) is not None}
     call = Call(
         principal=principal,

@@ -177,30 +177,27 @@ LEGACY_FUNCTIONS = ("functions", "function_call")
 
 
 def check(model: type[BaseModel], body: dict[str, Any]) -> None:
-    """Validate `body` against `model`; the first problem as a 400 with `param`."""
-    if model is ChatRequest:
-        _refuse_fields(body)
+    """Validate `body` against `model` (an embeddings request); the first problem as a 400
+    with `param`."""
     _validate(model, body)
 
 
-async def acheck(model: type[BaseModel], body: dict[str, Any]) -> None:
-    """`check`, for a chat request with many messages or tools in slices of about
+async def acheck(body: dict[str, Any]) -> None:
+    """Validate a chat request (`ChatRequest`, after refusing the prompt-override and
+    legacy function-calling fields), with many messages or tools in slices of about
     `turns.EVERY` items, the event loop taking a turn between them. The top-level fields
-    (with the first message and tool) are checked first, so a missing `model` is still
-    the error named, as `check` would."""
+    (with the first message and tool) are checked first, so a missing `model` is still the
+    error named, as one validation of the whole body would."""
+    _refuse_fields(body)
     lists = {
         name: value
         for name in _SLICED
         if isinstance(value := body.get(name), list) and len(value) > 1
     }
-    if (
-        model is not ChatRequest
-        or sum(map(_weight, lists.get("messages", ()))) + len(lists.get("tools", ())) <= turns.EVERY
-    ):
-        check(model, body)
+    if sum(map(_weight, lists.get("messages", ()))) + len(lists.get("tools", ())) <= turns.EVERY:
+        _validate(ChatRequest, body)
         return
-    _refuse_fields(body)
-    _validate(model, {**body, **{name: value[:1] for name, value in lists.items()}})
+    _validate(ChatRequest, {**body, **{name: value[:1] for name, value in lists.items()}})
     for name, value in lists.items():
         start = 1
         while start < len(value):
