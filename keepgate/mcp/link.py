@@ -24,8 +24,6 @@ from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.guard import Guard, GuardBlocked
 from keepgate.pipeline.verdict import Verdict
 
-#: Where the chat handler leaves the request's `x-keepgate-session` header.
-STATE_KEY = "session"
 SID_KEY, KNOWN_KEY = "_mcp_session", "_mcp_session_known"
 #: User messages of one chat request recorded into the session (the latest ones).
 PROMPT_MESSAGES = 20
@@ -40,7 +38,7 @@ class SessionLink(Guard):
         self.sessions = sessions
 
     async def check_request(self, call: Call) -> None:
-        raw = call.state.get(STATE_KEY)
+        raw = call.session
         if raw is None:
             return
         try:
@@ -110,9 +108,9 @@ class SessionLink(Guard):
         """Findings of this request taint the session, even when the input guard blocked
         the request: its tool results came from a source that is now known to be hostile."""
         sid = call.state.get(SID_KEY)
-        if sid is None and call.state.get(STATE_KEY) is not None:
+        if sid is None and call.session is not None:
             try:  # blocked before this guard's check ran
-                sid = chat_session({"x-keepgate-session": call.state[STATE_KEY]})
+                sid = chat_session({"x-keepgate-session": call.session})
             except BadSessionId:
                 return
         if sid is None:

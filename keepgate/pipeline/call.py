@@ -101,9 +101,17 @@ class Call:
     audit: dict[str, Any] = field(default_factory=dict)
     #: The model deployment the alias resolved to (None for calls with no model: MCP).
     deployment: ModelDeployment | None = None
+    #: The client's `x-keepgate-session` header, as sent: one conversation across the model
+    #: routes and MCP (the MCP session link and held tool calls key on it).
+    session: str | None = None
+    #: Texts of attached documents the route's adapter inlined as plain text parts (an
+    #: Anthropic text `document`), which the chat body alone cannot tell from the user's own
+    #: text: the tool-call policy's provenance files them as untrusted output.
+    documents: list[str] = field(default_factory=list)
     #: Scratch space private to one module, keyed by its name (the limits guard's
     #: reservation, the tracer's span). Nothing outside that module reads a key: what
-    #: crosses a package boundary is a typed field above.
+    #: crosses a module boundary is a typed field above (tests/core/test_core_typed_seams.py
+    #: holds each key to one module).
     state: dict[str, Any] = field(default_factory=dict)
 
     def target(self) -> ModelDeployment:

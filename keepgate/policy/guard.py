@@ -57,7 +57,6 @@ from keepgate.policy.decision import PolicyDecision, reason_id, reason_text
 from keepgate.policy.engine import PolicyService
 from keepgate.policy.held import APPROVED, DENIED, HeldCalls
 from keepgate.policy.inputs import ProvenanceContext, build_policy_input, offered_tool_names
-from keepgate.policy.provenance import DOCUMENT_TEXTS
 from keepgate.policy.settings import PolicySettings
 from keepgate.policy.tool_ids import (
     FallbackToolCalls,
@@ -318,7 +317,7 @@ class _Enforcer:
                     tools=self.offered,
                     approved_ids=call.state.get(APPROVED_IDS) or (),
                     detected=[s for s in call.facts.taint_sources if s.get("guard") == "input"],
-                    documents=call.state.get(DOCUMENT_TEXTS) or (),
+                    documents=call.documents,
                 ),
                 heavy=self.heavy,
             )

@@ -36,8 +36,8 @@ APPROVED, DENIED, PENDING = "approved", "denied", "pending"
 
 def conversation_key(call: Call) -> str:
     """The session header, else a digest of how the conversation starts."""
-    sid = call.state.get("session")
-    if isinstance(sid, str) and sid.strip():
+    sid = call.session
+    if sid is not None and sid.strip():
         return "session:" + sid.strip()[:200]
     opening: list[Any] = []
     for m in call.body.get("messages") or ():

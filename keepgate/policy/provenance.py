@@ -61,10 +61,6 @@ CHOSEN_SOURCES = frozenset((SYSTEM, USER, ALLOWLISTED, DERIVED))
 #: The tool an attached document's text is filed under (untrusted output): not a valid
 #: function name, so no real tool can share it (or be declared trusted in its place).
 DOCUMENT = "(document)"
-#: `Call.state` key: the texts of the attached documents a route adapter turned into plain
-#: text parts (an Anthropic text `document` and its title/context), which the chat body
-#: alone cannot tell from the user's own text.
-DOCUMENT_TEXTS = "_provenance_document_texts"
 
 
 def _split_content(content: Any) -> tuple[str, list[str]]:

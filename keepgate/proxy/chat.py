@@ -51,8 +51,7 @@ async def chat_completions(request: Request) -> Response | SSEResponse:
         stream=bool(body.get("stream")),
     )
     call.deployment = deployment
-    if "x-keepgate-session" in request.headers:  # one conversation across chat and MCP
-        call.state["session"] = request.headers["x-keepgate-session"]
+    call.session = request.headers.get("x-keepgate-session")
     rt.metrics.in_flight.inc()
     try:
         stream = await rt.open_chat(call)

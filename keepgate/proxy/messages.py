@@ -22,7 +22,6 @@ from keepgate.limits import estimate
 from keepgate.pipeline import offload
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.chunks import Chunk
-from keepgate.policy.provenance import DOCUMENT_TEXTS
 from keepgate.proxy import adapted
 from keepgate.proxy.body import read_json
 from keepgate.proxy.counts import check_counts
@@ -49,10 +48,8 @@ async def create(request: Request) -> Response | SSEResponse:
         principal=principal, route="messages", model=body["model"], body=req.chat, stream=req.stream
     )
     call.deployment = deployment
-    if req.documents:  # inlined as plain text: provenance must not read them as the user's
-        call.state[DOCUMENT_TEXTS] = req.documents
-    if "x-keepgate-session" in request.headers:  # one conversation across routes and MCP
-        call.state["session"] = request.headers["x-keepgate-session"]
+    call.documents = req.documents  # inlined as plain text: not the user's own text
+    call.session = request.headers.get("x-keepgate-session")
     opener = None
     if is_native:
         req.pass_through()

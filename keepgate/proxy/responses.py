@@ -142,8 +142,7 @@ async def create(request: Request) -> Response | SSEResponse:
         stream=req.stream,
     )
     call.deployment = deployment
-    if "x-keepgate-session" in request.headers:  # one conversation across routes and MCP
-        call.state["session"] = request.headers["x-keepgate-session"]
+    call.session = request.headers.get("x-keepgate-session")
     response_id = new_id("resp_")
     opener = None
     if deployment.litellm_params.native_api == "responses":
