@@ -10,18 +10,23 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from keepgate.config import yamlio
 from keepgate.config.errors import ConfigError
+from keepgate.config.model import KeepgateConfig
+
+#: A location in the config, as pydantic reports one: keys and list indexes.
+Path = tuple[str | int, ...]
 
 __all__ = ["config_error", "line_of", "validation_error"]
 
 
-def config_error(config: Any, path: tuple[Any, ...], message: str) -> ConfigError:
+def config_error(config: KeepgateConfig | None, path: Path, message: str) -> ConfigError:
     """A ConfigError for the entry at `path` (e.g. ("guards", "pii", "entities")), prefixed
     with `file:line` when the config came from a file. Guards use it for their own sections,
     so every bad option names where it is."""
-    source = getattr(config, "source", None)
+    source = config.source if config is not None else None
     where = "<config>: "
     if source:
         try:
@@ -33,7 +38,9 @@ def config_error(config: Any, path: tuple[Any, ...], message: str) -> ConfigErro
     return ConfigError(where + message)
 
 
-def validation_error(config: Any, base: tuple[Any, ...], exc: Any) -> ConfigError:
+def validation_error(
+    config: KeepgateConfig | None, base: Path, exc: ValidationError
+) -> ConfigError:
     """A pydantic ValidationError on the section at `base`, as a located ConfigError."""
     errors = exc.errors()
     prefix = ".".join(map(str, base))

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from keepgate.config.model import ModelDeployment
+
 log = logging.getLogger("keepgate.limits")
 
 
@@ -40,9 +42,9 @@ def _map_price(model: str) -> Price | None:
     return Price(inp / 1_000_000, out / 1_000_000)
 
 
-def price_of(deployment: Any) -> Price:
+def price_of(deployment: ModelDeployment | None) -> Price:
     """The deployment's price: `model_info` overrides litellm's map; unknown → 0 (flagged)."""
-    info = getattr(deployment, "model_info", None)
+    info = deployment.model_info if deployment is not None else None
     model = deployment.litellm_params.model if deployment is not None else ""
     mapped = _map_price(model) if model else None
     if mapped is None and "/" in model:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -18,9 +18,12 @@ from starlette.routing import Route
 
 from keepgate.errors import APIError
 
+if TYPE_CHECKING:  # types only: the runtime builds on observability, not the reverse
+    from keepgate.runtime import Runtime
+
 
 class MetricsListener:
-    def __init__(self, runtime: Any, host: str, port: int) -> None:
+    def __init__(self, runtime: Runtime, host: str, port: int) -> None:
         from keepgate.proxy.meta import metrics
 
         async def _error(request: Any, exc: Exception) -> Any:

@@ -16,14 +16,18 @@ from __future__ import annotations
 import contextvars
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import re2
+from starlette.applications import Starlette
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keepgate.auth.keys import hash_key
+
+if TYPE_CHECKING:  # types only: the runtime builds on observability, not the reverse
+    from keepgate.runtime import Runtime
 
 #: Set by `Runtime.record` when a call wrote its own record for the current request.
 _recorded: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar(
@@ -57,10 +61,10 @@ def _error_code(body: bytes) -> str:
     return code if isinstance(code, str) and _CODE.fullmatch(code) else "other"
 
 
-def route_label(app: Any, scope: Scope) -> str:
+def route_label(app: Starlette, scope: Scope) -> str:
     """The matched route's template as a bounded label (`chat.completions`,
     `models.{model}`); `unmatched` for paths no route serves."""
-    for route in getattr(app, "routes", ()):
+    for route in app.routes:
         try:
             match, _ = route.matches(scope)
         except Exception:  # noqa: BLE001
@@ -85,7 +89,7 @@ def _presented(headers: list[tuple[bytes, bytes]]) -> str | None:
 class RefusalAudit:
     """Pure ASGI, so streamed answers pass through untouched (only error bodies are read)."""
 
-    def __init__(self, app: ASGIApp, router: Any, runtime: Any) -> None:
+    def __init__(self, app: ASGIApp, router: Starlette, runtime: Runtime) -> None:
         self.app = app
         self.router = router
         self.rt = runtime

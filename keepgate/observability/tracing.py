@@ -21,7 +21,7 @@ rule): never message text.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from keepgate.observability.settings import TracingSettings
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from keepgate.pipeline.call import Call, Outcome
 
 _SPAN = "_otel_span"
+#: A span attribute's value, as OpenTelemetry takes it (`opentelemetry.util.types`).
+AttrValue = str | bool | int | float | Sequence[str] | Sequence[int] | Sequence[float]
 
 
 class NoTracer:
@@ -41,11 +43,11 @@ class NoTracer:
         pass
 
     def stage(
-        self, call: "Call", name: str, **attrs: Any
-    ) -> contextlib.AbstractContextManager[Any]:
+        self, call: "Call", name: str, **attrs: AttrValue
+    ) -> contextlib.AbstractContextManager[object]:
         return contextlib.nullcontext()
 
-    def annotate(self, call: "Call", attrs: dict[str, Any]) -> None:
+    def annotate(self, call: "Call", attrs: Mapping[str, AttrValue]) -> None:
         pass
 
     def end(self, call: "Call", outcome: "Outcome") -> None:
@@ -102,7 +104,7 @@ class OtelTracer(NoTracer):
         call.state[_SPAN] = span
 
     @contextlib.contextmanager
-    def stage(self, call: "Call", name: str, **attrs: Any) -> Iterator[Any]:
+    def stage(self, call: "Call", name: str, **attrs: AttrValue) -> Iterator[object]:
         from opentelemetry import trace
         from opentelemetry.trace import Status, StatusCode
 
@@ -128,7 +130,7 @@ class OtelTracer(NoTracer):
                         "verdict", {"guard": v.guard, "decision": v.decision, "rule": v.rule or ""}
                     )
 
-    def annotate(self, call: "Call", attrs: dict[str, Any]) -> None:
+    def annotate(self, call: "Call", attrs: Mapping[str, AttrValue]) -> None:
         """Attributes on the call's root span (response-side guard times: the guards run
         interleaved over the stream, so they are totals rather than child spans)."""
         span = call.state.get(_SPAN)
