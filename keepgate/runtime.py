@@ -27,7 +27,8 @@ from keepgate.pipeline import chain
 from keepgate.pipeline import usage as usage_mod
 from keepgate.pipeline.call import Call, Outcome, Usage
 from keepgate.pipeline.chunks import keep_read_fields
-from keepgate.pipeline.guard import Chunk, Guard, GuardBlocked
+from keepgate.pipeline.guard import Guard, GuardBlocked
+from keepgate.jsontypes import Chunk
 from keepgate.services import ReadyCheck, Services
 from keepgate.upstream.client import Upstream, UpstreamError
 

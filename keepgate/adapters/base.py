@@ -17,7 +17,7 @@ import orjson
 
 from keepgate.errors import APIError
 from keepgate.pipeline.call import Call
-from keepgate.pipeline.guard import Chunk
+from keepgate.jsontypes import Chunk
 from keepgate.upstream.errors import UpstreamError
 from keepgate.upstream.merge import merge_deltas
 

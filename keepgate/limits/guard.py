@@ -30,7 +30,8 @@ from keepgate.pipeline import offload
 from keepgate.pipeline.capabilities import Limiter
 from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.deps import GuardDeps
-from keepgate.pipeline.guard import Chunk, Guard, GuardBlocked
+from keepgate.pipeline.guard import Guard, GuardBlocked
+from keepgate.jsontypes import Chunk
 from keepgate.pipeline.verdict import Verdict
 
 log = logging.getLogger("keepgate.limits")

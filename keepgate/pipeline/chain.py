@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from time import perf_counter
 
 from keepgate.pipeline.call import Call, Outcome, ResponseMeter
-from keepgate.pipeline.guard import Chunk, Guard
+from keepgate.pipeline.guard import Guard
+from keepgate.jsontypes import Chunk
 
 
 def wrap_response(

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-Chunk = dict[str, Any]
+from keepgate.jsontypes import Chunk, JsonValue
 
 #: What a response guard reads of a choice's delta. Text fields are scrubbed by the PII
 #: guard, tool calls decided by the policy guard; any other field an upstream sends
@@ -142,7 +142,7 @@ class ToolCallBuffer:
         return out
 
 
-def parse_arguments(arguments: str) -> tuple[Any, str | None]:
+def parse_arguments(arguments: str) -> tuple[JsonValue, str | None]:
     """Parse tool-call arguments; (value, None) or (None, error message). Strict JSON:
     `NaN`, `Infinity` and numbers no float holds (`1e400`) are errors, since no comparison
     in a policy holds for them (`NaN > 500` is false, so a limit would pass)."""

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from keepgate.jsontypes import Chunk
 from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.verdict import Verdict
 
 if TYPE_CHECKING:
     from starlette.routing import BaseRoute
-
-Chunk = dict[str, Any]  # an OpenAI chat.completion.chunk, as a dict
 
 
 class GuardBlocked(Exception):

@@ -48,7 +48,8 @@ from keepgate.pipeline.call import Call
 from keepgate.pipeline.capabilities import Redactor, ToolPolicy
 from keepgate.pipeline.chunks import ToolCallBuffer, make_chunk, parse_arguments
 from keepgate.pipeline.deps import GuardDeps
-from keepgate.pipeline.guard import Chunk, Guard, GuardBlocked
+from keepgate.pipeline.guard import Guard, GuardBlocked
+from keepgate.jsontypes import Chunk
 from keepgate.pipeline.offload import HEAVY_CHARS, size_hint
 from keepgate.pipeline.verdict import Verdict
 from keepgate.policy.bundle import PolicyLoadError

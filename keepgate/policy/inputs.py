@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from keepgate.auth.principal import Principal
+from keepgate.jsontypes import JsonValue
 from keepgate.pipeline.chunks import parse_arguments
 from keepgate.policy.catalog import Catalog
 from keepgate.policy.provenance import (
@@ -132,6 +133,7 @@ def build_policy_input(
     every value model-made and every tool side-effecting); `pii` the entities the PII
     guard found in the arguments (type and path, never the value).
     """
+    args: JsonValue
     if isinstance(arguments, Mapping):
         args, valid = dict(arguments), True
     else:

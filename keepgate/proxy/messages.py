@@ -21,7 +21,7 @@ from keepgate.auth.request import require_principal
 from keepgate.limits import estimate
 from keepgate.pipeline import offload
 from keepgate.pipeline.call import Call
-from keepgate.pipeline.chunks import Chunk
+from keepgate.jsontypes import Chunk
 from keepgate.proxy import adapted
 from keepgate.proxy.body import read_json
 from keepgate.proxy.counts import check_counts

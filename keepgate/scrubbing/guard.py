@@ -25,7 +25,8 @@ from keepgate.auth.principal import Principal
 from keepgate.config.model import KeepgateConfig
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.capabilities import Redactor
-from keepgate.pipeline.chunks import TEXT_FIELDS, Chunk, ToolCallBuffer, make_chunk
+from keepgate.pipeline.chunks import TEXT_FIELDS, ToolCallBuffer, make_chunk
+from keepgate.jsontypes import Chunk
 from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Guard, GuardBlocked
 from keepgate.pipeline.overrides import merged, override_key

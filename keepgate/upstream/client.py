@@ -18,7 +18,8 @@ from keepgate.upstream.errors import UpstreamError
 from keepgate.upstream.http import HttpTransport
 from keepgate.upstream.http import base_url as _base_url
 from keepgate.upstream.litellm_transport import LitellmTransport
-from keepgate.upstream.protocol import Chunk, Transport
+from keepgate.upstream.protocol import Transport
+from keepgate.jsontypes import Chunk
 
 __all__ = ["OPENAI_COMPATIBLE", "Upstream", "UpstreamError", "uses_direct"]
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from keepgate.config.model import ModelDeployment
 from keepgate.upstream.errors import UpstreamError, from_status
-from keepgate.upstream.protocol import Chunk, Transport
+from keepgate.upstream.protocol import Transport
+from keepgate.jsontypes import Chunk
 
 
 class LitellmTransport:

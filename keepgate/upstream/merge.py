@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-Chunk = dict[str, Any]
+from keepgate.jsontypes import Chunk
+
 #: A choice with any other key (provider metadata per chunk) is left alone.
 _PLAIN_CHOICE = frozenset({"index", "delta", "logprobs", "finish_reason"})
 

@@ -13,8 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
 from keepgate.config.model import ModelDeployment
-
-Chunk = dict[str, Any]
+from keepgate.jsontypes import Chunk
 
 
 class Transport(Protocol):

@@ -11,7 +11,7 @@ import openai
 import pytest
 
 from keepgate.pipeline import Call, Guard, GuardBlocked, Outcome, Verdict
-from keepgate.pipeline.chunks import Chunk
+from keepgate.jsontypes import Chunk
 from tests.clock import ManualClock
 
 

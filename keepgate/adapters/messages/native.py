@@ -19,7 +19,7 @@ from typing import Any
 from keepgate.adapters.base import Translated, decode_events, fingerprint
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.chunks import make_chunk
-from keepgate.pipeline.guard import Chunk
+from keepgate.jsontypes import Chunk
 from keepgate.upstream.client import Upstream, UpstreamError
 
 DEFAULT_VERSION = "2023-06-01"

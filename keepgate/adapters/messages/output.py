@@ -28,7 +28,7 @@ from keepgate.adapters.base import (
 )
 from keepgate.adapters.messages.errors import error_body
 from keepgate.errors import APIError
-from keepgate.pipeline.guard import Chunk
+from keepgate.jsontypes import Chunk
 
 STOP_REASONS = {
     "stop": "end_turn",

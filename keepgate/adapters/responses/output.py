@@ -31,7 +31,7 @@ from keepgate.adapters.base import (
     usage_numbers,
 )
 from keepgate.errors import APIError
-from keepgate.pipeline.guard import Chunk
+from keepgate.jsontypes import Chunk
 
 INCOMPLETE = {"length": "max_output_tokens", "content_filter": "content_filter"}
 
