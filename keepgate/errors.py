@@ -6,6 +6,8 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from keepgate.jsontypes import JsonObject
+
 TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
@@ -38,7 +40,7 @@ class APIError(Exception):
         param: str | None = None,
         type: str | None = None,
         headers: dict[str, str] | None = None,
-        extra: dict[str, Any] | None = None,
+        extra: JsonObject | None = None,
     ):
         super().__init__(message)
         self.status = status
@@ -49,7 +51,7 @@ class APIError(Exception):
         self.headers = headers or {}
         self.extra = extra or {}
 
-    def body(self) -> dict[str, Any]:
+    def body(self) -> JsonObject:
         err: dict[str, Any] = {
             "message": self.message,
             "type": self.type,

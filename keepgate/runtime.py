@@ -19,6 +19,7 @@ from keepgate.auth.keys import KeyStore
 from keepgate.auth.principal import Principal
 from keepgate.config.model import KeepgateConfig, ModelDeployment
 from keepgate.errors import APIError
+from keepgate.jsontypes import Chunk, JsonObject
 from keepgate.observability.audit import AuditLog
 from keepgate.observability.metrics import Metrics
 from keepgate.observability.refusals import mark_recorded
@@ -28,7 +29,6 @@ from keepgate.pipeline import usage as usage_mod
 from keepgate.pipeline.call import Call, Outcome, Usage
 from keepgate.pipeline.chunks import keep_read_fields
 from keepgate.pipeline.guard import Guard, GuardBlocked
-from keepgate.jsontypes import Chunk
 from keepgate.services import ReadyCheck, Services
 from keepgate.upstream.client import Upstream, UpstreamError
 
@@ -113,7 +113,7 @@ class Runtime:
                     time.perf_counter() - t0
                 )
 
-    def upstream_body(self, call: Call) -> dict[str, Any]:
+    def upstream_body(self, call: Call) -> JsonObject:
         body = {k: v for k, v in call.body.items() if k not in GATEWAY_FIELDS}
         if not self.config.general_settings.forward_unknown_fields:
             body.pop("fake", None)
@@ -181,7 +181,7 @@ class Runtime:
             self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
             raise
 
-    def clean_usage(self, call: Call, usage: Any) -> dict[str, Any]:
+    def clean_usage(self, call: Call, usage: Any) -> JsonObject:
         """The upstream's usage with every count clamped to 0..2**40; what the upstream
         really said goes to the call's audit record (and a warning to the log)."""
         clean, original = usage_mod.clean(usage)

@@ -21,8 +21,9 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 import httpx
+from starlette.types import ASGIApp
 
-from keepgate.upstream.asgi import ASGIApp, AsgiExchange
+from keepgate.upstream.asgi import AsgiExchange
 
 T = TypeVar("T")
 BASE_URL = "http://testserver"

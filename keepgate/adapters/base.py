@@ -16,8 +16,8 @@ from typing import Any, Protocol
 import orjson
 
 from keepgate.errors import APIError
+from keepgate.jsontypes import Chunk, JsonObject
 from keepgate.pipeline.call import Call
-from keepgate.jsontypes import Chunk
 from keepgate.upstream.errors import UpstreamError
 from keepgate.upstream.merge import merge_deltas
 
@@ -52,14 +52,14 @@ class Translated:
     """A route request mapped to the pipeline: the chat body the guards see, and for an
     upstream that speaks the route's API natively, the body to pass through."""
 
-    chat: dict[str, Any]
+    chat: JsonObject
     stream: bool
     #: The native request (None: the upstream gets `chat`, translated).
-    native: dict[str, Any] | None = None
+    native: JsonObject | None = None
     #: Request fields echoed in the answer object (instructions, tools, metadata, ...).
-    echo: dict[str, Any] = field(default_factory=dict)
+    echo: JsonObject = field(default_factory=dict)
     #: What the native decoder learned that the chunk model cannot carry (stop_sequence...).
-    notes: dict[str, Any] = field(default_factory=dict)
+    notes: JsonObject = field(default_factory=dict)
     #: Client headers the native upstream needs (anthropic-version, anthropic-beta).
     headers: dict[str, str] = field(default_factory=dict)
     #: For a native upstream: the fingerprint of `chat` before the request guards ran, to

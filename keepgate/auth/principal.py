@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+
+from keepgate.jsontypes import JsonObject
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,10 +12,10 @@ class Principal:
     key_id: str
     role: str
     team: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: JsonObject = field(default_factory=dict)
     is_admin: bool = False
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {
             "key_id": self.key_id,
             "role": self.role,

@@ -9,6 +9,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from keepgate.config.limitmap import LimitsMap
+from keepgate.jsontypes import JsonObject
 
 ENV_PREFIX = "os.environ/"
 
@@ -61,7 +62,7 @@ class GuardSettings(BaseModel):
     #: `keys:` override, to turn them off for that role or key).
     enabled: bool = True
 
-    def written(self) -> dict[str, Any]:
+    def written(self) -> JsonObject:
         """The options as the file set them (normalised by the model; defaults and the
         `roles:` / `keys:` overrides left out): what an override is merged over."""
         return self.model_dump(exclude_unset=True, exclude={"roles", "keys"})
@@ -178,7 +179,7 @@ class KeyEntry(_Strict):
     key_hash: str
     role: str = "user"
     team: str | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
     #: Limits for this key (read by the limits guard).
     limits: LimitsMap = Field(default_factory=dict)
     #: Model aliases this key may use; empty means all.

@@ -20,13 +20,14 @@ from pydantic import BaseModel
 
 from keepgate.config.partial import Partial
 from keepgate.config.tree import config_model
+from keepgate.jsontypes import JsonObject
 
 #: The checkout (or install) root: absolute defaults under it are shown relative to it, so
 #: the schema is the same wherever the package lives.
 _ROOT = Path(__file__).resolve().parents[2]
 
 
-def config_schema() -> dict[str, Any]:
+def config_schema() -> JsonObject:
     """The JSON Schema (draft 2020-12) of `keepgate.yaml`."""
     model = config_model()
     schema = model.model_json_schema(mode="validation")

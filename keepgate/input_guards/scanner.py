@@ -30,6 +30,7 @@ from keepgate.input_guards.normalize import Normalized, Normalizer
 from keepgate.input_guards.rules import RuleSet, load_dirs
 from keepgate.input_guards import stages as detector_stages
 from keepgate.input_guards.windows import overlapping
+from keepgate.jsontypes import JsonObject
 
 #: Built-in findings of the normaliser: (severity, default action, description).
 TRICKS: dict[str, tuple[str, str, str]] = {
@@ -119,7 +120,7 @@ class ScanResult:
     def rule_ids(self) -> list[str]:
         return list(dict.fromkeys(f.rule for f in self.findings))
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {
             "blocked": self.blocked,
             "score": round(self.score, 4),

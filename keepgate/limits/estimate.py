@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from keepgate.config.model import ModelDeployment
+from keepgate.jsontypes import JsonObject
 
 log = logging.getLogger("keepgate.limits")
 
@@ -102,12 +103,12 @@ def _chars(value: Any) -> int:
     return len(value) if isinstance(value, str) else len(json.dumps(value, default=str))
 
 
-def prompt_part(body: dict[str, Any]) -> dict[str, Any]:
+def prompt_part(body: JsonObject) -> JsonObject:
     """The fields `prompt_tokens` reads: all a worker process needs to be sent."""
     return {k: body[k] for k in ("messages", "tools", "input") if k in body}
 
 
-def prompt_tokens(model: str, body: dict[str, Any], route: str = "chat.completions") -> int:
+def prompt_tokens(model: str, body: JsonObject, route: str = "chat.completions") -> int:
     """Tokens in the prompt, as the model's tokenizer counts them (chat template included)."""
     tl = _litellm()
     try:
@@ -135,7 +136,7 @@ def text_tokens(model: str, text: str) -> int:
         return len(text) // 3 + 1
 
 
-def completion_budget(body: dict[str, Any], default: int) -> int:
+def completion_budget(body: JsonObject, default: int) -> int:
     """The most the client allows the model to generate (`max_completion_tokens` wins),
     times `n` choices: each choice may use the whole budget."""
     n = body.get("n")

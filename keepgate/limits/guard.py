@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute
 
 from keepgate.auth.principal import Principal
 from keepgate.config.model import KeepgateConfig, KeyEntry
+from keepgate.jsontypes import Chunk
 from keepgate.limits import estimate
 from keepgate.limits.backend import Actual, Amounts, Backend, BackendUnavailable, ReserveResult
 from keepgate.limits.headers import ratelimit_headers, retry_headers, tightest
@@ -31,7 +32,6 @@ from keepgate.pipeline.capabilities import Limiter
 from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Guard, GuardBlocked
-from keepgate.jsontypes import Chunk
 from keepgate.pipeline.verdict import Verdict
 
 log = logging.getLogger("keepgate.limits")

@@ -11,6 +11,7 @@ from keepgate.config.errors import ConfigError
 from keepgate.config.limitmap import LimitsMap
 from keepgate.config.locate import config_error, validation_error
 from keepgate.config.model import GuardSettings, KeepgateConfig
+from keepgate.jsontypes import JsonObject
 from keepgate.limits.spec import LimitSpecError, parse_caps
 
 
@@ -58,7 +59,7 @@ class LimitsSettings(GuardSettings):
             return {k: v for k, v in data.items() if v is not None}
         return data
 
-    def defaults_for(self, role: str, key_id: str) -> dict[str, Any]:
+    def defaults_for(self, role: str, key_id: str) -> JsonObject:
         """`defaults` ← `roles[role].defaults` ← `keys[key_id].defaults`, as written (limit
         names not yet normalised; a limit set to null is lifted). An override that writes
         `defaults: null` drops every default below it."""

@@ -17,10 +17,11 @@ import time
 import uuid
 from typing import Any
 
+from keepgate.jsontypes import JsonObject
 from keepgate.mcp.store import Store
 
 
-def call_digest(key_id: str, sid: str, server: str, tool: str, arguments: dict[str, Any]) -> str:
+def call_digest(key_id: str, sid: str, server: str, tool: str, arguments: JsonObject) -> str:
     raw = json.dumps(
         [key_id, sid, server, tool, arguments],
         sort_keys=True,
@@ -43,7 +44,7 @@ class Approvals:
         self.store = store
         self.ttl_s = ttl_s
 
-    async def lookup(self, key_id: str, digest: str) -> dict[str, Any] | None:
+    async def lookup(self, key_id: str, digest: str) -> JsonObject | None:
         aid = await self.store.get(f"apd:{key_id}:{digest}")
         return await self.store.get(f"ap:{aid}") if isinstance(aid, str) else None
 
@@ -61,7 +62,7 @@ class Approvals:
         digest: str,
         tool_call_id: str,
         route: str = "mcp",
-    ) -> dict[str, Any]:
+    ) -> JsonObject:
         mcp = route == "mcp"
         record = {
             "id": ("mcpap_" if mcp else "tcap_") + uuid.uuid4().hex[:20],
@@ -84,25 +85,23 @@ class Approvals:
         await self.store.put(f"apd:{key_id}:{digest}", record["id"], self.ttl_s)
         return record
 
-    async def consume(self, record: dict[str, Any]) -> bool:
+    async def consume(self, record: JsonObject) -> bool:
         """True exactly once for an approved record (the retry that runs it)."""
         if record.get("status") != "approved":
             return False
         return await self.store.put_new(f"used:{record['id']}", True, self.ttl_s)
 
-    async def forget(self, record: dict[str, Any]) -> None:
+    async def forget(self, record: JsonObject) -> None:
         """After use: a further identical call starts a new approval."""
         await self.store.delete(f"apd:{record['key_id']}:{record['digest']}")
 
-    async def get(self, approval_id: str) -> dict[str, Any]:
+    async def get(self, approval_id: str) -> JsonObject:
         record = await self.store.get(f"ap:{approval_id}")
         if not isinstance(record, dict):  # absent (the store keeps JSON objects)
             raise ApprovalNotFound(approval_id)
         return record
 
-    async def decide(
-        self, approval_id: str, approve: bool, by: str, comment: str
-    ) -> dict[str, Any]:
+    async def decide(self, approval_id: str, approve: bool, by: str, comment: str) -> JsonObject:
         record = await self.get(approval_id)
         if record["status"] != "pending":
             raise ApprovalConflict(record["status"])
@@ -115,9 +114,7 @@ class Approvals:
         await self.store.put(f"ap:{approval_id}", record, self.ttl_s)
         return record
 
-    async def list(
-        self, key_id: str | None = None, status: str | None = None
-    ) -> list[dict[str, Any]]:
+    async def list(self, key_id: str | None = None, status: str | None = None) -> list[JsonObject]:
         found = [
             r
             for _, r in await self.store.scan("ap:")

@@ -13,6 +13,8 @@ from typing import IO, Any
 
 import orjson
 
+from keepgate.jsontypes import JsonObject
+
 
 class AuditLog:
     def __init__(self, target: str | None) -> None:
@@ -29,7 +31,7 @@ class AuditLog:
             self._own = True
         self.sinks: list[Any] = []  # extra sinks with .write(record) (e.g. a Redis stream, the UI)
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: JsonObject) -> None:
         record.setdefault("ts", time.time())
         if self._fd is not None:
             line = orjson.dumps(

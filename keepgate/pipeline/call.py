@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from keepgate.auth.principal import Principal
 from keepgate.config.model import ModelDeployment
+from keepgate.jsontypes import JsonObject
 from keepgate.pipeline.verdict import Verdict
 
 
@@ -32,7 +33,7 @@ class Facts:
     """
 
     tainted: bool = False
-    taint_sources: list[dict[str, Any]] = field(default_factory=list)
+    taint_sources: list[JsonObject] = field(default_factory=list)
     tools_called: list[str] = field(default_factory=list)
     issued_tool_call_ids: set[str] = field(default_factory=set)
 
@@ -73,7 +74,7 @@ class Call:
     principal: Principal
     route: str  # "chat.completions", "embeddings", "responses", "messages", "agent"
     model: str  # the alias the client asked for
-    body: dict[str, Any]  # the request body; guards may rewrite it
+    body: JsonObject  # the request body; guards may rewrite it
     stream: bool = False
     id: str = field(default_factory=lambda: "kg-" + uuid.uuid4().hex[:24])
     started: float = field(default_factory=time.perf_counter)
@@ -98,7 +99,7 @@ class Call:
     #: Route-specific fields added to the call's audit record as they are (the MCP server,
     #: tool and session; an upstream's invalid usage). A mapping on purpose: these are JSON
     #: fields of one log line, open-ended by route, and nothing reads them back.
-    audit: dict[str, Any] = field(default_factory=dict)
+    audit: JsonObject = field(default_factory=dict)
     #: The model deployment the alias resolved to (None for calls with no model: MCP).
     deployment: ModelDeployment | None = None
     #: The client's `x-keepgate-session` header, as sent: one conversation across the model

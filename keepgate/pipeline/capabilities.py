@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from keepgate.auth.principal import Principal
+from keepgate.jsontypes import JsonObject
 
 if TYPE_CHECKING:  # types only: the guard packages build on the pipeline, not the reverse
     from keepgate.limits.backend import Amounts, Backend, ReserveResult
@@ -143,7 +144,7 @@ class ToolPolicy(Protocol):
         """The tool catalogue of the loaded policy data (effects, argument provenance)."""
         ...
 
-    async def decide_tool(self, input: dict[str, Any]) -> PolicyDecision:
+    async def decide_tool(self, input: JsonObject) -> PolicyDecision:
         """Decide one call. `input` is the Rego input document (JSON by contract, built by
         `keepgate.policy.inputs.build_policy_input`). Raises when the engine cannot decide."""
         ...

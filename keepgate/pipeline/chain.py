@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from time import perf_counter
 
+from keepgate.jsontypes import Chunk
 from keepgate.pipeline.call import Call, Outcome, ResponseMeter
 from keepgate.pipeline.guard import Guard
-from keepgate.jsontypes import Chunk
 
 
 def wrap_response(

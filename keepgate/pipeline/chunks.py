@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from keepgate.jsontypes import Chunk, JsonValue
+from keepgate.jsontypes import Chunk, JsonObject, JsonValue
 
 #: What a response guard reads of a choice's delta. Text fields are scrubbed by the PII
 #: guard, tool calls decided by the policy guard; any other field an upstream sends
@@ -88,7 +88,7 @@ def make_chunk(
     template: Chunk | None,
     *,
     index: int = 0,
-    delta: dict[str, Any] | None = None,
+    delta: JsonObject | None = None,
     finish_reason: str | None = None,
     model: str = "",
     id: str = "",
@@ -108,9 +108,9 @@ def make_chunk(
 class ToolCallBuffer:
     """Assembles streamed tool-call deltas into complete calls, per choice and index."""
 
-    calls: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    calls: dict[tuple[int, int], JsonObject] = field(default_factory=dict)
 
-    def add(self, choice_index: int, delta_call: dict[str, Any]) -> dict[str, Any]:
+    def add(self, choice_index: int, delta_call: JsonObject) -> JsonObject:
         key = (choice_index, delta_call.get("index", 0))
         call = self.calls.setdefault(
             key,
@@ -132,10 +132,10 @@ class ToolCallBuffer:
             call["function"]["arguments"] += _text(fn["arguments"])
         return call
 
-    def for_choice(self, choice_index: int) -> list[dict[str, Any]]:
+    def for_choice(self, choice_index: int) -> list[JsonObject]:
         return [c for (ci, _), c in sorted(self.calls.items()) if ci == choice_index]
 
-    def pop_choice(self, choice_index: int) -> list[dict[str, Any]]:
+    def pop_choice(self, choice_index: int) -> list[JsonObject]:
         out = self.for_choice(choice_index)
         for c in out:
             self.calls.pop((choice_index, c["index"]), None)
@@ -169,7 +169,7 @@ def _finite_float(text: str) -> float:
     return value
 
 
-async def assemble(chunks: AsyncIterator[Chunk]) -> dict[str, Any]:
+async def assemble(chunks: AsyncIterator[Chunk]) -> JsonObject:
     """Turn a chunk stream into one `chat.completion` object, as a non-streaming client expects."""
     base: Chunk = {}
     choices: dict[int, dict[str, Any]] = {}

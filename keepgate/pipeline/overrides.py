@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from keepgate.auth.principal import Principal
+from keepgate.jsontypes import JsonObject
 
 
 class Overridable(Protocol):
@@ -55,7 +56,7 @@ def override_key(section: Overridable, principal: Principal) -> tuple[str | None
     )
 
 
-def merged(section: Overridable, role: str | None, key_id: str | None) -> dict[str, Any]:
+def merged(section: Overridable, role: str | None, key_id: str | None) -> JsonObject:
     """The options as written that apply to a (role, key_id) pair: the section's ←
     `roles[role]`'s ← `keys[key_id]`'s (nested mappings merged key by key), for the guard
     to validate into its settings model."""

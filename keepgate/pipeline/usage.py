@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from keepgate.jsontypes import JsonObject
+
 #: Counts above this are not token counts (and would overflow an int64 cost in micro-USD).
 MAX_TOKENS = 2**40
 FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens")
@@ -36,7 +38,7 @@ def count(value: Any) -> tuple[int, bool]:
     return clamped, clamped != value
 
 
-def clean(usage: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def clean(usage: Any) -> tuple[JsonObject, JsonObject | None]:
     """(usage with every count clamped, the original when anything was changed, else None)."""
     if not isinstance(usage, dict):
         return {}, {"usage": repr(usage)[:200]}

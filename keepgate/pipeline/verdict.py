@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from keepgate.jsontypes import JsonObject
+
 Decision = Literal[
     "allow", "flag", "redact", "rewrite", "block", "deny", "require_approval", "error"
 ]
@@ -22,7 +24,7 @@ class Verdict:
     decision: Decision
     rule: str | None = None
     reason: str = ""
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: JsonObject = field(default_factory=dict)
 
     @staticmethod
     def redaction(counts: Mapping[str, int]) -> Verdict:
@@ -35,7 +37,7 @@ class Verdict:
             detail={"counts": dict(counts)},
         )
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         out: dict[str, Any] = {"guard": self.guard, "decision": self.decision}
         if self.rule:
             out["rule"] = self.rule

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from keepgate.jsontypes import JsonObject
+
 #: The document every engine evaluates (package toolcall.main, rule decision).
 DECISION_PATH = "toolcall.main.decision"
 
@@ -14,7 +16,7 @@ class PolicyDecision:
     allow: bool
     deny: list[str] = field(default_factory=list)
     require_approval: bool = False
-    rewritten_arguments: dict[str, Any] | None = None
+    rewritten_arguments: JsonObject | None = None
     policy: str = DECISION_PATH
     #: Reasons the call needs approval (from the policy's `approval` set).
     approval: list[str] = field(default_factory=list)
@@ -38,7 +40,7 @@ class PolicyDecision:
             return reason_id(reasons[0])
         return self.policy
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {
             "allow": self.allow,
             "deny": list(self.deny),

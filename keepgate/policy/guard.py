@@ -42,6 +42,7 @@ from pydantic import ValidationError
 
 from keepgate.config.load import config_error, validation_error
 from keepgate.config.model import KeepgateConfig
+from keepgate.jsontypes import Chunk
 from keepgate.limits.settings import LimitsSettings
 from keepgate.pipeline import offload
 from keepgate.pipeline.call import Call
@@ -49,7 +50,6 @@ from keepgate.pipeline.capabilities import Redactor, ToolPolicy
 from keepgate.pipeline.chunks import ToolCallBuffer, make_chunk, parse_arguments
 from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Guard, GuardBlocked
-from keepgate.jsontypes import Chunk
 from keepgate.pipeline.offload import HEAVY_CHARS, size_hint
 from keepgate.pipeline.verdict import Verdict
 from keepgate.policy.bundle import PolicyLoadError

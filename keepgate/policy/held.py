@@ -22,6 +22,7 @@ import json
 import logging
 from typing import Any
 
+from keepgate.jsontypes import JsonObject
 from keepgate.mcp.approvals import Approvals, call_digest
 from keepgate.mcp.store import StoreUnavailable
 from keepgate.pipeline.call import Call
@@ -77,7 +78,7 @@ class HeldCalls:
         decision: PolicyDecision,
         tool_call_id: str,
         shown: Any,
-    ) -> tuple[str, dict[str, Any] | None]:
+    ) -> tuple[str, JsonObject | None]:
         """(state, record) for a call the policy holds. An approved record is consumed here
         (at most once, across replicas); a pending one is reused; a missing or used one is
         created. Store down: (PENDING, None) -- the call stays held, without an id."""

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from keepgate.auth.principal import Principal
-from keepgate.jsontypes import JsonValue
+from keepgate.jsontypes import JsonObject, JsonValue
 from keepgate.pipeline.chunks import parse_arguments
 from keepgate.policy.catalog import Catalog
 from keepgate.policy.provenance import (
@@ -121,8 +121,8 @@ def build_policy_input(
     call_id: str | None = None,
     tool_counts: Mapping[str, int] | None = None,
     context: ProvenanceContext | None = None,
-    pii: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
+    pii: list[JsonObject] | None = None,
+) -> JsonObject:
     """Build the input for one tool call.
 
     `arguments` is the raw JSON string from the model (unparseable -> `arguments_valid:

@@ -19,9 +19,9 @@ from starlette.responses import Response
 
 from keepgate.adapters.base import Builder, Opener
 from keepgate.errors import APIError
+from keepgate.jsontypes import Chunk
 from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.guard import GuardBlocked
-from keepgate.jsontypes import Chunk
 from keepgate.proxy.sse import SSEResponse
 from keepgate.runtime import Runtime, blocked_error
 

@@ -25,6 +25,7 @@ import orjson
 from starlette.requests import Request
 
 from keepgate.errors import APIError
+from keepgate.jsontypes import JsonObject
 from keepgate.pipeline import procpool, procwork
 
 #: Levels of nesting a body may have. orjson reads 1,024 but writes only 254, and the
@@ -40,7 +41,7 @@ MAX_CONTAINERS = 100_000
 DEFAULT_BODY_TIMEOUT_S = 60.0
 
 
-async def read_json(request: Request, limit: int) -> dict[str, Any]:
+async def read_json(request: Request, limit: int) -> JsonObject:
     encoding = request.headers.get("content-encoding", "").strip().lower()
     if encoding not in ("", "identity"):
         # Not decompressed: a compressed body could expand far past the size cap.

@@ -16,10 +16,10 @@ from starlette.responses import Response
 
 from keepgate.auth.request import require_principal
 from keepgate.errors import APIError
+from keepgate.jsontypes import Chunk
 from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.chunks import assemble
 from keepgate.pipeline.guard import GuardBlocked
-from keepgate.jsontypes import Chunk
 from keepgate.proxy.body import read_json
 from keepgate.proxy.counts import check_counts
 from keepgate.proxy.shapes import acheck

@@ -18,10 +18,10 @@ from keepgate.adapters.messages.errors import error_response
 from keepgate.adapters.messages.output import MessageBuilder
 from keepgate.adapters.messages.request import to_chat
 from keepgate.auth.request import require_principal
+from keepgate.jsontypes import Chunk
 from keepgate.limits import estimate
 from keepgate.pipeline import offload
 from keepgate.pipeline.call import Call
-from keepgate.jsontypes import Chunk
 from keepgate.proxy import adapted
 from keepgate.proxy.body import read_json
 from keepgate.proxy.counts import check_counts

@@ -28,8 +28,8 @@ from keepgate.adapters.responses.store import (
 from keepgate.auth.principal import Principal
 from keepgate.auth.request import require_principal
 from keepgate.errors import APIError
-from keepgate.pipeline.call import Call
 from keepgate.jsontypes import Chunk
+from keepgate.pipeline.call import Call
 from keepgate.proxy import adapted
 from keepgate.proxy.body import read_json
 from keepgate.proxy.counts import check_counts

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import anyio
 import orjson
 from starlette.types import Receive, Scope, Send
 
+from keepgate.jsontypes import JsonObject
 
-def encode(obj: dict[str, Any]) -> bytes:
+
+def encode(obj: JsonObject) -> bytes:
     """One SSE event. orjson: this runs once per streamed chunk (~6x faster than json)."""
     return b"data: " + orjson.dumps(obj, default=str) + b"\n\n"
 

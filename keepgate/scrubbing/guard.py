@@ -23,10 +23,10 @@ from typing import Any
 
 from keepgate.auth.principal import Principal
 from keepgate.config.model import KeepgateConfig
+from keepgate.jsontypes import Chunk
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.capabilities import Redactor
 from keepgate.pipeline.chunks import TEXT_FIELDS, ToolCallBuffer, make_chunk
-from keepgate.jsontypes import Chunk
 from keepgate.pipeline.deps import GuardDeps
 from keepgate.pipeline.guard import Guard, GuardBlocked
 from keepgate.pipeline.overrides import merged, override_key

@@ -12,18 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-Message = MutableMapping[str, Any]
-ASGIApp = Callable[
-    [
-        MutableMapping[str, Any],
-        Callable[[], Awaitable[Message]],
-        Callable[[Message], Awaitable[None]],
-    ],
-    Awaitable[None],
-]
+from starlette.types import ASGIApp, Message
+
 Headers = list[tuple[bytes, bytes]]
 _END = "keepgate.asgi.end"
 #: An app that ignores the disconnect is cancelled after this long (a safety net only).

@@ -10,16 +10,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from keepgate.config.model import ModelDeployment
+from keepgate.jsontypes import Chunk, JsonObject
 from keepgate.upstream.aiohttp_sender import AiohttpSender
 from keepgate.upstream.errors import UpstreamError
 from keepgate.upstream.http import HttpTransport
 from keepgate.upstream.http import base_url as _base_url
 from keepgate.upstream.litellm_transport import LitellmTransport
 from keepgate.upstream.protocol import Transport
-from keepgate.jsontypes import Chunk
 
 __all__ = ["OPENAI_COMPATIBLE", "Upstream", "UpstreamError", "uses_direct"]
 
@@ -93,7 +93,7 @@ class Upstream:
                 delay *= 2
         raise AssertionError("unreachable")
 
-    async def stream_chat(self, d: ModelDeployment, body: dict[str, Any]) -> AsyncIterator[Chunk]:
+    async def stream_chat(self, d: ModelDeployment, body: JsonObject) -> AsyncIterator[Chunk]:
         """Open the upstream stream (with retries) and return its chunk iterator."""
         body = {
             **body,
@@ -105,14 +105,14 @@ class Upstream:
         return await self._retrying(lambda: t.open_chat(d, body), d.model_name)
 
     async def stream_events(
-        self, d: ModelDeployment, url: str, body: dict[str, Any], headers: dict[str, str]
+        self, d: ModelDeployment, url: str, body: JsonObject, headers: dict[str, str]
     ) -> AsyncIterator[list[Chunk]]:
         """POST `body` to an upstream that answers with typed SSE events (with retries
         before the first byte); returns the events, one list per network read."""
         t = self.transport(d)
         return await self._retrying(lambda: t.open_events(d, url, body, headers), d.model_name)
 
-    async def embeddings(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]:
+    async def embeddings(self, d: ModelDeployment, body: JsonObject) -> JsonObject:
         body = {**body, "model": d.litellm_params.upstream_model}
         t = self.transport(d)
         return await self._retrying(lambda: t.embed(d, body), d.model_name)

@@ -13,10 +13,10 @@ from typing import Any
 import orjson
 
 from keepgate.config.model import ModelDeployment
+from keepgate.jsontypes import Chunk
 from keepgate.upstream.errors import UpstreamError, from_status
 from keepgate.upstream.merge import merge_deltas
 from keepgate.upstream.protocol import Reply, Sender
-from keepgate.jsontypes import Chunk
 from keepgate.upstream.sse import MalformedStream, iter_sse_batches
 
 #: Longest single SSE line accepted from an upstream (a whole tool call can be one line).

@@ -12,7 +12,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
-from keepgate.upstream.asgi import ASGIApp, AsgiExchange
+from starlette.types import ASGIApp
+
+from keepgate.upstream.asgi import AsgiExchange
 from keepgate.upstream.errors import UpstreamError, timed_out, unreachable
 from keepgate.upstream.http import HttpTransport
 from keepgate.upstream.protocol import Reply, Sender

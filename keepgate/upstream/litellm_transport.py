@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from keepgate.config.model import ModelDeployment
+from keepgate.jsontypes import Chunk
 from keepgate.upstream.errors import UpstreamError, from_status
 from keepgate.upstream.protocol import Transport
-from keepgate.jsontypes import Chunk
 
 
 class LitellmTransport:

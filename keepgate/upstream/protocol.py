@@ -13,19 +13,19 @@ from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
 from keepgate.config.model import ModelDeployment
-from keepgate.jsontypes import Chunk
+from keepgate.jsontypes import Chunk, JsonObject
 
 
 class Transport(Protocol):
     """One way to reach an upstream model."""
 
-    async def open_chat(self, d: ModelDeployment, body: dict[str, Any]) -> AsyncIterator[Chunk]:
+    async def open_chat(self, d: ModelDeployment, body: JsonObject) -> AsyncIterator[Chunk]:
         """Send a streaming chat request; return its `chat.completion.chunk` dicts.
         Failures before the first chunk raise here (so they can be retried)."""
         ...
 
     async def open_events(
-        self, d: ModelDeployment, url: str, body: dict[str, Any], headers: dict[str, str]
+        self, d: ModelDeployment, url: str, body: JsonObject, headers: dict[str, str]
     ) -> AsyncIterator[list[Chunk]]:
         """POST to an API that answers with typed SSE events (Responses, Messages); one
         list of events per network read."""

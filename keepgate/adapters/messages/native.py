@@ -17,9 +17,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from keepgate.adapters.base import Translated, decode_events, fingerprint
+from keepgate.jsontypes import Chunk, JsonObject
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.chunks import make_chunk
-from keepgate.jsontypes import Chunk
 from keepgate.upstream.client import Upstream, UpstreamError
 
 DEFAULT_VERSION = "2023-06-01"
@@ -34,8 +34,8 @@ FINISH = {
 
 
 def native_request(
-    call: Call, req: Translated, body: dict[str, Any], forward_unknown: bool
-) -> dict[str, Any]:
+    call: Call, req: Translated, body: JsonObject, forward_unknown: bool
+) -> JsonObject:
     out = {k: v for k, v in body.items() if k not in ("keepgate", "thinking")}
     if not forward_unknown:
         out.pop("fake", None)
@@ -69,7 +69,7 @@ def _without_thinking(m: Any) -> Any:
     }
 
 
-def chat_to_messages(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+def chat_to_messages(messages: list[JsonObject]) -> tuple[str, list[JsonObject]]:
     """Chat messages back to (system, messages) (only after a guard rewrote them)."""
     system: list[str] = []
     out: list[dict[str, Any]] = []
@@ -127,9 +127,9 @@ def endpoint(upstream: Upstream, call: Call) -> str:
 async def open_stream(
     upstream: Upstream,
     call: Call,
-    body: dict[str, Any],
+    body: JsonObject,
     client_headers: dict[str, str],
-    notes: dict[str, Any],
+    notes: JsonObject,
 ) -> AsyncIterator[Chunk]:
     headers = {
         "content-type": "application/json",
@@ -146,7 +146,7 @@ async def open_stream(
 
 
 def decode(
-    batches: AsyncIterator[list[dict[str, Any]]], model: str, notes: dict[str, Any]
+    batches: AsyncIterator[list[JsonObject]], model: str, notes: JsonObject
 ) -> AsyncIterator[Chunk]:
     """Messages events → chat chunks (one list of chunks per network read, merged)."""
     return decode_events(batches, _State(model, notes), "message_stop")

@@ -28,7 +28,7 @@ from keepgate.adapters.base import (
 )
 from keepgate.adapters.messages.errors import error_body
 from keepgate.errors import APIError
-from keepgate.jsontypes import Chunk
+from keepgate.jsontypes import Chunk, JsonObject
 
 STOP_REASONS = {
     "stop": "end_turn",
@@ -42,10 +42,8 @@ STOP_REASONS = {
 class MessageBuilder:
     """One answer's content blocks; `emit=False` (a non-streamed answer) skips the events."""
 
-    def __init__(
-        self, model: str, notes: dict[str, Any], *, emit: bool, input_tokens: int = 0
-    ) -> None:
-        self.message: dict[str, Any] = {
+    def __init__(self, model: str, notes: JsonObject, *, emit: bool, input_tokens: int = 0) -> None:
+        self.message: JsonObject = {
             "id": new_id("msg_"),
             "type": "message",
             "role": "assistant",
@@ -58,13 +56,13 @@ class MessageBuilder:
         self.notes = notes  # what a native upstream said that chunks cannot carry
         self.emit = emit
         self.reader = ChunkReader()
-        self.block: dict[str, Any] | None = None  # the open block
+        self.block: JsonObject | None = None  # the open block
         self.texts: list[str] = []
-        self.tools: dict[int, dict[str, Any]] = {}  # tool_use blocks by chat tool index
+        self.tools: dict[int, JsonObject] = {}  # tool_use blocks by chat tool index
         self.args: dict[int, list[str]] = {}
         self.finish: str | None = None
-        self.usage: dict[str, Any] | None = None
-        self.report: dict[str, Any] = {}
+        self.usage: JsonObject | None = None
+        self.report: JsonObject = {}
         self.out: list[bytes] = []
         self.done = False
 
@@ -137,7 +135,7 @@ class MessageBuilder:
         self.out.append(sse_event("error", error_body(err)))
         return self._flush()
 
-    def result(self) -> dict[str, Any]:
+    def result(self) -> JsonObject:
         if not self.done:
             self.end()
         return self.message

@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from keepgate.adapters.base import Translated, invalid, unsupported
+from keepgate.jsontypes import JsonObject
 
 KNOWN = frozenset(
     {
@@ -45,7 +46,7 @@ KNOWN = frozenset(
 TYPED_CLIENT_TOOLS = ("bash_", "text_editor_", "computer_", "memory_")
 
 
-def to_chat(body: dict[str, Any], *, native: bool) -> Translated:
+def to_chat(body: JsonObject, *, native: bool) -> Translated:
     if body.get("mcp_servers"):
         raise unsupported(
             "'mcp_servers' is not supported: the provider would call those MCP "

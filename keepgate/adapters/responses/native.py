@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from keepgate.adapters.base import Translated, decode_events, fingerprint
+from keepgate.jsontypes import Chunk, JsonObject
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.chunks import make_chunk
-from keepgate.jsontypes import Chunk
 from keepgate.upstream.client import Upstream, UpstreamError
 
 #: Fields the gateway owns on the way to a native upstream.
@@ -26,8 +26,8 @@ GATEWAY_OWNED = ("previous_response_id", "keepgate")
 
 
 def native_request(
-    call: Call, req: Translated, body: dict[str, Any], forward_unknown: bool
-) -> dict[str, Any]:
+    call: Call, req: Translated, body: JsonObject, forward_unknown: bool
+) -> JsonObject:
     """The body for the native upstream, from the client's (expanded) request and what the
     request guards left in `call.body`."""
     out = {k: v for k, v in body.items() if k not in GATEWAY_OWNED}
@@ -56,7 +56,7 @@ def _opaque_reasoning(item: Any) -> Any:
     return {k: v for k, v in item.items() if k not in ("summary", "content")} | {"summary": []}
 
 
-def messages_to_items(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def messages_to_items(messages: list[JsonObject]) -> list[JsonObject]:
     """Chat messages back to input items (only after a guard rewrote the conversation)."""
     items: list[dict[str, Any]] = []
     for m in messages:
@@ -127,7 +127,7 @@ def _parts(content: Any) -> Any:
     return out
 
 
-async def open_stream(upstream: Upstream, call: Call, body: dict[str, Any]) -> AsyncIterator[Chunk]:
+async def open_stream(upstream: Upstream, call: Call, body: JsonObject) -> AsyncIterator[Chunk]:
     d = call.target()
     key = d.litellm_params.resolved_api_key()
     headers = {"content-type": "application/json", "accept": "text/event-stream"}
@@ -138,7 +138,7 @@ async def open_stream(upstream: Upstream, call: Call, body: dict[str, Any]) -> A
     return decode(batches, call.model)
 
 
-def decode(batches: AsyncIterator[list[dict[str, Any]]], model: str) -> AsyncIterator[Chunk]:
+def decode(batches: AsyncIterator[list[JsonObject]], model: str) -> AsyncIterator[Chunk]:
     """Responses events → chat chunks (one list of chunks per network read, merged)."""
     return decode_events(batches, _State(model), "response.completed")
 

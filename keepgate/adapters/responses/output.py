@@ -31,7 +31,7 @@ from keepgate.adapters.base import (
     usage_numbers,
 )
 from keepgate.errors import APIError
-from keepgate.jsontypes import Chunk
+from keepgate.jsontypes import Chunk, JsonObject
 
 INCOMPLETE = {"length": "max_output_tokens", "content_filter": "content_filter"}
 
@@ -71,22 +71,22 @@ def response_skeleton(response_id: str, model: str, echo: dict[str, Any]) -> dic
 class ResponseBuilder:
     """One answer's output items; `emit=False` (a non-streamed answer) skips the events."""
 
-    def __init__(self, response_id: str, model: str, echo: dict[str, Any], *, emit: bool) -> None:
+    def __init__(self, response_id: str, model: str, echo: JsonObject, *, emit: bool) -> None:
         self.response = response_skeleton(response_id, model, echo)
         self.emit = emit
         self.seq = 0
-        self.items: list[dict[str, Any]] = []
+        self.items: list[JsonObject] = []
         self.reader = ChunkReader()
-        self.msg: dict[str, Any] | None = None  # the open message item
+        self.msg: JsonObject | None = None  # the open message item
         self.msg_index = 0
-        self.part: dict[str, Any] | None = None  # its open content part
+        self.part: JsonObject | None = None  # its open content part
         self.texts: list[str] = []  # the open part's text so far
         #: Open function_call items by chat tool index: (output index, item).
-        self.calls: dict[int, tuple[int, dict[str, Any]]] = {}
+        self.calls: dict[int, tuple[int, JsonObject]] = {}
         self.args: dict[int, list[str]] = {}
         self.finish: str | None = None
-        self.usage: dict[str, Any] | None = None
-        self.report: dict[str, Any] = {}
+        self.usage: JsonObject | None = None
+        self.report: JsonObject = {}
         self.out: list[bytes] = []
 
     # -- events ----------------------------------------------------------------------------
@@ -159,7 +159,7 @@ class ResponseBuilder:
         self._ev("response.failed", {"response": self.response})
         return self._flush()
 
-    def result(self) -> dict[str, Any]:
+    def result(self) -> JsonObject:
         if self.response["status"] == "in_progress":
             self.end()
         return self.response

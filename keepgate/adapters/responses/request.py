@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from keepgate.adapters.base import Translated, invalid, unsupported
+from keepgate.jsontypes import JsonObject
 
 #: Request fields this adapter reads; any other field is forwarded like on chat completions.
 KNOWN = frozenset(
@@ -64,7 +65,7 @@ ROLES = {"user": "user", "assistant": "assistant", "system": "system", "develope
 TEXT_PARTS = frozenset({"input_text", "output_text", "text"})
 
 
-def check_refusals(body: dict[str, Any]) -> None:
+def check_refusals(body: JsonObject) -> None:
     """Features the gateway cannot put through its guards: a clear 400, never a bypass."""
     if body.get("background"):
         raise unsupported(
@@ -87,7 +88,7 @@ def check_refusals(body: dict[str, Any]) -> None:
         )
 
 
-def to_chat(body: dict[str, Any], items: list[dict[str, Any]] | str | None = None) -> Translated:
+def to_chat(body: JsonObject, items: list[JsonObject] | str | None = None) -> Translated:
     """Validate and translate; `items` replaces `input` (a conversation continued from the
     gateway's store)."""
     check_refusals(body)

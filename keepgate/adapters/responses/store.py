@@ -18,6 +18,7 @@ import orjson
 
 from keepgate.adapters.base import new_id
 from keepgate.config.model import KeepgateConfig, ResponseStoreSettings
+from keepgate.jsontypes import JsonObject
 
 log = logging.getLogger("keepgate.responses")
 
@@ -152,7 +153,7 @@ def build_store(config: KeepgateConfig) -> ResponseStore | None:
     return MemoryStore(s.max_responses, s.max_memory_mb * 2**20)
 
 
-def with_ids(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_ids(items: list[JsonObject]) -> list[JsonObject]:
     """Input items as stored and listed by `input_items`: each with an id and a type, a
     message's text as content parts (how OpenAI lists them)."""
     out = []
@@ -170,7 +171,7 @@ def with_ids(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def continuation(stored: Stored) -> list[dict[str, Any]]:
+def continuation(stored: Stored) -> list[JsonObject]:
     """The items a continued conversation starts with: the stored input and the answer.
 
     Ids are dropped (a stateless upstream would look them up), except a reasoning item's,

@@ -16,6 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from keepgate.agent.tools.base import Tool, ToolContext, ToolError
+from keepgate.jsontypes import JsonObject
 
 
 @dataclass(slots=True)
@@ -82,12 +83,12 @@ class ToolEngine:
             if tool.settings.rate_per_s:
                 self._buckets[name] = TokenBucket(tool.settings.rate_per_s, tool.settings.burst)
 
-    def schemas(self, names: list[str]) -> list[dict[str, Any]]:
+    def schemas(self, names: list[str]) -> list[JsonObject]:
         return [self.tools[n].openai_schema() for n in names]
 
     def check(
         self, name: str, raw_arguments: str, allowed: list[str]
-    ) -> tuple[dict[str, Any] | None, ToolOutcome | None]:
+    ) -> tuple[JsonObject | None, ToolOutcome | None]:
         """Parse and validate the arguments: (arguments, None) or (None, error outcome)."""
         if name not in self.tools or name not in allowed:
             return None, error(
@@ -118,7 +119,7 @@ class ToolEngine:
             )
         return args, None
 
-    async def execute(self, name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+    async def execute(self, name: str, args: JsonObject, ctx: ToolContext) -> ToolOutcome:
         tool = self.tools[name]
         s = tool.settings
         bucket = self._buckets.get(name)
