@@ -22,11 +22,15 @@ This module imports nothing from keepgate, so any part can use it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 #: A parsed JSON object the gateway passes on or serialises: a request or response body, a
 #: message, a tool call, an error body, a Rego document, an audit record.
 JsonObject = dict[str, Any]
+
+#: A parsed JSON object the callee only reads (a `JsonObject`, or a read-only view of one).
+JsonMapping = Mapping[str, Any]
 
 #: One OpenAI `chat.completion.chunk`: what the upstream streams and every response guard
 #: transforms (`keepgate.pipeline.guard.Guard.transform`).

@@ -73,7 +73,9 @@ class Runtime:
 
     # -- routing ------------------------------------------------------------------------
 
-    def deployment(self, principal: Principal, model: Any, mode: str = "chat") -> ModelDeployment:
+    def deployment(
+        self, principal: Principal, model: object, mode: str = "chat"
+    ) -> ModelDeployment:
         if not isinstance(model, str) or not model:
             raise APIError(
                 400,
@@ -181,7 +183,7 @@ class Runtime:
             self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
             raise
 
-    def clean_usage(self, call: Call, usage: Any) -> JsonObject:
+    def clean_usage(self, call: Call, usage: object) -> JsonObject:
         """The upstream's usage with every count clamped to 0..2**40; what the upstream
         really said goes to the call's audit record (and a warning to the log)."""
         clean, original = usage_mod.clean(usage)

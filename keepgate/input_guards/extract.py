@@ -28,11 +28,12 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from keepgate.jsontypes import JsonMapping
 from keepgate.pipeline.offload import size_hint
 from keepgate.pipeline.textbytes import decoded_text
 
@@ -130,7 +131,7 @@ def file_text(file: Any) -> str | None:
 FILE_PARTS = ("file", "input_file")
 
 
-def part_file_text(part: Mapping[str, Any]) -> str | None:
+def part_file_text(part: JsonMapping) -> str | None:
     """The text of the file a content part carries inline (`file_text`), or None."""
     kind = part.get("type")
     if kind == "file":

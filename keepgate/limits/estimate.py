@@ -70,10 +70,10 @@ def _map_max_output(model: str) -> int | None:
     return int(v) if v else None
 
 
-def max_output_tokens(deployment: Any) -> int | None:
+def max_output_tokens(deployment: ModelDeployment | None) -> int | None:
     """The model's output ceiling (model_info, else litellm's map), to keep the injected
     default `max_tokens` valid for the model."""
-    info = getattr(deployment, "model_info", None)
+    info = deployment.model_info if deployment is not None else None
     if info is not None and info.max_output_tokens:
         return int(info.max_output_tokens)
     if deployment is None:
@@ -91,7 +91,7 @@ def warm_up(models: list[str]) -> None:
         text_tokens(model, "warm up")
 
 
-def tokenizer_model(deployment: Any) -> str:
+def tokenizer_model(deployment: ModelDeployment | None) -> str:
     """The name litellm's tokenizer understands; unknown models fall back to cl100k."""
     if deployment is None:
         return "gpt-4o"

@@ -76,7 +76,7 @@ def _fail(config: KeepgateConfig, path: tuple[Any, ...], msg: str) -> ConfigErro
 
 
 def load_settings(
-    section: LimitsSettings | Mapping[str, Any], config: KeepgateConfig
+    section: LimitsSettings | Mapping[str, object], config: KeepgateConfig
 ) -> LimitsSettings:
     """The section, checked against the rest of the config (a Redis URL for the redis
     backend; every limits mapping parses): a bad one names the file and line. A mapping

@@ -17,11 +17,11 @@ import time
 import uuid
 from typing import Any
 
-from keepgate.jsontypes import JsonObject
+from keepgate.jsontypes import JsonObject, JsonValue
 from keepgate.mcp.store import Store
 
 
-def call_digest(key_id: str, sid: str, server: str, tool: str, arguments: JsonObject) -> str:
+def call_digest(key_id: str, sid: str, server: str, tool: str, arguments: JsonValue) -> str:
     raw = json.dumps(
         [key_id, sid, server, tool, arguments],
         sort_keys=True,
@@ -56,7 +56,7 @@ class Approvals:
         session: str,
         server: str,
         tool: str,
-        shown_arguments: Any,
+        shown_arguments: JsonValue,
         reasons: list[str],
         rule: str,
         digest: str,

@@ -9,11 +9,17 @@ import os
 import sys
 import threading
 import time
-from typing import IO, Any
+from typing import IO, Protocol
 
 import orjson
 
 from keepgate.jsontypes import JsonObject
+
+
+class AuditSink(Protocol):
+    """Somewhere else each audit record goes (a Redis stream, the UI's live view)."""
+
+    def write(self, record: JsonObject) -> None: ...
 
 
 class AuditLog:
@@ -29,7 +35,8 @@ class AuditLog:
         elif target is not None:
             self._fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
             self._own = True
-        self.sinks: list[Any] = []  # extra sinks with .write(record) (e.g. a Redis stream, the UI)
+        #: Extra sinks each record is written to too (a Redis stream, the UI's live view).
+        self.sinks: list[AuditSink] = []
 
     def write(self, record: JsonObject) -> None:
         record.setdefault("ts", time.time())

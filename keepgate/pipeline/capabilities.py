@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from keepgate.auth.principal import Principal
-from keepgate.jsontypes import JsonObject
+from keepgate.jsontypes import JsonObject, JsonValue
 
 if TYPE_CHECKING:  # types only: the guard packages build on the pipeline, not the reverse
     from keepgate.limits.backend import Amounts, Backend, ReserveResult
@@ -88,7 +88,7 @@ class TextScrubber(Protocol):
         """Whether this policy rewrites the arguments of calls to `tool`."""
         ...
 
-    def locate_arguments(self, arguments: Any) -> list[dict[str, str]]:
+    def locate_arguments(self, arguments: JsonValue) -> list[dict[str, str]]:
         """Entity types and JSON paths found in parsed arguments (never the values)."""
         ...
 

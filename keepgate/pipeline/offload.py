@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import TypeVar, TypeVarTuple
 
 import anyio
 import anyio.to_thread
@@ -23,6 +23,7 @@ from anyio.lowlevel import RunVar
 from keepgate.pipeline import procpool
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 #: Worker threads for heavy request work (two cores' worth: more only queue on the GIL).
 THREADS = 2
@@ -43,8 +44,8 @@ def _pool() -> anyio.CapacityLimiter:
 
 
 async def run(
-    fn: Callable[..., T],
-    *args: Any,
+    fn: Callable[[*Ts], T],
+    *args: *Ts,
     heavy: bool = True,
     on_cancel: Callable[[], None] | None = None,
     process: bool = False,
@@ -68,7 +69,7 @@ async def run(
         raise
 
 
-def size_hint(value: Any, cap: int) -> int:
+def size_hint(value: object, cap: int) -> int:
     """Characters of string data in `value`, counting stops past `cap` (so a huge value
     costs no more than a small one to measure)."""
     total = 0

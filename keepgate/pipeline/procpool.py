@@ -49,13 +49,14 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple
 
 from anyio.lowlevel import RunVar
 from keepgate.config.model import OffloadSettings
 
 log = logging.getLogger("keepgate.offload")
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 _current: RunVar["ProcPool | None"] = RunVar("keepgate_procpool", default=None)
 
@@ -143,7 +144,7 @@ class ProcPool:
     def running(self) -> bool:
         return self.executor is not None
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+    async def run(self, fn: Callable[[*Ts], T], *args: *Ts) -> T:
         """`fn(*args)` in a worker process (`fn` and the arguments must pickle). A caller
         cancelled meanwhile returns at once, and the task is abandoned: skipped if it has
         not started, stopped at its next check if it has (module docstring)."""

@@ -13,7 +13,7 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 import orjson
 
@@ -26,6 +26,8 @@ from keepgate.pipeline.digests import text_digest
 _scanners: dict[str, Scanner] = {}
 _results: OrderedDict[tuple[str, str, str], ScanResult] = OrderedDict()
 _CACHE_SIZE = 256
+#: What a scan item holds before it is rendered to text (rendered in the worker process).
+V = TypeVar("V")
 
 
 def warm(input_settings: str | None, tokenizers: list[str]) -> None:
@@ -62,8 +64,8 @@ def digest(text: str) -> str:
 def scan(
     settings_json: str,
     role: str,
-    value: Any,
-    render: Callable[[Any], str],
+    value: V,
+    render: Callable[[V], str],
     deadline: float | None,
     keep_normalized: bool,
 ) -> tuple[str, ScanResult | None]:

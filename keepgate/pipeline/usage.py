@@ -9,7 +9,6 @@ actually said.
 
 from __future__ import annotations
 
-from typing import Any
 
 from keepgate.jsontypes import JsonObject
 
@@ -27,7 +26,7 @@ DETAILS = {
 }
 
 
-def count(value: Any) -> tuple[int, bool]:
+def count(value: object) -> tuple[int, bool]:
     """(a token count in 0..MAX_TOKENS, whether `value` had to be changed to get it)."""
     if value is None:
         return 0, False
@@ -38,7 +37,7 @@ def count(value: Any) -> tuple[int, bool]:
     return clamped, clamped != value
 
 
-def clean(usage: Any) -> tuple[JsonObject, JsonObject | None]:
+def clean(usage: object) -> tuple[JsonObject, JsonObject | None]:
     """(usage with every count clamped, the original when anything was changed, else None)."""
     if not isinstance(usage, dict):
         return {}, {"usage": repr(usage)[:200]}

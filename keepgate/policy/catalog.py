@@ -18,6 +18,7 @@ from typing import Any
 
 import re2
 
+from keepgate.jsontypes import JsonMapping, JsonValue
 from keepgate.policy import values as V
 
 log = logging.getLogger("keepgate.policy")
@@ -226,13 +227,14 @@ def _constraint(tool: str, arg: str, c: Mapping[str, Any]) -> Constraint:
 class Catalog:
     """Entries built once per policy data object (a reload makes a new one)."""
 
-    def __init__(self, data: Mapping[str, Any] | None) -> None:
+    def __init__(self, data: JsonMapping | None) -> None:
+        """`data`: the policy's data document (its `keepgate` object), JSON by contract."""
         kg = (data or {}).get("keepgate") or {}
         tools = kg.get("tools") or {}
         self.entries: dict[str, ToolEntry] = {
             str(n): _entry(str(n), t) for n, t in tools.items() if isinstance(t, Mapping)
         }
-        self.users: Mapping[str, Any] = kg.get("users") or {}
+        self.users: JsonMapping = kg.get("users") or {}
         self._unknown: dict[str, ToolEntry] = {}
 
     def overlay(self, entries: Mapping[str, ToolEntry]) -> "Catalog":
@@ -254,9 +256,9 @@ class Catalog:
                 self._unknown[name] = e
         return e
 
-    def user_values(self, principal: Mapping[str, Any], key: str) -> list[Any]:
+    def user_values(self, principal: JsonMapping, key: str) -> list[JsonValue]:
         """A per-user allowlist: principal metadata first, then data.keepgate.users[key_id]."""
-        out: list[Any] = []
+        out: list[JsonValue] = []
         meta = principal.get("metadata") or {}
         v = meta.get(key) if isinstance(meta, Mapping) else None
         if isinstance(v, list):

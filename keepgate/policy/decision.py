@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from keepgate.jsontypes import JsonObject
 
@@ -52,7 +52,7 @@ class PolicyDecision:
         }
 
     @classmethod
-    def from_result(cls, result: Any, policy: str = DECISION_PATH) -> "PolicyDecision":
+    def from_result(cls, result: object, policy: str = DECISION_PATH) -> "PolicyDecision":
         """From the policy's `decision` object; anything malformed or undefined denies."""
         if not isinstance(result, dict):
             return cls.failed("policy.undefined: the policy produced no decision", policy)

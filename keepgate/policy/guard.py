@@ -42,7 +42,7 @@ from pydantic import ValidationError
 
 from keepgate.config.load import config_error, validation_error
 from keepgate.config.model import KeepgateConfig
-from keepgate.jsontypes import Chunk
+from keepgate.jsontypes import Chunk, JsonValue
 from keepgate.limits.settings import LimitsSettings
 from keepgate.pipeline import offload
 from keepgate.pipeline.call import Call
@@ -115,7 +115,7 @@ class PolicyGuard(Guard, ToolPolicy):
     def use_approvals(self, held: HeldCalls) -> None:
         self.held = held
 
-    def shown_arguments(self, call: Call, raw_arguments: str) -> Any:
+    def shown_arguments(self, call: Call, raw_arguments: str) -> JsonValue:
         """The arguments as an approval record shows them: PII-scrubbed when the PII guard
         runs (never shown at all if the scrubber fails)."""
         args, err = parse_arguments(raw_arguments)
@@ -126,7 +126,8 @@ class PolicyGuard(Guard, ToolPolicy):
             return args
         try:
             out, _ = scrubber.scrub_arguments(json.dumps(args, ensure_ascii=False))
-            return json.loads(out)
+            shown: JsonValue = json.loads(out)
+            return shown
         except Exception:  # noqa: BLE001 - never show what could not be scrubbed
             return "<withheld: the PII scrubber failed>"
 

@@ -22,7 +22,7 @@ import json
 import logging
 from typing import Any
 
-from keepgate.jsontypes import JsonObject
+from keepgate.jsontypes import JsonObject, JsonValue
 from keepgate.mcp.approvals import Approvals, call_digest
 from keepgate.mcp.store import StoreUnavailable
 from keepgate.pipeline.call import Call
@@ -54,13 +54,14 @@ def conversation_key(call: Call) -> str:
     return "conv:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
-def canonical(arguments: Any) -> Any:
+def canonical(arguments: JsonValue) -> JsonValue:
     """The arguments as compared: parsed JSON (key order and spacing do not matter)."""
     if isinstance(arguments, str):
         try:
-            return json.loads(arguments)
+            parsed: JsonValue = json.loads(arguments)
         except ValueError:
             return arguments
+        return parsed
     return arguments
 
 
@@ -74,10 +75,10 @@ class HeldCalls:
         self,
         call: Call,
         tool: str,
-        arguments: Any,
+        arguments: JsonValue,
         decision: PolicyDecision,
         tool_call_id: str,
-        shown: Any,
+        shown: JsonValue,
     ) -> tuple[str, JsonObject | None]:
         """(state, record) for a call the policy holds. An approved record is consumed here
         (at most once, across replicas); a pending one is reused; a missing or used one is

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from keepgate.auth.principal import Principal
-from keepgate.jsontypes import JsonObject, JsonValue
+from keepgate.jsontypes import JsonMapping, JsonObject, JsonValue
+from keepgate.pipeline.call import Facts
 from keepgate.pipeline.chunks import parse_arguments
 from keepgate.policy.catalog import Catalog
 from keepgate.policy.provenance import (
@@ -83,12 +84,12 @@ class ProvenanceContext:
     def __init__(
         self,
         catalog: Catalog,
-        messages: Iterable[Any] | None = None,
+        messages: Iterable[object] | None = None,
         *,
-        tools: Iterable[Any] | None = None,
-        schemas: Mapping[str, Mapping[str, Any]] | None = None,
+        tools: Iterable[object] | None = None,
+        schemas: Mapping[str, JsonMapping] | None = None,
         approved_ids: Iterable[str] = (),
-        detected: Iterable[Mapping[str, Any]] = (),
+        detected: Iterable[JsonMapping] = (),
         executed_ids: Iterable[str] | None = None,
         documents: Iterable[str] = (),
     ) -> None:
@@ -104,20 +105,20 @@ class ProvenanceContext:
             if executed is None or tcid in executed:
                 self.totals.add(name, args)
 
-    def record(self, name: str, arguments: Any) -> None:
+    def record(self, name: str, arguments: JsonValue) -> None:
         """A call released earlier in this response (counts towards the totals)."""
         self.totals.add(name, arguments)
 
 
 def build_policy_input(
-    principal: Principal | Mapping[str, Any] | None,
+    principal: Principal | JsonMapping | None,
     tool_name: str,
-    arguments: str | Mapping[str, Any] | None,
+    arguments: str | JsonMapping | None,
     *,
-    offered_tools: Iterable[Any] | None = None,
+    offered_tools: Iterable[object] | None = None,
     model: str = "",
-    facts: Any = None,
-    metadata: Mapping[str, Any] | None = None,
+    facts: Facts | JsonMapping | None = None,
+    metadata: JsonMapping | None = None,
     call_id: str | None = None,
     tool_counts: Mapping[str, int] | None = None,
     context: ProvenanceContext | None = None,
@@ -212,7 +213,7 @@ def _detections(
     return out, tainted and (counted or not out)
 
 
-def _get(facts: Any, name: str) -> Any:
+def _get(facts: Facts | JsonMapping | None, name: str) -> Any:
     if facts is None:
         return None
     if isinstance(facts, Mapping):

@@ -80,7 +80,7 @@ def _split_content(content: Any) -> tuple[str, list[str]]:
     return message_text(own), files
 
 
-def message_text(content: Any) -> str:
+def message_text(content: object) -> str:
     """The text of a chat message's content (a string or a list of text parts)."""
     if isinstance(content, str):
         return content

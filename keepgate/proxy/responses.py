@@ -21,6 +21,7 @@ from keepgate.adapters.responses.output import ResponseBuilder
 from keepgate.adapters.responses.request import check_refusals, to_chat
 from keepgate.adapters.responses.store import (
     ResponseStore,
+    Stored,
     StoreUnavailable,
     continuation,
     with_ids,
@@ -170,9 +171,8 @@ async def create(request: Request) -> Response | SSEResponse:
 
         async def on_result(result: dict[str, Any]) -> None:
             try:
-                await store.put(
-                    principal.key_id, response_id, {"response": result, "input": stored_input}
-                )
+                stored: Stored = {"response": result, "input": stored_input}
+                await store.put(principal.key_id, response_id, stored)
             except StoreUnavailable as exc:
                 log.warning(
                     "responses: could not store %s (%s); it cannot be continued",
@@ -192,7 +192,7 @@ async def create(request: Request) -> Response | SSEResponse:
     )
 
 
-async def _load(request: Request) -> tuple[Runtime, Principal, ResponseStore, str, dict[str, Any]]:
+async def _load(request: Request) -> tuple[Runtime, Principal, ResponseStore, str, Stored]:
     rt: Runtime = request.app.state.keepgate
     principal = require_principal(request)
     response_id = request.path_params["response_id"]

@@ -23,6 +23,7 @@ from typing import Any
 
 import regex as re
 
+from keepgate.jsontypes import JsonValue
 from keepgate.scrubbing import operators
 from keepgate.scrubbing.engine import Detector, Span, resolve_overlaps
 from keepgate.scrubbing.normalize import fold
@@ -154,7 +155,7 @@ class Scrubber:
             return True
         return any(fnmatch.fnmatchcase(tool, p) for p in self.settings.redact_tools)
 
-    def locate_arguments(self, arguments: Any) -> list[dict[str, str]]:
+    def locate_arguments(self, arguments: JsonValue) -> list[dict[str, str]]:
         """The entities in parsed tool-call arguments as `{"type", "path"}` (a JSON pointer
         to the string that holds it), each string analysed after its key; never the value.
         This is `facts.pii` of the tool-call policy."""

@@ -10,7 +10,7 @@ Transports raise `UpstreamError` for every failure, never their library's except
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, Protocol
+from typing import Protocol
 
 from keepgate.config.model import ModelDeployment
 from keepgate.jsontypes import Chunk, JsonObject
@@ -31,7 +31,7 @@ class Transport(Protocol):
         list of events per network read."""
         ...
 
-    async def embed(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]: ...
+    async def embed(self, d: ModelDeployment, body: JsonObject) -> JsonObject: ...
 
     async def aclose(self) -> None: ...
 

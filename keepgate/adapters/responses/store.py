@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import Any, Protocol
+from typing import Protocol, TypedDict
 
 import orjson
 
@@ -22,7 +22,16 @@ from keepgate.jsontypes import JsonObject
 
 log = logging.getLogger("keepgate.responses")
 
-Stored = dict[str, Any]  # {"response": <response object>, "input": [input items]}
+
+class Stored(TypedDict):
+    """What is kept of one response for `previous_response_id`."""
+
+    #: The Responses API object the client was answered with.
+    response: JsonObject
+    #: The input items it answered (the continued conversation starts with them).
+    input: list[JsonObject]
+
+
 ID_PREFIX = {
     "message": "msg_",
     "function_call": "fc_",
