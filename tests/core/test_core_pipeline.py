@@ -10,8 +10,8 @@ import httpx
 import openai
 import pytest
 
-from keepgate.pipeline import Call, Guard, GuardBlocked, Outcome, Verdict
 from keepgate.jsontypes import Chunk
+from keepgate.pipeline import Call, Guard, GuardBlocked, Outcome, Verdict
 from tests.clock import ManualClock
 
 
