@@ -85,7 +85,8 @@ def serve(
             err=True,
         )
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-    common = dict(
+    # uvicorn.run's keyword arguments, shared by the one-process and the worker forms.
+    common: dict[str, Any] = dict(
         host=host,
         port=port,
         loop=loop,

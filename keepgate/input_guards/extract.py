@@ -141,7 +141,7 @@ def part_file_text(part: JsonMapping) -> str | None:
     return None
 
 
-def part_file_name(part: Mapping[str, Any]) -> str | None:
+def part_file_name(part: JsonMapping) -> str | None:
     """The `filename` of a file part: a provider shows it to the model beside the file."""
     kind = part.get("type")
     holder = part.get("file") if kind == "file" else part if kind == "input_file" else None

@@ -9,7 +9,8 @@ the connection closed, before any of it reaches the app.
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import Any, TypedDict
 
 import httptools
 
@@ -25,9 +26,15 @@ _431 = (
 )
 
 
-def uvicorn_options() -> dict[str, Any]:
-    """The `http` option of `uvicorn.run` / `uvicorn.Config` for `keepgate serve`
-    (httptools is a direct dependency)."""
+class UvicornOptions(TypedDict):
+    """Options of `uvicorn.run` / `uvicorn.Config` that `keepgate serve` sets."""
+
+    #: The HTTP protocol class: httptools (a direct dependency) with the head capped.
+    http: type[asyncio.Protocol]
+
+
+def uvicorn_options() -> UvicornOptions:
+    """The `http` option of `uvicorn.run` / `uvicorn.Config` for `keepgate serve`."""
     return {"http": BoundedHttpToolsProtocol}
 
 
