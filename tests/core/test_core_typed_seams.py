@@ -14,13 +14,16 @@ imported, so the checks are fast and see code that no test happens to run.
 from __future__ import annotations
 
 import ast
+import functools
 from collections import defaultdict
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "keepgate"
 
 
+@functools.cache
 def sources() -> dict[str, ast.Module]:
+    """Every keepgate module's syntax tree, parsed once per process (nothing changes them)."""
     out = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         rel = path.relative_to(PACKAGE.parent)
@@ -128,6 +131,11 @@ JSON_TYPES = "keepgate.jsontypes"
 
 #: "module:Qualified.name" -> why `Any` is right there.
 ALLOWED: dict[str, str] = {
+    "keepgate.config.yamlio:safe_load": (
+        "yaml.load's own result (a thin wrapper picking the C loader): an operator's file "
+        "(rule pack, policy data) of any shape, validated by the caller's model or checks"
+    ),
+    "keepgate.config.yamlio:compose_and_load": "as safe_load, with the node tree",
     "keepgate.pipeline.call:Call.state": (
         "scratch space private to the module that owns each key (a guard's reservation, the "
         "tracer's span): it never crosses a module, which the Call.state tests above enforce; "
