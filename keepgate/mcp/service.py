@@ -44,8 +44,10 @@ from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.guard import GuardBlocked
 from keepgate.pipeline.verdict import Verdict
 from keepgate.policy.decision import PolicyDecision, reason_id, reason_text
+from keepgate.policy.catalog import Catalog as ToolCatalog
 from keepgate.policy.catalog import ToolEntry
 from keepgate.policy.inputs import ProvenanceContext, build_policy_input
+from keepgate.policy.sliding import SlidingIndexes
 
 if TYPE_CHECKING:
     from keepgate.runtime import Runtime
@@ -132,6 +134,10 @@ class McpGateway:
         self.content = Content(self)
         #: (role, key id) -> that caller's calls_per_minute (None: no cap).
         self._caps: dict[tuple[str, str], Any] = {}
+        #: Each session's history index (keepgate.policy.sliding).
+        self.indexes = SlidingIndexes(settings.index_sessions)
+        #: The policy catalogue, and its overlays per read-only tool (`_catalog`).
+        self._overlays: tuple[ToolCatalog | None, dict[str, ToolCatalog]] = (None, {})
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -401,12 +407,13 @@ class McpGateway:
                 problems=problems,
             )
         offered = [t.name for t, v, vis in listed if v.status == "approved" and vis]
-        # The whole history is read for the policy only (no policy: nothing decides on it).
-        facts = (
-            await self.sessions.facts(principal.key_id, session)
-            if self.policy is not None
-            else {"tainted": await self.sessions.tainted(principal.key_id, session)}
-        )
+        # The whole history is read for the policy only (no policy: nothing decides on it);
+        # `_decide` indexes it (and lists `tools_called`).
+        if self.policy is not None:
+            sources, history = await self.sessions.read(principal.key_id, session)
+            facts = {"tainted": bool(sources), "taint_sources": sources, "messages": history}
+        else:
+            facts = {"tainted": await self.sessions.tainted(principal.key_id, session)}
         tcid = "mcp_" + uuid.uuid4().hex[:24]
         audit.update(tool_call_id=tcid, tainted=facts["tainted"])
         decision = await self._decide(
@@ -498,19 +505,17 @@ class McpGateway:
         # The session's history (calls and results, MCP and linked chat, and the linked chat
         # requests' system and user messages) is the conversation whose values the call's
         # arguments are looked up in. Without a linked chat no prompt is seen on this
-        # route, so a value only the user typed counts as model-made here.
-        # A tool the catalogue does not describe whose pinned (operator-approved) definition
-        # says readOnlyHint counts as `effects: none`; its output stays untrusted.
-        catalog = self.policy.tool_catalog()
-        if read_only and tool not in catalog.entries:
-            catalog = catalog.overlay(
-                {tool: ToolEntry(name=tool, known=False, effects="none", extra_arguments="allow")}
-            )
-        context = ProvenanceContext(
+        # route, so a value only the user typed counts as model-made here. Its index follows
+        # the history from call to call (keepgate.policy.sliding): equal to a fresh build.
+        catalog = self._catalog(tool, read_only)
+        index, totals, facts["tools_called"] = self.indexes.view(
+            (principal.key_id, session),
             catalog,
-            facts.get("messages"),
-            schemas={tool: schema} if isinstance(schema, dict) else {},
-            detected=facts.get("taint_sources") or (),
+            facts.get("messages") or [],
+            facts.get("taint_sources") or (),
+        )
+        context = ProvenanceContext.of(
+            catalog, index, totals, {tool: schema} if isinstance(schema, dict) else {}
         )
         inp = build_policy_input(
             principal,
@@ -743,6 +748,28 @@ class McpGateway:
         return out
 
     # -- parts ---------------------------------------------------------------------------
+
+    def _catalog(self, tool: str, read_only: bool) -> ToolCatalog:
+        """The policy's tool catalogue; a tool it does not describe whose pinned
+        (operator-approved) definition says readOnlyHint counts as `effects: none` (its
+        output stays untrusted). One overlaid catalogue per tool and catalogue, so the
+        session indexes built on it are reused (they follow one catalogue object)."""
+        assert self.policy is not None
+        catalog = self.policy.tool_catalog()
+        if not read_only or tool in catalog.entries:
+            return catalog
+        base, overlays = self._overlays
+        if base is not catalog:
+            overlays = {}
+            self._overlays = (catalog, overlays)
+        found = overlays.get(tool)
+        if found is None:
+            if len(overlays) > 1000:
+                overlays.clear()
+            found = overlays[tool] = catalog.overlay(
+                {tool: ToolEntry(name=tool, known=False, effects="none", extra_arguments="allow")}
+            )
+        return found
 
     def _validate(self, tool: types.Tool, d: str, arguments: dict[str, Any]) -> list[str]:
         if d not in self._validators:

@@ -83,11 +83,16 @@ class Sessions:
     async def tainted(self, key_id: str, sid: str) -> bool:
         return bool(await self.taint_sources(key_id, sid))
 
-    async def facts(self, key_id: str, sid: str) -> dict[str, Any]:
-        """The policy input's `facts` for a call in this session (both lists in one read)."""
+    async def read(self, key_id: str, sid: str) -> tuple[list[Any], list[Any]]:
+        """(taint sources, history), both lists in one read (read-only: shared items)."""
         sources, history = await self.store.items_many(
             [self._k("t", key_id, sid), self._k("h", key_id, sid)]
         )
+        return sources, history
+
+    async def facts(self, key_id: str, sid: str) -> dict[str, Any]:
+        """The policy input's `facts` for a call in this session (both lists in one read)."""
+        sources, history = await self.read(key_id, sid)
         called = [
             tc["function"]["name"]
             for m in history

@@ -195,6 +195,10 @@ class McpSettings(SectionSettings):
     #: Scrubbed result texts remembered per key and session, so a repeated result is not
     #: scrubbed again (keepgate.mcp.scrubcache); 0 turns the cache off.
     scrub_cache_entries: int = Field(1024, ge=0, le=1_000_000)
+    #: Sessions whose history index the gateway keeps and slides along with the history,
+    #: instead of indexing the whole history again on every call
+    #: (keepgate.policy.sliding); 0 turns it off.
+    index_sessions: int = Field(256, ge=0, le=100_000)
     store: StoreSettings = Field(default_factory=StoreSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     #: Streamable HTTP sessions: stateless (default) serves any replica; stateful keeps

@@ -105,6 +105,20 @@ class ProvenanceContext:
             if executed is None or tcid in executed:
                 self.totals.add(name, args)
 
+    @classmethod
+    def of(
+        cls,
+        catalog: Catalog,
+        index: ConversationIndex,
+        totals: Totals,
+        schemas: Mapping[str, Mapping[str, Any]],
+    ) -> ProvenanceContext:
+        """A context from an index and totals built elsewhere (`keepgate.policy.sliding`:
+        equal to those `__init__` builds from the same messages, every call counted)."""
+        out = cls.__new__(cls)
+        out.catalog, out.index, out.totals, out.schemas = catalog, index, totals, dict(schemas)
+        return out
+
     def record(self, name: str, arguments: JsonValue) -> None:
         """A call released earlier in this response (counts towards the totals)."""
         self.totals.add(name, arguments)

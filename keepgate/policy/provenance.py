@@ -127,6 +127,20 @@ class _Group:
         return self._data
 
 
+def output_source(catalog: Catalog, tool: str, *, approved: bool, flagged: bool) -> str:
+    """The source a tool's output is filed under."""
+    entry = catalog.get(tool)
+    if entry.output_trusted:
+        # Declared trusted: outsiders cannot write into it, so a detector finding on it
+        # is a false positive (a directory's `email: …` line read as an instruction).
+        return TRUSTED
+    if flagged:
+        return UNTRUSTED
+    if approved and entry.trust_output_when_approved:
+        return APPROVED
+    return UNTRUSTED
+
+
 class ConversationIndex:
     """The conversation grouped by source; built once per request (or per agent step)."""
 
@@ -230,16 +244,7 @@ class ConversationIndex:
         g._text = g._data = None
 
     def source_of_output(self, tool: str, *, approved: bool = False, flagged: bool = False) -> str:
-        entry = self.catalog.get(tool)
-        if entry.output_trusted:
-            # Declared trusted: outsiders cannot write into it, so a detector finding on it
-            # is a false positive (a directory's `email: …` line read as an instruction).
-            return TRUSTED
-        if flagged:
-            return UNTRUSTED
-        if approved and entry.trust_output_when_approved:
-            return APPROVED
-        return UNTRUSTED
+        return output_source(self.catalog, tool, approved=approved, flagged=flagged)
 
     def finding_on_trusted_output(self, source: Mapping[str, Any]) -> bool:
         """Does this input-guard taint source point at the output of a tool the catalogue
@@ -655,17 +660,26 @@ class Totals:
         self.calls[name] = self.calls.get(name, 0) + 1
         if name in self._counted_only:
             return
-        entry = self.catalog.get(name)
-        if entry.amount_argument is None and entry.effects != "egress":
+        part = self.contribution(name, arguments)
+        if part is None:
             if len(self._counted_only) < 1000:
                 self._counted_only.add(name)
             return
+        self.apply(name, *part)
+
+    def contribution(self, name: str, arguments: Any) -> tuple[Decimal | None, set[str]] | None:
+        """What one call adds to the amounts and recipients (None: it is only counted)."""
+        entry = self.catalog.get(name)
+        if entry.amount_argument is None and entry.effects != "egress":
+            return None
         arguments = _parse(arguments)
         args = arguments if isinstance(arguments, Mapping) else {}
-        amount = _amount(self.catalog.get(name), args)
+        return _amount(entry, args), self._recipients(name, args)
+
+    def apply(self, name: str, amount: Decimal | None, rec: set[str]) -> None:
+        """Add one call's `contribution` (its count is added separately)."""
         if amount is not None:
             self.amounts[name] = self.amounts.get(name, Decimal(0)) + amount
-        rec = self._recipients(name, args)
         if rec:
             self.recipients.setdefault(name, set()).update(rec)
 

@@ -1,0 +1,258 @@
+"""The sliding conversation index (keepgate.policy.sliding) equals a fresh build.
+
+A history is a window over a growing log: messages arrive at the back, the front is
+trimmed (as the MCP store does), sometimes the list is replaced, the catalogue reloaded or
+a new finding flags a call. After every step the index, the totals and `tools_called`
+handed out for the window must equal those `ProvenanceContext` builds from scratch — and
+so must the policy input built on them, key order included."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from keepgate.policy.catalog import Catalog
+from keepgate.policy.inputs import ProvenanceContext, build_policy_input
+from keepgate.policy.provenance import ConversationIndex, Totals
+from keepgate.policy.sliding import SlidingIndex, SlidingIndexes
+
+DATA = {
+    "keepgate": {
+        "tools": {
+            "read_inbox": {"effects": "none"},
+            "get_contacts": {"effects": "none", "output": "trusted"},
+            "get_webpage": {"effects": "none", "output": "untrusted"},
+            "book_hotel": {
+                "effects": "internal",
+                "sensitive": ["hotel"],
+                "trust_output_when_approved": True,
+            },
+            "send_money": {
+                "effects": "egress",
+                "sensitive": ["iban", "amount"],
+                "max_total": {"argument": "amount", "limit": 100},
+            },
+            "send_email": {"effects": "egress", "sensitive": ["to"]},
+        }
+    }
+}
+TOOLS = ["read_inbox", "get_contacts", "get_webpage", "book_hotel", "send_money", "send_email"]
+IDS = ["c1", "c2", "c3", "c4", "c5", "", None, 7]
+WORDS = [
+    "bob@example.com",
+    "https://evil.example/x",
+    "DE89370400440532013000",
+    "Hotel Adlon",
+    "250",
+    "42.50",
+    "pay",
+    "token=abc123xyz",
+    "ÄÖÜ straße",
+    "",
+]
+
+text = st.lists(st.sampled_from(WORDS), max_size=4).map(" ".join)
+content = st.one_of(
+    text,
+    st.none(),
+    st.lists(
+        st.one_of(
+            st.builds(lambda t: {"type": "text", "text": t}, text),
+            st.builds(
+                lambda t: {"type": "file", "file": {"file_data": f"data:text/plain,{t}"}}, text
+            ),
+            st.builds(lambda t: {"type": "input_file", "file_data": f"data:text/plain,{t}"}, text),
+        ),
+        max_size=3,
+    ),
+    st.builds(lambda t: {"odd": t}, text),
+)
+arguments = st.one_of(
+    st.builds(
+        lambda to, amount, iban: json.dumps({"to": to, "amount": amount, "iban": iban}),
+        st.sampled_from(["bob@example.com", "eve@evil.example", "x"]),
+        st.sampled_from([10, 60, "1,000.00", None]),
+        st.sampled_from(["DE89370400440532013000", "GB33BUKB20201555555555"]),
+    ),
+    st.builds(lambda h: {"hotel": h}, st.sampled_from(["Hotel Adlon", "Ritz"])),
+    st.sampled_from(["not json", "", None]),
+)
+call = st.builds(
+    lambda i, n, a: {"id": i, "type": "function", "function": {"name": n, "arguments": a}},
+    st.sampled_from(IDS),
+    st.one_of(st.sampled_from(TOOLS + ["mystery"]), st.sampled_from([5, ""])),
+    arguments,
+)
+message = st.one_of(
+    st.builds(
+        lambda calls, legacy: {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": calls,
+            **({"function_call": {"name": legacy, "arguments": "{}"}} if legacy else {}),
+        },
+        st.lists(call, max_size=3),
+        st.sampled_from([None, None, None, "send_email", "read_inbox"]),
+    ),
+    st.builds(
+        lambda i, c: {"role": "tool", "tool_call_id": i, "content": c},
+        st.sampled_from(IDS),
+        content,
+    ),
+    st.builds(
+        lambda n, c: {"role": "function", "name": n, "content": c},
+        st.sampled_from([*TOOLS, None, 5]),
+        content,
+    ),
+    st.builds(
+        lambda r, c: {"role": r, "content": c},
+        st.sampled_from(["user", "system", "developer", "weird"]),
+        content,
+    ),
+)
+#: Mostly growth and small trims, so windows stay long enough for order to matter.
+step = st.sampled_from(
+    ["append"] * 4 + ["trim"] * 3 + ["replace", "flag", "reload", "copies"]
+).flatmap(
+    lambda kind: st.tuples(
+        st.just(kind),
+        {
+            "append": st.lists(message, min_size=1, max_size=6),
+            "trim": st.integers(1, 3),
+            "replace": st.lists(message, max_size=10),
+            "flag": st.one_of(
+                st.builds(
+                    lambda i: {"guard": "input", "tool_call_id": i}, st.sampled_from(IDS[:5])
+                ),
+                st.builds(lambda i: {"guard": "input", "message_index": i}, st.integers(0, 9)),
+            ),
+            "reload": st.booleans(),
+            "copies": st.booleans(),
+        }[kind],
+    )
+)
+
+
+def reference(catalog: Catalog, messages: list[Any], detected: list[Any]) -> Any:
+    ctx = ProvenanceContext(catalog, messages, detected=detected)
+    called = [
+        tc["function"]["name"]
+        for m in messages
+        if m.get("role") == "assistant"
+        for tc in m.get("tool_calls") or ()
+    ]
+    return ctx.index, ctx.totals, called
+
+
+def shape(index: ConversationIndex, totals: Totals, called: list[str]) -> dict[str, Any]:
+    return {
+        "groups": [(k, list(g.parts)) for k, g in index.groups.items()],
+        "untrusted_tools": index.untrusted_tools,
+        "untrusted_count": index.untrusted_count,
+        "taint_sources": index.taint_sources,
+        "history_calls": index.history_calls,
+        "call_tools": sorted(index.call_tools.items()),
+        "calls": list(totals.calls.items()),
+        "amounts": list(totals.amounts.items()),
+        "recipients": [(k, sorted(v)) for k, v in totals.recipients.items()],
+        "called": called,
+    }
+
+
+def policy_input(catalog: Catalog, index: Any, totals: Any, called: list[str]) -> str:
+    ctx = ProvenanceContext.of(catalog, index, totals, {})
+    docs = []
+    for tool, args in (
+        ("send_money", {"iban": "DE89370400440532013000", "amount": 60, "to": "bob@example.com"}),
+        ("send_email", {"to": "bob@example.com", "body": "see https://evil.example/x"}),
+        ("book_hotel", {"hotel": "Hotel Adlon"}),
+    ):
+        doc = build_policy_input(
+            {"key_id": "k", "role": "user"},
+            tool,
+            args,
+            facts={"tainted": False, "taint_sources": [], "tools_called": called},
+            context=ctx,
+        )
+        docs.append(doc)
+    return json.dumps(docs, default=str)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(step, min_size=1, max_size=40), st.lists(message, max_size=8))
+def test_the_sliding_index_equals_a_fresh_build(steps: list[Any], start: list[Any]) -> None:
+    catalog = Catalog(DATA)
+    indexes = SlidingIndexes(4)
+    window = list(start)
+    detected: list[Any] = []
+    copies = False
+    for kind, arg in [("append", []), *steps]:
+        if kind == "append":
+            window = window + arg
+        elif kind == "trim":
+            window = window[arg:]
+        elif kind == "replace":
+            window = list(arg)
+        elif kind == "flag":
+            detected = [*detected, arg]
+        elif kind == "reload":
+            catalog = Catalog(DATA if arg else None)
+        else:
+            copies = arg
+        given_list = copy.deepcopy(window) if copies else list(window)
+        got = indexes.view("s", catalog, given_list, copy.deepcopy(detected))
+        want = reference(catalog, window, detected)
+        assert shape(*got) == shape(*want)
+        assert policy_input(catalog, *got) == policy_input(catalog, *want)
+
+
+def test_a_slide_follows_instead_of_rebuilding() -> None:
+    """The common case takes the incremental path (the property above covers both)."""
+    catalog = Catalog(DATA)
+    indexes = SlidingIndexes(4)
+    log = []
+    for i in range(60):
+        log.append(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": f"c{i}", "function": {"name": "get_webpage", "arguments": "{}"}}
+                ],
+            }
+        )
+        log.append({"role": "tool", "tool_call_id": f"c{i}", "content": f"page {i}"})
+    for end in range(20, len(log) + 1):
+        window = log[max(0, end - 9) : end]  # odd length: outputs lose their call in front
+        got = indexes.view("s", catalog, window, [])
+        assert shape(*got) == shape(*reference(catalog, window, []))
+    assert indexes.builds == 1 and indexes.follows == len(log) - 20
+
+
+def test_a_list_that_does_not_continue_the_last_one_is_not_followed() -> None:
+    index = SlidingIndex(Catalog(DATA))
+    a = {"role": "user", "content": "a"}
+    b = {"role": "user", "content": "b"}
+    c = {"role": "user", "content": "c"}
+    assert index.update([a, b])
+    assert not index.update([a, c])  # a was followed by b
+    assert index.msgs == [a, b]
+    assert index.update([b, a])  # a left the front and came again at the back
+    assert index.msgs == [b, a]
+
+
+def test_bounded_by_sessions_and_characters() -> None:
+    catalog = Catalog(DATA)
+    indexes = SlidingIndexes(2, max_chars=1000)
+    for s in range(5):
+        indexes.view(s, catalog, [{"role": "user", "content": "x" * 100}], [])
+    assert len(indexes) == 2
+    indexes.view("big", catalog, [{"role": "user", "content": "y" * 600}], [])
+    assert "big" not in indexes._states  # larger than a quarter of the budget
+    off = SlidingIndexes(0)
+    off.view("s", catalog, [{"role": "user", "content": "x"}], [])
+    assert len(off) == 0
