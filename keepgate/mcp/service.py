@@ -508,14 +508,15 @@ class McpGateway:
         # route, so a value only the user typed counts as model-made here. Its index follows
         # the history from call to call (keepgate.policy.sliding): equal to a fresh build.
         catalog = self._catalog(tool, read_only)
-        index, totals, facts["tools_called"] = self.indexes.view(
+        view = self.indexes.view(
             (principal.key_id, session),
             catalog,
             facts.get("messages") or [],
             facts.get("taint_sources") or (),
         )
+        facts["tools_called"] = view.tools_called
         context = ProvenanceContext.of(
-            catalog, index, totals, {tool: schema} if isinstance(schema, dict) else {}
+            catalog, view.index, view.totals, {tool: schema} if isinstance(schema, dict) else {}
         )
         inp = build_policy_input(
             principal,
@@ -524,6 +525,7 @@ class McpGateway:
             offered_tools=offered,
             facts=facts,
             call_id=tcid,
+            tool_counts=view.tool_counts,
             metadata={
                 "route": ROUTE,
                 "request_id": call.id,

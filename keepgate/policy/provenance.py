@@ -104,6 +104,11 @@ def message_text(content: object) -> str:
         return str(content)
 
 
+#: Matchers an index remembers (`ConversationIndex.matchers`).
+MAX_MATCHERS = 512
+_UNSEEN = object()
+
+
 class _Group:
     """All text of one (source, tool), lower-cased, joined on first lookup (and encoded to
     UTF-8 on the first RE2 lookup)."""
@@ -165,6 +170,9 @@ class ConversationIndex:
         self.untrusted_count = 0
         self.taint_sources: list[dict[str, Any]] = []
         self._operands: list[Decimal] | None = None
+        #: (type, value) -> `_matcher(value)`: a pure function of the value, so an index
+        #: that follows one session's history (keepgate.policy.sliding) shares its own.
+        self.matchers: dict[tuple[type, Any], Any] = {}
         #: (id, tool name, arguments as sent: JSON text or object) of the assistant's
         #: earlier calls, in order; parsed only where a total needs them.
         self.history_calls: list[tuple[str | None, str, Any]] = []
@@ -330,7 +338,16 @@ class ConversationIndex:
     # -- lookups ------------------------------------------------------------------------
     def locate(self, value: Any) -> tuple[list[str], list[str]]:
         """(sources, tools) in which `value` appears, sources in a fixed order."""
-        found = self._matcher(value)
+        key = (value.__class__, value)
+        try:
+            found = self.matchers.get(key, _UNSEEN)
+        except TypeError:  # unhashable: not a leaf value
+            found = self._matcher(value)
+        else:
+            if found is _UNSEEN:
+                if len(self.matchers) >= MAX_MATCHERS:
+                    self.matchers.clear()
+                found = self.matchers[key] = self._matcher(value)
         if found is None:
             return [], []
         sources: list[str] = []

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_left
-from collections import OrderedDict
+from dataclasses import dataclass
+from collections import Counter, OrderedDict
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
@@ -135,10 +136,12 @@ class SlidingIndex:
         self._named: dict[str, str] = {}  # call id -> the name of its latest call
         self._waiting: dict[int, list[int]] = {}  # call message -> outputs it names
         self._called = _Ordered()  # names, as `facts.tools_called` lists them
+        self._called_at: dict[Any, list[Place]] = {}  # name -> its places in `_called`
         self._counts: dict[str, list[Place]] = {}  # name -> places of its calls
         self._money = _Ordered()  # (name, amount, recipients) of counted-and-summed calls
         self._totals = Totals(catalog)  # for `contribution`
         self._filed: dict[str, str] = {}
+        self._matchers: dict[tuple[type, Any], Any] = {}  # shared by the indexes handed out
 
     # -- following the history ---------------------------------------------------------
 
@@ -169,6 +172,7 @@ class SlidingIndex:
         self.msgs.append(m)
         for j, name in enumerate(called_names(m)):
             self._called.add((pos, j), name)
+            self._called_at.setdefault(name, []).append((pos, j))
         if not isinstance(m, dict):
             return
         role = m.get("role")
@@ -256,7 +260,13 @@ class SlidingIndex:
         pos = self.base
         m = self.msgs.pop(0)
         self.base += 1
-        self._called.drop(self._called.front(pos + 1))
+        n = self._called.front(pos + 1)
+        for name in self._called.items[:n]:
+            places = self._called_at[name]
+            del places[0]
+            if not places:
+                del self._called_at[name]
+        self._called.drop(n)
         out = self._outputs.pop(pos, None)
         if out is not None:
             self._unfile(pos, out)
@@ -328,8 +338,12 @@ class SlidingIndex:
 
     # -- what a call reads -------------------------------------------------------------
 
-    def tools_called(self) -> list[str]:
+    def tools_called(self) -> list[Any]:
         return list(self._called.items)
+
+    def tool_counts(self) -> dict[Any, int]:
+        """`dict(Counter(tools_called))`: first-called first."""
+        return {n: len(p) for n, p in sorted(self._called_at.items(), key=lambda kv: kv[1][0])}
 
     def index(self) -> ConversationIndex:
         """Equal to `ConversationIndex(self.msgs, catalog, detected=...)`,
@@ -355,6 +369,7 @@ class SlidingIndex:
             for place, (tool, tcid) in zip(self._untrusted.places[:20], self._untrusted.items)
         ]
         out._operands = None
+        out.matchers = self._matchers
         out.history_calls = list(self._calls.items)
         out.call_tools = dict(self._named)
         return out
@@ -366,6 +381,17 @@ class SlidingIndex:
         for name, amount, recipients in self._money.items:
             t.apply(name, amount, recipients)
         return t
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What a call reads of its session's history."""
+
+    index: ConversationIndex
+    totals: Totals
+    #: `facts.tools_called`, and `dict(Counter(tools_called))`.
+    tools_called: list[Any]
+    tool_counts: dict[Any, int]
 
 
 class SlidingIndexes:
@@ -384,9 +410,9 @@ class SlidingIndexes:
 
     def view(
         self, key: Hashable, catalog: Catalog, messages: list[Any], detected: Iterable[Any] = ()
-    ) -> tuple[ConversationIndex, Totals, list[str]]:
-        """(index, totals, tools_called) of `messages`, as `ProvenanceContext(catalog,
-        messages, detected=detected)` builds them (no approved ids)."""
+    ) -> View:
+        """The index and totals of `messages` as `ProvenanceContext(catalog, messages,
+        detected=detected)` builds them (no approved ids), and the calls made."""
         _findings(detected)
         if self.size <= 0:
             return _fresh(catalog, messages)
@@ -405,7 +431,7 @@ class SlidingIndexes:
                 self.builds += 1
                 state = SlidingIndex(catalog)
                 state.update(messages)
-            out = state.index(), state.totals(), state.tools_called()
+            out = View(state.index(), state.totals(), state.tools_called(), state.tool_counts())
         except Exception:  # whatever went wrong, a fresh build decides
             log.debug("policy: sliding index dropped", exc_info=True)
             return _fresh(catalog, messages)
@@ -433,9 +459,10 @@ def _findings(detected: Iterable[Any]) -> None:
     {d.get("message_index") for d in found if d.get("message_index") is not None}
 
 
-def _fresh(catalog: Catalog, messages: list[Any]) -> tuple[ConversationIndex, Totals, list[str]]:
+def _fresh(catalog: Catalog, messages: list[Any]) -> View:
     index = ConversationIndex(messages, catalog)
     totals = Totals(catalog)
     for _, name, args in index.history_calls:
         totals.add(name, args)
-    return index, totals, [name for m in messages for name in called_names(m)]
+    called = [name for m in messages for name in called_names(m)]
+    return View(index, totals, called, dict(Counter(called)))

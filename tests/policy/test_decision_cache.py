@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import uuid
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keepgate.policy.bundle import DEFAULT_POLICY_DIR, load_bundle
 from keepgate.policy.embedded import EmbeddedEngine, compile_engine
-from keepgate.policy.reads import analyse
+from keepgate.policy.decisions import _text
+from keepgate.policy.reads import InputReads, _at, analyse
 from tests.policy.test_policy_engines import _inputs
 
 
@@ -151,3 +156,62 @@ def test_evaluation_errors_are_not_remembered_and_a_reload_empties_the_cache(tmp
 def test_off_with_zero_entries():
     engine = EmbeddedEngine(load_bundle([DEFAULT_POLICY_DIR]), cache_entries=0)
     assert engine.cache is None
+
+
+# -- the key's text and the projection, against the plain forms they replace ------------
+
+JSONISH = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(max_size=6),
+        st.sampled_from(["\ud800", "é", "x"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.tuples(inner, inner),
+        st.dictionaries(st.one_of(st.text(max_size=3), st.integers(0, 3)), inner, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(JSONISH, JSONISH)
+def test_key_texts_are_equal_only_where_the_engine_reads_the_same(a, b):
+    """Two values share a key text only if the engine's own serialisation of them (what
+    it parses) is the same; every value json.dumps accepts gets a text."""
+
+    def engine(v):
+        return json.dumps(v, separators=(",", ":"), default=str)
+
+    ta, tb = _text(a), _text(b)
+    assert (engine(a) == engine(b)) or ta != tb
+    assert json.loads(ta) == json.loads(engine(a)) or ta == engine(a).encode(
+        "utf-8", "surrogatepass"
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(
+        JSONISH,
+        lambda inner: st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3).map(
+            lambda d: d if len(d) % 2 else MappingProxyType(d)
+        ),
+        max_leaves=10,
+    ),
+    st.lists(st.lists(st.sampled_from(["a", "b", "c"]), max_size=3).map(tuple), max_size=5),
+)
+def test_the_projection_reads_as_the_plain_walk(doc, paths):
+    reads = InputReads(tuple(paths), tuple(paths))
+    plain = [_at(doc, p, keys_only=False) for p in paths] + [
+        _at(doc, p, keys_only=True) for p in paths
+    ]
+    assert engine_text(reads.project(doc)) == engine_text(plain)
+
+
+def engine_text(v):
+    return json.dumps(v, separators=(",", ":"), default=str)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import Counter
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -17,8 +18,7 @@ from hypothesis import strategies as st
 
 from keepgate.policy.catalog import Catalog
 from keepgate.policy.inputs import ProvenanceContext, build_policy_input
-from keepgate.policy.provenance import ConversationIndex, Totals
-from keepgate.policy.sliding import SlidingIndex, SlidingIndexes
+from keepgate.policy.sliding import SlidingIndex, SlidingIndexes, View
 
 DATA = {
     "keepgate": {
@@ -138,6 +138,7 @@ step = st.sampled_from(
 
 
 def reference(catalog: Catalog, messages: list[Any], detected: list[Any]) -> Any:
+    """What the MCP gateway built before: `ProvenanceContext` and `Sessions.facts`."""
     ctx = ProvenanceContext(catalog, messages, detected=detected)
     called = [
         tc["function"]["name"]
@@ -145,10 +146,11 @@ def reference(catalog: Catalog, messages: list[Any], detected: list[Any]) -> Any
         if m.get("role") == "assistant"
         for tc in m.get("tool_calls") or ()
     ]
-    return ctx.index, ctx.totals, called
+    return View(ctx.index, ctx.totals, called, dict(Counter(called)))
 
 
-def shape(index: ConversationIndex, totals: Totals, called: list[str]) -> dict[str, Any]:
+def shape(view: View) -> dict[str, Any]:
+    index, totals = view.index, view.totals
     return {
         "groups": [(k, list(g.parts)) for k, g in index.groups.items()],
         "untrusted_tools": index.untrusted_tools,
@@ -159,12 +161,15 @@ def shape(index: ConversationIndex, totals: Totals, called: list[str]) -> dict[s
         "calls": list(totals.calls.items()),
         "amounts": list(totals.amounts.items()),
         "recipients": [(k, sorted(v)) for k, v in totals.recipients.items()],
-        "called": called,
+        "called": view.tools_called,
+        "counts": list(view.tool_counts.items()),
     }
 
 
-def policy_input(catalog: Catalog, index: Any, totals: Any, called: list[str]) -> str:
-    ctx = ProvenanceContext.of(catalog, index, totals, {})
+def policy_input(catalog: Catalog, view: View, counted: bool) -> str:
+    """The policy inputs of a few calls; `counted`: with the view's `tool_counts` (as the
+    gateway passes them now), else counted by `build_policy_input` (as before)."""
+    ctx = ProvenanceContext.of(catalog, view.index, view.totals, {})
     docs = []
     for tool, args in (
         ("send_money", {"iban": "DE89370400440532013000", "amount": 60, "to": "bob@example.com"}),
@@ -175,7 +180,8 @@ def policy_input(catalog: Catalog, index: Any, totals: Any, called: list[str]) -
             {"key_id": "k", "role": "user"},
             tool,
             args,
-            facts={"tainted": False, "taint_sources": [], "tools_called": called},
+            facts={"tainted": False, "taint_sources": [], "tools_called": view.tools_called},
+            tool_counts=view.tool_counts if counted else None,
             context=ctx,
         )
         docs.append(doc)
@@ -206,8 +212,8 @@ def test_the_sliding_index_equals_a_fresh_build(steps: list[Any], start: list[An
         given_list = copy.deepcopy(window) if copies else list(window)
         got = indexes.view("s", catalog, given_list, copy.deepcopy(detected))
         want = reference(catalog, window, detected)
-        assert shape(*got) == shape(*want)
-        assert policy_input(catalog, *got) == policy_input(catalog, *want)
+        assert shape(got) == shape(want)
+        assert policy_input(catalog, got, True) == policy_input(catalog, want, False)
 
 
 def test_a_slide_follows_instead_of_rebuilding() -> None:
@@ -229,7 +235,7 @@ def test_a_slide_follows_instead_of_rebuilding() -> None:
     for end in range(20, len(log) + 1):
         window = log[max(0, end - 9) : end]  # odd length: outputs lose their call in front
         got = indexes.view("s", catalog, window, [])
-        assert shape(*got) == shape(*reference(catalog, window, []))
+        assert shape(got) == shape(reference(catalog, window, []))
     assert indexes.builds == 1 and indexes.follows == len(log) - 20
 
 
