@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import mcp_types as types
@@ -42,6 +43,7 @@ from keepgate.observability.metrics import LATENCY_BUCKETS
 from keepgate.pipeline import capabilities
 from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.guard import GuardBlocked
+from keepgate.pipeline.jsontext import json_digest
 from keepgate.pipeline.verdict import Verdict
 from keepgate.policy.decision import PolicyDecision, reason_id, reason_text
 from keepgate.policy.catalog import Catalog as ToolCatalog
@@ -53,6 +55,8 @@ if TYPE_CHECKING:
     from keepgate.runtime import Runtime
 
 log = logging.getLogger("keepgate.mcp")
+#: Valid arguments remembered (`McpGateway._validate`).
+VALID_ENTRIES = 4096
 
 
 class McpMetrics:
@@ -130,6 +134,8 @@ class McpGateway:
         self.local_limits = LocalBackend() if self.limits_guard is None else None
         self.catalog = Catalog(settings, self.upstreams, self.pins, self.input_guard, self.policy)
         self._validators: dict[str, Draft202012Validator | None] = {}
+        #: (key id, session, definition digest, arguments digest) of valid arguments.
+        self._valid: OrderedDict[tuple[str, str, str, bytes], None] = OrderedDict()
         #: resources/* and prompts/* (keepgate.mcp.content).
         self.content = Content(self)
         #: (role, key id) -> that caller's calls_per_minute (None: no cap).
@@ -393,7 +399,9 @@ class McpGateway:
                 "operator approves it.",
                 "tool_quarantined",
             )
-        problems = self._validate(definition, verdict.digest, arguments)
+        problems = self._validate(
+            definition, verdict.digest, arguments, (principal.key_id, session)
+        )
         if problems:
             raise Refusal(
                 Verdict(
@@ -773,7 +781,13 @@ class McpGateway:
             )
         return found
 
-    def _validate(self, tool: types.Tool, d: str, arguments: dict[str, Any]) -> list[str]:
+    def _validate(
+        self, tool: types.Tool, d: str, arguments: dict[str, Any], who: tuple[str, str]
+    ) -> list[str]:
+        """Problems of `arguments` against the pinned definition `d`'s input schema. Valid
+        arguments are remembered per key and session (`who`), by the digest of their exact
+        JSON text: validity is a function of the schema and the values (~0.03 ms of
+        jsonschema per call), and a repeated call sends the same ones."""
         if d not in self._validators:
             try:
                 Draft202012Validator.check_schema(tool.input_schema)
@@ -781,7 +795,20 @@ class McpGateway:
             except SchemaError:
                 self._validators[d] = None  # the upstream validates its own odd schema
         validator = self._validators[d]
-        if validator is None or validator.is_valid(arguments):
+        if validator is None:
+            return []
+        try:
+            seen: tuple[str, str, str, bytes] | None = (*who, d, json_digest(arguments))
+        except (TypeError, ValueError, RecursionError):
+            seen = None
+        if seen is not None and seen in self._valid:
+            self._valid.move_to_end(seen)
+            return []
+        if validator.is_valid(arguments):
+            if seen is not None:
+                self._valid[seen] = None
+                if len(self._valid) > VALID_ENTRIES:
+                    self._valid.popitem(last=False)
             return []
         errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.path))[:5]
         return [

@@ -7,9 +7,9 @@ directory. A decision is a pure function of the policy, its data and the parts o
 input the policy can read (`keepgate.policy.reads`), so a repeated call whose readable
 parts are identical gets the very decision the engine gave.
 
-Keys: BLAKE2b of a JSON text of those parts (`_text`: one that parses to exactly those
-values, so two inputs share a key only if the engine would parse the same values there) —
-plus the caller's key id and session, so a hit is never shared
+Keys: BLAKE2b of a JSON text of those parts (`keepgate.pipeline.jsontext`: one that parses
+to exactly those values, so two inputs share a key only if the engine would parse the
+same values there) — plus the caller's key id and session, so a hit is never shared
 across keys or sessions (nothing is learnt from another caller's calls, not even by
 timing). One cache per loaded bundle: a reload starts an empty one. Failed evaluations
 are never remembered. Each hit returns its own copy (a caller may change the rewritten
@@ -19,37 +19,16 @@ arguments). Bounded, LRU, thread-safe.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
+from keepgate.pipeline.jsontext import json_digest
 from keepgate.policy.decision import PolicyDecision
 from keepgate.policy.reads import InputReads
 
 SIZE = 4096
-_ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
-
-
-def _text(value: Any) -> bytes:
-    """A JSON text of `value` that no value the engine would read differently shares.
-
-    orjson's (~50x faster than the stdlib's) when it reads back equal to `value`: it writes
-    NaN and the infinities as null and some non-JSON types natively, and then it does not
-    read back equal; a text that reads back as `value` parses, like the engine's input
-    text, to exactly `value`'s JSON values. Else the engine's own serialisation
-    (`json.dumps(..., default=str)`); raises where that raises."""
-    try:
-        raw = orjson.dumps(value)
-        if orjson.loads(raw) == value:
-            return raw
-    except (TypeError, ValueError):  # non-str keys, big ints, lone surrogates...
-        pass
-    return _ENCODER.encode(value).encode("utf-8", "surrogatepass")
 
 
 class DecisionCache:
@@ -70,10 +49,9 @@ class DecisionCache:
             metadata.get("session_id") if isinstance(metadata, Mapping) else None,
         ]
         try:
-            text = _text([who, self.reads.project(doc)])
+            return json_digest([who, self.reads.project(doc)])
         except (TypeError, ValueError, RecursionError):
             return None
-        return hashlib.blake2b(text, digest_size=16).digest()
 
     def get(self, key: bytes) -> PolicyDecision | None:
         with self._lock:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from keepgate.policy.bundle import DEFAULT_POLICY_DIR, load_bundle
 from keepgate.policy.embedded import EmbeddedEngine, compile_engine
-from keepgate.policy.decisions import _text
+from keepgate.pipeline.jsontext import exact_json
 from keepgate.policy.reads import InputReads, _at, analyse
 from tests.policy.test_policy_engines import _inputs
 
@@ -187,7 +187,7 @@ def test_key_texts_are_equal_only_where_the_engine_reads_the_same(a, b):
     def engine(v):
         return json.dumps(v, separators=(",", ":"), default=str)
 
-    ta, tb = _text(a), _text(b)
+    ta, tb = exact_json(a), exact_json(b)
     assert (engine(a) == engine(b)) or ta != tb
     assert json.loads(ta) == json.loads(engine(a)) or ta == engine(a).encode(
         "utf-8", "surrogatepass"
