@@ -95,10 +95,13 @@ def start_gateway(
     fast_calls: bool = True,
     src: Path | None = None,
     guards: dict[str, Any] | None = None,
+    launcher: list[str] | None = None,
+    ready_timeout: float = 90,
     **mcp: Any,
 ) -> tuple[str, Proc]:
     """Keepgate in front of `upstream`; `src`: run the gateway package from that source
-    tree instead (an older commit, for a before/after in the same minutes)."""
+    tree instead (an older commit, for a before/after in the same minutes); `launcher`:
+    what runs `keepgate.cli` (default `python -m keepgate.cli`; e.g. under callgrind)."""
     import yaml
 
     cfg: dict[str, Any] = {
@@ -122,9 +125,13 @@ def start_gateway(
     port = _free_port()
     proc = spawn(
         name,
-        [sys.executable, "-m", "keepgate.cli", "serve", "--config", str(path), "--port", str(port)],
+        [
+            *(launcher or [sys.executable, "-m", "keepgate.cli"]),
+            *("serve", "--config", str(path), "--port", str(port)),
+        ],
         workdir,
         f"http://127.0.0.1:{port}/healthz",
+        timeout=ready_timeout,
         env=_env(PYTHONPATH=str(src)) if src else None,
     )
     return f"http://127.0.0.1:{port}/mcp/demo", proc
