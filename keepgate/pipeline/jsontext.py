@@ -29,6 +29,6 @@ def exact_json(value: Any) -> bytes:
     return _ENCODER.encode(value).encode("utf-8", "surrogatepass")
 
 
-def json_digest(value: Any) -> bytes:
+def json_digest(value: object) -> bytes:
     """BLAKE2b-128 of `exact_json(value)`."""
     return hashlib.blake2b(exact_json(value), digest_size=16).digest()

@@ -111,7 +111,7 @@ class ProvenanceContext:
         catalog: Catalog,
         index: ConversationIndex,
         totals: Totals,
-        schemas: Mapping[str, Mapping[str, Any]],
+        schemas: Mapping[str, JsonMapping],
     ) -> ProvenanceContext:
         """A context from an index and totals built elsewhere (`keepgate.policy.sliding`:
         equal to those `__init__` builds from the same messages, every call counted)."""

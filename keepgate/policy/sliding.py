@@ -37,6 +37,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
+from keepgate.jsontypes import JsonMapping, JsonObject
 from keepgate.policy import values as V
 from keepgate.policy.catalog import Catalog
 from keepgate.policy.provenance import (
@@ -409,7 +410,11 @@ class SlidingIndexes:
         self.builds = 0  # indexes built afresh
 
     def view(
-        self, key: Hashable, catalog: Catalog, messages: list[Any], detected: Iterable[Any] = ()
+        self,
+        key: Hashable,
+        catalog: Catalog,
+        messages: list[JsonObject],
+        detected: Iterable[JsonMapping] = (),
     ) -> View:
         """The index and totals of `messages` as `ProvenanceContext(catalog, messages,
         detected=detected)` builds them (no approved ids), and the calls made."""
