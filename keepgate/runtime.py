@@ -269,6 +269,7 @@ class Runtime:
                 "prompt_tokens": usage.prompt_tokens,
                 "completion_tokens": usage.completion_tokens,
             }
+            record["usage_source"] = "upstream"  # the limits guard marks its own count
         if call.cost_usd is not None:
             record["cost_usd"] = call.cost_usd
         if call.facts.tainted:

@@ -58,7 +58,7 @@ def _message(body: dict[str, Any], script: Script, model: str, cid: str) -> dict
             }
             for tc in script.tool_calls
         ]
-    return {
+    answer: dict[str, Any] = {
         "id": cid,
         "object": "chat.completion",
         "created": int(time.time()),
@@ -71,8 +71,10 @@ def _message(body: dict[str, Any], script: Script, model: str, cid: str) -> dict
                 "finish_reason": "tool_calls" if script.tool_calls else "stop",
             }
         ],
-        "usage": _usage(body, script),
     }
+    if not script.omit_usage:
+        answer["usage"] = _usage(body, script)
+    return answer
 
 
 #: Stream counters, so tests can see that a client disconnect reached the upstream.
@@ -162,7 +164,7 @@ def _sse_parts(
         }
         yield b"data: " + orjson.dumps(c) + b"\n\n"
     yield chunk({}, "tool_calls" if script.tool_calls else "stop")
-    if (body.get("stream_options") or {}).get("include_usage"):
+    if (body.get("stream_options") or {}).get("include_usage") and not script.omit_usage:
         u = {
             "id": cid,
             "object": "chat.completion.chunk",

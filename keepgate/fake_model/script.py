@@ -17,6 +17,9 @@ class Script:
     error: int | None = None
     malformed: bool = False
     usage: dict[str, int] | None = None
+    #: Send no `usage` at all (not in the JSON answer, no usage chunk even when the stream
+    #: asked for one): what some providers and self-hosted servers do.
+    omit_usage: bool = False
     #: Raw stream choices sent as they are after the reply (`{"delta": ..., "logprobs":
     #: ...}`), each in its own chunk: what a real upstream may send beyond text and tool
     #: calls (reasoning, refusal, logprobs, legacy `function_call`, vendor fields).
@@ -84,6 +87,7 @@ def parse_script(body: dict[str, Any]) -> Script:
         error=error if type(error) is int and 400 <= error <= 599 else None,
         malformed=bool(raw.get("malformed")),
         usage=usage,
+        omit_usage=raw.get("omit_usage") is True,
         extra=[c for c in raw.get("extra") or () if isinstance(c, dict)]
         if isinstance(raw.get("extra"), list)
         else [],

@@ -382,8 +382,11 @@ class LimitsGuard(Guard, Limiter):
 
     def actual(self, res: Reservation, call: Call, outcome: Outcome) -> tuple[int, int]:
         """(prompt, completion) tokens to charge: the upstream's usage when it reported it;
-        else, once the request was sent upstream, the prompt estimate plus what was generated
-        (a call cancelled during the request guards never reached it: charged nothing)."""
+        else, once the request was sent upstream, the prompt as litellm's token counter
+        counted it for the reservation plus the generated text by the same counter (what
+        LiteLLM Proxy does without usage), never below one token per 4 characters generated
+        (text a response guard cut still cost the caller). A call cancelled during the
+        request guards never reached the upstream: charged nothing."""
         seen: _Seen | None = call.state.get("limits_seen")
         usage = outcome.usage or call.usage
         if usage is not None:
@@ -410,6 +413,11 @@ class LimitsGuard(Guard, Limiter):
         if res is None:
             return
         prompt, completion = self.actual(res, call, outcome)
+        if outcome.usage is None and call.usage is None and (prompt or completion):
+            # No usage from the upstream: say the figures charged are the gateway's count,
+            # so an audit reader can tell them from what the provider will bill.
+            call.audit["usage_source"] = "estimated"
+            call.audit["usage"] = {"prompt_tokens": prompt, "completion_tokens": completion}
         cost = res.price.cost(prompt, completion)
         delta = Amounts(0, prompt + completion - res.tokens, cost - res.usd)
         model = call.model
