@@ -14,6 +14,7 @@ from typing import Any
 
 import anyio
 
+from keepgate.echo import shown
 from keepgate.adapters.responses.store import ResponseStore
 from keepgate.auth.keys import KeyStore
 from keepgate.auth.principal import Principal
@@ -89,7 +90,7 @@ class Runtime:
         if d is None or d.model_info.mode != mode or not self.keys.may_use(principal, model):
             raise APIError(
                 404,
-                f"The model '{model[:200]}' does not exist or you do not have access to it.",
+                f"The model {shown(model, 200, digits=True)} does not exist or you do not have access to it.",
                 code="model_not_found",
                 param="model",
             )

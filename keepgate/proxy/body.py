@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 
+from keepgate.echo import shown
 from keepgate.errors import APIError
 from keepgate.jsontypes import JsonObject
 from keepgate.pipeline import procpool, procwork
@@ -41,13 +42,15 @@ MAX_CONTAINERS = 100_000
 DEFAULT_BODY_TIMEOUT_S = 60.0
 
 
-async def read_json(request: Request, limit: int) -> JsonObject:
+async def read_json(request: Request, limit: int, optional: bool = False) -> JsonObject:
+    """The request's JSON object, read under the size cap and `body_timeout_s`, however it
+    is framed (content-length or chunked). `optional`: an empty body is `{}`."""
     encoding = request.headers.get("content-encoding", "").strip().lower()
     if encoding not in ("", "identity"):
         # Not decompressed: a compressed body could expand far past the size cap.
         raise APIError(
             415,
-            f"Request bodies with Content-Encoding '{encoding[:40]}' are not supported; "
+            f"Request bodies with Content-Encoding {shown(encoding)} are not supported; "
             "send the JSON uncompressed.",
             code="unsupported_content_encoding",
         )
@@ -77,6 +80,8 @@ async def read_json(request: Request, limit: int) -> JsonObject:
             "(general_settings.body_timeout_s).",
             code="request_timeout",
         ) from None
+    if not buf and optional:
+        return {}
     if not buf:
         raise APIError(400, "Request body is empty; expected a JSON object.", code="invalid_json")
     raw = bytes(buf)

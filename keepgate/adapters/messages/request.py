@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from keepgate.echo import shown
 from keepgate.adapters.base import Translated, invalid, unsupported
 from keepgate.jsontypes import JsonObject
 
@@ -275,7 +276,7 @@ def _user_part(block: Any, where: str) -> dict[str, Any]:
     if kind in ("thinking", "redacted_thinking"):
         raise invalid(f"{where}: thinking blocks belong to assistant messages", where)
     raise unsupported(
-        f"Content blocks of type '{str(kind)[:40]}' are not supported in user messages.",
+        f"Content blocks of type {shown(kind)} are not supported in user messages.",
         f"{where}.type",
     )
 
@@ -344,8 +345,7 @@ def _assistant(content: list[Any], where: str) -> dict[str, Any]:
             continue  # extended thinking is off (see the module docstring)
         else:
             raise unsupported(
-                f"Content blocks of type '{str(kind)[:40]}' are not supported in "
-                "assistant messages.",
+                f"Content blocks of type {shown(kind)} are not supported in assistant messages.",
                 f"{here}.type",
             )
     msg: dict[str, Any] = {"role": "assistant", "content": "".join(texts) if texts else None}
@@ -368,7 +368,7 @@ def _tools(tools: Any, native: bool) -> list[dict[str, Any]]:
         if kind not in (None, "custom"):
             if not (native and str(kind).startswith(TYPED_CLIENT_TOOLS)):
                 raise unsupported(
-                    f"The tool type '{str(kind)[:40]}' is not supported"
+                    f"The tool type {shown(kind)} is not supported"
                     + (
                         " with this model: a chat-completions model does not know its schema."
                         if str(kind).startswith(TYPED_CLIENT_TOOLS)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from keepgate.echo import shown
 from keepgate.adapters.base import Translated, invalid, unsupported
 from keepgate.jsontypes import JsonObject
 
@@ -196,7 +197,7 @@ def items_to_messages(items: list[Any]) -> list[dict[str, Any]]:
             )
         else:
             raise unsupported(
-                f"Input items of type '{str(kind)[:40]}' are not supported: only "
+                f"Input items of type {shown(kind)} are not supported: only "
                 "messages, function_call, function_call_output and reasoning "
                 "items (built-in tools are not proxied).",
                 f"{where}.type",
@@ -273,7 +274,7 @@ def _part(part: Any, where: str) -> dict[str, Any]:
     if kind == "input_audio":
         return {"type": "input_audio", "input_audio": part.get("input_audio")}
     raise invalid(
-        f"Invalid '{where}.type': unknown content part type '{str(kind)[:40]}'.", f"{where}.type"
+        f"Invalid '{where}.type': unknown content part type {shown(kind)}.", f"{where}.type"
     )
 
 
@@ -308,7 +309,7 @@ def _tools(tools: Any) -> list[dict[str, Any]]:
         kind = tool.get("type")
         if kind != "function":
             raise unsupported(
-                f"The built-in tool '{str(kind)[:40]}' is not supported: it runs inside the "
+                f"The built-in tool {shown(kind)} is not supported: it runs inside the "
                 "provider, where Keepgate's tool-call policy can neither see nor stop its "
                 "calls. Offer it to the model as a function tool.",
                 f"{where}.type",
@@ -347,8 +348,7 @@ def _tool_choice(choice: Any, tools: list[dict[str, Any]]) -> tuple[list[dict[st
                 )
             return [t for t in tools if t["function"]["name"] in names], mode
         raise unsupported(
-            f"tool_choice of type '{str(kind)[:40]}' is not supported (built-in "
-            "tools are not proxied).",
+            f"tool_choice of type {shown(kind)} is not supported (built-in tools are not proxied).",
             "tool_choice",
         )
     raise invalid("Invalid 'tool_choice'.", "tool_choice")
@@ -376,4 +376,4 @@ def _response_format(text: Any) -> dict[str, Any] | None:
             )
         schema = {k: fmt[k] for k in ("name", "schema", "strict", "description") if k in fmt}
         return {"type": "json_schema", "json_schema": schema}
-    raise invalid(f"Invalid 'text.format.type': '{str(kind)[:40]}'.", "text.format.type")
+    raise invalid(f"Invalid 'text.format.type': {shown(kind)}.", "text.format.type")
