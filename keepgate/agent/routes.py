@@ -114,9 +114,15 @@ async def cancel_run(request: Request) -> Response:
 
 async def resume_run(request: Request) -> Response | SSEResponse:
     principal = require_principal(request)
-    stream = True
-    if int(request.headers.get("content-length") or 0):
-        stream = (await _body(request)).get("stream", True) is not False
+    # The body is optional; read it however it is framed (a chunked one has no
+    # content-length), under the same size and time limits as any other body.
+    rt: Runtime = request.app.state.keepgate
+    body = await read_json(request, rt.config.general_settings.max_body_bytes, optional=True)
+    stream = body.get("stream", True)
+    if not isinstance(stream, bool):
+        raise APIError(
+            400, "Invalid 'stream': expected a boolean.", code="invalid_value", param="stream"
+        )
     svc = _service(request)
     live = await svc.resume(principal, request.path_params["run_id"])
     return await _respond(svc, live, stream)

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from keepgate.echo import shown
 from keepgate.agent.checkpoint import CheckpointStore, RedisStore, SQLiteStore
 from keepgate.agent.gate import PolicyGate, ResultScanner
 from keepgate.agent.live import LiveRun
@@ -25,6 +26,12 @@ from keepgate.errors import APIError
 from keepgate.runtime import Runtime
 
 log = logging.getLogger("keepgate.agent")
+
+#: Caps on the Runs API's free-form strings (they are stored in the checkpoint and echoed
+#: in every GET): the session id as the policy's conversation key, a reviewer's comment.
+MAX_SESSION_ID = 200
+MAX_COMMENT = 2000
+MAX_TOOL_CALL_ID = 256
 
 
 def build_store(settings: AgentSettings, rt: Runtime) -> CheckpointStore:
@@ -135,13 +142,16 @@ class AgentService:
                 code="invalid_value",
                 param="tools",
             )
-        unknown = [t for t in tools if t not in self.tools]
+        unknown = [i for i, t in enumerate(tools) if t not in self.tools]
         if unknown:
+            i = unknown[0]
             raise APIError(
                 400,
-                f"Unknown tool(s): {', '.join(unknown)}. Available: {', '.join(self.tools)}.",
+                f"Unknown tool {shown(tools[i], 64)} at 'tools[{i}]'"
+                + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
+                + f". Available: {', '.join(self.tools)}.",
                 code="invalid_value",
-                param="tools",
+                param=f"tools[{i}]",
             )
         params = body.get("model_params") or {}
         if not isinstance(params, dict) or {"model", "messages", "tools", "stream"} & set(params):
@@ -153,10 +163,10 @@ class AgentService:
                 param="model_params",
             )
         session = body.get("session_id")
-        if session is not None and not isinstance(session, str):
+        if session is not None and (not isinstance(session, str) or len(session) > MAX_SESSION_ID):
             raise APIError(
                 400,
-                "Invalid 'session_id': expected a string.",
+                f"Invalid 'session_id': expected a string of at most {MAX_SESSION_ID} characters.",
                 code="invalid_value",
                 param="session_id",
             )
@@ -277,7 +287,22 @@ class AgentService:
                 code="invalid_value",
                 param="decision",
             )
-        comment = str(body.get("comment") or "")[:500]
+        comment = body.get("comment") or ""
+        if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
+            raise APIError(
+                400,
+                f"Invalid 'comment': expected a string of at most {MAX_COMMENT} characters.",
+                code="invalid_value",
+                param="comment",
+            )
+        if tcid is not None and (not isinstance(tcid, str) or len(tcid) > MAX_TOOL_CALL_ID):
+            raise APIError(
+                400,
+                f"Invalid 'tool_call_id': expected a string of at most {MAX_TOOL_CALL_ID} "
+                "characters.",
+                code="invalid_value",
+                param="tool_call_id",
+            )
         pending = [k for k, v in state.approvals.items() if "decision" not in v]
         if tcid is None and len(pending) == 1:
             tcid = pending[0]
