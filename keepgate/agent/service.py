@@ -151,7 +151,7 @@ class AgentService:
                 + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
                 + f". Available: {', '.join(self.tools)}.",
                 code="invalid_value",
-                param=f"tools[{i}]",
+                param="tools",
             )
         params = body.get("model_params") or {}
         if not isinstance(params, dict) or {"model", "messages", "tools", "stream"} & set(params):

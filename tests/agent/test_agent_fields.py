@@ -42,7 +42,8 @@ def test_unknown_tool_names_are_not_echoed(agw):
     r = start(agw, tools=["call me at 555 0100 <b>now</b>"])
     assert r.status_code == 400
     err = r.json()["error"]
-    assert err["param"] == "tools[0]" and "not shown" in err["message"]
+    assert err["param"] == "tools" and "'tools[0]'" in err["message"]
+    assert "not shown" in err["message"]
     assert "555" not in r.text and "<b>" not in r.text
     assert "'no_such_tool'" in start(agw, tools=["no_such_tool"]).json()["error"]["message"]
 
