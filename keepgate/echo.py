@@ -10,7 +10,6 @@ which field was wrong without the message carrying what was in it.
 
 from __future__ import annotations
 
-from typing import Any
 
 import re2
 
@@ -19,7 +18,7 @@ _DIGITS = re2.compile(r"[0-9]{4}")  # a year, a PIN, part of a phone or card num
 _LONG_DIGITS = re2.compile(r"[0-9]{9}")  # longer than a date (20240620)
 
 
-def shown(value: Any, limit: int = 40, digits: bool = False) -> str:
+def shown(value: object, limit: int = 40, digits: bool = False) -> str:
     """`'name'` quoted when safe to repeat, else a description such as
     `(a string of 58 characters, not shown)` or `(a number)`. `digits`: allow runs of up
     to 8 digits (model names carry dates: `claude-3-5-sonnet-20240620`)."""
