@@ -68,9 +68,10 @@ class Fuzzer:
     def __init__(self, gw: Gateway, live_run: str) -> None:
         self.gw = gw
         self.live_run = live_run
-        self.client = gw.http_client(
-            timeout=60, limits=httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        )
+        # No idle expiry: httpx drops a connection idle for 5 s by default, and drawing the
+        # next example can take that long on a loaded box (the check below would then fail).
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1, keepalive_expiry=None)
+        self.client = gw.http_client(timeout=60, limits=limits)
         self.stream: Any = None
         self.sent = 0
         #: (status, error code) -> count: what the pass exercised, printed at its end.
