@@ -24,7 +24,7 @@ from tests.agent.agent_support import call, fake, parse_sse, policy_data
 from tests.serving.support import KEEPGATE, Served
 from tests.servers import free_port
 
-pytestmark = pytest.mark.slow(cpu_s=20)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=16)  # scheduled first: tests/conftest.py
 
 MASTER = "sk-test-master-workers"
 ALICE, SPENDER, DEV = "sk-workers-alice", "sk-workers-spender", "sk-workers-dev"
@@ -113,7 +113,7 @@ def _client(gw: Served, key: str) -> openai.OpenAI:
         api_key=key,
         max_retries=0,
         timeout=60,
-        http_client=httpx.Client(limits=httpx.Limits(max_keepalive_connections=0)),
+        http_client=gw.http,
     )
 
 
@@ -126,7 +126,7 @@ def test_two_worker_processes_serve_one_port(served):
     # The supervisor's children: two workers (plus multiprocessing's resource tracker).
     pids = _worker_pids(served)
     assert len(pids) >= 2, pids
-    assert httpx.get(served.url + "/readyz").json()["status"] == "ready"
+    assert served.http.get(served.url + "/readyz").json()["status"] == "ready"
 
 
 def _serve_refused(*args: str) -> Result:
@@ -263,7 +263,7 @@ def test_responses_continue_on_either_worker(served):
 
 def test_metrics_sum_every_worker(served):
     def count() -> float:
-        text = httpx.get(served.url + "/metrics").text
+        text = served.http.get(served.url + "/metrics").text
         total = 0.0
         for line in text.splitlines():
             if (
@@ -277,7 +277,7 @@ def test_metrics_sum_every_worker(served):
     before = count()
     for _ in range(20):
         assert (
-            httpx.get(
+            served.http.get(
                 served.base_url + "/models", headers={"authorization": "Bearer sk-wrong"}
             ).status_code
             == 401
@@ -347,7 +347,7 @@ def test_200_concurrent_calls_never_overdraw(served):
     ok = sum(1 for s, _ in results if s == 200)
     unexpected = [(s, m) for s, m in results if s not in (200, 429)]
     assert not unexpected, unexpected[:3]
-    usage = httpx.get(
+    usage = served.http.get(
         served.url + "/admin/keys/spender/usage", headers={"Authorization": f"Bearer {MASTER}"}
     ).json()
     spend = usage["totals"]["spend_usd"]
@@ -397,7 +397,7 @@ def test_agent_run_and_state_from_any_worker(served):
     assert events[-1]["type"] == "run.completed"
     run_id = events[0]["run_id"]
     for _ in range(6):  # checkpoints are in Redis: every worker sees the finished run
-        state = httpx.get(
+        state = served.http.get(
             f"{served.base_url}/agent/runs/{run_id}", headers={"authorization": f"Bearer {DEV}"}
         ).json()
         assert state["status"] == "completed" and state["result"] == "Hello from a worker."
@@ -427,7 +427,7 @@ def test_agent_approval_from_any_worker(served, decision):
     def on_event(event: dict) -> None:
         if event["type"] == "approval.required":
             answers.append(
-                httpx.post(
+                served.http.post(
                     f"{served.base_url}/agent/runs/{event['run_id']}/approvals",
                     json={"tool_call_id": "e1", "decision": decision},
                     headers={"authorization": f"Bearer {DEV}"},
