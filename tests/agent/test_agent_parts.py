@@ -232,6 +232,18 @@ def test_http_allowlist():
         assert not tool.allowed_url(bad), bad
 
 
+async def test_http_get_makes_its_client_on_first_use_and_closes_it():
+    """A gateway builds its tools at start: the HTTP client (which loads the CA bundle, ~25 ms
+    of CPU per gateway) waits for the first call; shutting down closes one that was made."""
+    tool = HttpGet(ToolSettings())
+    assert tool._client is None
+    await tool.aclose()  # nothing made, nothing to close
+    client = tool.client
+    assert tool.client is client and not client.is_closed
+    await tool.aclose()
+    assert client.is_closed
+
+
 async def test_send_email_is_idempotent_per_call(tmp_path):
     tool = SendEmail(ToolSettings(options={"outbox": str(tmp_path / "out.jsonl")}))
     args = {"to": "bob@example.com", "subject": "s", "body": "b"}
