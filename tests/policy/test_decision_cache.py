@@ -123,6 +123,23 @@ def test_a_policy_that_reads_the_clock_is_never_cached(tmp_path):
     assert engine.evaluate(_input("a")).allow
 
 
+def test_the_clock_policy_stays_uncached_when_built_again(tmp_path, caplog):
+    """The analysis is remembered per syntax tree (every gateway built with the same policy
+    reuses it): a second build of the clock policy is uncached too, and says why again."""
+    body = 'decision := {"allow": time.now_ns() > 0}'
+    for _ in range(2):
+        caplog.clear()
+        with caplog.at_level("INFO", logger="keepgate.policy"):
+            assert EmbeddedEngine(load_bundle([_policy(tmp_path, body)])).cache is None
+        assert "the policy calls time.now_ns" in caplog.text
+
+
+def test_the_analysis_is_remembered_per_syntax_tree():
+    bundle = load_bundle([DEFAULT_POLICY_DIR])
+    first = analyse(compile_engine(bundle))
+    assert first is not None and analyse(compile_engine(bundle)) is first
+
+
 def test_hits_stay_within_one_key_and_session_and_hand_out_copies(tmp_path):
     body = 'decision := {"allow": true, "rewritten_arguments": {"q": input.tool.arguments.q}}'
     engine = EmbeddedEngine(load_bundle([_policy(tmp_path, body)]))
