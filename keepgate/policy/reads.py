@@ -14,10 +14,8 @@ bound to a variable — everything under the path reached counts as read. Two bu
 read more closely: `object.get(input, <literal path>, default)` reads that path (up to its
 first non-literal element), `object.keys(X)` the key set of X. A policy that calls a
 builtin whose answer is not a function of its arguments (the clock, randomness, the
-network, runtime facts) is never cached. The analysis checks itself on a canary module
-(once per process: it tests the regorus build): an engine whose syntax tree it cannot read
-turns caching off. Its result is remembered per syntax tree, so a gateway built again with
-the same policy (a reload, every worker, the test suite's hundreds) does not walk it again.
+network, runtime facts) is never cached. The analysis checks itself on a canary module at
+each load: an engine whose syntax tree it cannot read turns caching off.
 """
 
 from __future__ import annotations
@@ -127,10 +125,7 @@ def analyse(engine: regorus.Engine) -> InputReads | None:
     if not _canary_ok():
         log.warning("policy: the decision cache is off (the Rego syntax tree was not understood)")
         return None
-    reads, call = _reads(engine.get_ast_as_json())
-    if call is not None:
-        log.info("policy: the decision cache is off (the policy calls %s)", call)
-    return reads
+    return _reads(engine)
 
 
 @functools.cache
@@ -140,7 +135,7 @@ def _canary_ok() -> bool:
     try:
         engine = regorus.Engine()
         engine.add_policy("keepgate_reads_canary.rego", _CANARY)
-        found, _ = _reads(engine.get_ast_as_json())
+        found = _reads(engine)
         del engine
     except Exception:  # noqa: BLE001 - any surprise: no caching
         return False
@@ -162,10 +157,6 @@ def _reads_of_ast(ast_json: str) -> InputReads | str:
     """The reads of the modules in `ast_json`, or the non-deterministic builtin they call.
     A pure function of the syntax tree, so remembered: every gateway start and reload of
     the same policy files gives the same tree (~30 ms to walk the default policy's)."""
-@functools.lru_cache(maxsize=16)
-def _reads(ast_json: str) -> tuple[InputReads | None, str | None]:
-    """The reads in a syntax tree (as regorus prints it), or None and the non-deterministic
-    builtin it calls."""
     modules = json.loads(ast_json)
     parents: dict[int, tuple[dict[str, Any], str, int | None]] = {}
     inputs: list[dict[str, Any]] = []
@@ -175,13 +166,12 @@ def _reads(ast_json: str) -> tuple[InputReads | None, str | None]:
     for name in calls:
         if any(name == n or (n.endswith(".") and name.startswith(n)) for n in NON_DETERMINISTIC):
             return name
-            return None, name
     whole: dict[Path, None] = {}
     keys: dict[Path, None] = {}
     for node in inputs:
         path, mode = _follow(node, parents)
         (keys if mode == "keys" else whole)[path] = None
-    return InputReads(tuple(whole), tuple(keys)), None
+    return InputReads(tuple(whole), tuple(keys))
 
 
 def _kind(node: Any) -> tuple[str, dict[str, Any]] | None:

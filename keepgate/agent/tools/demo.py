@@ -203,8 +203,6 @@ class HttpGet:
 
     @property
     def client(self) -> httpx.AsyncClient:
-        """Made on the first call, not with the gateway: a client loads the CA bundle as it
-        is made (~25 ms of CPU), which every app build paid for a tool it may never call."""
         if self._client is None:
             self._client = httpx.AsyncClient(follow_redirects=False, timeout=self.timeout_s)
         return self._client
