@@ -15,7 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 import regex as re
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
+
+from keepgate.scrubbing.local import LocalRecognizer
 
 #: The words a date of birth follows (the detector's trigger, matched case-insensitively).
 KEYWORD = re.compile(
@@ -65,18 +67,10 @@ _SHORT = frozenset("on in is was the a of at am le el em il his her my your thei
 REACH = 64
 
 
-class DateOfBirthRecognizer(EntityRecognizer):
+class DateOfBirthRecognizer(LocalRecognizer):
     """A date after `born`, `DOB`, `date of birth` and their translations."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=["DATE_OF_BIRTH"],
-            name="DateOfBirthRecognizer",
-            supported_language="en",
-        )
-
-    def load(self) -> None:  # nothing to load
-        pass
+    SUPPORTED = ("DATE_OF_BIRTH",)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None

@@ -29,6 +29,8 @@ from collections import Counter
 import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from keepgate.scrubbing.local import LocalRecognizer
+
 #: Keyword stems: a value after any of them may be a credential.
 PASSWORD_WORDS = (
     r"pass(?:word|wd|phrase|code)?|pwd|pw|pin|otp|"
@@ -173,16 +175,10 @@ def token_like(value: str) -> bool:
     return digits >= 2 and letters >= 2 and shannon_entropy(v) >= 3.3
 
 
-class CredentialRecognizer(EntityRecognizer):
+class CredentialRecognizer(LocalRecognizer):
     """The value after a credential keyword (see the module docstring)."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=["SECRET"], name="CredentialRecognizer", supported_language="en"
-        )
-
-    def load(self) -> None:  # nothing to load
-        pass
+    SUPPORTED = ("SECRET",)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None
@@ -283,16 +279,10 @@ def _numeric_word(kw: str) -> bool:
     return kw in ("pin", "otp", "passcode") or kw.endswith("code") and kw != "passcode"
 
 
-class CredentialPairRecognizer(EntityRecognizer):
+class CredentialPairRecognizer(LocalRecognizer):
     """The password of a `user / password` pair (`jane@acme.io / W!nter2024`)."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=["SECRET"], name="CredentialPairRecognizer", supported_language="en"
-        )
-
-    def load(self) -> None:
-        pass
+    SUPPORTED = ("SECRET",)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None
@@ -312,7 +302,7 @@ class CredentialPairRecognizer(EntityRecognizer):
 _SHAPE_SYMBOLS = frozenset("!#$%^&*?~")
 
 
-class PasswordShapeRecognizer(EntityRecognizer):
+class PasswordShapeRecognizer(LocalRecognizer):
     """A word only a password looks like, wherever it stands: 8-64 characters with an
     upper-case letter, a lower-case letter, a digit and, inside it, a symbol such as `!#$%`
     (`Pa$$w0rd`, `T0rch!light88`): `log in as admin with Pa$$w0rd`. Code has such words
@@ -320,13 +310,7 @@ class PasswordShapeRecognizer(EntityRecognizer):
 
     SHAPE = re.compile(r"(?<![^\s\"'`(*_])[A-Za-z0-9!#$%^&*?~+\-_.]{8,64}(?![^\s\"'`),;:.!?*])")
 
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=["SECRET"], name="PasswordShapeRecognizer", supported_language="en"
-        )
-
-    def load(self) -> None:
-        pass
+    SUPPORTED = ("SECRET",)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None
@@ -364,20 +348,12 @@ def may_hold_cli_credential(text: str) -> bool:
     return "-u" in text
 
 
-class CommandLineCredentialRecognizer(EntityRecognizer):
+class CommandLineCredentialRecognizer(LocalRecognizer):
     """The password of a command line with a user flag: `mysql -u app -p'Qw8#nZ3v!k'`,
     `docker login -u ci-bot -p Zq4!vR8m2`, `curl -u deploy:S3cr3t!x`. Without a user flag
     on the line, `-p` is a port or a path (`ssh -p 2222`, `mkdir -p`)."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=["SECRET"],
-            name="CommandLineCredentialRecognizer",
-            supported_language="en",
-        )
-
-    def load(self) -> None:
-        pass
+    SUPPORTED = ("SECRET",)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None

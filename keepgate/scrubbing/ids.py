@@ -26,6 +26,8 @@ import re as _re
 import regex as re
 from presidio_analyzer import EntityRecognizer, Pattern, RecognizerResult
 
+from keepgate.scrubbing.local import LocalRecognizer
+
 #: keyword regex -> entity of the value after it (first match wins; order matters).
 KEYWORDS: tuple[tuple[str, str], ...] = (
     (r"ssn|ss#|social[ \-]security(?:[ \-]n(?:o|umber))?", "US_SSN"),
@@ -133,16 +135,10 @@ def _card_number(value: str) -> bool:
     return total % 10 == 0
 
 
-class KeywordIdRecognizer(EntityRecognizer):
+class KeywordIdRecognizer(LocalRecognizer):
     """An id number after the name of its document (see the module docstring)."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=list(ENTITIES), name="KeywordIdRecognizer", supported_language="en"
-        )
-
-    def load(self) -> None:  # nothing to load
-        pass
+    SUPPORTED = ENTITIES
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None
@@ -206,7 +202,7 @@ def _cn_resident_valid(value: str) -> bool:
     return "10X98765432"[total % 11] == value[17].upper()
 
 
-class ChecksumIdRecognizer(EntityRecognizer):
+class ChecksumIdRecognizer(LocalRecognizer):
     """National ids whose layout and checksum are enough without a keyword: the Brazilian
     CPF in its written form (`529.982.247-25`, two mod-11 digits) and the Chinese resident
     id (18 characters: region, birth date, a mod-11 check character that may be `X`)."""
@@ -216,13 +212,7 @@ class ChecksumIdRecognizer(EntityRecognizer):
         r"(?<![\w])\d{6}(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\w])"
     )
 
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=["NATIONAL_ID"], name="ChecksumIdRecognizer", supported_language="en"
-        )
-
-    def load(self) -> None:
-        pass
+    SUPPORTED = ("NATIONAL_ID",)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None
