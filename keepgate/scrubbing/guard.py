@@ -448,18 +448,23 @@ class PiiGuard(Guard, Redactor):
         return {**out, "choices": held + rest}
 
 
-#: An id or name made of identifier characters with few digits cannot hold an entity the
-#: recognizers read (no `@`, space or dot; too few digits for a number): not analysed
-#: (~0.2 ms each). One character class, so `re` cannot backtrack.
+#: An id or name made of identifier characters only is an opaque handle, passed as is: the
+#: client sends the id back (a `tool` message, a Responses `function_call_output`), and the
+#: gateway's and the provider's records know only the original. Providers' random ids
+#: (`fc_` + 48 hex digits, UUIDs, `call_` + hex) hold digit runs that the number
+#: recognizers read as licences, phones or national ids in ~1-3 % of ids: scrubbing them
+#: broke the next turn (`unknown_tool_call_id`). Readable text (`@`, spaces, dots, commas)
+#: is still scrubbed; digits alone inside an identifier pass (docs/pii.md). One character
+#: class, so `re` cannot backtrack.
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_\-]{1,128}")
-_MAX_PLAIN_DIGITS = 6
 
 
 def _scrubbed(text: Any, st: _CallState) -> Any:
-    """A short model-chosen string (a tool call's id or name) scrubbed whole."""
+    """A short model-chosen string (a tool call's id or name) scrubbed whole, unless it is
+    an identifier (`_PLAIN_ID`)."""
     if not isinstance(text, str) or not text:
         return text
-    if _PLAIN_ID.fullmatch(text) and sum(c.isdigit() for c in text) <= _MAX_PLAIN_DIGITS:
+    if _PLAIN_ID.fullmatch(text):
         return text
     out, counts = st.scrubber.scrub(text)
     st.counts.update(counts)
