@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
+import os
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
@@ -422,7 +422,7 @@ class McpGateway:
             facts = {"tainted": bool(sources), "taint_sources": sources, "messages": history}
         else:
             facts = {"tainted": await self.sessions.tainted(principal.key_id, session)}
-        tcid = "mcp_" + uuid.uuid4().hex[:24]
+        tcid = "mcp_" + os.urandom(12).hex()
         audit.update(tool_call_id=tcid, tainted=facts["tainted"])
         decision = await self._decide(
             call,

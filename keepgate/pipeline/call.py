@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -76,7 +76,7 @@ class Call:
     model: str  # the alias the client asked for
     body: JsonObject  # the request body; guards may rewrite it
     stream: bool = False
-    id: str = field(default_factory=lambda: "kg-" + uuid.uuid4().hex[:24])
+    id: str = field(default_factory=lambda: "kg-" + os.urandom(12).hex())
     started: float = field(default_factory=time.perf_counter)
     verdicts: list[Verdict] = field(default_factory=list)
     facts: Facts = field(default_factory=Facts)
