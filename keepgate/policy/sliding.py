@@ -143,6 +143,8 @@ class SlidingIndex:
         self._totals = Totals(catalog)  # for `contribution`
         self._filed: dict[str, str] = {}
         self._matchers: dict[tuple[type, Any], Any] = {}  # shared by the indexes handed out
+        #: Messages before this position are leaving in this update (see `_drop_calls`).
+        self._leaving = 0
 
     # -- following the history ---------------------------------------------------------
 
@@ -162,6 +164,7 @@ class SlidingIndex:
                         break
             except ValueError:
                 return False
+        self._leaving = self.base + k
         for _ in range(k):
             self._drop_front()
         for m in messages[n - k :]:
@@ -306,8 +309,13 @@ class SlidingIndex:
         self._calls.drop(n)
         self._money.drop(self._money.front(pos + 1))
         # Outputs whose tool this message named: no call before them names it now.
+        # One that leaves in this update too is not filed again (it is unfiled as it
+        # leaves, wherever it is filed; nothing reads the index in between).
         for opos in self._waiting.pop(pos, ()):
             out = self._outputs[opos]
+            if opos < self._leaving:
+                out.via = None
+                continue
             self._unfile(opos, out)
             out.via = None
             self._file(opos, out, None)
