@@ -239,6 +239,50 @@ def test_a_slide_follows_instead_of_rebuilding() -> None:
     assert indexes.builds == 1 and indexes.follows == len(log) - 20
 
 
+def test_an_output_leaving_with_its_call_is_not_filed_again(monkeypatch: Any) -> None:
+    """The gateway's steady state at the history cap: each call drops a call and its
+    output from the front. The output is not filed again as `unknown` on its way out
+    (one `_file` per output that arrives), and the index equals a fresh build at each
+    step, also when slides of 1 and 3 leave an output without its call, and when a
+    repeated call id names an output from further back."""
+    catalog = Catalog(DATA)
+    indexes = SlidingIndexes(4)
+    filed = []
+    original = SlidingIndex._file
+
+    def counting(self: SlidingIndex, pos: int, out: Any, name: Any) -> None:
+        filed.append(pos)
+        original(self, pos, out, name)
+
+    monkeypatch.setattr(SlidingIndex, "_file", counting)
+    log = []
+    for i in range(40):
+        tcid = f"c{i % 7}" if i % 5 == 0 else f"c{i}"  # some ids come again
+        log.append(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": tcid, "function": {"name": "get_webpage", "arguments": "{}"}}
+                ],
+            }
+        )
+        log.append({"role": "tool", "tool_call_id": tcid, "content": f"page {i}"})
+    start = 0
+    for end in range(10, 40, 2):  # slide by two: a call and its output leave together
+        window = log[start:end]
+        got = indexes.view("s", catalog, window, [])
+        assert shape(got) == shape(reference(catalog, window, []))
+        start += 2
+    assert indexes.builds == 1
+    assert len(filed) == 40 // 2 - 1  # each output filed once, on arrival
+    for step in (1, 3, 2, 1, 3):  # odd slides: an output stays without its call
+        start += step
+        window = log[start : start + 10]
+        got = indexes.view("s", catalog, window, [])
+        assert shape(got) == shape(reference(catalog, window, []))
+
+
 def test_a_list_that_does_not_continue_the_last_one_is_not_followed() -> None:
     index = SlidingIndex(Catalog(DATA))
     a = {"role": "user", "content": "a"}
