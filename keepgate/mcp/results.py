@@ -24,6 +24,7 @@ from typing import Any
 
 import mcp_types as types
 
+from keepgate.pipeline.jsontext import dumps_unicode
 from keepgate.auth.principal import Principal
 from keepgate.mcp.scrubcache import ScrubCache
 from keepgate.pipeline.capabilities import Redactor, ResultScanner, TextScrubber
@@ -68,16 +69,16 @@ def texts(result: types.CallToolResult) -> list[str]:
             if text:
                 out.append(text)
             if block.resource.meta:
-                out.append(json.dumps(block.resource.meta, ensure_ascii=False))
+                out.append(dumps_unicode(block.resource.meta))
         elif isinstance(block, types.ResourceLink):
             out.append(link_text(block))
         if getattr(block, "meta", None):
-            out.append(json.dumps(block.meta, ensure_ascii=False))
+            out.append(dumps_unicode(block.meta))
     if result.structured_content is not None:
-        out.append(json.dumps(result.structured_content, ensure_ascii=False))
+        out.append(dumps_unicode(result.structured_content))
     own = server_meta(result.meta)
     if own:
-        out.append(json.dumps(own, ensure_ascii=False))
+        out.append(dumps_unicode(own))
     return out
 
 
@@ -119,10 +120,10 @@ def cap(result: types.CallToolResult, limit: int) -> tuple[types.CallToolResult,
             left = max(0, left - len(block.text))
         content.append(block)
     structured = result.structured_content
-    if structured is not None and len(json.dumps(structured, ensure_ascii=False)) > limit:
+    if structured is not None and len(dumps_unicode(structured)) > limit:
         structured, cut = None, True
     meta = result.meta
-    if meta and len(json.dumps(meta, ensure_ascii=False)) > limit:
+    if meta and len(dumps_unicode(meta)) > limit:
         meta, cut = None, True
     if not cut:
         return result, False
@@ -214,7 +215,7 @@ def _scrub(
 
     def tree(value: Any) -> Any:
         """A JSON value scrubbed value by value (it stays the same shape)."""
-        raw = json.dumps(value, ensure_ascii=False)
+        raw = dumps_unicode(value)
         scrubbed, found = scrubber.scrub_arguments(raw)
         counts.update(found)
         return value if scrubbed is raw else json.loads(scrubbed)

@@ -25,6 +25,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from prometheus_client import Counter, Histogram
 
+from keepgate.pipeline.jsontext import dumps_unicode
 from keepgate.auth.principal import Principal
 from keepgate.limits.backend import Amounts, BackendUnavailable
 from keepgate.limits.local import LocalBackend
@@ -872,7 +873,7 @@ class McpGateway:
         scrubber = self.pii_guard.scrubber_for(principal) if self.pii_guard is not None else None
         if scrubber is None:
             return value
-        raw = json.dumps(value, ensure_ascii=False)
+        raw = dumps_unicode(value)
         try:
             out, _ = scrubber.scrub_arguments(raw)
         except Exception:  # noqa: BLE001 - never show what could not be scrubbed

@@ -18,10 +18,10 @@ Two append-only lists per session, so concurrent calls (and replicas) never lose
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from typing import Any
 
+from keepgate.pipeline.jsontext import dumps_unicode
 from keepgate.mcp.store import Store
 
 HEADER = "x-keepgate-session"
@@ -123,7 +123,7 @@ class Sessions:
                         "type": "function",
                         "function": {
                             "name": tool,
-                            "arguments": json.dumps(arguments, ensure_ascii=False),
+                            "arguments": dumps_unicode(arguments),
                         },
                     }
                 ],

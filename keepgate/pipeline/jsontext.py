@@ -17,6 +17,14 @@ from typing import Any
 import orjson
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
+#: `json.dumps(value, ensure_ascii=False)` builds this encoder on every call.
+_UNICODE = json.JSONEncoder(ensure_ascii=False)
+
+
+def dumps_unicode(value: Any) -> str:
+    """`json.dumps(value, ensure_ascii=False)`, the same text, without making an encoder
+    per call (several per MCP call: the recorded arguments, a result's parts)."""
+    return _UNICODE.encode(value)
 
 
 def exact_json(value: Any) -> bytes:
