@@ -21,7 +21,7 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
 _UNICODE = json.JSONEncoder(ensure_ascii=False)
 
 
-def dumps_unicode(value: Any) -> str:
+def dumps_unicode(value: object) -> str:
     """`json.dumps(value, ensure_ascii=False)`, the same text, without making an encoder
     per call (several per MCP call: the recorded arguments, a result's parts)."""
     return _UNICODE.encode(value)
