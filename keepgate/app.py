@@ -191,6 +191,8 @@ def build_runtime(
     )
     guards.extend(extra_guards)
     rt = Runtime(config, guards, upstream, metrics, audit)
+    if capabilities.limiter(guards) is not None:  # tokenizers load at start-up, not here
+        rt.services.add(estimate.TokenizerWarmup(tuple(tokenizer_models(config))))
     rt.services.add(offload_pool(config, guards))
     obs = config.observability
     if obs.metrics_port is not None:
@@ -221,6 +223,11 @@ def check_secrets(config: KeepgateConfig) -> None:
         )
 
 
+def tokenizer_models(config: KeepgateConfig) -> list[str]:
+    """The tokenizers the limiter counts with, one per distinct model."""
+    return sorted({estimate.tokenizer_model(d) for d in config.model_list})
+
+
 def offload_pool(config: KeepgateConfig, guards: Sequence[Guard]) -> ProcPool:
     """The process pool for big bodies, told what its processes should load at start."""
     from keepgate.pipeline import procwork
@@ -228,11 +235,7 @@ def offload_pool(config: KeepgateConfig, guards: Sequence[Guard]) -> ProcPool:
     scanner = capabilities.pool_scanner(guards)
     scan = scanner.pool_settings() if scanner is not None else None
     # The limiter (the limits guard) counts big prompts' tokens in the pool.
-    tokenizers = (
-        sorted({estimate.tokenizer_model(d) for d in config.model_list})
-        if capabilities.limiter(guards) is not None
-        else []
-    )
+    tokenizers = tokenizer_models(config) if capabilities.limiter(guards) is not None else []
     return ProcPool(
         config.general_settings.offload, functools.partial(procwork.warm, scan, tokenizers)
     )

@@ -91,6 +91,18 @@ def warm_up(models: list[str]) -> None:
         text_tokens(model, "warm up")
 
 
+@dataclass(frozen=True, slots=True)
+class TokenizerWarmup:
+    """A service that loads the tokenizers when the served app starts (its lifespan), not
+    when the gateway is built: `keepgate config check` and apps never served skip the
+    seconds of CPU, and the first real request still finds them loaded."""
+
+    models: tuple[str, ...]
+
+    async def start(self) -> None:
+        warm_up(list(self.models))
+
+
 def tokenizer_model(deployment: ModelDeployment | None) -> str:
     """The name litellm's tokenizer understands; unknown models fall back to cl100k."""
     if deployment is None:

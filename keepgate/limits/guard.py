@@ -500,7 +500,6 @@ def build(
         )
     else:
         backend = LocalBackend()
-    estimate.warm_up(sorted({estimate.tokenizer_model(d) for d in config.model_list}))
     guard = LimitsGuard(
         config,
         settings,

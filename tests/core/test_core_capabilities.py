@@ -12,6 +12,8 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from keepgate.agent.gate import PolicyGate, ResultScanner as AgentScanner
 from keepgate.agent.redact import OutputScrubber
 from keepgate.app import build_runtime
@@ -192,3 +194,37 @@ def test_the_offload_pool_warms_whichever_guard_scans_in_it(tmp_path: Path) -> N
     rt = runtime(tmp_path, "  input: {enabled: false}\n  limits: {enabled: false}\n")
     warm = offload_pool(rt.config, rt.guards).warm
     assert isinstance(warm, functools.partial) and warm.args[0] is None
+
+
+async def test_the_served_app_loads_the_tokenizers_at_start_up_not_at_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building the gateway (`keepgate config check` does only that) skips the seconds of
+    tokenizer loading; the served app's start-up does it, before the first request."""
+    from keepgate.app import create_app
+    from keepgate.limits import estimate
+
+    loaded: list[list[str]] = []
+    monkeypatch.setattr(estimate, "warm_up", loaded.append)
+    path = tmp_path / "keepgate.yaml"
+    path.write_text(
+        "model_list:\n"
+        "  - model_name: m\n"
+        "    litellm_params: {model: openai/gpt-4o-mini, api_base: 'http://127.0.0.1:9'}\n"
+        "general_settings: {offload: {processes: 0}}\n"
+        "guards:\n  input: {enabled: false}\n"
+    )
+    rt = build_runtime(load_config(path, environ={}))
+    assert loaded == []
+    app = create_app(rt.config, runtime=rt)
+    async with app.router.lifespan_context(app):
+        assert loaded == [["gpt-4o-mini"]]
+
+    path.write_text(
+        "model_list: []\ngeneral_settings: {offload: {processes: 0}}\n"
+        "guards:\n  input: {enabled: false}\n  limits: {enabled: false}\n"
+    )
+    no_limits = build_runtime(load_config(path, environ={}))
+    app = create_app(no_limits.config, runtime=no_limits)
+    async with app.router.lifespan_context(app):
+        assert loaded == [["gpt-4o-mini"]]  # no limiter, nothing to load
