@@ -26,6 +26,7 @@ from keepgate.config.load import parse_config
 from keepgate.fake_model import create_fake_app
 from keepgate.observability.logs import JsonFormatter
 from keepgate.pipeline.overrides import deep_merge
+from tests import tls
 from tests.inprocess import BASE_URL, AppHost
 from tests.servers import ThreadServer, free_port
 
@@ -259,14 +260,14 @@ class Gateway:
         if self.host is not None:
             kw.setdefault("transport", self.host.sync_transport())
         kw.setdefault("base_url", self._url)
-        return httpx.Client(**kw)
+        return tls.http_client(**kw)
 
     def async_http_client(self, **kw: Any) -> httpx.AsyncClient:
         self._used()
         if self.host is not None:
             kw.setdefault("transport", self.host.async_transport())
         kw.setdefault("base_url", self._url)
-        return httpx.AsyncClient(**kw)
+        return tls.async_http_client(**kw)
 
     @property
     def http(self) -> httpx.Client:
@@ -278,14 +279,14 @@ class Gateway:
     def client(self, key: str | None = None, **kw: Any) -> openai.OpenAI:
         if self.host is not None and "http_client" not in kw:
             kw["http_client"] = self.http_client(timeout=kw.get("timeout", 600))
-        return openai.OpenAI(
+        return tls.openai_client(
             base_url=self.base_url, api_key=key or self.master_key, max_retries=0, **kw
         )
 
     def async_client(self, key: str | None = None, **kw: Any) -> openai.AsyncOpenAI:
         if self.host is not None and "http_client" not in kw:
             kw["http_client"] = self.async_http_client(timeout=kw.get("timeout", 600))
-        return openai.AsyncOpenAI(
+        return tls.async_openai_client(
             base_url=self.base_url, api_key=key or self.master_key, max_retries=0, **kw
         )
 

@@ -4,10 +4,10 @@ Messages clients too, as docs/proxy.md shows."""
 from __future__ import annotations
 
 import anthropic
-import openai
 
 from keepgate.app import create_app
 from keepgate.config.load import load_config
+from tests import tls
 from tests.servers import ThreadServer
 
 
@@ -24,7 +24,7 @@ def test_demo_serves_both_routes_with_every_guard():
             messages=[{"role": "user", "content": "Mail me at jane.doe@example.com"}],
         )
         assert msg.content[0].text == "Mail me at <EMAIL_ADDRESS>"
-        oa = openai.OpenAI(
+        oa = tls.openai_client(
             base_url=server.url + "/v1", api_key="sk-demo-master-0123", max_retries=0
         )
         r = oa.responses.create(model="demo", input="hello", instructions="Be brief.")

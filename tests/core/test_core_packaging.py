@@ -25,6 +25,7 @@ import httpx
 import openai
 import pytest
 
+from tests import tls
 from tests.servers import free_port
 
 pytestmark = pytest.mark.slow(cpu_s=13)  # scheduled first: tests/conftest.py
@@ -231,7 +232,7 @@ def test_the_installed_wheel_serves_the_demo_with_every_guard(served: tuple[str,
     """With no config `keepgate serve` prints a master key once and serves model `demo`
     (the fake model) with every guard on."""
     url, key = served
-    client = openai.OpenAI(base_url=url, api_key=key, max_retries=0)
+    client = tls.openai_client(base_url=url, api_key=key, max_retries=0)
     ask = lambda text: client.chat.completions.create(  # noqa: E731
         model="demo", messages=[{"role": "user", "content": text}]
     )
