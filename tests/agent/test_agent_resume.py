@@ -20,6 +20,7 @@ from keepgate.pipeline.overrides import deep_merge
 from tests.agent.agent_support import DEV, REPO, agent_config, call, fake, of, run, types
 from tests.clock import ManualClock
 from tests.conftest import _hash_keys, base_config
+from tests import tls
 from tests.servers import free_port
 
 pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
@@ -44,18 +45,19 @@ def _serve(cfg: dict, tmp: Path) -> tuple[subprocess.Popen, str]:
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died")
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("gateway subprocess did not start")
-        time.sleep(0.1)
+    with tls.http_client(timeout=1) as http:  # one client (TLS context) for every poll
+        while True:
+            try:
+                if http.get(url + "/healthz").status_code == 200:
+                    return proc, url
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died")
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("gateway subprocess did not start")
+            time.sleep(0.1)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
