@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +61,22 @@ CHOSEN_SOURCES = frozenset((SYSTEM, USER, ALLOWLISTED, DERIVED))
 #: The tool an attached document's text is filed under (untrusted output): not a valid
 #: function name, so no real tool can share it (or be declared trusted in its place).
 DOCUMENT = "(document)"
+
+
+def assistant_calls(message: Mapping[str, Any]) -> Iterator[tuple[str | None, str, Any]]:
+    """The calls an assistant message makes, in order: (id or None, name, raw arguments)
+    for each well-formed `tool_calls` entry, then a legacy `function_call` (no id). The
+    fresh index and the sliding one (`keepgate.policy.sliding`) read calls alike."""
+    for tc in message.get("tool_calls") or ():
+        fn = tc.get("function") if isinstance(tc, dict) else None
+        if isinstance(fn, dict):
+            name = fn.get("name")
+            if isinstance(name, str):
+                tcid = tc.get("id")
+                yield (tcid if isinstance(tcid, str) else None), name, fn.get("arguments")
+    fc = message.get("function_call")
+    if isinstance(fc, dict) and isinstance(fc.get("name"), str):
+        yield None, fc["name"], fc.get("arguments")
 
 
 def _split_content(content: Any) -> tuple[str, list[str]]:
@@ -194,20 +210,10 @@ class ConversationIndex:
                 continue
             role = m.get("role")
             if role == "assistant":
-                for tc in m.get("tool_calls") or ():
-                    fn = tc.get("function") if isinstance(tc, dict) else None
-                    if isinstance(fn, dict):
-                        name = fn.get("name")
-                        if isinstance(name, str):
-                            tcid = tc.get("id")
-                            if not isinstance(tcid, str):
-                                tcid = None
-                            if tcid:
-                                names[tcid] = name
-                            calls.append((tcid, name, fn.get("arguments")))
-                fc = m.get("function_call")
-                if isinstance(fc, dict) and isinstance(fc.get("name"), str):
-                    calls.append((None, fc["name"], fc.get("arguments")))
+                for tcid, name, arguments in assistant_calls(m):
+                    if tcid:
+                        names[tcid] = name
+                    calls.append((tcid, name, arguments))
                 continue
             content = m.get("content")
             if role in _ROLE_SOURCE:

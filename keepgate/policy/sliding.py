@@ -45,6 +45,7 @@ from keepgate.policy.provenance import (
     DOCUMENT,
     UNTRUSTED,
     ConversationIndex,
+    assistant_calls,
     Totals,
     _Group,
     _split_content,
@@ -210,23 +211,11 @@ class SlidingIndex:
         self._file(pos, out, named[-1][1] if named else None)
 
     def _append_calls(self, pos: int, m: dict[str, Any]) -> None:
-        j = 0
-        for tc in m.get("tool_calls") or ():
-            fn = tc.get("function") if isinstance(tc, dict) else None
-            if isinstance(fn, dict):
-                name = fn.get("name")
-                if isinstance(name, str):
-                    tcid = tc.get("id")
-                    if not isinstance(tcid, str):
-                        tcid = None
-                    if tcid:
-                        self._by_id.setdefault(tcid, []).append((pos, name))
-                        self._named[tcid] = name
-                    self._call((pos, j), tcid, name, fn.get("arguments"))
-                    j += 1
-        fc = m.get("function_call")
-        if isinstance(fc, dict) and isinstance(fc.get("name"), str):
-            self._call((pos, j), None, fc["name"], fc.get("arguments"))
+        for j, (tcid, name, arguments) in enumerate(assistant_calls(m)):
+            if tcid:
+                self._by_id.setdefault(tcid, []).append((pos, name))
+                self._named[tcid] = name
+            self._call((pos, j), tcid, name, arguments)
 
     def _call(self, place: Place, tcid: str | None, name: str, arguments: Any) -> None:
         self._calls.add(place, (tcid, name, arguments))
