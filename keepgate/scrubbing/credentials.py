@@ -336,6 +336,12 @@ def password_shaped(v: str) -> bool:
 #: A command line's user flag (`-u ci-bot`, `--user=admin`, `--username app`): a `-p` on
 #: the same line is then its password, and `-u user:pass` (curl) carries one itself.
 CLI_USER = re.compile(r"(?<!\S)(?:-u|--user(?:name)?)(?=[ \t=]|['\"]?\w)")
+#: Commands whose `-p` takes nothing but a password (no user flag needed): `sshpass -p X`.
+PASSWORD_ONLY_COMMANDS = ("sshpass",)
+#: What makes a line's `-p` a password: a user flag, or a password-only command.
+CLI_ANCHOR = re.compile(
+    CLI_USER.pattern + r"|(?<![\w\-./])(?:" + "|".join(PASSWORD_ONLY_COMMANDS) + r")(?=[ \t])"
+)
 _CLI_PASSWORD = re.compile(
     r"(?<!\S)-p[ \t]?(?:'(?P<q1>[^'\n]{1,128})'|\"(?P<q2>[^\"\n]{1,128})\"|(?P<v>[^\s'\"]{1,128}))"
 )
@@ -345,13 +351,14 @@ _CLI_USERPASS = re.compile(
 
 
 def may_hold_cli_credential(text: str) -> bool:
-    return "-u" in text
+    return "-u" in text or any(c in text for c in PASSWORD_ONLY_COMMANDS)
 
 
 class CommandLineCredentialRecognizer(LocalRecognizer):
     """The password of a command line with a user flag: `mysql -u app -p'Qw8#nZ3v!k'`,
-    `docker login -u ci-bot -p Zq4!vR8m2`, `curl -u deploy:S3cr3t!x`. Without a user flag
-    on the line, `-p` is a port or a path (`ssh -p 2222`, `mkdir -p`)."""
+    `docker login -u ci-bot -p Zq4!vR8m2`, `curl -u deploy:S3cr3t!x`, or of a command whose
+    `-p` is only ever a password (`sshpass -p 'Zq4!vR8m'`). Without either on the line,
+    `-p` is a port or a path (`ssh -p 2222`, `mkdir -p`)."""
 
     SUPPORTED = ("SECRET",)
 
@@ -360,7 +367,7 @@ class CommandLineCredentialRecognizer(LocalRecognizer):
     ) -> list[RecognizerResult]:
         out = []
         seen: set[int] = set()
-        for user in CLI_USER.finditer(text):
+        for user in CLI_ANCHOR.finditer(text):
             a = text.rfind("\n", 0, user.start()) + 1
             b = text.find("\n", user.end())
             b = len(text) if b < 0 else b

@@ -43,7 +43,7 @@ from keepgate.scrubbing.birth import REACH as BIRTH_REACH
 from keepgate.scrubbing.birth import DateOfBirthRecognizer, may_hold_birth_date
 from keepgate.scrubbing.credentials import KEYWORD as CREDENTIAL_KEYWORD
 from keepgate.scrubbing.credentials import REACH as CREDENTIAL_REACH
-from keepgate.scrubbing.credentials import CLI_USER, credential_recognizers, may_hold_credential
+from keepgate.scrubbing.credentials import CLI_ANCHOR, credential_recognizers, may_hold_credential
 from keepgate.scrubbing.credentials import may_hold_cli_credential
 from keepgate.scrubbing.ids import KEYWORD as ID_KEYWORD
 from keepgate.scrubbing.ids import REACH as ID_REACH
@@ -110,7 +110,7 @@ TRIGGERS: dict[str, str | None] = {
     "CredentialRecognizer": CREDENTIAL_KEYWORD.pattern,
     "CredentialPairRecognizer": r"@[\w\-]{1,63}\.[\w.\-]{1,200}[ \t]{0,3}[/|:]|[ \t]/[ \t]"
     r"|(?i:\b(?:user|username|login|account|creds?|credentials)\b)",
-    "CommandLineCredentialRecognizer": CLI_USER.pattern,
+    "CommandLineCredentialRecognizer": CLI_ANCHOR.pattern,
     "MastercardSeries2Recognizer": r"2\d{3}[- ]?\d{4}",
     "EmailAnyDomainRecognizer": "@",
     "PasswordShapeRecognizer": r"[!#$%^&*?~][A-Za-z0-9!#$%^&*?~+\-_.]",

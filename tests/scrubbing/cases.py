@@ -89,6 +89,7 @@ NEW_SHAPES: list[tuple[str, str, str, str]] = [
     ),
     ("cli_password_flag", "SECRET", "Vb7!qLz3m", "Then run: mysql -u root -p'{}' orders"),
     ("cli_password_flag_bare", "SECRET", "Tq4!mWz8", "$ docker login -u deploy -p {}"),
+    ("sshpass_password", "SECRET", "Zq4!vR8m2", "Run sshpass -p '{}' ssh deploy@build-host uptime"),
     ("curl_user_password", "SECRET", "Tq4!mWz8z", "curl -u deploy:{} https://ci.example.com"),
     ("pin_digits", "SECRET", "8302", "The PIN for the card is {} today."),
     ("prefixed_token", "SECRET", "hf_Qz8kLm3NbV7xWp2RtY6cJd9FgH4sKa", "Set HF to {} in CI."),
