@@ -4,7 +4,8 @@ A date alone is not personal (`released on 2024-05-01`), a date of birth is one 
 three facts that single out most people (with a postcode and a sex). People write it after
 a handful of words in every language an agent meets: `DOB 04/11/1986`, `date of birth:
 1990-07-22`, `born on March 3, 1985`, `born 2 March 1951`, `geboren am 12.03.1978`,
-`née le 3 mars 1990`, `12-Aug-1974`, `23 de abril de 1991`. After such a word (and up to three short words: `on`, `in`, `is`),
+`née le 3 mars 1990`, `12-Aug-1974`, `23 de abril de 1991`, `Date of Birth (MM/DD/YYYY):
+04/12/1987` (a format hint in brackets is skipped). After such a word (and up to three short words: `on`, `in`, `is`),
 the first date in a common layout is redacted as `DATE_OF_BIRTH`: numeric (`1986-11-04`,
 `04/11/1986`, `4.11.86`), or with a month name (`2 March 1951`, `March 3, 1985`, `Mar
 1985`). A bare year (`born in 1985`) is not redacted: a year alone identifies nobody.
@@ -63,6 +64,12 @@ DATE = re.compile(
     r")(?![\w])"
 )
 _GAP = re.compile(r"[\s:=\-–—,()\"'`]*")
+#: A format hint between the keyword and the date: `(MM/DD/YYYY)`, `[dd.mm.yyyy]`,
+#: `(jj/mm/aaaa)`, `(TT.MM.JJJJ)`: skipped like a short word (the gap may have taken the
+#: opening bracket; the closing one is required).
+_FORMAT_HINT = re.compile(
+    r"(?i)[(\[]?[ \t]{0,2}[dmyjatg]{1,4}(?:[ \t]{0,2}[\-./][ \t]{0,2}[dmyjatg]{1,4}){1,2}[ \t]{0,2}[)\]]"
+)
 _SHORT = frozenset("on in is was the a of at am le el em il his her my your their date".split())
 REACH = 64
 
@@ -87,6 +94,10 @@ class DateOfBirthRecognizer(LocalRecognizer):
                 if d:
                     out.append(RecognizerResult("DATE_OF_BIRTH", d.start(), d.end(), 0.85))
                     break
+                hint = _FORMAT_HINT.match(text, pos, limit)
+                if hint:
+                    pos = hint.end()
+                    continue
                 w = re.match(r"[^\s:=,]+", text[pos:limit])
                 if not w or w.group().lower().rstrip(".") not in _SHORT:
                     break

@@ -109,6 +109,18 @@ NEW_SHAPES: list[tuple[str, str, str, str]] = [
     ("door_code_digits", "SECRET", "5521#", "The gate code is {} tonight."),
     ("session_cookie", "SECRET", "Rk2Lm8Qz4Xv7Tp1Wn9Bc", "Cookie: sessionid={}; HttpOnly"),
     ("key_prefixed_hex", "SECRET", "key-9a1b2c3d4e5f60718293a4b5c6d7e8f9", "MAILER_KEY={}\n"),
+    (
+        "date_of_birth_format_hint",
+        "DATE_OF_BIRTH",
+        "04/12/1987",
+        "Date of Birth (MM/DD/YYYY): {} on the form.",
+    ),
+    (
+        "date_of_birth_bracket_hint",
+        "DATE_OF_BIRTH",
+        "04.12.1987",
+        "her dob [dd.mm.yyyy] {} is on file.",
+    ),
     ("date_of_birth_dashed_month", "DATE_OF_BIRTH", "05-Nov-1969", "DOB {} on the chart."),
     ("email_internal_domain", "EMAIL_ADDRESS", "priya.n@payroll.corp.internal", "Mail {} now."),
     ("mastercard_series_2", "CREDIT_CARD", "2720 9931 0000 0000", "Pay with {} today."),
