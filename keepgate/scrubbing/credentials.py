@@ -385,9 +385,44 @@ class CommandLineCredentialRecognizer(LocalRecognizer):
         return out
 
 
+#: A credential-named parameter of a URL query or a `k=v;` string (JDBC, ODBC, ADO.NET):
+#: after `?`, `&` or `;`, the name holds a keyword; the value runs to the next separator.
+_QUERY_PARAM = re.compile(
+    r"(?i)[?&;][ \t]{0,2}(?P<name>[A-Za-z0-9_\-. ]{1,40}?)[ \t]{0,2}="
+    r"[ \t]{0,2}(?P<v>[^\s&;#'\"<>{}]{1,256})"
+)
+_PASSWORD_NAME = re.compile(r"(?i)passw|pwd|^pw$|^pass$")
+_HARMLESS = frozenset("true false yes no null none required optional prefer disable".split())
+
+
+class QueryCredentialRecognizer(LocalRecognizer):
+    """`jdbc:mysql://db/app?user=etl&password=Hw7qZ3kP&useSSL=true`, `…;Pwd=Rq5!tMz8w;`,
+    `?api_key=…&page=2`: the keyword recognizer reads `Hw7qZ3kP&useSSL=true` as one word
+    (an assignment, not a value); here the value stops at the next `&`, `;` or `#`. A
+    password-named parameter's value counts whatever it looks like (4+ characters, not a
+    placeholder); other credential names need a password- or token-like value."""
+
+    SUPPORTED = ("SECRET",)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None
+    ) -> list[RecognizerResult]:
+        out = []
+        for m in _QUERY_PARAM.finditer(text):
+            name, v = m.group("name"), m.group("v").rstrip(".,)")
+            if not KEYWORD.search(name) or not 4 <= len(v) <= 256:
+                continue
+            if _PLACEHOLDER.match(v) or v.lower() in _HARMLESS or "://" in v:
+                continue
+            if _PASSWORD_NAME.search(name.strip()) or password_like(v) or token_like(v):
+                out.append(RecognizerResult("SECRET", m.start("v"), m.start("v") + len(v), 0.8))
+        return out
+
+
 def credential_recognizers() -> list[EntityRecognizer]:
     return [
         CredentialRecognizer(),
+        QueryCredentialRecognizer(),
         CredentialPairRecognizer(),
         CommandLineCredentialRecognizer(),
         PasswordShapeRecognizer(),

@@ -111,6 +111,7 @@ TRIGGERS: dict[str, str | None] = {
     "CredentialPairRecognizer": r"@[\w\-]{1,63}\.[\w.\-]{1,200}[ \t]{0,3}[/|:]|[ \t]/[ \t]"
     r"|(?i:\b(?:user|username|login|account|creds?|credentials)\b)",
     "CommandLineCredentialRecognizer": CLI_ANCHOR.pattern,
+    "QueryCredentialRecognizer": r"[?&;][ \t]{0,2}[A-Za-z0-9_\-. ]{0,40}=",
     "MastercardSeries2Recognizer": r"2\d{3}[- ]?\d{4}",
     "EmailAnyDomainRecognizer": "@",
     "PasswordShapeRecognizer": r"[!#$%^&*?~][A-Za-z0-9!#$%^&*?~+\-_.]",
@@ -128,6 +129,7 @@ PREFILTERS: dict[str, "Callable[[str], bool]"] = {
     "KeywordIdRecognizer": may_hold_id_keyword,
     "CredentialPairRecognizer": lambda t: "/" in t or ("@" in t and ("|" in t or ":" in t)),
     "CommandLineCredentialRecognizer": may_hold_cli_credential,
+    "QueryCredentialRecognizer": lambda t: "=" in t and may_hold_credential(t),
     "DATE_OF_BIRTH": may_hold_birth_date,
 }
 #: Recognizers that are slow per character of input (phonenumbers runs one matcher per
@@ -170,6 +172,7 @@ LOCATED: dict[str, tuple[int, int] | None] = {
     "CredentialPairRecognizer": (72, 140),
     # `mysql -h db -p'…' -u app`: the `-p` may come before or after the user flag
     "CommandLineCredentialRecognizer": (200, 200),
+    "QueryCredentialRecognizer": (0, 300),
     "KeywordIdRecognizer": (0, ID_REACH + 8),
     "DATE_OF_BIRTH": (0, BIRTH_REACH + 8),
     "PRIVATE_KEY": None,

@@ -89,6 +89,13 @@ NEW_SHAPES: list[tuple[str, str, str, str]] = [
     ),
     ("cli_password_flag", "SECRET", "Vb7!qLz3m", "Then run: mysql -u root -p'{}' orders"),
     ("cli_password_flag_bare", "SECRET", "Tq4!mWz8", "$ docker login -u deploy -p {}"),
+    (
+        "query_password_mid_string",
+        "SECRET",
+        "Hw7qZ3kP",
+        "Use jdbc:mysql://db-main:3306/crm?user=etl&password={}&useSSL=true now.",
+    ),
+    ("ado_net_password", "SECRET", "Rq5kTmz8w", "Server=sql01;Uid=svc;Pwd={};Encrypt=yes"),
     ("sshpass_password", "SECRET", "Zq4!vR8m2", "Run sshpass -p '{}' ssh deploy@build-host uptime"),
     ("curl_user_password", "SECRET", "Tq4!mWz8z", "curl -u deploy:{} https://ci.example.com"),
     ("pin_digits", "SECRET", "8302", "The PIN for the card is {} today."),
