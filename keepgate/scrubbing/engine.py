@@ -118,7 +118,8 @@ TRIGGERS: dict[str, str | None] = {
     "PrefixedTokenRecognizer": r"[_\-.][A-Za-z0-9][A-Za-z0-9_\-.]{18}",
     "UrlUserInfoRecognizer": r"://[^\s/?#@]{1,200}@",
     "KeywordIdRecognizer": ID_KEYWORD.pattern,
-    "ChecksumIdRecognizer": r"\d{3}\.\d{3}\.\d{3}-\d\d|\d{17}",
+    "ChecksumIdRecognizer": r"\d{3}\.\d{3}\.\d{3}-\d\d|\d{17}|\d\.\d{3}\.\d{3}-[\dKk]"
+    r"|\d\d\.\d\d\.\d\d-\d{3}\.\d\d",
     "DATE_OF_BIRTH": BIRTH_KEYWORD.pattern,
 }
 #: Located triggers that are costly alternations run only on texts that pass a cheap check

@@ -202,15 +202,35 @@ def _cn_resident_valid(value: str) -> bool:
     return "10X98765432"[total % 11] == value[17].upper()
 
 
+def _cl_rut_valid(value: str) -> bool:
+    """Chilean RUT: mod 11 over the body with weights 2..7 from the right; 10 is `K`."""
+    body, check = value[:-2].replace(".", ""), value[-1].upper()
+    total = sum(int(c) * (2 + i % 6) for i, c in enumerate(reversed(body)))
+    return "0123456789K0"[11 - total % 11] == check
+
+
+def _be_register_valid(value: str) -> bool:
+    """Belgian national register number: 97 - (first nine digits mod 97), with `2` in
+    front of the nine for people born from 2000."""
+    digits = "".join(c for c in value if c.isdigit())
+    base, check = int(digits[:9]), int(digits[9:])
+    return check in (97 - base % 97, 97 - (2_000_000_000 + base) % 97)
+
+
 class ChecksumIdRecognizer(LocalRecognizer):
     """National ids whose layout and checksum are enough without a keyword: the Brazilian
-    CPF in its written form (`529.982.247-25`, two mod-11 digits) and the Chinese resident
-    id (18 characters: region, birth date, a mod-11 check character that may be `X`)."""
+    CPF in its written form (`529.982.247-25`, two mod-11 digits), the Chinese resident
+    id (18 characters: region, birth date, a mod-11 check character that may be `X`), the
+    Chilean RUT in its written form (`12.345.678-5`, mod 11 with `K`) and the Belgian
+    national register number in its written form (`85.07.30-033.28`, mod 97)."""
 
     CPF = re.compile(r"(?<![\w.\-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\w\-]|\.\d)")
     CN = re.compile(
         r"(?<![\w])\d{6}(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\w])"
     )
+
+    RUT = re.compile(r"(?<![\w.\-])\d{1,2}\.\d{3}\.\d{3}-[\dKk](?![\w\-]|\.\d)")
+    BE = re.compile(r"(?<![\w.\-])\d\d\.(?:0\d|1[0-2])\.[0-3]\d-\d{3}\.\d\d(?![\w\-]|\.\d)")
 
     SUPPORTED = ("NATIONAL_ID",)
 
@@ -218,7 +238,12 @@ class ChecksumIdRecognizer(LocalRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: Any = None
     ) -> list[RecognizerResult]:
         out = []
-        for rx, valid in ((self.CPF, _cpf_valid), (self.CN, _cn_resident_valid)):
+        for rx, valid in (
+            (self.CPF, _cpf_valid),
+            (self.CN, _cn_resident_valid),
+            (self.RUT, _cl_rut_valid),
+            (self.BE, _be_register_valid),
+        ):
             for m in rx.finditer(text):
                 if valid(m.group()):
                     out.append(RecognizerResult("NATIONAL_ID", m.start(), m.end(), 1.0))

@@ -169,6 +169,7 @@ LEFT_ALONE = [
     "jdbc:postgresql://pg:5432/app?sslmode=require&password=${DB_PASSWORD}&user=app",
     "Server=db;Password=;Trusted_Connection=yes;Integrated Security=true",
     "GET /search?q=api+keys&page=2&sort=desc and /keys?keyType=rsa&limit=10",
+    "Versions 12.345.678-4 and 85.07.30-033.29 fail their checksums; 1.2.3-4 is a tag.",
     "Install sshpass, then read `man sshpass` for the -p and -f flags.",
     "def test_getUserById2FromCacheWithTTL(): ...",
     '"integrity": "sha512-T7ey9gLlviJAaKf8HjvE/gTDY7lFeb0Xl4wvEvzRZJv7lcSjqF8tPw=="',
