@@ -48,6 +48,9 @@ KEYWORDS: tuple[tuple[str, str], ...] = (
         r"vat[ \-](?:id|number|no)|steuer[ \-]?id|steuernummer|nif|nip|codice[ \-]fiscale|cpf|rfc",
         "TAX_ID",
     ),
+    # Japan's My Number: twelve digits are too common alone; after its name and with a
+    # valid check digit only
+    (r"my[ \-]?number|マイナンバー|個人番号", "NATIONAL_ID"),
     (
         r"national[ \-]id(?:entity)?|identity[ \-](?:card|number|no)|id[ \-](?:card|number|no)|"
         r"personal[ \-](?:id|identity)|citizen[ \-]id|resident[ \-]id(?:entity)?|"
@@ -78,11 +81,28 @@ _LETTERS = _re.compile(r"[^\W\d_]+")
 
 def may_hold_id_keyword(text: str) -> bool:
     low = text.lower()
+    if any(w in low for w in _MY_NUMBER_WORDS):
+        return True
     return "tax" in low or not FIRST_WORDS.isdisjoint(_LETTERS.findall(low))
 
 
+_MY_NUMBER_WORDS = ("my number", "mynumber", "my-number", "マイナンバー", "個人番号")
+_MY_NUMBER = _re.compile(r"my[ \-]?number|マイナンバー|個人番号")
+
+
+def _my_number_valid(value: str) -> bool:
+    """Japan's My Number: 12 digits, the last a mod-11 check over the first eleven
+    (weights 2-7 then 2-6 from the right; a remainder of 0 or 1 gives 0)."""
+    digits = [int(c) for c in value if c.isdigit()]
+    if len(digits) != 12 or len(digits) != sum(c.isalnum() for c in value):
+        return False
+    total = sum(d * (n + 1 if n <= 6 else n - 5) for n, d in enumerate(reversed(digits[:11]), 1))
+    r = total % 11
+    return digits[11] == (0 if r <= 1 else 11 - r)
+
+
 #: Between the keyword and the value.
-_GAP = re.compile(r"[\s:#=\-–—.,()\"'`]*")
+_GAP = re.compile(r"[\s:#=\-–—.,()\"'`：]*")
 _TOKEN = re.compile(r"[A-Za-z0-9]{1,20}(?:[ \-./][A-Za-z0-9]{1,20}){0,5}")
 _SHORT = frozenset(
     "no nr num number numbers is was are of my his her their your the a an id "
@@ -152,6 +172,8 @@ class KeywordIdRecognizer(LocalRecognizer):
             if entity not in entities:
                 continue
             check = _card_number if entity == "CREDIT_CARD" else None
+            if _MY_NUMBER.fullmatch(m.group().lower()):
+                check = _my_number_valid
             # `BSN van de klant: 111222333`: a keyword in capitals or a long one (not `pan`,
             # `tin`, `sin`, which are words too) may be followed by any few short words
             word = m.group()

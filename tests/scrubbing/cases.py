@@ -114,6 +114,7 @@ NEW_SHAPES: list[tuple[str, str, str, str]] = [
     ("cl_rut", "NATIONAL_ID", "12.345.678-5", "The number on file is {} today."),
     ("cl_rut_k", "NATIONAL_ID", "10.000.013-K", "The number on file is {} today."),
     ("be_national_register", "NATIONAL_ID", "85.07.30-033.28", "The number on file is {} today."),
+    ("jp_my_number", "NATIONAL_ID", "1234 5678 9018", "マイナンバー: {} です。"),
     ("cn_resident_id", "NATIONAL_ID", "11010519491231002X", "The number on file is {} today."),
     ("phone_passing_nhs_check", "PHONE_NUMBER", "401 023 2137", "Phone: {} after six."),
     ("door_code_digits", "SECRET", "5521#", "The gate code is {} tonight."),
