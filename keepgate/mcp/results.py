@@ -19,15 +19,16 @@ import asyncio
 import json
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import mcp_types as types
 
-from keepgate.pipeline.jsontext import dumps_unicode
 from keepgate.auth.principal import Principal
 from keepgate.mcp.scrubcache import ScrubCache
 from keepgate.pipeline.capabilities import Redactor, ResultScanner, TextScrubber
+from keepgate.pipeline.jsontext import dumps_unicode
 from keepgate.pipeline.textbytes import base64_text, text_base64
 
 log = logging.getLogger("keepgate.mcp")
@@ -186,6 +187,16 @@ async def inspect(
     return out
 
 
+def scrubbed_tree(
+    value: Any, scrub_arguments: Callable[[str], tuple[str, dict[str, int]]]
+) -> tuple[Any, dict[str, int]]:
+    """A JSON value scrubbed value by value (it stays the same shape), through the
+    scrubber's JSON-arguments path on its text; the value itself when nothing changed."""
+    raw = dumps_unicode(value)
+    scrubbed, found = scrub_arguments(raw)
+    return (value if scrubbed is raw else json.loads(scrubbed)), found
+
+
 class _Scrub:
     """One caller's scrubber, through the cache when there is one."""
 
@@ -214,11 +225,9 @@ def _scrub(
         return scrubbed
 
     def tree(value: Any) -> Any:
-        """A JSON value scrubbed value by value (it stays the same shape)."""
-        raw = dumps_unicode(value)
-        scrubbed, found = scrubber.scrub_arguments(raw)
+        scrubbed, found = scrubbed_tree(value, scrubber.scrub_arguments)
         counts.update(found)
-        return value if scrubbed is raw else json.loads(scrubbed)
+        return scrubbed
 
     def resource(res: Any) -> Any:
         update: dict[str, Any] = {}

@@ -14,7 +14,6 @@ audit record, metrics and a trace, like a chat call (`route: "mcp"`).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections import OrderedDict
@@ -25,7 +24,6 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from prometheus_client import Counter, Histogram
 
-from keepgate.pipeline.jsontext import dumps_unicode
 from keepgate.auth.principal import Principal
 from keepgate.limits.backend import Amounts, BackendUnavailable
 from keepgate.limits.local import LocalBackend
@@ -34,7 +32,7 @@ from keepgate.mcp.approvals import Approvals, call_digest
 from keepgate.mcp.catalog import ROUTE, Catalog
 from keepgate.mcp.content import Content
 from keepgate.mcp.pins import PinVerdict, Pins
-from keepgate.mcp.results import cap, inspect, notice, texts
+from keepgate.mcp.results import cap, inspect, notice, scrubbed_tree, texts
 from keepgate.mcp.scrubcache import ScrubCache
 from keepgate.mcp.sessions import Sessions
 from keepgate.mcp.settings import McpServerSettings, McpSettings
@@ -873,12 +871,10 @@ class McpGateway:
         scrubber = self.pii_guard.scrubber_for(principal) if self.pii_guard is not None else None
         if scrubber is None:
             return value
-        raw = dumps_unicode(value)
         try:
-            out, _ = scrubber.scrub_arguments(raw)
+            return scrubbed_tree(value, scrubber.scrub_arguments)[0]
         except Exception:  # noqa: BLE001 - never show what could not be scrubbed
             return "<withheld: the PII scrubber failed>"
-        return value if out is raw else json.loads(out)
 
     # -- audit, metrics, traces ----------------------------------------------------------
 
