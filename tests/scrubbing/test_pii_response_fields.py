@@ -10,6 +10,7 @@ answer, and the fields no guard reads are dropped (and named in the audit).
 
 from __future__ import annotations
 
+import re
 import json
 from typing import Any
 
@@ -35,6 +36,8 @@ TOOLS = [{"type": "function", "function": {"name": "search", "parameters": {"typ
 
 
 def leaks(text: str) -> list[str]:
+    # Random hex ids (request id, completion id) may hold "6789" by chance: not a leak.
+    text = re.sub(r"[0-9a-f]{12,}", "", text)
     return [v for v in (SSN, EMAIL, "jane", "6789") if v in text]
 
 
