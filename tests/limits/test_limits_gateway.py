@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
 import threading
+import urllib.parse
 import time
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
@@ -485,20 +487,18 @@ def test_call_cancelled_before_the_upstream_is_charged_nothing(gateway_factory):
         },
         extra_guards=[hold],
     )
-    client = httpx.Client(base_url=gw.url, timeout=60)
-    worker = threading.Thread(
-        target=lambda: _swallow(
-            lambda: client.post(
-                "/v1/chat/completions",
-                headers={"Authorization": "Bearer sk-alice"},
-                json={"model": "demo", "messages": MSG, "max_tokens": 500},
-            )
-        )
+    # A raw socket, closed for real: `httpx.Client.close()` from another thread leaves an
+    # in-flight request's socket open, and the server only saw the client go when the
+    # client's 60 s read timeout closed it.
+    url = urllib.parse.urlsplit(gw.url)
+    body = json.dumps({"model": "demo", "messages": MSG, "max_tokens": 500}).encode()
+    client = socket.create_connection((url.hostname, url.port))
+    client.sendall(
+        b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer sk-alice\r\n"
+        b"content-type: application/json\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body)
     )
-    worker.start()
     assert hold.entered.wait(60)
     client.close()  # the client leaves while the request guards still run
-    worker.join(60)
     deadline = time.monotonic() + 60  # a bound on a hang, not a timing assert
     while time.monotonic() < deadline and not gw.audit_lines():
         time.sleep(0.05)
@@ -507,10 +507,3 @@ def test_call_cancelled_before_the_upstream_is_charged_nothing(gateway_factory):
     assert u["totals"]["requests"] == 1
     assert u["totals"]["prompt_tokens"] == 0 and u["totals"]["spend_usd"] == 0
     assert u["remaining"]["tokens_per_minute"] == pytest.approx(10_000, abs=1)
-
-
-def _swallow(fn: Any) -> None:
-    try:
-        fn()
-    except httpx.HTTPError:
-        pass
