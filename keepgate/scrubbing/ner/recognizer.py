@@ -29,6 +29,7 @@ import regex as re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from keepgate.scrubbing.ner.precision import plausible
 from keepgate.scrubbing.ner.tagger import LABELS, Entity, Tagger
 
 MODEL = Path(__file__).resolve().parent / "model" / "keepgate_ner.npz"
@@ -113,14 +114,20 @@ def _code_handle(text: str, start: int, end: int) -> bool:
 class KeepgateNerRecognizer(EntityRecognizer):
     """PERSON / LOCATION / ORGANIZATION from the shipped tagger."""
 
-    def __init__(self, tagger: Tagger | None = None) -> None:
+    def __init__(self, tagger: Tagger | None = None, precision: bool = True) -> None:
         self.tagger = tagger or shipped_tagger()
+        #: the casing and context checks of `precision.py` (off: the tagger's spans as they are)
+        self.precision = precision
         super().__init__(
             supported_entities=list(LABELS), name="KeepgateNerRecognizer", supported_language="en"
         )
 
     def load(self) -> None:  # weights are loaded in __init__
         pass
+
+    def _names(self, text: str) -> list[Entity]:
+        found = self.tagger.entities(text)
+        return plausible(text, found, self.tagger.gaz.flags) if self.precision else found
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None
@@ -130,7 +137,7 @@ class KeepgateNerRecognizer(EntityRecognizer):
             return []
         return [
             RecognizerResult(e.label, e.start, e.end, e.score)
-            for e in kept(text, self.tagger.entities(text), wanted)
+            for e in kept(text, self._names(text), wanted)
         ]
 
 
