@@ -36,6 +36,14 @@ PASSWORD_WORDS = (
     r"pass(?:word|wd|phrase|code)?|pwd|pw|pin|otp|"
     r"(?:door|gate|alarm|access|security|verification|one[ \-]?time|login|safe|lock)[ \-]code"
 )
+#: "Password" in the languages users write to a gateway in (a password is told in the
+#: user's language: `mi contraseña es …`, `Passwort: …`, `şifrem …`, `パスワードは …`).
+#: Turkish adds the possessive to the word (`şifrem`, `şifreniz`).
+PASSWORD_WORDS_INTL = (
+    r"passwort|kennwort|contrase[ñn]a|clave|mot[ \-]de[ \-]passe|senha|wachtwoord|"
+    r"has[łl]o|[şs]ifre(?:m|n|niz|si|miz)?|parola|l[öo]senord|adgangskode|passord|"
+    r"salasana|heslo|jelsz[óo]|парол[ьяюе]|パスワード|비밀번호|密码|密碼|口令"
+)
 KEY_WORDS = (
     r"api[_\-. ]?key|apikey|secret|token|bearer|credentials?|creds|"
     r"(?:proxy-)?authori[sz]ation|auth|session(?:[_\-]?id)?|cookie|"
@@ -47,8 +55,12 @@ KEYWORD = re.compile(
     r"(?i)(?<![A-Za-z])(?P<kw>"
     + PASSWORD_WORDS
     + "|"
+    + PASSWORD_WORDS_INTL
+    + "|"
     + KEY_WORDS
     + r")(?:[_\-.](?![A-Za-z0-9]{16})[A-Za-z0-9]{1,15}){0,3}(?![A-Za-z0-9])"
+    # a password word ending a one-word setting name: `requirepass`, `masterpassword=`
+    + r"|(?<![A-Za-z])[A-Za-z]{2,16}(?P<kw2>pass(?:word|wd)?|pwd)(?=[ \t]{0,2}[=:])"
 )
 #: Every keyword contains one of these (lower-cased): a cheap check before the regex.
 STEMS = (
@@ -63,6 +75,29 @@ STEMS = (
     "auth",
     "session",
     "cookie",
+    # PASSWORD_WORDS_INTL (those without `pass`), lower-cased
+    "kennwort",
+    "contrase",
+    "clave",
+    "senha",
+    "wachtwoord",
+    "hasło",
+    "haslo",
+    "şifre",
+    "sifre",
+    "parola",
+    "lösenord",
+    "losenord",
+    "adgangskode",
+    "salasana",
+    "heslo",
+    "jelsz",
+    "парол",
+    "パスワード",
+    "비밀번호",
+    "密码",
+    "密碼",
+    "口令",
 )
 #: The keywords too short or too common inside words (`keeping`, `opinion`, `the code`)
 #: for a substring check: a small regex on the lower-cased text instead (stdlib `re`).
@@ -88,7 +123,10 @@ _FILLER = frozenset(
     "is was are for the a an of to my your our his her their this that account user admin "
     "root login new old temporary temp default current set as = : -> => with it will be "
     "has been and database db wifi wi-fi email mail server here below follows following "
-    "you can use should now".split()
+    "you can use should now "
+    # the same in the languages of PASSWORD_WORDS_INTL
+    "es ist lautet est é è era war is het de la le el mi mein meine mon ma minha meu mijn "
+    "moje mój il do da del du der die das van hai は です".split()
 )
 _PLACEHOLDER = re.compile(
     r"^(?:\*+|x{3,}|X{3,}|\.{3,}|<[^>]*>|\$\{?[\w.]+\}?|\{\{.*\}\}|%s|"
@@ -96,6 +134,9 @@ _PLACEHOLDER = re.compile(
     re.I,
 )
 MAX_GAP_WORDS = 4
+#: A passphrase of four or more dictionary words joined by `-` or `.` (diceware, XKCD):
+#: only right after a password word, where no ordinary hyphenated phrase stands.
+_DICEWARE = re.compile(r"[a-z]{3,12}(?:[\-.][a-z]{3,12}){3,7}")
 #: A quoted word followed by `:` is the next JSON/YAML key, never a value.
 _JSON_KEY = re.compile(r"[\"'`][ \t]{0,3}:")
 #: The letters, digits and `_-` right before a keyword (searched backwards).
@@ -188,7 +229,7 @@ class CredentialRecognizer(LocalRecognizer):
         for m in KEYWORD.finditer(text):
             if m.start() < taken:
                 continue
-            kw = m.group("kw").lower()
+            kw = (m.group("kw") or m.group("kw2")).lower()
             found = self._value_after(text, m.end(), _is_password_word(kw), _numeric_word(kw))
             if found:
                 s, e, score = found
@@ -234,6 +275,8 @@ class CredentialRecognizer(LocalRecognizer):
                     return None
                 pos = w.end()
                 continue
+            if password and _DICEWARE.fullmatch(core):  # correct-horse-battery-staple
+                return pos, pos + len(core), 0.8
             if password and password_like(core, quoted):
                 return pos, pos + len(core), 0.85
             if token_like(core):
@@ -268,9 +311,12 @@ class CredentialRecognizer(LocalRecognizer):
         return None
 
 
+_INTL = re.compile(PASSWORD_WORDS_INTL, re.I)
+
+
 def _is_password_word(kw: str) -> bool:
     k = kw.lower()
-    return k.startswith(("pass", "cred")) or k in ("pwd", "pw")
+    return k.startswith(("pass", "cred")) or k in ("pwd", "pw") or bool(_INTL.fullmatch(k))
 
 
 def _numeric_word(kw: str) -> bool:

@@ -65,3 +65,24 @@ def test_names_are_still_found(client: openai.OpenAI) -> None:
         for stream in (False, True):
             got = answer(client, text, stream)
             assert "<" in got and not any(w in got for w in name.split() if len(w) > 3), got
+
+
+#: A password told in the user's language, after a setting name that ends in a password
+#: word, and a diceware passphrase: all passed before round 4.
+PASSWORDS = [
+    ("Mi contraseña nueva es gatito2019, apúntala.", "gatito2019"),
+    ("Das neue Kennwort lautet Winter2026 (bitte merken).", "Winter2026"),
+    ("Mijn wachtwoord: zonnebloem42", "zonnebloem42"),
+    ("Şifreniz: deniz4455", "deniz4455"),
+    ("パスワード：hikari77", "hikari77"),
+    ("Meu login é ana.souza e a senha é abacaxi2020.", "abacaxi2020"),
+    ("requirepass=Xk3mQ9vL2p", "Xk3mQ9vL2p"),
+    ("passphrase: purple-monkey-dishwasher-lamp", "purple-monkey-dishwasher-lamp"),
+]
+
+
+def test_passwords_in_other_languages_and_shapes(client: openai.OpenAI) -> None:
+    for text, value in PASSWORDS:
+        for stream in (False, True):
+            got = answer(client, text, stream)
+            assert value not in got and "<SECRET>" in got, (got, stream)

@@ -52,6 +52,8 @@ TITLES = frozenset(
     "m monsieur madame signor signora sig dott dhr mevr pan pani bay bayan shri smt sri "
     "san sama kun chan ssi mister".split()
 )
+#: A house number, a postcode, a flat (`45`, `1100-053`, `84/92`, `2b`, `3º`): an address.
+_NUMBER = re.compile(r"\d[\d\-/.]*[^\W\d_]{0,2}")
 _PARTS = re.compile(r"['’\-]")
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*|\d[\w\-/]*")
 #: What ends a sentence (or a line item). Not `:` or `(`: a value follows them in forms
@@ -105,7 +107,7 @@ def _pieces(text: str, e: Entity) -> list[Entity]:
     """The capitalised runs of a mixed-case span (particles inside a run stay, at its edges
     they go); the span itself when it is not mixed."""
     words = list(_WORD.finditer(text, e.start, e.end))
-    if any(w.group()[:1].isdigit() for w in words):
+    if any(_NUMBER.fullmatch(w.group()) for w in words):
         return [e]
     lower = [_lower_word(w.group()) and not _tagged(text, w.start()) for w in words]
     if not any(lower) or not any(_capitalised(w.group()) for w in words):
@@ -175,7 +177,7 @@ def _evidence(text: str, e: Entity, words: list[str], flags: Flags) -> bool:
     stand before it? (German capitalises every noun: `Wohnung`, `Möglichkeiten`.)"""
     if _tagged(text, e.start) or any(w.isupper() and len(w) > 1 for w in words):
         return True
-    if any(c.isdigit() for c in text[e.start : e.end]) or _own_line(text, e):
+    if any(_NUMBER.fullmatch(w) for w in words) or _own_line(text, e):
         return True  # an address, a name or a company on its own line of a form or a block
     return _titled(text, e.start) or any(_known(w, flags) for w in words if _capitalised(w))
 
