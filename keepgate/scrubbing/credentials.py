@@ -178,6 +178,9 @@ _NOT_SECRETS = frozenset(
     "ed25519 rsa2048 rsa4096 2fa mfa totp hmac-sha256 hs256 rs256 es256 ipv4 ipv6 tls1.2 "
     "tls1.3 win32 x86 x64 arm64 python3 k8s s3 ec2 gpt-4 gpt-4o gpt-3.5".split()
 )
+#: Scripts written without spaces (CJK, kana, Hangul): after `パスワード` the next "word"
+#: runs to the end of the sentence.
+_UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u3000-\u303f]")
 _PW_SYMBOLS = frozenset("!@#$%^&*+=?~|;<>[]{}")
 
 
@@ -187,6 +190,8 @@ def password_like(value: str, quoted: bool = False) -> bool:
     (quoted: 4+); not a placeholder, a masked value, a URL, a path or an algorithm name."""
     v = value.rstrip(".,;:!?)")
     if not 4 <= len(v) <= 128 or _PLACEHOLDER.match(v) or v.lower() in _NOT_SECRETS:
+        return False
+    if _UNSPACED_SCRIPT.search(v):  # `パスワードを忘れました。…?`: a sentence, not a value
         return False
     if "://" in v or v.startswith(("/", "www.", "./", "~/", "$", "}", ">")) or v.endswith("("):
         return False

@@ -86,3 +86,11 @@ def test_passwords_in_other_languages_and_shapes(client: openai.OpenAI) -> None:
         for stream in (False, True):
             got = answer(client, text, stream)
             assert value not in got and "<SECRET>" in got, (got, stream)
+
+
+def test_a_sentence_in_a_script_without_spaces_is_not_a_password(client: openai.OpenAI) -> None:
+    """After `パスワード` the next "word" is the rest of the sentence ("I forgot my
+    password, what do I do?"): a password word's value is never CJK, kana or Hangul."""
+    text = "パスワードを忘れました。どうすればいいですか？"
+    for stream in (False, True):
+        assert answer(client, text, stream) == text
