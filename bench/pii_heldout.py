@@ -6,6 +6,10 @@
   (`bench/pii_cases_heldout4.py`), written before the fourth: recall and precision per
   type (scored as `bench/pii_dev.py` does), and every value missed or partly missed. Each
   set was scored once before anything was changed after it;
+* `ner-benign`: the share of texts that get any name redaction, on benign sources in
+  `../shared/datasets/injection` with no personal data to speak of: the non-English tldr
+  pages and opensource.guide translations, deepset's benign questions (English and
+  German) and the self-instruct prompts (the dev sources of round 4's NER checks);
 * `benign4`: set 4's hard benign part (short questions and product/tech text in several
   languages): the share of texts with any redaction that overlaps no label;
 * false alarms per 10k characters on benign text nobody labelled as PII: Python standard
@@ -20,6 +24,7 @@ Nothing here is trained or tuned on; `--set` picks one set, `--misses` lists wha
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import sysconfig
@@ -31,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import keepgate  # noqa: F401 - offline switches before Presidio imports
-from bench.pii_dev import ORDER, Doc, _jsonl, score
+from bench.pii_dev import DATA, ORDER, Doc, _jsonl, score
 from bench.stats import table
 
 Spans = Callable[[str], list[tuple[int, int, str]]]
@@ -134,6 +139,40 @@ def news_alarms(spans_of: Spans) -> tuple[int, Counter[str]]:
     return chars, out
 
 
+INJECTION = DATA.parent / "injection"
+
+
+def ner_benign_texts() -> dict[str, list[str]]:
+    def rows(name: str) -> list[dict[str, object]]:
+        with open(INJECTION / name, encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+
+    tldr = rows("train_tldr_pages_benign.jsonl")
+    guide = rows("train_opensource_guide_benign.jsonl")
+    return {
+        "tldr pages, not English": [
+            str(r["text"]) for r in tldr if "/en/" not in f"{r['category']}/"
+        ],
+        "opensource.guide, translations": [
+            str(r["text"]) for r in guide if "/en" not in str(r["category"])
+        ],
+        "deepset benign questions": [
+            str(r["text"]) for r in rows("train_deepset_prompt_injections.jsonl") if r["label"] == 0
+        ],
+        "self-instruct prompts": [str(r["text"]) for r in rows("train_selfinstruct_benign.jsonl")],
+    }
+
+
+def report_ner_benign(spans_of: Spans) -> str:
+    rows = []
+    for name, texts in ner_benign_texts().items():
+        hit = sum(any(ent in NER for *_, ent in spans_of(t)) for t in texts)
+        rows.append([name, len(texts), f"{hit / max(1, len(texts)):.3f}"])
+    return "### Benign texts with a name redaction\n\n" + table(
+        ["source", "texts", "share with a name redaction"], rows
+    )
+
+
 def report_benign(docs: list[Doc], spans_of: Spans) -> str:
     """Text-level false-alarm rate: a benign text with any unlabelled redaction is an alarm."""
     alarmed = []
@@ -195,7 +234,16 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "--set",
-        choices=("heldout1", "heldout2", "heldout3", "heldout4", "benign4", "benign", "all"),
+        choices=(
+            "heldout1",
+            "heldout2",
+            "heldout3",
+            "heldout4",
+            "benign4",
+            "ner-benign",
+            "benign",
+            "all",
+        ),
         default="all",
     )
     ap.add_argument("--misses", action="store_true", help="list every missed value")
@@ -214,6 +262,8 @@ def main(argv: list[str] | None = None) -> None:
             except ImportError:
                 continue
             print(report_set(name, docs, spans_of, args.misses), "\n")
+    if args.set in ("ner-benign", "all"):
+        print(report_ner_benign(spans_of), "\n")
     if args.set in ("benign4", "all"):
         print(report_benign(heldout_docs("benign4"), spans_of), "\n")
     if args.set in ("benign", "all"):
