@@ -25,7 +25,7 @@ import anyio
 from keepgate.agent.state import RunState
 from keepgate.auth.principal import Principal
 from keepgate.errors import APIError
-from keepgate.limits.estimate import Price, price_of
+from keepgate.limits.estimate import price_of
 from keepgate.pipeline import capabilities
 from keepgate.pipeline.call import Call, Facts, Outcome
 from keepgate.pipeline.chunks import ToolCallBuffer
@@ -74,14 +74,6 @@ class Turn:
         if self.tool_calls:
             msg["tool_calls"] = self.tool_calls
         return msg
-
-
-def _price(deployment: Any) -> Price:
-    """Config prices when both are set (no litellm import on the hot path), else litellm's."""
-    info = deployment.model_info
-    if info.input_cost_per_token is not None and info.output_cost_per_token is not None:
-        return Price(info.input_cost_per_token, info.output_cost_per_token)
-    return price_of(deployment)
 
 
 def _stop_for(exc: GuardBlocked | APIError, call: Call) -> AgentStop:
@@ -209,7 +201,7 @@ async def model_turn(
     if call.cost_usd is not None:
         turn.cost_usd = call.cost_usd
     elif call.usage:
-        turn.cost_usd = _price(deployment).cost(
+        turn.cost_usd = price_of(deployment).cost(
             call.usage.prompt_tokens, call.usage.completion_tokens
         )
     turn.tainted = call.facts.tainted

@@ -46,12 +46,16 @@ def _map_price(model: str) -> Price | None:
 def price_of(deployment: ModelDeployment | None) -> Price:
     """The deployment's price: `model_info` overrides litellm's map; unknown → 0 (flagged)."""
     info = deployment.model_info if deployment is not None else None
+    inp = getattr(info, "input_cost_per_token", None)
+    out = getattr(info, "output_cost_per_token", None)
+    if inp is not None and out is not None:
+        # Both prices configured: the map could not change them, so it is not consulted
+        # (importing litellm for it costs seconds of CPU in `keepgate config check`).
+        return Price(inp, out)
     model = deployment.litellm_params.model if deployment is not None else ""
     mapped = _map_price(model) if model else None
     if mapped is None and "/" in model:
         mapped = _map_price(model.split("/", 1)[1])
-    inp = getattr(info, "input_cost_per_token", None)
-    out = getattr(info, "output_cost_per_token", None)
     if mapped is None and (inp is None or out is None):
         if inp is None and out is None:
             return Price(0.0, 0.0, known=False)
