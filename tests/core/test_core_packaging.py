@@ -194,7 +194,10 @@ def served(installed: Path, tmp_path_factory) -> Iterator[tuple[str, str]]:
         cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=log,
-        env=_wheel_env(installed),
+        # The demo's requests are small: none reaches the offload pool, whose prestarted
+        # process would only load the scanner and litellm again (~5 s of CPU). The demo
+        # config stays the demo's otherwise (an environment override, not a config file).
+        env=_wheel_env(installed, KEEPGATE__GENERAL_SETTINGS__OFFLOAD__PRESTART="false"),
     )
     url = f"http://127.0.0.1:{port}"
     # One client for the poll: `httpx.get` builds a TLS context per call (~30 ms of CPU,

@@ -58,6 +58,10 @@ def _config(fake_url: str, redis_url: str, root: str, tmp: Path) -> dict:
             "audit_log": str(tmp / "audit.jsonl"),
             "log_level": "WARNING",
             "response_store": {"prefix": f"{root}:resp:"},
+            # No request here is big enough for the offload pool: prestarted, each worker's
+            # pool process would import litellm and the scanner for nothing (~5 s of CPU
+            # each). The pool's own processes are tested in test_input_offload_pool.py.
+            "offload": {"prestart": False},
         },
         "keys": [
             {"key_id": "alice", "key_hash": "sha256:" + hash_key(ALICE), "role": "user"},
