@@ -42,8 +42,16 @@ def streamed_text(client: openai.OpenAI, fake: dict[str, Any]) -> tuple[str, lis
     return text, chunks
 
 
+@pytest.fixture(scope="module")
+def gw(module_gateway_factory):
+    """One gateway for the tests that only read answers (the scrubber keeps no state between
+    requests but a cache of pure results); a test that reads the audit log, the log or the
+    metrics, or breaks the scrubber, starts its own (`own_gw`)."""
+    return module_gateway_factory(PII_ON)
+
+
 @pytest.fixture
-def gw(gateway_factory):
+def own_gw(gateway_factory):
     return gateway_factory(PII_ON)
 
 
@@ -80,11 +88,17 @@ def test_dotted_code_names_are_not_urls(gw, chunk_chars: int) -> None:
 
 
 def test_every_entity_streamed_split_at_every_position(gw) -> None:
+    """Each value split at every position inside it (the first chunk boundary there), and
+    one character per chunk. A boundary outside the value splits nothing of it; every
+    two-chunk split of the whole answer is test_pii_stream_splits.py (in-process, both
+    detector configurations), so this is the gateway's wiring: SSE in and out, the count on
+    the final chunk."""
     client = gw.client()
     for entity in sorted(CASES):
         value, text = sentence(entity)
         expected, _ = SCRUBBER.scrub(text)
-        for k in range(1, len(text) + 1):
+        start = text.index(value)
+        for k in [1, *range(start, start + len(value) + 1)]:
             got, chunks = streamed_text(client, {"reply": text, "chunk_chars": k})
             assert got == expected, (entity, k)
             final = [c for c in chunks if (c.model_extra or {}).get("keepgate")]
@@ -200,7 +214,8 @@ def test_allowlisted_values_pass(gateway_factory) -> None:
     assert "x-keepgate-redactions" not in raw.headers
 
 
-def test_values_never_reach_logs_audit_or_metrics(gw) -> None:
+def test_values_never_reach_logs_audit_or_metrics(own_gw) -> None:
+    gw = own_gw
     text = " ".join(sentence(e)[1] for e in sorted(CASES))
     client = gw.client()
     ask(client, {"reply": text})
@@ -276,7 +291,8 @@ def _break_scrubber(monkeypatch) -> None:
     monkeypatch.setattr(Scrubber, "analyze", boom)
 
 
-def test_fails_closed_when_the_scrubber_errors(gw, monkeypatch) -> None:
+def test_fails_closed_when_the_scrubber_errors(own_gw, monkeypatch) -> None:
+    gw = own_gw
     _break_scrubber(monkeypatch)
     value, text = sentence("EMAIL_ADDRESS")
     with pytest.raises(openai.APIStatusError) as exc:
