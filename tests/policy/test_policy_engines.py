@@ -186,7 +186,11 @@ def test_shipped_policy_tests_pass_in_process():
 
 
 def test_shipped_policy_tests_pass_on_the_real_opa_engine():
-    """Each `test_*` rule is also true under OPA's own evaluator: the files are valid for `opa test`."""
+    """Each `test_*` rule is also true under OPA's own evaluator: the files are valid for `opa test`.
+
+    Each test package is evaluated as one document (its rules' values by name; a rule that
+    is false is absent), not one query per rule: the binding compiles a query per
+    document path (~90 ms each), 85 of them before, 7 now."""
     opa = pytest.importorskip(
         "opa_bindings", reason="the real OPA engine is not installed", exc_type=ImportError
     )
@@ -199,8 +203,9 @@ def test_shipped_policy_tests_pass_on_the_real_opa_engine():
     engine.add_data(bundle.data)
     tests = discover(bundle)
     assert len(tests) >= 40
+    documents = {pkg: engine.eval_document(pkg) for pkg in {pkg for _, pkg, _, _ in tests}}
     for _, pkg, name, skipped in tests:
-        assert skipped or engine.eval_document(f"{pkg}.{name}") is True, f"{pkg}.{name}"
+        assert skipped or documents[pkg].get(name) is True, f"{pkg}.{name}"
 
 
 def _write_policy(root: Path, rego: str, test: str) -> Path:
