@@ -91,6 +91,24 @@ async def test_results_through_the_cache_are_identical_to_a_full_scrub(guard: Pi
     assert cache.hits >= len(CORPUS)
 
 
+async def test_blocks_with_nothing_to_scrub_are_handed_on_as_they_came(guard: PiiGuard) -> None:
+    """A clean block is the very block the upstream sent (not a copy), with and without the
+    cache, next to one that is scrubbed; a clean result is the result itself."""
+    email = sentence("EMAIL_ADDRESS")[1]
+    clean = types.TextContent(text=REPORT)
+    link = types.ResourceLink(name="r", uri="file:///r.txt", title="Report", description="Q1")
+    result = types.CallToolResult(content=[clean, types.TextContent(text=email), link])
+    cache = ScrubCache()
+    for kwargs in ({}, {"cache": cache, "session": "s1"}, {"cache": cache, "session": "s1"}):
+        checked = await inspect(result, ALICE, None, guard, **kwargs)
+        assert checked.redactions["EMAIL_ADDRESS"] == 1
+        out = checked.result.content
+        assert out[0] is clean and out[2] is link
+        assert out[1] is not result.content[1] and out[1].text != email
+        alone = types.CallToolResult(content=[clean])
+        assert (await inspect(alone, ALICE, None, guard, **kwargs)).result is alone
+
+
 def test_roles_with_other_pii_settings_never_share_a_remembered_scrub(guard: PiiGuard) -> None:
     text = sentence("EMAIL_ADDRESS")[1]
     user, support = guard.scrubber_for(ALICE), guard.scrubber_for(SUPPORT)
