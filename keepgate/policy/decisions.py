@@ -82,7 +82,9 @@ def _copy(d: PolicyDecision) -> PolicyDecision:
         allow=d.allow,
         deny=list(d.deny),
         require_approval=d.require_approval,
-        rewritten_arguments=copy.deepcopy(d.rewritten_arguments),
+        rewritten_arguments=(
+            None if d.rewritten_arguments is None else copy.deepcopy(d.rewritten_arguments)
+        ),
         policy=d.policy,
         approval=list(d.approval),
         error=d.error,

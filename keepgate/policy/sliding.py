@@ -415,7 +415,8 @@ class SlidingIndexes:
     ) -> View:
         """The index and totals of `messages` as `ProvenanceContext(catalog, messages,
         detected=detected)` builds them (no approved ids), and the calls made."""
-        _findings(detected)
+        if detected:  # nothing to read in none (the common case)
+            _findings(detected)
         if self.size <= 0:
             return _fresh(catalog, messages)
         state = self._states.pop(key, None)
