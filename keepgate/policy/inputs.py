@@ -28,7 +28,7 @@ MAX_NAME = 200
 def principal_input(principal: Principal | Mapping[str, Any] | None) -> dict[str, Any]:
     if principal is None:
         return {"key_id": None, "role": None, "team": None, "metadata": {}}
-    if isinstance(principal, Mapping):
+    if type(principal) is not Principal and isinstance(principal, Mapping):
         return {
             "key_id": principal.get("key_id"),
             "role": principal.get("role"),
@@ -149,7 +149,7 @@ def build_policy_input(
     guard found in the arguments (type and path, never the value).
     """
     args: JsonValue
-    if isinstance(arguments, Mapping):
+    if type(arguments) is dict or isinstance(arguments, Mapping):
         args, valid = dict(arguments), True
     else:
         args, err = parse_arguments(arguments if isinstance(arguments, str) else "")
@@ -230,6 +230,6 @@ def _detections(
 def _get(facts: Facts | JsonMapping | None, name: str) -> Any:
     if facts is None:
         return None
-    if isinstance(facts, Mapping):
+    if type(facts) is dict or isinstance(facts, Mapping):
         return facts.get(name)
     return getattr(facts, name, None)

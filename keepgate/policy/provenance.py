@@ -534,7 +534,7 @@ def _embedded_facts(index: ConversationIndex, value: str) -> list[dict[str, Any]
 
 
 def _parse(arguments: Any) -> Any:
-    if isinstance(arguments, Mapping):
+    if type(arguments) is dict or isinstance(arguments, Mapping):
         return arguments
     if isinstance(arguments, str) and arguments:
         try:
@@ -551,7 +551,10 @@ def leaves(arguments: Any) -> list[tuple[str, str, Any]]:
     def walk(v: Any, path: str, top: str, depth: int) -> None:
         if len(out) >= MAX_LEAVES or depth > MAX_DEPTH:
             return
-        if isinstance(v, Mapping):
+        if type(v) is str:  # the common leaf first (no ABC check on the way)
+            out.append((path, top, v))
+            return
+        if type(v) is dict or isinstance(v, Mapping):
             for k, x in v.items():
                 key = str(k)
                 walk(
@@ -563,7 +566,7 @@ def leaves(arguments: Any) -> list[tuple[str, str, Any]]:
         elif isinstance(v, (str, int, float)) and not isinstance(v, bool):
             out.append((path, top, v))
 
-    if isinstance(arguments, Mapping):
+    if type(arguments) is dict or isinstance(arguments, Mapping):
         walk(arguments, "", "", 0)
     return out
 
@@ -571,7 +574,7 @@ def leaves(arguments: Any) -> list[tuple[str, str, Any]]:
 def arguments_ci(arguments: Any) -> dict[str, list[Any]] | None:
     """Top-level arguments by lower-case name, each a list of its non-null values (an array
     contributes its items; `To` and `to` both land under "to"). Rego checks read this."""
-    if not isinstance(arguments, Mapping):
+    if not (type(arguments) is dict or isinstance(arguments, Mapping)):
         return None
     out: dict[str, list[Any]] = {}
     for k, v in arguments.items():
@@ -587,11 +590,14 @@ def schema_check(
 ) -> tuple[list[str] | None, list[str] | None]:
     """(extra, missing) argument names against the tool's schema or catalogue list; (None,
     None) when neither says which arguments exist."""
-    if not isinstance(arguments, Mapping):
+    if not (type(arguments) is dict or isinstance(arguments, Mapping)):
         return None, None
     known: set[str] | None = None
     required: list[str] = []
-    if isinstance(schema, Mapping) and isinstance(schema.get("properties"), Mapping):
+    props = schema.get("properties") if type(schema) is dict else None
+    if type(props) is dict or (
+        isinstance(schema, Mapping) and isinstance(schema.get("properties"), Mapping)
+    ):
         known = {str(k).lower() for k in schema["properties"]}
         req = schema.get("required")
         required = [str(r) for r in req] if isinstance(req, list) else []
@@ -696,7 +702,7 @@ class Totals:
         if entry.amount_argument is None and entry.effects != "egress":
             return None
         arguments = _parse(arguments)
-        args = arguments if isinstance(arguments, Mapping) else {}
+        args = arguments if (type(arguments) is dict or isinstance(arguments, Mapping)) else {}
         return _amount(entry, args), self._recipients(name, args)
 
     def apply(self, name: str, amount: Decimal | None, rec: set[str]) -> None:
@@ -723,11 +729,16 @@ class Totals:
     def facts(self, name: str, arguments: Any) -> dict[str, Any]:
         """The totals including the call being decided."""
         amounts = dict(self.amounts)
-        a = _amount(self.catalog.get(name), arguments if isinstance(arguments, Mapping) else {})
+        a = _amount(
+            self.catalog.get(name),
+            arguments if (type(arguments) is dict or isinstance(arguments, Mapping)) else {},
+        )
         if a is not None:
             amounts[name] = amounts.get(name, Decimal(0)) + a
         rec = {k: set(v) for k, v in self.recipients.items()}
-        new = self._recipients(name, arguments if isinstance(arguments, Mapping) else {})
+        new = self._recipients(
+            name, arguments if (type(arguments) is dict or isinstance(arguments, Mapping)) else {}
+        )
         if new:
             rec.setdefault(name, set()).update(new)
         everyone = set().union(*rec.values()) if rec else set()
