@@ -595,8 +595,9 @@ def schema_check(
     known: set[str] | None = None
     required: list[str] = []
     props = schema.get("properties") if type(schema) is dict else None
-    if type(props) is dict or (
-        isinstance(schema, Mapping) and isinstance(schema.get("properties"), Mapping)
+    if schema is not None and (
+        type(props) is dict
+        or (isinstance(schema, Mapping) and isinstance(schema.get("properties"), Mapping))
     ):
         known = {str(k).lower() for k in schema["properties"]}
         req = schema.get("required")
