@@ -1,0 +1,109 @@
+"""Instructions per MCP `tools/call` in the gateway process (valgrind callgrind).
+
+    .venv/bin/python -m bench.callgrind.mcp_call --src DIR [--guards on|off] [--parts SPEC]
+
+DIR: the source tree to measure (`git archive <commit> | tar -x -C DIR`, so an edit cannot
+leak into a run). The gateway runs under callgrind with instrumentation off; it counts
+whole requests from call `--warm` + 1 (220: the session history is at its 200-message cap)
+for `--count` calls, switched from inside the process (`hook/sitecustomize.py`, `tramp.c`:
+needs gcc and valgrind's headers). `--parts`: functions counted inclusively, each through
+its own C trampoline (comma-separated `module:function`, `module:Class.method`, with
+`@user.module+...` for modules that imported it by name; each nested trampoline adds
+~10 K instructions to its parents). PYTHONHASHSEED=0: string hashes, so dict and set
+layouts, vary per process otherwise (up to ~0.08 M per call). Wall-clock time is not
+measured: the counts do not depend on the box's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))
+
+from bench.mcp_gateway import ARGS, start_demo, start_gateway  # noqa: E402
+from bench.targets import MASTER  # noqa: E402
+
+
+async def drive(url: str, calls: int) -> None:
+    import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+
+    headers = {"Authorization": f"Bearer {MASTER}", "x-keepgate-session": "bench"}
+    async with httpx2.AsyncClient(timeout=600, headers=headers) as http:
+        async with Client(streamable_http_client(url, http_client=http)) as client:
+            await client.list_tools()
+            for _ in range(calls):
+                result = await client.call_tool("read_file", ARGS)
+                assert not result.is_error, result.content
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--src", type=Path, required=True)
+    ap.add_argument("--guards", choices=("on", "off"), default="on")
+    ap.add_argument("--parts", default="")
+    ap.add_argument("--warm", type=int, default=220)
+    ap.add_argument("--count", type=int, default=200)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kg-callgrind-") as tmp:
+        work = Path(tmp)
+        lib = work / "tramp.so"
+        subprocess.run(
+            ["gcc", "-O1", "-fno-ipa-icf", "-fno-optimize-sibling-calls", "-shared", "-fPIC"]
+            + ["-o", str(lib), str(HERE / "tramp.c")],
+            check=True,
+        )
+        os.environ.update(
+            PYTHONHASHSEED="0",
+            KG_CG_LIB=str(lib),
+            KG_CG_PARTS=args.parts,
+            KG_CG_WARM=str(args.warm),
+            KG_CG_COUNT=str(args.count),
+        )
+        demo_url, demo = start_demo(work)
+        launcher = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
+        launcher += [f"--callgrind-out-file={work}/cg.%p", sys.executable, "-m", "keepgate.cli"]
+        try:
+            # Two PYTHONPATH entries: the tree measured, then hook/ (its sitecustomize only).
+            src = Path(f"{args.src.resolve()}{os.pathsep}{HERE / 'hook'}")
+            url, gateway = start_gateway(
+                work, "gateway", demo_url, args.guards == "on", src=src,
+                launcher=launcher, ready_timeout=1800,
+            )  # fmt: skip
+            try:
+                asyncio.run(drive(url, args.warm + args.count + 1))
+            finally:
+                gateway.stop()  # the dump was written at call warm + count + 1
+        finally:
+            demo.stop()
+        (dump,) = glob.glob(str(work / "cg.*.1"))
+        total = next(
+            int(line.split()[1]) for line in open(dump) if line.startswith(("summary:", "totals:"))
+        )
+        print(f"guards {args.guards}: {total / args.count / 1e6:.3f} M instructions per call")
+        if args.parts:
+            names = [x.split("@")[0] for x in args.parts.split(",") if x]
+            out = subprocess.run(
+                ["callgrind_annotate", "--inclusive=yes", "--threshold=100", dump],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            for line in out.splitlines():
+                if "kg_part_" in line:
+                    k = int(line.split("kg_part_")[1].split()[0])
+                    ir = int(line.split()[0].replace(",", ""))
+                    print(f"  {ir / args.count / 1e3:8.1f} K  {names[k]}")
+
+
+if __name__ == "__main__":
+    main()
