@@ -229,8 +229,9 @@ class Runtime:
         elapsed = time.perf_counter() - call.started
         mark_recorded()  # the refusal middleware leaves this request to this record
         code = "" if outcome.http_status < 400 else str(call.error_code or outcome.status)
-        m.requests.labels(call.route, call.model, str(outcome.http_status), code).inc()
-        m.request_seconds.labels(call.route).observe(elapsed)
+        kid = m.child
+        kid(m.requests, call.route, call.model, str(outcome.http_status), code).inc()
+        kid(m.request_seconds, call.route).observe(elapsed)
         if call.response_meter is not None:
             spent = chain.guard_self_times(call.response_meter)
             for name, seconds in spent.items():
@@ -243,7 +244,7 @@ class Runtime:
                 },
             )
         for v in call.verdicts:
-            m.verdicts.labels(v.guard, v.decision, v.rule or "").inc()
+            kid(m.verdicts, v.guard, v.decision, v.rule or "").inc()
             if v.decision == "error":
                 m.guard_failures.labels(v.guard, str(v.detail.get("mode", "closed"))).inc()
         usage = outcome.usage

@@ -190,21 +190,34 @@ class H1Origin:
         self._slots = asyncio.Semaphore(limit)
         self._closed = False
         self._ssl: ssl.SSLContext | None = None
+        self._start = (
+            f"POST {self.target} HTTP/1.1\r\nHost: {self.authority}\r\nContent-Length: ".encode(
+                "latin-1"
+            )
+        )
+        #: id(headers) -> (headers, the head's bytes after Content-Length's value).
+        self._heads: dict[int, tuple[dict[str, str], bytes]] = {}
 
     def head(self, headers: dict[str, str], length: int) -> bytes:
-        """The request head for a POST of `length` bytes with these headers."""
-        lines = [
-            f"POST {self.target} HTTP/1.1",
-            f"Host: {self.authority}",
-            f"Content-Length: {length}",
-        ]
-        for k, v in headers.items():
-            if k.lower() in _OWN:
-                continue
-            if "\r" in k or "\n" in k or "\r" in v or "\n" in v:
-                raise ValueError(f"header {k!r} has a line break")
-            lines.append(f"{k}: {v}")
-        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        """The request head for a POST of `length` bytes with these headers. The part after
+        Content-Length is kept per headers object (the lane reuses one per tool): only the
+        length is written per request. Callers never change a headers dict they passed."""
+        hit = self._heads.get(id(headers))
+        if hit is None or hit[0] is not headers:
+            lines = [""]
+            for k, v in headers.items():
+                if k.lower() in _OWN:
+                    continue
+                if "\r" in k or "\n" in k or "\r" in v or "\n" in v:
+                    raise ValueError(f"header {k!r} has a line break")
+                lines.append(f"{k}: {v}")
+            if len(self._heads) > 1024:
+                self._heads.clear()
+            hit = self._heads[id(headers)] = (
+                headers,
+                ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"),
+            )
+        return self._start + str(length).encode() + hit[1]
 
     async def _acquire(self) -> _Conn:
         now = time.monotonic()

@@ -14,6 +14,7 @@ audit record, metrics and a trace, like a chat call (`route: "mcp"`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections import OrderedDict
@@ -38,6 +39,7 @@ from keepgate.mcp.sessions import Sessions
 from keepgate.mcp.settings import McpServerSettings, McpSettings
 from keepgate.mcp.store import Store, StoreUnavailable
 from keepgate.mcp.upstream import Upstream, UpstreamError
+from keepgate.mcp.wire import STAMP_PREFIX
 from keepgate.observability.metrics import LATENCY_BUCKETS
 from keepgate.pipeline import capabilities
 from keepgate.pipeline.call import Call, Outcome
@@ -273,13 +275,15 @@ class McpGateway:
                 call, principal, server, tool, session, arguments, known=found is not None
             )
             decision = call.audit.get("decision", "allow")
-            self.metrics.calls.labels(server if server in self.servers else "*", decision).inc()
+            self.rt.metrics.child(
+                self.metrics.calls, server if server in self.servers else "*", decision
+            ).inc()
             return result
         except Refusal as r:
             call.add(r.verdict)
             call.audit.setdefault("decision", r.verdict.decision)
-            self.metrics.calls.labels(
-                server if server in self.servers else "*", r.verdict.decision
+            self.rt.metrics.child(
+                self.metrics.calls, server if server in self.servers else "*", r.verdict.decision
             ).inc()
             outcome = Outcome(
                 "upstream_error" if r.code == "upstream_error" else "blocked",
@@ -690,15 +694,11 @@ class McpGateway:
                 f"The MCP server '{server}' answered with an error: {message}",
                 "upstream_error",
             ) from None
-        if result.meta and any(k.startswith("io.modelcontextprotocol/") for k in result.meta):
+        if result.meta and any(k.startswith(STAMP_PREFIX) for k in result.meta):
             # The upstream's protocol stamps (its serverInfo...) are not ours to relay.
             result = result.model_copy(
                 update={
-                    "meta": {
-                        k: v
-                        for k, v in result.meta.items()
-                        if not k.startswith("io.modelcontextprotocol/")
-                    }
+                    "meta": {k: v for k, v in result.meta.items() if not k.startswith(STAMP_PREFIX)}
                     or None
                 }
             )
@@ -907,15 +907,22 @@ def _safe(text: str, limit: int = 100) -> str:
     return "".join(c if c.isalnum() or c in "_-." else "_" for c in text)[:limit]
 
 
+#: session -> its audit label (`_session_label`): a client sends the same one per call.
+_LABELS: dict[str, str] = {}
+
+
 def _session_label(session: str) -> str:
     """Audit records name a session by a short digest (a client's id could be anything)."""
-    import hashlib
-
-    return (
-        session
-        if session == "default"
-        else "sha256:" + hashlib.sha256(session.encode()).hexdigest()[:16]
-    )
+    label = _LABELS.get(session)
+    if label is None:
+        if len(_LABELS) > 4096:
+            _LABELS.clear()
+        label = _LABELS[session] = (
+            session
+            if session == "default"
+            else "sha256:" + hashlib.sha256(session.encode()).hexdigest()[:16]
+        )
+    return label
 
 
 def _status(code: str) -> int:

@@ -51,6 +51,8 @@ log = logging.getLogger("keepgate.mcp")
 #: An upstream answer larger than this is refused (results are capped far below anyway).
 MAX_BODY_BYTES = 64 * 1024 * 1024
 _RESULT = TypeAdapter(types.CallToolResult | types.InputRequiredResult)
+#: Keys of the protocol's own `_meta` stamps (serverInfo...): an upstream's are not relayed.
+STAMP_PREFIX = "io.modelcontextprotocol/"
 
 
 @functools.cache
@@ -105,6 +107,8 @@ class HttpLane:
         self._proxy_auth: Any = None
         self._next_id = 0
         self._param_maps: dict[str, tuple[Any, dict[tuple[str, ...], str]]] = {}
+        #: (tool, Mcp-Param-* items) -> the request's headers (`_request_headers`).
+        self._built: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, str]] = {}
 
     def bind(self, protocol_version: str | None) -> bool:
         """Use the lane on a connection that negotiated `protocol_version` (False: it cannot:
@@ -115,6 +119,7 @@ class HttpLane:
         assert protocol_version is not None
         self.version = protocol_version
         self._headers = {**self._base, MCP_PROTOCOL_VERSION_HEADER: protocol_version}
+        self._built = {}
         self._meta = {
             PROTOCOL_VERSION_META_KEY: protocol_version,
             CLIENT_INFO_META_KEY: self._client_info,
@@ -174,6 +179,21 @@ class HttpLane:
             self._param_maps[name] = hit
         return mcp_param_headers(hit[1], arguments) if hit[1] else {}
 
+    def _request_headers(self, name: str, params: dict[str, str]) -> dict[str, str]:
+        """The POST's headers, one dict per tool and `Mcp-Param-*` values (reused, so the
+        origin writes its head once for it; never changed once built)."""
+        key = (name, tuple(params.items())) if params else (name, ())
+        headers = self._built.get(key)
+        if headers is None:
+            if len(self._built) > 1024:
+                self._built.clear()
+            headers = self._built[key] = {
+                **self._headers,
+                MCP_NAME_HEADER: encode_header_value(name),
+                **params,
+            }
+        return headers
+
     async def call_tool(
         self, name: str, arguments: dict[str, Any], schema: Any
     ) -> types.CallToolResult | types.InputRequiredResult:
@@ -187,11 +207,7 @@ class HttpLane:
                 "params": {"name": name, "arguments": arguments, "_meta": self._meta},
             }
         )
-        headers = {
-            **self._headers,
-            MCP_NAME_HEADER: encode_header_value(name),
-            **self._param_headers(name, schema, arguments),
-        }
+        headers = self._request_headers(name, self._param_headers(name, schema, arguments))
         origin = self._route()
         if origin is None:
             message, status = await self._via_proxy(body, headers, rid)
@@ -271,6 +287,18 @@ class HttpLane:
             # The SDK's validate_server_result also dumps what it validated, and drops the
             # dump: validating against the version's surface alone is the same check.
             _surface(self.version).validate_python(raw, by_name=False)
+            meta = raw.get("_meta")
+            if isinstance(meta, dict) and any(
+                isinstance(k, str) and k.startswith(STAMP_PREFIX) for k in meta
+            ):
+                # The upstream's protocol stamps (its serverInfo...) are not ours to relay:
+                # left out here, the model needs no copy without them later (the gateway's
+                # own filter finds nothing). `_meta` is a plain dict on the model.
+                kept = {k: v for k, v in meta.items() if not k.startswith(STAMP_PREFIX)}
+                if kept:
+                    raw["_meta"] = kept
+                else:
+                    del raw["_meta"]
             return _RESULT.validate_python(raw, by_name=False)
         except (ValidationError, ValueError) as exc:
             raise LaneError(

@@ -12,12 +12,38 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 
+from typing import TypeVar
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 #: Set (by `keepgate serve --workers N`) before any worker imports prometheus_client: every
 #: worker then writes its samples to files there, and `/metrics` on any worker sums them.
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+_M = TypeVar("_M", bound=MetricWrapperBase)
+#: Children kept per process before the cache starts again (labels are bounded anyway).
+MAX_CHILDREN = 10_000
+
+
+class Children:
+    """`metric.labels(*values)`, remembered: prometheus_client's `labels` checks and
+    stringifies the values and takes a lock on every call (~3 per request). The child for
+    given values never changes (nothing here removes children), so it is kept."""
+
+    def __init__(self) -> None:
+        #: (metric, label values) -> child; the metric itself in the key (not its id, which
+        #: a later metric could reuse).
+        self._kids: dict[tuple[MetricWrapperBase, tuple[str, ...]], MetricWrapperBase] = {}
+
+    def __call__(self, metric: _M, *values: str) -> _M:
+        key = (metric, values)
+        kid = self._kids.get(key)
+        if kid is None:
+            if len(self._kids) > MAX_CHILDREN:
+                self._kids.clear()
+            kid = self._kids[key] = metric.labels(*values)
+        return kid  # type: ignore[return-value]
 
 
 @contextlib.contextmanager
@@ -78,6 +104,8 @@ class Metrics:
 
     def __init__(self) -> None:
         r = self.registry = CollectorRegistry(auto_describe=True)
+        #: Label children, remembered (`Children`): the metrics live as long as this object.
+        self.child = Children()
         self.requests = Counter(
             "keepgate_requests_total",
             "Requests handled",

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from keepgate.pipeline.call import Call, Outcome
 
 _SPAN = "_otel_span"
+#: `NoTracer.stage`: nullcontext keeps no state, so one serves every stage.
+_NULL: contextlib.nullcontext[None] = contextlib.nullcontext()
 #: A span attribute's value, as OpenTelemetry takes it (`opentelemetry.util.types`).
 AttrValue = str | bool | int | float | Sequence[str] | Sequence[int] | Sequence[float]
 
@@ -45,7 +47,7 @@ class NoTracer:
     def stage(
         self, call: "Call", name: str, **attrs: AttrValue
     ) -> contextlib.AbstractContextManager[object]:
-        return contextlib.nullcontext()
+        return _NULL
 
     def annotate(self, call: "Call", attrs: Mapping[str, AttrValue]) -> None:
         pass

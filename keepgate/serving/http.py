@@ -67,11 +67,16 @@ class BoundedHttpToolsProtocol(_protocol_base()):  # type: ignore[misc]
 
     def on_url(self, url: bytes) -> None:
         self._fields += len(url)
-        super().on_url(url)
+        self.url += url  # uvicorn's on_url, inline (a dozen parser callbacks per request)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._fields += len(name) + len(value) + 4  # ": " and CRLF
-        super().on_header(name, value)
+        # uvicorn's on_header, inline (test_serving_http checks it still matches uvicorn's).
+        name = name.lower()
+        value = value.rstrip(b" \t")
+        if name == b"expect" and value.lower() == b"100-continue":
+            self.expect_100_continue = True
+        self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         self._in_head = False
