@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -18,7 +19,7 @@ from starlette.routing import Route
 from keepgate.auth.request import require_principal
 from keepgate.errors import APIError
 from keepgate.mcp.approval_api import store_errors
-from keepgate.mcp.endpoint import McpRoutes
+from keepgate.mcp.endpoint import McpFront, McpRoutes
 from keepgate.mcp.pins import PinNotFound
 from keepgate.mcp.service import McpGateway
 from keepgate.mcp.settings import BUILTIN_DEMO, McpServerSettings, McpSettings
@@ -67,6 +68,8 @@ def mount(
     rt.services.add(McpService(gw, endpoints))
     # First: every MCP request would otherwise be matched against each route before them.
     app.router.routes[0:0] = endpoints.routes()
+    # Innermost of the app's middleware: a plain MCP request skips the route walk.
+    app.user_middleware.append(Middleware(McpFront, starlette=app, mcp=endpoints))
     app.router.routes.extend(_api_routes(gw))
     return gw
 
