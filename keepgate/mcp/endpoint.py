@@ -26,8 +26,6 @@ from mcp.server.lowlevel import Server
 from mcp.server.sse import SseServerTransport
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp_types.jsonrpc import INTERNAL_ERROR
-from starlette._exception_handler import wrap_app_handling_exceptions
-from starlette._utils import get_route_path
 from starlette.applications import Starlette
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
@@ -358,9 +356,9 @@ class McpFront:
     would hand it over, without walking the routes: the router's and the exception
     middleware's frames, four path regexes and a route hop were ~5 % of what the gateway
     spends per `tools/call`. The innermost of the app's middleware (just outside
-    Starlette's `ExceptionMiddleware`, whose handlers it applies the same way, through
-    Starlette's own `wrap_app_handling_exceptions`), so everything outside it — the
-    refusal audit, the last-resort 500 — sees the request as before. It only takes a path
+    Starlette's `ExceptionMiddleware`; it runs its own one, built the way Starlette builds
+    the app's, with the same handlers), so everything outside it — the refusal audit, the
+    last-resort 500 — sees the request as before. It only takes a path
     the router would give to one of these two routes, and only while they are the first
     routes (`keepgate.mcp.api.mount` puts them there); anything else goes the usual way
     (`tests/mcp/test_mcp_front.py` compares both ways)."""
@@ -371,6 +369,7 @@ class McpFront:
         self.mcp = mcp
         self._routes: tuple[Route, Route] | None = None
         self._checked = False
+        self._handled: ExceptionMiddleware | None = None
 
     def _our_routes(self) -> tuple[Route, Route] | None:
         """(/mcp, /mcp/{server}) when the router's first routes are this gateway's."""
@@ -387,6 +386,15 @@ class McpFront:
                 and router.middleware_stack == router.app  # no router-level middleware
             ):
                 self._routes = (mine[0], mine[3])
+                # As Starlette.build_middleware_stack makes the app's (500 and Exception
+                # go to its ServerErrorMiddleware, outside).
+                app = self.starlette
+                handlers = {
+                    k: v for k, v in app.exception_handlers.items() if k not in (500, Exception)
+                }
+                self._handled = ExceptionMiddleware(
+                    self.mcp.streamable, handlers=handlers, debug=app.debug
+                )
         return self._routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -394,7 +402,7 @@ class McpFront:
         if routes is None:
             await self.app(scope, receive, send)
             return
-        path = get_route_path(scope)
+        path = _route_path(scope)
         if path == "/mcp":
             route, params = routes[0], None
         elif (
@@ -417,12 +425,22 @@ class McpFront:
         scope["route"] = route
         scope["endpoint"] = route.endpoint
         scope["path_params"] = path_params
-        # What ExceptionMiddleware does, with its own handlers.
-        ex = self.app
-        assert isinstance(ex, ExceptionMiddleware)
-        scope["starlette.exception_handlers"] = (ex._exception_handlers, ex._status_handlers)
-        conn = Request(scope, receive, send)
-        await wrap_app_handling_exceptions(self.mcp.streamable, conn)(scope, receive, send)
+        assert self._handled is not None
+        await self._handled(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path a Starlette router matches (starlette's `get_route_path`, private there):
+    the path less the scope's `root_path` prefix."""
+    path: str = scope["path"]
+    root_path = scope.get("root_path", "")
+    if not root_path or not path.startswith(root_path):
+        return path
+    if path == root_path:
+        return ""
+    if path[len(root_path)] == "/":
+        return path[len(root_path) :]
+    return path
 
 
 class _Asgi:

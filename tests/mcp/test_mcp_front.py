@@ -133,3 +133,39 @@ def test_the_front_takes_the_plain_paths(pair: dict[str, Any]) -> None:
         "router": True,
         "handlers": True,
     }
+
+
+def test_the_front_handles_exceptions_as_the_apps_exception_middleware(
+    pair: dict[str, Any],
+) -> None:
+    f = _front(pair["front"].app)
+    assert f._handled is not None and f._handled is not f.app
+
+    def same(handlers: dict[Any, Any]) -> dict[Any, Any]:
+        # Starlette's own HTTPException handlers are methods of each middleware instance.
+        return {k: getattr(v, "__func__", v) for k, v in handlers.items()}
+
+    assert same(f._handled._exception_handlers) == same(f.app._exception_handlers)
+    assert same(f._handled._status_handlers) == same(f.app._status_handlers)
+    assert len(f._handled._exception_handlers) > 2  # the app's own handlers are there too
+    assert f._handled.debug == f.app.debug
+
+
+@pytest.mark.parametrize(
+    ("path", "root_path"),
+    [
+        ("/mcp/demo", ""),
+        ("/api/mcp/demo", "/api"),
+        ("/api", "/api"),
+        ("/apimcp", "/api"),
+        ("/other/mcp", "/api"),
+        ("/api/", "/api"),
+    ],
+)
+def test_the_route_path_is_starlettes(path: str, root_path: str) -> None:
+    from starlette._utils import get_route_path
+
+    from keepgate.mcp.endpoint import _route_path
+
+    scope = {"type": "http", "path": path, "root_path": root_path}
+    assert _route_path(scope) == get_route_path(scope)
