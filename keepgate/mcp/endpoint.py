@@ -354,7 +354,7 @@ def json_errors(send: Send) -> Send:
 class McpFront:
     """A `/mcp` or `/mcp/{server}` request straight to its endpoint, as Starlette's router
     would hand it over, without walking the routes: the router's and the exception
-    middleware's frames, four path regexes and a route hop were ~5 % of what the gateway
+    middleware's frames, four path regexes and a route hop were ~3 % of what the gateway
     spends per `tools/call`. The innermost of the app's middleware (just outside
     Starlette's `ExceptionMiddleware`; it runs its own one, built the way Starlette builds
     the app's, with the same handlers), so everything outside it — the refusal audit, the
