@@ -11,6 +11,15 @@ collection) and its total at the end:
 
 A module fixture's set-up and tear-down count to the first and the last test of its file,
 so read the per-file figures, not the per-test ones. No test reads these numbers.
+
+The `idle` column is wall time in which nothing of the test's was running or waiting for a
+CPU: no thread of the test process (but this report's sampler) and none of its child
+processes in state R, sampled every 10 ms from /proc (Linux only; 0 elsewhere). Unlike
+wall minus CPU it does not grow with the box's load: it is the test's own waiting (sleeps,
+timeouts that expire, a delayed ACK, a child starting up off the CPU...), the part of the
+wall time that more cores would not win back.lists the test phases that waited longest:
+
+    .venv/bin/python -m tests.cpu_report /tmp/cpu 40 --idle
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +38,69 @@ from typing import IO, Any
 import pytest
 
 _out: IO[str] | None = None
+
+
+class _IdleSampler:
+    """Adds up the wall time in which no thread of this process (other than the sampler)
+    and none of its descendants is runnable, by reading thread states from /proc."""
+
+    INTERVAL = 0.01
+
+    def __init__(self) -> None:
+        self.idle = 0.0
+        self._pid = os.getpid()
+        self._tid = 0
+        self._thread = threading.Thread(target=self._run, name="cpu-report-idle", daemon=True)
+
+    def start(self) -> _IdleSampler:
+        if Path(f"/proc/{self._pid}/task").is_dir():
+            self._thread.start()
+        return self
+
+    def _runnable(self, pid: int, own: bool) -> bool | None:
+        """True if a thread of `pid` or of its descendants is runnable; None if gone."""
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            return None
+        kids: list[int] = []
+        for tid in tids:
+            if own and int(tid) == self._tid:
+                continue
+            try:
+                with open(f"/proc/{pid}/task/{tid}/stat", "rb") as f:
+                    stat = f.read()
+                with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                    kids += [int(k) for k in f.read().split()]
+            except OSError:
+                continue
+            if stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] == b"R":
+                return True
+        return any(self._runnable(kid, False) for kid in kids)
+
+    def _run(self) -> None:
+        self._tid = threading.get_native_id()
+        last = time.monotonic()
+        while True:
+            time.sleep(self.INTERVAL)
+            busy = self._runnable(self._pid, True)
+            now = time.monotonic()
+            if busy is False:
+                self.idle += now - last
+            last = now
+
+
+_sampler: _IdleSampler | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _sampler
+    if os.environ.get("KEEPGATE_CPU_REPORT") and _sampler is None:
+        _sampler = _IdleSampler().start()
+
+
+def _idle() -> float:
+    return _sampler.idle if _sampler is not None else 0.0
 
 
 def _cpu() -> tuple[float, float]:
@@ -54,7 +127,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def _phase(item: pytest.Item, phase: str) -> Iterator[None]:
-    (me0, kids0), t0 = _cpu(), time.monotonic()
+    (me0, kids0), t0, idle0 = _cpu(), time.monotonic(), _idle()
     yield
     (me1, kids1), wall = _cpu(), time.monotonic() - t0
     _write(
@@ -64,6 +137,7 @@ def _phase(item: pytest.Item, phase: str) -> Iterator[None]:
             "self": me1 - me0,
             "children": kids1 - kids0,
             "wall": wall,
+            "idle": _idle() - idle0,
         }
     )
 
@@ -88,9 +162,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     _write({"phase": "end", "self": me, "children": kids})
 
 
-def summary(where: Path, top: int = 40) -> str:
-    """Per file: CPU (own + children), wall, test count; and each process's start-up."""
-    files: dict[str, list[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+def summary(where: Path, top: int = 40, idle: bool = False) -> str:
+    """Per file: CPU (own + children), wall, idle, test count; each process's start-up;
+    with `idle`, the test phases that waited longest instead."""
+    files: dict[str, list[float]] = collections.defaultdict(lambda: [0.0] * 5)
+    phases: list[tuple[float, float, float, str]] = []
     startup: list[float] = []
     for path in sorted(where.glob("cpu-*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -104,18 +180,29 @@ def summary(where: Path, top: int = 40) -> str:
             f[1] += r["children"]
             f[2] += r["wall"]
             f[3] += r["phase"] == "call"
+            f[4] += r.get("idle", 0.0)
+            cpu, name = r["self"] + r["children"], f"{r['phase']:8s} {r['id']}"
+            phases.append((r.get("idle", 0.0), r["wall"], cpu, name))
     total = sum(f[0] + f[1] for f in files.values())
     lines = [
         f"tests: {total:.1f} s CPU; start-up (imports, collection) per process: "
         + ", ".join(f"{s:.1f}" for s in startup)
         + " s",
-        "   cpu    own  child    wall  tests  file",
     ]
+    if idle:
+        lines.append("  idle    wall     cpu  phase    test")
+        for waited, wall, cpu, name in sorted(phases, reverse=True)[:top]:
+            lines.append(f"{waited:6.1f} {wall:7.1f} {cpu:7.1f}  {name}")
+        return "\n".join(lines)
+    lines.append("   cpu    own  child    wall    idle  tests  file")
     ranked = sorted(files.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))
-    for name, (own, child, wall, n) in ranked[:top]:
-        lines.append(f"{own + child:6.1f} {own:6.1f} {child:6.1f} {wall:7.1f} {int(n):6d}  {name}")
+    for name, (own, child, wall, n, waited) in ranked[:top]:
+        lines.append(
+            f"{own + child:6.1f} {own:6.1f} {child:6.1f} {wall:7.1f} {waited:7.1f} {int(n):6d}  {name}"
+        )
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    print(summary(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 40))
+    args = [a for a in sys.argv[1:] if a != "--idle"]
+    print(summary(Path(args[0]), int(args[1]) if len(args) > 1 else 40, "--idle" in sys.argv))
