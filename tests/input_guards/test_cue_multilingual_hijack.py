@@ -9,6 +9,7 @@ counterparts use the same words innocently (storing the user's birth date, the p
 
 from __future__ import annotations
 
+import functools
 import pytest
 
 from keepgate.input_guards import cue_lexicon, linear
@@ -18,11 +19,17 @@ from keepgate.input_guards.normalize import Normalizer
 from keepgate.input_guards.scanner import Scanner
 
 NORM = Normalizer()
-MATCHER = CueMatcher()
+
+
+@functools.cache
+def matcher() -> CueMatcher:
+    """Built by the first test that needs it, not at collection (~0.6 s of CPU in every
+    xdist worker, while one runs this file)."""
+    return CueMatcher()
 
 
 def cats(text: str) -> list[str]:
-    return MATCHER.categories(NORM.normalize(text).text)
+    return matcher().categories(NORM.normalize(text).text)
 
 
 ATTACK_CUES = {
@@ -227,7 +234,7 @@ def test_gated_phrases_are_searched_only_where_their_word_occurs() -> None:
     # "drop the document" / "say that" phrases only where their verb / "that" occurs), and
     # finds what the plain search over every fragment finds.
     for name in ("OTHER_DATA", "HIJACK", "SAY_FIXED"):
-        gate = MATCHER._also[name]
+        gate = matcher()._also[name]
         assert gate.rest is not None and gate.plain is not None, name
     texts = [t for group in (*ATTACK_CUES.values(), *BENIGN_COUNTERPARTS.values()) for t in group]
     texts += [
@@ -237,4 +244,4 @@ def test_gated_phrases_are_searched_only_where_their_word_occurs() -> None:
     ]
     for text in texts:
         n = NORM.normalize(text).text
-        assert MATCHER.categories(n) == MATCHER.categories_by_search(n), text
+        assert matcher().categories(n) == matcher().categories_by_search(n), text

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -10,15 +11,14 @@ import numpy as np
 import openai
 import pytest
 
-onnx = pytest.importorskip("onnx")
-pytest.importorskip("onnxruntime")
-tokenizers = pytest.importorskip("tokenizers")
+from keepgate.config.load import ConfigError
+from keepgate.input_guards.config import ModelSettings
+from keepgate.input_guards.model_stage import ModelStage, ModelStageError, OnnxClassifier
 
-from onnx import TensorProto, helper  # noqa: E402
-
-from keepgate.config.load import ConfigError  # noqa: E402
-from keepgate.input_guards.config import ModelSettings  # noqa: E402
-from keepgate.input_guards.model_stage import ModelStage, ModelStageError, OnnxClassifier  # noqa: E402
+# onnx (~0.9 s of CPU to import) is imported by the tests that build a model, not at
+# collection: every xdist worker collects this file, one runs it.
+_MISSING = [m for m in ("onnx", "onnxruntime", "tokenizers") if importlib.util.find_spec(m) is None]
+pytestmark = pytest.mark.skipif(bool(_MISSING), reason=f"optional packages missing: {_MISSING}")
 
 VOCAB = [
     "[UNK]",
@@ -41,6 +41,9 @@ EVIL = {"ignore": 4.0, "instructions": 3.0, "send": 2.0, "secrets": 3.0}
 
 def build_model(tmp: Path, outputs: int = 2) -> tuple[Path, Path]:
     """input_ids [1, n] → Gather(embedding [V, outputs]) → ReduceMean over tokens → logits."""
+    import onnx
+    from onnx import TensorProto, helper
+
     emb = np.zeros((len(VOCAB), outputs), dtype=np.float32)
     for i, w in enumerate(VOCAB):
         if outputs == 2:
