@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+pytestmark = pytest.mark.slow(cpu_s=5)  # scheduled first: tests/conftest.py
+
 MSG = [{"role": "user", "content": "hi"}]
 
 
