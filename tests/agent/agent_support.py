@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -135,12 +136,17 @@ def of(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 
 def web_app(state: dict[str, Any]) -> Starlette:
-    """/slow-once hangs on its first request (longer than the tool timeout), then answers."""
+    """/slow-once hangs on its first request (longer than the tool timeout), then answers;
+    `state["on_first_hit"]`, if set, is called when that first request arrives."""
 
     async def slow_once(request: Request) -> PlainTextResponse:
         state["hits"] = state.get("hits", 0) + 1
         if state["hits"] == 1:
-            await asyncio.sleep(float(state.get("hang_s", 2.0)))
+            if "on_first_hit" in state:
+                state["on_first_hit"]()
+            released = state["released"] = asyncio.Event()  # set when the server stops
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(released.wait(), float(state.get("hang_s", 2.0)))
         return PlainTextResponse("weather: sunny, 21C")
 
     async def hang(request: Request) -> PlainTextResponse:

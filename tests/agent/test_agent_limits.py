@@ -3,6 +3,10 @@ steps and spend each end the way the issue asks, with a clear reason."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 import pytest
 
 from keepgate.agent.service import AgentService
@@ -18,8 +22,10 @@ def agw(gateway_factory, tmp_path):
 
 
 def test_tool_times_out_then_succeeds(gateway_factory, tmp_path, web):
-    """The first GET never answers (it hangs until the test ends), so it times out whatever
-    the load; the retry answers at once, well inside a timeout generous for a loaded box."""
+    """The first GET never answers (it hangs until the test ends); its attempt's deadline
+    expires as soon as the web server has the request (the engine's deadline seam), so the
+    test does not wait a timeout out. The retry answers at once, well inside the configured
+    timeout, which stays generous for a loaded box."""
     server, state = web
     state.clear()
     state["hang_s"] = 600.0
@@ -29,7 +35,7 @@ def test_tool_times_out_then_succeeds(gateway_factory, tmp_path, web):
             agent={
                 "tools": {
                     "http_get": {
-                        "timeout_s": 5.0,
+                        "timeout_s": 60.0,
                         "retries": 2,
                         "backoff_s": 0.01,
                         "options": {"allowed_hosts": ["127.0.0.1"]},
@@ -38,6 +44,21 @@ def test_tool_times_out_then_succeeds(gateway_factory, tmp_path, web):
             },
         )
     )
+    engine = agw.app.state.keepgate.services.get(AgentService).engine
+    attempts: list[float] = []
+
+    @contextlib.asynccontextmanager
+    async def deadline(seconds: float) -> AsyncIterator[None]:
+        attempts.append(seconds)
+        async with asyncio.timeout(seconds) as cm:
+            if len(attempts) == 1:  # expire the first attempt once its GET is in
+                loop = asyncio.get_running_loop()
+                state["on_first_hit"] = lambda: loop.call_soon_threadsafe(
+                    cm.reschedule, loop.time()
+                )
+            yield
+
+    engine.deadline = deadline
     events = run(
         agw,
         DEV,
@@ -54,6 +75,7 @@ def test_tool_times_out_then_succeeds(gateway_factory, tmp_path, web):
     assert result["ok"] is True and result["attempts"] == 2
     assert "sunny" in result["preview"]
     assert state["hits"] == 2
+    assert attempts == [60.0, 60.0]  # each attempt ran under the configured timeout
     assert types(events)[-1] == "run.completed"
 
 

@@ -10,6 +10,8 @@ import asyncio
 import functools
 import json
 import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +75,9 @@ def _check_schema(schema_json: str) -> None:
 @dataclass
 class ToolEngine:
     tools: dict[str, Tool]
+    #: The deadline each attempt runs under, given the tool's `timeout_s` (a seam: a test
+    #: expires an attempt when it chooses instead of waiting the timeout out).
+    deadline: Callable[[float], AbstractAsyncContextManager[object]] = asyncio.timeout
     _validators: dict[str, Draft202012Validator] = field(default_factory=dict)
     _buckets: dict[str, TokenBucket] = field(default_factory=dict)
 
@@ -137,7 +142,7 @@ class ToolEngine:
         for attempt in range(1, s.retries + 2):
             t0 = time.perf_counter()
             try:
-                async with asyncio.timeout(s.timeout_s):
+                async with self.deadline(s.timeout_s):
                     result = await tool.handler(args, ctx)
             except TimeoutError:
                 spent += time.perf_counter() - t0
