@@ -20,6 +20,8 @@ import functools
 import logging
 import ssl
 import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import anyio
@@ -87,6 +89,9 @@ class Upstream:
         self._lane: HttpLane | None = None
         #: The lane is bound to the current connection's protocol version.
         self._lane_on = False
+        #: The deadline of a call on the lane, given `timeout_s` (a seam: a test expires a
+        #: call when it chooses instead of waiting the timeout out).
+        self.lane_deadline: Callable[[float], AbstractAsyncContextManager[object]] = asyncio.timeout
 
     def _client_info(self) -> types.Implementation:
         from keepgate import __version__
@@ -207,7 +212,7 @@ class Upstream:
             if what == "tools/call" and self._lane_on:
                 # The lane's POST is plain asyncio: a loop timer is its deadline (anyio's
                 # cancel scope, which the SDK client's task groups need, costs more).
-                async with asyncio.timeout(self.settings.timeout_s):
+                async with self.lane_deadline(self.settings.timeout_s):
                     return await fn(client)
             with anyio.fail_after(self.settings.timeout_s):
                 return await fn(client)

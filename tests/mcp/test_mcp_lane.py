@@ -6,9 +6,10 @@ recorder, so a request the lane got wrong is refused by the SDK itself."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from mcp.server.lowlevel import Server
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp_types.jsonrpc import INVALID_PARAMS
 
+from keepgate.mcp.api import McpService
 from tests.mcp.conftest import KEYS, connect, keepgate_meta, start_gateway
 from tests.servers import ThreadServer
 
@@ -39,6 +41,8 @@ LOOKUP_SCHEMA = {
 
 #: Set by a test to let the `stall` tool answer (it otherwise waits for good).
 RELEASE = threading.Event()
+#: Called when a `stall` call arrives (a test's hook; the upstream runs in another thread).
+ON_STALL: list[Callable[[], None]] = []
 
 
 def lane_server() -> Server:
@@ -92,6 +96,8 @@ def lane_server() -> Server:
             )
             return types.CallToolResult(content=[types.TextContent(text="done after a note")])
         if params.name == "stall":
+            for hook in ON_STALL:
+                hook()
             while not RELEASE.is_set():
                 await asyncio.sleep(0.05)
             return types.CallToolResult(content=[types.TextContent(text="released")])
@@ -282,8 +288,24 @@ async def test_fast_calls_false_sends_every_call_through_the_sdk_client(
 async def test_an_upstream_that_stops_answering_is_a_timeout_not_a_hang(
     fake_model_url, tmp_path, lane_upstream
 ) -> None:
+    """The stalled call's deadline expires as soon as the upstream has the call (the lane's
+    deadline seam), so the test does not wait a timeout out; the configured one is a
+    bound, generous for the call after it on a loaded box."""
     rec, upstream = lane_upstream
-    gw = _gateway(fake_model_url, tmp_path, upstream.url, timeout_s=5)
+    gw = _gateway(fake_model_url, tmp_path, upstream.url, timeout_s=60)
+    lane = gw.app.state.keepgate.services.get(McpService).gw.upstreams["lane"]
+    deadlines: list[float] = []
+
+    @contextlib.asynccontextmanager
+    async def deadline(seconds: float) -> AsyncIterator[None]:
+        deadlines.append(seconds)
+        async with asyncio.timeout(seconds) as cm:
+            if len(deadlines) == 1:  # expire the stalled call once the upstream has it
+                loop = asyncio.get_running_loop()
+                ON_STALL.append(lambda: loop.call_soon_threadsafe(cm.reschedule, loop.time()))
+            yield
+
+    lane.lane_deadline = deadline
     RELEASE.clear()
     try:
         async with connect(gw.url + "/mcp/lane", KEYS["dev"]) as c:
@@ -293,7 +315,9 @@ async def test_an_upstream_that_stops_answering_is_a_timeout_not_a_hang(
             # The connection was dropped; the next call re-establishes it.
             ok = await asyncio.wait_for(c.call_tool("lookup", {"tenant": "a", "query": "z"}), 60)
             assert not ok.is_error, ok.content[0].text
+        assert deadlines == [60, 60]  # both calls went through the lane, under timeout_s
     finally:
+        ON_STALL.clear()
         RELEASE.set()
         gw.stop()
 
