@@ -29,6 +29,7 @@ from keepgate.pipeline import chain
 from keepgate.pipeline import usage as usage_mod
 from keepgate.pipeline.call import Call, Outcome, Usage
 from keepgate.pipeline.chunks import keep_read_fields
+from keepgate.pipeline.upstream_shape import MalformedChunk, check_chunk
 from keepgate.pipeline.guard import Guard, GuardBlocked
 from keepgate.services import ReadyCheck, Services
 from keepgate.upstream.client import Upstream, UpstreamError
@@ -162,11 +163,18 @@ class Runtime:
         self, call: Call, stream: AsyncIterator[Chunk]
     ) -> AsyncIterator[Chunk]:
         """Record usage and the text generated, as the upstream sent it; delta fields no
-        response guard reads are dropped first (`chunks.keep_read_fields`)."""
+        response guard reads are dropped first (`chunks.keep_read_fields`), a structure no
+        guard can read is a 502 (`upstream_shape.check_chunk`)."""
         generated = 0
         try:
             async for chunk in stream:
-                dropped = keep_read_fields(chunk)
+                try:
+                    dropped = check_chunk(chunk, "chatcmpl-" + call.id)
+                except MalformedChunk as exc:
+                    raise UpstreamError(
+                        502, f"upstream sent a malformed chunk: {exc}", "upstream_malformed"
+                    ) from None
+                dropped += keep_read_fields(chunk)
                 if dropped:
                     seen = call.audit.setdefault("upstream_fields_dropped", [])
                     seen.extend(k for k in dropped if k not in seen)

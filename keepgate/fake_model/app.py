@@ -37,11 +37,14 @@ def _split(text: str, size: int) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
-def _usage(body: dict[str, Any], script: Script) -> dict[str, int]:
+def _usage(body: dict[str, Any], script: Script) -> dict[str, float]:
     completion = count_tokens(script.reply or "") + sum(
         count_tokens(tc["name"] + tc["arguments"]) for tc in script.tool_calls
     )
-    usage = {"prompt_tokens": prompt_tokens(body), "completion_tokens": completion}
+    usage: dict[str, float] = {
+        "prompt_tokens": prompt_tokens(body),
+        "completion_tokens": completion,
+    }
     usage.update(script.usage or {})
     usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
     return usage
@@ -163,6 +166,8 @@ def _sse_parts(
             "choices": [{"index": 0, "finish_reason": None, **extra}],
         }
         yield b"data: " + orjson.dumps(c) + b"\n\n"
+    for event in script.raw:
+        yield b"data: " + orjson.dumps(event) + b"\n\n"
     yield chunk({}, "tool_calls" if script.tool_calls else "stop")
     if (body.get("stream_options") or {}).get("include_usage") and not script.omit_usage:
         u = {

@@ -76,7 +76,8 @@ async def _body(request: Request) -> dict[str, Any] | None:
 
 
 def _usage(script: Script, msgs: list[dict[str, Any]]) -> tuple[int, int]:
-    """(prompt, completion) tokens; a script's `usage` uses chat's names, as on chat."""
+    """(prompt, completion) tokens; a script's `usage` uses chat's names, as on chat. A
+    scripted count past 64 bits stays a float (orjson writes no bigger integer)."""
     scripted = script.usage or {}
     prompt = scripted.get("prompt_tokens", prompt_tokens({"messages": msgs}))
     completion = scripted.get(
@@ -84,7 +85,11 @@ def _usage(script: Script, msgs: list[dict[str, Any]]) -> tuple[int, int]:
         count_tokens(script.reply or "")
         + sum(count_tokens(tc["name"] + tc["arguments"]) for tc in script.tool_calls),
     )
-    return int(prompt), int(completion)
+    return _int(prompt), _int(completion)
+
+
+def _int(value: float) -> int:
+    return int(value) if abs(value) < 2**63 else value  # type: ignore[return-value]
 
 
 # -- Responses ---------------------------------------------------------------------------------

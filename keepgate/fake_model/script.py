@@ -16,7 +16,7 @@ class Script:
     delay_ms: float = 0.0
     error: int | None = None
     malformed: bool = False
-    usage: dict[str, int] | None = None
+    usage: dict[str, float] | None = None
     #: Send no `usage` at all (not in the JSON answer, no usage chunk even when the stream
     #: asked for one): what some providers and self-hosted servers do.
     omit_usage: bool = False
@@ -24,6 +24,9 @@ class Script:
     #: ...}`), each in its own chunk: what a real upstream may send beyond text and tool
     #: calls (reasoning, refusal, logprobs, legacy `function_call`, vendor fields).
     extra: list[dict[str, Any]] = field(default_factory=list)
+    #: Whole stream events sent verbatim after `extra` (any JSON, not only a choice): what a
+    #: broken or hostile server sends (a chunk whose `choices` is not a list, an odd `id`).
+    raw: list[Any] = field(default_factory=list)
 
 
 def last_user_text(messages: list[dict[str, Any]]) -> str:
@@ -75,8 +78,8 @@ def parse_script(body: dict[str, Any]) -> Script:
         reply = last_user_text(body.get("messages") or [])
     usage = raw.get("usage")
     if not isinstance(usage, dict) or not all(
-        type(v) is int for v in usage.values()
-    ):  # bool is not a count
+        type(v) in (int, float) for v in usage.values()
+    ):  # bool is not a count; a float is how an integer past 64 bits arrives through orjson
         usage = None
     error = raw.get("error")
     return Script(
@@ -91,6 +94,7 @@ def parse_script(body: dict[str, Any]) -> Script:
         extra=[c for c in raw.get("extra") or () if isinstance(c, dict)]
         if isinstance(raw.get("extra"), list)
         else [],
+        raw=list(raw["raw"]) if isinstance(raw.get("raw"), list) else [],
     )
 
 

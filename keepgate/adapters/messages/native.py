@@ -20,6 +20,7 @@ from keepgate.adapters.base import Translated, decode_events, fingerprint
 from keepgate.jsontypes import Chunk, JsonObject
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.chunks import make_chunk
+from keepgate.pipeline.usage import native_count
 from keepgate.upstream.client import Upstream, UpstreamError
 
 DEFAULT_VERSION = "2023-06-01"
@@ -262,10 +263,10 @@ class _State:
         if not isinstance(usage, dict):
             return
         if usage.get("input_tokens") is not None:
-            self.prompt = int(usage["input_tokens"])
+            self.prompt = native_count(usage["input_tokens"])
         if usage.get("cache_read_input_tokens") is not None:
-            self.cached = int(usage["cache_read_input_tokens"] or 0)
+            self.cached = native_count(usage["cache_read_input_tokens"] or 0)
         if usage.get("cache_creation_input_tokens") is not None:
-            self.written = int(usage["cache_creation_input_tokens"] or 0)
+            self.written = native_count(usage["cache_creation_input_tokens"] or 0)
         if usage.get("output_tokens") is not None:
-            self.completion = int(usage["output_tokens"])
+            self.completion = native_count(usage["output_tokens"])

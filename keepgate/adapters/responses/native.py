@@ -19,6 +19,7 @@ from keepgate.adapters.base import Translated, decode_events, fingerprint
 from keepgate.jsontypes import Chunk, JsonObject
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.chunks import make_chunk
+from keepgate.pipeline.usage import native_count
 from keepgate.upstream.client import Upstream, UpstreamError
 
 #: Fields the gateway owns on the way to a native upstream.
@@ -246,19 +247,19 @@ class _State:
         if isinstance(usage, dict):
             u = make_chunk(self.template)
             u["choices"] = []
-            prompt = int(usage.get("input_tokens") or 0)
-            completion = int(usage.get("output_tokens") or 0)
+            prompt = native_count(usage.get("input_tokens") or 0)
+            completion = native_count(usage.get("output_tokens") or 0)
             u["usage"] = {
                 "prompt_tokens": prompt,
                 "completion_tokens": completion,
                 "total_tokens": prompt + completion,
                 "prompt_tokens_details": {
-                    "cached_tokens": int(
+                    "cached_tokens": native_count(
                         (usage.get("input_tokens_details") or {}).get("cached_tokens") or 0
                     )
                 },
                 "completion_tokens_details": {
-                    "reasoning_tokens": int(
+                    "reasoning_tokens": native_count(
                         (usage.get("output_tokens_details") or {}).get("reasoning_tokens") or 0
                     )
                 },

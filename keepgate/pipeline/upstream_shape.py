@@ -1,0 +1,80 @@
+"""An upstream chunk's structure, checked where the stream enters the pipeline.
+
+Every response guard, the assembler and the encoders index choices and tool calls by
+their `index`, key buffers by a call's `id` and copy `role` / `finish_reason` to the
+client. An upstream (buggy, or a hostile server behind a model name) that sends a choice
+as a string, an index as a list or a call id as an object made one of them raise (a 500);
+one that writes text into the fields no scrubber reads (the chunk `id`, `role`,
+`finish_reason`) got it to the client unscrubbed (red team round 4). So: a structure no
+guard can read is `502 upstream_malformed`, and the model-independent fields are held to
+what a provider puts there.
+"""
+
+from __future__ import annotations
+
+import re2
+
+from keepgate.jsontypes import Chunk
+
+#: A provider's response id (`chatcmpl-…`, `resp_…`, `msg_…`): letters first, then
+#: letters, digits and `_ . : -`. Anything else (an e-mail, free text) is replaced.
+_ID = re2.compile(r"[A-Za-z][A-Za-z0-9_.:\-]{0,127}")
+#: A finish reason: `stop`, `length`, `tool_calls`, `content_filter`, a vendor's own word.
+_REASON = re2.compile(r"[a-z][a-z_]{0,39}")
+#: An index no answer reaches (OpenAI allows n <= 128); past it is not a choice or call.
+MAX_INDEX = 2**31
+
+
+class MalformedChunk(ValueError):
+    """The chunk's structure is not one the guards can read."""
+
+
+def _index(value: object, where: str) -> None:
+    if value is None:
+        return
+    if type(value) is not int or not 0 <= value < MAX_INDEX:
+        raise MalformedChunk(f"{where} index is not a small non-negative integer")
+
+
+def check_chunk(chunk: Chunk, fallback_id: str) -> list[str]:
+    """Raise `MalformedChunk` for a structure no guard can read; replace, in place, an `id`,
+    `role` or `finish_reason` that is not what a provider writes there. The names replaced
+    (for the audit's `upstream_fields_dropped`)."""
+    replaced: list[str] = []
+    cid = chunk.get("id")
+    if cid is not None and not (isinstance(cid, str) and (not cid or _ID.fullmatch(cid))):
+        chunk["id"] = fallback_id
+        replaced.append("id")
+    choices = chunk.get("choices")
+    if choices is None:
+        return replaced
+    if type(choices) is not list:
+        raise MalformedChunk("choices is not a list")
+    for ch in choices:
+        if type(ch) is not dict:
+            raise MalformedChunk("a choice is not an object")
+        _index(ch.get("index"), "a choice's")
+        reason = ch.get("finish_reason")
+        if reason is not None and not (isinstance(reason, str) and _REASON.fullmatch(reason)):
+            if not isinstance(reason, str):
+                raise MalformedChunk("finish_reason is not a string")
+            ch["finish_reason"] = "stop"
+            replaced.append("finish_reason")
+        delta = ch.get("delta")
+        if type(delta) is not dict:
+            continue  # keep_read_fields empties a delta that is not an object
+        role = delta.get("role")
+        if role is not None and role != "assistant":
+            delta["role"] = "assistant"
+            replaced.append("role")
+        calls = delta.get("tool_calls")
+        if type(calls) is not list:
+            continue
+        for call in calls:
+            if type(call) is not dict:
+                continue  # keep_read_fields drops it
+            _index(call.get("index"), "a tool call's")
+            for key in ("id", "type"):
+                if not isinstance(call.get(key), (str, type(None))):
+                    raise MalformedChunk(f"a tool call's {key} is not a string")
+    return replaced

@@ -1,0 +1,162 @@
+"""Red team round 4 (2026-12-07): what a broken or hostile upstream sends that the guards
+could not read. A malformed structure was a 500 (now `502 upstream_malformed`); text in
+the fields no scrubber reads (the chunk `id`, `role`, `finish_reason`, usage extras)
+reached the client. One real uvicorn server for the module, the official SDKs as clients,
+the fake model scripted through `extra_body={"fake": ...}` (`raw` events verbatim)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openai
+import pytest
+import yaml
+
+from keepgate.auth.keys import hash_key
+from keepgate.config.load import parse_config
+from tests.apis.support import model_list
+from tests.conftest import Gateway, base_config, serve
+
+KEY = "sk-redteam4-upstream"
+MESSAGES: Any = [{"role": "user", "content": "Find it."}]
+TOOLS: Any = [
+    {
+        "type": "function",
+        "function": {
+            "name": "search",
+            "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+        },
+    }
+]
+PII = "jane.doe@example.com"
+
+
+@pytest.fixture(scope="module")
+def gw(fake_model_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """Every response guard on (PII, policy, limits), real HTTP."""
+    tmp: Path = tmp_path_factory.mktemp("redteam4-upstream")
+    cfg = base_config(fake_model_url)
+    cfg["model_list"] = model_list(fake_model_url)
+    cfg["guards"].update({"pii": {"enabled": True}, "policy": {"enabled": True}, "limits": {}})
+    cfg["keys"] = [{"key_id": "rt4", "key_hash": "sha256:" + hash_key(KEY), "role": "user"}]
+    cfg["general_settings"]["audit_log"] = str(tmp / "audit.jsonl")
+    path = tmp / "keepgate.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    config = parse_config(path.read_text(), str(path), environ={})
+    server = serve(config, fake_model_url, tmp / "audit.jsonl", real_http=True)
+    yield server
+    server.stop()
+
+
+def _chunk(choices: object, **top: object) -> dict[str, Any]:
+    return {"id": "chatcmpl-x", "object": "chat.completion.chunk", "created": 1, "model": "m"} | {
+        "choices": choices,
+        **top,
+    }
+
+
+def _call(**fields: object) -> dict[str, Any]:
+    call: dict[str, Any] = {
+        "index": 0,
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "search", "arguments": "{}"},
+    }
+    call.update(fields)
+    return call
+
+
+#: Structures no guard can read; each was a 500 on a guarded route.
+MALFORMED = {
+    "choices-object": _chunk({"a": 1}),
+    "choice-string": _chunk(["x"]),
+    "choice-index-list": _chunk([{"index": [0], "delta": {"content": "hi"}}]),
+    "tool-call-id-object": _chunk([{"index": 0, "delta": {"tool_calls": [_call(id={"a": 1})]}}]),
+    "tool-call-id-list": _chunk([{"index": 0, "delta": {"tool_calls": [_call(id=[1])]}}]),
+    "tool-call-index-list": _chunk([{"index": 0, "delta": {"tool_calls": [_call(index=[0])]}}]),
+}
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_a_malformed_upstream_chunk_is_a_502_not_a_500(
+    gw: Gateway, case: str, stream: bool
+) -> None:
+    client = gw.client(KEY)
+    fake = {"reply": "hi", "raw": [MALFORMED[case]]}
+    if stream:  # the answer has started: the stream ends with an error event
+        with pytest.raises(openai.APIError, match="upstream sent a malformed chunk"):
+            for _ in client.chat.completions.create(
+                model="demo", messages=MESSAGES, tools=TOOLS, stream=True, extra_body={"fake": fake}
+            ):
+                pass
+        return
+    with pytest.raises(openai.APIStatusError) as err:
+        client.chat.completions.create(
+            model="demo", messages=MESSAGES, tools=TOOLS, extra_body={"fake": fake}
+        )
+    assert err.value.status_code == 502
+    assert (err.value.body or {}).get("code") == "upstream_malformed"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_text_in_the_fields_no_scrubber_reads_does_not_reach_the_client(
+    gw: Gateway, stream: bool
+) -> None:
+    """The chunk `id`, a delta's `role`, a `finish_reason` and fields beside usage's counts
+    are the upstream's, copied to the client as they came."""
+    raw = [
+        _chunk([{"index": 0, "delta": {"role": PII, "content": "a"}}], id=PII),
+        _chunk([{"index": 0, "delta": {}, "finish_reason": PII}], id=PII),
+        _chunk(
+            [],
+            id=PII,
+            usage={"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4, "note": PII},
+        ),
+    ]
+    body = {"fake": {"reply": "hi", "raw": raw, "omit_usage": True}}
+    client = gw.client(KEY)
+    if stream:
+        events = client.chat.completions.create(
+            model="demo",
+            messages=MESSAGES,
+            stream=True,
+            stream_options={"include_usage": True},
+            extra_body=body,
+        )
+        seen = json.dumps([e.model_dump() for e in events])
+    else:
+        answer = client.chat.completions.create(model="demo", messages=MESSAGES, extra_body=body)
+        seen = answer.model_dump_json()
+        assert answer.usage is not None and answer.usage.prompt_tokens == 3
+    assert "jane" not in seen and "example.com" not in seen
+    assert "chatcmpl-" in seen  # ids a provider writes pass as they are
+
+
+def test_a_huge_usage_count_from_a_responses_upstream_is_clamped_not_a_500(gw: Gateway) -> None:
+    """`int(1e30)` (orjson reads an integer past 64 bits as a float) reached the audit line
+    as an integer orjson could not write: the call was a 500 and its record lost."""
+    answer = gw.client(KEY).responses.create(
+        model="demo-responses",
+        input="hello",
+        extra_body={"fake": {"reply": "hi", "usage": {"prompt_tokens": 1e30}}},
+    )
+    assert answer.output_text == "hi"
+    assert answer.usage is not None and answer.usage.input_tokens == 2**40
+    audit = [r for r in gw.audit_lines() if r.get("route") == "responses"][-1]
+    assert audit["http_status"] == 200 and audit["usage"]["prompt_tokens"] == 2**40
+
+
+def test_a_huge_usage_count_from_a_messages_upstream_is_clamped_not_a_500(gw: Gateway) -> None:
+    client = gw.anthropic_client(KEY)
+    answer = client.messages.create(
+        model="claude-demo",
+        max_tokens=50,
+        messages=[{"role": "user", "content": "hello"}],
+        extra_body={"fake": {"reply": "hi", "usage": {"prompt_tokens": 1e30}}},
+    )
+    assert answer.content[0].text == "hi"  # type: ignore[union-attr]
+    assert answer.usage.input_tokens == 2**40
