@@ -263,7 +263,9 @@ class AgentService:
         live = self.live.get(run_id)
         state = live.state if live else await self.store.load(run_id)
         if state is None or (state.key_id != principal.key_id and not principal.is_admin):
-            raise APIError(404, f"No agent run '{run_id[:80]}'.", code="run_not_found")
+            raise APIError(
+                404, f"No agent run {shown(run_id, 80, digits=True)}.", code="run_not_found"
+            )
         return state
 
     def _running(self, run_id: str) -> LiveRun | None:

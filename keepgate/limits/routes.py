@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from keepgate.echo import shown
 from keepgate.auth.principal import Principal
 from keepgate.auth.request import require_principal
 from keepgate.errors import APIError
@@ -60,7 +61,12 @@ def limits_routes(guard: "LimitsGuard") -> list[Route]:
     def _principal_of(key_id: str) -> Principal:
         entry = guard.key_entry(key_id)
         if entry is None:
-            raise APIError(404, f"No key with id '{key_id}'.", code="key_not_found", param="key_id")
+            raise APIError(
+                404,
+                f"No key with id {shown(key_id, 80, digits=True)}.",
+                code="key_not_found",
+                param="key_id",
+            )
         return Principal(
             key_id=entry.key_id, role=entry.role, team=entry.team, is_admin=entry.role == "admin"
         )

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from keepgate.echo import shown
 from keepgate.auth.principal import Principal
 from keepgate.auth.request import require_principal
 from keepgate.errors import APIError
@@ -52,7 +53,9 @@ class ApprovalDesk:
             return await self.approvals.get(approval_id)
         except ApprovalNotFound:
             raise APIError(
-                404, f"No approval '{approval_id[:60]}'.", code="approval_not_found"
+                404,
+                f"No approval {shown(approval_id, 60, digits=True)}.",
+                code="approval_not_found",
             ) from None
 
     async def decide(
@@ -75,7 +78,7 @@ class ApprovalDesk:
         if not self.may_decide(principal, record):
             raise APIError(
                 404 if record["key_id"] != principal.key_id else 403,
-                f"No approval '{approval_id[:60]}' you may decide.",
+                f"No approval {shown(approval_id, 60, digits=True)} you may decide.",
                 code="approval_not_found",
             )
         try:

@@ -10,6 +10,7 @@ import re2
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from keepgate.echo import shown
 from keepgate.auth.request import require_principal
 from keepgate.errors import APIError
 from keepgate.runtime import Runtime
@@ -36,7 +37,7 @@ async def get_model(request: Request) -> Response:
     if d is None or not rt.keys.may_use(principal, name):
         raise APIError(
             404,
-            f"The model '{name}' does not exist or you do not have access to it.",
+            f"The model {shown(name, 200, digits=True)} does not exist or you do not have access to it.",
             code="model_not_found",
             param="model",
         )

@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from keepgate.echo import shown
 from keepgate.adapters.base import Translated, invalid, new_id
 from keepgate.adapters.responses import native
 from keepgate.adapters.responses.output import ResponseBuilder
@@ -100,7 +101,7 @@ async def _previous(
         raise _unavailable() from None
     if stored is None:
         raise invalid(
-            f"Previous response with id '{prev[:100]}' not found.",
+            f"Previous response with id {shown(prev, 100, digits=True)} not found.",
             "previous_response_id",
             "previous_response_not_found",
         )
@@ -206,7 +207,7 @@ async def _load(request: Request) -> tuple[Runtime, Principal, ResponseStore, st
     if store is None or stored is None:
         raise APIError(
             404,
-            f"Response with id '{response_id[:100]}' not found.",
+            f"Response with id {shown(response_id, 100, digits=True)} not found.",
             code="response_not_found",
             param="response_id",
         )
