@@ -19,8 +19,9 @@ from keepgate.jsontypes import Chunk
 #: A provider's response id (`chatcmpl-…`, `resp_…`, `msg_…`): letters first, then
 #: letters, digits and `_ . : -`. Anything else (an e-mail, free text) is replaced.
 _ID = re2.compile(r"[A-Za-z][A-Za-z0-9_.:\-]{0,127}")
-#: A finish reason: `stop`, `length`, `tool_calls`, `content_filter`, a vendor's own word.
-_REASON = re2.compile(r"[a-z][a-z_]{0,39}")
+#: A finish reason: `stop`, `length`, `tool_calls`, `content_filter`, a vendor's own word
+#: (`MAX_TOKENS`).
+_REASON = re2.compile(r"[A-Za-z][A-Za-z_]{0,39}")
 #: An index no answer reaches (OpenAI allows n <= 128); past it is not a choice or call.
 MAX_INDEX = 2**31
 
