@@ -9,8 +9,9 @@ read and an `OffsetMap` from its offsets back to the original's, so the scrubber
 
 Two layers, each a single linear regex pass:
 
-1. characters: HTML entities, `%XX` escapes of printable ASCII, invisible characters
-   (removed), non-ASCII characters (NFKC, then dash-like characters to `-`);
+1. characters: HTML entities, `%XX` escapes of printable ASCII, JSON `\\uXXXX` escapes
+   (an answer in JSON mode is parsed by the client), invisible characters (removed),
+   non-ASCII characters (NFKC, then dash-like characters to `-`);
 2. whitespace in digit groups: a run of whitespace next to a digit (between two
    alphanumerics) becomes one space, and six or more single digits separated by whitespace
    (`4 1 1 1 1 1`) are joined.
@@ -38,6 +39,7 @@ _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u
 _CHARS = re.compile(
     r"(?P<ent>&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)"
     r"|(?P<pct>%(?:2[1-9A-Fa-f]|[3-6][0-9A-Fa-f]|7[0-9A-Ea-e]))"
+    r"|(?P<uesc>\\u[0-9A-Fa-f]{4})"
     r"|(?P<nonascii>[^\x00-\x7f]+)"
 )
 _WS_CLASS = r"[ \t\n\r\f\v]"
@@ -49,7 +51,7 @@ _GROUPS = re.compile(
     r"|(?<=\d)[\t\n\r\f\v](?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[\t\n\r\f\v](?=\d))"
 )
 #: Anything layer 1 would touch (stdlib `re`: a literal-led scan, fast on prose).
-_ANY_CHAR = _re.compile(r"&(?:#|[A-Za-z][A-Za-z0-9]{1,31};)|%[2-7][0-9A-Fa-f]")
+_ANY_CHAR = _re.compile(r"&(?:#|[A-Za-z][A-Za-z0-9]{1,31};)|%[2-7][0-9A-Fa-f]|\\u[0-9A-Fa-f]{4}")
 #: Anything layer 2 would touch.
 _ANY_GROUP = _re.compile(
     r"\d[ \t\n\r\f\v]{1,8}\d[ \t\n\r\f\v]{1,8}\d"
@@ -115,6 +117,18 @@ def _entity(raw: str) -> str:
     return raw if out == raw else out
 
 
+def _json_escape(raw: str) -> str:
+    """`\\u0040` as the character a JSON reader makes of it (JSON mode answers: the client
+    parses the text, so `jane\\u0040acme.io` is an e-mail); control characters and lone
+    surrogates stay as written."""
+    code = int(raw[2:], 16)
+    if 0x21 <= code <= 0x7E:
+        return chr(code)
+    if code >= 0xA0 and not 0xD800 <= code <= 0xDFFF:
+        return _fold_chars(chr(code))
+    return raw
+
+
 def _char_pass(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
     out: list[str] = []
     pieces: list[tuple[int, int, int, int]] = []
@@ -129,6 +143,8 @@ def _char_pass(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
                 new = _fold_chars(new) if not new.isascii() else new
         elif kind == "pct":
             new = chr(int(raw[1:], 16))
+        elif kind == "uesc":
+            new = _json_escape(raw)
         else:
             new = _fold_chars(raw)
         if new == raw:

@@ -58,8 +58,8 @@ OVERLAP = 16
 _WORD = re.compile(r"\S+")
 _WORD_REV = re.compile(r"(?r)\S+")
 #: Anything in a tail that folds to fewer characters: a whitespace run or a non-ASCII
-#: space, an HTML entity, a %-escape, a non-ASCII character.
-_FOLDS = re.compile(r"\s\s|[^\x00-\x7f]|[\t\n\r\f\v]|&|%")
+#: space, an HTML entity, a %-escape, a JSON `\\u` escape, a non-ASCII character.
+_FOLDS = re.compile(r"\s\s|[^\x00-\x7f]|[\t\n\r\f\v]|&|%|\\")
 #: How far back the folded hold-back may reach (whitespace runs between digit groups are
 #: folded only up to 64 characters long, 15 gaps in a spaced card).
 MAX_HOLD_WALK = 4096
@@ -233,7 +233,7 @@ class StreamScrubber:
             word = m.group()
             budget -= (
                 len(fold(word).text)
-                if not word.isascii() or "&" in word or "%" in word
+                if not word.isascii() or "&" in word or "%" in word or "\\" in word
                 else len(word)
             )
             if m.end() < n:

@@ -160,3 +160,30 @@ def test_a_huge_usage_count_from_a_messages_upstream_is_clamped_not_a_500(gw: Ga
     )
     assert answer.content[0].text == "hi"  # type: ignore[union-attr]
     assert answer.usage.input_tokens == 2**40
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_pii_written_with_json_escapes_in_a_json_mode_answer_is_scrubbed(
+    gw: Gateway, stream: bool
+) -> None:
+    """In JSON mode the client parses the answer: `jane.doe\\u0040example.com` is an e-mail
+    and `\\u0031\\u0032\\u0033-45-6789` an SSN once parsed; both passed the scrubber."""
+    reply = '{"to": "jane.doe\\u0040example.com", "ssn": "\\u0031\\u0032\\u0033-45-6789"}'
+    body = {"fake": {"reply": reply, "chunk_chars": 5}}
+    client = gw.client(KEY)
+    fmt: Any = {"type": "json_object"}
+    if stream:
+        text = "".join(
+            c.choices[0].delta.content or ""
+            for c in client.chat.completions.create(
+                model="demo", messages=MESSAGES, stream=True, response_format=fmt, extra_body=body
+            )
+            if c.choices
+        )
+    else:
+        answer = client.chat.completions.create(
+            model="demo", messages=MESSAGES, response_format=fmt, extra_body=body
+        )
+        text = answer.choices[0].message.content or ""
+    parsed = json.loads(text)
+    assert parsed == {"to": "<EMAIL_ADDRESS>", "ssn": "<US_SSN>"}

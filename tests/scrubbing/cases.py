@@ -72,6 +72,9 @@ FORMATS: list[tuple[str, str, str, str]] = [
     ("email_percent", "EMAIL_ADDRESS", "john.smith%40acme.io", "Mail {} now."),
     ("email_html_entity", "EMAIL_ADDRESS", "john.smith&#64;acme.io", "Mail {} now."),
     ("email_zero_width", "EMAIL_ADDRESS", "john.smith\u200b@acme.io", "Mail {} now."),
+    # JSON mode: the client parses the answer, and `\u0040` is an @ (red team round 4)
+    ("email_json_escape", "EMAIL_ADDRESS", "john.smith\\u0040acme.io", '{{"to": "{}"}}'),
+    ("ssn_json_escape", "US_SSN", "\\u0031\\u0032\\u0033-45-6789", '{{"ssn": "{}"}}'),
     ("person", "PERSON", "Daniel Whitaker", "Please send the invoice to {} today."),
     ("organization", "ORGANIZATION", "Northwind Traders", "She joined {} last spring."),
     ("location", "LOCATION", "Lisbon", "The office in {} opens at nine."),
