@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from keepgate.input_guards import directive
 from keepgate.input_guards import instructions_intl as intl
 from keepgate.input_guards import linear
 
@@ -605,7 +606,9 @@ class InstructionDetector:
         }
         np.savez_compressed(path, **arrays)
 
-    def segment_scores(self, text: str) -> list[tuple[float, str]]:
+    def segment_scores(self, text: str, directives: bool = False) -> list[tuple[float, str]]:
+        """Each segment's score; with `directives`, a segment that carries a directive
+        addressed to the AI reader (`directive`) scores at least `directive.FLOOR`."""
         out = []
         memo = self._seg_score
         for seg, idx in zip(*document_slots(text, self.bits)):
@@ -615,6 +618,14 @@ class InstructionDetector:
                 if len(memo) < 65536:  # bounded, though the cue patterns are a closed set
                     memo[idx] = p
             out.append((p, seg))
+        if directives and out and directive.may_address(_encode(text)):
+            cues = segment_cues(text)
+            flags = directive.directive_segments([s for s, _ in cues], [c for _, c in cues])
+            if len(flags) == len(out):
+                out = [
+                    (max(p, directive.FLOOR), seg) if hit else (p, seg)
+                    for (p, seg), hit in zip(out, flags)
+                ]
         return out
 
     def _logistic(self, idx: tuple[int, ...]) -> float:
@@ -622,7 +633,7 @@ class InstructionDetector:
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
     def score(self, text: str) -> float:
-        scores = self.segment_scores(text)
+        scores = self.segment_scores(text, directives=True)
         return max((s for s, _ in scores), default=0.0)
 
     def score_embedded(self, text: str, min_segments: int = 3) -> float:
