@@ -71,46 +71,42 @@ _BARE = (
     r"(?:helping|assisting|working\s+for|acting\s+for|talking\s+to|chatting\s+with)\b"
     r"|\byour\s+(?:user|principal|human|owner|operator)\b)"
 )
-#: Anywhere-forms of an address: "to/for/note to … <AI>", "<AI> reading/processing this",
-#: "if you are an <AI>", "automated readers", "whoever processes this".
-_ADDRESS_EN = (
+#: The context of an AI noun that makes it an address, read on the few words around it
+#: (small patterns: one big alternation with the nouns inside each form was too large for
+#: RE2's DFA and fell back to the slow NFA): "to/for/note to/dear [the|any] [word] <AI>",
+#: "if you are an [word] <AI>" before it; "reading / processing / handling …" after it.
+_BEFORE = linear.compile(
     r"(?i:\b(?:to|for|attention|dear|hey|hi|hello|note\s+(?:to|for)|message\s+(?:to|for)|"
     r"reminder\s+(?:to|for)|instructions?\s+(?:to|for)|p\.?s\.?\s+(?:to|for))\s+"
-    r"(?:the\s+|all\s+|any\s+|every\s+|an?\s+|whichever\s+|whatever\s+)?(?:[\w-]+\s+)?)"
-    rf"{_AI}"
-    rf"|{_AI}(?i:\s+(?:that\s+is\s+|who\s+is\s+|which\s+is\s+)?(?:reading|processing|handling|"
+    r"(?:the\s+|all\s+|any\s+|every\s+|an?\s+|whichever\s+|whatever\s+)?(?:[\w-]+\s+)?$"
+    r"|\bif\s+you\s+are\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+)?$)"
+)
+_AFTER_VERB = linear.compile(
+    r"(?i:^\s+(?:that\s+is\s+|who\s+is\s+|which\s+is\s+)?(?:reading|processing|handling|"
     r"parsing|summari[sz]ing|triaging|reviewing|browsing|indexing|assigned\s+to|working\s+on)\b)"
-    rf"|(?i:\bif\s+you\s+are\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+)?){_AI}"
-    rf"|{_BARE}"
 )
 #: Prepositions that introduce the addressee of a note ("for", "to", "für", "pour", "per",
-#: "для", "till", "pro", "για", "voor", "untuk", "dla", "cho", "için"…).
-_PREP = (
-    r"(?i:to|for|f[üu]r|an|pour|para|per|a|[àa]|al|till|f[öo]r|pro|για|προς|для|voor|aan|"
-    r"untuk|kepada|dla|do|cho|i[çc]in|til|ke)"
+#: "для", "till", "pro", "για", "voor", "untuk", "dla", "cho", "için"…), then at most two
+#: words and an elision before the noun: "Note for the KI-Assistent", "pour l'IA".
+_PREP_HEAD = linear.compile(
+    r"(?i:\b(?:to|for|f[üu]r|an|pour|para|per|a|[àa]|al|till|f[öo]r|pro|για|προς|для|voor|aan|"
+    r"untuk|kepada|dla|do|cho|i[çc]in|til|ke)\s+(?:\S+\s+){0,2}\S{0,3}$)"
 )
-#: A label: a note's head whose addressee is an AI, before a colon near the segment's start
-#: (after a field name, if any): the noun after a preposition ("Note for the KI-Assistent:",
-#: "Remarque pour l'IA qui lit ceci :"), last ("Agente IA:"), or followed by other-script
-#: words ("給AI助手的說明：", "एआई सहायक के लिए नोट:", "AIへ："); or the segment opens with the
-#: noun as a vocative ("Assistant —", "Agent, use …").
-_FIELD = r"^(?:[^:：\n]{1,24}[:：]\s*)?"
-_LABEL = (
-    rf"{_FIELD}[^:：\n]{{0,50}}?\b{_PREP}\s+(?:\S+\s+){{0,2}}?\S{{0,3}}?{_AI}[^:：\n]{{0,40}}[:：]"
-    rf"|{_FIELD}[^:：\n]{{0,50}}?{_AI}\s*[:：]"
-    rf"|{_FIELD}[^:：\n]{{0,50}}?{_AI}\s*[^\x00-\x7f:：\n][^:：\n]{{0,30}}[:：]"
-    rf"|^{_AI}\s*[,:—–-]"
-)
+#: A field name before a note ("notes: Message for the AI: …"), skipped at a label's start.
+_FIELD = linear.compile(r"^[^:：\n]{1,24}[:：]\s*")
+_FIELD_MATCH = linear.match_function(_FIELD)
+_VOC_AFTER = linear.compile(r"^\s*[,:—–-]")
 #: A fake authority label in data: "SYSTEM:", "[admin]", "<system>", "ADMIN OVERRIDE:".
 _AUTHORITY_LABEL = (
     r"^\W{0,3}(?:SYSTEM|System|ADMIN|Admin|ADMINISTRATOR|OPERATOR|DEVELOPER|SECURITY)"
     r"(?:\s+(?:NOTE|NOTICE|MESSAGE|OVERRIDE|UPDATE|INSTRUCTION|Note|Notice|Message|Override))?"
     r"\s*[:\]>]|^\W{0,3}\[(?:system|admin)\]|^<(?:system|admin)>"
 )
-_ADDRESS = linear.compile(rf"{_ADDRESS_EN}|{_LABEL}|{_AUTHORITY_LABEL}", multiline=True)
+_NOUNLESS = linear.compile(rf"{_BARE}|{_AUTHORITY_LABEL}")
+_NOUN_RX = linear.compile(_AI)
 #: Whole-text prefilter: any AI noun or authority label at all (one pass; most documents
 #: have none and cost nothing more).
-_ANY = linear.compile(rf"{_AI}|{_BARE}|{_AUTHORITY_LABEL}", multiline=True)
+_ANY = linear.compile(rf"{_AI}|{_BARE}|{_AUTHORITY_LABEL}")
 #: Words after an AI noun that make it people or a product, not a reader: "AI team",
 #: "assistant users", "AI assistant can summarise".
 _PEOPLE = re.compile(
@@ -210,8 +206,6 @@ _OBJECT = frozenset(
 #: to a concrete address.
 _STRONG = frozenset({"CALL", "SEND_TARGET"})
 _ANY_MATCH = linear.match_function(_ANY)
-_ADDRESS_MATCH = linear.match_function(_ADDRESS)
-_NOUN_MATCH = linear.match_function(linear.compile(_AI))
 
 
 def may_address(data: bytes) -> bool:
@@ -219,26 +213,57 @@ def may_address(data: bytes) -> bool:
     return _ANY_MATCH(linear.UNANCHORED, data, 0, len(data))[0][0] >= 0
 
 
+def _found(rx: linear.Regex, text: str) -> bool:
+    return linear.found(rx, text.encode("utf-8", "surrogatepass"))
+
+
+def _label(seg: str, a: int, b: int) -> bool:
+    """Whether the AI noun at seg[a:b] heads a note's label: no colon before it (after a
+    field name), a colon within 40 characters after it, and the noun after a preposition,
+    last, or followed by words in another script; or the noun opens the segment as a
+    vocative ("Assistant —")."""
+    raw = seg.encode("utf-8", "surrogatepass")
+    end = _FIELD_MATCH(linear.ANCHOR_START, raw, 0, len(raw))[0][1]
+    start = len(raw[:end].decode("utf-8", "ignore")) if end > 0 else 0
+    head = seg[start:a]
+    if len(head) > 60 or any(c in head for c in ":：\n"):
+        return False
+    tail = seg[b : b + 41]
+    if start == 0 and not head.strip() and _found(_VOC_AFTER, tail):
+        return True
+    colon = min((i for i in (tail.find(":"), tail.find("：")) if i >= 0), default=-1)
+    if colon < 0 or "\n" in tail[:colon]:
+        return False
+    before_colon = tail[:colon].strip()
+    return (
+        _found(_PREP_HEAD, head)
+        or not before_colon
+        or (colon <= 30 and not before_colon[0].isascii())
+    )
+
+
 def addressed(seg: str) -> bool:
     """Whether `seg` addresses an AI reader (or claims an authority) outside quotation
     marks, and not as people ("AI team") or a product ("AI assistant can …")."""
+    if _found(_NOUNLESS, seg):
+        return True
     data = seg.encode("utf-8", "surrogatepass")
-    pos, n = 0, len(data)
-    while pos < n:
-        a, b = _ADDRESS_MATCH(linear.UNANCHORED, data, pos, n)[0]
-        if a < 0:
-            return False
-        noun, noun_end = _NOUN_MATCH(linear.UNANCHORED, data, a, b)[0]
-        head = data[: noun if noun >= 0 else a].decode("utf-8", "ignore").rstrip()
+    for k, (a8, b8) in enumerate(linear.byte_spans(_NOUN_RX, data)):
+        if k >= 8:
+            break
+        a = len(data[:a8].decode("utf-8", "ignore"))
+        b = a + len(data[a8:b8].decode("utf-8", "ignore"))
+        head = seg[max(0, a - 80) : a]
+        tail = seg[b : b + 80]
+        if not (_found(_BEFORE, head) or _found(_AFTER_VERB, tail) or _label(seg, a, b)):
+            continue
+        stripped = seg[:a].rstrip()
         # a quotation mark before the noun, not an elision ("l'IA", "dell'assistente")
-        opened = bool(head) and head[-1] in _QUOTES and not head[-2:-1].isalpha()
-        quoted = opened or sum(map(head.count, _PAIRED)) % 2 == 1
+        opened = bool(stripped) and stripped[-1] in _QUOTES and not stripped[-2:-1].isalpha()
+        quoted = opened or sum(map(seg[:a].count, _PAIRED)) % 2 == 1
         # "AI team", "assistant users", "the AI assistant can …": people or a product
-        after = data[noun_end : b if noun_end < b else n].decode("utf-8", "ignore")
-        people = noun >= 0 and bool(_PEOPLE.match(after))
-        if not quoted and not people:
+        if not quoted and not _PEOPLE.match(tail):
             return True
-        pos = b if b > a else b + 1
     return False
 
 
