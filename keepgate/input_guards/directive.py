@@ -29,6 +29,7 @@ over the text; the rest runs only in a text that addresses an AI.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from keepgate.input_guards import instructions_intl as intl
@@ -106,7 +107,10 @@ _NOUNLESS = linear.compile(rf"{_BARE}|{_AUTHORITY_LABEL}")
 _NOUN_RX = linear.compile(_AI)
 #: Whole-text prefilter: any AI noun or authority label at all (one pass; most documents
 #: have none and cost nothing more).
-_ANY = linear.compile(rf"{_AI}|{_BARE}|{_AUTHORITY_LABEL}")
+_ANY = linear.compile(
+    rf"{_AI}|{_BARE}|(?:SYSTEM|System|ADMIN|Admin|ADMINISTRATOR|OPERATOR|DEVELOPER|SECURITY)"
+    r"(?:\s+\w+)?\s*[:\]>]|\[(?:system|admin)\]|<(?:system|admin)>"
+)
 #: Words after an AI noun that make it people or a product, not a reader: "AI team",
 #: "assistant users", "AI assistant can summarise".
 _PEOPLE = re.compile(
@@ -205,12 +209,6 @@ _OBJECT = frozenset(
 #: An act that needs no object beside an address: a named function called, something sent
 #: to a concrete address.
 _STRONG = frozenset({"CALL", "SEND_TARGET"})
-_ANY_MATCH = linear.match_function(_ANY)
-
-
-def may_address(data: bytes) -> bool:
-    """Whether UTF-8 `data` names an AI or an authority at all (one RE2 pass)."""
-    return _ANY_MATCH(linear.UNANCHORED, data, 0, len(data))[0][0] >= 0
 
 
 def _found(rx: linear.Regex, text: str) -> bool:
@@ -272,12 +270,32 @@ def authority(seg: str) -> bool:
     return linear.found(_AUTH, seg.encode("utf-8", "surrogatepass"))
 
 
-def directive_segments(segs: list[str], cues: list[tuple[str, ...]]) -> list[bool]:
+def directive_flags(
+    data: bytes, bounds: list[tuple[int, int]], segs: list[str], cues: list[tuple[str, ...]]
+) -> list[bool] | None:
+    """`directive_segments` for a document: None when `data` (UTF-8, cut at the byte
+    `bounds` into `segs`) names no AI and no authority (one RE2 pass), and otherwise the
+    address is looked for only in the segments where a name occurs."""
+    starts = [a for a, _ in bounds]
+    named: set[int] = set()
+    for a, _ in linear.byte_spans(_ANY, data):
+        i = bisect.bisect_right(starts, a) - 1
+        if i >= 0 and a < bounds[i][1]:
+            named.add(i)
+    if not named:
+        return None
+    return directive_segments(segs, cues, named)
+
+
+def directive_segments(
+    segs: list[str], cues: list[tuple[str, ...]], named: set[int] | None = None
+) -> list[bool]:
     """For each segment: is it (or one of the `CARRY` before it) an address to the AI
     reader, with an act and an object among the cues of the address's segment and this
-    one? `cues` are each segment's tokens (`instructions.segment_cues`)."""
+    one? `cues` are each segment's tokens (`instructions.segment_cues`); `named`, the
+    segments that may hold an address (all when None)."""
     out = [False] * len(segs)
-    addr = [addressed(s) for s in segs]
+    addr = [(named is None or i in named) and addressed(s) for i, s in enumerate(segs)]
     toks: list[set[str]] = [set() for _ in segs]
     for i, is_addr in enumerate(addr):
         if is_addr:

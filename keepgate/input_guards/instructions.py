@@ -511,6 +511,14 @@ def _slots(
 
 def document_slots(text: str, bits: int) -> tuple[list[str], list[tuple[int, ...]]]:
     """The segments of one document and the distinct hashed feature slots of each."""
+    _, _, segs, _, out = _parse(text, bits)
+    return segs, out
+
+
+def _parse(
+    text: str, bits: int
+) -> tuple[bytes, list[tuple[int, int]], list[str], list[tuple[str, ...]], list[tuple[int, ...]]]:
+    """The text's bytes, segment byte spans, segments, cue tokens and hashed slots."""
     data = _encode(text)
     bounds = byte_spans(data)
     segs = [_decode(data[a:b]) for a, b in bounds]
@@ -534,7 +542,7 @@ def document_slots(text: str, bits: int) -> tuple[list[str], list[tuple[int, ...
         out.append(
             _slots(cues, doc, pos, bits, slot_kind(data, bounds[i][0]) if cues else "SLOT_TEXT")
         )
-    return segs, out
+    return data, bounds, segs, parsed, out
 
 
 def segment_cues(text: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -611,21 +619,20 @@ class InstructionDetector:
         addressed to the AI reader (`directive`) scores at least `directive.FLOOR`."""
         out = []
         memo = self._seg_score
-        for seg, idx in zip(*document_slots(text, self.bits)):
+        data, bounds, segs, cues, slots = _parse(text, self.bits)
+        for seg, idx in zip(segs, slots):
             p = memo.get(idx)
             if p is None:
                 p = self._logistic(idx)
                 if len(memo) < 65536:  # bounded, though the cue patterns are a closed set
                     memo[idx] = p
             out.append((p, seg))
-        if directives and out and directive.may_address(_encode(text)):
-            cues = segment_cues(text)
-            flags = directive.directive_segments([s for s, _ in cues], [c for _, c in cues])
-            if len(flags) == len(out):
-                out = [
-                    (max(p, directive.FLOOR), seg) if hit else (p, seg)
-                    for (p, seg), hit in zip(out, flags)
-                ]
+        flags = directive.directive_flags(data, bounds, segs, cues) if directives and out else None
+        if flags:
+            out = [
+                (max(p, directive.FLOOR), seg) if hit else (p, seg)
+                for (p, seg), hit in zip(out, flags)
+            ]
         return out
 
     def _logistic(self, idx: tuple[int, ...]) -> float:
