@@ -511,14 +511,19 @@ def _slots(
 
 def document_slots(text: str, bits: int) -> tuple[list[str], list[tuple[int, ...]]]:
     """The segments of one document and the distinct hashed feature slots of each."""
-    _, _, segs, _, out = _parse(text, bits)
+    _, _, segs, _, out, _ = _parse(text, bits)
     return segs, out
 
 
-def _parse(
-    text: str, bits: int
-) -> tuple[bytes, list[tuple[int, int]], list[str], list[tuple[str, ...]], list[tuple[int, ...]]]:
-    """The text's bytes, segment byte spans, segments, cue tokens and hashed slots."""
+#: What `_parse` returns: the text's bytes, segment byte spans, segments, cue tokens,
+#: hashed slots, and whether it may be in another language.
+Parsed = tuple[
+    bytes, list[tuple[int, int]], list[str], list[tuple[str, ...]], list[tuple[int, ...]], bool
+]
+
+
+def _parse(text: str, bits: int) -> Parsed:
+    """One document read once: what `document_slots` and the directive floor need."""
     data = _encode(text)
     bounds = byte_spans(data)
     segs = [_decode(data[a:b]) for a, b in bounds]
@@ -542,7 +547,7 @@ def _parse(
         out.append(
             _slots(cues, doc, pos, bits, slot_kind(data, bounds[i][0]) if cues else "SLOT_TEXT")
         )
-    return data, bounds, segs, parsed, out
+    return data, bounds, segs, parsed, out, foreign
 
 
 def segment_cues(text: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -619,7 +624,7 @@ class InstructionDetector:
         addressed to the AI reader (`directive`) scores at least `directive.FLOOR`."""
         out = []
         memo = self._seg_score
-        data, bounds, segs, cues, slots = _parse(text, self.bits)
+        data, bounds, segs, cues, slots, foreign = _parse(text, self.bits)
         for seg, idx in zip(segs, slots):
             p = memo.get(idx)
             if p is None:
@@ -627,7 +632,11 @@ class InstructionDetector:
                 if len(memo) < 65536:  # bounded, though the cue patterns are a closed set
                     memo[idx] = p
             out.append((p, seg))
-        flags = directive.directive_flags(data, bounds, segs, cues) if directives and out else None
+        flags = (
+            directive.directive_flags(data, bounds, segs, cues, foreign)
+            if directives and out
+            else None
+        )
         if flags:
             out = [
                 (max(p, directive.FLOOR), seg) if hit else (p, seg)
