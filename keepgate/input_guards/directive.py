@@ -289,9 +289,12 @@ def directive_flags(
     `bounds` into `segs`) names no AI and no authority (one RE2 pass: the English names
     only, unless the text may be `foreign`), and otherwise the address is looked for only
     in the segments where a name occurs."""
+    rx = _ANY if foreign else _ANY_EN
+    if not linear.found(rx, data):  # most documents: one RE2 pass and nothing else
+        return None
     starts = [a for a, _ in bounds]
     named: set[int] = set()
-    for a, _ in linear.byte_spans(_ANY if foreign else _ANY_EN, data):
+    for a, _ in linear.byte_spans(rx, data):
         i = bisect.bisect_right(starts, a) - 1
         if i >= 0 and a < bounds[i][1]:
             named.add(i)
