@@ -167,6 +167,16 @@ async def test_redis_script_survives_a_script_flush_and_keys_expire(redis_url):
         await b.aclose()
 
 
+async def test_the_wait_for_a_free_connection_follows_the_configured_timeout(redis_url):
+    """200 concurrent calls share 32 connections; on a loaded box a caller waited past a
+    fixed 2 s for one and the call failed closed (503) while Redis was fine."""
+    long, short = RedisBackend(redis_url, timeout_s=30), RedisBackend(redis_url, timeout_s=0.25)
+    assert long.client.connection_pool.timeout == 30
+    assert short.client.connection_pool.timeout == 2.0
+    await long.aclose()
+    await short.aclose()
+
+
 async def test_redis_down_raises_backend_unavailable():
     from keepgate.limits.backend import BackendUnavailable
 
