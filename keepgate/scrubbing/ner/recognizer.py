@@ -13,6 +13,12 @@ skipped when it reads as code: at the start of a line (a Python or Java decorato
 followed by `.`, `(` or `/` (`@app.route(`, `@types/node`), or a well-known at-rule or
 directive (`@media`, `@import`, `@param`, `@here`).
 
+Product and tech terms: a span that is exactly a term of `model/product_terms.txt`
+(`Windows`, `Docker`, `Android`; case-sensitive, built from general sources by
+`training/ner/product_terms.py`, which leaves out any term the gazetteers know as a name
+or place) is not a name, unless a title (`Mr`, `Dr.`) or a place phrase (`city of`, `born
+in`, `lives in`) stands right before it.
+
 Also skipped: spans inside code identifiers (`DB_PASSWORD=`, `config.Acme`), spans of fewer
 than three letters or digits (`UK`, `ci`), and field names the tagger mistakes for names at
 the start of a sentence (`Aadhaar`, `Passport`, `IBAN`) and programming keywords (`def`).
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import functools
 import threading
 from pathlib import Path
 
@@ -29,10 +36,11 @@ import regex as re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from keepgate.scrubbing.ner.precision import plausible
+from keepgate.scrubbing.ner.precision import TITLES, plausible
 from keepgate.scrubbing.ner.tagger import LABELS, Entity, Tagger
 
 MODEL = Path(__file__).resolve().parent / "model" / "keepgate_ner.npz"
+PRODUCT_TERMS_FILE = MODEL.parent / "product_terms.txt"
 _CODE_HANDLES = frozenset(
     "media import font-face keyframes charset supports page layer tailwind apply param "
     "return returns throws throw see since deprecated author version override property "
@@ -63,6 +71,30 @@ def shipped_tagger() -> Tagger:
         if _TAGGER is None:
             _TAGGER = Tagger.load(MODEL)
         return _TAGGER
+
+
+@functools.cache
+def product_terms() -> frozenset[str]:
+    """The product/tech vocabulary (see the module doc), read once per process."""
+    lines = PRODUCT_TERMS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(t for t in lines if t and not t.startswith("#"))
+
+
+#: Words right before a span that make it a person or a place whatever the word is
+#: (`Mr Zoom`, `the city of Java`, `born in Windows`): then a product term stays redacted.
+_NAME_CONTEXT = re.compile(
+    r"(?i)(?:\b(?:" + "|".join(sorted(TITLES)) + r")\.?"
+    r"|\b(?:city|town|village|county|state|province|island|republic|region) of"
+    r"|\b(?:born|lives?|living|lived|raised|resides?|residing|moved|moving) (?:in|to)"
+    r"|\b(?:named|called|dear|hi|hello|hey|thanks|regards|sincerely),?)\s+$"
+)
+
+
+def _product(text: str, e: Entity) -> bool:
+    """Is the span exactly a known product/tech term with no name or place cue before it?"""
+    if text[e.start : e.end] not in product_terms():
+        return False
+    return _NAME_CONTEXT.search(text[max(0, e.start - 32) : e.start]) is None
 
 
 HANDLE = re.compile(r"(?<![\w@.+\-])@([A-Za-z0-9_]{2,30})(?![\w@])")
@@ -152,6 +184,8 @@ def kept(text: str, found: list[Entity], wanted: set[str]) -> list[Entity]:
         if e.label not in wanted or sum(c.isalnum() for c in value) < 3:
             continue  # `ci`, `UK`: too short to identify anyone, often a false alarm
         if value.lower() in _FIELD_WORDS or _in_identifier(text, e.start, e.end):
+            continue
+        if _product(text, e):
             continue
         if not _code_handle(text, e.start, e.end):
             out.append(e)
