@@ -148,3 +148,16 @@ def test_the_shipped_weights_carry_entity_offsets_that_the_decoder_adds() -> Non
     plain = Tagger(tagger.W, tagger.trans, tagger.start, tagger.gaz, tagger.platt)
     tokens = tokenize(text)
     assert np.allclose(tagger.emissions(text, tokens) - plain.emissions(text, tokens), tagger.bias)
+
+
+def test_the_product_vocabulary_is_built_from_its_sources_without_gazetteer_names() -> None:
+    """The committed file is what the script builds (no hand edits), and no term holds a
+    word the gazetteers know as a first name, surname, place or organisation."""
+    from keepgate.scrubbing.ner.recognizer import PRODUCT_TERMS_FILE, product_terms
+    from training.ner.product_terms import build
+
+    terms, _ = build()
+    assert set(terms) == product_terms()
+    assert {"Docker", "Android", "Windows", "Kubernetes"} <= product_terms()
+    assert not {"Ruby", "Julia", "Swift", "Jordan", "Paris"} & product_terms()
+    assert PRODUCT_TERMS_FILE.read_text(encoding="utf-8").startswith("# Product and tech")

@@ -13,9 +13,14 @@ come from general sources, not from any benign evaluation set:
   macOS`, `for WhatsApp`) seen in at least `MIN_DOCS` documents, link texts of the
   public-apis tables (API names) and the titles of the ohmyzsh READMEs.
 
-Collisions with real names: a term any of whose words the tagger's gazetteers know as a
-first name, surname, place or organisation word (`Ruby`, `Julia`, `Swift`, `Zoom`,
-`Jordan`) is left out, so those spans are judged by the tagger as before. Matching is
+Collisions with real names are left out, so those spans are judged by the tagger as before:
+a term any of whose words the tagger's gazetteers know as a first name, surname, place or
+organisation word (`Ruby`, `Julia`, `Swift`, `Zoom`, `Jordan`), and a term that people
+annotating real text mostly labelled as a name where it appears (a company is an
+organisation's name: `Microsoft`, `Google`, `Apple`, `YouTube`; places the gazetteers
+miss: `Scotland`, `Oxford`): labelled at least `NAME_SHARE` of (its occurrences + 1) in
+the tagger's human-labelled training corpora (Broad Twitter Corpus sections other than
+F, UNER English-EWT; `../shared/datasets/pii/`). `Android` (4 labelled of 9) stays. Matching is
 case-sensitive, as the term is written in its source.
 
 Run: `PYTHONPATH=. .venv/bin/python -m training.ner.product_terms` (rewrites the file).
@@ -36,6 +41,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "datasets" / "injection"
 #: A prose word must be written capitalised mid-sentence in this many documents.
 MIN_DOCS = 2
+#: A term labelled a name in at least this share of (its occurrences + 1) is a name.
+NAME_SHARE = 0.5
+PII = DATA.parent / "pii"
 _NAME = G_FIRST | G_LAST | G_PLACE | G_ORG
 _CODE = re.compile(
     r"```.*?```|`[^`\n]*`|\{\{.*?\}\}|<https?://[^>]*>|\(https?://[^)]*\)|https?://\S+", re.S
@@ -72,6 +80,33 @@ def _capitalised_name(term: str) -> bool:
     return 0 < len(words) <= 4 and all(w[:1].isupper() or w[:1].isdigit() for w in words)
 
 
+def labelled_as_names(terms: set[str]) -> set[str]:
+    """The terms the human-labelled NER training corpora mostly label as names."""
+    labelled: dict[str, int] = defaultdict(int)
+    seen: dict[str, int] = defaultdict(int)
+    multi = [t for t in terms if " " in t]
+    for name in ("train_btc_tweets_ner.jsonl", "train_uner_ewt_web_ner.jsonl"):
+        with (PII / name).open(encoding="utf-8") as f:
+            for line in f:
+                r = json.loads(line)
+                if "section_f" in str(r["category"]):
+                    continue  # BTC's test section: the tagger's dev set
+                text = str(r["text"])
+                for s in r["spans"]:
+                    if (v := text[s["start"] : s["end"]]) in terms:
+                        labelled[v] += 1
+                for w in _TOKEN.findall(text):
+                    if w in terms:
+                        seen[w] += 1
+                for t in multi:
+                    if t in text:
+                        seen[t] += text.count(t)
+    return {t for t, n in labelled.items() if n >= NAME_SHARE * (seen[t] + 1)}
+
+
+_TOKEN = re.compile(r"[^\W_][\w+#.\-]*[^\W_]|[^\W_]")
+
+
 def build() -> tuple[list[str], dict[str, int]]:
     """The vocabulary (sorted) and how many terms each source gave before the filters."""
     from pygments.lexers import get_all_lexers  # type: ignore[import-untyped]
@@ -102,9 +137,11 @@ def build() -> tuple[list[str], dict[str, int]]:
         counts[source] = len(docs) + len(direct) - before
     terms = direct | {w for w, d in docs.items() if len(d) >= MIN_DOCS}
     flags = shipped_tagger().gaz.flags
+    names = labelled_as_names(terms)
+    counts["labelled as names in the NER corpora"] = len(names)
     kept = sorted(
         t
-        for t in terms
+        for t in terms - names
         if sum(c.isalnum() for c in t) >= 3
         and "\t" not in t
         and not any(flags(_id(w.lower())) & _NAME for w in re.findall(r"[^\W_]+", t))
@@ -122,7 +159,8 @@ def main() -> None:
         "# (ohmyzsh/ohmyzsh @ 830a5bcfd29f, MIT), public-apis tables (public-apis/public-apis",
         "# @ c045a2eb505f, MIT), as sampled in shared/datasets/injection.",
         "# Candidates per source: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ".",
-        f"# {len(terms)} terms after dropping gazetteer names (first/last/place/org words).",
+        "# Dropped: terms mostly labelled as names in BTC (not section F) and UNER English-EWT,",
+        f"# and terms with a gazetteer first/last/place/org word. {len(terms)} terms.",
     ]
     PRODUCT_TERMS_FILE.write_text("\n".join([*header, *terms]) + "\n", encoding="utf-8")
     print(f"{len(terms)} terms -> {PRODUCT_TERMS_FILE}")
