@@ -112,15 +112,19 @@ def test_product_and_tech_names_are_not_names(client: openai.OpenAI) -> None:
             assert answer(client, text, stream) == text, stream
 
 
-#: The same words where something before them says a place or a person is meant.
+#: The same words where something before them says a place, a person or an employer is
+#: meant.
 PRODUCT_AS_PLACE = [
-    ("She was born in Java and moved to Jakarta.", "Java"),
-    ("He lives in Galaxy, a small town up north.", "Galaxy"),
+    ("She was born in Java and moved to Jakarta.", "Java", "<LOCATION>"),
+    ("He lives in Galaxy, a small town up north.", "Galaxy", "<LOCATION>"),
+    ("She works for Docker in Berlin.", "Docker", "<ORGANIZATION>"),
 ]
 
 
-def test_a_product_word_after_a_place_phrase_is_still_redacted(client: openai.OpenAI) -> None:
-    for text, word in PRODUCT_AS_PLACE:
+def test_a_product_word_after_a_place_or_employer_phrase_is_still_redacted(
+    client: openai.OpenAI,
+) -> None:
+    for text, word, label in PRODUCT_AS_PLACE:
         for stream in (False, True):
             got = answer(client, text, stream)
-            assert word not in got and "<LOCATION>" in got, (got, stream)
+            assert word not in got and label in got, (got, stream)

@@ -6,7 +6,8 @@ known product or tech term is not a person's, place's or organisation's name. Th
 come from general sources, not from any benign evaluation set:
 
 * Pygments (pinned in `requirements.lock`, BSD-2-Clause): the names of its ~600 lexers
-  (languages, formats, tools: `Docker`, `JavaScript`, `Nginx configuration file`);
+  (languages, formats, tools: `Docker`, `JavaScript`, `Nginx configuration file`); a
+  one-word name only when one of the documents below also writes it (not `Shen`, `Boo`);
 * tldr-pages (CC-BY-4.0, English pages), ohmyzsh plugin READMEs (MIT) and the public-apis
   tables (MIT), as sampled in `../shared/datasets/injection/` (see its README for commits):
   words written with a capital *inside* a sentence (`Manage Docker containers`, `on
@@ -115,7 +116,6 @@ def build() -> tuple[list[str], dict[str, int]]:
     direct: set[str] = set()
     counts: dict[str, int] = {}
     lexers = {name for name, *_ in get_all_lexers()}
-    direct |= lexers
     counts["pygments lexer names"] = len(lexers)
     sources = {
         "tldr-pages (English)": [
@@ -135,6 +135,9 @@ def build() -> tuple[list[str], dict[str, int]]:
             if source == "ohmyzsh plugin READMEs":
                 direct |= {t.strip() for t in _TITLE.findall(text) if _capitalised_name(t)}
         counts[source] = len(docs) + len(direct) - before
+    # a one-word lexer name must also be written capitalised in a document: `Shen`, `Boo`,
+    # `Alloy` name obscure languages more rarely than they name people and things
+    direct |= {n for n in lexers if " " in n or n in docs}
     terms = direct | {w for w, d in docs.items() if len(d) >= MIN_DOCS}
     flags = shipped_tagger().gaz.flags
     names = labelled_as_names(terms)

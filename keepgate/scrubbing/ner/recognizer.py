@@ -17,7 +17,7 @@ Product and tech terms: a span that is exactly a term of `model/product_terms.tx
 (`Windows`, `Docker`, `Android`; case-sensitive, built from general sources by
 `training/ner/product_terms.py`, which leaves out any term the gazetteers know as a name
 or place) is not a name, unless a title (`Mr`, `Dr.`) or a place phrase (`city of`, `born
-in`, `lives in`) stands right before it.
+in`, `lives in`) stands right before it, or it is a handle or a hashtag (`@SpaceX`).
 
 Also skipped: spans inside code identifiers (`DB_PASSWORD=`, `config.Acme`), spans of fewer
 than three letters or digits (`UK`, `ci`), and field names the tagger mistakes for names at
@@ -81,19 +81,22 @@ def product_terms() -> frozenset[str]:
 
 
 #: Words right before a span that make it a person or a place whatever the word is
-#: (`Mr Zoom`, `the city of Java`, `born in Windows`): then a product term stays redacted.
+#: (`Mr Zoom`, `the city of Java`, `born in Windows`, `works for Socrata`): then a product term stays redacted.
 _NAME_CONTEXT = re.compile(
     r"(?i)(?:\b(?:" + "|".join(sorted(TITLES)) + r")\.?"
     r"|\b(?:city|town|village|county|state|province|island|republic|region) of"
     r"|\b(?:born|lives?|living|lived|raised|resides?|residing|moved|moving) (?:in|to)"
+    r"|\b(?:works?|working|worked|employed|job|interned?) (?:for|at|by|with)"
     r"|\b(?:named|called|dear|hi|hello|hey|thanks|regards|sincerely),?)\s+$"
 )
 
 
 def _product(text: str, e: Entity) -> bool:
     """Is the span exactly a known product/tech term with no name or place cue before it?"""
-    if text[e.start : e.end] not in product_terms():
-        return False
+    if text[e.start : e.end] not in product_terms() or text[max(0, e.start - 2) : e.start].rstrip()[
+        -1:
+    ] in ("@", "#"):
+        return False  # `@SpaceX`, `#Vimeo`: a handle or a tag names an account, a person or a firm
     return _NAME_CONTEXT.search(text[max(0, e.start - 32) : e.start]) is None
 
 
