@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.scan_speed [--baseline REF] [--chunks 150] [--equivalence]
 
 The baseline is this working tree with the scan-speed modules (`MODULES`: the cue matcher,
-the classifier's features, the RE2 helpers, the instruction stage) replaced by their
+the classifier's features, the RE2 helpers, the instruction stage and its directive floor) replaced by their
 versions at git `REF`, imported as a separate package, so both scanners read the same rule
 packs, cue lexicon and artefacts and differ only in those implementations. Each has its own
 RE2 automata, built lazily, so both start cold.
@@ -55,6 +55,7 @@ MODULES = (
     "instructions.py",
     "rules.py",
     "normalize.py",
+    "directive.py",
 )
 #: main at the end of round 5 (2026-12-07 08:35 UTC). Earlier refs cannot read today's
 #: artefacts (the cue head has a `FOCUS` weight since round 5; the baseline takes only
@@ -72,13 +73,15 @@ def baseline_package(ref: str, into: Path, modules: tuple[str, ...] = MODULES) -
     for f in src.glob("*.py"):
         text = f.read_text(encoding="utf-8")
         if f.name in modules:
-            text = subprocess.run(
+            shown = subprocess.run(
                 ["git", "show", f"{ref}:keepgate/input_guards/{f.name}"],
                 cwd=REPO,
-                check=True,
                 capture_output=True,
                 text=True,
-            ).stdout
+            )
+            # a module newer than `ref` (directive.py before round 7): nothing at the ref
+            # imports it, so the tree's copy is kept
+            text = shown.stdout if shown.returncode == 0 else text
         text = re.sub(r"\bkeepgate\.input_guards\b", f"{PACKAGE}.input_guards", text)
         (pkg / f.name).write_text(text, encoding="utf-8")
     sys.path.insert(0, str(into))

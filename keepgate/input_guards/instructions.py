@@ -591,6 +591,7 @@ class InstructionDetector:
         self.weights = weights.astype(np.float32)
         self.bias = float(bias)
         self.bits = bits
+        directive.warm()  # once per process: the floor's automata, before the first request
         #: Python floats: a segment has a dozen slots, cheaper summed in Python than in numpy.
         self._w = self.weights.tolist()
         #: Segment score per distinct slot set: segments share a few hundred cue patterns.
