@@ -4,33 +4,22 @@ client or the log. Official SDKs against a real uvicorn server."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
+
 
 import anthropic
 import openai
 import pytest
-import yaml
 
-from keepgate.config.load import parse_config
 from tests.apis.support import claude, model_list
-from tests.conftest import Gateway, base_config, serve
+from tests.conftest import Gateway
 
 PII = "Jane Roe 555-0100 <img src=x>"
 
 
 @pytest.fixture(scope="module")
-def gw(fake_model_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    tmp: Path = tmp_path_factory.mktemp("echo")
-    cfg = base_config(fake_model_url)
-    cfg["model_list"] = model_list(fake_model_url)
-    cfg["general_settings"]["audit_log"] = str(tmp / "audit.jsonl")
-    path = tmp / "keepgate.yaml"
-    path.write_text(yaml.safe_dump(cfg))
-    config = parse_config(path.read_text(), str(path), environ={})
-    server = serve(config, fake_model_url, tmp / "audit.jsonl", real_http=True)
-    yield server
-    server.stop()
+def gw(module_gateway_factory: Any, fake_model_url: str) -> Gateway:
+    return module_gateway_factory({"model_list": model_list(fake_model_url)}, real_http=True)
 
 
 def clean(message: str) -> None:

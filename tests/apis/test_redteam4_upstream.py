@@ -7,18 +7,13 @@ the fake model scripted through `extra_body={"fake": ...}` (`raw` events verbati
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
-import yaml
 
-from keepgate.auth.keys import hash_key
-from keepgate.config.load import parse_config
 from tests.apis.support import model_list
-from tests.conftest import Gateway, base_config, serve
+from tests.conftest import Gateway
 
 KEY = "sk-redteam4-upstream"
 MESSAGES: Any = [{"role": "user", "content": "Find it."}]
@@ -35,20 +30,15 @@ PII = "jane.doe@example.com"
 
 
 @pytest.fixture(scope="module")
-def gw(fake_model_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+def gw(module_gateway_factory: Any, fake_model_url: str) -> Gateway:
     """Every response guard on (PII, policy, limits), real HTTP."""
-    tmp: Path = tmp_path_factory.mktemp("redteam4-upstream")
-    cfg = base_config(fake_model_url)
-    cfg["model_list"] = model_list(fake_model_url)
-    cfg["guards"].update({"pii": {"enabled": True}, "policy": {"enabled": True}, "limits": {}})
-    cfg["keys"] = [{"key_id": "rt4", "key_hash": "sha256:" + hash_key(KEY), "role": "user"}]
-    cfg["general_settings"]["audit_log"] = str(tmp / "audit.jsonl")
-    path = tmp / "keepgate.yaml"
-    path.write_text(yaml.safe_dump(cfg))
-    config = parse_config(path.read_text(), str(path), environ={})
-    server = serve(config, fake_model_url, tmp / "audit.jsonl", real_http=True)
-    yield server
-    server.stop()
+    on = {"enabled": True}
+    overrides = {
+        "model_list": model_list(fake_model_url),
+        "guards": {"pii": on, "policy": on, "limits": on},
+        "keys": [{"key_id": "rt4", "key": KEY, "role": "user"}],
+    }
+    return module_gateway_factory(overrides, real_http=True)
 
 
 def _chunk(choices: object, **top: object) -> dict[str, Any]:
