@@ -10,14 +10,18 @@ filtered by role (the `tools/list` half of the MCP gateway; calls check the same
   visible when the policy raises no `role.*` reason for it).
 
 Everything is computed once per upstream listing, per definition digest and per
-(key, tool, policy version), so a call pays a few dictionary lookups.
+(key, tool, policy version), and the whole answer is remembered per (server, key, role)
+while every piece of it would come from those caches unchanged (`_Listed`), so a call
+pays one lookup instead of three awaits per tool (the call's `tools_offered` reads them).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+import math
+import time
+from typing import Any, NamedTuple
 
 import mcp_types as types
 
@@ -32,6 +36,18 @@ from keepgate.policy.inputs import build_policy_input
 
 log = logging.getLogger("keepgate.mcp")
 ROUTE = "mcp"
+
+
+class _Listed(NamedTuple):
+    """A remembered `server_tools` answer and what it was computed from: it stands while
+    the listing object, the policy version and both caches' generations are the same and
+    no pin verdict in it has expired (`until`)."""
+
+    tools: list[types.Tool]
+    version: object
+    generation: tuple[int, int]
+    until: float
+    out: list[tuple[types.Tool, PinVerdict, bool]]
 
 
 class Catalog:
@@ -51,6 +67,9 @@ class Catalog:
         self._scans: dict[str, tuple[list[str], bool]] = {}
         self._roles: dict[tuple[Any, ...], bool] = {}
         self._defs: dict[str, tuple[list[types.Tool], dict[str, tuple[dict[str, Any], str]]]] = {}
+        self._listed: dict[tuple[str, str, str], _Listed] = {}
+        #: Moves when `_scans` or `_roles` is emptied (their size caps).
+        self._generation = 0
 
     async def _definition_rules(self, defn: dict[str, Any], d: str) -> tuple[list[str], bool]:
         """Input-guard findings on what the model would read of a tool: (rules, transient).
@@ -78,6 +97,7 @@ class Catalog:
         self._scans[d] = (rules, False)
         if len(self._scans) > 20_000:
             self._scans.clear()
+            self._generation += 1
         return rules, False
 
     async def scan_definition(self, defn: dict[str, Any]) -> list[str]:
@@ -128,19 +148,62 @@ class Catalog:
             self._roles[key] = hit
             if len(self._roles) > 50_000:
                 self._roles.clear()
+                self._generation += 1
         return hit
 
     async def server_tools(
         self, principal: Principal, server: str
     ) -> list[tuple[types.Tool, PinVerdict, bool]]:
-        """Every upstream tool with its pin verdict and whether the caller's role sees it."""
-        out = []
+        """Every upstream tool with its pin verdict and whether the caller's role sees it
+        (the same list object while it stands: callers do not change it)."""
         tools = await self.upstreams[server].list_tools()
+        version = self.policy.policy_version if self.policy is not None else None
+        who = (server, principal.key_id, principal.role)
+        generation = (self._generation, self.pins.generation)
+        hit = self._listed.get(who)
+        if (
+            hit is not None
+            and hit.tools is tools
+            and hit.version == version
+            and hit.generation == generation
+            and hit.until > time.monotonic()
+        ):
+            return hit.out
+        out = []
         defs = self._definitions(server, tools)
         for tool in tools:
             verdict = await self._verdict(server, *defs[tool.name])
             out.append((tool, verdict, await self._role_allows(principal, server, tool.name)))
+        until = self._standing(principal, server, tools, defs, version)
+        if until > time.monotonic() and generation == (self._generation, self.pins.generation):
+            if len(self._listed) > 10_000:
+                self._listed.clear()
+            self._listed[who] = _Listed(tools, version, generation, until, out)
         return out
+
+    def _standing(
+        self,
+        principal: Principal,
+        server: str,
+        tools: list[types.Tool],
+        defs: dict[str, tuple[dict[str, Any], str]],
+        version: object,
+    ) -> float:
+        """Until when asking again would give the same answer: every scan and role verdict
+        is remembered (a transient one is not), and the pins' cached verdicts last that
+        long (no pinning: for ever). 0 when something was not remembered."""
+        scanning = self.settings.scan_descriptions and self.input_guard is not None
+        until = math.inf
+        for tool in tools:
+            d = defs[tool.name][1]
+            if scanning and d not in self._scans:
+                return 0.0
+            key = (principal.key_id, principal.role, server, tool.name, version)
+            if self.policy is not None and key not in self._roles:
+                return 0.0
+            if self.settings.pin_tools:
+                until = min(until, self.pins.cached_until(server, tool.name, d))
+        return until
 
 
 def _definition_texts(defn: dict[str, Any]) -> list[str]:

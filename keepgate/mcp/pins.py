@@ -79,6 +79,14 @@ class Pins:
         self.audit = audit
         self.cache_s = cache_s
         self._cache: dict[tuple[str, str, str], tuple[float, PinVerdict]] = {}
+        #: Moves whenever a cached verdict is dropped before its time (an approval, the
+        #: cache's size cap), so a caller's memo of verdicts knows to ask again.
+        self.generation = 0
+
+    def cached_until(self, server: str, tool: str, d: str) -> float:
+        """When the cached verdict for this definition expires (0: none is cached)."""
+        hit = self._cache.get((server, tool, d))
+        return hit[0] if hit is not None else 0.0
 
     @staticmethod
     def _key(server: str, tool: str) -> str:
@@ -98,6 +106,7 @@ class Pins:
         self._cache[(server, tool, d)] = (time.monotonic() + self.cache_s, verdict)
         if len(self._cache) > 10_000:
             self._cache.clear()
+            self.generation += 1
         return verdict
 
     async def _check(
@@ -168,6 +177,7 @@ class Pins:
         pin.update(status="approved", pending=None, approved_at=time.time(), approved_by=by)
         await self.store.put(key, pin)
         self._cache = {k: v for k, v in self._cache.items() if k[:2] != (server, tool)}
+        self.generation += 1
         self.audit(
             {
                 "event": "tool_approved",
