@@ -1,17 +1,25 @@
 """Instructions per MCP `tools/call` in the gateway process (valgrind callgrind).
 
-    .venv/bin/python -m bench.callgrind.mcp_call --src DIR [--guards on|off] [--parts SPEC]
+    .venv/bin/python -m bench.callgrind.mcp_call [--src DIR] [--guards on|off] [--parts SPEC]
+        [--warm N] [--count N] [--keep PATH]
 
-DIR: the source tree to measure (`git archive <commit> | tar -x -C DIR`, so an edit cannot
-leak into a run). The gateway runs under callgrind with instrumentation off; it counts
-whole requests from call `--warm` + 1 (220: the session history is at its 200-message cap)
-for `--count` calls, switched from inside the process (`hook/sitecustomize.py`, `tramp.c`:
-needs gcc and valgrind's headers). `--parts`: functions counted inclusively, each through
-its own C trampoline (comma-separated `module:function`, `module:Class.method`, with
-`@user.module+...` for modules that imported it by name; each nested trampoline adds
-~10 K instructions to its parents). PYTHONHASHSEED=0: string hashes, so dict and set
-layouts, vary per process otherwise (up to ~0.08 M per call). Wall-clock time is not
-measured: the counts do not depend on the box's load.
+Why: on a box shared by several people, wall-clock and even CPU time per call move with
+everyone else's load; the instruction count of the same code does not. DIR: the source
+tree to measure (`git archive <commit> | tar -x -C DIR`, so an edit cannot leak into a
+run; default: this checkout). The demo MCP server runs in its own process (not counted);
+the gateway runs under callgrind with instrumentation off and counts whole requests from
+call `--warm` + 1 (220: the session history is at its 200-message cap) for `--count`
+calls of the official SDK client (`read_file`, as `bench/mcp_gateway.py`), switched from
+inside the process at the entry of `call_tool` (`hook/sitecustomize.py`, `tramp.c`: needs
+gcc and valgrind's headers). `--guards`: every guard on (default) or none. `--parts`:
+functions counted inclusively, each through its own C trampoline (comma-separated
+`module:function`, `module:Class.method`, with `@user.module+...` for modules that
+imported it by name; each nested trampoline adds ~10 K instructions to its parents).
+`--keep`: copy the callgrind file there (for `callgrind_annotate`). PYTHONHASHSEED is set
+to 0 for the gateway: string hashes, so dict and set layouts, vary per process otherwise
+(up to ~0.08 M per call). Wall-clock time is not measured. (It replaces
+`bench/mcp_callgrind.py`, which switched counting on from the client between requests:
+its figures in docs/mcp.md are not comparable with this tool's.)
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import argparse
 import asyncio
 import glob
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,11 +57,12 @@ async def drive(url: str, calls: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--src", type=Path, required=True)
+    ap.add_argument("--src", type=Path, default=HERE.parent.parent, help="the tree to run")
     ap.add_argument("--guards", choices=("on", "off"), default="on")
-    ap.add_argument("--parts", default="")
+    ap.add_argument("--parts", default="", help="module:function,... counted inclusively")
     ap.add_argument("--warm", type=int, default=220)
     ap.add_argument("--count", type=int, default=200)
+    ap.add_argument("--keep", type=Path, default=None, help="copy the callgrind file here")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="kg-callgrind-") as tmp:
         work = Path(tmp)
@@ -88,6 +98,8 @@ def main() -> None:
         (dump,) = glob.glob(str(work / "cg.*.1"))
         # The header's `summary:` counts nothing (instrumentation was off); `totals:` ends it.
         total = [int(line.split()[1]) for line in open(dump) if line.startswith("totals:")][-1]
+        if args.keep:
+            shutil.copy(dump, args.keep)
         print(f"guards {args.guards}: {total / args.count / 1e6:.3f} M instructions per call")
         if args.parts:
             names = [x.split("@")[0] for x in args.parts.split(",") if x]
