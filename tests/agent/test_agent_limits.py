@@ -3,15 +3,12 @@ steps and spend each end the way the issue asks, with a clear reason."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 
 import pytest
 
 from keepgate.agent.service import AgentService
 from tests.agent.agent_support import DEV, agent_config, call, fake, of, run, types
-from tests.clock import ManualClock
+from tests.clock import CuedDeadline, ManualClock
 
 pytestmark = pytest.mark.slow(cpu_s=4)  # scheduled first: tests/conftest.py
 
@@ -45,19 +42,8 @@ def test_tool_times_out_then_succeeds(gateway_factory, tmp_path, web):
         )
     )
     engine = agw.app.state.keepgate.services.get(AgentService).engine
-    attempts: list[float] = []
-
-    @contextlib.asynccontextmanager
-    async def deadline(seconds: float) -> AsyncIterator[None]:
-        attempts.append(seconds)
-        async with asyncio.timeout(seconds) as cm:
-            if len(attempts) == 1:  # expire the first attempt once its GET is in
-                loop = asyncio.get_running_loop()
-                state["on_first_hit"] = lambda: loop.call_soon_threadsafe(
-                    cm.reschedule, loop.time()
-                )
-            yield
-
+    deadline = CuedDeadline()  # the first attempt expires once its GET is in
+    state["on_first_hit"] = deadline.cue
     engine.deadline = deadline
     events = run(
         agw,
@@ -75,7 +61,7 @@ def test_tool_times_out_then_succeeds(gateway_factory, tmp_path, web):
     assert result["ok"] is True and result["attempts"] == 2
     assert "sunny" in result["preview"]
     assert state["hits"] == 2
-    assert attempts == [60.0, 60.0]  # each attempt ran under the configured timeout
+    assert deadline.seen == [60.0, 60.0]  # each attempt ran under the configured timeout
     assert types(events)[-1] == "run.completed"
 
 

@@ -6,10 +6,9 @@ recorder, so a request the lane got wrong is refused by the SDK itself."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +20,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from mcp_types.jsonrpc import INVALID_PARAMS
 
 from keepgate.mcp.api import McpService
+from tests.clock import CuedDeadline
 from tests.mcp.conftest import KEYS, connect, keepgate_meta, start_gateway
 from tests.servers import ThreadServer
 
@@ -294,17 +294,8 @@ async def test_an_upstream_that_stops_answering_is_a_timeout_not_a_hang(
     rec, upstream = lane_upstream
     gw = _gateway(fake_model_url, tmp_path, upstream.url, timeout_s=60)
     lane = gw.app.state.keepgate.services.get(McpService).gw.upstreams["lane"]
-    deadlines: list[float] = []
-
-    @contextlib.asynccontextmanager
-    async def deadline(seconds: float) -> AsyncIterator[None]:
-        deadlines.append(seconds)
-        async with asyncio.timeout(seconds) as cm:
-            if len(deadlines) == 1:  # expire the stalled call once the upstream has it
-                loop = asyncio.get_running_loop()
-                ON_STALL.append(lambda: loop.call_soon_threadsafe(cm.reschedule, loop.time()))
-            yield
-
+    deadline = CuedDeadline()  # the stalled call expires once the upstream has it
+    ON_STALL.append(deadline.cue)
     lane.lane_deadline = deadline
     RELEASE.clear()
     try:
@@ -315,7 +306,7 @@ async def test_an_upstream_that_stops_answering_is_a_timeout_not_a_hang(
             # The connection was dropped; the next call re-establishes it.
             ok = await asyncio.wait_for(c.call_tool("lookup", {"tenant": "a", "query": "z"}), 60)
             assert not ok.is_error, ok.content[0].text
-        assert deadlines == [60, 60]  # both calls went through the lane, under timeout_s
+        assert deadline.seen == [60, 60]  # both calls went through the lane, under timeout_s
     finally:
         ON_STALL.clear()
         RELEASE.set()
