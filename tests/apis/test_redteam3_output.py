@@ -5,16 +5,11 @@ the fake model scripted through `extra_body={"fake": ...}`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from keepgate.auth.keys import hash_key
-from keepgate.config.load import parse_config
-from tests.conftest import Gateway, base_config, serve
+from tests.conftest import Gateway
 
 TOOLS: Any = [
     {
@@ -29,32 +24,21 @@ MESSAGES: Any = [{"role": "user", "content": "Find it."}]
 ALICE = "sk-redteam3-alice"
 
 
-def _serve(fake_model_url: str, tmp: Path, guards: dict[str, Any]) -> Gateway:
-    cfg = base_config(fake_model_url)
-    cfg["guards"].update(guards)
-    cfg["keys"] = [{"key_id": "alice", "key_hash": "sha256:" + hash_key(ALICE), "role": "user"}]
-    cfg["general_settings"]["audit_log"] = str(tmp / "audit.jsonl")
-    path = tmp / "keepgate.yaml"
-    path.write_text(yaml.safe_dump(cfg))
-    config = parse_config(path.read_text(), str(path), environ={})
-    return serve(config, fake_model_url, tmp / "audit.jsonl", real_http=True)
+def _serve(start: Any, guards: dict[str, Any]) -> Gateway:
+    """Real HTTP, alice's key; `guards` merged over base_config's (its hang bounds kept)."""
+    keys = [{"key_id": "alice", "key": ALICE, "role": "user"}]
+    return start({"guards": guards, "keys": keys}, real_http=True)
 
 
 @pytest.fixture(scope="module")
-def gw(fake_model_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    tmp: Path = tmp_path_factory.mktemp("redteam3-out")
-    server = _serve(fake_model_url, tmp, {"pii": {"enabled": True, "tool_arguments": "redact"}})
-    yield server
-    server.stop()
+def gw(module_gateway_factory: Any) -> Gateway:
+    return _serve(module_gateway_factory, {"pii": {"enabled": True, "tool_arguments": "redact"}})
 
 
 @pytest.fixture(scope="module")
-def guarded(fake_model_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+def guarded(module_gateway_factory: Any) -> Gateway:
     """PII and policy on, tool arguments reported (the defaults)."""
-    tmp: Path = tmp_path_factory.mktemp("redteam3-policy")
-    server = _serve(fake_model_url, tmp, {"pii": {"enabled": True}, "policy": {"enabled": True}})
-    yield server
-    server.stop()
+    return _serve(module_gateway_factory, {"pii": {"enabled": True}, "policy": {"enabled": True}})
 
 
 def _continued(pieces: list[str]) -> dict[str, Any]:
@@ -204,11 +188,9 @@ def test_odd_tool_call_arguments_from_upstream_are_a_deny_not_a_500(
 
 
 @pytest.fixture(scope="module")
-def bare(fake_model_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+def bare(module_gateway_factory: Any) -> Gateway:
     """Every guard off: the answer reaches the route adapters as the upstream sent it."""
-    server = _serve(fake_model_url, tmp_path_factory.mktemp("redteam3-bare"), {})
-    yield server
-    server.stop()
+    return _serve(module_gateway_factory, {})
 
 
 @pytest.mark.parametrize("stream", [False, True])

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
-import copy
 import ctypes
 import fcntl
 import json
@@ -34,9 +33,7 @@ from typing import Any
 import httpx
 import openai
 import pytest
-import yaml
 
-from keepgate.config.load import parse_config
 from keepgate.input_guards import extract
 from keepgate.input_guards.budget import ScanCancelled
 from keepgate.input_guards.config import InputSettings
@@ -44,8 +41,7 @@ from keepgate.input_guards.scanner import Scanner
 from keepgate.pipeline import procpool, procwork
 from keepgate.pipeline.offload import HEAVY_CHARS
 from keepgate.pipeline.procpool import ProcPool
-from keepgate.pipeline.overrides import deep_merge
-from tests.conftest import Gateway, _hash_keys, base_config, serve
+from tests.conftest import Gateway
 
 # The point is the served event loop staying free while the pool works: real uvicorn, sockets.
 pytestmark = [pytest.mark.real_http, pytest.mark.slow(cpu_s=12)]
@@ -75,29 +71,20 @@ GUARDS = {
 }
 
 
-def _start(fake_model_url: str, tmp: Path, processes: int) -> Gateway:
-    """A gateway like `gateway_factory`'s (real HTTP), for the whole module."""
-    overrides = {**GUARDS, "general_settings": {"offload": {"processes": processes}}}
-    cfg = deep_merge(base_config(fake_model_url), _hash_keys(copy.deepcopy(overrides)))
-    cfg["general_settings"]["audit_log"] = str(tmp / "audit.jsonl")
-    path = tmp / "keepgate.yaml"
-    path.write_text(yaml.safe_dump(cfg))
-    config = parse_config(path.read_text(), str(path), environ={})
-    return serve(config, fake_model_url, tmp / "audit.jsonl", real_http=True)
+def _start(start: Any, processes: int) -> Gateway:
+    """Real HTTP, GUARDS, `processes` offload processes (0: worker threads)."""
+    offload = {"general_settings": {"offload": {"processes": processes}}}
+    return start({**GUARDS, **offload}, real_http=True)
 
 
 @pytest.fixture(scope="module")
-def pool_gw(fake_model_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    gw = _start(fake_model_url, tmp_path_factory.mktemp("pool"), processes=1)
-    yield gw
-    gw.stop()
+def pool_gw(module_gateway_factory: Any) -> Gateway:
+    return _start(module_gateway_factory, processes=1)
 
 
 @pytest.fixture(scope="module")
-def threads_gw(fake_model_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    gw = _start(fake_model_url, tmp_path_factory.mktemp("threads"), processes=0)
-    yield gw
-    gw.stop()
+def threads_gw(module_gateway_factory: Any) -> Gateway:
+    return _start(module_gateway_factory, processes=0)
 
 
 @pytest.fixture(params=["pool", "threads"])
