@@ -3,15 +3,16 @@
 * `heldout1` (`bench/pii_cases_heldout.py`), written before the 2026-12-07 changes,
   `heldout2` (`bench/pii_cases_heldout2.py`), written after the first round, and
   `heldout3` (`bench/pii_cases_heldout3.py`), written after the second, and `heldout4`
-  (`bench/pii_cases_heldout4.py`), written before the fourth: recall and precision per
+  (`bench/pii_cases_heldout4.py`), written before the fourth, and `heldout5`
+  (`bench/pii_cases_heldout5.py`), written before the sixth: recall and precision per
   type (scored as `bench/pii_dev.py` does), and every value missed or partly missed. Each
   set was scored once before anything was changed after it;
 * `ner-benign`: the share of texts that get any name redaction, on benign sources in
   `../shared/datasets/injection` with no personal data to speak of: the non-English tldr
   pages and opensource.guide translations, deepset's benign questions (English and
   German) and the self-instruct prompts (the dev sources of round 4's NER checks);
-* `benign4`: set 4's hard benign part (short questions and product/tech text in several
-  languages): the share of texts with any redaction that overlaps no label;
+* `benign4`, `benign5`: sets 4's and 5's hard benign parts (short questions and
+  product/tech text in several languages): the share of texts with any redaction that overlaps no label;
 * false alarms per 10k characters on benign text nobody labelled as PII: Python standard
   library modules (code about passwords, tokens, hosts), the package descriptions of the
   installed dependencies (config docs with placeholders and example calls), and news
@@ -36,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import keepgate  # noqa: F401 - offline switches before Presidio imports
-from bench.pii_dev import DATA, ORDER, Doc, _jsonl, score
+from bench.pii_dev import DATA, ORDER, Doc, _jsonl, f2, score
 from bench.stats import table
 
 Spans = Callable[[str], list[tuple[int, int, str]]]
@@ -86,6 +87,10 @@ def heldout_docs(name: str) -> list[Doc]:
         from bench.pii_cases_heldout3 import CASES
     elif name == "heldout4":
         from bench.pii_cases_heldout4 import CASES
+    elif name == "heldout5":
+        from bench.pii_cases_heldout5 import CASES
+    elif name == "benign5":
+        from bench.pii_cases_heldout5 import BENIGN as CASES
     else:
         from bench.pii_cases_heldout4 import BENIGN as CASES
     docs = []
@@ -173,7 +178,7 @@ def report_ner_benign(spans_of: Spans) -> str:
     )
 
 
-def report_benign(docs: list[Doc], spans_of: Spans) -> str:
+def report_benign(docs: list[Doc], spans_of: Spans, name: str = "benign4") -> str:
     """Text-level false-alarm rate: a benign text with any unlabelled redaction is an alarm."""
     alarmed = []
     for d in docs:
@@ -185,7 +190,7 @@ def report_benign(docs: list[Doc], spans_of: Spans) -> str:
         if false:
             alarmed.append(f"  {d.text!r} -> {', '.join(false)}")
     rate = len(alarmed) / max(1, len(docs))
-    head = f"### benign4 ({len(docs)} texts): false-alarm rate {rate:.3f} ({len(alarmed)} texts)\n"
+    head = f"### {name} ({len(docs)} texts): false-alarm rate {rate:.3f} ({len(alarmed)} texts)\n"
     return "\n".join([head, *alarmed])
 
 
@@ -204,13 +209,16 @@ def report_set(name: str, docs: list[Doc], spans_of: Spans, misses: bool) -> str
                     f"{sc.token_recall(t):.2f}",
                     f"{sc.pred[t] - sc.good[t]}",
                     f"{p:.2f}",
+                    f"{f2(p, r):.2f}" if sc.gold[t] and sc.pred[t] else "",
                 ]
             )
     r, p, f = sc.micro()
-    rows.append(["micro", sum(sc.gold[t] for t in ORDER), "", f"{r:.2f}", "", "", f"{p:.2f}"])
+    rows.append(
+        ["micro", sum(sc.gold[t] for t in ORDER), "", f"{r:.2f}", "", "", f"{p:.2f}", f"{f:.3f}"]
+    )
     out = [
         f"### {name} ({len(docs)} texts), micro F2 {f:.3f}\n",
-        table(["type", "n", "found", "recall", "token recall", "false", "precision"], rows),
+        table(["type", "n", "found", "recall", "token recall", "false", "precision", "F2"], rows),
     ]
     if misses:
         out.append("\nMissed or partly missed (value -> type), and false alarms:")
@@ -239,7 +247,9 @@ def main(argv: list[str] | None = None) -> None:
             "heldout2",
             "heldout3",
             "heldout4",
+            "heldout5",
             "benign4",
+            "benign5",
             "ner-benign",
             "benign",
             "all",
@@ -255,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
     def spans_of(t: str) -> list[tuple[int, int, str]]:
         return [(s.start, s.end, s.entity) for s in scrubber.analyze(t)]
 
-    for name in ("heldout1", "heldout2", "heldout3", "heldout4"):
+    for name in ("heldout1", "heldout2", "heldout3", "heldout4", "heldout5"):
         if args.set in (name, "all"):
             try:
                 docs = heldout_docs(name)
@@ -266,6 +276,8 @@ def main(argv: list[str] | None = None) -> None:
         print(report_ner_benign(spans_of), "\n")
     if args.set in ("benign4", "all"):
         print(report_benign(heldout_docs("benign4"), spans_of), "\n")
+    if args.set in ("benign5", "all"):
+        print(report_benign(heldout_docs("benign5"), spans_of, "benign5"), "\n")
     if args.set in ("benign", "all"):
         rows = []
         for name, texts in benign_texts().items():
