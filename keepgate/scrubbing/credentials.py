@@ -26,6 +26,7 @@ import math
 import re as _re
 from collections import Counter
 
+import re2
 import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
@@ -470,9 +471,80 @@ class QueryCredentialRecognizer(LocalRecognizer):
         return out
 
 
+#: A code word in the languages of `PASSWORD_WORDS_INTL` (`código`, `codice`, `kod`), alone
+#: or ending a compound (`Türcode`, `digicode`, `keycode`), then at most five words without
+#: a digit ("for the door", "de la puerta", "do domofonu"), a copula ("is", "es", "é",
+#: "ist", "lautet", "to", ...) or `:`/`=`, and 4-8 digits, grouped or not (`4711`,
+#: `24-68-13`, `B1234`, `1947#`). RE2: one linear pass.
+ACCESS_CODE = re2.compile(
+    r"(?i)(code|c[óo]digo|codice|kod|combination)[a-z]{0,3}"
+    r"((?:[ \t]+[^\s\d.!?;:=,\"`]+){0,5}?)"
+    r"(?:[ \t]+(?:is|was|are|es|era|será|é|è|est|sera|ist|lautet|war|wordt|to|jest|"
+    r"wynosi|är|er|on)[ \t]*:?|[ \t]*([:=]))"
+    r"[ \t]*[\"'`]?([A-Za-z]?[0-9]{1,4}(?:[\- ]?[0-9]{1,4}){0,3})[#*]?(?:[^\w\-]|$)"
+)
+#: The letters of a compound's head right before the code word (`Tür` in `Türcode`).
+_HEAD = re.compile(r"(?r)[^\W\d_]{0,16}")
+#: Codes that name a thing, not a secret: the word before the code word, or its head.
+_OPEN_CODES = frozenset(
+    "zip post postal area country status error exit return http response promo discount "
+    "coupon voucher gift product item tracking reference ref order colour color hex char "
+    "source bar qr hash byte machine short dial iso currency language "
+    "lang region airport iata swift bic sort branch class event reason result fault uni "
+    "key dial auth bank routing tax sic naics hs icd diagnosis cpt zone time postleitzahl "
+    "fehler código postal".split()
+)
+#: Heads of compounds that are not codes of a lock (`decode`, `encode`, `opcode`, `unicode`).
+_OPEN_HEADS = _OPEN_CODES | frozenset("de en op uni trans geo".split())
+_PREV_WORD = re.compile(r"(?r)(\w+)[ \t]*$")
+
+
+class AccessCodeRecognizer(LocalRecognizer):
+    """A door, gate, alarm or key-box code told the way people tell it, in their language:
+    "the code for the door is 4711", "El código de la puerta es 2580", "Der Türcode ist
+    4711", "Kod do domofonu to 1357". The keyword recognizer needs the qualifier before
+    `code` (`door code`); here the code word may come first, with the thing it opens after
+    it, but then a copula (or a compound's `:`/`=`) must stand before 4-8 digits. A code
+    that names a thing (`zip code`, `error code`, `status code`) is left; three digits or
+    nine are not a code."""
+
+    SUPPORTED = ("SECRET",)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None
+    ) -> list[RecognizerResult]:
+        out = []
+        for m in ACCESS_CODE.finditer(text):
+            v = m.group(4)
+            if not 4 <= sum(c.isdigit() for c in v) <= 8:
+                continue
+            gap = m.group(2)
+            head = _HEAD.search(text, 0, m.start(1))
+            if text[m.end(4) : m.end(4) + 1].isalnum():
+                continue  # the digits go on in a word the regex's ASCII class did not see
+            h = head.group().lower() if head else ""
+            if m.group(3) and not h and not gap.strip():
+                continue  # `code: 1234` alone: a code of anything (`exit code`, a JSON field)
+            start = m.start(1) - len(h)
+            prev = _PREV_WORD.search(text, 0, start)
+            words = {w.lower() for w in gap.split()}
+            if prev is not None:
+                words.add(prev.group(1).lower())
+            if h in _OPEN_HEADS or words & _OPEN_CODES:
+                continue
+            out.append(RecognizerResult("SECRET", m.start(4), m.end(4), 0.8))
+        return out
+
+
+def may_hold_access_code(text: str) -> bool:
+    low = text.lower()
+    return "cod" in low or "kod" in low or "combination" in low
+
+
 def credential_recognizers() -> list[EntityRecognizer]:
     return [
         CredentialRecognizer(),
+        AccessCodeRecognizer(),
         QueryCredentialRecognizer(),
         CredentialPairRecognizer(),
         CommandLineCredentialRecognizer(),

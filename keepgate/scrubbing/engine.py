@@ -44,7 +44,7 @@ from keepgate.scrubbing.birth import DateOfBirthRecognizer, may_hold_birth_date
 from keepgate.scrubbing.credentials import KEYWORD as CREDENTIAL_KEYWORD
 from keepgate.scrubbing.credentials import REACH as CREDENTIAL_REACH
 from keepgate.scrubbing.credentials import CLI_ANCHOR, credential_recognizers, may_hold_credential
-from keepgate.scrubbing.credentials import may_hold_cli_credential
+from keepgate.scrubbing.credentials import may_hold_access_code, may_hold_cli_credential
 from keepgate.scrubbing.ids import KEYWORD as ID_KEYWORD
 from keepgate.scrubbing.ids import REACH as ID_REACH
 from keepgate.scrubbing.ids import id_recognizers, may_hold_id_keyword
@@ -108,6 +108,7 @@ TRIGGERS: dict[str, str | None] = {
     # By recognizer name (several recognizers of one entity type, or several types):
     # a keyword they all need.
     "CredentialRecognizer": CREDENTIAL_KEYWORD.pattern,
+    "AccessCodeRecognizer": r"(?i)code|código|codigo|codice|kod|combination",
     "CredentialPairRecognizer": r"@[\w\-]{1,63}\.[\w.\-]{1,200}[ \t]{0,3}[/|:]|[ \t]/[ \t]"
     r"|(?i:\b(?:user|username|login|account|creds?|credentials)\b)",
     "CommandLineCredentialRecognizer": CLI_ANCHOR.pattern,
@@ -127,6 +128,7 @@ TRIGGERS: dict[str, str | None] = {
 #: checks them where the recognizers match).
 PREFILTERS: dict[str, "Callable[[str], bool]"] = {
     "CredentialRecognizer": may_hold_credential,
+    "AccessCodeRecognizer": may_hold_access_code,
     "KeywordIdRecognizer": may_hold_id_keyword,
     "CredentialPairRecognizer": lambda t: "/" in t or ("@" in t and ("|" in t or ":" in t)),
     "CommandLineCredentialRecognizer": may_hold_cli_credential,
@@ -171,6 +173,8 @@ LOCATED: dict[str, tuple[int, int] | None] = {
     # `the password for the admin account is ...`: the keyword's identifier, a few words
     "CredentialRecognizer": (40, CREDENTIAL_REACH + 8),
     "CredentialPairRecognizer": (72, 140),
+    # `the code for the front door of the building is 4711`: the word before it, 5 words
+    "AccessCodeRecognizer": (24, 200),
     # `mysql -h db -p'…' -u app`: the `-p` may come before or after the user flag
     "CommandLineCredentialRecognizer": (200, 200),
     "QueryCredentialRecognizer": (0, 300),

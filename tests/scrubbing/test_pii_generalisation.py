@@ -1,6 +1,7 @@
-"""Round 4 (held-out set 4): what the NER must leave alone in short and non-English text,
-and the names it must still find, through the real gateway with the openai SDK (real
-Presidio, the shipped NER, the fake model as upstream)."""
+"""Rounds 4 and 6 (after held-out sets 4 and 5): what the NER must leave alone in short and
+non-English text, the names it must still find, and the secrets told in prose, through the
+real gateway with the openai SDK (real Presidio, the shipped NER, the fake model as
+upstream)."""
 
 from __future__ import annotations
 
@@ -128,3 +129,78 @@ def test_a_product_word_after_a_place_or_employer_phrase_is_still_redacted(
         for stream in (False, True):
             got = answer(client, text, stream)
             assert word not in got and label in got, (got, stream)
+
+
+#: Round 6: questions with Spanish punctuation or accented words that the English share
+#: (`de`, `la`, `el`, `en` are frequent in English tweets) judged English, so a question
+#: word at the start stayed a place.
+QUESTIONS = [
+    "¿Cómo cambio la contraseña de mi cuenta de correo?",
+    "¡Qué rápido llegó el pedido, gracias!",
+]
+
+
+def test_spanish_questions_are_not_english(client: openai.OpenAI) -> None:
+    for text in QUESTIONS:
+        for stream in (False, True):
+            assert answer(client, text, stream) == text, stream
+
+
+#: Round 6: a name in lower case right after a phrase that introduces one, in a text that
+#: capitalises its sentences (where a lower-case span was dropped as an ordinary word).
+INTRODUCED = [
+    ("Hello! I'm priya, how can I help you today?", "priya"),
+    ("Thanks for calling. My name is elena and I will handle your case.", "elena"),
+    ("Hi, my name is sanjay kumar.", "sanjay kumar"),
+    ("Guten Tag, ich heiße jonas weber und habe eine Frage.", "jonas weber"),
+]
+
+
+def test_a_lower_case_name_after_an_introduction_is_redacted(client: openai.OpenAI) -> None:
+    for text, name in INTRODUCED:
+        for stream in (False, True):
+            got = answer(client, text, stream)
+            assert "<PERSON>" in got and not any(w in got for w in name.split()), (got, stream)
+
+
+#: ... but not an ordinary word after the same phrases.
+NOT_INTRODUCED = ["I'm fine, thanks.", "This is urgent, please reply.", "My name is not important."]
+
+
+def test_an_ordinary_word_after_an_introduction_stays(client: openai.OpenAI) -> None:
+    for text in NOT_INTRODUCED:
+        for stream in (False, True):
+            assert answer(client, text, stream) == text, stream
+
+
+#: Round 6: a door, gate or alarm code told with the code word first and the thing it
+#: opens after it, in several languages (the keyword recognizer needs `door code`).
+ACCESS_CODES = [
+    ("The code for the garage is 8642.", "8642"),
+    ("Der Code für das Tor lautet 5190.", "5190"),
+    ("Le code de l'immeuble est 7315.", "7315"),
+    ("Il codice dell'allarme è 2468.", "2468"),
+    ("the safe combination is 31-07-19", "31-07-19"),
+]
+
+
+def test_access_codes_told_in_prose_are_secrets(client: openai.OpenAI) -> None:
+    for text, value in ACCESS_CODES:
+        for stream in (False, True):
+            got = answer(client, text, stream)
+            assert value not in got and "<SECRET>" in got, (got, stream)
+
+
+#: Codes that name a thing, and numbers too short or too long for a lock.
+OPEN_CODES = [
+    "The status code is 2000 when the job is queued.",
+    "Exit code is 1 after the update.",
+    "Use the error code: 4011 to look it up.",
+    "The sensor reports code 12 when the battery is low.",
+]
+
+
+def test_codes_that_name_a_thing_are_not_secrets(client: openai.OpenAI) -> None:
+    for text in OPEN_CODES:
+        for stream in (False, True):
+            assert answer(client, text, stream) == text, stream

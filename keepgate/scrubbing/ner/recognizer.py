@@ -36,7 +36,7 @@ import regex as re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from keepgate.scrubbing.ner.precision import TITLES, plausible
+from keepgate.scrubbing.ner.precision import TITLES, introduced, plausible
 from keepgate.scrubbing.ner.tagger import LABELS, Entity, Tagger
 
 MODEL = Path(__file__).resolve().parent / "model" / "keepgate_ner.npz"
@@ -162,7 +162,14 @@ class KeepgateNerRecognizer(EntityRecognizer):
 
     def _names(self, text: str) -> list[Entity]:
         found = self.tagger.entities(text)
-        return plausible(text, found, self.tagger.gaz.flags) if self.precision else found
+        if not self.precision:
+            return found
+        flags = self.tagger.gaz.flags
+        out = plausible(text, found, flags)
+        for e in introduced(text, flags):
+            if not any(e.start < o.end and o.start < e.end for o in out):
+                out.append(e)
+        return out
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None
