@@ -538,7 +538,7 @@ class AccessCodeRecognizer(LocalRecognizer):
 
 def may_hold_access_code(text: str) -> bool:
     low = text.lower()
-    return "cod" in low or "kod" in low or "combination" in low
+    return "cod" in low or "kod" in low or "cód" in low or "combination" in low
 
 
 def credential_recognizers() -> list[EntityRecognizer]:

@@ -180,6 +180,7 @@ ACCESS_CODES = [
     ("Der Code für das Tor lautet 5190.", "5190"),
     ("Le code de l'immeuble est 7315.", "7315"),
     ("Il codice dell'allarme è 2468.", "2468"),
+    ("El código del garaje es 6135, no lo compartas.", "6135"),
     ("the safe combination is 31-07-19", "31-07-19"),
 ]
 
