@@ -3,7 +3,7 @@
 `password: X` is the easy case. Real answers say `password Qr7!dke#39`, `pwd hunter2hunter2`,
 `the password for the admin account is W!nter2024`, `jane@acme.io / W!nter2024`,
 `DB_PASSWORD=hunter2hunter2`, `"private_key_id": "…"`, or put an API token a few words after
-the word "token". Two recognizers, both reporting only the value (the keyword stays
+the word "token". Recognizers that report only the value (the keyword stays
 readable: `password <SECRET>`):
 
 * `CredentialRecognizer`: after a credential keyword (alone or inside an identifier such as
@@ -12,9 +12,11 @@ readable: `password <SECRET>`):
   password (a digit, a symbol or an inner capital; or quoted) — or, further on, a
   high-entropy token (≥ 16 characters, mixed letters and digits);
 * `CredentialPairRecognizer`: `user / password` pairs (`jane@acme.io / W!nter2024`,
-  `login: admin / S3cret!`).
+  `login: admin / S3cret!`);
+* `AccessCodeRecognizer`: a door, gate or alarm code told code-word first, in the user's
+  language ("the code for the door is 4711", "El código de la puerta es 2580").
 
-Both scan with linear regexes (no nested quantifiers) over bounded windows and decide in
+All scan with linear regexes (no nested quantifiers; the last with RE2) over bounded windows and decide in
 Python; the windows come from the detector's keyword trigger.
 """
 
