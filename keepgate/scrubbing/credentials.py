@@ -16,8 +16,8 @@ readable: `password <SECRET>`):
 * `AccessCodeRecognizer`: a door, gate or alarm code told code-word first, in the user's
   language ("the code for the door is 4711", "El código de la puerta es 2580").
 
-All scan with linear regexes (no nested quantifiers; the last with RE2) over bounded windows and decide in
-Python; the windows come from the detector's keyword trigger.
+All scan with linear regexes (no nested quantifiers; the last with RE2) over bounded
+windows and decide in Python; the windows come from the detector's keyword trigger.
 """
 
 from __future__ import annotations
