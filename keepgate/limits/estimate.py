@@ -1,5 +1,10 @@
 """What a call will cost before it runs: prompt tokens by litellm's tokenizer for the model,
-plus the completion budget, at the model's price (config prices override litellm's map)."""
+plus the completion budget, at the model's price (config prices override litellm's map).
+
+The counts and the map's numbers come from `tokens` and `model_map` (tiktoken and litellm's
+map file, without importing litellm); litellm itself is imported only for what those cannot
+reproduce exactly (models it counts with a Hugging Face tokenizer, images and documents, names
+it resolves by rules of its own), see docs/limits.md."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Any
 
 from keepgate.config.model import ModelDeployment
 from keepgate.jsontypes import JsonObject
+from keepgate.limits import model_map, tokens
 
 log = logging.getLogger("keepgate.limits")
 
@@ -34,6 +40,9 @@ def _litellm() -> Any:
 
 @lru_cache(maxsize=512)
 def _map_price(model: str) -> Price | None:
+    known = model_map.token_price(model)
+    if not isinstance(known, model_map.Defer):
+        return None if known is None else Price(*known)
     try:
         inp, out = _litellm().cost_per_token(
             model=model, prompt_tokens=1_000_000, completion_tokens=1_000_000
@@ -66,6 +75,9 @@ def price_of(deployment: ModelDeployment | None) -> Price:
 
 @lru_cache(maxsize=512)
 def _map_max_output(model: str) -> int | None:
+    known = model_map.max_output(model)
+    if not isinstance(known, model_map.Defer):
+        return known
     try:
         info = _litellm().get_model_info(model)
     except Exception:  # noqa: BLE001 - unknown to litellm's map
@@ -89,8 +101,8 @@ def max_output_tokens(deployment: ModelDeployment | None) -> int | None:
 
 
 def warm_up(models: list[str]) -> None:
-    """Import litellm and load the tokenizers at start-up: the first call would otherwise
-    pay seconds of imports inside the request (and readiness would lie)."""
+    """Load the tokenizers at start-up (and import litellm if a model needs it): the first
+    call would otherwise pay the loading inside the request (and readiness would lie)."""
     for model in models or ["gpt-4o"]:
         text_tokens(model, "warm up")
 
@@ -126,7 +138,6 @@ def prompt_part(body: JsonObject) -> JsonObject:
 
 def prompt_tokens(model: str, body: JsonObject, route: str = "chat.completions") -> int:
     """Tokens in the prompt, as the model's tokenizer counts them (chat template included)."""
-    tl = _litellm()
     try:
         if route == "embeddings":
             inp = body.get("input")
@@ -134,20 +145,30 @@ def prompt_tokens(model: str, body: JsonObject, route: str = "chat.completions")
                 [inp] if isinstance(inp, str) else [t for t in (inp or []) if isinstance(t, str)]
             )
             if len(texts) == len(inp if isinstance(inp, list) else [inp]):
-                return sum(tl.token_counter(model=model, text=t) for t in texts)
+                return sum(_count_text(model, t) for t in texts)
             return _chars(inp) // 2 + 1  # token-id arrays: at most one token per 2 chars of JSON
         messages = body.get("messages") or []
         tools = body.get("tools") or None
-        return int(tl.token_counter(model=model, messages=messages, tools=tools))
+        fast = tokens.count_messages(model, messages, tools)
+        if fast is not None:
+            return fast
+        return int(_litellm().token_counter(model=model, messages=messages, tools=tools))
     except Exception:  # noqa: BLE001 - odd content shapes: estimate generously from size
         return _chars(body.get("messages") or body.get("input") or "") // 3 + 1
+
+
+def _count_text(model: str, text: str) -> int:
+    fast = tokens.count_text(model, text)
+    if fast is not None:
+        return fast
+    return int(_litellm().token_counter(model=model, text=text))
 
 
 def text_tokens(model: str, text: str) -> int:
     if not text:
         return 0
     try:
-        return int(_litellm().token_counter(model=model, text=text, count_response_tokens=True))
+        return _count_text(model, text)  # count_response_tokens does not change a text's count
     except Exception:  # noqa: BLE001
         return len(text) // 3 + 1
 

@@ -200,6 +200,29 @@ def test_chat_streams_and_embeddings(served):
     assert len(emb.data) == 2
 
 
+def test_workers_never_import_litellm(served):
+    """No deployment here goes through litellm, so no worker imports it (3.5-5 s of CPU and
+    ~100 MB each): prompt tokens are counted with tiktoken and prices read from litellm's map
+    file (keepgate/limits/tokens.py, model_map.py). Requests with tools, names, content parts
+    and embeddings run first, on fresh connections, so both workers have counted; importing
+    litellm maps its native extension, which /proc/PID/maps shows."""
+    client = _client(served, ALICE)
+    for i in range(6):
+        client.chat.completions.create(
+            model="demo",
+            messages=[
+                {"role": "system", "content": "be brief"},
+                {"role": "user", "name": "ann", "content": [{"type": "text", "text": f"hi {i}"}]},
+            ],
+            tools=TOOLS,
+        )
+        client.embeddings.create(model="demo-embedding", input=[f"a {i}", "b"])
+    maps = {pid: Path(f"/proc/{pid}/maps").read_text() for pid in _worker_pids(served)}
+    # Both workers counted tokens (tiktoken's extension is mapped; the resource tracker not).
+    assert sum("tiktoken" in m for m in maps.values()) == 2
+    assert [pid for pid, m in maps.items() if "/litellm/" in m] == []
+
+
 def test_tool_call_ids_are_shared_by_the_workers(served):
     """A call released by one worker is answered through a fresh connection: whichever
     worker takes it knows the id; a forged or denied id is refused by either."""
