@@ -7,9 +7,6 @@ encoding chunks), tools and models, and for a sample of the map's models."""
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +121,7 @@ tool = st.one_of(
 )
 
 PARITY = settings(
-    max_examples=60,
+    max_examples=30,  # the sweep over every name in the price file was run once, offline
     deadline=None,  # no timing in tests: each example's tokenizer work varies
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -201,7 +198,7 @@ NAMES = st.one_of(
 )
 
 
-@settings(PARITY, max_examples=300)
+@settings(PARITY, max_examples=100)
 @given(name=NAMES)
 def test_map_numbers_are_litellms(litellm, name: str) -> None:
     price = model_map.token_price(name)
@@ -225,39 +222,3 @@ def test_the_models_we_use_are_answered_from_the_map() -> None:
         assert not isinstance(model_map.max_output(name), model_map.Defer), name
     assert model_map.token_price("gpt-4o") == (2.5e-06, 1e-05)
     assert model_map.token_price("openai/demo") is None
-
-
-def test_config_check_does_not_import_litellm(tmp_path: Path) -> None:
-    """`keepgate config check` builds every guard of a config whose deployments speak the
-    OpenAI protocol and have no configured price (so the map is read): litellm stays out."""
-    config = tmp_path / "keepgate.yaml"
-    config.write_text(
-        "model_list:\n"
-        "  - model_name: gpt\n"
-        "    litellm_params: {model: openai/gpt-4o-mini, api_base: 'http://127.0.0.1:9/v1'}\n"
-        "  - model_name: demo\n"
-        "    litellm_params: {model: openai/demo, api_base: 'http://127.0.0.1:9/v1'}\n"
-        "guards:\n  limits: {enabled: true}\n",
-        encoding="utf-8",
-    )
-    probe = (
-        "import sys\n"
-        "from typer.testing import CliRunner\n"
-        "from keepgate import cli\n"
-        "from keepgate.limits import estimate\n"
-        f"r = CliRunner().invoke(cli.app, ['config', 'check', '--config', {str(config)!r}])\n"
-        "assert r.exit_code == 0, r.output\n"
-        "estimate.warm_up(['gpt-4o-mini', 'demo'])\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'litellm'))\n"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KEEPGATE")}
-    out = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "[]"
