@@ -15,6 +15,8 @@ import pytest
 import redis
 import uvicorn
 
+from keepgate.serving.prompt_stop import PromptServer
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -51,7 +53,7 @@ class ThreadServer:
             # what any test is about (one that is sets its own: test_policy_opa.py).
             timeout_keep_alive=3600,
         )
-        self.server = uvicorn.Server(config)
+        self.server: uvicorn.Server = PromptServer(config)
         self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.error: BaseException | None = None
@@ -95,6 +97,8 @@ class ThreadServer:
         return asyncio.run_coroutine_threadsafe(close(), self.loop).result(timeout=60)
 
     def stop(self) -> None:
+        if isinstance(self.server, PromptServer):
+            self.server.request_exit()  # at once, not at uvicorn's next 0.1 s tick
         self.server.should_exit = True
         self.thread.join(timeout=10)
 

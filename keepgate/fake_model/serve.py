@@ -8,6 +8,7 @@ import socket
 import uvicorn
 
 from keepgate.fake_model.app import create_fake_app
+from keepgate.serving.prompt_stop import PromptServer
 
 
 class BackgroundFakeModel:
@@ -24,7 +25,7 @@ class BackgroundFakeModel:
         cfg = uvicorn.Config(
             create_fake_app(), log_level="warning", access_log=False, lifespan="off"
         )
-        self.server = uvicorn.Server(cfg)
+        self.server = PromptServer(cfg)
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -35,6 +36,6 @@ class BackgroundFakeModel:
             await asyncio.sleep(0.005)
 
     async def stop(self) -> None:
-        self.server.should_exit = True
+        self.server.request_exit()
         if self.task:
             await self.task

@@ -26,6 +26,7 @@ from keepgate.agent.settings import AgentSettings
 from keepgate.agent.tools.base import ToolContext
 from keepgate.agent.tools.demo import demo_tools
 from keepgate.agent.tools.engine import ToolEngine
+from keepgate.serving.prompt_stop import PromptServer
 
 
 def default_settings(outbox: str | Path | None = None) -> AgentSettings:
@@ -111,7 +112,7 @@ class BackgroundDemoMcp:
         self.sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/mcp"
         cfg = uvicorn.Config(demo_app(), log_level="warning", access_log=False, lifespan="on")
-        self.server = uvicorn.Server(cfg)
+        self.server = PromptServer(cfg)
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -122,7 +123,7 @@ class BackgroundDemoMcp:
             await asyncio.sleep(0.005)
 
     async def stop(self) -> None:
-        self.server.should_exit = True
+        self.server.request_exit()
         if self.task:
             await self.task
 

@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from keepgate.errors import APIError
+from keepgate.serving.prompt_stop import PromptServer
 
 if TYPE_CHECKING:  # types only: the runtime builds on observability, not the reverse
     from keepgate.runtime import Runtime
@@ -36,7 +37,7 @@ class MetricsListener:
         )
         app.state.keepgate = runtime
         self.host, self.port = host, port
-        self.server = uvicorn.Server(
+        self.server = PromptServer(
             uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
         )
         # The API server owns the process's signals; this one stops with the app.
@@ -65,7 +66,7 @@ class MetricsListener:
             await asyncio.sleep(0.01)
 
     async def aclose(self) -> None:
-        self.server.should_exit = True
+        self.server.request_exit()
         if self._task is not None:
             with contextlib.suppress(Exception):
                 await self._task

@@ -17,6 +17,7 @@ import uvicorn
 from keepgate.app import create_app
 from keepgate.config.load import validate_config
 from keepgate.serving.http import MAX_HEAD_BYTES, uvicorn_options
+from keepgate.serving.prompt_stop import PromptServer
 from tests.conftest import base_config
 from tests.servers import ThreadServer
 
@@ -26,7 +27,7 @@ def port(fake_model_url: str) -> Iterator[int]:
     server = ThreadServer(create_app(validate_config(base_config(fake_model_url))))
     # The options `keepgate serve` passes to uvicorn, on the test server's own config.
     config = server.server.config
-    server.server = uvicorn.Server(
+    server.server = PromptServer(
         uvicorn.Config(
             config.app,
             host=config.host,
