@@ -48,6 +48,9 @@ class RedisStreamSink:
         self._task: asyncio.Task[None] | None = None
         self._client: Any = None
         self._idle: asyncio.Event | None = None
+        #: Set to cut a back-off short (flush: try once more now); failed batches so far.
+        self._retry: asyncio.Event | None = None
+        self._failures = 0
 
     def write(self, record: dict[str, Any]) -> None:
         if len(self._queue) >= self._buffer:
@@ -66,12 +69,13 @@ class RedisStreamSink:
         self._client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=5)
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
+        self._retry = asyncio.Event()
         self._task = asyncio.create_task(self._ship(), name="keepgate-audit-redis")
         if self._queue:
             self._wake.set()
 
     async def _ship(self) -> None:
-        assert self._wake is not None and self._idle is not None
+        assert self._wake is not None and self._idle is not None and self._retry is not None
         while True:
             if not self._queue:
                 self._idle.set()
@@ -79,6 +83,7 @@ class RedisStreamSink:
                 self._wake.clear()
                 continue
             self._idle.clear()
+            self._retry.clear()
             batch = [self._queue.popleft() for _ in range(min(500, len(self._queue)))]
             try:
                 pipe = self._client.pipeline(transaction=False)
@@ -93,16 +98,25 @@ class RedisStreamSink:
                 keep = batch[-room:] if room > 0 else []
                 self._on_drop(len(batch) - len(keep))
                 self._queue.extendleft(reversed(keep))
-                await asyncio.sleep(1.0)
+                self._failures += 1
+                # Back off 1 s, unless flush() asks for one more try now.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(1.0):
+                        await self._retry.wait()
 
     async def flush(self, timeout: float = 5.0) -> None:
-        """Wait until every queued record has been shipped (tests, shutdown)."""
-        if self._idle is None or self._wake is None:
+        """Wait until every queued record has been shipped (tests, shutdown), or a try made
+        after this call has failed: Redis is unreachable now, and waiting out `timeout` for
+        it would only hold up the shutdown (the records stay queued; the file audit has
+        them)."""
+        if self._idle is None or self._wake is None or self._retry is None:
             return
+        failures = self._failures
         self._wake.set()
+        self._retry.set()
         deadline = asyncio.get_running_loop().time() + timeout
         while self._queue or not self._idle.is_set():
-            if asyncio.get_running_loop().time() > deadline:
+            if asyncio.get_running_loop().time() > deadline or self._failures > failures:
                 return
             await asyncio.sleep(0.01)
 
