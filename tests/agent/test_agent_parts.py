@@ -59,9 +59,9 @@ async def test_timeout_is_retried_only_for_idempotent_tools():
         runs.append(1)
         await asyncio.Event().wait()  # never answers: only the timeout ends it
 
-    out = await engine(slow, idempotent=False, timeout_s=0.2).execute("t", {"n": 1}, CTX)
+    out = await engine(slow, idempotent=False, timeout_s=0.02).execute("t", {"n": 1}, CTX)
     assert out.error["type"] == "timeout" and out.attempts == 1 and len(runs) == 1
-    out = await engine(slow, retries=1, timeout_s=0.2).execute("t", {"n": 1}, CTX)
+    out = await engine(slow, retries=1, timeout_s=0.02).execute("t", {"n": 1}, CTX)
     assert out.error["type"] == "timeout" and out.attempts == 2 and len(runs) == 3
 
 

@@ -165,12 +165,13 @@ def test_upstream_unreachable_is_502_after_retries(gateway_factory):
 
 
 def test_upstream_timeout_is_504(gateway_factory):
-    gw = gateway_factory({"general_settings": {"request_timeout": 0.3}})
+    # The fake answers after a minute: the timeout always fires first, however slow the box.
+    gw = gateway_factory({"general_settings": {"request_timeout": 0.05}})
     with pytest.raises(openai.APIStatusError) as exc:
         gw.client().chat.completions.create(
             model="demo",
             messages=[{"role": "user", "content": "x"}],
-            extra_body={"fake": {"delay_ms": 1500}},
+            extra_body={"fake": {"delay_ms": 60_000}},
         )
     assert exc.value.status_code == 504
 
@@ -251,7 +252,8 @@ def test_a_body_that_never_finishes_is_a_408(gateway_factory):
     import socket
     from urllib.parse import urlsplit
 
-    gw = gateway_factory({"general_settings": {"body_timeout_s": 0.5}})
+    # The body never finishes, so the timeout's length changes only how long this waits.
+    gw = gateway_factory({"general_settings": {"body_timeout_s": 0.05}})
     where = urlsplit(gw.url)
     body = b'{"model": "demo", "messages": ['
     with socket.create_connection((where.hostname, where.port), timeout=60) as s:
