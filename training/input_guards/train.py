@@ -107,13 +107,114 @@ def synthetic_items(shared: Sequence[corpus.Item], seed: int = SEED) -> list[cor
             item(t, 1, "augmented/embedded_attacks", "data")
             for t in embedded_attacks(attacks, docs, 500, seed)
         ]
+    out += [
+        item(t, 1, "augmented/embedded_attacks_intl", "data")
+        for t in embedded_attacks_intl(shared, INTL_EMBEDDED, seed)
+    ]
     return out
 
 
+#: Machine-translated attacks spliced into benign documents of the same script (round 8).
+INTL_EMBEDDED = 300
+
+
+def embedded_attacks_intl(shared: Sequence[corpus.Item], n: int, seed: int) -> list[str]:
+    """Indirect injection in other languages: a machine-translated attack (the CyberSecEval
+    translations) spliced into a benign document in the same script group (the tldr and
+    opensource.guide translations), so the classifier sees other-language attacks inside
+    data and not only as whole prompts. Built from the fold's own rows, so a held-out fold
+    gives none of its attacks to the others."""
+    attacks: dict[str, list[str]] = {}
+    for i in shared:
+        if i.label == 1 and i.family == "multilingual" and len(i.text) < 400:
+            attacks.setdefault(script_group(i.text), []).append(i.text)
+    docs: dict[str, list[str]] = {}
+    for i in shared:
+        if i.label == 0 and i.kind == "data" and 200 < len(i.text) < 3000:
+            g = script_group(i.text)
+            if g != "ascii" and g in attacks:
+                docs.setdefault(g, []).append(i.text)
+    groups = sorted(docs)
+    if not groups:
+        return []
+    rng = random.Random(seed + 8)
+    out = []
+    for k in range(n):
+        g = groups[k % len(groups)]
+        out += embedded_attacks(attacks[g], docs[g], 1, rng.randrange(1 << 30))
+    return out
+
+
+#: Unicode ranges of the scripts a text is grouped by for the classifier's language balance
+#: (round 8). Latin letters with diacritics count as one group: most European languages
+#: write some, English text almost never.
+_SCRIPTS: tuple[tuple[int, int, str], ...] = (
+    (0x00C0, 0x024F, "latin_ext"),
+    (0x0370, 0x03FF, "greek"),
+    (0x0400, 0x052F, "cyrillic"),
+    (0x0590, 0x05FF, "hebrew"),
+    (0x0600, 0x06FF, "arabic"),
+    (0x0900, 0x097F, "devanagari"),
+    (0x0980, 0x0DFF, "indic"),
+    (0x0E00, 0x0EFF, "thai_lao"),
+    (0x1100, 0x11FF, "hangul"),
+    (0x3040, 0x30FF, "kana"),
+    (0x4E00, 0x9FFF, "han"),
+    (0xAC00, 0xD7AF, "hangul"),
+)
+
+
+def script_group(text: str) -> str:
+    """The text's language group by script: "ascii" unless at least 2 % of its letters are
+    in one of `_SCRIPTS` (then the commonest of them; kana beats Han, Japanese writes both)."""
+    counts: Counter[str] = Counter()
+    letters = 0
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        letters += 1
+        o = ord(ch)
+        if o < 0xC0:
+            continue
+        for lo, hi, name in _SCRIPTS:
+            if lo <= o <= hi:
+                counts[name] += 1
+                break
+    if not counts or sum(counts.values()) < 0.02 * letters:
+        return "ascii"
+    if counts["kana"] >= 0.05 * letters:
+        return "kana"
+    return counts.most_common(1)[0][0]
+
+
 def classifier_training(items: Sequence[corpus.Item]) -> list[corpus.Item]:
-    """Machine-translated attacks are dropped: with almost no non-English benign *prompts*
-    they teach "not English" = "attack" (see the card)."""
+    """Machine-translated attacks are dropped as whole prompts: with almost no non-English
+    benign *prompts* they teach "not English" = "attack" (see the card). Since round 8 they
+    reach the classifier spliced into documents of their own script
+    (`embedded_attacks_intl`), beside the same documents clean: there only the attack's
+    words tell the two apart."""
     return [i for i in items if i.family != "multilingual"]
+
+
+def language_balance(texts: Sequence[str], labels: Sequence[int], w: np.ndarray) -> np.ndarray:
+    """Weights under which no script group other than ASCII leans to "attack" more than the
+    whole set does: in a group whose attack weight exceeds its benign weight times the
+    global ratio, the attacks are scaled down to it (benign-heavy groups are left alone).
+    Then the language of a text carries no net evidence; within a language the model has
+    only the words that differ between its attacks and its benign text (machine-translated
+    CyberSecEval attacks against tldr pages, opensource.guide translations, casual
+    questions and spliced documents in the same script)."""
+    y = np.asarray(labels)
+    out = w.copy()
+    ratio = out[y == 1].sum() / max(out[y == 0].sum(), 1e-9)
+    groups = np.array([script_group(t) for t in texts])
+    for g in set(groups.tolist()) - {"ascii"}:
+        att = (groups == g) & (y == 1)
+        ben = (groups == g) & (y == 0)
+        a, b = out[att].sum(), out[ben].sum()
+        if a > ratio * b and a > 0:
+            out[att] *= ratio * b / a
+    return out
 
 
 class FeatureCache:
@@ -162,11 +263,9 @@ def fit_classifier(
     rows = classifier_training(items)
     y = np.array([i.label for i in rows])
     model = LogisticRegression(C=c, max_iter=2000, solver="liblinear", random_state=SEED)
-    model.fit(
-        cache.matrix([i.text for i in rows]),
-        y,
-        sample_weight=source_weights([i.source for i in rows], y),
-    )
+    texts = [i.text for i in rows]
+    w = language_balance(texts, y, source_weights([i.source for i in rows], y))
+    model.fit(cache.matrix(texts), y, sample_weight=w)
     return Classifier(model.coef_[0].astype(np.float32), float(model.intercept_[0]), cache.bits)
 
 
