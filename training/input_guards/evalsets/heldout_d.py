@@ -1,6 +1,6 @@
 """Held-out batch D (round 8): attacks and hard benign texts, never tuned on.
 
-Written on 2026-12-07 between 14:55 and 15:15 UTC, before any round-8 change and without
+Written on 2026-12-07 before 14:56 UTC, before any round-8 change and without
 reading the rule packs, cue lexicons or the instruction stage's patterns; scored once on
 unchanged main and once at the end of the round (`python -m training.input_guards.heldout_d`).
 Like batch C it is not part of `written_sets()`: no protocol run reads it.
