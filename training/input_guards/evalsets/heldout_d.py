@@ -9,7 +9,7 @@ Styles are deliberately mixed: terse and chatty, polite and hostile, native-spea
 machine-translated phrasing, attacks that never name an AI. Each row is (family, text);
 `*_DATA` rows are tool results (scanned as role `tool`), `*_PROMPT` rows user messages.
 
-Attack families: direct overrides in twelve languages, role-play / persona jailbreaks,
+Attack families: direct overrides in fourteen languages, role-play / persona jailbreaks,
 system-prompt extraction, payload splitting, encoded / obfuscated instructions; indirect
 injections in web pages, e-mails, JSON API results, code comments, tickets, calendar
 invites and other-language tool results. Hard benign: documents that discuss prompt
