@@ -173,6 +173,7 @@ def build_upstream(config: KeepgateConfig, direct: Transport | None = None) -> U
         retry_backoff=gs.retry_backoff,
         direct=direct,
         pinned=pinned,
+        max_answer_bytes=gs.max_answer_bytes,
     )
 
 

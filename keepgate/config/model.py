@@ -256,6 +256,12 @@ class GeneralSettings(_Strict):
     max_embedding_inputs: int = Field(2048, gt=0)
     #: Seconds to wait for the upstream (connect + each read).
     request_timeout: float = Field(600.0, gt=0)
+    #: Bytes one upstream answer may have (the SSE stream of a chat, Responses or
+    #: Messages call, an embeddings body, an error body): past it the call ends with a 502
+    #: `upstream_too_large` (mid-stream: a final error event). An upstream that streams
+    #: without end would otherwise fill the gateway's memory for a non-streaming client,
+    #: whose answer is assembled before it is sent (docs/proxy.md, "Upstream answers").
+    max_answer_bytes: int = Field(256 * 1024 * 1024, ge=64 * 1024)
     #: Retries on upstream 5xx / connection errors before the first byte.
     num_retries: int = Field(2, ge=0)
     retry_backoff: float = Field(0.25, ge=0)

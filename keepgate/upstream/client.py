@@ -16,7 +16,7 @@ from keepgate.config.model import ModelDeployment
 from keepgate.jsontypes import Chunk, JsonObject
 from keepgate.upstream.aiohttp_sender import AiohttpSender
 from keepgate.upstream.errors import UpstreamError
-from keepgate.upstream.http import HttpTransport
+from keepgate.upstream.http import MAX_ANSWER_BYTES, HttpTransport
 from keepgate.upstream.http import base_url as _base_url
 from keepgate.upstream.litellm_transport import LitellmTransport
 from keepgate.upstream.protocol import Transport
@@ -52,13 +52,17 @@ class Upstream:
         retry_backoff: float,
         direct: Transport | None = None,
         pinned: Mapping[str, Transport] | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         self.timeout = timeout
         self.num_retries = num_retries
         self.retry_backoff = retry_backoff
-        self.direct: Transport = direct or HttpTransport(AiohttpSender(timeout))
+        self.direct: Transport = direct or HttpTransport(AiohttpSender(timeout), max_answer_bytes)
         self.litellm: Transport = LitellmTransport(self.direct, timeout)
         self.pinned: dict[str, Transport] = dict(pinned or {})
+        for t in (self.direct, *self.pinned.values()):
+            if isinstance(t, HttpTransport):  # the one that reads the bytes (litellm: its own)
+                t.max_answer_bytes = max_answer_bytes
 
     def transport(self, d: ModelDeployment) -> Transport:
         pinned = self.pinned.get(d.model_name)

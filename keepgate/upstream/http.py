@@ -17,11 +17,15 @@ from keepgate.jsontypes import Chunk
 from keepgate.upstream.errors import UpstreamError, from_status
 from keepgate.upstream.merge import merge_deltas
 from keepgate.upstream.protocol import Reply, Sender
-from keepgate.upstream.sse import MalformedStream, iter_sse_batches
+from keepgate.upstream.sse import MalformedStream, OversizedStream, iter_sse_batches
 
 #: Longest single SSE line accepted from an upstream (a whole tool call can be one line).
 MAX_SSE_LINE = 8 * 1024 * 1024
 OPENAI_BASE = "https://api.openai.com/v1"
+#: Default bound on one upstream answer (`general_settings.max_answer_bytes`).
+MAX_ANSWER_BYTES = 256 * 1024 * 1024
+#: An error answer's body is read (so the connection can be reused) up to this, else dropped.
+MAX_ERROR_BODY = 64 * 1024
 
 
 def base_url(d: ModelDeployment, default: str = OPENAI_BASE) -> str:
@@ -39,15 +43,23 @@ def _headers(d: ModelDeployment) -> dict[str, str]:
 class HttpTransport:
     """An OpenAI-compatible provider at the deployment's `api_base`."""
 
-    def __init__(self, sender: Sender) -> None:
+    def __init__(self, sender: Sender, max_answer_bytes: int = MAX_ANSWER_BYTES) -> None:
         self.sender = sender
+        #: Bytes one answer may have (SSE stream or JSON body); past it a 502.
+        self.max_answer_bytes = max_answer_bytes
 
     async def _post(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> Reply:
         """POST `body` (serialised once, by orjson); an error status raises, body unread."""
         reply = await self.sender.post(url, orjson.dumps(body, default=str), headers)
         if reply.status >= 400:
-            await reply.read()  # unread, the connection could not go back to the pool
-            await reply.release(True)
+            # Read (so the connection can go back to the pool) unless it is long: an
+            # upstream's error page is not ours to hold in memory.
+            try:
+                await _read_capped(reply, MAX_ERROR_BODY)
+            except OversizedStream:
+                await reply.release(False)
+            else:
+                await reply.release(True)
             raise from_status(reply.status)
         return reply
 
@@ -74,9 +86,13 @@ class HttpTransport:
     async def _batches(self, reply: Reply) -> AsyncGenerator[list[Chunk], None]:
         complete = False
         try:
-            async for batch in iter_sse_batches(reply.chunks(), MAX_SSE_LINE):
+            async for batch in iter_sse_batches(
+                reply.chunks(), MAX_SSE_LINE, self.max_answer_bytes
+            ):
                 yield batch
             complete = True
+        except OversizedStream as exc:
+            raise UpstreamError(502, str(exc), "upstream_too_large") from None
         except MalformedStream as exc:
             raise UpstreamError(502, str(exc), "upstream_malformed") from None
         finally:
@@ -84,12 +100,37 @@ class HttpTransport:
 
     async def embed(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]:
         reply = await self._post(base_url(d) + "/embeddings", body, _headers(d))
+        complete = False
         try:
-            data = await reply.read()
+            data = await _read_capped(reply, self.max_answer_bytes)
+            complete = True
+        except OversizedStream as exc:
+            raise UpstreamError(502, str(exc), "upstream_too_large") from None
         finally:
-            await reply.release(True)
-        result: dict[str, Any] = orjson.loads(data)
+            await reply.release(complete)
+        try:
+            result = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            result = None
+        if not isinstance(result, dict):
+            raise UpstreamError(
+                502,
+                "upstream sent an embeddings body that is not a JSON object",
+                "upstream_malformed",
+            )
         return result
 
     async def aclose(self) -> None:
         await self.sender.aclose()
+
+
+async def _read_capped(reply: Reply, limit: int) -> bytes:
+    """The whole body of `reply`, or `OversizedStream` once it passes `limit` bytes."""
+    parts: list[bytes] = []
+    size = 0
+    async for data in reply.chunks():
+        size += len(data)
+        if size > limit:
+            raise OversizedStream(f"upstream answer larger than {limit} bytes")
+        parts.append(data)
+    return b"".join(parts)

@@ -1,0 +1,212 @@
+"""Red team round 5 (2026-12-07): an upstream whose answer has no end. The gateway read
+every byte of it: a non-streaming client's answer is assembled before it is sent, so an
+upstream streaming content (or tool-call arguments) without end filled the gateway's
+memory; an embeddings body or an error page was read whole. Now one answer has
+`general_settings.max_answer_bytes` (a 502 `upstream_too_large` past it; mid-stream a final
+error event), and an error body is read only up to 64 KiB.
+
+A hostile upstream (a real uvicorn server) answers by the request's last user message;
+the official SDKs are the clients, over real HTTP. It sends a bounded flood (4 MiB), so
+before the fix each call ended as a 200 carrying it all, and the tests fail rather than
+hang."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import anthropic
+import openai
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from tests.conftest import Gateway
+from tests.servers import ThreadServer
+
+KEY = "sk-redteam5-upstream"
+LIMIT = 1024 * 1024
+FLOOD = 4 * LIMIT
+PIECE = 32 * 1024
+
+
+def _chunk(delta: dict[str, Any]) -> bytes:
+    body = {
+        "id": "chatcmpl-flood",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+    }
+    return b"data: " + json.dumps(body).encode() + b"\n\n"
+
+
+async def _flood(kind: str) -> AsyncIterator[bytes]:
+    sent = 0
+    yield _chunk({"role": "assistant"})
+    if kind == "args":
+        first = {"index": 0, "id": "call_1", "type": "function"}
+        yield _chunk({"tool_calls": [{**first, "function": {"name": "search", "arguments": ""}}]})
+    while sent < FLOOD:
+        text = "a" * PIECE
+        if kind == "args":
+            yield _chunk({"tool_calls": [{"index": 0, "function": {"arguments": text}}]})
+        else:
+            yield _chunk({"content": text})
+        sent += PIECE
+    yield b"data: [DONE]\n\n"
+
+
+def _last_user(body: dict[str, Any]) -> str:
+    for m in reversed(body.get("messages") or []):
+        if m.get("role") == "user":
+            c = m.get("content")
+            if isinstance(c, str):
+                return c
+            return "".join(p.get("text", "") for p in c or [] if isinstance(p, dict))
+    return ""
+
+
+async def _events(kind: str) -> AsyncIterator[bytes]:
+    """Anthropic Messages events: one text block that never ends (4 MiB)."""
+    start = {"type": "message_start", "message": {"id": "msg_1", "usage": {"input_tokens": 1}}}
+    yield b"event: message_start\ndata: " + json.dumps(start).encode() + b"\n\n"
+    block = {"type": "content_block_start", "index": 0, "content_block": {"type": "text"}}
+    yield b"event: content_block_start\ndata: " + json.dumps(block).encode() + b"\n\n"
+    sent = 0
+    while sent < FLOOD:
+        delta = {"type": "content_block_delta", "index": 0}
+        delta["delta"] = {"type": "text_delta", "text": "a" * PIECE}  # type: ignore[assignment]
+        yield b"event: content_block_delta\ndata: " + json.dumps(delta).encode() + b"\n\n"
+        sent += PIECE
+    yield b'event: message_stop\ndata: {"type": "message_stop"}\n\n'
+
+
+async def chat(request: Request) -> Response:
+    body = await request.json()
+    kind = _last_user(body)
+    if kind == "error-page":
+        page = (b"<html>" + b"x" * PIECE) * (FLOOD // PIECE)
+        return Response(page, status_code=500, media_type="text/html")
+    return StreamingResponse(_flood(kind), media_type="text/event-stream")
+
+
+async def messages(request: Request) -> Response:
+    return StreamingResponse(_events("text"), media_type="text/event-stream")
+
+
+async def embeddings(request: Request) -> Response:
+    if (await request.json()).get("input") == "not-json":
+        return Response(b"<html>busy</html>", media_type="application/json")
+    vector = [0.5] * (FLOOD // 4)
+    return JSONResponse({"object": "list", "data": [{"index": 0, "embedding": vector}]})
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[str]:
+    app = Starlette(
+        routes=[
+            Route("/chat/completions", chat, methods=["POST"]),
+            Route("/v1/messages", messages, methods=["POST"]),
+            Route("/embeddings", embeddings, methods=["POST"]),
+        ]
+    )
+    server = ThreadServer(app).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def gw(module_gateway_factory: Any, upstream: str) -> Gateway:
+    on = {"enabled": True}
+    overrides = {
+        "model_list": [
+            {"model_name": "flood", "litellm_params": {"model": "openai/m", "api_base": upstream}},
+            {
+                "model_name": "flood-embedding",
+                "litellm_params": {"model": "openai/e", "api_base": upstream},
+                "model_info": {"mode": "embedding"},
+            },
+            {
+                "model_name": "flood-claude",
+                "litellm_params": {"model": "anthropic/m", "api_base": upstream},
+            },
+        ],
+        "general_settings": {"max_answer_bytes": LIMIT, "num_retries": 0},
+        "guards": {"pii": on, "policy": on, "limits": on},
+        "keys": [{"key_id": "rt5", "key": KEY, "role": "user"}],
+    }
+    return module_gateway_factory(overrides, real_http=True)
+
+
+TOOLS: Any = [{"type": "function", "function": {"name": "search", "parameters": {}}}]
+
+
+@pytest.mark.parametrize("kind", ["content", "args"])
+def test_an_endless_answer_to_a_non_streaming_client_is_a_502(gw: Gateway, kind: str) -> None:
+    client = gw.client(KEY)
+    with pytest.raises(openai.APIStatusError) as info:
+        client.chat.completions.create(
+            model="flood", messages=[{"role": "user", "content": kind}], tools=TOOLS
+        )
+    assert info.value.status_code == 502
+    assert info.value.body["code"] == "upstream_too_large"  # type: ignore[index]
+
+
+def test_an_endless_streamed_answer_ends_with_an_error_event(gw: Gateway) -> None:
+    client = gw.client(KEY)
+    got = 0
+    with pytest.raises(openai.APIError) as info:
+        for chunk in client.chat.completions.create(
+            model="flood", messages=[{"role": "user", "content": "content"}], stream=True
+        ):
+            for choice in chunk.choices:
+                got += len(choice.delta.content or "")
+    assert "upstream answer larger than" in str(info.value)
+    assert got <= LIMIT
+
+
+def test_an_endless_messages_answer_is_a_502(gw: Gateway) -> None:
+    client = anthropic.Anthropic(base_url=gw.url, api_key=KEY, max_retries=0)
+    with pytest.raises(anthropic.APIStatusError) as info:
+        client.messages.create(
+            model="flood-claude", max_tokens=100, messages=[{"role": "user", "content": "hi"}]
+        )
+    assert info.value.status_code == 502
+    assert "upstream_too_large" in json.dumps(info.value.body)
+
+
+def test_a_huge_embeddings_body_is_a_502(gw: Gateway) -> None:
+    client = gw.client(KEY)
+    with pytest.raises(openai.APIStatusError) as info:
+        client.embeddings.create(model="flood-embedding", input="hello")
+    assert info.value.status_code == 502
+    assert info.value.body["code"] == "upstream_too_large"  # type: ignore[index]
+
+
+def test_a_huge_error_page_is_the_upstream_status_not_read_whole(gw: Gateway) -> None:
+    """The status is what the client learns; the page is dropped, connection and all."""
+    client = gw.client(KEY)
+    with pytest.raises(openai.APIStatusError) as info:
+        client.chat.completions.create(
+            model="flood", messages=[{"role": "user", "content": "error-page"}]
+        )
+    assert info.value.status_code == 502
+    assert info.value.body["code"] == "upstream_http_error"  # type: ignore[index]
+    # The gateway still answers the next call on the same upstream.
+    with pytest.raises(openai.APIStatusError) as again:
+        client.chat.completions.create(
+            model="flood", messages=[{"role": "user", "content": "content"}]
+        )
+    assert again.value.body["code"] == "upstream_too_large"  # type: ignore[index]
+
+
+def test_an_embeddings_body_that_is_not_json_is_a_502_not_a_500(gw: Gateway) -> None:
+    client = gw.client(KEY)
+    with pytest.raises(openai.APIStatusError) as info:
+        client.embeddings.create(model="flood-embedding", input="not-json")
+    assert info.value.status_code == 502
+    assert info.value.body["code"] == "upstream_malformed"  # type: ignore[index]
