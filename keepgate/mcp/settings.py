@@ -68,6 +68,14 @@ class McpServerSettings(SectionSettings):
     keys: list[str] = Field(default_factory=list)
     #: Seconds a tools/list of the upstream is reused before it is fetched again.
     list_ttl_s: float = Field(30.0, ge=0)
+    #: Tools one tools/list of the upstream may hold (all pages): a longer listing is an
+    #: upstream protocol error and none of its tools is offered (every definition is
+    #: scanned and pinned: thousands held a caller, and the event loop, for seconds).
+    max_tools: int = Field(1000, ge=1, le=100_000)
+    #: Bytes one answer of the upstream may have (a JSON body or the event stream of one
+    #: request, on the fast lane and through the SDK client): past it the request is an
+    #: upstream protocol error (results are cut at `mcp.max_result_chars` far below).
+    max_answer_bytes: int = Field(64 * 1024 * 1024, ge=64 * 1024)
     #: tools/call as one plain POST when the server speaks the per-request protocol
     #: (2026-07-28) over Streamable HTTP (keepgate.mcp.wire); false: always the SDK client.
     fast_calls: bool = True

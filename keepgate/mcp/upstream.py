@@ -20,11 +20,12 @@ import functools
 import logging
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import anyio
+import httpx2
 import mcp_types as types
 from mcp_types.jsonrpc import CONNECTION_CLOSED
 from mcp import Client, MCPError
@@ -65,9 +66,47 @@ def tls_context() -> ssl.SSLContext:
     """The default TLS context (certifi's CAs), made once per process: building one costs
     ~28 ms of CPU, which every (re)connect paid. Contexts are safe to share between clients,
     and nothing changes this one after it is made."""
-    import httpx2
-
     return httpx2.create_ssl_context()
+
+
+#: What `capped` says when it cuts an answer (the SDK client reports it inside a
+#: JSON-RPC parse error, where `_request` finds it).
+TOO_LARGE = "keepgate: answer larger than max_answer_bytes"
+
+
+class AnswerTooLarge(httpx2.StreamError):
+    def __init__(self) -> None:
+        super().__init__(TOO_LARGE)
+
+
+class _CappedStream(httpx2.AsyncByteStream):
+    def __init__(self, inner: httpx2.AsyncByteStream, limit: int) -> None:
+        self.inner = inner
+        self.limit = limit
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        size = 0
+        async for chunk in self.inner:
+            size += len(chunk)
+            if size > self.limit:
+                raise AnswerTooLarge()
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def capped(limit: int) -> Callable[[httpx2.Response], Awaitable[None]]:
+    """A response hook for the SDK client's HTTP client that cuts every body at `limit`
+    bytes: the SDK reads a JSON answer whole (its event streams are capped per event only),
+    so a tools/list or tools/call answer of any size was held in memory (red team round
+    5). A hook, not a transport: a client given a transport ignores the proxy variables."""
+
+    async def hook(response: httpx2.Response) -> None:
+        if isinstance(response.stream, httpx2.AsyncByteStream):
+            response.stream = _CappedStream(response.stream, limit)
+
+    return hook
 
 
 class Upstream:
@@ -115,7 +154,6 @@ class Upstream:
                 timeout=timeout,
                 sse_read_timeout=max(timeout, 300.0),
             )
-        import httpx2
 
         # What mcp's own (private) client factory builds: redirects off (the transport follows
         # them within the origin itself), a long read timeout for held-open streams.
@@ -123,6 +161,7 @@ class Upstream:
             headers=headers or None,
             timeout=httpx2.Timeout(timeout, read=max(timeout, 300.0)),
             verify=tls_context(),
+            event_hooks={"response": [capped(s.max_answer_bytes)]},
         )
         return streamable_http_client(self.url or "", http_client=http)
 
@@ -182,6 +221,7 @@ class Upstream:
                 self._client_info().model_dump(by_alias=True, mode="json", exclude_none=True),
             )
         self._lane.url = self.url or ""
+        self._lane.max_bytes = self.settings.max_answer_bytes
         self._lane_on = self._lane.bind(version)
 
     def _drop(self) -> None:
@@ -217,6 +257,13 @@ class Upstream:
             with anyio.fail_after(self.settings.timeout_s):
                 return await fn(client)
         except MCPError as exc:
+            if TOO_LARGE in exc.message:  # `capped` cut the answer
+                self._drop()
+                raise UpstreamError(
+                    "protocol",
+                    f"MCP server '{self.name}' answered {what} with more than "
+                    f"{self.settings.max_answer_bytes} bytes",
+                ) from None
             if exc.code == CONNECTION_CLOSED:  # the transport ended under the request
                 self._drop()
                 raise UpstreamError(
@@ -257,6 +304,12 @@ class Upstream:
                     params=types.PaginatedRequestParams(cursor=cursor)
                 )
                 tools.extend(page.tools)
+                if len(tools) > self.settings.max_tools:
+                    raise UpstreamError(
+                        "protocol",
+                        f"MCP server '{self.name}' listed more than "
+                        f"{self.settings.max_tools} tools (mcp_servers.{self.name}.max_tools)",
+                    )
                 cursor = page.next_cursor
                 if not cursor:
                     return tools
