@@ -141,7 +141,9 @@ class Content:
         as_result = types.CallToolResult(
             content=[types.TextContent(text=text) for _, _, text in slots]
         )
-        checked = await inspect(as_result, principal, None, gw.pii_guard, gw.scrub_cache, session)
+        checked = await inspect(
+            as_result, principal, None, gw.pii_guard, gw.scrub_cache, session, rejoin=False
+        )
         if checked.result.is_error:
             raise MCPError(INTERNAL_ERROR, "the PII scrubber failed; nothing was listed")
         if not checked.redactions:
@@ -290,7 +292,13 @@ class Content:
             return None
         gw = self.gw
         checked = await inspect(
-            as_result, principal, gw.input_guard, gw.pii_guard, gw.scrub_cache, session
+            as_result,
+            principal,
+            gw.input_guard,
+            gw.pii_guard,
+            gw.scrub_cache,
+            session,
+            rejoin=False,  # blocks are mapped back to messages and resources by position
         )
         meta: dict[str, Any] = {}
         if checked.tainting:

@@ -140,9 +140,11 @@ async def inspect(
     pii_guard: Redactor | None,
     cache: ScrubCache | None = None,
     session: str = "",
+    rejoin: bool = True,
 ) -> Inspection:
     """Scan, then scrub, `result` for `principal`. `cache`: remembered scrubs of the same
-    text for the same key and `session` (`keepgate.mcp.scrubcache`)."""
+    text for the same key and `session` (`keepgate.mcp.scrubcache`). `rejoin`: text blocks
+    may be merged (see `_rejoined`); false for a caller that maps blocks back by position."""
     out = Inspection(result)
     body = "\n".join(texts(result))
     if input_guard is not None and body.strip():
@@ -172,9 +174,9 @@ async def inspect(
     scrub = _Scrub(scrubber, cache, principal.key_id, session)
     try:
         if len(body) > THREAD_CHARS:  # Presidio on a long text: keep the event loop free
-            out.result = await asyncio.to_thread(_scrub, result, scrub, out.redactions)
+            out.result = await asyncio.to_thread(_scrub, result, scrub, out.redactions, rejoin)
         else:
-            out.result = _scrub(result, scrub, out.redactions)
+            out.result = _scrub(result, scrub, out.redactions, rejoin)
     except Exception as exc:  # noqa: BLE001 - decided by fail_open
         log.error("mcp: tool result scrub failed: %s", type(exc).__name__)
         if pii_guard is not None and pii_guard.fail_closed:
@@ -228,7 +230,7 @@ def _updated(model: Any, update: dict[str, Any]) -> Any:
 
 
 def _scrub(
-    result: types.CallToolResult, scrubber: _Scrub, counts: Counter[str]
+    result: types.CallToolResult, scrubber: _Scrub, counts: Counter[str], rejoin: bool = True
 ) -> types.CallToolResult:
     def text(value: str) -> str:
         scrubbed, found = scrubber.scrub(value)
@@ -255,9 +257,11 @@ def _scrub(
         return _updated(res, update)
 
     content: list[Any] = []
+    found_in: dict[int, dict[str, int]] = {}  # a text block's findings, by position
     for block in result.content:
         if isinstance(block, types.TextContent):
-            block = _updated(block, {"text": text(block.text)})
+            scrubbed, found_in[len(content)] = scrubber.scrub(block.text)
+            block = _updated(block, {"text": scrubbed})
         elif isinstance(block, types.EmbeddedResource):
             block = _updated(block, {"resource": resource(block.resource)})
         elif isinstance(block, types.ResourceLink):  # name and URI stay: they address it
@@ -273,6 +277,11 @@ def _scrub(
         if getattr(block, "meta", None):
             block = _updated(block, {"meta": tree(block.meta)})
         content.append(block)
+    if rejoin:
+        content = _rejoined(result.content, content, found_in, scrubber, counts)
+    else:
+        for found in found_in.values():
+            counts.update(found)
     structured = result.structured_content
     if structured is not None:
         structured = tree(structured)
@@ -284,3 +293,43 @@ def _scrub(
     return result.model_copy(
         update={"content": content, "structured_content": structured, "meta": meta}
     )
+
+
+def _rejoined(
+    original: list[Any],
+    content: list[Any],
+    found_in: dict[int, dict[str, int]],
+    scrubber: _Scrub,
+    counts: Counter[str],
+) -> list[Any]:
+    """Runs of text blocks whose joined text scrubs otherwise than block by block (an
+    e-mail or an SSN split across blocks: a host hands the blocks to its model one after
+    the other, and the model reads them as one text) become one block, the joined text
+    scrubbed whole. Red team round 5: each block was scrubbed alone, so `123-45-` +
+    `6789` passed. `content` is `original` scrubbed block by block, position for position;
+    `found_in` holds each text block's findings (counted here, or the run's instead)."""
+    out: list[Any] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        if len(run) > 1:
+            alone = "".join(content[i].text for i in run)
+            joined, found = scrubber.scrub("".join(original[i].text for i in run))
+            if joined != alone:
+                counts.update(found)
+                out.append(content[run[0]].model_copy(update={"text": joined}))
+                run.clear()
+                return
+        for i in run:
+            counts.update(found_in[i])
+            out.append(content[i])
+        run.clear()
+
+    for i, block in enumerate(content):
+        if isinstance(block, types.TextContent):
+            run.append(i)
+            continue
+        flush()
+        out.append(block)
+    flush()
+    return out

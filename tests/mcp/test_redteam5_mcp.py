@@ -8,6 +8,8 @@ client over real HTTP, against a hostile upstream (the SDK's low-level server).
 - An answer of any size through the SDK client (tools/list always, tools/call when the
   fast lane is off or the server speaks an older protocol) was read whole; the lane had a
   fixed 64 MiB. Now `mcp_servers.<name>.max_answer_bytes` (default 64 MiB) on both.
+- PII split across a result's text blocks (`123-45-` | `6789`): each block was scrubbed
+  alone, and a host's model reads them one after the other.
 - The lane's event-stream reader joined the unfinished line at every read: one long line
   (a big result) in 64 KiB reads cost 30 s of CPU on the event loop for 62 MiB.
 """
@@ -32,6 +34,7 @@ pytestmark = pytest.mark.slow
 
 OBJ: dict[str, Any] = {"type": "object", "properties": {"n": {"type": "integer"}}}
 LIMIT = 1024 * 1024
+SPLIT = ["Her SSN is 123-45-", "6789; mail jane.doe@", "example.com today."]
 
 
 class Flood:
@@ -56,6 +59,8 @@ class Flood:
 
         async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
             n = int((params.arguments or {}).get("n", 10))
+            if n < 0:  # PII split across text blocks
+                return types.CallToolResult(content=[types.TextContent(text=t) for t in SPLIT])
             return types.CallToolResult(content=[types.TextContent(text="word " * (n // 5))])
 
         server = Server("flood", version="1", on_list_tools=list_tools, on_call_tool=call_tool)
@@ -152,3 +157,22 @@ def test_the_lane_reader_does_not_copy_a_long_line_at_every_read() -> None:
     assert peak < 4 * LIMIT
     found = reader(b'"}}\n\n')
     assert found is not None and len(found["result"]["x"]) == 256 * 65536
+
+
+async def test_pii_split_across_text_blocks_is_scrubbed(gw: Any) -> None:
+    async with connect(gw.url + "/mcp", KEYS["dev"]) as client:
+        r = await client.call_tool("flood__search", {"n": -1})
+    assert not r.is_error
+    joined = "".join(b.text for b in r.content if isinstance(b, types.TextContent))
+    assert "6789" not in joined and "example.com" not in joined, joined
+    assert "Her SSN is" in joined and "today." in joined  # the rest of the text is kept
+    assert keepgate_meta(r)["redactions"]
+
+
+async def test_text_blocks_without_split_pii_stay_apart(gw: Any) -> None:
+    """Results of several blocks are kept as they are when no block boundary hides PII."""
+    async with connect(gw.url + "/mcp", KEYS["dev"]) as client:
+        r = await client.call_tool("lab__search", {"query": "x"})
+        plain = await client.call_tool("flood__search", {"n": 1000})
+    assert not r.is_error and not plain.is_error
+    assert len(plain.content) == 1
