@@ -33,7 +33,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from keepgate.auth.request import presented_key
+from keepgate.auth.request import ConflictingKeys, presented_key
 from keepgate.errors import APIError
 from keepgate.mcp import fastpath
 from keepgate.mcp.service import McpGateway
@@ -201,9 +201,17 @@ class McpRoutes:
 
     def _authenticate(self, scope: Scope, endpoint: str | None) -> None:
         request = Request(scope)
-        principal = self.gw.rt.keys.resolve(presented_key(request))
-        if principal is None:
+        try:
             raw = presented_key(request)
+        except ConflictingKeys:
+            raise APIError(
+                401,
+                "More than one API key presented (Authorization, api-key, x-api-key): send one.",
+                code="invalid_api_key",
+                headers={"WWW-Authenticate": "Bearer"},
+            ) from None
+        principal = self.gw.rt.keys.resolve(raw)
+        if principal is None:
             raise APIError(
                 401,
                 "Missing API key." if not raw else "Incorrect API key provided.",

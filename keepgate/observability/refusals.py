@@ -25,6 +25,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keepgate.auth.keys import hash_key
+from keepgate.auth.request import keys_in
 
 if TYPE_CHECKING:  # types only: the runtime builds on observability, not the reverse
     from keepgate.runtime import Runtime
@@ -73,17 +74,6 @@ def route_label(app: Starlette, scope: Scope) -> str:
             path = _PARAM.sub(r"{\1}", getattr(route, "path", "") or "")
             return path.removeprefix("/v1").strip("/").replace("/", ".") or "root"
     return "unmatched"
-
-
-def _presented(headers: list[tuple[bytes, bytes]]) -> str | None:
-    found: dict[bytes, str] = {}
-    for k, v in headers:
-        if k in (b"authorization", b"api-key", b"x-api-key"):
-            found[k] = v.decode("latin-1")
-    auth = found.get(b"authorization", "")
-    if auth[:7].lower() == "bearer ":
-        return auth[7:].strip() or None
-    return found.get(b"api-key") or found.get(b"x-api-key")
 
 
 class RefusalAudit:
@@ -137,12 +127,17 @@ class RefusalAudit:
             "status": "refused",
             "latency_ms": round((time.perf_counter() - started) * 1e3, 3),
         }
-        raw = _presented(scope.get("headers") or [])
+        # The same reading as auth's (keepgate.auth.request): several keys were refused as
+        # such, and the audit names each by its hash prefix, none as the caller.
+        found = keys_in(scope.get("headers") or [])
+        raw = found[0] if len(found) == 1 else None
         principal = rt.keys.resolve(raw) if raw else None
         if principal is not None:
             record.update(key_id=principal.key_id, role=principal.role, team=principal.team)
         elif raw:
             record["key_hash_prefix"] = hash_key(raw)[:KEY_HASH_PREFIX]
+        elif found:
+            record["key_hash_prefixes"] = [hash_key(k)[:KEY_HASH_PREFIX] for k in found[:4]]
         client = scope.get("client")
         if client:
             record["client"] = client[0]

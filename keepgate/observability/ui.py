@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from keepgate.auth.request import presented_key
+from keepgate.auth.request import ConflictingKeys, presented_key
 from keepgate.config.locate import config_error
 from keepgate.config.model import KeepgateConfig, section
 from keepgate.observability import tracing
@@ -81,9 +81,12 @@ class UIAuth:
         self.sessions = sessions
 
     def __call__(self, request: Request) -> bool:
-        return self.sessions.valid(request.cookies.get(COOKIE)) or _is_admin(
-            self.rt, presented_key(request)
-        )
+        if self.sessions.valid(request.cookies.get(COOKIE)):
+            return True
+        try:
+            return _is_admin(self.rt, presented_key(request))
+        except ConflictingKeys:  # two different keys: neither is taken
+            return False
 
 
 def ui_denied() -> Response:
