@@ -210,3 +210,31 @@ def test_an_embeddings_body_that_is_not_json_is_a_502_not_a_500(gw: Gateway) -> 
         client.embeddings.create(model="flood-embedding", input="not-json")
     assert info.value.status_code == 502
     assert info.value.body["code"] == "upstream_malformed"  # type: ignore[index]
+
+
+def test_assembling_reasoning_does_not_copy_the_text_at_every_delta() -> None:
+    """A non-streaming client's answer is assembled delta by delta; reasoning arrives a
+    token a delta (merge_deltas folds only content and arguments). `text = text + piece`
+    held the old and the new text at once for every delta (quadratic copying on the event
+    loop); pieces in a list, joined once, peak at the one final text."""
+    import asyncio
+    import tracemalloc
+
+    from keepgate.pipeline.chunks import assemble
+
+    piece = "r" * 1024
+    count = 4096  # 4 MiB of reasoning
+
+    async def chunks() -> AsyncIterator[dict[str, Any]]:
+        for _ in range(count):
+            yield {"id": "c", "choices": [{"index": 0, "delta": {"reasoning_content": piece}}]}
+
+    tracemalloc.start()
+    try:
+        done = asyncio.run(assemble(chunks()))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    text = done["choices"][0]["message"]["reasoning_content"]
+    assert len(text) == count * len(piece)
+    assert peak < 1.5 * len(text)
