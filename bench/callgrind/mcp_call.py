@@ -1,7 +1,7 @@
 """Instructions per MCP `tools/call` in the gateway process (valgrind callgrind).
 
     .venv/bin/python -m bench.callgrind.mcp_call [--src DIR] [--guards on|off] [--parts SPEC]
-        [--warm N] [--count N] [--keep PATH]
+        [--warm N] [--count N] [--keep PATH] [--step S]
 
 Why: on a box shared by several people, wall-clock and even CPU time per call move with
 everyone else's load; the instruction count of the same code does not. DIR: the source
@@ -15,7 +15,12 @@ gcc and valgrind's headers). `--guards`: every guard on (default) or none. `--pa
 functions counted inclusively, each through its own C trampoline (comma-separated
 `module:function`, `module:Class.method`, with `@user.module+...` for modules that
 imported it by name; each nested trampoline adds ~10 K instructions to its parents).
-`--keep`: copy the callgrind file there (for `callgrind_annotate`). PYTHONHASHSEED is set
+`--keep`: copy the callgrind file there (for `callgrind_annotate`). `--step`: the clock
+seam — the gateway's MCP caches and TTLs (pins, listing, catalogue, idle connections,
+memory store) read a clock that moves this many seconds per call (default 0.002, a call at
+native speed) instead of the real one, so their expiries do not depend on how slowly
+callgrind runs on a busy box (they moved the guarded count by ±0.05-0.09 M per call
+between runs before). PYTHONHASHSEED is set
 to 0 for the gateway: string hashes, so dict and set layouts, vary per process otherwise
 (up to ~0.08 M per call). Wall-clock time is not measured. (It replaces
 `bench/mcp_callgrind.py`, which switched counting on from the client between requests:
@@ -63,6 +68,12 @@ def main() -> None:
     ap.add_argument("--warm", type=int, default=220)
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--keep", type=Path, default=None, help="copy the callgrind file here")
+    ap.add_argument(
+        "--step",
+        type=float,
+        default=0.002,
+        help="seconds the gateway's MCP clocks move per call (the clock seam)",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="kg-callgrind-") as tmp:
         work = Path(tmp)
@@ -78,6 +89,7 @@ def main() -> None:
             KG_CG_PARTS=args.parts,
             KG_CG_WARM=str(args.warm),
             KG_CG_COUNT=str(args.count),
+            KG_CG_STEP=str(args.step),
         )
         demo_url, demo = start_demo(work)
         launcher = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]

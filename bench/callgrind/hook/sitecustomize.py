@@ -4,6 +4,21 @@ KG_CG_LIB: the compiled tramp.c. Counts from the start of tools/call number KG_C
 to that of number KG_CG_WARM + KG_CG_COUNT + 1 (so whole requests, KG_CG_COUNT of them).
 KG_CG_PARTS: comma-separated `module:function` or `module:Class.method`, each through its
 own kg_part_<n> (`@other.module+...`: modules that imported the function by name).
+
+The clock seam: under callgrind a call takes ~0.3-0.5 s instead of ~2 ms, so the MCP
+gateway's time-bounded state (the pins' 2 s verdict cache, the listing's `list_ttl_s`, the
+catalogue's remembered answer, the lane's idle connections, the memory store's TTLs)
+would expire every few calls, at moments that depend on the box's load (±0.05-0.09 M per
+call between runs). `time.monotonic` as those modules read it is replaced by a clock that
+starts at the real one and moves KG_CG_STEP seconds (default 0.002, a call at native
+speed) per `tools/call`, so every run sees the same expiries: none in the counted window
+unless KG_CG_STEP says otherwise.
+
+Timers: what the wall clock drives in the gateway (uvicorn's 0.1 s tick, the policy
+files' 1 s reload check) runs ~100x as often per call under callgrind, and more on a busy
+box; while counting, their bodies are left out (`kg_pause`/`kg_resume`: before, a run on a
+busy box counted ~0.14 M per call more than one on an idle box). Only the event loop's
+wake-ups for them stay counted (a few K instructions per call).
 """
 
 from __future__ import annotations
@@ -51,22 +66,82 @@ if os.environ.get("KG_CG_LIB"):
         wrapper._kg_cb = ccb  # type: ignore[attr-defined]
         return wrapper
 
+    #: The modules whose `time.monotonic` follows the calls (see the docstring).
+    _CLOCKED = (
+        "keepgate.mcp.pins",
+        "keepgate.mcp.catalog",
+        "keepgate.mcp.upstream",
+        "keepgate.mcp.h1",
+        "keepgate.mcp.store",
+    )
+
+    class _Time:
+        """The `time` module, but for a `monotonic` that moves per call."""
+
+        def __init__(self, real: Any, now: Any) -> None:
+            self._real = real
+            self.monotonic = now
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._real, name)
+
     def _install() -> None:
+        import time
+
         import keepgate.mcp.service as svc
 
         warm, count = int(os.environ["KG_CG_WARM"]), int(os.environ["KG_CG_COUNT"])
+        step = float(os.environ.get("KG_CG_STEP") or 0.002)
         original = svc.McpGateway.call_tool
         seen = [0]
+        base = time.monotonic()
+
+        def now() -> float:
+            return base + seen[0] * step
+
+        for name in _CLOCKED:
+            module = importlib.import_module(name)
+            if getattr(module, "time", None) is not time:
+                raise RuntimeError(f"{name} no longer reads `time.monotonic`: update the seam")
+            module.time = _Time(time, now)  # type: ignore[attr-defined]
+
+        counting = [False]
 
         async def call_tool(self: Any, *a: Any, **kw: Any) -> Any:
             seen[0] += 1
             if seen[0] == warm + 1:
                 _LIB.kg_start()
+                counting[0] = True
             elif seen[0] == warm + count + 1:
+                counting[0] = False
                 _LIB.kg_stop()
             return await original(self, *a, **kw)
 
         svc.McpGateway.call_tool = call_tool  # type: ignore[method-assign]
+
+        def uncounted(fn: Any) -> Any:
+            """`fn` (a coroutine function) with its body left out of the count. Its body
+            must not wait (neither the tick nor an embedded policy's reload does): a
+            call counted meanwhile would lose its instructions."""
+
+            @functools.wraps(fn)
+            async def wrapper(*a: Any, **kw: Any) -> Any:
+                if not counting[0]:
+                    return await fn(*a, **kw)
+                _LIB.kg_pause()
+                try:
+                    return await fn(*a, **kw)
+                finally:
+                    _LIB.kg_resume()
+
+            return wrapper
+
+        import uvicorn.server
+
+        from keepgate.policy.engine import PolicyService
+
+        uvicorn.server.Server.on_tick = uncounted(uvicorn.server.Server.on_tick)  # type: ignore[method-assign]
+        PolicyService.reload = uncounted(PolicyService.reload)  # type: ignore[method-assign]
         for k, item in enumerate(x for x in os.environ.get("KG_CG_PARTS", "").split(",") if x):
             target, _, users = item.partition("@")
             module, _, qual = target.partition(":")
