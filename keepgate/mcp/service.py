@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("keepgate.mcp")
 #: Valid arguments remembered (`McpGateway._validate`).
 VALID_ENTRIES = 4096
+#: The policy input's path the index's untrusted outputs go to (`McpGateway._decide`).
+TAINT_SOURCES = ("facts", "taint_sources")
 
 
 class McpMetrics:
@@ -536,30 +538,42 @@ class McpGateway:
         context = ProvenanceContext.of(
             catalog, view.index, view.totals, {tool: schema} if isinstance(schema, dict) else {}
         )
-        inp = build_policy_input(
-            principal,
-            tool,
-            arguments,
-            offered_tools=offered,
-            facts=facts,
-            call_id=tcid,
-            tool_counts=view.tool_counts,
-            metadata={
-                "route": ROUTE,
-                "request_id": call.id,
-                "mcp_server": server,
-                "mcp_method": "tools/call",
-                "session_id": session,
-            },
-            context=context,
-        )
-        with self.rt.tracer.stage(call, "guard policy", **{"keepgate.guard": "policy"}):
-            try:
-                d = await self.policy.decide_tool(inp)
-            except Exception as exc:  # noqa: BLE001 - the engine could not decide
-                d = PolicyDecision.failed(
-                    f"policy.error: {type(exc).__name__}", fail_open=not self.policy.fail_closed
-                )
+        metadata = {
+            "route": ROUTE,
+            "request_id": call.id,
+            "mcp_server": server,
+            "mcp_method": "tools/call",
+            "session_id": session,
+        }
+        # The index's untrusted outputs in `facts.taint_sources` are written out only for a
+        # policy that can read them (the shipped one does not: ~20 dicts per call saved);
+        # if the policy is reloaded meanwhile, the call is decided again on all of them.
+        version = self.policy.policy_version
+        whole = self.policy.may_read(TAINT_SOURCES)
+        while True:
+            inp = build_policy_input(
+                principal,
+                tool,
+                arguments,
+                offered_tools=offered,
+                facts=facts,
+                call_id=tcid,
+                tool_counts=view.tool_counts,
+                metadata=metadata,
+                context=context,
+                index_sources=whole,
+            )
+            with self.rt.tracer.stage(call, "guard policy", **{"keepgate.guard": "policy"}):
+                try:
+                    d = await self.policy.decide_tool(inp)
+                except Exception as exc:  # noqa: BLE001 - the engine could not decide
+                    d = PolicyDecision.failed(
+                        f"policy.error: {type(exc).__name__}",
+                        fail_open=not self.policy.fail_closed,
+                    )
+            if whole or self.policy.policy_version == version:
+                break
+            whole = True
         reasons = d.deny or d.approval
         outcome = "error" if d.error is not None and not d.allow else d.outcome
         verdict = Verdict(

@@ -144,6 +144,14 @@ class ToolPolicy(Protocol):
         """The tool catalogue of the loaded policy data (effects, argument provenance)."""
         ...
 
+    def may_read(self, path: tuple[str, ...]) -> bool:
+        """Whether the loaded policy can read the input document at `path` (e.g.
+        `("facts", "taint_sources")`): False only when the engine's analysis of the policy
+        shows it cannot, so a caller may leave that value out (keeping its key) and get
+        the same decision. Answers for the policy loaded now: `policy_version` tells a
+        caller that a reload came in between."""
+        ...
+
     async def decide_tool(self, input: JsonObject) -> PolicyDecision:
         """Decide one call. `input` is the Rego input document (JSON by contract, built by
         `keepgate.policy.inputs.build_policy_input`). Raises when the engine cannot decide."""

@@ -34,7 +34,7 @@ from keepgate.policy import rego_errors
 from keepgate.policy.bundle import Bundle, PolicyLoadError
 from keepgate.policy.decision import DECISION_PATH, PolicyDecision
 from keepgate.policy.decisions import SIZE, DecisionCache
-from keepgate.policy.reads import analyse
+from keepgate.policy.reads import InputReads, Path, analyse
 
 log = logging.getLogger("keepgate.policy")
 
@@ -95,16 +95,23 @@ class EmbeddedEngine:
         # Validate now; each thread compiles its own copy on first use (this one may not be
         # the loop's thread, and an engine must be freed where it was made).
         engine = self._prepare(bundle)
-        self.cache = self._new_cache(engine)
+        #: The input paths the loaded policy can read (None: unknown, so any).
+        self.reads: InputReads | None = analyse(engine)
+        self.cache = self._new_cache(self.reads)
         del engine
 
-    def _new_cache(self, engine: regorus.Engine) -> DecisionCache | None:
-        """An empty decision cache for the bundle `engine` holds (None: off, or the policy
-        cannot be cached)."""
-        if self.cache_entries <= 0:
+    def _new_cache(self, reads: InputReads | None) -> DecisionCache | None:
+        """An empty decision cache for a bundle with these input reads (None: off, or the
+        policy cannot be cached)."""
+        if self.cache_entries <= 0 or reads is None:
             return None
-        reads = analyse(engine)
-        return DecisionCache(reads, self.cache_entries) if reads is not None else None
+        return DecisionCache(reads, self.cache_entries)
+
+    def may_read(self, path: Path) -> bool:
+        """Whether the loaded policy can read the input at `path` (`InputReads.may_read`;
+        True when its reads are unknown)."""
+        reads = self.reads
+        return reads is None or reads.may_read(path)
 
     def _prepare(self, bundle: Bundle) -> regorus.Engine:
         """Compile and evaluate once: raise PolicyLoadError if that fails."""
@@ -137,8 +144,14 @@ class EmbeddedEngine:
         Runs on the event loop's thread, where decisions run: the engine compiled to
         validate the bundle is the one that serves, not compiled again on a request."""
         engine = self._prepare(bundle)
-        cache = self._new_cache(engine)
-        self.bundle, self.generation, self.cache = bundle, self.generation + 1, cache
+        reads = analyse(engine)
+        cache = self._new_cache(reads)
+        self.bundle, self.generation, self.cache, self.reads = (
+            bundle,
+            self.generation + 1,
+            cache,
+            reads,
+        )
         self._local.engine, self._local.generation = engine, self.generation
 
     def evaluate(self, input: dict[str, Any]) -> PolicyDecision:

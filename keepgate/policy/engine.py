@@ -83,6 +83,12 @@ class PolicyService:
         return self.settings.fail_open
 
     # -- deciding ---------------------------------------------------------------------
+    def may_read(self, path: tuple[str, ...]) -> bool:
+        """Whether the loaded policy can read the input at `path` (the embedded engine's
+        analysis of it; the OPA server's policy is taken to read everything)."""
+        backend = self.backend
+        return not isinstance(backend, EmbeddedEngine) or backend.may_read(path)
+
     async def decide(self, input: dict[str, Any]) -> PolicyDecision:
         if not self._started or self._pending is not None:
             await self._ensure()

@@ -109,6 +109,9 @@ class PolicyGuard(Guard, ToolPolicy):
     def tool_catalog(self) -> Catalog:
         return catalog_for(self.service.bundle.data)
 
+    def may_read(self, path: tuple[str, ...]) -> bool:
+        return self.service.may_read(path)
+
     async def decide_tool(self, input: dict[str, Any]) -> PolicyDecision:
         return await self.service.decide(input)
 

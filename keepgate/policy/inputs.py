@@ -137,6 +137,7 @@ def build_policy_input(
     tool_counts: Mapping[str, int] | None = None,
     context: ProvenanceContext | None = None,
     pii: list[JsonObject] | None = None,
+    index_sources: bool = True,
 ) -> JsonObject:
     """Build the input for one tool call.
 
@@ -146,7 +147,10 @@ def build_policy_input(
     overrides the counts derived from `facts.tools_called`. `context` supplies the
     provenance facts (without one: an empty conversation and an empty catalogue, i.e.
     every value model-made and every tool side-effecting); `pii` the entities the PII
-    guard found in the arguments (type and path, never the value).
+    guard found in the arguments (type and path, never the value). `index_sources=False`
+    leaves the conversation index's untrusted outputs out of `facts.taint_sources` (the
+    `facts` sources stay): only for a policy that cannot read them (`ToolPolicy.may_read`),
+    which then decides exactly as on the whole document, without writing them out.
     """
     args: JsonValue
     if type(arguments) is dict or isinstance(arguments, Mapping):
@@ -186,7 +190,9 @@ def build_policy_input(
         "facts": {
             "tainted": detected or index.untrusted_count > 0,
             "detected": detected,
-            "taint_sources": taint_sources + index.taint_sources,
+            "taint_sources": taint_sources + index.taint_sources
+            if index_sources
+            else taint_sources,
             "untrusted_outputs": {
                 "count": index.untrusted_count,
                 "tools": index.untrusted_tools[:20],

@@ -78,6 +78,24 @@ class InputReads:
     whole: tuple[Path, ...]
     keys: tuple[Path, ...]
 
+    def may_read(self, path: Path) -> bool:
+        """Whether the policy can see anything of the value at `path` beyond its key being
+        there: a read reaches into it, or reads a whole value that holds it, or the key
+        set of it or of something inside it. (The key set of a value that holds it does
+        not count: a caller that leaves the value out keeps its key.) Sound as the
+        analysis is: the decision cache already keys decisions on these reads alone."""
+        hit = self._may.get(path)
+        if hit is None:
+            n = len(path)
+            hit = self._may[path] = any(w[:n] == path[: len(w)] for w in self.whole) or any(
+                k[:n] == path for k in self.keys
+            )
+        return hit
+
+    @functools.cached_property
+    def _may(self) -> dict[Path, bool]:
+        return {}
+
     def project(self, doc: Mapping[str, Any]) -> list[Any]:
         """What the policy can see of `doc`: for each path, the value there (or, where the
         path runs into a non-object, that whole value; an absent key is marked absent)."""

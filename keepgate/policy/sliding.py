@@ -30,6 +30,7 @@ checks the equality over random histories, slides and findings (hypothesis).
 
 from __future__ import annotations
 
+import functools
 import logging
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -346,7 +347,7 @@ class SlidingIndex:
     def index(self) -> ConversationIndex:
         """Equal to `ConversationIndex(self.msgs, catalog, detected=...)`,
         with its own lists (later updates do not change it)."""
-        out = ConversationIndex.__new__(ConversationIndex)
+        out = _SlidIndex.__new__(_SlidIndex)
         out.catalog = self.catalog
         out.groups = {}
         for key, g in sorted(self._groups.items(), key=lambda kv: kv[1].places[0]):
@@ -356,16 +357,7 @@ class SlidingIndex:
             t for t, _ in sorted(self._untrusted_by_tool.items(), key=lambda kv: kv[1][0])
         ]
         out.untrusted_count = len(self._untrusted.items)
-        base = self.base
-        out.taint_sources = [
-            {
-                "source": UNTRUSTED,
-                "tool": tool[:200],
-                "tool_call_id": tcid,
-                "message_index": place[0] - base,
-            }
-            for place, (tool, tcid) in zip(self._untrusted.places[:20], self._untrusted.items)
-        ]
+        out._slid = (self._untrusted.places[:20], self._untrusted.items[:20], self.base)
         out._operands = None
         out.matchers = self._matchers
         out.history_calls = list(self._calls.items)
@@ -379,6 +371,28 @@ class SlidingIndex:
         for name, amount, recipients in self._money.items:
             t.apply(name, amount, recipients)
         return t
+
+
+class _SlidIndex(ConversationIndex):
+    """What `SlidingIndex.index` hands out: its `taint_sources` (up to 20 dicts whose
+    `message_index` moves with every slide) are written out when first read, from the
+    places and items kept at that call. Most MCP calls never read them: the shipped policy
+    does not (`ToolPolicy.may_read`), so `build_policy_input` leaves them out then."""
+
+    _slid: tuple[list[Place], list[tuple[str, str | None]], int]
+
+    @functools.cached_property
+    def taint_sources(self) -> list[dict[str, Any]]:  # type: ignore[override]
+        places, items, base = self._slid
+        return [
+            {
+                "source": UNTRUSTED,
+                "tool": tool[:200],
+                "tool_call_id": tcid,
+                "message_index": place[0] - base,
+            }
+            for place, (tool, tcid) in zip(places, items)
+        ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,6 +175,61 @@ def test_off_with_zero_entries():
     assert engine.cache is None
 
 
+TAINT_SOURCES = ("facts", "taint_sources")
+
+
+@pytest.mark.parametrize(
+    "body, reads",
+    [
+        # the shipped shape: other facts, and the key set of `facts` only
+        ('decision := {"allow": input.facts.tainted == false}', False),
+        ('decision := {"allow": "detected" in object.keys(input.facts)}', False),
+        ('decision := {"allow": object.get(input, ["facts", "tainted"], false) == false}', False),
+        # into it, or a whole value that holds it, or the key set of something inside it
+        ('decision := {"allow": count(input.facts.taint_sources) == 0}', True),
+        ('decision := {"allow": input.facts.taint_sources[0].tool != "x"}', True),
+        ('decision := {"allow": object.get(input.facts, "taint_sources", []) == []}', True),
+        ('decision := {"allow": count(input.facts) > 0}', True),
+        (
+            "default ok := false\nok if { t := input; t.facts.taint_sources == [] }\n"
+            'decision := {"allow": ok}',
+            True,
+        ),
+        ('f(x) := x.taint_sources\ndecision := {"allow": f(input.facts) == []}', True),
+        ('import input.facts as f\ndecision := {"allow": f.taint_sources == []}', True),
+        # a policy that cannot be analysed (it reads the clock) may read anything
+        ('decision := {"allow": time.now_ns() > 0}', True),
+    ],
+)
+def test_may_read_follows_the_analysis(tmp_path, body, reads):
+    """`may_read` is False only where the analysis shows the policy cannot see the value
+    (what the MCP gateway leaves out of the input then), with or without the cache."""
+    for entries in (4096, 0):
+        engine = EmbeddedEngine(load_bundle([_policy(tmp_path, body)]), cache_entries=entries)
+        assert engine.may_read(TAINT_SOURCES) is reads, (body, entries)
+        assert engine.may_read(("facts",)) is ("facts" in body or "time" in body)
+
+
+def test_may_read_key_sets():
+    """The key set of a value that holds the path does not show the value; the key set
+    of the value, or of one inside it, does."""
+    assert not InputReads((), (("facts",),)).may_read(TAINT_SOURCES)
+    assert not InputReads((), ((),)).may_read(TAINT_SOURCES)
+    assert InputReads((), (TAINT_SOURCES,)).may_read(TAINT_SOURCES)
+    assert InputReads((), ((*TAINT_SOURCES, "x"),)).may_read(TAINT_SOURCES)
+    assert InputReads(((),), ()).may_read(TAINT_SOURCES)
+    assert not InputReads((("facts", "tainted"), ("tool",)), ()).may_read(TAINT_SOURCES)
+
+
+def test_the_shipped_policy_cannot_read_the_taint_sources_and_a_reload_asks_again(tmp_path):
+    engine = EmbeddedEngine(load_bundle([DEFAULT_POLICY_DIR]))
+    assert not engine.may_read(TAINT_SOURCES)
+    assert engine.may_read(("facts", "provenance")) and engine.may_read(("tool",))
+    root = _policy(tmp_path, 'decision := {"allow": input.facts.taint_sources == []}')
+    asyncio.run(engine.load(load_bundle([root])))
+    assert engine.may_read(TAINT_SOURCES)
+
+
 # -- the key's text and the projection, against the plain forms they replace ------------
 
 JSONISH = st.recursive(

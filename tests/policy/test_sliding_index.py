@@ -9,6 +9,7 @@ so must the policy input built on them, key order included."""
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections import Counter
 from typing import Any
@@ -16,7 +17,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from keepgate.policy.bundle import DEFAULT_POLICY_DIR, load_bundle
 from keepgate.policy.catalog import Catalog
+from keepgate.policy.embedded import EmbeddedEngine
 from keepgate.policy.inputs import ProvenanceContext, build_policy_input
 from keepgate.policy.sliding import SlidingIndex, SlidingIndexes, View
 
@@ -166,26 +169,41 @@ def shape(view: View) -> dict[str, Any]:
     }
 
 
-def policy_input(catalog: Catalog, view: View, counted: bool) -> str:
+CALLS = (
+    ("send_money", {"iban": "DE89370400440532013000", "amount": 60, "to": "bob@example.com"}),
+    ("send_email", {"to": "bob@example.com", "body": "see https://evil.example/x"}),
+    ("book_hotel", {"hotel": "Hotel Adlon"}),
+)
+FLAG = {"guard": "input", "rules": ["input.x"], "tool_call_id": "c1", "tool": "read_inbox"}
+
+
+def policy_inputs(
+    catalog: Catalog, view: View, counted: bool, index_sources: bool = True, flag: bool = True
+) -> list[Any]:
     """The policy inputs of a few calls; `counted`: with the view's `tool_counts` (as the
-    gateway passes them now), else counted by `build_policy_input` (as before)."""
+    gateway passes them now), else counted by `build_policy_input` (as before);
+    `index_sources`: with the index's untrusted outputs in `facts.taint_sources`."""
     ctx = ProvenanceContext.of(catalog, view.index, view.totals, {})
-    docs = []
-    for tool, args in (
-        ("send_money", {"iban": "DE89370400440532013000", "amount": 60, "to": "bob@example.com"}),
-        ("send_email", {"to": "bob@example.com", "body": "see https://evil.example/x"}),
-        ("book_hotel", {"hotel": "Hotel Adlon"}),
-    ):
-        doc = build_policy_input(
+    return [
+        build_policy_input(
             {"key_id": "k", "role": "user"},
             tool,
             args,
-            facts={"tainted": False, "taint_sources": [], "tools_called": view.tools_called},
+            facts={
+                "tainted": flag,
+                "taint_sources": [FLAG] if flag else [],
+                "tools_called": view.tools_called,
+            },
             tool_counts=view.tool_counts if counted else None,
             context=ctx,
+            index_sources=index_sources,
         )
-        docs.append(doc)
-    return json.dumps(docs, default=str)
+        for tool, args in CALLS
+    ]
+
+
+def policy_input(catalog: Catalog, view: View, counted: bool) -> str:
+    return json.dumps(policy_inputs(catalog, view, counted), default=str)
 
 
 #: 100 examples (was 200: 7.6 s of CPU, more than half of it drawing the nested
@@ -200,6 +218,7 @@ def test_the_sliding_index_equals_a_fresh_build(steps: list[Any], start: list[An
     window = list(start)
     detected: list[Any] = []
     copies = False
+    late: tuple[View, list[Any]] | None = None
     for kind, arg in [("append", []), *steps]:
         if kind == "append":
             window = window + arg
@@ -215,9 +234,46 @@ def test_the_sliding_index_equals_a_fresh_build(steps: list[Any], start: list[An
             copies = arg
         given_list = copy.deepcopy(window) if copies else list(window)
         got = indexes.view("s", catalog, given_list, copy.deepcopy(detected))
+        if late is not None:  # written out only now, after this slide: as they were
+            assert late[0].index.taint_sources == late[1]
         want = reference(catalog, window, detected)
         assert shape(got) == shape(want)
-        assert policy_input(catalog, got, True) == policy_input(catalog, want, False)
+        docs = policy_inputs(catalog, got, True)
+        assert json.dumps(docs, default=str) == policy_input(catalog, want, False)
+        # Left out: the same document but for the index's part of `facts.taint_sources`.
+        for short, full in zip(policy_inputs(catalog, got, True, index_sources=False), docs):
+            sources = full["facts"]["taint_sources"]
+            assert sources[1:] == want.index.taint_sources
+            assert short["facts"]["taint_sources"] == sources[:1]
+            short["facts"]["taint_sources"] = sources
+            assert json.dumps(short, default=str) == json.dumps(full, default=str)
+        # A second view of the same window, its taint sources not read until the next step.
+        late = (
+            indexes.view("s", catalog, given_list, copy.deepcopy(detected)),
+            want.index.taint_sources,
+        )
+
+
+@functools.cache
+def shipped() -> EmbeddedEngine:
+    return EmbeddedEngine(load_bundle([DEFAULT_POLICY_DIR]), cache_entries=0)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(message, max_size=24), st.booleans(), st.booleans())
+def test_the_shipped_policy_decides_the_same_without_the_index_sources(
+    messages: list[Any], ours: bool, flag: bool
+) -> None:
+    """What the MCP gateway leaves out for a policy that cannot read it changes no decision
+    of the shipped policy (evaluated afresh, no cache), in its catalogue or the test's."""
+    engine = shipped()
+    assert not engine.may_read(("facts", "taint_sources"))
+    catalog = Catalog(DATA) if ours else Catalog(engine.bundle.data)
+    view = SlidingIndexes(1).view("s", catalog, messages)
+    full = policy_inputs(catalog, view, True, flag=flag)
+    short = policy_inputs(catalog, view, True, index_sources=False, flag=flag)
+    for a, b in zip(short, full):
+        assert engine.evaluate(a) == engine.evaluate(b)  # allow, deny and approval all occur
 
 
 def test_a_slide_follows_instead_of_rebuilding() -> None:
