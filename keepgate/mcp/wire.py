@@ -51,6 +51,7 @@ log = logging.getLogger("keepgate.mcp")
 #: An upstream answer larger than this is refused (results are capped far below anyway).
 MAX_BODY_BYTES = 64 * 1024 * 1024
 _RESULT = TypeAdapter(types.CallToolResult | types.InputRequiredResult)
+_TEXT = TypeAdapter(types.TextContent)
 #: Keys of the protocol's own `_meta` stamps (serverInfo...): an upstream's are not relayed.
 STAMP_PREFIX = "io.modelcontextprotocol/"
 
@@ -330,7 +331,8 @@ class HttpLane:
             # The SDK's validate_server_result also dumps what it validated, and drops the
             # dump: validating against the version's surface alone is the same check. A
             # plain text result is one the surface certainly accepts (`plain_surface`).
-            if not plain_surface(self.version, raw):
+            plain = plain_surface(self.version, raw)
+            if not plain:
                 _surface(self.version).validate_python(raw, by_name=False)
             meta = raw.get("_meta")
             if isinstance(meta, dict) and any(
@@ -344,6 +346,11 @@ class HttpLane:
                     raw["_meta"] = kept
                 else:
                     del raw["_meta"]
+            if plain:
+                # The model's content union tries every block kind on every block; a plain
+                # text block can only be a TextContent (the one kind whose `type` is
+                # "text"): validated as one, the union takes the instance as it is.
+                raw["content"] = [_TEXT.validate_python(b, by_name=False) for b in raw["content"]]
             return _RESULT.validate_python(raw, by_name=False)
         except (ValidationError, ValueError) as exc:
             raise LaneError(

@@ -3,7 +3,9 @@
 
 - `wire.plain_surface` says yes only to results the version's result surface accepts, so
   the lane's answer (its model, or its refusal) is the one the surface validation gave:
-  malformed results are refused exactly as before.
+  malformed results are refused exactly as before; a plain result's model, built from
+  text blocks validated one by one, is the model the content union built (fields set
+  included).
 - `fastpath.shape` writes a plain text result out as the SDK runner's way does, to the
   byte; anything else goes that way.
 - `fastpath.accept` takes and refuses the requests the earlier `accept` did (the
@@ -148,8 +150,10 @@ def _lane() -> wire.HttpLane:
 
 
 def _outcome(fn: Any) -> Any:
+    """A result model with which fields were set (its blocks' too), or the lane's refusal."""
     try:
-        return ("ok", fn())
+        result = fn()
+        return ("ok", result, result.model_dump(by_alias=True, exclude_unset=True))
     except wire.LaneError as exc:
         return ("lane", exc.kind, exc.message)
 
