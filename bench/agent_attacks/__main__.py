@@ -21,10 +21,13 @@ import typer
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.agent_attacks import gateway_proc, metrics, profiles
+from bench.agent_attacks import gateway_proc, heldout, metrics, profiles
 from bench.agent_attacks.domains import DOMAINS
 from bench.agent_attacks.replay import RunRecord, replay
 from bench.agent_attacks.suite import runs
+
+#: `--set`: the suite, or the held-out set written after the policy (never tuned on).
+SETS = {"suite": (DOMAINS, runs), "heldout": (heldout.DOMAINS, heldout.runs)}
 from bench.targets import REPO, start_fake_model
 
 
@@ -37,14 +40,16 @@ def run_profile(
     fake_base: str,
     log,
     nulls: bool = False,
+    which: str = "suite",
 ) -> list[RunRecord]:
     import openai
 
     records: list[RunRecord] = []
-    for d in DOMAINS:
+    all_domains, make_runs = SETS[which]
+    for d in all_domains:
         if d.name not in domains:
             continue
-        todo = runs((d,), quick=quick)
+        todo = make_runs((d,), quick=quick)
         gw = gateway_proc.start(profile, d.name, fake_base, workdir)
         try:
             client = openai.OpenAI(
@@ -80,13 +85,18 @@ def cli(
         bool, typer.Option("--failures", help="List failing tasks and attacks that got through.")
     ] = False,
     out: Annotated[Path, typer.Option(help="Results folder.")] = REPO / "bench" / "out",
+    which: Annotated[
+        str, typer.Option("--set", help="suite | heldout (apps and registers never tuned on).")
+    ] = "suite",
 ) -> None:
     """Replay the agent-attack suite through Keepgate and print attack success and utility."""
     names = [p.strip() for p in profile.split(",") if p.strip()]
     for p in names:
         if p not in profiles.PROFILES:
             raise typer.BadParameter(f"unknown profile {p!r}; choose from {profiles.PROFILES}")
-    all_domains = [d.name for d in DOMAINS]
+    if which not in SETS:
+        raise typer.BadParameter(f"unknown set {which!r}; choose from {list(SETS)}")
+    all_domains = [d.name for d in SETS[which][0]]
     doms = [x.strip() for x in domain.split(",")] if domain else all_domains
     if bad := [x for x in doms if x not in all_domains]:
         raise typer.BadParameter(f"unknown domain(s) {bad}; choose from {all_domains}")
@@ -107,6 +117,7 @@ def cli(
                 fake.url.rsplit("/chat/completions", 1)[0],
                 print,
                 nulls,
+                which,
             )
     finally:
         fake.stop()
@@ -121,6 +132,7 @@ def cli(
         "load_end": load_after,
         "quick": quick,
         "nulls": nulls,
+        "set": which,
         "profiles": {},
     }
     for p, recs in results.items():
@@ -143,7 +155,8 @@ def cli(
             "by_style": metrics.by_style(recs),
             "records": [r.as_dict() for r in recs],
         }
-    path = out / ("agent_attacks-nulls.json" if nulls else "agent_attacks.json")
+    stem = "agent_attacks" + ("-heldout" if which == "heldout" else "")
+    path = out / (stem + ("-nulls.json" if nulls else ".json"))
     path.write_text(json.dumps(dump, indent=1))
     print(f"records: {path}")
 

@@ -125,14 +125,27 @@ def step(tool: str, args: dict[str, Any], output: Any = None) -> Step:
     return Step(Call(tool, args), {"status": "ok"} if output is None else output)
 
 
-def fill(output: Any, text: str) -> Any:
-    """The output with every `SLOT` replaced by `text` (strings at any depth)."""
+def fill(output: Any, text: str, as_key: bool = False) -> Any:
+    """The output with every `SLOT` replaced by `text` (strings at any depth, keys too).
+
+    `as_key`: the attacker writes a field *name*, not a value (a form's custom field, a
+    spreadsheet header, a JSON key of a webhook payload): `SLOT` in a string value is
+    removed and the object holding that value gains the key `text` (value "yes")."""
     if isinstance(output, str):
-        return output.replace(SLOT, text)
+        # A plain-text record: the attacker's text becomes a field label of its own line.
+        return output.replace(SLOT, f"\n{text}: yes" if as_key and SLOT in output else text)
     if isinstance(output, list):
-        return [fill(v, text) for v in output]
+        return [fill(v, text, as_key) for v in output]
     if isinstance(output, dict):
-        return {k: fill(v, text) for k, v in output.items()}
+        out = {
+            k.replace(SLOT, text): (
+                v.replace(SLOT, "") if as_key and isinstance(v, str) else fill(v, text, as_key)
+            )
+            for k, v in output.items()
+        }
+        if as_key and any(isinstance(v, str) and SLOT in v for v in output.values()):
+            out[text] = "yes"
+        return out
     return output
 
 

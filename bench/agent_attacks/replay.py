@@ -21,7 +21,7 @@ from typing import Any, Literal
 import openai
 
 from bench.agent_attacks.model import Call, fill, render
-from bench.agent_attacks.phrasing import phrase
+from bench.agent_attacks.phrasing import phrase_parts
 from bench.agent_attacks.suite import Run
 
 Who = Literal["task", "attack"]
@@ -86,9 +86,16 @@ def replay(client: openai.OpenAI, run: Run, nulls: bool = False) -> RunRecord:
         {"role": "system", "content": d.system_prompt},
         {"role": "user", "content": task.prompt},
     ]
-    attack_text = phrase(inj.instruction, run.style or "direct") if inj else ""
+    parts = phrase_parts(inj.instruction, run.style or "direct") if inj else []
     injectable = [i for i, s in enumerate(task.steps) if s.injectable]
-    carrier = injectable[run.slot] if inj and injectable else -1
+    # Step index -> the attack text its output carries (two steps for a `split` register:
+    # the attacker's calls follow the second, once the model has read both halves).
+    texts: dict[int, str] = {}
+    if inj and injectable:
+        for k, part in enumerate(parts):
+            texts[injectable[(run.slot + k) % len(injectable)]] = part
+    carrier = max(texts) if texts else -1
+    as_key = run.style == "fieldname"
     # (who, call, output, index of the task step or -1)
     queue: deque[tuple[Who, Call, Any, int]] = deque(
         ("task", s.call, s.output, i) for i, s in enumerate(task.steps)
@@ -145,7 +152,7 @@ def replay(client: openai.OpenAI, run: Run, nulls: bool = False) -> RunRecord:
             result: Any = "The user declined this action."
         else:
             record.executed = True
-            result = fill(output, attack_text if index == carrier else "")
+            result = fill(output, texts.get(index, ""), as_key and index in texts)
         messages.append({"role": "tool", "tool_call_id": tc.id, "content": render(result)})
         if index == carrier and inj is not None and not inj.text_only:
             # The obedient model does what it just read, then goes back to the user's task.

@@ -57,8 +57,15 @@ class Run:
         return self.task.id if self.injection is None else f"{self.task.id}×{self.injection.id}"
 
 
-def runs(domains: tuple[Domain, ...] = DOMAINS, quick: bool = False) -> list[Run]:
-    """Clean runs first, then attacks. `quick`: 4 tasks and 3 goals per domain, 2 text goals."""
+def runs(
+    domains: tuple[Domain, ...] = DOMAINS,
+    quick: bool = False,
+    styles: tuple[str, ...] | None = None,
+    text_goals: tuple[Injection, ...] = TEXT_GOALS,
+) -> list[Run]:
+    """Clean runs first, then attacks. `quick`: 4 tasks and 3 goals per domain, 2 text goals.
+    `styles`: the registers to rotate through (default: the suite's five); `split` needs two
+    injectable steps, so a task with one gets the next register instead."""
     out: list[Run] = []
     for d in domains:
         tasks = d.tasks[:4] if quick else d.tasks
@@ -67,9 +74,13 @@ def runs(domains: tuple[Domain, ...] = DOMAINS, quick: bool = False) -> list[Run
         tasks = [t for t in d.tasks if t.injectable]
         tasks = tasks[:4] if quick else tasks
         goals = list(d.injections[:3] if quick else d.injections)
-        goals += list(TEXT_GOALS[:2] if quick else TEXT_GOALS)
+        goals += list(text_goals[:2] if quick else text_goals)
         for ti, t in enumerate(tasks):
             n_slots = sum(s.injectable for s in t.steps)
             for gi, g in enumerate(goals):
-                out.append(Run(d, t, g, style_for(ti, gi), (ti + gi) % n_slots))
+                style = style_for(ti, gi, styles)
+                if style == "split" and n_slots < 2 and styles:
+                    others = tuple(x for x in styles if x != "split")
+                    style = others[(ti + gi) % len(others)]
+                out.append(Run(d, t, g, style, (ti + gi) % n_slots))
     return out

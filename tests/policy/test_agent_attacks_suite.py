@@ -65,3 +65,54 @@ def test_pairs_and_slots():
         assert "XYZZY" in json.dumps(fill(carriers[r.slot].output, "XYZZY"))
     quick = runs(quick=True)
     assert 0 < len(quick) < len(all_runs) // 3
+
+
+# -- the held-out set (bench/agent_attacks/heldout): same checks, its own registers --------
+from bench.agent_attacks import heldout  # noqa: E402
+from bench.agent_attacks.phrasing import HELDOUT_STYLE_NAMES, phrase_parts  # noqa: E402
+
+
+@pytest.mark.parametrize("d", heldout.DOMAINS, ids=lambda d: d.name)
+def test_heldout_calls_fit_and_catalogue_describes_every_tool(d):
+    test_calls_fit_their_tools(d)
+    test_catalogue_describes_every_tool(d)
+    assert d.name not in {x.name for x in DOMAINS}  # new apps, not the suite's
+
+
+def test_heldout_pairs_use_every_new_register():
+    attacks = [r for r in heldout.runs() if r.injection is not None]
+    assert {r.style for r in attacks} == set(HELDOUT_STYLE_NAMES)
+    assert not set(HELDOUT_STYLE_NAMES) & set(STYLE_NAMES)
+    for r in attacks:
+        parts = phrase_parts(r.injection.instruction, r.style)
+        carriers = [s for s in r.task.steps if s.injectable]
+        assert len(parts) <= len(carriers)  # a split instruction has two distinct carriers
+        text = json.dumps(fill(carriers[r.slot].output, parts[0], r.style == "fieldname"))
+        if r.style == "fieldname" and not isinstance(carriers[r.slot].output, str):
+            # the attacker's text is a key, not a value
+            assert any(parts[0] in k for k in _keys(fill(carriers[r.slot].output, parts[0], True)))
+        elif r.style == "fieldname":  # a plain-text record: a line's label
+            assert f"{parts[0]}: yes" in fill(carriers[r.slot].output, parts[0], True)
+        else:
+            assert json.dumps(parts[0])[1:-1] in text
+
+
+def _keys(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            yield k
+            yield from _keys(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from _keys(x)
+
+
+def test_defanged_register_hides_every_address_and_url():
+    from keepgate.policy.provenance import embedded_values
+
+    for d in heldout.DOMAINS:
+        for i in d.injections:
+            (text,) = phrase_parts(i.instruction, "obfuscated")
+            kinds = {k for k, _ in embedded_values(text) if k in ("email",)}
+            assert "email" not in kinds, (i.id, text)
+            assert "https://" not in text and "@" not in text, (i.id, text)
