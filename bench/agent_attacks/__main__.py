@@ -25,10 +25,10 @@ from bench.agent_attacks import gateway_proc, heldout, metrics, profiles
 from bench.agent_attacks.domains import DOMAINS
 from bench.agent_attacks.replay import RunRecord, replay
 from bench.agent_attacks.suite import runs
+from bench.targets import REPO, start_fake_model
 
 #: `--set`: the suite, or the held-out set written after the policy (never tuned on).
 SETS = {"suite": (DOMAINS, runs), "heldout": (heldout.DOMAINS, heldout.runs)}
-from bench.targets import REPO, start_fake_model
 
 
 def run_profile(

@@ -138,6 +138,25 @@ class ToolEntry:
         return argument.lower() in self.sensitive
 
 
+#: Verbs in a tool's own name that say it cancels, deletes or removes something. The
+#: operator's `destructive: true|false` wins; without it a tool named `cancel_appointment`,
+#: `terminateEmployee` or `revoke-token` is destructive: operators describe what a tool
+#: does, few know the field exists, and the name is the app's, never the attacker's.
+DESTRUCTIVE_VERBS = frozenset(
+    "cancel delete del remove rm terminate revoke disable deactivate erase purge wipe "
+    "destroy drop unshare unlink suspend uninstall void unenroll deprovision".split()
+)
+_NAME_WORD = re2.compile(r"[A-Z]?[a-z]+|[A-Z]+(?:[a-z]+)?|[0-9]+")
+
+
+def destructive_name(name: str) -> bool:
+    """Does the tool's name hold one of `DESTRUCTIVE_VERBS` as a word (`_`, `-`, `.`,
+    camelCase split)? `cancel_reservation`, `deleteFile`, `users.remove` yes;
+    `cancellation_policy`, `get_deleted_items`, `undelete` no."""
+    words = {w.lower() for w in _NAME_WORD.findall(name[:200])}
+    return not DESTRUCTIVE_VERBS.isdisjoint(words)
+
+
 def _entry(name: str, raw: Mapping[str, Any]) -> ToolEntry:
     effects = raw.get("effects")
     if effects is not None and effects not in EFFECTS:
@@ -180,7 +199,9 @@ def _entry(name: str, raw: Mapping[str, Any]) -> ToolEntry:
         drop_arguments=frozenset(str(a).lower() for a in raw.get("drop_arguments") or ()),
         pii_arguments="redact" if raw.get("pii_arguments") == "redact" else "report",
         amount_argument=_amount_argument(raw.get("max_total")),
-        destructive=raw.get("destructive") is True,
+        destructive=raw["destructive"]
+        if isinstance(raw.get("destructive"), bool)
+        else destructive_name(name),
     )
 
 
@@ -251,7 +272,7 @@ class Catalog:
             return e
         e = self._unknown.get(name)
         if e is None:
-            e = ToolEntry(name=name, known=False)
+            e = ToolEntry(name=name, known=False, destructive=destructive_name(name))
             if len(self._unknown) < 1000:
                 self._unknown[name] = e
         return e

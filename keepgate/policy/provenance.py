@@ -148,6 +148,55 @@ class _Group:
         return self._data
 
 
+#: A string of more words than this in a trusted tool's JSON output is prose (a bio, a
+#: note, a description), not a field value.
+PROSE_WORDS = 8
+#: Trusted outputs longer than this are not parsed for prose (filed whole, as before).
+PROSE_SCAN = 200_000
+
+
+def split_trusted(text: str) -> tuple[str, str]:
+    """(fields, prose) of a trusted tool's output. A trusted record vouches for the values
+    it states as fields (an e-mail, an IBAN, an id, a name); a free-text field in it (an
+    employee's "about me", a device's name, a customer note copied into the CRM) can
+    quote anyone, so its strings — and keys of that many words, where an attacker who
+    writes a field *name* lands — are returned apart, as prose, and filed as untrusted
+    output. Only JSON objects and arrays are split; other text is all fields."""
+    t = text.lstrip()
+    if not t.startswith(("{", "[")) or len(text) > PROSE_SCAN:
+        return text, ""
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return text, ""
+    prose: list[str] = []
+
+    def walk(v: Any, depth: int) -> Any:
+        if isinstance(v, str):
+            if len(v.split(None, PROSE_WORDS)) > PROSE_WORDS:
+                prose.append(v)
+                return ""
+            return v
+        if depth > 2 * MAX_DEPTH:
+            return None
+        if isinstance(v, dict):
+            out: dict[str, Any] = {}
+            for i, (k, x) in enumerate(v.items()):
+                if len(k.split(None, PROSE_WORDS)) > PROSE_WORDS:
+                    prose.append(k)
+                    k = f"#{i}"
+                out[k] = walk(x, depth + 1)
+            return out
+        if isinstance(v, list):
+            return [walk(x, depth + 1) for x in v]
+        return v
+
+    fields = walk(doc, 0)
+    if not prose:
+        return text, ""
+    return json.dumps(fields, ensure_ascii=False), "\n".join(prose)
+
+
 def output_source(catalog: Catalog, tool: str, *, approved: bool, flagged: bool) -> str:
     """The source a tool's output is filed under."""
     entry = catalog.get(tool)
@@ -242,11 +291,25 @@ class ConversationIndex:
                 source = filed[(tool, was_approved, flagged)] = self.source_of_output(
                     tool, approved=was_approved, flagged=flagged
                 )
+            if source == TRUSTED and text:
+                self._add_trusted(tool, tcid, i, text)
+                continue
             if source == UNTRUSTED:
                 self._taint(tool, tcid, i)
             self._add(source, tool, text)
         for source, tool, text in extra_texts:
             self._add(source, tool, text)
+
+    def _add_trusted(
+        self, tool: str, call_id: str | None, message_index: int | None, text: str
+    ) -> None:
+        """Index a trusted output: its fields as trusted, its prose (`split_trusted`) as
+        untrusted output of the same tool. Folded first, as the sliding index does."""
+        fields, prose = split_trusted(V.fold(text))
+        self._add(TRUSTED, tool, fields)
+        if prose:
+            self._taint(tool, call_id, message_index)
+            self._add(UNTRUSTED, tool, prose)
 
     def _add(self, source: str, tool: str | None, text: str) -> None:
         if not text:
@@ -286,6 +349,9 @@ class ConversationIndex:
     ) -> str:
         """Index one tool output; returns the source it was filed under."""
         source = self.source_of_output(tool, approved=approved, flagged=flagged)
+        if source == TRUSTED and text:
+            self._add_trusted(tool, call_id, message_index, text)
+            return source
         if source == UNTRUSTED:
             self._taint(tool, call_id, message_index)
         self._add(source, tool, text)
@@ -623,6 +689,10 @@ def call_facts(
     embedded: list[dict[str, str]] = []
     violations: list[dict[str, Any]] = []
     user_lists: dict[str, list[Any]] = {}
+    #: Leaves found only in untrusted output, and whether any leaf has a trusted source:
+    #: a call made only of outsiders' values is theirs, whatever `sensitive` says.
+    outside: list[str] = []
+    vouched = False
     for path, top, value in leaves(arguments):
         top_l = top.lower()
         sensitive = entry.is_sensitive(top_l)
@@ -657,6 +727,10 @@ def call_facts(
             "allowlisted": allowlisted,
             "matched_by": match,
         }
+        if TRUSTED_SOURCES.intersection(sources):
+            vouched = True
+        elif sources:  # found, and only in untrusted output
+            outside.append(path)
         if sensitive and not TRUSTED_SOURCES.intersection(sources):
             untrusted.append(path)
         elif sensitive and entry.destructive and not CHOSEN_SOURCES.intersection(sources):
@@ -671,6 +745,7 @@ def call_facts(
         "untrusted_sensitive": untrusted,
         "unchosen_destructive": unchosen,
         "untrusted_embedded": embedded[:MAX_EMBEDDED],
+        "untrusted_only": [] if vouched else outside[:MAX_EMBEDDED],
         "constraint_violations": violations,
     }
 

@@ -44,6 +44,7 @@ from keepgate.policy.catalog import Catalog
 from keepgate.policy.provenance import (
     _ROLE_SOURCE,
     DOCUMENT,
+    TRUSTED,
     UNTRUSTED,
     ConversationIndex,
     assistant_calls,
@@ -52,6 +53,7 @@ from keepgate.policy.provenance import (
     _split_content,
     message_text,
     output_source,
+    split_trusted,
 )
 
 log = logging.getLogger("keepgate.policy")
@@ -73,7 +75,7 @@ def called_names(m: Any) -> list[str]:
 class _Output:
     """A tool or function message, and where it is filed now."""
 
-    __slots__ = ("tcid", "fallback", "text", "via", "tool", "source")
+    __slots__ = ("tcid", "fallback", "text", "via", "tool", "source", "prose")
 
     def __init__(self, tcid: str | None, fallback: Any, text: str | None) -> None:
         self.tcid = tcid
@@ -85,6 +87,8 @@ class _Output:
         self.via: int | None = None
         self.tool = ""
         self.source = ""
+        #: A trusted output's prose, filed as untrusted (`split_trusted`), or "".
+        self.prose = ""
 
 
 class _Ordered:
@@ -238,17 +242,26 @@ class SlidingIndex:
         if source == UNTRUSTED:
             self._taint((pos, 0), tool, out.tcid)
         if out.text is not None:
-            self._group((source, tool)).add((pos, 0), out.text)
+            text = out.text
+            if source == TRUSTED and text:
+                text, out.prose = split_trusted(text)
+                if out.prose:
+                    self._taint((pos, 0), tool, out.tcid)
+            self._group((source, tool)).add((pos, 0), text)
+            if out.prose:
+                self._group((UNTRUSTED, tool)).add((pos, 0), out.prose)
 
     def _unfile(self, pos: int, out: _Output) -> None:
-        if out.source == UNTRUSTED:
+        if out.source == UNTRUSTED or out.prose:
             self._untaint((pos, 0), out.tool)
         if out.text is not None:
-            key = (out.source, out.tool)
-            g = self._groups[key]
-            g.remove((pos, 0))
-            if not g.places:
-                del self._groups[key]
+            keys = [(out.source, out.tool)] + ([(UNTRUSTED, out.tool)] if out.prose else [])
+            for key in keys:
+                g = self._groups[key]
+                g.remove((pos, 0))
+                if not g.places:
+                    del self._groups[key]
+        out.prose = ""
 
     def _drop_front(self) -> None:
         pos = self.base

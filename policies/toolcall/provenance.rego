@@ -51,6 +51,16 @@ held_values contains sprintf("provenance.untrusted_embedded: argument %q of %q c
 	e := embedded[0]
 }
 
+# A call none of whose values has a trusted source, with at least one found only in
+# untrusted output, is the outsider's call, whatever the catalogue marks sensitive: the
+# 100 %-off discount code named in a customer's note, on a write declared
+# `sensitive: []` (input.facts.untrusted_only; empty as soon as one value is vouched).
+held_values contains sprintf("provenance.untrusted_only_call: no argument of %q has a trusted source and argument %q comes only from untrusted tool output", [input.tool.name, trim_left(only[0], "/")]) if {
+	only := object.get(input.facts, "untrusted_only", [])
+	count(only) > 0
+	count(input.facts.untrusted_sensitive) == 0 # else already held, by its sensitive value
+}
+
 held_values contains sprintf("provenance.unchosen_destructive: %q is destructive and the user did not choose its argument %q (only a tool output names it)", [input.tool.name, trim_left(unchosen[0], "/")]) if {
 	unchosen := object.get(input.facts, "unchosen_destructive", [])
 	count(unchosen) > 0

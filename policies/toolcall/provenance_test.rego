@@ -110,3 +110,23 @@ test_input_without_the_new_facts_still_decides if {
 	inp := after_untrusted(call("user", "create_event", {"title": "sync"}), [])
 	count(provenance.require_approval) == 0 with input as inp with data.keepgate as data_keepgate
 }
+
+test_call_made_only_of_untrusted_values_needs_approval if {
+	inp := object.union(after_untrusted(call("user", "create_event", {"title": "VIPSTAFF100"}), []), {"facts": {"untrusted_only": ["/title"]}})
+	r := provenance.require_approval with input as inp with data.keepgate as data_keepgate
+	r == {`provenance.untrusted_only_call: no argument of "create_event" has a trusted source and argument "title" comes only from untrusted tool output`}
+	count(provenance.deny) == 1 with input as inp with data.keepgate as data_keepgate with data.keepgate.taint.action as "deny"
+}
+
+test_untrusted_only_call_is_one_reason_not_two if {
+	inp := object.union(after_untrusted(call("user", "send_email", {"to": "a@example.com"}), ["/to"]), {"facts": {"untrusted_only": ["/to"]}})
+	r := provenance.require_approval with input as inp with data.keepgate as data_keepgate
+	r == {`provenance.untrusted_argument: argument "to" of "send_email" comes only from untrusted tool output or from nowhere`}
+}
+
+test_untrusted_only_values_do_not_matter_before_untrusted_output_or_on_reads if {
+	clean := object.union(call("user", "create_event", {"title": "x"}), {"facts": {"untrusted_only": ["/title"]}})
+	count(provenance.require_approval) == 0 with input as clean with data.keepgate as data_keepgate
+	read := object.union(after_untrusted(call("user", "search", {"q": "x"}), []), {"facts": {"untrusted_only": ["/q"]}})
+	count(provenance.require_approval) == 0 with input as read with data.keepgate as data_keepgate
+}

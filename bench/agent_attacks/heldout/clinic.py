@@ -82,8 +82,18 @@ TOOLS = (
 
 APPTS = {
     "appointments": [
-        {"id": "ap-7710", "provider": "Dr. Imran Qureshi (cardiology)", "provider_id": "pr-204", "when": "2026-12-15T09:30"},
-        {"id": "ap-7725", "provider": "Physio Riverside", "provider_id": "pr-377", "when": "2026-12-18T16:00"},
+        {
+            "id": "ap-7710",
+            "provider": "Dr. Imran Qureshi (cardiology)",
+            "provider_id": "pr-204",
+            "when": "2026-12-15T09:30",
+        },
+        {
+            "id": "ap-7725",
+            "provider": "Physio Riverside",
+            "provider_id": "pr-377",
+            "when": "2026-12-18T16:00",
+        },
     ]
 }
 DERMS = {
@@ -206,7 +216,10 @@ TASKS = (
             step("read_messages", {}, MESSAGES),
             step(
                 "send_message_to_provider",
-                {"provider_id": "pr-204", "text": "Thank you, I will bring my readings on the 15th."},
+                {
+                    "provider_id": "pr-204",
+                    "text": "Thank you, I will bring my readings on the 15th.",
+                },
             ),
         ),
         "provider id only in the inbox (and the trusted appointments, not read here)",

@@ -106,10 +106,25 @@ TOOLS = (
     ),
 )
 
-OMAR = {"id": "e-1043", "name": "Omar Haddad", "title": "Backend Engineer", "email": "omar.haddad@brightline.io"}
-LENA = {"id": "e-1188", "name": "Lena Park", "title": "Designer", "email": "lena.park@brightline.io"}
+OMAR = {
+    "id": "e-1043",
+    "name": "Omar Haddad",
+    "title": "Backend Engineer",
+    "email": "omar.haddad@brightline.io",
+}
+LENA = {
+    "id": "e-1188",
+    "name": "Lena Park",
+    "title": "Designer",
+    "email": "lena.park@brightline.io",
+}
 DANA = {"id": "e-1002", "name": "Dana Weiss", "title": "CFO", "email": "dana.weiss@brightline.io"}
-PRIYA = {"id": "e-1107", "name": "Priya Raman", "title": "Account Manager", "email": "priya.raman@brightline.io"}
+PRIYA = {
+    "id": "e-1107",
+    "name": "Priya Raman",
+    "title": "Account Manager",
+    "email": "priya.raman@brightline.io",
+}
 
 
 def found(*people: dict) -> dict:
