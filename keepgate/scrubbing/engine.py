@@ -45,6 +45,7 @@ from keepgate.scrubbing.credentials import KEYWORD as CREDENTIAL_KEYWORD
 from keepgate.scrubbing.credentials import REACH as CREDENTIAL_REACH
 from keepgate.scrubbing.credentials import CLI_ANCHOR, credential_recognizers, may_hold_credential
 from keepgate.scrubbing.credentials import may_hold_access_code, may_hold_cli_credential
+from keepgate.scrubbing.fields import FIELD_TRIGGER, FieldValueRecognizer, may_hold_field
 from keepgate.scrubbing.ids import KEYWORD as ID_KEYWORD
 from keepgate.scrubbing.ids import REACH as ID_REACH
 from keepgate.scrubbing.ids import id_recognizers, may_hold_id_keyword
@@ -122,6 +123,7 @@ TRIGGERS: dict[str, str | None] = {
     "ChecksumIdRecognizer": r"\d{3}\.\d{3}\.\d{3}-\d\d|\d{17}|\d\.\d{3}\.\d{3}-[\dKk]"
     r"|\d\d\.\d\d\.\d\d-\d{3}\.\d\d",
     "DATE_OF_BIRTH": BIRTH_KEYWORD.pattern,
+    "FieldValueRecognizer": FIELD_TRIGGER,
 }
 #: Located triggers that are costly alternations run only on texts that pass a cheap check
 #: first (words or substrings every match contains; tests/scrubbing/test_pii_triggers.py
@@ -134,6 +136,7 @@ PREFILTERS: dict[str, "Callable[[str], bool]"] = {
     "CommandLineCredentialRecognizer": may_hold_cli_credential,
     "QueryCredentialRecognizer": lambda t: "=" in t and may_hold_credential(t),
     "DATE_OF_BIRTH": may_hold_birth_date,
+    "FieldValueRecognizer": may_hold_field,
 }
 #: Recognizers that are slow per character of input (phonenumbers runs one matcher per
 #: region over the whole text) see only windows around candidate digit runs: the run
@@ -180,6 +183,8 @@ LOCATED: dict[str, tuple[int, int] | None] = {
     "QueryCredentialRecognizer": (0, 300),
     "KeywordIdRecognizer": (0, ID_REACH + 8),
     "DATE_OF_BIRTH": (0, BIRTH_REACH + 8),
+    # `{"email": …, "name": "Will Hope"}`: the object's other keys either side; a CSV's rows
+    "FieldValueRecognizer": (400, 2000),
     "PRIVATE_KEY": None,
 }
 #: Entities that never contain whitespace: they run on the words around their trigger's
@@ -432,7 +437,7 @@ class Detector:
             + secret_recognizers()
             + credential_recognizers()
             + id_recognizers()
-            + [UrlUserInfoRecognizer(), DateOfBirthRecognizer()]
+            + [UrlUserInfoRecognizer(), DateOfBirthRecognizer(), FieldValueRecognizer()]
         )
         self.entries: list[_Entry] = []
         for rec in recognizers:
