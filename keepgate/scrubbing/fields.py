@@ -349,6 +349,11 @@ def _value_entity(kind: str, value: str, quoted: bool) -> str | None:
 
 
 SCORE = 0.85
+#: Types with their own shape recognizers (checksums, phone metadata): a field's find
+#: scores low, so where both matched the shape recognizer's label names the span (an SSN
+#: stays a `US_SSN`); it still clears the default `score_threshold` (0.35).
+SHAPED_SCORE = 0.4
+_SHAPED = frozenset({PHONE, DOB, NATIONAL_ID, IBAN})
 
 
 class FieldValueRecognizer(LocalRecognizer):
@@ -418,7 +423,8 @@ class FieldValueRecognizer(LocalRecognizer):
             entity = _value_entity(kind, text[a:b], quoted)
             if entity is not None:
                 lead = len(text[a:b]) - len(text[a:b].lstrip())
-                out.append(RecognizerResult(entity, a + lead, b, SCORE))
+                score = SHAPED_SCORE if entity in _SHAPED else SCORE
+                out.append(RecognizerResult(entity, a + lead, b, score))
 
     def _tables(self, text: str, out: list[RecognizerResult]) -> None:
         """CSV/TSV/semicolon rows under a header row that names their columns."""
@@ -442,7 +448,8 @@ class FieldValueRecognizer(LocalRecognizer):
                             entity = _value_entity(kind, v, True) if v else None
                             if entity is not None:
                                 a = offset + cell.index(v)
-                                out.append(RecognizerResult(entity, a, a + len(v), SCORE))
+                                score = SHAPED_SCORE if entity in _SHAPED else SCORE
+                                out.append(RecognizerResult(entity, a, a + len(v), score))
                         offset += len(cell) + 1
                 i += 1
 

@@ -141,6 +141,17 @@ NEW_SHAPES: list[tuple[str, str, str, str]] = [
 ]
 FORMATS += NEW_SHAPES
 
+#: Round 7: values only their field name identifies (keepgate/scrubbing/fields.py): a
+#: common word as a first name, a PIN, a password with no digit, in JSON, env and YAML.
+FIELDS: list[tuple[str, str, str, str]] = [
+    ("json_first_name", "PERSON", "Hope", '{{"id": 7, "first_name": "{}", "plan": "pro"}}'),
+    ("json_door_pin", "SECRET", "7391", '{{"device": "front-door", "door_pin": "{}"}}'),
+    ("json_password_word", "SECRET", "sunshine", '{{"user": "mailer", "password": "{}"}}'),
+    ("env_db_pass", "SECRET", "correcthorse", "DB_USER=app\nDB_PASS={}\n"),
+    ("yaml_surname", "PERSON", "Gold", "surname: {}\nrole: editor"),
+]
+FORMATS += FIELDS
+
 
 def format_sentence(case: tuple[str, str, str, str]) -> tuple[str, str]:
     _, _, value, template = case
