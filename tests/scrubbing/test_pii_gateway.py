@@ -15,7 +15,7 @@ import openai
 import pytest
 
 from keepgate.scrubbing.guard import build
-from tests.scrubbing.cases import CASES, NEW_SHAPES, format_sentence, sentence
+from tests.scrubbing.cases import CASES, FIELDS, NEW_SHAPES, format_sentence, sentence
 
 pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
 
@@ -103,6 +103,45 @@ def test_every_entity_streamed_split_at_every_position(gw) -> None:
             assert got == expected, (entity, k)
             final = [c for c in chunks if (c.model_extra or {}).get("keepgate")]
             assert final[-1].model_extra["keepgate"]["redactions"] == {entity: 1}, (entity, k)
+
+
+@pytest.mark.parametrize("case", FIELDS, ids=[c[0] for c in FIELDS])
+def test_field_values_through_the_gateway_streamed_and_not(gw, case) -> None:
+    """Round 7: a value only its field name identifies (`"first_name": "Hope"`, a
+    `door_pin`, `DB_PASS=correcthorse`), through real HTTP with the openai SDK: redacted
+    when not streamed, and streamed with the first chunk boundary at every position inside
+    the value the client sees exactly the scrub of the whole answer."""
+    value, text = format_sentence(case)
+    entity = case[1]
+    expected, counts = SCRUBBER.scrub(text)
+    assert value not in expected and counts == {entity: 1}, (expected, counts)
+    raw = ask(gw.client(), {"reply": text})
+    assert raw.parse().choices[0].message.content == expected
+    assert value not in raw.text
+    assert raw.headers["x-keepgate-redactions"] == f"{entity}=1"
+    start = text.index(value)
+    client = gw.client()
+    for k in [1, *range(start, start + len(value) + 1)]:
+        got, chunks = streamed_text(client, {"reply": text, "chunk_chars": k})
+        assert got == expected, (case[0], k)
+
+
+THINGS = (
+    '{"name": "get_weather", "description": "Current weather", "parameters": '
+    '{"type": "object", "properties": {"city": {"type": "string"}}}}\n'
+    '{"tool_name": "search_docs", "model": "gpt-4o-mini", "filename": "report.pdf"}\n'
+    '{"name": "keepgate", "version": "1.4.0", "queue_name": "emails"}'
+)
+
+
+def test_names_of_things_in_json_pass_the_gateway(gw) -> None:
+    """A tool schema's, a package's and a queue's `name`, `tool_name`, `model`, `filename`
+    are not people: the answer passes unchanged, streamed or not."""
+    raw = ask(gw.client(), {"reply": THINGS})
+    assert raw.parse().choices[0].message.content == THINGS
+    assert "x-keepgate-redactions" not in raw.headers
+    got, _ = streamed_text(gw.client(), {"reply": THINGS, "chunk_chars": 7})
+    assert got == THINGS
 
 
 @pytest.mark.parametrize("case", NEW_SHAPES, ids=[c[0] for c in NEW_SHAPES])
