@@ -104,7 +104,9 @@ STEMS = (
 )
 #: The keywords too short or too common inside words (`keeping`, `opinion`, `the code`)
 #: for a substring check: a small regex on the lower-cased text instead (stdlib `re`).
-_SHORT_KEYWORDS = _re.compile(r"\b(?:pin|otp)\b")
+#: Not `\b`: KEYWORD takes `pin` inside an identifier (`door_pin`, `ADMIN_PIN`), where `_`
+#: is a word character.
+_SHORT_KEYWORDS = _re.compile(r"(?<![a-z])(?:pin|otp)(?![a-z0-9])")
 _CODE_KEYWORDS = _re.compile(
     r"(?:door|gate|alarm|access|security|verification|time|login|safe|lock)[ \-]code\b"
 )

@@ -140,6 +140,7 @@ _HEADER_CELL = re2.compile(r"^[ \t]*\"?([\pL_][\pL\pN_\-. ]*?)\"?[ \t]*$")
 _HANDLE = re2.compile(r"^[A-Za-z]{2,}(?:[._\-][A-Za-z]{2,}){0,2}$")
 _PERSON_VALUE = re2.compile(r"^[\pL][\pL .'\-,]*$")
 _DIGITS = re2.compile(r"\d")
+_HOUSE_NUMBER = re2.compile(r"(?:^|\s)\d{1,5}[A-Za-z]?(?:[\s,]|$)")
 _PHONE_VALUE = re2.compile(r"^[+(]?[\d][\d \t().\-/]{4,30}\d(?:[ \t]?(?:x|ext\.?)[ \t]?\d{1,6})?$")
 _IBAN_VALUE = re2.compile(r"^[A-Za-z]{2}\d{2}[A-Za-z0-9 ]{10,34}$")
 _ID_VALUE = re2.compile(r"^[A-Za-z0-9][A-Za-z0-9 .\-/]{4,24}$")
@@ -284,6 +285,16 @@ def classify(key: str) -> str | None:
     return None
 
 
+def _known_name_part(handle: str) -> bool:
+    """Is a part of a user name (`daniel.okafor`, `carter`) a first name or surname the
+    NER's gazetteers know? Service accounts (`svc_billing`, `reporting`) are not."""
+    from keepgate.scrubbing.ner.recognizer import shipped_tagger
+    from keepgate.scrubbing.ner.tagger import G_FIRST, G_LAST, _id
+
+    gaz = shipped_tagger().gaz
+    return any(gaz.flags(_id(p)) & (G_FIRST | G_LAST) for p in _re.split(r"[._\-]", handle) if p)
+
+
 def _person_context(keys: list[str]) -> bool:
     """Is an object with these keys a person's record (and not a thing's)?"""
     person = False
@@ -319,18 +330,20 @@ def _value_entity(kind: str, value: str, quoted: bool) -> str | None:
     if kind == USER:
         if low in _SERVICE_USERS or _HANDLE.match(v) is None:
             return None
-        return PERSON
+        return PERSON if _known_name_part(low) else None
     if kind == PIN:
         return SECRET if _PIN_VALUE.match(v) else None
     if kind == SECRET:
-        if len(v) > 200 or (not quoted and " " in v):
+        if len(v) > 200 or (not quoted and (" " in v or "(" in v or ")" in v)):
             return None
         return SECRET
     if kind == LOCATION:
-        if len(v) > 150 or "://" in v or "@" in v or not any(c.isalpha() for c in v):
+        if len(v) > 150 or len(v.split()) > 10 or "://" in v or "@" in v or "(" in v:
+            return None  # a docstring's `address: A string or integer (…)`
+        if not any(c.isalpha() for c in v):
             return None
-        if " " not in v and not _DIGITS.search(v):
-            return None
+        if not (_HOUSE_NUMBER.search(v) if not quoted else _DIGITS.search(v) or " " in v):
+            return None  # unquoted, a street address has its number (`address: A string…`)
         return LOCATION
     if kind == AMBIGUOUS_PLACE:
         if len(v) > 40 or _PERSON_VALUE.match(v) is None:
@@ -378,6 +391,12 @@ class FieldValueRecognizer(LocalRecognizer):
             else:
                 a = b = m.end()
                 quoted = False
+            if (
+                not quoted
+                and m.group(_GROUP["sep"]) == "="
+                and text[m.start(_GROUP["sep"]) - 1] in " \t"
+            ):
+                continue  # `passwd = getpass()`: code assigns a name; env files write `KEY=value`
             if not quoted and m.group(_GROUP["sep"]) == ":" and m.group(_GROUP["bk"]):
                 line = text[text.rfind("\n", 0, m.start(_GROUP["bk"])) + 1 : m.start(_GROUP["bk"])]
                 if line.strip(" \t-"):
