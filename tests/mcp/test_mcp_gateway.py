@@ -179,6 +179,21 @@ async def test_a_recipient_only_an_untrusted_result_named_is_held(mcp_gateway, o
     assert row["decision"] == "require_approval" and not row.get("tainted")
 
 
+async def test_a_json_field_value_in_a_tool_result_is_scrubbed(mcp_gateway) -> None:
+    """Round 7 (keepgate/scrubbing/fields.py): the lab's `search` echoes its query into the
+    result, here a JSON record whose values only their keys identify (a word as a first
+    name, a door PIN, a password with no digit); the client sees none of them."""
+    record = '{"first_name": "Hope", "door_pin": "7391", "password": "sunshine"}'
+    async with connect(mcp_gateway.url + "/mcp/lab", KEYS["dev"], "fields-1") as c:
+        r = await c.call_tool("search", {"query": record})
+    text = r.content[0].text
+    assert not r.is_error and text.startswith("Result for ")
+    for value in ("Hope", "7391", "sunshine"):
+        assert value not in text, text
+    assert '"first_name": "<PERSON>"' in text and '"door_pin": "<SECRET>"' in text
+    assert keepgate_meta(r)["redactions"]["SECRET"] >= 2
+
+
 async def test_uncatalogued_tools_are_held_after_untrusted_output_unless_read_only(
     mcp_gateway, lab
 ) -> None:
