@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import re as _re
 
+import re2
 import regex as re
 
 from keepgate.scrubbing.birth import KEYWORD as BIRTH_KEYWORD
@@ -321,10 +322,17 @@ def _reach(key: str, trigger: str | None) -> "str | tuple[int, int] | None":
     return LOCATED[key] if key in LOCATED else "signal"
 
 
+#: Located triggers compiled with RE2: a long case-insensitive alternation costs stdlib `re`
+#: ~50x more on prose (FIELD_TRIGGER: ~240 µs against ~5 µs per 500 characters).
+RE2_LOCATORS = frozenset({FIELD_TRIGGER})
+
+
 def _locator(trigger: str | None, reach: object) -> tuple["_re.Pattern[str] | None", bool]:
     """The whole-text trigger of a located entry; `(?i)` literals match the lower-cased text."""
     if trigger is None or reach == "signal":
         return None, False
+    if trigger in RE2_LOCATORS:
+        return re2.compile(trigger), False  # type: ignore[return-value]  # same finditer API
     if trigger.startswith("(?i)") and trigger[4:].replace("|", "").isalpha():
         return _re.compile(trigger[4:]), True
     return _re.compile(trigger), False
