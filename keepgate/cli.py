@@ -113,6 +113,7 @@ def serve(
         os.environ[factory.DEMO_KEY_ENV] = demo_key
     os.environ[factory.WORKERS_ENV] = str(count)  # each worker says when it is ready
     from keepgate.observability.metrics import multiprocess_dir
+    from keepgate.serving.supervisor import serve as serve_workers
 
     import shutil
     import tempfile
@@ -124,12 +125,15 @@ def serve(
             typer.echo(f"Keepgate listening on http://{host}:{port}/v1 ({count} workers)", err=True)
             # A worker building its app on a loaded box may not answer the supervisor's
             # health ping for a while; 5 s (uvicorn's default) got healthy ones killed.
-            uvicorn.run(
-                f"{factory.__name__}:create",
-                factory=True,
-                workers=count,
-                timeout_worker_healthcheck=60,
-                **common,
+            # The supervisor notices a worker's exit without waiting that out.
+            serve_workers(
+                uvicorn.Config(
+                    f"{factory.__name__}:create",
+                    factory=True,
+                    workers=count,
+                    timeout_worker_healthcheck=60,
+                    **common,
+                )
             )
         if os.listdir(failed):
             raise typer.Exit(factory.STARTUP_FAILURE)

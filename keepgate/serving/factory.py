@@ -6,17 +6,14 @@ through the environment (the path in `KEEPGATE_CONFIG`; in demo mode the master 
 supervisor printed, in `KEEPGATE_SERVE_MASTER_KEY`, so every worker accepts the same key).
 A worker that cannot build its app exits with uvicorn's start-up failure code, which stops
 the supervisor instead of having it restart the worker forever. It exits at once
-(`os._exit`): uvicorn's supervisor pings each worker every half second and waits up to
-`timeout_worker_healthcheck` (60 s here) for the answer, and a worker that read a ping during
-the seconds of an interpreter's shutdown never answered it, so the supervisor saw the
-failure a minute late.
+(`os._exit`, no interpreter shutdown); the supervisor (`keepgate.serving.supervisor`) sees
+the exit even when the worker had read a health ping it never answered.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import time
 
 from starlette.applications import Starlette
 
@@ -60,7 +57,4 @@ def create() -> Starlette:
         if failed:
             with open(os.path.join(failed, str(os.getpid())), "w", encoding="utf-8") as fh:
                 fh.write(message)
-        # A ping already read is answered while this thread sleeps (uvicorn's pong thread
-        # needs the interpreter lock); then no shutdown window for the next one to fall in.
-        time.sleep(0.1)
         os._exit(STARTUP_FAILURE)
