@@ -17,13 +17,15 @@ fail-closed 503.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import anyio
@@ -100,6 +102,12 @@ class InputGuard(Guard, ResultScanner, PoolScanner):
         self.on_check: Any = None
         #: The clock every scan budget is measured on (see `Budget.clock`).
         self.clock: Callable[[], float] = time.perf_counter
+        #: How long a scan sent to the pool is waited for (the budget left; None: no
+        #: limit): a seam so a test expires the wait of a queued scan when it is in the
+        #: pool, instead of waiting out a budget short enough to expire there.
+        self.pool_deadline: Callable[[float | None], AbstractAsyncContextManager[object]] = (
+            _fail_after
+        )
         # Build every variant now, so a bad rule dir in a role/key override fails start-up.
         self._scanner_for(self.section)
         for group, overrides in (("roles", self.settings.roles), ("keys", self.settings.keys)):
@@ -212,7 +220,7 @@ class InputGuard(Guard, ResultScanner, PoolScanner):
         left = budget.left()
         deadline = None if left is None else time.time() + left
         try:
-            with anyio.fail_after(left):
+            async with self.pool_deadline(left):
                 return await send(deadline)
         except TimeoutError:
             raise BudgetExceeded(f"input scan exceeded its budget of {budget.seconds:g}s") from None
@@ -530,3 +538,10 @@ def build(
 
 #: Public names for other parts (the CLI reads tool results the way the guard does).
 tool_text = extract.tool_content_text
+
+
+@contextlib.asynccontextmanager
+async def _fail_after(seconds: float | None) -> AsyncIterator[None]:
+    """`anyio.fail_after` as an async context manager (the `pool_deadline` seam's shape)."""
+    with anyio.fail_after(seconds):
+        yield

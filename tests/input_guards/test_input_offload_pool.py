@@ -41,6 +41,7 @@ from keepgate.input_guards.scanner import Scanner
 from keepgate.pipeline import procpool, procwork
 from keepgate.pipeline.offload import HEAVY_CHARS
 from keepgate.pipeline.procpool import ProcPool
+from tests.clock import CuedDeadline
 from tests.conftest import Gateway
 
 # The point is the served event loop staying free while the pool works: real uvicorn, sockets.
@@ -55,17 +56,14 @@ PROSE = (
 #: limits guard's HEAVY_CHARS (64 K: its token count stays in the gateway's process).
 MID = PROSE * 300
 TOKENS_KEY = "sk-pool-tokens-0123456789"
-#: A key whose input scan budget is one second (`guards.input.keys.tight`).
-TIGHT_KEY = "sk-pool-tight-0123456789"
 #: Both gateways: the input guard (a generous budget: the point is where the scan runs, and
 #: a loaded box may start the process slowly) and the limits guard.
 GUARDS = {
     "keys": [
         {"key_id": "tokens", "key": TOKENS_KEY, "limits": {"tokens_per_minute": 10**9}},
-        {"key_id": "tight", "key": TIGHT_KEY},
     ],
     "guards": {
-        "input": {"enabled": True, "scan_budget_s": 3600, "keys": {"tight": {"scan_budget_s": 1}}},
+        "input": {"enabled": True, "scan_budget_s": 3600},
         "limits": {"enabled": True},
     },
 }
@@ -256,21 +254,31 @@ def test_small_requests_answered_while_a_big_one_is_held_in_the_pool(
     assert _since(before, pool.tasks) == {"wait_unlocked": 1, "scan": 1, "prompt_tokens": 1}
 
 
-def test_scan_queued_past_its_budget_fails_closed(pool_gw: Gateway, pool: ProcPool, held) -> None:
-    """The pool stays held until the answer is in, so the scan can only run out of time
-    (one second for this key): 503 input_guard_error, as for a scan that runs too long."""
+def test_scan_queued_past_its_budget_fails_closed(
+    pool_gw: Gateway, pool: ProcPool, held, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool stays held until the answer is in, so the scan can only run out of time:
+    503 input_guard_error, as for a scan that runs too long. The budget runs out when the
+    scan is in the pool (`InputGuard.pool_deadline`, cued by `ProcPool.on_submit`), not
+    after a budget short enough to expire there (which on a loaded box could also expire
+    before the scan was sent)."""
     path, release = held
+    guard = next(g for g in pool_gw.app.state.keepgate.guards if g.name == "input")
+    deadline = CuedDeadline()
+    monkeypatch.setattr(guard, "pool_deadline", deadline)  # the gateway is the module's
+    pool.on_submit = lambda name: deadline.cue() if name == "scan" else None
     before = collections.Counter(pool.tasks)
     blocker = _occupy(pool_gw, pool, path)
     try:
         with pytest.raises(openai.InternalServerError) as err:
-            pool_gw.client(TIGHT_KEY).chat.completions.create(
+            pool_gw.client().chat.completions.create(
                 model="demo", messages=[{"role": "user", "content": "(queued) " + MID}]
             )
     finally:
         release()
     assert err.value.status_code == 503
     assert err.value.body["code"] == "input_guard_error" and "budget" in err.value.body["message"]
+    assert len(deadline.seen) == 1 and 0 < deadline.seen[0] <= 3600  # the budget left
     assert blocker.result(60) == path
     assert _since(before, pool.tasks) == {"wait_unlocked": 1, "scan": 1}
 
