@@ -33,7 +33,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from keepgate.auth.request import ConflictingKeys, presented_key
+from keepgate.auth.request import ConflictingKeys, keys_in
 from keepgate.errors import APIError
 from keepgate.mcp import fastpath
 from keepgate.mcp.service import McpGateway
@@ -200,9 +200,14 @@ class McpRoutes:
     # -- requests ------------------------------------------------------------------------
 
     def _authenticate(self, scope: Scope, endpoint: str | None) -> None:
-        request = Request(scope)
+        # One reading of the headers for the session id here and `fastpath.eligible` next
+        # (Starlette's `Request.headers` built its own list and scanned it per name).
+        first = fastpath.first_headers(scope)
         try:
-            raw = presented_key(request)
+            found = keys_in(scope.get("headers") or ())
+            if len(found) > 1:
+                raise ConflictingKeys
+            raw = found[0] if found else None
         except ConflictingKeys:
             raise APIError(
                 401,
@@ -226,7 +231,9 @@ class McpRoutes:
             )
         try:
             # The query string is parsed only when no header names the session (SSE).
-            scope["keepgate.session"] = session_id(request.headers, lambda: request.query_params)
+            scope["keepgate.session"] = session_id(
+                fastpath.FirstHeaders(first), lambda: Request(scope).query_params
+            )
         except BadSessionId as exc:
             raise APIError(
                 400, str(exc), code="invalid_session_id", param="x-keepgate-session"

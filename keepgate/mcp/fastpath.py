@@ -62,13 +62,39 @@ _ACCEPTS: dict[bytes, bool] = {}
 _MODERN = frozenset(v.encode("latin-1") for v in MODERN_PROTOCOL_VERSIONS)
 
 
+#: Where `first_headers` keeps its reading of a request's headers in the scope.
+_FIRST = "keepgate.first_headers"
+
+
+def first_headers(scope: Scope) -> dict[bytes, bytes]:
+    """The first value of each header name, as Starlette's `Headers.get` reads them (later
+    pairs are written first, so the first one stays); read once per request and kept in
+    the scope (`_authenticate` reads the session id from it, `eligible` the rest)."""
+    found: dict[bytes, bytes] | None = scope.get(_FIRST)
+    if found is None:
+        found = scope[_FIRST] = dict(reversed(scope["headers"]))
+    return found
+
+
+class FirstHeaders:
+    """`first_headers` read as Starlette's `Headers.get` reads a name (the first value,
+    Latin-1 text; the name lower-cased), for code written against `Headers`."""
+
+    __slots__ = ("_found",)
+
+    def __init__(self, found: dict[bytes, bytes]) -> None:
+        self._found = found
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        value = self._found.get(name.lower().encode("latin-1"))
+        return default if value is None else value.decode("latin-1")
+
+
 def eligible(scope: Scope) -> int | None:
     """The body length when the headers alone qualify the request, else None."""
     if scope["method"] != "POST":
         return None
-    # The first of each, as Starlette's Headers.get reads them (later pairs are written
-    # first, so the first one stays).
-    found: dict[bytes, bytes] = dict(reversed(scope["headers"]))
+    found = first_headers(scope)
     pv, method = found.get(_PV), found.get(_METHOD)
     ctype, accept, length = (
         found.get(b"content-type"),
