@@ -469,3 +469,29 @@ def test_eligible_reads_the_first_of_each_header(headers: list[tuple[bytes, byte
     want = 12 if fastpath._accepts_json(first) else None
     assert fastpath.eligible(scope) == want
     assert fastpath.eligible(scope) == want  # remembered per Accept value
+
+
+_NAMES = st.sampled_from(
+    [b"x-keepgate-session", b"mcp-session-id", b"accept", b"content-type", b"X-Keepgate-Session"]
+)
+_VALUES = st.binary(max_size=12)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_NAMES, _VALUES), max_size=8))
+def test_first_headers_read_as_starlette_headers(headers: list[tuple[bytes, bytes]]) -> None:
+    """`_authenticate` reads the session id through `FirstHeaders` instead of Starlette's
+    `Request.headers`: the same value (the first of a name, as Latin-1 text) for every
+    name `session_id` asks for, asked in any case, over repeated and mixed-case names; and
+    `eligible` reads the same reading back from the scope."""
+    from starlette.datastructures import Headers
+
+    scope: dict[str, Any] = {"type": "http", "method": "POST", "headers": headers}
+    ours = fastpath.FirstHeaders(fastpath.first_headers(scope))
+    theirs = Headers(scope=scope)
+    for name in ("x-keepgate-session", "mcp-session-id", "X-Keepgate-Session", "accept"):
+        assert ours.get(name) == theirs.get(name)
+        assert ours.get(name, "d") == theirs.get(name, "d")
+    assert fastpath.first_headers(scope) is fastpath.first_headers(scope)
+    fastpath.eligible(scope)
+    assert scope["keepgate.first_headers"] == dict(reversed(headers))
