@@ -32,6 +32,7 @@ from keepgate.pipeline.guard import Guard, GuardBlocked
 from keepgate.pipeline.overrides import merged, override_key
 from keepgate.pipeline.verdict import Verdict
 from keepgate.scrubbing.engine import Detector, ModelNotInstalled
+from keepgate.scrubbing.images import ImageNeutraliser
 from keepgate.scrubbing.metrics import PiiMetrics
 from keepgate.scrubbing.scrubber import Scrubber
 from keepgate.config.load import config_error
@@ -69,6 +70,10 @@ class _CallState:
     headed: int = 0  # redactions the header counted last time
     logprobs_dropped: bool = False
     template: Chunk | None = None
+    #: Hosts allowed to serve images, when remote images are neutralised in this answer.
+    image_hosts: list[str] | None = None
+    #: Hosts of the images removed (for the audit).
+    images_removed: list[str] = field(default_factory=list)
 
     def tail(self, key: tuple[int, int]) -> StreamScrubber:
         if key not in self.tails:
@@ -83,12 +88,15 @@ class _CallState:
     def stream(self, i: int, name: str = "content") -> StreamScrubber:
         key = (i, name)
         if key not in self.streams:
-            self.streams[key] = StreamScrubber.of(
+            stream = StreamScrubber.of(
                 self.scrubber,
                 hold_all_words=self.hold_all_words,
                 counts=self.counts,
                 whole=self.whole,
             )
+            if self.image_hosts is not None and name == "content":
+                stream.post = ImageNeutraliser(self.image_hosts, self.counts, self.images_removed)
+            self.streams[key] = stream
         return self.streams[key]
 
 
@@ -165,11 +173,11 @@ class PiiGuard(Guard, Redactor):
         scrubber = self.scrubber_for(call.principal)
         if scrubber is None:
             return chunks
-        return self._run(
-            call,
-            chunks,
-            _CallState(scrubber, hold_all_words=self.detector.has_ner, whole=not call.stream),
-        )
+        st = _CallState(scrubber, hold_all_words=self.detector.has_ner, whole=not call.stream)
+        images = scrubber.settings.images
+        if images.mode == "always" or (images.mode == "tainted" and read_untrusted(call)):
+            st.image_hosts = images.allow_hosts
+        return self._run(call, chunks, st)
 
     async def _run(
         self, call: Call, chunks: AsyncIterator[Chunk], st: _CallState
@@ -199,6 +207,8 @@ class PiiGuard(Guard, Redactor):
         finally:
             if st.logprobs_dropped:
                 call.audit["logprobs_dropped"] = True
+            if st.images_removed:
+                call.audit["images_removed"] = list(st.images_removed)
             if st.counts:
                 call.add(Verdict.redaction(st.counts))
                 if self.metrics is not None:
@@ -488,6 +498,32 @@ def _complete(arguments: str) -> bool:
     except (ValueError, RecursionError):  # not JSON, an int past 4300 digits, too deep
         return False
     return True
+
+
+def read_untrusted(call: Call) -> bool:
+    """Has the conversation read untrusted output? A tool result (chat `tool` / `function`
+    messages, Responses `function_call_output` items), or a message an input guard flagged
+    (`facts.tainted`). Every tool result counts, trusted ones too: what a trusted record's
+    free-text fields say is someone else's text as well (docs/policy.md, held-out set)."""
+    if call.facts.tainted:
+        return True
+    body = call.body
+    for key in ("messages", "input"):
+        items = body.get(key)
+        if not isinstance(items, list):
+            continue
+        for m in items:
+            if isinstance(m, dict) and (
+                m.get("role") in ("tool", "function")
+                or m.get("type") in ("function_call_output", "mcp_call", "tool_result")
+            ):
+                return True
+            content = m.get("content") if isinstance(m, dict) else None
+            if isinstance(content, list) and any(
+                isinstance(b, dict) and b.get("type") == "tool_result" for b in content
+            ):
+                return True  # Anthropic-shaped tool results
+    return False
 
 
 _SLOW = object()  # _text_only: "not the common case, take the general path"

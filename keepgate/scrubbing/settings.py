@@ -27,6 +27,7 @@ import os
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
+from keepgate.scrubbing.images import ImageSettings
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from keepgate.config.errors import ConfigError
@@ -164,6 +165,9 @@ class PiiOptions(GuardSettings):
     tool_arguments: Literal["report", "redact"] = "report"
     #: Tools (names or glob patterns) whose arguments are redacted even in `report` mode.
     redact_tools: list[str] = Field(default_factory=list)
+    #: Remote images in answers (markdown, HTML, reference definitions) whose host is not
+    #: allowlisted: neutralised after untrusted output (`tainted`), `always`, or `off`.
+    images: ImageSettings = Field(default_factory=ImageSettings)
 
     @field_validator("nlp_model", mode="before")
     @classmethod

@@ -40,6 +40,7 @@ import regex as re
 
 from keepgate.scrubbing.birth import MONTH_WORD
 from keepgate.scrubbing.engine import Span
+from keepgate.scrubbing.images import ImageNeutraliser
 from keepgate.scrubbing.normalize import fold
 from keepgate.scrubbing.scrubber import Scrubber
 from keepgate.scrubbing.secrets import PEM_BEGIN, PEM_END
@@ -121,8 +122,15 @@ class StreamScrubber:
             scrubber, s.stream_hold_chars, hold_all_words, counts, whole, s.stream_coalesce_ms
         )
 
+    #: Applied to what is released (remote images, `images.ImageNeutraliser`), if set.
+    post: ImageNeutraliser | None = None
+
     def feed(self, delta: str) -> str:
         """Add `delta`; return the scrubbed text that is now safe to send (maybe "")."""
+        out = self._feed(delta)
+        return self.post.feed(out) if self.post is not None and out else out
+
+    def _feed(self, delta: str) -> str:
         if not delta:
             return ""
         if self.whole or (" " not in delta and "\n" not in delta):
@@ -152,7 +160,13 @@ class StreamScrubber:
 
     def flush(self) -> str:
         """The end of the text: scrub and return everything still held."""
-        self.pending, self._parts, self.whole = self.held_text(), [], False
+        out = self._flush()
+        if self.post is not None:
+            out = self.post.feed(out) + self.post.flush()
+        return out
+
+    def _flush(self) -> str:
+        self.pending, self._parts, self.whole = self._held_text(), [], False
         if not self.pending:
             return ""
         # Always analysed, even plain prose: a broken scrubber fails every answer alike.
@@ -160,12 +174,18 @@ class StreamScrubber:
 
     def held_text(self) -> str:
         """The original text not yet released (what `fail_open` passes on unscrubbed)."""
+        if self.post is not None and self.post.pending:
+            return self.post.pending + self._held_text()
+        return self._held_text()
+
+    def _held_text(self) -> str:
         return self.pending + "".join(self._parts) if self._parts else self.pending
 
     @property
     def held(self) -> int:
         """Characters currently held back (for the first-token delay figures)."""
-        return len(self.pending) + sum(map(len, self._parts))
+        post = self.post.held if self.post is not None else 0
+        return post + len(self.pending) + sum(map(len, self._parts))
 
     def _near_signal(self) -> bool:
         """Could the context or the held text contain anything the detector finds?"""

