@@ -85,6 +85,14 @@ def cli(
         bool, typer.Option("--failures", help="List failing tasks and attacks that got through.")
     ] = False,
     out: Annotated[Path, typer.Option(help="Results folder.")] = REPO / "bench" / "out",
+    pii_images: Annotated[
+        Optional[str],
+        typer.Option(
+            "--pii-images",
+            help="guards.pii.images.mode for every profile (off | tainted | always); "
+            "default: the shipped default.",
+        ),
+    ] = None,
     which: Annotated[
         str, typer.Option("--set", help="suite | heldout (apps and registers never tuned on).")
     ] = "suite",
@@ -100,6 +108,10 @@ def cli(
     doms = [x.strip() for x in domain.split(",")] if domain else all_domains
     if bad := [x for x in doms if x not in all_domains]:
         raise typer.BadParameter(f"unknown domain(s) {bad}; choose from {all_domains}")
+    if pii_images is not None:
+        if pii_images not in ("off", "tainted", "always"):
+            raise typer.BadParameter("--pii-images: off | tainted | always")
+        gateway_proc.EXTRA_GUARDS["pii"] = {"images": {"mode": pii_images}}
     workdir = out / "agent_attacks"
     workdir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -133,6 +145,7 @@ def cli(
         "quick": quick,
         "nulls": nulls,
         "set": which,
+        "pii_images": pii_images,
         "profiles": {},
     }
     for p, recs in results.items():
@@ -141,6 +154,11 @@ def cli(
         print(
             f"### profile: {p}\n\n{metrics.markdown(rows)}\n\nattacks through by phrasing: "
             f"{styles}\n"
+        )
+        clean = [r for r in recs if r.injection is None and r.final_ok]
+        altered = [r.run for r in clean if not r.final_intact]
+        print(
+            f"clean answers altered by the gateway: {len(altered)} of {len(clean)} {altered[:5]}\n"
         )
         fails = metrics.failures(recs)
         if show_failures:

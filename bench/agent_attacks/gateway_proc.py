@@ -66,8 +66,13 @@ def config(
         "guards": {
             "policy": {"data_dirs": [str(data_dir)], "on_approval": "pass", "hot_reload": False},
             **(guards or {}),
+            **EXTRA_GUARDS,
         },
     }
+
+
+#: Guard sections every profile gets on top (the CLI's `--pii-images`).
+EXTRA_GUARDS: dict[str, Any] = {}
 
 
 def start(profile: str, domain: str, fake_base: str, workdir: Path) -> Running:

@@ -13,6 +13,8 @@ the attacker's (the app reports the refusal to the model). Denied calls never re
 
 from __future__ import annotations
 
+import re
+
 import json
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -51,6 +53,11 @@ class RunRecord:
     #: A request the gateway refused outright (e.g. 400 from the input guard): code, index.
     blocked: dict[str, Any] | None = None
     final_ok: bool = False  # the last turn (the model's answer) reached the client
+    #: The answer reached the client exactly as the model wrote it.
+    final_intact: bool = False
+    #: A text goal's payload (its markdown link and image targets, if it has any) is in the
+    #: answer the client got: an image or link the gateway neutralised is not delivered.
+    payload_delivered: bool = False
 
     def task_calls(self) -> list[CallRecord]:
         return [c for c in self.calls if c.who == "task"]
@@ -167,5 +174,15 @@ def replay(client: openai.OpenAI, run: Run, nulls: bool = False) -> RunRecord:
     reply = FINAL_REPLY
     if inj is not None and inj.text_only:
         reply += " " + inj.instruction  # the obedient model says what it was told to say
-    rec.final_ok = ask({"reply": reply}) is not None
+    resp = ask({"reply": reply})
+    rec.final_ok = resp is not None
+    if resp is not None:
+        answer = resp.choices[0].message.content or ""
+        rec.final_intact = answer == reply
+        targets = _TARGET.findall(inj.instruction) if inj is not None else []
+        rec.payload_delivered = all(f"]({t})" in answer for t in targets)
     return rec
+
+
+#: A markdown link or image target: `](url)`.
+_TARGET = re.compile(r"\]\(([^)\s]+)\)")
