@@ -94,7 +94,7 @@ class _CallState:
                 counts=self.counts,
                 whole=self.whole,
             )
-            if self.image_hosts is not None and name == "content":
+            if self.image_hosts is not None:  # content, and refusal / reasoning a client shows
                 stream.post = ImageNeutraliser(self.image_hosts, self.counts, self.images_removed)
             self.streams[key] = stream
         return self.streams[key]

@@ -16,13 +16,15 @@ loads by itself), not the words. So in an answer, every image whose URL's host i
 * reference definitions `[1]: url` (which `![a][1]` uses, before or after): escaped to
   `\\[1]: url`, so they define nothing and `![a][1]` renders as text. A streamed answer
   cannot know whether a definition will serve an image or a link, so a definition of a
-  host that is not allowed is escaped either way.
+  host that is not allowed is escaped either way; and anywhere, not only at a line's
+  start (a definition may sit in a quote or a list item; mid-line, the escape renders
+  the same).
 
 Relative URLs and `data:` images fetch nothing from elsewhere and pass; other schemes than
 http(s) in an image are removed. `\\` counts as `/` (browsers read `https:\\\\host` so).
 
 Streaming: `feed()` returns what is safe to send and holds back only a construct that is
-not finished yet (from its `!`, `<` or line-leading `[`), at most `MAX_HOLD` characters; one
+not finished yet (from its `!`, `<` or `[`), at most `MAX_HOLD` characters; one
 that runs on longer is released with its opening escaped (`!\\[`, `&lt;img`, `\\[`), so it
 can never become an image later. The scanner is hand-written: each position starts at most
 one bounded parse (`MAX_HOLD`), so the cost is linear in the text.
@@ -42,7 +44,7 @@ MAX_HOLD = 2048
 ENTITY = "REMOTE_IMAGE"
 FETCHING_TAGS = frozenset(
     {"img", "image", "source", "video", "audio", "iframe", "embed", "object", "input", "link"}
-    | {"script", "track", "picture", "frame"}
+    | {"script", "track", "picture", "frame", "base", "body", "table", "td", "svg", "use"}
 )
 
 
@@ -111,8 +113,6 @@ class ImageNeutraliser:
     #: Hosts removed (at most 20), for the audit.
     hosts: list[str] = field(default_factory=list)
     pending: str = ""
-    #: Does `pending` start at the beginning of a line?
-    line_start: bool = True
 
     def feed(self, text: str) -> str:
         if not text:
@@ -137,7 +137,7 @@ class ImageNeutraliser:
         n = len(s)
         while i < n:
             c = s[i]
-            if c == "!" or c == "<" or (c == "[" and self._at_line_start(s, i)):
+            if c == "!" or c == "<" or c == "[":
                 res = self._parse(s, i, final)
                 if res is None:  # needs more text
                     if n - i <= MAX_HOLD:
@@ -162,15 +162,7 @@ class ImageNeutraliser:
         return "".join(out)
 
     def _keep(self, s: str, i: int) -> None:
-        if i > 0:
-            self.line_start = s[i - 1] == "\n"
         self.pending = s[i:]
-
-    def _at_line_start(self, s: str, i: int) -> bool:
-        j = i
-        while j > 0 and s[j - 1] == " " and i - j < 3:
-            j -= 1
-        return self.line_start if j == 0 else s[j - 1] == "\n"
 
     def _parse(self, s: str, i: int, final: bool) -> tuple[int, str | None] | None:
         """At a trigger: (end, replacement or None to leave it), or None: not finished."""
@@ -314,7 +306,13 @@ def _escaped(s: str, i: int) -> str:
 
 def _tag_hosts(tag: str) -> list[str]:
     """Hosts of the absolute URLs in a tag's attributes (`https://h`, `//h`, `http:\\\\h`)."""
-    low = tag.lower().replace("\\", "/").replace("&#47;", "/").replace("&sol;", "/")
+    low = (
+        tag.lower()
+        .replace("\\", "/")
+        .replace("&#47;", "/")
+        .replace("&sol;", "/")
+        .replace("&#x2f;", "/")
+    )
     out = []
     at = low.find("//")
     while at >= 0:

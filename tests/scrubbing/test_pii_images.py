@@ -70,6 +70,12 @@ CASES: list[tuple[str, str]] = [
     ("![a](https://user@Status-Badge.NET.:443/x)", "[image removed: status-badge.net]"),
     ("![a](javascript:alert(1))", "[image removed: javascript:]"),
     (
+        "> [1]: https://status-badge.net/q\n> ![a][1]",
+        "> \\[1]: https://status-badge.net/q\n> ![a][1]",
+    ),
+    ("<img src=https&#58;&#x2F;&#x2F;status-badge.net/p>", "[image removed: status-badge.net]"),
+    ("a [b] c [d](/x) [e]: f", "a [b] c [d](/x) [e]: f"),
+    (
         "A [link](https://status-badge.net/x) is not an image.",
         "A [link](https://status-badge.net/x) is not an image.",
     ),
