@@ -174,6 +174,7 @@ def build_upstream(config: KeepgateConfig, direct: Transport | None = None) -> U
         direct=direct,
         pinned=pinned,
         max_answer_bytes=gs.max_answer_bytes,
+        max_answer_seconds=gs.max_answer_seconds,
     )
 
 

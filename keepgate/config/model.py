@@ -262,6 +262,12 @@ class GeneralSettings(_Strict):
     #: without end would otherwise fill the gateway's memory for a non-streaming client,
     #: whose answer is assembled before it is sent (docs/proxy.md, "Upstream answers").
     max_answer_bytes: int = Field(256 * 1024 * 1024, ge=64 * 1024)
+    #: Seconds one upstream answer may take, from the request to its last byte (a chat,
+    #: Responses or Messages stream, an embeddings body): past it the call ends with a 504
+    #: `upstream_timeout` (mid-stream: a final error event). `request_timeout` bounds each
+    #: read only, so an upstream sending a byte a minute would otherwise hold the call, its
+    #: connection and its limits reservation without end (docs/proxy.md, "Upstream answers").
+    max_answer_seconds: float = Field(600.0, gt=0)
     #: Retries on upstream 5xx / connection errors before the first byte.
     num_retries: int = Field(2, ge=0)
     retry_backoff: float = Field(0.25, ge=0)

@@ -16,7 +16,7 @@ from keepgate.config.model import ModelDeployment
 from keepgate.jsontypes import Chunk, JsonObject
 from keepgate.upstream.aiohttp_sender import AiohttpSender
 from keepgate.upstream.errors import UpstreamError
-from keepgate.upstream.http import MAX_ANSWER_BYTES, HttpTransport
+from keepgate.upstream.http import MAX_ANSWER_BYTES, MAX_ANSWER_SECONDS, HttpTransport
 from keepgate.upstream.http import base_url as _base_url
 from keepgate.upstream.litellm_transport import LitellmTransport
 from keepgate.upstream.protocol import Transport
@@ -53,6 +53,7 @@ class Upstream:
         direct: Transport | None = None,
         pinned: Mapping[str, Transport] | None = None,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
+        max_answer_seconds: float = MAX_ANSWER_SECONDS,
     ) -> None:
         self.timeout = timeout
         self.num_retries = num_retries
@@ -63,6 +64,7 @@ class Upstream:
         for t in (self.direct, *self.pinned.values()):
             if isinstance(t, HttpTransport):  # the one that reads the bytes (litellm: its own)
                 t.max_answer_bytes = max_answer_bytes
+                t.max_answer_seconds = max_answer_seconds
 
     def transport(self, d: ModelDeployment) -> Transport:
         pinned = self.pinned.get(d.model_name)

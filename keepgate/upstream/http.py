@@ -6,15 +6,17 @@ paths share the SSE parsing, the delta merging and the error mapping here.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 
 import orjson
 
 from keepgate.config.model import ModelDeployment
 from keepgate.jsontypes import Chunk
-from keepgate.upstream.errors import UpstreamError, from_status
+from keepgate.upstream.errors import UpstreamError, from_status, timed_out
 from keepgate.upstream.merge import merge_deltas
 from keepgate.upstream.protocol import Reply, Sender
 from keepgate.upstream.sse import MalformedStream, OversizedStream, iter_sse_batches
@@ -24,6 +26,9 @@ MAX_SSE_LINE = 8 * 1024 * 1024
 OPENAI_BASE = "https://api.openai.com/v1"
 #: Default bound on one upstream answer (`general_settings.max_answer_bytes`).
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
+#: Default bound on one upstream answer's whole time, request sent to last byte
+#: (`general_settings.max_answer_seconds`).
+MAX_ANSWER_SECONDS = 600.0
 #: An error answer's body is read (so the connection can be reused) up to this, else dropped.
 MAX_ERROR_BODY = 64 * 1024
 
@@ -43,10 +48,44 @@ def _headers(d: ModelDeployment) -> dict[str, str]:
 class HttpTransport:
     """An OpenAI-compatible provider at the deployment's `api_base`."""
 
-    def __init__(self, sender: Sender, max_answer_bytes: int = MAX_ANSWER_BYTES) -> None:
+    def __init__(
+        self,
+        sender: Sender,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+        max_answer_seconds: float = MAX_ANSWER_SECONDS,
+    ) -> None:
         self.sender = sender
         #: Bytes one answer may have (SSE stream or JSON body); past it a 502.
         self.max_answer_bytes = max_answer_bytes
+        #: Seconds one answer may take from the request to its last byte; past it a 504
+        #: (the sender's timeout bounds each read only: a byte a minute held a call forever).
+        self.max_answer_seconds = max_answer_seconds
+        #: The clock the answer's deadline is read on (a seam: tests move it by hand).
+        self.clock: Callable[[], float] = time.monotonic
+
+    def _deadline(self) -> float:
+        return self.clock() + self.max_answer_seconds
+
+    async def _within(self, chunks: AsyncIterator[bytes], end: float) -> AsyncIterator[bytes]:
+        """`chunks` until the clock passes `end`, then `timed_out`: each read waits at most
+        the time left, and a read that arrives late is not passed on."""
+        it = aiter(chunks)
+        got = 0
+        while True:
+            left = end - self.clock()
+            if left <= 0:
+                raise timed_out(mid_stream=got > 0)
+            try:
+                async with asyncio.timeout(left):
+                    data = await anext(it)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                raise timed_out(mid_stream=got > 0) from None
+            if self.clock() > end:
+                raise timed_out(mid_stream=got > 0)
+            got += 1
+            yield data
 
     async def _post(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> Reply:
         """POST `body` (serialised once, by orjson); an error status raises, body unread."""
@@ -55,7 +94,7 @@ class HttpTransport:
             # Read (so the connection can go back to the pool) unless it is long: an
             # upstream's error page is not ours to hold in memory.
             try:
-                await _read_capped(reply, MAX_ERROR_BODY)
+                await _read_capped(reply.chunks(), MAX_ERROR_BODY)
             except OversizedStream:
                 await reply.release(False)
             else:
@@ -64,12 +103,13 @@ class HttpTransport:
         return reply
 
     async def open_chat(self, d: ModelDeployment, body: dict[str, Any]) -> AsyncIterator[Chunk]:
+        end = self._deadline()
         reply = await self._post(base_url(d) + "/chat/completions", body, _headers(d))
-        return self._chunks(reply)
+        return self._chunks(reply, end)
 
-    async def _chunks(self, reply: Reply) -> AsyncIterator[Chunk]:
+    async def _chunks(self, reply: Reply, end: float) -> AsyncIterator[Chunk]:
         # aclosing: a client that stops reading releases the upstream now, not at GC time.
-        async with contextlib.aclosing(self._batches(reply)) as batches:
+        async with contextlib.aclosing(self._batches(reply, end)) as batches:
             async for batch in batches:
                 for obj in merge_deltas(batch):
                     if "error" in obj and "choices" not in obj:
@@ -81,13 +121,14 @@ class HttpTransport:
     async def open_events(
         self, d: ModelDeployment, url: str, body: dict[str, Any], headers: dict[str, str]
     ) -> AsyncIterator[list[Chunk]]:
-        return self._batches(await self._post(url, body, headers))
+        end = self._deadline()
+        return self._batches(await self._post(url, body, headers), end)
 
-    async def _batches(self, reply: Reply) -> AsyncGenerator[list[Chunk], None]:
+    async def _batches(self, reply: Reply, end: float) -> AsyncGenerator[list[Chunk], None]:
         complete = False
         try:
             async for batch in iter_sse_batches(
-                reply.chunks(), MAX_SSE_LINE, self.max_answer_bytes
+                self._within(reply.chunks(), end), MAX_SSE_LINE, self.max_answer_bytes
             ):
                 yield batch
             complete = True
@@ -99,10 +140,11 @@ class HttpTransport:
             await reply.release(complete)
 
     async def embed(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]:
+        end = self._deadline()
         reply = await self._post(base_url(d) + "/embeddings", body, _headers(d))
         complete = False
         try:
-            data = await _read_capped(reply, self.max_answer_bytes)
+            data = await _read_capped(self._within(reply.chunks(), end), self.max_answer_bytes)
             complete = True
         except OversizedStream as exc:
             raise UpstreamError(502, str(exc), "upstream_too_large") from None
@@ -124,11 +166,11 @@ class HttpTransport:
         await self.sender.aclose()
 
 
-async def _read_capped(reply: Reply, limit: int) -> bytes:
-    """The whole body of `reply`, or `OversizedStream` once it passes `limit` bytes."""
+async def _read_capped(chunks: AsyncIterator[bytes], limit: int) -> bytes:
+    """The whole body `chunks`, or `OversizedStream` once it passes `limit` bytes."""
     parts: list[bytes] = []
     size = 0
-    async for data in reply.chunks():
+    async for data in chunks:
         size += len(data)
         if size > limit:
             raise OversizedStream(f"upstream answer larger than {limit} bytes")
