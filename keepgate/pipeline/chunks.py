@@ -106,11 +106,21 @@ def make_chunk(
 
 @dataclass
 class ToolCallBuffer:
-    """Assembles streamed tool-call deltas into complete calls, per choice and index."""
+    """Assembles streamed tool-call deltas into complete calls, per choice and index.
+
+    Argument pieces are kept in a list per call and joined when the call is read
+    (`for_choice`, `pop_choice`, `pop`, `arguments`), once per read: adding each delta to
+    the text so far copied it every time (red team round 5b: an upstream sending one tiny
+    argument delta per read, which merge_deltas cannot fold, made assembling MiBs of
+    arguments quadratic on the event loop). A call's `function.arguments` is current only
+    once it has been read through one of those."""
 
     calls: dict[tuple[int, int], JsonObject] = field(default_factory=dict)
+    _parts: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    #: The last non-blank character of each call's arguments so far ("" if none).
+    _tail: dict[tuple[int, int], str] = field(default_factory=dict)
 
-    def add(self, choice_index: int, delta_call: JsonObject) -> JsonObject:
+    def add(self, choice_index: int, delta_call: JsonObject) -> None:
         key = (choice_index, delta_call.get("index", 0))
         call = self.calls.setdefault(
             key,
@@ -129,17 +139,46 @@ class ToolCallBuffer:
         if fn.get("name"):
             call["function"]["name"] += _text(fn["name"])
         if fn.get("arguments"):
-            call["function"]["arguments"] += _text(fn["arguments"])
-        return call
+            piece = _text(fn["arguments"])
+            self._parts.setdefault(key, []).append(piece)
+            stripped = piece.rstrip()
+            if stripped:
+                self._tail[key] = stripped[-1]
+
+    def arguments(self, key: tuple[int, int]) -> str:
+        """The call's arguments so far, joined (and kept as one piece: a second read with
+        nothing new costs nothing)."""
+        parts = self._parts.get(key)
+        if not parts:
+            return ""
+        text = "".join(parts)  # one piece: the same string, not a copy
+        parts[:] = [text]
+        self.calls[key]["function"]["arguments"] = text
+        return text
+
+    def may_be_complete(self, key: tuple[int, int]) -> bool:
+        """Could the arguments so far be a whole JSON object or array (do they end in a
+        closing bracket)? Read without joining them."""
+        return self._tail.get(key, "") in ("}", "]")
+
+    def keys_for_choice(self, choice_index: int) -> list[tuple[int, int]]:
+        return sorted(k for k in self.calls if k[0] == choice_index)
+
+    def pop(self, key: tuple[int, int]) -> JsonObject:
+        self.arguments(key)
+        self._parts.pop(key, None)
+        self._tail.pop(key, None)
+        return self.calls.pop(key)
 
     def for_choice(self, choice_index: int) -> list[JsonObject]:
-        return [c for (ci, _), c in sorted(self.calls.items()) if ci == choice_index]
+        out = []
+        for key in self.keys_for_choice(choice_index):
+            self.arguments(key)
+            out.append(self.calls[key])
+        return out
 
     def pop_choice(self, choice_index: int) -> list[JsonObject]:
-        out = self.for_choice(choice_index)
-        for c in out:
-            self.calls.pop((choice_index, c["index"]), None)
-        return out
+        return [self.pop(key) for key in self.keys_for_choice(choice_index)]
 
 
 def parse_arguments(arguments: str) -> tuple[JsonValue, str | None]:

@@ -398,7 +398,7 @@ class _Enforcer:
         return True
 
     def _pop(self, choice: int, index: int) -> dict[str, Any]:
-        return self.buffer.calls.pop((choice, index))
+        return self.buffer.pop((choice, index))
 
     def _finish_reason(self, choice: int, upstream: str) -> str:
         if upstream == "tool_calls" and not self.released[choice]:

@@ -309,14 +309,17 @@ class PiiGuard(Guard, Redactor):
                     out.append({"index": key[1], "function": {"arguments": text}})
                 continue
             st.tools.add(i, d)
-        for call in st.tools.for_choice(i):
-            key = (i, call["index"])
-            if key in st.released or not (finished or _complete(call["function"]["arguments"])):
+        for key in st.tools.keys_for_choice(i):
+            # The arguments are joined only when they could be complete (they end in a
+            # closing bracket): joining them at every delta was quadratic (red team 5b).
+            if key in st.released or not (
+                finished or (st.tools.may_be_complete(key) and _complete(st.tools.arguments(key)))
+            ):
                 continue
             st.released.add(key)
             # Held calls only: with every released one still here, each chunk re-read all
             # the calls so far (quadratic in a response with thousands of calls).
-            del st.tools.calls[key]
+            call = st.tools.pop(key)
             # The model chose the id and the name: either may carry an entity, and neither
             # is an argument the tool needs (a changed id is refused as unknown next turn).
             call = {

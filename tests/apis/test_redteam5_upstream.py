@@ -44,6 +44,19 @@ def _chunk(delta: dict[str, Any]) -> bytes:
     return b"data: " + json.dumps(body).encode() + b"\n\n"
 
 
+async def _tiny(args: str) -> AsyncIterator[bytes]:
+    """A tool call whose arguments come a character a delta."""
+    yield _chunk({"role": "assistant"})
+    first = {"index": 0, "id": "call_1", "type": "function"}
+    yield _chunk({"tool_calls": [{**first, "function": {"name": "search", "arguments": ""}}]})
+    for ch in args:
+        yield _chunk({"tool_calls": [{"index": 0, "function": {"arguments": ch}}]})
+    body = {"id": "chatcmpl-flood", "object": "chat.completion.chunk", "created": 1}
+    body |= {"model": "m", "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}
+    yield b"data: " + json.dumps(body).encode() + b"\n\n"
+    yield b"data: [DONE]\n\n"
+
+
 async def _flood(kind: str) -> AsyncIterator[bytes]:
     sent = 0
     yield _chunk({"role": "assistant"})
@@ -91,6 +104,8 @@ async def chat(request: Request) -> Response:
     if kind == "error-page":
         page = (b"<html>" + b"x" * PIECE) * (FLOOD // PIECE)
         return Response(page, status_code=500, media_type="text/html")
+    if kind.startswith("tiny:"):
+        return StreamingResponse(_tiny(kind[5:]), media_type="text/event-stream")
     return StreamingResponse(_flood(kind), media_type="text/event-stream")
 
 
@@ -238,3 +253,91 @@ def test_assembling_reasoning_does_not_copy_the_text_at_every_delta() -> None:
     text = done["choices"][0]["message"]["reasoning_content"]
     assert len(text) == count * len(piece)
     assert peak < 1.5 * len(text)
+
+
+def _peak_while(run: Any) -> tuple[Any, int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        out = run()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return out, peak
+
+
+def test_assembling_tool_call_arguments_does_not_copy_them_at_every_delta() -> None:
+    """Red team round 5b: tool-call arguments were assembled with `+=` (a subscript, so no
+    in-place growth): an upstream sending one argument delta a read (merge_deltas folds only
+    what one read holds) had every delta copy the arguments so far. Pieces in a list,
+    joined once, peak at the one final text."""
+    import asyncio
+
+    from keepgate.pipeline.chunks import assemble
+
+    piece = "a" * 1024
+    count = 4096  # 4 MiB of arguments
+
+    async def chunks() -> AsyncIterator[dict[str, Any]]:
+        first = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "f"}}
+        yield {"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": [first]}}]}
+        for _ in range(count):
+            tc = {"index": 0, "function": {"arguments": piece}}
+            yield {"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": [tc]}}]}
+
+    done, peak = _peak_while(lambda: asyncio.run(assemble(chunks())))
+    text = done["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+    assert len(text) == count * len(piece)
+    assert peak < 1.5 * len(text)
+
+
+def test_the_held_call_check_joins_arguments_only_when_they_may_be_complete() -> None:
+    """The PII guard holds a streamed call until its arguments are whole JSON, asking after
+    every delta: it joined the arguments so far each time (quadratic). It joins them now
+    only when they end in a closing bracket, and a read with nothing new joins nothing."""
+    from keepgate.pipeline.chunks import ToolCallBuffer
+
+    buf = ToolCallBuffer()
+    key = (0, 0)
+    piece = '{"q": "' + "a" * 1017
+    count = 4096
+
+    def feed() -> str:
+        buf.add(0, {"index": 0, "id": "call_1", "function": {"name": "f"}})
+        for n in range(count):
+            buf.add(0, {"index": 0, "function": {"arguments": piece if n == 0 else "a" * 1024}})
+            assert not buf.may_be_complete(key)
+        buf.add(0, {"index": 0, "function": {"arguments": '"}  '}})
+        assert buf.may_be_complete(key)
+        first = buf.arguments(key)
+        assert buf.arguments(key) is first  # nothing new: the same string, no copy
+        return str(buf.pop(key)["function"]["arguments"])
+
+    text, peak = _peak_while(feed)
+    assert json.loads(text)["q"] == "a" * (1017 + 1024 * (count - 1))
+    assert peak < 2.5 * len(text)  # the 4096 distinct pieces and their one join
+    assert buf.calls == {} and buf.keys_for_choice(0) == []
+
+
+def test_tool_call_arguments_in_tiny_deltas_pass_the_guards_whole(gw: Gateway) -> None:
+    """The guards (PII, policy) and the assembly read the arguments whole: a call sent a
+    character a delta reaches a streaming and a non-streaming client intact."""
+    client = gw.client(KEY)
+    args = json.dumps({"query": "weather in Paris " * 40})
+    done = client.chat.completions.create(
+        model="flood", messages=[{"role": "user", "content": "tiny:" + args}], tools=TOOLS
+    )
+    calls = done.choices[0].message.tool_calls or []
+    assert [c.function.arguments for c in calls] == [args]  # type: ignore[union-attr]
+    got = ""
+    for chunk in client.chat.completions.create(
+        model="flood",
+        messages=[{"role": "user", "content": "tiny:" + args}],
+        tools=TOOLS,
+        stream=True,
+    ):
+        for choice in chunk.choices:
+            for tc in choice.delta.tool_calls or ():
+                got += (tc.function and tc.function.arguments) or ""
+    assert got == args
