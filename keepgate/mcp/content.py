@@ -241,8 +241,21 @@ class Content:
             blocks: list[Any] = [m.content for m in result.messages]
             if result.description:
                 blocks.append(types.TextContent(text=result.description))
+            # Consecutive text messages of one role are scrubbed as one text too (PII split
+            # across them: red team round 5b); a run never crosses roles (its words would
+            # move into another role's message) nor takes in the description.
+            groups = _role_runs(result.messages)
+            if result.description:
+                groups.append(groups[-1] + 1 if groups else 0)
             checked = await self._inspect(
-                call, principal, server, session, blocks, f"prompt {name[:200]}", result.meta
+                call,
+                principal,
+                server,
+                session,
+                blocks,
+                f"prompt {name[:200]}",
+                result.meta,
+                groups=groups,
             )
             if checked is None:
                 return result
@@ -255,9 +268,12 @@ class Content:
                     _meta={"keepgate": meta},
                 )
             slots = len(result.messages)
+            # A message emptied by a joined run (its text now ends the run's first message)
+            # is dropped; one the upstream sent empty is kept.
             messages = [
                 m if m.content is c else m.model_copy(update={"content": c})
                 for m, c in zip(result.messages, scrubbed[:slots])
+                if not (_text(c) == "" and _text(m.content) != "")
             ]
             description = _text(scrubbed[slots]) if result.description else None
             return result.model_copy(
@@ -282,11 +298,13 @@ class Content:
         blocks: list[Any],
         what: str,
         upstream_meta: dict[str, Any] | None = None,
+        groups: list[int] | None = None,
     ) -> tuple[str | None, list[Any], dict[str, Any], dict[str, Any] | None] | None:
         """(the notice when withheld, the scrubbed blocks in order, `_meta.keepgate`, the
         scrubbed `upstream_meta`), or None when there is nothing to read. The blocks and
         `upstream_meta` (the answer's own `_meta`) go through the tool-result scan and scrub
-        (`keepgate.mcp.results.inspect`) as one result."""
+        (`keepgate.mcp.results.inspect`) as one result. `groups`: text blocks of one group
+        may be scrubbed as one text, positions kept (`inspect`'s `groups`)."""
         as_result = types.CallToolResult(content=blocks, _meta=upstream_meta)
         if not result_texts(as_result):
             return None
@@ -298,7 +316,10 @@ class Content:
             gw.pii_guard,
             gw.scrub_cache,
             session,
-            rejoin=False,  # blocks are mapped back to messages and resources by position
+            # Blocks are mapped back to messages and resources by position: joined only
+            # within `groups`, which keeps positions.
+            rejoin=groups is not None,
+            groups=groups,
         )
         meta: dict[str, Any] = {}
         if checked.tainting:
@@ -333,6 +354,21 @@ class Content:
             meta["redactions"] = dict(checked.redactions)
         scrubbed_meta = {k: v for k, v in (out.meta or {}).items() if k != "keepgate"}
         return None, list(out.content), meta, scrubbed_meta or None
+
+
+def _role_runs(messages: list[types.PromptMessage]) -> list[int]:
+    """A group id per message: consecutive text messages of one role share one."""
+    out: list[int] = []
+    for n, m in enumerate(messages):
+        prev = messages[n - 1] if n else None
+        same = (
+            prev is not None
+            and prev.role == m.role
+            and isinstance(prev.content, types.TextContent)
+            and isinstance(m.content, types.TextContent)
+        )
+        out.append(out[-1] if same else (out[-1] + 1 if out else 0))
+    return out
 
 
 def _text(block: Any) -> str:

@@ -19,7 +19,7 @@ import asyncio
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,10 +141,13 @@ async def inspect(
     cache: ScrubCache | None = None,
     session: str = "",
     rejoin: bool = True,
+    groups: Sequence[int] | None = None,
 ) -> Inspection:
     """Scan, then scrub, `result` for `principal`. `cache`: remembered scrubs of the same
     text for the same key and `session` (`keepgate.mcp.scrubcache`). `rejoin`: text blocks
-    may be merged (see `_rejoined`); false for a caller that maps blocks back by position."""
+    may be merged (see `_rejoined`); false for a caller that maps blocks back by position.
+    `groups` (a group id per block; with `rejoin`): only blocks of one group are joined, and
+    positions are kept (a joined run's text goes in its first block, the others emptied)."""
     out = Inspection(result)
     body = "\n".join(texts(result))
     if input_guard is not None and body.strip():
@@ -174,9 +177,11 @@ async def inspect(
     scrub = _Scrub(scrubber, cache, principal.key_id, session)
     try:
         if len(body) > THREAD_CHARS:  # Presidio on a long text: keep the event loop free
-            out.result = await asyncio.to_thread(_scrub, result, scrub, out.redactions, rejoin)
+            out.result = await asyncio.to_thread(
+                _scrub, result, scrub, out.redactions, rejoin, groups
+            )
         else:
-            out.result = _scrub(result, scrub, out.redactions, rejoin)
+            out.result = _scrub(result, scrub, out.redactions, rejoin, groups)
     except Exception as exc:  # noqa: BLE001 - decided by fail_open
         log.error("mcp: tool result scrub failed: %s", type(exc).__name__)
         if pii_guard is not None and pii_guard.fail_closed:
@@ -230,7 +235,11 @@ def _updated(model: Any, update: dict[str, Any]) -> Any:
 
 
 def _scrub(
-    result: types.CallToolResult, scrubber: _Scrub, counts: Counter[str], rejoin: bool = True
+    result: types.CallToolResult,
+    scrubber: _Scrub,
+    counts: Counter[str],
+    rejoin: bool = True,
+    groups: Sequence[int] | None = None,
 ) -> types.CallToolResult:
     def text(value: str) -> str:
         scrubbed, found = scrubber.scrub(value)
@@ -278,7 +287,7 @@ def _scrub(
             block = _updated(block, {"meta": tree(block.meta)})
         content.append(block)
     if rejoin:
-        content = _rejoined(result.content, content, found_in, scrubber, counts)
+        content = _rejoined(result.content, content, found_in, scrubber, counts, groups)
     else:
         for found in found_in.values():
             counts.update(found)
@@ -301,13 +310,17 @@ def _rejoined(
     found_in: dict[int, dict[str, int]],
     scrubber: _Scrub,
     counts: Counter[str],
+    groups: Sequence[int] | None = None,
 ) -> list[Any]:
     """Runs of text blocks whose joined text scrubs otherwise than block by block (an
     e-mail or an SSN split across blocks: a host hands the blocks to its model one after
     the other, and the model reads them as one text) become one block, the joined text
     scrubbed whole. Red team round 5: each block was scrubbed alone, so `123-45-` +
     `6789` passed. `content` is `original` scrubbed block by block, position for position;
-    `found_in` holds each text block's findings (counted here, or the run's instead)."""
+    `found_in` holds each text block's findings (counted here, or the run's instead).
+    `groups`: a run never crosses from one group to another, and a joined run keeps its
+    positions (its first block holds the joined text, the others are emptied): prompts/get
+    maps blocks back to messages by position (red team round 5b)."""
     out: list[Any] = []
     run: list[int] = []
 
@@ -318,6 +331,8 @@ def _rejoined(
             if joined != alone:
                 counts.update(found)
                 out.append(content[run[0]].model_copy(update={"text": joined}))
+                if groups is not None:
+                    out.extend(content[i].model_copy(update={"text": ""}) for i in run[1:])
                 run.clear()
                 return
         for i in run:
@@ -327,6 +342,8 @@ def _rejoined(
 
     for i, block in enumerate(content):
         if isinstance(block, types.TextContent):
+            if groups is not None and run and groups[run[-1]] != groups[i]:
+                flush()
             run.append(i)
             continue
         flush()

@@ -63,7 +63,32 @@ class Flood:
                 return types.CallToolResult(content=[types.TextContent(text=t) for t in SPLIT])
             return types.CallToolResult(content=[types.TextContent(text="word " * (n // 5))])
 
-        server = Server("flood", version="1", on_list_tools=list_tools, on_call_tool=call_tool)
+        async def list_prompts(ctx: Any, params: Any) -> types.ListPromptsResult:
+            return types.ListPromptsResult(
+                prompts=[types.Prompt(name=n) for n in ("split", "roles", "apart")]
+            )
+
+        async def get_prompt(ctx: Any, params: types.GetPromptRequestParams) -> Any:
+            # split: one role, PII across messages; roles: the same text, the roles
+            # alternating (not joined: documented); apart: two messages without split PII.
+            texts = ["Plan the week.", "Then rest."] if params.name == "apart" else SPLIT
+            roles = ["user", "assistant", "user"] if params.name == "roles" else ["user"] * 3
+            return types.GetPromptResult(
+                description="A prompt.",
+                messages=[
+                    types.PromptMessage(role=r, content=types.TextContent(text=t))  # type: ignore[arg-type]
+                    for r, t in zip(roles, texts)
+                ],
+            )
+
+        server = Server(
+            "flood",
+            version="1",
+            on_list_tools=list_tools,
+            on_call_tool=call_tool,
+            on_list_prompts=list_prompts,
+            on_get_prompt=get_prompt,
+        )
         server.middleware = []
         return server
 
@@ -176,3 +201,33 @@ async def test_text_blocks_without_split_pii_stay_apart(gw: Any) -> None:
         plain = await client.call_tool("flood__search", {"n": 1000})
     assert not r.is_error and not plain.is_error
     assert len(plain.content) == 1
+
+
+async def test_pii_split_across_prompt_messages_of_one_role_is_scrubbed(gw: Any) -> None:
+    """Red team round 5b: prompts/get scrubbed one message at a time, so an SSN or an
+    e-mail cut between two messages passed. Consecutive text messages of one role are
+    scrubbed as one text; a run whose join scrubs otherwise becomes its first message."""
+    async with connect(gw.url + "/mcp/flood", KEYS["dev"]) as client:
+        got = await client.get_prompt("split", {})
+    texts = [m.content.text for m in got.messages if isinstance(m.content, types.TextContent)]
+    joined = "".join(texts)
+    assert "6789" not in joined and "example.com" not in joined, texts
+    assert joined.startswith("Her SSN is") and joined.endswith("today.")
+    assert [m.role for m in got.messages] == ["user"]
+    assert got.description == "A prompt."
+    assert keepgate_meta(got)["redactions"]
+
+
+async def test_prompt_messages_without_split_pii_stay_apart(gw: Any) -> None:
+    async with connect(gw.url + "/mcp/flood", KEYS["dev"]) as client:
+        got = await client.get_prompt("apart", {})
+    assert [m.content.text for m in got.messages] == ["Plan the week.", "Then rest."]  # type: ignore[union-attr]
+
+
+async def test_a_run_of_prompt_messages_never_crosses_roles(gw: Any) -> None:
+    """Left (docs/mcp.md): a join across roles would move one role's words into another's
+    message, so messages of alternating roles keep their roles and are scrubbed one at a
+    time; the part of a split value inside one message is all that is seen."""
+    async with connect(gw.url + "/mcp/flood", KEYS["dev"]) as client:
+        got = await client.get_prompt("roles", {})
+    assert [m.role for m in got.messages] == ["user", "assistant", "user"]
