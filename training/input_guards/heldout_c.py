@@ -16,6 +16,7 @@ import json
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 
 from keepgate.input_guards import extract
 from keepgate.input_guards.config import InputSettings
@@ -58,17 +59,23 @@ def score() -> dict[str, object]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def report_cli(
+    score_fn: Callable[[], dict[str, object]], description: str, argv: list[str] | None
+) -> int:
+    """Print a held-out batch's score as JSON (and write it to `--out`): batches C and D."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--out", default="")
     args = ap.parse_args(argv)
-    rep = score()
-    text = json.dumps(rep, indent=1, ensure_ascii=False)
+    text = json.dumps(score_fn(), indent=1, ensure_ascii=False)
     sys.stdout.write(text + "\n")
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
             f.write(text + "\n")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return report_cli(score, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

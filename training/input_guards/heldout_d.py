@@ -12,16 +12,14 @@ Batch D is never tuned on: run this once before a round's changes and once after
 
 from __future__ import annotations
 
-import argparse
-import json
 import subprocess
-import sys
 from collections import defaultdict
 
 from keepgate.input_guards import extract
 from keepgate.input_guards.config import InputSettings
 from keepgate.input_guards.scanner import Scanner
 from training.input_guards.evalsets import heldout_d as D
+from training.input_guards.heldout_c import report_cli
 
 
 def _read(text: str, role: str) -> str:
@@ -61,16 +59,7 @@ def score() -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default="")
-    args = ap.parse_args(argv)
-    rep = score()
-    text = json.dumps(rep, indent=1, ensure_ascii=False)
-    sys.stdout.write(text + "\n")
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
-    return 0
+    return report_cli(score, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":
