@@ -286,11 +286,12 @@ def _scrub(
         if getattr(block, "meta", None):
             block = _updated(block, {"meta": tree(block.meta)})
         content.append(block)
-    if rejoin:
+    if rejoin and len(found_in) > 1:
         content = _rejoined(result.content, content, found_in, scrubber, counts, groups)
-    else:
+    else:  # one text block or none: no run to join, what `_rejoined` would hand back
         for found in found_in.values():
-            counts.update(found)
+            if found:  # Counter.update is Python code even for an empty dict
+                counts.update(found)
     structured = result.structured_content
     if structured is not None:
         structured = tree(structured)

@@ -193,3 +193,17 @@ def test_mcp_scrub_cache_entries_sizes_or_turns_off_the_cache(tmp_path: Path, en
         assert gw.scrub_cache is not None and gw.scrub_cache.size == entries
     else:
         assert gw.scrub_cache is None
+
+
+async def test_a_single_text_block_is_scrubbed_as_with_the_join(guard: PiiGuard) -> None:
+    """One text block (next to a link, or alone) is not handed to the join (nothing to join
+    it with): the same result and counts as a caller that never joins, on every text of
+    the corpus."""
+    link = types.ResourceLink(name="r", uri="file:///r.txt", title="Report", description="Q1")
+    for text in CORPUS:
+        for content in ([types.TextContent(text=text)], [link, types.TextContent(text=text)]):
+            result = types.CallToolResult(content=content)
+            joined = await inspect(result, ALICE, None, guard)
+            alone = await inspect(result, ALICE, None, guard, rejoin=False)
+            assert joined.result.model_dump() == alone.result.model_dump()
+            assert joined.redactions == alone.redactions
