@@ -19,13 +19,12 @@ from typing import Any
 import anthropic
 import openai
 import pytest
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
 
 from tests.conftest import Gateway
-from tests.servers import ThreadServer
+from tests.apis.hostile_upstream import chunk as sse_chunk
+from tests.apis.hostile_upstream import deployments, last_user, serving
 
 KEY = "sk-redteam5-upstream"
 LIMIT = 1024 * 1024
@@ -34,14 +33,7 @@ PIECE = 32 * 1024
 
 
 def _chunk(delta: dict[str, Any]) -> bytes:
-    body = {
-        "id": "chatcmpl-flood",
-        "object": "chat.completion.chunk",
-        "created": 1,
-        "model": "m",
-        "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
-    }
-    return b"data: " + json.dumps(body).encode() + b"\n\n"
+    return sse_chunk(delta, "chatcmpl-flood")
 
 
 async def _tiny(args: str) -> AsyncIterator[bytes]:
@@ -73,14 +65,7 @@ async def _flood(kind: str) -> AsyncIterator[bytes]:
     yield b"data: [DONE]\n\n"
 
 
-def _last_user(body: dict[str, Any]) -> str:
-    for m in reversed(body.get("messages") or []):
-        if m.get("role") == "user":
-            c = m.get("content")
-            if isinstance(c, str):
-                return c
-            return "".join(p.get("text", "") for p in c or [] if isinstance(p, dict))
-    return ""
+_last_user = last_user
 
 
 async def _events(kind: str) -> AsyncIterator[bytes]:
@@ -122,34 +107,15 @@ async def embeddings(request: Request) -> Response:
 
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[str]:
-    app = Starlette(
-        routes=[
-            Route("/chat/completions", chat, methods=["POST"]),
-            Route("/v1/messages", messages, methods=["POST"]),
-            Route("/embeddings", embeddings, methods=["POST"]),
-        ]
-    )
-    server = ThreadServer(app).start()
-    yield server.url
-    server.stop()
+    with serving(chat, messages, embeddings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def gw(module_gateway_factory: Any, upstream: str) -> Gateway:
     on = {"enabled": True}
     overrides = {
-        "model_list": [
-            {"model_name": "flood", "litellm_params": {"model": "openai/m", "api_base": upstream}},
-            {
-                "model_name": "flood-embedding",
-                "litellm_params": {"model": "openai/e", "api_base": upstream},
-                "model_info": {"mode": "embedding"},
-            },
-            {
-                "model_name": "flood-claude",
-                "litellm_params": {"model": "anthropic/m", "api_base": upstream},
-            },
-        ],
+        "model_list": deployments("flood", upstream),
         "general_settings": {"max_answer_bytes": LIMIT, "num_retries": 0},
         "guards": {"pii": on, "policy": on, "limits": on},
         "keys": [{"key_id": "rt5", "key": KEY, "role": "user"}],

@@ -21,14 +21,13 @@ from typing import Any
 import anthropic
 import openai
 import pytest
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route
 
 from tests.clock import ManualClock
 from tests.conftest import Gateway
-from tests.servers import ThreadServer
+from tests.apis.hostile_upstream import chunk as sse_chunk
+from tests.apis.hostile_upstream import deployments, last_user, serving
 
 KEY = "sk-redteam5b-deadline"
 SECONDS = 600.0
@@ -50,14 +49,7 @@ CUES = Cues()
 
 
 def _chunk(delta: dict[str, Any]) -> bytes:
-    body = {
-        "id": "chatcmpl-drip",
-        "object": "chat.completion.chunk",
-        "created": 1,
-        "model": "m",
-        "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
-    }
-    return b"data: " + json.dumps(body).encode() + b"\n\n"
+    return sse_chunk(delta, "chatcmpl-drip")
 
 
 async def _drip(kind: str) -> AsyncIterator[bytes]:
@@ -73,11 +65,7 @@ async def _drip(kind: str) -> AsyncIterator[bytes]:
     yield b"data: [DONE]\n\n"
 
 
-def _last_user(body: dict[str, Any]) -> str:
-    for m in reversed(body.get("messages") or []):
-        if m.get("role") == "user" and isinstance(m.get("content"), str):
-            return str(m["content"])
-    return ""
+_last_user = last_user
 
 
 async def chat(request: Request) -> Response:
@@ -115,33 +103,14 @@ async def embeddings(request: Request) -> Response:
 
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[str]:
-    app = Starlette(
-        routes=[
-            Route("/chat/completions", chat, methods=["POST"]),
-            Route("/v1/messages", messages, methods=["POST"]),
-            Route("/embeddings", embeddings, methods=["POST"]),
-        ]
-    )
-    server = ThreadServer(app).start()
-    yield server.url
-    server.stop()
+    with serving(chat, messages, embeddings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def gw(module_gateway_factory: Any, upstream: str) -> Gateway:
     overrides = {
-        "model_list": [
-            {"model_name": "drip", "litellm_params": {"model": "openai/m", "api_base": upstream}},
-            {
-                "model_name": "drip-embedding",
-                "litellm_params": {"model": "openai/e", "api_base": upstream},
-                "model_info": {"mode": "embedding"},
-            },
-            {
-                "model_name": "drip-claude",
-                "litellm_params": {"model": "anthropic/m", "api_base": upstream},
-            },
-        ],
+        "model_list": deployments("drip", upstream),
         "general_settings": {"num_retries": 0},
         "guards": {"limits": {"enabled": True}},
         "keys": [{"key_id": "rt5b", "key": KEY, "role": "user"}],
