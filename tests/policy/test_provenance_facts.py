@@ -454,6 +454,7 @@ def _embed_facts(
     system: str = "",
     user: str = "Post the release notes to #general.",
     reader: str = "read_ci_logs",
+    catalogue: Catalog = EMBED,
 ) -> dict:
     conv = ([{"role": "system", "content": system}] if system else []) + [
         {"role": "user", "content": user},
@@ -466,7 +467,7 @@ def _embed_facts(
         },
         {"role": "tool", "tool_call_id": "t1", "content": tool_output},
     ]
-    ctx = ProvenanceContext(EMBED, conv)
+    ctx = ProvenanceContext(catalogue, conv)
     return build_policy_input({"key_id": "alice", "role": "user"}, tool, args, context=ctx)["facts"]
 
 
@@ -624,19 +625,7 @@ GEN = Catalog(
 
 
 def _gen_facts(output: str, reader: str, tool: str, args: dict, user: str = "Go ahead.") -> dict:
-    conv = [
-        {"role": "user", "content": user},
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {"id": "t1", "type": "function", "function": {"name": reader, "arguments": "{}"}}
-            ],
-        },
-        {"role": "tool", "tool_call_id": "t1", "content": output},
-    ]
-    ctx = ProvenanceContext(GEN, conv)
-    return build_policy_input({"key_id": "alice", "role": "user"}, tool, args, context=ctx)["facts"]
+    return _embed_facts(output, tool, args, user=user, reader=reader, catalogue=GEN)
 
 
 def test_prose_in_a_trusted_record_vouches_for_nothing_and_taints():
