@@ -41,12 +41,27 @@ def keys_in(headers: Iterable[tuple[bytes, bytes]]) -> list[str]:
     return found
 
 
-def presented_key(request: Request) -> str | None:
-    """The one key the request presents (None: none); `ConflictingKeys` for several."""
-    found = keys_in(request.scope.get("headers") or ())
+def key_in_headers(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The one key the raw ASGI `headers` present (None: none); `ConflictingKeys` for several."""
+    found = keys_in(headers)
     if len(found) > 1:
         raise ConflictingKeys
     return found[0] if found else None
+
+
+def presented_key(request: Request) -> str | None:
+    """The one key the request presents (None: none); `ConflictingKeys` for several."""
+    return key_in_headers(request.scope.get("headers") or ())
+
+
+def conflicting_keys_error(headers: dict[str, str] | None = None) -> APIError:
+    """The 401 for a request that presents more than one key (every route says the same)."""
+    return APIError(
+        401,
+        "More than one API key presented (Authorization, api-key, x-api-key): send one.",
+        code="invalid_api_key",
+        headers=headers,
+    )
 
 
 def require_principal(request: Request, *, admin: bool = False) -> Principal:
@@ -55,11 +70,7 @@ def require_principal(request: Request, *, admin: bool = False) -> Principal:
     try:
         raw = presented_key(request)
     except ConflictingKeys:
-        raise APIError(
-            401,
-            "More than one API key presented (Authorization, api-key, x-api-key): send one.",
-            code="invalid_api_key",
-        ) from None
+        raise conflicting_keys_error() from None
     principal: Principal | None = keys.resolve(raw)
     if principal is None:
         msg = "Missing API key." if not raw else "Incorrect API key provided."

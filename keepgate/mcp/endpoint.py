@@ -33,7 +33,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from keepgate.auth.request import ConflictingKeys, keys_in
+from keepgate.auth.request import ConflictingKeys, conflicting_keys_error, key_in_headers
 from keepgate.errors import APIError
 from keepgate.mcp import fastpath
 from keepgate.mcp.service import McpGateway
@@ -204,17 +204,9 @@ class McpRoutes:
         # (Starlette's `Request.headers` built its own list and scanned it per name).
         first = fastpath.first_headers(scope)
         try:
-            found = keys_in(scope.get("headers") or ())
-            if len(found) > 1:
-                raise ConflictingKeys
-            raw = found[0] if found else None
+            raw = key_in_headers(scope.get("headers") or ())
         except ConflictingKeys:
-            raise APIError(
-                401,
-                "More than one API key presented (Authorization, api-key, x-api-key): send one.",
-                code="invalid_api_key",
-                headers={"WWW-Authenticate": "Bearer"},
-            ) from None
+            raise conflicting_keys_error({"WWW-Authenticate": "Bearer"}) from None
         principal = self.gw.rt.keys.resolve(raw)
         if principal is None:
             raise APIError(
