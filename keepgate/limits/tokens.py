@@ -90,10 +90,6 @@ def _encoding(name: str) -> tiktoken.Encoding:
 # --- which encoding and message constants litellm picks for a model -------------------------
 
 
-def _openai_chat(model: str) -> bool:
-    return model in model_map.provider_models("openai") or model in _AZURE_LLMS
-
-
 def _fix_model_name(model: str) -> str:
     if model in _AZURE_LLMS:
         return model.replace("-35", "-3.5")

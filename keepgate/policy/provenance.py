@@ -727,11 +727,12 @@ def call_facts(
             "allowlisted": allowlisted,
             "matched_by": match,
         }
-        if TRUSTED_SOURCES.intersection(sources):
+        trusted = not TRUSTED_SOURCES.isdisjoint(sources)
+        if trusted:
             vouched = True
         elif sources:  # found, and only in untrusted output
             outside.append(path)
-        if sensitive and not TRUSTED_SOURCES.intersection(sources):
+        if sensitive and not trusted:
             untrusted.append(path)
         elif sensitive and entry.destructive and not CHOSEN_SOURCES.intersection(sources):
             unchosen.append(path)
@@ -805,16 +806,12 @@ class Totals:
     def facts(self, name: str, arguments: Any) -> dict[str, Any]:
         """The totals including the call being decided."""
         amounts = dict(self.amounts)
-        a = _amount(
-            self.catalog.get(name),
-            arguments if (type(arguments) is dict or isinstance(arguments, Mapping)) else {},
-        )
+        args = arguments if (type(arguments) is dict or isinstance(arguments, Mapping)) else {}
+        a = _amount(self.catalog.get(name), args)
         if a is not None:
             amounts[name] = amounts.get(name, Decimal(0)) + a
         rec = {k: set(v) for k, v in self.recipients.items()}
-        new = self._recipients(
-            name, arguments if (type(arguments) is dict or isinstance(arguments, Mapping)) else {}
-        )
+        new = self._recipients(name, args)
         if new:
             rec.setdefault(name, set()).update(new)
         everyone = set().union(*rec.values()) if rec else set()

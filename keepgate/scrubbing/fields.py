@@ -182,7 +182,7 @@ _SECRET_LAST = frozenset(
     "wachtwoord clave".split()
 )
 _PIN_LAST = frozenset("pin pincode".split())
-_SECRET_JOINED = frozenset("motdepasse pincode doorpin".split())
+_SECRET_JOINED = frozenset({"motdepasse"})  # pincode/doorpin are PINs (checked first)
 _ADDRESS_LAST = frozenset(
     "address street streetaddress adresse anschrift strasse direccion domicilio endereco "
     "addressline1 addressline2 line1 line2".split()

@@ -219,8 +219,6 @@ class ImageNeutraliser:
             return None
         name = s[i + 1 : j].lower()
         if name not in FETCHING_TAGS or (j < n and not (s[j].isspace() or s[j] in "/>")):
-            if j >= n:
-                return (i + 1, None)
             return (i + 1, None)
         end = s.find(">", j, i + MAX_HOLD + 1)
         if end < 0:
@@ -261,9 +259,7 @@ class ImageNeutraliser:
         host = url_host(dest) if dest else None
         if host is None or host_allowed(host, self.allow):
             return (i + 1, None)
-        self.counts[ENTITY] += 1
-        if len(self.hosts) < 20:
-            self.hosts.append(host)
+        self._remove(host)  # counted and recorded as a removed image; the text is escaped
         return (i + 1, "\\[")
 
 

@@ -58,7 +58,7 @@ class Upstream:
         self.timeout = timeout
         self.num_retries = num_retries
         self.retry_backoff = retry_backoff
-        self.direct: Transport = direct or HttpTransport(AiohttpSender(timeout), max_answer_bytes)
+        self.direct: Transport = direct or HttpTransport(AiohttpSender(timeout))
         self.litellm: Transport = LitellmTransport(self.direct, timeout)
         self.pinned: dict[str, Transport] = dict(pinned or {})
         for t in (self.direct, *self.pinned.values()):

@@ -255,6 +255,7 @@ _INTRO = re2.compile(
     r"[ \t]+(?:(?:der|die|el|la|o|a|the)[ \t]+)?"
 )
 _NAME_WORD = re2.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_GAP = re2.compile(r"[ \t]+")  # between the words of an introduced name
 MAX_INTRO_WORDS = 4
 
 
@@ -298,7 +299,7 @@ def introduced(text: str, flags: Flags) -> list[Entity]:
             words += 1
             if word not in PARTICLES:
                 end = w.end()
-            gap = re2.match(r"[ \t]+", text[w.end() : w.end() + 4])
+            gap = _GAP.match(text[w.end() : w.end() + 4])
             if gap is None:
                 break
             pos = w.end() + gap.end()
