@@ -161,7 +161,8 @@ def split_trusted(text: str) -> tuple[str, str]:
     employee's "about me", a device's name, a customer note copied into the CRM) can
     quote anyone, so its strings — and keys of that many words, where an attacker who
     writes a field *name* lands — are returned apart, as prose, and filed as untrusted
-    output. Only JSON objects and arrays are split; other text is all fields."""
+    output. Only JSON objects and arrays are split; other text is all fields. Both parts
+    come back folded (`V.fold`), as the text passed in is."""
     t = text.lstrip()
     if not t.startswith(("{", "[")) or len(text) > PROSE_SCAN:
         return text, ""
@@ -194,7 +195,10 @@ def split_trusted(text: str) -> tuple[str, str]:
     fields = walk(doc, 0)
     if not prose:
         return text, ""
-    return json.dumps(fields, ensure_ascii=False), "\n".join(prose)
+    # Folded again: the text was folded as JSON, but its `\u00c4`-style escapes decode
+    # only now, so both parts are folded as every indexed text is (the sliding index
+    # files them as they come; the fresh build folds what it files).
+    return V.fold(json.dumps(fields, ensure_ascii=False)), V.fold("\n".join(prose))
 
 
 def output_source(catalog: Catalog, tool: str, *, approved: bool, flagged: bool) -> str:

@@ -14,7 +14,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from keepgate.policy.bundle import DEFAULT_POLICY_DIR, load_bundle
@@ -219,6 +219,20 @@ def policy_input(catalog: Catalog, view: View, counted: bool) -> str:
 #: (no fixed seed), so the runs add up.
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(step, min_size=1, max_size=40), st.lists(message, max_size=8))
+# Found by this test: a trusted record's prose written with JSON escapes (`\u00c4`) decodes
+# upper-case after the fold; the fresh build folded it again and the sliding index did not.
+@example(
+    steps=[("trim", 1)],
+    start=[
+        {
+            "role": "function",
+            "name": "get_contacts",
+            "content": '{"email": "bob@example.com", "about": "bob@example.com '
+            + "\\u00c4\\u00d6\\u00dc stra\\u00dfe bob@example.com \\u00c4\\u00d6\\u00dc "
+            + 'stra\\u00dfe bob@example.com \\u00c4\\u00d6\\u00dc stra\\u00dfe", "id": "yes"}',
+        }
+    ],
+)
 def test_the_sliding_index_equals_a_fresh_build(steps: list[Any], start: list[Any]) -> None:
     catalog = Catalog(DATA)
     indexes = SlidingIndexes(4)
