@@ -106,7 +106,10 @@ STEMS = (
 #: A stem inside a key, the rest of the key, then a separator (`:`/`=` or a table's).
 FIELD_TRIGGER = (
     r"(?i)(?:" + "|".join(STEMS) + r"|straße|prénom|dirección|endereço)"
-    r"[\w\-.]{0,30}[\"']?[ \t]{0,3}[:=,;\t|]"
+    # \w or any non-ASCII character: the trigger runs under RE2 (engine.RE2_LOCATORS), whose
+    # \w is ASCII, so `teléfono:` stopped at the é (\pL with (?i) overflows RE2's DFA).
+    "[\\w\\-.\u0080-\U0010ffff]{0,30}"  # the range as characters: RE2 and `regex` read it
+    r"[\"']?[ \t]{0,3}[:=,;\t|]"
 )
 
 

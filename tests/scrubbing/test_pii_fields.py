@@ -56,6 +56,14 @@ def test_values_only_their_key_identifies_are_redacted() -> None:
     assert counts == {"PERSON": 2, "SECRET": 2}
 
 
+def test_a_key_with_accented_letters_after_its_stem_is_located() -> None:
+    """The key's rest may hold non-ASCII letters (`teléfono`): the whole-text trigger runs
+    under RE2, whose \\w is ASCII only, so it once stopped at the é and never looked."""
+    out, counts = SCRUBBER.scrub("número_de_teléfono=612345678")
+    assert out == "número_de_teléfono=<PHONE_NUMBER>"
+    assert counts == {"PHONE_NUMBER": 1}
+
+
 def test_a_bare_name_is_a_person_only_in_a_persons_record() -> None:
     assert found('{"customer": {"name": "Will Hope", "tier": "gold"}}') == [("PERSON", "Will Hope")]
     assert found('{"name": "Rose", "email": "r@x.io"}') == [("PERSON", "Rose")]
