@@ -5,7 +5,8 @@
   `heldout3` (`bench/pii_cases_heldout3.py`), written after the second, and `heldout4`
   (`bench/pii_cases_heldout4.py`), written before the fourth, and `heldout5`
   (`bench/pii_cases_heldout5.py`), written before the sixth, and `heldout6`/`benign6`
-  (`bench/pii_cases_heldout6.py`, structured text), written before the seventh: recall and precision per
+  (`bench/pii_cases_heldout6.py`, structured text), written before the seventh, and
+  `heldout7`/`benign7` (`bench/pii_cases_heldout7.py`), written before the eighth: recall and precision per
   type (scored as `bench/pii_dev.py` does), and every value missed or partly missed. Each
   set was scored once before anything was changed after it;
 * `ner-benign`: the share of texts that get any name redaction, on benign sources in
@@ -96,6 +97,10 @@ def heldout_docs(name: str) -> list[Doc]:
         from bench.pii_cases_heldout6 import CASES
     elif name == "benign6":
         from bench.pii_cases_heldout6 import BENIGN as CASES
+    elif name == "heldout7":
+        from bench.pii_cases_heldout7 import CASES
+    elif name == "benign7":
+        from bench.pii_cases_heldout7 import BENIGN as CASES
     else:
         from bench.pii_cases_heldout4 import BENIGN as CASES
     docs = []
@@ -254,9 +259,11 @@ def main(argv: list[str] | None = None) -> None:
             "heldout4",
             "heldout5",
             "heldout6",
+            "heldout7",
             "benign4",
             "benign5",
             "benign6",
+            "benign7",
             "ner-benign",
             "benign",
             "all",
@@ -272,7 +279,15 @@ def main(argv: list[str] | None = None) -> None:
     def spans_of(t: str) -> list[tuple[int, int, str]]:
         return [(s.start, s.end, s.entity) for s in scrubber.analyze(t)]
 
-    for name in ("heldout1", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"):
+    for name in (
+        "heldout1",
+        "heldout2",
+        "heldout3",
+        "heldout4",
+        "heldout5",
+        "heldout6",
+        "heldout7",
+    ):
         if args.set in (name, "all"):
             try:
                 docs = heldout_docs(name)
@@ -287,6 +302,8 @@ def main(argv: list[str] | None = None) -> None:
         print(report_benign(heldout_docs("benign5"), spans_of, "benign5"), "\n")
     if args.set in ("benign6", "all"):
         print(report_benign(heldout_docs("benign6"), spans_of, "benign6"), "\n")
+    if args.set in ("benign7", "all"):
+        print(report_benign(heldout_docs("benign7"), spans_of, "benign7"), "\n")
     if args.set in ("benign", "all"):
         rows = []
         for name, texts in benign_texts().items():
