@@ -480,8 +480,11 @@ class QueryCredentialRecognizer(LocalRecognizer):
 #: a digit ("for the door", "de la puerta", "do domofonu"), a copula ("is", "es", "é",
 #: "ist", "lautet", "to", ...) or `:`/`=`, and 4-8 digits, grouped or not (`4711`,
 #: `24-68-13`, `B1234`, `1947#`). RE2: one linear pass.
+ACCESS_CODE_WORDS = ("code", "código", "codigo", "codice", "kod", "combination")
+#: What the detector locates the recognizer by (`engine.TRIGGERS`): any code word.
+ACCESS_CODE_TRIGGER = "(?i)" + "|".join(ACCESS_CODE_WORDS)
 ACCESS_CODE = re2.compile(
-    r"(?i)(code|c[óo]digo|codice|kod|combination)[a-z]{0,3}"
+    r"(?i)(" + "|".join(ACCESS_CODE_WORDS) + r")[a-z]{0,3}"
     r"((?:[ \t]+[^\s\d.!?;:=,\"`]+){0,5}?)"
     r"(?:[ \t]+(?:is|was|are|es|era|será|é|è|est|sera|ist|lautet|war|wordt|to|jest|"
     r"wynosi|är|er|on)[ \t]*:?|[ \t]*([:=]))"

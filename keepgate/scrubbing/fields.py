@@ -106,7 +106,7 @@ STEMS = (
 #: A stem inside a key, the rest of the key, then a separator (`:`/`=` or a table's).
 FIELD_TRIGGER = (
     r"(?i)(?:" + "|".join(STEMS) + r"|straße|prénom|dirección|endereço)"
-    # \w or any non-ASCII character: the trigger runs under RE2 (engine.RE2_LOCATORS), whose
+    # \w or any non-ASCII character: the trigger runs under RE2 (engine.Re2), whose
     # \w is ASCII, so `teléfono:` stopped at the é (\pL with (?i) overflows RE2's DFA).
     "[\\w\\-.\u0080-\U0010ffff]{0,30}"  # the range as characters: RE2 and `regex` read it
     r"[\"']?[ \t]{0,3}[:=,;\t|]"
@@ -248,7 +248,11 @@ def _fold(key: str) -> list[str]:
 
 def classify(key: str) -> str | None:
     """What a value under `key` is, or None (not personal, or not known)."""
-    words = _fold(key)
+    return _classify(_fold(key))
+
+
+def _classify(words: list[str]) -> str | None:
+    """`classify` of a key already split and folded (`_fold`)."""
     if not words or len(words) > 6:
         return None
     joined = "".join(words)
@@ -306,7 +310,7 @@ def _person_context(keys: list[str]) -> bool:
         joined = "".join(words)
         if joined in _THING_CONTEXT or (words and words[-1] in _THING_CONTEXT):
             return False
-        kind = classify(k)
+        kind = _classify(words)
         if kind in (PERSON, PHONE, DOB, NATIONAL_ID, LOCATION, USER, IBAN):
             person = True
         elif joined in _PERSON_CONTEXT or (words and words[-1] in _PERSON_CONTEXT):
