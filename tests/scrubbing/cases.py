@@ -152,6 +152,16 @@ FIELDS: list[tuple[str, str, str, str]] = [
 ]
 FORMATS += FIELDS
 
+#: Round 8: names in Han script and Hangul, which the tagger cannot read
+#: (keepgate/scrubbing/ner/cjk.py): a Chinese name between joining words, a Japanese one
+#: before an honorific, a Korean one with an honorific and a particle.
+CJK_NAMES: list[tuple[str, str, str, str]] = [
+    ("zh_name_han", "PERSON", "刘洋", "请把文件交给{}和团队。"),
+    ("ja_name_kanji", "PERSON", "佐藤健", "担当は{}さんです。"),
+    ("ko_name_hangul", "PERSON", "김민준", "{}씨에게 연락하세요"),
+]
+FORMATS += CJK_NAMES
+
 
 def format_sentence(case: tuple[str, str, str, str]) -> tuple[str, str]:
     _, _, value, template = case

@@ -15,7 +15,7 @@ import openai
 import pytest
 
 from keepgate.scrubbing.guard import build
-from tests.scrubbing.cases import CASES, FIELDS, NEW_SHAPES, format_sentence, sentence
+from tests.scrubbing.cases import CASES, CJK_NAMES, FIELDS, NEW_SHAPES, format_sentence, sentence
 
 pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
 
@@ -105,7 +105,7 @@ def test_every_entity_streamed_split_at_every_position(gw) -> None:
             assert final[-1].model_extra["keepgate"]["redactions"] == {entity: 1}, (entity, k)
 
 
-@pytest.mark.parametrize("case", FIELDS, ids=[c[0] for c in FIELDS])
+@pytest.mark.parametrize("case", FIELDS + CJK_NAMES, ids=[c[0] for c in FIELDS + CJK_NAMES])
 def test_field_values_through_the_gateway_streamed_and_not(gw, case) -> None:
     """Round 7: a value only its field name identifies (`"first_name": "Hope"`, a
     `door_pin`, `DB_PASS=correcthorse`), through real HTTP with the openai SDK: redacted
@@ -132,6 +132,21 @@ THINGS = (
     '{"tool_name": "search_docs", "model": "gpt-4o-mini", "filename": "report.pdf"}\n'
     '{"name": "keepgate", "version": "1.4.0", "queue_name": "emails"}'
 )
+
+
+SOFTWARE = "Then upgrade Django 4.2 on the server.\nTeléfono: (obligatorio)\n" + "X" * 3000
+
+
+def test_versions_labels_and_padding_pass_the_gateway(gw) -> None:
+    """Round 8: a product before its version, a form's label and a run of one letter are not
+    names (the NER read `Django`, `Teléfono` and 200,000 `X` as places): the answer passes
+    unchanged, streamed at several chunk sizes or not."""
+    raw = ask(gw.client(), {"reply": SOFTWARE})
+    assert raw.parse().choices[0].message.content == SOFTWARE
+    assert "x-keepgate-redactions" not in raw.headers
+    for k in (1, 3, 7):
+        got, _ = streamed_text(gw.client(), {"reply": SOFTWARE[:200], "chunk_chars": k})
+        assert got == SOFTWARE[:200], k
 
 
 def test_names_of_things_in_json_pass_the_gateway(gw) -> None:

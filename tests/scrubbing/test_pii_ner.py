@@ -161,3 +161,60 @@ def test_the_product_vocabulary_is_built_from_its_sources_without_gazetteer_name
     assert {"Docker", "Android", "Windows", "Kubernetes"} <= product_terms()
     assert not {"Ruby", "Julia", "Swift", "Jordan", "Paris"} & product_terms()
     assert PRODUCT_TERMS_FILE.read_text(encoding="utf-8").startswith("# Product and tech")
+
+
+def test_the_cjk_name_lists_are_built_from_faker() -> None:
+    """The committed lists are what the script builds from the pinned faker (no hand edits)."""
+    from keepgate.scrubbing.ner.cjk import names
+    from training.ner.cjk_names import build
+
+    surnames, given = build()
+    assert (frozenset(surnames), frozenset(given)) == names()
+    assert {"王", "李", "佐藤", "김"} <= names()[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("联系人：张伟，电话见附件。", "张伟"),
+        ("我把合同寄给刘洋了。", "刘洋"),
+        ("田中さんに聞いてください。", "田中"),
+        ("佐藤健です。", "佐藤健"),
+        ("정민수님의 주문이 취소되었습니다.", "정민수"),
+    ],
+)
+def test_names_in_han_and_hangul_are_persons(text: str, name: str) -> None:
+    spans = KeepgateNerRecognizer().analyze(text, ["PERSON"])
+    assert [(text[r.start : r.end], r.entity_type) for r in spans] == [(name, "PERSON")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "如何清除浏览器缓存？",  # set 5's benign part (dev)
+        "这个方法很高明，我和明天的会议无关。",
+        "ライセンスの全文と使い方を読んでください。",  # opensource.guide ja (dev): `全` + `文`
+        "スマホの画面が固まったらどうすればいいですか？",
+    ],
+)
+def test_cjk_words_that_are_not_names_stay(text: str) -> None:
+    from keepgate.scrubbing.ner.cjk import cjk_names
+
+    assert cjk_names(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Then upgrade Django 4.2 on the server.",
+        "Pin it to npm 9.6.7 for now.",
+        "Install Python 3.12 first.",
+        "Teléfono: (obligatorio)",
+        "Adresse: siehe unten",
+        "X" * 200_000,
+    ],
+)
+def test_versions_labels_and_padding_are_not_names(text: str) -> None:
+    """Round 8: a span with a dotted version in or after it, a field key before `:`, and a
+    run of one letter were read as places (`Django`, `Teléfono`, 200,000 `X`)."""
+    assert KeepgateNerRecognizer().analyze(text, ["PERSON", "LOCATION", "ORGANIZATION"]) == []

@@ -375,3 +375,13 @@ async def test_an_email_next_to_a_long_blob_is_scrubbed_not_failed() -> None:
     pieces = [text[i : i + 64] for i in range(0, len(text), 64)]
     out = await run(GUARD, new_call(), stream_of(pieces))
     assert text_of(out) == scrubbed
+
+
+async def test_a_product_before_its_version_is_not_a_name_at_any_split() -> None:
+    """Round 8: `Django` before `4.2` is software; held words mean no split releases it as a
+    place before its version arrives (the NER guard holds the last words)."""
+    text = "Then upgrade Django 4.2 on the server."
+    assert SCRUBBER.scrub(text) == (text, {})
+    for k in range(1, len(text)):
+        out = await run(GUARD, new_call(), stream_of([text[:k], text[k:]]))
+        assert text_of(out) == text, f"split at {k}"

@@ -19,6 +19,14 @@ Product and tech terms: a span that is exactly a term of `model/product_terms.tx
 or place) is not a name, unless a title (`Mr`, `Dr.`) or a place phrase (`city of`, `born
 in`, `lives in`) stands right before it, or it is a handle or a hashtag (`@SpaceX`).
 
+Names in Chinese, Japanese and Korean script come from `cjk.py` (surname + given name
+lists), which the tagger cannot read.
+
+Versions and labels: a span with a dotted version in it or right after it (`Django 4.2`,
+`npm 9.6.7`) names software; a one-word span right before `:`/`=` that the field
+recognizer reads as a key (`Teléfono:`, `Adresse:`) is a form's label; a run of one letter
+(`XXXX`) or a word longer than any name is padding. None of these is redacted.
+
 Also skipped: spans inside code identifiers (`DB_PASSWORD=`, `config.Acme`), spans of fewer
 than three letters or digits (`UK`, `ci`), and field names the tagger mistakes for names at
 the start of a sentence (`Aadhaar`, `Passport`, `IBAN`) and programming keywords (`def`).
@@ -36,6 +44,7 @@ import regex as re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from keepgate.scrubbing.ner.cjk import cjk_names
 from keepgate.scrubbing.ner.precision import TITLES, introduced, plausible
 from keepgate.scrubbing.ner.tagger import LABELS, Entity, Tagger
 
@@ -98,6 +107,42 @@ def _product(text: str, e: Entity) -> bool:
     ] in ("@", "#"):
         return False  # `@SpaceX`, `#Vimeo`: a handle or a tag names an account, a person or a firm
     return _NAME_CONTEXT.search(text[max(0, e.start - 32) : e.start]) is None
+
+
+#: A dotted version (`4.2`, `9.6.7`, `v3.12`): what follows or sits inside a product's name,
+#: never a person's or a place's (an address's numbers are not dotted: `12b`, `1100-053`).
+_VERSION = re.compile(r"(?<![\w.])v?\d+(?:\.\d+)+(?![\w.]|\.\w)")
+_VERSION_AFTER = re.compile(r"[ \t]{1,3}v?\d+(?:\.\d+)+(?![\w.]|\.\w)")
+
+
+def _versioned(text: str, e: Entity) -> bool:
+    """`Django 4.2`, `npm 9.6.7 fails`, `Install Python 3.12`: a span with a dotted version in
+    it or right after it names software (round 5's product terms cannot list every one)."""
+    return bool(_VERSION.search(text, e.start, e.end) or _VERSION_AFTER.match(text, e.end))
+
+
+#: No word of a real name is longer (the longest surnames on record have ~35 letters).
+MAX_NAME_WORD = 40
+_LONG_WORD = re.compile(r"\w{%d}" % (MAX_NAME_WORD + 1))
+
+
+def _degenerate(value: str) -> bool:
+    """A run of one letter (`XXXX`, a placeholder or padding: 200,000 `X` read as one place)
+    or a word longer than any name's: not a name, whatever the tagger's casing cues say."""
+    letters = {c for c in value if c.isalpha()}
+    return (len(letters) == 1 and len(value) > 3) or _LONG_WORD.search(value) is not None
+
+
+def _field_label(text: str, e: Entity) -> bool:
+    """A one-word span right before `:` or `=` that the field recognizer reads as a key
+    (`Teléfono:`, `Adresse:`, `Nachname=`): a form's label, in any of that recognizer's
+    languages, not a name. (The value after it is the recognizers' to judge.)"""
+    from keepgate.scrubbing.fields import classify
+
+    value = text[e.start : e.end]
+    if not value.isalpha() or text[e.end : e.end + 1] not in (":", "="):
+        return False
+    return classify(value) is not None
 
 
 HANDLE = re.compile(r"(?<![\w@.+\-])@([A-Za-z0-9_]{2,30})(?![\w@])")
@@ -177,10 +222,12 @@ class KeepgateNerRecognizer(EntityRecognizer):
         wanted = set(entities) & set(LABELS)
         if not wanted:
             return []
-        return [
-            RecognizerResult(e.label, e.start, e.end, e.score)
-            for e in kept(text, self._names(text), wanted)
-        ]
+        out = kept(text, self._names(text), wanted)
+        if "PERSON" in wanted and self.precision:
+            for e in cjk_names(text):  # the tagger reads no Han or Hangul (ner/cjk.py)
+                if not any(e.start < o.end and o.start < e.end for o in out):
+                    out.append(e)
+        return [RecognizerResult(e.label, e.start, e.end, e.score) for e in out]
 
 
 def kept(text: str, found: list[Entity], wanted: set[str]) -> list[Entity]:
@@ -195,7 +242,9 @@ def kept(text: str, found: list[Entity], wanted: set[str]) -> list[Entity]:
             continue  # `ci`, `UK`: too short to identify anyone, often a false alarm
         if value.lower() in _FIELD_WORDS or _in_identifier(text, e.start, e.end):
             continue
-        if _product(text, e):
+        if _degenerate(value) or _product(text, e) or _versioned(text, e):
+            continue
+        if _field_label(text, e):
             continue
         if not _code_handle(text, e.start, e.end):
             out.append(e)
