@@ -33,8 +33,9 @@ thing (`version`, `description`, `parameters`, `image`, `vendor`, `runner`, `lic
 product's, a weather tool's `city` and every `tool_name`, `model_name`, `file_name`,
 `app_name`, `queue_name`, `container_name` pass. A stream decides `name` on the text it
 analyses (the value, what came before it in the held text and 64 characters of released
-context): a sibling that arrives after the value is not seen there; whole texts (tool
-results, non-streamed answers) are read whole.
+context), so while the value's object is open and its keys so far say neither person nor
+thing, the stream holds the value (`undecided_value`, up to `MAX_UNDECIDED` characters):
+a sibling that arrives after it still decides it, as in the whole text.
 
 Cost: the detector runs the recognizer only around a key stem followed by a separator
 (`FIELD_TRIGGER`, after a substring prefilter); inside it, one RE2 pass for key/value
@@ -304,6 +305,11 @@ def _known_name_part(handle: str) -> bool:
 
 def _person_context(keys: list[str]) -> bool:
     """Is an object with these keys a person's record (and not a thing's)?"""
+    return _record(keys) is True
+
+
+def _record(keys: list[str]) -> bool | None:
+    """True: a person's record; False: a thing's (a key names a thing); None: neither yet."""
     person = False
     for k in keys:
         words = _fold(k)
@@ -315,7 +321,45 @@ def _person_context(keys: list[str]) -> bool:
             person = True
         elif joined in _PERSON_CONTEXT or (words and words[-1] in _PERSON_CONTEXT):
             person = True
-    return person
+    return True if person else None
+
+
+#: How long a stream holds a bare `name` value for a sibling key that may still say whose
+#: it is: the recognizer's window after a key (engine.LOCATED).
+MAX_UNDECIDED = 2000
+
+
+def undecided_value(text: str) -> int:
+    """Start of a bare `name`/`city` value in the object still open at the end of `text`
+    whose keys so far say neither person nor thing, or -1.
+
+    A stream releases text before it has seen the rest of an object; a sibling arriving
+    after the value (`{"name": "Rose", "plan": "pro", …, "email": …}`) decides it, so the
+    stream holds the value until the object closes (a bracket or a blank line ends it, as
+    `FieldValueRecognizer` reads it) or `MAX_UNDECIDED` characters have followed."""
+    if not may_hold_field(text):
+        return -1
+    seg = max((m.start() for m in _BOUNDARY.finditer(text)), default=-1)
+    if seg < 0 or text[seg] != "{":
+        return -1  # no object open at the end (closed, or not JSON): decided as it is
+    if len(text) - seg > MAX_UNDECIDED:
+        return -1
+    keys: list[str] = []
+    first = -1
+    for m in _KV.finditer(text, seg):
+        key = m.group(_GROUP["jk"]) or m.group(_GROUP["sk"]) or m.group(_GROUP["bk"])
+        if key is None or len(key) > MAX_KEY:
+            continue
+        keys.append(key)
+        if first < 0 and classify(key) in (AMBIGUOUS_NAME, AMBIGUOUS_PLACE):
+            value = m.start(_GROUP["dv"]) if m.group(_GROUP["dv"]) is not None else m.end()
+            first = value
+    if first < 0:
+        return -1
+    parent = _PARENT.search(text[max(0, seg - 60) : seg])
+    if parent is not None:
+        keys.append(parent.group(1))
+    return first if _record(keys) is None else -1
 
 
 def _value_entity(kind: str, value: str, quoted: bool) -> str | None:

@@ -10,7 +10,9 @@ within `hold_chars` is held. So at any moment the text that may still grow into 
 * the last word, while no whitespace follows it;
 * any digit-led word that starts within `hold_chars` of the end (a spaced entity that long
   could still be running on);
-* an unterminated `-----BEGIN ... PRIVATE KEY-----` block, up to its END line.
+* an unterminated `-----BEGIN ... PRIVATE KEY-----` block, up to its END line;
+* a bare `name` value in a JSON object still open whose keys so far say neither person
+  nor thing (`fields.undecided_value`): a later sibling (`email`) decides it.
 
 Everything before that is safe to release. Cost is proportional to the text, not to the
 number of chunks: each new piece is matched once against the detector's cheap *gate* (a
@@ -40,6 +42,7 @@ import regex as re
 
 from keepgate.scrubbing.birth import MONTH_WORD
 from keepgate.scrubbing.engine import Span
+from keepgate.scrubbing.fields import undecided_value
 from keepgate.scrubbing.images import ImageNeutraliser
 from keepgate.scrubbing.normalize import fold
 from keepgate.scrubbing.scrubber import Scrubber
@@ -228,6 +231,11 @@ class StreamScrubber:
         pem = text.rfind(PEM_BEGIN)
         if pem != -1 and pem < cut and self._pem_open(text, pem):
             cut = pem
+        # a bare `name` whose object may still bring the sibling key that decides it
+        off = len(self.context)
+        hold = undecided_value(self.context + text) - off
+        if 0 <= hold < cut:
+            cut = hold
         return cut
 
     def _horizon(self, text: str) -> int:

@@ -149,6 +149,24 @@ def test_versions_labels_and_padding_pass_the_gateway(gw) -> None:
         assert got == SOFTWARE[:200], k
 
 
+LATE_SIBLING = (
+    '{"name": "Gold", "plan": "pro", "seats": 12, "renewal": "monthly", "region": "north", '
+    '"email": "gold.m@example.org"}'
+)
+
+
+def test_a_late_sibling_key_decides_a_bare_name_through_the_gateway(gw) -> None:
+    """Round 8: streamed through real HTTP with the openai SDK, a bare `name` is redacted
+    when the `email` that makes the record a person's arrives later than the hold: the
+    client sees the whole answer's scrub at every chunk size."""
+    expected, counts = SCRUBBER.scrub(LATE_SIBLING)
+    assert counts == {"PERSON": 1, "EMAIL_ADDRESS": 1}
+    client = gw.client()
+    for k in (1, 2, 5, 9, 17, 40):
+        got, _ = streamed_text(client, {"reply": LATE_SIBLING, "chunk_chars": k})
+        assert got == expected, k
+
+
 def test_names_of_things_in_json_pass_the_gateway(gw) -> None:
     """A tool schema's, a package's and a queue's `name`, `tool_name`, `model`, `filename`
     are not people: the answer passes unchanged, streamed or not."""

@@ -385,3 +385,31 @@ async def test_a_product_before_its_version_is_not_a_name_at_any_split() -> None
     for k in range(1, len(text)):
         out = await run(GUARD, new_call(), stream_of([text[:k], text[k:]]))
         assert text_of(out) == text, f"split at {k}"
+
+
+#: A bare `name` that only a sibling key arriving well after it (`email`) makes a person's.
+LATE_SIBLING = (
+    '{"name": "Gold", "plan": "pro", "seats": 12, "renewal": "monthly", "region": "north", '
+    '"email": "gold.m@example.org"}'
+)
+
+
+async def test_a_sibling_key_after_a_bare_name_decides_it_at_any_split() -> None:
+    """Round 8: a stream used to release `"name": "Gold"` before the `email` sibling that
+    makes the record a person's arrived (more than the hold later); the value is now held
+    while its object is open and undecided, so every split gives the whole text's scrub."""
+    expected, counts = SCRUBBER.scrub(LATE_SIBLING)
+    assert counts == {"PERSON": 1, "EMAIL_ADDRESS": 1} and '"Gold"' not in expected
+    for k in range(1, len(LATE_SIBLING)):
+        out = await run(GUARD, new_call(), stream_of([LATE_SIBLING[:k], LATE_SIBLING[k:]]))
+        assert text_of(out) == expected, f"split at {k}"
+    out = await run(GUARD, new_call(), stream_of(list(LATE_SIBLING)))
+    assert text_of(out) == expected
+
+
+async def test_a_thing_name_is_released_once_a_sibling_says_thing() -> None:
+    """A tool schema's `name` is held only until `description` says it is a thing's."""
+    text = '{"name": "get_weather", "description": "Current weather for a city", "x": 1}'
+    assert SCRUBBER.scrub(text) == (text, {})
+    out = await run(GUARD, new_call(), stream_of(list(text)))
+    assert text_of(out) == text
