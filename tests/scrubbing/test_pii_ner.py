@@ -218,3 +218,18 @@ def test_versions_labels_and_padding_are_not_names(text: str) -> None:
     """Round 8: a span with a dotted version in or after it, a field key before `:`, and a
     run of one letter were read as places (`Django`, `Teléfono`, 200,000 `X`)."""
     assert KeepgateNerRecognizer().analyze(text, ["PERSON", "LOCATION", "ORGANIZATION"]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Thanks to Bill and Faith for the help.", ["Bill", "Faith"]),
+        ("We met Dawn and Summer at the airport.", ["Dawn", "Summer"]),
+        ("I spoke with Maria and Python is great.", ["Maria"]),
+    ],
+)
+def test_a_name_joined_to_a_name_is_one(text: str, names: list[str]) -> None:
+    """Round 8: `X and Faith`: a known first name or surname joined to a person the tagger
+    found is a person too, though it is also an ordinary word (`Python` is no name)."""
+    spans = KeepgateNerRecognizer().analyze(text, ["PERSON"])
+    assert sorted(text[r.start : r.end] for r in spans) == sorted(names)

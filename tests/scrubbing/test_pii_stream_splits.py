@@ -413,3 +413,14 @@ async def test_a_thing_name_is_released_once_a_sibling_says_thing() -> None:
     assert SCRUBBER.scrub(text) == (text, {})
     out = await run(GUARD, new_call(), stream_of(list(text)))
     assert text_of(out) == text
+
+
+async def test_a_joined_common_word_name_is_redacted_at_any_split() -> None:
+    """Round 8: `Malcolm Reyes and Faith`: the second name (an ordinary word too) is taken
+    by its join to the first; no split releases it before the join is seen."""
+    text = "Ask Malcolm Reyes and Faith to sign it."
+    expected, counts = SCRUBBER.scrub(text)
+    assert counts == {"PERSON": 2} and "Faith" not in expected
+    for k in range(1, len(text)):
+        out = await run(GUARD, new_call(), stream_of([text[:k], text[k:]]))
+        assert text_of(out) == expected, f"split at {k}"

@@ -34,6 +34,7 @@ the start of a sentence (`Aadhaar`, `Passport`, `IBAN`) and programming keywords
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import functools
@@ -46,7 +47,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from keepgate.scrubbing.ner.cjk import cjk_names
 from keepgate.scrubbing.ner.precision import TITLES, introduced, plausible
-from keepgate.scrubbing.ner.tagger import LABELS, Entity, Tagger
+from keepgate.scrubbing.ner.tagger import G_FIRST, G_LAST, LABELS, Entity, Tagger, _id
 
 MODEL = Path(__file__).resolve().parent / "model" / "keepgate_ner.npz"
 PRODUCT_TERMS_FILE = MODEL.parent / "product_terms.txt"
@@ -145,6 +146,28 @@ def _field_label(text: str, e: Entity) -> bool:
     return classify(value) is not None
 
 
+#: `Rose and Faith`, `Bill, Dawn & Summer`: a capitalised word joined to a person's name is
+#: another (the tagger often takes the first and drops a second that is an ordinary word).
+_JOINED = re.compile(
+    r"(?:[ \t]*,[ \t]*|[ \t]+(?:and|or|&|und|y|e|et|i|oder|ou|o)[ \t]+)"
+    r"(\p{Lu}\p{Ll}+(?:[\-'’]\p{Lu}?\p{Ll}+)?)(?![\w@])"
+)
+
+
+def _joined_names(text: str, people: list[Entity], flags: Callable[[int], int]) -> list[Entity]:
+    """Names joined to a person's name found by the tagger (`_JOINED`): a first name or
+    surname the gazetteers know, capitalised, even when it is also an ordinary word."""
+    out: list[Entity] = []
+    for e in people:
+        while True:
+            m = _JOINED.match(text, e.end)
+            if m is None or not flags(_id(m.group(1).lower())) & (G_FIRST | G_LAST):
+                break
+            e = Entity(m.start(1), m.end(1), "PERSON", e.score)
+            out.append(e)
+    return out
+
+
 HANDLE = re.compile(r"(?<![\w@.+\-])@([A-Za-z0-9_]{2,30})(?![\w@])")
 HANDLE_SCORE = 0.7
 
@@ -224,7 +247,9 @@ class KeepgateNerRecognizer(EntityRecognizer):
             return []
         out = kept(text, self._names(text), wanted)
         if "PERSON" in wanted and self.precision:
-            for e in cjk_names(text):  # the tagger reads no Han or Hangul (ner/cjk.py)
+            people = [e for e in out if e.label == "PERSON"]
+            extra = _joined_names(text, people, self.tagger.gaz.flags) + cjk_names(text)
+            for e in extra:  # the tagger reads no Han or Hangul (ner/cjk.py)
                 if not any(e.start < o.end and o.start < e.end for o in out):
                     out.append(e)
         return [RecognizerResult(e.label, e.start, e.end, e.score) for e in out]
