@@ -119,7 +119,9 @@ _VERSION_AFTER = re.compile(r"[ \t]{1,3}v?\d+(?:\.\d+)+(?![\w.]|\.\w)")
 def _versioned(text: str, e: Entity) -> bool:
     """`Django 4.2`, `npm 9.6.7 fails`, `Install Python 3.12`: a span with a dotted version in
     it or right after it names software (round 5's product terms cannot list every one)."""
-    return bool(_VERSION.search(text, e.start, e.end) or _VERSION_AFTER.match(text, e.end))
+    m = _VERSION.search(text, e.start, e.end) or _VERSION_AFTER.match(text, e.end)
+    # `930.167.3943` is a phone number written with dots: every group of three or more
+    return m is not None and not all(len(g) >= 3 for g in m.group().strip(" \tv").split("."))
 
 
 #: No word of a real name is longer (the longest surnames on record have ~35 letters).
