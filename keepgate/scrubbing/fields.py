@@ -296,7 +296,7 @@ def _classify(words: list[str]) -> str | None:
 def _known_name_part(handle: str) -> bool:
     """Is a part of a user name (`daniel.okafor`, `carter`) a first name or surname the
     NER's gazetteers know? Service accounts (`svc_billing`, `reporting`) are not."""
-    from keepgate.scrubbing.ner.recognizer import shipped_tagger
+    from keepgate.scrubbing.ner.shipped import shipped_tagger
     from keepgate.scrubbing.ner.tagger import G_FIRST, G_LAST, _id
 
     gaz = shipped_tagger().gaz

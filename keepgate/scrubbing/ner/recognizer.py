@@ -38,8 +38,6 @@ from collections.abc import Callable
 from typing import Any
 
 import functools
-import threading
-from pathlib import Path
 
 import regex as re
 
@@ -47,9 +45,10 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from keepgate.scrubbing.ner.cjk import cjk_names
 from keepgate.scrubbing.ner.precision import TITLES, introduced, plausible
+from keepgate.scrubbing.ner.shipped import MODEL as MODEL
+from keepgate.scrubbing.ner.shipped import shipped_tagger as shipped_tagger
 from keepgate.scrubbing.ner.tagger import G_FIRST, G_LAST, LABELS, Entity, Tagger, _id
 
-MODEL = Path(__file__).resolve().parent / "model" / "keepgate_ner.npz"
 PRODUCT_TERMS_FILE = MODEL.parent / "product_terms.txt"
 _CODE_HANDLES = frozenset(
     "media import font-face keyframes charset supports page layer tailwind apply param "
@@ -70,17 +69,6 @@ _FIELD_WORDS = frozenset(
     "def class import from return async await lambda elif yield self const var let func "
     "function struct enum impl pub fn println printf sudo npm pip".split()
 )
-_LOCK = threading.Lock()
-_TAGGER: Tagger | None = None
-
-
-def shipped_tagger() -> Tagger:
-    """The tagger in the package, loaded once per process."""
-    global _TAGGER
-    with _LOCK:
-        if _TAGGER is None:
-            _TAGGER = Tagger.load(MODEL)
-        return _TAGGER
 
 
 @functools.cache
