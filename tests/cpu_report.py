@@ -38,6 +38,8 @@ from typing import IO, Any
 import pytest
 
 _out: IO[str] | None = None
+#: When this plugin was imported (`-p` loads it as pytest starts): the process's start, near enough.
+_T0 = time.time()
 
 
 class _IdleSampler:
@@ -123,7 +125,7 @@ def _write(record: dict[str, Any]) -> None:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     me, kids = _cpu()
-    _write({"phase": "startup", "self": me, "children": kids})
+    _write({"phase": "startup", "self": me, "children": kids, "t0": _T0, "at": time.time()})
 
 
 def _phase(item: pytest.Item, phase: str) -> Iterator[None]:
@@ -134,6 +136,7 @@ def _phase(item: pytest.Item, phase: str) -> Iterator[None]:
         {
             "id": item.nodeid,
             "phase": phase,
+            "at": time.time(),
             "self": me1 - me0,
             "children": kids1 - kids0,
             "wall": wall,
@@ -194,6 +197,7 @@ def summary(where: Path, top: int = 40, idle: bool = False) -> str:
         for waited, wall, cpu, name in sorted(phases, reverse=True)[:top]:
             lines.append(f"{waited:6.1f} {wall:7.1f} {cpu:7.1f}  {name}")
         return "\n".join(lines)
+    lines += _schedule(where)
     lines.append("   cpu    own  child    wall    idle  tests  file")
     ranked = sorted(files.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))
     for name, (own, child, wall, n, waited) in ranked[:top]:
@@ -201,6 +205,39 @@ def summary(where: Path, top: int = 40, idle: bool = False) -> str:
             f"{own + child:6.1f} {own:6.1f} {child:6.1f} {wall:7.1f} {waited:7.1f} {int(n):6d}  {name}"
         )
     return "\n".join(lines)
+
+
+def _schedule(where: Path) -> list[str]:
+    """Per process (xdist worker): when it was ready to run tests, how long its tests ran
+    (wall), how long it waited between them (for the controller to send work) and how long
+    it sat at the end while another process still ran tests: the run's tail imbalance."""
+    procs: list[tuple[str, float, float, float, float, float]] = []
+    for path in sorted(where.glob("cpu-*.jsonl")):
+        t0 = ready = last = 0.0
+        busy = gaps = 0.0
+        for line in path.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            if "at" not in r:
+                return []  # a report from before the timestamps
+            if r["phase"] == "startup":
+                t0, ready = r.get("t0", r["at"]), r["at"]
+                last = ready
+            elif "id" in r:
+                busy += r["wall"]
+                gaps += max(0.0, r["at"] - r["wall"] - last)
+                last = r["at"]
+        procs.append((path.stem, t0, ready, busy, gaps, last))
+    if not procs:
+        return []
+    start = min(p[1] for p in procs)
+    end = max(p[5] for p in procs)
+    out = [f"schedule: first start-up to last test {end - start:.1f} s wall"]
+    for name, _t0, ready, busy, gaps, last in procs:
+        out.append(
+            f"  {name}: ready at {ready - start:5.1f} s, tests {busy:6.1f} s, "
+            f"between tests {gaps:4.1f} s, done {end - last:5.1f} s before the end"
+        )
+    return out
 
 
 if __name__ == "__main__":
