@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,22 +62,15 @@ def wheel(tmp_path_factory) -> Path:
             REPO / tree, src / tree, symlinks=True, ignore=shutil.ignore_patterns("__pycache__")
         )
     out = tmp_path_factory.mktemp("wheel")
+    # The build backend pyproject.toml names (setuptools, the venv's: pinned in
+    # requirements.lock), called as pip's `wheel --no-build-isolation` calls it, in a process
+    # of its own (it builds in the current directory): the same wheel, offline, without
+    # pip's start-up (~1 s of CPU of the ~2 s pip took).
+    backend = tomllib.loads((REPO / "pyproject.toml").read_text())["build-system"]["build-backend"]
+    build = f"import {backend} as b; b.build_wheel({str(out)!r})"
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "-q",
-            "--no-deps",
-            # With the venv's setuptools (pinned in requirements.lock) rather than a fresh
-            # isolated build env fetched from the index: same wheel, offline, ~1/3 the CPU.
-            "--no-build-isolation",
-            "--disable-pip-version-check",
-            "-w",
-            str(out),
-            str(src),
-        ],
+        [sys.executable, "-c", build],
+        cwd=src,
         check=True,
         capture_output=True,
         timeout=300,
