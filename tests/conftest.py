@@ -14,11 +14,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keepgate as _offline  # noqa: F401 - offline switches before litellm/presidio import
-import httpx
-import openai
 import pytest
 
 from keepgate.auth.keys import hash_key
@@ -26,9 +24,17 @@ from keepgate.config.load import parse_config
 from keepgate.fake_model import create_fake_app
 from keepgate.observability.logs import JsonFormatter
 from keepgate.pipeline.overrides import deep_merge
-from tests import tls
-from tests.inprocess import BASE_URL, AppHost
 from tests.servers import ThreadServer, free_port
+
+if TYPE_CHECKING:
+    # Imported where used instead: pytest's xdist controller imports this file before it
+    # starts the workers, and runs no test, so what it imports here delays every worker's
+    # start (the openai SDK and the in-process host: ~1 s of CPU). The workers import them
+    # anyway, with the test modules.
+    import httpx
+    import openai
+
+    from tests.inprocess import AppHost
 
 MASTER_KEY = "sk-test-master-0123456789"
 REPO = Path(__file__).resolve().parent.parent
@@ -231,6 +237,9 @@ class Gateway:
         self.app = app
         self.server = server
         self.host = host
+        if server is None:
+            from tests.inprocess import BASE_URL
+
         self._url = server.url if server else BASE_URL
         self.master_key = MASTER_KEY
         self.config = config
@@ -260,6 +269,8 @@ class Gateway:
         if self.host is not None:
             kw.setdefault("transport", self.host.sync_transport())
         kw.setdefault("base_url", self._url)
+        from tests import tls
+
         return tls.http_client(**kw)
 
     def async_http_client(self, **kw: Any) -> httpx.AsyncClient:
@@ -267,6 +278,8 @@ class Gateway:
         if self.host is not None:
             kw.setdefault("transport", self.host.async_transport())
         kw.setdefault("base_url", self._url)
+        from tests import tls
+
         return tls.async_http_client(**kw)
 
     @property
@@ -279,6 +292,8 @@ class Gateway:
     def client(self, key: str | None = None, **kw: Any) -> openai.OpenAI:
         if self.host is not None and "http_client" not in kw:
             kw["http_client"] = self.http_client(timeout=kw.get("timeout", 600))
+        from tests import tls
+
         return tls.openai_client(
             base_url=self.base_url, api_key=key or self.master_key, max_retries=0, **kw
         )
@@ -286,6 +301,8 @@ class Gateway:
     def async_client(self, key: str | None = None, **kw: Any) -> openai.AsyncOpenAI:
         if self.host is not None and "http_client" not in kw:
             kw["http_client"] = self.async_http_client(timeout=kw.get("timeout", 600))
+        from tests import tls
+
         return tls.async_openai_client(
             base_url=self.base_url, api_key=key or self.master_key, max_retries=0, **kw
         )
@@ -429,6 +446,8 @@ def serve(
     app = create_app(
         config, extra_guards=extra_guards, upstream_transport=fake_upstream(fake_model_url, config)
     )
+    from tests.inprocess import AppHost
+
     return Gateway(app, config, audit, log, host=AppHost(app).start())
 
 
