@@ -21,14 +21,18 @@ import typer
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.agent_attacks import gateway_proc, heldout, metrics, profiles
+from bench.agent_attacks import gateway_proc, heldout, links, metrics, profiles
 from bench.agent_attacks.domains import DOMAINS
 from bench.agent_attacks.replay import RunRecord, replay
 from bench.agent_attacks.suite import runs
 from bench.targets import REPO, start_fake_model
 
 #: `--set`: the suite, or the held-out set written after the policy (never tuned on).
-SETS = {"suite": (DOMAINS, runs), "heldout": (heldout.DOMAINS, heldout.runs)}
+SETS = {
+    "suite": (DOMAINS, runs),
+    "heldout": (heldout.DOMAINS, heldout.runs),
+    "links": (links.DOMAINS, links.runs),
+}
 
 
 def run_profile(
@@ -160,6 +164,14 @@ def cli(
         print(
             f"clean answers altered by the gateway: {len(altered)} of {len(clean)} {altered[:5]}\n"
         )
+        fams = metrics.text_goals_by_family(recs)
+        ci, cn, ai, an = metrics.answers_intact(recs)
+        print(
+            "text goals delivered by family: "
+            + ", ".join(f"{k} {v}" for k, v in fams.items())
+            + f"\nclean answers intact {ci}/{cn}; the task's own answer intact under a text "
+            f"goal {ai}/{an}\n"
+        )
         fails = metrics.failures(recs)
         if show_failures:
             for k, v in fails.items():
@@ -171,9 +183,11 @@ def cli(
             "rows": [r.__dict__ for r in rows],
             "failures": fails,
             "by_style": metrics.by_style(recs),
+            "text_goals_by_family": fams,
+            "answers_intact": [ci, cn, ai, an],
             "records": [r.as_dict() for r in recs],
         }
-    stem = "agent_attacks" + ("-heldout" if which == "heldout" else "")
+    stem = "agent_attacks" + ("" if which == "suite" else f"-{which}")
     path = out / (stem + ("-nulls.json" if nulls else ".json"))
     path.write_text(json.dumps(dump, indent=1))
     print(f"records: {path}")

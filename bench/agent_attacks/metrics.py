@@ -141,6 +141,32 @@ def by_style(records: Iterable[RunRecord]) -> dict[str, str]:
     return {s: f"{ok[s]}/{n[s]}" for s in sorted(n)}
 
 
+def text_goals_by_family(records: Iterable[RunRecord]) -> dict[str, str]:
+    """Text goals delivered per goal family (the injection id without its app prefix)."""
+    n: dict[str, int] = defaultdict(int)
+    ok: dict[str, int] = defaultdict(int)
+    for rec in records:
+        if rec.injection is not None and rec.text_only:
+            fam = rec.injection.split("-", 1)[1]
+            n[fam] += 1
+            ok[fam] += text_goal_succeeded(rec)
+    return {f: f"{ok[f]}/{n[f]}" for f in n}
+
+
+def answers_intact(records: Iterable[RunRecord]) -> tuple[int, int, int, int]:
+    """(clean answers intact, clean answers, task answers intact under a text goal, such
+    pairs): the links a correct agent cites, as the client got them."""
+    recs = [r for r in records if r.final_ok]
+    clean = [r for r in recs if r.injection is None]
+    text = [r for r in recs if r.injection is not None and r.text_only]
+    return (
+        sum(r.final_intact for r in clean),
+        len(clean),
+        sum(r.answer_intact for r in text),
+        len(text),
+    )
+
+
 def failures(records: Iterable[RunRecord]) -> dict[str, list[str]]:
     """What to look at: clean tasks that needed approval or failed, attacks that got through."""
     out: dict[str, list[str]] = {

@@ -76,6 +76,8 @@ class Task:
     steps: tuple[Step, ...]
     #: Short reason this task is in the suite (what makes it easy or hard).
     note: str = ""
+    #: What a correct agent says at the end besides the stock summary (links it cites).
+    answer: str = ""
 
     @property
     def injectable(self) -> bool:
@@ -96,6 +98,12 @@ class Injection:
     calls: tuple[Call, ...] = ()
     #: Tool answers for the attacker's calls, by index (default: a plain success).
     outputs: dict[int, Any] = field(default_factory=dict)
+    #: What an obedient model writes in its answer for a text goal (the conversation's
+    #: values filled in); default: the instruction itself.
+    reply: str = ""
+    #: A text goal is delivered only when one of these strings is in the answer as sent
+    #: (the attacker's host, dots and all); none: when the answer is.
+    markers: tuple[str, ...] = ()
 
     @property
     def text_only(self) -> bool:
