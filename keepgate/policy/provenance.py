@@ -308,20 +308,21 @@ class ConversationIndex:
         self, tool: str, call_id: str | None, message_index: int | None, text: str
     ) -> None:
         """Index a trusted output: its fields as trusted, its prose (`split_trusted`) as
-        untrusted output of the same tool. Folded first, as the sliding index does."""
+        untrusted output of the same tool. Folded first, and both parts come back folded,
+        so they are filed as they are (as the sliding index files them), not folded again."""
         fields, prose = split_trusted(V.fold(text))
-        self._add(TRUSTED, tool, fields)
+        self._add(TRUSTED, tool, fields, folded=True)
         if prose:
             self._taint(tool, call_id, message_index)
-            self._add(UNTRUSTED, tool, prose)
+            self._add(UNTRUSTED, tool, prose, folded=True)
 
-    def _add(self, source: str, tool: str | None, text: str) -> None:
+    def _add(self, source: str, tool: str | None, text: str, *, folded: bool = False) -> None:
         if not text:
             return
         g = self.groups.get((source, tool))
         if g is None:
             g = self.groups[(source, tool)] = _Group()
-        g.parts.append(V.fold(text))
+        g.parts.append(text if folded else V.fold(text))
         g._text = g._data = None
 
     def source_of_output(self, tool: str, *, approved: bool = False, flagged: bool = False) -> str:
