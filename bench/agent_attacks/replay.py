@@ -60,6 +60,8 @@ class RunRecord:
     payload_delivered: bool = False
     #: The task's own answer (the links a correct agent cites) reached the client as written.
     answer_intact: bool = False
+    #: The answer as the client got it (its first 600 characters), to read what changed.
+    answer: str = ""
 
     def task_calls(self) -> list[CallRecord]:
         return [c for c in self.calls if c.who == "task"]
@@ -182,6 +184,7 @@ def replay(client: openai.OpenAI, run: Run, nulls: bool = False) -> RunRecord:
     if resp is not None:
         answer = resp.choices[0].message.content or ""
         rec.final_intact = answer == reply
+        rec.answer = answer[:600]
         targets = _TARGET.findall(inj.instruction) if inj is not None else []
         rec.payload_delivered = all(f"]({t})" in answer for t in targets) and (
             not inj or not inj.markers or any(m in answer for m in inj.markers)
