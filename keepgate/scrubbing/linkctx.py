@@ -1,0 +1,201 @@
+"""What a conversation vouches for, for the links of its answer (`links.LinkNeutraliser`).
+
+The question is not "does this link look malicious" (an attacker writes whatever passes)
+but "where did it come from": a link the model *copied* from a record (a search result's
+`url`, a CRM record's billing page) or the user's own words, or a host the application or
+the user named, is one the conversation vouches for. A host that only the tool output's
+prose mentions, or none at all, is the attacker's way out. Built from the request body on
+first need (an answer with no link never builds it); the scans are linear in the text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import re2
+import tldextract
+
+#: A domain written in a message: labels joined by dots, a letter-led last label.
+_DOMAIN = re2.compile(
+    r"(?i)\b((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9\-]{1,62})\b"
+)
+#: An absolute URL written in a message (scheme or `www.`), to its first space or quote.
+_URL = re2.compile(r"(?i)(?:\b[a-z][a-z0-9+.\-]{0,30}://|\bwww\.)[^\s\"'<>`]+")
+#: Messages scanned at most this far (a prefix: what lies past it vouches for nothing).
+MAX_SCAN = 2_000_000
+#: JSON outputs parsed for whole-field URLs at most this long.
+MAX_JSON = 2_000_000
+_TRAIL = ".,;:!?)]}*_~'\""
+
+
+def clean_url(url: str) -> str:
+    """A URL as compared: trailing punctuation off, scheme and host lower-cased."""
+    u = url.strip().rstrip(_TRAIL)
+    i = u.find("//")
+    if i < 0:
+        return u.lower()
+    j = i + 2
+    while j < len(u) and u[j] not in "/?#":
+        j += 1
+    return u[:j].lower() + u[j:]
+
+
+def registrable(host: str) -> str:
+    """The host's domain under its public suffix (`a.b.example.co.uk` -> `example.co.uk`),
+    or "" for a bare suffix (`co.uk`) or an unknown one."""
+    return tldextract.extract(host).top_domain_under_public_suffix
+
+
+@dataclass
+class LinkContext:
+    """The conversation's evidence for links, by where it came from."""
+
+    #: Domains the system / developer prompt or the user named (each with a registrable
+    #: part: `co.uk` alone vouches for nothing).
+    named_domains: set[str] = field(default_factory=set)
+    #: URLs written in the system / developer prompt or by the user, cleaned.
+    trusted_urls: set[str] = field(default_factory=set)
+    #: URLs that are a whole string value of a tool output's JSON (a record's own link).
+    field_urls: set[str] = field(default_factory=set)
+    #: URLs written anywhere in the conversation's tool output (prose included), cleaned.
+    seen_urls: set[str] = field(default_factory=set)
+    #: Folded text of the tool output and of the system prompt (data the user did not
+    #: type), and of the user's messages.
+    data_text: str = ""
+    user_text: str = ""
+    #: Hosts any message mentions (for `unseen_hosts`).
+    mentioned: set[str] = field(default_factory=set)
+
+    def named(self, host: str) -> bool:
+        """Is `host` a domain the application or the user named, or under one?"""
+        return any(host == d or host.endswith("." + d) for d in self.named_domains)
+
+    def mentions(self, host: str) -> bool:
+        return host in self.mentioned or host.removeprefix("www.") in self.mentioned
+
+
+def build(body: Mapping[str, Any]) -> LinkContext:
+    """The context of a chat, Responses or Messages request body."""
+    trusted: list[str] = []
+    user: list[str] = []
+    tools: list[str] = []
+    for role, text in _texts(body):
+        if role == "tool":
+            tools.append(text)
+        elif role == "user":
+            user.append(text)
+        elif role in ("system", "developer"):
+            trusted.append(text)
+    ctx = LinkContext()
+    budget = MAX_SCAN
+    for text in (*trusted, *user):
+        t = text[:budget]
+        budget -= len(t)
+        for m in _URL.finditer(t):
+            ctx.trusted_urls.add(clean_url(m.group(0)))
+        for m in _DOMAIN.finditer(t):
+            d = m.group(1).lower()
+            ctx.mentioned.add(d)
+            if registrable(d):
+                ctx.named_domains.add(d.removeprefix("www."))
+    for text in tools:
+        t = text[:budget]
+        budget -= len(t)
+        for m in _URL.finditer(t):
+            ctx.seen_urls.add(clean_url(m.group(0)))
+        for m in _DOMAIN.finditer(t):
+            ctx.mentioned.add(m.group(1).lower())
+        if t.lstrip().startswith(("{", "[")) and len(t) <= MAX_JSON:
+            ctx.field_urls.update(_field_urls(t))
+    ctx.data_text = "\n".join([*trusted, *tools])[:MAX_SCAN].lower()
+    ctx.user_text = "\n".join(user)[:MAX_SCAN].lower()
+    return ctx
+
+
+def _field_urls(text: str) -> Iterable[str]:
+    """String values of a JSON document that are one URL and nothing else."""
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return ()
+    out: list[str] = []
+    stack = [doc]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            s = v.strip()
+            if s and not any(c.isspace() for c in s) and _URL.fullmatch(s):
+                out.append(clean_url(s))
+        elif isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return out
+
+
+def _texts(body: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    """(role, text) of every message: chat `messages`, Responses `instructions`/`input`,
+    Messages `system`. Tool results count as `tool` whatever message carries them (an
+    Anthropic `tool_result` block sits in a user message)."""
+    for key in ("system", "instructions"):
+        v = body.get(key)
+        if v:
+            yield "system", _text(v)
+    items = body.get("messages")
+    if not isinstance(items, list):
+        items = body.get("input")
+    if isinstance(items, str):
+        yield "user", items
+        return
+    if not isinstance(items, list):
+        return
+    for m in items:
+        if not isinstance(m, dict):
+            continue
+        kind = m.get("type")
+        if kind in ("function_call_output", "mcp_call", "tool_result"):
+            yield "tool", _text(m.get("output") if "output" in m else m.get("content"))
+            continue
+        role = m.get("role")
+        content = m.get("content")
+        if role in ("tool", "function"):
+            yield "tool", _text(content)
+            continue
+        if role not in ("system", "developer", "user"):
+            continue
+        if isinstance(content, list):
+            own = []
+            for b in content:
+                if isinstance(b, dict) and b.get("type") == "tool_result":
+                    yield "tool", _text(b.get("content"))
+                else:
+                    own.append(b)
+            yield role, _text(own)
+        else:
+            yield role, _text(content)
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for p in content:
+            if isinstance(p, str):
+                parts.append(p)
+            elif isinstance(p, dict):
+                t = p.get("text")
+                if isinstance(t, str):
+                    parts.append(t)
+                elif isinstance(p.get("content"), (str, list)):
+                    parts.append(_text(p["content"]))
+        return "\n".join(parts)
+    if content is None:
+        return ""
+    try:
+        return json.dumps(content, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return str(content)

@@ -1,0 +1,307 @@
+"""Links in an answer: defanged unless the conversation vouches for them.
+
+After an injection the model writes a link — `[verify](https://evil.example/?q=<data>)`, a
+bare `https://…`, `www.…`, an `<a href>`, an autolink, a reference definition — that
+sends the user, or the conversation's data, to the attacker. Recognising the attacker's
+words does not hold; where the link came from does (`linkctx`). In an answer to a
+conversation that read untrusted output, a URL passes when:
+
+* its host is in `guards.pii.links.allow_hosts` or `guards.pii.images.allow_hosts` (a
+  host covers its subdomains), or
+* the URL itself is written in the system prompt or by the user, or is a whole string
+  value of a tool output's JSON (a search result's `url`, a record's link: copied, not
+  built), or
+* its host is a domain the system prompt or the user named (or under one), and the URL is
+  written somewhere in the conversation or carries no data of it (no query or fragment
+  value that the tool output or the system prompt holds and the user did not type; no
+  long encoded string; no URL inside it whose host would not pass), or
+* `unseen_hosts: pass` and no message mentions its host (the model's own knowledge).
+
+Any other URL is defanged where it stands — `https://evil.example/p` becomes
+`hxxps://evil[.]example/p`: readable, copyable by a user who wants it, linked by no
+renderer (markdown, GFM autolinks, HTML) — or, with `action: flag`, left as it is and only
+reported. Either way the hosts go to the audit record (`links_neutralised` /
+`links_flagged`), and a neutralised link counts as `LINK` in the redaction counts.
+
+Streaming: `feed()` holds back only the text's last word (a URL has no spaces), at most
+`MAX_HOLD` characters; a longer run is released but for its last `KEEP_TAIL` characters
+(where a URL could still be starting), and a URL whose host is cut at the end of what is
+held is defanged before its host is seen (it cannot be judged, so it does not pass).
+Every scan is linear: one RE2 pass for URL starts, bounded parses from each.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import parse_qsl, unquote_plus
+
+import re2
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from keepgate.scrubbing.linkctx import LinkContext, clean_url
+
+#: An unfinished word is held back at most this long.
+MAX_HOLD = 2048
+#: Of a word longer than MAX_HOLD, this much of its end stays held (a scheme, `://` and the
+#: longest host name fit in it).
+KEEP_TAIL = 320
+#: The entity name counted in redactions and metrics.
+ENTITY = "LINK"
+#: Where a link starts: `scheme://` (slashes also as `\\` or HTML entities), `//` after an
+#: attribute's quote, a paren or `<`, or a word-initial `www.`.
+_START = re2.compile(
+    r"(?i)(?:[a-z][a-z0-9+.\-]{0,30}:|[(\"'=<])(?:[/\\]|&#x0*2f;|&#0*47;|&sol;){2}|\bwww[.\x{3002}\x{ff0e}\x{ff61}]"
+)
+#: Dots a browser reads as dots in a host name (ideographic and full-width ones too).
+_DOTS = ".\u3002\uff0e\uff61"
+_HOST_STOP = frozenset("/\\?#:@ \t\r\n\"'<>()[]{}|`*,;!&")
+#: A long run a URL could smuggle data in (base64, hex, an id).
+_ENCODED = re2.compile(r"[A-Za-z0-9+/_=\-]{24,}")
+_WORD = re2.compile(r"[^\W_]{4,}")
+
+
+class LinkSettings(BaseModel):
+    """`guards.pii.links`: links in answers (docs/pii.md, "Links in answers")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: `tainted` (default): only in answers to a conversation that read untrusted output (a
+    #: tool result, or a message an input guard flagged); `always`: in every answer; `off`.
+    mode: Literal["off", "tainted", "always"] = "tainted"
+    #: `neutralise` (default): defang a link the conversation does not vouch for; `flag`:
+    #: leave it and only report it (audit `links_flagged`).
+    action: Literal["neutralise", "flag"] = "neutralise"
+    #: Hosts whose links always pass (a host covers its subdomains): `docs.example.com`.
+    allow_hosts: list[str] = Field(default_factory=list)
+    #: A host no message mentions (the model's own knowledge, or an address the attacker
+    #: split or spelled so that no message holds it): `neutralise` (default) or `pass`.
+    unseen_hosts: Literal["neutralise", "pass"] = "neutralise"
+
+    @field_validator("allow_hosts")
+    @classmethod
+    def _hosts(cls, v: list[str]) -> list[str]:
+        out = []
+        for h in v:
+            h = h.strip().lower().rstrip(".")
+            if not h or any(c in h for c in "/:@ ?#\\"):
+                raise ValueError(f"{h!r} is not a host name (write `docs.example.com`)")
+            out.append(h.removeprefix("*."))
+        return out
+
+
+def _allowed(host: str, allow: list[str]) -> bool:
+    return any(host == h or host.endswith("." + h) for h in allow)
+
+
+@dataclass
+class _Url:
+    start: int  # where the link starts (its scheme, `//` or `www`)
+    host_start: int
+    host_end: int  # -1: the host runs past the text held
+    end: int  # the URL's end (first space or quote), -1: past the text held
+
+
+def _parse(s: str, m_start: int, m_end: int, lead: bool) -> _Url:
+    """The URL whose start pattern matched s[m_start:m_end]; `lead`: the match began with
+    the quote, paren or `=` before `//`, which is not part of the link."""
+    start = m_start + 1 if lead else m_start
+    if s[m_end - 1] in _DOTS and s[m_start : m_start + 3].lower() == "www":
+        host_start = m_start
+    else:
+        host_start = m_end
+    # user info: `https://user:pw@host` (bounded; a host never holds `@`)
+    n = len(s)
+    j = host_start
+    limit = min(n, host_start + 256)
+    while j < limit and s[j] not in "/?#\\ \t\r\n\"'<>":
+        if s[j] == "@":
+            host_start = j + 1
+        j += 1
+    k = host_start
+    while k < n and s[k] not in _HOST_STOP:
+        k += 1
+    host_end = k if k < n else -1
+    e = k
+    while e < n and not s[e].isspace() and s[e] not in "\"'<>`":
+        e += 1
+    return _Url(start, host_start, host_end, e if e < n else -1)
+
+
+def host_of(s: str, u: _Url) -> str:
+    h = s[u.host_start : u.host_end if u.host_end >= 0 else len(s)]
+    for d in _DOTS[1:]:
+        h = h.replace(d, ".")
+    return h.lower().rstrip(".")
+
+
+def defang(s: str, u: _Url, end: int) -> str:
+    """s[u.start:end] with its scheme and the dots of its host defanged."""
+    head = s[u.start : u.host_start]
+    low = head.lower()
+    if low.startswith("http"):
+        head = head[0] + "xx" + head[3:]
+    host = s[u.host_start : end]
+    for d in _DOTS:
+        host = host.replace(d, "[.]")
+    return head + host
+
+
+@dataclass
+class LinkNeutraliser:
+    """Per-text state: feed released text in, get text with unvouched links defanged."""
+
+    ctx_source: object  # a zero-argument callable returning the LinkContext (built lazily)
+    allow: list[str]
+    action: Literal["neutralise", "flag"] = "neutralise"
+    unseen_pass: bool = False
+    counts: Counter[str] = field(default_factory=Counter)
+    #: Hosts of the links neutralised or flagged (at most 20), for the audit.
+    hosts: list[str] = field(default_factory=list)
+    pending: str = ""
+    _ctx: LinkContext | None = None
+    #: The last release ended inside a host that was defanged unseen: its next characters
+    #: (up to the host's end) are defanged too.
+    _in_host: bool = False
+
+    @property
+    def ctx(self) -> LinkContext:
+        if self._ctx is None:
+            self._ctx = self.ctx_source()  # type: ignore[operator]
+        return self._ctx
+
+    @property
+    def held(self) -> int:
+        return len(self.pending)
+
+    def feed(self, text: str) -> str:
+        if not text:
+            return ""
+        self.pending += text
+        return self._run(final=False)
+
+    def flush(self) -> str:
+        return self._run(final=True) if self.pending else ""
+
+    def _run(self, final: bool) -> str:
+        s = self.pending
+        head = ""
+        if self._in_host:
+            k = 0
+            while k < len(s) and s[k] not in _HOST_STOP:
+                k += 1
+            if k == len(s) and not final:
+                self.pending = ""
+                return "".join("[.]" if c in _DOTS else c for c in s)
+            head = "".join("[.]" if c in _DOTS else c for c in s[:k])
+            s = s[k:]
+            self._in_host = False
+        n = len(s)
+        if final:
+            cut = n
+        else:
+            cut = n
+            while cut > 0 and not s[cut - 1].isspace():
+                cut -= 1
+            if n - cut > MAX_HOLD:
+                cut = n - KEEP_TAIL
+        out: list[str] = [head]
+        pos = 0  # s[pos:] not emitted yet
+        skip = 0  # starts before this lie inside a URL already judged
+        for m in _START.finditer(s):
+            if m.start() >= cut:
+                break
+            lead = s[m.start()] in "(\"'=<"
+            u = _parse(s, m.start(), m.end(), lead)
+            if u.start < skip:
+                continue
+            if u.end < 0 and not final:
+                if n - u.start <= MAX_HOLD:
+                    cut = u.start  # hold it until it ends
+                    break
+                if u.host_end < 0:
+                    # Too long to wait for: defanged unjudged, and so is the rest of its host.
+                    out.append(s[pos : u.start])
+                    out.append(self._record("(unfinished)", defang(s, u, n)))
+                    self._in_host = self.action == "neutralise"
+                    self.pending = ""
+                    return "".join(out)
+                # Its host is whole: judged on what is here.
+            host = host_of(s, u)
+            end = u.end if u.end >= 0 else n
+            if "." not in host or self._vouched(host, s[u.start : end]):
+                skip = end  # `//` in prose, `http://localhost`, or a link that passes
+                continue
+            he = u.host_end if u.host_end >= 0 else n
+            out.append(s[pos : u.start])
+            shown = defang(s, u, he) if self.action == "neutralise" else s[u.start : he]
+            out.append(self._record(host, shown))
+            pos = skip = he  # a URL inside this one (a redirect's target) is judged too
+        cut = max(cut, pos)
+        out.append(s[pos:cut])
+        self.pending = s[cut:]
+        return "".join(out)
+
+    def _record(self, host: str, text: str) -> str:
+        if self.action == "neutralise":
+            self.counts[ENTITY] += 1
+        if len(self.hosts) < 20:
+            self.hosts.append(host)
+        return text
+
+    # -- the verdict -----------------------------------------------------------------
+
+    def _vouched(self, host: str, url: str, depth: int = 0) -> bool:
+        if _allowed(host, self.allow):
+            return True
+        ctx = self.ctx
+        c = clean_url(url)
+        if c in ctx.trusted_urls or c in ctx.field_urls:
+            return True
+        if ctx.named(host):
+            return c in ctx.seen_urls or not self._carries_data(url, depth)
+        if self.unseen_pass and not ctx.mentions(host):
+            return not self._carries_data(url, depth)
+        return False
+
+    def _carries_data(self, url: str, depth: int) -> bool:
+        """Does a URL the model built carry the conversation's data (see module doc)?"""
+        cut = url.find("//")
+        rest = url[cut + 2 :] if cut >= 0 else url
+        slash = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+        tail = rest[slash:]
+        if _ENCODED.search(tail) and _looks_encoded(tail):
+            return True
+        decoded = unquote_plus(unquote_plus(tail))
+        # A URL inside it (an open redirect) must pass on its own.
+        for m in _START.finditer(decoded):
+            lead = decoded[m.start()] in "(\"'=<"
+            u = _parse(decoded, m.start(), m.end(), lead)
+            h = host_of(decoded, u)
+            end = u.end if u.end >= 0 else len(decoded)
+            if "." in h and (depth >= 2 or not self._vouched(h, decoded[u.start : end], depth + 1)):
+                return True
+        q = tail.find("?")
+        h = tail.find("#")
+        query = tail[q + 1 :] if q >= 0 else ""
+        frag = tail[h + 1 :] if h >= 0 else ""
+        values = [v for _, v in parse_qsl(query.split("#", 1)[0], keep_blank_values=False)]
+        values.append(unquote_plus(frag))
+        ctx = self.ctx
+        for v in values:
+            for w in _WORD.findall(v.lower())[:32]:
+                if w in ctx.data_text and w not in ctx.user_text:
+                    return True
+        return False
+
+
+def _looks_encoded(tail: str) -> bool:
+    """A long run that is not a slug (`quayside-plots-sale-8812`: words and numbers joined
+    by dashes or underscores, each part plain)."""
+    for m in _ENCODED.finditer(tail):
+        parts = [p for p in re2.split(r"[-_/]", m.group(0)) if p]
+        if len(parts) > 1 and all(len(p) < 16 and (p.isalpha() or p.isdigit()) for p in parts):
+            continue
+        return True
+    return False
