@@ -128,7 +128,7 @@ async def model_turn(
         text: list[str] = []
         shown: list[str] = []
         counts: Counter[str] = Counter()
-        scrub = redactor.stream(counts)
+        scrub = redactor.stream(counts, call)
 
         def show(piece: str) -> None:
             if piece:

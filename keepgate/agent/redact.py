@@ -21,6 +21,7 @@ from typing import Any
 from keepgate.agent.model_call import AgentStop
 from keepgate.auth.principal import Principal
 from keepgate.pipeline import capabilities
+from keepgate.pipeline.call import Call
 from keepgate.runtime import Runtime
 
 log = logging.getLogger("keepgate.agent")
@@ -91,8 +92,10 @@ class Redactor:
         out = self.arguments(raw)
         return value if out is raw else json.loads(out)
 
-    def stream(self, counts: Counter[str]) -> "TextStream":
-        return TextStream(self, counts)
+    def stream(self, counts: Counter[str], call: Call | None = None) -> "TextStream":
+        """Model text as the client may see it; with `call`, an answer to that call's
+        conversation: remote images and links filtered as a proxied answer's are."""
+        return TextStream(self, counts, call)
 
     # -- the run state as the API returns it -------------------------------------------
 
@@ -102,7 +105,8 @@ class Redactor:
         if self.scrubber is None:
             return public
         out = dict(public)
-        out["messages"] = [self._message(m) for m in public["messages"]]
+        msgs = public["messages"]
+        out["messages"] = [self._message(m, msgs[:i]) for i, m in enumerate(msgs)]
         out["pending_approvals"] = [
             {
                 **p,
@@ -114,15 +118,26 @@ class Redactor:
         for k in ("result", "message"):
             if isinstance(out.get(k), str):
                 out[k] = self.text(out[k])
+        if isinstance(out.get("result"), str) and self.guard is not None:
+            # The final answer: the last assistant message, against what came before it.
+            last = max((i for i, m in enumerate(msgs) if m.get("role") == "assistant"), default=0)
+            body = {"messages": msgs[:last]}
+            out["result"] = self.guard.answer_text_for(self.principal, body, out["result"])
         return out
 
-    def _message(self, m: dict[str, Any]) -> dict[str, Any]:
+    def _message(
+        self, m: dict[str, Any], before: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         role = m.get("role")
         if role not in ("assistant", "tool"):
             return m
         out = dict(m)
         if isinstance(m.get("content"), str):
             out["content"] = self.text(m["content"])
+            if role == "assistant" and before is not None and self.guard is not None:
+                # The answer as it was shown: filtered against the conversation before it.
+                body = {"messages": before}
+                out["content"] = self.guard.answer_text_for(self.principal, body, out["content"])
         if m.get("tool_calls"):
             out["tool_calls"] = [
                 {
@@ -140,13 +155,15 @@ class Redactor:
 class TextStream:
     """Model text arriving in deltas: scrubbed with the guard's own hold-back logic."""
 
-    def __init__(self, redactor: Redactor, counts: Counter[str]) -> None:
+    def __init__(self, redactor: Redactor, counts: Counter[str], call: Call | None = None) -> None:
         self.redactor = redactor
-        self.inner = (
-            redactor.guard.stream_for(redactor.principal, counts)
-            if redactor.guard is not None and redactor.scrubber is not None
-            else None
-        )
+        guard = redactor.guard
+        if guard is None or redactor.scrubber is None:
+            self.inner: capabilities.StreamingScrubber | None = None
+        elif call is None:
+            self.inner = guard.stream_for(redactor.principal, counts)
+        else:
+            self.inner = guard.answer_stream_for(redactor.principal, call, counts)
 
     def feed(self, delta: str) -> str:
         if self.inner is None:

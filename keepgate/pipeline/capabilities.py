@@ -122,6 +122,17 @@ class Redactor(Protocol):
         what it redacts is added to `counts`."""
         ...
 
+    def answer_stream_for(
+        self, principal: Principal, call: Call, counts: Counter[str] | None = None
+    ) -> StreamingScrubber | None:
+        """`stream_for`, with the answer filters (remote images, links) the conversation of
+        `call` calls for; what they removed is added to `call.audit` when it is flushed."""
+        ...
+
+    def answer_text_for(self, principal: Principal, body: JsonObject, text: str) -> str:
+        """`text`, an answer to the conversation `body`, through the answer filters alone."""
+        ...
+
     def record_redactions(self, counts: Mapping[str, int]) -> None:
         """Count redactions made outside the pipeline (agent, MCP) in the guard's metrics."""
         ...

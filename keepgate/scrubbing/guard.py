@@ -23,7 +23,7 @@ from typing import Any
 
 from keepgate.auth.principal import Principal
 from keepgate.config.model import KeepgateConfig
-from keepgate.jsontypes import Chunk
+from keepgate.jsontypes import Chunk, JsonObject
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.capabilities import Redactor
 from keepgate.pipeline.chunks import TEXT_FIELDS, ToolCallBuffer, make_chunk
@@ -32,7 +32,7 @@ from keepgate.pipeline.guard import Guard, GuardBlocked
 from keepgate.pipeline.overrides import merged, override_key
 from keepgate.pipeline.verdict import Verdict
 from keepgate.scrubbing.engine import Detector, ModelNotInstalled
-from keepgate.scrubbing.images import ImageNeutraliser
+from keepgate.scrubbing.posts import AnswerFilters, AnswerReport, Reported
 from keepgate.scrubbing.metrics import PiiMetrics
 from keepgate.scrubbing.scrubber import Scrubber
 from keepgate.config.load import config_error
@@ -70,10 +70,10 @@ class _CallState:
     headed: int = 0  # redactions the header counted last time
     logprobs_dropped: bool = False
     template: Chunk | None = None
-    #: Hosts allowed to serve images, when remote images are neutralised in this answer.
-    image_hosts: list[str] | None = None
-    #: Hosts of the images removed (for the audit).
-    images_removed: list[str] = field(default_factory=list)
+    #: The answer filters (remote images, links) of this call, when any applies.
+    filters: AnswerFilters | None = None
+    #: Hosts of the images removed and of the links neutralised or flagged (the audit).
+    report: AnswerReport = field(default_factory=AnswerReport.empty)
 
     def tail(self, key: tuple[int, int]) -> StreamScrubber:
         if key not in self.tails:
@@ -94,8 +94,8 @@ class _CallState:
                 counts=self.counts,
                 whole=self.whole,
             )
-            if self.image_hosts is not None:  # content, and refusal / reasoning a client shows
-                stream.post = ImageNeutraliser(self.image_hosts, self.counts, self.images_removed)
+            if self.filters is not None:  # content, and refusal / reasoning a client shows
+                stream.post = self.filters.new()
             self.streams[key] = stream
         return self.streams[key]
 
@@ -165,6 +165,41 @@ class PiiGuard(Guard, Redactor):
         scrubber = self.scrubber_for(principal)
         return None if scrubber is None else self.stream_scrubber(scrubber, counts)
 
+    def answer_stream_for(
+        self, principal: Principal, call: Call, counts: Counter[str] | None = None
+    ) -> StreamScrubber | None:
+        """`stream_for`, with the answer filters (remote images, links) that `call`'s
+        conversation calls for, as a proxied answer gets them: the hosted agent shows the
+        model's text through it. What the filters removed goes to `call.audit` at flush."""
+        stream = self.stream_for(principal, counts)
+        if stream is None:
+            return None
+        s = stream.scrubber.settings
+        if s.images.mode == "off" and s.links.mode == "off":
+            return stream
+        report = AnswerReport.empty()
+        tainted = "tainted" in (s.images.mode, s.links.mode) and read_untrusted(call)
+        filters = AnswerFilters(s, tainted, call.body, stream.counts, report)
+        post = filters.new()
+        if post is not None:
+            stream.post = Reported(post, report, call.audit)
+        return stream
+
+    def answer_text_for(self, principal: Principal, body: JsonObject, text: str) -> str:
+        """`text`, an answer to the conversation `body`, through the answer filters alone
+        (no scrub): the hosted agent's run state shows stored answers so."""
+        scrubber = self.scrubber_for(principal)
+        if scrubber is None:
+            return text
+        s = scrubber.settings
+        if s.images.mode == "off" and s.links.mode == "off":
+            return text
+        call = Call(principal, "agent", "", body)
+        tainted = "tainted" in (s.images.mode, s.links.mode) and read_untrusted(call)
+        filters = AnswerFilters(s, tainted, body, Counter(), AnswerReport.empty())
+        post = filters.new()
+        return text if post is None else post.feed(text) + post.flush()
+
     def record_redactions(self, counts: Mapping[str, int]) -> None:
         if self.metrics is not None and counts:
             self.metrics.redacted(counts)
@@ -174,9 +209,11 @@ class PiiGuard(Guard, Redactor):
         if scrubber is None:
             return chunks
         st = _CallState(scrubber, hold_all_words=self.detector.has_ner, whole=not call.stream)
-        images = scrubber.settings.images
-        if images.mode == "always" or (images.mode == "tainted" and read_untrusted(call)):
-            st.image_hosts = images.allow_hosts
+        s = scrubber.settings
+        if s.images.mode != "off" or s.links.mode != "off":
+            tainted = "tainted" in (s.images.mode, s.links.mode) and read_untrusted(call)
+            filters = AnswerFilters(s, tainted, call.body, st.counts, st.report)
+            st.filters = filters if filters.active else None
         return self._run(call, chunks, st)
 
     async def _run(
@@ -207,8 +244,7 @@ class PiiGuard(Guard, Redactor):
         finally:
             if st.logprobs_dropped:
                 call.audit["logprobs_dropped"] = True
-            if st.images_removed:
-                call.audit["images_removed"] = list(st.images_removed)
+            call.audit.update(st.report.audit())
             if st.counts:
                 call.add(Verdict.redaction(st.counts))
                 if self.metrics is not None:

@@ -33,6 +33,7 @@ Every scan is linear: one RE2 pass for URL starts, bounded parses from each.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import parse_qsl, unquote_plus
@@ -152,7 +153,8 @@ def defang(s: str, u: _Url, end: int) -> str:
 class LinkNeutraliser:
     """Per-text state: feed released text in, get text with unvouched links defanged."""
 
-    ctx_source: object  # a zero-argument callable returning the LinkContext (built lazily)
+    #: The conversation's LinkContext, built on first need.
+    ctx_source: Callable[[], LinkContext]
     allow: list[str]
     action: Literal["neutralise", "flag"] = "neutralise"
     unseen_pass: bool = False
@@ -168,7 +170,7 @@ class LinkNeutraliser:
     @property
     def ctx(self) -> LinkContext:
         if self._ctx is None:
-            self._ctx = self.ctx_source()  # type: ignore[operator]
+            self._ctx = self.ctx_source()
         return self._ctx
 
     @property
@@ -283,9 +285,9 @@ class LinkNeutraliser:
             if "." in h and (depth >= 2 or not self._vouched(h, decoded[u.start : end], depth + 1)):
                 return True
         q = tail.find("?")
-        h = tail.find("#")
+        f = tail.find("#")
         query = tail[q + 1 :] if q >= 0 else ""
-        frag = tail[h + 1 :] if h >= 0 else ""
+        frag = tail[f + 1 :] if f >= 0 else ""
         values = [v for _, v in parse_qsl(query.split("#", 1)[0], keep_blank_values=False)]
         values.append(unquote_plus(frag))
         ctx = self.ctx

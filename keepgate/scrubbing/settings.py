@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from keepgate.scrubbing.images import ImageSettings
+from keepgate.scrubbing.links import LinkSettings
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from keepgate.config.errors import ConfigError
@@ -168,6 +169,10 @@ class PiiOptions(GuardSettings):
     #: Remote images in answers (markdown, HTML, reference definitions) whose host is not
     #: allowlisted: neutralised after untrusted output (`tainted`), `always`, or `off`.
     images: ImageSettings = Field(default_factory=ImageSettings)
+    #: Links in answers (markdown, bare URLs, `www.`, HTML anchors, autolinks, reference
+    #: definitions) the conversation does not vouch for: defanged (or flagged) after
+    #: untrusted output (`tainted`), `always`, or `off`.
+    links: LinkSettings = Field(default_factory=LinkSettings)
 
     @field_validator("nlp_model", mode="before")
     @classmethod

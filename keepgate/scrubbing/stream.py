@@ -35,6 +35,8 @@ everything and scrubs the whole text once at `flush()`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import time
 from collections import Counter
 
@@ -43,7 +45,6 @@ import regex as re
 from keepgate.scrubbing.birth import MONTH_WORD
 from keepgate.scrubbing.engine import Span
 from keepgate.scrubbing.fields import undecided_value
-from keepgate.scrubbing.images import ImageNeutraliser
 from keepgate.scrubbing.normalize import fold
 from keepgate.scrubbing.scrubber import Scrubber
 from keepgate.scrubbing.secrets import PEM_BEGIN, PEM_END
@@ -69,6 +70,9 @@ _FOLDS = re.compile(r"\s\s|[^\x00-\x7f]|[\t\n\r\f\v]|&|%|\\")
 MAX_HOLD_WALK = 4096
 _LAST_SPACE = re.compile(r"(?r)\s")  # searched from the end: O(last word), not O(text)
 _PEM_HEADER = re.compile(r"-----BEGIN([A-Z ]{0,40})-----")
+if TYPE_CHECKING:
+    from keepgate.scrubbing.posts import TextPost
+
 clock = time.monotonic  # module-level so a test can drive it
 
 
@@ -125,8 +129,8 @@ class StreamScrubber:
             scrubber, s.stream_hold_chars, hold_all_words, counts, whole, s.stream_coalesce_ms
         )
 
-    #: Applied to what is released (remote images, `images.ImageNeutraliser`), if set.
-    post: ImageNeutraliser | None = None
+    #: Applied to what is released (remote images and links, `posts.TextPost`), if set.
+    post: TextPost | None = None
 
     def feed(self, delta: str) -> str:
         """Add `delta`; return the scrubbed text that is now safe to send (maybe "")."""

@@ -172,7 +172,10 @@ def test_settings_are_typed() -> None:
 
 # -- the guard's stream transformer, in process --------------------------------------------
 
-GUARD = build({"nlp_model": None, "images": {"allow_hosts": ALLOW}}, None, None)
+# Images alone (links have their own tests: test_pii_links.py).
+GUARD = build(
+    {"nlp_model": None, "images": {"allow_hosts": ALLOW}, "links": {"mode": "off"}}, None, None
+)
 TOOL_MSGS = [
     {"role": "user", "content": "hi"},
     {
