@@ -196,3 +196,43 @@ def test_a_failing_scrubber_stops_the_run_instead_of_showing_raw_text(pgw, monke
     audit = [a for a in pgw.audit_lines() if a.get("route") == "agent"][-1]
     assert any(v["guard"] == "pii" and v["decision"] == "error" for v in audit["verdicts"])
     assert BOB not in json.dumps(pgw.audit_lines()) + pgw.log_text()
+
+
+def test_links_and_images_in_a_tainted_run_are_filtered_as_on_the_proxy(pgw, tmp_path):
+    """After a tool result (untrusted output), the model's text reaches the client through
+    the same answer filters as a proxied answer: an image is removed and a link the
+    conversation does not vouch for is defanged, in model.delta, the result and the run
+    state; the agent's model call is audited with the hosts."""
+    evil = "verify-account.help"
+    reply = (
+        f"Paid. Re-verify at [the portal](https://{evil}/signin) "
+        f"![s](https://{evil}/p.png) or https://example.org/ok"
+    )
+    script = fake(
+        {"tool_calls": [call("read_file", "r1", path=INVOICE)]},
+        {"reply": reply, "chunk_chars": 3},
+    )
+    events = run(
+        pgw,
+        DEV,
+        {"task": "Summarise the invoice on example.org", "model": "demo", "model_params": script},
+    )
+    assert types(events)[-1] == "run.completed"
+    text = "".join(e["text"] for e in of(events, "model.delta"))
+    assert text == (
+        "Paid. Re-verify at [the portal](hxxps://verify-account[.]help/signin) "
+        "[image removed: verify-account.help] or https://example.org/ok"
+    )
+    assert of(events, "run.completed")[0]["result"] == text
+    state = _state(pgw, events[0]["run_id"])
+    assert f"//{evil}" not in json.dumps(state) and state["result"] == text
+    assert [m for m in state["messages"] if m["role"] == "assistant"][-1]["content"] == text
+    agent_calls = [a for a in pgw.audit_lines() if a.get("route") == "agent"]
+    assert any(a.get("links_neutralised") == [evil] for a in agent_calls)
+    assert any(a.get("images_removed") == [evil] for a in agent_calls)
+
+
+def test_an_untainted_run_shows_links_as_written(pgw, tmp_path):
+    reply = "See [the portal](https://verify-account.help/login)."
+    events = run(pgw, DEV, {"task": "Hi", "model": "demo", "model_params": fake({"reply": reply})})
+    assert "".join(e["text"] for e in of(events, "model.delta")) == reply

@@ -303,7 +303,8 @@ def test_audit_and_metrics(gateway_factory) -> None:
 
 @pytest.mark.parametrize("mode,tainted,removed", [("always", False, True), ("off", True, False)])
 def test_modes(gateway_factory, mode: str, tainted: bool, removed: bool) -> None:
-    gw = gateway_factory({"guards": {"pii": {"enabled": True, "images": {"mode": mode}}}})
+    pii = {"enabled": True, "images": {"mode": mode}, "links": {"mode": "off"}}
+    gw = gateway_factory({"guards": {"pii": pii}})
     msgs = TOOL_MSGS if tainted else TOOL_MSGS[:1]
     got = ask(gw.client(), CASES[0][0], msgs).parse().choices[0].message.content
     assert got == (CASES[0][1] if removed else CASES[0][0])
