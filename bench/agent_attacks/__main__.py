@@ -97,6 +97,18 @@ def cli(
             "default: the shipped default.",
         ),
     ] = None,
+    pii_links: Annotated[
+        Optional[str],
+        typer.Option(
+            "--pii-links",
+            help="guards.pii.links.mode for every profile (off | tainted | always); "
+            "default: the shipped default.",
+        ),
+    ] = None,
+    links_unseen: Annotated[
+        Optional[str],
+        typer.Option("--links-unseen", help="guards.pii.links.unseen_hosts (neutralise | pass)."),
+    ] = None,
     which: Annotated[
         str, typer.Option("--set", help="suite | heldout (apps and registers never tuned on).")
     ] = "suite",
@@ -115,7 +127,18 @@ def cli(
     if pii_images is not None:
         if pii_images not in ("off", "tainted", "always"):
             raise typer.BadParameter("--pii-images: off | tainted | always")
-        gateway_proc.EXTRA_GUARDS["pii"] = {"images": {"mode": pii_images}}
+        gateway_proc.EXTRA_GUARDS.setdefault("pii", {})["images"] = {"mode": pii_images}
+    links: dict[str, str] = {}
+    if pii_links is not None:
+        if pii_links not in ("off", "tainted", "always"):
+            raise typer.BadParameter("--pii-links: off | tainted | always")
+        links["mode"] = pii_links
+    if links_unseen is not None:
+        if links_unseen not in ("neutralise", "pass"):
+            raise typer.BadParameter("--links-unseen: neutralise | pass")
+        links["unseen_hosts"] = links_unseen
+    if links:
+        gateway_proc.EXTRA_GUARDS.setdefault("pii", {})["links"] = links
     workdir = out / "agent_attacks"
     workdir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -150,6 +173,8 @@ def cli(
         "nulls": nulls,
         "set": which,
         "pii_images": pii_images,
+        "pii_links": pii_links,
+        "links_unseen": links_unseen,
         "profiles": {},
     }
     for p, recs in results.items():
