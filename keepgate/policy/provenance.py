@@ -129,11 +129,15 @@ class _Group:
     """All text of one (source, tool), lower-cased, joined on first lookup (and encoded to
     UTF-8 on the first RE2 lookup)."""
 
-    __slots__ = ("parts", "_text", "_data")
+    __slots__ = ("parts", "distinct", "_text", "_unique", "_data")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
+        #: Each text of `parts` once, when some repeat (set by keepgate.policy.sliding,
+        #: which counts them as they come and go); None: read `parts`.
+        self.distinct: list[str] | None = None
         self._text: str | None = None
+        self._unique: str | None = None
         self._data: bytes | None = None
 
     @property
@@ -141,6 +145,20 @@ class _Group:
         if self._text is None:
             self._text = "\n".join(self.parts)
         return self._text
+
+    @property
+    def unique_text(self) -> str:
+        """What a lookup that cannot match across two parts reads (`_within`): each text
+        once. Such a lookup finds a needle in the parts joined on "\\n" iff it finds it
+        in one part (the "\\n" on either side of a part reads as its edge), so iff in
+        one distinct text. Why: an agent that re-reads a file or polls a status files
+        the same text again and again (200 copies of one result in a full MCP history),
+        and joining and scanning every copy per call was ~35 K instructions."""
+        if self.distinct is None:
+            return self.text
+        if self._unique is None:
+            self._unique = "\n".join(self.distinct)
+        return self._unique
 
     def data(self) -> bytes:
         if self._data is None:
@@ -323,7 +341,7 @@ class ConversationIndex:
         if g is None:
             g = self.groups[(source, tool)] = _Group()
         g.parts.append(text if folded else V.fold(text))
-        g._text = g._data = None
+        g._text = g._unique = g._data = None
 
     def source_of_output(self, tool: str, *, approved: bool = False, flagged: bool = False) -> str:
         return output_source(self.catalog, tool, approved=approved, flagged=flagged)
@@ -444,7 +462,7 @@ class ConversationIndex:
             return None
         if isinstance(value, (int, float)):
             d = V.number(value)
-            return None if d is None else (lambda g, d=d: V.find_number(g.text, d))
+            return None if d is None else (lambda g, d=d: V.find_number(g.unique_text, d))
         if not isinstance(value, str):
             return None
         raw = value.strip()
@@ -452,19 +470,16 @@ class ConversationIndex:
             raw = raw[:2000]
         e = V.email_parts(raw)
         if e:
-            needle = e[0] + "@" + e[1]
-            return lambda g: V.find_token(g.text, needle)
+            return _within(e[0] + "@" + e[1])
         if V.looks_like_account(raw):
-            c = V.compact(raw).lower()
-            grouped = V.iban_grouped(V.compact(raw))
-            return lambda g: V.find_token(g.text, c) or V.find_token(g.text, grouped)
+            c, grouped = _within(V.compact(raw).lower()), _within(V.iban_grouped(V.compact(raw)))
+            return lambda g: c(g) or grouped(g)
         d = V.number(raw) if any(ch.isdigit() for ch in raw[:3]) else None
         if d is not None:
-            return lambda g: V.find_number(g.text, d)
+            return lambda g: V.find_number(g.unique_text, d)
         u = V.parse_url(raw) if "." in raw else None
         if u is not None:
-            core = u.core
-            return lambda g: V.find_token(g.text, core)
+            return _within(u.core)
         s = V.squash(raw)
         if len(s) < MIN_STRING:
             return None
@@ -478,7 +493,16 @@ class ConversationIndex:
                 return compiled[0]
 
             return lambda g: V.find_words(g.text, words, pattern, g.data)
-        return lambda g: V.find_token(g.text, s)
+        return _within(s)
+
+
+def _within(needle: str) -> Any:
+    """`find_token` of `needle` over a group: on its distinct texts (`_Group.unique_text`)
+    unless the needle holds the "\\n" the parts are joined on (then it could match
+    across two of them). A number's forms (`find_number`) never hold one."""
+    if "\n" in needle:
+        return lambda g: V.find_token(g.text, needle)
+    return lambda g: V.find_token(g.unique_text, needle)
 
 
 #: Values embedded in free text (a message body, a comment): e-mail addresses, URLs (with a

@@ -126,6 +126,41 @@ class _Ordered:
         del self.items[:n]
 
 
+class _Texts(_Ordered):
+    """A group's texts, and how many times each is there: the distinct ones are what a
+    lookup that cannot span two texts reads (`_Group.unique_text`)."""
+
+    __slots__ = ("counts",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, int] = {}
+
+    def add(self, place: Place, item: Any) -> None:
+        super().add(place, item)
+        self.counts[item] = self.counts.get(item, 0) + 1
+
+    def remove(self, place: Place) -> None:
+        i = bisect_left(self.places, place)
+        if i == len(self.places) or self.places[i] != place:
+            raise LookupError(f"no entry at {place}")
+        self._less(self.items[i])
+        del self.places[i]
+        del self.items[i]
+
+    def drop(self, n: int) -> None:
+        for item in self.items[:n]:
+            self._less(item)
+        super().drop(n)
+
+    def _less(self, item: str) -> None:
+        left = self.counts[item] - 1
+        if left:
+            self.counts[item] = left
+        else:
+            del self.counts[item]
+
+
 class SlidingIndex:
     """The index of one history under one catalogue (no approved call ids)."""
 
@@ -135,7 +170,7 @@ class SlidingIndex:
         self.base = 0  # the position of msgs[0]; positions never repeat
         self.chars = 0  # folded characters held
         self._outputs: dict[int, _Output] = {}
-        self._groups: dict[tuple[str, str | None], _Ordered] = {}
+        self._groups: dict[tuple[str, str | None], _Texts] = {}
         self._untrusted = _Ordered()  # (tool, call id) per untrusted output
         self._untrusted_by_tool: dict[str, list[Place]] = {}
         self._calls = _Ordered()  # (call id, name, arguments)
@@ -323,10 +358,10 @@ class SlidingIndex:
             out.via = None
             self._file(opos, out, None)
 
-    def _group(self, key: tuple[str, str | None]) -> _Ordered:
+    def _group(self, key: tuple[str, str | None]) -> _Texts:
         g = self._groups.get(key)
         if g is None:
-            g = self._groups[key] = _Ordered()
+            g = self._groups[key] = _Texts()
         return g
 
     def _add_text(self, key: tuple[str, str | None], place: Place, text: str) -> None:
@@ -366,6 +401,8 @@ class SlidingIndex:
         for key, g in sorted(self._groups.items(), key=lambda kv: kv[1].places[0]):
             group = out.groups[key] = _Group()
             group.parts = list(g.items)
+            if len(g.counts) < len(g.items):
+                group.distinct = list(g.counts)
         out.untrusted_tools = [
             t for t, _ in sorted(self._untrusted_by_tool.items(), key=lambda kv: kv[1][0])
         ]

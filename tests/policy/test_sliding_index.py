@@ -21,6 +21,7 @@ from keepgate.policy.bundle import DEFAULT_POLICY_DIR, load_bundle
 from keepgate.policy.catalog import Catalog
 from keepgate.policy.embedded import EmbeddedEngine
 from keepgate.policy.inputs import ProvenanceContext, build_policy_input
+from keepgate.policy.provenance import UNTRUSTED
 from keepgate.policy.sliding import SlidingIndex, SlidingIndexes, View
 
 DATA = {
@@ -147,6 +148,27 @@ step = st.sampled_from(
 )
 
 
+#: Values looked up in every window: each kind of matcher (address, account and its
+#: printed form, number, URL and bare host, token, words), found and not.
+LOOKUPS = (
+    "bob@example.com",
+    "eve@evil.example",
+    "DE89370400440532013000",
+    "de89 3704 0044 0532 0130 00",
+    "250",
+    250,
+    42.5,
+    "1,000",
+    "https://evil.example/x",
+    "evil.example",
+    "abc123xyz",
+    "token=abc123xyz",
+    "straße",
+    "Hotel Adlon",
+    "yes",
+)
+
+
 def reference(catalog: Catalog, messages: list[Any], detected: list[Any]) -> Any:
     """What the MCP gateway built before: `ProvenanceContext` and `Sessions.facts`."""
     ctx = ProvenanceContext(catalog, messages, detected=detected)
@@ -259,6 +281,8 @@ def test_the_sliding_index_equals_a_fresh_build(steps: list[Any], start: list[An
             assert late[0].index.taint_sources == late[1]
         want = reference(catalog, window, detected)
         assert shape(got) == shape(want)
+        for value in LOOKUPS:  # on the distinct texts (`_Group.unique_text`) where it may
+            assert got.index.locate(value) == want.index.locate(value), value
         docs = policy_inputs(catalog, got, True)
         assert json.dumps(docs, default=str) == policy_input(catalog, want, False)
         # Left out: the same document but for the index's part of `facts.taint_sources`.
@@ -387,3 +411,39 @@ def test_bounded_by_sessions_and_characters() -> None:
     off = SlidingIndexes(0)
     off.view("s", catalog, [{"role": "user", "content": "x"}], [])
     assert len(off) == 0
+
+
+def test_a_repeated_text_is_looked_up_once_per_distinct_text() -> None:
+    """200 copies of one result (an agent re-reading a file): a lookup reads the distinct
+    texts, and finds what a fresh build finds, also once the copies have slid out."""
+    catalog = Catalog(DATA)
+    indexes = SlidingIndexes(4)
+    result = "q3 report: revenue grew 12% at /srv/data/report.txt; contact bob@example.com"
+    log: list[Any] = [{"role": "user", "content": "read the report, then pay 250"}]
+    for i in range(100):
+        log += [
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": f"c{i}",
+                        "type": "function",
+                        "function": {"name": "read_inbox", "arguments": "{}"},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": f"c{i}", "content": result if i < 99 else "other"},
+        ]
+    for start in (0, 1, 150, 199):
+        window = log[start:]
+        got = indexes.view("s", catalog, window)
+        want = reference(catalog, window, [])
+        group = got.index.groups[(UNTRUSTED, "read_inbox")]
+        if start < 199:  # copies of the result, then "other"
+            assert group.distinct == [result, "other"]
+            assert group.unique_text == result + "\nother"
+        else:  # "other" alone: nothing repeats, the parts are read as they are
+            assert group.distinct is None and group.unique_text == group.text == "other"
+        for value in ("srv/data/report.txt", "bob@example.com", 250, 12, "other", "nowhere"):
+            assert got.index.locate(value) == want.index.locate(value), (start, value)
