@@ -7,28 +7,37 @@ directory. A decision is a pure function of the policy, its data and the parts o
 input the policy can read (`keepgate.policy.reads`), so a repeated call whose readable
 parts are identical gets the very decision the engine gave.
 
-Keys: BLAKE2b of a JSON text of those parts (`keepgate.pipeline.jsontext`: one that parses
+Keys: a JSON text of those parts (its BLAKE2b-128 past `RAW_KEY_BYTES`) (`keepgate.pipeline.jsontext`: one that parses
 to exactly those values, so two inputs share a key only if the engine would parse the
 same values there) — plus the caller's key id and session, so a hit is never shared
 across keys or sessions (nothing is learnt from another caller's calls, not even by
 timing). One cache per loaded bundle: a reload starts an empty one. Failed evaluations
 are never remembered. Each hit returns its own copy (a caller may change the rewritten
 arguments). Bounded, LRU, thread-safe.
+
+A short text is its own key: digesting it cost about as much as writing it (~15 K
+instructions for the ~800 bytes of an MCP call's readable parts), and two texts then
+share a key exactly when they are equal. Digests are 16 bytes and no text kept raw is
+that short, so the two kinds never meet. At most `SIZE` × `RAW_KEY_BYTES` (4 MiB) of key
+text per cache.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from keepgate.pipeline.jsontext import json_digest
+from keepgate.pipeline.jsontext import exact_json
 from keepgate.policy.decision import PolicyDecision
 from keepgate.policy.reads import InputReads
 
 SIZE = 4096
+#: Key texts up to this long are kept as they are (`DecisionCache.key`).
+RAW_KEY_BYTES = 1024
 
 
 class DecisionCache:
@@ -49,9 +58,12 @@ class DecisionCache:
             metadata.get("session_id") if isinstance(metadata, Mapping) else None,
         ]
         try:
-            return json_digest([who, self.reads.project(doc)])
+            text = exact_json([who, self.reads.project(doc)])
         except (TypeError, ValueError, RecursionError):
             return None
+        if 16 < len(text) <= RAW_KEY_BYTES:
+            return text
+        return hashlib.blake2b(text, digest_size=16).digest()
 
     def get(self, key: bytes) -> PolicyDecision | None:
         with self._lock:

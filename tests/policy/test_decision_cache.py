@@ -7,6 +7,7 @@ import asyncio
 import copy
 import datetime
 import enum
+import hashlib
 import json
 import uuid
 from pathlib import Path
@@ -18,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keepgate.policy.bundle import DEFAULT_POLICY_DIR, load_bundle
+from keepgate.policy.decisions import RAW_KEY_BYTES
 from keepgate.policy.embedded import EmbeddedEngine, compile_engine
 from keepgate.pipeline.jsontext import exact_json
 from keepgate.policy.reads import InputReads, _at, analyse
@@ -154,6 +156,26 @@ def test_hits_stay_within_one_key_and_session_and_hand_out_copies(tmp_path):
     engine.evaluate(_input("3", key="other"))
     engine.evaluate(_input("4", session="other"))
     assert engine.cache.hits == 1 and engine.cache.misses == 3
+
+
+def test_a_short_key_is_its_text_and_a_long_one_its_digest(tmp_path):
+    """Both kinds hit for the same readable parts and miss for others; a long key is the
+    BLAKE2b-128 of the text a short one would be."""
+    body = 'decision := {"allow": true, "rewritten_arguments": {"q": input.tool.arguments.q}}'
+    engine = EmbeddedEngine(load_bundle([_policy(tmp_path, body)]))
+    cache = engine.cache
+    assert cache is not None
+    short, long = _input("1"), _input("2", arguments={"q": "y" * RAW_KEY_BYTES})
+    text = exact_json([["k", "s"], cache.reads.project(short)])
+    assert cache.key(short) == text and len(text) <= RAW_KEY_BYTES
+    whole = exact_json([["k", "s"], cache.reads.project(long)])
+    assert cache.key(long) == hashlib.blake2b(whole, digest_size=16).digest()
+    for inp in (short, long):
+        assert engine.evaluate(inp).allow
+        assert engine.evaluate(_fresh(inp, 3)).rewritten_arguments == inp["tool"]["arguments"]
+    assert cache.hits == 2 and cache.misses == 2
+    engine.evaluate(_input("3", arguments={"q": "y" * (RAW_KEY_BYTES - 1)}))
+    assert cache.misses == 3
 
 
 def test_evaluation_errors_are_not_remembered_and_a_reload_empties_the_cache(tmp_path):
