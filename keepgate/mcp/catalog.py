@@ -48,6 +48,8 @@ class _Listed(NamedTuple):
     generation: tuple[int, int]
     until: float
     out: list[tuple[types.Tool, PinVerdict, bool]]
+    #: The names `out` offers the caller (`Catalog.offered`).
+    offered: list[str]
 
 
 class Catalog:
@@ -178,8 +180,19 @@ class Catalog:
         if until > time.monotonic() and generation == (self._generation, self.pins.generation):
             if len(self._listed) > 10_000:
                 self._listed.clear()
-            self._listed[who] = _Listed(tools, version, generation, until, out)
+            self._listed[who] = _Listed(tools, version, generation, until, out, offered(out))
         return out
+
+    def offered(
+        self, principal: Principal, server: str, listed: list[tuple[types.Tool, PinVerdict, bool]]
+    ) -> list[str]:
+        """The tool names `listed` (a `server_tools` answer) offers the caller: approved and
+        visible. Written out once per remembered answer; the same list object while it
+        stands (callers do not change it)."""
+        hit = self._listed.get((server, principal.key_id, principal.role))
+        if hit is not None and hit.out is listed:
+            return hit.offered
+        return offered(listed)
 
     def _standing(
         self,
@@ -287,3 +300,8 @@ def _strings(value: Any) -> list[str]:
     if isinstance(value, dict):
         return [s for v in value.values() for s in _strings(v)]
     return []
+
+
+def offered(listed: list[tuple[types.Tool, PinVerdict, bool]]) -> list[str]:
+    """The names of the approved tools the caller sees in a `server_tools` answer."""
+    return [t.name for t, v, visible in listed if v.status == "approved" and visible]

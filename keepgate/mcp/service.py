@@ -137,9 +137,6 @@ class McpGateway:
         self.local_limits = LocalBackend() if self.limits_guard is None else None
         self.catalog = Catalog(settings, self.upstreams, self.pins, self.input_guard, self.policy)
         self._validators: dict[str, Draft202012Validator | None] = {}
-        #: The last catalogue answer and the tool names it offers (`Catalog.server_tools`
-        #: hands back the same list while it stands; holding it keeps its identity).
-        self._offered: tuple[object, list[str]] = (None, [])
         #: (key id, session, definition digest, arguments digest) of valid arguments.
         self._valid: OrderedDict[tuple[str, str, str, bytes], None] = OrderedDict()
         #: resources/* and prompts/* (keepgate.mcp.content).
@@ -422,11 +419,7 @@ class McpGateway:
                 "invalid_arguments",
                 problems=problems,
             )
-        if self._offered[0] is listed:
-            offered = self._offered[1]
-        else:
-            offered = [t.name for t, v, vis in listed if v.status == "approved" and vis]
-            self._offered = (listed, offered)
+        offered = self.catalog.offered(principal, server, listed)
         # The whole history is read for the policy only (no policy: nothing decides on it);
         # `_decide` indexes it (and lists `tools_called`).
         if self.policy is not None:

@@ -45,6 +45,10 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
 RESERVED = frozenset({"sse", "messages"})
 
 
+#: The default bound on one upstream answer (`max_answer_bytes`; keepgate.mcp.wire's too).
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -75,7 +79,7 @@ class McpServerSettings(SectionSettings):
     #: Bytes one answer of the upstream may have (a JSON body or the event stream of one
     #: request, on the fast lane and through the SDK client): past it the request is an
     #: upstream protocol error (results are cut at `mcp.max_result_chars` far below).
-    max_answer_bytes: int = Field(64 * 1024 * 1024, ge=64 * 1024)
+    max_answer_bytes: int = Field(MAX_ANSWER_BYTES, ge=64 * 1024)
     #: tools/call as one plain POST when the server speaks the per-request protocol
     #: (2026-07-28) over Streamable HTTP (keepgate.mcp.wire); false: always the SDK client.
     fast_calls: bool = True

@@ -46,10 +46,11 @@ from pydantic import TypeAdapter, ValidationError
 from yarl import URL
 
 from keepgate.mcp.h1 import H1Error, H1Origin
+from keepgate.mcp.settings import MAX_ANSWER_BYTES
 
 log = logging.getLogger("keepgate.mcp")
 #: An upstream answer larger than this is refused (results are capped far below anyway).
-MAX_BODY_BYTES = 64 * 1024 * 1024
+MAX_BODY_BYTES = MAX_ANSWER_BYTES
 _RESULT = TypeAdapter(types.CallToolResult | types.InputRequiredResult)
 _TEXT = TypeAdapter(types.TextContent)
 #: Keys of the protocol's own `_meta` stamps (serverInfo...): an upstream's are not relayed.
