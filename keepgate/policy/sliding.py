@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import weakref
 from bisect import bisect_left
 from dataclasses import dataclass
 from collections import Counter, OrderedDict
@@ -137,8 +138,15 @@ class _Texts(_Ordered):
         self.counts: dict[str, int] = {}
 
     def add(self, place: Place, item: Any) -> None:
-        super().add(place, item)
-        self.counts[item] = self.counts.get(item, 0) + 1
+        counts = self.counts
+        counts[item] = counts.get(item, 0) + 1
+        if not self.places or self.places[-1] < place:
+            self.places.append(place)
+            self.items.append(item)
+            return
+        i = bisect_left(self.places, place)
+        self.places.insert(i, place)
+        self.items.insert(i, item)
 
     def remove(self, place: Place) -> None:
         i = bisect_left(self.places, place)
@@ -186,12 +194,20 @@ class SlidingIndex:
         self._matchers: dict[tuple[type, Any], Any] = {}  # shared by the indexes handed out
         #: Messages before this position are leaving in this update (see `_drop_calls`).
         self._leaving = 0
+        #: The indexes handed out since the last update: each reads `_named` itself while
+        #: it lives and the history stays (`update` gives the living ones a copy).
+        self._handed: list[weakref.ref[_SlidIndex]] = []
 
     # -- following the history ---------------------------------------------------------
 
     def update(self, messages: list[Any]) -> bool:
         """Follow the history to `messages`. False (and nothing changed) when the list
         indexed last does not end with this one's beginning: build afresh then."""
+        for ref in self._handed:
+            handed = ref()
+            if handed is not None:  # still held: it keeps the call ids as they are now
+                handed.call_tools = dict(self._named)
+        self._handed.clear()
         old = self.msgs
         n = len(old)
         k = n  # messages that left the front
@@ -411,7 +427,12 @@ class SlidingIndex:
         out._operands = None
         out.matchers = self._matchers
         out.history_calls = list(self._calls.items)
-        out.call_tools = dict(self._named)
+        # The live map, copied only if the index is still held when the history moves
+        # (`update`): copying it per call was ~9 K instructions (a dict that loses and
+        # gains ids every call is copied entry by entry), for a map read only to place
+        # input-guard findings. The MCP gateway lets go of its index before the next call.
+        out.call_tools = self._named
+        self._handed.append(weakref.ref(out))
         return out
 
     def totals(self) -> Totals:

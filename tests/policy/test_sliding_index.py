@@ -261,7 +261,7 @@ def test_the_sliding_index_equals_a_fresh_build(steps: list[Any], start: list[An
     window = list(start)
     detected: list[Any] = []
     copies = False
-    late: tuple[View, list[Any]] | None = None
+    late: tuple[View, list[Any], dict[str, Any]] | None = None
     for kind, arg in [("append", []), *steps]:
         if kind == "append":
             window = window + arg
@@ -279,6 +279,7 @@ def test_the_sliding_index_equals_a_fresh_build(steps: list[Any], start: list[An
         got = indexes.view("s", catalog, given_list, copy.deepcopy(detected))
         if late is not None:  # written out only now, after this slide: as they were
             assert late[0].index.taint_sources == late[1]
+            assert shape(late[0]) == late[2]  # a view held across a slide stays as it was
         want = reference(catalog, window, detected)
         assert shape(got) == shape(want)
         for value in LOOKUPS:  # on the distinct texts (`_Group.unique_text`) where it may
@@ -296,6 +297,7 @@ def test_the_sliding_index_equals_a_fresh_build(steps: list[Any], start: list[An
         late = (
             indexes.view("s", catalog, given_list, copy.deepcopy(detected)),
             want.index.taint_sources,
+            shape(want),
         )
 
 
@@ -447,3 +449,28 @@ def test_a_repeated_text_is_looked_up_once_per_distinct_text() -> None:
             assert group.distinct is None and group.unique_text == group.text == "other"
         for value in ("srv/data/report.txt", "bob@example.com", 250, 12, "other", "nowhere"):
             assert got.index.locate(value) == want.index.locate(value), (start, value)
+
+
+def test_an_index_held_across_slides_keeps_its_call_ids() -> None:
+    """The index hands out the live id -> tool map (`call_tools`) and copies it for each
+    index still held when the history moves: a held one reads the ids of its window."""
+    catalog = Catalog(DATA)
+    state = SlidingIndex(catalog)
+
+    def turn(i: int) -> list[Any]:
+        call = {"id": f"c{i}", "type": "function", "function": {"name": TOOLS[i % 6]}}
+        return [
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": f"c{i}", "content": "ok"},
+        ]
+
+    log = turn(0) + turn(1)
+    assert state.update(log)
+    held, twice = state.index(), state.index()
+    assert held.call_tools is state._named  # shared while the history stays
+    for i in range(2, 6):
+        log = log[2:] + turn(i)
+        assert state.update(log)
+        assert held.call_tools == twice.call_tools == {"c0": TOOLS[0], "c1": TOOLS[1]}
+        assert state.index().call_tools == {f"c{i - 1}": TOOLS[i - 1], f"c{i}": TOOLS[i % 6]}
+    assert not state._handed[1:]  # one per index handed out since the last update
