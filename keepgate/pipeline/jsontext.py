@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 import orjson
 
@@ -27,7 +26,7 @@ def dumps_unicode(value: object) -> str:
     return _UNICODE.encode(value)
 
 
-def exact_json(value: Any) -> bytes:
+def exact_json(value: object) -> bytes:
     try:
         raw = orjson.dumps(value)
         if orjson.loads(raw) == value:
