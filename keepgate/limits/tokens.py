@@ -191,7 +191,8 @@ def _profile(model: str) -> tuple[str, int, int] | None:
     return enc, 3, 1
 
 
-def _counter(model: str) -> Callable[[str], int] | None:
+def _counter(model: str) -> tuple[Callable[[str], int], tuple[str, int, int]] | None:
+    """The local count for `model` and its profile (looked up once), or None."""
     if any(v in os.environ for v in _LITELLM_TUNING):
         return None
     profile = _profile(model)
@@ -208,7 +209,7 @@ def _counter(model: str) -> Callable[[str], int] | None:
         chunks = [text[i : i + _CHUNK] for i in range(0, len(text), _CHUNK)]
         return sum(len(t) for t in enc.encode_ordinary_batch(chunks)) if chunks else 0
 
-    return count
+    return count, profile
 
 
 # --- the message arithmetic (litellm's _count_messages / _count_extra) ----------------------
@@ -381,12 +382,12 @@ def _format_tools(tools: Sequence[object]) -> str:
 def count_messages(model: str, messages: object, tools: object = None) -> int | None:
     """`litellm.token_counter(model=model, messages=messages, tools=tools)`, or None when
     litellm has to count (see the module docstring)."""
-    count = _counter(model)
-    if count is None or not isinstance(messages, list):
+    counter = _counter(model)
+    if counter is None or not isinstance(messages, list):
         return None
     if tools is not None and not isinstance(tools, list):
         return None
-    _, per_message, per_name = _profile(model) or ("", 3, 1)
+    count, (_, per_message, per_name) = counter
     try:
         n = _messages(count, per_message, per_name, messages)
         n += 3  # reply priming
@@ -400,10 +401,10 @@ def count_messages(model: str, messages: object, tools: object = None) -> int | 
 
 def count_text(model: str, text: str) -> int | None:
     """`litellm.token_counter(model=model, text=text)`, or None when litellm has to count."""
-    count = _counter(model)
-    if count is None:
+    counter = _counter(model)
+    if counter is None:
         return None
     try:
-        return count(text)
+        return counter[0](text)
     except _Unsupported:
         return None

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -29,6 +29,7 @@ MAX_ANSWER_BYTES = 256 * 1024 * 1024
 #: Default bound on one upstream answer's whole time, request sent to last byte
 #: (`general_settings.max_answer_seconds`).
 MAX_ANSWER_SECONDS = 600.0
+T = TypeVar("T")
 #: An error answer's body is read (so the connection can be reused) up to this, else dropped.
 MAX_ERROR_BODY = 64 * 1024
 
@@ -66,26 +67,8 @@ class HttpTransport:
     def _deadline(self) -> float:
         return self.clock() + self.max_answer_seconds
 
-    async def _within(self, chunks: AsyncIterator[bytes], end: float) -> AsyncIterator[bytes]:
-        """`chunks` until the clock passes `end`, then `timed_out`: each read waits at most
-        the time left, and a read that arrives late is not passed on."""
-        it = aiter(chunks)
-        got = 0
-        while True:
-            left = end - self.clock()
-            if left <= 0:
-                raise timed_out(mid_stream=got > 0)
-            try:
-                async with asyncio.timeout(left):
-                    data = await anext(it)
-            except StopAsyncIteration:
-                return
-            except TimeoutError:
-                raise timed_out(mid_stream=got > 0) from None
-            if self.clock() > end:
-                raise timed_out(mid_stream=got > 0)
-            got += 1
-            yield data
+    def _within(self, chunks: AsyncIterator[T], end: float) -> AsyncIterator[T]:
+        return within(chunks, end, self.clock)
 
     async def _post(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> Reply:
         """POST `body` (serialised once, by orjson); an error status raises, body unread."""
@@ -127,9 +110,8 @@ class HttpTransport:
     async def _batches(self, reply: Reply, end: float) -> AsyncGenerator[list[Chunk], None]:
         complete = False
         try:
-            async for batch in iter_sse_batches(
-                self._within(reply.chunks(), end), MAX_SSE_LINE, self.max_answer_bytes
-            ):
+            body = capped(self._within(reply.chunks(), end), self.max_answer_bytes)
+            async for batch in iter_sse_batches(body, MAX_SSE_LINE):
                 yield batch
             complete = True
         except OversizedStream as exc:
@@ -166,13 +148,42 @@ class HttpTransport:
         await self.sender.aclose()
 
 
-async def _read_capped(chunks: AsyncIterator[bytes], limit: int) -> bytes:
-    """The whole body `chunks`, or `OversizedStream` once it passes `limit` bytes."""
-    parts: list[bytes] = []
+async def within(
+    items: AsyncIterator[T], end: float, clock: Callable[[], float]
+) -> AsyncIterator[T]:
+    """`items` until `clock` passes `end`, then `timed_out`: each read waits at most the
+    time left, and a read that arrives late is not passed on. Serves the HTTP transport's
+    reads and litellm's chunks alike."""
+    it = aiter(items)
+    got = 0
+    while True:
+        left = end - clock()
+        if left <= 0:
+            raise timed_out(mid_stream=got > 0)
+        try:
+            async with asyncio.timeout(left):
+                data = await anext(it)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise timed_out(mid_stream=got > 0) from None
+        if clock() > end:
+            raise timed_out(mid_stream=got > 0)
+        got += 1
+        yield data
+
+
+async def capped(chunks: AsyncIterator[bytes], limit: int) -> AsyncIterator[bytes]:
+    """`chunks` until they pass `limit` bytes in all, then `OversizedStream`: the one
+    count of an answer's bytes, for an SSE stream and a body read whole alike."""
     size = 0
     async for data in chunks:
         size += len(data)
         if size > limit:
             raise OversizedStream(f"upstream answer larger than {limit} bytes")
-        parts.append(data)
-    return b"".join(parts)
+        yield data
+
+
+async def _read_capped(chunks: AsyncIterator[bytes], limit: int) -> bytes:
+    """The whole body `chunks`, or `OversizedStream` once it passes `limit` bytes."""
+    return b"".join([data async for data in capped(chunks, limit)])

@@ -13,7 +13,7 @@ class MalformedStream(Exception):
 
 
 class OversizedStream(MalformedStream):
-    """The stream ran past the bytes one answer may have (`max_total`)."""
+    """The stream ran past the bytes one answer may have (`http.capped`)."""
 
 
 def _lines(pending: list[bytes], data: bytes) -> Iterator[bytes]:
@@ -32,7 +32,6 @@ def _lines(pending: list[bytes], data: bytes) -> Iterator[bytes]:
 async def iter_sse_batches(
     reads: AsyncIterator[bytes],
     max_line: int = 8 * 1024 * 1024,
-    max_total: int | None = None,
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """Yield the `data:` payloads completed by each network read, as one list per read,
     until `[DONE]`; comments and event names are skipped.
@@ -40,16 +39,11 @@ async def iter_sse_batches(
     Takes the raw reads of the body (any sizes): one read usually holds several events,
     splitting it in one C call costs less than reading line by line, and a caller can
     treat the events that arrived together as one batch (`merge.merge_deltas`).
-    More than `max_total` bytes in all is an `OversizedStream` (an upstream that never
-    ends its answer).
+    The bytes of the whole answer are bounded by the caller (`http.capped`).
     """
     pending: list[bytes] = []
     held = 0
-    total = 0
     async for data in reads:
-        total += len(data)
-        if max_total is not None and total > max_total:
-            raise OversizedStream(f"upstream answer larger than {max_total} bytes")
         if b"\n" not in data:
             pending.append(data)
             held += len(data)
