@@ -61,8 +61,8 @@ class Upstream:
         self.direct: Transport = direct or HttpTransport(AiohttpSender(timeout))
         self.litellm: Transport = LitellmTransport(self.direct, timeout)
         self.pinned: dict[str, Transport] = dict(pinned or {})
-        for t in (self.direct, *self.pinned.values()):
-            if isinstance(t, HttpTransport):  # the one that reads the bytes (litellm: its own)
+        for t in (self.direct, self.litellm, *self.pinned.values()):
+            if isinstance(t, (HttpTransport, LitellmTransport)):
                 t.max_answer_bytes = max_answer_bytes
                 t.max_answer_seconds = max_answer_seconds
 

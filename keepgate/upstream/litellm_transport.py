@@ -2,53 +2,103 @@
 
 Typed event streams (Responses, Messages) are plain HTTP to the provider's own API, so
 they go through the HTTP transport given here.
+
+One answer has the bounds the HTTP transport gives its own (red team round 6: a chat
+answer through litellm had neither): `max_answer_seconds` from the request to the last
+chunk, on a clock seam, and `max_answer_bytes` counted as the JSON text of the chunks
+litellm hands over (litellm reads the bytes itself; the chunks are what the gateway holds).
+An embeddings answer, which litellm reads whole, has the deadline only.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import Any
+
+import orjson
 
 from keepgate.config.model import ModelDeployment
 from keepgate.jsontypes import Chunk
-from keepgate.upstream.errors import UpstreamError, from_status
+from keepgate.upstream.errors import UpstreamError, from_status, timed_out
+from keepgate.upstream.http import MAX_ANSWER_BYTES, MAX_ANSWER_SECONDS, within
 from keepgate.upstream.protocol import Transport
 
 
 class LitellmTransport:
-    def __init__(self, events: Transport, timeout: float) -> None:
+    def __init__(
+        self,
+        events: Transport,
+        timeout: float,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+        max_answer_seconds: float = MAX_ANSWER_SECONDS,
+    ) -> None:
         self.events = events
         self.timeout = timeout
+        self.max_answer_bytes = max_answer_bytes
+        self.max_answer_seconds = max_answer_seconds
+        #: The clock the answer's deadline is read on (a seam: tests move it by hand).
+        self.clock: Callable[[], float] = time.monotonic
 
-    async def _call(self, fn: str, d: ModelDeployment, body: dict[str, Any], **extra: Any) -> Any:
-        """`litellm.<fn>` with the deployment's model, base, key and timeout; errors mapped."""
+    async def _call(
+        self, fn: str, d: ModelDeployment, body: dict[str, Any], end: float, **extra: Any
+    ) -> Any:
+        """`litellm.<fn>` with the deployment's model, base, key and timeout, waiting at
+        most until `end`; errors mapped."""
         import litellm  # imported lazily: it is slow to import and off the lean path
 
         p = d.litellm_params
         kwargs = {k: v for k, v in body.items() if k != "model"}
+        left = end - self.clock()
+        if left <= 0:
+            raise timed_out()
         try:
-            return await getattr(litellm, fn)(
-                model=p.model,
-                api_base=p.api_base,
-                api_key=p.resolved_api_key(),
-                timeout=p.timeout or self.timeout,
-                **extra,
-                **kwargs,
-            )
+            async with asyncio.timeout(left):
+                out = await getattr(litellm, fn)(
+                    model=p.model,
+                    api_base=p.api_base,
+                    api_key=p.resolved_api_key(),
+                    timeout=p.timeout or self.timeout,
+                    **extra,
+                    **kwargs,
+                )
+        except TimeoutError:
+            raise timed_out() from None
         except Exception as exc:  # noqa: BLE001 - litellm raises many types; map by status
             raise from_litellm(exc) from None
+        if self.clock() > end:
+            raise timed_out()
+        return out
 
     async def open_chat(self, d: ModelDeployment, body: dict[str, Any]) -> AsyncIterator[Chunk]:
         extra = dict(d.litellm_params.model_extra or {})
-        stream = await self._call("acompletion", d, body, num_retries=0, **extra)
-        return self._chunks(stream)
+        end = self.clock() + self.max_answer_seconds
+        stream = await self._call("acompletion", d, body, end, num_retries=0, **extra)
+        return self._chunks(stream, end)
 
-    async def _chunks(self, stream: Any) -> AsyncIterator[Chunk]:
+    async def _chunks(self, stream: Any, end: float) -> AsyncIterator[Chunk]:
+        size = 0
+        limit = self.max_answer_bytes
         try:
-            async for chunk in stream:
-                yield chunk.model_dump(exclude_none=False)
+            async for chunk in within(stream, end, self.clock):
+                out: Chunk = chunk.model_dump(exclude_none=False)
+                size += len(orjson.dumps(out, default=str))
+                if size > limit:
+                    raise UpstreamError(
+                        502, f"upstream answer larger than {limit} bytes", "upstream_too_large"
+                    )
+                yield out
+        except UpstreamError:
+            raise
         except Exception as exc:  # noqa: BLE001
             raise from_litellm(exc) from None
+        finally:
+            close = getattr(stream, "aclose", None)
+            if close is not None:  # a client that stops reading releases the upstream now
+                with contextlib.suppress(Exception):
+                    await close()
 
     async def open_events(
         self, d: ModelDeployment, url: str, body: dict[str, Any], headers: dict[str, str]
@@ -56,7 +106,7 @@ class LitellmTransport:
         return await self.events.open_events(d, url, body, headers)
 
     async def embed(self, d: ModelDeployment, body: dict[str, Any]) -> dict[str, Any]:
-        out = await self._call("aembedding", d, body)
+        out = await self._call("aembedding", d, body, self.clock() + self.max_answer_seconds)
         result: dict[str, Any] = out.model_dump()
         return result
 
