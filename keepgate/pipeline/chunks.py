@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keepgate.jsontypes import Chunk, JsonObject, JsonValue
+from keepgate.pipeline.json_shape import JsonShape
 
 #: What a response guard reads of a choice's delta. Text fields are scrubbed by the PII
 #: guard, tool calls decided by the policy guard; any other field an upstream sends
@@ -117,8 +118,8 @@ class ToolCallBuffer:
 
     calls: dict[tuple[int, int], JsonObject] = field(default_factory=dict)
     _parts: dict[tuple[int, int], list[str]] = field(default_factory=dict)
-    #: The last non-blank character of each call's arguments so far ("" if none).
-    _tail: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: Where each call's arguments stand as JSON (read once per piece, `JsonShape`).
+    _shape: dict[tuple[int, int], JsonShape] = field(default_factory=dict)
 
     def add(self, choice_index: int, delta_call: JsonObject) -> None:
         key = (choice_index, delta_call.get("index", 0))
@@ -141,9 +142,10 @@ class ToolCallBuffer:
         if fn.get("arguments"):
             piece = _text(fn["arguments"])
             self._parts.setdefault(key, []).append(piece)
-            stripped = piece.rstrip()
-            if stripped:
-                self._tail[key] = stripped[-1]
+            shape = self._shape.get(key)
+            if shape is None:
+                shape = self._shape[key] = JsonShape()
+            shape.feed(piece)
 
     def arguments(self, key: tuple[int, int]) -> str:
         """The call's arguments so far, joined (and kept as one piece: a second read with
@@ -157,9 +159,12 @@ class ToolCallBuffer:
         return text
 
     def may_be_complete(self, key: tuple[int, int]) -> bool:
-        """Could the arguments so far be a whole JSON object or array (do they end in a
-        closing bracket)? Read without joining them."""
-        return self._tail.get(key, "") in ("}", "]")
+        """Could the arguments so far be a whole JSON object or array? True once, when
+        the top-level container closes (red team round 6: asking whether they end in a
+        closing bracket let a string of `}` sent a delta each join and parse the
+        arguments at every delta). Read without joining them."""
+        shape = self._shape.get(key)
+        return shape is not None and shape.take_close()
 
     def keys_for_choice(self, choice_index: int) -> list[tuple[int, int]]:
         return sorted(k for k in self.calls if k[0] == choice_index)
@@ -167,7 +172,7 @@ class ToolCallBuffer:
     def pop(self, key: tuple[int, int]) -> JsonObject:
         self.arguments(key)
         self._parts.pop(key, None)
-        self._tail.pop(key, None)
+        self._shape.pop(key, None)
         return self.calls.pop(key)
 
     def for_choice(self, choice_index: int) -> list[JsonObject]:
