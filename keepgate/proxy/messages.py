@@ -8,6 +8,7 @@ model's tokenizer (litellm's, as the limits guard does).
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 from starlette.requests import Request
@@ -18,6 +19,7 @@ from keepgate.adapters.messages.errors import error_response
 from keepgate.adapters.messages.output import MessageBuilder
 from keepgate.adapters.messages.request import to_chat
 from keepgate.auth.request import require_principal
+from keepgate.errors import APIError
 from keepgate.jsontypes import Chunk
 from keepgate.limits import estimate
 from keepgate.pipeline import offload
@@ -30,6 +32,31 @@ from keepgate.proxy.sse import SSEResponse
 from keepgate.runtime import Runtime
 
 CLIENT_HEADERS = ("anthropic-version", "anthropic-beta")
+#: What a forwarded header's value may hold: visible ASCII, spaces and tabs (RFC 9110's
+#: field-vchar without obs-text). Anthropic's values are ASCII tokens; a Latin-1 byte was
+#: re-encoded as UTF-8 on the way out (red team round 6), so it is refused instead.
+_FIELD_VALUE = re.compile(r"[\x20-\x7e\t]*")
+
+
+def client_headers(request: Request) -> dict[str, str]:
+    """The client headers the native upstream needs (`CLIENT_HEADERS`), each one value: a
+    header sent on several lines is one comma-separated list (RFC 9110 section 5.3; the
+    lines after the first were dropped). A value outside `_FIELD_VALUE` is a 400."""
+    out: dict[str, str] = {}
+    for name in CLIENT_HEADERS:
+        values = request.headers.getlist(name)
+        if not values:
+            continue
+        for v in values:
+            if not _FIELD_VALUE.fullmatch(v):
+                raise APIError(
+                    400,
+                    f"Header '{name}' must be printable ASCII.",
+                    code="invalid_header",
+                    param=name,
+                )
+        out[name] = ", ".join(values)
+    return out
 
 
 async def create(request: Request) -> Response | SSEResponse:
@@ -43,7 +70,7 @@ async def create(request: Request) -> Response | SSEResponse:
     # Fields passed through untranslated (vendor fields, `stream_options`) must have the
     # shapes the chat pipeline reads, as on /v1/chat/completions: a 400, never a 500.
     await acheck(req.chat)
-    req.headers = {h: request.headers[h] for h in CLIENT_HEADERS if h in request.headers}
+    req.headers = client_headers(request)
     call = Call(
         principal=principal, route="messages", model=body["model"], body=req.chat, stream=req.stream
     )
