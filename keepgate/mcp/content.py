@@ -201,8 +201,17 @@ class Content:
             # Each contents item read as an embedded resource of a tool result: its URI, its
             # text (or a blob whose bytes are text) and its `_meta`; the result's `_meta` too.
             blocks = [types.EmbeddedResource(resource=c) for c in result.contents]
+            # One group: the contents' texts are scrubbed as one text, positions kept (red
+            # team round 6: each was scrubbed alone, so a value cut between two passed).
             checked = await self._inspect(
-                call, principal, server, session, blocks, f"resource {uri[:200]}", result.meta
+                call,
+                principal,
+                server,
+                session,
+                blocks,
+                f"resource {uri[:200]}",
+                result.meta,
+                groups=[0] * len(blocks),
             )
             if checked is None:
                 return result

@@ -252,15 +252,14 @@ def _scrub(
         return scrubbed
 
     def resource(res: Any) -> Any:
+        """A blob resource: its bytes scrubbed when they are text (a text resource is
+        scrubbed with the text blocks, `_rejoined`)."""
         update: dict[str, Any] = {}
-        if isinstance(res, types.TextResourceContents):
-            update["text"] = text(res.text)
-        else:
-            decoded = base64_text(res.blob)
-            if decoded:
-                scrubbed = text(decoded)
-                if scrubbed != decoded:
-                    update["blob"] = text_base64(scrubbed, res.blob)
+        decoded = base64_text(res.blob)
+        if decoded:
+            scrubbed = text(decoded)
+            if scrubbed != decoded:
+                update["blob"] = text_base64(scrubbed, res.blob)
         if res.meta:
             update["meta"] = tree(res.meta)
         return _updated(res, update)
@@ -272,7 +271,15 @@ def _scrub(
             scrubbed, found_in[len(content)] = scrubber.scrub(block.text)
             block = _updated(block, {"text": scrubbed})
         elif isinstance(block, types.EmbeddedResource):
-            block = _updated(block, {"resource": resource(block.resource)})
+            res = block.resource
+            if isinstance(res, types.TextResourceContents):
+                scrubbed, found_in[len(content)] = scrubber.scrub(res.text)
+                update: dict[str, Any] = {"text": scrubbed}
+                if res.meta:
+                    update["meta"] = tree(res.meta)
+                block = _updated(block, {"resource": _updated(res, update)})
+            else:
+                block = _updated(block, {"resource": resource(res)})
         elif isinstance(block, types.ResourceLink):  # name and URI stay: they address it
             block = _updated(
                 block,
@@ -318,22 +325,28 @@ def _rejoined(
     the other, and the model reads them as one text) become one block, the joined text
     scrubbed whole. Red team round 5: each block was scrubbed alone, so `123-45-` +
     `6789` passed. `content` is `original` scrubbed block by block, position for position;
-    `found_in` holds each text block's findings (counted here, or the run's instead).
-    `groups`: a run never crosses from one group to another, and a joined run keeps its
-    positions (its first block holds the joined text, the others are emptied): prompts/get
-    maps blocks back to messages by position (red team round 5b)."""
+    `found_in` holds each text-bearing block's findings (counted here, or the run's
+    instead): text blocks and embedded text resources (red team round 6: a resource's text
+    was scrubbed alone, next to a text block or another resource). `groups`: a run never
+    crosses from one group to another, and a joined run keeps its positions (its first
+    block holds the joined text, the others are emptied): prompts/get maps blocks back to
+    messages by position (red team round 5b); a run holding a resource keeps them too (a
+    resource is addressed by its URI, which stays)."""
     out: list[Any] = []
     run: list[int] = []
 
     def flush() -> None:
         if len(run) > 1:
-            alone = "".join(content[i].text for i in run)
-            joined, found = scrubber.scrub("".join(original[i].text for i in run))
+            alone = "".join(_text_of(content[i]) for i in run)
+            joined, found = scrubber.scrub("".join(_text_of(original[i]) for i in run))
             if joined != alone:
                 counts.update(found)
-                out.append(content[run[0]].model_copy(update={"text": joined}))
-                if groups is not None:
-                    out.extend(content[i].model_copy(update={"text": ""}) for i in run[1:])
+                out.append(_with_text(content[run[0]], joined))
+                keep = groups is not None or any(
+                    not isinstance(content[i], types.TextContent) for i in run
+                )
+                if keep:
+                    out.extend(_with_text(content[i], "") for i in run[1:])
                 run.clear()
                 return
         for i in run:
@@ -342,7 +355,7 @@ def _rejoined(
         run.clear()
 
     for i, block in enumerate(content):
-        if isinstance(block, types.TextContent):
+        if i in found_in:
             if groups is not None and run and groups[run[-1]] != groups[i]:
                 flush()
             run.append(i)
@@ -351,3 +364,16 @@ def _rejoined(
         out.append(block)
     flush()
     return out
+
+
+def _text_of(block: Any) -> str:
+    """The text of a text block or of an embedded text resource."""
+    if isinstance(block, types.TextContent):
+        return block.text
+    return str(block.resource.text)
+
+
+def _with_text(block: Any, text: str) -> Any:
+    if isinstance(block, types.TextContent):
+        return block.model_copy(update={"text": text})
+    return block.model_copy(update={"resource": block.resource.model_copy(update={"text": text})})
