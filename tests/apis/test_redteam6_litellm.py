@@ -100,7 +100,11 @@ def gw(module_gateway_factory: Any, upstream: str, provider_key: None) -> Gatewa
         "model_list": [
             {
                 "model_name": "lt-claude",
-                "litellm_params": {"model": "anthropic/m", "api_base": upstream, "api_key": "os.environ/KG_RT6_UPSTREAM_KEY"},
+                "litellm_params": {
+                    "model": "anthropic/m",
+                    "api_base": upstream,
+                    "api_key": "os.environ/KG_RT6_UPSTREAM_KEY",
+                },
             }
         ],
         "general_settings": {"max_answer_bytes": LIMIT, "num_retries": 0},
