@@ -96,6 +96,42 @@ class _CappedStream(httpx2.AsyncByteStream):
         await self.inner.aclose()
 
 
+class _EventCappedStream(_CappedStream):
+    """A held-open event stream (legacy SSE: one response carries every answer of the
+    session) cut once one event passes `limit` bytes: bytes are counted since the last
+    blank line, the end of an event. A stream that never sends one is cut at `limit` in
+    all, like a body."""
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        run = 0
+        tail = b""  # the last bytes of the previous read: a blank line may straddle reads
+        async for chunk in self.inner:
+            probe = tail + chunk
+            end = max(probe.rfind(b"\n\n"), probe.rfind(b"\r\r"), probe.rfind(b"\n\r\n"))
+            if end >= 0:
+                run = len(probe) - end
+            else:
+                run += len(chunk)
+            if run > self.limit:
+                raise AnswerTooLarge()
+            tail = chunk[-3:]
+            yield chunk
+
+
+def event_capped(limit: int) -> Callable[[httpx2.Response], Awaitable[None]]:
+    """`capped` for the legacy SSE transport: its GET stream is cut per event
+    (`_EventCappedStream`), every other body (a POST's `Accepted`) whole (red team round
+    6: the SDK's SSE client had no cap, so one event of any size was held in memory)."""
+
+    async def hook(response: httpx2.Response) -> None:
+        if isinstance(response.stream, httpx2.AsyncByteStream):
+            kind = response.headers.get("content-type", "")
+            wrap = _EventCappedStream if kind.startswith("text/event-stream") else _CappedStream
+            response.stream = wrap(response.stream, limit)
+
+    return hook
+
+
 def capped(limit: int) -> Callable[[httpx2.Response], Awaitable[None]]:
     """A response hook for the SDK client's HTTP client that cuts every body at `limit`
     bytes: the SDK reads a JSON answer whole (its event streams are capped per event only),
@@ -148,11 +184,27 @@ class Upstream:
         headers = s.resolved_headers()
         timeout = s.timeout_s
         if s.kind == "sse":
+
+            def client_factory(
+                headers: dict[str, str] | None = None,
+                timeout: httpx2.Timeout | None = None,
+                auth: httpx2.Auth | None = None,
+            ) -> httpx2.AsyncClient:
+                # mcp's create_mcp_http_client, with the answer cap as a response hook.
+                return httpx2.AsyncClient(
+                    headers=headers,
+                    timeout=timeout,
+                    auth=auth,
+                    verify=tls_context(),
+                    event_hooks={"response": [event_capped(s.max_answer_bytes)]},
+                )
+
             return sse_client(
                 self.url or "",
                 headers=headers or None,
                 timeout=timeout,
                 sse_read_timeout=max(timeout, 300.0),
+                httpx_client_factory=client_factory,
             )
 
         # What mcp's own (private) client factory builds: redirects off (the transport follows
