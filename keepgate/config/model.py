@@ -260,10 +260,12 @@ class GeneralSettings(_Strict):
     #: Messages call, an embeddings body, an error body): past it the call ends with a 502
     #: `upstream_too_large` (mid-stream: a final error event). An upstream that streams
     #: without end would otherwise fill the gateway's memory for a non-streaming client,
-    #: whose answer is assembled before it is sent (docs/proxy.md, "Upstream answers").
+    #: whose answer is assembled before it is sent. Through litellm, counted as the JSON
+    #: text of its chunks (docs/proxy.md, "Upstream answers").
     max_answer_bytes: int = Field(256 * 1024 * 1024, ge=64 * 1024)
     #: Seconds one upstream answer may take, from the request to its last byte (a chat,
-    #: Responses or Messages stream, an embeddings body): past it the call ends with a 504
+    #: Responses or Messages stream, an embeddings body; through litellm too): past it the
+    #: call ends with a 504
     #: `upstream_timeout` (mid-stream: a final error event). `request_timeout` bounds each
     #: read only, so an upstream sending a byte a minute would otherwise hold the call, its
     #: connection and its limits reservation without end (docs/proxy.md, "Upstream answers").
