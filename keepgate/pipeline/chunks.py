@@ -120,18 +120,21 @@ class ToolCallBuffer:
     _parts: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     #: Where each call's arguments stand as JSON (read once per piece, `JsonShape`).
     _shape: dict[tuple[int, int], JsonShape] = field(default_factory=dict)
+    #: Each choice's calls (red team round 6: `keys_for_choice` scanned every call of
+    #: every choice, per chunk: quadratic in an answer that opens many calls).
+    _by_choice: dict[int, dict[tuple[int, int], None]] = field(default_factory=dict)
 
     def add(self, choice_index: int, delta_call: JsonObject) -> None:
         key = (choice_index, delta_call.get("index", 0))
-        call = self.calls.setdefault(
-            key,
-            {
+        call = self.calls.get(key)
+        if call is None:
+            call = self.calls[key] = {
                 "index": delta_call.get("index", 0),
                 "id": None,
                 "type": "function",
                 "function": {"name": "", "arguments": ""},
-            },
-        )
+            }
+            self._by_choice.setdefault(choice_index, {})[key] = None
         if delta_call.get("id"):
             call["id"] = delta_call["id"]
         if delta_call.get("type"):
@@ -167,12 +170,17 @@ class ToolCallBuffer:
         return shape is not None and shape.take_close()
 
     def keys_for_choice(self, choice_index: int) -> list[tuple[int, int]]:
-        return sorted(k for k in self.calls if k[0] == choice_index)
+        return sorted(self._by_choice.get(choice_index, ()))
 
     def pop(self, key: tuple[int, int]) -> JsonObject:
         self.arguments(key)
         self._parts.pop(key, None)
         self._shape.pop(key, None)
+        keys = self._by_choice.get(key[0])
+        if keys is not None:
+            keys.pop(key, None)
+            if not keys:
+                del self._by_choice[key[0]]
         return self.calls.pop(key)
 
     def for_choice(self, choice_index: int) -> list[JsonObject]:

@@ -278,9 +278,10 @@ class PiiGuard(Guard, Redactor):
                         delta[name] = st.stream(i, name).feed(text)
                         if not delta[name]:
                             del delta[name]
-                if reason:
-                    for (ci, name), stream in list(st.streams.items()):
-                        rest = stream.flush() if ci == i else ""
+                if reason:  # this choice's streams only (all of them: quadratic in choices)
+                    for name in TEXT_FIELDS:
+                        stream = st.streams.get((i, name))
+                        rest = stream.flush() if stream is not None else ""
                         if rest:
                             delta[name] = (delta.get(name) or "") + rest
                 calls = self._tool_calls(st, i, delta.pop("tool_calls", None) or (), bool(reason))
@@ -333,6 +334,7 @@ class PiiGuard(Guard, Redactor):
         self, st: _CallState, i: int, deltas: Any, finished: bool
     ) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
+        touched: dict[tuple[int, int], None] = {}
         for d in deltas:
             key = (i, d.get("index", 0))
             if key in st.released:  # more arguments after a released call: a stream
@@ -345,7 +347,10 @@ class PiiGuard(Guard, Redactor):
                     out.append({"index": key[1], "function": {"arguments": text}})
                 continue
             st.tools.add(i, d)
-        for key in st.tools.keys_for_choice(i):
+            touched[key] = None
+        # A held call can be released only by a delta of its own, or by the choice's end:
+        # looking at every held call per chunk was quadratic in the calls (red team 6).
+        for key in st.tools.keys_for_choice(i) if finished else sorted(touched):
             # The arguments are joined only when they could be complete (they end in a
             # closing bracket): joining them at every delta was quadratic (red team 5b).
             if key in st.released or not (
@@ -398,10 +403,14 @@ class PiiGuard(Guard, Redactor):
         """Upstream ended without a finish_reason for some choice: release what is held."""
         choices = []
         try:
-            for i in sorted({ci for ci, _ in st.streams}):
+            # Each choice's streams, found once (per choice, every stream: quadratic).
+            by_choice: dict[int, list[tuple[str, StreamScrubber]]] = {}
+            for (ci, name), stream in st.streams.items():
+                by_choice.setdefault(ci, []).append((name, stream))
+            for i in sorted(by_choice):
                 delta: dict[str, Any] = {}
-                for (ci, name), stream in st.streams.items():
-                    rest = stream.flush() if ci == i else ""
+                for name, stream in by_choice[i]:
+                    rest = stream.flush()
                     if rest:
                         delta[name] = rest
                 calls = self._tool_calls(st, i, (), True)
@@ -410,7 +419,7 @@ class PiiGuard(Guard, Redactor):
                         delta["tool_calls"] = calls
                     choices.append({"index": i, "delta": delta, "finish_reason": None})
             streamed = {ci for ci, _ in st.streams}
-            for ci, _ in [*st.tools.calls, *st.tails]:
+            for ci in sorted({ci for ci, _ in [*st.tools.calls, *st.tails]}):
                 if ci not in streamed:
                     calls = self._tool_calls(st, ci, (), True)
                     if calls:
