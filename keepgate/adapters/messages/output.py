@@ -57,6 +57,13 @@ class MessageBuilder:
         self.emit = emit
         self.reader = ChunkReader()
         self.block: JsonObject | None = None  # the open block
+        #: The open block's position in `content`, and its chat tool index if it is a
+        #: tool_use block (red team round 6: each was found by scanning every block or
+        #: tool so far, per delta and per close: quadratic in an answer of many calls).
+        self.block_at = 0
+        self.block_tool: int | None = None
+        #: Each tool_use block's position in `content`, by chat tool index.
+        self.tool_at: dict[int, int] = {}
         self.texts: list[str] = []
         self.tools: dict[int, JsonObject] = {}  # tool_use blocks by chat tool index
         self.args: dict[int, list[str]] = {}
@@ -142,13 +149,12 @@ class MessageBuilder:
 
     # -- blocks ----------------------------------------------------------------------------
 
-    def _open(self, block: dict[str, Any], start: dict[str, Any]) -> None:
+    def _open(self, block: dict[str, Any], start: dict[str, Any], tool: int | None = None) -> None:
         self.block = block
+        self.block_at = len(self.message["content"])
+        self.block_tool = tool
         self.message["content"].append(block)
-        self._ev(
-            "content_block_start",
-            {"index": len(self.message["content"]) - 1, "content_block": start},
-        )
+        self._ev("content_block_start", {"index": self.block_at, "content_block": start})
 
     def _text(self, text: str) -> None:
         if self.block is None or self.block["type"] != "text":
@@ -168,7 +174,8 @@ class MessageBuilder:
         block = {"type": "tool_use", "id": tool_id, "name": name, "input": {}}
         self.tools[index] = block
         self.args[index] = []
-        self._open(block, {"type": "tool_use", "id": tool_id, "name": name, "input": {}})
+        self.tool_at[index] = len(self.message["content"])
+        self._open(block, {"type": "tool_use", "id": tool_id, "name": name, "input": {}}, index)
 
     def _tool_args(self, index: int, piece: str) -> None:
         block = self.tools.get(index)
@@ -178,7 +185,7 @@ class MessageBuilder:
         self._ev(
             "content_block_delta",
             {
-                "index": self.message["content"].index(block),
+                "index": self.tool_at[index],
                 "delta": {"type": "input_json_delta", "partial_json": piece},
             },
         )
@@ -187,15 +194,12 @@ class MessageBuilder:
         block = self.block
         if block is None:
             return
-        index = self.message["content"].index(block)
         if block["type"] == "text":
             block["text"] = "".join(self.texts)
             self.texts = []
-        else:
-            for i, b in self.tools.items():
-                if b is block:
-                    block["input"] = _input("".join(self.args.get(i, ())))
-        self._ev("content_block_stop", {"index": index})
+        elif self.block_tool is not None:
+            block["input"] = _input("".join(self.args.get(self.block_tool, ())))
+        self._ev("content_block_stop", {"index": self.block_at})
         self.block = None
 
 
