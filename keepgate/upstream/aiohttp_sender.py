@@ -46,6 +46,9 @@ from keepgate.upstream.errors import timed_out, unreachable
 
 #: How long to wait for an upstream to end its response after `[DONE]`.
 DRAIN_TIMEOUT = 1.0
+#: Bytes read after `[DONE]` (an empty chunk terminator is a few): more, and the
+#: connection is dropped instead.
+MAX_DRAIN = 64 * 1024
 
 log = logging.getLogger("keepgate.upstream")
 
@@ -77,11 +80,17 @@ class AiohttpReply:
 
         After `[DONE]` the (empty) rest of the body is read first: a closed connection
         means a new TCP connection on the next call, which costs more than the call itself.
+        At most `MAX_DRAIN` bytes of it (red team round 6: the rest was read whole, so an
+        upstream flooding after `[DONE]` had the gateway hold all it sent in a second,
+        past `max_answer_bytes`, which counts up to `[DONE]`).
         """
         resp = self.resp
         if complete and not resp.content.at_eof():
             try:
-                await asyncio.wait_for(resp.content.read(), DRAIN_TIMEOUT)
+                async with asyncio.timeout(DRAIN_TIMEOUT):
+                    left = MAX_DRAIN
+                    while left > 0 and (data := await resp.content.readany()):
+                        left -= len(data)
             except (asyncio.TimeoutError, aiohttp.ClientError):
                 pass
         if resp.content.at_eof():
