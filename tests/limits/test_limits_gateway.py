@@ -16,9 +16,10 @@ import pytest
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.guard import Guard
 from tests.clock import ManualClock
+from tests.limits import known
 
 PRICE_IN, PRICE_OUT = 1e-6, 2e-6  # the base test config's prices for "demo"
-MSG = [{"role": "user", "content": "hello"}]
+MSG = known.HELLO
 
 
 def fake(reply: str = "ok", prompt: int = 100, completion: int = 50, **kw: Any) -> dict:
@@ -275,9 +276,8 @@ def test_bad_limits_in_config_fail_at_start_naming_file_and_entry(gateway_factor
 
 def test_prices_come_from_litellm_map_unless_config_overrides(limited, fake_model_url):
     """A model litellm knows is priced from its local cost map; model_info overrides one side.
-    The reservation counts the prompt with litellm's tokenizer for that model."""
-    import litellm
-
+    The reservation counts the prompt with litellm's tokenizer for that model (the numbers
+    of tests/limits/known.py, which the parity tests check against litellm itself)."""
     models = [
         {
             "model_name": "mini",
@@ -291,14 +291,14 @@ def test_prices_come_from_litellm_map_unless_config_overrides(limited, fake_mode
     ]
     gw = limited({"usd_per_day": 10.0}, model_list=models)
     client = gw.client("sk-alice")
-    inp, out = litellm.cost_per_token(model="gpt-4o-mini", prompt_tokens=1, completion_tokens=1)
+    inp, out = known.price("gpt-4o-mini")
     for alias, price_in in (("mini", inp), ("mini-custom", 1e-5)):
         client.chat.completions.create(
             model=alias, messages=MSG, max_tokens=20, extra_body=fake(prompt=1000, completion=100)
         )
         settled = [v for v in gw.audit_lines()[-1]["verdicts"] if v["guard"] == "limits"][-1]
         assert settled["detail"]["cost_usd"] == pytest.approx(1000 * price_in + 100 * out)
-        expected_prompt = litellm.token_counter(model="gpt-4o-mini", messages=MSG)
+        expected_prompt = known.prompt_tokens("gpt-4o-mini", MSG)
         assert settled["detail"]["reserved_tokens"] == expected_prompt + 20
         assert settled["detail"]["reserved_usd"] == pytest.approx(
             expected_prompt * price_in + 20 * out

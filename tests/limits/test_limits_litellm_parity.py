@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keepgate.limits import estimate, model_map, tokens
+from tests.limits import known
 
 pytestmark = pytest.mark.slow(cpu_s=8)
 
@@ -222,3 +223,19 @@ def test_the_models_we_use_are_answered_from_the_map() -> None:
         assert not isinstance(model_map.max_output(name), model_map.Defer), name
     assert model_map.token_price("gpt-4o") == (2.5e-06, 1e-05)
     assert model_map.token_price("openai/demo") is None
+
+
+def test_the_gateway_tests_expect_litellms_numbers(litellm) -> None:
+    """The gateway tests count and price with tests/limits/known.py (no litellm import in
+    their workers); each input they use is litellm's number here."""
+    for model, messages in known.PROMPTS:
+        assert known.prompt_tokens(model, messages) == litellm.token_counter(
+            model=model, messages=messages
+        ), model
+    for model, text in known.REPLIES:
+        assert known.reply_tokens(model, text) == litellm.token_counter(
+            model=model, text=text, count_response_tokens=True
+        ), model
+    for model in known.PRICED:
+        expected = litellm.cost_per_token(model=model, prompt_tokens=1, completion_tokens=1)
+        assert known.price(model) == pytest.approx(expected, rel=1e-12), model

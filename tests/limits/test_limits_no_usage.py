@@ -12,10 +12,11 @@ import openai
 import pytest
 
 from tests.clock import ManualClock
+from tests.limits import known
 
 PRICE_IN, PRICE_OUT = 1e-6, 2e-6  # the base test config's prices for "demo"
-MSG = [{"role": "user", "content": "Tell me about the weather in Lisbon in spring."}]
-REPLY = "Mild and sunny, with the odd shower; light jackets in the evening. " * 6
+MSG = known.LISBON
+REPLY = known.REPLY
 NO_USAGE = {"fake": {"reply": REPLY, "omit_usage": True}}
 
 pytestmark = pytest.mark.real_http
@@ -53,12 +54,10 @@ def expected() -> tuple[int, int]:
     """What LiteLLM Proxy would count (its token counter on the messages and the reply),
     with the gateway's floor of one completion token per 4 characters generated.
 
-    litellm is imported here, not at the top: a module-level import cost every xdist worker
-    ~3.5 s of CPU at collection, and only the worker that runs this file needs it."""
-    import litellm
-
-    prompt = litellm.token_counter(model="demo", messages=MSG)
-    completion = litellm.token_counter(model="demo", text=REPLY, count_response_tokens=True)
+    The counts are tests/limits/known.py's, which the parity tests check against litellm
+    itself: importing litellm here cost this file's xdist worker ~3.5 s of CPU."""
+    prompt = known.prompt_tokens("demo", MSG)
+    completion = known.reply_tokens("demo", REPLY)
     return int(prompt), max(int(completion), (len(REPLY) + 3) // 4)
 
 
