@@ -1,8 +1,9 @@
 """The "pii" guard through the real gateway, with the official openai SDK as the client.
 
 The fake model replies with scripted text and tool calls; `chunk_chars=k` makes its first
-chunk boundary fall at character k, so looping k over the answer splits every value at
-every position. The expected text is the scrubber's output on the whole answer.
+chunk boundary fall at character k, so a few k split each value at its edges and middle
+(every position is test_pii_stream_splits.py, in-process). The expected text is the
+scrubber's output on the whole answer.
 """
 
 from __future__ import annotations
@@ -40,6 +41,21 @@ def streamed_text(client: openai.OpenAI, fake: dict[str, Any]) -> tuple[str, lis
     )
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     return text, chunks
+
+
+def first_boundaries(text: str, value: str) -> list[int]:
+    """`chunk_chars` values for the gateway's streamed tests: one character per chunk (a
+    boundary everywhere), and the first boundary just before the value, after its first
+    character, in its middle, before its last character and just after it.
+
+    Not every position inside the value: test_pii_stream_splits.py splits these same
+    answers at every position (in-process, both detector configurations), and what the
+    gateway adds (SSE in and out, the count on the final chunk) does not depend on where
+    inside a value a boundary falls; a streamed request here costs ~7 ms of CPU, and every
+    position made ~900 of them."""
+    start = text.index(value)
+    end = start + len(value)
+    return sorted({1, start, start + 1, start + len(value) // 2, end - 1, end})
 
 
 @pytest.fixture(scope="module")
@@ -87,18 +103,16 @@ def test_dotted_code_names_are_not_urls(gw, chunk_chars: int) -> None:
     assert text == expected
 
 
-def test_every_entity_streamed_split_at_every_position(gw) -> None:
-    """Each value split at every position inside it (the first chunk boundary there), and
-    one character per chunk. A boundary outside the value splits nothing of it; every
-    two-chunk split of the whole answer is test_pii_stream_splits.py (in-process, both
-    detector configurations), so this is the gateway's wiring: SSE in and out, the count on
-    the final chunk."""
+def test_every_entity_streamed_split_at_its_edges(gw) -> None:
+    """Each value split at its edges, in its middle (the first chunk boundary there), and
+    one character per chunk (`first_boundaries`). Every two-chunk split of the whole answer
+    is test_pii_stream_splits.py (in-process, both detector configurations), so this is the
+    gateway's wiring: SSE in and out, the count on the final chunk."""
     client = gw.client()
     for entity in sorted(CASES):
         value, text = sentence(entity)
         expected, _ = SCRUBBER.scrub(text)
-        start = text.index(value)
-        for k in [1, *range(start, start + len(value) + 1)]:
+        for k in first_boundaries(text, value):
             got, chunks = streamed_text(client, {"reply": text, "chunk_chars": k})
             assert got == expected, (entity, k)
             final = [c for c in chunks if (c.model_extra or {}).get("keepgate")]
@@ -109,8 +123,8 @@ def test_every_entity_streamed_split_at_every_position(gw) -> None:
 def test_field_values_through_the_gateway_streamed_and_not(gw, case) -> None:
     """Round 7: a value only its field name identifies (`"first_name": "Hope"`, a
     `door_pin`, `DB_PASS=correcthorse`), through real HTTP with the openai SDK: redacted
-    when not streamed, and streamed with the first chunk boundary at every position inside
-    the value the client sees exactly the scrub of the whole answer."""
+    when not streamed, and streamed with the first chunk boundary at the value's edges and
+    middle (`first_boundaries`) the client sees exactly the scrub of the whole answer."""
     value, text = format_sentence(case)
     entity = case[1]
     expected, counts = SCRUBBER.scrub(text)
@@ -119,9 +133,8 @@ def test_field_values_through_the_gateway_streamed_and_not(gw, case) -> None:
     assert raw.parse().choices[0].message.content == expected
     assert value not in raw.text
     assert raw.headers["x-keepgate-redactions"] == f"{entity}=1"
-    start = text.index(value)
     client = gw.client()
-    for k in [1, *range(start, start + len(value) + 1)]:
+    for k in first_boundaries(text, value):
         got, chunks = streamed_text(client, {"reply": text, "chunk_chars": k})
         assert got == expected, (case[0], k)
 
@@ -181,8 +194,9 @@ def test_names_of_things_in_json_pass_the_gateway(gw) -> None:
 def test_new_shapes_through_the_gateway_streamed_and_not(gw, case) -> None:
     """The secret, id and date-of-birth shapes added on 2026-12-07, through real HTTP with
     the openai SDK: redacted whole when not streamed, and streamed with the first chunk
-    boundary at every position inside the value (and one character per chunk) the client
-    sees exactly the scrub of the whole answer, with the count on the final chunk."""
+    boundary at the value's edges and middle (and one character per chunk:
+    `first_boundaries`) the client sees exactly the scrub of the whole answer, with the
+    count on the final chunk."""
     value, text = format_sentence(case)
     entity = case[1]
     expected, counts = SCRUBBER.scrub(text)
@@ -191,9 +205,8 @@ def test_new_shapes_through_the_gateway_streamed_and_not(gw, case) -> None:
     assert raw.parse().choices[0].message.content == expected
     assert value not in raw.text
     assert f"{entity}=1" in raw.headers["x-keepgate-redactions"]
-    start = text.index(value)
     client = gw.client()
-    for k in [1, *range(start, start + len(value) + 1)]:
+    for k in first_boundaries(text, value):
         got, chunks = streamed_text(client, {"reply": text, "chunk_chars": k})
         assert got == expected, (case[0], k)
         final = [c for c in chunks if (c.model_extra or {}).get("keepgate")]
