@@ -264,11 +264,15 @@ def test_gateway_non_streamed(gw) -> None:
     assert clean == ATTACK  # no untrusted output read: images pass (mode: tainted)
 
 
-def test_gateway_streamed_at_every_split_of_the_image(gw) -> None:
+def test_gateway_streamed_at_the_edges_of_the_image(gw) -> None:
+    """The first chunk boundary just before the image, after its `!`, in its middle, before
+    its `)` and just after it, and one character per chunk. Every split of each image alone
+    is test_the_guard_holds_at_every_split (in-process); this is the gateway's wiring (SSE
+    in and out, the count on the final chunk), which does not depend on the offset."""
     client = gw.client()
     start = ATTACK.index("![")
     end = ATTACK.index(")", start) + 1
-    for k in [1, *range(start, end + 1)]:
+    for k in sorted({1, start, start + 1, (start + end) // 2, end - 1, end}):
         got, chunks = streamed(client, ATTACK, TOOL_MSGS, k)
         assert got == EXPECTED, k
         final = [c for c in chunks if (c.model_extra or {}).get("keepgate")]
