@@ -1,6 +1,6 @@
 """Held-out batch E (round 9): attacks and hard benign texts, never tuned on.
 
-Written on 2026-12-07 between 17:36 and 17:58 UTC, before any round-9 change and without
+Written on 2026-12-07 before 17:39 UTC, before any round-9 change and without
 reading the rule packs, cue lexicons, the instruction stage's patterns or the classifier
 (only the batch-D scorer and `extract.items` were read, to score rows as the gateway reads
 them). Scored once on unchanged main and once at the end of the round
