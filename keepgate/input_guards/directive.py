@@ -259,9 +259,9 @@ def _label(seg: str, a: int, b: int) -> bool:
 def addressed(seg: str) -> bool:
     """Whether `seg` addresses an AI reader (or claims an authority) outside quotation
     marks, and not as people ("AI team") or a product ("AI assistant can …")."""
-    if _found(_NOUNLESS, seg):
+    data = seg.encode("utf-8", "surrogatepass")  # once: the gate and the noun spans
+    if linear.found(_NOUNLESS, data):
         return True
-    data = seg.encode("utf-8", "surrogatepass")
     for k, (a8, b8) in enumerate(linear.byte_spans(_NOUN_RX, data)):
         if k >= 8:
             break

@@ -233,9 +233,14 @@ _ANYWHERE: tuple[tuple[str, str], ...] = (
         "RESP",
         r"\byour\s+(?:(?:next|final|whole|entire|full)\s+)?(?:answers?|repl(?:y|ies)|responses?|output|summary|message|task|instructions|rules|system\s+prompt|initial\s+prompt)\b",
     ),
+    #: An override of what the reader was told. "system" and "user" count as its object
+    #: only as a head noun ("ignore the system", "the user's request", "user input"), not
+    #: as a modifier of something in the document's own world ("override user permissions",
+    #: "ignore the system defaults below"), which is what a config comment or a user story
+    #: says (round 9: such lines were blocked on this cue alone).
     (
         "OVR",
-        r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]{0,30}?\b(?:instructions?|prompts?|rules|guidelines|directions|tasks?|context|system|question|request|user|everything|above)\b|\bnew\s+(?:task|instructions?|rules?|objective)\b",
+        r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]{0,30}?(?:\b(?:instructions?|prompts?|rules|guidelines|directions|tasks?|context|question|request|everything|above)\b|\b(?:system|user)(?:'s\b|\s*(?:[^\w\s']|$)|\s+(?:prompts?|messages?|instructions?|requests?|questions?|input|rules|guidelines|context|and|or|entirely|completely|altogether)\b))|\bnew\s+(?:task|instructions?|rules?|objective)\b",
     ),
     #: "instead" alone: a weak override, common in documentation ("use X instead").
     ("INSTEAD", r"\binstead\b"),

@@ -46,7 +46,10 @@ ANYWHERE: dict[str, str] = {
         r"指示|指令|规则|規則|ルール|지시|규칙|tarea|t[âa]che|traduction|traducci[óo]n|auftrag\pL*|"
         r"aufgabe|compito|tarefa|solicitud|demande|anfrage|richiesta|pedido|instructies|opdracht|"
         r"задани\pL*|задач\pL*|просьб\pL*|запрос\pL*)"
-        r"|\b(?:vergeet|negeer)\b"
+        # Dutch with an object like every other language's: "negeer deze e-mail als …" and
+        # "vergeet de vorige planning" are notices to people (round 9)
+        r"|\b(?:vergeet|negeer)\b[^.!?。\n]{0,30}?(?:instructies|opdracht\pL*|regels|richtlijnen|"
+        r"aanwijzingen|alles|bovenstaande|eerder|voorgaande|taak|vraag|verzoek|prompt)"
         r"|не\s+выполняй|\b(?:nuevas\s+instrucciones|nouvelles\s+(?:instructions|consignes)|neue\s+anweisungen|"
         r"nuove\s+istruzioni|novas\s+instru[çc][õo]es|instruksi\s+baru)\b|новые\s+инструкции|"
         r"新的?指令|新しい指示"
