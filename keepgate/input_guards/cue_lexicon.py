@@ -972,8 +972,14 @@ CATEGORIES: dict[str, list[str]] = {
     ],
     # An attack phrase inside quotation marks: text that *talks about* the phrase (a security
     # question, a report) rather than saying it; a benign cue.
+    # (round 9) with the drop verbs the instruction stage's override cue reads in other
+    # languages: "O que significa 'ignorar instruções anteriores'?" quotes as much as
+    # "what does 'ignore previous instructions' mean?"
     "QUOTED": [
-        "[\"“”«‘'`][^\"“”»’'`\n]{0,60}(?:ignore|disregard|forget|reveal|jailbreak|DAN|developer\\s+mode|system\\s+prompt|do\\s+anything\\s+now)[^\"“”»’'`\n]{0,60}[\"“”»’'`]",
+        "[\"“”«‘'`][^\"“”»’'`\n]{0,60}(?:ignore|disregard|forget|reveal|jailbreak|DAN|developer\\s+mode|system\\s+prompt|do\\s+anything\\s+now"
+        "|ignor\\pL|olvid\\pL|oubli\\pL|vergiss|ignorier|vergeet|negeer|dimentic\\pL|esque[çc]\\pL"
+        "|desconsider\\pL|abaikan|lupakan|unut|игнорир|забуд|无视|忽略|忘记|無視|忘れ|무시)"
+        "[^\"“”»’'`\n]{0,60}[\"“”»’'`]",
     ],
     # Urgency/pressure and appeals that flank an attack.
     "PRESSURE": [

@@ -52,7 +52,7 @@ import numpy as np
 
 from keepgate.input_guards import directive
 from keepgate.input_guards import instructions_intl as intl
-from keepgate.input_guards import linear
+from keepgate.input_guards import linear, mention
 
 FORMAT = 1
 MAX_SEGMENT_BYTES = 400
@@ -344,17 +344,49 @@ _DATA = frozenset({"PRIVATE", "T_SECRET", "T_MONEY"})
 _BREAKS = frozenset({"OVR", "ALARM", "FAKE_END"})  # not INSTEAD: "use X instead." is docs
 
 
+#: Cues that a quoted mention can carry ("an attacker types 'ignore previous instructions'"):
+#: dropped from a segment when every match of theirs lies in one (`mention`).
+_MENTIONABLE = ("OVR", "PRIVATE", "RESP", "REPLY", "SECRET_ACT")
+_CUE_RX = {n: linear.compile(f"(?i:{rx})") for n, rx in _ANYWHERE_INTL if n in _MENTIONABLE}
+
+
+def _drop_mentioned(data: bytes, bounds: list[tuple[int, int]], found: list[set[str]]) -> None:
+    """Remove from each segment's cues the `_MENTIONABLE` ones that occur only inside a
+    quoted mention of the text (read only where a segment has one of them)."""
+    mentions: list[tuple[int, int]] | None = None
+    for (a, b), f in zip(bounds, found):
+        hit = [n for n in _MENTIONABLE if n in f]
+        if not hit:
+            continue
+        if mentions is None:
+            mentions = mention.spans(data)
+        if not mentions:
+            return
+        if not any(x < b and a < y for x, y in mentions):
+            continue
+        seg = data[a:b]
+        for n in hit:
+            spans = [(a + x, a + y) for x, y in linear.byte_spans(_CUE_RX[n], seg)]
+            if mention.all_mentioned(spans, mentions):
+                f.discard(n)
+
+
 def _is_foreign(data: bytes) -> bool:
     """Whether UTF-8 `data` may be in another language (`_FOREIGN`: one RE2 pass)."""
     return _FOREIGN(_UNANCHORED, data, 0, len(data))[0][0] >= 0
 
 
-def _anywhere(data: bytes, bounds: list[tuple[int, int]], foreign: bool) -> list[set[str]]:
+def _anywhere(
+    data: bytes, bounds: list[tuple[int, int]], foreign: bool, mentions: bool = True
+) -> list[set[str]]:
     """The `_ANYWHERE` cues of each segment (one RE2 set match per segment; the set with
-    the other-language forms where the text is `foreign`) and the derived ones."""
+    the other-language forms where the text is `foreign`), less those only in a quoted
+    mention (unless not `mentions`), and the derived ones."""
     names = _SET_NAMES
     match = _SET_INTL_MATCH if foreign else _SET_MATCH
     found = [{names[k] for k in match(data[a:b])} for a, b in bounds]
+    if mentions:
+        _drop_mentioned(data, bounds, found)
     after = False  # the previous segment overrode or faked an end
     for f in found:
         if f:  # most segments have no cue: nothing to derive

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from keepgate.input_guards.budget import Budget
 from keepgate.input_guards.classifier import Classifier, ClassifierError
 from keepgate.input_guards.config import InputSettings
+from keepgate.input_guards import linear, mention
 from keepgate.input_guards.judge import Judge, JudgeError
 from keepgate.input_guards.normalize import Normalized, Normalizer
 from keepgate.input_guards.rules import RuleSet, load_dirs
@@ -255,10 +256,23 @@ class Scanner:
         return found
 
     def _rules(self, text: str, role: str) -> list[Finding]:
+        """Each matching rule at its action; a blocking rule whose every match lies in a
+        quoted mention (`mention`: "an example like 'ignore previous instructions'") flags
+        instead, since the text talks about the phrase rather than saying it."""
         assert self.ruleset is not None
         found = []
+        data: bytes | None = None
+        mentions: list[tuple[int, int]] = []
         for r in self.ruleset.matches(text):
             action = self._action(r.id, r.action, role)
+            if action == "block":
+                if data is None:  # only in a text a blocking rule matched: rare
+                    data = text.encode("utf-8", "surrogatepass")
+                    mentions = mention.spans(data)
+                if mentions and mention.all_mentioned(
+                    list(linear.byte_spans(r.regex, data)), mentions
+                ):
+                    action = "flag"
             if action != "off":
                 found.append(Finding("input", r.id, "rules", action, r.severity))
         return found
