@@ -976,7 +976,7 @@ CATEGORIES: dict[str, list[str]] = {
     # languages: "O que significa 'ignorar instruções anteriores'?" quotes as much as
     # "what does 'ignore previous instructions' mean?"
     "QUOTED": [
-        "[\"“”«‘'`][^\"“”»’'`\n]{0,60}(?:ignore|disregard|forget|reveal|jailbreak|DAN|developer\\s+mode|system\\s+prompt|do\\s+anything\\s+now"
+        "[\"“”«„‘'`][^\"“”»’'`\n]{0,60}(?:ignore|disregard|forget|reveal|jailbreak|DAN|developer\\s+mode|system\\s+prompt|do\\s+anything\\s+now"
         "|ignor\\pL|olvid\\pL|oubli\\pL|vergiss|ignorier|vergeet|negeer|dimentic\\pL|esque[çc]\\pL"
         "|desconsider\\pL|abaikan|lupakan|unut|игнорир|забуд|无视|忽略|忘记|無視|忘れ|무시)"
         "[^\"“”»’'`\n]{0,60}[\"“”»’'`]",

@@ -36,17 +36,17 @@ _QUOTE = linear.compile(
 )
 #: The frame right before the opening mark (matched on the 40 characters before it).
 _FRAME = linear.compile(
-    r"(?i:(?:\bsuch\s+as|\blike|\be\.\s?g\.,?|\bfor\s+example|\bfor\s+instance|\bexamples?"
-    r"(?:\s+(?:is|was|being|would\s+be))?|\bsay|\bsays|\bsaid|\bsaying|\btyp(?:e|es|ed|ing)|"
-    r"\bwrit(?:e|es|ing)|\bwrote|\bpast(?:e|es|ed|ing)|\bphrases?|\bstrings?|\bwords?|\bline|"
-    r"\bsentence|\bpayloads?|\bpatterns?|\bprompts?|\bterm|\bcalled|\bnamed|\bmeans?|"
+    r"(?i:(?:\bsuch\s+as|\blike|\be\.\s?g\.,?|\bfor\s+example|\bfor\s+instance|\b(?:examples?|payloads?|phrases?|strings?|patterns?|lines?|sentences?|"
+    r"prompts?|texts?|inputs?|commands?)(?:\s+(?:is|was|being|would\s+be|reads?))?|\bsay|\bsays|\bsaid|\bsaying|\btyp(?:e|es|ed|ing)|"
+    r"\bwrit(?:e|es|ing)|\bwrote|\bpast(?:e|es|ed|ing)|\bwords?|\bterm|\bcalled|\bnamed|\bmeans?|"
     r"\bmeaning\s+of|\bwhat\s+(?:does|do|is)|\bcontaining|\bcontains|"
     r"\b(?:tell|tells|telling|told|ask|asks|asking|asked)\s+(?:(?:the|a|an|this|that|its|their|"
     r"his|her|my|our)\s+(?:\S+\s+){0,2}|(?:me|us|him|her|them)\s+)to|"
     r"\bincluding|\bsuch|\betwa|\bwie|\bz\.\s?b\.|\bbeispiel|\bschreibt|\bbedeutet|\bhei[ßs]t|"
     r"\bcomo|\bcomme|\bpar\s+exemple|\bpor\s+ejemplo|\bpor\s+exemplo|\bescribe|\bescreve|"
     r"\b[ée]crit|\bsignifica|\bsignifie|\bcome|\bad\s+esempio|\bscrive|\bbijvoorbeeld|"
-    r"\bzoals|\bbetekent|\bnapisz|\bnp\.|\bнапример|\bзначит|\bозначает|\bпишет|"
+    # RE2's \b is ASCII: the Cyrillic and CJK frames stand without it
+    r"\bzoals|\bbetekent|\bnapisz|\bnp\.|например|значит|означает|пишет|"
     r"例如|比如|如|意思|とは|など|例えば|라는|예를\s*들어)[\s:,]*$)"
 )
 #: A use of what is quoted: follow it, carry it out, decode or assemble it.
