@@ -347,17 +347,20 @@ _BREAKS = frozenset({"OVR", "ALARM", "FAKE_END"})  # not INSTEAD: "use X instead
 #: Cues that a quoted mention can carry ("an attacker types 'ignore previous instructions'"):
 #: dropped from a segment when every match of theirs lies in one (`mention`).
 _MENTIONABLE = ("OVR", "PRIVATE", "RESP", "REPLY", "SECRET_ACT")
+_MENTIONABLE_SET = frozenset(_MENTIONABLE)
 _CUE_RX = {n: linear.compile(f"(?i:{rx})") for n, rx in _ANYWHERE_INTL if n in _MENTIONABLE}
 
 
 def _drop_mentioned(data: bytes, bounds: list[tuple[int, int]], found: list[set[str]]) -> None:
     """Remove from each segment's cues the `_MENTIONABLE` ones that occur only inside a
     quoted mention of the text (read only where a segment has one of them)."""
+    if not mention.has_marks(data):  # most documents: no quotation, nothing to read
+        return
     mentions: list[tuple[int, int]] | None = None
     for (a, b), f in zip(bounds, found):
-        hit = [n for n in _MENTIONABLE if n in f]
-        if not hit:
+        if f.isdisjoint(_MENTIONABLE_SET):
             continue
+        hit = [n for n in _MENTIONABLE if n in f]
         if mentions is None:
             mentions = mention.spans(data)
         if not mentions:

@@ -66,10 +66,15 @@ def _encode(text: str) -> bytes:
     return text.encode(_UTF8, "surrogatepass")
 
 
+def has_marks(data: bytes) -> bool:
+    """Whether UTF-8 `data` holds an opening quotation mark at all (a few `bytes.find`s)."""
+    return any(q in data for q in _MARKS)
+
+
 def spans(data: bytes) -> list[tuple[int, int]]:
     """Byte spans of the mentions in UTF-8 `data` (the quotations' insides), empty when
     the text has none or uses a quotation."""
-    if not any(q in data for q in _MARKS):
+    if not has_marks(data):
         return []
     out: list[tuple[int, int]] = []
     quoted: list[tuple[int, int]] = []
