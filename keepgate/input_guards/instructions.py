@@ -345,9 +345,9 @@ _BREAKS = frozenset({"OVR", "ALARM", "FAKE_END"})  # not INSTEAD: "use X instead
 
 
 #: Cues that a quoted mention can carry ("an attacker types 'ignore previous instructions'"):
-#: dropped from a segment when every match of theirs lies in one (`mention`).
+#: in a segment with an override, each is dropped when every match of its lies in one
+#: (`mention`). Only an override opens the check: the others are common in documents.
 _MENTIONABLE = ("OVR", "PRIVATE", "RESP", "REPLY", "SECRET_ACT")
-_MENTIONABLE_SET = frozenset(_MENTIONABLE)
 _CUE_RX = {n: linear.compile(f"(?i:{rx})") for n, rx in _ANYWHERE_INTL if n in _MENTIONABLE}
 
 
@@ -358,8 +358,8 @@ def _drop_mentioned(data: bytes, bounds: list[tuple[int, int]], found: list[set[
         return
     mentions: list[tuple[int, int]] | None = None
     for (a, b), f in zip(bounds, found):
-        if f.isdisjoint(_MENTIONABLE_SET):
-            continue
+        if "OVR" not in f or not mention.has_marks(data[a - (a > 0) : b]):
+            continue  # no override (the others are common), or no quotation can open here
         hit = [n for n in _MENTIONABLE if n in f]
         if mentions is None:
             mentions = mention.spans(data)

@@ -60,6 +60,9 @@ _UTF8 = "utf-8"
 _MARKS = tuple(m.encode(_UTF8) for m in ("'", '"', "‘", "“", "«", "„", "「", "『"))
 #: What may stand before an opening mark (the byte `_QUOTE` consumes before it).
 _BEFORE = (b" ", b"\t", b"\n", b"(", b"[", b":", b",")
+#: Byte strings one of which a text with a quotation holds (`has_marks`); the apostrophe
+#: only where it can open one, or at the very start.
+_OPENERS = tuple(m for m in _MARKS if m != b"'") + tuple(b + b"'" for b in _BEFORE)
 
 
 def _encode(text: str) -> bytes:
@@ -67,14 +70,16 @@ def _encode(text: str) -> bytes:
 
 
 def has_marks(data: bytes) -> bool:
-    """Whether UTF-8 `data` holds an opening quotation mark at all (a few `bytes.find`s)."""
-    return any(q in data for q in _MARKS)
+    """Whether UTF-8 `data` may open a quotation at all (a few `bytes.find`s): a paired mark,
+    or an apostrophe after a space, a bracket or a colon (not the "'" of "don't", which
+    most English text has)."""
+    return any(q in data for q in _OPENERS)
 
 
 def spans(data: bytes) -> list[tuple[int, int]]:
     """Byte spans of the mentions in UTF-8 `data` (the quotations' insides), empty when
     the text has none or uses a quotation."""
-    if not has_marks(data):
+    if not has_marks(data) and not data.startswith(b"'"):
         return []
     out: list[tuple[int, int]] = []
     quoted: list[tuple[int, int]] = []
