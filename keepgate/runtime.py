@@ -113,7 +113,7 @@ class Runtime:
                 ):
                     await guard.check_request(call)
             finally:
-                self.metrics.stage_seconds.labels(guard.name, "request").observe(
+                self.metrics.child(self.metrics.stage_seconds, guard.name, "request").observe(
                     time.perf_counter() - t0
                 )
 
@@ -149,9 +149,10 @@ class Runtime:
                     stream = await self.upstream.stream_chat(
                         call.target(), self.upstream_body(call)
                     )
-            self.metrics.upstream_seconds.labels(call.model).observe(time.perf_counter() - t0)
+            m = self.metrics
+            m.child(m.upstream_seconds, call.model).observe(time.perf_counter() - t0)
         except UpstreamError as exc:
-            self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
+            self.metrics.child(self.metrics.upstream_errors, call.model, exc.kind).inc()
             raise
         guards = self.active_guards(skip)
         meter = None
@@ -166,10 +167,11 @@ class Runtime:
         response guard reads are dropped first (`chunks.keep_read_fields`), a structure no
         guard can read is a 502 (`upstream_shape.check_chunk`)."""
         generated = 0
+        fallback_id = "chatcmpl-" + call.id  # the id a chunk without one is given
         try:
             async for chunk in stream:
                 try:
-                    dropped = check_chunk(chunk, "chatcmpl-" + call.id)
+                    dropped = check_chunk(chunk, fallback_id)
                 except MalformedChunk as exc:
                     raise UpstreamError(
                         502, f"upstream sent a malformed chunk: {exc}", "upstream_malformed"
@@ -189,7 +191,7 @@ class Runtime:
                 call.generated_chars = generated
                 yield chunk
         except UpstreamError as exc:
-            self.metrics.upstream_errors.labels(call.model, exc.kind).inc()
+            self.metrics.child(self.metrics.upstream_errors, call.model, exc.kind).inc()
             raise
 
     def clean_usage(self, call: Call, usage: object) -> JsonObject:
@@ -243,7 +245,7 @@ class Runtime:
         if call.response_meter is not None:
             spent = chain.guard_self_times(call.response_meter)
             for name, seconds in spent.items():
-                m.stage_seconds.labels(name, "response").observe(seconds)
+                kid(m.stage_seconds, name, "response").observe(seconds)
             self.tracer.annotate(
                 call,
                 {
@@ -254,11 +256,11 @@ class Runtime:
         for v in call.verdicts:
             kid(m.verdicts, v.guard, v.decision, v.rule or "").inc()
             if v.decision == "error":
-                m.guard_failures.labels(v.guard, str(v.detail.get("mode", "closed"))).inc()
+                kid(m.guard_failures, v.guard, str(v.detail.get("mode", "closed"))).inc()
         usage = outcome.usage
         if usage:
-            m.tokens.labels(call.principal.key_id, call.model, "prompt").inc(usage.prompt_tokens)
-            m.tokens.labels(call.principal.key_id, call.model, "completion").inc(
+            kid(m.tokens, call.principal.key_id, call.model, "prompt").inc(usage.prompt_tokens)
+            kid(m.tokens, call.principal.key_id, call.model, "completion").inc(
                 usage.completion_tokens
             )
         record: dict[str, Any] = {

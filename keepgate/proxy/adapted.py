@@ -109,7 +109,8 @@ async def _events(
         if first is not None:
             head += builder.feed(first)
         yield head
-        rt.metrics.ttfb_seconds.labels(call.route).observe(time.perf_counter() - call.started)
+        m = rt.metrics
+        m.child(m.ttfb_seconds, call.route).observe(time.perf_counter() - call.started)
         async for chunk in stream:
             data = builder.feed(chunk)
             if data:

@@ -113,7 +113,8 @@ def _stream(
                 shaped = shape(first)
                 if shaped is not None:
                     yield encode(shaped)
-            rt.metrics.ttfb_seconds.labels(call.route).observe(time.perf_counter() - call.started)
+            m = rt.metrics
+            m.child(m.ttfb_seconds, call.route).observe(time.perf_counter() - call.started)
             async for chunk in stream:
                 shaped = shape(chunk)
                 if shaped is not None:
