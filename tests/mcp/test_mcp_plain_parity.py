@@ -406,9 +406,163 @@ def requests(draw: st.DrawFn) -> tuple[list[tuple[bytes, bytes]], bytes]:
     return headers, orjson.dumps(body)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(requests())
-def test_accept_takes_and_refuses_what_it_did_before(case: tuple[Any, bytes]) -> None:
+PV_KEY = "io.modelcontextprotocol/protocolVersion"
+CAPS = "io.modelcontextprotocol/clientCapabilities"
+INFO = "io.modelcontextprotocol/clientInfo"
+CAPABILITIES: list[Any] = [
+    {},
+    {"sampling": {}},
+    {"sampling": 5},
+    {"roots": {"listChanged": True}},
+    {"roots": []},
+    {"elicitation": None},
+    {"experimental": {"a": {}}},
+    {"other": 1},
+    [],
+]
+INFOS: list[Any] = [
+    None,
+    {"name": "a", "version": "1"},
+    {"name": "a", "version": "1", "title": None, "description": "d"},
+    {"name": "a", "version": "1", "title": 5},
+    {"name": "a", "version": "1", "description": []},
+    {"name": "a", "version": "1", "icons": []},
+    {"name": "a", "version": "1", "icons": 5},
+    {"name": "a", "version": "1", "websiteUrl": "https://x"},
+    {"name": "a", "version": "1", "websiteUrl": 5},
+    {"name": "a", "version": "1", "website_url": 5, "x": [1]},
+    {"name": "a"},
+    {"name": "a", "version": 1},
+    "a",
+]
+
+
+def _with(field: str, value: Any) -> dict[str, Any]:
+    info = dict(META[INFO])
+    info[field] = value
+    if value is ABSENT:
+        del info[field]
+    return info
+
+
+#: The plain client info with one field changed or left out.
+info_misses = st.builds(
+    _with,
+    st.sampled_from(["name", "version", "title", "description", "icons", "websiteUrl", "x"]),
+    st.sampled_from([ABSENT, None, 5, [], {}, "a", [{"src": "https://x/i.png"}]]),
+)
+NAMES = ["read_file", "lookup", "=?base64?cmVhZF9maWxl?=", "r\u00e9ad", "=?x", "READ_FILE", ""]
+
+
+def _rename(
+    params: dict[str, Any], headers: list[tuple[bytes, bytes]], name: str, encoded: bool
+) -> None:
+    """`name` in the body; the Mcp-Name header its base64 form (`encoded`) or its Latin-1
+    bytes (none when it has none)."""
+    from mcp.shared.inbound import encode_header_value
+
+    params["name"] = name
+    headers[:] = [h for h in headers if h[0] != b"mcp-name"]
+    if encoded:
+        headers.append((b"mcp-name", encode_header_value(name).encode("latin-1")))
+    elif name.isascii() or all(ord(c) < 256 for c in name):
+        headers.append((b"mcp-name", name.encode("latin-1")))
+
+
+_INFO_VALUE = st.sampled_from(["a", "a", "a", None, 5, [], {}, [{"src": "https://x/i.png"}]])
+#: A client info drawn field by field (each of the model's, one it does not have).
+infos = st.fixed_dictionaries(
+    {},
+    optional={
+        k: _INFO_VALUE
+        for k in ("name", "version", "title", "description", "icons", "websiteUrl", "x")
+    },
+)
+_HEADERS = st.sampled_from(
+    [
+        (b"accept", b"*/*"),
+        (b"host", b"h"),
+        (b"Host", b"h"),
+        (b"x-mcp-param-x", b"1"),
+        (b"mcp-param-path", b"/srv/x"),
+        (b"mcp-param-tenant", b"acme"),
+        (b"Mcp-Name", b"read_file"),
+        (b"mcp-protocol-version", PV.encode()),
+    ]
+)
+
+
+@st.composite
+def plain_requests(draw: st.DrawFn, part: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """A plain call with one of the parts `fastpath._plain_call` reads drawn from
+    near-misses (`part`), perhaps another one too (ABSENT: the key left out): the name,
+    the capabilities, the client info, the version, a log level or progress token or
+    another `_meta` key, the arguments, another params key, the name's header, a header
+    added or dropped."""
+    missed = {part, draw(st.integers(0, 3 * PARTS))}  # another one, a time in three
+    parts = iter(range(PARTS))
+
+    def _mostly(plain: Any, others: st.SearchStrategy[Any]) -> Any:
+        return draw(others) if next(parts) in missed else plain
+
+    name = _mostly("read_file", st.sampled_from(NAMES))
+    meta: dict[str, Any] = dict(META)
+    for key, value in (
+        (CAPS, _mostly({}, st.one_of(st.sampled_from(CAPABILITIES), json_value))),
+        (INFO, _mostly(META[INFO], st.one_of(info_misses, info_misses, st.just(ABSENT), infos))),
+        (PV_KEY, _mostly(PV, st.sampled_from([ABSENT, "2099-01-01", 5, None]))),
+    ):
+        meta[key] = value
+        if value is ABSENT:
+            del meta[key]
+    extra = _mostly(
+        None,
+        st.tuples(
+            st.sampled_from(
+                [
+                    "acme/x",
+                    "progress_token",
+                    "progressToken",
+                    "io.modelcontextprotocol/logLevel",
+                ]
+            ),
+            st.one_of(st.sampled_from(["info", "t", 1, 1.5, [1], None]), json_value),
+        ),
+    )
+    if extra is not None:
+        meta[extra[0]] = extra[1]
+    arguments = _mostly(
+        {"path": "/srv/x"},
+        st.one_of(
+            st.sampled_from([ABSENT, None, {}, {"tenant": "acme"}, {"tenant": 5}, [], "x"]),
+            json_value,
+        ),
+    )
+    params: dict[str, Any] = {"name": name, "_meta": meta}
+    if arguments is not ABSENT:
+        params["arguments"] = arguments
+    other = _mostly(
+        None,
+        st.tuples(st.sampled_from(["task", "inputResponses", "requestState", "x"]), json_value),
+    )
+    if other is not None:
+        params[other[0]] = other[1]
+    body: dict[str, Any] = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params}
+    headers: list[tuple[bytes, bytes]] = [
+        (b"host", b"127.0.0.1"),
+        (b"content-type", b"application/json"),
+        (b"mcp-protocol-version", PV.encode()),
+        (b"mcp-method", b"tools/call"),
+    ]
+    _rename(params, headers, name, _mostly(False, st.just(True)))
+    for _ in range(_mostly(0, st.integers(1, 2))):
+        headers.append(draw(_HEADERS))
+    if _mostly(False, st.just(True)):
+        headers.pop(draw(st.integers(0, len(headers) - 1)))
+    return headers, orjson.dumps(body)
+
+
+def _same_accept(case: tuple[Any, bytes]) -> None:
     headers, body = case
     scope = {"type": "http", "method": "POST", "headers": headers}
 
@@ -422,6 +576,78 @@ def test_accept_takes_and_refuses_what_it_did_before(case: tuple[Any, bytes]) ->
         assert got[0] == want[0] and type(got[0]) is type(want[0])
         assert got[1] == want[1]
         assert got[2] == want[2]
+
+
+#: The parts of a call `plain_requests` draws near-misses of.
+PARTS = 10
+
+
+@pytest.mark.parametrize("part", range(PARTS))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_plain_calls_are_taken_and_refused_as_the_ladder_does(part: int, data: Any) -> None:
+    """`_plain_call`'s shortcut over the SDK's ladder and params surface, on calls near it
+    (each part in turn)."""
+    _same_accept(data.draw(plain_requests(part)))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(requests())
+def test_accept_takes_and_refuses_what_it_did_before(case: tuple[Any, bytes]) -> None:
+    _same_accept(case)
+
+
+def _call(
+    name: str = "read_file",
+    arguments: Any = ABSENT,
+    info: Any = ABSENT,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    meta = dict(META)
+    if info is not ABSENT:
+        meta[INFO] = info
+    params: dict[str, Any] = {"name": name, "_meta": meta}
+    if arguments is not ABSENT:
+        params["arguments"] = arguments
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"mcp-protocol-version", PV.encode()),
+        (b"mcp-method", b"tools/call"),
+        (b"mcp-name", name.encode()),
+        *(extra or []),
+    ]
+    body = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params}
+    return headers, orjson.dumps(body)
+
+
+@pytest.mark.parametrize(
+    ("case", "plain"),
+    [
+        (_call(arguments={"path": "/x"}), True),
+        (_call(info=None), True),
+        (_call(info={"name": "a", "version": "1", "title": None, "description": "d"}), True),
+        (_call(info={"name": "a", "version": "1", "title": 5}), False),
+        (_call(info={"name": "a", "version": "1", "description": 5}), False),
+        (_call(info={"name": "a", "version": "1", "icons": 5}), False),
+        (_call(info={"name": "a", "version": "1", "websiteUrl": 5}), False),
+        (_call(info={"name": "a", "version": 1}), False),
+        (_call(info={"version": "1"}), False),
+        # An annotated tool: its Mcp-Param-* headers are checked against the arguments.
+        (_call("lookup", {"tenant": "acme"}, extra=[(b"mcp-param-tenant", b"acme")]), False),
+        (_call("lookup", {"tenant": "acme"}), True),
+        (_call("lookup", {}, extra=[(b"mcp-param-tenant", b"acme")]), False),
+        (_call("lookup", extra=[(b"mcp-param-tenant", b"beta")]), False),
+        (_call("lookup", {"tenant": "acme"}, extra=[(b"mcp-param-tenant", b"beta")]), False),
+        (_call(extra=[(b"x-mcp-param-x", b"1")]), False),
+    ],
+)
+def test_plain_calls_near_the_edges(case: tuple[Any, bytes], plain: bool) -> None:
+    """Near-misses of each condition `_plain_call` checks, one by one: the same answer
+    as the ladder's, and the short way taken only where it should be."""
+    headers, body = case
+    scope = {"type": "http", "method": "POST", "headers": headers}
+    assert (fastpath._plain_call(scope, orjson.loads(body)["params"]) is not None) == plain
+    _same_accept(case)
 
 
 def test_accept_takes_a_plain_call() -> None:
@@ -441,6 +667,7 @@ def test_accept_takes_a_plain_call() -> None:
     scope = {"type": "http", "method": "POST", "headers": headers}
     got = fastpath.accept(scope, body, SCHEMAS.get)
     assert got is not None and got[0] == 7 and got[2].name == "read_file"
+    assert fastpath._plain_call(scope, orjson.loads(body)["params"]) is not None
     assert got == _accept_before(scope, body, SCHEMAS.get)
     # A routing header twice, in any case: the SDK answers.
     twice = {**scope, "headers": headers + [(b"mcp-method", b"tools/call")]}
