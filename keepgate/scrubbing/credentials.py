@@ -49,7 +49,7 @@ PASSWORD_WORDS_INTL = (
 )
 KEY_WORDS = (
     r"api[_\-. ]?key|apikey|secret|token|bearer|credentials?|creds|"
-    r"(?:proxy-)?authori[sz]ation|auth|session(?:[_\-]?id)?|cookie|"
+    r"(?:proxy-)?authori[sz]ation|auth|session(?:[_\-]?id)?|sid|sessid|cookie|"
     r"access[_\-. ]?key|private[_\-. ]?key(?:[_\-. ]?id)?|client[_\-. ]?secret|"
     r"account[_\-. ]?key|signing[_\-. ]?key|session[_\-. ]?key|key"
 )
@@ -62,8 +62,10 @@ KEYWORD = re.compile(
     + "|"
     + KEY_WORDS
     + r")(?:[_\-.](?![A-Za-z0-9]{16})[A-Za-z0-9]{1,15}){0,3}(?![A-Za-z0-9])"
-    # a password word ending a one-word setting name: `requirepass`, `masterpassword=`
-    + r"|(?<![A-Za-z])[A-Za-z]{2,16}(?P<kw2>pass(?:word|wd)?|pwd)(?=[ \t]{0,2}[=:])"
+    # a password word ending a one-word setting name: `requirepass`, `masterpassword=`, or a
+    # session cookie's name (`PHPSESSID=`, `JSESSIONID=`)
+    + r"|(?<![A-Za-z])(?:[A-Za-z]{2,16}(?=pass|pwd)|[A-Za-z]{1,16}(?=sess))"
+    + r"(?P<kw2>pass(?:word|wd)?|pwd|sess(?:ion)?id)(?=[ \t]{0,2}[=:])"
 )
 #: Every keyword contains one of these (lower-cased): a cheap check before the regex.
 STEMS = (
@@ -77,6 +79,7 @@ STEMS = (
     "cred",
     "auth",
     "session",
+    "sessid",
     "cookie",
     # PASSWORD_WORDS_INTL (those without `pass`), lower-cased
     "kennwort",
@@ -106,7 +109,7 @@ STEMS = (
 #: for a substring check: a small regex on the lower-cased text instead (stdlib `re`).
 #: Not `\b`: KEYWORD takes `pin` inside an identifier (`door_pin`, `ADMIN_PIN`), where `_`
 #: is a word character.
-_SHORT_KEYWORDS = _re.compile(r"(?<![a-z])(?:pin|otp)(?![a-z0-9])")
+_SHORT_KEYWORDS = _re.compile(r"(?<![a-z])(?:pin|otp|sid)(?![a-z0-9])")
 _CODE_KEYWORDS = _re.compile(
     r"(?:door|gate|alarm|access|security|verification|time|login|safe|lock)[ \-]code\b"
 )
@@ -116,7 +119,7 @@ def may_hold_credential(text: str) -> bool:
     low = text.lower()
     if any(s in low for s in STEMS):
         return True
-    if ("pin" in low or "otp" in low) and _SHORT_KEYWORDS.search(low):
+    if ("pin" in low or "otp" in low or "sid" in low) and _SHORT_KEYWORDS.search(low):
         return True
     return "code" in low and _CODE_KEYWORDS.search(low) is not None
 

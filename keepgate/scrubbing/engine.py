@@ -56,6 +56,8 @@ from keepgate.scrubbing.patterns import extra_recognizers
 from keepgate.scrubbing.secrets import secret_recognizers
 from keepgate.scrubbing.settings import BUILTIN_NER
 from keepgate.scrubbing.urls import UrlUserInfoRecognizer
+from keepgate.scrubbing.written_email import TRIGGER as WRITTEN_EMAIL_TRIGGER
+from keepgate.scrubbing.written_email import WrittenEmailRecognizer, may_hold_written_email
 
 if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer
@@ -136,6 +138,7 @@ TRIGGERS: dict[str, str | Re2 | None] = {
     r"|\d\d\.\d\d\.\d\d-\d{3}\.\d\d",
     "DATE_OF_BIRTH": BIRTH_KEYWORD.pattern,
     "FieldValueRecognizer": Re2(FIELD_TRIGGER),
+    "WrittenEmailRecognizer": Re2(WRITTEN_EMAIL_TRIGGER),
 }
 #: Located triggers that are costly alternations run only on texts that pass a cheap check
 #: first (words or substrings every match contains; tests/scrubbing/test_pii_triggers.py
@@ -149,6 +152,7 @@ PREFILTERS: dict[str, "Callable[[str], bool]"] = {
     "QueryCredentialRecognizer": lambda t: "=" in t and may_hold_credential(t),
     "DATE_OF_BIRTH": may_hold_birth_date,
     "FieldValueRecognizer": may_hold_field,
+    "WrittenEmailRecognizer": may_hold_written_email,
 }
 #: Recognizers that are slow per character of input (phonenumbers runs one matcher per
 #: region over the whole text) see only windows around candidate digit runs: the run
@@ -197,6 +201,9 @@ LOCATED: dict[str, tuple[int, int] | None] = {
     "DATE_OF_BIRTH": (0, BIRTH_REACH + 8),
     # `{"email": …, "name": "Will Hope"}`: the object's other keys either side; a CSV's rows
     "FieldValueRecognizer": (400, 2000),
+    # `jane.doe at gmail dot com`: the local part's word, an article before it, and after
+    # it a whole domain (the trigger may end early: `me at kofi.mensah @ proton . me`)
+    "WrittenEmailRecognizer": (16, 80),
     "PRIVATE_KEY": None,
 }
 #: Entities that never contain whitespace: they run on the words around their trigger's
@@ -452,6 +459,7 @@ class Detector:
             + credential_recognizers()
             + id_recognizers()
             + [UrlUserInfoRecognizer(), DateOfBirthRecognizer(), FieldValueRecognizer()]
+            + [WrittenEmailRecognizer()]
         )
         self.entries: list[_Entry] = []
         for rec in recognizers:

@@ -138,6 +138,15 @@ NEW_SHAPES: list[tuple[str, str, str, str]] = [
     ("date_of_birth_dashed_month", "DATE_OF_BIRTH", "05-Nov-1969", "DOB {} on the chart."),
     ("email_internal_domain", "EMAIL_ADDRESS", "priya.n@payroll.corp.internal", "Mail {} now."),
     ("mastercard_series_2", "CREDIT_CARD", "2720 9931 0000 0000", "Pay with {} today."),
+    # Round 9: e-mail addresses written out (keepgate/scrubbing/written_email.py) and
+    # session cookies by their name (`sid=`, `PHPSESSID=`)
+    ("email_at_dot_words", "EMAIL_ADDRESS", "marek.nowak at onet dot pl", "Mail {} today."),
+    ("email_bracketed", "EMAIL_ADDRESS", "ines [at] sapo [dot] pt", "Contact: {} please."),
+    ("email_parenthesised", "EMAIL_ADDRESS", "b.osei(at)ug(dot)edu(dot)gh", "Write {} soon."),
+    ("email_spaced_at", "EMAIL_ADDRESS", "yara.haddad @ gmx . net", "Reach me at {} ok."),
+    ("email_at_word_real_dot", "EMAIL_ADDRESS", "d_kowal at wp.pl", "Send it to {} now."),
+    ("session_cookie_sid", "SECRET", "Hq3Zt8Wm2Kx7Lp4Vr9", "Cookie: lang=de; sid={}; tz=CET"),
+    ("session_cookie_phpsessid", "SECRET", "r4k8m2q6w1t5y9u3i7o0", "Header Cookie: PHPSESSID={}"),
 ]
 FORMATS += NEW_SHAPES
 
