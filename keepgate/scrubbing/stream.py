@@ -48,6 +48,7 @@ from keepgate.scrubbing.fields import undecided_value
 from keepgate.scrubbing.normalize import fold
 from keepgate.scrubbing.scrubber import Scrubber
 from keepgate.scrubbing.secrets import PEM_BEGIN, PEM_END
+from keepgate.scrubbing.written_email import open_from
 
 #: Released text kept as left context for the next analysis.
 CONTEXT_CHARS = 64
@@ -157,6 +158,7 @@ class StreamScrubber:
         if not self.hold_all_words and not self._near_signal():
             # No digit (so no digit-led word) and no PEM header: only the last word is held.
             cut = max(self.pending.rfind(" "), self.pending.rfind("\n")) + 1
+            cut = min(cut, open_from(self.pending))  # `d_kowal ` before ` at wp.pl`
             return self._advance(cut) if cut else ""
         cut = self._safe_cut(self.pending)
         if cut <= 0:
@@ -232,6 +234,7 @@ class StreamScrubber:
             ):
                 cut = m.start()
                 break
+        cut = min(cut, open_from(text))  # an address written out may still be arriving
         pem = text.rfind(PEM_BEGIN)
         if pem != -1 and pem < cut and self._pem_open(text, pem):
             cut = pem

@@ -41,6 +41,25 @@ WRITTEN_EMAIL = (
     rf"(?<![\w.%+\-@]){_LOCAL}{_AT}{_LABEL}(?:{_DOT}{_LABEL}){{0,4}}{_DOT}[A-Za-z]{{2,24}}"
     r"(?![\w\-@]|[ \t]{1,2}@)"  # not the start of the next one: `me at kofi.mensah @ …`
 )
+_RX = re.compile(WRITTEN_EMAIL)
+_WORD_START = re.compile(r"(?<![\w.%+\-@])[A-Za-z0-9]")
+#: How far back a stream looks for an address still arriving (a long one spelled out).
+TAIL = 160
+
+
+def open_from(text: str) -> int:
+    """Where an address written out that may still be arriving begins, else `len(text)`.
+
+    A stream must not release `d_kowal ` before it knows whether ` at wp.pl` follows: the
+    first word that starts a prefix of a match (regex's partial matching) is held. Checked
+    on the last `TAIL` characters only; each try stops at the first character that cannot
+    continue a match (`Send it` fails at `it`)."""
+    for m in _WORD_START.finditer(text, max(0, len(text) - TAIL)):
+        if _RX.fullmatch(text, m.start(), partial=True):
+            return int(m.start())
+    return len(text)
+
+
 #: Every match contains this (RE2 has no look-arounds): `engine.TRIGGERS` locates with it.
 TRIGGER = rf"[A-Za-z0-9]{_AT}{_LABEL}(?:{_DOT}{_LABEL}){{0,4}}{_DOT}[A-Za-z]{{2,24}}"
 _CUE = re2.compile(r"(?i)[\s\[({<](?:at|@)[\s\])}>]")

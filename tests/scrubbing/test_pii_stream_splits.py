@@ -353,7 +353,9 @@ async def test_a_fast_burst_is_coalesced_into_few_chunks(monkeypatch) -> None:
     sent = [c for c in out if any(ch["delta"].get("content") for ch in c["choices"])]
     assert text_of(out) == P_SCRUBBER.scrub(text)[0]
     assert len(sent) < len(pieces) / 5, (len(sent), len(pieces))
-    assert sent[0] is out[1] and text_of([out[1]]) == pieces[0]  # the first text goes at once
+    # the first text goes at once, all but its last word (`agreed ` may still be the start
+    # of `agreed at example dot com`: keepgate/scrubbing/written_email.py)
+    assert sent[0] is out[1] and text_of([out[1]]) == "The team "
     # coalescing off: every whitespace-bearing piece of prose goes out on its own
     out = await run(P_GUARD, new_call(), stream_of(pieces))
     assert text_of(out) == P_SCRUBBER.scrub(text)[0]

@@ -83,3 +83,18 @@ def test_the_domain_needs_a_public_suffix_and_a_name_under_it() -> None:
 def test_a_session_cookie_by_its_name_is_a_secret(text: str, value: str) -> None:
     out, counts = SCRUBBERS["patterns"].scrub(text)
     assert counts == {"SECRET": 1} and value not in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Teléfono de contacto: 612 48 93 07", "612 48 93 07"),
+        ("Numéro de téléphone : 06 71 23 45 89", "06 71 23 45 89"),
+    ],
+)
+def test_a_label_of_several_words_is_not_a_name(text: str, value: str) -> None:
+    """The tagger reads the first word of a form's label as a place or a name; the field
+    recognizer reads the label as a key (keepgate/scrubbing/ner/recognizer.py)."""
+    out, counts = SCRUBBERS["ner"].scrub(text)
+    assert counts == {"PHONE_NUMBER": 1}, out
+    assert out == text.replace(value, "<PHONE_NUMBER>")

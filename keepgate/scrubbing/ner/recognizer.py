@@ -125,15 +125,27 @@ def _degenerate(value: str) -> bool:
 
 
 def _field_label(text: str, e: Entity) -> bool:
-    """A one-word span right before `:` or `=` that the field recognizer reads as a key
-    (`Teléfono:`, `Adresse:`, `Nachname=`): a form's label, in any of that recognizer's
+    """A one-word span right before `:` or `=`, or the first of a few words before it, that
+    the field recognizer reads as a key (`Teléfono:`, `Adresse:`, `Nachname=`, `Numéro de
+    téléphone :`, `Nome completo:`): a form's label, in any of that recognizer's
     languages, not a name. (The value after it is the recognizers' to judge.)"""
     from keepgate.scrubbing.fields import classify
 
     value = text[e.start : e.end]
-    if not value.isalpha() or text[e.end : e.end + 1] not in (":", "="):
+    if not value.isalpha():
         return False
-    return classify(value) is not None
+    if text[e.end : e.end + 1] in (":", "="):
+        return classify(value) is not None
+    # a label of a few words (`Teléfono de contacto:`, `Numéro de téléphone :`): the
+    # field recognizer reads its first word or the whole phrase as a key
+    m = _LABEL_TAIL.match(text, e.end, e.end + 48)
+    if m is None:
+        return False
+    return classify(value) is not None or classify(value + m.group(1)) is not None
+
+
+#: The rest of a form label after its first word: up to three words, then `:` or `=`.
+_LABEL_TAIL = re.compile(r"((?:[ \t]+\p{L}+){0,3})[ \t]?[:=]")
 
 
 #: `Rose and Faith`, `Bill, Dawn & Summer`: a capitalised word joined to a person's name is
