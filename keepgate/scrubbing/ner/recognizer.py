@@ -141,7 +141,12 @@ def _field_label(text: str, e: Entity) -> bool:
     m = _LABEL_TAIL.match(text, e.end, e.end + 48)
     if m is None:
         return False
-    return classify(value) is not None or classify(value + m.group(1)) is not None
+    if classify(value) is not None:
+        return True
+    # the phrase alone decides only for a label that starts its line: mid-sentence,
+    # `Kevin had given Alma his address:` names a person before `his address`
+    line = text.rfind("\n", 0, e.start) + 1
+    return not text[line : e.start].strip() and classify(value + m.group(1)) is not None
 
 
 #: The rest of a form label after its first word: up to three words, then `:` or `=`.
