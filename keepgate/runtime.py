@@ -168,10 +168,11 @@ class Runtime:
         guard can read is a 502 (`upstream_shape.check_chunk`)."""
         generated = 0
         fallback_id = "chatcmpl-" + call.id  # the id a chunk without one is given
+        max_calls = self.config.general_settings.max_answer_tool_calls
         try:
             async for chunk in stream:
                 try:
-                    dropped = check_chunk(chunk, fallback_id)
+                    dropped = check_chunk(chunk, fallback_id, max_calls)
                 except MalformedChunk as exc:
                     raise UpstreamError(
                         502, f"upstream sent a malformed chunk: {exc}", "upstream_malformed"

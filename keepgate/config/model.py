@@ -263,6 +263,12 @@ class GeneralSettings(_Strict):
     #: whose answer is assembled before it is sent. Through litellm, counted as the JSON
     #: text of its chunks (docs/proxy.md, "Upstream answers").
     max_answer_bytes: int = Field(256 * 1024 * 1024, ge=64 * 1024)
+    #: Tool calls one choice of an upstream answer may open: a call `index` at or past it
+    #: is a 502 `upstream_malformed` before any guard holds the call (a choice `index` at
+    #: or past 128, OpenAI's and this gateway's most for `n`, likewise). Each held call
+    #: costs several times the bytes that opened it, so `max_answer_bytes` alone admitted
+    #: millions (docs/proxy.md, "Upstream answers").
+    max_answer_tool_calls: int = Field(128, ge=1, le=100_000)
     #: Seconds one upstream answer may take, from the request to its last byte (a chat,
     #: Responses or Messages stream, an embeddings body; through litellm too): past it the
     #: call ends with a 504

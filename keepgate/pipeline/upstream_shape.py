@@ -22,25 +22,30 @@ _ID = re2.compile(r"[A-Za-z][A-Za-z0-9_.:\-]{0,127}")
 #: A finish reason: `stop`, `length`, `tool_calls`, `content_filter`, a vendor's own word
 #: (`MAX_TOKENS`).
 _REASON = re2.compile(r"[A-Za-z][A-Za-z_]{0,39}")
-#: An index no answer reaches (OpenAI allows n <= 128); past it is not a choice or call.
-MAX_INDEX = 2**31
+#: Choices an answer may have: OpenAI's most for `n`, and the most a request here may ask
+#: for (`shapes.ChatRequest.n`). A choice index past it is no answer to this request.
+MAX_CHOICES = 128
 
 
 class MalformedChunk(ValueError):
     """The chunk's structure is not one the guards can read."""
 
 
-def _index(value: object, where: str) -> None:
+def _index(value: object, where: str, limit: int) -> None:
     if value is None:
         return
-    if type(value) is not int or not 0 <= value < MAX_INDEX:
-        raise MalformedChunk(f"{where} index is not a small non-negative integer")
+    if type(value) is not int or value < 0:
+        raise MalformedChunk(f"{where} index is not a non-negative integer")
+    if value >= limit:
+        raise MalformedChunk(f"{where} index {value} is past this gateway's limit of {limit}")
 
 
-def check_chunk(chunk: Chunk, fallback_id: str) -> list[str]:
-    """Raise `MalformedChunk` for a structure no guard can read; replace, in place, an `id`,
-    `role` or `finish_reason` that is not what a provider writes there. The names replaced
-    (for the audit's `upstream_fields_dropped`)."""
+def check_chunk(chunk: Chunk, fallback_id: str, max_calls: int) -> list[str]:
+    """Raise `MalformedChunk` for a structure no guard can read (a choice index past
+    `MAX_CHOICES`, a tool-call index past `max_calls`: each one a guard holds costs memory,
+    so they are refused before any is held); replace, in place, an `id`, `role` or
+    `finish_reason` that is not what a provider writes there. The names replaced (for the
+    audit's `upstream_fields_dropped`)."""
     replaced: list[str] = []
     cid = chunk.get("id")
     if cid is not None and not (isinstance(cid, str) and (not cid or _ID.fullmatch(cid))):
@@ -54,7 +59,7 @@ def check_chunk(chunk: Chunk, fallback_id: str) -> list[str]:
     for ch in choices:
         if type(ch) is not dict:
             raise MalformedChunk("a choice is not an object")
-        _index(ch.get("index"), "a choice's")
+        _index(ch.get("index"), "a choice's", MAX_CHOICES)
         reason = ch.get("finish_reason")
         if reason is not None and not (isinstance(reason, str) and _REASON.fullmatch(reason)):
             if not isinstance(reason, str):
@@ -74,7 +79,7 @@ def check_chunk(chunk: Chunk, fallback_id: str) -> list[str]:
         for call in calls:
             if type(call) is not dict:
                 continue  # keep_read_fields drops it
-            _index(call.get("index"), "a tool call's")
+            _index(call.get("index"), "a tool call's", max_calls)
             for key in ("id", "type"):
                 if not isinstance(call.get(key), (str, type(None))):
                     raise MalformedChunk(f"a tool call's {key} is not a string")

@@ -36,6 +36,7 @@ from pydantic import (
 from keepgate.errors import APIError
 from keepgate.input_guards.extract import MESSAGE_ROLES
 from keepgate.pipeline import turns
+from keepgate.pipeline.upstream_shape import MAX_CHOICES
 from keepgate.proxy.counts import parts_of
 
 #: Counts the gateway reads (token budgets, choices): within what a Redis script, a
@@ -118,7 +119,7 @@ class ChatRequest(_Open):
     stream_options: StreamOptions | None = None
     tools: list[Tool] | None = None
     tool_choice: StrictStr | dict[str, Any] | None = None
-    n: Annotated[StrictInt, Field(ge=1, le=128)] | None = None
+    n: Annotated[StrictInt, Field(ge=1, le=MAX_CHOICES)] | None = None
     max_tokens: Count | None = None
     max_completion_tokens: Count | None = None
     temperature: Number | None = None
