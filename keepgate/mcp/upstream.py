@@ -34,6 +34,7 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from keepgate.mcp.settings import McpServerSettings
+from keepgate.mcp.stdio import BoundedStdio
 from keepgate.mcp.wire import HttpLane, LaneError
 from keepgate.pipeline.verdict import Verdict
 
@@ -164,6 +165,8 @@ class Upstream:
         self._lane: HttpLane | None = None
         #: The lane is bound to the current connection's protocol version.
         self._lane_on = False
+        #: The current stdio connection (its `over` says a line passed `max_answer_bytes`).
+        self.stdio: BoundedStdio | None = None
         #: The deadline of a call on the lane, given `timeout_s` (a seam: a test expires a
         #: call when it chooses instead of waiting the timeout out).
         self.lane_deadline: Callable[[float], AbstractAsyncContextManager[object]] = asyncio.timeout
@@ -178,9 +181,11 @@ class Upstream:
     def _transport(self) -> Any:
         s = self.settings
         if s.kind == "stdio":
-            return StdioServerParameters(
+            params = StdioServerParameters(
                 command=s.command or "", args=list(s.args), env=s.resolved_env() or None, cwd=s.cwd
             )
+            self.stdio = BoundedStdio(params, s.max_answer_bytes)
+            return self.stdio()
         headers = s.resolved_headers()
         timeout = s.timeout_s
         if s.kind == "sse":
@@ -299,6 +304,7 @@ class Upstream:
 
     async def _request(self, what: str, fn: Any) -> Any:
         client = await self._connect()
+        stdio = self.stdio
         t0 = time.perf_counter()
         try:
             if what == "tools/call" and self._lane_on:
@@ -309,7 +315,8 @@ class Upstream:
             with anyio.fail_after(self.settings.timeout_s):
                 return await fn(client)
         except MCPError as exc:
-            if TOO_LARGE in exc.message:  # `capped` cut the answer
+            # `capped` cut the answer, or the stdio reader a line (and ended the connection)
+            if TOO_LARGE in exc.message or (stdio is not None and stdio.over):
                 self._drop()
                 raise UpstreamError(
                     "protocol",
