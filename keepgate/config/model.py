@@ -267,8 +267,9 @@ class GeneralSettings(_Strict):
     #: is a 502 `upstream_malformed` before any guard holds the call (a choice `index` at
     #: or past 128, OpenAI's and this gateway's most for `n`, likewise). Each held call
     #: costs several times the bytes that opened it, so `max_answer_bytes` alone admitted
-    #: millions (docs/proxy.md, "Upstream answers").
-    max_answer_tool_calls: int = Field(128, ge=1, le=100_000)
+    #: millions; a hijacked model asking for hundreds of calls is still decided call by
+    #: call (docs/proxy.md, "Upstream answers").
+    max_answer_tool_calls: int = Field(1024, ge=1, le=100_000)
     #: Seconds one upstream answer may take, from the request to its last byte (a chat,
     #: Responses or Messages stream, an embeddings body; through litellm too): past it the
     #: call ends with a 504

@@ -4,7 +4,7 @@ tool call, each several times the bytes that opened it, so `max_answer_bytes` (2
 admitted millions of held calls; an index of 2**31 - 1 was passed to the client as it came.
 
 Now a choice index at or past 128 (OpenAI's most for `n`, and this gateway's) and a
-tool-call index at or past `general_settings.max_answer_tool_calls` (128) are a
+tool-call index at or past `general_settings.max_answer_tool_calls` (1024) are a
 `502 upstream_malformed` (mid-stream: the error event) before any guard holds them. The
 upstream is a real uvicorn server, the clients the official SDKs over real HTTP: chat
 (streamed and not), Responses and Anthropic Messages."""
@@ -80,7 +80,7 @@ def gw(module_gateway_factory: Any, upstream: str) -> Gateway:
 PAST = {
     "choice-128": {"choice": 128},
     "choice-sparse": {"choice": SPARSE},
-    "call-128": {"call": 128},
+    "call-1024": {"call": 1024},
     "call-sparse": {"call": SPARSE},
 }
 
@@ -101,7 +101,7 @@ def _chat(gw: Gateway, order: dict[str, int], stream: bool) -> Any:
 @pytest.mark.parametrize("case", sorted(PAST))
 def test_an_index_past_the_cap_is_a_502_on_chat(gw: Gateway, case: str, stream: bool) -> None:
     if stream:  # the answer has started: the stream ends with an error event
-        with pytest.raises(openai.APIError, match="past this gateway's limit of 128"):
+        with pytest.raises(openai.APIError, match="past this gateway's limit of"):
             _chat(gw, PAST[case], stream=True)
         return
     with pytest.raises(openai.APIStatusError) as err:
@@ -112,8 +112,8 @@ def test_an_index_past_the_cap_is_a_502_on_chat(gw: Gateway, case: str, stream: 
 
 @pytest.mark.parametrize("stream", [False, True])
 def test_the_last_index_under_the_cap_passes(gw: Gateway, stream: bool) -> None:
-    """Index 127 of a tool call, and a choice 127, are answers the gateway passes on."""
-    got = _chat(gw, {"call": 127}, stream)
+    """Index 1023 of a tool call, and a choice 127, are answers the gateway passes on."""
+    got = _chat(gw, {"call": 1023}, stream)
     if stream:
         calls = [tc for c in got for ch in c.choices for tc in ch.delta.tool_calls or ()]
         assert [tc.id for tc in calls if tc.id] == ["call_1"]  # renumbered from 0
@@ -127,7 +127,7 @@ def test_the_last_index_under_the_cap_passes(gw: Gateway, stream: bool) -> None:
 
 
 @pytest.mark.parametrize("stream", [False, True])
-@pytest.mark.parametrize("case", ["call-128", "call-sparse"])
+@pytest.mark.parametrize("case", ["call-1024", "call-sparse"])
 def test_an_index_past_the_cap_is_an_error_on_responses(
     gw: Gateway, case: str, stream: bool
 ) -> None:
@@ -145,7 +145,7 @@ def test_an_index_past_the_cap_is_an_error_on_responses(
 
 
 @pytest.mark.parametrize("stream", [False, True])
-@pytest.mark.parametrize("case", ["call-128", "call-sparse"])
+@pytest.mark.parametrize("case", ["call-1024", "call-sparse"])
 def test_an_index_past_the_cap_is_an_error_on_messages(
     gw: Gateway, case: str, stream: bool
 ) -> None:

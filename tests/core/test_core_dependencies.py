@@ -140,6 +140,22 @@ ALLOWED_PRIVATE: dict[str, str] = {
     # for byte offsets: the public finditer costs ~3 µs of Python per match. google-re2 is
     # pinned exactly (==) in pyproject, and tests/input_guards exercise it.
     "linear.py:re2._Anchor": "RE2's matcher in byte offsets; exact pin; tested",
+    # keepgate/mcp/stdio.py is the SDK's stdio transport with a bounded stdout reader (red
+    # team round 6b): the spawn, shutdown and parsing steps are the SDK's own, so only the
+    # reader differs. mcp is pinned exactly (==); tests/mcp (test_redteam6_stdio, the stdio
+    # server of test_mcp_gateway) run them.
+    "stdio.py:mcp.client._transport.TransportStreams": "the SDK stdio transport's own steps; exact pin; tested",
+    "stdio.py:mcp.client.stdio.StdioServerParameters": "the SDK stdio transport's own steps; exact pin; tested",
+    "stdio.py:mcp.client.stdio._KILL_REAP_TIMEOUT": "the SDK stdio transport's own steps; exact pin; tested",
+    "stdio.py:mcp.client.stdio._WRITER_FLUSH_TIMEOUT": "the SDK stdio transport's own steps; exact pin; tested",
+    "stdio.py:mcp.client.stdio._aclose_all": "the SDK stdio transport's own steps; exact pin; tested",
+    "stdio.py:mcp.client.stdio._create_platform_compatible_process": "the SDK stdio transport's own steps; exact pin; tested",
+    "stdio.py:mcp.client.stdio._drain_stdout": "the SDK stdio transport's own steps; exact pin; tested",
+    "stdio.py:mcp.client.stdio._get_executable_command": "the SDK stdio transport's own steps; exact pin; tested",
+    "stdio.py:mcp.client.stdio._parse_line": "the SDK stdio transport's own steps; exact pin; tested",
+    "stdio.py:mcp.client.stdio._stop_server_process": "the SDK stdio transport's own steps; exact pin; tested",
+    "stdio.py:mcp.client.stdio._wait_for_process_exit": "the SDK stdio transport's own steps; exact pin; tested",
+    "stdio.py:mcp.client.stdio.get_default_environment": "the SDK stdio transport's own steps; exact pin; tested",
 }
 #: Not dependencies: our packages, and the standard library (`os._exit` is documented API).
 OURS_AND_STDLIB = {"keepgate", "training", *sys.stdlib_module_names}
