@@ -33,6 +33,9 @@ class _State:
 #: a $0.05 cap although their float sum is 0.05000000000000004. Same in reserve.lua.
 SLACK = 1e-9
 
+#: A subject's caps as (dimension, cap) pairs.
+Pairs = tuple[tuple[str, float], ...]
+
 
 def drained(dim: str, cap: float, used: float, elapsed: float) -> float:
     """A bucket's use after `elapsed` seconds of refill."""
@@ -76,12 +79,38 @@ class LocalBackend:
     def _used(self, st: _State, dim: str) -> float:
         return st.totals.get("budget_used", 0.0) if not PERIODS[dim] else st.used.get(dim, 0.0)
 
+    def _loaded(self, subject: Subject, now: float) -> tuple[str, _State, Pairs]:
+        """`_state` for a reservation: the label read once, the state made only for a new
+        subject and the caps as (dimension, cap) pairs in `_caps`' order (`Subject.of`'s
+        dimensions are unique), not a dict per call (~70 K instructions per MCP call
+        before, mostly allocations; the same arithmetic as `drained`)."""
+        label = subject.label
+        st = self._states.get(label)
+        if st is None:
+            st = self._states[label] = _State(ts=now)
+        over = self._overrides.get(label)
+        pairs: Pairs = tuple(over.items()) if over is not None else subject.caps
+        if self.share != 1.0:
+            share = self.share
+            pairs = tuple((dim, cap * share) for dim, cap in pairs)
+        elapsed = now - st.ts
+        if not elapsed > 0.0:  # max(0.0, elapsed)
+            elapsed = 0.0
+        used = st.used
+        for dim, cap in pairs:
+            period = PERIODS[dim]
+            if period:
+                left = used.get(dim, 0.0) - elapsed * (cap / period)
+                used[dim] = left if left > 0.0 else 0.0  # max(0.0, left)
+        st.ts = now
+        return label, st, pairs
+
     async def reserve(self, subjects: Sequence[Subject], need: Amounts) -> ReserveResult:
         now = self.clock()
-        loaded = [(s, *self._state(s, now)) for s in subjects]
+        loaded = [self._loaded(s, now) for s in subjects]
         allowed, failed, retry = True, None, None
-        for subject, st, caps in loaded:
-            for dim, cap in caps.items():
+        for label, st, pairs in loaded:
+            for dim, cap in pairs:
                 amount = need.of(UNIT[dim])
                 used = self._used(st, dim)
                 if amount > 0 and used + amount > cap * (1 + SLACK):
@@ -92,20 +121,21 @@ class LocalBackend:
                         else None
                     )
                     if allowed or (retry is not None and (wait is None or wait > retry)):
-                        failed, retry = (subject.label, dim), wait
+                        failed, retry = (label, dim), wait
                     allowed = False
         buckets = []
-        for subject, st, caps in loaded:
+        for label, st, pairs in loaded:
             totals = st.totals
             if allowed:
-                for dim in caps:
+                for dim, _ in pairs:
                     if PERIODS[dim]:
                         st.used[dim] = st.used.get(dim, 0.0) + need.of(UNIT[dim])
                 totals["requests"] = totals.get("requests", 0) + 1
                 totals["budget_used"] = totals.get("budget_used", 0.0) + need.usd
             else:
                 totals["blocked"] = totals.get("blocked", 0) + 1
-            buckets += [view(subject.label, d, c, self._used(st, d)) for d, c in caps.items()]
+            for dim, cap in pairs:
+                buckets.append(view(label, dim, cap, self._used(st, dim)))
         return ReserveResult(
             allowed, buckets, failed[0] if failed else None, failed[1] if failed else None, retry
         )

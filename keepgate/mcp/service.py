@@ -62,6 +62,10 @@ VALID_ENTRIES = 4096
 TAINT_SOURCES = ("facts", "taint_sources")
 
 
+#: What one tools/call takes from the key's bucket.
+ONE_CALL = Amounts(1, 0, 0.0)
+
+
 class McpMetrics:
     def __init__(self, registry: Any) -> None:
         self.calls = Counter(
@@ -141,8 +145,8 @@ class McpGateway:
         self._valid: OrderedDict[tuple[str, str, str, bytes], None] = OrderedDict()
         #: resources/* and prompts/* (keepgate.mcp.content).
         self.content = Content(self)
-        #: (role, key id) -> that caller's calls_per_minute (None: no cap).
-        self._caps: dict[tuple[str, str], Any] = {}
+        #: (role, key id) -> (calls per minute, the limits subjects; None: unlimited)
+        self._caps: dict[tuple[str, str], tuple[float | None, list[Subject] | None]] = {}
         #: Each session's history index (keepgate.policy.sliding).
         self.indexes = SlidingIndexes(settings.index_sessions)
         #: The policy catalogue, and its overlays per read-only tool (`_catalog`).
@@ -830,21 +834,28 @@ class McpGateway:
 
     async def _take_call(self, call: Call, principal: Principal) -> None:
         who = (principal.role, principal.key_id)
-        if who not in self._caps:  # the settings are fixed for the process's life
+        found = self._caps.get(who)
+        if found is None:  # the settings are fixed for the process's life
             if len(self._caps) > 10_000:
                 self._caps.clear()
-            self._caps[who] = self.settings.calls_per_minute_for(*who)
-        cap = self._caps[who]
-        if cap is None:
+            limit = self.settings.calls_per_minute_for(*who)
+            # The subject with it: one per key, not a frozen dataclass built per call.
+            found = self._caps[who] = (
+                limit,
+                None
+                if limit is None
+                else [Subject.of("mcp", principal.key_id, {"requests": float(limit)})],
+            )
+        cap, subjects = found
+        if subjects is None:
             return
-        subject = Subject.of("mcp", principal.key_id, {"requests": float(cap)})
         guard = self.limits_guard
         try:
             if guard is not None:
-                backend, res = await guard.reserve(call, [subject], Amounts(1, 0, 0.0))
+                backend, res = await guard.reserve(call, subjects, ONE_CALL)
             else:
                 assert self.local_limits is not None
-                res = await self.local_limits.reserve([subject], Amounts(1, 0, 0.0))
+                res = await self.local_limits.reserve(subjects, ONE_CALL)
         except (GuardBlocked, BackendUnavailable):
             raise Refusal(
                 Verdict(

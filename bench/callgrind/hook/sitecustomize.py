@@ -29,6 +29,7 @@ if os.environ.get("KG_CG_LIB"):
     import ctypes
     import functools
     import importlib
+    import inspect
     import sys
     from typing import Any
 
@@ -50,10 +51,9 @@ if os.environ.get("KG_CG_LIB"):
 
         ccb = _CB(cb)
 
-        @functools.wraps(fn)
-        def wrapper(*a: Any, **kw: Any) -> Any:
+        def enter(f: Any, a: Any, kw: Any) -> Any:
             box: list[Any] = []
-            stack.append((fn, a, kw, box))
+            stack.append((f, a, kw, box))
             try:
                 _LIB.kg_enter(k, ccb)
             finally:
@@ -63,8 +63,44 @@ if os.environ.get("KG_CG_LIB"):
                 return value
             raise value
 
+        @functools.wraps(fn)
+        def wrapper(*a: Any, **kw: Any) -> Any:
+            return enter(fn, a, kw)
+
         wrapper._kg_cb = ccb  # type: ignore[attr-defined]
-        return wrapper
+        if not inspect.iscoroutinefunction(fn):
+            return wrapper
+
+        class _Steps:
+            """A coroutine driven one step (`send` / `throw`) at a time through the
+            trampoline: its own work is counted, not what other tasks run while it waits."""
+
+            def __init__(self, coro: Any) -> None:
+                self.coro = coro
+
+            def __await__(self) -> Any:
+                value: Any = None
+                error: BaseException | None = None
+                while True:
+                    try:
+                        if error is not None:
+                            out = enter(self.coro.throw, (error,), {})
+                        else:
+                            out = enter(self.coro.send, (value,), {})
+                    except StopIteration as stop:
+                        return stop.value
+                    error = None
+                    try:
+                        value = yield out
+                    except BaseException as e:  # noqa: BLE001 - thrown into the coroutine
+                        value, error = None, e
+
+        @functools.wraps(fn)
+        async def stepped(*a: Any, **kw: Any) -> Any:
+            return await _Steps(fn(*a, **kw))
+
+        stepped._kg_cb = ccb  # type: ignore[attr-defined]
+        return stepped
 
     #: The modules whose `time.monotonic` follows the calls (see the docstring).
     _CLOCKED = (
