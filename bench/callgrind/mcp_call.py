@@ -14,7 +14,8 @@ inside the process at the entry of `call_tool` (`hook/sitecustomize.py`, `tramp.
 gcc and valgrind's headers). `--guards`: every guard on (default) or none. `--parts`:
 functions counted inclusively, each through its own C trampoline (comma-separated
 `module:function`, `module:Class.method`, with `@user.module+...` for modules that
-imported it by name; each nested trampoline adds ~10 K instructions to its parents).
+imported it by name; each nested trampoline adds ~10 K instructions to its parents; a
+coroutine function goes through its trampoline once per step, so only its own work counts).
 `--keep`: copy the callgrind file there (for `callgrind_annotate`). `--step`: the clock
 seam — the gateway's MCP caches and TTLs (pins, listing, catalogue, idle connections,
 memory store) read a clock that moves this many seconds per call (default 0.002, a call at
