@@ -19,7 +19,7 @@ import logging
 
 from keepgate.mcp.sessions import BadSessionId, Sessions, chat_session
 from keepgate.mcp.store import StoreUnavailable
-from keepgate.policy.provenance import message_text
+from keepgate.pipeline.content_text import message_text
 from keepgate.pipeline.call import Call, Outcome
 from keepgate.pipeline.guard import Guard, GuardBlocked
 from keepgate.pipeline.verdict import Verdict

@@ -27,7 +27,7 @@ from keepgate.mcp.approvals import Approvals, call_digest
 from keepgate.mcp.store import StoreUnavailable
 from keepgate.pipeline.call import Call
 from keepgate.policy.decision import PolicyDecision, reason_text
-from keepgate.policy.provenance import message_text
+from keepgate.pipeline.content_text import message_text
 
 log = logging.getLogger("keepgate.policy")
 

@@ -31,6 +31,7 @@ from typing import Any
 import re2
 
 from keepgate.input_guards.extract import FILE_PARTS, part_file_text
+from keepgate.pipeline.content_text import message_text
 from keepgate.policy import values as V
 from keepgate.policy.catalog import EXACT, Catalog, ToolEntry, forms
 
@@ -94,30 +95,6 @@ def _split_content(content: Any) -> tuple[str, list[str]]:
             continue  # never the user's words, whatever other fields the part carries
         own.append(p)
     return message_text(own), files
-
-
-def message_text(content: object) -> str:
-    """The text of a chat message's content (a string or a list of text parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = []
-        for p in content:
-            if isinstance(p, str):
-                parts.append(p)
-            elif isinstance(p, Mapping):
-                t = p.get("text")
-                if isinstance(t, str):
-                    parts.append(t)
-                elif isinstance(p.get("content"), (str, list)):
-                    parts.append(message_text(p["content"]))
-        return "\n".join(parts)
-    if content is None:
-        return ""
-    try:
-        return json.dumps(content, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return str(content)
 
 
 #: Matchers an index remembers (`ConversationIndex.matchers`).

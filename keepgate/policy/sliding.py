@@ -40,6 +40,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 from keepgate.jsontypes import JsonMapping, JsonObject
+from keepgate.pipeline.content_text import message_text
 from keepgate.policy import values as V
 from keepgate.policy.catalog import Catalog
 from keepgate.policy.provenance import (
@@ -52,7 +53,6 @@ from keepgate.policy.provenance import (
     Totals,
     _Group,
     _split_content,
-    message_text,
     output_source,
     split_trusted,
 )

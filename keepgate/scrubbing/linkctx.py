@@ -18,6 +18,8 @@ from typing import Any
 import re2
 import tldextract
 
+from keepgate.pipeline.content_text import message_text
+
 #: A domain written in a message: labels joined by dots, a letter-led last label.
 _DOMAIN = re2.compile(
     r"(?i)\b((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9\-]{1,62})\b"
@@ -143,7 +145,7 @@ def _texts(body: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
     for key in ("system", "instructions"):
         v = body.get(key)
         if v:
-            yield "system", _text(v)
+            yield "system", message_text(v)
     items = body.get("messages")
     if not isinstance(items, list):
         items = body.get("input")
@@ -157,12 +159,12 @@ def _texts(body: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
             continue
         kind = m.get("type")
         if kind in ("function_call_output", "mcp_call", "tool_result"):
-            yield "tool", _text(m.get("output") if "output" in m else m.get("content"))
+            yield "tool", message_text(m.get("output") if "output" in m else m.get("content"))
             continue
         role = m.get("role")
         content = m.get("content")
         if role in ("tool", "function"):
-            yield "tool", _text(content)
+            yield "tool", message_text(content)
             continue
         if role not in ("system", "developer", "user"):
             continue
@@ -170,32 +172,9 @@ def _texts(body: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
             own = []
             for b in content:
                 if isinstance(b, dict) and b.get("type") == "tool_result":
-                    yield "tool", _text(b.get("content"))
+                    yield "tool", message_text(b.get("content"))
                 else:
                     own.append(b)
-            yield role, _text(own)
+            yield role, message_text(own)
         else:
-            yield role, _text(content)
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = []
-        for p in content:
-            if isinstance(p, str):
-                parts.append(p)
-            elif isinstance(p, dict):
-                t = p.get("text")
-                if isinstance(t, str):
-                    parts.append(t)
-                elif isinstance(p.get("content"), (str, list)):
-                    parts.append(_text(p["content"]))
-        return "\n".join(parts)
-    if content is None:
-        return ""
-    try:
-        return json.dumps(content, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return str(content)
+            yield role, message_text(content)
