@@ -63,13 +63,19 @@ class ImageSettings(BaseModel):
     @field_validator("allow_hosts")
     @classmethod
     def _hosts(cls, v: list[str]) -> list[str]:
-        out = []
-        for h in v:
-            h = h.strip().lower().rstrip(".")
-            if not h or any(c in h for c in "/:@ ?#\\"):
-                raise ValueError(f"{h!r} is not a host name (write `cdn.example.com`)")
-            out.append(h.removeprefix("*."))
-        return out
+        return host_names(v, "cdn.example.com")
+
+
+def host_names(v: list[str], example: str) -> list[str]:
+    """An `allow_hosts` list as host names (lower case, no trailing dot, `*.` dropped);
+    anything else (a URL, a path, a port) is refused with an example of what to write."""
+    out = []
+    for h in v:
+        h = h.strip().lower().rstrip(".")
+        if not h or any(c in h for c in "/:@ ?#\\"):
+            raise ValueError(f"{h!r} is not a host name (write `{example}`)")
+        out.append(h.removeprefix("*."))
+    return out
 
 
 def url_host(url: str) -> str | None:

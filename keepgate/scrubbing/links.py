@@ -42,6 +42,7 @@ from urllib.parse import parse_qsl, unquote_plus
 import re2
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from keepgate.scrubbing.images import host_names
 from keepgate.scrubbing.linkctx import LinkContext, clean_url
 
 #: An unfinished word is held back at most this long.
@@ -88,13 +89,7 @@ class LinkSettings(BaseModel):
     @field_validator("allow_hosts")
     @classmethod
     def _hosts(cls, v: list[str]) -> list[str]:
-        out = []
-        for h in v:
-            h = h.strip().lower().rstrip(".")
-            if not h or any(c in h for c in "/:@ ?#\\"):
-                raise ValueError(f"{h!r} is not a host name (write `docs.example.com`)")
-            out.append(h.removeprefix("*."))
-        return out
+        return host_names(v, "docs.example.com")
 
 
 def _allowed(host: str, allow: list[str]) -> bool:
