@@ -37,8 +37,17 @@ _DOT = (
 )
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
 _LOCAL = r"[A-Za-z0-9](?:[A-Za-z0-9._%+\-]{0,63}[A-Za-z0-9])?"
+#: Words that are never a mailbox or a domain label in running text.
+FUNCTION_WORDS = frozenset(
+    "a an the this that these those my your our their his her its some any every no all "
+    "and or but of in on at to for from by with as is are was were be been it we you they "
+    "he she i me us them look meet see arrive arrived stay stayed".split()
+)
+#: A function word right before a separator does not start an address: `me at j.smith at
+#: example dot com` would otherwise match from `me` (and be refused), hiding the address after it.
+_NOT_FUNCTION_WORD = rf"(?!(?i:{'|'.join(sorted(FUNCTION_WORDS, key=len, reverse=True))}){_AT})"
 WRITTEN_EMAIL = (
-    rf"(?<![\w.%+\-@]){_LOCAL}{_AT}{_LABEL}(?:{_DOT}{_LABEL}){{0,4}}{_DOT}[A-Za-z]{{2,24}}"
+    rf"(?<![\w.%+\-@]){_NOT_FUNCTION_WORD}{_LOCAL}{_AT}{_LABEL}(?:{_DOT}{_LABEL}){{0,4}}{_DOT}[A-Za-z]{{2,24}}"
     r"(?![\w\-@]|[ \t]{1,2}@)"  # not the start of the next one: `me at kofi.mensah @ …`
 )
 _RX = re.compile(WRITTEN_EMAIL)
@@ -75,12 +84,6 @@ _SPLIT = re.compile(
     rf"[ \t]*{_OPEN}[ \t]?(?i:at|dot)[ \t]?{_CLOSE}[ \t]*|[ \t]+(?i:at|dot)[ \t]+|[ \t]*[@.][ \t]*"
 )
 _SPELLED_DOT = re.compile(rf"(?i)[ \t]dot[ \t]|{_OPEN}[ \t]?dot[ \t]?{_CLOSE}")
-#: Words that are never a mailbox or a domain label in running text.
-FUNCTION_WORDS = frozenset(
-    "a an the this that these those my your our their his her its some any every no all "
-    "and or but of in on at to for from by with as is are was were be been it we you they "
-    "he she i me us them look meet see arrive arrived stay stayed".split()
-)
 _ARTICLE_BEFORE = re.compile(r"(?i)\b(?:a|an|the|this|that|our|your|my|their|its)[ \t]+$")
 
 

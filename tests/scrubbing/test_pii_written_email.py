@@ -26,6 +26,9 @@ WRITTEN = [
     ("my address is n.fischer at posteo.de, thanks", "n.fischer at posteo.de"),
     ("write to oluwa {at} mail {dot} ng", "oluwa {at} mail {dot} ng"),
     ("reach me at chidi.eze @ proton . me if the form fails", "chidi.eze @ proton . me"),
+    # a function word before the separator must not start a match that hides the address
+    ("reach me at j.smith at example dot com", "j.smith at example dot com"),
+    ("Contact us at mei.lin [at] outlook [dot] com please", "mei.lin [at] outlook [dot] com"),
 ]
 PROSE = [
     "We met at the dot com bubble's peak.",
