@@ -49,10 +49,18 @@ _FRAME = linear.compile(
     r"\bzoals|\bbetekent|\bnapisz|\bnp\.|например|значит|означает|пишет|"
     r"例如|比如|如|意思|とは|など|例えば|라는|예를\s*들어)[\s:,]*$)"
 )
-#: A use of what is quoted: follow it, carry it out, decode or assemble it.
+#: A use of what is quoted: follow it, carry it out, decode or assemble it. A word list is
+#: never complete (the review found `go ahead and proceed with that`): it errs wide, since a
+#: use it misses turns a block into a flag.
 _USE = linear.compile(
     r"(?i:\b(?:follow|obey|comply|execute|perform|carry\s+out|act\s+on|decode|combine|join|"
-    r"concatenate|assemble|merge|append|evaluate|apply|do\s+(?:it|this|that|what|as|so))\b)"
+    r"concatenate|assemble|merge|append|evaluate|apply|do\s+(?:it|this|that|what|as|so)|"
+    r"proceed|go\s+ahead|accordingly|implement|run\s+(?:it|this|that)|heed|honou?r|adopt|"
+    r"what\s+(?:it|they)\s+says?|as\s+(?:it|they)\s+says?|as\s+(?:instructed|written|stated|quoted)|"
+    r"make\s+it\s+so|"
+    r"mach|tu\s+(?:es|das)|haz|hazlo|fais|faites|fa[çc]a|fallo|fai|esegui|voer|uitvoeren|"
+    r"ausf[üu]hren|befolge|ejecuta|ex[ée]cute|segue|sigue)\b|"
+    r"выполни|сделай|следуй|照做|执行|執行|実行|従って|실행)"
 )
 
 _UTF8 = "utf-8"
