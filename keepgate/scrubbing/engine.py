@@ -53,6 +53,7 @@ from keepgate.scrubbing.ids import REACH as ID_REACH
 from keepgate.scrubbing.ids import id_recognizers, may_hold_id_keyword
 from keepgate.scrubbing.offline import use_bundled_suffix_list
 from keepgate.scrubbing.patterns import extra_recognizers
+from keepgate.scrubbing.re2text import re2_safe
 from keepgate.scrubbing.secrets import secret_recognizers
 from keepgate.scrubbing.settings import BUILTIN_NER
 from keepgate.scrubbing.urls import UrlUserInfoRecognizer
@@ -541,8 +542,12 @@ class Detector:
             rest = text[pos:]
             for e in self._gate_prefiltered:
                 if e.prefilter(rest):  # type: ignore[misc]
-                    for m in e.locator.finditer(rest):  # type: ignore[union-attr]
-                        end = max(end, pos + m.end())
+                    try:
+                        ends = [m.end() for m in e.locator.finditer(rest)]  # type: ignore[union-attr]
+                    except UnicodeEncodeError:  # an RE2 locator and a lone surrogate (re2text)
+                        ends = [m.end() for m in e.locator.finditer(re2_safe(rest))]  # type: ignore[union-attr]
+                    if ends:
+                        end = max(end, pos + max(ends))
         return end
 
     def analyze(self, text: str, entities: frozenset[str], threshold: float) -> list[Span]:
@@ -583,10 +588,11 @@ class Detector:
                 hay = lowered if entry.lower else text
                 assert entry.locator is not None
                 before, after = entry.reach
-                spans = _widened(
-                    text,
-                    ((m.start() - before, m.end() + after) for m in entry.locator.finditer(hay)),
-                )
+                try:
+                    found = [m.span() for m in entry.locator.finditer(hay)]
+                except UnicodeEncodeError:  # an RE2 locator and a lone surrogate (re2text)
+                    found = [m.span() for m in entry.locator.finditer(re2_safe(hay))]
+                spans = _widened(text, ((a - before, b + after) for a, b in found))
                 if hay is text and entry.lower:  # fell back: match case-insensitively
                     found = entry.trigger is not None and entry.trigger.search(text)
                     spans = [(0, len(text))] if found else []

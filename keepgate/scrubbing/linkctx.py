@@ -19,6 +19,7 @@ import re2
 import tldextract
 
 from keepgate.pipeline.content_text import message_text
+from keepgate.scrubbing.re2text import re2_safe
 
 #: A domain written in a message: labels joined by dots, a letter-led last label.
 _DOMAIN = re2.compile(
@@ -94,7 +95,7 @@ def build(body: Mapping[str, Any]) -> LinkContext:
     ctx = LinkContext()
     budget = MAX_SCAN
     for text in (*trusted, *user):
-        t = text[:budget]
+        t = re2_safe(text[:budget])
         budget -= len(t)
         for m in _URL.finditer(t):
             ctx.trusted_urls.add(clean_url(m.group(0)))
@@ -104,7 +105,7 @@ def build(body: Mapping[str, Any]) -> LinkContext:
             if registrable(d):
                 ctx.named_domains.add(d.removeprefix("www."))
     for text in tools:
-        t = text[:budget]
+        t = re2_safe(text[:budget])
         budget -= len(t)
         for m in _URL.finditer(t):
             ctx.seen_urls.add(clean_url(m.group(0)))
@@ -129,7 +130,7 @@ def _field_urls(text: str) -> Iterable[str]:
         v = stack.pop()
         if isinstance(v, str):
             s = v.strip()
-            if s and not any(c.isspace() for c in s) and _URL.fullmatch(s):
+            if s and not any(c.isspace() for c in s) and _URL.fullmatch(re2_safe(s)):
                 out.append(clean_url(s))
         elif isinstance(v, dict):
             stack.extend(v.values())

@@ -44,6 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from keepgate.scrubbing.images import host_names
 from keepgate.scrubbing.linkctx import LinkContext, clean_url
+from keepgate.scrubbing.re2text import re2_safe
 
 #: An unfinished word is held back at most this long.
 MAX_HOLD = 2048
@@ -218,7 +219,7 @@ class LinkNeutraliser:
         pos = 0  # s[pos:] not emitted yet
         skip = 0  # starts before this lie inside a URL already judged
         ends = [n + 1, n]  # `_parse`'s memo of the last URL end (none yet)
-        for m in _START.finditer(s):
+        for m in _START.finditer(re2_safe(s)):
             if m.start() >= cut:
                 break
             lead = s[m.start()] in "(\"'=<"
@@ -280,11 +281,11 @@ class LinkNeutraliser:
         rest = url[cut + 2 :] if cut >= 0 else url
         slash = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
         tail = rest[slash:]
-        if _ENCODED.search(tail) and _looks_encoded(tail):
+        if _ENCODED.search(re2_safe(tail)) and _looks_encoded(tail):
             return True
         decoded = unquote_plus(unquote_plus(tail))
         # A URL inside it (an open redirect) must pass on its own.
-        for m in _START.finditer(decoded):
+        for m in _START.finditer(re2_safe(decoded)):
             lead = decoded[m.start()] in "(\"'=<"
             u = _parse(decoded, m.start(), m.end(), lead)
             h = host_of(decoded, u)
@@ -308,7 +309,7 @@ class LinkNeutraliser:
 def _looks_encoded(tail: str) -> bool:
     """A long run that is not a slug (`quayside-plots-sale-8812`: words and numbers joined
     by dashes or underscores, each part plain)."""
-    for m in _ENCODED.finditer(tail):
+    for m in _ENCODED.finditer(re2_safe(tail)):
         parts = [p for p in re2.split(r"[-_/]", m.group(0)) if p]
         if len(parts) > 1 and all(len(p) < 16 and (p.isalpha() or p.isdigit()) for p in parts):
             continue

@@ -24,6 +24,8 @@ import regex as re
 import tldextract
 from presidio_analyzer import Pattern, PatternRecognizer
 
+from keepgate.scrubbing.re2text import re2_safe
+
 _OPEN, _CLOSE = r"[\[({<]", r"[\])}>]"
 #: `[at]`, `(at)`, a spaced `@`, ` AT `, or a bare ` at `.
 _AT = (
@@ -76,7 +78,7 @@ _CUE = re2.compile(r"(?i)[\s\[({<](?:at|@)[\s\])}>]")
 
 def may_hold_written_email(text: str) -> bool:
     """A separator word or a spaced `@` somewhere (one RE2 pass) before the locator runs."""
-    return _CUE.search(text) is not None
+    return _CUE.search(re2_safe(text)) is not None
 
 
 _MARKED_AT = re.compile(rf"^[ \t]*(?:{_OPEN}|@|AT[ \t])")

@@ -30,6 +30,7 @@ from pathlib import Path
 import re2
 
 from keepgate.scrubbing.ner.tagger import Entity
+from keepgate.scrubbing.re2text import re2_safe
 
 CJK_NAMES_FILE = Path(__file__).resolve().parent / "model" / "cjk_names.txt"
 SCORE = 0.85
@@ -124,6 +125,7 @@ def _hangul(word: str, surnames: frozenset[str], given: frozenset[str]) -> int:
 
 def cjk_names(text: str) -> list[Entity]:
     """PERSON spans of native-script Chinese, Japanese and Korean names (module doc)."""
+    text = re2_safe(text)
     if _ANY.search(text) is None:
         return []
     surnames, given = names()

@@ -43,6 +43,7 @@ import regex as re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from keepgate.scrubbing.re2text import re2_safe
 from keepgate.scrubbing.ner.cjk import cjk_names
 from keepgate.scrubbing.ner.precision import TITLES, introduced, plausible
 from keepgate.scrubbing.ner.shipped import MODEL as MODEL
@@ -236,6 +237,7 @@ class KeepgateNerRecognizer(EntityRecognizer):
         pass
 
     def _names(self, text: str) -> list[Entity]:
+        text = re2_safe(text)  # the precision checks search with RE2 (same offsets)
         found = self.tagger.entities(text)
         if not self.precision:
             return found
