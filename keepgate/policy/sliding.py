@@ -111,12 +111,15 @@ class _Ordered:
         self.places.insert(i, place)
         self.items.insert(i, item)
 
-    def remove(self, place: Place) -> None:
+    def remove(self, place: Place) -> Any:
+        """Remove the entry at `place` and hand back its item."""
         i = bisect_left(self.places, place)
         if i == len(self.places) or self.places[i] != place:
             raise LookupError(f"no entry at {place}")
+        item = self.items[i]
         del self.places[i]
         del self.items[i]
+        return item
 
     def front(self, pos: int) -> int:
         """How many entries belong to messages before `pos`."""
@@ -140,21 +143,12 @@ class _Texts(_Ordered):
     def add(self, place: Place, item: Any) -> None:
         counts = self.counts
         counts[item] = counts.get(item, 0) + 1
-        if not self.places or self.places[-1] < place:
-            self.places.append(place)
-            self.items.append(item)
-            return
-        i = bisect_left(self.places, place)
-        self.places.insert(i, place)
-        self.items.insert(i, item)
+        super().add(place, item)
 
-    def remove(self, place: Place) -> None:
-        i = bisect_left(self.places, place)
-        if i == len(self.places) or self.places[i] != place:
-            raise LookupError(f"no entry at {place}")
-        self._less(self.items[i])
-        del self.places[i]
-        del self.items[i]
+    def remove(self, place: Place) -> Any:
+        item = super().remove(place)
+        self._less(item)
+        return item
 
     def drop(self, n: int) -> None:
         for item in self.items[:n]:
