@@ -11,10 +11,9 @@ and are not counted here; the per-close scan of the tools was Python code."""
 from __future__ import annotations
 
 import json
-import sys
-from types import FrameType
 from typing import Any
 
+from tests.linecount import lines_run_in
 from keepgate.adapters.messages.output import MessageBuilder
 from keepgate.pipeline.chunks import make_chunk
 
@@ -37,29 +36,13 @@ def _chunks(n: int) -> list[dict[str, Any]]:
 def _run(n: int) -> tuple[int, MessageBuilder, bytes]:
     chunks = _chunks(n)
     builder = MessageBuilder("demo", {}, emit=True)
-    count = 0
-
-    def local(frame: FrameType, event: str, arg: Any) -> Any:
-        nonlocal count
-        if event == "line":
-            count += 1
-        return local
-
-    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
-        if frame.f_code.co_filename.replace("\\", "/").endswith(WATCHED):
-            return local
-        return None
-
     written: list[bytes] = []
-    sys.settrace(tracer)
-    try:
+    with lines_run_in(WATCHED) as count:
         written.append(builder.start())
         for c in chunks:
             written.append(builder.feed(c))
         written.append(builder.end())
-    finally:
-        sys.settrace(None)
-    return count, builder, b"".join(written)
+    return count[0], builder, b"".join(written)
 
 
 def test_many_tool_calls_cost_the_messages_encoder_linear_work() -> None:

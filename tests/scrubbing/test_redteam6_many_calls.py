@@ -12,11 +12,10 @@ work doubles; the quadratic work quadrupled."""
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import AsyncIterator
-from types import FrameType
 from typing import Any
 
+from tests.linecount import lines_run_in
 from keepgate.auth.principal import Principal
 from keepgate.pipeline.call import Call
 from keepgate.pipeline.chunks import make_chunk
@@ -57,29 +56,14 @@ async def _choices(n: int) -> AsyncIterator[dict[str, Any]]:
 
 def _lines(stream: AsyncIterator[dict[str, Any]]) -> int:
     """Python lines executed in the guard and the tool-call buffer while `stream` passes."""
-    count = 0
-
-    def local(frame: FrameType, event: str, arg: Any) -> Any:
-        nonlocal count
-        if event == "line":
-            count += 1
-        return local
-
-    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
-        if frame.f_code.co_filename.replace("\\", "/").endswith(WATCHED):
-            return local
-        return None
 
     async def drain() -> None:
         async for _ in GUARD.transform(_call(), stream):
             pass
 
-    sys.settrace(tracer)
-    try:
+    with lines_run_in(WATCHED) as count:
         asyncio.run(drain())
-    finally:
-        sys.settrace(None)
-    return count
+    return count[0]
 
 
 def test_many_held_tool_calls_cost_linear_work() -> None:
