@@ -250,17 +250,38 @@ def test_the_input_guards_item_loop_gives_the_loop_turns(gateway_factory, monkey
     assert "check_request" in hold.callers
 
 
-def test_start_up_objects_are_frozen_out_of_full_collections(gateway_factory) -> None:
+def test_start_up_objects_are_frozen_out_of_full_collections(gateway_factory, monkeypatch) -> None:
     """A full GC pass over a loaded gateway's heap held the loop ~270 ms (bench/
     many_items.py): after start-up what is alive is frozen, so passes walk only newer
     objects."""
     import gc
 
+    from keepgate.serving import heap
+
     gc.unfreeze()
     assert gc.get_freeze_count() == 0
+    monkeypatch.setattr(heap, "_done", False)  # as in a new process
     gw = gateway_factory()
     assert gw.http.get("/healthz").status_code == 200
     assert gc.get_freeze_count() > 0
     settings = gw.app.state.keepgate.config.general_settings
     assert gc.is_tracked(settings)
     assert not any(o is settings for o in gc.get_objects())  # frozen: in no generation
+
+
+class _NoGc:
+    """Stands in for the `gc` module: any use of it fails the test."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"gc.{name} used by a second app's start-up")
+
+
+def test_a_second_app_in_the_process_leaves_the_heap_alone(gateway_factory, monkeypatch) -> None:
+    """Only the first app in a process freezes the heap; a later one does not even ask
+    `gc.get_freeze_count()`, which walks every frozen object (~450,000 with litellm
+    loaded, 15-50 ms of CPU per app the test suite starts)."""
+    from keepgate.serving import heap
+
+    assert gateway_factory().http.get("/healthz").status_code == 200  # the heap frozen
+    monkeypatch.setattr(heap, "gc", _NoGc())
+    assert gateway_factory().http.get("/healthz").status_code == 200
