@@ -96,7 +96,7 @@ class EmbeddedEngine:
         # the loop's thread, and an engine must be freed where it was made).
         engine = self._prepare(bundle)
         #: The input paths the loaded policy can read (None: unknown, so any).
-        self.reads: InputReads | None = analyse(engine)
+        self.reads: InputReads | None = analyse(engine, bundle.modules)
         self.cache = self._new_cache(self.reads)
         del engine
 
@@ -144,7 +144,7 @@ class EmbeddedEngine:
         Runs on the event loop's thread, where decisions run: the engine compiled to
         validate the bundle is the one that serves, not compiled again on a request."""
         engine = self._prepare(bundle)
-        reads = analyse(engine)
+        reads = analyse(engine, bundle.modules)
         cache = self._new_cache(reads)
         self.bundle, self.generation, self.cache, self.reads = (
             bundle,

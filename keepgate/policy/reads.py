@@ -165,13 +165,31 @@ def _at(doc: Any, path: Path, *, keys_only: bool) -> Any:
     return ["value", cur]
 
 
-def analyse(engine: regorus.Engine) -> InputReads | None:
+def analyse(
+    engine: regorus.Engine, modules: tuple[tuple[str, str], ...] | None = None
+) -> InputReads | None:
     """The input reads of every module the engine holds; None: do not cache (a
-    non-deterministic builtin, or an engine whose syntax tree this cannot read)."""
+    non-deterministic builtin, or an engine whose syntax tree this cannot read).
+
+    `modules`, the (path, source) pairs the engine was given and nothing else, names the
+    tree without asking regorus for it: the tree is a function of the sources, and writing
+    it out as JSON (~1 MB for the default policy, ~3 ms of CPU) and hashing that as the
+    key cost more than the walk it saved, on every gateway start and reload."""
     if not _canary_ok():
         log.warning("policy: the decision cache is off (the Rego syntax tree was not understood)")
         return None
-    return _reads(engine)
+    if modules is None:
+        return _reads(engine)
+    found = _BY_SOURCE.get(modules)
+    if found is None:
+        if len(_BY_SOURCE) >= 16:
+            _BY_SOURCE.clear()
+        found = _BY_SOURCE[modules] = _reads_of_ast(engine.get_ast_as_json())
+    return _said(found)
+
+
+#: `analyse`'s results by the modules' sources (a few policies per process at most).
+_BY_SOURCE: dict[tuple[tuple[str, str], ...], InputReads | str] = {}
 
 
 @functools.cache
@@ -191,7 +209,11 @@ def _canary_ok() -> bool:
 
 
 def _reads(engine: regorus.Engine) -> InputReads | None:
-    found = _reads_of_ast(engine.get_ast_as_json())
+    return _said(_reads_of_ast(engine.get_ast_as_json()))
+
+
+def _said(found: InputReads | str) -> InputReads | None:
+    """The reads, or None with the reason logged (on every load, remembered or not)."""
     if isinstance(found, str):
         log.info("policy: the decision cache is off (the policy calls %s)", found)
         return None
