@@ -8,7 +8,8 @@
   (`bench/pii_cases_heldout6.py`, structured text), written before the seventh, and
   `heldout7`/`benign7` (`bench/pii_cases_heldout7.py`), written before the eighth,
   `heldout8`/`benign8` (`bench/pii_cases_heldout8.py`), written before the ninth, and
-  `heldout9`/`benign9` (`bench/pii_cases_heldout9.py`), written after the ninth's rules: recall and precision per
+  `heldout9`/`benign9` (`bench/pii_cases_heldout9.py`), written after the ninth's rules, and
+  `heldout10`/`benign10` (`bench/pii_cases_heldout10.py`), written before the tenth: recall and precision per
   type (scored as `bench/pii_dev.py` does), and every value missed or partly missed. Each
   set was scored once before anything was changed after it;
 * `ner-benign`: the share of texts that get any name redaction, on benign sources in
@@ -111,6 +112,10 @@ def heldout_docs(name: str) -> list[Doc]:
         from bench.pii_cases_heldout9 import CASES
     elif name == "benign9":
         from bench.pii_cases_heldout9 import BENIGN as CASES
+    elif name == "heldout10":
+        from bench.pii_cases_heldout10 import CASES
+    elif name == "benign10":
+        from bench.pii_cases_heldout10 import BENIGN as CASES
     else:
         from bench.pii_cases_heldout4 import BENIGN as CASES
     docs = []
@@ -272,12 +277,14 @@ def main(argv: list[str] | None = None) -> None:
             "heldout7",
             "heldout8",
             "heldout9",
+            "heldout10",
             "benign4",
             "benign5",
             "benign6",
             "benign7",
             "benign8",
             "benign9",
+            "benign10",
             "ner-benign",
             "benign",
             "all",
@@ -303,6 +310,7 @@ def main(argv: list[str] | None = None) -> None:
         "heldout7",
         "heldout8",
         "heldout9",
+        "heldout10",
     ):
         if args.set in (name, "all"):
             try:
@@ -324,6 +332,8 @@ def main(argv: list[str] | None = None) -> None:
         print(report_benign(heldout_docs("benign8"), spans_of, "benign8"), "\n")
     if args.set in ("benign9", "all"):
         print(report_benign(heldout_docs("benign9"), spans_of, "benign9"), "\n")
+    if args.set in ("benign10", "all"):
+        print(report_benign(heldout_docs("benign10"), spans_of, "benign10"), "\n")
     if args.set in ("benign", "all"):
         rows = []
         for name, texts in benign_texts().items():
