@@ -36,16 +36,22 @@ from keepgate.scrubbing.local import LocalRecognizer
 
 #: Keyword stems: a value after any of them may be a credential.
 PASSWORD_WORDS = (
-    r"pass(?:word|wd|phrase|code)?|pwd|pw|pin|otp|"
+    r"pass(?:word|wd|phrase|code)?|pwd|pw|pin|otp|psk|"
     r"(?:door|gate|alarm|access|security|verification|one[ \-]?time|login|safe|lock)[ \-]code"
 )
 #: "Password" in the languages users write to a gateway in (a password is told in the
 #: user's language: `mi contraseña es …`, `Passwort: …`, `şifrem …`, `パスワードは …`).
-#: Turkish adds the possessive to the word (`şifrem`, `şifreniz`).
+#: Turkish adds the possessive to the word (`şifrem`, `şifreniz`). Vietnamese, Indonesian
+#: and Malay, Swahili, Croatian/Serbian/Bosnian, Lithuanian, Estonian, Danish, Greek,
+#: Hebrew, Thai, Hindi, Arabic and Persian write it in words of their own (`mật khẩu`,
+#: `kata sandi`, `lozinka`, `كلمة المرور`, `رمز عبور`).
 PASSWORD_WORDS_INTL = (
     r"passwort|kennwort|contrase[ñn]a|clave|mot[ \-]de[ \-]passe|senha|wachtwoord|"
     r"has[łl]o|[şs]ifre(?:m|n|niz|si|miz)?|parola|l[öo]senord|adgangskode|passord|"
-    r"salasana|heslo|jelsz[óo]|парол[ьяюе]|パスワード|비밀번호|密码|密碼|口令"
+    r"salasana|heslo|jelsz[óo]|парол[ьяюе]|パスワード|비밀번호|密码|密碼|口令|"
+    r"m[aậ]t[ \-]?kh[aẩ]u|kata[ \-]?sandi|nenosiri|lozink[aeu]|slapta[žz]od[iž]s|parool|"
+    r"kodeord|κωδικ[οό]ς|συνθηματικ[οό]|סיסמ[הא]|รหัสผ่าน|पासवर्ड|"
+    r"كلمة[ \-](?:ال)?(?:مرور|سر)|رمز[ \-]?(?:ال)?(?:عبور|مرور)"
 )
 KEY_WORDS = (
     r"api[_\-. ]?key|apikey|secret|token|bearer|credentials?|creds|"
@@ -104,6 +110,22 @@ STEMS = (
     "密码",
     "密碼",
     "口令",
+    "psk",
+    "khẩu",
+    "khau",
+    "sandi",
+    "nenosiri",
+    "lozink",
+    "slapta",
+    "parool",
+    "kodeord",
+    "κωδικ",
+    "συνθηματικ",
+    "סיסמ",
+    "รหัสผ่าน",
+    "पासवर्ड",
+    "كلمة",
+    "رمز",
 )
 #: The keywords too short or too common inside words (`keeping`, `opinion`, `the code`)
 #: for a substring check: a small regex on the lower-cased text instead (stdlib `re`).
@@ -243,7 +265,9 @@ class CredentialRecognizer(LocalRecognizer):
             if m.start() < taken:
                 continue
             kw = (m.group("kw") or m.group("kw2")).lower()
-            found = self._value_after(text, m.end(), _is_password_word(kw), _numeric_word(kw))
+            found = _spaced_value(text, m.end(), kw) or self._value_after(
+                text, m.end(), _is_password_word(kw), _numeric_word(kw)
+            )
             if found:
                 s, e, score = found
                 if text[m.end() : s] in ("-", "_"):  # `key-65d27b…`: the prefix is the token's
@@ -326,10 +350,49 @@ class CredentialRecognizer(LocalRecognizer):
 
 _INTL = re.compile(PASSWORD_WORDS_INTL, re.I)
 
+#: A quoted value of two to six words right after a password word and a few filler words
+#: (`set the passphrase to 'walrus piano 1987'`, `password "Nov3mber Rain!"`).
+_QUOTED_PHRASE = re.compile(
+    r"[^\S\n]{0,3}(?:[:=][^\S\n]{0,3}|(?:[^\W\d]{1,12}[^\S\n]{1,3}){0,3})"
+    r"(?P<q>[\"'`‘“])(?P<v>[^\s\"'`’”]{1,40}(?:[ \t][^\s\"'`’”]{1,40}){1,5})[\"'`’”]"
+)
+#: An unquoted passphrase to the end of its line after `passphrase:` / `PASSPHRASE=`: three
+#: to six lower-case words or numbers (`fjord salmon kettle 1982`, diceware with spaces).
+_LINE_PHRASE = re.compile(
+    r"[^\S\n]{0,3}[:=][^\S\n]{0,3}(?P<v>[a-z0-9]{2,16}(?:[ \t][a-z0-9]{2,16}){2,5})[^\S\n]*(?:\n|$)"
+)
+#: Words a sentence is made of, not a passphrase (`must be at least 12`, `is set in the`).
+_PROSE_WORDS = frozenset(
+    "a an the is are was be been must should will can may not no yes at least most in on of "
+    "to for from by with and or if it its this that your my our their his her here there "
+    "than then when where which who what how too very set use used using enter".split()
+)
+
+
+def _spaced_value(text: str, pos: int, kw: str) -> tuple[int, int, float] | None:
+    """A password or passphrase with spaces in it, which `_value_after` reads word by word:
+    quoted after a password word, or a whole line after `passphrase:` (see the regexes)."""
+    if not _is_password_word(kw):
+        return None
+    m = _QUOTED_PHRASE.match(text, pos, min(len(text), pos + REACH + 40))
+    if m is not None:
+        v = m.group("v")
+        words = v.lower().split()
+        symbol = any(c.isdigit() or c in _PW_SYMBOLS for c in v)
+        prose = sum(w.strip(".,;:!?") in _PROSE_WORDS for w in words)
+        if (symbol or len(words) >= 3) and not prose and not _PLACEHOLDER.match(v):
+            if "pass" not in v.lower() and "<" not in v and "{" not in v:
+                return m.start("v"), m.end("v"), 0.8
+    if "phrase" in kw:
+        m = _LINE_PHRASE.match(text, pos, min(len(text), pos + REACH))
+        if m is not None and not any(w in _PROSE_WORDS for w in m.group("v").split()):
+            return m.start("v"), m.end("v"), 0.8
+    return None
+
 
 def _is_password_word(kw: str) -> bool:
     k = kw.lower()
-    return k.startswith(("pass", "cred")) or k in ("pwd", "pw") or bool(_INTL.fullmatch(k))
+    return k.startswith(("pass", "cred")) or k in ("pwd", "pw", "psk") or bool(_INTL.fullmatch(k))
 
 
 def _numeric_word(kw: str) -> bool:

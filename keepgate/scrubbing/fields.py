@@ -60,6 +60,7 @@ STEMS = (
     "nom",
     "pass",
     "pwd",
+    "psk",
     "pin",
     "senha",
     "contrase",
@@ -70,6 +71,7 @@ STEMS = (
     "client",
     "kunde",
     "contact",
+    "kontakt",
     "patient",
     "paciente",
     "employee",
@@ -168,7 +170,8 @@ _PERSON_KEYS = frozenset(
     customer customername contact contactname contactperson patient patientname employee
     employeename author assignee reporter recipientname cardholder cardholdername
     accountholder accountholdername holdername holder nextofkin emergencycontact
-    vorname nachname familienname kunde kundenname ansprechpartner mitarbeiter
+    vorname nachname familienname kunde kundenname ansprechpartner mitarbeiter kontakt
+    kontaktperson contacto personadecontacto contactpersoon
     apellido apellidos nombrecompleto cliente paciente empleado
     prenom nomdefamille nomcomplet patronyme
     sobrenome apelido nomecompleto funcionario""".split()
@@ -183,9 +186,15 @@ _AMBIGUOUS_NAMES = frozenset("name nombre nom nome displayname naam".split())
 _USER_KEYS = frozenset("username user login benutzername usuario utilisateur".split())
 _SECRET_LAST = frozenset(
     "password passwd pass pwd passphrase passcode senha contrasena passwort kennwort "
-    "wachtwoord clave".split()
+    "wachtwoord clave psk".split()
 )
 _PIN_LAST = frozenset("pin pincode".split())
+#: An e-mail field's label (`Correo:`, `E-Mail:`, `Courriel :`): a label, not a name; its
+#: value is the e-mail recognizer's to find (no entity from here).
+_EMAIL_LAST = frozenset(
+    "email mail emailaddress correo correoelectronico courriel epost eposta emailadres".split()
+)
+EMAIL = "email"
 _SECRET_JOINED = frozenset({"motdepasse"})  # pincode/doorpin are PINs (checked first)
 _ADDRESS_LAST = frozenset(
     "address street streetaddress adresse anschrift strasse direccion domicilio endereco "
@@ -284,6 +293,8 @@ def _classify(words: list[str]) -> str | None:
         return SECRET
     if last in _PHONE_LAST or joined.endswith("phonenumber"):
         return PHONE
+    if joined in _EMAIL_LAST or (last in _EMAIL_LAST and len(words) <= 3):
+        return EMAIL
     if last in _ADDRESS_LAST or joined.endswith("streetaddress"):
         if any(w in _NOT_PERSONAL_ADDRESS for w in words[:-1]):
             return None

@@ -44,7 +44,9 @@ import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from keepgate.scrubbing.re2text import re2_safe
+from keepgate.scrubbing.ner.addresses import merge_addresses
 from keepgate.scrubbing.ner.cjk import cjk_names
+from keepgate.scrubbing.ner.signoff import signed_names, titled_names
 from keepgate.scrubbing.ner.precision import TITLES, introduced, plausible
 from keepgate.scrubbing.ner.shipped import MODEL as MODEL
 from keepgate.scrubbing.ner.shipped import shipped_tagger as shipped_tagger
@@ -255,9 +257,16 @@ class KeepgateNerRecognizer(EntityRecognizer):
         if not wanted:
             return []
         out = kept(text, self._names(text), wanted)
+        if "LOCATION" in wanted and self.precision:
+            safe = re2_safe(text)
+            out = merge_addresses(safe, out)  # postcode tails, street lines (ner/addresses.py)
         if "PERSON" in wanted and self.precision:
             people = [e for e in out if e.label == "PERSON"]
-            extra = _joined_names(text, people, self.tagger.gaz.flags) + cjk_names(text)
+            flags = self.tagger.gaz.flags
+            safe = re2_safe(text)
+            extra = _joined_names(text, people, flags) + cjk_names(text)
+            # after a title, under a closing (ner/signoff.py)
+            extra += titled_names(safe, flags) + signed_names(safe, flags)
             for e in extra:  # the tagger reads no Han or Hangul (ner/cjk.py)
                 if not any(e.start < o.end and o.start < e.end for o in out):
                     out.append(e)

@@ -1,0 +1,93 @@
+"""Names the tagger leaves where the layout says "a person": after a title, under a closing.
+
+Two places where a name stands by convention, in any language, and where the tagger (whose
+cues are English sentence casing) often finds nothing:
+
+* **after a title** (`titled_names`): `Dear Ms Oyebanji,`, `Sr. Beltrán`, `Herr Krüger`,
+  `Mme Benali`: a title of `precision.TITLES` written capitalised, then one to three
+  capitalised words. The first word must not be a common English word unless the
+  gazetteers know it as a name (`Sr Software Engineer`, `Mr Clean` stay);
+* **under a closing** (`signed_names`): the line after `Regards,`, `Cheers,`, `Thanks,`,
+  `Mit freundlichen Grüßen`, `Cordialement,`, `Saludos,`, `Atenciosamente,`, `Met
+  vriendelijke groet,`, ... or after a `-- ` signature mark: one to four words, each
+  capitalised (or the whole line in lower case, its first word a first name the
+  gazetteers know: `-- femi`, `nguyen van thanh`), none a common English word unless the
+  gazetteers know it as a name (`The Team`, `Support` stay).
+
+One RE2 pass each (linear); per match a few gazetteer look-ups.
+"""
+
+from __future__ import annotations
+
+import re2
+
+from keepgate.scrubbing.ner.precision import PARTICLES, TITLES, Flags
+from keepgate.scrubbing.ner.tagger import G_COMMON, G_FIRST, G_LAST, Entity, _id
+
+#: Titles that are also other things when written without a dot (`M` a size, `St` a
+#: street, `San` a place's first word) or that follow the name (`san`, `sama`): left out.
+_AFTER_NAME = frozenset("san sama kun chan ssi m".split())
+_TITLE_WORDS = "|".join(
+    sorted((t[:1].upper() + t[1:] for t in TITLES - _AFTER_NAME), key=len, reverse=True)
+)
+#: A capitalised word of a name (`Okonkwo-Eze`, `O'Brien`, `d'Aubigné` is the tagger's).
+_CAP = r"\p{Lu}[\p{Ll}\p{Lu}]*(?:['’\-]\p{Lu}?\p{Ll}+)*"
+_TITLED = re2.compile(
+    r"(?:^|[^\pL\pN])(?:" + _TITLE_WORDS + r"|M)\.?[ \t]+"
+    r"(?P<name>" + _CAP + r"(?:[ \t]+(?:(?:" + "|".join(sorted(PARTICLES)) + r")[ \t]+)?"
+    + _CAP
+    + r"){0,2})"
+)
+#: Closings in the languages of the gazetteers' locales; then the signature's next line.
+_CLOSINGS = (
+    r"(?:best|kind|warm|warmest|many|with)?[ \t]*(?:regards|wishes|thanks)|best|cheers|"
+    r"thanks(?: again| a lot)?|thank you|thx|ta|sincerely|yours(?: sincerely| truly)?|"
+    r"br|mfg|lg|vg|mit freundlichen gr(?:ü|ue)(?:ß|ss)en|(?:viele|liebe|beste|herzliche) "
+    r"gr(?:ü|ue)(?:ß|ss)e|gru(?:ß|ss)|cordialement|bien (?:à|a) vous|amiti[ée]s|"
+    r"bien cordialement|(?:un )?saludos?(?: cordiales)?|atentamente|abrazos?|"
+    r"atenciosamente|abra[çc]os|obrigad[oa]|(?:met )?vriendelijke groet(?:en)?|groet(?:jes|en)|"
+    r"(?:distinti|cordiali)? ?saluti|pozdrawiam|pozdrowienia|saygılarımla|selamlar"
+)
+_SIGNED = re2.compile(
+    r"(?im)(?:^[ \t]*(?:" + _CLOSINGS + r")[ \t]*[,.!]*[ \t]*\n|^[ \t]*--[ \t]*(?:\n[ \t]*)?)"
+    r"[ \t]*(?P<name>[\pL'’\-]+(?:[ \t]+[\pL'’\-]+){0,3})[ \t]*$"
+)
+_NAME_SCORE = 0.8
+
+
+def _nameish(word: str, flags: Flags, first: bool) -> bool:
+    f = flags(_id(word.lower()))
+    if f & G_COMMON and not f & (G_FIRST | G_LAST):
+        return False
+    return not first or word[:1].isupper() or bool(f & G_FIRST)
+
+
+def titled_names(text: str, flags: Flags) -> list[Entity]:
+    """Capitalised words after a capitalised title (module doc)."""
+    out = []
+    for m in _TITLED.finditer(text):
+        s, e = m.span(_TITLED.groupindex["name"])
+        first = text[s:e].split()[0]
+        if _nameish(first, flags, True):
+            out.append(Entity(s, e, "PERSON", _NAME_SCORE))
+    return out
+
+
+def signed_names(text: str, flags: Flags) -> list[Entity]:
+    """The name line right under a closing or a `-- ` mark (module doc)."""
+    out = []
+    for m in _SIGNED.finditer(text):
+        s, e = m.span(_SIGNED.groupindex["name"])
+        words = text[s:e].split()
+        lower = all(w.islower() for w in words)
+        if lower:
+            ok = bool(flags(_id(words[0])) & (G_FIRST | G_LAST)) and all(
+                w in PARTICLES or _nameish(w, flags, False) for w in words
+            )
+        else:
+            ok = all(
+                w in PARTICLES or (w[:1].isupper() and _nameish(w, flags, False)) for w in words
+            )
+        if ok:
+            out.append(Entity(s, e, "PERSON", _NAME_SCORE))
+    return out
