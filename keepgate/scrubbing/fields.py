@@ -53,6 +53,7 @@ import re2
 from presidio_analyzer import RecognizerResult
 
 from keepgate.scrubbing.local import LocalRecognizer
+from keepgate.scrubbing.ner.tables import rows as table_rows
 
 #: Every key this module acts on contains one of these (lower-cased): the prefilter.
 STEMS = (
@@ -519,10 +520,10 @@ class FieldValueRecognizer(LocalRecognizer):
                 continue
             sep, kinds = header
             while i < len(lines) and lines[i][1].strip():
-                pos, row = lines[i]
-                cells = row.split(sep)
-                if len(cells) == len(kinds):
-                    offset = pos
+                pos, line = lines[i]
+                # `rows`: rows the fold joined (`…,19.90 5513,…`) are split again
+                for off, cells in table_rows(line, sep, len(kinds)) or ():
+                    offset = pos + off
                     for cell, kind in zip(cells, kinds):
                         if kind is not None:
                             v = cell.strip().strip('"')

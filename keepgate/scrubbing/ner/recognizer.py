@@ -47,6 +47,7 @@ from keepgate.scrubbing.re2text import re2_safe
 from keepgate.scrubbing.ner.addresses import merge_addresses
 from keepgate.scrubbing.ner.cjk import cjk_names
 from keepgate.scrubbing.ner.signoff import signed_names, titled_names
+from keepgate.scrubbing.ner.tables import table_names
 from keepgate.scrubbing.ner.precision import TITLES, introduced, plausible
 from keepgate.scrubbing.ner.shipped import MODEL as MODEL
 from keepgate.scrubbing.ner.shipped import shipped_tagger as shipped_tagger
@@ -267,6 +268,8 @@ class KeepgateNerRecognizer(EntityRecognizer):
             extra = _joined_names(text, people, flags) + cjk_names(text)
             # after a title, under a closing (ner/signoff.py)
             extra += titled_names(safe, flags) + signed_names(safe, flags)
+            # lone names in the columns of a table (ner/tables.py)
+            extra += [e for e in table_names(safe, flags) if e.label in wanted]
             for e in extra:  # the tagger reads no Han or Hangul (ner/cjk.py)
                 if not any(e.start < o.end and o.start < e.end for o in out):
                     out.append(e)
