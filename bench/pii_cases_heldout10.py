@@ -247,12 +247,18 @@ CASES: list[tuple[str, list[tuple[str, str]]]] = [
     ("wifi:\n  ssid: HomeNet-5G\n  psk: naranjas2019", [("naranjas2019", "PASSWORD")]),
     ("ADMIN_PASSWD=Oktoberfest88", [("Oktoberfest88", "PASSWORD")]),
     ("db.pass = Wint3rIsComing", [("Wint3rIsComing", "PASSWORD")]),
-    ("SECRET_KEY = 'django-insecure-8x$k2!m9@q#v7w^z3p&r1t'", [("8x$k2!m9@q#v7w^z3p&r1t", "API_KEY")]),
+    (
+        "SECRET_KEY = 'django-insecure-8x$k2!m9@q#v7w^z3p&r1t'",
+        [("8x$k2!m9@q#v7w^z3p&r1t", "API_KEY")],
+    ),
     ('"passwd": "kiwi-Banana-77"', [("kiwi-Banana-77", "PASSWORD")]),
     ("login_password: ChangedIt2Day", [("ChangedIt2Day", "PASSWORD")]),
     ("KEYSTORE_PASSPHRASE=fjord salmon kettle 1982", [("fjord salmon kettle 1982", "PASSWORD")]),
     ("[client]\nuser=backup\npassword=Bkp_2024_x9", [("Bkp_2024_x9", "PASSWORD")]),
-    ("SLACK_BOT_TOKEN=xoxb-2849-1937-Qw8eRt5yUi3oPa1s", [("xoxb-2849-1937-Qw8eRt5yUi3oPa1s", "API_KEY")]),
+    (
+        "SLACK_BOT_TOKEN=xoxb-2849-1937-Qw8eRt5yUi3oPa1s",
+        [("xoxb-2849-1937-Qw8eRt5yUi3oPa1s", "API_KEY")],
+    ),
     ("app.password: 'Tulip$Field9'", [("Tulip$Field9", "PASSWORD")]),
     ("PGPASSWORD=reportsRO2023 psql -h db -U ro", [("reportsRO2023", "PASSWORD")]),
     # -- passwords in prose, English and other languages --------------------------------
@@ -382,7 +388,10 @@ CASES: list[tuple[str, list[tuple[str, str]]]] = [
         "mohammed iqbal from accounts approved it",
         [("mohammed iqbal", "PERSON")],
     ),
-    ("Contact person: Aisha Bello-Abubakar, Kano", [("Aisha Bello-Abubakar", "PERSON"), ("Kano", "LOCATION")]),
+    (
+        "Contact person: Aisha Bello-Abubakar, Kano",
+        [("Aisha Bello-Abubakar", "PERSON"), ("Kano", "LOCATION")],
+    ),
     # -- CSV rows with lone names ---------------------------------------------------------
     (
         "id,first,last,city\n101,Ifeoma,Chukwu,Abuja\n102,Lukas,Brandt,Graz\n103,Thu,Hoang,Hanoi",
@@ -417,7 +426,12 @@ CASES: list[tuple[str, list[tuple[str, str]]]] = [
     ),
     (
         "Nr;Vorname;Nachname\n1;Henrike;Osterloh\n2;Mats;Feddersen",
-        [("Henrike", "PERSON"), ("Osterloh", "PERSON"), ("Mats", "PERSON"), ("Feddersen", "PERSON")],
+        [
+            ("Henrike", "PERSON"),
+            ("Osterloh", "PERSON"),
+            ("Mats", "PERSON"),
+            ("Feddersen", "PERSON"),
+        ],
     ),
     (
         "user,role,password\nbtran,admin,Saigon#77\nlpham,viewer,Mekong2024",
@@ -613,7 +627,10 @@ BENIGN: list[tuple[str, list[tuple[str, str]]]] = [
     ("What's the difference between TCP and UDP?", []),
     # -- public figures and places in questions (PUBLIC: not scored) ----------------------
     ("Who was Napoleon Bonaparte's first wife?", [("Napoleon Bonaparte", "PUBLIC")]),
-    ("Why did Julius Caesar cross the Rubicon?", [("Julius Caesar", "PUBLIC"), ("Rubicon", "PUBLIC")]),
+    (
+        "Why did Julius Caesar cross the Rubicon?",
+        [("Julius Caesar", "PUBLIC"), ("Rubicon", "PUBLIC")],
+    ),
     ("What did Marie Curie discover?", [("Marie Curie", "PUBLIC")]),
     ("Explain Gandhi's salt march in two sentences.", [("Gandhi", "PUBLIC")]),
     ("How tall is Mount Kilimanjaro?", [("Mount Kilimanjaro", "PUBLIC")]),

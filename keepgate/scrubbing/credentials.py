@@ -369,6 +369,34 @@ _PROSE_WORDS = frozenset(
 )
 
 
+#: A quote opened after a password word and not closed yet, or a `passphrase:` line not
+#: ended yet: a spaced value that may still be arriving in a stream.
+_OPEN_QUOTE = re.compile(
+    r"[^\S\n]{0,3}(?:[:=][^\S\n]{0,3}|(?:[^\W\d]{1,12}[^\S\n]{1,3}){0,3})"
+    r"[\"'`‘“][^\n\"'`’”]{0,120}\Z"
+)
+_OPEN_LINE = re.compile(r"[^\S\n]{0,3}[:=][^\S\n]{0,3}[a-z0-9 \t]{0,120}\Z")
+#: How far back a stream looks for a keyword whose spaced value may be open.
+OPEN_REACH = REACH + 160
+
+
+def open_spaced_value(text: str) -> int:
+    """Where a spaced password or passphrase that may still grow starts (right after its
+    keyword), or `len(text)`: a stream holds from there until the quote closes or the line
+    ends (at most 120 characters), so `"copper lantern ` is not released before `77"`."""
+    base = max(0, len(text) - OPEN_REACH)
+    tail = text[base:]
+    if not may_hold_credential(tail):
+        return len(text)
+    for m in KEYWORD.finditer(tail):
+        kw = (m.group("kw") or m.group("kw2")).lower()
+        if not _is_password_word(kw):
+            continue
+        if _OPEN_QUOTE.match(tail, m.end()) or ("phrase" in kw and _OPEN_LINE.match(tail, m.end())):
+            return base + int(m.end())
+    return len(text)
+
+
 def _spaced_value(text: str, pos: int, kw: str) -> tuple[int, int, float] | None:
     """A password or passphrase with spaces in it, which `_value_after` reads word by word:
     quoted after a password word, or a whole line after `passphrase:` (see the regexes)."""

@@ -195,7 +195,6 @@ _PIN_LAST = frozenset("pin pincode".split())
 _EMAIL_LAST = frozenset(
     "email mail emailaddress correo correoelectronico courriel epost eposta emailadres".split()
 )
-EMAIL = "email"
 _SECRET_JOINED = frozenset({"motdepasse"})  # pincode/doorpin are PINs (checked first)
 _ADDRESS_LAST = frozenset(
     "address street streetaddress adresse anschrift strasse direccion domicilio endereco "
@@ -262,6 +261,15 @@ def classify(key: str) -> str | None:
     return _classify(_fold(key))
 
 
+def is_label(key: str) -> bool:
+    """Is `key` a form's field label: a key `classify` knows, or an e-mail field's label
+    (`Correo:`, `E-Mail:`, `Courriel :`), whose value the e-mail recognizer judges?"""
+    words = _fold(key)
+    if _classify(words) is not None:
+        return True
+    return bool(words) and len(words) <= 3 and "".join(words[-2:]) in _EMAIL_LAST | {"emailaddress"}
+
+
 def _classify(words: list[str]) -> str | None:
     """`classify` of a key already split and folded (`_fold`)."""
     if not words or len(words) > 6:
@@ -294,8 +302,6 @@ def _classify(words: list[str]) -> str | None:
         return SECRET
     if last in _PHONE_LAST or joined.endswith("phonenumber"):
         return PHONE
-    if joined in _EMAIL_LAST or (last in _EMAIL_LAST and len(words) <= 3):
-        return EMAIL
     if last in _ADDRESS_LAST or joined.endswith("streetaddress"):
         if any(w in _NOT_PERSONAL_ADDRESS for w in words[:-1]):
             return None

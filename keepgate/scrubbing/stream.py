@@ -43,6 +43,7 @@ from collections import Counter
 import regex as re
 
 from keepgate.scrubbing.birth import MONTH_WORD
+from keepgate.scrubbing.credentials import open_spaced_value
 from keepgate.scrubbing.engine import Span
 from keepgate.scrubbing.fields import undecided_value
 from keepgate.scrubbing.normalize import fold
@@ -235,11 +236,12 @@ class StreamScrubber:
                 cut = m.start()
                 break
         cut = min(cut, open_from(text))  # an address written out may still be arriving
+        off = len(self.context)  # a quoted or line passphrase, likewise (its keyword may be out)
+        cut = min(cut, max(0, open_spaced_value(self.context + text) - off))
         pem = text.rfind(PEM_BEGIN)
         if pem != -1 and pem < cut and self._pem_open(text, pem):
             cut = pem
         # a bare `name` whose object may still bring the sibling key that decides it
-        off = len(self.context)
         hold = undecided_value(self.context + text) - off
         if 0 <= hold < cut:
             cut = hold

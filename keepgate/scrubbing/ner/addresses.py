@@ -59,7 +59,9 @@ _STREET = re.compile(
     r"(?:[ \t]{1,2}(?:[NSEW]|N[EW]|S[EW]|North|South|East|West))?(?![\w'’\-])"
 )
 #: `, Toronto` or `, Richmond` between a street line and its postcode tail.
-_CITY = re.compile(r"[ \t]{0,2},[ \t]{0,2}\p{Lu}[\p{L}'’\-]{1,24}(?:[ \t]{1,2}\p{Lu}[\p{L}'’\-]{1,24}){0,2}")
+_CITY = re.compile(
+    r"[ \t]{0,2},[ \t]{0,2}\p{Lu}[\p{L}'’\-]{1,24}(?:[ \t]{1,2}\p{Lu}[\p{L}'’\-]{1,24}){0,2}"
+)
 
 
 def _tail_end(text: str, start: int, end: int) -> int:
@@ -73,7 +75,7 @@ def _tail_end(text: str, start: int, end: int) -> int:
     if len(code) == 4 and code.isdigit() and _YEAR.fullmatch(code):
         if region is None and not _REGION_END.search(text, start, end):
             return end  # `Berlin, 1989`: a year, not a postcode
-    return m.end()
+    return int(m.end())
 
 
 def extend_tails(text: str, found: list[Entity]) -> list[Entity]:

@@ -133,24 +133,24 @@ def _field_label(text: str, e: Entity) -> bool:
     the field recognizer reads as a key (`Teléfono:`, `Adresse:`, `Nachname=`, `Numéro de
     téléphone :`, `Nome completo:`): a form's label, in any of that recognizer's
     languages, not a name. (The value after it is the recognizers' to judge.)"""
-    from keepgate.scrubbing.fields import classify
+    from keepgate.scrubbing.fields import is_label
 
     value = text[e.start : e.end]
     if not value.isalpha():
         return False
     if text[e.end : e.end + 1] in (":", "="):
-        return classify(value) is not None
+        return is_label(value)
     # a label of a few words (`Teléfono de contacto:`, `Numéro de téléphone :`): the
     # field recognizer reads its first word or the whole phrase as a key
     m = _LABEL_TAIL.match(text, e.end, e.end + 48)
     if m is None:
         return False
-    if classify(value) is not None:
+    if is_label(value):
         return True
     # the phrase alone decides only for a label that starts its line: mid-sentence,
     # `Kevin had given Alma his address:` names a person before `his address`
     line = text.rfind("\n", 0, e.start) + 1
-    return not text[line : e.start].strip() and classify(value + m.group(1)) is not None
+    return not text[line : e.start].strip() and is_label(value + m.group(1))
 
 
 #: The rest of a form label after its first word: up to three words, then `:` or `=`.

@@ -34,7 +34,11 @@ _TITLE_WORDS = "|".join(
 _CAP = r"\p{Lu}[\p{Ll}\p{Lu}]*(?:['’\-]\p{Lu}?\p{Ll}+)*"
 _TITLED = re2.compile(
     r"(?:^|[^\pL\pN])(?:" + _TITLE_WORDS + r"|M)\.?[ \t]+"
-    r"(?P<name>" + _CAP + r"(?:[ \t]+(?:(?:" + "|".join(sorted(PARTICLES)) + r")[ \t]+)?"
+    r"(?P<name>"
+    + _CAP
+    + r"(?:[ \t]+(?:(?:"
+    + "|".join(sorted(PARTICLES))
+    + r")[ \t]+)?"
     + _CAP
     + r"){0,2})"
 )
