@@ -11,6 +11,10 @@ readable: `password <SECRET>`):
   words in between ("for the admin account is"): the first value that looks like a
   password (a digit, a symbol or an inner capital; or quoted) — or, further on, a
   high-entropy token (≥ 16 characters, mixed letters and digits);
+  A password with spaces is read whole when quoted (`passphrase to 'walrus piano 1987'`)
+  or, after `passphrase:`/`PASSPHRASE=`, to the end of its line when it is three to six
+  lower-case words (`fjord salmon kettle 1982`); a stream holds such a value until its quote
+  closes or its line ends (`open_spaced_value`);
 * `CredentialPairRecognizer`: `user / password` pairs (`jane@acme.io / W!nter2024`,
   `login: admin / S3cret!`);
 * `AccessCodeRecognizer`: a door, gate or alarm code told code-word first, in the user's

@@ -10,10 +10,10 @@ entity its key names, whatever the value looks like:
 
 * PERSON: `first_name firstName last_name surname given_name full_name customer contact
   patient employee author assignee cardholder ...` (and any `*_first_name`,
-  `customer_name`-style key), `Vorname Nachname Kunde`, `apellido cliente`, `prenom`,
+  `customer_name`-style key), `Vorname Nachname Kunde Kontakt`, `apellido cliente contacto`, `prenom`,
   `sobrenome`; user names (`username`, `user`, `login`) when the value is a handle made of
   letters (`daniel.okafor`, `rkhan`) and not a service account (`admin`, `app`, `mailer`);
-* SECRET: a key whose last word is `password passwd pass pwd passphrase passcode pin`
+* SECRET: a key whose last word is `password passwd pass pwd passphrase passcode pin psk`
   (`DB_PASS`, `door_pin`, `adminPin`), `senha contraseña passwort kennwort
   mot_de_passe`; a PIN must be 4-8 digits; placeholders (`***`, `${DB_PASS}`, `<password>`,
   `required`) are left. `password_min_length`, `password_hash`, `password_reset_url`

@@ -45,9 +45,9 @@ NAMES: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
     ),
     (
         "street_line",
-        "Drop it at 17 Wattle Grove, please.",
-        ("17", "Wattle", "Grove"),
-        ("Drop", "please"),
+        "Parcel goes to 200 Queen St W today",
+        ("200", "Queen", "St W"),
+        ("Parcel goes to", "today"),
     ),
     (
         "titled_name",
@@ -55,7 +55,7 @@ NAMES: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
         ("Oyebanji",),
         ("Dear", "Ms", "parcel"),
     ),
-    ("signed_name", "ok, fixed.\n-- kwesi", ("kwesi",), ("fixed",)),
+    ("signed_name", "done, thanks!\n-- tunde", ("tunde",), ("done, thanks!",)),
     (
         "table_names",
         "2023-11-01;Ingrid;55.10\n2023-11-02;Bartholomew;7.00\n2023-11-03;Yetunde;3.30",

@@ -10,9 +10,9 @@ cues are English sentence casing) often finds nothing:
 * **under a closing** (`signed_names`): the line after `Regards,`, `Cheers,`, `Thanks,`,
   `Mit freundlichen Grüßen`, `Cordialement,`, `Saludos,`, `Atenciosamente,`, `Met
   vriendelijke groet,`, ... or after a `-- ` signature mark: one to four words, each
-  capitalised (or the whole line in lower case, its first word a first name the
-  gazetteers know: `-- femi`, `nguyen van thanh`), none a common English word unless the
-  gazetteers know it as a name (`The Team`, `Support` stay).
+  capitalised or the whole line in lower case (`-- tunde`, `nguyen van thanh`), none a
+  common English word unless the gazetteers know it as a name (`The Team`, `Support`,
+  `sent from my phone` stay).
 
 One RE2 pass each (linear); per match a few gazetteer look-ups.
 """
@@ -85,7 +85,7 @@ def signed_names(text: str, flags: Flags) -> list[Entity]:
         words = text[s:e].split()
         lower = all(w.islower() for w in words)
         if lower:
-            ok = bool(flags(_id(words[0])) & (G_FIRST | G_LAST)) and all(
+            ok = words[0] not in PARTICLES and all(
                 w in PARTICLES or _nameish(w, flags, False) for w in words
             )
         else:
