@@ -109,6 +109,12 @@ def table_names(text: str, flags: Flags) -> list[Entity]:
 
 
 def _columns(block: list[tuple[int, list[str]]], flags: Flags) -> list[Entity]:
+    from keepgate.scrubbing.fields import is_label  # fields reads tables through `rows`
+
+    if any(is_label(c.strip().strip('"')) for c in block[0][1] if c.strip()):
+        block = block[1:]  # a header row (`Vorname;Nachname;Stadt`): labels, not names
+        if len(block) < 2:
+            return []
     out: list[Entity] = []
     for col in range(len(block[0][1])):
         cells = []
