@@ -29,7 +29,6 @@ _SEPARATORS = (",", ";", "\t", "|")
 MAX_COLUMNS = 12
 #: One to three capitalised words (`Sakura`, `Ruairí Ó Briain`, `Jean-Luc`).
 _CELL_NAME = re2.compile(r"^\p{Lu}[\pL'’\-]*(?:[ ]\pL[\pL'’\-]*){0,2}$")
-_LINE = re2.compile(r"(?m)^[^\n]*$")
 SCORE = 0.7
 
 
@@ -74,9 +73,15 @@ def rows(line: str, sep: str, width: int) -> list[tuple[int, list[str]]] | None:
     return out
 
 
+#: More spaces than a cell of names, numbers or dates holds (or two of them joined): prose.
+MAX_CELL_SPACES = 4
+
+
 def _width(line: str, sep: str) -> int | None:
     """The row width that splits a line of joined rows (the smallest that works)."""
     n = line.count(sep) + 1
+    if n < 2 or line.count(" ") > MAX_CELL_SPACES * n:
+        return None  # prose with commas, not a row: its cells are phrases
     for width in range(2, min(n, MAX_COLUMNS) + 1):
         if rows(line, sep, width) is not None:
             return width
@@ -87,13 +92,16 @@ def table_names(text: str, flags: Flags) -> list[Entity]:
     """Cells of name and place columns in header-less tables (module doc)."""
     if not any(s in text for s in _SEPARATORS):
         return []
-    lines = [(m.start(), m.group()) for m in _LINE.finditer(text)]
+    lines, pos = [], 0
+    for line in text.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
     out: list[Entity] = []
     for sep in _SEPARATORS:
         block: list[tuple[int, list[str]]] = []  # (offset in text, cells) of one table
         width = None
         for start, line in [*lines, (len(text), "")]:
-            w = _width(line, sep) if line.count(sep) else None
+            w = _width(line, sep) if sep in line else None
             split = rows(line, sep, w) if w is not None else None
             if split is not None and (width is None or w == width):
                 width = w
