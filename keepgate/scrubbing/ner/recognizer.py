@@ -269,7 +269,9 @@ class KeepgateNerRecognizer(EntityRecognizer):
             # after a title, under a closing (ner/signoff.py)
             extra += titled_names(safe, flags) + signed_names(safe, flags)
             # lone names in the columns of a table (ner/tables.py)
-            extra += [e for e in table_names(safe, flags) if e.label in wanted]
+            from keepgate.scrubbing.fields import is_label
+
+            extra += [e for e in table_names(safe, flags, is_label) if e.label in wanted]
             for e in extra:  # the tagger reads no Han or Hangul (ner/cjk.py)
                 if not any(e.start < o.end and o.start < e.end for o in out):
                     out.append(e)

@@ -88,8 +88,10 @@ def _width(line: str, sep: str) -> int | None:
     return None
 
 
-def table_names(text: str, flags: Flags) -> list[Entity]:
-    """Cells of name and place columns in header-less tables (module doc)."""
+def table_names(text: str, flags: Flags, is_label: Callable[[str], bool]) -> list[Entity]:
+    """Cells of name and place columns in header-less tables (module doc). `is_label` tells
+    a field label (`fields.is_label`, passed in: `fields` reads tables through `rows`), so a
+    first row of labels is a header."""
     if not any(s in text for s in _SEPARATORS):
         return []
     lines, pos = [], 0
@@ -108,7 +110,7 @@ def table_names(text: str, flags: Flags) -> list[Entity]:
                 block.extend((start + off, cells) for off, cells in split)
                 continue
             if len(block) >= 2:
-                out.extend(_columns(block, flags))
+                out.extend(_columns(block, flags, is_label))
             block, width = [], None
             if split is not None:
                 width = w
@@ -116,9 +118,9 @@ def table_names(text: str, flags: Flags) -> list[Entity]:
     return out
 
 
-def _columns(block: list[tuple[int, list[str]]], flags: Flags) -> list[Entity]:
-    from keepgate.scrubbing.fields import is_label  # fields reads tables through `rows`
-
+def _columns(
+    block: list[tuple[int, list[str]]], flags: Flags, is_label: Callable[[str], bool]
+) -> list[Entity]:
     if any(is_label(c.strip().strip('"')) for c in block[0][1] if c.strip()):
         block = block[1:]  # a header row (`Vorname;Nachname;Stadt`): labels, not names
         if len(block) < 2:
