@@ -14,6 +14,8 @@ from typing import Any, TypedDict
 
 import httptools
 
+from keepgate.serving.joined import JoiningTransport
+
 #: Bytes of a request line and headers together; nginx allows 4 × 8 KB by default, h11 16 KB.
 MAX_HEAD_BYTES = 64 * 1024
 
@@ -59,6 +61,33 @@ class BoundedHttpToolsProtocol(_protocol_base()):  # type: ignore[misc]
     _head_bytes = 0
     _fields = 0
     _refused = False
+    transport: asyncio.Transport
+
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        super().connection_made(transport)
+        # A response's head and body in one write (`keepgate.serving.joined`); uvicorn's
+        # flow control keeps the real transport (it only pauses and resumes reading).
+        self.transport = JoiningTransport(transport, self.loop)
+
+    def eof_received(self) -> None:
+        # The transport closes itself after this: what is held goes out first.
+        self._flush_held()
+        super().eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._flush_held()
+        super().connection_lost(exc)
+
+    def handle_websocket_upgrade(self) -> None:
+        # The WebSocket protocol gets the real transport (nothing is held past this).
+        self._flush_held()
+        if isinstance(self.transport, JoiningTransport):
+            self.transport = self.transport.inner
+        super().handle_websocket_upgrade()
+
+    def _flush_held(self) -> None:
+        if isinstance(self.transport, JoiningTransport):
+            self.transport.flush()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
