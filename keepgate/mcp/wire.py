@@ -52,6 +52,7 @@ log = logging.getLogger("keepgate.mcp")
 #: An upstream answer larger than this is refused (results are capped far below anyway).
 MAX_BODY_BYTES = MAX_ANSWER_BYTES
 _RESULT = TypeAdapter(types.CallToolResult | types.InputRequiredResult)
+_CALL = TypeAdapter(types.CallToolResult)
 _TEXT = TypeAdapter(types.TextContent)
 #: Keys of the protocol's own `_meta` stamps (serverInfo...): an upstream's are not relayed.
 STAMP_PREFIX = "io.modelcontextprotocol/"
@@ -352,6 +353,10 @@ class HttpLane:
                 # text block can only be a TextContent (the one kind whose `type` is
                 # "text"): validated as one, the union takes the instance as it is.
                 raw["content"] = [_TEXT.validate_python(b, by_name=False) for b in raw["content"]]
+                if raw["resultType"] != "input_required":
+                    # The union's other member cannot take it (its `resultType` is the
+                    # literal "input_required"): the union's answer is this model's.
+                    return _CALL.validate_python(raw, by_name=False)
             return _RESULT.validate_python(raw, by_name=False)
         except (ValidationError, ValueError) as exc:
             raise LaneError(

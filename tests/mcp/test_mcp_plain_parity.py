@@ -207,6 +207,29 @@ def test_the_demo_result_is_plain_and_near_misses_are_not() -> None:
         assert got[0] == "lane" and got == _result_before(copy.deepcopy(raw)), raw
 
 
+def test_a_plain_result_that_asks_for_input_is_read_as_the_union_reads_it() -> None:
+    """A plain result is built as a `CallToolResult` without the union (the other member's
+    `resultType` is the literal "input_required"), except when it says "input_required":
+    then the union may take it as an `InputRequiredResult` (fails with the check dropped)."""
+    for extra in ({"requestState": "s"}, {"inputRequests": {}}, {}):
+        for is_error in (False, None):
+            raw = {
+                "content": [{"type": "text", "text": "x"}],
+                "isError": is_error,
+                "resultType": "input_required",
+                **extra,
+            }
+            assert wire.plain_surface(PV, raw)
+            message = {"jsonrpc": "2.0", "id": 1, "result": copy.deepcopy(raw)}
+            got = _outcome(lambda: _lane()._result(message, 1, 200))  # noqa: B023 - called here
+            assert got == _result_before(copy.deepcopy(raw)), raw
+    # A null isError: no CallToolResult, but the union's other member takes it.
+    asked = _lane()._result(
+        {"jsonrpc": "2.0", "id": 1, "result": {**raw, "isError": None, "requestState": "s"}}, 1, 200
+    )
+    assert type(asked) is types.InputRequiredResult
+
+
 # -- shape ---------------------------------------------------------------------------------
 
 
