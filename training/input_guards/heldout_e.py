@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import subprocess
 from collections import defaultdict
+from collections.abc import Callable
 
 from keepgate.input_guards import extract
 from keepgate.input_guards.config import InputSettings
@@ -45,6 +46,13 @@ def recall_at(attacks: list[float], benign: list[float], fp_allowed: int) -> flo
 
 
 def score() -> dict[str, object]:
+    return score_batch(E.conversations)
+
+
+def score_batch(
+    conversations: Callable[[int], list[tuple[str, str, list[tuple[str, str]]]]],
+) -> dict[str, object]:
+    """Per family and carrier counts and the fixed-FPR recall of one batch's rows."""
     settings = InputSettings()
     scanner = Scanner(settings)
     fam: dict[str, dict[str, int]] = defaultdict(lambda: {"n": 0, "blocked": 0})
@@ -52,7 +60,7 @@ def score() -> dict[str, object]:
     risks: dict[int, list[float]] = {1: [], 0: []}
     for label in (1, 0):
         kind = "attack" if label else "benign"
-        for family, where, turns in E.conversations(label):
+        for family, where, turns in conversations(label):
             r = risk(scanner, settings, turns)
             risks[label].append(r)
             for table, key in ((fam, f"{kind}/{family}"), (carrier, f"{kind}/{where}")):
