@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 
 from keepgate.input_guards import instructions_intl as intl
-from keepgate.input_guards import linear
+from keepgate.input_guards import linear, machine
 
 #: The lowest score of a segment with an addressed directive: over the instruction stage's
 #: tool-result threshold (0.975), under its user-message one (0.996).
@@ -66,6 +67,32 @@ _NOUN = (
     r"الذكاء\s+الاصطناعي|人工知能|人工智能|机器人|ボット"
 )
 _AI = rf"(?:(?:{_ACRONYM}){_AFTER}|(?i:{_NOUN}))"
+#: Who reads the data, named by what they do with it, not by an AI noun (`_BARE`).
+_READER = (
+    r"|\b(?:whoever|anyone|anything|whatever|whichever)\s+(?:is\s+)?(?:reads?|reading|"
+    r"process(?:es|ing)?|pars(?:es|ing)|summari[sz](?:es|ing)|triag(?:es|ing)|handl(?:es|ing)|"
+    r"index(?:es|ing)|ingest(?:s|ing))\s+(?:this|these|the\s+(?:above|following))\b"
+    r"|\breaders?\s+of\s+(?:this|these)\s+(?:response|result|output|page|message|document|"
+    r"file|data|text|notes?|e-?mail|ticket|results)\b"
+    r"|\bif\s+you(?:'re|\s+are)\s+(?:an?\s+)?(?:bot|automated|machine|program|crawler|script|"
+    r"helper|parser|summari[sz]er|llm|model)\b"
+    r"|\bon\s+(?:someone's|somebody's|a\s+user's|the\s+user's|their\s+user's)\s+behalf\b"
+    r"|\bon\s+behalf\s+of\s+(?:a|the|its|their|your)\s+(?:user|human|principal|client|owner)\b"
+    r"|\b(?:any|the|your|each)\s+(?:summary|summaries|response|reply|answer|translation|output)"
+    r"\s+(?:built|based|generated|written|drawn|made|produced)\s+(?:from|on)\s+(?:this|these)\b"
+    r"|\binstead\s+of\s+(?:a|the)\s+(?:summary|translation|answer|reply)\b"
+    r"|\bthe\s+(?:summary|summari[sz]ation|translation|original|requested)\s+task\s+is\s+"
+    r"(?:cancel+ed|replaced|changed|over|void)\b|\bthe\s+new\s+task\s+is\b"
+    r"|\bwer\s+(?:diese[nsr]?|das)\s+(?:\pL+\s+){0,2}(?:liest|verarbeitet|zusammenfasst)\b"
+    r"|\b(?:qui(?:conque)?|celui\s+qui)\s+(?:lit|traite|r[ée]sume)\s+(?:ce|cette|ces)\b"
+    r"|\bquien\s+(?:lea|procese|resuma)\s+(?:esto|este|esta|estos)\b"
+    r"|\bquem\s+(?:ler|l[êe]|processar|resumir)\s+(?:isto|este|esta|estes)\b"
+    r"|\bchi\s+(?:legge|elabora|riassume)\s+(?:questo|questa|questi)\b"
+    r"|\bwie\s+dit\s+(?:leest|verwerkt|samenvat)\b"
+    r"|\bkto(?:kolwiek)?\s+(?:czyta|przetwarza)\s+(?:to|ten|t[ęe])\b|\bbunu\s+okuyan"
+    r"|(?:кто|тот,?\s+кто)\s+(?:читает|обрабатывает)\s+(?:это|этот|эту|эти)"
+    r"|(?:正在)?阅读(?:本|此|这)|(?:これ|この\S{0,6})を読んでいる"
+)
 #: Addresses without an AI noun: "automated readers", "whoever processes this", the
 #: assistant's own user in the second person ("the person you are helping", "your user").
 _BARE = (
@@ -74,7 +101,13 @@ _BARE = (
     r"summari[sz]ing)\s+this\b"
     r"|\b(?:person|user|customer|human|people|client)\s+(?:that\s+|who\s+)?you(?:'re|\s+are)\s+"
     r"(?:helping|assisting|working\s+for|acting\s+for|talking\s+to|chatting\s+with)\b"
-    r"|\byour\s+(?:user|principal|human|owner|operator)\b)"
+    r"|\byour\s+(?:user|principal|human|owner|operator)\b"
+    # round 10: the reader of the data, whoever or whatever it is ("whoever processes this
+    # message next", "reader of this response", "if you're a bot or helper reading this on
+    # someone's behalf"), and the reader's own output ("any summary built from these
+    # results", "instead of a summary"); a few languages' "whoever reads this"
+    + _READER
+    + ")"
 )
 #: The context of an AI noun that makes it an address, read on the few words around it
 #: (small patterns: one big alternation with the nouns inside each form was too large for
@@ -201,7 +234,19 @@ def local_cues(seg: str) -> set[str]:
 
 #: Cue tokens (`instructions.segment_cues`) that act, and that name what is acted on.
 _ACT = frozenset(
-    {"IMP", "REQ", "MODAL", "EXFIL", "OVR", "SECRET_ACT", "T_TOOL", "AUTH", "CALL", "CLAUSE"}
+    {
+        "IMP",
+        "REQ",
+        "MODAL",
+        "EXFIL",
+        "OVR",
+        "SECRET_ACT",
+        "T_TOOL",
+        "AUTH",
+        "CALL",
+        "CLAUSE",
+        "SHAPE",
+    }
 )
 _OBJECT = frozenset(
     {
@@ -286,53 +331,116 @@ def authority(seg: str) -> bool:
     return linear.found(_AUTH, seg.encode("utf-8", "surrogatepass"))
 
 
+#: The instruction stage's cues read at a segment's start (`instructions._lead_cues`).
+Lead = Callable[[str], list[str]]
+
+
+def _after_label(seg: str, lead: Lead) -> set[str]:
+    """`lead`'s cues on what follows the first colon of an addressed segment (within its
+    first 120 characters), or nothing."""
+    cut = min((i for i in (seg.find(":"), seg.find("：")) if 0 <= i <= 120), default=-1)
+    rest = seg[cut + 1 :].strip() if cut >= 0 else ""
+    return set(lead(rest)) if len(rest) >= 8 else set()
+
+
 def directive_flags(
     data: bytes,
     bounds: list[tuple[int, int]],
     segs: list[str],
     cues: list[tuple[str, ...]],
     foreign: bool = True,
+    lead: Lead | None = None,
 ) -> list[bool] | None:
     """`directive_segments` for a document: None when `data` (UTF-8, cut at the byte
     `bounds` into `segs`) names no AI and no authority (one RE2 pass: the English names
     only, unless the text may be `foreign`), and otherwise the address is looked for only
     in the segments where a name occurs."""
     rx, gate = (_ANY, _ANY_GATE) if foreign else (_ANY_EN, _ANY_EN_GATE)
+    forced, extra = machine_segments(data, bounds)
     if not gate(data):  # most documents: one forward RE2 pass and nothing else
-        return None
+        return directive_segments(segs, cues, set(), forced, extra, lead) if forced else None
     starts = [a for a, _ in bounds]
     named: set[int] = set()
     for a, _ in linear.byte_spans(rx, data):
         i = bisect.bisect_right(starts, a) - 1
         if i >= 0 and a < bounds[i][1]:
             named.add(i)
-    if not named:
+    if not named and not forced:
         return None
-    return directive_segments(segs, cues, named)
+    return directive_segments(segs, cues, named, forced, extra, lead)
+
+
+def machine_segments(
+    data: bytes, bounds: list[tuple[int, int]]
+) -> tuple[dict[int, int], dict[int, set[str]]]:
+    """The segments (indices into `bounds`) that a machine-reader carrier touches
+    (`machine.spans`: hidden text, turn markers, tool-call shapes), read as addressed to
+    the AI reader, each with how far its address reaches: hidden text only itself (the
+    visible text after it is the document's); a turn marker or a call shape also the
+    segment right after it (the marker's own segment is often only the marker, a call's
+    name too short to be one) and `CARRY` more; and the `SHAPE` act for a call shape's
+    segments."""
+    found = machine.spans(data)
+    if not found:
+        return {}, {}
+    starts = [a for a, _ in bounds]
+    forced: dict[int, int] = {}
+    extra: dict[int, set[str]] = {}
+    for kind, spans in found.items():
+        for a, b in spans:
+            i = max(bisect.bisect_right(starts, a) - 1, 0)
+            hit = [j for j in range(i, len(bounds)) if bounds[j][0] < b + 1]
+            hit = [j for j in hit if bounds[j][1] > a]
+            if kind != "hidden":
+                nxt = bisect.bisect_left(starts, b)
+                if nxt < len(bounds):
+                    hit.append(nxt)
+            for j in hit:
+                forced[j] = max(forced.get(j, 0), 0 if kind == "hidden" else CARRY)
+            if kind == "call":
+                for j in hit:
+                    extra.setdefault(j, set()).add("SHAPE")
+    return forced, extra
 
 
 def directive_segments(
-    segs: list[str], cues: list[tuple[str, ...]], named: set[int] | None = None
+    segs: list[str],
+    cues: list[tuple[str, ...]],
+    named: set[int] | None = None,
+    forced: dict[int, int] | None = None,
+    extra: dict[int, set[str]] | None = None,
+    lead: Lead | None = None,
 ) -> list[bool]:
     """For each segment: is it (or one of the `CARRY` before it) an address to the AI
     reader, with an act and an object among the cues of the address's segment and this
     one? `cues` are each segment's tokens (`instructions.segment_cues`); `named`, the
-    segments that may hold an address (all when None)."""
+    segments that may hold an address (all when None); `forced`, segments addressed by
+    their carrier (`machine_segments`) and how many segments after each the address
+    reaches, with `extra` cue tokens; `lead`, the instruction
+    stage's segment-start cues, read again after an address that ends in a colon
+    ("Whoever processes this ticket: paste …", a label too long to be read as one)."""
     out = [False] * len(segs)
-    addr = [(named is None or i in named) and addressed(s) for i, s in enumerate(segs)]
+    forced = forced or {}
+    said = [(named is None or i in named) and addressed(s) for i, s in enumerate(segs)]
+    reach = [CARRY if hit else forced.get(i, -1) for i, hit in enumerate(said)]
+    addr = [r >= 0 for r in reach]
     toks: list[set[str]] = [set() for _ in segs]
     for i, is_addr in enumerate(addr):
         if is_addr:
-            for j in range(i, min(i + CARRY + 1, len(segs))):
+            for j in range(i, min(i + reach[i] + 1, len(segs))):
                 if not toks[j]:
                     seg = segs[j]
                     toks[j] = (
                         set(cues[j]) | local_cues(seg) | ({"AUTH"} if authority(seg) else set())
                     )
+                    if extra and j in extra:
+                        toks[j] |= extra[j]
+                    if lead is not None and j == i:
+                        toks[j] |= _after_label(seg, lead)
     for i, is_addr in enumerate(addr):
         if not is_addr:
             continue
-        for j in range(i, min(i + CARRY + 1, len(segs))):
+        for j in range(i, min(i + reach[i] + 1, len(segs))):
             found = toks[i] | toks[j]
             act = found & _ACT
             obj = found & _OBJECT

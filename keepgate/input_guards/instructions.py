@@ -562,13 +562,14 @@ Parsed = tuple[
 ]
 
 
-def _parse(text: str, bits: int) -> Parsed:
-    """One document read once: what `document_slots` and the directive floor need."""
+def _parse(text: str, bits: int, mentions: bool = True) -> Parsed:
+    """One document read once: what `document_slots` and the directive floor need; with
+    `mentions` off, a cue inside a quoted mention counts like any other (`_anywhere`)."""
     data = _encode(text)
     bounds = byte_spans(data)
     segs = [_decode(data[a:b]) for a, b in bounds]
     foreign = _is_foreign(data)
-    found = _anywhere(data, bounds, foreign)
+    found = _anywhere(data, bounds, foreign, mentions)
     parsed = []
     for seg, f in zip(segs, found):
         if _shout(seg):
@@ -660,12 +661,15 @@ class InstructionDetector:
         }
         np.savez_compressed(path, **arrays)
 
-    def segment_scores(self, text: str, directives: bool = False) -> list[tuple[float, str]]:
+    def segment_scores(
+        self, text: str, directives: bool = False, mentions: bool = True
+    ) -> list[tuple[float, str]]:
         """Each segment's score; with `directives`, a segment that carries a directive
-        addressed to the AI reader (`directive`) scores at least `directive.FLOOR`."""
+        addressed to the AI reader (`directive`) scores at least `directive.FLOOR`; with
+        `mentions` off, cues inside quoted mentions count (`score_said`)."""
         out = []
         memo = self._seg_score
-        data, bounds, segs, cues, slots, foreign = _parse(text, self.bits)
+        data, bounds, segs, cues, slots, foreign = _parse(text, self.bits, mentions)
         for seg, idx in zip(segs, slots):
             p = memo.get(idx)
             if p is None:
@@ -674,7 +678,7 @@ class InstructionDetector:
                     memo[idx] = p
             out.append((p, seg))
         flags = (
-            directive.directive_flags(data, bounds, segs, cues, foreign)
+            directive.directive_flags(data, bounds, segs, cues, foreign, _lead_cues)
             if directives and out
             else None
         )
@@ -689,17 +693,25 @@ class InstructionDetector:
         z = sum(self._w[i] for i in idx) / math.sqrt(len(idx)) + self.bias
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
-    def score(self, text: str) -> float:
-        scores = self.segment_scores(text, directives=True)
+    def score(self, text: str, mentions: bool = True) -> float:
+        scores = self.segment_scores(text, directives=True, mentions=mentions)
         return max((s for s, _ in scores), default=0.0)
 
-    def score_embedded(self, text: str, min_segments: int = 3) -> float:
+    def score_said(self, text: str, embedded: bool, min_segments: int = 3) -> float:
+        """The score with every quoted mention read as said: what `score` (or, when
+        `embedded`, `score_embedded`) gives once another stage has found something in the
+        text, so a quotation no longer excuses the cues inside it (the scanner's call)."""
+        if embedded:
+            return self.score_embedded(text, min_segments, mentions=False)
+        return self.score(text, mentions=False)
+
+    def score_embedded(self, text: str, min_segments: int = 3, mentions: bool = True) -> float:
         """For a message that is a request by design (a user turn): the highest segment
         score of the document pasted into it. A text of fewer than `min_segments` segments
         is a request, not a document (0.0); the first segment — the writer's own "summarise
         this:" — is left out. The register cues still see the whole text, so a persona
         prompt (imperative throughout) reads differently from an e-mail with one."""
-        scores = self.segment_scores(text)
+        scores = self.segment_scores(text, mentions=mentions)
         if len(scores) < min_segments:
             return 0.0
         return max(s for s, _ in scores[1:])

@@ -125,6 +125,16 @@ def _last_char(data: bytes, end: int) -> bytes:
     return data[end - n : end]
 
 
+def blank(data: bytes, mentions: list[tuple[int, int]]) -> bytes:
+    """UTF-8 `data` with each mention's inside replaced by spaces (same length): the rest
+    of the text, to be read on its own (`Scanner._said`). The spans are whole characters
+    (`spans` cuts after the opening mark and before the closing one)."""
+    out = bytearray(data)
+    for a, b in mentions:
+        out[a:b] = b" " * (b - a)
+    return bytes(out)
+
+
 def inside(span: tuple[int, int], mentions: list[tuple[int, int]]) -> bool:
     """Whether the byte `span` lies wholly inside one of `mentions`."""
     a, b = span

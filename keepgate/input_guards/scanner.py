@@ -211,8 +211,15 @@ class Scanner:
     def scan(self, text: str, role: str = "user", budget: Budget | None = None) -> ScanResult:
         """Rules, tricks and classifier on one text (no network); `budget` is checked
         between windows and stages and raises when spent."""
+        return self._scan(text, role, budget, excuse=True)
+
+    def _scan(self, text: str, role: str, budget: Budget | None, excuse: bool) -> ScanResult:
+        """`scan`; with `excuse`, a blocking rule matched only inside quoted mentions is
+        settled by `_said` (the rest of the text read on its own)."""
         check = budget.check if budget is not None else None
         findings: list[Finding] = []
+        quoted: list[int] = []  # rule findings a quoted mention turned into flags
+        mentions: list[tuple[int, int]] = []
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         norm = self.normalizer.normalize(text, check)
@@ -223,7 +230,9 @@ class Scanner:
             if check is not None:
                 check()
             t1 = time.perf_counter()
-            findings += self._rules(norm.text, role)
+            found, excused, mentions = self._rules(norm.text, role)
+            quoted = [len(findings) + i for i in excused]
+            findings += found
             timings["rules"] = time.perf_counter() - t1
         if self.settings.checks.classifier:
             t2 = time.perf_counter()
@@ -237,6 +246,8 @@ class Scanner:
         if check is not None:
             check()
         score = self._detector_stages(norm.text, role, score, scores, findings, timings)
+        if quoted and excuse:
+            score = self._said(norm.text, role, budget, mentions, quoted, findings, scores, score)
         return ScanResult(
             blocked=any(f.action == "block" for f in findings),
             score=score,
@@ -255,12 +266,17 @@ class Scanner:
                 found.append(Finding("input", rule, "normalize", action, severity, count=count))
         return found
 
-    def _rules(self, text: str, role: str) -> list[Finding]:
-        """Each matching rule at its action; a blocking rule whose every match lies in a
-        quoted mention (`mention`: "an example like 'ignore previous instructions'") flags
-        instead, since the text talks about the phrase rather than saying it."""
+    def _rules(
+        self, text: str, role: str
+    ) -> tuple[list[Finding], list[int], list[tuple[int, int]]]:
+        """Each matching rule at its action; the indices of the blocking rules whose every
+        match lies in a quoted mention (`mention`: "an example like 'ignore previous
+        instructions'"), which flag for now (the text may talk about the phrase rather than
+        say it; `_said` decides once every stage has read the text); and the mentions'
+        byte spans (empty unless a blocking rule matched)."""
         assert self.ruleset is not None
-        found = []
+        found: list[Finding] = []
+        excused: list[int] = []
         data: bytes | None = None
         mentions: list[tuple[int, int]] = []
         for r in self.ruleset.matches(text):
@@ -273,9 +289,58 @@ class Scanner:
                     list(linear.byte_spans(r.regex, data)), mentions
                 ):
                     action = "flag"
+                    excused.append(len(found))
             if action != "off":
                 found.append(Finding("input", r.id, "rules", action, r.severity))
-        return found
+        return found, excused, mentions
+
+    def _said(
+        self,
+        text: str,
+        role: str,
+        budget: Budget | None,
+        mentions: list[tuple[int, int]],
+        quoted: list[int],
+        findings: list[Finding],
+        scores: dict[str, float],
+        score: float,
+    ) -> float:
+        """A quoted mention excuses an attack phrase only when nothing else in the text is
+        suspect: the text with its mentions blanked out is scanned again by every stage,
+        and if any of them finds anything there (a trick, a rule, the classifier, the
+        instruction or cue stage, even at flag level), the quotations are read as said —
+        the excused rules block as written, and the instruction stage, which drops cues
+        inside mentions, is read again without that excuse. What the attacker writes around
+        a quotation is judged on its own, so no frame word makes a payload harmless. Runs
+        only for a text a blocking rule matched inside a mention (rare). Returns the
+        overall score."""
+        rest = mention.blank(text.encode("utf-8", "surrogatepass"), mentions)
+        other = self._scan(rest.decode("utf-8", "surrogatepass"), role, budget, excuse=False)
+        if not any(f.stage != "error" for f in other.findings):
+            return score
+        for i in quoted:
+            f = findings[i]
+            findings[i] = Finding(f.guard, f.rule, f.stage, "block", f.severity)
+        anchor = self.settings.classifier.threshold
+        for st in self.stages:
+            if st.name != "instructions" or not st.applies(role):
+                continue
+            said = st.check_said(text, role)
+            if said is None or said[0] <= scores.get(st.name, 0.0):
+                continue
+            s, hit = said
+            scores[st.name] = s
+            score = max(score, detector_stages.risk(s, st.thresholds(role)[0], anchor))
+            findings[:] = [f for f in findings if f.stage != st.name]
+            if hit is not None:
+                action = self._action(hit.rule, hit.default_action, role)
+                if hit.default_action == "flag" and action == "block":
+                    action = "flag"
+                if action != "off":
+                    findings.append(
+                        Finding("input", hit.rule, hit.stage, action, "high", score=hit.score)
+                    )
+        return score
 
     def _classify(self, text: str, role: str, check: Check) -> tuple[float, list[Finding]]:
         """The highest score over overlapping windows covering the whole text."""

@@ -63,12 +63,24 @@ class Stage:
             s = float(self.detector.score_embedded(text, self.prompt_min_segments))  # type: ignore[attr-defined]
         else:
             s = float(self.detector.score(text))
+        return s, self._hit(s, role)
+
+    def _hit(self, s: float, role: str) -> Hit | None:
         block, flag = self.thresholds(role)
         if s >= block:
-            return s, Hit(self.rule, self.name, "block", s)
+            return Hit(self.rule, self.name, "block", s)
         if flag is not None and s >= flag:
-            return s, Hit(self.rule, self.name, "flag", s)
-        return s, None
+            return Hit(self.rule, self.name, "flag", s)
+        return None
+
+    def check_said(self, text: str, role: str) -> tuple[float, Hit | None] | None:
+        """`check` with quoted mentions read as said (`InstructionDetector.score_said`), or
+        None when the detector does not excuse mentions at all."""
+        said = getattr(self.detector, "score_said", None)
+        if said is None:
+            return None
+        s = float(said(text, role in self.prompt_roles, self.prompt_min_segments))
+        return s, self._hit(s, role)
 
 
 def risk(score: float, threshold: float, anchor: float) -> float:

@@ -1,0 +1,84 @@
+"""Parts of a tool result written for a machine reader, read from structure, not wording.
+
+A document written for people has no use for text its people cannot see, for the markers
+that separate a chat model's turns, or for a function call spelled out in the body: those
+are what an injection wears when it wants the *model* that reads the data to take it as its
+own instructions. Whatever the attacker's words, the carrier shows:
+
+* **hidden text**: an element styled out of sight (`display:none`, `visibility:hidden`,
+  `font-size:0/1px`, white text, `sr-only` / `visually-hidden` / `hidden`, `aria-hidden`), an
+  HTML comment, an image's `alt` or an element's `title` / `aria-label`;
+* **turn markers**: chat-template tokens (`<|im_start|>`, `[INST]`, `<start_of_turn>`,
+  `<|eot_id|>`, `<<SYS>>`), turn headers (`### System:`, `### Instruction:`), speaker
+  labels of a model's transcript inside an escaped string (`\\n\\nHuman:`), `SYSTEM MESSAGE`,
+  `[SYSTEM]`, role tags (`<system>`, `</user_data>`), a faked end of the data
+  (`END OF DATA`);
+* **tool-call shapes**: a JSON object with a function name and its arguments, `tool_calls`,
+  `<function_call …>`, `<tool_use>`, `<invoke>`.
+
+A speaker label at a line's start ("User:", "Assistant:") is not read: support transcripts
+and chat exports are made of them (and `SYSTEM:` is the directive floor's authority label).
+Markers and call shapes inside a fenced code block (```` ``` ````) are documentation (a
+README showing a chat template or a function-calling example) and are not read. `spans`
+gives the byte spans; the directive floor (`directive`) treats the segments they touch as
+addressed to the AI reader, so a hidden or turn-marked segment still needs an act and an
+object (or a strong act) before it counts. Cost: one RE2 set pass over the text (most
+documents match none of the three), then one search per kind that occurs.
+"""
+
+from __future__ import annotations
+
+from keepgate.input_guards import linear
+
+_HIDDEN = (
+    # an element styled out of sight, and its text up to the next tag
+    r"(?i:<[a-z][^<>]{0,300}?(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*"
+    r"[01](?:\.\d+)?(?:px|pt|em)?\s*[;\"']|color\s*:\s*(?:#fff(?:fff)?|white)\s*[;\"']|"
+    r"sr-only|visually-hidden|aria-hidden\s*=\s*[\"']?true|\shidden[\s>=])[^<>]{0,300}>"
+    r"[^<]{1,1000})"
+    # an HTML comment
+    r"|(?s:<!--.{0,1000}?-->)"
+    # alt / title / aria-label values
+    r"|(?i:\b(?:alt|title|aria-label)\s*=\s*(?:\"[^\"<>]{12,1000}\"|'[^'<>]{12,1000}'))"
+)
+_TURN = (
+    r"<\|(?:im_start|im_end|system|user|assistant|eot_id|start_header_id|end_header_id|"
+    r"endoftext|end)\|>|\[/?INST\]|<</?SYS>>|<(?:start|end)_of_turn>"
+    r"|(?m:^[ \t]*#{2,4}[ \t]*(?:System|SYSTEM|Instruction|INSTRUCTION|Response|User|USER|"
+    r"Assistant|Human)[ \t]*:?[ \t]*$)"
+    r"|(?m:^[ \t]*#{2,4}[ \t]*(?:System|SYSTEM|Instruction|INSTRUCTION)[ \t]*:)"
+    r"|(?m:\\n\\n(?:Human|Assistant|System)[ \t]*:)"
+    r"|\bSYSTEM\s+(?:MESSAGE|PROMPT|OVERRIDE|NOTICE)\b|\[(?:SYSTEM|System)\]"
+    r"|(?i:</?(?:system|user_data|user_input|assistant|instructions?)>)"
+    r"|\bEND\s+OF\s+(?:DATA|DOCUMENT|INPUT|CONTEXT|CONTENT|RESULTS?)\b"
+)
+_CALL = (
+    r"\{\s*\\?\"(?:tool|name|function|tool_name|action)\\?\"\s*:\s*\\?\"[\w.-]{2,64}\\?\"\s*,\s*"
+    r"\\?\"(?:arguments|args|parameters|params|input|tool_input)\\?\"\s*:"
+    r"|\\?\"tool_calls\\?\"\s*:\s*\["
+    r"|(?i:<(?:function_call|tool_use|tool_call|invoke|function_calls)\b)"
+)
+_KINDS = ("hidden", "turn", "call")
+_RX = {k: linear.compile(p) for k, p in zip(_KINDS, (_HIDDEN, _TURN, _CALL))}
+_ANY = linear.set_match_function(linear.compile_set([_HIDDEN, _TURN, _CALL]))
+_FENCE = linear.compile(r"(?s:```.*?```)")
+
+
+def spans(data: bytes) -> dict[str, list[tuple[int, int]]]:
+    """Byte spans of each kind ("hidden", "turn", "call") in UTF-8 `data`; markers and call
+    shapes inside a fenced code block are left out. Empty when the text has none."""
+    kinds = _ANY(data)
+    if not kinds:
+        return {}
+    fences: list[tuple[int, int]] | None = None
+    out: dict[str, list[tuple[int, int]]] = {}
+    for k in kinds:
+        name = _KINDS[k]
+        found = list(linear.byte_spans(_RX[name], data))
+        if name != "hidden" and found:
+            if fences is None:
+                fences = list(linear.byte_spans(_FENCE, data)) if b"```" in data else []
+            found = [(a, b) for a, b in found if not any(x <= a < y for x, y in fences)]
+        if found:
+            out[name] = found
+    return out
