@@ -101,13 +101,11 @@ _BARE = (
     r"summari[sz]ing)\s+this\b"
     r"|\b(?:person|user|customer|human|people|client)\s+(?:that\s+|who\s+)?you(?:'re|\s+are)\s+"
     r"(?:helping|assisting|working\s+for|acting\s+for|talking\s+to|chatting\s+with)\b"
-    r"|\byour\s+(?:user|principal|human|owner|operator)\b"
+    r"|\byour\s+(?:user|principal|human|owner|operator)\b" + _READER + ")"
     # round 10: the reader of the data, whoever or whatever it is ("whoever processes this
     # message next", "reader of this response", "if you're a bot or helper reading this on
     # someone's behalf"), and the reader's own output ("any summary built from these
     # results", "instead of a summary"); a few languages' "whoever reads this"
-    + _READER
-    + ")"
 )
 #: The context of an AI noun that makes it an address, read on the few words around it
 #: (small patterns: one big alternation with the nouns inside each form was too large for
@@ -267,6 +265,10 @@ _OBJECT = frozenset(
         "RESP",
     }
 )
+#: What text hidden from the page's readers must act on to count (`machine`): the reply,
+#: the user, secrets, private data, money, an override or a tool; not merely a contact
+#: address or a link (round 5's benign set hides "Email questions to …" in white text).
+_HIDDEN_OBJECT = _OBJECT - {"T_EMAIL", "T_URL", "T_NUM"}
 #: An act that needs no object beside an address: a named function called, something sent
 #: to a concrete address.
 _STRONG = frozenset({"CALL", "SEND_TARGET"})
@@ -440,11 +442,13 @@ def directive_segments(
     for i, is_addr in enumerate(addr):
         if not is_addr:
             continue
+        hidden = not said[i] and reach[i] == 0  # addressed only by being out of sight
         for j in range(i, min(i + reach[i] + 1, len(segs))):
             found = toks[i] | toks[j]
             act = found & _ACT
-            obj = found & _OBJECT
-            if (act and obj and len(act | obj) >= 2) or not found.isdisjoint(_STRONG):
+            obj = found & (_HIDDEN_OBJECT if hidden else _OBJECT)
+            strong = not hidden and not found.isdisjoint(_STRONG)
+            if (act and obj and len(act | obj) >= 2) or strong:
                 out[j] = True
     return out
 

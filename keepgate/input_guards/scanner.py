@@ -63,6 +63,7 @@ TRICKS: dict[str, tuple[str, str, str]] = {
     "obfuscation.leetspeak": ("low", "flag", "an instruction's words with digits for letters"),
 }
 CLASSIFIER_RULE = "classifier.injection"
+CUES_RULE = "cues.prompt_attack"
 JUDGE_RULE = "judge.injection"
 KNOWN_ANSWER_RULE = "judge.known_answer"
 #: Characters shared by consecutive classifier windows: a phrase shorter than this is
@@ -246,7 +247,9 @@ class Scanner:
         if check is not None:
             check()
         score = self._detector_stages(norm.text, role, score, scores, findings, timings)
-        if quoted and excuse:
+        if excuse and (
+            quoted or any(f.rule == CUES_RULE and f.action == "block" for f in findings)
+        ):
             score = self._said(norm.text, role, budget, mentions, quoted, findings, scores, score)
         return ScanResult(
             blocked=any(f.action == "block" for f in findings),
@@ -306,17 +309,42 @@ class Scanner:
         score: float,
     ) -> float:
         """A quoted mention excuses an attack phrase only when nothing else in the text is
-        suspect: the text with its mentions blanked out is scanned again by every stage,
-        and if any of them finds anything there (a trick, a rule, the classifier, the
-        instruction or cue stage, even at flag level), the quotations are read as said —
+        suspect: no stage but the two that read the phrase itself (the rules, the prompt
+        cues) found anything in the whole text (a trick, the classifier, the instruction or
+        gibberish stage, even at flag level), and the text with its mentions blanked out,
+        scanned again by every stage, gives no finding at all. Otherwise the quotations are
+        read as said —
         the excused rules block as written, and the instruction stage, which drops cues
         inside mentions, is read again without that excuse. What the attacker writes around
         a quotation is judged on its own, so no frame word makes a payload harmless. Runs
         only for a text a blocking rule matched inside a mention (rare). Returns the
-        overall score."""
-        rest = mention.blank(text.encode("utf-8", "surrogatepass"), mentions)
+        overall score.
+
+        A retold directive ("my manager told me to ignore the old price list", `mention.
+        reported`) also excuses the prompt-cue stage's block, under the same condition: the
+        cue lexicon reads the override inside it as an attack move, and a clause of at most
+        a sentence, retold by the writer and naming no reader, cannot carry a pasted prompt.
+        A quotation does not: a short jailbreak in quotation marks is still read."""
+        data = text.encode("utf-8", "surrogatepass")
+        told = mention.reported(data)
+        if not quoted and not told:
+            return score
+        mentions = mentions or mention.spans(data)
+        if not mentions:
+            return score
+        rest = mention.blank(data, mentions)
         other = self._scan(rest.decode("utf-8", "surrogatepass"), role, budget, excuse=False)
-        if not any(f.stage != "error" for f in other.findings):
+        # the two lexical readers of the mentioned phrase itself are not evidence; any other
+        # stage's finding on the whole text is, and any finding at all on the rest
+        besides = any(f.stage not in ("rules", "cues", "error") for f in findings)
+        if not besides and not any(f.stage != "error" for f in other.findings):
+            if told and mention.spans(data):
+                findings[:] = [
+                    Finding(f.guard, f.rule, f.stage, "flag", f.severity, f.score, f.count)
+                    if f.rule == CUES_RULE and f.action == "block"
+                    else f
+                    for f in findings
+                ]
             return score
         for i in quoted:
             f = findings[i]
