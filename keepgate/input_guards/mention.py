@@ -72,8 +72,8 @@ _REPORTED = linear.compile(
     r"(?i:\b(?:told|tells|asked|asks|instructed|instructs|advised|advises|said|says|wrote|"
     r"writes|e-?mailed|texted|messaged|wants|wanted|meinte|sagte|gesagt|geschrieben|"
     r"dijo|dijeron|pidi[óo]|a\s+dit|m'a\s+dit|nous\s+a\s+dit|ha\s+detto|disse)"
-    r"\s+(?:(?:me|us|him|her|them|everyone|the\s+team|mir|uns|nos|mi|ci)\s+)?"
-    r"(?:to|that\s+(?:we|i)\s+should|(?:we|i)\s+should|que|dass|,?\s*ich\s+soll|di)\s+)"
+    r"[\s,]+(?:(?:me|us|him|her|them|everyone|the\s+team|mir|uns|nos|mi|ci)\s+)?"
+    r"(?:to|that\s+(?:we|i)\s+should|(?:we|i)\s+should|que|dass|(?:ich|wir)\s+soll\pL*|di)\s+)"
 )
 #: The reader named in the retold clause (or as the one who gave the order): then it is
 #: not retold to the writer but aimed at the model ("told me to tell you to …").
