@@ -11,7 +11,8 @@ own instructions. Whatever the attacker's words, the carrier shows:
 * **turn markers**: chat-template tokens (`<|im_start|>`, `[INST]`, `<start_of_turn>`,
   `<|eot_id|>`, `<<SYS>>`), turn headers (`### System:`, `### Instruction:`), speaker
   labels of a model's transcript inside an escaped string (`\\n\\nHuman:`), `SYSTEM MESSAGE`,
-  `[SYSTEM]`, role tags (`<system>`, `</user_data>`), a faked end of the data
+  `[SYSTEM]`, role tags (`<system>`, `</user_data>`; not `<instructions>` or `<role>`,
+  which prompt libraries use as sections), a faked end of the data
   (`END OF DATA`);
 * **tool-call shapes**: a JSON object with a function name and its arguments, `tool_calls`,
   `<function_call …>`, `<tool_use>`, `<invoke>`.
@@ -49,7 +50,7 @@ _TURN = (
     r"|(?m:^[ \t]*#{2,4}[ \t]*(?:System|SYSTEM|Instruction|INSTRUCTION)[ \t]*:)"
     r"|(?m:\\n\\n(?:Human|Assistant|System)[ \t]*:)"
     r"|\bSYSTEM\s+(?:MESSAGE|PROMPT|OVERRIDE|NOTICE)\b|\[(?:SYSTEM|System)\]"
-    r"|(?i:</?(?:system|user_data|user_input|assistant|instructions?)>)"
+    r"|(?i:</?(?:system|user_data|user_input)>)"
     r"|\bEND\s+OF\s+(?:DATA|DOCUMENT|INPUT|CONTEXT|CONTENT|RESULTS?)\b"
 )
 _CALL = (
