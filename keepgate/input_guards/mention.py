@@ -143,10 +143,7 @@ def spans(data: bytes) -> list[tuple[int, int]]:
             out.append(inside)
     if not out:
         return []
-    outside = bytearray(data)
-    for a, b in quoted:
-        outside[a:b] = b" " * (b - a)
-    if linear.found(_USE, bytes(outside)):
+    if linear.found(_USE, blank(data, quoted)):
         return []
     return out
 
