@@ -110,14 +110,16 @@ def reported(data: bytes) -> list[tuple[int, int]]:
     """Byte spans of the retold clauses in UTF-8 `data` ("my manager told me to [ignore the
     old price list]"): after a verb of reporting whose subject is not the reader, up to
     the clause's end, at most `MAX_REPORTED` bytes, and naming no reader in the second
-    person (nor right before the verb: "you said to …")."""
+    person (nor in the words of its sentence before the verb: "you said to …", "words
+    you've been told to keep secret")."""
     out: list[tuple[int, int]] = []
     for a, b in linear.byte_spans(_REPORTED, data):
         end = min((i for i in (data.find(m, b) for m in _CLAUSE_END) if i >= 0), default=len(data))
         if end - b > MAX_REPORTED or end - b < 3:
             continue
-        head = data[max(0, a - 24) : a]
-        if linear.found(_SECOND, data[b:end]) or linear.found(_SECOND, head[-8:]):
+        head = data[max(0, a - 32) : a]  # the sentence before the verb: its subject
+        head = head[max(head.rfind(m) for m in _CLAUSE_END) + 1 :]
+        if linear.found(_SECOND, data[b:end]) or linear.found(_SECOND, head):
             continue
         out.append((b, end))
     return out
