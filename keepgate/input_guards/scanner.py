@@ -313,12 +313,12 @@ class Scanner:
         cues) found anything in the whole text (a trick, the classifier, the instruction or
         gibberish stage, even at flag level), and the text with its mentions blanked out,
         scanned again by every stage, gives no finding at all. Otherwise the quotations are
-        read as said —
-        the excused rules block as written, and the instruction stage, which drops cues
-        inside mentions, is read again without that excuse. What the attacker writes around
-        a quotation is judged on its own, so no frame word makes a payload harmless. Runs
-        only for a text a blocking rule matched inside a mention (rare). Returns the
-        overall score.
+        read as said: the excused rules block as written, and the instruction stage, which
+        drops cues inside mentions, is read again without that excuse. What the attacker
+        writes around a quotation is judged on its own, so no frame word makes a payload
+        harmless. The second scan runs only for a text a blocking rule matched inside a
+        mention, or whose cue-stage block sits beside a retold clause (both rare in benign
+        traffic). Returns the overall score.
 
         A retold directive ("my manager told me to ignore the old price list", `mention.
         reported`) also excuses the prompt-cue stage's block, under the same condition: the
@@ -338,7 +338,7 @@ class Scanner:
         # stage's finding on the whole text is, and any finding at all on the rest
         besides = any(f.stage not in ("rules", "cues", "error") for f in findings)
         if not besides and not any(f.stage != "error" for f in other.findings):
-            if told and mention.spans(data):
+            if told:  # `mentions` holds the retold clauses (no use of them was found)
                 findings[:] = [
                     Finding(f.guard, f.rule, f.stage, "flag", f.severity, f.score, f.count)
                     if f.rule == CUES_RULE and f.action == "block"
