@@ -21,7 +21,7 @@ import typer
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.agent_attacks import gateway_proc, heldout, links, metrics, profiles
+from bench.agent_attacks import gateway_proc, heldout, heldout3, links, metrics, profiles
 from bench.agent_attacks.domains import DOMAINS
 from bench.agent_attacks.replay import RunRecord, replay
 from bench.agent_attacks.suite import runs
@@ -31,6 +31,7 @@ from bench.targets import REPO, start_fake_model
 SETS = {
     "suite": (DOMAINS, runs),
     "heldout": (heldout.DOMAINS, heldout.runs),
+    "heldout3": (heldout3.DOMAINS, heldout3.runs),
     "links": (links.DOMAINS, links.runs),
 }
 
@@ -110,7 +111,10 @@ def cli(
         typer.Option("--links-unseen", help="guards.pii.links.unseen_hosts (neutralise | pass)."),
     ] = None,
     which: Annotated[
-        str, typer.Option("--set", help="suite | heldout (apps and registers never tuned on).")
+        str,
+        typer.Option(
+            "--set", help="suite | heldout | heldout3 (apps and registers never tuned on) | links."
+        ),
     ] = "suite",
 ) -> None:
     """Replay the agent-attack suite through Keepgate and print attack success and utility."""

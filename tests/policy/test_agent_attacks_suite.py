@@ -116,3 +116,29 @@ def test_defanged_register_hides_every_address_and_url():
             kinds = {k for k, _ in embedded_values(text) if k in ("email",)}
             assert "email" not in kinds, (i.id, text)
             assert "https://" not in text and "@" not in text, (i.id, text)
+
+
+# -- held-out set 3 (bench/agent_attacks/heldout3): same checks, its own registers ---------
+from bench.agent_attacks import heldout3  # noqa: E402
+from bench.agent_attacks.phrasing import HELDOUT3_STYLE_NAMES  # noqa: E402
+
+
+@pytest.mark.parametrize("d", heldout3.DOMAINS, ids=lambda d: d.name)
+def test_heldout3_calls_fit_and_catalogue_describes_every_tool(d):
+    test_calls_fit_their_tools(d)
+    test_catalogue_describes_every_tool(d)
+    earlier = {x.name for x in (*DOMAINS, *heldout.DOMAINS)}
+    assert d.name not in earlier  # new apps
+
+
+def test_heldout3_size_and_registers():
+    clean = [r for r in heldout3.runs() if r.injection is None]
+    goals = {i.id for d in heldout3.DOMAINS for i in d.injections}
+    assert len(clean) >= 30 and len(goals) >= 20
+    attacks = [r for r in heldout3.runs() if r.injection is not None]
+    assert {r.style for r in attacks} == set(HELDOUT3_STYLE_NAMES)
+    assert not set(HELDOUT3_STYLE_NAMES) & (set(STYLE_NAMES) | set(HELDOUT_STYLE_NAMES))
+    for r in attacks:
+        (part,) = phrase_parts(r.injection.instruction, r.style)
+        carrier = [s for s in r.task.steps if s.injectable][r.slot]
+        assert json.dumps(part)[1:-1] in json.dumps(fill(carrier.output, part))
