@@ -34,6 +34,7 @@ from keepgate.input_guards.extract import FILE_PARTS, part_file_text
 from keepgate.pipeline.content_text import message_text
 from keepgate.policy import values as V
 from keepgate.policy.catalog import EXACT, Catalog, ToolEntry, forms
+from keepgate.policy.requested import UserWords, unrequested
 
 SYSTEM, USER, TRUSTED, APPROVED, UNTRUSTED, ALLOWLISTED, DERIVED = (
     "system",
@@ -213,6 +214,10 @@ def output_source(catalog: Catalog, tool: str, *, approved: bool, flagged: bool)
 class ConversationIndex:
     """The conversation grouped by source; built once per request (or per agent step)."""
 
+    #: The user's words (`keepgate.policy.requested`), built on first need, with the text
+    #: they were read from (an index that follows a session gets a fresh one per step).
+    _user_words: tuple[str, UserWords] | None = None
+
     def __init__(
         self,
         messages: Iterable[Any] | None,
@@ -379,6 +384,16 @@ class ConversationIndex:
                     "message_index": message_index,
                 }
             )
+
+    def user_words(self) -> UserWords:
+        """The stems of the words of the user's messages (not the system prompt's: it
+        says what the assistant can change, not what this user asked for)."""
+        g = self.groups.get((USER, None))
+        text = g.text if g is not None else ""
+        cached = self._user_words
+        if cached is None or cached[0] is not text:
+            cached = self._user_words = (text, UserWords(text))
+        return cached[1]
 
     def derived(self, value: Any) -> bool:
         """Is the number one arithmetic step (+, -, x, /) from two numbers the user or the
@@ -717,6 +732,7 @@ def call_facts(
     #: a call made only of outsiders' values is theirs, whatever `sensitive` says.
     outside: list[str] = []
     vouched = False
+    exact: set[str] = set()
     for path, top, value in leaves(arguments):
         top_l = top.lower()
         sensitive = entry.is_sensitive(top_l)
@@ -736,6 +752,7 @@ def call_facts(
         sources, tools = index.locate(value)
         if match == EXACT:  # a domain/host/pattern match constrains; it does not vouch
             sources.append(ALLOWLISTED)
+            exact.add(path)
         if (
             sensitive
             and not TRUSTED_SOURCES.intersection(sources)
@@ -771,6 +788,9 @@ def call_facts(
         "unchosen_destructive": unchosen,
         "untrusted_embedded": embedded[:MAX_EMBEDDED],
         "untrusted_only": [] if vouched else outside[:MAX_EMBEDDED],
+        "unrequested_settings": unrequested(entry, arguments, index.user_words, exact)[
+            :MAX_EMBEDDED
+        ],
         "constraint_violations": violations,
     }
 

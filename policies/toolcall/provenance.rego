@@ -66,6 +66,19 @@ held_values contains sprintf("provenance.unchosen_destructive: %q is destructive
 	count(unchosen) > 0
 }
 
+# A setting the user did not ask for: a boolean whose subject (a word of the tool's or the
+# argument's name) the user never wrote, or a setting value (`public-read`, `disarmed`,
+# `none`) on an argument not marked sensitive whose words the user never wrote
+# (input.facts.unrequested_settings). "Disarm the alarm" in a delivery note becomes
+# `set_alarm(state: "disarmed")`: a value found nowhere as written, on a write whose
+# object is the user's own; only the user's words say they wanted that state.
+held_values contains sprintf("provenance.unrequested_setting: argument %q of %q sets a %s the user did not ask for", [trim_left(u.path, "/"), input.tool.name, kind]) if {
+	settings := object.get(input.facts, "unrequested_settings", [])
+	count(settings) > 0
+	u := settings[0]
+	kind := {"boolean": "switch", "value": "setting"}[u.kind]
+}
+
 require_approval contains sprintf("provenance.egress_unverified: %q sends data out and has no argument with a trusted source, after untrusted tool output", [input.tool.name]) if {
 	input.facts.tainted == true
 	input.tool.effects == "egress"

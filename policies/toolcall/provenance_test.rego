@@ -130,3 +130,23 @@ test_untrusted_only_values_do_not_matter_before_untrusted_output_or_on_reads if 
 	read := object.union(after_untrusted(call("user", "search", {"q": "x"}), []), {"facts": {"untrusted_only": ["/q"]}})
 	count(provenance.require_approval) == 0 with input as read with data.keepgate as data_keepgate
 }
+
+test_unrequested_setting_needs_approval_after_untrusted_output if {
+	inp := object.union(after_untrusted(call("user", "create_event", {"state": "disarmed"}), []), {"facts": {"unrequested_settings": [{"path": "/state", "kind": "value"}]}})
+	r := provenance.require_approval with input as inp with data.keepgate as data_keepgate
+	r == {`provenance.unrequested_setting: argument "state" of "create_event" sets a setting the user did not ask for`}
+	count(provenance.deny) == 1 with input as inp with data.keepgate as data_keepgate with data.keepgate.taint.action as "deny"
+}
+
+test_unrequested_switch_names_its_kind if {
+	inp := object.union(after_untrusted(call("user", "create_event", {"required": false}), []), {"facts": {"unrequested_settings": [{"path": "/required", "kind": "boolean"}]}})
+	r := provenance.require_approval with input as inp with data.keepgate as data_keepgate
+	r == {`provenance.unrequested_setting: argument "required" of "create_event" sets a switch the user did not ask for`}
+}
+
+test_unrequested_settings_do_not_matter_before_untrusted_output_or_on_reads if {
+	clean := object.union(call("user", "create_event", {"state": "disarmed"}), {"facts": {"unrequested_settings": [{"path": "/state", "kind": "value"}]}})
+	count(provenance.require_approval) == 0 with input as clean with data.keepgate as data_keepgate
+	read := object.union(after_untrusted(call("user", "search", {"q": "x", "safe": false}), []), {"facts": {"unrequested_settings": [{"path": "/safe", "kind": "boolean"}]}})
+	count(provenance.require_approval) == 0 with input as read with data.keepgate as data_keepgate
+}

@@ -1,0 +1,209 @@
+"""Did the user ask for the setting a call makes? (`facts.unrequested_settings`)
+
+An injected "disarm the alarm" or "make the bucket public" becomes `state: "disarmed"` or
+`access: "public-read"`: a value from a small closed set that the model *chooses*, found in
+no message as written, often on an argument no operator marks sensitive (the object is the
+user's own, the harm is the state it is put in). Looking the value up does not help — a
+trusted listing prints `public-read` next to another bucket — and reading the attacker's
+text is what a detector does. What can be checked is whether the *user* named the setting:
+
+- a **boolean** argument (`enabled: false`, `required: false`, `write_access: true`) is the
+  user's when their messages name what it switches: a word of the tool's or the argument's
+  name, other than generic verbs and flags (`set_branch_protection` -> "branch",
+  "protection"; `set_alerts.large_payments` -> "alerts", "large", "payments");
+- a **setting value** (one token of letters, `_`/`-` joined, no digits: `public-read`,
+  `anyone`, `frozen`, `editor`, `none`) on an argument the catalogue does not mark
+  sensitive (sensitive ones are checked by where they came from) is the user's when every
+  word of it is a word the user wrote.
+
+Words are compared after folding and a small suffix stemmer (`accepted` ~ "accept",
+`approver` ~ "approval", `editor` ~ "edit", `frozen` ~ "freeze"), so the user's "accept the
+invite" covers `response: "accepted"`; `disarmed` is not `arm` and `unlocked` is not
+`lock`. Only the user's messages count: a system prompt lists what the assistant *can*
+change, not what this user asked for. Linear: one RE2 word scan of the user's text per
+index (cached), a set lookup per word.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import re2
+
+from keepgate.policy.catalog import ToolEntry
+
+_WORD = re2.compile(r"[a-z][a-z0-9]*")
+_NAME_WORD = re2.compile(r"[A-Z]?[a-z]+|[A-Z]+(?:[a-z]+)?")
+#: A setting value: letters, joined by `_`/`-` into at most four parts, no digits.
+_SETTING = re2.compile(r"[a-z]{2,20}(?:[_\-][a-z]{1,20}){0,3}")
+MAX_SETTING = 40
+#: Words of a tool or argument name that say nothing about *what* is switched.
+_GENERIC = frozenset(
+    "set get put post update change modify toggle switch turn make create add edit enable "
+    "enabled disable disabled is has can allow allowed use using on off to for of the with by "
+    "and or new value values flag flags state status mode option options setting settings "
+    "config configure active required require on_off bool id ids".split()
+)
+#: Words of a setting value that carry no choice of their own (`anyone_with_link`).
+_FILLER = frozenset("a an the of to with by for and or only".split())
+#: Irregular forms the suffix stemmer cannot join.
+_IRREGULAR = {
+    "frozen": "freeze",
+    "froze": "freeze",
+    "chosen": "choose",
+    "hidden": "hide",
+    "shown": "show",
+    "written": "write",
+    "wrote": "write",
+}
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ings",
+    "ing",
+    "ers",
+    "ors",
+    "er",
+    "or",
+    "ed",
+    "ies",
+    "es",
+    "s",
+    "als",
+    "al",
+    "able",
+    "ate",
+    "e",
+)
+#: Characters of the user's messages read for words (a pasted document past this is not
+#: where the user names a setting).
+USER_SCAN = 50_000
+MAX_SETTING_LEAVES = 50
+
+
+def stem(word: str) -> str:
+    """A crude English stem: one suffix off, at least three letters kept."""
+    w = _IRREGULAR.get(word, word)
+    for suf in _SUFFIXES:
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            return w[: -len(suf)]
+    return w
+
+
+def _same(a: str, b: str) -> bool:
+    """Stems of one word: equal, or one a prefix of the other of at least 4 letters
+    (`edit` / `editor`, `approv` / `approval`)."""
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 4 and long_.startswith(short)
+
+
+class UserWords:
+    """The stems of the words the user wrote, with a prefix check for `_same`."""
+
+    __slots__ = ("stems", "_sorted")
+
+    def __init__(self, text: str) -> None:
+        self.stems = frozenset(
+            stem(m.decode("ascii")) for m in _WORD.findall(text[:USER_SCAN].encode("utf-8"))
+        )
+        self._sorted: list[str] | None = None
+
+    def has(self, word: str) -> bool:
+        s = stem(word)
+        if s in self.stems:
+            return True
+        if len(s) < 4:
+            return False
+        if self._sorted is None:
+            self._sorted = sorted(self.stems)
+        i = bisect.bisect_left(self._sorted, s)  # a user's stem that `s` begins
+        if i < len(self._sorted) and self._sorted[i].startswith(s):
+            return True
+        return any(s[:n] in self.stems for n in range(4, len(s)))  # one that begins `s`
+
+
+def name_words(*names: str) -> list[str]:
+    """The words of tool and argument names (`_`, `-`, `.`, camelCase split), lower-case,
+    without the generic ones."""
+    out: list[str] = []
+    for n in names:
+        for w in _NAME_WORD.findall(n[:200]):
+            w = w.lower()
+            if len(w) >= 3 and w not in _GENERIC and w not in out:
+                out.append(w)
+    return out
+
+
+def setting_value(value: Any) -> list[str] | None:
+    """The words of a setting value (`public-read` -> ["public", "read"]), or None when the
+    value is not one (digits, spaces, dots, `@`, too long: ids, names, text)."""
+    if not isinstance(value, str) or isinstance(value, bool):
+        return None
+    v = value.strip().lower()
+    if not v or len(v) > MAX_SETTING or not _SETTING.fullmatch(v):
+        return None
+    return [w for w in v.replace("-", "_").split("_") if w and w not in _FILLER]
+
+
+def setting_leaves(arguments: Any) -> Iterator[tuple[str, str, Any]]:
+    """(JSON pointer, top-level name, value) of each boolean and string leaf, at most
+    `MAX_SETTING_LEAVES`, four levels deep."""
+    count = 0
+
+    def walk(v: Any, path: str, top: str, depth: int) -> Iterator[tuple[str, str, Any]]:
+        nonlocal count
+        if count >= MAX_SETTING_LEAVES or depth > 4:
+            return
+        if isinstance(v, (bool, str)):
+            count += 1
+            yield path, top, v
+        elif isinstance(v, Mapping):
+            for k, x in v.items():
+                key = str(k)
+                yield from walk(
+                    x, path + "/" + key.replace("~", "~0").replace("/", "~1"), top or key, depth + 1
+                )
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                yield from walk(x, f"{path}/{i}", top, depth + 1)
+
+    if isinstance(arguments, Mapping):
+        yield from walk(arguments, "", "", 0)
+
+
+def unrequested(
+    entry: ToolEntry, arguments: Any, user_words: Callable[[], UserWords], vouched: set[str]
+) -> list[dict[str, str]]:
+    """The settings of one call the user did not name: [{"path", "kind": boolean|value}].
+    `user_words`: the user's words (built on first need); `vouched`: paths an exact
+    allowlist entry vouches for (the operator chose them)."""
+    if entry.effects == "none":
+        return []
+    out: list[dict[str, str]] = []
+    user: UserWords | None = None
+    for path, top, value in setting_leaves(arguments):
+        if path in vouched:
+            continue
+        if isinstance(value, bool):
+            words = name_words(entry.name, top) + (
+                name_words(path.rsplit("/", 1)[-1]) if "/" in path[1:] else []
+            )
+            if not words:
+                continue
+            user = user or user_words()
+            if not any(user.has(w) for w in words):
+                out.append({"path": path, "kind": "boolean"})
+            continue
+        if entry.is_sensitive(top.lower()):
+            continue
+        parts = setting_value(value)
+        if not parts:
+            continue
+        user = user or user_words()
+        if not all(user.has(w) for w in parts):
+            out.append({"path": path, "kind": "value"})
+    return out
