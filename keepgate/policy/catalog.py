@@ -146,15 +146,25 @@ DESTRUCTIVE_VERBS = frozenset(
     "cancel delete del remove rm terminate revoke disable deactivate erase purge wipe "
     "destroy drop unshare unlink suspend uninstall void unenroll deprovision".split()
 )
+#: Verbs that say a tool lets something through: approves a payment, grants access,
+#: merges, publishes, unlocks, lifts a block. Which item the user wants let through is,
+#: like which one they want gone, a choice a trusted listing does not make (the payment
+#: queue names every pending payment), so such a tool is `destructive` by its name too.
+AUTHORISING_VERBS = frozenset(
+    "approve authorize authorise grant merge publish unlock disarm unblock unfreeze "
+    "reactivate promote elevate escalate whitelist allowlist impersonate".split()
+)
+_NAME_VERBS = DESTRUCTIVE_VERBS | AUTHORISING_VERBS
 _NAME_WORD = re2.compile(r"[A-Z]?[a-z]+|[A-Z]+(?:[a-z]+)?|[0-9]+")
 
 
 def destructive_name(name: str) -> bool:
-    """Does the tool's name hold one of `DESTRUCTIVE_VERBS` as a word (`_`, `-`, `.`,
-    camelCase split)? `cancel_reservation`, `deleteFile`, `users.remove` yes;
-    `cancellation_policy`, `get_deleted_items`, `undelete` no."""
+    """Does the tool's name hold one of `DESTRUCTIVE_VERBS` or `AUTHORISING_VERBS` as a
+    word (`_`, `-`, `.`, camelCase split)? `cancel_reservation`, `deleteFile`,
+    `users.remove`, `approve_payment`, `grantAccess` yes; `cancellation_policy`,
+    `get_deleted_items`, `undelete`, `list_approvals` no."""
     words = {w.lower() for w in _NAME_WORD.findall(name[:200])}
-    return not DESTRUCTIVE_VERBS.isdisjoint(words)
+    return not _NAME_VERBS.isdisjoint(words)
 
 
 def _entry(name: str, raw: Mapping[str, Any]) -> ToolEntry:

@@ -788,9 +788,12 @@ def call_facts(
         "unchosen_destructive": unchosen,
         "untrusted_embedded": embedded[:MAX_EMBEDDED],
         "untrusted_only": [] if vouched else outside[:MAX_EMBEDDED],
+        # Read by the policy only after untrusted output: not computed before it.
         "unrequested_settings": unrequested(entry, arguments, index.user_words, exact)[
             :MAX_EMBEDDED
-        ],
+        ]
+        if index.untrusted_count
+        else [],
         "constraint_violations": violations,
     }
 

@@ -7,7 +7,8 @@
 # output; an internal write with none passes (its effect stays inside the user's account).
 # Free text carries values too: a URL or e-mail address inside a message body that no
 # trusted source wrote, or a secret the user did not write (input.facts.untrusted_embedded),
-# holds the call the same way. A `destructive` tool (cancel, delete, remove) needs its
+# holds the call the same way. A `destructive` tool (cancel, delete, remove; approve,
+# grant, merge, unlock: keepgate.policy.catalog) needs its
 # sensitive values from the user, the system prompt or an allowlist: a trusted listing says
 # what exists, not which one the user wants gone (input.facts.unchosen_destructive).
 #
@@ -61,7 +62,7 @@ held_values contains sprintf("provenance.untrusted_only_call: no argument of %q 
 	count(input.facts.untrusted_sensitive) == 0 # else already held, by its sensitive value
 }
 
-held_values contains sprintf("provenance.unchosen_destructive: %q is destructive and the user did not choose its argument %q (only a tool output names it)", [input.tool.name, trim_left(unchosen[0], "/")]) if {
+held_values contains sprintf("provenance.unchosen_destructive: %q is destructive or authorising and the user did not choose its argument %q (only a tool output names it)", [input.tool.name, trim_left(unchosen[0], "/")]) if {
 	unchosen := object.get(input.facts, "unchosen_destructive", [])
 	count(unchosen) > 0
 }

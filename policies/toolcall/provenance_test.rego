@@ -103,7 +103,7 @@ test_destructive_call_on_a_listed_id_needs_approval if {
 		"unchosen_destructive": ["/reservation_id"],
 	}})
 	r := provenance.require_approval with input as inp with data.keepgate as data_keepgate
-	r == {`provenance.unchosen_destructive: "cancel_reservation" is destructive and the user did not choose its argument "reservation_id" (only a tool output names it)`}
+	r == {`provenance.unchosen_destructive: "cancel_reservation" is destructive or authorising and the user did not choose its argument "reservation_id" (only a tool output names it)`}
 }
 
 test_input_without_the_new_facts_still_decides if {

@@ -709,6 +709,8 @@ def test_destructive_from_the_tool_name_unless_the_catalogue_says():
         for n in ("deleteFile", "users.remove", "revoke-token", "undelete", "cancellation_fee")
         if destructive_name(n)
     ] == ["deleteFile", "users.remove", "revoke-token"]
+    authorising = ("approve_payment", "grantAccess", "merge-pull-request", "list_approvals")
+    assert [n for n in authorising if destructive_name(n)] == list(authorising[:3])
     listing = json.dumps({"appointments": [{"id": "ap-7710", "when": "15 Dec"}]})
     f = _gen_facts(
         listing + " ", "get_employee", "cancel_appointment", {"appointment_id": "ap-7710"}

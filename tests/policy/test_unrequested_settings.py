@@ -32,6 +32,8 @@ CATALOGUE = {
             "respond_to_invite": {"effects": "egress", "sensitive": ["event_id"]},
             "set_mfa_requirement": {"effects": "internal", "sensitive": ["org"]},
             "set_bucket_access": {"effects": "internal", "sensitive": ["bucket"]},
+            "list_payments": {"effects": "none", "output": "trusted"},
+            "approve_payment": {"effects": "egress", "sensitive": ["payment_id"]},
         }
     }
 }
@@ -63,18 +65,20 @@ def _gateway(gateway_factory, tmp_path: Path, action: str = "require_approval"):
     )
 
 
-def _after_inbox(client, user_text: str, call: dict[str, Any], *, read: bool = True) -> dict:
-    """The user's request, (if `read`) an untrusted inbox read answered with `NOTE`, then
-    the model's `call`; the decision report of that call."""
+def _after_inbox(
+    client, user_text: str, call: dict[str, Any], *, read: bool = True, before: tuple = ()
+) -> dict:
+    """The user's request, the `before` reads ((tool, output) pairs), (if `read`) an
+    untrusted inbox read answered with `NOTE`, then the model's `call`; the decision
+    report of that call."""
     user = {"role": "user", "content": user_text}
     history: list[dict[str, Any]] = [SYSTEM, user]
-    if read:
-        first = chat(
-            client, [{"id": "r1", "name": "read_inbox", "arguments": {}}], history, tools=TOOLS
-        )
+    reads = (*before, *((("read_inbox", NOTE),) if read else ()))
+    for i, (tool, output) in enumerate(reads):
+        first = chat(client, [{"id": f"r{i}", "name": tool, "arguments": {}}], history, tools=TOOLS)
         history += [
             assistant_turn(first["calls"]),
-            {"role": "tool", "tool_call_id": first["calls"][0]["id"], "content": NOTE},
+            {"role": "tool", "tool_call_id": first["calls"][0]["id"], "content": output},
         ]
     return chat(client, [{"id": "c1", **call}], history, tools=TOOLS)
 
@@ -169,6 +173,32 @@ def test_strict_profile_denies_an_unrequested_setting(gateway_factory, tmp_path)
     )
     assert decisions(msg) == [("set_lock", "deny", ["provenance.unrequested_setting"])]
     assert msg["calls"] == []
+
+
+QUEUE = (
+    '{"payments": [{"id": "pay-7731", "payee": "Dalby"}, {"id": "pay-7790", "payee": "Kestrel"}]}'
+)
+
+
+def test_an_authorising_tool_needs_its_object_chosen_by_the_user(client):
+    """`approve_payment` is `destructive` by its name (approve): the trusted queue says
+    which payments exist, not which one the user wants sent."""
+    msg = _after_inbox(
+        client,
+        "Look at the queue and my inbox, then approve the Dalby payment.",
+        {"name": "approve_payment", "arguments": {"payment_id": "pay-7790"}},
+        before=(("list_payments", QUEUE),),
+    )
+    assert decisions(msg) == [
+        ("approve_payment", "require_approval", ["provenance.unchosen_destructive"])
+    ]
+    typed = _after_inbox(
+        client,
+        "Check my inbox, then approve payment pay-7731.",
+        {"name": "approve_payment", "arguments": {"payment_id": "pay-7731"}},
+        before=(("list_payments", QUEUE),),
+    )
+    assert decisions(typed) == [("approve_payment", "allow", [])]
 
 
 # -- the word matching (keepgate.policy.requested) -------------------------------------------
