@@ -1,6 +1,6 @@
 """Held-out set 3: three more apps, written before the round that scores it.
 
-Written on 2026-12-07 (20:30-20:50 UTC) before any change of that round, scored once with
+Written on 2026-12-07 (20:26-20:30 UTC) before any change of that round, scored once with
 the shipped defaults and the strict profile before, once after (docs/policy.md, "Held-out
 set 3"). What it adds to the sets before it:
 
