@@ -13,8 +13,9 @@ text is what a detector does. What can be checked is whether the *user* named th
   "protection"; `set_alerts.large_payments` -> "alerts", "large", "payments");
 - a **setting value** (one token of letters, `_`/`-` joined, no digits: `public-read`,
   `anyone`, `frozen`, `editor`, `none`) on an argument the catalogue does not mark
-  sensitive (sensitive ones are checked by where they came from) is the user's when every
-  word of it is a word the user wrote.
+  sensitive (sensitive ones are checked by where they came from) and whose name is not
+  one of free text (`body`, `subject`, `title`, `message`, `name`…: `FREE_TEXT`) is the
+  user's when every word of it is a word the user wrote.
 
 Words are compared after folding and a small suffix stemmer (`accepted` ~ "accept",
 `approver` ~ "approval", `editor` ~ "edit", `frozen` ~ "freeze"), so the user's "accept the
@@ -49,6 +50,12 @@ _GENERIC = frozenset(
     "enabled disable disabled is has can allow allowed use using on off to for of the with by "
     "and or new value values flag flags state status mode option options setting settings "
     "config configure active required require on_off bool id ids".split()
+)
+#: Arguments that hold text the model writes, not a choice from a closed set: a one-word
+#: `body: "hi"` or `subject: "update"` is prose, not a setting.
+FREE_TEXT = frozenset(
+    "body text message content subject title description note notes comment comments "
+    "summary reason caption label name greeting signature html markdown query q prompt".split()
 )
 #: Words of a setting value that carry no choice of their own (`anyone_with_link`).
 _FILLER = frozenset("a an the of to with by for and or only".split())
@@ -212,7 +219,7 @@ def unrequested(
             if not any(user.has(w) for w in words):
                 out.append({"path": path, "kind": "boolean"})
             continue
-        if entry.is_sensitive(top.lower()):
+        if entry.is_sensitive(top.lower()) or top.lower() in FREE_TEXT:
             continue
         parts = setting_value(value)
         if not parts:

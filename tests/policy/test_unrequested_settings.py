@@ -233,5 +233,9 @@ def test_sensitive_arguments_and_allowlisted_values_are_left_to_the_other_checks
     assert unrequested(entry, args, lambda: UserWords("x"), {"/state"}) == [
         {"path": "/notify", "kind": "boolean"}
     ]
+    # Free text is not a setting, however short (`body: "hi"`, `subject: "update"`).
+    mail = ToolEntry("send_email", True, "egress", sensitive=frozenset({"to"}))
+    text = {"to": "bob@example.com", "subject": "update", "body": "hi"}
+    assert unrequested(mail, text, lambda: UserWords("x"), set()) == []
     reads = ToolEntry("get_lock", True, "none")
     assert unrequested(reads, args, lambda: UserWords(""), set()) == []
