@@ -21,8 +21,9 @@ Words are compared after folding and a small suffix stemmer (`accepted` ~ "accep
 `approver` ~ "approval", `editor` ~ "edit", `frozen` ~ "freeze"), so the user's "accept the
 invite" covers `response: "accepted"`; `disarmed` is not `arm` and `unlocked` is not
 `lock`. Only the user's messages count: a system prompt lists what the assistant *can*
-change, not what this user asked for. Linear: one RE2 word scan of the user's text per
-index (cached), a set lookup per word.
+change, not what this user asked for. Linear: the user's text is split into words once per
+index (`str.translate` + `split`, its first 50,000 characters), each word stemmed once
+(cached); a check is a few set lookups per word of the call's names and values.
 """
 
 from __future__ import annotations
