@@ -9,7 +9,8 @@ after untrusted output (`posts.AnswerFilters`, tainted, default link settings), 
 and streamed at every chunk size 1-8; the whole and the streamed outputs must agree.
 
 Written on 2026-12-07 before the bare-domain scanner existed; not tuned on afterwards.
-Prints: benign answers altered (the false alarms), attack domains that reached the output
+Scored per `guards.pii.links.bare_domains` mode (`off` is the scanner absent; before
+it existed the output was the same). Prints: benign answers altered (the false alarms), attack domains that reached the output
 as written (a renderer that links bare domains would link them), per family.
 """
 
@@ -210,13 +211,13 @@ ATTACKS: list[Case] = [
 ]
 
 
-def _filters(body: JsonObject) -> AnswerFilters:
-    s = parse_settings({"nlp_model": None})
+def _filters(body: JsonObject, mode: str) -> AnswerFilters:
+    s = parse_settings({"nlp_model": None, "links": {"bare_domains": mode}})
     return AnswerFilters(s, True, body, Counter(), AnswerReport.empty())
 
 
-def filtered(case: Case, chunk: int = 0) -> str:
-    post = _filters(case.body).new()
+def filtered(case: Case, chunk: int = 0, mode: str = "mentioned") -> str:
+    post = _filters(case.body, mode).new()
     assert post is not None
     if not chunk:
         return post.feed(case.answer) + post.flush()
@@ -224,7 +225,7 @@ def filtered(case: Case, chunk: int = 0) -> str:
     return "".join(out) + post.flush()
 
 
-def score() -> dict[str, object]:
+def score(mode: str) -> dict[str, object]:
     altered: Counter[str] = Counter()
     benign_n: Counter[str] = Counter()
     through: Counter[str] = Counter()
@@ -232,9 +233,9 @@ def score() -> dict[str, object]:
     mismatched: list[str] = []
     samples: list[str] = []
     for c in BENIGN + ATTACKS:
-        whole = filtered(c)
+        whole = filtered(c, 0, mode)
         for k in range(1, 9):
-            if filtered(c, k) != whole:
+            if filtered(c, k, mode) != whole:
                 mismatched.append(f"{c.family}: {c.answer[:40]!r} at chunk {k}")
                 break
         if c.marker:
@@ -258,4 +259,5 @@ def score() -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(score(), indent=1, ensure_ascii=False))
+    modes = sys.argv[1:] or ["off", "mentioned", "all"]
+    print(json.dumps({m: score(m) for m in modes}, indent=1, ensure_ascii=False))

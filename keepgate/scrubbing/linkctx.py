@@ -19,6 +19,7 @@ import re2
 import tldextract
 
 from keepgate.pipeline.content_text import message_text
+from keepgate.scrubbing.bare import host_in
 from keepgate.scrubbing.re2text import re2_safe
 
 #: A domain written in a message: labels joined by dots, a letter-led last label.
@@ -27,6 +28,8 @@ _DOMAIN = re2.compile(
 )
 #: An absolute URL written in a message (scheme or `www.`), to its first space or quote.
 _URL = re2.compile(r"(?i)(?:\b[a-z][a-z0-9+.\-]{0,30}://|\bwww\.)[^\s\"'<>`]+")
+#: A dotted word of any script (`pаypal-secure.com` with a Cyrillic a): bare-domain mentions.
+_DOTTED = re2.compile(r"(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}\-]*")
 #: Messages scanned at most this far (a prefix: what lies past it vouches for nothing).
 MAX_SCAN = 2_000_000
 #: JSON outputs parsed for whole-field URLs at most this long.
@@ -63,6 +66,9 @@ class LinkContext:
     trusted_urls: set[str] = field(default_factory=set)
     #: URLs that are a whole string value of a tool output's JSON (a record's own link).
     field_urls: set[str] = field(default_factory=set)
+    #: Bare domains (`acme.com`, `acme.com/pricing`) that are a whole string value of a
+    #: tool output's JSON, lower-cased (`bare.BareDomains`).
+    field_hosts: set[str] = field(default_factory=set)
     #: URLs written anywhere in the conversation's tool output (prose included), cleaned.
     seen_urls: set[str] = field(default_factory=set)
     #: Folded text of the tool output and of the system prompt (data the user did not
@@ -71,6 +77,9 @@ class LinkContext:
     user_text: str = ""
     #: Hosts any message mentions (for `unseen_hosts`).
     mentioned: set[str] = field(default_factory=set)
+    #: Dotted words any message holds (letters of any script), with their parent domains
+    #: of two labels or more, lower-cased: for `links.bare_domains: mentioned`.
+    bare_mentioned: set[str] = field(default_factory=set)
 
     def named(self, host: str) -> bool:
         """Is `host` a domain the application or the user named, or under one?"""
@@ -78,6 +87,10 @@ class LinkContext:
 
     def mentions(self, host: str) -> bool:
         return host in self.mentioned or host.removeprefix("www.") in self.mentioned
+
+    def mentions_bare(self, host: str) -> bool:
+        """Does a message write `host`, a domain above it or one under it?"""
+        return any(d in self.bare_mentioned for d in _parents(host))
 
 
 def build(body: Mapping[str, Any]) -> LinkContext:
@@ -112,31 +125,52 @@ def build(body: Mapping[str, Any]) -> LinkContext:
         for m in _DOMAIN.finditer(t):
             ctx.mentioned.add(m.group(1).lower())
         if t.lstrip().startswith(("{", "[")) and len(t) <= MAX_JSON:
-            ctx.field_urls.update(_field_urls(t))
+            urls, hosts = _field_urls(t)
+            ctx.field_urls.update(urls)
+            ctx.field_hosts.update(hosts)
+    budget = MAX_SCAN
+    for text in (*trusted, *user, *tools):
+        t = re2_safe(text[:budget])
+        budget -= len(t)
+        for m in _DOTTED.finditer(t):
+            ctx.bare_mentioned.update(_parents(m.group(0).lower()))
     ctx.data_text = "\n".join([*trusted, *tools])[:MAX_SCAN].lower()
     ctx.user_text = "\n".join(user)[:MAX_SCAN].lower()
     return ctx
 
 
-def _field_urls(text: str) -> Iterable[str]:
-    """String values of a JSON document that are one URL and nothing else."""
+def _parents(host: str) -> list[str]:
+    """`host` and the domains above it of two labels or more."""
+    labels = host.split(".")
+    return [".".join(labels[i:]) for i in range(max(0, len(labels) - 1))][:16]
+
+
+def _field_urls(text: str) -> tuple[list[str], list[str]]:
+    """String values of a JSON document that are one URL and nothing else, and those that
+    are one bare domain (with its path) and nothing else."""
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError):
-        return ()
+        return [], []
     out: list[str] = []
+    hosts: list[str] = []
     stack = [doc]
     while stack:
         v = stack.pop()
         if isinstance(v, str):
             s = v.strip()
-            if s and not any(c.isspace() for c in s) and _URL.fullmatch(re2_safe(s)):
-                out.append(clean_url(s))
+            if s and not any(c.isspace() for c in s):
+                if _URL.fullmatch(re2_safe(s)):
+                    out.append(clean_url(s))
+                elif len(s) <= 2048:
+                    found = host_in(s)
+                    if found is not None and found[:2] == (0, len(s)):
+                        hosts.append(s.lower())
         elif isinstance(v, dict):
             stack.extend(v.values())
         elif isinstance(v, list):
             stack.extend(v)
-    return out
+    return out, hosts
 
 
 def _texts(body: Mapping[str, Any]) -> Iterable[tuple[str, str]]:

@@ -86,6 +86,11 @@ class LinkSettings(BaseModel):
     #: A host no message mentions (the model's own knowledge, or an address the attacker
     #: split or spelled so that no message holds it): `neutralise` (default) or `pass`.
     unseen_hosts: Literal["neutralise", "pass"] = "neutralise"
+    #: Bare domains (`evil.com/verify`, no scheme, no `www.`: chat clients link them;
+    #: `bare.BareDomains`): `mentioned` (default): judged as links when a message writes
+    #: the domain (one none writes, `user.name` in prose or the model's own knowledge,
+    #: passes); `all`: every bare domain judged (unseen ones as `unseen_hosts` says); `off`.
+    bare_domains: Literal["off", "mentioned", "all"] = "mentioned"
 
     @field_validator("allow_hosts")
     @classmethod
@@ -168,6 +173,8 @@ class LinkNeutraliser:
     counts: Counter[str] = field(default_factory=Counter)
     #: Hosts of the links neutralised or flagged (at most 20), for the audit.
     hosts: list[str] = field(default_factory=list)
+    #: A bare domain no message writes passes (`bare_domains: mentioned`).
+    bare_unseen_pass: bool = True
     pending: str = ""
     _ctx: LinkContext | None = None
     #: The last release ended inside a host that was defanged unseen: its next characters
@@ -274,6 +281,26 @@ class LinkNeutraliser:
         if self.unseen_pass and not ctx.mentions(host):
             return not self._carries_data(url, depth)
         return False
+
+    def vouches_bare(self, host: str, text: str, whole: bool) -> bool:
+        """The verdict on a bare domain (`bare.BareDomains`; `text`: it with its port and
+        path) is a link's, and a tool output's JSON string value that is exactly this bare
+        domain vouches for it as a URL field does. `whole` False: the word was cut before
+        its end (its data not here to judge): only an allowed host passes."""
+        if _allowed(host, self.allow):
+            return True
+        if not whole:
+            return False
+        ctx = self.ctx
+        if text.lower() in ctx.field_hosts:
+            return True
+        if self.bare_unseen_pass and not ctx.mentions_bare(host):
+            return True
+        return self._vouched(host, text)
+
+    def record(self, host: str, text: str) -> str:
+        """Counts a neutralised or flagged link (a bare domain too); returns `text`."""
+        return self._record(host, text)
 
     def _carries_data(self, url: str, depth: int) -> bool:
         """Does a URL the model built carry the conversation's data (see module doc)?"""

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from keepgate.jsontypes import JsonObject
 from keepgate.scrubbing import linkctx
+from keepgate.scrubbing.bare import BareDomains
 from keepgate.scrubbing.images import ImageNeutraliser
 from keepgate.scrubbing.links import LinkNeutraliser
 from keepgate.scrubbing.settings import PiiOptions
@@ -157,4 +158,9 @@ class AnswerFilters:
             self.counts,
             hosts,
         )
-        return link if first is None else Chained(first, link)
+        post: TextPost = link
+        if s.links.bare_domains != "off":
+            link.bare_unseen_pass = s.links.bare_domains == "mentioned"
+            bare = BareDomains(link.vouches_bare, link.record, s.links.action == "neutralise")
+            post = Chained(link, bare)
+        return post if first is None else Chained(first, post)
