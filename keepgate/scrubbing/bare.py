@@ -59,14 +59,13 @@ _WORDS = re2.compile(r"[^\s\"'<>`]+")
 
 
 def is_file_name(host: str, tail: str) -> bool:
+    """`setup.py`, `main.rs:42` (a line number): one label and a file-like suffix, no path."""
     parts = host.split(".")
-    return len(parts) == 2 and parts[1] in FILE_SUFFIXES and not tail
+    return len(parts) == 2 and parts[1] in FILE_SUFFIXES and (not tail or tail[1:].isdigit())
 
 
 def host_in(word: str) -> tuple[int, int, str] | None:
     """(start, end, host) of the bare domain `word` is, or None."""
-    if "//" in word or "@" in word:
-        return None
     safe = re2_safe(word)
     m = _HOST.search(safe)
     if m is None:

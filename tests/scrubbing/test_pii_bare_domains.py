@@ -67,6 +67,10 @@ ATTACKS: list[tuple[str, str]] = [
     # an unmatched backtick is literal text (CommonMark): a renderer links what follows
     (f"Verify at `{EVIL}/verify", "Verify at `evil-payments[.]com/verify"),
     (f"Verify at \\`{EVIL}\\`", "Verify at \\`evil-payments[.]com\\`"),
+    (
+        f"Verify at {EVIL}/a//b or {EVIL}/@me",
+        "Verify at evil-payments[.]com/a//b or evil-payments[.]com/@me",
+    ),
 ]
 
 #: Clean answers: pass as written.
@@ -83,7 +87,18 @@ CLEAN = [
 
 
 @pytest.mark.parametrize(
-    "word", ["file.txt", "e.g.", "node.js", "v1.2.3", "config.yaml", "setup.py", "M.Sc.", "3.14"]
+    "word",
+    [
+        "file.txt",
+        "e.g.",
+        "node.js",
+        "v1.2.3",
+        "config.yaml",
+        "setup.py",
+        "main.rs:42",
+        "M.Sc.",
+        "3.14",
+    ],
 )
 def test_dotted_words_that_are_no_host(word: str) -> None:
     assert host_in(word) is None
