@@ -3,7 +3,9 @@
 The PII stream scrubber alone, with the remote-image scanner, and with images and links
 (`keepgate/scrubbing/posts.py`), on the same answer (markdown with a link and an image
 every ~150 characters, half of them the conversation's own, half an attacker's) fed in
-4-character chunks, patterns only (no NER). CPU time (`process_time`), best of `--repeat`:
+4-character chunks, patterns only (no NER); `links` without and `bare` with the
+bare-domain stage (`bare_domains: all`, every dotted word judged). CPU time
+(`process_time`), best of `--repeat`:
 a ratio against the scrubber alone measured in the same process, so the machine's load
 shifts all three alike.
 """
@@ -58,7 +60,10 @@ def run(text: str, which: str) -> float:
         {
             "nlp_model": None,
             "images": {"mode": "off" if which == "scrubber" else "always"},
-            "links": {"mode": "always" if which == "links" else "off"},
+            "links": {
+                "mode": "always" if which in ("links", "bare") else "off",
+                "bare_domains": "all" if which == "bare" else "off",
+            },
         }
     )
     stream = StreamScrubber.of(Scrubber(shared_detector(None), s), hold_all_words=False)
@@ -75,7 +80,7 @@ def main(repeat: int = 3) -> None:
     run(text[:2000], "links")  # warm up
     best: dict[str, float] = {}
     for _ in range(repeat):
-        for which in ("scrubber", "images", "links"):
+        for which in ("scrubber", "images", "links", "bare"):
             t = run(text, which)
             best[which] = min(best.get(which, t), t)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
