@@ -17,10 +17,11 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from keepgate.agent.approval_bus import ApprovalBus
 from keepgate.agent.checkpoint import CheckpointStore
 from keepgate.agent.gate import PolicyGate, ResultScanner, ToolDecision, withheld
 from keepgate.agent.live import LiveRun
@@ -48,6 +49,8 @@ class Loop:
     policy: PolicyGate
     scanner: ResultScanner
     scrub: OutputScrubber
+    #: Wake-ups for approvals posted to another replica (Redis pub/sub, or local only).
+    bus: ApprovalBus = field(default_factory=ApprovalBus)
     #: The monotonic clock a run's wall-clock limit is measured on: a seam so tests can
     #: advance time instead of sleeping (the real one in production).
     clock: Callable[[], float] = time.monotonic
@@ -370,20 +373,24 @@ class Loop:
         st = live.state
         fut: asyncio.Future[tuple[bool, str]] = asyncio.get_running_loop().create_future()
         live.waiting[tcid] = fut
-        st.status = "waiting_approval"
-        await self.checkpoint(live)
-        view = self.view(live)
-        live.emit(
-            "approval.required",
-            step=st.step,
-            tool_call_id=tcid,
-            tool=self._name(view, pending["tool"]),
-            arguments=view.value(pending["arguments"]),
-            reasons=[view.text(r) for r in pending["reasons"]],
-            rule=pending.get("rule"),
-        )
         try:
-            approve, comment = await self._approval(live, tcid, fut)
+            with self.bus.waiter(st.id) as notified:
+                # Subscribed before the wait is announced (checkpoint, event): a decision
+                # posted to another replica after it is then always notified here.
+                await self.bus.ready(timeout=2.0)
+                st.status = "waiting_approval"
+                await self.checkpoint(live)
+                view = self.view(live)
+                live.emit(
+                    "approval.required",
+                    step=st.step,
+                    tool_call_id=tcid,
+                    tool=self._name(view, pending["tool"]),
+                    arguments=view.value(pending["arguments"]),
+                    reasons=[view.text(r) for r in pending["reasons"]],
+                    rule=pending.get("rule"),
+                )
+                approve, comment = await self._approval(live, tcid, fut, notified)
         finally:
             live.waiting.pop(tcid, None)
         live.settled.clear()
@@ -391,24 +398,32 @@ class Loop:
         return ("approve" if approve else "deny"), comment
 
     async def _approval(
-        self, live: LiveRun, tcid: str, fut: asyncio.Future[tuple[bool, str]]
+        self,
+        live: LiveRun,
+        tcid: str,
+        fut: asyncio.Future[tuple[bool, str]],
+        notified: asyncio.Event,
     ) -> tuple[bool, str]:
         """The decision: posted to this process (the future), or to another replica, which
-        records it in the checkpoint store (polled every second); denied at the timeout."""
+        records it in the checkpoint store and notifies (`approval_bus.py`: Redis pub/sub);
+        the store is also re-read every `approval_poll_s` in case a notification was lost.
+        Denied at the timeout."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.approval_timeout_s
-        poll = min(1.0, self.settings.checkpoints.lease_s / 3)
+        poll = self.settings.checkpoints.approval_poll_s
         while (left := deadline - loop.time()) > 0:
-            try:
-                return await asyncio.wait_for(asyncio.shield(fut), min(poll, left))
-            except TimeoutError:
-                pass
+            source = await _first(fut, notified, min(poll, left))
+            if source == "local":
+                self.bus.wakes["local"] += 1
+                return fut.result()
+            notified.clear()
             try:
                 stored = await self.store.load(live.state.id)
             except Exception:  # noqa: BLE001 - the store is down: keep waiting on the future
                 continue
             posted = (stored.approvals.get(tcid) or {}) if stored else {}
             if "decision" in posted:
+                self.bus.wakes[source] += 1
                 return posted["decision"] == "approve", str(posted.get("comment") or "")
         return False, "approval timed out"
 
@@ -544,3 +559,20 @@ async def _quiet(aw: Any) -> None:
         await aw
     except Exception:  # a failing store must not hide the run's own error
         log.exception("agent: checkpoint failed")
+
+
+async def _first(fut: asyncio.Future[Any], notified: asyncio.Event, timeout: float) -> str:
+    """What ended the wait: `local` (the future: decided in this process), `notify` (another
+    replica's notification) or `poll` (the timeout: time to re-read the store)."""
+    if fut.done():
+        return "local"
+    if notified.is_set():
+        return "notify"
+    waiter = asyncio.ensure_future(notified.wait())
+    try:
+        await asyncio.wait([fut, waiter], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if fut.done():
+        return "local"
+    return "notify" if notified.is_set() else "poll"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from keepgate.echo import shown
+from keepgate.agent.approval_bus import ApprovalBus
 from keepgate.agent.checkpoint import CheckpointStore, RedisStore, SQLiteStore
 from keepgate.agent.gate import PolicyGate, ResultScanner
 from keepgate.agent.live import LiveRun
@@ -50,6 +51,14 @@ def build_store(settings: AgentSettings, rt: Runtime) -> CheckpointStore:
     return SQLiteStore(path)
 
 
+def build_bus(settings: AgentSettings, store: CheckpointStore) -> ApprovalBus:
+    """Redis checkpoints: notifications on `<prefix>approvals`, on the store's connection
+    pool; otherwise this process only."""
+    if isinstance(store, RedisStore):
+        return ApprovalBus(store.client, f"{store.prefix}approvals")
+    return ApprovalBus()
+
+
 class AgentService:
     def __init__(
         self,
@@ -63,6 +72,7 @@ class AgentService:
         self.tools = tools if tools is not None else demo_tools(settings)
         self.engine = ToolEngine(self.tools)
         self.store = store or build_store(settings, rt)
+        self.bus = build_bus(settings, self.store)
         self.loop = Loop(
             rt,
             settings,
@@ -71,6 +81,7 @@ class AgentService:
             PolicyGate(rt, settings.allow_without_policy),
             ResultScanner(rt),
             OutputScrubber(rt),
+            bus=self.bus,
         )
         self.live: dict[str, LiveRun] = {}
         #: This process's name on run leases (see checkpoint.py).
@@ -92,6 +103,7 @@ class AgentService:
             if close:
                 with contextlib.suppress(Exception):
                     await close()
+        await self.bus.aclose()
         await self.store.aclose()
 
     # -- runs ---------------------------------------------------------------------------
@@ -324,6 +336,7 @@ class AgentService:
         # it from the store while it waits; if none does (it stopped), resume it here.
         state.approvals[tcid].update(decision=decision, comment=comment)
         await self.store.save(state)
+        await self.bus.publish(run_id)  # wakes the replica that runs it (if any) at once
         if state.status in RESUMABLE and not live:
             with contextlib.suppress(APIError):  # run_active_elsewhere: it picks it up there
                 await self.resume(principal, run_id)

@@ -55,6 +55,10 @@ class CheckpointSettings(_Strict):
     #: The executing process's lease on a run, renewed every third of it: after a crash the
     #: run can be resumed elsewhere once it expired.
     lease_s: float = Field(15.0, gt=0)
+    #: Seconds between two reads of the store by a run waiting for an approval posted to
+    #: another replica. With Redis a notification (pub/sub) wakes it at once; this read is
+    #: the fallback for a lost notification. Replicas sharing a SQLite file rely on it.
+    approval_poll_s: float = Field(1.0, gt=0)
 
 
 class AgentSettings(SectionSettings):

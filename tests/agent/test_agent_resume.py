@@ -26,6 +26,10 @@ from tests.servers import free_port
 pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
 
 
+def _service(gw) -> AgentService:
+    return gw.app.state.keepgate.services.get(AgentService)
+
+
 def _on_clock(gw, clock: ManualClock) -> None:
     """The gateway's checkpoint store judges lease and cancel expiries on `clock`."""
     gw.app.state.keepgate.services.get(AgentService).store.clock = clock
@@ -152,7 +156,13 @@ def test_kill_and_resume(
 
 
 def _replicas_with_a_run_waiting_on_a(
-    gateway_factory, tmp_path, backend: str, redis_url: str, lease_s: float, redis_prefix: str
+    gateway_factory,
+    tmp_path,
+    backend: str,
+    redis_url: str,
+    lease_s: float,
+    redis_prefix: str,
+    approval_poll_s: float = 1.0,
 ):
     """Two gateways A and B on one checkpoint store (one SQLite file or one Redis), and a
     run on A waiting for a human to approve its `send_email` (tainted by an invoice)."""
@@ -161,7 +171,7 @@ def _replicas_with_a_run_waiting_on_a(
         backend=backend,
         redis_url=redis_url,
         prefix=redis_prefix,
-        agent={"checkpoints": {"lease_s": lease_s}},
+        agent={"checkpoints": {"lease_s": lease_s, "approval_poll_s": approval_poll_s}},
     )
     a, b = gateway_factory(over), gateway_factory(over)
     clock = ManualClock(start=time.time())  # A's lease never expires: no renewal races it
@@ -194,9 +204,11 @@ def _replicas_with_a_run_waiting_on_a(
 def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path, redis_prefix):
     """Replicas A and B share Redis checkpoints. A run waiting for approval on A is leased
     by A: B cannot resume it, and an approval posted to B (a load balancer's choice) reaches
-    A through the store; the tool runs once, on A."""
+    A through the store; the tool runs once, on A. A learns of it by B's notification
+    (Redis pub/sub): A re-reads the store only hourly here, so nothing else could wake it
+    within the event stream's 30 s read timeout."""
     a, b, events = _replicas_with_a_run_waiting_on_a(
-        gateway_factory, tmp_path, "redis", redis_url, 3, redis_prefix
+        gateway_factory, tmp_path, "redis", redis_url, 3, redis_prefix, approval_poll_s=3600
     )
     run_id = events[0]["run_id"]
     headers = {"authorization": f"Bearer {DEV}"}
@@ -214,11 +226,54 @@ def test_two_replicas_never_drive_one_run(gateway_factory, redis_url, tmp_path, 
     human = [e for e in of(rest, "tool.decided") if e["by"] == "human"]
     assert human and human[0]["decision"] == "allow"
     assert len((tmp_path / "outbox.jsonl").read_text().splitlines()) == 1  # sent once
+    assert _service(a).bus.wakes == {"notify": 1}
     final = b.http.get(f"/v1/agent/runs/{run_id}", headers=headers).json()
     assert final["status"] == "completed"
     # Finished: the lease is released, and a finished run is not resumable anywhere.
     r = b.http.post(f"/v1/agent/runs/{run_id}/resume", headers=headers)
     assert r.status_code == 409 and r.json()["error"]["code"] == "run_not_resumable"
+
+
+def test_replicas_on_one_sqlite_file_learn_of_an_approval_by_reading_the_store(
+    gateway_factory, redis_url, tmp_path, redis_prefix
+):
+    """No Redis, no notification: the run waiting on A finds B's decision in the shared
+    file, on its next read of the store (the fallback every deployment keeps)."""
+    a, b, events = _replicas_with_a_run_waiting_on_a(
+        gateway_factory, tmp_path, "sqlite", redis_url, 3, redis_prefix, approval_poll_s=0.05
+    )
+    run_id = events[0]["run_id"]
+    headers = {"authorization": f"Bearer {DEV}"}
+    r = b.http.post(
+        f"/v1/agent/runs/{run_id}/approvals",
+        json={"tool_call_id": "e1", "decision": "deny", "comment": "not today"},
+        headers=headers,
+    )
+    assert r.status_code == 200, r.text
+    rest = run(a, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
+    human = [e for e in of(rest, "tool.decided") if e["by"] == "human"]
+    assert human and human[0]["decision"] == "deny" and human[0]["comment"] == "not today"
+    assert _service(a).bus.wakes == {"poll": 1}
+    assert not (tmp_path / "outbox.jsonl").exists()
+
+
+def test_an_approval_posted_to_the_replica_that_runs_it_resolves_at_once(
+    gateway_factory, redis_url, tmp_path, redis_prefix
+):
+    """Posted where the run waits: the waiting call's future, no store read, no message."""
+    a, _, events = _replicas_with_a_run_waiting_on_a(
+        gateway_factory, tmp_path, "redis", redis_url, 3, redis_prefix, approval_poll_s=3600
+    )
+    run_id = events[0]["run_id"]
+    r = a.http.post(
+        f"/v1/agent/runs/{run_id}/approvals",
+        json={"tool_call_id": "e1", "decision": "approve"},
+        headers={"authorization": f"Bearer {DEV}"},
+    )
+    assert r.status_code == 200, r.text
+    rest = run(a, DEV, None, path=f"/v1/agent/runs/{run_id}/events?after={events[-1]['seq']}")
+    assert types(rest)[-1] == "run.completed"
+    assert _service(a).bus.wakes == {"local": 1}
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])

@@ -86,7 +86,13 @@ def _config(fake_url: str, redis_url: str, root: str, tmp: Path) -> dict:
         },
         "mcp": {"store": {"prefix": f"{root}:mcp:"}},
         "agent": {
-            "checkpoints": {"backend": "redis", "prefix": f"{root}:agent:"},
+            # Approvals reach the worker that runs the agent by notification (pub/sub),
+            # never by the hourly store read.
+            "checkpoints": {
+                "backend": "redis",
+                "prefix": f"{root}:agent:",
+                "approval_poll_s": 3600,
+            },
             "tools": {
                 "send_email": {"options": {"outbox": str(tmp / "outbox.jsonl")}},
                 "sql_query": {"options": {"db_path": str(tmp / "demo.db")}},
