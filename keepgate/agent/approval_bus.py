@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,9 +40,6 @@ class ApprovalBus:
         #: Set while the subscription is confirmed by Redis (a publish after it reaches us).
         self.subscribed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        #: What woke the waits that ended in a decision, by source (`local`, `notify`,
-        #: `poll`): all `poll` on a Redis deployment means the notifications do not arrive.
-        self.wakes: Counter[str] = Counter()
 
     @property
     def remote(self) -> bool:

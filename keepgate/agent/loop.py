@@ -414,7 +414,7 @@ class Loop:
         while (left := deadline - loop.time()) > 0:
             source = await _first(fut, notified, min(poll, left))
             if source == "local":
-                self.bus.wakes["local"] += 1
+                self.rt.metrics.approval_wakes.labels("local").inc()
                 return fut.result()
             notified.clear()
             try:
@@ -423,7 +423,7 @@ class Loop:
                 continue
             posted = (stored.approvals.get(tcid) or {}) if stored else {}
             if "decision" in posted:
-                self.bus.wakes[source] += 1
+                self.rt.metrics.approval_wakes.labels(source).inc()
                 return posted["decision"] == "approve", str(posted.get("comment") or "")
         return False, "approval timed out"
 

@@ -173,6 +173,14 @@ class Metrics:
             ["key_id", "limit"],
             registry=r,
         )
+        self.approval_wakes = Counter(
+            "keepgate_agent_approval_wakes_total",
+            "Agent runs that got a human's decision, by what woke them: local (posted to "
+            "this process), notify (another replica's message), poll (the store re-read; "
+            "all poll on Redis means the notifications do not arrive)",
+            ["source"],
+            registry=r,
+        )
         self.in_flight = Gauge(
             "keepgate_requests_in_flight",
             "Requests being served",

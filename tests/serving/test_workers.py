@@ -93,6 +93,7 @@ def _config(fake_url: str, redis_url: str, root: str, tmp: Path) -> dict:
                 "prefix": f"{root}:agent:",
                 "approval_poll_s": 3600,
             },
+            "approval_timeout_s": 60,  # a missed wake-up: denied (asserted against), no hang
             "tools": {
                 "send_email": {"options": {"outbox": str(tmp / "outbox.jsonl")}},
                 "sql_query": {"options": {"db_path": str(tmp / "demo.db")}},
@@ -436,6 +437,16 @@ def test_agent_run_and_state_from_any_worker(served):
         assert state["status"] == "completed" and state["result"] == "Hello from a worker."
 
 
+def _approval_wakes(served) -> dict[str, float]:
+    """keepgate_agent_approval_wakes_total by source, summed over the workers."""
+    found: dict[str, float] = {}
+    for line in served.http.get(served.url + "/metrics").text.splitlines():
+        if line.startswith("keepgate_agent_approval_wakes_total{"):
+            source = line.split('source="', 1)[1].split('"', 1)[0]
+            found[source] = found.get(source, 0.0) + float(line.rsplit(" ", 1)[1])
+    return found
+
+
 @pytest.mark.parametrize("decision", ["approve", "deny"])
 def test_agent_approval_from_any_worker(served, decision):
     """The run waits in one worker; the approval may land on the other, which records it in
@@ -462,12 +473,13 @@ def test_agent_approval_from_any_worker(served, decision):
             answers.append(
                 served.http.post(
                     f"{served.base_url}/agent/runs/{event['run_id']}/approvals",
-                    json={"tool_call_id": "e1", "decision": decision},
+                    json={"tool_call_id": "e1", "decision": decision, "comment": "by the test"},
                     headers={"authorization": f"Bearer {DEV}"},
                     timeout=60,
                 )
             )
 
+    wakes = _approval_wakes(served)
     before = served.outbox.read_text().count("\n") if served.outbox.exists() else 0
     events = _agent_stream(
         served,
@@ -477,6 +489,11 @@ def test_agent_approval_from_any_worker(served, decision):
     assert [a.status_code for a in answers] == [200], [a.text for a in answers]
     human = [e for e in events if e["type"] == "tool.decided" and e.get("by") == "human"][0]
     assert human["decision"] == ("allow" if decision == "approve" else "deny")
+    assert human["comment"] == "by the test"
+    # Woken by the decision: posted to its worker (local) or by the other one's message
+    # (notify), never found at the end of the wait by a read of the store (poll).
+    woke = {k: v - wakes.get(k, 0.0) for k, v in _approval_wakes(served).items()}
+    assert woke.get("local", 0) + woke.get("notify", 0) == 1 and not woke.get("poll"), woke
     assert events[-1]["type"] == "run.completed"
     after = served.outbox.read_text().count("\n") if served.outbox.exists() else 0
     assert after - before == (1 if decision == "approve" else 0)
