@@ -40,6 +40,8 @@ class ApprovalBus:
         #: Set while the subscription is confirmed by Redis (a publish after it reaches us).
         self.subscribed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        #: Subscriptions Redis confirmed (a second one follows a lost connection).
+        self._subscriptions = 0
 
     @property
     def remote(self) -> bool:
@@ -125,10 +127,12 @@ class ApprovalBus:
             pinged = False
             kind = message.get("type")
             if kind == "subscribe":
+                if self._subscriptions:  # again: decisions may have been posted meanwhile
+                    for events in list(self._waiters.values()):
+                        for event in events:
+                            event.set()
+                self._subscriptions += 1
                 self.subscribed.set()
-                for events in list(self._waiters.values()):  # decisions missed while away
-                    for event in events:
-                        event.set()
             elif kind == "message":
                 data = message.get("data")
                 self._wake(data.decode() if isinstance(data, bytes) else str(data))
