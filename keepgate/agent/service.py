@@ -51,7 +51,7 @@ def build_store(settings: AgentSettings, rt: Runtime) -> CheckpointStore:
     return SQLiteStore(path)
 
 
-def build_bus(settings: AgentSettings, store: CheckpointStore) -> ApprovalBus:
+def build_bus(store: CheckpointStore) -> ApprovalBus:
     """Redis checkpoints: notifications on `<prefix>approvals`, on the store's connection
     pool; otherwise this process only."""
     if isinstance(store, RedisStore):
@@ -72,7 +72,7 @@ class AgentService:
         self.tools = tools if tools is not None else demo_tools(settings)
         self.engine = ToolEngine(self.tools)
         self.store = store or build_store(settings, rt)
-        self.bus = build_bus(settings, self.store)
+        self.bus = build_bus(self.store)
         self.loop = Loop(
             rt,
             settings,
