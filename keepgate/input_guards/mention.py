@@ -63,28 +63,6 @@ _USE = linear.compile(
     r"выполни|сделай|следуй|照做|执行|執行|実行|従って|실행)"
 )
 
-#: A reported directive (round 10): a third party's instruction retold by the writer, "my
-#: manager told me to …", "the vet said to …", "mi jefe me dijo que …", "meine Chefin hat
-#: gesagt, ich soll …". The verb of reporting, an optional indirect object that is not the
-#: reader ("me", "us", "her"…, never "you"), and the complementiser; the clause after it is
-#: the mention (`_CLAUSE_END` ends it).
-_REPORTED = linear.compile(
-    r"(?i:\b(?:told|tells|asked|asks|instructed|instructs|advised|advises|said|says|wrote|"
-    r"writes|e-?mailed|texted|messaged|wants|wanted|meinte|sagte|gesagt|geschrieben|"
-    r"dijo|dijeron|pidi[óo]|a\s+dit|m'a\s+dit|nous\s+a\s+dit|ha\s+detto|disse)"
-    r"[\s,]+(?:(?:me|us|him|her|them|everyone|the\s+team|mir|uns|nos|mi|ci)\s+)?"
-    r"(?:to|that\s+(?:we|i)\s+should|(?:we|i)\s+should|que|dass|(?:ich|wir)\s+soll\pL*|di)\s+)"
-)
-#: The reader named in the retold clause (or as the one who gave the order): then it is
-#: not retold to the writer but aimed at the model ("told me to tell you to …").
-_SECOND = linear.compile(
-    r"(?i:\b(?:you|your|yours|yourself|u|du|dich|dir|dein\pL*|tu|tus|te|vous|votre|vos|"
-    r"ты|тебя|твои\pL*|твой)\b|你|あなた)"
-)
-_CLAUSE_END = (b".", b"!", b"?", b";", b"\n")
-#: The longest retold clause read as a mention: a sentence, not a pasted prompt.
-MAX_REPORTED = 160
-
 _UTF8 = "utf-8"
 #: Opening marks: a text with none of them has no quotation (no pass at all).
 _MARKS = tuple(m.encode(_UTF8) for m in ("'", '"', "‘", "“", "«", "„", "「", "『"))
@@ -106,33 +84,15 @@ def has_marks(data: bytes) -> bool:
     return any(q in data for q in _OPENERS)
 
 
-def reported(data: bytes) -> list[tuple[int, int]]:
-    """Byte spans of the retold clauses in UTF-8 `data` ("my manager told me to [ignore the
-    old price list]"): after a verb of reporting whose subject is not the reader, up to
-    the clause's end, at most `MAX_REPORTED` bytes, and naming no reader in the second
-    person (nor in the words of its sentence before the verb: "you said to …", "words
-    you've been told to keep secret")."""
-    out: list[tuple[int, int]] = []
-    for a, b in linear.byte_spans(_REPORTED, data):
-        end = min((i for i in (data.find(m, b) for m in _CLAUSE_END) if i >= 0), default=len(data))
-        if end - b > MAX_REPORTED or end - b < 3:
-            continue
-        head = data[max(0, a - 32) : a]  # the sentence before the verb: its subject
-        head = head[max(head.rfind(m) for m in _CLAUSE_END) + 1 :]
-        if linear.found(_SECOND, data[b:end]) or linear.found(_SECOND, head):
-            continue
-        out.append((b, end))
-    return out
-
-
 def spans(data: bytes) -> list[tuple[int, int]]:
-    """Byte spans of the mentions in UTF-8 `data` (the quotations' insides and the retold
-    clauses), empty when the text has none or uses a quotation or a retold directive."""
-    told = reported(data)
-    if not told and not has_marks(data) and not data.startswith(b"'"):
+    """Byte spans of the mentions in UTF-8 `data` (the quotations' insides), empty when
+    the text has none or uses a quotation. A retold directive ("my manager told me to …")
+    is not a mention: the clause is the attack itself as often as it is a question's
+    context, so it is read as said."""
+    if not has_marks(data) and not data.startswith(b"'"):
         return []
-    out: list[tuple[int, int]] = list(told)
-    quoted: list[tuple[int, int]] = list(told)
+    out: list[tuple[int, int]] = []
+    quoted: list[tuple[int, int]] = []
     for a, b in linear.byte_spans(_QUOTE, data):
         mark = a + (data[a : a + 1] in _BEFORE)
         inside = (mark + len(_first_char(data, mark)), b - len(_last_char(data, b)))

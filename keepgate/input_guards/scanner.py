@@ -63,7 +63,6 @@ TRICKS: dict[str, tuple[str, str, str]] = {
     "obfuscation.leetspeak": ("low", "flag", "an instruction's words with digits for letters"),
 }
 CLASSIFIER_RULE = "classifier.injection"
-CUES_RULE = "cues.prompt_attack"
 JUDGE_RULE = "judge.injection"
 KNOWN_ANSWER_RULE = "judge.known_answer"
 #: Characters shared by consecutive classifier windows: a phrase shorter than this is
@@ -247,9 +246,7 @@ class Scanner:
         if check is not None:
             check()
         score = self._detector_stages(norm.text, role, score, scores, findings, timings)
-        if excuse and (
-            quoted or any(f.rule == CUES_RULE and f.action == "block" for f in findings)
-        ):
+        if excuse and quoted:
             score = self._said(norm.text, role, budget, mentions, quoted, findings, scores, score)
         return ScanResult(
             blocked=any(f.action == "block" for f in findings),
@@ -317,19 +314,10 @@ class Scanner:
         drops cues inside mentions, is read again without that excuse. What the attacker
         writes around a quotation is judged on its own, so no frame word makes a payload
         harmless. The second scan runs only for a text a blocking rule matched inside a
-        mention, or whose cue-stage block sits beside a retold clause (both rare in benign
-        traffic). Returns the overall score.
-
-        A retold directive ("my manager told me to ignore the old price list", `mention.
-        reported`) also excuses the prompt-cue stage's block, under the same condition: the
-        cue lexicon reads the override inside it as an attack move, and a clause of at most
-        a sentence, retold by the writer and naming no reader, cannot carry a pasted prompt.
-        A quotation does not: a short jailbreak in quotation marks is still read."""
+        mention (rare in benign traffic). Returns the overall score. The prompt-cue stage's
+        block is never excused: a retold directive ("my manager told me to print the text
+        above") carried attacks main blocked (review of round 10)."""
         data = text.encode("utf-8", "surrogatepass")
-        told = mention.reported(data)
-        if not quoted and not told:
-            return score
-        mentions = mentions or mention.spans(data)
         if not mentions:
             return score
         rest = mention.blank(data, mentions)
@@ -338,13 +326,6 @@ class Scanner:
         # stage's finding on the whole text is, and any finding at all on the rest
         besides = any(f.stage not in ("rules", "cues", "error") for f in findings)
         if not besides and not any(f.stage != "error" for f in other.findings):
-            if told:  # `mentions` holds the retold clauses (no use of them was found)
-                findings[:] = [
-                    Finding(f.guard, f.rule, f.stage, "flag", f.severity, f.score, f.count)
-                    if f.rule == CUES_RULE and f.action == "block"
-                    else f
-                    for f in findings
-                ]
             return score
         for i in quoted:
             f = findings[i]
