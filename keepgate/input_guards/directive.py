@@ -391,8 +391,8 @@ def machine_segments(
     for kind, spans in found.items():
         for a, b in spans:
             i = max(bisect.bisect_right(starts, a) - 1, 0)
-            hit = [j for j in range(i, len(bounds)) if bounds[j][0] < b + 1]
-            hit = [j for j in hit if bounds[j][1] > a]
+            last = bisect.bisect_left(starts, b + 1)  # segments starting at or before b
+            hit = [j for j in range(i, last) if bounds[j][1] > a]
             if kind != "hidden":
                 nxt = bisect.bisect_left(starts, b)
                 if nxt < len(bounds):

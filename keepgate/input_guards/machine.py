@@ -79,7 +79,22 @@ def spans(data: bytes) -> dict[str, list[tuple[int, int]]]:
         if name != "hidden" and found:
             if fences is None:
                 fences = list(linear.byte_spans(_FENCE, data)) if b"```" in data else []
-            found = [(a, b) for a, b in found if not any(x <= a < y for x, y in fences)]
+            found = _outside(found, fences)
         if found:
             out[name] = found
+    return out
+
+
+def _outside(found: list[tuple[int, int]], fences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans of `found` that start outside every fence; both lists are sorted and the
+    fences do not overlap, so one merge pass (not spans × fences: a text of many markers
+    and many fences stays linear)."""
+    out: list[tuple[int, int]] = []
+    k = 0
+    for a, b in found:
+        while k < len(fences) and fences[k][1] <= a:
+            k += 1
+        if k < len(fences) and fences[k][0] <= a:
+            continue
+        out.append((a, b))
     return out
