@@ -6,12 +6,26 @@ the infinities as null and some non-JSON types (dataclasses, dates, enums) nativ
 none of those reads back equal, so a text that does parses to exactly the value's JSON
 values, as `json.dumps`'s own text of it would. Anything else gets `json.dumps`'s text
 (`default=str`, as the engine's input is written); raises where that raises.
+
+The read-back (orjson's `loads` and a deep `==`, ~55 K instructions for the ~850 bytes of
+an MCP call's decision key) is skipped for a value `marshal` (format 4) accepts whose
+floats are all finite: marshal refuses every type but exact None, bool, int, float,
+complex, str, bytes-like, tuple, list, dict, set and frozenset (no subclass, no Enum
+member, Fragment, UUID, date or mapping proxy), orjson refuses the complex numbers,
+bytes, sets, non-str keys, lone surrogates and ints past 64 bits among those (so they
+still get `json.dumps`'s text), and writes the rest as the values themselves — except
+NaN and the infinities (written `null`), which the scan of marshal's binary floats finds,
+and tuples, written as the arrays `json.dumps` writes for them too (the same values for
+the engine). marshal and the scan cost ~25 K (`_plain`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import marshal
+import math
+import struct
 
 import orjson
 
@@ -26,10 +40,33 @@ def dumps_unicode(value: object) -> str:
     return _UNICODE.encode(value)
 
 
+#: marshal's binary float (`TYPE_BINARY_FLOAT`), without and with its reference flag.
+_FLOAT_CODES = (b"g", b"\xe7")
+_DOUBLE = struct.Struct("<d")
+
+
+def _plain(value: object) -> bool:
+    """Whether `value` is built only of the exact types marshal writes, with finite floats
+    (then orjson's text of it, when orjson writes one, reads back as it: see the module
+    docstring). A byte that only looks like a float's code (inside a string, a length)
+    at worst sends the value the read-back's way."""
+    try:
+        buf = marshal.dumps(value, 4)
+    except ValueError:  # another type or a subclass; too deep
+        return False
+    for code in _FLOAT_CODES:
+        i = buf.find(code)
+        while i >= 0:
+            if i + 9 > len(buf) or not math.isfinite(_DOUBLE.unpack_from(buf, i + 1)[0]):
+                return False
+            i = buf.find(code, i + 1)
+    return True
+
+
 def exact_json(value: object) -> bytes:
     try:
         raw = orjson.dumps(value)
-        if orjson.loads(raw) == value:
+        if _plain(value) or orjson.loads(raw) == value:
             return raw
     except (TypeError, ValueError):  # non-str keys, big ints, lone surrogates...
         pass
