@@ -272,6 +272,7 @@ def create_app(
         try:
             yield
         finally:
+            rt.audit.flush()  # records still waiting (`AuditLog.later`) reach every sink
             for part in rt.services:
                 if isinstance(part, Closable):
                     with contextlib.suppress(Exception):

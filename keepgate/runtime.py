@@ -236,9 +236,22 @@ class Runtime:
         self.tracer.end(call, outcome)
 
     def record(self, call: Call, outcome: Outcome) -> None:
-        m = self.metrics
         elapsed = time.perf_counter() - call.started
         mark_recorded()  # the refusal middleware leaves this request to this record
+        self.audit.write(self._recorded(call, outcome, elapsed))
+
+    def record_later(self, call: Call, outcome: Outcome) -> None:
+        """`record`, with the metrics and the audit line written once the running task's
+        step ends (`AuditLog.later`: after an MCP answer is sent, in order, flushed at
+        shutdown). The latency is the call's as it ends here. `call` must not change any
+        more."""
+        elapsed = time.perf_counter() - call.started
+        mark_recorded()
+        self.audit.later(lambda: self._recorded(call, outcome, elapsed))
+
+    def _recorded(self, call: Call, outcome: Outcome, elapsed: float) -> dict[str, Any]:
+        """The call's metrics (counted here) and its audit record (returned)."""
+        m = self.metrics
         code = "" if outcome.http_status < 400 else str(call.error_code or outcome.status)
         kid = m.child
         kid(m.requests, call.route, call.model, str(outcome.http_status), code).inc()
@@ -288,7 +301,7 @@ class Runtime:
         if call.facts.tainted:
             record["tainted"] = True
         record.update(call.audit)  # route-specific fields (MCP server, tool, session...)
-        self.audit.write(record)
+        return record
 
     def response_headers(self, call: Call) -> dict[str, str]:
         headers = {"x-keepgate-request-id": call.id}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import threading
 import logging
 import os
 import shutil
@@ -320,7 +321,20 @@ class Gateway:
             base_url=self.url, api_key=key or self.master_key, max_retries=0, **kw
         )
 
+    def settle(self) -> None:
+        """Let the gateway's loop run what it queued before now: an MCP call's audit record
+        is written right after its answer is sent (`AuditLog.later`, a callback already on
+        the loop when the client has the answer), so a callback queued behind it runs
+        after it. An order on the loop, not a wait for time to pass."""
+        loop = self.host.loop if self.host is not None else getattr(self.server, "loop", None)
+        if loop is None or loop.is_closed() or not loop.is_running():
+            return
+        done = threading.Event()
+        loop.call_soon_threadsafe(done.set)
+        done.wait(60)  # a bound on a hang, not a timing assert
+
     def audit_lines(self) -> list[dict[str, Any]]:
+        self.settle()
         if not self.audit_path.exists():
             return []
         return [json.loads(line) for line in self.audit_path.read_text().splitlines() if line]

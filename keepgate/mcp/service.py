@@ -920,8 +920,10 @@ class McpGateway:
         return call
 
     async def finish_call(self, call: Call, outcome: Outcome) -> None:
+        """The call's span ends here; its metrics and audit record are written right after
+        the answer is sent (`Runtime.record_later`: nothing changes the call after this)."""
         self.rt.metrics.in_flight.dec()
-        self.rt.record(call, outcome)
+        self.rt.record_later(call, outcome)
         self.rt.tracer.end(call, outcome)
 
     def _audit_event(self, record: dict[str, Any]) -> None:
