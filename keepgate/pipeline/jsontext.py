@@ -8,7 +8,7 @@ values, as `json.dumps`'s own text of it would. Anything else gets `json.dumps`'
 (`default=str`, as the engine's input is written); raises where that raises.
 
 The read-back (orjson's `loads` and a deep `==`, ~55 K instructions for the ~850 bytes of
-an MCP call's decision key) is skipped for a value `marshal` (format 4) accepts whose
+an MCP call's decision key) is skipped for a value `marshal` (format 2) accepts whose
 floats are all finite: marshal refuses every type but exact None, bool, int, float,
 complex, str, bytes-like, tuple, list, dict, set and frozenset (no subclass, no Enum
 member, Fragment, UUID, date or mapping proxy), orjson refuses the complex numbers,
@@ -16,7 +16,9 @@ bytes, sets, non-str keys, lone surrogates and ints past 64 bits among those (so
 still get `json.dumps`'s text), and writes the rest as the values themselves — except
 NaN and the infinities (written `null`), which the scan of marshal's binary floats finds,
 and tuples, written as the arrays `json.dumps` writes for them too (the same values for
-the engine). marshal and the scan cost ~25 K (`_plain`).
+the engine). In the gateway (the key's objects shared with the policy input) the key's
+text took 67 K instructions with the read-back, 55 K with this check (`_plain`; format
+2: the later formats keep a table of every object referenced twice, ~8 K more).
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ def dumps_unicode(value: object) -> str:
     return _UNICODE.encode(value)
 
 
-#: marshal's binary float (`TYPE_BINARY_FLOAT`), without and with its reference flag.
-_FLOAT_CODES = (b"g", b"\xe7")
+#: marshal's binary float (`TYPE_BINARY_FLOAT`; format 2 writes no reference flags).
+_FLOAT_CODES = (b"g",)
 _DOUBLE = struct.Struct("<d")
 
 
@@ -51,7 +53,7 @@ def _plain(value: object) -> bool:
     docstring). A byte that only looks like a float's code (inside a string, a length)
     at worst sends the value the read-back's way."""
     try:
-        buf = marshal.dumps(value, 4)
+        buf = marshal.dumps(value, 2)
     except ValueError:  # another type or a subclass; too deep
         return False
     for code in _FLOAT_CODES:
