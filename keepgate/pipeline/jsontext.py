@@ -53,7 +53,7 @@ def _plain(value: object) -> bool:
     docstring). A byte that only looks like a float's code (inside a string, a length)
     at worst sends the value the read-back's way."""
     try:
-        buf = marshal.dumps(value, 2)
+        buf = marshal.dumps(value, 2)  # type: ignore[arg-type]  # refuses what it cannot write
     except ValueError:  # another type or a subclass; too deep
         return False
     for code in _FLOAT_CODES:
