@@ -14,6 +14,7 @@ audit record, metrics and a trace, like a chat call (`route: "mcp"`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -127,7 +128,11 @@ class McpGateway:
         self.store = store
         self.pins = Pins(store, self._audit_event)
         self.sessions = Sessions(
-            store, settings.session_ttl_s, settings.session_max_messages, settings.history_chars
+            store,
+            settings.session_ttl_s,
+            settings.session_max_messages,
+            settings.history_chars,
+            defer=settings.defer_session_writes,
         )
         self.approvals = Approvals(store, settings.approvals.ttl_s)
         self.input_guard = capabilities.result_scanner(rt.guards)
@@ -155,6 +160,7 @@ class McpGateway:
     # -- lifecycle -----------------------------------------------------------------------
 
     async def aclose(self) -> None:
+        self.sessions.work.aclose()  # the session writes still waiting (keepgate.mcp.deferred)
         for up in self.upstreams.values():
             await up.aclose()
         await self.store.aclose()
@@ -488,6 +494,7 @@ class McpGateway:
             args,
             rewritten=audit.get("rewritten_fields"),
             schema=definition.input_schema,
+            read_only=bool(definition.annotations and definition.annotations.read_only_hint),
         )
 
     async def _decide(
@@ -688,8 +695,20 @@ class McpGateway:
         args: dict[str, Any],
         rewritten: list[str] | None,
         schema: Any = None,
+        read_only: bool = False,
     ) -> types.CallToolResult:
-        await self.sessions.record_call(principal.key_id, session, tcid, tool, args, server)
+        # The session's bookkeeping decides nothing about this answer: with a local store
+        # it runs after the answer, before the session's next reader (keepgate.mcp.deferred).
+        kid, sessions = principal.key_id, self.sessions
+        defers = sessions.defers
+        if defers:
+            sessions.later(
+                kid,
+                session,
+                functools.partial(sessions.add_call, kid, session, tcid, tool, args, server),
+            )
+        else:
+            await sessions.record_call(kid, session, tcid, tool, args, server)
         try:
             with self.rt.tracer.stage(
                 call,
@@ -736,7 +755,12 @@ class McpGateway:
                 "server": server,
                 "route": ROUTE,
             }
-            await self.sessions.taint(principal.key_id, session, source)
+            if defers:
+                sessions.later(
+                    kid, session, functools.partial(sessions.add_taint, kid, session, source)
+                )
+            else:
+                await sessions.taint(kid, session, source)
             call.facts.tainted = True
             call.facts.taint_sources.append(source)
             call.add(
@@ -768,11 +792,31 @@ class McpGateway:
                 "tainted": True,
             }
             out = out.model_copy(update={"meta": meta})
-        await self.sessions.record_result(
-            principal.key_id, session, tcid, "\n".join(texts(out)), server, tool
-        )
+        text = "\n".join(texts(out))
+        if defers:
+            sessions.later(
+                kid,
+                session,
+                functools.partial(sessions.add_result, kid, session, tcid, text, server, tool),
+            )
+            if self.policy is not None and self.indexes.size > 0:
+                sessions.later(
+                    kid, session, functools.partial(self._follow, kid, session, tool, read_only)
+                )
+        else:
+            await sessions.record_result(kid, session, tcid, text, server, tool)
         call.audit["is_error"] = bool(out.is_error)
         return out
+
+    async def _follow(self, kid: str, session: str, tool: str, read_only: bool) -> None:
+        """The session's history index brought up to its new history ahead of the next
+        call (a deferred job: `SlidingIndexes.view` then only checks the list is the
+        same). A cache: whatever fails here, the next call's `view` indexes afresh."""
+        try:
+            history = await self.sessions.history_unsettled(kid, session)
+            self.indexes.follow((kid, session), self._catalog(tool, read_only), history)
+        except Exception:  # a cache: the next view builds it
+            log.debug("mcp: the history index could not follow", exc_info=True)
 
     # -- parts ---------------------------------------------------------------------------
 

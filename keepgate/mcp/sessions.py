@@ -22,6 +22,7 @@ import re
 from typing import Any
 
 from keepgate.pipeline.jsontext import dumps_unicode
+from keepgate.mcp.deferred import Job, SessionWork
 from keepgate.mcp.store import Store
 
 HEADER = "x-keepgate-session"
@@ -64,20 +65,49 @@ def chat_session(headers: Any) -> str | None:
 
 
 class Sessions:
-    def __init__(self, store: Store, ttl_s: float, max_messages: int, history_chars: int) -> None:
+    """Every read and write of a session goes through here, behind the session's deferred
+    writes (`later`, keepgate.mcp.deferred): each method first runs the ones queued."""
+
+    def __init__(
+        self,
+        store: Store,
+        ttl_s: float,
+        max_messages: int,
+        history_chars: int,
+        defer: bool = True,
+    ) -> None:
         self.store = store
         self.ttl_s = ttl_s
         self.max_messages = max_messages
         self.history_chars = history_chars
+        #: Writes may wait for the answer (a local store only: no other process reads it).
+        self.defers = defer and store.local
+        self.work = SessionWork()
 
     @staticmethod
     def _k(kind: str, key_id: str, sid: str) -> str:
         return f"s{kind}:{key_id}:{sid}"
 
+    def later(self, key_id: str, sid: str, job: Job) -> None:
+        """Run `job` (a write of this session) after the answer, before its next reader.
+        Only when `defers`; the job must not call the public methods (they settle)."""
+        self.work.later((key_id, sid), job)
+
+    def settle(self, key_id: str, sid: str) -> None:
+        """Run the session's deferred writes now (StoreUnavailable if one fails)."""
+        if self.work.queues:
+            self.work.settle_now((key_id, sid))
+
     async def taint_sources(self, key_id: str, sid: str) -> list[dict[str, Any]]:
+        self.settle(key_id, sid)
         return await self.store.items(self._k("t", key_id, sid))
 
     async def history(self, key_id: str, sid: str) -> list[dict[str, Any]]:
+        self.settle(key_id, sid)
+        return await self.store.items(self._k("h", key_id, sid))
+
+    async def history_unsettled(self, key_id: str, sid: str) -> list[dict[str, Any]]:
+        """`history` without settling first (a deferred job's)."""
         return await self.store.items(self._k("h", key_id, sid))
 
     async def tainted(self, key_id: str, sid: str) -> bool:
@@ -85,6 +115,7 @@ class Sessions:
 
     async def read(self, key_id: str, sid: str) -> tuple[list[Any], list[Any]]:
         """(taint sources, history), both lists in one read (read-only: shared items)."""
+        self.settle(key_id, sid)
         sources, history = await self.store.items_many(
             [self._k("t", key_id, sid), self._k("h", key_id, sid)]
         )
@@ -107,11 +138,23 @@ class Sessions:
         }
 
     async def taint(self, key_id: str, sid: str, source: dict[str, Any]) -> None:
+        self.settle(key_id, sid)
+        await self.add_taint(key_id, sid, source)
+
+    async def add_taint(self, key_id: str, sid: str, source: dict[str, Any]) -> None:
+        """`taint` without settling first (a deferred job's)."""
         await self.store.append(self._k("t", key_id, sid), source, max_len=100, ttl_s=self.ttl_s)
 
     async def record_call(
         self, key_id: str, sid: str, call_id: str, tool: str, arguments: dict[str, Any], server: str
     ) -> None:
+        self.settle(key_id, sid)
+        await self.add_call(key_id, sid, call_id, tool, arguments, server)
+
+    async def add_call(
+        self, key_id: str, sid: str, call_id: str, tool: str, arguments: dict[str, Any], server: str
+    ) -> None:
+        """`record_call` without settling first (a deferred job's)."""
         await self.store.append(
             self._k("h", key_id, sid),
             {
@@ -136,6 +179,13 @@ class Sessions:
     async def record_result(
         self, key_id: str, sid: str, call_id: str, text: str, server: str, tool: str
     ) -> None:
+        self.settle(key_id, sid)
+        await self.add_result(key_id, sid, call_id, text, server, tool)
+
+    async def add_result(
+        self, key_id: str, sid: str, call_id: str, text: str, server: str, tool: str
+    ) -> None:
+        """`record_result` without settling first (a deferred job's)."""
         await self.store.append(
             self._k("h", key_id, sid),
             {
@@ -152,6 +202,7 @@ class Sessions:
         """Add a linked chat request's system or user message to the history, once per
         session (a chat client resends the whole conversation with every request); the
         first `history_chars` characters, like a result. True when it was new."""
+        self.settle(key_id, sid)
         text = text[: self.history_chars]
         if not text.strip():
             return False

@@ -213,6 +213,11 @@ class McpSettings(SectionSettings):
     #: instead of indexing the whole history again on every call
     #: (keepgate.policy.sliding); 0 turns it off.
     index_sessions: int = Field(256, ge=0, le=100_000)
+    #: With the memory store, a call's session bookkeeping (the call and result in the
+    #: history, a taint, the history index) is done right after its answer is sent, and
+    #: before anything reads the session again (keepgate.mcp.deferred): the same
+    #: decisions, the answer sooner. SQLite and Redis always write before the answer.
+    defer_session_writes: bool = True
     store: StoreSettings = Field(default_factory=StoreSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     #: Streamable HTTP sessions: stateless (default) serves any replica; stateful keeps

@@ -29,6 +29,9 @@ class StoreUnavailable(Exception):
 
 class Store(Protocol):
     name: str
+    #: Every reader of it is in this process (the memory store): writes may wait for the
+    #: session's next reader here (keepgate.mcp.deferred).
+    local: bool
 
     async def get(self, key: str) -> Any | None: ...
     async def put(self, key: str, value: Any, ttl_s: float | None = None) -> None: ...
@@ -50,6 +53,7 @@ class MemoryStore:
     """One process; bounded (LRU over keys) so a flood of sessions cannot grow it forever."""
 
     name = "memory"
+    local = True
 
     def __init__(self, max_keys: int = 100_000) -> None:
         self.max_keys = max_keys
@@ -133,6 +137,7 @@ class SQLiteStore:
     come back shared, as from the memory store (callers treat them as read-only)."""
 
     name = "sqlite"
+    local = False  # shared by the workers of one host
     #: Lists whose items a process keeps for the next read (LRU).
     KNOWN_LISTS = 1024
 
@@ -302,6 +307,7 @@ class RedisStore:
     """Shared by every replica: documents are strings, lists are Redis lists (RPUSH+LTRIM)."""
 
     name = "redis"
+    local = False
 
     def __init__(self, url: str, prefix: str, timeout: float = 1.0) -> None:
         self.url, self.prefix, self.timeout = url, prefix, timeout

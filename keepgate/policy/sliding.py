@@ -520,6 +520,27 @@ class SlidingIndexes:
         self._keep(key, state)
         return out
 
+    def follow(self, key: Hashable, catalog: Catalog, messages: list[JsonObject]) -> None:
+        """Bring `key`'s index to `messages` without handing anything out: done after an
+        answer (keepgate.mcp.deferred), so the next `view` of the same list only checks
+        that it continues the last one. Any state it leaves is one `view` could have."""
+        if self.size <= 0:
+            return
+        state = self._states.pop(key, None)
+        if state is not None:
+            self._chars -= state.chars
+        try:
+            if state is None or state.catalog is not catalog or not state.update(messages):
+                self.builds += 1
+                state = SlidingIndex(catalog)
+                state.update(messages)
+            else:
+                self.follows += 1
+        except Exception:  # a cache: the next view builds afresh
+            log.debug("policy: sliding index dropped", exc_info=True)
+            return
+        self._keep(key, state)
+
     def _keep(self, key: Hashable, state: SlidingIndex) -> None:
         if state.chars > self.max_chars // 4:
             return  # one huge history would push out every other
