@@ -12,8 +12,10 @@ to exactly those values, so two inputs share a key only if the engine would pars
 same values there) — plus the caller's key id and session, so a hit is never shared
 across keys or sessions (nothing is learnt from another caller's calls, not even by
 timing). One cache per loaded bundle: a reload starts an empty one. Failed evaluations
-are never remembered. Each hit returns its own copy (a caller may change the rewritten
-arguments). Bounded, LRU, thread-safe.
+are never remembered. A hit with rewritten arguments returns its own copy (a caller may
+change them); any other hit is the remembered (frozen) decision itself, whose reason
+lists nobody changes (copying it was ~5 K instructions per hit). Bounded, LRU,
+thread-safe.
 
 A short text is its own key: digesting it cost about as much as writing it (~15 K
 instructions for the ~800 bytes of an MCP call's readable parts), and two texts then
@@ -73,7 +75,9 @@ class DecisionCache:
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-        return _copy(hit)
+        # A decision is frozen and nobody changes its lists: only rewritten arguments
+        # (which callers pass on as the call's arguments) get a copy per hit.
+        return hit if hit.rewritten_arguments is None else _copy(hit)
 
     def put(self, key: bytes, decision: PolicyDecision) -> None:
         if decision.error is not None:
