@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from keepgate.auth.principal import Principal
@@ -152,6 +152,13 @@ def _stable(value: Any) -> Any:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(seq=sequences)
+# Always: an injected result then at once a side-effecting call (held only if the taint
+# is seen), the third mail of a conversation (its cap counts the calls recorded), and
+# concurrent reads between two mails.
+@example(seq=[[CALLS[0]], [CALLS[3]]])
+@example(seq=[[CALLS[4]], [CALLS[2]], [CALLS[7]]])
+@example(seq=[[CALLS[2]], [CALLS[2]], [CALLS[2]], [CALLS[2]]])
+@example(seq=[[CALLS[2]], [READS[0], READS[1], READS[0]], [CALLS[3]]])
 def test_deferred_writes_give_the_same_decisions_and_audit_records(pair: Any, seq: Any) -> None:
     (on_gw, on), (off_gw, off) = pair
     session = f"c:parity-{uuid.uuid4().hex}"
@@ -188,7 +195,7 @@ def test_an_injected_result_then_at_once_a_side_effecting_call_is_held(pair: Any
             "demo",
             session,
             "send_email",
-            {"to": "ap@vendor-payments.example", "subject": "s", "body": "b"},
+            {"to": "bob@example.com", "subject": "s", "body": "b"},
         )
         return waiting, first, second
 
