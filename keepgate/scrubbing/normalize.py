@@ -13,7 +13,8 @@ Two layers, each a single linear regex pass:
    (an answer in JSON mode is parsed by the client), invisible characters (removed),
    non-ASCII characters (NFKC, then dash-like characters to `-`);
 2. whitespace in digit groups: a run of whitespace next to a digit (between two
-   alphanumerics) becomes one space, and six or more single digits separated by whitespace
+   alphanumerics) becomes one space (a line break between a digit and a letter stays one
+   line break), and six or more single digits separated by whitespace
    (`4 1 1 1 1 1`) are joined.
 
 Text that is ASCII and has none of these shapes takes a fast path: one regex search.
@@ -180,6 +181,19 @@ def _fold_chars(s: str) -> str:
     return "".join(_fold_char(c) for c in s)
 
 
+def _one_space(text: str, a: int, b: int) -> str:
+    """The one character a whitespace run in a digit group becomes: a space, except a line
+    break between a digit and a letter (`1982\nuser: bob`), which stays a line break: a
+    value read to the end of its line (`passphrase: fjord salmon kettle 1982`) must end
+    there, and no value joins a number to a word across lines (digit to digit still joins:
+    a card number broken over lines)."""
+    if "\n" not in text[a:b] or a == 0 or b >= len(text):
+        return " "
+    if text[a - 1].isdigit() and text[b].isdigit():
+        return " "
+    return "\n"
+
+
 def _group_pass(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
     out: list[str] = []
     pieces: list[tuple[int, int, int, int]] = []
@@ -206,7 +220,7 @@ def _group_pass(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
                 out.append(text[pos:a])
                 n += a - pos
             pieces.append((n, n + 1, a, b))
-            out.append(" ")
+            out.append(_one_space(text, a, b))
             n += 1
         pos = b
     if not pieces:

@@ -1,0 +1,57 @@
+"""Round 10 review (docs/pii.md "Round 10 review"): what the reviewer found in round 10.
+
+A `passphrase:` value read to its line end must end at the *original* line end, also
+when it ends in digits (the fold turns a newline after a digit into a space only when a
+digit follows it too); checked whole and at every stream split, NER on and patterns only.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.scrubbing.test_pii_round10 import _every_split
+from tests.scrubbing.test_pii_stream_splits import GUARD, P_GUARD, P_SCRUBBER, SCRUBBER
+
+pytestmark = pytest.mark.slow(cpu_s=4)  # scheduled first: tests/conftest.py
+
+#: (id, text, values that must go, text that must stay as it is)
+LINE_PHRASES: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
+    (
+        "env_next_line",
+        "PASSPHRASE=ocean mango violet 2001\nDB=x",
+        ("ocean", "mango", "violet", "2001"),
+        ("\nDB=x",),
+    ),
+    (
+        "yaml_next_key",
+        "passphrase: fjord salmon kettle 1982\nuser: bob",
+        ("fjord", "salmon", "kettle", "1982"),
+        ("\nuser: ",),
+    ),
+    (
+        "next_line_words",
+        "passphrase: fjord salmon kettle 1982\nsee you",
+        ("fjord", "kettle", "1982"),
+        ("\nsee you",),
+    ),
+    (
+        "mid_text",
+        "hi\npassphrase: tulip ember 42 quartz 77\n\nthanks a lot\nmore",
+        ("tulip", "ember", "quartz"),
+        ("hi\npassphrase: ", "\n\nthanks a lot"),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", LINE_PHRASES, ids=[c[0] for c in LINE_PHRASES])
+@pytest.mark.parametrize("ner", [True, False], ids=["ner", "patterns"])
+async def test_line_passphrase_ends_at_the_line_end(case, ner: bool) -> None:
+    _, text, gone, kept = case
+    guard, scrubber = (GUARD, SCRUBBER) if ner else (P_GUARD, P_SCRUBBER)
+    out, counts = scrubber.scrub(text)
+    assert counts.get("SECRET") == 1, out
+    for v in gone:
+        assert v not in out, (v, out)
+    for w in kept:
+        assert w in out, (w, out)
+    await _every_split(guard, scrubber, text, gone)
