@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.linecount import lines_run_in
 from tests.scrubbing.test_pii_round10 import _every_split
 from tests.scrubbing.test_pii_stream_splits import GUARD, P_GUARD, P_SCRUBBER, SCRUBBER
 
@@ -55,3 +56,19 @@ async def test_line_passphrase_ends_at_the_line_end(case, ner: bool) -> None:
     for w in kept:
         assert w in out, (w, out)
     await _every_split(guard, scrubber, text, gone)
+
+
+def _recognizer_lines(text: str) -> int:
+    with lines_run_in(("scrubbing/ner/recognizer.py",)) as count:
+        SCRUBBER.scrub(text)
+    return count[0]
+
+
+def test_extra_names_are_merged_in_linear_work() -> None:
+    """Titled names (`Mr Okafor`) as many as the tagger's: each is checked against the
+    tagger's entities by bisection, not against all of them (lines of Python run, not time:
+    twice the text, about twice the lines; the pairwise loop gave four times)."""
+    n = 300
+    small = _recognizer_lines("Mr Okafor and " * n)
+    large = _recognizer_lines("Mr Okafor and " * (2 * n))
+    assert large < 2.5 * small, (small, large)

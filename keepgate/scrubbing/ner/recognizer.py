@@ -38,6 +38,8 @@ from collections.abc import Callable
 from typing import Any
 
 import functools
+from bisect import bisect_left
+from itertools import accumulate
 
 import regex as re
 
@@ -272,10 +274,26 @@ class KeepgateNerRecognizer(EntityRecognizer):
             from keepgate.scrubbing.fields import is_label
 
             extra += [e for e in table_names(safe, flags, is_label) if e.label in wanted]
-            for e in extra:  # the tagger reads no Han or Hangul (ner/cjk.py)
-                if not any(e.start < o.end and o.start < e.end for o in out):
-                    out.append(e)
+            out += _not_overlapping(out, extra)  # the tagger reads no Han or Hangul (ner/cjk.py)
         return [RecognizerResult(e.label, e.start, e.end, e.score) for e in out]
+
+
+def _not_overlapping(found: list[Entity], extra: list[Entity]) -> list[Entity]:
+    """The entities of `extra` that overlap none of `found` (nor an earlier one of `extra`
+    taken): an interval check by bisection, so many names on many lines cost n log n, not
+    n × m (`'Mr Okafor and ' * n` gave as many titled names as tagger names)."""
+    spans = sorted((o.start, o.end) for o in found)
+    starts = [a for a, _ in spans]
+    ends = list(accumulate((b for _, b in spans), max))  # furthest end among the first i
+    taken: list[Entity] = []
+    for e in sorted(extra, key=lambda x: x.start):
+        i = bisect_left(starts, e.end)  # spans starting before e ends
+        if i and ends[i - 1] > e.start:
+            continue
+        if taken and taken[-1].end > e.start:
+            continue
+        taken.append(e)
+    return taken
 
 
 def kept(text: str, found: list[Entity], wanted: set[str]) -> list[Entity]:
