@@ -52,6 +52,8 @@ from typing import Any
 import re2
 from presidio_analyzer import RecognizerResult
 
+from keepgate.scrubbing.re2text import re2_safe
+
 from keepgate.scrubbing.local import LocalRecognizer
 from keepgate.scrubbing.ner.tables import rows as table_rows
 
@@ -357,6 +359,7 @@ def undecided_value(text: str) -> int:
     `FieldValueRecognizer` reads it) or `MAX_UNDECIDED` characters have followed."""
     if not may_hold_field(text):
         return -1
+    text = re2_safe(text)
     seg = max((m.start() for m in _BOUNDARY.finditer(text)), default=-1)
     if seg < 0 or text[seg] != "{":
         return -1  # no object open at the end (closed, or not JSON): decided as it is
@@ -446,6 +449,7 @@ class FieldValueRecognizer(LocalRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None
     ) -> list[RecognizerResult]:
+        text = re2_safe(text)  # a lone surrogate (`password: \ud800`) is no 500 (re2text.py)
         out: list[RecognizerResult] = []
         pairs: list[tuple[int, str, int, int, bool]] = []  # key start, key, value span, quoted
         for m in _KV.finditer(text):

@@ -39,3 +39,18 @@ def test_the_copy_keeps_every_offset() -> None:
     safe = re2_safe(text)
     assert len(safe) == len(text) and safe == "a\ufffdb\ufffdc"
     assert re2_safe("plain") == "plain"
+
+
+@pytest.mark.parametrize("mode", sorted(CONFIGS))
+@pytest.mark.parametrize(
+    "text", ["password: \ud800", "psk=\ud800", "passphrase: \ud800 abc def", "pwd=ab\ud800cd99"]
+)
+def test_a_lone_surrogate_in_a_field_value(mode: str, text: str) -> None:
+    """The field recognizer (`password: …`) searched with RE2 on the raw text and raised."""
+    cfg = CONFIGS[mode]
+    scrubber = build(cfg, None, None).scrubber_for_section(cfg)
+    out, _ = scrubber.scrub(text)
+    assert out.startswith(text.split("\ud800")[0][:5]), out
+    st = StreamScrubber(scrubber, 48, False, None, False, 0.0)
+    streamed = st.feed(text[:6]) + st.feed(text[6:]) + st.flush()
+    assert streamed == out
