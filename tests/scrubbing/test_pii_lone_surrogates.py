@@ -50,7 +50,7 @@ def test_a_lone_surrogate_in_a_field_value(mode: str, text: str) -> None:
     cfg = CONFIGS[mode]
     scrubber = build(cfg, None, None).scrubber_for_section(cfg)
     out, _ = scrubber.scrub(text)
-    assert out.startswith(text.split("\ud800")[0][:5]), out
+    assert out.startswith(text[:4]), out
     st = StreamScrubber(scrubber, 48, False, None, False, 0.0)
     streamed = st.feed(text[:6]) + st.feed(text[6:]) + st.flush()
     assert streamed == out
