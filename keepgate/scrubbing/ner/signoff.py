@@ -6,11 +6,14 @@ cues are English sentence casing) often finds nothing:
 * **after a title** (`titled_names`): `Dear Ms Oyebanji,`, `Sr. Beltrán`, `Herr Krüger`,
   `Mme Benali`: a title of `precision.TITLES` written capitalised, then one to three
   capitalised words. The first word must not be a common English word unless the
-  gazetteers know it as a name (`Sr Software Engineer`, `Mr Clean` stay);
+  gazetteers know it as a name (`Sr Software Engineer`, `Mr Clean` stay); a name the
+  gazetteers do not know only where it is addressed (followed by `,`/`:`/line end, or
+  after `Dear`/`Hi`): `Dr. Pepper tastes odd.` and `Sir Mix-a-Lot` stay;
 * **under a closing** (`signed_names`): the line after `Regards,`, `Cheers,`, `Thanks,`,
   `Mit freundlichen Grüßen`, `Cordialement,`, `Saludos,`, `Atenciosamente,`, `Met
   vriendelijke groet,`, ... or after a `-- ` signature mark: one to four words, each
-  capitalised or the whole line in lower case (`-- tunde`, `nguyen van thanh`), none a
+  capitalised or the whole line in lower case (`-- tunde`, `nguyen van thanh`; three or
+  four capitalised words need a known given name: `Best\nPython Java Rust` stays), none a
   common English word unless the gazetteers know it as a name (`The Team`, `Support`,
   `sent from my phone` stay).
 
@@ -31,7 +34,7 @@ _TITLE_WORDS = "|".join(
     sorted((t[:1].upper() + t[1:] for t in TITLES - _AFTER_NAME), key=len, reverse=True)
 )
 #: A capitalised word of a name (`Okonkwo-Eze`, `O'Brien`, `d'Aubigné` is the tagger's).
-_CAP = r"\p{Lu}[\p{Ll}\p{Lu}]*(?:['’\-]\p{Lu}?\p{Ll}+)*"
+_CAP = r"\p{Lu}[\p{Ll}\p{Lu}]*(?:['’\-]\p{Lu}?\p{Ll}{2,})*"
 _TITLED = re2.compile(
     r"(?:^|[^\pL\pN])(?:" + _TITLE_WORDS + r"|M)\.?[ \t]+"
     r"(?P<name>"
@@ -57,6 +60,13 @@ _SIGNED = re2.compile(
     r"[ \t]*(?P<name>[\pL'’\-]+(?:[ \t]+[\pL'’\-]+){0,3})[ \t]*$"
 )
 _NAME_SCORE = 0.8
+#: A titled name no gazetteer knows is taken where a name is addressed: followed by `,`
+#: `:` `!` `?` `)` or the line's end (`Dear Ms Oyebanji,`), or after a greeting (`Hi Dr.
+#: Nakamura`); not in running prose (`Dr. Pepper tastes odd.`).
+_ADDRESSED = re2.compile(r"[ \t]*(?:[,:;!?)]|\r?\n|\z)")
+_GREETED = re2.compile(
+    r"(?i)(?:dear|hi|hello|hey|hallo|hola|ol[aá]|bonjour|ciao|liebe[r]?)[ \t,]+\S*$"
+)
 
 
 def _nameish(word: str, flags: Flags, first: bool) -> bool:
@@ -71,8 +81,11 @@ def titled_names(text: str, flags: Flags) -> list[Entity]:
     out = []
     for m in _TITLED.finditer(text):
         s, e = m.span(_TITLED.groupindex["name"])
-        first = text[s:e].split()[0]
-        if _nameish(first, flags, True):
+        words = text[s:e].split()
+        if not _nameish(words[0], flags, True) or text[e : e + 1] in ("-", "'", "’"):
+            continue  # `Sir Mix-a-Lot`: a word joined on is no name part here
+        known = any(flags(_id(w.lower())) & (G_FIRST | G_LAST) for w in words)
+        if known or _ADDRESSED.match(text, e) or _GREETED.search(text[max(0, m.start() - 12) : s]):
             out.append(Entity(s, e, "PERSON", _NAME_SCORE))
     return out
 
@@ -92,6 +105,10 @@ def signed_names(text: str, flags: Flags) -> list[Entity]:
             ok = all(
                 w in PARTICLES or (w[:1].isupper() and _nameish(w, flags, False)) for w in words
             )
+            # three or four capitalised words (`Python Java Rust`) are a name only with a
+            # given name the gazetteers know among them
+            if ok and len(words) > 2:
+                ok = any(flags(_id(w.lower())) & G_FIRST for w in words)
         if ok:
             out.append(Entity(s, e, "PERSON", _NAME_SCORE))
     return out
