@@ -97,3 +97,11 @@ def test_addressed_titled_names_are_still_taken() -> None:
     ]:
         out, _ = SCRUBBER.scrub(text)
         assert gone not in out, out
+
+
+async def test_a_dutch_postcode_goes_whole() -> None:
+    """The tagger's place took `1015` of `1015 CJ`; the letters were left behind."""
+    text = "Kantoor: Keizersgracht 123, Amsterdam 1015 CJ"
+    out, _ = SCRUBBER.scrub(text)
+    assert out.startswith("Kantoor: ") and "CJ" not in out and "1015" not in out, out
+    await _every_split(GUARD, SCRUBBER, text, ("1015", "CJ"))

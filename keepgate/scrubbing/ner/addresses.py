@@ -68,7 +68,7 @@ def _tail_end(text: str, start: int, end: int) -> int:
     """Where a place ending at `end` really ends: after its region and postcode, if any."""
     m = _TAIL.match(text, end, min(len(text), end + 24))
     if m is None:
-        return end
+        return _split_code_end(text, start, end)
     region, code = m.group("region"), m.group("code")
     if region is not None and region.islower() and not text[start:end].islower():
         return end  # `Paris in 2019`: a lower-case word after a capitalised place is prose
@@ -76,6 +76,22 @@ def _tail_end(text: str, start: int, end: int) -> int:
         if region is None and not _REGION_END.search(text, start, end):
             return end  # `Berlin, 1989`: a year, not a postcode
     return int(m.end())
+
+
+def _split_code_end(text: str, start: int, end: int) -> int:
+    """A place whose span took the digits of a two-part postcode but not its letters
+    (`Amsterdam 1015` of `Amsterdam 1015 CJ`): the end after the letters, else `end`."""
+    k = end
+    while k > start and text[k - 1].isdigit():
+        k -= 1
+    if end - k != 4 or k == start or text[k - 1] not in " \t":
+        return end
+    m = _DUTCH_LETTERS.match(text, end, min(len(text), end + 4))
+    return int(m.end()) if m is not None else end
+
+
+#: The letters of a Dutch postcode after its four digits (`1015 CJ`).
+_DUTCH_LETTERS = re.compile(r"[ \t][A-Z]{2}(?!\w)")
 
 
 def extend_tails(text: str, found: list[Entity]) -> list[Entity]:
