@@ -7,7 +7,9 @@
 
 The pieces are `bench/pii.py --quick`'s (40 per kind of text). Each (kind, NER off/on)
 pass runs warm once, then once inside `kg_part_<n>` (n printed below), so the inclusive
-count of `kg_part_<n>` divided by the number of pieces is the cost per piece.
+count of `kg_part_<n>` divided by the number of pieces is the cost per piece. The
+"streamed" passes feed each piece to a `StreamScrubber` in 4-character deltas (a model's
+token size) and flush it: the stream's gate, hold-back and batching on top of the scrub.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 
 from bench.pii import PROSE_FILE, keepgate_scrubber, load_rows, pieces_of
 from bench.pii_dev import dev_sets
+from keepgate.scrubbing.stream import StreamScrubber
 
 CB = ctypes.CFUNCTYPE(ctypes.c_long)
 
@@ -46,10 +49,20 @@ def main() -> None:
                     scrubber.scrub(p)
                 return 0
 
-            cb = CB(one_pass)
-            lib.kg_enter(n, cb)
-            print(f"kg_part_{n}: {label}, {kind}, {len(pieces)} pieces", flush=True)
-            n += 1
+            def streamed(pieces: list[str] = pieces, scrubber=scrubber) -> int:
+                for p in pieces:
+                    s = StreamScrubber.of(scrubber, hold_all_words=scrubber.detector.has_ner)
+                    for i in range(0, len(p), 4):
+                        s.feed(p[i : i + 4])
+                    s.flush()
+                return 0
+
+            for how, fn in (("whole", one_pass), ("streamed", streamed)):
+                fn()  # warm
+                cb = CB(fn)
+                lib.kg_enter(n, cb)
+                print(f"kg_part_{n}: {label}, {kind}, {how}, {len(pieces)} pieces", flush=True)
+                n += 1
     lib.kg_stop()
 
 

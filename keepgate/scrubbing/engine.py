@@ -56,6 +56,7 @@ from keepgate.scrubbing.patterns import extra_recognizers
 from keepgate.scrubbing.re2text import re2_safe
 from keepgate.scrubbing.secrets import secret_recognizers
 from keepgate.scrubbing.settings import BUILTIN_NER
+from keepgate.scrubbing.widths import overlap
 from keepgate.scrubbing.urls import UrlUserInfoRecognizer
 from keepgate.scrubbing.written_email import TRIGGER as WRITTEN_EMAIL_TRIGGER
 from keepgate.scrubbing.written_email import WrittenEmailRecognizer, may_hold_written_email
@@ -181,6 +182,12 @@ SIGNAL = re.compile(
     r"(\d+)|[@_\uff20\ufe6b]|:[:0-9A-Fa-f]|\.[A-Za-z0-9]|&#|&[A-Za-z]{2,8};"
     r"|-(?:----|[0-9A-Fa-f]{2}(?:[-:.]|[0-9A-Fa-f]{2}))|sk-|xox"
 )
+#: SIGNAL with one digit for a digit run: every suffix of a run is a match too, so this is
+#: how far back a match ending in new text can start (`overlap`).
+SIGNAL_SHORTEST = SIGNAL.pattern.replace(r"(\d+)", r"(\d)")
+assert SIGNAL_SHORTEST != SIGNAL.pattern
+
+
 #: How far a spaced entity reaches from a digit in it (a 34-char IBAN with 8 spaces).
 DIGIT_REACH = 48
 #: Entities found through their own trigger on the whole text, with the reach of their
@@ -505,10 +512,18 @@ class Detector:
             if e.reach not in ("signal", None) and not e.lower and e.prefilter is None
         ]
         self._gate_prefiltered = [
-            e for e in self.entries if e.prefilter is not None and e.reach not in ("signal", None)
+            (e, overlap(e.trigger.pattern))  # type: ignore[union-attr]
+            for e in self.entries
+            if e.prefilter is not None and e.reach not in ("signal", None)
         ]
         self._gate = re.compile("|".join([SIGNAL.pattern] + [_scoped(t) for t in located]))
-        self._gate_lower = [e.locator for e in self.entries if e.lower]
+        #: `last_signal` re-reads this much text before the new text (see `overlap`).
+        self._gate_overlap = max([overlap(SIGNAL_SHORTEST)] + [overlap(t) for t in located])
+        self._gate_lower = [
+            (e.locator, overlap(e.trigger.pattern))  # type: ignore[union-attr]
+            for e in self.entries
+            if e.lower
+        ]
         self.gated = not self.has_ner and all(
             e.reach is not None or e.entities == ["PRIVATE_KEY"] for e in self.entries
         )
@@ -523,31 +538,37 @@ class Detector:
         """Is a NER model on (names have no shape: the stream holds every recent word)?"""
         return self.ner_recognizer is not None
 
-    def last_signal(self, text: str, pos: int = 0) -> int | None:
-        """End of the last gate match in `text[pos:]`, -1 if none: `analyze` finds nothing
-        in a text without one. None when it cannot tell (NER, unfiltered recognizers)."""
+    def last_signal(self, text: str, new: int = 0) -> int | None:
+        """End of the last gate match in `text` that ends after `new`, -1 if none: `analyze`
+        finds nothing in a text without one. None when it cannot tell (NER, unfiltered
+        recognizers).
+
+        `text[:new]` was searched before (a stream's earlier pieces): a match that ends in
+        the new text may start up to a trigger's longest match back in it (`overlap`), so
+        each trigger re-reads that much of it, and no more: `j.smith at example dot com`
+        split at `ex|ample` is found whatever the split."""
         if not self.gated:
             return None
         end = -1
-        for m in self._gate.finditer(text, pos):
+        for m in self._gate.finditer(text, max(0, new - self._gate_overlap)):
             end = m.end()
-        if self._gate_lower:
+        for rx, back in self._gate_lower:
+            pos = max(0, new - back)
             lowered = text[pos:].lower()
             if len(lowered) != len(text) - pos:
                 return len(text)  # a letter that lower-cases to two: assume a match
-            for rx in self._gate_lower:
-                for m in rx.finditer(lowered):  # type: ignore[union-attr]
-                    end = max(end, pos + m.end())
-        if self._gate_prefiltered:
+            for m in rx.finditer(lowered):  # type: ignore[union-attr]
+                end = max(end, pos + m.end())
+        for e, back in self._gate_prefiltered:
+            pos = max(0, new - back)
             rest = text[pos:]
-            for e in self._gate_prefiltered:
-                if e.prefilter(rest):  # type: ignore[misc]
-                    try:
-                        ends = [m.end() for m in e.locator.finditer(rest)]  # type: ignore[union-attr]
-                    except UnicodeEncodeError:  # an RE2 locator and a lone surrogate (re2text)
-                        ends = [m.end() for m in e.locator.finditer(re2_safe(rest))]  # type: ignore[union-attr]
-                    if ends:
-                        end = max(end, pos + max(ends))
+            if e.prefilter(rest):  # type: ignore[misc]
+                try:
+                    ends = [m.end() for m in e.locator.finditer(rest)]  # type: ignore[union-attr]
+                except UnicodeEncodeError:  # an RE2 locator and a lone surrogate (re2text)
+                    ends = [m.end() for m in e.locator.finditer(re2_safe(rest))]  # type: ignore[union-attr]
+                if ends:
+                    end = max(end, pos + max(ends))
         return end
 
     def analyze(self, text: str, entities: frozenset[str], threshold: float) -> list[Span]:

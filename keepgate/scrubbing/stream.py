@@ -60,8 +60,6 @@ MIN_RELEASE = 32
 MIN_RELEASE_NER = 160
 #: Coalescing never holds more than this.
 MAX_COALESCE = 512
-#: Re-scan this much already-seen text for gate matches split across pieces (`pass|word`).
-OVERLAP = 16
 _WORD = re.compile(r"\S+")
 _WORD_REV = re.compile(r"(?r)\S+")
 #: Anything in a tail that folds to fewer characters: a whitespace run or a non-ASCII
@@ -198,20 +196,19 @@ class StreamScrubber:
         return post + len(self.pending) + sum(map(len, self._parts))
 
     def _near_signal(self) -> bool:
-        """Could the context or the held text contain anything the detector finds?"""
+        """Could the context or the held text contain anything the detector finds?
+
+        The detector's gate searches the context and the held text, re-reading of what it
+        has seen before only as much as each trigger's longest match needs
+        (`Detector.last_signal`): a trigger split across pieces is found at any split."""
         left = self._released - len(self.context)  # absolute offset of the window's start
-        start = self._scanned - OVERLAP - left
-        if start >= len(self.context):  # the new text lies in `pending` alone
-            text, base = self.pending, self._released
-            start -= len(self.context)
-        else:
-            text, base = self.context + self.pending, left
-        end = self.scrubber.detector.last_signal(text, max(0, start))
+        text = self.context + self.pending
+        end = self.scrubber.detector.last_signal(text, max(0, self._scanned - left))
         if end is None:
             return True
         if end >= 0:
-            self._signal_end = max(self._signal_end, base + end)
-        self._scanned = base + len(text)
+            self._signal_end = max(self._signal_end, left + end)
+        self._scanned = left + len(text)
         return self._signal_end > left
 
     def _advance(self, cut: int) -> str:

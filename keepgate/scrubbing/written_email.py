@@ -25,6 +25,7 @@ import tldextract
 from presidio_analyzer import Pattern, PatternRecognizer
 
 from keepgate.scrubbing.re2text import re2_safe
+from keepgate.scrubbing.widths import longest_match
 
 _OPEN, _CLOSE = r"[\[({<]", r"[\])}>]"
 #: `[at]`, `(at)`, a spaced `@`, ` AT `, or a bare ` at `.
@@ -54,8 +55,9 @@ WRITTEN_EMAIL = (
 )
 _RX = re.compile(WRITTEN_EMAIL)
 _WORD_START = re.compile(r"(?<![\w.%+\-@])[A-Za-z0-9]")
-#: How far back a stream looks for an address still arriving (a long one spelled out).
-TAIL = 160
+#: How far back a stream looks for an address still arriving: the longest one there can be
+#: (a shorter look released the start of a long one before the rest arrived).
+TAIL = longest_match(WRITTEN_EMAIL)
 
 
 def open_from(text: str) -> int:

@@ -1,0 +1,114 @@
+"""The stream's gate finds a trigger split across pieces, whatever the split (red team 7).
+
+With patterns only (`nlp_model: none`), prose is released unanalysed while the gate finds
+no trigger in the held text and its context (`stream.StreamScrubber._near_signal`). The
+gate re-read only 16 characters of what it had searched before, and a written-out address
+(`olaf [at] posteo [dot] de`, a trigger of 22+ characters with nothing else the gate knows
+in it) split at 2-5 characters came out unscrubbed. Each trigger now re-reads as much as its
+longest match (`widths.overlap`), so these answers are scrubbed alike at every split: two
+pieces split anywhere, and pieces of 1-8 characters from every offset, in-process with
+and without NER and through the gateway (real HTTP, the openai SDK).
+"""
+
+from __future__ import annotations
+
+import openai
+import pytest
+
+from keepgate.scrubbing.engine import Detector
+from keepgate.scrubbing.guard import build
+from keepgate.scrubbing.stream import StreamScrubber
+from keepgate.scrubbing.widths import UNBOUNDED, longest_match, overlap
+
+pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
+
+NO_NER: dict[str, object] = {"nlp_model": None}
+SCRUBBERS = {
+    "patterns": build(NO_NER, None, None).scrubber_for_section(NO_NER),
+    "ner": build({}, None, None).scrubber_for_section({}),
+}
+#: Written-out addresses with nothing else a gate knows in them (no digit, `@`, `_`, `.x`).
+ANSWERS = [
+    ("Mail olaf [at] posteo [dot] de or call later, thanks for all the help.", "posteo"),
+    ("ANA AT EXAMPLE DOT ORG is the inbox, write there please when you can.", "EXAMPLE"),
+    ("Write to anja (at) kowalski (dot) net and wait for her to answer you.", "kowalski"),
+    ("It is olaf{at}posteo{dot}de so use that one from now on, please do.", "posteo"),
+]
+
+
+def pieces(text: str, size: int, offset: int) -> list[str]:
+    return [text[:offset]] + [text[i : i + size] for i in range(offset, len(text), size)]
+
+
+def splits(text: str) -> list[list[str]]:
+    """Two pieces split anywhere, and 1-8 characters a piece from every offset."""
+    two = [[text[:k], text[k:]] for k in range(1, len(text))]
+    return two + [pieces(text, n, o) for n in range(1, 9) for o in range(n)]
+
+
+def streamed(scrubber, parts: list[str]) -> str:
+    s = StreamScrubber.of(scrubber, hold_all_words=scrubber.detector.has_ner)
+    return "".join(s.feed(p) for p in parts) + s.flush()
+
+
+@pytest.mark.parametrize("mode", ["patterns", "ner"])
+@pytest.mark.parametrize("answer", ANSWERS, ids=[a[1] for a in ANSWERS])
+def test_a_written_address_is_scrubbed_at_every_split(mode: str, answer: tuple[str, str]) -> None:
+    text, part = answer
+    scrubber = SCRUBBERS[mode]
+    expected, counts = scrubber.scrub(text)
+    assert counts == {"EMAIL_ADDRESS": 1} and part not in expected, expected
+    for parts in splits(text):
+        assert streamed(scrubber, parts) == expected, [len(p) for p in parts]
+
+
+def test_every_gate_trigger_re_reads_its_longest_match() -> None:
+    """The overlap follows the triggers: a trigger longer than 16 characters (the old fixed
+    figure) is re-read in full, an unbounded one over all the text the stream holds."""
+    d = Detector(nlp_model=None)
+    by_name = {e.recognizer.name: back for e, back in d._gate_prefiltered}
+    assert by_name["WrittenEmailRecognizer"] >= len("olaf [at] posteo [dot] de") - 1
+    assert by_name["DateOfBirthRecognizer"] == UNBOUNDED
+    assert overlap("abc") == 2 and longest_match("a{2,5}") == 5 and overlap("a+") == UNBOUNDED
+    text = "Mail olaf [at] posteo [dot] de now"
+    assert d.last_signal(text[:20]) == -1  # nothing yet
+    for k in range(1, len(text)):  # the first k characters were searched already
+        assert d.last_signal(text, k) not in (None, -1), k
+
+
+@pytest.fixture(scope="module")
+def gw(module_gateway_factory):
+    return module_gateway_factory(
+        {"guards": {"pii": {"enabled": True, "nlp_model": None, "stream_coalesce_ms": 0}}},
+        real_http=True,
+    )
+
+
+def test_a_written_address_through_the_gateway_at_every_chunk_size(gw) -> None:
+    """Real HTTP, SSE in and out: 1-8 characters a chunk (the fake model's chunking), with
+    coalescing off so each chunk is its own piece (a slow upstream's case)."""
+    client: openai.OpenAI = gw.client()
+    for text, part in ANSWERS:
+        expected, _ = SCRUBBERS["patterns"].scrub(text)
+        for size in range(1, 9):
+            chunks = client.chat.completions.create(
+                model="demo",
+                messages=[{"role": "user", "content": "hi"}],
+                stream=True,
+                extra_body={"fake": {"reply": text, "chunk_chars": size}},
+            )
+            got = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+            assert got == expected and part not in got, (size, got)
+
+
+async def test_a_written_address_through_the_guard_transform_at_every_split() -> None:
+    """The response guard's transform (chat chunks in, chunks out, coalescing off), as the
+    gateway drives it, at every two-piece split and every piece size 1-8: no leak."""
+    from tests.scrubbing.test_pii_stream_splits import new_call, run, stream_of, text_of
+
+    guard = build({**NO_NER, "stream_coalesce_ms": 0}, None, None)
+    for text, part in ANSWERS:
+        expected, _ = SCRUBBERS["patterns"].scrub(text)
+        for parts in splits(text):
+            got = text_of(await run(guard, new_call(), stream_of(parts)))
+            assert got == expected and part not in got, [len(p) for p in parts]
