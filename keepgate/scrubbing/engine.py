@@ -701,6 +701,53 @@ def _inside_word(text: str, start: int, end: int) -> bool:
 _NAME_TYPES = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP"})
 
 
+_WORDCHAR = re.compile(r"\w")
+_WORDCHAR_REV = re.compile(r"(?r)\w")
+#: A name's leftover shorter than this (in word characters) is dropped (as the NER does).
+MIN_NAME_CHARS = 3
+
+
+def clip_names(spans: list[Span], text: str) -> list[Span]:
+    """Name spans (the NER's) cut to what lies outside the pattern spans they overlap.
+
+    The tagger reads an address's words as words: in `mail olaf [at] posteo [dot] de, 王小明
+    x` it tagged `de, 王小明 x` a place, and merging that with the e-mail swallowed the rest
+    of the line into `<EMAIL_ADDRESS>`. A pattern's span is exact, the tagger's is not, so a
+    name keeps only its parts outside every pattern span, trimmed to word characters and
+    kept when they still hold `MIN_NAME_CHARS` (a real name after the address is still
+    redacted, on its own). One sorted pass over the pattern spans per name span's overlaps."""
+    exact = sorted((s for s in spans if s.entity not in _NAME_TYPES), key=lambda s: s.start)
+    if not exact or len(exact) == len(spans):
+        return spans
+    union: list[tuple[int, int]] = []
+    for s in exact:
+        if union and s.start <= union[-1][1]:
+            union[-1] = (union[-1][0], max(union[-1][1], s.end))
+        else:
+            union.append((s.start, s.end))
+    ends = [b for _, b in union]
+    out = list(exact)
+    for s in spans:
+        if s.entity not in _NAME_TYPES:
+            continue
+        a = s.start
+        i = bisect_left(ends, a + 1)  # the first pattern span ending after the name starts
+        pieces: list[tuple[int, int]] = []
+        while i < len(union) and union[i][0] < s.end:
+            pieces.append((a, union[i][0]))
+            a = max(a, union[i][1])
+            i += 1
+        pieces.append((a, s.end))
+        for x, y in pieces:
+            m = _WORDCHAR.search(text, x, y)
+            if m is None:
+                continue
+            x, y = m.start(), _WORDCHAR_REV.search(text, x, y).end()  # type: ignore[union-attr]
+            if len(_WORDCHAR.findall(text, x, y)) >= MIN_NAME_CHARS:
+                out.append(Span(x, y, s.entity, s.score))
+    return out
+
+
 def resolve_overlaps(spans: list[Span]) -> list[Span]:
     """Merge overlapping spans into one, typed by the strongest (score, then length).
 
