@@ -74,7 +74,13 @@ def host_names(v: list[str], example: str) -> list[str]:
         h = h.strip().lower().rstrip(".")
         if not h or any(c in h for c in "/:@ ?#\\"):
             raise ValueError(f"{h!r} is not a host name (write `{example}`)")
-        out.append(h.removeprefix("*."))
+        h = h.removeprefix("*.")
+        if "*" in h:
+            raise ValueError(
+                f"{h!r} is not a host name: a host covers its subdomains, and no wildcard "
+                f"allows every host (write `{example}`; to check no link, set `mode: off`)"
+            )
+        out.append(h)
     return out
 
 

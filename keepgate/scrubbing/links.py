@@ -40,8 +40,10 @@ from typing import Literal
 from urllib.parse import parse_qsl, unquote_plus
 
 import re2
+import tldextract
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from keepgate.scrubbing.hosts import WebHost, web_host
 from keepgate.scrubbing.images import host_names
 from keepgate.scrubbing.linkctx import LinkContext, clean_url
 from keepgate.scrubbing.re2text import re2_safe
@@ -68,6 +70,8 @@ _HOST_STOP = frozenset("/\\?#:@ \t\r\n\"'<>()[]{}|`*,;!&")
 #: A long run a URL could smuggle data in (base64, hex, an id).
 _ENCODED = re2.compile(r"[A-Za-z0-9+/_=\-]{24,}")
 _WORD = re2.compile(r"[^\W_]{4,}")
+#: A percent-escaped dot in a host (`evil%2Ecom`), defanged like a dot.
+_PCT_DOT = re.compile(r"%2[Ee]")
 
 
 class LinkSettings(BaseModel):
@@ -129,6 +133,9 @@ def _parse(s: str, m_start: int, m_end: int, lead: bool, memo: list[int] | None 
             host_start = j + 1
         j += 1
     k = host_start
+    if k < n and s[k] == "[":  # an IPv6 literal: `[::1]`, to its `]` (bounded)
+        close = s.find("]", k, min(n, k + 64))
+        k = close + 1 if close > 0 else k
     while k < n and s[k] not in _HOST_STOP:
         k += 1
     host_end = k if k < n else -1
@@ -142,11 +149,22 @@ def _parse(s: str, m_start: int, m_end: int, lead: bool, memo: list[int] | None 
     return _Url(start, host_start, host_end, e if e < n else -1)
 
 
-def host_of(s: str, u: _Url) -> str:
+def host_of(s: str, u: _Url) -> WebHost:
+    """The host a browser would connect to (`hosts.web_host`: percent-escapes, IDNA dots,
+    IPv4 number forms, IPv6 literals), its port dropped."""
     h = s[u.host_start : u.host_end if u.host_end >= 0 else len(s)]
-    for d in _DOTS[1:]:
-        h = h.replace(d, ".")
-    return h.lower().rstrip(".")
+    return web_host(h)
+
+
+def judged(h: WebHost) -> bool:
+    """Is this a host a link's verdict applies to? Not an empty one (`//` in prose) nor a
+    single-label name (`localhost`, an intranet host) that is no public suffix; an address
+    in any form, a dotted name and a host no browser accepts all are."""
+    if not h.name:
+        return False
+    if not h.valid or h.ip or not h.single_label:
+        return True
+    return bool(tldextract.extract(h.name).suffix)  # `http://ai/`: a TLD with an address
 
 
 def defang(s: str, u: _Url, end: int) -> str:
@@ -158,6 +176,9 @@ def defang(s: str, u: _Url, end: int) -> str:
     host = s[u.host_start : end]
     for d in _DOTS:
         host = host.replace(d, "[.]")
+    host = _PCT_DOT.sub("[.]", host)
+    if "[.]" not in host:  # `//1249767460`, `//[::1]`: brackets no browser reads as a host
+        host = "[" + host + "]"
     return head + host
 
 
@@ -245,15 +266,15 @@ class LinkNeutraliser:
                     self.pending = ""
                     return "".join(out)
                 # Its host is whole: judged on what is here.
-            host = host_of(s, u)
+            web = host_of(s, u)
             end = u.end if u.end >= 0 else n
-            if "." not in host or self._vouched(host, s[u.start : end]):
+            if not judged(web) or self._passes(web, s[u.start : end], whole=u.end >= 0 or final):
                 skip = end  # `//` in prose, `http://localhost`, or a link that passes
                 continue
             he = u.host_end if u.host_end >= 0 else n
             out.append(s[pos : u.start])
             shown = defang(s, u, he) if self.action == "neutralise" else s[u.start : he]
-            out.append(self._record(host, shown))
+            out.append(self._record(web.name, shown))
             pos = skip = he  # a URL inside this one (a redirect's target) is judged too
         cut = max(cut, pos)
         out.append(s[pos:cut])
@@ -268,6 +289,14 @@ class LinkNeutraliser:
         return text
 
     # -- the verdict -----------------------------------------------------------------
+
+    def _passes(self, web: WebHost, url: str, whole: bool) -> bool:
+        """The verdict on a link; one streamed past `MAX_HOLD` and not ended yet (`whole`
+        False) passes only on an allowed host: the rest of it, its query with the data, is
+        not here to judge."""
+        if not whole:
+            return web.valid and _allowed(web.name, self.allow)
+        return web.valid and self._vouched(web.name, url)
 
     def _vouched(self, host: str, url: str, depth: int = 0) -> bool:
         if _allowed(host, self.allow):
@@ -308,16 +337,22 @@ class LinkNeutraliser:
         rest = url[cut + 2 :] if cut >= 0 else url
         slash = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
         tail = rest[slash:]
-        if _ENCODED.search(re2_safe(tail)) and _looks_encoded(tail):
+        safe = re2_safe(tail)
+        if _ENCODED.search(safe) and _looks_encoded(safe):
             return True
         decoded = unquote_plus(unquote_plus(tail))
         # A URL inside it (an open redirect) must pass on its own.
+        memo = [len(decoded) + 1, len(decoded)]  # `_parse`'s memo: one end search per run
         for m in _START.finditer(re2_safe(decoded)):
             lead = decoded[m.start()] in "(\"'=<"
-            u = _parse(decoded, m.start(), m.end(), lead)
+            u = _parse(decoded, m.start(), m.end(), lead, memo)
             h = host_of(decoded, u)
             end = u.end if u.end >= 0 else len(decoded)
-            if "." in h and (depth >= 2 or not self._vouched(h, decoded[u.start : end], depth + 1)):
+            if judged(h) and (
+                depth >= 2
+                or not h.valid
+                or not self._vouched(h.name, decoded[u.start : end], depth + 1)
+            ):
                 return True
         q = tail.find("?")
         f = tail.find("#")
@@ -333,10 +368,10 @@ class LinkNeutraliser:
         return False
 
 
-def _looks_encoded(tail: str) -> bool:
+def _looks_encoded(safe: str) -> bool:
     """A long run that is not a slug (`quayside-plots-sale-8812`: words and numbers joined
-    by dashes or underscores, each part plain)."""
-    for m in _ENCODED.finditer(re2_safe(tail)):
+    by dashes or underscores, each part plain); `safe`: the tail, `re2_safe` already."""
+    for m in _ENCODED.finditer(safe):
         parts = [p for p in re2.split(r"[-_/]", m.group(0)) if p]
         if len(parts) > 1 and all(len(p) < 16 and (p.isalpha() or p.isdigit()) for p in parts):
             continue
