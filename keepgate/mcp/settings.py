@@ -79,8 +79,9 @@ class McpServerSettings(SectionSettings):
     #: Bytes one answer of the upstream may have (a JSON body or the event stream of one
     #: request, on the fast lane and through the SDK client; one event of a legacy SSE
     #: stream, which the SDK also cuts at 1 MiB; one stdout line of a stdio server, whose
-    #: process group is then killed): past it the request is an upstream protocol error
-    #: (results are cut at `mcp.max_result_chars` far below).
+    #: process group is then killed), counted decoded (upstreams are asked for `identity`;
+    #: gzip/deflate is decoded inside the bound, any other encoding refused): past it the
+    #: request is an upstream protocol error (results are cut at `mcp.max_result_chars`).
     max_answer_bytes: int = Field(MAX_ANSWER_BYTES, ge=64 * 1024)
     #: tools/call as one plain POST when the server speaks the per-request protocol
     #: (2026-07-28) over Streamable HTTP (keepgate.mcp.wire); false: always the SDK client.

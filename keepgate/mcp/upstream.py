@@ -18,8 +18,10 @@ import asyncio
 import contextlib
 import functools
 import logging
+import re
 import ssl
 import time
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -81,6 +83,10 @@ class AnswerTooLarge(httpx2.StreamError):
 
 
 class _CappedStream(httpx2.AsyncByteStream):
+    """A body cut once it passes `limit` bytes, counted as the SDK will read them: after
+    the upstream's `Content-Encoding` is undone (`_Inflated`), so the cap bounds memory,
+    not the wire (a 64 MiB gzip body of zeros is 64 GiB read)."""
+
     def __init__(self, inner: httpx2.AsyncByteStream, limit: int) -> None:
         self.inner = inner
         self.limit = limit
@@ -97,26 +103,92 @@ class _CappedStream(httpx2.AsyncByteStream):
         await self.inner.aclose()
 
 
+#: Blank lines that end an event of a `text/event-stream` (the SSE spec's line ends).
+_EVENT_END = re.compile(rb"\r\n\r\n|\n\n|\r\r|\n\r\n|\r\n\n")
+
+
 class _EventCappedStream(_CappedStream):
     """A held-open event stream (legacy SSE: one response carries every answer of the
-    session) cut once one event passes `limit` bytes: bytes are counted since the last
-    blank line, the end of an event. A stream that never sends one is cut at `limit` in
-    all, like a body."""
+    session) cut once one event passes `limit` bytes: each event is counted, from the end
+    of the one before to its blank line, whichever reads it spans (a read that ended an
+    event and began the next counted only the next: an event could pass the cap by a
+    whole read). A stream that never sends one is cut at `limit` in all, like a body."""
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        run = 0
+        run = 0  # bytes of the event still open
         tail = b""  # the last bytes of the previous read: a blank line may straddle reads
         async for chunk in self.inner:
             probe = tail + chunk
-            end = max(probe.rfind(b"\n\n"), probe.rfind(b"\r\r"), probe.rfind(b"\n\r\n"))
-            if end >= 0:
-                run = len(probe) - end
-            else:
-                run += len(chunk)
+            done = len(tail)  # probe[:done] was counted already
+            for m in _EVENT_END.finditer(probe):
+                if m.end() <= done:
+                    continue  # found and counted with the previous read
+                run += m.end() - done
+                if run > self.limit:
+                    raise AnswerTooLarge()
+                run, done = 0, m.end()
+            run += len(probe) - done
             if run > self.limit:
                 raise AnswerTooLarge()
             tail = chunk[-3:]
             yield chunk
+
+
+class _Inflated(httpx2.AsyncByteStream):
+    """A `gzip`/`deflate` body decoded here, at most `limit + 1` bytes out at a time and in
+    all, so the caps above count what the SDK will hold. Other encodings (asked for by no
+    request: the clients send `Accept-Encoding: identity`) are refused."""
+
+    def __init__(self, inner: httpx2.AsyncByteStream, encoding: str, limit: int) -> None:
+        self.inner = inner
+        self.limit = limit
+        # gzip, or zlib-wrapped deflate (a raw deflate stream is refused as corrupt)
+        self.codec = zlib.decompressobj(
+            16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
+        )
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        out = 0
+        async for chunk in self.inner:
+            data = chunk
+            while data:
+                try:
+                    piece = self.codec.decompress(data, self.limit + 1 - out)
+                except zlib.error as exc:
+                    raise httpx2.DecodingError(f"keepgate: undecodable answer ({exc})") from exc
+                out += len(piece)
+                if out > self.limit:
+                    raise AnswerTooLarge()
+                data = self.codec.unconsumed_tail
+                if piece:
+                    yield piece
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _decoded(response: httpx2.Response, limit: int) -> httpx2.AsyncByteStream:
+    """The response's byte stream with its content coding undone here (`_Inflated`), the
+    header dropped so httpx2 does not decode it again."""
+    stream = response.stream
+    assert isinstance(stream, httpx2.AsyncByteStream)
+    codings = [
+        c.strip().lower()
+        for c in response.headers.get("content-encoding", "").split(",")
+        if c.strip() and c.strip().lower() != "identity"
+    ]
+    if not codings:
+        return stream
+    if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):
+        raise httpx2.DecodingError(
+            f"keepgate: answer in Content-Encoding {codings!r}, which was not asked for"
+        )
+    del response.headers["content-encoding"]
+    return _Inflated(stream, "gzip" if "gzip" in codings[0] else "deflate", limit)
+
+
+#: Asked of every upstream (the SDK clients' default asks for gzip): a body is read as sent.
+IDENTITY = {"Accept-Encoding": "identity"}
 
 
 def event_capped(limit: int) -> Callable[[httpx2.Response], Awaitable[None]]:
@@ -128,7 +200,7 @@ def event_capped(limit: int) -> Callable[[httpx2.Response], Awaitable[None]]:
         if isinstance(response.stream, httpx2.AsyncByteStream):
             kind = response.headers.get("content-type", "")
             wrap = _EventCappedStream if kind.startswith("text/event-stream") else _CappedStream
-            response.stream = wrap(response.stream, limit)
+            response.stream = wrap(_decoded(response, limit), limit)
 
     return hook
 
@@ -141,7 +213,7 @@ def capped(limit: int) -> Callable[[httpx2.Response], Awaitable[None]]:
 
     async def hook(response: httpx2.Response) -> None:
         if isinstance(response.stream, httpx2.AsyncByteStream):
-            response.stream = _CappedStream(response.stream, limit)
+            response.stream = _CappedStream(_decoded(response, limit), limit)
 
     return hook
 
@@ -197,7 +269,7 @@ class Upstream:
             ) -> httpx2.AsyncClient:
                 # mcp's create_mcp_http_client, with the answer cap as a response hook.
                 return httpx2.AsyncClient(
-                    headers=headers,
+                    headers={**(headers or {}), **IDENTITY},
                     timeout=timeout,
                     auth=auth,
                     verify=tls_context(),
@@ -215,7 +287,7 @@ class Upstream:
         # What mcp's own (private) client factory builds: redirects off (the transport follows
         # them within the origin itself), a long read timeout for held-open streams.
         http = httpx2.AsyncClient(
-            headers=headers or None,
+            headers={**(headers or {}), **IDENTITY},
             timeout=httpx2.Timeout(timeout, read=max(timeout, 300.0)),
             verify=tls_context(),
             event_hooks={"response": [capped(s.max_answer_bytes)]},
