@@ -336,21 +336,27 @@ def _rejoined(
     run: list[int] = []
 
     def flush() -> None:
-        if len(run) > 1:
-            alone = "".join(_text_of(content[i]) for i in run)
-            joined, found = scrubber.scrub("".join(_text_of(original[i]) for i in run))
+        texts = [i for i in run if i in found_in]
+        if len(texts) > 1:
+            alone = "".join(_text_of(content[i]) for i in texts)
+            joined, found = scrubber.scrub("".join(_text_of(original[i]) for i in texts))
             if joined != alone:
                 counts.update(found)
-                out.append(_with_text(content[run[0]], joined))
                 keep = groups is not None or any(
                     not isinstance(content[i], types.TextContent) for i in run
                 )
-                if keep:
-                    out.extend(_with_text(content[i], "") for i in run[1:])
+                for i in run:
+                    if i == texts[0]:
+                        out.append(_with_text(content[i], joined))
+                    elif i not in found_in:
+                        out.append(content[i])  # an image or binary blob, where it was
+                    elif keep:
+                        out.append(_with_text(content[i], ""))
                 run.clear()
                 return
         for i in run:
-            counts.update(found_in[i])
+            if i in found_in:
+                counts.update(found_in[i])
             out.append(content[i])
         run.clear()
 
@@ -360,10 +366,24 @@ def _rejoined(
                 flush()
             run.append(i)
             continue
+        if run and _silent(block):
+            run.append(i)  # read by no model as text: the run goes on across it
+            continue
         flush()
         out.append(block)
     flush()
     return out
+
+
+def _silent(block: Any) -> bool:
+    """A block with no text for the model (an image, audio, a binary blob resource): a
+    host hands the texts around it to the model one after the other, so a value split
+    around it is read whole (red team 7: `123-45-` + a blob + `6789` passed)."""
+    if isinstance(block, types.ImageContent | types.AudioContent):
+        return True
+    return isinstance(block, types.EmbeddedResource) and isinstance(
+        block.resource, types.BlobResourceContents
+    )
 
 
 def _text_of(block: Any) -> str:

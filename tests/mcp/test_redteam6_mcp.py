@@ -12,6 +12,7 @@ HTTP); the official MCP client talks to the gateway over real HTTP."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +32,9 @@ def _res(i: int, text: str) -> types.TextResourceContents:
     return types.TextResourceContents(uri=f"file:///part{i}", text=text)
 
 
+#: Bytes that are no text (a PNG's signature and binary).
+BLOB = base64.b64encode(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe\x00\x01").decode()
+
 #: Tool results: the split text in a text block then resources, in resources only, and
 #: a result whose resources hold no split value (left as they are).
 RESULTS: dict[str, list[Any]] = {
@@ -40,6 +44,14 @@ RESULTS: dict[str, list[Any]] = {
         types.TextContent(text=SPLIT[2]),
     ],
     "resources": [types.EmbeddedResource(resource=_res(i, t)) for i, t in enumerate(SPLIT)],
+    # Red team 7: binary blocks (a blob resource, an image) between the text blocks.
+    "blob": [
+        types.TextContent(text=SPLIT[0]),
+        types.EmbeddedResource(resource=types.BlobResourceContents(uri="file:///b", blob=BLOB)),
+        types.EmbeddedResource(resource=_res(1, SPLIT[1])),
+        types.ImageContent(data=BLOB, mime_type="image/png"),
+        types.TextContent(text=SPLIT[2]),
+    ],
     "apart": [
         types.TextContent(text="Plan the week."),
         types.EmbeddedResource(resource=_res(1, "Then rest.")),
@@ -123,6 +135,21 @@ async def test_pii_split_across_resource_blocks_is_scrubbed(gw: Any, tool: str) 
     # Positions and URIs kept: a resource is addressed by its URI.
     assert len(r.content) == 3
     assert _uris(r.content) == _uris(RESULTS[tool])
+    assert keepgate_meta(r)["redactions"]
+
+
+async def test_pii_split_around_binary_blocks_is_scrubbed(gw: Any) -> None:
+    """Red team 7: a blob resource or an image between the text blocks ended the run, so
+    `123-45-` | blob | `6789` passed. They carry no text for the model: the run goes on
+    across them, and they stay where they were, as they were."""
+    async with connect(gw.url + "/mcp", KEYS["dev"]) as client:
+        r = await client.call_tool("split__search", {"kind": "blob"})
+    assert not r.is_error
+    joined = "".join(_text(b) for b in r.content if not isinstance(b, types.ImageContent))
+    assert "6789" not in joined and "example.com" not in joined, joined
+    assert joined.startswith("Her SSN is") and joined.endswith("today.")
+    assert [type(b).__name__ for b in r.content] == [type(b).__name__ for b in RESULTS["blob"]]
+    assert r.content[1].resource.blob == BLOB and r.content[3].data == BLOB
     assert keepgate_meta(r)["redactions"]
 
 
