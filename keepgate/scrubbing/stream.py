@@ -87,6 +87,19 @@ def _digit_led(word: str) -> bool:
     )
 
 
+def _open_from(text: str) -> int:
+    """`written_email.open_from` on the text as the detector reads it (`normalize.fold`:
+    full-width letters, no-break and zero-width spaces), mapped back to `text`."""
+    cut = open_from(text)
+    if not _FOLDS.search(text):
+        return cut
+    folded = fold(text)
+    if folded.map is None:
+        return cut
+    f = open_from(folded.text)
+    return min(cut, folded.span(f, f)[0]) if f < len(folded.text) else cut
+
+
 class StreamScrubber:
     """Per-choice state: feed deltas in, get releasable scrubbed text out, flush at the end."""
 
@@ -157,7 +170,7 @@ class StreamScrubber:
         if not self.hold_all_words and not self._near_signal():
             # No digit (so no digit-led word) and no PEM header: only the last word is held.
             cut = max(self.pending.rfind(" "), self.pending.rfind("\n")) + 1
-            cut = min(cut, open_from(self.pending))  # `d_kowal ` before ` at wp.pl`
+            cut = min(cut, _open_from(self.pending))  # `d_kowal ` before ` at wp.pl`
             return self._advance(cut) if cut else ""
         cut = self._safe_cut(self.pending)
         if cut <= 0:
@@ -203,9 +216,17 @@ class StreamScrubber:
         (`Detector.last_signal`): a trigger split across pieces is found at any split."""
         left = self._released - len(self.context)  # absolute offset of the window's start
         text = self.context + self.pending
-        end = self.scrubber.detector.last_signal(text, max(0, self._scanned - left))
+        detector = self.scrubber.detector
+        end = detector.last_signal(text, max(0, self._scanned - left))
         if end is None:
             return True
+        if end < 0 and _FOLDS.search(text):
+            # The detector reads folded text: `olaf ａｔ posteo ｄｏｔ de`, no-break spaces,
+            # a zero-width space inside `at` hide the trigger from a search of the raw text
+            # (red team 7). The window is at most the context and the held text.
+            folded = fold(text).text
+            if folded != text and detector.last_signal(folded) not in (None, -1):
+                end = len(text)
         if end >= 0:
             self._signal_end = max(self._signal_end, left + end)
         self._scanned = left + len(text)
@@ -232,7 +253,7 @@ class StreamScrubber:
             ):
                 cut = m.start()
                 break
-        cut = min(cut, open_from(text))  # an address written out may still be arriving
+        cut = min(cut, _open_from(text))  # an address written out may still be arriving
         off = len(self.context)  # a quoted or line passphrase, likewise (its keyword may be out)
         cut = min(cut, max(0, open_spaced_value(self.context + text) - off))
         pem = text.rfind(PEM_BEGIN)

@@ -33,6 +33,11 @@ ANSWERS = [
     ("ANA AT EXAMPLE DOT ORG is the inbox, write there please when you can.", "EXAMPLE"),
     ("Write to anja (at) kowalski (dot) net and wait for her to answer you.", "kowalski"),
     ("It is olaf{at}posteo{dot}de so use that one from now on, please do.", "posteo"),
+    # The detector reads folded text; the gate read the raw text and missed these (the
+    # stream now also gates, and holds an address still arriving, on the folded text).
+    ("Mail olaf ａｔ posteo ｄｏｔ de or call later, thanks for the help.", "posteo"),
+    ("Mail olaf\u00a0at\u00a0posteo\u00a0dot\u00a0de or call later, thanks.", "posteo"),
+    ("Mail olaf at\u200b posteo dot de or call later, thanks for the help.", "posteo"),
 ]
 
 
