@@ -32,7 +32,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import re as _re
 
@@ -56,7 +56,6 @@ from keepgate.scrubbing.patterns import extra_recognizers
 from keepgate.scrubbing.re2text import re2_safe
 from keepgate.scrubbing.secrets import secret_recognizers
 from keepgate.scrubbing.settings import BUILTIN_NER
-from keepgate.scrubbing.widths import overlap
 from keepgate.scrubbing.urls import UrlUserInfoRecognizer
 from keepgate.scrubbing.written_email import TRIGGER as WRITTEN_EMAIL_TRIGGER
 from keepgate.scrubbing.written_email import WrittenEmailRecognizer, may_hold_written_email
@@ -182,11 +181,6 @@ SIGNAL = re.compile(
     r"(\d+)|[@_\uff20\ufe6b]|:[:0-9A-Fa-f]|\.[A-Za-z0-9]|&#|&[A-Za-z]{2,8};"
     r"|-(?:----|[0-9A-Fa-f]{2}(?:[-:.]|[0-9A-Fa-f]{2}))|sk-|xox"
 )
-#: SIGNAL with one digit for a digit run: every suffix of a run is a match too, so this is
-#: how far back a match ending in new text can start (`overlap`).
-SIGNAL_SHORTEST = SIGNAL.pattern.replace(r"(\d+)", r"(\d)")
-assert SIGNAL_SHORTEST != SIGNAL.pattern
-
 
 #: How far a spaced entity reaches from a digit in it (a 34-char IBAN with 8 spaces).
 DIGIT_REACH = 48
@@ -241,6 +235,14 @@ WORD_ENTITIES = frozenset(
 WEAK_CHECKSUM_IDS = frozenset({"UK_NHS", "CA_SIN", "IN_AADHAAR"})
 _WS = _re.compile(r"\s")
 _LAST_WS = re.compile(r"(?r)\s")
+
+
+class GateScan(NamedTuple):
+    """What `Detector.gate` found: the end of the last match (-1: none) and where the
+    earliest trigger that may still be arriving starts (`len(text)`: none)."""
+
+    end: int
+    open: int
 
 
 class ModelNotInstalled(RuntimeError):
@@ -511,18 +513,17 @@ class Detector:
             for e in self.entries
             if e.reach not in ("signal", None) and not e.lower and e.prefilter is None
         ]
-        self._gate_prefiltered = [
-            (e, overlap(e.trigger.pattern))  # type: ignore[union-attr]
-            for e in self.entries
-            if e.prefilter is not None and e.reach not in ("signal", None)
-        ]
+        #: The gate's patterns, each searched with `regex`'s partial matching (`gate`): the
+        #: signal and located triggers as one alternation, and each of the others (a
+        #: `(?i)` literal, a prefiltered alternation) as its trigger (`regex` reads them all;
+        #: on a stream's new text and open triggers they stay short).
         self._gate = re.compile("|".join([SIGNAL.pattern] + [_scoped(t) for t in located]))
-        #: `last_signal` re-reads this much text before the new text (see `overlap`).
-        self._gate_overlap = max([overlap(SIGNAL_SHORTEST)] + [overlap(t) for t in located])
-        self._gate_lower = [
-            (e.locator, overlap(e.trigger.pattern))  # type: ignore[union-attr]
+        self._gate_others = [
+            e.trigger
             for e in self.entries
-            if e.lower
+            if e.trigger is not None
+            and e.reach not in ("signal", None)
+            and (e.lower or e.prefilter is not None)
         ]
         self.gated = not self.has_ner and all(
             e.reach is not None or e.entities == ["PRIVATE_KEY"] for e in self.entries
@@ -538,38 +539,36 @@ class Detector:
         """Is a NER model on (names have no shape: the stream holds every recent word)?"""
         return self.ner_recognizer is not None
 
-    def last_signal(self, text: str, new: int = 0) -> int | None:
-        """End of the last gate match in `text` that ends after `new`, -1 if none: `analyze`
-        finds nothing in a text without one. None when it cannot tell (NER, unfiltered
+    def last_signal(self, text: str) -> int | None:
+        """End of the last gate match in `text`, -1 if none: `analyze` finds nothing in a
+        text without one. None when it cannot tell (NER, unfiltered recognizers)."""
+        scan = self.gate(text)
+        return None if scan is None else scan.end
+
+    def gate(self, text: str, since: int = 0) -> "GateScan | None":
+        """The gate on `text` from `since`; None when it cannot tell (NER, unfiltered
         recognizers).
 
-        `text[:new]` was searched before (a stream's earlier pieces): a match that ends in
-        the new text may start up to a trigger's longest match back in it (`overlap`), so
-        each trigger re-reads that much of it, and no more: `j.smith at example dot com`
-        split at `ex|ample` is found whatever the split."""
+        A stream searches each piece once: `text[:since]` was searched before, and a match
+        that ends in the new text starts either in it or at an *open* trigger, a prefix of
+        a match that reached the end of the text searched before (`regex`'s partial
+        matching). So the stream passes `since` = the earliest open trigger or the new
+        text, whichever comes first, and keeps `GateScan.open` for the next piece:
+        `olaf [at] pos` | `teo [dot] de` is found whatever the split, and a piece costs
+        its new text and its open triggers, not a trigger's longest match (red team 7)."""
         if not self.gated:
             return None
-        end = -1
-        for m in self._gate.finditer(text, max(0, new - self._gate_overlap)):
-            end = m.end()
-        for rx, back in self._gate_lower:
-            pos = max(0, new - back)
-            lowered = text[pos:].lower()
-            if len(lowered) != len(text) - pos:
-                return len(text)  # a letter that lower-cases to two: assume a match
-            for m in rx.finditer(lowered):  # type: ignore[union-attr]
-                end = max(end, pos + m.end())
-        for e, back in self._gate_prefiltered:
-            pos = max(0, new - back)
-            rest = text[pos:]
-            if e.prefilter(rest):  # type: ignore[misc]
-                try:
-                    ends = [m.end() for m in e.locator.finditer(rest)]  # type: ignore[union-attr]
-                except UnicodeEncodeError:  # an RE2 locator and a lone surrogate (re2text)
-                    ends = [m.end() for m in e.locator.finditer(re2_safe(rest))]  # type: ignore[union-attr]
-                if ends:
-                    end = max(end, pos + max(ends))
-        return end
+        n = len(text)
+        end, first_open = -1, n
+        for rx in (self._gate, *self._gate_others):
+            for m in rx.finditer(text, since, partial=True):  # type: ignore[call-overload]
+                if m.partial:
+                    first_open = min(first_open, m.start())
+                else:
+                    end = max(end, m.end())
+                    if m.end() == n:  # a match at the end may still run on
+                        first_open = min(first_open, m.start())
+        return GateScan(end, first_open)
 
     def analyze(self, text: str, entities: frozenset[str], threshold: float) -> list[Span]:
         """Spans of `entities` scoring at least `threshold`, overlaps not yet resolved."""

@@ -65,6 +65,13 @@ _WORD_REV = re.compile(r"(?r)\S+")
 #: Anything in a tail that folds to fewer characters: a whitespace run or a non-ASCII
 #: space, an HTML entity, a %-escape, a JSON `\\u` escape, a non-ASCII character.
 _FOLDS = re.compile(r"\s\s|[^\x00-\x7f]|[\t\n\r\f\v]|&|%|\\")
+#: What `normalize.fold` changes other than whitespace by a digit (a window with a digit
+#: in it is near a gate match already): the stream's gate also searches the folded text
+#: when the window has one of these.
+_FOLDS_CHARS = re.compile(r"[^\x00-\x7f]|&|%|\\")
+#: A folded search starts this far before new text at least: an escape split across pieces
+#: (`&#6` | `4;`, `%4` | `0`) folds whole (the longest, an HTML entity, is 34 characters).
+FOLD_BACK = 40
 #: How far back the folded hold-back may reach (whitespace runs between digit groups are
 #: folded only up to 64 characters long, 15 gaps in a spaced card).
 MAX_HOLD_WALK = 4096
@@ -87,17 +94,22 @@ def _digit_led(word: str) -> bool:
     )
 
 
-def _open_from(text: str) -> int:
-    """`written_email.open_from` on the text as the detector reads it (`normalize.fold`:
-    full-width letters, no-break and zero-width spaces), mapped back to `text`."""
-    cut = open_from(text)
-    if not _FOLDS.search(text):
+def _open_from(text: str, start: int = 0) -> int:
+    """`written_email.open_from` on `text[start:]`, and on it as the detector reads it
+    (`normalize.fold`: full-width letters, no-break and zero-width spaces), mapped back.
+
+    `start`: no address that may still be arriving starts before it (what this returned
+    for the text before the last piece: a prefix of a match that stopped being one stays
+    so as text is added), so each piece tries the word starts from there, not a whole
+    address's length back."""
+    cut = open_from(text, start)
+    if not _FOLDS.search(text, start):
         return cut
-    folded = fold(text)
+    folded = fold(text[start:])
     if folded.map is None:
         return cut
     f = open_from(folded.text)
-    return min(cut, folded.span(f, f)[0]) if f < len(folded.text) else cut
+    return min(cut, start + folded.span(f, f)[0]) if f < len(folded.text) else cut
 
 
 class StreamScrubber:
@@ -125,6 +137,9 @@ class StreamScrubber:
         self._released = 0  # characters released so far (absolute offset of `pending`)
         self._scanned = 0  # absolute offset up to which the gate has looked
         self._signal_end = -1  # absolute end of the last gate match (-1: none yet)
+        self._open = 0  # absolute start of the earliest gate trigger that may still be arriving
+        self._fold_open = 0  # the same on the folded text (`_near_signal`)
+        self._address_from = 0  # no address written out starts before it (`_open_from`)
 
     @classmethod
     def of(
@@ -170,7 +185,7 @@ class StreamScrubber:
         if not self.hold_all_words and not self._near_signal():
             # No digit (so no digit-led word) and no PEM header: only the last word is held.
             cut = max(self.pending.rfind(" "), self.pending.rfind("\n")) + 1
-            cut = min(cut, _open_from(self.pending))  # `d_kowal ` before ` at wp.pl`
+            cut = min(cut, self._address_open())  # `d_kowal ` before ` at wp.pl`
             return self._advance(cut) if cut else ""
         cut = self._safe_cut(self.pending)
         if cut <= 0:
@@ -211,26 +226,53 @@ class StreamScrubber:
     def _near_signal(self) -> bool:
         """Could the context or the held text contain anything the detector finds?
 
-        The detector's gate searches the context and the held text, re-reading of what it
-        has seen before only as much as each trigger's longest match needs
-        (`Detector.last_signal`): a trigger split across pieces is found at any split."""
+        The detector's gate searches the new text and the triggers still open at the end of
+        the last piece (`Detector.gate`): a trigger split across pieces is found at any
+        split, and a piece costs its own length plus its open triggers."""
         left = self._released - len(self.context)  # absolute offset of the window's start
         text = self.context + self.pending
         detector = self.scrubber.detector
-        end = detector.last_signal(text, max(0, self._scanned - left))
-        if end is None:
+        since = max(0, min(self._open, self._scanned) - left)
+        scan = detector.gate(text, since)
+        if scan is None:
             return True
-        if end < 0 and _FOLDS.search(text):
+        end = scan.end
+        self._open = left + scan.open
+        if end < 0 and _FOLDS_CHARS.search(text):
             # The detector reads folded text: `olaf ａｔ posteo ｄｏｔ de`, no-break spaces,
             # a zero-width space inside `at` hide the trigger from a search of the raw text
-            # (red team 7). The window is at most the context and the held text.
-            folded = fold(text).text
-            if folded != text and detector.last_signal(folded) not in (None, -1):
-                end = len(text)
+            # (red team 7). The folded search starts at its own open trigger, the raw one's
+            # (a trigger's part before the first character that folds reads the same), or
+            # `FOLD_BACK` before the new text, whichever comes first.
+            start = max(0, min(self._fold_open, self._open, self._scanned - FOLD_BACK) - left)
+            folded = fold(text[start:])
+            if folded.map is not None:
+                fscan = detector.gate(folded.text)
+                if fscan is not None and fscan.end >= 0:
+                    end = len(text)
+                if fscan is not None:
+                    o = fscan.open
+                    self._fold_open = (
+                        left
+                        + start
+                        + (folded.span(o, o)[0] if o < len(folded.text) else len(text) - start)
+                    )
+            else:
+                self._fold_open = left + len(text)
+        elif end < 0:
+            self._fold_open = left + len(text)  # nothing folds: the raw search saw it all
         if end >= 0:
             self._signal_end = max(self._signal_end, left + end)
         self._scanned = left + len(text)
         return self._signal_end > left
+
+    def _address_open(self) -> int:
+        """Where in `pending` an address written out that may still be arriving begins
+        (`_open_from`), searched from where the last piece's search found one."""
+        start = max(0, self._address_from - self._released)
+        cut = _open_from(self.pending, min(start, len(self.pending)))
+        self._address_from = self._released + cut
+        return cut
 
     def _advance(self, cut: int) -> str:
         """Release `pending[:cut]` as it is (nothing in it or its context can be an entity)."""
@@ -253,7 +295,7 @@ class StreamScrubber:
             ):
                 cut = m.start()
                 break
-        cut = min(cut, _open_from(text))  # an address written out may still be arriving
+        cut = min(cut, self._address_open())  # an address written out may still be arriving
         off = len(self.context)  # a quoted or line passphrase, likewise (its keyword may be out)
         cut = min(cut, max(0, open_spaced_value(self.context + text) - off))
         pem = text.rfind(PEM_BEGIN)

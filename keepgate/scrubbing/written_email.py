@@ -25,7 +25,6 @@ import tldextract
 from presidio_analyzer import Pattern, PatternRecognizer
 
 from keepgate.scrubbing.re2text import re2_safe
-from keepgate.scrubbing.widths import longest_match
 
 _OPEN, _CLOSE = r"[\[({<]", r"[\])}>]"
 #: `[at]`, `(at)`, a spaced `@`, ` AT `, or a bare ` at `.
@@ -55,19 +54,19 @@ WRITTEN_EMAIL = (
 )
 _RX = re.compile(WRITTEN_EMAIL)
 _WORD_START = re.compile(r"(?<![\w.%+\-@])[A-Za-z0-9]")
-#: How far back a stream looks for an address still arriving: the longest one there can be
-#: (a shorter look released the start of a long one before the rest arrived).
-TAIL = longest_match(WRITTEN_EMAIL)
 
 
-def open_from(text: str) -> int:
+def open_from(text: str, start: int = 0) -> int:
     """Where an address written out that may still be arriving begins, else `len(text)`.
 
     A stream must not release `d_kowal ` before it knows whether ` at wp.pl` follows: the
-    first word that starts a prefix of a match (regex's partial matching) is held. Checked
-    on the last `TAIL` characters only; each try stops at the first character that cannot
-    continue a match (`Send it` fails at `it`)."""
-    for m in _WORD_START.finditer(text, max(0, len(text) - TAIL)):
+    first word from `start` that starts a prefix of a match (regex's partial matching) is
+    held. Each try stops at the first character that cannot continue a match (`Send it`
+    fails at `it`). A stream passes as `start` what this returned before its last piece:
+    a word that did not start a prefix of a match then does not now (more text cannot
+    make a dead prefix live), so each piece tries only the words from the earliest one
+    still open (`stream.StreamScrubber._address_open`)."""
+    for m in _WORD_START.finditer(text, start):
         if _RX.fullmatch(text, m.start(), partial=True):
             return int(m.start())
     return len(text)

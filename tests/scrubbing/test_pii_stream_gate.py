@@ -4,8 +4,9 @@ With patterns only (`nlp_model: none`), prose is released unanalysed while the g
 no trigger in the held text and its context (`stream.StreamScrubber._near_signal`). The
 gate re-read only 16 characters of what it had searched before, and a written-out address
 (`olaf [at] posteo [dot] de`, a trigger of 22+ characters with nothing else the gate knows
-in it) split at 2-5 characters came out unscrubbed. Each trigger now re-reads as much as its
-longest match (`widths.overlap`), so these answers are scrubbed alike at every split: two
+in it) split at 2-5 characters came out unscrubbed. The gate now keeps a trigger that may
+still be arriving open (`Detector.gate`, `GateScan.open`) and searches on from its start,
+so these answers are scrubbed alike at every split: two
 pieces split anywhere, and pieces of 1-8 characters from every offset, in-process with
 and without NER and through the gateway (real HTTP, the openai SDK).
 """
@@ -18,7 +19,6 @@ import pytest
 from keepgate.scrubbing.engine import Detector
 from keepgate.scrubbing.guard import build
 from keepgate.scrubbing.stream import StreamScrubber
-from keepgate.scrubbing.widths import UNBOUNDED, longest_match, overlap
 
 pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
 
@@ -67,18 +67,26 @@ def test_a_written_address_is_scrubbed_at_every_split(mode: str, answer: tuple[s
         assert streamed(scrubber, parts) == expected, [len(p) for p in parts]
 
 
-def test_every_gate_trigger_re_reads_its_longest_match() -> None:
-    """The overlap follows the triggers: a trigger longer than 16 characters (the old fixed
-    figure) is re-read in full, an unbounded one over all the text the stream holds."""
+def test_the_gate_keeps_an_open_trigger_and_reads_only_new_text_after_it() -> None:
+    """A piece's search starts at the earliest trigger still open at the end of the text
+    searched before (`GateScan.open`), not a trigger's longest match back: the written-out
+    address is found at every split, and prose with no trigger open re-reads nothing."""
     d = Detector(nlp_model=None)
-    by_name = {e.recognizer.name: back for e, back in d._gate_prefiltered}
-    assert by_name["WrittenEmailRecognizer"] >= len("olaf [at] posteo [dot] de") - 1
-    assert by_name["DateOfBirthRecognizer"] == UNBOUNDED
-    assert overlap("abc") == 2 and longest_match("a{2,5}") == 5 and overlap("a+") == UNBOUNDED
     text = "Mail olaf [at] posteo [dot] de now"
     assert d.last_signal(text[:20]) == -1  # nothing yet
     for k in range(1, len(text)):  # the first k characters were searched already
-        assert d.last_signal(text, k) not in (None, -1), k
+        first = d.gate(text[:k])
+        assert first is not None
+        second = d.gate(text, min(first.open, k))
+        assert second is not None and max(first.end, second.end) >= 0, k
+    scan = d.gate("Mail olaf [at] pos")
+    assert scan is not None and scan.end == -1 and scan.open == len("Mail ola")
+    prose = "we shall meet there later, then "
+    scan = d.gate(prose)  # open at most from `n ` (`n at ...` may follow)
+    assert scan is not None and scan.end == -1 and scan.open >= len(prose) - 2
+    # a date-of-birth keyword with an unbounded gap: open while the gap runs on
+    scan = d.gate("she is née   ")
+    assert scan is not None and scan.end == -1 and scan.open == len("she is ")
 
 
 @pytest.fixture(scope="module")
