@@ -241,10 +241,10 @@ class StreamScrubber:
         if end < 0 and _FOLDS_CHARS.search(text):
             # The detector reads folded text: `olaf ａｔ posteo ｄｏｔ de`, no-break spaces,
             # a zero-width space inside `at` hide the trigger from a search of the raw text
-            # (red team 7). The folded search starts at its own open trigger, the raw one's
-            # (a trigger's part before the first character that folds reads the same), or
-            # `FOLD_BACK` before the new text, whichever comes first.
-            start = max(0, min(self._fold_open, self._open, self._scanned - FOLD_BACK) - left)
+            # (red team 7). The folded search starts at its own open trigger, where the raw
+            # one started (a trigger's part before the first character that folds reads the
+            # same), or `FOLD_BACK` before the new text, whichever comes first.
+            start = max(0, min(self._fold_open - left, since, self._scanned - FOLD_BACK - left))
             folded = fold(text[start:])
             if folded.map is not None:
                 fscan = detector.gate(folded.text)
