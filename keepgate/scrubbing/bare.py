@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import re2
 import tldextract
 
+from keepgate.scrubbing.heldrun import HeldRun
 from keepgate.scrubbing.re2text import re2_safe
 
 #: Text after an unmatched backtick run is held at most this long for its closing run.
@@ -91,7 +92,7 @@ def host_in(word: str) -> tuple[int, int, str] | None:
 
 
 @dataclass
-class BareDomains:
+class BareDomains(HeldRun):
     """A `posts.TextPost` after the link scanner: defangs bare domains it does not vouch for.
 
     `judge(host, text, whole)`: does the conversation vouch for this bare domain (`text`:
@@ -108,19 +109,6 @@ class BareDomains:
     _line_start: bool = True
     #: The last release ended inside a word (cut at WORD_HOLD): its rest is not judged.
     _mid_word: bool = False
-
-    @property
-    def held(self) -> int:
-        return len(self.pending)
-
-    def feed(self, text: str) -> str:
-        if not text:
-            return ""
-        self.pending += text
-        return self._run(final=False)
-
-    def flush(self) -> str:
-        return self._run(final=True) if self.pending else ""
 
     def _run(self, final: bool) -> str:
         s = self.pending

@@ -39,6 +39,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from keepgate.scrubbing.heldrun import HeldRun
+
 #: An unfinished construct is held back at most this long, then released escaped.
 MAX_HOLD = 2048
 #: The entity name counted in redactions, metrics and the audit.
@@ -118,7 +120,7 @@ def host_allowed(host: str, allow: list[str]) -> bool:
 
 
 @dataclass
-class ImageNeutraliser:
+class ImageNeutraliser(HeldRun):
     """Per-text state: feed released text in, get text with remote images neutralised."""
 
     allow: list[str]
@@ -128,19 +130,6 @@ class ImageNeutraliser:
     pending: str = ""
     #: Per `_run` pass: the closing index of `pending` for `[]` and `()`, built on first need.
     _closers: dict[str, Closers] = field(default_factory=dict, repr=False)
-
-    def feed(self, text: str) -> str:
-        if not text:
-            return ""
-        self.pending += text
-        return self._run(final=False)
-
-    def flush(self) -> str:
-        return self._run(final=True) if self.pending else ""
-
-    @property
-    def held(self) -> int:
-        return len(self.pending)
 
     # -- scanning ------------------------------------------------------------------------
 

@@ -46,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from keepgate.scrubbing.hosts import WebHost, web_host
 from keepgate.scrubbing.images import host_names
 from keepgate.scrubbing.linkctx import LinkContext, clean_url
+from keepgate.scrubbing.heldrun import HeldRun
 from keepgate.scrubbing.re2text import re2_safe
 
 #: An unfinished word is held back at most this long.
@@ -183,7 +184,7 @@ def defang(s: str, u: _Url, end: int) -> str:
 
 
 @dataclass
-class LinkNeutraliser:
+class LinkNeutraliser(HeldRun):
     """Per-text state: feed released text in, get text with unvouched links defanged."""
 
     #: The conversation's LinkContext, built on first need.
@@ -207,19 +208,6 @@ class LinkNeutraliser:
         if self._ctx is None:
             self._ctx = self.ctx_source()
         return self._ctx
-
-    @property
-    def held(self) -> int:
-        return len(self.pending)
-
-    def feed(self, text: str) -> str:
-        if not text:
-            return ""
-        self.pending += text
-        return self._run(final=False)
-
-    def flush(self) -> str:
-        return self._run(final=True) if self.pending else ""
 
     def _run(self, final: bool) -> str:
         s = self.pending
