@@ -127,10 +127,12 @@ class ApprovalBus:
             pinged = False
             kind = message.get("type")
             if kind == "subscribe":
-                if self._subscriptions:  # again: decisions may have been posted meanwhile
-                    for events in list(self._waiters.values()):
-                        for event in events:
-                            event.set()
+                # First or again: a decision published before the channel was ours (a slow
+                # first SUBSCRIBE, `ready` timed out, or a reconnect) reached nobody, so every
+                # run waiting here re-reads the store once.
+                for events in list(self._waiters.values()):
+                    for event in events:
+                        event.set()
                 self._subscriptions += 1
                 self.subscribed.set()
             elif kind == "message":
