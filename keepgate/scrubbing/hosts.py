@@ -83,11 +83,18 @@ def _ipv4(name: str) -> str | None:
 def _number(part: str) -> int | None:
     """A part of an IPv4 host: decimal, `0x` hex or `0`-led octal (URL Standard)."""
     low = part.lower()
-    try:
-        if low.startswith("0x"):
-            return int(low[2:] or "0", 16)
-        if len(low) > 1 and low.startswith("0"):
-            return int(low[1:], 8)
-        return int(low, 10) if low.isdigit() else None
-    except ValueError:
-        return None
+    # ASCII digits only: `int` also takes signs, `_`, spaces and other scripts' digits
+    # (`0x-1` gave -1 and crashed the link stage; a browser reads those as a name).
+    if low.startswith("0x"):
+        digits, base = low[2:], 16
+        if digits.strip("0123456789abcdef"):
+            return None
+    else:
+        digits, base = low, 10
+        if not digits or digits.strip("0123456789"):
+            return None
+        if len(digits) > 1 and digits.startswith("0"):
+            digits, base = digits[1:], 8
+            if digits.strip("01234567"):
+                return None
+    return int(digits or "0", base)

@@ -34,6 +34,8 @@ _DOTTED = re2.compile(r"(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?\.)+\p{L}
 MAX_SCAN = 2_000_000
 #: JSON outputs parsed for whole-field URLs at most this long.
 MAX_JSON = 2_000_000
+#: A JSON key under which a bare domain is the record's address (its field vouches for it).
+_ADDRESS_KEY = re2.compile(r"(?i)(url|uri|link|href|website|homepage|domain|site|host|web)")
 _TRAIL = ".,;:!?)]}*_~'\""
 
 
@@ -106,6 +108,7 @@ def build(body: Mapping[str, Any]) -> LinkContext:
         elif role in ("system", "developer"):
             trusted.append(text)
     ctx = LinkContext()
+    tools_decoded: list[str] = []
     budget = MAX_SCAN
     for text in (*trusted, *user):
         t = re2_safe(text[:budget])
@@ -125,11 +128,17 @@ def build(body: Mapping[str, Any]) -> LinkContext:
         for m in _DOMAIN.finditer(t):
             ctx.mentioned.add(m.group(1).lower())
         if t.lstrip().startswith(("{", "[")) and len(t) <= MAX_JSON:
-            urls, hosts = _field_urls(t)
+            urls, hosts, decoded = _field_urls(t)
             ctx.field_urls.update(urls)
             ctx.field_hosts.update(hosts)
+            if "\\u" in t:  # escapes hide what the model reads: scan the decoded text too
+                plain = re2_safe("\n".join(decoded)[:budget])
+                budget -= len(plain)
+                for m in _DOMAIN.finditer(plain):
+                    ctx.mentioned.add(m.group(1).lower())
+                tools_decoded.append(plain)
     budget = MAX_SCAN
-    for text in (*trusted, *user, *tools):
+    for text in (*trusted, *user, *tools, *tools_decoded):
         t = re2_safe(text[:budget])
         budget -= len(t)
         for m in _DOTTED.finditer(t):
@@ -145,32 +154,39 @@ def _parents(host: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(max(0, len(labels) - 1))][:16]
 
 
-def _field_urls(text: str) -> tuple[list[str], list[str]]:
-    """String values of a JSON document that are one URL and nothing else, and those that
-    are one bare domain (with its path) and nothing else."""
+def _field_urls(text: str) -> tuple[list[str], list[str], list[str]]:
+    """String values of a JSON document that are one URL and nothing else; those that are
+    one bare domain (with its path) and nothing else under a key that names an address
+    (`website`, `url`, `domain`…: the app's schema, not the writer's text — a bare domain as
+    the whole `body` of an attacker's e-mail vouches for nothing); and every key and string
+    value decoded (the model reads `p\\u0430ypal.com` and `evil\\u002ecom` decoded)."""
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError):
-        return [], []
+        return [], [], []
     out: list[str] = []
     hosts: list[str] = []
-    stack = [doc]
+    decoded: list[str] = []
+    stack: list[tuple[Any, str]] = [(doc, "")]
     while stack:
-        v = stack.pop()
+        v, key = stack.pop()
         if isinstance(v, str):
+            decoded.append(v)
             s = v.strip()
             if s and not any(c.isspace() for c in s):
                 if _URL.fullmatch(re2_safe(s)):
                     out.append(clean_url(s))
-                elif len(s) <= 2048:
+                elif len(s) <= 2048 and _ADDRESS_KEY.search(re2_safe(key[:200])):
                     found = host_in(s)
                     if found is not None and found[:2] == (0, len(s)):
                         hosts.append(s.lower())
         elif isinstance(v, dict):
-            stack.extend(v.values())
+            for k, x in v.items():
+                decoded.append(str(k))
+                stack.append((x, str(k)))
         elif isinstance(v, list):
-            stack.extend(v)
-    return out, hosts
+            stack.extend((x, key) for x in v)
+    return out, hosts, decoded
 
 
 def _texts(body: Mapping[str, Any]) -> Iterable[tuple[str, str]]:

@@ -267,3 +267,42 @@ async def test_a_line_in_a_fence_is_released_before_its_end() -> None:
     assert got == text
     before_newline = "".join(pieces[: text.index(" more")])
     assert "print(a) and b" in before_newline
+
+
+def call_with(tool_content: str) -> Call:
+    msgs = [*MSGS[:3], {"role": "tool", "tool_call_id": "c1", "content": tool_content}]
+    return Call(
+        Principal("alice", "developer"), "chat.completions", "demo", {"messages": msgs}, True
+    )
+
+
+async def test_an_attackers_field_that_is_only_the_domain_vouches_for_nothing() -> None:
+    """Review: an e-mail whose whole `body` is the bare domain vouched for it; only a key that
+    names an address (the app's schema: `website`, `url`…) does (the vendor's `website` in
+    CLEAN still passes)."""
+    mail = json.dumps({"emails": [{"from": "x@attacker.example", "body": f"{EVIL}/verify"}]})
+    text = f"Please verify your account at {EVIL}/verify now."
+    want = "Please verify your account at evil-payments[.]com/verify now."
+    for mode in ("mentioned", "all"):
+        assert "".join(await guarded([text], call_with(mail), guard(mode))) == want, mode
+
+
+async def test_a_domain_behind_json_escapes_is_mentioned() -> None:
+    """Review: `json.dumps` writes a homoglyph as `p\\u0430ypal…` and an attacker can write
+    the dot as `\\u002e`; the model reads them decoded, so the mention scan must too."""
+    homoglyph = "p\u0430ypal-secure.com"
+    for content, host in (
+        (json.dumps({"body": f"Verify at {homoglyph}/login"}), homoglyph),
+        ('{"body": "Verify at evil-payments\\u002ecom/login"}', EVIL),
+    ):
+        text = f"Please verify at {host}/login today."
+        out = "".join(await guarded([text], call_with(content)))
+        assert f"{host}/login" not in out and "[.]" in out, (content, out)
+
+
+async def test_a_signed_number_host_does_not_stop_the_link_stage() -> None:
+    """Review: `int` takes signs, so `http://0x-1/` raised in hosts._number and withheld the
+    answer (or, with fail_open, switched link judging off for it)."""
+    text = f"Verify at https://{EVIL}/verify?u=alice; ignore http://0x-1/ and http://0-1/ ok."
+    out = "".join(await guarded([text], new_call()))
+    assert f"https://{EVIL}" not in out and "ok." in out, out
