@@ -126,7 +126,11 @@ class BareDomains(HeldRun):
             if self._fence:
                 part = s[pos:line_end]
                 if nl < 0 and not final and self._line_start and _may_close(part, self._fence):
-                    break  # the start of a line that may close the fence: held to its end
+                    if len(part) <= CODE_HOLD:
+                        break  # the start of a line that may close the fence: held to its end
+                    # Too long to wait for (each piece re-read it: quadratic): taken as the
+                    # closing line, the safe side, since what follows is then judged as text.
+                    self._fence = ""
                 out.append(part)
                 pos = line_end
                 self._line_start = nl >= 0

@@ -306,3 +306,20 @@ async def test_a_signed_number_host_does_not_stop_the_link_stage() -> None:
     text = f"Verify at https://{EVIL}/verify?u=alice; ignore http://0x-1/ and http://0-1/ ok."
     out = "".join(await guarded([text], new_call()))
     assert f"https://{EVIL}" not in out and "ok." in out, out
+
+
+def test_a_long_line_that_may_close_a_fence_is_held_only_so_long() -> None:
+    """Review: inside a fence, a line of only fence characters and spaces was held to its end
+    without bound and re-read on every piece (quadratic in C string calls, nothing released).
+    Past CODE_HOLD it counts as the closing line (the safe side: what follows is judged)."""
+    from keepgate.scrubbing.bare import CODE_HOLD, BareDomains
+
+    stage = BareDomains(lambda host, text, whole: False, lambda host, text: text)
+    text = "```\ncode\n```" + " " * 8000 + f"\nVerify at {EVIL}/verify today.\n"
+    out, most = "", 0
+    for i in range(0, len(text), 4):
+        out += stage.feed(text[i : i + 4])
+        most = max(most, stage.held)
+    out += stage.flush()
+    assert most <= CODE_HOLD + 4, most
+    assert f"{EVIL}/verify" not in out and "evil-payments[.]com/verify" in out
