@@ -14,7 +14,6 @@ count and the audit; an untainted conversation passes unchanged.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
@@ -22,11 +21,11 @@ import pytest
 
 from keepgate.auth.principal import Principal
 from keepgate.pipeline.call import Call
-from keepgate.pipeline.chunks import make_chunk
 from keepgate.scrubbing.bare import host_in
 from keepgate.scrubbing.guard import build
 from keepgate.scrubbing.settings import SettingsError, parse_settings
 from tests.linecount import lines_run_in
+from tests.scrubbing.answer_stream import stream_of
 
 pytestmark = pytest.mark.slow(cpu_s=4)
 
@@ -132,14 +131,6 @@ GUARD = guard()
 def new_call(stream: bool = True, tainted: bool = True) -> Call:
     body = {"messages": MSGS if tainted else MSGS[:2]}
     return Call(Principal("alice", "developer"), "chat.completions", "demo", body, stream)
-
-
-async def stream_of(pieces: list[str]) -> AsyncIterator[dict]:
-    base = {"id": "chatcmpl-1", "model": "demo", "created": 1}
-    yield make_chunk(base, delta={"role": "assistant", "content": ""})
-    for p in pieces:
-        yield make_chunk(base, delta={"content": p})
-    yield make_chunk(base, finish_reason="stop")
 
 
 async def guarded(pieces: list[str], call: Call, g: Any = GUARD) -> list[str]:

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
 import pytest
 
+from tests.scrubbing.answer_stream import stream_of
+
 from keepgate.auth.principal import Principal
 from keepgate.pipeline.call import Call
-from keepgate.pipeline.chunks import make_chunk
 from keepgate.scrubbing.guard import build
 from keepgate.scrubbing.images import MAX_HOLD, ImageNeutraliser, url_host
 from keepgate.scrubbing.settings import SettingsError, parse_settings
@@ -192,14 +192,6 @@ TOOL_MSGS = [
 def new_call(stream: bool = True, tainted: bool = True) -> Call:
     body = {"messages": TOOL_MSGS if tainted else TOOL_MSGS[:1]}
     return Call(Principal("alice", "developer"), "chat.completions", "demo", body, stream)
-
-
-async def stream_of(pieces: list[str]) -> AsyncIterator[dict]:
-    base = {"id": "chatcmpl-1", "model": "demo", "created": 1}
-    yield make_chunk(base, delta={"role": "assistant", "content": ""})
-    for p in pieces:
-        yield make_chunk(base, delta={"content": p})
-    yield make_chunk(base, finish_reason="stop")
 
 
 async def guarded(pieces: list[str], call: Call) -> str:

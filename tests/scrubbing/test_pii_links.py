@@ -12,15 +12,15 @@ and not, `flag`, the audit, the redaction header, and the settings' types.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
 import pytest
 
+from tests.scrubbing.answer_stream import stream_of
+
 from keepgate.auth.principal import Principal
 from keepgate.pipeline.call import Call
-from keepgate.pipeline.chunks import make_chunk
 from keepgate.scrubbing import linkctx
 from keepgate.scrubbing.guard import build
 from keepgate.scrubbing.links import MAX_HOLD, LinkNeutraliser
@@ -245,14 +245,6 @@ GUARD = build({"nlp_model": None, "images": {"allow_hosts": ALLOW}}, None, None)
 def new_call(stream: bool = True, tainted: bool = True) -> Call:
     body = {"messages": MSGS if tainted else MSGS[:2]}
     return Call(Principal("alice", "developer"), "chat.completions", "demo", body, stream)
-
-
-async def stream_of(pieces: list[str]) -> AsyncIterator[dict]:
-    base = {"id": "chatcmpl-1", "model": "demo", "created": 1}
-    yield make_chunk(base, delta={"role": "assistant", "content": ""})
-    for p in pieces:
-        yield make_chunk(base, delta={"content": p})
-    yield make_chunk(base, finish_reason="stop")
 
 
 async def guarded(pieces: list[str], call: Call) -> str:
