@@ -36,6 +36,16 @@ def default_settings(outbox: str | Path | None = None) -> AgentSettings:
     )
 
 
+#: Hex digits to letters: a call id is 16 random letters a-p, a shape no PII recognizer reads
+#: as a value (a hex id held a phone number or a DEA number's shape once in a few thousand,
+#: so the PII guard altered a sent mail's `message_id` at random).
+_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
+
+def _call_id() -> str:
+    return "mcp_" + uuid.uuid4().hex[:16].translate(_LETTERS)
+
+
 def build_demo_server(settings: AgentSettings | None = None) -> Server:
     tools = demo_tools(settings or default_settings())
     engine = ToolEngine(tools)
@@ -58,7 +68,7 @@ def build_demo_server(settings: AgentSettings | None = None) -> Server:
             bad
             if bad is not None
             else await engine.execute(
-                params.name, args or {}, ToolContext("mcp", "mcp_" + uuid.uuid4().hex[:16], "mcp")
+                params.name, args or {}, ToolContext("mcp", _call_id(), "mcp")
             )
         )
         if not out.ok:

@@ -33,7 +33,7 @@ T = TypeVar("T")
 DEV = Principal("dev", "developer")
 INJECTED = "/srv/data/vendor_invoice.txt"
 PLAIN = "/srv/data/quarterly_report.txt"
-CALL_ID = re.compile(r"mcp_[0-9a-f]{16,24}")
+CALL_ID = re.compile(r"mcp_[0-9a-p]{16,24}")
 #: Audit fields that name the request or its time, not what was decided.
 VOLATILE = {"ts", "request_id", "tool_call_id", "approval_id", "latency_ms", "trace_id"}
 

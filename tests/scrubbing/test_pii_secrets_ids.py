@@ -27,6 +27,12 @@ CAUGHT = [
     ("Geburtsdatum (TT.MM.JJJJ): 12.03.1978", "12.03.1978", "DATE_OF_BIRTH"),
     ("SSHPASS: sshpass -p Hv7kQ2xWm9 rsync -a src/ host:/srv", "Hv7kQ2xWm9", "SECRET"),
     ("pwd hunter2hunter2", "hunter2hunter2", "SECRET"),
+    ("DEA number AB1234563 on file.", "AB1234563", "MEDICAL_LICENSE"),
+    (
+        "Send to 1BoatSLRHtKNngkdXEeobR76b53LETtpyT today.",
+        "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
+        "CRYPTO",
+    ),
     ("The password for the admin account is W!nter2024.", "W!nter2024", "SECRET"),
     ("login: admin / S3cret!pass", "S3cret!pass", "SECRET"),
     ("DB_PASSWORD=s3cr3tPa55word\nDB_USER=app", "s3cr3tPa55word", "SECRET"),
@@ -185,6 +191,9 @@ LEFT_ALONE = [
     # ids, not credentials: the PII guard scrubs tool-call ids and must leave these alone
     "call_Ab3dEf6hIj9kLm2nOp5qRs8t toolu_01A09q90qw90lq917835lq9 msg_01XFDUDYJgAACzvnptvVoYEL",
     "Charged pi_3MtwBwLkdIwHu7ix28a3tqPa for cus_NffrFeUfNV2Hib.",
+    # a DEA number's shape (valid check digit) or a wallet inside a longer id is not one
+    '{"status": "queued", "message_id": "mcp/mcp_3fab12345630c1e9"}',
+    "ref idx1BoatSLRHtKNngkdXEeobR76b53LETtpyTz",
 ]
 
 
