@@ -80,6 +80,11 @@ _AI = rf"(?:(?:{_ACRONYM}){_AFTER}|(?i:{_NOUN}))"
 #: Who reads the data, named by what a machine does with it, not by an AI noun (`_BARE`):
 #: a strong address ("whoever processes this message next", "if you're a bot or helper").
 _READER_MACHINE = (
+    # a tool's output is read by a machine; a page, a message or a document by people too
+    r"|\breaders?\s+of\s+(?:this|these)\s+(?:response|result|results|output|data)\b"
+    # the reader's task replaced: only a machine was given one
+    r"|\bthe\s+(?:summary|summari[sz]ation|translation|original|requested)\s+task\s+is\s+"
+    r"(?:cancel+ed|replaced|changed|over|void)\b|\bthe\s+new\s+task\s+is\b"
     r"|\b(?:whoever|anyone|anything|whatever|whichever)\s+(?:is\s+)?(?:"
     r"process(?:es|ing)?|pars(?:es|ing)|summari[sz](?:es|ing)|triag(?:es|ing)|handl(?:es|ing)|"
     r"index(?:es|ing)|ingest(?:s|ing))\s+(?:this|these|the\s+(?:above|following))\b"
@@ -95,18 +100,16 @@ _READER_MACHINE = (
 )
 #: The reader named by what people do too: reading ("whoever reads this note", "readers of
 #: this document"), and the reader's own output ("any summary built from these results",
-#: "the new task is"): a *weak* address (`strength`).
+#: "instead of a summary"): a *weak* address (`strength`).
 _READER = (
     _READER_MACHINE
     + r"|\b(?:whoever|anyone|anything|whatever|whichever)\s+(?:is\s+)?(?:reads?|reading)\s+"
     r"(?:this|these|the\s+(?:above|following))\b"
-    r"|\breaders?\s+of\s+(?:this|these)\s+(?:response|result|output|page|message|document|"
-    r"file|data|text|notes?|e-?mail|ticket|results)\b"
+    r"|\breaders?\s+of\s+(?:this|these)\s+(?:page|message|document|file|text|notes?|e-?mail|"
+    r"ticket)\b"
     r"|\b(?:any|the|your|each)\s+(?:summary|summaries|response|reply|answer|translation|output)"
     r"\s+(?:built|based|generated|written|drawn|made|produced)\s+(?:from|on)\s+(?:this|these)\b"
     r"|\binstead\s+of\s+(?:a|the)\s+(?:summary|translation|answer|reply)\b"
-    r"|\bthe\s+(?:summary|summari[sz]ation|translation|original|requested)\s+task\s+is\s+"
-    r"(?:cancel+ed|replaced|changed|over|void)\b|\bthe\s+new\s+task\s+is\b"
 )
 #: "Whoever reads / processes this" in other languages: strong, as in round 10 (the weak
 #: reading needs an object in English, `USER3_L`, `RESP_L`).
@@ -271,7 +274,7 @@ _LOCAL = (
     ),
     (
         "RESP_L",
-        r"(?i:\b(?:the|your|its|each|every)\s+(?:(?:next|final|whole)\s+)?(?:repl(?:y|ies)|"
+        r"(?i:\b(?:the|your|its|each|every|any)\s+(?:(?:next|final|whole)\s+)?(?:repl(?:y|ies)|"
         r"responses?|answers?|summary|summaries|output)\b)",
     ),
     (
