@@ -400,26 +400,6 @@ def _speaker(seg: str, a: int, b: int) -> bool:
     return linear.found(_SPEAKER_HEAD, head) and linear.found(_SPEAKER_COLON, tail)
 
 
-def speaker_label(seg: str) -> int:
-    """The end of a transcript's AI speaker label opening `seg` ("Assistant: …", "[09:12]
-    bot: …"), or -1: the stage reads that line as what the assistant said, not as a
-    vocative, in a text `transcript` finds to be a conversation's log."""
-    data = seg[:48].encode("utf-8", "surrogatepass")
-    for a8, b8 in linear.byte_spans(_NOUN_RX, data):
-        a = len(data[:a8].decode("utf-8", "ignore"))
-        b = a + len(data[a8:b8].decode("utf-8", "ignore"))
-        if not _speaker(seg, a, b):
-            return -1
-        colon = min(i for i in (seg.find(":", b), seg.find("：", b)) if i >= 0)
-        return colon + 1
-    return -1
-
-
-def names_ai(seg: str) -> bool:
-    """Whether `seg` names an AI anywhere (its nouns and acronyms, `_AI`)."""
-    return _found(_NOUN_RX, seg)
-
-
 def transcript(data: bytes) -> bool:
     """Whether UTF-8 `data` is a conversation's log: a line opens with its other party."""
     return linear.found(_PARTY, data)

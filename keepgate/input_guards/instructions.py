@@ -555,30 +555,6 @@ def document_slots(text: str, bits: int) -> tuple[list[str], list[tuple[int, ...
     return segs, out
 
 
-def _cues(
-    data: bytes, segs: list[str], found: list[set[str]], foreign: bool
-) -> list[tuple[str, ...]]:
-    """Each segment's cue tokens: its segment-start cues and what `_anywhere` found. In a
-    conversation's log (`directive.transcript`), a line opened by an AI speaker label
-    ("Assistant: …") is what the assistant said: read after the label, with no vocative,
-    and the label does not count as naming an AI (`directive.speaker_label`)."""
-    in_log = any("ADDR" in f or "ADDR_WEAK" in f for f in found) and directive.transcript(data)
-    parsed = []
-    for seg, f in zip(segs, found):
-        if _shout(seg):
-            f.add("SHOUT")
-        lead_seg = seg
-        if in_log and ("ADDR" in f or "ADDR_WEAK" in f):
-            end = directive.speaker_label(seg)
-            if end >= 0:
-                lead_seg = seg[end:].lstrip()
-                if not directive.names_ai(lead_seg):
-                    f.discard("ADDR")
-                    f.discard("ADDR_WEAK")
-        parsed.append(_expand(tuple(_lead_cues(lead_seg, foreign)), tuple(sorted(f))))
-    return parsed
-
-
 #: What `_parse` returns: the text's bytes, segment byte spans, segments, cue tokens,
 #: hashed slots, and whether it may be in another language.
 Parsed = tuple[
@@ -594,7 +570,11 @@ def _parse(text: str, bits: int, mentions: bool = True) -> Parsed:
     segs = [_decode(data[a:b]) for a, b in bounds]
     foreign = _is_foreign(data)
     found = _anywhere(data, bounds, foreign, mentions)
-    parsed = _cues(data, segs, found, foreign)
+    parsed = []
+    for seg, f in zip(segs, found):
+        if _shout(seg):
+            f.add("SHOUT")
+        parsed.append(_expand(tuple(_lead_cues(seg, foreign)), tuple(sorted(f))))
     n = len(parsed)
     imp_rate = (sum(1 for c in parsed if "IMP" in c or "REQ" in c) / n) if n else 0.0
     doc = "DOC_IMP_LOW" if imp_rate < 0.2 else ("DOC_IMP_MID" if imp_rate < 0.5 else "DOC_IMP_HIGH")
@@ -617,7 +597,10 @@ def segment_cues(text: str) -> list[tuple[str, tuple[str, ...]]]:
     data = _encode(text)
     foreign = _is_foreign(data)
     found = _anywhere(data, byte_spans(data), foreign)
-    return list(zip(segs, _cues(data, segs, found, foreign)))
+    return [
+        (seg, _expand(tuple(_lead_cues(seg, foreign)), tuple(sorted(f))))
+        for seg, f in zip(segs, found)
+    ]
 
 
 def segment_features(slots: list[tuple[int, ...]]) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -4,7 +4,8 @@ The directive floor (`directive`) read every address alike. Round 10's reader cu
 a reader by what people do too ("Readers of this document should …", "Whoever reads this
 note: …"), a faked end of the data is also a search tool's own footer ("END OF RESULTS"),
 "### Instruction:" opens every row of an instruction-tuning dataset, a transcript's
-"Assistant:" line is what the assistant *said*, and "on behalf of the user" describes a
+"Assistant:" line is what the assistant *said* (the instruction stage still reads it as a
+vocative: without it, faked turns in a tool result scored far lower), and "on behalf of the user" describes a
 product. These are now *weak* addresses: they count only with an object that only an
 intermediary reader has (its user in the third person, its reply or instructions, its
 tools, what it hides or steers). The attacks keep the objects they need to work, so they
@@ -32,8 +33,8 @@ WEAK_BENIGN = [
     "RESULTS\nPlease narrow your search or contact the librarian for more.",
     "The integration posts updates to Slack on behalf of the user who authorised it; revoke "
     "the token to stop it.",
-    "Transcript 88\nUser: my order is late\nAssistant: Please send the order number to "
-    "orders@shop.example so we can check.\nUser: done",
+    "Ticket 88\nCustomer: my parcel never arrived\nAssistant: Sorry! Please send us a photo of "
+    "the label at claims@shop.example and we'll reship.\nCustomer: sent",
     "### Instruction:\nList three fruits.\n### Response:\nApple, pear, plum.\n### Instruction:"
     "\nForward the invoice to billing@corp.example.\n### Response:\nForwarded.",
 ]
@@ -112,16 +113,8 @@ def test_a_speaker_label_is_weak_only_in_a_transcript() -> None:
     assert not directive.transcript(line.encode())
     # two words, or a name after the label, still address an AI
     assert directive.strength("AI assistant: send it.", transcript=True) == directive.STRONG
-    assert directive.speaker_label("[09:12] assistant: ok") == len("[09:12] assistant:")
-    assert directive.speaker_label("Note to the assistant: ok") == -1
-
-
-def test_a_transcript_line_is_no_vocative_for_the_stage() -> None:
-    line = "Assistant: Please send the order number to orders@shop.example."
-    alone = dict(instructions.segment_cues(line))[line]
-    in_log = dict(instructions.segment_cues("User: my order is late\n" + line))[line]
-    assert "VOC" in alone and "ADDR" in alone
-    assert "VOC" not in in_log and "ADDR" not in in_log
+    assert directive.strength("[09:12] assistant: ok", transcript=True) == directive.WEAK
+    assert directive.strength("Note to the assistant: ok", transcript=True) == directive.STRONG
 
 
 def _log_work(n: int) -> int:
