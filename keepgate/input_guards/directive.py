@@ -405,7 +405,7 @@ def transcript(data: bytes) -> bool:
     return linear.found(_PARTY, data)
 
 
-def strength(seg: str, transcript: bool = False) -> int:
+def strength(seg: str, transcript: bool | Callable[[], bool] = False) -> int:
     """How `seg` addresses the AI reader: `STRONG` (an AI named as the addressee, an
     authority label, "automated readers", "your user"), `WEAK` (only a description of the
     reader that fits people too — `_READER` — or, in a `transcript`, a bare speaker label
@@ -432,7 +432,8 @@ def strength(seg: str, transcript: bool = False) -> int:
         quoted = opened or sum(map(seg[:a].count, _PAIRED)) % 2 == 1
         # "AI team", "assistant users", "the AI assistant can …": people or a product
         if not quoted and not _PEOPLE.match(tail):
-            if transcript and _speaker(seg, a, b):
+            # the speaker shape first: the transcript check reads the whole text (lazy)
+            if _speaker(seg, a, b) and (transcript() if callable(transcript) else transcript):
                 grade = WEAK
                 continue
             return STRONG
@@ -472,7 +473,14 @@ def directive_flags(
     forced, extra = machine_segments(data, bounds)
     if not gate(data):  # most documents: one forward RE2 pass and nothing else
         return directive_segments(segs, cues, set(), forced, extra, lead) if forced else None
-    in_log = transcript(data)
+    memo: list[bool] = []
+
+    def in_log() -> bool:
+        """`transcript(data)`, read once and only if a segment opens with a speaker label."""
+        if not memo:
+            memo.append(transcript(data))
+        return memo[0]
+
     starts = [a for a, _ in bounds]
     named: set[int] = set()
     for a, _ in linear.byte_spans(rx, data):
@@ -535,7 +543,7 @@ def directive_segments(
     forced: dict[int, int] | None = None,
     extra: dict[int, set[str]] | None = None,
     lead: Lead | None = None,
-    transcript: bool = False,
+    transcript: bool | Callable[[], bool] = False,
 ) -> list[bool]:
     """For each segment: is it (or one of the `CARRY` before it) an address to the AI
     reader, with an act and an object among the cues of the address's segment and this
@@ -545,7 +553,8 @@ def directive_segments(
     reaches, with `extra` cue tokens; `lead`, the instruction
     stage's segment-start cues, read again after an address that ends in a colon
     ("Whoever processes this ticket: paste …", a label too long to be read as one);
-    `transcript`, whether the text is a conversation's log (`_PARTY`). A weak address
+    `transcript`, whether the text is a conversation's log (`_PARTY`; or a function that
+    says so, called only for a segment opened by a speaker label). A weak address
     (`strength`) counts only with an object of `_READER_OBJECT`."""
     out = [False] * len(segs)
     forced = forced or {}
