@@ -173,9 +173,9 @@ _AUTHORITY_LABEL = (
     r"\s*[:\]>]|^\W{0,3}\[(?:system|admin)\]|^<(?:system|admin)>"
 )
 _NOUNLESS = linear.compile(rf"{_BARE}|{_AUTHORITY_LABEL}")
-#: The round-10 reader cues but the machine's (`_READER` less `_READER_MACHINE`): the
-#: reader described by what people do too ("Readers of this document should …", "Whoever reads this note: …", an
-#: app that acts "on behalf of the user"). A *weak* address (`strength`).
+#: The strong nounless addresses: `_NOUNLESS` less the reader described by what people do
+#: too ("Readers of this document should …", "Whoever reads this note: …"), which is a
+#: *weak* address (`strength`).
 _NOUNLESS_STRONG = linear.compile(
     rf"(?i:{_BARE_CORE}{_READER_MACHINE}{_READER_INTL})|{_AUTHORITY_LABEL}"
 )
