@@ -254,5 +254,13 @@ def test_fuzz_random_seed(
     record_property("fuzz_seed", the_seed)
     with capsys.disabled():
         print(f"\n[fuzz] random seed {the_seed} (replay: KEEPGATE_FUZZ_SEED={the_seed})")
-        sent = _pass(fuzz_gateway, live_run, the_seed)
+        try:
+            sent = _pass(fuzz_gateway, live_run, the_seed)
+        except Exception as e:
+            # An xdist worker's printed lines never reach the report: the seed goes in
+            # the failure itself, or the failing run cannot be replayed.
+            raise AssertionError(
+                f"fuzz failed with random seed {the_seed} "
+                f"(replay: KEEPGATE_FUZZ_SEED={the_seed}): {type(e).__name__}: {e}"
+            ) from e
     assert sent >= EXAMPLES
