@@ -92,6 +92,8 @@ _SUFFIXES = (
 #: Characters of the user's messages read for words (a pasted document past this is not
 #: where the user names a setting).
 USER_SCAN = 50_000
+#: Settings (booleans, setting values) looked up per call; one more is reported
+#: `unchecked` (the call waits) rather than skipped.
 MAX_SETTING_LEAVES = 50
 
 
@@ -171,30 +173,34 @@ def setting_value(value: Any) -> list[str] | None:
     return [p for p in parts if p not in _FILLER]
 
 
-def setting_leaves(arguments: Any) -> Iterator[tuple[str, str, Any]]:
-    """(JSON pointer, top-level name, value) of each boolean and string leaf, at most
-    `MAX_SETTING_LEAVES`, four levels deep."""
-    count = 0
-
-    def walk(v: Any, path: str, top: str, depth: int) -> Iterator[tuple[str, str, Any]]:
-        nonlocal count
-        if count >= MAX_SETTING_LEAVES or depth > 4:
-            return
+def setting_leaves(arguments: Any) -> Iterator[tuple[str, str, str, Any]]:
+    """(JSON pointer, top-level name, own key, value) of each boolean and string leaf, in
+    order, at any depth. Every leaf: a bound here was a bypass (red team 8: fifty filler
+    strings before `state: "unlocked"`, or the setting five levels down, went unchecked).
+    Iterative (no recursion limit), and a leaf's pointer is joined only when it is yielded
+    (a deep, wide object does not build a long string per node)."""
+    if not isinstance(arguments, Mapping):
+        return
+    # (value, its key chain as (parent chain, key), top-level name); pushed in reverse
+    stack: list[tuple[Any, Any, str]] = [
+        (x, (None, str(k)), str(k)) for k, x in reversed(list(arguments.items()))
+    ]
+    while stack:
+        v, chain, top = stack.pop()
         if isinstance(v, (bool, str)):
-            count += 1
-            yield path, top, v
+            yield _pointer(chain), top, chain[1], v
         elif isinstance(v, Mapping):
-            for k, x in v.items():
-                key = str(k)
-                yield from walk(
-                    x, path + "/" + key.replace("~", "~0").replace("/", "~1"), top or key, depth + 1
-                )
+            stack.extend((x, (chain, str(k)), top) for k, x in reversed(list(v.items())))
         elif isinstance(v, list):
-            for i, x in enumerate(v):
-                yield from walk(x, f"{path}/{i}", top, depth + 1)
+            stack.extend((v[i], (chain, str(i)), top) for i in range(len(v) - 1, -1, -1))
 
-    if isinstance(arguments, Mapping):
-        yield from walk(arguments, "", "", 0)
+
+def _pointer(chain: Any) -> str:
+    keys: list[str] = []
+    while chain is not None:
+        chain, key = chain
+        keys.append(key.replace("~", "~0").replace("/", "~1"))
+    return "/" + "/".join(reversed(keys))
 
 
 def unrequested(
@@ -207,15 +213,18 @@ def unrequested(
         return []
     out: list[dict[str, str]] = []
     user: UserWords | None = None
-    for path, top, value in setting_leaves(arguments):
+    checked = 0
+    for path, top, key, value in setting_leaves(arguments):
         if path in vouched:
             continue
         if isinstance(value, bool):
-            words = name_words(entry.name, top) + (
-                name_words(path.rsplit("/", 1)[-1]) if "/" in path[1:] else []
-            )
+            words = name_words(entry.name, top) + (name_words(key) if key != top else [])
             if not words:
                 continue
+            if checked >= MAX_SETTING_LEAVES:  # bounded work, and fail closed past it
+                out.append({"path": path, "kind": "unchecked"})
+                break
+            checked += 1
             user = user or user_words()
             if not any(user.has(w) for w in words):
                 out.append({"path": path, "kind": "boolean"})
@@ -225,6 +234,10 @@ def unrequested(
         parts = setting_value(value)
         if not parts:
             continue
+        if checked >= MAX_SETTING_LEAVES:
+            out.append({"path": path, "kind": "unchecked"})
+            break
+        checked += 1
         user = user or user_words()
         if not all(user.has(w) for w in parts):
             out.append({"path": path, "kind": "value"})

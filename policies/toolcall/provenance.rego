@@ -77,7 +77,7 @@ held_values contains sprintf("provenance.unrequested_setting: argument %q of %q 
 	settings := object.get(input.facts, "unrequested_settings", [])
 	count(settings) > 0
 	u := settings[0]
-	kind := {"boolean": "switch", "value": "setting"}[u.kind]
+	kind := {"boolean": "switch", "value": "setting", "unchecked": "setting past the ones checked"}[u.kind]
 }
 
 require_approval contains sprintf("provenance.egress_unverified: %q sends data out and has no argument with a trusted source, after untrusted tool output", [input.tool.name]) if {

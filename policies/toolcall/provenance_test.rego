@@ -138,6 +138,12 @@ test_unrequested_setting_needs_approval_after_untrusted_output if {
 	count(provenance.deny) == 1 with input as inp with data.keepgate as data_keepgate with data.keepgate.taint.action as "deny"
 }
 
+test_unrequested_unchecked_setting_needs_approval if {
+	inp := object.union(after_untrusted(call("user", "create_event", {"state": "disarmed"}), []), {"facts": {"unrequested_settings": [{"path": "/tags/50", "kind": "unchecked"}]}})
+	r := provenance.require_approval with input as inp with data.keepgate as data_keepgate
+	r == {`provenance.unrequested_setting: argument "tags/50" of "create_event" sets a setting past the ones checked the user did not ask for`}
+}
+
 test_unrequested_switch_names_its_kind if {
 	inp := object.union(after_untrusted(call("user", "create_event", {"required": false}), []), {"facts": {"unrequested_settings": [{"path": "/required", "kind": "boolean"}]}})
 	r := provenance.require_approval with input as inp with data.keepgate as data_keepgate
