@@ -545,7 +545,9 @@ _KEY_PREFIXES = (
     "xox",
 )
 MAX_EMBEDDED = 20
-EMBED_SCAN = 20_000  # characters of one leaf scanned for embedded values
+#: Distinct matches of one value read in Python (each may parse a URL, ~8 µs); past it the
+#: value reports `unchecked` (fail closed) instead of costing seconds on 4 MB of `f1.py`.
+MAX_EXAMINED = 2_000
 _TRAIL = ".,;:!?)]}'\"`"
 
 
@@ -553,13 +555,27 @@ def embedded_values(text: str) -> list[tuple[str, str]]:
     """(kind, folded value) for each e-mail address, URL and secret inside `text`: `url`,
     `email`, `secret`. A host right after `@`, `.`, `-`, `_` or `/` is part of something
     else. The pattern has no capture groups (RE2 then runs its DFA only, ~6x faster than
-    with groups); which alternative matched is read off the match itself."""
+    with groups); which alternative matched is read off the match itself.
+
+    The whole text is scanned (RE2, ~7 ms a MB) and a repeat is read once: a bound on
+    characters or on matches was a bypass (red team 8: twenty copies of the user's own
+    link, or 20,000 characters of filler, before the attacker's URL). Past `MAX_EMBEDDED`
+    distinct values (or `MAX_EXAMINED` distinct matches) one `("unchecked", "")` ends the
+    list: not looked up, so not vouched."""
     out: list[tuple[str, str]] = []
-    data = V.fold(text[:EMBED_SCAN]).encode("utf-8")
+    seen: set[tuple[bytes, bool]] = set()
+    data = V.fold(text).encode("utf-8")
     for m in _EMBEDDED.finditer(data):
-        if len(out) >= MAX_EMBEDDED:
+        raw, start = m.group(0), m.start()
+        # a host right after `@`, `.`, `-`, `_` or `/` is read otherwise: not the same repeat
+        joined = start > 0 and data[start - 1 : start] in (b"@", b".", b"-", b"_", b"/")
+        if (raw, joined) in seen:
+            continue
+        seen.add((raw, joined))
+        if len(out) >= MAX_EMBEDDED or len(seen) > MAX_EXAMINED:
+            out.append(("unchecked", ""))
             break
-        found = m.group(0).decode("utf-8", "replace")
+        found = raw.decode("utf-8", "replace")
         head = found[:12]
         if "@" in found and not head.startswith(("http", "www.")):
             out.append(("email", found.strip(_TRAIL)))
@@ -574,8 +590,7 @@ def embedded_values(text: str) -> list[tuple[str, str]]:
         elif head.startswith(_KEY_PREFIXES) and "." not in found:
             out.append(("secret", found))
         else:
-            start = m.start()
-            if start > 0 and data[start - 1 : start] in (b"@", b".", b"-", b"_", b"/"):
+            if joined:
                 continue
             value = found.rstrip(_TRAIL)
             url = V.parse_url(value)
@@ -607,6 +622,9 @@ def _embedded_facts(index: ConversationIndex, value: str) -> list[dict[str, Any]
         if (kind, v) in seen:
             continue
         seen.add((kind, v))
+        if kind == "unchecked":  # more than are looked up: not vouched (fail closed)
+            out.append({"kind": kind, "sources": [], "tools": [], "unvouched": True})
+            continue
         sources, tools = index.locate(v)
         vouching = SECRET_SOURCES if kind == "secret" else TRUSTED_SOURCES
         out.append(

@@ -46,10 +46,11 @@ require_approval contains reason if {
 	some reason in held_values
 }
 
-held_values contains sprintf("provenance.untrusted_embedded: argument %q of %q carries a %s that no trusted source in the conversation wrote", [trim_left(e.path, "/"), input.tool.name, e.kind]) if {
+held_values contains sprintf("provenance.untrusted_embedded: argument %q of %q carries a %s that no trusted source in the conversation wrote", [trim_left(e.path, "/"), input.tool.name, kind]) if {
 	embedded := object.get(input.facts, "untrusted_embedded", [])
 	count(embedded) > 0
 	e := embedded[0]
+	kind := object.get({"unchecked": "value past the ones looked up"}, e.kind, e.kind)
 }
 
 # A call none of whose values has a trusted source, with at least one found only in
