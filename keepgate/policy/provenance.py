@@ -34,7 +34,7 @@ from keepgate.input_guards.extract import FILE_PARTS, part_file_text
 from keepgate.pipeline.content_text import message_text
 from keepgate.policy import values as V
 from keepgate.policy.catalog import EXACT, Catalog, ToolEntry, forms
-from keepgate.policy.requested import UserWords, unrequested
+from keepgate.policy.requested import UserWords, pointer, unrequested
 
 SYSTEM, USER, TRUSTED, APPROVED, UNTRUSTED, ALLOWLISTED, DERIVED = (
     "system",
@@ -51,8 +51,10 @@ TRUSTED_SOURCES = frozenset((SYSTEM, USER, TRUSTED, APPROVED, ALLOWLISTED, DERIV
 MAX_OPERANDS = 30
 _NUMBER = re2.compile(r"\d[\d,]*(?:\.\d+)?")
 _ROLE_SOURCE = {"system": SYSTEM, "developer": SYSTEM, "user": USER}
+#: Leaves per call looked up in the conversation; past it a leaf is still matched against
+#: its constraint, and a sensitive one is reported not vouched (`call_facts`).
 MAX_LEAVES = 200
-MAX_DEPTH = 12
+MAX_DEPTH = 12  # levels of a trusted JSON output split into fields and prose
 MIN_STRING = 3  # shorter strings are found everywhere; they get sources [] unless allowlisted
 #: Only the user and the operator vouch for a secret: one copied from any tool output into
 #: a side-effecting call is a leak, however trusted the tool.
@@ -649,31 +651,26 @@ def _parse(arguments: Any) -> Any:
     return None
 
 
-def leaves(arguments: Any) -> list[tuple[str, str, Any]]:
-    """(JSON pointer, top-level argument name, value) for each string/number leaf."""
-    out: list[tuple[str, str, Any]] = []
-
-    def walk(v: Any, path: str, top: str, depth: int) -> None:
-        if len(out) >= MAX_LEAVES or depth > MAX_DEPTH:
-            return
+def leaves(arguments: Any) -> Iterator[tuple[Any, str, Any]]:
+    """(key chain, top-level argument name, value) for each string/number leaf, in order,
+    at any depth (`requested.pointer(chain)` is its JSON pointer, joined only when needed).
+    Every leaf: a bound here was a bypass (red team 8: a 201st recipient after 200 allowed
+    ones passed a domain constraint). Iterative: no recursion limit."""
+    if not (type(arguments) is dict or isinstance(arguments, Mapping)):
+        return
+    stack: list[tuple[Any, Any, str]] = [
+        (x, (None, str(k)), str(k)) for k, x in reversed(list(arguments.items()))
+    ]
+    while stack:
+        v, chain, top = stack.pop()
         if type(v) is str:  # the common leaf first (no ABC check on the way)
-            out.append((path, top, v))
-            return
-        if type(v) is dict or isinstance(v, Mapping):
-            for k, x in v.items():
-                key = str(k)
-                walk(
-                    x, path + "/" + key.replace("~", "~0").replace("/", "~1"), top or key, depth + 1
-                )
+            yield chain, top, v
+        elif type(v) is dict or isinstance(v, Mapping):
+            stack.extend((x, (chain, str(k)), top) for k, x in reversed(list(v.items())))
         elif isinstance(v, list):
-            for i, x in enumerate(v):
-                walk(x, f"{path}/{i}", top, depth + 1)
+            stack.extend((v[i], (chain, str(i)), top) for i in range(len(v) - 1, -1, -1))
         elif isinstance(v, (str, int, float)) and not isinstance(v, bool):
-            out.append((path, top, v))
-
-    if type(arguments) is dict or isinstance(arguments, Mapping):
-        walk(arguments, "", "", 0)
-    return out
+            yield chain, top, v
 
 
 def arguments_ci(arguments: Any) -> dict[str, list[Any]] | None:
@@ -751,7 +748,10 @@ def call_facts(
     outside: list[str] = []
     vouched = False
     exact: set[str] = set()
-    for path, top, value in leaves(arguments):
+    count = 0
+    past: set[str] = set()  # past MAX_LEAVES: the kinds of fact already reported once
+    for chain, top, value in leaves(arguments):
+        count += 1
         top_l = top.lower()
         sensitive = entry.is_sensitive(top_l)
         c = entry.constraints.get(top_l)
@@ -765,8 +765,19 @@ def call_facts(
                 uv = user_lists[c.per_user]
             match = c.match(value, uv)
             allowlisted = match is not None
-            if not allowlisted and c.action != "provenance":
-                violations.append({"path": path, "argument": top[:100], "action": c.action})
+            if not allowlisted and c.action != "provenance" and c.action not in past:
+                violations.append(
+                    {"path": pointer(chain), "argument": top[:100], "action": c.action}
+                )
+                if count > MAX_LEAVES:
+                    past.add(c.action)
+        if count > MAX_LEAVES:
+            # Not looked up (bounded work), so not vouched: a sensitive value waits.
+            if sensitive and match != EXACT and "sensitive" not in past:
+                untrusted.append(pointer(chain))
+                past.add("sensitive")
+            continue
+        path = pointer(chain)
         sources, tools = index.locate(value)
         if match == EXACT:  # a domain/host/pattern match constrains; it does not vouch
             sources.append(ALLOWLISTED)

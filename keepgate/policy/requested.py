@@ -188,14 +188,15 @@ def setting_leaves(arguments: Any) -> Iterator[tuple[str, str, str, Any]]:
     while stack:
         v, chain, top = stack.pop()
         if isinstance(v, (bool, str)):
-            yield _pointer(chain), top, chain[1], v
+            yield pointer(chain), top, chain[1], v
         elif isinstance(v, Mapping):
             stack.extend((x, (chain, str(k)), top) for k, x in reversed(list(v.items())))
         elif isinstance(v, list):
             stack.extend((v[i], (chain, str(i)), top) for i in range(len(v) - 1, -1, -1))
 
 
-def _pointer(chain: Any) -> str:
+def pointer(chain: Any) -> str:
+    """The JSON pointer of a key chain `(parent chain, key)` (None: the root)."""
     keys: list[str] = []
     while chain is not None:
         chain, key = chain
