@@ -149,8 +149,6 @@ class _Group:
 #: A string of more words than this in a trusted tool's JSON output is prose (a bio, a
 #: note, a description), not a field value.
 PROSE_WORDS = 8
-#: Trusted outputs longer than this are not parsed for prose (filed whole, as before).
-PROSE_SCAN = 200_000
 
 
 def split_trusted(text: str) -> tuple[str, str]:
@@ -162,7 +160,10 @@ def split_trusted(text: str) -> tuple[str, str]:
     output. Only JSON objects and arrays are split; other text is all fields. Both parts
     come back folded (`V.fold`), as the text passed in is."""
     t = text.lstrip()
-    if not t.startswith(("{", "[")) or len(text) > PROSE_SCAN:
+    # Any length (json.loads in C, the walk ~27 ms a MB; a big body's facts are built in
+    # the offload pool): past a length bound the output was filed whole as fields, and an
+    # attacker's padded "about me" vouched for their address (red team 8).
+    if not t.startswith(("{", "[")):
         return text, ""
     try:
         doc = json.loads(text)
