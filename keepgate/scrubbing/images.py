@@ -32,6 +32,7 @@ one bounded parse (`MAX_HOLD`), so the cost is linear in the text.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -113,6 +114,28 @@ def url_host(url: str) -> str | None:
     else:
         host = auth.split(":", 1)[0]
     return host.strip().lower().rstrip(".") or "?"
+
+
+#: A CommonMark backslash escape: `\\` before ASCII punctuation stands for it.
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def dest_host(dest: str, allow: list[str]) -> str | None:
+    """The host a markdown destination fetches from that `allow` does not cover, None when
+    it fetches nothing elsewhere or only from an allowed host. Read every way a renderer
+    may: CommonMark decodes character references and backslash escapes in a destination
+    (`https&#58;//h` is `https://h`; `https://ok.com\\@h` is `https://ok.com@h`, host `h`),
+    and a browser reads a backslash left as a slash (red team 8: both passed)."""
+    readings = [dest]
+    if "&" in dest or "\\" in dest:
+        for r in (html.unescape(dest), html.unescape(_MD_ESCAPE.sub(r"\1", dest))):
+            if r not in readings:
+                readings.append(r)
+    for r in readings:
+        host = url_host(r)
+        if host is not None and not host_allowed(host, allow):
+            return host
+    return None
 
 
 def host_allowed(host: str, allow: list[str]) -> bool:
@@ -219,8 +242,8 @@ class ImageNeutraliser(HeldRun):
             dest = dest[1:].split(">", 1)[0]
         else:
             dest = dest.split(None, 1)[0] if dest.split() else ""
-        host = url_host(dest)
-        if host is None or host_allowed(host, self.allow):
+        host = dest_host(dest, self.allow)
+        if host is None:
             return (end + 1, None)
         return (end + 1, self._remove(host))
 
@@ -270,8 +293,8 @@ class ImageNeutraliser(HeldRun):
         dest = s[j:k]
         if dest.startswith("<"):
             dest = dest[1:].split(">", 1)[0]
-        host = url_host(dest) if dest else None
-        if host is None or host_allowed(host, self.allow):
+        host = dest_host(dest, self.allow) if dest else None
+        if host is None:
             return (i + 1, None)
         self._remove(host)  # counted and recorded as a removed image; the text is escaped
         return (i + 1, "\\[")
