@@ -139,7 +139,12 @@ def _parse(s: str, m_start: int, m_end: int, lead: bool, memo: list[int] | None 
     n = len(s)
     j = host_start
     limit = min(n, host_start + 256)
-    while j < limit and s[j] not in "/?#\\ \t\r\n\"'<>":
+    while j < limit:
+        if s[j] == "\\" and j + 1 < limit and s[j + 1] == "@":  # markdown's escaped `@`
+            host_start = j = j + 2
+            continue
+        if s[j] in "/?#\\ \t\r\n\"'<>":
+            break
         if s[j] == "@":
             host_start = j + 1
         j += 1
@@ -153,6 +158,9 @@ def _parse(s: str, m_start: int, m_end: int, lead: bool, memo: list[int] | None 
             if ref is None:
                 break
             k = ref.end()
+            continue
+        if s[k] == "\\" and k + 1 < n and s[k + 1] == ".":  # markdown's escaped dot
+            k += 2
             continue
         if s[k] in _HOST_STOP:
             break
@@ -172,6 +180,7 @@ def host_of(s: str, u: _Url) -> WebHost:
     """The host a browser would connect to (`hosts.web_host`: percent-escapes, IDNA dots,
     IPv4 number forms, IPv6 literals), its port dropped."""
     h = s[u.host_start : u.host_end if u.host_end >= 0 else len(s)]
+    h = h.replace("\\.", ".")
     return web_host(html.unescape(h) if "&" in h else h)
 
 

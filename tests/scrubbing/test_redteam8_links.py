@@ -31,6 +31,8 @@ LIVE = [
     f"<a href = //{EVIL}/x>a</a>",
     f'<a href=" //{EVIL}/x">a</a>',
     f'<a href="\n//{EVIL}/x">a</a>',
+    f"[verify](https://harbourpost.co.uk\\@{EVIL}/x)",
+    "[verify](https://press-verify\\.org/x)",
 ]
 #: Still prose: a `//` comment after a paren, an ampersand in a query.
 FINE = [
