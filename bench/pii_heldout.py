@@ -9,7 +9,8 @@
   `heldout7`/`benign7` (`bench/pii_cases_heldout7.py`), written before the eighth,
   `heldout8`/`benign8` (`bench/pii_cases_heldout8.py`), written before the ninth, and
   `heldout9`/`benign9` (`bench/pii_cases_heldout9.py`), written after the ninth's rules, and
-  `heldout10`/`benign10` (`bench/pii_cases_heldout10.py`), written before the tenth: recall and precision per
+  `heldout10`/`benign10` (`bench/pii_cases_heldout10.py`), written before the tenth, and
+  `heldout11`/`benign11` (`bench/pii_cases_heldout11.py`), written before the eleventh: recall and precision per
   type (scored as `bench/pii_dev.py` does), and every value missed or partly missed. Each
   set was scored once before anything was changed after it;
 * `ner-benign`: the share of texts that get any name redaction, on benign sources in
@@ -116,6 +117,10 @@ def heldout_docs(name: str) -> list[Doc]:
         from bench.pii_cases_heldout10 import CASES
     elif name == "benign10":
         from bench.pii_cases_heldout10 import BENIGN as CASES
+    elif name == "heldout11":
+        from bench.pii_cases_heldout11 import CASES
+    elif name == "benign11":
+        from bench.pii_cases_heldout11 import BENIGN as CASES
     else:
         from bench.pii_cases_heldout4 import BENIGN as CASES
     docs = []
@@ -278,6 +283,7 @@ def main(argv: list[str] | None = None) -> None:
             "heldout8",
             "heldout9",
             "heldout10",
+            "heldout11",
             "benign4",
             "benign5",
             "benign6",
@@ -285,6 +291,7 @@ def main(argv: list[str] | None = None) -> None:
             "benign8",
             "benign9",
             "benign10",
+            "benign11",
             "ner-benign",
             "benign",
             "all",
@@ -311,6 +318,7 @@ def main(argv: list[str] | None = None) -> None:
         "heldout8",
         "heldout9",
         "heldout10",
+        "heldout11",
     ):
         if args.set in (name, "all"):
             try:
@@ -334,6 +342,8 @@ def main(argv: list[str] | None = None) -> None:
         print(report_benign(heldout_docs("benign9"), spans_of, "benign9"), "\n")
     if args.set in ("benign10", "all"):
         print(report_benign(heldout_docs("benign10"), spans_of, "benign10"), "\n")
+    if args.set in ("benign11", "all"):
+        print(report_benign(heldout_docs("benign11"), spans_of, "benign11"), "\n")
     if args.set in ("benign", "all"):
         rows = []
         for name, texts in benign_texts().items():
