@@ -23,7 +23,7 @@ from keepgate.scrubbing.local import LocalRecognizer
 #: The words a date of birth follows (the detector's trigger, matched case-insensitively).
 KEYWORD = re.compile(
     r"(?i)(?<![\w])(?:d\.?o\.?b\b\.?|date[ \-]of[ \-]birth|birth[ \-]?date|birthday|born|"
-    r"geburtsdatum|geboren|geb\.|n[ée]e?[ \t]+le|date[ \-]de[ \-]naissance|"
+    r"geburtsdatum|geboren|geb\.|n[ée]e?[ \t]{1,3}le|date[ \-]de[ \-]naissance|"
     r"fecha[ \-]de[ \-]nacimiento|data[ \-]de[ \-]nascimento|data[ \-]di[ \-]nascita|"
     r"f[öo]delsedatum|urodzon[ya])(?![a-z])"
 )

@@ -44,7 +44,7 @@ import regex as re
 
 from keepgate.scrubbing.birth import MONTH_WORD
 from keepgate.scrubbing.credentials import open_spaced_value
-from keepgate.scrubbing.engine import Span
+from keepgate.scrubbing.engine import LOCATED, PREFILTERS, TRIGGERS, Span
 from keepgate.scrubbing.fields import undecided_value
 from keepgate.scrubbing.normalize import fold
 from keepgate.scrubbing.scrubber import Scrubber
@@ -53,6 +53,17 @@ from keepgate.scrubbing.written_email import open_from
 
 #: Released text kept as left context for the next analysis.
 CONTEXT_CHARS = 64
+#: Recognizers whose value may stand far after their keyword (`the password for the new
+#: admin account of the user for the database server here is now set as hunter22`, `DOB
+#: (as in the form):  04/11/1986`): while such a keyword's reach is not passed, the
+#: context keeps it (from its own left margin), so the value is judged as in the whole
+#: text. Nothing is held for it: only the analysed window grows, at most `KEYWORD_CONTEXT`.
+REACHING = ("CredentialRecognizer", "AccessCodeRecognizer", "KeywordIdRecognizer", "DATE_OF_BIRTH")
+#: The detector reads folded text: a whitespace run before a digit (up to 64 characters)
+#: is one space there, so a keyword's reach in the original may be that much longer.
+FOLD_SLACK = 64
+#: At most this much released text is kept as context for an open keyword.
+KEYWORD_CONTEXT = 400
 #: Near a gate match, analyse only when at least this much text can be released.
 MIN_RELEASE = 32
 #: With NER every release is analysed (names have no cheap gate), and the tagger costs
@@ -78,7 +89,21 @@ MAX_HOLD_WALK = 4096
 _LAST_SPACE = re.compile(r"(?r)\s")  # searched from the end: O(last word), not O(text)
 _PEM_HEADER = re.compile(r"-----BEGIN([A-Z ]{0,40})-----")
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from keepgate.scrubbing.posts import TextPost
+
+
+def _reaching() -> list[tuple[re.Pattern[str], "Callable[[str], bool] | None", int, int]]:
+    out = []
+    for key in REACHING:
+        trigger, reach = TRIGGERS[key], LOCATED[key]
+        assert isinstance(trigger, str) and reach is not None
+        out.append((re.compile(trigger), PREFILTERS.get(key), reach[0], reach[1] + FOLD_SLACK))
+    return out
+
+
+_KEYWORDS = _reaching()
 
 clock = time.monotonic  # module-level so a test can drive it
 
@@ -140,6 +165,8 @@ class StreamScrubber:
         self._open = 0  # absolute start of the earliest gate trigger that may still be arriving
         self._fold_open = 0  # the same on the folded text (`_near_signal`)
         self._address_from = 0  # no address written out starts before it (`_open_from`)
+        self._keep_from = 0  # absolute start of the context an open keyword needs
+        self._keep_until = -1  # absolute offset its reach ends at (-1: none open)
 
     @classmethod
     def of(
@@ -277,9 +304,31 @@ class StreamScrubber:
     def _advance(self, cut: int) -> str:
         """Release `pending[:cut]` as it is (nothing in it or its context can be an entity)."""
         released, self.pending = self.pending[:cut], self.pending[cut:]
-        self.context = (self.context + released)[-CONTEXT_CHARS:]
         self._released += cut
+        keep = CONTEXT_CHARS
+        if self._keep_until > self._released:
+            keep = min(KEYWORD_CONTEXT, max(keep, self._released - self._keep_from))
+        self.context = (self.context + released)[-keep:]
         return released
+
+    def _note_keywords(self, window: str, start: int, end: int) -> None:
+        """Record the keywords in `window[start:end]` (about to be released) whose value may
+        still arrive after it (`REACHING`): `_advance` keeps them in the context."""
+        left = self._released - len(self.context)
+        part = window[start:end]
+        for rx, prefilter, before, after in _KEYWORDS:
+            if prefilter is not None and not prefilter(part):
+                continue
+            for m in rx.finditer(window, start, end):
+                until = left + m.end() + after
+                if until <= self._released:
+                    continue
+                keep_from = left + max(0, m.start() - before)
+                if self._keep_until <= self._released:
+                    self._keep_from = keep_from
+                else:
+                    self._keep_from = min(self._keep_from, keep_from)
+                self._keep_until = max(self._keep_until, until)
 
     def _safe_cut(self, text: str) -> int:
         cut = len(text)
@@ -365,5 +414,8 @@ class StreamScrubber:
             if s.end > off and s.start < end
         ]
         released = self.pending[:cut]
+        # keywords in the released part (and the context's last words: one split at the
+        # context's edge), searched once per release
+        self._note_keywords(window, max(0, off - 40), end)
         self._advance(cut)
         return self.scrubber.redact(released, local, self.counts)

@@ -26,7 +26,8 @@ from presidio_analyzer import Pattern, PatternRecognizer
 
 from keepgate.scrubbing.re2text import re2_safe
 
-_OPEN, _CLOSE = r"[\[({<]", r"[\])}>]"
+#: A bracket may be escaped (`jane\[at\]acme\[dot\]io`: markdown, as models write it).
+_OPEN, _CLOSE = r"\\?[\[({<]", r"\\?[\])}>]"
 #: `[at]`, `(at)`, a spaced `@`, ` AT `, or a bare ` at `.
 _AT = (
     rf"(?:[ \t]{{0,2}}{_OPEN}[ \t]?(?i:at)[ \t]?{_CLOSE}[ \t]{{0,2}}"
@@ -74,7 +75,7 @@ def open_from(text: str, start: int = 0) -> int:
 
 #: Every match contains this (RE2 has no look-arounds): `engine.TRIGGERS` locates with it.
 TRIGGER = rf"[A-Za-z0-9]{_AT}{_LABEL}(?:{_DOT}{_LABEL}){{0,4}}{_DOT}[A-Za-z]{{2,24}}"
-_CUE = re2.compile(r"(?i)[\s\[({<](?:at|@)[\s\])}>]")
+_CUE = re2.compile(r"(?i)[\s\[({<](?:at|@)[\s\])}>\\]")
 
 
 def may_hold_written_email(text: str) -> bool:
