@@ -64,6 +64,11 @@ STEMS = (
     "pass",
     "pwd",
     "psk",
+    "phrase",
+    "cred",
+    "wpa",
+    "secretword",
+    "safeword",
     "pin",
     "senha",
     "contrase",
@@ -167,6 +172,9 @@ AMBIGUOUS_NAME = "name?"
 AMBIGUOUS_PLACE = "place?"
 USER = "user?"
 PIN = "pin"
+#: A key that holds a credential under a name of its own (`login_phrase`, `cred`, `wpa`):
+#: a SECRET when the value has a password's length (`wpa: 2` is hostapd's WPA version).
+LOOSE_SECRET = "secret?"
 
 _PERSON_KEYS = frozenset(
     """firstname lastname surname givenname familyname middlename fullname forename
@@ -192,6 +200,13 @@ _SECRET_LAST = frozenset(
     "wachtwoord clave psk".split()
 )
 _PIN_LAST = frozenset("pin pincode".split())
+#: A `…_phrase` key is a credential after a head that says so (`login_phrase`,
+#: `key_phrase`, `recovery_phrase`); `search_phrase`, an i18n `phrase` are not.
+_PHRASE_HEADS = frozenset(
+    "key login logon signin secret pass recovery seed safe access auth master unlock wallet "
+    "mnemonic".split()
+)
+_LOOSE_SECRET = frozenset("cred creds wpa wpakey wpa2 secretword safeword".split())
 #: An e-mail field's label (`Correo:`, `E-Mail:`, `Courriel :`): a label, not a name; its
 #: value is the e-mail recognizer's to find (no entity from here).
 _EMAIL_LAST = frozenset(
@@ -302,6 +317,10 @@ def _classify(words: list[str]) -> str | None:
         return PIN
     if last in _SECRET_LAST or joined in _SECRET_JOINED:
         return SECRET
+    if last in _LOOSE_SECRET or joined in _LOOSE_SECRET:
+        return LOOSE_SECRET
+    if last == "phrase" and len(words) >= 2 and words[-2] in _PHRASE_HEADS:
+        return LOOSE_SECRET
     if last in _PHONE_LAST or joined.endswith("phonenumber"):
         return PHONE
     if last in _ADDRESS_LAST or joined.endswith("streetaddress"):
@@ -405,7 +424,9 @@ def _value_entity(kind: str, value: str, quoted: bool) -> str | None:
         return PERSON if _known_name_part(low) else None
     if kind == PIN:
         return SECRET if _PIN_VALUE.match(v) else None
-    if kind == SECRET:
+    if kind == LOOSE_SECRET and (len(v) < 6 or not any(c.isalpha() for c in v)):
+        return None
+    if kind in (SECRET, LOOSE_SECRET):
         if len(v) > 200 or (not quoted and (" " in v or "(" in v or ")" in v)):
             return None
         return SECRET

@@ -48,7 +48,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from keepgate.scrubbing.re2text import re2_safe
 from keepgate.scrubbing.ner.addresses import merge_addresses
 from keepgate.scrubbing.ner.cjk import cjk_names
-from keepgate.scrubbing.ner.signoff import signed_names, titled_names
+from keepgate.scrubbing.ner.signoff import greeted_names, signed_names, titled_names
 from keepgate.scrubbing.ner.tables import table_names
 from keepgate.scrubbing.ner.precision import TITLES, introduced, plausible
 from keepgate.scrubbing.ner.shipped import MODEL as MODEL
@@ -268,8 +268,9 @@ class KeepgateNerRecognizer(EntityRecognizer):
             flags = self.tagger.gaz.flags
             safe = re2_safe(text)
             extra = _joined_names(text, people, flags) + cjk_names(text)
-            # after a title, under a closing (ner/signoff.py)
+            # after a title, under a closing, after a greeting (ner/signoff.py)
             extra += titled_names(safe, flags) + signed_names(safe, flags)
+            extra += greeted_names(safe, flags)
             # lone names in the columns of a table (ner/tables.py)
             from keepgate.scrubbing.fields import is_label
 

@@ -17,6 +17,13 @@ cues are English sentence casing) often finds nothing:
   common English word unless the gazetteers know it as a name (`The Team`, `Support`,
   `sent from my phone` stay).
 
+* **after a greeting** (`greeted_names`): the one to three words between a greeting that
+  opens a line (`Hola`, `Cześć`, `Привет,`, `Γεια σου`, `مرحبا`, `שלום`, `नमस्ते`, `hey`)
+  and the `,` `!` `:` (or `،` `，`) or line end that closes the address: `Cześć Kasia,`,
+  `Привет, Ольга!`, `hey marco,`. Words in a script the gazetteers know must not be
+  common English words unless known names (`Hi team,`, `Hello world!` stay), nor words
+  that address a group (`Hallo zusammen`, `Hola a todos`, `Привет всем`).
+
 One RE2 pass each (linear); per match a few gazetteer look-ups.
 """
 
@@ -69,6 +76,32 @@ _GREETED = re2.compile(
 )
 
 
+#: Greetings that open a line and are followed by whom they address, in the languages of
+#: the closings above and the scripts users write in.
+_GREETINGS = (
+    r"hi|hello|hey|hiya|dear|good (?:morning|afternoon|evening)|hola|buenos d[ií]as|"
+    r"buenas(?: tardes| noches)?|querid[oa]|estimad[oa]|ciao|salve|buongiorno|gentile|"
+    r"caro|cara|hallo|moin|servus|gr[üu](?:ß|ss|e)? ?dich|guten (?:morgen|tag|abend)|"
+    r"liebe[rs]?|sehr geehrte[r]?|bonjour|bonsoir|salut|coucou|cher|ch[èe]re|ol[áa]|oi|"
+    r"prezad[oa]|querid[oa]|bom dia|boa (?:tarde|noite)|dag|hoi|beste|goedemorgen|"
+    r"goedemiddag|cze[śs][ćc]|witaj|dzie[ńn] dobry|hej|hei|moi|merhaba|selam|sayın|"
+    r"привет|здравствуй(?:те)?|добрый (?:день|вечер)|уважаем(?:ый|ая)|"
+    r"γει[αά] σου|γει[αά] σας|αγαπητ[έεή]|مرحبا|أهلا|اهلا|عزيزي|عزيزتي|שלום|היי|"
+    r"नमस्ते|नमस्कार|प्रिय"
+)
+#: Words that address a group, not a person (`Hallo zusammen,`, `Hola a todos`).
+_GROUP = frozenset(
+    "all everyone everybody folks guys team there zusammen allerseits alle leute tous "
+    "todos todas equipo chicos chicas amigos tutti ragazzi pessoal galera gente allemaal "
+    "iedereen jongens wszystkim wszyscy państwo alla allihopa kaikki herkese arkadaşlar "
+    "всем все коллеги друзья ребята όλοι παιδιά الجميع כולם सभी".split()
+)
+_GREETED_LINE = re2.compile(
+    r"(?im)^[ \t]*(?:" + _GREETINGS + r")[ \t]*,?[ \t]+"
+    r"(?P<name>[\pL\pM'’\-]+(?:[ \t]+[\pL\pM'’\-]+){0,2})[ \t]*(?:[,!:،，]|\r?$)"
+)
+
+
 def _nameish(word: str, flags: Flags, first: bool) -> bool:
     f = flags(_id(word.lower()))
     if f & G_COMMON and not f & (G_FIRST | G_LAST):
@@ -112,3 +145,29 @@ def signed_names(text: str, flags: Flags) -> list[Entity]:
         if ok:
             out.append(Entity(s, e, "PERSON", _NAME_SCORE))
     return out
+
+
+def greeted_names(text: str, flags: Flags) -> list[Entity]:
+    """The words a line-opening greeting addresses (module doc)."""
+    out = []
+    for m in _GREETED_LINE.finditer(text):
+        s, e = m.span(_GREETED_LINE.groupindex["name"])
+        words = text[s:e].split()
+        if words[0].lower() in PARTICLES or any(w.lower() in _GROUP for w in words):
+            continue
+        ok = all(
+            w in PARTICLES or not w.isascii() and not _latin(w) or _nameish(w, flags, False)
+            for w in words
+        )
+        if ok and len(words) > 1 and all(w.isascii() for w in words):
+            # two or three words after a greeting (`Good morning sunshine`, `Hi there
+            # friend`) are a name only with a known given name or surname among them
+            ok = any(flags(_id(w.lower())) & (G_FIRST | G_LAST) for w in words)
+        if ok:
+            out.append(Entity(s, e, "PERSON", _NAME_SCORE))
+    return out
+
+
+def _latin(word: str) -> bool:
+    """Written in Latin letters (accents included): the gazetteers' script."""
+    return all(c.isascii() or "\u00c0" <= c <= "\u024f" for c in word if c.isalpha())
