@@ -39,6 +39,9 @@ NOT_GREETED = [
     "Good morning sunshine!",
     "Hey, quick question: what is a monad?",
     "Dear Customer,\nyour order has shipped.",
+    "Good morning dolls! New post up.",
+    "Good morning sir, how can I help?",
+    "Good morning ' x",
 ]
 #: (text, value) credentials under keys named for them in their own words
 KEYED = [

@@ -21,8 +21,9 @@ cues are English sentence casing) often finds nothing:
   opens a line (`Hola`, `Cześć`, `Привет,`, `Γεια σου`, `مرحبا`, `שלום`, `नमस्ते`, `hey`)
   and the `,` `!` `:` (or `،` `，`) or line end that closes the address: `Cześć Kasia,`,
   `Привет, Ольга!`, `hey marco,`. Words in a script the gazetteers know must not be
-  common English words unless known names (`Hi team,`, `Hello world!` stay), nor words
-  that address a group (`Hallo zusammen`, `Hola a todos`, `Привет всем`).
+  common English words unless known names (`Hi team,`, `Hello world!` stay), and in lower
+  case must hold a known name (`Good morning dolls!` stays); no word may address a group
+  (`Hallo zusammen`, `Hola a todos`, `Привет всем`).
 
 One RE2 pass each (linear); per match a few gazetteer look-ups.
 """
@@ -98,7 +99,7 @@ _GROUP = frozenset(
 )
 _GREETED_LINE = re2.compile(
     r"(?im)^[ \t]*(?:" + _GREETINGS + r")[ \t]*,?[ \t]+"
-    r"(?P<name>[\pL\pM'’\-]+(?:[ \t]+[\pL\pM'’\-]+){0,2})[ \t]*(?:[,!:،，]|\r?$)"
+    r"(?P<name>\pL[\pL\pM'’\-]*(?:[ \t]+\pL[\pL\pM'’\-]*){0,2})[ \t]*(?:[,!:،，]|\r?$)"
 )
 
 
@@ -155,10 +156,16 @@ def greeted_names(text: str, flags: Flags) -> list[Entity]:
         words = text[s:e].split()
         if words[0].lower() in PARTICLES or any(w.lower() in _GROUP for w in words):
             continue
+        if words[0].lower().rstrip(".") in TITLES:
+            continue  # `Good morning sir,`; `Dear Ms Oyebanji,` is `titled_names`' to read
         ok = all(
             w in PARTICLES or not w.isascii() and not _latin(w) or _nameish(w, flags, False)
             for w in words
         )
+        if ok and all(w.islower() and _latin(w) for w in words):
+            # lower case (`hey marco,`) says nothing by itself: a given name or surname the
+            # gazetteers know (`Good morning dolls!` stays)
+            ok = any(flags(_id(w.lower())) & (G_FIRST | G_LAST) for w in words)
         if ok and len(words) > 1 and all(w.isascii() for w in words):
             # two or three words after a greeting (`Good morning sunshine`, `Hi there
             # friend`) are a name only with a known given name or surname among them
