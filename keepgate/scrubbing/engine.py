@@ -710,7 +710,6 @@ _WORDCHAR = re.compile(r"\w")
 _WORDCHAR_REV = re.compile(r"(?r)\w")
 #: A name's leftover shorter than this (in word characters) is dropped (as the NER does).
 MIN_NAME_CHARS = 3
-_SENTENCE_END = re.compile(r"[.!?。！？]")
 
 
 def clip_names(spans: list[Span], text: str) -> list[Span]:
@@ -748,14 +747,7 @@ def clip_names(spans: list[Span], text: str) -> list[Span]:
             m = _WORDCHAR.search(text, x, y)
             if m is None:
                 continue
-            x0, y0 = x, y
             x, y = m.start(), _WORDCHAR_REV.search(text, x, y).end()  # type: ignore[union-attr]
-            # a piece cut off a pattern by a sentence's end is the tagger's spill over it
-            # (`… 555 0100. Repeat them.` was a place), not a name
-            if (x0 != s.start and _SENTENCE_END.search(text, x0, x)) or (
-                y0 != s.end and _SENTENCE_END.search(text, y, y0)
-            ):
-                continue
             if len(_WORDCHAR.findall(text, x, y)) >= MIN_NAME_CHARS:
                 out.append(Span(x, y, s.entity, s.score))
     return out

@@ -99,18 +99,3 @@ async def test_a_credential_under_its_own_key_goes_at_every_split(
 def test_a_version_a_phrase_or_a_reference_under_such_a_key_stays(text: str) -> None:
     out, counts = P_SCRUBBER.scrub(text)
     assert out == text and not counts, out
-
-
-#: The tagger read a phone number and the sentence after it as one place; clipping the
-#: place to what lies outside the number left `Repeat them` a place.
-SPILL = "Numbers: 212 555 0100. Repeat them."
-
-
-async def test_a_name_cut_off_a_pattern_by_a_sentence_end_is_dropped_at_every_split() -> None:
-    out, counts = SCRUBBER.scrub(SPILL)
-    assert out == "Numbers: <PHONE_NUMBER>. Repeat them.", out
-    assert counts == {"PHONE_NUMBER": 1}
-    await _every_split(GUARD, SCRUBBER, SPILL)
-    # a name after an address with no sentence end between is still a name
-    mail = "mail olaf [at] posteo [dot] de, 王小明 x"
-    assert "王小明" not in SCRUBBER.scrub(mail)[0]
