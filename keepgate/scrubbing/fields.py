@@ -17,7 +17,10 @@ entity its key names, whatever the value looks like:
   (`DB_PASS`, `door_pin`, `adminPin`), `senha contraseña passwort kennwort
   mot_de_passe`; a PIN must be 4-8 digits; placeholders (`***`, `${DB_PASS}`, `<password>`,
   `required`) are left. `password_min_length`, `password_hash`, `password_reset_url`
-  end in another word and are not secrets;
+  end in another word and are not secrets. Keys named for a credential in words of their
+  own (`cred`, `creds`, `wpa`, `wpakey`, `secretword`, `safeword`, and `…_phrase` after
+  `login`/`key`/`secret`/`recovery`/...) count when the value has 6+ characters and a
+  letter (`wpa=2` is hostapd's WPA version);
 * LOCATION: `address street address_line1 adresse Straße dirección endereço` (a value
   with a space or digit; not `ip_address`, `mac_address`, `email_address`, `server_address`);
 * PHONE_NUMBER, DATE_OF_BIRTH, NATIONAL_ID, IBAN_CODE: `phone mobile telefono`, `dob
