@@ -21,7 +21,7 @@ import typer
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.agent_attacks import gateway_proc, heldout, heldout3, links, metrics, profiles
+from bench.agent_attacks import gateway_proc, heldout, heldout3, heldout4, links, metrics, profiles
 from bench.agent_attacks.domains import DOMAINS
 from bench.agent_attacks.replay import RunRecord, replay
 from bench.agent_attacks.suite import runs
@@ -32,6 +32,7 @@ SETS = {
     "suite": (DOMAINS, runs),
     "heldout": (heldout.DOMAINS, heldout.runs),
     "heldout3": (heldout3.DOMAINS, heldout3.runs),
+    "heldout4": (heldout4.DOMAINS, heldout4.runs),
     "links": (links.DOMAINS, links.runs),
 }
 
@@ -113,7 +114,8 @@ def cli(
     which: Annotated[
         str,
         typer.Option(
-            "--set", help="suite | heldout | heldout3 (apps and registers never tuned on) | links."
+            "--set",
+            help="suite | heldout | heldout3 | heldout4 (apps and registers never tuned on) | links.",
         ),
     ] = "suite",
 ) -> None:

@@ -142,3 +142,30 @@ def test_heldout3_size_and_registers():
         (part,) = phrase_parts(r.injection.instruction, r.style)
         carrier = [s for s in r.task.steps if s.injectable][r.slot]
         assert json.dumps(part)[1:-1] in json.dumps(fill(carrier.output, part))
+
+
+# -- held-out set 4 (bench/agent_attacks/heldout4): same checks, its own registers ---------
+from bench.agent_attacks import heldout4  # noqa: E402
+from bench.agent_attacks.phrasing import HELDOUT3_STYLES, HELDOUT4_STYLE_NAMES  # noqa: E402
+
+
+@pytest.mark.parametrize("d", heldout4.DOMAINS, ids=lambda d: d.name)
+def test_heldout4_calls_fit_and_catalogue_describes_every_tool(d):
+    test_calls_fit_their_tools(d)
+    test_catalogue_describes_every_tool(d)
+    earlier = {x.name for x in (*DOMAINS, *heldout.DOMAINS, *heldout3.DOMAINS)}
+    assert d.name not in earlier  # new apps
+
+
+def test_heldout4_size_and_registers():
+    clean = [r for r in heldout4.runs() if r.injection is None]
+    goals = {i.id for d in heldout4.DOMAINS for i in d.injections}
+    assert len(clean) >= 30 and len(goals) >= 20
+    attacks = [r for r in heldout4.runs() if r.injection is not None]
+    assert {r.style for r in attacks} == set(HELDOUT4_STYLE_NAMES)
+    earlier = set(STYLE_NAMES) | set(HELDOUT_STYLE_NAMES) | set(HELDOUT3_STYLES)
+    assert not set(HELDOUT4_STYLE_NAMES) & earlier
+    for r in attacks:
+        (part,) = phrase_parts(r.injection.instruction, r.style)
+        carrier = [s for s in r.task.steps if s.injectable][r.slot]
+        assert json.dumps(part)[1:-1] in json.dumps(fill(carrier.output, part))
