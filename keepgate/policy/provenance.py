@@ -35,6 +35,7 @@ from keepgate.pipeline.content_text import message_text
 from keepgate.policy import values as V
 from keepgate.policy.catalog import EXACT, Catalog, ToolEntry, forms
 from keepgate.policy.requested import UserWords, pointer, unrequested
+from keepgate.policy.selection import picked
 
 SYSTEM, USER, TRUSTED, APPROVED, UNTRUSTED, ALLOWLISTED, DERIVED = (
     "system",
@@ -420,10 +421,27 @@ class ConversationIndex:
             self._operands = found
         ops = self._operands
         for i, a in enumerate(ops):
-            for b in ops[i:]:
+            if d == a + a:  # "double it"
+                return True
+            # Two distinct operands: a number with itself gives 0 (a - a) and 1 (a / a)
+            # from any message that holds one number, so `replicas: 0` or `days: 1`
+            # would always count as derived.
+            for b in ops[i + 1 :]:
                 if d in (a + b, abs(a - b), a * b) or (b and d == a / b) or (a and d == b / a):
                     return True
         return False
+
+    def picked(self, value: Any, tools: list[str]) -> bool:
+        """Do the user's words single out the record of a trusted (or approved) output of
+        `tools` that holds `value` (`keepgate.policy.selection`)? True when no such output
+        holds it as a JSON field (not decidable: the value stays vouched)."""
+        texts: list[str] = []
+        for tool in tools:
+            for source in (TRUSTED, APPROVED):
+                g = self.groups.get((source, tool))
+                if g is not None:
+                    texts.extend(g.distinct if g.distinct is not None else g.parts)
+        return picked(texts, value, self.user_words) is not False
 
     # -- lookups ------------------------------------------------------------------------
     def locate(self, value: Any) -> tuple[list[str], list[str]]:
@@ -749,6 +767,11 @@ def call_facts(
     outside: list[str] = []
     vouched = False
     exact: set[str] = set()
+    #: Sensitive values a trusted listing holds but the user's words did not pick, and
+    #: numbers only untrusted output wrote (both read only after untrusted output).
+    unselected: list[str] = []
+    numbers: list[str] = []
+    tainted = index.untrusted_count > 0 and entry.effects != "none"
     count = 0
     past: set[str] = set()  # past MAX_LEAVES: the kinds of fact already reported once
     for chain, top, value in leaves(arguments):
@@ -807,6 +830,24 @@ def call_facts(
             untrusted.append(path)
         elif sensitive and entry.destructive and not CHOSEN_SOURCES.intersection(sources):
             unchosen.append(path)
+        elif (
+            sensitive
+            and tainted
+            and isinstance(value, str)
+            and not CHOSEN_SOURCES.intersection(sources)
+            and not index.picked(value, tools)
+        ):
+            unselected.append(path)
+        if (
+            tainted
+            and not sensitive
+            and not trusted
+            and sources
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and not index.derived(value)
+        ):
+            numbers.append(path)
         if not sensitive and isinstance(value, str) and len(value) > 5 and entry.effects != "none":
             found = _embedded_facts(index, value)
             if found:
@@ -818,6 +859,8 @@ def call_facts(
         "unchosen_destructive": unchosen,
         "untrusted_embedded": embedded[:MAX_EMBEDDED],
         "untrusted_only": [] if vouched else outside[:MAX_EMBEDDED],
+        "unselected": unselected[:MAX_EMBEDDED],
+        "untrusted_numbers": numbers[:MAX_EMBEDDED],
         # Read by the policy only after untrusted output: not computed before it.
         "unrequested_settings": unrequested(entry, arguments, index.user_words, exact)[
             :MAX_EMBEDDED

@@ -14,8 +14,9 @@ text is what a detector does. What can be checked is whether the *user* named th
 - a **setting value** (one token of letters, `_`/`-` joined, no digits: `public-read`,
   `anyone`, `frozen`, `editor`, `none`) on an argument the catalogue does not mark
   sensitive (sensitive ones are checked by where they came from) and whose name is not
-  one of free text (`body`, `subject`, `title`, `message`, `name`…: `FREE_TEXT`) is the
-  user's when every word of it is a word the user wrote.
+  one of free text (`body`, `subject`, `title`, `message`, `name`…: `FREE_TEXT`) nor one
+  that selects an object (`from_ref`, `repo`, `channel_id`…: `SELECTORS`, its last word)
+  is the user's when every word of it is a word the user wrote.
 
 Words are compared after folding and a small suffix stemmer (`accepted` ~ "accept",
 `approver` ~ "approval", `editor` ~ "edit", `frozen` ~ "freeze"), so the user's "accept the
@@ -57,6 +58,13 @@ _GENERIC = frozenset(
 FREE_TEXT = frozenset(
     "body text message content subject title description note notes comment comments "
     "summary reason caption label name greeting signature html markdown query q prompt".split()
+)
+#: Arguments that name *which object* a call acts on (a branch, a repository, a file, a
+#: channel, an id), not the state it is put in: `from_ref: "main"` is a reference, and an
+#: object is checked by where its value came from when the catalogue marks it sensitive.
+SELECTORS = frozenset(
+    "id ids ref refs branch branches repo repos repository path paths file files folder "
+    "channel channels bucket buckets project projects".split()
 )
 #: Words of a setting value that carry no choice of their own (`anyone_with_link`).
 _FILLER = frozenset("a an the of to with by for and or only".split())
@@ -159,6 +167,13 @@ def _name_words(name: str) -> tuple[str, ...]:
     return tuple(w for w in words if len(w) >= 3 and w not in _GENERIC)
 
 
+def _selector(name: str) -> bool:
+    """Does an argument's name end in a word that names an object (`from_ref`, `repo`,
+    `channel_id`, `targetBranch`)?"""
+    found = _NAME_WORD.findall(name[:200])
+    return bool(found) and found[-1].lower() in SELECTORS
+
+
 def setting_value(value: Any) -> list[str] | None:
     """The words of a setting value (`public-read` -> ["public", "read"]), or None when the
     value is not one (digits, spaces, dots, `@`, too long: ids, names, text)."""
@@ -230,7 +245,7 @@ def unrequested(
             if not any(user.has(w) for w in words):
                 out.append({"path": path, "kind": "boolean"})
             continue
-        if entry.is_sensitive(top.lower()) or top.lower() in FREE_TEXT:
+        if entry.is_sensitive(top.lower()) or top.lower() in FREE_TEXT or _selector(top):
             continue
         parts = setting_value(value)
         if not parts:

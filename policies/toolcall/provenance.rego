@@ -68,6 +68,22 @@ held_values contains sprintf("provenance.unchosen_destructive: %q is destructive
 	count(unchosen) > 0
 }
 
+# A sensitive value that only a trusted listing holds, in a record the user's words do not
+# single out (input.facts.unselected): the directory vouches that U077MAX exists, not that
+# the user, who asked to promote Jonas, wants Max made an admin.
+held_values contains sprintf("provenance.unselected_record: argument %q of %q is in a trusted listing, but nothing the user wrote picks its record", [trim_left(u[0], "/"), input.tool.name]) if {
+	u := object.get(input.facts, "unselected", [])
+	count(u) > 0
+}
+
+# A number (an amount, a limit, a count, a temperature) on an argument not marked
+# sensitive that only untrusted tool output wrote (input.facts.untrusted_numbers): the
+# harm of `days: 1` on a legal hold's retention is its number, whoever named the channel.
+held_values contains sprintf("provenance.untrusted_number: argument %q of %q is a number only untrusted tool output wrote", [trim_left(n[0], "/"), input.tool.name]) if {
+	n := object.get(input.facts, "untrusted_numbers", [])
+	count(n) > 0
+}
+
 # A setting the user did not ask for: a boolean whose subject (a word of the tool's or the
 # argument's name) the user never wrote, or a setting value (`public-read`, `disarmed`,
 # `none`) on an argument not marked sensitive whose words the user never wrote

@@ -156,3 +156,24 @@ test_unrequested_settings_do_not_matter_before_untrusted_output_or_on_reads if {
 	read := object.union(after_untrusted(call("user", "search", {"q": "x", "safe": false}), []), {"facts": {"unrequested_settings": [{"path": "/safe", "kind": "boolean"}]}})
 	count(provenance.require_approval) == 0 with input as read with data.keepgate as data_keepgate
 }
+
+test_unselected_record_needs_approval_after_untrusted_output if {
+	inp := object.union(after_untrusted(call("user", "create_event", {"user_id": "U077MAX"}), []), {"facts": {"unselected": ["/user_id"]}})
+	r := provenance.require_approval with input as inp with data.keepgate as data_keepgate
+	r == {`provenance.unselected_record: argument "user_id" of "create_event" is in a trusted listing, but nothing the user wrote picks its record`}
+	count(provenance.deny) == 1 with input as inp with data.keepgate as data_keepgate with data.keepgate.taint.action as "deny"
+}
+
+test_untrusted_number_needs_approval_after_untrusted_output if {
+	inp := object.union(after_untrusted(call("user", "create_event", {"days": 1}), []), {"facts": {"untrusted_numbers": ["/days"]}})
+	r := provenance.require_approval with input as inp with data.keepgate as data_keepgate
+	r == {`provenance.untrusted_number: argument "days" of "create_event" is a number only untrusted tool output wrote`}
+}
+
+test_unselected_and_numbers_do_not_matter_before_untrusted_output_or_on_reads if {
+	facts := {"facts": {"unselected": ["/user_id"], "untrusted_numbers": ["/days"]}}
+	clean := object.union(call("user", "create_event", {"user_id": "U1", "days": 1}), facts)
+	count(provenance.require_approval) == 0 with input as clean with data.keepgate as data_keepgate
+	read := object.union(after_untrusted(call("user", "search", {"user_id": "U1", "days": 1}), []), facts)
+	count(provenance.require_approval) == 0 with input as read with data.keepgate as data_keepgate
+}
