@@ -35,7 +35,7 @@ from keepgate.pipeline.content_text import message_text
 from keepgate.policy import values as V
 from keepgate.policy.catalog import EXACT, Catalog, ToolEntry, forms
 from keepgate.policy.requested import UserWords, pointer, unrequested
-from keepgate.policy.selection import picked
+from keepgate.policy.selection import picked, record_fields
 
 SYSTEM, USER, TRUSTED, APPROVED, UNTRUSTED, ALLOWLISTED, DERIVED = (
     "system",
@@ -442,6 +442,18 @@ class ConversationIndex:
                 if g is not None:
                     texts.extend(g.distinct if g.distinct is not None else g.parts)
         return picked(texts, value, self.user_words) is not False
+
+    def current_values(self, arguments: Any, field: str) -> list[Any]:
+        """What `field` holds now in the trusted (or approved) records of the call's other
+        string values (`card_id: card-7702` -> that card's `status`): read only when a
+        setting value is not in the user's words."""
+        texts: list[str] = []
+        for (source, _tool), g in self.groups.items():
+            if source in (TRUSTED, APPROVED):
+                texts.extend(g.distinct if g.distinct is not None else g.parts)
+        if not texts or not isinstance(arguments, Mapping):
+            return []
+        return record_fields(texts, arguments, field)
 
     # -- lookups ------------------------------------------------------------------------
     def locate(self, value: Any) -> tuple[list[str], list[str]]:
@@ -862,9 +874,13 @@ def call_facts(
         "unselected": unselected[:MAX_EMBEDDED],
         "untrusted_numbers": numbers[:MAX_EMBEDDED],
         # Read by the policy only after untrusted output: not computed before it.
-        "unrequested_settings": unrequested(entry, arguments, index.user_words, exact)[
-            :MAX_EMBEDDED
-        ]
+        "unrequested_settings": unrequested(
+            entry,
+            arguments,
+            index.user_words,
+            exact,
+            lambda field: index.current_values(arguments, field),
+        )[:MAX_EMBEDDED]
         if index.untrusted_count
         else [],
         "constraint_violations": violations,

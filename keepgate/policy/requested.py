@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import re2
@@ -219,12 +219,31 @@ def pointer(chain: Any) -> str:
     return "/" + "/".join(reversed(keys))
 
 
+def undoes(user: UserWords, current: Iterable[Any], value: str) -> bool:
+    """Did the user ask to undo the object's current state ("unfreeze" when a trusted
+    record shows `status: frozen`), the call moving it to another value?"""
+    for cur in current:
+        if not isinstance(cur, str) or cur.strip().lower() == value.strip().lower():
+            continue
+        parts = setting_value(cur)
+        if parts and len(parts) == 1 and ("un" + stem(parts[0])) in user.stems:
+            return True
+    return False
+
+
 def unrequested(
-    entry: ToolEntry, arguments: Any, user_words: Callable[[], UserWords], vouched: set[str]
+    entry: ToolEntry,
+    arguments: Any,
+    user_words: Callable[[], UserWords],
+    vouched: set[str],
+    current: Callable[[str], list[Any]] | None = None,
 ) -> list[dict[str, str]]:
     """The settings of one call the user did not name: [{"path", "kind": boolean|value}].
     `user_words`: the user's words (built on first need); `vouched`: paths an exact
-    allowlist entry vouches for (the operator chose them)."""
+    allowlist entry vouches for (the operator chose them); `current(arg)`: the values the
+    argument's field holds now in the trusted records of the call's other values (a
+    setting value that moves one of them away from a state the user said to undo —
+    "unfreeze" and `status: frozen` — is the user's)."""
     if entry.effects == "none":
         return []
     out: list[dict[str, str]] = []
@@ -256,5 +275,7 @@ def unrequested(
         checked += 1
         user = user or user_words()
         if not all(user.has(w) for w in parts):
+            if current is not None and path == "/" + top and undoes(user, current(top), value):
+                continue
             out.append({"path": path, "kind": "value"})
     return out

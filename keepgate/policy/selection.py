@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from keepgate.policy import values as V
@@ -143,3 +143,24 @@ def picked(texts: list[str], value: Any, user: Callable[[], UserWords]) -> bool 
             if any(u.has(w) for w in own - others):
                 return True
     return False if found else None
+
+
+def record_fields(texts: list[str], arguments: Mapping[str, Any], field: str) -> list[Any]:
+    """The values `field` (folded) has in the records of `texts` that hold one of the
+    other string arguments of a call (its object: a card id, a door, a bucket)."""
+    key = field.lower()
+    out: list[Any] = []
+    for name, value in list(arguments.items())[:20]:
+        if name == field:
+            continue
+        match = matcher(value)
+        if match is None:
+            continue
+        for text in texts:
+            doc = _doc(text)
+            if doc is None:
+                continue
+            for rec, _siblings in hits(doc, match):
+                if isinstance(rec, dict) and key in rec and len(out) < 20:
+                    out.append(rec[key])
+    return out

@@ -239,3 +239,16 @@ def test_sensitive_arguments_and_allowlisted_values_are_left_to_the_other_checks
     assert unrequested(mail, text, lambda: UserWords("x"), set()) == []
     reads = ToolEntry("get_lock", True, "none")
     assert unrequested(reads, args, lambda: UserWords(""), set()) == []
+
+
+def test_undoing_the_state_a_trusted_record_shows_passes(client):
+    """ "Unlock the garage" with the trusted device list showing `state: locked`: the user
+    asked to move it away from that state, so `state: open` (a word the user did not
+    write) is theirs. The same value on a door the user did not ask to undo still waits."""
+    devices = '{"devices": [{"id": "lock-garage", "state": "locked"}, {"id": "lock-front", "state": "locked"}]}'
+    call = {"name": "set_lock", "arguments": {"device_id": "lock-garage", "state": "open"}}
+    before = (("list_devices", devices),)
+    msg = _after_inbox(client, "Check my inbox, then unlock the garage.", call, before=before)
+    assert decisions(msg) == [("set_lock", "allow", [])]
+    msg = _after_inbox(client, "Check my inbox, then look at the garage.", call, before=before)
+    assert decisions(msg) == [("set_lock", "require_approval", ["provenance.unrequested_setting"])]
