@@ -17,15 +17,18 @@ old answer: vouched). The attacker can write no word into a trusted record other
 through a free-text field, and those fields are filed as untrusted prose before this
 runs (`split_trusted`), so they are not record words here.
 
-Cost: each trusted output is parsed once (an LRU on its text), then one walk per value
-looked up; words are split with `str.translate` + `split` (linear, in C).
+Cost: each trusted output is read once into a `Listing` (an LRU on its text: a history is
+re-sent unchanged with every request): its records, and each string leaf squashed in a
+dict, so a lookup is one dict probe (a substring scan over the leaves only when no leaf
+equals the value); a record's words and its list's word counts are computed on first
+need and kept. Words are split with `str.translate` + `split` (linear, in C).
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from keepgate.policy import values as V
@@ -43,12 +46,7 @@ _COMMON = frozenset(
     "member members user users item items".split()
 )
 
-#: A record that holds the value: (the record, its siblings in the same list) — siblings
-#: None when the record is not in a list of two or more.
-Hit = tuple[Any, list[Any] | None]
 
-
-@functools.lru_cache(maxsize=256)
 def _doc(text: str) -> Any:
     """The parsed JSON of a trusted output's text, or None (not JSON, too long)."""
     t = text.lstrip()
@@ -78,69 +76,114 @@ def words(v: Any, depth: int = 0) -> set[str]:
     return out
 
 
-def hits(doc: Any, match: Callable[[Any], bool]) -> Iterator[Hit]:
-    """The innermost list items (or the lone top record) that hold a leaf `match`es."""
+class Listing:
+    """One trusted output's JSON, read once: its records (innermost list items, or the
+    lone top object), which list each belongs to, and each string leaf (squashed) with
+    its record. Word sets are computed on first need and kept."""
 
-    def walk(v: Any, rec: Hit, depth: int) -> Iterator[Hit]:
+    __slots__ = ("records", "group_of", "members", "exact", "leaves", "_words", "_counts")
+
+    def __init__(self, doc: Any) -> None:
+        #: record index -> the record; its list's id (-1: not in a list of two or more)
+        self.records: list[Any] = []
+        self.group_of: list[int] = []
+        self.members: dict[int, list[int]] = {}
+        #: squashed leaf -> record indexes; every (squashed leaf, record index)
+        self.exact: dict[str, list[int]] = {}
+        self.leaves: list[tuple[str, int]] = []
+        self._words: dict[int, frozenset[str]] = {}
+        self._counts: dict[int, dict[str, int]] = {}
+        lone = self._record(doc, -1)
+        self._walk(doc, lone, 0)
+
+    def _record(self, rec: Any, group: int) -> int:
+        self.records.append(rec)
+        self.group_of.append(group)
+        if group >= 0:
+            self.members.setdefault(group, []).append(len(self.records) - 1)
+        return len(self.records) - 1
+
+    def _walk(self, v: Any, rec: int, depth: int) -> None:
         if depth > MAX_DEPTH:
             return
         if isinstance(v, dict):
             for x in v.values():
-                yield from walk(x, rec, depth + 1)
+                self._walk(x, rec, depth + 1)
         elif isinstance(v, list):
             items = v[:MAX_SIBLINGS]
+            group = id(v) if len(items) > 1 else -1
             for x in items:
-                yield from walk(x, (x, items) if len(items) > 1 else rec, depth + 1)
-        elif match(v):
-            yield rec
+                r = self._record(x, group) if group != -1 else rec
+                self._walk(x, r, depth + 1)
+        elif isinstance(v, str) and len(self.leaves) < MAX_LEAVES:
+            s = V.squash(v[:2000])
+            self.exact.setdefault(s, []).append(rec)
+            self.leaves.append((s, rec))
 
-    yield from walk(doc, (doc, None), 0)
+    def holding(self, value: str) -> list[int]:
+        """Records with a leaf equal to `value` or holding it as a token (squashed)."""
+        needle = V.squash(value)
+        if len(needle) < 3:
+            return []
+        found = list(self.exact.get(needle, ()))
+        if not found:
+            compact = V.compact(value).lower() if V.looks_like_account(value) else None
+            for s, rec in self.leaves:
+                if (needle in s and V.find_token(s, needle)) or (
+                    compact is not None and V.compact(s).lower() == compact
+                ):
+                    found.append(rec)
+        return found
+
+    def words(self, rec: int) -> frozenset[str]:
+        w = self._words.get(rec)
+        if w is None:
+            w = self._words[rec] = frozenset(words(self.records[rec]))
+        return w
+
+    def unique(self, rec: int) -> frozenset[str]:
+        """The record's words that no other record of its list has."""
+        group = self.group_of[rec]
+        own = self.words(rec)
+        if group < 0:
+            return own
+        counts = self._counts.get(group)
+        if counts is None:
+            counts = self._counts[group] = {}
+            for r in self.members[group]:
+                for w in self.words(r):
+                    counts[w] = counts.get(w, 0) + 1
+        return frozenset(w for w in own if counts.get(w, 0) == 1)
 
 
-def matcher(value: Any) -> Callable[[Any], bool] | None:
-    """A leaf predicate for one argument value (strings only: an id, a name, an address)."""
-    if not isinstance(value, str):
-        return None
-    needle = V.squash(value)
-    if len(needle) < 3:
-        return None
-    compact = V.compact(value).lower() if V.looks_like_account(value) else None
+#: String leaves read per trusted output.
+MAX_LEAVES = 5000
 
-    def match(leaf: Any) -> bool:
-        if not isinstance(leaf, str):
-            return False
-        s = V.squash(leaf)
-        if s == needle or V.find_token(s, needle):
-            return True
-        return compact is not None and V.compact(leaf).lower() == compact
 
-    return match
+@functools.lru_cache(maxsize=64)
+def listing(text: str) -> Listing | None:
+    """The `Listing` of a trusted output's text, or None (not JSON, too long). Cached on
+    the text: a history is re-sent with every request, its outputs unchanged."""
+    doc = _doc(text)
+    return None if doc is None else Listing(doc)
 
 
 def picked(texts: list[str], value: Any, user: Callable[[], UserWords]) -> bool | None:
     """Do the user's words single out a record of `texts` (trusted outputs, folded) that
     holds `value`? None when no record holds it as a field (not decidable here)."""
-    match = matcher(value)
-    if match is None:
+    if not isinstance(value, str):
         return None
     found = False
     for text in texts:
-        doc = _doc(text)
-        if doc is None:
+        lst = listing(text)
+        if lst is None:
             continue
-        for rec, siblings in hits(doc, match):
+        for rec in lst.holding(value):
             found = True
-            if siblings is None:
+            if lst.group_of[rec] < 0:
                 return True
-            own = words(rec)
-            if not own:
-                continue
-            others: set[str] = set()
-            for s in siblings:
-                if s is not rec:
-                    others |= words(s)
             u = user()
-            if any(u.has(w) for w in own - others):
+            if any(u.has(w) for w in lst.unique(rec)):
                 return True
     return False if found else None
 
@@ -151,16 +194,14 @@ def record_fields(texts: list[str], arguments: Mapping[str, Any], field: str) ->
     key = field.lower()
     out: list[Any] = []
     for name, value in list(arguments.items())[:20]:
-        if name == field:
-            continue
-        match = matcher(value)
-        if match is None:
+        if name == field or not isinstance(value, str):
             continue
         for text in texts:
-            doc = _doc(text)
-            if doc is None:
+            lst = listing(text)
+            if lst is None:
                 continue
-            for rec, _siblings in hits(doc, match):
-                if isinstance(rec, dict) and key in rec and len(out) < 20:
-                    out.append(rec[key])
+            for rec in lst.holding(value):
+                r = lst.records[rec]
+                if isinstance(r, dict) and key in r and len(out) < 20:
+                    out.append(r[key])
     return out
