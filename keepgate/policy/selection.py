@@ -11,7 +11,9 @@ single out the record: the JSON object (or list item) of a trusted output that h
 value has a word that the user wrote and that none of its siblings in the same list has
 ("Priya" picks `{"id": "U024PRIYA", "name": "Priya Nair"}`; "camera" picks none of three
 cameras; "dock" picks `cam-dock-1`). A value in a record with no siblings (a profile, one
-account) is picked: there is nothing else to choose. A value the trusted output holds
+account) is picked: there is nothing else to choose; so is one in a list whose holder the
+user named ("everyone in #project-atlas" picks each of `{"channel": "project-atlas",
+"members": [...]}`'s members). A value the trusted output holds
 only as plain text (not JSON), or not as a field, is not checked (the caller keeps the
 old answer: vouched). The attacker can write no word into a trusted record other than
 through a free-text field, and those fields are filed as untrusted prose before this
@@ -81,13 +83,24 @@ class Listing:
     lone top object), which list each belongs to, and each string leaf (squashed) with
     its record. Word sets are computed on first need and kept."""
 
-    __slots__ = ("records", "group_of", "members", "exact", "leaves", "_words", "_counts")
+    __slots__ = (
+        "records",
+        "group_of",
+        "members",
+        "parent",
+        "exact",
+        "leaves",
+        "_words",
+        "_counts",
+    )
 
     def __init__(self, doc: Any) -> None:
         #: record index -> the record; its list's id (-1: not in a list of two or more)
         self.records: list[Any] = []
         self.group_of: list[int] = []
         self.members: dict[int, list[int]] = {}
+        #: list id -> the record that holds the list (a channel and its `members`)
+        self.parent: dict[int, int] = {}
         #: squashed leaf -> record indexes; every (squashed leaf, record index)
         self.exact: dict[str, list[int]] = {}
         self.leaves: list[tuple[str, int]] = []
@@ -112,6 +125,8 @@ class Listing:
         elif isinstance(v, list):
             items = v[:MAX_SIBLINGS]
             group = id(v) if len(items) > 1 else -1
+            if group != -1:
+                self.parent[group] = rec
             for x in items:
                 r = self._record(x, group) if group != -1 else rec
                 self._walk(x, r, depth + 1)
@@ -140,6 +155,19 @@ class Listing:
         if w is None:
             w = self._words[rec] = frozenset(words(self.records[rec]))
         return w
+
+    def container(self, rec: int) -> frozenset[str]:
+        """The words by which the user can name a record's whole list: the direct string
+        fields of the record that holds it ("everyone in #project-atlas" names
+        `{"channel": "project-atlas", "members": [...]}`), only those its own siblings lack."""
+        group = self.group_of[rec]
+        p = self.parent.get(group) if group >= 0 else None
+        if p is None or not isinstance(self.records[p], dict):
+            return frozenset()
+        direct = frozenset(
+            w for x in self.records[p].values() if isinstance(x, str) for w in words(x)
+        )
+        return direct & self.unique(p) if self.group_of[p] >= 0 else direct
 
     def unique(self, rec: int) -> frozenset[str]:
         """The record's words that no other record of its list has."""
@@ -183,7 +211,7 @@ def picked(texts: list[str], value: Any, user: Callable[[], UserWords]) -> bool 
             if lst.group_of[rec] < 0:
                 return True
             u = user()
-            if any(u.has(w) for w in lst.unique(rec)):
+            if any(u.has(w) for w in lst.unique(rec)) or any(u.has(w) for w in lst.container(rec)):
                 return True
     return False if found else None
 

@@ -30,6 +30,7 @@ CATALOGUE = {
             "read_channel": {"effects": "none"},
             "list_members": {"effects": "none", "output": "trusted"},
             "get_profile": {"effects": "none", "output": "trusted"},
+            "list_channel_members": {"effects": "none", "output": "trusted"},
             "set_member_role": {"effects": "internal", "sensitive": ["user_id"]},
             "send_dm": {"effects": "egress", "sensitive": ["user_id"]},
             "set_retention": {"effects": "internal", "sensitive": ["channel"]},
@@ -133,6 +134,20 @@ def test_a_lone_record_is_picked(client):
         {"name": "send_dm", "arguments": {"user_id": "U001DANA", "text": "gist"}},
     )
     assert decisions(msg) == [("send_dm", "allow", [])]
+
+
+ATLAS = json.dumps({"channel": "project-atlas", "members": ["kofi", "noor", "marta"]})
+
+
+def test_a_list_the_user_named_picks_each_of_its_items(client):
+    """ "Everyone in #project-atlas" names the list's holder, not a member: each member is
+    picked. A member of a list whose holder the user did not name still waits."""
+    reads = (("list_channel_members", ATLAS), ("read_channel", CHANNEL))
+    call = {"name": "send_dm", "arguments": {"user_id": "noor", "text": "Kickoff moved to 11."}}
+    msg = _after(client, "DM everyone in #project-atlas that the kickoff moved to 11.", reads, call)
+    assert decisions(msg) == [("send_dm", "allow", [])]
+    msg = _after(client, "DM Kofi that the kickoff moved to 11.", reads, call)
+    assert decisions(msg) == [("send_dm", "require_approval", ["provenance.unselected_record"])]
 
 
 def test_a_number_only_untrusted_output_wrote_waits_for_a_human(client):
