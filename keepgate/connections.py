@@ -79,18 +79,28 @@ def redis_client(url: str, timeout: float) -> LoopLocal[aioredis.Redis]:
     return LoopLocal(make, close)
 
 
-def sqlite_file(path: str | Path, schema: tuple[str, ...]) -> sqlite3.Connection:
+def sqlite_file(
+    path: str | Path, schema: tuple[str, ...], exclusive: bool = False
+) -> sqlite3.Connection:
     """A SQLite file the processes of one host share (the agent's checkpoints, the MCP
     store), its tables created by `schema`'s statements. WAL: readers never wait for the
     writer; `synchronous=NORMAL`: a commit costs no fsync (a power cut may lose the last
     writes, never corrupt the file); autocommit (`isolation_level=None`): each statement is
     its own transaction unless the caller opens one. One connection, shared by threads:
-    callers hold a lock around each use."""
+    callers hold a lock around each use. `exclusive`: this connection takes the file's
+    lock at open and keeps it until closed (`locking_mode=EXCLUSIVE`, set before WAL is
+    first used, so WAL keeps its index in this process's memory): any other connection
+    gets SQLITE_BUSY; opening fails (sqlite3.OperationalError) if another holds it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    if exclusive:
+        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     for statement in schema:
         conn.execute(statement)
+    if exclusive:  # a write takes the exclusive lock now, not at the first session write
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")
     return conn

@@ -1,7 +1,7 @@
 """Instructions per MCP `tools/call` in the gateway process (valgrind callgrind).
 
     .venv/bin/python -m bench.callgrind.mcp_call [--src DIR] [--guards on|off] [--parts SPEC]
-        [--warm N] [--count N] [--keep PATH] [--step S]
+        [--store memory|sqlite] [--caches on|off] [--warm N] [--count N] [--keep PATH] [--step S]
 
 Why: on a box shared by several people, wall-clock and even CPU time per call move with
 everyone else's load; the instruction count of the same code does not. DIR: the source
@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
@@ -65,6 +66,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--src", type=Path, default=HERE.parent.parent, help="the tree to run")
     ap.add_argument("--guards", choices=("on", "off"), default="on")
+    ap.add_argument(
+        "--store",
+        choices=("memory", "sqlite", "sqlite-exclusive"),
+        default="memory",
+        help="the MCP store (sqlite-exclusive: `mcp.store.exclusive`)",
+    )
+    ap.add_argument(
+        "--caches",
+        choices=("on", "off"),
+        default="on",
+        help="off: no scrub or decision cache (a call and a result never seen before)",
+    )
     ap.add_argument("--parts", default="", help="module:function,... counted inclusively")
     ap.add_argument("--warm", type=int, default=220)
     ap.add_argument("--count", type=int, default=200)
@@ -98,9 +111,18 @@ def main() -> None:
         try:
             # Two PYTHONPATH entries: the tree measured, then hook/ (its sitecustomize only).
             src = Path(f"{args.src.resolve()}{os.pathsep}{HERE / 'hook'}")
+            mcp: dict[str, Any] = {}
+            guards: dict[str, Any] | None = None
+            if args.store.startswith("sqlite"):
+                mcp["store"] = {"backend": "sqlite", "path": str(work / "mcp.db")}
+                if args.store == "sqlite-exclusive":
+                    mcp["store"]["exclusive"] = True
+            if args.caches == "off":
+                mcp["scrub_cache_entries"] = 0
+                guards = {"policy": {"decision_cache_entries": 0}}
             url, gateway = start_gateway(
                 work, "gateway", demo_url, args.guards == "on", src=src,
-                launcher=launcher, ready_timeout=1800,
+                launcher=launcher, ready_timeout=1800, guards=guards, **mcp,
             )  # fmt: skip
             try:
                 asyncio.run(drive(url, args.warm + args.count + 1))
@@ -113,7 +135,9 @@ def main() -> None:
         total = [int(line.split()[1]) for line in open(dump) if line.startswith("totals:")][-1]
         if args.keep:
             shutil.copy(dump, args.keep)
-        print(f"guards {args.guards}: {total / args.count / 1e6:.3f} M instructions per call")
+        print(
+            f"guards {args.guards}, store {args.store}, caches {args.caches}: {total / args.count / 1e6:.3f} M instructions per call"
+        )
         if args.parts:
             names = [x.split("@")[0] for x in args.parts.split(",") if x]
             out = subprocess.run(

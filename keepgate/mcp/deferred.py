@@ -10,20 +10,33 @@ writes the session (`settle`, called by every `Sessions` method). So every reade
 exactly the writes queued before it, in order, as if they had run where they were
 queued: no decision can differ from running them in place.
 
-Only for a store every reader of which is in this process (`Store.local`, the memory
-store): its jobs never suspend, so `settle` runs them at once, atomically between two
-steps of the event loop. With SQLite or Redis another worker or replica may read the
-session next, so the gateway keeps its writes before the answer there.
+Only for a store every reader of which is in this process (`Store.local`: the memory
+store, or SQLite held by one process, `mcp.store.exclusive`): its jobs never suspend, so
+`settle` runs them at once, atomically between two steps of the event loop. With shared
+SQLite or Redis another worker or replica may read the session next — a barrier in one
+process does not order another's reads — so the gateway keeps its writes before the
+answer there.
 
-A job that fails is logged and kept at the head of its session's queue: the next reader
-tries it again, and if it fails again that reader fails closed (`StoreUnavailable`), so a
-lost taint can never let a later call through. `aclose` runs what still waits (shutdown).
+A job that fails is logged and kept at the head of its session's queue, and the jobs
+queued after it wait behind it (a writer's own write too: `Sessions` queues it rather
+than dropping it): the next reader tries it again, and if it fails again that reader
+fails closed (`StoreUnavailable`), so a lost taint or call record can never let a later
+call through (a capped tool once more, a side effect after an injection). As soon as the
+store takes the write again, the session goes on with nothing lost and in order. A write
+that can never land refuses its session until the session would have expired anyway
+(`ttl_s` after the failure, which is after the last write the session's lists took):
+then its queue is dropped, which no reader can tell from the writes landing and expiring
+— and so is the queue of a failed session nobody reads again (checked after each step
+that ran writes), so it cannot hold memory for ever. `aclose` runs what still waits
+(shutdown).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Hashable
 from typing import Any
@@ -39,11 +52,17 @@ Job = Callable[[], Coroutine[Any, Any, None]]
 class SessionWork:
     """Per-session FIFO queues of jobs (see the module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, ttl_s: float = math.inf, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         #: session key -> its jobs, oldest first (a key is here only while it has some).
         self.queues: dict[Hashable, deque[Job]] = {}
-        #: Sessions whose head job failed (retried, and refused, by the next reader).
-        self.failed: set[Hashable] = set()
+        #: Sessions whose head job failed (retried, and refused, by the next reader) ->
+        #: when it failed or a job was last queued behind it (`clock`).
+        self.failed: dict[Hashable, float] = {}
+        #: A session's lifetime after its last write (see the module docstring).
+        self.ttl_s = ttl_s
+        self.clock = clock
         self._soon = False
 
     def later(self, key: Hashable, job: Job) -> None:
@@ -52,6 +71,8 @@ class SessionWork:
         if queue is None:
             queue = self.queues[key] = deque()
         queue.append(job)
+        if key in self.failed:  # the session lives on from this write, had it landed
+            self.failed[key] = self.clock()
         if not self._soon:
             try:
                 loop = asyncio.get_running_loop()
@@ -63,8 +84,24 @@ class SessionWork:
 
     def _after_step(self) -> None:
         self._soon = False
-        for key in [k for k in self.queues if k not in self.failed]:
+        failed = self.failed
+        for key in [k for k in self.queues if k not in failed]:
             self.settle_now(key, fail=False)
+        if failed:
+            for key in [k for k in failed if self._expired(k)]:
+                self._drop(key)
+
+    def _expired(self, key: Hashable) -> bool:
+        return self.clock() - self.failed[key] >= self.ttl_s
+
+    def _drop(self, key: Hashable) -> None:
+        jobs = len(self.queues.pop(key, ()))
+        del self.failed[key]
+        log.warning(
+            "mcp: %d session write(s) that could not be stored were dropped: the session "
+            "expired meanwhile",
+            jobs,
+        )
 
     def settle_now(self, key: Hashable, *, fail: bool = True) -> None:
         """Run session `key`'s queued jobs in order. A failing job stays queued and is
@@ -72,13 +109,17 @@ class SessionWork:
         queue = self.queues.get(key)
         if queue is None:
             return
+        if key in self.failed and self._expired(key):
+            self._drop(key)
+            return
         while queue:
             job = queue[0]
             try:
                 _run(job())
             except Exception as exc:
                 retry = key in self.failed
-                self.failed.add(key)
+                if not retry:  # a retry does not lengthen the session's life
+                    self.failed[key] = self.clock()
                 log.error(
                     "mcp: a deferred session write failed%s (%s); the session's next "
                     "call is refused until it succeeds",
@@ -93,7 +134,7 @@ class SessionWork:
                 return
             queue.popleft()
         del self.queues[key]
-        self.failed.discard(key)
+        self.failed.pop(key, None)
 
     def pending(self, key: Hashable) -> int:
         queue = self.queues.get(key)

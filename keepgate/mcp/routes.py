@@ -19,6 +19,8 @@ and the same approvals for the `/ui` page (`/ui/api/mcp/...`, admin session cook
 
 from __future__ import annotations
 
+import os
+
 from starlette.applications import Starlette
 
 from keepgate.config.model import KeepgateConfig
@@ -31,6 +33,7 @@ from keepgate.mcp.store import MemoryStore, RedisStore, SQLiteStore, Store
 from keepgate.pipeline import capabilities
 from keepgate.policy.held import HeldCalls
 from keepgate.runtime import Runtime
+from keepgate.serving import WORKERS_ENV
 
 
 def check(config: KeepgateConfig) -> None:
@@ -46,7 +49,13 @@ def build_store(settings: McpSettings, config: KeepgateConfig) -> Store:
         return MemoryStore()
     if s.backend == "redis" or (s.backend == "auto" and url):
         return RedisStore(url or "", s.prefix)
-    return SQLiteStore(store_path(settings, config))
+    exclusive = s.exclusive
+    if exclusive and int(os.environ.get(WORKERS_ENV) or 1) > 1:
+        raise RuntimeError(
+            "mcp.store.exclusive: one process holds the SQLite file, but `keepgate serve "
+            "--workers` started several; use one worker, or Redis to share sessions"
+        )
+    return SQLiteStore(store_path(settings, config), exclusive=exclusive)
 
 
 class _StoreService:

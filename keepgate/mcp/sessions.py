@@ -17,6 +17,7 @@ Two append-only lists per session, so concurrent calls (and replicas) never lose
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from typing import Any
@@ -66,7 +67,11 @@ def chat_session(headers: Any) -> str | None:
 
 class Sessions:
     """Every read and write of a session goes through here, behind the session's deferred
-    writes (`later`, keepgate.mcp.deferred): each method first runs the ones queued."""
+    writes (`later`, keepgate.mcp.deferred): each method first runs the ones queued. When
+    writes defer, `taint`, `record_call` and `record_result` queue theirs behind them
+    (a write that ran after a failed one would be lost to the failure, or land out of
+    order); `record_prompt` needs its answer, so it runs inline (if a queued write fails
+    it raises, and the prompt is not recorded: MCP calls see less, which is stricter)."""
 
     def __init__(
         self,
@@ -82,7 +87,7 @@ class Sessions:
         self.history_chars = history_chars
         #: Writes may wait for the answer (a local store only: no other process reads it).
         self.defers = defer and store.local
-        self.work = SessionWork()
+        self.work = SessionWork(ttl_s)
 
     @staticmethod
     def _k(kind: str, key_id: str, sid: str) -> str:
@@ -138,6 +143,9 @@ class Sessions:
         }
 
     async def taint(self, key_id: str, sid: str, source: dict[str, Any]) -> None:
+        if self.defers:  # behind the session's queued writes, never lost to a failed one
+            self.later(key_id, sid, functools.partial(self.add_taint, key_id, sid, source))
+            return
         self.settle(key_id, sid)
         await self.add_taint(key_id, sid, source)
 
@@ -148,6 +156,10 @@ class Sessions:
     async def record_call(
         self, key_id: str, sid: str, call_id: str, tool: str, arguments: dict[str, Any], server: str
     ) -> None:
+        if self.defers:
+            job = functools.partial(self.add_call, key_id, sid, call_id, tool, arguments, server)
+            self.later(key_id, sid, job)
+            return
         self.settle(key_id, sid)
         await self.add_call(key_id, sid, call_id, tool, arguments, server)
 
@@ -179,6 +191,10 @@ class Sessions:
     async def record_result(
         self, key_id: str, sid: str, call_id: str, text: str, server: str, tool: str
     ) -> None:
+        if self.defers:
+            job = functools.partial(self.add_result, key_id, sid, call_id, text, server, tool)
+            self.later(key_id, sid, job)
+            return
         self.settle(key_id, sid)
         await self.add_result(key_id, sid, call_id, text, server, tool)
 

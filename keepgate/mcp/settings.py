@@ -150,6 +150,11 @@ class StoreSettings(_Strict):
     path: str = "keepgate-mcp.db"
     redis_url: str | None = None
     prefix: str = "keepgate:mcp:"
+    #: SQLite only: this gateway process holds the file alone (no other worker, replica
+    #: or tool can open it while it runs: they fail closed), so a call's session writes
+    #: may wait for its answer as with the memory store (`defer_session_writes`). Not
+    #: with `keepgate serve --workers N` (N > 1): use Redis to share sessions.
+    exclusive: bool = False
 
 
 class ApprovalSettings(_Strict):
@@ -217,7 +222,8 @@ class McpSettings(SectionSettings):
     #: With the memory store, a call's session bookkeeping (the call and result in the
     #: history, a taint, the history index) is done right after its answer is sent, and
     #: before anything reads the session again (keepgate.mcp.deferred): the same
-    #: decisions, the answer sooner. SQLite and Redis always write before the answer.
+    #: decisions, the answer sooner. So with SQLite held by one process
+    #: (`store.exclusive`); shared SQLite and Redis always write before the answer.
     defer_session_writes: bool = True
     store: StoreSettings = Field(default_factory=StoreSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
@@ -263,6 +269,12 @@ def parse_settings(config: KeepgateConfig) -> McpSettings:
             ("mcp", "store", "backend"),
             "mcp.store.backend is redis but no redis_url is set "
             "(mcp.store.redis_url or general_settings.redis_url)",
+        )
+    if settings.store.exclusive and settings.store.backend not in ("auto", "sqlite"):
+        raise config_error(
+            config,
+            ("mcp", "store", "exclusive"),
+            "mcp.store.exclusive applies to the SQLite store only",
         )
     return settings
 

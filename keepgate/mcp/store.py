@@ -134,15 +134,26 @@ class SQLiteStore:
     read per list (`_known`, bounded) and, in one read snapshot, fetches only the rows
     above the newest it has plus the list's first id and length; when the length does not
     add up (anything but a trim removed rows) it reads the whole list as before. Items
-    come back shared, as from the memory store (callers treat them as read-only)."""
+    come back shared, as from the memory store (callers treat them as read-only).
+
+    `exclusive`: this process holds the file alone for its life (SQLite's
+    `locking_mode=EXCLUSIVE`, taken at open): every other connection to it — another
+    worker, replica or tool — gets SQLITE_BUSY, so fails closed (`StoreUnavailable`) and
+    can never read a session behind this process's back. Then, and only then, the store
+    is `local` (keepgate.mcp.deferred may run session writes after the answer), as the
+    memory store is; and WAL needs no shared-memory index (each transaction is cheaper).
+    The file stays on disk across restarts; what a crash loses is what `synchronous=NORMAL`
+    loses, plus the session writes still queued (as with the memory store, whose sessions
+    a restart loses whole)."""
 
     name = "sqlite"
-    local = False  # shared by the workers of one host
     #: Lists whose items a process keeps for the next read (LRU).
     KNOWN_LISTS = 1024
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, exclusive: bool = False) -> None:
         self.path = Path(path)
+        #: Shared by the workers of one host, unless `exclusive` (see the class docstring).
+        self.local = exclusive
         self._lock = threading.Lock()
         #: list key -> [(row id, item)] in id order, as last read
         self._known: OrderedDict[str, list[tuple[int, Any]]] = OrderedDict()
@@ -158,6 +169,7 @@ class SQLiteStore:
                 # A list's expiry (its rows' latest) without reading its rows.
                 "CREATE INDEX IF NOT EXISTS mcp_lists_expiry ON mcp_lists (key, expires)",
             ),
+            exclusive=exclusive,
         )
 
     def _run(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -269,16 +281,15 @@ class SQLiteStore:
         return [[item for _, item in found[k]] for k in keys]
 
     def _read_list(self, conn: sqlite3.Connection, key: str, now: float) -> list[tuple[int, Any]]:
-        (expires,) = conn.execute(
-            "SELECT MAX(expires) FROM mcp_lists WHERE key = ?", (key,)
-        ).fetchone()
-        if expires is None or expires <= now:
-            return []
         known = self._known.get(key)
         if known:
-            first, length = conn.execute(
-                "SELECT MIN(id), COUNT(*) FROM mcp_lists WHERE key = ?", (key,)
+            # The expiry, first id and length in one statement: COUNT walks the list's
+            # index entries anyway, MAX and MIN come with it (three statements before).
+            expires, first, length = conn.execute(
+                "SELECT MAX(expires), MIN(id), COUNT(*) FROM mcp_lists WHERE key = ?", (key,)
             ).fetchone()
+            if expires is None or expires <= now:
+                return []
             newer = conn.execute(
                 "SELECT id, value FROM mcp_lists WHERE key = ? AND id > ? ORDER BY id",
                 (key, known[-1][0]),
@@ -286,6 +297,12 @@ class SQLiteStore:
             kept = [row for row in known if row[0] >= first]
             if len(kept) + len(newer) == length:
                 return kept + [(rid, orjson.loads(v)) for rid, v in newer]
+        else:
+            (expires,) = conn.execute(
+                "SELECT MAX(expires) FROM mcp_lists WHERE key = ?", (key,)
+            ).fetchone()
+            if expires is None or expires <= now:
+                return []
         rows = conn.execute(
             "SELECT id, value FROM mcp_lists WHERE key = ? ORDER BY id", (key,)
         ).fetchall()

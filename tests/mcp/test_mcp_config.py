@@ -54,6 +54,9 @@ def test_bad_server_settings_fail_clearly(tmp_path: Path) -> None:
     assert "mcp.calls_per_minte" in _check(tmp_path, {"mcp": {"calls_per_minte": 5}})
     assert "only calls_per_minute" in _check(tmp_path, {"mcp": {"roles": {"user": {"x": 1}}}})
     assert "no redis_url" in _check(tmp_path, {"mcp": {"store": {"backend": "redis"}}})
+    assert "SQLite store only" in _check(
+        tmp_path, {"mcp": {"store": {"backend": "memory", "exclusive": True}}}
+    )
     assert "separator" in _check(tmp_path, {"mcp_servers": {"a__b": {"url": "http://a/mcp"}}})
 
 
@@ -85,12 +88,12 @@ def test_secrets_come_from_the_environment(tmp_path: Path, monkeypatch) -> None:
     assert servers["a"].kind == "streamable_http" and servers["c"].kind == "sse"
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis"])
+@pytest.fixture(params=["memory", "sqlite", "sqlite-exclusive", "redis"])
 def store(request, tmp_path: Path, redis_url: str, redis_prefix: str) -> Any:
     if request.param == "memory":
         yield MemoryStore()
-    elif request.param == "sqlite":
-        s = SQLiteStore(tmp_path / "mcp.db")
+    elif request.param.startswith("sqlite"):
+        s = SQLiteStore(tmp_path / "mcp.db", exclusive=request.param == "sqlite-exclusive")
         yield s
     else:
         prefix = redis_prefix
@@ -222,6 +225,48 @@ async def test_a_sqlite_list_lives_until_ttl_after_its_last_append(
     assert await s.items("l") == []
     assert await s.items_many(["l", "other"]) == [[], []]
     await s.aclose()
+
+
+async def test_a_sqlite_store_held_alone_shuts_every_other_connection_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`exclusive`: the only case where a SQLite store may defer session writes (`local`):
+    no other process can read the file behind it (it gets "locked": StoreUnavailable for
+    a store, fail closed), from the open on, not only after its first write. Closed, the
+    file is an ordinary one again, with what was written. Several `serve` workers refuse
+    to start with it."""
+    import sqlite3
+
+    from keepgate.mcp.routes import build_store
+    from keepgate.mcp.settings import parse_settings
+    from keepgate.serving import WORKERS_ENV
+
+    path = tmp_path / "mcp.db"
+    assert not SQLiteStore(tmp_path / "shared.db").local
+    alone = SQLiteStore(path, exclusive=True)
+    assert alone.local
+    other = sqlite3.connect(path, timeout=0)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("SELECT COUNT(*) FROM mcp_lists").fetchall()
+    await alone.append("l", {"i": 1}, max_len=5, ttl_s=60)
+    assert await alone.items("l") == [{"i": 1}]
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("SELECT COUNT(*) FROM mcp_lists").fetchall()
+    await alone.aclose()
+    assert other.execute("SELECT COUNT(*) FROM mcp_lists").fetchall() == [(1,)]
+    other.close()
+    cfg_path = tmp_path / "keepgate.yaml"
+    cfg_path.write_text(
+        yaml.safe_dump({"mcp": {"store": {"backend": "sqlite", "exclusive": True}}})
+    )
+    config = parse_config(cfg_path.read_text(), str(cfg_path), environ={})
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    with pytest.raises(RuntimeError, match="several"):
+        build_store(parse_settings(config), config)
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    one = build_store(parse_settings(config), config)
+    assert one.local
+    await one.aclose()
 
 
 async def test_pins_detect_a_change_and_approval_accepts_it() -> None:

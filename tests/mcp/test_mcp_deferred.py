@@ -39,13 +39,19 @@ VOLATILE = {"ts", "request_id", "tool_call_id", "approval_id", "latency_ms", "tr
 
 
 def _gateway(
-    fake_model_url: str, demo: Any, lab: Any, tmp: Path, defer: bool
+    fake_model_url: str,
+    demo: Any,
+    lab: Any,
+    tmp: Path,
+    defer: bool,
+    store: dict[str, Any] | None = None,
 ) -> tuple[Gateway, McpGateway]:
     from keepgate.mcp.api import McpService
 
-    cfg = mcp_config(
-        demo.url, lab[1].url, mcp={"defer_session_writes": defer, "calls_per_minute": None}
-    )
+    mcp: dict[str, Any] = {"defer_session_writes": defer, "calls_per_minute": None}
+    if store is not None:
+        mcp["store"] = store
+    cfg = mcp_config(demo.url, lab[1].url, mcp=mcp)
     gw = start_gateway(fake_model_url, tmp, cfg)
     return gw, gw.app.state.keepgate.services.get(McpService).gw
 
@@ -61,6 +67,19 @@ def pair(
     yield on, off
     on[0].stop()
     off[0].stop()
+
+
+@pytest.fixture(scope="module")
+def exclusive(
+    fake_model_url: str, demo_upstream: Any, lab: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Gateway, McpGateway]]:
+    """A gateway that holds its SQLite store alone (`mcp.store.exclusive`): it defers."""
+    tmp = tmp_path_factory.mktemp("defer-sqlite")
+    store = {"backend": "sqlite", "path": str(tmp / "mcp.db"), "exclusive": True}
+    gw = _gateway(fake_model_url, demo_upstream, lab, tmp, True, store)
+    assert gw[1].store.name == "sqlite" and gw[1].sessions.defers
+    yield gw
+    gw[0].stop()
 
 
 def on_loop(gw: Gateway, coro: Coroutine[Any, Any, T]) -> T:
@@ -175,6 +194,31 @@ def test_deferred_writes_give_the_same_decisions_and_audit_records(pair: Any, se
     assert entries_on == entries_off
 
 
+@pytest.mark.parametrize(
+    "seq",
+    [
+        [[CALLS[0]], [CALLS[3]]],
+        [[CALLS[4]], [CALLS[2]], [CALLS[7]]],
+        [[CALLS[2]], [CALLS[2]], [CALLS[2]], [CALLS[2]]],
+        [[CALLS[2]], [READS[0], READS[1], READS[0]], [CALLS[3]]],
+        [[CALLS[1]], [CALLS[5]], [CALLS[6]], [CALLS[0]], [CALLS[2]]],
+    ],
+)
+def test_sqlite_held_alone_defers_with_the_same_decisions_and_audit_records(
+    exclusive: Any, pair: Any, seq: Any
+) -> None:
+    """The exclusive SQLite store defers like the memory store: the same outcomes, audit
+    records and history as the memory store writing in place."""
+    ex_gw, ex = exclusive
+    _, (off_gw, off) = pair
+    session = f"c:parity-sqlite-{uuid.uuid4().hex}"
+    assert on_loop(ex_gw, _run(ex, session, seq)) == on_loop(off_gw, _run(off, session, seq))
+    assert _records(ex_gw, session) == _records(off_gw, session)
+    hist_ex = on_loop(ex_gw, ex.sessions.history(DEV.key_id, session))
+    hist_off = on_loop(off_gw, off.sessions.history(DEV.key_id, session))
+    assert sorted(map(_entry, hist_ex), key=repr) == sorted(map(_entry, hist_off), key=repr)
+
+
 def _entry(m: dict[str, Any]) -> tuple[Any, ...]:
     calls = [(c["function"]["name"], c["function"]["arguments"]) for c in m.get("tool_calls") or ()]
     content = m.get("content")  # a sent mail's message id names the call
@@ -276,3 +320,76 @@ async def test_a_write_failing_at_close_is_logged_not_raised(
     assert work.pending("s") == 1 and "deferred session write failed" in caplog.text
     with pytest.raises(StoreUnavailable):
         work.settle_now("s")
+
+
+def test_a_write_that_never_lands_refuses_its_session_until_it_would_have_expired() -> None:
+    """Fail closed while the session lives (a retry does not lengthen its life, a write
+    queued behind does); then the queue is dropped: the session's lists would have expired
+    by then even had every write landed."""
+    now = [0.0]
+    work = SessionWork(ttl_s=60, clock=lambda: now[0])
+
+    async def never() -> None:
+        raise StoreUnavailable("memory: injected")
+
+    work.later("s", never)  # no running loop: tried at once, and it fails
+    for now[0] in (1.0, 30.0, 59.0):
+        with pytest.raises(StoreUnavailable):
+            work.settle_now("s")
+    now[0] = 60.0
+    work.settle_now("s")  # dropped: the session expired meanwhile
+    assert work.pending("s") == 0 and not work.failed
+    work.later("t", never)
+    now[0] = 100.0
+    work.later("t", never)  # the session lives on from this write: until 160
+    now[0] = 159.0
+    with pytest.raises(StoreUnavailable):
+        work.settle_now("t")
+    now[0] = 160.0
+    work.settle_now("t")
+    assert work.pending("t") == 0
+
+
+async def test_a_failed_session_nobody_reads_again_is_freed_after_its_ttl() -> None:
+    now = [0.0]
+    work = SessionWork(ttl_s=60, clock=lambda: now[0])
+    ran: list[str] = []
+
+    async def never() -> None:
+        raise StoreUnavailable("memory: injected")
+
+    async def ok() -> None:
+        ran.append("b")
+
+    work.later("a", never)
+    await asyncio.sleep(0)  # the step ends: the write runs and fails
+    assert work.pending("a") == 1 and "a" in work.failed
+    now[0] = 61.0
+    work.later("b", ok)  # another session's write: after its step, the sweep
+    await asyncio.sleep(0)
+    assert ran == ["b"] and work.pending("a") == 0 and not work.failed
+
+
+async def test_a_taint_behind_a_failed_write_waits_for_it_and_lands_in_order() -> None:
+    """A chat request's taint (`Sessions.taint`) on a session whose deferred write just
+    failed is queued behind it, not dropped: once the store takes the first write, both
+    are there, in order."""
+    from keepgate.mcp.sessions import Sessions
+
+    sessions = Sessions(MemoryStore(), ttl_s=600, max_messages=50, history_chars=100)
+    assert sessions.defers
+    left = [2]
+
+    async def flaky() -> None:
+        if left[0]:
+            left[0] -= 1
+            raise StoreUnavailable("memory: injected")
+        await sessions.add_taint("k", "s", {"guard": "input", "rules": ["first"]})
+
+    sessions.later("k", "s", flaky)
+    sessions.work.settle_now(("k", "s"), fail=False)  # fails: kept at the head
+    await sessions.taint("k", "s", {"guard": "input", "rules": ["second"]})  # queued
+    with pytest.raises(StoreUnavailable):  # the reader: the first write fails again
+        await sessions.taint_sources("k", "s")
+    sources = await sessions.taint_sources("k", "s")  # the store takes both now
+    assert [s["rules"] for s in sources] == [["first"], ["second"]]
