@@ -36,7 +36,7 @@ from keepgate.mcp.content import Content
 from keepgate.mcp.pins import PinVerdict, Pins
 from keepgate.mcp.results import cap, inspect, notice, scrubbed_tree, texts
 from keepgate.mcp.scrubcache import ScrubCache
-from keepgate.mcp.sessions import Sessions
+from keepgate.mcp.sessions import Sessions, call_message
 from keepgate.mcp.settings import McpServerSettings, McpSettings
 from keepgate.mcp.store import Store, StoreUnavailable
 from keepgate.mcp.upstream import Upstream, UpstreamError
@@ -702,10 +702,9 @@ class McpGateway:
         kid, sessions = principal.key_id, self.sessions
         defers = sessions.defers
         if defers:
+            called = call_message(tcid, tool, args, server)
             sessions.later(
-                kid,
-                session,
-                functools.partial(sessions.add_call, kid, session, tcid, tool, args, server),
+                kid, session, functools.partial(sessions.add_message, kid, session, called)
             )
         else:
             await sessions.record_call(kid, session, tcid, tool, args, server)
@@ -794,27 +793,37 @@ class McpGateway:
             out = out.model_copy(update={"meta": meta})
         text = "\n".join(texts(out))
         if defers:
+            answered = sessions.result_message(tcid, text, server, tool)
             sessions.later(
-                kid,
-                session,
-                functools.partial(sessions.add_result, kid, session, tcid, text, server, tool),
+                kid, session, functools.partial(sessions.add_message, kid, session, answered)
             )
             if self.policy is not None and self.indexes.size > 0:
                 sessions.later(
-                    kid, session, functools.partial(self._follow, kid, session, tool, read_only)
+                    kid,
+                    session,
+                    functools.partial(
+                        self._follow, kid, session, tool, read_only, [called, answered]
+                    ),
                 )
         else:
             await sessions.record_result(kid, session, tcid, text, server, tool)
         call.audit["is_error"] = bool(out.is_error)
         return out
 
-    async def _follow(self, kid: str, session: str, tool: str, read_only: bool) -> None:
+    async def _follow(
+        self, kid: str, session: str, tool: str, read_only: bool, appended: list[Any]
+    ) -> None:
         """The session's history index brought up to its new history ahead of the next
         call (a deferred job: `SlidingIndexes.view` then only checks the list is the
-        same). A cache: whatever fails here, the next call's `view` indexes afresh."""
+        same): by the call's two messages, without reading the history again (only when
+        there is no index to extend). A cache: whatever fails here, the next call's
+        `view` indexes afresh."""
         try:
+            key, catalog = (kid, session), self._catalog(tool, read_only)
+            if self.indexes.extend(key, catalog, appended, self.sessions.max_messages):
+                return
             history = await self.sessions.history_unsettled(kid, session)
-            self.indexes.follow((kid, session), self._catalog(tool, read_only), history)
+            self.indexes.follow(key, catalog, history)
         except Exception:  # a cache: the next view builds it
             log.debug("mcp: the history index could not follow", exc_info=True)
 

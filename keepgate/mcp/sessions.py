@@ -167,26 +167,22 @@ class Sessions:
         self, key_id: str, sid: str, call_id: str, tool: str, arguments: dict[str, Any], server: str
     ) -> None:
         """`record_call` without settling first (a deferred job's)."""
+        await self.add_message(key_id, sid, call_message(call_id, tool, arguments, server))
+
+    async def add_message(self, key_id: str, sid: str, message: dict[str, Any]) -> None:
+        """A history message (`call_message`, `result_message`) without settling first."""
         await self.store.append(
-            self._k("h", key_id, sid),
-            {
-                "role": "assistant",
-                "content": None,
-                "tool_calls": [
-                    {
-                        "id": call_id,
-                        "type": "function",
-                        "function": {
-                            "name": tool,
-                            "arguments": dumps_unicode(arguments),
-                        },
-                    }
-                ],
-                "keepgate": {"route": "mcp", "server": server},
-            },
-            max_len=self.max_messages,
-            ttl_s=self.ttl_s,
+            self._k("h", key_id, sid), message, max_len=self.max_messages, ttl_s=self.ttl_s
         )
+
+    def result_message(self, call_id: str, text: str, server: str, tool: str) -> dict[str, Any]:
+        """The history's message for a tool result: its first `history_chars` characters."""
+        return {
+            "role": "tool",
+            "tool_call_id": call_id,
+            "content": text[: self.history_chars],
+            "keepgate": {"route": "mcp", "server": server, "tool": tool, "trusted": False},
+        }
 
     async def record_result(
         self, key_id: str, sid: str, call_id: str, text: str, server: str, tool: str
@@ -202,17 +198,7 @@ class Sessions:
         self, key_id: str, sid: str, call_id: str, text: str, server: str, tool: str
     ) -> None:
         """`record_result` without settling first (a deferred job's)."""
-        await self.store.append(
-            self._k("h", key_id, sid),
-            {
-                "role": "tool",
-                "tool_call_id": call_id,
-                "content": text[: self.history_chars],
-                "keepgate": {"route": "mcp", "server": server, "tool": tool, "trusted": False},
-            },
-            max_len=self.max_messages,
-            ttl_s=self.ttl_s,
-        )
+        await self.add_message(key_id, sid, self.result_message(call_id, text, server, tool))
 
     async def record_prompt(self, key_id: str, sid: str, role: str, text: str) -> bool:
         """Add a linked chat request's system or user message to the history, once per
@@ -232,3 +218,19 @@ class Sessions:
             ttl_s=self.ttl_s,
         )
         return True
+
+
+def call_message(call_id: str, tool: str, arguments: dict[str, Any], server: str) -> dict[str, Any]:
+    """The history's message for an MCP call: an assistant message with the tool call."""
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": call_id,
+                "type": "function",
+                "function": {"name": tool, "arguments": dumps_unicode(arguments)},
+            }
+        ],
+        "keepgate": {"route": "mcp", "server": server},
+    }

@@ -218,9 +218,23 @@ class SlidingIndex:
         self._leaving = self.base + k
         for _ in range(k):
             self._drop_front()
+        if n - k and self.msgs[-1] is not messages[n - k - 1]:
+            # Equal, not the same objects (messages `extend` added, as the store keeps
+            # them): keep the store's, so the next comparison is by identity again.
+            self.msgs[:] = messages[: n - k]
         for m in messages[n - k :]:
             self._append(m)
         return True
+
+    def extend(self, appended: list[Any], max_len: int) -> bool:
+        """`update` to the history as it is after `appended` was added to the one indexed
+        last and trimmed to its newest `max_len`: without reading it again. What the history
+        really is gets checked by the next `update` all the same (a message another writer
+        added meanwhile: it does not continue this one, and the index is built afresh)."""
+        if not appended or len(appended) >= max_len:
+            return False
+        kept = self.msgs[max(0, len(self.msgs) + len(appended) - max_len) :]
+        return self.update(kept + appended)
 
     def _append(self, m: Any) -> None:
         pos = self.base + len(self.msgs)
@@ -540,6 +554,29 @@ class SlidingIndexes:
             log.debug("policy: sliding index dropped", exc_info=True)
             return
         self._keep(key, state)
+
+    def extend(
+        self, key: Hashable, catalog: Catalog, appended: list[JsonObject], max_len: int
+    ) -> bool:
+        """Follow `key`'s history by the messages just `appended` to it (see
+        `SlidingIndex.extend`), without reading it again. False, and nothing kept, when
+        there is no index of it under `catalog` to extend (the caller may `follow`)."""
+        if self.size <= 0:
+            return True
+        state = self._states.get(key)
+        if state is None or state.catalog is not catalog:
+            return False
+        del self._states[key]
+        self._chars -= state.chars
+        try:
+            if not state.extend(appended, max_len):
+                return False
+        except Exception:  # a cache: the next view builds afresh
+            log.debug("policy: sliding index dropped", exc_info=True)
+            return True
+        self.follows += 1
+        self._keep(key, state)
+        return True
 
     def _keep(self, key: Hashable, state: SlidingIndex) -> None:
         if state.chars > self.max_chars // 4:

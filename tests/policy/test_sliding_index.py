@@ -127,12 +127,15 @@ message = st.one_of(
 )
 #: Mostly growth and small trims, so windows stay long enough for order to matter.
 step = st.sampled_from(
-    ["append"] * 4 + ["trim"] * 3 + ["replace", "flag", "reload", "copies"]
+    ["append"] * 4 + ["trim"] * 3 + ["extend"] * 2 + ["replace", "flag", "reload", "copies"]
 ).flatmap(
     lambda kind: st.tuples(
         st.just(kind),
         {
             "append": st.lists(message, min_size=1, max_size=6),
+            # Messages added and the list trimmed to a cap, followed without a re-read
+            # (`SlidingIndexes.extend`, the MCP gateway's deferred follow).
+            "extend": st.tuples(st.lists(message, min_size=1, max_size=4), st.integers(2, 12)),
             "trim": st.integers(1, 3),
             "replace": st.lists(message, max_size=10),
             "flag": st.one_of(
@@ -267,6 +270,10 @@ def test_the_sliding_index_equals_a_fresh_build(steps: list[Any], start: list[An
             window = window + arg
         elif kind == "trim":
             window = window[arg:]
+        elif kind == "extend":  # as the store keeps them: equal, not the same objects
+            appended, cap = arg
+            window = (window + appended)[-cap:]
+            indexes.extend("s", catalog, copy.deepcopy(appended), cap)
         elif kind == "replace":
             window = list(arg)
         elif kind == "flag":
@@ -344,6 +351,43 @@ def test_a_slide_follows_instead_of_rebuilding() -> None:
         got = indexes.view("s", catalog, window, [])
         assert shape(got) == shape(reference(catalog, window, []))
     assert indexes.builds == 1 and indexes.follows == len(log) - 20
+
+
+def test_extend_follows_without_a_reread_and_a_message_it_missed_rebuilds() -> None:
+    """The deferred follow extends by the call's own messages (copies: the store keeps its
+    own); the next view only checks and takes the store's objects; a message another writer
+    added in between does not continue the extended list, so that view builds afresh."""
+    catalog = Catalog(DATA)
+    indexes = SlidingIndexes(4)
+
+    def call(i: int) -> list[Any]:
+        return [
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": f"c{i}", "function": {"name": "get_webpage", "arguments": "{}"}}
+                ],
+            },
+            {"role": "tool", "tool_call_id": f"c{i}", "content": f"page {i}"},
+        ]
+
+    window = call(0) + call(1)
+    indexes.view("s", catalog, window, [])
+    window = (window + call(2))[-5:]
+    assert indexes.extend("s", catalog, copy.deepcopy(call(2)), 5)
+    assert (indexes.builds, indexes.follows) == (1, 1)
+    got = indexes.view("s", catalog, window, [])
+    assert shape(got) == shape(reference(catalog, window, []))
+    assert (indexes.builds, indexes.follows) == (1, 2)
+    assert all(a is b for a, b in zip(indexes._states["s"].msgs, window))  # the store's
+    missed = {"role": "user", "content": "a linked chat's prompt"}
+    window = (window + [missed] + call(3))[-5:]
+    assert indexes.extend("s", catalog, copy.deepcopy(call(3)), 5)
+    got = indexes.view("s", catalog, window, [])
+    assert indexes.builds == 2
+    assert shape(got) == shape(reference(catalog, window, []))
+    assert not indexes.extend("t", catalog, call(4), 5)  # nothing to extend: no state
 
 
 def test_an_output_leaving_with_its_call_is_not_filed_again(monkeypatch: Any) -> None:
