@@ -8,7 +8,8 @@ PII scrub, limits bucket, session facts, audit) with the MCP store in memory; th
 without the scrub and decision caches (`scrub_cache_entries: 0`,
 `decision_cache_entries: 0`: every result scrubbed and every call decided afresh, the cost
 of a call and a result never seen before); the same with the store in SQLite (the default when no
-Redis is configured); "bare" (no guard, no description scan or pin: the protocol hop
+Redis is configured), shared or held by one process (`mcp.store.exclusive`: its session
+writes wait for the answer); "bare" (no guard, no description scan or pin: the protocol hop
 alone); and bare with `fast_calls: false` (the SDK client for the upstream leg instead of
 the fast lane, for comparison). This process is the client: the official MCP SDK
 `Client` over Streamable HTTP, one call at a time, `read_file` on the demo's
@@ -237,6 +238,14 @@ def main() -> None:
                 store={"backend": "sqlite", "path": str(work / "mcp.db")},
             )
             procs.append(lite)
+            alone_url, alone = start_gateway(
+                work,
+                "keepgate-on-sqlite-alone",
+                demo_url,
+                True,
+                store={"backend": "sqlite", "path": str(work / "mcp-alone.db"), "exclusive": True},
+            )
+            procs.append(alone)
             off_url, off = start_gateway(work, "keepgate-bare", demo_url, False)
             procs.append(off)
             sdk_url, sdk = start_gateway(
@@ -250,6 +259,7 @@ def main() -> None:
                 "keepgate-on": on_url,
                 "keepgate-on-nocache": cold_url,
                 "keepgate-on-sqlite": lite_url,
+                "keepgate-on-sqlite-alone": alone_url,
             }
             servers = {
                 "direct": [demo],
@@ -258,6 +268,7 @@ def main() -> None:
                 "keepgate-on": [on, demo],
                 "keepgate-on-nocache": [cold, demo],
                 "keepgate-on-sqlite": [lite, demo],
+                "keepgate-on-sqlite-alone": [alone, demo],
             }
             if args.compare_src:
                 for guards, name in (
@@ -283,6 +294,7 @@ def main() -> None:
         "keepgate-on": "through Keepgate, every guard on",
         "keepgate-on-nocache": "every guard on, caches off (a call and a result never seen before)",
         "keepgate-on-sqlite": "every guard on, MCP store in SQLite (the default without Redis)",
+        "keepgate-on-sqlite-alone": "the same, SQLite held by one process (`store.exclusive`)",
         "keepgate-bare-compare": f"no guard, Keepgate from {args.compare_src}",
         "keepgate-on-compare": f"every guard on, Keepgate from {args.compare_src}",
     }

@@ -61,6 +61,9 @@ log = logging.getLogger("keepgate.mcp")
 VALID_ENTRIES = 4096
 #: The policy input's path the index's untrusted outputs go to (`McpGateway._decide`).
 TAINT_SOURCES = ("facts", "taint_sources")
+#: The calls made so far, one name per call (~100 at the history's cap): `tool_counts`
+#: says the same per name, and the shipped policy reads only that.
+TOOLS_CALLED = ("facts", "tools_called")
 
 
 #: What one tools/call takes from the key's bucket.
@@ -538,7 +541,6 @@ class McpGateway:
             facts.get("messages") or [],
             facts.get("taint_sources") or (),
         )
-        facts["tools_called"] = view.tools_called
         context = ProvenanceContext.of(
             catalog, view.index, view.totals, {tool: schema} if isinstance(schema, dict) else {}
         )
@@ -549,12 +551,16 @@ class McpGateway:
             "mcp_method": "tools/call",
             "session_id": session,
         }
-        # The index's untrusted outputs in `facts.taint_sources` are written out only for a
-        # policy that can read them (the shipped one does not: ~20 dicts per call saved);
-        # if the policy is reloaded meanwhile, the call is decided again on all of them.
+        # The index's untrusted outputs in `facts.taint_sources` and the list of calls in
+        # `facts.tools_called` are written out only for a policy that can read them (the
+        # shipped one does not: ~20 dicts and ~100 names per call at the history's cap,
+        # which the engine would parse); if the policy is reloaded meanwhile, the call is
+        # decided again on all of them.
         version = self.policy.policy_version
-        whole = self.policy.may_read(TAINT_SOURCES)
+        sources = self.policy.may_read(TAINT_SOURCES)
+        called = self.policy.may_read(TOOLS_CALLED)
         while True:
+            facts["tools_called"] = view.tools_called if called else []
             inp = build_policy_input(
                 principal,
                 tool,
@@ -565,7 +571,7 @@ class McpGateway:
                 tool_counts=view.tool_counts,
                 metadata=metadata,
                 context=context,
-                index_sources=whole,
+                index_sources=sources,
             )
             with self.rt.tracer.stage(call, "guard policy", **{"keepgate.guard": "policy"}):
                 try:
@@ -575,9 +581,9 @@ class McpGateway:
                         f"policy.error: {type(exc).__name__}",
                         fail_open=not self.policy.fail_closed,
                     )
-            if whole or self.policy.policy_version == version:
+            if (sources and called) or self.policy.policy_version == version:
                 break
-            whole = True
+            sources = called = True
         reasons = d.deny or d.approval
         outcome = "error" if d.error is not None and not d.allow else d.outcome
         verdict = Verdict(

@@ -281,15 +281,18 @@ class SQLiteStore:
         return [[item for _, item in found[k]] for k in keys]
 
     def _read_list(self, conn: sqlite3.Connection, key: str, now: float) -> list[tuple[int, Any]]:
+        # (One statement for the expiry, first id and length was slower: ~47 against ~40 µs
+        # per read of two lists, in process, 2026-12-07 23:50 UTC; MAX alone is one seek.)
+        (expires,) = conn.execute(
+            "SELECT MAX(expires) FROM mcp_lists WHERE key = ?", (key,)
+        ).fetchone()
+        if expires is None or expires <= now:
+            return []
         known = self._known.get(key)
         if known:
-            # The expiry, first id and length in one statement: COUNT walks the list's
-            # index entries anyway, MAX and MIN come with it (three statements before).
-            expires, first, length = conn.execute(
-                "SELECT MAX(expires), MIN(id), COUNT(*) FROM mcp_lists WHERE key = ?", (key,)
+            first, length = conn.execute(
+                "SELECT MIN(id), COUNT(*) FROM mcp_lists WHERE key = ?", (key,)
             ).fetchone()
-            if expires is None or expires <= now:
-                return []
             newer = conn.execute(
                 "SELECT id, value FROM mcp_lists WHERE key = ? AND id > ? ORDER BY id",
                 (key, known[-1][0]),
@@ -297,12 +300,6 @@ class SQLiteStore:
             kept = [row for row in known if row[0] >= first]
             if len(kept) + len(newer) == length:
                 return kept + [(rid, orjson.loads(v)) for rid, v in newer]
-        else:
-            (expires,) = conn.execute(
-                "SELECT MAX(expires) FROM mcp_lists WHERE key = ?", (key,)
-            ).fetchone()
-            if expires is None or expires <= now:
-                return []
         rows = conn.execute(
             "SELECT id, value FROM mcp_lists WHERE key = ? ORDER BY id", (key,)
         ).fetchall()
