@@ -707,10 +707,12 @@ class McpGateway:
         # it runs after the answer, before the session's next reader (keepgate.mcp.deferred).
         kid, sessions = principal.key_id, self.sessions
         defers = sessions.defers
+        #: The history messages as the store keeps them, for the index's follow.
+        kept: list[Any] = []
         if defers:
             called = call_message(tcid, tool, args, server)
             sessions.later(
-                kid, session, functools.partial(sessions.add_message, kid, session, called)
+                kid, session, functools.partial(sessions.add_message, kid, session, called, kept)
             )
         else:
             await sessions.record_call(kid, session, tcid, tool, args, server)
@@ -801,15 +803,16 @@ class McpGateway:
         if defers:
             answered = sessions.result_message(tcid, text, server, tool)
             sessions.later(
-                kid, session, functools.partial(sessions.add_message, kid, session, answered)
+                kid,
+                session,
+                functools.partial(sessions.add_message, kid, session, answered, kept),
             )
             if self.policy is not None and self.indexes.size > 0:
+                # After both appends (the queue's order): `kept` holds the two messages.
                 sessions.later(
                     kid,
                     session,
-                    functools.partial(
-                        self._follow, kid, session, tool, read_only, [called, answered]
-                    ),
+                    functools.partial(self._follow, kid, session, tool, read_only, kept),
                 )
         else:
             await sessions.record_result(kid, session, tcid, text, server, tool)

@@ -169,11 +169,16 @@ class Sessions:
         """`record_call` without settling first (a deferred job's)."""
         await self.add_message(key_id, sid, call_message(call_id, tool, arguments, server))
 
-    async def add_message(self, key_id: str, sid: str, message: dict[str, Any]) -> None:
-        """A history message (`call_message`, `result_message`) without settling first."""
-        await self.store.append(
+    async def add_message(
+        self, key_id: str, sid: str, message: dict[str, Any], kept: list[Any] | None = None
+    ) -> None:
+        """A history message (`call_message`, `result_message`) without settling first;
+        `kept`: where to put it as the store keeps it (the memory store's own object)."""
+        stored = await self.store.append(
             self._k("h", key_id, sid), message, max_len=self.max_messages, ttl_s=self.ttl_s
         )
+        if kept is not None:
+            kept.append(message if stored is None else stored)
 
     def result_message(self, call_id: str, text: str, server: str, tool: str) -> dict[str, Any]:
         """The history's message for a tool result: its first `history_chars` characters."""

@@ -38,7 +38,7 @@ class Store(Protocol):
     async def put_new(self, key: str, value: Any, ttl_s: float | None = None) -> bool: ...
     async def delete(self, key: str) -> None: ...
     async def scan(self, prefix: str) -> list[tuple[str, Any]]: ...
-    async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None: ...
+    async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> Any: ...
     async def items(self, key: str) -> list[Any]: ...
     async def items_many(self, keys: list[str]) -> list[list[Any]]: ...
     async def ready(self) -> tuple[bool, str]: ...
@@ -100,15 +100,19 @@ class MemoryStore:
             if isinstance(v := self._live(k), str)
         ]
 
-    async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None:
+    async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> Any:
+        """The item as kept, which reads hand back (the other stores return None): a
+        caller that indexes it holds the same object, so comparing is by identity."""
         # Lists keep the items themselves (callers treat them as read-only): a session's
         # history is read on every call, and decoding it each time would cost more than
         # the rest of the call's bookkeeping.
         items = self._live(key)
         items = items if isinstance(items, list) else []
-        items.append(orjson.loads(_dumps(item)))
+        kept = orjson.loads(_dumps(item))
+        items.append(kept)
         del items[:-max_len]
         self._set(key, items, ttl_s)
+        return kept
 
     async def items(self, key: str) -> list[Any]:
         items = self._live(key)
