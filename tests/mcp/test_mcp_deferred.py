@@ -1,6 +1,8 @@
 """A call's session writes after its answer (keepgate.mcp.deferred): the same decisions and
-audit records as writing them before it, a barrier for the session's next reader, a flush
-at shutdown, and a failed write that fails the session's next call closed.
+audit records as writing them before it (memory store, and SQLite held by one process), a
+barrier for the session's next reader, a flush at shutdown, and a failed write that fails
+the session's calls closed until it lands or the session would have expired, with the
+writes queued behind it kept in order.
 
 The calls run on each gateway's own event loop, straight into `McpGateway.call_tool` with
 real upstream MCP servers over HTTP: so the next call of a sequence starts in the same
