@@ -183,22 +183,6 @@ class SQLiteStore:
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"sqlite: {type(exc).__name__}") from None
 
-    def _transaction(self, *statements: tuple[str, tuple[Any, ...]]) -> None:
-        """The statements as one transaction: all of them or none."""
-        try:
-            with self._lock:
-                conn = self._conn
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for sql, args in statements:
-                        conn.execute(sql, args)
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"sqlite: {type(exc).__name__}") from None
-
     async def get(self, key: str) -> Any | None:
         rows = self._run(
             "SELECT value FROM mcp_docs WHERE key = ? AND (expires IS NULL OR expires > ?)",
@@ -240,20 +224,38 @@ class SQLiteStore:
     async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None:
         """Add, then trim to the newest `max_len`, as one transaction (one WAL commit, all
         or nothing). A list lives until `ttl_s` after its last append: its newest row's
-        `expires` (see `items`), so no append rewrites the rows before it."""
-        self._transaction(
-            (
-                "INSERT INTO mcp_lists (key, value, expires) VALUES (?, ?, ?)",
-                (key, _dumps(item), time.time() + ttl_s),
-            ),
-            # Everything up to the (max_len + 1)-th newest id (none when there are fewer):
-            # one index seek, where `id NOT IN (newest max_len)` built the whole list.
-            (
-                "DELETE FROM mcp_lists WHERE key = ? AND id <= (SELECT id FROM mcp_lists "
-                "WHERE key = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                (key, key, max_len),
-            ),
-        )
+        `expires` (see `items`), so no append rewrites the rows before it. An append to an
+        expired list starts it afresh, as with the memory store and Redis (its old rows
+        came back with the new one: an expired session's history and taint revived)."""
+        now = time.time()
+        try:
+            with self._lock:
+                conn = self._conn
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    (expires,) = conn.execute(
+                        "SELECT MAX(expires) FROM mcp_lists WHERE key = ?", (key,)
+                    ).fetchone()
+                    if expires is not None and expires <= now:  # expired: start afresh
+                        conn.execute("DELETE FROM mcp_lists WHERE key = ?", (key,))
+                    conn.execute(
+                        "INSERT INTO mcp_lists (key, value, expires) VALUES (?, ?, ?)",
+                        (key, _dumps(item), now + ttl_s),
+                    )
+                    # Everything up to the (max_len + 1)-th newest id (none when there are
+                    # fewer): one index seek, where `id NOT IN (newest max_len)` built the
+                    # whole list.
+                    conn.execute(
+                        "DELETE FROM mcp_lists WHERE key = ? AND id <= (SELECT id FROM "
+                        "mcp_lists WHERE key = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                        (key, key, max_len),
+                    )
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"sqlite: {type(exc).__name__}") from None
 
     async def items(self, key: str) -> list[Any]:
         """The whole list while its latest expiry is ahead, else nothing (files written

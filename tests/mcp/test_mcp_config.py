@@ -227,6 +227,26 @@ async def test_a_sqlite_list_lives_until_ttl_after_its_last_append(
     await s.aclose()
 
 
+async def test_an_append_to_an_expired_sqlite_list_starts_it_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the memory store and Redis do: a session that expired and is used again does not
+    get its old history (whose values would vouch for new calls) or taint back."""
+    import keepgate.mcp.store as store_module
+
+    now = [1000.0]
+    monkeypatch.setattr(store_module.time, "time", lambda: now[0])
+    s = SQLiteStore(tmp_path / "mcp.db")
+    await s.append("l", {"i": 0}, max_len=10, ttl_s=60)
+    await s.append("other", {"i": 9}, max_len=10, ttl_s=600)
+    now[0] = 1100.0
+    assert await s.items("l") == []
+    await s.append("l", {"i": 1}, max_len=10, ttl_s=60)
+    assert await s.items("l") == [{"i": 1}]
+    assert await s.items("other") == [{"i": 9}]
+    await s.aclose()
+
+
 async def test_a_sqlite_store_held_alone_shuts_every_other_connection_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
