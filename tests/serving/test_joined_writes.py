@@ -24,6 +24,7 @@ from uvicorn.server import ServerState
 from keepgate.serving import joined
 from keepgate.serving.http import BoundedHttpToolsProtocol
 from keepgate.serving.joined import JoiningTransport
+from keepgate.serving.prompt_stop import PromptServer
 
 # -- one protocol on a recording transport --------------------------------------------------
 
@@ -199,7 +200,7 @@ async def _exchange(http: Any, app: Any, requests: bytes) -> bytes:
         server_header=False,
     )
     config.load()
-    server = uvicorn.Server(config)
+    server = PromptServer(config)  # stops without uvicorn's fixed 0.1 s sleeps
     server.lifespan = config.lifespan_class(config)  # as `Server.serve` makes it
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -287,7 +288,7 @@ async def _one_by_one(http: Any, app: Any, request: bytes, answer_size: int, n: 
         server_header=False,
     )
     config.load()
-    server = uvicorn.Server(config)
+    server = PromptServer(config)  # stops without uvicorn's fixed 0.1 s sleeps
     server.lifespan = config.lifespan_class(config)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
