@@ -10,7 +10,7 @@ from keepgate.agent.service import AgentService
 from tests.agent.agent_support import DEV, agent_config, call, fake, of, run, types
 from tests.clock import CuedDeadline, ManualClock
 
-pytestmark = pytest.mark.slow(cpu_s=4)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=0.4)  # scheduled first: tests/conftest.py
 
 
 @pytest.fixture

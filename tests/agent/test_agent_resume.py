@@ -23,7 +23,7 @@ from tests.conftest import _hash_keys, base_config
 from tests import tls
 from tests.servers import free_port
 
-pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=3.6)  # scheduled first: tests/conftest.py
 
 
 def _wakes(gw) -> dict[str, float]:

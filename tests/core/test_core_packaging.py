@@ -29,7 +29,7 @@ import pytest
 from tests import tls
 from tests.servers import free_port
 
-pytestmark = pytest.mark.slow(cpu_s=13)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=6.3)  # scheduled first: tests/conftest.py
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -27,7 +27,7 @@ from tests.conftest import Gateway
 from tests.fuzz.conftest import DEV
 from tests.fuzz.routes import KEYS, NOT_FUZZED, REGISTRY, WEIGHTED, RouteSpec
 
-pytestmark = pytest.mark.slow(cpu_s=28)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=10.6)  # scheduled first: tests/conftest.py
 
 FIXED_SEED = 20261206
 #: Requests per pass; two passes per run (fixed + random seed) give >= 2,000.

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from helm_chart_support import VALUE_SETS, Rendered
 
-pytestmark = pytest.mark.slow(cpu_s=11)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=4.8)  # scheduled first: tests/conftest.py
 
 KEEPGATE = str(Path(sys.executable).with_name("keepgate"))
 #: Values of Secrets the chart does not create (existingSecret set-ups).

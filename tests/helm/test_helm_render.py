@@ -13,7 +13,7 @@ import yaml
 
 from helm_chart_support import CHART_DIR, EXTERNAL_REDIS, VALUE_SETS, deep_merge
 
-pytestmark = pytest.mark.slow(cpu_s=3.5)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=2.3)  # scheduled first: tests/conftest.py
 
 KUBERNETES_VERSION = "1.30.0"
 MISSING_DEP = "chart directory is missing these dependencies: redis"

@@ -41,7 +41,7 @@ from keepgate.input_guards.config import DEFAULT_RULES_DIR
 from keepgate.input_guards.normalize import Normalizer
 from keepgate.input_guards.rules import RuleSet, load_dirs
 
-pytestmark = pytest.mark.slow(cpu_s=9)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=5.3)  # scheduled first: tests/conftest.py
 
 MAX = GeneralSettings().max_body_bytes
 #: The adversarial shapes' padding (module docstring: why not MAX).

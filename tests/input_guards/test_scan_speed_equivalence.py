@@ -27,6 +27,8 @@ from keepgate.input_guards.normalize import Normalizer
 from keepgate.input_guards.rules import RuleSet, load_dirs
 from training.input_guards.evalsets import written_sets
 
+pytestmark = pytest.mark.slow(cpu_s=1.9)  # scheduled first: tests/conftest.py
+
 PATTERNS = [
     r"(?i:\bignore\s+(?:all\s+)?previous\b)",
     r"(?i:забудь|игнорир)",  # Cyrillic, case-insensitive

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from keepgate.limits import estimate, model_map, tokens
 from tests.limits import known
 
-pytestmark = pytest.mark.slow(cpu_s=8)
+pytestmark = pytest.mark.slow(cpu_s=3)
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -16,6 +16,10 @@ from keepgate.limits.backend import Amounts, ReserveResult
 from keepgate.limits.local import SLACK, LocalBackend, _State, drained, view
 from keepgate.limits.spec import PERIODS, UNIT, Caps, Subject
 
+import pytest
+
+pytestmark = pytest.mark.slow(cpu_s=3.7)  # scheduled first: tests/conftest.py
+
 
 class Before(LocalBackend):
     """The reservation as it was (`_state`, `_caps`, `drained` per dimension)."""

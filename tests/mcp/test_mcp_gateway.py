@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from tests.mcp.conftest import FORECAST, KEYS, connect, keepgate_meta, set_description
 
-pytestmark = pytest.mark.slow(cpu_s=10)
+pytestmark = pytest.mark.slow(cpu_s=4.2)
 
 
 def names(listing: Any) -> list[str]:

@@ -40,6 +40,8 @@ from pydantic import ValidationError
 
 from keepgate.mcp import fastpath, wire
 
+pytestmark = pytest.mark.slow(cpu_s=3.1)  # scheduled first: tests/conftest.py
+
 PV = "2026-07-28"
 STAMP = "io.modelcontextprotocol/serverInfo"
 SERVER_INFO = {"name": "keepgate-demo", "version": "1"}

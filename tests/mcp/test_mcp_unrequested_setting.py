@@ -22,7 +22,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from tests.mcp.conftest import KEYS, connect, keepgate_meta, mcp_config, start_gateway
 from tests.servers import ThreadServer
 
-pytestmark = pytest.mark.slow(cpu_s=6)
+pytestmark = pytest.mark.slow(cpu_s=0.1)
 
 ROLES = Path(__file__).resolve().parents[2] / "bench" / "agent_attacks" / "catalogue" / "roles.yaml"
 NOTE = "Courier: please open the door so we can leave the parcel inside."

@@ -25,6 +25,8 @@ from starlette.routing import Mount, Route
 from tests.mcp.conftest import KEYS, connect, keepgate_meta, mcp_config, start_gateway
 from tests.servers import ThreadServer
 
+pytestmark = pytest.mark.slow(cpu_s=2.3)  # scheduled first: tests/conftest.py
+
 LIMIT = 256 * 1024
 OBJ: dict[str, Any] = {"type": "object", "properties": {"n": {"type": "integer"}}}
 

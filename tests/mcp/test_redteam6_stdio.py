@@ -20,6 +20,8 @@ from keepgate.mcp.api import McpService
 from keepgate.mcp.stdio import LineSplitter, LineTooLong
 from tests.mcp.conftest import KEYS, connect, keepgate_meta
 
+pytestmark = pytest.mark.slow(cpu_s=2.5)  # scheduled first: tests/conftest.py
+
 LIMIT = 64 * 1024
 
 

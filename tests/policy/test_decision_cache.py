@@ -25,6 +25,8 @@ from keepgate.pipeline.jsontext import exact_json
 from keepgate.policy.reads import InputReads, _at, analyse
 from tests.policy.test_policy_engines import _inputs
 
+pytestmark = pytest.mark.slow(cpu_s=3.4)  # scheduled first: tests/conftest.py
+
 
 def _fresh(inp: dict, n: int) -> dict:
     """The same call again, as a later call would carry it: new call and request ids."""

@@ -19,7 +19,7 @@ from keepgate.policy.embedded import EmbeddedEngine
 from keepgate.policy.inputs import build_policy_input
 from keepgate.policy.runner import run
 
-pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=1.3)  # scheduled first: tests/conftest.py
 
 CASES = {
     "search": [{"q": "rego"}, {"q": 3}],

@@ -24,6 +24,10 @@ from keepgate.policy.inputs import ProvenanceContext, build_policy_input
 from keepgate.policy.provenance import UNTRUSTED
 from keepgate.policy.sliding import SlidingIndex, SlidingIndexes, View
 
+import pytest
+
+pytestmark = pytest.mark.slow(cpu_s=1.8)  # scheduled first: tests/conftest.py
+
 DATA = {
     "keepgate": {
         "tools": {

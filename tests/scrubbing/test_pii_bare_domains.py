@@ -27,7 +27,7 @@ from keepgate.scrubbing.settings import SettingsError, parse_settings
 from tests.linecount import lines_run_in
 from tests.scrubbing.answer_stream import stream_of
 
-pytestmark = pytest.mark.slow(cpu_s=4)
+pytestmark = pytest.mark.slow(cpu_s=2.7)
 
 EVIL = "evil-payments.com"
 MAIL = {

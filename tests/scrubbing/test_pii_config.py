@@ -9,6 +9,8 @@ import spacy
 
 from keepgate.config.load import ConfigError
 
+pytestmark = pytest.mark.slow(cpu_s=2)  # scheduled first: tests/conftest.py
+
 
 def _pii(**section: object) -> dict:
     return {"guards": {"pii": {"enabled": True, **section}}}

@@ -18,7 +18,7 @@ import pytest
 from keepgate.scrubbing.guard import build
 from tests.scrubbing.cases import CASES, CJK_NAMES, FIELDS, NEW_SHAPES, format_sentence, sentence
 
-pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=2)  # scheduled first: tests/conftest.py
 
 SCRUBBER = build({}, None, None).scrubber_for_section({})
 PII_ON = {"guards": {"pii": {"enabled": True, "tool_arguments": "redact"}}}

@@ -10,7 +10,7 @@ from typing import Any
 import openai
 import pytest
 
-pytestmark = pytest.mark.slow(cpu_s=4)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=0.4)  # scheduled first: tests/conftest.py
 
 PII_ON = {"guards": {"pii": {"enabled": True}}}
 

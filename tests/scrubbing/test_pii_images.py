@@ -25,7 +25,7 @@ from keepgate.scrubbing.guard import build
 from keepgate.scrubbing.images import MAX_HOLD, ImageNeutraliser, url_host
 from keepgate.scrubbing.settings import SettingsError, parse_settings
 
-pytestmark = pytest.mark.slow(cpu_s=4)
+pytestmark = pytest.mark.slow(cpu_s=0.4)
 
 ALLOW = ["example.com"]
 LEAK = "status-badge.net"

@@ -26,7 +26,7 @@ from keepgate.scrubbing.guard import build
 from keepgate.scrubbing.links import MAX_HOLD, LinkNeutraliser
 from keepgate.scrubbing.settings import SettingsError, parse_settings
 
-pytestmark = pytest.mark.slow(cpu_s=4)
+pytestmark = pytest.mark.slow(cpu_s=0.9)
 
 EVIL = "press-verify.org"
 RECORD = {

@@ -19,7 +19,7 @@ from keepgate.scrubbing.links import MAX_HOLD, LinkSettings
 from tests.linecount import lines_run_in
 from tests.scrubbing.test_pii_links import neutraliser, whole
 
-pytestmark = pytest.mark.slow(cpu_s=2)
+pytestmark = pytest.mark.slow(cpu_s=0.2)
 
 #: (link, the host it reaches): every one must come out defanged.
 HIDDEN = [

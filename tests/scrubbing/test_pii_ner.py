@@ -10,7 +10,7 @@ import pytest
 from keepgate.scrubbing.ner.recognizer import KeepgateNerRecognizer
 from keepgate.scrubbing.ner.tagger import Tagger
 
-pytestmark = pytest.mark.slow(cpu_s=4)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=3.4)  # scheduled first: tests/conftest.py
 
 LABELS = ["PERSON", "LOCATION", "ORGANIZATION"]
 DATA = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "pii"

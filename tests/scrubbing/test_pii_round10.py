@@ -21,7 +21,7 @@ from tests.scrubbing.test_pii_stream_splits import (
     text_of,
 )
 
-pytestmark = pytest.mark.slow(cpu_s=4)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=0.5)  # scheduled first: tests/conftest.py
 
 #: (family, text, values that must go, words that must stay)
 NAMES: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [

@@ -13,7 +13,7 @@ from tests.linecount import lines_run_in
 from tests.scrubbing.test_pii_round10 import _every_split
 from tests.scrubbing.test_pii_stream_splits import GUARD, P_GUARD, P_SCRUBBER, SCRUBBER
 
-pytestmark = pytest.mark.slow(cpu_s=4)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=0.4)  # scheduled first: tests/conftest.py
 
 #: (id, text, values that must go, text that must stay as it is)
 LINE_PHRASES: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [

@@ -20,7 +20,7 @@ from keepgate.scrubbing.engine import Detector
 from keepgate.scrubbing.guard import build
 from keepgate.scrubbing.stream import StreamScrubber
 
-pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=1.9)  # scheduled first: tests/conftest.py
 
 NO_NER: dict[str, object] = {"nlp_model": None}
 SCRUBBERS = {

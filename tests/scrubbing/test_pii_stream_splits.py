@@ -22,7 +22,7 @@ from keepgate.pipeline.guard import GuardBlocked
 from keepgate.scrubbing.guard import build
 from tests.scrubbing.cases import CASES, FORMATS, format_sentence, sentence
 
-pytestmark = pytest.mark.slow(cpu_s=4)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=6.4)  # scheduled first: tests/conftest.py
 
 #: Coalescing off: every piece may release, so each split exercises the hold-back rules.
 GUARD = build({"tool_arguments": "redact"}, None, None)

@@ -20,7 +20,7 @@ from keepgate.scrubbing.engine import WORD_ENTITIES, Detector, _widen, _windows,
 from bench.pii_cases import CASES as LLM_CASES
 from tests.scrubbing.cases import CASES, FORMATS, format_sentence, sentence
 
-pytestmark = pytest.mark.slow(cpu_s=6)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=3.8)  # scheduled first: tests/conftest.py
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 

@@ -24,7 +24,7 @@ from tests.agent.agent_support import call, fake, parse_sse, policy_data
 from tests.serving.support import KEEPGATE, Served
 from tests.servers import free_port
 
-pytestmark = pytest.mark.slow(cpu_s=16)  # scheduled first: tests/conftest.py
+pytestmark = pytest.mark.slow(cpu_s=8.2)  # scheduled first: tests/conftest.py
 
 MASTER = "sk-test-master-workers"
 ALICE, SPENDER, DEV = "sk-workers-alice", "sk-workers-spender", "sk-workers-dev"
