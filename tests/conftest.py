@@ -20,6 +20,11 @@ from typing import TYPE_CHECKING, Any
 import keepgate as _offline  # noqa: F401 - offline switches before litellm/presidio import
 import pytest
 
+# Hypothesis runs every "hypothesis" entry point when it is imported: the only one installed
+# is trio's (trio comes with a dependency; no test uses it), which imports trio, ~0.16 s of
+# CPU in every xdist worker at collection. Set before any test module imports hypothesis.
+os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
+
 
 if TYPE_CHECKING:
     # Imported where used instead: pytest's xdist controller imports this file before it
