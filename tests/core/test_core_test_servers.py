@@ -40,11 +40,12 @@ def _stock_servers(tree: ast.AST) -> list[int]:
 
 
 def test_the_tests_start_no_stock_uvicorn_server() -> None:
-    found = [
-        f"{path.relative_to(TESTS.parent)}:{line}"
-        for path in sorted(TESTS.rglob("*.py"))
-        for line in _stock_servers(ast.parse(path.read_text(), str(path)))
-    ]
+    found = []
+    for path in sorted(TESTS.rglob("*.py")):
+        text = path.read_text()
+        if "Server" in text:  # every spelling names it; parsing each file costs ~4x more
+            tree = ast.parse(text, str(path))
+            found += [f"{path.relative_to(TESTS.parent)}:{line}" for line in _stock_servers(tree)]
     assert not found, f"use keepgate.serving.prompt_stop.PromptServer: {found}"
 
 
