@@ -117,7 +117,8 @@ class Fuzzer:
             resp = Answer(self.conn.getresponse())
         except (OSError, http.client.HTTPException) as exc:
             raise AssertionError(
-                f"the keep-alive connection was dropped after {self.last} ({exc!r})"
+                f"the keep-alive connection was dropped after {self.last}, on"
+                f" {method} {path} with {len(body or b'')} bytes ({exc!r})"
             ) from exc
         if self.sent == 0 and self.sock is None:
             self.sock = self.conn.sock  # the first answer: the connection all others use
@@ -256,11 +257,8 @@ def test_fuzz_random_seed(
         print(f"\n[fuzz] random seed {the_seed} (replay: KEEPGATE_FUZZ_SEED={the_seed})")
         try:
             sent = _pass(fuzz_gateway, live_run, the_seed)
-        except Exception as e:
-            # An xdist worker's printed lines never reach the report: the seed goes in
-            # the failure itself, or the failing run cannot be replayed.
-            raise AssertionError(
-                f"fuzz failed with random seed {the_seed} "
-                f"(replay: KEEPGATE_FUZZ_SEED={the_seed}): {type(e).__name__}: {e}"
-            ) from e
+        except BaseException as exc:
+            # Under xdist the print above is not shown: the failure itself names the seed.
+            exc.add_note(f"[fuzz] replay: KEEPGATE_FUZZ_SEED={the_seed} scripts/test tests/fuzz")
+            raise
     assert sent >= EXAMPLES
