@@ -167,11 +167,25 @@ def _words(values: Any) -> set[str]:  # lists, tuples or weighted dicts
     return out
 
 
-def _augment(train: list[D.Example], rnd: random.Random) -> list[D.Example]:
+def _augment(
+    train: list[D.Example],
+    rnd: random.Random,
+    lower_share: float = LOWER_SHARE,
+    upper_share: float = 0.0,
+) -> list[D.Example]:
+    """Lower-cased copies (chat, tweets) and, with `upper_share`, upper-cased ones (headers,
+    shouted tweets). The offsets stay valid: a case change keeps the length (`ß` -> `SS`
+    does not, so such rows are not upper-cased)."""
     out = list(train)
     for ex in train:
-        if ex.source != "template" and rnd.random() < LOWER_SHARE:
+        if ex.source == "template":
+            continue
+        if rnd.random() < lower_share:
             out.append(D.Example(ex.text.lower(), ex.spans, ex.source + "/lower"))
+        if upper_share and rnd.random() < upper_share:
+            up = ex.text.upper()
+            if len(up) == len(ex.text) and ex.spans:
+                out.append(D.Example(up, ex.spans, ex.source + "/upper"))
     return out
 
 
@@ -234,11 +248,16 @@ def train(
     log: Callable[..., None] = print,
     locales: tuple[str, ...] | None = None,
     min_precision: float | None = None,
+    rows: list[D.Example] | None = None,
+    lower_share: float = LOWER_SHARE,
+    upper_share: float = 0.0,
+    tuned_labels: tuple[str, ...] | None = None,
 ) -> tuple[Tagger, dict[str, Any]]:
+    """Train on `rows` (default: the training sources of `D.split`) plus the templates."""
     from training.ner.templates import LOCALES, generate
 
     rnd = random.Random(seed)
-    train_rows, _ = D.split(data_dir)
+    train_rows = list(rows) if rows is not None else D.split(data_dir)[0]
     # A calibration slice (rows of the training sources, never trained on) fits the score
     # temperature; the dev sources stay untouched.
     rnd.shuffle(train_rows)
@@ -252,7 +271,7 @@ def train(
     gaz_ids = gazetteer(train_rows, locales)
     gaz = Gazetteer({k: np.array(sorted(v), dtype=np.uint32) for k, v in gaz_ids.items()})
     info = WordCache(gaz, size=10**7)
-    train_rows = _augment(train_rows, rnd)
+    train_rows = _augment(train_rows, rnd, lower_share, upper_share)
     t0 = time.perf_counter()
     prepared = _prepared(train_rows, info)
     log(f"{len(prepared)} training sentences, features in {time.perf_counter() - t0:.0f} s")
@@ -278,7 +297,11 @@ def train(
     tagger = Tagger(W, T, S, gaz)
     tagger.platt = _platt(tagger, calibration)
     tagger.bias, tuned = _tune_bias(
-        tagger, calibration, log, MIN_PRECISION if min_precision is None else min_precision
+        tagger,
+        calibration,
+        log,
+        MIN_PRECISION if min_precision is None else min_precision,
+        tuned_labels or TUNED_LABELS,
     )
     tagger.platt = _platt(tagger, calibration)
     log(
@@ -343,6 +366,7 @@ def _tune_bias(
     rows: list[D.Example],
     log: Callable[..., None],
     min_precision: float = MIN_PRECISION,
+    labels: tuple[str, ...] = TUNED_LABELS,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Per-label offsets of the entity tags against `O`, chosen on held-back rows of the
     training sources (never the dev sources) to maximise F2: a perceptron's decision
@@ -358,7 +382,7 @@ def _tune_bias(
             prepared.append((ex.text, tokens, emit, ex.spans))
             margins.append(emit[:, 1:].max(axis=1) - emit[:, 0])
     scale = float(np.std(np.concatenate(margins))) or 1.0
-    steps = {lab: 0.0 for lab in TUNED_LABELS}
+    steps = {lab: 0.0 for lab in labels}
 
     def vector(st: dict[str, float]) -> np.ndarray:
         b = np.zeros(N_TAGS, dtype=np.float32)
@@ -369,7 +393,7 @@ def _tune_bias(
     base = _calibration_f2(tagger, prepared, vector(steps))
     best = base[2]
     for _ in range(2):
-        for lab in TUNED_LABELS:
+        for lab in labels:
             for v in BIAS_GRID:
                 trial = dict(steps, **{lab: v})
                 _, p, f = _calibration_f2(tagger, prepared, vector(trial))
