@@ -28,6 +28,7 @@ LEFT_ALONE = [
     "Ask Mr Clean for the Software Engineer post.",
     "Dr. Pepper tastes odd.",
     "Sir Mix-a-Lot",
+    "Herr Direktor kommt gleich.",
 ]
 
 

@@ -72,8 +72,9 @@ _NAME_SCORE = 0.8
 #: Titles only a person bears (no `Dr. Pepper`, `Sir Mix-a-Lot`, `Don Quixote` drink or
 #: book): the name after one is taken in running prose too (`Mr Panvalkar said`, `Ms
 #: Hopley added`; news held out of training, `bench/ner_loso.py`), its first word still
-#: not a common word (`Mr Clean`).
-_PERSON_TITLES = frozenset("Mr Mrs Ms Mx Miss Mister Herr Frau Mme Mlle".split())
+#: not a common word (`Mr Clean`). Not `Miss` (a verb in headings: `Never Miss Updates`)
+#: nor `Herr`/`Frau` (before German nouns: `Herr Direktor`). `Ms Excel` is redacted.
+_PERSON_TITLES = frozenset("Mr Mrs Ms Mx Mister Mme Mlle".split())
 #: A titled name no gazetteer knows is taken where a name is addressed: followed by `,`
 #: `:` `!` `?` `)` or the line's end (`Dear Ms Oyebanji,`), or after a greeting (`Hi Dr.
 #: Nakamura`); not in running prose (`Dr. Pepper tastes odd.`).
