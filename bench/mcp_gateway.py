@@ -98,11 +98,13 @@ def start_gateway(
     guards: dict[str, Any] | None = None,
     launcher: list[str] | None = None,
     ready_timeout: float = 90,
+    keys: list[dict[str, Any]] | None = None,
     **mcp: Any,
 ) -> tuple[str, Proc]:
     """Keepgate in front of `upstream`; `src`: run the gateway package from that source
     tree instead (an older commit, for a before/after in the same minutes); `launcher`:
-    what runs `keepgate.cli` (default `python -m keepgate.cli`; e.g. under callgrind)."""
+    what runs `keepgate.cli` (default `python -m keepgate.cli`; e.g. under callgrind);
+    `keys`: virtual keys (the config's `keys:`)."""
     import yaml
 
     cfg: dict[str, Any] = {
@@ -116,6 +118,8 @@ def start_gateway(
     }
     if guards:
         cfg["guards"] = guards
+    if keys:
+        cfg["keys"] = keys
     if not fast_calls:
         cfg["mcp_servers"]["demo"]["fast_calls"] = False
     if not guards_on:

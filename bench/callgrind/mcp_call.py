@@ -1,7 +1,7 @@
 """Instructions per MCP `tools/call` in the gateway process (valgrind callgrind).
 
     .venv/bin/python -m bench.callgrind.mcp_call [--src DIR] [--guards on|off] [--parts SPEC]
-        [--store memory|sqlite] [--caches on|off] [--warm N] [--count N] [--keep PATH] [--step S]
+        [--store memory|sqlite|sqlite-exclusive] [--caches on|off] [--key master|virtual] [--warm N] [--count N] [--keep PATH] [--step S]
 
 Why: on a box shared by several people, wall-clock and even CPU time per call move with
 everyone else's load; the instruction count of the same code does not. DIR: the source
@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import glob
+import hashlib
 import os
 import shutil
 import subprocess
@@ -48,12 +49,17 @@ from bench.mcp_gateway import ARGS, start_demo, start_gateway  # noqa: E402
 from bench.targets import MASTER  # noqa: E402
 
 
-async def drive(url: str, calls: int) -> None:
+#: `--key virtual`: a configured (virtual) key, resolved per call as a client's own key
+#: is; the master key is one shared principal.
+VIRTUAL = "sk-kg-bench-virtual-0123456789"
+
+
+async def drive(url: str, calls: int, key: str = MASTER) -> None:
     import httpx2
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
 
-    headers = {"Authorization": f"Bearer {MASTER}", "x-keepgate-session": "bench"}
+    headers = {"Authorization": f"Bearer {key}", "x-keepgate-session": "bench"}
     async with httpx2.AsyncClient(timeout=600, headers=headers) as http:
         async with Client(streamable_http_client(url, http_client=http)) as client:
             await client.list_tools()
@@ -77,6 +83,12 @@ def main() -> None:
         choices=("on", "off"),
         default="on",
         help="off: no scrub or decision cache (a call and a result never seen before)",
+    )
+    ap.add_argument(
+        "--key",
+        choices=("master", "virtual"),
+        default="master",
+        help="the client's key: the master key or a virtual key (role user)",
     )
     ap.add_argument("--parts", default="", help="module:function,... counted inclusively")
     ap.add_argument("--warm", type=int, default=220)
@@ -114,18 +126,26 @@ def main() -> None:
             mcp: dict[str, Any] = {}
             guards: dict[str, Any] | None = None
             if args.store.startswith("sqlite"):
-                mcp["store"] = {"backend": "sqlite", "path": str(work / "mcp.db")}
-                if args.store == "sqlite-exclusive":
-                    mcp["store"]["exclusive"] = True
+                mcp["store"] = {
+                    "backend": "sqlite",
+                    "path": str(work / "mcp.db"),
+                    # Said either way: the default became `auto` (on for one process).
+                    "exclusive": args.store == "sqlite-exclusive",
+                }
+            keys = None
+            if args.key == "virtual":
+                digest = hashlib.sha256(VIRTUAL.encode()).hexdigest()
+                keys = [{"key_id": "bench-virtual", "key_hash": digest, "role": "user"}]
             if args.caches == "off":
                 mcp["scrub_cache_entries"] = 0
                 guards = {"policy": {"decision_cache_entries": 0}}
             url, gateway = start_gateway(
                 work, "gateway", demo_url, args.guards == "on", src=src,
-                launcher=launcher, ready_timeout=1800, guards=guards, **mcp,
+                launcher=launcher, ready_timeout=1800, guards=guards, keys=keys, **mcp,
             )  # fmt: skip
             try:
-                asyncio.run(drive(url, args.warm + args.count + 1))
+                key = VIRTUAL if args.key == "virtual" else MASTER
+                asyncio.run(drive(url, args.warm + args.count + 1, key))
             finally:
                 gateway.stop()  # the dump was written at call warm + count + 1
         finally:
@@ -136,7 +156,7 @@ def main() -> None:
         if args.keep:
             shutil.copy(dump, args.keep)
         print(
-            f"guards {args.guards}, store {args.store}, caches {args.caches}: {total / args.count / 1e6:.3f} M instructions per call"
+            f"guards {args.guards}, store {args.store}, caches {args.caches}, key {args.key}: {total / args.count / 1e6:.3f} M instructions per call"
         )
         if args.parts:
             names = [x.split("@")[0] for x in args.parts.split(",") if x]
