@@ -24,7 +24,19 @@ class KeyStore:
     """Maps a presented key to its principal. Raw keys are never stored or logged."""
 
     def __init__(self, config: KeepgateConfig) -> None:
-        self._by_hash = {k.key_hash: k for k in config.keys}
+        #: Each key's principal, built once: `resolve` runs on every request, and a
+        #: principal is read-only (frozen; its metadata a copy of the config's, which
+        #: readers copy again before handing it on).
+        self._by_hash = {
+            k.key_hash: Principal(
+                key_id=k.key_id,
+                role=k.role,
+                team=k.team,
+                metadata=dict(k.metadata),
+                is_admin=k.role == "admin",
+            )
+            for k in config.keys
+        }
         master = config.master_key()
         self._master_hash = hash_key(master) if master else None
         self.master = Principal(key_id="master", role="admin", is_admin=True)
@@ -36,16 +48,7 @@ class KeyStore:
         digest = hash_key(raw)
         if self._master_hash and hmac.compare_digest(digest, self._master_hash):
             return self.master
-        entry = self._by_hash.get(digest)
-        if entry is None:
-            return None
-        return Principal(
-            key_id=entry.key_id,
-            role=entry.role,
-            team=entry.team,
-            metadata=dict(entry.metadata),
-            is_admin=entry.role == "admin",
-        )
+        return self._by_hash.get(digest)
 
     def may_use(self, principal: Principal, model: str) -> bool:
         allowed = self._allowed_models.get(principal.key_id)
