@@ -9,6 +9,7 @@ entries, none can overwrite another's.
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 import threading
 import time
@@ -132,12 +133,18 @@ class SQLiteStore:
     """One file in WAL mode, shared by the processes of one host; writes are small and run
     inline (a fraction of a millisecond), as the agent's checkpoints do.
 
+    Each list has a head row (`mcp_list_heads`: its length and expiry), kept by triggers
+    in the same transaction as any insert or delete of its rows, whoever runs it: an
+    append trims only the rows past `max_len` (one seek at the front), and a read learns
+    the length without counting the rows (both walked the whole list per call before).
+    A list from a file written before the heads gets its head at its next append.
+
     Reading a list again: its rows are never changed once written, ids only grow
     (AUTOINCREMENT: a row committed later has a larger id than any row committed before)
     and rows leave only from the front (the trim), so each process keeps the items it last
     read per list (`_known`, bounded) and, in one read snapshot, fetches only the rows
-    above the newest it has plus the list's first id and length; when the length does not
-    add up (anything but a trim removed rows) it reads the whole list as before. Items
+    above the newest it has plus the list's first id and its head; when the length does
+    not add up (anything but a trim removed rows) it reads the whole list as before. Items
     come back shared, as from the memory store (callers treat them as read-only).
 
     `exclusive`: this process holds the file alone for its life (SQLite's
@@ -145,10 +152,12 @@ class SQLiteStore:
     worker, replica or tool — gets SQLITE_BUSY, so fails closed (`StoreUnavailable`) and
     can never read a session behind this process's back. Then, and only then, the store
     is `local` (keepgate.mcp.deferred may run session writes after the answer), as the
-    memory store is; and WAL needs no shared-memory index (each transaction is cheaper).
-    The file stays on disk across restarts; what a crash loses is what `synchronous=NORMAL`
-    loses, plus the session writes still queued (as with the memory store, whose sessions
-    a restart loses whole)."""
+    memory store is; WAL needs no shared-memory index (each transaction is cheaper); and
+    the lists it holds in `_known` are the file's (nobody else writes it): its own appends
+    extend them, and a read of a held list touches no file. The file stays on disk
+    across restarts; what a crash loses is what `synchronous=NORMAL` loses, plus the
+    session writes still queued (as with the memory store, whose sessions a restart
+    loses whole)."""
 
     name = "sqlite"
     #: Lists whose items a process keeps for the next read (LRU).
@@ -159,8 +168,11 @@ class SQLiteStore:
         #: Shared by the workers of one host, unless `exclusive` (see the class docstring).
         self.local = exclusive
         self._lock = threading.Lock()
-        #: list key -> [(row id, item)] in id order, as last read
+        #: list key -> [(row id, item)] in id order, as last read (or, held alone, as the
+        #: file has it)
         self._known: OrderedDict[str, list[tuple[int, Any]]] = OrderedDict()
+        #: held alone: list key -> its expiry, for the lists in `_known`
+        self._expires: dict[str, float] = {}
         self._conn = sqlite_file(
             self.path,
             (
@@ -172,6 +184,14 @@ class SQLiteStore:
                 "CREATE INDEX IF NOT EXISTS mcp_lists_key ON mcp_lists (key, id)",
                 # A list's expiry (its rows' latest) without reading its rows.
                 "CREATE INDEX IF NOT EXISTS mcp_lists_expiry ON mcp_lists (key, expires)",
+                "CREATE TABLE IF NOT EXISTS mcp_list_heads (key TEXT PRIMARY KEY, "
+                "length INTEGER NOT NULL, expires REAL NOT NULL) WITHOUT ROWID",
+                "CREATE TRIGGER IF NOT EXISTS mcp_lists_added AFTER INSERT ON mcp_lists "
+                "BEGIN UPDATE mcp_list_heads SET length = length + 1, "
+                "expires = MAX(expires, new.expires) WHERE key = new.key; END",
+                "CREATE TRIGGER IF NOT EXISTS mcp_lists_removed AFTER DELETE ON mcp_lists "
+                "BEGIN UPDATE mcp_list_heads SET length = length - 1 "
+                "WHERE key = old.key; END",
             ),
             exclusive=exclusive,
         )
@@ -221,45 +241,75 @@ class SQLiteStore:
         )
         return [(k, orjson.loads(v)) for k, v in rows]
 
-    async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> None:
+    async def append(self, key: str, item: Any, *, max_len: int, ttl_s: float) -> Any:
         """Add, then trim to the newest `max_len`, as one transaction (one WAL commit, all
-        or nothing). A list lives until `ttl_s` after its last append: its newest row's
-        `expires` (see `items`), so no append rewrites the rows before it. An append to an
-        expired list starts it afresh, as with the memory store and Redis (its old rows
-        came back with the new one: an expired session's history and taint revived)."""
+        or nothing). A list lives until `ttl_s` after its last append (its head's
+        `expires`), so no append rewrites the rows before it. An append to an expired list
+        starts it afresh, as with the memory store and Redis (its old rows came back with
+        the new one: an expired session's history and taint revived). Held alone, the
+        item as kept (reads hand back the same object, as the memory store's); else None."""
         now = time.time()
+        text = _dumps(item)
         try:
             with self._lock:
                 conn = self._conn
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    (expires,) = conn.execute(
-                        "SELECT MAX(expires) FROM mcp_lists WHERE key = ?", (key,)
-                    ).fetchone()
-                    if expires is not None and expires <= now:  # expired: start afresh
-                        conn.execute("DELETE FROM mcp_lists WHERE key = ?", (key,))
-                    conn.execute(
-                        "INSERT INTO mcp_lists (key, value, expires) VALUES (?, ?, ?)",
-                        (key, _dumps(item), now + ttl_s),
-                    )
-                    # Everything up to the (max_len + 1)-th newest id (none when there are
-                    # fewer): one index seek, where `id NOT IN (newest max_len)` built the
-                    # whole list.
-                    conn.execute(
-                        "DELETE FROM mcp_lists WHERE key = ? AND id <= (SELECT id FROM "
-                        "mcp_lists WHERE key = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                        (key, key, max_len),
-                    )
+                    row_id = self._append(conn, key, text, now, max_len, ttl_s)
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
                 conn.execute("COMMIT")
+                if not self.local:
+                    return None
+                kept = orjson.loads(text)
+                held = self._known.get(key)
+                if held is not None:  # the file's list, one row longer
+                    if self._expires[key] <= now:
+                        held.clear()
+                    held.append((row_id, kept))
+                    del held[:-max_len]
+                    self._expires[key] = now + ttl_s
+                return kept
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"sqlite: {type(exc).__name__}") from None
 
+    @staticmethod
+    def _append(
+        conn: sqlite3.Connection, key: str, text: str, now: float, max_len: int, ttl_s: float
+    ) -> int:
+        head = conn.execute(
+            "SELECT length, expires FROM mcp_list_heads WHERE key = ?", (key,)
+        ).fetchone()
+        if head is None:  # no list, or one from before the heads: count it once
+            head = conn.execute(
+                "SELECT COUNT(*), COALESCE(MAX(expires), 0) FROM mcp_lists WHERE key = ?",
+                (key,),
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO mcp_list_heads (key, length, expires) VALUES (?, ?, ?)",
+                (key, *head),
+            )
+        length, expires = head
+        if length and expires <= now:  # expired: start afresh
+            conn.execute("DELETE FROM mcp_lists WHERE key = ?", (key,))
+            length = 0
+        cur = conn.execute(
+            "INSERT INTO mcp_lists (key, value, expires) VALUES (?, ?, ?)",
+            (key, text, now + ttl_s),
+        )
+        row_id = cur.lastrowid or 0
+        if length + 1 > max_len:
+            # Up to the first row kept: one seek at the front (at the cap, its second row).
+            conn.execute(
+                "DELETE FROM mcp_lists WHERE key = ? AND id < (SELECT id FROM mcp_lists "
+                "WHERE key = ? ORDER BY id LIMIT 1 OFFSET ?)",
+                (key, key, length + 1 - max_len),
+            )
+        return row_id
+
     async def items(self, key: str) -> list[Any]:
-        """The whole list while its latest expiry is ahead, else nothing (files written
-        before this rule slid every row's expiry to the same value: the same answer)."""
+        """The whole list while its expiry is ahead, else nothing."""
         return (await self.items_many([key]))[0]
 
     async def items_many(self, keys: list[str]) -> list[list[Any]]:
@@ -268,48 +318,70 @@ class SQLiteStore:
         now = time.time()
         try:
             with self._lock:
-                conn = self._conn
-                conn.execute("BEGIN")
-                try:
-                    found = {k: self._read_list(conn, k, now) for k in asked}
-                finally:
-                    conn.execute("COMMIT")
-                for k in asked:
-                    if found[k]:
-                        self._known[k] = found[k]
-                        self._known.move_to_end(k)
-                    else:
-                        self._known.pop(k, None)
-                while len(self._known) > self.KNOWN_LISTS:
-                    self._known.popitem(last=False)
+                found: dict[str, list[tuple[int, Any]]] = {}
+                if self.local:  # held alone: what it holds is the file's
+                    for k in asked:
+                        held = self._known.get(k)
+                        if held is not None:
+                            found[k] = held if self._expires[k] > now else []
+                            self._known.move_to_end(k)
+                missing = [k for k in asked if k not in found]
+                if missing:
+                    self._read(missing, now, found)
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"sqlite: {type(exc).__name__}") from None
         return [[item for _, item in found[k]] for k in keys]
 
-    def _read_list(self, conn: sqlite3.Connection, key: str, now: float) -> list[tuple[int, Any]]:
-        # (One statement for the expiry, first id and length was slower: ~47 against ~40 µs
-        # per read of two lists, in process, 2026-12-07 23:50 UTC; MAX alone is one seek.)
-        (expires,) = conn.execute(
-            "SELECT MAX(expires) FROM mcp_lists WHERE key = ?", (key,)
+    def _read(self, keys: list[str], now: float, found: dict[str, list[tuple[int, Any]]]) -> None:
+        conn = self._conn
+        conn.execute("BEGIN")
+        try:
+            for k in keys:
+                found[k], expires = self._read_list(conn, k, now)
+                if found[k]:
+                    self._known[k] = found[k]
+                    self._known.move_to_end(k)
+                    self._expires[k] = expires
+                else:
+                    self._known.pop(k, None)
+                    self._expires.pop(k, None)
+        finally:
+            conn.execute("COMMIT")
+        while len(self._known) > self.KNOWN_LISTS:
+            gone, _ = self._known.popitem(last=False)
+            self._expires.pop(gone, None)
+
+    def _read_list(
+        self, conn: sqlite3.Connection, key: str, now: float
+    ) -> tuple[list[tuple[int, Any]], float]:
+        head = conn.execute(
+            "SELECT length, expires FROM mcp_list_heads WHERE key = ?", (key,)
         ).fetchone()
-        if expires is None or expires <= now:
-            return []
+        if head is None:  # a list from before the heads (none has been appended since)
+            (expires,) = conn.execute(
+                "SELECT MAX(expires) FROM mcp_lists WHERE key = ?", (key,)
+            ).fetchone()
+            length = None
+        else:
+            length, expires = head
+        if expires is None or expires <= now or length == 0:
+            return [], 0.0
         known = self._known.get(key)
-        if known:
-            first, length = conn.execute(
-                "SELECT MIN(id), COUNT(*) FROM mcp_lists WHERE key = ?", (key,)
+        if known and length is not None:
+            (first,) = conn.execute(
+                "SELECT MIN(id) FROM mcp_lists WHERE key = ?", (key,)
             ).fetchone()
             newer = conn.execute(
                 "SELECT id, value FROM mcp_lists WHERE key = ? AND id > ? ORDER BY id",
                 (key, known[-1][0]),
             ).fetchall()
-            kept = [row for row in known if row[0] >= first]
+            kept = known[bisect.bisect_left(known, (first,)) :] if first is not None else []
             if len(kept) + len(newer) == length:
-                return kept + [(rid, orjson.loads(v)) for rid, v in newer]
+                return kept + [(rid, orjson.loads(v)) for rid, v in newer], expires
         rows = conn.execute(
             "SELECT id, value FROM mcp_lists WHERE key = ? ORDER BY id", (key,)
         ).fetchall()
-        return [(rid, orjson.loads(v)) for rid, v in rows]
+        return [(rid, orjson.loads(v)) for rid, v in rows], expires
 
     async def ready(self) -> tuple[bool, str]:
         try:
