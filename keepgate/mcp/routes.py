@@ -20,6 +20,8 @@ and the same approvals for the `/ui` page (`/ui/api/mcp/...`, admin session cook
 from __future__ import annotations
 
 import os
+import sqlite3
+from pathlib import Path
 
 from starlette.applications import Starlette
 
@@ -49,13 +51,39 @@ def build_store(settings: McpSettings, config: KeepgateConfig) -> Store:
         return MemoryStore()
     if s.backend == "redis" or (s.backend == "auto" and url):
         return RedisStore(url or "", s.prefix)
-    exclusive = s.exclusive
-    if exclusive and int(os.environ.get(WORKERS_ENV) or 1) > 1:
+    workers = int(os.environ.get(WORKERS_ENV) or 1)
+    exclusive = workers == 1 if s.exclusive == "auto" else s.exclusive
+    if exclusive and workers > 1:
         raise RuntimeError(
             "mcp.store.exclusive: one process holds the SQLite file, but `keepgate serve "
             "--workers` started several; use one worker, or Redis to share sessions"
         )
-    return SQLiteStore(store_path(settings, config), exclusive=exclusive)
+    path = store_path(settings, config)
+    try:
+        return SQLiteStore(path, exclusive=exclusive)
+    except sqlite3.OperationalError as exc:
+        raise RuntimeError(_open_failure(path, exclusive, exc)) from None
+
+
+def _open_failure(path: Path, exclusive: bool, exc: sqlite3.OperationalError) -> str:
+    """Why the store's file would not open, and the setting that decides it: start-up
+    stops here rather than serving MCP calls that would all fail closed."""
+    if "locked" not in str(exc) and "busy" not in str(exc):
+        return f"mcp.store: cannot open the SQLite file {path}: {exc}"
+    if exclusive:
+        return (
+            f"mcp.store.exclusive: another process has the SQLite file {path} open (another "
+            "gateway?), and this one holds it alone (the default for one `keepgate serve` "
+            "process). Give each gateway its own mcp.store.path, or set "
+            "mcp.store.exclusive: false in every gateway that shares the file (each "
+            "session write then goes before the answer), or use Redis"
+        )
+    return (
+        f"mcp.store: the SQLite file {path} is held alone by another process (a gateway "
+        "with mcp.store.exclusive, on by default for one `keepgate serve` process). Set "
+        "mcp.store.exclusive: false there to share it, or give this gateway its own "
+        "mcp.store.path"
+    )
 
 
 class _StoreService:

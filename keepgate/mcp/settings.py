@@ -150,11 +150,13 @@ class StoreSettings(_Strict):
     path: str = "keepgate-mcp.db"
     redis_url: str | None = None
     prefix: str = "keepgate:mcp:"
-    #: SQLite only: this gateway process holds the file alone (no other worker, replica
-    #: or tool can open it while it runs: they fail closed), so a call's session writes
-    #: may wait for its answer as with the memory store (`defer_session_writes`). Not
-    #: with `keepgate serve --workers N` (N > 1): use Redis to share sessions.
-    exclusive: bool = False
+    #: SQLite only: this gateway process holds the file alone (another gateway, worker
+    #: or tool that opens it fails at its start, naming this setting), so a call's
+    #: session writes may wait for its answer as with the memory store
+    #: (`defer_session_writes`). auto: on for one process (`keepgate serve`), off with
+    #: `--workers N` (N > 1, which share the file; true refuses to start). false: several
+    #: gateways on one host share the file, every session write before the answer.
+    exclusive: bool | Literal["auto"] = "auto"
 
 
 class ApprovalSettings(_Strict):
@@ -270,7 +272,7 @@ def parse_settings(config: KeepgateConfig) -> McpSettings:
             "mcp.store.backend is redis but no redis_url is set "
             "(mcp.store.redis_url or general_settings.redis_url)",
         )
-    if settings.store.exclusive and settings.store.backend not in ("auto", "sqlite"):
+    if settings.store.exclusive is True and settings.store.backend not in ("auto", "sqlite"):
         raise config_error(
             config,
             ("mcp", "store", "exclusive"),
