@@ -207,3 +207,31 @@ async def test_a_single_text_block_is_scrubbed_as_with_the_join(guard: PiiGuard)
             alone = await inspect(result, ALICE, None, guard, rejoin=False)
             assert joined.result.model_dump() == alone.result.model_dump()
             assert joined.redactions == alone.redactions
+
+
+async def test_a_result_text_is_hashed_once_for_the_scan_and_the_scrub_cache(
+    guard: PiiGuard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The input guard's scan cache and the scrub cache key the same text object: one
+    BLAKE2b per result (`keepgate.pipeline.digests`), and both caches still work (a second
+    text is hashed anew, the first again only once it is not the last)."""
+    from keepgate.input_guards.guard import build as build_input
+    from keepgate.pipeline import digests
+
+    hashed: list[str] = []
+    real = digests._digest
+
+    def counted(text: str) -> bytes:
+        hashed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(digests, "_digest", counted)
+    scanner = build_input({})
+    text = "Call Ada Byron at ada@example.com about the quarterly figures."
+    first = await inspect(result_of(text), ALICE, scanner, guard, ScrubCache())
+    assert hashed == [text] and "ada@example.com" not in str(first.result.content)
+    other = "Nothing personal here, just the weather: sunny, 21 C."
+    await inspect(result_of(other), ALICE, scanner, guard, ScrubCache())
+    assert hashed == [text, other]
+    again = await inspect(result_of(text), ALICE, scanner, guard, ScrubCache())
+    assert hashed == [text, other, text] and again.result == first.result
