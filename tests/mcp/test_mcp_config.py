@@ -352,3 +352,77 @@ def test_http_upstreams_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -
         Upstream(name, McpServerSettings(url=f"http://127.0.0.1:9/{name}"))._transport()
     assert len(made) == 3 and isinstance(made[0], ssl.SSLContext)
     assert made[1] is made[0] and made[2] is made[0]
+
+
+async def test_a_sqlite_list_keeps_its_head_whoever_writes_and_old_files_read_the_same(
+    tmp_path: Path,
+) -> None:
+    """The head (length, expiry) that lets a trim and a read skip walking the list is kept
+    by triggers: right after this store's appends and trims, after a raw delete by anyone
+    else, and for a list written before the heads (it gets one at its next append)."""
+    import sqlite3
+
+    path = tmp_path / "mcp.db"
+    with sqlite3.connect(path) as raw:  # a file from before the heads
+        raw.execute(
+            "CREATE TABLE mcp_lists (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT "
+            "NULL, value TEXT NOT NULL, expires REAL NOT NULL)"
+        )
+        raw.executemany(
+            "INSERT INTO mcp_lists (key, value, expires) VALUES ('h', ?, 4e12)",
+            [(f'{{"i":{i}}}',) for i in range(6)],
+        )
+    s = SQLiteStore(path)
+    assert [x["i"] for x in await s.items("h")] == list(range(6))
+
+    def head_and_count() -> tuple[Any, ...]:
+        return s._conn.execute(
+            "SELECT (SELECT length FROM mcp_list_heads WHERE key = 'h'), "
+            "(SELECT COUNT(*) FROM mcp_lists WHERE key = 'h')"
+        ).fetchone()
+
+    for i in range(6, 12):
+        await s.append("h", {"i": i}, max_len=4, ttl_s=60)
+        assert head_and_count() == (4, 4)
+    assert [x["i"] for x in await s.items("h")] == [8, 9, 10, 11]
+    with sqlite3.connect(path) as raw:
+        raw.execute("DELETE FROM mcp_lists WHERE value = ?", ('{"i":9}',))
+    assert head_and_count() == (3, 3)
+    assert [x["i"] for x in await s.items("h")] == [8, 10, 11]
+    await s.append("h", {"i": 12}, max_len=3, ttl_s=60)
+    assert [x["i"] for x in await s.items("h")] == [10, 11, 12] and head_and_count() == (3, 3)
+    await s.aclose()
+
+
+async def test_a_sqlite_store_held_alone_reads_its_lists_without_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held alone, nobody else writes the file, so the lists it has read (or loaded) are
+    the file's: its appends extend them (trim, expiry and restart included) and a read
+    runs no statement; what it answers is what the file says once it lets go."""
+    import keepgate.mcp.store as store_module
+
+    now = [1000.0]
+    monkeypatch.setattr(store_module.time, "time", lambda: now[0])
+    path = tmp_path / "mcp.db"
+    s = SQLiteStore(path, exclusive=True)
+    for i in range(3):
+        await s.append("h", {"i": i}, max_len=3, ttl_s=60)
+    assert await s.items_many(["h", "t"]) == [[{"i": 0}, {"i": 1}, {"i": 2}], []]
+    statements: list[str] = []
+    s._conn.set_trace_callback(statements.append)
+    kept = await s.append("h", {"i": 3}, max_len=3, ttl_s=60)
+    assert statements  # the append writes the file
+    statements.clear()
+    held = await s.items("h")
+    assert held == [{"i": 1}, {"i": 2}, {"i": 3}] and held[-1] is kept
+    assert statements == []  # the read did not
+    now[0] = 1100.0  # expired: empty, and the next append starts it afresh
+    assert await s.items("h") == [] and statements == []
+    await s.append("h", {"i": 4}, max_len=3, ttl_s=60)
+    assert await s.items("h") == [{"i": 4}]
+    s._conn.set_trace_callback(None)
+    await s.aclose()
+    fresh = SQLiteStore(path)
+    assert await fresh.items("h") == [{"i": 4}]
+    await fresh.aclose()
