@@ -40,6 +40,7 @@ from keepgate.serving import WORKERS_ENV, heap
 from keepgate.services import Closable, Startable
 from keepgate.upstream.client import Upstream
 from keepgate.upstream.inprocess import in_process
+from keepgate.upstream.litellm_transport import LitellmImport
 from keepgate.upstream.protocol import Transport
 
 log = logging.getLogger("keepgate")
@@ -193,8 +194,12 @@ def build_runtime(
     )
     guards.extend(extra_guards)
     rt = Runtime(config, guards, upstream, metrics, audit)
+    if any(upstream.transport(d) is upstream.litellm for d in config.model_list):
+        rt.services.add(LitellmImport())  # at start-up: a request's import blocks the loop
     if capabilities.limiter(guards) is not None:  # tokenizers load at start-up, not here
-        rt.services.add(estimate.TokenizerWarmup(tuple(tokenizer_models(config))))
+        rt.services.add(
+            estimate.TokenizerWarmup(tuple(tokenizer_models(config)), tuple(config.model_list))
+        )
     rt.services.add(offload_pool(config, guards))
     obs = config.observability
     if obs.metrics_port is not None:

@@ -111,12 +111,18 @@ def warm_up(models: list[str]) -> None:
 class TokenizerWarmup:
     """A service that loads the tokenizers when the served app starts (its lifespan), not
     when the gateway is built: `keepgate config check` and apps never served skip the
-    seconds of CPU, and the first real request still finds them loaded."""
+    seconds of CPU, and the first real request still finds them loaded. It also looks up
+    each deployment's output ceiling (the limits guard's default `max_tokens`): for a name
+    the map defers to litellm, the first request imported litellm on the event loop, and
+    every request the gateway was serving waited for it (18 s at load 13)."""
 
     models: tuple[str, ...]
+    deployments: tuple[ModelDeployment, ...] = ()
 
     async def start(self) -> None:
         warm_up(list(self.models))
+        for d in self.deployments:
+            max_output_tokens(d)
 
 
 def tokenizer_model(deployment: ModelDeployment | None) -> str:

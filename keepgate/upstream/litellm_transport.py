@@ -27,6 +27,27 @@ from keepgate.upstream.http import MAX_ANSWER_BYTES, MAX_ANSWER_SECONDS, within
 from keepgate.upstream.protocol import Transport
 
 
+def load_litellm() -> Any:
+    """litellm, imported (seconds of CPU the first time in a process)."""
+    import litellm
+
+    return litellm
+
+
+class LitellmImport:
+    """A start-up part (`keepgate.services`): litellm is imported when the served app
+    starts, in a gateway with a deployment that goes through it (`build_runtime`).
+
+    Imported by that deployment's first request instead, the import ran on the event loop,
+    and every request the gateway was serving, `/healthz` too, waited for its seconds of
+    CPU: the route fuzzer's first Responses call to an `anthropic/` deployment held the loop
+    14-25 s at load 12, past the fuzzer's 60 s read timeout at load 45 (docs/development.md,
+    "What the route fuzzer found"). Start-up runs before the server accepts connections."""
+
+    async def start(self) -> None:
+        load_litellm()
+
+
 class LitellmTransport:
     def __init__(
         self,
@@ -47,8 +68,8 @@ class LitellmTransport:
     ) -> Any:
         """`litellm.<fn>` with the deployment's model, base, key and timeout, waiting at
         most until `end`; errors mapped."""
-        import litellm  # imported lazily: it is slow to import and off the lean path
-
+        # Imported at start-up by `LitellmImport` (a gateway built without it still works).
+        litellm = load_litellm()
         p = d.litellm_params
         kwargs = {k: v for k, v in body.items() if k != "model"}
         left = end - self.clock()
