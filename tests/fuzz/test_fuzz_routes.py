@@ -111,16 +111,24 @@ class Fuzzer:
         headers: dict[str, str] | None = None,
     ) -> Answer:
         """One request on the connection; a connection the server dropped without saying so
-        (no `connection: close`) fails here, naming the request before."""
+        (no `connection: close`) fails here, naming this request and the one before.
+
+        A request that got no answer (a timeout, a dropped connection) leaves a fresh
+        connection for what runs next: http.client refuses every request on a connection
+        whose last one is unanswered, so Hypothesis' replay of the failing example failed
+        with `CannotSendRequest` and the report was a `FlakyFailure` naming only the request
+        before (read as "/healthz timed out" when a fuzzed request had)."""
         try:
             self.conn.request(method, path, body=body, headers=headers or {})
             resp = Answer(self.conn.getresponse())
         except (OSError, http.client.HTTPException) as exc:
+            self.conn.close()
+            self.sock = None
             raise AssertionError(
-                f"the keep-alive connection was dropped after {self.last}, on"
-                f" {method} {path} with {len(body or b'')} bytes ({exc!r})"
+                f"{method} {path} (body {(body or b'')[:200]!r}) got no answer ({exc!r}); "
+                f"the request before it: {self.last}"
             ) from exc
-        if self.sent == 0 and self.sock is None:
+        if self.sock is None:
             self.sock = self.conn.sock  # the first answer: the connection all others use
         where = f"{method} {path} -> {resp.status_code}: {resp.text[:300]!r}"
         assert self.conn.sock is self.sock, f"the keep-alive connection was dropped after {where}"
