@@ -470,7 +470,7 @@ def directive_flags(
     only, unless the text may be `foreign`), and otherwise the address is looked for only
     in the segments where a name occurs."""
     rx, gate = (_ANY, _ANY_GATE) if foreign else (_ANY_EN, _ANY_EN_GATE)
-    forced, extra = machine_segments(data, bounds)
+    forced, extra = machine_segments(data, bounds, exemption_holds(lead))
     if not gate(data):  # most documents: one forward RE2 pass and nothing else
         return directive_segments(segs, cues, set(), forced, extra, lead) if forced else None
     memo: list[bool] = []
@@ -492,8 +492,36 @@ def directive_flags(
     return directive_segments(segs, cues, named, forced, extra, lead, in_log)
 
 
+def exemption_holds(lead: Lead | None) -> machine.Holds | None:
+    """`machine.spans`'s test of an exemption's text, with the instruction stage's
+    segment-start cues `lead`: a log line's text after its level is a record, so it opens
+    with no act (an imperative, a request, "you must"); a developer's note or an image's
+    description names no destination for something sent and calls no function (`_STRONG`:
+    the note's own cues, not the page's). Either way the text is judged as if the
+    exemption were not claimed, so claiming it lowers nothing (red team 8)."""
+    if lead is None:
+        return None
+    start: Lead = lead
+
+    def holds(kind: str, text: bytes) -> bool:
+        seg = text.decode("utf-8", "replace").strip()
+        if kind == "log":
+            return not _ACT.intersection(start(seg))
+        return not any(_STRONG.intersection(c) for c in _strong_cues(seg))
+
+    return holds
+
+
+def _strong_cues(seg: str) -> list[tuple[str, ...]]:
+    """The cue tokens of `seg`'s segments that name a strong act (`_STRONG`), read by the
+    instruction stage's segmenter (imported here: `instructions` imports this module)."""
+    from keepgate.input_guards import instructions
+
+    return [c for _, c in instructions.segment_cues(seg)]
+
+
 def machine_segments(
-    data: bytes, bounds: list[tuple[int, int]]
+    data: bytes, bounds: list[tuple[int, int]], holds: machine.Holds | None = None
 ) -> tuple[dict[int, int], dict[int, set[str]]]:
     """The segments (indices into `bounds`) that a machine-reader carrier touches
     (`machine.spans`: hidden text, turn markers, tool-call shapes), read as addressed to
@@ -502,7 +530,7 @@ def machine_segments(
     segment right after it (the marker's own segment is often only the marker, a call's
     name too short to be one) and `CARRY` more; and the `SHAPE` act for a call shape's
     segments."""
-    found = machine.spans(data)
+    found = machine.spans(data, holds)
     if not found:
         return {}, {}
     starts = [a for a, _ in bounds]

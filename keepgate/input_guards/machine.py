@@ -29,6 +29,8 @@ documents match none of the three), then one search per kind that occurs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from keepgate.input_guards import linear
 
 _HIDDEN = (
@@ -77,11 +79,21 @@ _FOR_PEOPLE = linear.match_function(
 #: What may stand before a log level on its line: a timestamp ("2024-05-01 12:00 [SYSTEM]").
 _STAMP = linear.compile(r"\A[\s\[]*\d[\d\s:./,TZ+-]*\]?\s*\z")
 _LOG_LABELS = (b"[SYSTEM]", b"[System]")
+#: Whether an exemption holds for the text it excuses: called with "log" and the text after
+#: a log level on its line, or "note" and a developer's note or an image's description.
+Holds = Callable[[str, bytes], bool]
 
 
-def spans(data: bytes) -> dict[str, list[tuple[int, int]]]:
+def spans(data: bytes, holds: Holds | None = None) -> dict[str, list[tuple[int, int]]]:
     """Byte spans of each kind ("hidden", "turn", "call") in UTF-8 `data`; markers and call
-    shapes inside a fenced code block are left out. Empty when the text has none."""
+    shapes inside a fenced code block are left out. Empty when the text has none.
+
+    The exemptions (a log's level, a note for the page's people) are the attacker's to
+    claim: the tool result is theirs, so they can add a second `[SYSTEM]` line or open a
+    comment with `TODO:`. With `holds`, an exemption excuses only text that is what it
+    says it is (`directive.exemption_holds`: a log line records, it does not command; a
+    note names no destination and calls nothing); otherwise the span is read as the
+    carrier it is (red team 8)."""
     kinds = _ANY(data)
     if not kinds:
         return {}
@@ -92,7 +104,10 @@ def spans(data: bytes) -> dict[str, list[tuple[int, int]]]:
         found = list(linear.byte_spans(_RX[name], data))
         if name == "hidden":
             found = [
-                (a, b) for a, b in found if _FOR_PEOPLE(linear.ANCHOR_START, data, a, b)[0][0] < 0
+                (a, b)
+                for a, b in found
+                if _FOR_PEOPLE(linear.ANCHOR_START, data, a, b)[0][0] < 0
+                or (holds is not None and not holds("note", data[a:b]))
             ]
         elif found:
             if fences is None:
@@ -100,7 +115,7 @@ def spans(data: bytes) -> dict[str, list[tuple[int, int]]]:
                 fences = list(linear.byte_spans(_FENCE, data)) if fenced else []
             found = _outside(found, fences)
         if name == "turn":
-            found = [(a, b) for a, b in found if not _log_level(data, a, b)]
+            found = [(a, b) for a, b in found if not _log_level(data, a, b, holds)]
             found, closed = _elements(data, found)
             if closed:
                 out["element"] = closed
@@ -147,17 +162,19 @@ def _elements(
     return rest, closed
 
 
-def _log_level(data: bytes, a: int, b: int) -> bool:
+def _log_level(data: bytes, a: int, b: int, holds: Holds | None = None) -> bool:
     """Whether the turn marker at data[a:b] is a log line's level: a bracketed `[SYSTEM]`
     after a timestamp on its line, or opening its line in a text where another line opens
-    with it too (a log's column; a faked turn is one turn)."""
+    with it too (a log's column; a faked turn is one turn), and its line's text is a
+    record (`holds`)."""
     label = data[a:b]
     if label not in _LOG_LABELS:
         return False
     line = data.rfind(b"\n", 0, a) + 1
     if 0 < a - line <= 40 and linear.found(_STAMP, data[line:a]):
-        return True
-    if a != line:
+        pass
+    elif a != line or data.count(b"\n" + label) + data.startswith(label) < 2:
         return False
-    opening = data.count(b"\n" + label) + data.startswith(label)
-    return opening >= 2
+    # one label per line gets here (at its start, or within 40 bytes after it)
+    end = data.find(b"\n", b)
+    return holds is None or holds("log", data[b : end if end >= 0 else len(data)])
