@@ -8,7 +8,8 @@ literal. Read literally these had no dot, were taken for prose or `localhost`, a
 unjudged. So a host is normalised once, as the URL Standard does: percent-decoded, mapped
 by UTS 46 (the `idna` package, already a dependency through yarl), IPv4 number forms
 (decimal, hex, octal, 1-4 parts) to dotted decimal, IPv6 literals to their short form, a
-trailing dot dropped.
+trailing dot dropped. The URL parser first removes every ASCII tab and newline from the
+URL (`https://ev\til.com` is `evil.com`), so they are removed here too (`strip_tab_newline`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,20 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 import idna
+
+
+#: ASCII tab and newline, removed from a URL before it is parsed (URL Standard, basic URL
+#: parser: "remove all ASCII tab or newline from input").
+_TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
+#: The special schemes: a browser reads `http:h`, `http:/h`, `http:///h` and `http:\\h` as
+#: `http://h` ("special authority ignore slashes state"; a relative URL only on a page of the
+#: same scheme). `file` is special too, but names no remote host.
+SPECIAL_SCHEMES = ("https", "http", "wss", "ws", "ftp")
+
+
+def strip_tab_newline(text: str) -> str:
+    """`text` without ASCII tabs and newlines, as the URL parser reads it."""
+    return text.translate(_TAB_NEWLINE)
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,7 @@ class WebHost:
 
 def web_host(raw: str) -> WebHost:
     """`raw` (the text between a URL's user info and its port or path) as a browser reads it."""
+    raw = strip_tab_newline(raw)
     if raw.startswith("["):
         try:
             return WebHost("[" + ipaddress.IPv6Address(raw.strip("[]")).compressed + "]", ip=True)

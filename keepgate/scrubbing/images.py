@@ -41,6 +41,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from keepgate.scrubbing.heldrun import HeldRun
+from keepgate.scrubbing.hosts import SPECIAL_SCHEMES, strip_tab_newline
 
 #: An unfinished construct is held back at most this long, then released escaped.
 MAX_HOLD = 2048
@@ -90,7 +91,7 @@ def host_names(v: list[str], example: str) -> list[str]:
 def url_host(url: str) -> str | None:
     """The host an image URL fetches from; None for one that fetches nothing elsewhere
     (relative, `data:`, a fragment); `scheme:` for another scheme."""
-    u = url.strip().replace("\\", "/")
+    u = strip_tab_newline(url.strip()).replace("\\", "/")
     low = u.lower()
     scheme = ""
     i = 0
@@ -397,8 +398,23 @@ def _escaped(s: str, i: int) -> str:
     return "\\["
 
 
+#: A special scheme with no `//` after it (`http:h`, `https:/h`): a browser goes to `h`
+#: (`hosts.SPECIAL_SCHEMES`; on an https page an `http:` image is upgraded and fetched).
+_SPECIAL_NO_SLASHES = re.compile(
+    r"(?<![a-z0-9+.\-])(?:" + "|".join(SPECIAL_SCHEMES) + r"):/?(?=[^/\s\"'>])"
+)
+
+
 def _tag_hosts(tag: str) -> list[str]:
-    """Hosts of the absolute URLs in a tag's attributes (`https://h`, `//h`, `http:\\\\h`)."""
+    """Hosts of the absolute URLs in a tag's attributes (`https://h`, `//h`, `http:\\\\h`,
+    `http:h`), read with the tabs and newlines a URL parser removes removed too (red team 8:
+    `https://cdn.ok.com\\t.evil.net` is evil.net's) and as written."""
+    hosts = _hosts_in(tag)
+    bare = strip_tab_newline(tag)
+    return hosts + _hosts_in(bare) if bare != tag else hosts
+
+
+def _hosts_in(tag: str) -> list[str]:
     low = (
         tag.lower()
         .replace("\\", "/")
@@ -420,4 +436,11 @@ def _tag_hosts(tag: str) -> list[str]:
         if host is not None:
             out.append(host)
         at = low.find("//", end)
+    for m in _SPECIAL_NO_SLASHES.finditer(low):
+        end = m.end()
+        while end < len(low) and not (low[end].isspace() or low[end] in "\"'>"):
+            end += 1
+        host = url_host("http://" + low[m.end() : end])
+        if host is not None:
+            out.append(host)
     return out

@@ -44,7 +44,7 @@ import re2
 import tldextract
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from keepgate.scrubbing.hosts import WebHost, web_host
+from keepgate.scrubbing.hosts import SPECIAL_SCHEMES, WebHost, strip_tab_newline, web_host
 from keepgate.scrubbing.images import host_names
 from keepgate.scrubbing.linkctx import LinkContext, clean_url
 from keepgate.scrubbing.heldrun import HeldRun
@@ -62,10 +62,27 @@ ENTITY = "LINK"
 #: The colon may be a character reference (`https&#58;//`: CommonMark and HTML decode it in
 #: a destination), and spaces or a line break may stand between the lead and `//`
 #: (`[v]( //h)`, `href = //h`, `href=" //h"`: the URL parser strips them) (red team 8).
+#: A tab or a newline may stand anywhere in an attribute's URL (the URL parser removes them:
+#: `href="https:\t//h"`), and a special scheme needs no slashes after a lead
+#: (`[v](http:h)`, `href="https:/h"`, `<http:h>`: `hosts.SPECIAL_SCHEMES`) (red team 8).
+_COLON = r"(?::|&#0*58;|&#x0*3a;|&colon;)"
 _START = re2.compile(
-    r"(?i)(?:[a-z][a-z0-9+.\-]{0,30}(?::|&#0*58;|&#x0*3a;|&colon;)|[(\"'=<]\s{0,16})"
-    r"(?:[/\\]|&#x0*2f;|&#0*47;|&sol;){2}|\bwww[.\x{3002}\x{ff0e}\x{ff61}]"
+    r"(?i)[(\"'=<]\s{0,16}(?:https?|wss?|ftp)"
+    + _COLON
+    + r"|(?:[a-z][a-z0-9+.\-]{0,30}"
+    + _COLON
+    + r"|[(\"'=<]\s{0,16})(?:[\t\r\n]{0,16}(?:[/\\]|&#x0*2f;|&#0*47;|&sol;)){2}"
+    r"|\bwww[.\x{3002}\x{ff0e}\x{ff61}]"
 )
+#: A special scheme at a URL's start (`_parse` then skips every slash after it).
+_SPECIAL = re.compile(r"(?i)(?:" + "|".join(SPECIAL_SCHEMES) + r")" + _COLON)
+#: Slashes, backslashes, tabs and newlines after a special scheme: all skipped by a browser.
+_SLASHES = re.compile(r"(?i)(?:[/\\]|&#x0*2f;|&#0*47;|&sol;){1,64}")
+_SLASHES_GAP = re.compile(r"(?i)(?:[/\\\t\r\n]|&#x0*2f;|&#0*47;|&sol;){1,64}")
+_TAB_NL = "\t\r\n"
+#: What ends a URL's user info, and an `@` that ends it as user info (`_parse`).
+_INFO_STOP = re.compile(r"[/?#\\ \t\r\n\"'<>@]")
+_INFO_STOP_GAP = re.compile(r"[/?#\\ \"'<>@]")
 #: A character reference in a host (`evil&#46;com` is `evil.com` to a renderer): read
 #: through, not taken for the host's end.
 _CHAR_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -123,6 +140,23 @@ class _Url:
     host_start: int
     host_end: int  # -1: the host runs past the text held
     end: int  # the URL's end (first space or quote), -1: past the text held
+    hold: int = -1  # where to hold from while it is unfinished: its start, or its `=`
+
+
+def _attr_quote(s: str, start: int) -> tuple[str, int]:
+    """The quote of the HTML attribute value a URL starting at s[start] stands in
+    (`href = " https://…`) and the index of its `=`, or ("", start): inside one, tabs and
+    newlines are no stop (the URL parser removes them) and the value ends at its quote.
+    Bounded look-back."""
+    i = start - 1
+    while i >= 0 and start - i <= 16 and s[i].isspace():
+        i -= 1
+    if i < 1 or s[i] not in "\"'":
+        return "", start
+    j = i - 1
+    while j >= 0 and i - j <= 16 and s[j].isspace():
+        j -= 1
+    return (s[i], j) if j >= 0 and s[j] == "=" else ("", start)
 
 
 def _parse(s: str, m_start: int, m_end: int, lead: bool, memo: list[int] | None = None) -> _Url:
@@ -131,23 +165,33 @@ def _parse(s: str, m_start: int, m_end: int, lead: bool, memo: list[int] | None 
     for starts met in order in one text): the last end found, so the URLs of one long run
     without a space find its end once, not once each."""
     start = m_start + 1 if lead else m_start
+    if lead:
+        while start < m_end and s[start].isspace():
+            start += 1
+    quote, hold = _attr_quote(s, start)
+    gap = _TAB_NL if quote else ""  # characters the host and user info read through
     if s[m_end - 1] in _DOTS and s[m_start : m_start + 3].lower() == "www":
         host_start = m_start
     else:
         host_start = m_end
-    # user info: `https://user:pw@host` (bounded; a host never holds `@`)
+        if _SPECIAL.match(s, start, m_end):  # `https:///h`, `http:\\h`, `https:/h`: h
+            more = (_SLASHES_GAP if gap else _SLASHES).match(s, host_start)
+            if more is not None:
+                host_start = more.end()
+    # user info: `https://user:pw@host` (bounded; a host never holds `@`), its stops found
+    # in C: a run of `(http:` starts with no stop in it cost 256 Python steps each
     n = len(s)
     j = host_start
     limit = min(n, host_start + 256)
-    while j < limit:
+    stop = _INFO_STOP_GAP if gap else _INFO_STOP
+    while (m := stop.search(s, j, limit)) is not None:
+        j = m.start()
         if s[j] == "\\" and j + 1 < limit and s[j + 1] == "@":  # markdown's escaped `@`
             host_start = j = j + 2
-            continue
-        if s[j] in "/?#\\ \t\r\n\"'<>":
+        elif s[j] == "@":
+            host_start = j = j + 1
+        else:
             break
-        if s[j] == "@":
-            host_start = j + 1
-        j += 1
     k = host_start
     if k < n and s[k] == "[":  # an IPv6 literal: `[::1]`, to its `]` (bounded)
         close = s.find("]", k, min(n, k + 64))
@@ -162,10 +206,12 @@ def _parse(s: str, m_start: int, m_end: int, lead: bool, memo: list[int] | None 
         if s[k] == "\\" and k + 1 < n and s[k + 1] == ".":  # markdown's escaped dot
             k += 2
             continue
-        if s[k] in _HOST_STOP:
+        if s[k] in _HOST_STOP and s[k] not in gap:
             break
         k += 1
     host_end = k if k < n else -1
+    if quote:  # an attribute's URL ends at its quote (-1: not come yet, or past the bound)
+        return _Url(start, host_start, host_end, s.find(quote, k, k + MAX_HOLD), hold)
     if memo is not None and memo[0] <= k <= memo[1]:
         e = memo[1]  # the first stop after memo[0], and none lies before k
     else:
@@ -173,13 +219,13 @@ def _parse(s: str, m_start: int, m_end: int, lead: bool, memo: list[int] | None 
         e = m.start() if m else n
         if memo is not None:
             memo[:] = [k, e]
-    return _Url(start, host_start, host_end, e if e < n else -1)
+    return _Url(start, host_start, host_end, e if e < n else -1, start)
 
 
 def host_of(s: str, u: _Url) -> WebHost:
     """The host a browser would connect to (`hosts.web_host`: percent-escapes, IDNA dots,
     IPv4 number forms, IPv6 literals), its port dropped."""
-    h = s[u.host_start : u.host_end if u.host_end >= 0 else len(s)]
+    h = strip_tab_newline(s[u.host_start : u.host_end if u.host_end >= 0 else len(s)])
     h = h.replace("\\.", ".")
     return web_host(html.unescape(h) if "&" in h else h)
 
@@ -276,8 +322,8 @@ class LinkNeutraliser(HeldRun):
             if u.start < skip:
                 continue
             if u.end < 0 and not final:
-                if n - u.start <= MAX_HOLD:
-                    cut = u.start  # hold it until it ends
+                if n - u.hold <= MAX_HOLD:
+                    cut = max(u.hold, pos)  # hold it (and its attribute's `=`) until it ends
                     break
                 if u.host_end < 0:
                     # Too long to wait for: defanged unjudged, and so is the rest of its host.
