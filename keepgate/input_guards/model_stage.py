@@ -8,14 +8,17 @@ serving, with its own timeout, an LRU cache by text hash and its own fail mode.
 
 It reads every message of `model.roles` (tool results by default) and, on other roles, only
 texts whose first-stage score falls in `model.band` (the uncertain middle). Long texts are
-scored in `max_length`-token windows (at most `MAX_WINDOWS`, head and tail) and the maximum
-taken. The model's first output is read as logits: softmax over the columns and
+scored in `max_length`-token windows and the maximum taken: every window, the first and
+last `MAX_WINDOWS // 2` first, then the middle; past `MAX_WINDOWS`, a window is started only
+before the stage's `timeout`, and a text not read by then is "cannot decide" (red team 8:
+the middle windows were skipped silently, so padding put an injection out of reach). The model's first output is read as logits: softmax over the columns and
 `label_index` is "injection", or a sigmoid when there is a single column.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -24,6 +27,7 @@ import numpy as np
 from keepgate.input_guards.config import ModelSettings
 from keepgate.pipeline.digests import text_digest
 
+#: Windows always read (head and tail); the rest are read while the deadline allows.
 MAX_WINDOWS = 8
 RULE = "model.injection"
 
@@ -73,16 +77,22 @@ class OnnxClassifier:
         if len(ids) <= n:
             return [ids]
         wins = [ids[i : i + n] for i in range(0, len(ids), n)]
-        return (
-            wins
-            if len(wins) <= MAX_WINDOWS
-            else wins[: MAX_WINDOWS // 2] + wins[-MAX_WINDOWS // 2 :]
-        )
+        if len(wins) <= MAX_WINDOWS:
+            return wins
+        h = MAX_WINDOWS // 2
+        return wins[:h] + wins[-h:] + wins[h:-h]  # head and tail first, then the middle
 
-    def score(self, text: str) -> float:
+    def score(self, text: str, deadline: float | None = None) -> float:
+        """The highest window's score; past `MAX_WINDOWS` windows, raises ModelStageError
+        when `deadline` (`time.monotonic`) has passed before the text is read whole."""
         ids = self.tokenizer.encode(text).ids
         best = 0.0
-        for win in self._windows(ids or [0]):
+        wins = self._windows(ids or [0])
+        for k, win in enumerate(wins):
+            if k >= MAX_WINDOWS and deadline is not None and time.monotonic() > deadline:
+                raise ModelStageError(
+                    f"model stage read {k} of {len(wins)} windows before its timeout"
+                )
             arr = np.asarray([win], dtype=np.int64)
             feed = {"input_ids": arr}
             if "attention_mask" in self.inputs:
@@ -125,9 +135,10 @@ class ModelStage:
         if hit is not None:
             self._cache.move_to_end(key)
             return hit
+        deadline = time.monotonic() + self.settings.timeout
         try:
             value = await asyncio.wait_for(
-                asyncio.to_thread(self.classifier.score, text), self.settings.timeout
+                asyncio.to_thread(self.classifier.score, text, deadline), self.settings.timeout
             )
         except asyncio.TimeoutError:
             raise ModelStageError(f"model stage timed out after {self.settings.timeout}s") from None
