@@ -105,6 +105,11 @@ class Approvals:
         record = await self.get(approval_id)
         if record["status"] != "pending":
             raise ApprovalConflict(record["status"])
+        # One decision per approval, claimed atomically: two deciders that both read it
+        # pending (an owner's approve and an admin's deny) both wrote, the last one won
+        # and both were audited as decided (red team 8).
+        if not await self.store.put_new(f"decided:{approval_id}", by, self.ttl_s):
+            raise ApprovalConflict("decided")
         record.update(
             status="approved" if approve else "denied",
             decided_at=time.time(),
