@@ -12,6 +12,7 @@ is written in the order it was handed in (a `write` first writes the ones waitin
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -26,6 +27,19 @@ import orjson
 from keepgate.jsontypes import JsonObject
 
 log = logging.getLogger("keepgate.audit")
+
+
+def _line(record: JsonObject) -> bytes:
+    """One JSON line (newline included); a record orjson refuses (an integer past 64 bits,
+    a lone surrogate, nesting past 254 levels: values an upstream or an MCP server chose)
+    through the standard library's encoder, which writes all three (ASCII escapes,
+    `default=str`)."""
+    try:
+        return orjson.dumps(
+            record, default=str, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
+        )
+    except (orjson.JSONEncodeError, RecursionError):
+        return json.dumps(record, default=str, ensure_ascii=True).encode() + b"\n"
 
 
 class AuditSink(Protocol):
@@ -78,7 +92,12 @@ class AuditLog:
                 except Exception:
                     log.exception("audit: a deferred record could not be built")
                     continue
-                self._write(record)
+                try:
+                    self._write(record)
+                except Exception:  # one record must not stall the rest
+                    # raised out of the loop's callback, the records after it stayed
+                    # queued and no flush was scheduled again: audit stopped (red team 8)
+                    log.exception("audit: a deferred record could not be written")
 
     def write(self, record: JsonObject) -> None:
         if self._later:  # the records handed in before this one go first
@@ -88,13 +107,11 @@ class AuditLog:
     def _write(self, record: JsonObject) -> None:
         record.setdefault("ts", time.time())
         if self._fd is not None:
-            line = orjson.dumps(
-                record, default=str, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
-            )
+            line = _line(record)
             with self._lock:
                 os.write(self._fd, line)
         elif self._fh is not None:
-            text = orjson.dumps(record, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+            text = _line(record)[:-1].decode()
             with self._lock:
                 self._fh.write(text + "\n")
                 self._fh.flush()
