@@ -122,3 +122,47 @@ def test_images_through_the_gateway(igw) -> None:
     text = "Done. " + " ".join(IMAGES) + " ok."
     content = img.ask(igw.client(), text, img.TOOL_MSGS).parse().choices[0].message.content
     assert content.count("[image removed: ") == len(IMAGES), content
+
+
+ANTHROPIC_MSGS = [
+    {"role": "user", "content": "Summarise https://www.bristol.gov.uk/planning for issue 42."},
+    {
+        "role": "assistant",
+        "content": [{"type": "tool_use", "id": "t1", "name": "search", "input": {}}],
+    },
+    {
+        "role": "user",
+        "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "Planning notes."}],
+    },
+]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_links_through_anthropic_messages_and_responses(gw, stream: bool) -> None:  # noqa: F811
+    """The same answers on `/v1/messages` (anthropic SDK) and `/v1/responses` (openai SDK)."""
+    text = "Done. " + " ".join(LIVE) + " ok."
+    fake = {"fake": {"reply": text, "chunk_chars": 3}}
+    client = gw.anthropic_client()
+    if stream:
+        with client.messages.stream(
+            model="demo", max_tokens=500, messages=ANTHROPIC_MSGS, extra_body=fake
+        ) as s:
+            content = "".join(s.text_stream)
+    else:
+        msg = client.messages.create(
+            model="demo", max_tokens=500, messages=ANTHROPIC_MSGS, extra_body=fake
+        )
+        content = "".join(b.text for b in msg.content if b.type == "text")
+    assert "Done." in content and not _live(content), content
+    items = [
+        {"role": "user", "content": "Summarise https://www.bristol.gov.uk/planning."},
+        {"type": "function_call", "call_id": "c1", "name": "search", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "c1", "output": "Planning notes."},
+    ]
+    oc = gw.client()
+    if stream:
+        events = oc.responses.create(model="demo", input=items, stream=True, extra_body=fake)
+        out = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    else:
+        out = oc.responses.create(model="demo", input=items, extra_body=fake).output_text
+    assert "Done." in out and not _live(out), out
