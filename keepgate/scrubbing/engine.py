@@ -47,6 +47,7 @@ from keepgate.scrubbing.credentials import REACH as CREDENTIAL_REACH
 from keepgate.scrubbing.credentials import CLI_ANCHOR, credential_recognizers, may_hold_credential
 from keepgate.scrubbing.credentials import ACCESS_CODE_TRIGGER
 from keepgate.scrubbing.credentials import may_hold_access_code, may_hold_cli_credential
+from keepgate.scrubbing import fields
 from keepgate.scrubbing.fields import FIELD_TRIGGER, FieldValueRecognizer, may_hold_field
 from keepgate.scrubbing.ids import KEYWORD as ID_KEYWORD
 from keepgate.scrubbing.ids import REACH as ID_REACH
@@ -493,6 +494,10 @@ class Detector:
                 )
             )
         #: ids with a one-in-ten checksum that a phone number passes, and their words
+        #: every word of the recognizers' context words: a value's label (`clip_names`)
+        self.context_words = frozenset(
+            w for e in self.entries for c in e.context for w in c.split()
+        )
         self._weak_context = {
             e.entities[0]: e.context for e in self.entries if e.entities[0] in WEAK_CHECKSUM_IDS
         }
@@ -712,7 +717,53 @@ _WORDCHAR_REV = re.compile(r"(?r)\w")
 MIN_NAME_CHARS = 3
 
 
-def clip_names(spans: list[Span], text: str) -> list[Span]:
+#: A leftover this short, all digits, right after a pattern span that ends in a digit is
+#: the value's last group (`1 85 05 78 006 084 36`: the id's pattern stops at `084`).
+_TAIL_DIGITS = re.compile(r"[ \t]?\d{1,3}")
+#: Words a label writes after the value's name (`Passport no.`, `ID nr`, `card #`).
+_LABEL_TAIL = frozenset({"no", "nr", "num", "number", "nummer", "numero", "número", "numéro"})
+_LETTERS = re.compile(r"[^\W\d_]+")
+#: The keywords the recognizers themselves look for before a value.
+_VALUE_KEYWORDS = (CREDENTIAL_KEYWORD, ID_KEYWORD, BIRTH_KEYWORD)
+
+
+#: Field kinds whose label stands before a name or a place, not before a pattern's value
+#: (a login's does: `login maria@outlook.com`).
+_NAME_FIELDS = frozenset(
+    {fields.PERSON, fields.AMBIGUOUS_NAME, fields.LOCATION, fields.AMBIGUOUS_PLACE}
+)
+
+
+def _field_label(key: str) -> bool:
+    return fields.is_label(key) and fields.classify(key) not in _NAME_FIELDS
+
+
+def value_label(piece: str, context_words: frozenset[str]) -> bool:
+    """Is `piece` (a name leftover next to a pattern span) only that value's label:
+    `password`, `PESEL`, `SIN`, `iban`, `auth token`, `Tel.`, `DOB`, `Passport no`? A keyword
+    a value recognizer looks for, or words each a value's field label (`fields.is_label`,
+    not a name's or a place's: `Name`, `Street`), such a keyword or one of the recognizers' context words (`fax`, `mobile`, `codice fiscale`).
+    Word by word: `is_label` judges a key by its last word, and `Berlin Tel` is a place."""
+    words = [w.lower() for w in _LETTERS.findall(piece)]
+    while len(words) > 1 and words[-1] in _LABEL_TAIL:
+        words.pop()
+    if not words or len(words) > 4:
+        return False
+    if any(k.fullmatch(" ".join(words)) is not None for k in _VALUE_KEYWORDS):
+        return True
+    if len(piece.split()) == 1 and _field_label(piece):  # `E-mail`, `Tel.`
+        return True
+    return all(
+        w in context_words
+        or _field_label(w)
+        or any(k.fullmatch(w) is not None for k in _VALUE_KEYWORDS)
+        for w in words
+    )
+
+
+def clip_names(
+    spans: list[Span], text: str, context_words: frozenset[str] = frozenset()
+) -> list[Span]:
     """Name spans (the NER's) cut to what lies outside the pattern spans they overlap.
 
     The tagger reads an address's words as words: in `mail olaf [at] posteo [dot] de, 王小明
@@ -720,16 +771,23 @@ def clip_names(spans: list[Span], text: str) -> list[Span]:
     of the line into `<EMAIL_ADDRESS>`. A pattern's span is exact, the tagger's is not, so a
     name keeps only its parts outside every pattern span, trimmed to word characters and
     kept when they still hold `MIN_NAME_CHARS` (a real name after the address is still
-    redacted, on its own). One sorted pass over the pattern spans per name span's overlaps."""
+    redacted, on its own). Two leftovers are the value's, not a name: its label (the tagger
+    reads `PESEL 88072314575` as one place; `value_label`), dropped, and a short digit
+    group right after a value ending in a digit (`… 084 36`), which joins the value. One
+    sorted pass over the pattern spans per name span's overlaps."""
     exact = sorted((s for s in spans if s.entity not in _NAME_TYPES), key=lambda s: s.start)
     if not exact or len(exact) == len(spans):
         return spans
     union: list[tuple[int, int]] = []
+    last: list[Span] = []  # the pattern span ending each union interval
     for s in exact:
         if union and s.start <= union[-1][1]:
+            if s.end > union[-1][1]:
+                last[-1] = s
             union[-1] = (union[-1][0], max(union[-1][1], s.end))
         else:
             union.append((s.start, s.end))
+            last.append(s)
     ends = [b for _, b in union]
     out = list(exact)
     for s in spans:
@@ -737,20 +795,53 @@ def clip_names(spans: list[Span], text: str) -> list[Span]:
             continue
         a = s.start
         i = bisect_left(ends, a + 1)  # the first pattern span ending after the name starts
-        pieces: list[tuple[int, int]] = []
+        # (start, end, the interval just before it or -1, is an interval just after it)
+        pieces: list[tuple[int, int, int, bool]] = []
         while i < len(union) and union[i][0] < s.end:
-            pieces.append((a, union[i][0]))
+            pieces.append((a, union[i][0], i - 1 if i and a == union[i - 1][1] else -1, True))
             a = max(a, union[i][1])
             i += 1
-        pieces.append((a, s.end))
-        for x, y in pieces:
+        pieces.append((a, s.end, i - 1 if i and a == union[i - 1][1] else -1, False))
+        for x, y, before, after in pieces:
             m = _WORDCHAR.search(text, x, y)
             if m is None:
                 continue
             x, y = m.start(), _WORDCHAR_REV.search(text, x, y).end()  # type: ignore[union-attr]
-            if len(_WORDCHAR.findall(text, x, y)) >= MIN_NAME_CHARS:
+            if before >= 0 and x - union[before][1] <= 1 and text[union[before][1] - 1].isdigit():
+                tail = _TAIL_DIGITS.fullmatch(text, union[before][1], y)
+                if tail is not None:
+                    v = last[before]
+                    out.append(Span(v.end - 1, y, v.entity, v.score))  # merges with the value
+                    continue
+            if after or before >= 0:
+                x, y = _without_label(text, x, y, context_words, after, before >= 0)
+            if y > x and len(_WORDCHAR.findall(text, x, y)) >= MIN_NAME_CHARS:
                 out.append(Span(x, y, s.entity, s.score))
     return out
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _without_label(
+    text: str, x: int, y: int, context_words: frozenset[str], end: bool, start: bool
+) -> tuple[int, int]:
+    """[x, y) without the value's label at the end next to a value after it (`Berlin\nTel`
+    before a phone keeps `Berlin`) or at the start next to a value before it (`office`);
+    at most four words are looked at on each side."""
+    words = [(m.start(), m.end()) for m in _WORDS.finditer(text, x, y)]
+    if end:
+        for k in range(min(4, len(words)), 0, -1):
+            if value_label(text[words[-k][0] : y], context_words):
+                y = words[-k - 1][1] if k < len(words) else x
+                words = words[:-k]
+                break
+    if start and words:
+        for k in range(min(4, len(words)), 0, -1):
+            if value_label(text[x : words[k - 1][1]], context_words):
+                x = words[k][0] if k < len(words) else y
+                break
+    return x, y
 
 
 def resolve_overlaps(spans: list[Span]) -> list[Span]:

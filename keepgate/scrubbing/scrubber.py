@@ -100,7 +100,7 @@ class Scrubber:
                 # the whole link goes, typed URL, even where a token inside it is also a SECRET
                 s = Span(s.start, s.end, s.entity, max(s.score, 0.9))
             found.append(s)
-        spans = resolve_overlaps(clip_names(found, norm))
+        spans = resolve_overlaps(clip_names(found, norm, self.detector.context_words))
         if spans and self._allow is not None:
             allowed = [(m.start(), m.end()) for m in self._allow.finditer(norm)]
             spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in allowed)]
