@@ -504,8 +504,21 @@ _CLI_USERPASS = re.compile(
 )
 
 
+#: Commands that take a password in a fixed argument slot, with no flag or keyword before
+#: it (`PositionalCredentialRecognizer`).
+SLOT_COMMANDS = ("htpasswd", "net", "password-stdin", "mysql")
+SLOT_ANCHOR = re2.compile(
+    r"(?:^|[\s;&|(`])(?:(?P<htpasswd>htpasswd)|(?P<net>net[ \t]+use)|(?P<mysql>mysql(?:dump|admin)?))"
+    r"[ \t]|(?P<stdin>--password-stdin)\b"
+)
+
+
 def may_hold_cli_credential(text: str) -> bool:
     return "-u" in text or any(c in text for c in PASSWORD_ONLY_COMMANDS)
+
+
+def may_hold_slot_credential(text: str) -> bool:
+    return any(c in text for c in SLOT_COMMANDS)
 
 
 class CommandLineCredentialRecognizer(LocalRecognizer):
@@ -537,6 +550,117 @@ class CommandLineCredentialRecognizer(LocalRecognizer):
                     seen.add(s)
                     out.append(RecognizerResult("SECRET", s, s + len(v), 0.8))
         return out
+
+
+#: A shell word: quoted parts and unquoted runs, joined (`'pine apple 7'`, `a"b c"`).
+_SHELL_WORD = re2.compile(r"""(?:'[^'\n]*'|"[^"\n]*"|[^\s'"|;&<>])+""")
+#: What a slot may hold that is not the secret: a prompt, a variable, a substitution.
+_NOT_LITERAL = re2.compile(r"""^(?:\*|['"]?\$|`)""")
+#: A literal fed to a `--password-stdin` on the same line: a here-string, or echo/printf.
+_STDIN_LITERAL = re2.compile(
+    r"""<<<[ \t]*('[^'\n]*'|"[^"\n]*"|[^\s'"|;&<>]+)"""
+    r"""|(?:^|[\s;&(])(?:echo(?:[ \t]+-n)?|printf(?:[ \t]+'%s(?:\\n)?')?)[ \t]+"""
+    r"""('[^'\n]*'|"[^"\n]*"|[^\s'"|;&<>]+)[ \t]*\|"""
+)
+_MYSQL_PASSWORD = re2.compile(r"""(?:^|[ \t])-p('[^'\n]+'|"[^"\n]+"|[^\s'"|;&<>]+)""")
+
+
+class PositionalCredentialRecognizer(LocalRecognizer):
+    """A password in a command's fixed argument slot, where no keyword or flag names it:
+    `htpasswd -b FILE USER PASS` (`-nb USER PASS`), `net use [DEV] \\\\HOST\\SHARE PASS`,
+    `mysql -pPASS` (attached; with a space `-p` prompts and the next word is the database),
+    and a literal fed to `--password-stdin` (`<<< 'PASS'`, `echo PASS |`). The slot decides,
+    whatever the value looks like; a prompt (`*`) or a variable (`$PASS`) is no secret.
+    One RE2 pass for the anchors, then the line's shell words."""
+
+    SUPPORTED = ("SECRET",)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None
+    ) -> list[RecognizerResult]:
+        out: list[RecognizerResult] = []
+        for m in SLOT_ANCHOR.finditer(text):
+            a = text.rfind("\n", 0, m.start()) + 1
+            b = text.find("\n", m.end())
+            b = len(text) if b < 0 else b
+            if m.group("stdin") is not None:
+                spans = [
+                    (v.start(g), v.end(g))  # re2's start/end take a group's number
+                    for v in _STDIN_LITERAL.finditer(text, a, b)
+                    for g in (1, 2)
+                    if v.group(g) is not None
+                ]
+            elif m.group("mysql") is not None:
+                end = _line_command_end(text, m.end(), b)
+                spans = [
+                    (v.start(1), v.end(1)) for v in _MYSQL_PASSWORD.finditer(text, m.end() - 1, end)
+                ]
+            else:
+                words = [
+                    (w.start(), w.end())
+                    for w in _SHELL_WORD.finditer(
+                        text, m.end(), _line_command_end(text, m.end(), b)
+                    )
+                ]
+                slot = (
+                    _htpasswd_slot(text, words)
+                    if m.group("htpasswd")
+                    else _net_use_slot(text, words)
+                )
+                spans = [] if slot is None else [slot]
+            for x, y in spans:
+                if text[x] in "'\"" and y - x >= 2 and text[y - 1] == text[x]:
+                    x, y = x + 1, y - 1
+                v = text[x:y]
+                if len(v) < 3 or _NOT_LITERAL.search(v) or _PLACEHOLDER.match(v):
+                    continue
+                out.append(RecognizerResult("SECRET", x, y, 0.8))
+        return out
+
+
+def _line_command_end(text: str, a: int, b: int) -> int:
+    """Where the command starting before `a` ends on its line: a pipe, `;`, `&`, `>`."""
+    for i in range(a, b):
+        if text[i] in "|;&<>":
+            return i
+    return b
+
+
+#: htpasswd's options that take an argument (`-C cost`, `-r rounds`).
+_HTPASSWD_ARG_OPTS = frozenset({"-C", "-r"})
+
+
+def _htpasswd_slot(text: str, words: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """`htpasswd -b[c…] FILE USER PASS` or `-nb USER PASS`: the password is the third
+    (second with `-n`) argument, only in batch mode (`-b`; otherwise htpasswd prompts)."""
+    flags, skip = "", False
+    args: list[tuple[int, int]] = []
+    for x, y in words:
+        w = text[x:y]
+        if skip:
+            skip = False
+        elif not args and w.startswith("-") and len(w) > 1:
+            flags += w[1:]
+            skip = w in _HTPASSWD_ARG_OPTS
+        else:
+            args.append((x, y))
+    if "b" not in flags or "D" in flags or "v" in flags:
+        return None
+    i = 1 if "n" in flags else 2
+    return args[i] if len(args) > i else None
+
+
+def _net_use_slot(text: str, words: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """`net use [DEVICE] \\\\HOST\\SHARE PASS [/user:…]`: the word after the share path
+    that is no option (`/persistent:yes`)."""
+    after_share = False
+    for x, y in words:
+        w = text[x:y].strip("'\"")
+        if w.startswith("\\\\"):
+            after_share = True
+        elif after_share:
+            return None if w.startswith("/") else (x, y)
+    return None
 
 
 #: A credential-named parameter of a URL query or a `k=v;` string (JDBC, ODBC, ADO.NET):
@@ -653,5 +777,6 @@ def credential_recognizers() -> list[EntityRecognizer]:
         QueryCredentialRecognizer(),
         CredentialPairRecognizer(),
         CommandLineCredentialRecognizer(),
+        PositionalCredentialRecognizer(),
         PasswordShapeRecognizer(),
     ]

@@ -45,6 +45,7 @@ from keepgate.scrubbing.birth import DateOfBirthRecognizer, may_hold_birth_date
 from keepgate.scrubbing.credentials import KEYWORD as CREDENTIAL_KEYWORD
 from keepgate.scrubbing.credentials import REACH as CREDENTIAL_REACH
 from keepgate.scrubbing.credentials import CLI_ANCHOR, credential_recognizers, may_hold_credential
+from keepgate.scrubbing.credentials import SLOT_ANCHOR, may_hold_slot_credential
 from keepgate.scrubbing.credentials import ACCESS_CODE_TRIGGER
 from keepgate.scrubbing.credentials import may_hold_access_code, may_hold_cli_credential
 from keepgate.scrubbing import fields
@@ -129,6 +130,7 @@ TRIGGERS: dict[str, str | Re2 | None] = {
     "CredentialPairRecognizer": r"@[\w\-]{1,63}\.[\w.\-]{1,200}[ \t]{0,3}[/|:]|[ \t]/[ \t]"
     r"|(?i:\b(?:user|username|login|account|creds?|credentials)\b)",
     "CommandLineCredentialRecognizer": CLI_ANCHOR.pattern,
+    "PositionalCredentialRecognizer": SLOT_ANCHOR.pattern,
     "QueryCredentialRecognizer": r"[?&;][ \t]{0,2}[A-Za-z0-9_\-. ]{0,40}=",
     "MastercardSeries2Recognizer": r"2\d{3}[- ]?\d{4}",
     "EmailAnyDomainRecognizer": "@",
@@ -151,6 +153,7 @@ PREFILTERS: dict[str, "Callable[[str], bool]"] = {
     "KeywordIdRecognizer": may_hold_id_keyword,
     "CredentialPairRecognizer": lambda t: "/" in t or ("@" in t and ("|" in t or ":" in t)),
     "CommandLineCredentialRecognizer": may_hold_cli_credential,
+    "PositionalCredentialRecognizer": may_hold_slot_credential,
     "QueryCredentialRecognizer": lambda t: "=" in t and may_hold_credential(t),
     "DATE_OF_BIRTH": may_hold_birth_date,
     "FieldValueRecognizer": may_hold_field,
@@ -199,6 +202,8 @@ LOCATED: dict[str, tuple[int, int] | None] = {
     "AccessCodeRecognizer": (24, 200),
     # `mysql -h db -p'…' -u app`: the `-p` may come before or after the user flag
     "CommandLineCredentialRecognizer": (200, 200),
+    # `echo 'X' | docker login … --password-stdin`: the literal may come before the anchor
+    "PositionalCredentialRecognizer": (200, 200),
     "QueryCredentialRecognizer": (0, 300),
     "KeywordIdRecognizer": (0, ID_REACH + 8),
     "DATE_OF_BIRTH": (0, BIRTH_REACH + 8),
