@@ -663,6 +663,50 @@ def _net_use_slot(text: str, words: list[tuple[int, int]]) -> tuple[int, int] | 
     return None
 
 
+#: `admin:admin123` in prose: a lower-case user name, `:`, and a password-like value, the
+#: pair standing alone as a word (not `host:port`, `sha256:…`, `image:1.25`, `a::b`).
+_PROSE_PAIR = re2.compile(
+    r"""(?:^|[\s("'`])([a-z][a-z0-9_.\-]{1,31}):([^\s:/@"'`,;()<>\[\]{}=]{6,64}?)"""
+    r"""(?:[.,;!?)"'`]*(?:\s|$))"""
+)
+#: Words before `:` that name a scheme, a digest, a type or an image, not a user.
+_PAIR_PREFIXES = frozenset(
+    "http https ftp sftp mailto file urn git ssh tcp udp data tel sip irc ldap s3 gs "
+    "sha1 sha256 sha384 sha512 md5 blake2b blake3 crc32 base64 hex utf8 utf-8 "
+    "docker image tag version ver v id uid gid pid ref refs step line col row page "
+    "type kind label is in on at by to from re fw fwd cc bcc note todo fixme".split()
+)
+_HEXISH = re2.compile(r"^[0-9a-fA-F]{1,4}$|^[0-9a-fA-F]{16,}$")
+
+
+def may_hold_pair(text: str) -> bool:
+    return ":" in text
+
+
+class ProsePairRecognizer(LocalRecognizer):
+    """`log in as admin:admin123`, `root:Tr0ub4dor` in a ticket: a user name and its
+    password joined by a colon, with no keyword. The user is a lower-case word, not a
+    scheme, digest, type or label word (`_PAIR_PREFIXES`); the value is password-like
+    (`password_like`: a letter with a digit or a symbol, 6+ characters) and no number,
+    version or hex run (`host:8080`, `redis:7.2`, `fe80:…`, `sha256:9f86…`); the pair
+    stands as a word of its own. One RE2 pass."""
+
+    SUPPORTED = ("SECRET",)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None
+    ) -> list[RecognizerResult]:
+        out: list[RecognizerResult] = []
+        for m in _PROSE_PAIR.finditer(text):
+            user, v = m.group(1), m.group(2)
+            if user in _PAIR_PREFIXES or _HEXISH.search(user) or _HEXISH.search(v):
+                continue
+            if v[0].isdigit() or (v[0] in "vV" and v[1:2].isdigit()) or not password_like(v):
+                continue
+            out.append(RecognizerResult("SECRET", m.start(2), m.end(2), 0.6))
+        return out
+
+
 #: A credential-named parameter of a URL query or a `k=v;` string (JDBC, ODBC, ADO.NET):
 #: after `?`, `&` or `;`, the name holds a keyword; the value runs to the next separator.
 _QUERY_PARAM = re.compile(
@@ -778,5 +822,6 @@ def credential_recognizers() -> list[EntityRecognizer]:
         CredentialPairRecognizer(),
         CommandLineCredentialRecognizer(),
         PositionalCredentialRecognizer(),
+        ProsePairRecognizer(),
         PasswordShapeRecognizer(),
     ]

@@ -45,7 +45,7 @@ from keepgate.scrubbing.birth import DateOfBirthRecognizer, may_hold_birth_date
 from keepgate.scrubbing.credentials import KEYWORD as CREDENTIAL_KEYWORD
 from keepgate.scrubbing.credentials import REACH as CREDENTIAL_REACH
 from keepgate.scrubbing.credentials import CLI_ANCHOR, credential_recognizers, may_hold_credential
-from keepgate.scrubbing.credentials import SLOT_ANCHOR, may_hold_slot_credential
+from keepgate.scrubbing.credentials import SLOT_ANCHOR, may_hold_pair, may_hold_slot_credential
 from keepgate.scrubbing.credentials import ACCESS_CODE_TRIGGER
 from keepgate.scrubbing.credentials import may_hold_access_code, may_hold_cli_credential
 from keepgate.scrubbing import fields
@@ -131,6 +131,7 @@ TRIGGERS: dict[str, str | Re2 | None] = {
     r"|(?i:\b(?:user|username|login|account|creds?|credentials)\b)",
     "CommandLineCredentialRecognizer": CLI_ANCHOR.pattern,
     "PositionalCredentialRecognizer": SLOT_ANCHOR.pattern,
+    "ProsePairRecognizer": r"[a-z][a-z0-9_.\-]{0,31}:[^\s:/@]{6}",
     "QueryCredentialRecognizer": r"[?&;][ \t]{0,2}[A-Za-z0-9_\-. ]{0,40}=",
     "MastercardSeries2Recognizer": r"2\d{3}[- ]?\d{4}",
     "EmailAnyDomainRecognizer": "@",
@@ -154,6 +155,7 @@ PREFILTERS: dict[str, "Callable[[str], bool]"] = {
     "CredentialPairRecognizer": lambda t: "/" in t or ("@" in t and ("|" in t or ":" in t)),
     "CommandLineCredentialRecognizer": may_hold_cli_credential,
     "PositionalCredentialRecognizer": may_hold_slot_credential,
+    "ProsePairRecognizer": may_hold_pair,
     "QueryCredentialRecognizer": lambda t: "=" in t and may_hold_credential(t),
     "DATE_OF_BIRTH": may_hold_birth_date,
     "FieldValueRecognizer": may_hold_field,
@@ -204,6 +206,7 @@ LOCATED: dict[str, tuple[int, int] | None] = {
     "CommandLineCredentialRecognizer": (200, 200),
     # `echo 'X' | docker login … --password-stdin`: the literal may come before the anchor
     "PositionalCredentialRecognizer": (200, 200),
+    "ProsePairRecognizer": (40, 80),
     "QueryCredentialRecognizer": (0, 300),
     "KeywordIdRecognizer": (0, ID_REACH + 8),
     "DATE_OF_BIRTH": (0, BIRTH_REACH + 8),
