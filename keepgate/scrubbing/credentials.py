@@ -666,8 +666,8 @@ def _net_use_slot(text: str, words: list[tuple[int, int]]) -> tuple[int, int] | 
 #: `admin:admin123` in prose: a lower-case user name, `:`, and a password-like value, the
 #: pair standing alone as a word (not `host:port`, `sha256:…`, `image:1.25`, `a::b`).
 _PROSE_PAIR = re2.compile(
-    r"""(?:^|[\s("'`])([a-z][a-z0-9_.\-]{1,31}):([^\s:/@"'`,;()<>\[\]{}=]{6,64}?)"""
-    r"""(?:[.,;!?)"'`]*(?:\s|$))"""
+    r"""(?:^|[\s("'`])([a-z][a-z0-9_.\-]{1,31}):([^\s:/@"'`,;()<>\[\]{}=]{6,64})"""
+    r"""(?:[,;)"'`]*(?:\s|$))"""
 )
 #: Words before `:` that name a scheme, a digest, a type or an image, not a user.
 _PAIR_PREFIXES = frozenset(
@@ -698,12 +698,12 @@ class ProsePairRecognizer(LocalRecognizer):
     ) -> list[RecognizerResult]:
         out: list[RecognizerResult] = []
         for m in _PROSE_PAIR.finditer(text):
-            user, v = m.group(1), m.group(2)
+            user, v = m.group(1), m.group(2).rstrip(".?")  # a sentence end (`!` may be its own)
             if user in _PAIR_PREFIXES or _HEXISH.search(user) or _HEXISH.search(v):
                 continue
             if v[0].isdigit() or (v[0] in "vV" and v[1:2].isdigit()) or not password_like(v):
                 continue
-            out.append(RecognizerResult("SECRET", m.start(2), m.end(2), 0.6))
+            out.append(RecognizerResult("SECRET", m.start(2), m.start(2) + len(v), 0.6))
         return out
 
 

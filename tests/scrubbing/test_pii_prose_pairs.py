@@ -19,11 +19,12 @@ SCRUBBER = build({}, None, None).scrubber_for_section({"nlp_model": "none"})
         ("just log in as admin:admin123 and change it", "admin123"),
         ("the kiosk still takes operator:Kiosk2024! after the reset", "Kiosk2024!"),
         ("try pi:raspberry9 on the new board", "raspberry9"),
+        ("It was root:Hunter2!!. Then it changed.", "Hunter2!!"),
     ],
 )
 def test_a_user_password_pair_in_prose_is_redacted(text: str, secret: str) -> None:
     out, counts = SCRUBBER.scrub(text)
-    assert secret not in out and counts["SECRET"] == 1, out
+    assert out == text.replace(secret, "<SECRET>") and counts["SECRET"] == 1, out
 
 
 @pytest.mark.parametrize(
