@@ -504,7 +504,14 @@ async def test_the_linked_chats_prompt_vouches_for_mcp_arguments(mcp_gateway, ou
     service = mcp_gateway.app.state.keepgate.services.get(McpService)
     assert service is not None
     sessions = service.gw.sessions
-    history = await sessions.history("user", "c:prompt-linked-1")
+    # On the gateway's own loop: its deferred session writes are settled there, and a
+    # read from this test's loop (another thread) raced them on one queue.
+    gw = mcp_gateway
+    loop = gw.host.loop if gw.host is not None else getattr(gw.server, "loop", None)
+    assert loop is not None
+    history = await asyncio.wrap_future(
+        asyncio.run_coroutine_threadsafe(sessions.history("user", "c:prompt-linked-1"), loop)
+    )
     assert [m["role"] for m in history if m["role"] in ("user", "system")] == ["user"]
 
 
