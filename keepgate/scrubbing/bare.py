@@ -37,6 +37,7 @@ import re2
 import tldextract
 
 from keepgate.scrubbing.heldrun import HeldRun
+from keepgate.scrubbing.hosts import fold_host
 from keepgate.scrubbing.re2text import re2_safe
 
 #: Text after an unmatched backtick run is held at most this long for its closing run.
@@ -44,18 +45,25 @@ CODE_HOLD = 512
 #: A word held at most this long for its end.
 WORD_HOLD = 2048
 #: A host at a word's start (after markdown openers): labels of letters, digits, hyphens.
+#: Dots and hyphens full-width or ideographic too (`ｅｖｉｌ．ｃｏｍ`, `evil。com`): a browser
+#: maps them (UTS 46) and clients that link bare domains by a TLD list may too.
 _HOST = re2.compile(
-    r"^[(\[{*_~|]*((?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}\-]*)"
+    r"^[(\[{*_~|]*((?:[\p{L}\p{N}](?:[\p{L}\p{N}\-\x{ff0d}]*[\p{L}\p{N}])?[.\x{3002}\x{ff0e}\x{ff61}])+"
+    r"\p{L}[\p{L}\p{N}\-\x{ff0d}]*)"
 )
+#: What a dot may be written as in a host.
+DOTS = ".\u3002\uff0e\uff61"
 #: What may follow a host: a port, then a path, query or fragment (to the word's end).
 _TAIL = re2.compile(r"^(?::[0-9]{1,5})?(?:[/?#].*)?$")
 #: Punctuation a word may end with after the host or URL.
-_CLOSERS = ")]}*_~|.,;:!?\\"
+_CLOSERS = ")]}*_~|.,;:!?\\\u3002\uff0e\uff61\uff0c"
 #: Extensions that are also public suffixes: `setup.py` alone is a file name.
 FILE_SUFFIXES = frozenset(
-    "py md rs sh pl pm cc so mk ml tf in am ac sc mo ps ai app zip mov gd cr do bz ly ws".split()
+    "py md rs sh pl pm cc so mk ml tf in am ac sc mo ps ai zip mov gd cr do bz ly ws".split()
 )
 _SPACE = re2.compile(r"\s")
+#: What the image scanner writes before a removed image's host.
+_PLACEHOLDER = "[image removed: "
 _WORDS = re2.compile(r"[^\s\"'<>`]+")
 
 
@@ -72,7 +80,7 @@ def host_in(word: str) -> tuple[int, int, str] | None:
     if m is None:
         return None
     start, end = m.span(1)
-    host = word[start:end].lower()
+    host = fold_host(word[start:end])
     if host.startswith("www."):
         return None  # the link scanner's
     rest = word[end:].rstrip(_CLOSERS)
@@ -82,7 +90,7 @@ def host_in(word: str) -> tuple[int, int, str] | None:
     labels = host.split(".")
     if len(host) > 253 or any(len(p) > 63 for p in labels):
         return None  # no DNS name
-    if word[end:].startswith(".") and all(len(p) <= 2 for p in labels):
+    if word[end : end + 1] in (*DOTS,) and all(len(p) <= 2 for p in labels):
         return None  # `M.Sc.`, `U.S.`
     if is_file_name(host, tail):
         return None
@@ -109,6 +117,12 @@ class BareDomains(HeldRun):
     _line_start: bool = True
     #: The last release ended inside a word (cut at WORD_HOLD): its rest is not judged.
     _mid_word: bool = False
+    #: Does the host of an image placeholder (`[image removed: host]`, the image scanner's
+    #: text) pass? The scanner removed that image; its host passes as it did before
+    #: `mentioned` judged unseen domains (`LinkNeutraliser.vouches_placeholder`).
+    placeholder: Callable[[str], bool] | None = None
+    #: The last characters released (a placeholder's start may be in an earlier piece).
+    _tail: str = ""
 
     def _run(self, final: bool) -> str:
         s = self.pending
@@ -143,7 +157,9 @@ class BareDomains(HeldRun):
             pos = line_end
             self._line_start = nl >= 0
         self.pending = s[pos:]
-        return "".join(out)
+        released = "".join(out)
+        self._tail = (self._tail + released[-len(_PLACEHOLDER) :])[-len(_PLACEHOLDER) :]
+        return released
 
     def _fence_line(self, line: str, complete: bool) -> bool:
         """Is `line` a fence that opens or closes a code block (CommonMark, simplified)?"""
@@ -230,13 +246,29 @@ class BareDomains(HeldRun):
             shown = seg[a + hs : a + he]
             if self.judge(host, shown, whole):
                 continue
+            if self.placeholder is not None and hs == 0 and self.placeholder(host):
+                before = self._tail + s[max(0, start + a - len(_PLACEHOLDER)) : start + a]
+                if before.endswith(_PLACEHOLDER):
+                    continue
             out.append(seg[pos : a + hs])
             if self.neutralise:
-                shown = shown.replace(".", "[.]", host.count("."))
+                shown = defang_dots(shown, host.count("."))
             out.append(self.record(host, shown))
             pos = a + he
         out.append(seg[pos:])
         return end
+
+
+def defang_dots(shown: str, n: int) -> str:
+    """`shown` with its first `n` dots (of any width) written `[.]`."""
+    out = []
+    for c in shown:
+        if n > 0 and c in DOTS:
+            out.append("[.]")
+            n -= 1
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def _may_close(part: str, fence: str) -> bool:

@@ -114,3 +114,15 @@ def _number(part: str) -> int | None:
             if digits.strip("01234567"):
                 return None
     return int(digits or "0", base)
+
+
+def fold_host(word: str) -> str:
+    """A dotted word as a host name is compared: lower-cased, and a non-ASCII one mapped
+    as a browser maps it (UTS 46: `ｅｖｉｌ．ｃｏｍ`, `evil。com` -> `evil.com`); a word
+    IDNA refuses is only lower-cased."""
+    if word.isascii():
+        return word.lower()
+    try:
+        return idna.uts46_remap(word, std3_rules=False, transitional=False).lower()
+    except idna.IDNAError:
+        return word.lower()

@@ -19,7 +19,10 @@ import re2
 import tldextract
 
 from keepgate.pipeline.content_text import message_text
+from keepgate.scrubbing import codenames
+from keepgate.scrubbing.spelled import Spelled
 from keepgate.scrubbing.bare import host_in
+from keepgate.scrubbing.hosts import fold_host
 from keepgate.scrubbing.re2text import re2_safe
 
 #: A domain written in a message: labels joined by dots, a letter-led last label.
@@ -28,8 +31,13 @@ _DOMAIN = re2.compile(
 )
 #: An absolute URL written in a message (scheme or `www.`), to its first space or quote.
 _URL = re2.compile(r"(?i)(?:\b[a-z][a-z0-9+.\-]{0,30}://|\bwww\.)[^\s\"'<>`]+")
-#: A dotted word of any script (`pаypal-secure.com` with a Cyrillic a): bare-domain mentions.
-_DOTTED = re2.compile(r"(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}\-]*")
+#: A dotted word of any script (`pаypal-secure.com` with a Cyrillic a), dots and hyphens
+#: full-width or ideographic too (`ｅｖｉｌ．ｃｏｍ`, `evil。com`): bare-domain mentions.
+_DOTTED = re2.compile(
+    r"(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-\x{ff0d}]*[\p{L}\p{N}])?[.\x{3002}\x{ff0e}\x{ff61}])+"
+    r"\p{L}[\p{L}\p{N}\-\x{ff0d}]*"
+)
+_IDENT = codenames.IDENT
 #: Messages scanned at most this far (a prefix: what lies past it vouches for nothing).
 MAX_SCAN = 2_000_000
 #: JSON outputs parsed for whole-field URLs at most this long.
@@ -82,6 +90,12 @@ class LinkContext:
     #: Dotted words any message holds (letters of any script), with their parent domains
     #: of two labels or more, lower-cased: for `links.bare_domains: mentioned`.
     bare_mentioned: set[str] = field(default_factory=set)
+    #: Dotted names a message writes as code (`mailer.send(user.email)`), and those one
+    #: writes as an address (`acme.io/x`): `codenames`.
+    code_names: set[str] = field(default_factory=set)
+    address_names: set[str] = field(default_factory=set)
+    #: Every message's words, for domains spelled out (`evil dot com`): `spelled`.
+    spelled: Spelled = field(default_factory=lambda: Spelled(""))
 
     def named(self, host: str) -> bool:
         """Is `host` a domain the application or the user named, or under one?"""
@@ -90,13 +104,20 @@ class LinkContext:
     def mentions(self, host: str) -> bool:
         return host in self.mentioned or host.removeprefix("www.") in self.mentioned
 
+    def code_name(self, host: str) -> bool:
+        """Does a message write `host` as code, and none as an address?"""
+        return host in self.code_names and host not in self.address_names
+
     def mentions_bare(self, host: str) -> bool:
         """Does a message write `host`, a domain above it or one under it?"""
         return any(d in self.bare_mentioned for d in _parents(host))
 
 
 def build(body: Mapping[str, Any]) -> LinkContext:
-    """The context of a chat, Responses or Messages request body."""
+    """The context of a chat, Responses or Messages request body. Each message is made
+    RE2-safe once and scanned once for every pattern; one budget of MAX_SCAN characters
+    covers them all, in this order: system, user, tool output, tool output's JSON decoded
+    (what lies past it vouches for nothing and mentions nothing)."""
     trusted: list[str] = []
     user: list[str] = []
     tools: list[str] = []
@@ -108,44 +129,63 @@ def build(body: Mapping[str, Any]) -> LinkContext:
         elif role in ("system", "developer"):
             trusted.append(text)
     ctx = LinkContext()
-    tools_decoded: list[str] = []
-    budget = MAX_SCAN
+    scan = _Scan(ctx)
     for text in (*trusted, *user):
-        t = re2_safe(text[:budget])
-        budget -= len(t)
+        t = scan.take(text)
         for m in _URL.finditer(t):
             ctx.trusted_urls.add(clean_url(m.group(0)))
-        for m in _DOMAIN.finditer(t):
-            d = m.group(1).lower()
-            ctx.mentioned.add(d)
+        for d in scan.domains(t):
             if registrable(d):
                 ctx.named_domains.add(d.removeprefix("www."))
+    decoded_texts: list[str] = []
     for text in tools:
-        t = re2_safe(text[:budget])
-        budget -= len(t)
+        t = scan.take(text)
         for m in _URL.finditer(t):
             ctx.seen_urls.add(clean_url(m.group(0)))
-        for m in _DOMAIN.finditer(t):
-            ctx.mentioned.add(m.group(1).lower())
+        scan.domains(t)
         if t.lstrip().startswith(("{", "[")) and len(t) <= MAX_JSON:
             urls, hosts, decoded = _field_urls(t)
             ctx.field_urls.update(urls)
             ctx.field_hosts.update(hosts)
             if "\\u" in t:  # escapes hide what the model reads: scan the decoded text too
-                plain = re2_safe("\n".join(decoded)[:budget])
-                budget -= len(plain)
-                for m in _DOMAIN.finditer(plain):
-                    ctx.mentioned.add(m.group(1).lower())
-                tools_decoded.append(plain)
-    budget = MAX_SCAN
-    for text in (*trusted, *user, *tools, *tools_decoded):
-        t = re2_safe(text[:budget])
-        budget -= len(t)
-        for m in _DOTTED.finditer(t):
-            ctx.bare_mentioned.update(_parents(m.group(0).lower()))
+                decoded_texts.append("\n".join(decoded))
+    for text in decoded_texts:
+        scan.domains(scan.take(text))
     ctx.data_text = "\n".join([*trusted, *tools])[:MAX_SCAN].lower()
     ctx.user_text = "\n".join(user)[:MAX_SCAN].lower()
+    ctx.spelled = Spelled("\n".join([*trusted, *user, *tools, *decoded_texts])[:MAX_SCAN])
     return ctx
+
+
+@dataclass
+class _Scan:
+    """One budget for every message, each made RE2-safe once."""
+
+    ctx: LinkContext
+    budget: int = MAX_SCAN
+
+    def take(self, text: str) -> str:
+        t = re2_safe(text[: max(0, self.budget)])
+        self.budget -= len(t)
+        return t
+
+    def domains(self, t: str) -> list[str]:
+        """Records the domains and dotted words of `t` (mentions, bare mentions, code
+        names); returns the ASCII domains found."""
+        ctx = self.ctx
+        found = [m.group(1).lower() for m in _DOMAIN.finditer(t)]
+        ctx.mentioned.update(found)
+        for m in _DOTTED.finditer(t):
+            word = fold_host(m.group(0))
+            ctx.bare_mentioned.update(_parents(word))
+            if _IDENT.fullmatch(word):
+                a, b = m.span()
+                if codenames.in_code(t, a, b):
+                    labels = word.split(".")  # `user.email.lower()`: `user.email` too
+                    ctx.code_names.update(".".join(labels[:i]) for i in range(2, len(labels) + 1))
+                elif codenames.as_address(t, a, b):
+                    ctx.address_names.add(word)
+        return found
 
 
 def _parents(host: str) -> list[str]:

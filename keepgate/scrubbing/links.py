@@ -44,6 +44,7 @@ import re2
 import tldextract
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from keepgate.scrubbing.codenames import IDENT
 from keepgate.scrubbing.hosts import SPECIAL_SCHEMES, WebHost, strip_tab_newline, web_host
 from keepgate.scrubbing.images import host_names
 from keepgate.scrubbing.linkctx import LinkContext, clean_url
@@ -270,6 +271,8 @@ class LinkNeutraliser(HeldRun):
     hosts: list[str] = field(default_factory=list)
     #: A bare domain no message writes passes (`bare_domains: mentioned`).
     bare_unseen_pass: bool = True
+    #: Hosts of the images the image scanner removed from this answer (its report's list).
+    removed_images: list[str] = field(default_factory=list)
     pending: str = ""
     _ctx: LinkContext | None = None
     #: The last release ended inside a host that was defanged unseen: its next characters
@@ -390,9 +393,34 @@ class LinkNeutraliser(HeldRun):
         ctx = self.ctx
         if text.lower() in ctx.field_hosts:
             return True
-        if self.bare_unseen_pass and not ctx.mentions_bare(host):
+        if self.bare_unseen_pass and self._code_or_unseen(host, text):
             return True
         return self._vouched(host, text)
+
+    def vouches_placeholder(self, host: str) -> bool:
+        """The host in an image placeholder the image scanner wrote for this answer: it
+        passes (with `mentioned`) when no message writes it, as every unseen domain did
+        before; one the conversation writes is judged (the injected tool output's host)."""
+        return (
+            self.bare_unseen_pass
+            and host in self.removed_images
+            and not self.ctx.mentions_bare(host)
+        )
+
+    def _code_or_unseen(self, host: str, text: str) -> bool:
+        """`bare_domains: mentioned`: a name that can be code (`codenames.IDENT`: no
+        hyphen, ASCII) written without a path or port passes when a message writes it as
+        code and none as an address (`user.email`, `end.Next`, `socket.io` in the file the
+        tool read), or when no message writes it nor spells it out (`docs.python.org`
+        from the model's own knowledge). Any other shape (`secure-billing.net`,
+        `pаypal.com`, `ｅｖｉｌ．ｃｏｍ`) is judged as a link even when no message writes
+        it: the attacker gets no way through by leaving their domain unwritten."""
+        if text.lower() != host or not IDENT.fullmatch(host):
+            return False
+        ctx = self.ctx
+        if ctx.code_name(host):
+            return True
+        return not ctx.mentions_bare(host) and not ctx.spelled.spells(host)
 
     def record(self, host: str, text: str) -> str:
         """Counts a neutralised or flagged link (a bare domain too); returns `text`."""

@@ -161,6 +161,8 @@ class AnswerFilters:
         post: TextPost = link
         if s.links.bare_domains != "off":
             link.bare_unseen_pass = s.links.bare_domains == "mentioned"
+            link.removed_images = self.report.images_removed
             bare = BareDomains(link.vouches_bare, link.record, s.links.action == "neutralise")
+            bare.placeholder = link.vouches_placeholder
             post = Chained(link, bare)
         return post if first is None else Chained(first, post)
