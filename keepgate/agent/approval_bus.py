@@ -9,6 +9,13 @@ pub/sub delivers at most once and only to connected subscribers, so a message lo
 reconnect (or a Redis proxy without pub/sub) costs at most that interval, never the decision.
 After every (re)subscription all waiters here re-read the store once, for the same reason.
 
+A Redis that refuses pub/sub (a managed proxy without it, an ACL without `@pubsub`:
+the command is answered with an error, not a lost connection) is not retried: the bus
+turns to the poll for good, warns once and counts it (`keepgate_agent_approval_bus_total`
+`{event="poll_only"}`), and `ready` no longer waits for a subscription that cannot come.
+A lost connection is retried every `RESUBSCRIBE_S`, with one warning per outage (each
+outage counted once as `lost`), and `ready` does not wait while it is down.
+
 Without Redis (SQLite checkpoints) the bus is local: a decision posted to this process
 already resolves the run's future (`LiveRun.waiting`); replicas sharing one SQLite file
 learn of decisions by the poll alone.
@@ -19,8 +26,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
+
+from redis.exceptions import ResponseError
 
 log = logging.getLogger("keepgate.agent")
 
@@ -33,9 +42,20 @@ IDLE_S = 30.0
 class ApprovalBus:
     """Wake-ups for runs waiting on approvals, by run id (local, and Redis pub/sub if given)."""
 
-    def __init__(self, client: Any | None = None, channel: str = "") -> None:
+    def __init__(
+        self,
+        client: Any | None = None,
+        channel: str = "",
+        on_event: Callable[[str], None] | None = None,
+    ) -> None:
         self.client = client
         self.channel = channel
+        #: Told `poll_only` (Redis refused pub/sub) and `lost` (a subscription lost): metrics.
+        self.on_event = on_event or (lambda _event: None)
+        #: Redis refused SUBSCRIBE or PUBLISH: waiting runs rely on the poll alone.
+        self.poll_only = False
+        #: The last attempt to subscribe failed, none succeeded since (an outage).
+        self._down = False
         self._waiters: dict[str, set[asyncio.Event]] = {}
         #: Set while the subscription is confirmed by Redis (a publish after it reaches us).
         self.subscribed = asyncio.Event()
@@ -68,6 +88,8 @@ class ApprovalBus:
         posted after the announcement is always notified."""
         if not self.remote:
             return True
+        if self.poll_only or self._down:
+            return False  # nothing to wait for: the poll (and a resubscription) wake runs
         self._listen()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.subscribed.wait(), timeout)
@@ -77,12 +99,28 @@ class ApprovalBus:
         """Tell every replica (this one too) that `run_id` has a new decision in the store.
         Best effort: a failed publish leaves it to the waiting run's poll."""
         self._wake(run_id)
-        if self.client is None:
+        if self.client is None or self.poll_only:
             return
         try:
             await self.client.publish(self.channel, run_id)
+        except ResponseError as exc:
+            self._refused(exc)
         except Exception as exc:  # noqa: BLE001 - the poll still finds the decision
             log.warning("approval notification for run %s not sent (%s)", run_id, exc)
+
+    def _refused(self, exc: Exception) -> None:
+        """Redis answered pub/sub with an error: poll from now on, said once."""
+        if self.poll_only:
+            return
+        self.poll_only = True
+        self.subscribed.clear()
+        self.on_event("poll_only")
+        log.warning(
+            "approval notifications: Redis refused pub/sub (%s); runs waiting for approval "
+            "learn of decisions posted to other replicas by re-reading the checkpoint store "
+            "every agent.checkpoints.approval_poll_s",
+            exc,
+        )
 
     def _wake(self, run_id: str) -> None:
         for event in self._waiters.get(run_id, ()):
@@ -90,7 +128,9 @@ class ApprovalBus:
 
     def _listen(self) -> None:
         """Start the one subscriber task of this process (first waiter; again if it ended)."""
-        if self.client is None or (self._task is not None and not self._task.done()):
+        if self.client is None or self.poll_only:
+            return
+        if self._task is not None and not self._task.done():
             return
         self._task = asyncio.get_running_loop().create_task(
             self._subscribe(), name="agent:approval-bus"
@@ -106,8 +146,14 @@ class ApprovalBus:
                     await self._receive(pubsub)
             except asyncio.CancelledError:
                 raise
+            except ResponseError as exc:  # refused, not lost: retrying cannot help
+                self._refused(exc)
+                return
             except Exception as exc:  # noqa: BLE001 - waiters fall back to the poll meanwhile
-                log.warning("approval notifications: subscription lost (%s); retrying", exc)
+                if not self._down:
+                    self.on_event("lost")
+                    log.warning("approval notifications: subscription lost (%s); retrying", exc)
+                self._down = True
             self.subscribed.clear()
             await asyncio.sleep(RESUBSCRIBE_S)
 
@@ -134,6 +180,9 @@ class ApprovalBus:
                     for event in events:
                         event.set()
                 self._subscriptions += 1
+                if self._down:
+                    log.info("approval notifications: subscribed again")
+                self._down = False
                 self.subscribed.set()
             elif kind == "message":
                 data = message.get("data")

@@ -38,6 +38,9 @@ from keepgate.runtime import Runtime
 
 log = logging.getLogger("keepgate.agent")
 PREVIEW = 400
+#: After a failed read of the store while waiting for an approval, the next read this
+#: soon (seconds, doubling up to `approval_poll_s`).
+STORE_RETRY_S = 0.1
 
 
 @dataclass
@@ -411,16 +414,26 @@ class Loop:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.approval_timeout_s
         poll = self.settings.checkpoints.approval_poll_s
+        retry = 0.0  # after a failed read: the next one this soon (doubling up to `poll`)
+        owed = ""  # a notification whose read failed: still owed its read
         while (left := deadline - loop.time()) > 0:
-            source = await _first(fut, notified, min(poll, left))
+            source = await _first(fut, notified, min(retry or poll, poll, left))
             if source == "local":
                 self.rt.metrics.approval_wakes.labels("local").inc()
                 return fut.result()
             notified.clear()
+            source = owed or source
             try:
                 stored = await self.store.load(live.state.id)
             except Exception:  # noqa: BLE001 - the store is down: keep waiting on the future
+                # The wake-up is not used up by a read that failed: read again soon (a
+                # decision notified now would otherwise wait for the next poll, an hour
+                # with a long `approval_poll_s`).
+                self.rt.metrics.approval_bus.labels("store_error").inc()
+                retry = min(poll, max(STORE_RETRY_S, retry * 2))
+                owed = source if source == "notify" else owed
                 continue
+            retry, owed = 0.0, ""
             posted = (stored.approvals.get(tcid) or {}) if stored else {}
             if "decision" in posted:
                 self.rt.metrics.approval_wakes.labels(source).inc()

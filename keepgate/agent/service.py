@@ -24,6 +24,7 @@ from keepgate.agent.tools.demo import demo_tools
 from keepgate.agent.tools.engine import ToolEngine
 from keepgate.auth.principal import Principal
 from keepgate.errors import APIError
+from keepgate.observability.metrics import Metrics
 from keepgate.runtime import Runtime
 
 log = logging.getLogger("keepgate.agent")
@@ -51,11 +52,16 @@ def build_store(settings: AgentSettings, rt: Runtime) -> CheckpointStore:
     return SQLiteStore(path)
 
 
-def build_bus(store: CheckpointStore) -> ApprovalBus:
+def build_bus(store: CheckpointStore, metrics: Metrics | None = None) -> ApprovalBus:
     """Redis checkpoints: notifications on `<prefix>approvals`, on the store's connection
-    pool; otherwise this process only."""
+    pool; otherwise this process only. What goes wrong is counted on `metrics`."""
     if isinstance(store, RedisStore):
-        return ApprovalBus(store.client, f"{store.prefix}approvals")
+        count = None if metrics is None else metrics.approval_bus
+        return ApprovalBus(
+            store.client,
+            f"{store.prefix}approvals",
+            None if count is None else lambda event: count.labels(event).inc(),
+        )
     return ApprovalBus()
 
 
@@ -72,7 +78,7 @@ class AgentService:
         self.tools = tools if tools is not None else demo_tools(settings)
         self.engine = ToolEngine(self.tools)
         self.store = store or build_store(settings, rt)
-        self.bus = build_bus(self.store)
+        self.bus = build_bus(self.store, rt.metrics)
         self.loop = Loop(
             rt,
             settings,

@@ -181,6 +181,15 @@ class Metrics:
             ["source"],
             registry=r,
         )
+        self.approval_bus = Counter(
+            "keepgate_agent_approval_bus_total",
+            "Approval notifications that did not work as they should: poll_only (Redis "
+            "refused pub/sub; waiting runs re-read the store every approval_poll_s), lost "
+            "(a subscription lost, once per outage), store_error (a waiting run's read of "
+            "the store failed; it reads again soon)",
+            ["event"],
+            registry=r,
+        )
         self.in_flight = Gauge(
             "keepgate_requests_in_flight",
             "Requests being served",
