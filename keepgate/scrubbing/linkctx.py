@@ -129,7 +129,7 @@ def build(body: Mapping[str, Any]) -> LinkContext:
         elif role in ("system", "developer"):
             trusted.append(text)
     ctx = LinkContext()
-    scan = _Scan(ctx)
+    scan = _Scan(ctx, MAX_SCAN)
     for text in (*trusted, *user):
         t = scan.take(text)
         for m in _URL.finditer(t):
@@ -162,7 +162,7 @@ class _Scan:
     """One budget for every message, each made RE2-safe once."""
 
     ctx: LinkContext
-    budget: int = MAX_SCAN
+    budget: int
 
     def take(self, text: str) -> str:
         t = re2_safe(text[: max(0, self.budget)])
