@@ -4,7 +4,8 @@ The PII stream scrubber alone, with the remote-image scanner, and with images an
 (`keepgate/scrubbing/posts.py`), on the same answer (markdown with a link and an image
 every ~150 characters, half of them the conversation's own, half an attacker's) fed in
 4-character chunks, patterns only (no NER); `links` without and `bare` with the
-bare-domain stage (`bare_domains: all`, every dotted word judged). CPU time
+bare-domain stage (`bare_domains: all`, every dotted word judged), and `mentioned` with
+the default `bare_domains: mentioned`. CPU time
 (`process_time`), best of `--repeat`:
 a ratio against the scrubber alone measured in the same process, so the machine's load
 shifts all three alike.
@@ -61,8 +62,8 @@ def run(text: str, which: str) -> float:
             "nlp_model": None,
             "images": {"mode": "off" if which == "scrubber" else "always"},
             "links": {
-                "mode": "always" if which in ("links", "bare") else "off",
-                "bare_domains": "all" if which == "bare" else "off",
+                "mode": "always" if which in ("links", "bare", "mentioned") else "off",
+                "bare_domains": {"bare": "all", "mentioned": "mentioned"}.get(which, "off"),
             },
         }
     )
@@ -80,7 +81,7 @@ def main(repeat: int = 3) -> None:
     run(text[:2000], "links")  # warm up
     best: dict[str, float] = {}
     for _ in range(repeat):
-        for which in ("scrubber", "images", "links", "bare"):
+        for which in ("scrubber", "images", "links", "bare", "mentioned"):
             t = run(text, which)
             best[which] = min(best.get(which, t), t)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
