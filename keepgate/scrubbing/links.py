@@ -120,9 +120,10 @@ class LinkSettings(BaseModel):
     #: split or spelled so that no message holds it): `neutralise` (default) or `pass`.
     unseen_hosts: Literal["neutralise", "pass"] = "neutralise"
     #: Bare domains (`evil.com/verify`, no scheme, no `www.`: chat clients link them;
-    #: `bare.BareDomains`): `mentioned` (default): judged as links when a message writes
-    #: the domain (one none writes, `user.name` in prose or the model's own knowledge,
-    #: passes); `all`: every bare domain judged (unseen ones as `unseen_hosts` says); `off`.
+    #: `bare.BareDomains`): `mentioned` (default): judged as links, but a name that can be
+    #: code (`user.email`: ASCII, no hyphen, no path) passes when a message writes it as
+    #: code, or when no message writes it nor spells it out (the model's own knowledge);
+    #: `all`: every bare domain judged (unseen ones as `unseen_hosts` says); `off`.
     bare_domains: Literal["off", "mentioned", "all"] = "mentioned"
 
     @field_validator("allow_hosts")
