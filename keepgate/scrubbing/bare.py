@@ -17,8 +17,10 @@ host again), abbreviations of short labels ending in a dot (`M.Sc.`), a word fol
 more than closing punctuation (`app.run()`, `[a.com](#)`), a dotted word inside a URL,
 an e-mail address or a path (`docs/index.md`), and anything in a code span or fenced
 code block (no renderer links there). A code identifier written in prose whose last
-label is a real suffix (`user.name`, `self.id`) is a host to the gateway as it is to a
-chat client that links it.
+label is a real suffix (`user.name`, `self.id`) is a host here as it is to a chat client
+that links it; with `mentioned` the verdict lets it pass when the conversation writes it
+as code (`codenames`). Full-width and ideographic dots are dots (`evil。com`), the host
+compared as UTS 46 maps it.
 
 Streaming: the text comes from the link scanner, which releases up to a space; this
 stage holds the last word (at most `links.MAX_HOLD` characters; a longer one is judged on

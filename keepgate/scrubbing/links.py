@@ -270,7 +270,8 @@ class LinkNeutraliser(HeldRun):
     counts: Counter[str] = field(default_factory=Counter)
     #: Hosts of the links neutralised or flagged (at most 20), for the audit.
     hosts: list[str] = field(default_factory=list)
-    #: A bare domain no message writes passes (`bare_domains: mentioned`).
+    #: `bare_domains: mentioned`: a name that can be code passes when a message writes it
+    #: as code, or when no message writes nor spells it (`_code_or_unseen`).
     bare_unseen_pass: bool = True
     #: Hosts of the images the image scanner removed from this answer (its report's list).
     removed_images: list[str] = field(default_factory=list)
