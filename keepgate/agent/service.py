@@ -382,20 +382,27 @@ class AgentService:
         if self._running(run_id):
             raise APIError(409, "The run is already executing in this process.", code="run_active")
         if state.status not in RESUMABLE:
-            raise APIError(
-                409,
-                f"The run cannot be resumed from status '{state.status}'.",
-                code="run_not_resumable",
-            )
+            raise self._not_resumable(state.status)
         if not await self.store.claim(run_id, self.instance, self.settings.checkpoints.lease_s):
             raise self._elsewhere("it cannot be resumed here")
         state = await self.store.load(run_id) or state  # as the last holder left it
+        if state.status not in RESUMABLE:
+            # The holder finished it between our read and our claim (its lease released
+            # with the run): driving it again would overwrite `completed` with `running`.
+            await self.store.release(run_id, self.instance)
+            raise self._not_resumable(state.status)
         owner = (
             principal
             if principal.key_id == state.key_id
             else self._owner(state.key_id) or principal
         )
         return self._start(LiveRun(state, owner), resumed=True)
+
+    @staticmethod
+    def _not_resumable(status: str) -> APIError:
+        return APIError(
+            409, f"The run cannot be resumed from status '{status}'.", code="run_not_resumable"
+        )
 
     def _owner(self, key_id: str) -> Principal | None:
         """The principal a run's key resolves to (its role and key overrides apply)."""
