@@ -147,7 +147,10 @@ def build(body: Mapping[str, Any]) -> LinkContext:
             urls, hosts, decoded = _field_urls(t)
             ctx.field_urls.update(urls)
             ctx.field_hosts.update(hosts)
-            if "\\u" in t:  # escapes hide what the model reads: scan the decoded text too
+            if "\\" in t:  # escapes hide what the model reads: scan the decoded text too
+                # (`p\u0430ypal.com`; and a file read as `{"content": ...}` writes its
+                # code's quotes and newlines as `\"` and `\n`: `'org.acme.store'\n` is a
+                # quoted value, `codenames` sees it as one only decoded)
                 decoded_texts.append("\n".join(decoded))
     for text in decoded_texts:
         scan.domains(scan.take(text))
