@@ -59,6 +59,9 @@ class ApprovalBus:
         self._waiters: dict[str, set[asyncio.Event]] = {}
         #: Set while the subscription is confirmed by Redis (a publish after it reaches us).
         self.subscribed = asyncio.Event()
+        #: Set once an attempt to subscribe ended (confirmed, refused or failed): `ready`
+        #: waits for this, not for a confirmation a refusal would never send.
+        self._tried = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         #: Subscriptions Redis confirmed (a second one follows a lost connection).
         self._subscriptions = 0
@@ -83,16 +86,17 @@ class ApprovalBus:
                     del self._waiters[run_id]
 
     async def ready(self, timeout: float) -> bool:
-        """Wait (at most `timeout` s) until Redis confirmed the subscription; True if it did
-        (or there is no Redis). Called before a run announces that it waits, so a decision
-        posted after the announcement is always notified."""
+        """Wait (at most `timeout` s) until Redis confirmed the subscription, refused it or
+        the attempt failed; True if it is confirmed (or there is no Redis). Called before a
+        run announces that it waits, so a decision posted after the announcement is always
+        notified."""
         if not self.remote:
             return True
         if self.poll_only or self._down:
             return False  # nothing to wait for: the poll (and a resubscription) wake runs
         self._listen()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.subscribed.wait(), timeout)
+            await asyncio.wait_for(self._tried.wait(), timeout)
         return self.subscribed.is_set()
 
     async def publish(self, run_id: str) -> None:
@@ -114,6 +118,7 @@ class ApprovalBus:
             return
         self.poll_only = True
         self.subscribed.clear()
+        self._tried.set()
         self.on_event("poll_only")
         log.warning(
             "approval notifications: Redis refused pub/sub (%s); runs waiting for approval "
@@ -155,6 +160,7 @@ class ApprovalBus:
                     log.warning("approval notifications: subscription lost (%s); retrying", exc)
                 self._down = True
             self.subscribed.clear()
+            self._tried.set()
             await asyncio.sleep(RESUBSCRIBE_S)
 
     async def _receive(self, pubsub: Any) -> None:
@@ -184,6 +190,7 @@ class ApprovalBus:
                     log.info("approval notifications: subscribed again")
                 self._down = False
                 self.subscribed.set()
+                self._tried.set()
             elif kind == "message":
                 data = message.get("data")
                 self._wake(data.decode() if isinstance(data, bytes) else str(data))
@@ -195,3 +202,4 @@ class ApprovalBus:
                 await self._task
             self._task = None
         self.subscribed.clear()
+        self._tried.clear()
