@@ -56,13 +56,24 @@ class AppHost:
     def submit(self, coro: Coroutine[Any, Any, T]) -> Future[T]:
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
 
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run `coro` on the app's loop and wait for it (from any other thread)."""
-        return self.submit(coro).result()
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run `coro` on the app's loop and wait for it (from any other thread); after
+        `timeout` s it is cancelled and `TimeoutError` raised."""
+        future = self.submit(coro)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
 
-    async def arun(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run `coro` on the app's loop and await it from another loop."""
-        return await asyncio.wrap_future(self.submit(coro))
+    async def arun(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run `coro` on the app's loop and await it from another loop (at most `timeout` s)."""
+        future = self.submit(coro)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
 
     def sync_transport(self, lib: Any = httpx) -> Any:
         """A transport for `lib.Client`; `lib` is `httpx`, or `httpx2` (the anthropic SDK's)."""
@@ -85,17 +96,30 @@ def _exchange(host: AppHost, request: Any, body: bytes) -> AsgiExchange:
     )
 
 
+def _read_timeout(request: Any) -> float | None:
+    """The client's read timeout for `request` (httpx puts it in the extensions): an app
+    that never answers fails the test with the client's `ReadTimeout`, as over a socket,
+    instead of stalling the worker for good."""
+    return (request.extensions.get("timeout") or {}).get("read")
+
+
 @functools.cache
 def _bridges(lib: Any) -> tuple[type, type]:
     """The sync and async transport classes for an httpx-like library (made once each)."""
 
     class SyncStream(lib.SyncByteStream):  # type: ignore[misc, name-defined]
-        def __init__(self, host: AppHost, exchange: AsgiExchange) -> None:
-            self.host, self.exchange = host, exchange
+        def __init__(self, host: AppHost, exchange: AsgiExchange, timeout: float | None) -> None:
+            self.host, self.exchange, self.timeout = host, exchange, timeout
 
         def __iter__(self) -> Iterator[bytes]:
-            while chunk := self.host.run(self.exchange.read()):
+            while chunk := self._read():
                 yield chunk
+
+        def _read(self) -> bytes:
+            try:
+                return self.host.run(self.exchange.read(), self.timeout)
+            except TimeoutError:
+                raise lib.ReadTimeout("the in-process app sent nothing in time") from None
 
         def close(self) -> None:
             self.host.run(self.exchange.aclose())
@@ -106,16 +130,28 @@ def _bridges(lib: Any) -> tuple[type, type]:
 
         def handle_request(self, request: Any) -> Any:
             exchange = _exchange(self.host, request, request.read())
-            status, headers = self.host.run(exchange.start())
-            return lib.Response(status, headers=headers, stream=SyncStream(self.host, exchange))
+            timeout = _read_timeout(request)
+            try:
+                status, headers = self.host.run(exchange.start(), timeout)
+            except TimeoutError:
+                self.host.submit(exchange.aclose())  # the client is gone (not waited for)
+                raise lib.ReadTimeout("the in-process app did not answer in time") from None
+            stream = SyncStream(self.host, exchange, timeout)
+            return lib.Response(status, headers=headers, stream=stream)
 
     class AsyncStream(lib.AsyncByteStream):  # type: ignore[misc, name-defined]
-        def __init__(self, host: AppHost, exchange: AsgiExchange) -> None:
-            self.host, self.exchange = host, exchange
+        def __init__(self, host: AppHost, exchange: AsgiExchange, timeout: float | None) -> None:
+            self.host, self.exchange, self.timeout = host, exchange, timeout
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
-            while chunk := await self.host.arun(self.exchange.read()):
+            while chunk := await self._read():
                 yield chunk
+
+        async def _read(self) -> bytes:
+            try:
+                return await self.host.arun(self.exchange.read(), self.timeout)
+            except TimeoutError:
+                raise lib.ReadTimeout("the in-process app sent nothing in time") from None
 
         async def aclose(self) -> None:
             await self.host.arun(self.exchange.aclose())
@@ -126,8 +162,14 @@ def _bridges(lib: Any) -> tuple[type, type]:
 
         async def handle_async_request(self, request: Any) -> Any:
             exchange = _exchange(self.host, request, await request.aread())
-            status, headers = await self.host.arun(exchange.start())
-            return lib.Response(status, headers=headers, stream=AsyncStream(self.host, exchange))
+            timeout = _read_timeout(request)
+            try:
+                status, headers = await self.host.arun(exchange.start(), timeout)
+            except TimeoutError:
+                self.host.submit(exchange.aclose())
+                raise lib.ReadTimeout("the in-process app did not answer in time") from None
+            stream = AsyncStream(self.host, exchange, timeout)
+            return lib.Response(status, headers=headers, stream=stream)
 
     return SyncTransport, AsyncTransport
 
