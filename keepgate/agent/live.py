@@ -32,6 +32,9 @@ class LiveRun:
         #: "lease_lost" (another process took the run over: nothing more is saved here).
         self.stop_reason: str | None = None
         self.lease_lost = False
+        #: The run's task ended here (finished, or stopped without finishing: shutdown, a
+        #: lease another replica took): its streams end even without a final event.
+        self.ended = False
         #: Set when the run paused (approval) or ended; non-streaming callers wait on it.
         self.settled = asyncio.Event()
         #: Seconds spent in model turns and inside tool handlers (the benchmark subtracts them).
@@ -70,11 +73,19 @@ class LiveRun:
     def finished(self) -> bool:
         return bool(self.events) and self.events[-1]["type"] in FINAL_EVENTS
 
+    def end(self) -> None:
+        """The task is over: close every stream (a run stopped without finishing emits no
+        final event; its clients would otherwise wait for one for good)."""
+        self.ended = True
+        for q in self._subscribers:
+            q.put_nowait(None)
+        self.settled.set()
+
     async def subscribe(self, after: int = 0) -> AsyncIterator[dict[str, Any]]:
         """Events with seq > `after` (replayed from memory), then live ones until the end."""
         q: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         backlog = [e for e in self.events if e["seq"] > after]
-        done = self.finished
+        done = self.finished or self.ended
         if not done:
             self._subscribers.add(q)
         try:

@@ -217,7 +217,7 @@ class AgentService:
                 if not live.lease_lost:
                     with contextlib.suppress(Exception):
                         await self.store.release(live.state.id, self.instance)
-                live.settled.set()
+                live.end()
                 # Keep finished runs briefly for late subscribers; then only the checkpoint.
                 asyncio.get_running_loop().call_later(60, self.live.pop, live.state.id, None)
 
