@@ -23,10 +23,14 @@ _ID_CHAR = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 _CALL_BACK = 200
 
 
-def in_code(t: str, a: int, b: int) -> bool:
-    """Is t[a:b] written as code where it stands?"""
+def in_code(t: str, a: int, b: int, json_doc: bool = False) -> bool:
+    """Is t[a:b] written as code where it stands? In a JSON document (`json_doc`, a tool
+    output as sent) a double-quoted name is code only as a key (`"socket.io": "^4"`): a
+    string value is a record's data (`{"link": "verify.app"}`), whoever wrote it."""
     before = t[a - 1] if a > 0 else "\n"
     after = t[b] if b < len(t) else "\n"
+    if json_doc and before == '"' and after == '"':
+        return t[b + 1 : b + 2] == ":"
     if after in "([=;" or t.startswith((" = ", " == ", " != "), b):
         return True  # a call, an index, an assignment or comparison, a statement's end
     if before in "=[{" or (a >= 2 and t[a - 2 : a] == "= "):

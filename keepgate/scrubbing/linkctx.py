@@ -142,8 +142,9 @@ def build(body: Mapping[str, Any]) -> LinkContext:
         t = scan.take(text)
         for m in _URL.finditer(t):
             ctx.seen_urls.add(clean_url(m.group(0)))
-        scan.domains(t)
-        if t.lstrip().startswith(("{", "[")) and len(t) <= MAX_JSON:
+        as_json = t.lstrip().startswith(("{", "["))
+        scan.domains(t, json_doc=as_json)
+        if as_json and len(t) <= MAX_JSON:
             urls, hosts, decoded = _field_urls(t)
             ctx.field_urls.update(urls)
             ctx.field_hosts.update(hosts)
@@ -172,9 +173,10 @@ class _Scan:
         self.budget -= len(t)
         return t
 
-    def domains(self, t: str) -> list[str]:
+    def domains(self, t: str, json_doc: bool = False) -> list[str]:
         """Records the domains and dotted words of `t` (mentions, bare mentions, code
-        names); returns the ASCII domains found."""
+        names: in a JSON document, `json_doc`, a quoted one only as a key); returns the
+        ASCII domains found."""
         ctx = self.ctx
         found = [m.group(1).lower() for m in _DOMAIN.finditer(t)]
         ctx.mentioned.update(found)
@@ -183,7 +185,7 @@ class _Scan:
             ctx.bare_mentioned.update(_parents(word))
             if _IDENT.fullmatch(word):
                 a, b = m.span()
-                if codenames.in_code(t, a, b):
+                if codenames.in_code(t, a, b, json_doc):
                     labels = word.split(".")  # `user.email.lower()`: `user.email` too
                     ctx.code_names.update(".".join(labels[:i]) for i in range(2, len(labels) + 1))
                 elif codenames.as_address(t, a, b):
