@@ -447,6 +447,8 @@ def authority(seg: str) -> bool:
 
 #: The instruction stage's cues read at a segment's start (`instructions._lead_cues`).
 Lead = Callable[[str], list[str]]
+#: The instruction stage's segmenter: each segment of a text with its cue tokens.
+SegCues = Callable[[str], list[tuple[str, tuple[str, ...]]]]
 
 
 def _after_label(seg: str, lead: Lead) -> set[str]:
@@ -464,13 +466,14 @@ def directive_flags(
     cues: list[tuple[str, ...]],
     foreign: bool = True,
     lead: Lead | None = None,
+    seg_cues: SegCues | None = None,
 ) -> list[bool] | None:
     """`directive_segments` for a document: None when `data` (UTF-8, cut at the byte
     `bounds` into `segs`) names no AI and no authority (one RE2 pass: the English names
     only, unless the text may be `foreign`), and otherwise the address is looked for only
     in the segments where a name occurs."""
     rx, gate = (_ANY, _ANY_GATE) if foreign else (_ANY_EN, _ANY_EN_GATE)
-    forced, extra = machine_segments(data, bounds, exemption_holds(lead))
+    forced, extra = machine_segments(data, bounds, exemption_holds(lead, seg_cues))
     if not gate(data):  # most documents: one forward RE2 pass and nothing else
         return directive_segments(segs, cues, set(), forced, extra, lead) if forced else None
     memo: list[bool] = []
@@ -492,32 +495,27 @@ def directive_flags(
     return directive_segments(segs, cues, named, forced, extra, lead, in_log)
 
 
-def exemption_holds(lead: Lead | None) -> machine.Holds | None:
+def exemption_holds(lead: Lead | None, seg_cues: SegCues | None = None) -> machine.Holds | None:
     """`machine.spans`'s test of an exemption's text, with the instruction stage's
     segment-start cues `lead`: a log line's text after its level is a record, so it opens
     with no act (an imperative, a request, "you must"); a developer's note or an image's
     description names no destination for something sent and calls no function (`_STRONG`:
     the note's own cues, not the page's). Either way the text is judged as if the
-    exemption were not claimed, so claiming it lowers nothing (red team 8)."""
-    if lead is None:
+    exemption were not claimed, so claiming it lowers nothing (red team 8). `seg_cues` is
+    the instruction stage's segmenter (`instructions.segment_cues`), passed in by that
+    stage: it imports this module, so this one may not import it."""
+    if lead is None or seg_cues is None:
         return None
     start: Lead = lead
+    cues_of: SegCues = seg_cues
 
     def holds(kind: str, text: bytes) -> bool:
         seg = text.decode("utf-8", "replace").strip()
         if kind == "log":
             return not _ACT.intersection(start(seg))
-        return not any(_STRONG.intersection(c) for c in _strong_cues(seg))
+        return not any(_STRONG.intersection(c) for _, c in cues_of(seg))
 
     return holds
-
-
-def _strong_cues(seg: str) -> list[tuple[str, ...]]:
-    """The cue tokens of `seg`'s segments that name a strong act (`_STRONG`), read by the
-    instruction stage's segmenter (imported here: `instructions` imports this module)."""
-    from keepgate.input_guards import instructions
-
-    return [c for _, c in instructions.segment_cues(seg)]
 
 
 def machine_segments(

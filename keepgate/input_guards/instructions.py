@@ -678,7 +678,7 @@ class InstructionDetector:
                     memo[idx] = p
             out.append((p, seg))
         flags = (
-            directive.directive_flags(data, bounds, segs, cues, foreign, _lead_cues)
+            directive.directive_flags(data, bounds, segs, cues, foreign, _lead_cues, segment_cues)
             if directives and out
             else None
         )
