@@ -35,7 +35,7 @@ from keepgate.pipeline.content_text import message_text
 from keepgate.policy import values as V
 from keepgate.policy.catalog import EXACT, Catalog, ToolEntry, forms
 from keepgate.policy.requested import UserWords, pointer, unrequested
-from keepgate.policy.selection import picked, record_fields
+from keepgate.policy.selection import Listings, picked, record_fields
 
 SYSTEM, USER, TRUSTED, APPROVED, UNTRUSTED, ALLOWLISTED, DERIVED = (
     "system",
@@ -221,6 +221,8 @@ class ConversationIndex:
     #: The user's words (`keepgate.policy.requested`), built on first need, with the text
     #: they were read from (an index that follows a session gets a fresh one per step).
     _user_words: tuple[str, UserWords] | None = None
+    #: The trusted outputs read as records (`keepgate.policy.selection`), on first need.
+    _listings: Listings | None = None
 
     def __init__(
         self,
@@ -441,19 +443,32 @@ class ConversationIndex:
                 g = self.groups.get((source, tool))
                 if g is not None:
                     texts.extend(g.distinct if g.distinct is not None else g.parts)
-        return picked(texts, value, self.user_words) is not False
+        return picked(texts, value, self.user_words, self.listings) is not False
 
-    def current_values(self, arguments: Any, field: str) -> list[Any]:
+    @property
+    def listings(self) -> Listings:
+        if self._listings is None:
+            self._listings = Listings()
+        return self._listings
+
+    def current_values(self, arguments: Any, field: str) -> list[tuple[Any, list[Any]]]:
         """What `field` holds now in the trusted (or approved) records of the call's other
-        string values (`card_id: card-7702` -> that card's `status`): read only when a
-        setting value is not in the user's words."""
+        string values that the user chose (`card_id: card-7702`, picked by "Tom's card" ->
+        that card's `status`), with what it holds in the other records of their list: read
+        only when a setting value is not in the user's words."""
         texts: list[str] = []
         for (source, _tool), g in self.groups.items():
             if source in (TRUSTED, APPROVED):
                 texts.extend(g.distinct if g.distinct is not None else g.parts)
         if not texts or not isinstance(arguments, Mapping):
             return []
-        return record_fields(texts, arguments, field)
+
+        def chosen(value: str) -> bool:
+            return USER in self.locate(value)[0] or (
+                picked(texts, value, self.user_words, self.listings) is True
+            )
+
+        return record_fields(texts, arguments, field, self.listings, chosen)
 
     # -- lookups ------------------------------------------------------------------------
     def locate(self, value: Any) -> tuple[list[str], list[str]]:
@@ -786,6 +801,8 @@ def call_facts(
     tainted = index.untrusted_count > 0 and entry.effects != "none"
     count = 0
     past: set[str] = set()  # past MAX_LEAVES: the kinds of fact already reported once
+    if index._listings is not None:
+        index._listings.begin()  # the selection work cap is per call
     for chain, top, value in leaves(arguments):
         count += 1
         top_l = top.lower()

@@ -219,14 +219,22 @@ def pointer(chain: Any) -> str:
     return "/" + "/".join(reversed(keys))
 
 
-def undoes(user: UserWords, current: Iterable[Any], value: str) -> bool:
-    """Did the user ask to undo the object's current state ("unfreeze" when a trusted
-    record shows `status: frozen`), the call moving it to another value?"""
-    for cur in current:
-        if not isinstance(cur, str) or cur.strip().lower() == value.strip().lower():
+def undoes(user: UserWords, states: Iterable[tuple[Any, list[Any]]], value: str) -> bool:
+    """Did the user ask to undo the chosen object's current state ("unfreeze" when a
+    trusted record shows `status: frozen`), the call moving it to *the* other state: the
+    one other value the field takes in the records of its list (`status: active` on the
+    other card)? Any other value, or a field with more or fewer states shown, is not
+    theirs (review 1, H1: "unlock" had approved `state: disabled`)."""
+    want = value.strip().lower()
+    for cur, others in states:
+        if not isinstance(cur, str) or cur.strip().lower() == want:
             continue
         parts = setting_value(cur)
-        if parts and len(parts) == 1 and ("un" + stem(parts[0])) in user.stems:
+        if not (parts and len(parts) == 1 and ("un" + stem(parts[0])) in user.stems):
+            continue
+        opposite = {o.strip().lower() for o in others if isinstance(o, str)}
+        opposite.discard(cur.strip().lower())
+        if opposite == {want}:
             return True
     return False
 
@@ -236,14 +244,13 @@ def unrequested(
     arguments: Any,
     user_words: Callable[[], UserWords],
     vouched: set[str],
-    current: Callable[[str], list[Any]] | None = None,
+    current: Callable[[str], list[tuple[Any, list[Any]]]] | None = None,
 ) -> list[dict[str, str]]:
     """The settings of one call the user did not name: [{"path", "kind": boolean|value}].
     `user_words`: the user's words (built on first need); `vouched`: paths an exact
     allowlist entry vouches for (the operator chose them); `current(arg)`: the values the
-    argument's field holds now in the trusted records of the call's other values (a
-    setting value that moves one of them away from a state the user said to undo —
-    "unfreeze" and `status: frozen` — is the user's)."""
+    argument's field holds now in the trusted records of the call's other values the user
+    chose, each with the values it holds in that record's list (`undoes`)."""
     if entry.effects == "none":
         return []
     out: list[dict[str, str]] = []

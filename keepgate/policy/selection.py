@@ -19,16 +19,23 @@ old answer: vouched). The attacker can write no word into a trusted record other
 through a free-text field, and those fields are filed as untrusted prose before this
 runs (`split_trusted`), so they are not record words here.
 
-Cost: each trusted output is read once into a `Listing` (an LRU on its text: a history is
-re-sent unchanged with every request): its records, and each string leaf squashed in a
+A value a trusted output holds where it cannot be read as a record (JSON cut short, as
+MCP keeps a history's outputs; a text past `MAX_TEXT`; a member past `MAX_SIBLINGS`, a
+leaf past `MAX_LEAVES`, `MAX_DEPTH` or 2,000 characters) is *not picked*: the call waits
+(review 1, H3: each of these had turned the check off).
+
+Cost: each trusted output is read once per conversation index into a `Listing` (memoised
+on the index, `Listings`: an LRU shared by requests missed on every lookup past 64
+outputs, and kept multi-MB texts alive, review 1 H4/M1): its records, and each string leaf squashed in a
 dict, so a lookup is one dict probe (a substring scan over the leaves only when no leaf
 equals the value); a record's words and its list's word counts are computed on first
-need and kept. Words are split with `str.translate` + `split` (linear, in C).
+need and kept. Words are split with `str.translate` + `split` (linear, in C). The work of
+one call (leaves read, leaves scanned, probes) is capped at `MAX_WORK`: past it a value is
+not picked (fail closed).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -49,15 +56,22 @@ _COMMON = frozenset(
 )
 
 
+#: A JSON-looking text that could not be read (cut short, invalid, past `MAX_TEXT`).
+UNREADABLE = object()
+
+
 def _doc(text: str) -> Any:
-    """The parsed JSON of a trusted output's text, or None (not JSON, too long)."""
+    """The parsed JSON of a trusted output's text; None when it is not JSON (plain text);
+    `UNREADABLE` when it looks like JSON but cannot be read (cut short, too long)."""
     t = text.lstrip()
-    if not t.startswith(("{", "[")) or len(text) > MAX_TEXT:
+    if not t.startswith(("{", "[")):
         return None
+    if len(text) > MAX_TEXT:
+        return UNREADABLE
     try:
         return json.loads(text)
     except (ValueError, RecursionError):
-        return None
+        return UNREADABLE
 
 
 def words(v: Any, depth: int = 0) -> set[str]:
@@ -90,6 +104,7 @@ class Listing:
         "parent",
         "exact",
         "leaves",
+        "bounded",
         "_words",
         "_counts",
     )
@@ -104,6 +119,8 @@ class Listing:
         #: squashed leaf -> record indexes; every (squashed leaf, record index)
         self.exact: dict[str, list[int]] = {}
         self.leaves: list[tuple[str, int]] = []
+        #: a bound cut something off (a value it held is then not found as a field)
+        self.bounded = False
         self._words: dict[int, frozenset[str]] = {}
         self._counts: dict[int, dict[str, int]] = {}
         lone = self._record(doc, -1)
@@ -118,19 +135,26 @@ class Listing:
 
     def _walk(self, v: Any, rec: int, depth: int) -> None:
         if depth > MAX_DEPTH:
+            self.bounded = True
             return
         if isinstance(v, dict):
             for x in v.values():
                 self._walk(x, rec, depth + 1)
         elif isinstance(v, list):
             items = v[:MAX_SIBLINGS]
+            if len(v) > MAX_SIBLINGS:
+                self.bounded = True
             group = id(v) if len(items) > 1 else -1
             if group != -1:
                 self.parent[group] = rec
             for x in items:
                 r = self._record(x, group) if group != -1 else rec
                 self._walk(x, r, depth + 1)
-        elif isinstance(v, str) and len(self.leaves) < MAX_LEAVES:
+        elif isinstance(v, str):
+            if len(self.leaves) >= MAX_LEAVES or len(v) > 2000:
+                self.bounded = True
+                if len(self.leaves) >= MAX_LEAVES:
+                    return
             s = V.squash(v[:2000])
             self.exact.setdefault(s, []).append(rec)
             self.leaves.append((s, rec))
@@ -188,48 +212,113 @@ class Listing:
 MAX_LEAVES = 5000
 
 
-@functools.lru_cache(maxsize=64)
-def listing(text: str) -> Listing | None:
-    """The `Listing` of a trusted output's text, or None (not JSON, too long). Cached on
-    the text: a history is re-sent with every request, its outputs unchanged."""
-    doc = _doc(text)
-    return None if doc is None else Listing(doc)
+#: Work units (leaves read or scanned, lookups) one call may spend on selection.
+MAX_WORK = 100_000
 
 
-def picked(texts: list[str], value: Any, user: Callable[[], UserWords]) -> bool | None:
+class Listings:
+    """The `Listing`s of one conversation index's trusted outputs, each read once (keyed
+    on the text: an index holds its texts anyway), and the work the current call has
+    spent (`begin` resets it)."""
+
+    __slots__ = ("_memo", "work", "parses")
+
+    def __init__(self) -> None:
+        self._memo: dict[str, Any] = {}
+        self.work = 0
+        #: texts read so far (the cost the memo saves; tests count it)
+        self.parses = 0
+
+    def begin(self) -> None:
+        self.work = 0
+
+    def spent(self) -> bool:
+        return self.work > MAX_WORK
+
+    def get(self, text: str) -> Any:
+        """The text's `Listing`, None (plain text) or `UNREADABLE`."""
+        try:
+            return self._memo[text]
+        except KeyError:
+            pass
+        self.parses += 1
+        doc = _doc(text)
+        lst = doc if doc is None or doc is UNREADABLE else Listing(doc)
+        if isinstance(lst, Listing):
+            self.work += len(lst.records) + len(lst.leaves)
+        self._memo[text] = lst
+        return lst
+
+    def holding(self, lst: Listing, value: str) -> list[int]:
+        self.work += 1 if V.squash(value) in lst.exact else 1 + len(lst.leaves)
+        return lst.holding(value)
+
+
+def picked(
+    texts: list[str], value: Any, user: Callable[[], UserWords], listings: Listings
+) -> bool | None:
     """Do the user's words single out a record of `texts` (trusted outputs, folded) that
-    holds `value`? None when no record holds it as a field (not decidable here)."""
+    holds `value`? None when no record holds it and no text holds it where it could not be
+    read (plain text: not decidable here). False, not picked, when a text holds it where a
+    bound or a cut stopped the reading, or when the call's work is spent (fail closed)."""
     if not isinstance(value, str):
         return None
     found = False
+    needle = V.fold(value)
     for text in texts:
-        lst = listing(text)
+        lst = listings.get(text)
         if lst is None:
             continue
-        for rec in lst.holding(value):
+        if lst is UNREADABLE:
+            listings.work += len(text) // 1000
+            if len(needle) >= 3 and needle in text:
+                found = True
+            continue
+        held = listings.holding(lst, value)
+        if listings.spent():
+            return False
+        if not held and lst.bounded and len(needle) >= 3 and needle in text:
+            found = True  # past a bound: not read as a record, so not picked
+        for rec in held:
             found = True
             if lst.group_of[rec] < 0:
                 return True
             u = user()
             if any(u.has(w) for w in lst.unique(rec)) or any(u.has(w) for w in lst.container(rec)):
                 return True
-    return False if found else None
+    return False if found or listings.spent() else None
 
 
-def record_fields(texts: list[str], arguments: Mapping[str, Any], field: str) -> list[Any]:
-    """The values `field` (folded) has in the records of `texts` that hold one of the
-    other string arguments of a call (its object: a card id, a door, a bucket)."""
+def record_fields(
+    texts: list[str],
+    arguments: Mapping[str, Any],
+    field: str,
+    listings: Listings,
+    chosen: Callable[[str], bool],
+) -> list[tuple[Any, list[Any]]]:
+    """For each record of `texts` that holds one of the other string arguments of a call
+    (its object: a card id, a door) and that the user chose (`chosen(value)`: their words
+    wrote or picked it; review 1 H1: an injected call on *another* door passed): the value
+    `field` (folded) has in it, and the values it has in the other records of its list
+    (the states the field takes: "unfreeze" moves a card to the one other state shown)."""
     key = field.lower()
-    out: list[Any] = []
+    out: list[tuple[Any, list[Any]]] = []
     for name, value in list(arguments.items())[:20]:
-        if name == field or not isinstance(value, str):
+        if name == field or not isinstance(value, str) or not chosen(value):
             continue
         for text in texts:
-            lst = listing(text)
-            if lst is None:
+            lst = listings.get(text)
+            if not isinstance(lst, Listing):
                 continue
-            for rec in lst.holding(value):
+            for rec in listings.holding(lst, value):
                 r = lst.records[rec]
-                if isinstance(r, dict) and key in r and len(out) < 20:
-                    out.append(r[key])
+                if not isinstance(r, dict) or key not in r or len(out) >= 20:
+                    continue
+                group = lst.group_of[rec]
+                others = [
+                    o[key]
+                    for i in (lst.members.get(group, ()) if group >= 0 else ())
+                    if i != rec and isinstance(o := lst.records[i], dict) and key in o
+                ][:MAX_SIBLINGS]
+                out.append((r[key], others))
     return out

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from keepgate.policy.requested import UserWords
-from keepgate.policy.selection import picked
+from keepgate.policy.selection import Listings, picked
 from tests.policy.test_provenance_proxy import assistant_turn, chat, decisions
 
 ROLES = Path(__file__).resolve().parents[2] / "bench" / "agent_attacks" / "catalogue" / "roles.yaml"
@@ -194,9 +194,10 @@ def test_picked_reads_records_not_prose():
     def user(text: str):
         return lambda: UserWords(text)
 
-    assert picked([members], "u031jonas", user("promote jonas")) is True
-    assert picked([members], "u077max", user("promote jonas")) is False
+    ls = Listings()
+    assert picked([members], "u031jonas", user("promote jonas"), ls) is True
+    assert picked([members], "u077max", user("promote jonas"), ls) is False
     # a word every sibling shares picks none of them
-    assert picked([members], "u077max", user("make a member an admin")) is False
-    assert picked(["plain text u077max"], "u077max", user("jonas")) is None
-    assert picked([members], "nobody-here", user("jonas")) is None
+    assert picked([members], "u077max", user("make a member an admin"), ls) is False
+    assert picked(["plain text u077max"], "u077max", user("jonas"), ls) is None
+    assert picked([members], "nobody-here", user("jonas"), ls) is None

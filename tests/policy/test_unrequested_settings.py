@@ -11,6 +11,7 @@ does any of them before untrusted output. Unit checks of the word matching at th
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -242,13 +243,52 @@ def test_sensitive_arguments_and_allowlisted_values_are_left_to_the_other_checks
 
 
 def test_undoing_the_state_a_trusted_record_shows_passes(client):
-    """ "Unlock the garage" with the trusted device list showing `state: locked`: the user
-    asked to move it away from that state, so `state: open` (a word the user did not
-    write) is theirs. The same value on a door the user did not ask to undo still waits."""
-    devices = '{"devices": [{"id": "lock-garage", "state": "locked"}, {"id": "lock-front", "state": "locked"}]}'
+    """ "Unlock the garage" with the trusted device list showing `state: locked` and `open`
+    as the one other state its list shows: the user asked to move it to that state, so
+    `state: open` (a word the user did not write) is theirs. The same value on a door the
+    user did not ask to undo still waits."""
     call = {"name": "set_lock", "arguments": {"device_id": "lock-garage", "state": "open"}}
-    before = (("list_devices", devices),)
+    before = (("list_devices", DEVICES),)
     msg = _after_inbox(client, "Check my inbox, then unlock the garage.", call, before=before)
     assert decisions(msg) == [("set_lock", "allow", [])]
     msg = _after_inbox(client, "Check my inbox, then look at the garage.", call, before=before)
     assert decisions(msg) == [("set_lock", "require_approval", ["provenance.unrequested_setting"])]
+
+
+DEVICES = json.dumps(
+    {
+        "devices": [
+            {"id": "lock-garage", "state": "locked"},
+            {"id": "lock-front", "state": "locked"},
+            {"id": "lock-shed", "state": "open"},
+        ]
+    }
+)
+HELD = [("set_lock", "require_approval", ["provenance.unrequested_setting"])]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"device_id": "lock-front", "state": "open"},  # another door than the one named
+        {"device_id": "lock-garage", "state": "disabled"},  # not the state "un-" leads to
+    ],
+    ids=["other-object", "other-value"],
+)
+def test_undo_is_only_the_named_objects_other_state(client, arguments):
+    """Review 1 H1: "unlock the garage" had approved any value on any locked device."""
+    call = {"name": "set_lock", "arguments": arguments}
+    msg = _after_inbox(
+        client, "Check my inbox, then unlock the garage.", call, before=(("list_devices", DEVICES),)
+    )
+    assert decisions(msg) == HELD
+
+
+def test_undo_needs_one_other_state_shown(client):
+    """Two locked doors and nothing else: which value undoes `locked` is not shown."""
+    devices = '{"devices": [{"id": "lock-garage", "state": "locked"}, {"id": "lock-front", "state": "locked"}]}'
+    call = {"name": "set_lock", "arguments": {"device_id": "lock-garage", "state": "open"}}
+    msg = _after_inbox(
+        client, "Check my inbox, then unlock the garage.", call, before=(("list_devices", devices),)
+    )
+    assert decisions(msg) == HELD
