@@ -825,10 +825,32 @@ def call_facts(
                 if count > MAX_LEAVES:
                     past.add(c.action)
         if count > MAX_LEAVES:
-            # Not looked up (bounded work), so not vouched: a sensitive value waits.
+            # Not looked up (bounded work), so not vouched: a sensitive value waits; so
+            # does a call with a URL, address or secret in free text, or (after untrusted
+            # output) a number, past the leaves looked up (review 1, H2: `["ok"] * 200 +
+            # [URL]` had passed). The RE2 scan is linear in the body, the lookups are not.
             if sensitive and match != EXACT and "sensitive" not in past:
                 untrusted.append(pointer(chain))
                 past.add("sensitive")
+            elif (
+                not sensitive
+                and "embedded" not in past
+                and isinstance(value, str)
+                and len(value) > 5
+                and entry.effects != "none"
+                and embedded_values(value)
+            ):
+                embedded.append({"path": pointer(chain), "kind": "unchecked"})
+                past.add("embedded")
+            elif (
+                tainted
+                and not sensitive
+                and "number" not in past
+                and isinstance(value, (int, float))
+                and not isinstance(value, bool)
+            ):
+                numbers.append(pointer(chain))
+                past.add("number")
             continue
         path = pointer(chain)
         sources, tools = index.locate(value)
