@@ -919,6 +919,7 @@ def call_facts(
             index.user_words,
             exact,
             lambda field: index.current_values(arguments, field),
+            lambda path: path in prov and not TRUSTED_SOURCES.isdisjoint(prov[path]["sources"]),
         )[:MAX_EMBEDDED]
         if index.untrusted_count
         else [],

@@ -16,7 +16,9 @@ text is what a detector does. What can be checked is whether the *user* named th
   sensitive (sensitive ones are checked by where they came from) and whose name is not
   one of free text (`body`, `subject`, `title`, `message`, `name`…: `FREE_TEXT`) nor one
   that selects an object (`from_ref`, `repo`, `channel_id`…: `SELECTORS`, its last word)
-  is the user's when every word of it is a word the user wrote.
+  *with a value a trusted source or the user wrote* (review 1, M3: an injected
+  `source_branch: hotfix-unreviewed` or `share_folder: public` had been exempt) is the
+  user's when every word of it is a word the user wrote.
 
 Words are compared after folding and a small suffix stemmer (`accepted` ~ "accept",
 `approver` ~ "approval", `editor` ~ "edit", `frozen` ~ "freeze"), so the user's "accept the
@@ -245,12 +247,15 @@ def unrequested(
     user_words: Callable[[], UserWords],
     vouched: set[str],
     current: Callable[[str], list[tuple[Any, list[Any]]]] | None = None,
+    sourced: Callable[[str], bool] | None = None,
 ) -> list[dict[str, str]]:
     """The settings of one call the user did not name: [{"path", "kind": boolean|value}].
     `user_words`: the user's words (built on first need); `vouched`: paths an exact
     allowlist entry vouches for (the operator chose them); `current(arg)`: the values the
     argument's field holds now in the trusted records of the call's other values the user
-    chose, each with the values it holds in that record's list (`undoes`)."""
+    chose, each with the values it holds in that record's list (`undoes`); `sourced(path)`:
+    does a trusted source or the user vouch for the leaf's value (a selector argument is
+    exempt only then; None: never exempt)."""
     if entry.effects == "none":
         return []
     out: list[dict[str, str]] = []
@@ -271,7 +276,9 @@ def unrequested(
             if not any(user.has(w) for w in words):
                 out.append({"path": path, "kind": "boolean"})
             continue
-        if entry.is_sensitive(top.lower()) or top.lower() in FREE_TEXT or _selector(top):
+        if entry.is_sensitive(top.lower()) or top.lower() in FREE_TEXT:
+            continue
+        if _selector(top) and sourced is not None and sourced(path):
             continue
         parts = setting_value(value)
         if not parts:
