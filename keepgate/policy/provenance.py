@@ -22,6 +22,7 @@ The facts it produces are documented in policies/README.md ("Provenance facts").
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -36,6 +37,7 @@ from keepgate.policy import values as V
 from keepgate.policy.catalog import EXACT, Catalog, ToolEntry, forms
 from keepgate.policy.requested import UserWords, pointer, unrequested
 from keepgate.policy.selection import Listings, picked, record_fields
+from keepgate.policy.selection import words as selection_words
 
 SYSTEM, USER, TRUSTED, APPROVED, UNTRUSTED, ALLOWLISTED, DERIVED = (
     "system",
@@ -433,7 +435,7 @@ class ConversationIndex:
                     return True
         return False
 
-    def picked(self, value: Any, tools: list[str]) -> bool:
+    def picked(self, value: Any, tools: list[str], ignore: frozenset[str] = frozenset()) -> bool:
         """Do the user's words single out the record of a trusted (or approved) output of
         `tools` that holds `value` (`keepgate.policy.selection`)? True when no such output
         holds it as a JSON field (not decidable: the value stays vouched)."""
@@ -443,7 +445,7 @@ class ConversationIndex:
                 g = self.groups.get((source, tool))
                 if g is not None:
                     texts.extend(g.distinct if g.distinct is not None else g.parts)
-        return picked(texts, value, self.user_words, self.listings) is not False
+        return picked(texts, value, self.user_words, self.listings, ignore) is not False
 
     @property
     def listings(self) -> Listings:
@@ -778,6 +780,15 @@ def schema_check(
     return extra[:20], missing[:20]
 
 
+def call_facts_words(arguments: Any) -> frozenset[str]:
+    """The record words of a call's short string values (its settings: `role: admin`)."""
+    out: set[str] = set()
+    for _chain, _top, v in itertools.islice(leaves(arguments), 50):
+        if isinstance(v, str) and len(v) <= 100:
+            out |= selection_words(v)
+    return frozenset(out)
+
+
 def call_facts(
     index: ConversationIndex, entry: ToolEntry, arguments: Any, principal: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -801,6 +812,7 @@ def call_facts(
     tainted = index.untrusted_count > 0 and entry.effects != "none"
     count = 0
     past: set[str] = set()  # past MAX_LEAVES: the kinds of fact already reported once
+    cw: frozenset[str] | None = None  # the words of the call's values, on first need
     if index._listings is not None:
         index._listings.begin()  # the selection work cap is per call
     for chain, top, value in leaves(arguments):
@@ -886,7 +898,9 @@ def call_facts(
             and tainted
             and isinstance(value, str)
             and not CHOSEN_SOURCES.intersection(sources)
-            and not index.picked(value, tools)
+            and not index.picked(
+                value, tools, (cw := cw or call_facts_words(arguments)) - selection_words(value)
+            )
         ):
             unselected.append(path)
         if (

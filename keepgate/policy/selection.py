@@ -49,6 +49,15 @@ MAX_TEXT = 200_000
 MAX_SIBLINGS = 500
 MAX_DEPTH = 12
 _SPACES = {c: " " for c in range(128) if not chr(c).isalnum()}
+#: Last words of the field names that name a record (`id`, `name`, `full_name`,
+#: `holder`): one user word from such a field picks it; from any other field (a `title`,
+#: a `status`: an attacker who lists themselves fills those) it takes two (review 1, M2).
+IDENTITY = frozenset(
+    "id ids name names handle username login email mail holder owner label slug key ref "
+    "code number sku alias nickname account iban device host hostname domain repo project "
+    "branch file path bucket team company vendor seller payee merchant customer contact "
+    "recipient member user channel".split()
+)
 #: Words too common in records to pick one.
 _COMMON = frozenset(
     "the and for with from yes true false none null active inactive enabled disabled "
@@ -105,6 +114,7 @@ class Listing:
         "exact",
         "leaves",
         "bounded",
+        "_named",
         "_words",
         "_counts",
     )
@@ -121,6 +131,7 @@ class Listing:
         self.leaves: list[tuple[str, int]] = []
         #: a bound cut something off (a value it held is then not found as a field)
         self.bounded = False
+        self._named: dict[int, frozenset[str]] = {}
         self._words: dict[int, frozenset[str]] = {}
         self._counts: dict[int, dict[str, int]] = {}
         lone = self._record(doc, -1)
@@ -173,6 +184,22 @@ class Listing:
                 ):
                     found.append(rec)
         return found
+
+    def named(self, rec: int) -> frozenset[str]:
+        """The words of the record's own identity fields (`IDENTITY`)."""
+        w = self._named.get(rec)
+        if w is None:
+            r = self.records[rec]
+            found: set[str] = set()
+            if isinstance(r, dict):
+                for k, x in list(r.items())[:100]:
+                    parts = str(k).replace("-", "_").lower().split("_")
+                    if isinstance(x, str) and parts[-1] in IDENTITY:
+                        found |= words(x)
+            elif isinstance(r, str):
+                found = words(r)
+            w = self._named[rec] = frozenset(found)
+        return w
 
     def words(self, rec: int) -> frozenset[str]:
         w = self._words.get(rec)
@@ -255,10 +282,16 @@ class Listings:
 
 
 def picked(
-    texts: list[str], value: Any, user: Callable[[], UserWords], listings: Listings
+    texts: list[str],
+    value: Any,
+    user: Callable[[], UserWords],
+    listings: Listings,
+    ignore: frozenset[str] = frozenset(),
 ) -> bool | None:
     """Do the user's words single out a record of `texts` (trusted outputs, folded) that
-    holds `value`? None when no record holds it and no text holds it where it could not be
+    holds `value`: one word of its identity fields, or two of any, that no sibling has,
+    other than `ignore` (the words of the call's other values: "make Jonas an *admin*"
+    does not pick the record whose title is "Admin")? None when no record holds it and no text holds it where it could not be
     read (plain text: not decidable here). False, not picked, when a text holds it where a
     bound or a cut stopped the reading, or when the call's work is spent (fail closed)."""
     if not isinstance(value, str):
@@ -284,7 +317,10 @@ def picked(
             if lst.group_of[rec] < 0:
                 return True
             u = user()
-            if any(u.has(w) for w in lst.unique(rec)) or any(u.has(w) for w in lst.container(rec)):
+            hits = {w for w in lst.unique(rec) - ignore if u.has(w)}
+            if len(hits) >= 2 or not hits.isdisjoint(lst.named(rec)):
+                return True
+            if any(u.has(w) for w in lst.container(rec) - ignore):
                 return True
     return False if found or listings.spent() else None
 

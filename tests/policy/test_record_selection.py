@@ -7,7 +7,8 @@ regorus) -> the fake model's tool calls.
 - `provenance.untrusted_number`: a number on an argument not marked sensitive that only
   untrusted output wrote holds the call; one the user wrote passes. A number the user's
   text holds no longer makes 0 and 1 "derived" (a - a, a / a).
-- An argument that selects an object (`from_ref`) is not a setting value.
+- An argument that selects an object (`from_ref`) is not a setting value when the user or
+  a trusted source wrote it.
 """
 
 from __future__ import annotations
@@ -174,17 +175,21 @@ def test_the_number_the_user_wrote_passes(client):
     assert decisions(msg) == [("set_retention", "allow", [])]
 
 
-def test_an_object_reference_is_not_a_setting(client):
-    """`from_ref: "main"` names which branch to start from, not a state the user chose."""
+def test_an_object_reference_is_a_setting_unless_vouched(client):
+    """`from_ref: "main"` names which branch to start from: exempt from the setting check
+    only when a trusted source or the user wrote it (review 1 M3: an injected
+    `source_branch: hotfix-unreviewed` was exempt too). Written nowhere, it waits."""
+    call = {"name": "create_branch", "arguments": {"branch": "fix-login-loop", "from_ref": "main"}}
+    held = [("create_branch", "require_approval", ["provenance.unrequested_setting"])]
     msg = _after(
         client,
         "Read #eng, then create a branch fix-login-loop.",
         (("read_channel", CHANNEL),),
-        {
-            "name": "create_branch",
-            "arguments": {"branch": "fix-login-loop", "from_ref": "main"},
-        },
+        call,
     )
+    assert decisions(msg) == held
+    text = "Read #eng, then create a branch fix-login-loop off main."
+    msg = _after(client, text, (("read_channel", CHANNEL),), call)
     assert decisions(msg) == [("create_branch", "allow", [])]
 
 

@@ -114,3 +114,28 @@ def test_an_unreadable_record_is_not_picked(doc: str) -> None:
 def test_plain_text_is_still_not_decidable() -> None:
     facts = _facts(["members: U077MAX, U031JONAS"], "set_member_role", {"user_id": "U077MAX"})
     assert facts["unselected"] == []
+
+
+def test_the_attackers_own_record_words_do_not_pick_it() -> None:
+    """Review 1 M2: Max's record titled "Admin" was picked by "make Jonas an admin"."""
+    doc = _members({"title": "Admin"})
+    facts = _facts([doc], "set_member_role", {"user_id": "U077MAX", "role": "admin"})
+    assert facts["unselected"] == ["/user_id"]
+    # a word of a name field picks, as before; so do two words of any field
+    assert (
+        _facts([doc], "set_member_role", {"user_id": "U031JONAS", "role": "admin"})["unselected"]
+        == []
+    )
+
+
+def test_one_word_outside_the_identity_fields_is_not_enough() -> None:
+    listings = selection.Listings()
+    doc = _members({"team": "Ops", "location": "Berlin office"}).lower()
+
+    def user(text: str) -> Any:
+        return lambda: selection.UserWords(text)
+
+    assert selection.picked([doc], "u077max", user("promote the contractor"), listings) is False
+    assert selection.picked([doc], "u077max", user("the contractor in berlin"), listings)
+    assert selection.picked([doc], "u077max", user("promote ops"), listings)  # `team`
+    assert selection.picked([doc], "u077max", user("promote max"), listings)  # `name`
