@@ -277,6 +277,26 @@ _LOCAL = (
         r"(?i:\b(?:the|your|its|each|every|any)\s+(?:(?:next|final|whole)\s+)?(?:repl(?:y|ies)|"
         r"responses?|answers?|summary|summaries|output)\b)",
     ),
+    # the reader's things sent to an outside target ("email the quarterly report to
+    # dump@…", "upload all the invoices to https://…"): a strong act under a weak address
+    # too (review of round 11: the attacker picks the wrapper); "the" / "all" / "this"
+    # thing, not the person's own ("send your query to …", "send us a photo at …")
+    (
+        "SEND_OBJ",
+        r"(?i:\b(?:send|forward|e-?mail|mail|upload|post|share|transfer|copy|leak|exfiltrate|"
+        r"submit|cc|bcc|sync|export|paste|attach|deliver|dump|push|transmit)\w*\s+"
+        r"(?:(?:over|out|along|on)\s+)?(?:all\s+|every\s+|each\s+)?(?:the|this|these|those|"
+        r"all|every|each|its|any)\s+(?:[\w-]+\s+){0,3}?(?:documents?|docs?|files?|folders?|"
+        r"reports?|conversations?|chats?|history|threads?|transcripts?|data|datasets?|"
+        r"databases?|records?|contracts?|agreements?|invoices?|receipts?|payroll|payslips?|"
+        r"exports?|spreadsheets?|sheets?|attachments?|e-?mails?|inbox(?:es)?|mailbox(?:es)?|"
+        r"messages?|notes?|logs?|backups?|archives?|contacts?|statements?|minutes|drafts?|"
+        r"results|summary|summaries|context|memory|code|repositor(?:y|ies)|repos?|keys?|"
+        r"credentials|passwords?|tokens?|secrets?|accounts?|details|information|ledgers?|"
+        r"budgets?|forecasts?|plans?|proposals?|slides?|recordings?|screenshots?)\b"
+        r"[^.!?\n]{0,80}?\b(?:to|at|via|into|with|on)\s+(?:[\w.+-]+@[\w-]+\.\w|"
+        r"https?:|www\.|//\w))",
+    ),
     (
         "EXFIL",
         r"(?i:\b(?:skicka|vidarebefordra|send|videresend|wy[śs]lij|prze[śs]lij|udost[ęe]pnij|"
@@ -346,9 +366,10 @@ _STRONG = frozenset({"CALL", "SEND_TARGET"})
 _READER_OBJECT = frozenset(
     {"USER3", "USER3_L", "REPLY", "RESP", "RESP_L", "OVR", "T_TOOL", "STEER", "SECRET_ACT", "FORM"}
 )
-#: A weak address's strong acts: a named function called, a call's shape (not a send to an
-#: address: a transcript's assistant gives the shop's address).
-_WEAK_STRONG = frozenset({"CALL", "SHAPE"})
+#: A weak address's strong acts: a named function called, a call's shape, the reader's
+#: things sent to an outside target (`SEND_OBJ`; not any send to an address: a
+#: transcript's assistant gives the shop's address, a search footer the help desk's).
+_WEAK_STRONG = frozenset({"CALL", "SHAPE", "SEND_OBJ"})
 
 
 def _found(rx: linear.Regex, text: str) -> bool:
