@@ -415,8 +415,11 @@ def _tag_hosts(tag: str) -> list[str]:
 
 
 def _hosts_in(tag: str) -> list[str]:
+    # read as the browser does: every character reference, with or without its `;`
+    # (`https&#58//h`: review of red team 8), then a backslash as a slash
     low = (
-        tag.lower()
+        (html.unescape(tag) if "&" in tag else tag)
+        .lower()
         .replace("\\", "/")
         .replace("&#47;", "/")
         .replace("&sol;", "/")
