@@ -11,7 +11,11 @@ from tests import tls
 from tests.servers import ThreadServer
 
 
-def test_demo_serves_both_routes_with_every_guard():
+def test_demo_serves_both_routes_with_every_guard(tmp_path, monkeypatch):
+    # The demo's files (its MCP store `keepgate-mcp.db`, held alone by one process) go in a
+    # directory of the test's own: in the checkout, a `keepgate serve` the developer left
+    # running there holds the same file and this gateway refused to start.
+    monkeypatch.chdir(tmp_path)
     config = load_config(None, environ={"KEEPGATE_MASTER_KEY": "sk-demo-master-0123"})
     server = ThreadServer(create_app(config)).start()
     try:
