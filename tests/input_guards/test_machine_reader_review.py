@@ -19,6 +19,8 @@ import openai
 import pytest
 
 from keepgate.input_guards import directive, machine
+from tests.input_guards.test_machine_reader import _agent_turns
+from tests.input_guards.test_machine_reader import _blocked as blocked
 
 ON = {"guards": {"input": {"enabled": True}}}
 
@@ -51,27 +53,8 @@ ATTACKS = [
 ]
 
 
-def _agent_turns(tool_content: str) -> list[dict]:
-    return [
-        {"role": "user", "content": "Summarise what the tool returned."},
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {"id": "c1", "type": "function", "function": {"name": "fetch", "arguments": "{}"}}
-            ],
-        },
-        {"role": "tool", "tool_call_id": "c1", "content": tool_content},
-    ]
-
-
 def _blocked(client: openai.OpenAI, text: str) -> bool:
-    try:
-        client.chat.completions.create(model="demo", messages=_agent_turns(text))
-    except openai.BadRequestError as err:
-        assert err.body["code"] == "input_blocked", err.body
-        return True
-    return False
+    return blocked(client, _agent_turns(text))
 
 
 @pytest.fixture
